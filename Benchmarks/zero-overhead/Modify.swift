@@ -17,3 +17,9 @@ public func setDebugSelect(_ bar: MappedMMIOBus, _ select: UInt8) {
 public func readAck(_ bar: MappedMMIOBus) -> Bool {
   bar.read(MAILBOX_CONTROL.self)[MAILBOX_CONTROL.TRN_MSG_ACK]
 }
+
+/// A field set to a named enum value (the gfx_8_0 registers the runtime uses come along with
+/// MxBIF50): the value is a constant, as the C enum's.
+public func setSaveAreaCached(_ bar: MappedMMIOBus) {
+  bar.modify(CP_HQD_CTX_SAVE_CONTROL.self) { $0[CP_HQD_CTX_SAVE_CONTROL.MTYPE] = .MTYPE_CC }
+}

@@ -10,7 +10,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 # Interfaces of the runtime and the generated block, built with -O as a release build does
-# (their @inlinable bodies are what inlines).
+# (their @inlinable bodies, and what cross-module optimization serializes, are what inlines).
 swiftc -O -enable-experimental-feature Volatile -wmo -parse-as-library -module-name MxMMIO \
   -emit-module -emit-module-path "$work/MxMMIO.swiftmodule" "$root"/Sources/MxMMIO/*.swift
 swiftc -O -wmo -parse-as-library -module-name MxRuntimeRegisters -I "$work" \
@@ -27,7 +27,7 @@ body() { # file symbol
 }
 
 status=0
-for name in setValid setDebugSelect readAck; do
+for name in setValid setDebugSelect readAck setSaveAreaCached; do
   swift_symbol=$(grep -oE "^\\\$s12ZeroOverhead${#name}${name}[A-Za-z0-9_]*:" "$work/swift.s" | head -1 | tr -d ':')
   swift_body=$(body "$work/swift.s" "\\$swift_symbol")
   c_body=$(body "$work/c.s" "$name")

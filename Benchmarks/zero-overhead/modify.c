@@ -1,5 +1,6 @@
 /* The same updates written the Linux way: RREG32 / REG_SET_FIELD / WREG32 with the header's
- * mask and shift macros (values from bif_5_0_d.h and bif_5_0_sh_mask.h). */
+ * mask and shift macros (values from bif_5_0_d.h and bif_5_0_sh_mask.h; for the last, from
+ * gfx_8_0_d.h, gfx_8_0_sh_mask.h and gfx_8_0_enum.h). */
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -11,6 +12,11 @@
 #define mmBIF_DEBUG_CNTL 0x151C
 #define BIF_DEBUG_CNTL__DEBUG_IDSEL_BLK1_MASK 0x00001f00L
 #define BIF_DEBUG_CNTL__DEBUG_IDSEL_BLK1__SHIFT 0x00000008
+
+#define mmCP_HQD_CTX_SAVE_CONTROL 0x3272
+#define CP_HQD_CTX_SAVE_CONTROL__MTYPE_MASK 0x6
+#define CP_HQD_CTX_SAVE_CONTROL__MTYPE__SHIFT 0x1
+enum MTYPE { MTYPE_NC_NV = 0x0, MTYPE_NC = 0x1, MTYPE_CC = 0x2, MTYPE_UC = 0x3 };
 
 #define RREG32(reg) (mmio[(reg)])
 #define WREG32(reg, v) (mmio[(reg)] = (v))
@@ -32,4 +38,10 @@ void setDebugSelect(volatile uint32_t *mmio, uint8_t select) {
 
 bool readAck(volatile uint32_t *mmio) {
   return REG_GET_FIELD(RREG32(mmMAILBOX_CONTROL), MAILBOX_CONTROL, TRN_MSG_ACK);
+}
+
+void setSaveAreaCached(volatile uint32_t *mmio) {
+  uint32_t v = RREG32(mmCP_HQD_CTX_SAVE_CONTROL);
+  v = REG_SET_FIELD(v, CP_HQD_CTX_SAVE_CONTROL, MTYPE, MTYPE_CC);
+  WREG32(mmCP_HQD_CTX_SAVE_CONTROL, v);
 }

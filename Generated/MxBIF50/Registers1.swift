@@ -16,7 +16,7 @@ public enum DEVICE_ID: Register {
   }
 
   /// `DEVICE_ID.DEVICE_ID`: bits 15:0, access unknown.
-  @inlinable public static var DEVICE_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var DEVICE_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `VENDOR_ID`: bif_5_0 register, MMIO dword 0x0 (byte 0x0), access unknown, reset unknown (`write` starts from 0).
@@ -31,7 +31,7 @@ public enum VENDOR_ID: Register {
   }
 
   /// `VENDOR_ID.VENDOR_ID`: bits 15:0, access unknown.
-  @inlinable public static var VENDOR_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VENDOR_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `COMMAND`: bif_5_0 register, MMIO dword 0x1 (byte 0x4), access unknown, reset unknown (`write` starts from 0).
@@ -46,43 +46,37 @@ public enum COMMAND: Register {
   }
 
   /// `COMMAND.IO_ACCESS_EN`: bit 0, access unknown.
-  @inlinable public static var IO_ACCESS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var IO_ACCESS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `COMMAND.MEM_ACCESS_EN`: bit 1, access unknown.
-  @inlinable public static var MEM_ACCESS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var MEM_ACCESS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `COMMAND.BUS_MASTER_EN`: bit 2, access unknown.
-  @inlinable public static var BUS_MASTER_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var BUS_MASTER_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `COMMAND.SPECIAL_CYCLE_EN`: bit 3, access unknown.
-  @inlinable public static var SPECIAL_CYCLE_EN: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var SPECIAL_CYCLE_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `COMMAND.MEM_WRITE_INVALIDATE_EN`: bit 4, access unknown.
-  @inlinable public static var MEM_WRITE_INVALIDATE_EN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var MEM_WRITE_INVALIDATE_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `COMMAND.PAL_SNOOP_EN`: bit 5, access unknown.
-  @inlinable public static var PAL_SNOOP_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var PAL_SNOOP_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `COMMAND.PARITY_ERROR_RESPONSE`: bit 6, access unknown.
-  @inlinable public static var PARITY_ERROR_RESPONSE: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var PARITY_ERROR_RESPONSE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `COMMAND.AD_STEPPING`: bit 7, access unknown.
-  @inlinable public static var AD_STEPPING: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var AD_STEPPING: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `COMMAND.SERR_EN`: bit 8, access unknown.
-  @inlinable public static var SERR_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var SERR_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `COMMAND.FAST_B2B_EN`: bit 9, access unknown.
-  @inlinable public static var FAST_B2B_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var FAST_B2B_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `COMMAND.INT_DIS`: bit 10, access unknown.
-  @inlinable public static var INT_DIS: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var INT_DIS: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 }
 
 /// `STATUS`: bif_5_0 register, MMIO dword 0x1 (byte 0x4), access unknown, reset unknown (`write` starts from 0).
@@ -97,51 +91,37 @@ public enum STATUS: Register {
   }
 
   /// `STATUS.INT_STATUS`: bit 3, access unknown.
-  @inlinable public static var INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `STATUS.CAP_LIST`: bit 4, access unknown.
-  @inlinable public static var CAP_LIST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var CAP_LIST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `STATUS.PCI_66_EN`: bit 5, access unknown.
-  @inlinable public static var PCI_66_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var PCI_66_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `STATUS.FAST_BACK_CAPABLE`: bit 7, access unknown.
-  @inlinable public static var FAST_BACK_CAPABLE: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var FAST_BACK_CAPABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `STATUS.MASTER_DATA_PARITY_ERROR`: bit 8, access unknown.
-  @inlinable public static var MASTER_DATA_PARITY_ERROR: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var MASTER_DATA_PARITY_ERROR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `STATUS.DEVSEL_TIMING`: bits 10:9, access unknown.
-  @inlinable public static var DEVSEL_TIMING: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
+  public static var DEVSEL_TIMING: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
 
   /// `STATUS.SIGNAL_TARGET_ABORT`: bit 11, access unknown.
-  @inlinable public static var SIGNAL_TARGET_ABORT: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SIGNAL_TARGET_ABORT: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `STATUS.RECEIVED_TARGET_ABORT`: bit 12, access unknown.
-  @inlinable public static var RECEIVED_TARGET_ABORT: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RECEIVED_TARGET_ABORT: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `STATUS.RECEIVED_MASTER_ABORT`: bit 13, access unknown.
-  @inlinable public static var RECEIVED_MASTER_ABORT: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RECEIVED_MASTER_ABORT: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `STATUS.SIGNALED_SYSTEM_ERROR`: bit 14, access unknown.
-  @inlinable public static var SIGNALED_SYSTEM_ERROR: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var SIGNALED_SYSTEM_ERROR: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `STATUS.PARITY_ERROR_DETECTED`: bit 15, access unknown.
-  @inlinable public static var PARITY_ERROR_DETECTED: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var PARITY_ERROR_DETECTED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `BASE_CLASS`: bif_5_0 register, MMIO dword 0x2 (byte 0x8), access unknown, reset unknown (`write` starts from 0).
@@ -156,7 +136,7 @@ public enum BASE_CLASS: Register {
   }
 
   /// `BASE_CLASS.BASE_CLASS`: bits 7:0, access unknown.
-  @inlinable public static var BASE_CLASS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var BASE_CLASS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PROG_INTERFACE`: bif_5_0 register, MMIO dword 0x2 (byte 0x8), access unknown, reset unknown (`write` starts from 0).
@@ -171,9 +151,7 @@ public enum PROG_INTERFACE: Register {
   }
 
   /// `PROG_INTERFACE.PROG_INTERFACE`: bits 7:0, access unknown.
-  @inlinable public static var PROG_INTERFACE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PROG_INTERFACE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `REVISION_ID`: bif_5_0 register, MMIO dword 0x2 (byte 0x8), access unknown, reset unknown (`write` starts from 0).
@@ -186,10 +164,10 @@ public enum REVISION_ID: Register {
   }
 
   /// `REVISION_ID.MINOR_REV_ID`: bits 3:0, access unknown.
-  @inlinable public static var MINOR_REV_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var MINOR_REV_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `REVISION_ID.MAJOR_REV_ID`: bits 7:4, access unknown.
-  @inlinable public static var MAJOR_REV_ID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var MAJOR_REV_ID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 }
 
 /// `SUB_CLASS`: bif_5_0 register, MMIO dword 0x2 (byte 0x8), access unknown, reset unknown (`write` starts from 0).
@@ -204,7 +182,7 @@ public enum SUB_CLASS: Register {
   }
 
   /// `SUB_CLASS.SUB_CLASS`: bits 7:0, access unknown.
-  @inlinable public static var SUB_CLASS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var SUB_CLASS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `BIST`: bif_5_0 register, MMIO dword 0x3 (byte 0xC), access unknown, reset unknown (`write` starts from 0).
@@ -219,13 +197,13 @@ public enum BIST: Register {
   }
 
   /// `BIST.BIST_COMP`: bits 3:0, access unknown.
-  @inlinable public static var BIST_COMP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var BIST_COMP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `BIST.BIST_STRT`: bit 6, access unknown.
-  @inlinable public static var BIST_STRT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var BIST_STRT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `BIST.BIST_CAP`: bit 7, access unknown.
-  @inlinable public static var BIST_CAP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var BIST_CAP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 }
 
 /// `CACHE_LINE`: bif_5_0 register, MMIO dword 0x3 (byte 0xC), access unknown, reset unknown (`write` starts from 0).
@@ -238,9 +216,7 @@ public enum CACHE_LINE: Register {
   }
 
   /// `CACHE_LINE.CACHE_LINE_SIZE`: bits 7:0, access unknown.
-  @inlinable public static var CACHE_LINE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var CACHE_LINE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `HEADER`: bif_5_0 register, MMIO dword 0x3 (byte 0xC), access unknown, reset unknown (`write` starts from 0).
@@ -255,10 +231,10 @@ public enum HEADER: Register {
   }
 
   /// `HEADER.HEADER_TYPE`: bits 6:0, access unknown.
-  @inlinable public static var HEADER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var HEADER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `HEADER.DEVICE_TYPE`: bit 7, access unknown.
-  @inlinable public static var DEVICE_TYPE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEVICE_TYPE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 }
 
 /// `LATENCY`: bif_5_0 register, MMIO dword 0x3 (byte 0xC), access unknown, reset unknown (`write` starts from 0).
@@ -273,7 +249,7 @@ public enum LATENCY: Register {
   }
 
   /// `LATENCY.LATENCY_TIMER`: bits 7:0, access unknown.
-  @inlinable public static var LATENCY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var LATENCY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `BASE_ADDR_1`: bif_5_0 register, MMIO dword 0x4 (byte 0x10), access unknown, reset unknown (`write` starts from 0).
@@ -286,7 +262,7 @@ public enum BASE_ADDR_1: Register {
   }
 
   /// `BASE_ADDR_1.BASE_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BASE_ADDR_2`: bif_5_0 register, MMIO dword 0x5 (byte 0x14), access unknown, reset unknown (`write` starts from 0).
@@ -299,7 +275,7 @@ public enum BASE_ADDR_2: Register {
   }
 
   /// `BASE_ADDR_2.BASE_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BASE_ADDR_3`: bif_5_0 register, MMIO dword 0x6 (byte 0x18), access unknown, reset unknown (`write` starts from 0).
@@ -314,7 +290,7 @@ public enum BASE_ADDR_3: Register {
   }
 
   /// `BASE_ADDR_3.BASE_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BASE_ADDR_4`: bif_5_0 register, MMIO dword 0x7 (byte 0x1C), access unknown, reset unknown (`write` starts from 0).
@@ -327,7 +303,7 @@ public enum BASE_ADDR_4: Register {
   }
 
   /// `BASE_ADDR_4.BASE_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BASE_ADDR_5`: bif_5_0 register, MMIO dword 0x8 (byte 0x20), access unknown, reset unknown (`write` starts from 0).
@@ -340,7 +316,7 @@ public enum BASE_ADDR_5: Register {
   }
 
   /// `BASE_ADDR_5.BASE_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BASE_ADDR_6`: bif_5_0 register, MMIO dword 0x9 (byte 0x24), access unknown, reset unknown (`write` starts from 0).
@@ -353,7 +329,7 @@ public enum BASE_ADDR_6: Register {
   }
 
   /// `BASE_ADDR_6.BASE_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `ADAPTER_ID`: bif_5_0 register, MMIO dword 0xB (byte 0x2C), access unknown, reset unknown (`write` starts from 0).
@@ -366,14 +342,10 @@ public enum ADAPTER_ID: Register {
   }
 
   /// `ADAPTER_ID.SUBSYSTEM_VENDOR_ID`: bits 15:0, access unknown.
-  @inlinable public static var SUBSYSTEM_VENDOR_ID: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var SUBSYSTEM_VENDOR_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `ADAPTER_ID.SUBSYSTEM_ID`: bits 31:16, access unknown.
-  @inlinable public static var SUBSYSTEM_ID: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var SUBSYSTEM_ID: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_INDEX_2`: bif_5_0 register, MMIO dword 0xC (byte 0x30), access unknown, reset unknown (`write` starts from 0).
@@ -388,7 +360,7 @@ public enum PCIE_INDEX_2: Register {
   }
 
   /// `PCIE_INDEX_2.PCIE_INDEX`: bits 31:0, access unknown.
-  @inlinable public static var PCIE_INDEX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var PCIE_INDEX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `ROM_BASE_ADDR`: bif_5_0 register, MMIO dword 0xC (byte 0x30), access unknown, reset unknown (`write` starts from 0).
@@ -401,7 +373,7 @@ public enum ROM_BASE_ADDR: Register {
   }
 
   /// `ROM_BASE_ADDR.BASE_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CAP_PTR`: bif_5_0 register, MMIO dword 0xD (byte 0x34), access unknown, reset unknown (`write` starts from 0).
@@ -414,7 +386,7 @@ public enum CAP_PTR: Register {
   }
 
   /// `CAP_PTR.CAP_PTR`: bits 7:0, access unknown.
-  @inlinable public static var CAP_PTR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var CAP_PTR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_DATA_2`: bif_5_0 register, MMIO dword 0xD (byte 0x34), access unknown, reset unknown (`write` starts from 0).
@@ -429,7 +401,7 @@ public enum PCIE_DATA_2: Register {
   }
 
   /// `PCIE_DATA_2.PCIE_DATA`: bits 31:0, access unknown.
-  @inlinable public static var PCIE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var PCIE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `INTERRUPT_LINE`: bif_5_0 register, MMIO dword 0xF (byte 0x3C), access unknown, reset unknown (`write` starts from 0).
@@ -442,9 +414,7 @@ public enum INTERRUPT_LINE: Register {
   }
 
   /// `INTERRUPT_LINE.INTERRUPT_LINE`: bits 7:0, access unknown.
-  @inlinable public static var INTERRUPT_LINE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var INTERRUPT_LINE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `INTERRUPT_PIN`: bif_5_0 register, MMIO dword 0xF (byte 0x3C), access unknown, reset unknown (`write` starts from 0).
@@ -459,7 +429,7 @@ public enum INTERRUPT_PIN: Register {
   }
 
   /// `INTERRUPT_PIN.INTERRUPT_PIN`: bits 7:0, access unknown.
-  @inlinable public static var INTERRUPT_PIN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var INTERRUPT_PIN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `MAX_LATENCY`: bif_5_0 register, MMIO dword 0xF (byte 0x3C), access unknown, reset unknown (`write` starts from 0).
@@ -474,7 +444,7 @@ public enum MAX_LATENCY: Register {
   }
 
   /// `MAX_LATENCY.MAX_LAT`: bits 7:0, access unknown.
-  @inlinable public static var MAX_LAT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MAX_LAT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `MIN_GRANT`: bif_5_0 register, MMIO dword 0xF (byte 0x3C), access unknown, reset unknown (`write` starts from 0).
@@ -489,7 +459,7 @@ public enum MIN_GRANT: Register {
   }
 
   /// `MIN_GRANT.MIN_GNT`: bits 7:0, access unknown.
-  @inlinable public static var MIN_GNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MIN_GNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `VENDOR_CAP_LIST`: bif_5_0 register, MMIO dword 0x12 (byte 0x48), access unknown, reset unknown (`write` starts from 0).
@@ -502,13 +472,13 @@ public enum VENDOR_CAP_LIST: Register {
   }
 
   /// `VENDOR_CAP_LIST.CAP_ID`: bits 7:0, access unknown.
-  @inlinable public static var CAP_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var CAP_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `VENDOR_CAP_LIST.NEXT_PTR`: bits 15:8, access unknown.
-  @inlinable public static var NEXT_PTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var NEXT_PTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `VENDOR_CAP_LIST.LENGTH`: bits 23:16, access unknown.
-  @inlinable public static var LENGTH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var LENGTH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `ADAPTER_ID_W`: bif_5_0 register, MMIO dword 0x13 (byte 0x4C), access unknown, reset unknown (`write` starts from 0).
@@ -521,14 +491,10 @@ public enum ADAPTER_ID_W: Register {
   }
 
   /// `ADAPTER_ID_W.SUBSYSTEM_VENDOR_ID`: bits 15:0, access unknown.
-  @inlinable public static var SUBSYSTEM_VENDOR_ID: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var SUBSYSTEM_VENDOR_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `ADAPTER_ID_W.SUBSYSTEM_ID`: bits 31:16, access unknown.
-  @inlinable public static var SUBSYSTEM_ID: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var SUBSYSTEM_ID: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PMI_CAP`: bif_5_0 register, MMIO dword 0x14 (byte 0x50), access unknown, reset unknown (`write` starts from 0).
@@ -543,27 +509,25 @@ public enum PMI_CAP: Register {
   }
 
   /// `PMI_CAP.VERSION`: bits 2:0, access unknown.
-  @inlinable public static var VERSION: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var VERSION: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PMI_CAP.PME_CLOCK`: bit 3, access unknown.
-  @inlinable public static var PME_CLOCK: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var PME_CLOCK: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PMI_CAP.DEV_SPECIFIC_INIT`: bit 5, access unknown.
-  @inlinable public static var DEV_SPECIFIC_INIT: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var DEV_SPECIFIC_INIT: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PMI_CAP.AUX_CURRENT`: bits 8:6, access unknown.
-  @inlinable public static var AUX_CURRENT: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+  public static var AUX_CURRENT: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `PMI_CAP.D1_SUPPORT`: bit 9, access unknown.
-  @inlinable public static var D1_SUPPORT: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var D1_SUPPORT: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PMI_CAP.D2_SUPPORT`: bit 10, access unknown.
-  @inlinable public static var D2_SUPPORT: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var D2_SUPPORT: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PMI_CAP.PME_SUPPORT`: bits 15:11, access unknown.
-  @inlinable public static var PME_SUPPORT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 5) }
+  public static var PME_SUPPORT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 5) }
 }
 
 /// `PMI_CAP_LIST`: bif_5_0 register, MMIO dword 0x14 (byte 0x50), access unknown, reset unknown (`write` starts from 0).
@@ -576,10 +540,10 @@ public enum PMI_CAP_LIST: Register {
   }
 
   /// `PMI_CAP_LIST.CAP_ID`: bits 7:0, access unknown.
-  @inlinable public static var CAP_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var CAP_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PMI_CAP_LIST.NEXT_PTR`: bits 15:8, access unknown.
-  @inlinable public static var NEXT_PTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var NEXT_PTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `PMI_STATUS_CNTL`: bif_5_0 register, MMIO dword 0x15 (byte 0x54), access unknown, reset unknown (`write` starts from 0).
@@ -592,31 +556,31 @@ public enum PMI_STATUS_CNTL: Register {
   }
 
   /// `PMI_STATUS_CNTL.POWER_STATE`: bits 1:0, access unknown.
-  @inlinable public static var POWER_STATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var POWER_STATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `PMI_STATUS_CNTL.NO_SOFT_RESET`: bit 3, access unknown.
-  @inlinable public static var NO_SOFT_RESET: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var NO_SOFT_RESET: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PMI_STATUS_CNTL.PME_EN`: bit 8, access unknown.
-  @inlinable public static var PME_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var PME_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PMI_STATUS_CNTL.DATA_SELECT`: bits 12:9, access unknown.
-  @inlinable public static var DATA_SELECT: RegisterField<Self, UInt8> { .init(lsb: 9, width: 4) }
+  public static var DATA_SELECT: RegisterField<Self, UInt8> { .init(lsb: 9, width: 4) }
 
   /// `PMI_STATUS_CNTL.DATA_SCALE`: bits 14:13, access unknown.
-  @inlinable public static var DATA_SCALE: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
+  public static var DATA_SCALE: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
 
   /// `PMI_STATUS_CNTL.PME_STATUS`: bit 15, access unknown.
-  @inlinable public static var PME_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var PME_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PMI_STATUS_CNTL.B2_B3_SUPPORT`: bit 22, access unknown.
-  @inlinable public static var B2_B3_SUPPORT: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var B2_B3_SUPPORT: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PMI_STATUS_CNTL.BUS_PWR_EN`: bit 23, access unknown.
-  @inlinable public static var BUS_PWR_EN: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var BUS_PWR_EN: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PMI_STATUS_CNTL.PMI_DATA`: bits 31:24, access unknown.
-  @inlinable public static var PMI_DATA: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var PMI_DATA: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PCIE_CAP`: bif_5_0 register, MMIO dword 0x16 (byte 0x58), access unknown, reset unknown (`write` starts from 0).
@@ -631,20 +595,16 @@ public enum PCIE_CAP: Register {
   }
 
   /// `PCIE_CAP.VERSION`: bits 3:0, access unknown.
-  @inlinable public static var VERSION: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VERSION: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PCIE_CAP.DEVICE_TYPE`: bits 7:4, access unknown.
-  @inlinable public static var DEVICE_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DEVICE_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PCIE_CAP.SLOT_IMPLEMENTED`: bit 8, access unknown.
-  @inlinable public static var SLOT_IMPLEMENTED: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SLOT_IMPLEMENTED: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PCIE_CAP.INT_MESSAGE_NUM`: bits 13:9, access unknown.
-  @inlinable public static var INT_MESSAGE_NUM: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 5)
-  }
+  public static var INT_MESSAGE_NUM: RegisterField<Self, UInt8> { .init(lsb: 9, width: 5) }
 }
 
 /// `PCIE_CAP_LIST`: bif_5_0 register, MMIO dword 0x16 (byte 0x58), access unknown, reset unknown (`write` starts from 0).
@@ -657,10 +617,10 @@ public enum PCIE_CAP_LIST: Register {
   }
 
   /// `PCIE_CAP_LIST.CAP_ID`: bits 7:0, access unknown.
-  @inlinable public static var CAP_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var CAP_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PCIE_CAP_LIST.NEXT_PTR`: bits 15:8, access unknown.
-  @inlinable public static var NEXT_PTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var NEXT_PTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `DEVICE_CAP`: bif_5_0 register, MMIO dword 0x17 (byte 0x5C), access unknown, reset unknown (`write` starts from 0).
@@ -673,43 +633,35 @@ public enum DEVICE_CAP: Register {
   }
 
   /// `DEVICE_CAP.MAX_PAYLOAD_SUPPORT`: bits 2:0, access unknown.
-  @inlinable public static var MAX_PAYLOAD_SUPPORT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var MAX_PAYLOAD_SUPPORT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `DEVICE_CAP.PHANTOM_FUNC`: bits 4:3, access unknown.
-  @inlinable public static var PHANTOM_FUNC: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var PHANTOM_FUNC: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `DEVICE_CAP.EXTENDED_TAG`: bit 5, access unknown.
-  @inlinable public static var EXTENDED_TAG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var EXTENDED_TAG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `DEVICE_CAP.L0S_ACCEPTABLE_LATENCY`: bits 8:6, access unknown.
-  @inlinable public static var L0S_ACCEPTABLE_LATENCY: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 3)
-  }
+  public static var L0S_ACCEPTABLE_LATENCY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `DEVICE_CAP.L1_ACCEPTABLE_LATENCY`: bits 11:9, access unknown.
-  @inlinable public static var L1_ACCEPTABLE_LATENCY: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var L1_ACCEPTABLE_LATENCY: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `DEVICE_CAP.ROLE_BASED_ERR_REPORTING`: bit 15, access unknown.
-  @inlinable public static var ROLE_BASED_ERR_REPORTING: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var ROLE_BASED_ERR_REPORTING: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `DEVICE_CAP.CAPTURED_SLOT_POWER_LIMIT`: bits 25:18, access unknown.
-  @inlinable public static var CAPTURED_SLOT_POWER_LIMIT: RegisterField<Self, UInt8> {
+  public static var CAPTURED_SLOT_POWER_LIMIT: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 8)
   }
 
   /// `DEVICE_CAP.CAPTURED_SLOT_POWER_SCALE`: bits 27:26, access unknown.
-  @inlinable public static var CAPTURED_SLOT_POWER_SCALE: RegisterField<Self, UInt8> {
+  public static var CAPTURED_SLOT_POWER_SCALE: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 2)
   }
 
   /// `DEVICE_CAP.FLR_CAPABLE`: bit 28, access unknown.
-  @inlinable public static var FLR_CAPABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var FLR_CAPABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 }
 
 /// `DEVICE_CNTL`: bif_5_0 register, MMIO dword 0x18 (byte 0x60), access unknown, reset unknown (`write` starts from 0).
@@ -722,52 +674,40 @@ public enum DEVICE_CNTL: Register {
   }
 
   /// `DEVICE_CNTL.CORR_ERR_EN`: bit 0, access unknown.
-  @inlinable public static var CORR_ERR_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CORR_ERR_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `DEVICE_CNTL.NON_FATAL_ERR_EN`: bit 1, access unknown.
-  @inlinable public static var NON_FATAL_ERR_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var NON_FATAL_ERR_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `DEVICE_CNTL.FATAL_ERR_EN`: bit 2, access unknown.
-  @inlinable public static var FATAL_ERR_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var FATAL_ERR_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `DEVICE_CNTL.USR_REPORT_EN`: bit 3, access unknown.
-  @inlinable public static var USR_REPORT_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var USR_REPORT_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `DEVICE_CNTL.RELAXED_ORD_EN`: bit 4, access unknown.
-  @inlinable public static var RELAXED_ORD_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var RELAXED_ORD_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `DEVICE_CNTL.MAX_PAYLOAD_SIZE`: bits 7:5, access unknown.
-  @inlinable public static var MAX_PAYLOAD_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
+  public static var MAX_PAYLOAD_SIZE: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `DEVICE_CNTL.EXTENDED_TAG_EN`: bit 8, access unknown.
-  @inlinable public static var EXTENDED_TAG_EN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var EXTENDED_TAG_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `DEVICE_CNTL.PHANTOM_FUNC_EN`: bit 9, access unknown.
-  @inlinable public static var PHANTOM_FUNC_EN: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var PHANTOM_FUNC_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `DEVICE_CNTL.AUX_POWER_PM_EN`: bit 10, access unknown.
-  @inlinable public static var AUX_POWER_PM_EN: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var AUX_POWER_PM_EN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `DEVICE_CNTL.NO_SNOOP_EN`: bit 11, access unknown.
-  @inlinable public static var NO_SNOOP_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var NO_SNOOP_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `DEVICE_CNTL.MAX_READ_REQUEST_SIZE`: bits 14:12, access unknown.
-  @inlinable public static var MAX_READ_REQUEST_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var MAX_READ_REQUEST_SIZE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `DEVICE_CNTL.INITIATE_FLR`: bit 15, access unknown.
-  @inlinable public static var INITIATE_FLR: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var INITIATE_FLR: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `DEVICE_STATUS`: bif_5_0 register, MMIO dword 0x18 (byte 0x60), access unknown, reset unknown (`write` starts from 0).
@@ -782,24 +722,22 @@ public enum DEVICE_STATUS: Register {
   }
 
   /// `DEVICE_STATUS.CORR_ERR`: bit 0, access unknown.
-  @inlinable public static var CORR_ERR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CORR_ERR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `DEVICE_STATUS.NON_FATAL_ERR`: bit 1, access unknown.
-  @inlinable public static var NON_FATAL_ERR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var NON_FATAL_ERR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `DEVICE_STATUS.FATAL_ERR`: bit 2, access unknown.
-  @inlinable public static var FATAL_ERR: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var FATAL_ERR: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `DEVICE_STATUS.USR_DETECTED`: bit 3, access unknown.
-  @inlinable public static var USR_DETECTED: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var USR_DETECTED: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `DEVICE_STATUS.AUX_PWR`: bit 4, access unknown.
-  @inlinable public static var AUX_PWR: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var AUX_PWR: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `DEVICE_STATUS.TRANSACTIONS_PEND`: bit 5, access unknown.
-  @inlinable public static var TRANSACTIONS_PEND: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TRANSACTIONS_PEND: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
 /// `LINK_CAP`: bif_5_0 register, MMIO dword 0x19 (byte 0x64), access unknown, reset unknown (`write` starts from 0).
@@ -812,51 +750,43 @@ public enum LINK_CAP: Register {
   }
 
   /// `LINK_CAP.LINK_SPEED`: bits 3:0, access unknown.
-  @inlinable public static var LINK_SPEED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var LINK_SPEED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `LINK_CAP.LINK_WIDTH`: bits 9:4, access unknown.
-  @inlinable public static var LINK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
+  public static var LINK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
 
   /// `LINK_CAP.PM_SUPPORT`: bits 11:10, access unknown.
-  @inlinable public static var PM_SUPPORT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var PM_SUPPORT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `LINK_CAP.L0S_EXIT_LATENCY`: bits 14:12, access unknown.
-  @inlinable public static var L0S_EXIT_LATENCY: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var L0S_EXIT_LATENCY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `LINK_CAP.L1_EXIT_LATENCY`: bits 17:15, access unknown.
-  @inlinable public static var L1_EXIT_LATENCY: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 3)
-  }
+  public static var L1_EXIT_LATENCY: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
   /// `LINK_CAP.CLOCK_POWER_MANAGEMENT`: bit 18, access unknown.
-  @inlinable public static var CLOCK_POWER_MANAGEMENT: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var CLOCK_POWER_MANAGEMENT: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `LINK_CAP.SURPRISE_DOWN_ERR_REPORTING`: bit 19, access unknown.
-  @inlinable public static var SURPRISE_DOWN_ERR_REPORTING: RegisterField<Self, Bool> {
+  public static var SURPRISE_DOWN_ERR_REPORTING: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `LINK_CAP.DL_ACTIVE_REPORTING_CAPABLE`: bit 20, access unknown.
-  @inlinable public static var DL_ACTIVE_REPORTING_CAPABLE: RegisterField<Self, Bool> {
+  public static var DL_ACTIVE_REPORTING_CAPABLE: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `LINK_CAP.LINK_BW_NOTIFICATION_CAP`: bit 21, access unknown.
-  @inlinable public static var LINK_BW_NOTIFICATION_CAP: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var LINK_BW_NOTIFICATION_CAP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `LINK_CAP.ASPM_OPTIONALITY_COMPLIANCE`: bit 22, access unknown.
-  @inlinable public static var ASPM_OPTIONALITY_COMPLIANCE: RegisterField<Self, Bool> {
+  public static var ASPM_OPTIONALITY_COMPLIANCE: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
   /// `LINK_CAP.PORT_NUMBER`: bits 31:24, access unknown.
-  @inlinable public static var PORT_NUMBER: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var PORT_NUMBER: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `LINK_CNTL`: bif_5_0 register, MMIO dword 0x1A (byte 0x68), access unknown, reset unknown (`write` starts from 0).
@@ -869,44 +799,38 @@ public enum LINK_CNTL: Register {
   }
 
   /// `LINK_CNTL.PM_CONTROL`: bits 1:0, access unknown.
-  @inlinable public static var PM_CONTROL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var PM_CONTROL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `LINK_CNTL.READ_CPL_BOUNDARY`: bit 3, access unknown.
-  @inlinable public static var READ_CPL_BOUNDARY: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var READ_CPL_BOUNDARY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `LINK_CNTL.LINK_DIS`: bit 4, access unknown.
-  @inlinable public static var LINK_DIS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var LINK_DIS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `LINK_CNTL.RETRAIN_LINK`: bit 5, access unknown.
-  @inlinable public static var RETRAIN_LINK: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var RETRAIN_LINK: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `LINK_CNTL.COMMON_CLOCK_CFG`: bit 6, access unknown.
-  @inlinable public static var COMMON_CLOCK_CFG: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var COMMON_CLOCK_CFG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `LINK_CNTL.EXTENDED_SYNC`: bit 7, access unknown.
-  @inlinable public static var EXTENDED_SYNC: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var EXTENDED_SYNC: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `LINK_CNTL.CLOCK_POWER_MANAGEMENT_EN`: bit 8, access unknown.
-  @inlinable public static var CLOCK_POWER_MANAGEMENT_EN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var CLOCK_POWER_MANAGEMENT_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `LINK_CNTL.HW_AUTONOMOUS_WIDTH_DISABLE`: bit 9, access unknown.
-  @inlinable public static var HW_AUTONOMOUS_WIDTH_DISABLE: RegisterField<Self, Bool> {
+  public static var HW_AUTONOMOUS_WIDTH_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `LINK_CNTL.LINK_BW_MANAGEMENT_INT_EN`: bit 10, access unknown.
-  @inlinable public static var LINK_BW_MANAGEMENT_INT_EN: RegisterField<Self, Bool> {
+  public static var LINK_BW_MANAGEMENT_INT_EN: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `LINK_CNTL.LINK_AUTONOMOUS_BW_INT_EN`: bit 11, access unknown.
-  @inlinable public static var LINK_AUTONOMOUS_BW_INT_EN: RegisterField<Self, Bool> {
+  public static var LINK_AUTONOMOUS_BW_INT_EN: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 }
@@ -923,33 +847,27 @@ public enum LINK_STATUS: Register {
   }
 
   /// `LINK_STATUS.CURRENT_LINK_SPEED`: bits 3:0, access unknown.
-  @inlinable public static var CURRENT_LINK_SPEED: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var CURRENT_LINK_SPEED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `LINK_STATUS.NEGOTIATED_LINK_WIDTH`: bits 9:4, access unknown.
-  @inlinable public static var NEGOTIATED_LINK_WIDTH: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 6)
-  }
+  public static var NEGOTIATED_LINK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
 
   /// `LINK_STATUS.LINK_TRAINING`: bit 11, access unknown.
-  @inlinable public static var LINK_TRAINING: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var LINK_TRAINING: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `LINK_STATUS.SLOT_CLOCK_CFG`: bit 12, access unknown.
-  @inlinable public static var SLOT_CLOCK_CFG: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var SLOT_CLOCK_CFG: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `LINK_STATUS.DL_ACTIVE`: bit 13, access unknown.
-  @inlinable public static var DL_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var DL_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `LINK_STATUS.LINK_BW_MANAGEMENT_STATUS`: bit 14, access unknown.
-  @inlinable public static var LINK_BW_MANAGEMENT_STATUS: RegisterField<Self, Bool> {
+  public static var LINK_BW_MANAGEMENT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `LINK_STATUS.LINK_AUTONOMOUS_BW_STATUS`: bit 15, access unknown.
-  @inlinable public static var LINK_AUTONOMOUS_BW_STATUS: RegisterField<Self, Bool> {
+  public static var LINK_AUTONOMOUS_BW_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
@@ -964,70 +882,60 @@ public enum DEVICE_CAP2: Register {
   }
 
   /// `DEVICE_CAP2.CPL_TIMEOUT_RANGE_SUPPORTED`: bits 3:0, access unknown.
-  @inlinable public static var CPL_TIMEOUT_RANGE_SUPPORTED: RegisterField<Self, UInt8> {
+  public static var CPL_TIMEOUT_RANGE_SUPPORTED: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
   /// `DEVICE_CAP2.CPL_TIMEOUT_DIS_SUPPORTED`: bit 4, access unknown.
-  @inlinable public static var CPL_TIMEOUT_DIS_SUPPORTED: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var CPL_TIMEOUT_DIS_SUPPORTED: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `DEVICE_CAP2.ARI_FORWARDING_SUPPORTED`: bit 5, access unknown.
-  @inlinable public static var ARI_FORWARDING_SUPPORTED: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var ARI_FORWARDING_SUPPORTED: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `DEVICE_CAP2.ATOMICOP_ROUTING_SUPPORTED`: bit 6, access unknown.
-  @inlinable public static var ATOMICOP_ROUTING_SUPPORTED: RegisterField<Self, Bool> {
+  public static var ATOMICOP_ROUTING_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `DEVICE_CAP2.ATOMICOP_32CMPLT_SUPPORTED`: bit 7, access unknown.
-  @inlinable public static var ATOMICOP_32CMPLT_SUPPORTED: RegisterField<Self, Bool> {
+  public static var ATOMICOP_32CMPLT_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `DEVICE_CAP2.ATOMICOP_64CMPLT_SUPPORTED`: bit 8, access unknown.
-  @inlinable public static var ATOMICOP_64CMPLT_SUPPORTED: RegisterField<Self, Bool> {
+  public static var ATOMICOP_64CMPLT_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `DEVICE_CAP2.CAS128_CMPLT_SUPPORTED`: bit 9, access unknown.
-  @inlinable public static var CAS128_CMPLT_SUPPORTED: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var CAS128_CMPLT_SUPPORTED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `DEVICE_CAP2.NO_RO_ENABLED_P2P_PASSING`: bit 10, access unknown.
-  @inlinable public static var NO_RO_ENABLED_P2P_PASSING: RegisterField<Self, Bool> {
+  public static var NO_RO_ENABLED_P2P_PASSING: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `DEVICE_CAP2.LTR_SUPPORTED`: bit 11, access unknown.
-  @inlinable public static var LTR_SUPPORTED: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var LTR_SUPPORTED: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `DEVICE_CAP2.TPH_CPLR_SUPPORTED`: bits 13:12, access unknown.
-  @inlinable public static var TPH_CPLR_SUPPORTED: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 2)
-  }
+  public static var TPH_CPLR_SUPPORTED: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `DEVICE_CAP2.OBFF_SUPPORTED`: bits 19:18, access unknown.
-  @inlinable public static var OBFF_SUPPORTED: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 2)
-  }
+  public static var OBFF_SUPPORTED: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `DEVICE_CAP2.EXTENDED_FMT_FIELD_SUPPORTED`: bit 20, access unknown.
-  @inlinable public static var EXTENDED_FMT_FIELD_SUPPORTED: RegisterField<Self, Bool> {
+  public static var EXTENDED_FMT_FIELD_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `DEVICE_CAP2.END_END_TLP_PREFIX_SUPPORTED`: bit 21, access unknown.
-  @inlinable public static var END_END_TLP_PREFIX_SUPPORTED: RegisterField<Self, Bool> {
+  public static var END_END_TLP_PREFIX_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `DEVICE_CAP2.MAX_END_END_TLP_PREFIXES`: bits 23:22, access unknown.
-  @inlinable public static var MAX_END_END_TLP_PREFIXES: RegisterField<Self, UInt8> {
+  public static var MAX_END_END_TLP_PREFIXES: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 2)
   }
 }
@@ -1042,48 +950,34 @@ public enum DEVICE_CNTL2: Register {
   }
 
   /// `DEVICE_CNTL2.CPL_TIMEOUT_VALUE`: bits 3:0, access unknown.
-  @inlinable public static var CPL_TIMEOUT_VALUE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var CPL_TIMEOUT_VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `DEVICE_CNTL2.CPL_TIMEOUT_DIS`: bit 4, access unknown.
-  @inlinable public static var CPL_TIMEOUT_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var CPL_TIMEOUT_DIS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `DEVICE_CNTL2.ARI_FORWARDING_EN`: bit 5, access unknown.
-  @inlinable public static var ARI_FORWARDING_EN: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var ARI_FORWARDING_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `DEVICE_CNTL2.ATOMICOP_REQUEST_EN`: bit 6, access unknown.
-  @inlinable public static var ATOMICOP_REQUEST_EN: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var ATOMICOP_REQUEST_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `DEVICE_CNTL2.ATOMICOP_EGRESS_BLOCKING`: bit 7, access unknown.
-  @inlinable public static var ATOMICOP_EGRESS_BLOCKING: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var ATOMICOP_EGRESS_BLOCKING: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `DEVICE_CNTL2.IDO_REQUEST_ENABLE`: bit 8, access unknown.
-  @inlinable public static var IDO_REQUEST_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var IDO_REQUEST_ENABLE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `DEVICE_CNTL2.IDO_COMPLETION_ENABLE`: bit 9, access unknown.
-  @inlinable public static var IDO_COMPLETION_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var IDO_COMPLETION_ENABLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `DEVICE_CNTL2.LTR_EN`: bit 10, access unknown.
-  @inlinable public static var LTR_EN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var LTR_EN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `DEVICE_CNTL2.OBFF_EN`: bits 14:13, access unknown.
-  @inlinable public static var OBFF_EN: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
+  public static var OBFF_EN: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
 
   /// `DEVICE_CNTL2.END_END_TLP_PREFIX_BLOCKING`: bit 15, access unknown.
-  @inlinable public static var END_END_TLP_PREFIX_BLOCKING: RegisterField<Self, Bool> {
+  public static var END_END_TLP_PREFIX_BLOCKING: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
@@ -1100,7 +994,7 @@ public enum DEVICE_STATUS2: Register {
   }
 
   /// `DEVICE_STATUS2.RESERVED`: bits 15:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `LINK_CAP2`: bif_5_0 register, MMIO dword 0x21 (byte 0x84), access unknown, reset unknown (`write` starts from 0).
@@ -1113,17 +1007,13 @@ public enum LINK_CAP2: Register {
   }
 
   /// `LINK_CAP2.SUPPORTED_LINK_SPEED`: bits 7:1, access unknown.
-  @inlinable public static var SUPPORTED_LINK_SPEED: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 7)
-  }
+  public static var SUPPORTED_LINK_SPEED: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 
   /// `LINK_CAP2.CROSSLINK_SUPPORTED`: bit 8, access unknown.
-  @inlinable public static var CROSSLINK_SUPPORTED: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var CROSSLINK_SUPPORTED: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `LINK_CAP2.RESERVED`: bits 31:9, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 9, width: 23) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 9, width: 23) }
 }
 
 /// `LINK_CNTL2`: bif_5_0 register, MMIO dword 0x22 (byte 0x88), access unknown, reset unknown (`write` starts from 0).
@@ -1136,42 +1026,30 @@ public enum LINK_CNTL2: Register {
   }
 
   /// `LINK_CNTL2.TARGET_LINK_SPEED`: bits 3:0, access unknown.
-  @inlinable public static var TARGET_LINK_SPEED: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var TARGET_LINK_SPEED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `LINK_CNTL2.ENTER_COMPLIANCE`: bit 4, access unknown.
-  @inlinable public static var ENTER_COMPLIANCE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var ENTER_COMPLIANCE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `LINK_CNTL2.HW_AUTONOMOUS_SPEED_DISABLE`: bit 5, access unknown.
-  @inlinable public static var HW_AUTONOMOUS_SPEED_DISABLE: RegisterField<Self, Bool> {
+  public static var HW_AUTONOMOUS_SPEED_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `LINK_CNTL2.SELECTABLE_DEEMPHASIS`: bit 6, access unknown.
-  @inlinable public static var SELECTABLE_DEEMPHASIS: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var SELECTABLE_DEEMPHASIS: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `LINK_CNTL2.XMIT_MARGIN`: bits 9:7, access unknown.
-  @inlinable public static var XMIT_MARGIN: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var XMIT_MARGIN: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `LINK_CNTL2.ENTER_MOD_COMPLIANCE`: bit 10, access unknown.
-  @inlinable public static var ENTER_MOD_COMPLIANCE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var ENTER_MOD_COMPLIANCE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `LINK_CNTL2.COMPLIANCE_SOS`: bit 11, access unknown.
-  @inlinable public static var COMPLIANCE_SOS: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var COMPLIANCE_SOS: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `LINK_CNTL2.COMPLIANCE_DEEMPHASIS`: bits 15:12, access unknown.
-  @inlinable public static var COMPLIANCE_DEEMPHASIS: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var COMPLIANCE_DEEMPHASIS: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 }
 
 /// `LINK_STATUS2`: bif_5_0 register, MMIO dword 0x22 (byte 0x88), access unknown, reset unknown (`write` starts from 0).
@@ -1186,34 +1064,28 @@ public enum LINK_STATUS2: Register {
   }
 
   /// `LINK_STATUS2.CUR_DEEMPHASIS_LEVEL`: bit 0, access unknown.
-  @inlinable public static var CUR_DEEMPHASIS_LEVEL: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var CUR_DEEMPHASIS_LEVEL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `LINK_STATUS2.EQUALIZATION_COMPLETE`: bit 1, access unknown.
-  @inlinable public static var EQUALIZATION_COMPLETE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var EQUALIZATION_COMPLETE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `LINK_STATUS2.EQUALIZATION_PHASE1_SUCCESS`: bit 2, access unknown.
-  @inlinable public static var EQUALIZATION_PHASE1_SUCCESS: RegisterField<Self, Bool> {
+  public static var EQUALIZATION_PHASE1_SUCCESS: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `LINK_STATUS2.EQUALIZATION_PHASE2_SUCCESS`: bit 3, access unknown.
-  @inlinable public static var EQUALIZATION_PHASE2_SUCCESS: RegisterField<Self, Bool> {
+  public static var EQUALIZATION_PHASE2_SUCCESS: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `LINK_STATUS2.EQUALIZATION_PHASE3_SUCCESS`: bit 4, access unknown.
-  @inlinable public static var EQUALIZATION_PHASE3_SUCCESS: RegisterField<Self, Bool> {
+  public static var EQUALIZATION_PHASE3_SUCCESS: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `LINK_STATUS2.LINK_EQUALIZATION_REQUEST`: bit 5, access unknown.
-  @inlinable public static var LINK_EQUALIZATION_REQUEST: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var LINK_EQUALIZATION_REQUEST: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
 /// `BIF_RFE_SNOOP_REG`: bif_5_0 register, MMIO dword 0x27 (byte 0x9C), access unknown, reset unknown (`write` starts from 0).
@@ -1226,14 +1098,10 @@ public enum BIF_RFE_SNOOP_REG: Register {
   }
 
   /// `BIF_RFE_SNOOP_REG.REG_SNOOP_ARBITER`: bit 0, access unknown.
-  @inlinable public static var REG_SNOOP_ARBITER: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var REG_SNOOP_ARBITER: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BIF_RFE_SNOOP_REG.REG_SNOOP_ALLMASTER`: bit 1, access unknown.
-  @inlinable public static var REG_SNOOP_ALLMASTER: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var REG_SNOOP_ALLMASTER: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `MSI_CAP_LIST`: bif_5_0 register, MMIO dword 0x28 (byte 0xA0), access unknown, reset unknown (`write` starts from 0).
@@ -1246,10 +1114,10 @@ public enum MSI_CAP_LIST: Register {
   }
 
   /// `MSI_CAP_LIST.CAP_ID`: bits 7:0, access unknown.
-  @inlinable public static var CAP_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var CAP_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MSI_CAP_LIST.NEXT_PTR`: bits 15:8, access unknown.
-  @inlinable public static var NEXT_PTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var NEXT_PTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `MSI_MSG_CNTL`: bif_5_0 register, MMIO dword 0x28 (byte 0xA0), access unknown, reset unknown (`write` starts from 0).
@@ -1264,21 +1132,19 @@ public enum MSI_MSG_CNTL: Register {
   }
 
   /// `MSI_MSG_CNTL.MSI_EN`: bit 0, access unknown.
-  @inlinable public static var MSI_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MSI_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MSI_MSG_CNTL.MSI_MULTI_CAP`: bits 3:1, access unknown.
-  @inlinable public static var MSI_MULTI_CAP: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
+  public static var MSI_MULTI_CAP: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
 
   /// `MSI_MSG_CNTL.MSI_MULTI_EN`: bits 6:4, access unknown.
-  @inlinable public static var MSI_MULTI_EN: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var MSI_MULTI_EN: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MSI_MSG_CNTL.MSI_64BIT`: bit 7, access unknown.
-  @inlinable public static var MSI_64BIT: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var MSI_64BIT: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MSI_MSG_CNTL.MSI_PERVECTOR_MASKING_CAP`: bit 8, access unknown.
-  @inlinable public static var MSI_PERVECTOR_MASKING_CAP: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var MSI_PERVECTOR_MASKING_CAP: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
 /// `MSI_MSG_ADDR_LO`: bif_5_0 register, MMIO dword 0x29 (byte 0xA4), access unknown, reset unknown (`write` starts from 0).
@@ -1291,9 +1157,7 @@ public enum MSI_MSG_ADDR_LO: Register {
   }
 
   /// `MSI_MSG_ADDR_LO.MSI_MSG_ADDR_LO`: bits 31:2, access unknown.
-  @inlinable public static var MSI_MSG_ADDR_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 30)
-  }
+  public static var MSI_MSG_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `MSI_MSG_ADDR_HI`: bif_5_0 register, MMIO dword 0x2A (byte 0xA8), access unknown, reset unknown (`write` starts from 0).
@@ -1306,9 +1170,7 @@ public enum MSI_MSG_ADDR_HI: Register {
   }
 
   /// `MSI_MSG_ADDR_HI.MSI_MSG_ADDR_HI`: bits 31:0, access unknown.
-  @inlinable public static var MSI_MSG_ADDR_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var MSI_MSG_ADDR_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MSI_MSG_DATA`: bif_5_0 register, MMIO dword 0x2A (byte 0xA8), access unknown, reset unknown (`write` starts from 0).
@@ -1323,7 +1185,7 @@ public enum MSI_MSG_DATA: Register {
   }
 
   /// `MSI_MSG_DATA.MSI_DATA`: bits 15:0, access unknown.
-  @inlinable public static var MSI_DATA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MSI_DATA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `MSI_MASK`: bif_5_0 register, MMIO dword 0x2B (byte 0xAC), access unknown, reset unknown (`write` starts from 0).
@@ -1338,7 +1200,7 @@ public enum MSI_MASK: Register {
   }
 
   /// `MSI_MASK.MSI_MASK`: bits 31:0, access unknown.
-  @inlinable public static var MSI_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MSI_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MSI_MSG_DATA_64`: bif_5_0 register, MMIO dword 0x2B (byte 0xAC), access unknown, reset unknown (`write` starts from 0).
@@ -1351,7 +1213,7 @@ public enum MSI_MSG_DATA_64: Register {
   }
 
   /// `MSI_MSG_DATA_64.MSI_DATA_64`: bits 15:0, access unknown.
-  @inlinable public static var MSI_DATA_64: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MSI_DATA_64: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `MSI_MASK_64`: bif_5_0 register, MMIO dword 0x2C (byte 0xB0), access unknown, reset unknown (`write` starts from 0).
@@ -1366,7 +1228,7 @@ public enum MSI_MASK_64: Register {
   }
 
   /// `MSI_MASK_64.MSI_MASK_64`: bits 31:0, access unknown.
-  @inlinable public static var MSI_MASK_64: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MSI_MASK_64: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MSI_PENDING`: bif_5_0 register, MMIO dword 0x2C (byte 0xB0), access unknown, reset unknown (`write` starts from 0).
@@ -1379,7 +1241,7 @@ public enum MSI_PENDING: Register {
   }
 
   /// `MSI_PENDING.MSI_PENDING`: bits 31:0, access unknown.
-  @inlinable public static var MSI_PENDING: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MSI_PENDING: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MSI_PENDING_64`: bif_5_0 register, MMIO dword 0x2D (byte 0xB4), access unknown, reset unknown (`write` starts from 0).
@@ -1392,9 +1254,7 @@ public enum MSI_PENDING_64: Register {
   }
 
   /// `MSI_PENDING_64.MSI_PENDING_64`: bits 31:0, access unknown.
-  @inlinable public static var MSI_PENDING_64: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var MSI_PENDING_64: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MSIX_CAP_LIST`: bif_5_0 register, MMIO dword 0x30 (byte 0xC0), access unknown, reset unknown (`write` starts from 0).
@@ -1407,10 +1267,10 @@ public enum MSIX_CAP_LIST: Register {
   }
 
   /// `MSIX_CAP_LIST.CAP_ID`: bits 7:0, access unknown.
-  @inlinable public static var CAP_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var CAP_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MSIX_CAP_LIST.NEXT_PTR`: bits 15:8, access unknown.
-  @inlinable public static var NEXT_PTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var NEXT_PTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `MSIX_MSG_CNTL`: bif_5_0 register, MMIO dword 0x30 (byte 0xC0), access unknown, reset unknown (`write` starts from 0).
@@ -1425,17 +1285,13 @@ public enum MSIX_MSG_CNTL: Register {
   }
 
   /// `MSIX_MSG_CNTL.MSIX_TABLE_SIZE`: bits 10:0, access unknown.
-  @inlinable public static var MSIX_TABLE_SIZE: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 11)
-  }
+  public static var MSIX_TABLE_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `MSIX_MSG_CNTL.MSIX_FUNC_MASK`: bit 14, access unknown.
-  @inlinable public static var MSIX_FUNC_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var MSIX_FUNC_MASK: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MSIX_MSG_CNTL.MSIX_EN`: bit 15, access unknown.
-  @inlinable public static var MSIX_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var MSIX_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MSIX_TABLE`: bif_5_0 register, MMIO dword 0x31 (byte 0xC4), access unknown, reset unknown (`write` starts from 0).
@@ -1448,14 +1304,10 @@ public enum MSIX_TABLE: Register {
   }
 
   /// `MSIX_TABLE.MSIX_TABLE_BIR`: bits 2:0, access unknown.
-  @inlinable public static var MSIX_TABLE_BIR: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var MSIX_TABLE_BIR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MSIX_TABLE.MSIX_TABLE_OFFSET`: bits 31:3, access unknown.
-  @inlinable public static var MSIX_TABLE_OFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 3, width: 29)
-  }
+  public static var MSIX_TABLE_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 3, width: 29) }
 }
 
 /// `MSIX_PBA`: bif_5_0 register, MMIO dword 0x32 (byte 0xC8), access unknown, reset unknown (`write` starts from 0).
@@ -1468,12 +1320,10 @@ public enum MSIX_PBA: Register {
   }
 
   /// `MSIX_PBA.MSIX_PBA_BIR`: bits 2:0, access unknown.
-  @inlinable public static var MSIX_PBA_BIR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var MSIX_PBA_BIR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MSIX_PBA.MSIX_PBA_OFFSET`: bits 31:3, access unknown.
-  @inlinable public static var MSIX_PBA_OFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 3, width: 29)
-  }
+  public static var MSIX_PBA_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 3, width: 29) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x40 (byte 0x100), access unknown, reset unknown (`write` starts from 0).
@@ -1486,13 +1336,13 @@ public enum PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
+  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR`: bif_5_0 register, MMIO dword 0x41 (byte 0x104), access unknown, reset unknown (`write` starts from 0).
@@ -1505,15 +1355,13 @@ public enum PCIE_VENDOR_SPECIFIC_HDR: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR.VSEC_ID`: bits 15:0, access unknown.
-  @inlinable public static var VSEC_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VSEC_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR.VSEC_REV`: bits 19:16, access unknown.
-  @inlinable public static var VSEC_REV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var VSEC_REV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR.VSEC_LENGTH`: bits 31:20, access unknown.
-  @inlinable public static var VSEC_LENGTH: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 12)
-  }
+  public static var VSEC_LENGTH: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC1`: bif_5_0 register, MMIO dword 0x42 (byte 0x108), access unknown, reset unknown (`write` starts from 0).
@@ -1526,7 +1374,7 @@ public enum PCIE_VENDOR_SPECIFIC1: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC1.SCRATCH`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC2`: bif_5_0 register, MMIO dword 0x43 (byte 0x10C), access unknown, reset unknown (`write` starts from 0).
@@ -1539,7 +1387,7 @@ public enum PCIE_VENDOR_SPECIFIC2: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC2.SCRATCH`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_VC_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x44 (byte 0x110), access unknown, reset unknown (`write` starts from 0).
@@ -1552,13 +1400,13 @@ public enum PCIE_VC_ENH_CAP_LIST: Register {
   }
 
   /// `PCIE_VC_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VC_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PCIE_VC_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
+  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_PORT_VC_CAP_REG1`: bif_5_0 register, MMIO dword 0x45 (byte 0x114), access unknown, reset unknown (`write` starts from 0).
@@ -1571,18 +1419,18 @@ public enum PCIE_PORT_VC_CAP_REG1: Register {
   }
 
   /// `PCIE_PORT_VC_CAP_REG1.EXT_VC_COUNT`: bits 2:0, access unknown.
-  @inlinable public static var EXT_VC_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var EXT_VC_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PCIE_PORT_VC_CAP_REG1.LOW_PRIORITY_EXT_VC_COUNT`: bits 6:4, access unknown.
-  @inlinable public static var LOW_PRIORITY_EXT_VC_COUNT: RegisterField<Self, UInt8> {
+  public static var LOW_PRIORITY_EXT_VC_COUNT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
   /// `PCIE_PORT_VC_CAP_REG1.REF_CLK`: bits 9:8, access unknown.
-  @inlinable public static var REF_CLK: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var REF_CLK: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PCIE_PORT_VC_CAP_REG1.PORT_ARB_TABLE_ENTRY_SIZE`: bits 11:10, access unknown.
-  @inlinable public static var PORT_ARB_TABLE_ENTRY_SIZE: RegisterField<Self, UInt8> {
+  public static var PORT_ARB_TABLE_ENTRY_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 }
@@ -1597,12 +1445,10 @@ public enum PCIE_PORT_VC_CAP_REG2: Register {
   }
 
   /// `PCIE_PORT_VC_CAP_REG2.VC_ARB_CAP`: bits 7:0, access unknown.
-  @inlinable public static var VC_ARB_CAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VC_ARB_CAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PCIE_PORT_VC_CAP_REG2.VC_ARB_TABLE_OFFSET`: bits 31:24, access unknown.
-  @inlinable public static var VC_ARB_TABLE_OFFSET: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var VC_ARB_TABLE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PCIE_PORT_VC_CNTL`: bif_5_0 register, MMIO dword 0x47 (byte 0x11C), access unknown, reset unknown (`write` starts from 0).
@@ -1615,12 +1461,10 @@ public enum PCIE_PORT_VC_CNTL: Register {
   }
 
   /// `PCIE_PORT_VC_CNTL.LOAD_VC_ARB_TABLE`: bit 0, access unknown.
-  @inlinable public static var LOAD_VC_ARB_TABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var LOAD_VC_ARB_TABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_PORT_VC_CNTL.VC_ARB_SELECT`: bits 3:1, access unknown.
-  @inlinable public static var VC_ARB_SELECT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
+  public static var VC_ARB_SELECT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
 }
 
 /// `PCIE_PORT_VC_STATUS`: bif_5_0 register, MMIO dword 0x47 (byte 0x11C), access unknown, reset unknown (`write` starts from 0).
@@ -1635,9 +1479,7 @@ public enum PCIE_PORT_VC_STATUS: Register {
   }
 
   /// `PCIE_PORT_VC_STATUS.VC_ARB_TABLE_STATUS`: bit 0, access unknown.
-  @inlinable public static var VC_ARB_TABLE_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var VC_ARB_TABLE_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `PCIE_VC0_RESOURCE_CAP`: bif_5_0 register, MMIO dword 0x48 (byte 0x120), access unknown, reset unknown (`write` starts from 0).
@@ -1650,22 +1492,16 @@ public enum PCIE_VC0_RESOURCE_CAP: Register {
   }
 
   /// `PCIE_VC0_RESOURCE_CAP.PORT_ARB_CAP`: bits 7:0, access unknown.
-  @inlinable public static var PORT_ARB_CAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PORT_ARB_CAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PCIE_VC0_RESOURCE_CAP.REJECT_SNOOP_TRANS`: bit 15, access unknown.
-  @inlinable public static var REJECT_SNOOP_TRANS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var REJECT_SNOOP_TRANS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PCIE_VC0_RESOURCE_CAP.MAX_TIME_SLOTS`: bits 21:16, access unknown.
-  @inlinable public static var MAX_TIME_SLOTS: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 6)
-  }
+  public static var MAX_TIME_SLOTS: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `PCIE_VC0_RESOURCE_CAP.PORT_ARB_TABLE_OFFSET`: bits 31:24, access unknown.
-  @inlinable public static var PORT_ARB_TABLE_OFFSET: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var PORT_ARB_TABLE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PCIE_VC0_RESOURCE_CNTL`: bif_5_0 register, MMIO dword 0x49 (byte 0x124), access unknown, reset unknown (`write` starts from 0).
@@ -1678,28 +1514,22 @@ public enum PCIE_VC0_RESOURCE_CNTL: Register {
   }
 
   /// `PCIE_VC0_RESOURCE_CNTL.TC_VC_MAP_TC0`: bit 0, access unknown.
-  @inlinable public static var TC_VC_MAP_TC0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var TC_VC_MAP_TC0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_VC0_RESOURCE_CNTL.TC_VC_MAP_TC1_7`: bits 7:1, access unknown.
-  @inlinable public static var TC_VC_MAP_TC1_7: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 7)
-  }
+  public static var TC_VC_MAP_TC1_7: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 
   /// `PCIE_VC0_RESOURCE_CNTL.LOAD_PORT_ARB_TABLE`: bit 16, access unknown.
-  @inlinable public static var LOAD_PORT_ARB_TABLE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var LOAD_PORT_ARB_TABLE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PCIE_VC0_RESOURCE_CNTL.PORT_ARB_SELECT`: bits 19:17, access unknown.
-  @inlinable public static var PORT_ARB_SELECT: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 3)
-  }
+  public static var PORT_ARB_SELECT: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
 
   /// `PCIE_VC0_RESOURCE_CNTL.VC_ID`: bits 26:24, access unknown.
-  @inlinable public static var VC_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
+  public static var VC_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
   /// `PCIE_VC0_RESOURCE_CNTL.VC_ENABLE`: bit 31, access unknown.
-  @inlinable public static var VC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PCIE_VC0_RESOURCE_STATUS`: bif_5_0 register, MMIO dword 0x4A (byte 0x128), access unknown, reset unknown (`write` starts from 0).
@@ -1712,14 +1542,10 @@ public enum PCIE_VC0_RESOURCE_STATUS: Register {
   }
 
   /// `PCIE_VC0_RESOURCE_STATUS.PORT_ARB_TABLE_STATUS`: bit 0, access unknown.
-  @inlinable public static var PORT_ARB_TABLE_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var PORT_ARB_TABLE_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_VC0_RESOURCE_STATUS.VC_NEGOTIATION_PENDING`: bit 1, access unknown.
-  @inlinable public static var VC_NEGOTIATION_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var VC_NEGOTIATION_PENDING: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `PCIE_VC1_RESOURCE_CAP`: bif_5_0 register, MMIO dword 0x4B (byte 0x12C), access unknown, reset unknown (`write` starts from 0).
@@ -1732,22 +1558,16 @@ public enum PCIE_VC1_RESOURCE_CAP: Register {
   }
 
   /// `PCIE_VC1_RESOURCE_CAP.PORT_ARB_CAP`: bits 7:0, access unknown.
-  @inlinable public static var PORT_ARB_CAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PORT_ARB_CAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PCIE_VC1_RESOURCE_CAP.REJECT_SNOOP_TRANS`: bit 15, access unknown.
-  @inlinable public static var REJECT_SNOOP_TRANS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var REJECT_SNOOP_TRANS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PCIE_VC1_RESOURCE_CAP.MAX_TIME_SLOTS`: bits 21:16, access unknown.
-  @inlinable public static var MAX_TIME_SLOTS: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 6)
-  }
+  public static var MAX_TIME_SLOTS: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `PCIE_VC1_RESOURCE_CAP.PORT_ARB_TABLE_OFFSET`: bits 31:24, access unknown.
-  @inlinable public static var PORT_ARB_TABLE_OFFSET: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var PORT_ARB_TABLE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PCIE_VC1_RESOURCE_CNTL`: bif_5_0 register, MMIO dword 0x4C (byte 0x130), access unknown, reset unknown (`write` starts from 0).
@@ -1760,28 +1580,22 @@ public enum PCIE_VC1_RESOURCE_CNTL: Register {
   }
 
   /// `PCIE_VC1_RESOURCE_CNTL.TC_VC_MAP_TC0`: bit 0, access unknown.
-  @inlinable public static var TC_VC_MAP_TC0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var TC_VC_MAP_TC0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_VC1_RESOURCE_CNTL.TC_VC_MAP_TC1_7`: bits 7:1, access unknown.
-  @inlinable public static var TC_VC_MAP_TC1_7: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 7)
-  }
+  public static var TC_VC_MAP_TC1_7: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 
   /// `PCIE_VC1_RESOURCE_CNTL.LOAD_PORT_ARB_TABLE`: bit 16, access unknown.
-  @inlinable public static var LOAD_PORT_ARB_TABLE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var LOAD_PORT_ARB_TABLE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PCIE_VC1_RESOURCE_CNTL.PORT_ARB_SELECT`: bits 19:17, access unknown.
-  @inlinable public static var PORT_ARB_SELECT: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 3)
-  }
+  public static var PORT_ARB_SELECT: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
 
   /// `PCIE_VC1_RESOURCE_CNTL.VC_ID`: bits 26:24, access unknown.
-  @inlinable public static var VC_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
+  public static var VC_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
   /// `PCIE_VC1_RESOURCE_CNTL.VC_ENABLE`: bit 31, access unknown.
-  @inlinable public static var VC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PCIE_VC1_RESOURCE_STATUS`: bif_5_0 register, MMIO dword 0x4D (byte 0x134), access unknown, reset unknown (`write` starts from 0).
@@ -1794,14 +1608,10 @@ public enum PCIE_VC1_RESOURCE_STATUS: Register {
   }
 
   /// `PCIE_VC1_RESOURCE_STATUS.PORT_ARB_TABLE_STATUS`: bit 0, access unknown.
-  @inlinable public static var PORT_ARB_TABLE_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var PORT_ARB_TABLE_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_VC1_RESOURCE_STATUS.VC_NEGOTIATION_PENDING`: bit 1, access unknown.
-  @inlinable public static var VC_NEGOTIATION_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var VC_NEGOTIATION_PENDING: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `PCIE_DEV_SERIAL_NUM_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x50 (byte 0x140), access unknown, reset unknown (`write` starts from 0).
@@ -1814,13 +1624,13 @@ public enum PCIE_DEV_SERIAL_NUM_ENH_CAP_LIST: Register {
   }
 
   /// `PCIE_DEV_SERIAL_NUM_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_DEV_SERIAL_NUM_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PCIE_DEV_SERIAL_NUM_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
+  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_DEV_SERIAL_NUM_DW1`: bif_5_0 register, MMIO dword 0x51 (byte 0x144), access unknown, reset unknown (`write` starts from 0).
@@ -1833,9 +1643,7 @@ public enum PCIE_DEV_SERIAL_NUM_DW1: Register {
   }
 
   /// `PCIE_DEV_SERIAL_NUM_DW1.SERIAL_NUMBER_LO`: bits 31:0, access unknown.
-  @inlinable public static var SERIAL_NUMBER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SERIAL_NUMBER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_DEV_SERIAL_NUM_DW2`: bif_5_0 register, MMIO dword 0x52 (byte 0x148), access unknown, reset unknown (`write` starts from 0).
@@ -1848,9 +1656,7 @@ public enum PCIE_DEV_SERIAL_NUM_DW2: Register {
   }
 
   /// `PCIE_DEV_SERIAL_NUM_DW2.SERIAL_NUMBER_HI`: bits 31:0, access unknown.
-  @inlinable public static var SERIAL_NUMBER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SERIAL_NUMBER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_ADV_ERR_RPT_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x54 (byte 0x150), access unknown, reset unknown (`write` starts from 0).
@@ -1863,13 +1669,13 @@ public enum PCIE_ADV_ERR_RPT_ENH_CAP_LIST: Register {
   }
 
   /// `PCIE_ADV_ERR_RPT_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_ADV_ERR_RPT_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PCIE_ADV_ERR_RPT_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
+  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_UNCORR_ERR_STATUS`: bif_5_0 register, MMIO dword 0x55 (byte 0x154), access unknown, reset unknown (`write` starts from 0).
@@ -1882,78 +1688,54 @@ public enum PCIE_UNCORR_ERR_STATUS: Register {
   }
 
   /// `PCIE_UNCORR_ERR_STATUS.DLP_ERR_STATUS`: bit 4, access unknown.
-  @inlinable public static var DLP_ERR_STATUS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var DLP_ERR_STATUS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIE_UNCORR_ERR_STATUS.SURPDN_ERR_STATUS`: bit 5, access unknown.
-  @inlinable public static var SURPDN_ERR_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var SURPDN_ERR_STATUS: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PCIE_UNCORR_ERR_STATUS.PSN_ERR_STATUS`: bit 12, access unknown.
-  @inlinable public static var PSN_ERR_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var PSN_ERR_STATUS: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PCIE_UNCORR_ERR_STATUS.FC_ERR_STATUS`: bit 13, access unknown.
-  @inlinable public static var FC_ERR_STATUS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var FC_ERR_STATUS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PCIE_UNCORR_ERR_STATUS.CPL_TIMEOUT_STATUS`: bit 14, access unknown.
-  @inlinable public static var CPL_TIMEOUT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CPL_TIMEOUT_STATUS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PCIE_UNCORR_ERR_STATUS.CPL_ABORT_ERR_STATUS`: bit 15, access unknown.
-  @inlinable public static var CPL_ABORT_ERR_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var CPL_ABORT_ERR_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PCIE_UNCORR_ERR_STATUS.UNEXP_CPL_STATUS`: bit 16, access unknown.
-  @inlinable public static var UNEXP_CPL_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var UNEXP_CPL_STATUS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PCIE_UNCORR_ERR_STATUS.RCV_OVFL_STATUS`: bit 17, access unknown.
-  @inlinable public static var RCV_OVFL_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var RCV_OVFL_STATUS: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PCIE_UNCORR_ERR_STATUS.MAL_TLP_STATUS`: bit 18, access unknown.
-  @inlinable public static var MAL_TLP_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var MAL_TLP_STATUS: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PCIE_UNCORR_ERR_STATUS.ECRC_ERR_STATUS`: bit 19, access unknown.
-  @inlinable public static var ECRC_ERR_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var ECRC_ERR_STATUS: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PCIE_UNCORR_ERR_STATUS.UNSUPP_REQ_ERR_STATUS`: bit 20, access unknown.
-  @inlinable public static var UNSUPP_REQ_ERR_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var UNSUPP_REQ_ERR_STATUS: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PCIE_UNCORR_ERR_STATUS.ACS_VIOLATION_STATUS`: bit 21, access unknown.
-  @inlinable public static var ACS_VIOLATION_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var ACS_VIOLATION_STATUS: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PCIE_UNCORR_ERR_STATUS.UNCORR_INT_ERR_STATUS`: bit 22, access unknown.
-  @inlinable public static var UNCORR_INT_ERR_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var UNCORR_INT_ERR_STATUS: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PCIE_UNCORR_ERR_STATUS.MC_BLOCKED_TLP_STATUS`: bit 23, access unknown.
-  @inlinable public static var MC_BLOCKED_TLP_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var MC_BLOCKED_TLP_STATUS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PCIE_UNCORR_ERR_STATUS.ATOMICOP_EGRESS_BLOCKED_STATUS`: bit 24, access unknown.
-  @inlinable public static var ATOMICOP_EGRESS_BLOCKED_STATUS: RegisterField<Self, Bool> {
+  public static var ATOMICOP_EGRESS_BLOCKED_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `PCIE_UNCORR_ERR_STATUS.TLP_PREFIX_BLOCKED_ERR_STATUS`: bit 25, access unknown.
-  @inlinable public static var TLP_PREFIX_BLOCKED_ERR_STATUS: RegisterField<Self, Bool> {
+  public static var TLP_PREFIX_BLOCKED_ERR_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 }
@@ -1968,70 +1750,54 @@ public enum PCIE_UNCORR_ERR_MASK: Register {
   }
 
   /// `PCIE_UNCORR_ERR_MASK.DLP_ERR_MASK`: bit 4, access unknown.
-  @inlinable public static var DLP_ERR_MASK: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var DLP_ERR_MASK: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIE_UNCORR_ERR_MASK.SURPDN_ERR_MASK`: bit 5, access unknown.
-  @inlinable public static var SURPDN_ERR_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var SURPDN_ERR_MASK: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PCIE_UNCORR_ERR_MASK.PSN_ERR_MASK`: bit 12, access unknown.
-  @inlinable public static var PSN_ERR_MASK: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var PSN_ERR_MASK: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PCIE_UNCORR_ERR_MASK.FC_ERR_MASK`: bit 13, access unknown.
-  @inlinable public static var FC_ERR_MASK: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var FC_ERR_MASK: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PCIE_UNCORR_ERR_MASK.CPL_TIMEOUT_MASK`: bit 14, access unknown.
-  @inlinable public static var CPL_TIMEOUT_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CPL_TIMEOUT_MASK: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PCIE_UNCORR_ERR_MASK.CPL_ABORT_ERR_MASK`: bit 15, access unknown.
-  @inlinable public static var CPL_ABORT_ERR_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var CPL_ABORT_ERR_MASK: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PCIE_UNCORR_ERR_MASK.UNEXP_CPL_MASK`: bit 16, access unknown.
-  @inlinable public static var UNEXP_CPL_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var UNEXP_CPL_MASK: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PCIE_UNCORR_ERR_MASK.RCV_OVFL_MASK`: bit 17, access unknown.
-  @inlinable public static var RCV_OVFL_MASK: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var RCV_OVFL_MASK: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PCIE_UNCORR_ERR_MASK.MAL_TLP_MASK`: bit 18, access unknown.
-  @inlinable public static var MAL_TLP_MASK: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var MAL_TLP_MASK: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PCIE_UNCORR_ERR_MASK.ECRC_ERR_MASK`: bit 19, access unknown.
-  @inlinable public static var ECRC_ERR_MASK: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var ECRC_ERR_MASK: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PCIE_UNCORR_ERR_MASK.UNSUPP_REQ_ERR_MASK`: bit 20, access unknown.
-  @inlinable public static var UNSUPP_REQ_ERR_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var UNSUPP_REQ_ERR_MASK: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PCIE_UNCORR_ERR_MASK.ACS_VIOLATION_MASK`: bit 21, access unknown.
-  @inlinable public static var ACS_VIOLATION_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var ACS_VIOLATION_MASK: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PCIE_UNCORR_ERR_MASK.UNCORR_INT_ERR_MASK`: bit 22, access unknown.
-  @inlinable public static var UNCORR_INT_ERR_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var UNCORR_INT_ERR_MASK: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PCIE_UNCORR_ERR_MASK.MC_BLOCKED_TLP_MASK`: bit 23, access unknown.
-  @inlinable public static var MC_BLOCKED_TLP_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var MC_BLOCKED_TLP_MASK: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PCIE_UNCORR_ERR_MASK.ATOMICOP_EGRESS_BLOCKED_MASK`: bit 24, access unknown.
-  @inlinable public static var ATOMICOP_EGRESS_BLOCKED_MASK: RegisterField<Self, Bool> {
+  public static var ATOMICOP_EGRESS_BLOCKED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `PCIE_UNCORR_ERR_MASK.TLP_PREFIX_BLOCKED_ERR_MASK`: bit 25, access unknown.
-  @inlinable public static var TLP_PREFIX_BLOCKED_ERR_MASK: RegisterField<Self, Bool> {
+  public static var TLP_PREFIX_BLOCKED_ERR_MASK: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 }
@@ -2046,82 +1812,54 @@ public enum PCIE_UNCORR_ERR_SEVERITY: Register {
   }
 
   /// `PCIE_UNCORR_ERR_SEVERITY.DLP_ERR_SEVERITY`: bit 4, access unknown.
-  @inlinable public static var DLP_ERR_SEVERITY: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var DLP_ERR_SEVERITY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIE_UNCORR_ERR_SEVERITY.SURPDN_ERR_SEVERITY`: bit 5, access unknown.
-  @inlinable public static var SURPDN_ERR_SEVERITY: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var SURPDN_ERR_SEVERITY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PCIE_UNCORR_ERR_SEVERITY.PSN_ERR_SEVERITY`: bit 12, access unknown.
-  @inlinable public static var PSN_ERR_SEVERITY: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var PSN_ERR_SEVERITY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PCIE_UNCORR_ERR_SEVERITY.FC_ERR_SEVERITY`: bit 13, access unknown.
-  @inlinable public static var FC_ERR_SEVERITY: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var FC_ERR_SEVERITY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PCIE_UNCORR_ERR_SEVERITY.CPL_TIMEOUT_SEVERITY`: bit 14, access unknown.
-  @inlinable public static var CPL_TIMEOUT_SEVERITY: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CPL_TIMEOUT_SEVERITY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PCIE_UNCORR_ERR_SEVERITY.CPL_ABORT_ERR_SEVERITY`: bit 15, access unknown.
-  @inlinable public static var CPL_ABORT_ERR_SEVERITY: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var CPL_ABORT_ERR_SEVERITY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PCIE_UNCORR_ERR_SEVERITY.UNEXP_CPL_SEVERITY`: bit 16, access unknown.
-  @inlinable public static var UNEXP_CPL_SEVERITY: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var UNEXP_CPL_SEVERITY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PCIE_UNCORR_ERR_SEVERITY.RCV_OVFL_SEVERITY`: bit 17, access unknown.
-  @inlinable public static var RCV_OVFL_SEVERITY: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var RCV_OVFL_SEVERITY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PCIE_UNCORR_ERR_SEVERITY.MAL_TLP_SEVERITY`: bit 18, access unknown.
-  @inlinable public static var MAL_TLP_SEVERITY: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var MAL_TLP_SEVERITY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PCIE_UNCORR_ERR_SEVERITY.ECRC_ERR_SEVERITY`: bit 19, access unknown.
-  @inlinable public static var ECRC_ERR_SEVERITY: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var ECRC_ERR_SEVERITY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PCIE_UNCORR_ERR_SEVERITY.UNSUPP_REQ_ERR_SEVERITY`: bit 20, access unknown.
-  @inlinable public static var UNSUPP_REQ_ERR_SEVERITY: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var UNSUPP_REQ_ERR_SEVERITY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PCIE_UNCORR_ERR_SEVERITY.ACS_VIOLATION_SEVERITY`: bit 21, access unknown.
-  @inlinable public static var ACS_VIOLATION_SEVERITY: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var ACS_VIOLATION_SEVERITY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PCIE_UNCORR_ERR_SEVERITY.UNCORR_INT_ERR_SEVERITY`: bit 22, access unknown.
-  @inlinable public static var UNCORR_INT_ERR_SEVERITY: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var UNCORR_INT_ERR_SEVERITY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PCIE_UNCORR_ERR_SEVERITY.MC_BLOCKED_TLP_SEVERITY`: bit 23, access unknown.
-  @inlinable public static var MC_BLOCKED_TLP_SEVERITY: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var MC_BLOCKED_TLP_SEVERITY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PCIE_UNCORR_ERR_SEVERITY.ATOMICOP_EGRESS_BLOCKED_SEVERITY`: bit 24, access unknown.
-  @inlinable public static var ATOMICOP_EGRESS_BLOCKED_SEVERITY: RegisterField<Self, Bool> {
+  public static var ATOMICOP_EGRESS_BLOCKED_SEVERITY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `PCIE_UNCORR_ERR_SEVERITY.TLP_PREFIX_BLOCKED_ERR_SEVERITY`: bit 25, access unknown.
-  @inlinable public static var TLP_PREFIX_BLOCKED_ERR_SEVERITY: RegisterField<Self, Bool> {
+  public static var TLP_PREFIX_BLOCKED_ERR_SEVERITY: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 }
@@ -2136,40 +1874,34 @@ public enum PCIE_CORR_ERR_STATUS: Register {
   }
 
   /// `PCIE_CORR_ERR_STATUS.RCV_ERR_STATUS`: bit 0, access unknown.
-  @inlinable public static var RCV_ERR_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RCV_ERR_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_CORR_ERR_STATUS.BAD_TLP_STATUS`: bit 6, access unknown.
-  @inlinable public static var BAD_TLP_STATUS: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var BAD_TLP_STATUS: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PCIE_CORR_ERR_STATUS.BAD_DLLP_STATUS`: bit 7, access unknown.
-  @inlinable public static var BAD_DLLP_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var BAD_DLLP_STATUS: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PCIE_CORR_ERR_STATUS.REPLAY_NUM_ROLLOVER_STATUS`: bit 8, access unknown.
-  @inlinable public static var REPLAY_NUM_ROLLOVER_STATUS: RegisterField<Self, Bool> {
+  public static var REPLAY_NUM_ROLLOVER_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PCIE_CORR_ERR_STATUS.REPLAY_TIMER_TIMEOUT_STATUS`: bit 12, access unknown.
-  @inlinable public static var REPLAY_TIMER_TIMEOUT_STATUS: RegisterField<Self, Bool> {
+  public static var REPLAY_TIMER_TIMEOUT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `PCIE_CORR_ERR_STATUS.ADVISORY_NONFATAL_ERR_STATUS`: bit 13, access unknown.
-  @inlinable public static var ADVISORY_NONFATAL_ERR_STATUS: RegisterField<Self, Bool> {
+  public static var ADVISORY_NONFATAL_ERR_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `PCIE_CORR_ERR_STATUS.CORR_INT_ERR_STATUS`: bit 14, access unknown.
-  @inlinable public static var CORR_INT_ERR_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CORR_INT_ERR_STATUS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PCIE_CORR_ERR_STATUS.HDR_LOG_OVFL_STATUS`: bit 15, access unknown.
-  @inlinable public static var HDR_LOG_OVFL_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var HDR_LOG_OVFL_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_CORR_ERR_MASK`: bif_5_0 register, MMIO dword 0x59 (byte 0x164), access unknown, reset unknown (`write` starts from 0).
@@ -2182,38 +1914,32 @@ public enum PCIE_CORR_ERR_MASK: Register {
   }
 
   /// `PCIE_CORR_ERR_MASK.RCV_ERR_MASK`: bit 0, access unknown.
-  @inlinable public static var RCV_ERR_MASK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RCV_ERR_MASK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_CORR_ERR_MASK.BAD_TLP_MASK`: bit 6, access unknown.
-  @inlinable public static var BAD_TLP_MASK: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var BAD_TLP_MASK: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PCIE_CORR_ERR_MASK.BAD_DLLP_MASK`: bit 7, access unknown.
-  @inlinable public static var BAD_DLLP_MASK: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var BAD_DLLP_MASK: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PCIE_CORR_ERR_MASK.REPLAY_NUM_ROLLOVER_MASK`: bit 8, access unknown.
-  @inlinable public static var REPLAY_NUM_ROLLOVER_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var REPLAY_NUM_ROLLOVER_MASK: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PCIE_CORR_ERR_MASK.REPLAY_TIMER_TIMEOUT_MASK`: bit 12, access unknown.
-  @inlinable public static var REPLAY_TIMER_TIMEOUT_MASK: RegisterField<Self, Bool> {
+  public static var REPLAY_TIMER_TIMEOUT_MASK: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `PCIE_CORR_ERR_MASK.ADVISORY_NONFATAL_ERR_MASK`: bit 13, access unknown.
-  @inlinable public static var ADVISORY_NONFATAL_ERR_MASK: RegisterField<Self, Bool> {
+  public static var ADVISORY_NONFATAL_ERR_MASK: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `PCIE_CORR_ERR_MASK.CORR_INT_ERR_MASK`: bit 14, access unknown.
-  @inlinable public static var CORR_INT_ERR_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CORR_INT_ERR_MASK: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PCIE_CORR_ERR_MASK.HDR_LOG_OVFL_MASK`: bit 15, access unknown.
-  @inlinable public static var HDR_LOG_OVFL_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var HDR_LOG_OVFL_MASK: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_ADV_ERR_CAP_CNTL`: bif_5_0 register, MMIO dword 0x5A (byte 0x168), access unknown, reset unknown (`write` starts from 0).
@@ -2226,34 +1952,28 @@ public enum PCIE_ADV_ERR_CAP_CNTL: Register {
   }
 
   /// `PCIE_ADV_ERR_CAP_CNTL.FIRST_ERR_PTR`: bits 4:0, access unknown.
-  @inlinable public static var FIRST_ERR_PTR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+  public static var FIRST_ERR_PTR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `PCIE_ADV_ERR_CAP_CNTL.ECRC_GEN_CAP`: bit 5, access unknown.
-  @inlinable public static var ECRC_GEN_CAP: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var ECRC_GEN_CAP: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PCIE_ADV_ERR_CAP_CNTL.ECRC_GEN_EN`: bit 6, access unknown.
-  @inlinable public static var ECRC_GEN_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var ECRC_GEN_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PCIE_ADV_ERR_CAP_CNTL.ECRC_CHECK_CAP`: bit 7, access unknown.
-  @inlinable public static var ECRC_CHECK_CAP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ECRC_CHECK_CAP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PCIE_ADV_ERR_CAP_CNTL.ECRC_CHECK_EN`: bit 8, access unknown.
-  @inlinable public static var ECRC_CHECK_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var ECRC_CHECK_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PCIE_ADV_ERR_CAP_CNTL.MULTI_HDR_RECD_CAP`: bit 9, access unknown.
-  @inlinable public static var MULTI_HDR_RECD_CAP: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var MULTI_HDR_RECD_CAP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PCIE_ADV_ERR_CAP_CNTL.MULTI_HDR_RECD_EN`: bit 10, access unknown.
-  @inlinable public static var MULTI_HDR_RECD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var MULTI_HDR_RECD_EN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PCIE_ADV_ERR_CAP_CNTL.TLP_PREFIX_LOG_PRESENT`: bit 11, access unknown.
-  @inlinable public static var TLP_PREFIX_LOG_PRESENT: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TLP_PREFIX_LOG_PRESENT: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `PCIE_HDR_LOG0`: bif_5_0 register, MMIO dword 0x5B (byte 0x16C), access unknown, reset unknown (`write` starts from 0).
@@ -2266,7 +1986,7 @@ public enum PCIE_HDR_LOG0: Register {
   }
 
   /// `PCIE_HDR_LOG0.TLP_HDR`: bits 31:0, access unknown.
-  @inlinable public static var TLP_HDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var TLP_HDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_HDR_LOG1`: bif_5_0 register, MMIO dword 0x5C (byte 0x170), access unknown, reset unknown (`write` starts from 0).
@@ -2279,7 +1999,7 @@ public enum PCIE_HDR_LOG1: Register {
   }
 
   /// `PCIE_HDR_LOG1.TLP_HDR`: bits 31:0, access unknown.
-  @inlinable public static var TLP_HDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var TLP_HDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_HDR_LOG2`: bif_5_0 register, MMIO dword 0x5D (byte 0x174), access unknown, reset unknown (`write` starts from 0).
@@ -2292,7 +2012,7 @@ public enum PCIE_HDR_LOG2: Register {
   }
 
   /// `PCIE_HDR_LOG2.TLP_HDR`: bits 31:0, access unknown.
-  @inlinable public static var TLP_HDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var TLP_HDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_HDR_LOG3`: bif_5_0 register, MMIO dword 0x5E (byte 0x178), access unknown, reset unknown (`write` starts from 0).
@@ -2305,7 +2025,7 @@ public enum PCIE_HDR_LOG3: Register {
   }
 
   /// `PCIE_HDR_LOG3.TLP_HDR`: bits 31:0, access unknown.
-  @inlinable public static var TLP_HDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var TLP_HDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_TLP_PREFIX_LOG0`: bif_5_0 register, MMIO dword 0x62 (byte 0x188), access unknown, reset unknown (`write` starts from 0).
@@ -2318,7 +2038,7 @@ public enum PCIE_TLP_PREFIX_LOG0: Register {
   }
 
   /// `PCIE_TLP_PREFIX_LOG0.TLP_PREFIX`: bits 31:0, access unknown.
-  @inlinable public static var TLP_PREFIX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var TLP_PREFIX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_TLP_PREFIX_LOG1`: bif_5_0 register, MMIO dword 0x63 (byte 0x18C), access unknown, reset unknown (`write` starts from 0).
@@ -2331,7 +2051,7 @@ public enum PCIE_TLP_PREFIX_LOG1: Register {
   }
 
   /// `PCIE_TLP_PREFIX_LOG1.TLP_PREFIX`: bits 31:0, access unknown.
-  @inlinable public static var TLP_PREFIX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var TLP_PREFIX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_TLP_PREFIX_LOG2`: bif_5_0 register, MMIO dword 0x64 (byte 0x190), access unknown, reset unknown (`write` starts from 0).
@@ -2344,7 +2064,7 @@ public enum PCIE_TLP_PREFIX_LOG2: Register {
   }
 
   /// `PCIE_TLP_PREFIX_LOG2.TLP_PREFIX`: bits 31:0, access unknown.
-  @inlinable public static var TLP_PREFIX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var TLP_PREFIX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_TLP_PREFIX_LOG3`: bif_5_0 register, MMIO dword 0x65 (byte 0x194), access unknown, reset unknown (`write` starts from 0).
@@ -2357,7 +2077,7 @@ public enum PCIE_TLP_PREFIX_LOG3: Register {
   }
 
   /// `PCIE_TLP_PREFIX_LOG3.TLP_PREFIX`: bits 31:0, access unknown.
-  @inlinable public static var TLP_PREFIX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var TLP_PREFIX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_BAR_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x80 (byte 0x200), access unknown, reset unknown (`write` starts from 0).
@@ -2370,13 +2090,13 @@ public enum PCIE_BAR_ENH_CAP_LIST: Register {
   }
 
   /// `PCIE_BAR_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_BAR_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PCIE_BAR_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
+  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_BAR1_CAP`: bif_5_0 register, MMIO dword 0x81 (byte 0x204), access unknown, reset unknown (`write` starts from 0).
@@ -2389,9 +2109,7 @@ public enum PCIE_BAR1_CAP: Register {
   }
 
   /// `PCIE_BAR1_CAP.BAR_SIZE_SUPPORTED`: bits 23:4, access unknown.
-  @inlinable public static var BAR_SIZE_SUPPORTED: RegisterField<Self, UInt32> {
-    .init(lsb: 4, width: 20)
-  }
+  public static var BAR_SIZE_SUPPORTED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 20) }
 }
 
 /// `PCIE_BAR1_CNTL`: bif_5_0 register, MMIO dword 0x82 (byte 0x208), access unknown, reset unknown (`write` starts from 0).
@@ -2404,13 +2122,13 @@ public enum PCIE_BAR1_CNTL: Register {
   }
 
   /// `PCIE_BAR1_CNTL.BAR_INDEX`: bits 2:0, access unknown.
-  @inlinable public static var BAR_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var BAR_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PCIE_BAR1_CNTL.BAR_TOTAL_NUM`: bits 7:5, access unknown.
-  @inlinable public static var BAR_TOTAL_NUM: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
+  public static var BAR_TOTAL_NUM: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `PCIE_BAR1_CNTL.BAR_SIZE`: bits 12:8, access unknown.
-  @inlinable public static var BAR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
+  public static var BAR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `PCIE_BAR2_CAP`: bif_5_0 register, MMIO dword 0x83 (byte 0x20C), access unknown, reset unknown (`write` starts from 0).
@@ -2423,9 +2141,7 @@ public enum PCIE_BAR2_CAP: Register {
   }
 
   /// `PCIE_BAR2_CAP.BAR_SIZE_SUPPORTED`: bits 23:4, access unknown.
-  @inlinable public static var BAR_SIZE_SUPPORTED: RegisterField<Self, UInt32> {
-    .init(lsb: 4, width: 20)
-  }
+  public static var BAR_SIZE_SUPPORTED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 20) }
 }
 
 /// `PCIE_BAR2_CNTL`: bif_5_0 register, MMIO dword 0x84 (byte 0x210), access unknown, reset unknown (`write` starts from 0).
@@ -2438,13 +2154,13 @@ public enum PCIE_BAR2_CNTL: Register {
   }
 
   /// `PCIE_BAR2_CNTL.BAR_INDEX`: bits 2:0, access unknown.
-  @inlinable public static var BAR_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var BAR_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PCIE_BAR2_CNTL.BAR_TOTAL_NUM`: bits 7:5, access unknown.
-  @inlinable public static var BAR_TOTAL_NUM: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
+  public static var BAR_TOTAL_NUM: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `PCIE_BAR2_CNTL.BAR_SIZE`: bits 12:8, access unknown.
-  @inlinable public static var BAR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
+  public static var BAR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `PCIE_BAR3_CAP`: bif_5_0 register, MMIO dword 0x85 (byte 0x214), access unknown, reset unknown (`write` starts from 0).
@@ -2457,9 +2173,7 @@ public enum PCIE_BAR3_CAP: Register {
   }
 
   /// `PCIE_BAR3_CAP.BAR_SIZE_SUPPORTED`: bits 23:4, access unknown.
-  @inlinable public static var BAR_SIZE_SUPPORTED: RegisterField<Self, UInt32> {
-    .init(lsb: 4, width: 20)
-  }
+  public static var BAR_SIZE_SUPPORTED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 20) }
 }
 
 /// `PCIE_BAR3_CNTL`: bif_5_0 register, MMIO dword 0x86 (byte 0x218), access unknown, reset unknown (`write` starts from 0).
@@ -2472,13 +2186,13 @@ public enum PCIE_BAR3_CNTL: Register {
   }
 
   /// `PCIE_BAR3_CNTL.BAR_INDEX`: bits 2:0, access unknown.
-  @inlinable public static var BAR_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var BAR_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PCIE_BAR3_CNTL.BAR_TOTAL_NUM`: bits 7:5, access unknown.
-  @inlinable public static var BAR_TOTAL_NUM: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
+  public static var BAR_TOTAL_NUM: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `PCIE_BAR3_CNTL.BAR_SIZE`: bits 12:8, access unknown.
-  @inlinable public static var BAR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
+  public static var BAR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `PCIE_BAR4_CAP`: bif_5_0 register, MMIO dword 0x87 (byte 0x21C), access unknown, reset unknown (`write` starts from 0).
@@ -2491,9 +2205,7 @@ public enum PCIE_BAR4_CAP: Register {
   }
 
   /// `PCIE_BAR4_CAP.BAR_SIZE_SUPPORTED`: bits 23:4, access unknown.
-  @inlinable public static var BAR_SIZE_SUPPORTED: RegisterField<Self, UInt32> {
-    .init(lsb: 4, width: 20)
-  }
+  public static var BAR_SIZE_SUPPORTED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 20) }
 }
 
 /// `PCIE_BAR4_CNTL`: bif_5_0 register, MMIO dword 0x88 (byte 0x220), access unknown, reset unknown (`write` starts from 0).
@@ -2506,13 +2218,13 @@ public enum PCIE_BAR4_CNTL: Register {
   }
 
   /// `PCIE_BAR4_CNTL.BAR_INDEX`: bits 2:0, access unknown.
-  @inlinable public static var BAR_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var BAR_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PCIE_BAR4_CNTL.BAR_TOTAL_NUM`: bits 7:5, access unknown.
-  @inlinable public static var BAR_TOTAL_NUM: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
+  public static var BAR_TOTAL_NUM: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `PCIE_BAR4_CNTL.BAR_SIZE`: bits 12:8, access unknown.
-  @inlinable public static var BAR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
+  public static var BAR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `PCIE_BAR5_CAP`: bif_5_0 register, MMIO dword 0x89 (byte 0x224), access unknown, reset unknown (`write` starts from 0).
@@ -2525,9 +2237,7 @@ public enum PCIE_BAR5_CAP: Register {
   }
 
   /// `PCIE_BAR5_CAP.BAR_SIZE_SUPPORTED`: bits 23:4, access unknown.
-  @inlinable public static var BAR_SIZE_SUPPORTED: RegisterField<Self, UInt32> {
-    .init(lsb: 4, width: 20)
-  }
+  public static var BAR_SIZE_SUPPORTED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 20) }
 }
 
 /// `PCIE_BAR5_CNTL`: bif_5_0 register, MMIO dword 0x8A (byte 0x228), access unknown, reset unknown (`write` starts from 0).
@@ -2540,13 +2250,13 @@ public enum PCIE_BAR5_CNTL: Register {
   }
 
   /// `PCIE_BAR5_CNTL.BAR_INDEX`: bits 2:0, access unknown.
-  @inlinable public static var BAR_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var BAR_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PCIE_BAR5_CNTL.BAR_TOTAL_NUM`: bits 7:5, access unknown.
-  @inlinable public static var BAR_TOTAL_NUM: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
+  public static var BAR_TOTAL_NUM: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `PCIE_BAR5_CNTL.BAR_SIZE`: bits 12:8, access unknown.
-  @inlinable public static var BAR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
+  public static var BAR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `PCIE_BAR6_CAP`: bif_5_0 register, MMIO dword 0x8B (byte 0x22C), access unknown, reset unknown (`write` starts from 0).
@@ -2559,9 +2269,7 @@ public enum PCIE_BAR6_CAP: Register {
   }
 
   /// `PCIE_BAR6_CAP.BAR_SIZE_SUPPORTED`: bits 23:4, access unknown.
-  @inlinable public static var BAR_SIZE_SUPPORTED: RegisterField<Self, UInt32> {
-    .init(lsb: 4, width: 20)
-  }
+  public static var BAR_SIZE_SUPPORTED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 20) }
 }
 
 /// `PCIE_BAR6_CNTL`: bif_5_0 register, MMIO dword 0x8C (byte 0x230), access unknown, reset unknown (`write` starts from 0).
@@ -2574,13 +2282,13 @@ public enum PCIE_BAR6_CNTL: Register {
   }
 
   /// `PCIE_BAR6_CNTL.BAR_INDEX`: bits 2:0, access unknown.
-  @inlinable public static var BAR_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var BAR_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PCIE_BAR6_CNTL.BAR_TOTAL_NUM`: bits 7:5, access unknown.
-  @inlinable public static var BAR_TOTAL_NUM: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
+  public static var BAR_TOTAL_NUM: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `PCIE_BAR6_CNTL.BAR_SIZE`: bits 12:8, access unknown.
-  @inlinable public static var BAR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
+  public static var BAR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `PCIE_PWR_BUDGET_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x90 (byte 0x240), access unknown, reset unknown (`write` starts from 0).
@@ -2593,13 +2301,13 @@ public enum PCIE_PWR_BUDGET_ENH_CAP_LIST: Register {
   }
 
   /// `PCIE_PWR_BUDGET_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_PWR_BUDGET_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PCIE_PWR_BUDGET_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
+  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_PWR_BUDGET_DATA_SELECT`: bif_5_0 register, MMIO dword 0x91 (byte 0x244), access unknown, reset unknown (`write` starts from 0).
@@ -2612,7 +2320,7 @@ public enum PCIE_PWR_BUDGET_DATA_SELECT: Register {
   }
 
   /// `PCIE_PWR_BUDGET_DATA_SELECT.DATA_SELECT`: bits 7:0, access unknown.
-  @inlinable public static var DATA_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var DATA_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_PWR_BUDGET_DATA`: bif_5_0 register, MMIO dword 0x92 (byte 0x248), access unknown, reset unknown (`write` starts from 0).
@@ -2625,22 +2333,22 @@ public enum PCIE_PWR_BUDGET_DATA: Register {
   }
 
   /// `PCIE_PWR_BUDGET_DATA.BASE_POWER`: bits 7:0, access unknown.
-  @inlinable public static var BASE_POWER: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var BASE_POWER: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PCIE_PWR_BUDGET_DATA.DATA_SCALE`: bits 9:8, access unknown.
-  @inlinable public static var DATA_SCALE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DATA_SCALE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PCIE_PWR_BUDGET_DATA.PM_SUB_STATE`: bits 12:10, access unknown.
-  @inlinable public static var PM_SUB_STATE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 3) }
+  public static var PM_SUB_STATE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 3) }
 
   /// `PCIE_PWR_BUDGET_DATA.PM_STATE`: bits 14:13, access unknown.
-  @inlinable public static var PM_STATE: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
+  public static var PM_STATE: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
 
   /// `PCIE_PWR_BUDGET_DATA.TYPE`: bits 17:15, access unknown.
-  @inlinable public static var TYPE: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
+  public static var TYPE: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
   /// `PCIE_PWR_BUDGET_DATA.POWER_RAIL`: bits 20:18, access unknown.
-  @inlinable public static var POWER_RAIL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
+  public static var POWER_RAIL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 }
 
 /// `PCIE_PWR_BUDGET_CAP`: bif_5_0 register, MMIO dword 0x93 (byte 0x24C), access unknown, reset unknown (`write` starts from 0).
@@ -2653,9 +2361,7 @@ public enum PCIE_PWR_BUDGET_CAP: Register {
   }
 
   /// `PCIE_PWR_BUDGET_CAP.SYSTEM_ALLOCATED`: bit 0, access unknown.
-  @inlinable public static var SYSTEM_ALLOCATED: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var SYSTEM_ALLOCATED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `PCIE_DPA_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x94 (byte 0x250), access unknown, reset unknown (`write` starts from 0).
@@ -2668,13 +2374,13 @@ public enum PCIE_DPA_ENH_CAP_LIST: Register {
   }
 
   /// `PCIE_DPA_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_DPA_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PCIE_DPA_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
+  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_DPA_CAP`: bif_5_0 register, MMIO dword 0x95 (byte 0x254), access unknown, reset unknown (`write` starts from 0).
@@ -2687,27 +2393,19 @@ public enum PCIE_DPA_CAP: Register {
   }
 
   /// `PCIE_DPA_CAP.SUBSTATE_MAX`: bits 4:0, access unknown.
-  @inlinable public static var SUBSTATE_MAX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+  public static var SUBSTATE_MAX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `PCIE_DPA_CAP.TRANS_LAT_UNIT`: bits 9:8, access unknown.
-  @inlinable public static var TRANS_LAT_UNIT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TRANS_LAT_UNIT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PCIE_DPA_CAP.PWR_ALLOC_SCALE`: bits 13:12, access unknown.
-  @inlinable public static var PWR_ALLOC_SCALE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 2)
-  }
+  public static var PWR_ALLOC_SCALE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `PCIE_DPA_CAP.TRANS_LAT_VAL_0`: bits 23:16, access unknown.
-  @inlinable public static var TRANS_LAT_VAL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var TRANS_LAT_VAL_0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `PCIE_DPA_CAP.TRANS_LAT_VAL_1`: bits 31:24, access unknown.
-  @inlinable public static var TRANS_LAT_VAL_1: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var TRANS_LAT_VAL_1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PCIE_DPA_LATENCY_INDICATOR`: bif_5_0 register, MMIO dword 0x96 (byte 0x258), access unknown, reset unknown (`write` starts from 0).
@@ -2720,9 +2418,7 @@ public enum PCIE_DPA_LATENCY_INDICATOR: Register {
   }
 
   /// `PCIE_DPA_LATENCY_INDICATOR.TRANS_LAT_INDICATOR_BITS`: bits 7:0, access unknown.
-  @inlinable public static var TRANS_LAT_INDICATOR_BITS: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var TRANS_LAT_INDICATOR_BITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_DPA_CNTL`: bif_5_0 register, MMIO dword 0x97 (byte 0x25C), access unknown, reset unknown (`write` starts from 0).
@@ -2737,7 +2433,7 @@ public enum PCIE_DPA_CNTL: Register {
   }
 
   /// `PCIE_DPA_CNTL.SUBSTATE_CNTL`: bits 4:0, access unknown.
-  @inlinable public static var SUBSTATE_CNTL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+  public static var SUBSTATE_CNTL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 }
 
 /// `PCIE_DPA_STATUS`: bif_5_0 register, MMIO dword 0x97 (byte 0x25C), access unknown, reset unknown (`write` starts from 0).
@@ -2750,14 +2446,10 @@ public enum PCIE_DPA_STATUS: Register {
   }
 
   /// `PCIE_DPA_STATUS.SUBSTATE_STATUS`: bits 4:0, access unknown.
-  @inlinable public static var SUBSTATE_STATUS: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var SUBSTATE_STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `PCIE_DPA_STATUS.SUBSTATE_CNTL_ENABLED`: bit 8, access unknown.
-  @inlinable public static var SUBSTATE_CNTL_ENABLED: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SUBSTATE_CNTL_ENABLED: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
 /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_0`: bif_5_0 register, MMIO dword 0x98 (byte 0x260), access unknown, reset unknown (`write` starts from 0).
@@ -2770,9 +2462,7 @@ public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_0: Register {
   }
 
   /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_0.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_1`: bif_5_0 register, MMIO dword 0x98 (byte 0x260), access unknown, reset unknown (`write` starts from 0).
@@ -2787,9 +2477,7 @@ public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_1: Register {
   }
 
   /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_1.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_2`: bif_5_0 register, MMIO dword 0x98 (byte 0x260), access unknown, reset unknown (`write` starts from 0).
@@ -2804,9 +2492,7 @@ public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_2: Register {
   }
 
   /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_2.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_3`: bif_5_0 register, MMIO dword 0x98 (byte 0x260), access unknown, reset unknown (`write` starts from 0).
@@ -2821,9 +2507,7 @@ public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_3: Register {
   }
 
   /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_3.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_4`: bif_5_0 register, MMIO dword 0x99 (byte 0x264), access unknown, reset unknown (`write` starts from 0).
@@ -2836,9 +2520,7 @@ public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_4: Register {
   }
 
   /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_4.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_5`: bif_5_0 register, MMIO dword 0x99 (byte 0x264), access unknown, reset unknown (`write` starts from 0).
@@ -2853,9 +2535,7 @@ public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_5: Register {
   }
 
   /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_5.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_6`: bif_5_0 register, MMIO dword 0x99 (byte 0x264), access unknown, reset unknown (`write` starts from 0).
@@ -2870,9 +2550,7 @@ public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_6: Register {
   }
 
   /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_6.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_7`: bif_5_0 register, MMIO dword 0x99 (byte 0x264), access unknown, reset unknown (`write` starts from 0).
@@ -2887,9 +2565,7 @@ public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_7: Register {
   }
 
   /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_7.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_SECONDARY_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x9C (byte 0x270), access unknown, reset unknown (`write` starts from 0).
@@ -2902,13 +2578,13 @@ public enum PCIE_SECONDARY_ENH_CAP_LIST: Register {
   }
 
   /// `PCIE_SECONDARY_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_SECONDARY_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PCIE_SECONDARY_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
+  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_LINK_CNTL3`: bif_5_0 register, MMIO dword 0x9D (byte 0x274), access unknown, reset unknown (`write` starts from 0).
@@ -2921,17 +2597,15 @@ public enum PCIE_LINK_CNTL3: Register {
   }
 
   /// `PCIE_LINK_CNTL3.PERFORM_EQUALIZATION`: bit 0, access unknown.
-  @inlinable public static var PERFORM_EQUALIZATION: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var PERFORM_EQUALIZATION: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_LINK_CNTL3.LINK_EQUALIZATION_REQ_INT_EN`: bit 1, access unknown.
-  @inlinable public static var LINK_EQUALIZATION_REQ_INT_EN: RegisterField<Self, Bool> {
+  public static var LINK_EQUALIZATION_REQ_INT_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PCIE_LINK_CNTL3.RESERVED`: bits 31:2, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `PCIE_LANE_ERROR_STATUS`: bif_5_0 register, MMIO dword 0x9E (byte 0x278), access unknown, reset unknown (`write` starts from 0).
@@ -2944,12 +2618,10 @@ public enum PCIE_LANE_ERROR_STATUS: Register {
   }
 
   /// `PCIE_LANE_ERROR_STATUS.LANE_ERROR_STATUS_BITS`: bits 15:0, access unknown.
-  @inlinable public static var LANE_ERROR_STATUS_BITS: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var LANE_ERROR_STATUS_BITS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_LANE_ERROR_STATUS.RESERVED`: bits 31:16, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_LANE_0_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0x9F (byte 0x27C), access unknown, reset unknown (`write` starts from 0).
@@ -2962,27 +2634,25 @@ public enum PCIE_LANE_0_EQUALIZATION_CNTL: Register {
   }
 
   /// `PCIE_LANE_0_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
   /// `PCIE_LANE_0_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
   /// `PCIE_LANE_0_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PCIE_LANE_0_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
   /// `PCIE_LANE_0_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_1_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0x9F (byte 0x27C), access unknown, reset unknown (`write` starts from 0).
@@ -2997,27 +2667,25 @@ public enum PCIE_LANE_1_EQUALIZATION_CNTL: Register {
   }
 
   /// `PCIE_LANE_1_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
   /// `PCIE_LANE_1_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
   /// `PCIE_LANE_1_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PCIE_LANE_1_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
   /// `PCIE_LANE_1_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_2_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA0 (byte 0x280), access unknown, reset unknown (`write` starts from 0).
@@ -3030,27 +2698,25 @@ public enum PCIE_LANE_2_EQUALIZATION_CNTL: Register {
   }
 
   /// `PCIE_LANE_2_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
   /// `PCIE_LANE_2_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
   /// `PCIE_LANE_2_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PCIE_LANE_2_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
   /// `PCIE_LANE_2_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_3_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA0 (byte 0x280), access unknown, reset unknown (`write` starts from 0).
@@ -3065,27 +2731,25 @@ public enum PCIE_LANE_3_EQUALIZATION_CNTL: Register {
   }
 
   /// `PCIE_LANE_3_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
   /// `PCIE_LANE_3_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
   /// `PCIE_LANE_3_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PCIE_LANE_3_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
   /// `PCIE_LANE_3_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_4_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA1 (byte 0x284), access unknown, reset unknown (`write` starts from 0).
@@ -3098,27 +2762,25 @@ public enum PCIE_LANE_4_EQUALIZATION_CNTL: Register {
   }
 
   /// `PCIE_LANE_4_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
   /// `PCIE_LANE_4_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
   /// `PCIE_LANE_4_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PCIE_LANE_4_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
   /// `PCIE_LANE_4_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_5_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA1 (byte 0x284), access unknown, reset unknown (`write` starts from 0).
@@ -3133,27 +2795,25 @@ public enum PCIE_LANE_5_EQUALIZATION_CNTL: Register {
   }
 
   /// `PCIE_LANE_5_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
   /// `PCIE_LANE_5_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
   /// `PCIE_LANE_5_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PCIE_LANE_5_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
   /// `PCIE_LANE_5_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_6_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA2 (byte 0x288), access unknown, reset unknown (`write` starts from 0).
@@ -3166,27 +2826,25 @@ public enum PCIE_LANE_6_EQUALIZATION_CNTL: Register {
   }
 
   /// `PCIE_LANE_6_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
   /// `PCIE_LANE_6_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
   /// `PCIE_LANE_6_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PCIE_LANE_6_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
   /// `PCIE_LANE_6_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_7_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA2 (byte 0x288), access unknown, reset unknown (`write` starts from 0).
@@ -3201,27 +2859,25 @@ public enum PCIE_LANE_7_EQUALIZATION_CNTL: Register {
   }
 
   /// `PCIE_LANE_7_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
   /// `PCIE_LANE_7_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
   /// `PCIE_LANE_7_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PCIE_LANE_7_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
   /// `PCIE_LANE_7_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_8_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA3 (byte 0x28C), access unknown, reset unknown (`write` starts from 0).
@@ -3234,27 +2890,25 @@ public enum PCIE_LANE_8_EQUALIZATION_CNTL: Register {
   }
 
   /// `PCIE_LANE_8_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
   /// `PCIE_LANE_8_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
   /// `PCIE_LANE_8_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PCIE_LANE_8_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
   /// `PCIE_LANE_8_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_9_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA3 (byte 0x28C), access unknown, reset unknown (`write` starts from 0).
@@ -3269,27 +2923,25 @@ public enum PCIE_LANE_9_EQUALIZATION_CNTL: Register {
   }
 
   /// `PCIE_LANE_9_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
   /// `PCIE_LANE_9_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
   /// `PCIE_LANE_9_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PCIE_LANE_9_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
   /// `PCIE_LANE_9_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_10_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA4 (byte 0x290), access unknown, reset unknown (`write` starts from 0).
@@ -3302,27 +2954,25 @@ public enum PCIE_LANE_10_EQUALIZATION_CNTL: Register {
   }
 
   /// `PCIE_LANE_10_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
   /// `PCIE_LANE_10_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
   /// `PCIE_LANE_10_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PCIE_LANE_10_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
   /// `PCIE_LANE_10_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_11_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA4 (byte 0x290), access unknown, reset unknown (`write` starts from 0).
@@ -3337,27 +2987,25 @@ public enum PCIE_LANE_11_EQUALIZATION_CNTL: Register {
   }
 
   /// `PCIE_LANE_11_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
   /// `PCIE_LANE_11_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
   /// `PCIE_LANE_11_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PCIE_LANE_11_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
   /// `PCIE_LANE_11_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_12_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA5 (byte 0x294), access unknown, reset unknown (`write` starts from 0).
@@ -3370,27 +3018,25 @@ public enum PCIE_LANE_12_EQUALIZATION_CNTL: Register {
   }
 
   /// `PCIE_LANE_12_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
   /// `PCIE_LANE_12_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
   /// `PCIE_LANE_12_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PCIE_LANE_12_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
   /// `PCIE_LANE_12_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_13_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA5 (byte 0x294), access unknown, reset unknown (`write` starts from 0).
@@ -3405,27 +3051,25 @@ public enum PCIE_LANE_13_EQUALIZATION_CNTL: Register {
   }
 
   /// `PCIE_LANE_13_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
   /// `PCIE_LANE_13_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
   /// `PCIE_LANE_13_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PCIE_LANE_13_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
   /// `PCIE_LANE_13_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_14_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA6 (byte 0x298), access unknown, reset unknown (`write` starts from 0).
@@ -3438,27 +3082,25 @@ public enum PCIE_LANE_14_EQUALIZATION_CNTL: Register {
   }
 
   /// `PCIE_LANE_14_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
   /// `PCIE_LANE_14_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
   /// `PCIE_LANE_14_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PCIE_LANE_14_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
   /// `PCIE_LANE_14_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_15_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA6 (byte 0x298), access unknown, reset unknown (`write` starts from 0).
@@ -3473,27 +3115,25 @@ public enum PCIE_LANE_15_EQUALIZATION_CNTL: Register {
   }
 
   /// `PCIE_LANE_15_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
   /// `PCIE_LANE_15_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  @inlinable public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
   /// `PCIE_LANE_15_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  @inlinable public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PCIE_LANE_15_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  @inlinable public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
+  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
   /// `PCIE_LANE_15_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_ACS_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xA8 (byte 0x2A0), access unknown, reset unknown (`write` starts from 0).
@@ -3506,13 +3146,13 @@ public enum PCIE_ACS_ENH_CAP_LIST: Register {
   }
 
   /// `PCIE_ACS_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_ACS_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PCIE_ACS_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
+  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_ACS_CAP`: bif_5_0 register, MMIO dword 0xA9 (byte 0x2A4), access unknown, reset unknown (`write` starts from 0).
@@ -3525,42 +3165,28 @@ public enum PCIE_ACS_CAP: Register {
   }
 
   /// `PCIE_ACS_CAP.SOURCE_VALIDATION`: bit 0, access unknown.
-  @inlinable public static var SOURCE_VALIDATION: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var SOURCE_VALIDATION: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_ACS_CAP.TRANSLATION_BLOCKING`: bit 1, access unknown.
-  @inlinable public static var TRANSLATION_BLOCKING: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TRANSLATION_BLOCKING: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIE_ACS_CAP.P2P_REQUEST_REDIRECT`: bit 2, access unknown.
-  @inlinable public static var P2P_REQUEST_REDIRECT: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var P2P_REQUEST_REDIRECT: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIE_ACS_CAP.P2P_COMPLETION_REDIRECT`: bit 3, access unknown.
-  @inlinable public static var P2P_COMPLETION_REDIRECT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var P2P_COMPLETION_REDIRECT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PCIE_ACS_CAP.UPSTREAM_FORWARDING`: bit 4, access unknown.
-  @inlinable public static var UPSTREAM_FORWARDING: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var UPSTREAM_FORWARDING: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIE_ACS_CAP.P2P_EGRESS_CONTROL`: bit 5, access unknown.
-  @inlinable public static var P2P_EGRESS_CONTROL: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var P2P_EGRESS_CONTROL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PCIE_ACS_CAP.DIRECT_TRANSLATED_P2P`: bit 6, access unknown.
-  @inlinable public static var DIRECT_TRANSLATED_P2P: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var DIRECT_TRANSLATED_P2P: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PCIE_ACS_CAP.EGRESS_CONTROL_VECTOR_SIZE`: bits 15:8, access unknown.
-  @inlinable public static var EGRESS_CONTROL_VECTOR_SIZE: RegisterField<Self, UInt8> {
+  public static var EGRESS_CONTROL_VECTOR_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 }
@@ -3577,39 +3203,27 @@ public enum PCIE_ACS_CNTL: Register {
   }
 
   /// `PCIE_ACS_CNTL.SOURCE_VALIDATION_EN`: bit 0, access unknown.
-  @inlinable public static var SOURCE_VALIDATION_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var SOURCE_VALIDATION_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_ACS_CNTL.TRANSLATION_BLOCKING_EN`: bit 1, access unknown.
-  @inlinable public static var TRANSLATION_BLOCKING_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TRANSLATION_BLOCKING_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIE_ACS_CNTL.P2P_REQUEST_REDIRECT_EN`: bit 2, access unknown.
-  @inlinable public static var P2P_REQUEST_REDIRECT_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var P2P_REQUEST_REDIRECT_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIE_ACS_CNTL.P2P_COMPLETION_REDIRECT_EN`: bit 3, access unknown.
-  @inlinable public static var P2P_COMPLETION_REDIRECT_EN: RegisterField<Self, Bool> {
+  public static var P2P_COMPLETION_REDIRECT_EN: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `PCIE_ACS_CNTL.UPSTREAM_FORWARDING_EN`: bit 4, access unknown.
-  @inlinable public static var UPSTREAM_FORWARDING_EN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var UPSTREAM_FORWARDING_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIE_ACS_CNTL.P2P_EGRESS_CONTROL_EN`: bit 5, access unknown.
-  @inlinable public static var P2P_EGRESS_CONTROL_EN: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var P2P_EGRESS_CONTROL_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PCIE_ACS_CNTL.DIRECT_TRANSLATED_P2P_EN`: bit 6, access unknown.
-  @inlinable public static var DIRECT_TRANSLATED_P2P_EN: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var DIRECT_TRANSLATED_P2P_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 }
 
 /// `PCIE_ATS_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xAC (byte 0x2B0), access unknown, reset unknown (`write` starts from 0).
@@ -3622,13 +3236,13 @@ public enum PCIE_ATS_ENH_CAP_LIST: Register {
   }
 
   /// `PCIE_ATS_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_ATS_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PCIE_ATS_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
+  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_ATS_CAP`: bif_5_0 register, MMIO dword 0xAD (byte 0x2B4), access unknown, reset unknown (`write` starts from 0).
@@ -3641,17 +3255,13 @@ public enum PCIE_ATS_CAP: Register {
   }
 
   /// `PCIE_ATS_CAP.INVALIDATE_Q_DEPTH`: bits 4:0, access unknown.
-  @inlinable public static var INVALIDATE_Q_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var INVALIDATE_Q_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `PCIE_ATS_CAP.PAGE_ALIGNED_REQUEST`: bit 5, access unknown.
-  @inlinable public static var PAGE_ALIGNED_REQUEST: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var PAGE_ALIGNED_REQUEST: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PCIE_ATS_CAP.GLOBAL_INVALIDATE_SUPPORTED`: bit 6, access unknown.
-  @inlinable public static var GLOBAL_INVALIDATE_SUPPORTED: RegisterField<Self, Bool> {
+  public static var GLOBAL_INVALIDATE_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 }
@@ -3668,10 +3278,10 @@ public enum PCIE_ATS_CNTL: Register {
   }
 
   /// `PCIE_ATS_CNTL.STU`: bits 4:0, access unknown.
-  @inlinable public static var STU: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+  public static var STU: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `PCIE_ATS_CNTL.ATC_ENABLE`: bit 15, access unknown.
-  @inlinable public static var ATC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var ATC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_PAGE_REQ_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xB0 (byte 0x2C0), access unknown, reset unknown (`write` starts from 0).
@@ -3684,13 +3294,13 @@ public enum PCIE_PAGE_REQ_ENH_CAP_LIST: Register {
   }
 
   /// `PCIE_PAGE_REQ_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_PAGE_REQ_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PCIE_PAGE_REQ_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
+  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_PAGE_REQ_CNTL`: bif_5_0 register, MMIO dword 0xB1 (byte 0x2C4), access unknown, reset unknown (`write` starts from 0).
@@ -3703,10 +3313,10 @@ public enum PCIE_PAGE_REQ_CNTL: Register {
   }
 
   /// `PCIE_PAGE_REQ_CNTL.PRI_ENABLE`: bit 0, access unknown.
-  @inlinable public static var PRI_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var PRI_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_PAGE_REQ_CNTL.PRI_RESET`: bit 1, access unknown.
-  @inlinable public static var PRI_RESET: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var PRI_RESET: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `PCIE_PAGE_REQ_STATUS`: bif_5_0 register, MMIO dword 0xB1 (byte 0x2C4), access unknown, reset unknown (`write` starts from 0).
@@ -3721,20 +3331,18 @@ public enum PCIE_PAGE_REQ_STATUS: Register {
   }
 
   /// `PCIE_PAGE_REQ_STATUS.RESPONSE_FAILURE`: bit 0, access unknown.
-  @inlinable public static var RESPONSE_FAILURE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var RESPONSE_FAILURE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_PAGE_REQ_STATUS.UNEXPECTED_PAGE_REQ_GRP_INDEX`: bit 1, access unknown.
-  @inlinable public static var UNEXPECTED_PAGE_REQ_GRP_INDEX: RegisterField<Self, Bool> {
+  public static var UNEXPECTED_PAGE_REQ_GRP_INDEX: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PCIE_PAGE_REQ_STATUS.STOPPED`: bit 8, access unknown.
-  @inlinable public static var STOPPED: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var STOPPED: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PCIE_PAGE_REQ_STATUS.PRG_RESPONSE_PASID_REQUIRED`: bit 15, access unknown.
-  @inlinable public static var PRG_RESPONSE_PASID_REQUIRED: RegisterField<Self, Bool> {
+  public static var PRG_RESPONSE_PASID_REQUIRED: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
@@ -3749,7 +3357,7 @@ public enum PCIE_OUTSTAND_PAGE_REQ_CAPACITY: Register {
   }
 
   /// `PCIE_OUTSTAND_PAGE_REQ_CAPACITY.OUTSTAND_PAGE_REQ_CAPACITY`: bits 31:0, access unknown.
-  @inlinable public static var OUTSTAND_PAGE_REQ_CAPACITY: RegisterField<Self, UInt32> {
+  public static var OUTSTAND_PAGE_REQ_CAPACITY: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -3764,7 +3372,7 @@ public enum PCIE_OUTSTAND_PAGE_REQ_ALLOC: Register {
   }
 
   /// `PCIE_OUTSTAND_PAGE_REQ_ALLOC.OUTSTAND_PAGE_REQ_ALLOC`: bits 31:0, access unknown.
-  @inlinable public static var OUTSTAND_PAGE_REQ_ALLOC: RegisterField<Self, UInt32> {
+  public static var OUTSTAND_PAGE_REQ_ALLOC: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -3779,13 +3387,13 @@ public enum PCIE_PASID_ENH_CAP_LIST: Register {
   }
 
   /// `PCIE_PASID_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_PASID_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PCIE_PASID_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
+  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_PASID_CAP`: bif_5_0 register, MMIO dword 0xB5 (byte 0x2D4), access unknown, reset unknown (`write` starts from 0).
@@ -3798,19 +3406,15 @@ public enum PCIE_PASID_CAP: Register {
   }
 
   /// `PCIE_PASID_CAP.PASID_EXE_PERMISSION_SUPPORTED`: bit 1, access unknown.
-  @inlinable public static var PASID_EXE_PERMISSION_SUPPORTED: RegisterField<Self, Bool> {
+  public static var PASID_EXE_PERMISSION_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PCIE_PASID_CAP.PASID_PRIV_MODE_SUPPORTED`: bit 2, access unknown.
-  @inlinable public static var PASID_PRIV_MODE_SUPPORTED: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var PASID_PRIV_MODE_SUPPORTED: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIE_PASID_CAP.MAX_PASID_WIDTH`: bits 12:8, access unknown.
-  @inlinable public static var MAX_PASID_WIDTH: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var MAX_PASID_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `PCIE_PASID_CNTL`: bif_5_0 register, MMIO dword 0xB5 (byte 0x2D4), access unknown, reset unknown (`write` starts from 0).
@@ -3825,15 +3429,15 @@ public enum PCIE_PASID_CNTL: Register {
   }
 
   /// `PCIE_PASID_CNTL.PASID_ENABLE`: bit 0, access unknown.
-  @inlinable public static var PASID_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var PASID_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_PASID_CNTL.PASID_EXE_PERMISSION_ENABLE`: bit 1, access unknown.
-  @inlinable public static var PASID_EXE_PERMISSION_ENABLE: RegisterField<Self, Bool> {
+  public static var PASID_EXE_PERMISSION_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PCIE_PASID_CNTL.PASID_PRIV_MODE_SUPPORTED_ENABLE`: bit 2, access unknown.
-  @inlinable public static var PASID_PRIV_MODE_SUPPORTED_ENABLE: RegisterField<Self, Bool> {
+  public static var PASID_PRIV_MODE_SUPPORTED_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 }
@@ -3848,13 +3452,13 @@ public enum PCIE_TPH_REQR_ENH_CAP_LIST: Register {
   }
 
   /// `PCIE_TPH_REQR_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_TPH_REQR_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PCIE_TPH_REQR_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
+  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_TPH_REQR_CAP`: bif_5_0 register, MMIO dword 0xB9 (byte 0x2E4), access unknown, reset unknown (`write` starts from 0).
@@ -3867,32 +3471,32 @@ public enum PCIE_TPH_REQR_CAP: Register {
   }
 
   /// `PCIE_TPH_REQR_CAP.TPH_REQR_NO_ST_MODE_SUPPORTED`: bit 0, access unknown.
-  @inlinable public static var TPH_REQR_NO_ST_MODE_SUPPORTED: RegisterField<Self, Bool> {
+  public static var TPH_REQR_NO_ST_MODE_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PCIE_TPH_REQR_CAP.TPH_REQR_INT_VEC_MODE_SUPPORTED`: bit 1, access unknown.
-  @inlinable public static var TPH_REQR_INT_VEC_MODE_SUPPORTED: RegisterField<Self, Bool> {
+  public static var TPH_REQR_INT_VEC_MODE_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PCIE_TPH_REQR_CAP.TPH_REQR_DEV_SPC_MODE_SUPPORTED`: bit 2, access unknown.
-  @inlinable public static var TPH_REQR_DEV_SPC_MODE_SUPPORTED: RegisterField<Self, Bool> {
+  public static var TPH_REQR_DEV_SPC_MODE_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PCIE_TPH_REQR_CAP.TPH_REQR_EXTND_TPH_REQR_SUPPORED`: bit 8, access unknown.
-  @inlinable public static var TPH_REQR_EXTND_TPH_REQR_SUPPORED: RegisterField<Self, Bool> {
+  public static var TPH_REQR_EXTND_TPH_REQR_SUPPORED: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PCIE_TPH_REQR_CAP.TPH_REQR_ST_TABLE_LOCATION`: bits 10:9, access unknown.
-  @inlinable public static var TPH_REQR_ST_TABLE_LOCATION: RegisterField<Self, UInt8> {
+  public static var TPH_REQR_ST_TABLE_LOCATION: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 2)
   }
 
   /// `PCIE_TPH_REQR_CAP.TPH_REQR_ST_TABLE_SIZE`: bits 26:16, access unknown.
-  @inlinable public static var TPH_REQR_ST_TABLE_SIZE: RegisterField<Self, UInt16> {
+  public static var TPH_REQR_ST_TABLE_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 11)
   }
 }
@@ -3907,12 +3511,10 @@ public enum PCIE_TPH_REQR_CNTL: Register {
   }
 
   /// `PCIE_TPH_REQR_CNTL.TPH_REQR_ST_MODE_SEL`: bits 2:0, access unknown.
-  @inlinable public static var TPH_REQR_ST_MODE_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var TPH_REQR_ST_MODE_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PCIE_TPH_REQR_CNTL.TPH_REQR_EN`: bits 9:8, access unknown.
-  @inlinable public static var TPH_REQR_EN: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var TPH_REQR_EN: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 }
 
 /// `PCIE_MC_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xBC (byte 0x2F0), access unknown, reset unknown (`write` starts from 0).
@@ -3925,13 +3527,13 @@ public enum PCIE_MC_ENH_CAP_LIST: Register {
   }
 
   /// `PCIE_MC_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_MC_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PCIE_MC_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
+  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_MC_CAP`: bif_5_0 register, MMIO dword 0xBD (byte 0x2F4), access unknown, reset unknown (`write` starts from 0).
@@ -3944,17 +3546,13 @@ public enum PCIE_MC_CAP: Register {
   }
 
   /// `PCIE_MC_CAP.MC_MAX_GROUP`: bits 5:0, access unknown.
-  @inlinable public static var MC_MAX_GROUP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var MC_MAX_GROUP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `PCIE_MC_CAP.MC_WIN_SIZE_REQ`: bits 13:8, access unknown.
-  @inlinable public static var MC_WIN_SIZE_REQ: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var MC_WIN_SIZE_REQ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `PCIE_MC_CAP.MC_ECRC_REGEN_SUPP`: bit 15, access unknown.
-  @inlinable public static var MC_ECRC_REGEN_SUPP: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var MC_ECRC_REGEN_SUPP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_MC_CNTL`: bif_5_0 register, MMIO dword 0xBD (byte 0x2F4), access unknown, reset unknown (`write` starts from 0).
@@ -3969,10 +3567,10 @@ public enum PCIE_MC_CNTL: Register {
   }
 
   /// `PCIE_MC_CNTL.MC_NUM_GROUP`: bits 5:0, access unknown.
-  @inlinable public static var MC_NUM_GROUP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var MC_NUM_GROUP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `PCIE_MC_CNTL.MC_ENABLE`: bit 15, access unknown.
-  @inlinable public static var MC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var MC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_MC_ADDR0`: bif_5_0 register, MMIO dword 0xBE (byte 0x2F8), access unknown, reset unknown (`write` starts from 0).
@@ -3985,12 +3583,10 @@ public enum PCIE_MC_ADDR0: Register {
   }
 
   /// `PCIE_MC_ADDR0.MC_INDEX_POS`: bits 5:0, access unknown.
-  @inlinable public static var MC_INDEX_POS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var MC_INDEX_POS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `PCIE_MC_ADDR0.MC_BASE_ADDR_0`: bits 31:12, access unknown.
-  @inlinable public static var MC_BASE_ADDR_0: RegisterField<Self, UInt32> {
-    .init(lsb: 12, width: 20)
-  }
+  public static var MC_BASE_ADDR_0: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `PCIE_MC_ADDR1`: bif_5_0 register, MMIO dword 0xBF (byte 0x2FC), access unknown, reset unknown (`write` starts from 0).
@@ -4003,9 +3599,7 @@ public enum PCIE_MC_ADDR1: Register {
   }
 
   /// `PCIE_MC_ADDR1.MC_BASE_ADDR_1`: bits 31:0, access unknown.
-  @inlinable public static var MC_BASE_ADDR_1: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var MC_BASE_ADDR_1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_MC_RCV0`: bif_5_0 register, MMIO dword 0xC0 (byte 0x300), access unknown, reset unknown (`write` starts from 0).
@@ -4018,9 +3612,7 @@ public enum PCIE_MC_RCV0: Register {
   }
 
   /// `PCIE_MC_RCV0.MC_RECEIVE_0`: bits 31:0, access unknown.
-  @inlinable public static var MC_RECEIVE_0: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var MC_RECEIVE_0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_MC_RCV1`: bif_5_0 register, MMIO dword 0xC1 (byte 0x304), access unknown, reset unknown (`write` starts from 0).
@@ -4033,9 +3625,7 @@ public enum PCIE_MC_RCV1: Register {
   }
 
   /// `PCIE_MC_RCV1.MC_RECEIVE_1`: bits 31:0, access unknown.
-  @inlinable public static var MC_RECEIVE_1: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var MC_RECEIVE_1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_MC_BLOCK_ALL0`: bif_5_0 register, MMIO dword 0xC2 (byte 0x308), access unknown, reset unknown (`write` starts from 0).
@@ -4048,9 +3638,7 @@ public enum PCIE_MC_BLOCK_ALL0: Register {
   }
 
   /// `PCIE_MC_BLOCK_ALL0.MC_BLOCK_ALL_0`: bits 31:0, access unknown.
-  @inlinable public static var MC_BLOCK_ALL_0: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var MC_BLOCK_ALL_0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_MC_BLOCK_ALL1`: bif_5_0 register, MMIO dword 0xC3 (byte 0x30C), access unknown, reset unknown (`write` starts from 0).
@@ -4063,9 +3651,7 @@ public enum PCIE_MC_BLOCK_ALL1: Register {
   }
 
   /// `PCIE_MC_BLOCK_ALL1.MC_BLOCK_ALL_1`: bits 31:0, access unknown.
-  @inlinable public static var MC_BLOCK_ALL_1: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var MC_BLOCK_ALL_1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_MC_BLOCK_UNTRANSLATED_0`: bif_5_0 register, MMIO dword 0xC4 (byte 0x310), access unknown, reset unknown (`write` starts from 0).
@@ -4078,7 +3664,7 @@ public enum PCIE_MC_BLOCK_UNTRANSLATED_0: Register {
   }
 
   /// `PCIE_MC_BLOCK_UNTRANSLATED_0.MC_BLOCK_UNTRANSLATED_0`: bits 31:0, access unknown.
-  @inlinable public static var MC_BLOCK_UNTRANSLATED_0: RegisterField<Self, UInt32> {
+  public static var MC_BLOCK_UNTRANSLATED_0: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -4093,7 +3679,7 @@ public enum PCIE_MC_BLOCK_UNTRANSLATED_1: Register {
   }
 
   /// `PCIE_MC_BLOCK_UNTRANSLATED_1.MC_BLOCK_UNTRANSLATED_1`: bits 31:0, access unknown.
-  @inlinable public static var MC_BLOCK_UNTRANSLATED_1: RegisterField<Self, UInt32> {
+  public static var MC_BLOCK_UNTRANSLATED_1: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -4108,13 +3694,13 @@ public enum PCIE_LTR_ENH_CAP_LIST: Register {
   }
 
   /// `PCIE_LTR_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_LTR_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PCIE_LTR_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
+  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_LTR_CAP`: bif_5_0 register, MMIO dword 0xC9 (byte 0x324), access unknown, reset unknown (`write` starts from 0).
@@ -4127,22 +3713,20 @@ public enum PCIE_LTR_CAP: Register {
   }
 
   /// `PCIE_LTR_CAP.LTR_MAX_S_LATENCY_VALUE`: bits 9:0, access unknown.
-  @inlinable public static var LTR_MAX_S_LATENCY_VALUE: RegisterField<Self, UInt16> {
+  public static var LTR_MAX_S_LATENCY_VALUE: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 10)
   }
 
   /// `PCIE_LTR_CAP.LTR_MAX_S_LATENCY_SCALE`: bits 12:10, access unknown.
-  @inlinable public static var LTR_MAX_S_LATENCY_SCALE: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 3)
-  }
+  public static var LTR_MAX_S_LATENCY_SCALE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 3) }
 
   /// `PCIE_LTR_CAP.LTR_MAX_NS_LATENCY_VALUE`: bits 25:16, access unknown.
-  @inlinable public static var LTR_MAX_NS_LATENCY_VALUE: RegisterField<Self, UInt16> {
+  public static var LTR_MAX_NS_LATENCY_VALUE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 10)
   }
 
   /// `PCIE_LTR_CAP.LTR_MAX_NS_LATENCY_SCALE`: bits 28:26, access unknown.
-  @inlinable public static var LTR_MAX_NS_LATENCY_SCALE: RegisterField<Self, UInt8> {
+  public static var LTR_MAX_NS_LATENCY_SCALE: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 3)
   }
 }
@@ -4157,13 +3741,13 @@ public enum PCIE_ARI_ENH_CAP_LIST: Register {
   }
 
   /// `PCIE_ARI_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_ARI_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PCIE_ARI_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
+  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_ARI_CAP`: bif_5_0 register, MMIO dword 0xCB (byte 0x32C), access unknown, reset unknown (`write` starts from 0).
@@ -4176,19 +3760,13 @@ public enum PCIE_ARI_CAP: Register {
   }
 
   /// `PCIE_ARI_CAP.ARI_MFVC_FUNC_GROUPS_CAP`: bit 0, access unknown.
-  @inlinable public static var ARI_MFVC_FUNC_GROUPS_CAP: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ARI_MFVC_FUNC_GROUPS_CAP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_ARI_CAP.ARI_ACS_FUNC_GROUPS_CAP`: bit 1, access unknown.
-  @inlinable public static var ARI_ACS_FUNC_GROUPS_CAP: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var ARI_ACS_FUNC_GROUPS_CAP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIE_ARI_CAP.ARI_NEXT_FUNC_NUM`: bits 15:8, access unknown.
-  @inlinable public static var ARI_NEXT_FUNC_NUM: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var ARI_NEXT_FUNC_NUM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `PCIE_ARI_CNTL`: bif_5_0 register, MMIO dword 0xCB (byte 0x32C), access unknown, reset unknown (`write` starts from 0).
@@ -4203,19 +3781,13 @@ public enum PCIE_ARI_CNTL: Register {
   }
 
   /// `PCIE_ARI_CNTL.ARI_MFVC_FUNC_GROUPS_EN`: bit 0, access unknown.
-  @inlinable public static var ARI_MFVC_FUNC_GROUPS_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ARI_MFVC_FUNC_GROUPS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_ARI_CNTL.ARI_ACS_FUNC_GROUPS_EN`: bit 1, access unknown.
-  @inlinable public static var ARI_ACS_FUNC_GROUPS_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var ARI_ACS_FUNC_GROUPS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIE_ARI_CNTL.ARI_FUNCTION_GROUP`: bits 6:4, access unknown.
-  @inlinable public static var ARI_FUNCTION_GROUP: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var ARI_FUNCTION_GROUP: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 }
 
 /// `PCIE_SRIOV_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xCC (byte 0x330), access unknown, reset unknown (`write` starts from 0).
@@ -4228,13 +3800,13 @@ public enum PCIE_SRIOV_ENH_CAP_LIST: Register {
   }
 
   /// `PCIE_SRIOV_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_SRIOV_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PCIE_SRIOV_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
+  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_SRIOV_CAP`: bif_5_0 register, MMIO dword 0xCD (byte 0x334), access unknown, reset unknown (`write` starts from 0).
@@ -4247,17 +3819,15 @@ public enum PCIE_SRIOV_CAP: Register {
   }
 
   /// `PCIE_SRIOV_CAP.SRIOV_VF_MIGRATION_CAP`: bit 0, access unknown.
-  @inlinable public static var SRIOV_VF_MIGRATION_CAP: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var SRIOV_VF_MIGRATION_CAP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_SRIOV_CAP.SRIOV_ARI_CAP_HIERARCHY_PRESERVED`: bit 1, access unknown.
-  @inlinable public static var SRIOV_ARI_CAP_HIERARCHY_PRESERVED: RegisterField<Self, Bool> {
+  public static var SRIOV_ARI_CAP_HIERARCHY_PRESERVED: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PCIE_SRIOV_CAP.SRIOV_VF_MIGRATION_INTR_MSG_NUM`: bits 31:21, access unknown.
-  @inlinable public static var SRIOV_VF_MIGRATION_INTR_MSG_NUM: RegisterField<Self, UInt16> {
+  public static var SRIOV_VF_MIGRATION_INTR_MSG_NUM: RegisterField<Self, UInt16> {
     .init(lsb: 21, width: 11)
   }
 }
@@ -4272,27 +3842,21 @@ public enum PCIE_SRIOV_CONTROL: Register {
   }
 
   /// `PCIE_SRIOV_CONTROL.SRIOV_VF_ENABLE`: bit 0, access unknown.
-  @inlinable public static var SRIOV_VF_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var SRIOV_VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_SRIOV_CONTROL.SRIOV_VF_MIGRATION_ENABLE`: bit 1, access unknown.
-  @inlinable public static var SRIOV_VF_MIGRATION_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var SRIOV_VF_MIGRATION_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIE_SRIOV_CONTROL.SRIOV_VF_MIGRATION_INTR_ENABLE`: bit 2, access unknown.
-  @inlinable public static var SRIOV_VF_MIGRATION_INTR_ENABLE: RegisterField<Self, Bool> {
+  public static var SRIOV_VF_MIGRATION_INTR_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PCIE_SRIOV_CONTROL.SRIOV_VF_MSE`: bit 3, access unknown.
-  @inlinable public static var SRIOV_VF_MSE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var SRIOV_VF_MSE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PCIE_SRIOV_CONTROL.SRIOV_ARI_CAP_HIERARCHY`: bit 4, access unknown.
-  @inlinable public static var SRIOV_ARI_CAP_HIERARCHY: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var SRIOV_ARI_CAP_HIERARCHY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
 /// `PCIE_SRIOV_STATUS`: bif_5_0 register, MMIO dword 0xCE (byte 0x338), access unknown, reset unknown (`write` starts from 0).
@@ -4307,9 +3871,7 @@ public enum PCIE_SRIOV_STATUS: Register {
   }
 
   /// `PCIE_SRIOV_STATUS.SRIOV_VF_MIGRATION_STATUS`: bit 0, access unknown.
-  @inlinable public static var SRIOV_VF_MIGRATION_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var SRIOV_VF_MIGRATION_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `PCIE_SRIOV_INITIAL_VFS`: bif_5_0 register, MMIO dword 0xCF (byte 0x33C), access unknown, reset unknown (`write` starts from 0).
@@ -4322,9 +3884,7 @@ public enum PCIE_SRIOV_INITIAL_VFS: Register {
   }
 
   /// `PCIE_SRIOV_INITIAL_VFS.SRIOV_INITIAL_VFS`: bits 15:0, access unknown.
-  @inlinable public static var SRIOV_INITIAL_VFS: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var SRIOV_INITIAL_VFS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PCIE_SRIOV_TOTAL_VFS`: bif_5_0 register, MMIO dword 0xCF (byte 0x33C), access unknown, reset unknown (`write` starts from 0).
@@ -4339,9 +3899,7 @@ public enum PCIE_SRIOV_TOTAL_VFS: Register {
   }
 
   /// `PCIE_SRIOV_TOTAL_VFS.SRIOV_TOTAL_VFS`: bits 15:0, access unknown.
-  @inlinable public static var SRIOV_TOTAL_VFS: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var SRIOV_TOTAL_VFS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PCIE_SRIOV_FUNC_DEP_LINK`: bif_5_0 register, MMIO dword 0xD0 (byte 0x340), access unknown, reset unknown (`write` starts from 0).
@@ -4356,9 +3914,7 @@ public enum PCIE_SRIOV_FUNC_DEP_LINK: Register {
   }
 
   /// `PCIE_SRIOV_FUNC_DEP_LINK.SRIOV_FUNC_DEP_LINK`: bits 7:0, access unknown.
-  @inlinable public static var SRIOV_FUNC_DEP_LINK: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var SRIOV_FUNC_DEP_LINK: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_SRIOV_NUM_VFS`: bif_5_0 register, MMIO dword 0xD0 (byte 0x340), access unknown, reset unknown (`write` starts from 0).
@@ -4371,9 +3927,7 @@ public enum PCIE_SRIOV_NUM_VFS: Register {
   }
 
   /// `PCIE_SRIOV_NUM_VFS.SRIOV_NUM_VFS`: bits 15:0, access unknown.
-  @inlinable public static var SRIOV_NUM_VFS: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var SRIOV_NUM_VFS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PCIE_SRIOV_FIRST_VF_OFFSET`: bif_5_0 register, MMIO dword 0xD1 (byte 0x344), access unknown, reset unknown (`write` starts from 0).
@@ -4386,9 +3940,7 @@ public enum PCIE_SRIOV_FIRST_VF_OFFSET: Register {
   }
 
   /// `PCIE_SRIOV_FIRST_VF_OFFSET.SRIOV_FIRST_VF_OFFSET`: bits 15:0, access unknown.
-  @inlinable public static var SRIOV_FIRST_VF_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var SRIOV_FIRST_VF_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PCIE_SRIOV_VF_STRIDE`: bif_5_0 register, MMIO dword 0xD1 (byte 0x344), access unknown, reset unknown (`write` starts from 0).
@@ -4403,9 +3955,7 @@ public enum PCIE_SRIOV_VF_STRIDE: Register {
   }
 
   /// `PCIE_SRIOV_VF_STRIDE.SRIOV_VF_STRIDE`: bits 15:0, access unknown.
-  @inlinable public static var SRIOV_VF_STRIDE: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var SRIOV_VF_STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PCIE_SRIOV_VF_DEVICE_ID`: bif_5_0 register, MMIO dword 0xD2 (byte 0x348), access unknown, reset unknown (`write` starts from 0).
@@ -4418,9 +3968,7 @@ public enum PCIE_SRIOV_VF_DEVICE_ID: Register {
   }
 
   /// `PCIE_SRIOV_VF_DEVICE_ID.SRIOV_VF_DEVICE_ID`: bits 15:0, access unknown.
-  @inlinable public static var SRIOV_VF_DEVICE_ID: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var SRIOV_VF_DEVICE_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PCIE_SRIOV_SUPPORTED_PAGE_SIZE`: bif_5_0 register, MMIO dword 0xD3 (byte 0x34C), access unknown, reset unknown (`write` starts from 0).
@@ -4433,7 +3981,7 @@ public enum PCIE_SRIOV_SUPPORTED_PAGE_SIZE: Register {
   }
 
   /// `PCIE_SRIOV_SUPPORTED_PAGE_SIZE.SRIOV_SUPPORTED_PAGE_SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SRIOV_SUPPORTED_PAGE_SIZE: RegisterField<Self, UInt32> {
+  public static var SRIOV_SUPPORTED_PAGE_SIZE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -4448,9 +3996,7 @@ public enum PCIE_SRIOV_SYSTEM_PAGE_SIZE: Register {
   }
 
   /// `PCIE_SRIOV_SYSTEM_PAGE_SIZE.SRIOV_SYSTEM_PAGE_SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SRIOV_SYSTEM_PAGE_SIZE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SRIOV_SYSTEM_PAGE_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_SRIOV_VF_BASE_ADDR_0`: bif_5_0 register, MMIO dword 0xD5 (byte 0x354), access unknown, reset unknown (`write` starts from 0).
@@ -4463,9 +4009,7 @@ public enum PCIE_SRIOV_VF_BASE_ADDR_0: Register {
   }
 
   /// `PCIE_SRIOV_VF_BASE_ADDR_0.VF_BASE_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var VF_BASE_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VF_BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_SRIOV_VF_BASE_ADDR_1`: bif_5_0 register, MMIO dword 0xD6 (byte 0x358), access unknown, reset unknown (`write` starts from 0).
@@ -4478,9 +4022,7 @@ public enum PCIE_SRIOV_VF_BASE_ADDR_1: Register {
   }
 
   /// `PCIE_SRIOV_VF_BASE_ADDR_1.VF_BASE_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var VF_BASE_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VF_BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_SRIOV_VF_BASE_ADDR_2`: bif_5_0 register, MMIO dword 0xD7 (byte 0x35C), access unknown, reset unknown (`write` starts from 0).
@@ -4493,9 +4035,7 @@ public enum PCIE_SRIOV_VF_BASE_ADDR_2: Register {
   }
 
   /// `PCIE_SRIOV_VF_BASE_ADDR_2.VF_BASE_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var VF_BASE_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VF_BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_SRIOV_VF_BASE_ADDR_3`: bif_5_0 register, MMIO dword 0xD8 (byte 0x360), access unknown, reset unknown (`write` starts from 0).
@@ -4508,9 +4048,7 @@ public enum PCIE_SRIOV_VF_BASE_ADDR_3: Register {
   }
 
   /// `PCIE_SRIOV_VF_BASE_ADDR_3.VF_BASE_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var VF_BASE_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VF_BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_SRIOV_VF_BASE_ADDR_4`: bif_5_0 register, MMIO dword 0xD9 (byte 0x364), access unknown, reset unknown (`write` starts from 0).
@@ -4523,9 +4061,7 @@ public enum PCIE_SRIOV_VF_BASE_ADDR_4: Register {
   }
 
   /// `PCIE_SRIOV_VF_BASE_ADDR_4.VF_BASE_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var VF_BASE_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VF_BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_SRIOV_VF_BASE_ADDR_5`: bif_5_0 register, MMIO dword 0xDA (byte 0x368), access unknown, reset unknown (`write` starts from 0).
@@ -4538,9 +4074,7 @@ public enum PCIE_SRIOV_VF_BASE_ADDR_5: Register {
   }
 
   /// `PCIE_SRIOV_VF_BASE_ADDR_5.VF_BASE_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var VF_BASE_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VF_BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_SRIOV_VF_MIGRATION_STATE_ARRAY_OFFSET`: bif_5_0 register, MMIO dword 0xDB (byte 0x36C), access unknown, reset unknown (`write` starts from 0).
@@ -4553,7 +4087,7 @@ public enum PCIE_SRIOV_VF_MIGRATION_STATE_ARRAY_OFFSET: Register {
   }
 
   /// `PCIE_SRIOV_VF_MIGRATION_STATE_ARRAY_OFFSET.SRIOV_VF_MIGRATION_STATE_ARRAY_OFFSET`: bits 31:0, access unknown.
-  @inlinable public static var SRIOV_VF_MIGRATION_STATE_ARRAY_OFFSET: RegisterField<Self, UInt32> {
+  public static var SRIOV_VF_MIGRATION_STATE_ARRAY_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -4568,13 +4102,13 @@ public enum PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_GPUIOV: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_GPUIOV.CAP_ID`: bits 15:0, access unknown.
-  @inlinable public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_GPUIOV.CAP_VER`: bits 19:16, access unknown.
-  @inlinable public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_GPUIOV.NEXT_PTR`: bits 31:20, access unknown.
-  @inlinable public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
+  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV`: bif_5_0 register, MMIO dword 0x101 (byte 0x404), access unknown, reset unknown (`write` starts from 0).
@@ -4587,15 +4121,13 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV.VSEC_ID`: bits 15:0, access unknown.
-  @inlinable public static var VSEC_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VSEC_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV.VSEC_REV`: bits 19:16, access unknown.
-  @inlinable public static var VSEC_REV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var VSEC_REV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV.VSEC_LENGTH`: bits 31:20, access unknown.
-  @inlinable public static var VSEC_LENGTH: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 12)
-  }
+  public static var VSEC_LENGTH: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SRIOV_SHADOW`: bif_5_0 register, MMIO dword 0x102 (byte 0x408), access unknown, reset unknown (`write` starts from 0).
@@ -4608,10 +4140,10 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SRIOV_SHADOW: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SRIOV_SHADOW.VF_EN`: bit 0, access unknown.
-  @inlinable public static var VF_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VF_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SRIOV_SHADOW.VF_NUM`: bits 31:16, access unknown.
-  @inlinable public static var VF_NUM: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var VF_NUM: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_CTRL_N_FUNC`: bif_5_0 register, MMIO dword 0x103 (byte 0x40C), access unknown, reset unknown (`write` starts from 0).
@@ -4624,13 +4156,13 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_CTRL_N_FUNC: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_CTRL_N_FUNC.CMD_CONTROL`: bits 7:0, access unknown.
-  @inlinable public static var CMD_CONTROL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var CMD_CONTROL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_CTRL_N_FUNC.FCN_ID`: bits 15:8, access unknown.
-  @inlinable public static var FCN_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var FCN_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_CTRL_N_FUNC.NXT_FCN_ID`: bits 23:16, access unknown.
-  @inlinable public static var NXT_FCN_ID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var NXT_FCN_ID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_STATUS`: bif_5_0 register, MMIO dword 0x104 (byte 0x410), access unknown, reset unknown (`write` starts from 0).
@@ -4643,7 +4175,7 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_STATUS: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_STATUS.CMD_STATUS`: bits 7:0, access unknown.
-  @inlinable public static var CMD_STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var CMD_STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_CONTROL`: bif_5_0 register, MMIO dword 0x105 (byte 0x414), access unknown, reset unknown (`write` starts from 0).
@@ -4656,7 +4188,7 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_CONTROL: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_CONTROL.SOFT_PF_FLR`: bit 0, access unknown.
-  @inlinable public static var SOFT_PF_FLR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SOFT_PF_FLR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_NOTIFICATION`: bif_5_0 register, MMIO dword 0x106 (byte 0x418), access unknown, reset unknown (`write` starts from 0).
@@ -4669,9 +4201,7 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_NOTIFICATION: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_NOTIFICATION.RESET_NOTIFICATION`: bits 31:0, access unknown.
-  @inlinable public static var RESET_NOTIFICATION: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var RESET_NOTIFICATION: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_INIT_STATUS`: bif_5_0 register, MMIO dword 0x107 (byte 0x41C), access unknown, reset unknown (`write` starts from 0).
@@ -4684,9 +4214,7 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_INIT_STATUS: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_INIT_STATUS.VM_INIT_STATUS`: bits 31:0, access unknown.
-  @inlinable public static var VM_INIT_STATUS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VM_INIT_STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CONTEXT`: bif_5_0 register, MMIO dword 0x108 (byte 0x420), access unknown, reset unknown (`write` starts from 0).
@@ -4699,15 +4227,13 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CONTEXT: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CONTEXT.CNTXT_SIZE`: bits 6:0, access unknown.
-  @inlinable public static var CNTXT_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var CNTXT_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CONTEXT.LOC`: bit 7, access unknown.
-  @inlinable public static var LOC: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LOC: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CONTEXT.CNTXT_OFFSET`: bits 31:18, access unknown.
-  @inlinable public static var CNTXT_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 18, width: 14)
-  }
+  public static var CNTXT_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 18, width: 14) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_TOTAL_FB`: bif_5_0 register, MMIO dword 0x109 (byte 0x424), access unknown, reset unknown (`write` starts from 0).
@@ -4720,14 +4246,10 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_TOTAL_FB: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_TOTAL_FB.TOTAL_FB_CONSUMED`: bits 15:0, access unknown.
-  @inlinable public static var TOTAL_FB_CONSUMED: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var TOTAL_FB_CONSUMED: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_TOTAL_FB.TOTAL_FB_AVAILABLE`: bits 31:16, access unknown.
-  @inlinable public static var TOTAL_FB_AVAILABLE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var TOTAL_FB_AVAILABLE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_BUSY_STATUS`: bif_5_0 register, MMIO dword 0x10A (byte 0x428), access unknown, reset unknown (`write` starts from 0).
@@ -4740,9 +4262,7 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_BUSY_STATUS: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_BUSY_STATUS.VM_BUSY_STATUS`: bits 31:0, access unknown.
-  @inlinable public static var VM_BUSY_STATUS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VM_BUSY_STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_OFFSETS`: bif_5_0 register, MMIO dword 0x10B (byte 0x42C), access unknown, reset unknown (`write` starts from 0).
@@ -4755,17 +4275,13 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_OFFSETS: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_OFFSETS.GPU_INFO_OFFSET`: bits 15:8, access unknown.
-  @inlinable public static var GPU_INFO_OFFSET: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var GPU_INFO_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_OFFSETS.AUTO_SCH_OFFSET`: bits 23:16, access unknown.
-  @inlinable public static var AUTO_SCH_OFFSET: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var AUTO_SCH_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_OFFSETS.DISP_OFFSET`: bits 31:24, access unknown.
-  @inlinable public static var DISP_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var DISP_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB`: bif_5_0 register, MMIO dword 0x10C (byte 0x430), access unknown, reset unknown (`write` starts from 0).
@@ -4778,10 +4294,10 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB.FB_OFFSET`: bits 15:0, access unknown.
-  @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB.FB_SIZE`: bits 31:16, access unknown.
-  @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF1_FB`: bif_5_0 register, MMIO dword 0x10D (byte 0x434), access unknown, reset unknown (`write` starts from 0).
@@ -4794,10 +4310,10 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF1_FB: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF1_FB.FB_OFFSET`: bits 15:0, access unknown.
-  @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF1_FB.FB_SIZE`: bits 31:16, access unknown.
-  @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF2_FB`: bif_5_0 register, MMIO dword 0x10E (byte 0x438), access unknown, reset unknown (`write` starts from 0).
@@ -4810,10 +4326,10 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF2_FB: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF2_FB.FB_OFFSET`: bits 15:0, access unknown.
-  @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF2_FB.FB_SIZE`: bits 31:16, access unknown.
-  @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF3_FB`: bif_5_0 register, MMIO dword 0x10F (byte 0x43C), access unknown, reset unknown (`write` starts from 0).
@@ -4826,10 +4342,10 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF3_FB: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF3_FB.FB_OFFSET`: bits 15:0, access unknown.
-  @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF3_FB.FB_SIZE`: bits 31:16, access unknown.
-  @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF4_FB`: bif_5_0 register, MMIO dword 0x110 (byte 0x440), access unknown, reset unknown (`write` starts from 0).
@@ -4842,10 +4358,10 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF4_FB: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF4_FB.FB_OFFSET`: bits 15:0, access unknown.
-  @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF4_FB.FB_SIZE`: bits 31:16, access unknown.
-  @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF5_FB`: bif_5_0 register, MMIO dword 0x111 (byte 0x444), access unknown, reset unknown (`write` starts from 0).
@@ -4858,10 +4374,10 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF5_FB: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF5_FB.FB_OFFSET`: bits 15:0, access unknown.
-  @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF5_FB.FB_SIZE`: bits 31:16, access unknown.
-  @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF6_FB`: bif_5_0 register, MMIO dword 0x112 (byte 0x448), access unknown, reset unknown (`write` starts from 0).
@@ -4874,10 +4390,10 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF6_FB: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF6_FB.FB_OFFSET`: bits 15:0, access unknown.
-  @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF6_FB.FB_SIZE`: bits 31:16, access unknown.
-  @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF7_FB`: bif_5_0 register, MMIO dword 0x113 (byte 0x44C), access unknown, reset unknown (`write` starts from 0).
@@ -4890,10 +4406,10 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF7_FB: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF7_FB.FB_OFFSET`: bits 15:0, access unknown.
-  @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF7_FB.FB_SIZE`: bits 31:16, access unknown.
-  @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF8_FB`: bif_5_0 register, MMIO dword 0x114 (byte 0x450), access unknown, reset unknown (`write` starts from 0).
@@ -4906,10 +4422,10 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF8_FB: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF8_FB.FB_OFFSET`: bits 15:0, access unknown.
-  @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF8_FB.FB_SIZE`: bits 31:16, access unknown.
-  @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF9_FB`: bif_5_0 register, MMIO dword 0x115 (byte 0x454), access unknown, reset unknown (`write` starts from 0).
@@ -4922,10 +4438,10 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF9_FB: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF9_FB.FB_OFFSET`: bits 15:0, access unknown.
-  @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF9_FB.FB_SIZE`: bits 31:16, access unknown.
-  @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF10_FB`: bif_5_0 register, MMIO dword 0x116 (byte 0x458), access unknown, reset unknown (`write` starts from 0).
@@ -4938,10 +4454,10 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF10_FB: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF10_FB.FB_OFFSET`: bits 15:0, access unknown.
-  @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF10_FB.FB_SIZE`: bits 31:16, access unknown.
-  @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF11_FB`: bif_5_0 register, MMIO dword 0x117 (byte 0x45C), access unknown, reset unknown (`write` starts from 0).
@@ -4954,10 +4470,10 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF11_FB: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF11_FB.FB_OFFSET`: bits 15:0, access unknown.
-  @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF11_FB.FB_SIZE`: bits 31:16, access unknown.
-  @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF12_FB`: bif_5_0 register, MMIO dword 0x118 (byte 0x460), access unknown, reset unknown (`write` starts from 0).
@@ -4970,10 +4486,10 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF12_FB: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF12_FB.FB_OFFSET`: bits 15:0, access unknown.
-  @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF12_FB.FB_SIZE`: bits 31:16, access unknown.
-  @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF13_FB`: bif_5_0 register, MMIO dword 0x119 (byte 0x464), access unknown, reset unknown (`write` starts from 0).
@@ -4986,10 +4502,10 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF13_FB: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF13_FB.FB_OFFSET`: bits 15:0, access unknown.
-  @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF13_FB.FB_SIZE`: bits 31:16, access unknown.
-  @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF14_FB`: bif_5_0 register, MMIO dword 0x11A (byte 0x468), access unknown, reset unknown (`write` starts from 0).
@@ -5002,10 +4518,10 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF14_FB: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF14_FB.FB_OFFSET`: bits 15:0, access unknown.
-  @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF14_FB.FB_SIZE`: bits 31:16, access unknown.
-  @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF15_FB`: bif_5_0 register, MMIO dword 0x11B (byte 0x46C), access unknown, reset unknown (`write` starts from 0).
@@ -5018,10 +4534,10 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF15_FB: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF15_FB.FB_OFFSET`: bits 15:0, access unknown.
-  @inlinable public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF15_FB.FB_SIZE`: bits 31:16, access unknown.
-  @inlinable public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_GPU_IDLE_LAT`: bif_5_0 register, MMIO dword 0x11C (byte 0x470), access unknown, reset unknown (`write` starts from 0).
@@ -5034,9 +4550,7 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_GPU_IDLE_LAT: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_GPU_IDLE_LAT.GPU_IDLE_LATENCY`: bits 31:0, access unknown.
-  @inlinable public static var GPU_IDLE_LATENCY: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var GPU_IDLE_LATENCY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0`: bif_5_0 register, MMIO dword 0x11D (byte 0x474), access unknown, reset unknown (`write` starts from 0).
@@ -5049,10 +4563,10 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0.LOWER`: bits 15:0, access unknown.
-  @inlinable public static var LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0.UPPER`: bits 31:16, access unknown.
-  @inlinable public static var UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE1`: bif_5_0 register, MMIO dword 0x11E (byte 0x478), access unknown, reset unknown (`write` starts from 0).
@@ -5065,10 +4579,10 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE1: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE1.LOWER`: bits 15:0, access unknown.
-  @inlinable public static var LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE1.UPPER`: bits 31:16, access unknown.
-  @inlinable public static var UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE2`: bif_5_0 register, MMIO dword 0x11F (byte 0x47C), access unknown, reset unknown (`write` starts from 0).
@@ -5081,10 +4595,10 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE2: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE2.LOWER`: bits 15:0, access unknown.
-  @inlinable public static var LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE2.UPPER`: bits 31:16, access unknown.
-  @inlinable public static var UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE3`: bif_5_0 register, MMIO dword 0x120 (byte 0x480), access unknown, reset unknown (`write` starts from 0).
@@ -5097,10 +4611,10 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE3: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE3.LOWER`: bits 15:0, access unknown.
-  @inlinable public static var LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE3.UPPER`: bits 31:16, access unknown.
-  @inlinable public static var UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE4`: bif_5_0 register, MMIO dword 0x121 (byte 0x484), access unknown, reset unknown (`write` starts from 0).
@@ -5113,10 +4627,10 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE4: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE4.LOWER`: bits 15:0, access unknown.
-  @inlinable public static var LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE4.UPPER`: bits 31:16, access unknown.
-  @inlinable public static var UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE5`: bif_5_0 register, MMIO dword 0x122 (byte 0x488), access unknown, reset unknown (`write` starts from 0).
@@ -5129,10 +4643,10 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE5: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE5.LOWER`: bits 15:0, access unknown.
-  @inlinable public static var LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE5.UPPER`: bits 31:16, access unknown.
-  @inlinable public static var UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_0`: bif_5_0 register, MMIO dword 0x124 (byte 0x490), access unknown, reset unknown (`write` starts from 0).
@@ -5145,7 +4659,7 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_0: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_1`: bif_5_0 register, MMIO dword 0x125 (byte 0x494), access unknown, reset unknown (`write` starts from 0).
@@ -5158,7 +4672,7 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_1: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_2`: bif_5_0 register, MMIO dword 0x126 (byte 0x498), access unknown, reset unknown (`write` starts from 0).
@@ -5171,7 +4685,7 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_2: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_3`: bif_5_0 register, MMIO dword 0x127 (byte 0x49C), access unknown, reset unknown (`write` starts from 0).
@@ -5184,7 +4698,7 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_3: Register {
   }
 
   /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_3.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIOS_SCRATCH_0`: bif_5_0 register, MMIO dword 0x5C9 (byte 0x1724), access unknown, reset unknown (`write` starts from 0).
@@ -5197,9 +4711,7 @@ public enum BIOS_SCRATCH_0: Register {
   }
 
   /// `BIOS_SCRATCH_0.BIOS_SCRATCH_0`: bits 31:0, access unknown.
-  @inlinable public static var BIOS_SCRATCH_0: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var BIOS_SCRATCH_0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIOS_SCRATCH_1`: bif_5_0 register, MMIO dword 0x5CA (byte 0x1728), access unknown, reset unknown (`write` starts from 0).
@@ -5212,9 +4724,7 @@ public enum BIOS_SCRATCH_1: Register {
   }
 
   /// `BIOS_SCRATCH_1.BIOS_SCRATCH_1`: bits 31:0, access unknown.
-  @inlinable public static var BIOS_SCRATCH_1: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var BIOS_SCRATCH_1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIOS_SCRATCH_2`: bif_5_0 register, MMIO dword 0x5CB (byte 0x172C), access unknown, reset unknown (`write` starts from 0).
@@ -5227,9 +4737,7 @@ public enum BIOS_SCRATCH_2: Register {
   }
 
   /// `BIOS_SCRATCH_2.BIOS_SCRATCH_2`: bits 31:0, access unknown.
-  @inlinable public static var BIOS_SCRATCH_2: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var BIOS_SCRATCH_2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIOS_SCRATCH_3`: bif_5_0 register, MMIO dword 0x5CC (byte 0x1730), access unknown, reset unknown (`write` starts from 0).
@@ -5242,9 +4750,7 @@ public enum BIOS_SCRATCH_3: Register {
   }
 
   /// `BIOS_SCRATCH_3.BIOS_SCRATCH_3`: bits 31:0, access unknown.
-  @inlinable public static var BIOS_SCRATCH_3: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var BIOS_SCRATCH_3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIOS_SCRATCH_4`: bif_5_0 register, MMIO dword 0x5CD (byte 0x1734), access unknown, reset unknown (`write` starts from 0).
@@ -5257,9 +4763,7 @@ public enum BIOS_SCRATCH_4: Register {
   }
 
   /// `BIOS_SCRATCH_4.BIOS_SCRATCH_4`: bits 31:0, access unknown.
-  @inlinable public static var BIOS_SCRATCH_4: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var BIOS_SCRATCH_4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIOS_SCRATCH_5`: bif_5_0 register, MMIO dword 0x5CE (byte 0x1738), access unknown, reset unknown (`write` starts from 0).
@@ -5272,9 +4776,7 @@ public enum BIOS_SCRATCH_5: Register {
   }
 
   /// `BIOS_SCRATCH_5.BIOS_SCRATCH_5`: bits 31:0, access unknown.
-  @inlinable public static var BIOS_SCRATCH_5: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var BIOS_SCRATCH_5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIOS_SCRATCH_6`: bif_5_0 register, MMIO dword 0x5CF (byte 0x173C), access unknown, reset unknown (`write` starts from 0).
@@ -5287,9 +4789,7 @@ public enum BIOS_SCRATCH_6: Register {
   }
 
   /// `BIOS_SCRATCH_6.BIOS_SCRATCH_6`: bits 31:0, access unknown.
-  @inlinable public static var BIOS_SCRATCH_6: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var BIOS_SCRATCH_6: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIOS_SCRATCH_7`: bif_5_0 register, MMIO dword 0x5D0 (byte 0x1740), access unknown, reset unknown (`write` starts from 0).
@@ -5302,9 +4802,7 @@ public enum BIOS_SCRATCH_7: Register {
   }
 
   /// `BIOS_SCRATCH_7.BIOS_SCRATCH_7`: bits 31:0, access unknown.
-  @inlinable public static var BIOS_SCRATCH_7: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var BIOS_SCRATCH_7: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIOS_SCRATCH_8`: bif_5_0 register, MMIO dword 0x5D1 (byte 0x1744), access unknown, reset unknown (`write` starts from 0).
@@ -5317,9 +4815,7 @@ public enum BIOS_SCRATCH_8: Register {
   }
 
   /// `BIOS_SCRATCH_8.BIOS_SCRATCH_8`: bits 31:0, access unknown.
-  @inlinable public static var BIOS_SCRATCH_8: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var BIOS_SCRATCH_8: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIOS_SCRATCH_9`: bif_5_0 register, MMIO dword 0x5D2 (byte 0x1748), access unknown, reset unknown (`write` starts from 0).
@@ -5332,9 +4828,7 @@ public enum BIOS_SCRATCH_9: Register {
   }
 
   /// `BIOS_SCRATCH_9.BIOS_SCRATCH_9`: bits 31:0, access unknown.
-  @inlinable public static var BIOS_SCRATCH_9: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var BIOS_SCRATCH_9: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIOS_SCRATCH_10`: bif_5_0 register, MMIO dword 0x5D3 (byte 0x174C), access unknown, reset unknown (`write` starts from 0).
@@ -5347,9 +4841,7 @@ public enum BIOS_SCRATCH_10: Register {
   }
 
   /// `BIOS_SCRATCH_10.BIOS_SCRATCH_10`: bits 31:0, access unknown.
-  @inlinable public static var BIOS_SCRATCH_10: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var BIOS_SCRATCH_10: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIOS_SCRATCH_11`: bif_5_0 register, MMIO dword 0x5D4 (byte 0x1750), access unknown, reset unknown (`write` starts from 0).
@@ -5362,9 +4854,7 @@ public enum BIOS_SCRATCH_11: Register {
   }
 
   /// `BIOS_SCRATCH_11.BIOS_SCRATCH_11`: bits 31:0, access unknown.
-  @inlinable public static var BIOS_SCRATCH_11: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var BIOS_SCRATCH_11: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIOS_SCRATCH_12`: bif_5_0 register, MMIO dword 0x5D5 (byte 0x1754), access unknown, reset unknown (`write` starts from 0).
@@ -5377,9 +4867,7 @@ public enum BIOS_SCRATCH_12: Register {
   }
 
   /// `BIOS_SCRATCH_12.BIOS_SCRATCH_12`: bits 31:0, access unknown.
-  @inlinable public static var BIOS_SCRATCH_12: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var BIOS_SCRATCH_12: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIOS_SCRATCH_13`: bif_5_0 register, MMIO dword 0x5D6 (byte 0x1758), access unknown, reset unknown (`write` starts from 0).
@@ -5392,9 +4880,7 @@ public enum BIOS_SCRATCH_13: Register {
   }
 
   /// `BIOS_SCRATCH_13.BIOS_SCRATCH_13`: bits 31:0, access unknown.
-  @inlinable public static var BIOS_SCRATCH_13: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var BIOS_SCRATCH_13: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIOS_SCRATCH_14`: bif_5_0 register, MMIO dword 0x5D7 (byte 0x175C), access unknown, reset unknown (`write` starts from 0).
@@ -5407,7 +4893,5 @@ public enum BIOS_SCRATCH_14: Register {
   }
 
   /// `BIOS_SCRATCH_14.BIOS_SCRATCH_14`: bits 31:0, access unknown.
-  @inlinable public static var BIOS_SCRATCH_14: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var BIOS_SCRATCH_14: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }

@@ -14,9 +14,7 @@ public enum BIOS_SCRATCH_15: Register {
   }
 
   /// `BIOS_SCRATCH_15.BIOS_SCRATCH_15`: bits 31:0, access unknown.
-  @inlinable public static var BIOS_SCRATCH_15: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var BIOS_SCRATCH_15: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_EFUSE`: bif_5_0 register, MMIO dword 0xFC0 (byte 0x3F00), access unknown, reset unknown (`write` starts from 0).
@@ -29,35 +27,25 @@ public enum PCIE_EFUSE: Register {
   }
 
   /// `PCIE_EFUSE.PCIE_EFUSE_VALID`: bit 1, access unknown.
-  @inlinable public static var PCIE_EFUSE_VALID: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var PCIE_EFUSE_VALID: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIE_EFUSE.PPHY_EFUSE_VALID`: bit 2, access unknown.
-  @inlinable public static var PPHY_EFUSE_VALID: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var PPHY_EFUSE_VALID: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIE_EFUSE.SPARE_5_3_EFUSE0`: bits 5:3, access unknown.
-  @inlinable public static var SPARE_5_3_EFUSE0: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
+  public static var SPARE_5_3_EFUSE0: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `PCIE_EFUSE.ISTRAP_ARBEN0`: bit 6, access unknown.
-  @inlinable public static var ISTRAP_ARBEN0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var ISTRAP_ARBEN0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PCIE_EFUSE.SPARE_26_7_EFUSE0`: bits 26:7, access unknown.
-  @inlinable public static var SPARE_26_7_EFUSE0: RegisterField<Self, UInt32> {
-    .init(lsb: 7, width: 20)
-  }
+  public static var SPARE_26_7_EFUSE0: RegisterField<Self, UInt32> { .init(lsb: 7, width: 20) }
 
   /// `PCIE_EFUSE.CHIP_BIF_MODE`: bit 27, access unknown.
-  @inlinable public static var CHIP_BIF_MODE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var CHIP_BIF_MODE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PCIE_EFUSE.SPARE_31_28_EFUSE0`: bits 31:28, access unknown.
-  @inlinable public static var SPARE_31_28_EFUSE0: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var SPARE_31_28_EFUSE0: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PCIE_EFUSE2`: bif_5_0 register, MMIO dword 0xFC1 (byte 0x3F04), access unknown, reset unknown (`write` starts from 0).
@@ -70,9 +58,7 @@ public enum PCIE_EFUSE2: Register {
   }
 
   /// `PCIE_EFUSE2.SPARE_31_1_EFUSE2`: bits 31:1, access unknown.
-  @inlinable public static var SPARE_31_1_EFUSE2: RegisterField<Self, UInt32> {
-    .init(lsb: 1, width: 31)
-  }
+  public static var SPARE_31_1_EFUSE2: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
 }
 
 /// `PCIE_EFUSE3`: bif_5_0 register, MMIO dword 0xFC2 (byte 0x3F08), access unknown, reset unknown (`write` starts from 0).
@@ -85,19 +71,13 @@ public enum PCIE_EFUSE3: Register {
   }
 
   /// `PCIE_EFUSE3.STRAP_CEC_ID`: bits 16:1, access unknown.
-  @inlinable public static var STRAP_CEC_ID: RegisterField<Self, UInt16> {
-    .init(lsb: 1, width: 16)
-  }
+  public static var STRAP_CEC_ID: RegisterField<Self, UInt16> { .init(lsb: 1, width: 16) }
 
   /// `PCIE_EFUSE3.STRAP_BIF_KILL_GEN3`: bit 17, access unknown.
-  @inlinable public static var STRAP_BIF_KILL_GEN3: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var STRAP_BIF_KILL_GEN3: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PCIE_EFUSE3.SPARE_14_PCIEFUSE3`: bits 31:18, access unknown.
-  @inlinable public static var SPARE_14_PCIEFUSE3: RegisterField<Self, UInt16> {
-    .init(lsb: 18, width: 14)
-  }
+  public static var SPARE_14_PCIEFUSE3: RegisterField<Self, UInt16> { .init(lsb: 18, width: 14) }
 }
 
 /// `PCIE_EFUSE4`: bif_5_0 register, MMIO dword 0xFC3 (byte 0x3F0C), access unknown, reset unknown (`write` starts from 0).
@@ -110,34 +90,26 @@ public enum PCIE_EFUSE4: Register {
   }
 
   /// `PCIE_EFUSE4.CC_WRITE_DISABLE`: bit 0, access unknown.
-  @inlinable public static var CC_WRITE_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var CC_WRITE_DISABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_EFUSE4.SPARE_3_PCIEFUSE4`: bits 3:1, access unknown.
-  @inlinable public static var SPARE_3_PCIEFUSE4: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 3)
-  }
+  public static var SPARE_3_PCIEFUSE4: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
 
   /// `PCIE_EFUSE4.STRAP_BIF_F0_DEVICE_ID`: bits 19:4, access unknown.
-  @inlinable public static var STRAP_BIF_F0_DEVICE_ID: RegisterField<Self, UInt16> {
-    .init(lsb: 4, width: 16)
-  }
+  public static var STRAP_BIF_F0_DEVICE_ID: RegisterField<Self, UInt16> { .init(lsb: 4, width: 16) }
 
   /// `PCIE_EFUSE4.STRAP_BIF_F0_MAJOR_REV_ID`: bits 23:20, access unknown.
-  @inlinable public static var STRAP_BIF_F0_MAJOR_REV_ID: RegisterField<Self, UInt8> {
+  public static var STRAP_BIF_F0_MAJOR_REV_ID: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
   /// `PCIE_EFUSE4.STRAP_BIF_F0_MINOR_REV_ID`: bits 27:24, access unknown.
-  @inlinable public static var STRAP_BIF_F0_MINOR_REV_ID: RegisterField<Self, UInt8> {
+  public static var STRAP_BIF_F0_MINOR_REV_ID: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 
   /// `PCIE_EFUSE4.STRAP_BIF_ATI_REV_ID`: bits 31:28, access unknown.
-  @inlinable public static var STRAP_BIF_ATI_REV_ID: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var STRAP_BIF_ATI_REV_ID: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PCIE_EFUSE5`: bif_5_0 register, MMIO dword 0xFC4 (byte 0x3F10), access unknown, reset unknown (`write` starts from 0).
@@ -150,14 +122,10 @@ public enum PCIE_EFUSE5: Register {
   }
 
   /// `PCIE_EFUSE5.STRAP_AZALIA_DID`: bits 16:1, access unknown.
-  @inlinable public static var STRAP_AZALIA_DID: RegisterField<Self, UInt16> {
-    .init(lsb: 1, width: 16)
-  }
+  public static var STRAP_AZALIA_DID: RegisterField<Self, UInt16> { .init(lsb: 1, width: 16) }
 
   /// `PCIE_EFUSE5.SPARE_16_PCIEFUSE5`: bits 31:17, access unknown.
-  @inlinable public static var SPARE_16_PCIEFUSE5: RegisterField<Self, UInt16> {
-    .init(lsb: 17, width: 15)
-  }
+  public static var SPARE_16_PCIEFUSE5: RegisterField<Self, UInt16> { .init(lsb: 17, width: 15) }
 }
 
 /// `PCIE_EFUSE6`: bif_5_0 register, MMIO dword 0xFC5 (byte 0x3F14), access unknown, reset unknown (`write` starts from 0).
@@ -170,14 +138,12 @@ public enum PCIE_EFUSE6: Register {
   }
 
   /// `PCIE_EFUSE6.STRAP_BIF_F0_SUPPORTED_PAGE_SIZES`: bits 16:1, access unknown.
-  @inlinable public static var STRAP_BIF_F0_SUPPORTED_PAGE_SIZES: RegisterField<Self, UInt16> {
+  public static var STRAP_BIF_F0_SUPPORTED_PAGE_SIZES: RegisterField<Self, UInt16> {
     .init(lsb: 1, width: 16)
   }
 
   /// `PCIE_EFUSE6.SPARE_15_PCIEFUSE6`: bits 31:17, access unknown.
-  @inlinable public static var SPARE_15_PCIEFUSE6: RegisterField<Self, UInt16> {
-    .init(lsb: 17, width: 15)
-  }
+  public static var SPARE_15_PCIEFUSE6: RegisterField<Self, UInt16> { .init(lsb: 17, width: 15) }
 }
 
 /// `PCIE_EFUSE7`: bif_5_0 register, MMIO dword 0xFC6 (byte 0x3F18), access unknown, reset unknown (`write` starts from 0).
@@ -190,14 +156,12 @@ public enum PCIE_EFUSE7: Register {
   }
 
   /// `PCIE_EFUSE7.STRAP_BIF_F0_SRIOV_VF_DEVICE_ID`: bits 16:1, access unknown.
-  @inlinable public static var STRAP_BIF_F0_SRIOV_VF_DEVICE_ID: RegisterField<Self, UInt16> {
+  public static var STRAP_BIF_F0_SRIOV_VF_DEVICE_ID: RegisterField<Self, UInt16> {
     .init(lsb: 1, width: 16)
   }
 
   /// `PCIE_EFUSE7.SPARE_15_PCIEFUSE7`: bits 31:17, access unknown.
-  @inlinable public static var SPARE_15_PCIEFUSE7: RegisterField<Self, UInt16> {
-    .init(lsb: 17, width: 15)
-  }
+  public static var SPARE_15_PCIEFUSE7: RegisterField<Self, UInt16> { .init(lsb: 17, width: 15) }
 }
 
 /// `GARLIC_FLUSH_CNTL`: bif_5_0 register, MMIO dword 0x1401 (byte 0x5004), access unknown, reset unknown (`write` starts from 0).
@@ -210,93 +174,67 @@ public enum GARLIC_FLUSH_CNTL: Register {
   }
 
   /// `GARLIC_FLUSH_CNTL.CP_RB0_WPTR`: bit 0, access unknown.
-  @inlinable public static var CP_RB0_WPTR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CP_RB0_WPTR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GARLIC_FLUSH_CNTL.CP_RB1_WPTR`: bit 1, access unknown.
-  @inlinable public static var CP_RB1_WPTR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CP_RB1_WPTR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GARLIC_FLUSH_CNTL.CP_RB2_WPTR`: bit 2, access unknown.
-  @inlinable public static var CP_RB2_WPTR: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var CP_RB2_WPTR: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GARLIC_FLUSH_CNTL.UVD_RBC_RB_WPTR`: bit 3, access unknown.
-  @inlinable public static var UVD_RBC_RB_WPTR: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var UVD_RBC_RB_WPTR: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `GARLIC_FLUSH_CNTL.SDMA0_GFX_RB_WPTR`: bit 4, access unknown.
-  @inlinable public static var SDMA0_GFX_RB_WPTR: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var SDMA0_GFX_RB_WPTR: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `GARLIC_FLUSH_CNTL.SDMA1_GFX_RB_WPTR`: bit 5, access unknown.
-  @inlinable public static var SDMA1_GFX_RB_WPTR: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var SDMA1_GFX_RB_WPTR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `GARLIC_FLUSH_CNTL.CP_DMA_ME_COMMAND`: bit 6, access unknown.
-  @inlinable public static var CP_DMA_ME_COMMAND: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var CP_DMA_ME_COMMAND: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `GARLIC_FLUSH_CNTL.CP_DMA_PFP_COMMAND`: bit 7, access unknown.
-  @inlinable public static var CP_DMA_PFP_COMMAND: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var CP_DMA_PFP_COMMAND: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `GARLIC_FLUSH_CNTL.SAM_SAB_RBI_WPTR`: bit 8, access unknown.
-  @inlinable public static var SAM_SAB_RBI_WPTR: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SAM_SAB_RBI_WPTR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `GARLIC_FLUSH_CNTL.SAM_SAB_RBO_WPTR`: bit 9, access unknown.
-  @inlinable public static var SAM_SAB_RBO_WPTR: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var SAM_SAB_RBO_WPTR: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `GARLIC_FLUSH_CNTL.VCE_OUT_RB_WPTR`: bit 10, access unknown.
-  @inlinable public static var VCE_OUT_RB_WPTR: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var VCE_OUT_RB_WPTR: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `GARLIC_FLUSH_CNTL.VCE_RB_WPTR2`: bit 11, access unknown.
-  @inlinable public static var VCE_RB_WPTR2: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var VCE_RB_WPTR2: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `GARLIC_FLUSH_CNTL.VCE_RB_WPTR`: bit 12, access unknown.
-  @inlinable public static var VCE_RB_WPTR: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var VCE_RB_WPTR: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `GARLIC_FLUSH_CNTL.HOST_DOORBELL`: bit 13, access unknown.
-  @inlinable public static var HOST_DOORBELL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var HOST_DOORBELL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `GARLIC_FLUSH_CNTL.SELFRING_DOORBELL`: bit 14, access unknown.
-  @inlinable public static var SELFRING_DOORBELL: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var SELFRING_DOORBELL: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `GARLIC_FLUSH_CNTL.CP_DMA_PIO_COMMAND`: bit 15, access unknown.
-  @inlinable public static var CP_DMA_PIO_COMMAND: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var CP_DMA_PIO_COMMAND: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `GARLIC_FLUSH_CNTL.DISPLAY`: bit 16, access unknown.
-  @inlinable public static var DISPLAY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var DISPLAY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `GARLIC_FLUSH_CNTL.SDMA2_GFX_RB_WPTR`: bit 17, access unknown.
-  @inlinable public static var SDMA2_GFX_RB_WPTR: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var SDMA2_GFX_RB_WPTR: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `GARLIC_FLUSH_CNTL.SDMA3_GFX_RB_WPTR`: bit 18, access unknown.
-  @inlinable public static var SDMA3_GFX_RB_WPTR: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var SDMA3_GFX_RB_WPTR: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `GARLIC_FLUSH_CNTL.IGNORE_MC_DISABLE`: bit 30, access unknown.
-  @inlinable public static var IGNORE_MC_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var IGNORE_MC_DISABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `GARLIC_FLUSH_CNTL.DISABLE_ALL`: bit 31, access unknown.
-  @inlinable public static var DISABLE_ALL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var DISABLE_ALL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `GARLIC_FLUSH_ADDR_START_0`: bif_5_0 register, MMIO dword 0x1402 (byte 0x5008), access unknown, reset unknown (`write` starts from 0).
@@ -309,13 +247,13 @@ public enum GARLIC_FLUSH_ADDR_START_0: Register {
   }
 
   /// `GARLIC_FLUSH_ADDR_START_0.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GARLIC_FLUSH_ADDR_START_0.MODE`: bit 1, access unknown.
-  @inlinable public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GARLIC_FLUSH_ADDR_START_0.ADDR_START`: bits 31:2, access unknown.
-  @inlinable public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_END_0`: bif_5_0 register, MMIO dword 0x1403 (byte 0x500C), access unknown, reset unknown (`write` starts from 0).
@@ -328,7 +266,7 @@ public enum GARLIC_FLUSH_ADDR_END_0: Register {
   }
 
   /// `GARLIC_FLUSH_ADDR_END_0.ADDR_END`: bits 31:2, access unknown.
-  @inlinable public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_START_1`: bif_5_0 register, MMIO dword 0x1404 (byte 0x5010), access unknown, reset unknown (`write` starts from 0).
@@ -341,13 +279,13 @@ public enum GARLIC_FLUSH_ADDR_START_1: Register {
   }
 
   /// `GARLIC_FLUSH_ADDR_START_1.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GARLIC_FLUSH_ADDR_START_1.MODE`: bit 1, access unknown.
-  @inlinable public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GARLIC_FLUSH_ADDR_START_1.ADDR_START`: bits 31:2, access unknown.
-  @inlinable public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_END_1`: bif_5_0 register, MMIO dword 0x1405 (byte 0x5014), access unknown, reset unknown (`write` starts from 0).
@@ -360,7 +298,7 @@ public enum GARLIC_FLUSH_ADDR_END_1: Register {
   }
 
   /// `GARLIC_FLUSH_ADDR_END_1.ADDR_END`: bits 31:2, access unknown.
-  @inlinable public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_START_2`: bif_5_0 register, MMIO dword 0x1406 (byte 0x5018), access unknown, reset unknown (`write` starts from 0).
@@ -373,13 +311,13 @@ public enum GARLIC_FLUSH_ADDR_START_2: Register {
   }
 
   /// `GARLIC_FLUSH_ADDR_START_2.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GARLIC_FLUSH_ADDR_START_2.MODE`: bit 1, access unknown.
-  @inlinable public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GARLIC_FLUSH_ADDR_START_2.ADDR_START`: bits 31:2, access unknown.
-  @inlinable public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_END_2`: bif_5_0 register, MMIO dword 0x1407 (byte 0x501C), access unknown, reset unknown (`write` starts from 0).
@@ -392,7 +330,7 @@ public enum GARLIC_FLUSH_ADDR_END_2: Register {
   }
 
   /// `GARLIC_FLUSH_ADDR_END_2.ADDR_END`: bits 31:2, access unknown.
-  @inlinable public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_START_3`: bif_5_0 register, MMIO dword 0x1408 (byte 0x5020), access unknown, reset unknown (`write` starts from 0).
@@ -405,13 +343,13 @@ public enum GARLIC_FLUSH_ADDR_START_3: Register {
   }
 
   /// `GARLIC_FLUSH_ADDR_START_3.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GARLIC_FLUSH_ADDR_START_3.MODE`: bit 1, access unknown.
-  @inlinable public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GARLIC_FLUSH_ADDR_START_3.ADDR_START`: bits 31:2, access unknown.
-  @inlinable public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_END_3`: bif_5_0 register, MMIO dword 0x1409 (byte 0x5024), access unknown, reset unknown (`write` starts from 0).
@@ -424,7 +362,7 @@ public enum GARLIC_FLUSH_ADDR_END_3: Register {
   }
 
   /// `GARLIC_FLUSH_ADDR_END_3.ADDR_END`: bits 31:2, access unknown.
-  @inlinable public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_START_4`: bif_5_0 register, MMIO dword 0x140A (byte 0x5028), access unknown, reset unknown (`write` starts from 0).
@@ -437,13 +375,13 @@ public enum GARLIC_FLUSH_ADDR_START_4: Register {
   }
 
   /// `GARLIC_FLUSH_ADDR_START_4.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GARLIC_FLUSH_ADDR_START_4.MODE`: bit 1, access unknown.
-  @inlinable public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GARLIC_FLUSH_ADDR_START_4.ADDR_START`: bits 31:2, access unknown.
-  @inlinable public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_END_4`: bif_5_0 register, MMIO dword 0x140B (byte 0x502C), access unknown, reset unknown (`write` starts from 0).
@@ -456,7 +394,7 @@ public enum GARLIC_FLUSH_ADDR_END_4: Register {
   }
 
   /// `GARLIC_FLUSH_ADDR_END_4.ADDR_END`: bits 31:2, access unknown.
-  @inlinable public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_START_5`: bif_5_0 register, MMIO dword 0x140C (byte 0x5030), access unknown, reset unknown (`write` starts from 0).
@@ -469,13 +407,13 @@ public enum GARLIC_FLUSH_ADDR_START_5: Register {
   }
 
   /// `GARLIC_FLUSH_ADDR_START_5.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GARLIC_FLUSH_ADDR_START_5.MODE`: bit 1, access unknown.
-  @inlinable public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GARLIC_FLUSH_ADDR_START_5.ADDR_START`: bits 31:2, access unknown.
-  @inlinable public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_END_5`: bif_5_0 register, MMIO dword 0x140D (byte 0x5034), access unknown, reset unknown (`write` starts from 0).
@@ -488,7 +426,7 @@ public enum GARLIC_FLUSH_ADDR_END_5: Register {
   }
 
   /// `GARLIC_FLUSH_ADDR_END_5.ADDR_END`: bits 31:2, access unknown.
-  @inlinable public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_START_6`: bif_5_0 register, MMIO dword 0x140E (byte 0x5038), access unknown, reset unknown (`write` starts from 0).
@@ -501,13 +439,13 @@ public enum GARLIC_FLUSH_ADDR_START_6: Register {
   }
 
   /// `GARLIC_FLUSH_ADDR_START_6.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GARLIC_FLUSH_ADDR_START_6.MODE`: bit 1, access unknown.
-  @inlinable public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GARLIC_FLUSH_ADDR_START_6.ADDR_START`: bits 31:2, access unknown.
-  @inlinable public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_END_6`: bif_5_0 register, MMIO dword 0x140F (byte 0x503C), access unknown, reset unknown (`write` starts from 0).
@@ -520,7 +458,7 @@ public enum GARLIC_FLUSH_ADDR_END_6: Register {
   }
 
   /// `GARLIC_FLUSH_ADDR_END_6.ADDR_END`: bits 31:2, access unknown.
-  @inlinable public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_START_7`: bif_5_0 register, MMIO dword 0x1410 (byte 0x5040), access unknown, reset unknown (`write` starts from 0).
@@ -533,13 +471,13 @@ public enum GARLIC_FLUSH_ADDR_START_7: Register {
   }
 
   /// `GARLIC_FLUSH_ADDR_START_7.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GARLIC_FLUSH_ADDR_START_7.MODE`: bit 1, access unknown.
-  @inlinable public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GARLIC_FLUSH_ADDR_START_7.ADDR_START`: bits 31:2, access unknown.
-  @inlinable public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_END_7`: bif_5_0 register, MMIO dword 0x1411 (byte 0x5044), access unknown, reset unknown (`write` starts from 0).
@@ -552,7 +490,7 @@ public enum GARLIC_FLUSH_ADDR_END_7: Register {
   }
 
   /// `GARLIC_FLUSH_ADDR_END_7.ADDR_END`: bits 31:2, access unknown.
-  @inlinable public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_REQ`: bif_5_0 register, MMIO dword 0x1412 (byte 0x5048), access unknown, reset unknown (`write` starts from 0).
@@ -565,7 +503,7 @@ public enum GARLIC_FLUSH_REQ: Register {
   }
 
   /// `GARLIC_FLUSH_REQ.FLUSH_REQ`: bit 0, access unknown.
-  @inlinable public static var FLUSH_REQ: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var FLUSH_REQ: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `GPU_GARLIC_FLUSH_REQ`: bif_5_0 register, MMIO dword 0x1413 (byte 0x504C), access unknown, reset unknown (`write` starts from 0).
@@ -578,46 +516,46 @@ public enum GPU_GARLIC_FLUSH_REQ: Register {
   }
 
   /// `GPU_GARLIC_FLUSH_REQ.CP0`: bit 0, access unknown.
-  @inlinable public static var CP0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CP0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_REQ.CP1`: bit 1, access unknown.
-  @inlinable public static var CP1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CP1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_REQ.CP2`: bit 2, access unknown.
-  @inlinable public static var CP2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var CP2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_REQ.CP3`: bit 3, access unknown.
-  @inlinable public static var CP3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var CP3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_REQ.CP4`: bit 4, access unknown.
-  @inlinable public static var CP4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var CP4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_REQ.CP5`: bit 5, access unknown.
-  @inlinable public static var CP5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var CP5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_REQ.CP6`: bit 6, access unknown.
-  @inlinable public static var CP6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var CP6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_REQ.CP7`: bit 7, access unknown.
-  @inlinable public static var CP7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var CP7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_REQ.CP8`: bit 8, access unknown.
-  @inlinable public static var CP8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var CP8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_REQ.CP9`: bit 9, access unknown.
-  @inlinable public static var CP9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var CP9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_REQ.SDMA0`: bit 10, access unknown.
-  @inlinable public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_REQ.SDMA1`: bit 11, access unknown.
-  @inlinable public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_REQ.SDMA2`: bit 12, access unknown.
-  @inlinable public static var SDMA2: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var SDMA2: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_REQ.SDMA3`: bit 13, access unknown.
-  @inlinable public static var SDMA3: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var SDMA3: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `GPU_GARLIC_FLUSH_DONE`: bif_5_0 register, MMIO dword 0x1414 (byte 0x5050), access unknown, reset unknown (`write` starts from 0).
@@ -630,46 +568,46 @@ public enum GPU_GARLIC_FLUSH_DONE: Register {
   }
 
   /// `GPU_GARLIC_FLUSH_DONE.CP0`: bit 0, access unknown.
-  @inlinable public static var CP0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CP0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_DONE.CP1`: bit 1, access unknown.
-  @inlinable public static var CP1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CP1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_DONE.CP2`: bit 2, access unknown.
-  @inlinable public static var CP2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var CP2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_DONE.CP3`: bit 3, access unknown.
-  @inlinable public static var CP3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var CP3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_DONE.CP4`: bit 4, access unknown.
-  @inlinable public static var CP4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var CP4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_DONE.CP5`: bit 5, access unknown.
-  @inlinable public static var CP5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var CP5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_DONE.CP6`: bit 6, access unknown.
-  @inlinable public static var CP6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var CP6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_DONE.CP7`: bit 7, access unknown.
-  @inlinable public static var CP7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var CP7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_DONE.CP8`: bit 8, access unknown.
-  @inlinable public static var CP8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var CP8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_DONE.CP9`: bit 9, access unknown.
-  @inlinable public static var CP9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var CP9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_DONE.SDMA0`: bit 10, access unknown.
-  @inlinable public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_DONE.SDMA1`: bit 11, access unknown.
-  @inlinable public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_DONE.SDMA2`: bit 12, access unknown.
-  @inlinable public static var SDMA2: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var SDMA2: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `GPU_GARLIC_FLUSH_DONE.SDMA3`: bit 13, access unknown.
-  @inlinable public static var SDMA3: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var SDMA3: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `BIF_GPU_IDLE_LATENCY`: bif_5_0 register, MMIO dword 0x1415 (byte 0x5054), access unknown, reset unknown (`write` starts from 0).
@@ -682,9 +620,7 @@ public enum BIF_GPU_IDLE_LATENCY: Register {
   }
 
   /// `BIF_GPU_IDLE_LATENCY.GPU_IDLE_LATENCY`: bits 31:0, access unknown.
-  @inlinable public static var GPU_IDLE_LATENCY: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var GPU_IDLE_LATENCY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIF_MMIO_MAP_RANGE0`: bif_5_0 register, MMIO dword 0x1416 (byte 0x5058), access unknown, reset unknown (`write` starts from 0).
@@ -697,14 +633,10 @@ public enum BIF_MMIO_MAP_RANGE0: Register {
   }
 
   /// `BIF_MMIO_MAP_RANGE0.MMIO_MAP_RANGE0_LOWER`: bits 15:0, access unknown.
-  @inlinable public static var MMIO_MAP_RANGE0_LOWER: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var MMIO_MAP_RANGE0_LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `BIF_MMIO_MAP_RANGE0.MMIO_MAP_RANGE0_UPPER`: bits 31:16, access unknown.
-  @inlinable public static var MMIO_MAP_RANGE0_UPPER: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var MMIO_MAP_RANGE0_UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `BIF_MMIO_MAP_RANGE1`: bif_5_0 register, MMIO dword 0x1417 (byte 0x505C), access unknown, reset unknown (`write` starts from 0).
@@ -717,14 +649,10 @@ public enum BIF_MMIO_MAP_RANGE1: Register {
   }
 
   /// `BIF_MMIO_MAP_RANGE1.MMIO_MAP_RANGE1_LOWER`: bits 15:0, access unknown.
-  @inlinable public static var MMIO_MAP_RANGE1_LOWER: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var MMIO_MAP_RANGE1_LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `BIF_MMIO_MAP_RANGE1.MMIO_MAP_RANGE1_UPPER`: bits 31:16, access unknown.
-  @inlinable public static var MMIO_MAP_RANGE1_UPPER: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var MMIO_MAP_RANGE1_UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `BIF_MMIO_MAP_RANGE2`: bif_5_0 register, MMIO dword 0x1418 (byte 0x5060), access unknown, reset unknown (`write` starts from 0).
@@ -737,14 +665,10 @@ public enum BIF_MMIO_MAP_RANGE2: Register {
   }
 
   /// `BIF_MMIO_MAP_RANGE2.MMIO_MAP_RANGE2_LOWER`: bits 15:0, access unknown.
-  @inlinable public static var MMIO_MAP_RANGE2_LOWER: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var MMIO_MAP_RANGE2_LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `BIF_MMIO_MAP_RANGE2.MMIO_MAP_RANGE2_UPPER`: bits 31:16, access unknown.
-  @inlinable public static var MMIO_MAP_RANGE2_UPPER: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var MMIO_MAP_RANGE2_UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `BIF_MMIO_MAP_RANGE3`: bif_5_0 register, MMIO dword 0x1419 (byte 0x5064), access unknown, reset unknown (`write` starts from 0).
@@ -757,14 +681,10 @@ public enum BIF_MMIO_MAP_RANGE3: Register {
   }
 
   /// `BIF_MMIO_MAP_RANGE3.MMIO_MAP_RANGE3_LOWER`: bits 15:0, access unknown.
-  @inlinable public static var MMIO_MAP_RANGE3_LOWER: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var MMIO_MAP_RANGE3_LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `BIF_MMIO_MAP_RANGE3.MMIO_MAP_RANGE3_UPPER`: bits 31:16, access unknown.
-  @inlinable public static var MMIO_MAP_RANGE3_UPPER: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var MMIO_MAP_RANGE3_UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `BIF_MMIO_MAP_RANGE4`: bif_5_0 register, MMIO dword 0x141A (byte 0x5068), access unknown, reset unknown (`write` starts from 0).
@@ -777,14 +697,10 @@ public enum BIF_MMIO_MAP_RANGE4: Register {
   }
 
   /// `BIF_MMIO_MAP_RANGE4.MMIO_MAP_RANGE4_LOWER`: bits 15:0, access unknown.
-  @inlinable public static var MMIO_MAP_RANGE4_LOWER: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var MMIO_MAP_RANGE4_LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `BIF_MMIO_MAP_RANGE4.MMIO_MAP_RANGE4_UPPER`: bits 31:16, access unknown.
-  @inlinable public static var MMIO_MAP_RANGE4_UPPER: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var MMIO_MAP_RANGE4_UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `BIF_MMIO_MAP_RANGE5`: bif_5_0 register, MMIO dword 0x141B (byte 0x506C), access unknown, reset unknown (`write` starts from 0).
@@ -797,14 +713,10 @@ public enum BIF_MMIO_MAP_RANGE5: Register {
   }
 
   /// `BIF_MMIO_MAP_RANGE5.MMIO_MAP_RANGE5_LOWER`: bits 15:0, access unknown.
-  @inlinable public static var MMIO_MAP_RANGE5_LOWER: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var MMIO_MAP_RANGE5_LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `BIF_MMIO_MAP_RANGE5.MMIO_MAP_RANGE5_UPPER`: bits 31:16, access unknown.
-  @inlinable public static var MMIO_MAP_RANGE5_UPPER: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var MMIO_MAP_RANGE5_UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `BIF_GPUIOV_GPU_IDLE_LATENCY`: bif_5_0 register, MMIO dword 0x141C (byte 0x5070), access unknown, reset unknown (`write` starts from 0).
@@ -817,9 +729,7 @@ public enum BIF_GPUIOV_GPU_IDLE_LATENCY: Register {
   }
 
   /// `BIF_GPUIOV_GPU_IDLE_LATENCY.GPU_IDLE_LATENCY`: bits 31:0, access unknown.
-  @inlinable public static var GPU_IDLE_LATENCY: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var GPU_IDLE_LATENCY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIF_GPUIOV_MMIO_MAP_RANGE0`: bif_5_0 register, MMIO dword 0x141D (byte 0x5074), access unknown, reset unknown (`write` starts from 0).
@@ -832,14 +742,10 @@ public enum BIF_GPUIOV_MMIO_MAP_RANGE0: Register {
   }
 
   /// `BIF_GPUIOV_MMIO_MAP_RANGE0.MMIO_MAP_RANGE0_LOWER`: bits 15:0, access unknown.
-  @inlinable public static var MMIO_MAP_RANGE0_LOWER: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var MMIO_MAP_RANGE0_LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `BIF_GPUIOV_MMIO_MAP_RANGE0.MMIO_MAP_RANGE0_UPPER`: bits 31:16, access unknown.
-  @inlinable public static var MMIO_MAP_RANGE0_UPPER: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var MMIO_MAP_RANGE0_UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `BIF_GPUIOV_MMIO_MAP_RANGE1`: bif_5_0 register, MMIO dword 0x141E (byte 0x5078), access unknown, reset unknown (`write` starts from 0).
@@ -852,14 +758,10 @@ public enum BIF_GPUIOV_MMIO_MAP_RANGE1: Register {
   }
 
   /// `BIF_GPUIOV_MMIO_MAP_RANGE1.MMIO_MAP_RANGE1_LOWER`: bits 15:0, access unknown.
-  @inlinable public static var MMIO_MAP_RANGE1_LOWER: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var MMIO_MAP_RANGE1_LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `BIF_GPUIOV_MMIO_MAP_RANGE1.MMIO_MAP_RANGE1_UPPER`: bits 31:16, access unknown.
-  @inlinable public static var MMIO_MAP_RANGE1_UPPER: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var MMIO_MAP_RANGE1_UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `BIF_GPUIOV_MMIO_MAP_RANGE2`: bif_5_0 register, MMIO dword 0x141F (byte 0x507C), access unknown, reset unknown (`write` starts from 0).
@@ -872,14 +774,10 @@ public enum BIF_GPUIOV_MMIO_MAP_RANGE2: Register {
   }
 
   /// `BIF_GPUIOV_MMIO_MAP_RANGE2.MMIO_MAP_RANGE2_LOWER`: bits 15:0, access unknown.
-  @inlinable public static var MMIO_MAP_RANGE2_LOWER: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var MMIO_MAP_RANGE2_LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `BIF_GPUIOV_MMIO_MAP_RANGE2.MMIO_MAP_RANGE2_UPPER`: bits 31:16, access unknown.
-  @inlinable public static var MMIO_MAP_RANGE2_UPPER: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var MMIO_MAP_RANGE2_UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `BIF_GPUIOV_MMIO_MAP_RANGE3`: bif_5_0 register, MMIO dword 0x1420 (byte 0x5080), access unknown, reset unknown (`write` starts from 0).
@@ -892,14 +790,10 @@ public enum BIF_GPUIOV_MMIO_MAP_RANGE3: Register {
   }
 
   /// `BIF_GPUIOV_MMIO_MAP_RANGE3.MMIO_MAP_RANGE3_LOWER`: bits 15:0, access unknown.
-  @inlinable public static var MMIO_MAP_RANGE3_LOWER: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var MMIO_MAP_RANGE3_LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `BIF_GPUIOV_MMIO_MAP_RANGE3.MMIO_MAP_RANGE3_UPPER`: bits 31:16, access unknown.
-  @inlinable public static var MMIO_MAP_RANGE3_UPPER: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var MMIO_MAP_RANGE3_UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `BIF_GPUIOV_MMIO_MAP_RANGE4`: bif_5_0 register, MMIO dword 0x1421 (byte 0x5084), access unknown, reset unknown (`write` starts from 0).
@@ -912,14 +806,10 @@ public enum BIF_GPUIOV_MMIO_MAP_RANGE4: Register {
   }
 
   /// `BIF_GPUIOV_MMIO_MAP_RANGE4.MMIO_MAP_RANGE4_LOWER`: bits 15:0, access unknown.
-  @inlinable public static var MMIO_MAP_RANGE4_LOWER: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var MMIO_MAP_RANGE4_LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `BIF_GPUIOV_MMIO_MAP_RANGE4.MMIO_MAP_RANGE4_UPPER`: bits 31:16, access unknown.
-  @inlinable public static var MMIO_MAP_RANGE4_UPPER: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var MMIO_MAP_RANGE4_UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `BIF_GPUIOV_MMIO_MAP_RANGE5`: bif_5_0 register, MMIO dword 0x1422 (byte 0x5088), access unknown, reset unknown (`write` starts from 0).
@@ -932,14 +822,10 @@ public enum BIF_GPUIOV_MMIO_MAP_RANGE5: Register {
   }
 
   /// `BIF_GPUIOV_MMIO_MAP_RANGE5.MMIO_MAP_RANGE5_LOWER`: bits 15:0, access unknown.
-  @inlinable public static var MMIO_MAP_RANGE5_LOWER: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var MMIO_MAP_RANGE5_LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `BIF_GPUIOV_MMIO_MAP_RANGE5.MMIO_MAP_RANGE5_UPPER`: bits 31:16, access unknown.
-  @inlinable public static var MMIO_MAP_RANGE5_UPPER: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var MMIO_MAP_RANGE5_UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `REMAP_HDP_MEM_FLUSH_CNTL`: bif_5_0 register, MMIO dword 0x1426 (byte 0x5098), access unknown, reset unknown (`write` starts from 0).
@@ -952,7 +838,7 @@ public enum REMAP_HDP_MEM_FLUSH_CNTL: Register {
   }
 
   /// `REMAP_HDP_MEM_FLUSH_CNTL.ADDRESS`: bits 18:2, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 2, width: 17) }
+  public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 2, width: 17) }
 }
 
 /// `REMAP_HDP_REG_FLUSH_CNTL`: bif_5_0 register, MMIO dword 0x1427 (byte 0x509C), access unknown, reset unknown (`write` starts from 0).
@@ -965,7 +851,7 @@ public enum REMAP_HDP_REG_FLUSH_CNTL: Register {
   }
 
   /// `REMAP_HDP_REG_FLUSH_CNTL.ADDRESS`: bits 18:2, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 2, width: 17) }
+  public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 2, width: 17) }
 }
 
 /// `BIF_VDDGFX_GFX0_LOWER`: bif_5_0 register, MMIO dword 0x1428 (byte 0x50A0), access unknown, reset unknown (`write` starts from 0).
@@ -978,19 +864,13 @@ public enum BIF_VDDGFX_GFX0_LOWER: Register {
   }
 
   /// `BIF_VDDGFX_GFX0_LOWER.VDDGFX_GFX0_REG_LOWER`: bits 17:2, access unknown.
-  @inlinable public static var VDDGFX_GFX0_REG_LOWER: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 16)
-  }
+  public static var VDDGFX_GFX0_REG_LOWER: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 
   /// `BIF_VDDGFX_GFX0_LOWER.VDDGFX_GFX0_REG_CMP_EN`: bit 30, access unknown.
-  @inlinable public static var VDDGFX_GFX0_REG_CMP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var VDDGFX_GFX0_REG_CMP_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `BIF_VDDGFX_GFX0_LOWER.VDDGFX_GFX0_REG_STALL_EN`: bit 31, access unknown.
-  @inlinable public static var VDDGFX_GFX0_REG_STALL_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var VDDGFX_GFX0_REG_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `BIF_VDDGFX_GFX0_UPPER`: bif_5_0 register, MMIO dword 0x1429 (byte 0x50A4), access unknown, reset unknown (`write` starts from 0).
@@ -1003,9 +883,7 @@ public enum BIF_VDDGFX_GFX0_UPPER: Register {
   }
 
   /// `BIF_VDDGFX_GFX0_UPPER.VDDGFX_GFX0_REG_UPPER`: bits 17:2, access unknown.
-  @inlinable public static var VDDGFX_GFX0_REG_UPPER: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 16)
-  }
+  public static var VDDGFX_GFX0_REG_UPPER: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 }
 
 /// `BIF_VDDGFX_GFX1_LOWER`: bif_5_0 register, MMIO dword 0x142A (byte 0x50A8), access unknown, reset unknown (`write` starts from 0).
@@ -1018,19 +896,13 @@ public enum BIF_VDDGFX_GFX1_LOWER: Register {
   }
 
   /// `BIF_VDDGFX_GFX1_LOWER.VDDGFX_GFX1_REG_LOWER`: bits 17:2, access unknown.
-  @inlinable public static var VDDGFX_GFX1_REG_LOWER: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 16)
-  }
+  public static var VDDGFX_GFX1_REG_LOWER: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 
   /// `BIF_VDDGFX_GFX1_LOWER.VDDGFX_GFX1_REG_CMP_EN`: bit 30, access unknown.
-  @inlinable public static var VDDGFX_GFX1_REG_CMP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var VDDGFX_GFX1_REG_CMP_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `BIF_VDDGFX_GFX1_LOWER.VDDGFX_GFX1_REG_STALL_EN`: bit 31, access unknown.
-  @inlinable public static var VDDGFX_GFX1_REG_STALL_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var VDDGFX_GFX1_REG_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `BIF_VDDGFX_GFX1_UPPER`: bif_5_0 register, MMIO dword 0x142B (byte 0x50AC), access unknown, reset unknown (`write` starts from 0).
@@ -1043,9 +915,7 @@ public enum BIF_VDDGFX_GFX1_UPPER: Register {
   }
 
   /// `BIF_VDDGFX_GFX1_UPPER.VDDGFX_GFX1_REG_UPPER`: bits 17:2, access unknown.
-  @inlinable public static var VDDGFX_GFX1_REG_UPPER: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 16)
-  }
+  public static var VDDGFX_GFX1_REG_UPPER: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 }
 
 /// `BIF_VDDGFX_GFX2_LOWER`: bif_5_0 register, MMIO dword 0x142C (byte 0x50B0), access unknown, reset unknown (`write` starts from 0).
@@ -1058,19 +928,13 @@ public enum BIF_VDDGFX_GFX2_LOWER: Register {
   }
 
   /// `BIF_VDDGFX_GFX2_LOWER.VDDGFX_GFX2_REG_LOWER`: bits 17:2, access unknown.
-  @inlinable public static var VDDGFX_GFX2_REG_LOWER: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 16)
-  }
+  public static var VDDGFX_GFX2_REG_LOWER: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 
   /// `BIF_VDDGFX_GFX2_LOWER.VDDGFX_GFX2_REG_CMP_EN`: bit 30, access unknown.
-  @inlinable public static var VDDGFX_GFX2_REG_CMP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var VDDGFX_GFX2_REG_CMP_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `BIF_VDDGFX_GFX2_LOWER.VDDGFX_GFX2_REG_STALL_EN`: bit 31, access unknown.
-  @inlinable public static var VDDGFX_GFX2_REG_STALL_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var VDDGFX_GFX2_REG_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `BIF_VDDGFX_GFX2_UPPER`: bif_5_0 register, MMIO dword 0x142D (byte 0x50B4), access unknown, reset unknown (`write` starts from 0).
@@ -1083,9 +947,7 @@ public enum BIF_VDDGFX_GFX2_UPPER: Register {
   }
 
   /// `BIF_VDDGFX_GFX2_UPPER.VDDGFX_GFX2_REG_UPPER`: bits 17:2, access unknown.
-  @inlinable public static var VDDGFX_GFX2_REG_UPPER: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 16)
-  }
+  public static var VDDGFX_GFX2_REG_UPPER: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 }
 
 /// `BIF_VDDGFX_GFX3_LOWER`: bif_5_0 register, MMIO dword 0x142E (byte 0x50B8), access unknown, reset unknown (`write` starts from 0).
@@ -1098,19 +960,13 @@ public enum BIF_VDDGFX_GFX3_LOWER: Register {
   }
 
   /// `BIF_VDDGFX_GFX3_LOWER.VDDGFX_GFX3_REG_LOWER`: bits 17:2, access unknown.
-  @inlinable public static var VDDGFX_GFX3_REG_LOWER: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 16)
-  }
+  public static var VDDGFX_GFX3_REG_LOWER: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 
   /// `BIF_VDDGFX_GFX3_LOWER.VDDGFX_GFX3_REG_CMP_EN`: bit 30, access unknown.
-  @inlinable public static var VDDGFX_GFX3_REG_CMP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var VDDGFX_GFX3_REG_CMP_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `BIF_VDDGFX_GFX3_LOWER.VDDGFX_GFX3_REG_STALL_EN`: bit 31, access unknown.
-  @inlinable public static var VDDGFX_GFX3_REG_STALL_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var VDDGFX_GFX3_REG_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `BIF_VDDGFX_GFX3_UPPER`: bif_5_0 register, MMIO dword 0x142F (byte 0x50BC), access unknown, reset unknown (`write` starts from 0).
@@ -1123,9 +979,7 @@ public enum BIF_VDDGFX_GFX3_UPPER: Register {
   }
 
   /// `BIF_VDDGFX_GFX3_UPPER.VDDGFX_GFX3_REG_UPPER`: bits 17:2, access unknown.
-  @inlinable public static var VDDGFX_GFX3_REG_UPPER: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 16)
-  }
+  public static var VDDGFX_GFX3_REG_UPPER: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 }
 
 /// `BIF_VDDGFX_GFX4_LOWER`: bif_5_0 register, MMIO dword 0x1430 (byte 0x50C0), access unknown, reset unknown (`write` starts from 0).
@@ -1138,19 +992,13 @@ public enum BIF_VDDGFX_GFX4_LOWER: Register {
   }
 
   /// `BIF_VDDGFX_GFX4_LOWER.VDDGFX_GFX4_REG_LOWER`: bits 17:2, access unknown.
-  @inlinable public static var VDDGFX_GFX4_REG_LOWER: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 16)
-  }
+  public static var VDDGFX_GFX4_REG_LOWER: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 
   /// `BIF_VDDGFX_GFX4_LOWER.VDDGFX_GFX4_REG_CMP_EN`: bit 30, access unknown.
-  @inlinable public static var VDDGFX_GFX4_REG_CMP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var VDDGFX_GFX4_REG_CMP_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `BIF_VDDGFX_GFX4_LOWER.VDDGFX_GFX4_REG_STALL_EN`: bit 31, access unknown.
-  @inlinable public static var VDDGFX_GFX4_REG_STALL_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var VDDGFX_GFX4_REG_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `BIF_VDDGFX_GFX4_UPPER`: bif_5_0 register, MMIO dword 0x1431 (byte 0x50C4), access unknown, reset unknown (`write` starts from 0).
@@ -1163,9 +1011,7 @@ public enum BIF_VDDGFX_GFX4_UPPER: Register {
   }
 
   /// `BIF_VDDGFX_GFX4_UPPER.VDDGFX_GFX4_REG_UPPER`: bits 17:2, access unknown.
-  @inlinable public static var VDDGFX_GFX4_REG_UPPER: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 16)
-  }
+  public static var VDDGFX_GFX4_REG_UPPER: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 }
 
 /// `BIF_VDDGFX_GFX5_LOWER`: bif_5_0 register, MMIO dword 0x1432 (byte 0x50C8), access unknown, reset unknown (`write` starts from 0).
@@ -1178,19 +1024,13 @@ public enum BIF_VDDGFX_GFX5_LOWER: Register {
   }
 
   /// `BIF_VDDGFX_GFX5_LOWER.VDDGFX_GFX5_REG_LOWER`: bits 17:2, access unknown.
-  @inlinable public static var VDDGFX_GFX5_REG_LOWER: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 16)
-  }
+  public static var VDDGFX_GFX5_REG_LOWER: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 
   /// `BIF_VDDGFX_GFX5_LOWER.VDDGFX_GFX5_REG_CMP_EN`: bit 30, access unknown.
-  @inlinable public static var VDDGFX_GFX5_REG_CMP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var VDDGFX_GFX5_REG_CMP_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `BIF_VDDGFX_GFX5_LOWER.VDDGFX_GFX5_REG_STALL_EN`: bit 31, access unknown.
-  @inlinable public static var VDDGFX_GFX5_REG_STALL_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var VDDGFX_GFX5_REG_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `BIF_VDDGFX_GFX5_UPPER`: bif_5_0 register, MMIO dword 0x1433 (byte 0x50CC), access unknown, reset unknown (`write` starts from 0).
@@ -1203,9 +1043,7 @@ public enum BIF_VDDGFX_GFX5_UPPER: Register {
   }
 
   /// `BIF_VDDGFX_GFX5_UPPER.VDDGFX_GFX5_REG_UPPER`: bits 17:2, access unknown.
-  @inlinable public static var VDDGFX_GFX5_REG_UPPER: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 16)
-  }
+  public static var VDDGFX_GFX5_REG_UPPER: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 }
 
 /// `BIF_VDDGFX_RSV1_LOWER`: bif_5_0 register, MMIO dword 0x1434 (byte 0x50D0), access unknown, reset unknown (`write` starts from 0).
@@ -1218,19 +1056,13 @@ public enum BIF_VDDGFX_RSV1_LOWER: Register {
   }
 
   /// `BIF_VDDGFX_RSV1_LOWER.VDDGFX_RSV1_REG_LOWER`: bits 17:2, access unknown.
-  @inlinable public static var VDDGFX_RSV1_REG_LOWER: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 16)
-  }
+  public static var VDDGFX_RSV1_REG_LOWER: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 
   /// `BIF_VDDGFX_RSV1_LOWER.VDDGFX_RSV1_REG_CMP_EN`: bit 30, access unknown.
-  @inlinable public static var VDDGFX_RSV1_REG_CMP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var VDDGFX_RSV1_REG_CMP_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `BIF_VDDGFX_RSV1_LOWER.VDDGFX_RSV1_REG_STALL_EN`: bit 31, access unknown.
-  @inlinable public static var VDDGFX_RSV1_REG_STALL_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var VDDGFX_RSV1_REG_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `BIF_VDDGFX_RSV1_UPPER`: bif_5_0 register, MMIO dword 0x1435 (byte 0x50D4), access unknown, reset unknown (`write` starts from 0).
@@ -1243,9 +1075,7 @@ public enum BIF_VDDGFX_RSV1_UPPER: Register {
   }
 
   /// `BIF_VDDGFX_RSV1_UPPER.VDDGFX_RSV1_REG_UPPER`: bits 17:2, access unknown.
-  @inlinable public static var VDDGFX_RSV1_REG_UPPER: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 16)
-  }
+  public static var VDDGFX_RSV1_REG_UPPER: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 }
 
 /// `BIF_VDDGFX_RSV2_LOWER`: bif_5_0 register, MMIO dword 0x1436 (byte 0x50D8), access unknown, reset unknown (`write` starts from 0).
@@ -1258,19 +1088,13 @@ public enum BIF_VDDGFX_RSV2_LOWER: Register {
   }
 
   /// `BIF_VDDGFX_RSV2_LOWER.VDDGFX_RSV2_REG_LOWER`: bits 17:2, access unknown.
-  @inlinable public static var VDDGFX_RSV2_REG_LOWER: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 16)
-  }
+  public static var VDDGFX_RSV2_REG_LOWER: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 
   /// `BIF_VDDGFX_RSV2_LOWER.VDDGFX_RSV2_REG_CMP_EN`: bit 30, access unknown.
-  @inlinable public static var VDDGFX_RSV2_REG_CMP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var VDDGFX_RSV2_REG_CMP_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `BIF_VDDGFX_RSV2_LOWER.VDDGFX_RSV2_REG_STALL_EN`: bit 31, access unknown.
-  @inlinable public static var VDDGFX_RSV2_REG_STALL_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var VDDGFX_RSV2_REG_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `BIF_VDDGFX_RSV2_UPPER`: bif_5_0 register, MMIO dword 0x1437 (byte 0x50DC), access unknown, reset unknown (`write` starts from 0).
@@ -1283,9 +1107,7 @@ public enum BIF_VDDGFX_RSV2_UPPER: Register {
   }
 
   /// `BIF_VDDGFX_RSV2_UPPER.VDDGFX_RSV2_REG_UPPER`: bits 17:2, access unknown.
-  @inlinable public static var VDDGFX_RSV2_REG_UPPER: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 16)
-  }
+  public static var VDDGFX_RSV2_REG_UPPER: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 }
 
 /// `BIF_VDDGFX_RSV3_LOWER`: bif_5_0 register, MMIO dword 0x1438 (byte 0x50E0), access unknown, reset unknown (`write` starts from 0).
@@ -1298,19 +1120,13 @@ public enum BIF_VDDGFX_RSV3_LOWER: Register {
   }
 
   /// `BIF_VDDGFX_RSV3_LOWER.VDDGFX_RSV3_REG_LOWER`: bits 17:2, access unknown.
-  @inlinable public static var VDDGFX_RSV3_REG_LOWER: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 16)
-  }
+  public static var VDDGFX_RSV3_REG_LOWER: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 
   /// `BIF_VDDGFX_RSV3_LOWER.VDDGFX_RSV3_REG_CMP_EN`: bit 30, access unknown.
-  @inlinable public static var VDDGFX_RSV3_REG_CMP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var VDDGFX_RSV3_REG_CMP_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `BIF_VDDGFX_RSV3_LOWER.VDDGFX_RSV3_REG_STALL_EN`: bit 31, access unknown.
-  @inlinable public static var VDDGFX_RSV3_REG_STALL_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var VDDGFX_RSV3_REG_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `BIF_VDDGFX_RSV3_UPPER`: bif_5_0 register, MMIO dword 0x1439 (byte 0x50E4), access unknown, reset unknown (`write` starts from 0).
@@ -1323,9 +1139,7 @@ public enum BIF_VDDGFX_RSV3_UPPER: Register {
   }
 
   /// `BIF_VDDGFX_RSV3_UPPER.VDDGFX_RSV3_REG_UPPER`: bits 17:2, access unknown.
-  @inlinable public static var VDDGFX_RSV3_REG_UPPER: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 16)
-  }
+  public static var VDDGFX_RSV3_REG_UPPER: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 }
 
 /// `BIF_VDDGFX_RSV4_LOWER`: bif_5_0 register, MMIO dword 0x143A (byte 0x50E8), access unknown, reset unknown (`write` starts from 0).
@@ -1338,19 +1152,13 @@ public enum BIF_VDDGFX_RSV4_LOWER: Register {
   }
 
   /// `BIF_VDDGFX_RSV4_LOWER.VDDGFX_RSV4_REG_LOWER`: bits 17:2, access unknown.
-  @inlinable public static var VDDGFX_RSV4_REG_LOWER: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 16)
-  }
+  public static var VDDGFX_RSV4_REG_LOWER: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 
   /// `BIF_VDDGFX_RSV4_LOWER.VDDGFX_RSV4_REG_CMP_EN`: bit 30, access unknown.
-  @inlinable public static var VDDGFX_RSV4_REG_CMP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var VDDGFX_RSV4_REG_CMP_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `BIF_VDDGFX_RSV4_LOWER.VDDGFX_RSV4_REG_STALL_EN`: bit 31, access unknown.
-  @inlinable public static var VDDGFX_RSV4_REG_STALL_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var VDDGFX_RSV4_REG_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `BIF_VDDGFX_RSV4_UPPER`: bif_5_0 register, MMIO dword 0x143B (byte 0x50EC), access unknown, reset unknown (`write` starts from 0).
@@ -1363,9 +1171,7 @@ public enum BIF_VDDGFX_RSV4_UPPER: Register {
   }
 
   /// `BIF_VDDGFX_RSV4_UPPER.VDDGFX_RSV4_REG_UPPER`: bits 17:2, access unknown.
-  @inlinable public static var VDDGFX_RSV4_REG_UPPER: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 16)
-  }
+  public static var VDDGFX_RSV4_REG_UPPER: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 }
 
 /// `BIF_VDDGFX_FB_CMP`: bif_5_0 register, MMIO dword 0x143C (byte 0x50F0), access unknown, reset unknown (`write` starts from 0).
@@ -1378,34 +1184,22 @@ public enum BIF_VDDGFX_FB_CMP: Register {
   }
 
   /// `BIF_VDDGFX_FB_CMP.VDDGFX_FB_HDP_CMP_EN`: bit 0, access unknown.
-  @inlinable public static var VDDGFX_FB_HDP_CMP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var VDDGFX_FB_HDP_CMP_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BIF_VDDGFX_FB_CMP.VDDGFX_FB_HDP_STALL_EN`: bit 1, access unknown.
-  @inlinable public static var VDDGFX_FB_HDP_STALL_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var VDDGFX_FB_HDP_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `BIF_VDDGFX_FB_CMP.VDDGFX_FB_XDMA_CMP_EN`: bit 2, access unknown.
-  @inlinable public static var VDDGFX_FB_XDMA_CMP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var VDDGFX_FB_XDMA_CMP_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `BIF_VDDGFX_FB_CMP.VDDGFX_FB_XDMA_STALL_EN`: bit 3, access unknown.
-  @inlinable public static var VDDGFX_FB_XDMA_STALL_EN: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var VDDGFX_FB_XDMA_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `BIF_VDDGFX_FB_CMP.VDDGFX_FB_VGA_CMP_EN`: bit 4, access unknown.
-  @inlinable public static var VDDGFX_FB_VGA_CMP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var VDDGFX_FB_VGA_CMP_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `BIF_VDDGFX_FB_CMP.VDDGFX_FB_VGA_STALL_EN`: bit 5, access unknown.
-  @inlinable public static var VDDGFX_FB_VGA_STALL_EN: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var VDDGFX_FB_VGA_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
 /// `BIF_SMU_INDEX`: bif_5_0 register, MMIO dword 0x143D (byte 0x50F4), access unknown, reset unknown (`write` starts from 0).
@@ -1418,9 +1212,7 @@ public enum BIF_SMU_INDEX: Register {
   }
 
   /// `BIF_SMU_INDEX.BIF_SMU_INDEX`: bits 18:2, access unknown.
-  @inlinable public static var BIF_SMU_INDEX: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 17)
-  }
+  public static var BIF_SMU_INDEX: RegisterField<Self, UInt32> { .init(lsb: 2, width: 17) }
 }
 
 /// `BIF_SMU_DATA`: bif_5_0 register, MMIO dword 0x143E (byte 0x50F8), access unknown, reset unknown (`write` starts from 0).
@@ -1433,9 +1225,7 @@ public enum BIF_SMU_DATA: Register {
   }
 
   /// `BIF_SMU_DATA.BIF_SMU_DATA`: bits 18:2, access unknown.
-  @inlinable public static var BIF_SMU_DATA: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 17)
-  }
+  public static var BIF_SMU_DATA: RegisterField<Self, UInt32> { .init(lsb: 2, width: 17) }
 }
 
 /// `BIF_RFE_SOFTRST_CNTL`: bif_5_0 register, MMIO dword 0x1441 (byte 0x5104), access unknown, reset unknown (`write` starts from 0).
@@ -1448,17 +1238,13 @@ public enum BIF_RFE_SOFTRST_CNTL: Register {
   }
 
   /// `BIF_RFE_SOFTRST_CNTL.REG_RST_rstTimer`: bits 15:0, access unknown.
-  @inlinable public static var REG_RST_rstTimer: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var REG_RST_rstTimer: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `BIF_RFE_SOFTRST_CNTL.REG_RST_softRstPropEn`: bit 30, access unknown.
-  @inlinable public static var REG_RST_softRstPropEn: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var REG_RST_softRstPropEn: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `BIF_RFE_SOFTRST_CNTL.SoftRstReg`: bit 31, access unknown.
-  @inlinable public static var SoftRstReg: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var SoftRstReg: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `BIF_RFE_CLIENT_SOFTRST_TRIGGER`: bif_5_0 register, MMIO dword 0x1442 (byte 0x5108), access unknown, reset unknown (`write` starts from 0).
@@ -1471,14 +1257,10 @@ public enum BIF_RFE_CLIENT_SOFTRST_TRIGGER: Register {
   }
 
   /// `BIF_RFE_CLIENT_SOFTRST_TRIGGER.CLIENT0_RFE_RFEWDBIF_rst`: bit 0, access unknown.
-  @inlinable public static var CLIENT0_RFE_RFEWDBIF_rst: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var CLIENT0_RFE_RFEWDBIF_rst: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BIF_RFE_CLIENT_SOFTRST_TRIGGER.CLIENT1_RFE_RFEWDBIF_rst`: bit 1, access unknown.
-  @inlinable public static var CLIENT1_RFE_RFEWDBIF_rst: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var CLIENT1_RFE_RFEWDBIF_rst: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `BIF_RFE_MASTER_SOFTRST_TRIGGER`: bif_5_0 register, MMIO dword 0x1443 (byte 0x510C), access unknown, reset unknown (`write` starts from 0).
@@ -1491,18 +1273,16 @@ public enum BIF_RFE_MASTER_SOFTRST_TRIGGER: Register {
   }
 
   /// `BIF_RFE_MASTER_SOFTRST_TRIGGER.BU_rst`: bit 0, access unknown.
-  @inlinable public static var BU_rst: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var BU_rst: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BIF_RFE_MASTER_SOFTRST_TRIGGER.RWREG_RFEWDBIF_rst`: bit 1, access unknown.
-  @inlinable public static var RWREG_RFEWDBIF_rst: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var RWREG_RFEWDBIF_rst: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `BIF_RFE_MASTER_SOFTRST_TRIGGER.SMBUS_rst`: bit 2, access unknown.
-  @inlinable public static var SMBUS_rst: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var SMBUS_rst: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `BIF_RFE_MASTER_SOFTRST_TRIGGER.BX_rst`: bit 3, access unknown.
-  @inlinable public static var BX_rst: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var BX_rst: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `BIF_PWDN_COMMAND`: bif_5_0 register, MMIO dword 0x1444 (byte 0x5110), access unknown, reset unknown (`write` starts from 0).
@@ -1515,20 +1295,16 @@ public enum BIF_PWDN_COMMAND: Register {
   }
 
   /// `BIF_PWDN_COMMAND.REG_BU_pw_cmd`: bit 0, access unknown.
-  @inlinable public static var REG_BU_pw_cmd: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var REG_BU_pw_cmd: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BIF_PWDN_COMMAND.REG_RWREG_RFEWDBIF_pw_cmd`: bit 1, access unknown.
-  @inlinable public static var REG_RWREG_RFEWDBIF_pw_cmd: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var REG_RWREG_RFEWDBIF_pw_cmd: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `BIF_PWDN_COMMAND.REG_SMBUS_pw_cmd`: bit 2, access unknown.
-  @inlinable public static var REG_SMBUS_pw_cmd: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var REG_SMBUS_pw_cmd: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `BIF_PWDN_COMMAND.REG_BX_pw_cmd`: bit 3, access unknown.
-  @inlinable public static var REG_BX_pw_cmd: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var REG_BX_pw_cmd: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `BIF_PWDN_STATUS`: bif_5_0 register, MMIO dword 0x1445 (byte 0x5114), access unknown, reset unknown (`write` starts from 0).
@@ -1541,24 +1317,18 @@ public enum BIF_PWDN_STATUS: Register {
   }
 
   /// `BIF_PWDN_STATUS.BU_REG_pw_status`: bit 0, access unknown.
-  @inlinable public static var BU_REG_pw_status: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var BU_REG_pw_status: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BIF_PWDN_STATUS.RWREG_RFEWDBIF_REG_pw_status`: bit 1, access unknown.
-  @inlinable public static var RWREG_RFEWDBIF_REG_pw_status: RegisterField<Self, Bool> {
+  public static var RWREG_RFEWDBIF_REG_pw_status: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `BIF_PWDN_STATUS.SMBUS_REG_pw_status`: bit 2, access unknown.
-  @inlinable public static var SMBUS_REG_pw_status: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var SMBUS_REG_pw_status: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `BIF_PWDN_STATUS.BX_REG_pw_status`: bit 3, access unknown.
-  @inlinable public static var BX_REG_pw_status: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BX_REG_pw_status: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `BIF_RFE_MST_BU_CMDSTATUS`: bif_5_0 register, MMIO dword 0x1446 (byte 0x5118), access unknown, reset unknown (`write` starts from 0).
@@ -1571,24 +1341,16 @@ public enum BIF_RFE_MST_BU_CMDSTATUS: Register {
   }
 
   /// `BIF_RFE_MST_BU_CMDSTATUS.REG_BU_clkGate_timer`: bits 7:0, access unknown.
-  @inlinable public static var REG_BU_clkGate_timer: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var REG_BU_clkGate_timer: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `BIF_RFE_MST_BU_CMDSTATUS.REG_BU_clkSetup_timer`: bits 11:8, access unknown.
-  @inlinable public static var REG_BU_clkSetup_timer: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var REG_BU_clkSetup_timer: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `BIF_RFE_MST_BU_CMDSTATUS.REG_BU_timeout_timer`: bits 23:16, access unknown.
-  @inlinable public static var REG_BU_timeout_timer: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var REG_BU_timeout_timer: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `BIF_RFE_MST_BU_CMDSTATUS.BU_RFE_mstTimeout`: bit 24, access unknown.
-  @inlinable public static var BU_RFE_mstTimeout: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var BU_RFE_mstTimeout: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `BIF_RFE_MST_RWREG_RFEWDBIF_CMDSTATUS`: bif_5_0 register, MMIO dword 0x1447 (byte 0x511C), access unknown, reset unknown (`write` starts from 0).
@@ -1601,22 +1363,22 @@ public enum BIF_RFE_MST_RWREG_RFEWDBIF_CMDSTATUS: Register {
   }
 
   /// `BIF_RFE_MST_RWREG_RFEWDBIF_CMDSTATUS.REG_RWREG_RFEWDBIF_clkGate_timer`: bits 7:0, access unknown.
-  @inlinable public static var REG_RWREG_RFEWDBIF_clkGate_timer: RegisterField<Self, UInt8> {
+  public static var REG_RWREG_RFEWDBIF_clkGate_timer: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
   /// `BIF_RFE_MST_RWREG_RFEWDBIF_CMDSTATUS.REG_RWREG_RFEWDBIF_clkSetup_timer`: bits 11:8, access unknown.
-  @inlinable public static var REG_RWREG_RFEWDBIF_clkSetup_timer: RegisterField<Self, UInt8> {
+  public static var REG_RWREG_RFEWDBIF_clkSetup_timer: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
   /// `BIF_RFE_MST_RWREG_RFEWDBIF_CMDSTATUS.REG_RWREG_RFEWDBIF_timeout_timer`: bits 23:16, access unknown.
-  @inlinable public static var REG_RWREG_RFEWDBIF_timeout_timer: RegisterField<Self, UInt8> {
+  public static var REG_RWREG_RFEWDBIF_timeout_timer: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
   /// `BIF_RFE_MST_RWREG_RFEWDBIF_CMDSTATUS.RWREG_RFEWDBIF_RFE_mstTimeout`: bit 24, access unknown.
-  @inlinable public static var RWREG_RFEWDBIF_RFE_mstTimeout: RegisterField<Self, Bool> {
+  public static var RWREG_RFEWDBIF_RFE_mstTimeout: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
@@ -1631,24 +1393,16 @@ public enum BIF_RFE_MST_SMBUS_CMDSTATUS: Register {
   }
 
   /// `BIF_RFE_MST_SMBUS_CMDSTATUS.REG_SMBUS_clkGate_timer`: bits 7:0, access unknown.
-  @inlinable public static var REG_SMBUS_clkGate_timer: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var REG_SMBUS_clkGate_timer: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `BIF_RFE_MST_SMBUS_CMDSTATUS.REG_SMBUS_clkSetup_timer`: bits 11:8, access unknown.
-  @inlinable public static var REG_SMBUS_clkSetup_timer: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var REG_SMBUS_clkSetup_timer: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `BIF_RFE_MST_SMBUS_CMDSTATUS.REG_SMBUS_timeout_timer`: bits 23:16, access unknown.
-  @inlinable public static var REG_SMBUS_timeout_timer: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var REG_SMBUS_timeout_timer: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `BIF_RFE_MST_SMBUS_CMDSTATUS.SMBUS_RFE_mstTimeout`: bit 24, access unknown.
-  @inlinable public static var SMBUS_RFE_mstTimeout: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SMBUS_RFE_mstTimeout: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `BIF_RFE_MST_BX_CMDSTATUS`: bif_5_0 register, MMIO dword 0x1449 (byte 0x5124), access unknown, reset unknown (`write` starts from 0).
@@ -1661,24 +1415,16 @@ public enum BIF_RFE_MST_BX_CMDSTATUS: Register {
   }
 
   /// `BIF_RFE_MST_BX_CMDSTATUS.REG_BX_clkGate_timer`: bits 7:0, access unknown.
-  @inlinable public static var REG_BX_clkGate_timer: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var REG_BX_clkGate_timer: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `BIF_RFE_MST_BX_CMDSTATUS.REG_BX_clkSetup_timer`: bits 11:8, access unknown.
-  @inlinable public static var REG_BX_clkSetup_timer: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var REG_BX_clkSetup_timer: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `BIF_RFE_MST_BX_CMDSTATUS.REG_BX_timeout_timer`: bits 23:16, access unknown.
-  @inlinable public static var REG_BX_timeout_timer: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var REG_BX_timeout_timer: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `BIF_RFE_MST_BX_CMDSTATUS.BX_RFE_mstTimeout`: bit 24, access unknown.
-  @inlinable public static var BX_RFE_mstTimeout: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var BX_RFE_mstTimeout: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `BIF_RFE_MST_TMOUT_STATUS`: bif_5_0 register, MMIO dword 0x144B (byte 0x512C), access unknown, reset unknown (`write` starts from 0).
@@ -1691,7 +1437,7 @@ public enum BIF_RFE_MST_TMOUT_STATUS: Register {
   }
 
   /// `BIF_RFE_MST_TMOUT_STATUS.MstTmoutStatus`: bit 0, access unknown.
-  @inlinable public static var MstTmoutStatus: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MstTmoutStatus: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `BIF_RFE_MMCFG_CNTL`: bif_5_0 register, MMIO dword 0x144C (byte 0x5130), access unknown, reset unknown (`write` starts from 0).
@@ -1704,22 +1450,22 @@ public enum BIF_RFE_MMCFG_CNTL: Register {
   }
 
   /// `BIF_RFE_MMCFG_CNTL.CLIENT0_RFE_RFEWDBIF_MM_WR_TO_CFG_EN`: bit 0, access unknown.
-  @inlinable public static var CLIENT0_RFE_RFEWDBIF_MM_WR_TO_CFG_EN: RegisterField<Self, Bool> {
+  public static var CLIENT0_RFE_RFEWDBIF_MM_WR_TO_CFG_EN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `BIF_RFE_MMCFG_CNTL.CLIENT0_RFE_RFEWDBIF_MM_CFG_FUNC_SEL`: bits 3:1, access unknown.
-  @inlinable public static var CLIENT0_RFE_RFEWDBIF_MM_CFG_FUNC_SEL: RegisterField<Self, UInt8> {
+  public static var CLIENT0_RFE_RFEWDBIF_MM_CFG_FUNC_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 3)
   }
 
   /// `BIF_RFE_MMCFG_CNTL.CLIENT1_RFE_RFEWDBIF_MM_WR_TO_CFG_EN`: bit 4, access unknown.
-  @inlinable public static var CLIENT1_RFE_RFEWDBIF_MM_WR_TO_CFG_EN: RegisterField<Self, Bool> {
+  public static var CLIENT1_RFE_RFEWDBIF_MM_WR_TO_CFG_EN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `BIF_RFE_MMCFG_CNTL.CLIENT1_RFE_RFEWDBIF_MM_CFG_FUNC_SEL`: bits 7:5, access unknown.
-  @inlinable public static var CLIENT1_RFE_RFEWDBIF_MM_CFG_FUNC_SEL: RegisterField<Self, UInt8> {
+  public static var CLIENT1_RFE_RFEWDBIF_MM_CFG_FUNC_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 3)
   }
 }
@@ -1734,40 +1480,34 @@ public enum BIF_IMPCTL_SMPLCNTL: Register {
   }
 
   /// `BIF_IMPCTL_SMPLCNTL.FORCE_DONE`: bit 0, access unknown.
-  @inlinable public static var FORCE_DONE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var FORCE_DONE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BIF_IMPCTL_SMPLCNTL.RxPDNB`: bit 1, access unknown.
-  @inlinable public static var RxPDNB: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var RxPDNB: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `BIF_IMPCTL_SMPLCNTL.TxPDNB_pd`: bit 2, access unknown.
-  @inlinable public static var TxPDNB_pd: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var TxPDNB_pd: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `BIF_IMPCTL_SMPLCNTL.TxPDNB_pu`: bit 3, access unknown.
-  @inlinable public static var TxPDNB_pu: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var TxPDNB_pu: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `BIF_IMPCTL_SMPLCNTL.SAMPLE_PERIOD`: bits 12:8, access unknown.
-  @inlinable public static var SAMPLE_PERIOD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
+  public static var SAMPLE_PERIOD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
   /// `BIF_IMPCTL_SMPLCNTL.EXTEND_SAMPLES`: bit 13, access unknown.
-  @inlinable public static var EXTEND_SAMPLES: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var EXTEND_SAMPLES: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `BIF_IMPCTL_SMPLCNTL.FORCE_ENABLE`: bit 14, access unknown.
-  @inlinable public static var FORCE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var FORCE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `BIF_IMPCTL_SMPLCNTL.SETUP_TIME`: bits 19:15, access unknown.
-  @inlinable public static var SETUP_TIME: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
+  public static var SETUP_TIME: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
 
   /// `BIF_IMPCTL_SMPLCNTL.LOWER_SAMPLE_THRESH`: bits 25:20, access unknown.
-  @inlinable public static var LOWER_SAMPLE_THRESH: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 6)
-  }
+  public static var LOWER_SAMPLE_THRESH: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
 
   /// `BIF_IMPCTL_SMPLCNTL.UPPER_SAMPLE_THRESH`: bits 31:26, access unknown.
-  @inlinable public static var UPPER_SAMPLE_THRESH: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 6)
-  }
+  public static var UPPER_SAMPLE_THRESH: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `BIF_IMPCTL_RXCNTL`: bif_5_0 register, MMIO dword 0x1451 (byte 0x5144), access unknown, reset unknown (`write` starts from 0).
@@ -1780,56 +1520,46 @@ public enum BIF_IMPCTL_RXCNTL: Register {
   }
 
   /// `BIF_IMPCTL_RXCNTL.RX_ADJUST`: bits 2:0, access unknown.
-  @inlinable public static var RX_ADJUST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RX_ADJUST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `BIF_IMPCTL_RXCNTL.RX_BIAS_HIGH`: bit 3, access unknown.
-  @inlinable public static var RX_BIAS_HIGH: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var RX_BIAS_HIGH: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `BIF_IMPCTL_RXCNTL.CONT_AFTER_RX_DECT`: bit 4, access unknown.
-  @inlinable public static var CONT_AFTER_RX_DECT: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var CONT_AFTER_RX_DECT: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `BIF_IMPCTL_RXCNTL.SUSPEND`: bit 6, access unknown.
-  @inlinable public static var SUSPEND: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var SUSPEND: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `BIF_IMPCTL_RXCNTL.FORCE_RST`: bit 7, access unknown.
-  @inlinable public static var FORCE_RST: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var FORCE_RST: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `BIF_IMPCTL_RXCNTL.LOWER_RX_ADJ_THRESH`: bits 11:8, access unknown.
-  @inlinable public static var LOWER_RX_ADJ_THRESH: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var LOWER_RX_ADJ_THRESH: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `BIF_IMPCTL_RXCNTL.LOWER_RX_ADJ`: bit 12, access unknown.
-  @inlinable public static var LOWER_RX_ADJ: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var LOWER_RX_ADJ: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `BIF_IMPCTL_RXCNTL.UPPER_RX_ADJ_THRESH`: bits 16:13, access unknown.
-  @inlinable public static var UPPER_RX_ADJ_THRESH: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 4)
-  }
+  public static var UPPER_RX_ADJ_THRESH: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `BIF_IMPCTL_RXCNTL.UPPER_RX_ADJ`: bit 17, access unknown.
-  @inlinable public static var UPPER_RX_ADJ: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var UPPER_RX_ADJ: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `BIF_IMPCTL_RXCNTL.RX_IMP_LOCKED`: bit 18, access unknown.
-  @inlinable public static var RX_IMP_LOCKED: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var RX_IMP_LOCKED: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `BIF_IMPCTL_RXCNTL.RX_IMP_READBACK_SEL`: bit 19, access unknown.
-  @inlinable public static var RX_IMP_READBACK_SEL: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var RX_IMP_READBACK_SEL: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `BIF_IMPCTL_RXCNTL.RX_IMP_READBACK`: bits 23:20, access unknown.
-  @inlinable public static var RX_IMP_READBACK: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var RX_IMP_READBACK: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `BIF_IMPCTL_RXCNTL.RX_CMP_AMBIG`: bit 28, access unknown.
-  @inlinable public static var RX_CMP_AMBIG: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var RX_CMP_AMBIG: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `BIF_IMPCTL_RXCNTL.CAL_DONE`: bit 29, access unknown.
-  @inlinable public static var CAL_DONE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CAL_DONE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `BIF_IMPCTL_TXCNTL_pd`: bif_5_0 register, MMIO dword 0x1452 (byte 0x5148), access unknown, reset unknown (`write` starts from 0).
@@ -1842,52 +1572,34 @@ public enum BIF_IMPCTL_TXCNTL_pd: Register {
   }
 
   /// `BIF_IMPCTL_TXCNTL_pd.TX_ADJUST_pd`: bits 2:0, access unknown.
-  @inlinable public static var TX_ADJUST_pd: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TX_ADJUST_pd: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `BIF_IMPCTL_TXCNTL_pd.TX_BIAS_HIGH_pd`: bit 3, access unknown.
-  @inlinable public static var TX_BIAS_HIGH_pd: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_BIAS_HIGH_pd: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `BIF_IMPCTL_TXCNTL_pd.LOWER_TX_ADJ_THRESH_pd`: bits 11:8, access unknown.
-  @inlinable public static var LOWER_TX_ADJ_THRESH_pd: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var LOWER_TX_ADJ_THRESH_pd: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `BIF_IMPCTL_TXCNTL_pd.LOWER_TX_ADJ_pd`: bit 12, access unknown.
-  @inlinable public static var LOWER_TX_ADJ_pd: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var LOWER_TX_ADJ_pd: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `BIF_IMPCTL_TXCNTL_pd.UPPER_TX_ADJ_THRESH_pd`: bits 16:13, access unknown.
-  @inlinable public static var UPPER_TX_ADJ_THRESH_pd: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 4)
-  }
+  public static var UPPER_TX_ADJ_THRESH_pd: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `BIF_IMPCTL_TXCNTL_pd.UPPER_TX_ADJ_pd`: bit 17, access unknown.
-  @inlinable public static var UPPER_TX_ADJ_pd: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var UPPER_TX_ADJ_pd: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `BIF_IMPCTL_TXCNTL_pd.TX_IMP_LOCKED_pd`: bit 18, access unknown.
-  @inlinable public static var TX_IMP_LOCKED_pd: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var TX_IMP_LOCKED_pd: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `BIF_IMPCTL_TXCNTL_pd.TX_IMP_READBACK_SEL_pd`: bit 19, access unknown.
-  @inlinable public static var TX_IMP_READBACK_SEL_pd: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var TX_IMP_READBACK_SEL_pd: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `BIF_IMPCTL_TXCNTL_pd.TX_IMP_READBACK_pd`: bits 23:20, access unknown.
-  @inlinable public static var TX_IMP_READBACK_pd: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var TX_IMP_READBACK_pd: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `BIF_IMPCTL_TXCNTL_pd.TX_CMP_AMBIG_pd`: bit 28, access unknown.
-  @inlinable public static var TX_CMP_AMBIG_pd: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var TX_CMP_AMBIG_pd: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 }
 
 /// `BIF_IMPCTL_TXCNTL_pu`: bif_5_0 register, MMIO dword 0x1453 (byte 0x514C), access unknown, reset unknown (`write` starts from 0).
@@ -1900,52 +1612,34 @@ public enum BIF_IMPCTL_TXCNTL_pu: Register {
   }
 
   /// `BIF_IMPCTL_TXCNTL_pu.TX_ADJUST_pu`: bits 2:0, access unknown.
-  @inlinable public static var TX_ADJUST_pu: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TX_ADJUST_pu: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `BIF_IMPCTL_TXCNTL_pu.TX_BIAS_HIGH_pu`: bit 3, access unknown.
-  @inlinable public static var TX_BIAS_HIGH_pu: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_BIAS_HIGH_pu: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `BIF_IMPCTL_TXCNTL_pu.LOWER_TX_ADJ_THRESH_pu`: bits 11:8, access unknown.
-  @inlinable public static var LOWER_TX_ADJ_THRESH_pu: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var LOWER_TX_ADJ_THRESH_pu: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `BIF_IMPCTL_TXCNTL_pu.LOWER_TX_ADJ_pu`: bit 12, access unknown.
-  @inlinable public static var LOWER_TX_ADJ_pu: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var LOWER_TX_ADJ_pu: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `BIF_IMPCTL_TXCNTL_pu.UPPER_TX_ADJ_THRESH_pu`: bits 16:13, access unknown.
-  @inlinable public static var UPPER_TX_ADJ_THRESH_pu: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 4)
-  }
+  public static var UPPER_TX_ADJ_THRESH_pu: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `BIF_IMPCTL_TXCNTL_pu.UPPER_TX_ADJ_pu`: bit 17, access unknown.
-  @inlinable public static var UPPER_TX_ADJ_pu: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var UPPER_TX_ADJ_pu: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `BIF_IMPCTL_TXCNTL_pu.TX_IMP_LOCKED_pu`: bit 18, access unknown.
-  @inlinable public static var TX_IMP_LOCKED_pu: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var TX_IMP_LOCKED_pu: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `BIF_IMPCTL_TXCNTL_pu.TX_IMP_READBACK_SEL_pu`: bit 19, access unknown.
-  @inlinable public static var TX_IMP_READBACK_SEL_pu: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var TX_IMP_READBACK_SEL_pu: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `BIF_IMPCTL_TXCNTL_pu.TX_IMP_READBACK_pu`: bits 23:20, access unknown.
-  @inlinable public static var TX_IMP_READBACK_pu: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var TX_IMP_READBACK_pu: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `BIF_IMPCTL_TXCNTL_pu.TX_CMP_AMBIG_pu`: bit 28, access unknown.
-  @inlinable public static var TX_CMP_AMBIG_pu: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var TX_CMP_AMBIG_pu: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 }
 
 /// `BIF_IMPCTL_CONTINUOUS_CALIBRATION_PERIOD`: bif_5_0 register, MMIO dword 0x1454 (byte 0x5150), access unknown, reset unknown (`write` starts from 0).
@@ -1958,9 +1652,7 @@ public enum BIF_IMPCTL_CONTINUOUS_CALIBRATION_PERIOD: Register {
   }
 
   /// `BIF_IMPCTL_CONTINUOUS_CALIBRATION_PERIOD.UPDATE_PERIOD`: bits 31:0, access unknown.
-  @inlinable public static var UPDATE_PERIOD: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var UPDATE_PERIOD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIF_CC_RFE_IMP_OVERRIDECNTL`: bif_5_0 register, MMIO dword 0x1455 (byte 0x5154), access unknown, reset unknown (`write` starts from 0).
@@ -1973,42 +1665,34 @@ public enum BIF_CC_RFE_IMP_OVERRIDECNTL: Register {
   }
 
   /// `BIF_CC_RFE_IMP_OVERRIDECNTL.STRAP_PLL_RX_IMPVAL`: bits 4:1, access unknown.
-  @inlinable public static var STRAP_PLL_RX_IMPVAL: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 4)
-  }
+  public static var STRAP_PLL_RX_IMPVAL: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
 
   /// `BIF_CC_RFE_IMP_OVERRIDECNTL.STRAP_PLL_RX_IMPVAL_EN`: bit 5, access unknown.
-  @inlinable public static var STRAP_PLL_RX_IMPVAL_EN: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var STRAP_PLL_RX_IMPVAL_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `BIF_CC_RFE_IMP_OVERRIDECNTL.STRAP_PLL_TX_IMPVAL_PD`: bits 9:6, access unknown.
-  @inlinable public static var STRAP_PLL_TX_IMPVAL_PD: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 4)
-  }
+  public static var STRAP_PLL_TX_IMPVAL_PD: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
   /// `BIF_CC_RFE_IMP_OVERRIDECNTL.STRAP_PLL_TX_IMPVAL_EN_PD`: bit 10, access unknown.
-  @inlinable public static var STRAP_PLL_TX_IMPVAL_EN_PD: RegisterField<Self, Bool> {
+  public static var STRAP_PLL_TX_IMPVAL_EN_PD: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `BIF_CC_RFE_IMP_OVERRIDECNTL.STRAP_PLL_TX_IMPVAL_PU`: bits 14:11, access unknown.
-  @inlinable public static var STRAP_PLL_TX_IMPVAL_PU: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 4)
-  }
+  public static var STRAP_PLL_TX_IMPVAL_PU: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `BIF_CC_RFE_IMP_OVERRIDECNTL.STRAP_PLL_TX_IMPVAL_EN_PU`: bit 15, access unknown.
-  @inlinable public static var STRAP_PLL_TX_IMPVAL_EN_PU: RegisterField<Self, Bool> {
+  public static var STRAP_PLL_TX_IMPVAL_EN_PU: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `BIF_CC_RFE_IMP_OVERRIDECNTL.STRAP_PLL_IMP_DBG_ANALOG_EN`: bit 16, access unknown.
-  @inlinable public static var STRAP_PLL_IMP_DBG_ANALOG_EN: RegisterField<Self, Bool> {
+  public static var STRAP_PLL_IMP_DBG_ANALOG_EN: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `BIF_CC_RFE_IMP_OVERRIDECNTL.STRAP_PLL_IMP_IGNORE_QUICKSIM`: bit 17, access unknown.
-  @inlinable public static var STRAP_PLL_IMP_IGNORE_QUICKSIM: RegisterField<Self, Bool> {
+  public static var STRAP_PLL_IMP_IGNORE_QUICKSIM: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
@@ -2023,7 +1707,7 @@ public enum BIF_RFE_IMPRST_CNTL: Register {
   }
 
   /// `BIF_RFE_IMPRST_CNTL.REG_RST_impEn`: bit 0, access unknown.
-  @inlinable public static var REG_RST_impEn: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var REG_RST_impEn: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `BIF_RFE_WARMRST_CNTL`: bif_5_0 register, MMIO dword 0x1459 (byte 0x5164), access unknown, reset unknown (`write` starts from 0).
@@ -2036,14 +1720,10 @@ public enum BIF_RFE_WARMRST_CNTL: Register {
   }
 
   /// `BIF_RFE_WARMRST_CNTL.REG_RST_warmRstRfeEn`: bit 0, access unknown.
-  @inlinable public static var REG_RST_warmRstRfeEn: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var REG_RST_warmRstRfeEn: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BIF_RFE_WARMRST_CNTL.REG_RST_warmRstImpEn`: bit 1, access unknown.
-  @inlinable public static var REG_RST_warmRstImpEn: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var REG_RST_warmRstImpEn: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `SWRST_COMMAND_STATUS`: bif_5_0 register, MMIO dword 0x14A0 (byte 0x5280), access unknown, reset unknown (`write` starts from 0).
@@ -2056,18 +1736,16 @@ public enum SWRST_COMMAND_STATUS: Register {
   }
 
   /// `SWRST_COMMAND_STATUS.RECONFIGURE`: bit 0, access unknown.
-  @inlinable public static var RECONFIGURE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RECONFIGURE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SWRST_COMMAND_STATUS.ATOMIC_RESET`: bit 1, access unknown.
-  @inlinable public static var ATOMIC_RESET: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var ATOMIC_RESET: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SWRST_COMMAND_STATUS.RESET_COMPLETE`: bit 16, access unknown.
-  @inlinable public static var RESET_COMPLETE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var RESET_COMPLETE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SWRST_COMMAND_STATUS.WAIT_STATE`: bit 17, access unknown.
-  @inlinable public static var WAIT_STATE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var WAIT_STATE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `SWRST_GENERAL_CONTROL`: bif_5_0 register, MMIO dword 0x14A1 (byte 0x5284), access unknown, reset unknown (`write` starts from 0).
@@ -2080,57 +1758,43 @@ public enum SWRST_GENERAL_CONTROL: Register {
   }
 
   /// `SWRST_GENERAL_CONTROL.RECONFIGURE_EN`: bit 0, access unknown.
-  @inlinable public static var RECONFIGURE_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RECONFIGURE_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SWRST_GENERAL_CONTROL.ATOMIC_RESET_EN`: bit 1, access unknown.
-  @inlinable public static var ATOMIC_RESET_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var ATOMIC_RESET_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SWRST_GENERAL_CONTROL.RESET_PERIOD`: bits 4:2, access unknown.
-  @inlinable public static var RESET_PERIOD: RegisterField<Self, UInt8> { .init(lsb: 2, width: 3) }
+  public static var RESET_PERIOD: RegisterField<Self, UInt8> { .init(lsb: 2, width: 3) }
 
   /// `SWRST_GENERAL_CONTROL.WAIT_LINKUP`: bit 8, access unknown.
-  @inlinable public static var WAIT_LINKUP: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var WAIT_LINKUP: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SWRST_GENERAL_CONTROL.FORCE_REGIDLE`: bit 9, access unknown.
-  @inlinable public static var FORCE_REGIDLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var FORCE_REGIDLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SWRST_GENERAL_CONTROL.BLOCK_ON_IDLE`: bit 10, access unknown.
-  @inlinable public static var BLOCK_ON_IDLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var BLOCK_ON_IDLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SWRST_GENERAL_CONTROL.CONFIG_XFER_MODE`: bit 12, access unknown.
-  @inlinable public static var CONFIG_XFER_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var CONFIG_XFER_MODE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SWRST_GENERAL_CONTROL.MUXSEL_XFER_MODE`: bit 13, access unknown.
-  @inlinable public static var MUXSEL_XFER_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var MUXSEL_XFER_MODE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SWRST_GENERAL_CONTROL.HLDTRAIN_XFER_MODE`: bit 14, access unknown.
-  @inlinable public static var HLDTRAIN_XFER_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var HLDTRAIN_XFER_MODE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SWRST_GENERAL_CONTROL.BYPASS_HOLD`: bit 16, access unknown.
-  @inlinable public static var BYPASS_HOLD: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var BYPASS_HOLD: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SWRST_GENERAL_CONTROL.BYPASS_PIF_HOLD`: bit 17, access unknown.
-  @inlinable public static var BYPASS_PIF_HOLD: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var BYPASS_PIF_HOLD: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SWRST_GENERAL_CONTROL.EP_COMPLT_CHK_EN`: bit 28, access unknown.
-  @inlinable public static var EP_COMPLT_CHK_EN: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var EP_COMPLT_CHK_EN: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SWRST_GENERAL_CONTROL.EP_COMPLT_WAIT_TMR`: bits 30:29, access unknown.
-  @inlinable public static var EP_COMPLT_WAIT_TMR: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
+  public static var EP_COMPLT_WAIT_TMR: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
 /// `SWRST_COMMAND_0`: bif_5_0 register, MMIO dword 0x14A2 (byte 0x5288), access unknown, reset unknown (`write` starts from 0).
@@ -2143,44 +1807,28 @@ public enum SWRST_COMMAND_0: Register {
   }
 
   /// `SWRST_COMMAND_0.BIF_STRAPREG_RESET`: bit 15, access unknown.
-  @inlinable public static var BIF_STRAPREG_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var BIF_STRAPREG_RESET: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SWRST_COMMAND_0.BIF0_GLOBAL_RESET`: bit 16, access unknown.
-  @inlinable public static var BIF0_GLOBAL_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BIF0_GLOBAL_RESET: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SWRST_COMMAND_0.BIF0_CALIB_RESET`: bit 17, access unknown.
-  @inlinable public static var BIF0_CALIB_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var BIF0_CALIB_RESET: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SWRST_COMMAND_0.BIF0_CORE_RESET`: bit 18, access unknown.
-  @inlinable public static var BIF0_CORE_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var BIF0_CORE_RESET: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SWRST_COMMAND_0.BIF0_REGISTER_RESET`: bit 19, access unknown.
-  @inlinable public static var BIF0_REGISTER_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var BIF0_REGISTER_RESET: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SWRST_COMMAND_0.BIF0_PHY_RESET`: bit 20, access unknown.
-  @inlinable public static var BIF0_PHY_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var BIF0_PHY_RESET: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SWRST_COMMAND_0.BIF0_STICKY_RESET`: bit 21, access unknown.
-  @inlinable public static var BIF0_STICKY_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var BIF0_STICKY_RESET: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SWRST_COMMAND_0.BIF0_CONFIG_RESET`: bit 22, access unknown.
-  @inlinable public static var BIF0_CONFIG_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var BIF0_CONFIG_RESET: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 }
 
 /// `SWRST_COMMAND_1`: bif_5_0 register, MMIO dword 0x14A3 (byte 0x528C), access unknown, reset unknown (`write` starts from 0).
@@ -2193,64 +1841,64 @@ public enum SWRST_COMMAND_1: Register {
   }
 
   /// `SWRST_COMMAND_1.SWITCHCLK`: bit 0, access unknown.
-  @inlinable public static var SWITCHCLK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SWITCHCLK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SWRST_COMMAND_1.RESETPCFG`: bit 1, access unknown.
-  @inlinable public static var RESETPCFG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var RESETPCFG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SWRST_COMMAND_1.RESETLANEMUX`: bit 2, access unknown.
-  @inlinable public static var RESETLANEMUX: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var RESETLANEMUX: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SWRST_COMMAND_1.RESETWRAPREGS`: bit 3, access unknown.
-  @inlinable public static var RESETWRAPREGS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var RESETWRAPREGS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SWRST_COMMAND_1.RESETSRBM0`: bit 4, access unknown.
-  @inlinable public static var RESETSRBM0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var RESETSRBM0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SWRST_COMMAND_1.RESETSRBM1`: bit 5, access unknown.
-  @inlinable public static var RESETSRBM1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var RESETSRBM1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SWRST_COMMAND_1.RESETLC`: bit 6, access unknown.
-  @inlinable public static var RESETLC: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var RESETLC: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SWRST_COMMAND_1.SYNCIDLEPIF0`: bit 8, access unknown.
-  @inlinable public static var SYNCIDLEPIF0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var SYNCIDLEPIF0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SWRST_COMMAND_1.SYNCIDLEPIF1`: bit 9, access unknown.
-  @inlinable public static var SYNCIDLEPIF1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var SYNCIDLEPIF1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SWRST_COMMAND_1.RESETMNTR`: bit 13, access unknown.
-  @inlinable public static var RESETMNTR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var RESETMNTR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SWRST_COMMAND_1.RESETHLTR`: bit 14, access unknown.
-  @inlinable public static var RESETHLTR: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RESETHLTR: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SWRST_COMMAND_1.RESETCPM`: bit 15, access unknown.
-  @inlinable public static var RESETCPM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESETCPM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SWRST_COMMAND_1.RESETPIF0`: bit 16, access unknown.
-  @inlinable public static var RESETPIF0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var RESETPIF0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SWRST_COMMAND_1.RESETPIF1`: bit 17, access unknown.
-  @inlinable public static var RESETPIF1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var RESETPIF1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SWRST_COMMAND_1.RESETIMPARB0`: bit 20, access unknown.
-  @inlinable public static var RESETIMPARB0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var RESETIMPARB0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SWRST_COMMAND_1.RESETIMPARB1`: bit 21, access unknown.
-  @inlinable public static var RESETIMPARB1: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var RESETIMPARB1: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SWRST_COMMAND_1.RESETPHY0`: bit 24, access unknown.
-  @inlinable public static var RESETPHY0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var RESETPHY0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SWRST_COMMAND_1.RESETPHY1`: bit 25, access unknown.
-  @inlinable public static var RESETPHY1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var RESETPHY1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `SWRST_COMMAND_1.TOGGLESTRAP`: bit 28, access unknown.
-  @inlinable public static var TOGGLESTRAP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var TOGGLESTRAP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SWRST_COMMAND_1.CMDCFGEN`: bit 29, access unknown.
-  @inlinable public static var CMDCFGEN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CMDCFGEN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `SWRST_CONTROL_0`: bif_5_0 register, MMIO dword 0x14A4 (byte 0x5290), access unknown, reset unknown (`write` starts from 0).
@@ -2263,44 +1911,28 @@ public enum SWRST_CONTROL_0: Register {
   }
 
   /// `SWRST_CONTROL_0.BIF_STRAPREG_RESETRCEN`: bit 15, access unknown.
-  @inlinable public static var BIF_STRAPREG_RESETRCEN: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var BIF_STRAPREG_RESETRCEN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SWRST_CONTROL_0.BIF0_GLOBAL_RESETRCEN`: bit 16, access unknown.
-  @inlinable public static var BIF0_GLOBAL_RESETRCEN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BIF0_GLOBAL_RESETRCEN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SWRST_CONTROL_0.BIF0_CALIB_RESETRCEN`: bit 17, access unknown.
-  @inlinable public static var BIF0_CALIB_RESETRCEN: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var BIF0_CALIB_RESETRCEN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SWRST_CONTROL_0.BIF0_CORE_RESETRCEN`: bit 18, access unknown.
-  @inlinable public static var BIF0_CORE_RESETRCEN: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var BIF0_CORE_RESETRCEN: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SWRST_CONTROL_0.BIF0_REGISTER_RESETRCEN`: bit 19, access unknown.
-  @inlinable public static var BIF0_REGISTER_RESETRCEN: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var BIF0_REGISTER_RESETRCEN: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SWRST_CONTROL_0.BIF0_PHY_RESETRCEN`: bit 20, access unknown.
-  @inlinable public static var BIF0_PHY_RESETRCEN: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var BIF0_PHY_RESETRCEN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SWRST_CONTROL_0.BIF0_STICKY_RESETRCEN`: bit 21, access unknown.
-  @inlinable public static var BIF0_STICKY_RESETRCEN: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var BIF0_STICKY_RESETRCEN: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SWRST_CONTROL_0.BIF0_CONFIG_RESETRCEN`: bit 22, access unknown.
-  @inlinable public static var BIF0_CONFIG_RESETRCEN: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var BIF0_CONFIG_RESETRCEN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 }
 
 /// `SWRST_CONTROL_1`: bif_5_0 register, MMIO dword 0x14A5 (byte 0x5294), access unknown, reset unknown (`write` starts from 0).
@@ -2313,92 +1945,64 @@ public enum SWRST_CONTROL_1: Register {
   }
 
   /// `SWRST_CONTROL_1.SWITCHCLK_RCEN`: bit 0, access unknown.
-  @inlinable public static var SWITCHCLK_RCEN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SWITCHCLK_RCEN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SWRST_CONTROL_1.RESETPCFG_RCEN`: bit 1, access unknown.
-  @inlinable public static var RESETPCFG_RCEN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var RESETPCFG_RCEN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SWRST_CONTROL_1.RESETLANEMUX_RCEN`: bit 2, access unknown.
-  @inlinable public static var RESETLANEMUX_RCEN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var RESETLANEMUX_RCEN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SWRST_CONTROL_1.RESETWRAPREGS_RCEN`: bit 3, access unknown.
-  @inlinable public static var RESETWRAPREGS_RCEN: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var RESETWRAPREGS_RCEN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SWRST_CONTROL_1.RESETSRBM0_RCEN`: bit 4, access unknown.
-  @inlinable public static var RESETSRBM0_RCEN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var RESETSRBM0_RCEN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SWRST_CONTROL_1.RESETSRBM1_RCEN`: bit 5, access unknown.
-  @inlinable public static var RESETSRBM1_RCEN: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var RESETSRBM1_RCEN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SWRST_CONTROL_1.RESETLC_RCEN`: bit 6, access unknown.
-  @inlinable public static var RESETLC_RCEN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var RESETLC_RCEN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SWRST_CONTROL_1.SYNCIDLEPIF0_RCEN`: bit 8, access unknown.
-  @inlinable public static var SYNCIDLEPIF0_RCEN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SYNCIDLEPIF0_RCEN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SWRST_CONTROL_1.SYNCIDLEPIF1_RCEN`: bit 9, access unknown.
-  @inlinable public static var SYNCIDLEPIF1_RCEN: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var SYNCIDLEPIF1_RCEN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SWRST_CONTROL_1.RESETMNTR_RCEN`: bit 13, access unknown.
-  @inlinable public static var RESETMNTR_RCEN: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RESETMNTR_RCEN: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SWRST_CONTROL_1.RESETHLTR_RCEN`: bit 14, access unknown.
-  @inlinable public static var RESETHLTR_RCEN: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var RESETHLTR_RCEN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SWRST_CONTROL_1.RESETCPM_RCEN`: bit 15, access unknown.
-  @inlinable public static var RESETCPM_RCEN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESETCPM_RCEN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SWRST_CONTROL_1.RESETPIF0_RCEN`: bit 16, access unknown.
-  @inlinable public static var RESETPIF0_RCEN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var RESETPIF0_RCEN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SWRST_CONTROL_1.RESETPIF1_RCEN`: bit 17, access unknown.
-  @inlinable public static var RESETPIF1_RCEN: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var RESETPIF1_RCEN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SWRST_CONTROL_1.RESETIMPARB0_RCEN`: bit 20, access unknown.
-  @inlinable public static var RESETIMPARB0_RCEN: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var RESETIMPARB0_RCEN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SWRST_CONTROL_1.RESETIMPARB1_RCEN`: bit 21, access unknown.
-  @inlinable public static var RESETIMPARB1_RCEN: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var RESETIMPARB1_RCEN: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SWRST_CONTROL_1.RESETPHY0_RCEN`: bit 24, access unknown.
-  @inlinable public static var RESETPHY0_RCEN: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RESETPHY0_RCEN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SWRST_CONTROL_1.RESETPHY1_RCEN`: bit 25, access unknown.
-  @inlinable public static var RESETPHY1_RCEN: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var RESETPHY1_RCEN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `SWRST_CONTROL_1.STRAPVLD_RCEN`: bit 28, access unknown.
-  @inlinable public static var STRAPVLD_RCEN: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var STRAPVLD_RCEN: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SWRST_CONTROL_1.CMDCFG_RCEN`: bit 29, access unknown.
-  @inlinable public static var CMDCFG_RCEN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CMDCFG_RCEN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `SWRST_CONTROL_2`: bif_5_0 register, MMIO dword 0x14A6 (byte 0x5298), access unknown, reset unknown (`write` starts from 0).
@@ -2411,44 +2015,28 @@ public enum SWRST_CONTROL_2: Register {
   }
 
   /// `SWRST_CONTROL_2.BIF_STRAPREG_RESETATEN`: bit 15, access unknown.
-  @inlinable public static var BIF_STRAPREG_RESETATEN: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var BIF_STRAPREG_RESETATEN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SWRST_CONTROL_2.BIF0_GLOBAL_RESETATEN`: bit 16, access unknown.
-  @inlinable public static var BIF0_GLOBAL_RESETATEN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BIF0_GLOBAL_RESETATEN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SWRST_CONTROL_2.BIF0_CALIB_RESETATEN`: bit 17, access unknown.
-  @inlinable public static var BIF0_CALIB_RESETATEN: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var BIF0_CALIB_RESETATEN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SWRST_CONTROL_2.BIF0_CORE_RESETATEN`: bit 18, access unknown.
-  @inlinable public static var BIF0_CORE_RESETATEN: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var BIF0_CORE_RESETATEN: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SWRST_CONTROL_2.BIF0_REGISTER_RESETATEN`: bit 19, access unknown.
-  @inlinable public static var BIF0_REGISTER_RESETATEN: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var BIF0_REGISTER_RESETATEN: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SWRST_CONTROL_2.BIF0_PHY_RESETATEN`: bit 20, access unknown.
-  @inlinable public static var BIF0_PHY_RESETATEN: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var BIF0_PHY_RESETATEN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SWRST_CONTROL_2.BIF0_STICKY_RESETATEN`: bit 21, access unknown.
-  @inlinable public static var BIF0_STICKY_RESETATEN: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var BIF0_STICKY_RESETATEN: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SWRST_CONTROL_2.BIF0_CONFIG_RESETATEN`: bit 22, access unknown.
-  @inlinable public static var BIF0_CONFIG_RESETATEN: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var BIF0_CONFIG_RESETATEN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 }
 
 /// `SWRST_CONTROL_3`: bif_5_0 register, MMIO dword 0x14A7 (byte 0x529C), access unknown, reset unknown (`write` starts from 0).
@@ -2461,92 +2049,64 @@ public enum SWRST_CONTROL_3: Register {
   }
 
   /// `SWRST_CONTROL_3.SWITCHCLK_ATEN`: bit 0, access unknown.
-  @inlinable public static var SWITCHCLK_ATEN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SWITCHCLK_ATEN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SWRST_CONTROL_3.RESETPCFG_ATEN`: bit 1, access unknown.
-  @inlinable public static var RESETPCFG_ATEN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var RESETPCFG_ATEN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SWRST_CONTROL_3.RESETLANEMUX_ATEN`: bit 2, access unknown.
-  @inlinable public static var RESETLANEMUX_ATEN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var RESETLANEMUX_ATEN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SWRST_CONTROL_3.RESETWRAPREGS_ATEN`: bit 3, access unknown.
-  @inlinable public static var RESETWRAPREGS_ATEN: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var RESETWRAPREGS_ATEN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SWRST_CONTROL_3.RESETSRBM0_ATEN`: bit 4, access unknown.
-  @inlinable public static var RESETSRBM0_ATEN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var RESETSRBM0_ATEN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SWRST_CONTROL_3.RESETSRBM1_ATEN`: bit 5, access unknown.
-  @inlinable public static var RESETSRBM1_ATEN: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var RESETSRBM1_ATEN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SWRST_CONTROL_3.RESETLC_ATEN`: bit 6, access unknown.
-  @inlinable public static var RESETLC_ATEN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var RESETLC_ATEN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SWRST_CONTROL_3.SYNCIDLEPIF0_ATEN`: bit 8, access unknown.
-  @inlinable public static var SYNCIDLEPIF0_ATEN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SYNCIDLEPIF0_ATEN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SWRST_CONTROL_3.SYNCIDLEPIF1_ATEN`: bit 9, access unknown.
-  @inlinable public static var SYNCIDLEPIF1_ATEN: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var SYNCIDLEPIF1_ATEN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SWRST_CONTROL_3.RESETMNTR_ATEN`: bit 13, access unknown.
-  @inlinable public static var RESETMNTR_ATEN: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RESETMNTR_ATEN: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SWRST_CONTROL_3.RESETHLTR_ATEN`: bit 14, access unknown.
-  @inlinable public static var RESETHLTR_ATEN: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var RESETHLTR_ATEN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SWRST_CONTROL_3.RESETCPM_ATEN`: bit 15, access unknown.
-  @inlinable public static var RESETCPM_ATEN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESETCPM_ATEN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SWRST_CONTROL_3.RESETPIF0_ATEN`: bit 16, access unknown.
-  @inlinable public static var RESETPIF0_ATEN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var RESETPIF0_ATEN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SWRST_CONTROL_3.RESETPIF1_ATEN`: bit 17, access unknown.
-  @inlinable public static var RESETPIF1_ATEN: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var RESETPIF1_ATEN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SWRST_CONTROL_3.RESETIMPARB0_ATEN`: bit 20, access unknown.
-  @inlinable public static var RESETIMPARB0_ATEN: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var RESETIMPARB0_ATEN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SWRST_CONTROL_3.RESETIMPARB1_ATEN`: bit 21, access unknown.
-  @inlinable public static var RESETIMPARB1_ATEN: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var RESETIMPARB1_ATEN: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SWRST_CONTROL_3.RESETPHY0_ATEN`: bit 24, access unknown.
-  @inlinable public static var RESETPHY0_ATEN: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RESETPHY0_ATEN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SWRST_CONTROL_3.RESETPHY1_ATEN`: bit 25, access unknown.
-  @inlinable public static var RESETPHY1_ATEN: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var RESETPHY1_ATEN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `SWRST_CONTROL_3.STRAPVLD_ATEN`: bit 28, access unknown.
-  @inlinable public static var STRAPVLD_ATEN: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var STRAPVLD_ATEN: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SWRST_CONTROL_3.CMDCFG_ATEN`: bit 29, access unknown.
-  @inlinable public static var CMDCFG_ATEN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CMDCFG_ATEN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `SWRST_CONTROL_4`: bif_5_0 register, MMIO dword 0x14A8 (byte 0x52A0), access unknown, reset unknown (`write` starts from 0).
@@ -2559,44 +2119,28 @@ public enum SWRST_CONTROL_4: Register {
   }
 
   /// `SWRST_CONTROL_4.BIF_STRAPREG_WRRESETEN`: bit 14, access unknown.
-  @inlinable public static var BIF_STRAPREG_WRRESETEN: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var BIF_STRAPREG_WRRESETEN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SWRST_CONTROL_4.BIF0_GLOBAL_WRRESETEN`: bit 16, access unknown.
-  @inlinable public static var BIF0_GLOBAL_WRRESETEN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BIF0_GLOBAL_WRRESETEN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SWRST_CONTROL_4.BIF0_CALIB_WRRESETEN`: bit 17, access unknown.
-  @inlinable public static var BIF0_CALIB_WRRESETEN: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var BIF0_CALIB_WRRESETEN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SWRST_CONTROL_4.BIF0_CORE_WRRESETEN`: bit 18, access unknown.
-  @inlinable public static var BIF0_CORE_WRRESETEN: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var BIF0_CORE_WRRESETEN: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SWRST_CONTROL_4.BIF0_REGISTER_WRRESETEN`: bit 19, access unknown.
-  @inlinable public static var BIF0_REGISTER_WRRESETEN: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var BIF0_REGISTER_WRRESETEN: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SWRST_CONTROL_4.BIF0_PHY_WRRESETEN`: bit 20, access unknown.
-  @inlinable public static var BIF0_PHY_WRRESETEN: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var BIF0_PHY_WRRESETEN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SWRST_CONTROL_4.BIF0_STICKY_WRRESETEN`: bit 21, access unknown.
-  @inlinable public static var BIF0_STICKY_WRRESETEN: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var BIF0_STICKY_WRRESETEN: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SWRST_CONTROL_4.BIF0_CONFIG_WRRESETEN`: bit 22, access unknown.
-  @inlinable public static var BIF0_CONFIG_WRRESETEN: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var BIF0_CONFIG_WRRESETEN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 }
 
 /// `SWRST_CONTROL_5`: bif_5_0 register, MMIO dword 0x14A9 (byte 0x52A4), access unknown, reset unknown (`write` starts from 0).
@@ -2609,92 +2153,64 @@ public enum SWRST_CONTROL_5: Register {
   }
 
   /// `SWRST_CONTROL_5.WRSWITCHCLK_EN`: bit 0, access unknown.
-  @inlinable public static var WRSWITCHCLK_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var WRSWITCHCLK_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SWRST_CONTROL_5.WRRESETPCFG_EN`: bit 1, access unknown.
-  @inlinable public static var WRRESETPCFG_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var WRRESETPCFG_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SWRST_CONTROL_5.WRRESETLANEMUX_EN`: bit 2, access unknown.
-  @inlinable public static var WRRESETLANEMUX_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var WRRESETLANEMUX_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SWRST_CONTROL_5.WRRESETWRAPREGS_EN`: bit 3, access unknown.
-  @inlinable public static var WRRESETWRAPREGS_EN: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var WRRESETWRAPREGS_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SWRST_CONTROL_5.WRRESETSRBM0_EN`: bit 4, access unknown.
-  @inlinable public static var WRRESETSRBM0_EN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var WRRESETSRBM0_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SWRST_CONTROL_5.WRRESETSRBM1_EN`: bit 5, access unknown.
-  @inlinable public static var WRRESETSRBM1_EN: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var WRRESETSRBM1_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SWRST_CONTROL_5.WRRESETLC_EN`: bit 6, access unknown.
-  @inlinable public static var WRRESETLC_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var WRRESETLC_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SWRST_CONTROL_5.WRSYNCIDLEPIF0_EN`: bit 8, access unknown.
-  @inlinable public static var WRSYNCIDLEPIF0_EN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var WRSYNCIDLEPIF0_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SWRST_CONTROL_5.WRSYNCIDLEPIF1_EN`: bit 9, access unknown.
-  @inlinable public static var WRSYNCIDLEPIF1_EN: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var WRSYNCIDLEPIF1_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SWRST_CONTROL_5.WRRESETMNTR_EN`: bit 13, access unknown.
-  @inlinable public static var WRRESETMNTR_EN: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var WRRESETMNTR_EN: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SWRST_CONTROL_5.WRRESETHLTR_EN`: bit 14, access unknown.
-  @inlinable public static var WRRESETHLTR_EN: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var WRRESETHLTR_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SWRST_CONTROL_5.WRRESETCPM_EN`: bit 15, access unknown.
-  @inlinable public static var WRRESETCPM_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var WRRESETCPM_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SWRST_CONTROL_5.WRRESETPIF0_EN`: bit 16, access unknown.
-  @inlinable public static var WRRESETPIF0_EN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var WRRESETPIF0_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SWRST_CONTROL_5.WRRESETPIF1_EN`: bit 17, access unknown.
-  @inlinable public static var WRRESETPIF1_EN: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var WRRESETPIF1_EN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SWRST_CONTROL_5.WRRESETIMPARB0_EN`: bit 20, access unknown.
-  @inlinable public static var WRRESETIMPARB0_EN: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var WRRESETIMPARB0_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SWRST_CONTROL_5.WRRESETIMPARB1_EN`: bit 21, access unknown.
-  @inlinable public static var WRRESETIMPARB1_EN: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var WRRESETIMPARB1_EN: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SWRST_CONTROL_5.WRRESETPHY0_EN`: bit 24, access unknown.
-  @inlinable public static var WRRESETPHY0_EN: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var WRRESETPHY0_EN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SWRST_CONTROL_5.WRRESETPHY1_EN`: bit 25, access unknown.
-  @inlinable public static var WRRESETPHY1_EN: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var WRRESETPHY1_EN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `SWRST_CONTROL_5.WRSTRAPVLD_EN`: bit 28, access unknown.
-  @inlinable public static var WRSTRAPVLD_EN: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var WRSTRAPVLD_EN: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SWRST_CONTROL_5.WRCMDCFG_EN`: bit 29, access unknown.
-  @inlinable public static var WRCMDCFG_EN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var WRCMDCFG_EN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `SWRST_CONTROL_6`: bif_5_0 register, MMIO dword 0x14AA (byte 0x52A8), access unknown, reset unknown (`write` starts from 0).
@@ -2707,12 +2223,10 @@ public enum SWRST_CONTROL_6: Register {
   }
 
   /// `SWRST_CONTROL_6.WARMRESET_EN`: bit 0, access unknown.
-  @inlinable public static var WARMRESET_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var WARMRESET_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SWRST_CONTROL_6.CONNECTWITHWRAPREGS_EN`: bit 8, access unknown.
-  @inlinable public static var CONNECTWITHWRAPREGS_EN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var CONNECTWITHWRAPREGS_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
 /// `SWRST_EP_COMMAND_0`: bif_5_0 register, MMIO dword 0x14AB (byte 0x52AC), access unknown, reset unknown (`write` starts from 0).
@@ -2725,37 +2239,31 @@ public enum SWRST_EP_COMMAND_0: Register {
   }
 
   /// `SWRST_EP_COMMAND_0.EP_CFG_RESET_ONLY`: bit 0, access unknown.
-  @inlinable public static var EP_CFG_RESET_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var EP_CFG_RESET_ONLY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SWRST_EP_COMMAND_0.EP_SOFT_RESET`: bit 1, access unknown.
-  @inlinable public static var EP_SOFT_RESET: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var EP_SOFT_RESET: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SWRST_EP_COMMAND_0.EP_DRV_RESET`: bit 2, access unknown.
-  @inlinable public static var EP_DRV_RESET: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var EP_DRV_RESET: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SWRST_EP_COMMAND_0.EP_HOT_RESET`: bit 8, access unknown.
-  @inlinable public static var EP_HOT_RESET: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var EP_HOT_RESET: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SWRST_EP_COMMAND_0.EP_LNKDWN_RESET`: bit 9, access unknown.
-  @inlinable public static var EP_LNKDWN_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var EP_LNKDWN_RESET: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SWRST_EP_COMMAND_0.EP_LNKDIS_RESET`: bit 10, access unknown.
-  @inlinable public static var EP_LNKDIS_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var EP_LNKDIS_RESET: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SWRST_EP_COMMAND_0.EP_FLR0_RESET`: bit 16, access unknown.
-  @inlinable public static var EP_FLR0_RESET: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var EP_FLR0_RESET: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SWRST_EP_COMMAND_0.EP_FLR1_RESET`: bit 17, access unknown.
-  @inlinable public static var EP_FLR1_RESET: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var EP_FLR1_RESET: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SWRST_EP_COMMAND_0.EP_FLR2_RESET`: bit 18, access unknown.
-  @inlinable public static var EP_FLR2_RESET: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var EP_FLR2_RESET: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 }
 
 /// `SWRST_EP_CONTROL_0`: bif_5_0 register, MMIO dword 0x14AC (byte 0x52B0), access unknown, reset unknown (`write` starts from 0).
@@ -2768,59 +2276,37 @@ public enum SWRST_EP_CONTROL_0: Register {
   }
 
   /// `SWRST_EP_CONTROL_0.EP_CFG_RESET_ONLY_EN`: bit 0, access unknown.
-  @inlinable public static var EP_CFG_RESET_ONLY_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var EP_CFG_RESET_ONLY_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SWRST_EP_CONTROL_0.EP_SOFT_RESET_EN`: bit 1, access unknown.
-  @inlinable public static var EP_SOFT_RESET_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var EP_SOFT_RESET_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SWRST_EP_CONTROL_0.EP_DRV_RESET_EN`: bit 2, access unknown.
-  @inlinable public static var EP_DRV_RESET_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var EP_DRV_RESET_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SWRST_EP_CONTROL_0.EP_HOT_RESET_EN`: bit 8, access unknown.
-  @inlinable public static var EP_HOT_RESET_EN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var EP_HOT_RESET_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SWRST_EP_CONTROL_0.EP_LNKDWN_RESET_EN`: bit 9, access unknown.
-  @inlinable public static var EP_LNKDWN_RESET_EN: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var EP_LNKDWN_RESET_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SWRST_EP_CONTROL_0.EP_LNKDIS_RESET_EN`: bit 10, access unknown.
-  @inlinable public static var EP_LNKDIS_RESET_EN: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var EP_LNKDIS_RESET_EN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SWRST_EP_CONTROL_0.EP_FLR0_RESET_EN`: bit 16, access unknown.
-  @inlinable public static var EP_FLR0_RESET_EN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var EP_FLR0_RESET_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SWRST_EP_CONTROL_0.EP_FLR1_RESET_EN`: bit 17, access unknown.
-  @inlinable public static var EP_FLR1_RESET_EN: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var EP_FLR1_RESET_EN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SWRST_EP_CONTROL_0.EP_FLR2_RESET_EN`: bit 18, access unknown.
-  @inlinable public static var EP_FLR2_RESET_EN: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var EP_FLR2_RESET_EN: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SWRST_EP_CONTROL_0.EP_CFG_WR_RESET_EN`: bit 19, access unknown.
-  @inlinable public static var EP_CFG_WR_RESET_EN: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var EP_CFG_WR_RESET_EN: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SWRST_EP_CONTROL_0.EP_FLR_DISABLE_CFG_RST`: bits 23:20, access unknown.
-  @inlinable public static var EP_FLR_DISABLE_CFG_RST: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var EP_FLR_DISABLE_CFG_RST: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `CPM_CONTROL`: bif_5_0 register, MMIO dword 0x14B8 (byte 0x52E0), access unknown, reset unknown (`write` starts from 0).
@@ -2833,117 +2319,73 @@ public enum CPM_CONTROL: Register {
   }
 
   /// `CPM_CONTROL.LCLK_DYN_GATE_ENABLE`: bit 0, access unknown.
-  @inlinable public static var LCLK_DYN_GATE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var LCLK_DYN_GATE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CPM_CONTROL.TXCLK_DYN_GATE_ENABLE`: bit 1, access unknown.
-  @inlinable public static var TXCLK_DYN_GATE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TXCLK_DYN_GATE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CPM_CONTROL.TXCLK_PERM_GATE_ENABLE`: bit 2, access unknown.
-  @inlinable public static var TXCLK_PERM_GATE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TXCLK_PERM_GATE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `CPM_CONTROL.TXCLK_PIF_GATE_ENABLE`: bit 3, access unknown.
-  @inlinable public static var TXCLK_PIF_GATE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TXCLK_PIF_GATE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `CPM_CONTROL.TXCLK_GSKT_GATE_ENABLE`: bit 4, access unknown.
-  @inlinable public static var TXCLK_GSKT_GATE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TXCLK_GSKT_GATE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CPM_CONTROL.TXCLK_LCNT_GATE_ENABLE`: bit 5, access unknown.
-  @inlinable public static var TXCLK_LCNT_GATE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TXCLK_LCNT_GATE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `CPM_CONTROL.TXCLK_REGS_GATE_ENABLE`: bit 6, access unknown.
-  @inlinable public static var TXCLK_REGS_GATE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var TXCLK_REGS_GATE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `CPM_CONTROL.TXCLK_PRBS_GATE_ENABLE`: bit 7, access unknown.
-  @inlinable public static var TXCLK_PRBS_GATE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var TXCLK_PRBS_GATE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CPM_CONTROL.REFCLK_REGS_GATE_ENABLE`: bit 8, access unknown.
-  @inlinable public static var REFCLK_REGS_GATE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var REFCLK_REGS_GATE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `CPM_CONTROL.LCLK_DYN_GATE_LATENCY`: bit 9, access unknown.
-  @inlinable public static var LCLK_DYN_GATE_LATENCY: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var LCLK_DYN_GATE_LATENCY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `CPM_CONTROL.TXCLK_DYN_GATE_LATENCY`: bit 10, access unknown.
-  @inlinable public static var TXCLK_DYN_GATE_LATENCY: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TXCLK_DYN_GATE_LATENCY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CPM_CONTROL.TXCLK_PERM_GATE_LATENCY`: bit 11, access unknown.
-  @inlinable public static var TXCLK_PERM_GATE_LATENCY: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TXCLK_PERM_GATE_LATENCY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CPM_CONTROL.TXCLK_REGS_GATE_LATENCY`: bit 12, access unknown.
-  @inlinable public static var TXCLK_REGS_GATE_LATENCY: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var TXCLK_REGS_GATE_LATENCY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `CPM_CONTROL.REFCLK_REGS_GATE_LATENCY`: bit 13, access unknown.
-  @inlinable public static var REFCLK_REGS_GATE_LATENCY: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var REFCLK_REGS_GATE_LATENCY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CPM_CONTROL.LCLK_GATE_TXCLK_FREE`: bit 14, access unknown.
-  @inlinable public static var LCLK_GATE_TXCLK_FREE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var LCLK_GATE_TXCLK_FREE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CPM_CONTROL.RCVR_DET_CLK_ENABLE`: bit 15, access unknown.
-  @inlinable public static var RCVR_DET_CLK_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var RCVR_DET_CLK_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CPM_CONTROL.TXCLK_PERM_GATE_PLL_PDN`: bit 16, access unknown.
-  @inlinable public static var TXCLK_PERM_GATE_PLL_PDN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var TXCLK_PERM_GATE_PLL_PDN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CPM_CONTROL.FAST_TXCLK_LATENCY`: bits 19:17, access unknown.
-  @inlinable public static var FAST_TXCLK_LATENCY: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 3)
-  }
+  public static var FAST_TXCLK_LATENCY: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
 
   /// `CPM_CONTROL.MASTER_PCIE_PLL_SELECT`: bit 20, access unknown.
-  @inlinable public static var MASTER_PCIE_PLL_SELECT: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var MASTER_PCIE_PLL_SELECT: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `CPM_CONTROL.MASTER_PCIE_PLL_AUTO`: bit 21, access unknown.
-  @inlinable public static var MASTER_PCIE_PLL_AUTO: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var MASTER_PCIE_PLL_AUTO: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `CPM_CONTROL.REFCLK_XSTCLK_ENABLE`: bit 22, access unknown.
-  @inlinable public static var REFCLK_XSTCLK_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var REFCLK_XSTCLK_ENABLE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `CPM_CONTROL.REFCLK_XSTCLK_LATENCY`: bit 23, access unknown.
-  @inlinable public static var REFCLK_XSTCLK_LATENCY: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var REFCLK_XSTCLK_LATENCY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CPM_CONTROL.SPARE_REGS`: bits 31:24, access unknown.
-  @inlinable public static var SPARE_REGS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var SPARE_REGS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `GSKT_CONTROL`: bif_5_0 register, MMIO dword 0x14BF (byte 0x52FC), access unknown, reset unknown (`write` starts from 0).
@@ -2956,24 +2398,16 @@ public enum GSKT_CONTROL: Register {
   }
 
   /// `GSKT_CONTROL.GSKT_TxFifoBypass`: bit 0, access unknown.
-  @inlinable public static var GSKT_TxFifoBypass: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var GSKT_TxFifoBypass: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GSKT_CONTROL.GSKT_TxFifoDelay`: bit 1, access unknown.
-  @inlinable public static var GSKT_TxFifoDelay: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var GSKT_TxFifoDelay: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GSKT_CONTROL.GSKT_TxFifoDelay2`: bit 2, access unknown.
-  @inlinable public static var GSKT_TxFifoDelay2: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var GSKT_TxFifoDelay2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GSKT_CONTROL.GSKT_SpareRegs`: bits 7:3, access unknown.
-  @inlinable public static var GSKT_SpareRegs: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 5)
-  }
+  public static var GSKT_SpareRegs: RegisterField<Self, UInt8> { .init(lsb: 3, width: 5) }
 }
 
 /// `BIF_XDMA_LO`: bif_5_0 register, MMIO dword 0x14C0 (byte 0x5300), access unknown, reset unknown (`write` starts from 0).
@@ -2986,14 +2420,10 @@ public enum BIF_XDMA_LO: Register {
   }
 
   /// `BIF_XDMA_LO.BIF_XDMA_LOWER_BOUND`: bits 28:0, access unknown.
-  @inlinable public static var BIF_XDMA_LOWER_BOUND: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 29)
-  }
+  public static var BIF_XDMA_LOWER_BOUND: RegisterField<Self, UInt32> { .init(lsb: 0, width: 29) }
 
   /// `BIF_XDMA_LO.BIF_XDMA_APER_EN`: bit 31, access unknown.
-  @inlinable public static var BIF_XDMA_APER_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var BIF_XDMA_APER_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `BIF_XDMA_HI`: bif_5_0 register, MMIO dword 0x14C1 (byte 0x5304), access unknown, reset unknown (`write` starts from 0).
@@ -3006,9 +2436,7 @@ public enum BIF_XDMA_HI: Register {
   }
 
   /// `BIF_XDMA_HI.BIF_XDMA_UPPER_BOUND`: bits 28:0, access unknown.
-  @inlinable public static var BIF_XDMA_UPPER_BOUND: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 29)
-  }
+  public static var BIF_XDMA_UPPER_BOUND: RegisterField<Self, UInt32> { .init(lsb: 0, width: 29) }
 }
 
 /// `BIF_FEATURES_CONTROL_MISC`: bif_5_0 register, MMIO dword 0x14C2 (byte 0x5308), access unknown, reset unknown (`write` starts from 0).
@@ -3021,124 +2449,88 @@ public enum BIF_FEATURES_CONTROL_MISC: Register {
   }
 
   /// `BIF_FEATURES_CONTROL_MISC.MST_BIF_REQ_EP_DIS`: bit 0, access unknown.
-  @inlinable public static var MST_BIF_REQ_EP_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var MST_BIF_REQ_EP_DIS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BIF_FEATURES_CONTROL_MISC.SLV_BIF_CPL_EP_DIS`: bit 1, access unknown.
-  @inlinable public static var SLV_BIF_CPL_EP_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var SLV_BIF_CPL_EP_DIS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `BIF_FEATURES_CONTROL_MISC.BIF_SLV_REQ_EP_DIS`: bit 2, access unknown.
-  @inlinable public static var BIF_SLV_REQ_EP_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var BIF_SLV_REQ_EP_DIS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `BIF_FEATURES_CONTROL_MISC.BIF_MST_CPL_EP_DIS`: bit 3, access unknown.
-  @inlinable public static var BIF_MST_CPL_EP_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BIF_MST_CPL_EP_DIS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `BIF_FEATURES_CONTROL_MISC.UR_PSN_PKT_REPORT_POISON_DIS`: bit 4, access unknown.
-  @inlinable public static var UR_PSN_PKT_REPORT_POISON_DIS: RegisterField<Self, Bool> {
+  public static var UR_PSN_PKT_REPORT_POISON_DIS: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `BIF_FEATURES_CONTROL_MISC.POST_PSN_ONLY_PKT_REPORT_UR_ALL_DIS`: bit 5, access unknown.
-  @inlinable public static var POST_PSN_ONLY_PKT_REPORT_UR_ALL_DIS: RegisterField<Self, Bool> {
+  public static var POST_PSN_ONLY_PKT_REPORT_UR_ALL_DIS: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `BIF_FEATURES_CONTROL_MISC.POST_PSN_ONLY_PKT_REPORT_UR_PART_DIS`: bit 6, access unknown.
-  @inlinable public static var POST_PSN_ONLY_PKT_REPORT_UR_PART_DIS: RegisterField<Self, Bool> {
+  public static var POST_PSN_ONLY_PKT_REPORT_UR_PART_DIS: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `BIF_FEATURES_CONTROL_MISC.PLL_SWITCH_IMPCTL_CAL_DONE_DIS`: bit 7, access unknown.
-  @inlinable public static var PLL_SWITCH_IMPCTL_CAL_DONE_DIS: RegisterField<Self, Bool> {
+  public static var PLL_SWITCH_IMPCTL_CAL_DONE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `BIF_FEATURES_CONTROL_MISC.IGNORE_BE_CHECK_GASKET_COMB_DIS`: bit 8, access unknown.
-  @inlinable public static var IGNORE_BE_CHECK_GASKET_COMB_DIS: RegisterField<Self, Bool> {
+  public static var IGNORE_BE_CHECK_GASKET_COMB_DIS: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `BIF_FEATURES_CONTROL_MISC.MC_BIF_REQ_ID_ROUTING_DIS`: bit 9, access unknown.
-  @inlinable public static var MC_BIF_REQ_ID_ROUTING_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var MC_BIF_REQ_ID_ROUTING_DIS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `BIF_FEATURES_CONTROL_MISC.AZ_BIF_REQ_ID_ROUTING_DIS`: bit 10, access unknown.
-  @inlinable public static var AZ_BIF_REQ_ID_ROUTING_DIS: RegisterField<Self, Bool> {
+  public static var AZ_BIF_REQ_ID_ROUTING_DIS: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `BIF_FEATURES_CONTROL_MISC.ATC_PRG_RESP_PASID_UR_EN`: bit 11, access unknown.
-  @inlinable public static var ATC_PRG_RESP_PASID_UR_EN: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var ATC_PRG_RESP_PASID_UR_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `BIF_FEATURES_CONTROL_MISC.BIF_RB_SET_OVERFLOW_EN`: bit 12, access unknown.
-  @inlinable public static var BIF_RB_SET_OVERFLOW_EN: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var BIF_RB_SET_OVERFLOW_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `BIF_FEATURES_CONTROL_MISC.ATOMIC_ERR_INT_DIS`: bit 13, access unknown.
-  @inlinable public static var ATOMIC_ERR_INT_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var ATOMIC_ERR_INT_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `BIF_FEATURES_CONTROL_MISC.BME_HDL_NONVIR_EN`: bit 15, access unknown.
-  @inlinable public static var BME_HDL_NONVIR_EN: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var BME_HDL_NONVIR_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `BIF_FEATURES_CONTROL_MISC.INIT_PFFLR_CRS_RET_DIS`: bit 16, access unknown.
-  @inlinable public static var INIT_PFFLR_CRS_RET_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var INIT_PFFLR_CRS_RET_DIS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `BIF_FEATURES_CONTROL_MISC.FLR_MST_PEND_CHK_DIS`: bit 17, access unknown.
-  @inlinable public static var FLR_MST_PEND_CHK_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var FLR_MST_PEND_CHK_DIS: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `BIF_FEATURES_CONTROL_MISC.FLR_SLV_PEND_CHK_DIS`: bit 18, access unknown.
-  @inlinable public static var FLR_SLV_PEND_CHK_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var FLR_SLV_PEND_CHK_DIS: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `BIF_FEATURES_CONTROL_MISC.SOFT_PF_FLR_UR_CFG_EN`: bit 19, access unknown.
-  @inlinable public static var SOFT_PF_FLR_UR_CFG_EN: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var SOFT_PF_FLR_UR_CFG_EN: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `BIF_FEATURES_CONTROL_MISC.FLR_OSTD_UR_DIS`: bit 20, access unknown.
-  @inlinable public static var FLR_OSTD_UR_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var FLR_OSTD_UR_DIS: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `BIF_FEATURES_CONTROL_MISC.FLR_OSTD_HDL_DIS`: bit 21, access unknown.
-  @inlinable public static var FLR_OSTD_HDL_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var FLR_OSTD_HDL_DIS: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `BIF_FEATURES_CONTROL_MISC.FLR_NEWREQ_HDL_DIS`: bit 22, access unknown.
-  @inlinable public static var FLR_NEWREQ_HDL_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var FLR_NEWREQ_HDL_DIS: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `BIF_FEATURES_CONTROL_MISC.FLR_CRS_CFG_DIS`: bit 23, access unknown.
-  @inlinable public static var FLR_CRS_CFG_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var FLR_CRS_CFG_DIS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `BIF_FEATURES_CONTROL_MISC.DUMMY_TRANS_CPL_RET_DIS`: bit 24, access unknown.
-  @inlinable public static var DUMMY_TRANS_CPL_RET_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var DUMMY_TRANS_CPL_RET_DIS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `BIF_DOORBELL_CNTL`: bif_5_0 register, MMIO dword 0x14C3 (byte 0x530C), access unknown, reset unknown (`write` starts from 0).
@@ -3151,57 +2543,39 @@ public enum BIF_DOORBELL_CNTL: Register {
   }
 
   /// `BIF_DOORBELL_CNTL.SELF_RING_DIS`: bit 0, access unknown.
-  @inlinable public static var SELF_RING_DIS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SELF_RING_DIS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BIF_DOORBELL_CNTL.TRANS_CHECK_DIS`: bit 1, access unknown.
-  @inlinable public static var TRANS_CHECK_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TRANS_CHECK_DIS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `BIF_DOORBELL_CNTL.UNTRANS_LBACK_EN`: bit 2, access unknown.
-  @inlinable public static var UNTRANS_LBACK_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var UNTRANS_LBACK_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `BIF_DOORBELL_CNTL.NON_CONSECUTIVE_BE_ZERO_DIS`: bit 3, access unknown.
-  @inlinable public static var NON_CONSECUTIVE_BE_ZERO_DIS: RegisterField<Self, Bool> {
+  public static var NON_CONSECUTIVE_BE_ZERO_DIS: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `BIF_DOORBELL_CNTL.DOORBELL_MONITOR_EN`: bit 4, access unknown.
-  @inlinable public static var DOORBELL_MONITOR_EN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var DOORBELL_MONITOR_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `BIF_DOORBELL_CNTL.DOORBELL_INTERRUPT_STATUS`: bit 5, access unknown.
-  @inlinable public static var DOORBELL_INTERRUPT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var DOORBELL_INTERRUPT_STATUS: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `BIF_DOORBELL_CNTL.DOORBELL_INTERRUPT_CLEAR`: bit 16, access unknown.
-  @inlinable public static var DOORBELL_INTERRUPT_CLEAR: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var DOORBELL_INTERRUPT_CLEAR: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `BIF_DOORBELL_CNTL.DB_MNTR_INTGEN_DIS`: bit 24, access unknown.
-  @inlinable public static var DB_MNTR_INTGEN_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var DB_MNTR_INTGEN_DIS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `BIF_DOORBELL_CNTL.DB_MNTR_INTGEN_MODE_0`: bit 25, access unknown.
-  @inlinable public static var DB_MNTR_INTGEN_MODE_0: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var DB_MNTR_INTGEN_MODE_0: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `BIF_DOORBELL_CNTL.DB_MNTR_INTGEN_MODE_1`: bit 26, access unknown.
-  @inlinable public static var DB_MNTR_INTGEN_MODE_1: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var DB_MNTR_INTGEN_MODE_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `BIF_DOORBELL_CNTL.DB_MNTR_INTGEN_MODE_2`: bit 27, access unknown.
-  @inlinable public static var DB_MNTR_INTGEN_MODE_2: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var DB_MNTR_INTGEN_MODE_2: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `BIF_SLVARB_MODE`: bif_5_0 register, MMIO dword 0x14C4 (byte 0x5310), access unknown, reset unknown (`write` starts from 0).
@@ -3214,7 +2588,7 @@ public enum BIF_SLVARB_MODE: Register {
   }
 
   /// `BIF_SLVARB_MODE.SLVARB_MODE`: bits 1:0, access unknown.
-  @inlinable public static var SLVARB_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var SLVARB_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `BIF_CLK_CTRL`: bif_5_0 register, MMIO dword 0x14C5 (byte 0x5314), access unknown, reset unknown (`write` starts from 0).
@@ -3227,14 +2601,10 @@ public enum BIF_CLK_CTRL: Register {
   }
 
   /// `BIF_CLK_CTRL.BIF_XSTCLK_READY`: bit 0, access unknown.
-  @inlinable public static var BIF_XSTCLK_READY: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var BIF_XSTCLK_READY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BIF_CLK_CTRL.BACO_XSTCLK_SWITCH_BYPASS`: bit 1, access unknown.
-  @inlinable public static var BACO_XSTCLK_SWITCH_BYPASS: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var BACO_XSTCLK_SWITCH_BYPASS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `MAILBOX_INDEX`: bif_5_0 register, MMIO dword 0x14C6 (byte 0x5318), access unknown, reset unknown (`write` starts from 0).
@@ -3247,7 +2617,7 @@ public enum MAILBOX_INDEX: Register {
   }
 
   /// `MAILBOX_INDEX.MAILBOX_INDEX`: bits 3:0, access unknown.
-  @inlinable public static var MAILBOX_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var MAILBOX_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `BF_ANA_ISO_CNTL`: bif_5_0 register, MMIO dword 0x14C7 (byte 0x531C), access unknown, reset unknown (`write` starts from 0).
@@ -3260,14 +2630,10 @@ public enum BF_ANA_ISO_CNTL: Register {
   }
 
   /// `BF_ANA_ISO_CNTL.BF_ANA_ISO_DIS_MASK`: bit 0, access unknown.
-  @inlinable public static var BF_ANA_ISO_DIS_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var BF_ANA_ISO_DIS_MASK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BF_ANA_ISO_CNTL.BF_VDDC_ISO_DIS_MASK`: bit 1, access unknown.
-  @inlinable public static var BF_VDDC_ISO_DIS_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var BF_VDDC_ISO_DIS_MASK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `MAILBOX_MSGBUF_TRN_DW1`: bif_5_0 register, MMIO dword 0x14C9 (byte 0x5324), access unknown, reset unknown (`write` starts from 0).
@@ -3280,7 +2646,7 @@ public enum MAILBOX_MSGBUF_TRN_DW1: Register {
   }
 
   /// `MAILBOX_MSGBUF_TRN_DW1.MSGBUF_DATA`: bits 31:0, access unknown.
-  @inlinable public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MAILBOX_MSGBUF_TRN_DW2`: bif_5_0 register, MMIO dword 0x14CA (byte 0x5328), access unknown, reset unknown (`write` starts from 0).
@@ -3293,7 +2659,7 @@ public enum MAILBOX_MSGBUF_TRN_DW2: Register {
   }
 
   /// `MAILBOX_MSGBUF_TRN_DW2.MSGBUF_DATA`: bits 31:0, access unknown.
-  @inlinable public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MAILBOX_MSGBUF_TRN_DW3`: bif_5_0 register, MMIO dword 0x14CB (byte 0x532C), access unknown, reset unknown (`write` starts from 0).
@@ -3306,7 +2672,7 @@ public enum MAILBOX_MSGBUF_TRN_DW3: Register {
   }
 
   /// `MAILBOX_MSGBUF_TRN_DW3.MSGBUF_DATA`: bits 31:0, access unknown.
-  @inlinable public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MAILBOX_MSGBUF_RCV_DW1`: bif_5_0 register, MMIO dword 0x14CD (byte 0x5334), access unknown, reset unknown (`write` starts from 0).
@@ -3319,7 +2685,7 @@ public enum MAILBOX_MSGBUF_RCV_DW1: Register {
   }
 
   /// `MAILBOX_MSGBUF_RCV_DW1.MSGBUF_DATA`: bits 31:0, access unknown.
-  @inlinable public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MAILBOX_MSGBUF_RCV_DW2`: bif_5_0 register, MMIO dword 0x14CE (byte 0x5338), access unknown, reset unknown (`write` starts from 0).
@@ -3332,7 +2698,7 @@ public enum MAILBOX_MSGBUF_RCV_DW2: Register {
   }
 
   /// `MAILBOX_MSGBUF_RCV_DW2.MSGBUF_DATA`: bits 31:0, access unknown.
-  @inlinable public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MAILBOX_MSGBUF_RCV_DW3`: bif_5_0 register, MMIO dword 0x14CF (byte 0x533C), access unknown, reset unknown (`write` starts from 0).
@@ -3345,7 +2711,7 @@ public enum MAILBOX_MSGBUF_RCV_DW3: Register {
   }
 
   /// `MAILBOX_MSGBUF_RCV_DW3.MSGBUF_DATA`: bits 31:0, access unknown.
-  @inlinable public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIF_VIRT_RESET_REQ`: bif_5_0 register, MMIO dword 0x14D2 (byte 0x5348), access unknown, reset unknown (`write` starts from 0).
@@ -3358,14 +2724,10 @@ public enum BIF_VIRT_RESET_REQ: Register {
   }
 
   /// `BIF_VIRT_RESET_REQ.VIRT_RESET_REQ_VF`: bits 15:0, access unknown.
-  @inlinable public static var VIRT_RESET_REQ_VF: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var VIRT_RESET_REQ_VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `BIF_VIRT_RESET_REQ.VIRT_RESET_REQ_SOFTPF`: bit 31, access unknown.
-  @inlinable public static var VIRT_RESET_REQ_SOFTPF: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var VIRT_RESET_REQ_SOFTPF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `VM_INIT_STATUS`: bif_5_0 register, MMIO dword 0x14D3 (byte 0x534C), access unknown, reset unknown (`write` starts from 0).
@@ -3378,7 +2740,7 @@ public enum VM_INIT_STATUS: Register {
   }
 
   /// `VM_INIT_STATUS.VM_INIT_STATUS`: bit 0, access unknown.
-  @inlinable public static var VM_INIT_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VM_INIT_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `BIF_GPUIOV_RESET_NOTIFICATION`: bif_5_0 register, MMIO dword 0x14D5 (byte 0x5354), access unknown, reset unknown (`write` starts from 0).
@@ -3391,9 +2753,7 @@ public enum BIF_GPUIOV_RESET_NOTIFICATION: Register {
   }
 
   /// `BIF_GPUIOV_RESET_NOTIFICATION.RESET_NOTIFICATION`: bits 31:0, access unknown.
-  @inlinable public static var RESET_NOTIFICATION: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var RESET_NOTIFICATION: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIF_GPUIOV_VM_INIT_STATUS`: bif_5_0 register, MMIO dword 0x14D6 (byte 0x5358), access unknown, reset unknown (`write` starts from 0).
@@ -3406,9 +2766,7 @@ public enum BIF_GPUIOV_VM_INIT_STATUS: Register {
   }
 
   /// `BIF_GPUIOV_VM_INIT_STATUS.VM_INIT_STATUS`: bits 31:0, access unknown.
-  @inlinable public static var VM_INIT_STATUS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VM_INIT_STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CC_BIF_BX_FUSESTRAP0`: bif_5_0 register, MMIO dword 0x14D7 (byte 0x535C), access unknown, reset unknown (`write` starts from 0).
@@ -3421,9 +2779,7 @@ public enum CC_BIF_BX_FUSESTRAP0: Register {
   }
 
   /// `CC_BIF_BX_FUSESTRAP0.STRAP_BIF_PX_CAPABLE`: bit 1, access unknown.
-  @inlinable public static var STRAP_BIF_PX_CAPABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var STRAP_BIF_PX_CAPABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `BIF_GPUIOV_FB_TOTAL_FB_INFO`: bif_5_0 register, MMIO dword 0x14D8 (byte 0x5360), access unknown, reset unknown (`write` starts from 0).
@@ -3436,14 +2792,10 @@ public enum BIF_GPUIOV_FB_TOTAL_FB_INFO: Register {
   }
 
   /// `BIF_GPUIOV_FB_TOTAL_FB_INFO.TOTAL_FB_AVAILABLE`: bits 15:0, access unknown.
-  @inlinable public static var TOTAL_FB_AVAILABLE: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var TOTAL_FB_AVAILABLE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `BIF_GPUIOV_FB_TOTAL_FB_INFO.TOTAL_FB_CONSUMED`: bits 31:16, access unknown.
-  @inlinable public static var TOTAL_FB_CONSUMED: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var TOTAL_FB_CONSUMED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `BACO_CNTL_MISC`: bif_5_0 register, MMIO dword 0x14DB (byte 0x536C), access unknown, reset unknown (`write` starts from 0).
@@ -3456,22 +2808,16 @@ public enum BACO_CNTL_MISC: Register {
   }
 
   /// `BACO_CNTL_MISC.BIF_ROM_REQ_DIS`: bit 0, access unknown.
-  @inlinable public static var BIF_ROM_REQ_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var BIF_ROM_REQ_DIS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BACO_CNTL_MISC.BIF_AZ_REQ_DIS`: bit 1, access unknown.
-  @inlinable public static var BIF_AZ_REQ_DIS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var BIF_AZ_REQ_DIS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `BACO_CNTL_MISC.BACO_LINK_RST_WIDTH_SEL`: bits 3:2, access unknown.
-  @inlinable public static var BACO_LINK_RST_WIDTH_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
+  public static var BACO_LINK_RST_WIDTH_SEL: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `BACO_CNTL_MISC.BACO_REFCLK_SEL`: bit 4, access unknown.
-  @inlinable public static var BACO_REFCLK_SEL: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var BACO_REFCLK_SEL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
 /// `BIF_BACO_DEBUG_LATCH`: bif_5_0 register, MMIO dword 0x14DC (byte 0x5370), access unknown, reset unknown (`write` starts from 0).
@@ -3484,9 +2830,7 @@ public enum BIF_BACO_DEBUG_LATCH: Register {
   }
 
   /// `BIF_BACO_DEBUG_LATCH.BIF_BACO_LATCH_FLG`: bit 0, access unknown.
-  @inlinable public static var BIF_BACO_LATCH_FLG: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var BIF_BACO_LATCH_FLG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `BIF_BACO_DEBUG`: bif_5_0 register, MMIO dword 0x14DF (byte 0x537C), access unknown, reset unknown (`write` starts from 0).
@@ -3499,9 +2843,7 @@ public enum BIF_BACO_DEBUG: Register {
   }
 
   /// `BIF_BACO_DEBUG.BIF_BACO_SCANDUMP_FLG`: bit 0, access unknown.
-  @inlinable public static var BIF_BACO_SCANDUMP_FLG: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var BIF_BACO_SCANDUMP_FLG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MEM_TYPE_CNTL`: bif_5_0 register, MMIO dword 0x14E4 (byte 0x5390), access unknown, reset unknown (`write` starts from 0).
@@ -3514,9 +2856,7 @@ public enum MEM_TYPE_CNTL: Register {
   }
 
   /// `MEM_TYPE_CNTL.BF_MEM_PHY_G5_G3`: bit 0, access unknown.
-  @inlinable public static var BF_MEM_PHY_G5_G3: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var BF_MEM_PHY_G5_G3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `BACO_CNTL`: bif_5_0 register, MMIO dword 0x14E5 (byte 0x5394), access unknown, reset unknown (`write` starts from 0).
@@ -3529,67 +2869,57 @@ public enum BACO_CNTL: Register {
   }
 
   /// `BACO_CNTL.BACO_EN`: bit 0, access unknown.
-  @inlinable public static var BACO_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var BACO_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BACO_CNTL.BACO_BCLK_OFF`: bit 1, access unknown.
-  @inlinable public static var BACO_BCLK_OFF: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var BACO_BCLK_OFF: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `BACO_CNTL.BACO_ISO_DIS`: bit 2, access unknown.
-  @inlinable public static var BACO_ISO_DIS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var BACO_ISO_DIS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `BACO_CNTL.BACO_POWER_OFF`: bit 3, access unknown.
-  @inlinable public static var BACO_POWER_OFF: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var BACO_POWER_OFF: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `BACO_CNTL.BACO_RESET_EN`: bit 4, access unknown.
-  @inlinable public static var BACO_RESET_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var BACO_RESET_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `BACO_CNTL.BACO_HANG_PROTECTION_EN`: bit 5, access unknown.
-  @inlinable public static var BACO_HANG_PROTECTION_EN: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var BACO_HANG_PROTECTION_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `BACO_CNTL.BACO_MODE`: bit 6, access unknown.
-  @inlinable public static var BACO_MODE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var BACO_MODE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `BACO_CNTL.BACO_ANA_ISO_DIS`: bit 7, access unknown.
-  @inlinable public static var BACO_ANA_ISO_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var BACO_ANA_ISO_DIS: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `BACO_CNTL.RCU_BIF_CONFIG_DONE`: bit 8, access unknown.
-  @inlinable public static var RCU_BIF_CONFIG_DONE: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var RCU_BIF_CONFIG_DONE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `BACO_CNTL.PWRGOOD_BF`: bit 9, access unknown.
-  @inlinable public static var PWRGOOD_BF: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var PWRGOOD_BF: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `BACO_CNTL.PWRGOOD_GPIO`: bit 10, access unknown.
-  @inlinable public static var PWRGOOD_GPIO: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var PWRGOOD_GPIO: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `BACO_CNTL.PWRGOOD_MEM`: bit 11, access unknown.
-  @inlinable public static var PWRGOOD_MEM: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var PWRGOOD_MEM: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `BACO_CNTL.PWRGOOD_DVO`: bit 12, access unknown.
-  @inlinable public static var PWRGOOD_DVO: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var PWRGOOD_DVO: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `BACO_CNTL.PWRGOOD_IDSC`: bit 13, access unknown.
-  @inlinable public static var PWRGOOD_IDSC: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var PWRGOOD_IDSC: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `BACO_CNTL.BACO_POWER_OFF_DRAM`: bit 16, access unknown.
-  @inlinable public static var BACO_POWER_OFF_DRAM: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BACO_POWER_OFF_DRAM: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `BACO_CNTL.BACO_BF_MEM_PHY_ISO_CNTRL`: bit 17, access unknown.
-  @inlinable public static var BACO_BF_MEM_PHY_ISO_CNTRL: RegisterField<Self, Bool> {
+  public static var BACO_BF_MEM_PHY_ISO_CNTRL: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `BACO_CNTL.BACO_BIF_SCLK_SWITCH`: bit 18, access unknown.
-  @inlinable public static var BACO_BIF_SCLK_SWITCH: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var BACO_BIF_SCLK_SWITCH: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 }
 
 /// `BIF_DEVFUNCNUM_LIST1`: bif_5_0 register, MMIO dword 0x14E7 (byte 0x539C), access unknown, reset unknown (`write` starts from 0).
@@ -3602,16 +2932,16 @@ public enum BIF_DEVFUNCNUM_LIST1: Register {
   }
 
   /// `BIF_DEVFUNCNUM_LIST1.DEVFUNC_ID4`: bits 7:0, access unknown.
-  @inlinable public static var DEVFUNC_ID4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var DEVFUNC_ID4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `BIF_DEVFUNCNUM_LIST1.DEVFUNC_ID5`: bits 15:8, access unknown.
-  @inlinable public static var DEVFUNC_ID5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var DEVFUNC_ID5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `BIF_DEVFUNCNUM_LIST1.DEVFUNC_ID6`: bits 23:16, access unknown.
-  @inlinable public static var DEVFUNC_ID6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var DEVFUNC_ID6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `BIF_DEVFUNCNUM_LIST1.DEVFUNC_ID7`: bits 31:24, access unknown.
-  @inlinable public static var DEVFUNC_ID7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var DEVFUNC_ID7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `BIF_DEVFUNCNUM_LIST0`: bif_5_0 register, MMIO dword 0x14E8 (byte 0x53A0), access unknown, reset unknown (`write` starts from 0).
@@ -3624,16 +2954,16 @@ public enum BIF_DEVFUNCNUM_LIST0: Register {
   }
 
   /// `BIF_DEVFUNCNUM_LIST0.DEVFUNC_ID0`: bits 7:0, access unknown.
-  @inlinable public static var DEVFUNC_ID0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var DEVFUNC_ID0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `BIF_DEVFUNCNUM_LIST0.DEVFUNC_ID1`: bits 15:8, access unknown.
-  @inlinable public static var DEVFUNC_ID1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var DEVFUNC_ID1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `BIF_DEVFUNCNUM_LIST0.DEVFUNC_ID2`: bits 23:16, access unknown.
-  @inlinable public static var DEVFUNC_ID2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var DEVFUNC_ID2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `BIF_DEVFUNCNUM_LIST0.DEVFUNC_ID3`: bits 31:24, access unknown.
-  @inlinable public static var DEVFUNC_ID3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var DEVFUNC_ID3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `BIF_SLV_TRANS_PENDING`: bif_5_0 register, MMIO dword 0x14E9 (byte 0x53A4), access unknown, reset unknown (`write` starts from 0).
@@ -3646,9 +2976,7 @@ public enum BIF_SLV_TRANS_PENDING: Register {
   }
 
   /// `BIF_SLV_TRANS_PENDING.BIF_SLV_TRANS_PENDING`: bits 31:0, access unknown.
-  @inlinable public static var BIF_SLV_TRANS_PENDING: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var BIF_SLV_TRANS_PENDING: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIF_MST_TRANS_PENDING`: bif_5_0 register, MMIO dword 0x14EA (byte 0x53A8), access unknown, reset unknown (`write` starts from 0).
@@ -3661,9 +2989,7 @@ public enum BIF_MST_TRANS_PENDING: Register {
   }
 
   /// `BIF_MST_TRANS_PENDING.BIF_MST_TRANS_PENDING`: bits 31:0, access unknown.
-  @inlinable public static var BIF_MST_TRANS_PENDING: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var BIF_MST_TRANS_PENDING: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DBG_SMB_BYPASS_SRBM_ACCESS`: bif_5_0 register, MMIO dword 0x14EB (byte 0x53AC), access unknown, reset unknown (`write` starts from 0).
@@ -3676,9 +3002,7 @@ public enum DBG_SMB_BYPASS_SRBM_ACCESS: Register {
   }
 
   /// `DBG_SMB_BYPASS_SRBM_ACCESS.DBG_SMB_BYPASS_SRBM_EN`: bit 0, access unknown.
-  @inlinable public static var DBG_SMB_BYPASS_SRBM_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var DBG_SMB_BYPASS_SRBM_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `PEER3_FB_OFFSET_LO`: bif_5_0 register, MMIO dword 0x14EC (byte 0x53B0), access unknown, reset unknown (`write` starts from 0).
@@ -3691,12 +3015,10 @@ public enum PEER3_FB_OFFSET_LO: Register {
   }
 
   /// `PEER3_FB_OFFSET_LO.PEER3_FB_OFFSET_LO`: bits 19:0, access unknown.
-  @inlinable public static var PEER3_FB_OFFSET_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var PEER3_FB_OFFSET_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 
   /// `PEER3_FB_OFFSET_LO.PEER3_FB_EN`: bit 31, access unknown.
-  @inlinable public static var PEER3_FB_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var PEER3_FB_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PEER3_FB_OFFSET_HI`: bif_5_0 register, MMIO dword 0x14ED (byte 0x53B4), access unknown, reset unknown (`write` starts from 0).
@@ -3709,9 +3031,7 @@ public enum PEER3_FB_OFFSET_HI: Register {
   }
 
   /// `PEER3_FB_OFFSET_HI.PEER3_FB_OFFSET_HI`: bits 19:0, access unknown.
-  @inlinable public static var PEER3_FB_OFFSET_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var PEER3_FB_OFFSET_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `PEER2_FB_OFFSET_LO`: bif_5_0 register, MMIO dword 0x14EE (byte 0x53B8), access unknown, reset unknown (`write` starts from 0).
@@ -3724,12 +3044,10 @@ public enum PEER2_FB_OFFSET_LO: Register {
   }
 
   /// `PEER2_FB_OFFSET_LO.PEER2_FB_OFFSET_LO`: bits 19:0, access unknown.
-  @inlinable public static var PEER2_FB_OFFSET_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var PEER2_FB_OFFSET_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 
   /// `PEER2_FB_OFFSET_LO.PEER2_FB_EN`: bit 31, access unknown.
-  @inlinable public static var PEER2_FB_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var PEER2_FB_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PEER2_FB_OFFSET_HI`: bif_5_0 register, MMIO dword 0x14EF (byte 0x53BC), access unknown, reset unknown (`write` starts from 0).
@@ -3742,9 +3060,7 @@ public enum PEER2_FB_OFFSET_HI: Register {
   }
 
   /// `PEER2_FB_OFFSET_HI.PEER2_FB_OFFSET_HI`: bits 19:0, access unknown.
-  @inlinable public static var PEER2_FB_OFFSET_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var PEER2_FB_OFFSET_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `PEER1_FB_OFFSET_LO`: bif_5_0 register, MMIO dword 0x14F0 (byte 0x53C0), access unknown, reset unknown (`write` starts from 0).
@@ -3757,12 +3073,10 @@ public enum PEER1_FB_OFFSET_LO: Register {
   }
 
   /// `PEER1_FB_OFFSET_LO.PEER1_FB_OFFSET_LO`: bits 19:0, access unknown.
-  @inlinable public static var PEER1_FB_OFFSET_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var PEER1_FB_OFFSET_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 
   /// `PEER1_FB_OFFSET_LO.PEER1_FB_EN`: bit 31, access unknown.
-  @inlinable public static var PEER1_FB_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var PEER1_FB_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PEER1_FB_OFFSET_HI`: bif_5_0 register, MMIO dword 0x14F1 (byte 0x53C4), access unknown, reset unknown (`write` starts from 0).
@@ -3775,9 +3089,7 @@ public enum PEER1_FB_OFFSET_HI: Register {
   }
 
   /// `PEER1_FB_OFFSET_HI.PEER1_FB_OFFSET_HI`: bits 19:0, access unknown.
-  @inlinable public static var PEER1_FB_OFFSET_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var PEER1_FB_OFFSET_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `PEER0_FB_OFFSET_LO`: bif_5_0 register, MMIO dword 0x14F2 (byte 0x53C8), access unknown, reset unknown (`write` starts from 0).
@@ -3790,12 +3102,10 @@ public enum PEER0_FB_OFFSET_LO: Register {
   }
 
   /// `PEER0_FB_OFFSET_LO.PEER0_FB_OFFSET_LO`: bits 19:0, access unknown.
-  @inlinable public static var PEER0_FB_OFFSET_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var PEER0_FB_OFFSET_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 
   /// `PEER0_FB_OFFSET_LO.PEER0_FB_EN`: bit 31, access unknown.
-  @inlinable public static var PEER0_FB_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var PEER0_FB_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PEER0_FB_OFFSET_HI`: bif_5_0 register, MMIO dword 0x14F3 (byte 0x53CC), access unknown, reset unknown (`write` starts from 0).
@@ -3808,9 +3118,7 @@ public enum PEER0_FB_OFFSET_HI: Register {
   }
 
   /// `PEER0_FB_OFFSET_HI.PEER0_FB_OFFSET_HI`: bits 19:0, access unknown.
-  @inlinable public static var PEER0_FB_OFFSET_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var PEER0_FB_OFFSET_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `IMPCTL_RESET`: bif_5_0 register, MMIO dword 0x14F5 (byte 0x53D4), access unknown, reset unknown (`write` starts from 0).
@@ -3823,7 +3131,7 @@ public enum IMPCTL_RESET: Register {
   }
 
   /// `IMPCTL_RESET.IMP_SW_RESET`: bit 0, access unknown.
-  @inlinable public static var IMP_SW_RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var IMP_SW_RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SMU_BIF_VDDGFX_PWR_STATUS`: bif_5_0 register, MMIO dword 0x14F8 (byte 0x53E0), access unknown, reset unknown (`write` starts from 0).
@@ -3836,9 +3144,7 @@ public enum SMU_BIF_VDDGFX_PWR_STATUS: Register {
   }
 
   /// `SMU_BIF_VDDGFX_PWR_STATUS.VDDGFX_GFX_PWR_OFF`: bit 0, access unknown.
-  @inlinable public static var VDDGFX_GFX_PWR_OFF: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var VDDGFX_GFX_PWR_OFF: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `BIF_DOORBELL_GBLAPER1_LOWER`: bif_5_0 register, MMIO dword 0x14FC (byte 0x53F0), access unknown, reset unknown (`write` starts from 0).
@@ -3851,14 +3157,12 @@ public enum BIF_DOORBELL_GBLAPER1_LOWER: Register {
   }
 
   /// `BIF_DOORBELL_GBLAPER1_LOWER.DOORBELL_GBLAPER1_LOWER`: bits 11:2, access unknown.
-  @inlinable public static var DOORBELL_GBLAPER1_LOWER: RegisterField<Self, UInt16> {
+  public static var DOORBELL_GBLAPER1_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 10)
   }
 
   /// `BIF_DOORBELL_GBLAPER1_LOWER.DOORBELL_GBLAPER1_EN`: bit 31, access unknown.
-  @inlinable public static var DOORBELL_GBLAPER1_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var DOORBELL_GBLAPER1_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `BIF_DOORBELL_GBLAPER1_UPPER`: bif_5_0 register, MMIO dword 0x14FD (byte 0x53F4), access unknown, reset unknown (`write` starts from 0).
@@ -3871,7 +3175,7 @@ public enum BIF_DOORBELL_GBLAPER1_UPPER: Register {
   }
 
   /// `BIF_DOORBELL_GBLAPER1_UPPER.DOORBELL_GBLAPER1_UPPER`: bits 11:2, access unknown.
-  @inlinable public static var DOORBELL_GBLAPER1_UPPER: RegisterField<Self, UInt16> {
+  public static var DOORBELL_GBLAPER1_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 10)
   }
 }
@@ -3886,14 +3190,12 @@ public enum BIF_DOORBELL_GBLAPER2_LOWER: Register {
   }
 
   /// `BIF_DOORBELL_GBLAPER2_LOWER.DOORBELL_GBLAPER2_LOWER`: bits 11:2, access unknown.
-  @inlinable public static var DOORBELL_GBLAPER2_LOWER: RegisterField<Self, UInt16> {
+  public static var DOORBELL_GBLAPER2_LOWER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 10)
   }
 
   /// `BIF_DOORBELL_GBLAPER2_LOWER.DOORBELL_GBLAPER2_EN`: bit 31, access unknown.
-  @inlinable public static var DOORBELL_GBLAPER2_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var DOORBELL_GBLAPER2_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `BIF_DOORBELL_GBLAPER2_UPPER`: bif_5_0 register, MMIO dword 0x14FF (byte 0x53FC), access unknown, reset unknown (`write` starts from 0).
@@ -3906,7 +3208,7 @@ public enum BIF_DOORBELL_GBLAPER2_UPPER: Register {
   }
 
   /// `BIF_DOORBELL_GBLAPER2_UPPER.DOORBELL_GBLAPER2_UPPER`: bits 11:2, access unknown.
-  @inlinable public static var DOORBELL_GBLAPER2_UPPER: RegisterField<Self, UInt16> {
+  public static var DOORBELL_GBLAPER2_UPPER: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 10)
   }
 }
@@ -3921,9 +3223,7 @@ public enum BIF_MM_INDACCESS_CNTL: Register {
   }
 
   /// `BIF_MM_INDACCESS_CNTL.MM_INDACCESS_DIS`: bit 1, access unknown.
-  @inlinable public static var MM_INDACCESS_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var MM_INDACCESS_DIS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `BIF_DOORBELL_APER_EN`: bif_5_0 register, MMIO dword 0x1501 (byte 0x5404), access unknown, reset unknown (`write` starts from 0).
@@ -3936,9 +3236,7 @@ public enum BIF_DOORBELL_APER_EN: Register {
   }
 
   /// `BIF_DOORBELL_APER_EN.BIF_DOORBELL_APER_EN`: bit 0, access unknown.
-  @inlinable public static var BIF_DOORBELL_APER_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var BIF_DOORBELL_APER_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `CONFIG_RESERVED`: bif_5_0 register, MMIO dword 0x1502 (byte 0x5408), access unknown, reset unknown (`write` starts from 0).
@@ -3951,9 +3249,7 @@ public enum CONFIG_RESERVED: Register {
   }
 
   /// `CONFIG_RESERVED.CONFIG_RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var CONFIG_RESERVED: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var CONFIG_RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BUS_CNTL`: bif_5_0 register, MMIO dword 0x1508 (byte 0x5420), access unknown, reset unknown (`write` starts from 0).
@@ -3966,56 +3262,46 @@ public enum BUS_CNTL: Register {
   }
 
   /// `BUS_CNTL.BIOS_ROM_WRT_EN`: bit 0, access unknown.
-  @inlinable public static var BIOS_ROM_WRT_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var BIOS_ROM_WRT_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BUS_CNTL.BIOS_ROM_DIS`: bit 1, access unknown.
-  @inlinable public static var BIOS_ROM_DIS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var BIOS_ROM_DIS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `BUS_CNTL.PMI_IO_DIS`: bit 2, access unknown.
-  @inlinable public static var PMI_IO_DIS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var PMI_IO_DIS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `BUS_CNTL.PMI_MEM_DIS`: bit 3, access unknown.
-  @inlinable public static var PMI_MEM_DIS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var PMI_MEM_DIS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `BUS_CNTL.PMI_BM_DIS`: bit 4, access unknown.
-  @inlinable public static var PMI_BM_DIS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var PMI_BM_DIS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `BUS_CNTL.PMI_INT_DIS`: bit 5, access unknown.
-  @inlinable public static var PMI_INT_DIS: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var PMI_INT_DIS: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `BUS_CNTL.VGA_REG_COHERENCY_DIS`: bit 6, access unknown.
-  @inlinable public static var VGA_REG_COHERENCY_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var VGA_REG_COHERENCY_DIS: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `BUS_CNTL.VGA_MEM_COHERENCY_DIS`: bit 7, access unknown.
-  @inlinable public static var VGA_MEM_COHERENCY_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var VGA_MEM_COHERENCY_DIS: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `BUS_CNTL.BIF_ERR_RTR_BKPRESSURE_EN`: bit 8, access unknown.
-  @inlinable public static var BIF_ERR_RTR_BKPRESSURE_EN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var BIF_ERR_RTR_BKPRESSURE_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `BUS_CNTL.SET_AZ_TC`: bits 12:10, access unknown.
-  @inlinable public static var SET_AZ_TC: RegisterField<Self, UInt8> { .init(lsb: 10, width: 3) }
+  public static var SET_AZ_TC: RegisterField<Self, UInt8> { .init(lsb: 10, width: 3) }
 
   /// `BUS_CNTL.SET_MC_TC`: bits 15:13, access unknown.
-  @inlinable public static var SET_MC_TC: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+  public static var SET_MC_TC: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `BUS_CNTL.ZERO_BE_WR_EN`: bit 16, access unknown.
-  @inlinable public static var ZERO_BE_WR_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var ZERO_BE_WR_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `BUS_CNTL.ZERO_BE_RD_EN`: bit 17, access unknown.
-  @inlinable public static var ZERO_BE_RD_EN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var ZERO_BE_RD_EN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `BUS_CNTL.RD_STALL_IO_WR`: bit 18, access unknown.
-  @inlinable public static var RD_STALL_IO_WR: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var RD_STALL_IO_WR: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 }
 
 /// `CONFIG_CNTL`: bif_5_0 register, MMIO dword 0x1509 (byte 0x5424), access unknown, reset unknown (`write` starts from 0).
@@ -4028,18 +3314,16 @@ public enum CONFIG_CNTL: Register {
   }
 
   /// `CONFIG_CNTL.CFG_VGA_RAM_EN`: bit 0, access unknown.
-  @inlinable public static var CFG_VGA_RAM_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CFG_VGA_RAM_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CONFIG_CNTL.VGA_DIS`: bit 1, access unknown.
-  @inlinable public static var VGA_DIS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var VGA_DIS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CONFIG_CNTL.GENMO_MONO_ADDRESS_B`: bit 2, access unknown.
-  @inlinable public static var GENMO_MONO_ADDRESS_B: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var GENMO_MONO_ADDRESS_B: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `CONFIG_CNTL.GRPH_ADRSEL`: bits 4:3, access unknown.
-  @inlinable public static var GRPH_ADRSEL: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var GRPH_ADRSEL: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 }
 
 /// `CONFIG_MEMSIZE`: bif_5_0 register, MMIO dword 0x150A (byte 0x5428), access unknown, reset unknown (`write` starts from 0).
@@ -4052,9 +3336,7 @@ public enum CONFIG_MEMSIZE: Register {
   }
 
   /// `CONFIG_MEMSIZE.CONFIG_MEMSIZE`: bits 31:0, access unknown.
-  @inlinable public static var CONFIG_MEMSIZE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var CONFIG_MEMSIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CONFIG_F0_BASE`: bif_5_0 register, MMIO dword 0x150B (byte 0x542C), access unknown, reset unknown (`write` starts from 0).
@@ -4067,7 +3349,7 @@ public enum CONFIG_F0_BASE: Register {
   }
 
   /// `CONFIG_F0_BASE.F0_BASE`: bits 31:0, access unknown.
-  @inlinable public static var F0_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var F0_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CONFIG_APER_SIZE`: bif_5_0 register, MMIO dword 0x150C (byte 0x5430), access unknown, reset unknown (`write` starts from 0).
@@ -4080,7 +3362,7 @@ public enum CONFIG_APER_SIZE: Register {
   }
 
   /// `CONFIG_APER_SIZE.APER_SIZE`: bits 31:0, access unknown.
-  @inlinable public static var APER_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var APER_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CONFIG_REG_APER_SIZE`: bif_5_0 register, MMIO dword 0x150D (byte 0x5434), access unknown, reset unknown (`write` starts from 0).
@@ -4093,9 +3375,7 @@ public enum CONFIG_REG_APER_SIZE: Register {
   }
 
   /// `CONFIG_REG_APER_SIZE.REG_APER_SIZE`: bits 19:0, access unknown.
-  @inlinable public static var REG_APER_SIZE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var REG_APER_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `BIF_SCRATCH0`: bif_5_0 register, MMIO dword 0x150E (byte 0x5438), access unknown, reset unknown (`write` starts from 0).
@@ -4108,9 +3388,7 @@ public enum BIF_SCRATCH0: Register {
   }
 
   /// `BIF_SCRATCH0.BIF_SCRATCH0`: bits 31:0, access unknown.
-  @inlinable public static var BIF_SCRATCH0: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var BIF_SCRATCH0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIF_SCRATCH1`: bif_5_0 register, MMIO dword 0x150F (byte 0x543C), access unknown, reset unknown (`write` starts from 0).
@@ -4123,9 +3401,7 @@ public enum BIF_SCRATCH1: Register {
   }
 
   /// `BIF_SCRATCH1.BIF_SCRATCH1`: bits 31:0, access unknown.
-  @inlinable public static var BIF_SCRATCH1: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var BIF_SCRATCH1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIF_RLC_INTR_CNTL`: bif_5_0 register, MMIO dword 0x1510 (byte 0x5440), access unknown, reset unknown (`write` starts from 0).
@@ -4138,14 +3414,10 @@ public enum BIF_RLC_INTR_CNTL: Register {
   }
 
   /// `BIF_RLC_INTR_CNTL.RLC_HVCMD_INTERRUPT`: bit 0, access unknown.
-  @inlinable public static var RLC_HVCMD_INTERRUPT: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var RLC_HVCMD_INTERRUPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BIF_RLC_INTR_CNTL.RLC_VM_IDLE_INTERRUPT`: bit 8, access unknown.
-  @inlinable public static var RLC_VM_IDLE_INTERRUPT: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var RLC_VM_IDLE_INTERRUPT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
 /// `BIF_BME_STATUS`: bif_5_0 register, MMIO dword 0x1511 (byte 0x5444), access unknown, reset unknown (`write` starts from 0).
@@ -4158,12 +3430,10 @@ public enum BIF_BME_STATUS: Register {
   }
 
   /// `BIF_BME_STATUS.DMA_ON_BME_LOW`: bit 0, access unknown.
-  @inlinable public static var DMA_ON_BME_LOW: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DMA_ON_BME_LOW: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BIF_BME_STATUS.CLEAR_DMA_ON_BME_LOW`: bit 16, access unknown.
-  @inlinable public static var CLEAR_DMA_ON_BME_LOW: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CLEAR_DMA_ON_BME_LOW: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `BIF_ATOMIC_ERR_LOG`: bif_5_0 register, MMIO dword 0x1512 (byte 0x5448), access unknown, reset unknown (`write` starts from 0).
@@ -4176,22 +3446,16 @@ public enum BIF_ATOMIC_ERR_LOG: Register {
   }
 
   /// `BIF_ATOMIC_ERR_LOG.UR_ATOMIC_OPCODE`: bit 0, access unknown.
-  @inlinable public static var UR_ATOMIC_OPCODE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var UR_ATOMIC_OPCODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BIF_ATOMIC_ERR_LOG.UR_ATOMIC_REQEN_LOW`: bit 1, access unknown.
-  @inlinable public static var UR_ATOMIC_REQEN_LOW: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var UR_ATOMIC_REQEN_LOW: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `BIF_ATOMIC_ERR_LOG.CLEAR_UR_ATOMIC_OPCODE`: bit 16, access unknown.
-  @inlinable public static var CLEAR_UR_ATOMIC_OPCODE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CLEAR_UR_ATOMIC_OPCODE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `BIF_ATOMIC_ERR_LOG.CLEAR_UR_ATOMIC_REQEN_LOW`: bit 17, access unknown.
-  @inlinable public static var CLEAR_UR_ATOMIC_REQEN_LOW: RegisterField<Self, Bool> {
+  public static var CLEAR_UR_ATOMIC_REQEN_LOW: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
@@ -4206,14 +3470,10 @@ public enum MM_CFGREGS_CNTL: Register {
   }
 
   /// `MM_CFGREGS_CNTL.MM_CFG_FUNC_SEL`: bits 2:0, access unknown.
-  @inlinable public static var MM_CFG_FUNC_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var MM_CFG_FUNC_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MM_CFGREGS_CNTL.MM_WR_TO_CFG_EN`: bit 3, access unknown.
-  @inlinable public static var MM_WR_TO_CFG_EN: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var MM_WR_TO_CFG_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `BX_RESET_EN`: bif_5_0 register, MMIO dword 0x1514 (byte 0x5450), access unknown, reset unknown (`write` starts from 0).
@@ -4226,34 +3486,28 @@ public enum BX_RESET_EN: Register {
   }
 
   /// `BX_RESET_EN.COR_RESET_EN`: bit 0, access unknown.
-  @inlinable public static var COR_RESET_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var COR_RESET_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BX_RESET_EN.REG_RESET_EN`: bit 1, access unknown.
-  @inlinable public static var REG_RESET_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var REG_RESET_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `BX_RESET_EN.STY_RESET_EN`: bit 2, access unknown.
-  @inlinable public static var STY_RESET_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var STY_RESET_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `BX_RESET_EN.FLR_TWICE_EN`: bit 8, access unknown.
-  @inlinable public static var FLR_TWICE_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var FLR_TWICE_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `BX_RESET_EN.FLR_TIMER_SEL`: bits 10:9, access unknown.
-  @inlinable public static var FLR_TIMER_SEL: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
+  public static var FLR_TIMER_SEL: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
 
   /// `BX_RESET_EN.DB_APER_RESET_EN`: bit 15, access unknown.
-  @inlinable public static var DB_APER_RESET_EN: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var DB_APER_RESET_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `BX_RESET_EN.RESET_ON_VFENABLE_LOW_EN`: bit 16, access unknown.
-  @inlinable public static var RESET_ON_VFENABLE_LOW_EN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var RESET_ON_VFENABLE_LOW_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `BX_RESET_EN.PF_FLR_NEWHDL_EN`: bit 17, access unknown.
-  @inlinable public static var PF_FLR_NEWHDL_EN: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var PF_FLR_NEWHDL_EN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `HW_DEBUG`: bif_5_0 register, MMIO dword 0x1515 (byte 0x5454), access unknown, reset unknown (`write` starts from 0).
@@ -4266,100 +3520,100 @@ public enum HW_DEBUG: Register {
   }
 
   /// `HW_DEBUG.HW_00_DEBUG`: bit 0, access unknown.
-  @inlinable public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `HW_DEBUG.HW_01_DEBUG`: bit 1, access unknown.
-  @inlinable public static var HW_01_DEBUG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var HW_01_DEBUG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `HW_DEBUG.HW_02_DEBUG`: bit 2, access unknown.
-  @inlinable public static var HW_02_DEBUG: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var HW_02_DEBUG: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `HW_DEBUG.HW_03_DEBUG`: bit 3, access unknown.
-  @inlinable public static var HW_03_DEBUG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var HW_03_DEBUG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `HW_DEBUG.HW_04_DEBUG`: bit 4, access unknown.
-  @inlinable public static var HW_04_DEBUG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var HW_04_DEBUG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `HW_DEBUG.HW_05_DEBUG`: bit 5, access unknown.
-  @inlinable public static var HW_05_DEBUG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var HW_05_DEBUG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `HW_DEBUG.HW_06_DEBUG`: bit 6, access unknown.
-  @inlinable public static var HW_06_DEBUG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var HW_06_DEBUG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `HW_DEBUG.HW_07_DEBUG`: bit 7, access unknown.
-  @inlinable public static var HW_07_DEBUG: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var HW_07_DEBUG: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `HW_DEBUG.HW_08_DEBUG`: bit 8, access unknown.
-  @inlinable public static var HW_08_DEBUG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var HW_08_DEBUG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `HW_DEBUG.HW_09_DEBUG`: bit 9, access unknown.
-  @inlinable public static var HW_09_DEBUG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var HW_09_DEBUG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `HW_DEBUG.HW_10_DEBUG`: bit 10, access unknown.
-  @inlinable public static var HW_10_DEBUG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var HW_10_DEBUG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `HW_DEBUG.HW_11_DEBUG`: bit 11, access unknown.
-  @inlinable public static var HW_11_DEBUG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var HW_11_DEBUG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `HW_DEBUG.HW_12_DEBUG`: bit 12, access unknown.
-  @inlinable public static var HW_12_DEBUG: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var HW_12_DEBUG: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `HW_DEBUG.HW_13_DEBUG`: bit 13, access unknown.
-  @inlinable public static var HW_13_DEBUG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var HW_13_DEBUG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `HW_DEBUG.HW_14_DEBUG`: bit 14, access unknown.
-  @inlinable public static var HW_14_DEBUG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var HW_14_DEBUG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `HW_DEBUG.HW_15_DEBUG`: bit 15, access unknown.
-  @inlinable public static var HW_15_DEBUG: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var HW_15_DEBUG: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `HW_DEBUG.HW_16_DEBUG`: bit 16, access unknown.
-  @inlinable public static var HW_16_DEBUG: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var HW_16_DEBUG: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `HW_DEBUG.HW_17_DEBUG`: bit 17, access unknown.
-  @inlinable public static var HW_17_DEBUG: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var HW_17_DEBUG: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `HW_DEBUG.HW_18_DEBUG`: bit 18, access unknown.
-  @inlinable public static var HW_18_DEBUG: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var HW_18_DEBUG: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `HW_DEBUG.HW_19_DEBUG`: bit 19, access unknown.
-  @inlinable public static var HW_19_DEBUG: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var HW_19_DEBUG: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `HW_DEBUG.HW_20_DEBUG`: bit 20, access unknown.
-  @inlinable public static var HW_20_DEBUG: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var HW_20_DEBUG: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `HW_DEBUG.HW_21_DEBUG`: bit 21, access unknown.
-  @inlinable public static var HW_21_DEBUG: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var HW_21_DEBUG: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `HW_DEBUG.HW_22_DEBUG`: bit 22, access unknown.
-  @inlinable public static var HW_22_DEBUG: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var HW_22_DEBUG: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `HW_DEBUG.HW_23_DEBUG`: bit 23, access unknown.
-  @inlinable public static var HW_23_DEBUG: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var HW_23_DEBUG: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `HW_DEBUG.HW_24_DEBUG`: bit 24, access unknown.
-  @inlinable public static var HW_24_DEBUG: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var HW_24_DEBUG: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `HW_DEBUG.HW_25_DEBUG`: bit 25, access unknown.
-  @inlinable public static var HW_25_DEBUG: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var HW_25_DEBUG: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `HW_DEBUG.HW_26_DEBUG`: bit 26, access unknown.
-  @inlinable public static var HW_26_DEBUG: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var HW_26_DEBUG: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `HW_DEBUG.HW_27_DEBUG`: bit 27, access unknown.
-  @inlinable public static var HW_27_DEBUG: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var HW_27_DEBUG: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `HW_DEBUG.HW_28_DEBUG`: bit 28, access unknown.
-  @inlinable public static var HW_28_DEBUG: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var HW_28_DEBUG: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `HW_DEBUG.HW_29_DEBUG`: bit 29, access unknown.
-  @inlinable public static var HW_29_DEBUG: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var HW_29_DEBUG: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `HW_DEBUG.HW_30_DEBUG`: bit 30, access unknown.
-  @inlinable public static var HW_30_DEBUG: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var HW_30_DEBUG: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `HW_DEBUG.HW_31_DEBUG`: bit 31, access unknown.
-  @inlinable public static var HW_31_DEBUG: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var HW_31_DEBUG: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MASTER_CREDIT_CNTL`: bif_5_0 register, MMIO dword 0x1516 (byte 0x5458), access unknown, reset unknown (`write` starts from 0).
@@ -4372,14 +3626,10 @@ public enum MASTER_CREDIT_CNTL: Register {
   }
 
   /// `MASTER_CREDIT_CNTL.BIF_MC_RDRET_CREDIT`: bits 6:0, access unknown.
-  @inlinable public static var BIF_MC_RDRET_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 7)
-  }
+  public static var BIF_MC_RDRET_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `MASTER_CREDIT_CNTL.BIF_AZ_RDRET_CREDIT`: bits 21:16, access unknown.
-  @inlinable public static var BIF_AZ_RDRET_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 6)
-  }
+  public static var BIF_AZ_RDRET_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 }
 
 /// `SLAVE_REQ_CREDIT_CNTL`: bif_5_0 register, MMIO dword 0x1517 (byte 0x545C), access unknown, reset unknown (`write` starts from 0).
@@ -4392,34 +3642,22 @@ public enum SLAVE_REQ_CREDIT_CNTL: Register {
   }
 
   /// `SLAVE_REQ_CREDIT_CNTL.BIF_SRBM_REQ_CREDIT`: bits 4:0, access unknown.
-  @inlinable public static var BIF_SRBM_REQ_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var BIF_SRBM_REQ_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `SLAVE_REQ_CREDIT_CNTL.BIF_VGA_REQ_CREDIT`: bits 8:5, access unknown.
-  @inlinable public static var BIF_VGA_REQ_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 4)
-  }
+  public static var BIF_VGA_REQ_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 5, width: 4) }
 
   /// `SLAVE_REQ_CREDIT_CNTL.BIF_HDP_REQ_CREDIT`: bits 14:10, access unknown.
-  @inlinable public static var BIF_HDP_REQ_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 5)
-  }
+  public static var BIF_HDP_REQ_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 5) }
 
   /// `SLAVE_REQ_CREDIT_CNTL.BIF_ROM_REQ_CREDIT`: bit 15, access unknown.
-  @inlinable public static var BIF_ROM_REQ_CREDIT: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var BIF_ROM_REQ_CREDIT: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SLAVE_REQ_CREDIT_CNTL.BIF_AZ_REQ_CREDIT`: bit 20, access unknown.
-  @inlinable public static var BIF_AZ_REQ_CREDIT: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var BIF_AZ_REQ_CREDIT: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SLAVE_REQ_CREDIT_CNTL.BIF_XDMA_REQ_CREDIT`: bits 30:25, access unknown.
-  @inlinable public static var BIF_XDMA_REQ_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 25, width: 6)
-  }
+  public static var BIF_XDMA_REQ_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 6) }
 }
 
 /// `BX_RESET_CNTL`: bif_5_0 register, MMIO dword 0x1518 (byte 0x5460), access unknown, reset unknown (`write` starts from 0).
@@ -4432,7 +3670,7 @@ public enum BX_RESET_CNTL: Register {
   }
 
   /// `BX_RESET_CNTL.LINK_TRAIN_EN`: bit 0, access unknown.
-  @inlinable public static var LINK_TRAIN_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var LINK_TRAIN_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `BIF_DEBUG_CNTL`: bif_5_0 register, MMIO dword 0x151C (byte 0x5470), access unknown, reset unknown (`write` starts from 0).
@@ -4445,54 +3683,40 @@ public enum BIF_DEBUG_CNTL: Register {
   }
 
   /// `BIF_DEBUG_CNTL.DEBUG_EN`: bit 0, access unknown.
-  @inlinable public static var DEBUG_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DEBUG_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BIF_DEBUG_CNTL.DEBUG_MULTIBLOCKEN`: bit 1, access unknown.
-  @inlinable public static var DEBUG_MULTIBLOCKEN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var DEBUG_MULTIBLOCKEN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `BIF_DEBUG_CNTL.DEBUG_OUT_EN`: bit 2, access unknown.
-  @inlinable public static var DEBUG_OUT_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var DEBUG_OUT_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `BIF_DEBUG_CNTL.DEBUG_PAD_SEL`: bit 3, access unknown.
-  @inlinable public static var DEBUG_PAD_SEL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var DEBUG_PAD_SEL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `BIF_DEBUG_CNTL.DEBUG_BYTESEL_BLK1`: bit 4, access unknown.
-  @inlinable public static var DEBUG_BYTESEL_BLK1: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var DEBUG_BYTESEL_BLK1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `BIF_DEBUG_CNTL.DEBUG_BYTESEL_BLK2`: bit 5, access unknown.
-  @inlinable public static var DEBUG_BYTESEL_BLK2: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var DEBUG_BYTESEL_BLK2: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `BIF_DEBUG_CNTL.DEBUG_SYNC_EN`: bit 6, access unknown.
-  @inlinable public static var DEBUG_SYNC_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var DEBUG_SYNC_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `BIF_DEBUG_CNTL.DEBUG_SWAP`: bit 7, access unknown.
-  @inlinable public static var DEBUG_SWAP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEBUG_SWAP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `BIF_DEBUG_CNTL.DEBUG_IDSEL_BLK1`: bits 12:8, access unknown.
-  @inlinable public static var DEBUG_IDSEL_BLK1: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var DEBUG_IDSEL_BLK1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
   /// `BIF_DEBUG_CNTL.DEBUG_IDSEL_BLK2`: bits 20:16, access unknown.
-  @inlinable public static var DEBUG_IDSEL_BLK2: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
+  public static var DEBUG_IDSEL_BLK2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `BIF_DEBUG_CNTL.DEBUG_IDSEL_XSP`: bit 24, access unknown.
-  @inlinable public static var DEBUG_IDSEL_XSP: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var DEBUG_IDSEL_XSP: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `BIF_DEBUG_CNTL.DEBUG_SYNC_CLKSEL`: bits 31:30, access unknown.
-  @inlinable public static var DEBUG_SYNC_CLKSEL: RegisterField<Self, UInt8> {
-    .init(lsb: 30, width: 2)
-  }
+  public static var DEBUG_SYNC_CLKSEL: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `BIF_DEBUG_MUX`: bif_5_0 register, MMIO dword 0x151D (byte 0x5474), access unknown, reset unknown (`write` starts from 0).
@@ -4505,14 +3729,10 @@ public enum BIF_DEBUG_MUX: Register {
   }
 
   /// `BIF_DEBUG_MUX.DEBUG_MUX_BLK1`: bits 5:0, access unknown.
-  @inlinable public static var DEBUG_MUX_BLK1: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var DEBUG_MUX_BLK1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `BIF_DEBUG_MUX.DEBUG_MUX_BLK2`: bits 13:8, access unknown.
-  @inlinable public static var DEBUG_MUX_BLK2: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var DEBUG_MUX_BLK2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 }
 
 /// `BIF_DEBUG_OUT`: bif_5_0 register, MMIO dword 0x151E (byte 0x5478), access unknown, reset unknown (`write` starts from 0).
@@ -4525,9 +3745,7 @@ public enum BIF_DEBUG_OUT: Register {
   }
 
   /// `BIF_DEBUG_OUT.DEBUG_OUTPUT`: bits 16:0, access unknown.
-  @inlinable public static var DEBUG_OUTPUT: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 17)
-  }
+  public static var DEBUG_OUTPUT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `HDP_MEM_COHERENCY_FLUSH_CNTL`: bif_5_0 register, MMIO dword 0x1520 (byte 0x5480), access unknown, reset unknown (`write` starts from 0).
@@ -4540,9 +3758,7 @@ public enum HDP_MEM_COHERENCY_FLUSH_CNTL: Register {
   }
 
   /// `HDP_MEM_COHERENCY_FLUSH_CNTL.HDP_MEM_FLUSH_ADDR`: bit 0, access unknown.
-  @inlinable public static var HDP_MEM_FLUSH_ADDR: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var HDP_MEM_FLUSH_ADDR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `CLKREQB_PAD_CNTL`: bif_5_0 register, MMIO dword 0x1521 (byte 0x5484), access unknown, reset unknown (`write` starts from 0).
@@ -4555,68 +3771,46 @@ public enum CLKREQB_PAD_CNTL: Register {
   }
 
   /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_A`: bit 0, access unknown.
-  @inlinable public static var CLKREQB_PAD_A: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CLKREQB_PAD_A: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_SEL`: bit 1, access unknown.
-  @inlinable public static var CLKREQB_PAD_SEL: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var CLKREQB_PAD_SEL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_MODE`: bit 2, access unknown.
-  @inlinable public static var CLKREQB_PAD_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var CLKREQB_PAD_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_SPARE`: bits 4:3, access unknown.
-  @inlinable public static var CLKREQB_PAD_SPARE: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 2)
-  }
+  public static var CLKREQB_PAD_SPARE: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_SN0`: bit 5, access unknown.
-  @inlinable public static var CLKREQB_PAD_SN0: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var CLKREQB_PAD_SN0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_SN1`: bit 6, access unknown.
-  @inlinable public static var CLKREQB_PAD_SN1: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var CLKREQB_PAD_SN1: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_SN2`: bit 7, access unknown.
-  @inlinable public static var CLKREQB_PAD_SN2: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var CLKREQB_PAD_SN2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_SN3`: bit 8, access unknown.
-  @inlinable public static var CLKREQB_PAD_SN3: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var CLKREQB_PAD_SN3: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_SLEWN`: bit 9, access unknown.
-  @inlinable public static var CLKREQB_PAD_SLEWN: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var CLKREQB_PAD_SLEWN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_WAKE`: bit 10, access unknown.
-  @inlinable public static var CLKREQB_PAD_WAKE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var CLKREQB_PAD_WAKE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_SCHMEN`: bit 11, access unknown.
-  @inlinable public static var CLKREQB_PAD_SCHMEN: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var CLKREQB_PAD_SCHMEN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_CNTL_EN`: bit 12, access unknown.
-  @inlinable public static var CLKREQB_PAD_CNTL_EN: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var CLKREQB_PAD_CNTL_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `CLKREQB_PAD_CNTL.CLKREQB_PAD_Y`: bit 13, access unknown.
-  @inlinable public static var CLKREQB_PAD_Y: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var CLKREQB_PAD_Y: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CLKREQB_PAD_CNTL.CLKREQB_PERF_COUNTER_UPPER`: bits 31:24, access unknown.
-  @inlinable public static var CLKREQB_PERF_COUNTER_UPPER: RegisterField<Self, UInt8> {
+  public static var CLKREQB_PERF_COUNTER_UPPER: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
@@ -4631,7 +3825,7 @@ public enum CLKREQB_PERF_COUNTER: Register {
   }
 
   /// `CLKREQB_PERF_COUNTER.CLKREQB_PERF_COUNTER_LOWER`: bits 31:0, access unknown.
-  @inlinable public static var CLKREQB_PERF_COUNTER_LOWER: RegisterField<Self, UInt32> {
+  public static var CLKREQB_PERF_COUNTER_LOWER: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -4646,10 +3840,10 @@ public enum BIF_FB_EN: Register {
   }
 
   /// `BIF_FB_EN.FB_READ_EN`: bit 0, access unknown.
-  @inlinable public static var FB_READ_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var FB_READ_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BIF_FB_EN.FB_WRITE_EN`: bit 1, access unknown.
-  @inlinable public static var FB_WRITE_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var FB_WRITE_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `BIF_BUSNUM_CNTL1`: bif_5_0 register, MMIO dword 0x1525 (byte 0x5494), access unknown, reset unknown (`write` starts from 0).
@@ -4662,7 +3856,7 @@ public enum BIF_BUSNUM_CNTL1: Register {
   }
 
   /// `BIF_BUSNUM_CNTL1.ID_MASK`: bits 7:0, access unknown.
-  @inlinable public static var ID_MASK: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var ID_MASK: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `BIF_BUSNUM_LIST0`: bif_5_0 register, MMIO dword 0x1526 (byte 0x5498), access unknown, reset unknown (`write` starts from 0).
@@ -4675,16 +3869,16 @@ public enum BIF_BUSNUM_LIST0: Register {
   }
 
   /// `BIF_BUSNUM_LIST0.ID0`: bits 7:0, access unknown.
-  @inlinable public static var ID0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var ID0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `BIF_BUSNUM_LIST0.ID1`: bits 15:8, access unknown.
-  @inlinable public static var ID1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var ID1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `BIF_BUSNUM_LIST0.ID2`: bits 23:16, access unknown.
-  @inlinable public static var ID2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var ID2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `BIF_BUSNUM_LIST0.ID3`: bits 31:24, access unknown.
-  @inlinable public static var ID3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var ID3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `BIF_BUSNUM_LIST1`: bif_5_0 register, MMIO dword 0x1527 (byte 0x549C), access unknown, reset unknown (`write` starts from 0).
@@ -4697,16 +3891,16 @@ public enum BIF_BUSNUM_LIST1: Register {
   }
 
   /// `BIF_BUSNUM_LIST1.ID4`: bits 7:0, access unknown.
-  @inlinable public static var ID4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var ID4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `BIF_BUSNUM_LIST1.ID5`: bits 15:8, access unknown.
-  @inlinable public static var ID5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var ID5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `BIF_BUSNUM_LIST1.ID6`: bits 23:16, access unknown.
-  @inlinable public static var ID6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var ID6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `BIF_BUSNUM_LIST1.ID7`: bits 31:24, access unknown.
-  @inlinable public static var ID7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var ID7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `HDP_REG_COHERENCY_FLUSH_CNTL`: bif_5_0 register, MMIO dword 0x1528 (byte 0x54A0), access unknown, reset unknown (`write` starts from 0).
@@ -4719,9 +3913,7 @@ public enum HDP_REG_COHERENCY_FLUSH_CNTL: Register {
   }
 
   /// `HDP_REG_COHERENCY_FLUSH_CNTL.HDP_REG_FLUSH_ADDR`: bit 0, access unknown.
-  @inlinable public static var HDP_REG_FLUSH_ADDR: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var HDP_REG_FLUSH_ADDR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `BIF_BUSY_DELAY_CNTR`: bif_5_0 register, MMIO dword 0x1529 (byte 0x54A4), access unknown, reset unknown (`write` starts from 0).
@@ -4734,7 +3926,7 @@ public enum BIF_BUSY_DELAY_CNTR: Register {
   }
 
   /// `BIF_BUSY_DELAY_CNTR.DELAY_CNT`: bits 5:0, access unknown.
-  @inlinable public static var DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `CC_BIF_BX_STRAP2`: bif_5_0 register, MMIO dword 0x152A (byte 0x54A8), access unknown, reset unknown (`write` starts from 0).
@@ -4757,20 +3949,16 @@ public enum BIF_BUSNUM_CNTL2: Register {
   }
 
   /// `BIF_BUSNUM_CNTL2.AUTOUPDATE_SEL`: bits 7:0, access unknown.
-  @inlinable public static var AUTOUPDATE_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var AUTOUPDATE_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `BIF_BUSNUM_CNTL2.AUTOUPDATE_EN`: bit 8, access unknown.
-  @inlinable public static var AUTOUPDATE_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var AUTOUPDATE_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `BIF_BUSNUM_CNTL2.HDPREG_CNTL`: bit 16, access unknown.
-  @inlinable public static var HDPREG_CNTL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var HDPREG_CNTL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `BIF_BUSNUM_CNTL2.ERROR_MULTIPLE_ID_MATCH`: bit 17, access unknown.
-  @inlinable public static var ERROR_MULTIPLE_ID_MATCH: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var ERROR_MULTIPLE_ID_MATCH: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `BIF_PERFMON_CNTL`: bif_5_0 register, MMIO dword 0x152C (byte 0x54B0), access unknown, reset unknown (`write` starts from 0).
@@ -4783,23 +3971,19 @@ public enum BIF_PERFMON_CNTL: Register {
   }
 
   /// `BIF_PERFMON_CNTL.PERFCOUNTER_EN`: bit 0, access unknown.
-  @inlinable public static var PERFCOUNTER_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var PERFCOUNTER_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BIF_PERFMON_CNTL.PERFCOUNTER_RESET0`: bit 1, access unknown.
-  @inlinable public static var PERFCOUNTER_RESET0: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var PERFCOUNTER_RESET0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `BIF_PERFMON_CNTL.PERFCOUNTER_RESET1`: bit 2, access unknown.
-  @inlinable public static var PERFCOUNTER_RESET1: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var PERFCOUNTER_RESET1: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `BIF_PERFMON_CNTL.PERF_SEL0`: bits 12:8, access unknown.
-  @inlinable public static var PERF_SEL0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
+  public static var PERF_SEL0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
   /// `BIF_PERFMON_CNTL.PERF_SEL1`: bits 17:13, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 13, width: 5) }
+  public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 13, width: 5) }
 }
 
 /// `BIF_PERFCOUNTER0_RESULT`: bif_5_0 register, MMIO dword 0x152D (byte 0x54B4), access unknown, reset unknown (`write` starts from 0).
@@ -4812,9 +3996,7 @@ public enum BIF_PERFCOUNTER0_RESULT: Register {
   }
 
   /// `BIF_PERFCOUNTER0_RESULT.PERFCOUNTER_RESULT`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_RESULT: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_RESULT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIF_PERFCOUNTER1_RESULT`: bif_5_0 register, MMIO dword 0x152E (byte 0x54B8), access unknown, reset unknown (`write` starts from 0).
@@ -4827,9 +4009,7 @@ public enum BIF_PERFCOUNTER1_RESULT: Register {
   }
 
   /// `BIF_PERFCOUNTER1_RESULT.PERFCOUNTER_RESULT`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_RESULT: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_RESULT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIF_RB_CNTL`: bif_5_0 register, MMIO dword 0x1530 (byte 0x54C0), access unknown, reset unknown (`write` starts from 0).
@@ -4842,28 +4022,22 @@ public enum BIF_RB_CNTL: Register {
   }
 
   /// `BIF_RB_CNTL.RB_ENABLE`: bit 0, access unknown.
-  @inlinable public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BIF_RB_CNTL.RB_SIZE`: bits 5:1, access unknown.
-  @inlinable public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
   /// `BIF_RB_CNTL.WPTR_WRITEBACK_ENABLE`: bit 8, access unknown.
-  @inlinable public static var WPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var WPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `BIF_RB_CNTL.WPTR_WRITEBACK_TIMER`: bits 13:9, access unknown.
-  @inlinable public static var WPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 5)
-  }
+  public static var WPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> { .init(lsb: 9, width: 5) }
 
   /// `BIF_RB_CNTL.BIF_RB_TRAN`: bit 17, access unknown.
-  @inlinable public static var BIF_RB_TRAN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var BIF_RB_TRAN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `BIF_RB_CNTL.WPTR_OVERFLOW_CLEAR`: bit 31, access unknown.
-  @inlinable public static var WPTR_OVERFLOW_CLEAR: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var WPTR_OVERFLOW_CLEAR: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `BIF_RB_BASE`: bif_5_0 register, MMIO dword 0x1531 (byte 0x54C4), access unknown, reset unknown (`write` starts from 0).
@@ -4876,7 +4050,7 @@ public enum BIF_RB_BASE: Register {
   }
 
   /// `BIF_RB_BASE.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIF_RB_RPTR`: bif_5_0 register, MMIO dword 0x1532 (byte 0x54C8), access unknown, reset unknown (`write` starts from 0).
@@ -4889,7 +4063,7 @@ public enum BIF_RB_RPTR: Register {
   }
 
   /// `BIF_RB_RPTR.OFFSET`: bits 17:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
+  public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 }
 
 /// `BIF_RB_WPTR`: bif_5_0 register, MMIO dword 0x1533 (byte 0x54CC), access unknown, reset unknown (`write` starts from 0).
@@ -4902,12 +4076,10 @@ public enum BIF_RB_WPTR: Register {
   }
 
   /// `BIF_RB_WPTR.BIF_RB_OVERFLOW`: bit 0, access unknown.
-  @inlinable public static var BIF_RB_OVERFLOW: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var BIF_RB_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BIF_RB_WPTR.OFFSET`: bits 17:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
+  public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 }
 
 /// `BIF_RB_WPTR_ADDR_HI`: bif_5_0 register, MMIO dword 0x1534 (byte 0x54D0), access unknown, reset unknown (`write` starts from 0).
@@ -4920,7 +4092,7 @@ public enum BIF_RB_WPTR_ADDR_HI: Register {
   }
 
   /// `BIF_RB_WPTR_ADDR_HI.ADDR`: bits 7:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `BIF_RB_WPTR_ADDR_LO`: bif_5_0 register, MMIO dword 0x1535 (byte 0x54D4), access unknown, reset unknown (`write` starts from 0).
@@ -4933,7 +4105,7 @@ public enum BIF_RB_WPTR_ADDR_LO: Register {
   }
 
   /// `BIF_RB_WPTR_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SLAVE_HANG_PROTECTION_CNTL`: bif_5_0 register, MMIO dword 0x1536 (byte 0x54D8), access unknown, reset unknown (`write` starts from 0).
@@ -4946,7 +4118,7 @@ public enum SLAVE_HANG_PROTECTION_CNTL: Register {
   }
 
   /// `SLAVE_HANG_PROTECTION_CNTL.HANG_PROTECTION_TIMER_SEL`: bits 3:1, access unknown.
-  @inlinable public static var HANG_PROTECTION_TIMER_SEL: RegisterField<Self, UInt8> {
+  public static var HANG_PROTECTION_TIMER_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 3)
   }
 }
@@ -4961,41 +4133,31 @@ public enum SLAVE_HANG_ERROR: Register {
   }
 
   /// `SLAVE_HANG_ERROR.SRBM_HANG_ERROR`: bit 0, access unknown.
-  @inlinable public static var SRBM_HANG_ERROR: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var SRBM_HANG_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SLAVE_HANG_ERROR.HDP_HANG_ERROR`: bit 1, access unknown.
-  @inlinable public static var HDP_HANG_ERROR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var HDP_HANG_ERROR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SLAVE_HANG_ERROR.VGA_HANG_ERROR`: bit 2, access unknown.
-  @inlinable public static var VGA_HANG_ERROR: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var VGA_HANG_ERROR: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SLAVE_HANG_ERROR.ROM_HANG_ERROR`: bit 3, access unknown.
-  @inlinable public static var ROM_HANG_ERROR: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var ROM_HANG_ERROR: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SLAVE_HANG_ERROR.AUDIO_HANG_ERROR`: bit 4, access unknown.
-  @inlinable public static var AUDIO_HANG_ERROR: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var AUDIO_HANG_ERROR: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SLAVE_HANG_ERROR.CEC_HANG_ERROR`: bit 5, access unknown.
-  @inlinable public static var CEC_HANG_ERROR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var CEC_HANG_ERROR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SLAVE_HANG_ERROR.XDMA_HANG_ERROR`: bit 7, access unknown.
-  @inlinable public static var XDMA_HANG_ERROR: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var XDMA_HANG_ERROR: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SLAVE_HANG_ERROR.DOORBELL_HANG_ERROR`: bit 8, access unknown.
-  @inlinable public static var DOORBELL_HANG_ERROR: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var DOORBELL_HANG_ERROR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SLAVE_HANG_ERROR.GARLIC_HANG_ERROR`: bit 9, access unknown.
-  @inlinable public static var GARLIC_HANG_ERROR: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var GARLIC_HANG_ERROR: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 }
 
 /// `CAPTURE_HOST_BUSNUM`: bif_5_0 register, MMIO dword 0x153C (byte 0x54F0), access unknown, reset unknown (`write` starts from 0).
@@ -5008,7 +4170,7 @@ public enum CAPTURE_HOST_BUSNUM: Register {
   }
 
   /// `CAPTURE_HOST_BUSNUM.CHECK_EN`: bit 0, access unknown.
-  @inlinable public static var CHECK_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CHECK_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `HOST_BUSNUM`: bif_5_0 register, MMIO dword 0x153D (byte 0x54F4), access unknown, reset unknown (`write` starts from 0).
@@ -5021,7 +4183,7 @@ public enum HOST_BUSNUM: Register {
   }
 
   /// `HOST_BUSNUM.HOST_ID`: bits 15:0, access unknown.
-  @inlinable public static var HOST_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var HOST_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PEER_REG_RANGE0`: bif_5_0 register, MMIO dword 0x153E (byte 0x54F8), access unknown, reset unknown (`write` starts from 0).
@@ -5034,10 +4196,10 @@ public enum PEER_REG_RANGE0: Register {
   }
 
   /// `PEER_REG_RANGE0.START_ADDR`: bits 15:0, access unknown.
-  @inlinable public static var START_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var START_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PEER_REG_RANGE0.END_ADDR`: bits 31:16, access unknown.
-  @inlinable public static var END_ADDR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var END_ADDR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PEER_REG_RANGE1`: bif_5_0 register, MMIO dword 0x153F (byte 0x54FC), access unknown, reset unknown (`write` starts from 0).
@@ -5050,10 +4212,10 @@ public enum PEER_REG_RANGE1: Register {
   }
 
   /// `PEER_REG_RANGE1.START_ADDR`: bits 15:0, access unknown.
-  @inlinable public static var START_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var START_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PEER_REG_RANGE1.END_ADDR`: bits 31:16, access unknown.
-  @inlinable public static var END_ADDR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var END_ADDR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIEMSIX_VECT0_ADDR_LO`: bif_5_0 register, MMIO dword 0x6000 (byte 0x1_8000), access unknown, reset unknown (`write` starts from 0).
@@ -5066,7 +4228,7 @@ public enum PCIEMSIX_VECT0_ADDR_LO: Register {
   }
 
   /// `PCIEMSIX_VECT0_ADDR_LO.MSG_ADDR_LO`: bits 31:2, access unknown.
-  @inlinable public static var MSG_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var MSG_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `PCIEMSIX_VECT0_ADDR_HI`: bif_5_0 register, MMIO dword 0x6001 (byte 0x1_8004), access unknown, reset unknown (`write` starts from 0).
@@ -5079,7 +4241,7 @@ public enum PCIEMSIX_VECT0_ADDR_HI: Register {
   }
 
   /// `PCIEMSIX_VECT0_ADDR_HI.MSG_ADDR_HI`: bits 31:0, access unknown.
-  @inlinable public static var MSG_ADDR_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MSG_ADDR_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIEMSIX_VECT0_MSG_DATA`: bif_5_0 register, MMIO dword 0x6002 (byte 0x1_8008), access unknown, reset unknown (`write` starts from 0).
@@ -5092,7 +4254,7 @@ public enum PCIEMSIX_VECT0_MSG_DATA: Register {
   }
 
   /// `PCIEMSIX_VECT0_MSG_DATA.MSG_DATA`: bits 31:0, access unknown.
-  @inlinable public static var MSG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MSG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIEMSIX_VECT0_CONTROL`: bif_5_0 register, MMIO dword 0x6003 (byte 0x1_800C), access unknown, reset unknown (`write` starts from 0).
@@ -5105,7 +4267,7 @@ public enum PCIEMSIX_VECT0_CONTROL: Register {
   }
 
   /// `PCIEMSIX_VECT0_CONTROL.MASK_BIT`: bit 0, access unknown.
-  @inlinable public static var MASK_BIT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MASK_BIT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `PCIEMSIX_VECT1_ADDR_LO`: bif_5_0 register, MMIO dword 0x6004 (byte 0x1_8010), access unknown, reset unknown (`write` starts from 0).
@@ -5118,7 +4280,7 @@ public enum PCIEMSIX_VECT1_ADDR_LO: Register {
   }
 
   /// `PCIEMSIX_VECT1_ADDR_LO.MSG_ADDR_LO`: bits 31:2, access unknown.
-  @inlinable public static var MSG_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var MSG_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `PCIEMSIX_VECT1_ADDR_HI`: bif_5_0 register, MMIO dword 0x6005 (byte 0x1_8014), access unknown, reset unknown (`write` starts from 0).
@@ -5131,7 +4293,7 @@ public enum PCIEMSIX_VECT1_ADDR_HI: Register {
   }
 
   /// `PCIEMSIX_VECT1_ADDR_HI.MSG_ADDR_HI`: bits 31:0, access unknown.
-  @inlinable public static var MSG_ADDR_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MSG_ADDR_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIEMSIX_VECT1_MSG_DATA`: bif_5_0 register, MMIO dword 0x6006 (byte 0x1_8018), access unknown, reset unknown (`write` starts from 0).
@@ -5144,7 +4306,7 @@ public enum PCIEMSIX_VECT1_MSG_DATA: Register {
   }
 
   /// `PCIEMSIX_VECT1_MSG_DATA.MSG_DATA`: bits 31:0, access unknown.
-  @inlinable public static var MSG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MSG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIEMSIX_VECT1_CONTROL`: bif_5_0 register, MMIO dword 0x6007 (byte 0x1_801C), access unknown, reset unknown (`write` starts from 0).
@@ -5157,7 +4319,7 @@ public enum PCIEMSIX_VECT1_CONTROL: Register {
   }
 
   /// `PCIEMSIX_VECT1_CONTROL.MASK_BIT`: bit 0, access unknown.
-  @inlinable public static var MASK_BIT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MASK_BIT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `PCIEMSIX_VECT2_ADDR_LO`: bif_5_0 register, MMIO dword 0x6008 (byte 0x1_8020), access unknown, reset unknown (`write` starts from 0).
@@ -5170,7 +4332,7 @@ public enum PCIEMSIX_VECT2_ADDR_LO: Register {
   }
 
   /// `PCIEMSIX_VECT2_ADDR_LO.MSG_ADDR_LO`: bits 31:2, access unknown.
-  @inlinable public static var MSG_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var MSG_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `PCIEMSIX_VECT2_ADDR_HI`: bif_5_0 register, MMIO dword 0x6009 (byte 0x1_8024), access unknown, reset unknown (`write` starts from 0).
@@ -5183,7 +4345,7 @@ public enum PCIEMSIX_VECT2_ADDR_HI: Register {
   }
 
   /// `PCIEMSIX_VECT2_ADDR_HI.MSG_ADDR_HI`: bits 31:0, access unknown.
-  @inlinable public static var MSG_ADDR_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MSG_ADDR_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIEMSIX_VECT2_MSG_DATA`: bif_5_0 register, MMIO dword 0x600A (byte 0x1_8028), access unknown, reset unknown (`write` starts from 0).
@@ -5196,7 +4358,7 @@ public enum PCIEMSIX_VECT2_MSG_DATA: Register {
   }
 
   /// `PCIEMSIX_VECT2_MSG_DATA.MSG_DATA`: bits 31:0, access unknown.
-  @inlinable public static var MSG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MSG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIEMSIX_VECT2_CONTROL`: bif_5_0 register, MMIO dword 0x600B (byte 0x1_802C), access unknown, reset unknown (`write` starts from 0).
@@ -5209,7 +4371,7 @@ public enum PCIEMSIX_VECT2_CONTROL: Register {
   }
 
   /// `PCIEMSIX_VECT2_CONTROL.MASK_BIT`: bit 0, access unknown.
-  @inlinable public static var MASK_BIT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MASK_BIT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `PCIEMSIX_VECT3_ADDR_LO`: bif_5_0 register, MMIO dword 0x600C (byte 0x1_8030), access unknown, reset unknown (`write` starts from 0).
@@ -5222,7 +4384,7 @@ public enum PCIEMSIX_VECT3_ADDR_LO: Register {
   }
 
   /// `PCIEMSIX_VECT3_ADDR_LO.MSG_ADDR_LO`: bits 31:2, access unknown.
-  @inlinable public static var MSG_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var MSG_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `PCIEMSIX_VECT3_ADDR_HI`: bif_5_0 register, MMIO dword 0x600D (byte 0x1_8034), access unknown, reset unknown (`write` starts from 0).
@@ -5235,7 +4397,7 @@ public enum PCIEMSIX_VECT3_ADDR_HI: Register {
   }
 
   /// `PCIEMSIX_VECT3_ADDR_HI.MSG_ADDR_HI`: bits 31:0, access unknown.
-  @inlinable public static var MSG_ADDR_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MSG_ADDR_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIEMSIX_VECT3_MSG_DATA`: bif_5_0 register, MMIO dword 0x600E (byte 0x1_8038), access unknown, reset unknown (`write` starts from 0).
@@ -5248,7 +4410,7 @@ public enum PCIEMSIX_VECT3_MSG_DATA: Register {
   }
 
   /// `PCIEMSIX_VECT3_MSG_DATA.MSG_DATA`: bits 31:0, access unknown.
-  @inlinable public static var MSG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MSG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIEMSIX_VECT3_CONTROL`: bif_5_0 register, MMIO dword 0x600F (byte 0x1_803C), access unknown, reset unknown (`write` starts from 0).
@@ -5261,7 +4423,7 @@ public enum PCIEMSIX_VECT3_CONTROL: Register {
   }
 
   /// `PCIEMSIX_VECT3_CONTROL.MASK_BIT`: bit 0, access unknown.
-  @inlinable public static var MASK_BIT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MASK_BIT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `PCIEMSIX_PBA`: bif_5_0 register, MMIO dword 0x6200 (byte 0x1_8800), access unknown, reset unknown (`write` starts from 0).
@@ -5274,9 +4436,7 @@ public enum PCIEMSIX_PBA: Register {
   }
 
   /// `PCIEMSIX_PBA.MSIX_PENDING_BITS`: bits 3:0, access unknown.
-  @inlinable public static var MSIX_PENDING_BITS: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var MSIX_PENDING_BITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `CFG_LNC_WINDOW`: bif_5_0 register, index 0x150_8031 of space `ix_cfg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5289,9 +4449,7 @@ public enum CFG_LNC_WINDOW: RegisterDefinition {
   }
 
   /// `CFG_LNC_WINDOW.CFG_LNC_WINDOW0`: bits 23:0, access unknown.
-  @inlinable public static var CFG_LNC_WINDOW0: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 24)
-  }
+  public static var CFG_LNC_WINDOW0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `LM_CONTROL`: bif_5_0 register, index 0x140_0120 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5304,24 +4462,16 @@ public enum LM_CONTROL: RegisterDefinition {
   }
 
   /// `LM_CONTROL.LoopbackSelect`: bits 4:1, access unknown.
-  @inlinable public static var LoopbackSelect: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 4)
-  }
+  public static var LoopbackSelect: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
 
   /// `LM_CONTROL.PRBSPCIeLbSelect`: bit 5, access unknown.
-  @inlinable public static var PRBSPCIeLbSelect: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var PRBSPCIeLbSelect: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `LM_CONTROL.LoopbackHalfRate`: bits 7:6, access unknown.
-  @inlinable public static var LoopbackHalfRate: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 2)
-  }
+  public static var LoopbackHalfRate: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `LM_CONTROL.LoopbackFifoPtr`: bits 10:8, access unknown.
-  @inlinable public static var LoopbackFifoPtr: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 3)
-  }
+  public static var LoopbackFifoPtr: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 }
 
 /// `LM_PCIETXMUX0`: bif_5_0 register, index 0x140_0121 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5334,16 +4484,16 @@ public enum LM_PCIETXMUX0: RegisterDefinition {
   }
 
   /// `LM_PCIETXMUX0.TXLANE0`: bits 7:0, access unknown.
-  @inlinable public static var TXLANE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var TXLANE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `LM_PCIETXMUX0.TXLANE1`: bits 15:8, access unknown.
-  @inlinable public static var TXLANE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var TXLANE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `LM_PCIETXMUX0.TXLANE2`: bits 23:16, access unknown.
-  @inlinable public static var TXLANE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var TXLANE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `LM_PCIETXMUX0.TXLANE3`: bits 31:24, access unknown.
-  @inlinable public static var TXLANE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var TXLANE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `LM_PCIETXMUX1`: bif_5_0 register, index 0x140_0122 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5356,16 +4506,16 @@ public enum LM_PCIETXMUX1: RegisterDefinition {
   }
 
   /// `LM_PCIETXMUX1.TXLANE4`: bits 7:0, access unknown.
-  @inlinable public static var TXLANE4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var TXLANE4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `LM_PCIETXMUX1.TXLANE5`: bits 15:8, access unknown.
-  @inlinable public static var TXLANE5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var TXLANE5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `LM_PCIETXMUX1.TXLANE6`: bits 23:16, access unknown.
-  @inlinable public static var TXLANE6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var TXLANE6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `LM_PCIETXMUX1.TXLANE7`: bits 31:24, access unknown.
-  @inlinable public static var TXLANE7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var TXLANE7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `LM_PCIETXMUX2`: bif_5_0 register, index 0x140_0123 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5378,16 +4528,16 @@ public enum LM_PCIETXMUX2: RegisterDefinition {
   }
 
   /// `LM_PCIETXMUX2.TXLANE8`: bits 7:0, access unknown.
-  @inlinable public static var TXLANE8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var TXLANE8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `LM_PCIETXMUX2.TXLANE9`: bits 15:8, access unknown.
-  @inlinable public static var TXLANE9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var TXLANE9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `LM_PCIETXMUX2.TXLANE10`: bits 23:16, access unknown.
-  @inlinable public static var TXLANE10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var TXLANE10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `LM_PCIETXMUX2.TXLANE11`: bits 31:24, access unknown.
-  @inlinable public static var TXLANE11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var TXLANE11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `LM_PCIETXMUX3`: bif_5_0 register, index 0x140_0124 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5400,16 +4550,16 @@ public enum LM_PCIETXMUX3: RegisterDefinition {
   }
 
   /// `LM_PCIETXMUX3.TXLANE12`: bits 7:0, access unknown.
-  @inlinable public static var TXLANE12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var TXLANE12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `LM_PCIETXMUX3.TXLANE13`: bits 15:8, access unknown.
-  @inlinable public static var TXLANE13: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var TXLANE13: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `LM_PCIETXMUX3.TXLANE14`: bits 23:16, access unknown.
-  @inlinable public static var TXLANE14: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var TXLANE14: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `LM_PCIETXMUX3.TXLANE15`: bits 31:24, access unknown.
-  @inlinable public static var TXLANE15: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var TXLANE15: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `LM_PCIERXMUX0`: bif_5_0 register, index 0x140_0125 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5422,16 +4572,16 @@ public enum LM_PCIERXMUX0: RegisterDefinition {
   }
 
   /// `LM_PCIERXMUX0.RXLANE0`: bits 7:0, access unknown.
-  @inlinable public static var RXLANE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RXLANE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `LM_PCIERXMUX0.RXLANE1`: bits 15:8, access unknown.
-  @inlinable public static var RXLANE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var RXLANE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `LM_PCIERXMUX0.RXLANE2`: bits 23:16, access unknown.
-  @inlinable public static var RXLANE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var RXLANE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `LM_PCIERXMUX0.RXLANE3`: bits 31:24, access unknown.
-  @inlinable public static var RXLANE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var RXLANE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `LM_PCIERXMUX1`: bif_5_0 register, index 0x140_0126 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5444,16 +4594,16 @@ public enum LM_PCIERXMUX1: RegisterDefinition {
   }
 
   /// `LM_PCIERXMUX1.RXLANE4`: bits 7:0, access unknown.
-  @inlinable public static var RXLANE4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RXLANE4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `LM_PCIERXMUX1.RXLANE5`: bits 15:8, access unknown.
-  @inlinable public static var RXLANE5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var RXLANE5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `LM_PCIERXMUX1.RXLANE6`: bits 23:16, access unknown.
-  @inlinable public static var RXLANE6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var RXLANE6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `LM_PCIERXMUX1.RXLANE7`: bits 31:24, access unknown.
-  @inlinable public static var RXLANE7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var RXLANE7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `LM_PCIERXMUX2`: bif_5_0 register, index 0x140_0127 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5466,16 +4616,16 @@ public enum LM_PCIERXMUX2: RegisterDefinition {
   }
 
   /// `LM_PCIERXMUX2.RXLANE8`: bits 7:0, access unknown.
-  @inlinable public static var RXLANE8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RXLANE8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `LM_PCIERXMUX2.RXLANE9`: bits 15:8, access unknown.
-  @inlinable public static var RXLANE9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var RXLANE9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `LM_PCIERXMUX2.RXLANE10`: bits 23:16, access unknown.
-  @inlinable public static var RXLANE10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var RXLANE10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `LM_PCIERXMUX2.RXLANE11`: bits 31:24, access unknown.
-  @inlinable public static var RXLANE11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var RXLANE11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `LM_PCIERXMUX3`: bif_5_0 register, index 0x140_0128 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5488,16 +4638,16 @@ public enum LM_PCIERXMUX3: RegisterDefinition {
   }
 
   /// `LM_PCIERXMUX3.RXLANE12`: bits 7:0, access unknown.
-  @inlinable public static var RXLANE12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RXLANE12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `LM_PCIERXMUX3.RXLANE13`: bits 15:8, access unknown.
-  @inlinable public static var RXLANE13: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var RXLANE13: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `LM_PCIERXMUX3.RXLANE14`: bits 23:16, access unknown.
-  @inlinable public static var RXLANE14: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var RXLANE14: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `LM_PCIERXMUX3.RXLANE15`: bits 31:24, access unknown.
-  @inlinable public static var RXLANE15: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var RXLANE15: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `LM_LANEENABLE`: bif_5_0 register, index 0x140_0129 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5510,7 +4660,7 @@ public enum LM_LANEENABLE: RegisterDefinition {
   }
 
   /// `LM_LANEENABLE.LANE_enable`: bits 15:0, access unknown.
-  @inlinable public static var LANE_enable: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var LANE_enable: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `LM_PRBSCONTROL`: bif_5_0 register, index 0x140_012A of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5523,29 +4673,19 @@ public enum LM_PRBSCONTROL: RegisterDefinition {
   }
 
   /// `LM_PRBSCONTROL.PRBSPCIeSelect`: bits 15:0, access unknown.
-  @inlinable public static var PRBSPCIeSelect: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var PRBSPCIeSelect: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `LM_PRBSCONTROL.LMLaneDegrade0`: bit 28, access unknown.
-  @inlinable public static var LMLaneDegrade0: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var LMLaneDegrade0: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `LM_PRBSCONTROL.LMLaneDegrade1`: bit 29, access unknown.
-  @inlinable public static var LMLaneDegrade1: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var LMLaneDegrade1: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `LM_PRBSCONTROL.LMLaneDegrade2`: bit 30, access unknown.
-  @inlinable public static var LMLaneDegrade2: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var LMLaneDegrade2: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `LM_PRBSCONTROL.LMLaneDegrade3`: bit 31, access unknown.
-  @inlinable public static var LMLaneDegrade3: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var LMLaneDegrade3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `LM_POWERCONTROL`: bif_5_0 register, index 0x140_012B of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5558,40 +4698,40 @@ public enum LM_POWERCONTROL: RegisterDefinition {
   }
 
   /// `LM_POWERCONTROL.LMTxPhyCmd0`: bits 2:0, access unknown.
-  @inlinable public static var LMTxPhyCmd0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var LMTxPhyCmd0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `LM_POWERCONTROL.LMRxPhyCmd0`: bits 5:3, access unknown.
-  @inlinable public static var LMRxPhyCmd0: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
+  public static var LMRxPhyCmd0: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `LM_POWERCONTROL.LMLinkSpeed0`: bits 7:6, access unknown.
-  @inlinable public static var LMLinkSpeed0: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var LMLinkSpeed0: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `LM_POWERCONTROL.LMTxPhyCmd1`: bits 10:8, access unknown.
-  @inlinable public static var LMTxPhyCmd1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var LMTxPhyCmd1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `LM_POWERCONTROL.LMRxPhyCmd1`: bits 13:11, access unknown.
-  @inlinable public static var LMRxPhyCmd1: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var LMRxPhyCmd1: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `LM_POWERCONTROL.LMLinkSpeed1`: bits 15:14, access unknown.
-  @inlinable public static var LMLinkSpeed1: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var LMLinkSpeed1: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `LM_POWERCONTROL.LMTxPhyCmd2`: bits 18:16, access unknown.
-  @inlinable public static var LMTxPhyCmd2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
+  public static var LMTxPhyCmd2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `LM_POWERCONTROL.LMRxPhyCmd2`: bits 21:19, access unknown.
-  @inlinable public static var LMRxPhyCmd2: RegisterField<Self, UInt8> { .init(lsb: 19, width: 3) }
+  public static var LMRxPhyCmd2: RegisterField<Self, UInt8> { .init(lsb: 19, width: 3) }
 
   /// `LM_POWERCONTROL.LMLinkSpeed2`: bits 23:22, access unknown.
-  @inlinable public static var LMLinkSpeed2: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var LMLinkSpeed2: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `LM_POWERCONTROL.LMTxPhyCmd3`: bits 26:24, access unknown.
-  @inlinable public static var LMTxPhyCmd3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
+  public static var LMTxPhyCmd3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
   /// `LM_POWERCONTROL.LMRxPhyCmd3`: bits 29:27, access unknown.
-  @inlinable public static var LMRxPhyCmd3: RegisterField<Self, UInt8> { .init(lsb: 27, width: 3) }
+  public static var LMRxPhyCmd3: RegisterField<Self, UInt8> { .init(lsb: 27, width: 3) }
 
   /// `LM_POWERCONTROL.LMLinkSpeed3`: bits 31:30, access unknown.
-  @inlinable public static var LMLinkSpeed3: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var LMLinkSpeed3: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `LM_POWERCONTROL1`: bif_5_0 register, index 0x140_012C of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5604,73 +4744,73 @@ public enum LM_POWERCONTROL1: RegisterDefinition {
   }
 
   /// `LM_POWERCONTROL1.LMTxEn0`: bit 0, access unknown.
-  @inlinable public static var LMTxEn0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var LMTxEn0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `LM_POWERCONTROL1.LMTxClkEn0`: bit 1, access unknown.
-  @inlinable public static var LMTxClkEn0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var LMTxClkEn0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `LM_POWERCONTROL1.LMTxMargin0`: bits 4:2, access unknown.
-  @inlinable public static var LMTxMargin0: RegisterField<Self, UInt8> { .init(lsb: 2, width: 3) }
+  public static var LMTxMargin0: RegisterField<Self, UInt8> { .init(lsb: 2, width: 3) }
 
   /// `LM_POWERCONTROL1.LMSkipBit0`: bit 5, access unknown.
-  @inlinable public static var LMSkipBit0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var LMSkipBit0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `LM_POWERCONTROL1.LMLaneUnused0`: bit 6, access unknown.
-  @inlinable public static var LMLaneUnused0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var LMLaneUnused0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `LM_POWERCONTROL1.LMTxMarginEn0`: bit 7, access unknown.
-  @inlinable public static var LMTxMarginEn0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LMTxMarginEn0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `LM_POWERCONTROL1.LMDeemph0`: bit 8, access unknown.
-  @inlinable public static var LMDeemph0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var LMDeemph0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `LM_POWERCONTROL1.LMTxEn1`: bit 9, access unknown.
-  @inlinable public static var LMTxEn1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var LMTxEn1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `LM_POWERCONTROL1.LMTxClkEn1`: bit 10, access unknown.
-  @inlinable public static var LMTxClkEn1: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var LMTxClkEn1: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `LM_POWERCONTROL1.LMTxMargin1`: bits 13:11, access unknown.
-  @inlinable public static var LMTxMargin1: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var LMTxMargin1: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `LM_POWERCONTROL1.LMSkipBit1`: bit 14, access unknown.
-  @inlinable public static var LMSkipBit1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var LMSkipBit1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `LM_POWERCONTROL1.LMLaneUnused1`: bit 15, access unknown.
-  @inlinable public static var LMLaneUnused1: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var LMLaneUnused1: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `LM_POWERCONTROL1.LMTxMarginEn1`: bit 16, access unknown.
-  @inlinable public static var LMTxMarginEn1: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var LMTxMarginEn1: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `LM_POWERCONTROL1.LMDeemph1`: bit 17, access unknown.
-  @inlinable public static var LMDeemph1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var LMDeemph1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `LM_POWERCONTROL1.LMTxEn2`: bit 18, access unknown.
-  @inlinable public static var LMTxEn2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var LMTxEn2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `LM_POWERCONTROL1.LMTxClkEn2`: bit 19, access unknown.
-  @inlinable public static var LMTxClkEn2: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var LMTxClkEn2: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `LM_POWERCONTROL1.LMTxMargin2`: bits 22:20, access unknown.
-  @inlinable public static var LMTxMargin2: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
+  public static var LMTxMargin2: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `LM_POWERCONTROL1.LMSkipBit2`: bit 23, access unknown.
-  @inlinable public static var LMSkipBit2: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var LMSkipBit2: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `LM_POWERCONTROL1.LMLaneUnused2`: bit 24, access unknown.
-  @inlinable public static var LMLaneUnused2: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var LMLaneUnused2: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `LM_POWERCONTROL1.LMTxMarginEn2`: bit 25, access unknown.
-  @inlinable public static var LMTxMarginEn2: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var LMTxMarginEn2: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `LM_POWERCONTROL1.LMDeemph2`: bit 26, access unknown.
-  @inlinable public static var LMDeemph2: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var LMDeemph2: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `LM_POWERCONTROL1.TxCoeffID0`: bits 28:27, access unknown.
-  @inlinable public static var TxCoeffID0: RegisterField<Self, UInt8> { .init(lsb: 27, width: 2) }
+  public static var TxCoeffID0: RegisterField<Self, UInt8> { .init(lsb: 27, width: 2) }
 
   /// `LM_POWERCONTROL1.TxCoeffID1`: bits 30:29, access unknown.
-  @inlinable public static var TxCoeffID1: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
+  public static var TxCoeffID1: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
 /// `LM_POWERCONTROL2`: bif_5_0 register, index 0x140_012D of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5683,40 +4823,40 @@ public enum LM_POWERCONTROL2: RegisterDefinition {
   }
 
   /// `LM_POWERCONTROL2.LMTxEn3`: bit 0, access unknown.
-  @inlinable public static var LMTxEn3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var LMTxEn3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `LM_POWERCONTROL2.LMTxClkEn3`: bit 1, access unknown.
-  @inlinable public static var LMTxClkEn3: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var LMTxClkEn3: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `LM_POWERCONTROL2.LMTxMargin3`: bits 4:2, access unknown.
-  @inlinable public static var LMTxMargin3: RegisterField<Self, UInt8> { .init(lsb: 2, width: 3) }
+  public static var LMTxMargin3: RegisterField<Self, UInt8> { .init(lsb: 2, width: 3) }
 
   /// `LM_POWERCONTROL2.LMSkipBit3`: bit 5, access unknown.
-  @inlinable public static var LMSkipBit3: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var LMSkipBit3: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `LM_POWERCONTROL2.LMLaneUnused3`: bit 6, access unknown.
-  @inlinable public static var LMLaneUnused3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var LMLaneUnused3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `LM_POWERCONTROL2.LMTxMarginEn3`: bit 7, access unknown.
-  @inlinable public static var LMTxMarginEn3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LMTxMarginEn3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `LM_POWERCONTROL2.LMDeemph3`: bit 8, access unknown.
-  @inlinable public static var LMDeemph3: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var LMDeemph3: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `LM_POWERCONTROL2.TxCoeffID2`: bits 10:9, access unknown.
-  @inlinable public static var TxCoeffID2: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
+  public static var TxCoeffID2: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
 
   /// `LM_POWERCONTROL2.TxCoeffID3`: bits 12:11, access unknown.
-  @inlinable public static var TxCoeffID3: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var TxCoeffID3: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `LM_POWERCONTROL2.TxCoeff0`: bits 18:13, access unknown.
-  @inlinable public static var TxCoeff0: RegisterField<Self, UInt8> { .init(lsb: 13, width: 6) }
+  public static var TxCoeff0: RegisterField<Self, UInt8> { .init(lsb: 13, width: 6) }
 
   /// `LM_POWERCONTROL2.TxCoeff1`: bits 24:19, access unknown.
-  @inlinable public static var TxCoeff1: RegisterField<Self, UInt8> { .init(lsb: 19, width: 6) }
+  public static var TxCoeff1: RegisterField<Self, UInt8> { .init(lsb: 19, width: 6) }
 
   /// `LM_POWERCONTROL2.TxCoeff2`: bits 30:25, access unknown.
-  @inlinable public static var TxCoeff2: RegisterField<Self, UInt8> { .init(lsb: 25, width: 6) }
+  public static var TxCoeff2: RegisterField<Self, UInt8> { .init(lsb: 25, width: 6) }
 }
 
 /// `LM_POWERCONTROL3`: bif_5_0 register, index 0x140_012E of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5729,19 +4869,19 @@ public enum LM_POWERCONTROL3: RegisterDefinition {
   }
 
   /// `LM_POWERCONTROL3.TxCoeff3`: bits 5:0, access unknown.
-  @inlinable public static var TxCoeff3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var TxCoeff3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `LM_POWERCONTROL3.RxEqCtl0`: bits 11:6, access unknown.
-  @inlinable public static var RxEqCtl0: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
+  public static var RxEqCtl0: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
   /// `LM_POWERCONTROL3.RxEqCtl1`: bits 17:12, access unknown.
-  @inlinable public static var RxEqCtl1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
+  public static var RxEqCtl1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
   /// `LM_POWERCONTROL3.RxEqCtl2`: bits 23:18, access unknown.
-  @inlinable public static var RxEqCtl2: RegisterField<Self, UInt8> { .init(lsb: 18, width: 6) }
+  public static var RxEqCtl2: RegisterField<Self, UInt8> { .init(lsb: 18, width: 6) }
 
   /// `LM_POWERCONTROL3.RxEqCtl3`: bits 29:24, access unknown.
-  @inlinable public static var RxEqCtl3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
+  public static var RxEqCtl3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 }
 
 /// `LM_POWERCONTROL4`: bif_5_0 register, index 0x140_012F of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5754,40 +4894,40 @@ public enum LM_POWERCONTROL4: RegisterDefinition {
   }
 
   /// `LM_POWERCONTROL4.LinkNum0`: bits 2:0, access unknown.
-  @inlinable public static var LinkNum0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var LinkNum0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `LM_POWERCONTROL4.LinkNum1`: bits 5:3, access unknown.
-  @inlinable public static var LinkNum1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
+  public static var LinkNum1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `LM_POWERCONTROL4.LinkNum2`: bits 8:6, access unknown.
-  @inlinable public static var LinkNum2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+  public static var LinkNum2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `LM_POWERCONTROL4.LinkNum3`: bits 11:9, access unknown.
-  @inlinable public static var LinkNum3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
+  public static var LinkNum3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `LM_POWERCONTROL4.LaneNum0`: bits 15:12, access unknown.
-  @inlinable public static var LaneNum0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var LaneNum0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `LM_POWERCONTROL4.LaneNum1`: bits 19:16, access unknown.
-  @inlinable public static var LaneNum1: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var LaneNum1: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `LM_POWERCONTROL4.LaneNum2`: bits 23:20, access unknown.
-  @inlinable public static var LaneNum2: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var LaneNum2: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `LM_POWERCONTROL4.LaneNum3`: bits 27:24, access unknown.
-  @inlinable public static var LaneNum3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var LaneNum3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `LM_POWERCONTROL4.SpcMode0`: bit 28, access unknown.
-  @inlinable public static var SpcMode0: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var SpcMode0: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `LM_POWERCONTROL4.SpcMode1`: bit 29, access unknown.
-  @inlinable public static var SpcMode1: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var SpcMode1: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `LM_POWERCONTROL4.SpcMode2`: bit 30, access unknown.
-  @inlinable public static var SpcMode2: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var SpcMode2: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `LM_POWERCONTROL4.SpcMode3`: bit 31, access unknown.
-  @inlinable public static var SpcMode3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var SpcMode3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `LNC_TOTAL_WACC`: bif_5_0 register, index 0x150_8034 of space `ix_lnc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5800,9 +4940,7 @@ public enum LNC_TOTAL_WACC: RegisterDefinition {
   }
 
   /// `LNC_TOTAL_WACC.LNC_TOTAL_WACC`: bits 31:0, access unknown.
-  @inlinable public static var LNC_TOTAL_WACC: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var LNC_TOTAL_WACC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `LNC_BW_WACC`: bif_5_0 register, index 0x150_8035 of space `ix_lnc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5815,7 +4953,7 @@ public enum LNC_BW_WACC: RegisterDefinition {
   }
 
   /// `LNC_BW_WACC.LNC_BW_WACC`: bits 31:0, access unknown.
-  @inlinable public static var LNC_BW_WACC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var LNC_BW_WACC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `LNC_CMN_WACC`: bif_5_0 register, index 0x150_8036 of space `ix_lnc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5828,9 +4966,7 @@ public enum LNC_CMN_WACC: RegisterDefinition {
   }
 
   /// `LNC_CMN_WACC.LNC_CMN_WACC`: bits 31:0, access unknown.
-  @inlinable public static var LNC_CMN_WACC: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var LNC_CMN_WACC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `LNCNT_CONTROL`: bif_5_0 register, index 0x150_8030 of space `ix_lncnt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5843,29 +4979,19 @@ public enum LNCNT_CONTROL: RegisterDefinition {
   }
 
   /// `LNCNT_CONTROL.CFG_LNC_WINDOW_EN0`: bit 0, access unknown.
-  @inlinable public static var CFG_LNC_WINDOW_EN0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var CFG_LNC_WINDOW_EN0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `LNCNT_CONTROL.CFG_LNC_BW_CNT_EN1`: bit 1, access unknown.
-  @inlinable public static var CFG_LNC_BW_CNT_EN1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var CFG_LNC_BW_CNT_EN1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `LNCNT_CONTROL.CFG_LNC_CMN_CNT_EN2`: bit 2, access unknown.
-  @inlinable public static var CFG_LNC_CMN_CNT_EN2: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var CFG_LNC_CMN_CNT_EN2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `LNCNT_CONTROL.CFG_LNC_OVRD_EN3`: bit 3, access unknown.
-  @inlinable public static var CFG_LNC_OVRD_EN3: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var CFG_LNC_OVRD_EN3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `LNCNT_CONTROL.CFG_LNC_OVRD_VAL4`: bit 4, access unknown.
-  @inlinable public static var CFG_LNC_OVRD_VAL4: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var CFG_LNC_OVRD_VAL4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
 /// `LNCNT_QUAN_THRD`: bif_5_0 register, index 0x150_8032 of space `ix_lncnt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5878,14 +5004,10 @@ public enum LNCNT_QUAN_THRD: RegisterDefinition {
   }
 
   /// `LNCNT_QUAN_THRD.CFG_LNC_BW_QUAN_THRD0`: bits 2:0, access unknown.
-  @inlinable public static var CFG_LNC_BW_QUAN_THRD0: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var CFG_LNC_BW_QUAN_THRD0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `LNCNT_QUAN_THRD.CFG_LNC_CMN_QUAN_THRD4`: bits 6:4, access unknown.
-  @inlinable public static var CFG_LNC_CMN_QUAN_THRD4: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var CFG_LNC_CMN_QUAN_THRD4: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 }
 
 /// `LNCNT_WEIGHT`: bif_5_0 register, index 0x150_8033 of space `ix_lncnt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5898,14 +5020,10 @@ public enum LNCNT_WEIGHT: RegisterDefinition {
   }
 
   /// `LNCNT_WEIGHT.CFG_LNC_BW_WEIGHT0`: bits 15:0, access unknown.
-  @inlinable public static var CFG_LNC_BW_WEIGHT0: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var CFG_LNC_BW_WEIGHT0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `LNCNT_WEIGHT.CFG_LNC_CMN_WEIGHT16`: bits 31:16, access unknown.
-  @inlinable public static var CFG_LNC_CMN_WEIGHT16: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var CFG_LNC_CMN_WEIGHT16: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PB0_PIF_SCRATCH`: bif_5_0 register, index 0x110_0001 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5918,7 +5036,7 @@ public enum PB0_PIF_SCRATCH: RegisterDefinition {
   }
 
   /// `PB0_PIF_SCRATCH.PIF_SCRATCH`: bits 31:0, access unknown.
-  @inlinable public static var PIF_SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var PIF_SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PB0_PIF_HW_DEBUG`: bif_5_0 register, index 0x110_0002 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5931,52 +5049,52 @@ public enum PB0_PIF_HW_DEBUG: RegisterDefinition {
   }
 
   /// `PB0_PIF_HW_DEBUG.HW_00_DEBUG`: bit 0, access unknown.
-  @inlinable public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_PIF_HW_DEBUG.HW_01_DEBUG`: bit 1, access unknown.
-  @inlinable public static var HW_01_DEBUG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var HW_01_DEBUG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_PIF_HW_DEBUG.HW_02_DEBUG`: bit 2, access unknown.
-  @inlinable public static var HW_02_DEBUG: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var HW_02_DEBUG: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_PIF_HW_DEBUG.HW_03_DEBUG`: bit 3, access unknown.
-  @inlinable public static var HW_03_DEBUG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var HW_03_DEBUG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_PIF_HW_DEBUG.HW_04_DEBUG`: bit 4, access unknown.
-  @inlinable public static var HW_04_DEBUG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var HW_04_DEBUG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_PIF_HW_DEBUG.HW_05_DEBUG`: bit 5, access unknown.
-  @inlinable public static var HW_05_DEBUG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var HW_05_DEBUG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_PIF_HW_DEBUG.HW_06_DEBUG`: bit 6, access unknown.
-  @inlinable public static var HW_06_DEBUG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var HW_06_DEBUG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_PIF_HW_DEBUG.HW_07_DEBUG`: bit 7, access unknown.
-  @inlinable public static var HW_07_DEBUG: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var HW_07_DEBUG: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_PIF_HW_DEBUG.HW_08_DEBUG`: bit 8, access unknown.
-  @inlinable public static var HW_08_DEBUG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var HW_08_DEBUG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_PIF_HW_DEBUG.HW_09_DEBUG`: bit 9, access unknown.
-  @inlinable public static var HW_09_DEBUG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var HW_09_DEBUG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_PIF_HW_DEBUG.HW_10_DEBUG`: bit 10, access unknown.
-  @inlinable public static var HW_10_DEBUG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var HW_10_DEBUG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB0_PIF_HW_DEBUG.HW_11_DEBUG`: bit 11, access unknown.
-  @inlinable public static var HW_11_DEBUG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var HW_11_DEBUG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB0_PIF_HW_DEBUG.HW_12_DEBUG`: bit 12, access unknown.
-  @inlinable public static var HW_12_DEBUG: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var HW_12_DEBUG: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_PIF_HW_DEBUG.HW_13_DEBUG`: bit 13, access unknown.
-  @inlinable public static var HW_13_DEBUG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var HW_13_DEBUG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_PIF_HW_DEBUG.HW_14_DEBUG`: bit 14, access unknown.
-  @inlinable public static var HW_14_DEBUG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var HW_14_DEBUG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_PIF_HW_DEBUG.HW_15_DEBUG`: bit 15, access unknown.
-  @inlinable public static var HW_15_DEBUG: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var HW_15_DEBUG: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PB0_PIF_STRAP_0`: bif_5_0 register, index 0x110_0003 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5989,74 +5107,50 @@ public enum PB0_PIF_STRAP_0: RegisterDefinition {
   }
 
   /// `PB0_PIF_STRAP_0.STRAP_TX_RDY_XTND_DIS`: bit 1, access unknown.
-  @inlinable public static var STRAP_TX_RDY_XTND_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var STRAP_TX_RDY_XTND_DIS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_PIF_STRAP_0.STRAP_RX_RDY_XTND_DIS`: bit 2, access unknown.
-  @inlinable public static var STRAP_RX_RDY_XTND_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var STRAP_RX_RDY_XTND_DIS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_PIF_STRAP_0.STRAP_TX_STATUS_XTND_DIS`: bit 3, access unknown.
-  @inlinable public static var STRAP_TX_STATUS_XTND_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var STRAP_TX_STATUS_XTND_DIS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_PIF_STRAP_0.STRAP_RX_STATUS_XTND_DIS`: bit 4, access unknown.
-  @inlinable public static var STRAP_RX_STATUS_XTND_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var STRAP_RX_STATUS_XTND_DIS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_PIF_STRAP_0.STRAP_FORCE_OWN_MSTR`: bit 5, access unknown.
-  @inlinable public static var STRAP_FORCE_OWN_MSTR: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var STRAP_FORCE_OWN_MSTR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_PIF_STRAP_0.STRAP_PIF_CDR_EN_MODE`: bits 7:6, access unknown.
-  @inlinable public static var STRAP_PIF_CDR_EN_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 2)
-  }
+  public static var STRAP_PIF_CDR_EN_MODE: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `PB0_PIF_STRAP_0.STRAP_RX_EI_FILTER`: bits 9:8, access unknown.
-  @inlinable public static var STRAP_RX_EI_FILTER: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var STRAP_RX_EI_FILTER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB0_PIF_STRAP_0.STRAP_RX_DIS_HLD_EIE_IN_PS1`: bit 10, access unknown.
-  @inlinable public static var STRAP_RX_DIS_HLD_EIE_IN_PS1: RegisterField<Self, Bool> {
+  public static var STRAP_RX_DIS_HLD_EIE_IN_PS1: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PB0_PIF_STRAP_0.STRAP_RX_DIS_HLD_EIE_IN_PS2`: bit 11, access unknown.
-  @inlinable public static var STRAP_RX_DIS_HLD_EIE_IN_PS2: RegisterField<Self, Bool> {
+  public static var STRAP_RX_DIS_HLD_EIE_IN_PS2: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `PB0_PIF_STRAP_0.STRAP_PIF_BIT_12`: bit 12, access unknown.
-  @inlinable public static var STRAP_PIF_BIT_12: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var STRAP_PIF_BIT_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_PIF_STRAP_0.STRAP_PIF_BIT_13`: bit 13, access unknown.
-  @inlinable public static var STRAP_PIF_BIT_13: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var STRAP_PIF_BIT_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_PIF_STRAP_0.STRAP_PIF_BIT_14`: bit 14, access unknown.
-  @inlinable public static var STRAP_PIF_BIT_14: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var STRAP_PIF_BIT_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_PIF_STRAP_0.STRAP_PIF_BIT_15`: bit 15, access unknown.
-  @inlinable public static var STRAP_PIF_BIT_15: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STRAP_PIF_BIT_15: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB0_PIF_STRAP_0.STRAP_PIF_BIT_16`: bit 16, access unknown.
-  @inlinable public static var STRAP_PIF_BIT_16: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var STRAP_PIF_BIT_16: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `PB0_PIF_CTRL`: bif_5_0 register, index 0x110_0004 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6069,69 +5163,47 @@ public enum PB0_PIF_CTRL: RegisterDefinition {
   }
 
   /// `PB0_PIF_CTRL.PIF_PLL_PWRDN_EN`: bit 0, access unknown.
-  @inlinable public static var PIF_PLL_PWRDN_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var PIF_PLL_PWRDN_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_PIF_CTRL.DTM_FORCE_FREQDIV_X1`: bit 1, access unknown.
-  @inlinable public static var DTM_FORCE_FREQDIV_X1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var DTM_FORCE_FREQDIV_X1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_PIF_CTRL.PIF_PLL_HNDSHK_EARLY_ABORT`: bit 2, access unknown.
-  @inlinable public static var PIF_PLL_HNDSHK_EARLY_ABORT: RegisterField<Self, Bool> {
+  public static var PIF_PLL_HNDSHK_EARLY_ABORT: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB0_PIF_CTRL.PIF_PLL_PWRDN_EARLY_EXIT`: bit 3, access unknown.
-  @inlinable public static var PIF_PLL_PWRDN_EARLY_EXIT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var PIF_PLL_PWRDN_EARLY_EXIT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_PIF_CTRL.PHY_RST_PWROK_VDD`: bit 4, access unknown.
-  @inlinable public static var PHY_RST_PWROK_VDD: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var PHY_RST_PWROK_VDD: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_PIF_CTRL.PIF_PLL_STATUS`: bits 7:6, access unknown.
-  @inlinable public static var PIF_PLL_STATUS: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 2)
-  }
+  public static var PIF_PLL_STATUS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `PB0_PIF_CTRL.PIF_PLL_DEGRADE_OFF_VOTE`: bit 8, access unknown.
-  @inlinable public static var PIF_PLL_DEGRADE_OFF_VOTE: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var PIF_PLL_DEGRADE_OFF_VOTE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_PIF_CTRL.PIF_PLL_UNUSED_OFF_VOTE`: bit 9, access unknown.
-  @inlinable public static var PIF_PLL_UNUSED_OFF_VOTE: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var PIF_PLL_UNUSED_OFF_VOTE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_PIF_CTRL.PIF_PLL_DEGRADE_S2_VOTE`: bit 10, access unknown.
-  @inlinable public static var PIF_PLL_DEGRADE_S2_VOTE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var PIF_PLL_DEGRADE_S2_VOTE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB0_PIF_CTRL.PIF_PG_EXIT_MODE`: bit 11, access unknown.
-  @inlinable public static var PIF_PG_EXIT_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var PIF_PG_EXIT_MODE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB0_PIF_CTRL.PIF_DEGRADE_PWR_PLL_MODE`: bit 12, access unknown.
-  @inlinable public static var PIF_DEGRADE_PWR_PLL_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var PIF_DEGRADE_PWR_PLL_MODE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_PIF_CTRL.PIF_LANEUNUSED_AFFECT_GANG`: bit 13, access unknown.
-  @inlinable public static var PIF_LANEUNUSED_AFFECT_GANG: RegisterField<Self, Bool> {
+  public static var PIF_LANEUNUSED_AFFECT_GANG: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `PB0_PIF_CTRL.PIF_PG_ABORT_DISABLE`: bit 14, access unknown.
-  @inlinable public static var PIF_PG_ABORT_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var PIF_PG_ABORT_DISABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_PIF_TX_CTRL`: bif_5_0 register, index 0x110_0008 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6144,55 +5216,37 @@ public enum PB0_PIF_TX_CTRL: RegisterDefinition {
   }
 
   /// `PB0_PIF_TX_CTRL.TXPWR_IN_S2`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_IN_S2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_IN_S2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_PIF_TX_CTRL.TXPWR_IN_SPDCHNG`: bits 5:3, access unknown.
-  @inlinable public static var TXPWR_IN_SPDCHNG: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
+  public static var TXPWR_IN_SPDCHNG: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `PB0_PIF_TX_CTRL.TXPWR_IN_OFF`: bits 8:6, access unknown.
-  @inlinable public static var TXPWR_IN_OFF: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+  public static var TXPWR_IN_OFF: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `PB0_PIF_TX_CTRL.TXPWR_IN_DEGRADE`: bits 11:9, access unknown.
-  @inlinable public static var TXPWR_IN_DEGRADE: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var TXPWR_IN_DEGRADE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `PB0_PIF_TX_CTRL.TXPWR_IN_UNUSED`: bits 14:12, access unknown.
-  @inlinable public static var TXPWR_IN_UNUSED: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var TXPWR_IN_UNUSED: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `PB0_PIF_TX_CTRL.TXPWR_IN_INIT`: bits 17:15, access unknown.
-  @inlinable public static var TXPWR_IN_INIT: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 3)
-  }
+  public static var TXPWR_IN_INIT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
   /// `PB0_PIF_TX_CTRL.TXPWR_IN_PLL_OFF`: bits 20:18, access unknown.
-  @inlinable public static var TXPWR_IN_PLL_OFF: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 3)
-  }
+  public static var TXPWR_IN_PLL_OFF: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `PB0_PIF_TX_CTRL.TXPWR_IN_DEGRADE_MODE`: bit 21, access unknown.
-  @inlinable public static var TXPWR_IN_DEGRADE_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var TXPWR_IN_DEGRADE_MODE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB0_PIF_TX_CTRL.TXPWR_IN_UNUSED_MODE`: bit 22, access unknown.
-  @inlinable public static var TXPWR_IN_UNUSED_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var TXPWR_IN_UNUSED_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB0_PIF_TX_CTRL.TXPWR_GATING_IN_L1`: bit 23, access unknown.
-  @inlinable public static var TXPWR_GATING_IN_L1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var TXPWR_GATING_IN_L1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB0_PIF_TX_CTRL.TXPWR_GATING_IN_UNUSED`: bit 24, access unknown.
-  @inlinable public static var TXPWR_GATING_IN_UNUSED: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var TXPWR_GATING_IN_UNUSED: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `PB0_PIF_TX_CTRL2`: bif_5_0 register, index 0x110_0009 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6205,69 +5259,45 @@ public enum PB0_PIF_TX_CTRL2: RegisterDefinition {
   }
 
   /// `PB0_PIF_TX_CTRL2.TX_RDY_DASRT_COUNT`: bits 2:0, access unknown.
-  @inlinable public static var TX_RDY_DASRT_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var TX_RDY_DASRT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_PIF_TX_CTRL2.TX_STATUS_DASRT_COUNT`: bits 5:3, access unknown.
-  @inlinable public static var TX_STATUS_DASRT_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
+  public static var TX_STATUS_DASRT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `PB0_PIF_TX_CTRL2.TXPHYSTATUS_DELAY`: bits 8:6, access unknown.
-  @inlinable public static var TXPHYSTATUS_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 3)
-  }
+  public static var TXPHYSTATUS_DELAY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `PB0_PIF_TX_CTRL2.TX_L1_PG_PHY_STATUS_MODE`: bit 9, access unknown.
-  @inlinable public static var TX_L1_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var TX_L1_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_PIF_TX_CTRL2.TX_OFF_PG_PHY_STATUS_MODE`: bit 10, access unknown.
-  @inlinable public static var TX_OFF_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> {
+  public static var TX_OFF_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PB0_PIF_TX_CTRL2.TX_HIGH_IMP_STAG_MP`: bit 16, access unknown.
-  @inlinable public static var TX_HIGH_IMP_STAG_MP: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var TX_HIGH_IMP_STAG_MP: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB0_PIF_TX_CTRL2.TX_HIGH_IMP_STAG_MODE`: bits 18:17, access unknown.
-  @inlinable public static var TX_HIGH_IMP_STAG_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 2)
-  }
+  public static var TX_HIGH_IMP_STAG_MODE: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
 
   /// `PB0_PIF_TX_CTRL2.TX_FORCE_DATA_VALID`: bit 21, access unknown.
-  @inlinable public static var TX_FORCE_DATA_VALID: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var TX_FORCE_DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB0_PIF_TX_CTRL2.TX_L0_TO_HIZ_DLY`: bits 24:22, access unknown.
-  @inlinable public static var TX_L0_TO_HIZ_DLY: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var TX_L0_TO_HIZ_DLY: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `PB0_PIF_TX_CTRL2.TX_FIFO_INIT_UPCONFIG`: bit 25, access unknown.
-  @inlinable public static var TX_FIFO_INIT_UPCONFIG: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var TX_FIFO_INIT_UPCONFIG: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PB0_PIF_TX_CTRL2.TX_HIZ_TO_L0_DLY`: bits 28:26, access unknown.
-  @inlinable public static var TX_HIZ_TO_L0_DLY: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 3)
-  }
+  public static var TX_HIZ_TO_L0_DLY: RegisterField<Self, UInt8> { .init(lsb: 26, width: 3) }
 
   /// `PB0_PIF_TX_CTRL2.TX_LINKSPEED_ACK_IN_S2`: bit 29, access unknown.
-  @inlinable public static var TX_LINKSPEED_ACK_IN_S2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var TX_LINKSPEED_ACK_IN_S2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PB0_PIF_TX_CTRL2.TX_DELAY_FIFO_INIT_IN_S1`: bit 30, access unknown.
-  @inlinable public static var TX_DELAY_FIFO_INIT_IN_S1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var TX_DELAY_FIFO_INIT_IN_S1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `PB0_PIF_RX_CTRL`: bif_5_0 register, index 0x110_000A of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6280,65 +5310,43 @@ public enum PB0_PIF_RX_CTRL: RegisterDefinition {
   }
 
   /// `PB0_PIF_RX_CTRL.RXPWR_IN_S2`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_IN_S2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_IN_S2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_PIF_RX_CTRL.RXPWR_IN_SPDCHNG`: bits 5:3, access unknown.
-  @inlinable public static var RXPWR_IN_SPDCHNG: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
+  public static var RXPWR_IN_SPDCHNG: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `PB0_PIF_RX_CTRL.RXPWR_IN_OFF`: bits 8:6, access unknown.
-  @inlinable public static var RXPWR_IN_OFF: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+  public static var RXPWR_IN_OFF: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `PB0_PIF_RX_CTRL.RXPWR_IN_DEGRADE`: bits 11:9, access unknown.
-  @inlinable public static var RXPWR_IN_DEGRADE: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var RXPWR_IN_DEGRADE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `PB0_PIF_RX_CTRL.RXPWR_IN_UNUSED`: bits 14:12, access unknown.
-  @inlinable public static var RXPWR_IN_UNUSED: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var RXPWR_IN_UNUSED: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `PB0_PIF_RX_CTRL.RXPWR_IN_INIT`: bits 17:15, access unknown.
-  @inlinable public static var RXPWR_IN_INIT: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 3)
-  }
+  public static var RXPWR_IN_INIT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
   /// `PB0_PIF_RX_CTRL.RXPWR_IN_PLL_OFF`: bits 20:18, access unknown.
-  @inlinable public static var RXPWR_IN_PLL_OFF: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 3)
-  }
+  public static var RXPWR_IN_PLL_OFF: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `PB0_PIF_RX_CTRL.RXPWR_IN_DEGRADE_MODE`: bit 21, access unknown.
-  @inlinable public static var RXPWR_IN_DEGRADE_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var RXPWR_IN_DEGRADE_MODE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB0_PIF_RX_CTRL.RXPWR_IN_UNUSED_MODE`: bit 22, access unknown.
-  @inlinable public static var RXPWR_IN_UNUSED_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var RXPWR_IN_UNUSED_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB0_PIF_RX_CTRL.RXPWR_GATING_IN_L1`: bit 23, access unknown.
-  @inlinable public static var RXPWR_GATING_IN_L1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var RXPWR_GATING_IN_L1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB0_PIF_RX_CTRL.RXPWR_GATING_IN_UNUSED`: bit 24, access unknown.
-  @inlinable public static var RXPWR_GATING_IN_UNUSED: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RXPWR_GATING_IN_UNUSED: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PB0_PIF_RX_CTRL.RX_HLD_EIE_COUNT`: bit 25, access unknown.
-  @inlinable public static var RX_HLD_EIE_COUNT: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var RX_HLD_EIE_COUNT: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PB0_PIF_RX_CTRL.RX_EI_DET_IN_PS2_DEGRADE`: bit 26, access unknown.
-  @inlinable public static var RX_EI_DET_IN_PS2_DEGRADE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var RX_EI_DET_IN_PS2_DEGRADE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `PB0_PIF_RX_CTRL2`: bif_5_0 register, index 0x110_000B of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6351,64 +5359,42 @@ public enum PB0_PIF_RX_CTRL2: RegisterDefinition {
   }
 
   /// `PB0_PIF_RX_CTRL2.RX_RDY_DASRT_COUNT`: bits 2:0, access unknown.
-  @inlinable public static var RX_RDY_DASRT_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var RX_RDY_DASRT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_PIF_RX_CTRL2.RX_STATUS_DASRT_COUNT`: bits 5:3, access unknown.
-  @inlinable public static var RX_STATUS_DASRT_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
+  public static var RX_STATUS_DASRT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `PB0_PIF_RX_CTRL2.RXPHYSTATUS_DELAY`: bits 8:6, access unknown.
-  @inlinable public static var RXPHYSTATUS_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 3)
-  }
+  public static var RXPHYSTATUS_DELAY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `PB0_PIF_RX_CTRL2.RX_L1_PG_PHY_STATUS_MODE`: bit 9, access unknown.
-  @inlinable public static var RX_L1_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var RX_L1_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_PIF_RX_CTRL2.RX_OFF_PG_PHY_STATUS_MODE`: bit 10, access unknown.
-  @inlinable public static var RX_OFF_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> {
+  public static var RX_OFF_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PB0_PIF_RX_CTRL2.FORCE_CDREN_IN_L0S`: bit 16, access unknown.
-  @inlinable public static var FORCE_CDREN_IN_L0S: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var FORCE_CDREN_IN_L0S: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB0_PIF_RX_CTRL2.EI_DET_CYCLE_MODE`: bits 18:17, access unknown.
-  @inlinable public static var EI_DET_CYCLE_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 2)
-  }
+  public static var EI_DET_CYCLE_MODE: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
 
   /// `PB0_PIF_RX_CTRL2.EI_DET_ON_TIME`: bits 20:19, access unknown.
-  @inlinable public static var EI_DET_ON_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 2)
-  }
+  public static var EI_DET_ON_TIME: RegisterField<Self, UInt8> { .init(lsb: 19, width: 2) }
 
   /// `PB0_PIF_RX_CTRL2.EI_DET_OFF_TIME`: bits 23:21, access unknown.
-  @inlinable public static var EI_DET_OFF_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var EI_DET_OFF_TIME: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `PB0_PIF_RX_CTRL2.EI_DET_CYCLE_DIS_IN_PS1`: bit 24, access unknown.
-  @inlinable public static var EI_DET_CYCLE_DIS_IN_PS1: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var EI_DET_CYCLE_DIS_IN_PS1: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PB0_PIF_RX_CTRL2.RX_CDR_XTND_MODE`: bits 26:25, access unknown.
-  @inlinable public static var RX_CDR_XTND_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 25, width: 2)
-  }
+  public static var RX_CDR_XTND_MODE: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 
   /// `PB0_PIF_RX_CTRL2.RX_L0S_TO_L0_DETECT_EI`: bit 27, access unknown.
-  @inlinable public static var RX_L0S_TO_L0_DETECT_EI: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var RX_L0S_TO_L0_DETECT_EI: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `PB0_PIF_GLB_OVRD`: bif_5_0 register, index 0x110_000C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6421,49 +5407,31 @@ public enum PB0_PIF_GLB_OVRD: RegisterDefinition {
   }
 
   /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_0`: bit 0, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var RXDETECT_OVERRIDE_VAL_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_1`: bit 1, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_VAL_1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var RXDETECT_OVERRIDE_VAL_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_2`: bit 2, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_VAL_2: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var RXDETECT_OVERRIDE_VAL_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_3`: bit 3, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_VAL_3: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var RXDETECT_OVERRIDE_VAL_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_4`: bit 4, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_VAL_4: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var RXDETECT_OVERRIDE_VAL_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_5`: bit 5, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_VAL_5: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var RXDETECT_OVERRIDE_VAL_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_6`: bit 6, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_VAL_6: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var RXDETECT_OVERRIDE_VAL_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_7`: bit 7, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_VAL_7: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RXDETECT_OVERRIDE_VAL_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_EN`: bit 16, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_EN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var RXDETECT_OVERRIDE_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `PB0_PIF_GLB_OVRD2`: bif_5_0 register, index 0x110_000D of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6476,79 +5444,49 @@ public enum PB0_PIF_GLB_OVRD2: RegisterDefinition {
   }
 
   /// `PB0_PIF_GLB_OVRD2.X2_LANE_1_0_OVRD`: bit 0, access unknown.
-  @inlinable public static var X2_LANE_1_0_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var X2_LANE_1_0_OVRD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_PIF_GLB_OVRD2.X2_LANE_3_2_OVRD`: bit 1, access unknown.
-  @inlinable public static var X2_LANE_3_2_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var X2_LANE_3_2_OVRD: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_PIF_GLB_OVRD2.X2_LANE_5_4_OVRD`: bit 2, access unknown.
-  @inlinable public static var X2_LANE_5_4_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var X2_LANE_5_4_OVRD: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_PIF_GLB_OVRD2.X2_LANE_7_6_OVRD`: bit 3, access unknown.
-  @inlinable public static var X2_LANE_7_6_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var X2_LANE_7_6_OVRD: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_PIF_GLB_OVRD2.X2_LANE_9_8_OVRD`: bit 4, access unknown.
-  @inlinable public static var X2_LANE_9_8_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var X2_LANE_9_8_OVRD: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_PIF_GLB_OVRD2.X2_LANE_11_10_OVRD`: bit 5, access unknown.
-  @inlinable public static var X2_LANE_11_10_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var X2_LANE_11_10_OVRD: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_PIF_GLB_OVRD2.X2_LANE_13_12_OVRD`: bit 6, access unknown.
-  @inlinable public static var X2_LANE_13_12_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var X2_LANE_13_12_OVRD: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_PIF_GLB_OVRD2.X2_LANE_15_14_OVRD`: bit 7, access unknown.
-  @inlinable public static var X2_LANE_15_14_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var X2_LANE_15_14_OVRD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_PIF_GLB_OVRD2.X4_LANE_3_0_OVRD`: bit 8, access unknown.
-  @inlinable public static var X4_LANE_3_0_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var X4_LANE_3_0_OVRD: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_PIF_GLB_OVRD2.X4_LANE_7_4_OVRD`: bit 9, access unknown.
-  @inlinable public static var X4_LANE_7_4_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var X4_LANE_7_4_OVRD: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_PIF_GLB_OVRD2.X4_LANE_11_8_OVRD`: bit 10, access unknown.
-  @inlinable public static var X4_LANE_11_8_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var X4_LANE_11_8_OVRD: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB0_PIF_GLB_OVRD2.X4_LANE_15_12_OVRD`: bit 11, access unknown.
-  @inlinable public static var X4_LANE_15_12_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var X4_LANE_15_12_OVRD: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB0_PIF_GLB_OVRD2.X8_LANE_7_0_OVRD`: bit 16, access unknown.
-  @inlinable public static var X8_LANE_7_0_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var X8_LANE_7_0_OVRD: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB0_PIF_GLB_OVRD2.X8_LANE_15_8_OVRD`: bit 17, access unknown.
-  @inlinable public static var X8_LANE_15_8_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var X8_LANE_15_8_OVRD: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PB0_PIF_GLB_OVRD2.X16_LANE_15_0_OVRD`: bit 20, access unknown.
-  @inlinable public static var X16_LANE_15_0_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var X16_LANE_15_0_OVRD: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `PB0_PIF_BIF_CMD_STATUS`: bif_5_0 register, index 0x110_0010 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6561,132 +5499,100 @@ public enum PB0_PIF_BIF_CMD_STATUS: RegisterDefinition {
   }
 
   /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_0`: bit 0, access unknown.
-  @inlinable public static var TXPHYSTATUS_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var TXPHYSTATUS_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_1`: bit 1, access unknown.
-  @inlinable public static var TXPHYSTATUS_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var TXPHYSTATUS_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_2`: bit 2, access unknown.
-  @inlinable public static var TXPHYSTATUS_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var TXPHYSTATUS_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_3`: bit 3, access unknown.
-  @inlinable public static var TXPHYSTATUS_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var TXPHYSTATUS_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_4`: bit 4, access unknown.
-  @inlinable public static var TXPHYSTATUS_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var TXPHYSTATUS_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_5`: bit 5, access unknown.
-  @inlinable public static var TXPHYSTATUS_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var TXPHYSTATUS_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_6`: bit 6, access unknown.
-  @inlinable public static var TXPHYSTATUS_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var TXPHYSTATUS_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_7`: bit 7, access unknown.
-  @inlinable public static var TXPHYSTATUS_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TXPHYSTATUS_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.RXPHYSTATUS_0`: bit 8, access unknown.
-  @inlinable public static var RXPHYSTATUS_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var RXPHYSTATUS_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.RXPHYSTATUS_1`: bit 9, access unknown.
-  @inlinable public static var RXPHYSTATUS_1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RXPHYSTATUS_1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.RXPHYSTATUS_2`: bit 10, access unknown.
-  @inlinable public static var RXPHYSTATUS_2: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var RXPHYSTATUS_2: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.RXPHYSTATUS_3`: bit 11, access unknown.
-  @inlinable public static var RXPHYSTATUS_3: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var RXPHYSTATUS_3: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.RXPHYSTATUS_4`: bit 12, access unknown.
-  @inlinable public static var RXPHYSTATUS_4: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var RXPHYSTATUS_4: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.RXPHYSTATUS_5`: bit 13, access unknown.
-  @inlinable public static var RXPHYSTATUS_5: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var RXPHYSTATUS_5: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.RXPHYSTATUS_6`: bit 14, access unknown.
-  @inlinable public static var RXPHYSTATUS_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RXPHYSTATUS_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.RXPHYSTATUS_7`: bit 15, access unknown.
-  @inlinable public static var RXPHYSTATUS_7: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RXPHYSTATUS_7: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_0`: bit 16, access unknown.
-  @inlinable public static var BPHY_CORE_TX_RDY_0: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BPHY_CORE_TX_RDY_0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_1`: bit 17, access unknown.
-  @inlinable public static var BPHY_CORE_TX_RDY_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var BPHY_CORE_TX_RDY_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_2`: bit 18, access unknown.
-  @inlinable public static var BPHY_CORE_TX_RDY_2: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var BPHY_CORE_TX_RDY_2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_3`: bit 19, access unknown.
-  @inlinable public static var BPHY_CORE_TX_RDY_3: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var BPHY_CORE_TX_RDY_3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_4`: bit 20, access unknown.
-  @inlinable public static var BPHY_CORE_TX_RDY_4: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var BPHY_CORE_TX_RDY_4: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_5`: bit 21, access unknown.
-  @inlinable public static var BPHY_CORE_TX_RDY_5: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var BPHY_CORE_TX_RDY_5: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_6`: bit 22, access unknown.
-  @inlinable public static var BPHY_CORE_TX_RDY_6: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var BPHY_CORE_TX_RDY_6: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_7`: bit 23, access unknown.
-  @inlinable public static var BPHY_CORE_TX_RDY_7: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var BPHY_CORE_TX_RDY_7: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_0`: bit 24, access unknown.
-  @inlinable public static var BPHY_CORE_RX_RDY_0: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var BPHY_CORE_RX_RDY_0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_1`: bit 25, access unknown.
-  @inlinable public static var BPHY_CORE_RX_RDY_1: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var BPHY_CORE_RX_RDY_1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_2`: bit 26, access unknown.
-  @inlinable public static var BPHY_CORE_RX_RDY_2: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var BPHY_CORE_RX_RDY_2: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_3`: bit 27, access unknown.
-  @inlinable public static var BPHY_CORE_RX_RDY_3: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var BPHY_CORE_RX_RDY_3: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_4`: bit 28, access unknown.
-  @inlinable public static var BPHY_CORE_RX_RDY_4: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var BPHY_CORE_RX_RDY_4: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_5`: bit 29, access unknown.
-  @inlinable public static var BPHY_CORE_RX_RDY_5: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var BPHY_CORE_RX_RDY_5: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_6`: bit 30, access unknown.
-  @inlinable public static var BPHY_CORE_RX_RDY_6: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var BPHY_CORE_RX_RDY_6: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_7`: bit 31, access unknown.
-  @inlinable public static var BPHY_CORE_RX_RDY_7: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var BPHY_CORE_RX_RDY_7: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB0_PIF_CMD_BUS_CTRL`: bif_5_0 register, index 0x110_0011 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6699,39 +5605,27 @@ public enum PB0_PIF_CMD_BUS_CTRL: RegisterDefinition {
   }
 
   /// `PB0_PIF_CMD_BUS_CTRL.CMD_BUS_SCHL_MODE`: bits 1:0, access unknown.
-  @inlinable public static var CMD_BUS_SCHL_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var CMD_BUS_SCHL_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `PB0_PIF_CMD_BUS_CTRL.CMD_BUS_STAG_MODE`: bits 3:2, access unknown.
-  @inlinable public static var CMD_BUS_STAG_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
+  public static var CMD_BUS_STAG_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `PB0_PIF_CMD_BUS_CTRL.CMD_BUS_STAG_DIS`: bit 4, access unknown.
-  @inlinable public static var CMD_BUS_STAG_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var CMD_BUS_STAG_DIS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_PIF_CMD_BUS_CTRL.CMD_BUS_SCH_REQ_MODE`: bits 6:5, access unknown.
-  @inlinable public static var CMD_BUS_SCH_REQ_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
+  public static var CMD_BUS_SCH_REQ_MODE: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB0_PIF_CMD_BUS_CTRL.CMD_BUS_IGNR_PEND_PWR`: bit 7, access unknown.
-  @inlinable public static var CMD_BUS_IGNR_PEND_PWR: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var CMD_BUS_IGNR_PEND_PWR: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_PIF_CMD_BUS_CTRL.SEND_GANGED_MODE_UPDATE_FOR_OFFPG_LANES`: bit 8, access unknown.
-  @inlinable public static var SEND_GANGED_MODE_UPDATE_FOR_OFFPG_LANES: RegisterField<Self, Bool> {
+  public static var SEND_GANGED_MODE_UPDATE_FOR_OFFPG_LANES: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PB0_PIF_CMD_BUS_CTRL.CMD_BUS_IGNR_PWR_NOT_ON`: bit 9, access unknown.
-  @inlinable public static var CMD_BUS_IGNR_PWR_NOT_ON: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var CMD_BUS_IGNR_PWR_NOT_ON: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 }
 
 /// `PB0_PIF_CMD_BUS_GLB_OVRD`: bif_5_0 register, index 0x110_0013 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6744,69 +5638,49 @@ public enum PB0_PIF_CMD_BUS_GLB_OVRD: RegisterDefinition {
   }
 
   /// `PB0_PIF_CMD_BUS_GLB_OVRD.TXMARG_OVRD_EN`: bit 0, access unknown.
-  @inlinable public static var TXMARG_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var TXMARG_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_PIF_CMD_BUS_GLB_OVRD.DEEMPH_OVRD_EN`: bit 1, access unknown.
-  @inlinable public static var DEEMPH_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var DEEMPH_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_PIF_CMD_BUS_GLB_OVRD.PLLFREQ_OVRD_EN`: bit 2, access unknown.
-  @inlinable public static var PLLFREQ_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var PLLFREQ_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_PIF_CMD_BUS_GLB_OVRD.TXMARG`: bits 5:3, access unknown.
-  @inlinable public static var TXMARG: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
+  public static var TXMARG: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `PB0_PIF_CMD_BUS_GLB_OVRD.DEEMPH`: bit 6, access unknown.
-  @inlinable public static var DEEMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var DEEMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_PIF_CMD_BUS_GLB_OVRD.PLLFREQ`: bits 8:7, access unknown.
-  @inlinable public static var PLLFREQ: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
+  public static var PLLFREQ: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
   /// `PB0_PIF_CMD_BUS_GLB_OVRD.RESPONSEMODE_PIF_OVRD`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_PIF_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var RESPONSEMODE_PIF_OVRD: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_0`: bit 16, access unknown.
-  @inlinable public static var CMD_BUS_LANE_DIS_0: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CMD_BUS_LANE_DIS_0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB0_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_1`: bit 17, access unknown.
-  @inlinable public static var CMD_BUS_LANE_DIS_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var CMD_BUS_LANE_DIS_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PB0_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_2`: bit 18, access unknown.
-  @inlinable public static var CMD_BUS_LANE_DIS_2: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var CMD_BUS_LANE_DIS_2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB0_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_3`: bit 19, access unknown.
-  @inlinable public static var CMD_BUS_LANE_DIS_3: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var CMD_BUS_LANE_DIS_3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB0_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_4`: bit 20, access unknown.
-  @inlinable public static var CMD_BUS_LANE_DIS_4: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var CMD_BUS_LANE_DIS_4: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB0_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_5`: bit 21, access unknown.
-  @inlinable public static var CMD_BUS_LANE_DIS_5: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var CMD_BUS_LANE_DIS_5: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB0_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_6`: bit 22, access unknown.
-  @inlinable public static var CMD_BUS_LANE_DIS_6: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var CMD_BUS_LANE_DIS_6: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB0_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_7`: bit 23, access unknown.
-  @inlinable public static var CMD_BUS_LANE_DIS_7: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var CMD_BUS_LANE_DIS_7: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 }
 
 /// `PB0_PIF_LANE0_OVRD`: bif_5_0 register, index 0x110_0014 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6819,94 +5693,58 @@ public enum PB0_PIF_LANE0_OVRD: RegisterDefinition {
   }
 
   /// `PB0_PIF_LANE0_OVRD.GANGMODE_OVRD_EN_0`: bit 0, access unknown.
-  @inlinable public static var GANGMODE_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var GANGMODE_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_PIF_LANE0_OVRD.FREQDIV_OVRD_EN_0`: bit 1, access unknown.
-  @inlinable public static var FREQDIV_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var FREQDIV_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_PIF_LANE0_OVRD.LINKSPEED_OVRD_EN_0`: bit 2, access unknown.
-  @inlinable public static var LINKSPEED_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var LINKSPEED_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_PIF_LANE0_OVRD.TWOSYMENABLE_OVRD_EN_0`: bit 3, access unknown.
-  @inlinable public static var TWOSYMENABLE_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TWOSYMENABLE_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_PIF_LANE0_OVRD.TXPWR_OVRD_EN_0`: bit 4, access unknown.
-  @inlinable public static var TXPWR_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TXPWR_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_PIF_LANE0_OVRD.TXPGENABLE_OVRD_EN_0`: bit 5, access unknown.
-  @inlinable public static var TXPGENABLE_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TXPGENABLE_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_PIF_LANE0_OVRD.RXPWR_OVRD_EN_0`: bit 6, access unknown.
-  @inlinable public static var RXPWR_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var RXPWR_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_PIF_LANE0_OVRD.RXPGENABLE_OVRD_EN_0`: bit 7, access unknown.
-  @inlinable public static var RXPGENABLE_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RXPGENABLE_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_PIF_LANE0_OVRD.ELECIDLEDETEN_OVRD_EN_0`: bit 8, access unknown.
-  @inlinable public static var ELECIDLEDETEN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ELECIDLEDETEN_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_PIF_LANE0_OVRD.ENABLEFOM_OVRD_EN_0`: bit 9, access unknown.
-  @inlinable public static var ENABLEFOM_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ENABLEFOM_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_PIF_LANE0_OVRD.REQUESTFOM_OVRD_EN_0`: bit 10, access unknown.
-  @inlinable public static var REQUESTFOM_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var REQUESTFOM_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB0_PIF_LANE0_OVRD.RESPONSEMODE_OVRD_EN_0`: bit 11, access unknown.
-  @inlinable public static var RESPONSEMODE_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var RESPONSEMODE_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB0_PIF_LANE0_OVRD.REQUESTTRK_OVRD_EN_0`: bit 12, access unknown.
-  @inlinable public static var REQUESTTRK_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var REQUESTTRK_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_PIF_LANE0_OVRD.REQUESTTRN_OVRD_EN_0`: bit 13, access unknown.
-  @inlinable public static var REQUESTTRN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var REQUESTTRN_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_PIF_LANE0_OVRD.COEFFICIENTID_OVRD_EN_0`: bit 14, access unknown.
-  @inlinable public static var COEFFICIENTID_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var COEFFICIENTID_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_PIF_LANE0_OVRD.COEFFICIENT_OVRD_EN_0`: bit 15, access unknown.
-  @inlinable public static var COEFFICIENT_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var COEFFICIENT_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB0_PIF_LANE0_OVRD.CDREN_OVRD_EN_0`: bit 16, access unknown.
-  @inlinable public static var CDREN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CDREN_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB0_PIF_LANE0_OVRD.CDREN_OVRD_VAL_0`: bit 17, access unknown.
-  @inlinable public static var CDREN_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var CDREN_OVRD_VAL_0: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB0_PIF_LANE0_OVRD2`: bif_5_0 register, index 0x110_0015 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6919,60 +5757,52 @@ public enum PB0_PIF_LANE0_OVRD2: RegisterDefinition {
   }
 
   /// `PB0_PIF_LANE0_OVRD2.GANGMODE_0`: bits 2:0, access unknown.
-  @inlinable public static var GANGMODE_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var GANGMODE_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_PIF_LANE0_OVRD2.FREQDIV_0`: bits 4:3, access unknown.
-  @inlinable public static var FREQDIV_0: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var FREQDIV_0: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `PB0_PIF_LANE0_OVRD2.LINKSPEED_0`: bits 6:5, access unknown.
-  @inlinable public static var LINKSPEED_0: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
+  public static var LINKSPEED_0: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB0_PIF_LANE0_OVRD2.TWOSYMENABLE_0`: bit 7, access unknown.
-  @inlinable public static var TWOSYMENABLE_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TWOSYMENABLE_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_PIF_LANE0_OVRD2.TXPWR_0`: bits 10:8, access unknown.
-  @inlinable public static var TXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var TXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `PB0_PIF_LANE0_OVRD2.TXPGENABLE_0`: bits 12:11, access unknown.
-  @inlinable public static var TXPGENABLE_0: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var TXPGENABLE_0: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `PB0_PIF_LANE0_OVRD2.RXPWR_0`: bits 15:13, access unknown.
-  @inlinable public static var RXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+  public static var RXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `PB0_PIF_LANE0_OVRD2.RXPGENABLE_0`: bits 17:16, access unknown.
-  @inlinable public static var RXPGENABLE_0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var RXPGENABLE_0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB0_PIF_LANE0_OVRD2.ELECIDLEDETEN_0`: bit 18, access unknown.
-  @inlinable public static var ELECIDLEDETEN_0: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ELECIDLEDETEN_0: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB0_PIF_LANE0_OVRD2.ENABLEFOM_0`: bit 19, access unknown.
-  @inlinable public static var ENABLEFOM_0: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var ENABLEFOM_0: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB0_PIF_LANE0_OVRD2.REQUESTFOM_0`: bit 20, access unknown.
-  @inlinable public static var REQUESTFOM_0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var REQUESTFOM_0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB0_PIF_LANE0_OVRD2.RESPONSEMODE_0`: bit 21, access unknown.
-  @inlinable public static var RESPONSEMODE_0: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var RESPONSEMODE_0: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB0_PIF_LANE0_OVRD2.REQUESTTRK_0`: bit 22, access unknown.
-  @inlinable public static var REQUESTTRK_0: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var REQUESTTRK_0: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB0_PIF_LANE0_OVRD2.REQUESTTRN_0`: bit 23, access unknown.
-  @inlinable public static var REQUESTTRN_0: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var REQUESTTRN_0: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB0_PIF_LANE0_OVRD2.COEFFICIENTID_0`: bits 25:24, access unknown.
-  @inlinable public static var COEFFICIENTID_0: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var COEFFICIENTID_0: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PB0_PIF_LANE0_OVRD2.COEFFICIENT_0`: bits 31:26, access unknown.
-  @inlinable public static var COEFFICIENT_0: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 6)
-  }
+  public static var COEFFICIENT_0: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB0_PIF_LANE1_OVRD`: bif_5_0 register, index 0x110_0016 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6985,92 +5815,56 @@ public enum PB0_PIF_LANE1_OVRD: RegisterDefinition {
   }
 
   /// `PB0_PIF_LANE1_OVRD.GANGMODE_OVRD_EN_1`: bit 0, access unknown.
-  @inlinable public static var GANGMODE_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var GANGMODE_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_PIF_LANE1_OVRD.FREQDIV_OVRD_EN_1`: bit 1, access unknown.
-  @inlinable public static var FREQDIV_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var FREQDIV_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_PIF_LANE1_OVRD.LINKSPEED_OVRD_EN_1`: bit 2, access unknown.
-  @inlinable public static var LINKSPEED_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var LINKSPEED_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_PIF_LANE1_OVRD.TWOSYMENABLE_OVRD_EN_1`: bit 3, access unknown.
-  @inlinable public static var TWOSYMENABLE_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TWOSYMENABLE_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_PIF_LANE1_OVRD.TXPWR_OVRD_EN_1`: bit 4, access unknown.
-  @inlinable public static var TXPWR_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TXPWR_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_PIF_LANE1_OVRD.TXPGENABLE_OVRD_EN_1`: bit 5, access unknown.
-  @inlinable public static var TXPGENABLE_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TXPGENABLE_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_PIF_LANE1_OVRD.RXPWR_OVRD_EN_1`: bit 6, access unknown.
-  @inlinable public static var RXPWR_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var RXPWR_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_PIF_LANE1_OVRD.RXPGENABLE_OVRD_EN_1`: bit 7, access unknown.
-  @inlinable public static var RXPGENABLE_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RXPGENABLE_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_PIF_LANE1_OVRD.ELECIDLEDETEN_OVRD_EN_1`: bit 8, access unknown.
-  @inlinable public static var ELECIDLEDETEN_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ELECIDLEDETEN_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_PIF_LANE1_OVRD.ENABLEFOM_OVRD_EN_1`: bit 9, access unknown.
-  @inlinable public static var ENABLEFOM_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ENABLEFOM_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_PIF_LANE1_OVRD.REQUESTFOM_OVRD_EN_1`: bit 10, access unknown.
-  @inlinable public static var REQUESTFOM_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var REQUESTFOM_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB0_PIF_LANE1_OVRD.RESPONSEMODE_OVRD_EN_1`: bit 11, access unknown.
-  @inlinable public static var RESPONSEMODE_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var RESPONSEMODE_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB0_PIF_LANE1_OVRD.REQUESTTRK_OVRD_EN_1`: bit 12, access unknown.
-  @inlinable public static var REQUESTTRK_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var REQUESTTRK_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_PIF_LANE1_OVRD.REQUESTTRN_OVRD_EN_1`: bit 13, access unknown.
-  @inlinable public static var REQUESTTRN_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var REQUESTTRN_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_PIF_LANE1_OVRD.COEFFICIENTID_OVRD_EN_1`: bit 14, access unknown.
-  @inlinable public static var COEFFICIENTID_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var COEFFICIENTID_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_PIF_LANE1_OVRD.COEFFICIENT_OVRD_EN_1`: bit 15, access unknown.
-  @inlinable public static var COEFFICIENT_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var COEFFICIENT_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB0_PIF_LANE1_OVRD.CDREN_OVRD_EN_1`: bit 16, access unknown.
-  @inlinable public static var CDREN_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CDREN_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB0_PIF_LANE1_OVRD.CDREN_OVRD_VAL_1`: bit 17, access unknown.
-  @inlinable public static var CDREN_OVRD_VAL_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var CDREN_OVRD_VAL_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }

@@ -14,60 +14,52 @@ public enum PB0_PIF_LANE1_OVRD2: RegisterDefinition {
   }
 
   /// `PB0_PIF_LANE1_OVRD2.GANGMODE_1`: bits 2:0, access unknown.
-  @inlinable public static var GANGMODE_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var GANGMODE_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_PIF_LANE1_OVRD2.FREQDIV_1`: bits 4:3, access unknown.
-  @inlinable public static var FREQDIV_1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var FREQDIV_1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `PB0_PIF_LANE1_OVRD2.LINKSPEED_1`: bits 6:5, access unknown.
-  @inlinable public static var LINKSPEED_1: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
+  public static var LINKSPEED_1: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB0_PIF_LANE1_OVRD2.TWOSYMENABLE_1`: bit 7, access unknown.
-  @inlinable public static var TWOSYMENABLE_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TWOSYMENABLE_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_PIF_LANE1_OVRD2.TXPWR_1`: bits 10:8, access unknown.
-  @inlinable public static var TXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var TXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `PB0_PIF_LANE1_OVRD2.TXPGENABLE_1`: bits 12:11, access unknown.
-  @inlinable public static var TXPGENABLE_1: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var TXPGENABLE_1: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `PB0_PIF_LANE1_OVRD2.RXPWR_1`: bits 15:13, access unknown.
-  @inlinable public static var RXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+  public static var RXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `PB0_PIF_LANE1_OVRD2.RXPGENABLE_1`: bits 17:16, access unknown.
-  @inlinable public static var RXPGENABLE_1: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var RXPGENABLE_1: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB0_PIF_LANE1_OVRD2.ELECIDLEDETEN_1`: bit 18, access unknown.
-  @inlinable public static var ELECIDLEDETEN_1: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ELECIDLEDETEN_1: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB0_PIF_LANE1_OVRD2.ENABLEFOM_1`: bit 19, access unknown.
-  @inlinable public static var ENABLEFOM_1: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var ENABLEFOM_1: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB0_PIF_LANE1_OVRD2.REQUESTFOM_1`: bit 20, access unknown.
-  @inlinable public static var REQUESTFOM_1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var REQUESTFOM_1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB0_PIF_LANE1_OVRD2.RESPONSEMODE_1`: bit 21, access unknown.
-  @inlinable public static var RESPONSEMODE_1: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var RESPONSEMODE_1: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB0_PIF_LANE1_OVRD2.REQUESTTRK_1`: bit 22, access unknown.
-  @inlinable public static var REQUESTTRK_1: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var REQUESTTRK_1: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB0_PIF_LANE1_OVRD2.REQUESTTRN_1`: bit 23, access unknown.
-  @inlinable public static var REQUESTTRN_1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var REQUESTTRN_1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB0_PIF_LANE1_OVRD2.COEFFICIENTID_1`: bits 25:24, access unknown.
-  @inlinable public static var COEFFICIENTID_1: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var COEFFICIENTID_1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PB0_PIF_LANE1_OVRD2.COEFFICIENT_1`: bits 31:26, access unknown.
-  @inlinable public static var COEFFICIENT_1: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 6)
-  }
+  public static var COEFFICIENT_1: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB0_PIF_LANE2_OVRD`: bif_5_0 register, index 0x110_0018 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -80,94 +72,58 @@ public enum PB0_PIF_LANE2_OVRD: RegisterDefinition {
   }
 
   /// `PB0_PIF_LANE2_OVRD.GANGMODE_OVRD_EN_2`: bit 0, access unknown.
-  @inlinable public static var GANGMODE_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var GANGMODE_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_PIF_LANE2_OVRD.FREQDIV_OVRD_EN_2`: bit 1, access unknown.
-  @inlinable public static var FREQDIV_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var FREQDIV_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_PIF_LANE2_OVRD.LINKSPEED_OVRD_EN_2`: bit 2, access unknown.
-  @inlinable public static var LINKSPEED_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var LINKSPEED_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_PIF_LANE2_OVRD.TWOSYMENABLE_OVRD_EN_2`: bit 3, access unknown.
-  @inlinable public static var TWOSYMENABLE_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TWOSYMENABLE_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_PIF_LANE2_OVRD.TXPWR_OVRD_EN_2`: bit 4, access unknown.
-  @inlinable public static var TXPWR_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TXPWR_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_PIF_LANE2_OVRD.TXPGENABLE_OVRD_EN_2`: bit 5, access unknown.
-  @inlinable public static var TXPGENABLE_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TXPGENABLE_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_PIF_LANE2_OVRD.RXPWR_OVRD_EN_2`: bit 6, access unknown.
-  @inlinable public static var RXPWR_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var RXPWR_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_PIF_LANE2_OVRD.RXPGENABLE_OVRD_EN_2`: bit 7, access unknown.
-  @inlinable public static var RXPGENABLE_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RXPGENABLE_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_PIF_LANE2_OVRD.ELECIDLEDETEN_OVRD_EN_2`: bit 8, access unknown.
-  @inlinable public static var ELECIDLEDETEN_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ELECIDLEDETEN_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_PIF_LANE2_OVRD.ENABLEFOM_OVRD_EN_2`: bit 9, access unknown.
-  @inlinable public static var ENABLEFOM_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ENABLEFOM_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_PIF_LANE2_OVRD.REQUESTFOM_OVRD_EN_2`: bit 10, access unknown.
-  @inlinable public static var REQUESTFOM_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var REQUESTFOM_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB0_PIF_LANE2_OVRD.RESPONSEMODE_OVRD_EN_2`: bit 11, access unknown.
-  @inlinable public static var RESPONSEMODE_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var RESPONSEMODE_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB0_PIF_LANE2_OVRD.REQUESTTRK_OVRD_EN_2`: bit 12, access unknown.
-  @inlinable public static var REQUESTTRK_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var REQUESTTRK_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_PIF_LANE2_OVRD.REQUESTTRN_OVRD_EN_2`: bit 13, access unknown.
-  @inlinable public static var REQUESTTRN_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var REQUESTTRN_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_PIF_LANE2_OVRD.COEFFICIENTID_OVRD_EN_2`: bit 14, access unknown.
-  @inlinable public static var COEFFICIENTID_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var COEFFICIENTID_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_PIF_LANE2_OVRD.COEFFICIENT_OVRD_EN_2`: bit 15, access unknown.
-  @inlinable public static var COEFFICIENT_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var COEFFICIENT_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB0_PIF_LANE2_OVRD.CDREN_OVRD_EN_2`: bit 16, access unknown.
-  @inlinable public static var CDREN_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CDREN_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB0_PIF_LANE2_OVRD.CDREN_OVRD_VAL_2`: bit 17, access unknown.
-  @inlinable public static var CDREN_OVRD_VAL_2: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var CDREN_OVRD_VAL_2: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB0_PIF_LANE2_OVRD2`: bif_5_0 register, index 0x110_0019 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -180,60 +136,52 @@ public enum PB0_PIF_LANE2_OVRD2: RegisterDefinition {
   }
 
   /// `PB0_PIF_LANE2_OVRD2.GANGMODE_2`: bits 2:0, access unknown.
-  @inlinable public static var GANGMODE_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var GANGMODE_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_PIF_LANE2_OVRD2.FREQDIV_2`: bits 4:3, access unknown.
-  @inlinable public static var FREQDIV_2: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var FREQDIV_2: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `PB0_PIF_LANE2_OVRD2.LINKSPEED_2`: bits 6:5, access unknown.
-  @inlinable public static var LINKSPEED_2: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
+  public static var LINKSPEED_2: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB0_PIF_LANE2_OVRD2.TWOSYMENABLE_2`: bit 7, access unknown.
-  @inlinable public static var TWOSYMENABLE_2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TWOSYMENABLE_2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_PIF_LANE2_OVRD2.TXPWR_2`: bits 10:8, access unknown.
-  @inlinable public static var TXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var TXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `PB0_PIF_LANE2_OVRD2.TXPGENABLE_2`: bits 12:11, access unknown.
-  @inlinable public static var TXPGENABLE_2: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var TXPGENABLE_2: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `PB0_PIF_LANE2_OVRD2.RXPWR_2`: bits 15:13, access unknown.
-  @inlinable public static var RXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+  public static var RXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `PB0_PIF_LANE2_OVRD2.RXPGENABLE_2`: bits 17:16, access unknown.
-  @inlinable public static var RXPGENABLE_2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var RXPGENABLE_2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB0_PIF_LANE2_OVRD2.ELECIDLEDETEN_2`: bit 18, access unknown.
-  @inlinable public static var ELECIDLEDETEN_2: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ELECIDLEDETEN_2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB0_PIF_LANE2_OVRD2.ENABLEFOM_2`: bit 19, access unknown.
-  @inlinable public static var ENABLEFOM_2: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var ENABLEFOM_2: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB0_PIF_LANE2_OVRD2.REQUESTFOM_2`: bit 20, access unknown.
-  @inlinable public static var REQUESTFOM_2: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var REQUESTFOM_2: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB0_PIF_LANE2_OVRD2.RESPONSEMODE_2`: bit 21, access unknown.
-  @inlinable public static var RESPONSEMODE_2: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var RESPONSEMODE_2: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB0_PIF_LANE2_OVRD2.REQUESTTRK_2`: bit 22, access unknown.
-  @inlinable public static var REQUESTTRK_2: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var REQUESTTRK_2: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB0_PIF_LANE2_OVRD2.REQUESTTRN_2`: bit 23, access unknown.
-  @inlinable public static var REQUESTTRN_2: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var REQUESTTRN_2: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB0_PIF_LANE2_OVRD2.COEFFICIENTID_2`: bits 25:24, access unknown.
-  @inlinable public static var COEFFICIENTID_2: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var COEFFICIENTID_2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PB0_PIF_LANE2_OVRD2.COEFFICIENT_2`: bits 31:26, access unknown.
-  @inlinable public static var COEFFICIENT_2: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 6)
-  }
+  public static var COEFFICIENT_2: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB0_PIF_LANE3_OVRD`: bif_5_0 register, index 0x110_001A of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -246,94 +194,58 @@ public enum PB0_PIF_LANE3_OVRD: RegisterDefinition {
   }
 
   /// `PB0_PIF_LANE3_OVRD.GANGMODE_OVRD_EN_3`: bit 0, access unknown.
-  @inlinable public static var GANGMODE_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var GANGMODE_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_PIF_LANE3_OVRD.FREQDIV_OVRD_EN_3`: bit 1, access unknown.
-  @inlinable public static var FREQDIV_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var FREQDIV_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_PIF_LANE3_OVRD.LINKSPEED_OVRD_EN_3`: bit 2, access unknown.
-  @inlinable public static var LINKSPEED_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var LINKSPEED_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_PIF_LANE3_OVRD.TWOSYMENABLE_OVRD_EN_3`: bit 3, access unknown.
-  @inlinable public static var TWOSYMENABLE_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TWOSYMENABLE_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_PIF_LANE3_OVRD.TXPWR_OVRD_EN_3`: bit 4, access unknown.
-  @inlinable public static var TXPWR_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TXPWR_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_PIF_LANE3_OVRD.TXPGENABLE_OVRD_EN_3`: bit 5, access unknown.
-  @inlinable public static var TXPGENABLE_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TXPGENABLE_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_PIF_LANE3_OVRD.RXPWR_OVRD_EN_3`: bit 6, access unknown.
-  @inlinable public static var RXPWR_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var RXPWR_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_PIF_LANE3_OVRD.RXPGENABLE_OVRD_EN_3`: bit 7, access unknown.
-  @inlinable public static var RXPGENABLE_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RXPGENABLE_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_PIF_LANE3_OVRD.ELECIDLEDETEN_OVRD_EN_3`: bit 8, access unknown.
-  @inlinable public static var ELECIDLEDETEN_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ELECIDLEDETEN_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_PIF_LANE3_OVRD.ENABLEFOM_OVRD_EN_3`: bit 9, access unknown.
-  @inlinable public static var ENABLEFOM_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ENABLEFOM_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_PIF_LANE3_OVRD.REQUESTFOM_OVRD_EN_3`: bit 10, access unknown.
-  @inlinable public static var REQUESTFOM_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var REQUESTFOM_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB0_PIF_LANE3_OVRD.RESPONSEMODE_OVRD_EN_3`: bit 11, access unknown.
-  @inlinable public static var RESPONSEMODE_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var RESPONSEMODE_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB0_PIF_LANE3_OVRD.REQUESTTRK_OVRD_EN_3`: bit 12, access unknown.
-  @inlinable public static var REQUESTTRK_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var REQUESTTRK_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_PIF_LANE3_OVRD.REQUESTTRN_OVRD_EN_3`: bit 13, access unknown.
-  @inlinable public static var REQUESTTRN_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var REQUESTTRN_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_PIF_LANE3_OVRD.COEFFICIENTID_OVRD_EN_3`: bit 14, access unknown.
-  @inlinable public static var COEFFICIENTID_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var COEFFICIENTID_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_PIF_LANE3_OVRD.COEFFICIENT_OVRD_EN_3`: bit 15, access unknown.
-  @inlinable public static var COEFFICIENT_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var COEFFICIENT_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB0_PIF_LANE3_OVRD.CDREN_OVRD_EN_3`: bit 16, access unknown.
-  @inlinable public static var CDREN_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CDREN_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB0_PIF_LANE3_OVRD.CDREN_OVRD_VAL_3`: bit 17, access unknown.
-  @inlinable public static var CDREN_OVRD_VAL_3: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var CDREN_OVRD_VAL_3: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB0_PIF_LANE3_OVRD2`: bif_5_0 register, index 0x110_001B of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -346,60 +258,52 @@ public enum PB0_PIF_LANE3_OVRD2: RegisterDefinition {
   }
 
   /// `PB0_PIF_LANE3_OVRD2.GANGMODE_3`: bits 2:0, access unknown.
-  @inlinable public static var GANGMODE_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var GANGMODE_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_PIF_LANE3_OVRD2.FREQDIV_3`: bits 4:3, access unknown.
-  @inlinable public static var FREQDIV_3: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var FREQDIV_3: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `PB0_PIF_LANE3_OVRD2.LINKSPEED_3`: bits 6:5, access unknown.
-  @inlinable public static var LINKSPEED_3: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
+  public static var LINKSPEED_3: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB0_PIF_LANE3_OVRD2.TWOSYMENABLE_3`: bit 7, access unknown.
-  @inlinable public static var TWOSYMENABLE_3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TWOSYMENABLE_3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_PIF_LANE3_OVRD2.TXPWR_3`: bits 10:8, access unknown.
-  @inlinable public static var TXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var TXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `PB0_PIF_LANE3_OVRD2.TXPGENABLE_3`: bits 12:11, access unknown.
-  @inlinable public static var TXPGENABLE_3: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var TXPGENABLE_3: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `PB0_PIF_LANE3_OVRD2.RXPWR_3`: bits 15:13, access unknown.
-  @inlinable public static var RXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+  public static var RXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `PB0_PIF_LANE3_OVRD2.RXPGENABLE_3`: bits 17:16, access unknown.
-  @inlinable public static var RXPGENABLE_3: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var RXPGENABLE_3: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB0_PIF_LANE3_OVRD2.ELECIDLEDETEN_3`: bit 18, access unknown.
-  @inlinable public static var ELECIDLEDETEN_3: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ELECIDLEDETEN_3: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB0_PIF_LANE3_OVRD2.ENABLEFOM_3`: bit 19, access unknown.
-  @inlinable public static var ENABLEFOM_3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var ENABLEFOM_3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB0_PIF_LANE3_OVRD2.REQUESTFOM_3`: bit 20, access unknown.
-  @inlinable public static var REQUESTFOM_3: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var REQUESTFOM_3: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB0_PIF_LANE3_OVRD2.RESPONSEMODE_3`: bit 21, access unknown.
-  @inlinable public static var RESPONSEMODE_3: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var RESPONSEMODE_3: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB0_PIF_LANE3_OVRD2.REQUESTTRK_3`: bit 22, access unknown.
-  @inlinable public static var REQUESTTRK_3: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var REQUESTTRK_3: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB0_PIF_LANE3_OVRD2.REQUESTTRN_3`: bit 23, access unknown.
-  @inlinable public static var REQUESTTRN_3: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var REQUESTTRN_3: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB0_PIF_LANE3_OVRD2.COEFFICIENTID_3`: bits 25:24, access unknown.
-  @inlinable public static var COEFFICIENTID_3: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var COEFFICIENTID_3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PB0_PIF_LANE3_OVRD2.COEFFICIENT_3`: bits 31:26, access unknown.
-  @inlinable public static var COEFFICIENT_3: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 6)
-  }
+  public static var COEFFICIENT_3: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB0_PIF_LANE4_OVRD`: bif_5_0 register, index 0x110_001C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -412,94 +316,58 @@ public enum PB0_PIF_LANE4_OVRD: RegisterDefinition {
   }
 
   /// `PB0_PIF_LANE4_OVRD.GANGMODE_OVRD_EN_4`: bit 0, access unknown.
-  @inlinable public static var GANGMODE_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var GANGMODE_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_PIF_LANE4_OVRD.FREQDIV_OVRD_EN_4`: bit 1, access unknown.
-  @inlinable public static var FREQDIV_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var FREQDIV_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_PIF_LANE4_OVRD.LINKSPEED_OVRD_EN_4`: bit 2, access unknown.
-  @inlinable public static var LINKSPEED_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var LINKSPEED_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_PIF_LANE4_OVRD.TWOSYMENABLE_OVRD_EN_4`: bit 3, access unknown.
-  @inlinable public static var TWOSYMENABLE_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TWOSYMENABLE_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_PIF_LANE4_OVRD.TXPWR_OVRD_EN_4`: bit 4, access unknown.
-  @inlinable public static var TXPWR_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TXPWR_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_PIF_LANE4_OVRD.TXPGENABLE_OVRD_EN_4`: bit 5, access unknown.
-  @inlinable public static var TXPGENABLE_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TXPGENABLE_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_PIF_LANE4_OVRD.RXPWR_OVRD_EN_4`: bit 6, access unknown.
-  @inlinable public static var RXPWR_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var RXPWR_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_PIF_LANE4_OVRD.RXPGENABLE_OVRD_EN_4`: bit 7, access unknown.
-  @inlinable public static var RXPGENABLE_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RXPGENABLE_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_PIF_LANE4_OVRD.ELECIDLEDETEN_OVRD_EN_4`: bit 8, access unknown.
-  @inlinable public static var ELECIDLEDETEN_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ELECIDLEDETEN_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_PIF_LANE4_OVRD.ENABLEFOM_OVRD_EN_4`: bit 9, access unknown.
-  @inlinable public static var ENABLEFOM_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ENABLEFOM_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_PIF_LANE4_OVRD.REQUESTFOM_OVRD_EN_4`: bit 10, access unknown.
-  @inlinable public static var REQUESTFOM_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var REQUESTFOM_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB0_PIF_LANE4_OVRD.RESPONSEMODE_OVRD_EN_4`: bit 11, access unknown.
-  @inlinable public static var RESPONSEMODE_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var RESPONSEMODE_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB0_PIF_LANE4_OVRD.REQUESTTRK_OVRD_EN_4`: bit 12, access unknown.
-  @inlinable public static var REQUESTTRK_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var REQUESTTRK_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_PIF_LANE4_OVRD.REQUESTTRN_OVRD_EN_4`: bit 13, access unknown.
-  @inlinable public static var REQUESTTRN_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var REQUESTTRN_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_PIF_LANE4_OVRD.COEFFICIENTID_OVRD_EN_4`: bit 14, access unknown.
-  @inlinable public static var COEFFICIENTID_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var COEFFICIENTID_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_PIF_LANE4_OVRD.COEFFICIENT_OVRD_EN_4`: bit 15, access unknown.
-  @inlinable public static var COEFFICIENT_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var COEFFICIENT_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB0_PIF_LANE4_OVRD.CDREN_OVRD_EN_4`: bit 16, access unknown.
-  @inlinable public static var CDREN_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CDREN_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB0_PIF_LANE4_OVRD.CDREN_OVRD_VAL_4`: bit 17, access unknown.
-  @inlinable public static var CDREN_OVRD_VAL_4: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var CDREN_OVRD_VAL_4: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB0_PIF_LANE4_OVRD2`: bif_5_0 register, index 0x110_001D of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -512,60 +380,52 @@ public enum PB0_PIF_LANE4_OVRD2: RegisterDefinition {
   }
 
   /// `PB0_PIF_LANE4_OVRD2.GANGMODE_4`: bits 2:0, access unknown.
-  @inlinable public static var GANGMODE_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var GANGMODE_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_PIF_LANE4_OVRD2.FREQDIV_4`: bits 4:3, access unknown.
-  @inlinable public static var FREQDIV_4: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var FREQDIV_4: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `PB0_PIF_LANE4_OVRD2.LINKSPEED_4`: bits 6:5, access unknown.
-  @inlinable public static var LINKSPEED_4: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
+  public static var LINKSPEED_4: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB0_PIF_LANE4_OVRD2.TWOSYMENABLE_4`: bit 7, access unknown.
-  @inlinable public static var TWOSYMENABLE_4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TWOSYMENABLE_4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_PIF_LANE4_OVRD2.TXPWR_4`: bits 10:8, access unknown.
-  @inlinable public static var TXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var TXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `PB0_PIF_LANE4_OVRD2.TXPGENABLE_4`: bits 12:11, access unknown.
-  @inlinable public static var TXPGENABLE_4: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var TXPGENABLE_4: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `PB0_PIF_LANE4_OVRD2.RXPWR_4`: bits 15:13, access unknown.
-  @inlinable public static var RXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+  public static var RXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `PB0_PIF_LANE4_OVRD2.RXPGENABLE_4`: bits 17:16, access unknown.
-  @inlinable public static var RXPGENABLE_4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var RXPGENABLE_4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB0_PIF_LANE4_OVRD2.ELECIDLEDETEN_4`: bit 18, access unknown.
-  @inlinable public static var ELECIDLEDETEN_4: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ELECIDLEDETEN_4: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB0_PIF_LANE4_OVRD2.ENABLEFOM_4`: bit 19, access unknown.
-  @inlinable public static var ENABLEFOM_4: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var ENABLEFOM_4: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB0_PIF_LANE4_OVRD2.REQUESTFOM_4`: bit 20, access unknown.
-  @inlinable public static var REQUESTFOM_4: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var REQUESTFOM_4: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB0_PIF_LANE4_OVRD2.RESPONSEMODE_4`: bit 21, access unknown.
-  @inlinable public static var RESPONSEMODE_4: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var RESPONSEMODE_4: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB0_PIF_LANE4_OVRD2.REQUESTTRK_4`: bit 22, access unknown.
-  @inlinable public static var REQUESTTRK_4: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var REQUESTTRK_4: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB0_PIF_LANE4_OVRD2.REQUESTTRN_4`: bit 23, access unknown.
-  @inlinable public static var REQUESTTRN_4: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var REQUESTTRN_4: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB0_PIF_LANE4_OVRD2.COEFFICIENTID_4`: bits 25:24, access unknown.
-  @inlinable public static var COEFFICIENTID_4: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var COEFFICIENTID_4: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PB0_PIF_LANE4_OVRD2.COEFFICIENT_4`: bits 31:26, access unknown.
-  @inlinable public static var COEFFICIENT_4: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 6)
-  }
+  public static var COEFFICIENT_4: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB0_PIF_LANE5_OVRD`: bif_5_0 register, index 0x110_001E of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -578,94 +438,58 @@ public enum PB0_PIF_LANE5_OVRD: RegisterDefinition {
   }
 
   /// `PB0_PIF_LANE5_OVRD.GANGMODE_OVRD_EN_5`: bit 0, access unknown.
-  @inlinable public static var GANGMODE_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var GANGMODE_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_PIF_LANE5_OVRD.FREQDIV_OVRD_EN_5`: bit 1, access unknown.
-  @inlinable public static var FREQDIV_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var FREQDIV_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_PIF_LANE5_OVRD.LINKSPEED_OVRD_EN_5`: bit 2, access unknown.
-  @inlinable public static var LINKSPEED_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var LINKSPEED_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_PIF_LANE5_OVRD.TWOSYMENABLE_OVRD_EN_5`: bit 3, access unknown.
-  @inlinable public static var TWOSYMENABLE_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TWOSYMENABLE_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_PIF_LANE5_OVRD.TXPWR_OVRD_EN_5`: bit 4, access unknown.
-  @inlinable public static var TXPWR_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TXPWR_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_PIF_LANE5_OVRD.TXPGENABLE_OVRD_EN_5`: bit 5, access unknown.
-  @inlinable public static var TXPGENABLE_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TXPGENABLE_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_PIF_LANE5_OVRD.RXPWR_OVRD_EN_5`: bit 6, access unknown.
-  @inlinable public static var RXPWR_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var RXPWR_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_PIF_LANE5_OVRD.RXPGENABLE_OVRD_EN_5`: bit 7, access unknown.
-  @inlinable public static var RXPGENABLE_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RXPGENABLE_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_PIF_LANE5_OVRD.ELECIDLEDETEN_OVRD_EN_5`: bit 8, access unknown.
-  @inlinable public static var ELECIDLEDETEN_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ELECIDLEDETEN_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_PIF_LANE5_OVRD.ENABLEFOM_OVRD_EN_5`: bit 9, access unknown.
-  @inlinable public static var ENABLEFOM_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ENABLEFOM_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_PIF_LANE5_OVRD.REQUESTFOM_OVRD_EN_5`: bit 10, access unknown.
-  @inlinable public static var REQUESTFOM_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var REQUESTFOM_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB0_PIF_LANE5_OVRD.RESPONSEMODE_OVRD_EN_5`: bit 11, access unknown.
-  @inlinable public static var RESPONSEMODE_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var RESPONSEMODE_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB0_PIF_LANE5_OVRD.REQUESTTRK_OVRD_EN_5`: bit 12, access unknown.
-  @inlinable public static var REQUESTTRK_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var REQUESTTRK_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_PIF_LANE5_OVRD.REQUESTTRN_OVRD_EN_5`: bit 13, access unknown.
-  @inlinable public static var REQUESTTRN_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var REQUESTTRN_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_PIF_LANE5_OVRD.COEFFICIENTID_OVRD_EN_5`: bit 14, access unknown.
-  @inlinable public static var COEFFICIENTID_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var COEFFICIENTID_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_PIF_LANE5_OVRD.COEFFICIENT_OVRD_EN_5`: bit 15, access unknown.
-  @inlinable public static var COEFFICIENT_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var COEFFICIENT_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB0_PIF_LANE5_OVRD.CDREN_OVRD_EN_5`: bit 16, access unknown.
-  @inlinable public static var CDREN_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CDREN_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB0_PIF_LANE5_OVRD.CDREN_OVRD_VAL_5`: bit 17, access unknown.
-  @inlinable public static var CDREN_OVRD_VAL_5: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var CDREN_OVRD_VAL_5: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB0_PIF_LANE5_OVRD2`: bif_5_0 register, index 0x110_001F of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -678,60 +502,52 @@ public enum PB0_PIF_LANE5_OVRD2: RegisterDefinition {
   }
 
   /// `PB0_PIF_LANE5_OVRD2.GANGMODE_5`: bits 2:0, access unknown.
-  @inlinable public static var GANGMODE_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var GANGMODE_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_PIF_LANE5_OVRD2.FREQDIV_5`: bits 4:3, access unknown.
-  @inlinable public static var FREQDIV_5: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var FREQDIV_5: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `PB0_PIF_LANE5_OVRD2.LINKSPEED_5`: bits 6:5, access unknown.
-  @inlinable public static var LINKSPEED_5: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
+  public static var LINKSPEED_5: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB0_PIF_LANE5_OVRD2.TWOSYMENABLE_5`: bit 7, access unknown.
-  @inlinable public static var TWOSYMENABLE_5: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TWOSYMENABLE_5: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_PIF_LANE5_OVRD2.TXPWR_5`: bits 10:8, access unknown.
-  @inlinable public static var TXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var TXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `PB0_PIF_LANE5_OVRD2.TXPGENABLE_5`: bits 12:11, access unknown.
-  @inlinable public static var TXPGENABLE_5: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var TXPGENABLE_5: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `PB0_PIF_LANE5_OVRD2.RXPWR_5`: bits 15:13, access unknown.
-  @inlinable public static var RXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+  public static var RXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `PB0_PIF_LANE5_OVRD2.RXPGENABLE_5`: bits 17:16, access unknown.
-  @inlinable public static var RXPGENABLE_5: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var RXPGENABLE_5: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB0_PIF_LANE5_OVRD2.ELECIDLEDETEN_5`: bit 18, access unknown.
-  @inlinable public static var ELECIDLEDETEN_5: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ELECIDLEDETEN_5: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB0_PIF_LANE5_OVRD2.ENABLEFOM_5`: bit 19, access unknown.
-  @inlinable public static var ENABLEFOM_5: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var ENABLEFOM_5: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB0_PIF_LANE5_OVRD2.REQUESTFOM_5`: bit 20, access unknown.
-  @inlinable public static var REQUESTFOM_5: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var REQUESTFOM_5: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB0_PIF_LANE5_OVRD2.RESPONSEMODE_5`: bit 21, access unknown.
-  @inlinable public static var RESPONSEMODE_5: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var RESPONSEMODE_5: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB0_PIF_LANE5_OVRD2.REQUESTTRK_5`: bit 22, access unknown.
-  @inlinable public static var REQUESTTRK_5: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var REQUESTTRK_5: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB0_PIF_LANE5_OVRD2.REQUESTTRN_5`: bit 23, access unknown.
-  @inlinable public static var REQUESTTRN_5: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var REQUESTTRN_5: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB0_PIF_LANE5_OVRD2.COEFFICIENTID_5`: bits 25:24, access unknown.
-  @inlinable public static var COEFFICIENTID_5: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var COEFFICIENTID_5: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PB0_PIF_LANE5_OVRD2.COEFFICIENT_5`: bits 31:26, access unknown.
-  @inlinable public static var COEFFICIENT_5: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 6)
-  }
+  public static var COEFFICIENT_5: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB0_PIF_LANE6_OVRD`: bif_5_0 register, index 0x110_0020 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -744,94 +560,58 @@ public enum PB0_PIF_LANE6_OVRD: RegisterDefinition {
   }
 
   /// `PB0_PIF_LANE6_OVRD.GANGMODE_OVRD_EN_6`: bit 0, access unknown.
-  @inlinable public static var GANGMODE_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var GANGMODE_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_PIF_LANE6_OVRD.FREQDIV_OVRD_EN_6`: bit 1, access unknown.
-  @inlinable public static var FREQDIV_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var FREQDIV_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_PIF_LANE6_OVRD.LINKSPEED_OVRD_EN_6`: bit 2, access unknown.
-  @inlinable public static var LINKSPEED_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var LINKSPEED_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_PIF_LANE6_OVRD.TWOSYMENABLE_OVRD_EN_6`: bit 3, access unknown.
-  @inlinable public static var TWOSYMENABLE_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TWOSYMENABLE_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_PIF_LANE6_OVRD.TXPWR_OVRD_EN_6`: bit 4, access unknown.
-  @inlinable public static var TXPWR_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TXPWR_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_PIF_LANE6_OVRD.TXPGENABLE_OVRD_EN_6`: bit 5, access unknown.
-  @inlinable public static var TXPGENABLE_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TXPGENABLE_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_PIF_LANE6_OVRD.RXPWR_OVRD_EN_6`: bit 6, access unknown.
-  @inlinable public static var RXPWR_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var RXPWR_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_PIF_LANE6_OVRD.RXPGENABLE_OVRD_EN_6`: bit 7, access unknown.
-  @inlinable public static var RXPGENABLE_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RXPGENABLE_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_PIF_LANE6_OVRD.ELECIDLEDETEN_OVRD_EN_6`: bit 8, access unknown.
-  @inlinable public static var ELECIDLEDETEN_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ELECIDLEDETEN_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_PIF_LANE6_OVRD.ENABLEFOM_OVRD_EN_6`: bit 9, access unknown.
-  @inlinable public static var ENABLEFOM_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ENABLEFOM_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_PIF_LANE6_OVRD.REQUESTFOM_OVRD_EN_6`: bit 10, access unknown.
-  @inlinable public static var REQUESTFOM_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var REQUESTFOM_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB0_PIF_LANE6_OVRD.RESPONSEMODE_OVRD_EN_6`: bit 11, access unknown.
-  @inlinable public static var RESPONSEMODE_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var RESPONSEMODE_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB0_PIF_LANE6_OVRD.REQUESTTRK_OVRD_EN_6`: bit 12, access unknown.
-  @inlinable public static var REQUESTTRK_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var REQUESTTRK_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_PIF_LANE6_OVRD.REQUESTTRN_OVRD_EN_6`: bit 13, access unknown.
-  @inlinable public static var REQUESTTRN_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var REQUESTTRN_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_PIF_LANE6_OVRD.COEFFICIENTID_OVRD_EN_6`: bit 14, access unknown.
-  @inlinable public static var COEFFICIENTID_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var COEFFICIENTID_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_PIF_LANE6_OVRD.COEFFICIENT_OVRD_EN_6`: bit 15, access unknown.
-  @inlinable public static var COEFFICIENT_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var COEFFICIENT_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB0_PIF_LANE6_OVRD.CDREN_OVRD_EN_6`: bit 16, access unknown.
-  @inlinable public static var CDREN_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CDREN_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB0_PIF_LANE6_OVRD.CDREN_OVRD_VAL_6`: bit 17, access unknown.
-  @inlinable public static var CDREN_OVRD_VAL_6: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var CDREN_OVRD_VAL_6: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB0_PIF_LANE6_OVRD2`: bif_5_0 register, index 0x110_0021 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -844,60 +624,52 @@ public enum PB0_PIF_LANE6_OVRD2: RegisterDefinition {
   }
 
   /// `PB0_PIF_LANE6_OVRD2.GANGMODE_6`: bits 2:0, access unknown.
-  @inlinable public static var GANGMODE_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var GANGMODE_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_PIF_LANE6_OVRD2.FREQDIV_6`: bits 4:3, access unknown.
-  @inlinable public static var FREQDIV_6: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var FREQDIV_6: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `PB0_PIF_LANE6_OVRD2.LINKSPEED_6`: bits 6:5, access unknown.
-  @inlinable public static var LINKSPEED_6: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
+  public static var LINKSPEED_6: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB0_PIF_LANE6_OVRD2.TWOSYMENABLE_6`: bit 7, access unknown.
-  @inlinable public static var TWOSYMENABLE_6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TWOSYMENABLE_6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_PIF_LANE6_OVRD2.TXPWR_6`: bits 10:8, access unknown.
-  @inlinable public static var TXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var TXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `PB0_PIF_LANE6_OVRD2.TXPGENABLE_6`: bits 12:11, access unknown.
-  @inlinable public static var TXPGENABLE_6: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var TXPGENABLE_6: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `PB0_PIF_LANE6_OVRD2.RXPWR_6`: bits 15:13, access unknown.
-  @inlinable public static var RXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+  public static var RXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `PB0_PIF_LANE6_OVRD2.RXPGENABLE_6`: bits 17:16, access unknown.
-  @inlinable public static var RXPGENABLE_6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var RXPGENABLE_6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB0_PIF_LANE6_OVRD2.ELECIDLEDETEN_6`: bit 18, access unknown.
-  @inlinable public static var ELECIDLEDETEN_6: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ELECIDLEDETEN_6: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB0_PIF_LANE6_OVRD2.ENABLEFOM_6`: bit 19, access unknown.
-  @inlinable public static var ENABLEFOM_6: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var ENABLEFOM_6: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB0_PIF_LANE6_OVRD2.REQUESTFOM_6`: bit 20, access unknown.
-  @inlinable public static var REQUESTFOM_6: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var REQUESTFOM_6: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB0_PIF_LANE6_OVRD2.RESPONSEMODE_6`: bit 21, access unknown.
-  @inlinable public static var RESPONSEMODE_6: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var RESPONSEMODE_6: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB0_PIF_LANE6_OVRD2.REQUESTTRK_6`: bit 22, access unknown.
-  @inlinable public static var REQUESTTRK_6: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var REQUESTTRK_6: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB0_PIF_LANE6_OVRD2.REQUESTTRN_6`: bit 23, access unknown.
-  @inlinable public static var REQUESTTRN_6: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var REQUESTTRN_6: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB0_PIF_LANE6_OVRD2.COEFFICIENTID_6`: bits 25:24, access unknown.
-  @inlinable public static var COEFFICIENTID_6: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var COEFFICIENTID_6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PB0_PIF_LANE6_OVRD2.COEFFICIENT_6`: bits 31:26, access unknown.
-  @inlinable public static var COEFFICIENT_6: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 6)
-  }
+  public static var COEFFICIENT_6: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB0_PIF_LANE7_OVRD`: bif_5_0 register, index 0x110_0022 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -910,94 +682,58 @@ public enum PB0_PIF_LANE7_OVRD: RegisterDefinition {
   }
 
   /// `PB0_PIF_LANE7_OVRD.GANGMODE_OVRD_EN_7`: bit 0, access unknown.
-  @inlinable public static var GANGMODE_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var GANGMODE_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_PIF_LANE7_OVRD.FREQDIV_OVRD_EN_7`: bit 1, access unknown.
-  @inlinable public static var FREQDIV_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var FREQDIV_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_PIF_LANE7_OVRD.LINKSPEED_OVRD_EN_7`: bit 2, access unknown.
-  @inlinable public static var LINKSPEED_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var LINKSPEED_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_PIF_LANE7_OVRD.TWOSYMENABLE_OVRD_EN_7`: bit 3, access unknown.
-  @inlinable public static var TWOSYMENABLE_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TWOSYMENABLE_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_PIF_LANE7_OVRD.TXPWR_OVRD_EN_7`: bit 4, access unknown.
-  @inlinable public static var TXPWR_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TXPWR_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_PIF_LANE7_OVRD.TXPGENABLE_OVRD_EN_7`: bit 5, access unknown.
-  @inlinable public static var TXPGENABLE_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TXPGENABLE_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_PIF_LANE7_OVRD.RXPWR_OVRD_EN_7`: bit 6, access unknown.
-  @inlinable public static var RXPWR_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var RXPWR_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_PIF_LANE7_OVRD.RXPGENABLE_OVRD_EN_7`: bit 7, access unknown.
-  @inlinable public static var RXPGENABLE_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RXPGENABLE_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_PIF_LANE7_OVRD.ELECIDLEDETEN_OVRD_EN_7`: bit 8, access unknown.
-  @inlinable public static var ELECIDLEDETEN_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ELECIDLEDETEN_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_PIF_LANE7_OVRD.ENABLEFOM_OVRD_EN_7`: bit 9, access unknown.
-  @inlinable public static var ENABLEFOM_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ENABLEFOM_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_PIF_LANE7_OVRD.REQUESTFOM_OVRD_EN_7`: bit 10, access unknown.
-  @inlinable public static var REQUESTFOM_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var REQUESTFOM_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB0_PIF_LANE7_OVRD.RESPONSEMODE_OVRD_EN_7`: bit 11, access unknown.
-  @inlinable public static var RESPONSEMODE_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var RESPONSEMODE_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB0_PIF_LANE7_OVRD.REQUESTTRK_OVRD_EN_7`: bit 12, access unknown.
-  @inlinable public static var REQUESTTRK_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var REQUESTTRK_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_PIF_LANE7_OVRD.REQUESTTRN_OVRD_EN_7`: bit 13, access unknown.
-  @inlinable public static var REQUESTTRN_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var REQUESTTRN_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_PIF_LANE7_OVRD.COEFFICIENTID_OVRD_EN_7`: bit 14, access unknown.
-  @inlinable public static var COEFFICIENTID_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var COEFFICIENTID_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_PIF_LANE7_OVRD.COEFFICIENT_OVRD_EN_7`: bit 15, access unknown.
-  @inlinable public static var COEFFICIENT_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var COEFFICIENT_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB0_PIF_LANE7_OVRD.CDREN_OVRD_EN_7`: bit 16, access unknown.
-  @inlinable public static var CDREN_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CDREN_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB0_PIF_LANE7_OVRD.CDREN_OVRD_VAL_7`: bit 17, access unknown.
-  @inlinable public static var CDREN_OVRD_VAL_7: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var CDREN_OVRD_VAL_7: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB0_PIF_LANE7_OVRD2`: bif_5_0 register, index 0x110_0023 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1010,60 +746,52 @@ public enum PB0_PIF_LANE7_OVRD2: RegisterDefinition {
   }
 
   /// `PB0_PIF_LANE7_OVRD2.GANGMODE_7`: bits 2:0, access unknown.
-  @inlinable public static var GANGMODE_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var GANGMODE_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_PIF_LANE7_OVRD2.FREQDIV_7`: bits 4:3, access unknown.
-  @inlinable public static var FREQDIV_7: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var FREQDIV_7: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `PB0_PIF_LANE7_OVRD2.LINKSPEED_7`: bits 6:5, access unknown.
-  @inlinable public static var LINKSPEED_7: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
+  public static var LINKSPEED_7: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB0_PIF_LANE7_OVRD2.TWOSYMENABLE_7`: bit 7, access unknown.
-  @inlinable public static var TWOSYMENABLE_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TWOSYMENABLE_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_PIF_LANE7_OVRD2.TXPWR_7`: bits 10:8, access unknown.
-  @inlinable public static var TXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var TXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `PB0_PIF_LANE7_OVRD2.TXPGENABLE_7`: bits 12:11, access unknown.
-  @inlinable public static var TXPGENABLE_7: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var TXPGENABLE_7: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `PB0_PIF_LANE7_OVRD2.RXPWR_7`: bits 15:13, access unknown.
-  @inlinable public static var RXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+  public static var RXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `PB0_PIF_LANE7_OVRD2.RXPGENABLE_7`: bits 17:16, access unknown.
-  @inlinable public static var RXPGENABLE_7: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var RXPGENABLE_7: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB0_PIF_LANE7_OVRD2.ELECIDLEDETEN_7`: bit 18, access unknown.
-  @inlinable public static var ELECIDLEDETEN_7: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ELECIDLEDETEN_7: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB0_PIF_LANE7_OVRD2.ENABLEFOM_7`: bit 19, access unknown.
-  @inlinable public static var ENABLEFOM_7: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var ENABLEFOM_7: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB0_PIF_LANE7_OVRD2.REQUESTFOM_7`: bit 20, access unknown.
-  @inlinable public static var REQUESTFOM_7: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var REQUESTFOM_7: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB0_PIF_LANE7_OVRD2.RESPONSEMODE_7`: bit 21, access unknown.
-  @inlinable public static var RESPONSEMODE_7: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var RESPONSEMODE_7: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB0_PIF_LANE7_OVRD2.REQUESTTRK_7`: bit 22, access unknown.
-  @inlinable public static var REQUESTTRK_7: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var REQUESTTRK_7: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB0_PIF_LANE7_OVRD2.REQUESTTRN_7`: bit 23, access unknown.
-  @inlinable public static var REQUESTTRN_7: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var REQUESTTRN_7: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB0_PIF_LANE7_OVRD2.COEFFICIENTID_7`: bits 25:24, access unknown.
-  @inlinable public static var COEFFICIENTID_7: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var COEFFICIENTID_7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PB0_PIF_LANE7_OVRD2.COEFFICIENT_7`: bits 31:26, access unknown.
-  @inlinable public static var COEFFICIENT_7: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 6)
-  }
+  public static var COEFFICIENT_7: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB0_GLB_CTRL_REG0`: bif_5_0 register, index 0x120_0004 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1076,42 +804,28 @@ public enum PB0_GLB_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_GLB_CTRL_REG0.BACKUP`: bits 15:0, access unknown.
-  @inlinable public static var BACKUP: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BACKUP: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PB0_GLB_CTRL_REG0.CFG_IDLEDET_TH`: bits 17:16, access unknown.
-  @inlinable public static var CFG_IDLEDET_TH: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 2)
-  }
+  public static var CFG_IDLEDET_TH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB0_GLB_CTRL_REG0.DBG_RX2TXBYP_SEL`: bits 22:20, access unknown.
-  @inlinable public static var DBG_RX2TXBYP_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
+  public static var DBG_RX2TXBYP_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `PB0_GLB_CTRL_REG0.DBG_RXFEBYP_EN`: bit 23, access unknown.
-  @inlinable public static var DBG_RXFEBYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var DBG_RXFEBYP_EN: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB0_GLB_CTRL_REG0.DBG_RXPRBS_CLR`: bit 24, access unknown.
-  @inlinable public static var DBG_RXPRBS_CLR: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var DBG_RXPRBS_CLR: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PB0_GLB_CTRL_REG0.DBG_RXTOGGLE_EN`: bit 25, access unknown.
-  @inlinable public static var DBG_RXTOGGLE_EN: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var DBG_RXTOGGLE_EN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PB0_GLB_CTRL_REG0.DBG_TX2RXLBACK_EN`: bit 26, access unknown.
-  @inlinable public static var DBG_TX2RXLBACK_EN: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var DBG_TX2RXLBACK_EN: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PB0_GLB_CTRL_REG0.TXCFG_CMGOOD_RANGE`: bits 31:30, access unknown.
-  @inlinable public static var TXCFG_CMGOOD_RANGE: RegisterField<Self, UInt8> {
-    .init(lsb: 30, width: 2)
-  }
+  public static var TXCFG_CMGOOD_RANGE: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PB0_GLB_CTRL_REG1`: bif_5_0 register, index 0x120_0008 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1124,54 +838,34 @@ public enum PB0_GLB_CTRL_REG1: RegisterDefinition {
   }
 
   /// `PB0_GLB_CTRL_REG1.RXDBG_CDR_FR_BYP_EN`: bit 0, access unknown.
-  @inlinable public static var RXDBG_CDR_FR_BYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var RXDBG_CDR_FR_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_GLB_CTRL_REG1.RXDBG_CDR_FR_BYP_VAL`: bits 6:1, access unknown.
-  @inlinable public static var RXDBG_CDR_FR_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 6)
-  }
+  public static var RXDBG_CDR_FR_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 1, width: 6) }
 
   /// `PB0_GLB_CTRL_REG1.RXDBG_CDR_PH_BYP_EN`: bit 7, access unknown.
-  @inlinable public static var RXDBG_CDR_PH_BYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RXDBG_CDR_PH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_GLB_CTRL_REG1.RXDBG_CDR_PH_BYP_VAL`: bits 13:8, access unknown.
-  @inlinable public static var RXDBG_CDR_PH_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var RXDBG_CDR_PH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `PB0_GLB_CTRL_REG1.RXDBG_D0TH_BYP_EN`: bit 14, access unknown.
-  @inlinable public static var RXDBG_D0TH_BYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var RXDBG_D0TH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_GLB_CTRL_REG1.RXDBG_D0TH_BYP_VAL`: bits 21:15, access unknown.
-  @inlinable public static var RXDBG_D0TH_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 7)
-  }
+  public static var RXDBG_D0TH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 15, width: 7) }
 
   /// `PB0_GLB_CTRL_REG1.RXDBG_D1TH_BYP_EN`: bit 22, access unknown.
-  @inlinable public static var RXDBG_D1TH_BYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var RXDBG_D1TH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB0_GLB_CTRL_REG1.RXDBG_D1TH_BYP_VAL`: bits 29:23, access unknown.
-  @inlinable public static var RXDBG_D1TH_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 7)
-  }
+  public static var RXDBG_D1TH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 7) }
 
   /// `PB0_GLB_CTRL_REG1.TST_LOSPDTST_EN`: bit 30, access unknown.
-  @inlinable public static var TST_LOSPDTST_EN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var TST_LOSPDTST_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `PB0_GLB_CTRL_REG1.PLL_CFG_DISPCLK_DIV`: bit 31, access unknown.
-  @inlinable public static var PLL_CFG_DISPCLK_DIV: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var PLL_CFG_DISPCLK_DIV: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB0_GLB_CTRL_REG2`: bif_5_0 register, index 0x120_000C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1184,44 +878,28 @@ public enum PB0_GLB_CTRL_REG2: RegisterDefinition {
   }
 
   /// `PB0_GLB_CTRL_REG2.RXDBG_D2TH_BYP_EN`: bit 0, access unknown.
-  @inlinable public static var RXDBG_D2TH_BYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var RXDBG_D2TH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_GLB_CTRL_REG2.RXDBG_D2TH_BYP_VAL`: bits 7:1, access unknown.
-  @inlinable public static var RXDBG_D2TH_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 7)
-  }
+  public static var RXDBG_D2TH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 
   /// `PB0_GLB_CTRL_REG2.RXDBG_D3TH_BYP_EN`: bit 8, access unknown.
-  @inlinable public static var RXDBG_D3TH_BYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var RXDBG_D3TH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_GLB_CTRL_REG2.RXDBG_D3TH_BYP_VAL`: bits 15:9, access unknown.
-  @inlinable public static var RXDBG_D3TH_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 7)
-  }
+  public static var RXDBG_D3TH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 9, width: 7) }
 
   /// `PB0_GLB_CTRL_REG2.RXDBG_DXTH_BYP_EN`: bit 16, access unknown.
-  @inlinable public static var RXDBG_DXTH_BYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var RXDBG_DXTH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB0_GLB_CTRL_REG2.RXDBG_DXTH_BYP_VAL`: bits 23:17, access unknown.
-  @inlinable public static var RXDBG_DXTH_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 7)
-  }
+  public static var RXDBG_DXTH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 17, width: 7) }
 
   /// `PB0_GLB_CTRL_REG2.RXDBG_ETH_BYP_EN`: bit 24, access unknown.
-  @inlinable public static var RXDBG_ETH_BYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RXDBG_ETH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PB0_GLB_CTRL_REG2.RXDBG_ETH_BYP_VAL`: bits 31:25, access unknown.
-  @inlinable public static var RXDBG_ETH_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 25, width: 7)
-  }
+  public static var RXDBG_ETH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `PB0_GLB_CTRL_REG3`: bif_5_0 register, index 0x120_0010 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1234,70 +912,46 @@ public enum PB0_GLB_CTRL_REG3: RegisterDefinition {
   }
 
   /// `PB0_GLB_CTRL_REG3.RXDBG_SEL`: bits 4:0, access unknown.
-  @inlinable public static var RXDBG_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+  public static var RXDBG_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `PB0_GLB_CTRL_REG3.BG_CFG_LC_REG_VREF0_SEL`: bits 6:5, access unknown.
-  @inlinable public static var BG_CFG_LC_REG_VREF0_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
+  public static var BG_CFG_LC_REG_VREF0_SEL: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB0_GLB_CTRL_REG3.BG_CFG_LC_REG_VREF1_SEL`: bits 8:7, access unknown.
-  @inlinable public static var BG_CFG_LC_REG_VREF1_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
+  public static var BG_CFG_LC_REG_VREF1_SEL: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
   /// `PB0_GLB_CTRL_REG3.BG_CFG_RO_REG_VREF_SEL`: bits 10:9, access unknown.
-  @inlinable public static var BG_CFG_RO_REG_VREF_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 2)
-  }
+  public static var BG_CFG_RO_REG_VREF_SEL: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
 
   /// `PB0_GLB_CTRL_REG3.BG_DBG_VREFBYP_EN`: bit 11, access unknown.
-  @inlinable public static var BG_DBG_VREFBYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var BG_DBG_VREFBYP_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB0_GLB_CTRL_REG3.BG_DBG_IREFBYP_EN`: bit 12, access unknown.
-  @inlinable public static var BG_DBG_IREFBYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var BG_DBG_IREFBYP_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_GLB_CTRL_REG3.BG_DBG_ANALOG_SEL`: bits 16:14, access unknown.
-  @inlinable public static var BG_DBG_ANALOG_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 3)
-  }
+  public static var BG_DBG_ANALOG_SEL: RegisterField<Self, UInt8> { .init(lsb: 14, width: 3) }
 
   /// `PB0_GLB_CTRL_REG3.DBG_DLL_CLK_SEL`: bits 20:18, access unknown.
-  @inlinable public static var DBG_DLL_CLK_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 3)
-  }
+  public static var DBG_DLL_CLK_SEL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `PB0_GLB_CTRL_REG3.PLL_DISPCLK_CMOS_SEL`: bit 21, access unknown.
-  @inlinable public static var PLL_DISPCLK_CMOS_SEL: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var PLL_DISPCLK_CMOS_SEL: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB0_GLB_CTRL_REG3.DBG_RXPI_OFFSET_BYP_EN`: bit 22, access unknown.
-  @inlinable public static var DBG_RXPI_OFFSET_BYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var DBG_RXPI_OFFSET_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB0_GLB_CTRL_REG3.DBG_RXPI_OFFSET_BYP_VAL`: bits 26:23, access unknown.
-  @inlinable public static var DBG_RXPI_OFFSET_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 4)
-  }
+  public static var DBG_RXPI_OFFSET_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 4) }
 
   /// `PB0_GLB_CTRL_REG3.DBG_RXSWAPDX_BYP_EN`: bit 27, access unknown.
-  @inlinable public static var DBG_RXSWAPDX_BYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var DBG_RXSWAPDX_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PB0_GLB_CTRL_REG3.DBG_RXSWAPDX_BYP_VAL`: bits 30:28, access unknown.
-  @inlinable public static var DBG_RXSWAPDX_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 3)
-  }
+  public static var DBG_RXSWAPDX_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 28, width: 3) }
 
   /// `PB0_GLB_CTRL_REG3.DBG_RXLEQ_DCATTN_BYP_OVR_DISABLE`: bit 31, access unknown.
-  @inlinable public static var DBG_RXLEQ_DCATTN_BYP_OVR_DISABLE: RegisterField<Self, Bool> {
+  public static var DBG_RXLEQ_DCATTN_BYP_OVR_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -1312,35 +966,25 @@ public enum PB0_GLB_CTRL_REG4: RegisterDefinition {
   }
 
   /// `PB0_GLB_CTRL_REG4.DBG_RXAPU_INST`: bits 15:0, access unknown.
-  @inlinable public static var DBG_RXAPU_INST: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var DBG_RXAPU_INST: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PB0_GLB_CTRL_REG4.DBG_RXDFEMUX_BYP_VAL`: bits 17:16, access unknown.
-  @inlinable public static var DBG_RXDFEMUX_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 2)
-  }
+  public static var DBG_RXDFEMUX_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB0_GLB_CTRL_REG4.DBG_RXDFEMUX_BYP_EN`: bit 18, access unknown.
-  @inlinable public static var DBG_RXDFEMUX_BYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var DBG_RXDFEMUX_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB0_GLB_CTRL_REG4.DBG_RXAPU_EXEC`: bits 25:22, access unknown.
-  @inlinable public static var DBG_RXAPU_EXEC: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 4)
-  }
+  public static var DBG_RXAPU_EXEC: RegisterField<Self, UInt8> { .init(lsb: 22, width: 4) }
 
   /// `PB0_GLB_CTRL_REG4.DBG_RXDLL_VREG_REF_SEL`: bit 26, access unknown.
-  @inlinable public static var DBG_RXDLL_VREG_REF_SEL: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var DBG_RXDLL_VREG_REF_SEL: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PB0_GLB_CTRL_REG4.PWRGOOD_OVRD`: bit 27, access unknown.
-  @inlinable public static var PWRGOOD_OVRD: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var PWRGOOD_OVRD: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PB0_GLB_CTRL_REG4.DBG_RXRDATA_GATING_DISABLE`: bit 28, access unknown.
-  @inlinable public static var DBG_RXRDATA_GATING_DISABLE: RegisterField<Self, Bool> {
+  public static var DBG_RXRDATA_GATING_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 }
@@ -1355,9 +999,7 @@ public enum PB0_GLB_CTRL_REG5: RegisterDefinition {
   }
 
   /// `PB0_GLB_CTRL_REG5.DBG_RXAPU_MODE`: bits 7:0, access unknown.
-  @inlinable public static var DBG_RXAPU_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var DBG_RXAPU_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PB0_GLB_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_001C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1370,41 +1012,33 @@ public enum PB0_GLB_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG0.IGNR_ALL_CBI_UPDT_L0T3`: bit 0, access unknown.
-  @inlinable public static var IGNR_ALL_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var IGNR_ALL_CBI_UPDT_L0T3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG0.IGNR_ALL_CBI_UPDT_L4T7`: bit 1, access unknown.
-  @inlinable public static var IGNR_ALL_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var IGNR_ALL_CBI_UPDT_L4T7: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG0.IGNR_ALL_CBI_UPDT_L8T11`: bit 2, access unknown.
-  @inlinable public static var IGNR_ALL_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var IGNR_ALL_CBI_UPDT_L8T11: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG0.IGNR_ALL_CBI_UPDT_L12T15`: bit 3, access unknown.
-  @inlinable public static var IGNR_ALL_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var IGNR_ALL_CBI_UPDT_L12T15: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG0.IGNR_IMPCAL_ACTIVE_CBI_UPDT`: bit 4, access unknown.
-  @inlinable public static var IGNR_IMPCAL_ACTIVE_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var IGNR_IMPCAL_ACTIVE_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG0.TXNIMP`: bits 11:8, access unknown.
-  @inlinable public static var TXNIMP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var TXNIMP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG0.TXPIMP`: bits 15:12, access unknown.
-  @inlinable public static var TXPIMP: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var TXPIMP: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG0.RXIMP`: bits 19:16, access unknown.
-  @inlinable public static var RXIMP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var RXIMP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG0.IMPCAL_ACTIVE`: bit 20, access unknown.
-  @inlinable public static var IMPCAL_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var IMPCAL_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `PB0_GLB_SCI_STAT_OVRD_REG1`: bif_5_0 register, index 0x120_0020 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1417,55 +1051,55 @@ public enum PB0_GLB_SCI_STAT_OVRD_REG1: RegisterDefinition {
   }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG1.IGNR_LINKSPEED_CBI_UPDT_L0T3`: bit 0, access unknown.
-  @inlinable public static var IGNR_LINKSPEED_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+  public static var IGNR_LINKSPEED_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG1.IGNR_FREQDIV_CBI_UPDT_L0T3`: bit 1, access unknown.
-  @inlinable public static var IGNR_FREQDIV_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+  public static var IGNR_FREQDIV_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG1.IGNR_DLL_LOCK_CBI_UPDT_L0T3`: bit 2, access unknown.
-  @inlinable public static var IGNR_DLL_LOCK_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+  public static var IGNR_DLL_LOCK_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG1.DLL_LOCK_0`: bit 12, access unknown.
-  @inlinable public static var DLL_LOCK_0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var DLL_LOCK_0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG1.DLL_LOCK_1`: bit 13, access unknown.
-  @inlinable public static var DLL_LOCK_1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var DLL_LOCK_1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG1.DLL_LOCK_2`: bit 14, access unknown.
-  @inlinable public static var DLL_LOCK_2: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var DLL_LOCK_2: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG1.DLL_LOCK_3`: bit 15, access unknown.
-  @inlinable public static var DLL_LOCK_3: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var DLL_LOCK_3: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG1.LINKSPEED_0`: bits 17:16, access unknown.
-  @inlinable public static var LINKSPEED_0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var LINKSPEED_0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG1.FREQDIV_0`: bits 19:18, access unknown.
-  @inlinable public static var FREQDIV_0: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var FREQDIV_0: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG1.LINKSPEED_1`: bits 21:20, access unknown.
-  @inlinable public static var LINKSPEED_1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var LINKSPEED_1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG1.FREQDIV_1`: bits 23:22, access unknown.
-  @inlinable public static var FREQDIV_1: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var FREQDIV_1: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG1.LINKSPEED_2`: bits 25:24, access unknown.
-  @inlinable public static var LINKSPEED_2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var LINKSPEED_2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG1.FREQDIV_2`: bits 27:26, access unknown.
-  @inlinable public static var FREQDIV_2: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var FREQDIV_2: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG1.LINKSPEED_3`: bits 29:28, access unknown.
-  @inlinable public static var LINKSPEED_3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var LINKSPEED_3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG1.FREQDIV_3`: bits 31:30, access unknown.
-  @inlinable public static var FREQDIV_3: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var FREQDIV_3: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PB0_GLB_SCI_STAT_OVRD_REG2`: bif_5_0 register, index 0x120_0024 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1478,55 +1112,55 @@ public enum PB0_GLB_SCI_STAT_OVRD_REG2: RegisterDefinition {
   }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG2.IGNR_LINKSPEED_CBI_UPDT_L4T7`: bit 0, access unknown.
-  @inlinable public static var IGNR_LINKSPEED_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+  public static var IGNR_LINKSPEED_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG2.IGNR_FREQDIV_CBI_UPDT_L4T7`: bit 1, access unknown.
-  @inlinable public static var IGNR_FREQDIV_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+  public static var IGNR_FREQDIV_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG2.IGNR_DLL_LOCK_CBI_UPDT_L4T7`: bit 2, access unknown.
-  @inlinable public static var IGNR_DLL_LOCK_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+  public static var IGNR_DLL_LOCK_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG2.DLL_LOCK_4`: bit 12, access unknown.
-  @inlinable public static var DLL_LOCK_4: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var DLL_LOCK_4: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG2.DLL_LOCK_5`: bit 13, access unknown.
-  @inlinable public static var DLL_LOCK_5: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var DLL_LOCK_5: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG2.DLL_LOCK_6`: bit 14, access unknown.
-  @inlinable public static var DLL_LOCK_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var DLL_LOCK_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG2.DLL_LOCK_7`: bit 15, access unknown.
-  @inlinable public static var DLL_LOCK_7: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var DLL_LOCK_7: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG2.LINKSPEED_4`: bits 17:16, access unknown.
-  @inlinable public static var LINKSPEED_4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var LINKSPEED_4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG2.FREQDIV_4`: bits 19:18, access unknown.
-  @inlinable public static var FREQDIV_4: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var FREQDIV_4: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG2.LINKSPEED_5`: bits 21:20, access unknown.
-  @inlinable public static var LINKSPEED_5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var LINKSPEED_5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG2.FREQDIV_5`: bits 23:22, access unknown.
-  @inlinable public static var FREQDIV_5: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var FREQDIV_5: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG2.LINKSPEED_6`: bits 25:24, access unknown.
-  @inlinable public static var LINKSPEED_6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var LINKSPEED_6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG2.FREQDIV_6`: bits 27:26, access unknown.
-  @inlinable public static var FREQDIV_6: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var FREQDIV_6: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG2.LINKSPEED_7`: bits 29:28, access unknown.
-  @inlinable public static var LINKSPEED_7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var LINKSPEED_7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG2.FREQDIV_7`: bits 31:30, access unknown.
-  @inlinable public static var FREQDIV_7: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var FREQDIV_7: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PB0_GLB_SCI_STAT_OVRD_REG3`: bif_5_0 register, index 0x120_0028 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1539,55 +1173,55 @@ public enum PB0_GLB_SCI_STAT_OVRD_REG3: RegisterDefinition {
   }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG3.IGNR_LINKSPEED_CBI_UPDT_L8T11`: bit 0, access unknown.
-  @inlinable public static var IGNR_LINKSPEED_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+  public static var IGNR_LINKSPEED_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG3.IGNR_FREQDIV_CBI_UPDT_L8T11`: bit 1, access unknown.
-  @inlinable public static var IGNR_FREQDIV_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+  public static var IGNR_FREQDIV_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG3.IGNR_DLL_LOCK_CBI_UPDT_L8T11`: bit 2, access unknown.
-  @inlinable public static var IGNR_DLL_LOCK_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+  public static var IGNR_DLL_LOCK_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG3.DLL_LOCK_8`: bit 12, access unknown.
-  @inlinable public static var DLL_LOCK_8: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var DLL_LOCK_8: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG3.DLL_LOCK_9`: bit 13, access unknown.
-  @inlinable public static var DLL_LOCK_9: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var DLL_LOCK_9: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG3.DLL_LOCK_10`: bit 14, access unknown.
-  @inlinable public static var DLL_LOCK_10: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var DLL_LOCK_10: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG3.DLL_LOCK_11`: bit 15, access unknown.
-  @inlinable public static var DLL_LOCK_11: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var DLL_LOCK_11: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG3.LINKSPEED_8`: bits 17:16, access unknown.
-  @inlinable public static var LINKSPEED_8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var LINKSPEED_8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG3.FREQDIV_8`: bits 19:18, access unknown.
-  @inlinable public static var FREQDIV_8: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var FREQDIV_8: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG3.LINKSPEED_9`: bits 21:20, access unknown.
-  @inlinable public static var LINKSPEED_9: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var LINKSPEED_9: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG3.FREQDIV_9`: bits 23:22, access unknown.
-  @inlinable public static var FREQDIV_9: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var FREQDIV_9: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG3.LINKSPEED_10`: bits 25:24, access unknown.
-  @inlinable public static var LINKSPEED_10: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var LINKSPEED_10: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG3.FREQDIV_10`: bits 27:26, access unknown.
-  @inlinable public static var FREQDIV_10: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var FREQDIV_10: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG3.LINKSPEED_11`: bits 29:28, access unknown.
-  @inlinable public static var LINKSPEED_11: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var LINKSPEED_11: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG3.FREQDIV_11`: bits 31:30, access unknown.
-  @inlinable public static var FREQDIV_11: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var FREQDIV_11: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PB0_GLB_SCI_STAT_OVRD_REG4`: bif_5_0 register, index 0x120_002C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1600,55 +1234,55 @@ public enum PB0_GLB_SCI_STAT_OVRD_REG4: RegisterDefinition {
   }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG4.IGNR_LINKSPEED_CBI_UPDT_L12T15`: bit 0, access unknown.
-  @inlinable public static var IGNR_LINKSPEED_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+  public static var IGNR_LINKSPEED_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG4.IGNR_FREQDIV_CBI_UPDT_L12T15`: bit 1, access unknown.
-  @inlinable public static var IGNR_FREQDIV_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+  public static var IGNR_FREQDIV_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG4.IGNR_DLL_LOCK_CBI_UPDT_L12T15`: bit 2, access unknown.
-  @inlinable public static var IGNR_DLL_LOCK_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+  public static var IGNR_DLL_LOCK_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG4.DLL_LOCK_12`: bit 12, access unknown.
-  @inlinable public static var DLL_LOCK_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var DLL_LOCK_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG4.DLL_LOCK_13`: bit 13, access unknown.
-  @inlinable public static var DLL_LOCK_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var DLL_LOCK_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG4.DLL_LOCK_14`: bit 14, access unknown.
-  @inlinable public static var DLL_LOCK_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var DLL_LOCK_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG4.DLL_LOCK_15`: bit 15, access unknown.
-  @inlinable public static var DLL_LOCK_15: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var DLL_LOCK_15: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG4.LINKSPEED_12`: bits 17:16, access unknown.
-  @inlinable public static var LINKSPEED_12: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var LINKSPEED_12: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG4.FREQDIV_12`: bits 19:18, access unknown.
-  @inlinable public static var FREQDIV_12: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var FREQDIV_12: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG4.LINKSPEED_13`: bits 21:20, access unknown.
-  @inlinable public static var LINKSPEED_13: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var LINKSPEED_13: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG4.FREQDIV_13`: bits 23:22, access unknown.
-  @inlinable public static var FREQDIV_13: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var FREQDIV_13: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG4.LINKSPEED_14`: bits 25:24, access unknown.
-  @inlinable public static var LINKSPEED_14: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var LINKSPEED_14: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG4.FREQDIV_14`: bits 27:26, access unknown.
-  @inlinable public static var FREQDIV_14: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var FREQDIV_14: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG4.LINKSPEED_15`: bits 29:28, access unknown.
-  @inlinable public static var LINKSPEED_15: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var LINKSPEED_15: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `PB0_GLB_SCI_STAT_OVRD_REG4.FREQDIV_15`: bits 31:30, access unknown.
-  @inlinable public static var FREQDIV_15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var FREQDIV_15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PB0_GLB_OVRD_REG0`: bif_5_0 register, index 0x120_0030 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1661,14 +1295,10 @@ public enum PB0_GLB_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_GLB_OVRD_REG0.TXPDTERM_VAL_OVRD_VAL`: bits 15:0, access unknown.
-  @inlinable public static var TXPDTERM_VAL_OVRD_VAL: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var TXPDTERM_VAL_OVRD_VAL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PB0_GLB_OVRD_REG0.TXPUTERM_VAL_OVRD_VAL`: bits 31:16, access unknown.
-  @inlinable public static var TXPUTERM_VAL_OVRD_VAL: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var TXPUTERM_VAL_OVRD_VAL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PB0_GLB_OVRD_REG1`: bif_5_0 register, index 0x120_0034 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1681,34 +1311,22 @@ public enum PB0_GLB_OVRD_REG1: RegisterDefinition {
   }
 
   /// `PB0_GLB_OVRD_REG1.TXPDTERM_VAL_OVRD_EN`: bit 0, access unknown.
-  @inlinable public static var TXPDTERM_VAL_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TXPDTERM_VAL_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_GLB_OVRD_REG1.TXPUTERM_VAL_OVRD_EN`: bit 1, access unknown.
-  @inlinable public static var TXPUTERM_VAL_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TXPUTERM_VAL_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_GLB_OVRD_REG1.TST_LOSPDTST_RST_OVRD_EN`: bit 2, access unknown.
-  @inlinable public static var TST_LOSPDTST_RST_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TST_LOSPDTST_RST_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_GLB_OVRD_REG1.TST_LOSPDTST_RST_OVRD_VAL`: bit 3, access unknown.
-  @inlinable public static var TST_LOSPDTST_RST_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TST_LOSPDTST_RST_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_GLB_OVRD_REG1.RXTERM_VAL_OVRD_EN`: bit 15, access unknown.
-  @inlinable public static var RXTERM_VAL_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var RXTERM_VAL_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB0_GLB_OVRD_REG1.RXTERM_VAL_OVRD_VAL`: bits 31:16, access unknown.
-  @inlinable public static var RXTERM_VAL_OVRD_VAL: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var RXTERM_VAL_OVRD_VAL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PB0_GLB_OVRD_REG2`: bif_5_0 register, index 0x120_0038 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1721,32 +1339,28 @@ public enum PB0_GLB_OVRD_REG2: RegisterDefinition {
   }
 
   /// `PB0_GLB_OVRD_REG2.BG_PWRON_OVRD_EN`: bit 0, access unknown.
-  @inlinable public static var BG_PWRON_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var BG_PWRON_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_GLB_OVRD_REG2.BG_PWRON_OVRD_VAL`: bit 1, access unknown.
-  @inlinable public static var BG_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var BG_PWRON_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_GLB_OVRD_REG2.PLL_DBG_LC_EXT_RESET_OVRD_EN`: bit 2, access unknown.
-  @inlinable public static var PLL_DBG_LC_EXT_RESET_OVRD_EN: RegisterField<Self, Bool> {
+  public static var PLL_DBG_LC_EXT_RESET_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB0_GLB_OVRD_REG2.PLL_DBG_LC_EXT_RESET_OVRD_VAL`: bit 3, access unknown.
-  @inlinable public static var PLL_DBG_LC_EXT_RESET_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var PLL_DBG_LC_EXT_RESET_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `PB0_GLB_OVRD_REG2.PLL_DBG_RO_EXT_RESET_OVRD_EN`: bit 4, access unknown.
-  @inlinable public static var PLL_DBG_RO_EXT_RESET_OVRD_EN: RegisterField<Self, Bool> {
+  public static var PLL_DBG_RO_EXT_RESET_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `PB0_GLB_OVRD_REG2.PLL_DBG_RO_EXT_RESET_OVRD_VAL`: bit 5, access unknown.
-  @inlinable public static var PLL_DBG_RO_EXT_RESET_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var PLL_DBG_RO_EXT_RESET_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 }
@@ -1761,100 +1375,100 @@ public enum PB0_HW_DEBUG: RegisterDefinition {
   }
 
   /// `PB0_HW_DEBUG.HW_00_DEBUG`: bit 0, access unknown.
-  @inlinable public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_01_DEBUG`: bit 1, access unknown.
-  @inlinable public static var HW_01_DEBUG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var HW_01_DEBUG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_02_DEBUG`: bit 2, access unknown.
-  @inlinable public static var HW_02_DEBUG: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var HW_02_DEBUG: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_03_DEBUG`: bit 3, access unknown.
-  @inlinable public static var HW_03_DEBUG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var HW_03_DEBUG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_04_DEBUG`: bit 4, access unknown.
-  @inlinable public static var HW_04_DEBUG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var HW_04_DEBUG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_05_DEBUG`: bit 5, access unknown.
-  @inlinable public static var HW_05_DEBUG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var HW_05_DEBUG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_06_DEBUG`: bit 6, access unknown.
-  @inlinable public static var HW_06_DEBUG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var HW_06_DEBUG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_07_DEBUG`: bit 7, access unknown.
-  @inlinable public static var HW_07_DEBUG: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var HW_07_DEBUG: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_08_DEBUG`: bit 8, access unknown.
-  @inlinable public static var HW_08_DEBUG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var HW_08_DEBUG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_09_DEBUG`: bit 9, access unknown.
-  @inlinable public static var HW_09_DEBUG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var HW_09_DEBUG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_10_DEBUG`: bit 10, access unknown.
-  @inlinable public static var HW_10_DEBUG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var HW_10_DEBUG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_11_DEBUG`: bit 11, access unknown.
-  @inlinable public static var HW_11_DEBUG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var HW_11_DEBUG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_12_DEBUG`: bit 12, access unknown.
-  @inlinable public static var HW_12_DEBUG: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var HW_12_DEBUG: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_13_DEBUG`: bit 13, access unknown.
-  @inlinable public static var HW_13_DEBUG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var HW_13_DEBUG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_14_DEBUG`: bit 14, access unknown.
-  @inlinable public static var HW_14_DEBUG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var HW_14_DEBUG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_15_DEBUG`: bit 15, access unknown.
-  @inlinable public static var HW_15_DEBUG: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var HW_15_DEBUG: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_16_DEBUG`: bit 16, access unknown.
-  @inlinable public static var HW_16_DEBUG: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var HW_16_DEBUG: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_17_DEBUG`: bit 17, access unknown.
-  @inlinable public static var HW_17_DEBUG: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var HW_17_DEBUG: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_18_DEBUG`: bit 18, access unknown.
-  @inlinable public static var HW_18_DEBUG: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var HW_18_DEBUG: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_19_DEBUG`: bit 19, access unknown.
-  @inlinable public static var HW_19_DEBUG: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var HW_19_DEBUG: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_20_DEBUG`: bit 20, access unknown.
-  @inlinable public static var HW_20_DEBUG: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var HW_20_DEBUG: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_21_DEBUG`: bit 21, access unknown.
-  @inlinable public static var HW_21_DEBUG: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var HW_21_DEBUG: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_22_DEBUG`: bit 22, access unknown.
-  @inlinable public static var HW_22_DEBUG: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var HW_22_DEBUG: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_23_DEBUG`: bit 23, access unknown.
-  @inlinable public static var HW_23_DEBUG: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var HW_23_DEBUG: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_24_DEBUG`: bit 24, access unknown.
-  @inlinable public static var HW_24_DEBUG: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var HW_24_DEBUG: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_25_DEBUG`: bit 25, access unknown.
-  @inlinable public static var HW_25_DEBUG: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var HW_25_DEBUG: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_26_DEBUG`: bit 26, access unknown.
-  @inlinable public static var HW_26_DEBUG: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var HW_26_DEBUG: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_27_DEBUG`: bit 27, access unknown.
-  @inlinable public static var HW_27_DEBUG: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var HW_27_DEBUG: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_28_DEBUG`: bit 28, access unknown.
-  @inlinable public static var HW_28_DEBUG: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var HW_28_DEBUG: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_29_DEBUG`: bit 29, access unknown.
-  @inlinable public static var HW_29_DEBUG: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var HW_29_DEBUG: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_30_DEBUG`: bit 30, access unknown.
-  @inlinable public static var HW_30_DEBUG: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var HW_30_DEBUG: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `PB0_HW_DEBUG.HW_31_DEBUG`: bit 31, access unknown.
-  @inlinable public static var HW_31_DEBUG: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var HW_31_DEBUG: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB0_STRAP_GLB_REG0`: bif_5_0 register, index 0x120_2020 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1867,67 +1481,51 @@ public enum PB0_STRAP_GLB_REG0: RegisterDefinition {
   }
 
   /// `PB0_STRAP_GLB_REG0.STRAP_QUICK_SIM_START`: bit 1, access unknown.
-  @inlinable public static var STRAP_QUICK_SIM_START: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var STRAP_QUICK_SIM_START: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_STRAP_GLB_REG0.STRAP_DFT_RXBSCAN_EN_VAL`: bit 2, access unknown.
-  @inlinable public static var STRAP_DFT_RXBSCAN_EN_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var STRAP_DFT_RXBSCAN_EN_VAL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_STRAP_GLB_REG0.STRAP_DFT_CALIB_BYPASS`: bit 3, access unknown.
-  @inlinable public static var STRAP_DFT_CALIB_BYPASS: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var STRAP_DFT_CALIB_BYPASS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_STRAP_GLB_REG0.STRAP_FORCE_LC_PLL_ON`: bit 4, access unknown.
-  @inlinable public static var STRAP_FORCE_LC_PLL_ON: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var STRAP_FORCE_LC_PLL_ON: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_STRAP_GLB_REG0.STRAP_CFG_IDLEDET_TH`: bits 6:5, access unknown.
-  @inlinable public static var STRAP_CFG_IDLEDET_TH: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
+  public static var STRAP_CFG_IDLEDET_TH: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB0_STRAP_GLB_REG0.STRAP_RX_CFG_LEQ_DCATTN_BYP_VAL`: bits 11:7, access unknown.
-  @inlinable public static var STRAP_RX_CFG_LEQ_DCATTN_BYP_VAL: RegisterField<Self, UInt8> {
+  public static var STRAP_RX_CFG_LEQ_DCATTN_BYP_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 5)
   }
 
   /// `PB0_STRAP_GLB_REG0.STRAP_RX_CFG_OVR_PWRSF`: bit 12, access unknown.
-  @inlinable public static var STRAP_RX_CFG_OVR_PWRSF: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var STRAP_RX_CFG_OVR_PWRSF: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_STRAP_GLB_REG0.STRAP_RX_TRK_MODE_0_`: bit 13, access unknown.
-  @inlinable public static var STRAP_RX_TRK_MODE_0_: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var STRAP_RX_TRK_MODE_0_: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_STRAP_GLB_REG0.STRAP_PWRGOOD_OVRD`: bit 14, access unknown.
-  @inlinable public static var STRAP_PWRGOOD_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var STRAP_PWRGOOD_OVRD: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_STRAP_GLB_REG0.STRAP_DBG_RXDLL_VREG_REF_SEL`: bit 15, access unknown.
-  @inlinable public static var STRAP_DBG_RXDLL_VREG_REF_SEL: RegisterField<Self, Bool> {
+  public static var STRAP_DBG_RXDLL_VREG_REF_SEL: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `PB0_STRAP_GLB_REG0.STRAP_PLL_CFG_LC_VCO_TUNE`: bits 19:16, access unknown.
-  @inlinable public static var STRAP_PLL_CFG_LC_VCO_TUNE: RegisterField<Self, UInt8> {
+  public static var STRAP_PLL_CFG_LC_VCO_TUNE: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
   /// `PB0_STRAP_GLB_REG0.STRAP_DBG_RXRDATA_GATING_DISABLE`: bit 20, access unknown.
-  @inlinable public static var STRAP_DBG_RXRDATA_GATING_DISABLE: RegisterField<Self, Bool> {
+  public static var STRAP_DBG_RXRDATA_GATING_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `PB0_STRAP_GLB_REG0.STRAP_DBG_RXPI_OFFSET_BYP_VAL`: bits 24:21, access unknown.
-  @inlinable public static var STRAP_DBG_RXPI_OFFSET_BYP_VAL: RegisterField<Self, UInt8> {
+  public static var STRAP_DBG_RXPI_OFFSET_BYP_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 4)
   }
 }
@@ -1942,52 +1540,42 @@ public enum PB0_STRAP_TX_REG0: RegisterDefinition {
   }
 
   /// `PB0_STRAP_TX_REG0.STRAP_TX_CFG_DRV0_EN`: bits 4:1, access unknown.
-  @inlinable public static var STRAP_TX_CFG_DRV0_EN: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 4)
-  }
+  public static var STRAP_TX_CFG_DRV0_EN: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
 
   /// `PB0_STRAP_TX_REG0.STRAP_TX_CFG_DRV0_TAP_SEL`: bits 8:5, access unknown.
-  @inlinable public static var STRAP_TX_CFG_DRV0_TAP_SEL: RegisterField<Self, UInt8> {
+  public static var STRAP_TX_CFG_DRV0_TAP_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 4)
   }
 
   /// `PB0_STRAP_TX_REG0.STRAP_TX_CFG_DRV1_EN`: bits 13:9, access unknown.
-  @inlinable public static var STRAP_TX_CFG_DRV1_EN: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 5)
-  }
+  public static var STRAP_TX_CFG_DRV1_EN: RegisterField<Self, UInt8> { .init(lsb: 9, width: 5) }
 
   /// `PB0_STRAP_TX_REG0.STRAP_TX_CFG_DRV1_TAP_SEL`: bits 18:14, access unknown.
-  @inlinable public static var STRAP_TX_CFG_DRV1_TAP_SEL: RegisterField<Self, UInt8> {
+  public static var STRAP_TX_CFG_DRV1_TAP_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 5)
   }
 
   /// `PB0_STRAP_TX_REG0.STRAP_TX_CFG_DRV2_EN`: bits 22:19, access unknown.
-  @inlinable public static var STRAP_TX_CFG_DRV2_EN: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 4)
-  }
+  public static var STRAP_TX_CFG_DRV2_EN: RegisterField<Self, UInt8> { .init(lsb: 19, width: 4) }
 
   /// `PB0_STRAP_TX_REG0.STRAP_TX_CFG_DRV2_TAP_SEL`: bits 26:23, access unknown.
-  @inlinable public static var STRAP_TX_CFG_DRV2_TAP_SEL: RegisterField<Self, UInt8> {
+  public static var STRAP_TX_CFG_DRV2_TAP_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 4)
   }
 
   /// `PB0_STRAP_TX_REG0.STRAP_TX_CFG_DRVX_EN`: bit 27, access unknown.
-  @inlinable public static var STRAP_TX_CFG_DRVX_EN: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var STRAP_TX_CFG_DRVX_EN: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PB0_STRAP_TX_REG0.STRAP_TX_CFG_DRVX_TAP_SEL`: bit 28, access unknown.
-  @inlinable public static var STRAP_TX_CFG_DRVX_TAP_SEL: RegisterField<Self, Bool> {
+  public static var STRAP_TX_CFG_DRVX_TAP_SEL: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `PB0_STRAP_TX_REG0.STRAP_RX_TRK_MODE_1_`: bit 29, access unknown.
-  @inlinable public static var STRAP_RX_TRK_MODE_1_: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var STRAP_RX_TRK_MODE_1_: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PB0_STRAP_TX_REG0.STRAP_TX_CFG_SWING_BOOST_EN`: bit 30, access unknown.
-  @inlinable public static var STRAP_TX_CFG_SWING_BOOST_EN: RegisterField<Self, Bool> {
+  public static var STRAP_TX_CFG_SWING_BOOST_EN: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 }
@@ -2002,64 +1590,54 @@ public enum PB0_STRAP_RX_REG0: RegisterDefinition {
   }
 
   /// `PB0_STRAP_RX_REG0.STRAP_RX_CFG_TH_LOOP_GAIN`: bits 4:1, access unknown.
-  @inlinable public static var STRAP_RX_CFG_TH_LOOP_GAIN: RegisterField<Self, UInt8> {
+  public static var STRAP_RX_CFG_TH_LOOP_GAIN: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 4)
   }
 
   /// `PB0_STRAP_RX_REG0.STRAP_RX_CFG_DLL_FLOCK_DISABLE`: bit 5, access unknown.
-  @inlinable public static var STRAP_RX_CFG_DLL_FLOCK_DISABLE: RegisterField<Self, Bool> {
+  public static var STRAP_RX_CFG_DLL_FLOCK_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `PB0_STRAP_RX_REG0.STRAP_DBG_RXPI_OFFSET_BYP_EN`: bit 6, access unknown.
-  @inlinable public static var STRAP_DBG_RXPI_OFFSET_BYP_EN: RegisterField<Self, Bool> {
+  public static var STRAP_DBG_RXPI_OFFSET_BYP_EN: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB0_STRAP_RX_REG0.STRAP_RX_CFG_LEQ_DCATTN_BYP_DIS`: bit 7, access unknown.
-  @inlinable public static var STRAP_RX_CFG_LEQ_DCATTN_BYP_DIS: RegisterField<Self, Bool> {
+  public static var STRAP_RX_CFG_LEQ_DCATTN_BYP_DIS: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `PB0_STRAP_RX_REG0.STRAP_BG_CFG_LC_REG_VREF0_SEL`: bits 9:8, access unknown.
-  @inlinable public static var STRAP_BG_CFG_LC_REG_VREF0_SEL: RegisterField<Self, UInt8> {
+  public static var STRAP_BG_CFG_LC_REG_VREF0_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
   /// `PB0_STRAP_RX_REG0.STRAP_BG_CFG_LC_REG_VREF1_SEL`: bits 11:10, access unknown.
-  @inlinable public static var STRAP_BG_CFG_LC_REG_VREF1_SEL: RegisterField<Self, UInt8> {
+  public static var STRAP_BG_CFG_LC_REG_VREF1_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
   /// `PB0_STRAP_RX_REG0.STRAP_RX_CFG_CDR_TIME`: bits 15:12, access unknown.
-  @inlinable public static var STRAP_RX_CFG_CDR_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var STRAP_RX_CFG_CDR_TIME: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PB0_STRAP_RX_REG0.STRAP_RX_CFG_FOM_TIME`: bits 19:16, access unknown.
-  @inlinable public static var STRAP_RX_CFG_FOM_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var STRAP_RX_CFG_FOM_TIME: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PB0_STRAP_RX_REG0.STRAP_RX_CFG_LEQ_TIME`: bits 23:20, access unknown.
-  @inlinable public static var STRAP_RX_CFG_LEQ_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var STRAP_RX_CFG_LEQ_TIME: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PB0_STRAP_RX_REG0.STRAP_RX_CFG_OC_TIME`: bits 27:24, access unknown.
-  @inlinable public static var STRAP_RX_CFG_OC_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var STRAP_RX_CFG_OC_TIME: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PB0_STRAP_RX_REG0.STRAP_TX_CFG_RPTR_RST_VAL`: bits 30:28, access unknown.
-  @inlinable public static var STRAP_TX_CFG_RPTR_RST_VAL: RegisterField<Self, UInt8> {
+  public static var STRAP_TX_CFG_RPTR_RST_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 3)
   }
 
   /// `PB0_STRAP_RX_REG0.STRAP_RX_CFG_TERM_MODE`: bit 31, access unknown.
-  @inlinable public static var STRAP_RX_CFG_TERM_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var STRAP_RX_CFG_TERM_MODE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB0_STRAP_RX_REG1`: bif_5_0 register, index 0x120_202C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2072,52 +1650,48 @@ public enum PB0_STRAP_RX_REG1: RegisterDefinition {
   }
 
   /// `PB0_STRAP_RX_REG1.STRAP_RX_CFG_CDR_PI_STPSZ`: bit 1, access unknown.
-  @inlinable public static var STRAP_RX_CFG_CDR_PI_STPSZ: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var STRAP_RX_CFG_CDR_PI_STPSZ: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_STRAP_RX_REG1.STRAP_TX_DEEMPH_PRSHT_STNG`: bits 4:2, access unknown.
-  @inlinable public static var STRAP_TX_DEEMPH_PRSHT_STNG: RegisterField<Self, UInt8> {
+  public static var STRAP_TX_DEEMPH_PRSHT_STNG: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 3)
   }
 
   /// `PB0_STRAP_RX_REG1.STRAP_BG_CFG_RO_REG_VREF_SEL`: bits 6:5, access unknown.
-  @inlinable public static var STRAP_BG_CFG_RO_REG_VREF_SEL: RegisterField<Self, UInt8> {
+  public static var STRAP_BG_CFG_RO_REG_VREF_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
   /// `PB0_STRAP_RX_REG1.STRAP_RX_CFG_LEQ_POLE_BYP_DIS`: bit 7, access unknown.
-  @inlinable public static var STRAP_RX_CFG_LEQ_POLE_BYP_DIS: RegisterField<Self, Bool> {
+  public static var STRAP_RX_CFG_LEQ_POLE_BYP_DIS: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `PB0_STRAP_RX_REG1.STRAP_RX_CFG_LEQ_POLE_BYP_VAL`: bits 10:8, access unknown.
-  @inlinable public static var STRAP_RX_CFG_LEQ_POLE_BYP_VAL: RegisterField<Self, UInt8> {
+  public static var STRAP_RX_CFG_LEQ_POLE_BYP_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 3)
   }
 
   /// `PB0_STRAP_RX_REG1.STRAP_RX_CFG_CDR_PH_GAIN`: bits 14:11, access unknown.
-  @inlinable public static var STRAP_RX_CFG_CDR_PH_GAIN: RegisterField<Self, UInt8> {
+  public static var STRAP_RX_CFG_CDR_PH_GAIN: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 4)
   }
 
   /// `PB0_STRAP_RX_REG1.STRAP_RX_CFG_ADAPT_MODE`: bits 24:15, access unknown.
-  @inlinable public static var STRAP_RX_CFG_ADAPT_MODE: RegisterField<Self, UInt16> {
+  public static var STRAP_RX_CFG_ADAPT_MODE: RegisterField<Self, UInt16> {
     .init(lsb: 15, width: 10)
   }
 
   /// `PB0_STRAP_RX_REG1.STRAP_RX_CFG_DFE_TIME`: bits 28:25, access unknown.
-  @inlinable public static var STRAP_RX_CFG_DFE_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 25, width: 4)
-  }
+  public static var STRAP_RX_CFG_DFE_TIME: RegisterField<Self, UInt8> { .init(lsb: 25, width: 4) }
 
   /// `PB0_STRAP_RX_REG1.STRAP_RX_CFG_LEQ_LOOP_GAIN`: bits 30:29, access unknown.
-  @inlinable public static var STRAP_RX_CFG_LEQ_LOOP_GAIN: RegisterField<Self, UInt8> {
+  public static var STRAP_RX_CFG_LEQ_LOOP_GAIN: RegisterField<Self, UInt8> {
     .init(lsb: 29, width: 2)
   }
 
   /// `PB0_STRAP_RX_REG1.STRAP_RX_CFG_LEQ_SHUNT_DIS`: bit 31, access unknown.
-  @inlinable public static var STRAP_RX_CFG_LEQ_SHUNT_DIS: RegisterField<Self, Bool> {
+  public static var STRAP_RX_CFG_LEQ_SHUNT_DIS: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -2132,34 +1706,30 @@ public enum PB0_STRAP_PLL_REG0: RegisterDefinition {
   }
 
   /// `PB0_STRAP_PLL_REG0.STRAP_PLL_CFG_LC_BW_CNTRL`: bits 3:1, access unknown.
-  @inlinable public static var STRAP_PLL_CFG_LC_BW_CNTRL: RegisterField<Self, UInt8> {
+  public static var STRAP_PLL_CFG_LC_BW_CNTRL: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 3)
   }
 
   /// `PB0_STRAP_PLL_REG0.STRAP_PLL_CFG_LC_LF_CNTRL`: bits 12:4, access unknown.
-  @inlinable public static var STRAP_PLL_CFG_LC_LF_CNTRL: RegisterField<Self, UInt16> {
+  public static var STRAP_PLL_CFG_LC_LF_CNTRL: RegisterField<Self, UInt16> {
     .init(lsb: 4, width: 9)
   }
 
   /// `PB0_STRAP_PLL_REG0.STRAP_TX_RXDET_X1_SSF`: bit 13, access unknown.
-  @inlinable public static var STRAP_TX_RXDET_X1_SSF: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var STRAP_TX_RXDET_X1_SSF: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_STRAP_PLL_REG0.STRAP_PLL_CFG_RO_VTOI_BIAS_CNTRL_DIS`: bit 15, access unknown.
-  @inlinable public static var STRAP_PLL_CFG_RO_VTOI_BIAS_CNTRL_DIS: RegisterField<Self, Bool> {
+  public static var STRAP_PLL_CFG_RO_VTOI_BIAS_CNTRL_DIS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `PB0_STRAP_PLL_REG0.STRAP_PLL_CFG_RO_BW_CNTRL`: bits 23:16, access unknown.
-  @inlinable public static var STRAP_PLL_CFG_RO_BW_CNTRL: RegisterField<Self, UInt8> {
+  public static var STRAP_PLL_CFG_RO_BW_CNTRL: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
   /// `PB0_STRAP_PLL_REG0.STRAP_PLL_STRAP_SEL`: bit 24, access unknown.
-  @inlinable public static var STRAP_PLL_STRAP_SEL: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var STRAP_PLL_STRAP_SEL: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `PB0_STRAP_PIN_REG0`: bif_5_0 register, index 0x120_2034 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2172,14 +1742,10 @@ public enum PB0_STRAP_PIN_REG0: RegisterDefinition {
   }
 
   /// `PB0_STRAP_PIN_REG0.STRAP_TX_DEEMPH_EN`: bit 1, access unknown.
-  @inlinable public static var STRAP_TX_DEEMPH_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var STRAP_TX_DEEMPH_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_STRAP_PIN_REG0.STRAP_TX_FULL_SWING`: bit 2, access unknown.
-  @inlinable public static var STRAP_TX_FULL_SWING: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var STRAP_TX_FULL_SWING: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 }
 
 /// `PB0_STRAP_GLB_REG1`: bif_5_0 register, index 0x120_2038 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2192,39 +1758,31 @@ public enum PB0_STRAP_GLB_REG1: RegisterDefinition {
   }
 
   /// `PB0_STRAP_GLB_REG1.STRAP_RX_ADAPT_RST_MODE`: bits 2:1, access unknown.
-  @inlinable public static var STRAP_RX_ADAPT_RST_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 2)
-  }
+  public static var STRAP_RX_ADAPT_RST_MODE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `PB0_STRAP_GLB_REG1.STRAP_RX_L0_ENTRY_MODE`: bits 4:3, access unknown.
-  @inlinable public static var STRAP_RX_L0_ENTRY_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 2)
-  }
+  public static var STRAP_RX_L0_ENTRY_MODE: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `PB0_STRAP_GLB_REG1.STRAP_RX_EI_FILTER`: bits 6:5, access unknown.
-  @inlinable public static var STRAP_RX_EI_FILTER: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
+  public static var STRAP_RX_EI_FILTER: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB0_STRAP_GLB_REG1.STRAP_RX_ADAPT_RST_SUB_ENTRY`: bit 7, access unknown.
-  @inlinable public static var STRAP_RX_ADAPT_RST_SUB_ENTRY: RegisterField<Self, Bool> {
+  public static var STRAP_RX_ADAPT_RST_SUB_ENTRY: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `PB0_STRAP_GLB_REG1.STRAP_RX_PS0_RDY_GEN_MODE`: bits 9:8, access unknown.
-  @inlinable public static var STRAP_RX_PS0_RDY_GEN_MODE: RegisterField<Self, UInt8> {
+  public static var STRAP_RX_PS0_RDY_GEN_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
   /// `PB0_STRAP_GLB_REG1.STRAP_RX_DLL_RESET_IN_SPDCHG`: bit 10, access unknown.
-  @inlinable public static var STRAP_RX_DLL_RESET_IN_SPDCHG: RegisterField<Self, Bool> {
+  public static var STRAP_RX_DLL_RESET_IN_SPDCHG: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PB0_STRAP_GLB_REG1.STRAP_RX_ADAPT_TIME_OUT`: bits 12:11, access unknown.
-  @inlinable public static var STRAP_RX_ADAPT_TIME_OUT: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 2)
-  }
+  public static var STRAP_RX_ADAPT_TIME_OUT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 }
 
 /// `PB0_STRAP_GLB_REG2`: bif_5_0 register, index 0x120_203C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2237,44 +1795,30 @@ public enum PB0_STRAP_GLB_REG2: RegisterDefinition {
   }
 
   /// `PB0_STRAP_GLB_REG2.STRAP_BPHYC_PLL_RAMP_UP_TIME`: bits 4:2, access unknown.
-  @inlinable public static var STRAP_BPHYC_PLL_RAMP_UP_TIME: RegisterField<Self, UInt8> {
+  public static var STRAP_BPHYC_PLL_RAMP_UP_TIME: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 3)
   }
 
   /// `PB0_STRAP_GLB_REG2.STRAP_IMPCAL_SETTLE_TIME`: bits 6:5, access unknown.
-  @inlinable public static var STRAP_IMPCAL_SETTLE_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
+  public static var STRAP_IMPCAL_SETTLE_TIME: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB0_STRAP_GLB_REG2.STRAP_BG_SETTLE_TIME`: bits 8:7, access unknown.
-  @inlinable public static var STRAP_BG_SETTLE_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
+  public static var STRAP_BG_SETTLE_TIME: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
   /// `PB0_STRAP_GLB_REG2.STRAP_TX_CMDET_TIME`: bits 10:9, access unknown.
-  @inlinable public static var STRAP_TX_CMDET_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 2)
-  }
+  public static var STRAP_TX_CMDET_TIME: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
 
   /// `PB0_STRAP_GLB_REG2.STRAP_TX_STARTUP_TIME`: bits 12:11, access unknown.
-  @inlinable public static var STRAP_TX_STARTUP_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 2)
-  }
+  public static var STRAP_TX_STARTUP_TIME: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `PB0_STRAP_GLB_REG2.STRAP_B_PCB_DIS0`: bit 28, access unknown.
-  @inlinable public static var STRAP_B_PCB_DIS0: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var STRAP_B_PCB_DIS0: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PB0_STRAP_GLB_REG2.STRAP_B_PCB_DIS1`: bit 29, access unknown.
-  @inlinable public static var STRAP_B_PCB_DIS1: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var STRAP_B_PCB_DIS1: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PB0_STRAP_GLB_REG2.STRAP_B_PCB_DRV_STR`: bits 31:30, access unknown.
-  @inlinable public static var STRAP_B_PCB_DRV_STR: RegisterField<Self, UInt8> {
-    .init(lsb: 30, width: 2)
-  }
+  public static var STRAP_B_PCB_DRV_STR: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PB0_DFT_JIT_INJ_REG0`: bif_5_0 register, index 0x120_3000 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2287,42 +1831,28 @@ public enum PB0_DFT_JIT_INJ_REG0: RegisterDefinition {
   }
 
   /// `PB0_DFT_JIT_INJ_REG0.DFT_NUM_STEPS`: bits 5:0, access unknown.
-  @inlinable public static var DFT_NUM_STEPS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var DFT_NUM_STEPS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `PB0_DFT_JIT_INJ_REG0.DFT_DISABLE_ERR`: bit 7, access unknown.
-  @inlinable public static var DFT_DISABLE_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var DFT_DISABLE_ERR: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_DFT_JIT_INJ_REG0.DFT_CLK_PER_STEP`: bits 11:8, access unknown.
-  @inlinable public static var DFT_CLK_PER_STEP: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var DFT_CLK_PER_STEP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PB0_DFT_JIT_INJ_REG0.DFT_MODE_CDR_EN`: bit 20, access unknown.
-  @inlinable public static var DFT_MODE_CDR_EN: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var DFT_MODE_CDR_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB0_DFT_JIT_INJ_REG0.DFT_EN_RECOVERY`: bit 21, access unknown.
-  @inlinable public static var DFT_EN_RECOVERY: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var DFT_EN_RECOVERY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB0_DFT_JIT_INJ_REG0.DFT_INCR_SWP_EN`: bit 22, access unknown.
-  @inlinable public static var DFT_INCR_SWP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var DFT_INCR_SWP_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB0_DFT_JIT_INJ_REG0.DFT_DECR_SWP_EN`: bit 23, access unknown.
-  @inlinable public static var DFT_DECR_SWP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var DFT_DECR_SWP_EN: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB0_DFT_JIT_INJ_REG0.DFT_RECOVERY_TIME`: bits 31:24, access unknown.
-  @inlinable public static var DFT_RECOVERY_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var DFT_RECOVERY_TIME: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PB0_DFT_JIT_INJ_REG1`: bif_5_0 register, index 0x120_3004 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2335,25 +1865,19 @@ public enum PB0_DFT_JIT_INJ_REG1: RegisterDefinition {
   }
 
   /// `PB0_DFT_JIT_INJ_REG1.DFT_BYPASS_VALUE`: bits 7:0, access unknown.
-  @inlinable public static var DFT_BYPASS_VALUE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var DFT_BYPASS_VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB0_DFT_JIT_INJ_REG1.DFT_BYPASS_EN`: bit 8, access unknown.
-  @inlinable public static var DFT_BYPASS_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var DFT_BYPASS_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_DFT_JIT_INJ_REG1.DFT_BLOCK_EN`: bit 16, access unknown.
-  @inlinable public static var DFT_BLOCK_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var DFT_BLOCK_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB0_DFT_JIT_INJ_REG1.DFT_NUM_OF_TESTS`: bits 19:17, access unknown.
-  @inlinable public static var DFT_NUM_OF_TESTS: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 3)
-  }
+  public static var DFT_NUM_OF_TESTS: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
 
   /// `PB0_DFT_JIT_INJ_REG1.DFT_CHECK_TIME`: bits 23:20, access unknown.
-  @inlinable public static var DFT_CHECK_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var DFT_CHECK_TIME: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `PB0_DFT_JIT_INJ_REG2`: bif_5_0 register, index 0x120_3008 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2366,7 +1890,7 @@ public enum PB0_DFT_JIT_INJ_REG2: RegisterDefinition {
   }
 
   /// `PB0_DFT_JIT_INJ_REG2.DFT_LANE_EN`: bits 15:0, access unknown.
-  @inlinable public static var DFT_LANE_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var DFT_LANE_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PB0_DFT_DEBUG_CTRL_REG0`: bif_5_0 register, index 0x120_300C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2379,14 +1903,10 @@ public enum PB0_DFT_DEBUG_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_DFT_DEBUG_CTRL_REG0.DFT_PHY_DEBUG_EN`: bit 0, access unknown.
-  @inlinable public static var DFT_PHY_DEBUG_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var DFT_PHY_DEBUG_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_DFT_DEBUG_CTRL_REG0.DFT_PHY_DEBUG_MODE`: bits 5:1, access unknown.
-  @inlinable public static var DFT_PHY_DEBUG_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 5)
-  }
+  public static var DFT_PHY_DEBUG_MODE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 }
 
 /// `PB0_DFT_JIT_INJ_STAT_REG0`: bif_5_0 register, index 0x120_3010 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2399,15 +1919,13 @@ public enum PB0_DFT_JIT_INJ_STAT_REG0: RegisterDefinition {
   }
 
   /// `PB0_DFT_JIT_INJ_STAT_REG0.DFT_STAT_DECR`: bits 7:0, access unknown.
-  @inlinable public static var DFT_STAT_DECR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var DFT_STAT_DECR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB0_DFT_JIT_INJ_STAT_REG0.DFT_STAT_INCR`: bits 15:8, access unknown.
-  @inlinable public static var DFT_STAT_INCR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var DFT_STAT_INCR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `PB0_DFT_JIT_INJ_STAT_REG0.DFT_STAT_FINISHED`: bit 16, access unknown.
-  @inlinable public static var DFT_STAT_FINISHED: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var DFT_STAT_FINISHED: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `PB0_PLL_RO_GLB_CTRL_REG0`: bif_5_0 register, index 0x120_4000 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2420,97 +1938,95 @@ public enum PB0_PLL_RO_GLB_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_TST_LOSPDTST_SRC`: bit 0, access unknown.
-  @inlinable public static var PLL_TST_LOSPDTST_SRC: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var PLL_TST_LOSPDTST_SRC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS0`: bit 1, access unknown.
-  @inlinable public static var PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS0: RegisterField<Self, Bool> {
+  public static var PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS0: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS1`: bit 2, access unknown.
-  @inlinable public static var PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS1: RegisterField<Self, Bool> {
+  public static var PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS1: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS2`: bit 3, access unknown.
-  @inlinable public static var PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
+  public static var PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS0`: bit 4, access unknown.
-  @inlinable public static var PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS0: RegisterField<Self, Bool> {
+  public static var PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS0: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS1`: bit 5, access unknown.
-  @inlinable public static var PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS1: RegisterField<Self, Bool> {
+  public static var PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS1: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS2`: bit 6, access unknown.
-  @inlinable public static var PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
+  public static var PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_RO_PWRON_LUT_ENTRY_LS2`: bit 7, access unknown.
-  @inlinable public static var PLL_RO_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
+  public static var PLL_RO_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_LC_PWRON_LUT_ENTRY_LS2`: bit 8, access unknown.
-  @inlinable public static var PLL_LC_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
+  public static var PLL_LC_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS0`: bit 9, access unknown.
-  @inlinable public static var PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS0: RegisterField<Self, Bool> {
+  public static var PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS0: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS1`: bit 10, access unknown.
-  @inlinable public static var PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS1: RegisterField<Self, Bool> {
+  public static var PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS1: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS2`: bit 11, access unknown.
-  @inlinable public static var PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
+  public static var PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS0`: bit 12, access unknown.
-  @inlinable public static var PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS0: RegisterField<Self, Bool> {
+  public static var PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS0: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS1`: bit 13, access unknown.
-  @inlinable public static var PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS1: RegisterField<Self, Bool> {
+  public static var PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS1: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS2`: bit 14, access unknown.
-  @inlinable public static var PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
+  public static var PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_LEFT_EN_GATING_EN`: bit 15, access unknown.
-  @inlinable public static var PLL_RO_HSCLK_LEFT_EN_GATING_EN: RegisterField<Self, Bool> {
+  public static var PLL_RO_HSCLK_LEFT_EN_GATING_EN: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_RIGHT_EN_GATING_EN`: bit 16, access unknown.
-  @inlinable public static var PLL_RO_HSCLK_RIGHT_EN_GATING_EN: RegisterField<Self, Bool> {
+  public static var PLL_RO_HSCLK_RIGHT_EN_GATING_EN: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_LEFT_EN_GATING_EN`: bit 17, access unknown.
-  @inlinable public static var PLL_LC_HSCLK_LEFT_EN_GATING_EN: RegisterField<Self, Bool> {
+  public static var PLL_LC_HSCLK_LEFT_EN_GATING_EN: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_RIGHT_EN_GATING_EN`: bit 18, access unknown.
-  @inlinable public static var PLL_LC_HSCLK_RIGHT_EN_GATING_EN: RegisterField<Self, Bool> {
+  public static var PLL_LC_HSCLK_RIGHT_EN_GATING_EN: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 }
@@ -2535,29 +2051,19 @@ public enum PB0_PLL_RO0_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_PLL_RO0_CTRL_REG0.PLL_DBG_RO_ANALOG_SEL_0`: bits 1:0, access unknown.
-  @inlinable public static var PLL_DBG_RO_ANALOG_SEL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var PLL_DBG_RO_ANALOG_SEL_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `PB0_PLL_RO0_CTRL_REG0.PLL_DBG_RO_EXT_RESET_EN_0`: bit 2, access unknown.
-  @inlinable public static var PLL_DBG_RO_EXT_RESET_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var PLL_DBG_RO_EXT_RESET_EN_0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_PLL_RO0_CTRL_REG0.PLL_DBG_RO_VCTL_ADC_EN_0`: bit 3, access unknown.
-  @inlinable public static var PLL_DBG_RO_VCTL_ADC_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var PLL_DBG_RO_VCTL_ADC_EN_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_PLL_RO0_CTRL_REG0.PLL_DBG_RO_LF_CNTRL_0`: bits 10:4, access unknown.
-  @inlinable public static var PLL_DBG_RO_LF_CNTRL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 7)
-  }
+  public static var PLL_DBG_RO_LF_CNTRL_0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 7) }
 
   /// `PB0_PLL_RO0_CTRL_REG0.PLL_TST_RO_USAMPLE_EN_0`: bit 11, access unknown.
-  @inlinable public static var PLL_TST_RO_USAMPLE_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var PLL_TST_RO_USAMPLE_EN_0: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `PB0_PLL_RO0_OVRD_REG0`: bif_5_0 register, index 0x120_4450 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2570,52 +2076,52 @@ public enum PB0_PLL_RO0_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_PLL_RO0_OVRD_REG0.PLL_CFG_RO_BW_CNTRL_OVRD_VAL_0`: bits 7:0, access unknown.
-  @inlinable public static var PLL_CFG_RO_BW_CNTRL_OVRD_VAL_0: RegisterField<Self, UInt8> {
+  public static var PLL_CFG_RO_BW_CNTRL_OVRD_VAL_0: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
   /// `PB0_PLL_RO0_OVRD_REG0.PLL_CFG_RO_BW_CNTRL_OVRD_EN_0`: bit 8, access unknown.
-  @inlinable public static var PLL_CFG_RO_BW_CNTRL_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_RO_BW_CNTRL_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PB0_PLL_RO0_OVRD_REG0.PLL_CFG_RO_CORECLK_DIV_OVRD_VAL_0`: bits 11:9, access unknown.
-  @inlinable public static var PLL_CFG_RO_CORECLK_DIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
+  public static var PLL_CFG_RO_CORECLK_DIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
   /// `PB0_PLL_RO0_OVRD_REG0.PLL_CFG_RO_CORECLK_DIV_OVRD_EN_0`: bit 12, access unknown.
-  @inlinable public static var PLL_CFG_RO_CORECLK_DIV_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_RO_CORECLK_DIV_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `PB0_PLL_RO0_OVRD_REG0.PLL_CFG_RO_CORECLK_EN_OVRD_VAL_0`: bit 13, access unknown.
-  @inlinable public static var PLL_CFG_RO_CORECLK_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_RO_CORECLK_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `PB0_PLL_RO0_OVRD_REG0.PLL_CFG_RO_CORECLK_EN_OVRD_EN_0`: bit 14, access unknown.
-  @inlinable public static var PLL_CFG_RO_CORECLK_EN_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_RO_CORECLK_EN_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `PB0_PLL_RO0_OVRD_REG0.PLL_CFG_RO_FBDIV_OVRD_VAL_0`: bits 27:15, access unknown.
-  @inlinable public static var PLL_CFG_RO_FBDIV_OVRD_VAL_0: RegisterField<Self, UInt16> {
+  public static var PLL_CFG_RO_FBDIV_OVRD_VAL_0: RegisterField<Self, UInt16> {
     .init(lsb: 15, width: 13)
   }
 
   /// `PB0_PLL_RO0_OVRD_REG0.PLL_CFG_RO_FBDIV_OVRD_EN_0`: bit 28, access unknown.
-  @inlinable public static var PLL_CFG_RO_FBDIV_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_RO_FBDIV_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `PB0_PLL_RO0_OVRD_REG0.PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_VAL_0`: bit 30, access unknown.
-  @inlinable public static var PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_VAL_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_VAL_0: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `PB0_PLL_RO0_OVRD_REG0.PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_EN_0`: bit 31, access unknown.
-  @inlinable public static var PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -2630,62 +2136,58 @@ public enum PB0_PLL_RO0_OVRD_REG1: RegisterDefinition {
   }
 
   /// `PB0_PLL_RO0_OVRD_REG1.PLL_CFG_RO_REFDIV_OVRD_VAL_0`: bits 4:0, access unknown.
-  @inlinable public static var PLL_CFG_RO_REFDIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
+  public static var PLL_CFG_RO_REFDIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
   /// `PB0_PLL_RO0_OVRD_REG1.PLL_CFG_RO_REFDIV_OVRD_EN_0`: bit 5, access unknown.
-  @inlinable public static var PLL_CFG_RO_REFDIV_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_RO_REFDIV_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `PB0_PLL_RO0_OVRD_REG1.PLL_CFG_RO_VCO_MODE_OVRD_VAL_0`: bits 7:6, access unknown.
-  @inlinable public static var PLL_CFG_RO_VCO_MODE_OVRD_VAL_0: RegisterField<Self, UInt8> {
+  public static var PLL_CFG_RO_VCO_MODE_OVRD_VAL_0: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 2)
   }
 
   /// `PB0_PLL_RO0_OVRD_REG1.PLL_CFG_RO_VCO_MODE_OVRD_EN_0`: bit 8, access unknown.
-  @inlinable public static var PLL_CFG_RO_VCO_MODE_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_RO_VCO_MODE_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PB0_PLL_RO0_OVRD_REG1.PLL_RO_HSCLK_LEFT_EN_OVRD_VAL_0`: bit 9, access unknown.
-  @inlinable public static var PLL_RO_HSCLK_LEFT_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
+  public static var PLL_RO_HSCLK_LEFT_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `PB0_PLL_RO0_OVRD_REG1.PLL_RO_HSCLK_LEFT_EN_OVRD_EN_0`: bit 10, access unknown.
-  @inlinable public static var PLL_RO_HSCLK_LEFT_EN_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_RO_HSCLK_LEFT_EN_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PB0_PLL_RO0_OVRD_REG1.PLL_RO_HSCLK_RIGHT_EN_OVRD_VAL_0`: bit 11, access unknown.
-  @inlinable public static var PLL_RO_HSCLK_RIGHT_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
+  public static var PLL_RO_HSCLK_RIGHT_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `PB0_PLL_RO0_OVRD_REG1.PLL_RO_HSCLK_RIGHT_EN_OVRD_EN_0`: bit 12, access unknown.
-  @inlinable public static var PLL_RO_HSCLK_RIGHT_EN_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_RO_HSCLK_RIGHT_EN_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `PB0_PLL_RO0_OVRD_REG1.PLL_RO_PWRON_OVRD_VAL_0`: bit 13, access unknown.
-  @inlinable public static var PLL_RO_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var PLL_RO_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_PLL_RO0_OVRD_REG1.PLL_RO_PWRON_OVRD_EN_0`: bit 14, access unknown.
-  @inlinable public static var PLL_RO_PWRON_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var PLL_RO_PWRON_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_PLL_RO0_OVRD_REG1.PLL_CFG_RO_REFCLK_SRC_OVRD_VAL_0`: bits 21:19, access unknown.
-  @inlinable public static var PLL_CFG_RO_REFCLK_SRC_OVRD_VAL_0: RegisterField<Self, UInt8> {
+  public static var PLL_CFG_RO_REFCLK_SRC_OVRD_VAL_0: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 3)
   }
 
   /// `PB0_PLL_RO0_OVRD_REG1.PLL_CFG_RO_REFCLK_SRC_OVRD_EN_0`: bit 22, access unknown.
-  @inlinable public static var PLL_CFG_RO_REFCLK_SRC_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_RO_REFCLK_SRC_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 }
@@ -2700,24 +2202,20 @@ public enum PB0_PLL_RO0_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_PLL_RO0_SCI_STAT_OVRD_REG0.PLL_RO0_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  @inlinable public static var PLL_RO0_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var PLL_RO0_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PB0_PLL_RO0_SCI_STAT_OVRD_REG0.PLL_RO0_IGNR_PLLFREQ_CBI_UPDT`: bit 1, access unknown.
-  @inlinable public static var PLL_RO0_IGNR_PLLFREQ_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var PLL_RO0_IGNR_PLLFREQ_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PB0_PLL_RO0_SCI_STAT_OVRD_REG0.PLL_RO0_PLLPWR`: bits 6:4, access unknown.
-  @inlinable public static var PLL_RO0_PLLPWR: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var PLL_RO0_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB0_PLL_RO0_SCI_STAT_OVRD_REG0.PLL_RO0_PLLFREQ`: bits 9:8, access unknown.
-  @inlinable public static var PLL_RO0_PLLFREQ: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var PLL_RO0_PLLFREQ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 }
 
 /// `PB0_PLL_RO1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_4464 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2730,24 +2228,20 @@ public enum PB0_PLL_RO1_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_PLL_RO1_SCI_STAT_OVRD_REG0.PLL_RO1_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  @inlinable public static var PLL_RO1_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var PLL_RO1_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PB0_PLL_RO1_SCI_STAT_OVRD_REG0.PLL_RO1_IGNR_PLLFREQ_CBI_UPDT`: bit 1, access unknown.
-  @inlinable public static var PLL_RO1_IGNR_PLLFREQ_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var PLL_RO1_IGNR_PLLFREQ_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PB0_PLL_RO1_SCI_STAT_OVRD_REG0.PLL_RO1_PLLPWR`: bits 6:4, access unknown.
-  @inlinable public static var PLL_RO1_PLLPWR: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var PLL_RO1_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB0_PLL_RO1_SCI_STAT_OVRD_REG0.PLL_RO1_PLLFREQ`: bits 9:8, access unknown.
-  @inlinable public static var PLL_RO1_PLLFREQ: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var PLL_RO1_PLLFREQ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 }
 
 /// `PB0_PLL_RO2_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_4468 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2760,24 +2254,20 @@ public enum PB0_PLL_RO2_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_PLL_RO2_SCI_STAT_OVRD_REG0.PLL_RO2_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  @inlinable public static var PLL_RO2_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var PLL_RO2_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PB0_PLL_RO2_SCI_STAT_OVRD_REG0.PLL_RO2_IGNR_PLLFREQ_CBI_UPDT`: bit 1, access unknown.
-  @inlinable public static var PLL_RO2_IGNR_PLLFREQ_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var PLL_RO2_IGNR_PLLFREQ_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PB0_PLL_RO2_SCI_STAT_OVRD_REG0.PLL_RO2_PLLPWR`: bits 6:4, access unknown.
-  @inlinable public static var PLL_RO2_PLLPWR: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var PLL_RO2_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB0_PLL_RO2_SCI_STAT_OVRD_REG0.PLL_RO2_PLLFREQ`: bits 9:8, access unknown.
-  @inlinable public static var PLL_RO2_PLLFREQ: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var PLL_RO2_PLLFREQ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 }
 
 /// `PB0_PLL_RO3_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_446C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2790,24 +2280,20 @@ public enum PB0_PLL_RO3_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_PLL_RO3_SCI_STAT_OVRD_REG0.PLL_RO3_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  @inlinable public static var PLL_RO3_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var PLL_RO3_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PB0_PLL_RO3_SCI_STAT_OVRD_REG0.PLL_RO3_IGNR_PLLFREQ_CBI_UPDT`: bit 1, access unknown.
-  @inlinable public static var PLL_RO3_IGNR_PLLFREQ_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var PLL_RO3_IGNR_PLLFREQ_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PB0_PLL_RO3_SCI_STAT_OVRD_REG0.PLL_RO3_PLLPWR`: bits 6:4, access unknown.
-  @inlinable public static var PLL_RO3_PLLPWR: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var PLL_RO3_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB0_PLL_RO3_SCI_STAT_OVRD_REG0.PLL_RO3_PLLFREQ`: bits 9:8, access unknown.
-  @inlinable public static var PLL_RO3_PLLFREQ: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var PLL_RO3_PLLFREQ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 }
 
 /// `PB0_PLL_LC0_CTRL_REG0`: bif_5_0 register, index 0x120_4480 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2820,24 +2306,16 @@ public enum PB0_PLL_LC0_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_PLL_LC0_CTRL_REG0.PLL_DBG_LC_ANALOG_SEL_0`: bits 1:0, access unknown.
-  @inlinable public static var PLL_DBG_LC_ANALOG_SEL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var PLL_DBG_LC_ANALOG_SEL_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `PB0_PLL_LC0_CTRL_REG0.PLL_DBG_LC_EXT_RESET_EN_0`: bit 2, access unknown.
-  @inlinable public static var PLL_DBG_LC_EXT_RESET_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var PLL_DBG_LC_EXT_RESET_EN_0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_PLL_LC0_CTRL_REG0.PLL_DBG_LC_VCTL_ADC_EN_0`: bit 3, access unknown.
-  @inlinable public static var PLL_DBG_LC_VCTL_ADC_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var PLL_DBG_LC_VCTL_ADC_EN_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_PLL_LC0_CTRL_REG0.PLL_TST_LC_USAMPLE_EN_0`: bit 4, access unknown.
-  @inlinable public static var PLL_TST_LC_USAMPLE_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var PLL_TST_LC_USAMPLE_EN_0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
 /// `PB0_PLL_LC0_OVRD_REG0`: bif_5_0 register, index 0x120_4490 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2850,62 +2328,62 @@ public enum PB0_PLL_LC0_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_BW_CNTRL_OVRD_VAL_0`: bits 2:0, access unknown.
-  @inlinable public static var PLL_CFG_LC_BW_CNTRL_OVRD_VAL_0: RegisterField<Self, UInt8> {
+  public static var PLL_CFG_LC_BW_CNTRL_OVRD_VAL_0: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
   /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_BW_CNTRL_OVRD_EN_0`: bit 3, access unknown.
-  @inlinable public static var PLL_CFG_LC_BW_CNTRL_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_LC_BW_CNTRL_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_CORECLK_DIV_OVRD_VAL_0`: bits 6:4, access unknown.
-  @inlinable public static var PLL_CFG_LC_CORECLK_DIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
+  public static var PLL_CFG_LC_CORECLK_DIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
   /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_CORECLK_DIV_OVRD_EN_0`: bit 7, access unknown.
-  @inlinable public static var PLL_CFG_LC_CORECLK_DIV_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_LC_CORECLK_DIV_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_CORECLK_EN_OVRD_VAL_0`: bit 8, access unknown.
-  @inlinable public static var PLL_CFG_LC_CORECLK_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_LC_CORECLK_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_CORECLK_EN_OVRD_EN_0`: bit 9, access unknown.
-  @inlinable public static var PLL_CFG_LC_CORECLK_EN_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_LC_CORECLK_EN_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_FBDIV_OVRD_VAL_0`: bits 17:10, access unknown.
-  @inlinable public static var PLL_CFG_LC_FBDIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
+  public static var PLL_CFG_LC_FBDIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 8)
   }
 
   /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_FBDIV_OVRD_EN_0`: bit 18, access unknown.
-  @inlinable public static var PLL_CFG_LC_FBDIV_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_LC_FBDIV_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_LF_CNTRL_OVRD_VAL_0`: bits 27:19, access unknown.
-  @inlinable public static var PLL_CFG_LC_LF_CNTRL_OVRD_VAL_0: RegisterField<Self, UInt16> {
+  public static var PLL_CFG_LC_LF_CNTRL_OVRD_VAL_0: RegisterField<Self, UInt16> {
     .init(lsb: 19, width: 9)
   }
 
   /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_LF_CNTRL_OVRD_EN_0`: bit 28, access unknown.
-  @inlinable public static var PLL_CFG_LC_LF_CNTRL_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_LC_LF_CNTRL_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_REFDIV_OVRD_VAL_0`: bits 30:29, access unknown.
-  @inlinable public static var PLL_CFG_LC_REFDIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
+  public static var PLL_CFG_LC_REFDIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
     .init(lsb: 29, width: 2)
   }
 
   /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_REFDIV_OVRD_EN_0`: bit 31, access unknown.
-  @inlinable public static var PLL_CFG_LC_REFDIV_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_LC_REFDIV_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -2920,52 +2398,48 @@ public enum PB0_PLL_LC0_OVRD_REG1: RegisterDefinition {
   }
 
   /// `PB0_PLL_LC0_OVRD_REG1.PLL_CFG_LC_REFCLK_SRC_OVRD_VAL_0`: bits 2:0, access unknown.
-  @inlinable public static var PLL_CFG_LC_REFCLK_SRC_OVRD_VAL_0: RegisterField<Self, UInt8> {
+  public static var PLL_CFG_LC_REFCLK_SRC_OVRD_VAL_0: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
   /// `PB0_PLL_LC0_OVRD_REG1.PLL_CFG_LC_REFCLK_SRC_OVRD_EN_0`: bit 3, access unknown.
-  @inlinable public static var PLL_CFG_LC_REFCLK_SRC_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_LC_REFCLK_SRC_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `PB0_PLL_LC0_OVRD_REG1.PLL_LC_HSCLK_LEFT_EN_OVRD_VAL_0`: bit 4, access unknown.
-  @inlinable public static var PLL_LC_HSCLK_LEFT_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
+  public static var PLL_LC_HSCLK_LEFT_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `PB0_PLL_LC0_OVRD_REG1.PLL_LC_HSCLK_LEFT_EN_OVRD_EN_0`: bit 5, access unknown.
-  @inlinable public static var PLL_LC_HSCLK_LEFT_EN_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_LC_HSCLK_LEFT_EN_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `PB0_PLL_LC0_OVRD_REG1.PLL_LC_HSCLK_RIGHT_EN_OVRD_VAL_0`: bit 6, access unknown.
-  @inlinable public static var PLL_LC_HSCLK_RIGHT_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
+  public static var PLL_LC_HSCLK_RIGHT_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB0_PLL_LC0_OVRD_REG1.PLL_LC_HSCLK_RIGHT_EN_OVRD_EN_0`: bit 7, access unknown.
-  @inlinable public static var PLL_LC_HSCLK_RIGHT_EN_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_LC_HSCLK_RIGHT_EN_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `PB0_PLL_LC0_OVRD_REG1.PLL_LC_PWRON_OVRD_VAL_0`: bit 8, access unknown.
-  @inlinable public static var PLL_LC_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var PLL_LC_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_PLL_LC0_OVRD_REG1.PLL_LC_PWRON_OVRD_EN_0`: bit 9, access unknown.
-  @inlinable public static var PLL_LC_PWRON_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var PLL_LC_PWRON_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_PLL_LC0_OVRD_REG1.PLL_CFG_LC_VCO_TUNE_OVRD_VAL_0`: bits 17:14, access unknown.
-  @inlinable public static var PLL_CFG_LC_VCO_TUNE_OVRD_VAL_0: RegisterField<Self, UInt8> {
+  public static var PLL_CFG_LC_VCO_TUNE_OVRD_VAL_0: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 4)
   }
 
   /// `PB0_PLL_LC0_OVRD_REG1.PLL_CFG_LC_VCO_TUNE_OVRD_EN_0`: bit 18, access unknown.
-  @inlinable public static var PLL_CFG_LC_VCO_TUNE_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_LC_VCO_TUNE_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 }
@@ -2980,14 +2454,12 @@ public enum PB0_PLL_LC0_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_PLL_LC0_SCI_STAT_OVRD_REG0.PLL_LC0_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  @inlinable public static var PLL_LC0_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var PLL_LC0_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PB0_PLL_LC0_SCI_STAT_OVRD_REG0.PLL_LC0_PLLPWR`: bits 6:4, access unknown.
-  @inlinable public static var PLL_LC0_PLLPWR: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var PLL_LC0_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 }
 
 /// `PB0_PLL_LC1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_4504 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3000,14 +2472,12 @@ public enum PB0_PLL_LC1_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_PLL_LC1_SCI_STAT_OVRD_REG0.PLL_LC1_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  @inlinable public static var PLL_LC1_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var PLL_LC1_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PB0_PLL_LC1_SCI_STAT_OVRD_REG0.PLL_LC1_PLLPWR`: bits 6:4, access unknown.
-  @inlinable public static var PLL_LC1_PLLPWR: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var PLL_LC1_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 }
 
 /// `PB0_PLL_LC2_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_4508 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3020,14 +2490,12 @@ public enum PB0_PLL_LC2_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_PLL_LC2_SCI_STAT_OVRD_REG0.PLL_LC2_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  @inlinable public static var PLL_LC2_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var PLL_LC2_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PB0_PLL_LC2_SCI_STAT_OVRD_REG0.PLL_LC2_PLLPWR`: bits 6:4, access unknown.
-  @inlinable public static var PLL_LC2_PLLPWR: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var PLL_LC2_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 }
 
 /// `PB0_PLL_LC3_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_450C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3040,14 +2508,12 @@ public enum PB0_PLL_LC3_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_PLL_LC3_SCI_STAT_OVRD_REG0.PLL_LC3_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  @inlinable public static var PLL_LC3_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var PLL_LC3_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PB0_PLL_LC3_SCI_STAT_OVRD_REG0.PLL_LC3_PLLPWR`: bits 6:4, access unknown.
-  @inlinable public static var PLL_LC3_PLLPWR: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var PLL_LC3_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 }
 
 /// `PB0_RX_GLB_CTRL_REG0`: bif_5_0 register, index 0x120_6000 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3060,17 +2526,15 @@ public enum PB0_RX_GLB_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_GLB_CTRL_REG0.RX_CFG_ADAPT_MODE_GEN1`: bits 9:0, access unknown.
-  @inlinable public static var RX_CFG_ADAPT_MODE_GEN1: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
+  public static var RX_CFG_ADAPT_MODE_GEN1: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `PB0_RX_GLB_CTRL_REG0.RX_CFG_ADAPT_MODE_GEN2`: bits 19:10, access unknown.
-  @inlinable public static var RX_CFG_ADAPT_MODE_GEN2: RegisterField<Self, UInt16> {
+  public static var RX_CFG_ADAPT_MODE_GEN2: RegisterField<Self, UInt16> {
     .init(lsb: 10, width: 10)
   }
 
   /// `PB0_RX_GLB_CTRL_REG0.RX_CFG_ADAPT_MODE_GEN3`: bits 29:20, access unknown.
-  @inlinable public static var RX_CFG_ADAPT_MODE_GEN3: RegisterField<Self, UInt16> {
+  public static var RX_CFG_ADAPT_MODE_GEN3: RegisterField<Self, UInt16> {
     .init(lsb: 20, width: 10)
   }
 }
@@ -3085,67 +2549,49 @@ public enum PB0_RX_GLB_CTRL_REG1: RegisterDefinition {
   }
 
   /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_CDR_FR_GAIN_GEN1`: bits 3:0, access unknown.
-  @inlinable public static var RX_CFG_CDR_FR_GAIN_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var RX_CFG_CDR_FR_GAIN_GEN1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_CDR_FR_GAIN_GEN2`: bits 7:4, access unknown.
-  @inlinable public static var RX_CFG_CDR_FR_GAIN_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var RX_CFG_CDR_FR_GAIN_GEN2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_CDR_FR_GAIN_GEN3`: bits 11:8, access unknown.
-  @inlinable public static var RX_CFG_CDR_FR_GAIN_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var RX_CFG_CDR_FR_GAIN_GEN3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_CDR_PH_GAIN_GEN1`: bits 15:12, access unknown.
-  @inlinable public static var RX_CFG_CDR_PH_GAIN_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var RX_CFG_CDR_PH_GAIN_GEN1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_CDR_PH_GAIN_GEN2`: bits 19:16, access unknown.
-  @inlinable public static var RX_CFG_CDR_PH_GAIN_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var RX_CFG_CDR_PH_GAIN_GEN2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_CDR_PH_GAIN_GEN3`: bits 23:20, access unknown.
-  @inlinable public static var RX_CFG_CDR_PH_GAIN_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var RX_CFG_CDR_PH_GAIN_GEN3: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_CDR_PI_STPSZ_GEN1`: bit 24, access unknown.
-  @inlinable public static var RX_CFG_CDR_PI_STPSZ_GEN1: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RX_CFG_CDR_PI_STPSZ_GEN1: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_CDR_PI_STPSZ_GEN2`: bit 25, access unknown.
-  @inlinable public static var RX_CFG_CDR_PI_STPSZ_GEN2: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var RX_CFG_CDR_PI_STPSZ_GEN2: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_CDR_PI_STPSZ_GEN3`: bit 26, access unknown.
-  @inlinable public static var RX_CFG_CDR_PI_STPSZ_GEN3: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var RX_CFG_CDR_PI_STPSZ_GEN3: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_LEQ_DCATTN_BYP_EN_GEN1`: bit 27, access unknown.
-  @inlinable public static var RX_CFG_LEQ_DCATTN_BYP_EN_GEN1: RegisterField<Self, Bool> {
+  public static var RX_CFG_LEQ_DCATTN_BYP_EN_GEN1: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_LEQ_DCATTN_BYP_EN_GEN2`: bit 28, access unknown.
-  @inlinable public static var RX_CFG_LEQ_DCATTN_BYP_EN_GEN2: RegisterField<Self, Bool> {
+  public static var RX_CFG_LEQ_DCATTN_BYP_EN_GEN2: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_LEQ_DCATTN_BYP_EN_GEN3`: bit 29, access unknown.
-  @inlinable public static var RX_CFG_LEQ_DCATTN_BYP_EN_GEN3: RegisterField<Self, Bool> {
+  public static var RX_CFG_LEQ_DCATTN_BYP_EN_GEN3: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `PB0_RX_GLB_CTRL_REG1.RX_ADAPT_HLD_ASRT_TO_DCLK_EN`: bits 31:30, access unknown.
-  @inlinable public static var RX_ADAPT_HLD_ASRT_TO_DCLK_EN: RegisterField<Self, UInt8> {
+  public static var RX_ADAPT_HLD_ASRT_TO_DCLK_EN: RegisterField<Self, UInt8> {
     .init(lsb: 30, width: 2)
   }
 }
@@ -3160,37 +2606,31 @@ public enum PB0_RX_GLB_CTRL_REG2: RegisterDefinition {
   }
 
   /// `PB0_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN1`: bits 15:12, access unknown.
-  @inlinable public static var RX_CFG_CDR_TIME_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var RX_CFG_CDR_TIME_GEN1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PB0_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN2`: bits 19:16, access unknown.
-  @inlinable public static var RX_CFG_CDR_TIME_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var RX_CFG_CDR_TIME_GEN2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PB0_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN3`: bits 23:20, access unknown.
-  @inlinable public static var RX_CFG_CDR_TIME_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var RX_CFG_CDR_TIME_GEN3: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PB0_RX_GLB_CTRL_REG2.RX_CFG_LEQ_LOOP_GAIN_GEN1`: bits 25:24, access unknown.
-  @inlinable public static var RX_CFG_LEQ_LOOP_GAIN_GEN1: RegisterField<Self, UInt8> {
+  public static var RX_CFG_LEQ_LOOP_GAIN_GEN1: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
   /// `PB0_RX_GLB_CTRL_REG2.RX_CFG_LEQ_LOOP_GAIN_GEN2`: bits 27:26, access unknown.
-  @inlinable public static var RX_CFG_LEQ_LOOP_GAIN_GEN2: RegisterField<Self, UInt8> {
+  public static var RX_CFG_LEQ_LOOP_GAIN_GEN2: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 2)
   }
 
   /// `PB0_RX_GLB_CTRL_REG2.RX_CFG_LEQ_LOOP_GAIN_GEN3`: bits 29:28, access unknown.
-  @inlinable public static var RX_CFG_LEQ_LOOP_GAIN_GEN3: RegisterField<Self, UInt8> {
+  public static var RX_CFG_LEQ_LOOP_GAIN_GEN3: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 2)
   }
 
   /// `PB0_RX_GLB_CTRL_REG2.RX_DCLK_EN_ASRT_TO_ADAPT_HLD`: bits 31:30, access unknown.
-  @inlinable public static var RX_DCLK_EN_ASRT_TO_ADAPT_HLD: RegisterField<Self, UInt8> {
+  public static var RX_DCLK_EN_ASRT_TO_ADAPT_HLD: RegisterField<Self, UInt8> {
     .init(lsb: 30, width: 2)
   }
 }
@@ -3205,69 +2645,43 @@ public enum PB0_RX_GLB_CTRL_REG3: RegisterDefinition {
   }
 
   /// `PB0_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN1`: bit 0, access unknown.
-  @inlinable public static var RX_CFG_CDR_FR_EN_GEN1: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var RX_CFG_CDR_FR_EN_GEN1: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN2`: bit 1, access unknown.
-  @inlinable public static var RX_CFG_CDR_FR_EN_GEN2: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var RX_CFG_CDR_FR_EN_GEN2: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN3`: bit 2, access unknown.
-  @inlinable public static var RX_CFG_CDR_FR_EN_GEN3: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var RX_CFG_CDR_FR_EN_GEN3: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_RX_GLB_CTRL_REG3.RX_ADAPT_RST_MODE_GEN1`: bits 4:3, access unknown.
-  @inlinable public static var RX_ADAPT_RST_MODE_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 2)
-  }
+  public static var RX_ADAPT_RST_MODE_GEN1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `PB0_RX_GLB_CTRL_REG3.RX_ADAPT_RST_MODE_GEN2`: bits 6:5, access unknown.
-  @inlinable public static var RX_ADAPT_RST_MODE_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
+  public static var RX_ADAPT_RST_MODE_GEN2: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB0_RX_GLB_CTRL_REG3.RX_ADAPT_RST_MODE_GEN3`: bits 8:7, access unknown.
-  @inlinable public static var RX_ADAPT_RST_MODE_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
+  public static var RX_ADAPT_RST_MODE_GEN3: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
   /// `PB0_RX_GLB_CTRL_REG3.RX_ADAPT_RST_SUB_MODE`: bits 11:9, access unknown.
-  @inlinable public static var RX_ADAPT_RST_SUB_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var RX_ADAPT_RST_SUB_MODE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `PB0_RX_GLB_CTRL_REG3.RX_L0_ENTRY_MODE_GEN1`: bits 13:12, access unknown.
-  @inlinable public static var RX_L0_ENTRY_MODE_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 2)
-  }
+  public static var RX_L0_ENTRY_MODE_GEN1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `PB0_RX_GLB_CTRL_REG3.RX_L0_ENTRY_MODE_GEN2`: bits 15:14, access unknown.
-  @inlinable public static var RX_L0_ENTRY_MODE_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 2)
-  }
+  public static var RX_L0_ENTRY_MODE_GEN2: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `PB0_RX_GLB_CTRL_REG3.RX_L0_ENTRY_MODE_GEN3`: bits 17:16, access unknown.
-  @inlinable public static var RX_L0_ENTRY_MODE_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 2)
-  }
+  public static var RX_L0_ENTRY_MODE_GEN3: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB0_RX_GLB_CTRL_REG3.RX_CFG_DFE_TIME_GEN1`: bits 23:20, access unknown.
-  @inlinable public static var RX_CFG_DFE_TIME_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var RX_CFG_DFE_TIME_GEN1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PB0_RX_GLB_CTRL_REG3.RX_CFG_DFE_TIME_GEN2`: bits 27:24, access unknown.
-  @inlinable public static var RX_CFG_DFE_TIME_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var RX_CFG_DFE_TIME_GEN2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PB0_RX_GLB_CTRL_REG3.RX_CFG_DFE_TIME_GEN3`: bits 31:28, access unknown.
-  @inlinable public static var RX_CFG_DFE_TIME_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var RX_CFG_DFE_TIME_GEN3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PB0_RX_GLB_CTRL_REG4`: bif_5_0 register, index 0x120_6010 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3280,49 +2694,37 @@ public enum PB0_RX_GLB_CTRL_REG4: RegisterDefinition {
   }
 
   /// `PB0_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN1`: bits 2:0, access unknown.
-  @inlinable public static var RX_CFG_FOM_BER_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var RX_CFG_FOM_BER_GEN1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN2`: bits 5:3, access unknown.
-  @inlinable public static var RX_CFG_FOM_BER_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
+  public static var RX_CFG_FOM_BER_GEN2: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `PB0_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN3`: bits 8:6, access unknown.
-  @inlinable public static var RX_CFG_FOM_BER_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 3)
-  }
+  public static var RX_CFG_FOM_BER_GEN3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `PB0_RX_GLB_CTRL_REG4.RX_CFG_LEQ_POLE_BYP_VAL_GEN1`: bits 11:9, access unknown.
-  @inlinable public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN1: RegisterField<Self, UInt8> {
+  public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN1: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
   /// `PB0_RX_GLB_CTRL_REG4.RX_CFG_LEQ_POLE_BYP_VAL_GEN2`: bits 14:12, access unknown.
-  @inlinable public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN2: RegisterField<Self, UInt8> {
+  public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN2: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
   /// `PB0_RX_GLB_CTRL_REG4.RX_CFG_LEQ_POLE_BYP_VAL_GEN3`: bits 17:15, access unknown.
-  @inlinable public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN3: RegisterField<Self, UInt8> {
+  public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN3: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 3)
   }
 
   /// `PB0_RX_GLB_CTRL_REG4.RX_CFG_FOM_TIME_GEN1`: bits 23:20, access unknown.
-  @inlinable public static var RX_CFG_FOM_TIME_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var RX_CFG_FOM_TIME_GEN1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PB0_RX_GLB_CTRL_REG4.RX_CFG_FOM_TIME_GEN2`: bits 27:24, access unknown.
-  @inlinable public static var RX_CFG_FOM_TIME_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var RX_CFG_FOM_TIME_GEN2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PB0_RX_GLB_CTRL_REG4.RX_CFG_FOM_TIME_GEN3`: bits 31:28, access unknown.
-  @inlinable public static var RX_CFG_FOM_TIME_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var RX_CFG_FOM_TIME_GEN3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PB0_RX_GLB_CTRL_REG5`: bif_5_0 register, index 0x120_6014 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3335,69 +2737,55 @@ public enum PB0_RX_GLB_CTRL_REG5: RegisterDefinition {
   }
 
   /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1`: bits 4:0, access unknown.
-  @inlinable public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1: RegisterField<Self, UInt8> {
+  public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
   /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN2`: bits 9:5, access unknown.
-  @inlinable public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN2: RegisterField<Self, UInt8> {
+  public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN2: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 5)
   }
 
   /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN3`: bits 14:10, access unknown.
-  @inlinable public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN3: RegisterField<Self, UInt8> {
+  public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN3: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 5)
   }
 
   /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_LEQ_POLE_BYP_EN_GEN1`: bit 15, access unknown.
-  @inlinable public static var RX_CFG_LEQ_POLE_BYP_EN_GEN1: RegisterField<Self, Bool> {
+  public static var RX_CFG_LEQ_POLE_BYP_EN_GEN1: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_LEQ_POLE_BYP_EN_GEN2`: bit 16, access unknown.
-  @inlinable public static var RX_CFG_LEQ_POLE_BYP_EN_GEN2: RegisterField<Self, Bool> {
+  public static var RX_CFG_LEQ_POLE_BYP_EN_GEN2: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_LEQ_POLE_BYP_EN_GEN3`: bit 17, access unknown.
-  @inlinable public static var RX_CFG_LEQ_POLE_BYP_EN_GEN3: RegisterField<Self, Bool> {
+  public static var RX_CFG_LEQ_POLE_BYP_EN_GEN3: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_LEQ_SHUNT_EN_GEN1`: bit 18, access unknown.
-  @inlinable public static var RX_CFG_LEQ_SHUNT_EN_GEN1: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var RX_CFG_LEQ_SHUNT_EN_GEN1: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_LEQ_SHUNT_EN_GEN2`: bit 19, access unknown.
-  @inlinable public static var RX_CFG_LEQ_SHUNT_EN_GEN2: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var RX_CFG_LEQ_SHUNT_EN_GEN2: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_LEQ_SHUNT_EN_GEN3`: bit 20, access unknown.
-  @inlinable public static var RX_CFG_LEQ_SHUNT_EN_GEN3: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var RX_CFG_LEQ_SHUNT_EN_GEN3: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_TERM_MODE_GEN1`: bit 27, access unknown.
-  @inlinable public static var RX_CFG_TERM_MODE_GEN1: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var RX_CFG_TERM_MODE_GEN1: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_TERM_MODE_GEN2`: bit 28, access unknown.
-  @inlinable public static var RX_CFG_TERM_MODE_GEN2: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var RX_CFG_TERM_MODE_GEN2: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_TERM_MODE_GEN3`: bit 29, access unknown.
-  @inlinable public static var RX_CFG_TERM_MODE_GEN3: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var RX_CFG_TERM_MODE_GEN3: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PB0_RX_GLB_CTRL_REG5.RX_ADAPT_AUX_PWRON_MODE`: bit 31, access unknown.
-  @inlinable public static var RX_ADAPT_AUX_PWRON_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var RX_ADAPT_AUX_PWRON_MODE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB0_RX_GLB_CTRL_REG6`: bif_5_0 register, index 0x120_6018 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3410,59 +2798,45 @@ public enum PB0_RX_GLB_CTRL_REG6: RegisterDefinition {
   }
 
   /// `PB0_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN1`: bits 3:0, access unknown.
-  @inlinable public static var RX_CFG_LEQ_TIME_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var RX_CFG_LEQ_TIME_GEN1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PB0_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN2`: bits 7:4, access unknown.
-  @inlinable public static var RX_CFG_LEQ_TIME_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var RX_CFG_LEQ_TIME_GEN2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PB0_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN3`: bits 11:8, access unknown.
-  @inlinable public static var RX_CFG_LEQ_TIME_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var RX_CFG_LEQ_TIME_GEN3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PB0_RX_GLB_CTRL_REG6.RX_CFG_OC_TIME_GEN1`: bits 15:12, access unknown.
-  @inlinable public static var RX_CFG_OC_TIME_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var RX_CFG_OC_TIME_GEN1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PB0_RX_GLB_CTRL_REG6.RX_CFG_OC_TIME_GEN2`: bits 19:16, access unknown.
-  @inlinable public static var RX_CFG_OC_TIME_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var RX_CFG_OC_TIME_GEN2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PB0_RX_GLB_CTRL_REG6.RX_CFG_OC_TIME_GEN3`: bits 23:20, access unknown.
-  @inlinable public static var RX_CFG_OC_TIME_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var RX_CFG_OC_TIME_GEN3: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PB0_RX_GLB_CTRL_REG6.RX_FRONTEND_PWRON_LUT_ENTRY_LS0_CDR_EN_0`: bit 24, access unknown.
-  @inlinable public static var RX_FRONTEND_PWRON_LUT_ENTRY_LS0_CDR_EN_0: RegisterField<Self, Bool> {
+  public static var RX_FRONTEND_PWRON_LUT_ENTRY_LS0_CDR_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `PB0_RX_GLB_CTRL_REG6.RX_FRONTEND_PWRON_LUT_ENTRY_LS2`: bit 26, access unknown.
-  @inlinable public static var RX_FRONTEND_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
+  public static var RX_FRONTEND_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `PB0_RX_GLB_CTRL_REG6.RX_AUX_PWRON_LUT_ENTRY_LS2`: bit 27, access unknown.
-  @inlinable public static var RX_AUX_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
+  public static var RX_AUX_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `PB0_RX_GLB_CTRL_REG6.RX_ADAPT_HLD_L0S_EARLY_EXIT_DIS`: bit 28, access unknown.
-  @inlinable public static var RX_ADAPT_HLD_L0S_EARLY_EXIT_DIS: RegisterField<Self, Bool> {
+  public static var RX_ADAPT_HLD_L0S_EARLY_EXIT_DIS: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `PB0_RX_GLB_CTRL_REG6.RX_ADAPT_HLD_L1_DLL_OFF`: bit 29, access unknown.
-  @inlinable public static var RX_ADAPT_HLD_L1_DLL_OFF: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var RX_ADAPT_HLD_L1_DLL_OFF: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `PB0_RX_GLB_CTRL_REG7`: bif_5_0 register, index 0x120_601C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3475,72 +2849,58 @@ public enum PB0_RX_GLB_CTRL_REG7: RegisterDefinition {
   }
 
   /// `PB0_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN1`: bits 3:0, access unknown.
-  @inlinable public static var RX_CFG_TH_LOOP_GAIN_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var RX_CFG_TH_LOOP_GAIN_GEN1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PB0_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN2`: bits 7:4, access unknown.
-  @inlinable public static var RX_CFG_TH_LOOP_GAIN_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var RX_CFG_TH_LOOP_GAIN_GEN2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PB0_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN3`: bits 11:8, access unknown.
-  @inlinable public static var RX_CFG_TH_LOOP_GAIN_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var RX_CFG_TH_LOOP_GAIN_GEN3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PB0_RX_GLB_CTRL_REG7.RX_DCLK_EN_LUT_ENTRY_LS0_CDR_EN_0`: bit 12, access unknown.
-  @inlinable public static var RX_DCLK_EN_LUT_ENTRY_LS0_CDR_EN_0: RegisterField<Self, Bool> {
+  public static var RX_DCLK_EN_LUT_ENTRY_LS0_CDR_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `PB0_RX_GLB_CTRL_REG7.RX_DCLK_EN_LUT_ENTRY_LS2`: bit 13, access unknown.
-  @inlinable public static var RX_DCLK_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_DCLK_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_RX_GLB_CTRL_REG7.RX_DCLK_EN_AFTER_DLL_LOCK`: bit 14, access unknown.
-  @inlinable public static var RX_DCLK_EN_AFTER_DLL_LOCK: RegisterField<Self, Bool> {
+  public static var RX_DCLK_EN_AFTER_DLL_LOCK: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `PB0_RX_GLB_CTRL_REG7.RX_DLL_PWRON_LUT_ENTRY_PS3`: bit 16, access unknown.
-  @inlinable public static var RX_DLL_PWRON_LUT_ENTRY_PS3: RegisterField<Self, Bool> {
+  public static var RX_DLL_PWRON_LUT_ENTRY_PS3: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `PB0_RX_GLB_CTRL_REG7.RX_DLL_PWRON_LUT_ENTRY_PS2`: bit 17, access unknown.
-  @inlinable public static var RX_DLL_PWRON_LUT_ENTRY_PS2: RegisterField<Self, Bool> {
+  public static var RX_DLL_PWRON_LUT_ENTRY_PS2: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `PB0_RX_GLB_CTRL_REG7.RX_CFG_DLL_CPI_SEL_GEN1`: bits 20:18, access unknown.
-  @inlinable public static var RX_CFG_DLL_CPI_SEL_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 3)
-  }
+  public static var RX_CFG_DLL_CPI_SEL_GEN1: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `PB0_RX_GLB_CTRL_REG7.RX_CFG_DLL_CPI_SEL_GEN2`: bits 23:21, access unknown.
-  @inlinable public static var RX_CFG_DLL_CPI_SEL_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var RX_CFG_DLL_CPI_SEL_GEN2: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `PB0_RX_GLB_CTRL_REG7.RX_CFG_DLL_CPI_SEL_GEN3`: bits 26:24, access unknown.
-  @inlinable public static var RX_CFG_DLL_CPI_SEL_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 3)
-  }
+  public static var RX_CFG_DLL_CPI_SEL_GEN3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
   /// `PB0_RX_GLB_CTRL_REG7.RX_CFG_DLL_FLOCK_DISABLE_GEN1`: bit 27, access unknown.
-  @inlinable public static var RX_CFG_DLL_FLOCK_DISABLE_GEN1: RegisterField<Self, Bool> {
+  public static var RX_CFG_DLL_FLOCK_DISABLE_GEN1: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `PB0_RX_GLB_CTRL_REG7.RX_CFG_DLL_FLOCK_DISABLE_GEN2`: bit 28, access unknown.
-  @inlinable public static var RX_CFG_DLL_FLOCK_DISABLE_GEN2: RegisterField<Self, Bool> {
+  public static var RX_CFG_DLL_FLOCK_DISABLE_GEN2: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `PB0_RX_GLB_CTRL_REG7.RX_CFG_DLL_FLOCK_DISABLE_GEN3`: bit 29, access unknown.
-  @inlinable public static var RX_CFG_DLL_FLOCK_DISABLE_GEN3: RegisterField<Self, Bool> {
+  public static var RX_CFG_DLL_FLOCK_DISABLE_GEN3: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 }
@@ -3555,24 +2915,18 @@ public enum PB0_RX_GLB_CTRL_REG8: RegisterDefinition {
   }
 
   /// `PB0_RX_GLB_CTRL_REG8.RX_DLL_LOCK_TIME`: bits 1:0, access unknown.
-  @inlinable public static var RX_DLL_LOCK_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var RX_DLL_LOCK_TIME: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `PB0_RX_GLB_CTRL_REG8.RX_DLL_SPEEDCHANGE_RESET_TIME`: bits 3:2, access unknown.
-  @inlinable public static var RX_DLL_SPEEDCHANGE_RESET_TIME: RegisterField<Self, UInt8> {
+  public static var RX_DLL_SPEEDCHANGE_RESET_TIME: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
   /// `PB0_RX_GLB_CTRL_REG8.RX_DLL_PWRON_IN_RAMPDOWN`: bit 4, access unknown.
-  @inlinable public static var RX_DLL_PWRON_IN_RAMPDOWN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var RX_DLL_PWRON_IN_RAMPDOWN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_RX_GLB_CTRL_REG8.RX_FSM_L0S_IF_RX_RDY`: bit 5, access unknown.
-  @inlinable public static var RX_FSM_L0S_IF_RX_RDY: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var RX_FSM_L0S_IF_RX_RDY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
 /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6028 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3585,122 +2939,116 @@ public enum PB0_RX_GLB_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L0T3`: bit 0, access unknown.
-  @inlinable public static var IGNR_RXPWR_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var IGNR_RXPWR_CBI_UPDT_L0T3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L4T7`: bit 1, access unknown.
-  @inlinable public static var IGNR_RXPWR_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var IGNR_RXPWR_CBI_UPDT_L4T7: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L8T11`: bit 2, access unknown.
-  @inlinable public static var IGNR_RXPWR_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var IGNR_RXPWR_CBI_UPDT_L8T11: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L12T15`: bit 3, access unknown.
-  @inlinable public static var IGNR_RXPWR_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+  public static var IGNR_RXPWR_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L0T3`: bit 4, access unknown.
-  @inlinable public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+  public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L4T7`: bit 5, access unknown.
-  @inlinable public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+  public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L8T11`: bit 6, access unknown.
-  @inlinable public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+  public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L12T15`: bit 7, access unknown.
-  @inlinable public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+  public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L0T3`: bit 8, access unknown.
-  @inlinable public static var IGNR_REQUESTTRK_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+  public static var IGNR_REQUESTTRK_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L4T7`: bit 9, access unknown.
-  @inlinable public static var IGNR_REQUESTTRK_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+  public static var IGNR_REQUESTTRK_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L8T11`: bit 10, access unknown.
-  @inlinable public static var IGNR_REQUESTTRK_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+  public static var IGNR_REQUESTTRK_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L12T15`: bit 11, access unknown.
-  @inlinable public static var IGNR_REQUESTTRK_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+  public static var IGNR_REQUESTTRK_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L0T3`: bit 12, access unknown.
-  @inlinable public static var IGNR_ENABLEFOM_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+  public static var IGNR_ENABLEFOM_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L4T7`: bit 13, access unknown.
-  @inlinable public static var IGNR_ENABLEFOM_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+  public static var IGNR_ENABLEFOM_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L8T11`: bit 14, access unknown.
-  @inlinable public static var IGNR_ENABLEFOM_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+  public static var IGNR_ENABLEFOM_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L12T15`: bit 15, access unknown.
-  @inlinable public static var IGNR_ENABLEFOM_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+  public static var IGNR_ENABLEFOM_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L0T3`: bit 16, access unknown.
-  @inlinable public static var IGNR_REQUESTFOM_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+  public static var IGNR_REQUESTFOM_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L4T7`: bit 17, access unknown.
-  @inlinable public static var IGNR_REQUESTFOM_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+  public static var IGNR_REQUESTFOM_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L8T11`: bit 18, access unknown.
-  @inlinable public static var IGNR_REQUESTFOM_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+  public static var IGNR_REQUESTFOM_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L12T15`: bit 19, access unknown.
-  @inlinable public static var IGNR_REQUESTFOM_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+  public static var IGNR_REQUESTFOM_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L0T3`: bit 20, access unknown.
-  @inlinable public static var IGNR_RESPONSEMODE_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+  public static var IGNR_RESPONSEMODE_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L4T7`: bit 21, access unknown.
-  @inlinable public static var IGNR_RESPONSEMODE_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+  public static var IGNR_RESPONSEMODE_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L8T11`: bit 22, access unknown.
-  @inlinable public static var IGNR_RESPONSEMODE_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+  public static var IGNR_RESPONSEMODE_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
   /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L12T15`: bit 23, access unknown.
-  @inlinable public static var IGNR_RESPONSEMODE_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+  public static var IGNR_RESPONSEMODE_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 }
@@ -3715,124 +3063,90 @@ public enum PB0_RX_GLB_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_ADAPT_HLD_OVRD_VAL`: bit 0, access unknown.
-  @inlinable public static var RX_ADAPT_HLD_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var RX_ADAPT_HLD_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_ADAPT_HLD_OVRD_EN`: bit 1, access unknown.
-  @inlinable public static var RX_ADAPT_HLD_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var RX_ADAPT_HLD_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_ADAPT_RST_OVRD_VAL`: bit 2, access unknown.
-  @inlinable public static var RX_ADAPT_RST_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var RX_ADAPT_RST_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_ADAPT_RST_OVRD_EN`: bit 3, access unknown.
-  @inlinable public static var RX_ADAPT_RST_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var RX_ADAPT_RST_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_CFG_DCLK_DIV_OVRD_VAL`: bits 7:6, access unknown.
-  @inlinable public static var RX_CFG_DCLK_DIV_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 2)
-  }
+  public static var RX_CFG_DCLK_DIV_OVRD_VAL: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_CFG_DCLK_DIV_OVRD_EN`: bit 8, access unknown.
-  @inlinable public static var RX_CFG_DCLK_DIV_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var RX_CFG_DCLK_DIV_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_CFG_DLL_FREQ_MODE_OVRD_VAL`: bit 9, access unknown.
-  @inlinable public static var RX_CFG_DLL_FREQ_MODE_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var RX_CFG_DLL_FREQ_MODE_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_CFG_DLL_FREQ_MODE_OVRD_EN`: bit 10, access unknown.
-  @inlinable public static var RX_CFG_DLL_FREQ_MODE_OVRD_EN: RegisterField<Self, Bool> {
+  public static var RX_CFG_DLL_FREQ_MODE_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_CFG_PLLCLK_SEL_OVRD_VAL`: bit 11, access unknown.
-  @inlinable public static var RX_CFG_PLLCLK_SEL_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var RX_CFG_PLLCLK_SEL_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_CFG_PLLCLK_SEL_OVRD_EN`: bit 12, access unknown.
-  @inlinable public static var RX_CFG_PLLCLK_SEL_OVRD_EN: RegisterField<Self, Bool> {
+  public static var RX_CFG_PLLCLK_SEL_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_CFG_RCLK_DIV_OVRD_VAL`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_RCLK_DIV_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_RCLK_DIV_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_CFG_RCLK_DIV_OVRD_EN`: bit 14, access unknown.
-  @inlinable public static var RX_CFG_RCLK_DIV_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var RX_CFG_RCLK_DIV_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_DCLK_EN_OVRD_VAL`: bit 15, access unknown.
-  @inlinable public static var RX_DCLK_EN_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var RX_DCLK_EN_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_DCLK_EN_OVRD_EN`: bit 16, access unknown.
-  @inlinable public static var RX_DCLK_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var RX_DCLK_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_DLL_PWRON_OVRD_VAL`: bit 17, access unknown.
-  @inlinable public static var RX_DLL_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var RX_DLL_PWRON_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_DLL_PWRON_OVRD_EN`: bit 18, access unknown.
-  @inlinable public static var RX_DLL_PWRON_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var RX_DLL_PWRON_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_FRONTEND_PWRON_OVRD_VAL`: bit 19, access unknown.
-  @inlinable public static var RX_FRONTEND_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var RX_FRONTEND_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_FRONTEND_PWRON_OVRD_EN`: bit 20, access unknown.
-  @inlinable public static var RX_FRONTEND_PWRON_OVRD_EN: RegisterField<Self, Bool> {
+  public static var RX_FRONTEND_PWRON_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_IDLEDET_PWRON_OVRD_VAL`: bit 21, access unknown.
-  @inlinable public static var RX_IDLEDET_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var RX_IDLEDET_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_IDLEDET_PWRON_OVRD_EN`: bit 22, access unknown.
-  @inlinable public static var RX_IDLEDET_PWRON_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var RX_IDLEDET_PWRON_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_AUX_PWRON_OVRD_VAL`: bit 28, access unknown.
-  @inlinable public static var RX_AUX_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var RX_AUX_PWRON_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_AUX_PWRON_OVRD_EN`: bit 29, access unknown.
-  @inlinable public static var RX_AUX_PWRON_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var RX_AUX_PWRON_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_ADAPT_FOM_OVRD_VAL`: bit 30, access unknown.
-  @inlinable public static var RX_ADAPT_FOM_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var RX_ADAPT_FOM_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `PB0_RX_GLB_OVRD_REG0.RX_ADAPT_FOM_OVRD_EN`: bit 31, access unknown.
-  @inlinable public static var RX_ADAPT_FOM_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var RX_ADAPT_FOM_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB0_RX_GLB_OVRD_REG1`: bif_5_0 register, index 0x120_6034 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3845,14 +3159,10 @@ public enum PB0_RX_GLB_OVRD_REG1: RegisterDefinition {
   }
 
   /// `PB0_RX_GLB_OVRD_REG1.RX_ADAPT_TRK_OVRD_VAL`: bit 0, access unknown.
-  @inlinable public static var RX_ADAPT_TRK_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var RX_ADAPT_TRK_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_RX_GLB_OVRD_REG1.RX_ADAPT_TRK_OVRD_EN`: bit 1, access unknown.
-  @inlinable public static var RX_ADAPT_TRK_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var RX_ADAPT_TRK_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `PB0_RX_LANE0_CTRL_REG0`: bif_5_0 register, index 0x120_6440 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3865,25 +3175,19 @@ public enum PB0_RX_LANE0_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE0_CTRL_REG0.RX_BACKUP_0`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB0_RX_LANE0_CTRL_REG0.RX_DBG_ANALOG_SEL_0`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB0_RX_LANE0_CTRL_REG0.RX_TST_BSCAN_EN_0`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_RX_LANE0_CTRL_REG0.RX_CFG_OVR_PWRSF_0`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_0: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_0: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_RX_LANE0_CTRL_REG0.RX_TERM_EN_0`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE0_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6448 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3896,27 +3200,25 @@ public enum PB0_RX_LANE0_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE0_SCI_STAT_OVRD_REG0.RXPWR_0`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_RX_LANE0_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_0`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_0: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_RX_LANE0_SCI_STAT_OVRD_REG0.REQUESTTRK_0`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_RX_LANE0_SCI_STAT_OVRD_REG0.ENABLEFOM_0`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_RX_LANE0_SCI_STAT_OVRD_REG0.REQUESTFOM_0`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_RX_LANE0_SCI_STAT_OVRD_REG0.RESPONSEMODE_0`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RESPONSEMODE_0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_RX_LANE0_SCI_STAT_OVRD_REG0.RXEYEFOM_0`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE1_CTRL_REG0`: bif_5_0 register, index 0x120_6480 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3929,25 +3231,19 @@ public enum PB0_RX_LANE1_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE1_CTRL_REG0.RX_BACKUP_1`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB0_RX_LANE1_CTRL_REG0.RX_DBG_ANALOG_SEL_1`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_1: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB0_RX_LANE1_CTRL_REG0.RX_TST_BSCAN_EN_1`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_1: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_RX_LANE1_CTRL_REG0.RX_CFG_OVR_PWRSF_1`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_1: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_RX_LANE1_CTRL_REG0.RX_TERM_EN_1`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6488 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3960,27 +3256,25 @@ public enum PB0_RX_LANE1_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE1_SCI_STAT_OVRD_REG0.RXPWR_1`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_RX_LANE1_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_1`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_1: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_RX_LANE1_SCI_STAT_OVRD_REG0.REQUESTTRK_1`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_1: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_1: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_RX_LANE1_SCI_STAT_OVRD_REG0.ENABLEFOM_1`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_RX_LANE1_SCI_STAT_OVRD_REG0.REQUESTFOM_1`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_RX_LANE1_SCI_STAT_OVRD_REG0.RESPONSEMODE_1`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RESPONSEMODE_1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_RX_LANE1_SCI_STAT_OVRD_REG0.RXEYEFOM_1`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE2_CTRL_REG0`: bif_5_0 register, index 0x120_6500 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3993,25 +3287,19 @@ public enum PB0_RX_LANE2_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE2_CTRL_REG0.RX_BACKUP_2`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB0_RX_LANE2_CTRL_REG0.RX_DBG_ANALOG_SEL_2`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_2: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_2: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB0_RX_LANE2_CTRL_REG0.RX_TST_BSCAN_EN_2`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_2: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_RX_LANE2_CTRL_REG0.RX_CFG_OVR_PWRSF_2`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_2: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_2: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_RX_LANE2_CTRL_REG0.RX_TERM_EN_2`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_2: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_2: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE2_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6508 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4024,27 +3312,25 @@ public enum PB0_RX_LANE2_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE2_SCI_STAT_OVRD_REG0.RXPWR_2`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_RX_LANE2_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_2`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_2: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_2: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_RX_LANE2_SCI_STAT_OVRD_REG0.REQUESTTRK_2`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_2: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_2: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_RX_LANE2_SCI_STAT_OVRD_REG0.ENABLEFOM_2`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_RX_LANE2_SCI_STAT_OVRD_REG0.REQUESTFOM_2`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_2: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_2: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_RX_LANE2_SCI_STAT_OVRD_REG0.RESPONSEMODE_2`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_2: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RESPONSEMODE_2: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_RX_LANE2_SCI_STAT_OVRD_REG0.RXEYEFOM_2`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_2: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_2: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE3_CTRL_REG0`: bif_5_0 register, index 0x120_6600 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4057,25 +3343,19 @@ public enum PB0_RX_LANE3_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE3_CTRL_REG0.RX_BACKUP_3`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB0_RX_LANE3_CTRL_REG0.RX_DBG_ANALOG_SEL_3`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_3: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB0_RX_LANE3_CTRL_REG0.RX_TST_BSCAN_EN_3`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_3: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_RX_LANE3_CTRL_REG0.RX_CFG_OVR_PWRSF_3`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_3: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_3: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_RX_LANE3_CTRL_REG0.RX_TERM_EN_3`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_3: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_3: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE3_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6608 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4088,27 +3368,25 @@ public enum PB0_RX_LANE3_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE3_SCI_STAT_OVRD_REG0.RXPWR_3`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_RX_LANE3_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_3`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_3: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_RX_LANE3_SCI_STAT_OVRD_REG0.REQUESTTRK_3`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_RX_LANE3_SCI_STAT_OVRD_REG0.ENABLEFOM_3`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_RX_LANE3_SCI_STAT_OVRD_REG0.REQUESTFOM_3`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_3: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_3: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_RX_LANE3_SCI_STAT_OVRD_REG0.RESPONSEMODE_3`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_3: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RESPONSEMODE_3: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_RX_LANE3_SCI_STAT_OVRD_REG0.RXEYEFOM_3`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE4_CTRL_REG0`: bif_5_0 register, index 0x120_6800 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4121,25 +3399,19 @@ public enum PB0_RX_LANE4_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE4_CTRL_REG0.RX_BACKUP_4`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB0_RX_LANE4_CTRL_REG0.RX_DBG_ANALOG_SEL_4`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_4: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_4: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB0_RX_LANE4_CTRL_REG0.RX_TST_BSCAN_EN_4`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_4: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_RX_LANE4_CTRL_REG0.RX_CFG_OVR_PWRSF_4`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_4: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_4: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_RX_LANE4_CTRL_REG0.RX_TERM_EN_4`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_4: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_4: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE4_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6848 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4152,27 +3424,25 @@ public enum PB0_RX_LANE4_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE4_SCI_STAT_OVRD_REG0.RXPWR_4`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_RX_LANE4_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_4`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_4: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_4: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_RX_LANE4_SCI_STAT_OVRD_REG0.REQUESTTRK_4`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_4: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_4: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_RX_LANE4_SCI_STAT_OVRD_REG0.ENABLEFOM_4`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_RX_LANE4_SCI_STAT_OVRD_REG0.REQUESTFOM_4`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_4: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_4: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_RX_LANE4_SCI_STAT_OVRD_REG0.RESPONSEMODE_4`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_4: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RESPONSEMODE_4: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_RX_LANE4_SCI_STAT_OVRD_REG0.RXEYEFOM_4`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_4: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_4: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE5_CTRL_REG0`: bif_5_0 register, index 0x120_6880 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4185,25 +3455,19 @@ public enum PB0_RX_LANE5_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE5_CTRL_REG0.RX_BACKUP_5`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB0_RX_LANE5_CTRL_REG0.RX_DBG_ANALOG_SEL_5`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_5: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB0_RX_LANE5_CTRL_REG0.RX_TST_BSCAN_EN_5`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_5: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_RX_LANE5_CTRL_REG0.RX_CFG_OVR_PWRSF_5`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_5: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_5: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_RX_LANE5_CTRL_REG0.RX_TERM_EN_5`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_5: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_5: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE5_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6888 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4216,27 +3480,25 @@ public enum PB0_RX_LANE5_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE5_SCI_STAT_OVRD_REG0.RXPWR_5`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_RX_LANE5_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_5`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_5: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_5: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_RX_LANE5_SCI_STAT_OVRD_REG0.REQUESTTRK_5`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_5: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_5: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_RX_LANE5_SCI_STAT_OVRD_REG0.ENABLEFOM_5`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_5: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_5: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_RX_LANE5_SCI_STAT_OVRD_REG0.REQUESTFOM_5`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_5: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_5: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_RX_LANE5_SCI_STAT_OVRD_REG0.RESPONSEMODE_5`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_5: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RESPONSEMODE_5: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_RX_LANE5_SCI_STAT_OVRD_REG0.RXEYEFOM_5`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE6_CTRL_REG0`: bif_5_0 register, index 0x120_6900 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4249,25 +3511,19 @@ public enum PB0_RX_LANE6_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE6_CTRL_REG0.RX_BACKUP_6`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB0_RX_LANE6_CTRL_REG0.RX_DBG_ANALOG_SEL_6`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_6: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_6: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB0_RX_LANE6_CTRL_REG0.RX_TST_BSCAN_EN_6`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_6: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_RX_LANE6_CTRL_REG0.RX_CFG_OVR_PWRSF_6`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_6: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_6: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_RX_LANE6_CTRL_REG0.RX_TERM_EN_6`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE6_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6908 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4280,27 +3536,25 @@ public enum PB0_RX_LANE6_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE6_SCI_STAT_OVRD_REG0.RXPWR_6`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_RX_LANE6_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_6`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_6: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_6: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_RX_LANE6_SCI_STAT_OVRD_REG0.REQUESTTRK_6`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_RX_LANE6_SCI_STAT_OVRD_REG0.ENABLEFOM_6`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_RX_LANE6_SCI_STAT_OVRD_REG0.REQUESTFOM_6`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_6: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_6: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_RX_LANE6_SCI_STAT_OVRD_REG0.RESPONSEMODE_6`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_6: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RESPONSEMODE_6: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_RX_LANE6_SCI_STAT_OVRD_REG0.RXEYEFOM_6`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_6: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_6: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE7_CTRL_REG0`: bif_5_0 register, index 0x120_6A00 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4313,25 +3567,19 @@ public enum PB0_RX_LANE7_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE7_CTRL_REG0.RX_BACKUP_7`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB0_RX_LANE7_CTRL_REG0.RX_DBG_ANALOG_SEL_7`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_7: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_7: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB0_RX_LANE7_CTRL_REG0.RX_TST_BSCAN_EN_7`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_7: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_RX_LANE7_CTRL_REG0.RX_CFG_OVR_PWRSF_7`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_7: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_7: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_RX_LANE7_CTRL_REG0.RX_TERM_EN_7`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_7: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_7: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE7_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6A08 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4344,27 +3592,25 @@ public enum PB0_RX_LANE7_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE7_SCI_STAT_OVRD_REG0.RXPWR_7`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_RX_LANE7_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_7`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_7: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_7: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_RX_LANE7_SCI_STAT_OVRD_REG0.REQUESTTRK_7`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_7: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_7: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_RX_LANE7_SCI_STAT_OVRD_REG0.ENABLEFOM_7`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_RX_LANE7_SCI_STAT_OVRD_REG0.REQUESTFOM_7`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_7: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_7: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_RX_LANE7_SCI_STAT_OVRD_REG0.RESPONSEMODE_7`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_7: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RESPONSEMODE_7: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_RX_LANE7_SCI_STAT_OVRD_REG0.RXEYEFOM_7`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_7: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_7: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE8_CTRL_REG0`: bif_5_0 register, index 0x120_7440 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4377,25 +3623,19 @@ public enum PB0_RX_LANE8_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE8_CTRL_REG0.RX_BACKUP_8`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB0_RX_LANE8_CTRL_REG0.RX_DBG_ANALOG_SEL_8`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_8: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_8: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB0_RX_LANE8_CTRL_REG0.RX_TST_BSCAN_EN_8`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_8: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_8: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_RX_LANE8_CTRL_REG0.RX_CFG_OVR_PWRSF_8`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_8: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_8: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_RX_LANE8_CTRL_REG0.RX_TERM_EN_8`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_8: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_8: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE8_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_7448 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4408,27 +3648,25 @@ public enum PB0_RX_LANE8_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE8_SCI_STAT_OVRD_REG0.RXPWR_8`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_RX_LANE8_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_8`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_8: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_8: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_RX_LANE8_SCI_STAT_OVRD_REG0.REQUESTTRK_8`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_8: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_8: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_RX_LANE8_SCI_STAT_OVRD_REG0.ENABLEFOM_8`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_8: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_8: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_RX_LANE8_SCI_STAT_OVRD_REG0.REQUESTFOM_8`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_RX_LANE8_SCI_STAT_OVRD_REG0.RESPONSEMODE_8`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_8: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RESPONSEMODE_8: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_RX_LANE8_SCI_STAT_OVRD_REG0.RXEYEFOM_8`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_8: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_8: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE9_CTRL_REG0`: bif_5_0 register, index 0x120_7480 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4441,25 +3679,19 @@ public enum PB0_RX_LANE9_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE9_CTRL_REG0.RX_BACKUP_9`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_9: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_9: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB0_RX_LANE9_CTRL_REG0.RX_DBG_ANALOG_SEL_9`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_9: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_9: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB0_RX_LANE9_CTRL_REG0.RX_TST_BSCAN_EN_9`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_9: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_9: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_RX_LANE9_CTRL_REG0.RX_CFG_OVR_PWRSF_9`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_9: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_9: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_RX_LANE9_CTRL_REG0.RX_TERM_EN_9`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_9: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_9: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE9_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_7488 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4472,27 +3704,25 @@ public enum PB0_RX_LANE9_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE9_SCI_STAT_OVRD_REG0.RXPWR_9`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_9: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_9: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_RX_LANE9_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_9`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_9: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_9: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_RX_LANE9_SCI_STAT_OVRD_REG0.REQUESTTRK_9`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_9: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_9: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_RX_LANE9_SCI_STAT_OVRD_REG0.ENABLEFOM_9`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_9: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_9: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_RX_LANE9_SCI_STAT_OVRD_REG0.REQUESTFOM_9`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_9: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_9: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_RX_LANE9_SCI_STAT_OVRD_REG0.RESPONSEMODE_9`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RESPONSEMODE_9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_RX_LANE9_SCI_STAT_OVRD_REG0.RXEYEFOM_9`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_9: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_9: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE10_CTRL_REG0`: bif_5_0 register, index 0x120_7500 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4505,25 +3735,19 @@ public enum PB0_RX_LANE10_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE10_CTRL_REG0.RX_BACKUP_10`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB0_RX_LANE10_CTRL_REG0.RX_DBG_ANALOG_SEL_10`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_10: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_10: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB0_RX_LANE10_CTRL_REG0.RX_TST_BSCAN_EN_10`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_10: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_10: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_RX_LANE10_CTRL_REG0.RX_CFG_OVR_PWRSF_10`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_10: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_10: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_RX_LANE10_CTRL_REG0.RX_TERM_EN_10`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_10: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_10: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE10_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_7508 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4536,29 +3760,25 @@ public enum PB0_RX_LANE10_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE10_SCI_STAT_OVRD_REG0.RXPWR_10`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_RX_LANE10_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_10`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_10: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_10: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_RX_LANE10_SCI_STAT_OVRD_REG0.REQUESTTRK_10`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_10: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_10: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_RX_LANE10_SCI_STAT_OVRD_REG0.ENABLEFOM_10`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_10: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_10: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_RX_LANE10_SCI_STAT_OVRD_REG0.REQUESTFOM_10`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_10: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_10: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_RX_LANE10_SCI_STAT_OVRD_REG0.RESPONSEMODE_10`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_10: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var RESPONSEMODE_10: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_RX_LANE10_SCI_STAT_OVRD_REG0.RXEYEFOM_10`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_10: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_10: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE11_CTRL_REG0`: bif_5_0 register, index 0x120_7600 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4571,25 +3791,19 @@ public enum PB0_RX_LANE11_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE11_CTRL_REG0.RX_BACKUP_11`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_11: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_11: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB0_RX_LANE11_CTRL_REG0.RX_DBG_ANALOG_SEL_11`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_11: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_11: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB0_RX_LANE11_CTRL_REG0.RX_TST_BSCAN_EN_11`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_11: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_11: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_RX_LANE11_CTRL_REG0.RX_CFG_OVR_PWRSF_11`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_11: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_11: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_RX_LANE11_CTRL_REG0.RX_TERM_EN_11`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_11: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_11: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE11_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_7608 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4602,29 +3816,25 @@ public enum PB0_RX_LANE11_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE11_SCI_STAT_OVRD_REG0.RXPWR_11`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_11: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_11: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_RX_LANE11_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_11`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_11: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_11: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_RX_LANE11_SCI_STAT_OVRD_REG0.REQUESTTRK_11`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_11: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_11: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_RX_LANE11_SCI_STAT_OVRD_REG0.ENABLEFOM_11`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_11: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_11: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_RX_LANE11_SCI_STAT_OVRD_REG0.REQUESTFOM_11`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_11: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_11: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_RX_LANE11_SCI_STAT_OVRD_REG0.RESPONSEMODE_11`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_11: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var RESPONSEMODE_11: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_RX_LANE11_SCI_STAT_OVRD_REG0.RXEYEFOM_11`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_11: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_11: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE12_CTRL_REG0`: bif_5_0 register, index 0x120_7840 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4637,25 +3847,19 @@ public enum PB0_RX_LANE12_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE12_CTRL_REG0.RX_BACKUP_12`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB0_RX_LANE12_CTRL_REG0.RX_DBG_ANALOG_SEL_12`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_12: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_12: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB0_RX_LANE12_CTRL_REG0.RX_TST_BSCAN_EN_12`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_12: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_RX_LANE12_CTRL_REG0.RX_CFG_OVR_PWRSF_12`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_12: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_12: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_RX_LANE12_CTRL_REG0.RX_TERM_EN_12`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_12: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_12: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE12_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_7848 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4668,29 +3872,25 @@ public enum PB0_RX_LANE12_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE12_SCI_STAT_OVRD_REG0.RXPWR_12`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_RX_LANE12_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_12`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_12: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_12: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_RX_LANE12_SCI_STAT_OVRD_REG0.REQUESTTRK_12`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_12: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_12: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_RX_LANE12_SCI_STAT_OVRD_REG0.ENABLEFOM_12`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_12: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_12: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_RX_LANE12_SCI_STAT_OVRD_REG0.REQUESTFOM_12`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_12: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_12: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_RX_LANE12_SCI_STAT_OVRD_REG0.RESPONSEMODE_12`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_12: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var RESPONSEMODE_12: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_RX_LANE12_SCI_STAT_OVRD_REG0.RXEYEFOM_12`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_12: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_12: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE13_CTRL_REG0`: bif_5_0 register, index 0x120_7880 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4703,25 +3903,19 @@ public enum PB0_RX_LANE13_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE13_CTRL_REG0.RX_BACKUP_13`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_13: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_13: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB0_RX_LANE13_CTRL_REG0.RX_DBG_ANALOG_SEL_13`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_13: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_13: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB0_RX_LANE13_CTRL_REG0.RX_TST_BSCAN_EN_13`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_13: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_13: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_RX_LANE13_CTRL_REG0.RX_CFG_OVR_PWRSF_13`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_13: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_RX_LANE13_CTRL_REG0.RX_TERM_EN_13`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_13: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_13: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE13_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_7888 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4734,29 +3928,25 @@ public enum PB0_RX_LANE13_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE13_SCI_STAT_OVRD_REG0.RXPWR_13`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_13: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_13: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_RX_LANE13_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_13`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_13: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_13: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_RX_LANE13_SCI_STAT_OVRD_REG0.REQUESTTRK_13`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_13: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_13: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_RX_LANE13_SCI_STAT_OVRD_REG0.ENABLEFOM_13`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_13: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_13: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_RX_LANE13_SCI_STAT_OVRD_REG0.REQUESTFOM_13`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_13: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_13: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_RX_LANE13_SCI_STAT_OVRD_REG0.RESPONSEMODE_13`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_13: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var RESPONSEMODE_13: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_RX_LANE13_SCI_STAT_OVRD_REG0.RXEYEFOM_13`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_13: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_13: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE14_CTRL_REG0`: bif_5_0 register, index 0x120_7900 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4769,25 +3959,19 @@ public enum PB0_RX_LANE14_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE14_CTRL_REG0.RX_BACKUP_14`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_14: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_14: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB0_RX_LANE14_CTRL_REG0.RX_DBG_ANALOG_SEL_14`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_14: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_14: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB0_RX_LANE14_CTRL_REG0.RX_TST_BSCAN_EN_14`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_14: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_14: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_RX_LANE14_CTRL_REG0.RX_CFG_OVR_PWRSF_14`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_14: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_14: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_RX_LANE14_CTRL_REG0.RX_TERM_EN_14`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE14_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_7908 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4800,29 +3984,25 @@ public enum PB0_RX_LANE14_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE14_SCI_STAT_OVRD_REG0.RXPWR_14`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_14: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_14: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_RX_LANE14_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_14`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_14: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_14: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_RX_LANE14_SCI_STAT_OVRD_REG0.REQUESTTRK_14`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_14: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_14: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_RX_LANE14_SCI_STAT_OVRD_REG0.ENABLEFOM_14`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_14: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_14: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_RX_LANE14_SCI_STAT_OVRD_REG0.REQUESTFOM_14`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_14: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_14: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_RX_LANE14_SCI_STAT_OVRD_REG0.RESPONSEMODE_14`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_14: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var RESPONSEMODE_14: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_RX_LANE14_SCI_STAT_OVRD_REG0.RXEYEFOM_14`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_14: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_14: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE15_CTRL_REG0`: bif_5_0 register, index 0x120_7A00 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4835,25 +4015,19 @@ public enum PB0_RX_LANE15_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE15_CTRL_REG0.RX_BACKUP_15`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_15: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_15: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB0_RX_LANE15_CTRL_REG0.RX_DBG_ANALOG_SEL_15`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_15: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_15: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB0_RX_LANE15_CTRL_REG0.RX_TST_BSCAN_EN_15`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_15: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_15: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_RX_LANE15_CTRL_REG0.RX_CFG_OVR_PWRSF_15`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_15: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_15: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_RX_LANE15_CTRL_REG0.RX_TERM_EN_15`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_15: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_15: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE15_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_7A08 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4866,29 +4040,25 @@ public enum PB0_RX_LANE15_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_RX_LANE15_SCI_STAT_OVRD_REG0.RXPWR_15`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_15: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_15: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_RX_LANE15_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_15`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_15: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_15: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_RX_LANE15_SCI_STAT_OVRD_REG0.REQUESTTRK_15`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_15: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_15: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_RX_LANE15_SCI_STAT_OVRD_REG0.ENABLEFOM_15`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_15: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_15: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_RX_LANE15_SCI_STAT_OVRD_REG0.REQUESTFOM_15`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_15: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_15: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_RX_LANE15_SCI_STAT_OVRD_REG0.RESPONSEMODE_15`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_15: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var RESPONSEMODE_15: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_RX_LANE15_SCI_STAT_OVRD_REG0.RXEYEFOM_15`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_15: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_15: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_TX_GLB_CTRL_REG0`: bif_5_0 register, index 0x120_8000 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4901,64 +4071,44 @@ public enum PB0_TX_GLB_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_GLB_CTRL_REG0.TX_DRV_DATA_ASRT_DLY_VAL`: bits 2:0, access unknown.
-  @inlinable public static var TX_DRV_DATA_ASRT_DLY_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var TX_DRV_DATA_ASRT_DLY_VAL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_TX_GLB_CTRL_REG0.TX_DRV_DATA_DSRT_DLY_VAL`: bits 5:3, access unknown.
-  @inlinable public static var TX_DRV_DATA_DSRT_DLY_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
+  public static var TX_DRV_DATA_DSRT_DLY_VAL: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `PB0_TX_GLB_CTRL_REG0.TX_CFG_RPTR_RST_VAL_GEN1`: bits 10:8, access unknown.
-  @inlinable public static var TX_CFG_RPTR_RST_VAL_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 3)
-  }
+  public static var TX_CFG_RPTR_RST_VAL_GEN1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `PB0_TX_GLB_CTRL_REG0.TX_CFG_RPTR_RST_VAL_GEN2`: bits 13:11, access unknown.
-  @inlinable public static var TX_CFG_RPTR_RST_VAL_GEN2: RegisterField<Self, UInt8> {
+  public static var TX_CFG_RPTR_RST_VAL_GEN2: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 3)
   }
 
   /// `PB0_TX_GLB_CTRL_REG0.TX_CFG_RPTR_RST_VAL_GEN3`: bits 16:14, access unknown.
-  @inlinable public static var TX_CFG_RPTR_RST_VAL_GEN3: RegisterField<Self, UInt8> {
+  public static var TX_CFG_RPTR_RST_VAL_GEN3: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 3)
   }
 
   /// `PB0_TX_GLB_CTRL_REG0.TX_STAGGER_CTRL`: bits 18:17, access unknown.
-  @inlinable public static var TX_STAGGER_CTRL: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 2)
-  }
+  public static var TX_STAGGER_CTRL: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
 
   /// `PB0_TX_GLB_CTRL_REG0.TX_DATA_CLK_GATING`: bit 19, access unknown.
-  @inlinable public static var TX_DATA_CLK_GATING: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var TX_DATA_CLK_GATING: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB0_TX_GLB_CTRL_REG0.TX_PRESET_TABLE_BYPASS`: bit 20, access unknown.
-  @inlinable public static var TX_PRESET_TABLE_BYPASS: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var TX_PRESET_TABLE_BYPASS: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB0_TX_GLB_CTRL_REG0.TX_COEFF_ROUND_EN`: bit 21, access unknown.
-  @inlinable public static var TX_COEFF_ROUND_EN: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var TX_COEFF_ROUND_EN: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB0_TX_GLB_CTRL_REG0.TX_COEFF_ROUND_DIR_VER`: bit 22, access unknown.
-  @inlinable public static var TX_COEFF_ROUND_DIR_VER: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var TX_COEFF_ROUND_DIR_VER: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB0_TX_GLB_CTRL_REG0.TX_DCLK_EN_LSX_ALWAYS_ON`: bit 23, access unknown.
-  @inlinable public static var TX_DCLK_EN_LSX_ALWAYS_ON: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var TX_DCLK_EN_LSX_ALWAYS_ON: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB0_TX_GLB_CTRL_REG0.TX_FRONTEND_PWRON_IN_PS4`: bit 24, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_IN_PS4: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var TX_FRONTEND_PWRON_IN_PS4: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `PB0_TX_GLB_LANE_SKEW_CTRL`: bif_5_0 register, index 0x120_8004 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4971,159 +4121,97 @@ public enum PB0_TX_GLB_LANE_SKEW_CTRL: RegisterDefinition {
   }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_0`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_1`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_2`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_3`: bit 3, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_4`: bit 4, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_5`: bit 5, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_6`: bit 6, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_7`: bit 7, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_8`: bit 8, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_8: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_9`: bit 9, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_9: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_10`: bit 10, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_10: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_10: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_11`: bit 11, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_11: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_11: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_12`: bit 12, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_12: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_13`: bit 13, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_13: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_14`: bit 14, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_14: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_15`: bit 15, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_15: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_15: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L0T1`: bit 16, access unknown.
-  @inlinable public static var TX_CFG_GROUPX2_EN_L0T1: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var TX_CFG_GROUPX2_EN_L0T1: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L2T3`: bit 17, access unknown.
-  @inlinable public static var TX_CFG_GROUPX2_EN_L2T3: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var TX_CFG_GROUPX2_EN_L2T3: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L4T5`: bit 18, access unknown.
-  @inlinable public static var TX_CFG_GROUPX2_EN_L4T5: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var TX_CFG_GROUPX2_EN_L4T5: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L6T7`: bit 19, access unknown.
-  @inlinable public static var TX_CFG_GROUPX2_EN_L6T7: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var TX_CFG_GROUPX2_EN_L6T7: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L8T9`: bit 20, access unknown.
-  @inlinable public static var TX_CFG_GROUPX2_EN_L8T9: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var TX_CFG_GROUPX2_EN_L8T9: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L10T11`: bit 21, access unknown.
-  @inlinable public static var TX_CFG_GROUPX2_EN_L10T11: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var TX_CFG_GROUPX2_EN_L10T11: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L12T13`: bit 22, access unknown.
-  @inlinable public static var TX_CFG_GROUPX2_EN_L12T13: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var TX_CFG_GROUPX2_EN_L12T13: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L14T15`: bit 23, access unknown.
-  @inlinable public static var TX_CFG_GROUPX2_EN_L14T15: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var TX_CFG_GROUPX2_EN_L14T15: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX4_EN_L0T3`: bit 24, access unknown.
-  @inlinable public static var TX_CFG_GROUPX4_EN_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var TX_CFG_GROUPX4_EN_L0T3: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX4_EN_L4T7`: bit 25, access unknown.
-  @inlinable public static var TX_CFG_GROUPX4_EN_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var TX_CFG_GROUPX4_EN_L4T7: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX4_EN_L8T11`: bit 26, access unknown.
-  @inlinable public static var TX_CFG_GROUPX4_EN_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TX_CFG_GROUPX4_EN_L8T11: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX4_EN_L12T15`: bit 27, access unknown.
-  @inlinable public static var TX_CFG_GROUPX4_EN_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var TX_CFG_GROUPX4_EN_L12T15: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX8_EN_L0T7`: bit 28, access unknown.
-  @inlinable public static var TX_CFG_GROUPX8_EN_L0T7: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var TX_CFG_GROUPX8_EN_L0T7: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX8_EN_L8T15`: bit 29, access unknown.
-  @inlinable public static var TX_CFG_GROUPX8_EN_L8T15: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var TX_CFG_GROUPX8_EN_L8T15: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX16_EN_L0T15`: bit 30, access unknown.
-  @inlinable public static var TX_CFG_GROUPX16_EN_L0T15: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var TX_CFG_GROUPX16_EN_L0T15: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_8010 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5136,62 +4224,56 @@ public enum PB0_TX_GLB_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L0T3`: bit 0, access unknown.
-  @inlinable public static var IGNR_TXPWR_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var IGNR_TXPWR_CBI_UPDT_L0T3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L4T7`: bit 1, access unknown.
-  @inlinable public static var IGNR_TXPWR_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var IGNR_TXPWR_CBI_UPDT_L4T7: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L8T11`: bit 2, access unknown.
-  @inlinable public static var IGNR_TXPWR_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var IGNR_TXPWR_CBI_UPDT_L8T11: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L12T15`: bit 3, access unknown.
-  @inlinable public static var IGNR_TXPWR_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+  public static var IGNR_TXPWR_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENTID_CBI_UPDT_L0T3`: bit 8, access unknown.
-  @inlinable public static var IGNR_COEFFICIENTID_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+  public static var IGNR_COEFFICIENTID_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENTID_CBI_UPDT_L4T7`: bit 9, access unknown.
-  @inlinable public static var IGNR_COEFFICIENTID_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+  public static var IGNR_COEFFICIENTID_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENTID_CBI_UPDT_L8T11`: bit 10, access unknown.
-  @inlinable public static var IGNR_COEFFICIENTID_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+  public static var IGNR_COEFFICIENTID_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENTID_CBI_UPDT_L12T15`: bit 11, access unknown.
-  @inlinable public static var IGNR_COEFFICIENTID_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+  public static var IGNR_COEFFICIENTID_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENT_CBI_UPDT_L0T3`: bit 12, access unknown.
-  @inlinable public static var IGNR_COEFFICIENT_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+  public static var IGNR_COEFFICIENT_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENT_CBI_UPDT_L4T7`: bit 13, access unknown.
-  @inlinable public static var IGNR_COEFFICIENT_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+  public static var IGNR_COEFFICIENT_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENT_CBI_UPDT_L8T11`: bit 14, access unknown.
-  @inlinable public static var IGNR_COEFFICIENT_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+  public static var IGNR_COEFFICIENT_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENT_CBI_UPDT_L12T15`: bit 15, access unknown.
-  @inlinable public static var IGNR_COEFFICIENT_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+  public static var IGNR_COEFFICIENT_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
@@ -5206,144 +4288,100 @@ public enum PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_0`: bit 0, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ACCEPT_ENTRY_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_1`: bit 1, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var ACCEPT_ENTRY_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_2`: bit 2, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var ACCEPT_ENTRY_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_3`: bit 3, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var ACCEPT_ENTRY_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_4`: bit 4, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var ACCEPT_ENTRY_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_5`: bit 5, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var ACCEPT_ENTRY_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_6`: bit 6, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var ACCEPT_ENTRY_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_7`: bit 7, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ACCEPT_ENTRY_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_8`: bit 8, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var ACCEPT_ENTRY_8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_9`: bit 9, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var ACCEPT_ENTRY_9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_10`: bit 10, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_10: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var ACCEPT_ENTRY_10: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_11`: bit 11, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_11: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var ACCEPT_ENTRY_11: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_12`: bit 12, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_12: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var ACCEPT_ENTRY_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_13`: bit 13, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_13: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var ACCEPT_ENTRY_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_14`: bit 14, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_14: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var ACCEPT_ENTRY_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_15`: bit 15, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_15: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var ACCEPT_ENTRY_15: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_16`: bit 16, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_16: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var ACCEPT_ENTRY_16: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_17`: bit 17, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_17: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var ACCEPT_ENTRY_17: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_18`: bit 18, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_18: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ACCEPT_ENTRY_18: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_19`: bit 19, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_19: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var ACCEPT_ENTRY_19: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_20`: bit 20, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_20: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var ACCEPT_ENTRY_20: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_21`: bit 21, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_21: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var ACCEPT_ENTRY_21: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_22`: bit 22, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_22: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var ACCEPT_ENTRY_22: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_23`: bit 23, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_23: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var ACCEPT_ENTRY_23: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_24`: bit 24, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_24: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var ACCEPT_ENTRY_24: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_25`: bit 25, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_25: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var ACCEPT_ENTRY_25: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_26`: bit 26, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_26: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var ACCEPT_ENTRY_26: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_27`: bit 27, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_27: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var ACCEPT_ENTRY_27: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_28`: bit 28, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_28: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var ACCEPT_ENTRY_28: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_29`: bit 29, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_29: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var ACCEPT_ENTRY_29: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_30`: bit 30, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_30: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var ACCEPT_ENTRY_30: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_31`: bit 31, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_31: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var ACCEPT_ENTRY_31: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1`: bif_5_0 register, index 0x120_8018 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5356,164 +4394,100 @@ public enum PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1: RegisterDefinition {
   }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_32`: bit 0, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_32: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ACCEPT_ENTRY_32: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_33`: bit 1, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_33: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var ACCEPT_ENTRY_33: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_34`: bit 2, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_34: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var ACCEPT_ENTRY_34: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_35`: bit 3, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_35: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ACCEPT_ENTRY_35: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_36`: bit 4, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_36: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var ACCEPT_ENTRY_36: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_37`: bit 5, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_37: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var ACCEPT_ENTRY_37: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_38`: bit 6, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_38: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var ACCEPT_ENTRY_38: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_39`: bit 7, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_39: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var ACCEPT_ENTRY_39: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_40`: bit 8, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_40: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ACCEPT_ENTRY_40: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_41`: bit 9, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_41: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ACCEPT_ENTRY_41: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_42`: bit 10, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_42: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var ACCEPT_ENTRY_42: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_43`: bit 11, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_43: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var ACCEPT_ENTRY_43: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_44`: bit 12, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_44: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var ACCEPT_ENTRY_44: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_45`: bit 13, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_45: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var ACCEPT_ENTRY_45: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_46`: bit 14, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_46: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var ACCEPT_ENTRY_46: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_47`: bit 15, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_47: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var ACCEPT_ENTRY_47: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_48`: bit 16, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_48: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var ACCEPT_ENTRY_48: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_49`: bit 17, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_49: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var ACCEPT_ENTRY_49: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_50`: bit 18, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_50: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ACCEPT_ENTRY_50: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_51`: bit 19, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_51: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var ACCEPT_ENTRY_51: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_52`: bit 20, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_52: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var ACCEPT_ENTRY_52: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_53`: bit 21, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_53: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var ACCEPT_ENTRY_53: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_54`: bit 22, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_54: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var ACCEPT_ENTRY_54: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_55`: bit 23, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_55: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var ACCEPT_ENTRY_55: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_56`: bit 24, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_56: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var ACCEPT_ENTRY_56: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_57`: bit 25, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_57: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var ACCEPT_ENTRY_57: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_58`: bit 26, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_58: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var ACCEPT_ENTRY_58: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_59`: bit 27, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_59: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var ACCEPT_ENTRY_59: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_60`: bit 28, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_60: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var ACCEPT_ENTRY_60: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_61`: bit 29, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_61: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var ACCEPT_ENTRY_61: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_62`: bit 30, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_62: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var ACCEPT_ENTRY_62: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_63`: bit 31, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_63: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var ACCEPT_ENTRY_63: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2`: bif_5_0 register, index 0x120_801C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5526,164 +4500,100 @@ public enum PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2: RegisterDefinition {
   }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_64`: bit 0, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_64: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ACCEPT_ENTRY_64: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_65`: bit 1, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_65: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var ACCEPT_ENTRY_65: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_66`: bit 2, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_66: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var ACCEPT_ENTRY_66: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_67`: bit 3, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_67: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ACCEPT_ENTRY_67: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_68`: bit 4, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_68: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var ACCEPT_ENTRY_68: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_69`: bit 5, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_69: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var ACCEPT_ENTRY_69: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_70`: bit 6, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_70: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var ACCEPT_ENTRY_70: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_71`: bit 7, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_71: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var ACCEPT_ENTRY_71: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_72`: bit 8, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_72: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ACCEPT_ENTRY_72: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_73`: bit 9, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_73: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ACCEPT_ENTRY_73: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_74`: bit 10, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_74: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var ACCEPT_ENTRY_74: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_75`: bit 11, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_75: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var ACCEPT_ENTRY_75: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_76`: bit 12, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_76: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var ACCEPT_ENTRY_76: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_77`: bit 13, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_77: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var ACCEPT_ENTRY_77: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_78`: bit 14, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_78: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var ACCEPT_ENTRY_78: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_79`: bit 15, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_79: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var ACCEPT_ENTRY_79: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_80`: bit 16, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_80: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var ACCEPT_ENTRY_80: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_81`: bit 17, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_81: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var ACCEPT_ENTRY_81: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_82`: bit 18, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_82: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ACCEPT_ENTRY_82: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_83`: bit 19, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_83: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var ACCEPT_ENTRY_83: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_84`: bit 20, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_84: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var ACCEPT_ENTRY_84: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_85`: bit 21, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_85: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var ACCEPT_ENTRY_85: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_86`: bit 22, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_86: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var ACCEPT_ENTRY_86: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_87`: bit 23, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_87: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var ACCEPT_ENTRY_87: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_88`: bit 24, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_88: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var ACCEPT_ENTRY_88: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_89`: bit 25, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_89: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var ACCEPT_ENTRY_89: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_90`: bit 26, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_90: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var ACCEPT_ENTRY_90: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_91`: bit 27, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_91: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var ACCEPT_ENTRY_91: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_92`: bit 28, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_92: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var ACCEPT_ENTRY_92: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_93`: bit 29, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_93: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var ACCEPT_ENTRY_93: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_94`: bit 30, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_94: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var ACCEPT_ENTRY_94: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_95`: bit 31, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_95: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var ACCEPT_ENTRY_95: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3`: bif_5_0 register, index 0x120_8020 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5696,74 +4606,46 @@ public enum PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3: RegisterDefinition {
   }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_96`: bit 0, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_96: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ACCEPT_ENTRY_96: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_97`: bit 1, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_97: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var ACCEPT_ENTRY_97: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_98`: bit 2, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_98: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var ACCEPT_ENTRY_98: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_99`: bit 3, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_99: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ACCEPT_ENTRY_99: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_100`: bit 4, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_100: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var ACCEPT_ENTRY_100: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_101`: bit 5, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_101: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var ACCEPT_ENTRY_101: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_102`: bit 6, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_102: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var ACCEPT_ENTRY_102: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_103`: bit 7, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_103: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var ACCEPT_ENTRY_103: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_104`: bit 8, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_104: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ACCEPT_ENTRY_104: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_105`: bit 9, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_105: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ACCEPT_ENTRY_105: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_106`: bit 10, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_106: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var ACCEPT_ENTRY_106: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_107`: bit 11, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_107: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var ACCEPT_ENTRY_107: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_108`: bit 12, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_108: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var ACCEPT_ENTRY_108: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_109`: bit 13, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_109: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var ACCEPT_ENTRY_109: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `PB0_TX_GLB_OVRD_REG0`: bif_5_0 register, index 0x120_8030 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5776,64 +4658,54 @@ public enum PB0_TX_GLB_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DCLK_DIV_OVRD_VAL`: bits 2:0, access unknown.
-  @inlinable public static var TX_CFG_DCLK_DIV_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var TX_CFG_DCLK_DIV_OVRD_VAL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DCLK_DIV_OVRD_EN`: bit 3, access unknown.
-  @inlinable public static var TX_CFG_DCLK_DIV_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_CFG_DCLK_DIV_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DRV0_EN_GEN1_OVRD_VAL`: bits 7:4, access unknown.
-  @inlinable public static var TX_CFG_DRV0_EN_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV0_EN_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
   /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DRV0_EN_OVRD_EN`: bit 8, access unknown.
-  @inlinable public static var TX_CFG_DRV0_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var TX_CFG_DRV0_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DRV0_TAP_SEL_GEN1_OVRD_VAL`: bits 12:9, access unknown.
-  @inlinable public static var TX_CFG_DRV0_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV0_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 4)
   }
 
   /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DRV0_TAP_SEL_OVRD_EN`: bit 13, access unknown.
-  @inlinable public static var TX_CFG_DRV0_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
+  public static var TX_CFG_DRV0_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DRV1_EN_GEN1_OVRD_VAL`: bits 18:14, access unknown.
-  @inlinable public static var TX_CFG_DRV1_EN_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV1_EN_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 5)
   }
 
   /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DRV1_EN_OVRD_EN`: bit 19, access unknown.
-  @inlinable public static var TX_CFG_DRV1_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var TX_CFG_DRV1_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DRV1_TAP_SEL_GEN1_OVRD_VAL`: bits 24:20, access unknown.
-  @inlinable public static var TX_CFG_DRV1_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV1_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 5)
   }
 
   /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DRV1_TAP_SEL_OVRD_EN`: bit 25, access unknown.
-  @inlinable public static var TX_CFG_DRV1_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
+  public static var TX_CFG_DRV1_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DRV2_EN_GEN1_OVRD_VAL`: bits 29:26, access unknown.
-  @inlinable public static var TX_CFG_DRV2_EN_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV2_EN_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 4)
   }
 
   /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DRV2_EN_OVRD_EN`: bit 30, access unknown.
-  @inlinable public static var TX_CFG_DRV2_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var TX_CFG_DRV2_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `PB0_TX_GLB_OVRD_REG1`: bif_5_0 register, index 0x120_8034 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5846,104 +4718,78 @@ public enum PB0_TX_GLB_OVRD_REG1: RegisterDefinition {
   }
 
   /// `PB0_TX_GLB_OVRD_REG1.TX_CFG_DRV2_TAP_SEL_GEN1_OVRD_VAL`: bits 3:0, access unknown.
-  @inlinable public static var TX_CFG_DRV2_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV2_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
   /// `PB0_TX_GLB_OVRD_REG1.TX_CFG_DRV2_TAP_SEL_OVRD_EN`: bit 4, access unknown.
-  @inlinable public static var TX_CFG_DRV2_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
+  public static var TX_CFG_DRV2_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `PB0_TX_GLB_OVRD_REG1.TX_CFG_DRVX_EN_GEN1_OVRD_VAL`: bit 5, access unknown.
-  @inlinable public static var TX_CFG_DRVX_EN_GEN1_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var TX_CFG_DRVX_EN_GEN1_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `PB0_TX_GLB_OVRD_REG1.TX_CFG_DRVX_EN_OVRD_EN`: bit 6, access unknown.
-  @inlinable public static var TX_CFG_DRVX_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var TX_CFG_DRVX_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB0_TX_GLB_OVRD_REG1.TX_CFG_DRVX_TAP_SEL_GEN1_OVRD_VAL`: bit 7, access unknown.
-  @inlinable public static var TX_CFG_DRVX_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var TX_CFG_DRVX_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `PB0_TX_GLB_OVRD_REG1.TX_CFG_DRVX_TAP_SEL_OVRD_EN`: bit 8, access unknown.
-  @inlinable public static var TX_CFG_DRVX_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
+  public static var TX_CFG_DRVX_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PB0_TX_GLB_OVRD_REG1.TX_CFG_PLLCLK_SEL_OVRD_VAL`: bit 9, access unknown.
-  @inlinable public static var TX_CFG_PLLCLK_SEL_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var TX_CFG_PLLCLK_SEL_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `PB0_TX_GLB_OVRD_REG1.TX_CFG_PLLCLK_SEL_OVRD_EN`: bit 10, access unknown.
-  @inlinable public static var TX_CFG_PLLCLK_SEL_OVRD_EN: RegisterField<Self, Bool> {
+  public static var TX_CFG_PLLCLK_SEL_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PB0_TX_GLB_OVRD_REG1.TX_CFG_TCLK_DIV_OVRD_VAL`: bit 11, access unknown.
-  @inlinable public static var TX_CFG_TCLK_DIV_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TX_CFG_TCLK_DIV_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB0_TX_GLB_OVRD_REG1.TX_CFG_TCLK_DIV_OVRD_EN`: bit 12, access unknown.
-  @inlinable public static var TX_CFG_TCLK_DIV_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var TX_CFG_TCLK_DIV_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB0_TX_GLB_OVRD_REG1.TX_CMDET_EN_OVRD_VAL`: bit 13, access unknown.
-  @inlinable public static var TX_CMDET_EN_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var TX_CMDET_EN_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB0_TX_GLB_OVRD_REG1.TX_CMDET_EN_OVRD_EN`: bit 14, access unknown.
-  @inlinable public static var TX_CMDET_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var TX_CMDET_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB0_TX_GLB_OVRD_REG1.TX_DATA_IN_OVRD_VAL`: bits 24:15, access unknown.
-  @inlinable public static var TX_DATA_IN_OVRD_VAL: RegisterField<Self, UInt16> {
-    .init(lsb: 15, width: 10)
-  }
+  public static var TX_DATA_IN_OVRD_VAL: RegisterField<Self, UInt16> { .init(lsb: 15, width: 10) }
 
   /// `PB0_TX_GLB_OVRD_REG1.TX_DATA_IN_OVRD_EN`: bit 25, access unknown.
-  @inlinable public static var TX_DATA_IN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var TX_DATA_IN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PB0_TX_GLB_OVRD_REG1.TX_RPTR_RSTN_OVRD_VAL`: bit 26, access unknown.
-  @inlinable public static var TX_RPTR_RSTN_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TX_RPTR_RSTN_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PB0_TX_GLB_OVRD_REG1.TX_RPTR_RSTN_OVRD_EN`: bit 27, access unknown.
-  @inlinable public static var TX_RPTR_RSTN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var TX_RPTR_RSTN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PB0_TX_GLB_OVRD_REG1.TX_RXDET_EN_OVRD_VAL`: bit 28, access unknown.
-  @inlinable public static var TX_RXDET_EN_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var TX_RXDET_EN_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PB0_TX_GLB_OVRD_REG1.TX_RXDET_EN_OVRD_EN`: bit 29, access unknown.
-  @inlinable public static var TX_RXDET_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var TX_RXDET_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PB0_TX_GLB_OVRD_REG1.TX_WPTR_RSTN_OVRD_VAL`: bit 30, access unknown.
-  @inlinable public static var TX_WPTR_RSTN_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var TX_WPTR_RSTN_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `PB0_TX_GLB_OVRD_REG1.TX_WPTR_RSTN_OVRD_EN`: bit 31, access unknown.
-  @inlinable public static var TX_WPTR_RSTN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var TX_WPTR_RSTN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB0_TX_GLB_OVRD_REG2`: bif_5_0 register, index 0x120_8038 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5956,82 +4802,70 @@ public enum PB0_TX_GLB_OVRD_REG2: RegisterDefinition {
   }
 
   /// `PB0_TX_GLB_OVRD_REG2.TX_WRITE_EN_OVRD_VAL`: bit 0, access unknown.
-  @inlinable public static var TX_WRITE_EN_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_WRITE_EN_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_GLB_OVRD_REG2.TX_WRITE_EN_OVRD_EN`: bit 1, access unknown.
-  @inlinable public static var TX_WRITE_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_WRITE_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_GROUPX1_EN_OVRD_VAL`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var TX_CFG_GROUPX1_EN_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_GROUPX1_EN_OVRD_EN`: bit 3, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_GROUPX2_EN_OVRD_VAL`: bit 4, access unknown.
-  @inlinable public static var TX_CFG_GROUPX2_EN_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var TX_CFG_GROUPX2_EN_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_GROUPX2_EN_OVRD_EN`: bit 5, access unknown.
-  @inlinable public static var TX_CFG_GROUPX2_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_CFG_GROUPX2_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_GROUPX4_EN_OVRD_VAL`: bit 6, access unknown.
-  @inlinable public static var TX_CFG_GROUPX4_EN_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var TX_CFG_GROUPX4_EN_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_GROUPX4_EN_OVRD_EN`: bit 7, access unknown.
-  @inlinable public static var TX_CFG_GROUPX4_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var TX_CFG_GROUPX4_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_GROUPX8_EN_OVRD_VAL`: bit 8, access unknown.
-  @inlinable public static var TX_CFG_GROUPX8_EN_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var TX_CFG_GROUPX8_EN_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_GROUPX8_EN_OVRD_EN`: bit 9, access unknown.
-  @inlinable public static var TX_CFG_GROUPX8_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var TX_CFG_GROUPX8_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_GROUPX16_EN_OVRD_VAL`: bit 10, access unknown.
-  @inlinable public static var TX_CFG_GROUPX16_EN_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var TX_CFG_GROUPX16_EN_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_GROUPX16_EN_OVRD_EN`: bit 11, access unknown.
-  @inlinable public static var TX_CFG_GROUPX16_EN_OVRD_EN: RegisterField<Self, Bool> {
+  public static var TX_CFG_GROUPX16_EN_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_DRV0_EN_GEN2_OVRD_VAL`: bits 15:12, access unknown.
-  @inlinable public static var TX_CFG_DRV0_EN_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV0_EN_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
   /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_DRV0_TAP_SEL_GEN2_OVRD_VAL`: bits 19:16, access unknown.
-  @inlinable public static var TX_CFG_DRV0_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV0_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
   /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_DRV1_EN_GEN2_OVRD_VAL`: bits 24:20, access unknown.
-  @inlinable public static var TX_CFG_DRV1_EN_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV1_EN_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 5)
   }
 
   /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_DRV1_TAP_SEL_GEN2_OVRD_VAL`: bits 29:25, access unknown.
-  @inlinable public static var TX_CFG_DRV1_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV1_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 25, width: 5)
   }
 }
@@ -6046,47 +4880,47 @@ public enum PB0_TX_GLB_OVRD_REG3: RegisterDefinition {
   }
 
   /// `PB0_TX_GLB_OVRD_REG3.TX_CFG_DRV2_EN_GEN2_OVRD_VAL`: bits 3:0, access unknown.
-  @inlinable public static var TX_CFG_DRV2_EN_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV2_EN_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
   /// `PB0_TX_GLB_OVRD_REG3.TX_CFG_DRV2_TAP_SEL_GEN2_OVRD_VAL`: bits 7:4, access unknown.
-  @inlinable public static var TX_CFG_DRV2_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV2_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
   /// `PB0_TX_GLB_OVRD_REG3.TX_CFG_DRVX_EN_GEN2_OVRD_VAL`: bit 8, access unknown.
-  @inlinable public static var TX_CFG_DRVX_EN_GEN2_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var TX_CFG_DRVX_EN_GEN2_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PB0_TX_GLB_OVRD_REG3.TX_CFG_DRVX_TAP_SEL_GEN2_OVRD_VAL`: bit 9, access unknown.
-  @inlinable public static var TX_CFG_DRVX_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var TX_CFG_DRVX_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `PB0_TX_GLB_OVRD_REG3.TX_CFG_DRV0_EN_GEN3_OVRD_VAL`: bits 13:10, access unknown.
-  @inlinable public static var TX_CFG_DRV0_EN_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV0_EN_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 4)
   }
 
   /// `PB0_TX_GLB_OVRD_REG3.TX_CFG_DRV0_TAP_SEL_GEN3_OVRD_VAL`: bits 17:14, access unknown.
-  @inlinable public static var TX_CFG_DRV0_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV0_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 4)
   }
 
   /// `PB0_TX_GLB_OVRD_REG3.TX_CFG_DRV1_EN_GEN3_OVRD_VAL`: bits 22:18, access unknown.
-  @inlinable public static var TX_CFG_DRV1_EN_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV1_EN_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 5)
   }
 
   /// `PB0_TX_GLB_OVRD_REG3.TX_CFG_DRV1_TAP_SEL_GEN3_OVRD_VAL`: bits 27:23, access unknown.
-  @inlinable public static var TX_CFG_DRV1_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV1_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 5)
   }
 
   /// `PB0_TX_GLB_OVRD_REG3.TX_CFG_DRV2_EN_GEN3_OVRD_VAL`: bits 31:28, access unknown.
-  @inlinable public static var TX_CFG_DRV2_EN_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV2_EN_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 4)
   }
 }
@@ -6101,17 +4935,17 @@ public enum PB0_TX_GLB_OVRD_REG4: RegisterDefinition {
   }
 
   /// `PB0_TX_GLB_OVRD_REG4.TX_CFG_DRV2_TAP_SEL_GEN3_OVRD_VAL`: bits 3:0, access unknown.
-  @inlinable public static var TX_CFG_DRV2_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV2_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
   /// `PB0_TX_GLB_OVRD_REG4.TX_CFG_DRVX_EN_GEN3_OVRD_VAL`: bit 4, access unknown.
-  @inlinable public static var TX_CFG_DRVX_EN_GEN3_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var TX_CFG_DRVX_EN_GEN3_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `PB0_TX_GLB_OVRD_REG4.TX_CFG_DRVX_TAP_SEL_GEN3_OVRD_VAL`: bit 5, access unknown.
-  @inlinable public static var TX_CFG_DRVX_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var TX_CFG_DRVX_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 }
@@ -6126,24 +4960,16 @@ public enum PB0_TX_LANE0_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE0_CTRL_REG0.TX_CFG_DISPCLK_MODE_0`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE0_CTRL_REG0.TX_CFG_INV_DATA_0`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_0: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE0_CTRL_REG0.TX_CFG_SWING_BOOST_EN_0`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE0_CTRL_REG0.TX_DBG_PRBS_EN_0`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE0_OVRD_REG0`: bif_5_0 register, index 0x120_8444 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6156,42 +4982,30 @@ public enum PB0_TX_LANE0_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE0_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_0`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE0_OVRD_REG0.TX_DCLK_EN_OVRD_EN_0`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE0_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_0`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_VAL_0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE0_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_0`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_TX_LANE0_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_0`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_TX_LANE0_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_0`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_TX_LANE0_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_0`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB0_TX_LANE0_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_0`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -6206,23 +5020,19 @@ public enum PB0_TX_LANE0_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE0_SCI_STAT_OVRD_REG0.TXPWR_0`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_TX_LANE0_SCI_STAT_OVRD_REG0.TXMARG_0`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB0_TX_LANE0_SCI_STAT_OVRD_REG0.DEEMPH_0`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_TX_LANE0_SCI_STAT_OVRD_REG0.COEFFICIENTID_0`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_0: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB0_TX_LANE0_SCI_STAT_OVRD_REG0.COEFFICIENT_0`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_0: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE1_CTRL_REG0`: bif_5_0 register, index 0x120_8480 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6235,24 +5045,16 @@ public enum PB0_TX_LANE1_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE1_CTRL_REG0.TX_CFG_DISPCLK_MODE_1`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_1: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_1: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE1_CTRL_REG0.TX_CFG_INV_DATA_1`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE1_CTRL_REG0.TX_CFG_SWING_BOOST_EN_1`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_1: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE1_CTRL_REG0.TX_DBG_PRBS_EN_1`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE1_OVRD_REG0`: bif_5_0 register, index 0x120_8484 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6265,42 +5067,30 @@ public enum PB0_TX_LANE1_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE1_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_1`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_1: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_1: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE1_OVRD_REG0.TX_DCLK_EN_OVRD_EN_1`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE1_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_1`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_1: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_VAL_1: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE1_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_1`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_TX_LANE1_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_1`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_1: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_TX_LANE1_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_1`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_TX_LANE1_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_1`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_1: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_1: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB0_TX_LANE1_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_1`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_1: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_1: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -6315,23 +5105,19 @@ public enum PB0_TX_LANE1_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE1_SCI_STAT_OVRD_REG0.TXPWR_1`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_TX_LANE1_SCI_STAT_OVRD_REG0.TXMARG_1`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB0_TX_LANE1_SCI_STAT_OVRD_REG0.DEEMPH_1`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_TX_LANE1_SCI_STAT_OVRD_REG0.COEFFICIENTID_1`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_1: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB0_TX_LANE1_SCI_STAT_OVRD_REG0.COEFFICIENT_1`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_1: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE2_CTRL_REG0`: bif_5_0 register, index 0x120_8500 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6344,24 +5130,16 @@ public enum PB0_TX_LANE2_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE2_CTRL_REG0.TX_CFG_DISPCLK_MODE_2`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_2: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_2: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE2_CTRL_REG0.TX_CFG_INV_DATA_2`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_2: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_2: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE2_CTRL_REG0.TX_CFG_SWING_BOOST_EN_2`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE2_CTRL_REG0.TX_DBG_PRBS_EN_2`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_2: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE2_OVRD_REG0`: bif_5_0 register, index 0x120_8504 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6374,42 +5152,30 @@ public enum PB0_TX_LANE2_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE2_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_2`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_2: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_2: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE2_OVRD_REG0.TX_DCLK_EN_OVRD_EN_2`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE2_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_2`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_2: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_VAL_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE2_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_2`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_TX_LANE2_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_2`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_2: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_2: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_TX_LANE2_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_2`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_TX_LANE2_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_2`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_2: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_2: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB0_TX_LANE2_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_2`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_2: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_2: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -6424,23 +5190,19 @@ public enum PB0_TX_LANE2_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE2_SCI_STAT_OVRD_REG0.TXPWR_2`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_TX_LANE2_SCI_STAT_OVRD_REG0.TXMARG_2`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB0_TX_LANE2_SCI_STAT_OVRD_REG0.DEEMPH_2`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_TX_LANE2_SCI_STAT_OVRD_REG0.COEFFICIENTID_2`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_2: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB0_TX_LANE2_SCI_STAT_OVRD_REG0.COEFFICIENT_2`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_2: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_2: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE3_CTRL_REG0`: bif_5_0 register, index 0x120_8600 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6453,24 +5215,16 @@ public enum PB0_TX_LANE3_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE3_CTRL_REG0.TX_CFG_DISPCLK_MODE_3`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_3: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE3_CTRL_REG0.TX_CFG_INV_DATA_3`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_3: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_3: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE3_CTRL_REG0.TX_CFG_SWING_BOOST_EN_3`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_3: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE3_CTRL_REG0.TX_DBG_PRBS_EN_3`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE3_OVRD_REG0`: bif_5_0 register, index 0x120_8604 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6483,42 +5237,30 @@ public enum PB0_TX_LANE3_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE3_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_3`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_3: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE3_OVRD_REG0.TX_DCLK_EN_OVRD_EN_3`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE3_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_3`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_3: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_VAL_3: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE3_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_3`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_TX_LANE3_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_3`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_3: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_3: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_TX_LANE3_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_3`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_TX_LANE3_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_3`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_3: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_3: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB0_TX_LANE3_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_3`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_3: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_3: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -6533,23 +5275,19 @@ public enum PB0_TX_LANE3_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE3_SCI_STAT_OVRD_REG0.TXPWR_3`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_TX_LANE3_SCI_STAT_OVRD_REG0.TXMARG_3`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_3: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_3: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB0_TX_LANE3_SCI_STAT_OVRD_REG0.DEEMPH_3`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_TX_LANE3_SCI_STAT_OVRD_REG0.COEFFICIENTID_3`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_3: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB0_TX_LANE3_SCI_STAT_OVRD_REG0.COEFFICIENT_3`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_3: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE4_CTRL_REG0`: bif_5_0 register, index 0x120_8840 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6562,24 +5300,16 @@ public enum PB0_TX_LANE4_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE4_CTRL_REG0.TX_CFG_DISPCLK_MODE_4`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_4: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_4: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE4_CTRL_REG0.TX_CFG_INV_DATA_4`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_4: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_4: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE4_CTRL_REG0.TX_CFG_SWING_BOOST_EN_4`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_4: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE4_CTRL_REG0.TX_DBG_PRBS_EN_4`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_4: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE4_OVRD_REG0`: bif_5_0 register, index 0x120_8844 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6592,42 +5322,30 @@ public enum PB0_TX_LANE4_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE4_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_4`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_4: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_4: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE4_OVRD_REG0.TX_DCLK_EN_OVRD_EN_4`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE4_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_4`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_4: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_VAL_4: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE4_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_4`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_TX_LANE4_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_4`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_4: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_TX_LANE4_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_4`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_TX_LANE4_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_4`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_4: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_4: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB0_TX_LANE4_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_4`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_4: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_4: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -6642,23 +5360,19 @@ public enum PB0_TX_LANE4_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE4_SCI_STAT_OVRD_REG0.TXPWR_4`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_TX_LANE4_SCI_STAT_OVRD_REG0.TXMARG_4`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_4: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_4: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB0_TX_LANE4_SCI_STAT_OVRD_REG0.DEEMPH_4`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_TX_LANE4_SCI_STAT_OVRD_REG0.COEFFICIENTID_4`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_4: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB0_TX_LANE4_SCI_STAT_OVRD_REG0.COEFFICIENT_4`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_4: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_4: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE5_CTRL_REG0`: bif_5_0 register, index 0x120_8880 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6671,24 +5385,16 @@ public enum PB0_TX_LANE5_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE5_CTRL_REG0.TX_CFG_DISPCLK_MODE_5`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_5: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_5: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE5_CTRL_REG0.TX_CFG_INV_DATA_5`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_5: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_5: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE5_CTRL_REG0.TX_CFG_SWING_BOOST_EN_5`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_5: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE5_CTRL_REG0.TX_DBG_PRBS_EN_5`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_5: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE5_OVRD_REG0`: bif_5_0 register, index 0x120_8884 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6701,42 +5407,30 @@ public enum PB0_TX_LANE5_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE5_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_5`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_5: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_5: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE5_OVRD_REG0.TX_DCLK_EN_OVRD_EN_5`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE5_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_5`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_5: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_VAL_5: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE5_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_5`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_TX_LANE5_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_5`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_5: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_5: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_TX_LANE5_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_5`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_TX_LANE5_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_5`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_5: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_5: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB0_TX_LANE5_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_5`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_5: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_5: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -6751,23 +5445,19 @@ public enum PB0_TX_LANE5_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE5_SCI_STAT_OVRD_REG0.TXPWR_5`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_TX_LANE5_SCI_STAT_OVRD_REG0.TXMARG_5`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_5: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_5: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB0_TX_LANE5_SCI_STAT_OVRD_REG0.DEEMPH_5`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_5: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_5: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_TX_LANE5_SCI_STAT_OVRD_REG0.COEFFICIENTID_5`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_5: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB0_TX_LANE5_SCI_STAT_OVRD_REG0.COEFFICIENT_5`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_5: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE6_CTRL_REG0`: bif_5_0 register, index 0x120_8900 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6780,24 +5470,16 @@ public enum PB0_TX_LANE6_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE6_CTRL_REG0.TX_CFG_DISPCLK_MODE_6`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_6: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_6: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE6_CTRL_REG0.TX_CFG_INV_DATA_6`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_6: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_6: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE6_CTRL_REG0.TX_CFG_SWING_BOOST_EN_6`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_6: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE6_CTRL_REG0.TX_DBG_PRBS_EN_6`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_6: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE6_OVRD_REG0`: bif_5_0 register, index 0x120_8904 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6810,42 +5492,30 @@ public enum PB0_TX_LANE6_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE6_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_6`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_6: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_6: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE6_OVRD_REG0.TX_DCLK_EN_OVRD_EN_6`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE6_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_6`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_6: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_VAL_6: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE6_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_6`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_TX_LANE6_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_6`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_6: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_6: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_TX_LANE6_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_6`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_TX_LANE6_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_6`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_6: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_6: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB0_TX_LANE6_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_6`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_6: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_6: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -6860,23 +5530,19 @@ public enum PB0_TX_LANE6_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE6_SCI_STAT_OVRD_REG0.TXPWR_6`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_TX_LANE6_SCI_STAT_OVRD_REG0.TXMARG_6`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_6: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_6: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB0_TX_LANE6_SCI_STAT_OVRD_REG0.DEEMPH_6`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_TX_LANE6_SCI_STAT_OVRD_REG0.COEFFICIENTID_6`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_6: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_6: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB0_TX_LANE6_SCI_STAT_OVRD_REG0.COEFFICIENT_6`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_6: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_6: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE7_CTRL_REG0`: bif_5_0 register, index 0x120_8A00 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6889,24 +5555,16 @@ public enum PB0_TX_LANE7_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE7_CTRL_REG0.TX_CFG_DISPCLK_MODE_7`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_7: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_7: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE7_CTRL_REG0.TX_CFG_INV_DATA_7`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_7: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_7: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE7_CTRL_REG0.TX_CFG_SWING_BOOST_EN_7`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_7: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE7_CTRL_REG0.TX_DBG_PRBS_EN_7`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_7: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE7_OVRD_REG0`: bif_5_0 register, index 0x120_8A04 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6919,42 +5577,30 @@ public enum PB0_TX_LANE7_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE7_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_7`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_7: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_7: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE7_OVRD_REG0.TX_DCLK_EN_OVRD_EN_7`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE7_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_7`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_7: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_VAL_7: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE7_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_7`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_TX_LANE7_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_7`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_7: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_7: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_TX_LANE7_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_7`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_TX_LANE7_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_7`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_7: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_7: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB0_TX_LANE7_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_7`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_7: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_7: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -6969,23 +5615,19 @@ public enum PB0_TX_LANE7_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE7_SCI_STAT_OVRD_REG0.TXPWR_7`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_TX_LANE7_SCI_STAT_OVRD_REG0.TXMARG_7`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_7: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_7: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB0_TX_LANE7_SCI_STAT_OVRD_REG0.DEEMPH_7`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_TX_LANE7_SCI_STAT_OVRD_REG0.COEFFICIENTID_7`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_7: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_7: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB0_TX_LANE7_SCI_STAT_OVRD_REG0.COEFFICIENT_7`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_7: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_7: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE8_CTRL_REG0`: bif_5_0 register, index 0x120_9440 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -6998,24 +5640,16 @@ public enum PB0_TX_LANE8_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE8_CTRL_REG0.TX_CFG_DISPCLK_MODE_8`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_8: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_8: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE8_CTRL_REG0.TX_CFG_INV_DATA_8`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_8: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_8: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE8_CTRL_REG0.TX_CFG_SWING_BOOST_EN_8`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_8: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_8: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE8_CTRL_REG0.TX_DBG_PRBS_EN_8`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_8: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_8: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE8_OVRD_REG0`: bif_5_0 register, index 0x120_9444 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -7028,42 +5662,30 @@ public enum PB0_TX_LANE8_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE8_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_8`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_8: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_8: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE8_OVRD_REG0.TX_DCLK_EN_OVRD_EN_8`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_8: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_8: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE8_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_8`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_8: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_VAL_8: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE8_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_8`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_8: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_8: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_TX_LANE8_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_8`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_8: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_8: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_TX_LANE8_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_8`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_8: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_8: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_TX_LANE8_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_8`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_8: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_8: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB0_TX_LANE8_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_8`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_8: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_8: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -7078,23 +5700,19 @@ public enum PB0_TX_LANE8_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE8_SCI_STAT_OVRD_REG0.TXPWR_8`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_TX_LANE8_SCI_STAT_OVRD_REG0.TXMARG_8`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_8: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_8: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB0_TX_LANE8_SCI_STAT_OVRD_REG0.DEEMPH_8`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_8: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_8: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_TX_LANE8_SCI_STAT_OVRD_REG0.COEFFICIENTID_8`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_8: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_8: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB0_TX_LANE8_SCI_STAT_OVRD_REG0.COEFFICIENT_8`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_8: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_8: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE9_CTRL_REG0`: bif_5_0 register, index 0x120_9480 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -7107,24 +5725,16 @@ public enum PB0_TX_LANE9_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE9_CTRL_REG0.TX_CFG_DISPCLK_MODE_9`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_9: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_9: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE9_CTRL_REG0.TX_CFG_INV_DATA_9`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_9: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_9: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE9_CTRL_REG0.TX_CFG_SWING_BOOST_EN_9`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_9: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_9: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE9_CTRL_REG0.TX_DBG_PRBS_EN_9`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_9: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_9: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE9_OVRD_REG0`: bif_5_0 register, index 0x120_9484 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -7137,42 +5747,30 @@ public enum PB0_TX_LANE9_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE9_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_9`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_9: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_9: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE9_OVRD_REG0.TX_DCLK_EN_OVRD_EN_9`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_9: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_9: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE9_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_9`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_9: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_VAL_9: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE9_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_9`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_9: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_9: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_TX_LANE9_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_9`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_9: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_9: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_TX_LANE9_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_9`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_9: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_9: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_TX_LANE9_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_9`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_9: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_9: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB0_TX_LANE9_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_9`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_9: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_9: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -7187,23 +5785,19 @@ public enum PB0_TX_LANE9_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE9_SCI_STAT_OVRD_REG0.TXPWR_9`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_9: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_9: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_TX_LANE9_SCI_STAT_OVRD_REG0.TXMARG_9`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_9: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_9: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB0_TX_LANE9_SCI_STAT_OVRD_REG0.DEEMPH_9`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_9: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_9: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_TX_LANE9_SCI_STAT_OVRD_REG0.COEFFICIENTID_9`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_9: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB0_TX_LANE9_SCI_STAT_OVRD_REG0.COEFFICIENT_9`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_9: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_9: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE10_CTRL_REG0`: bif_5_0 register, index 0x120_9500 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -7216,24 +5810,16 @@ public enum PB0_TX_LANE10_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE10_CTRL_REG0.TX_CFG_DISPCLK_MODE_10`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_10: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_10: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE10_CTRL_REG0.TX_CFG_INV_DATA_10`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_10: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_10: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE10_CTRL_REG0.TX_CFG_SWING_BOOST_EN_10`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_10: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_10: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE10_CTRL_REG0.TX_DBG_PRBS_EN_10`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_10: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_10: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE10_OVRD_REG0`: bif_5_0 register, index 0x120_9504 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -7246,42 +5832,32 @@ public enum PB0_TX_LANE10_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE10_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_10`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_10: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_10: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE10_OVRD_REG0.TX_DCLK_EN_OVRD_EN_10`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_10: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_10: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE10_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_10`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_10: RegisterField<Self, Bool> {
+  public static var TX_DRV_DATA_EN_OVRD_VAL_10: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB0_TX_LANE10_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_10`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_10: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_10: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_TX_LANE10_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_10`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_10: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_10: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_TX_LANE10_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_10`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_10: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_10: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_TX_LANE10_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_10`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_10: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_10: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB0_TX_LANE10_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_10`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_10: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_10: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -7296,23 +5872,19 @@ public enum PB0_TX_LANE10_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE10_SCI_STAT_OVRD_REG0.TXPWR_10`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_TX_LANE10_SCI_STAT_OVRD_REG0.TXMARG_10`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_10: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_10: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB0_TX_LANE10_SCI_STAT_OVRD_REG0.DEEMPH_10`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_10: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_10: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_TX_LANE10_SCI_STAT_OVRD_REG0.COEFFICIENTID_10`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_10: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_10: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB0_TX_LANE10_SCI_STAT_OVRD_REG0.COEFFICIENT_10`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_10: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_10: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE11_CTRL_REG0`: bif_5_0 register, index 0x120_9600 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -7325,24 +5897,16 @@ public enum PB0_TX_LANE11_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE11_CTRL_REG0.TX_CFG_DISPCLK_MODE_11`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_11: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_11: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE11_CTRL_REG0.TX_CFG_INV_DATA_11`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_11: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_11: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE11_CTRL_REG0.TX_CFG_SWING_BOOST_EN_11`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_11: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_11: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE11_CTRL_REG0.TX_DBG_PRBS_EN_11`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_11: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_11: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE11_OVRD_REG0`: bif_5_0 register, index 0x120_9604 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -7355,42 +5919,32 @@ public enum PB0_TX_LANE11_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE11_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_11`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_11: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_11: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE11_OVRD_REG0.TX_DCLK_EN_OVRD_EN_11`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_11: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_11: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE11_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_11`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_11: RegisterField<Self, Bool> {
+  public static var TX_DRV_DATA_EN_OVRD_VAL_11: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB0_TX_LANE11_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_11`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_11: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_11: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_TX_LANE11_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_11`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_11: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_11: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_TX_LANE11_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_11`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_11: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_11: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_TX_LANE11_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_11`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_11: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_11: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB0_TX_LANE11_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_11`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_11: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_11: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -7405,23 +5959,19 @@ public enum PB0_TX_LANE11_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE11_SCI_STAT_OVRD_REG0.TXPWR_11`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_11: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_11: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_TX_LANE11_SCI_STAT_OVRD_REG0.TXMARG_11`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_11: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_11: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB0_TX_LANE11_SCI_STAT_OVRD_REG0.DEEMPH_11`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_11: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_11: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_TX_LANE11_SCI_STAT_OVRD_REG0.COEFFICIENTID_11`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_11: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_11: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB0_TX_LANE11_SCI_STAT_OVRD_REG0.COEFFICIENT_11`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_11: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_11: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE12_CTRL_REG0`: bif_5_0 register, index 0x120_9840 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -7434,24 +5984,16 @@ public enum PB0_TX_LANE12_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE12_CTRL_REG0.TX_CFG_DISPCLK_MODE_12`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_12: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_12: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE12_CTRL_REG0.TX_CFG_INV_DATA_12`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_12: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_12: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE12_CTRL_REG0.TX_CFG_SWING_BOOST_EN_12`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_12: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_12: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE12_CTRL_REG0.TX_DBG_PRBS_EN_12`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_12: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_12: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE12_OVRD_REG0`: bif_5_0 register, index 0x120_9844 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -7464,42 +6006,32 @@ public enum PB0_TX_LANE12_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE12_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_12`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_12: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_12: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE12_OVRD_REG0.TX_DCLK_EN_OVRD_EN_12`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_12: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_12: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE12_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_12`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_12: RegisterField<Self, Bool> {
+  public static var TX_DRV_DATA_EN_OVRD_VAL_12: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB0_TX_LANE12_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_12`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_12: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_12: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_TX_LANE12_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_12`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_12: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_12: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_TX_LANE12_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_12`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_12: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_12: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_TX_LANE12_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_12`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_12: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_12: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB0_TX_LANE12_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_12`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_12: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_12: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -7514,23 +6046,19 @@ public enum PB0_TX_LANE12_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE12_SCI_STAT_OVRD_REG0.TXPWR_12`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_TX_LANE12_SCI_STAT_OVRD_REG0.TXMARG_12`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_12: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_12: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB0_TX_LANE12_SCI_STAT_OVRD_REG0.DEEMPH_12`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_12: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_12: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_TX_LANE12_SCI_STAT_OVRD_REG0.COEFFICIENTID_12`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_12: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_12: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB0_TX_LANE12_SCI_STAT_OVRD_REG0.COEFFICIENT_12`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_12: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_12: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE13_CTRL_REG0`: bif_5_0 register, index 0x120_9880 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -7543,24 +6071,16 @@ public enum PB0_TX_LANE13_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE13_CTRL_REG0.TX_CFG_DISPCLK_MODE_13`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_13: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_13: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE13_CTRL_REG0.TX_CFG_INV_DATA_13`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_13: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_13: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE13_CTRL_REG0.TX_CFG_SWING_BOOST_EN_13`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_13: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_13: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE13_CTRL_REG0.TX_DBG_PRBS_EN_13`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_13: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_13: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE13_OVRD_REG0`: bif_5_0 register, index 0x120_9884 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -7573,42 +6093,32 @@ public enum PB0_TX_LANE13_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE13_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_13`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_13: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_13: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE13_OVRD_REG0.TX_DCLK_EN_OVRD_EN_13`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_13: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_13: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE13_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_13`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_13: RegisterField<Self, Bool> {
+  public static var TX_DRV_DATA_EN_OVRD_VAL_13: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB0_TX_LANE13_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_13`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_13: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_13: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_TX_LANE13_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_13`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_13: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_13: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_TX_LANE13_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_13`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_13: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_13: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_TX_LANE13_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_13`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_13: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_13: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB0_TX_LANE13_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_13`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_13: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_13: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -7623,23 +6133,19 @@ public enum PB0_TX_LANE13_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE13_SCI_STAT_OVRD_REG0.TXPWR_13`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_13: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_13: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_TX_LANE13_SCI_STAT_OVRD_REG0.TXMARG_13`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_13: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_13: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB0_TX_LANE13_SCI_STAT_OVRD_REG0.DEEMPH_13`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_13: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_13: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_TX_LANE13_SCI_STAT_OVRD_REG0.COEFFICIENTID_13`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_13: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_13: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB0_TX_LANE13_SCI_STAT_OVRD_REG0.COEFFICIENT_13`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_13: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_13: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE14_CTRL_REG0`: bif_5_0 register, index 0x120_9900 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -7652,24 +6158,16 @@ public enum PB0_TX_LANE14_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE14_CTRL_REG0.TX_CFG_DISPCLK_MODE_14`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_14: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_14: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE14_CTRL_REG0.TX_CFG_INV_DATA_14`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_14: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_14: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE14_CTRL_REG0.TX_CFG_SWING_BOOST_EN_14`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_14: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_14: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE14_CTRL_REG0.TX_DBG_PRBS_EN_14`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_14: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_14: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE14_OVRD_REG0`: bif_5_0 register, index 0x120_9904 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -7682,42 +6180,32 @@ public enum PB0_TX_LANE14_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE14_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_14`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_14: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_14: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE14_OVRD_REG0.TX_DCLK_EN_OVRD_EN_14`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_14: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_14: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE14_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_14`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_14: RegisterField<Self, Bool> {
+  public static var TX_DRV_DATA_EN_OVRD_VAL_14: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB0_TX_LANE14_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_14`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_14: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_14: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_TX_LANE14_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_14`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_14: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_14: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_TX_LANE14_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_14`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_14: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_14: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_TX_LANE14_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_14`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_14: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_14: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB0_TX_LANE14_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_14`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_14: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_14: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -7732,23 +6220,19 @@ public enum PB0_TX_LANE14_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE14_SCI_STAT_OVRD_REG0.TXPWR_14`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_14: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_14: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_TX_LANE14_SCI_STAT_OVRD_REG0.TXMARG_14`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_14: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_14: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB0_TX_LANE14_SCI_STAT_OVRD_REG0.DEEMPH_14`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_14: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_14: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_TX_LANE14_SCI_STAT_OVRD_REG0.COEFFICIENTID_14`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_14: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_14: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB0_TX_LANE14_SCI_STAT_OVRD_REG0.COEFFICIENT_14`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_14: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_14: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE15_CTRL_REG0`: bif_5_0 register, index 0x120_9A00 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -7761,24 +6245,16 @@ public enum PB0_TX_LANE15_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE15_CTRL_REG0.TX_CFG_DISPCLK_MODE_15`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_15: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_15: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE15_CTRL_REG0.TX_CFG_INV_DATA_15`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_15: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_15: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE15_CTRL_REG0.TX_CFG_SWING_BOOST_EN_15`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_15: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_15: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB0_TX_LANE15_CTRL_REG0.TX_DBG_PRBS_EN_15`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_15: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_15: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE15_OVRD_REG0`: bif_5_0 register, index 0x120_9A04 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -7791,42 +6267,32 @@ public enum PB0_TX_LANE15_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE15_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_15`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_15: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_15: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB0_TX_LANE15_OVRD_REG0.TX_DCLK_EN_OVRD_EN_15`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_15: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_15: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB0_TX_LANE15_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_15`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_15: RegisterField<Self, Bool> {
+  public static var TX_DRV_DATA_EN_OVRD_VAL_15: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB0_TX_LANE15_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_15`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_15: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_15: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB0_TX_LANE15_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_15`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_15: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_15: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB0_TX_LANE15_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_15`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_15: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_15: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB0_TX_LANE15_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_15`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_15: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_15: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB0_TX_LANE15_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_15`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_15: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_15: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -7841,23 +6307,19 @@ public enum PB0_TX_LANE15_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB0_TX_LANE15_SCI_STAT_OVRD_REG0.TXPWR_15`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_15: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_15: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB0_TX_LANE15_SCI_STAT_OVRD_REG0.TXMARG_15`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_15: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_15: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB0_TX_LANE15_SCI_STAT_OVRD_REG0.DEEMPH_15`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_15: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_15: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB0_TX_LANE15_SCI_STAT_OVRD_REG0.COEFFICIENTID_15`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_15: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_15: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB0_TX_LANE15_SCI_STAT_OVRD_REG0.COEFFICIENT_15`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_15: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_15: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_PIF_SCRATCH`: bif_5_0 register, index 0x210_0001 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -7870,7 +6332,7 @@ public enum PB1_PIF_SCRATCH: RegisterDefinition {
   }
 
   /// `PB1_PIF_SCRATCH.PIF_SCRATCH`: bits 31:0, access unknown.
-  @inlinable public static var PIF_SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var PIF_SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PB1_PIF_HW_DEBUG`: bif_5_0 register, index 0x210_0002 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -7883,52 +6345,52 @@ public enum PB1_PIF_HW_DEBUG: RegisterDefinition {
   }
 
   /// `PB1_PIF_HW_DEBUG.HW_00_DEBUG`: bit 0, access unknown.
-  @inlinable public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_PIF_HW_DEBUG.HW_01_DEBUG`: bit 1, access unknown.
-  @inlinable public static var HW_01_DEBUG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var HW_01_DEBUG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_PIF_HW_DEBUG.HW_02_DEBUG`: bit 2, access unknown.
-  @inlinable public static var HW_02_DEBUG: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var HW_02_DEBUG: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_PIF_HW_DEBUG.HW_03_DEBUG`: bit 3, access unknown.
-  @inlinable public static var HW_03_DEBUG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var HW_03_DEBUG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_PIF_HW_DEBUG.HW_04_DEBUG`: bit 4, access unknown.
-  @inlinable public static var HW_04_DEBUG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var HW_04_DEBUG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_PIF_HW_DEBUG.HW_05_DEBUG`: bit 5, access unknown.
-  @inlinable public static var HW_05_DEBUG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var HW_05_DEBUG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_PIF_HW_DEBUG.HW_06_DEBUG`: bit 6, access unknown.
-  @inlinable public static var HW_06_DEBUG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var HW_06_DEBUG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_PIF_HW_DEBUG.HW_07_DEBUG`: bit 7, access unknown.
-  @inlinable public static var HW_07_DEBUG: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var HW_07_DEBUG: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_PIF_HW_DEBUG.HW_08_DEBUG`: bit 8, access unknown.
-  @inlinable public static var HW_08_DEBUG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var HW_08_DEBUG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_PIF_HW_DEBUG.HW_09_DEBUG`: bit 9, access unknown.
-  @inlinable public static var HW_09_DEBUG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var HW_09_DEBUG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_PIF_HW_DEBUG.HW_10_DEBUG`: bit 10, access unknown.
-  @inlinable public static var HW_10_DEBUG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var HW_10_DEBUG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB1_PIF_HW_DEBUG.HW_11_DEBUG`: bit 11, access unknown.
-  @inlinable public static var HW_11_DEBUG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var HW_11_DEBUG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB1_PIF_HW_DEBUG.HW_12_DEBUG`: bit 12, access unknown.
-  @inlinable public static var HW_12_DEBUG: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var HW_12_DEBUG: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_PIF_HW_DEBUG.HW_13_DEBUG`: bit 13, access unknown.
-  @inlinable public static var HW_13_DEBUG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var HW_13_DEBUG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_PIF_HW_DEBUG.HW_14_DEBUG`: bit 14, access unknown.
-  @inlinable public static var HW_14_DEBUG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var HW_14_DEBUG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_PIF_HW_DEBUG.HW_15_DEBUG`: bit 15, access unknown.
-  @inlinable public static var HW_15_DEBUG: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var HW_15_DEBUG: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PB1_PIF_STRAP_0`: bif_5_0 register, index 0x210_0003 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -7941,74 +6403,50 @@ public enum PB1_PIF_STRAP_0: RegisterDefinition {
   }
 
   /// `PB1_PIF_STRAP_0.STRAP_TX_RDY_XTND_DIS`: bit 1, access unknown.
-  @inlinable public static var STRAP_TX_RDY_XTND_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var STRAP_TX_RDY_XTND_DIS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_PIF_STRAP_0.STRAP_RX_RDY_XTND_DIS`: bit 2, access unknown.
-  @inlinable public static var STRAP_RX_RDY_XTND_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var STRAP_RX_RDY_XTND_DIS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_PIF_STRAP_0.STRAP_TX_STATUS_XTND_DIS`: bit 3, access unknown.
-  @inlinable public static var STRAP_TX_STATUS_XTND_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var STRAP_TX_STATUS_XTND_DIS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_PIF_STRAP_0.STRAP_RX_STATUS_XTND_DIS`: bit 4, access unknown.
-  @inlinable public static var STRAP_RX_STATUS_XTND_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var STRAP_RX_STATUS_XTND_DIS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_PIF_STRAP_0.STRAP_FORCE_OWN_MSTR`: bit 5, access unknown.
-  @inlinable public static var STRAP_FORCE_OWN_MSTR: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var STRAP_FORCE_OWN_MSTR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_PIF_STRAP_0.STRAP_PIF_CDR_EN_MODE`: bits 7:6, access unknown.
-  @inlinable public static var STRAP_PIF_CDR_EN_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 2)
-  }
+  public static var STRAP_PIF_CDR_EN_MODE: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `PB1_PIF_STRAP_0.STRAP_RX_EI_FILTER`: bits 9:8, access unknown.
-  @inlinable public static var STRAP_RX_EI_FILTER: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var STRAP_RX_EI_FILTER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB1_PIF_STRAP_0.STRAP_RX_DIS_HLD_EIE_IN_PS1`: bit 10, access unknown.
-  @inlinable public static var STRAP_RX_DIS_HLD_EIE_IN_PS1: RegisterField<Self, Bool> {
+  public static var STRAP_RX_DIS_HLD_EIE_IN_PS1: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PB1_PIF_STRAP_0.STRAP_RX_DIS_HLD_EIE_IN_PS2`: bit 11, access unknown.
-  @inlinable public static var STRAP_RX_DIS_HLD_EIE_IN_PS2: RegisterField<Self, Bool> {
+  public static var STRAP_RX_DIS_HLD_EIE_IN_PS2: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `PB1_PIF_STRAP_0.STRAP_PIF_BIT_12`: bit 12, access unknown.
-  @inlinable public static var STRAP_PIF_BIT_12: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var STRAP_PIF_BIT_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_PIF_STRAP_0.STRAP_PIF_BIT_13`: bit 13, access unknown.
-  @inlinable public static var STRAP_PIF_BIT_13: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var STRAP_PIF_BIT_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_PIF_STRAP_0.STRAP_PIF_BIT_14`: bit 14, access unknown.
-  @inlinable public static var STRAP_PIF_BIT_14: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var STRAP_PIF_BIT_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_PIF_STRAP_0.STRAP_PIF_BIT_15`: bit 15, access unknown.
-  @inlinable public static var STRAP_PIF_BIT_15: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STRAP_PIF_BIT_15: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB1_PIF_STRAP_0.STRAP_PIF_BIT_16`: bit 16, access unknown.
-  @inlinable public static var STRAP_PIF_BIT_16: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var STRAP_PIF_BIT_16: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `PB1_PIF_CTRL`: bif_5_0 register, index 0x210_0004 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -8021,69 +6459,47 @@ public enum PB1_PIF_CTRL: RegisterDefinition {
   }
 
   /// `PB1_PIF_CTRL.PIF_PLL_PWRDN_EN`: bit 0, access unknown.
-  @inlinable public static var PIF_PLL_PWRDN_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var PIF_PLL_PWRDN_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_PIF_CTRL.DTM_FORCE_FREQDIV_X1`: bit 1, access unknown.
-  @inlinable public static var DTM_FORCE_FREQDIV_X1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var DTM_FORCE_FREQDIV_X1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_PIF_CTRL.PIF_PLL_HNDSHK_EARLY_ABORT`: bit 2, access unknown.
-  @inlinable public static var PIF_PLL_HNDSHK_EARLY_ABORT: RegisterField<Self, Bool> {
+  public static var PIF_PLL_HNDSHK_EARLY_ABORT: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB1_PIF_CTRL.PIF_PLL_PWRDN_EARLY_EXIT`: bit 3, access unknown.
-  @inlinable public static var PIF_PLL_PWRDN_EARLY_EXIT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var PIF_PLL_PWRDN_EARLY_EXIT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_PIF_CTRL.PHY_RST_PWROK_VDD`: bit 4, access unknown.
-  @inlinable public static var PHY_RST_PWROK_VDD: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var PHY_RST_PWROK_VDD: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_PIF_CTRL.PIF_PLL_STATUS`: bits 7:6, access unknown.
-  @inlinable public static var PIF_PLL_STATUS: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 2)
-  }
+  public static var PIF_PLL_STATUS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `PB1_PIF_CTRL.PIF_PLL_DEGRADE_OFF_VOTE`: bit 8, access unknown.
-  @inlinable public static var PIF_PLL_DEGRADE_OFF_VOTE: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var PIF_PLL_DEGRADE_OFF_VOTE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_PIF_CTRL.PIF_PLL_UNUSED_OFF_VOTE`: bit 9, access unknown.
-  @inlinable public static var PIF_PLL_UNUSED_OFF_VOTE: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var PIF_PLL_UNUSED_OFF_VOTE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_PIF_CTRL.PIF_PLL_DEGRADE_S2_VOTE`: bit 10, access unknown.
-  @inlinable public static var PIF_PLL_DEGRADE_S2_VOTE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var PIF_PLL_DEGRADE_S2_VOTE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB1_PIF_CTRL.PIF_PG_EXIT_MODE`: bit 11, access unknown.
-  @inlinable public static var PIF_PG_EXIT_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var PIF_PG_EXIT_MODE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB1_PIF_CTRL.PIF_DEGRADE_PWR_PLL_MODE`: bit 12, access unknown.
-  @inlinable public static var PIF_DEGRADE_PWR_PLL_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var PIF_DEGRADE_PWR_PLL_MODE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_PIF_CTRL.PIF_LANEUNUSED_AFFECT_GANG`: bit 13, access unknown.
-  @inlinable public static var PIF_LANEUNUSED_AFFECT_GANG: RegisterField<Self, Bool> {
+  public static var PIF_LANEUNUSED_AFFECT_GANG: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `PB1_PIF_CTRL.PIF_PG_ABORT_DISABLE`: bit 14, access unknown.
-  @inlinable public static var PIF_PG_ABORT_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var PIF_PG_ABORT_DISABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_PIF_TX_CTRL`: bif_5_0 register, index 0x210_0008 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -8096,55 +6512,37 @@ public enum PB1_PIF_TX_CTRL: RegisterDefinition {
   }
 
   /// `PB1_PIF_TX_CTRL.TXPWR_IN_S2`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_IN_S2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_IN_S2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_PIF_TX_CTRL.TXPWR_IN_SPDCHNG`: bits 5:3, access unknown.
-  @inlinable public static var TXPWR_IN_SPDCHNG: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
+  public static var TXPWR_IN_SPDCHNG: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `PB1_PIF_TX_CTRL.TXPWR_IN_OFF`: bits 8:6, access unknown.
-  @inlinable public static var TXPWR_IN_OFF: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+  public static var TXPWR_IN_OFF: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `PB1_PIF_TX_CTRL.TXPWR_IN_DEGRADE`: bits 11:9, access unknown.
-  @inlinable public static var TXPWR_IN_DEGRADE: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var TXPWR_IN_DEGRADE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `PB1_PIF_TX_CTRL.TXPWR_IN_UNUSED`: bits 14:12, access unknown.
-  @inlinable public static var TXPWR_IN_UNUSED: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var TXPWR_IN_UNUSED: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `PB1_PIF_TX_CTRL.TXPWR_IN_INIT`: bits 17:15, access unknown.
-  @inlinable public static var TXPWR_IN_INIT: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 3)
-  }
+  public static var TXPWR_IN_INIT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
   /// `PB1_PIF_TX_CTRL.TXPWR_IN_PLL_OFF`: bits 20:18, access unknown.
-  @inlinable public static var TXPWR_IN_PLL_OFF: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 3)
-  }
+  public static var TXPWR_IN_PLL_OFF: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `PB1_PIF_TX_CTRL.TXPWR_IN_DEGRADE_MODE`: bit 21, access unknown.
-  @inlinable public static var TXPWR_IN_DEGRADE_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var TXPWR_IN_DEGRADE_MODE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB1_PIF_TX_CTRL.TXPWR_IN_UNUSED_MODE`: bit 22, access unknown.
-  @inlinable public static var TXPWR_IN_UNUSED_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var TXPWR_IN_UNUSED_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB1_PIF_TX_CTRL.TXPWR_GATING_IN_L1`: bit 23, access unknown.
-  @inlinable public static var TXPWR_GATING_IN_L1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var TXPWR_GATING_IN_L1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB1_PIF_TX_CTRL.TXPWR_GATING_IN_UNUSED`: bit 24, access unknown.
-  @inlinable public static var TXPWR_GATING_IN_UNUSED: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var TXPWR_GATING_IN_UNUSED: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `PB1_PIF_TX_CTRL2`: bif_5_0 register, index 0x210_0009 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -8157,69 +6555,45 @@ public enum PB1_PIF_TX_CTRL2: RegisterDefinition {
   }
 
   /// `PB1_PIF_TX_CTRL2.TX_RDY_DASRT_COUNT`: bits 2:0, access unknown.
-  @inlinable public static var TX_RDY_DASRT_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var TX_RDY_DASRT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_PIF_TX_CTRL2.TX_STATUS_DASRT_COUNT`: bits 5:3, access unknown.
-  @inlinable public static var TX_STATUS_DASRT_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
+  public static var TX_STATUS_DASRT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `PB1_PIF_TX_CTRL2.TXPHYSTATUS_DELAY`: bits 8:6, access unknown.
-  @inlinable public static var TXPHYSTATUS_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 3)
-  }
+  public static var TXPHYSTATUS_DELAY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `PB1_PIF_TX_CTRL2.TX_L1_PG_PHY_STATUS_MODE`: bit 9, access unknown.
-  @inlinable public static var TX_L1_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var TX_L1_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_PIF_TX_CTRL2.TX_OFF_PG_PHY_STATUS_MODE`: bit 10, access unknown.
-  @inlinable public static var TX_OFF_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> {
+  public static var TX_OFF_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PB1_PIF_TX_CTRL2.TX_HIGH_IMP_STAG_MP`: bit 16, access unknown.
-  @inlinable public static var TX_HIGH_IMP_STAG_MP: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var TX_HIGH_IMP_STAG_MP: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB1_PIF_TX_CTRL2.TX_HIGH_IMP_STAG_MODE`: bits 18:17, access unknown.
-  @inlinable public static var TX_HIGH_IMP_STAG_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 2)
-  }
+  public static var TX_HIGH_IMP_STAG_MODE: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
 
   /// `PB1_PIF_TX_CTRL2.TX_FORCE_DATA_VALID`: bit 21, access unknown.
-  @inlinable public static var TX_FORCE_DATA_VALID: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var TX_FORCE_DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB1_PIF_TX_CTRL2.TX_L0_TO_HIZ_DLY`: bits 24:22, access unknown.
-  @inlinable public static var TX_L0_TO_HIZ_DLY: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var TX_L0_TO_HIZ_DLY: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `PB1_PIF_TX_CTRL2.TX_FIFO_INIT_UPCONFIG`: bit 25, access unknown.
-  @inlinable public static var TX_FIFO_INIT_UPCONFIG: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var TX_FIFO_INIT_UPCONFIG: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PB1_PIF_TX_CTRL2.TX_HIZ_TO_L0_DLY`: bits 28:26, access unknown.
-  @inlinable public static var TX_HIZ_TO_L0_DLY: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 3)
-  }
+  public static var TX_HIZ_TO_L0_DLY: RegisterField<Self, UInt8> { .init(lsb: 26, width: 3) }
 
   /// `PB1_PIF_TX_CTRL2.TX_LINKSPEED_ACK_IN_S2`: bit 29, access unknown.
-  @inlinable public static var TX_LINKSPEED_ACK_IN_S2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var TX_LINKSPEED_ACK_IN_S2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PB1_PIF_TX_CTRL2.TX_DELAY_FIFO_INIT_IN_S1`: bit 30, access unknown.
-  @inlinable public static var TX_DELAY_FIFO_INIT_IN_S1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var TX_DELAY_FIFO_INIT_IN_S1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `PB1_PIF_RX_CTRL`: bif_5_0 register, index 0x210_000A of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -8232,65 +6606,43 @@ public enum PB1_PIF_RX_CTRL: RegisterDefinition {
   }
 
   /// `PB1_PIF_RX_CTRL.RXPWR_IN_S2`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_IN_S2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_IN_S2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_PIF_RX_CTRL.RXPWR_IN_SPDCHNG`: bits 5:3, access unknown.
-  @inlinable public static var RXPWR_IN_SPDCHNG: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
+  public static var RXPWR_IN_SPDCHNG: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `PB1_PIF_RX_CTRL.RXPWR_IN_OFF`: bits 8:6, access unknown.
-  @inlinable public static var RXPWR_IN_OFF: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+  public static var RXPWR_IN_OFF: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `PB1_PIF_RX_CTRL.RXPWR_IN_DEGRADE`: bits 11:9, access unknown.
-  @inlinable public static var RXPWR_IN_DEGRADE: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var RXPWR_IN_DEGRADE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `PB1_PIF_RX_CTRL.RXPWR_IN_UNUSED`: bits 14:12, access unknown.
-  @inlinable public static var RXPWR_IN_UNUSED: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var RXPWR_IN_UNUSED: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `PB1_PIF_RX_CTRL.RXPWR_IN_INIT`: bits 17:15, access unknown.
-  @inlinable public static var RXPWR_IN_INIT: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 3)
-  }
+  public static var RXPWR_IN_INIT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
   /// `PB1_PIF_RX_CTRL.RXPWR_IN_PLL_OFF`: bits 20:18, access unknown.
-  @inlinable public static var RXPWR_IN_PLL_OFF: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 3)
-  }
+  public static var RXPWR_IN_PLL_OFF: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `PB1_PIF_RX_CTRL.RXPWR_IN_DEGRADE_MODE`: bit 21, access unknown.
-  @inlinable public static var RXPWR_IN_DEGRADE_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var RXPWR_IN_DEGRADE_MODE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB1_PIF_RX_CTRL.RXPWR_IN_UNUSED_MODE`: bit 22, access unknown.
-  @inlinable public static var RXPWR_IN_UNUSED_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var RXPWR_IN_UNUSED_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB1_PIF_RX_CTRL.RXPWR_GATING_IN_L1`: bit 23, access unknown.
-  @inlinable public static var RXPWR_GATING_IN_L1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var RXPWR_GATING_IN_L1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB1_PIF_RX_CTRL.RXPWR_GATING_IN_UNUSED`: bit 24, access unknown.
-  @inlinable public static var RXPWR_GATING_IN_UNUSED: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RXPWR_GATING_IN_UNUSED: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PB1_PIF_RX_CTRL.RX_HLD_EIE_COUNT`: bit 25, access unknown.
-  @inlinable public static var RX_HLD_EIE_COUNT: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var RX_HLD_EIE_COUNT: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PB1_PIF_RX_CTRL.RX_EI_DET_IN_PS2_DEGRADE`: bit 26, access unknown.
-  @inlinable public static var RX_EI_DET_IN_PS2_DEGRADE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var RX_EI_DET_IN_PS2_DEGRADE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `PB1_PIF_RX_CTRL2`: bif_5_0 register, index 0x210_000B of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -8303,64 +6655,42 @@ public enum PB1_PIF_RX_CTRL2: RegisterDefinition {
   }
 
   /// `PB1_PIF_RX_CTRL2.RX_RDY_DASRT_COUNT`: bits 2:0, access unknown.
-  @inlinable public static var RX_RDY_DASRT_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var RX_RDY_DASRT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_PIF_RX_CTRL2.RX_STATUS_DASRT_COUNT`: bits 5:3, access unknown.
-  @inlinable public static var RX_STATUS_DASRT_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
+  public static var RX_STATUS_DASRT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `PB1_PIF_RX_CTRL2.RXPHYSTATUS_DELAY`: bits 8:6, access unknown.
-  @inlinable public static var RXPHYSTATUS_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 3)
-  }
+  public static var RXPHYSTATUS_DELAY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `PB1_PIF_RX_CTRL2.RX_L1_PG_PHY_STATUS_MODE`: bit 9, access unknown.
-  @inlinable public static var RX_L1_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var RX_L1_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_PIF_RX_CTRL2.RX_OFF_PG_PHY_STATUS_MODE`: bit 10, access unknown.
-  @inlinable public static var RX_OFF_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> {
+  public static var RX_OFF_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PB1_PIF_RX_CTRL2.FORCE_CDREN_IN_L0S`: bit 16, access unknown.
-  @inlinable public static var FORCE_CDREN_IN_L0S: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var FORCE_CDREN_IN_L0S: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB1_PIF_RX_CTRL2.EI_DET_CYCLE_MODE`: bits 18:17, access unknown.
-  @inlinable public static var EI_DET_CYCLE_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 2)
-  }
+  public static var EI_DET_CYCLE_MODE: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
 
   /// `PB1_PIF_RX_CTRL2.EI_DET_ON_TIME`: bits 20:19, access unknown.
-  @inlinable public static var EI_DET_ON_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 2)
-  }
+  public static var EI_DET_ON_TIME: RegisterField<Self, UInt8> { .init(lsb: 19, width: 2) }
 
   /// `PB1_PIF_RX_CTRL2.EI_DET_OFF_TIME`: bits 23:21, access unknown.
-  @inlinable public static var EI_DET_OFF_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var EI_DET_OFF_TIME: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `PB1_PIF_RX_CTRL2.EI_DET_CYCLE_DIS_IN_PS1`: bit 24, access unknown.
-  @inlinable public static var EI_DET_CYCLE_DIS_IN_PS1: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var EI_DET_CYCLE_DIS_IN_PS1: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PB1_PIF_RX_CTRL2.RX_CDR_XTND_MODE`: bits 26:25, access unknown.
-  @inlinable public static var RX_CDR_XTND_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 25, width: 2)
-  }
+  public static var RX_CDR_XTND_MODE: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 
   /// `PB1_PIF_RX_CTRL2.RX_L0S_TO_L0_DETECT_EI`: bit 27, access unknown.
-  @inlinable public static var RX_L0S_TO_L0_DETECT_EI: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var RX_L0S_TO_L0_DETECT_EI: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `PB1_PIF_GLB_OVRD`: bif_5_0 register, index 0x210_000C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -8373,49 +6703,31 @@ public enum PB1_PIF_GLB_OVRD: RegisterDefinition {
   }
 
   /// `PB1_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_0`: bit 0, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var RXDETECT_OVERRIDE_VAL_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_1`: bit 1, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_VAL_1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var RXDETECT_OVERRIDE_VAL_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_2`: bit 2, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_VAL_2: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var RXDETECT_OVERRIDE_VAL_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_3`: bit 3, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_VAL_3: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var RXDETECT_OVERRIDE_VAL_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_4`: bit 4, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_VAL_4: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var RXDETECT_OVERRIDE_VAL_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_5`: bit 5, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_VAL_5: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var RXDETECT_OVERRIDE_VAL_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_6`: bit 6, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_VAL_6: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var RXDETECT_OVERRIDE_VAL_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_7`: bit 7, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_VAL_7: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RXDETECT_OVERRIDE_VAL_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_PIF_GLB_OVRD.RXDETECT_OVERRIDE_EN`: bit 16, access unknown.
-  @inlinable public static var RXDETECT_OVERRIDE_EN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var RXDETECT_OVERRIDE_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `PB1_PIF_GLB_OVRD2`: bif_5_0 register, index 0x210_000D of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -8428,79 +6740,49 @@ public enum PB1_PIF_GLB_OVRD2: RegisterDefinition {
   }
 
   /// `PB1_PIF_GLB_OVRD2.X2_LANE_1_0_OVRD`: bit 0, access unknown.
-  @inlinable public static var X2_LANE_1_0_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var X2_LANE_1_0_OVRD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_PIF_GLB_OVRD2.X2_LANE_3_2_OVRD`: bit 1, access unknown.
-  @inlinable public static var X2_LANE_3_2_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var X2_LANE_3_2_OVRD: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_PIF_GLB_OVRD2.X2_LANE_5_4_OVRD`: bit 2, access unknown.
-  @inlinable public static var X2_LANE_5_4_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var X2_LANE_5_4_OVRD: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_PIF_GLB_OVRD2.X2_LANE_7_6_OVRD`: bit 3, access unknown.
-  @inlinable public static var X2_LANE_7_6_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var X2_LANE_7_6_OVRD: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_PIF_GLB_OVRD2.X2_LANE_9_8_OVRD`: bit 4, access unknown.
-  @inlinable public static var X2_LANE_9_8_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var X2_LANE_9_8_OVRD: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_PIF_GLB_OVRD2.X2_LANE_11_10_OVRD`: bit 5, access unknown.
-  @inlinable public static var X2_LANE_11_10_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var X2_LANE_11_10_OVRD: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_PIF_GLB_OVRD2.X2_LANE_13_12_OVRD`: bit 6, access unknown.
-  @inlinable public static var X2_LANE_13_12_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var X2_LANE_13_12_OVRD: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_PIF_GLB_OVRD2.X2_LANE_15_14_OVRD`: bit 7, access unknown.
-  @inlinable public static var X2_LANE_15_14_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var X2_LANE_15_14_OVRD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_PIF_GLB_OVRD2.X4_LANE_3_0_OVRD`: bit 8, access unknown.
-  @inlinable public static var X4_LANE_3_0_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var X4_LANE_3_0_OVRD: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_PIF_GLB_OVRD2.X4_LANE_7_4_OVRD`: bit 9, access unknown.
-  @inlinable public static var X4_LANE_7_4_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var X4_LANE_7_4_OVRD: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_PIF_GLB_OVRD2.X4_LANE_11_8_OVRD`: bit 10, access unknown.
-  @inlinable public static var X4_LANE_11_8_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var X4_LANE_11_8_OVRD: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB1_PIF_GLB_OVRD2.X4_LANE_15_12_OVRD`: bit 11, access unknown.
-  @inlinable public static var X4_LANE_15_12_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var X4_LANE_15_12_OVRD: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB1_PIF_GLB_OVRD2.X8_LANE_7_0_OVRD`: bit 16, access unknown.
-  @inlinable public static var X8_LANE_7_0_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var X8_LANE_7_0_OVRD: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB1_PIF_GLB_OVRD2.X8_LANE_15_8_OVRD`: bit 17, access unknown.
-  @inlinable public static var X8_LANE_15_8_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var X8_LANE_15_8_OVRD: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PB1_PIF_GLB_OVRD2.X16_LANE_15_0_OVRD`: bit 20, access unknown.
-  @inlinable public static var X16_LANE_15_0_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var X16_LANE_15_0_OVRD: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `PB1_PIF_BIF_CMD_STATUS`: bif_5_0 register, index 0x210_0010 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -8513,132 +6795,100 @@ public enum PB1_PIF_BIF_CMD_STATUS: RegisterDefinition {
   }
 
   /// `PB1_PIF_BIF_CMD_STATUS.TXPHYSTATUS_0`: bit 0, access unknown.
-  @inlinable public static var TXPHYSTATUS_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var TXPHYSTATUS_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.TXPHYSTATUS_1`: bit 1, access unknown.
-  @inlinable public static var TXPHYSTATUS_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var TXPHYSTATUS_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.TXPHYSTATUS_2`: bit 2, access unknown.
-  @inlinable public static var TXPHYSTATUS_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var TXPHYSTATUS_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.TXPHYSTATUS_3`: bit 3, access unknown.
-  @inlinable public static var TXPHYSTATUS_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var TXPHYSTATUS_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.TXPHYSTATUS_4`: bit 4, access unknown.
-  @inlinable public static var TXPHYSTATUS_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var TXPHYSTATUS_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.TXPHYSTATUS_5`: bit 5, access unknown.
-  @inlinable public static var TXPHYSTATUS_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var TXPHYSTATUS_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.TXPHYSTATUS_6`: bit 6, access unknown.
-  @inlinable public static var TXPHYSTATUS_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var TXPHYSTATUS_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.TXPHYSTATUS_7`: bit 7, access unknown.
-  @inlinable public static var TXPHYSTATUS_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TXPHYSTATUS_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.RXPHYSTATUS_0`: bit 8, access unknown.
-  @inlinable public static var RXPHYSTATUS_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var RXPHYSTATUS_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.RXPHYSTATUS_1`: bit 9, access unknown.
-  @inlinable public static var RXPHYSTATUS_1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RXPHYSTATUS_1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.RXPHYSTATUS_2`: bit 10, access unknown.
-  @inlinable public static var RXPHYSTATUS_2: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var RXPHYSTATUS_2: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.RXPHYSTATUS_3`: bit 11, access unknown.
-  @inlinable public static var RXPHYSTATUS_3: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var RXPHYSTATUS_3: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.RXPHYSTATUS_4`: bit 12, access unknown.
-  @inlinable public static var RXPHYSTATUS_4: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var RXPHYSTATUS_4: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.RXPHYSTATUS_5`: bit 13, access unknown.
-  @inlinable public static var RXPHYSTATUS_5: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var RXPHYSTATUS_5: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.RXPHYSTATUS_6`: bit 14, access unknown.
-  @inlinable public static var RXPHYSTATUS_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RXPHYSTATUS_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.RXPHYSTATUS_7`: bit 15, access unknown.
-  @inlinable public static var RXPHYSTATUS_7: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RXPHYSTATUS_7: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_0`: bit 16, access unknown.
-  @inlinable public static var BPHY_CORE_TX_RDY_0: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BPHY_CORE_TX_RDY_0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_1`: bit 17, access unknown.
-  @inlinable public static var BPHY_CORE_TX_RDY_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var BPHY_CORE_TX_RDY_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_2`: bit 18, access unknown.
-  @inlinable public static var BPHY_CORE_TX_RDY_2: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var BPHY_CORE_TX_RDY_2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_3`: bit 19, access unknown.
-  @inlinable public static var BPHY_CORE_TX_RDY_3: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var BPHY_CORE_TX_RDY_3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_4`: bit 20, access unknown.
-  @inlinable public static var BPHY_CORE_TX_RDY_4: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var BPHY_CORE_TX_RDY_4: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_5`: bit 21, access unknown.
-  @inlinable public static var BPHY_CORE_TX_RDY_5: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var BPHY_CORE_TX_RDY_5: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_6`: bit 22, access unknown.
-  @inlinable public static var BPHY_CORE_TX_RDY_6: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var BPHY_CORE_TX_RDY_6: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_7`: bit 23, access unknown.
-  @inlinable public static var BPHY_CORE_TX_RDY_7: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var BPHY_CORE_TX_RDY_7: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_0`: bit 24, access unknown.
-  @inlinable public static var BPHY_CORE_RX_RDY_0: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var BPHY_CORE_RX_RDY_0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_1`: bit 25, access unknown.
-  @inlinable public static var BPHY_CORE_RX_RDY_1: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var BPHY_CORE_RX_RDY_1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_2`: bit 26, access unknown.
-  @inlinable public static var BPHY_CORE_RX_RDY_2: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var BPHY_CORE_RX_RDY_2: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_3`: bit 27, access unknown.
-  @inlinable public static var BPHY_CORE_RX_RDY_3: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var BPHY_CORE_RX_RDY_3: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_4`: bit 28, access unknown.
-  @inlinable public static var BPHY_CORE_RX_RDY_4: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var BPHY_CORE_RX_RDY_4: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_5`: bit 29, access unknown.
-  @inlinable public static var BPHY_CORE_RX_RDY_5: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var BPHY_CORE_RX_RDY_5: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_6`: bit 30, access unknown.
-  @inlinable public static var BPHY_CORE_RX_RDY_6: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var BPHY_CORE_RX_RDY_6: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_7`: bit 31, access unknown.
-  @inlinable public static var BPHY_CORE_RX_RDY_7: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var BPHY_CORE_RX_RDY_7: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB1_PIF_CMD_BUS_CTRL`: bif_5_0 register, index 0x210_0011 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -8651,39 +6901,27 @@ public enum PB1_PIF_CMD_BUS_CTRL: RegisterDefinition {
   }
 
   /// `PB1_PIF_CMD_BUS_CTRL.CMD_BUS_SCHL_MODE`: bits 1:0, access unknown.
-  @inlinable public static var CMD_BUS_SCHL_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var CMD_BUS_SCHL_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `PB1_PIF_CMD_BUS_CTRL.CMD_BUS_STAG_MODE`: bits 3:2, access unknown.
-  @inlinable public static var CMD_BUS_STAG_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
+  public static var CMD_BUS_STAG_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `PB1_PIF_CMD_BUS_CTRL.CMD_BUS_STAG_DIS`: bit 4, access unknown.
-  @inlinable public static var CMD_BUS_STAG_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var CMD_BUS_STAG_DIS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_PIF_CMD_BUS_CTRL.CMD_BUS_SCH_REQ_MODE`: bits 6:5, access unknown.
-  @inlinable public static var CMD_BUS_SCH_REQ_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
+  public static var CMD_BUS_SCH_REQ_MODE: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB1_PIF_CMD_BUS_CTRL.CMD_BUS_IGNR_PEND_PWR`: bit 7, access unknown.
-  @inlinable public static var CMD_BUS_IGNR_PEND_PWR: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var CMD_BUS_IGNR_PEND_PWR: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_PIF_CMD_BUS_CTRL.SEND_GANGED_MODE_UPDATE_FOR_OFFPG_LANES`: bit 8, access unknown.
-  @inlinable public static var SEND_GANGED_MODE_UPDATE_FOR_OFFPG_LANES: RegisterField<Self, Bool> {
+  public static var SEND_GANGED_MODE_UPDATE_FOR_OFFPG_LANES: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PB1_PIF_CMD_BUS_CTRL.CMD_BUS_IGNR_PWR_NOT_ON`: bit 9, access unknown.
-  @inlinable public static var CMD_BUS_IGNR_PWR_NOT_ON: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var CMD_BUS_IGNR_PWR_NOT_ON: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 }
 
 /// `PB1_PIF_CMD_BUS_GLB_OVRD`: bif_5_0 register, index 0x210_0013 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -8696,69 +6934,49 @@ public enum PB1_PIF_CMD_BUS_GLB_OVRD: RegisterDefinition {
   }
 
   /// `PB1_PIF_CMD_BUS_GLB_OVRD.TXMARG_OVRD_EN`: bit 0, access unknown.
-  @inlinable public static var TXMARG_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var TXMARG_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_PIF_CMD_BUS_GLB_OVRD.DEEMPH_OVRD_EN`: bit 1, access unknown.
-  @inlinable public static var DEEMPH_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var DEEMPH_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_PIF_CMD_BUS_GLB_OVRD.PLLFREQ_OVRD_EN`: bit 2, access unknown.
-  @inlinable public static var PLLFREQ_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var PLLFREQ_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_PIF_CMD_BUS_GLB_OVRD.TXMARG`: bits 5:3, access unknown.
-  @inlinable public static var TXMARG: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
+  public static var TXMARG: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `PB1_PIF_CMD_BUS_GLB_OVRD.DEEMPH`: bit 6, access unknown.
-  @inlinable public static var DEEMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var DEEMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_PIF_CMD_BUS_GLB_OVRD.PLLFREQ`: bits 8:7, access unknown.
-  @inlinable public static var PLLFREQ: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
+  public static var PLLFREQ: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
   /// `PB1_PIF_CMD_BUS_GLB_OVRD.RESPONSEMODE_PIF_OVRD`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_PIF_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var RESPONSEMODE_PIF_OVRD: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_0`: bit 16, access unknown.
-  @inlinable public static var CMD_BUS_LANE_DIS_0: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CMD_BUS_LANE_DIS_0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB1_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_1`: bit 17, access unknown.
-  @inlinable public static var CMD_BUS_LANE_DIS_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var CMD_BUS_LANE_DIS_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PB1_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_2`: bit 18, access unknown.
-  @inlinable public static var CMD_BUS_LANE_DIS_2: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var CMD_BUS_LANE_DIS_2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB1_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_3`: bit 19, access unknown.
-  @inlinable public static var CMD_BUS_LANE_DIS_3: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var CMD_BUS_LANE_DIS_3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB1_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_4`: bit 20, access unknown.
-  @inlinable public static var CMD_BUS_LANE_DIS_4: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var CMD_BUS_LANE_DIS_4: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB1_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_5`: bit 21, access unknown.
-  @inlinable public static var CMD_BUS_LANE_DIS_5: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var CMD_BUS_LANE_DIS_5: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB1_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_6`: bit 22, access unknown.
-  @inlinable public static var CMD_BUS_LANE_DIS_6: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var CMD_BUS_LANE_DIS_6: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB1_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_7`: bit 23, access unknown.
-  @inlinable public static var CMD_BUS_LANE_DIS_7: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var CMD_BUS_LANE_DIS_7: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 }
 
 /// `PB1_PIF_LANE0_OVRD`: bif_5_0 register, index 0x210_0014 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -8771,94 +6989,58 @@ public enum PB1_PIF_LANE0_OVRD: RegisterDefinition {
   }
 
   /// `PB1_PIF_LANE0_OVRD.GANGMODE_OVRD_EN_0`: bit 0, access unknown.
-  @inlinable public static var GANGMODE_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var GANGMODE_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_PIF_LANE0_OVRD.FREQDIV_OVRD_EN_0`: bit 1, access unknown.
-  @inlinable public static var FREQDIV_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var FREQDIV_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_PIF_LANE0_OVRD.LINKSPEED_OVRD_EN_0`: bit 2, access unknown.
-  @inlinable public static var LINKSPEED_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var LINKSPEED_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_PIF_LANE0_OVRD.TWOSYMENABLE_OVRD_EN_0`: bit 3, access unknown.
-  @inlinable public static var TWOSYMENABLE_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TWOSYMENABLE_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_PIF_LANE0_OVRD.TXPWR_OVRD_EN_0`: bit 4, access unknown.
-  @inlinable public static var TXPWR_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TXPWR_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_PIF_LANE0_OVRD.TXPGENABLE_OVRD_EN_0`: bit 5, access unknown.
-  @inlinable public static var TXPGENABLE_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TXPGENABLE_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_PIF_LANE0_OVRD.RXPWR_OVRD_EN_0`: bit 6, access unknown.
-  @inlinable public static var RXPWR_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var RXPWR_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_PIF_LANE0_OVRD.RXPGENABLE_OVRD_EN_0`: bit 7, access unknown.
-  @inlinable public static var RXPGENABLE_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RXPGENABLE_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_PIF_LANE0_OVRD.ELECIDLEDETEN_OVRD_EN_0`: bit 8, access unknown.
-  @inlinable public static var ELECIDLEDETEN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ELECIDLEDETEN_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_PIF_LANE0_OVRD.ENABLEFOM_OVRD_EN_0`: bit 9, access unknown.
-  @inlinable public static var ENABLEFOM_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ENABLEFOM_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_PIF_LANE0_OVRD.REQUESTFOM_OVRD_EN_0`: bit 10, access unknown.
-  @inlinable public static var REQUESTFOM_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var REQUESTFOM_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB1_PIF_LANE0_OVRD.RESPONSEMODE_OVRD_EN_0`: bit 11, access unknown.
-  @inlinable public static var RESPONSEMODE_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var RESPONSEMODE_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB1_PIF_LANE0_OVRD.REQUESTTRK_OVRD_EN_0`: bit 12, access unknown.
-  @inlinable public static var REQUESTTRK_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var REQUESTTRK_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_PIF_LANE0_OVRD.REQUESTTRN_OVRD_EN_0`: bit 13, access unknown.
-  @inlinable public static var REQUESTTRN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var REQUESTTRN_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_PIF_LANE0_OVRD.COEFFICIENTID_OVRD_EN_0`: bit 14, access unknown.
-  @inlinable public static var COEFFICIENTID_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var COEFFICIENTID_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_PIF_LANE0_OVRD.COEFFICIENT_OVRD_EN_0`: bit 15, access unknown.
-  @inlinable public static var COEFFICIENT_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var COEFFICIENT_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB1_PIF_LANE0_OVRD.CDREN_OVRD_EN_0`: bit 16, access unknown.
-  @inlinable public static var CDREN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CDREN_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB1_PIF_LANE0_OVRD.CDREN_OVRD_VAL_0`: bit 17, access unknown.
-  @inlinable public static var CDREN_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var CDREN_OVRD_VAL_0: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB1_PIF_LANE0_OVRD2`: bif_5_0 register, index 0x210_0015 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -8871,60 +7053,52 @@ public enum PB1_PIF_LANE0_OVRD2: RegisterDefinition {
   }
 
   /// `PB1_PIF_LANE0_OVRD2.GANGMODE_0`: bits 2:0, access unknown.
-  @inlinable public static var GANGMODE_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var GANGMODE_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_PIF_LANE0_OVRD2.FREQDIV_0`: bits 4:3, access unknown.
-  @inlinable public static var FREQDIV_0: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var FREQDIV_0: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `PB1_PIF_LANE0_OVRD2.LINKSPEED_0`: bits 6:5, access unknown.
-  @inlinable public static var LINKSPEED_0: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
+  public static var LINKSPEED_0: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB1_PIF_LANE0_OVRD2.TWOSYMENABLE_0`: bit 7, access unknown.
-  @inlinable public static var TWOSYMENABLE_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TWOSYMENABLE_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_PIF_LANE0_OVRD2.TXPWR_0`: bits 10:8, access unknown.
-  @inlinable public static var TXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var TXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `PB1_PIF_LANE0_OVRD2.TXPGENABLE_0`: bits 12:11, access unknown.
-  @inlinable public static var TXPGENABLE_0: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var TXPGENABLE_0: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `PB1_PIF_LANE0_OVRD2.RXPWR_0`: bits 15:13, access unknown.
-  @inlinable public static var RXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+  public static var RXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `PB1_PIF_LANE0_OVRD2.RXPGENABLE_0`: bits 17:16, access unknown.
-  @inlinable public static var RXPGENABLE_0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var RXPGENABLE_0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB1_PIF_LANE0_OVRD2.ELECIDLEDETEN_0`: bit 18, access unknown.
-  @inlinable public static var ELECIDLEDETEN_0: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ELECIDLEDETEN_0: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB1_PIF_LANE0_OVRD2.ENABLEFOM_0`: bit 19, access unknown.
-  @inlinable public static var ENABLEFOM_0: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var ENABLEFOM_0: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB1_PIF_LANE0_OVRD2.REQUESTFOM_0`: bit 20, access unknown.
-  @inlinable public static var REQUESTFOM_0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var REQUESTFOM_0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB1_PIF_LANE0_OVRD2.RESPONSEMODE_0`: bit 21, access unknown.
-  @inlinable public static var RESPONSEMODE_0: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var RESPONSEMODE_0: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB1_PIF_LANE0_OVRD2.REQUESTTRK_0`: bit 22, access unknown.
-  @inlinable public static var REQUESTTRK_0: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var REQUESTTRK_0: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB1_PIF_LANE0_OVRD2.REQUESTTRN_0`: bit 23, access unknown.
-  @inlinable public static var REQUESTTRN_0: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var REQUESTTRN_0: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB1_PIF_LANE0_OVRD2.COEFFICIENTID_0`: bits 25:24, access unknown.
-  @inlinable public static var COEFFICIENTID_0: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var COEFFICIENTID_0: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PB1_PIF_LANE0_OVRD2.COEFFICIENT_0`: bits 31:26, access unknown.
-  @inlinable public static var COEFFICIENT_0: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 6)
-  }
+  public static var COEFFICIENT_0: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB1_PIF_LANE1_OVRD`: bif_5_0 register, index 0x210_0016 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -8937,94 +7111,58 @@ public enum PB1_PIF_LANE1_OVRD: RegisterDefinition {
   }
 
   /// `PB1_PIF_LANE1_OVRD.GANGMODE_OVRD_EN_1`: bit 0, access unknown.
-  @inlinable public static var GANGMODE_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var GANGMODE_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_PIF_LANE1_OVRD.FREQDIV_OVRD_EN_1`: bit 1, access unknown.
-  @inlinable public static var FREQDIV_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var FREQDIV_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_PIF_LANE1_OVRD.LINKSPEED_OVRD_EN_1`: bit 2, access unknown.
-  @inlinable public static var LINKSPEED_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var LINKSPEED_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_PIF_LANE1_OVRD.TWOSYMENABLE_OVRD_EN_1`: bit 3, access unknown.
-  @inlinable public static var TWOSYMENABLE_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TWOSYMENABLE_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_PIF_LANE1_OVRD.TXPWR_OVRD_EN_1`: bit 4, access unknown.
-  @inlinable public static var TXPWR_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TXPWR_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_PIF_LANE1_OVRD.TXPGENABLE_OVRD_EN_1`: bit 5, access unknown.
-  @inlinable public static var TXPGENABLE_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TXPGENABLE_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_PIF_LANE1_OVRD.RXPWR_OVRD_EN_1`: bit 6, access unknown.
-  @inlinable public static var RXPWR_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var RXPWR_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_PIF_LANE1_OVRD.RXPGENABLE_OVRD_EN_1`: bit 7, access unknown.
-  @inlinable public static var RXPGENABLE_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RXPGENABLE_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_PIF_LANE1_OVRD.ELECIDLEDETEN_OVRD_EN_1`: bit 8, access unknown.
-  @inlinable public static var ELECIDLEDETEN_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ELECIDLEDETEN_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_PIF_LANE1_OVRD.ENABLEFOM_OVRD_EN_1`: bit 9, access unknown.
-  @inlinable public static var ENABLEFOM_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ENABLEFOM_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_PIF_LANE1_OVRD.REQUESTFOM_OVRD_EN_1`: bit 10, access unknown.
-  @inlinable public static var REQUESTFOM_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var REQUESTFOM_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB1_PIF_LANE1_OVRD.RESPONSEMODE_OVRD_EN_1`: bit 11, access unknown.
-  @inlinable public static var RESPONSEMODE_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var RESPONSEMODE_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB1_PIF_LANE1_OVRD.REQUESTTRK_OVRD_EN_1`: bit 12, access unknown.
-  @inlinable public static var REQUESTTRK_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var REQUESTTRK_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_PIF_LANE1_OVRD.REQUESTTRN_OVRD_EN_1`: bit 13, access unknown.
-  @inlinable public static var REQUESTTRN_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var REQUESTTRN_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_PIF_LANE1_OVRD.COEFFICIENTID_OVRD_EN_1`: bit 14, access unknown.
-  @inlinable public static var COEFFICIENTID_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var COEFFICIENTID_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_PIF_LANE1_OVRD.COEFFICIENT_OVRD_EN_1`: bit 15, access unknown.
-  @inlinable public static var COEFFICIENT_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var COEFFICIENT_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB1_PIF_LANE1_OVRD.CDREN_OVRD_EN_1`: bit 16, access unknown.
-  @inlinable public static var CDREN_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CDREN_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB1_PIF_LANE1_OVRD.CDREN_OVRD_VAL_1`: bit 17, access unknown.
-  @inlinable public static var CDREN_OVRD_VAL_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var CDREN_OVRD_VAL_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB1_PIF_LANE1_OVRD2`: bif_5_0 register, index 0x210_0017 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -9037,60 +7175,52 @@ public enum PB1_PIF_LANE1_OVRD2: RegisterDefinition {
   }
 
   /// `PB1_PIF_LANE1_OVRD2.GANGMODE_1`: bits 2:0, access unknown.
-  @inlinable public static var GANGMODE_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var GANGMODE_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_PIF_LANE1_OVRD2.FREQDIV_1`: bits 4:3, access unknown.
-  @inlinable public static var FREQDIV_1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var FREQDIV_1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `PB1_PIF_LANE1_OVRD2.LINKSPEED_1`: bits 6:5, access unknown.
-  @inlinable public static var LINKSPEED_1: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
+  public static var LINKSPEED_1: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB1_PIF_LANE1_OVRD2.TWOSYMENABLE_1`: bit 7, access unknown.
-  @inlinable public static var TWOSYMENABLE_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TWOSYMENABLE_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_PIF_LANE1_OVRD2.TXPWR_1`: bits 10:8, access unknown.
-  @inlinable public static var TXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var TXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `PB1_PIF_LANE1_OVRD2.TXPGENABLE_1`: bits 12:11, access unknown.
-  @inlinable public static var TXPGENABLE_1: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var TXPGENABLE_1: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `PB1_PIF_LANE1_OVRD2.RXPWR_1`: bits 15:13, access unknown.
-  @inlinable public static var RXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+  public static var RXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `PB1_PIF_LANE1_OVRD2.RXPGENABLE_1`: bits 17:16, access unknown.
-  @inlinable public static var RXPGENABLE_1: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var RXPGENABLE_1: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB1_PIF_LANE1_OVRD2.ELECIDLEDETEN_1`: bit 18, access unknown.
-  @inlinable public static var ELECIDLEDETEN_1: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ELECIDLEDETEN_1: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB1_PIF_LANE1_OVRD2.ENABLEFOM_1`: bit 19, access unknown.
-  @inlinable public static var ENABLEFOM_1: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var ENABLEFOM_1: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB1_PIF_LANE1_OVRD2.REQUESTFOM_1`: bit 20, access unknown.
-  @inlinable public static var REQUESTFOM_1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var REQUESTFOM_1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB1_PIF_LANE1_OVRD2.RESPONSEMODE_1`: bit 21, access unknown.
-  @inlinable public static var RESPONSEMODE_1: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var RESPONSEMODE_1: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB1_PIF_LANE1_OVRD2.REQUESTTRK_1`: bit 22, access unknown.
-  @inlinable public static var REQUESTTRK_1: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var REQUESTTRK_1: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB1_PIF_LANE1_OVRD2.REQUESTTRN_1`: bit 23, access unknown.
-  @inlinable public static var REQUESTTRN_1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var REQUESTTRN_1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB1_PIF_LANE1_OVRD2.COEFFICIENTID_1`: bits 25:24, access unknown.
-  @inlinable public static var COEFFICIENTID_1: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var COEFFICIENTID_1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PB1_PIF_LANE1_OVRD2.COEFFICIENT_1`: bits 31:26, access unknown.
-  @inlinable public static var COEFFICIENT_1: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 6)
-  }
+  public static var COEFFICIENT_1: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB1_PIF_LANE2_OVRD`: bif_5_0 register, index 0x210_0018 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -9103,94 +7233,58 @@ public enum PB1_PIF_LANE2_OVRD: RegisterDefinition {
   }
 
   /// `PB1_PIF_LANE2_OVRD.GANGMODE_OVRD_EN_2`: bit 0, access unknown.
-  @inlinable public static var GANGMODE_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var GANGMODE_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_PIF_LANE2_OVRD.FREQDIV_OVRD_EN_2`: bit 1, access unknown.
-  @inlinable public static var FREQDIV_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var FREQDIV_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_PIF_LANE2_OVRD.LINKSPEED_OVRD_EN_2`: bit 2, access unknown.
-  @inlinable public static var LINKSPEED_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var LINKSPEED_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_PIF_LANE2_OVRD.TWOSYMENABLE_OVRD_EN_2`: bit 3, access unknown.
-  @inlinable public static var TWOSYMENABLE_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TWOSYMENABLE_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_PIF_LANE2_OVRD.TXPWR_OVRD_EN_2`: bit 4, access unknown.
-  @inlinable public static var TXPWR_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TXPWR_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_PIF_LANE2_OVRD.TXPGENABLE_OVRD_EN_2`: bit 5, access unknown.
-  @inlinable public static var TXPGENABLE_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TXPGENABLE_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_PIF_LANE2_OVRD.RXPWR_OVRD_EN_2`: bit 6, access unknown.
-  @inlinable public static var RXPWR_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var RXPWR_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_PIF_LANE2_OVRD.RXPGENABLE_OVRD_EN_2`: bit 7, access unknown.
-  @inlinable public static var RXPGENABLE_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RXPGENABLE_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_PIF_LANE2_OVRD.ELECIDLEDETEN_OVRD_EN_2`: bit 8, access unknown.
-  @inlinable public static var ELECIDLEDETEN_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ELECIDLEDETEN_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_PIF_LANE2_OVRD.ENABLEFOM_OVRD_EN_2`: bit 9, access unknown.
-  @inlinable public static var ENABLEFOM_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ENABLEFOM_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_PIF_LANE2_OVRD.REQUESTFOM_OVRD_EN_2`: bit 10, access unknown.
-  @inlinable public static var REQUESTFOM_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var REQUESTFOM_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB1_PIF_LANE2_OVRD.RESPONSEMODE_OVRD_EN_2`: bit 11, access unknown.
-  @inlinable public static var RESPONSEMODE_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var RESPONSEMODE_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB1_PIF_LANE2_OVRD.REQUESTTRK_OVRD_EN_2`: bit 12, access unknown.
-  @inlinable public static var REQUESTTRK_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var REQUESTTRK_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_PIF_LANE2_OVRD.REQUESTTRN_OVRD_EN_2`: bit 13, access unknown.
-  @inlinable public static var REQUESTTRN_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var REQUESTTRN_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_PIF_LANE2_OVRD.COEFFICIENTID_OVRD_EN_2`: bit 14, access unknown.
-  @inlinable public static var COEFFICIENTID_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var COEFFICIENTID_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_PIF_LANE2_OVRD.COEFFICIENT_OVRD_EN_2`: bit 15, access unknown.
-  @inlinable public static var COEFFICIENT_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var COEFFICIENT_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB1_PIF_LANE2_OVRD.CDREN_OVRD_EN_2`: bit 16, access unknown.
-  @inlinable public static var CDREN_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CDREN_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB1_PIF_LANE2_OVRD.CDREN_OVRD_VAL_2`: bit 17, access unknown.
-  @inlinable public static var CDREN_OVRD_VAL_2: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var CDREN_OVRD_VAL_2: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB1_PIF_LANE2_OVRD2`: bif_5_0 register, index 0x210_0019 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -9203,60 +7297,52 @@ public enum PB1_PIF_LANE2_OVRD2: RegisterDefinition {
   }
 
   /// `PB1_PIF_LANE2_OVRD2.GANGMODE_2`: bits 2:0, access unknown.
-  @inlinable public static var GANGMODE_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var GANGMODE_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_PIF_LANE2_OVRD2.FREQDIV_2`: bits 4:3, access unknown.
-  @inlinable public static var FREQDIV_2: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var FREQDIV_2: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `PB1_PIF_LANE2_OVRD2.LINKSPEED_2`: bits 6:5, access unknown.
-  @inlinable public static var LINKSPEED_2: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
+  public static var LINKSPEED_2: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB1_PIF_LANE2_OVRD2.TWOSYMENABLE_2`: bit 7, access unknown.
-  @inlinable public static var TWOSYMENABLE_2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TWOSYMENABLE_2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_PIF_LANE2_OVRD2.TXPWR_2`: bits 10:8, access unknown.
-  @inlinable public static var TXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var TXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `PB1_PIF_LANE2_OVRD2.TXPGENABLE_2`: bits 12:11, access unknown.
-  @inlinable public static var TXPGENABLE_2: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var TXPGENABLE_2: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `PB1_PIF_LANE2_OVRD2.RXPWR_2`: bits 15:13, access unknown.
-  @inlinable public static var RXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+  public static var RXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `PB1_PIF_LANE2_OVRD2.RXPGENABLE_2`: bits 17:16, access unknown.
-  @inlinable public static var RXPGENABLE_2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var RXPGENABLE_2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB1_PIF_LANE2_OVRD2.ELECIDLEDETEN_2`: bit 18, access unknown.
-  @inlinable public static var ELECIDLEDETEN_2: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ELECIDLEDETEN_2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB1_PIF_LANE2_OVRD2.ENABLEFOM_2`: bit 19, access unknown.
-  @inlinable public static var ENABLEFOM_2: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var ENABLEFOM_2: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB1_PIF_LANE2_OVRD2.REQUESTFOM_2`: bit 20, access unknown.
-  @inlinable public static var REQUESTFOM_2: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var REQUESTFOM_2: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB1_PIF_LANE2_OVRD2.RESPONSEMODE_2`: bit 21, access unknown.
-  @inlinable public static var RESPONSEMODE_2: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var RESPONSEMODE_2: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB1_PIF_LANE2_OVRD2.REQUESTTRK_2`: bit 22, access unknown.
-  @inlinable public static var REQUESTTRK_2: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var REQUESTTRK_2: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB1_PIF_LANE2_OVRD2.REQUESTTRN_2`: bit 23, access unknown.
-  @inlinable public static var REQUESTTRN_2: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var REQUESTTRN_2: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB1_PIF_LANE2_OVRD2.COEFFICIENTID_2`: bits 25:24, access unknown.
-  @inlinable public static var COEFFICIENTID_2: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var COEFFICIENTID_2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PB1_PIF_LANE2_OVRD2.COEFFICIENT_2`: bits 31:26, access unknown.
-  @inlinable public static var COEFFICIENT_2: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 6)
-  }
+  public static var COEFFICIENT_2: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB1_PIF_LANE3_OVRD`: bif_5_0 register, index 0x210_001A of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -9269,94 +7355,58 @@ public enum PB1_PIF_LANE3_OVRD: RegisterDefinition {
   }
 
   /// `PB1_PIF_LANE3_OVRD.GANGMODE_OVRD_EN_3`: bit 0, access unknown.
-  @inlinable public static var GANGMODE_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var GANGMODE_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_PIF_LANE3_OVRD.FREQDIV_OVRD_EN_3`: bit 1, access unknown.
-  @inlinable public static var FREQDIV_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var FREQDIV_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_PIF_LANE3_OVRD.LINKSPEED_OVRD_EN_3`: bit 2, access unknown.
-  @inlinable public static var LINKSPEED_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var LINKSPEED_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_PIF_LANE3_OVRD.TWOSYMENABLE_OVRD_EN_3`: bit 3, access unknown.
-  @inlinable public static var TWOSYMENABLE_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TWOSYMENABLE_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_PIF_LANE3_OVRD.TXPWR_OVRD_EN_3`: bit 4, access unknown.
-  @inlinable public static var TXPWR_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TXPWR_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_PIF_LANE3_OVRD.TXPGENABLE_OVRD_EN_3`: bit 5, access unknown.
-  @inlinable public static var TXPGENABLE_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TXPGENABLE_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_PIF_LANE3_OVRD.RXPWR_OVRD_EN_3`: bit 6, access unknown.
-  @inlinable public static var RXPWR_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var RXPWR_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_PIF_LANE3_OVRD.RXPGENABLE_OVRD_EN_3`: bit 7, access unknown.
-  @inlinable public static var RXPGENABLE_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RXPGENABLE_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_PIF_LANE3_OVRD.ELECIDLEDETEN_OVRD_EN_3`: bit 8, access unknown.
-  @inlinable public static var ELECIDLEDETEN_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ELECIDLEDETEN_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_PIF_LANE3_OVRD.ENABLEFOM_OVRD_EN_3`: bit 9, access unknown.
-  @inlinable public static var ENABLEFOM_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ENABLEFOM_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_PIF_LANE3_OVRD.REQUESTFOM_OVRD_EN_3`: bit 10, access unknown.
-  @inlinable public static var REQUESTFOM_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var REQUESTFOM_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB1_PIF_LANE3_OVRD.RESPONSEMODE_OVRD_EN_3`: bit 11, access unknown.
-  @inlinable public static var RESPONSEMODE_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var RESPONSEMODE_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB1_PIF_LANE3_OVRD.REQUESTTRK_OVRD_EN_3`: bit 12, access unknown.
-  @inlinable public static var REQUESTTRK_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var REQUESTTRK_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_PIF_LANE3_OVRD.REQUESTTRN_OVRD_EN_3`: bit 13, access unknown.
-  @inlinable public static var REQUESTTRN_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var REQUESTTRN_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_PIF_LANE3_OVRD.COEFFICIENTID_OVRD_EN_3`: bit 14, access unknown.
-  @inlinable public static var COEFFICIENTID_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var COEFFICIENTID_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_PIF_LANE3_OVRD.COEFFICIENT_OVRD_EN_3`: bit 15, access unknown.
-  @inlinable public static var COEFFICIENT_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var COEFFICIENT_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB1_PIF_LANE3_OVRD.CDREN_OVRD_EN_3`: bit 16, access unknown.
-  @inlinable public static var CDREN_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CDREN_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB1_PIF_LANE3_OVRD.CDREN_OVRD_VAL_3`: bit 17, access unknown.
-  @inlinable public static var CDREN_OVRD_VAL_3: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var CDREN_OVRD_VAL_3: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB1_PIF_LANE3_OVRD2`: bif_5_0 register, index 0x210_001B of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -9369,60 +7419,52 @@ public enum PB1_PIF_LANE3_OVRD2: RegisterDefinition {
   }
 
   /// `PB1_PIF_LANE3_OVRD2.GANGMODE_3`: bits 2:0, access unknown.
-  @inlinable public static var GANGMODE_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var GANGMODE_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_PIF_LANE3_OVRD2.FREQDIV_3`: bits 4:3, access unknown.
-  @inlinable public static var FREQDIV_3: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var FREQDIV_3: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `PB1_PIF_LANE3_OVRD2.LINKSPEED_3`: bits 6:5, access unknown.
-  @inlinable public static var LINKSPEED_3: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
+  public static var LINKSPEED_3: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB1_PIF_LANE3_OVRD2.TWOSYMENABLE_3`: bit 7, access unknown.
-  @inlinable public static var TWOSYMENABLE_3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TWOSYMENABLE_3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_PIF_LANE3_OVRD2.TXPWR_3`: bits 10:8, access unknown.
-  @inlinable public static var TXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var TXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `PB1_PIF_LANE3_OVRD2.TXPGENABLE_3`: bits 12:11, access unknown.
-  @inlinable public static var TXPGENABLE_3: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var TXPGENABLE_3: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `PB1_PIF_LANE3_OVRD2.RXPWR_3`: bits 15:13, access unknown.
-  @inlinable public static var RXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+  public static var RXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `PB1_PIF_LANE3_OVRD2.RXPGENABLE_3`: bits 17:16, access unknown.
-  @inlinable public static var RXPGENABLE_3: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var RXPGENABLE_3: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB1_PIF_LANE3_OVRD2.ELECIDLEDETEN_3`: bit 18, access unknown.
-  @inlinable public static var ELECIDLEDETEN_3: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ELECIDLEDETEN_3: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB1_PIF_LANE3_OVRD2.ENABLEFOM_3`: bit 19, access unknown.
-  @inlinable public static var ENABLEFOM_3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var ENABLEFOM_3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB1_PIF_LANE3_OVRD2.REQUESTFOM_3`: bit 20, access unknown.
-  @inlinable public static var REQUESTFOM_3: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var REQUESTFOM_3: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB1_PIF_LANE3_OVRD2.RESPONSEMODE_3`: bit 21, access unknown.
-  @inlinable public static var RESPONSEMODE_3: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var RESPONSEMODE_3: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB1_PIF_LANE3_OVRD2.REQUESTTRK_3`: bit 22, access unknown.
-  @inlinable public static var REQUESTTRK_3: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var REQUESTTRK_3: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB1_PIF_LANE3_OVRD2.REQUESTTRN_3`: bit 23, access unknown.
-  @inlinable public static var REQUESTTRN_3: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var REQUESTTRN_3: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB1_PIF_LANE3_OVRD2.COEFFICIENTID_3`: bits 25:24, access unknown.
-  @inlinable public static var COEFFICIENTID_3: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var COEFFICIENTID_3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PB1_PIF_LANE3_OVRD2.COEFFICIENT_3`: bits 31:26, access unknown.
-  @inlinable public static var COEFFICIENT_3: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 6)
-  }
+  public static var COEFFICIENT_3: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB1_PIF_LANE4_OVRD`: bif_5_0 register, index 0x210_001C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -9435,94 +7477,58 @@ public enum PB1_PIF_LANE4_OVRD: RegisterDefinition {
   }
 
   /// `PB1_PIF_LANE4_OVRD.GANGMODE_OVRD_EN_4`: bit 0, access unknown.
-  @inlinable public static var GANGMODE_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var GANGMODE_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_PIF_LANE4_OVRD.FREQDIV_OVRD_EN_4`: bit 1, access unknown.
-  @inlinable public static var FREQDIV_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var FREQDIV_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_PIF_LANE4_OVRD.LINKSPEED_OVRD_EN_4`: bit 2, access unknown.
-  @inlinable public static var LINKSPEED_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var LINKSPEED_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_PIF_LANE4_OVRD.TWOSYMENABLE_OVRD_EN_4`: bit 3, access unknown.
-  @inlinable public static var TWOSYMENABLE_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TWOSYMENABLE_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_PIF_LANE4_OVRD.TXPWR_OVRD_EN_4`: bit 4, access unknown.
-  @inlinable public static var TXPWR_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TXPWR_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_PIF_LANE4_OVRD.TXPGENABLE_OVRD_EN_4`: bit 5, access unknown.
-  @inlinable public static var TXPGENABLE_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TXPGENABLE_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_PIF_LANE4_OVRD.RXPWR_OVRD_EN_4`: bit 6, access unknown.
-  @inlinable public static var RXPWR_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var RXPWR_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_PIF_LANE4_OVRD.RXPGENABLE_OVRD_EN_4`: bit 7, access unknown.
-  @inlinable public static var RXPGENABLE_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RXPGENABLE_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_PIF_LANE4_OVRD.ELECIDLEDETEN_OVRD_EN_4`: bit 8, access unknown.
-  @inlinable public static var ELECIDLEDETEN_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ELECIDLEDETEN_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_PIF_LANE4_OVRD.ENABLEFOM_OVRD_EN_4`: bit 9, access unknown.
-  @inlinable public static var ENABLEFOM_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ENABLEFOM_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_PIF_LANE4_OVRD.REQUESTFOM_OVRD_EN_4`: bit 10, access unknown.
-  @inlinable public static var REQUESTFOM_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var REQUESTFOM_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB1_PIF_LANE4_OVRD.RESPONSEMODE_OVRD_EN_4`: bit 11, access unknown.
-  @inlinable public static var RESPONSEMODE_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var RESPONSEMODE_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB1_PIF_LANE4_OVRD.REQUESTTRK_OVRD_EN_4`: bit 12, access unknown.
-  @inlinable public static var REQUESTTRK_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var REQUESTTRK_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_PIF_LANE4_OVRD.REQUESTTRN_OVRD_EN_4`: bit 13, access unknown.
-  @inlinable public static var REQUESTTRN_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var REQUESTTRN_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_PIF_LANE4_OVRD.COEFFICIENTID_OVRD_EN_4`: bit 14, access unknown.
-  @inlinable public static var COEFFICIENTID_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var COEFFICIENTID_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_PIF_LANE4_OVRD.COEFFICIENT_OVRD_EN_4`: bit 15, access unknown.
-  @inlinable public static var COEFFICIENT_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var COEFFICIENT_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB1_PIF_LANE4_OVRD.CDREN_OVRD_EN_4`: bit 16, access unknown.
-  @inlinable public static var CDREN_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CDREN_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB1_PIF_LANE4_OVRD.CDREN_OVRD_VAL_4`: bit 17, access unknown.
-  @inlinable public static var CDREN_OVRD_VAL_4: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var CDREN_OVRD_VAL_4: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB1_PIF_LANE4_OVRD2`: bif_5_0 register, index 0x210_001D of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -9535,60 +7541,52 @@ public enum PB1_PIF_LANE4_OVRD2: RegisterDefinition {
   }
 
   /// `PB1_PIF_LANE4_OVRD2.GANGMODE_4`: bits 2:0, access unknown.
-  @inlinable public static var GANGMODE_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var GANGMODE_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_PIF_LANE4_OVRD2.FREQDIV_4`: bits 4:3, access unknown.
-  @inlinable public static var FREQDIV_4: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var FREQDIV_4: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `PB1_PIF_LANE4_OVRD2.LINKSPEED_4`: bits 6:5, access unknown.
-  @inlinable public static var LINKSPEED_4: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
+  public static var LINKSPEED_4: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB1_PIF_LANE4_OVRD2.TWOSYMENABLE_4`: bit 7, access unknown.
-  @inlinable public static var TWOSYMENABLE_4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TWOSYMENABLE_4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_PIF_LANE4_OVRD2.TXPWR_4`: bits 10:8, access unknown.
-  @inlinable public static var TXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var TXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `PB1_PIF_LANE4_OVRD2.TXPGENABLE_4`: bits 12:11, access unknown.
-  @inlinable public static var TXPGENABLE_4: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var TXPGENABLE_4: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `PB1_PIF_LANE4_OVRD2.RXPWR_4`: bits 15:13, access unknown.
-  @inlinable public static var RXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+  public static var RXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `PB1_PIF_LANE4_OVRD2.RXPGENABLE_4`: bits 17:16, access unknown.
-  @inlinable public static var RXPGENABLE_4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var RXPGENABLE_4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB1_PIF_LANE4_OVRD2.ELECIDLEDETEN_4`: bit 18, access unknown.
-  @inlinable public static var ELECIDLEDETEN_4: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ELECIDLEDETEN_4: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB1_PIF_LANE4_OVRD2.ENABLEFOM_4`: bit 19, access unknown.
-  @inlinable public static var ENABLEFOM_4: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var ENABLEFOM_4: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB1_PIF_LANE4_OVRD2.REQUESTFOM_4`: bit 20, access unknown.
-  @inlinable public static var REQUESTFOM_4: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var REQUESTFOM_4: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB1_PIF_LANE4_OVRD2.RESPONSEMODE_4`: bit 21, access unknown.
-  @inlinable public static var RESPONSEMODE_4: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var RESPONSEMODE_4: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB1_PIF_LANE4_OVRD2.REQUESTTRK_4`: bit 22, access unknown.
-  @inlinable public static var REQUESTTRK_4: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var REQUESTTRK_4: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB1_PIF_LANE4_OVRD2.REQUESTTRN_4`: bit 23, access unknown.
-  @inlinable public static var REQUESTTRN_4: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var REQUESTTRN_4: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB1_PIF_LANE4_OVRD2.COEFFICIENTID_4`: bits 25:24, access unknown.
-  @inlinable public static var COEFFICIENTID_4: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var COEFFICIENTID_4: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PB1_PIF_LANE4_OVRD2.COEFFICIENT_4`: bits 31:26, access unknown.
-  @inlinable public static var COEFFICIENT_4: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 6)
-  }
+  public static var COEFFICIENT_4: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB1_PIF_LANE5_OVRD`: bif_5_0 register, index 0x210_001E of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -9601,94 +7599,58 @@ public enum PB1_PIF_LANE5_OVRD: RegisterDefinition {
   }
 
   /// `PB1_PIF_LANE5_OVRD.GANGMODE_OVRD_EN_5`: bit 0, access unknown.
-  @inlinable public static var GANGMODE_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var GANGMODE_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_PIF_LANE5_OVRD.FREQDIV_OVRD_EN_5`: bit 1, access unknown.
-  @inlinable public static var FREQDIV_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var FREQDIV_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_PIF_LANE5_OVRD.LINKSPEED_OVRD_EN_5`: bit 2, access unknown.
-  @inlinable public static var LINKSPEED_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var LINKSPEED_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_PIF_LANE5_OVRD.TWOSYMENABLE_OVRD_EN_5`: bit 3, access unknown.
-  @inlinable public static var TWOSYMENABLE_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TWOSYMENABLE_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_PIF_LANE5_OVRD.TXPWR_OVRD_EN_5`: bit 4, access unknown.
-  @inlinable public static var TXPWR_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TXPWR_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_PIF_LANE5_OVRD.TXPGENABLE_OVRD_EN_5`: bit 5, access unknown.
-  @inlinable public static var TXPGENABLE_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TXPGENABLE_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_PIF_LANE5_OVRD.RXPWR_OVRD_EN_5`: bit 6, access unknown.
-  @inlinable public static var RXPWR_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var RXPWR_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_PIF_LANE5_OVRD.RXPGENABLE_OVRD_EN_5`: bit 7, access unknown.
-  @inlinable public static var RXPGENABLE_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RXPGENABLE_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_PIF_LANE5_OVRD.ELECIDLEDETEN_OVRD_EN_5`: bit 8, access unknown.
-  @inlinable public static var ELECIDLEDETEN_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ELECIDLEDETEN_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_PIF_LANE5_OVRD.ENABLEFOM_OVRD_EN_5`: bit 9, access unknown.
-  @inlinable public static var ENABLEFOM_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ENABLEFOM_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_PIF_LANE5_OVRD.REQUESTFOM_OVRD_EN_5`: bit 10, access unknown.
-  @inlinable public static var REQUESTFOM_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var REQUESTFOM_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB1_PIF_LANE5_OVRD.RESPONSEMODE_OVRD_EN_5`: bit 11, access unknown.
-  @inlinable public static var RESPONSEMODE_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var RESPONSEMODE_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB1_PIF_LANE5_OVRD.REQUESTTRK_OVRD_EN_5`: bit 12, access unknown.
-  @inlinable public static var REQUESTTRK_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var REQUESTTRK_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_PIF_LANE5_OVRD.REQUESTTRN_OVRD_EN_5`: bit 13, access unknown.
-  @inlinable public static var REQUESTTRN_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var REQUESTTRN_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_PIF_LANE5_OVRD.COEFFICIENTID_OVRD_EN_5`: bit 14, access unknown.
-  @inlinable public static var COEFFICIENTID_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var COEFFICIENTID_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_PIF_LANE5_OVRD.COEFFICIENT_OVRD_EN_5`: bit 15, access unknown.
-  @inlinable public static var COEFFICIENT_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var COEFFICIENT_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB1_PIF_LANE5_OVRD.CDREN_OVRD_EN_5`: bit 16, access unknown.
-  @inlinable public static var CDREN_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CDREN_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB1_PIF_LANE5_OVRD.CDREN_OVRD_VAL_5`: bit 17, access unknown.
-  @inlinable public static var CDREN_OVRD_VAL_5: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var CDREN_OVRD_VAL_5: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB1_PIF_LANE5_OVRD2`: bif_5_0 register, index 0x210_001F of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -9701,60 +7663,52 @@ public enum PB1_PIF_LANE5_OVRD2: RegisterDefinition {
   }
 
   /// `PB1_PIF_LANE5_OVRD2.GANGMODE_5`: bits 2:0, access unknown.
-  @inlinable public static var GANGMODE_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var GANGMODE_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_PIF_LANE5_OVRD2.FREQDIV_5`: bits 4:3, access unknown.
-  @inlinable public static var FREQDIV_5: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var FREQDIV_5: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `PB1_PIF_LANE5_OVRD2.LINKSPEED_5`: bits 6:5, access unknown.
-  @inlinable public static var LINKSPEED_5: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
+  public static var LINKSPEED_5: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB1_PIF_LANE5_OVRD2.TWOSYMENABLE_5`: bit 7, access unknown.
-  @inlinable public static var TWOSYMENABLE_5: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TWOSYMENABLE_5: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_PIF_LANE5_OVRD2.TXPWR_5`: bits 10:8, access unknown.
-  @inlinable public static var TXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var TXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `PB1_PIF_LANE5_OVRD2.TXPGENABLE_5`: bits 12:11, access unknown.
-  @inlinable public static var TXPGENABLE_5: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var TXPGENABLE_5: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `PB1_PIF_LANE5_OVRD2.RXPWR_5`: bits 15:13, access unknown.
-  @inlinable public static var RXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+  public static var RXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `PB1_PIF_LANE5_OVRD2.RXPGENABLE_5`: bits 17:16, access unknown.
-  @inlinable public static var RXPGENABLE_5: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var RXPGENABLE_5: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB1_PIF_LANE5_OVRD2.ELECIDLEDETEN_5`: bit 18, access unknown.
-  @inlinable public static var ELECIDLEDETEN_5: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ELECIDLEDETEN_5: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB1_PIF_LANE5_OVRD2.ENABLEFOM_5`: bit 19, access unknown.
-  @inlinable public static var ENABLEFOM_5: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var ENABLEFOM_5: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB1_PIF_LANE5_OVRD2.REQUESTFOM_5`: bit 20, access unknown.
-  @inlinable public static var REQUESTFOM_5: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var REQUESTFOM_5: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB1_PIF_LANE5_OVRD2.RESPONSEMODE_5`: bit 21, access unknown.
-  @inlinable public static var RESPONSEMODE_5: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var RESPONSEMODE_5: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB1_PIF_LANE5_OVRD2.REQUESTTRK_5`: bit 22, access unknown.
-  @inlinable public static var REQUESTTRK_5: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var REQUESTTRK_5: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB1_PIF_LANE5_OVRD2.REQUESTTRN_5`: bit 23, access unknown.
-  @inlinable public static var REQUESTTRN_5: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var REQUESTTRN_5: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB1_PIF_LANE5_OVRD2.COEFFICIENTID_5`: bits 25:24, access unknown.
-  @inlinable public static var COEFFICIENTID_5: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var COEFFICIENTID_5: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PB1_PIF_LANE5_OVRD2.COEFFICIENT_5`: bits 31:26, access unknown.
-  @inlinable public static var COEFFICIENT_5: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 6)
-  }
+  public static var COEFFICIENT_5: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB1_PIF_LANE6_OVRD`: bif_5_0 register, index 0x210_0020 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -9767,94 +7721,58 @@ public enum PB1_PIF_LANE6_OVRD: RegisterDefinition {
   }
 
   /// `PB1_PIF_LANE6_OVRD.GANGMODE_OVRD_EN_6`: bit 0, access unknown.
-  @inlinable public static var GANGMODE_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var GANGMODE_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_PIF_LANE6_OVRD.FREQDIV_OVRD_EN_6`: bit 1, access unknown.
-  @inlinable public static var FREQDIV_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var FREQDIV_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_PIF_LANE6_OVRD.LINKSPEED_OVRD_EN_6`: bit 2, access unknown.
-  @inlinable public static var LINKSPEED_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var LINKSPEED_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_PIF_LANE6_OVRD.TWOSYMENABLE_OVRD_EN_6`: bit 3, access unknown.
-  @inlinable public static var TWOSYMENABLE_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TWOSYMENABLE_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_PIF_LANE6_OVRD.TXPWR_OVRD_EN_6`: bit 4, access unknown.
-  @inlinable public static var TXPWR_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TXPWR_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_PIF_LANE6_OVRD.TXPGENABLE_OVRD_EN_6`: bit 5, access unknown.
-  @inlinable public static var TXPGENABLE_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TXPGENABLE_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_PIF_LANE6_OVRD.RXPWR_OVRD_EN_6`: bit 6, access unknown.
-  @inlinable public static var RXPWR_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var RXPWR_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_PIF_LANE6_OVRD.RXPGENABLE_OVRD_EN_6`: bit 7, access unknown.
-  @inlinable public static var RXPGENABLE_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RXPGENABLE_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_PIF_LANE6_OVRD.ELECIDLEDETEN_OVRD_EN_6`: bit 8, access unknown.
-  @inlinable public static var ELECIDLEDETEN_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ELECIDLEDETEN_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_PIF_LANE6_OVRD.ENABLEFOM_OVRD_EN_6`: bit 9, access unknown.
-  @inlinable public static var ENABLEFOM_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ENABLEFOM_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_PIF_LANE6_OVRD.REQUESTFOM_OVRD_EN_6`: bit 10, access unknown.
-  @inlinable public static var REQUESTFOM_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var REQUESTFOM_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB1_PIF_LANE6_OVRD.RESPONSEMODE_OVRD_EN_6`: bit 11, access unknown.
-  @inlinable public static var RESPONSEMODE_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var RESPONSEMODE_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB1_PIF_LANE6_OVRD.REQUESTTRK_OVRD_EN_6`: bit 12, access unknown.
-  @inlinable public static var REQUESTTRK_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var REQUESTTRK_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_PIF_LANE6_OVRD.REQUESTTRN_OVRD_EN_6`: bit 13, access unknown.
-  @inlinable public static var REQUESTTRN_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var REQUESTTRN_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_PIF_LANE6_OVRD.COEFFICIENTID_OVRD_EN_6`: bit 14, access unknown.
-  @inlinable public static var COEFFICIENTID_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var COEFFICIENTID_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_PIF_LANE6_OVRD.COEFFICIENT_OVRD_EN_6`: bit 15, access unknown.
-  @inlinable public static var COEFFICIENT_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var COEFFICIENT_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB1_PIF_LANE6_OVRD.CDREN_OVRD_EN_6`: bit 16, access unknown.
-  @inlinable public static var CDREN_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CDREN_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB1_PIF_LANE6_OVRD.CDREN_OVRD_VAL_6`: bit 17, access unknown.
-  @inlinable public static var CDREN_OVRD_VAL_6: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var CDREN_OVRD_VAL_6: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB1_PIF_LANE6_OVRD2`: bif_5_0 register, index 0x210_0021 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -9867,60 +7785,52 @@ public enum PB1_PIF_LANE6_OVRD2: RegisterDefinition {
   }
 
   /// `PB1_PIF_LANE6_OVRD2.GANGMODE_6`: bits 2:0, access unknown.
-  @inlinable public static var GANGMODE_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var GANGMODE_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_PIF_LANE6_OVRD2.FREQDIV_6`: bits 4:3, access unknown.
-  @inlinable public static var FREQDIV_6: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var FREQDIV_6: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `PB1_PIF_LANE6_OVRD2.LINKSPEED_6`: bits 6:5, access unknown.
-  @inlinable public static var LINKSPEED_6: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
+  public static var LINKSPEED_6: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB1_PIF_LANE6_OVRD2.TWOSYMENABLE_6`: bit 7, access unknown.
-  @inlinable public static var TWOSYMENABLE_6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TWOSYMENABLE_6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_PIF_LANE6_OVRD2.TXPWR_6`: bits 10:8, access unknown.
-  @inlinable public static var TXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var TXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `PB1_PIF_LANE6_OVRD2.TXPGENABLE_6`: bits 12:11, access unknown.
-  @inlinable public static var TXPGENABLE_6: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var TXPGENABLE_6: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `PB1_PIF_LANE6_OVRD2.RXPWR_6`: bits 15:13, access unknown.
-  @inlinable public static var RXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+  public static var RXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `PB1_PIF_LANE6_OVRD2.RXPGENABLE_6`: bits 17:16, access unknown.
-  @inlinable public static var RXPGENABLE_6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var RXPGENABLE_6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB1_PIF_LANE6_OVRD2.ELECIDLEDETEN_6`: bit 18, access unknown.
-  @inlinable public static var ELECIDLEDETEN_6: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ELECIDLEDETEN_6: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB1_PIF_LANE6_OVRD2.ENABLEFOM_6`: bit 19, access unknown.
-  @inlinable public static var ENABLEFOM_6: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var ENABLEFOM_6: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB1_PIF_LANE6_OVRD2.REQUESTFOM_6`: bit 20, access unknown.
-  @inlinable public static var REQUESTFOM_6: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var REQUESTFOM_6: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB1_PIF_LANE6_OVRD2.RESPONSEMODE_6`: bit 21, access unknown.
-  @inlinable public static var RESPONSEMODE_6: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var RESPONSEMODE_6: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB1_PIF_LANE6_OVRD2.REQUESTTRK_6`: bit 22, access unknown.
-  @inlinable public static var REQUESTTRK_6: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var REQUESTTRK_6: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB1_PIF_LANE6_OVRD2.REQUESTTRN_6`: bit 23, access unknown.
-  @inlinable public static var REQUESTTRN_6: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var REQUESTTRN_6: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB1_PIF_LANE6_OVRD2.COEFFICIENTID_6`: bits 25:24, access unknown.
-  @inlinable public static var COEFFICIENTID_6: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var COEFFICIENTID_6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PB1_PIF_LANE6_OVRD2.COEFFICIENT_6`: bits 31:26, access unknown.
-  @inlinable public static var COEFFICIENT_6: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 6)
-  }
+  public static var COEFFICIENT_6: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB1_PIF_LANE7_OVRD`: bif_5_0 register, index 0x210_0022 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -9933,94 +7843,58 @@ public enum PB1_PIF_LANE7_OVRD: RegisterDefinition {
   }
 
   /// `PB1_PIF_LANE7_OVRD.GANGMODE_OVRD_EN_7`: bit 0, access unknown.
-  @inlinable public static var GANGMODE_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var GANGMODE_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_PIF_LANE7_OVRD.FREQDIV_OVRD_EN_7`: bit 1, access unknown.
-  @inlinable public static var FREQDIV_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var FREQDIV_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_PIF_LANE7_OVRD.LINKSPEED_OVRD_EN_7`: bit 2, access unknown.
-  @inlinable public static var LINKSPEED_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var LINKSPEED_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_PIF_LANE7_OVRD.TWOSYMENABLE_OVRD_EN_7`: bit 3, access unknown.
-  @inlinable public static var TWOSYMENABLE_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TWOSYMENABLE_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_PIF_LANE7_OVRD.TXPWR_OVRD_EN_7`: bit 4, access unknown.
-  @inlinable public static var TXPWR_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TXPWR_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_PIF_LANE7_OVRD.TXPGENABLE_OVRD_EN_7`: bit 5, access unknown.
-  @inlinable public static var TXPGENABLE_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TXPGENABLE_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_PIF_LANE7_OVRD.RXPWR_OVRD_EN_7`: bit 6, access unknown.
-  @inlinable public static var RXPWR_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var RXPWR_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_PIF_LANE7_OVRD.RXPGENABLE_OVRD_EN_7`: bit 7, access unknown.
-  @inlinable public static var RXPGENABLE_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RXPGENABLE_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_PIF_LANE7_OVRD.ELECIDLEDETEN_OVRD_EN_7`: bit 8, access unknown.
-  @inlinable public static var ELECIDLEDETEN_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ELECIDLEDETEN_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_PIF_LANE7_OVRD.ENABLEFOM_OVRD_EN_7`: bit 9, access unknown.
-  @inlinable public static var ENABLEFOM_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ENABLEFOM_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_PIF_LANE7_OVRD.REQUESTFOM_OVRD_EN_7`: bit 10, access unknown.
-  @inlinable public static var REQUESTFOM_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var REQUESTFOM_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB1_PIF_LANE7_OVRD.RESPONSEMODE_OVRD_EN_7`: bit 11, access unknown.
-  @inlinable public static var RESPONSEMODE_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var RESPONSEMODE_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB1_PIF_LANE7_OVRD.REQUESTTRK_OVRD_EN_7`: bit 12, access unknown.
-  @inlinable public static var REQUESTTRK_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var REQUESTTRK_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_PIF_LANE7_OVRD.REQUESTTRN_OVRD_EN_7`: bit 13, access unknown.
-  @inlinable public static var REQUESTTRN_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var REQUESTTRN_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_PIF_LANE7_OVRD.COEFFICIENTID_OVRD_EN_7`: bit 14, access unknown.
-  @inlinable public static var COEFFICIENTID_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var COEFFICIENTID_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_PIF_LANE7_OVRD.COEFFICIENT_OVRD_EN_7`: bit 15, access unknown.
-  @inlinable public static var COEFFICIENT_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var COEFFICIENT_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB1_PIF_LANE7_OVRD.CDREN_OVRD_EN_7`: bit 16, access unknown.
-  @inlinable public static var CDREN_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CDREN_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB1_PIF_LANE7_OVRD.CDREN_OVRD_VAL_7`: bit 17, access unknown.
-  @inlinable public static var CDREN_OVRD_VAL_7: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var CDREN_OVRD_VAL_7: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB1_PIF_LANE7_OVRD2`: bif_5_0 register, index 0x210_0023 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -10033,60 +7907,52 @@ public enum PB1_PIF_LANE7_OVRD2: RegisterDefinition {
   }
 
   /// `PB1_PIF_LANE7_OVRD2.GANGMODE_7`: bits 2:0, access unknown.
-  @inlinable public static var GANGMODE_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var GANGMODE_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_PIF_LANE7_OVRD2.FREQDIV_7`: bits 4:3, access unknown.
-  @inlinable public static var FREQDIV_7: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var FREQDIV_7: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `PB1_PIF_LANE7_OVRD2.LINKSPEED_7`: bits 6:5, access unknown.
-  @inlinable public static var LINKSPEED_7: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
+  public static var LINKSPEED_7: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB1_PIF_LANE7_OVRD2.TWOSYMENABLE_7`: bit 7, access unknown.
-  @inlinable public static var TWOSYMENABLE_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TWOSYMENABLE_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_PIF_LANE7_OVRD2.TXPWR_7`: bits 10:8, access unknown.
-  @inlinable public static var TXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var TXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `PB1_PIF_LANE7_OVRD2.TXPGENABLE_7`: bits 12:11, access unknown.
-  @inlinable public static var TXPGENABLE_7: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var TXPGENABLE_7: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `PB1_PIF_LANE7_OVRD2.RXPWR_7`: bits 15:13, access unknown.
-  @inlinable public static var RXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+  public static var RXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `PB1_PIF_LANE7_OVRD2.RXPGENABLE_7`: bits 17:16, access unknown.
-  @inlinable public static var RXPGENABLE_7: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var RXPGENABLE_7: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB1_PIF_LANE7_OVRD2.ELECIDLEDETEN_7`: bit 18, access unknown.
-  @inlinable public static var ELECIDLEDETEN_7: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ELECIDLEDETEN_7: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB1_PIF_LANE7_OVRD2.ENABLEFOM_7`: bit 19, access unknown.
-  @inlinable public static var ENABLEFOM_7: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var ENABLEFOM_7: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB1_PIF_LANE7_OVRD2.REQUESTFOM_7`: bit 20, access unknown.
-  @inlinable public static var REQUESTFOM_7: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var REQUESTFOM_7: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB1_PIF_LANE7_OVRD2.RESPONSEMODE_7`: bit 21, access unknown.
-  @inlinable public static var RESPONSEMODE_7: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var RESPONSEMODE_7: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB1_PIF_LANE7_OVRD2.REQUESTTRK_7`: bit 22, access unknown.
-  @inlinable public static var REQUESTTRK_7: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var REQUESTTRK_7: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB1_PIF_LANE7_OVRD2.REQUESTTRN_7`: bit 23, access unknown.
-  @inlinable public static var REQUESTTRN_7: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var REQUESTTRN_7: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB1_PIF_LANE7_OVRD2.COEFFICIENTID_7`: bits 25:24, access unknown.
-  @inlinable public static var COEFFICIENTID_7: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var COEFFICIENTID_7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PB1_PIF_LANE7_OVRD2.COEFFICIENT_7`: bits 31:26, access unknown.
-  @inlinable public static var COEFFICIENT_7: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 6)
-  }
+  public static var COEFFICIENT_7: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB1_GLB_CTRL_REG0`: bif_5_0 register, index 0x220_0004 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -10099,42 +7965,28 @@ public enum PB1_GLB_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_GLB_CTRL_REG0.BACKUP`: bits 15:0, access unknown.
-  @inlinable public static var BACKUP: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BACKUP: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PB1_GLB_CTRL_REG0.CFG_IDLEDET_TH`: bits 17:16, access unknown.
-  @inlinable public static var CFG_IDLEDET_TH: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 2)
-  }
+  public static var CFG_IDLEDET_TH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB1_GLB_CTRL_REG0.DBG_RX2TXBYP_SEL`: bits 22:20, access unknown.
-  @inlinable public static var DBG_RX2TXBYP_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
+  public static var DBG_RX2TXBYP_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `PB1_GLB_CTRL_REG0.DBG_RXFEBYP_EN`: bit 23, access unknown.
-  @inlinable public static var DBG_RXFEBYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var DBG_RXFEBYP_EN: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB1_GLB_CTRL_REG0.DBG_RXPRBS_CLR`: bit 24, access unknown.
-  @inlinable public static var DBG_RXPRBS_CLR: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var DBG_RXPRBS_CLR: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PB1_GLB_CTRL_REG0.DBG_RXTOGGLE_EN`: bit 25, access unknown.
-  @inlinable public static var DBG_RXTOGGLE_EN: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var DBG_RXTOGGLE_EN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PB1_GLB_CTRL_REG0.DBG_TX2RXLBACK_EN`: bit 26, access unknown.
-  @inlinable public static var DBG_TX2RXLBACK_EN: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var DBG_TX2RXLBACK_EN: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PB1_GLB_CTRL_REG0.TXCFG_CMGOOD_RANGE`: bits 31:30, access unknown.
-  @inlinable public static var TXCFG_CMGOOD_RANGE: RegisterField<Self, UInt8> {
-    .init(lsb: 30, width: 2)
-  }
+  public static var TXCFG_CMGOOD_RANGE: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PB1_GLB_CTRL_REG1`: bif_5_0 register, index 0x220_0008 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -10147,54 +7999,34 @@ public enum PB1_GLB_CTRL_REG1: RegisterDefinition {
   }
 
   /// `PB1_GLB_CTRL_REG1.RXDBG_CDR_FR_BYP_EN`: bit 0, access unknown.
-  @inlinable public static var RXDBG_CDR_FR_BYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var RXDBG_CDR_FR_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_GLB_CTRL_REG1.RXDBG_CDR_FR_BYP_VAL`: bits 6:1, access unknown.
-  @inlinable public static var RXDBG_CDR_FR_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 6)
-  }
+  public static var RXDBG_CDR_FR_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 1, width: 6) }
 
   /// `PB1_GLB_CTRL_REG1.RXDBG_CDR_PH_BYP_EN`: bit 7, access unknown.
-  @inlinable public static var RXDBG_CDR_PH_BYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RXDBG_CDR_PH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_GLB_CTRL_REG1.RXDBG_CDR_PH_BYP_VAL`: bits 13:8, access unknown.
-  @inlinable public static var RXDBG_CDR_PH_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var RXDBG_CDR_PH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `PB1_GLB_CTRL_REG1.RXDBG_D0TH_BYP_EN`: bit 14, access unknown.
-  @inlinable public static var RXDBG_D0TH_BYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var RXDBG_D0TH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_GLB_CTRL_REG1.RXDBG_D0TH_BYP_VAL`: bits 21:15, access unknown.
-  @inlinable public static var RXDBG_D0TH_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 7)
-  }
+  public static var RXDBG_D0TH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 15, width: 7) }
 
   /// `PB1_GLB_CTRL_REG1.RXDBG_D1TH_BYP_EN`: bit 22, access unknown.
-  @inlinable public static var RXDBG_D1TH_BYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var RXDBG_D1TH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB1_GLB_CTRL_REG1.RXDBG_D1TH_BYP_VAL`: bits 29:23, access unknown.
-  @inlinable public static var RXDBG_D1TH_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 7)
-  }
+  public static var RXDBG_D1TH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 7) }
 
   /// `PB1_GLB_CTRL_REG1.TST_LOSPDTST_EN`: bit 30, access unknown.
-  @inlinable public static var TST_LOSPDTST_EN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var TST_LOSPDTST_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `PB1_GLB_CTRL_REG1.PLL_CFG_DISPCLK_DIV`: bit 31, access unknown.
-  @inlinable public static var PLL_CFG_DISPCLK_DIV: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var PLL_CFG_DISPCLK_DIV: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB1_GLB_CTRL_REG2`: bif_5_0 register, index 0x220_000C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -10207,44 +8039,28 @@ public enum PB1_GLB_CTRL_REG2: RegisterDefinition {
   }
 
   /// `PB1_GLB_CTRL_REG2.RXDBG_D2TH_BYP_EN`: bit 0, access unknown.
-  @inlinable public static var RXDBG_D2TH_BYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var RXDBG_D2TH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_GLB_CTRL_REG2.RXDBG_D2TH_BYP_VAL`: bits 7:1, access unknown.
-  @inlinable public static var RXDBG_D2TH_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 7)
-  }
+  public static var RXDBG_D2TH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 
   /// `PB1_GLB_CTRL_REG2.RXDBG_D3TH_BYP_EN`: bit 8, access unknown.
-  @inlinable public static var RXDBG_D3TH_BYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var RXDBG_D3TH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_GLB_CTRL_REG2.RXDBG_D3TH_BYP_VAL`: bits 15:9, access unknown.
-  @inlinable public static var RXDBG_D3TH_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 7)
-  }
+  public static var RXDBG_D3TH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 9, width: 7) }
 
   /// `PB1_GLB_CTRL_REG2.RXDBG_DXTH_BYP_EN`: bit 16, access unknown.
-  @inlinable public static var RXDBG_DXTH_BYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var RXDBG_DXTH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB1_GLB_CTRL_REG2.RXDBG_DXTH_BYP_VAL`: bits 23:17, access unknown.
-  @inlinable public static var RXDBG_DXTH_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 7)
-  }
+  public static var RXDBG_DXTH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 17, width: 7) }
 
   /// `PB1_GLB_CTRL_REG2.RXDBG_ETH_BYP_EN`: bit 24, access unknown.
-  @inlinable public static var RXDBG_ETH_BYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RXDBG_ETH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PB1_GLB_CTRL_REG2.RXDBG_ETH_BYP_VAL`: bits 31:25, access unknown.
-  @inlinable public static var RXDBG_ETH_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 25, width: 7)
-  }
+  public static var RXDBG_ETH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `PB1_GLB_CTRL_REG3`: bif_5_0 register, index 0x220_0010 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -10257,70 +8073,46 @@ public enum PB1_GLB_CTRL_REG3: RegisterDefinition {
   }
 
   /// `PB1_GLB_CTRL_REG3.RXDBG_SEL`: bits 4:0, access unknown.
-  @inlinable public static var RXDBG_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+  public static var RXDBG_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `PB1_GLB_CTRL_REG3.BG_CFG_LC_REG_VREF0_SEL`: bits 6:5, access unknown.
-  @inlinable public static var BG_CFG_LC_REG_VREF0_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
+  public static var BG_CFG_LC_REG_VREF0_SEL: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB1_GLB_CTRL_REG3.BG_CFG_LC_REG_VREF1_SEL`: bits 8:7, access unknown.
-  @inlinable public static var BG_CFG_LC_REG_VREF1_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
+  public static var BG_CFG_LC_REG_VREF1_SEL: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
   /// `PB1_GLB_CTRL_REG3.BG_CFG_RO_REG_VREF_SEL`: bits 10:9, access unknown.
-  @inlinable public static var BG_CFG_RO_REG_VREF_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 2)
-  }
+  public static var BG_CFG_RO_REG_VREF_SEL: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
 
   /// `PB1_GLB_CTRL_REG3.BG_DBG_VREFBYP_EN`: bit 11, access unknown.
-  @inlinable public static var BG_DBG_VREFBYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var BG_DBG_VREFBYP_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB1_GLB_CTRL_REG3.BG_DBG_IREFBYP_EN`: bit 12, access unknown.
-  @inlinable public static var BG_DBG_IREFBYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var BG_DBG_IREFBYP_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_GLB_CTRL_REG3.BG_DBG_ANALOG_SEL`: bits 16:14, access unknown.
-  @inlinable public static var BG_DBG_ANALOG_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 3)
-  }
+  public static var BG_DBG_ANALOG_SEL: RegisterField<Self, UInt8> { .init(lsb: 14, width: 3) }
 
   /// `PB1_GLB_CTRL_REG3.DBG_DLL_CLK_SEL`: bits 20:18, access unknown.
-  @inlinable public static var DBG_DLL_CLK_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 3)
-  }
+  public static var DBG_DLL_CLK_SEL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `PB1_GLB_CTRL_REG3.PLL_DISPCLK_CMOS_SEL`: bit 21, access unknown.
-  @inlinable public static var PLL_DISPCLK_CMOS_SEL: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var PLL_DISPCLK_CMOS_SEL: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB1_GLB_CTRL_REG3.DBG_RXPI_OFFSET_BYP_EN`: bit 22, access unknown.
-  @inlinable public static var DBG_RXPI_OFFSET_BYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var DBG_RXPI_OFFSET_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB1_GLB_CTRL_REG3.DBG_RXPI_OFFSET_BYP_VAL`: bits 26:23, access unknown.
-  @inlinable public static var DBG_RXPI_OFFSET_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 4)
-  }
+  public static var DBG_RXPI_OFFSET_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 4) }
 
   /// `PB1_GLB_CTRL_REG3.DBG_RXSWAPDX_BYP_EN`: bit 27, access unknown.
-  @inlinable public static var DBG_RXSWAPDX_BYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var DBG_RXSWAPDX_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PB1_GLB_CTRL_REG3.DBG_RXSWAPDX_BYP_VAL`: bits 30:28, access unknown.
-  @inlinable public static var DBG_RXSWAPDX_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 3)
-  }
+  public static var DBG_RXSWAPDX_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 28, width: 3) }
 
   /// `PB1_GLB_CTRL_REG3.DBG_RXLEQ_DCATTN_BYP_OVR_DISABLE`: bit 31, access unknown.
-  @inlinable public static var DBG_RXLEQ_DCATTN_BYP_OVR_DISABLE: RegisterField<Self, Bool> {
+  public static var DBG_RXLEQ_DCATTN_BYP_OVR_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -10335,35 +8127,25 @@ public enum PB1_GLB_CTRL_REG4: RegisterDefinition {
   }
 
   /// `PB1_GLB_CTRL_REG4.DBG_RXAPU_INST`: bits 15:0, access unknown.
-  @inlinable public static var DBG_RXAPU_INST: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var DBG_RXAPU_INST: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PB1_GLB_CTRL_REG4.DBG_RXDFEMUX_BYP_VAL`: bits 17:16, access unknown.
-  @inlinable public static var DBG_RXDFEMUX_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 2)
-  }
+  public static var DBG_RXDFEMUX_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB1_GLB_CTRL_REG4.DBG_RXDFEMUX_BYP_EN`: bit 18, access unknown.
-  @inlinable public static var DBG_RXDFEMUX_BYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var DBG_RXDFEMUX_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB1_GLB_CTRL_REG4.DBG_RXAPU_EXEC`: bits 25:22, access unknown.
-  @inlinable public static var DBG_RXAPU_EXEC: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 4)
-  }
+  public static var DBG_RXAPU_EXEC: RegisterField<Self, UInt8> { .init(lsb: 22, width: 4) }
 
   /// `PB1_GLB_CTRL_REG4.DBG_RXDLL_VREG_REF_SEL`: bit 26, access unknown.
-  @inlinable public static var DBG_RXDLL_VREG_REF_SEL: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var DBG_RXDLL_VREG_REF_SEL: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PB1_GLB_CTRL_REG4.PWRGOOD_OVRD`: bit 27, access unknown.
-  @inlinable public static var PWRGOOD_OVRD: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var PWRGOOD_OVRD: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PB1_GLB_CTRL_REG4.DBG_RXRDATA_GATING_DISABLE`: bit 28, access unknown.
-  @inlinable public static var DBG_RXRDATA_GATING_DISABLE: RegisterField<Self, Bool> {
+  public static var DBG_RXRDATA_GATING_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 }
@@ -10378,9 +8160,7 @@ public enum PB1_GLB_CTRL_REG5: RegisterDefinition {
   }
 
   /// `PB1_GLB_CTRL_REG5.DBG_RXAPU_MODE`: bits 7:0, access unknown.
-  @inlinable public static var DBG_RXAPU_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var DBG_RXAPU_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PB1_GLB_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_001C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -10393,41 +8173,33 @@ public enum PB1_GLB_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG0.IGNR_ALL_CBI_UPDT_L0T3`: bit 0, access unknown.
-  @inlinable public static var IGNR_ALL_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var IGNR_ALL_CBI_UPDT_L0T3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG0.IGNR_ALL_CBI_UPDT_L4T7`: bit 1, access unknown.
-  @inlinable public static var IGNR_ALL_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var IGNR_ALL_CBI_UPDT_L4T7: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG0.IGNR_ALL_CBI_UPDT_L8T11`: bit 2, access unknown.
-  @inlinable public static var IGNR_ALL_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var IGNR_ALL_CBI_UPDT_L8T11: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG0.IGNR_ALL_CBI_UPDT_L12T15`: bit 3, access unknown.
-  @inlinable public static var IGNR_ALL_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var IGNR_ALL_CBI_UPDT_L12T15: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG0.IGNR_IMPCAL_ACTIVE_CBI_UPDT`: bit 4, access unknown.
-  @inlinable public static var IGNR_IMPCAL_ACTIVE_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var IGNR_IMPCAL_ACTIVE_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG0.TXNIMP`: bits 11:8, access unknown.
-  @inlinable public static var TXNIMP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var TXNIMP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG0.TXPIMP`: bits 15:12, access unknown.
-  @inlinable public static var TXPIMP: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var TXPIMP: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG0.RXIMP`: bits 19:16, access unknown.
-  @inlinable public static var RXIMP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var RXIMP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG0.IMPCAL_ACTIVE`: bit 20, access unknown.
-  @inlinable public static var IMPCAL_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var IMPCAL_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `PB1_GLB_SCI_STAT_OVRD_REG1`: bif_5_0 register, index 0x220_0020 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -10440,55 +8212,55 @@ public enum PB1_GLB_SCI_STAT_OVRD_REG1: RegisterDefinition {
   }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG1.IGNR_LINKSPEED_CBI_UPDT_L0T3`: bit 0, access unknown.
-  @inlinable public static var IGNR_LINKSPEED_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+  public static var IGNR_LINKSPEED_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG1.IGNR_FREQDIV_CBI_UPDT_L0T3`: bit 1, access unknown.
-  @inlinable public static var IGNR_FREQDIV_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+  public static var IGNR_FREQDIV_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG1.IGNR_DLL_LOCK_CBI_UPDT_L0T3`: bit 2, access unknown.
-  @inlinable public static var IGNR_DLL_LOCK_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+  public static var IGNR_DLL_LOCK_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG1.DLL_LOCK_0`: bit 12, access unknown.
-  @inlinable public static var DLL_LOCK_0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var DLL_LOCK_0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG1.DLL_LOCK_1`: bit 13, access unknown.
-  @inlinable public static var DLL_LOCK_1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var DLL_LOCK_1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG1.DLL_LOCK_2`: bit 14, access unknown.
-  @inlinable public static var DLL_LOCK_2: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var DLL_LOCK_2: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG1.DLL_LOCK_3`: bit 15, access unknown.
-  @inlinable public static var DLL_LOCK_3: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var DLL_LOCK_3: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG1.LINKSPEED_0`: bits 17:16, access unknown.
-  @inlinable public static var LINKSPEED_0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var LINKSPEED_0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG1.FREQDIV_0`: bits 19:18, access unknown.
-  @inlinable public static var FREQDIV_0: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var FREQDIV_0: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG1.LINKSPEED_1`: bits 21:20, access unknown.
-  @inlinable public static var LINKSPEED_1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var LINKSPEED_1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG1.FREQDIV_1`: bits 23:22, access unknown.
-  @inlinable public static var FREQDIV_1: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var FREQDIV_1: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG1.LINKSPEED_2`: bits 25:24, access unknown.
-  @inlinable public static var LINKSPEED_2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var LINKSPEED_2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG1.FREQDIV_2`: bits 27:26, access unknown.
-  @inlinable public static var FREQDIV_2: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var FREQDIV_2: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG1.LINKSPEED_3`: bits 29:28, access unknown.
-  @inlinable public static var LINKSPEED_3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var LINKSPEED_3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG1.FREQDIV_3`: bits 31:30, access unknown.
-  @inlinable public static var FREQDIV_3: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var FREQDIV_3: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PB1_GLB_SCI_STAT_OVRD_REG2`: bif_5_0 register, index 0x220_0024 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -10501,55 +8273,55 @@ public enum PB1_GLB_SCI_STAT_OVRD_REG2: RegisterDefinition {
   }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG2.IGNR_LINKSPEED_CBI_UPDT_L4T7`: bit 0, access unknown.
-  @inlinable public static var IGNR_LINKSPEED_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+  public static var IGNR_LINKSPEED_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG2.IGNR_FREQDIV_CBI_UPDT_L4T7`: bit 1, access unknown.
-  @inlinable public static var IGNR_FREQDIV_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+  public static var IGNR_FREQDIV_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG2.IGNR_DLL_LOCK_CBI_UPDT_L4T7`: bit 2, access unknown.
-  @inlinable public static var IGNR_DLL_LOCK_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+  public static var IGNR_DLL_LOCK_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG2.DLL_LOCK_4`: bit 12, access unknown.
-  @inlinable public static var DLL_LOCK_4: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var DLL_LOCK_4: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG2.DLL_LOCK_5`: bit 13, access unknown.
-  @inlinable public static var DLL_LOCK_5: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var DLL_LOCK_5: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG2.DLL_LOCK_6`: bit 14, access unknown.
-  @inlinable public static var DLL_LOCK_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var DLL_LOCK_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG2.DLL_LOCK_7`: bit 15, access unknown.
-  @inlinable public static var DLL_LOCK_7: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var DLL_LOCK_7: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG2.LINKSPEED_4`: bits 17:16, access unknown.
-  @inlinable public static var LINKSPEED_4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var LINKSPEED_4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG2.FREQDIV_4`: bits 19:18, access unknown.
-  @inlinable public static var FREQDIV_4: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var FREQDIV_4: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG2.LINKSPEED_5`: bits 21:20, access unknown.
-  @inlinable public static var LINKSPEED_5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var LINKSPEED_5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG2.FREQDIV_5`: bits 23:22, access unknown.
-  @inlinable public static var FREQDIV_5: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var FREQDIV_5: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG2.LINKSPEED_6`: bits 25:24, access unknown.
-  @inlinable public static var LINKSPEED_6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var LINKSPEED_6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG2.FREQDIV_6`: bits 27:26, access unknown.
-  @inlinable public static var FREQDIV_6: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var FREQDIV_6: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG2.LINKSPEED_7`: bits 29:28, access unknown.
-  @inlinable public static var LINKSPEED_7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var LINKSPEED_7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG2.FREQDIV_7`: bits 31:30, access unknown.
-  @inlinable public static var FREQDIV_7: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var FREQDIV_7: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PB1_GLB_SCI_STAT_OVRD_REG3`: bif_5_0 register, index 0x220_0028 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -10562,55 +8334,55 @@ public enum PB1_GLB_SCI_STAT_OVRD_REG3: RegisterDefinition {
   }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG3.IGNR_LINKSPEED_CBI_UPDT_L8T11`: bit 0, access unknown.
-  @inlinable public static var IGNR_LINKSPEED_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+  public static var IGNR_LINKSPEED_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG3.IGNR_FREQDIV_CBI_UPDT_L8T11`: bit 1, access unknown.
-  @inlinable public static var IGNR_FREQDIV_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+  public static var IGNR_FREQDIV_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG3.IGNR_DLL_LOCK_CBI_UPDT_L8T11`: bit 2, access unknown.
-  @inlinable public static var IGNR_DLL_LOCK_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+  public static var IGNR_DLL_LOCK_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG3.DLL_LOCK_8`: bit 12, access unknown.
-  @inlinable public static var DLL_LOCK_8: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var DLL_LOCK_8: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG3.DLL_LOCK_9`: bit 13, access unknown.
-  @inlinable public static var DLL_LOCK_9: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var DLL_LOCK_9: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG3.DLL_LOCK_10`: bit 14, access unknown.
-  @inlinable public static var DLL_LOCK_10: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var DLL_LOCK_10: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG3.DLL_LOCK_11`: bit 15, access unknown.
-  @inlinable public static var DLL_LOCK_11: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var DLL_LOCK_11: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG3.LINKSPEED_8`: bits 17:16, access unknown.
-  @inlinable public static var LINKSPEED_8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var LINKSPEED_8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG3.FREQDIV_8`: bits 19:18, access unknown.
-  @inlinable public static var FREQDIV_8: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var FREQDIV_8: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG3.LINKSPEED_9`: bits 21:20, access unknown.
-  @inlinable public static var LINKSPEED_9: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var LINKSPEED_9: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG3.FREQDIV_9`: bits 23:22, access unknown.
-  @inlinable public static var FREQDIV_9: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var FREQDIV_9: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG3.LINKSPEED_10`: bits 25:24, access unknown.
-  @inlinable public static var LINKSPEED_10: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var LINKSPEED_10: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG3.FREQDIV_10`: bits 27:26, access unknown.
-  @inlinable public static var FREQDIV_10: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var FREQDIV_10: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG3.LINKSPEED_11`: bits 29:28, access unknown.
-  @inlinable public static var LINKSPEED_11: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var LINKSPEED_11: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG3.FREQDIV_11`: bits 31:30, access unknown.
-  @inlinable public static var FREQDIV_11: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var FREQDIV_11: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PB1_GLB_SCI_STAT_OVRD_REG4`: bif_5_0 register, index 0x220_002C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -10623,55 +8395,55 @@ public enum PB1_GLB_SCI_STAT_OVRD_REG4: RegisterDefinition {
   }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG4.IGNR_LINKSPEED_CBI_UPDT_L12T15`: bit 0, access unknown.
-  @inlinable public static var IGNR_LINKSPEED_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+  public static var IGNR_LINKSPEED_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG4.IGNR_FREQDIV_CBI_UPDT_L12T15`: bit 1, access unknown.
-  @inlinable public static var IGNR_FREQDIV_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+  public static var IGNR_FREQDIV_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG4.IGNR_DLL_LOCK_CBI_UPDT_L12T15`: bit 2, access unknown.
-  @inlinable public static var IGNR_DLL_LOCK_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+  public static var IGNR_DLL_LOCK_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG4.DLL_LOCK_12`: bit 12, access unknown.
-  @inlinable public static var DLL_LOCK_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var DLL_LOCK_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG4.DLL_LOCK_13`: bit 13, access unknown.
-  @inlinable public static var DLL_LOCK_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var DLL_LOCK_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG4.DLL_LOCK_14`: bit 14, access unknown.
-  @inlinable public static var DLL_LOCK_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var DLL_LOCK_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG4.DLL_LOCK_15`: bit 15, access unknown.
-  @inlinable public static var DLL_LOCK_15: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var DLL_LOCK_15: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG4.LINKSPEED_12`: bits 17:16, access unknown.
-  @inlinable public static var LINKSPEED_12: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var LINKSPEED_12: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG4.FREQDIV_12`: bits 19:18, access unknown.
-  @inlinable public static var FREQDIV_12: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var FREQDIV_12: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG4.LINKSPEED_13`: bits 21:20, access unknown.
-  @inlinable public static var LINKSPEED_13: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var LINKSPEED_13: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG4.FREQDIV_13`: bits 23:22, access unknown.
-  @inlinable public static var FREQDIV_13: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var FREQDIV_13: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG4.LINKSPEED_14`: bits 25:24, access unknown.
-  @inlinable public static var LINKSPEED_14: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var LINKSPEED_14: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG4.FREQDIV_14`: bits 27:26, access unknown.
-  @inlinable public static var FREQDIV_14: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var FREQDIV_14: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG4.LINKSPEED_15`: bits 29:28, access unknown.
-  @inlinable public static var LINKSPEED_15: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var LINKSPEED_15: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `PB1_GLB_SCI_STAT_OVRD_REG4.FREQDIV_15`: bits 31:30, access unknown.
-  @inlinable public static var FREQDIV_15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var FREQDIV_15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PB1_GLB_OVRD_REG0`: bif_5_0 register, index 0x220_0030 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -10684,14 +8456,10 @@ public enum PB1_GLB_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_GLB_OVRD_REG0.TXPDTERM_VAL_OVRD_VAL`: bits 15:0, access unknown.
-  @inlinable public static var TXPDTERM_VAL_OVRD_VAL: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var TXPDTERM_VAL_OVRD_VAL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PB1_GLB_OVRD_REG0.TXPUTERM_VAL_OVRD_VAL`: bits 31:16, access unknown.
-  @inlinable public static var TXPUTERM_VAL_OVRD_VAL: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var TXPUTERM_VAL_OVRD_VAL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PB1_GLB_OVRD_REG1`: bif_5_0 register, index 0x220_0034 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -10704,34 +8472,22 @@ public enum PB1_GLB_OVRD_REG1: RegisterDefinition {
   }
 
   /// `PB1_GLB_OVRD_REG1.TXPDTERM_VAL_OVRD_EN`: bit 0, access unknown.
-  @inlinable public static var TXPDTERM_VAL_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TXPDTERM_VAL_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_GLB_OVRD_REG1.TXPUTERM_VAL_OVRD_EN`: bit 1, access unknown.
-  @inlinable public static var TXPUTERM_VAL_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TXPUTERM_VAL_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_GLB_OVRD_REG1.TST_LOSPDTST_RST_OVRD_EN`: bit 2, access unknown.
-  @inlinable public static var TST_LOSPDTST_RST_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TST_LOSPDTST_RST_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_GLB_OVRD_REG1.TST_LOSPDTST_RST_OVRD_VAL`: bit 3, access unknown.
-  @inlinable public static var TST_LOSPDTST_RST_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TST_LOSPDTST_RST_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_GLB_OVRD_REG1.RXTERM_VAL_OVRD_EN`: bit 15, access unknown.
-  @inlinable public static var RXTERM_VAL_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var RXTERM_VAL_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB1_GLB_OVRD_REG1.RXTERM_VAL_OVRD_VAL`: bits 31:16, access unknown.
-  @inlinable public static var RXTERM_VAL_OVRD_VAL: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var RXTERM_VAL_OVRD_VAL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PB1_GLB_OVRD_REG2`: bif_5_0 register, index 0x220_0038 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -10744,32 +8500,28 @@ public enum PB1_GLB_OVRD_REG2: RegisterDefinition {
   }
 
   /// `PB1_GLB_OVRD_REG2.BG_PWRON_OVRD_EN`: bit 0, access unknown.
-  @inlinable public static var BG_PWRON_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var BG_PWRON_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_GLB_OVRD_REG2.BG_PWRON_OVRD_VAL`: bit 1, access unknown.
-  @inlinable public static var BG_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var BG_PWRON_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_GLB_OVRD_REG2.PLL_DBG_LC_EXT_RESET_OVRD_EN`: bit 2, access unknown.
-  @inlinable public static var PLL_DBG_LC_EXT_RESET_OVRD_EN: RegisterField<Self, Bool> {
+  public static var PLL_DBG_LC_EXT_RESET_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB1_GLB_OVRD_REG2.PLL_DBG_LC_EXT_RESET_OVRD_VAL`: bit 3, access unknown.
-  @inlinable public static var PLL_DBG_LC_EXT_RESET_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var PLL_DBG_LC_EXT_RESET_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `PB1_GLB_OVRD_REG2.PLL_DBG_RO_EXT_RESET_OVRD_EN`: bit 4, access unknown.
-  @inlinable public static var PLL_DBG_RO_EXT_RESET_OVRD_EN: RegisterField<Self, Bool> {
+  public static var PLL_DBG_RO_EXT_RESET_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `PB1_GLB_OVRD_REG2.PLL_DBG_RO_EXT_RESET_OVRD_VAL`: bit 5, access unknown.
-  @inlinable public static var PLL_DBG_RO_EXT_RESET_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var PLL_DBG_RO_EXT_RESET_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 }
@@ -10784,100 +8536,100 @@ public enum PB1_HW_DEBUG: RegisterDefinition {
   }
 
   /// `PB1_HW_DEBUG.HW_00_DEBUG`: bit 0, access unknown.
-  @inlinable public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_01_DEBUG`: bit 1, access unknown.
-  @inlinable public static var HW_01_DEBUG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var HW_01_DEBUG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_02_DEBUG`: bit 2, access unknown.
-  @inlinable public static var HW_02_DEBUG: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var HW_02_DEBUG: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_03_DEBUG`: bit 3, access unknown.
-  @inlinable public static var HW_03_DEBUG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var HW_03_DEBUG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_04_DEBUG`: bit 4, access unknown.
-  @inlinable public static var HW_04_DEBUG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var HW_04_DEBUG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_05_DEBUG`: bit 5, access unknown.
-  @inlinable public static var HW_05_DEBUG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var HW_05_DEBUG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_06_DEBUG`: bit 6, access unknown.
-  @inlinable public static var HW_06_DEBUG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var HW_06_DEBUG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_07_DEBUG`: bit 7, access unknown.
-  @inlinable public static var HW_07_DEBUG: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var HW_07_DEBUG: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_08_DEBUG`: bit 8, access unknown.
-  @inlinable public static var HW_08_DEBUG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var HW_08_DEBUG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_09_DEBUG`: bit 9, access unknown.
-  @inlinable public static var HW_09_DEBUG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var HW_09_DEBUG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_10_DEBUG`: bit 10, access unknown.
-  @inlinable public static var HW_10_DEBUG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var HW_10_DEBUG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_11_DEBUG`: bit 11, access unknown.
-  @inlinable public static var HW_11_DEBUG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var HW_11_DEBUG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_12_DEBUG`: bit 12, access unknown.
-  @inlinable public static var HW_12_DEBUG: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var HW_12_DEBUG: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_13_DEBUG`: bit 13, access unknown.
-  @inlinable public static var HW_13_DEBUG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var HW_13_DEBUG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_14_DEBUG`: bit 14, access unknown.
-  @inlinable public static var HW_14_DEBUG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var HW_14_DEBUG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_15_DEBUG`: bit 15, access unknown.
-  @inlinable public static var HW_15_DEBUG: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var HW_15_DEBUG: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_16_DEBUG`: bit 16, access unknown.
-  @inlinable public static var HW_16_DEBUG: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var HW_16_DEBUG: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_17_DEBUG`: bit 17, access unknown.
-  @inlinable public static var HW_17_DEBUG: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var HW_17_DEBUG: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_18_DEBUG`: bit 18, access unknown.
-  @inlinable public static var HW_18_DEBUG: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var HW_18_DEBUG: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_19_DEBUG`: bit 19, access unknown.
-  @inlinable public static var HW_19_DEBUG: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var HW_19_DEBUG: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_20_DEBUG`: bit 20, access unknown.
-  @inlinable public static var HW_20_DEBUG: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var HW_20_DEBUG: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_21_DEBUG`: bit 21, access unknown.
-  @inlinable public static var HW_21_DEBUG: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var HW_21_DEBUG: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_22_DEBUG`: bit 22, access unknown.
-  @inlinable public static var HW_22_DEBUG: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var HW_22_DEBUG: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_23_DEBUG`: bit 23, access unknown.
-  @inlinable public static var HW_23_DEBUG: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var HW_23_DEBUG: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_24_DEBUG`: bit 24, access unknown.
-  @inlinable public static var HW_24_DEBUG: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var HW_24_DEBUG: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_25_DEBUG`: bit 25, access unknown.
-  @inlinable public static var HW_25_DEBUG: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var HW_25_DEBUG: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_26_DEBUG`: bit 26, access unknown.
-  @inlinable public static var HW_26_DEBUG: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var HW_26_DEBUG: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_27_DEBUG`: bit 27, access unknown.
-  @inlinable public static var HW_27_DEBUG: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var HW_27_DEBUG: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_28_DEBUG`: bit 28, access unknown.
-  @inlinable public static var HW_28_DEBUG: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var HW_28_DEBUG: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_29_DEBUG`: bit 29, access unknown.
-  @inlinable public static var HW_29_DEBUG: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var HW_29_DEBUG: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_30_DEBUG`: bit 30, access unknown.
-  @inlinable public static var HW_30_DEBUG: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var HW_30_DEBUG: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `PB1_HW_DEBUG.HW_31_DEBUG`: bit 31, access unknown.
-  @inlinable public static var HW_31_DEBUG: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var HW_31_DEBUG: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB1_STRAP_GLB_REG0`: bif_5_0 register, index 0x220_2020 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -10890,67 +8642,51 @@ public enum PB1_STRAP_GLB_REG0: RegisterDefinition {
   }
 
   /// `PB1_STRAP_GLB_REG0.STRAP_QUICK_SIM_START`: bit 1, access unknown.
-  @inlinable public static var STRAP_QUICK_SIM_START: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var STRAP_QUICK_SIM_START: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_STRAP_GLB_REG0.STRAP_DFT_RXBSCAN_EN_VAL`: bit 2, access unknown.
-  @inlinable public static var STRAP_DFT_RXBSCAN_EN_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var STRAP_DFT_RXBSCAN_EN_VAL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_STRAP_GLB_REG0.STRAP_DFT_CALIB_BYPASS`: bit 3, access unknown.
-  @inlinable public static var STRAP_DFT_CALIB_BYPASS: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var STRAP_DFT_CALIB_BYPASS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_STRAP_GLB_REG0.STRAP_FORCE_LC_PLL_ON`: bit 4, access unknown.
-  @inlinable public static var STRAP_FORCE_LC_PLL_ON: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var STRAP_FORCE_LC_PLL_ON: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_STRAP_GLB_REG0.STRAP_CFG_IDLEDET_TH`: bits 6:5, access unknown.
-  @inlinable public static var STRAP_CFG_IDLEDET_TH: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
+  public static var STRAP_CFG_IDLEDET_TH: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB1_STRAP_GLB_REG0.STRAP_RX_CFG_LEQ_DCATTN_BYP_VAL`: bits 11:7, access unknown.
-  @inlinable public static var STRAP_RX_CFG_LEQ_DCATTN_BYP_VAL: RegisterField<Self, UInt8> {
+  public static var STRAP_RX_CFG_LEQ_DCATTN_BYP_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 7, width: 5)
   }
 
   /// `PB1_STRAP_GLB_REG0.STRAP_RX_CFG_OVR_PWRSF`: bit 12, access unknown.
-  @inlinable public static var STRAP_RX_CFG_OVR_PWRSF: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var STRAP_RX_CFG_OVR_PWRSF: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_STRAP_GLB_REG0.STRAP_RX_TRK_MODE_0_`: bit 13, access unknown.
-  @inlinable public static var STRAP_RX_TRK_MODE_0_: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var STRAP_RX_TRK_MODE_0_: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_STRAP_GLB_REG0.STRAP_PWRGOOD_OVRD`: bit 14, access unknown.
-  @inlinable public static var STRAP_PWRGOOD_OVRD: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var STRAP_PWRGOOD_OVRD: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_STRAP_GLB_REG0.STRAP_DBG_RXDLL_VREG_REF_SEL`: bit 15, access unknown.
-  @inlinable public static var STRAP_DBG_RXDLL_VREG_REF_SEL: RegisterField<Self, Bool> {
+  public static var STRAP_DBG_RXDLL_VREG_REF_SEL: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `PB1_STRAP_GLB_REG0.STRAP_PLL_CFG_LC_VCO_TUNE`: bits 19:16, access unknown.
-  @inlinable public static var STRAP_PLL_CFG_LC_VCO_TUNE: RegisterField<Self, UInt8> {
+  public static var STRAP_PLL_CFG_LC_VCO_TUNE: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
   /// `PB1_STRAP_GLB_REG0.STRAP_DBG_RXRDATA_GATING_DISABLE`: bit 20, access unknown.
-  @inlinable public static var STRAP_DBG_RXRDATA_GATING_DISABLE: RegisterField<Self, Bool> {
+  public static var STRAP_DBG_RXRDATA_GATING_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `PB1_STRAP_GLB_REG0.STRAP_DBG_RXPI_OFFSET_BYP_VAL`: bits 24:21, access unknown.
-  @inlinable public static var STRAP_DBG_RXPI_OFFSET_BYP_VAL: RegisterField<Self, UInt8> {
+  public static var STRAP_DBG_RXPI_OFFSET_BYP_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 4)
   }
 }
@@ -10965,52 +8701,42 @@ public enum PB1_STRAP_TX_REG0: RegisterDefinition {
   }
 
   /// `PB1_STRAP_TX_REG0.STRAP_TX_CFG_DRV0_EN`: bits 4:1, access unknown.
-  @inlinable public static var STRAP_TX_CFG_DRV0_EN: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 4)
-  }
+  public static var STRAP_TX_CFG_DRV0_EN: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
 
   /// `PB1_STRAP_TX_REG0.STRAP_TX_CFG_DRV0_TAP_SEL`: bits 8:5, access unknown.
-  @inlinable public static var STRAP_TX_CFG_DRV0_TAP_SEL: RegisterField<Self, UInt8> {
+  public static var STRAP_TX_CFG_DRV0_TAP_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 4)
   }
 
   /// `PB1_STRAP_TX_REG0.STRAP_TX_CFG_DRV1_EN`: bits 13:9, access unknown.
-  @inlinable public static var STRAP_TX_CFG_DRV1_EN: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 5)
-  }
+  public static var STRAP_TX_CFG_DRV1_EN: RegisterField<Self, UInt8> { .init(lsb: 9, width: 5) }
 
   /// `PB1_STRAP_TX_REG0.STRAP_TX_CFG_DRV1_TAP_SEL`: bits 18:14, access unknown.
-  @inlinable public static var STRAP_TX_CFG_DRV1_TAP_SEL: RegisterField<Self, UInt8> {
+  public static var STRAP_TX_CFG_DRV1_TAP_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 5)
   }
 
   /// `PB1_STRAP_TX_REG0.STRAP_TX_CFG_DRV2_EN`: bits 22:19, access unknown.
-  @inlinable public static var STRAP_TX_CFG_DRV2_EN: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 4)
-  }
+  public static var STRAP_TX_CFG_DRV2_EN: RegisterField<Self, UInt8> { .init(lsb: 19, width: 4) }
 
   /// `PB1_STRAP_TX_REG0.STRAP_TX_CFG_DRV2_TAP_SEL`: bits 26:23, access unknown.
-  @inlinable public static var STRAP_TX_CFG_DRV2_TAP_SEL: RegisterField<Self, UInt8> {
+  public static var STRAP_TX_CFG_DRV2_TAP_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 4)
   }
 
   /// `PB1_STRAP_TX_REG0.STRAP_TX_CFG_DRVX_EN`: bit 27, access unknown.
-  @inlinable public static var STRAP_TX_CFG_DRVX_EN: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var STRAP_TX_CFG_DRVX_EN: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PB1_STRAP_TX_REG0.STRAP_TX_CFG_DRVX_TAP_SEL`: bit 28, access unknown.
-  @inlinable public static var STRAP_TX_CFG_DRVX_TAP_SEL: RegisterField<Self, Bool> {
+  public static var STRAP_TX_CFG_DRVX_TAP_SEL: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `PB1_STRAP_TX_REG0.STRAP_RX_TRK_MODE_1_`: bit 29, access unknown.
-  @inlinable public static var STRAP_RX_TRK_MODE_1_: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var STRAP_RX_TRK_MODE_1_: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PB1_STRAP_TX_REG0.STRAP_TX_CFG_SWING_BOOST_EN`: bit 30, access unknown.
-  @inlinable public static var STRAP_TX_CFG_SWING_BOOST_EN: RegisterField<Self, Bool> {
+  public static var STRAP_TX_CFG_SWING_BOOST_EN: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 }
@@ -11025,64 +8751,54 @@ public enum PB1_STRAP_RX_REG0: RegisterDefinition {
   }
 
   /// `PB1_STRAP_RX_REG0.STRAP_RX_CFG_TH_LOOP_GAIN`: bits 4:1, access unknown.
-  @inlinable public static var STRAP_RX_CFG_TH_LOOP_GAIN: RegisterField<Self, UInt8> {
+  public static var STRAP_RX_CFG_TH_LOOP_GAIN: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 4)
   }
 
   /// `PB1_STRAP_RX_REG0.STRAP_RX_CFG_DLL_FLOCK_DISABLE`: bit 5, access unknown.
-  @inlinable public static var STRAP_RX_CFG_DLL_FLOCK_DISABLE: RegisterField<Self, Bool> {
+  public static var STRAP_RX_CFG_DLL_FLOCK_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `PB1_STRAP_RX_REG0.STRAP_DBG_RXPI_OFFSET_BYP_EN`: bit 6, access unknown.
-  @inlinable public static var STRAP_DBG_RXPI_OFFSET_BYP_EN: RegisterField<Self, Bool> {
+  public static var STRAP_DBG_RXPI_OFFSET_BYP_EN: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB1_STRAP_RX_REG0.STRAP_RX_CFG_LEQ_DCATTN_BYP_DIS`: bit 7, access unknown.
-  @inlinable public static var STRAP_RX_CFG_LEQ_DCATTN_BYP_DIS: RegisterField<Self, Bool> {
+  public static var STRAP_RX_CFG_LEQ_DCATTN_BYP_DIS: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `PB1_STRAP_RX_REG0.STRAP_BG_CFG_LC_REG_VREF0_SEL`: bits 9:8, access unknown.
-  @inlinable public static var STRAP_BG_CFG_LC_REG_VREF0_SEL: RegisterField<Self, UInt8> {
+  public static var STRAP_BG_CFG_LC_REG_VREF0_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
   /// `PB1_STRAP_RX_REG0.STRAP_BG_CFG_LC_REG_VREF1_SEL`: bits 11:10, access unknown.
-  @inlinable public static var STRAP_BG_CFG_LC_REG_VREF1_SEL: RegisterField<Self, UInt8> {
+  public static var STRAP_BG_CFG_LC_REG_VREF1_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
   /// `PB1_STRAP_RX_REG0.STRAP_RX_CFG_CDR_TIME`: bits 15:12, access unknown.
-  @inlinable public static var STRAP_RX_CFG_CDR_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var STRAP_RX_CFG_CDR_TIME: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PB1_STRAP_RX_REG0.STRAP_RX_CFG_FOM_TIME`: bits 19:16, access unknown.
-  @inlinable public static var STRAP_RX_CFG_FOM_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var STRAP_RX_CFG_FOM_TIME: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PB1_STRAP_RX_REG0.STRAP_RX_CFG_LEQ_TIME`: bits 23:20, access unknown.
-  @inlinable public static var STRAP_RX_CFG_LEQ_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var STRAP_RX_CFG_LEQ_TIME: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PB1_STRAP_RX_REG0.STRAP_RX_CFG_OC_TIME`: bits 27:24, access unknown.
-  @inlinable public static var STRAP_RX_CFG_OC_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var STRAP_RX_CFG_OC_TIME: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PB1_STRAP_RX_REG0.STRAP_TX_CFG_RPTR_RST_VAL`: bits 30:28, access unknown.
-  @inlinable public static var STRAP_TX_CFG_RPTR_RST_VAL: RegisterField<Self, UInt8> {
+  public static var STRAP_TX_CFG_RPTR_RST_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 3)
   }
 
   /// `PB1_STRAP_RX_REG0.STRAP_RX_CFG_TERM_MODE`: bit 31, access unknown.
-  @inlinable public static var STRAP_RX_CFG_TERM_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var STRAP_RX_CFG_TERM_MODE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB1_STRAP_RX_REG1`: bif_5_0 register, index 0x220_202C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -11095,52 +8811,48 @@ public enum PB1_STRAP_RX_REG1: RegisterDefinition {
   }
 
   /// `PB1_STRAP_RX_REG1.STRAP_RX_CFG_CDR_PI_STPSZ`: bit 1, access unknown.
-  @inlinable public static var STRAP_RX_CFG_CDR_PI_STPSZ: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var STRAP_RX_CFG_CDR_PI_STPSZ: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_STRAP_RX_REG1.STRAP_TX_DEEMPH_PRSHT_STNG`: bits 4:2, access unknown.
-  @inlinable public static var STRAP_TX_DEEMPH_PRSHT_STNG: RegisterField<Self, UInt8> {
+  public static var STRAP_TX_DEEMPH_PRSHT_STNG: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 3)
   }
 
   /// `PB1_STRAP_RX_REG1.STRAP_BG_CFG_RO_REG_VREF_SEL`: bits 6:5, access unknown.
-  @inlinable public static var STRAP_BG_CFG_RO_REG_VREF_SEL: RegisterField<Self, UInt8> {
+  public static var STRAP_BG_CFG_RO_REG_VREF_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
   /// `PB1_STRAP_RX_REG1.STRAP_RX_CFG_LEQ_POLE_BYP_DIS`: bit 7, access unknown.
-  @inlinable public static var STRAP_RX_CFG_LEQ_POLE_BYP_DIS: RegisterField<Self, Bool> {
+  public static var STRAP_RX_CFG_LEQ_POLE_BYP_DIS: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `PB1_STRAP_RX_REG1.STRAP_RX_CFG_LEQ_POLE_BYP_VAL`: bits 10:8, access unknown.
-  @inlinable public static var STRAP_RX_CFG_LEQ_POLE_BYP_VAL: RegisterField<Self, UInt8> {
+  public static var STRAP_RX_CFG_LEQ_POLE_BYP_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 3)
   }
 
   /// `PB1_STRAP_RX_REG1.STRAP_RX_CFG_CDR_PH_GAIN`: bits 14:11, access unknown.
-  @inlinable public static var STRAP_RX_CFG_CDR_PH_GAIN: RegisterField<Self, UInt8> {
+  public static var STRAP_RX_CFG_CDR_PH_GAIN: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 4)
   }
 
   /// `PB1_STRAP_RX_REG1.STRAP_RX_CFG_ADAPT_MODE`: bits 24:15, access unknown.
-  @inlinable public static var STRAP_RX_CFG_ADAPT_MODE: RegisterField<Self, UInt16> {
+  public static var STRAP_RX_CFG_ADAPT_MODE: RegisterField<Self, UInt16> {
     .init(lsb: 15, width: 10)
   }
 
   /// `PB1_STRAP_RX_REG1.STRAP_RX_CFG_DFE_TIME`: bits 28:25, access unknown.
-  @inlinable public static var STRAP_RX_CFG_DFE_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 25, width: 4)
-  }
+  public static var STRAP_RX_CFG_DFE_TIME: RegisterField<Self, UInt8> { .init(lsb: 25, width: 4) }
 
   /// `PB1_STRAP_RX_REG1.STRAP_RX_CFG_LEQ_LOOP_GAIN`: bits 30:29, access unknown.
-  @inlinable public static var STRAP_RX_CFG_LEQ_LOOP_GAIN: RegisterField<Self, UInt8> {
+  public static var STRAP_RX_CFG_LEQ_LOOP_GAIN: RegisterField<Self, UInt8> {
     .init(lsb: 29, width: 2)
   }
 
   /// `PB1_STRAP_RX_REG1.STRAP_RX_CFG_LEQ_SHUNT_DIS`: bit 31, access unknown.
-  @inlinable public static var STRAP_RX_CFG_LEQ_SHUNT_DIS: RegisterField<Self, Bool> {
+  public static var STRAP_RX_CFG_LEQ_SHUNT_DIS: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -11155,34 +8867,30 @@ public enum PB1_STRAP_PLL_REG0: RegisterDefinition {
   }
 
   /// `PB1_STRAP_PLL_REG0.STRAP_PLL_CFG_LC_BW_CNTRL`: bits 3:1, access unknown.
-  @inlinable public static var STRAP_PLL_CFG_LC_BW_CNTRL: RegisterField<Self, UInt8> {
+  public static var STRAP_PLL_CFG_LC_BW_CNTRL: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 3)
   }
 
   /// `PB1_STRAP_PLL_REG0.STRAP_PLL_CFG_LC_LF_CNTRL`: bits 12:4, access unknown.
-  @inlinable public static var STRAP_PLL_CFG_LC_LF_CNTRL: RegisterField<Self, UInt16> {
+  public static var STRAP_PLL_CFG_LC_LF_CNTRL: RegisterField<Self, UInt16> {
     .init(lsb: 4, width: 9)
   }
 
   /// `PB1_STRAP_PLL_REG0.STRAP_TX_RXDET_X1_SSF`: bit 13, access unknown.
-  @inlinable public static var STRAP_TX_RXDET_X1_SSF: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var STRAP_TX_RXDET_X1_SSF: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_STRAP_PLL_REG0.STRAP_PLL_CFG_RO_VTOI_BIAS_CNTRL_DIS`: bit 15, access unknown.
-  @inlinable public static var STRAP_PLL_CFG_RO_VTOI_BIAS_CNTRL_DIS: RegisterField<Self, Bool> {
+  public static var STRAP_PLL_CFG_RO_VTOI_BIAS_CNTRL_DIS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `PB1_STRAP_PLL_REG0.STRAP_PLL_CFG_RO_BW_CNTRL`: bits 23:16, access unknown.
-  @inlinable public static var STRAP_PLL_CFG_RO_BW_CNTRL: RegisterField<Self, UInt8> {
+  public static var STRAP_PLL_CFG_RO_BW_CNTRL: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 
   /// `PB1_STRAP_PLL_REG0.STRAP_PLL_STRAP_SEL`: bit 24, access unknown.
-  @inlinable public static var STRAP_PLL_STRAP_SEL: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var STRAP_PLL_STRAP_SEL: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `PB1_STRAP_PIN_REG0`: bif_5_0 register, index 0x220_2034 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -11195,14 +8903,10 @@ public enum PB1_STRAP_PIN_REG0: RegisterDefinition {
   }
 
   /// `PB1_STRAP_PIN_REG0.STRAP_TX_DEEMPH_EN`: bit 1, access unknown.
-  @inlinable public static var STRAP_TX_DEEMPH_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var STRAP_TX_DEEMPH_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_STRAP_PIN_REG0.STRAP_TX_FULL_SWING`: bit 2, access unknown.
-  @inlinable public static var STRAP_TX_FULL_SWING: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var STRAP_TX_FULL_SWING: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 }
 
 /// `PB1_STRAP_GLB_REG1`: bif_5_0 register, index 0x220_2038 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -11215,39 +8919,31 @@ public enum PB1_STRAP_GLB_REG1: RegisterDefinition {
   }
 
   /// `PB1_STRAP_GLB_REG1.STRAP_RX_ADAPT_RST_MODE`: bits 2:1, access unknown.
-  @inlinable public static var STRAP_RX_ADAPT_RST_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 2)
-  }
+  public static var STRAP_RX_ADAPT_RST_MODE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `PB1_STRAP_GLB_REG1.STRAP_RX_L0_ENTRY_MODE`: bits 4:3, access unknown.
-  @inlinable public static var STRAP_RX_L0_ENTRY_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 2)
-  }
+  public static var STRAP_RX_L0_ENTRY_MODE: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `PB1_STRAP_GLB_REG1.STRAP_RX_EI_FILTER`: bits 6:5, access unknown.
-  @inlinable public static var STRAP_RX_EI_FILTER: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
+  public static var STRAP_RX_EI_FILTER: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB1_STRAP_GLB_REG1.STRAP_RX_ADAPT_RST_SUB_ENTRY`: bit 7, access unknown.
-  @inlinable public static var STRAP_RX_ADAPT_RST_SUB_ENTRY: RegisterField<Self, Bool> {
+  public static var STRAP_RX_ADAPT_RST_SUB_ENTRY: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `PB1_STRAP_GLB_REG1.STRAP_RX_PS0_RDY_GEN_MODE`: bits 9:8, access unknown.
-  @inlinable public static var STRAP_RX_PS0_RDY_GEN_MODE: RegisterField<Self, UInt8> {
+  public static var STRAP_RX_PS0_RDY_GEN_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
   /// `PB1_STRAP_GLB_REG1.STRAP_RX_DLL_RESET_IN_SPDCHG`: bit 10, access unknown.
-  @inlinable public static var STRAP_RX_DLL_RESET_IN_SPDCHG: RegisterField<Self, Bool> {
+  public static var STRAP_RX_DLL_RESET_IN_SPDCHG: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PB1_STRAP_GLB_REG1.STRAP_RX_ADAPT_TIME_OUT`: bits 12:11, access unknown.
-  @inlinable public static var STRAP_RX_ADAPT_TIME_OUT: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 2)
-  }
+  public static var STRAP_RX_ADAPT_TIME_OUT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 }
 
 /// `PB1_STRAP_GLB_REG2`: bif_5_0 register, index 0x220_203C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -11260,44 +8956,30 @@ public enum PB1_STRAP_GLB_REG2: RegisterDefinition {
   }
 
   /// `PB1_STRAP_GLB_REG2.STRAP_BPHYC_PLL_RAMP_UP_TIME`: bits 4:2, access unknown.
-  @inlinable public static var STRAP_BPHYC_PLL_RAMP_UP_TIME: RegisterField<Self, UInt8> {
+  public static var STRAP_BPHYC_PLL_RAMP_UP_TIME: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 3)
   }
 
   /// `PB1_STRAP_GLB_REG2.STRAP_IMPCAL_SETTLE_TIME`: bits 6:5, access unknown.
-  @inlinable public static var STRAP_IMPCAL_SETTLE_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
+  public static var STRAP_IMPCAL_SETTLE_TIME: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB1_STRAP_GLB_REG2.STRAP_BG_SETTLE_TIME`: bits 8:7, access unknown.
-  @inlinable public static var STRAP_BG_SETTLE_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
+  public static var STRAP_BG_SETTLE_TIME: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
   /// `PB1_STRAP_GLB_REG2.STRAP_TX_CMDET_TIME`: bits 10:9, access unknown.
-  @inlinable public static var STRAP_TX_CMDET_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 2)
-  }
+  public static var STRAP_TX_CMDET_TIME: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
 
   /// `PB1_STRAP_GLB_REG2.STRAP_TX_STARTUP_TIME`: bits 12:11, access unknown.
-  @inlinable public static var STRAP_TX_STARTUP_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 2)
-  }
+  public static var STRAP_TX_STARTUP_TIME: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `PB1_STRAP_GLB_REG2.STRAP_B_PCB_DIS0`: bit 28, access unknown.
-  @inlinable public static var STRAP_B_PCB_DIS0: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var STRAP_B_PCB_DIS0: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PB1_STRAP_GLB_REG2.STRAP_B_PCB_DIS1`: bit 29, access unknown.
-  @inlinable public static var STRAP_B_PCB_DIS1: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var STRAP_B_PCB_DIS1: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PB1_STRAP_GLB_REG2.STRAP_B_PCB_DRV_STR`: bits 31:30, access unknown.
-  @inlinable public static var STRAP_B_PCB_DRV_STR: RegisterField<Self, UInt8> {
-    .init(lsb: 30, width: 2)
-  }
+  public static var STRAP_B_PCB_DRV_STR: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PB1_DFT_JIT_INJ_REG0`: bif_5_0 register, index 0x220_3000 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -11310,42 +8992,28 @@ public enum PB1_DFT_JIT_INJ_REG0: RegisterDefinition {
   }
 
   /// `PB1_DFT_JIT_INJ_REG0.DFT_NUM_STEPS`: bits 5:0, access unknown.
-  @inlinable public static var DFT_NUM_STEPS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var DFT_NUM_STEPS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `PB1_DFT_JIT_INJ_REG0.DFT_DISABLE_ERR`: bit 7, access unknown.
-  @inlinable public static var DFT_DISABLE_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var DFT_DISABLE_ERR: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_DFT_JIT_INJ_REG0.DFT_CLK_PER_STEP`: bits 11:8, access unknown.
-  @inlinable public static var DFT_CLK_PER_STEP: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var DFT_CLK_PER_STEP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PB1_DFT_JIT_INJ_REG0.DFT_MODE_CDR_EN`: bit 20, access unknown.
-  @inlinable public static var DFT_MODE_CDR_EN: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var DFT_MODE_CDR_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB1_DFT_JIT_INJ_REG0.DFT_EN_RECOVERY`: bit 21, access unknown.
-  @inlinable public static var DFT_EN_RECOVERY: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var DFT_EN_RECOVERY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB1_DFT_JIT_INJ_REG0.DFT_INCR_SWP_EN`: bit 22, access unknown.
-  @inlinable public static var DFT_INCR_SWP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var DFT_INCR_SWP_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB1_DFT_JIT_INJ_REG0.DFT_DECR_SWP_EN`: bit 23, access unknown.
-  @inlinable public static var DFT_DECR_SWP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var DFT_DECR_SWP_EN: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB1_DFT_JIT_INJ_REG0.DFT_RECOVERY_TIME`: bits 31:24, access unknown.
-  @inlinable public static var DFT_RECOVERY_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var DFT_RECOVERY_TIME: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PB1_DFT_JIT_INJ_REG1`: bif_5_0 register, index 0x220_3004 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -11358,25 +9026,19 @@ public enum PB1_DFT_JIT_INJ_REG1: RegisterDefinition {
   }
 
   /// `PB1_DFT_JIT_INJ_REG1.DFT_BYPASS_VALUE`: bits 7:0, access unknown.
-  @inlinable public static var DFT_BYPASS_VALUE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var DFT_BYPASS_VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB1_DFT_JIT_INJ_REG1.DFT_BYPASS_EN`: bit 8, access unknown.
-  @inlinable public static var DFT_BYPASS_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var DFT_BYPASS_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_DFT_JIT_INJ_REG1.DFT_BLOCK_EN`: bit 16, access unknown.
-  @inlinable public static var DFT_BLOCK_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var DFT_BLOCK_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB1_DFT_JIT_INJ_REG1.DFT_NUM_OF_TESTS`: bits 19:17, access unknown.
-  @inlinable public static var DFT_NUM_OF_TESTS: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 3)
-  }
+  public static var DFT_NUM_OF_TESTS: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
 
   /// `PB1_DFT_JIT_INJ_REG1.DFT_CHECK_TIME`: bits 23:20, access unknown.
-  @inlinable public static var DFT_CHECK_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var DFT_CHECK_TIME: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `PB1_DFT_JIT_INJ_REG2`: bif_5_0 register, index 0x220_3008 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -11389,7 +9051,7 @@ public enum PB1_DFT_JIT_INJ_REG2: RegisterDefinition {
   }
 
   /// `PB1_DFT_JIT_INJ_REG2.DFT_LANE_EN`: bits 15:0, access unknown.
-  @inlinable public static var DFT_LANE_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var DFT_LANE_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PB1_DFT_DEBUG_CTRL_REG0`: bif_5_0 register, index 0x220_300C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -11402,14 +9064,10 @@ public enum PB1_DFT_DEBUG_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_DFT_DEBUG_CTRL_REG0.DFT_PHY_DEBUG_EN`: bit 0, access unknown.
-  @inlinable public static var DFT_PHY_DEBUG_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var DFT_PHY_DEBUG_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_DFT_DEBUG_CTRL_REG0.DFT_PHY_DEBUG_MODE`: bits 5:1, access unknown.
-  @inlinable public static var DFT_PHY_DEBUG_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 5)
-  }
+  public static var DFT_PHY_DEBUG_MODE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 }
 
 /// `PB1_DFT_JIT_INJ_STAT_REG0`: bif_5_0 register, index 0x220_3010 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -11422,15 +9080,13 @@ public enum PB1_DFT_JIT_INJ_STAT_REG0: RegisterDefinition {
   }
 
   /// `PB1_DFT_JIT_INJ_STAT_REG0.DFT_STAT_DECR`: bits 7:0, access unknown.
-  @inlinable public static var DFT_STAT_DECR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var DFT_STAT_DECR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB1_DFT_JIT_INJ_STAT_REG0.DFT_STAT_INCR`: bits 15:8, access unknown.
-  @inlinable public static var DFT_STAT_INCR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var DFT_STAT_INCR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `PB1_DFT_JIT_INJ_STAT_REG0.DFT_STAT_FINISHED`: bit 16, access unknown.
-  @inlinable public static var DFT_STAT_FINISHED: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var DFT_STAT_FINISHED: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `PB1_PLL_RO_GLB_CTRL_REG0`: bif_5_0 register, index 0x220_4000 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -11443,97 +9099,95 @@ public enum PB1_PLL_RO_GLB_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_TST_LOSPDTST_SRC`: bit 0, access unknown.
-  @inlinable public static var PLL_TST_LOSPDTST_SRC: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var PLL_TST_LOSPDTST_SRC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS0`: bit 1, access unknown.
-  @inlinable public static var PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS0: RegisterField<Self, Bool> {
+  public static var PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS0: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS1`: bit 2, access unknown.
-  @inlinable public static var PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS1: RegisterField<Self, Bool> {
+  public static var PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS1: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS2`: bit 3, access unknown.
-  @inlinable public static var PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
+  public static var PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS0`: bit 4, access unknown.
-  @inlinable public static var PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS0: RegisterField<Self, Bool> {
+  public static var PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS0: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS1`: bit 5, access unknown.
-  @inlinable public static var PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS1: RegisterField<Self, Bool> {
+  public static var PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS1: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS2`: bit 6, access unknown.
-  @inlinable public static var PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
+  public static var PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_RO_PWRON_LUT_ENTRY_LS2`: bit 7, access unknown.
-  @inlinable public static var PLL_RO_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
+  public static var PLL_RO_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_LC_PWRON_LUT_ENTRY_LS2`: bit 8, access unknown.
-  @inlinable public static var PLL_LC_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
+  public static var PLL_LC_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS0`: bit 9, access unknown.
-  @inlinable public static var PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS0: RegisterField<Self, Bool> {
+  public static var PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS0: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS1`: bit 10, access unknown.
-  @inlinable public static var PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS1: RegisterField<Self, Bool> {
+  public static var PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS1: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS2`: bit 11, access unknown.
-  @inlinable public static var PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
+  public static var PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS0`: bit 12, access unknown.
-  @inlinable public static var PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS0: RegisterField<Self, Bool> {
+  public static var PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS0: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS1`: bit 13, access unknown.
-  @inlinable public static var PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS1: RegisterField<Self, Bool> {
+  public static var PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS1: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS2`: bit 14, access unknown.
-  @inlinable public static var PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
+  public static var PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_LEFT_EN_GATING_EN`: bit 15, access unknown.
-  @inlinable public static var PLL_RO_HSCLK_LEFT_EN_GATING_EN: RegisterField<Self, Bool> {
+  public static var PLL_RO_HSCLK_LEFT_EN_GATING_EN: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_RIGHT_EN_GATING_EN`: bit 16, access unknown.
-  @inlinable public static var PLL_RO_HSCLK_RIGHT_EN_GATING_EN: RegisterField<Self, Bool> {
+  public static var PLL_RO_HSCLK_RIGHT_EN_GATING_EN: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_LEFT_EN_GATING_EN`: bit 17, access unknown.
-  @inlinable public static var PLL_LC_HSCLK_LEFT_EN_GATING_EN: RegisterField<Self, Bool> {
+  public static var PLL_LC_HSCLK_LEFT_EN_GATING_EN: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_RIGHT_EN_GATING_EN`: bit 18, access unknown.
-  @inlinable public static var PLL_LC_HSCLK_RIGHT_EN_GATING_EN: RegisterField<Self, Bool> {
+  public static var PLL_LC_HSCLK_RIGHT_EN_GATING_EN: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 }
@@ -11558,29 +9212,19 @@ public enum PB1_PLL_RO0_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_PLL_RO0_CTRL_REG0.PLL_DBG_RO_ANALOG_SEL_0`: bits 1:0, access unknown.
-  @inlinable public static var PLL_DBG_RO_ANALOG_SEL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var PLL_DBG_RO_ANALOG_SEL_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `PB1_PLL_RO0_CTRL_REG0.PLL_DBG_RO_EXT_RESET_EN_0`: bit 2, access unknown.
-  @inlinable public static var PLL_DBG_RO_EXT_RESET_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var PLL_DBG_RO_EXT_RESET_EN_0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_PLL_RO0_CTRL_REG0.PLL_DBG_RO_VCTL_ADC_EN_0`: bit 3, access unknown.
-  @inlinable public static var PLL_DBG_RO_VCTL_ADC_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var PLL_DBG_RO_VCTL_ADC_EN_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_PLL_RO0_CTRL_REG0.PLL_DBG_RO_LF_CNTRL_0`: bits 10:4, access unknown.
-  @inlinable public static var PLL_DBG_RO_LF_CNTRL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 7)
-  }
+  public static var PLL_DBG_RO_LF_CNTRL_0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 7) }
 
   /// `PB1_PLL_RO0_CTRL_REG0.PLL_TST_RO_USAMPLE_EN_0`: bit 11, access unknown.
-  @inlinable public static var PLL_TST_RO_USAMPLE_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var PLL_TST_RO_USAMPLE_EN_0: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `PB1_PLL_RO0_OVRD_REG0`: bif_5_0 register, index 0x220_4450 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -11593,52 +9237,52 @@ public enum PB1_PLL_RO0_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_PLL_RO0_OVRD_REG0.PLL_CFG_RO_BW_CNTRL_OVRD_VAL_0`: bits 7:0, access unknown.
-  @inlinable public static var PLL_CFG_RO_BW_CNTRL_OVRD_VAL_0: RegisterField<Self, UInt8> {
+  public static var PLL_CFG_RO_BW_CNTRL_OVRD_VAL_0: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
   /// `PB1_PLL_RO0_OVRD_REG0.PLL_CFG_RO_BW_CNTRL_OVRD_EN_0`: bit 8, access unknown.
-  @inlinable public static var PLL_CFG_RO_BW_CNTRL_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_RO_BW_CNTRL_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PB1_PLL_RO0_OVRD_REG0.PLL_CFG_RO_CORECLK_DIV_OVRD_VAL_0`: bits 11:9, access unknown.
-  @inlinable public static var PLL_CFG_RO_CORECLK_DIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
+  public static var PLL_CFG_RO_CORECLK_DIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
   /// `PB1_PLL_RO0_OVRD_REG0.PLL_CFG_RO_CORECLK_DIV_OVRD_EN_0`: bit 12, access unknown.
-  @inlinable public static var PLL_CFG_RO_CORECLK_DIV_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_RO_CORECLK_DIV_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `PB1_PLL_RO0_OVRD_REG0.PLL_CFG_RO_CORECLK_EN_OVRD_VAL_0`: bit 13, access unknown.
-  @inlinable public static var PLL_CFG_RO_CORECLK_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_RO_CORECLK_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `PB1_PLL_RO0_OVRD_REG0.PLL_CFG_RO_CORECLK_EN_OVRD_EN_0`: bit 14, access unknown.
-  @inlinable public static var PLL_CFG_RO_CORECLK_EN_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_RO_CORECLK_EN_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `PB1_PLL_RO0_OVRD_REG0.PLL_CFG_RO_FBDIV_OVRD_VAL_0`: bits 27:15, access unknown.
-  @inlinable public static var PLL_CFG_RO_FBDIV_OVRD_VAL_0: RegisterField<Self, UInt16> {
+  public static var PLL_CFG_RO_FBDIV_OVRD_VAL_0: RegisterField<Self, UInt16> {
     .init(lsb: 15, width: 13)
   }
 
   /// `PB1_PLL_RO0_OVRD_REG0.PLL_CFG_RO_FBDIV_OVRD_EN_0`: bit 28, access unknown.
-  @inlinable public static var PLL_CFG_RO_FBDIV_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_RO_FBDIV_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `PB1_PLL_RO0_OVRD_REG0.PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_VAL_0`: bit 30, access unknown.
-  @inlinable public static var PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_VAL_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_VAL_0: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `PB1_PLL_RO0_OVRD_REG0.PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_EN_0`: bit 31, access unknown.
-  @inlinable public static var PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -11653,62 +9297,58 @@ public enum PB1_PLL_RO0_OVRD_REG1: RegisterDefinition {
   }
 
   /// `PB1_PLL_RO0_OVRD_REG1.PLL_CFG_RO_REFDIV_OVRD_VAL_0`: bits 4:0, access unknown.
-  @inlinable public static var PLL_CFG_RO_REFDIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
+  public static var PLL_CFG_RO_REFDIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
   /// `PB1_PLL_RO0_OVRD_REG1.PLL_CFG_RO_REFDIV_OVRD_EN_0`: bit 5, access unknown.
-  @inlinable public static var PLL_CFG_RO_REFDIV_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_RO_REFDIV_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `PB1_PLL_RO0_OVRD_REG1.PLL_CFG_RO_VCO_MODE_OVRD_VAL_0`: bits 7:6, access unknown.
-  @inlinable public static var PLL_CFG_RO_VCO_MODE_OVRD_VAL_0: RegisterField<Self, UInt8> {
+  public static var PLL_CFG_RO_VCO_MODE_OVRD_VAL_0: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 2)
   }
 
   /// `PB1_PLL_RO0_OVRD_REG1.PLL_CFG_RO_VCO_MODE_OVRD_EN_0`: bit 8, access unknown.
-  @inlinable public static var PLL_CFG_RO_VCO_MODE_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_RO_VCO_MODE_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PB1_PLL_RO0_OVRD_REG1.PLL_RO_HSCLK_LEFT_EN_OVRD_VAL_0`: bit 9, access unknown.
-  @inlinable public static var PLL_RO_HSCLK_LEFT_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
+  public static var PLL_RO_HSCLK_LEFT_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `PB1_PLL_RO0_OVRD_REG1.PLL_RO_HSCLK_LEFT_EN_OVRD_EN_0`: bit 10, access unknown.
-  @inlinable public static var PLL_RO_HSCLK_LEFT_EN_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_RO_HSCLK_LEFT_EN_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PB1_PLL_RO0_OVRD_REG1.PLL_RO_HSCLK_RIGHT_EN_OVRD_VAL_0`: bit 11, access unknown.
-  @inlinable public static var PLL_RO_HSCLK_RIGHT_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
+  public static var PLL_RO_HSCLK_RIGHT_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `PB1_PLL_RO0_OVRD_REG1.PLL_RO_HSCLK_RIGHT_EN_OVRD_EN_0`: bit 12, access unknown.
-  @inlinable public static var PLL_RO_HSCLK_RIGHT_EN_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_RO_HSCLK_RIGHT_EN_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `PB1_PLL_RO0_OVRD_REG1.PLL_RO_PWRON_OVRD_VAL_0`: bit 13, access unknown.
-  @inlinable public static var PLL_RO_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var PLL_RO_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_PLL_RO0_OVRD_REG1.PLL_RO_PWRON_OVRD_EN_0`: bit 14, access unknown.
-  @inlinable public static var PLL_RO_PWRON_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var PLL_RO_PWRON_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_PLL_RO0_OVRD_REG1.PLL_CFG_RO_REFCLK_SRC_OVRD_VAL_0`: bits 21:19, access unknown.
-  @inlinable public static var PLL_CFG_RO_REFCLK_SRC_OVRD_VAL_0: RegisterField<Self, UInt8> {
+  public static var PLL_CFG_RO_REFCLK_SRC_OVRD_VAL_0: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 3)
   }
 
   /// `PB1_PLL_RO0_OVRD_REG1.PLL_CFG_RO_REFCLK_SRC_OVRD_EN_0`: bit 22, access unknown.
-  @inlinable public static var PLL_CFG_RO_REFCLK_SRC_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_RO_REFCLK_SRC_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 }
@@ -11723,24 +9363,20 @@ public enum PB1_PLL_RO0_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_PLL_RO0_SCI_STAT_OVRD_REG0.PLL_RO0_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  @inlinable public static var PLL_RO0_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var PLL_RO0_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PB1_PLL_RO0_SCI_STAT_OVRD_REG0.PLL_RO0_IGNR_PLLFREQ_CBI_UPDT`: bit 1, access unknown.
-  @inlinable public static var PLL_RO0_IGNR_PLLFREQ_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var PLL_RO0_IGNR_PLLFREQ_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PB1_PLL_RO0_SCI_STAT_OVRD_REG0.PLL_RO0_PLLPWR`: bits 6:4, access unknown.
-  @inlinable public static var PLL_RO0_PLLPWR: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var PLL_RO0_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB1_PLL_RO0_SCI_STAT_OVRD_REG0.PLL_RO0_PLLFREQ`: bits 9:8, access unknown.
-  @inlinable public static var PLL_RO0_PLLFREQ: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var PLL_RO0_PLLFREQ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 }
 
 /// `PB1_PLL_RO1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_4464 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -11753,24 +9389,20 @@ public enum PB1_PLL_RO1_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_PLL_RO1_SCI_STAT_OVRD_REG0.PLL_RO1_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  @inlinable public static var PLL_RO1_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var PLL_RO1_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PB1_PLL_RO1_SCI_STAT_OVRD_REG0.PLL_RO1_IGNR_PLLFREQ_CBI_UPDT`: bit 1, access unknown.
-  @inlinable public static var PLL_RO1_IGNR_PLLFREQ_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var PLL_RO1_IGNR_PLLFREQ_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PB1_PLL_RO1_SCI_STAT_OVRD_REG0.PLL_RO1_PLLPWR`: bits 6:4, access unknown.
-  @inlinable public static var PLL_RO1_PLLPWR: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var PLL_RO1_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB1_PLL_RO1_SCI_STAT_OVRD_REG0.PLL_RO1_PLLFREQ`: bits 9:8, access unknown.
-  @inlinable public static var PLL_RO1_PLLFREQ: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var PLL_RO1_PLLFREQ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 }
 
 /// `PB1_PLL_RO2_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_4468 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -11783,24 +9415,20 @@ public enum PB1_PLL_RO2_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_PLL_RO2_SCI_STAT_OVRD_REG0.PLL_RO2_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  @inlinable public static var PLL_RO2_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var PLL_RO2_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PB1_PLL_RO2_SCI_STAT_OVRD_REG0.PLL_RO2_IGNR_PLLFREQ_CBI_UPDT`: bit 1, access unknown.
-  @inlinable public static var PLL_RO2_IGNR_PLLFREQ_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var PLL_RO2_IGNR_PLLFREQ_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PB1_PLL_RO2_SCI_STAT_OVRD_REG0.PLL_RO2_PLLPWR`: bits 6:4, access unknown.
-  @inlinable public static var PLL_RO2_PLLPWR: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var PLL_RO2_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB1_PLL_RO2_SCI_STAT_OVRD_REG0.PLL_RO2_PLLFREQ`: bits 9:8, access unknown.
-  @inlinable public static var PLL_RO2_PLLFREQ: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var PLL_RO2_PLLFREQ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 }
 
 /// `PB1_PLL_RO3_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_446C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -11813,24 +9441,20 @@ public enum PB1_PLL_RO3_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_PLL_RO3_SCI_STAT_OVRD_REG0.PLL_RO3_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  @inlinable public static var PLL_RO3_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var PLL_RO3_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PB1_PLL_RO3_SCI_STAT_OVRD_REG0.PLL_RO3_IGNR_PLLFREQ_CBI_UPDT`: bit 1, access unknown.
-  @inlinable public static var PLL_RO3_IGNR_PLLFREQ_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var PLL_RO3_IGNR_PLLFREQ_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PB1_PLL_RO3_SCI_STAT_OVRD_REG0.PLL_RO3_PLLPWR`: bits 6:4, access unknown.
-  @inlinable public static var PLL_RO3_PLLPWR: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var PLL_RO3_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB1_PLL_RO3_SCI_STAT_OVRD_REG0.PLL_RO3_PLLFREQ`: bits 9:8, access unknown.
-  @inlinable public static var PLL_RO3_PLLFREQ: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var PLL_RO3_PLLFREQ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 }
 
 /// `PB1_PLL_LC0_CTRL_REG0`: bif_5_0 register, index 0x220_4480 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -11843,24 +9467,16 @@ public enum PB1_PLL_LC0_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_PLL_LC0_CTRL_REG0.PLL_DBG_LC_ANALOG_SEL_0`: bits 1:0, access unknown.
-  @inlinable public static var PLL_DBG_LC_ANALOG_SEL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var PLL_DBG_LC_ANALOG_SEL_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `PB1_PLL_LC0_CTRL_REG0.PLL_DBG_LC_EXT_RESET_EN_0`: bit 2, access unknown.
-  @inlinable public static var PLL_DBG_LC_EXT_RESET_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var PLL_DBG_LC_EXT_RESET_EN_0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_PLL_LC0_CTRL_REG0.PLL_DBG_LC_VCTL_ADC_EN_0`: bit 3, access unknown.
-  @inlinable public static var PLL_DBG_LC_VCTL_ADC_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var PLL_DBG_LC_VCTL_ADC_EN_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_PLL_LC0_CTRL_REG0.PLL_TST_LC_USAMPLE_EN_0`: bit 4, access unknown.
-  @inlinable public static var PLL_TST_LC_USAMPLE_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var PLL_TST_LC_USAMPLE_EN_0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
 /// `PB1_PLL_LC0_OVRD_REG0`: bif_5_0 register, index 0x220_4490 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -11873,62 +9489,62 @@ public enum PB1_PLL_LC0_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_BW_CNTRL_OVRD_VAL_0`: bits 2:0, access unknown.
-  @inlinable public static var PLL_CFG_LC_BW_CNTRL_OVRD_VAL_0: RegisterField<Self, UInt8> {
+  public static var PLL_CFG_LC_BW_CNTRL_OVRD_VAL_0: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
   /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_BW_CNTRL_OVRD_EN_0`: bit 3, access unknown.
-  @inlinable public static var PLL_CFG_LC_BW_CNTRL_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_LC_BW_CNTRL_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_CORECLK_DIV_OVRD_VAL_0`: bits 6:4, access unknown.
-  @inlinable public static var PLL_CFG_LC_CORECLK_DIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
+  public static var PLL_CFG_LC_CORECLK_DIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 3)
   }
 
   /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_CORECLK_DIV_OVRD_EN_0`: bit 7, access unknown.
-  @inlinable public static var PLL_CFG_LC_CORECLK_DIV_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_LC_CORECLK_DIV_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_CORECLK_EN_OVRD_VAL_0`: bit 8, access unknown.
-  @inlinable public static var PLL_CFG_LC_CORECLK_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_LC_CORECLK_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_CORECLK_EN_OVRD_EN_0`: bit 9, access unknown.
-  @inlinable public static var PLL_CFG_LC_CORECLK_EN_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_LC_CORECLK_EN_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_FBDIV_OVRD_VAL_0`: bits 17:10, access unknown.
-  @inlinable public static var PLL_CFG_LC_FBDIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
+  public static var PLL_CFG_LC_FBDIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 8)
   }
 
   /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_FBDIV_OVRD_EN_0`: bit 18, access unknown.
-  @inlinable public static var PLL_CFG_LC_FBDIV_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_LC_FBDIV_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_LF_CNTRL_OVRD_VAL_0`: bits 27:19, access unknown.
-  @inlinable public static var PLL_CFG_LC_LF_CNTRL_OVRD_VAL_0: RegisterField<Self, UInt16> {
+  public static var PLL_CFG_LC_LF_CNTRL_OVRD_VAL_0: RegisterField<Self, UInt16> {
     .init(lsb: 19, width: 9)
   }
 
   /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_LF_CNTRL_OVRD_EN_0`: bit 28, access unknown.
-  @inlinable public static var PLL_CFG_LC_LF_CNTRL_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_LC_LF_CNTRL_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_REFDIV_OVRD_VAL_0`: bits 30:29, access unknown.
-  @inlinable public static var PLL_CFG_LC_REFDIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
+  public static var PLL_CFG_LC_REFDIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
     .init(lsb: 29, width: 2)
   }
 
   /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_REFDIV_OVRD_EN_0`: bit 31, access unknown.
-  @inlinable public static var PLL_CFG_LC_REFDIV_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_LC_REFDIV_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -11943,52 +9559,48 @@ public enum PB1_PLL_LC0_OVRD_REG1: RegisterDefinition {
   }
 
   /// `PB1_PLL_LC0_OVRD_REG1.PLL_CFG_LC_REFCLK_SRC_OVRD_VAL_0`: bits 2:0, access unknown.
-  @inlinable public static var PLL_CFG_LC_REFCLK_SRC_OVRD_VAL_0: RegisterField<Self, UInt8> {
+  public static var PLL_CFG_LC_REFCLK_SRC_OVRD_VAL_0: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
   /// `PB1_PLL_LC0_OVRD_REG1.PLL_CFG_LC_REFCLK_SRC_OVRD_EN_0`: bit 3, access unknown.
-  @inlinable public static var PLL_CFG_LC_REFCLK_SRC_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_LC_REFCLK_SRC_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `PB1_PLL_LC0_OVRD_REG1.PLL_LC_HSCLK_LEFT_EN_OVRD_VAL_0`: bit 4, access unknown.
-  @inlinable public static var PLL_LC_HSCLK_LEFT_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
+  public static var PLL_LC_HSCLK_LEFT_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `PB1_PLL_LC0_OVRD_REG1.PLL_LC_HSCLK_LEFT_EN_OVRD_EN_0`: bit 5, access unknown.
-  @inlinable public static var PLL_LC_HSCLK_LEFT_EN_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_LC_HSCLK_LEFT_EN_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `PB1_PLL_LC0_OVRD_REG1.PLL_LC_HSCLK_RIGHT_EN_OVRD_VAL_0`: bit 6, access unknown.
-  @inlinable public static var PLL_LC_HSCLK_RIGHT_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
+  public static var PLL_LC_HSCLK_RIGHT_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB1_PLL_LC0_OVRD_REG1.PLL_LC_HSCLK_RIGHT_EN_OVRD_EN_0`: bit 7, access unknown.
-  @inlinable public static var PLL_LC_HSCLK_RIGHT_EN_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_LC_HSCLK_RIGHT_EN_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `PB1_PLL_LC0_OVRD_REG1.PLL_LC_PWRON_OVRD_VAL_0`: bit 8, access unknown.
-  @inlinable public static var PLL_LC_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var PLL_LC_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_PLL_LC0_OVRD_REG1.PLL_LC_PWRON_OVRD_EN_0`: bit 9, access unknown.
-  @inlinable public static var PLL_LC_PWRON_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var PLL_LC_PWRON_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_PLL_LC0_OVRD_REG1.PLL_CFG_LC_VCO_TUNE_OVRD_VAL_0`: bits 17:14, access unknown.
-  @inlinable public static var PLL_CFG_LC_VCO_TUNE_OVRD_VAL_0: RegisterField<Self, UInt8> {
+  public static var PLL_CFG_LC_VCO_TUNE_OVRD_VAL_0: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 4)
   }
 
   /// `PB1_PLL_LC0_OVRD_REG1.PLL_CFG_LC_VCO_TUNE_OVRD_EN_0`: bit 18, access unknown.
-  @inlinable public static var PLL_CFG_LC_VCO_TUNE_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var PLL_CFG_LC_VCO_TUNE_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 }
@@ -12003,14 +9615,12 @@ public enum PB1_PLL_LC0_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_PLL_LC0_SCI_STAT_OVRD_REG0.PLL_LC0_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  @inlinable public static var PLL_LC0_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var PLL_LC0_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PB1_PLL_LC0_SCI_STAT_OVRD_REG0.PLL_LC0_PLLPWR`: bits 6:4, access unknown.
-  @inlinable public static var PLL_LC0_PLLPWR: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var PLL_LC0_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 }
 
 /// `PB1_PLL_LC1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_4504 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -12023,14 +9633,12 @@ public enum PB1_PLL_LC1_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_PLL_LC1_SCI_STAT_OVRD_REG0.PLL_LC1_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  @inlinable public static var PLL_LC1_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var PLL_LC1_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PB1_PLL_LC1_SCI_STAT_OVRD_REG0.PLL_LC1_PLLPWR`: bits 6:4, access unknown.
-  @inlinable public static var PLL_LC1_PLLPWR: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var PLL_LC1_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 }
 
 /// `PB1_PLL_LC2_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_4508 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -12043,14 +9651,12 @@ public enum PB1_PLL_LC2_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_PLL_LC2_SCI_STAT_OVRD_REG0.PLL_LC2_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  @inlinable public static var PLL_LC2_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var PLL_LC2_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PB1_PLL_LC2_SCI_STAT_OVRD_REG0.PLL_LC2_PLLPWR`: bits 6:4, access unknown.
-  @inlinable public static var PLL_LC2_PLLPWR: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var PLL_LC2_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 }
 
 /// `PB1_PLL_LC3_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_450C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -12063,14 +9669,12 @@ public enum PB1_PLL_LC3_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_PLL_LC3_SCI_STAT_OVRD_REG0.PLL_LC3_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  @inlinable public static var PLL_LC3_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
+  public static var PLL_LC3_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PB1_PLL_LC3_SCI_STAT_OVRD_REG0.PLL_LC3_PLLPWR`: bits 6:4, access unknown.
-  @inlinable public static var PLL_LC3_PLLPWR: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var PLL_LC3_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 }
 
 /// `PB1_RX_GLB_CTRL_REG0`: bif_5_0 register, index 0x220_6000 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -12083,17 +9687,15 @@ public enum PB1_RX_GLB_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_GLB_CTRL_REG0.RX_CFG_ADAPT_MODE_GEN1`: bits 9:0, access unknown.
-  @inlinable public static var RX_CFG_ADAPT_MODE_GEN1: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
+  public static var RX_CFG_ADAPT_MODE_GEN1: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `PB1_RX_GLB_CTRL_REG0.RX_CFG_ADAPT_MODE_GEN2`: bits 19:10, access unknown.
-  @inlinable public static var RX_CFG_ADAPT_MODE_GEN2: RegisterField<Self, UInt16> {
+  public static var RX_CFG_ADAPT_MODE_GEN2: RegisterField<Self, UInt16> {
     .init(lsb: 10, width: 10)
   }
 
   /// `PB1_RX_GLB_CTRL_REG0.RX_CFG_ADAPT_MODE_GEN3`: bits 29:20, access unknown.
-  @inlinable public static var RX_CFG_ADAPT_MODE_GEN3: RegisterField<Self, UInt16> {
+  public static var RX_CFG_ADAPT_MODE_GEN3: RegisterField<Self, UInt16> {
     .init(lsb: 20, width: 10)
   }
 }
@@ -12108,67 +9710,49 @@ public enum PB1_RX_GLB_CTRL_REG1: RegisterDefinition {
   }
 
   /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_CDR_FR_GAIN_GEN1`: bits 3:0, access unknown.
-  @inlinable public static var RX_CFG_CDR_FR_GAIN_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var RX_CFG_CDR_FR_GAIN_GEN1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_CDR_FR_GAIN_GEN2`: bits 7:4, access unknown.
-  @inlinable public static var RX_CFG_CDR_FR_GAIN_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var RX_CFG_CDR_FR_GAIN_GEN2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_CDR_FR_GAIN_GEN3`: bits 11:8, access unknown.
-  @inlinable public static var RX_CFG_CDR_FR_GAIN_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var RX_CFG_CDR_FR_GAIN_GEN3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_CDR_PH_GAIN_GEN1`: bits 15:12, access unknown.
-  @inlinable public static var RX_CFG_CDR_PH_GAIN_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var RX_CFG_CDR_PH_GAIN_GEN1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_CDR_PH_GAIN_GEN2`: bits 19:16, access unknown.
-  @inlinable public static var RX_CFG_CDR_PH_GAIN_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var RX_CFG_CDR_PH_GAIN_GEN2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_CDR_PH_GAIN_GEN3`: bits 23:20, access unknown.
-  @inlinable public static var RX_CFG_CDR_PH_GAIN_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var RX_CFG_CDR_PH_GAIN_GEN3: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_CDR_PI_STPSZ_GEN1`: bit 24, access unknown.
-  @inlinable public static var RX_CFG_CDR_PI_STPSZ_GEN1: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RX_CFG_CDR_PI_STPSZ_GEN1: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_CDR_PI_STPSZ_GEN2`: bit 25, access unknown.
-  @inlinable public static var RX_CFG_CDR_PI_STPSZ_GEN2: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var RX_CFG_CDR_PI_STPSZ_GEN2: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_CDR_PI_STPSZ_GEN3`: bit 26, access unknown.
-  @inlinable public static var RX_CFG_CDR_PI_STPSZ_GEN3: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var RX_CFG_CDR_PI_STPSZ_GEN3: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_LEQ_DCATTN_BYP_EN_GEN1`: bit 27, access unknown.
-  @inlinable public static var RX_CFG_LEQ_DCATTN_BYP_EN_GEN1: RegisterField<Self, Bool> {
+  public static var RX_CFG_LEQ_DCATTN_BYP_EN_GEN1: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_LEQ_DCATTN_BYP_EN_GEN2`: bit 28, access unknown.
-  @inlinable public static var RX_CFG_LEQ_DCATTN_BYP_EN_GEN2: RegisterField<Self, Bool> {
+  public static var RX_CFG_LEQ_DCATTN_BYP_EN_GEN2: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_LEQ_DCATTN_BYP_EN_GEN3`: bit 29, access unknown.
-  @inlinable public static var RX_CFG_LEQ_DCATTN_BYP_EN_GEN3: RegisterField<Self, Bool> {
+  public static var RX_CFG_LEQ_DCATTN_BYP_EN_GEN3: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `PB1_RX_GLB_CTRL_REG1.RX_ADAPT_HLD_ASRT_TO_DCLK_EN`: bits 31:30, access unknown.
-  @inlinable public static var RX_ADAPT_HLD_ASRT_TO_DCLK_EN: RegisterField<Self, UInt8> {
+  public static var RX_ADAPT_HLD_ASRT_TO_DCLK_EN: RegisterField<Self, UInt8> {
     .init(lsb: 30, width: 2)
   }
 }
@@ -12183,37 +9767,31 @@ public enum PB1_RX_GLB_CTRL_REG2: RegisterDefinition {
   }
 
   /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN1`: bits 15:12, access unknown.
-  @inlinable public static var RX_CFG_CDR_TIME_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var RX_CFG_CDR_TIME_GEN1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN2`: bits 19:16, access unknown.
-  @inlinable public static var RX_CFG_CDR_TIME_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var RX_CFG_CDR_TIME_GEN2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN3`: bits 23:20, access unknown.
-  @inlinable public static var RX_CFG_CDR_TIME_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var RX_CFG_CDR_TIME_GEN3: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_LEQ_LOOP_GAIN_GEN1`: bits 25:24, access unknown.
-  @inlinable public static var RX_CFG_LEQ_LOOP_GAIN_GEN1: RegisterField<Self, UInt8> {
+  public static var RX_CFG_LEQ_LOOP_GAIN_GEN1: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
   /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_LEQ_LOOP_GAIN_GEN2`: bits 27:26, access unknown.
-  @inlinable public static var RX_CFG_LEQ_LOOP_GAIN_GEN2: RegisterField<Self, UInt8> {
+  public static var RX_CFG_LEQ_LOOP_GAIN_GEN2: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 2)
   }
 
   /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_LEQ_LOOP_GAIN_GEN3`: bits 29:28, access unknown.
-  @inlinable public static var RX_CFG_LEQ_LOOP_GAIN_GEN3: RegisterField<Self, UInt8> {
+  public static var RX_CFG_LEQ_LOOP_GAIN_GEN3: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 2)
   }
 
   /// `PB1_RX_GLB_CTRL_REG2.RX_DCLK_EN_ASRT_TO_ADAPT_HLD`: bits 31:30, access unknown.
-  @inlinable public static var RX_DCLK_EN_ASRT_TO_ADAPT_HLD: RegisterField<Self, UInt8> {
+  public static var RX_DCLK_EN_ASRT_TO_ADAPT_HLD: RegisterField<Self, UInt8> {
     .init(lsb: 30, width: 2)
   }
 }
@@ -12228,69 +9806,43 @@ public enum PB1_RX_GLB_CTRL_REG3: RegisterDefinition {
   }
 
   /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN1`: bit 0, access unknown.
-  @inlinable public static var RX_CFG_CDR_FR_EN_GEN1: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var RX_CFG_CDR_FR_EN_GEN1: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN2`: bit 1, access unknown.
-  @inlinable public static var RX_CFG_CDR_FR_EN_GEN2: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var RX_CFG_CDR_FR_EN_GEN2: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN3`: bit 2, access unknown.
-  @inlinable public static var RX_CFG_CDR_FR_EN_GEN3: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var RX_CFG_CDR_FR_EN_GEN3: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_RX_GLB_CTRL_REG3.RX_ADAPT_RST_MODE_GEN1`: bits 4:3, access unknown.
-  @inlinable public static var RX_ADAPT_RST_MODE_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 2)
-  }
+  public static var RX_ADAPT_RST_MODE_GEN1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `PB1_RX_GLB_CTRL_REG3.RX_ADAPT_RST_MODE_GEN2`: bits 6:5, access unknown.
-  @inlinable public static var RX_ADAPT_RST_MODE_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
+  public static var RX_ADAPT_RST_MODE_GEN2: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `PB1_RX_GLB_CTRL_REG3.RX_ADAPT_RST_MODE_GEN3`: bits 8:7, access unknown.
-  @inlinable public static var RX_ADAPT_RST_MODE_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
+  public static var RX_ADAPT_RST_MODE_GEN3: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
   /// `PB1_RX_GLB_CTRL_REG3.RX_ADAPT_RST_SUB_MODE`: bits 11:9, access unknown.
-  @inlinable public static var RX_ADAPT_RST_SUB_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var RX_ADAPT_RST_SUB_MODE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `PB1_RX_GLB_CTRL_REG3.RX_L0_ENTRY_MODE_GEN1`: bits 13:12, access unknown.
-  @inlinable public static var RX_L0_ENTRY_MODE_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 2)
-  }
+  public static var RX_L0_ENTRY_MODE_GEN1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `PB1_RX_GLB_CTRL_REG3.RX_L0_ENTRY_MODE_GEN2`: bits 15:14, access unknown.
-  @inlinable public static var RX_L0_ENTRY_MODE_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 2)
-  }
+  public static var RX_L0_ENTRY_MODE_GEN2: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `PB1_RX_GLB_CTRL_REG3.RX_L0_ENTRY_MODE_GEN3`: bits 17:16, access unknown.
-  @inlinable public static var RX_L0_ENTRY_MODE_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 2)
-  }
+  public static var RX_L0_ENTRY_MODE_GEN3: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_DFE_TIME_GEN1`: bits 23:20, access unknown.
-  @inlinable public static var RX_CFG_DFE_TIME_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var RX_CFG_DFE_TIME_GEN1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_DFE_TIME_GEN2`: bits 27:24, access unknown.
-  @inlinable public static var RX_CFG_DFE_TIME_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var RX_CFG_DFE_TIME_GEN2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_DFE_TIME_GEN3`: bits 31:28, access unknown.
-  @inlinable public static var RX_CFG_DFE_TIME_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var RX_CFG_DFE_TIME_GEN3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PB1_RX_GLB_CTRL_REG4`: bif_5_0 register, index 0x220_6010 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -12303,49 +9855,37 @@ public enum PB1_RX_GLB_CTRL_REG4: RegisterDefinition {
   }
 
   /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN1`: bits 2:0, access unknown.
-  @inlinable public static var RX_CFG_FOM_BER_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var RX_CFG_FOM_BER_GEN1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN2`: bits 5:3, access unknown.
-  @inlinable public static var RX_CFG_FOM_BER_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
+  public static var RX_CFG_FOM_BER_GEN2: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN3`: bits 8:6, access unknown.
-  @inlinable public static var RX_CFG_FOM_BER_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 3)
-  }
+  public static var RX_CFG_FOM_BER_GEN3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_LEQ_POLE_BYP_VAL_GEN1`: bits 11:9, access unknown.
-  @inlinable public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN1: RegisterField<Self, UInt8> {
+  public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN1: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
   /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_LEQ_POLE_BYP_VAL_GEN2`: bits 14:12, access unknown.
-  @inlinable public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN2: RegisterField<Self, UInt8> {
+  public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN2: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
   /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_LEQ_POLE_BYP_VAL_GEN3`: bits 17:15, access unknown.
-  @inlinable public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN3: RegisterField<Self, UInt8> {
+  public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN3: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 3)
   }
 
   /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_TIME_GEN1`: bits 23:20, access unknown.
-  @inlinable public static var RX_CFG_FOM_TIME_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var RX_CFG_FOM_TIME_GEN1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_TIME_GEN2`: bits 27:24, access unknown.
-  @inlinable public static var RX_CFG_FOM_TIME_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var RX_CFG_FOM_TIME_GEN2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_TIME_GEN3`: bits 31:28, access unknown.
-  @inlinable public static var RX_CFG_FOM_TIME_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var RX_CFG_FOM_TIME_GEN3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PB1_RX_GLB_CTRL_REG5`: bif_5_0 register, index 0x220_6014 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -12358,69 +9898,55 @@ public enum PB1_RX_GLB_CTRL_REG5: RegisterDefinition {
   }
 
   /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1`: bits 4:0, access unknown.
-  @inlinable public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1: RegisterField<Self, UInt8> {
+  public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 5)
   }
 
   /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN2`: bits 9:5, access unknown.
-  @inlinable public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN2: RegisterField<Self, UInt8> {
+  public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN2: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 5)
   }
 
   /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN3`: bits 14:10, access unknown.
-  @inlinable public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN3: RegisterField<Self, UInt8> {
+  public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN3: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 5)
   }
 
   /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_POLE_BYP_EN_GEN1`: bit 15, access unknown.
-  @inlinable public static var RX_CFG_LEQ_POLE_BYP_EN_GEN1: RegisterField<Self, Bool> {
+  public static var RX_CFG_LEQ_POLE_BYP_EN_GEN1: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_POLE_BYP_EN_GEN2`: bit 16, access unknown.
-  @inlinable public static var RX_CFG_LEQ_POLE_BYP_EN_GEN2: RegisterField<Self, Bool> {
+  public static var RX_CFG_LEQ_POLE_BYP_EN_GEN2: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_POLE_BYP_EN_GEN3`: bit 17, access unknown.
-  @inlinable public static var RX_CFG_LEQ_POLE_BYP_EN_GEN3: RegisterField<Self, Bool> {
+  public static var RX_CFG_LEQ_POLE_BYP_EN_GEN3: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_SHUNT_EN_GEN1`: bit 18, access unknown.
-  @inlinable public static var RX_CFG_LEQ_SHUNT_EN_GEN1: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var RX_CFG_LEQ_SHUNT_EN_GEN1: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_SHUNT_EN_GEN2`: bit 19, access unknown.
-  @inlinable public static var RX_CFG_LEQ_SHUNT_EN_GEN2: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var RX_CFG_LEQ_SHUNT_EN_GEN2: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_SHUNT_EN_GEN3`: bit 20, access unknown.
-  @inlinable public static var RX_CFG_LEQ_SHUNT_EN_GEN3: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var RX_CFG_LEQ_SHUNT_EN_GEN3: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_TERM_MODE_GEN1`: bit 27, access unknown.
-  @inlinable public static var RX_CFG_TERM_MODE_GEN1: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var RX_CFG_TERM_MODE_GEN1: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_TERM_MODE_GEN2`: bit 28, access unknown.
-  @inlinable public static var RX_CFG_TERM_MODE_GEN2: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var RX_CFG_TERM_MODE_GEN2: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_TERM_MODE_GEN3`: bit 29, access unknown.
-  @inlinable public static var RX_CFG_TERM_MODE_GEN3: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var RX_CFG_TERM_MODE_GEN3: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PB1_RX_GLB_CTRL_REG5.RX_ADAPT_AUX_PWRON_MODE`: bit 31, access unknown.
-  @inlinable public static var RX_ADAPT_AUX_PWRON_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var RX_ADAPT_AUX_PWRON_MODE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB1_RX_GLB_CTRL_REG6`: bif_5_0 register, index 0x220_6018 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -12433,59 +9959,45 @@ public enum PB1_RX_GLB_CTRL_REG6: RegisterDefinition {
   }
 
   /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN1`: bits 3:0, access unknown.
-  @inlinable public static var RX_CFG_LEQ_TIME_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var RX_CFG_LEQ_TIME_GEN1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN2`: bits 7:4, access unknown.
-  @inlinable public static var RX_CFG_LEQ_TIME_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var RX_CFG_LEQ_TIME_GEN2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN3`: bits 11:8, access unknown.
-  @inlinable public static var RX_CFG_LEQ_TIME_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var RX_CFG_LEQ_TIME_GEN3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_OC_TIME_GEN1`: bits 15:12, access unknown.
-  @inlinable public static var RX_CFG_OC_TIME_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var RX_CFG_OC_TIME_GEN1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_OC_TIME_GEN2`: bits 19:16, access unknown.
-  @inlinable public static var RX_CFG_OC_TIME_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var RX_CFG_OC_TIME_GEN2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_OC_TIME_GEN3`: bits 23:20, access unknown.
-  @inlinable public static var RX_CFG_OC_TIME_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var RX_CFG_OC_TIME_GEN3: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PB1_RX_GLB_CTRL_REG6.RX_FRONTEND_PWRON_LUT_ENTRY_LS0_CDR_EN_0`: bit 24, access unknown.
-  @inlinable public static var RX_FRONTEND_PWRON_LUT_ENTRY_LS0_CDR_EN_0: RegisterField<Self, Bool> {
+  public static var RX_FRONTEND_PWRON_LUT_ENTRY_LS0_CDR_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `PB1_RX_GLB_CTRL_REG6.RX_FRONTEND_PWRON_LUT_ENTRY_LS2`: bit 26, access unknown.
-  @inlinable public static var RX_FRONTEND_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
+  public static var RX_FRONTEND_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `PB1_RX_GLB_CTRL_REG6.RX_AUX_PWRON_LUT_ENTRY_LS2`: bit 27, access unknown.
-  @inlinable public static var RX_AUX_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
+  public static var RX_AUX_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `PB1_RX_GLB_CTRL_REG6.RX_ADAPT_HLD_L0S_EARLY_EXIT_DIS`: bit 28, access unknown.
-  @inlinable public static var RX_ADAPT_HLD_L0S_EARLY_EXIT_DIS: RegisterField<Self, Bool> {
+  public static var RX_ADAPT_HLD_L0S_EARLY_EXIT_DIS: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `PB1_RX_GLB_CTRL_REG6.RX_ADAPT_HLD_L1_DLL_OFF`: bit 29, access unknown.
-  @inlinable public static var RX_ADAPT_HLD_L1_DLL_OFF: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var RX_ADAPT_HLD_L1_DLL_OFF: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `PB1_RX_GLB_CTRL_REG7`: bif_5_0 register, index 0x220_601C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -12498,72 +10010,58 @@ public enum PB1_RX_GLB_CTRL_REG7: RegisterDefinition {
   }
 
   /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN1`: bits 3:0, access unknown.
-  @inlinable public static var RX_CFG_TH_LOOP_GAIN_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var RX_CFG_TH_LOOP_GAIN_GEN1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN2`: bits 7:4, access unknown.
-  @inlinable public static var RX_CFG_TH_LOOP_GAIN_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var RX_CFG_TH_LOOP_GAIN_GEN2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN3`: bits 11:8, access unknown.
-  @inlinable public static var RX_CFG_TH_LOOP_GAIN_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var RX_CFG_TH_LOOP_GAIN_GEN3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PB1_RX_GLB_CTRL_REG7.RX_DCLK_EN_LUT_ENTRY_LS0_CDR_EN_0`: bit 12, access unknown.
-  @inlinable public static var RX_DCLK_EN_LUT_ENTRY_LS0_CDR_EN_0: RegisterField<Self, Bool> {
+  public static var RX_DCLK_EN_LUT_ENTRY_LS0_CDR_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `PB1_RX_GLB_CTRL_REG7.RX_DCLK_EN_LUT_ENTRY_LS2`: bit 13, access unknown.
-  @inlinable public static var RX_DCLK_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_DCLK_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_RX_GLB_CTRL_REG7.RX_DCLK_EN_AFTER_DLL_LOCK`: bit 14, access unknown.
-  @inlinable public static var RX_DCLK_EN_AFTER_DLL_LOCK: RegisterField<Self, Bool> {
+  public static var RX_DCLK_EN_AFTER_DLL_LOCK: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `PB1_RX_GLB_CTRL_REG7.RX_DLL_PWRON_LUT_ENTRY_PS3`: bit 16, access unknown.
-  @inlinable public static var RX_DLL_PWRON_LUT_ENTRY_PS3: RegisterField<Self, Bool> {
+  public static var RX_DLL_PWRON_LUT_ENTRY_PS3: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `PB1_RX_GLB_CTRL_REG7.RX_DLL_PWRON_LUT_ENTRY_PS2`: bit 17, access unknown.
-  @inlinable public static var RX_DLL_PWRON_LUT_ENTRY_PS2: RegisterField<Self, Bool> {
+  public static var RX_DLL_PWRON_LUT_ENTRY_PS2: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_CPI_SEL_GEN1`: bits 20:18, access unknown.
-  @inlinable public static var RX_CFG_DLL_CPI_SEL_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 3)
-  }
+  public static var RX_CFG_DLL_CPI_SEL_GEN1: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_CPI_SEL_GEN2`: bits 23:21, access unknown.
-  @inlinable public static var RX_CFG_DLL_CPI_SEL_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var RX_CFG_DLL_CPI_SEL_GEN2: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_CPI_SEL_GEN3`: bits 26:24, access unknown.
-  @inlinable public static var RX_CFG_DLL_CPI_SEL_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 3)
-  }
+  public static var RX_CFG_DLL_CPI_SEL_GEN3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
   /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_FLOCK_DISABLE_GEN1`: bit 27, access unknown.
-  @inlinable public static var RX_CFG_DLL_FLOCK_DISABLE_GEN1: RegisterField<Self, Bool> {
+  public static var RX_CFG_DLL_FLOCK_DISABLE_GEN1: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_FLOCK_DISABLE_GEN2`: bit 28, access unknown.
-  @inlinable public static var RX_CFG_DLL_FLOCK_DISABLE_GEN2: RegisterField<Self, Bool> {
+  public static var RX_CFG_DLL_FLOCK_DISABLE_GEN2: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_FLOCK_DISABLE_GEN3`: bit 29, access unknown.
-  @inlinable public static var RX_CFG_DLL_FLOCK_DISABLE_GEN3: RegisterField<Self, Bool> {
+  public static var RX_CFG_DLL_FLOCK_DISABLE_GEN3: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 }
@@ -12578,24 +10076,18 @@ public enum PB1_RX_GLB_CTRL_REG8: RegisterDefinition {
   }
 
   /// `PB1_RX_GLB_CTRL_REG8.RX_DLL_LOCK_TIME`: bits 1:0, access unknown.
-  @inlinable public static var RX_DLL_LOCK_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var RX_DLL_LOCK_TIME: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `PB1_RX_GLB_CTRL_REG8.RX_DLL_SPEEDCHANGE_RESET_TIME`: bits 3:2, access unknown.
-  @inlinable public static var RX_DLL_SPEEDCHANGE_RESET_TIME: RegisterField<Self, UInt8> {
+  public static var RX_DLL_SPEEDCHANGE_RESET_TIME: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
   /// `PB1_RX_GLB_CTRL_REG8.RX_DLL_PWRON_IN_RAMPDOWN`: bit 4, access unknown.
-  @inlinable public static var RX_DLL_PWRON_IN_RAMPDOWN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var RX_DLL_PWRON_IN_RAMPDOWN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_RX_GLB_CTRL_REG8.RX_FSM_L0S_IF_RX_RDY`: bit 5, access unknown.
-  @inlinable public static var RX_FSM_L0S_IF_RX_RDY: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var RX_FSM_L0S_IF_RX_RDY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
 /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6028 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -12608,122 +10100,116 @@ public enum PB1_RX_GLB_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L0T3`: bit 0, access unknown.
-  @inlinable public static var IGNR_RXPWR_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var IGNR_RXPWR_CBI_UPDT_L0T3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L4T7`: bit 1, access unknown.
-  @inlinable public static var IGNR_RXPWR_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var IGNR_RXPWR_CBI_UPDT_L4T7: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L8T11`: bit 2, access unknown.
-  @inlinable public static var IGNR_RXPWR_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var IGNR_RXPWR_CBI_UPDT_L8T11: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L12T15`: bit 3, access unknown.
-  @inlinable public static var IGNR_RXPWR_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+  public static var IGNR_RXPWR_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L0T3`: bit 4, access unknown.
-  @inlinable public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+  public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L4T7`: bit 5, access unknown.
-  @inlinable public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+  public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L8T11`: bit 6, access unknown.
-  @inlinable public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+  public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L12T15`: bit 7, access unknown.
-  @inlinable public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+  public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L0T3`: bit 8, access unknown.
-  @inlinable public static var IGNR_REQUESTTRK_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+  public static var IGNR_REQUESTTRK_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L4T7`: bit 9, access unknown.
-  @inlinable public static var IGNR_REQUESTTRK_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+  public static var IGNR_REQUESTTRK_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L8T11`: bit 10, access unknown.
-  @inlinable public static var IGNR_REQUESTTRK_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+  public static var IGNR_REQUESTTRK_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L12T15`: bit 11, access unknown.
-  @inlinable public static var IGNR_REQUESTTRK_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+  public static var IGNR_REQUESTTRK_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L0T3`: bit 12, access unknown.
-  @inlinable public static var IGNR_ENABLEFOM_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+  public static var IGNR_ENABLEFOM_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L4T7`: bit 13, access unknown.
-  @inlinable public static var IGNR_ENABLEFOM_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+  public static var IGNR_ENABLEFOM_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L8T11`: bit 14, access unknown.
-  @inlinable public static var IGNR_ENABLEFOM_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+  public static var IGNR_ENABLEFOM_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L12T15`: bit 15, access unknown.
-  @inlinable public static var IGNR_ENABLEFOM_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+  public static var IGNR_ENABLEFOM_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L0T3`: bit 16, access unknown.
-  @inlinable public static var IGNR_REQUESTFOM_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+  public static var IGNR_REQUESTFOM_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L4T7`: bit 17, access unknown.
-  @inlinable public static var IGNR_REQUESTFOM_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+  public static var IGNR_REQUESTFOM_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L8T11`: bit 18, access unknown.
-  @inlinable public static var IGNR_REQUESTFOM_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+  public static var IGNR_REQUESTFOM_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L12T15`: bit 19, access unknown.
-  @inlinable public static var IGNR_REQUESTFOM_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+  public static var IGNR_REQUESTFOM_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L0T3`: bit 20, access unknown.
-  @inlinable public static var IGNR_RESPONSEMODE_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+  public static var IGNR_RESPONSEMODE_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L4T7`: bit 21, access unknown.
-  @inlinable public static var IGNR_RESPONSEMODE_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+  public static var IGNR_RESPONSEMODE_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L8T11`: bit 22, access unknown.
-  @inlinable public static var IGNR_RESPONSEMODE_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+  public static var IGNR_RESPONSEMODE_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
   /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L12T15`: bit 23, access unknown.
-  @inlinable public static var IGNR_RESPONSEMODE_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+  public static var IGNR_RESPONSEMODE_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 }
@@ -12738,124 +10224,90 @@ public enum PB1_RX_GLB_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_HLD_OVRD_VAL`: bit 0, access unknown.
-  @inlinable public static var RX_ADAPT_HLD_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var RX_ADAPT_HLD_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_HLD_OVRD_EN`: bit 1, access unknown.
-  @inlinable public static var RX_ADAPT_HLD_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var RX_ADAPT_HLD_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_RST_OVRD_VAL`: bit 2, access unknown.
-  @inlinable public static var RX_ADAPT_RST_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var RX_ADAPT_RST_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_RST_OVRD_EN`: bit 3, access unknown.
-  @inlinable public static var RX_ADAPT_RST_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var RX_ADAPT_RST_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_DCLK_DIV_OVRD_VAL`: bits 7:6, access unknown.
-  @inlinable public static var RX_CFG_DCLK_DIV_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 2)
-  }
+  public static var RX_CFG_DCLK_DIV_OVRD_VAL: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_DCLK_DIV_OVRD_EN`: bit 8, access unknown.
-  @inlinable public static var RX_CFG_DCLK_DIV_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var RX_CFG_DCLK_DIV_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_DLL_FREQ_MODE_OVRD_VAL`: bit 9, access unknown.
-  @inlinable public static var RX_CFG_DLL_FREQ_MODE_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var RX_CFG_DLL_FREQ_MODE_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_DLL_FREQ_MODE_OVRD_EN`: bit 10, access unknown.
-  @inlinable public static var RX_CFG_DLL_FREQ_MODE_OVRD_EN: RegisterField<Self, Bool> {
+  public static var RX_CFG_DLL_FREQ_MODE_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_PLLCLK_SEL_OVRD_VAL`: bit 11, access unknown.
-  @inlinable public static var RX_CFG_PLLCLK_SEL_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var RX_CFG_PLLCLK_SEL_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_PLLCLK_SEL_OVRD_EN`: bit 12, access unknown.
-  @inlinable public static var RX_CFG_PLLCLK_SEL_OVRD_EN: RegisterField<Self, Bool> {
+  public static var RX_CFG_PLLCLK_SEL_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_RCLK_DIV_OVRD_VAL`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_RCLK_DIV_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_RCLK_DIV_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_RCLK_DIV_OVRD_EN`: bit 14, access unknown.
-  @inlinable public static var RX_CFG_RCLK_DIV_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var RX_CFG_RCLK_DIV_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_RX_GLB_OVRD_REG0.RX_DCLK_EN_OVRD_VAL`: bit 15, access unknown.
-  @inlinable public static var RX_DCLK_EN_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var RX_DCLK_EN_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB1_RX_GLB_OVRD_REG0.RX_DCLK_EN_OVRD_EN`: bit 16, access unknown.
-  @inlinable public static var RX_DCLK_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var RX_DCLK_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB1_RX_GLB_OVRD_REG0.RX_DLL_PWRON_OVRD_VAL`: bit 17, access unknown.
-  @inlinable public static var RX_DLL_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var RX_DLL_PWRON_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PB1_RX_GLB_OVRD_REG0.RX_DLL_PWRON_OVRD_EN`: bit 18, access unknown.
-  @inlinable public static var RX_DLL_PWRON_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var RX_DLL_PWRON_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB1_RX_GLB_OVRD_REG0.RX_FRONTEND_PWRON_OVRD_VAL`: bit 19, access unknown.
-  @inlinable public static var RX_FRONTEND_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var RX_FRONTEND_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `PB1_RX_GLB_OVRD_REG0.RX_FRONTEND_PWRON_OVRD_EN`: bit 20, access unknown.
-  @inlinable public static var RX_FRONTEND_PWRON_OVRD_EN: RegisterField<Self, Bool> {
+  public static var RX_FRONTEND_PWRON_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `PB1_RX_GLB_OVRD_REG0.RX_IDLEDET_PWRON_OVRD_VAL`: bit 21, access unknown.
-  @inlinable public static var RX_IDLEDET_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var RX_IDLEDET_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `PB1_RX_GLB_OVRD_REG0.RX_IDLEDET_PWRON_OVRD_EN`: bit 22, access unknown.
-  @inlinable public static var RX_IDLEDET_PWRON_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var RX_IDLEDET_PWRON_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB1_RX_GLB_OVRD_REG0.RX_AUX_PWRON_OVRD_VAL`: bit 28, access unknown.
-  @inlinable public static var RX_AUX_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var RX_AUX_PWRON_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PB1_RX_GLB_OVRD_REG0.RX_AUX_PWRON_OVRD_EN`: bit 29, access unknown.
-  @inlinable public static var RX_AUX_PWRON_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var RX_AUX_PWRON_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_FOM_OVRD_VAL`: bit 30, access unknown.
-  @inlinable public static var RX_ADAPT_FOM_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var RX_ADAPT_FOM_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_FOM_OVRD_EN`: bit 31, access unknown.
-  @inlinable public static var RX_ADAPT_FOM_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var RX_ADAPT_FOM_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB1_RX_GLB_OVRD_REG1`: bif_5_0 register, index 0x220_6034 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -12868,14 +10320,10 @@ public enum PB1_RX_GLB_OVRD_REG1: RegisterDefinition {
   }
 
   /// `PB1_RX_GLB_OVRD_REG1.RX_ADAPT_TRK_OVRD_VAL`: bit 0, access unknown.
-  @inlinable public static var RX_ADAPT_TRK_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var RX_ADAPT_TRK_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_RX_GLB_OVRD_REG1.RX_ADAPT_TRK_OVRD_EN`: bit 1, access unknown.
-  @inlinable public static var RX_ADAPT_TRK_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var RX_ADAPT_TRK_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `PB1_RX_LANE0_CTRL_REG0`: bif_5_0 register, index 0x220_6440 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -12888,25 +10336,19 @@ public enum PB1_RX_LANE0_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE0_CTRL_REG0.RX_BACKUP_0`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB1_RX_LANE0_CTRL_REG0.RX_DBG_ANALOG_SEL_0`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB1_RX_LANE0_CTRL_REG0.RX_TST_BSCAN_EN_0`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_RX_LANE0_CTRL_REG0.RX_CFG_OVR_PWRSF_0`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_0: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_0: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_RX_LANE0_CTRL_REG0.RX_TERM_EN_0`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6448 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -12919,27 +10361,25 @@ public enum PB1_RX_LANE0_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.RXPWR_0`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_0`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_0: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.REQUESTTRK_0`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.ENABLEFOM_0`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.REQUESTFOM_0`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.RESPONSEMODE_0`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RESPONSEMODE_0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.RXEYEFOM_0`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE1_CTRL_REG0`: bif_5_0 register, index 0x220_6480 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -12952,25 +10392,19 @@ public enum PB1_RX_LANE1_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE1_CTRL_REG0.RX_BACKUP_1`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB1_RX_LANE1_CTRL_REG0.RX_DBG_ANALOG_SEL_1`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_1: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB1_RX_LANE1_CTRL_REG0.RX_TST_BSCAN_EN_1`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_1: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_RX_LANE1_CTRL_REG0.RX_CFG_OVR_PWRSF_1`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_1: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_RX_LANE1_CTRL_REG0.RX_TERM_EN_1`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6488 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -12983,25 +10417,23 @@ public enum PB1_RX_LANE1_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.RXPWR_1`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_1`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_1: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.REQUESTTRK_1`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_1: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_1: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.ENABLEFOM_1`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.REQUESTFOM_1`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.RESPONSEMODE_1`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RESPONSEMODE_1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.RXEYEFOM_1`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }

@@ -14,25 +14,19 @@ public enum PB1_RX_LANE2_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE2_CTRL_REG0.RX_BACKUP_2`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB1_RX_LANE2_CTRL_REG0.RX_DBG_ANALOG_SEL_2`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_2: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_2: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB1_RX_LANE2_CTRL_REG0.RX_TST_BSCAN_EN_2`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_2: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_RX_LANE2_CTRL_REG0.RX_CFG_OVR_PWRSF_2`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_2: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_2: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_RX_LANE2_CTRL_REG0.RX_TERM_EN_2`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_2: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_2: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6508 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -45,27 +39,25 @@ public enum PB1_RX_LANE2_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.RXPWR_2`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_2`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_2: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_2: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.REQUESTTRK_2`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_2: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_2: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.ENABLEFOM_2`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.REQUESTFOM_2`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_2: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_2: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.RESPONSEMODE_2`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_2: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RESPONSEMODE_2: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.RXEYEFOM_2`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_2: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_2: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE3_CTRL_REG0`: bif_5_0 register, index 0x220_6600 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -78,25 +70,19 @@ public enum PB1_RX_LANE3_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE3_CTRL_REG0.RX_BACKUP_3`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB1_RX_LANE3_CTRL_REG0.RX_DBG_ANALOG_SEL_3`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_3: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB1_RX_LANE3_CTRL_REG0.RX_TST_BSCAN_EN_3`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_3: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_RX_LANE3_CTRL_REG0.RX_CFG_OVR_PWRSF_3`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_3: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_3: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_RX_LANE3_CTRL_REG0.RX_TERM_EN_3`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_3: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_3: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6608 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -109,27 +95,25 @@ public enum PB1_RX_LANE3_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.RXPWR_3`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_3`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_3: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.REQUESTTRK_3`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.ENABLEFOM_3`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.REQUESTFOM_3`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_3: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_3: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.RESPONSEMODE_3`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_3: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RESPONSEMODE_3: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.RXEYEFOM_3`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE4_CTRL_REG0`: bif_5_0 register, index 0x220_6800 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -142,25 +126,19 @@ public enum PB1_RX_LANE4_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE4_CTRL_REG0.RX_BACKUP_4`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB1_RX_LANE4_CTRL_REG0.RX_DBG_ANALOG_SEL_4`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_4: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_4: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB1_RX_LANE4_CTRL_REG0.RX_TST_BSCAN_EN_4`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_4: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_RX_LANE4_CTRL_REG0.RX_CFG_OVR_PWRSF_4`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_4: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_4: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_RX_LANE4_CTRL_REG0.RX_TERM_EN_4`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_4: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_4: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6848 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -173,27 +151,25 @@ public enum PB1_RX_LANE4_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.RXPWR_4`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_4`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_4: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_4: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.REQUESTTRK_4`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_4: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_4: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.ENABLEFOM_4`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.REQUESTFOM_4`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_4: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_4: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.RESPONSEMODE_4`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_4: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RESPONSEMODE_4: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.RXEYEFOM_4`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_4: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_4: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE5_CTRL_REG0`: bif_5_0 register, index 0x220_6880 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -206,25 +182,19 @@ public enum PB1_RX_LANE5_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE5_CTRL_REG0.RX_BACKUP_5`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB1_RX_LANE5_CTRL_REG0.RX_DBG_ANALOG_SEL_5`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_5: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB1_RX_LANE5_CTRL_REG0.RX_TST_BSCAN_EN_5`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_5: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_RX_LANE5_CTRL_REG0.RX_CFG_OVR_PWRSF_5`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_5: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_5: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_RX_LANE5_CTRL_REG0.RX_TERM_EN_5`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_5: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_5: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6888 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -237,27 +207,25 @@ public enum PB1_RX_LANE5_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.RXPWR_5`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_5`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_5: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_5: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.REQUESTTRK_5`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_5: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_5: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.ENABLEFOM_5`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_5: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_5: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.REQUESTFOM_5`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_5: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_5: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.RESPONSEMODE_5`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_5: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RESPONSEMODE_5: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.RXEYEFOM_5`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE6_CTRL_REG0`: bif_5_0 register, index 0x220_6900 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -270,25 +238,19 @@ public enum PB1_RX_LANE6_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE6_CTRL_REG0.RX_BACKUP_6`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB1_RX_LANE6_CTRL_REG0.RX_DBG_ANALOG_SEL_6`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_6: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_6: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB1_RX_LANE6_CTRL_REG0.RX_TST_BSCAN_EN_6`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_6: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_RX_LANE6_CTRL_REG0.RX_CFG_OVR_PWRSF_6`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_6: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_6: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_RX_LANE6_CTRL_REG0.RX_TERM_EN_6`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6908 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -301,27 +263,25 @@ public enum PB1_RX_LANE6_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.RXPWR_6`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_6`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_6: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_6: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.REQUESTTRK_6`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.ENABLEFOM_6`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.REQUESTFOM_6`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_6: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_6: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.RESPONSEMODE_6`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_6: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RESPONSEMODE_6: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.RXEYEFOM_6`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_6: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_6: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE7_CTRL_REG0`: bif_5_0 register, index 0x220_6A00 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -334,25 +294,19 @@ public enum PB1_RX_LANE7_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE7_CTRL_REG0.RX_BACKUP_7`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB1_RX_LANE7_CTRL_REG0.RX_DBG_ANALOG_SEL_7`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_7: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_7: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB1_RX_LANE7_CTRL_REG0.RX_TST_BSCAN_EN_7`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_7: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_RX_LANE7_CTRL_REG0.RX_CFG_OVR_PWRSF_7`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_7: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_7: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_RX_LANE7_CTRL_REG0.RX_TERM_EN_7`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_7: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_7: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6A08 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -365,27 +319,25 @@ public enum PB1_RX_LANE7_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.RXPWR_7`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_7`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_7: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_7: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.REQUESTTRK_7`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_7: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_7: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.ENABLEFOM_7`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.REQUESTFOM_7`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_7: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_7: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.RESPONSEMODE_7`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_7: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RESPONSEMODE_7: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.RXEYEFOM_7`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_7: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_7: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE8_CTRL_REG0`: bif_5_0 register, index 0x220_7440 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -398,25 +350,19 @@ public enum PB1_RX_LANE8_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE8_CTRL_REG0.RX_BACKUP_8`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB1_RX_LANE8_CTRL_REG0.RX_DBG_ANALOG_SEL_8`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_8: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_8: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB1_RX_LANE8_CTRL_REG0.RX_TST_BSCAN_EN_8`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_8: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_8: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_RX_LANE8_CTRL_REG0.RX_CFG_OVR_PWRSF_8`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_8: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_8: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_RX_LANE8_CTRL_REG0.RX_TERM_EN_8`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_8: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_8: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7448 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -429,27 +375,25 @@ public enum PB1_RX_LANE8_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.RXPWR_8`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_8`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_8: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_8: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.REQUESTTRK_8`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_8: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_8: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.ENABLEFOM_8`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_8: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_8: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.REQUESTFOM_8`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.RESPONSEMODE_8`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_8: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RESPONSEMODE_8: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.RXEYEFOM_8`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_8: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_8: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE9_CTRL_REG0`: bif_5_0 register, index 0x220_7480 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -462,25 +406,19 @@ public enum PB1_RX_LANE9_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE9_CTRL_REG0.RX_BACKUP_9`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_9: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_9: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB1_RX_LANE9_CTRL_REG0.RX_DBG_ANALOG_SEL_9`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_9: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_9: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB1_RX_LANE9_CTRL_REG0.RX_TST_BSCAN_EN_9`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_9: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_9: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_RX_LANE9_CTRL_REG0.RX_CFG_OVR_PWRSF_9`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_9: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_9: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_RX_LANE9_CTRL_REG0.RX_TERM_EN_9`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_9: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_9: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7488 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -493,27 +431,25 @@ public enum PB1_RX_LANE9_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.RXPWR_9`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_9: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_9: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_9`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_9: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_9: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.REQUESTTRK_9`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_9: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_9: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.ENABLEFOM_9`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_9: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_9: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.REQUESTFOM_9`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_9: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_9: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.RESPONSEMODE_9`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RESPONSEMODE_9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.RXEYEFOM_9`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_9: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_9: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE10_CTRL_REG0`: bif_5_0 register, index 0x220_7500 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -526,25 +462,19 @@ public enum PB1_RX_LANE10_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE10_CTRL_REG0.RX_BACKUP_10`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB1_RX_LANE10_CTRL_REG0.RX_DBG_ANALOG_SEL_10`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_10: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_10: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB1_RX_LANE10_CTRL_REG0.RX_TST_BSCAN_EN_10`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_10: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_10: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_RX_LANE10_CTRL_REG0.RX_CFG_OVR_PWRSF_10`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_10: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_10: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_RX_LANE10_CTRL_REG0.RX_TERM_EN_10`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_10: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_10: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7508 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -557,29 +487,25 @@ public enum PB1_RX_LANE10_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.RXPWR_10`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_10`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_10: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_10: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.REQUESTTRK_10`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_10: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_10: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.ENABLEFOM_10`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_10: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_10: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.REQUESTFOM_10`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_10: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_10: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.RESPONSEMODE_10`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_10: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var RESPONSEMODE_10: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.RXEYEFOM_10`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_10: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_10: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE11_CTRL_REG0`: bif_5_0 register, index 0x220_7600 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -592,25 +518,19 @@ public enum PB1_RX_LANE11_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE11_CTRL_REG0.RX_BACKUP_11`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_11: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_11: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB1_RX_LANE11_CTRL_REG0.RX_DBG_ANALOG_SEL_11`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_11: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_11: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB1_RX_LANE11_CTRL_REG0.RX_TST_BSCAN_EN_11`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_11: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_11: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_RX_LANE11_CTRL_REG0.RX_CFG_OVR_PWRSF_11`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_11: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_11: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_RX_LANE11_CTRL_REG0.RX_TERM_EN_11`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_11: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_11: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7608 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -623,29 +543,25 @@ public enum PB1_RX_LANE11_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.RXPWR_11`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_11: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_11: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_11`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_11: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_11: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.REQUESTTRK_11`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_11: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_11: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.ENABLEFOM_11`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_11: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_11: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.REQUESTFOM_11`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_11: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_11: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.RESPONSEMODE_11`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_11: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var RESPONSEMODE_11: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.RXEYEFOM_11`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_11: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_11: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE12_CTRL_REG0`: bif_5_0 register, index 0x220_7840 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -658,25 +574,19 @@ public enum PB1_RX_LANE12_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE12_CTRL_REG0.RX_BACKUP_12`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB1_RX_LANE12_CTRL_REG0.RX_DBG_ANALOG_SEL_12`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_12: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_12: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB1_RX_LANE12_CTRL_REG0.RX_TST_BSCAN_EN_12`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_12: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_RX_LANE12_CTRL_REG0.RX_CFG_OVR_PWRSF_12`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_12: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_12: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_RX_LANE12_CTRL_REG0.RX_TERM_EN_12`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_12: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_12: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7848 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -689,29 +599,25 @@ public enum PB1_RX_LANE12_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.RXPWR_12`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_12`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_12: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_12: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.REQUESTTRK_12`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_12: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_12: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.ENABLEFOM_12`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_12: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_12: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.REQUESTFOM_12`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_12: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_12: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.RESPONSEMODE_12`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_12: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var RESPONSEMODE_12: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.RXEYEFOM_12`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_12: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_12: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE13_CTRL_REG0`: bif_5_0 register, index 0x220_7880 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -724,25 +630,19 @@ public enum PB1_RX_LANE13_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE13_CTRL_REG0.RX_BACKUP_13`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_13: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_13: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB1_RX_LANE13_CTRL_REG0.RX_DBG_ANALOG_SEL_13`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_13: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_13: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB1_RX_LANE13_CTRL_REG0.RX_TST_BSCAN_EN_13`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_13: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_13: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_RX_LANE13_CTRL_REG0.RX_CFG_OVR_PWRSF_13`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_13: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_RX_LANE13_CTRL_REG0.RX_TERM_EN_13`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_13: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_13: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7888 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -755,29 +655,25 @@ public enum PB1_RX_LANE13_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.RXPWR_13`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_13: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_13: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_13`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_13: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_13: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.REQUESTTRK_13`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_13: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_13: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.ENABLEFOM_13`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_13: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_13: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.REQUESTFOM_13`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_13: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_13: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.RESPONSEMODE_13`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_13: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var RESPONSEMODE_13: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.RXEYEFOM_13`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_13: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_13: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE14_CTRL_REG0`: bif_5_0 register, index 0x220_7900 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -790,25 +686,19 @@ public enum PB1_RX_LANE14_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE14_CTRL_REG0.RX_BACKUP_14`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_14: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_14: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB1_RX_LANE14_CTRL_REG0.RX_DBG_ANALOG_SEL_14`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_14: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_14: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB1_RX_LANE14_CTRL_REG0.RX_TST_BSCAN_EN_14`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_14: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_14: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_RX_LANE14_CTRL_REG0.RX_CFG_OVR_PWRSF_14`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_14: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_14: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_RX_LANE14_CTRL_REG0.RX_TERM_EN_14`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7908 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -821,29 +711,25 @@ public enum PB1_RX_LANE14_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.RXPWR_14`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_14: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_14: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_14`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_14: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_14: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.REQUESTTRK_14`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_14: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_14: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.ENABLEFOM_14`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_14: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_14: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.REQUESTFOM_14`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_14: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_14: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.RESPONSEMODE_14`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_14: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var RESPONSEMODE_14: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.RXEYEFOM_14`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_14: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_14: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE15_CTRL_REG0`: bif_5_0 register, index 0x220_7A00 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -856,25 +742,19 @@ public enum PB1_RX_LANE15_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE15_CTRL_REG0.RX_BACKUP_15`: bits 7:0, access unknown.
-  @inlinable public static var RX_BACKUP_15: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RX_BACKUP_15: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PB1_RX_LANE15_CTRL_REG0.RX_DBG_ANALOG_SEL_15`: bits 11:10, access unknown.
-  @inlinable public static var RX_DBG_ANALOG_SEL_15: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var RX_DBG_ANALOG_SEL_15: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PB1_RX_LANE15_CTRL_REG0.RX_TST_BSCAN_EN_15`: bit 12, access unknown.
-  @inlinable public static var RX_TST_BSCAN_EN_15: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_TST_BSCAN_EN_15: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_RX_LANE15_CTRL_REG0.RX_CFG_OVR_PWRSF_15`: bit 13, access unknown.
-  @inlinable public static var RX_CFG_OVR_PWRSF_15: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_CFG_OVR_PWRSF_15: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_RX_LANE15_CTRL_REG0.RX_TERM_EN_15`: bit 14, access unknown.
-  @inlinable public static var RX_TERM_EN_15: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RX_TERM_EN_15: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7A08 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -887,29 +767,25 @@ public enum PB1_RX_LANE15_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.RXPWR_15`: bits 2:0, access unknown.
-  @inlinable public static var RXPWR_15: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RXPWR_15: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_15`: bit 3, access unknown.
-  @inlinable public static var ELECIDLEDETEN_15: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ELECIDLEDETEN_15: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.REQUESTTRK_15`: bit 6, access unknown.
-  @inlinable public static var REQUESTTRK_15: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REQUESTTRK_15: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.ENABLEFOM_15`: bit 7, access unknown.
-  @inlinable public static var ENABLEFOM_15: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ENABLEFOM_15: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.REQUESTFOM_15`: bit 8, access unknown.
-  @inlinable public static var REQUESTFOM_15: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var REQUESTFOM_15: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.RESPONSEMODE_15`: bit 9, access unknown.
-  @inlinable public static var RESPONSEMODE_15: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var RESPONSEMODE_15: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.RXEYEFOM_15`: bits 17:10, access unknown.
-  @inlinable public static var RXEYEFOM_15: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RXEYEFOM_15: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_TX_GLB_CTRL_REG0`: bif_5_0 register, index 0x220_8000 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -922,64 +798,44 @@ public enum PB1_TX_GLB_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_GLB_CTRL_REG0.TX_DRV_DATA_ASRT_DLY_VAL`: bits 2:0, access unknown.
-  @inlinable public static var TX_DRV_DATA_ASRT_DLY_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var TX_DRV_DATA_ASRT_DLY_VAL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_TX_GLB_CTRL_REG0.TX_DRV_DATA_DSRT_DLY_VAL`: bits 5:3, access unknown.
-  @inlinable public static var TX_DRV_DATA_DSRT_DLY_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
+  public static var TX_DRV_DATA_DSRT_DLY_VAL: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `PB1_TX_GLB_CTRL_REG0.TX_CFG_RPTR_RST_VAL_GEN1`: bits 10:8, access unknown.
-  @inlinable public static var TX_CFG_RPTR_RST_VAL_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 3)
-  }
+  public static var TX_CFG_RPTR_RST_VAL_GEN1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `PB1_TX_GLB_CTRL_REG0.TX_CFG_RPTR_RST_VAL_GEN2`: bits 13:11, access unknown.
-  @inlinable public static var TX_CFG_RPTR_RST_VAL_GEN2: RegisterField<Self, UInt8> {
+  public static var TX_CFG_RPTR_RST_VAL_GEN2: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 3)
   }
 
   /// `PB1_TX_GLB_CTRL_REG0.TX_CFG_RPTR_RST_VAL_GEN3`: bits 16:14, access unknown.
-  @inlinable public static var TX_CFG_RPTR_RST_VAL_GEN3: RegisterField<Self, UInt8> {
+  public static var TX_CFG_RPTR_RST_VAL_GEN3: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 3)
   }
 
   /// `PB1_TX_GLB_CTRL_REG0.TX_STAGGER_CTRL`: bits 18:17, access unknown.
-  @inlinable public static var TX_STAGGER_CTRL: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 2)
-  }
+  public static var TX_STAGGER_CTRL: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
 
   /// `PB1_TX_GLB_CTRL_REG0.TX_DATA_CLK_GATING`: bit 19, access unknown.
-  @inlinable public static var TX_DATA_CLK_GATING: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var TX_DATA_CLK_GATING: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB1_TX_GLB_CTRL_REG0.TX_PRESET_TABLE_BYPASS`: bit 20, access unknown.
-  @inlinable public static var TX_PRESET_TABLE_BYPASS: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var TX_PRESET_TABLE_BYPASS: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB1_TX_GLB_CTRL_REG0.TX_COEFF_ROUND_EN`: bit 21, access unknown.
-  @inlinable public static var TX_COEFF_ROUND_EN: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var TX_COEFF_ROUND_EN: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB1_TX_GLB_CTRL_REG0.TX_COEFF_ROUND_DIR_VER`: bit 22, access unknown.
-  @inlinable public static var TX_COEFF_ROUND_DIR_VER: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var TX_COEFF_ROUND_DIR_VER: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB1_TX_GLB_CTRL_REG0.TX_DCLK_EN_LSX_ALWAYS_ON`: bit 23, access unknown.
-  @inlinable public static var TX_DCLK_EN_LSX_ALWAYS_ON: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var TX_DCLK_EN_LSX_ALWAYS_ON: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB1_TX_GLB_CTRL_REG0.TX_FRONTEND_PWRON_IN_PS4`: bit 24, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_IN_PS4: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var TX_FRONTEND_PWRON_IN_PS4: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `PB1_TX_GLB_LANE_SKEW_CTRL`: bif_5_0 register, index 0x220_8004 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -992,159 +848,97 @@ public enum PB1_TX_GLB_LANE_SKEW_CTRL: RegisterDefinition {
   }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_0`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_1`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_2`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_3`: bit 3, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_4`: bit 4, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_5`: bit 5, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_6`: bit 6, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_7`: bit 7, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_8`: bit 8, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_8: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_9`: bit 9, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_9: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_10`: bit 10, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_10: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_10: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_11`: bit 11, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_11: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_11: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_12`: bit 12, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_12: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_13`: bit 13, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_13: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_14`: bit 14, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_14: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_15`: bit 15, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_15: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_15: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L0T1`: bit 16, access unknown.
-  @inlinable public static var TX_CFG_GROUPX2_EN_L0T1: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var TX_CFG_GROUPX2_EN_L0T1: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L2T3`: bit 17, access unknown.
-  @inlinable public static var TX_CFG_GROUPX2_EN_L2T3: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var TX_CFG_GROUPX2_EN_L2T3: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L4T5`: bit 18, access unknown.
-  @inlinable public static var TX_CFG_GROUPX2_EN_L4T5: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var TX_CFG_GROUPX2_EN_L4T5: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L6T7`: bit 19, access unknown.
-  @inlinable public static var TX_CFG_GROUPX2_EN_L6T7: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var TX_CFG_GROUPX2_EN_L6T7: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L8T9`: bit 20, access unknown.
-  @inlinable public static var TX_CFG_GROUPX2_EN_L8T9: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var TX_CFG_GROUPX2_EN_L8T9: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L10T11`: bit 21, access unknown.
-  @inlinable public static var TX_CFG_GROUPX2_EN_L10T11: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var TX_CFG_GROUPX2_EN_L10T11: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L12T13`: bit 22, access unknown.
-  @inlinable public static var TX_CFG_GROUPX2_EN_L12T13: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var TX_CFG_GROUPX2_EN_L12T13: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L14T15`: bit 23, access unknown.
-  @inlinable public static var TX_CFG_GROUPX2_EN_L14T15: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var TX_CFG_GROUPX2_EN_L14T15: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX4_EN_L0T3`: bit 24, access unknown.
-  @inlinable public static var TX_CFG_GROUPX4_EN_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var TX_CFG_GROUPX4_EN_L0T3: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX4_EN_L4T7`: bit 25, access unknown.
-  @inlinable public static var TX_CFG_GROUPX4_EN_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var TX_CFG_GROUPX4_EN_L4T7: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX4_EN_L8T11`: bit 26, access unknown.
-  @inlinable public static var TX_CFG_GROUPX4_EN_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TX_CFG_GROUPX4_EN_L8T11: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX4_EN_L12T15`: bit 27, access unknown.
-  @inlinable public static var TX_CFG_GROUPX4_EN_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var TX_CFG_GROUPX4_EN_L12T15: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX8_EN_L0T7`: bit 28, access unknown.
-  @inlinable public static var TX_CFG_GROUPX8_EN_L0T7: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var TX_CFG_GROUPX8_EN_L0T7: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX8_EN_L8T15`: bit 29, access unknown.
-  @inlinable public static var TX_CFG_GROUPX8_EN_L8T15: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var TX_CFG_GROUPX8_EN_L8T15: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX16_EN_L0T15`: bit 30, access unknown.
-  @inlinable public static var TX_CFG_GROUPX16_EN_L0T15: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var TX_CFG_GROUPX16_EN_L0T15: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8010 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1157,62 +951,56 @@ public enum PB1_TX_GLB_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L0T3`: bit 0, access unknown.
-  @inlinable public static var IGNR_TXPWR_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var IGNR_TXPWR_CBI_UPDT_L0T3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L4T7`: bit 1, access unknown.
-  @inlinable public static var IGNR_TXPWR_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var IGNR_TXPWR_CBI_UPDT_L4T7: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L8T11`: bit 2, access unknown.
-  @inlinable public static var IGNR_TXPWR_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var IGNR_TXPWR_CBI_UPDT_L8T11: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L12T15`: bit 3, access unknown.
-  @inlinable public static var IGNR_TXPWR_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+  public static var IGNR_TXPWR_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENTID_CBI_UPDT_L0T3`: bit 8, access unknown.
-  @inlinable public static var IGNR_COEFFICIENTID_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+  public static var IGNR_COEFFICIENTID_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENTID_CBI_UPDT_L4T7`: bit 9, access unknown.
-  @inlinable public static var IGNR_COEFFICIENTID_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+  public static var IGNR_COEFFICIENTID_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENTID_CBI_UPDT_L8T11`: bit 10, access unknown.
-  @inlinable public static var IGNR_COEFFICIENTID_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+  public static var IGNR_COEFFICIENTID_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENTID_CBI_UPDT_L12T15`: bit 11, access unknown.
-  @inlinable public static var IGNR_COEFFICIENTID_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+  public static var IGNR_COEFFICIENTID_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENT_CBI_UPDT_L0T3`: bit 12, access unknown.
-  @inlinable public static var IGNR_COEFFICIENT_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
+  public static var IGNR_COEFFICIENT_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENT_CBI_UPDT_L4T7`: bit 13, access unknown.
-  @inlinable public static var IGNR_COEFFICIENT_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
+  public static var IGNR_COEFFICIENT_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENT_CBI_UPDT_L8T11`: bit 14, access unknown.
-  @inlinable public static var IGNR_COEFFICIENT_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
+  public static var IGNR_COEFFICIENT_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENT_CBI_UPDT_L12T15`: bit 15, access unknown.
-  @inlinable public static var IGNR_COEFFICIENT_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
+  public static var IGNR_COEFFICIENT_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
@@ -1227,144 +1015,100 @@ public enum PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_0`: bit 0, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ACCEPT_ENTRY_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_1`: bit 1, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var ACCEPT_ENTRY_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_2`: bit 2, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var ACCEPT_ENTRY_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_3`: bit 3, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var ACCEPT_ENTRY_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_4`: bit 4, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var ACCEPT_ENTRY_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_5`: bit 5, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var ACCEPT_ENTRY_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_6`: bit 6, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var ACCEPT_ENTRY_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_7`: bit 7, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ACCEPT_ENTRY_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_8`: bit 8, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var ACCEPT_ENTRY_8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_9`: bit 9, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var ACCEPT_ENTRY_9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_10`: bit 10, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_10: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var ACCEPT_ENTRY_10: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_11`: bit 11, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_11: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var ACCEPT_ENTRY_11: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_12`: bit 12, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_12: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var ACCEPT_ENTRY_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_13`: bit 13, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_13: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var ACCEPT_ENTRY_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_14`: bit 14, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_14: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var ACCEPT_ENTRY_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_15`: bit 15, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_15: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var ACCEPT_ENTRY_15: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_16`: bit 16, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_16: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var ACCEPT_ENTRY_16: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_17`: bit 17, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_17: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var ACCEPT_ENTRY_17: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_18`: bit 18, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_18: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ACCEPT_ENTRY_18: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_19`: bit 19, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_19: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var ACCEPT_ENTRY_19: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_20`: bit 20, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_20: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var ACCEPT_ENTRY_20: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_21`: bit 21, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_21: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var ACCEPT_ENTRY_21: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_22`: bit 22, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_22: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var ACCEPT_ENTRY_22: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_23`: bit 23, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_23: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var ACCEPT_ENTRY_23: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_24`: bit 24, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_24: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var ACCEPT_ENTRY_24: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_25`: bit 25, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_25: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var ACCEPT_ENTRY_25: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_26`: bit 26, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_26: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var ACCEPT_ENTRY_26: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_27`: bit 27, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_27: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var ACCEPT_ENTRY_27: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_28`: bit 28, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_28: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var ACCEPT_ENTRY_28: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_29`: bit 29, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_29: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var ACCEPT_ENTRY_29: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_30`: bit 30, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_30: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var ACCEPT_ENTRY_30: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_31`: bit 31, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_31: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var ACCEPT_ENTRY_31: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1`: bif_5_0 register, index 0x220_8018 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1377,164 +1121,100 @@ public enum PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1: RegisterDefinition {
   }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_32`: bit 0, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_32: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ACCEPT_ENTRY_32: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_33`: bit 1, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_33: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var ACCEPT_ENTRY_33: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_34`: bit 2, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_34: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var ACCEPT_ENTRY_34: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_35`: bit 3, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_35: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ACCEPT_ENTRY_35: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_36`: bit 4, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_36: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var ACCEPT_ENTRY_36: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_37`: bit 5, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_37: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var ACCEPT_ENTRY_37: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_38`: bit 6, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_38: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var ACCEPT_ENTRY_38: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_39`: bit 7, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_39: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var ACCEPT_ENTRY_39: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_40`: bit 8, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_40: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ACCEPT_ENTRY_40: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_41`: bit 9, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_41: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ACCEPT_ENTRY_41: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_42`: bit 10, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_42: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var ACCEPT_ENTRY_42: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_43`: bit 11, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_43: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var ACCEPT_ENTRY_43: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_44`: bit 12, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_44: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var ACCEPT_ENTRY_44: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_45`: bit 13, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_45: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var ACCEPT_ENTRY_45: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_46`: bit 14, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_46: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var ACCEPT_ENTRY_46: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_47`: bit 15, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_47: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var ACCEPT_ENTRY_47: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_48`: bit 16, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_48: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var ACCEPT_ENTRY_48: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_49`: bit 17, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_49: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var ACCEPT_ENTRY_49: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_50`: bit 18, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_50: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ACCEPT_ENTRY_50: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_51`: bit 19, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_51: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var ACCEPT_ENTRY_51: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_52`: bit 20, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_52: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var ACCEPT_ENTRY_52: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_53`: bit 21, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_53: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var ACCEPT_ENTRY_53: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_54`: bit 22, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_54: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var ACCEPT_ENTRY_54: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_55`: bit 23, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_55: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var ACCEPT_ENTRY_55: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_56`: bit 24, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_56: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var ACCEPT_ENTRY_56: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_57`: bit 25, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_57: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var ACCEPT_ENTRY_57: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_58`: bit 26, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_58: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var ACCEPT_ENTRY_58: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_59`: bit 27, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_59: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var ACCEPT_ENTRY_59: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_60`: bit 28, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_60: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var ACCEPT_ENTRY_60: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_61`: bit 29, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_61: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var ACCEPT_ENTRY_61: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_62`: bit 30, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_62: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var ACCEPT_ENTRY_62: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_63`: bit 31, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_63: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var ACCEPT_ENTRY_63: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2`: bif_5_0 register, index 0x220_801C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1547,164 +1227,100 @@ public enum PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2: RegisterDefinition {
   }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_64`: bit 0, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_64: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ACCEPT_ENTRY_64: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_65`: bit 1, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_65: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var ACCEPT_ENTRY_65: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_66`: bit 2, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_66: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var ACCEPT_ENTRY_66: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_67`: bit 3, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_67: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ACCEPT_ENTRY_67: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_68`: bit 4, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_68: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var ACCEPT_ENTRY_68: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_69`: bit 5, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_69: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var ACCEPT_ENTRY_69: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_70`: bit 6, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_70: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var ACCEPT_ENTRY_70: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_71`: bit 7, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_71: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var ACCEPT_ENTRY_71: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_72`: bit 8, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_72: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ACCEPT_ENTRY_72: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_73`: bit 9, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_73: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ACCEPT_ENTRY_73: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_74`: bit 10, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_74: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var ACCEPT_ENTRY_74: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_75`: bit 11, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_75: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var ACCEPT_ENTRY_75: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_76`: bit 12, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_76: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var ACCEPT_ENTRY_76: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_77`: bit 13, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_77: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var ACCEPT_ENTRY_77: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_78`: bit 14, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_78: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var ACCEPT_ENTRY_78: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_79`: bit 15, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_79: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var ACCEPT_ENTRY_79: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_80`: bit 16, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_80: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var ACCEPT_ENTRY_80: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_81`: bit 17, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_81: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var ACCEPT_ENTRY_81: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_82`: bit 18, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_82: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ACCEPT_ENTRY_82: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_83`: bit 19, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_83: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var ACCEPT_ENTRY_83: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_84`: bit 20, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_84: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var ACCEPT_ENTRY_84: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_85`: bit 21, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_85: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var ACCEPT_ENTRY_85: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_86`: bit 22, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_86: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var ACCEPT_ENTRY_86: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_87`: bit 23, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_87: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var ACCEPT_ENTRY_87: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_88`: bit 24, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_88: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var ACCEPT_ENTRY_88: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_89`: bit 25, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_89: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var ACCEPT_ENTRY_89: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_90`: bit 26, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_90: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var ACCEPT_ENTRY_90: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_91`: bit 27, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_91: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var ACCEPT_ENTRY_91: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_92`: bit 28, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_92: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var ACCEPT_ENTRY_92: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_93`: bit 29, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_93: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var ACCEPT_ENTRY_93: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_94`: bit 30, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_94: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var ACCEPT_ENTRY_94: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_95`: bit 31, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_95: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var ACCEPT_ENTRY_95: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3`: bif_5_0 register, index 0x220_8020 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1717,74 +1333,46 @@ public enum PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3: RegisterDefinition {
   }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_96`: bit 0, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_96: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ACCEPT_ENTRY_96: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_97`: bit 1, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_97: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var ACCEPT_ENTRY_97: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_98`: bit 2, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_98: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var ACCEPT_ENTRY_98: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_99`: bit 3, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_99: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ACCEPT_ENTRY_99: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_100`: bit 4, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_100: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var ACCEPT_ENTRY_100: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_101`: bit 5, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_101: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var ACCEPT_ENTRY_101: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_102`: bit 6, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_102: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var ACCEPT_ENTRY_102: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_103`: bit 7, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_103: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var ACCEPT_ENTRY_103: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_104`: bit 8, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_104: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ACCEPT_ENTRY_104: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_105`: bit 9, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_105: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ACCEPT_ENTRY_105: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_106`: bit 10, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_106: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var ACCEPT_ENTRY_106: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_107`: bit 11, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_107: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var ACCEPT_ENTRY_107: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_108`: bit 12, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_108: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var ACCEPT_ENTRY_108: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_109`: bit 13, access unknown.
-  @inlinable public static var ACCEPT_ENTRY_109: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var ACCEPT_ENTRY_109: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `PB1_TX_GLB_OVRD_REG0`: bif_5_0 register, index 0x220_8030 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1797,64 +1385,54 @@ public enum PB1_TX_GLB_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DCLK_DIV_OVRD_VAL`: bits 2:0, access unknown.
-  @inlinable public static var TX_CFG_DCLK_DIV_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var TX_CFG_DCLK_DIV_OVRD_VAL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DCLK_DIV_OVRD_EN`: bit 3, access unknown.
-  @inlinable public static var TX_CFG_DCLK_DIV_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_CFG_DCLK_DIV_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV0_EN_GEN1_OVRD_VAL`: bits 7:4, access unknown.
-  @inlinable public static var TX_CFG_DRV0_EN_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV0_EN_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
   /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV0_EN_OVRD_EN`: bit 8, access unknown.
-  @inlinable public static var TX_CFG_DRV0_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var TX_CFG_DRV0_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV0_TAP_SEL_GEN1_OVRD_VAL`: bits 12:9, access unknown.
-  @inlinable public static var TX_CFG_DRV0_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV0_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 4)
   }
 
   /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV0_TAP_SEL_OVRD_EN`: bit 13, access unknown.
-  @inlinable public static var TX_CFG_DRV0_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
+  public static var TX_CFG_DRV0_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV1_EN_GEN1_OVRD_VAL`: bits 18:14, access unknown.
-  @inlinable public static var TX_CFG_DRV1_EN_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV1_EN_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 5)
   }
 
   /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV1_EN_OVRD_EN`: bit 19, access unknown.
-  @inlinable public static var TX_CFG_DRV1_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var TX_CFG_DRV1_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV1_TAP_SEL_GEN1_OVRD_VAL`: bits 24:20, access unknown.
-  @inlinable public static var TX_CFG_DRV1_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV1_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 5)
   }
 
   /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV1_TAP_SEL_OVRD_EN`: bit 25, access unknown.
-  @inlinable public static var TX_CFG_DRV1_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
+  public static var TX_CFG_DRV1_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV2_EN_GEN1_OVRD_VAL`: bits 29:26, access unknown.
-  @inlinable public static var TX_CFG_DRV2_EN_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV2_EN_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 4)
   }
 
   /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV2_EN_OVRD_EN`: bit 30, access unknown.
-  @inlinable public static var TX_CFG_DRV2_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var TX_CFG_DRV2_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `PB1_TX_GLB_OVRD_REG1`: bif_5_0 register, index 0x220_8034 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1867,104 +1445,78 @@ public enum PB1_TX_GLB_OVRD_REG1: RegisterDefinition {
   }
 
   /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_DRV2_TAP_SEL_GEN1_OVRD_VAL`: bits 3:0, access unknown.
-  @inlinable public static var TX_CFG_DRV2_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV2_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
   /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_DRV2_TAP_SEL_OVRD_EN`: bit 4, access unknown.
-  @inlinable public static var TX_CFG_DRV2_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
+  public static var TX_CFG_DRV2_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_DRVX_EN_GEN1_OVRD_VAL`: bit 5, access unknown.
-  @inlinable public static var TX_CFG_DRVX_EN_GEN1_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var TX_CFG_DRVX_EN_GEN1_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_DRVX_EN_OVRD_EN`: bit 6, access unknown.
-  @inlinable public static var TX_CFG_DRVX_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var TX_CFG_DRVX_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_DRVX_TAP_SEL_GEN1_OVRD_VAL`: bit 7, access unknown.
-  @inlinable public static var TX_CFG_DRVX_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var TX_CFG_DRVX_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_DRVX_TAP_SEL_OVRD_EN`: bit 8, access unknown.
-  @inlinable public static var TX_CFG_DRVX_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
+  public static var TX_CFG_DRVX_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_PLLCLK_SEL_OVRD_VAL`: bit 9, access unknown.
-  @inlinable public static var TX_CFG_PLLCLK_SEL_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var TX_CFG_PLLCLK_SEL_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_PLLCLK_SEL_OVRD_EN`: bit 10, access unknown.
-  @inlinable public static var TX_CFG_PLLCLK_SEL_OVRD_EN: RegisterField<Self, Bool> {
+  public static var TX_CFG_PLLCLK_SEL_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_TCLK_DIV_OVRD_VAL`: bit 11, access unknown.
-  @inlinable public static var TX_CFG_TCLK_DIV_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TX_CFG_TCLK_DIV_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_TCLK_DIV_OVRD_EN`: bit 12, access unknown.
-  @inlinable public static var TX_CFG_TCLK_DIV_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var TX_CFG_TCLK_DIV_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PB1_TX_GLB_OVRD_REG1.TX_CMDET_EN_OVRD_VAL`: bit 13, access unknown.
-  @inlinable public static var TX_CMDET_EN_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var TX_CMDET_EN_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PB1_TX_GLB_OVRD_REG1.TX_CMDET_EN_OVRD_EN`: bit 14, access unknown.
-  @inlinable public static var TX_CMDET_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var TX_CMDET_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PB1_TX_GLB_OVRD_REG1.TX_DATA_IN_OVRD_VAL`: bits 24:15, access unknown.
-  @inlinable public static var TX_DATA_IN_OVRD_VAL: RegisterField<Self, UInt16> {
-    .init(lsb: 15, width: 10)
-  }
+  public static var TX_DATA_IN_OVRD_VAL: RegisterField<Self, UInt16> { .init(lsb: 15, width: 10) }
 
   /// `PB1_TX_GLB_OVRD_REG1.TX_DATA_IN_OVRD_EN`: bit 25, access unknown.
-  @inlinable public static var TX_DATA_IN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var TX_DATA_IN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PB1_TX_GLB_OVRD_REG1.TX_RPTR_RSTN_OVRD_VAL`: bit 26, access unknown.
-  @inlinable public static var TX_RPTR_RSTN_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TX_RPTR_RSTN_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PB1_TX_GLB_OVRD_REG1.TX_RPTR_RSTN_OVRD_EN`: bit 27, access unknown.
-  @inlinable public static var TX_RPTR_RSTN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var TX_RPTR_RSTN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PB1_TX_GLB_OVRD_REG1.TX_RXDET_EN_OVRD_VAL`: bit 28, access unknown.
-  @inlinable public static var TX_RXDET_EN_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var TX_RXDET_EN_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PB1_TX_GLB_OVRD_REG1.TX_RXDET_EN_OVRD_EN`: bit 29, access unknown.
-  @inlinable public static var TX_RXDET_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var TX_RXDET_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PB1_TX_GLB_OVRD_REG1.TX_WPTR_RSTN_OVRD_VAL`: bit 30, access unknown.
-  @inlinable public static var TX_WPTR_RSTN_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var TX_WPTR_RSTN_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `PB1_TX_GLB_OVRD_REG1.TX_WPTR_RSTN_OVRD_EN`: bit 31, access unknown.
-  @inlinable public static var TX_WPTR_RSTN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var TX_WPTR_RSTN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB1_TX_GLB_OVRD_REG2`: bif_5_0 register, index 0x220_8038 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1977,82 +1529,70 @@ public enum PB1_TX_GLB_OVRD_REG2: RegisterDefinition {
   }
 
   /// `PB1_TX_GLB_OVRD_REG2.TX_WRITE_EN_OVRD_VAL`: bit 0, access unknown.
-  @inlinable public static var TX_WRITE_EN_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_WRITE_EN_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_GLB_OVRD_REG2.TX_WRITE_EN_OVRD_EN`: bit 1, access unknown.
-  @inlinable public static var TX_WRITE_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_WRITE_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX1_EN_OVRD_VAL`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var TX_CFG_GROUPX1_EN_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX1_EN_OVRD_EN`: bit 3, access unknown.
-  @inlinable public static var TX_CFG_GROUPX1_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_CFG_GROUPX1_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX2_EN_OVRD_VAL`: bit 4, access unknown.
-  @inlinable public static var TX_CFG_GROUPX2_EN_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var TX_CFG_GROUPX2_EN_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX2_EN_OVRD_EN`: bit 5, access unknown.
-  @inlinable public static var TX_CFG_GROUPX2_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_CFG_GROUPX2_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX4_EN_OVRD_VAL`: bit 6, access unknown.
-  @inlinable public static var TX_CFG_GROUPX4_EN_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var TX_CFG_GROUPX4_EN_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX4_EN_OVRD_EN`: bit 7, access unknown.
-  @inlinable public static var TX_CFG_GROUPX4_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var TX_CFG_GROUPX4_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX8_EN_OVRD_VAL`: bit 8, access unknown.
-  @inlinable public static var TX_CFG_GROUPX8_EN_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var TX_CFG_GROUPX8_EN_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX8_EN_OVRD_EN`: bit 9, access unknown.
-  @inlinable public static var TX_CFG_GROUPX8_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var TX_CFG_GROUPX8_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX16_EN_OVRD_VAL`: bit 10, access unknown.
-  @inlinable public static var TX_CFG_GROUPX16_EN_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var TX_CFG_GROUPX16_EN_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX16_EN_OVRD_EN`: bit 11, access unknown.
-  @inlinable public static var TX_CFG_GROUPX16_EN_OVRD_EN: RegisterField<Self, Bool> {
+  public static var TX_CFG_GROUPX16_EN_OVRD_EN: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_DRV0_EN_GEN2_OVRD_VAL`: bits 15:12, access unknown.
-  @inlinable public static var TX_CFG_DRV0_EN_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV0_EN_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
   /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_DRV0_TAP_SEL_GEN2_OVRD_VAL`: bits 19:16, access unknown.
-  @inlinable public static var TX_CFG_DRV0_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV0_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
   /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_DRV1_EN_GEN2_OVRD_VAL`: bits 24:20, access unknown.
-  @inlinable public static var TX_CFG_DRV1_EN_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV1_EN_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 5)
   }
 
   /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_DRV1_TAP_SEL_GEN2_OVRD_VAL`: bits 29:25, access unknown.
-  @inlinable public static var TX_CFG_DRV1_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV1_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 25, width: 5)
   }
 }
@@ -2067,47 +1607,47 @@ public enum PB1_TX_GLB_OVRD_REG3: RegisterDefinition {
   }
 
   /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV2_EN_GEN2_OVRD_VAL`: bits 3:0, access unknown.
-  @inlinable public static var TX_CFG_DRV2_EN_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV2_EN_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
   /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV2_TAP_SEL_GEN2_OVRD_VAL`: bits 7:4, access unknown.
-  @inlinable public static var TX_CFG_DRV2_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV2_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
   /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRVX_EN_GEN2_OVRD_VAL`: bit 8, access unknown.
-  @inlinable public static var TX_CFG_DRVX_EN_GEN2_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var TX_CFG_DRVX_EN_GEN2_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRVX_TAP_SEL_GEN2_OVRD_VAL`: bit 9, access unknown.
-  @inlinable public static var TX_CFG_DRVX_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var TX_CFG_DRVX_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV0_EN_GEN3_OVRD_VAL`: bits 13:10, access unknown.
-  @inlinable public static var TX_CFG_DRV0_EN_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV0_EN_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 4)
   }
 
   /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV0_TAP_SEL_GEN3_OVRD_VAL`: bits 17:14, access unknown.
-  @inlinable public static var TX_CFG_DRV0_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV0_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 4)
   }
 
   /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV1_EN_GEN3_OVRD_VAL`: bits 22:18, access unknown.
-  @inlinable public static var TX_CFG_DRV1_EN_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV1_EN_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 5)
   }
 
   /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV1_TAP_SEL_GEN3_OVRD_VAL`: bits 27:23, access unknown.
-  @inlinable public static var TX_CFG_DRV1_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV1_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 5)
   }
 
   /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV2_EN_GEN3_OVRD_VAL`: bits 31:28, access unknown.
-  @inlinable public static var TX_CFG_DRV2_EN_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV2_EN_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 4)
   }
 }
@@ -2122,17 +1662,17 @@ public enum PB1_TX_GLB_OVRD_REG4: RegisterDefinition {
   }
 
   /// `PB1_TX_GLB_OVRD_REG4.TX_CFG_DRV2_TAP_SEL_GEN3_OVRD_VAL`: bits 3:0, access unknown.
-  @inlinable public static var TX_CFG_DRV2_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
+  public static var TX_CFG_DRV2_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
   /// `PB1_TX_GLB_OVRD_REG4.TX_CFG_DRVX_EN_GEN3_OVRD_VAL`: bit 4, access unknown.
-  @inlinable public static var TX_CFG_DRVX_EN_GEN3_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var TX_CFG_DRVX_EN_GEN3_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `PB1_TX_GLB_OVRD_REG4.TX_CFG_DRVX_TAP_SEL_GEN3_OVRD_VAL`: bit 5, access unknown.
-  @inlinable public static var TX_CFG_DRVX_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, Bool> {
+  public static var TX_CFG_DRVX_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 }
@@ -2147,24 +1687,16 @@ public enum PB1_TX_LANE0_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE0_CTRL_REG0.TX_CFG_DISPCLK_MODE_0`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE0_CTRL_REG0.TX_CFG_INV_DATA_0`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_0: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE0_CTRL_REG0.TX_CFG_SWING_BOOST_EN_0`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE0_CTRL_REG0.TX_DBG_PRBS_EN_0`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE0_OVRD_REG0`: bif_5_0 register, index 0x220_8444 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2177,42 +1709,30 @@ public enum PB1_TX_LANE0_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE0_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_0`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE0_OVRD_REG0.TX_DCLK_EN_OVRD_EN_0`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE0_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_0`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_VAL_0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE0_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_0`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_TX_LANE0_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_0`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_TX_LANE0_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_0`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_TX_LANE0_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_0`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB1_TX_LANE0_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_0`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_0: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_0: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -2227,23 +1747,19 @@ public enum PB1_TX_LANE0_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE0_SCI_STAT_OVRD_REG0.TXPWR_0`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_TX_LANE0_SCI_STAT_OVRD_REG0.TXMARG_0`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB1_TX_LANE0_SCI_STAT_OVRD_REG0.DEEMPH_0`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_TX_LANE0_SCI_STAT_OVRD_REG0.COEFFICIENTID_0`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_0: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB1_TX_LANE0_SCI_STAT_OVRD_REG0.COEFFICIENT_0`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_0: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE1_CTRL_REG0`: bif_5_0 register, index 0x220_8480 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2256,24 +1772,16 @@ public enum PB1_TX_LANE1_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE1_CTRL_REG0.TX_CFG_DISPCLK_MODE_1`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_1: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_1: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE1_CTRL_REG0.TX_CFG_INV_DATA_1`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE1_CTRL_REG0.TX_CFG_SWING_BOOST_EN_1`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_1: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE1_CTRL_REG0.TX_DBG_PRBS_EN_1`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE1_OVRD_REG0`: bif_5_0 register, index 0x220_8484 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2286,42 +1794,30 @@ public enum PB1_TX_LANE1_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE1_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_1`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_1: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_1: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE1_OVRD_REG0.TX_DCLK_EN_OVRD_EN_1`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE1_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_1`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_1: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_VAL_1: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE1_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_1`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_TX_LANE1_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_1`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_1: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_TX_LANE1_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_1`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_TX_LANE1_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_1`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_1: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_1: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB1_TX_LANE1_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_1`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_1: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_1: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -2336,23 +1832,19 @@ public enum PB1_TX_LANE1_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE1_SCI_STAT_OVRD_REG0.TXPWR_1`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_TX_LANE1_SCI_STAT_OVRD_REG0.TXMARG_1`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB1_TX_LANE1_SCI_STAT_OVRD_REG0.DEEMPH_1`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_TX_LANE1_SCI_STAT_OVRD_REG0.COEFFICIENTID_1`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_1: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB1_TX_LANE1_SCI_STAT_OVRD_REG0.COEFFICIENT_1`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_1: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE2_CTRL_REG0`: bif_5_0 register, index 0x220_8500 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2365,24 +1857,16 @@ public enum PB1_TX_LANE2_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE2_CTRL_REG0.TX_CFG_DISPCLK_MODE_2`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_2: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_2: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE2_CTRL_REG0.TX_CFG_INV_DATA_2`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_2: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_2: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE2_CTRL_REG0.TX_CFG_SWING_BOOST_EN_2`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE2_CTRL_REG0.TX_DBG_PRBS_EN_2`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_2: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE2_OVRD_REG0`: bif_5_0 register, index 0x220_8504 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2395,42 +1879,30 @@ public enum PB1_TX_LANE2_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE2_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_2`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_2: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_2: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE2_OVRD_REG0.TX_DCLK_EN_OVRD_EN_2`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE2_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_2`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_2: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_VAL_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE2_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_2`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_TX_LANE2_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_2`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_2: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_2: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_TX_LANE2_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_2`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_TX_LANE2_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_2`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_2: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_2: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB1_TX_LANE2_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_2`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_2: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_2: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -2445,23 +1917,19 @@ public enum PB1_TX_LANE2_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE2_SCI_STAT_OVRD_REG0.TXPWR_2`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_TX_LANE2_SCI_STAT_OVRD_REG0.TXMARG_2`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB1_TX_LANE2_SCI_STAT_OVRD_REG0.DEEMPH_2`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_TX_LANE2_SCI_STAT_OVRD_REG0.COEFFICIENTID_2`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_2: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB1_TX_LANE2_SCI_STAT_OVRD_REG0.COEFFICIENT_2`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_2: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_2: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE3_CTRL_REG0`: bif_5_0 register, index 0x220_8600 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2474,24 +1942,16 @@ public enum PB1_TX_LANE3_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE3_CTRL_REG0.TX_CFG_DISPCLK_MODE_3`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_3: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE3_CTRL_REG0.TX_CFG_INV_DATA_3`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_3: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_3: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE3_CTRL_REG0.TX_CFG_SWING_BOOST_EN_3`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_3: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE3_CTRL_REG0.TX_DBG_PRBS_EN_3`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE3_OVRD_REG0`: bif_5_0 register, index 0x220_8604 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2504,42 +1964,30 @@ public enum PB1_TX_LANE3_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE3_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_3`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_3: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE3_OVRD_REG0.TX_DCLK_EN_OVRD_EN_3`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE3_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_3`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_3: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_VAL_3: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE3_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_3`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_TX_LANE3_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_3`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_3: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_3: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_TX_LANE3_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_3`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_TX_LANE3_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_3`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_3: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_3: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB1_TX_LANE3_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_3`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_3: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_3: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -2554,23 +2002,19 @@ public enum PB1_TX_LANE3_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE3_SCI_STAT_OVRD_REG0.TXPWR_3`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_TX_LANE3_SCI_STAT_OVRD_REG0.TXMARG_3`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_3: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_3: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB1_TX_LANE3_SCI_STAT_OVRD_REG0.DEEMPH_3`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_TX_LANE3_SCI_STAT_OVRD_REG0.COEFFICIENTID_3`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_3: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB1_TX_LANE3_SCI_STAT_OVRD_REG0.COEFFICIENT_3`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_3: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE4_CTRL_REG0`: bif_5_0 register, index 0x220_8840 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2583,24 +2027,16 @@ public enum PB1_TX_LANE4_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE4_CTRL_REG0.TX_CFG_DISPCLK_MODE_4`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_4: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_4: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE4_CTRL_REG0.TX_CFG_INV_DATA_4`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_4: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_4: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE4_CTRL_REG0.TX_CFG_SWING_BOOST_EN_4`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_4: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE4_CTRL_REG0.TX_DBG_PRBS_EN_4`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_4: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE4_OVRD_REG0`: bif_5_0 register, index 0x220_8844 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2613,42 +2049,30 @@ public enum PB1_TX_LANE4_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE4_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_4`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_4: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_4: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE4_OVRD_REG0.TX_DCLK_EN_OVRD_EN_4`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE4_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_4`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_4: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_VAL_4: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE4_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_4`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_TX_LANE4_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_4`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_4: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_TX_LANE4_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_4`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_TX_LANE4_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_4`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_4: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_4: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB1_TX_LANE4_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_4`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_4: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_4: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -2663,23 +2087,19 @@ public enum PB1_TX_LANE4_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE4_SCI_STAT_OVRD_REG0.TXPWR_4`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_TX_LANE4_SCI_STAT_OVRD_REG0.TXMARG_4`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_4: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_4: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB1_TX_LANE4_SCI_STAT_OVRD_REG0.DEEMPH_4`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_TX_LANE4_SCI_STAT_OVRD_REG0.COEFFICIENTID_4`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_4: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB1_TX_LANE4_SCI_STAT_OVRD_REG0.COEFFICIENT_4`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_4: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_4: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE5_CTRL_REG0`: bif_5_0 register, index 0x220_8880 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2692,24 +2112,16 @@ public enum PB1_TX_LANE5_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE5_CTRL_REG0.TX_CFG_DISPCLK_MODE_5`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_5: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_5: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE5_CTRL_REG0.TX_CFG_INV_DATA_5`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_5: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_5: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE5_CTRL_REG0.TX_CFG_SWING_BOOST_EN_5`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_5: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE5_CTRL_REG0.TX_DBG_PRBS_EN_5`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_5: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE5_OVRD_REG0`: bif_5_0 register, index 0x220_8884 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2722,42 +2134,30 @@ public enum PB1_TX_LANE5_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE5_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_5`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_5: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_5: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE5_OVRD_REG0.TX_DCLK_EN_OVRD_EN_5`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE5_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_5`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_5: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_VAL_5: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE5_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_5`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_TX_LANE5_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_5`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_5: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_5: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_TX_LANE5_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_5`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_TX_LANE5_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_5`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_5: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_5: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB1_TX_LANE5_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_5`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_5: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_5: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -2772,23 +2172,19 @@ public enum PB1_TX_LANE5_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE5_SCI_STAT_OVRD_REG0.TXPWR_5`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_TX_LANE5_SCI_STAT_OVRD_REG0.TXMARG_5`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_5: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_5: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB1_TX_LANE5_SCI_STAT_OVRD_REG0.DEEMPH_5`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_5: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_5: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_TX_LANE5_SCI_STAT_OVRD_REG0.COEFFICIENTID_5`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_5: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB1_TX_LANE5_SCI_STAT_OVRD_REG0.COEFFICIENT_5`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_5: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE6_CTRL_REG0`: bif_5_0 register, index 0x220_8900 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2801,24 +2197,16 @@ public enum PB1_TX_LANE6_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE6_CTRL_REG0.TX_CFG_DISPCLK_MODE_6`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_6: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_6: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE6_CTRL_REG0.TX_CFG_INV_DATA_6`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_6: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_6: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE6_CTRL_REG0.TX_CFG_SWING_BOOST_EN_6`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_6: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE6_CTRL_REG0.TX_DBG_PRBS_EN_6`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_6: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE6_OVRD_REG0`: bif_5_0 register, index 0x220_8904 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2831,42 +2219,30 @@ public enum PB1_TX_LANE6_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE6_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_6`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_6: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_6: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE6_OVRD_REG0.TX_DCLK_EN_OVRD_EN_6`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE6_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_6`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_6: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_VAL_6: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE6_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_6`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_TX_LANE6_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_6`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_6: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_6: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_TX_LANE6_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_6`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_TX_LANE6_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_6`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_6: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_6: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB1_TX_LANE6_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_6`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_6: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_6: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -2881,23 +2257,19 @@ public enum PB1_TX_LANE6_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE6_SCI_STAT_OVRD_REG0.TXPWR_6`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_TX_LANE6_SCI_STAT_OVRD_REG0.TXMARG_6`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_6: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_6: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB1_TX_LANE6_SCI_STAT_OVRD_REG0.DEEMPH_6`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_TX_LANE6_SCI_STAT_OVRD_REG0.COEFFICIENTID_6`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_6: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_6: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB1_TX_LANE6_SCI_STAT_OVRD_REG0.COEFFICIENT_6`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_6: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_6: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE7_CTRL_REG0`: bif_5_0 register, index 0x220_8A00 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2910,24 +2282,16 @@ public enum PB1_TX_LANE7_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE7_CTRL_REG0.TX_CFG_DISPCLK_MODE_7`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_7: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_7: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE7_CTRL_REG0.TX_CFG_INV_DATA_7`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_7: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_7: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE7_CTRL_REG0.TX_CFG_SWING_BOOST_EN_7`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_7: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE7_CTRL_REG0.TX_DBG_PRBS_EN_7`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_7: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE7_OVRD_REG0`: bif_5_0 register, index 0x220_8A04 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2940,42 +2304,30 @@ public enum PB1_TX_LANE7_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE7_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_7`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_7: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_7: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE7_OVRD_REG0.TX_DCLK_EN_OVRD_EN_7`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE7_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_7`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_7: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_VAL_7: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE7_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_7`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_TX_LANE7_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_7`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_7: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_7: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_TX_LANE7_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_7`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_TX_LANE7_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_7`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_7: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_7: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB1_TX_LANE7_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_7`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_7: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_7: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -2990,23 +2342,19 @@ public enum PB1_TX_LANE7_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE7_SCI_STAT_OVRD_REG0.TXPWR_7`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_TX_LANE7_SCI_STAT_OVRD_REG0.TXMARG_7`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_7: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_7: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB1_TX_LANE7_SCI_STAT_OVRD_REG0.DEEMPH_7`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_TX_LANE7_SCI_STAT_OVRD_REG0.COEFFICIENTID_7`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_7: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_7: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB1_TX_LANE7_SCI_STAT_OVRD_REG0.COEFFICIENT_7`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_7: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_7: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE8_CTRL_REG0`: bif_5_0 register, index 0x220_9440 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3019,24 +2367,16 @@ public enum PB1_TX_LANE8_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE8_CTRL_REG0.TX_CFG_DISPCLK_MODE_8`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_8: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_8: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE8_CTRL_REG0.TX_CFG_INV_DATA_8`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_8: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_8: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE8_CTRL_REG0.TX_CFG_SWING_BOOST_EN_8`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_8: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_8: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE8_CTRL_REG0.TX_DBG_PRBS_EN_8`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_8: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_8: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE8_OVRD_REG0`: bif_5_0 register, index 0x220_9444 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3049,42 +2389,30 @@ public enum PB1_TX_LANE8_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE8_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_8`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_8: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_8: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE8_OVRD_REG0.TX_DCLK_EN_OVRD_EN_8`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_8: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_8: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE8_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_8`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_8: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_VAL_8: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE8_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_8`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_8: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_8: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_TX_LANE8_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_8`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_8: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_8: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_TX_LANE8_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_8`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_8: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_8: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_TX_LANE8_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_8`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_8: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_8: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB1_TX_LANE8_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_8`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_8: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_8: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -3099,23 +2427,19 @@ public enum PB1_TX_LANE8_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE8_SCI_STAT_OVRD_REG0.TXPWR_8`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_TX_LANE8_SCI_STAT_OVRD_REG0.TXMARG_8`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_8: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_8: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB1_TX_LANE8_SCI_STAT_OVRD_REG0.DEEMPH_8`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_8: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_8: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_TX_LANE8_SCI_STAT_OVRD_REG0.COEFFICIENTID_8`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_8: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_8: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB1_TX_LANE8_SCI_STAT_OVRD_REG0.COEFFICIENT_8`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_8: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_8: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE9_CTRL_REG0`: bif_5_0 register, index 0x220_9480 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3128,24 +2452,16 @@ public enum PB1_TX_LANE9_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE9_CTRL_REG0.TX_CFG_DISPCLK_MODE_9`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_9: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_9: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE9_CTRL_REG0.TX_CFG_INV_DATA_9`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_9: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_9: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE9_CTRL_REG0.TX_CFG_SWING_BOOST_EN_9`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_9: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_9: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE9_CTRL_REG0.TX_DBG_PRBS_EN_9`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_9: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_9: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE9_OVRD_REG0`: bif_5_0 register, index 0x220_9484 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3158,42 +2474,30 @@ public enum PB1_TX_LANE9_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE9_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_9`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_9: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_9: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE9_OVRD_REG0.TX_DCLK_EN_OVRD_EN_9`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_9: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_9: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE9_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_9`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_9: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_VAL_9: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE9_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_9`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_9: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_9: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_TX_LANE9_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_9`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_9: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_9: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_TX_LANE9_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_9`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_9: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_9: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_TX_LANE9_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_9`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_9: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_9: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB1_TX_LANE9_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_9`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_9: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_9: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -3208,23 +2512,19 @@ public enum PB1_TX_LANE9_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE9_SCI_STAT_OVRD_REG0.TXPWR_9`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_9: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_9: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_TX_LANE9_SCI_STAT_OVRD_REG0.TXMARG_9`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_9: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_9: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB1_TX_LANE9_SCI_STAT_OVRD_REG0.DEEMPH_9`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_9: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_9: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_TX_LANE9_SCI_STAT_OVRD_REG0.COEFFICIENTID_9`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_9: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB1_TX_LANE9_SCI_STAT_OVRD_REG0.COEFFICIENT_9`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_9: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_9: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE10_CTRL_REG0`: bif_5_0 register, index 0x220_9500 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3237,24 +2537,16 @@ public enum PB1_TX_LANE10_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE10_CTRL_REG0.TX_CFG_DISPCLK_MODE_10`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_10: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_10: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE10_CTRL_REG0.TX_CFG_INV_DATA_10`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_10: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_10: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE10_CTRL_REG0.TX_CFG_SWING_BOOST_EN_10`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_10: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_10: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE10_CTRL_REG0.TX_DBG_PRBS_EN_10`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_10: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_10: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE10_OVRD_REG0`: bif_5_0 register, index 0x220_9504 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3267,42 +2559,32 @@ public enum PB1_TX_LANE10_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE10_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_10`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_10: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_10: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE10_OVRD_REG0.TX_DCLK_EN_OVRD_EN_10`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_10: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_10: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE10_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_10`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_10: RegisterField<Self, Bool> {
+  public static var TX_DRV_DATA_EN_OVRD_VAL_10: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB1_TX_LANE10_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_10`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_10: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_10: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_TX_LANE10_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_10`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_10: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_10: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_TX_LANE10_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_10`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_10: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_10: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_TX_LANE10_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_10`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_10: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_10: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB1_TX_LANE10_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_10`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_10: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_10: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -3317,23 +2599,19 @@ public enum PB1_TX_LANE10_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE10_SCI_STAT_OVRD_REG0.TXPWR_10`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_TX_LANE10_SCI_STAT_OVRD_REG0.TXMARG_10`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_10: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_10: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB1_TX_LANE10_SCI_STAT_OVRD_REG0.DEEMPH_10`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_10: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_10: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_TX_LANE10_SCI_STAT_OVRD_REG0.COEFFICIENTID_10`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_10: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_10: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB1_TX_LANE10_SCI_STAT_OVRD_REG0.COEFFICIENT_10`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_10: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_10: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE11_CTRL_REG0`: bif_5_0 register, index 0x220_9600 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3346,24 +2624,16 @@ public enum PB1_TX_LANE11_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE11_CTRL_REG0.TX_CFG_DISPCLK_MODE_11`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_11: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_11: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE11_CTRL_REG0.TX_CFG_INV_DATA_11`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_11: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_11: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE11_CTRL_REG0.TX_CFG_SWING_BOOST_EN_11`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_11: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_11: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE11_CTRL_REG0.TX_DBG_PRBS_EN_11`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_11: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_11: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE11_OVRD_REG0`: bif_5_0 register, index 0x220_9604 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3376,42 +2646,32 @@ public enum PB1_TX_LANE11_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE11_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_11`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_11: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_11: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE11_OVRD_REG0.TX_DCLK_EN_OVRD_EN_11`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_11: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_11: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE11_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_11`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_11: RegisterField<Self, Bool> {
+  public static var TX_DRV_DATA_EN_OVRD_VAL_11: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB1_TX_LANE11_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_11`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_11: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_11: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_TX_LANE11_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_11`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_11: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_11: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_TX_LANE11_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_11`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_11: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_11: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_TX_LANE11_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_11`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_11: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_11: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB1_TX_LANE11_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_11`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_11: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_11: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -3426,23 +2686,19 @@ public enum PB1_TX_LANE11_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE11_SCI_STAT_OVRD_REG0.TXPWR_11`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_11: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_11: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_TX_LANE11_SCI_STAT_OVRD_REG0.TXMARG_11`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_11: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_11: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB1_TX_LANE11_SCI_STAT_OVRD_REG0.DEEMPH_11`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_11: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_11: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_TX_LANE11_SCI_STAT_OVRD_REG0.COEFFICIENTID_11`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_11: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_11: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB1_TX_LANE11_SCI_STAT_OVRD_REG0.COEFFICIENT_11`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_11: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_11: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE12_CTRL_REG0`: bif_5_0 register, index 0x220_9840 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3455,24 +2711,16 @@ public enum PB1_TX_LANE12_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE12_CTRL_REG0.TX_CFG_DISPCLK_MODE_12`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_12: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_12: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE12_CTRL_REG0.TX_CFG_INV_DATA_12`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_12: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_12: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE12_CTRL_REG0.TX_CFG_SWING_BOOST_EN_12`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_12: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_12: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE12_CTRL_REG0.TX_DBG_PRBS_EN_12`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_12: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_12: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE12_OVRD_REG0`: bif_5_0 register, index 0x220_9844 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3485,42 +2733,32 @@ public enum PB1_TX_LANE12_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE12_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_12`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_12: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_12: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE12_OVRD_REG0.TX_DCLK_EN_OVRD_EN_12`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_12: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_12: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE12_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_12`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_12: RegisterField<Self, Bool> {
+  public static var TX_DRV_DATA_EN_OVRD_VAL_12: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB1_TX_LANE12_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_12`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_12: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_12: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_TX_LANE12_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_12`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_12: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_12: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_TX_LANE12_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_12`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_12: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_12: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_TX_LANE12_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_12`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_12: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_12: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB1_TX_LANE12_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_12`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_12: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_12: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -3535,23 +2773,19 @@ public enum PB1_TX_LANE12_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE12_SCI_STAT_OVRD_REG0.TXPWR_12`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_TX_LANE12_SCI_STAT_OVRD_REG0.TXMARG_12`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_12: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_12: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB1_TX_LANE12_SCI_STAT_OVRD_REG0.DEEMPH_12`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_12: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_12: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_TX_LANE12_SCI_STAT_OVRD_REG0.COEFFICIENTID_12`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_12: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_12: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB1_TX_LANE12_SCI_STAT_OVRD_REG0.COEFFICIENT_12`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_12: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_12: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE13_CTRL_REG0`: bif_5_0 register, index 0x220_9880 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3564,24 +2798,16 @@ public enum PB1_TX_LANE13_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE13_CTRL_REG0.TX_CFG_DISPCLK_MODE_13`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_13: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_13: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE13_CTRL_REG0.TX_CFG_INV_DATA_13`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_13: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_13: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE13_CTRL_REG0.TX_CFG_SWING_BOOST_EN_13`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_13: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_13: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE13_CTRL_REG0.TX_DBG_PRBS_EN_13`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_13: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_13: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE13_OVRD_REG0`: bif_5_0 register, index 0x220_9884 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3594,42 +2820,32 @@ public enum PB1_TX_LANE13_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE13_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_13`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_13: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_13: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE13_OVRD_REG0.TX_DCLK_EN_OVRD_EN_13`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_13: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_13: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE13_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_13`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_13: RegisterField<Self, Bool> {
+  public static var TX_DRV_DATA_EN_OVRD_VAL_13: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB1_TX_LANE13_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_13`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_13: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_13: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_TX_LANE13_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_13`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_13: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_13: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_TX_LANE13_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_13`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_13: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_13: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_TX_LANE13_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_13`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_13: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_13: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB1_TX_LANE13_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_13`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_13: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_13: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -3644,23 +2860,19 @@ public enum PB1_TX_LANE13_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE13_SCI_STAT_OVRD_REG0.TXPWR_13`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_13: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_13: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_TX_LANE13_SCI_STAT_OVRD_REG0.TXMARG_13`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_13: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_13: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB1_TX_LANE13_SCI_STAT_OVRD_REG0.DEEMPH_13`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_13: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_13: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_TX_LANE13_SCI_STAT_OVRD_REG0.COEFFICIENTID_13`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_13: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_13: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB1_TX_LANE13_SCI_STAT_OVRD_REG0.COEFFICIENT_13`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_13: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_13: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE14_CTRL_REG0`: bif_5_0 register, index 0x220_9900 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3673,24 +2885,16 @@ public enum PB1_TX_LANE14_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE14_CTRL_REG0.TX_CFG_DISPCLK_MODE_14`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_14: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_14: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE14_CTRL_REG0.TX_CFG_INV_DATA_14`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_14: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_14: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE14_CTRL_REG0.TX_CFG_SWING_BOOST_EN_14`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_14: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_14: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE14_CTRL_REG0.TX_DBG_PRBS_EN_14`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_14: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_14: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE14_OVRD_REG0`: bif_5_0 register, index 0x220_9904 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3703,42 +2907,32 @@ public enum PB1_TX_LANE14_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE14_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_14`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_14: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_14: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE14_OVRD_REG0.TX_DCLK_EN_OVRD_EN_14`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_14: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_14: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE14_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_14`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_14: RegisterField<Self, Bool> {
+  public static var TX_DRV_DATA_EN_OVRD_VAL_14: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB1_TX_LANE14_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_14`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_14: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_14: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_TX_LANE14_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_14`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_14: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_14: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_TX_LANE14_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_14`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_14: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_14: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_TX_LANE14_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_14`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_14: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_14: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB1_TX_LANE14_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_14`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_14: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_14: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -3753,23 +2947,19 @@ public enum PB1_TX_LANE14_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE14_SCI_STAT_OVRD_REG0.TXPWR_14`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_14: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_14: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_TX_LANE14_SCI_STAT_OVRD_REG0.TXMARG_14`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_14: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_14: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB1_TX_LANE14_SCI_STAT_OVRD_REG0.DEEMPH_14`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_14: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_14: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_TX_LANE14_SCI_STAT_OVRD_REG0.COEFFICIENTID_14`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_14: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_14: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB1_TX_LANE14_SCI_STAT_OVRD_REG0.COEFFICIENT_14`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_14: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_14: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE15_CTRL_REG0`: bif_5_0 register, index 0x220_9A00 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3782,24 +2972,16 @@ public enum PB1_TX_LANE15_CTRL_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE15_CTRL_REG0.TX_CFG_DISPCLK_MODE_15`: bit 0, access unknown.
-  @inlinable public static var TX_CFG_DISPCLK_MODE_15: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CFG_DISPCLK_MODE_15: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE15_CTRL_REG0.TX_CFG_INV_DATA_15`: bit 1, access unknown.
-  @inlinable public static var TX_CFG_INV_DATA_15: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CFG_INV_DATA_15: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE15_CTRL_REG0.TX_CFG_SWING_BOOST_EN_15`: bit 2, access unknown.
-  @inlinable public static var TX_CFG_SWING_BOOST_EN_15: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CFG_SWING_BOOST_EN_15: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PB1_TX_LANE15_CTRL_REG0.TX_DBG_PRBS_EN_15`: bit 3, access unknown.
-  @inlinable public static var TX_DBG_PRBS_EN_15: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DBG_PRBS_EN_15: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE15_OVRD_REG0`: bif_5_0 register, index 0x220_9A04 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3812,42 +2994,32 @@ public enum PB1_TX_LANE15_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE15_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_15`: bit 0, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_VAL_15: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_VAL_15: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PB1_TX_LANE15_OVRD_REG0.TX_DCLK_EN_OVRD_EN_15`: bit 1, access unknown.
-  @inlinable public static var TX_DCLK_EN_OVRD_EN_15: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_DCLK_EN_OVRD_EN_15: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PB1_TX_LANE15_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_15`: bit 2, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_VAL_15: RegisterField<Self, Bool> {
+  public static var TX_DRV_DATA_EN_OVRD_VAL_15: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PB1_TX_LANE15_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_15`: bit 3, access unknown.
-  @inlinable public static var TX_DRV_DATA_EN_OVRD_EN_15: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_DRV_DATA_EN_OVRD_EN_15: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PB1_TX_LANE15_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_15`: bit 4, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_VAL_15: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_VAL_15: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PB1_TX_LANE15_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_15`: bit 5, access unknown.
-  @inlinable public static var TX_DRV_PWRON_OVRD_EN_15: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_DRV_PWRON_OVRD_EN_15: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PB1_TX_LANE15_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_15`: bit 6, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_VAL_15: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_VAL_15: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PB1_TX_LANE15_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_15`: bit 7, access unknown.
-  @inlinable public static var TX_FRONTEND_PWRON_OVRD_EN_15: RegisterField<Self, Bool> {
+  public static var TX_FRONTEND_PWRON_OVRD_EN_15: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -3862,23 +3034,19 @@ public enum PB1_TX_LANE15_SCI_STAT_OVRD_REG0: RegisterDefinition {
   }
 
   /// `PB1_TX_LANE15_SCI_STAT_OVRD_REG0.TXPWR_15`: bits 2:0, access unknown.
-  @inlinable public static var TXPWR_15: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TXPWR_15: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PB1_TX_LANE15_SCI_STAT_OVRD_REG0.TXMARG_15`: bits 6:4, access unknown.
-  @inlinable public static var TXMARG_15: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TXMARG_15: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PB1_TX_LANE15_SCI_STAT_OVRD_REG0.DEEMPH_15`: bit 7, access unknown.
-  @inlinable public static var DEEMPH_15: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DEEMPH_15: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PB1_TX_LANE15_SCI_STAT_OVRD_REG0.COEFFICIENTID_15`: bits 9:8, access unknown.
-  @inlinable public static var COEFFICIENTID_15: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var COEFFICIENTID_15: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PB1_TX_LANE15_SCI_STAT_OVRD_REG0.COEFFICIENT_15`: bits 15:10, access unknown.
-  @inlinable public static var COEFFICIENT_15: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var COEFFICIENT_15: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PCIEP_RESERVED`: bif_5_0 register, index 0x1001_0000 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3891,9 +3059,7 @@ public enum PCIEP_RESERVED: RegisterDefinition {
   }
 
   /// `PCIEP_RESERVED.PCIEP_RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var PCIEP_RESERVED: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PCIEP_RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIEP_SCRATCH`: bif_5_0 register, index 0x1001_0001 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3906,9 +3072,7 @@ public enum PCIEP_SCRATCH: RegisterDefinition {
   }
 
   /// `PCIEP_SCRATCH.PCIEP_SCRATCH`: bits 31:0, access unknown.
-  @inlinable public static var PCIEP_SCRATCH: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PCIEP_SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIEP_HW_DEBUG`: bif_5_0 register, index 0x1001_0002 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3921,52 +3085,52 @@ public enum PCIEP_HW_DEBUG: RegisterDefinition {
   }
 
   /// `PCIEP_HW_DEBUG.HW_00_DEBUG`: bit 0, access unknown.
-  @inlinable public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIEP_HW_DEBUG.HW_01_DEBUG`: bit 1, access unknown.
-  @inlinable public static var HW_01_DEBUG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var HW_01_DEBUG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIEP_HW_DEBUG.HW_02_DEBUG`: bit 2, access unknown.
-  @inlinable public static var HW_02_DEBUG: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var HW_02_DEBUG: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIEP_HW_DEBUG.HW_03_DEBUG`: bit 3, access unknown.
-  @inlinable public static var HW_03_DEBUG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var HW_03_DEBUG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PCIEP_HW_DEBUG.HW_04_DEBUG`: bit 4, access unknown.
-  @inlinable public static var HW_04_DEBUG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var HW_04_DEBUG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIEP_HW_DEBUG.HW_05_DEBUG`: bit 5, access unknown.
-  @inlinable public static var HW_05_DEBUG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var HW_05_DEBUG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PCIEP_HW_DEBUG.HW_06_DEBUG`: bit 6, access unknown.
-  @inlinable public static var HW_06_DEBUG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var HW_06_DEBUG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PCIEP_HW_DEBUG.HW_07_DEBUG`: bit 7, access unknown.
-  @inlinable public static var HW_07_DEBUG: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var HW_07_DEBUG: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PCIEP_HW_DEBUG.HW_08_DEBUG`: bit 8, access unknown.
-  @inlinable public static var HW_08_DEBUG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var HW_08_DEBUG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PCIEP_HW_DEBUG.HW_09_DEBUG`: bit 9, access unknown.
-  @inlinable public static var HW_09_DEBUG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var HW_09_DEBUG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PCIEP_HW_DEBUG.HW_10_DEBUG`: bit 10, access unknown.
-  @inlinable public static var HW_10_DEBUG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var HW_10_DEBUG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PCIEP_HW_DEBUG.HW_11_DEBUG`: bit 11, access unknown.
-  @inlinable public static var HW_11_DEBUG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var HW_11_DEBUG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PCIEP_HW_DEBUG.HW_12_DEBUG`: bit 12, access unknown.
-  @inlinable public static var HW_12_DEBUG: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var HW_12_DEBUG: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PCIEP_HW_DEBUG.HW_13_DEBUG`: bit 13, access unknown.
-  @inlinable public static var HW_13_DEBUG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var HW_13_DEBUG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PCIEP_HW_DEBUG.HW_14_DEBUG`: bit 14, access unknown.
-  @inlinable public static var HW_14_DEBUG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var HW_14_DEBUG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PCIEP_HW_DEBUG.HW_15_DEBUG`: bit 15, access unknown.
-  @inlinable public static var HW_15_DEBUG: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var HW_15_DEBUG: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIEP_PORT_CNTL`: bif_5_0 register, index 0x1001_0010 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3979,44 +3143,38 @@ public enum PCIEP_PORT_CNTL: RegisterDefinition {
   }
 
   /// `PCIEP_PORT_CNTL.SLV_PORT_REQ_EN`: bit 0, access unknown.
-  @inlinable public static var SLV_PORT_REQ_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var SLV_PORT_REQ_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIEP_PORT_CNTL.CI_SNOOP_OVERRIDE`: bit 1, access unknown.
-  @inlinable public static var CI_SNOOP_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var CI_SNOOP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIEP_PORT_CNTL.HOTPLUG_MSG_EN`: bit 2, access unknown.
-  @inlinable public static var HOTPLUG_MSG_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var HOTPLUG_MSG_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIEP_PORT_CNTL.NATIVE_PME_EN`: bit 3, access unknown.
-  @inlinable public static var NATIVE_PME_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var NATIVE_PME_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PCIEP_PORT_CNTL.PWR_FAULT_EN`: bit 4, access unknown.
-  @inlinable public static var PWR_FAULT_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var PWR_FAULT_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIEP_PORT_CNTL.PMI_BM_DIS`: bit 5, access unknown.
-  @inlinable public static var PMI_BM_DIS: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var PMI_BM_DIS: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PCIEP_PORT_CNTL.SEQNUM_DEBUG_MODE`: bit 6, access unknown.
-  @inlinable public static var SEQNUM_DEBUG_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var SEQNUM_DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PCIEP_PORT_CNTL.CI_SLV_CPL_STATIC_ALLOC_LIMIT_S`: bits 14:8, access unknown.
-  @inlinable public static var CI_SLV_CPL_STATIC_ALLOC_LIMIT_S: RegisterField<Self, UInt8> {
+  public static var CI_SLV_CPL_STATIC_ALLOC_LIMIT_S: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 7)
   }
 
   /// `PCIEP_PORT_CNTL.CI_MAX_CPL_PAYLOAD_SIZE_MODE`: bits 17:16, access unknown.
-  @inlinable public static var CI_MAX_CPL_PAYLOAD_SIZE_MODE: RegisterField<Self, UInt8> {
+  public static var CI_MAX_CPL_PAYLOAD_SIZE_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 2)
   }
 
   /// `PCIEP_PORT_CNTL.CI_PRIV_MAX_CPL_PAYLOAD_SIZE`: bits 20:18, access unknown.
-  @inlinable public static var CI_PRIV_MAX_CPL_PAYLOAD_SIZE: RegisterField<Self, UInt8> {
+  public static var CI_PRIV_MAX_CPL_PAYLOAD_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 3)
   }
 }
@@ -4031,62 +3189,60 @@ public enum PCIEP_ERROR_INJECT_PHYSICAL: RegisterDefinition {
   }
 
   /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_LANE_ERR`: bits 1:0, access unknown.
-  @inlinable public static var ERROR_INJECT_PL_LANE_ERR: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var ERROR_INJECT_PL_LANE_ERR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_FRAMING_ERR`: bits 3:2, access unknown.
-  @inlinable public static var ERROR_INJECT_PL_FRAMING_ERR: RegisterField<Self, UInt8> {
+  public static var ERROR_INJECT_PL_FRAMING_ERR: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
   /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_BAD_PARITY_IN_SKP`: bits 5:4, access unknown.
-  @inlinable public static var ERROR_INJECT_PL_BAD_PARITY_IN_SKP: RegisterField<Self, UInt8> {
+  public static var ERROR_INJECT_PL_BAD_PARITY_IN_SKP: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
   /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_BAD_LFSR_IN_SKP`: bits 7:6, access unknown.
-  @inlinable public static var ERROR_INJECT_PL_BAD_LFSR_IN_SKP: RegisterField<Self, UInt8> {
+  public static var ERROR_INJECT_PL_BAD_LFSR_IN_SKP: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 2)
   }
 
   /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_LOOPBACK_UFLOW`: bits 9:8, access unknown.
-  @inlinable public static var ERROR_INJECT_PL_LOOPBACK_UFLOW: RegisterField<Self, UInt8> {
+  public static var ERROR_INJECT_PL_LOOPBACK_UFLOW: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
   /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_LOOPBACK_OFLOW`: bits 11:10, access unknown.
-  @inlinable public static var ERROR_INJECT_PL_LOOPBACK_OFLOW: RegisterField<Self, UInt8> {
+  public static var ERROR_INJECT_PL_LOOPBACK_OFLOW: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
   /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_DESKEW_ERR`: bits 13:12, access unknown.
-  @inlinable public static var ERROR_INJECT_PL_DESKEW_ERR: RegisterField<Self, UInt8> {
+  public static var ERROR_INJECT_PL_DESKEW_ERR: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 2)
   }
 
   /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_8B10B_DISPARITY_ERR`: bits 15:14, access unknown.
-  @inlinable public static var ERROR_INJECT_PL_8B10B_DISPARITY_ERR: RegisterField<Self, UInt8> {
+  public static var ERROR_INJECT_PL_8B10B_DISPARITY_ERR: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 2)
   }
 
   /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_8B10B_DECODE_ERR`: bits 17:16, access unknown.
-  @inlinable public static var ERROR_INJECT_PL_8B10B_DECODE_ERR: RegisterField<Self, UInt8> {
+  public static var ERROR_INJECT_PL_8B10B_DECODE_ERR: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 2)
   }
 
   /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_SKP_OS_ERROR`: bits 19:18, access unknown.
-  @inlinable public static var ERROR_INJECT_PL_SKP_OS_ERROR: RegisterField<Self, UInt8> {
+  public static var ERROR_INJECT_PL_SKP_OS_ERROR: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 2)
   }
 
   /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_INV_OS_IDENTIFIER`: bits 21:20, access unknown.
-  @inlinable public static var ERROR_INJECT_PL_INV_OS_IDENTIFIER: RegisterField<Self, UInt8> {
+  public static var ERROR_INJECT_PL_INV_OS_IDENTIFIER: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 2)
   }
 
   /// `PCIEP_ERROR_INJECT_PHYSICAL.ERROR_INJECT_PL_BAD_SYNC_HEADER`: bits 23:22, access unknown.
-  @inlinable public static var ERROR_INJECT_PL_BAD_SYNC_HEADER: RegisterField<Self, UInt8> {
+  public static var ERROR_INJECT_PL_BAD_SYNC_HEADER: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 2)
   }
 }
@@ -4101,52 +3257,48 @@ public enum PCIEP_ERROR_INJECT_TRANSACTION: RegisterDefinition {
   }
 
   /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_FLOW_CTL_ERR`: bits 1:0, access unknown.
-  @inlinable public static var ERROR_INJECT_TL_FLOW_CTL_ERR: RegisterField<Self, UInt8> {
+  public static var ERROR_INJECT_TL_FLOW_CTL_ERR: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
   /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_REPLAY_NUM_ROLLOVER`: bits 3:2, access unknown.
-  @inlinable public static var ERROR_INJECT_TL_REPLAY_NUM_ROLLOVER: RegisterField<Self, UInt8> {
+  public static var ERROR_INJECT_TL_REPLAY_NUM_ROLLOVER: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
   /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_BAD_DLLP`: bits 5:4, access unknown.
-  @inlinable public static var ERROR_INJECT_TL_BAD_DLLP: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var ERROR_INJECT_TL_BAD_DLLP: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_BAD_TLP`: bits 7:6, access unknown.
-  @inlinable public static var ERROR_INJECT_TL_BAD_TLP: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 2)
-  }
+  public static var ERROR_INJECT_TL_BAD_TLP: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_UNSUPPORTED_REQ`: bits 9:8, access unknown.
-  @inlinable public static var ERROR_INJECT_TL_UNSUPPORTED_REQ: RegisterField<Self, UInt8> {
+  public static var ERROR_INJECT_TL_UNSUPPORTED_REQ: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 2)
   }
 
   /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_ECRC_ERROR`: bits 11:10, access unknown.
-  @inlinable public static var ERROR_INJECT_TL_ECRC_ERROR: RegisterField<Self, UInt8> {
+  public static var ERROR_INJECT_TL_ECRC_ERROR: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
   /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_MALFORMED_TLP`: bits 13:12, access unknown.
-  @inlinable public static var ERROR_INJECT_TL_MALFORMED_TLP: RegisterField<Self, UInt8> {
+  public static var ERROR_INJECT_TL_MALFORMED_TLP: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 2)
   }
 
   /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_UNEXPECTED_CMPLT`: bits 15:14, access unknown.
-  @inlinable public static var ERROR_INJECT_TL_UNEXPECTED_CMPLT: RegisterField<Self, UInt8> {
+  public static var ERROR_INJECT_TL_UNEXPECTED_CMPLT: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 2)
   }
 
   /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_COMPLETER_ABORT`: bits 17:16, access unknown.
-  @inlinable public static var ERROR_INJECT_TL_COMPLETER_ABORT: RegisterField<Self, UInt8> {
+  public static var ERROR_INJECT_TL_COMPLETER_ABORT: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 2)
   }
 
   /// `PCIEP_ERROR_INJECT_TRANSACTION.ERROR_INJECT_TL_COMPLETION_TIMEOUT`: bits 19:18, access unknown.
-  @inlinable public static var ERROR_INJECT_TL_COMPLETION_TIMEOUT: RegisterField<Self, UInt8> {
+  public static var ERROR_INJECT_TL_COMPLETION_TIMEOUT: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 2)
   }
 }
@@ -4161,12 +3313,10 @@ public enum PCIEP_SRIOV_PRIV_CTRL: RegisterDefinition {
   }
 
   /// `PCIEP_SRIOV_PRIV_CTRL.RX_SRIOV_VF_MAPPING_MODE`: bits 1:0, access unknown.
-  @inlinable public static var RX_SRIOV_VF_MAPPING_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var RX_SRIOV_VF_MAPPING_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `PCIEP_SRIOV_PRIV_CTRL.SRIOV_SAVE_VFS_ON_VFENABLE_CLR`: bits 3:2, access unknown.
-  @inlinable public static var SRIOV_SAVE_VFS_ON_VFENABLE_CLR: RegisterField<Self, UInt8> {
+  public static var SRIOV_SAVE_VFS_ON_VFENABLE_CLR: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 }
@@ -4181,59 +3331,39 @@ public enum PCIEP_STRAP_LC: RegisterDefinition {
   }
 
   /// `PCIEP_STRAP_LC.STRAP_FTS_yTSx_COUNT`: bits 1:0, access unknown.
-  @inlinable public static var STRAP_FTS_yTSx_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var STRAP_FTS_yTSx_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `PCIEP_STRAP_LC.STRAP_LONG_yTSx_COUNT`: bits 3:2, access unknown.
-  @inlinable public static var STRAP_LONG_yTSx_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
+  public static var STRAP_LONG_yTSx_COUNT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `PCIEP_STRAP_LC.STRAP_MED_yTSx_COUNT`: bits 5:4, access unknown.
-  @inlinable public static var STRAP_MED_yTSx_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var STRAP_MED_yTSx_COUNT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `PCIEP_STRAP_LC.STRAP_SHORT_yTSx_COUNT`: bits 7:6, access unknown.
-  @inlinable public static var STRAP_SHORT_yTSx_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 2)
-  }
+  public static var STRAP_SHORT_yTSx_COUNT: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `PCIEP_STRAP_LC.STRAP_SKIP_INTERVAL`: bits 10:8, access unknown.
-  @inlinable public static var STRAP_SKIP_INTERVAL: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 3)
-  }
+  public static var STRAP_SKIP_INTERVAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `PCIEP_STRAP_LC.STRAP_BYPASS_RCVR_DET`: bit 11, access unknown.
-  @inlinable public static var STRAP_BYPASS_RCVR_DET: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var STRAP_BYPASS_RCVR_DET: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PCIEP_STRAP_LC.STRAP_COMPLIANCE_DIS`: bit 12, access unknown.
-  @inlinable public static var STRAP_COMPLIANCE_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var STRAP_COMPLIANCE_DIS: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PCIEP_STRAP_LC.STRAP_FORCE_COMPLIANCE`: bit 13, access unknown.
-  @inlinable public static var STRAP_FORCE_COMPLIANCE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var STRAP_FORCE_COMPLIANCE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PCIEP_STRAP_LC.STRAP_REVERSE_LC_LANES`: bit 14, access unknown.
-  @inlinable public static var STRAP_REVERSE_LC_LANES: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var STRAP_REVERSE_LC_LANES: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PCIEP_STRAP_LC.STRAP_AUTO_RC_SPEED_NEGOTIATION_DIS`: bit 15, access unknown.
-  @inlinable public static var STRAP_AUTO_RC_SPEED_NEGOTIATION_DIS: RegisterField<Self, Bool> {
+  public static var STRAP_AUTO_RC_SPEED_NEGOTIATION_DIS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `PCIEP_STRAP_LC.STRAP_LANE_NEGOTIATION`: bits 18:16, access unknown.
-  @inlinable public static var STRAP_LANE_NEGOTIATION: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 3)
-  }
+  public static var STRAP_LANE_NEGOTIATION: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 }
 
 /// `PCIEP_STRAP_MISC`: bif_5_0 register, index 0x1001_00C1 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4246,29 +3376,21 @@ public enum PCIEP_STRAP_MISC: RegisterDefinition {
   }
 
   /// `PCIEP_STRAP_MISC.STRAP_REVERSE_LANES`: bit 0, access unknown.
-  @inlinable public static var STRAP_REVERSE_LANES: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var STRAP_REVERSE_LANES: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIEP_STRAP_MISC.STRAP_E2E_PREFIX_EN`: bit 1, access unknown.
-  @inlinable public static var STRAP_E2E_PREFIX_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var STRAP_E2E_PREFIX_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIEP_STRAP_MISC.STRAP_EXTENDED_FMT_SUPPORTED`: bit 2, access unknown.
-  @inlinable public static var STRAP_EXTENDED_FMT_SUPPORTED: RegisterField<Self, Bool> {
+  public static var STRAP_EXTENDED_FMT_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PCIEP_STRAP_MISC.STRAP_OBFF_SUPPORTED`: bits 4:3, access unknown.
-  @inlinable public static var STRAP_OBFF_SUPPORTED: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 2)
-  }
+  public static var STRAP_OBFF_SUPPORTED: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `PCIEP_STRAP_MISC.STRAP_LTR_SUPPORTED`: bit 5, access unknown.
-  @inlinable public static var STRAP_LTR_SUPPORTED: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var STRAP_LTR_SUPPORTED: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
 /// `PCIEP_BCH_ECC_CNTL`: bif_5_0 register, index 0x1001_00D0 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4281,19 +3403,13 @@ public enum PCIEP_BCH_ECC_CNTL: RegisterDefinition {
   }
 
   /// `PCIEP_BCH_ECC_CNTL.STRAP_BCH_ECC_EN`: bit 0, access unknown.
-  @inlinable public static var STRAP_BCH_ECC_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var STRAP_BCH_ECC_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIEP_BCH_ECC_CNTL.BCH_ECC_ERROR_THRESHOLD`: bits 15:8, access unknown.
-  @inlinable public static var BCH_ECC_ERROR_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var BCH_ECC_ERROR_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `PCIEP_BCH_ECC_CNTL.BCH_ECC_ERROR_STATUS`: bits 31:16, access unknown.
-  @inlinable public static var BCH_ECC_ERROR_STATUS: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var BCH_ECC_ERROR_STATUS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIEP_HPGI_PRIVATE`: bif_5_0 register, index 0x1001_00D2 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4306,12 +3422,12 @@ public enum PCIEP_HPGI_PRIVATE: RegisterDefinition {
   }
 
   /// `PCIEP_HPGI_PRIVATE.PRESENCE_DETECT_CHANGED_PRIVATE`: bit 3, access unknown.
-  @inlinable public static var PRESENCE_DETECT_CHANGED_PRIVATE: RegisterField<Self, Bool> {
+  public static var PRESENCE_DETECT_CHANGED_PRIVATE: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `PCIEP_HPGI_PRIVATE.PRESENCE_DETECT_STATE_PRIVATE`: bit 6, access unknown.
-  @inlinable public static var PRESENCE_DETECT_STATE_PRIVATE: RegisterField<Self, Bool> {
+  public static var PRESENCE_DETECT_STATE_PRIVATE: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 }
@@ -4326,55 +3442,51 @@ public enum PCIEP_HPGI: RegisterDefinition {
   }
 
   /// `PCIEP_HPGI.REG_HPGI_ASSERT_TO_SMI_EN`: bit 0, access unknown.
-  @inlinable public static var REG_HPGI_ASSERT_TO_SMI_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var REG_HPGI_ASSERT_TO_SMI_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIEP_HPGI.REG_HPGI_ASSERT_TO_SCI_EN`: bit 1, access unknown.
-  @inlinable public static var REG_HPGI_ASSERT_TO_SCI_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var REG_HPGI_ASSERT_TO_SCI_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIEP_HPGI.REG_HPGI_DEASSERT_TO_SMI_EN`: bit 2, access unknown.
-  @inlinable public static var REG_HPGI_DEASSERT_TO_SMI_EN: RegisterField<Self, Bool> {
+  public static var REG_HPGI_DEASSERT_TO_SMI_EN: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PCIEP_HPGI.REG_HPGI_DEASSERT_TO_SCI_EN`: bit 3, access unknown.
-  @inlinable public static var REG_HPGI_DEASSERT_TO_SCI_EN: RegisterField<Self, Bool> {
+  public static var REG_HPGI_DEASSERT_TO_SCI_EN: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `PCIEP_HPGI.REG_HPGI_HOOK`: bit 7, access unknown.
-  @inlinable public static var REG_HPGI_HOOK: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var REG_HPGI_HOOK: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PCIEP_HPGI.HPGI_REG_ASSERT_TO_SMI_STATUS`: bit 8, access unknown.
-  @inlinable public static var HPGI_REG_ASSERT_TO_SMI_STATUS: RegisterField<Self, Bool> {
+  public static var HPGI_REG_ASSERT_TO_SMI_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PCIEP_HPGI.HPGI_REG_ASSERT_TO_SCI_STATUS`: bit 9, access unknown.
-  @inlinable public static var HPGI_REG_ASSERT_TO_SCI_STATUS: RegisterField<Self, Bool> {
+  public static var HPGI_REG_ASSERT_TO_SCI_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `PCIEP_HPGI.HPGI_REG_DEASSERT_TO_SMI_STATUS`: bit 10, access unknown.
-  @inlinable public static var HPGI_REG_DEASSERT_TO_SMI_STATUS: RegisterField<Self, Bool> {
+  public static var HPGI_REG_DEASSERT_TO_SMI_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PCIEP_HPGI.HPGI_REG_DEASSERT_TO_SCI_STATUS`: bit 11, access unknown.
-  @inlinable public static var HPGI_REG_DEASSERT_TO_SCI_STATUS: RegisterField<Self, Bool> {
+  public static var HPGI_REG_DEASSERT_TO_SCI_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `PCIEP_HPGI.HPGI_REG_PRESENCE_DETECT_STATE_CHANGE_STATUS`: bit 15, access unknown.
-  @inlinable public static var HPGI_REG_PRESENCE_DETECT_STATE_CHANGE_STATUS: RegisterField<Self, Bool> {
+  public static var HPGI_REG_PRESENCE_DETECT_STATE_CHANGE_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `PCIEP_HPGI.REG_HPGI_PRESENCE_DETECT_STATE_CHANGE_EN`: bit 16, access unknown.
-  @inlinable public static var REG_HPGI_PRESENCE_DETECT_STATE_CHANGE_EN: RegisterField<Self, Bool> {
+  public static var REG_HPGI_PRESENCE_DETECT_STATE_CHANGE_EN: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 }
@@ -4389,9 +3501,7 @@ public enum REG_ADAPT_pciecore0_CONTROL: RegisterDefinition {
   }
 
   /// `REG_ADAPT_pciecore0_CONTROL.ACCESS_MODE_pciecore0`: bit 0, access unknown.
-  @inlinable public static var ACCESS_MODE_pciecore0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ACCESS_MODE_pciecore0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `REG_ADAPT_pwregt_CONTROL`: bif_5_0 register, index 0x130_8096 of space `ix_reg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4404,9 +3514,7 @@ public enum REG_ADAPT_pwregt_CONTROL: RegisterDefinition {
   }
 
   /// `REG_ADAPT_pwregt_CONTROL.ACCESS_MODE_pwregt`: bit 0, access unknown.
-  @inlinable public static var ACCESS_MODE_pwregt: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ACCESS_MODE_pwregt: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `REG_ADAPT_pwregr_CONTROL`: bif_5_0 register, index 0x130_8097 of space `ix_reg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4419,9 +3527,7 @@ public enum REG_ADAPT_pwregr_CONTROL: RegisterDefinition {
   }
 
   /// `REG_ADAPT_pwregr_CONTROL.ACCESS_MODE_pwregr`: bit 0, access unknown.
-  @inlinable public static var ACCESS_MODE_pwregr: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ACCESS_MODE_pwregr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `REG_ADAPT_pif0_CONTROL`: bif_5_0 register, index 0x130_8098 of space `ix_reg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4434,9 +3540,7 @@ public enum REG_ADAPT_pif0_CONTROL: RegisterDefinition {
   }
 
   /// `REG_ADAPT_pif0_CONTROL.ACCESS_MODE_pif0`: bit 0, access unknown.
-  @inlinable public static var ACCESS_MODE_pif0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ACCESS_MODE_pif0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `ixSWRST_COMMAND_1`: bif_5_0 register, index 0x140_0103 of space `ix_swrst` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4449,64 +3553,64 @@ public enum ixSWRST_COMMAND_1: RegisterDefinition {
   }
 
   /// `ixSWRST_COMMAND_1.SWITCHCLK`: bit 0, access unknown.
-  @inlinable public static var SWITCHCLK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SWITCHCLK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `ixSWRST_COMMAND_1.RESETPCFG`: bit 1, access unknown.
-  @inlinable public static var RESETPCFG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var RESETPCFG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `ixSWRST_COMMAND_1.RESETLANEMUX`: bit 2, access unknown.
-  @inlinable public static var RESETLANEMUX: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var RESETLANEMUX: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `ixSWRST_COMMAND_1.RESETWRAPREGS`: bit 3, access unknown.
-  @inlinable public static var RESETWRAPREGS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var RESETWRAPREGS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `ixSWRST_COMMAND_1.RESETSRBM0`: bit 4, access unknown.
-  @inlinable public static var RESETSRBM0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var RESETSRBM0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `ixSWRST_COMMAND_1.RESETSRBM1`: bit 5, access unknown.
-  @inlinable public static var RESETSRBM1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var RESETSRBM1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `ixSWRST_COMMAND_1.RESETLC`: bit 6, access unknown.
-  @inlinable public static var RESETLC: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var RESETLC: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `ixSWRST_COMMAND_1.SYNCIDLEPIF0`: bit 8, access unknown.
-  @inlinable public static var SYNCIDLEPIF0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var SYNCIDLEPIF0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `ixSWRST_COMMAND_1.SYNCIDLEPIF1`: bit 9, access unknown.
-  @inlinable public static var SYNCIDLEPIF1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var SYNCIDLEPIF1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `ixSWRST_COMMAND_1.RESETMNTR`: bit 13, access unknown.
-  @inlinable public static var RESETMNTR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var RESETMNTR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `ixSWRST_COMMAND_1.RESETHLTR`: bit 14, access unknown.
-  @inlinable public static var RESETHLTR: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RESETHLTR: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `ixSWRST_COMMAND_1.RESETCPM`: bit 15, access unknown.
-  @inlinable public static var RESETCPM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESETCPM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `ixSWRST_COMMAND_1.RESETPIF0`: bit 16, access unknown.
-  @inlinable public static var RESETPIF0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var RESETPIF0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `ixSWRST_COMMAND_1.RESETPIF1`: bit 17, access unknown.
-  @inlinable public static var RESETPIF1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var RESETPIF1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `ixSWRST_COMMAND_1.RESETIMPARB0`: bit 20, access unknown.
-  @inlinable public static var RESETIMPARB0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var RESETIMPARB0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `ixSWRST_COMMAND_1.RESETIMPARB1`: bit 21, access unknown.
-  @inlinable public static var RESETIMPARB1: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var RESETIMPARB1: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `ixSWRST_COMMAND_1.RESETPHY0`: bit 24, access unknown.
-  @inlinable public static var RESETPHY0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var RESETPHY0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `ixSWRST_COMMAND_1.RESETPHY1`: bit 25, access unknown.
-  @inlinable public static var RESETPHY1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var RESETPHY1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `ixSWRST_COMMAND_1.TOGGLESTRAP`: bit 28, access unknown.
-  @inlinable public static var TOGGLESTRAP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var TOGGLESTRAP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `ixSWRST_COMMAND_1.CMDCFGEN`: bit 29, access unknown.
-  @inlinable public static var CMDCFGEN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CMDCFGEN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `PCIE_WRAP_SCRATCH1`: bif_5_0 register, index 0x130_8001 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4521,9 +3625,7 @@ public enum PCIE_WRAP_SCRATCH1: IndirectRegister {
   }
 
   /// `PCIE_WRAP_SCRATCH1.PCIE_WRAP_SCRATCH1`: bits 31:0, access unknown.
-  @inlinable public static var PCIE_WRAP_SCRATCH1: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PCIE_WRAP_SCRATCH1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_WRAP_SCRATCH2`: bif_5_0 register, index 0x130_8002 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4538,9 +3640,7 @@ public enum PCIE_WRAP_SCRATCH2: IndirectRegister {
   }
 
   /// `PCIE_WRAP_SCRATCH2.PCIE_WRAP_SCRATCH2`: bits 31:0, access unknown.
-  @inlinable public static var PCIE_WRAP_SCRATCH2: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PCIE_WRAP_SCRATCH2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_WRAP_REG_TARG_MISC`: bif_5_0 register, index 0x130_8005 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4555,7 +3655,7 @@ public enum PCIE_WRAP_REG_TARG_MISC: IndirectRegister {
   }
 
   /// `PCIE_WRAP_REG_TARG_MISC.CLKEN_MASK`: bit 0, access unknown.
-  @inlinable public static var CLKEN_MASK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CLKEN_MASK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `PCIE_WRAP_DTM_MISC`: bif_5_0 register, index 0x130_8006 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4570,7 +3670,7 @@ public enum PCIE_WRAP_DTM_MISC: IndirectRegister {
   }
 
   /// `PCIE_WRAP_DTM_MISC.DTM_BULKPHY_FREQDIV_OVERRIDE`: bit 0, access unknown.
-  @inlinable public static var DTM_BULKPHY_FREQDIV_OVERRIDE: RegisterField<Self, Bool> {
+  public static var DTM_BULKPHY_FREQDIV_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 }
@@ -4587,12 +3687,12 @@ public enum PCIE_WRAP_TURNAROUND_DAISYCHAIN: IndirectRegister {
   }
 
   /// `PCIE_WRAP_TURNAROUND_DAISYCHAIN.END_BIFCORE_REGISTER_DAISYCHAIN`: bit 0, access unknown.
-  @inlinable public static var END_BIFCORE_REGISTER_DAISYCHAIN: RegisterField<Self, Bool> {
+  public static var END_BIFCORE_REGISTER_DAISYCHAIN: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PCIE_WRAP_TURNAROUND_DAISYCHAIN.END_WRAPPER_REGISTER_DAISYCHAIN`: bit 1, access unknown.
-  @inlinable public static var END_WRAPPER_REGISTER_DAISYCHAIN: RegisterField<Self, Bool> {
+  public static var END_WRAPPER_REGISTER_DAISYCHAIN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 }
@@ -4609,14 +3709,12 @@ public enum PCIE_WRAP_MISC: IndirectRegister {
   }
 
   /// `PCIE_WRAP_MISC.STRAP_BIF_HOLD_TRAINING_STICKY`: bit 1, access unknown.
-  @inlinable public static var STRAP_BIF_HOLD_TRAINING_STICKY: RegisterField<Self, Bool> {
+  public static var STRAP_BIF_HOLD_TRAINING_STICKY: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PCIE_WRAP_MISC.STRAP_BIF_QUICKSIM_START`: bit 2, access unknown.
-  @inlinable public static var STRAP_BIF_QUICKSIM_START: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var STRAP_BIF_QUICKSIM_START: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 }
 
 /// `PCIE_WRAP_PIF_MISC`: bif_5_0 register, index 0x130_8009 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4631,24 +3729,16 @@ public enum PCIE_WRAP_PIF_MISC: IndirectRegister {
   }
 
   /// `PCIE_WRAP_PIF_MISC.DTM_PIF_DELAY_FI`: bits 2:0, access unknown.
-  @inlinable public static var DTM_PIF_DELAY_FI: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var DTM_PIF_DELAY_FI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PCIE_WRAP_PIF_MISC.DTM_PIF_DELAY_DI`: bits 6:4, access unknown.
-  @inlinable public static var DTM_PIF_DELAY_DI: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var DTM_PIF_DELAY_DI: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PCIE_WRAP_PIF_MISC.DTM_PIF_ATSEL_FI`: bit 7, access unknown.
-  @inlinable public static var DTM_PIF_ATSEL_FI: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var DTM_PIF_ATSEL_FI: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PCIE_WRAP_PIF_MISC.DTM_PIF_ATSEL_DI`: bit 8, access unknown.
-  @inlinable public static var DTM_PIF_ATSEL_DI: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var DTM_PIF_ATSEL_DI: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
 /// `PCIE_RXDET_OVERRIDE`: bif_5_0 register, index 0x130_800A of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4663,10 +3753,10 @@ public enum PCIE_RXDET_OVERRIDE: IndirectRegister {
   }
 
   /// `PCIE_RXDET_OVERRIDE.RxDetOvrVal`: bits 15:0, access unknown.
-  @inlinable public static var RxDetOvrVal: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var RxDetOvrVal: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_RXDET_OVERRIDE.RxDetOvrEn`: bit 16, access unknown.
-  @inlinable public static var RxDetOvrEn: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var RxDetOvrEn: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `PCIE_RESERVED`: bif_5_0 register, index 0x140_0000 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4681,9 +3771,7 @@ public enum PCIE_RESERVED: IndirectRegister {
   }
 
   /// `PCIE_RESERVED.PCIE_RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var PCIE_RESERVED: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PCIE_RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_SCRATCH`: bif_5_0 register, index 0x140_0001 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4698,9 +3786,7 @@ public enum PCIE_SCRATCH: IndirectRegister {
   }
 
   /// `PCIE_SCRATCH.PCIE_SCRATCH`: bits 31:0, access unknown.
-  @inlinable public static var PCIE_SCRATCH: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PCIE_SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_HW_DEBUG`: bif_5_0 register, index 0x140_0002 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4715,52 +3801,52 @@ public enum PCIE_HW_DEBUG: IndirectRegister {
   }
 
   /// `PCIE_HW_DEBUG.HW_00_DEBUG`: bit 0, access unknown.
-  @inlinable public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_HW_DEBUG.HW_01_DEBUG`: bit 1, access unknown.
-  @inlinable public static var HW_01_DEBUG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var HW_01_DEBUG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIE_HW_DEBUG.HW_02_DEBUG`: bit 2, access unknown.
-  @inlinable public static var HW_02_DEBUG: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var HW_02_DEBUG: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIE_HW_DEBUG.HW_03_DEBUG`: bit 3, access unknown.
-  @inlinable public static var HW_03_DEBUG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var HW_03_DEBUG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PCIE_HW_DEBUG.HW_04_DEBUG`: bit 4, access unknown.
-  @inlinable public static var HW_04_DEBUG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var HW_04_DEBUG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIE_HW_DEBUG.HW_05_DEBUG`: bit 5, access unknown.
-  @inlinable public static var HW_05_DEBUG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var HW_05_DEBUG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PCIE_HW_DEBUG.HW_06_DEBUG`: bit 6, access unknown.
-  @inlinable public static var HW_06_DEBUG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var HW_06_DEBUG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PCIE_HW_DEBUG.HW_07_DEBUG`: bit 7, access unknown.
-  @inlinable public static var HW_07_DEBUG: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var HW_07_DEBUG: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PCIE_HW_DEBUG.HW_08_DEBUG`: bit 8, access unknown.
-  @inlinable public static var HW_08_DEBUG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var HW_08_DEBUG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PCIE_HW_DEBUG.HW_09_DEBUG`: bit 9, access unknown.
-  @inlinable public static var HW_09_DEBUG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var HW_09_DEBUG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PCIE_HW_DEBUG.HW_10_DEBUG`: bit 10, access unknown.
-  @inlinable public static var HW_10_DEBUG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var HW_10_DEBUG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PCIE_HW_DEBUG.HW_11_DEBUG`: bit 11, access unknown.
-  @inlinable public static var HW_11_DEBUG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var HW_11_DEBUG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PCIE_HW_DEBUG.HW_12_DEBUG`: bit 12, access unknown.
-  @inlinable public static var HW_12_DEBUG: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var HW_12_DEBUG: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PCIE_HW_DEBUG.HW_13_DEBUG`: bit 13, access unknown.
-  @inlinable public static var HW_13_DEBUG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var HW_13_DEBUG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PCIE_HW_DEBUG.HW_14_DEBUG`: bit 14, access unknown.
-  @inlinable public static var HW_14_DEBUG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var HW_14_DEBUG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PCIE_HW_DEBUG.HW_15_DEBUG`: bit 15, access unknown.
-  @inlinable public static var HW_15_DEBUG: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var HW_15_DEBUG: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_RX_NUM_NAK`: bif_5_0 register, index 0x140_000E of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4775,7 +3861,7 @@ public enum PCIE_RX_NUM_NAK: IndirectRegister {
   }
 
   /// `PCIE_RX_NUM_NAK.RX_NUM_NAK`: bits 31:0, access unknown.
-  @inlinable public static var RX_NUM_NAK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RX_NUM_NAK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_RX_NUM_NAK_GENERATED`: bif_5_0 register, index 0x140_000F of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4790,9 +3876,7 @@ public enum PCIE_RX_NUM_NAK_GENERATED: IndirectRegister {
   }
 
   /// `PCIE_RX_NUM_NAK_GENERATED.RX_NUM_NAK_GENERATED`: bits 31:0, access unknown.
-  @inlinable public static var RX_NUM_NAK_GENERATED: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var RX_NUM_NAK_GENERATED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_CNTL`: bif_5_0 register, index 0x140_0010 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4807,90 +3891,62 @@ public enum PCIE_CNTL: IndirectRegister {
   }
 
   /// `PCIE_CNTL.HWINIT_WR_LOCK`: bit 0, access unknown.
-  @inlinable public static var HWINIT_WR_LOCK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var HWINIT_WR_LOCK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_CNTL.LC_HOT_PLUG_DELAY_SEL`: bits 3:1, access unknown.
-  @inlinable public static var LC_HOT_PLUG_DELAY_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 3)
-  }
+  public static var LC_HOT_PLUG_DELAY_SEL: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
 
   /// `PCIE_CNTL.UR_ERR_REPORT_DIS`: bit 7, access unknown.
-  @inlinable public static var UR_ERR_REPORT_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var UR_ERR_REPORT_DIS: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PCIE_CNTL.PCIE_MALFORM_ATOMIC_OPS`: bit 8, access unknown.
-  @inlinable public static var PCIE_MALFORM_ATOMIC_OPS: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var PCIE_MALFORM_ATOMIC_OPS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PCIE_CNTL.PCIE_HT_NP_MEM_WRITE`: bit 9, access unknown.
-  @inlinable public static var PCIE_HT_NP_MEM_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var PCIE_HT_NP_MEM_WRITE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PCIE_CNTL.RX_SB_ADJ_PAYLOAD_SIZE`: bits 12:10, access unknown.
-  @inlinable public static var RX_SB_ADJ_PAYLOAD_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 3)
-  }
+  public static var RX_SB_ADJ_PAYLOAD_SIZE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 3) }
 
   /// `PCIE_CNTL.RX_RCB_ATS_UC_DIS`: bit 15, access unknown.
-  @inlinable public static var RX_RCB_ATS_UC_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var RX_RCB_ATS_UC_DIS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PCIE_CNTL.RX_RCB_REORDER_EN`: bit 16, access unknown.
-  @inlinable public static var RX_RCB_REORDER_EN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var RX_RCB_REORDER_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PCIE_CNTL.RX_RCB_INVALID_SIZE_DIS`: bit 17, access unknown.
-  @inlinable public static var RX_RCB_INVALID_SIZE_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var RX_RCB_INVALID_SIZE_DIS: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PCIE_CNTL.RX_RCB_UNEXP_CPL_DIS`: bit 18, access unknown.
-  @inlinable public static var RX_RCB_UNEXP_CPL_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var RX_RCB_UNEXP_CPL_DIS: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PCIE_CNTL.RX_RCB_CPL_TIMEOUT_TEST_MODE`: bit 19, access unknown.
-  @inlinable public static var RX_RCB_CPL_TIMEOUT_TEST_MODE: RegisterField<Self, Bool> {
+  public static var RX_RCB_CPL_TIMEOUT_TEST_MODE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `PCIE_CNTL.RX_RCB_WRONG_PREFIX_DIS`: bit 20, access unknown.
-  @inlinable public static var RX_RCB_WRONG_PREFIX_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var RX_RCB_WRONG_PREFIX_DIS: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PCIE_CNTL.RX_RCB_WRONG_ATTR_DIS`: bit 21, access unknown.
-  @inlinable public static var RX_RCB_WRONG_ATTR_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var RX_RCB_WRONG_ATTR_DIS: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PCIE_CNTL.RX_RCB_WRONG_FUNCNUM_DIS`: bit 22, access unknown.
-  @inlinable public static var RX_RCB_WRONG_FUNCNUM_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var RX_RCB_WRONG_FUNCNUM_DIS: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PCIE_CNTL.RX_ATS_TRAN_CPL_SPLIT_DIS`: bit 23, access unknown.
-  @inlinable public static var RX_ATS_TRAN_CPL_SPLIT_DIS: RegisterField<Self, Bool> {
+  public static var RX_ATS_TRAN_CPL_SPLIT_DIS: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
   /// `PCIE_CNTL.TX_CPL_DEBUG`: bits 29:24, access unknown.
-  @inlinable public static var TX_CPL_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
+  public static var TX_CPL_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 
   /// `PCIE_CNTL.RX_IGNORE_LTR_MSG_UR`: bit 30, access unknown.
-  @inlinable public static var RX_IGNORE_LTR_MSG_UR: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var RX_IGNORE_LTR_MSG_UR: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `PCIE_CNTL.RX_CPL_POSTED_REQ_ORD_EN`: bit 31, access unknown.
-  @inlinable public static var RX_CPL_POSTED_REQ_ORD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var RX_CPL_POSTED_REQ_ORD_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PCIE_CONFIG_CNTL`: bif_5_0 register, index 0x140_0011 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4905,37 +3961,31 @@ public enum PCIE_CONFIG_CNTL: IndirectRegister {
   }
 
   /// `PCIE_CONFIG_CNTL.DYN_CLK_LATENCY`: bits 3:0, access unknown.
-  @inlinable public static var DYN_CLK_LATENCY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var DYN_CLK_LATENCY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PCIE_CONFIG_CNTL.CI_MAX_PAYLOAD_SIZE_MODE`: bit 16, access unknown.
-  @inlinable public static var CI_MAX_PAYLOAD_SIZE_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CI_MAX_PAYLOAD_SIZE_MODE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PCIE_CONFIG_CNTL.CI_PRIV_MAX_PAYLOAD_SIZE`: bits 19:17, access unknown.
-  @inlinable public static var CI_PRIV_MAX_PAYLOAD_SIZE: RegisterField<Self, UInt8> {
+  public static var CI_PRIV_MAX_PAYLOAD_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 3)
   }
 
   /// `PCIE_CONFIG_CNTL.CI_MAX_READ_REQUEST_SIZE_MODE`: bit 20, access unknown.
-  @inlinable public static var CI_MAX_READ_REQUEST_SIZE_MODE: RegisterField<Self, Bool> {
+  public static var CI_MAX_READ_REQUEST_SIZE_MODE: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `PCIE_CONFIG_CNTL.CI_PRIV_MAX_READ_REQUEST_SIZE`: bits 23:21, access unknown.
-  @inlinable public static var CI_PRIV_MAX_READ_REQUEST_SIZE: RegisterField<Self, UInt8> {
+  public static var CI_PRIV_MAX_READ_REQUEST_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
   /// `PCIE_CONFIG_CNTL.CI_MAX_READ_SAFE_MODE`: bit 24, access unknown.
-  @inlinable public static var CI_MAX_READ_SAFE_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var CI_MAX_READ_SAFE_MODE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PCIE_CONFIG_CNTL.CI_EXTENDED_TAG_EN_OVERRIDE`: bits 26:25, access unknown.
-  @inlinable public static var CI_EXTENDED_TAG_EN_OVERRIDE: RegisterField<Self, UInt8> {
+  public static var CI_EXTENDED_TAG_EN_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 25, width: 2)
   }
 }
@@ -4952,15 +4002,13 @@ public enum PCIE_DEBUG_CNTL: IndirectRegister {
   }
 
   /// `PCIE_DEBUG_CNTL.DEBUG_PORT_EN`: bits 7:0, access unknown.
-  @inlinable public static var DEBUG_PORT_EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var DEBUG_PORT_EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PCIE_DEBUG_CNTL.DEBUG_SELECT`: bit 8, access unknown.
-  @inlinable public static var DEBUG_SELECT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var DEBUG_SELECT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PCIE_DEBUG_CNTL.DEBUG_LANE_EN`: bits 31:16, access unknown.
-  @inlinable public static var DEBUG_LANE_EN: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var DEBUG_LANE_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_INT_CNTL`: bif_5_0 register, index 0x140_001A of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4975,42 +4023,28 @@ public enum PCIE_INT_CNTL: IndirectRegister {
   }
 
   /// `PCIE_INT_CNTL.CORR_ERR_INT_EN`: bit 0, access unknown.
-  @inlinable public static var CORR_ERR_INT_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var CORR_ERR_INT_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_INT_CNTL.NON_FATAL_ERR_INT_EN`: bit 1, access unknown.
-  @inlinable public static var NON_FATAL_ERR_INT_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var NON_FATAL_ERR_INT_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIE_INT_CNTL.FATAL_ERR_INT_EN`: bit 2, access unknown.
-  @inlinable public static var FATAL_ERR_INT_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var FATAL_ERR_INT_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIE_INT_CNTL.USR_DETECTED_INT_EN`: bit 3, access unknown.
-  @inlinable public static var USR_DETECTED_INT_EN: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var USR_DETECTED_INT_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PCIE_INT_CNTL.MISC_ERR_INT_EN`: bit 4, access unknown.
-  @inlinable public static var MISC_ERR_INT_EN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var MISC_ERR_INT_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIE_INT_CNTL.POWER_STATE_CHG_INT_EN`: bit 6, access unknown.
-  @inlinable public static var POWER_STATE_CHG_INT_EN: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var POWER_STATE_CHG_INT_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PCIE_INT_CNTL.LINK_BW_INT_EN`: bit 7, access unknown.
-  @inlinable public static var LINK_BW_INT_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LINK_BW_INT_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PCIE_INT_CNTL.QUIESCE_RCVD_INT_EN`: bit 8, access unknown.
-  @inlinable public static var QUIESCE_RCVD_INT_EN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var QUIESCE_RCVD_INT_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
 /// `PCIE_INT_STATUS`: bif_5_0 register, index 0x140_001B of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5025,44 +4059,30 @@ public enum PCIE_INT_STATUS: IndirectRegister {
   }
 
   /// `PCIE_INT_STATUS.CORR_ERR_INT_STATUS`: bit 0, access unknown.
-  @inlinable public static var CORR_ERR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var CORR_ERR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_INT_STATUS.NON_FATAL_ERR_INT_STATUS`: bit 1, access unknown.
-  @inlinable public static var NON_FATAL_ERR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var NON_FATAL_ERR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIE_INT_STATUS.FATAL_ERR_INT_STATUS`: bit 2, access unknown.
-  @inlinable public static var FATAL_ERR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var FATAL_ERR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIE_INT_STATUS.USR_DETECTED_INT_STATUS`: bit 3, access unknown.
-  @inlinable public static var USR_DETECTED_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var USR_DETECTED_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PCIE_INT_STATUS.MISC_ERR_INT_STATUS`: bit 4, access unknown.
-  @inlinable public static var MISC_ERR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var MISC_ERR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIE_INT_STATUS.POWER_STATE_CHG_INT_STATUS`: bit 6, access unknown.
-  @inlinable public static var POWER_STATE_CHG_INT_STATUS: RegisterField<Self, Bool> {
+  public static var POWER_STATE_CHG_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PCIE_INT_STATUS.LINK_BW_INT_STATUS`: bit 7, access unknown.
-  @inlinable public static var LINK_BW_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var LINK_BW_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PCIE_INT_STATUS.QUIESCE_RCVD_INT_STATUS`: bit 8, access unknown.
-  @inlinable public static var QUIESCE_RCVD_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var QUIESCE_RCVD_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
 /// `PCIE_CNTL2`: bif_5_0 register, index 0x140_001C of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5077,87 +4097,65 @@ public enum PCIE_CNTL2: IndirectRegister {
   }
 
   /// `PCIE_CNTL2.TX_ARB_ROUND_ROBIN_EN`: bit 0, access unknown.
-  @inlinable public static var TX_ARB_ROUND_ROBIN_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_ARB_ROUND_ROBIN_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_CNTL2.TX_ARB_SLV_LIMIT`: bits 5:1, access unknown.
-  @inlinable public static var TX_ARB_SLV_LIMIT: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 5)
-  }
+  public static var TX_ARB_SLV_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
   /// `PCIE_CNTL2.TX_ARB_MST_LIMIT`: bits 10:6, access unknown.
-  @inlinable public static var TX_ARB_MST_LIMIT: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 5)
-  }
+  public static var TX_ARB_MST_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `PCIE_CNTL2.TX_BLOCK_TLP_ON_PM_DIS`: bit 11, access unknown.
-  @inlinable public static var TX_BLOCK_TLP_ON_PM_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TX_BLOCK_TLP_ON_PM_DIS: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PCIE_CNTL2.TX_NP_MEM_WRITE_SWP_ENCODING`: bit 12, access unknown.
-  @inlinable public static var TX_NP_MEM_WRITE_SWP_ENCODING: RegisterField<Self, Bool> {
+  public static var TX_NP_MEM_WRITE_SWP_ENCODING: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `PCIE_CNTL2.TX_ATOMIC_OPS_DISABLE`: bit 13, access unknown.
-  @inlinable public static var TX_ATOMIC_OPS_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var TX_ATOMIC_OPS_DISABLE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PCIE_CNTL2.TX_ATOMIC_ORDERING_DIS`: bit 14, access unknown.
-  @inlinable public static var TX_ATOMIC_ORDERING_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var TX_ATOMIC_ORDERING_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PCIE_CNTL2.SLV_MEM_LS_EN`: bit 16, access unknown.
-  @inlinable public static var SLV_MEM_LS_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var SLV_MEM_LS_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PCIE_CNTL2.SLV_MEM_AGGRESSIVE_LS_EN`: bit 17, access unknown.
-  @inlinable public static var SLV_MEM_AGGRESSIVE_LS_EN: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var SLV_MEM_AGGRESSIVE_LS_EN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PCIE_CNTL2.MST_MEM_LS_EN`: bit 18, access unknown.
-  @inlinable public static var MST_MEM_LS_EN: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var MST_MEM_LS_EN: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PCIE_CNTL2.REPLAY_MEM_LS_EN`: bit 19, access unknown.
-  @inlinable public static var REPLAY_MEM_LS_EN: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var REPLAY_MEM_LS_EN: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PCIE_CNTL2.SLV_MEM_SD_EN`: bit 20, access unknown.
-  @inlinable public static var SLV_MEM_SD_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var SLV_MEM_SD_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PCIE_CNTL2.SLV_MEM_AGGRESSIVE_SD_EN`: bit 21, access unknown.
-  @inlinable public static var SLV_MEM_AGGRESSIVE_SD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var SLV_MEM_AGGRESSIVE_SD_EN: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PCIE_CNTL2.MST_MEM_SD_EN`: bit 22, access unknown.
-  @inlinable public static var MST_MEM_SD_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var MST_MEM_SD_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PCIE_CNTL2.REPLAY_MEM_SD_EN`: bit 23, access unknown.
-  @inlinable public static var REPLAY_MEM_SD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var REPLAY_MEM_SD_EN: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PCIE_CNTL2.RX_NP_MEM_WRITE_ENCODING`: bits 28:24, access unknown.
-  @inlinable public static var RX_NP_MEM_WRITE_ENCODING: RegisterField<Self, UInt8> {
+  public static var RX_NP_MEM_WRITE_ENCODING: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 5)
   }
 
   /// `PCIE_CNTL2.SLV_MEM_DS_EN`: bit 29, access unknown.
-  @inlinable public static var SLV_MEM_DS_EN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var SLV_MEM_DS_EN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PCIE_CNTL2.MST_MEM_DS_EN`: bit 30, access unknown.
-  @inlinable public static var MST_MEM_DS_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var MST_MEM_DS_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `PCIE_CNTL2.REPLAY_MEM_DS_EN`: bit 31, access unknown.
-  @inlinable public static var REPLAY_MEM_DS_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var REPLAY_MEM_DS_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PCIE_RX_CNTL2`: bif_5_0 register, index 0x140_001D of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5172,69 +4170,51 @@ public enum PCIE_RX_CNTL2: IndirectRegister {
   }
 
   /// `PCIE_RX_CNTL2.RX_IGNORE_EP_INVALIDPASID_UR`: bit 0, access unknown.
-  @inlinable public static var RX_IGNORE_EP_INVALIDPASID_UR: RegisterField<Self, Bool> {
+  public static var RX_IGNORE_EP_INVALIDPASID_UR: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PCIE_RX_CNTL2.RX_IGNORE_EP_TRANSMRD_UR`: bit 1, access unknown.
-  @inlinable public static var RX_IGNORE_EP_TRANSMRD_UR: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var RX_IGNORE_EP_TRANSMRD_UR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIE_RX_CNTL2.RX_IGNORE_EP_TRANSMWR_UR`: bit 2, access unknown.
-  @inlinable public static var RX_IGNORE_EP_TRANSMWR_UR: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var RX_IGNORE_EP_TRANSMWR_UR: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIE_RX_CNTL2.RX_IGNORE_EP_ATSTRANSREQ_UR`: bit 3, access unknown.
-  @inlinable public static var RX_IGNORE_EP_ATSTRANSREQ_UR: RegisterField<Self, Bool> {
+  public static var RX_IGNORE_EP_ATSTRANSREQ_UR: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `PCIE_RX_CNTL2.RX_IGNORE_EP_PAGEREQMSG_UR`: bit 4, access unknown.
-  @inlinable public static var RX_IGNORE_EP_PAGEREQMSG_UR: RegisterField<Self, Bool> {
+  public static var RX_IGNORE_EP_PAGEREQMSG_UR: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `PCIE_RX_CNTL2.RX_IGNORE_EP_INVCPL_UR`: bit 5, access unknown.
-  @inlinable public static var RX_IGNORE_EP_INVCPL_UR: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var RX_IGNORE_EP_INVCPL_UR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PCIE_RX_CNTL2.RX_RCB_LATENCY_EN`: bit 8, access unknown.
-  @inlinable public static var RX_RCB_LATENCY_EN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var RX_RCB_LATENCY_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PCIE_RX_CNTL2.RX_RCB_LATENCY_SCALE`: bits 11:9, access unknown.
-  @inlinable public static var RX_RCB_LATENCY_SCALE: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var RX_RCB_LATENCY_SCALE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `PCIE_RX_CNTL2.SLVCPL_MEM_LS_EN`: bit 12, access unknown.
-  @inlinable public static var SLVCPL_MEM_LS_EN: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var SLVCPL_MEM_LS_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PCIE_RX_CNTL2.SLVCPL_MEM_SD_EN`: bit 13, access unknown.
-  @inlinable public static var SLVCPL_MEM_SD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var SLVCPL_MEM_SD_EN: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PCIE_RX_CNTL2.SLVCPL_MEM_DS_EN`: bit 14, access unknown.
-  @inlinable public static var SLVCPL_MEM_DS_EN: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var SLVCPL_MEM_DS_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PCIE_RX_CNTL2.RX_RCB_LATENCY_MAX_COUNT`: bits 25:16, access unknown.
-  @inlinable public static var RX_RCB_LATENCY_MAX_COUNT: RegisterField<Self, UInt16> {
+  public static var RX_RCB_LATENCY_MAX_COUNT: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 10)
   }
 
   /// `PCIE_RX_CNTL2.FLR_EXTEND_MODE`: bits 30:28, access unknown.
-  @inlinable public static var FLR_EXTEND_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 3)
-  }
+  public static var FLR_EXTEND_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 3) }
 }
 
 /// `PCIE_TX_F0_ATTR_CNTL`: bif_5_0 register, index 0x140_001E of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5249,39 +4229,25 @@ public enum PCIE_TX_F0_ATTR_CNTL: IndirectRegister {
   }
 
   /// `PCIE_TX_F0_ATTR_CNTL.TX_F0_IDO_OVERRIDE_P`: bits 1:0, access unknown.
-  @inlinable public static var TX_F0_IDO_OVERRIDE_P: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var TX_F0_IDO_OVERRIDE_P: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `PCIE_TX_F0_ATTR_CNTL.TX_F0_IDO_OVERRIDE_NP`: bits 3:2, access unknown.
-  @inlinable public static var TX_F0_IDO_OVERRIDE_NP: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
+  public static var TX_F0_IDO_OVERRIDE_NP: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `PCIE_TX_F0_ATTR_CNTL.TX_F0_IDO_OVERRIDE_CPL`: bits 5:4, access unknown.
-  @inlinable public static var TX_F0_IDO_OVERRIDE_CPL: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var TX_F0_IDO_OVERRIDE_CPL: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `PCIE_TX_F0_ATTR_CNTL.TX_F0_RO_OVERRIDE_P`: bits 7:6, access unknown.
-  @inlinable public static var TX_F0_RO_OVERRIDE_P: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 2)
-  }
+  public static var TX_F0_RO_OVERRIDE_P: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `PCIE_TX_F0_ATTR_CNTL.TX_F0_RO_OVERRIDE_NP`: bits 9:8, access unknown.
-  @inlinable public static var TX_F0_RO_OVERRIDE_NP: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TX_F0_RO_OVERRIDE_NP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PCIE_TX_F0_ATTR_CNTL.TX_F0_SNR_OVERRIDE_P`: bits 11:10, access unknown.
-  @inlinable public static var TX_F0_SNR_OVERRIDE_P: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var TX_F0_SNR_OVERRIDE_P: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PCIE_TX_F0_ATTR_CNTL.TX_F0_SNR_OVERRIDE_NP`: bits 13:12, access unknown.
-  @inlinable public static var TX_F0_SNR_OVERRIDE_NP: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 2)
-  }
+  public static var TX_F0_SNR_OVERRIDE_NP: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 }
 
 /// `PCIE_TX_F1_F2_ATTR_CNTL`: bif_5_0 register, index 0x140_001F of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5296,74 +4262,46 @@ public enum PCIE_TX_F1_F2_ATTR_CNTL: IndirectRegister {
   }
 
   /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F1_IDO_OVERRIDE_P`: bits 1:0, access unknown.
-  @inlinable public static var TX_F1_IDO_OVERRIDE_P: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var TX_F1_IDO_OVERRIDE_P: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F1_IDO_OVERRIDE_NP`: bits 3:2, access unknown.
-  @inlinable public static var TX_F1_IDO_OVERRIDE_NP: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
+  public static var TX_F1_IDO_OVERRIDE_NP: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F1_IDO_OVERRIDE_CPL`: bits 5:4, access unknown.
-  @inlinable public static var TX_F1_IDO_OVERRIDE_CPL: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var TX_F1_IDO_OVERRIDE_CPL: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F1_RO_OVERRIDE_P`: bits 7:6, access unknown.
-  @inlinable public static var TX_F1_RO_OVERRIDE_P: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 2)
-  }
+  public static var TX_F1_RO_OVERRIDE_P: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F1_RO_OVERRIDE_NP`: bits 9:8, access unknown.
-  @inlinable public static var TX_F1_RO_OVERRIDE_NP: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TX_F1_RO_OVERRIDE_NP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F1_SNR_OVERRIDE_P`: bits 11:10, access unknown.
-  @inlinable public static var TX_F1_SNR_OVERRIDE_P: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var TX_F1_SNR_OVERRIDE_P: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F1_SNR_OVERRIDE_NP`: bits 13:12, access unknown.
-  @inlinable public static var TX_F1_SNR_OVERRIDE_NP: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 2)
-  }
+  public static var TX_F1_SNR_OVERRIDE_NP: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F2_IDO_OVERRIDE_P`: bits 17:16, access unknown.
-  @inlinable public static var TX_F2_IDO_OVERRIDE_P: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 2)
-  }
+  public static var TX_F2_IDO_OVERRIDE_P: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F2_IDO_OVERRIDE_NP`: bits 19:18, access unknown.
-  @inlinable public static var TX_F2_IDO_OVERRIDE_NP: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 2)
-  }
+  public static var TX_F2_IDO_OVERRIDE_NP: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F2_IDO_OVERRIDE_CPL`: bits 21:20, access unknown.
-  @inlinable public static var TX_F2_IDO_OVERRIDE_CPL: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 2)
-  }
+  public static var TX_F2_IDO_OVERRIDE_CPL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F2_RO_OVERRIDE_P`: bits 23:22, access unknown.
-  @inlinable public static var TX_F2_RO_OVERRIDE_P: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 2)
-  }
+  public static var TX_F2_RO_OVERRIDE_P: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F2_RO_OVERRIDE_NP`: bits 25:24, access unknown.
-  @inlinable public static var TX_F2_RO_OVERRIDE_NP: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var TX_F2_RO_OVERRIDE_NP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F2_SNR_OVERRIDE_P`: bits 27:26, access unknown.
-  @inlinable public static var TX_F2_SNR_OVERRIDE_P: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 2)
-  }
+  public static var TX_F2_SNR_OVERRIDE_P: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `PCIE_TX_F1_F2_ATTR_CNTL.TX_F2_SNR_OVERRIDE_NP`: bits 29:28, access unknown.
-  @inlinable public static var TX_F2_SNR_OVERRIDE_NP: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 2)
-  }
+  public static var TX_F2_SNR_OVERRIDE_NP: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 }
 
 /// `PCIE_CI_CNTL`: bif_5_0 register, index 0x140_0020 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5378,59 +4316,39 @@ public enum PCIE_CI_CNTL: IndirectRegister {
   }
 
   /// `PCIE_CI_CNTL.CI_SLAVE_SPLIT_MODE`: bit 2, access unknown.
-  @inlinable public static var CI_SLAVE_SPLIT_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var CI_SLAVE_SPLIT_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIE_CI_CNTL.CI_SLAVE_GEN_USR_DIS`: bit 3, access unknown.
-  @inlinable public static var CI_SLAVE_GEN_USR_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var CI_SLAVE_GEN_USR_DIS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PCIE_CI_CNTL.CI_MST_CMPL_DUMMY_DATA`: bit 4, access unknown.
-  @inlinable public static var CI_MST_CMPL_DUMMY_DATA: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var CI_MST_CMPL_DUMMY_DATA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIE_CI_CNTL.CI_SLV_RC_RD_REQ_SIZE`: bits 7:6, access unknown.
-  @inlinable public static var CI_SLV_RC_RD_REQ_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 2)
-  }
+  public static var CI_SLV_RC_RD_REQ_SIZE: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `PCIE_CI_CNTL.CI_SLV_ORDERING_DIS`: bit 8, access unknown.
-  @inlinable public static var CI_SLV_ORDERING_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var CI_SLV_ORDERING_DIS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PCIE_CI_CNTL.CI_RC_ORDERING_DIS`: bit 9, access unknown.
-  @inlinable public static var CI_RC_ORDERING_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var CI_RC_ORDERING_DIS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PCIE_CI_CNTL.CI_SLV_CPL_ALLOC_DIS`: bit 10, access unknown.
-  @inlinable public static var CI_SLV_CPL_ALLOC_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var CI_SLV_CPL_ALLOC_DIS: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PCIE_CI_CNTL.CI_SLV_CPL_ALLOC_MODE`: bit 11, access unknown.
-  @inlinable public static var CI_SLV_CPL_ALLOC_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var CI_SLV_CPL_ALLOC_MODE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PCIE_CI_CNTL.CI_SLV_CPL_ALLOC_SOR`: bit 12, access unknown.
-  @inlinable public static var CI_SLV_CPL_ALLOC_SOR: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var CI_SLV_CPL_ALLOC_SOR: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PCIE_CI_CNTL.CI_MST_IGNORE_PAGE_ALIGNED_REQUEST`: bit 13, access unknown.
-  @inlinable public static var CI_MST_IGNORE_PAGE_ALIGNED_REQUEST: RegisterField<Self, Bool> {
+  public static var CI_MST_IGNORE_PAGE_ALIGNED_REQUEST: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `PCIE_CI_CNTL.CI_MST_ATOMIC_ADDR_HASH`: bits 18:16, access unknown.
-  @inlinable public static var CI_MST_ATOMIC_ADDR_HASH: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 3)
-  }
+  public static var CI_MST_ATOMIC_ADDR_HASH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 }
 
 /// `PCIE_BUS_CNTL`: bif_5_0 register, index 0x140_0021 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5445,17 +4363,13 @@ public enum PCIE_BUS_CNTL: IndirectRegister {
   }
 
   /// `PCIE_BUS_CNTL.PMI_INT_DIS`: bit 6, access unknown.
-  @inlinable public static var PMI_INT_DIS: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var PMI_INT_DIS: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PCIE_BUS_CNTL.IMMEDIATE_PMI_DIS`: bit 7, access unknown.
-  @inlinable public static var IMMEDIATE_PMI_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var IMMEDIATE_PMI_DIS: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PCIE_BUS_CNTL.TRUE_PM_STATUS_EN`: bit 12, access unknown.
-  @inlinable public static var TRUE_PM_STATUS_EN: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var TRUE_PM_STATUS_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 }
 
 /// `PCIE_LC_STATE6`: bif_5_0 register, index 0x140_0022 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5470,24 +4384,16 @@ public enum PCIE_LC_STATE6: IndirectRegister {
   }
 
   /// `PCIE_LC_STATE6.LC_PREV_STATE24`: bits 5:0, access unknown.
-  @inlinable public static var LC_PREV_STATE24: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var LC_PREV_STATE24: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `PCIE_LC_STATE6.LC_PREV_STATE25`: bits 13:8, access unknown.
-  @inlinable public static var LC_PREV_STATE25: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var LC_PREV_STATE25: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `PCIE_LC_STATE6.LC_PREV_STATE26`: bits 21:16, access unknown.
-  @inlinable public static var LC_PREV_STATE26: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 6)
-  }
+  public static var LC_PREV_STATE26: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `PCIE_LC_STATE6.LC_PREV_STATE27`: bits 29:24, access unknown.
-  @inlinable public static var LC_PREV_STATE27: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 6)
-  }
+  public static var LC_PREV_STATE27: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 }
 
 /// `PCIE_LC_STATE7`: bif_5_0 register, index 0x140_0023 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5502,24 +4408,16 @@ public enum PCIE_LC_STATE7: IndirectRegister {
   }
 
   /// `PCIE_LC_STATE7.LC_PREV_STATE28`: bits 5:0, access unknown.
-  @inlinable public static var LC_PREV_STATE28: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var LC_PREV_STATE28: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `PCIE_LC_STATE7.LC_PREV_STATE29`: bits 13:8, access unknown.
-  @inlinable public static var LC_PREV_STATE29: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var LC_PREV_STATE29: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `PCIE_LC_STATE7.LC_PREV_STATE30`: bits 21:16, access unknown.
-  @inlinable public static var LC_PREV_STATE30: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 6)
-  }
+  public static var LC_PREV_STATE30: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `PCIE_LC_STATE7.LC_PREV_STATE31`: bits 29:24, access unknown.
-  @inlinable public static var LC_PREV_STATE31: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 6)
-  }
+  public static var LC_PREV_STATE31: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 }
 
 /// `PCIE_LC_STATE8`: bif_5_0 register, index 0x140_0024 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5534,24 +4432,16 @@ public enum PCIE_LC_STATE8: IndirectRegister {
   }
 
   /// `PCIE_LC_STATE8.LC_PREV_STATE32`: bits 5:0, access unknown.
-  @inlinable public static var LC_PREV_STATE32: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var LC_PREV_STATE32: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `PCIE_LC_STATE8.LC_PREV_STATE33`: bits 13:8, access unknown.
-  @inlinable public static var LC_PREV_STATE33: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var LC_PREV_STATE33: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `PCIE_LC_STATE8.LC_PREV_STATE34`: bits 21:16, access unknown.
-  @inlinable public static var LC_PREV_STATE34: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 6)
-  }
+  public static var LC_PREV_STATE34: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `PCIE_LC_STATE8.LC_PREV_STATE35`: bits 29:24, access unknown.
-  @inlinable public static var LC_PREV_STATE35: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 6)
-  }
+  public static var LC_PREV_STATE35: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 }
 
 /// `PCIE_LC_STATE9`: bif_5_0 register, index 0x140_0025 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5566,24 +4456,16 @@ public enum PCIE_LC_STATE9: IndirectRegister {
   }
 
   /// `PCIE_LC_STATE9.LC_PREV_STATE36`: bits 5:0, access unknown.
-  @inlinable public static var LC_PREV_STATE36: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var LC_PREV_STATE36: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `PCIE_LC_STATE9.LC_PREV_STATE37`: bits 13:8, access unknown.
-  @inlinable public static var LC_PREV_STATE37: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var LC_PREV_STATE37: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `PCIE_LC_STATE9.LC_PREV_STATE38`: bits 21:16, access unknown.
-  @inlinable public static var LC_PREV_STATE38: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 6)
-  }
+  public static var LC_PREV_STATE38: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `PCIE_LC_STATE9.LC_PREV_STATE39`: bits 29:24, access unknown.
-  @inlinable public static var LC_PREV_STATE39: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 6)
-  }
+  public static var LC_PREV_STATE39: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 }
 
 /// `PCIE_LC_STATE10`: bif_5_0 register, index 0x140_0026 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5598,24 +4480,16 @@ public enum PCIE_LC_STATE10: IndirectRegister {
   }
 
   /// `PCIE_LC_STATE10.LC_PREV_STATE40`: bits 5:0, access unknown.
-  @inlinable public static var LC_PREV_STATE40: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var LC_PREV_STATE40: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `PCIE_LC_STATE10.LC_PREV_STATE41`: bits 13:8, access unknown.
-  @inlinable public static var LC_PREV_STATE41: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var LC_PREV_STATE41: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `PCIE_LC_STATE10.LC_PREV_STATE42`: bits 21:16, access unknown.
-  @inlinable public static var LC_PREV_STATE42: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 6)
-  }
+  public static var LC_PREV_STATE42: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `PCIE_LC_STATE10.LC_PREV_STATE43`: bits 29:24, access unknown.
-  @inlinable public static var LC_PREV_STATE43: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 6)
-  }
+  public static var LC_PREV_STATE43: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 }
 
 /// `PCIE_LC_STATE11`: bif_5_0 register, index 0x140_0027 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5630,24 +4504,16 @@ public enum PCIE_LC_STATE11: IndirectRegister {
   }
 
   /// `PCIE_LC_STATE11.LC_PREV_STATE44`: bits 5:0, access unknown.
-  @inlinable public static var LC_PREV_STATE44: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var LC_PREV_STATE44: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `PCIE_LC_STATE11.LC_PREV_STATE45`: bits 13:8, access unknown.
-  @inlinable public static var LC_PREV_STATE45: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var LC_PREV_STATE45: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `PCIE_LC_STATE11.LC_PREV_STATE46`: bits 21:16, access unknown.
-  @inlinable public static var LC_PREV_STATE46: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 6)
-  }
+  public static var LC_PREV_STATE46: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `PCIE_LC_STATE11.LC_PREV_STATE47`: bits 29:24, access unknown.
-  @inlinable public static var LC_PREV_STATE47: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 6)
-  }
+  public static var LC_PREV_STATE47: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 }
 
 /// `PCIE_LC_STATUS1`: bif_5_0 register, index 0x140_0028 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5662,24 +4528,16 @@ public enum PCIE_LC_STATUS1: IndirectRegister {
   }
 
   /// `PCIE_LC_STATUS1.LC_REVERSE_RCVR`: bit 0, access unknown.
-  @inlinable public static var LC_REVERSE_RCVR: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var LC_REVERSE_RCVR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_LC_STATUS1.LC_REVERSE_XMIT`: bit 1, access unknown.
-  @inlinable public static var LC_REVERSE_XMIT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var LC_REVERSE_XMIT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIE_LC_STATUS1.LC_OPERATING_LINK_WIDTH`: bits 4:2, access unknown.
-  @inlinable public static var LC_OPERATING_LINK_WIDTH: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 3)
-  }
+  public static var LC_OPERATING_LINK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 2, width: 3) }
 
   /// `PCIE_LC_STATUS1.LC_DETECTED_LINK_WIDTH`: bits 7:5, access unknown.
-  @inlinable public static var LC_DETECTED_LINK_WIDTH: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
+  public static var LC_DETECTED_LINK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 }
 
 /// `PCIE_LC_STATUS2`: bif_5_0 register, index 0x140_0029 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5694,14 +4552,12 @@ public enum PCIE_LC_STATUS2: IndirectRegister {
   }
 
   /// `PCIE_LC_STATUS2.LC_TOTAL_INACTIVE_LANES`: bits 15:0, access unknown.
-  @inlinable public static var LC_TOTAL_INACTIVE_LANES: RegisterField<Self, UInt16> {
+  public static var LC_TOTAL_INACTIVE_LANES: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
   /// `PCIE_LC_STATUS2.LC_TURN_ON_LANE`: bits 31:16, access unknown.
-  @inlinable public static var LC_TURN_ON_LANE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var LC_TURN_ON_LANE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_WPR_CNTL`: bif_5_0 register, index 0x140_0030 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5716,39 +4572,25 @@ public enum PCIE_WPR_CNTL: IndirectRegister {
   }
 
   /// `PCIE_WPR_CNTL.WPR_RESET_HOT_RST_EN`: bit 0, access unknown.
-  @inlinable public static var WPR_RESET_HOT_RST_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var WPR_RESET_HOT_RST_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_WPR_CNTL.WPR_RESET_LNK_DWN_EN`: bit 1, access unknown.
-  @inlinable public static var WPR_RESET_LNK_DWN_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var WPR_RESET_LNK_DWN_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIE_WPR_CNTL.WPR_RESET_LNK_DIS_EN`: bit 2, access unknown.
-  @inlinable public static var WPR_RESET_LNK_DIS_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var WPR_RESET_LNK_DIS_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIE_WPR_CNTL.WPR_RESET_COR_EN`: bit 3, access unknown.
-  @inlinable public static var WPR_RESET_COR_EN: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var WPR_RESET_COR_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PCIE_WPR_CNTL.WPR_RESET_REG_EN`: bit 4, access unknown.
-  @inlinable public static var WPR_RESET_REG_EN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var WPR_RESET_REG_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIE_WPR_CNTL.WPR_RESET_STY_EN`: bit 5, access unknown.
-  @inlinable public static var WPR_RESET_STY_EN: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var WPR_RESET_STY_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PCIE_WPR_CNTL.WPR_RESET_PHY_EN`: bit 6, access unknown.
-  @inlinable public static var WPR_RESET_PHY_EN: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var WPR_RESET_PHY_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 }
 
 /// `PCIE_RX_LAST_TLP0`: bif_5_0 register, index 0x140_0031 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5763,9 +4605,7 @@ public enum PCIE_RX_LAST_TLP0: IndirectRegister {
   }
 
   /// `PCIE_RX_LAST_TLP0.RX_LAST_TLP0`: bits 31:0, access unknown.
-  @inlinable public static var RX_LAST_TLP0: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var RX_LAST_TLP0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_RX_LAST_TLP1`: bif_5_0 register, index 0x140_0032 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5780,9 +4620,7 @@ public enum PCIE_RX_LAST_TLP1: IndirectRegister {
   }
 
   /// `PCIE_RX_LAST_TLP1.RX_LAST_TLP1`: bits 31:0, access unknown.
-  @inlinable public static var RX_LAST_TLP1: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var RX_LAST_TLP1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_RX_LAST_TLP2`: bif_5_0 register, index 0x140_0033 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5797,9 +4635,7 @@ public enum PCIE_RX_LAST_TLP2: IndirectRegister {
   }
 
   /// `PCIE_RX_LAST_TLP2.RX_LAST_TLP2`: bits 31:0, access unknown.
-  @inlinable public static var RX_LAST_TLP2: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var RX_LAST_TLP2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_RX_LAST_TLP3`: bif_5_0 register, index 0x140_0034 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5814,9 +4650,7 @@ public enum PCIE_RX_LAST_TLP3: IndirectRegister {
   }
 
   /// `PCIE_RX_LAST_TLP3.RX_LAST_TLP3`: bits 31:0, access unknown.
-  @inlinable public static var RX_LAST_TLP3: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var RX_LAST_TLP3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_TX_LAST_TLP0`: bif_5_0 register, index 0x140_0035 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5831,9 +4665,7 @@ public enum PCIE_TX_LAST_TLP0: IndirectRegister {
   }
 
   /// `PCIE_TX_LAST_TLP0.TX_LAST_TLP0`: bits 31:0, access unknown.
-  @inlinable public static var TX_LAST_TLP0: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var TX_LAST_TLP0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_TX_LAST_TLP1`: bif_5_0 register, index 0x140_0036 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5848,9 +4680,7 @@ public enum PCIE_TX_LAST_TLP1: IndirectRegister {
   }
 
   /// `PCIE_TX_LAST_TLP1.TX_LAST_TLP1`: bits 31:0, access unknown.
-  @inlinable public static var TX_LAST_TLP1: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var TX_LAST_TLP1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_TX_LAST_TLP2`: bif_5_0 register, index 0x140_0037 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5865,9 +4695,7 @@ public enum PCIE_TX_LAST_TLP2: IndirectRegister {
   }
 
   /// `PCIE_TX_LAST_TLP2.TX_LAST_TLP2`: bits 31:0, access unknown.
-  @inlinable public static var TX_LAST_TLP2: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var TX_LAST_TLP2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_TX_LAST_TLP3`: bif_5_0 register, index 0x140_0038 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5882,9 +4710,7 @@ public enum PCIE_TX_LAST_TLP3: IndirectRegister {
   }
 
   /// `PCIE_TX_LAST_TLP3.TX_LAST_TLP3`: bits 31:0, access unknown.
-  @inlinable public static var TX_LAST_TLP3: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var TX_LAST_TLP3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_I2C_REG_ADDR_EXPAND`: bif_5_0 register, index 0x140_003A of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5899,9 +4725,7 @@ public enum PCIE_I2C_REG_ADDR_EXPAND: IndirectRegister {
   }
 
   /// `PCIE_I2C_REG_ADDR_EXPAND.I2C_REG_ADDR`: bits 16:0, access unknown.
-  @inlinable public static var I2C_REG_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 17)
-  }
+  public static var I2C_REG_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `PCIE_I2C_REG_DATA`: bif_5_0 register, index 0x140_003B of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5916,9 +4740,7 @@ public enum PCIE_I2C_REG_DATA: IndirectRegister {
   }
 
   /// `PCIE_I2C_REG_DATA.I2C_REG_DATA`: bits 31:0, access unknown.
-  @inlinable public static var I2C_REG_DATA: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var I2C_REG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_CFG_CNTL`: bif_5_0 register, index 0x140_003C of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5933,17 +4755,15 @@ public enum PCIE_CFG_CNTL: IndirectRegister {
   }
 
   /// `PCIE_CFG_CNTL.CFG_EN_DEC_TO_HIDDEN_REG`: bit 0, access unknown.
-  @inlinable public static var CFG_EN_DEC_TO_HIDDEN_REG: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var CFG_EN_DEC_TO_HIDDEN_REG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_CFG_CNTL.CFG_EN_DEC_TO_GEN2_HIDDEN_REG`: bit 1, access unknown.
-  @inlinable public static var CFG_EN_DEC_TO_GEN2_HIDDEN_REG: RegisterField<Self, Bool> {
+  public static var CFG_EN_DEC_TO_GEN2_HIDDEN_REG: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PCIE_CFG_CNTL.CFG_EN_DEC_TO_GEN3_HIDDEN_REG`: bit 2, access unknown.
-  @inlinable public static var CFG_EN_DEC_TO_GEN3_HIDDEN_REG: RegisterField<Self, Bool> {
+  public static var CFG_EN_DEC_TO_GEN3_HIDDEN_REG: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 }
@@ -5960,9 +4780,7 @@ public enum PCIE_LC_PM_CNTL: IndirectRegister {
   }
 
   /// `PCIE_LC_PM_CNTL.LC_L1_POWER_GATING_EN`: bit 0, access unknown.
-  @inlinable public static var LC_L1_POWER_GATING_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var LC_L1_POWER_GATING_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `PCIE_P_CNTL`: bif_5_0 register, index 0x140_0040 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5977,67 +4795,43 @@ public enum PCIE_P_CNTL: IndirectRegister {
   }
 
   /// `PCIE_P_CNTL.P_PWRDN_EN`: bit 0, access unknown.
-  @inlinable public static var P_PWRDN_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var P_PWRDN_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_P_CNTL.P_SYMALIGN_MODE`: bit 1, access unknown.
-  @inlinable public static var P_SYMALIGN_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var P_SYMALIGN_MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIE_P_CNTL.P_SYMALIGN_HW_DEBUG`: bit 2, access unknown.
-  @inlinable public static var P_SYMALIGN_HW_DEBUG: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var P_SYMALIGN_HW_DEBUG: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIE_P_CNTL.P_ELASTDESKEW_HW_DEBUG`: bit 3, access unknown.
-  @inlinable public static var P_ELASTDESKEW_HW_DEBUG: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var P_ELASTDESKEW_HW_DEBUG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PCIE_P_CNTL.P_IGNORE_CRC_ERR`: bit 4, access unknown.
-  @inlinable public static var P_IGNORE_CRC_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var P_IGNORE_CRC_ERR: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIE_P_CNTL.P_IGNORE_LEN_ERR`: bit 5, access unknown.
-  @inlinable public static var P_IGNORE_LEN_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var P_IGNORE_LEN_ERR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PCIE_P_CNTL.P_IGNORE_EDB_ERR`: bit 6, access unknown.
-  @inlinable public static var P_IGNORE_EDB_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var P_IGNORE_EDB_ERR: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PCIE_P_CNTL.P_IGNORE_IDL_ERR`: bit 7, access unknown.
-  @inlinable public static var P_IGNORE_IDL_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var P_IGNORE_IDL_ERR: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PCIE_P_CNTL.P_IGNORE_TOK_ERR`: bit 8, access unknown.
-  @inlinable public static var P_IGNORE_TOK_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var P_IGNORE_TOK_ERR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PCIE_P_CNTL.P_BLK_LOCK_MODE`: bit 12, access unknown.
-  @inlinable public static var P_BLK_LOCK_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var P_BLK_LOCK_MODE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PCIE_P_CNTL.P_ALWAYS_USE_FAST_TXCLK`: bit 13, access unknown.
-  @inlinable public static var P_ALWAYS_USE_FAST_TXCLK: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var P_ALWAYS_USE_FAST_TXCLK: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PCIE_P_CNTL.P_ELEC_IDLE_MODE`: bits 15:14, access unknown.
-  @inlinable public static var P_ELEC_IDLE_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 2)
-  }
+  public static var P_ELEC_IDLE_MODE: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `PCIE_P_CNTL.DLP_IGNORE_IN_L1_EN`: bit 16, access unknown.
-  @inlinable public static var DLP_IGNORE_IN_L1_EN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var DLP_IGNORE_IN_L1_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `PCIE_P_BUF_STATUS`: bif_5_0 register, index 0x140_0041 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6052,14 +4846,10 @@ public enum PCIE_P_BUF_STATUS: IndirectRegister {
   }
 
   /// `PCIE_P_BUF_STATUS.P_OVERFLOW_ERR`: bits 15:0, access unknown.
-  @inlinable public static var P_OVERFLOW_ERR: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var P_OVERFLOW_ERR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_P_BUF_STATUS.P_UNDERFLOW_ERR`: bits 31:16, access unknown.
-  @inlinable public static var P_UNDERFLOW_ERR: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var P_UNDERFLOW_ERR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_P_DECODER_STATUS`: bif_5_0 register, index 0x140_0042 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6074,9 +4864,7 @@ public enum PCIE_P_DECODER_STATUS: IndirectRegister {
   }
 
   /// `PCIE_P_DECODER_STATUS.P_DECODE_ERR`: bits 15:0, access unknown.
-  @inlinable public static var P_DECODE_ERR: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var P_DECODE_ERR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PCIE_P_MISC_STATUS`: bif_5_0 register, index 0x140_0043 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6091,12 +4879,10 @@ public enum PCIE_P_MISC_STATUS: IndirectRegister {
   }
 
   /// `PCIE_P_MISC_STATUS.P_DESKEW_ERR`: bits 7:0, access unknown.
-  @inlinable public static var P_DESKEW_ERR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var P_DESKEW_ERR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PCIE_P_MISC_STATUS.P_SYMUNLOCK_ERR`: bits 31:16, access unknown.
-  @inlinable public static var P_SYMUNLOCK_ERR: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var P_SYMUNLOCK_ERR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_P_RCV_L0S_FTS_DET`: bif_5_0 register, index 0x140_0050 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6111,14 +4897,10 @@ public enum PCIE_P_RCV_L0S_FTS_DET: IndirectRegister {
   }
 
   /// `PCIE_P_RCV_L0S_FTS_DET.P_RCV_L0S_FTS_DET_MIN`: bits 7:0, access unknown.
-  @inlinable public static var P_RCV_L0S_FTS_DET_MIN: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var P_RCV_L0S_FTS_DET_MIN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PCIE_P_RCV_L0S_FTS_DET.P_RCV_L0S_FTS_DET_MAX`: bits 15:8, access unknown.
-  @inlinable public static var P_RCV_L0S_FTS_DET_MAX: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var P_RCV_L0S_FTS_DET_MAX: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `PCIE_TX_LTR_CNTL`: bif_5_0 register, index 0x140_0060 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6133,49 +4915,35 @@ public enum PCIE_TX_LTR_CNTL: IndirectRegister {
   }
 
   /// `PCIE_TX_LTR_CNTL.LTR_PRIV_S_SHORT_VALUE`: bits 2:0, access unknown.
-  @inlinable public static var LTR_PRIV_S_SHORT_VALUE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var LTR_PRIV_S_SHORT_VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PCIE_TX_LTR_CNTL.LTR_PRIV_S_LONG_VALUE`: bits 5:3, access unknown.
-  @inlinable public static var LTR_PRIV_S_LONG_VALUE: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
+  public static var LTR_PRIV_S_LONG_VALUE: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `PCIE_TX_LTR_CNTL.LTR_PRIV_S_REQUIREMENT`: bit 6, access unknown.
-  @inlinable public static var LTR_PRIV_S_REQUIREMENT: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var LTR_PRIV_S_REQUIREMENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PCIE_TX_LTR_CNTL.LTR_PRIV_NS_SHORT_VALUE`: bits 9:7, access unknown.
-  @inlinable public static var LTR_PRIV_NS_SHORT_VALUE: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 3)
-  }
+  public static var LTR_PRIV_NS_SHORT_VALUE: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `PCIE_TX_LTR_CNTL.LTR_PRIV_NS_LONG_VALUE`: bits 12:10, access unknown.
-  @inlinable public static var LTR_PRIV_NS_LONG_VALUE: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 3)
-  }
+  public static var LTR_PRIV_NS_LONG_VALUE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 3) }
 
   /// `PCIE_TX_LTR_CNTL.LTR_PRIV_NS_REQUIREMENT`: bit 13, access unknown.
-  @inlinable public static var LTR_PRIV_NS_REQUIREMENT: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var LTR_PRIV_NS_REQUIREMENT: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PCIE_TX_LTR_CNTL.LTR_PRIV_MSG_DIS_IN_PM_NON_D0`: bit 14, access unknown.
-  @inlinable public static var LTR_PRIV_MSG_DIS_IN_PM_NON_D0: RegisterField<Self, Bool> {
+  public static var LTR_PRIV_MSG_DIS_IN_PM_NON_D0: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `PCIE_TX_LTR_CNTL.LTR_PRIV_RST_LTR_IN_DL_DOWN`: bit 15, access unknown.
-  @inlinable public static var LTR_PRIV_RST_LTR_IN_DL_DOWN: RegisterField<Self, Bool> {
+  public static var LTR_PRIV_RST_LTR_IN_DL_DOWN: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `PCIE_TX_LTR_CNTL.TX_CHK_FC_FOR_L1`: bit 16, access unknown.
-  @inlinable public static var TX_CHK_FC_FOR_L1: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var TX_CHK_FC_FOR_L1: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `PCIE_OBFF_CNTL`: bif_5_0 register, index 0x140_0061 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6190,62 +4958,50 @@ public enum PCIE_OBFF_CNTL: IndirectRegister {
   }
 
   /// `PCIE_OBFF_CNTL.TX_OBFF_PRIV_DISABLE`: bit 0, access unknown.
-  @inlinable public static var TX_OBFF_PRIV_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_OBFF_PRIV_DISABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_OBFF_CNTL.TX_OBFF_WAKE_SIMPLE_MODE_EN`: bit 1, access unknown.
-  @inlinable public static var TX_OBFF_WAKE_SIMPLE_MODE_EN: RegisterField<Self, Bool> {
+  public static var TX_OBFF_WAKE_SIMPLE_MODE_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PCIE_OBFF_CNTL.TX_OBFF_HOSTMEM_TO_ACTIVE`: bit 2, access unknown.
-  @inlinable public static var TX_OBFF_HOSTMEM_TO_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_OBFF_HOSTMEM_TO_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIE_OBFF_CNTL.TX_OBFF_SLVCPL_TO_ACTIVE`: bit 3, access unknown.
-  @inlinable public static var TX_OBFF_SLVCPL_TO_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_OBFF_SLVCPL_TO_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PCIE_OBFF_CNTL.TX_OBFF_WAKE_MAX_PULSE_WIDTH`: bits 7:4, access unknown.
-  @inlinable public static var TX_OBFF_WAKE_MAX_PULSE_WIDTH: RegisterField<Self, UInt8> {
+  public static var TX_OBFF_WAKE_MAX_PULSE_WIDTH: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 
   /// `PCIE_OBFF_CNTL.TX_OBFF_WAKE_MAX_TWO_FALLING_WIDTH`: bits 11:8, access unknown.
-  @inlinable public static var TX_OBFF_WAKE_MAX_TWO_FALLING_WIDTH: RegisterField<Self, UInt8> {
+  public static var TX_OBFF_WAKE_MAX_TWO_FALLING_WIDTH: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
   /// `PCIE_OBFF_CNTL.TX_OBFF_WAKE_SAMPLING_PERIOD`: bits 15:12, access unknown.
-  @inlinable public static var TX_OBFF_WAKE_SAMPLING_PERIOD: RegisterField<Self, UInt8> {
+  public static var TX_OBFF_WAKE_SAMPLING_PERIOD: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
   /// `PCIE_OBFF_CNTL.TX_OBFF_INTR_TO_ACTIVE`: bit 16, access unknown.
-  @inlinable public static var TX_OBFF_INTR_TO_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var TX_OBFF_INTR_TO_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PCIE_OBFF_CNTL.TX_OBFF_ERR_TO_ACTIVE`: bit 17, access unknown.
-  @inlinable public static var TX_OBFF_ERR_TO_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var TX_OBFF_ERR_TO_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PCIE_OBFF_CNTL.TX_OBFF_ANY_MSG_TO_ACTIVE`: bit 18, access unknown.
-  @inlinable public static var TX_OBFF_ANY_MSG_TO_ACTIVE: RegisterField<Self, Bool> {
+  public static var TX_OBFF_ANY_MSG_TO_ACTIVE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `PCIE_OBFF_CNTL.TX_OBFF_ACCEPT_IN_NOND0`: bit 19, access unknown.
-  @inlinable public static var TX_OBFF_ACCEPT_IN_NOND0: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var TX_OBFF_ACCEPT_IN_NOND0: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PCIE_OBFF_CNTL.TX_OBFF_PENDING_REQ_TO_ACTIVE`: bits 23:20, access unknown.
-  @inlinable public static var TX_OBFF_PENDING_REQ_TO_ACTIVE: RegisterField<Self, UInt8> {
+  public static var TX_OBFF_PENDING_REQ_TO_ACTIVE: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 }
@@ -6262,41 +5018,31 @@ public enum PCIE_IDLE_STATUS: IndirectRegister {
   }
 
   /// `PCIE_IDLE_STATUS.PCIE_ALL_IDLE_STATUS`: bit 0, access unknown.
-  @inlinable public static var PCIE_ALL_IDLE_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var PCIE_ALL_IDLE_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_IDLE_STATUS.TX_TXDL_IDLE_STATUS`: bit 1, access unknown.
-  @inlinable public static var TX_TXDL_IDLE_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_TXDL_IDLE_STATUS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIE_IDLE_STATUS.TX_RBUF_IDLE_STATUS`: bit 2, access unknown.
-  @inlinable public static var TX_RBUF_IDLE_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_RBUF_IDLE_STATUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIE_IDLE_STATUS.TX_RCVD_FC_CREDITS_IDLE`: bit 3, access unknown.
-  @inlinable public static var TX_RCVD_FC_CREDITS_IDLE: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_RCVD_FC_CREDITS_IDLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PCIE_IDLE_STATUS.TX_RPL_CREDITS_IDLE`: bit 4, access unknown.
-  @inlinable public static var TX_RPL_CREDITS_IDLE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_RPL_CREDITS_IDLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIE_IDLE_STATUS.TX_PBUF_IDLE`: bit 5, access unknown.
-  @inlinable public static var TX_PBUF_IDLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var TX_PBUF_IDLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PCIE_IDLE_STATUS.TX_NPBUF_IDLE`: bit 6, access unknown.
-  @inlinable public static var TX_NPBUF_IDLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var TX_NPBUF_IDLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PCIE_IDLE_STATUS.TX_CPLBUF_IDLE`: bit 7, access unknown.
-  @inlinable public static var TX_CPLBUF_IDLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TX_CPLBUF_IDLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PCIE_IDLE_STATUS.TX_MSGBUF_IDLE`: bit 8, access unknown.
-  @inlinable public static var TX_MSGBUF_IDLE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var TX_MSGBUF_IDLE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
 /// `PCIE_PERF_COUNT_CNTL`: bif_5_0 register, index 0x140_0080 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6311,19 +5057,13 @@ public enum PCIE_PERF_COUNT_CNTL: IndirectRegister {
   }
 
   /// `PCIE_PERF_COUNT_CNTL.GLOBAL_COUNT_EN`: bit 0, access unknown.
-  @inlinable public static var GLOBAL_COUNT_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var GLOBAL_COUNT_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_PERF_COUNT_CNTL.GLOBAL_SHADOW_WR`: bit 1, access unknown.
-  @inlinable public static var GLOBAL_SHADOW_WR: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var GLOBAL_SHADOW_WR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIE_PERF_COUNT_CNTL.GLOBAL_COUNT_RESET`: bit 2, access unknown.
-  @inlinable public static var GLOBAL_COUNT_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var GLOBAL_COUNT_RESET: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 }
 
 /// `PCIE_PERF_CNTL_TXCLK`: bif_5_0 register, index 0x140_0081 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6338,20 +5078,16 @@ public enum PCIE_PERF_CNTL_TXCLK: IndirectRegister {
   }
 
   /// `PCIE_PERF_CNTL_TXCLK.EVENT0_SEL`: bits 7:0, access unknown.
-  @inlinable public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PCIE_PERF_CNTL_TXCLK.EVENT1_SEL`: bits 15:8, access unknown.
-  @inlinable public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `PCIE_PERF_CNTL_TXCLK.COUNTER0_UPPER`: bits 23:16, access unknown.
-  @inlinable public static var COUNTER0_UPPER: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var COUNTER0_UPPER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `PCIE_PERF_CNTL_TXCLK.COUNTER1_UPPER`: bits 31:24, access unknown.
-  @inlinable public static var COUNTER1_UPPER: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var COUNTER1_UPPER: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PCIE_PERF_COUNT0_TXCLK`: bif_5_0 register, index 0x140_0082 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6366,7 +5102,7 @@ public enum PCIE_PERF_COUNT0_TXCLK: IndirectRegister {
   }
 
   /// `PCIE_PERF_COUNT0_TXCLK.COUNTER0`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_COUNT1_TXCLK`: bif_5_0 register, index 0x140_0083 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6381,7 +5117,7 @@ public enum PCIE_PERF_COUNT1_TXCLK: IndirectRegister {
   }
 
   /// `PCIE_PERF_COUNT1_TXCLK.COUNTER1`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_CNTL_MST_R_CLK`: bif_5_0 register, index 0x140_0084 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6396,20 +5132,16 @@ public enum PCIE_PERF_CNTL_MST_R_CLK: IndirectRegister {
   }
 
   /// `PCIE_PERF_CNTL_MST_R_CLK.EVENT0_SEL`: bits 7:0, access unknown.
-  @inlinable public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PCIE_PERF_CNTL_MST_R_CLK.EVENT1_SEL`: bits 15:8, access unknown.
-  @inlinable public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `PCIE_PERF_CNTL_MST_R_CLK.COUNTER0_UPPER`: bits 23:16, access unknown.
-  @inlinable public static var COUNTER0_UPPER: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var COUNTER0_UPPER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `PCIE_PERF_CNTL_MST_R_CLK.COUNTER1_UPPER`: bits 31:24, access unknown.
-  @inlinable public static var COUNTER1_UPPER: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var COUNTER1_UPPER: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PCIE_PERF_COUNT0_MST_R_CLK`: bif_5_0 register, index 0x140_0085 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6424,7 +5156,7 @@ public enum PCIE_PERF_COUNT0_MST_R_CLK: IndirectRegister {
   }
 
   /// `PCIE_PERF_COUNT0_MST_R_CLK.COUNTER0`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_COUNT1_MST_R_CLK`: bif_5_0 register, index 0x140_0086 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6439,7 +5171,7 @@ public enum PCIE_PERF_COUNT1_MST_R_CLK: IndirectRegister {
   }
 
   /// `PCIE_PERF_COUNT1_MST_R_CLK.COUNTER1`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_CNTL_MST_C_CLK`: bif_5_0 register, index 0x140_0087 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6454,20 +5186,16 @@ public enum PCIE_PERF_CNTL_MST_C_CLK: IndirectRegister {
   }
 
   /// `PCIE_PERF_CNTL_MST_C_CLK.EVENT0_SEL`: bits 7:0, access unknown.
-  @inlinable public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PCIE_PERF_CNTL_MST_C_CLK.EVENT1_SEL`: bits 15:8, access unknown.
-  @inlinable public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `PCIE_PERF_CNTL_MST_C_CLK.COUNTER0_UPPER`: bits 23:16, access unknown.
-  @inlinable public static var COUNTER0_UPPER: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var COUNTER0_UPPER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `PCIE_PERF_CNTL_MST_C_CLK.COUNTER1_UPPER`: bits 31:24, access unknown.
-  @inlinable public static var COUNTER1_UPPER: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var COUNTER1_UPPER: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PCIE_PERF_COUNT0_MST_C_CLK`: bif_5_0 register, index 0x140_0088 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6482,7 +5210,7 @@ public enum PCIE_PERF_COUNT0_MST_C_CLK: IndirectRegister {
   }
 
   /// `PCIE_PERF_COUNT0_MST_C_CLK.COUNTER0`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_COUNT1_MST_C_CLK`: bif_5_0 register, index 0x140_0089 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6497,7 +5225,7 @@ public enum PCIE_PERF_COUNT1_MST_C_CLK: IndirectRegister {
   }
 
   /// `PCIE_PERF_COUNT1_MST_C_CLK.COUNTER1`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_CNTL_SLV_R_CLK`: bif_5_0 register, index 0x140_008A of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6512,20 +5240,16 @@ public enum PCIE_PERF_CNTL_SLV_R_CLK: IndirectRegister {
   }
 
   /// `PCIE_PERF_CNTL_SLV_R_CLK.EVENT0_SEL`: bits 7:0, access unknown.
-  @inlinable public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PCIE_PERF_CNTL_SLV_R_CLK.EVENT1_SEL`: bits 15:8, access unknown.
-  @inlinable public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `PCIE_PERF_CNTL_SLV_R_CLK.COUNTER0_UPPER`: bits 23:16, access unknown.
-  @inlinable public static var COUNTER0_UPPER: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var COUNTER0_UPPER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `PCIE_PERF_CNTL_SLV_R_CLK.COUNTER1_UPPER`: bits 31:24, access unknown.
-  @inlinable public static var COUNTER1_UPPER: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var COUNTER1_UPPER: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PCIE_PERF_COUNT0_SLV_R_CLK`: bif_5_0 register, index 0x140_008B of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6540,7 +5264,7 @@ public enum PCIE_PERF_COUNT0_SLV_R_CLK: IndirectRegister {
   }
 
   /// `PCIE_PERF_COUNT0_SLV_R_CLK.COUNTER0`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_COUNT1_SLV_R_CLK`: bif_5_0 register, index 0x140_008C of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6555,7 +5279,7 @@ public enum PCIE_PERF_COUNT1_SLV_R_CLK: IndirectRegister {
   }
 
   /// `PCIE_PERF_COUNT1_SLV_R_CLK.COUNTER1`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_CNTL_SLV_S_C_CLK`: bif_5_0 register, index 0x140_008D of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6570,20 +5294,16 @@ public enum PCIE_PERF_CNTL_SLV_S_C_CLK: IndirectRegister {
   }
 
   /// `PCIE_PERF_CNTL_SLV_S_C_CLK.EVENT0_SEL`: bits 7:0, access unknown.
-  @inlinable public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PCIE_PERF_CNTL_SLV_S_C_CLK.EVENT1_SEL`: bits 15:8, access unknown.
-  @inlinable public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `PCIE_PERF_CNTL_SLV_S_C_CLK.COUNTER0_UPPER`: bits 23:16, access unknown.
-  @inlinable public static var COUNTER0_UPPER: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var COUNTER0_UPPER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `PCIE_PERF_CNTL_SLV_S_C_CLK.COUNTER1_UPPER`: bits 31:24, access unknown.
-  @inlinable public static var COUNTER1_UPPER: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var COUNTER1_UPPER: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PCIE_PERF_COUNT0_SLV_S_C_CLK`: bif_5_0 register, index 0x140_008E of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6598,7 +5318,7 @@ public enum PCIE_PERF_COUNT0_SLV_S_C_CLK: IndirectRegister {
   }
 
   /// `PCIE_PERF_COUNT0_SLV_S_C_CLK.COUNTER0`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_COUNT1_SLV_S_C_CLK`: bif_5_0 register, index 0x140_008F of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6613,7 +5333,7 @@ public enum PCIE_PERF_COUNT1_SLV_S_C_CLK: IndirectRegister {
   }
 
   /// `PCIE_PERF_COUNT1_SLV_S_C_CLK.COUNTER1`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_CNTL_SLV_NS_C_CLK`: bif_5_0 register, index 0x140_0090 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6628,20 +5348,16 @@ public enum PCIE_PERF_CNTL_SLV_NS_C_CLK: IndirectRegister {
   }
 
   /// `PCIE_PERF_CNTL_SLV_NS_C_CLK.EVENT0_SEL`: bits 7:0, access unknown.
-  @inlinable public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PCIE_PERF_CNTL_SLV_NS_C_CLK.EVENT1_SEL`: bits 15:8, access unknown.
-  @inlinable public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `PCIE_PERF_CNTL_SLV_NS_C_CLK.COUNTER0_UPPER`: bits 23:16, access unknown.
-  @inlinable public static var COUNTER0_UPPER: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var COUNTER0_UPPER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `PCIE_PERF_CNTL_SLV_NS_C_CLK.COUNTER1_UPPER`: bits 31:24, access unknown.
-  @inlinable public static var COUNTER1_UPPER: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var COUNTER1_UPPER: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PCIE_PERF_COUNT0_SLV_NS_C_CLK`: bif_5_0 register, index 0x140_0091 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6656,7 +5372,7 @@ public enum PCIE_PERF_COUNT0_SLV_NS_C_CLK: IndirectRegister {
   }
 
   /// `PCIE_PERF_COUNT0_SLV_NS_C_CLK.COUNTER0`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_COUNT1_SLV_NS_C_CLK`: bif_5_0 register, index 0x140_0092 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6671,7 +5387,7 @@ public enum PCIE_PERF_COUNT1_SLV_NS_C_CLK: IndirectRegister {
   }
 
   /// `PCIE_PERF_COUNT1_SLV_NS_C_CLK.COUNTER1`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_CNTL_EVENT0_PORT_SEL`: bif_5_0 register, index 0x140_0093 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6686,39 +5402,31 @@ public enum PCIE_PERF_CNTL_EVENT0_PORT_SEL: IndirectRegister {
   }
 
   /// `PCIE_PERF_CNTL_EVENT0_PORT_SEL.PERF0_PORT_SEL_TXCLK`: bits 3:0, access unknown.
-  @inlinable public static var PERF0_PORT_SEL_TXCLK: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var PERF0_PORT_SEL_TXCLK: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PCIE_PERF_CNTL_EVENT0_PORT_SEL.PERF0_PORT_SEL_MST_R_CLK`: bits 7:4, access unknown.
-  @inlinable public static var PERF0_PORT_SEL_MST_R_CLK: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var PERF0_PORT_SEL_MST_R_CLK: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PCIE_PERF_CNTL_EVENT0_PORT_SEL.PERF0_PORT_SEL_MST_C_CLK`: bits 11:8, access unknown.
-  @inlinable public static var PERF0_PORT_SEL_MST_C_CLK: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var PERF0_PORT_SEL_MST_C_CLK: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PCIE_PERF_CNTL_EVENT0_PORT_SEL.PERF0_PORT_SEL_SLV_R_CLK`: bits 15:12, access unknown.
-  @inlinable public static var PERF0_PORT_SEL_SLV_R_CLK: RegisterField<Self, UInt8> {
+  public static var PERF0_PORT_SEL_SLV_R_CLK: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
   /// `PCIE_PERF_CNTL_EVENT0_PORT_SEL.PERF0_PORT_SEL_SLV_S_C_CLK`: bits 19:16, access unknown.
-  @inlinable public static var PERF0_PORT_SEL_SLV_S_C_CLK: RegisterField<Self, UInt8> {
+  public static var PERF0_PORT_SEL_SLV_S_C_CLK: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
   /// `PCIE_PERF_CNTL_EVENT0_PORT_SEL.PERF0_PORT_SEL_SLV_NS_C_CLK`: bits 23:20, access unknown.
-  @inlinable public static var PERF0_PORT_SEL_SLV_NS_C_CLK: RegisterField<Self, UInt8> {
+  public static var PERF0_PORT_SEL_SLV_NS_C_CLK: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
   /// `PCIE_PERF_CNTL_EVENT0_PORT_SEL.PERF0_PORT_SEL_TXCLK2`: bits 27:24, access unknown.
-  @inlinable public static var PERF0_PORT_SEL_TXCLK2: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var PERF0_PORT_SEL_TXCLK2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `PCIE_PERF_CNTL_EVENT1_PORT_SEL`: bif_5_0 register, index 0x140_0094 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6733,39 +5441,31 @@ public enum PCIE_PERF_CNTL_EVENT1_PORT_SEL: IndirectRegister {
   }
 
   /// `PCIE_PERF_CNTL_EVENT1_PORT_SEL.PERF1_PORT_SEL_TXCLK`: bits 3:0, access unknown.
-  @inlinable public static var PERF1_PORT_SEL_TXCLK: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var PERF1_PORT_SEL_TXCLK: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PCIE_PERF_CNTL_EVENT1_PORT_SEL.PERF1_PORT_SEL_MST_R_CLK`: bits 7:4, access unknown.
-  @inlinable public static var PERF1_PORT_SEL_MST_R_CLK: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var PERF1_PORT_SEL_MST_R_CLK: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PCIE_PERF_CNTL_EVENT1_PORT_SEL.PERF1_PORT_SEL_MST_C_CLK`: bits 11:8, access unknown.
-  @inlinable public static var PERF1_PORT_SEL_MST_C_CLK: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var PERF1_PORT_SEL_MST_C_CLK: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PCIE_PERF_CNTL_EVENT1_PORT_SEL.PERF1_PORT_SEL_SLV_R_CLK`: bits 15:12, access unknown.
-  @inlinable public static var PERF1_PORT_SEL_SLV_R_CLK: RegisterField<Self, UInt8> {
+  public static var PERF1_PORT_SEL_SLV_R_CLK: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
   /// `PCIE_PERF_CNTL_EVENT1_PORT_SEL.PERF1_PORT_SEL_SLV_S_C_CLK`: bits 19:16, access unknown.
-  @inlinable public static var PERF1_PORT_SEL_SLV_S_C_CLK: RegisterField<Self, UInt8> {
+  public static var PERF1_PORT_SEL_SLV_S_C_CLK: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
   /// `PCIE_PERF_CNTL_EVENT1_PORT_SEL.PERF1_PORT_SEL_SLV_NS_C_CLK`: bits 23:20, access unknown.
-  @inlinable public static var PERF1_PORT_SEL_SLV_NS_C_CLK: RegisterField<Self, UInt8> {
+  public static var PERF1_PORT_SEL_SLV_NS_C_CLK: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
   /// `PCIE_PERF_CNTL_EVENT1_PORT_SEL.PERF1_PORT_SEL_TXCLK2`: bits 27:24, access unknown.
-  @inlinable public static var PERF1_PORT_SEL_TXCLK2: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var PERF1_PORT_SEL_TXCLK2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `PCIE_PERF_CNTL_TXCLK2`: bif_5_0 register, index 0x140_0095 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6780,20 +5480,16 @@ public enum PCIE_PERF_CNTL_TXCLK2: IndirectRegister {
   }
 
   /// `PCIE_PERF_CNTL_TXCLK2.EVENT0_SEL`: bits 7:0, access unknown.
-  @inlinable public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PCIE_PERF_CNTL_TXCLK2.EVENT1_SEL`: bits 15:8, access unknown.
-  @inlinable public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `PCIE_PERF_CNTL_TXCLK2.COUNTER0_UPPER`: bits 23:16, access unknown.
-  @inlinable public static var COUNTER0_UPPER: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var COUNTER0_UPPER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `PCIE_PERF_CNTL_TXCLK2.COUNTER1_UPPER`: bits 31:24, access unknown.
-  @inlinable public static var COUNTER1_UPPER: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var COUNTER1_UPPER: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PCIE_PERF_COUNT0_TXCLK2`: bif_5_0 register, index 0x140_0096 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6808,7 +5504,7 @@ public enum PCIE_PERF_COUNT0_TXCLK2: IndirectRegister {
   }
 
   /// `PCIE_PERF_COUNT0_TXCLK2.COUNTER0`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_COUNT1_TXCLK2`: bif_5_0 register, index 0x140_0097 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6823,7 +5519,7 @@ public enum PCIE_PERF_COUNT1_TXCLK2: IndirectRegister {
   }
 
   /// `PCIE_PERF_COUNT1_TXCLK2.COUNTER1`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_STRAP_F0`: bif_5_0 register, index 0x140_00B0 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6838,135 +5534,99 @@ public enum PCIE_STRAP_F0: IndirectRegister {
   }
 
   /// `PCIE_STRAP_F0.STRAP_F0_EN`: bit 0, access unknown.
-  @inlinable public static var STRAP_F0_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var STRAP_F0_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_STRAP_F0.STRAP_F0_LEGACY_DEVICE_TYPE_EN`: bit 1, access unknown.
-  @inlinable public static var STRAP_F0_LEGACY_DEVICE_TYPE_EN: RegisterField<Self, Bool> {
+  public static var STRAP_F0_LEGACY_DEVICE_TYPE_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PCIE_STRAP_F0.STRAP_F0_MSI_EN`: bit 2, access unknown.
-  @inlinable public static var STRAP_F0_MSI_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var STRAP_F0_MSI_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIE_STRAP_F0.STRAP_F0_VC_EN`: bit 3, access unknown.
-  @inlinable public static var STRAP_F0_VC_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var STRAP_F0_VC_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PCIE_STRAP_F0.STRAP_F0_DSN_EN`: bit 4, access unknown.
-  @inlinable public static var STRAP_F0_DSN_EN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var STRAP_F0_DSN_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIE_STRAP_F0.STRAP_F0_AER_EN`: bit 5, access unknown.
-  @inlinable public static var STRAP_F0_AER_EN: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var STRAP_F0_AER_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PCIE_STRAP_F0.STRAP_F0_ACS_EN`: bit 6, access unknown.
-  @inlinable public static var STRAP_F0_ACS_EN: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var STRAP_F0_ACS_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PCIE_STRAP_F0.STRAP_F0_BAR_EN`: bit 7, access unknown.
-  @inlinable public static var STRAP_F0_BAR_EN: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var STRAP_F0_BAR_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PCIE_STRAP_F0.STRAP_F0_PWR_EN`: bit 8, access unknown.
-  @inlinable public static var STRAP_F0_PWR_EN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var STRAP_F0_PWR_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PCIE_STRAP_F0.STRAP_F0_DPA_EN`: bit 9, access unknown.
-  @inlinable public static var STRAP_F0_DPA_EN: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var STRAP_F0_DPA_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PCIE_STRAP_F0.STRAP_F0_ATS_EN`: bit 10, access unknown.
-  @inlinable public static var STRAP_F0_ATS_EN: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var STRAP_F0_ATS_EN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PCIE_STRAP_F0.STRAP_F0_PAGE_REQ_EN`: bit 11, access unknown.
-  @inlinable public static var STRAP_F0_PAGE_REQ_EN: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var STRAP_F0_PAGE_REQ_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PCIE_STRAP_F0.STRAP_F0_PASID_EN`: bit 12, access unknown.
-  @inlinable public static var STRAP_F0_PASID_EN: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var STRAP_F0_PASID_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PCIE_STRAP_F0.STRAP_F0_ECRC_CHECK_EN`: bit 13, access unknown.
-  @inlinable public static var STRAP_F0_ECRC_CHECK_EN: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var STRAP_F0_ECRC_CHECK_EN: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PCIE_STRAP_F0.STRAP_F0_ECRC_GEN_EN`: bit 14, access unknown.
-  @inlinable public static var STRAP_F0_ECRC_GEN_EN: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var STRAP_F0_ECRC_GEN_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PCIE_STRAP_F0.STRAP_F0_CPL_ABORT_ERR_EN`: bit 15, access unknown.
-  @inlinable public static var STRAP_F0_CPL_ABORT_ERR_EN: RegisterField<Self, Bool> {
+  public static var STRAP_F0_CPL_ABORT_ERR_EN: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `PCIE_STRAP_F0.STRAP_F0_POISONED_ADVISORY_NONFATAL`: bit 16, access unknown.
-  @inlinable public static var STRAP_F0_POISONED_ADVISORY_NONFATAL: RegisterField<Self, Bool> {
+  public static var STRAP_F0_POISONED_ADVISORY_NONFATAL: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `PCIE_STRAP_F0.STRAP_F0_MC_EN`: bit 17, access unknown.
-  @inlinable public static var STRAP_F0_MC_EN: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var STRAP_F0_MC_EN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PCIE_STRAP_F0.STRAP_F0_ATOMIC_EN`: bit 18, access unknown.
-  @inlinable public static var STRAP_F0_ATOMIC_EN: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var STRAP_F0_ATOMIC_EN: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PCIE_STRAP_F0.STRAP_F0_ATOMIC_64BIT_EN`: bit 19, access unknown.
-  @inlinable public static var STRAP_F0_ATOMIC_64BIT_EN: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var STRAP_F0_ATOMIC_64BIT_EN: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PCIE_STRAP_F0.STRAP_F0_ATOMIC_ROUTING_EN`: bit 20, access unknown.
-  @inlinable public static var STRAP_F0_ATOMIC_ROUTING_EN: RegisterField<Self, Bool> {
+  public static var STRAP_F0_ATOMIC_ROUTING_EN: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `PCIE_STRAP_F0.STRAP_F0_MSI_MULTI_CAP`: bits 23:21, access unknown.
-  @inlinable public static var STRAP_F0_MSI_MULTI_CAP: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var STRAP_F0_MSI_MULTI_CAP: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `PCIE_STRAP_F0.STRAP_F0_VFn_MSI_MULTI_CAP`: bits 26:24, access unknown.
-  @inlinable public static var STRAP_F0_VFn_MSI_MULTI_CAP: RegisterField<Self, UInt8> {
+  public static var STRAP_F0_VFn_MSI_MULTI_CAP: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 3)
   }
 
   /// `PCIE_STRAP_F0.STRAP_F0_MSI_PERVECTOR_MASK_CAP`: bit 27, access unknown.
-  @inlinable public static var STRAP_F0_MSI_PERVECTOR_MASK_CAP: RegisterField<Self, Bool> {
+  public static var STRAP_F0_MSI_PERVECTOR_MASK_CAP: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `PCIE_STRAP_F0.STRAP_F0_NO_RO_ENABLED_P2P_PASSING`: bit 28, access unknown.
-  @inlinable public static var STRAP_F0_NO_RO_ENABLED_P2P_PASSING: RegisterField<Self, Bool> {
+  public static var STRAP_F0_NO_RO_ENABLED_P2P_PASSING: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `PCIE_STRAP_F0.STRAP_F0_ARI_EN`: bit 29, access unknown.
-  @inlinable public static var STRAP_F0_ARI_EN: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var STRAP_F0_ARI_EN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PCIE_STRAP_F0.STRAP_F0_SRIOV_EN`: bit 30, access unknown.
-  @inlinable public static var STRAP_F0_SRIOV_EN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var STRAP_F0_SRIOV_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `PCIE_STRAP_F1`: bif_5_0 register, index 0x140_00B1 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6981,105 +5641,75 @@ public enum PCIE_STRAP_F1: IndirectRegister {
   }
 
   /// `PCIE_STRAP_F1.STRAP_F1_LEGACY_DEVICE_TYPE_EN`: bit 1, access unknown.
-  @inlinable public static var STRAP_F1_LEGACY_DEVICE_TYPE_EN: RegisterField<Self, Bool> {
+  public static var STRAP_F1_LEGACY_DEVICE_TYPE_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PCIE_STRAP_F1.STRAP_F1_MSI_EN`: bit 2, access unknown.
-  @inlinable public static var STRAP_F1_MSI_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var STRAP_F1_MSI_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIE_STRAP_F1.STRAP_F1_VC_EN`: bit 3, access unknown.
-  @inlinable public static var STRAP_F1_VC_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var STRAP_F1_VC_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PCIE_STRAP_F1.STRAP_F1_DSN_EN`: bit 4, access unknown.
-  @inlinable public static var STRAP_F1_DSN_EN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var STRAP_F1_DSN_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIE_STRAP_F1.STRAP_F1_AER_EN`: bit 5, access unknown.
-  @inlinable public static var STRAP_F1_AER_EN: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var STRAP_F1_AER_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PCIE_STRAP_F1.STRAP_F1_ACS_EN`: bit 6, access unknown.
-  @inlinable public static var STRAP_F1_ACS_EN: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var STRAP_F1_ACS_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PCIE_STRAP_F1.STRAP_F1_BAR_EN`: bit 7, access unknown.
-  @inlinable public static var STRAP_F1_BAR_EN: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var STRAP_F1_BAR_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PCIE_STRAP_F1.STRAP_F1_PWR_EN`: bit 8, access unknown.
-  @inlinable public static var STRAP_F1_PWR_EN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var STRAP_F1_PWR_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PCIE_STRAP_F1.STRAP_F1_DPA_EN`: bit 9, access unknown.
-  @inlinable public static var STRAP_F1_DPA_EN: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var STRAP_F1_DPA_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PCIE_STRAP_F1.STRAP_F1_ATS_EN`: bit 10, access unknown.
-  @inlinable public static var STRAP_F1_ATS_EN: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var STRAP_F1_ATS_EN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PCIE_STRAP_F1.STRAP_F1_PAGE_REQ_EN`: bit 11, access unknown.
-  @inlinable public static var STRAP_F1_PAGE_REQ_EN: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var STRAP_F1_PAGE_REQ_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PCIE_STRAP_F1.STRAP_F1_PASID_EN`: bit 12, access unknown.
-  @inlinable public static var STRAP_F1_PASID_EN: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var STRAP_F1_PASID_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PCIE_STRAP_F1.STRAP_F1_ECRC_CHECK_EN`: bit 13, access unknown.
-  @inlinable public static var STRAP_F1_ECRC_CHECK_EN: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var STRAP_F1_ECRC_CHECK_EN: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PCIE_STRAP_F1.STRAP_F1_ECRC_GEN_EN`: bit 14, access unknown.
-  @inlinable public static var STRAP_F1_ECRC_GEN_EN: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var STRAP_F1_ECRC_GEN_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PCIE_STRAP_F1.STRAP_F1_CPL_ABORT_ERR_EN`: bit 15, access unknown.
-  @inlinable public static var STRAP_F1_CPL_ABORT_ERR_EN: RegisterField<Self, Bool> {
+  public static var STRAP_F1_CPL_ABORT_ERR_EN: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `PCIE_STRAP_F1.STRAP_F1_POISONED_ADVISORY_NONFATAL`: bit 16, access unknown.
-  @inlinable public static var STRAP_F1_POISONED_ADVISORY_NONFATAL: RegisterField<Self, Bool> {
+  public static var STRAP_F1_POISONED_ADVISORY_NONFATAL: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `PCIE_STRAP_F1.STRAP_F1_ATOMIC_EN`: bit 18, access unknown.
-  @inlinable public static var STRAP_F1_ATOMIC_EN: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var STRAP_F1_ATOMIC_EN: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PCIE_STRAP_F1.STRAP_F1_ATOMIC_64BIT_EN`: bit 19, access unknown.
-  @inlinable public static var STRAP_F1_ATOMIC_64BIT_EN: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var STRAP_F1_ATOMIC_64BIT_EN: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PCIE_STRAP_F1.STRAP_F1_ATOMIC_ROUTING_EN`: bit 20, access unknown.
-  @inlinable public static var STRAP_F1_ATOMIC_ROUTING_EN: RegisterField<Self, Bool> {
+  public static var STRAP_F1_ATOMIC_ROUTING_EN: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `PCIE_STRAP_F1.STRAP_F1_MSI_MULTI_CAP`: bits 23:21, access unknown.
-  @inlinable public static var STRAP_F1_MSI_MULTI_CAP: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var STRAP_F1_MSI_MULTI_CAP: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `PCIE_STRAP_F1.STRAP_F1_MSI_PERVECTOR_MASK_CAP`: bit 27, access unknown.
-  @inlinable public static var STRAP_F1_MSI_PERVECTOR_MASK_CAP: RegisterField<Self, Bool> {
+  public static var STRAP_F1_MSI_PERVECTOR_MASK_CAP: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
@@ -7096,105 +5726,75 @@ public enum PCIE_STRAP_F2: IndirectRegister {
   }
 
   /// `PCIE_STRAP_F2.STRAP_F2_LEGACY_DEVICE_TYPE_EN`: bit 1, access unknown.
-  @inlinable public static var STRAP_F2_LEGACY_DEVICE_TYPE_EN: RegisterField<Self, Bool> {
+  public static var STRAP_F2_LEGACY_DEVICE_TYPE_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PCIE_STRAP_F2.STRAP_F2_MSI_EN`: bit 2, access unknown.
-  @inlinable public static var STRAP_F2_MSI_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var STRAP_F2_MSI_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIE_STRAP_F2.STRAP_F2_VC_EN`: bit 3, access unknown.
-  @inlinable public static var STRAP_F2_VC_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var STRAP_F2_VC_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PCIE_STRAP_F2.STRAP_F2_DSN_EN`: bit 4, access unknown.
-  @inlinable public static var STRAP_F2_DSN_EN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var STRAP_F2_DSN_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIE_STRAP_F2.STRAP_F2_AER_EN`: bit 5, access unknown.
-  @inlinable public static var STRAP_F2_AER_EN: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var STRAP_F2_AER_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PCIE_STRAP_F2.STRAP_F2_ACS_EN`: bit 6, access unknown.
-  @inlinable public static var STRAP_F2_ACS_EN: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var STRAP_F2_ACS_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PCIE_STRAP_F2.STRAP_F2_BAR_EN`: bit 7, access unknown.
-  @inlinable public static var STRAP_F2_BAR_EN: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var STRAP_F2_BAR_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PCIE_STRAP_F2.STRAP_F2_PWR_EN`: bit 8, access unknown.
-  @inlinable public static var STRAP_F2_PWR_EN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var STRAP_F2_PWR_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PCIE_STRAP_F2.STRAP_F2_DPA_EN`: bit 9, access unknown.
-  @inlinable public static var STRAP_F2_DPA_EN: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var STRAP_F2_DPA_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PCIE_STRAP_F2.STRAP_F2_ATS_EN`: bit 10, access unknown.
-  @inlinable public static var STRAP_F2_ATS_EN: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var STRAP_F2_ATS_EN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PCIE_STRAP_F2.STRAP_F2_PAGE_REQ_EN`: bit 11, access unknown.
-  @inlinable public static var STRAP_F2_PAGE_REQ_EN: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var STRAP_F2_PAGE_REQ_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PCIE_STRAP_F2.STRAP_F2_PASID_EN`: bit 12, access unknown.
-  @inlinable public static var STRAP_F2_PASID_EN: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var STRAP_F2_PASID_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PCIE_STRAP_F2.STRAP_F2_ECRC_CHECK_EN`: bit 13, access unknown.
-  @inlinable public static var STRAP_F2_ECRC_CHECK_EN: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var STRAP_F2_ECRC_CHECK_EN: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PCIE_STRAP_F2.STRAP_F2_ECRC_GEN_EN`: bit 14, access unknown.
-  @inlinable public static var STRAP_F2_ECRC_GEN_EN: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var STRAP_F2_ECRC_GEN_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PCIE_STRAP_F2.STRAP_F2_CPL_ABORT_ERR_EN`: bit 15, access unknown.
-  @inlinable public static var STRAP_F2_CPL_ABORT_ERR_EN: RegisterField<Self, Bool> {
+  public static var STRAP_F2_CPL_ABORT_ERR_EN: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `PCIE_STRAP_F2.STRAP_F2_POISONED_ADVISORY_NONFATAL`: bit 16, access unknown.
-  @inlinable public static var STRAP_F2_POISONED_ADVISORY_NONFATAL: RegisterField<Self, Bool> {
+  public static var STRAP_F2_POISONED_ADVISORY_NONFATAL: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `PCIE_STRAP_F2.STRAP_F2_ATOMIC_EN`: bit 18, access unknown.
-  @inlinable public static var STRAP_F2_ATOMIC_EN: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var STRAP_F2_ATOMIC_EN: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PCIE_STRAP_F2.STRAP_F2_ATOMIC_64BIT_EN`: bit 19, access unknown.
-  @inlinable public static var STRAP_F2_ATOMIC_64BIT_EN: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var STRAP_F2_ATOMIC_64BIT_EN: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PCIE_STRAP_F2.STRAP_F2_ATOMIC_ROUTING_EN`: bit 20, access unknown.
-  @inlinable public static var STRAP_F2_ATOMIC_ROUTING_EN: RegisterField<Self, Bool> {
+  public static var STRAP_F2_ATOMIC_ROUTING_EN: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `PCIE_STRAP_F2.STRAP_F2_MSI_MULTI_CAP`: bits 23:21, access unknown.
-  @inlinable public static var STRAP_F2_MSI_MULTI_CAP: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var STRAP_F2_MSI_MULTI_CAP: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `PCIE_STRAP_F2.STRAP_F2_MSI_PERVECTOR_MASK_CAP`: bit 27, access unknown.
-  @inlinable public static var STRAP_F2_MSI_PERVECTOR_MASK_CAP: RegisterField<Self, Bool> {
+  public static var STRAP_F2_MSI_PERVECTOR_MASK_CAP: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
@@ -7211,7 +5811,7 @@ public enum PCIE_STRAP_F3: IndirectRegister {
   }
 
   /// `PCIE_STRAP_F3.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_STRAP_F4`: bif_5_0 register, index 0x140_00B4 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7226,7 +5826,7 @@ public enum PCIE_STRAP_F4: IndirectRegister {
   }
 
   /// `PCIE_STRAP_F4.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_STRAP_F5`: bif_5_0 register, index 0x140_00B5 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7241,7 +5841,7 @@ public enum PCIE_STRAP_F5: IndirectRegister {
   }
 
   /// `PCIE_STRAP_F5.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_STRAP_F6`: bif_5_0 register, index 0x140_00B6 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7256,7 +5856,7 @@ public enum PCIE_STRAP_F6: IndirectRegister {
   }
 
   /// `PCIE_STRAP_F6.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_STRAP_MSIX`: bif_5_0 register, index 0x140_00B7 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7271,17 +5871,13 @@ public enum PCIE_STRAP_MSIX: IndirectRegister {
   }
 
   /// `PCIE_STRAP_MSIX.STRAP_F0_MSIX_EN`: bit 0, access unknown.
-  @inlinable public static var STRAP_F0_MSIX_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var STRAP_F0_MSIX_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_STRAP_MSIX.STRAP_F0_MSIX_TABLE_BIR`: bits 3:1, access unknown.
-  @inlinable public static var STRAP_F0_MSIX_TABLE_BIR: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 3)
-  }
+  public static var STRAP_F0_MSIX_TABLE_BIR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
 
   /// `PCIE_STRAP_MSIX.STRAP_F0_MSIX_TABLE_OFFSET`: bits 31:12, access unknown.
-  @inlinable public static var STRAP_F0_MSIX_TABLE_OFFSET: RegisterField<Self, UInt32> {
+  public static var STRAP_F0_MSIX_TABLE_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 12, width: 20)
   }
 }
@@ -7298,62 +5894,46 @@ public enum PCIE_STRAP_MISC: IndirectRegister {
   }
 
   /// `PCIE_STRAP_MISC.STRAP_TL_ALT_BUF_EN`: bit 4, access unknown.
-  @inlinable public static var STRAP_TL_ALT_BUF_EN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var STRAP_TL_ALT_BUF_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIE_STRAP_MISC.STRAP_MAX_PASID_WIDTH`: bits 12:8, access unknown.
-  @inlinable public static var STRAP_MAX_PASID_WIDTH: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var STRAP_MAX_PASID_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
   /// `PCIE_STRAP_MISC.STRAP_PASID_EXE_PERMISSION_SUPPORTED`: bit 13, access unknown.
-  @inlinable public static var STRAP_PASID_EXE_PERMISSION_SUPPORTED: RegisterField<Self, Bool> {
+  public static var STRAP_PASID_EXE_PERMISSION_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `PCIE_STRAP_MISC.STRAP_PASID_PRIV_MODE_SUPPORTED`: bit 14, access unknown.
-  @inlinable public static var STRAP_PASID_PRIV_MODE_SUPPORTED: RegisterField<Self, Bool> {
+  public static var STRAP_PASID_PRIV_MODE_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `PCIE_STRAP_MISC.STRAP_PASID_GLOBAL_INVALIDATE_SUPPORTED`: bit 15, access unknown.
-  @inlinable public static var STRAP_PASID_GLOBAL_INVALIDATE_SUPPORTED: RegisterField<Self, Bool> {
+  public static var STRAP_PASID_GLOBAL_INVALIDATE_SUPPORTED: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `PCIE_STRAP_MISC.STRAP_CLK_PM_EN`: bit 24, access unknown.
-  @inlinable public static var STRAP_CLK_PM_EN: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var STRAP_CLK_PM_EN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PCIE_STRAP_MISC.STRAP_ECN1P1_EN`: bit 25, access unknown.
-  @inlinable public static var STRAP_ECN1P1_EN: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var STRAP_ECN1P1_EN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PCIE_STRAP_MISC.STRAP_EXT_VC_COUNT`: bit 26, access unknown.
-  @inlinable public static var STRAP_EXT_VC_COUNT: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var STRAP_EXT_VC_COUNT: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PCIE_STRAP_MISC.STRAP_REVERSE_ALL`: bit 28, access unknown.
-  @inlinable public static var STRAP_REVERSE_ALL: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var STRAP_REVERSE_ALL: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PCIE_STRAP_MISC.STRAP_MST_ADR64_EN`: bit 29, access unknown.
-  @inlinable public static var STRAP_MST_ADR64_EN: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var STRAP_MST_ADR64_EN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PCIE_STRAP_MISC.STRAP_FLR_EN`: bit 30, access unknown.
-  @inlinable public static var STRAP_FLR_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var STRAP_FLR_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `PCIE_STRAP_MISC.STRAP_INTERNAL_ERR_EN`: bit 31, access unknown.
-  @inlinable public static var STRAP_INTERNAL_ERR_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var STRAP_INTERNAL_ERR_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PCIE_STRAP_MISC2`: bif_5_0 register, index 0x140_00C1 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7368,24 +5948,16 @@ public enum PCIE_STRAP_MISC2: IndirectRegister {
   }
 
   /// `PCIE_STRAP_MISC2.STRAP_GEN2_COMPLIANCE`: bit 1, access unknown.
-  @inlinable public static var STRAP_GEN2_COMPLIANCE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var STRAP_GEN2_COMPLIANCE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIE_STRAP_MISC2.STRAP_MSTCPL_TIMEOUT_EN`: bit 2, access unknown.
-  @inlinable public static var STRAP_MSTCPL_TIMEOUT_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var STRAP_MSTCPL_TIMEOUT_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIE_STRAP_MISC2.STRAP_GEN3_COMPLIANCE`: bit 3, access unknown.
-  @inlinable public static var STRAP_GEN3_COMPLIANCE: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var STRAP_GEN3_COMPLIANCE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PCIE_STRAP_MISC2.STRAP_TPH_SUPPORTED`: bit 4, access unknown.
-  @inlinable public static var STRAP_TPH_SUPPORTED: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var STRAP_TPH_SUPPORTED: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
 /// `PCIE_STRAP_PI`: bif_5_0 register, index 0x140_00C2 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7400,19 +5972,15 @@ public enum PCIE_STRAP_PI: IndirectRegister {
   }
 
   /// `PCIE_STRAP_PI.STRAP_QUICKSIM_START`: bit 0, access unknown.
-  @inlinable public static var STRAP_QUICKSIM_START: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var STRAP_QUICKSIM_START: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_STRAP_PI.STRAP_TEST_TOGGLE_PATTERN`: bit 28, access unknown.
-  @inlinable public static var STRAP_TEST_TOGGLE_PATTERN: RegisterField<Self, Bool> {
+  public static var STRAP_TEST_TOGGLE_PATTERN: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `PCIE_STRAP_PI.STRAP_TEST_TOGGLE_MODE`: bit 29, access unknown.
-  @inlinable public static var STRAP_TEST_TOGGLE_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var STRAP_TEST_TOGGLE_MODE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `PCIE_STRAP_I2C_BD`: bif_5_0 register, index 0x140_00C4 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7427,14 +5995,10 @@ public enum PCIE_STRAP_I2C_BD: IndirectRegister {
   }
 
   /// `PCIE_STRAP_I2C_BD.STRAP_BIF_I2C_SLV_ADR`: bits 6:0, access unknown.
-  @inlinable public static var STRAP_BIF_I2C_SLV_ADR: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 7)
-  }
+  public static var STRAP_BIF_I2C_SLV_ADR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `PCIE_STRAP_I2C_BD.STRAP_BIF_DBG_I2C_EN`: bit 7, access unknown.
-  @inlinable public static var STRAP_BIF_DBG_I2C_EN: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var STRAP_BIF_DBG_I2C_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 }
 
 /// `PCIE_PRBS_CLR`: bif_5_0 register, index 0x140_00C8 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7449,17 +6013,15 @@ public enum PCIE_PRBS_CLR: IndirectRegister {
   }
 
   /// `PCIE_PRBS_CLR.PRBS_CLR`: bits 15:0, access unknown.
-  @inlinable public static var PRBS_CLR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PRBS_CLR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_PRBS_CLR.PRBS_CHECKER_DEBUG_BUS_SELECT`: bits 19:16, access unknown.
-  @inlinable public static var PRBS_CHECKER_DEBUG_BUS_SELECT: RegisterField<Self, UInt8> {
+  public static var PRBS_CHECKER_DEBUG_BUS_SELECT: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
   /// `PCIE_PRBS_CLR.PRBS_POLARITY_EN`: bit 24, access unknown.
-  @inlinable public static var PRBS_POLARITY_EN: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var PRBS_POLARITY_EN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `PCIE_PRBS_STATUS1`: bif_5_0 register, index 0x140_00C9 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7474,14 +6036,10 @@ public enum PCIE_PRBS_STATUS1: IndirectRegister {
   }
 
   /// `PCIE_PRBS_STATUS1.PRBS_ERRSTAT`: bits 15:0, access unknown.
-  @inlinable public static var PRBS_ERRSTAT: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var PRBS_ERRSTAT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_PRBS_STATUS1.PRBS_LOCKED`: bits 31:16, access unknown.
-  @inlinable public static var PRBS_LOCKED: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var PRBS_LOCKED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_PRBS_STATUS2`: bif_5_0 register, index 0x140_00CA of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7496,9 +6054,7 @@ public enum PCIE_PRBS_STATUS2: IndirectRegister {
   }
 
   /// `PCIE_PRBS_STATUS2.PRBS_BITCNT_DONE`: bits 15:0, access unknown.
-  @inlinable public static var PRBS_BITCNT_DONE: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var PRBS_BITCNT_DONE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PCIE_PRBS_FREERUN`: bif_5_0 register, index 0x140_00CB of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7513,9 +6069,7 @@ public enum PCIE_PRBS_FREERUN: IndirectRegister {
   }
 
   /// `PCIE_PRBS_FREERUN.PRBS_FREERUN`: bits 15:0, access unknown.
-  @inlinable public static var PRBS_FREERUN: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var PRBS_FREERUN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PCIE_PRBS_MISC`: bif_5_0 register, index 0x140_00CC of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7530,38 +6084,28 @@ public enum PCIE_PRBS_MISC: IndirectRegister {
   }
 
   /// `PCIE_PRBS_MISC.PRBS_EN`: bit 0, access unknown.
-  @inlinable public static var PRBS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var PRBS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_PRBS_MISC.PRBS_TEST_MODE`: bits 3:1, access unknown.
-  @inlinable public static var PRBS_TEST_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 3)
-  }
+  public static var PRBS_TEST_MODE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
 
   /// `PCIE_PRBS_MISC.PRBS_USER_PATTERN_TOGGLE`: bit 4, access unknown.
-  @inlinable public static var PRBS_USER_PATTERN_TOGGLE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var PRBS_USER_PATTERN_TOGGLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIE_PRBS_MISC.PRBS_8BIT_SEL`: bit 5, access unknown.
-  @inlinable public static var PRBS_8BIT_SEL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var PRBS_8BIT_SEL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PCIE_PRBS_MISC.PRBS_COMMA_NUM`: bits 7:6, access unknown.
-  @inlinable public static var PRBS_COMMA_NUM: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 2)
-  }
+  public static var PRBS_COMMA_NUM: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `PCIE_PRBS_MISC.PRBS_LOCK_CNT`: bits 12:8, access unknown.
-  @inlinable public static var PRBS_LOCK_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
+  public static var PRBS_LOCK_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
   /// `PCIE_PRBS_MISC.PRBS_DATA_RATE`: bits 15:14, access unknown.
-  @inlinable public static var PRBS_DATA_RATE: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 2)
-  }
+  public static var PRBS_DATA_RATE: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `PCIE_PRBS_MISC.PRBS_CHK_ERR_MASK`: bits 31:16, access unknown.
-  @inlinable public static var PRBS_CHK_ERR_MASK: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var PRBS_CHK_ERR_MASK: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_PRBS_USER_PATTERN`: bif_5_0 register, index 0x140_00CD of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7576,9 +6120,7 @@ public enum PCIE_PRBS_USER_PATTERN: IndirectRegister {
   }
 
   /// `PCIE_PRBS_USER_PATTERN.PRBS_USER_PATTERN`: bits 29:0, access unknown.
-  @inlinable public static var PRBS_USER_PATTERN: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 30)
-  }
+  public static var PRBS_USER_PATTERN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 30) }
 }
 
 /// `PCIE_PRBS_LO_BITCNT`: bif_5_0 register, index 0x140_00CE of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7593,9 +6135,7 @@ public enum PCIE_PRBS_LO_BITCNT: IndirectRegister {
   }
 
   /// `PCIE_PRBS_LO_BITCNT.PRBS_LO_BITCNT`: bits 31:0, access unknown.
-  @inlinable public static var PRBS_LO_BITCNT: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PRBS_LO_BITCNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PRBS_HI_BITCNT`: bif_5_0 register, index 0x140_00CF of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7610,9 +6150,7 @@ public enum PCIE_PRBS_HI_BITCNT: IndirectRegister {
   }
 
   /// `PCIE_PRBS_HI_BITCNT.PRBS_HI_BITCNT`: bits 7:0, access unknown.
-  @inlinable public static var PRBS_HI_BITCNT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PRBS_HI_BITCNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_PRBS_ERRCNT_0`: bif_5_0 register, index 0x140_00D0 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7627,9 +6165,7 @@ public enum PCIE_PRBS_ERRCNT_0: IndirectRegister {
   }
 
   /// `PCIE_PRBS_ERRCNT_0.PRBS_ERRCNT_0`: bits 31:0, access unknown.
-  @inlinable public static var PRBS_ERRCNT_0: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PRBS_ERRCNT_0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PRBS_ERRCNT_1`: bif_5_0 register, index 0x140_00D1 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7644,9 +6180,7 @@ public enum PCIE_PRBS_ERRCNT_1: IndirectRegister {
   }
 
   /// `PCIE_PRBS_ERRCNT_1.PRBS_ERRCNT_1`: bits 31:0, access unknown.
-  @inlinable public static var PRBS_ERRCNT_1: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PRBS_ERRCNT_1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PRBS_ERRCNT_2`: bif_5_0 register, index 0x140_00D2 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7661,9 +6195,7 @@ public enum PCIE_PRBS_ERRCNT_2: IndirectRegister {
   }
 
   /// `PCIE_PRBS_ERRCNT_2.PRBS_ERRCNT_2`: bits 31:0, access unknown.
-  @inlinable public static var PRBS_ERRCNT_2: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PRBS_ERRCNT_2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PRBS_ERRCNT_3`: bif_5_0 register, index 0x140_00D3 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7678,9 +6210,7 @@ public enum PCIE_PRBS_ERRCNT_3: IndirectRegister {
   }
 
   /// `PCIE_PRBS_ERRCNT_3.PRBS_ERRCNT_3`: bits 31:0, access unknown.
-  @inlinable public static var PRBS_ERRCNT_3: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PRBS_ERRCNT_3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PRBS_ERRCNT_4`: bif_5_0 register, index 0x140_00D4 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7695,9 +6225,7 @@ public enum PCIE_PRBS_ERRCNT_4: IndirectRegister {
   }
 
   /// `PCIE_PRBS_ERRCNT_4.PRBS_ERRCNT_4`: bits 31:0, access unknown.
-  @inlinable public static var PRBS_ERRCNT_4: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PRBS_ERRCNT_4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PRBS_ERRCNT_5`: bif_5_0 register, index 0x140_00D5 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7712,9 +6240,7 @@ public enum PCIE_PRBS_ERRCNT_5: IndirectRegister {
   }
 
   /// `PCIE_PRBS_ERRCNT_5.PRBS_ERRCNT_5`: bits 31:0, access unknown.
-  @inlinable public static var PRBS_ERRCNT_5: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PRBS_ERRCNT_5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PRBS_ERRCNT_6`: bif_5_0 register, index 0x140_00D6 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7729,9 +6255,7 @@ public enum PCIE_PRBS_ERRCNT_6: IndirectRegister {
   }
 
   /// `PCIE_PRBS_ERRCNT_6.PRBS_ERRCNT_6`: bits 31:0, access unknown.
-  @inlinable public static var PRBS_ERRCNT_6: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PRBS_ERRCNT_6: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PRBS_ERRCNT_7`: bif_5_0 register, index 0x140_00D7 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7746,9 +6270,7 @@ public enum PCIE_PRBS_ERRCNT_7: IndirectRegister {
   }
 
   /// `PCIE_PRBS_ERRCNT_7.PRBS_ERRCNT_7`: bits 31:0, access unknown.
-  @inlinable public static var PRBS_ERRCNT_7: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PRBS_ERRCNT_7: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PRBS_ERRCNT_8`: bif_5_0 register, index 0x140_00D8 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7763,9 +6285,7 @@ public enum PCIE_PRBS_ERRCNT_8: IndirectRegister {
   }
 
   /// `PCIE_PRBS_ERRCNT_8.PRBS_ERRCNT_8`: bits 31:0, access unknown.
-  @inlinable public static var PRBS_ERRCNT_8: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PRBS_ERRCNT_8: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PRBS_ERRCNT_9`: bif_5_0 register, index 0x140_00D9 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7780,9 +6300,7 @@ public enum PCIE_PRBS_ERRCNT_9: IndirectRegister {
   }
 
   /// `PCIE_PRBS_ERRCNT_9.PRBS_ERRCNT_9`: bits 31:0, access unknown.
-  @inlinable public static var PRBS_ERRCNT_9: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PRBS_ERRCNT_9: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PRBS_ERRCNT_10`: bif_5_0 register, index 0x140_00DA of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7797,9 +6315,7 @@ public enum PCIE_PRBS_ERRCNT_10: IndirectRegister {
   }
 
   /// `PCIE_PRBS_ERRCNT_10.PRBS_ERRCNT_10`: bits 31:0, access unknown.
-  @inlinable public static var PRBS_ERRCNT_10: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PRBS_ERRCNT_10: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PRBS_ERRCNT_11`: bif_5_0 register, index 0x140_00DB of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7814,9 +6330,7 @@ public enum PCIE_PRBS_ERRCNT_11: IndirectRegister {
   }
 
   /// `PCIE_PRBS_ERRCNT_11.PRBS_ERRCNT_11`: bits 31:0, access unknown.
-  @inlinable public static var PRBS_ERRCNT_11: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PRBS_ERRCNT_11: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PRBS_ERRCNT_12`: bif_5_0 register, index 0x140_00DC of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7831,9 +6345,7 @@ public enum PCIE_PRBS_ERRCNT_12: IndirectRegister {
   }
 
   /// `PCIE_PRBS_ERRCNT_12.PRBS_ERRCNT_12`: bits 31:0, access unknown.
-  @inlinable public static var PRBS_ERRCNT_12: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PRBS_ERRCNT_12: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PRBS_ERRCNT_13`: bif_5_0 register, index 0x140_00DD of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7848,9 +6360,7 @@ public enum PCIE_PRBS_ERRCNT_13: IndirectRegister {
   }
 
   /// `PCIE_PRBS_ERRCNT_13.PRBS_ERRCNT_13`: bits 31:0, access unknown.
-  @inlinable public static var PRBS_ERRCNT_13: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PRBS_ERRCNT_13: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PRBS_ERRCNT_14`: bif_5_0 register, index 0x140_00DE of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7865,9 +6375,7 @@ public enum PCIE_PRBS_ERRCNT_14: IndirectRegister {
   }
 
   /// `PCIE_PRBS_ERRCNT_14.PRBS_ERRCNT_14`: bits 31:0, access unknown.
-  @inlinable public static var PRBS_ERRCNT_14: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PRBS_ERRCNT_14: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PRBS_ERRCNT_15`: bif_5_0 register, index 0x140_00DF of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7882,9 +6390,7 @@ public enum PCIE_PRBS_ERRCNT_15: IndirectRegister {
   }
 
   /// `PCIE_PRBS_ERRCNT_15.PRBS_ERRCNT_15`: bits 31:0, access unknown.
-  @inlinable public static var PRBS_ERRCNT_15: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PRBS_ERRCNT_15: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_F0_DPA_CAP`: bif_5_0 register, index 0x140_00E0 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7899,24 +6405,16 @@ public enum PCIE_F0_DPA_CAP: IndirectRegister {
   }
 
   /// `PCIE_F0_DPA_CAP.TRANS_LAT_UNIT`: bits 9:8, access unknown.
-  @inlinable public static var TRANS_LAT_UNIT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TRANS_LAT_UNIT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PCIE_F0_DPA_CAP.PWR_ALLOC_SCALE`: bits 13:12, access unknown.
-  @inlinable public static var PWR_ALLOC_SCALE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 2)
-  }
+  public static var PWR_ALLOC_SCALE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `PCIE_F0_DPA_CAP.TRANS_LAT_VAL_0`: bits 23:16, access unknown.
-  @inlinable public static var TRANS_LAT_VAL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var TRANS_LAT_VAL_0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `PCIE_F0_DPA_CAP.TRANS_LAT_VAL_1`: bits 31:24, access unknown.
-  @inlinable public static var TRANS_LAT_VAL_1: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var TRANS_LAT_VAL_1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PCIE_F0_DPA_LATENCY_INDICATOR`: bif_5_0 register, index 0x140_00E4 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7931,9 +6429,7 @@ public enum PCIE_F0_DPA_LATENCY_INDICATOR: IndirectRegister {
   }
 
   /// `PCIE_F0_DPA_LATENCY_INDICATOR.TRANS_LAT_INDICATOR_BITS`: bits 7:0, access unknown.
-  @inlinable public static var TRANS_LAT_INDICATOR_BITS: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var TRANS_LAT_INDICATOR_BITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_F0_DPA_CNTL`: bif_5_0 register, index 0x140_00E5 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7948,14 +6444,10 @@ public enum PCIE_F0_DPA_CNTL: IndirectRegister {
   }
 
   /// `PCIE_F0_DPA_CNTL.SUBSTATE_STATUS`: bits 4:0, access unknown.
-  @inlinable public static var SUBSTATE_STATUS: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var SUBSTATE_STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `PCIE_F0_DPA_CNTL.DPA_COMPLIANCE_MODE`: bit 8, access unknown.
-  @inlinable public static var DPA_COMPLIANCE_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var DPA_COMPLIANCE_MODE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
 /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0`: bif_5_0 register, index 0x140_00E7 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7970,9 +6462,7 @@ public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0: IndirectRegister {
   }
 
   /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_1`: bif_5_0 register, index 0x140_00E8 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7987,9 +6477,7 @@ public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_1: IndirectRegister {
   }
 
   /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_1.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_2`: bif_5_0 register, index 0x140_00E9 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -8004,9 +6492,7 @@ public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_2: IndirectRegister {
   }
 
   /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_2.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_3`: bif_5_0 register, index 0x140_00EA of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -8021,9 +6507,7 @@ public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_3: IndirectRegister {
   }
 
   /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_3.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_4`: bif_5_0 register, index 0x140_00EB of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -8038,9 +6522,7 @@ public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_4: IndirectRegister {
   }
 
   /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_4.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_5`: bif_5_0 register, index 0x140_00EC of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -8055,9 +6537,7 @@ public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_5: IndirectRegister {
   }
 
   /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_5.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_6`: bif_5_0 register, index 0x140_00ED of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -8072,9 +6552,7 @@ public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_6: IndirectRegister {
   }
 
   /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_6.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_7`: bif_5_0 register, index 0x140_00EE of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -8089,9 +6567,7 @@ public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_7: IndirectRegister {
   }
 
   /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_7.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  @inlinable public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_HOLD_TRAINING_A`: bif_5_0 register, index 0x150_0820 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -8106,9 +6582,7 @@ public enum PCIE_HOLD_TRAINING_A: IndirectRegister {
   }
 
   /// `PCIE_HOLD_TRAINING_A.HOLD_TRAINING_A`: bit 0, access unknown.
-  @inlinable public static var HOLD_TRAINING_A: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var HOLD_TRAINING_A: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `PCIE_TX_CNTL`: bif_5_0 register, index 0x1001_0020 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -8123,49 +6597,37 @@ public enum PCIE_TX_CNTL: IndirectRegister {
   }
 
   /// `PCIE_TX_CNTL.TX_SNR_OVERRIDE`: bits 11:10, access unknown.
-  @inlinable public static var TX_SNR_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var TX_SNR_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PCIE_TX_CNTL.TX_RO_OVERRIDE`: bits 13:12, access unknown.
-  @inlinable public static var TX_RO_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 2)
-  }
+  public static var TX_RO_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `PCIE_TX_CNTL.TX_PACK_PACKET_DIS`: bit 14, access unknown.
-  @inlinable public static var TX_PACK_PACKET_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var TX_PACK_PACKET_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PCIE_TX_CNTL.TX_FLUSH_TLP_DIS`: bit 15, access unknown.
-  @inlinable public static var TX_FLUSH_TLP_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var TX_FLUSH_TLP_DIS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PCIE_TX_CNTL.TX_CPL_PASS_P`: bit 20, access unknown.
-  @inlinable public static var TX_CPL_PASS_P: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var TX_CPL_PASS_P: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PCIE_TX_CNTL.TX_NP_PASS_P`: bit 21, access unknown.
-  @inlinable public static var TX_NP_PASS_P: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var TX_NP_PASS_P: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PCIE_TX_CNTL.TX_CLEAR_EXTRA_PM_REQS`: bit 22, access unknown.
-  @inlinable public static var TX_CLEAR_EXTRA_PM_REQS: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var TX_CLEAR_EXTRA_PM_REQS: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PCIE_TX_CNTL.TX_FC_UPDATE_TIMEOUT_DIS`: bit 23, access unknown.
-  @inlinable public static var TX_FC_UPDATE_TIMEOUT_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var TX_FC_UPDATE_TIMEOUT_DIS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PCIE_TX_CNTL.TX_F0_TPH_DIS`: bit 24, access unknown.
-  @inlinable public static var TX_F0_TPH_DIS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var TX_F0_TPH_DIS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PCIE_TX_CNTL.TX_F1_TPH_DIS`: bit 25, access unknown.
-  @inlinable public static var TX_F1_TPH_DIS: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var TX_F1_TPH_DIS: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PCIE_TX_CNTL.TX_F2_TPH_DIS`: bit 26, access unknown.
-  @inlinable public static var TX_F2_TPH_DIS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var TX_F2_TPH_DIS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `PCIE_TX_REQUESTER_ID`: bif_5_0 register, index 0x1001_0021 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -8180,19 +6642,13 @@ public enum PCIE_TX_REQUESTER_ID: IndirectRegister {
   }
 
   /// `PCIE_TX_REQUESTER_ID.TX_REQUESTER_ID_FUNCTION`: bits 2:0, access unknown.
-  @inlinable public static var TX_REQUESTER_ID_FUNCTION: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var TX_REQUESTER_ID_FUNCTION: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PCIE_TX_REQUESTER_ID.TX_REQUESTER_ID_DEVICE`: bits 7:3, access unknown.
-  @inlinable public static var TX_REQUESTER_ID_DEVICE: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 5)
-  }
+  public static var TX_REQUESTER_ID_DEVICE: RegisterField<Self, UInt8> { .init(lsb: 3, width: 5) }
 
   /// `PCIE_TX_REQUESTER_ID.TX_REQUESTER_ID_BUS`: bits 15:8, access unknown.
-  @inlinable public static var TX_REQUESTER_ID_BUS: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var TX_REQUESTER_ID_BUS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `PCIE_TX_VENDOR_SPECIFIC`: bif_5_0 register, index 0x1001_0022 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -8207,9 +6663,7 @@ public enum PCIE_TX_VENDOR_SPECIFIC: IndirectRegister {
   }
 
   /// `PCIE_TX_VENDOR_SPECIFIC.TX_VENDOR_DATA`: bits 23:0, access unknown.
-  @inlinable public static var TX_VENDOR_DATA: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 24)
-  }
+  public static var TX_VENDOR_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `PCIE_TX_REQUEST_NUM_CNTL`: bif_5_0 register, index 0x1001_0023 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -8224,19 +6678,15 @@ public enum PCIE_TX_REQUEST_NUM_CNTL: IndirectRegister {
   }
 
   /// `PCIE_TX_REQUEST_NUM_CNTL.TX_NUM_OUTSTANDING_NP`: bits 29:24, access unknown.
-  @inlinable public static var TX_NUM_OUTSTANDING_NP: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 6)
-  }
+  public static var TX_NUM_OUTSTANDING_NP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 
   /// `PCIE_TX_REQUEST_NUM_CNTL.TX_NUM_OUTSTANDING_NP_VC1_EN`: bit 30, access unknown.
-  @inlinable public static var TX_NUM_OUTSTANDING_NP_VC1_EN: RegisterField<Self, Bool> {
+  public static var TX_NUM_OUTSTANDING_NP_VC1_EN: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `PCIE_TX_REQUEST_NUM_CNTL.TX_NUM_OUTSTANDING_NP_EN`: bit 31, access unknown.
-  @inlinable public static var TX_NUM_OUTSTANDING_NP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var TX_NUM_OUTSTANDING_NP_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PCIE_TX_SEQ`: bif_5_0 register, index 0x1001_0024 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -8251,14 +6701,10 @@ public enum PCIE_TX_SEQ: IndirectRegister {
   }
 
   /// `PCIE_TX_SEQ.TX_NEXT_TRANSMIT_SEQ`: bits 11:0, access unknown.
-  @inlinable public static var TX_NEXT_TRANSMIT_SEQ: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var TX_NEXT_TRANSMIT_SEQ: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `PCIE_TX_SEQ.TX_ACKD_SEQ`: bits 27:16, access unknown.
-  @inlinable public static var TX_ACKD_SEQ: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 12)
-  }
+  public static var TX_ACKD_SEQ: RegisterField<Self, UInt16> { .init(lsb: 16, width: 12) }
 }
 
 /// `PCIE_TX_REPLAY`: bif_5_0 register, index 0x1001_0025 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -8273,17 +6719,15 @@ public enum PCIE_TX_REPLAY: IndirectRegister {
   }
 
   /// `PCIE_TX_REPLAY.TX_REPLAY_NUM`: bits 2:0, access unknown.
-  @inlinable public static var TX_REPLAY_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TX_REPLAY_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PCIE_TX_REPLAY.TX_REPLAY_TIMER_OVERWRITE`: bit 15, access unknown.
-  @inlinable public static var TX_REPLAY_TIMER_OVERWRITE: RegisterField<Self, Bool> {
+  public static var TX_REPLAY_TIMER_OVERWRITE: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `PCIE_TX_REPLAY.TX_REPLAY_TIMER`: bits 31:16, access unknown.
-  @inlinable public static var TX_REPLAY_TIMER: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var TX_REPLAY_TIMER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_TX_ACK_LATENCY_LIMIT`: bif_5_0 register, index 0x1001_0026 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -8298,12 +6742,10 @@ public enum PCIE_TX_ACK_LATENCY_LIMIT: IndirectRegister {
   }
 
   /// `PCIE_TX_ACK_LATENCY_LIMIT.TX_ACK_LATENCY_LIMIT`: bits 11:0, access unknown.
-  @inlinable public static var TX_ACK_LATENCY_LIMIT: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var TX_ACK_LATENCY_LIMIT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `PCIE_TX_ACK_LATENCY_LIMIT.TX_ACK_LATENCY_LIMIT_OVERWRITE`: bit 12, access unknown.
-  @inlinable public static var TX_ACK_LATENCY_LIMIT_OVERWRITE: RegisterField<Self, Bool> {
+  public static var TX_ACK_LATENCY_LIMIT_OVERWRITE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 }
@@ -8320,14 +6762,10 @@ public enum PCIE_TX_CREDITS_ADVT_P: IndirectRegister {
   }
 
   /// `PCIE_TX_CREDITS_ADVT_P.TX_CREDITS_ADVT_PD`: bits 11:0, access unknown.
-  @inlinable public static var TX_CREDITS_ADVT_PD: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var TX_CREDITS_ADVT_PD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `PCIE_TX_CREDITS_ADVT_P.TX_CREDITS_ADVT_PH`: bits 23:16, access unknown.
-  @inlinable public static var TX_CREDITS_ADVT_PH: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var TX_CREDITS_ADVT_PH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `PCIE_TX_CREDITS_ADVT_NP`: bif_5_0 register, index 0x1001_0031 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -8342,14 +6780,10 @@ public enum PCIE_TX_CREDITS_ADVT_NP: IndirectRegister {
   }
 
   /// `PCIE_TX_CREDITS_ADVT_NP.TX_CREDITS_ADVT_NPD`: bits 11:0, access unknown.
-  @inlinable public static var TX_CREDITS_ADVT_NPD: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var TX_CREDITS_ADVT_NPD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `PCIE_TX_CREDITS_ADVT_NP.TX_CREDITS_ADVT_NPH`: bits 23:16, access unknown.
-  @inlinable public static var TX_CREDITS_ADVT_NPH: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var TX_CREDITS_ADVT_NPH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `PCIE_TX_CREDITS_ADVT_CPL`: bif_5_0 register, index 0x1001_0032 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -8364,14 +6798,10 @@ public enum PCIE_TX_CREDITS_ADVT_CPL: IndirectRegister {
   }
 
   /// `PCIE_TX_CREDITS_ADVT_CPL.TX_CREDITS_ADVT_CPLD`: bits 11:0, access unknown.
-  @inlinable public static var TX_CREDITS_ADVT_CPLD: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var TX_CREDITS_ADVT_CPLD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `PCIE_TX_CREDITS_ADVT_CPL.TX_CREDITS_ADVT_CPLH`: bits 23:16, access unknown.
-  @inlinable public static var TX_CREDITS_ADVT_CPLH: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var TX_CREDITS_ADVT_CPLH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `PCIE_TX_CREDITS_INIT_P`: bif_5_0 register, index 0x1001_0033 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -8386,14 +6816,10 @@ public enum PCIE_TX_CREDITS_INIT_P: IndirectRegister {
   }
 
   /// `PCIE_TX_CREDITS_INIT_P.TX_CREDITS_INIT_PD`: bits 11:0, access unknown.
-  @inlinable public static var TX_CREDITS_INIT_PD: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var TX_CREDITS_INIT_PD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `PCIE_TX_CREDITS_INIT_P.TX_CREDITS_INIT_PH`: bits 23:16, access unknown.
-  @inlinable public static var TX_CREDITS_INIT_PH: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var TX_CREDITS_INIT_PH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `PCIE_TX_CREDITS_INIT_NP`: bif_5_0 register, index 0x1001_0034 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -8408,14 +6834,10 @@ public enum PCIE_TX_CREDITS_INIT_NP: IndirectRegister {
   }
 
   /// `PCIE_TX_CREDITS_INIT_NP.TX_CREDITS_INIT_NPD`: bits 11:0, access unknown.
-  @inlinable public static var TX_CREDITS_INIT_NPD: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var TX_CREDITS_INIT_NPD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `PCIE_TX_CREDITS_INIT_NP.TX_CREDITS_INIT_NPH`: bits 23:16, access unknown.
-  @inlinable public static var TX_CREDITS_INIT_NPH: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var TX_CREDITS_INIT_NPH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `PCIE_TX_CREDITS_INIT_CPL`: bif_5_0 register, index 0x1001_0035 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -8430,14 +6852,10 @@ public enum PCIE_TX_CREDITS_INIT_CPL: IndirectRegister {
   }
 
   /// `PCIE_TX_CREDITS_INIT_CPL.TX_CREDITS_INIT_CPLD`: bits 11:0, access unknown.
-  @inlinable public static var TX_CREDITS_INIT_CPLD: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var TX_CREDITS_INIT_CPLD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `PCIE_TX_CREDITS_INIT_CPL.TX_CREDITS_INIT_CPLH`: bits 23:16, access unknown.
-  @inlinable public static var TX_CREDITS_INIT_CPLH: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var TX_CREDITS_INIT_CPLH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `PCIE_TX_CREDITS_STATUS`: bif_5_0 register, index 0x1001_0036 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -8452,62 +6870,46 @@ public enum PCIE_TX_CREDITS_STATUS: IndirectRegister {
   }
 
   /// `PCIE_TX_CREDITS_STATUS.TX_CREDITS_ERR_PD`: bit 0, access unknown.
-  @inlinable public static var TX_CREDITS_ERR_PD: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TX_CREDITS_ERR_PD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_TX_CREDITS_STATUS.TX_CREDITS_ERR_PH`: bit 1, access unknown.
-  @inlinable public static var TX_CREDITS_ERR_PH: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var TX_CREDITS_ERR_PH: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIE_TX_CREDITS_STATUS.TX_CREDITS_ERR_NPD`: bit 2, access unknown.
-  @inlinable public static var TX_CREDITS_ERR_NPD: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TX_CREDITS_ERR_NPD: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIE_TX_CREDITS_STATUS.TX_CREDITS_ERR_NPH`: bit 3, access unknown.
-  @inlinable public static var TX_CREDITS_ERR_NPH: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TX_CREDITS_ERR_NPH: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PCIE_TX_CREDITS_STATUS.TX_CREDITS_ERR_CPLD`: bit 4, access unknown.
-  @inlinable public static var TX_CREDITS_ERR_CPLD: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_CREDITS_ERR_CPLD: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIE_TX_CREDITS_STATUS.TX_CREDITS_ERR_CPLH`: bit 5, access unknown.
-  @inlinable public static var TX_CREDITS_ERR_CPLH: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TX_CREDITS_ERR_CPLH: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PCIE_TX_CREDITS_STATUS.TX_CREDITS_CUR_STATUS_PD`: bit 16, access unknown.
-  @inlinable public static var TX_CREDITS_CUR_STATUS_PD: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var TX_CREDITS_CUR_STATUS_PD: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PCIE_TX_CREDITS_STATUS.TX_CREDITS_CUR_STATUS_PH`: bit 17, access unknown.
-  @inlinable public static var TX_CREDITS_CUR_STATUS_PH: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var TX_CREDITS_CUR_STATUS_PH: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PCIE_TX_CREDITS_STATUS.TX_CREDITS_CUR_STATUS_NPD`: bit 18, access unknown.
-  @inlinable public static var TX_CREDITS_CUR_STATUS_NPD: RegisterField<Self, Bool> {
+  public static var TX_CREDITS_CUR_STATUS_NPD: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `PCIE_TX_CREDITS_STATUS.TX_CREDITS_CUR_STATUS_NPH`: bit 19, access unknown.
-  @inlinable public static var TX_CREDITS_CUR_STATUS_NPH: RegisterField<Self, Bool> {
+  public static var TX_CREDITS_CUR_STATUS_NPH: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `PCIE_TX_CREDITS_STATUS.TX_CREDITS_CUR_STATUS_CPLD`: bit 20, access unknown.
-  @inlinable public static var TX_CREDITS_CUR_STATUS_CPLD: RegisterField<Self, Bool> {
+  public static var TX_CREDITS_CUR_STATUS_CPLD: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `PCIE_TX_CREDITS_STATUS.TX_CREDITS_CUR_STATUS_CPLH`: bit 21, access unknown.
-  @inlinable public static var TX_CREDITS_CUR_STATUS_CPLH: RegisterField<Self, Bool> {
+  public static var TX_CREDITS_CUR_STATUS_CPLH: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 }
@@ -8524,32 +6926,22 @@ public enum PCIE_TX_CREDITS_FCU_THRESHOLD: IndirectRegister {
   }
 
   /// `PCIE_TX_CREDITS_FCU_THRESHOLD.TX_FCU_THRESHOLD_P_VC0`: bits 2:0, access unknown.
-  @inlinable public static var TX_FCU_THRESHOLD_P_VC0: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var TX_FCU_THRESHOLD_P_VC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PCIE_TX_CREDITS_FCU_THRESHOLD.TX_FCU_THRESHOLD_NP_VC0`: bits 6:4, access unknown.
-  @inlinable public static var TX_FCU_THRESHOLD_NP_VC0: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var TX_FCU_THRESHOLD_NP_VC0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PCIE_TX_CREDITS_FCU_THRESHOLD.TX_FCU_THRESHOLD_CPL_VC0`: bits 10:8, access unknown.
-  @inlinable public static var TX_FCU_THRESHOLD_CPL_VC0: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 3)
-  }
+  public static var TX_FCU_THRESHOLD_CPL_VC0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `PCIE_TX_CREDITS_FCU_THRESHOLD.TX_FCU_THRESHOLD_P_VC1`: bits 18:16, access unknown.
-  @inlinable public static var TX_FCU_THRESHOLD_P_VC1: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 3)
-  }
+  public static var TX_FCU_THRESHOLD_P_VC1: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `PCIE_TX_CREDITS_FCU_THRESHOLD.TX_FCU_THRESHOLD_NP_VC1`: bits 22:20, access unknown.
-  @inlinable public static var TX_FCU_THRESHOLD_NP_VC1: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
+  public static var TX_FCU_THRESHOLD_NP_VC1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `PCIE_TX_CREDITS_FCU_THRESHOLD.TX_FCU_THRESHOLD_CPL_VC1`: bits 26:24, access unknown.
-  @inlinable public static var TX_FCU_THRESHOLD_CPL_VC1: RegisterField<Self, UInt8> {
+  public static var TX_FCU_THRESHOLD_CPL_VC1: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 3)
   }
 }
@@ -8566,14 +6958,10 @@ public enum PCIE_P_PORT_LANE_STATUS: IndirectRegister {
   }
 
   /// `PCIE_P_PORT_LANE_STATUS.PORT_LANE_REVERSAL`: bit 0, access unknown.
-  @inlinable public static var PORT_LANE_REVERSAL: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var PORT_LANE_REVERSAL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_P_PORT_LANE_STATUS.PHY_LINK_WIDTH`: bits 6:1, access unknown.
-  @inlinable public static var PHY_LINK_WIDTH: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 6)
-  }
+  public static var PHY_LINK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 1, width: 6) }
 }
 
 /// `PCIE_FC_P`: bif_5_0 register, index 0x1001_0060 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -8588,10 +6976,10 @@ public enum PCIE_FC_P: IndirectRegister {
   }
 
   /// `PCIE_FC_P.PD_CREDITS`: bits 7:0, access unknown.
-  @inlinable public static var PD_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PD_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PCIE_FC_P.PH_CREDITS`: bits 15:8, access unknown.
-  @inlinable public static var PH_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PH_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `PCIE_FC_NP`: bif_5_0 register, index 0x1001_0061 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -8606,10 +6994,10 @@ public enum PCIE_FC_NP: IndirectRegister {
   }
 
   /// `PCIE_FC_NP.NPD_CREDITS`: bits 7:0, access unknown.
-  @inlinable public static var NPD_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var NPD_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PCIE_FC_NP.NPH_CREDITS`: bits 15:8, access unknown.
-  @inlinable public static var NPH_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var NPH_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `PCIE_FC_CPL`: bif_5_0 register, index 0x1001_0062 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -8624,10 +7012,10 @@ public enum PCIE_FC_CPL: IndirectRegister {
   }
 
   /// `PCIE_FC_CPL.CPLD_CREDITS`: bits 7:0, access unknown.
-  @inlinable public static var CPLD_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var CPLD_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PCIE_FC_CPL.CPLH_CREDITS`: bits 15:8, access unknown.
-  @inlinable public static var CPLH_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var CPLH_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `PCIE_ERR_CNTL`: bif_5_0 register, index 0x1001_006A of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -8642,82 +7030,62 @@ public enum PCIE_ERR_CNTL: IndirectRegister {
   }
 
   /// `PCIE_ERR_CNTL.ERR_REPORTING_DIS`: bit 0, access unknown.
-  @inlinable public static var ERR_REPORTING_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ERR_REPORTING_DIS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_ERR_CNTL.STRAP_FIRST_RCVD_ERR_LOG`: bit 1, access unknown.
-  @inlinable public static var STRAP_FIRST_RCVD_ERR_LOG: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var STRAP_FIRST_RCVD_ERR_LOG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIE_ERR_CNTL.RX_DROP_ECRC_FAILURES`: bit 2, access unknown.
-  @inlinable public static var RX_DROP_ECRC_FAILURES: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var RX_DROP_ECRC_FAILURES: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIE_ERR_CNTL.TX_GENERATE_LCRC_ERR`: bit 4, access unknown.
-  @inlinable public static var TX_GENERATE_LCRC_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TX_GENERATE_LCRC_ERR: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIE_ERR_CNTL.RX_GENERATE_LCRC_ERR`: bit 5, access unknown.
-  @inlinable public static var RX_GENERATE_LCRC_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var RX_GENERATE_LCRC_ERR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PCIE_ERR_CNTL.TX_GENERATE_ECRC_ERR`: bit 6, access unknown.
-  @inlinable public static var TX_GENERATE_ECRC_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var TX_GENERATE_ECRC_ERR: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PCIE_ERR_CNTL.RX_GENERATE_ECRC_ERR`: bit 7, access unknown.
-  @inlinable public static var RX_GENERATE_ECRC_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RX_GENERATE_ECRC_ERR: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PCIE_ERR_CNTL.AER_HDR_LOG_TIMEOUT`: bits 10:8, access unknown.
-  @inlinable public static var AER_HDR_LOG_TIMEOUT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 3)
-  }
+  public static var AER_HDR_LOG_TIMEOUT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `PCIE_ERR_CNTL.AER_HDR_LOG_F0_TIMER_EXPIRED`: bit 11, access unknown.
-  @inlinable public static var AER_HDR_LOG_F0_TIMER_EXPIRED: RegisterField<Self, Bool> {
+  public static var AER_HDR_LOG_F0_TIMER_EXPIRED: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `PCIE_ERR_CNTL.AER_HDR_LOG_F1_TIMER_EXPIRED`: bit 12, access unknown.
-  @inlinable public static var AER_HDR_LOG_F1_TIMER_EXPIRED: RegisterField<Self, Bool> {
+  public static var AER_HDR_LOG_F1_TIMER_EXPIRED: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `PCIE_ERR_CNTL.AER_HDR_LOG_F2_TIMER_EXPIRED`: bit 13, access unknown.
-  @inlinable public static var AER_HDR_LOG_F2_TIMER_EXPIRED: RegisterField<Self, Bool> {
+  public static var AER_HDR_LOG_F2_TIMER_EXPIRED: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `PCIE_ERR_CNTL.CI_P_SLV_BUF_RD_HALT_STATUS`: bit 14, access unknown.
-  @inlinable public static var CI_P_SLV_BUF_RD_HALT_STATUS: RegisterField<Self, Bool> {
+  public static var CI_P_SLV_BUF_RD_HALT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `PCIE_ERR_CNTL.CI_NP_SLV_BUF_RD_HALT_STATUS`: bit 15, access unknown.
-  @inlinable public static var CI_NP_SLV_BUF_RD_HALT_STATUS: RegisterField<Self, Bool> {
+  public static var CI_NP_SLV_BUF_RD_HALT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `PCIE_ERR_CNTL.CI_SLV_BUF_HALT_RESET`: bit 16, access unknown.
-  @inlinable public static var CI_SLV_BUF_HALT_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CI_SLV_BUF_HALT_RESET: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PCIE_ERR_CNTL.SEND_ERR_MSG_IMMEDIATELY`: bit 17, access unknown.
-  @inlinable public static var SEND_ERR_MSG_IMMEDIATELY: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var SEND_ERR_MSG_IMMEDIATELY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PCIE_ERR_CNTL.STRAP_POISONED_ADVISORY_NONFATAL`: bit 18, access unknown.
-  @inlinable public static var STRAP_POISONED_ADVISORY_NONFATAL: RegisterField<Self, Bool> {
+  public static var STRAP_POISONED_ADVISORY_NONFATAL: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 }

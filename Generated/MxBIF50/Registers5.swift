@@ -16,132 +16,88 @@ public enum PCIE_RX_CNTL: IndirectRegister {
   }
 
   /// `PCIE_RX_CNTL.RX_IGNORE_IO_ERR`: bit 0, access unknown.
-  @inlinable public static var RX_IGNORE_IO_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var RX_IGNORE_IO_ERR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_RX_CNTL.RX_IGNORE_BE_ERR`: bit 1, access unknown.
-  @inlinable public static var RX_IGNORE_BE_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var RX_IGNORE_BE_ERR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIE_RX_CNTL.RX_IGNORE_MSG_ERR`: bit 2, access unknown.
-  @inlinable public static var RX_IGNORE_MSG_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var RX_IGNORE_MSG_ERR: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIE_RX_CNTL.RX_IGNORE_CRC_ERR`: bit 3, access unknown.
-  @inlinable public static var RX_IGNORE_CRC_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var RX_IGNORE_CRC_ERR: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PCIE_RX_CNTL.RX_IGNORE_CFG_ERR`: bit 4, access unknown.
-  @inlinable public static var RX_IGNORE_CFG_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var RX_IGNORE_CFG_ERR: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIE_RX_CNTL.RX_IGNORE_CPL_ERR`: bit 5, access unknown.
-  @inlinable public static var RX_IGNORE_CPL_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var RX_IGNORE_CPL_ERR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PCIE_RX_CNTL.RX_IGNORE_EP_ERR`: bit 6, access unknown.
-  @inlinable public static var RX_IGNORE_EP_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var RX_IGNORE_EP_ERR: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PCIE_RX_CNTL.RX_IGNORE_LEN_MISMATCH_ERR`: bit 7, access unknown.
-  @inlinable public static var RX_IGNORE_LEN_MISMATCH_ERR: RegisterField<Self, Bool> {
+  public static var RX_IGNORE_LEN_MISMATCH_ERR: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `PCIE_RX_CNTL.RX_IGNORE_MAX_PAYLOAD_ERR`: bit 8, access unknown.
-  @inlinable public static var RX_IGNORE_MAX_PAYLOAD_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var RX_IGNORE_MAX_PAYLOAD_ERR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PCIE_RX_CNTL.RX_IGNORE_TC_ERR`: bit 9, access unknown.
-  @inlinable public static var RX_IGNORE_TC_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var RX_IGNORE_TC_ERR: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PCIE_RX_CNTL.RX_IGNORE_CFG_UR`: bit 10, access unknown.
-  @inlinable public static var RX_IGNORE_CFG_UR: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var RX_IGNORE_CFG_UR: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PCIE_RX_CNTL.RX_IGNORE_IO_UR`: bit 11, access unknown.
-  @inlinable public static var RX_IGNORE_IO_UR: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var RX_IGNORE_IO_UR: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PCIE_RX_CNTL.RX_IGNORE_AT_ERR`: bit 12, access unknown.
-  @inlinable public static var RX_IGNORE_AT_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RX_IGNORE_AT_ERR: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PCIE_RX_CNTL.RX_NAK_IF_FIFO_FULL`: bit 13, access unknown.
-  @inlinable public static var RX_NAK_IF_FIFO_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RX_NAK_IF_FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PCIE_RX_CNTL.RX_GEN_ONE_NAK`: bit 14, access unknown.
-  @inlinable public static var RX_GEN_ONE_NAK: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var RX_GEN_ONE_NAK: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PCIE_RX_CNTL.RX_FC_INIT_FROM_REG`: bit 15, access unknown.
-  @inlinable public static var RX_FC_INIT_FROM_REG: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var RX_FC_INIT_FROM_REG: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PCIE_RX_CNTL.RX_RCB_CPL_TIMEOUT`: bits 18:16, access unknown.
-  @inlinable public static var RX_RCB_CPL_TIMEOUT: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 3)
-  }
+  public static var RX_RCB_CPL_TIMEOUT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `PCIE_RX_CNTL.RX_RCB_CPL_TIMEOUT_MODE`: bit 19, access unknown.
-  @inlinable public static var RX_RCB_CPL_TIMEOUT_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var RX_RCB_CPL_TIMEOUT_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PCIE_RX_CNTL.RX_PCIE_CPL_TIMEOUT_DIS`: bit 20, access unknown.
-  @inlinable public static var RX_PCIE_CPL_TIMEOUT_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var RX_PCIE_CPL_TIMEOUT_DIS: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PCIE_RX_CNTL.RX_IGNORE_SHORTPREFIX_ERR`: bit 21, access unknown.
-  @inlinable public static var RX_IGNORE_SHORTPREFIX_ERR: RegisterField<Self, Bool> {
+  public static var RX_IGNORE_SHORTPREFIX_ERR: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `PCIE_RX_CNTL.RX_IGNORE_MAXPREFIX_ERR`: bit 22, access unknown.
-  @inlinable public static var RX_IGNORE_MAXPREFIX_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var RX_IGNORE_MAXPREFIX_ERR: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PCIE_RX_CNTL.RX_IGNORE_CPLPREFIX_ERR`: bit 23, access unknown.
-  @inlinable public static var RX_IGNORE_CPLPREFIX_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var RX_IGNORE_CPLPREFIX_ERR: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PCIE_RX_CNTL.RX_IGNORE_INVALIDPASID_ERR`: bit 24, access unknown.
-  @inlinable public static var RX_IGNORE_INVALIDPASID_ERR: RegisterField<Self, Bool> {
+  public static var RX_IGNORE_INVALIDPASID_ERR: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `PCIE_RX_CNTL.RX_IGNORE_NOT_PASID_UR`: bit 25, access unknown.
-  @inlinable public static var RX_IGNORE_NOT_PASID_UR: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var RX_IGNORE_NOT_PASID_UR: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PCIE_RX_CNTL.RX_TPH_DIS`: bit 26, access unknown.
-  @inlinable public static var RX_TPH_DIS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var RX_TPH_DIS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PCIE_RX_CNTL.RX_RCB_FLR_TIMEOUT_DIS`: bit 27, access unknown.
-  @inlinable public static var RX_RCB_FLR_TIMEOUT_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var RX_RCB_FLR_TIMEOUT_DIS: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `PCIE_RX_EXPECTED_SEQNUM`: bif_5_0 register, index 0x1001_0071 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -156,9 +112,7 @@ public enum PCIE_RX_EXPECTED_SEQNUM: IndirectRegister {
   }
 
   /// `PCIE_RX_EXPECTED_SEQNUM.RX_EXPECTED_SEQNUM`: bits 11:0, access unknown.
-  @inlinable public static var RX_EXPECTED_SEQNUM: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var RX_EXPECTED_SEQNUM: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `PCIE_RX_VENDOR_SPECIFIC`: bif_5_0 register, index 0x1001_0072 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -173,14 +127,10 @@ public enum PCIE_RX_VENDOR_SPECIFIC: IndirectRegister {
   }
 
   /// `PCIE_RX_VENDOR_SPECIFIC.RX_VENDOR_DATA`: bits 23:0, access unknown.
-  @inlinable public static var RX_VENDOR_DATA: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 24)
-  }
+  public static var RX_VENDOR_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 
   /// `PCIE_RX_VENDOR_SPECIFIC.RX_VENDOR_STATUS`: bit 24, access unknown.
-  @inlinable public static var RX_VENDOR_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RX_VENDOR_STATUS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `PCIE_RX_CNTL3`: bif_5_0 register, index 0x1001_0074 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -195,27 +145,25 @@ public enum PCIE_RX_CNTL3: IndirectRegister {
   }
 
   /// `PCIE_RX_CNTL3.RX_IGNORE_RC_TRANSMRDPASID_UR`: bit 0, access unknown.
-  @inlinable public static var RX_IGNORE_RC_TRANSMRDPASID_UR: RegisterField<Self, Bool> {
+  public static var RX_IGNORE_RC_TRANSMRDPASID_UR: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PCIE_RX_CNTL3.RX_IGNORE_RC_TRANSMWRPASID_UR`: bit 1, access unknown.
-  @inlinable public static var RX_IGNORE_RC_TRANSMWRPASID_UR: RegisterField<Self, Bool> {
+  public static var RX_IGNORE_RC_TRANSMWRPASID_UR: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `PCIE_RX_CNTL3.RX_IGNORE_RC_PRGRESPMSG_UR`: bit 2, access unknown.
-  @inlinable public static var RX_IGNORE_RC_PRGRESPMSG_UR: RegisterField<Self, Bool> {
+  public static var RX_IGNORE_RC_PRGRESPMSG_UR: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PCIE_RX_CNTL3.RX_IGNORE_RC_INVREQ_UR`: bit 3, access unknown.
-  @inlinable public static var RX_IGNORE_RC_INVREQ_UR: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var RX_IGNORE_RC_INVREQ_UR: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PCIE_RX_CNTL3.RX_IGNORE_RC_INVCPLPASID_UR`: bit 4, access unknown.
-  @inlinable public static var RX_IGNORE_RC_INVCPLPASID_UR: RegisterField<Self, Bool> {
+  public static var RX_IGNORE_RC_INVCPLPASID_UR: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 }
@@ -232,14 +180,12 @@ public enum PCIE_RX_CREDITS_ALLOCATED_P: IndirectRegister {
   }
 
   /// `PCIE_RX_CREDITS_ALLOCATED_P.RX_CREDITS_ALLOCATED_PD`: bits 11:0, access unknown.
-  @inlinable public static var RX_CREDITS_ALLOCATED_PD: RegisterField<Self, UInt16> {
+  public static var RX_CREDITS_ALLOCATED_PD: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 12)
   }
 
   /// `PCIE_RX_CREDITS_ALLOCATED_P.RX_CREDITS_ALLOCATED_PH`: bits 23:16, access unknown.
-  @inlinable public static var RX_CREDITS_ALLOCATED_PH: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var RX_CREDITS_ALLOCATED_PH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `PCIE_RX_CREDITS_ALLOCATED_NP`: bif_5_0 register, index 0x1001_0081 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -254,12 +200,12 @@ public enum PCIE_RX_CREDITS_ALLOCATED_NP: IndirectRegister {
   }
 
   /// `PCIE_RX_CREDITS_ALLOCATED_NP.RX_CREDITS_ALLOCATED_NPD`: bits 11:0, access unknown.
-  @inlinable public static var RX_CREDITS_ALLOCATED_NPD: RegisterField<Self, UInt16> {
+  public static var RX_CREDITS_ALLOCATED_NPD: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 12)
   }
 
   /// `PCIE_RX_CREDITS_ALLOCATED_NP.RX_CREDITS_ALLOCATED_NPH`: bits 23:16, access unknown.
-  @inlinable public static var RX_CREDITS_ALLOCATED_NPH: RegisterField<Self, UInt8> {
+  public static var RX_CREDITS_ALLOCATED_NPH: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 }
@@ -276,12 +222,12 @@ public enum PCIE_RX_CREDITS_ALLOCATED_CPL: IndirectRegister {
   }
 
   /// `PCIE_RX_CREDITS_ALLOCATED_CPL.RX_CREDITS_ALLOCATED_CPLD`: bits 11:0, access unknown.
-  @inlinable public static var RX_CREDITS_ALLOCATED_CPLD: RegisterField<Self, UInt16> {
+  public static var RX_CREDITS_ALLOCATED_CPLD: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 12)
   }
 
   /// `PCIE_RX_CREDITS_ALLOCATED_CPL.RX_CREDITS_ALLOCATED_CPLH`: bits 23:16, access unknown.
-  @inlinable public static var RX_CREDITS_ALLOCATED_CPLH: RegisterField<Self, UInt8> {
+  public static var RX_CREDITS_ALLOCATED_CPLH: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 8)
   }
 }
@@ -298,102 +244,68 @@ public enum PCIE_LC_CNTL: IndirectRegister {
   }
 
   /// `PCIE_LC_CNTL.LC_DONT_ENTER_L23_IN_D0`: bit 1, access unknown.
-  @inlinable public static var LC_DONT_ENTER_L23_IN_D0: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var LC_DONT_ENTER_L23_IN_D0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIE_LC_CNTL.LC_RESET_L_IDLE_COUNT_EN`: bit 2, access unknown.
-  @inlinable public static var LC_RESET_L_IDLE_COUNT_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var LC_RESET_L_IDLE_COUNT_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIE_LC_CNTL.LC_RESET_LINK`: bit 3, access unknown.
-  @inlinable public static var LC_RESET_LINK: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var LC_RESET_LINK: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PCIE_LC_CNTL.LC_16X_CLEAR_TX_PIPE`: bits 7:4, access unknown.
-  @inlinable public static var LC_16X_CLEAR_TX_PIPE: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var LC_16X_CLEAR_TX_PIPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PCIE_LC_CNTL.LC_L0S_INACTIVITY`: bits 11:8, access unknown.
-  @inlinable public static var LC_L0S_INACTIVITY: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var LC_L0S_INACTIVITY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PCIE_LC_CNTL.LC_L1_INACTIVITY`: bits 15:12, access unknown.
-  @inlinable public static var LC_L1_INACTIVITY: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var LC_L1_INACTIVITY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PCIE_LC_CNTL.LC_PMI_TO_L1_DIS`: bit 16, access unknown.
-  @inlinable public static var LC_PMI_TO_L1_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var LC_PMI_TO_L1_DIS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PCIE_LC_CNTL.LC_INC_N_FTS_EN`: bit 17, access unknown.
-  @inlinable public static var LC_INC_N_FTS_EN: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var LC_INC_N_FTS_EN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PCIE_LC_CNTL.LC_LOOK_FOR_IDLE_IN_L1L23`: bits 19:18, access unknown.
-  @inlinable public static var LC_LOOK_FOR_IDLE_IN_L1L23: RegisterField<Self, UInt8> {
+  public static var LC_LOOK_FOR_IDLE_IN_L1L23: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 2)
   }
 
   /// `PCIE_LC_CNTL.LC_FACTOR_IN_EXT_SYNC`: bit 20, access unknown.
-  @inlinable public static var LC_FACTOR_IN_EXT_SYNC: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var LC_FACTOR_IN_EXT_SYNC: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PCIE_LC_CNTL.LC_WAIT_FOR_PM_ACK_DIS`: bit 21, access unknown.
-  @inlinable public static var LC_WAIT_FOR_PM_ACK_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var LC_WAIT_FOR_PM_ACK_DIS: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PCIE_LC_CNTL.LC_WAKE_FROM_L23`: bit 22, access unknown.
-  @inlinable public static var LC_WAKE_FROM_L23: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var LC_WAKE_FROM_L23: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PCIE_LC_CNTL.LC_L1_IMMEDIATE_ACK`: bit 23, access unknown.
-  @inlinable public static var LC_L1_IMMEDIATE_ACK: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var LC_L1_IMMEDIATE_ACK: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PCIE_LC_CNTL.LC_ASPM_TO_L1_DIS`: bit 24, access unknown.
-  @inlinable public static var LC_ASPM_TO_L1_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var LC_ASPM_TO_L1_DIS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PCIE_LC_CNTL.LC_DELAY_COUNT`: bits 26:25, access unknown.
-  @inlinable public static var LC_DELAY_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 25, width: 2)
-  }
+  public static var LC_DELAY_COUNT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 
   /// `PCIE_LC_CNTL.LC_DELAY_L0S_EXIT`: bit 27, access unknown.
-  @inlinable public static var LC_DELAY_L0S_EXIT: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var LC_DELAY_L0S_EXIT: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PCIE_LC_CNTL.LC_DELAY_L1_EXIT`: bit 28, access unknown.
-  @inlinable public static var LC_DELAY_L1_EXIT: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var LC_DELAY_L1_EXIT: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PCIE_LC_CNTL.LC_EXTEND_WAIT_FOR_EL_IDLE`: bit 29, access unknown.
-  @inlinable public static var LC_EXTEND_WAIT_FOR_EL_IDLE: RegisterField<Self, Bool> {
+  public static var LC_EXTEND_WAIT_FOR_EL_IDLE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `PCIE_LC_CNTL.LC_ESCAPE_L1L23_EN`: bit 30, access unknown.
-  @inlinable public static var LC_ESCAPE_L1L23_EN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var LC_ESCAPE_L1L23_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `PCIE_LC_CNTL.LC_GATE_RCVR_IDLE`: bit 31, access unknown.
-  @inlinable public static var LC_GATE_RCVR_IDLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var LC_GATE_RCVR_IDLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PCIE_LC_TRAINING_CNTL`: bif_5_0 register, index 0x1001_00A1 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -408,129 +320,103 @@ public enum PCIE_LC_TRAINING_CNTL: IndirectRegister {
   }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_TRAINING_CNTL`: bits 3:0, access unknown.
-  @inlinable public static var LC_TRAINING_CNTL: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var LC_TRAINING_CNTL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_COMPLIANCE_RECEIVE`: bit 4, access unknown.
-  @inlinable public static var LC_COMPLIANCE_RECEIVE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var LC_COMPLIANCE_RECEIVE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_LOOK_FOR_MORE_NON_MATCHING_TS1`: bit 5, access unknown.
-  @inlinable public static var LC_LOOK_FOR_MORE_NON_MATCHING_TS1: RegisterField<Self, Bool> {
+  public static var LC_LOOK_FOR_MORE_NON_MATCHING_TS1: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_L0S_L1_TRAINING_CNTL_EN`: bit 6, access unknown.
-  @inlinable public static var LC_L0S_L1_TRAINING_CNTL_EN: RegisterField<Self, Bool> {
+  public static var LC_L0S_L1_TRAINING_CNTL_EN: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_L1_LONG_WAKE_FIX_EN`: bit 7, access unknown.
-  @inlinable public static var LC_L1_LONG_WAKE_FIX_EN: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var LC_L1_LONG_WAKE_FIX_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_POWER_STATE`: bits 10:8, access unknown.
-  @inlinable public static var LC_POWER_STATE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 3)
-  }
+  public static var LC_POWER_STATE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_DONT_GO_TO_L0S_IF_L1_ARMED`: bit 11, access unknown.
-  @inlinable public static var LC_DONT_GO_TO_L0S_IF_L1_ARMED: RegisterField<Self, Bool> {
+  public static var LC_DONT_GO_TO_L0S_IF_L1_ARMED: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_INIT_SPD_CHG_WITH_CSR_EN`: bit 12, access unknown.
-  @inlinable public static var LC_INIT_SPD_CHG_WITH_CSR_EN: RegisterField<Self, Bool> {
+  public static var LC_INIT_SPD_CHG_WITH_CSR_EN: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_DISABLE_TRAINING_BIT_ARCH`: bit 13, access unknown.
-  @inlinable public static var LC_DISABLE_TRAINING_BIT_ARCH: RegisterField<Self, Bool> {
+  public static var LC_DISABLE_TRAINING_BIT_ARCH: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_WAIT_FOR_SETS_IN_RCFG`: bit 14, access unknown.
-  @inlinable public static var LC_WAIT_FOR_SETS_IN_RCFG: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var LC_WAIT_FOR_SETS_IN_RCFG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_HOT_RESET_QUICK_EXIT_EN`: bit 15, access unknown.
-  @inlinable public static var LC_HOT_RESET_QUICK_EXIT_EN: RegisterField<Self, Bool> {
+  public static var LC_HOT_RESET_QUICK_EXIT_EN: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_EXTEND_WAIT_FOR_SKP`: bit 16, access unknown.
-  @inlinable public static var LC_EXTEND_WAIT_FOR_SKP: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var LC_EXTEND_WAIT_FOR_SKP: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_AUTONOMOUS_CHANGE_OFF`: bit 17, access unknown.
-  @inlinable public static var LC_AUTONOMOUS_CHANGE_OFF: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var LC_AUTONOMOUS_CHANGE_OFF: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_UPCONFIGURE_CAP_OFF`: bit 18, access unknown.
-  @inlinable public static var LC_UPCONFIGURE_CAP_OFF: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var LC_UPCONFIGURE_CAP_OFF: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_HW_LINK_DIS_EN`: bit 19, access unknown.
-  @inlinable public static var LC_HW_LINK_DIS_EN: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var LC_HW_LINK_DIS_EN: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_LINK_DIS_BY_HW`: bit 20, access unknown.
-  @inlinable public static var LC_LINK_DIS_BY_HW: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var LC_LINK_DIS_BY_HW: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_STATIC_TX_PIPE_COUNT_EN`: bit 21, access unknown.
-  @inlinable public static var LC_STATIC_TX_PIPE_COUNT_EN: RegisterField<Self, Bool> {
+  public static var LC_STATIC_TX_PIPE_COUNT_EN: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_ASPM_L1_NAK_TIMER_SEL`: bits 23:22, access unknown.
-  @inlinable public static var LC_ASPM_L1_NAK_TIMER_SEL: RegisterField<Self, UInt8> {
+  public static var LC_ASPM_L1_NAK_TIMER_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 2)
   }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_DONT_DEASSERT_RX_EN_IN_R_SPEED`: bit 24, access unknown.
-  @inlinable public static var LC_DONT_DEASSERT_RX_EN_IN_R_SPEED: RegisterField<Self, Bool> {
+  public static var LC_DONT_DEASSERT_RX_EN_IN_R_SPEED: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_DONT_DEASSERT_RX_EN_IN_TEST`: bit 25, access unknown.
-  @inlinable public static var LC_DONT_DEASSERT_RX_EN_IN_TEST: RegisterField<Self, Bool> {
+  public static var LC_DONT_DEASSERT_RX_EN_IN_TEST: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_RESET_ASPM_L1_NAK_TIMER`: bit 26, access unknown.
-  @inlinable public static var LC_RESET_ASPM_L1_NAK_TIMER: RegisterField<Self, Bool> {
+  public static var LC_RESET_ASPM_L1_NAK_TIMER: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_SHORT_RCFG_TIMEOUT`: bit 27, access unknown.
-  @inlinable public static var LC_SHORT_RCFG_TIMEOUT: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var LC_SHORT_RCFG_TIMEOUT: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_ALLOW_TX_L1_CONTROL`: bit 28, access unknown.
-  @inlinable public static var LC_ALLOW_TX_L1_CONTROL: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var LC_ALLOW_TX_L1_CONTROL: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_WAIT_FOR_FOM_VALID_AFTER_TRACK`: bit 29, access unknown.
-  @inlinable public static var LC_WAIT_FOR_FOM_VALID_AFTER_TRACK: RegisterField<Self, Bool> {
+  public static var LC_WAIT_FOR_FOM_VALID_AFTER_TRACK: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `PCIE_LC_TRAINING_CNTL.LC_EXTEND_EQ_REQ_TIME`: bits 31:30, access unknown.
-  @inlinable public static var LC_EXTEND_EQ_REQ_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 30, width: 2)
-  }
+  public static var LC_EXTEND_EQ_REQ_TIME: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PCIE_LC_LINK_WIDTH_CNTL`: bif_5_0 register, index 0x1001_00A2 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -545,120 +431,90 @@ public enum PCIE_LC_LINK_WIDTH_CNTL: IndirectRegister {
   }
 
   /// `PCIE_LC_LINK_WIDTH_CNTL.LC_LINK_WIDTH`: bits 2:0, access unknown.
-  @inlinable public static var LC_LINK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var LC_LINK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PCIE_LC_LINK_WIDTH_CNTL.LC_LINK_WIDTH_RD`: bits 6:4, access unknown.
-  @inlinable public static var LC_LINK_WIDTH_RD: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var LC_LINK_WIDTH_RD: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PCIE_LC_LINK_WIDTH_CNTL.LC_RECONFIG_ARC_MISSING_ESCAPE`: bit 7, access unknown.
-  @inlinable public static var LC_RECONFIG_ARC_MISSING_ESCAPE: RegisterField<Self, Bool> {
+  public static var LC_RECONFIG_ARC_MISSING_ESCAPE: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `PCIE_LC_LINK_WIDTH_CNTL.LC_RECONFIG_NOW`: bit 8, access unknown.
-  @inlinable public static var LC_RECONFIG_NOW: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var LC_RECONFIG_NOW: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PCIE_LC_LINK_WIDTH_CNTL.LC_RENEGOTIATION_SUPPORT`: bit 9, access unknown.
-  @inlinable public static var LC_RENEGOTIATION_SUPPORT: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var LC_RENEGOTIATION_SUPPORT: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PCIE_LC_LINK_WIDTH_CNTL.LC_RENEGOTIATE_EN`: bit 10, access unknown.
-  @inlinable public static var LC_RENEGOTIATE_EN: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var LC_RENEGOTIATE_EN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PCIE_LC_LINK_WIDTH_CNTL.LC_SHORT_RECONFIG_EN`: bit 11, access unknown.
-  @inlinable public static var LC_SHORT_RECONFIG_EN: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var LC_SHORT_RECONFIG_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PCIE_LC_LINK_WIDTH_CNTL.LC_UPCONFIGURE_SUPPORT`: bit 12, access unknown.
-  @inlinable public static var LC_UPCONFIGURE_SUPPORT: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var LC_UPCONFIGURE_SUPPORT: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PCIE_LC_LINK_WIDTH_CNTL.LC_UPCONFIGURE_DIS`: bit 13, access unknown.
-  @inlinable public static var LC_UPCONFIGURE_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var LC_UPCONFIGURE_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PCIE_LC_LINK_WIDTH_CNTL.LC_UPCFG_WAIT_FOR_RCVR_DIS`: bit 14, access unknown.
-  @inlinable public static var LC_UPCFG_WAIT_FOR_RCVR_DIS: RegisterField<Self, Bool> {
+  public static var LC_UPCFG_WAIT_FOR_RCVR_DIS: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `PCIE_LC_LINK_WIDTH_CNTL.LC_UPCFG_TIMER_SEL`: bit 15, access unknown.
-  @inlinable public static var LC_UPCFG_TIMER_SEL: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var LC_UPCFG_TIMER_SEL: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PCIE_LC_LINK_WIDTH_CNTL.LC_DEASSERT_TX_PDNB`: bit 16, access unknown.
-  @inlinable public static var LC_DEASSERT_TX_PDNB: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var LC_DEASSERT_TX_PDNB: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PCIE_LC_LINK_WIDTH_CNTL.LC_L1_RECONFIG_EN`: bit 17, access unknown.
-  @inlinable public static var LC_L1_RECONFIG_EN: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var LC_L1_RECONFIG_EN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PCIE_LC_LINK_WIDTH_CNTL.LC_DYNLINK_MST_EN`: bit 18, access unknown.
-  @inlinable public static var LC_DYNLINK_MST_EN: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var LC_DYNLINK_MST_EN: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PCIE_LC_LINK_WIDTH_CNTL.LC_DUAL_END_RECONFIG_EN`: bit 19, access unknown.
-  @inlinable public static var LC_DUAL_END_RECONFIG_EN: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var LC_DUAL_END_RECONFIG_EN: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PCIE_LC_LINK_WIDTH_CNTL.LC_UPCONFIGURE_CAPABLE`: bit 20, access unknown.
-  @inlinable public static var LC_UPCONFIGURE_CAPABLE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var LC_UPCONFIGURE_CAPABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PCIE_LC_LINK_WIDTH_CNTL.LC_DYN_LANES_PWR_STATE`: bits 22:21, access unknown.
-  @inlinable public static var LC_DYN_LANES_PWR_STATE: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var LC_DYN_LANES_PWR_STATE: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `PCIE_LC_LINK_WIDTH_CNTL.LC_EQ_REVERSAL_LOGIC_EN`: bit 23, access unknown.
-  @inlinable public static var LC_EQ_REVERSAL_LOGIC_EN: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var LC_EQ_REVERSAL_LOGIC_EN: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PCIE_LC_LINK_WIDTH_CNTL.LC_MULT_REVERSE_ATTEMP_EN`: bit 24, access unknown.
-  @inlinable public static var LC_MULT_REVERSE_ATTEMP_EN: RegisterField<Self, Bool> {
+  public static var LC_MULT_REVERSE_ATTEMP_EN: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `PCIE_LC_LINK_WIDTH_CNTL.LC_RESET_TSX_CNT_IN_RCONFIG_EN`: bit 25, access unknown.
-  @inlinable public static var LC_RESET_TSX_CNT_IN_RCONFIG_EN: RegisterField<Self, Bool> {
+  public static var LC_RESET_TSX_CNT_IN_RCONFIG_EN: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `PCIE_LC_LINK_WIDTH_CNTL.LC_WAIT_FOR_L_IDLE_IN_R_IDLE`: bit 26, access unknown.
-  @inlinable public static var LC_WAIT_FOR_L_IDLE_IN_R_IDLE: RegisterField<Self, Bool> {
+  public static var LC_WAIT_FOR_L_IDLE_IN_R_IDLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `PCIE_LC_LINK_WIDTH_CNTL.LC_WAIT_FOR_NON_EI_ON_RXL0S_EXIT`: bit 27, access unknown.
-  @inlinable public static var LC_WAIT_FOR_NON_EI_ON_RXL0S_EXIT: RegisterField<Self, Bool> {
+  public static var LC_WAIT_FOR_NON_EI_ON_RXL0S_EXIT: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `PCIE_LC_LINK_WIDTH_CNTL.LC_HOLD_EI_FOR_RSPEED_CMD_CHANGE`: bit 28, access unknown.
-  @inlinable public static var LC_HOLD_EI_FOR_RSPEED_CMD_CHANGE: RegisterField<Self, Bool> {
+  public static var LC_HOLD_EI_FOR_RSPEED_CMD_CHANGE: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `PCIE_LC_LINK_WIDTH_CNTL.LC_BYPASS_RXL0S_ON_SHORT_EI`: bit 29, access unknown.
-  @inlinable public static var LC_BYPASS_RXL0S_ON_SHORT_EI: RegisterField<Self, Bool> {
+  public static var LC_BYPASS_RXL0S_ON_SHORT_EI: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 }
@@ -675,25 +531,21 @@ public enum PCIE_LC_N_FTS_CNTL: IndirectRegister {
   }
 
   /// `PCIE_LC_N_FTS_CNTL.LC_XMIT_N_FTS`: bits 7:0, access unknown.
-  @inlinable public static var LC_XMIT_N_FTS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var LC_XMIT_N_FTS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `PCIE_LC_N_FTS_CNTL.LC_XMIT_N_FTS_OVERRIDE_EN`: bit 8, access unknown.
-  @inlinable public static var LC_XMIT_N_FTS_OVERRIDE_EN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var LC_XMIT_N_FTS_OVERRIDE_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PCIE_LC_N_FTS_CNTL.LC_XMIT_FTS_BEFORE_RECOVERY`: bit 9, access unknown.
-  @inlinable public static var LC_XMIT_FTS_BEFORE_RECOVERY: RegisterField<Self, Bool> {
+  public static var LC_XMIT_FTS_BEFORE_RECOVERY: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `PCIE_LC_N_FTS_CNTL.LC_XMIT_N_FTS_LIMIT`: bits 23:16, access unknown.
-  @inlinable public static var LC_XMIT_N_FTS_LIMIT: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var LC_XMIT_N_FTS_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `PCIE_LC_N_FTS_CNTL.LC_N_FTS`: bits 31:24, access unknown.
-  @inlinable public static var LC_N_FTS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var LC_N_FTS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PCIE_LC_SPEED_CNTL`: bif_5_0 register, index 0x1001_00A4 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -708,142 +560,128 @@ public enum PCIE_LC_SPEED_CNTL: IndirectRegister {
   }
 
   /// `PCIE_LC_SPEED_CNTL.LC_GEN2_EN_STRAP`: bit 0, access unknown.
-  @inlinable public static var LC_GEN2_EN_STRAP: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var LC_GEN2_EN_STRAP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_LC_SPEED_CNTL.LC_GEN3_EN_STRAP`: bit 1, access unknown.
-  @inlinable public static var LC_GEN3_EN_STRAP: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var LC_GEN3_EN_STRAP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIE_LC_SPEED_CNTL.LC_TARGET_LINK_SPEED_OVERRIDE_EN`: bit 2, access unknown.
-  @inlinable public static var LC_TARGET_LINK_SPEED_OVERRIDE_EN: RegisterField<Self, Bool> {
+  public static var LC_TARGET_LINK_SPEED_OVERRIDE_EN: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PCIE_LC_SPEED_CNTL.LC_TARGET_LINK_SPEED_OVERRIDE`: bits 4:3, access unknown.
-  @inlinable public static var LC_TARGET_LINK_SPEED_OVERRIDE: RegisterField<Self, UInt8> {
+  public static var LC_TARGET_LINK_SPEED_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 2)
   }
 
   /// `PCIE_LC_SPEED_CNTL.LC_FORCE_EN_SW_SPEED_CHANGE`: bit 5, access unknown.
-  @inlinable public static var LC_FORCE_EN_SW_SPEED_CHANGE: RegisterField<Self, Bool> {
+  public static var LC_FORCE_EN_SW_SPEED_CHANGE: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `PCIE_LC_SPEED_CNTL.LC_FORCE_DIS_SW_SPEED_CHANGE`: bit 6, access unknown.
-  @inlinable public static var LC_FORCE_DIS_SW_SPEED_CHANGE: RegisterField<Self, Bool> {
+  public static var LC_FORCE_DIS_SW_SPEED_CHANGE: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `PCIE_LC_SPEED_CNTL.LC_FORCE_EN_HW_SPEED_CHANGE`: bit 7, access unknown.
-  @inlinable public static var LC_FORCE_EN_HW_SPEED_CHANGE: RegisterField<Self, Bool> {
+  public static var LC_FORCE_EN_HW_SPEED_CHANGE: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `PCIE_LC_SPEED_CNTL.LC_FORCE_DIS_HW_SPEED_CHANGE`: bit 8, access unknown.
-  @inlinable public static var LC_FORCE_DIS_HW_SPEED_CHANGE: RegisterField<Self, Bool> {
+  public static var LC_FORCE_DIS_HW_SPEED_CHANGE: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PCIE_LC_SPEED_CNTL.LC_INITIATE_LINK_SPEED_CHANGE`: bit 9, access unknown.
-  @inlinable public static var LC_INITIATE_LINK_SPEED_CHANGE: RegisterField<Self, Bool> {
+  public static var LC_INITIATE_LINK_SPEED_CHANGE: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `PCIE_LC_SPEED_CNTL.LC_SPEED_CHANGE_ATTEMPTS_ALLOWED`: bits 11:10, access unknown.
-  @inlinable public static var LC_SPEED_CHANGE_ATTEMPTS_ALLOWED: RegisterField<Self, UInt8> {
+  public static var LC_SPEED_CHANGE_ATTEMPTS_ALLOWED: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 2)
   }
 
   /// `PCIE_LC_SPEED_CNTL.LC_SPEED_CHANGE_ATTEMPT_FAILED`: bit 12, access unknown.
-  @inlinable public static var LC_SPEED_CHANGE_ATTEMPT_FAILED: RegisterField<Self, Bool> {
+  public static var LC_SPEED_CHANGE_ATTEMPT_FAILED: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `PCIE_LC_SPEED_CNTL.LC_CURRENT_DATA_RATE`: bits 14:13, access unknown.
-  @inlinable public static var LC_CURRENT_DATA_RATE: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 2)
-  }
+  public static var LC_CURRENT_DATA_RATE: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
 
   /// `PCIE_LC_SPEED_CNTL.LC_DONT_CLR_TARGET_SPD_CHANGE_STATUS`: bit 15, access unknown.
-  @inlinable public static var LC_DONT_CLR_TARGET_SPD_CHANGE_STATUS: RegisterField<Self, Bool> {
+  public static var LC_DONT_CLR_TARGET_SPD_CHANGE_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `PCIE_LC_SPEED_CNTL.LC_CLR_FAILED_SPD_CHANGE_CNT`: bit 16, access unknown.
-  @inlinable public static var LC_CLR_FAILED_SPD_CHANGE_CNT: RegisterField<Self, Bool> {
+  public static var LC_CLR_FAILED_SPD_CHANGE_CNT: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `PCIE_LC_SPEED_CNTL.LC_1_OR_MORE_TS2_SPEED_ARC_EN`: bit 17, access unknown.
-  @inlinable public static var LC_1_OR_MORE_TS2_SPEED_ARC_EN: RegisterField<Self, Bool> {
+  public static var LC_1_OR_MORE_TS2_SPEED_ARC_EN: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `PCIE_LC_SPEED_CNTL.LC_OTHER_SIDE_EVER_SENT_GEN2`: bit 18, access unknown.
-  @inlinable public static var LC_OTHER_SIDE_EVER_SENT_GEN2: RegisterField<Self, Bool> {
+  public static var LC_OTHER_SIDE_EVER_SENT_GEN2: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `PCIE_LC_SPEED_CNTL.LC_OTHER_SIDE_SUPPORTS_GEN2`: bit 19, access unknown.
-  @inlinable public static var LC_OTHER_SIDE_SUPPORTS_GEN2: RegisterField<Self, Bool> {
+  public static var LC_OTHER_SIDE_SUPPORTS_GEN2: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `PCIE_LC_SPEED_CNTL.LC_OTHER_SIDE_EVER_SENT_GEN3`: bit 20, access unknown.
-  @inlinable public static var LC_OTHER_SIDE_EVER_SENT_GEN3: RegisterField<Self, Bool> {
+  public static var LC_OTHER_SIDE_EVER_SENT_GEN3: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `PCIE_LC_SPEED_CNTL.LC_OTHER_SIDE_SUPPORTS_GEN3`: bit 21, access unknown.
-  @inlinable public static var LC_OTHER_SIDE_SUPPORTS_GEN3: RegisterField<Self, Bool> {
+  public static var LC_OTHER_SIDE_SUPPORTS_GEN3: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `PCIE_LC_SPEED_CNTL.LC_AUTO_RECOVERY_DIS`: bit 22, access unknown.
-  @inlinable public static var LC_AUTO_RECOVERY_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var LC_AUTO_RECOVERY_DIS: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PCIE_LC_SPEED_CNTL.LC_SPEED_CHANGE_STATUS`: bit 23, access unknown.
-  @inlinable public static var LC_SPEED_CHANGE_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var LC_SPEED_CHANGE_STATUS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PCIE_LC_SPEED_CNTL.LC_DATA_RATE_ADVERTISED`: bits 25:24, access unknown.
-  @inlinable public static var LC_DATA_RATE_ADVERTISED: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var LC_DATA_RATE_ADVERTISED: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PCIE_LC_SPEED_CNTL.LC_CHECK_DATA_RATE`: bit 26, access unknown.
-  @inlinable public static var LC_CHECK_DATA_RATE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var LC_CHECK_DATA_RATE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PCIE_LC_SPEED_CNTL.LC_MULT_UPSTREAM_AUTO_SPD_CHNG_EN`: bit 27, access unknown.
-  @inlinable public static var LC_MULT_UPSTREAM_AUTO_SPD_CHNG_EN: RegisterField<Self, Bool> {
+  public static var LC_MULT_UPSTREAM_AUTO_SPD_CHNG_EN: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `PCIE_LC_SPEED_CNTL.LC_INIT_SPEED_NEG_IN_L0s_EN`: bit 28, access unknown.
-  @inlinable public static var LC_INIT_SPEED_NEG_IN_L0s_EN: RegisterField<Self, Bool> {
+  public static var LC_INIT_SPEED_NEG_IN_L0s_EN: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `PCIE_LC_SPEED_CNTL.LC_INIT_SPEED_NEG_IN_L1_EN`: bit 29, access unknown.
-  @inlinable public static var LC_INIT_SPEED_NEG_IN_L1_EN: RegisterField<Self, Bool> {
+  public static var LC_INIT_SPEED_NEG_IN_L1_EN: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `PCIE_LC_SPEED_CNTL.LC_DONT_CHECK_EQTS_IN_RCFG`: bit 30, access unknown.
-  @inlinable public static var LC_DONT_CHECK_EQTS_IN_RCFG: RegisterField<Self, Bool> {
+  public static var LC_DONT_CHECK_EQTS_IN_RCFG: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `PCIE_LC_SPEED_CNTL.LC_DELAY_COEFF_UPDATE_DIS`: bit 31, access unknown.
-  @inlinable public static var LC_DELAY_COEFF_UPDATE_DIS: RegisterField<Self, Bool> {
+  public static var LC_DELAY_COEFF_UPDATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -860,24 +698,16 @@ public enum PCIE_LC_STATE0: IndirectRegister {
   }
 
   /// `PCIE_LC_STATE0.LC_CURRENT_STATE`: bits 5:0, access unknown.
-  @inlinable public static var LC_CURRENT_STATE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var LC_CURRENT_STATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `PCIE_LC_STATE0.LC_PREV_STATE1`: bits 13:8, access unknown.
-  @inlinable public static var LC_PREV_STATE1: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var LC_PREV_STATE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `PCIE_LC_STATE0.LC_PREV_STATE2`: bits 21:16, access unknown.
-  @inlinable public static var LC_PREV_STATE2: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 6)
-  }
+  public static var LC_PREV_STATE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `PCIE_LC_STATE0.LC_PREV_STATE3`: bits 29:24, access unknown.
-  @inlinable public static var LC_PREV_STATE3: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 6)
-  }
+  public static var LC_PREV_STATE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 }
 
 /// `PCIE_LC_STATE1`: bif_5_0 register, index 0x1001_00A6 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -892,24 +722,16 @@ public enum PCIE_LC_STATE1: IndirectRegister {
   }
 
   /// `PCIE_LC_STATE1.LC_PREV_STATE4`: bits 5:0, access unknown.
-  @inlinable public static var LC_PREV_STATE4: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var LC_PREV_STATE4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `PCIE_LC_STATE1.LC_PREV_STATE5`: bits 13:8, access unknown.
-  @inlinable public static var LC_PREV_STATE5: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var LC_PREV_STATE5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `PCIE_LC_STATE1.LC_PREV_STATE6`: bits 21:16, access unknown.
-  @inlinable public static var LC_PREV_STATE6: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 6)
-  }
+  public static var LC_PREV_STATE6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `PCIE_LC_STATE1.LC_PREV_STATE7`: bits 29:24, access unknown.
-  @inlinable public static var LC_PREV_STATE7: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 6)
-  }
+  public static var LC_PREV_STATE7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 }
 
 /// `PCIE_LC_STATE2`: bif_5_0 register, index 0x1001_00A7 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -924,24 +746,16 @@ public enum PCIE_LC_STATE2: IndirectRegister {
   }
 
   /// `PCIE_LC_STATE2.LC_PREV_STATE8`: bits 5:0, access unknown.
-  @inlinable public static var LC_PREV_STATE8: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var LC_PREV_STATE8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `PCIE_LC_STATE2.LC_PREV_STATE9`: bits 13:8, access unknown.
-  @inlinable public static var LC_PREV_STATE9: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var LC_PREV_STATE9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `PCIE_LC_STATE2.LC_PREV_STATE10`: bits 21:16, access unknown.
-  @inlinable public static var LC_PREV_STATE10: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 6)
-  }
+  public static var LC_PREV_STATE10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `PCIE_LC_STATE2.LC_PREV_STATE11`: bits 29:24, access unknown.
-  @inlinable public static var LC_PREV_STATE11: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 6)
-  }
+  public static var LC_PREV_STATE11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 }
 
 /// `PCIE_LC_STATE3`: bif_5_0 register, index 0x1001_00A8 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -956,24 +770,16 @@ public enum PCIE_LC_STATE3: IndirectRegister {
   }
 
   /// `PCIE_LC_STATE3.LC_PREV_STATE12`: bits 5:0, access unknown.
-  @inlinable public static var LC_PREV_STATE12: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var LC_PREV_STATE12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `PCIE_LC_STATE3.LC_PREV_STATE13`: bits 13:8, access unknown.
-  @inlinable public static var LC_PREV_STATE13: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var LC_PREV_STATE13: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `PCIE_LC_STATE3.LC_PREV_STATE14`: bits 21:16, access unknown.
-  @inlinable public static var LC_PREV_STATE14: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 6)
-  }
+  public static var LC_PREV_STATE14: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `PCIE_LC_STATE3.LC_PREV_STATE15`: bits 29:24, access unknown.
-  @inlinable public static var LC_PREV_STATE15: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 6)
-  }
+  public static var LC_PREV_STATE15: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 }
 
 /// `PCIE_LC_STATE4`: bif_5_0 register, index 0x1001_00A9 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -988,24 +794,16 @@ public enum PCIE_LC_STATE4: IndirectRegister {
   }
 
   /// `PCIE_LC_STATE4.LC_PREV_STATE16`: bits 5:0, access unknown.
-  @inlinable public static var LC_PREV_STATE16: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var LC_PREV_STATE16: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `PCIE_LC_STATE4.LC_PREV_STATE17`: bits 13:8, access unknown.
-  @inlinable public static var LC_PREV_STATE17: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var LC_PREV_STATE17: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `PCIE_LC_STATE4.LC_PREV_STATE18`: bits 21:16, access unknown.
-  @inlinable public static var LC_PREV_STATE18: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 6)
-  }
+  public static var LC_PREV_STATE18: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `PCIE_LC_STATE4.LC_PREV_STATE19`: bits 29:24, access unknown.
-  @inlinable public static var LC_PREV_STATE19: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 6)
-  }
+  public static var LC_PREV_STATE19: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 }
 
 /// `PCIE_LC_STATE5`: bif_5_0 register, index 0x1001_00AA of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -1020,24 +818,16 @@ public enum PCIE_LC_STATE5: IndirectRegister {
   }
 
   /// `PCIE_LC_STATE5.LC_PREV_STATE20`: bits 5:0, access unknown.
-  @inlinable public static var LC_PREV_STATE20: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var LC_PREV_STATE20: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `PCIE_LC_STATE5.LC_PREV_STATE21`: bits 13:8, access unknown.
-  @inlinable public static var LC_PREV_STATE21: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var LC_PREV_STATE21: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `PCIE_LC_STATE5.LC_PREV_STATE22`: bits 21:16, access unknown.
-  @inlinable public static var LC_PREV_STATE22: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 6)
-  }
+  public static var LC_PREV_STATE22: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `PCIE_LC_STATE5.LC_PREV_STATE23`: bits 29:24, access unknown.
-  @inlinable public static var LC_PREV_STATE23: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 6)
-  }
+  public static var LC_PREV_STATE23: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 }
 
 /// `PCIE_LC_CNTL2`: bif_5_0 register, index 0x1001_00B1 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -1052,120 +842,94 @@ public enum PCIE_LC_CNTL2: IndirectRegister {
   }
 
   /// `PCIE_LC_CNTL2.LC_TIMED_OUT_STATE`: bits 5:0, access unknown.
-  @inlinable public static var LC_TIMED_OUT_STATE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var LC_TIMED_OUT_STATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `PCIE_LC_CNTL2.LC_STATE_TIMED_OUT`: bit 6, access unknown.
-  @inlinable public static var LC_STATE_TIMED_OUT: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var LC_STATE_TIMED_OUT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PCIE_LC_CNTL2.LC_LOOK_FOR_BW_REDUCTION`: bit 7, access unknown.
-  @inlinable public static var LC_LOOK_FOR_BW_REDUCTION: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var LC_LOOK_FOR_BW_REDUCTION: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PCIE_LC_CNTL2.LC_MORE_TS2_EN`: bit 8, access unknown.
-  @inlinable public static var LC_MORE_TS2_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var LC_MORE_TS2_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PCIE_LC_CNTL2.LC_X12_NEGOTIATION_DIS`: bit 9, access unknown.
-  @inlinable public static var LC_X12_NEGOTIATION_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var LC_X12_NEGOTIATION_DIS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PCIE_LC_CNTL2.LC_LINK_UP_REVERSAL_EN`: bit 10, access unknown.
-  @inlinable public static var LC_LINK_UP_REVERSAL_EN: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var LC_LINK_UP_REVERSAL_EN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PCIE_LC_CNTL2.LC_ILLEGAL_STATE`: bit 11, access unknown.
-  @inlinable public static var LC_ILLEGAL_STATE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var LC_ILLEGAL_STATE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PCIE_LC_CNTL2.LC_ILLEGAL_STATE_RESTART_EN`: bit 12, access unknown.
-  @inlinable public static var LC_ILLEGAL_STATE_RESTART_EN: RegisterField<Self, Bool> {
+  public static var LC_ILLEGAL_STATE_RESTART_EN: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `PCIE_LC_CNTL2.LC_WAIT_FOR_OTHER_LANES_MODE`: bit 13, access unknown.
-  @inlinable public static var LC_WAIT_FOR_OTHER_LANES_MODE: RegisterField<Self, Bool> {
+  public static var LC_WAIT_FOR_OTHER_LANES_MODE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `PCIE_LC_CNTL2.LC_ELEC_IDLE_MODE`: bits 15:14, access unknown.
-  @inlinable public static var LC_ELEC_IDLE_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 2)
-  }
+  public static var LC_ELEC_IDLE_MODE: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `PCIE_LC_CNTL2.LC_DISABLE_INFERRED_ELEC_IDLE_DET`: bit 16, access unknown.
-  @inlinable public static var LC_DISABLE_INFERRED_ELEC_IDLE_DET: RegisterField<Self, Bool> {
+  public static var LC_DISABLE_INFERRED_ELEC_IDLE_DET: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `PCIE_LC_CNTL2.LC_ALLOW_PDWN_IN_L1`: bit 17, access unknown.
-  @inlinable public static var LC_ALLOW_PDWN_IN_L1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var LC_ALLOW_PDWN_IN_L1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PCIE_LC_CNTL2.LC_ALLOW_PDWN_IN_L23`: bit 18, access unknown.
-  @inlinable public static var LC_ALLOW_PDWN_IN_L23: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var LC_ALLOW_PDWN_IN_L23: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PCIE_LC_CNTL2.LC_DEASSERT_RX_EN_IN_L0S`: bit 19, access unknown.
-  @inlinable public static var LC_DEASSERT_RX_EN_IN_L0S: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var LC_DEASSERT_RX_EN_IN_L0S: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PCIE_LC_CNTL2.LC_BLOCK_EL_IDLE_IN_L0`: bit 20, access unknown.
-  @inlinable public static var LC_BLOCK_EL_IDLE_IN_L0: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var LC_BLOCK_EL_IDLE_IN_L0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PCIE_LC_CNTL2.LC_RCV_L0_TO_RCV_L0S_DIS`: bit 21, access unknown.
-  @inlinable public static var LC_RCV_L0_TO_RCV_L0S_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var LC_RCV_L0_TO_RCV_L0S_DIS: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PCIE_LC_CNTL2.LC_ASSERT_INACTIVE_DURING_HOLD`: bit 22, access unknown.
-  @inlinable public static var LC_ASSERT_INACTIVE_DURING_HOLD: RegisterField<Self, Bool> {
+  public static var LC_ASSERT_INACTIVE_DURING_HOLD: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
   /// `PCIE_LC_CNTL2.LC_WAIT_FOR_LANES_IN_LW_NEG`: bits 24:23, access unknown.
-  @inlinable public static var LC_WAIT_FOR_LANES_IN_LW_NEG: RegisterField<Self, UInt8> {
+  public static var LC_WAIT_FOR_LANES_IN_LW_NEG: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 2)
   }
 
   /// `PCIE_LC_CNTL2.LC_PWR_DOWN_NEG_OFF_LANES`: bit 25, access unknown.
-  @inlinable public static var LC_PWR_DOWN_NEG_OFF_LANES: RegisterField<Self, Bool> {
+  public static var LC_PWR_DOWN_NEG_OFF_LANES: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `PCIE_LC_CNTL2.LC_DISABLE_LOST_SYM_LOCK_ARCS`: bit 26, access unknown.
-  @inlinable public static var LC_DISABLE_LOST_SYM_LOCK_ARCS: RegisterField<Self, Bool> {
+  public static var LC_DISABLE_LOST_SYM_LOCK_ARCS: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `PCIE_LC_CNTL2.LC_LINK_BW_NOTIFICATION_DIS`: bit 27, access unknown.
-  @inlinable public static var LC_LINK_BW_NOTIFICATION_DIS: RegisterField<Self, Bool> {
+  public static var LC_LINK_BW_NOTIFICATION_DIS: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `PCIE_LC_CNTL2.LC_PMI_L1_WAIT_FOR_SLV_IDLE`: bit 28, access unknown.
-  @inlinable public static var LC_PMI_L1_WAIT_FOR_SLV_IDLE: RegisterField<Self, Bool> {
+  public static var LC_PMI_L1_WAIT_FOR_SLV_IDLE: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `PCIE_LC_CNTL2.LC_TEST_TIMER_SEL`: bits 30:29, access unknown.
-  @inlinable public static var LC_TEST_TIMER_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
+  public static var LC_TEST_TIMER_SEL: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 
   /// `PCIE_LC_CNTL2.LC_ENABLE_INFERRED_ELEC_IDLE_FOR_PI`: bit 31, access unknown.
-  @inlinable public static var LC_ENABLE_INFERRED_ELEC_IDLE_FOR_PI: RegisterField<Self, Bool> {
+  public static var LC_ENABLE_INFERRED_ELEC_IDLE_FOR_PI: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -1182,57 +946,41 @@ public enum PCIE_LC_BW_CHANGE_CNTL: IndirectRegister {
   }
 
   /// `PCIE_LC_BW_CHANGE_CNTL.LC_BW_CHANGE_INT_EN`: bit 0, access unknown.
-  @inlinable public static var LC_BW_CHANGE_INT_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var LC_BW_CHANGE_INT_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_LC_BW_CHANGE_CNTL.LC_HW_INIT_SPEED_CHANGE`: bit 1, access unknown.
-  @inlinable public static var LC_HW_INIT_SPEED_CHANGE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var LC_HW_INIT_SPEED_CHANGE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PCIE_LC_BW_CHANGE_CNTL.LC_SW_INIT_SPEED_CHANGE`: bit 2, access unknown.
-  @inlinable public static var LC_SW_INIT_SPEED_CHANGE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var LC_SW_INIT_SPEED_CHANGE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIE_LC_BW_CHANGE_CNTL.LC_OTHER_INIT_SPEED_CHANGE`: bit 3, access unknown.
-  @inlinable public static var LC_OTHER_INIT_SPEED_CHANGE: RegisterField<Self, Bool> {
+  public static var LC_OTHER_INIT_SPEED_CHANGE: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `PCIE_LC_BW_CHANGE_CNTL.LC_RELIABILITY_SPEED_CHANGE`: bit 4, access unknown.
-  @inlinable public static var LC_RELIABILITY_SPEED_CHANGE: RegisterField<Self, Bool> {
+  public static var LC_RELIABILITY_SPEED_CHANGE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `PCIE_LC_BW_CHANGE_CNTL.LC_FAILED_SPEED_NEG`: bit 5, access unknown.
-  @inlinable public static var LC_FAILED_SPEED_NEG: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var LC_FAILED_SPEED_NEG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PCIE_LC_BW_CHANGE_CNTL.LC_LONG_LW_CHANGE`: bit 6, access unknown.
-  @inlinable public static var LC_LONG_LW_CHANGE: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var LC_LONG_LW_CHANGE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PCIE_LC_BW_CHANGE_CNTL.LC_SHORT_LW_CHANGE`: bit 7, access unknown.
-  @inlinable public static var LC_SHORT_LW_CHANGE: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var LC_SHORT_LW_CHANGE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PCIE_LC_BW_CHANGE_CNTL.LC_LW_CHANGE_OTHER`: bit 8, access unknown.
-  @inlinable public static var LC_LW_CHANGE_OTHER: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var LC_LW_CHANGE_OTHER: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PCIE_LC_BW_CHANGE_CNTL.LC_LW_CHANGE_FAILED`: bit 9, access unknown.
-  @inlinable public static var LC_LW_CHANGE_FAILED: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var LC_LW_CHANGE_FAILED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PCIE_LC_BW_CHANGE_CNTL.LC_LINK_BW_NOTIFICATION_DETECT_MODE`: bit 10, access unknown.
-  @inlinable public static var LC_LINK_BW_NOTIFICATION_DETECT_MODE: RegisterField<Self, Bool> {
+  public static var LC_LINK_BW_NOTIFICATION_DETECT_MODE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 }
@@ -1249,19 +997,13 @@ public enum PCIE_LC_CDR_CNTL: IndirectRegister {
   }
 
   /// `PCIE_LC_CDR_CNTL.LC_CDR_TEST_OFF`: bits 11:0, access unknown.
-  @inlinable public static var LC_CDR_TEST_OFF: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var LC_CDR_TEST_OFF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `PCIE_LC_CDR_CNTL.LC_CDR_TEST_SETS`: bits 23:12, access unknown.
-  @inlinable public static var LC_CDR_TEST_SETS: RegisterField<Self, UInt16> {
-    .init(lsb: 12, width: 12)
-  }
+  public static var LC_CDR_TEST_SETS: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
 
   /// `PCIE_LC_CDR_CNTL.LC_CDR_SET_TYPE`: bits 25:24, access unknown.
-  @inlinable public static var LC_CDR_SET_TYPE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var LC_CDR_SET_TYPE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 }
 
 /// `PCIE_LC_LANE_CNTL`: bif_5_0 register, index 0x1001_00B4 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -1276,14 +1018,10 @@ public enum PCIE_LC_LANE_CNTL: IndirectRegister {
   }
 
   /// `PCIE_LC_LANE_CNTL.LC_CORRUPTED_LANES`: bits 15:0, access unknown.
-  @inlinable public static var LC_CORRUPTED_LANES: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var LC_CORRUPTED_LANES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PCIE_LC_LANE_CNTL.LC_LANE_DIS`: bits 31:16, access unknown.
-  @inlinable public static var LC_LANE_DIS: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var LC_LANE_DIS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_LC_CNTL3`: bif_5_0 register, index 0x1001_00B5 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -1298,117 +1036,93 @@ public enum PCIE_LC_CNTL3: IndirectRegister {
   }
 
   /// `PCIE_LC_CNTL3.LC_SELECT_DEEMPHASIS`: bit 0, access unknown.
-  @inlinable public static var LC_SELECT_DEEMPHASIS: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var LC_SELECT_DEEMPHASIS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_LC_CNTL3.LC_SELECT_DEEMPHASIS_CNTL`: bits 2:1, access unknown.
-  @inlinable public static var LC_SELECT_DEEMPHASIS_CNTL: RegisterField<Self, UInt8> {
+  public static var LC_SELECT_DEEMPHASIS_CNTL: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 2)
   }
 
   /// `PCIE_LC_CNTL3.LC_RCVD_DEEMPHASIS`: bit 3, access unknown.
-  @inlinable public static var LC_RCVD_DEEMPHASIS: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var LC_RCVD_DEEMPHASIS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PCIE_LC_CNTL3.LC_COMP_TO_DETECT`: bit 4, access unknown.
-  @inlinable public static var LC_COMP_TO_DETECT: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var LC_COMP_TO_DETECT: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIE_LC_CNTL3.LC_RESET_TSX_CNT_IN_RLOCK_EN`: bit 5, access unknown.
-  @inlinable public static var LC_RESET_TSX_CNT_IN_RLOCK_EN: RegisterField<Self, Bool> {
+  public static var LC_RESET_TSX_CNT_IN_RLOCK_EN: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `PCIE_LC_CNTL3.LC_AUTO_SPEED_CHANGE_ATTEMPTS_ALLOWED`: bits 7:6, access unknown.
-  @inlinable public static var LC_AUTO_SPEED_CHANGE_ATTEMPTS_ALLOWED: RegisterField<Self, UInt8> {
+  public static var LC_AUTO_SPEED_CHANGE_ATTEMPTS_ALLOWED: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 2)
   }
 
   /// `PCIE_LC_CNTL3.LC_AUTO_SPEED_CHANGE_ATTEMPT_FAILED`: bit 8, access unknown.
-  @inlinable public static var LC_AUTO_SPEED_CHANGE_ATTEMPT_FAILED: RegisterField<Self, Bool> {
+  public static var LC_AUTO_SPEED_CHANGE_ATTEMPT_FAILED: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PCIE_LC_CNTL3.LC_CLR_FAILED_AUTO_SPD_CHANGE_CNT`: bit 9, access unknown.
-  @inlinable public static var LC_CLR_FAILED_AUTO_SPD_CHANGE_CNT: RegisterField<Self, Bool> {
+  public static var LC_CLR_FAILED_AUTO_SPD_CHANGE_CNT: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `PCIE_LC_CNTL3.LC_ENHANCED_HOT_PLUG_EN`: bit 10, access unknown.
-  @inlinable public static var LC_ENHANCED_HOT_PLUG_EN: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var LC_ENHANCED_HOT_PLUG_EN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PCIE_LC_CNTL3.LC_RCVR_DET_EN_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LC_RCVR_DET_EN_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var LC_RCVR_DET_EN_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PCIE_LC_CNTL3.LC_EHP_RX_PHY_CMD`: bits 13:12, access unknown.
-  @inlinable public static var LC_EHP_RX_PHY_CMD: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 2)
-  }
+  public static var LC_EHP_RX_PHY_CMD: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `PCIE_LC_CNTL3.LC_EHP_TX_PHY_CMD`: bits 15:14, access unknown.
-  @inlinable public static var LC_EHP_TX_PHY_CMD: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 2)
-  }
+  public static var LC_EHP_TX_PHY_CMD: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `PCIE_LC_CNTL3.LC_CHIP_BIF_USB_IDLE_EN`: bit 16, access unknown.
-  @inlinable public static var LC_CHIP_BIF_USB_IDLE_EN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var LC_CHIP_BIF_USB_IDLE_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PCIE_LC_CNTL3.LC_L1_BLOCK_RECONFIG_EN`: bit 17, access unknown.
-  @inlinable public static var LC_L1_BLOCK_RECONFIG_EN: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var LC_L1_BLOCK_RECONFIG_EN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PCIE_LC_CNTL3.LC_AUTO_DISABLE_SPEED_SUPPORT_EN`: bit 18, access unknown.
-  @inlinable public static var LC_AUTO_DISABLE_SPEED_SUPPORT_EN: RegisterField<Self, Bool> {
+  public static var LC_AUTO_DISABLE_SPEED_SUPPORT_EN: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `PCIE_LC_CNTL3.LC_AUTO_DISABLE_SPEED_SUPPORT_MAX_FAIL_SEL`: bits 20:19, access unknown.
-  @inlinable public static var LC_AUTO_DISABLE_SPEED_SUPPORT_MAX_FAIL_SEL: RegisterField<Self, UInt8> {
+  public static var LC_AUTO_DISABLE_SPEED_SUPPORT_MAX_FAIL_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 2)
   }
 
   /// `PCIE_LC_CNTL3.LC_FAST_L1_ENTRY_EXIT_EN`: bit 21, access unknown.
-  @inlinable public static var LC_FAST_L1_ENTRY_EXIT_EN: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var LC_FAST_L1_ENTRY_EXIT_EN: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PCIE_LC_CNTL3.LC_RXPHYCMD_INACTIVE_EN_MODE`: bit 22, access unknown.
-  @inlinable public static var LC_RXPHYCMD_INACTIVE_EN_MODE: RegisterField<Self, Bool> {
+  public static var LC_RXPHYCMD_INACTIVE_EN_MODE: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
   /// `PCIE_LC_CNTL3.LC_DSC_DONT_ENTER_L23_AFTER_PME_ACK`: bit 23, access unknown.
-  @inlinable public static var LC_DSC_DONT_ENTER_L23_AFTER_PME_ACK: RegisterField<Self, Bool> {
+  public static var LC_DSC_DONT_ENTER_L23_AFTER_PME_ACK: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
   /// `PCIE_LC_CNTL3.LC_HW_VOLTAGE_IF_CONTROL`: bits 25:24, access unknown.
-  @inlinable public static var LC_HW_VOLTAGE_IF_CONTROL: RegisterField<Self, UInt8> {
+  public static var LC_HW_VOLTAGE_IF_CONTROL: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 2)
   }
 
   /// `PCIE_LC_CNTL3.LC_VOLTAGE_TIMER_SEL`: bits 29:26, access unknown.
-  @inlinable public static var LC_VOLTAGE_TIMER_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 4)
-  }
+  public static var LC_VOLTAGE_TIMER_SEL: RegisterField<Self, UInt8> { .init(lsb: 26, width: 4) }
 
   /// `PCIE_LC_CNTL3.LC_GO_TO_RECOVERY`: bit 30, access unknown.
-  @inlinable public static var LC_GO_TO_RECOVERY: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var LC_GO_TO_RECOVERY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `PCIE_LC_CNTL3.LC_N_EIE_SEL`: bit 31, access unknown.
-  @inlinable public static var LC_N_EIE_SEL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var LC_N_EIE_SEL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PCIE_LC_CNTL4`: bif_5_0 register, index 0x1001_00B6 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -1423,108 +1137,80 @@ public enum PCIE_LC_CNTL4: IndirectRegister {
   }
 
   /// `PCIE_LC_CNTL4.LC_TX_ENABLE_BEHAVIOUR`: bits 1:0, access unknown.
-  @inlinable public static var LC_TX_ENABLE_BEHAVIOUR: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var LC_TX_ENABLE_BEHAVIOUR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `PCIE_LC_CNTL4.LC_DIS_CONTIG_END_SET_CHECK`: bit 2, access unknown.
-  @inlinable public static var LC_DIS_CONTIG_END_SET_CHECK: RegisterField<Self, Bool> {
+  public static var LC_DIS_CONTIG_END_SET_CHECK: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `PCIE_LC_CNTL4.LC_DIS_ASPM_L1_IN_SPEED_CHANGE`: bit 3, access unknown.
-  @inlinable public static var LC_DIS_ASPM_L1_IN_SPEED_CHANGE: RegisterField<Self, Bool> {
+  public static var LC_DIS_ASPM_L1_IN_SPEED_CHANGE: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `PCIE_LC_CNTL4.LC_BYPASS_EQ`: bit 4, access unknown.
-  @inlinable public static var LC_BYPASS_EQ: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var LC_BYPASS_EQ: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PCIE_LC_CNTL4.LC_REDO_EQ`: bit 5, access unknown.
-  @inlinable public static var LC_REDO_EQ: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var LC_REDO_EQ: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PCIE_LC_CNTL4.LC_EXTEND_EIEOS`: bit 6, access unknown.
-  @inlinable public static var LC_EXTEND_EIEOS: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var LC_EXTEND_EIEOS: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PCIE_LC_CNTL4.LC_IGNORE_PARITY`: bit 7, access unknown.
-  @inlinable public static var LC_IGNORE_PARITY: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var LC_IGNORE_PARITY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PCIE_LC_CNTL4.LC_EQ_SEARCH_MODE`: bits 9:8, access unknown.
-  @inlinable public static var LC_EQ_SEARCH_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var LC_EQ_SEARCH_MODE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PCIE_LC_CNTL4.LC_DSC_CHECK_COEFFS_IN_RLOCK`: bit 10, access unknown.
-  @inlinable public static var LC_DSC_CHECK_COEFFS_IN_RLOCK: RegisterField<Self, Bool> {
+  public static var LC_DSC_CHECK_COEFFS_IN_RLOCK: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PCIE_LC_CNTL4.LC_USC_EQ_NOT_REQD`: bit 11, access unknown.
-  @inlinable public static var LC_USC_EQ_NOT_REQD: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var LC_USC_EQ_NOT_REQD: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PCIE_LC_CNTL4.LC_USC_GO_TO_EQ`: bit 12, access unknown.
-  @inlinable public static var LC_USC_GO_TO_EQ: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var LC_USC_GO_TO_EQ: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PCIE_LC_CNTL4.LC_SET_QUIESCE`: bit 13, access unknown.
-  @inlinable public static var LC_SET_QUIESCE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var LC_SET_QUIESCE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PCIE_LC_CNTL4.LC_QUIESCE_RCVD`: bit 14, access unknown.
-  @inlinable public static var LC_QUIESCE_RCVD: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var LC_QUIESCE_RCVD: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PCIE_LC_CNTL4.LC_UNEXPECTED_COEFFS_RCVD`: bit 15, access unknown.
-  @inlinable public static var LC_UNEXPECTED_COEFFS_RCVD: RegisterField<Self, Bool> {
+  public static var LC_UNEXPECTED_COEFFS_RCVD: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `PCIE_LC_CNTL4.LC_BYPASS_EQ_REQ_PHASE`: bit 16, access unknown.
-  @inlinable public static var LC_BYPASS_EQ_REQ_PHASE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var LC_BYPASS_EQ_REQ_PHASE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PCIE_LC_CNTL4.LC_FORCE_PRESET_IN_EQ_REQ_PHASE`: bit 17, access unknown.
-  @inlinable public static var LC_FORCE_PRESET_IN_EQ_REQ_PHASE: RegisterField<Self, Bool> {
+  public static var LC_FORCE_PRESET_IN_EQ_REQ_PHASE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `PCIE_LC_CNTL4.LC_FORCE_PRESET_VALUE`: bits 21:18, access unknown.
-  @inlinable public static var LC_FORCE_PRESET_VALUE: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 4)
-  }
+  public static var LC_FORCE_PRESET_VALUE: RegisterField<Self, UInt8> { .init(lsb: 18, width: 4) }
 
   /// `PCIE_LC_CNTL4.LC_USC_DELAY_DLLPS`: bit 22, access unknown.
-  @inlinable public static var LC_USC_DELAY_DLLPS: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var LC_USC_DELAY_DLLPS: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PCIE_LC_CNTL4.LC_PCIE_TX_FULL_SWING`: bit 23, access unknown.
-  @inlinable public static var LC_PCIE_TX_FULL_SWING: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var LC_PCIE_TX_FULL_SWING: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PCIE_LC_CNTL4.LC_EQ_WAIT_FOR_EVAL_DONE`: bit 24, access unknown.
-  @inlinable public static var LC_EQ_WAIT_FOR_EVAL_DONE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var LC_EQ_WAIT_FOR_EVAL_DONE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PCIE_LC_CNTL4.LC_8GT_SKIP_ORDER_EN`: bit 25, access unknown.
-  @inlinable public static var LC_8GT_SKIP_ORDER_EN: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var LC_8GT_SKIP_ORDER_EN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PCIE_LC_CNTL4.LC_WAIT_FOR_MORE_TS_IN_RLOCK`: bits 31:26, access unknown.
-  @inlinable public static var LC_WAIT_FOR_MORE_TS_IN_RLOCK: RegisterField<Self, UInt8> {
+  public static var LC_WAIT_FOR_MORE_TS_IN_RLOCK: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 6)
   }
 }
@@ -1541,19 +1227,19 @@ public enum PCIE_LC_CNTL5: IndirectRegister {
   }
 
   /// `PCIE_LC_CNTL5.LC_EQ_FS_0`: bits 5:0, access unknown.
-  @inlinable public static var LC_EQ_FS_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var LC_EQ_FS_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `PCIE_LC_CNTL5.LC_EQ_FS_8`: bits 11:6, access unknown.
-  @inlinable public static var LC_EQ_FS_8: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
+  public static var LC_EQ_FS_8: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
   /// `PCIE_LC_CNTL5.LC_EQ_LF_0`: bits 17:12, access unknown.
-  @inlinable public static var LC_EQ_LF_0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
+  public static var LC_EQ_LF_0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
   /// `PCIE_LC_CNTL5.LC_EQ_LF_8`: bits 23:18, access unknown.
-  @inlinable public static var LC_EQ_LF_8: RegisterField<Self, UInt8> { .init(lsb: 18, width: 6) }
+  public static var LC_EQ_LF_8: RegisterField<Self, UInt8> { .init(lsb: 18, width: 6) }
 
   /// `PCIE_LC_CNTL5.LC_DSC_EQ_FS_LF_INVALID_TO_PRESETS`: bit 24, access unknown.
-  @inlinable public static var LC_DSC_EQ_FS_LF_INVALID_TO_PRESETS: RegisterField<Self, Bool> {
+  public static var LC_DSC_EQ_FS_LF_INVALID_TO_PRESETS: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 }
@@ -1570,32 +1256,22 @@ public enum PCIE_LC_FORCE_COEFF: IndirectRegister {
   }
 
   /// `PCIE_LC_FORCE_COEFF.LC_FORCE_COEFF`: bit 0, access unknown.
-  @inlinable public static var LC_FORCE_COEFF: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var LC_FORCE_COEFF: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_LC_FORCE_COEFF.LC_FORCE_PRE_CURSOR`: bits 6:1, access unknown.
-  @inlinable public static var LC_FORCE_PRE_CURSOR: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 6)
-  }
+  public static var LC_FORCE_PRE_CURSOR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 6) }
 
   /// `PCIE_LC_FORCE_COEFF.LC_FORCE_CURSOR`: bits 12:7, access unknown.
-  @inlinable public static var LC_FORCE_CURSOR: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 6)
-  }
+  public static var LC_FORCE_CURSOR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
 
   /// `PCIE_LC_FORCE_COEFF.LC_FORCE_POST_CURSOR`: bits 18:13, access unknown.
-  @inlinable public static var LC_FORCE_POST_CURSOR: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 6)
-  }
+  public static var LC_FORCE_POST_CURSOR: RegisterField<Self, UInt8> { .init(lsb: 13, width: 6) }
 
   /// `PCIE_LC_FORCE_COEFF.LC_3X3_COEFF_SEARCH_EN`: bit 19, access unknown.
-  @inlinable public static var LC_3X3_COEFF_SEARCH_EN: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var LC_3X3_COEFF_SEARCH_EN: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PCIE_LC_FORCE_COEFF.LC_PRESET_10_EN`: bit 20, access unknown.
-  @inlinable public static var LC_PRESET_10_EN: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var LC_PRESET_10_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `PCIE_LC_BEST_EQ_SETTINGS`: bif_5_0 register, index 0x1001_00B9 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -1610,27 +1286,19 @@ public enum PCIE_LC_BEST_EQ_SETTINGS: IndirectRegister {
   }
 
   /// `PCIE_LC_BEST_EQ_SETTINGS.LC_BEST_PRESET`: bits 3:0, access unknown.
-  @inlinable public static var LC_BEST_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var LC_BEST_PRESET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PCIE_LC_BEST_EQ_SETTINGS.LC_BEST_PRECURSOR`: bits 9:4, access unknown.
-  @inlinable public static var LC_BEST_PRECURSOR: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 6)
-  }
+  public static var LC_BEST_PRECURSOR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
 
   /// `PCIE_LC_BEST_EQ_SETTINGS.LC_BEST_CURSOR`: bits 15:10, access unknown.
-  @inlinable public static var LC_BEST_CURSOR: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var LC_BEST_CURSOR: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 
   /// `PCIE_LC_BEST_EQ_SETTINGS.LC_BEST_POSTCURSOR`: bits 21:16, access unknown.
-  @inlinable public static var LC_BEST_POSTCURSOR: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 6)
-  }
+  public static var LC_BEST_POSTCURSOR: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `PCIE_LC_BEST_EQ_SETTINGS.LC_BEST_FOM`: bits 29:22, access unknown.
-  @inlinable public static var LC_BEST_FOM: RegisterField<Self, UInt8> { .init(lsb: 22, width: 8) }
+  public static var LC_BEST_FOM: RegisterField<Self, UInt8> { .init(lsb: 22, width: 8) }
 }
 
 /// `PCIE_LC_FORCE_EQ_REQ_COEFF`: bif_5_0 register, index 0x1001_00BA of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -1645,34 +1313,26 @@ public enum PCIE_LC_FORCE_EQ_REQ_COEFF: IndirectRegister {
   }
 
   /// `PCIE_LC_FORCE_EQ_REQ_COEFF.LC_FORCE_COEFF_IN_EQ_REQ_PHASE`: bit 0, access unknown.
-  @inlinable public static var LC_FORCE_COEFF_IN_EQ_REQ_PHASE: RegisterField<Self, Bool> {
+  public static var LC_FORCE_COEFF_IN_EQ_REQ_PHASE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `PCIE_LC_FORCE_EQ_REQ_COEFF.LC_FORCE_PRE_CURSOR_REQ`: bits 6:1, access unknown.
-  @inlinable public static var LC_FORCE_PRE_CURSOR_REQ: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 6)
-  }
+  public static var LC_FORCE_PRE_CURSOR_REQ: RegisterField<Self, UInt8> { .init(lsb: 1, width: 6) }
 
   /// `PCIE_LC_FORCE_EQ_REQ_COEFF.LC_FORCE_CURSOR_REQ`: bits 12:7, access unknown.
-  @inlinable public static var LC_FORCE_CURSOR_REQ: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 6)
-  }
+  public static var LC_FORCE_CURSOR_REQ: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
 
   /// `PCIE_LC_FORCE_EQ_REQ_COEFF.LC_FORCE_POST_CURSOR_REQ`: bits 18:13, access unknown.
-  @inlinable public static var LC_FORCE_POST_CURSOR_REQ: RegisterField<Self, UInt8> {
+  public static var LC_FORCE_POST_CURSOR_REQ: RegisterField<Self, UInt8> {
     .init(lsb: 13, width: 6)
   }
 
   /// `PCIE_LC_FORCE_EQ_REQ_COEFF.LC_FS_OTHER_END`: bits 24:19, access unknown.
-  @inlinable public static var LC_FS_OTHER_END: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 6)
-  }
+  public static var LC_FS_OTHER_END: RegisterField<Self, UInt8> { .init(lsb: 19, width: 6) }
 
   /// `PCIE_LC_FORCE_EQ_REQ_COEFF.LC_LF_OTHER_END`: bits 30:25, access unknown.
-  @inlinable public static var LC_LF_OTHER_END: RegisterField<Self, UInt8> {
-    .init(lsb: 25, width: 6)
-  }
+  public static var LC_LF_OTHER_END: RegisterField<Self, UInt8> { .init(lsb: 25, width: 6) }
 }
 
 /// `PCIE_LC_CNTL6`: bif_5_0 register, index 0x1001_00BB of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -1687,17 +1347,11 @@ public enum PCIE_LC_CNTL6: IndirectRegister {
   }
 
   /// `PCIE_LC_CNTL6.LC_SPC_MODE_2P5GT`: bit 0, access unknown.
-  @inlinable public static var LC_SPC_MODE_2P5GT: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var LC_SPC_MODE_2P5GT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PCIE_LC_CNTL6.LC_SPC_MODE_5GT`: bit 2, access unknown.
-  @inlinable public static var LC_SPC_MODE_5GT: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var LC_SPC_MODE_5GT: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PCIE_LC_CNTL6.LC_SPC_MODE_8GT`: bit 4, access unknown.
-  @inlinable public static var LC_SPC_MODE_8GT: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var LC_SPC_MODE_8GT: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }

@@ -13,28 +13,24 @@ public enum FBC_DEBUG_COMP: Register {
   }
 
   /// `FBC_DEBUG_COMP.FBC_COMP_SWAP`: bits 1:0, access unknown.
-  @inlinable public static var FBC_COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var FBC_COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `FBC_DEBUG_COMP.FBC_COMP_RSIZE`: bit 3, access unknown.
-  @inlinable public static var FBC_COMP_RSIZE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var FBC_COMP_RSIZE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `FBC_DEBUG_COMP.FBC_COMP_BUSY_HYSTERESIS`: bits 7:4, access unknown.
-  @inlinable public static var FBC_COMP_BUSY_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var FBC_COMP_BUSY_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `FBC_DEBUG_COMP.FBC_COMP_CLK_CNTL`: bits 9:8, access unknown.
-  @inlinable public static var FBC_COMP_CLK_CNTL: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var FBC_COMP_CLK_CNTL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `FBC_DEBUG_COMP.FBC_COMP_PRIVILEGED_ACCESS_ENABLE`: bit 10, access unknown.
-  @inlinable public static var FBC_COMP_PRIVILEGED_ACCESS_ENABLE: RegisterField<Self, Bool> {
+  public static var FBC_COMP_PRIVILEGED_ACCESS_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `FBC_DEBUG_COMP.FBC_COMP_ADDRESS_TRANSLATION_ENABLE`: bit 11, access unknown.
-  @inlinable public static var FBC_COMP_ADDRESS_TRANSLATION_ENABLE: RegisterField<Self, Bool> {
+  public static var FBC_COMP_ADDRESS_TRANSLATION_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 }
@@ -49,60 +45,44 @@ public enum FBC_MISC: Register {
   }
 
   /// `FBC_MISC.FBC_DECOMPRESS_ERROR`: bits 1:0, access unknown.
-  @inlinable public static var FBC_DECOMPRESS_ERROR: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var FBC_DECOMPRESS_ERROR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `FBC_MISC.FBC_STOP_ON_ERROR`: bit 2, access unknown.
-  @inlinable public static var FBC_STOP_ON_ERROR: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var FBC_STOP_ON_ERROR: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `FBC_MISC.FBC_INVALIDATE_ON_ERROR`: bit 3, access unknown.
-  @inlinable public static var FBC_INVALIDATE_ON_ERROR: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var FBC_INVALIDATE_ON_ERROR: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `FBC_MISC.FBC_ERROR_PIXEL`: bits 7:4, access unknown.
-  @inlinable public static var FBC_ERROR_PIXEL: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var FBC_ERROR_PIXEL: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `FBC_MISC.FBC_DIVIDE_X`: bits 9:8, access unknown.
-  @inlinable public static var FBC_DIVIDE_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var FBC_DIVIDE_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `FBC_MISC.FBC_DIVIDE_Y`: bit 10, access unknown.
-  @inlinable public static var FBC_DIVIDE_Y: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FBC_DIVIDE_Y: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `FBC_MISC.FBC_RSM_WRITE_VALUE`: bit 11, access unknown.
-  @inlinable public static var FBC_RSM_WRITE_VALUE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var FBC_RSM_WRITE_VALUE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `FBC_MISC.FBC_RSM_UNCOMP_DATA_IMMEDIATELY`: bit 12, access unknown.
-  @inlinable public static var FBC_RSM_UNCOMP_DATA_IMMEDIATELY: RegisterField<Self, Bool> {
+  public static var FBC_RSM_UNCOMP_DATA_IMMEDIATELY: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `FBC_MISC.FBC_DECOMPRESS_ERROR_CLEAR`: bit 16, access unknown.
-  @inlinable public static var FBC_DECOMPRESS_ERROR_CLEAR: RegisterField<Self, Bool> {
+  public static var FBC_DECOMPRESS_ERROR_CLEAR: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `FBC_MISC.FBC_RESET_AT_ENABLE`: bit 20, access unknown.
-  @inlinable public static var FBC_RESET_AT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var FBC_RESET_AT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `FBC_MISC.FBC_RESET_AT_DISABLE`: bit 21, access unknown.
-  @inlinable public static var FBC_RESET_AT_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var FBC_RESET_AT_DISABLE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `FBC_MISC.FBC_SLOW_REQ_INTERVAL`: bits 28:24, access unknown.
-  @inlinable public static var FBC_SLOW_REQ_INTERVAL: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 5)
-  }
+  public static var FBC_SLOW_REQ_INTERVAL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 }
 
 /// `DCI_CLK_CNTL`: dce_10_0 register, MMIO dword 0x319 (byte 0xC64), access unknown, reset unknown (`write` starts from 0).
@@ -115,112 +95,74 @@ public enum DCI_CLK_CNTL: Register {
   }
 
   /// `DCI_CLK_CNTL.DCI_TEST_CLK_SEL`: bits 4:0, access unknown.
-  @inlinable public static var DCI_TEST_CLK_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var DCI_TEST_CLK_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `DCI_CLK_CNTL.DISPCLK_R_DCI_GATE_DIS`: bit 5, access unknown.
-  @inlinable public static var DISPCLK_R_DCI_GATE_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var DISPCLK_R_DCI_GATE_DIS: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `DCI_CLK_CNTL.DISPCLK_M_GATE_DIS`: bit 6, access unknown.
-  @inlinable public static var DISPCLK_M_GATE_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var DISPCLK_M_GATE_DIS: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `DCI_CLK_CNTL.SCLK_G_STREAM_AZ_GATE_DIS`: bit 7, access unknown.
-  @inlinable public static var SCLK_G_STREAM_AZ_GATE_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var SCLK_G_STREAM_AZ_GATE_DIS: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `DCI_CLK_CNTL.SCLK_R_AZ_GATE_DIS`: bit 8, access unknown.
-  @inlinable public static var SCLK_R_AZ_GATE_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SCLK_R_AZ_GATE_DIS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `DCI_CLK_CNTL.DISPCLK_G_FBC_GATE_DIS`: bit 9, access unknown.
-  @inlinable public static var DISPCLK_G_FBC_GATE_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var DISPCLK_G_FBC_GATE_DIS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `DCI_CLK_CNTL.DISPCLK_G_VGA_GATE_DIS`: bit 11, access unknown.
-  @inlinable public static var DISPCLK_G_VGA_GATE_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var DISPCLK_G_VGA_GATE_DIS: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `DCI_CLK_CNTL.DISPCLK_G_VIP_GATE_DIS`: bit 13, access unknown.
-  @inlinable public static var DISPCLK_G_VIP_GATE_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var DISPCLK_G_VIP_GATE_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `DCI_CLK_CNTL.VPCLK_POL`: bit 14, access unknown.
-  @inlinable public static var VPCLK_POL: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var VPCLK_POL: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `DCI_CLK_CNTL.DISPCLK_G_DMCU_GATE_DIS`: bit 15, access unknown.
-  @inlinable public static var DISPCLK_G_DMCU_GATE_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var DISPCLK_G_DMCU_GATE_DIS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `DCI_CLK_CNTL.DISPCLK_G_DMIF0_GATE_DIS`: bit 16, access unknown.
-  @inlinable public static var DISPCLK_G_DMIF0_GATE_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var DISPCLK_G_DMIF0_GATE_DIS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `DCI_CLK_CNTL.DISPCLK_G_DMIF1_GATE_DIS`: bit 17, access unknown.
-  @inlinable public static var DISPCLK_G_DMIF1_GATE_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var DISPCLK_G_DMIF1_GATE_DIS: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `DCI_CLK_CNTL.DISPCLK_G_DMIF2_GATE_DIS`: bit 18, access unknown.
-  @inlinable public static var DISPCLK_G_DMIF2_GATE_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var DISPCLK_G_DMIF2_GATE_DIS: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `DCI_CLK_CNTL.DISPCLK_G_DMIF3_GATE_DIS`: bit 19, access unknown.
-  @inlinable public static var DISPCLK_G_DMIF3_GATE_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var DISPCLK_G_DMIF3_GATE_DIS: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `DCI_CLK_CNTL.DISPCLK_G_DMIF4_GATE_DIS`: bit 20, access unknown.
-  @inlinable public static var DISPCLK_G_DMIF4_GATE_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var DISPCLK_G_DMIF4_GATE_DIS: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `DCI_CLK_CNTL.DISPCLK_G_DMIF5_GATE_DIS`: bit 21, access unknown.
-  @inlinable public static var DISPCLK_G_DMIF5_GATE_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var DISPCLK_G_DMIF5_GATE_DIS: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `DCI_CLK_CNTL.SCLK_G_DMIF_GATE_DIS`: bit 22, access unknown.
-  @inlinable public static var SCLK_G_DMIF_GATE_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var SCLK_G_DMIF_GATE_DIS: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `DCI_CLK_CNTL.SCLK_G_DMIFTRK_GATE_DIS`: bit 23, access unknown.
-  @inlinable public static var SCLK_G_DMIFTRK_GATE_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var SCLK_G_DMIFTRK_GATE_DIS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `DCI_CLK_CNTL.SCLK_G_CNTL_AZ_GATE_DIS`: bit 24, access unknown.
-  @inlinable public static var SCLK_G_CNTL_AZ_GATE_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SCLK_G_CNTL_AZ_GATE_DIS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `DCI_CLK_CNTL.DISPCLK_G_DMIFV_L_GATE_DIS`: bit 25, access unknown.
-  @inlinable public static var DISPCLK_G_DMIFV_L_GATE_DIS: RegisterField<Self, Bool> {
+  public static var DISPCLK_G_DMIFV_L_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `DCI_CLK_CNTL.DISPCLK_G_DMIFV_C_GATE_DIS`: bit 26, access unknown.
-  @inlinable public static var DISPCLK_G_DMIFV_C_GATE_DIS: RegisterField<Self, Bool> {
+  public static var DISPCLK_G_DMIFV_C_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `DCI_CLK_CNTL.DCI_PG_TEST_CLK_SEL`: bits 31:27, access unknown.
-  @inlinable public static var DCI_PG_TEST_CLK_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 27, width: 5)
-  }
+  public static var DCI_PG_TEST_CLK_SEL: RegisterField<Self, UInt8> { .init(lsb: 27, width: 5) }
 }
 
 /// `XDMA_CLOCK_GATING_CNTL`: dce_10_0 register, MMIO dword 0x3E4 (byte 0xF90), access unknown, reset unknown (`write` starts from 0).
@@ -233,67 +175,59 @@ public enum XDMA_CLOCK_GATING_CNTL: Register {
   }
 
   /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_TURN_ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var XDMA_SCLK_TURN_ON_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var XDMA_SCLK_TURN_ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_TURN_OFF_DELAY`: bits 11:4, access unknown.
-  @inlinable public static var XDMA_SCLK_TURN_OFF_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var XDMA_SCLK_TURN_OFF_DELAY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_GATE_DIS`: bit 15, access unknown.
-  @inlinable public static var XDMA_SCLK_GATE_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var XDMA_SCLK_GATE_DIS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_REG_GATE_DIS`: bit 16, access unknown.
-  @inlinable public static var XDMA_SCLK_REG_GATE_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var XDMA_SCLK_REG_GATE_DIS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_0`: bit 17, access unknown.
-  @inlinable public static var XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_0: RegisterField<Self, Bool> {
+  public static var XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_0: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_1`: bit 18, access unknown.
-  @inlinable public static var XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_1: RegisterField<Self, Bool> {
+  public static var XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_1: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_2`: bit 19, access unknown.
-  @inlinable public static var XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_2: RegisterField<Self, Bool> {
+  public static var XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_2: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_3`: bit 20, access unknown.
-  @inlinable public static var XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_3: RegisterField<Self, Bool> {
+  public static var XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_3: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_4`: bit 21, access unknown.
-  @inlinable public static var XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_4: RegisterField<Self, Bool> {
+  public static var XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_4: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_5`: bit 22, access unknown.
-  @inlinable public static var XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_5: RegisterField<Self, Bool> {
+  public static var XDMA_SCLK_G_MDYN_GATE_DIS_PIPE_5: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
   /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_SDYN_GATE_DIS`: bit 23, access unknown.
-  @inlinable public static var XDMA_SCLK_G_SDYN_GATE_DIS: RegisterField<Self, Bool> {
+  public static var XDMA_SCLK_G_SDYN_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
   /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_MSTAT_GATE_DIS`: bit 24, access unknown.
-  @inlinable public static var XDMA_SCLK_G_MSTAT_GATE_DIS: RegisterField<Self, Bool> {
+  public static var XDMA_SCLK_G_MSTAT_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `XDMA_CLOCK_GATING_CNTL.XDMA_SCLK_G_SSTAT_GATE_DIS`: bit 25, access unknown.
-  @inlinable public static var XDMA_SCLK_G_SSTAT_GATE_DIS: RegisterField<Self, Bool> {
+  public static var XDMA_SCLK_G_SSTAT_GATE_DIS: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 }
@@ -308,54 +242,34 @@ public enum XDMA_MEM_POWER_CNTL: Register {
   }
 
   /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_CORE_IDLE_STATE`: bits 1:0, access unknown.
-  @inlinable public static var XDMA_MEM_CORE_IDLE_STATE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var XDMA_MEM_CORE_IDLE_STATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_IDLE_STATE`: bits 3:2, access unknown.
-  @inlinable public static var XDMA_MEM_IF_IDLE_STATE: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
+  public static var XDMA_MEM_IF_IDLE_STATE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_PCIE_STATE`: bits 20:19, access unknown.
-  @inlinable public static var XDMA_MEM_IF_PCIE_STATE: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 2)
-  }
+  public static var XDMA_MEM_IF_PCIE_STATE: RegisterField<Self, UInt8> { .init(lsb: 19, width: 2) }
 
   /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_PCIE_TRANS`: bit 21, access unknown.
-  @inlinable public static var XDMA_MEM_IF_PCIE_TRANS: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var XDMA_MEM_IF_PCIE_TRANS: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_RD_STATE`: bits 23:22, access unknown.
-  @inlinable public static var XDMA_MEM_IF_RD_STATE: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 2)
-  }
+  public static var XDMA_MEM_IF_RD_STATE: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_RD_TRANS`: bit 25, access unknown.
-  @inlinable public static var XDMA_MEM_IF_RD_TRANS: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var XDMA_MEM_IF_RD_TRANS: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_WR_STATE`: bits 27:26, access unknown.
-  @inlinable public static var XDMA_MEM_IF_WR_STATE: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 2)
-  }
+  public static var XDMA_MEM_IF_WR_STATE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_WR_TRANS`: bit 28, access unknown.
-  @inlinable public static var XDMA_MEM_IF_WR_TRANS: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var XDMA_MEM_IF_WR_TRANS: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_BIF_STATE`: bits 30:29, access unknown.
-  @inlinable public static var XDMA_MEM_IF_BIF_STATE: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
+  public static var XDMA_MEM_IF_BIF_STATE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 
   /// `XDMA_MEM_POWER_CNTL.XDMA_MEM_IF_BIF_TRANS`: bit 31, access unknown.
-  @inlinable public static var XDMA_MEM_IF_BIF_TRANS: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var XDMA_MEM_IF_BIF_TRANS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `HDMI_CONTROL`: dce_10_0 register, MMIO dword 0x4A09 (byte 0x1_2824), access unknown, reset unknown (`write` starts from 0).
@@ -368,40 +282,28 @@ public enum HDMI_CONTROL: Register {
   }
 
   /// `HDMI_CONTROL.HDMI_KEEPOUT_MODE`: bit 0, access unknown.
-  @inlinable public static var HDMI_KEEPOUT_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var HDMI_KEEPOUT_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `HDMI_CONTROL.HDMI_CLOCK_CHANNEL_RATE`: bit 2, access unknown.
-  @inlinable public static var HDMI_CLOCK_CHANNEL_RATE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var HDMI_CLOCK_CHANNEL_RATE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `HDMI_CONTROL.HDMI_NO_EXTRA_NULL_PACKET_FILLED`: bit 3, access unknown.
-  @inlinable public static var HDMI_NO_EXTRA_NULL_PACKET_FILLED: RegisterField<Self, Bool> {
+  public static var HDMI_NO_EXTRA_NULL_PACKET_FILLED: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `HDMI_CONTROL.HDMI_PACKET_GEN_VERSION`: bit 4, access unknown.
-  @inlinable public static var HDMI_PACKET_GEN_VERSION: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var HDMI_PACKET_GEN_VERSION: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `HDMI_CONTROL.HDMI_ERROR_ACK`: bit 8, access unknown.
-  @inlinable public static var HDMI_ERROR_ACK: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var HDMI_ERROR_ACK: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `HDMI_CONTROL.HDMI_ERROR_MASK`: bit 9, access unknown.
-  @inlinable public static var HDMI_ERROR_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var HDMI_ERROR_MASK: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `HDMI_CONTROL.HDMI_DEEP_COLOR_ENABLE`: bit 24, access unknown.
-  @inlinable public static var HDMI_DEEP_COLOR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var HDMI_DEEP_COLOR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `HDMI_CONTROL.HDMI_DEEP_COLOR_DEPTH`: bits 29:28, access unknown.
-  @inlinable public static var HDMI_DEEP_COLOR_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 2)
-  }
+  public static var HDMI_DEEP_COLOR_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 }

@@ -14,18 +14,16 @@ public enum CSPRIV_CONNECT: Register {
   }
 
   /// `CSPRIV_CONNECT.DOORBELL_OFFSET`: bits 20:0, access unknown.
-  @inlinable public static var DOORBELL_OFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 21)
-  }
+  public static var DOORBELL_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
 
   /// `CSPRIV_CONNECT.QUEUE_ID`: bits 23:21, access unknown.
-  @inlinable public static var QUEUE_ID: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
+  public static var QUEUE_ID: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `CSPRIV_CONNECT.VMID`: bits 29:26, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 26, width: 4) }
+  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 26, width: 4) }
 
   /// `CSPRIV_CONNECT.UNORD_DISP`: bit 31, access unknown.
-  @inlinable public static var UNORD_DISP: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var UNORD_DISP: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CSPRIV_THREAD_TRACE_TG0`: gfx_8_0 register, MMIO dword 0x1E (byte 0x78), access unknown, reset unknown (`write` starts from 0).
@@ -38,7 +36,7 @@ public enum CSPRIV_THREAD_TRACE_TG0: Register {
   }
 
   /// `CSPRIV_THREAD_TRACE_TG0.TGID_X`: bits 31:0, access unknown.
-  @inlinable public static var TGID_X: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var TGID_X: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CSPRIV_THREAD_TRACE_TG1`: gfx_8_0 register, MMIO dword 0x1E (byte 0x78), access unknown, reset unknown (`write` starts from 0).
@@ -53,7 +51,7 @@ public enum CSPRIV_THREAD_TRACE_TG1: Register {
   }
 
   /// `CSPRIV_THREAD_TRACE_TG1.TGID_Y`: bits 31:0, access unknown.
-  @inlinable public static var TGID_Y: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var TGID_Y: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CSPRIV_THREAD_TRACE_TG2`: gfx_8_0 register, MMIO dword 0x1E (byte 0x78), access unknown, reset unknown (`write` starts from 0).
@@ -68,7 +66,7 @@ public enum CSPRIV_THREAD_TRACE_TG2: Register {
   }
 
   /// `CSPRIV_THREAD_TRACE_TG2.TGID_Z`: bits 31:0, access unknown.
-  @inlinable public static var TGID_Z: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var TGID_Z: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CSPRIV_THREAD_TRACE_TG3`: gfx_8_0 register, MMIO dword 0x1E (byte 0x78), access unknown, reset unknown (`write` starts from 0).
@@ -83,35 +81,25 @@ public enum CSPRIV_THREAD_TRACE_TG3: Register {
   }
 
   /// `CSPRIV_THREAD_TRACE_TG3.WAVE_ID_BASE`: bits 11:0, access unknown.
-  @inlinable public static var WAVE_ID_BASE: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var WAVE_ID_BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `CSPRIV_THREAD_TRACE_TG3.THREADS_IN_GROUP`: bits 23:12, access unknown.
-  @inlinable public static var THREADS_IN_GROUP: RegisterField<Self, UInt16> {
-    .init(lsb: 12, width: 12)
-  }
+  public static var THREADS_IN_GROUP: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
 
   /// `CSPRIV_THREAD_TRACE_TG3.PARTIAL_X_FLAG`: bit 24, access unknown.
-  @inlinable public static var PARTIAL_X_FLAG: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var PARTIAL_X_FLAG: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CSPRIV_THREAD_TRACE_TG3.PARTIAL_Y_FLAG`: bit 25, access unknown.
-  @inlinable public static var PARTIAL_Y_FLAG: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var PARTIAL_Y_FLAG: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CSPRIV_THREAD_TRACE_TG3.PARTIAL_Z_FLAG`: bit 26, access unknown.
-  @inlinable public static var PARTIAL_Z_FLAG: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var PARTIAL_Z_FLAG: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CSPRIV_THREAD_TRACE_TG3.LAST_TG`: bit 27, access unknown.
-  @inlinable public static var LAST_TG: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var LAST_TG: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CSPRIV_THREAD_TRACE_TG3.FIRST_TG`: bit 28, access unknown.
-  @inlinable public static var FIRST_TG: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var FIRST_TG: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 }
 
 /// `CSPRIV_THREAD_TRACE_EVENT`: gfx_8_0 register, MMIO dword 0x1F (byte 0x7C), access unknown, reset unknown (`write` starts from 0).
@@ -124,7 +112,7 @@ public enum CSPRIV_THREAD_TRACE_EVENT: Register {
   }
 
   /// `CSPRIV_THREAD_TRACE_EVENT.EVENT_ID`: bits 4:0, access unknown.
-  @inlinable public static var EVENT_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+  public static var EVENT_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 }
 
 /// `GC_CAC_IND_INDEX`: gfx_8_0 register, MMIO dword 0x129A (byte 0x4A68), access unknown, reset unknown (`write` starts from 0).
@@ -157,12 +145,10 @@ public enum GRBM_CNTL: Register {
   }
 
   /// `GRBM_CNTL.READ_TIMEOUT`: bits 7:0, access unknown.
-  @inlinable public static var READ_TIMEOUT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var READ_TIMEOUT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `GRBM_CNTL.REPORT_LAST_RDERR`: bit 31, access unknown.
-  @inlinable public static var REPORT_LAST_RDERR: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var REPORT_LAST_RDERR: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `GRBM_SKEW_CNTL`: gfx_8_0 register, MMIO dword 0x2001 (byte 0x8004), access unknown, reset unknown (`write` starts from 0).
@@ -175,12 +161,10 @@ public enum GRBM_SKEW_CNTL: Register {
   }
 
   /// `GRBM_SKEW_CNTL.SKEW_TOP_THRESHOLD`: bits 5:0, access unknown.
-  @inlinable public static var SKEW_TOP_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var SKEW_TOP_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GRBM_SKEW_CNTL.SKEW_COUNT`: bits 11:6, access unknown.
-  @inlinable public static var SKEW_COUNT: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
+  public static var SKEW_COUNT: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 }
 
 /// `GRBM_STATUS2`: gfx_8_0 register, MMIO dword 0x2002 (byte 0x8008), access unknown, reset unknown (`write` starts from 0).
@@ -193,84 +177,58 @@ public enum GRBM_STATUS2: Register {
   }
 
   /// `GRBM_STATUS2.ME0PIPE1_CMDFIFO_AVAIL`: bits 3:0, access unknown.
-  @inlinable public static var ME0PIPE1_CMDFIFO_AVAIL: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var ME0PIPE1_CMDFIFO_AVAIL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `GRBM_STATUS2.ME0PIPE1_CF_RQ_PENDING`: bit 4, access unknown.
-  @inlinable public static var ME0PIPE1_CF_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var ME0PIPE1_CF_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `GRBM_STATUS2.ME0PIPE1_PF_RQ_PENDING`: bit 5, access unknown.
-  @inlinable public static var ME0PIPE1_PF_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var ME0PIPE1_PF_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `GRBM_STATUS2.ME1PIPE0_RQ_PENDING`: bit 6, access unknown.
-  @inlinable public static var ME1PIPE0_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var ME1PIPE0_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `GRBM_STATUS2.ME1PIPE1_RQ_PENDING`: bit 7, access unknown.
-  @inlinable public static var ME1PIPE1_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var ME1PIPE1_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `GRBM_STATUS2.ME1PIPE2_RQ_PENDING`: bit 8, access unknown.
-  @inlinable public static var ME1PIPE2_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ME1PIPE2_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `GRBM_STATUS2.ME1PIPE3_RQ_PENDING`: bit 9, access unknown.
-  @inlinable public static var ME1PIPE3_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ME1PIPE3_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `GRBM_STATUS2.ME2PIPE0_RQ_PENDING`: bit 10, access unknown.
-  @inlinable public static var ME2PIPE0_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var ME2PIPE0_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `GRBM_STATUS2.ME2PIPE1_RQ_PENDING`: bit 11, access unknown.
-  @inlinable public static var ME2PIPE1_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var ME2PIPE1_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `GRBM_STATUS2.ME2PIPE2_RQ_PENDING`: bit 12, access unknown.
-  @inlinable public static var ME2PIPE2_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var ME2PIPE2_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `GRBM_STATUS2.ME2PIPE3_RQ_PENDING`: bit 13, access unknown.
-  @inlinable public static var ME2PIPE3_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var ME2PIPE3_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `GRBM_STATUS2.RLC_RQ_PENDING`: bit 14, access unknown.
-  @inlinable public static var RLC_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var RLC_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `GRBM_STATUS2.RLC_BUSY`: bit 24, access unknown.
-  @inlinable public static var RLC_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var RLC_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `GRBM_STATUS2.TC_BUSY`: bit 25, access unknown.
-  @inlinable public static var TC_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var TC_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `GRBM_STATUS2.TCC_CC_RESIDENT`: bit 26, access unknown.
-  @inlinable public static var TCC_CC_RESIDENT: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TCC_CC_RESIDENT: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `GRBM_STATUS2.CPF_BUSY`: bit 28, access unknown.
-  @inlinable public static var CPF_BUSY: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var CPF_BUSY: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `GRBM_STATUS2.CPC_BUSY`: bit 29, access unknown.
-  @inlinable public static var CPC_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CPC_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `GRBM_STATUS2.CPG_BUSY`: bit 30, access unknown.
-  @inlinable public static var CPG_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CPG_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `GRBM_PWR_CNTL`: gfx_8_0 register, MMIO dword 0x2003 (byte 0x800C), access unknown, reset unknown (`write` starts from 0).
@@ -283,22 +241,22 @@ public enum GRBM_PWR_CNTL: Register {
   }
 
   /// `GRBM_PWR_CNTL.ALL_REQ_TYPE`: bits 1:0, access unknown.
-  @inlinable public static var ALL_REQ_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var ALL_REQ_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `GRBM_PWR_CNTL.GFX_REQ_TYPE`: bits 3:2, access unknown.
-  @inlinable public static var GFX_REQ_TYPE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var GFX_REQ_TYPE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `GRBM_PWR_CNTL.ALL_RSP_TYPE`: bits 5:4, access unknown.
-  @inlinable public static var ALL_RSP_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var ALL_RSP_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `GRBM_PWR_CNTL.GFX_RSP_TYPE`: bits 7:6, access unknown.
-  @inlinable public static var GFX_RSP_TYPE: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var GFX_RSP_TYPE: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `GRBM_PWR_CNTL.GFX_REQ_EN`: bit 14, access unknown.
-  @inlinable public static var GFX_REQ_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var GFX_REQ_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `GRBM_PWR_CNTL.ALL_REQ_EN`: bit 15, access unknown.
-  @inlinable public static var ALL_REQ_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var ALL_REQ_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `GRBM_STATUS`: gfx_8_0 register, MMIO dword 0x2004 (byte 0x8010), access unknown, reset unknown (`write` starts from 0).
@@ -311,92 +269,76 @@ public enum GRBM_STATUS: Register {
   }
 
   /// `GRBM_STATUS.ME0PIPE0_CMDFIFO_AVAIL`: bits 3:0, access unknown.
-  @inlinable public static var ME0PIPE0_CMDFIFO_AVAIL: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var ME0PIPE0_CMDFIFO_AVAIL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `GRBM_STATUS.SRBM_RQ_PENDING`: bit 5, access unknown.
-  @inlinable public static var SRBM_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var SRBM_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `GRBM_STATUS.ME0PIPE0_CF_RQ_PENDING`: bit 7, access unknown.
-  @inlinable public static var ME0PIPE0_CF_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var ME0PIPE0_CF_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `GRBM_STATUS.ME0PIPE0_PF_RQ_PENDING`: bit 8, access unknown.
-  @inlinable public static var ME0PIPE0_PF_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ME0PIPE0_PF_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `GRBM_STATUS.GDS_DMA_RQ_PENDING`: bit 9, access unknown.
-  @inlinable public static var GDS_DMA_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var GDS_DMA_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `GRBM_STATUS.DB_CLEAN`: bit 12, access unknown.
-  @inlinable public static var DB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var DB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `GRBM_STATUS.CB_CLEAN`: bit 13, access unknown.
-  @inlinable public static var CB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var CB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `GRBM_STATUS.TA_BUSY`: bit 14, access unknown.
-  @inlinable public static var TA_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var TA_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `GRBM_STATUS.GDS_BUSY`: bit 15, access unknown.
-  @inlinable public static var GDS_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var GDS_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `GRBM_STATUS.WD_BUSY_NO_DMA`: bit 16, access unknown.
-  @inlinable public static var WD_BUSY_NO_DMA: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var WD_BUSY_NO_DMA: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `GRBM_STATUS.VGT_BUSY`: bit 17, access unknown.
-  @inlinable public static var VGT_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var VGT_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `GRBM_STATUS.IA_BUSY_NO_DMA`: bit 18, access unknown.
-  @inlinable public static var IA_BUSY_NO_DMA: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var IA_BUSY_NO_DMA: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `GRBM_STATUS.IA_BUSY`: bit 19, access unknown.
-  @inlinable public static var IA_BUSY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var IA_BUSY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `GRBM_STATUS.SX_BUSY`: bit 20, access unknown.
-  @inlinable public static var SX_BUSY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var SX_BUSY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `GRBM_STATUS.WD_BUSY`: bit 21, access unknown.
-  @inlinable public static var WD_BUSY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var WD_BUSY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `GRBM_STATUS.SPI_BUSY`: bit 22, access unknown.
-  @inlinable public static var SPI_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var SPI_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `GRBM_STATUS.BCI_BUSY`: bit 23, access unknown.
-  @inlinable public static var BCI_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var BCI_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `GRBM_STATUS.SC_BUSY`: bit 24, access unknown.
-  @inlinable public static var SC_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var SC_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `GRBM_STATUS.PA_BUSY`: bit 25, access unknown.
-  @inlinable public static var PA_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var PA_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `GRBM_STATUS.DB_BUSY`: bit 26, access unknown.
-  @inlinable public static var DB_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var DB_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `GRBM_STATUS.CP_COHERENCY_BUSY`: bit 28, access unknown.
-  @inlinable public static var CP_COHERENCY_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var CP_COHERENCY_BUSY: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `GRBM_STATUS.CP_BUSY`: bit 29, access unknown.
-  @inlinable public static var CP_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CP_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `GRBM_STATUS.CB_BUSY`: bit 30, access unknown.
-  @inlinable public static var CB_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CB_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `GRBM_STATUS.GUI_ACTIVE`: bit 31, access unknown.
-  @inlinable public static var GUI_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var GUI_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `GRBM_STATUS_SE0`: gfx_8_0 register, MMIO dword 0x2005 (byte 0x8014), access unknown, reset unknown (`write` starts from 0).
@@ -409,37 +351,37 @@ public enum GRBM_STATUS_SE0: Register {
   }
 
   /// `GRBM_STATUS_SE0.DB_CLEAN`: bit 1, access unknown.
-  @inlinable public static var DB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var DB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GRBM_STATUS_SE0.CB_CLEAN`: bit 2, access unknown.
-  @inlinable public static var CB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var CB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GRBM_STATUS_SE0.BCI_BUSY`: bit 22, access unknown.
-  @inlinable public static var BCI_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var BCI_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `GRBM_STATUS_SE0.VGT_BUSY`: bit 23, access unknown.
-  @inlinable public static var VGT_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var VGT_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `GRBM_STATUS_SE0.PA_BUSY`: bit 24, access unknown.
-  @inlinable public static var PA_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var PA_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `GRBM_STATUS_SE0.TA_BUSY`: bit 25, access unknown.
-  @inlinable public static var TA_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var TA_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `GRBM_STATUS_SE0.SX_BUSY`: bit 26, access unknown.
-  @inlinable public static var SX_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var SX_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `GRBM_STATUS_SE0.SPI_BUSY`: bit 27, access unknown.
-  @inlinable public static var SPI_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var SPI_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `GRBM_STATUS_SE0.SC_BUSY`: bit 29, access unknown.
-  @inlinable public static var SC_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var SC_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `GRBM_STATUS_SE0.DB_BUSY`: bit 30, access unknown.
-  @inlinable public static var DB_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var DB_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `GRBM_STATUS_SE0.CB_BUSY`: bit 31, access unknown.
-  @inlinable public static var CB_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var CB_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `GRBM_STATUS_SE1`: gfx_8_0 register, MMIO dword 0x2006 (byte 0x8018), access unknown, reset unknown (`write` starts from 0).
@@ -452,37 +394,37 @@ public enum GRBM_STATUS_SE1: Register {
   }
 
   /// `GRBM_STATUS_SE1.DB_CLEAN`: bit 1, access unknown.
-  @inlinable public static var DB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var DB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GRBM_STATUS_SE1.CB_CLEAN`: bit 2, access unknown.
-  @inlinable public static var CB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var CB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GRBM_STATUS_SE1.BCI_BUSY`: bit 22, access unknown.
-  @inlinable public static var BCI_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var BCI_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `GRBM_STATUS_SE1.VGT_BUSY`: bit 23, access unknown.
-  @inlinable public static var VGT_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var VGT_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `GRBM_STATUS_SE1.PA_BUSY`: bit 24, access unknown.
-  @inlinable public static var PA_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var PA_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `GRBM_STATUS_SE1.TA_BUSY`: bit 25, access unknown.
-  @inlinable public static var TA_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var TA_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `GRBM_STATUS_SE1.SX_BUSY`: bit 26, access unknown.
-  @inlinable public static var SX_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var SX_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `GRBM_STATUS_SE1.SPI_BUSY`: bit 27, access unknown.
-  @inlinable public static var SPI_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var SPI_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `GRBM_STATUS_SE1.SC_BUSY`: bit 29, access unknown.
-  @inlinable public static var SC_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var SC_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `GRBM_STATUS_SE1.DB_BUSY`: bit 30, access unknown.
-  @inlinable public static var DB_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var DB_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `GRBM_STATUS_SE1.CB_BUSY`: bit 31, access unknown.
-  @inlinable public static var CB_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var CB_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `GRBM_SOFT_RESET`: gfx_8_0 register, MMIO dword 0x2008 (byte 0x8020), access unknown, reset unknown (`write` starts from 0).
@@ -495,35 +437,25 @@ public enum GRBM_SOFT_RESET: Register {
   }
 
   /// `GRBM_SOFT_RESET.SOFT_RESET_CP`: bit 0, access unknown.
-  @inlinable public static var SOFT_RESET_CP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SOFT_RESET_CP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GRBM_SOFT_RESET.SOFT_RESET_RLC`: bit 2, access unknown.
-  @inlinable public static var SOFT_RESET_RLC: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var SOFT_RESET_RLC: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GRBM_SOFT_RESET.SOFT_RESET_GFX`: bit 16, access unknown.
-  @inlinable public static var SOFT_RESET_GFX: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var SOFT_RESET_GFX: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `GRBM_SOFT_RESET.SOFT_RESET_CPF`: bit 17, access unknown.
-  @inlinable public static var SOFT_RESET_CPF: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var SOFT_RESET_CPF: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `GRBM_SOFT_RESET.SOFT_RESET_CPC`: bit 18, access unknown.
-  @inlinable public static var SOFT_RESET_CPC: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var SOFT_RESET_CPC: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `GRBM_SOFT_RESET.SOFT_RESET_CPG`: bit 19, access unknown.
-  @inlinable public static var SOFT_RESET_CPG: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var SOFT_RESET_CPG: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `GRBM_SOFT_RESET.SOFT_RESET_CAC`: bit 20, access unknown.
-  @inlinable public static var SOFT_RESET_CAC: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var SOFT_RESET_CAC: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `GRBM_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x2009 (byte 0x8024), access unknown, reset unknown (`write` starts from 0).
@@ -536,9 +468,7 @@ public enum GRBM_DEBUG_CNTL: Register {
   }
 
   /// `GRBM_DEBUG_CNTL.GRBM_DEBUG_INDEX`: bits 5:0, access unknown.
-  @inlinable public static var GRBM_DEBUG_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var GRBM_DEBUG_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `GRBM_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x200A (byte 0x8028), access unknown, reset unknown (`write` starts from 0).
@@ -551,7 +481,7 @@ public enum GRBM_DEBUG_DATA: Register {
   }
 
   /// `GRBM_DEBUG_DATA.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_GFX_CLKEN_CNTL`: gfx_8_0 register, MMIO dword 0x200C (byte 0x8030), access unknown, reset unknown (`write` starts from 0).
@@ -564,14 +494,10 @@ public enum GRBM_GFX_CLKEN_CNTL: Register {
   }
 
   /// `GRBM_GFX_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
-  @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `GRBM_GFX_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
-  @inlinable public static var POST_DELAY_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var POST_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `GRBM_WAIT_IDLE_CLOCKS`: gfx_8_0 register, MMIO dword 0x200D (byte 0x8034), access unknown, reset unknown (`write` starts from 0).
@@ -584,9 +510,7 @@ public enum GRBM_WAIT_IDLE_CLOCKS: Register {
   }
 
   /// `GRBM_WAIT_IDLE_CLOCKS.WAIT_IDLE_CLOCKS`: bits 7:0, access unknown.
-  @inlinable public static var WAIT_IDLE_CLOCKS: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var WAIT_IDLE_CLOCKS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `GRBM_STATUS_SE2`: gfx_8_0 register, MMIO dword 0x200E (byte 0x8038), access unknown, reset unknown (`write` starts from 0).
@@ -599,37 +523,37 @@ public enum GRBM_STATUS_SE2: Register {
   }
 
   /// `GRBM_STATUS_SE2.DB_CLEAN`: bit 1, access unknown.
-  @inlinable public static var DB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var DB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GRBM_STATUS_SE2.CB_CLEAN`: bit 2, access unknown.
-  @inlinable public static var CB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var CB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GRBM_STATUS_SE2.BCI_BUSY`: bit 22, access unknown.
-  @inlinable public static var BCI_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var BCI_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `GRBM_STATUS_SE2.VGT_BUSY`: bit 23, access unknown.
-  @inlinable public static var VGT_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var VGT_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `GRBM_STATUS_SE2.PA_BUSY`: bit 24, access unknown.
-  @inlinable public static var PA_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var PA_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `GRBM_STATUS_SE2.TA_BUSY`: bit 25, access unknown.
-  @inlinable public static var TA_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var TA_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `GRBM_STATUS_SE2.SX_BUSY`: bit 26, access unknown.
-  @inlinable public static var SX_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var SX_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `GRBM_STATUS_SE2.SPI_BUSY`: bit 27, access unknown.
-  @inlinable public static var SPI_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var SPI_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `GRBM_STATUS_SE2.SC_BUSY`: bit 29, access unknown.
-  @inlinable public static var SC_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var SC_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `GRBM_STATUS_SE2.DB_BUSY`: bit 30, access unknown.
-  @inlinable public static var DB_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var DB_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `GRBM_STATUS_SE2.CB_BUSY`: bit 31, access unknown.
-  @inlinable public static var CB_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var CB_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `GRBM_STATUS_SE3`: gfx_8_0 register, MMIO dword 0x200F (byte 0x803C), access unknown, reset unknown (`write` starts from 0).
@@ -642,37 +566,37 @@ public enum GRBM_STATUS_SE3: Register {
   }
 
   /// `GRBM_STATUS_SE3.DB_CLEAN`: bit 1, access unknown.
-  @inlinable public static var DB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var DB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GRBM_STATUS_SE3.CB_CLEAN`: bit 2, access unknown.
-  @inlinable public static var CB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var CB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GRBM_STATUS_SE3.BCI_BUSY`: bit 22, access unknown.
-  @inlinable public static var BCI_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var BCI_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `GRBM_STATUS_SE3.VGT_BUSY`: bit 23, access unknown.
-  @inlinable public static var VGT_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var VGT_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `GRBM_STATUS_SE3.PA_BUSY`: bit 24, access unknown.
-  @inlinable public static var PA_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var PA_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `GRBM_STATUS_SE3.TA_BUSY`: bit 25, access unknown.
-  @inlinable public static var TA_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var TA_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `GRBM_STATUS_SE3.SX_BUSY`: bit 26, access unknown.
-  @inlinable public static var SX_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var SX_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `GRBM_STATUS_SE3.SPI_BUSY`: bit 27, access unknown.
-  @inlinable public static var SPI_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var SPI_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `GRBM_STATUS_SE3.SC_BUSY`: bit 29, access unknown.
-  @inlinable public static var SC_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var SC_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `GRBM_STATUS_SE3.DB_BUSY`: bit 30, access unknown.
-  @inlinable public static var DB_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var DB_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `GRBM_STATUS_SE3.CB_BUSY`: bit 31, access unknown.
-  @inlinable public static var CB_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var CB_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `GRBM_DEBUG`: gfx_8_0 register, MMIO dword 0x2014 (byte 0x8050), access unknown, reset unknown (`write` starts from 0).
@@ -685,40 +609,30 @@ public enum GRBM_DEBUG: Register {
   }
 
   /// `GRBM_DEBUG.IGNORE_RDY`: bit 1, access unknown.
-  @inlinable public static var IGNORE_RDY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var IGNORE_RDY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GRBM_DEBUG.IGNORE_FAO`: bit 5, access unknown.
-  @inlinable public static var IGNORE_FAO: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var IGNORE_FAO: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `GRBM_DEBUG.DISABLE_READ_TIMEOUT`: bit 6, access unknown.
-  @inlinable public static var DISABLE_READ_TIMEOUT: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var DISABLE_READ_TIMEOUT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `GRBM_DEBUG.SNAPSHOT_FREE_CNTRS`: bit 7, access unknown.
-  @inlinable public static var SNAPSHOT_FREE_CNTRS: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var SNAPSHOT_FREE_CNTRS: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `GRBM_DEBUG.HYSTERESIS_GUI_ACTIVE`: bits 11:8, access unknown.
-  @inlinable public static var HYSTERESIS_GUI_ACTIVE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var HYSTERESIS_GUI_ACTIVE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `GRBM_DEBUG.GFX_CLOCK_DOMAIN_OVERRIDE`: bit 12, access unknown.
-  @inlinable public static var GFX_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> {
+  public static var GFX_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `GRBM_DEBUG.GRBM_TRAP_ENABLE`: bit 13, access unknown.
-  @inlinable public static var GRBM_TRAP_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var GRBM_TRAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `GRBM_DEBUG.DEBUG_BUS_FGCG_EN`: bit 31, access unknown.
-  @inlinable public static var DEBUG_BUS_FGCG_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var DEBUG_BUS_FGCG_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `GRBM_DEBUG_SNAPSHOT`: gfx_8_0 register, MMIO dword 0x2015 (byte 0x8054), access unknown, reset unknown (`write` starts from 0).
@@ -731,106 +645,70 @@ public enum GRBM_DEBUG_SNAPSHOT: Register {
   }
 
   /// `GRBM_DEBUG_SNAPSHOT.CPF_RDY`: bit 0, access unknown.
-  @inlinable public static var CPF_RDY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CPF_RDY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GRBM_DEBUG_SNAPSHOT.CPG_RDY`: bit 1, access unknown.
-  @inlinable public static var CPG_RDY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CPG_RDY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GRBM_DEBUG_SNAPSHOT.SRBM_RDY`: bit 2, access unknown.
-  @inlinable public static var SRBM_RDY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var SRBM_RDY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GRBM_DEBUG_SNAPSHOT.WD_ME0PIPE0_RDY`: bit 3, access unknown.
-  @inlinable public static var WD_ME0PIPE0_RDY: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var WD_ME0PIPE0_RDY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `GRBM_DEBUG_SNAPSHOT.WD_ME0PIPE1_RDY`: bit 4, access unknown.
-  @inlinable public static var WD_ME0PIPE1_RDY: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var WD_ME0PIPE1_RDY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `GRBM_DEBUG_SNAPSHOT.GDS_RDY`: bit 5, access unknown.
-  @inlinable public static var GDS_RDY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var GDS_RDY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `GRBM_DEBUG_SNAPSHOT.SE0SPI_ME0PIPE0_RDY0`: bit 6, access unknown.
-  @inlinable public static var SE0SPI_ME0PIPE0_RDY0: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var SE0SPI_ME0PIPE0_RDY0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `GRBM_DEBUG_SNAPSHOT.SE0SPI_ME0PIPE1_RDY0`: bit 7, access unknown.
-  @inlinable public static var SE0SPI_ME0PIPE1_RDY0: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var SE0SPI_ME0PIPE1_RDY0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `GRBM_DEBUG_SNAPSHOT.SE1SPI_ME0PIPE0_RDY0`: bit 8, access unknown.
-  @inlinable public static var SE1SPI_ME0PIPE0_RDY0: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SE1SPI_ME0PIPE0_RDY0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `GRBM_DEBUG_SNAPSHOT.SE1SPI_ME0PIPE1_RDY0`: bit 9, access unknown.
-  @inlinable public static var SE1SPI_ME0PIPE1_RDY0: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var SE1SPI_ME0PIPE1_RDY0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `GRBM_DEBUG_SNAPSHOT.SE2SPI_ME0PIPE0_RDY0`: bit 10, access unknown.
-  @inlinable public static var SE2SPI_ME0PIPE0_RDY0: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SE2SPI_ME0PIPE0_RDY0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `GRBM_DEBUG_SNAPSHOT.SE2SPI_ME0PIPE1_RDY0`: bit 11, access unknown.
-  @inlinable public static var SE2SPI_ME0PIPE1_RDY0: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SE2SPI_ME0PIPE1_RDY0: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `GRBM_DEBUG_SNAPSHOT.SE3SPI_ME0PIPE0_RDY0`: bit 12, access unknown.
-  @inlinable public static var SE3SPI_ME0PIPE0_RDY0: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var SE3SPI_ME0PIPE0_RDY0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `GRBM_DEBUG_SNAPSHOT.SE3SPI_ME0PIPE1_RDY0`: bit 13, access unknown.
-  @inlinable public static var SE3SPI_ME0PIPE1_RDY0: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var SE3SPI_ME0PIPE1_RDY0: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `GRBM_DEBUG_SNAPSHOT.SE0SPI_ME0PIPE0_RDY1`: bit 14, access unknown.
-  @inlinable public static var SE0SPI_ME0PIPE0_RDY1: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var SE0SPI_ME0PIPE0_RDY1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `GRBM_DEBUG_SNAPSHOT.SE0SPI_ME0PIPE1_RDY1`: bit 15, access unknown.
-  @inlinable public static var SE0SPI_ME0PIPE1_RDY1: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SE0SPI_ME0PIPE1_RDY1: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `GRBM_DEBUG_SNAPSHOT.SE1SPI_ME0PIPE0_RDY1`: bit 16, access unknown.
-  @inlinable public static var SE1SPI_ME0PIPE0_RDY1: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var SE1SPI_ME0PIPE0_RDY1: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `GRBM_DEBUG_SNAPSHOT.SE1SPI_ME0PIPE1_RDY1`: bit 17, access unknown.
-  @inlinable public static var SE1SPI_ME0PIPE1_RDY1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var SE1SPI_ME0PIPE1_RDY1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `GRBM_DEBUG_SNAPSHOT.SE2SPI_ME0PIPE0_RDY1`: bit 18, access unknown.
-  @inlinable public static var SE2SPI_ME0PIPE0_RDY1: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var SE2SPI_ME0PIPE0_RDY1: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `GRBM_DEBUG_SNAPSHOT.SE2SPI_ME0PIPE1_RDY1`: bit 19, access unknown.
-  @inlinable public static var SE2SPI_ME0PIPE1_RDY1: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var SE2SPI_ME0PIPE1_RDY1: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `GRBM_DEBUG_SNAPSHOT.SE3SPI_ME0PIPE0_RDY1`: bit 20, access unknown.
-  @inlinable public static var SE3SPI_ME0PIPE0_RDY1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var SE3SPI_ME0PIPE0_RDY1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `GRBM_DEBUG_SNAPSHOT.SE3SPI_ME0PIPE1_RDY1`: bit 21, access unknown.
-  @inlinable public static var SE3SPI_ME0PIPE1_RDY1: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var SE3SPI_ME0PIPE1_RDY1: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 }
 
 /// `GRBM_READ_ERROR`: gfx_8_0 register, MMIO dword 0x2016 (byte 0x8058), access unknown, reset unknown (`write` starts from 0).
@@ -843,18 +721,16 @@ public enum GRBM_READ_ERROR: Register {
   }
 
   /// `GRBM_READ_ERROR.READ_ADDRESS`: bits 17:2, access unknown.
-  @inlinable public static var READ_ADDRESS: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 16)
-  }
+  public static var READ_ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 
   /// `GRBM_READ_ERROR.READ_PIPEID`: bits 21:20, access unknown.
-  @inlinable public static var READ_PIPEID: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var READ_PIPEID: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `GRBM_READ_ERROR.READ_MEID`: bits 23:22, access unknown.
-  @inlinable public static var READ_MEID: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var READ_MEID: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `GRBM_READ_ERROR.READ_ERROR`: bit 31, access unknown.
-  @inlinable public static var READ_ERROR: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var READ_ERROR: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `GRBM_READ_ERROR2`: gfx_8_0 register, MMIO dword 0x2017 (byte 0x805C), access unknown, reset unknown (`write` starts from 0).
@@ -867,79 +743,57 @@ public enum GRBM_READ_ERROR2: Register {
   }
 
   /// `GRBM_READ_ERROR2.READ_REQUESTER_SRBM`: bit 17, access unknown.
-  @inlinable public static var READ_REQUESTER_SRBM: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var READ_REQUESTER_SRBM: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `GRBM_READ_ERROR2.READ_REQUESTER_RLC`: bit 18, access unknown.
-  @inlinable public static var READ_REQUESTER_RLC: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var READ_REQUESTER_RLC: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `GRBM_READ_ERROR2.READ_REQUESTER_GDS_DMA`: bit 19, access unknown.
-  @inlinable public static var READ_REQUESTER_GDS_DMA: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var READ_REQUESTER_GDS_DMA: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `GRBM_READ_ERROR2.READ_REQUESTER_ME0PIPE0_CF`: bit 20, access unknown.
-  @inlinable public static var READ_REQUESTER_ME0PIPE0_CF: RegisterField<Self, Bool> {
+  public static var READ_REQUESTER_ME0PIPE0_CF: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `GRBM_READ_ERROR2.READ_REQUESTER_ME0PIPE0_PF`: bit 21, access unknown.
-  @inlinable public static var READ_REQUESTER_ME0PIPE0_PF: RegisterField<Self, Bool> {
+  public static var READ_REQUESTER_ME0PIPE0_PF: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `GRBM_READ_ERROR2.READ_REQUESTER_ME0PIPE1_CF`: bit 22, access unknown.
-  @inlinable public static var READ_REQUESTER_ME0PIPE1_CF: RegisterField<Self, Bool> {
+  public static var READ_REQUESTER_ME0PIPE1_CF: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
   /// `GRBM_READ_ERROR2.READ_REQUESTER_ME0PIPE1_PF`: bit 23, access unknown.
-  @inlinable public static var READ_REQUESTER_ME0PIPE1_PF: RegisterField<Self, Bool> {
+  public static var READ_REQUESTER_ME0PIPE1_PF: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
   /// `GRBM_READ_ERROR2.READ_REQUESTER_ME1PIPE0`: bit 24, access unknown.
-  @inlinable public static var READ_REQUESTER_ME1PIPE0: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var READ_REQUESTER_ME1PIPE0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `GRBM_READ_ERROR2.READ_REQUESTER_ME1PIPE1`: bit 25, access unknown.
-  @inlinable public static var READ_REQUESTER_ME1PIPE1: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var READ_REQUESTER_ME1PIPE1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `GRBM_READ_ERROR2.READ_REQUESTER_ME1PIPE2`: bit 26, access unknown.
-  @inlinable public static var READ_REQUESTER_ME1PIPE2: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var READ_REQUESTER_ME1PIPE2: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `GRBM_READ_ERROR2.READ_REQUESTER_ME1PIPE3`: bit 27, access unknown.
-  @inlinable public static var READ_REQUESTER_ME1PIPE3: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var READ_REQUESTER_ME1PIPE3: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `GRBM_READ_ERROR2.READ_REQUESTER_ME2PIPE0`: bit 28, access unknown.
-  @inlinable public static var READ_REQUESTER_ME2PIPE0: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var READ_REQUESTER_ME2PIPE0: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `GRBM_READ_ERROR2.READ_REQUESTER_ME2PIPE1`: bit 29, access unknown.
-  @inlinable public static var READ_REQUESTER_ME2PIPE1: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var READ_REQUESTER_ME2PIPE1: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `GRBM_READ_ERROR2.READ_REQUESTER_ME2PIPE2`: bit 30, access unknown.
-  @inlinable public static var READ_REQUESTER_ME2PIPE2: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var READ_REQUESTER_ME2PIPE2: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `GRBM_READ_ERROR2.READ_REQUESTER_ME2PIPE3`: bit 31, access unknown.
-  @inlinable public static var READ_REQUESTER_ME2PIPE3: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var READ_REQUESTER_ME2PIPE3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `GRBM_INT_CNTL`: gfx_8_0 register, MMIO dword 0x2018 (byte 0x8060), access unknown, reset unknown (`write` starts from 0).
@@ -952,14 +806,10 @@ public enum GRBM_INT_CNTL: Register {
   }
 
   /// `GRBM_INT_CNTL.RDERR_INT_ENABLE`: bit 0, access unknown.
-  @inlinable public static var RDERR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var RDERR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GRBM_INT_CNTL.GUI_IDLE_INT_ENABLE`: bit 19, access unknown.
-  @inlinable public static var GUI_IDLE_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var GUI_IDLE_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `GRBM_TRAP_OP`: gfx_8_0 register, MMIO dword 0x2019 (byte 0x8064), access unknown, reset unknown (`write` starts from 0).
@@ -972,7 +822,7 @@ public enum GRBM_TRAP_OP: Register {
   }
 
   /// `GRBM_TRAP_OP.RW`: bit 0, access unknown.
-  @inlinable public static var RW: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RW: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `GRBM_TRAP_ADDR`: gfx_8_0 register, MMIO dword 0x201A (byte 0x8068), access unknown, reset unknown (`write` starts from 0).
@@ -985,7 +835,7 @@ public enum GRBM_TRAP_ADDR: Register {
   }
 
   /// `GRBM_TRAP_ADDR.DATA`: bits 15:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var DATA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GRBM_TRAP_ADDR_MSK`: gfx_8_0 register, MMIO dword 0x201B (byte 0x806C), access unknown, reset unknown (`write` starts from 0).
@@ -998,7 +848,7 @@ public enum GRBM_TRAP_ADDR_MSK: Register {
   }
 
   /// `GRBM_TRAP_ADDR_MSK.DATA`: bits 15:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var DATA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GRBM_TRAP_WD`: gfx_8_0 register, MMIO dword 0x201C (byte 0x8070), access unknown, reset unknown (`write` starts from 0).
@@ -1011,7 +861,7 @@ public enum GRBM_TRAP_WD: Register {
   }
 
   /// `GRBM_TRAP_WD.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_TRAP_WD_MSK`: gfx_8_0 register, MMIO dword 0x201D (byte 0x8074), access unknown, reset unknown (`write` starts from 0).
@@ -1024,7 +874,7 @@ public enum GRBM_TRAP_WD_MSK: Register {
   }
 
   /// `GRBM_TRAP_WD_MSK.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_DSM_BYPASS`: gfx_8_0 register, MMIO dword 0x201E (byte 0x8078), access unknown, reset unknown (`write` starts from 0).
@@ -1037,10 +887,10 @@ public enum GRBM_DSM_BYPASS: Register {
   }
 
   /// `GRBM_DSM_BYPASS.BYPASS_BITS`: bits 1:0, access unknown.
-  @inlinable public static var BYPASS_BITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BYPASS_BITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `GRBM_DSM_BYPASS.BYPASS_EN`: bit 2, access unknown.
-  @inlinable public static var BYPASS_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var BYPASS_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 }
 
 /// `GRBM_WRITE_ERROR`: gfx_8_0 register, MMIO dword 0x201F (byte 0x807C), access unknown, reset unknown (`write` starts from 0).
@@ -1053,35 +903,31 @@ public enum GRBM_WRITE_ERROR: Register {
   }
 
   /// `GRBM_WRITE_ERROR.WRITE_REQUESTER_RLC`: bit 0, access unknown.
-  @inlinable public static var WRITE_REQUESTER_RLC: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var WRITE_REQUESTER_RLC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GRBM_WRITE_ERROR.WRITE_REQUESTER_SRBM`: bit 1, access unknown.
-  @inlinable public static var WRITE_REQUESTER_SRBM: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var WRITE_REQUESTER_SRBM: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GRBM_WRITE_ERROR.WRITE_SSRCID`: bits 4:2, access unknown.
-  @inlinable public static var WRITE_SSRCID: RegisterField<Self, UInt8> { .init(lsb: 2, width: 3) }
+  public static var WRITE_SSRCID: RegisterField<Self, UInt8> { .init(lsb: 2, width: 3) }
 
   /// `GRBM_WRITE_ERROR.WRITE_VFID`: bits 8:5, access unknown.
-  @inlinable public static var WRITE_VFID: RegisterField<Self, UInt8> { .init(lsb: 5, width: 4) }
+  public static var WRITE_VFID: RegisterField<Self, UInt8> { .init(lsb: 5, width: 4) }
 
   /// `GRBM_WRITE_ERROR.WRITE_VF`: bit 12, access unknown.
-  @inlinable public static var WRITE_VF: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var WRITE_VF: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `GRBM_WRITE_ERROR.WRITE_VMID`: bits 16:13, access unknown.
-  @inlinable public static var WRITE_VMID: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var WRITE_VMID: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `GRBM_WRITE_ERROR.WRITE_PIPEID`: bits 21:20, access unknown.
-  @inlinable public static var WRITE_PIPEID: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var WRITE_PIPEID: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `GRBM_WRITE_ERROR.WRITE_MEID`: bits 23:22, access unknown.
-  @inlinable public static var WRITE_MEID: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var WRITE_MEID: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `GRBM_WRITE_ERROR.WRITE_ERROR`: bit 31, access unknown.
-  @inlinable public static var WRITE_ERROR: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var WRITE_ERROR: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `DEBUG_INDEX`: gfx_8_0 register, MMIO dword 0x203C (byte 0x80F0), access unknown, reset unknown (`write` starts from 0).
@@ -1094,7 +940,7 @@ public enum DEBUG_INDEX: Register {
   }
 
   /// `DEBUG_INDEX.DEBUG_INDEX`: bits 17:0, access unknown.
-  @inlinable public static var DEBUG_INDEX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
+  public static var DEBUG_INDEX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
 }
 
 /// `DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x203D (byte 0x80F4), access unknown, reset unknown (`write` starts from 0).
@@ -1107,7 +953,7 @@ public enum DEBUG_DATA: Register {
   }
 
   /// `DEBUG_DATA.DEBUG_DATA`: bits 31:0, access unknown.
-  @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_NOWHERE`: gfx_8_0 register, MMIO dword 0x203F (byte 0x80FC), access unknown, reset unknown (`write` starts from 0).
@@ -1120,7 +966,7 @@ public enum GRBM_NOWHERE: Register {
   }
 
   /// `GRBM_NOWHERE.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SCRATCH_REG0`: gfx_8_0 register, MMIO dword 0x2040 (byte 0x8100), access unknown, reset unknown (`write` starts from 0).
@@ -1133,9 +979,7 @@ public enum GRBM_SCRATCH_REG0: Register {
   }
 
   /// `GRBM_SCRATCH_REG0.SCRATCH_REG0`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_REG0: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SCRATCH_REG0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SCRATCH_REG1`: gfx_8_0 register, MMIO dword 0x2041 (byte 0x8104), access unknown, reset unknown (`write` starts from 0).
@@ -1148,9 +992,7 @@ public enum GRBM_SCRATCH_REG1: Register {
   }
 
   /// `GRBM_SCRATCH_REG1.SCRATCH_REG1`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_REG1: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SCRATCH_REG1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SCRATCH_REG2`: gfx_8_0 register, MMIO dword 0x2042 (byte 0x8108), access unknown, reset unknown (`write` starts from 0).
@@ -1163,9 +1005,7 @@ public enum GRBM_SCRATCH_REG2: Register {
   }
 
   /// `GRBM_SCRATCH_REG2.SCRATCH_REG2`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_REG2: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SCRATCH_REG2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SCRATCH_REG3`: gfx_8_0 register, MMIO dword 0x2043 (byte 0x810C), access unknown, reset unknown (`write` starts from 0).
@@ -1178,9 +1018,7 @@ public enum GRBM_SCRATCH_REG3: Register {
   }
 
   /// `GRBM_SCRATCH_REG3.SCRATCH_REG3`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_REG3: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SCRATCH_REG3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SCRATCH_REG4`: gfx_8_0 register, MMIO dword 0x2044 (byte 0x8110), access unknown, reset unknown (`write` starts from 0).
@@ -1193,9 +1031,7 @@ public enum GRBM_SCRATCH_REG4: Register {
   }
 
   /// `GRBM_SCRATCH_REG4.SCRATCH_REG4`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_REG4: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SCRATCH_REG4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SCRATCH_REG5`: gfx_8_0 register, MMIO dword 0x2045 (byte 0x8114), access unknown, reset unknown (`write` starts from 0).
@@ -1208,9 +1044,7 @@ public enum GRBM_SCRATCH_REG5: Register {
   }
 
   /// `GRBM_SCRATCH_REG5.SCRATCH_REG5`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_REG5: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SCRATCH_REG5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SCRATCH_REG6`: gfx_8_0 register, MMIO dword 0x2046 (byte 0x8118), access unknown, reset unknown (`write` starts from 0).
@@ -1223,9 +1057,7 @@ public enum GRBM_SCRATCH_REG6: Register {
   }
 
   /// `GRBM_SCRATCH_REG6.SCRATCH_REG6`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_REG6: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SCRATCH_REG6: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SCRATCH_REG7`: gfx_8_0 register, MMIO dword 0x2047 (byte 0x811C), access unknown, reset unknown (`write` starts from 0).
@@ -1238,9 +1070,7 @@ public enum GRBM_SCRATCH_REG7: Register {
   }
 
   /// `GRBM_SCRATCH_REG7.SCRATCH_REG7`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_REG7: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SCRATCH_REG7: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_CPC_STATUS`: gfx_8_0 register, MMIO dword 0x2084 (byte 0x8210), access unknown, reset unknown (`write` starts from 0).
@@ -1253,51 +1083,49 @@ public enum CP_CPC_STATUS: Register {
   }
 
   /// `CP_CPC_STATUS.MEC1_BUSY`: bit 0, access unknown.
-  @inlinable public static var MEC1_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MEC1_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_CPC_STATUS.MEC2_BUSY`: bit 1, access unknown.
-  @inlinable public static var MEC2_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var MEC2_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CP_CPC_STATUS.DC0_BUSY`: bit 2, access unknown.
-  @inlinable public static var DC0_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var DC0_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `CP_CPC_STATUS.DC1_BUSY`: bit 3, access unknown.
-  @inlinable public static var DC1_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var DC1_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `CP_CPC_STATUS.RCIU1_BUSY`: bit 4, access unknown.
-  @inlinable public static var RCIU1_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var RCIU1_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CP_CPC_STATUS.RCIU2_BUSY`: bit 5, access unknown.
-  @inlinable public static var RCIU2_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var RCIU2_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `CP_CPC_STATUS.ROQ1_BUSY`: bit 6, access unknown.
-  @inlinable public static var ROQ1_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var ROQ1_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `CP_CPC_STATUS.ROQ2_BUSY`: bit 7, access unknown.
-  @inlinable public static var ROQ2_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ROQ2_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CP_CPC_STATUS.TCIU_BUSY`: bit 10, access unknown.
-  @inlinable public static var TCIU_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var TCIU_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CP_CPC_STATUS.SCRATCH_RAM_BUSY`: bit 11, access unknown.
-  @inlinable public static var SCRATCH_RAM_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SCRATCH_RAM_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CP_CPC_STATUS.QU_BUSY`: bit 12, access unknown.
-  @inlinable public static var QU_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var QU_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `CP_CPC_STATUS.ATCL2IU_BUSY`: bit 13, access unknown.
-  @inlinable public static var ATCL2IU_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var ATCL2IU_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CP_CPC_STATUS.CPG_CPC_BUSY`: bit 29, access unknown.
-  @inlinable public static var CPG_CPC_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CPG_CPC_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_CPC_STATUS.CPF_CPC_BUSY`: bit 30, access unknown.
-  @inlinable public static var CPF_CPC_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CPF_CPC_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_CPC_STATUS.CPC_BUSY`: bit 31, access unknown.
-  @inlinable public static var CPC_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var CPC_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_CPC_BUSY_STAT`: gfx_8_0 register, MMIO dword 0x2085 (byte 0x8214), access unknown, reset unknown (`write` starts from 0).
@@ -1310,134 +1138,88 @@ public enum CP_CPC_BUSY_STAT: Register {
   }
 
   /// `CP_CPC_BUSY_STAT.MEC1_LOAD_BUSY`: bit 0, access unknown.
-  @inlinable public static var MEC1_LOAD_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MEC1_LOAD_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC1_SEMAPOHRE_BUSY`: bit 1, access unknown.
-  @inlinable public static var MEC1_SEMAPOHRE_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var MEC1_SEMAPOHRE_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC1_MUTEX_BUSY`: bit 2, access unknown.
-  @inlinable public static var MEC1_MUTEX_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var MEC1_MUTEX_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC1_MESSAGE_BUSY`: bit 3, access unknown.
-  @inlinable public static var MEC1_MESSAGE_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var MEC1_MESSAGE_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC1_EOP_QUEUE_BUSY`: bit 4, access unknown.
-  @inlinable public static var MEC1_EOP_QUEUE_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var MEC1_EOP_QUEUE_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC1_IQ_QUEUE_BUSY`: bit 5, access unknown.
-  @inlinable public static var MEC1_IQ_QUEUE_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var MEC1_IQ_QUEUE_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC1_IB_QUEUE_BUSY`: bit 6, access unknown.
-  @inlinable public static var MEC1_IB_QUEUE_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var MEC1_IB_QUEUE_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC1_TC_BUSY`: bit 7, access unknown.
-  @inlinable public static var MEC1_TC_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var MEC1_TC_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC1_DMA_BUSY`: bit 8, access unknown.
-  @inlinable public static var MEC1_DMA_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var MEC1_DMA_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC1_PARTIAL_FLUSH_BUSY`: bit 9, access unknown.
-  @inlinable public static var MEC1_PARTIAL_FLUSH_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var MEC1_PARTIAL_FLUSH_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC1_PIPE0_BUSY`: bit 10, access unknown.
-  @inlinable public static var MEC1_PIPE0_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var MEC1_PIPE0_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC1_PIPE1_BUSY`: bit 11, access unknown.
-  @inlinable public static var MEC1_PIPE1_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var MEC1_PIPE1_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC1_PIPE2_BUSY`: bit 12, access unknown.
-  @inlinable public static var MEC1_PIPE2_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var MEC1_PIPE2_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC1_PIPE3_BUSY`: bit 13, access unknown.
-  @inlinable public static var MEC1_PIPE3_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var MEC1_PIPE3_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC2_LOAD_BUSY`: bit 16, access unknown.
-  @inlinable public static var MEC2_LOAD_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var MEC2_LOAD_BUSY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC2_SEMAPOHRE_BUSY`: bit 17, access unknown.
-  @inlinable public static var MEC2_SEMAPOHRE_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var MEC2_SEMAPOHRE_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC2_MUTEX_BUSY`: bit 18, access unknown.
-  @inlinable public static var MEC2_MUTEX_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var MEC2_MUTEX_BUSY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC2_MESSAGE_BUSY`: bit 19, access unknown.
-  @inlinable public static var MEC2_MESSAGE_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var MEC2_MESSAGE_BUSY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC2_EOP_QUEUE_BUSY`: bit 20, access unknown.
-  @inlinable public static var MEC2_EOP_QUEUE_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var MEC2_EOP_QUEUE_BUSY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC2_IQ_QUEUE_BUSY`: bit 21, access unknown.
-  @inlinable public static var MEC2_IQ_QUEUE_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var MEC2_IQ_QUEUE_BUSY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC2_IB_QUEUE_BUSY`: bit 22, access unknown.
-  @inlinable public static var MEC2_IB_QUEUE_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var MEC2_IB_QUEUE_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC2_TC_BUSY`: bit 23, access unknown.
-  @inlinable public static var MEC2_TC_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var MEC2_TC_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC2_DMA_BUSY`: bit 24, access unknown.
-  @inlinable public static var MEC2_DMA_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var MEC2_DMA_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC2_PARTIAL_FLUSH_BUSY`: bit 25, access unknown.
-  @inlinable public static var MEC2_PARTIAL_FLUSH_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var MEC2_PARTIAL_FLUSH_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC2_PIPE0_BUSY`: bit 26, access unknown.
-  @inlinable public static var MEC2_PIPE0_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var MEC2_PIPE0_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC2_PIPE1_BUSY`: bit 27, access unknown.
-  @inlinable public static var MEC2_PIPE1_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var MEC2_PIPE1_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC2_PIPE2_BUSY`: bit 28, access unknown.
-  @inlinable public static var MEC2_PIPE2_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var MEC2_PIPE2_BUSY: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CP_CPC_BUSY_STAT.MEC2_PIPE3_BUSY`: bit 29, access unknown.
-  @inlinable public static var MEC2_PIPE3_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var MEC2_PIPE3_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `CP_CPC_STALLED_STAT1`: gfx_8_0 register, MMIO dword 0x2086 (byte 0x8218), access unknown, reset unknown (`write` starts from 0).
@@ -1450,74 +1232,46 @@ public enum CP_CPC_STALLED_STAT1: Register {
   }
 
   /// `CP_CPC_STALLED_STAT1.RCIU_TX_FREE_STALL`: bit 3, access unknown.
-  @inlinable public static var RCIU_TX_FREE_STALL: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var RCIU_TX_FREE_STALL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `CP_CPC_STALLED_STAT1.RCIU_PRIV_VIOLATION`: bit 4, access unknown.
-  @inlinable public static var RCIU_PRIV_VIOLATION: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var RCIU_PRIV_VIOLATION: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CP_CPC_STALLED_STAT1.TCIU_TX_FREE_STALL`: bit 6, access unknown.
-  @inlinable public static var TCIU_TX_FREE_STALL: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var TCIU_TX_FREE_STALL: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `CP_CPC_STALLED_STAT1.MEC1_DECODING_PACKET`: bit 8, access unknown.
-  @inlinable public static var MEC1_DECODING_PACKET: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var MEC1_DECODING_PACKET: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `CP_CPC_STALLED_STAT1.MEC1_WAIT_ON_RCIU`: bit 9, access unknown.
-  @inlinable public static var MEC1_WAIT_ON_RCIU: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var MEC1_WAIT_ON_RCIU: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `CP_CPC_STALLED_STAT1.MEC1_WAIT_ON_RCIU_READ`: bit 10, access unknown.
-  @inlinable public static var MEC1_WAIT_ON_RCIU_READ: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var MEC1_WAIT_ON_RCIU_READ: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CP_CPC_STALLED_STAT1.MEC1_WAIT_ON_ROQ_DATA`: bit 13, access unknown.
-  @inlinable public static var MEC1_WAIT_ON_ROQ_DATA: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var MEC1_WAIT_ON_ROQ_DATA: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CP_CPC_STALLED_STAT1.MEC2_DECODING_PACKET`: bit 16, access unknown.
-  @inlinable public static var MEC2_DECODING_PACKET: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var MEC2_DECODING_PACKET: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CP_CPC_STALLED_STAT1.MEC2_WAIT_ON_RCIU`: bit 17, access unknown.
-  @inlinable public static var MEC2_WAIT_ON_RCIU: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var MEC2_WAIT_ON_RCIU: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `CP_CPC_STALLED_STAT1.MEC2_WAIT_ON_RCIU_READ`: bit 18, access unknown.
-  @inlinable public static var MEC2_WAIT_ON_RCIU_READ: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var MEC2_WAIT_ON_RCIU_READ: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CP_CPC_STALLED_STAT1.MEC2_WAIT_ON_ROQ_DATA`: bit 21, access unknown.
-  @inlinable public static var MEC2_WAIT_ON_ROQ_DATA: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var MEC2_WAIT_ON_ROQ_DATA: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `CP_CPC_STALLED_STAT1.ATCL2IU_WAITING_ON_FREE`: bit 22, access unknown.
-  @inlinable public static var ATCL2IU_WAITING_ON_FREE: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var ATCL2IU_WAITING_ON_FREE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `CP_CPC_STALLED_STAT1.ATCL2IU_WAITING_ON_TAGS`: bit 23, access unknown.
-  @inlinable public static var ATCL2IU_WAITING_ON_TAGS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var ATCL2IU_WAITING_ON_TAGS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_CPC_STALLED_STAT1.ATCL1_WAITING_ON_TRANS`: bit 24, access unknown.
-  @inlinable public static var ATCL1_WAITING_ON_TRANS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var ATCL1_WAITING_ON_TRANS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `CP_CPF_STATUS`: gfx_8_0 register, MMIO dword 0x2087 (byte 0x821C), access unknown, reset unknown (`write` starts from 0).
@@ -1530,85 +1284,67 @@ public enum CP_CPF_STATUS: Register {
   }
 
   /// `CP_CPF_STATUS.POST_WPTR_GFX_BUSY`: bit 0, access unknown.
-  @inlinable public static var POST_WPTR_GFX_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var POST_WPTR_GFX_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_CPF_STATUS.CSF_BUSY`: bit 1, access unknown.
-  @inlinable public static var CSF_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CSF_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CP_CPF_STATUS.ROQ_ALIGN_BUSY`: bit 4, access unknown.
-  @inlinable public static var ROQ_ALIGN_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var ROQ_ALIGN_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CP_CPF_STATUS.ROQ_RING_BUSY`: bit 5, access unknown.
-  @inlinable public static var ROQ_RING_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var ROQ_RING_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `CP_CPF_STATUS.ROQ_INDIRECT1_BUSY`: bit 6, access unknown.
-  @inlinable public static var ROQ_INDIRECT1_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var ROQ_INDIRECT1_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `CP_CPF_STATUS.ROQ_INDIRECT2_BUSY`: bit 7, access unknown.
-  @inlinable public static var ROQ_INDIRECT2_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var ROQ_INDIRECT2_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CP_CPF_STATUS.ROQ_STATE_BUSY`: bit 8, access unknown.
-  @inlinable public static var ROQ_STATE_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var ROQ_STATE_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `CP_CPF_STATUS.ROQ_CE_RING_BUSY`: bit 9, access unknown.
-  @inlinable public static var ROQ_CE_RING_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ROQ_CE_RING_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `CP_CPF_STATUS.ROQ_CE_INDIRECT1_BUSY`: bit 10, access unknown.
-  @inlinable public static var ROQ_CE_INDIRECT1_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var ROQ_CE_INDIRECT1_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CP_CPF_STATUS.ROQ_CE_INDIRECT2_BUSY`: bit 11, access unknown.
-  @inlinable public static var ROQ_CE_INDIRECT2_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var ROQ_CE_INDIRECT2_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CP_CPF_STATUS.SEMAPHORE_BUSY`: bit 12, access unknown.
-  @inlinable public static var SEMAPHORE_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var SEMAPHORE_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `CP_CPF_STATUS.INTERRUPT_BUSY`: bit 13, access unknown.
-  @inlinable public static var INTERRUPT_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var INTERRUPT_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CP_CPF_STATUS.TCIU_BUSY`: bit 14, access unknown.
-  @inlinable public static var TCIU_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var TCIU_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_CPF_STATUS.HQD_BUSY`: bit 15, access unknown.
-  @inlinable public static var HQD_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var HQD_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CP_CPF_STATUS.PRT_BUSY`: bit 16, access unknown.
-  @inlinable public static var PRT_BUSY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var PRT_BUSY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CP_CPF_STATUS.ATCL2IU_BUSY`: bit 17, access unknown.
-  @inlinable public static var ATCL2IU_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var ATCL2IU_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `CP_CPF_STATUS.CPF_GFX_BUSY`: bit 26, access unknown.
-  @inlinable public static var CPF_GFX_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var CPF_GFX_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_CPF_STATUS.CPF_CMP_BUSY`: bit 27, access unknown.
-  @inlinable public static var CPF_CMP_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var CPF_CMP_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CP_CPF_STATUS.GRBM_CPF_STAT_BUSY`: bits 29:28, access unknown.
-  @inlinable public static var GRBM_CPF_STAT_BUSY: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 2)
-  }
+  public static var GRBM_CPF_STAT_BUSY: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `CP_CPF_STATUS.CPC_CPF_BUSY`: bit 30, access unknown.
-  @inlinable public static var CPC_CPF_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CPC_CPF_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_CPF_STATUS.CPF_BUSY`: bit 31, access unknown.
-  @inlinable public static var CPF_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var CPF_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_CPF_BUSY_STAT`: gfx_8_0 register, MMIO dword 0x2088 (byte 0x8220), access unknown, reset unknown (`write` starts from 0).
@@ -1621,149 +1357,99 @@ public enum CP_CPF_BUSY_STAT: Register {
   }
 
   /// `CP_CPF_BUSY_STAT.REG_BUS_FIFO_BUSY`: bit 0, access unknown.
-  @inlinable public static var REG_BUS_FIFO_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var REG_BUS_FIFO_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.CSF_RING_BUSY`: bit 1, access unknown.
-  @inlinable public static var CSF_RING_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CSF_RING_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.CSF_INDIRECT1_BUSY`: bit 2, access unknown.
-  @inlinable public static var CSF_INDIRECT1_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var CSF_INDIRECT1_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.CSF_INDIRECT2_BUSY`: bit 3, access unknown.
-  @inlinable public static var CSF_INDIRECT2_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var CSF_INDIRECT2_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.CSF_STATE_BUSY`: bit 4, access unknown.
-  @inlinable public static var CSF_STATE_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var CSF_STATE_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.CSF_CE_INDR1_BUSY`: bit 5, access unknown.
-  @inlinable public static var CSF_CE_INDR1_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var CSF_CE_INDR1_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.CSF_CE_INDR2_BUSY`: bit 6, access unknown.
-  @inlinable public static var CSF_CE_INDR2_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var CSF_CE_INDR2_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.CSF_ARBITER_BUSY`: bit 7, access unknown.
-  @inlinable public static var CSF_ARBITER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var CSF_ARBITER_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.CSF_INPUT_BUSY`: bit 8, access unknown.
-  @inlinable public static var CSF_INPUT_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var CSF_INPUT_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.OUTSTANDING_READ_TAGS`: bit 9, access unknown.
-  @inlinable public static var OUTSTANDING_READ_TAGS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var OUTSTANDING_READ_TAGS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.HPD_PROCESSING_EOP_BUSY`: bit 11, access unknown.
-  @inlinable public static var HPD_PROCESSING_EOP_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var HPD_PROCESSING_EOP_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.HQD_DISPATCH_BUSY`: bit 12, access unknown.
-  @inlinable public static var HQD_DISPATCH_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var HQD_DISPATCH_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.HQD_IQ_TIMER_BUSY`: bit 13, access unknown.
-  @inlinable public static var HQD_IQ_TIMER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var HQD_IQ_TIMER_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.HQD_DMA_OFFLOAD_BUSY`: bit 14, access unknown.
-  @inlinable public static var HQD_DMA_OFFLOAD_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var HQD_DMA_OFFLOAD_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.HQD_WAIT_SEMAPHORE_BUSY`: bit 15, access unknown.
-  @inlinable public static var HQD_WAIT_SEMAPHORE_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var HQD_WAIT_SEMAPHORE_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.HQD_SIGNAL_SEMAPHORE_BUSY`: bit 16, access unknown.
-  @inlinable public static var HQD_SIGNAL_SEMAPHORE_BUSY: RegisterField<Self, Bool> {
+  public static var HQD_SIGNAL_SEMAPHORE_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `CP_CPF_BUSY_STAT.HQD_MESSAGE_BUSY`: bit 17, access unknown.
-  @inlinable public static var HQD_MESSAGE_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var HQD_MESSAGE_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.HQD_PQ_FETCHER_BUSY`: bit 18, access unknown.
-  @inlinable public static var HQD_PQ_FETCHER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var HQD_PQ_FETCHER_BUSY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.HQD_IB_FETCHER_BUSY`: bit 19, access unknown.
-  @inlinable public static var HQD_IB_FETCHER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var HQD_IB_FETCHER_BUSY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.HQD_IQ_FETCHER_BUSY`: bit 20, access unknown.
-  @inlinable public static var HQD_IQ_FETCHER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var HQD_IQ_FETCHER_BUSY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.HQD_EOP_FETCHER_BUSY`: bit 21, access unknown.
-  @inlinable public static var HQD_EOP_FETCHER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var HQD_EOP_FETCHER_BUSY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.HQD_CONSUMED_RPTR_BUSY`: bit 22, access unknown.
-  @inlinable public static var HQD_CONSUMED_RPTR_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var HQD_CONSUMED_RPTR_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.HQD_FETCHER_ARB_BUSY`: bit 23, access unknown.
-  @inlinable public static var HQD_FETCHER_ARB_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var HQD_FETCHER_ARB_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.HQD_ROQ_ALIGN_BUSY`: bit 24, access unknown.
-  @inlinable public static var HQD_ROQ_ALIGN_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var HQD_ROQ_ALIGN_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.HQD_ROQ_EOP_BUSY`: bit 25, access unknown.
-  @inlinable public static var HQD_ROQ_EOP_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var HQD_ROQ_EOP_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.HQD_ROQ_IQ_BUSY`: bit 26, access unknown.
-  @inlinable public static var HQD_ROQ_IQ_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var HQD_ROQ_IQ_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.HQD_ROQ_PQ_BUSY`: bit 27, access unknown.
-  @inlinable public static var HQD_ROQ_PQ_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var HQD_ROQ_PQ_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.HQD_ROQ_IB_BUSY`: bit 28, access unknown.
-  @inlinable public static var HQD_ROQ_IB_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var HQD_ROQ_IB_BUSY: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.HQD_WPTR_POLL_BUSY`: bit 29, access unknown.
-  @inlinable public static var HQD_WPTR_POLL_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var HQD_WPTR_POLL_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.HQD_PQ_BUSY`: bit 30, access unknown.
-  @inlinable public static var HQD_PQ_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var HQD_PQ_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_CPF_BUSY_STAT.HQD_IB_BUSY`: bit 31, access unknown.
-  @inlinable public static var HQD_IB_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var HQD_IB_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_CPF_STALLED_STAT1`: gfx_8_0 register, MMIO dword 0x2089 (byte 0x8224), access unknown, reset unknown (`write` starts from 0).
@@ -1776,49 +1462,31 @@ public enum CP_CPF_STALLED_STAT1: Register {
   }
 
   /// `CP_CPF_STALLED_STAT1.RING_FETCHING_DATA`: bit 0, access unknown.
-  @inlinable public static var RING_FETCHING_DATA: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var RING_FETCHING_DATA: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_CPF_STALLED_STAT1.INDR1_FETCHING_DATA`: bit 1, access unknown.
-  @inlinable public static var INDR1_FETCHING_DATA: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var INDR1_FETCHING_DATA: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CP_CPF_STALLED_STAT1.INDR2_FETCHING_DATA`: bit 2, access unknown.
-  @inlinable public static var INDR2_FETCHING_DATA: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var INDR2_FETCHING_DATA: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `CP_CPF_STALLED_STAT1.STATE_FETCHING_DATA`: bit 3, access unknown.
-  @inlinable public static var STATE_FETCHING_DATA: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var STATE_FETCHING_DATA: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `CP_CPF_STALLED_STAT1.TCIU_WAITING_ON_FREE`: bit 5, access unknown.
-  @inlinable public static var TCIU_WAITING_ON_FREE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TCIU_WAITING_ON_FREE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `CP_CPF_STALLED_STAT1.TCIU_WAITING_ON_TAGS`: bit 6, access unknown.
-  @inlinable public static var TCIU_WAITING_ON_TAGS: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var TCIU_WAITING_ON_TAGS: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `CP_CPF_STALLED_STAT1.ATCL2IU_WAITING_ON_FREE`: bit 7, access unknown.
-  @inlinable public static var ATCL2IU_WAITING_ON_FREE: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var ATCL2IU_WAITING_ON_FREE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CP_CPF_STALLED_STAT1.ATCL2IU_WAITING_ON_TAGS`: bit 8, access unknown.
-  @inlinable public static var ATCL2IU_WAITING_ON_TAGS: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ATCL2IU_WAITING_ON_TAGS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `CP_CPF_STALLED_STAT1.ATCL1_WAITING_ON_TRANS`: bit 9, access unknown.
-  @inlinable public static var ATCL1_WAITING_ON_TRANS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ATCL1_WAITING_ON_TRANS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 }
 
 /// `CP_CPC_GRBM_FREE_COUNT`: gfx_8_0 register, MMIO dword 0x208B (byte 0x822C), access unknown, reset unknown (`write` starts from 0).
@@ -1831,7 +1499,7 @@ public enum CP_CPC_GRBM_FREE_COUNT: Register {
   }
 
   /// `CP_CPC_GRBM_FREE_COUNT.FREE_COUNT`: bits 5:0, access unknown.
-  @inlinable public static var FREE_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var FREE_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `CP_MEC_ME1_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x208E (byte 0x8238), access unknown, reset unknown (`write` starts from 0).
@@ -1844,7 +1512,7 @@ public enum CP_MEC_ME1_HEADER_DUMP: Register {
   }
 
   /// `CP_MEC_ME1_HEADER_DUMP.HEADER_DUMP`: bits 31:0, access unknown.
-  @inlinable public static var HEADER_DUMP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var HEADER_DUMP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_MEC_ME2_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x208F (byte 0x823C), access unknown, reset unknown (`write` starts from 0).
@@ -1857,7 +1525,7 @@ public enum CP_MEC_ME2_HEADER_DUMP: Register {
   }
 
   /// `CP_MEC_ME2_HEADER_DUMP.HEADER_DUMP`: bits 31:0, access unknown.
-  @inlinable public static var HEADER_DUMP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var HEADER_DUMP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_CPC_SCRATCH_INDEX`: gfx_8_0 register, MMIO dword 0x2090 (byte 0x8240), access unknown, reset unknown (`write` starts from 0).
@@ -1870,9 +1538,7 @@ public enum CP_CPC_SCRATCH_INDEX: Register {
   }
 
   /// `CP_CPC_SCRATCH_INDEX.SCRATCH_INDEX`: bits 8:0, access unknown.
-  @inlinable public static var SCRATCH_INDEX: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 9)
-  }
+  public static var SCRATCH_INDEX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 }
 
 /// `CP_CPC_SCRATCH_DATA`: gfx_8_0 register, MMIO dword 0x2091 (byte 0x8244), access unknown, reset unknown (`write` starts from 0).
@@ -1885,9 +1551,7 @@ public enum CP_CPC_SCRATCH_DATA: Register {
   }
 
   /// `CP_CPC_SCRATCH_DATA.SCRATCH_DATA`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_DATA: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SCRATCH_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_CPC_HALT_HYST_COUNT`: gfx_8_0 register, MMIO dword 0x20A7 (byte 0x829C), access unknown, reset unknown (`write` starts from 0).
@@ -1900,7 +1564,7 @@ public enum CP_CPC_HALT_HYST_COUNT: Register {
   }
 
   /// `CP_CPC_HALT_HYST_COUNT.COUNT`: bits 3:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `CP_PRT_LOD_STATS_CNTL0`: gfx_8_0 register, MMIO dword 0x20AD (byte 0x82B4), access unknown, reset unknown (`write` starts from 0).
@@ -1913,7 +1577,7 @@ public enum CP_PRT_LOD_STATS_CNTL0: Register {
   }
 
   /// `CP_PRT_LOD_STATS_CNTL0.BU_SIZE`: bits 31:0, access unknown.
-  @inlinable public static var BU_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BU_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_PRT_LOD_STATS_CNTL1`: gfx_8_0 register, MMIO dword 0x20AE (byte 0x82B8), access unknown, reset unknown (`write` starts from 0).
@@ -1926,7 +1590,7 @@ public enum CP_PRT_LOD_STATS_CNTL1: Register {
   }
 
   /// `CP_PRT_LOD_STATS_CNTL1.BASE_LO`: bits 31:0, access unknown.
-  @inlinable public static var BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_PRT_LOD_STATS_CNTL2`: gfx_8_0 register, MMIO dword 0x20AF (byte 0x82BC), access unknown, reset unknown (`write` starts from 0).
@@ -1939,30 +1603,28 @@ public enum CP_PRT_LOD_STATS_CNTL2: Register {
   }
 
   /// `CP_PRT_LOD_STATS_CNTL2.BASE_HI`: bits 1:0, access unknown.
-  @inlinable public static var BASE_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BASE_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `CP_PRT_LOD_STATS_CNTL2.INTERVAL`: bits 9:2, access unknown.
-  @inlinable public static var INTERVAL: RegisterField<Self, UInt8> { .init(lsb: 2, width: 8) }
+  public static var INTERVAL: RegisterField<Self, UInt8> { .init(lsb: 2, width: 8) }
 
   /// `CP_PRT_LOD_STATS_CNTL2.RESET_CNT`: bits 17:10, access unknown.
-  @inlinable public static var RESET_CNT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var RESET_CNT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 
   /// `CP_PRT_LOD_STATS_CNTL2.RESET_FORCE`: bit 18, access unknown.
-  @inlinable public static var RESET_FORCE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var RESET_FORCE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CP_PRT_LOD_STATS_CNTL2.REPORT_AND_RESET`: bit 19, access unknown.
-  @inlinable public static var REPORT_AND_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var REPORT_AND_RESET: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CP_PRT_LOD_STATS_CNTL2.MC_VMID`: bits 26:23, access unknown.
-  @inlinable public static var MC_VMID: RegisterField<Self, UInt8> { .init(lsb: 23, width: 4) }
+  public static var MC_VMID: RegisterField<Self, UInt8> { .init(lsb: 23, width: 4) }
 
   /// `CP_PRT_LOD_STATS_CNTL2.CACHE_POLICY`: bit 28, access unknown.
-  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CP_PRT_LOD_STATS_CNTL2.MTYPE`: bits 31:30, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 30, width: 2) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 30, width: 2) }
 }
 
 /// `CP_CE_COMPARE_COUNT`: gfx_8_0 register, MMIO dword 0x20C0 (byte 0x8300), access unknown, reset unknown (`write` starts from 0).
@@ -1975,9 +1637,7 @@ public enum CP_CE_COMPARE_COUNT: Register {
   }
 
   /// `CP_CE_COMPARE_COUNT.COMPARE_COUNT`: bits 31:0, access unknown.
-  @inlinable public static var COMPARE_COUNT: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var COMPARE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_CE_DE_COUNT`: gfx_8_0 register, MMIO dword 0x20C1 (byte 0x8304), access unknown, reset unknown (`write` starts from 0).
@@ -1990,9 +1650,7 @@ public enum CP_CE_DE_COUNT: Register {
   }
 
   /// `CP_CE_DE_COUNT.DRAW_ENGINE_COUNT`: bits 31:0, access unknown.
-  @inlinable public static var DRAW_ENGINE_COUNT: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DRAW_ENGINE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DE_CE_COUNT`: gfx_8_0 register, MMIO dword 0x20C2 (byte 0x8308), access unknown, reset unknown (`write` starts from 0).
@@ -2005,9 +1663,7 @@ public enum CP_DE_CE_COUNT: Register {
   }
 
   /// `CP_DE_CE_COUNT.CONST_ENGINE_COUNT`: bits 31:0, access unknown.
-  @inlinable public static var CONST_ENGINE_COUNT: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var CONST_ENGINE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DE_LAST_INVAL_COUNT`: gfx_8_0 register, MMIO dword 0x20C3 (byte 0x830C), access unknown, reset unknown (`write` starts from 0).
@@ -2020,9 +1676,7 @@ public enum CP_DE_LAST_INVAL_COUNT: Register {
   }
 
   /// `CP_DE_LAST_INVAL_COUNT.LAST_INVAL_COUNT`: bits 31:0, access unknown.
-  @inlinable public static var LAST_INVAL_COUNT: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var LAST_INVAL_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DE_DE_COUNT`: gfx_8_0 register, MMIO dword 0x20C4 (byte 0x8310), access unknown, reset unknown (`write` starts from 0).
@@ -2035,9 +1689,7 @@ public enum CP_DE_DE_COUNT: Register {
   }
 
   /// `CP_DE_DE_COUNT.DRAW_ENGINE_COUNT`: bits 31:0, access unknown.
-  @inlinable public static var DRAW_ENGINE_COUNT: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DRAW_ENGINE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_STALLED_STAT3`: gfx_8_0 register, MMIO dword 0x219C (byte 0x8670), access unknown, reset unknown (`write` starts from 0).
@@ -2050,99 +1702,79 @@ public enum CP_STALLED_STAT3: Register {
   }
 
   /// `CP_STALLED_STAT3.CE_TO_CSF_NOT_RDY_TO_RCV`: bit 0, access unknown.
-  @inlinable public static var CE_TO_CSF_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var CE_TO_CSF_NOT_RDY_TO_RCV: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_STALLED_STAT3.CE_TO_RAM_INIT_FETCHER_NOT_RDY_TO_RCV`: bit 1, access unknown.
-  @inlinable public static var CE_TO_RAM_INIT_FETCHER_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
+  public static var CE_TO_RAM_INIT_FETCHER_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `CP_STALLED_STAT3.CE_WAITING_ON_DATA_FROM_RAM_INIT_FETCHER`: bit 2, access unknown.
-  @inlinable public static var CE_WAITING_ON_DATA_FROM_RAM_INIT_FETCHER: RegisterField<Self, Bool> {
+  public static var CE_WAITING_ON_DATA_FROM_RAM_INIT_FETCHER: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `CP_STALLED_STAT3.CE_TO_RAM_INIT_NOT_RDY`: bit 3, access unknown.
-  @inlinable public static var CE_TO_RAM_INIT_NOT_RDY: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var CE_TO_RAM_INIT_NOT_RDY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `CP_STALLED_STAT3.CE_TO_RAM_DUMP_NOT_RDY`: bit 4, access unknown.
-  @inlinable public static var CE_TO_RAM_DUMP_NOT_RDY: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var CE_TO_RAM_DUMP_NOT_RDY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CP_STALLED_STAT3.CE_TO_RAM_WRITE_NOT_RDY`: bit 5, access unknown.
-  @inlinable public static var CE_TO_RAM_WRITE_NOT_RDY: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var CE_TO_RAM_WRITE_NOT_RDY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `CP_STALLED_STAT3.CE_TO_INC_FIFO_NOT_RDY_TO_RCV`: bit 6, access unknown.
-  @inlinable public static var CE_TO_INC_FIFO_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
+  public static var CE_TO_INC_FIFO_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `CP_STALLED_STAT3.CE_TO_WR_FIFO_NOT_RDY_TO_RCV`: bit 7, access unknown.
-  @inlinable public static var CE_TO_WR_FIFO_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
+  public static var CE_TO_WR_FIFO_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `CP_STALLED_STAT3.CE_WAITING_ON_BUFFER_DATA`: bit 10, access unknown.
-  @inlinable public static var CE_WAITING_ON_BUFFER_DATA: RegisterField<Self, Bool> {
+  public static var CE_WAITING_ON_BUFFER_DATA: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `CP_STALLED_STAT3.CE_WAITING_ON_CE_BUFFER_FLAG`: bit 11, access unknown.
-  @inlinable public static var CE_WAITING_ON_CE_BUFFER_FLAG: RegisterField<Self, Bool> {
+  public static var CE_WAITING_ON_CE_BUFFER_FLAG: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `CP_STALLED_STAT3.CE_WAITING_ON_DE_COUNTER`: bit 12, access unknown.
-  @inlinable public static var CE_WAITING_ON_DE_COUNTER: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var CE_WAITING_ON_DE_COUNTER: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `CP_STALLED_STAT3.CE_WAITING_ON_DE_COUNTER_UNDERFLOW`: bit 13, access unknown.
-  @inlinable public static var CE_WAITING_ON_DE_COUNTER_UNDERFLOW: RegisterField<Self, Bool> {
+  public static var CE_WAITING_ON_DE_COUNTER_UNDERFLOW: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `CP_STALLED_STAT3.TCIU_WAITING_ON_FREE`: bit 14, access unknown.
-  @inlinable public static var TCIU_WAITING_ON_FREE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var TCIU_WAITING_ON_FREE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_STALLED_STAT3.TCIU_WAITING_ON_TAGS`: bit 15, access unknown.
-  @inlinable public static var TCIU_WAITING_ON_TAGS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var TCIU_WAITING_ON_TAGS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CP_STALLED_STAT3.CE_STALLED_ON_TC_WR_CONFIRM`: bit 16, access unknown.
-  @inlinable public static var CE_STALLED_ON_TC_WR_CONFIRM: RegisterField<Self, Bool> {
+  public static var CE_STALLED_ON_TC_WR_CONFIRM: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `CP_STALLED_STAT3.CE_STALLED_ON_ATOMIC_RTN_DATA`: bit 17, access unknown.
-  @inlinable public static var CE_STALLED_ON_ATOMIC_RTN_DATA: RegisterField<Self, Bool> {
+  public static var CE_STALLED_ON_ATOMIC_RTN_DATA: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_STALLED_STAT3.ATCL2IU_WAITING_ON_FREE`: bit 18, access unknown.
-  @inlinable public static var ATCL2IU_WAITING_ON_FREE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ATCL2IU_WAITING_ON_FREE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CP_STALLED_STAT3.ATCL2IU_WAITING_ON_TAGS`: bit 19, access unknown.
-  @inlinable public static var ATCL2IU_WAITING_ON_TAGS: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var ATCL2IU_WAITING_ON_TAGS: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CP_STALLED_STAT3.ATCL1_WAITING_ON_TRANS`: bit 20, access unknown.
-  @inlinable public static var ATCL1_WAITING_ON_TRANS: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var ATCL1_WAITING_ON_TRANS: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `CP_STALLED_STAT1`: gfx_8_0 register, MMIO dword 0x219D (byte 0x8674), access unknown, reset unknown (`write` starts from 0).
@@ -2155,82 +1787,74 @@ public enum CP_STALLED_STAT1: Register {
   }
 
   /// `CP_STALLED_STAT1.RBIU_TO_DMA_NOT_RDY_TO_RCV`: bit 0, access unknown.
-  @inlinable public static var RBIU_TO_DMA_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
+  public static var RBIU_TO_DMA_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `CP_STALLED_STAT1.RBIU_TO_SEM_NOT_RDY_TO_RCV`: bit 2, access unknown.
-  @inlinable public static var RBIU_TO_SEM_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
+  public static var RBIU_TO_SEM_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `CP_STALLED_STAT1.RBIU_TO_MEMWR_NOT_RDY_TO_RCV`: bit 4, access unknown.
-  @inlinable public static var RBIU_TO_MEMWR_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
+  public static var RBIU_TO_MEMWR_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `CP_STALLED_STAT1.ME_HAS_ACTIVE_CE_BUFFER_FLAG`: bit 10, access unknown.
-  @inlinable public static var ME_HAS_ACTIVE_CE_BUFFER_FLAG: RegisterField<Self, Bool> {
+  public static var ME_HAS_ACTIVE_CE_BUFFER_FLAG: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `CP_STALLED_STAT1.ME_HAS_ACTIVE_DE_BUFFER_FLAG`: bit 11, access unknown.
-  @inlinable public static var ME_HAS_ACTIVE_DE_BUFFER_FLAG: RegisterField<Self, Bool> {
+  public static var ME_HAS_ACTIVE_DE_BUFFER_FLAG: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `CP_STALLED_STAT1.ME_STALLED_ON_TC_WR_CONFIRM`: bit 12, access unknown.
-  @inlinable public static var ME_STALLED_ON_TC_WR_CONFIRM: RegisterField<Self, Bool> {
+  public static var ME_STALLED_ON_TC_WR_CONFIRM: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `CP_STALLED_STAT1.ME_STALLED_ON_ATOMIC_RTN_DATA`: bit 13, access unknown.
-  @inlinable public static var ME_STALLED_ON_ATOMIC_RTN_DATA: RegisterField<Self, Bool> {
+  public static var ME_STALLED_ON_ATOMIC_RTN_DATA: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `CP_STALLED_STAT1.ME_WAITING_ON_TC_READ_DATA`: bit 14, access unknown.
-  @inlinable public static var ME_WAITING_ON_TC_READ_DATA: RegisterField<Self, Bool> {
+  public static var ME_WAITING_ON_TC_READ_DATA: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `CP_STALLED_STAT1.ME_WAITING_ON_REG_READ_DATA`: bit 15, access unknown.
-  @inlinable public static var ME_WAITING_ON_REG_READ_DATA: RegisterField<Self, Bool> {
+  public static var ME_WAITING_ON_REG_READ_DATA: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `CP_STALLED_STAT1.RCIU_WAITING_ON_GDS_FREE`: bit 23, access unknown.
-  @inlinable public static var RCIU_WAITING_ON_GDS_FREE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var RCIU_WAITING_ON_GDS_FREE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_STALLED_STAT1.RCIU_WAITING_ON_GRBM_FREE`: bit 24, access unknown.
-  @inlinable public static var RCIU_WAITING_ON_GRBM_FREE: RegisterField<Self, Bool> {
+  public static var RCIU_WAITING_ON_GRBM_FREE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `CP_STALLED_STAT1.RCIU_WAITING_ON_VGT_FREE`: bit 25, access unknown.
-  @inlinable public static var RCIU_WAITING_ON_VGT_FREE: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var RCIU_WAITING_ON_VGT_FREE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CP_STALLED_STAT1.RCIU_STALLED_ON_ME_READ`: bit 26, access unknown.
-  @inlinable public static var RCIU_STALLED_ON_ME_READ: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var RCIU_STALLED_ON_ME_READ: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_STALLED_STAT1.RCIU_STALLED_ON_DMA_READ`: bit 27, access unknown.
-  @inlinable public static var RCIU_STALLED_ON_DMA_READ: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var RCIU_STALLED_ON_DMA_READ: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CP_STALLED_STAT1.RCIU_STALLED_ON_APPEND_READ`: bit 28, access unknown.
-  @inlinable public static var RCIU_STALLED_ON_APPEND_READ: RegisterField<Self, Bool> {
+  public static var RCIU_STALLED_ON_APPEND_READ: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `CP_STALLED_STAT1.RCIU_HALTED_BY_REG_VIOLATION`: bit 29, access unknown.
-  @inlinable public static var RCIU_HALTED_BY_REG_VIOLATION: RegisterField<Self, Bool> {
+  public static var RCIU_HALTED_BY_REG_VIOLATION: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 }
@@ -2245,147 +1869,121 @@ public enum CP_STALLED_STAT2: Register {
   }
 
   /// `CP_STALLED_STAT2.PFP_TO_CSF_NOT_RDY_TO_RCV`: bit 0, access unknown.
-  @inlinable public static var PFP_TO_CSF_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var PFP_TO_CSF_NOT_RDY_TO_RCV: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_STALLED_STAT2.PFP_TO_MEQ_NOT_RDY_TO_RCV`: bit 1, access unknown.
-  @inlinable public static var PFP_TO_MEQ_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var PFP_TO_MEQ_NOT_RDY_TO_RCV: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CP_STALLED_STAT2.PFP_TO_RCIU_NOT_RDY_TO_RCV`: bit 2, access unknown.
-  @inlinable public static var PFP_TO_RCIU_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
+  public static var PFP_TO_RCIU_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `CP_STALLED_STAT2.PFP_TO_VGT_WRITES_PENDING`: bit 4, access unknown.
-  @inlinable public static var PFP_TO_VGT_WRITES_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var PFP_TO_VGT_WRITES_PENDING: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CP_STALLED_STAT2.PFP_RCIU_READ_PENDING`: bit 5, access unknown.
-  @inlinable public static var PFP_RCIU_READ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var PFP_RCIU_READ_PENDING: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `CP_STALLED_STAT2.PFP_WAITING_ON_BUFFER_DATA`: bit 8, access unknown.
-  @inlinable public static var PFP_WAITING_ON_BUFFER_DATA: RegisterField<Self, Bool> {
+  public static var PFP_WAITING_ON_BUFFER_DATA: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `CP_STALLED_STAT2.ME_WAIT_ON_CE_COUNTER`: bit 9, access unknown.
-  @inlinable public static var ME_WAIT_ON_CE_COUNTER: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ME_WAIT_ON_CE_COUNTER: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `CP_STALLED_STAT2.ME_WAIT_ON_AVAIL_BUFFER`: bit 10, access unknown.
-  @inlinable public static var ME_WAIT_ON_AVAIL_BUFFER: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var ME_WAIT_ON_AVAIL_BUFFER: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CP_STALLED_STAT2.GFX_CNTX_NOT_AVAIL_TO_ME`: bit 11, access unknown.
-  @inlinable public static var GFX_CNTX_NOT_AVAIL_TO_ME: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var GFX_CNTX_NOT_AVAIL_TO_ME: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CP_STALLED_STAT2.ME_RCIU_NOT_RDY_TO_RCV`: bit 12, access unknown.
-  @inlinable public static var ME_RCIU_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var ME_RCIU_NOT_RDY_TO_RCV: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `CP_STALLED_STAT2.ME_TO_CONST_NOT_RDY_TO_RCV`: bit 13, access unknown.
-  @inlinable public static var ME_TO_CONST_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
+  public static var ME_TO_CONST_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `CP_STALLED_STAT2.ME_WAITING_DATA_FROM_PFP`: bit 14, access unknown.
-  @inlinable public static var ME_WAITING_DATA_FROM_PFP: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var ME_WAITING_DATA_FROM_PFP: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_STALLED_STAT2.ME_WAITING_ON_PARTIAL_FLUSH`: bit 15, access unknown.
-  @inlinable public static var ME_WAITING_ON_PARTIAL_FLUSH: RegisterField<Self, Bool> {
+  public static var ME_WAITING_ON_PARTIAL_FLUSH: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `CP_STALLED_STAT2.MEQ_TO_ME_NOT_RDY_TO_RCV`: bit 16, access unknown.
-  @inlinable public static var MEQ_TO_ME_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var MEQ_TO_ME_NOT_RDY_TO_RCV: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CP_STALLED_STAT2.STQ_TO_ME_NOT_RDY_TO_RCV`: bit 17, access unknown.
-  @inlinable public static var STQ_TO_ME_NOT_RDY_TO_RCV: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var STQ_TO_ME_NOT_RDY_TO_RCV: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `CP_STALLED_STAT2.ME_WAITING_DATA_FROM_STQ`: bit 18, access unknown.
-  @inlinable public static var ME_WAITING_DATA_FROM_STQ: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ME_WAITING_DATA_FROM_STQ: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CP_STALLED_STAT2.PFP_STALLED_ON_TC_WR_CONFIRM`: bit 19, access unknown.
-  @inlinable public static var PFP_STALLED_ON_TC_WR_CONFIRM: RegisterField<Self, Bool> {
+  public static var PFP_STALLED_ON_TC_WR_CONFIRM: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `CP_STALLED_STAT2.PFP_STALLED_ON_ATOMIC_RTN_DATA`: bit 20, access unknown.
-  @inlinable public static var PFP_STALLED_ON_ATOMIC_RTN_DATA: RegisterField<Self, Bool> {
+  public static var PFP_STALLED_ON_ATOMIC_RTN_DATA: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `CP_STALLED_STAT2.EOPD_FIFO_NEEDS_SC_EOP_DONE`: bit 21, access unknown.
-  @inlinable public static var EOPD_FIFO_NEEDS_SC_EOP_DONE: RegisterField<Self, Bool> {
+  public static var EOPD_FIFO_NEEDS_SC_EOP_DONE: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `CP_STALLED_STAT2.EOPD_FIFO_NEEDS_WR_CONFIRM`: bit 22, access unknown.
-  @inlinable public static var EOPD_FIFO_NEEDS_WR_CONFIRM: RegisterField<Self, Bool> {
+  public static var EOPD_FIFO_NEEDS_WR_CONFIRM: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
   /// `CP_STALLED_STAT2.STRMO_WR_OF_PRIM_DATA_PENDING`: bit 23, access unknown.
-  @inlinable public static var STRMO_WR_OF_PRIM_DATA_PENDING: RegisterField<Self, Bool> {
+  public static var STRMO_WR_OF_PRIM_DATA_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
   /// `CP_STALLED_STAT2.PIPE_STATS_WR_DATA_PENDING`: bit 24, access unknown.
-  @inlinable public static var PIPE_STATS_WR_DATA_PENDING: RegisterField<Self, Bool> {
+  public static var PIPE_STATS_WR_DATA_PENDING: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `CP_STALLED_STAT2.APPEND_RDY_WAIT_ON_CS_DONE`: bit 25, access unknown.
-  @inlinable public static var APPEND_RDY_WAIT_ON_CS_DONE: RegisterField<Self, Bool> {
+  public static var APPEND_RDY_WAIT_ON_CS_DONE: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `CP_STALLED_STAT2.APPEND_RDY_WAIT_ON_PS_DONE`: bit 26, access unknown.
-  @inlinable public static var APPEND_RDY_WAIT_ON_PS_DONE: RegisterField<Self, Bool> {
+  public static var APPEND_RDY_WAIT_ON_PS_DONE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `CP_STALLED_STAT2.APPEND_WAIT_ON_WR_CONFIRM`: bit 27, access unknown.
-  @inlinable public static var APPEND_WAIT_ON_WR_CONFIRM: RegisterField<Self, Bool> {
+  public static var APPEND_WAIT_ON_WR_CONFIRM: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_STALLED_STAT2.APPEND_ACTIVE_PARTITION`: bit 28, access unknown.
-  @inlinable public static var APPEND_ACTIVE_PARTITION: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var APPEND_ACTIVE_PARTITION: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CP_STALLED_STAT2.APPEND_WAITING_TO_SEND_MEMWRITE`: bit 29, access unknown.
-  @inlinable public static var APPEND_WAITING_TO_SEND_MEMWRITE: RegisterField<Self, Bool> {
+  public static var APPEND_WAITING_TO_SEND_MEMWRITE: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `CP_STALLED_STAT2.SURF_SYNC_NEEDS_IDLE_CNTXS`: bit 30, access unknown.
-  @inlinable public static var SURF_SYNC_NEEDS_IDLE_CNTXS: RegisterField<Self, Bool> {
+  public static var SURF_SYNC_NEEDS_IDLE_CNTXS: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `CP_STALLED_STAT2.SURF_SYNC_NEEDS_ALL_CLEAN`: bit 31, access unknown.
-  @inlinable public static var SURF_SYNC_NEEDS_ALL_CLEAN: RegisterField<Self, Bool> {
+  public static var SURF_SYNC_NEEDS_ALL_CLEAN: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -2400,74 +1998,52 @@ public enum CP_BUSY_STAT: Register {
   }
 
   /// `CP_BUSY_STAT.REG_BUS_FIFO_BUSY`: bit 0, access unknown.
-  @inlinable public static var REG_BUS_FIFO_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var REG_BUS_FIFO_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_BUSY_STAT.COHER_CNT_NEQ_ZERO`: bit 6, access unknown.
-  @inlinable public static var COHER_CNT_NEQ_ZERO: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var COHER_CNT_NEQ_ZERO: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `CP_BUSY_STAT.PFP_PARSING_PACKETS`: bit 7, access unknown.
-  @inlinable public static var PFP_PARSING_PACKETS: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var PFP_PARSING_PACKETS: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CP_BUSY_STAT.ME_PARSING_PACKETS`: bit 8, access unknown.
-  @inlinable public static var ME_PARSING_PACKETS: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ME_PARSING_PACKETS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `CP_BUSY_STAT.RCIU_PFP_BUSY`: bit 9, access unknown.
-  @inlinable public static var RCIU_PFP_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RCIU_PFP_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `CP_BUSY_STAT.RCIU_ME_BUSY`: bit 10, access unknown.
-  @inlinable public static var RCIU_ME_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var RCIU_ME_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CP_BUSY_STAT.SEM_CMDFIFO_NOT_EMPTY`: bit 12, access unknown.
-  @inlinable public static var SEM_CMDFIFO_NOT_EMPTY: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var SEM_CMDFIFO_NOT_EMPTY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `CP_BUSY_STAT.SEM_FAILED_AND_HOLDING`: bit 13, access unknown.
-  @inlinable public static var SEM_FAILED_AND_HOLDING: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var SEM_FAILED_AND_HOLDING: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CP_BUSY_STAT.SEM_POLLING_FOR_PASS`: bit 14, access unknown.
-  @inlinable public static var SEM_POLLING_FOR_PASS: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var SEM_POLLING_FOR_PASS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_BUSY_STAT.GFX_CONTEXT_BUSY`: bit 15, access unknown.
-  @inlinable public static var GFX_CONTEXT_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var GFX_CONTEXT_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CP_BUSY_STAT.ME_PARSER_BUSY`: bit 17, access unknown.
-  @inlinable public static var ME_PARSER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var ME_PARSER_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `CP_BUSY_STAT.EOP_DONE_BUSY`: bit 18, access unknown.
-  @inlinable public static var EOP_DONE_BUSY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var EOP_DONE_BUSY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CP_BUSY_STAT.STRM_OUT_BUSY`: bit 19, access unknown.
-  @inlinable public static var STRM_OUT_BUSY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var STRM_OUT_BUSY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CP_BUSY_STAT.PIPE_STATS_BUSY`: bit 20, access unknown.
-  @inlinable public static var PIPE_STATS_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var PIPE_STATS_BUSY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `CP_BUSY_STAT.RCIU_CE_BUSY`: bit 21, access unknown.
-  @inlinable public static var RCIU_CE_BUSY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var RCIU_CE_BUSY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `CP_BUSY_STAT.CE_PARSING_PACKETS`: bit 22, access unknown.
-  @inlinable public static var CE_PARSING_PACKETS: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var CE_PARSING_PACKETS: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 }
 
 /// `CP_STAT`: gfx_8_0 register, MMIO dword 0x21A0 (byte 0x8680), access unknown, reset unknown (`write` starts from 0).
@@ -2480,93 +2056,73 @@ public enum CP_STAT: Register {
   }
 
   /// `CP_STAT.ROQ_RING_BUSY`: bit 9, access unknown.
-  @inlinable public static var ROQ_RING_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var ROQ_RING_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `CP_STAT.ROQ_INDIRECT1_BUSY`: bit 10, access unknown.
-  @inlinable public static var ROQ_INDIRECT1_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var ROQ_INDIRECT1_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CP_STAT.ROQ_INDIRECT2_BUSY`: bit 11, access unknown.
-  @inlinable public static var ROQ_INDIRECT2_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var ROQ_INDIRECT2_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CP_STAT.ROQ_STATE_BUSY`: bit 12, access unknown.
-  @inlinable public static var ROQ_STATE_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var ROQ_STATE_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `CP_STAT.DC_BUSY`: bit 13, access unknown.
-  @inlinable public static var DC_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var DC_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CP_STAT.ATCL2IU_BUSY`: bit 14, access unknown.
-  @inlinable public static var ATCL2IU_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var ATCL2IU_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_STAT.PFP_BUSY`: bit 15, access unknown.
-  @inlinable public static var PFP_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var PFP_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CP_STAT.MEQ_BUSY`: bit 16, access unknown.
-  @inlinable public static var MEQ_BUSY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var MEQ_BUSY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CP_STAT.ME_BUSY`: bit 17, access unknown.
-  @inlinable public static var ME_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var ME_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `CP_STAT.QUERY_BUSY`: bit 18, access unknown.
-  @inlinable public static var QUERY_BUSY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var QUERY_BUSY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CP_STAT.SEMAPHORE_BUSY`: bit 19, access unknown.
-  @inlinable public static var SEMAPHORE_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var SEMAPHORE_BUSY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CP_STAT.INTERRUPT_BUSY`: bit 20, access unknown.
-  @inlinable public static var INTERRUPT_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var INTERRUPT_BUSY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `CP_STAT.SURFACE_SYNC_BUSY`: bit 21, access unknown.
-  @inlinable public static var SURFACE_SYNC_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var SURFACE_SYNC_BUSY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `CP_STAT.DMA_BUSY`: bit 22, access unknown.
-  @inlinable public static var DMA_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var DMA_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `CP_STAT.RCIU_BUSY`: bit 23, access unknown.
-  @inlinable public static var RCIU_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var RCIU_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_STAT.SCRATCH_RAM_BUSY`: bit 24, access unknown.
-  @inlinable public static var SCRATCH_RAM_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SCRATCH_RAM_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_STAT.CPC_CPG_BUSY`: bit 25, access unknown.
-  @inlinable public static var CPC_CPG_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var CPC_CPG_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CP_STAT.CE_BUSY`: bit 26, access unknown.
-  @inlinable public static var CE_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var CE_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_STAT.TCIU_BUSY`: bit 27, access unknown.
-  @inlinable public static var TCIU_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var TCIU_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CP_STAT.ROQ_CE_RING_BUSY`: bit 28, access unknown.
-  @inlinable public static var ROQ_CE_RING_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var ROQ_CE_RING_BUSY: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CP_STAT.ROQ_CE_INDIRECT1_BUSY`: bit 29, access unknown.
-  @inlinable public static var ROQ_CE_INDIRECT1_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var ROQ_CE_INDIRECT1_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_STAT.ROQ_CE_INDIRECT2_BUSY`: bit 30, access unknown.
-  @inlinable public static var ROQ_CE_INDIRECT2_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var ROQ_CE_INDIRECT2_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_STAT.CP_BUSY`: bit 31, access unknown.
-  @inlinable public static var CP_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var CP_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x21A1 (byte 0x8684), access unknown, reset unknown (`write` starts from 0).
@@ -2579,9 +2135,7 @@ public enum CP_ME_HEADER_DUMP: Register {
   }
 
   /// `CP_ME_HEADER_DUMP.ME_HEADER_DUMP`: bits 31:0, access unknown.
-  @inlinable public static var ME_HEADER_DUMP: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var ME_HEADER_DUMP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_PFP_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x21A2 (byte 0x8688), access unknown, reset unknown (`write` starts from 0).
@@ -2594,9 +2148,7 @@ public enum CP_PFP_HEADER_DUMP: Register {
   }
 
   /// `CP_PFP_HEADER_DUMP.PFP_HEADER_DUMP`: bits 31:0, access unknown.
-  @inlinable public static var PFP_HEADER_DUMP: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PFP_HEADER_DUMP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_GRBM_FREE_COUNT`: gfx_8_0 register, MMIO dword 0x21A3 (byte 0x868C), access unknown, reset unknown (`write` starts from 0).
@@ -2609,17 +2161,13 @@ public enum CP_GRBM_FREE_COUNT: Register {
   }
 
   /// `CP_GRBM_FREE_COUNT.FREE_COUNT`: bits 5:0, access unknown.
-  @inlinable public static var FREE_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var FREE_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `CP_GRBM_FREE_COUNT.FREE_COUNT_GDS`: bits 13:8, access unknown.
-  @inlinable public static var FREE_COUNT_GDS: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var FREE_COUNT_GDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `CP_GRBM_FREE_COUNT.FREE_COUNT_PFP`: bits 21:16, access unknown.
-  @inlinable public static var FREE_COUNT_PFP: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 6)
-  }
+  public static var FREE_COUNT_PFP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 }
 
 /// `CP_CE_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x21A4 (byte 0x8690), access unknown, reset unknown (`write` starts from 0).
@@ -2632,9 +2180,7 @@ public enum CP_CE_HEADER_DUMP: Register {
   }
 
   /// `CP_CE_HEADER_DUMP.CE_HEADER_DUMP`: bits 31:0, access unknown.
-  @inlinable public static var CE_HEADER_DUMP: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var CE_HEADER_DUMP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_CSF_STAT`: gfx_8_0 register, MMIO dword 0x21B4 (byte 0x86D0), access unknown, reset unknown (`write` starts from 0).
@@ -2647,14 +2193,10 @@ public enum CP_CSF_STAT: Register {
   }
 
   /// `CP_CSF_STAT.BUFFER_SLOTS_ALLOCATED`: bits 3:0, access unknown.
-  @inlinable public static var BUFFER_SLOTS_ALLOCATED: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var BUFFER_SLOTS_ALLOCATED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CP_CSF_STAT.BUFFER_REQUEST_COUNT`: bits 16:8, access unknown.
-  @inlinable public static var BUFFER_REQUEST_COUNT: RegisterField<Self, UInt16> {
-    .init(lsb: 8, width: 9)
-  }
+  public static var BUFFER_REQUEST_COUNT: RegisterField<Self, UInt16> { .init(lsb: 8, width: 9) }
 }
 
 /// `CP_CSF_CNTL`: gfx_8_0 register, MMIO dword 0x21B5 (byte 0x86D4), access unknown, reset unknown (`write` starts from 0).
@@ -2667,9 +2209,7 @@ public enum CP_CSF_CNTL: Register {
   }
 
   /// `CP_CSF_CNTL.FETCH_BUFFER_DEPTH`: bits 3:0, access unknown.
-  @inlinable public static var FETCH_BUFFER_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var FETCH_BUFFER_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `CP_CNTX_STAT`: gfx_8_0 register, MMIO dword 0x21B8 (byte 0x86E0), access unknown, reset unknown (`write` starts from 0).
@@ -2682,24 +2222,16 @@ public enum CP_CNTX_STAT: Register {
   }
 
   /// `CP_CNTX_STAT.ACTIVE_HP3D_CONTEXTS`: bits 7:0, access unknown.
-  @inlinable public static var ACTIVE_HP3D_CONTEXTS: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var ACTIVE_HP3D_CONTEXTS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `CP_CNTX_STAT.CURRENT_HP3D_CONTEXT`: bits 10:8, access unknown.
-  @inlinable public static var CURRENT_HP3D_CONTEXT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 3)
-  }
+  public static var CURRENT_HP3D_CONTEXT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `CP_CNTX_STAT.ACTIVE_GFX_CONTEXTS`: bits 27:20, access unknown.
-  @inlinable public static var ACTIVE_GFX_CONTEXTS: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 8)
-  }
+  public static var ACTIVE_GFX_CONTEXTS: RegisterField<Self, UInt8> { .init(lsb: 20, width: 8) }
 
   /// `CP_CNTX_STAT.CURRENT_GFX_CONTEXT`: bits 30:28, access unknown.
-  @inlinable public static var CURRENT_GFX_CONTEXT: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 3)
-  }
+  public static var CURRENT_GFX_CONTEXT: RegisterField<Self, UInt8> { .init(lsb: 28, width: 3) }
 }
 
 /// `CP_ME_PREEMPTION`: gfx_8_0 register, MMIO dword 0x21B9 (byte 0x86E4), access unknown, reset unknown (`write` starts from 0).
@@ -2712,7 +2244,7 @@ public enum CP_ME_PREEMPTION: Register {
   }
 
   /// `CP_ME_PREEMPTION.OBSOLETE`: bit 0, access unknown.
-  @inlinable public static var OBSOLETE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var OBSOLETE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `CP_ROQ_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21BC (byte 0x86F0), access unknown, reset unknown (`write` starts from 0).
@@ -2725,10 +2257,10 @@ public enum CP_ROQ_THRESHOLDS: Register {
   }
 
   /// `CP_ROQ_THRESHOLDS.IB1_START`: bits 7:0, access unknown.
-  @inlinable public static var IB1_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var IB1_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `CP_ROQ_THRESHOLDS.IB2_START`: bits 15:8, access unknown.
-  @inlinable public static var IB2_START: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var IB2_START: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `CP_MEQ_STQ_THRESHOLD`: gfx_8_0 register, MMIO dword 0x21BD (byte 0x86F4), access unknown, reset unknown (`write` starts from 0).
@@ -2741,7 +2273,7 @@ public enum CP_MEQ_STQ_THRESHOLD: Register {
   }
 
   /// `CP_MEQ_STQ_THRESHOLD.STQ_START`: bits 7:0, access unknown.
-  @inlinable public static var STQ_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var STQ_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `CP_RB2_RPTR`: gfx_8_0 register, MMIO dword 0x21BE (byte 0x86F8), access unknown, reset unknown (`write` starts from 0).
@@ -2754,7 +2286,7 @@ public enum CP_RB2_RPTR: Register {
   }
 
   /// `CP_RB2_RPTR.RB_RPTR`: bits 19:0, access unknown.
-  @inlinable public static var RB_RPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var RB_RPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_RB1_RPTR`: gfx_8_0 register, MMIO dword 0x21BF (byte 0x86FC), access unknown, reset unknown (`write` starts from 0).
@@ -2767,7 +2299,7 @@ public enum CP_RB1_RPTR: Register {
   }
 
   /// `CP_RB1_RPTR.RB_RPTR`: bits 19:0, access unknown.
-  @inlinable public static var RB_RPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var RB_RPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_RB0_RPTR`: gfx_8_0 register, MMIO dword 0x21C0 (byte 0x8700), access unknown, reset unknown (`write` starts from 0).
@@ -2780,7 +2312,7 @@ public enum CP_RB0_RPTR: Register {
   }
 
   /// `CP_RB0_RPTR.RB_RPTR`: bits 19:0, access unknown.
-  @inlinable public static var RB_RPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var RB_RPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_RB_RPTR`: gfx_8_0 register, MMIO dword 0x21C0 (byte 0x8700), access unknown, reset unknown (`write` starts from 0).
@@ -2795,7 +2327,7 @@ public enum CP_RB_RPTR: Register {
   }
 
   /// `CP_RB_RPTR.RB_RPTR`: bits 19:0, access unknown.
-  @inlinable public static var RB_RPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var RB_RPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_RB_WPTR_POLL_CNTL`: gfx_8_0 register, MMIO dword 0x21C2 (byte 0x8708), access unknown, reset unknown (`write` starts from 0).
@@ -2808,14 +2340,10 @@ public enum CP_RB_WPTR_POLL_CNTL: Register {
   }
 
   /// `CP_RB_WPTR_POLL_CNTL.POLL_FREQUENCY`: bits 15:0, access unknown.
-  @inlinable public static var POLL_FREQUENCY: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var POLL_FREQUENCY: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `CP_RB_WPTR_POLL_CNTL.IDLE_POLL_COUNT`: bits 31:16, access unknown.
-  @inlinable public static var IDLE_POLL_COUNT: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var IDLE_POLL_COUNT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `CP_ROQ1_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D5 (byte 0x8754), access unknown, reset unknown (`write` starts from 0).
@@ -2828,16 +2356,16 @@ public enum CP_ROQ1_THRESHOLDS: Register {
   }
 
   /// `CP_ROQ1_THRESHOLDS.RB1_START`: bits 7:0, access unknown.
-  @inlinable public static var RB1_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RB1_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `CP_ROQ1_THRESHOLDS.RB2_START`: bits 15:8, access unknown.
-  @inlinable public static var RB2_START: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var RB2_START: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `CP_ROQ1_THRESHOLDS.R0_IB1_START`: bits 23:16, access unknown.
-  @inlinable public static var R0_IB1_START: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var R0_IB1_START: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `CP_ROQ1_THRESHOLDS.R1_IB1_START`: bits 31:24, access unknown.
-  @inlinable public static var R1_IB1_START: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var R1_IB1_START: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `CP_ROQ2_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D6 (byte 0x8758), access unknown, reset unknown (`write` starts from 0).
@@ -2850,16 +2378,16 @@ public enum CP_ROQ2_THRESHOLDS: Register {
   }
 
   /// `CP_ROQ2_THRESHOLDS.R2_IB1_START`: bits 7:0, access unknown.
-  @inlinable public static var R2_IB1_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var R2_IB1_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `CP_ROQ2_THRESHOLDS.R0_IB2_START`: bits 15:8, access unknown.
-  @inlinable public static var R0_IB2_START: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var R0_IB2_START: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `CP_ROQ2_THRESHOLDS.R1_IB2_START`: bits 23:16, access unknown.
-  @inlinable public static var R1_IB2_START: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var R1_IB2_START: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `CP_ROQ2_THRESHOLDS.R2_IB2_START`: bits 31:24, access unknown.
-  @inlinable public static var R2_IB2_START: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var R2_IB2_START: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `CP_STQ_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D7 (byte 0x875C), access unknown, reset unknown (`write` starts from 0).
@@ -2872,13 +2400,13 @@ public enum CP_STQ_THRESHOLDS: Register {
   }
 
   /// `CP_STQ_THRESHOLDS.STQ0_START`: bits 7:0, access unknown.
-  @inlinable public static var STQ0_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var STQ0_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `CP_STQ_THRESHOLDS.STQ1_START`: bits 15:8, access unknown.
-  @inlinable public static var STQ1_START: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var STQ1_START: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `CP_STQ_THRESHOLDS.STQ2_START`: bits 23:16, access unknown.
-  @inlinable public static var STQ2_START: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var STQ2_START: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `CP_QUEUE_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D8 (byte 0x8760), access unknown, reset unknown (`write` starts from 0).
@@ -2891,10 +2419,10 @@ public enum CP_QUEUE_THRESHOLDS: Register {
   }
 
   /// `CP_QUEUE_THRESHOLDS.ROQ_IB1_START`: bits 5:0, access unknown.
-  @inlinable public static var ROQ_IB1_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var ROQ_IB1_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `CP_QUEUE_THRESHOLDS.ROQ_IB2_START`: bits 13:8, access unknown.
-  @inlinable public static var ROQ_IB2_START: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
+  public static var ROQ_IB2_START: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 }
 
 /// `CP_MEQ_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D9 (byte 0x8764), access unknown, reset unknown (`write` starts from 0).
@@ -2907,10 +2435,10 @@ public enum CP_MEQ_THRESHOLDS: Register {
   }
 
   /// `CP_MEQ_THRESHOLDS.MEQ1_START`: bits 7:0, access unknown.
-  @inlinable public static var MEQ1_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEQ1_START: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `CP_MEQ_THRESHOLDS.MEQ2_START`: bits 15:8, access unknown.
-  @inlinable public static var MEQ2_START: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var MEQ2_START: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `CP_ROQ_AVAIL`: gfx_8_0 register, MMIO dword 0x21DA (byte 0x8768), access unknown, reset unknown (`write` starts from 0).
@@ -2923,14 +2451,10 @@ public enum CP_ROQ_AVAIL: Register {
   }
 
   /// `CP_ROQ_AVAIL.ROQ_CNT_RING`: bits 10:0, access unknown.
-  @inlinable public static var ROQ_CNT_RING: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 11)
-  }
+  public static var ROQ_CNT_RING: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `CP_ROQ_AVAIL.ROQ_CNT_IB1`: bits 26:16, access unknown.
-  @inlinable public static var ROQ_CNT_IB1: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 11)
-  }
+  public static var ROQ_CNT_IB1: RegisterField<Self, UInt16> { .init(lsb: 16, width: 11) }
 }
 
 /// `CP_STQ_AVAIL`: gfx_8_0 register, MMIO dword 0x21DB (byte 0x876C), access unknown, reset unknown (`write` starts from 0).
@@ -2943,7 +2467,7 @@ public enum CP_STQ_AVAIL: Register {
   }
 
   /// `CP_STQ_AVAIL.STQ_CNT`: bits 8:0, access unknown.
-  @inlinable public static var STQ_CNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var STQ_CNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 }
 
 /// `CP_ROQ2_AVAIL`: gfx_8_0 register, MMIO dword 0x21DC (byte 0x8770), access unknown, reset unknown (`write` starts from 0).
@@ -2956,7 +2480,7 @@ public enum CP_ROQ2_AVAIL: Register {
   }
 
   /// `CP_ROQ2_AVAIL.ROQ_CNT_IB2`: bits 10:0, access unknown.
-  @inlinable public static var ROQ_CNT_IB2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var ROQ_CNT_IB2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `CP_MEQ_AVAIL`: gfx_8_0 register, MMIO dword 0x21DD (byte 0x8774), access unknown, reset unknown (`write` starts from 0).
@@ -2969,7 +2493,7 @@ public enum CP_MEQ_AVAIL: Register {
   }
 
   /// `CP_MEQ_AVAIL.MEQ_CNT`: bits 9:0, access unknown.
-  @inlinable public static var MEQ_CNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var MEQ_CNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `CP_CMD_INDEX`: gfx_8_0 register, MMIO dword 0x21DE (byte 0x8778), access unknown, reset unknown (`write` starts from 0).
@@ -2982,15 +2506,13 @@ public enum CP_CMD_INDEX: Register {
   }
 
   /// `CP_CMD_INDEX.CMD_INDEX`: bits 10:0, access unknown.
-  @inlinable public static var CMD_INDEX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var CMD_INDEX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `CP_CMD_INDEX.CMD_ME_SEL`: bits 13:12, access unknown.
-  @inlinable public static var CMD_ME_SEL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var CMD_ME_SEL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `CP_CMD_INDEX.CMD_QUEUE_SEL`: bits 18:16, access unknown.
-  @inlinable public static var CMD_QUEUE_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 3)
-  }
+  public static var CMD_QUEUE_SEL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 }
 
 /// `CP_CMD_DATA`: gfx_8_0 register, MMIO dword 0x21DF (byte 0x877C), access unknown, reset unknown (`write` starts from 0).
@@ -3003,7 +2525,7 @@ public enum CP_CMD_DATA: Register {
   }
 
   /// `CP_CMD_DATA.CMD_DATA`: bits 31:0, access unknown.
-  @inlinable public static var CMD_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CMD_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ROQ_RB_STAT`: gfx_8_0 register, MMIO dword 0x21E0 (byte 0x8780), access unknown, reset unknown (`write` starts from 0).
@@ -3016,14 +2538,10 @@ public enum CP_ROQ_RB_STAT: Register {
   }
 
   /// `CP_ROQ_RB_STAT.ROQ_RPTR_PRIMARY`: bits 9:0, access unknown.
-  @inlinable public static var ROQ_RPTR_PRIMARY: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
+  public static var ROQ_RPTR_PRIMARY: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `CP_ROQ_RB_STAT.ROQ_WPTR_PRIMARY`: bits 25:16, access unknown.
-  @inlinable public static var ROQ_WPTR_PRIMARY: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 10)
-  }
+  public static var ROQ_WPTR_PRIMARY: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
 }
 
 /// `CP_ROQ_IB1_STAT`: gfx_8_0 register, MMIO dword 0x21E1 (byte 0x8784), access unknown, reset unknown (`write` starts from 0).
@@ -3036,14 +2554,10 @@ public enum CP_ROQ_IB1_STAT: Register {
   }
 
   /// `CP_ROQ_IB1_STAT.ROQ_RPTR_INDIRECT1`: bits 9:0, access unknown.
-  @inlinable public static var ROQ_RPTR_INDIRECT1: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
+  public static var ROQ_RPTR_INDIRECT1: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `CP_ROQ_IB1_STAT.ROQ_WPTR_INDIRECT1`: bits 25:16, access unknown.
-  @inlinable public static var ROQ_WPTR_INDIRECT1: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 10)
-  }
+  public static var ROQ_WPTR_INDIRECT1: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
 }
 
 /// `CP_ROQ_IB2_STAT`: gfx_8_0 register, MMIO dword 0x21E2 (byte 0x8788), access unknown, reset unknown (`write` starts from 0).
@@ -3056,14 +2570,10 @@ public enum CP_ROQ_IB2_STAT: Register {
   }
 
   /// `CP_ROQ_IB2_STAT.ROQ_RPTR_INDIRECT2`: bits 9:0, access unknown.
-  @inlinable public static var ROQ_RPTR_INDIRECT2: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
+  public static var ROQ_RPTR_INDIRECT2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `CP_ROQ_IB2_STAT.ROQ_WPTR_INDIRECT2`: bits 25:16, access unknown.
-  @inlinable public static var ROQ_WPTR_INDIRECT2: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 10)
-  }
+  public static var ROQ_WPTR_INDIRECT2: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
 }
 
 /// `CP_STQ_STAT`: gfx_8_0 register, MMIO dword 0x21E3 (byte 0x878C), access unknown, reset unknown (`write` starts from 0).
@@ -3076,7 +2586,7 @@ public enum CP_STQ_STAT: Register {
   }
 
   /// `CP_STQ_STAT.STQ_RPTR`: bits 9:0, access unknown.
-  @inlinable public static var STQ_RPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var STQ_RPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `CP_STQ_WR_STAT`: gfx_8_0 register, MMIO dword 0x21E4 (byte 0x8790), access unknown, reset unknown (`write` starts from 0).
@@ -3089,7 +2599,7 @@ public enum CP_STQ_WR_STAT: Register {
   }
 
   /// `CP_STQ_WR_STAT.STQ_WPTR`: bits 9:0, access unknown.
-  @inlinable public static var STQ_WPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var STQ_WPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `CP_MEQ_STAT`: gfx_8_0 register, MMIO dword 0x21E5 (byte 0x8794), access unknown, reset unknown (`write` starts from 0).
@@ -3102,10 +2612,10 @@ public enum CP_MEQ_STAT: Register {
   }
 
   /// `CP_MEQ_STAT.MEQ_RPTR`: bits 9:0, access unknown.
-  @inlinable public static var MEQ_RPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var MEQ_RPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `CP_MEQ_STAT.MEQ_WPTR`: bits 25:16, access unknown.
-  @inlinable public static var MEQ_WPTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
+  public static var MEQ_WPTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
 }
 
 /// `CP_CEQ1_AVAIL`: gfx_8_0 register, MMIO dword 0x21E6 (byte 0x8798), access unknown, reset unknown (`write` starts from 0).
@@ -3118,14 +2628,10 @@ public enum CP_CEQ1_AVAIL: Register {
   }
 
   /// `CP_CEQ1_AVAIL.CEQ_CNT_RING`: bits 10:0, access unknown.
-  @inlinable public static var CEQ_CNT_RING: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 11)
-  }
+  public static var CEQ_CNT_RING: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `CP_CEQ1_AVAIL.CEQ_CNT_IB1`: bits 26:16, access unknown.
-  @inlinable public static var CEQ_CNT_IB1: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 11)
-  }
+  public static var CEQ_CNT_IB1: RegisterField<Self, UInt16> { .init(lsb: 16, width: 11) }
 }
 
 /// `CP_CEQ2_AVAIL`: gfx_8_0 register, MMIO dword 0x21E7 (byte 0x879C), access unknown, reset unknown (`write` starts from 0).
@@ -3138,7 +2644,7 @@ public enum CP_CEQ2_AVAIL: Register {
   }
 
   /// `CP_CEQ2_AVAIL.CEQ_CNT_IB2`: bits 10:0, access unknown.
-  @inlinable public static var CEQ_CNT_IB2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var CEQ_CNT_IB2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `CP_CE_ROQ_RB_STAT`: gfx_8_0 register, MMIO dword 0x21E8 (byte 0x87A0), access unknown, reset unknown (`write` starts from 0).
@@ -3151,14 +2657,10 @@ public enum CP_CE_ROQ_RB_STAT: Register {
   }
 
   /// `CP_CE_ROQ_RB_STAT.CEQ_RPTR_PRIMARY`: bits 9:0, access unknown.
-  @inlinable public static var CEQ_RPTR_PRIMARY: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
+  public static var CEQ_RPTR_PRIMARY: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `CP_CE_ROQ_RB_STAT.CEQ_WPTR_PRIMARY`: bits 25:16, access unknown.
-  @inlinable public static var CEQ_WPTR_PRIMARY: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 10)
-  }
+  public static var CEQ_WPTR_PRIMARY: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
 }
 
 /// `CP_CE_ROQ_IB1_STAT`: gfx_8_0 register, MMIO dword 0x21E9 (byte 0x87A4), access unknown, reset unknown (`write` starts from 0).
@@ -3171,14 +2673,10 @@ public enum CP_CE_ROQ_IB1_STAT: Register {
   }
 
   /// `CP_CE_ROQ_IB1_STAT.CEQ_RPTR_INDIRECT1`: bits 9:0, access unknown.
-  @inlinable public static var CEQ_RPTR_INDIRECT1: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
+  public static var CEQ_RPTR_INDIRECT1: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `CP_CE_ROQ_IB1_STAT.CEQ_WPTR_INDIRECT1`: bits 25:16, access unknown.
-  @inlinable public static var CEQ_WPTR_INDIRECT1: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 10)
-  }
+  public static var CEQ_WPTR_INDIRECT1: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
 }
 
 /// `CP_CE_ROQ_IB2_STAT`: gfx_8_0 register, MMIO dword 0x21EA (byte 0x87A8), access unknown, reset unknown (`write` starts from 0).
@@ -3191,14 +2689,10 @@ public enum CP_CE_ROQ_IB2_STAT: Register {
   }
 
   /// `CP_CE_ROQ_IB2_STAT.CEQ_RPTR_INDIRECT2`: bits 9:0, access unknown.
-  @inlinable public static var CEQ_RPTR_INDIRECT2: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
+  public static var CEQ_RPTR_INDIRECT2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `CP_CE_ROQ_IB2_STAT.CEQ_WPTR_INDIRECT2`: bits 25:16, access unknown.
-  @inlinable public static var CEQ_WPTR_INDIRECT2: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 10)
-  }
+  public static var CEQ_WPTR_INDIRECT2: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
 }
 
 /// `CP_INT_STAT_DEBUG`: gfx_8_0 register, MMIO dword 0x21F7 (byte 0x87DC), access unknown, reset unknown (`write` starts from 0).
@@ -3211,79 +2705,59 @@ public enum CP_INT_STAT_DEBUG: Register {
   }
 
   /// `CP_INT_STAT_DEBUG.CP_VM_DOORBELL_WR_INT_ASSERTED`: bit 11, access unknown.
-  @inlinable public static var CP_VM_DOORBELL_WR_INT_ASSERTED: RegisterField<Self, Bool> {
+  public static var CP_VM_DOORBELL_WR_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `CP_INT_STAT_DEBUG.CP_ECC_ERROR_INT_ASSERTED`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
+  public static var CP_ECC_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `CP_INT_STAT_DEBUG.WRM_POLL_TIMEOUT_INT_ASSERTED`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ASSERTED: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_INT_STAT_DEBUG.CMP_BUSY_INT_ASSERTED`: bit 18, access unknown.
-  @inlinable public static var CMP_BUSY_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var CMP_BUSY_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CP_INT_STAT_DEBUG.CNTX_BUSY_INT_ASSERTED`: bit 19, access unknown.
-  @inlinable public static var CNTX_BUSY_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var CNTX_BUSY_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CP_INT_STAT_DEBUG.CNTX_EMPTY_INT_ASSERTED`: bit 20, access unknown.
-  @inlinable public static var CNTX_EMPTY_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var CNTX_EMPTY_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `CP_INT_STAT_DEBUG.GFX_IDLE_INT_ASSERTED`: bit 21, access unknown.
-  @inlinable public static var GFX_IDLE_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var GFX_IDLE_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `CP_INT_STAT_DEBUG.PRIV_INSTR_INT_ASSERTED`: bit 22, access unknown.
-  @inlinable public static var PRIV_INSTR_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var PRIV_INSTR_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `CP_INT_STAT_DEBUG.PRIV_REG_INT_ASSERTED`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_INT_STAT_DEBUG.OPCODE_ERROR_INT_ASSERTED`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
+  public static var OPCODE_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `CP_INT_STAT_DEBUG.TIME_STAMP_INT_ASSERTED`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_INT_STAT_DEBUG.RESERVED_BIT_ERROR_INT_ASSERTED`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_INT_STAT_DEBUG.GENERIC2_INT_ASSERTED`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_INT_STAT_DEBUG.GENERIC1_INT_ASSERTED`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_INT_STAT_DEBUG.GENERIC0_INT_ASSERTED`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `VGT_VTX_VECT_EJECT_REG`: gfx_8_0 register, MMIO dword 0x222C (byte 0x88B0), access unknown, reset unknown (`write` starts from 0).
@@ -3296,7 +2770,7 @@ public enum VGT_VTX_VECT_EJECT_REG: Register {
   }
 
   /// `VGT_VTX_VECT_EJECT_REG.PRIM_COUNT`: bits 9:0, access unknown.
-  @inlinable public static var PRIM_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PRIM_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `VGT_DMA_DATA_FIFO_DEPTH`: gfx_8_0 register, MMIO dword 0x222D (byte 0x88B4), access unknown, reset unknown (`write` starts from 0).
@@ -3309,9 +2783,7 @@ public enum VGT_DMA_DATA_FIFO_DEPTH: Register {
   }
 
   /// `VGT_DMA_DATA_FIFO_DEPTH.DMA_DATA_FIFO_DEPTH`: bits 8:0, access unknown.
-  @inlinable public static var DMA_DATA_FIFO_DEPTH: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 9)
-  }
+  public static var DMA_DATA_FIFO_DEPTH: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 }
 
 /// `VGT_DMA_REQ_FIFO_DEPTH`: gfx_8_0 register, MMIO dword 0x222E (byte 0x88B8), access unknown, reset unknown (`write` starts from 0).
@@ -3324,9 +2796,7 @@ public enum VGT_DMA_REQ_FIFO_DEPTH: Register {
   }
 
   /// `VGT_DMA_REQ_FIFO_DEPTH.DMA_REQ_FIFO_DEPTH`: bits 5:0, access unknown.
-  @inlinable public static var DMA_REQ_FIFO_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var DMA_REQ_FIFO_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `VGT_DRAW_INIT_FIFO_DEPTH`: gfx_8_0 register, MMIO dword 0x222F (byte 0x88BC), access unknown, reset unknown (`write` starts from 0).
@@ -3339,9 +2809,7 @@ public enum VGT_DRAW_INIT_FIFO_DEPTH: Register {
   }
 
   /// `VGT_DRAW_INIT_FIFO_DEPTH.DRAW_INIT_FIFO_DEPTH`: bits 5:0, access unknown.
-  @inlinable public static var DRAW_INIT_FIFO_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var DRAW_INIT_FIFO_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `VGT_LAST_COPY_STATE`: gfx_8_0 register, MMIO dword 0x2230 (byte 0x88C0), access unknown, reset unknown (`write` starts from 0).
@@ -3354,10 +2822,10 @@ public enum VGT_LAST_COPY_STATE: Register {
   }
 
   /// `VGT_LAST_COPY_STATE.SRC_STATE_ID`: bits 2:0, access unknown.
-  @inlinable public static var SRC_STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var SRC_STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `VGT_LAST_COPY_STATE.DST_STATE_ID`: bits 18:16, access unknown.
-  @inlinable public static var DST_STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
+  public static var DST_STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 }
 
 /// `VGT_CACHE_INVALIDATION`: gfx_8_0 register, MMIO dword 0x2231 (byte 0x88C4), access unknown, reset unknown (`write` starts from 0).
@@ -3370,43 +2838,31 @@ public enum VGT_CACHE_INVALIDATION: Register {
   }
 
   /// `VGT_CACHE_INVALIDATION.CACHE_INVALIDATION`: bits 1:0, access unknown.
-  @inlinable public static var CACHE_INVALIDATION: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var CACHE_INVALIDATION: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `VGT_CACHE_INVALIDATION.DIS_INSTANCING_OPT`: bit 4, access unknown.
-  @inlinable public static var DIS_INSTANCING_OPT: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var DIS_INSTANCING_OPT: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VGT_CACHE_INVALIDATION.VS_NO_EXTRA_BUFFER`: bit 5, access unknown.
-  @inlinable public static var VS_NO_EXTRA_BUFFER: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var VS_NO_EXTRA_BUFFER: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VGT_CACHE_INVALIDATION.AUTO_INVLD_EN`: bits 7:6, access unknown.
-  @inlinable public static var AUTO_INVLD_EN: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var AUTO_INVLD_EN: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `VGT_CACHE_INVALIDATION.USE_GS_DONE`: bit 9, access unknown.
-  @inlinable public static var USE_GS_DONE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var USE_GS_DONE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `VGT_CACHE_INVALIDATION.DIS_RANGE_FULL_INVLD`: bit 11, access unknown.
-  @inlinable public static var DIS_RANGE_FULL_INVLD: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var DIS_RANGE_FULL_INVLD: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VGT_CACHE_INVALIDATION.GS_LATE_ALLOC_EN`: bit 12, access unknown.
-  @inlinable public static var GS_LATE_ALLOC_EN: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var GS_LATE_ALLOC_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `VGT_CACHE_INVALIDATION.STREAMOUT_FULL_FLUSH`: bit 13, access unknown.
-  @inlinable public static var STREAMOUT_FULL_FLUSH: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var STREAMOUT_FULL_FLUSH: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `VGT_CACHE_INVALIDATION.ES_LIMIT`: bits 20:16, access unknown.
-  @inlinable public static var ES_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
+  public static var ES_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 }
 
 /// `VGT_RESET_DEBUG`: gfx_8_0 register, MMIO dword 0x2232 (byte 0x88C8), access unknown, reset unknown (`write` starts from 0).
@@ -3419,13 +2875,13 @@ public enum VGT_RESET_DEBUG: Register {
   }
 
   /// `VGT_RESET_DEBUG.GS_DISABLE`: bit 0, access unknown.
-  @inlinable public static var GS_DISABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var GS_DISABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VGT_RESET_DEBUG.TESS_DISABLE`: bit 1, access unknown.
-  @inlinable public static var TESS_DISABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var TESS_DISABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `VGT_RESET_DEBUG.WD_DISABLE`: bit 2, access unknown.
-  @inlinable public static var WD_DISABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var WD_DISABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 }
 
 /// `VGT_STRMOUT_DELAY`: gfx_8_0 register, MMIO dword 0x2233 (byte 0x88CC), access unknown, reset unknown (`write` starts from 0).
@@ -3438,19 +2894,19 @@ public enum VGT_STRMOUT_DELAY: Register {
   }
 
   /// `VGT_STRMOUT_DELAY.SKIP_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var SKIP_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var SKIP_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `VGT_STRMOUT_DELAY.SE0_WD_DELAY`: bits 10:8, access unknown.
-  @inlinable public static var SE0_WD_DELAY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var SE0_WD_DELAY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `VGT_STRMOUT_DELAY.SE1_WD_DELAY`: bits 13:11, access unknown.
-  @inlinable public static var SE1_WD_DELAY: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var SE1_WD_DELAY: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `VGT_STRMOUT_DELAY.SE2_WD_DELAY`: bits 16:14, access unknown.
-  @inlinable public static var SE2_WD_DELAY: RegisterField<Self, UInt8> { .init(lsb: 14, width: 3) }
+  public static var SE2_WD_DELAY: RegisterField<Self, UInt8> { .init(lsb: 14, width: 3) }
 
   /// `VGT_STRMOUT_DELAY.SE3_WD_DELAY`: bits 19:17, access unknown.
-  @inlinable public static var SE3_WD_DELAY: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
+  public static var SE3_WD_DELAY: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
 }
 
 /// `VGT_FIFO_DEPTHS`: gfx_8_0 register, MMIO dword 0x2234 (byte 0x88D0), access unknown, reset unknown (`write` starts from 0).
@@ -3463,22 +2919,16 @@ public enum VGT_FIFO_DEPTHS: Register {
   }
 
   /// `VGT_FIFO_DEPTHS.VS_DEALLOC_TBL_DEPTH`: bits 6:0, access unknown.
-  @inlinable public static var VS_DEALLOC_TBL_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 7)
-  }
+  public static var VS_DEALLOC_TBL_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `VGT_FIFO_DEPTHS.RESERVED_0`: bit 7, access unknown.
-  @inlinable public static var RESERVED_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var RESERVED_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `VGT_FIFO_DEPTHS.CLIPP_FIFO_DEPTH`: bits 21:8, access unknown.
-  @inlinable public static var CLIPP_FIFO_DEPTH: RegisterField<Self, UInt16> {
-    .init(lsb: 8, width: 14)
-  }
+  public static var CLIPP_FIFO_DEPTH: RegisterField<Self, UInt16> { .init(lsb: 8, width: 14) }
 
   /// `VGT_FIFO_DEPTHS.HSINPUT_FIFO_DEPTH`: bits 27:22, access unknown.
-  @inlinable public static var HSINPUT_FIFO_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 6)
-  }
+  public static var HSINPUT_FIFO_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 22, width: 6) }
 }
 
 /// `VGT_GS_VERTEX_REUSE`: gfx_8_0 register, MMIO dword 0x2235 (byte 0x88D4), access unknown, reset unknown (`write` starts from 0).
@@ -3491,7 +2941,7 @@ public enum VGT_GS_VERTEX_REUSE: Register {
   }
 
   /// `VGT_GS_VERTEX_REUSE.VERT_REUSE`: bits 4:0, access unknown.
-  @inlinable public static var VERT_REUSE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+  public static var VERT_REUSE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 }
 
 /// `VGT_MC_LAT_CNTL`: gfx_8_0 register, MMIO dword 0x2236 (byte 0x88D8), access unknown, reset unknown (`write` starts from 0).
@@ -3504,9 +2954,7 @@ public enum VGT_MC_LAT_CNTL: Register {
   }
 
   /// `VGT_MC_LAT_CNTL.MC_TIME_STAMP_RES`: bits 1:0, access unknown.
-  @inlinable public static var MC_TIME_STAMP_RES: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var MC_TIME_STAMP_RES: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `IA_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x2237 (byte 0x88DC), access unknown, reset unknown (`write` starts from 0).
@@ -3519,21 +2967,19 @@ public enum IA_CNTL_STATUS: Register {
   }
 
   /// `IA_CNTL_STATUS.IA_BUSY`: bit 0, access unknown.
-  @inlinable public static var IA_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var IA_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `IA_CNTL_STATUS.IA_DMA_BUSY`: bit 1, access unknown.
-  @inlinable public static var IA_DMA_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var IA_DMA_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `IA_CNTL_STATUS.IA_DMA_REQ_BUSY`: bit 2, access unknown.
-  @inlinable public static var IA_DMA_REQ_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var IA_DMA_REQ_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `IA_CNTL_STATUS.IA_GRP_BUSY`: bit 3, access unknown.
-  @inlinable public static var IA_GRP_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var IA_GRP_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `IA_CNTL_STATUS.IA_ADC_BUSY`: bit 4, access unknown.
-  @inlinable public static var IA_ADC_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var IA_ADC_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
 /// `VGT_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x2238 (byte 0x88E0), access unknown, reset unknown (`write` starts from 0).
@@ -3546,14 +2992,10 @@ public enum VGT_DEBUG_CNTL: Register {
   }
 
   /// `VGT_DEBUG_CNTL.VGT_DEBUG_INDX`: bits 5:0, access unknown.
-  @inlinable public static var VGT_DEBUG_INDX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var VGT_DEBUG_INDX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `VGT_DEBUG_CNTL.VGT_DEBUG_SEL_BUS_B`: bit 6, access unknown.
-  @inlinable public static var VGT_DEBUG_SEL_BUS_B: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var VGT_DEBUG_SEL_BUS_B: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 }
 
 /// `VGT_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x2239 (byte 0x88E4), access unknown, reset unknown (`write` starts from 0).
@@ -3566,7 +3008,7 @@ public enum VGT_DEBUG_DATA: Register {
   }
 
   /// `VGT_DEBUG_DATA.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IA_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x223A (byte 0x88E8), access unknown, reset unknown (`write` starts from 0).
@@ -3579,12 +3021,10 @@ public enum IA_DEBUG_CNTL: Register {
   }
 
   /// `IA_DEBUG_CNTL.IA_DEBUG_INDX`: bits 5:0, access unknown.
-  @inlinable public static var IA_DEBUG_INDX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var IA_DEBUG_INDX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `IA_DEBUG_CNTL.IA_DEBUG_SEL_BUS_B`: bit 6, access unknown.
-  @inlinable public static var IA_DEBUG_SEL_BUS_B: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var IA_DEBUG_SEL_BUS_B: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 }
 
 /// `IA_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x223B (byte 0x88EC), access unknown, reset unknown (`write` starts from 0).
@@ -3597,7 +3037,7 @@ public enum IA_DEBUG_DATA: Register {
   }
 
   /// `IA_DEBUG_DATA.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x223C (byte 0x88F0), access unknown, reset unknown (`write` starts from 0).
@@ -3610,36 +3050,34 @@ public enum VGT_CNTL_STATUS: Register {
   }
 
   /// `VGT_CNTL_STATUS.VGT_BUSY`: bit 0, access unknown.
-  @inlinable public static var VGT_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VGT_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VGT_CNTL_STATUS.VGT_OUT_INDX_BUSY`: bit 1, access unknown.
-  @inlinable public static var VGT_OUT_INDX_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var VGT_OUT_INDX_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `VGT_CNTL_STATUS.VGT_OUT_BUSY`: bit 2, access unknown.
-  @inlinable public static var VGT_OUT_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var VGT_OUT_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `VGT_CNTL_STATUS.VGT_PT_BUSY`: bit 3, access unknown.
-  @inlinable public static var VGT_PT_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var VGT_PT_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `VGT_CNTL_STATUS.VGT_TE_BUSY`: bit 4, access unknown.
-  @inlinable public static var VGT_TE_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var VGT_TE_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VGT_CNTL_STATUS.VGT_VR_BUSY`: bit 5, access unknown.
-  @inlinable public static var VGT_VR_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var VGT_VR_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VGT_CNTL_STATUS.VGT_PI_BUSY`: bit 6, access unknown.
-  @inlinable public static var VGT_PI_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var VGT_PI_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `VGT_CNTL_STATUS.VGT_GS_BUSY`: bit 7, access unknown.
-  @inlinable public static var VGT_GS_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var VGT_GS_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `VGT_CNTL_STATUS.VGT_HS_BUSY`: bit 8, access unknown.
-  @inlinable public static var VGT_HS_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var VGT_HS_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `VGT_CNTL_STATUS.VGT_TE11_BUSY`: bit 9, access unknown.
-  @inlinable public static var VGT_TE11_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var VGT_TE11_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 }
 
 /// `WD_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x223D (byte 0x88F4), access unknown, reset unknown (`write` starts from 0).
@@ -3652,12 +3090,10 @@ public enum WD_DEBUG_CNTL: Register {
   }
 
   /// `WD_DEBUG_CNTL.WD_DEBUG_INDX`: bits 5:0, access unknown.
-  @inlinable public static var WD_DEBUG_INDX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var WD_DEBUG_INDX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `WD_DEBUG_CNTL.WD_DEBUG_SEL_BUS_B`: bit 6, access unknown.
-  @inlinable public static var WD_DEBUG_SEL_BUS_B: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var WD_DEBUG_SEL_BUS_B: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 }
 
 /// `WD_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x223E (byte 0x88F8), access unknown, reset unknown (`write` starts from 0).
@@ -3670,7 +3106,7 @@ public enum WD_DEBUG_DATA: Register {
   }
 
   /// `WD_DEBUG_DATA.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `WD_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x223F (byte 0x88FC), access unknown, reset unknown (`write` starts from 0).
@@ -3683,18 +3119,16 @@ public enum WD_CNTL_STATUS: Register {
   }
 
   /// `WD_CNTL_STATUS.WD_BUSY`: bit 0, access unknown.
-  @inlinable public static var WD_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var WD_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `WD_CNTL_STATUS.WD_SPL_DMA_BUSY`: bit 1, access unknown.
-  @inlinable public static var WD_SPL_DMA_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var WD_SPL_DMA_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `WD_CNTL_STATUS.WD_SPL_DI_BUSY`: bit 2, access unknown.
-  @inlinable public static var WD_SPL_DI_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var WD_SPL_DI_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `WD_CNTL_STATUS.WD_ADC_BUSY`: bit 3, access unknown.
-  @inlinable public static var WD_ADC_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var WD_ADC_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `CC_GC_PRIM_CONFIG`: gfx_8_0 register, MMIO dword 0x2240 (byte 0x8900), access unknown, reset unknown (`write` starts from 0).
@@ -3707,12 +3141,10 @@ public enum CC_GC_PRIM_CONFIG: Register {
   }
 
   /// `CC_GC_PRIM_CONFIG.INACTIVE_IA`: bits 17:16, access unknown.
-  @inlinable public static var INACTIVE_IA: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var INACTIVE_IA: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `CC_GC_PRIM_CONFIG.INACTIVE_VGT_PA`: bits 27:24, access unknown.
-  @inlinable public static var INACTIVE_VGT_PA: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var INACTIVE_VGT_PA: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `GC_USER_PRIM_CONFIG`: gfx_8_0 register, MMIO dword 0x2241 (byte 0x8904), access unknown, reset unknown (`write` starts from 0).
@@ -3725,12 +3157,10 @@ public enum GC_USER_PRIM_CONFIG: Register {
   }
 
   /// `GC_USER_PRIM_CONFIG.INACTIVE_IA`: bits 17:16, access unknown.
-  @inlinable public static var INACTIVE_IA: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var INACTIVE_IA: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `GC_USER_PRIM_CONFIG.INACTIVE_VGT_PA`: bits 27:24, access unknown.
-  @inlinable public static var INACTIVE_VGT_PA: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var INACTIVE_VGT_PA: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `WD_QOS`: gfx_8_0 register, MMIO dword 0x2242 (byte 0x8908), access unknown, reset unknown (`write` starts from 0).
@@ -3743,7 +3173,7 @@ public enum WD_QOS: Register {
   }
 
   /// `WD_QOS.DRAW_STALL`: bit 0, access unknown.
-  @inlinable public static var DRAW_STALL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DRAW_STALL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `VGT_SYS_CONFIG`: gfx_8_0 register, MMIO dword 0x2263 (byte 0x898C), access unknown, reset unknown (`write` starts from 0).
@@ -3756,17 +3186,13 @@ public enum VGT_SYS_CONFIG: Register {
   }
 
   /// `VGT_SYS_CONFIG.DUAL_CORE_EN`: bit 0, access unknown.
-  @inlinable public static var DUAL_CORE_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DUAL_CORE_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VGT_SYS_CONFIG.MAX_LS_HS_THDGRP`: bits 6:1, access unknown.
-  @inlinable public static var MAX_LS_HS_THDGRP: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 6)
-  }
+  public static var MAX_LS_HS_THDGRP: RegisterField<Self, UInt8> { .init(lsb: 1, width: 6) }
 
   /// `VGT_SYS_CONFIG.ADC_EVENT_FILTER_DISABLE`: bit 7, access unknown.
-  @inlinable public static var ADC_EVENT_FILTER_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var ADC_EVENT_FILTER_DISABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 }
 
 /// `VGT_VS_MAX_WAVE_ID`: gfx_8_0 register, MMIO dword 0x2268 (byte 0x89A0), access unknown, reset unknown (`write` starts from 0).
@@ -3779,7 +3205,7 @@ public enum VGT_VS_MAX_WAVE_ID: Register {
   }
 
   /// `VGT_VS_MAX_WAVE_ID.MAX_WAVE_ID`: bits 11:0, access unknown.
-  @inlinable public static var MAX_WAVE_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+  public static var MAX_WAVE_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `GFX_PIPE_CONTROL`: gfx_8_0 register, MMIO dword 0x226D (byte 0x89B4), access unknown, reset unknown (`write` starts from 0).
@@ -3792,17 +3218,13 @@ public enum GFX_PIPE_CONTROL: Register {
   }
 
   /// `GFX_PIPE_CONTROL.HYSTERESIS_CNT`: bits 12:0, access unknown.
-  @inlinable public static var HYSTERESIS_CNT: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 13)
-  }
+  public static var HYSTERESIS_CNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
 
   /// `GFX_PIPE_CONTROL.RESERVED`: bits 15:13, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+  public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `GFX_PIPE_CONTROL.CONTEXT_SUSPEND_EN`: bit 16, access unknown.
-  @inlinable public static var CONTEXT_SUSPEND_EN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CONTEXT_SUSPEND_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `CC_GC_SHADER_ARRAY_CONFIG`: gfx_8_0 register, MMIO dword 0x226F (byte 0x89BC), access unknown, reset unknown (`write` starts from 0).
@@ -3815,9 +3237,7 @@ public enum CC_GC_SHADER_ARRAY_CONFIG: Register {
   }
 
   /// `CC_GC_SHADER_ARRAY_CONFIG.INACTIVE_CUS`: bits 31:16, access unknown.
-  @inlinable public static var INACTIVE_CUS: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var INACTIVE_CUS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GC_USER_SHADER_ARRAY_CONFIG`: gfx_8_0 register, MMIO dword 0x2270 (byte 0x89C0), access unknown, reset unknown (`write` starts from 0).
@@ -3830,9 +3250,7 @@ public enum GC_USER_SHADER_ARRAY_CONFIG: Register {
   }
 
   /// `GC_USER_SHADER_ARRAY_CONFIG.INACTIVE_CUS`: bits 31:16, access unknown.
-  @inlinable public static var INACTIVE_CUS: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var INACTIVE_CUS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `VGT_DMA_PRIMITIVE_TYPE`: gfx_8_0 register, MMIO dword 0x2271 (byte 0x89C4), access unknown, reset unknown (`write` starts from 0).
@@ -3845,7 +3263,7 @@ public enum VGT_DMA_PRIMITIVE_TYPE: Register {
   }
 
   /// `VGT_DMA_PRIMITIVE_TYPE.PRIM_TYPE`: bits 5:0, access unknown.
-  @inlinable public static var PRIM_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var PRIM_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `VGT_DMA_CONTROL`: gfx_8_0 register, MMIO dword 0x2272 (byte 0x89C8), access unknown, reset unknown (`write` starts from 0).
@@ -3858,19 +3276,13 @@ public enum VGT_DMA_CONTROL: Register {
   }
 
   /// `VGT_DMA_CONTROL.PRIMGROUP_SIZE`: bits 15:0, access unknown.
-  @inlinable public static var PRIMGROUP_SIZE: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var PRIMGROUP_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `VGT_DMA_CONTROL.IA_SWITCH_ON_EOP`: bit 17, access unknown.
-  @inlinable public static var IA_SWITCH_ON_EOP: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var IA_SWITCH_ON_EOP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `VGT_DMA_CONTROL.WD_SWITCH_ON_EOP`: bit 20, access unknown.
-  @inlinable public static var WD_SWITCH_ON_EOP: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var WD_SWITCH_ON_EOP: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `VGT_DMA_LS_HS_CONFIG`: gfx_8_0 register, MMIO dword 0x2273 (byte 0x89CC), access unknown, reset unknown (`write` starts from 0).
@@ -3883,9 +3295,7 @@ public enum VGT_DMA_LS_HS_CONFIG: Register {
   }
 
   /// `VGT_DMA_LS_HS_CONFIG.HS_NUM_INPUT_CP`: bits 13:8, access unknown.
-  @inlinable public static var HS_NUM_INPUT_CP: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var HS_NUM_INPUT_CP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 }
 
 /// `PA_SU_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x2280 (byte 0x8A00), access unknown, reset unknown (`write` starts from 0).
@@ -3898,7 +3308,7 @@ public enum PA_SU_DEBUG_CNTL: Register {
   }
 
   /// `PA_SU_DEBUG_CNTL.SU_DEBUG_INDX`: bits 4:0, access unknown.
-  @inlinable public static var SU_DEBUG_INDX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+  public static var SU_DEBUG_INDX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 }
 
 /// `PA_SU_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x2281 (byte 0x8A04), access unknown, reset unknown (`write` starts from 0).
@@ -3911,7 +3321,7 @@ public enum PA_SU_DEBUG_DATA: Register {
   }
 
   /// `PA_SU_DEBUG_DATA.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x2284 (byte 0x8A10), access unknown, reset unknown (`write` starts from 0).
@@ -3924,7 +3334,7 @@ public enum PA_CL_CNTL_STATUS: Register {
   }
 
   /// `PA_CL_CNTL_STATUS.CL_BUSY`: bit 31, access unknown.
-  @inlinable public static var CL_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var CL_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_CL_ENHANCE`: gfx_8_0 register, MMIO dword 0x2285 (byte 0x8A14), access unknown, reset unknown (`write` starts from 0).
@@ -3937,39 +3347,31 @@ public enum PA_CL_ENHANCE: Register {
   }
 
   /// `PA_CL_ENHANCE.CLIP_VTX_REORDER_ENA`: bit 0, access unknown.
-  @inlinable public static var CLIP_VTX_REORDER_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var CLIP_VTX_REORDER_ENA: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PA_CL_ENHANCE.NUM_CLIP_SEQ`: bits 2:1, access unknown.
-  @inlinable public static var NUM_CLIP_SEQ: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var NUM_CLIP_SEQ: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `PA_CL_ENHANCE.CLIPPED_PRIM_SEQ_STALL`: bit 3, access unknown.
-  @inlinable public static var CLIPPED_PRIM_SEQ_STALL: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var CLIPPED_PRIM_SEQ_STALL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PA_CL_ENHANCE.VE_NAN_PROC_DISABLE`: bit 4, access unknown.
-  @inlinable public static var VE_NAN_PROC_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var VE_NAN_PROC_DISABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PA_CL_ENHANCE.XTRA_DEBUG_REG_SEL`: bit 5, access unknown.
-  @inlinable public static var XTRA_DEBUG_REG_SEL: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var XTRA_DEBUG_REG_SEL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PA_CL_ENHANCE.ECO_SPARE3`: bit 28, access unknown.
-  @inlinable public static var ECO_SPARE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ECO_SPARE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PA_CL_ENHANCE.ECO_SPARE2`: bit 29, access unknown.
-  @inlinable public static var ECO_SPARE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var ECO_SPARE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `PA_CL_ENHANCE.ECO_SPARE1`: bit 30, access unknown.
-  @inlinable public static var ECO_SPARE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var ECO_SPARE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `PA_CL_ENHANCE.ECO_SPARE0`: bit 31, access unknown.
-  @inlinable public static var ECO_SPARE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var ECO_SPARE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_CL_RESET_DEBUG`: gfx_8_0 register, MMIO dword 0x2286 (byte 0x8A18), access unknown, reset unknown (`write` starts from 0).
@@ -3982,9 +3384,7 @@ public enum PA_CL_RESET_DEBUG: Register {
   }
 
   /// `PA_CL_RESET_DEBUG.CL_TRIV_DISC_DISABLE`: bit 0, access unknown.
-  @inlinable public static var CL_TRIV_DISC_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var CL_TRIV_DISC_DISABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `PA_SU_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x2294 (byte 0x8A50), access unknown, reset unknown (`write` starts from 0).
@@ -3997,7 +3397,7 @@ public enum PA_SU_CNTL_STATUS: Register {
   }
 
   /// `PA_SU_CNTL_STATUS.SU_BUSY`: bit 31, access unknown.
-  @inlinable public static var SU_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var SU_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_FIFO_DEPTH_CNTL`: gfx_8_0 register, MMIO dword 0x2295 (byte 0x8A54), access unknown, reset unknown (`write` starts from 0).
@@ -4010,7 +3410,7 @@ public enum PA_SC_FIFO_DEPTH_CNTL: Register {
   }
 
   /// `PA_SC_FIFO_DEPTH_CNTL.DEPTH`: bits 9:0, access unknown.
-  @inlinable public static var DEPTH: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var DEPTH: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `PA_SC_P3D_TRAP_SCREEN_HV_LOCK`: gfx_8_0 register, MMIO dword 0x22C0 (byte 0x8B00), access unknown, reset unknown (`write` starts from 0).
@@ -4023,9 +3423,7 @@ public enum PA_SC_P3D_TRAP_SCREEN_HV_LOCK: Register {
   }
 
   /// `PA_SC_P3D_TRAP_SCREEN_HV_LOCK.DISABLE_NON_PRIV_WRITES`: bit 0, access unknown.
-  @inlinable public static var DISABLE_NON_PRIV_WRITES: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var DISABLE_NON_PRIV_WRITES: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `PA_SC_HP3D_TRAP_SCREEN_HV_LOCK`: gfx_8_0 register, MMIO dword 0x22C1 (byte 0x8B04), access unknown, reset unknown (`write` starts from 0).
@@ -4038,9 +3436,7 @@ public enum PA_SC_HP3D_TRAP_SCREEN_HV_LOCK: Register {
   }
 
   /// `PA_SC_HP3D_TRAP_SCREEN_HV_LOCK.DISABLE_NON_PRIV_WRITES`: bit 0, access unknown.
-  @inlinable public static var DISABLE_NON_PRIV_WRITES: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var DISABLE_NON_PRIV_WRITES: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `PA_SC_TRAP_SCREEN_HV_LOCK`: gfx_8_0 register, MMIO dword 0x22C2 (byte 0x8B08), access unknown, reset unknown (`write` starts from 0).
@@ -4053,9 +3449,7 @@ public enum PA_SC_TRAP_SCREEN_HV_LOCK: Register {
   }
 
   /// `PA_SC_TRAP_SCREEN_HV_LOCK.DISABLE_NON_PRIV_WRITES`: bit 0, access unknown.
-  @inlinable public static var DISABLE_NON_PRIV_WRITES: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var DISABLE_NON_PRIV_WRITES: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `PA_SC_FORCE_EOV_MAX_CNTS`: gfx_8_0 register, MMIO dword 0x22C9 (byte 0x8B24), access unknown, reset unknown (`write` starts from 0).
@@ -4068,14 +3462,10 @@ public enum PA_SC_FORCE_EOV_MAX_CNTS: Register {
   }
 
   /// `PA_SC_FORCE_EOV_MAX_CNTS.FORCE_EOV_MAX_CLK_CNT`: bits 15:0, access unknown.
-  @inlinable public static var FORCE_EOV_MAX_CLK_CNT: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var FORCE_EOV_MAX_CLK_CNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PA_SC_FORCE_EOV_MAX_CNTS.FORCE_EOV_MAX_REZ_CNT`: bits 31:16, access unknown.
-  @inlinable public static var FORCE_EOV_MAX_REZ_CNT: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var FORCE_EOV_MAX_REZ_CNT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PA_SC_FIFO_SIZE`: gfx_8_0 register, MMIO dword 0x22F3 (byte 0x8BCC), access unknown, reset unknown (`write` starts from 0).
@@ -4088,22 +3478,20 @@ public enum PA_SC_FIFO_SIZE: Register {
   }
 
   /// `PA_SC_FIFO_SIZE.SC_FRONTEND_PRIM_FIFO_SIZE`: bits 5:0, access unknown.
-  @inlinable public static var SC_FRONTEND_PRIM_FIFO_SIZE: RegisterField<Self, UInt8> {
+  public static var SC_FRONTEND_PRIM_FIFO_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
   /// `PA_SC_FIFO_SIZE.SC_BACKEND_PRIM_FIFO_SIZE`: bits 14:6, access unknown.
-  @inlinable public static var SC_BACKEND_PRIM_FIFO_SIZE: RegisterField<Self, UInt16> {
+  public static var SC_BACKEND_PRIM_FIFO_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 6, width: 9)
   }
 
   /// `PA_SC_FIFO_SIZE.SC_HIZ_TILE_FIFO_SIZE`: bits 20:15, access unknown.
-  @inlinable public static var SC_HIZ_TILE_FIFO_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 6)
-  }
+  public static var SC_HIZ_TILE_FIFO_SIZE: RegisterField<Self, UInt8> { .init(lsb: 15, width: 6) }
 
   /// `PA_SC_FIFO_SIZE.SC_EARLYZ_TILE_FIFO_SIZE`: bits 31:23, access unknown.
-  @inlinable public static var SC_EARLYZ_TILE_FIFO_SIZE: RegisterField<Self, UInt16> {
+  public static var SC_EARLYZ_TILE_FIFO_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 23, width: 9)
   }
 }
@@ -4118,24 +3506,16 @@ public enum PA_SC_IF_FIFO_SIZE: Register {
   }
 
   /// `PA_SC_IF_FIFO_SIZE.SC_DB_TILE_IF_FIFO_SIZE`: bits 5:0, access unknown.
-  @inlinable public static var SC_DB_TILE_IF_FIFO_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var SC_DB_TILE_IF_FIFO_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `PA_SC_IF_FIFO_SIZE.SC_DB_QUAD_IF_FIFO_SIZE`: bits 11:6, access unknown.
-  @inlinable public static var SC_DB_QUAD_IF_FIFO_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 6)
-  }
+  public static var SC_DB_QUAD_IF_FIFO_SIZE: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
   /// `PA_SC_IF_FIFO_SIZE.SC_SPI_IF_FIFO_SIZE`: bits 17:12, access unknown.
-  @inlinable public static var SC_SPI_IF_FIFO_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 6)
-  }
+  public static var SC_SPI_IF_FIFO_SIZE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
   /// `PA_SC_IF_FIFO_SIZE.SC_BCI_IF_FIFO_SIZE`: bits 23:18, access unknown.
-  @inlinable public static var SC_BCI_IF_FIFO_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 6)
-  }
+  public static var SC_BCI_IF_FIFO_SIZE: RegisterField<Self, UInt8> { .init(lsb: 18, width: 6) }
 }
 
 /// `PA_SC_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x22F6 (byte 0x8BD8), access unknown, reset unknown (`write` starts from 0).
@@ -4148,7 +3528,7 @@ public enum PA_SC_DEBUG_CNTL: Register {
   }
 
   /// `PA_SC_DEBUG_CNTL.SC_DEBUG_INDX`: bits 5:0, access unknown.
-  @inlinable public static var SC_DEBUG_INDX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var SC_DEBUG_INDX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `PA_SC_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x22F7 (byte 0x8BDC), access unknown, reset unknown (`write` starts from 0).
@@ -4161,7 +3541,7 @@ public enum PA_SC_DEBUG_DATA: Register {
   }
 
   /// `PA_SC_DEBUG_DATA.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_ENHANCE`: gfx_8_0 register, MMIO dword 0x22FC (byte 0x8BF0), access unknown, reset unknown (`write` starts from 0).
@@ -4174,155 +3554,145 @@ public enum PA_SC_ENHANCE: Register {
   }
 
   /// `PA_SC_ENHANCE.ENABLE_PA_SC_OUT_OF_ORDER`: bit 0, access unknown.
-  @inlinable public static var ENABLE_PA_SC_OUT_OF_ORDER: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ENABLE_PA_SC_OUT_OF_ORDER: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PA_SC_ENHANCE.DISABLE_SC_DB_TILE_FIX`: bit 1, access unknown.
-  @inlinable public static var DISABLE_SC_DB_TILE_FIX: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var DISABLE_SC_DB_TILE_FIX: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PA_SC_ENHANCE.DISABLE_AA_MASK_FULL_FIX`: bit 2, access unknown.
-  @inlinable public static var DISABLE_AA_MASK_FULL_FIX: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var DISABLE_AA_MASK_FULL_FIX: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PA_SC_ENHANCE.ENABLE_1XMSAA_SAMPLE_LOCATIONS`: bit 3, access unknown.
-  @inlinable public static var ENABLE_1XMSAA_SAMPLE_LOCATIONS: RegisterField<Self, Bool> {
+  public static var ENABLE_1XMSAA_SAMPLE_LOCATIONS: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `PA_SC_ENHANCE.ENABLE_1XMSAA_SAMPLE_LOC_CENTROID`: bit 4, access unknown.
-  @inlinable public static var ENABLE_1XMSAA_SAMPLE_LOC_CENTROID: RegisterField<Self, Bool> {
+  public static var ENABLE_1XMSAA_SAMPLE_LOC_CENTROID: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `PA_SC_ENHANCE.DISABLE_SCISSOR_FIX`: bit 5, access unknown.
-  @inlinable public static var DISABLE_SCISSOR_FIX: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var DISABLE_SCISSOR_FIX: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PA_SC_ENHANCE.DISABLE_PW_BUBBLE_COLLAPSE`: bits 7:6, access unknown.
-  @inlinable public static var DISABLE_PW_BUBBLE_COLLAPSE: RegisterField<Self, UInt8> {
+  public static var DISABLE_PW_BUBBLE_COLLAPSE: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 2)
   }
 
   /// `PA_SC_ENHANCE.SEND_UNLIT_STILES_TO_PACKER`: bit 8, access unknown.
-  @inlinable public static var SEND_UNLIT_STILES_TO_PACKER: RegisterField<Self, Bool> {
+  public static var SEND_UNLIT_STILES_TO_PACKER: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `PA_SC_ENHANCE.DISABLE_DUALGRAD_PERF_OPTIMIZATION`: bit 9, access unknown.
-  @inlinable public static var DISABLE_DUALGRAD_PERF_OPTIMIZATION: RegisterField<Self, Bool> {
+  public static var DISABLE_DUALGRAD_PERF_OPTIMIZATION: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `PA_SC_ENHANCE.DISABLE_SC_PROCESS_RESET_PRIM`: bit 10, access unknown.
-  @inlinable public static var DISABLE_SC_PROCESS_RESET_PRIM: RegisterField<Self, Bool> {
+  public static var DISABLE_SC_PROCESS_RESET_PRIM: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `PA_SC_ENHANCE.DISABLE_SC_PROCESS_RESET_SUPERTILE`: bit 11, access unknown.
-  @inlinable public static var DISABLE_SC_PROCESS_RESET_SUPERTILE: RegisterField<Self, Bool> {
+  public static var DISABLE_SC_PROCESS_RESET_SUPERTILE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `PA_SC_ENHANCE.DISABLE_SC_PROCESS_RESET_TILE`: bit 12, access unknown.
-  @inlinable public static var DISABLE_SC_PROCESS_RESET_TILE: RegisterField<Self, Bool> {
+  public static var DISABLE_SC_PROCESS_RESET_TILE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `PA_SC_ENHANCE.DISABLE_PA_SC_GUIDANCE`: bit 13, access unknown.
-  @inlinable public static var DISABLE_PA_SC_GUIDANCE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var DISABLE_PA_SC_GUIDANCE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PA_SC_ENHANCE.DISABLE_EOV_ALL_CTRL_ONLY_COMBINATIONS`: bit 14, access unknown.
-  @inlinable public static var DISABLE_EOV_ALL_CTRL_ONLY_COMBINATIONS: RegisterField<Self, Bool> {
+  public static var DISABLE_EOV_ALL_CTRL_ONLY_COMBINATIONS: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `PA_SC_ENHANCE.ENABLE_MULTICYCLE_BUBBLE_FREEZE`: bit 15, access unknown.
-  @inlinable public static var ENABLE_MULTICYCLE_BUBBLE_FREEZE: RegisterField<Self, Bool> {
+  public static var ENABLE_MULTICYCLE_BUBBLE_FREEZE: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `PA_SC_ENHANCE.DISABLE_OUT_OF_ORDER_PA_SC_GUIDANCE`: bit 16, access unknown.
-  @inlinable public static var DISABLE_OUT_OF_ORDER_PA_SC_GUIDANCE: RegisterField<Self, Bool> {
+  public static var DISABLE_OUT_OF_ORDER_PA_SC_GUIDANCE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `PA_SC_ENHANCE.ENABLE_OUT_OF_ORDER_POLY_MODE`: bit 17, access unknown.
-  @inlinable public static var ENABLE_OUT_OF_ORDER_POLY_MODE: RegisterField<Self, Bool> {
+  public static var ENABLE_OUT_OF_ORDER_POLY_MODE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `PA_SC_ENHANCE.DISABLE_OUT_OF_ORDER_EOP_SYNC_NULL_PRIMS_LAST`: bit 18, access unknown.
-  @inlinable public static var DISABLE_OUT_OF_ORDER_EOP_SYNC_NULL_PRIMS_LAST: RegisterField<Self, Bool> {
+  public static var DISABLE_OUT_OF_ORDER_EOP_SYNC_NULL_PRIMS_LAST: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `PA_SC_ENHANCE.DISABLE_OUT_OF_ORDER_THRESHOLD_SWITCHING`: bit 19, access unknown.
-  @inlinable public static var DISABLE_OUT_OF_ORDER_THRESHOLD_SWITCHING: RegisterField<Self, Bool> {
+  public static var DISABLE_OUT_OF_ORDER_THRESHOLD_SWITCHING: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `PA_SC_ENHANCE.ENABLE_OUT_OF_ORDER_THRESHOLD_SWITCH_AT_EOPG_ONLY`: bit 20, access unknown.
-  @inlinable public static var ENABLE_OUT_OF_ORDER_THRESHOLD_SWITCH_AT_EOPG_ONLY: RegisterField<Self, Bool> {
+  public static var ENABLE_OUT_OF_ORDER_THRESHOLD_SWITCH_AT_EOPG_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `PA_SC_ENHANCE.DISABLE_OUT_OF_ORDER_DESIRED_FIFO_EMPTY_SWITCHING`: bit 21, access unknown.
-  @inlinable public static var DISABLE_OUT_OF_ORDER_DESIRED_FIFO_EMPTY_SWITCHING: RegisterField<Self, Bool> {
+  public static var DISABLE_OUT_OF_ORDER_DESIRED_FIFO_EMPTY_SWITCHING: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `PA_SC_ENHANCE.DISABLE_OUT_OF_ORDER_SELECTED_FIFO_EMPTY_SWITCHING`: bit 22, access unknown.
-  @inlinable public static var DISABLE_OUT_OF_ORDER_SELECTED_FIFO_EMPTY_SWITCHING: RegisterField<Self, Bool> {
+  public static var DISABLE_OUT_OF_ORDER_SELECTED_FIFO_EMPTY_SWITCHING: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
   /// `PA_SC_ENHANCE.DISABLE_OUT_OF_ORDER_EMPTY_SWITCHING_HYSTERYSIS`: bit 23, access unknown.
-  @inlinable public static var DISABLE_OUT_OF_ORDER_EMPTY_SWITCHING_HYSTERYSIS: RegisterField<Self, Bool> {
+  public static var DISABLE_OUT_OF_ORDER_EMPTY_SWITCHING_HYSTERYSIS: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
   /// `PA_SC_ENHANCE.ENABLE_OUT_OF_ORDER_DESIRED_FIFO_IS_NEXT_FEID`: bit 24, access unknown.
-  @inlinable public static var ENABLE_OUT_OF_ORDER_DESIRED_FIFO_IS_NEXT_FEID: RegisterField<Self, Bool> {
+  public static var ENABLE_OUT_OF_ORDER_DESIRED_FIFO_IS_NEXT_FEID: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `PA_SC_ENHANCE.DISABLE_OOO_NO_EOPG_SKEW_DESIRED_FIFO_IS_CURRENT_FIFO`: bit 25, access unknown.
-  @inlinable public static var DISABLE_OOO_NO_EOPG_SKEW_DESIRED_FIFO_IS_CURRENT_FIFO: RegisterField<Self, Bool> {
+  public static var DISABLE_OOO_NO_EOPG_SKEW_DESIRED_FIFO_IS_CURRENT_FIFO: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `PA_SC_ENHANCE.OOO_DISABLE_EOP_ON_FIRST_LIVE_PRIM_HIT`: bit 26, access unknown.
-  @inlinable public static var OOO_DISABLE_EOP_ON_FIRST_LIVE_PRIM_HIT: RegisterField<Self, Bool> {
+  public static var OOO_DISABLE_EOP_ON_FIRST_LIVE_PRIM_HIT: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `PA_SC_ENHANCE.OOO_DISABLE_EOPG_SKEW_THRESHOLD_SWITCHING`: bit 27, access unknown.
-  @inlinable public static var OOO_DISABLE_EOPG_SKEW_THRESHOLD_SWITCHING: RegisterField<Self, Bool> {
+  public static var OOO_DISABLE_EOPG_SKEW_THRESHOLD_SWITCHING: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `PA_SC_ENHANCE.DISABLE_EOP_LINE_STIPPLE_RESET`: bit 28, access unknown.
-  @inlinable public static var DISABLE_EOP_LINE_STIPPLE_RESET: RegisterField<Self, Bool> {
+  public static var DISABLE_EOP_LINE_STIPPLE_RESET: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `PA_SC_ENHANCE.DISABLE_VPZ_EOP_LINE_STIPPLE_RESET`: bit 29, access unknown.
-  @inlinable public static var DISABLE_VPZ_EOP_LINE_STIPPLE_RESET: RegisterField<Self, Bool> {
+  public static var DISABLE_VPZ_EOP_LINE_STIPPLE_RESET: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `PA_SC_ENHANCE.ECO_SPARE1`: bit 30, access unknown.
-  @inlinable public static var ECO_SPARE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var ECO_SPARE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `PA_SC_ENHANCE.ECO_SPARE0`: bit 31, access unknown.
-  @inlinable public static var ECO_SPARE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var ECO_SPARE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SQ_CONFIG`: gfx_8_0 register, MMIO dword 0x2300 (byte 0x8C00), access unknown, reset unknown (`write` starts from 0).
@@ -4335,65 +3705,47 @@ public enum SQ_CONFIG: Register {
   }
 
   /// `SQ_CONFIG.UNUSED`: bits 7:0, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var UNUSED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQ_CONFIG.DEBUG_EN`: bit 8, access unknown.
-  @inlinable public static var DEBUG_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var DEBUG_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SQ_CONFIG.DEBUG_SINGLE_MEMOP`: bit 9, access unknown.
-  @inlinable public static var DEBUG_SINGLE_MEMOP: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var DEBUG_SINGLE_MEMOP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SQ_CONFIG.DEBUG_ONE_INST_CLAUSE`: bit 10, access unknown.
-  @inlinable public static var DEBUG_ONE_INST_CLAUSE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var DEBUG_ONE_INST_CLAUSE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SQ_CONFIG.EARLY_TA_DONE_DISABLE`: bit 12, access unknown.
-  @inlinable public static var EARLY_TA_DONE_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var EARLY_TA_DONE_DISABLE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SQ_CONFIG.DUA_FLAT_LOCK_ENABLE`: bit 13, access unknown.
-  @inlinable public static var DUA_FLAT_LOCK_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var DUA_FLAT_LOCK_ENABLE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SQ_CONFIG.DUA_LDS_BYPASS_DISABLE`: bit 14, access unknown.
-  @inlinable public static var DUA_LDS_BYPASS_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var DUA_LDS_BYPASS_DISABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SQ_CONFIG.DUA_FLAT_LDS_PINGPONG_DISABLE`: bit 15, access unknown.
-  @inlinable public static var DUA_FLAT_LDS_PINGPONG_DISABLE: RegisterField<Self, Bool> {
+  public static var DUA_FLAT_LDS_PINGPONG_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `SQ_CONFIG.DISABLE_VMEM_SOFT_CLAUSE`: bit 16, access unknown.
-  @inlinable public static var DISABLE_VMEM_SOFT_CLAUSE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var DISABLE_VMEM_SOFT_CLAUSE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SQ_CONFIG.DISABLE_SMEM_SOFT_CLAUSE`: bit 17, access unknown.
-  @inlinable public static var DISABLE_SMEM_SOFT_CLAUSE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var DISABLE_SMEM_SOFT_CLAUSE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SQ_CONFIG.ENABLE_HIPRIO_ON_EXP_RDY_VS`: bit 18, access unknown.
-  @inlinable public static var ENABLE_HIPRIO_ON_EXP_RDY_VS: RegisterField<Self, Bool> {
+  public static var ENABLE_HIPRIO_ON_EXP_RDY_VS: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `SQ_CONFIG.PRIO_VAL_ON_EXP_RDY_VS`: bits 20:19, access unknown.
-  @inlinable public static var PRIO_VAL_ON_EXP_RDY_VS: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 2)
-  }
+  public static var PRIO_VAL_ON_EXP_RDY_VS: RegisterField<Self, UInt8> { .init(lsb: 19, width: 2) }
 
   /// `SQ_CONFIG.REPLAY_SLEEP_CNT`: bits 24:21, access unknown.
-  @inlinable public static var REPLAY_SLEEP_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 4)
-  }
+  public static var REPLAY_SLEEP_CNT: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 }
 
 /// `SQC_CONFIG`: gfx_8_0 register, MMIO dword 0x2301 (byte 0x8C04), access unknown, reset unknown (`write` starts from 0).
@@ -4406,59 +3758,43 @@ public enum SQC_CONFIG: Register {
   }
 
   /// `SQC_CONFIG.INST_CACHE_SIZE`: bits 1:0, access unknown.
-  @inlinable public static var INST_CACHE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var INST_CACHE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `SQC_CONFIG.DATA_CACHE_SIZE`: bits 3:2, access unknown.
-  @inlinable public static var DATA_CACHE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
+  public static var DATA_CACHE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `SQC_CONFIG.MISS_FIFO_DEPTH`: bits 5:4, access unknown.
-  @inlinable public static var MISS_FIFO_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var MISS_FIFO_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `SQC_CONFIG.HIT_FIFO_DEPTH`: bit 6, access unknown.
-  @inlinable public static var HIT_FIFO_DEPTH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var HIT_FIFO_DEPTH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SQC_CONFIG.FORCE_ALWAYS_MISS`: bit 7, access unknown.
-  @inlinable public static var FORCE_ALWAYS_MISS: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var FORCE_ALWAYS_MISS: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SQC_CONFIG.FORCE_IN_ORDER`: bit 8, access unknown.
-  @inlinable public static var FORCE_IN_ORDER: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var FORCE_IN_ORDER: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SQC_CONFIG.IDENTITY_HASH_BANK`: bit 9, access unknown.
-  @inlinable public static var IDENTITY_HASH_BANK: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var IDENTITY_HASH_BANK: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SQC_CONFIG.IDENTITY_HASH_SET`: bit 10, access unknown.
-  @inlinable public static var IDENTITY_HASH_SET: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var IDENTITY_HASH_SET: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SQC_CONFIG.PER_VMID_INV_DISABLE`: bit 11, access unknown.
-  @inlinable public static var PER_VMID_INV_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var PER_VMID_INV_DISABLE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SQC_CONFIG.EVICT_LRU`: bits 13:12, access unknown.
-  @inlinable public static var EVICT_LRU: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var EVICT_LRU: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `SQC_CONFIG.FORCE_2_BANK`: bit 14, access unknown.
-  @inlinable public static var FORCE_2_BANK: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var FORCE_2_BANK: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SQC_CONFIG.FORCE_1_BANK`: bit 15, access unknown.
-  @inlinable public static var FORCE_1_BANK: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var FORCE_1_BANK: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SQC_CONFIG.LS_DISABLE_CLOCKS`: bits 23:16, access unknown.
-  @inlinable public static var LS_DISABLE_CLOCKS: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var LS_DISABLE_CLOCKS: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `SQ_RANDOM_WAVE_PRI`: gfx_8_0 register, MMIO dword 0x2303 (byte 0x8C0C), access unknown, reset unknown (`write` starts from 0).
@@ -4471,13 +3807,13 @@ public enum SQ_RANDOM_WAVE_PRI: Register {
   }
 
   /// `SQ_RANDOM_WAVE_PRI.RET`: bits 6:0, access unknown.
-  @inlinable public static var RET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var RET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `SQ_RANDOM_WAVE_PRI.RUI`: bits 9:7, access unknown.
-  @inlinable public static var RUI: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var RUI: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `SQ_RANDOM_WAVE_PRI.RNG`: bits 20:10, access unknown.
-  @inlinable public static var RNG: RegisterField<Self, UInt16> { .init(lsb: 10, width: 11) }
+  public static var RNG: RegisterField<Self, UInt16> { .init(lsb: 10, width: 11) }
 }
 
 /// `SQ_REG_CREDITS`: gfx_8_0 register, MMIO dword 0x2304 (byte 0x8C10), access unknown, reset unknown (`write` starts from 0).
@@ -4490,24 +3826,22 @@ public enum SQ_REG_CREDITS: Register {
   }
 
   /// `SQ_REG_CREDITS.SRBM_CREDITS`: bits 5:0, access unknown.
-  @inlinable public static var SRBM_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var SRBM_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SQ_REG_CREDITS.CMD_CREDITS`: bits 11:8, access unknown.
-  @inlinable public static var CMD_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var CMD_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SQ_REG_CREDITS.REG_BUSY`: bit 28, access unknown.
-  @inlinable public static var REG_BUSY: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var REG_BUSY: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SQ_REG_CREDITS.SRBM_OVERFLOW`: bit 29, access unknown.
-  @inlinable public static var SRBM_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var SRBM_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `SQ_REG_CREDITS.IMMED_OVERFLOW`: bit 30, access unknown.
-  @inlinable public static var IMMED_OVERFLOW: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var IMMED_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `SQ_REG_CREDITS.CMD_OVERFLOW`: bit 31, access unknown.
-  @inlinable public static var CMD_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var CMD_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SQ_FIFO_SIZES`: gfx_8_0 register, MMIO dword 0x2305 (byte 0x8C14), access unknown, reset unknown (`write` starts from 0).
@@ -4520,24 +3854,16 @@ public enum SQ_FIFO_SIZES: Register {
   }
 
   /// `SQ_FIFO_SIZES.INTERRUPT_FIFO_SIZE`: bits 3:0, access unknown.
-  @inlinable public static var INTERRUPT_FIFO_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var INTERRUPT_FIFO_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SQ_FIFO_SIZES.TTRACE_FIFO_SIZE`: bits 11:8, access unknown.
-  @inlinable public static var TTRACE_FIFO_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var TTRACE_FIFO_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SQ_FIFO_SIZES.EXPORT_BUF_SIZE`: bits 17:16, access unknown.
-  @inlinable public static var EXPORT_BUF_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 2)
-  }
+  public static var EXPORT_BUF_SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `SQ_FIFO_SIZES.VMEM_DATA_FIFO_SIZE`: bits 19:18, access unknown.
-  @inlinable public static var VMEM_DATA_FIFO_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 2)
-  }
+  public static var VMEM_DATA_FIFO_SIZE: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 }
 
 /// `SQ_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x2306 (byte 0x8C18), access unknown, reset unknown (`write` starts from 0).
@@ -4550,84 +3876,72 @@ public enum SQ_DSM_CNTL: Register {
   }
 
   /// `SQ_DSM_CNTL.WAVEFRONT_STALL_0`: bit 0, access unknown.
-  @inlinable public static var WAVEFRONT_STALL_0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var WAVEFRONT_STALL_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SQ_DSM_CNTL.WAVEFRONT_STALL_1`: bit 1, access unknown.
-  @inlinable public static var WAVEFRONT_STALL_1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var WAVEFRONT_STALL_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SQ_DSM_CNTL.SPI_BACKPRESSURE_0`: bit 2, access unknown.
-  @inlinable public static var SPI_BACKPRESSURE_0: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var SPI_BACKPRESSURE_0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SQ_DSM_CNTL.SPI_BACKPRESSURE_1`: bit 3, access unknown.
-  @inlinable public static var SPI_BACKPRESSURE_1: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var SPI_BACKPRESSURE_1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SQ_DSM_CNTL.SEL_DSM_SGPR_IRRITATOR_DATA0`: bit 8, access unknown.
-  @inlinable public static var SEL_DSM_SGPR_IRRITATOR_DATA0: RegisterField<Self, Bool> {
+  public static var SEL_DSM_SGPR_IRRITATOR_DATA0: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `SQ_DSM_CNTL.SEL_DSM_SGPR_IRRITATOR_DATA1`: bit 9, access unknown.
-  @inlinable public static var SEL_DSM_SGPR_IRRITATOR_DATA1: RegisterField<Self, Bool> {
+  public static var SEL_DSM_SGPR_IRRITATOR_DATA1: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `SQ_DSM_CNTL.SGPR_ENABLE_SINGLE_WRITE`: bit 10, access unknown.
-  @inlinable public static var SGPR_ENABLE_SINGLE_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SGPR_ENABLE_SINGLE_WRITE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SQ_DSM_CNTL.SEL_DSM_LDS_IRRITATOR_DATA0`: bit 16, access unknown.
-  @inlinable public static var SEL_DSM_LDS_IRRITATOR_DATA0: RegisterField<Self, Bool> {
+  public static var SEL_DSM_LDS_IRRITATOR_DATA0: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `SQ_DSM_CNTL.SEL_DSM_LDS_IRRITATOR_DATA1`: bit 17, access unknown.
-  @inlinable public static var SEL_DSM_LDS_IRRITATOR_DATA1: RegisterField<Self, Bool> {
+  public static var SEL_DSM_LDS_IRRITATOR_DATA1: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `SQ_DSM_CNTL.LDS_ENABLE_SINGLE_WRITE01`: bit 18, access unknown.
-  @inlinable public static var LDS_ENABLE_SINGLE_WRITE01: RegisterField<Self, Bool> {
+  public static var LDS_ENABLE_SINGLE_WRITE01: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `SQ_DSM_CNTL.SEL_DSM_LDS_IRRITATOR_DATA2`: bit 19, access unknown.
-  @inlinable public static var SEL_DSM_LDS_IRRITATOR_DATA2: RegisterField<Self, Bool> {
+  public static var SEL_DSM_LDS_IRRITATOR_DATA2: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `SQ_DSM_CNTL.SEL_DSM_LDS_IRRITATOR_DATA3`: bit 20, access unknown.
-  @inlinable public static var SEL_DSM_LDS_IRRITATOR_DATA3: RegisterField<Self, Bool> {
+  public static var SEL_DSM_LDS_IRRITATOR_DATA3: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `SQ_DSM_CNTL.LDS_ENABLE_SINGLE_WRITE23`: bit 21, access unknown.
-  @inlinable public static var LDS_ENABLE_SINGLE_WRITE23: RegisterField<Self, Bool> {
+  public static var LDS_ENABLE_SINGLE_WRITE23: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `SQ_DSM_CNTL.SEL_DSM_SP_IRRITATOR_DATA0`: bit 24, access unknown.
-  @inlinable public static var SEL_DSM_SP_IRRITATOR_DATA0: RegisterField<Self, Bool> {
+  public static var SEL_DSM_SP_IRRITATOR_DATA0: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `SQ_DSM_CNTL.SEL_DSM_SP_IRRITATOR_DATA1`: bit 25, access unknown.
-  @inlinable public static var SEL_DSM_SP_IRRITATOR_DATA1: RegisterField<Self, Bool> {
+  public static var SEL_DSM_SP_IRRITATOR_DATA1: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `SQ_DSM_CNTL.SP_ENABLE_SINGLE_WRITE`: bit 26, access unknown.
-  @inlinable public static var SP_ENABLE_SINGLE_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP_ENABLE_SINGLE_WRITE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `CC_SQC_BANK_DISABLE`: gfx_8_0 register, MMIO dword 0x2307 (byte 0x8C1C), access unknown, reset unknown (`write` starts from 0).
@@ -4640,24 +3954,16 @@ public enum CC_SQC_BANK_DISABLE: Register {
   }
 
   /// `CC_SQC_BANK_DISABLE.SQC0_BANK_DISABLE`: bits 19:16, access unknown.
-  @inlinable public static var SQC0_BANK_DISABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var SQC0_BANK_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `CC_SQC_BANK_DISABLE.SQC1_BANK_DISABLE`: bits 23:20, access unknown.
-  @inlinable public static var SQC1_BANK_DISABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var SQC1_BANK_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `CC_SQC_BANK_DISABLE.SQC2_BANK_DISABLE`: bits 27:24, access unknown.
-  @inlinable public static var SQC2_BANK_DISABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var SQC2_BANK_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `CC_SQC_BANK_DISABLE.SQC3_BANK_DISABLE`: bits 31:28, access unknown.
-  @inlinable public static var SQC3_BANK_DISABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var SQC3_BANK_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `USER_SQC_BANK_DISABLE`: gfx_8_0 register, MMIO dword 0x2308 (byte 0x8C20), access unknown, reset unknown (`write` starts from 0).
@@ -4670,24 +3976,16 @@ public enum USER_SQC_BANK_DISABLE: Register {
   }
 
   /// `USER_SQC_BANK_DISABLE.SQC0_BANK_DISABLE`: bits 19:16, access unknown.
-  @inlinable public static var SQC0_BANK_DISABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var SQC0_BANK_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `USER_SQC_BANK_DISABLE.SQC1_BANK_DISABLE`: bits 23:20, access unknown.
-  @inlinable public static var SQC1_BANK_DISABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var SQC1_BANK_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `USER_SQC_BANK_DISABLE.SQC2_BANK_DISABLE`: bits 27:24, access unknown.
-  @inlinable public static var SQC2_BANK_DISABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var SQC2_BANK_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `USER_SQC_BANK_DISABLE.SQC3_BANK_DISABLE`: bits 31:28, access unknown.
-  @inlinable public static var SQC3_BANK_DISABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var SQC3_BANK_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_DEBUG_STS_GLOBAL`: gfx_8_0 register, MMIO dword 0x2309 (byte 0x8C24), access unknown, reset unknown (`write` starts from 0).
@@ -4700,22 +3998,16 @@ public enum SQ_DEBUG_STS_GLOBAL: Register {
   }
 
   /// `SQ_DEBUG_STS_GLOBAL.BUSY`: bit 0, access unknown.
-  @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SQ_DEBUG_STS_GLOBAL.INTERRUPT_MSG_BUSY`: bit 1, access unknown.
-  @inlinable public static var INTERRUPT_MSG_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var INTERRUPT_MSG_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SQ_DEBUG_STS_GLOBAL.WAVE_LEVEL_SH0`: bits 15:4, access unknown.
-  @inlinable public static var WAVE_LEVEL_SH0: RegisterField<Self, UInt16> {
-    .init(lsb: 4, width: 12)
-  }
+  public static var WAVE_LEVEL_SH0: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
 
   /// `SQ_DEBUG_STS_GLOBAL.WAVE_LEVEL_SH1`: bits 27:16, access unknown.
-  @inlinable public static var WAVE_LEVEL_SH1: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 12)
-  }
+  public static var WAVE_LEVEL_SH1: RegisterField<Self, UInt16> { .init(lsb: 16, width: 12) }
 }
 
 /// `SH_MEM_BASES`: gfx_8_0 register, MMIO dword 0x230A (byte 0x8C28), access unknown, reset unknown (`write` starts from 0).
@@ -4728,14 +4020,10 @@ public enum SH_MEM_BASES: Register {
   }
 
   /// `SH_MEM_BASES.PRIVATE_BASE`: bits 15:0, access unknown.
-  @inlinable public static var PRIVATE_BASE: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var PRIVATE_BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SH_MEM_BASES.SHARED_BASE`: bits 31:16, access unknown.
-  @inlinable public static var SHARED_BASE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var SHARED_BASE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SH_MEM_APE1_BASE`: gfx_8_0 register, MMIO dword 0x230B (byte 0x8C2C), access unknown, reset unknown (`write` starts from 0).
@@ -4748,7 +4036,7 @@ public enum SH_MEM_APE1_BASE: Register {
   }
 
   /// `SH_MEM_APE1_BASE.BASE`: bits 31:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SH_MEM_APE1_LIMIT`: gfx_8_0 register, MMIO dword 0x230C (byte 0x8C30), access unknown, reset unknown (`write` starts from 0).
@@ -4761,7 +4049,7 @@ public enum SH_MEM_APE1_LIMIT: Register {
   }
 
   /// `SH_MEM_APE1_LIMIT.LIMIT`: bits 31:0, access unknown.
-  @inlinable public static var LIMIT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var LIMIT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SH_MEM_CONFIG`: gfx_8_0 register, MMIO dword 0x230D (byte 0x8C34), access unknown, reset unknown (`write` starts from 0).
@@ -4774,24 +4062,22 @@ public enum SH_MEM_CONFIG: Register {
   }
 
   /// `SH_MEM_CONFIG.ADDRESS_MODE`: bits 1:0, access unknown.
-  @inlinable public static var ADDRESS_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var ADDRESS_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `SH_MEM_CONFIG.PRIVATE_ATC`: bit 2, access unknown.
-  @inlinable public static var PRIVATE_ATC: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var PRIVATE_ATC: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SH_MEM_CONFIG.ALIGNMENT_MODE`: bits 4:3, access unknown.
-  @inlinable public static var ALIGNMENT_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 2)
-  }
+  public static var ALIGNMENT_MODE: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `SH_MEM_CONFIG.DEFAULT_MTYPE`: bits 7:5, access unknown.
-  @inlinable public static var DEFAULT_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
+  public static var DEFAULT_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `SH_MEM_CONFIG.APE1_MTYPE`: bits 10:8, access unknown.
-  @inlinable public static var APE1_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var APE1_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `SH_MEM_CONFIG.APE1_ATC`: bit 11, access unknown.
-  @inlinable public static var APE1_ATC: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var APE1_ATC: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `SQC_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x230F (byte 0x8C3C), access unknown, reset unknown (`write` starts from 0).
@@ -4804,102 +4090,76 @@ public enum SQC_DSM_CNTL: Register {
   }
 
   /// `SQC_DSM_CNTL.SEL_DATA_ICACHE_BANKA`: bits 1:0, access unknown.
-  @inlinable public static var SEL_DATA_ICACHE_BANKA: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var SEL_DATA_ICACHE_BANKA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `SQC_DSM_CNTL.EN_SINGLE_WR_ICACHE_BANKA`: bit 2, access unknown.
-  @inlinable public static var EN_SINGLE_WR_ICACHE_BANKA: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var EN_SINGLE_WR_ICACHE_BANKA: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SQC_DSM_CNTL.SEL_DATA_ICACHE_BANKB`: bits 4:3, access unknown.
-  @inlinable public static var SEL_DATA_ICACHE_BANKB: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 2)
-  }
+  public static var SEL_DATA_ICACHE_BANKB: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `SQC_DSM_CNTL.EN_SINGLE_WR_ICACHE_BANKB`: bit 5, access unknown.
-  @inlinable public static var EN_SINGLE_WR_ICACHE_BANKB: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var EN_SINGLE_WR_ICACHE_BANKB: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SQC_DSM_CNTL.SEL_DATA_ICACHE_BANKC`: bits 7:6, access unknown.
-  @inlinable public static var SEL_DATA_ICACHE_BANKC: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 2)
-  }
+  public static var SEL_DATA_ICACHE_BANKC: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `SQC_DSM_CNTL.EN_SINGLE_WR_ICACHE_BANKC`: bit 8, access unknown.
-  @inlinable public static var EN_SINGLE_WR_ICACHE_BANKC: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var EN_SINGLE_WR_ICACHE_BANKC: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SQC_DSM_CNTL.SEL_DATA_ICACHE_BANKD`: bits 10:9, access unknown.
-  @inlinable public static var SEL_DATA_ICACHE_BANKD: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 2)
-  }
+  public static var SEL_DATA_ICACHE_BANKD: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
 
   /// `SQC_DSM_CNTL.EN_SINGLE_WR_ICACHE_BANKD`: bit 11, access unknown.
-  @inlinable public static var EN_SINGLE_WR_ICACHE_BANKD: RegisterField<Self, Bool> {
+  public static var EN_SINGLE_WR_ICACHE_BANKD: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `SQC_DSM_CNTL.SEL_DATA_ICACHE_GATCL1`: bits 13:12, access unknown.
-  @inlinable public static var SEL_DATA_ICACHE_GATCL1: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 2)
-  }
+  public static var SEL_DATA_ICACHE_GATCL1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `SQC_DSM_CNTL.EN_SINGLE_WR_ICACHE_GATCL1`: bit 14, access unknown.
-  @inlinable public static var EN_SINGLE_WR_ICACHE_GATCL1: RegisterField<Self, Bool> {
+  public static var EN_SINGLE_WR_ICACHE_GATCL1: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `SQC_DSM_CNTL.SEL_DATA_DCACHE_BANKA`: bits 16:15, access unknown.
-  @inlinable public static var SEL_DATA_DCACHE_BANKA: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 2)
-  }
+  public static var SEL_DATA_DCACHE_BANKA: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
 
   /// `SQC_DSM_CNTL.EN_SINGLE_WR_DCACHE_BANKA`: bit 17, access unknown.
-  @inlinable public static var EN_SINGLE_WR_DCACHE_BANKA: RegisterField<Self, Bool> {
+  public static var EN_SINGLE_WR_DCACHE_BANKA: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `SQC_DSM_CNTL.SEL_DATA_DCACHE_BANKB`: bits 19:18, access unknown.
-  @inlinable public static var SEL_DATA_DCACHE_BANKB: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 2)
-  }
+  public static var SEL_DATA_DCACHE_BANKB: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `SQC_DSM_CNTL.EN_SINGLE_WR_DCACHE_BANKB`: bit 20, access unknown.
-  @inlinable public static var EN_SINGLE_WR_DCACHE_BANKB: RegisterField<Self, Bool> {
+  public static var EN_SINGLE_WR_DCACHE_BANKB: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `SQC_DSM_CNTL.SEL_DATA_DCACHE_BANKC`: bits 22:21, access unknown.
-  @inlinable public static var SEL_DATA_DCACHE_BANKC: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var SEL_DATA_DCACHE_BANKC: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SQC_DSM_CNTL.EN_SINGLE_WR_DCACHE_BANKC`: bit 23, access unknown.
-  @inlinable public static var EN_SINGLE_WR_DCACHE_BANKC: RegisterField<Self, Bool> {
+  public static var EN_SINGLE_WR_DCACHE_BANKC: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
   /// `SQC_DSM_CNTL.SEL_DATA_DCACHE_BANKD`: bits 25:24, access unknown.
-  @inlinable public static var SEL_DATA_DCACHE_BANKD: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SEL_DATA_DCACHE_BANKD: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `SQC_DSM_CNTL.EN_SINGLE_WR_DCACHE_BANKD`: bit 26, access unknown.
-  @inlinable public static var EN_SINGLE_WR_DCACHE_BANKD: RegisterField<Self, Bool> {
+  public static var EN_SINGLE_WR_DCACHE_BANKD: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `SQC_DSM_CNTL.SEL_DATA_DCACHE_GATCL1`: bits 28:27, access unknown.
-  @inlinable public static var SEL_DATA_DCACHE_GATCL1: RegisterField<Self, UInt8> {
-    .init(lsb: 27, width: 2)
-  }
+  public static var SEL_DATA_DCACHE_GATCL1: RegisterField<Self, UInt8> { .init(lsb: 27, width: 2) }
 
   /// `SQC_DSM_CNTL.EN_SINGLE_WR_DCACHE_GATCL1`: bit 29, access unknown.
-  @inlinable public static var EN_SINGLE_WR_DCACHE_GATCL1: RegisterField<Self, Bool> {
+  public static var EN_SINGLE_WR_DCACHE_GATCL1: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 }
@@ -4914,24 +4174,16 @@ public enum SQ_DEBUG_STS_GLOBAL2: Register {
   }
 
   /// `SQ_DEBUG_STS_GLOBAL2.FIFO_LEVEL_GFX0`: bits 7:0, access unknown.
-  @inlinable public static var FIFO_LEVEL_GFX0: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var FIFO_LEVEL_GFX0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQ_DEBUG_STS_GLOBAL2.FIFO_LEVEL_GFX1`: bits 15:8, access unknown.
-  @inlinable public static var FIFO_LEVEL_GFX1: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var FIFO_LEVEL_GFX1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `SQ_DEBUG_STS_GLOBAL2.FIFO_LEVEL_IMMED`: bits 23:16, access unknown.
-  @inlinable public static var FIFO_LEVEL_IMMED: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var FIFO_LEVEL_IMMED: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SQ_DEBUG_STS_GLOBAL2.FIFO_LEVEL_HOST`: bits 31:24, access unknown.
-  @inlinable public static var FIFO_LEVEL_HOST: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var FIFO_LEVEL_HOST: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `SQ_DEBUG_STS_GLOBAL3`: gfx_8_0 register, MMIO dword 0x2311 (byte 0x8C44), access unknown, reset unknown (`write` starts from 0).
@@ -4944,14 +4196,10 @@ public enum SQ_DEBUG_STS_GLOBAL3: Register {
   }
 
   /// `SQ_DEBUG_STS_GLOBAL3.FIFO_LEVEL_HOST_CMD`: bits 3:0, access unknown.
-  @inlinable public static var FIFO_LEVEL_HOST_CMD: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var FIFO_LEVEL_HOST_CMD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SQ_DEBUG_STS_GLOBAL3.FIFO_LEVEL_HOST_REG`: bits 9:4, access unknown.
-  @inlinable public static var FIFO_LEVEL_HOST_REG: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 6)
-  }
+  public static var FIFO_LEVEL_HOST_REG: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
 }
 
 /// `CC_GC_SHADER_RATE_CONFIG`: gfx_8_0 register, MMIO dword 0x2312 (byte 0x8C48), access unknown, reset unknown (`write` starts from 0).
@@ -4964,15 +4212,13 @@ public enum CC_GC_SHADER_RATE_CONFIG: Register {
   }
 
   /// `CC_GC_SHADER_RATE_CONFIG.DPFP_RATE`: bits 2:1, access unknown.
-  @inlinable public static var DPFP_RATE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var DPFP_RATE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `CC_GC_SHADER_RATE_CONFIG.SQC_BALANCE_DISABLE`: bit 3, access unknown.
-  @inlinable public static var SQC_BALANCE_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var SQC_BALANCE_DISABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `CC_GC_SHADER_RATE_CONFIG.HALF_LDS`: bit 4, access unknown.
-  @inlinable public static var HALF_LDS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var HALF_LDS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
 /// `GC_USER_SHADER_RATE_CONFIG`: gfx_8_0 register, MMIO dword 0x2313 (byte 0x8C4C), access unknown, reset unknown (`write` starts from 0).
@@ -4985,15 +4231,13 @@ public enum GC_USER_SHADER_RATE_CONFIG: Register {
   }
 
   /// `GC_USER_SHADER_RATE_CONFIG.DPFP_RATE`: bits 2:1, access unknown.
-  @inlinable public static var DPFP_RATE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var DPFP_RATE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `GC_USER_SHADER_RATE_CONFIG.SQC_BALANCE_DISABLE`: bit 3, access unknown.
-  @inlinable public static var SQC_BALANCE_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var SQC_BALANCE_DISABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `GC_USER_SHADER_RATE_CONFIG.HALF_LDS`: bit 4, access unknown.
-  @inlinable public static var HALF_LDS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var HALF_LDS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
 /// `SQ_INTERRUPT_AUTO_MASK`: gfx_8_0 register, MMIO dword 0x2314 (byte 0x8C50), access unknown, reset unknown (`write` starts from 0).
@@ -5006,7 +4250,7 @@ public enum SQ_INTERRUPT_AUTO_MASK: Register {
   }
 
   /// `SQ_INTERRUPT_AUTO_MASK.MASK`: bits 23:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
+  public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SQ_INTERRUPT_MSG_CTRL`: gfx_8_0 register, MMIO dword 0x2315 (byte 0x8C54), access unknown, reset unknown (`write` starts from 0).
@@ -5019,7 +4263,7 @@ public enum SQ_INTERRUPT_MSG_CTRL: Register {
   }
 
   /// `SQ_INTERRUPT_MSG_CTRL.STALL`: bit 0, access unknown.
-  @inlinable public static var STALL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var STALL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SQ_REG_TIMESTAMP`: gfx_8_0 register, MMIO dword 0x2374 (byte 0x8DD0), access unknown, reset unknown (`write` starts from 0).
@@ -5032,7 +4276,7 @@ public enum SQ_REG_TIMESTAMP: Register {
   }
 
   /// `SQ_REG_TIMESTAMP.TIMESTAMP`: bits 7:0, access unknown.
-  @inlinable public static var TIMESTAMP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var TIMESTAMP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SQ_CMD_TIMESTAMP`: gfx_8_0 register, MMIO dword 0x2375 (byte 0x8DD4), access unknown, reset unknown (`write` starts from 0).
@@ -5045,7 +4289,7 @@ public enum SQ_CMD_TIMESTAMP: Register {
   }
 
   /// `SQ_CMD_TIMESTAMP.TIMESTAMP`: bits 7:0, access unknown.
-  @inlinable public static var TIMESTAMP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var TIMESTAMP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SQ_IND_INDEX`: gfx_8_0 register, MMIO dword 0x2378 (byte 0x8DE0), access unknown, reset unknown (`write` starts from 0).
@@ -5058,28 +4302,28 @@ public enum SQ_IND_INDEX: Register {
   }
 
   /// `SQ_IND_INDEX.WAVE_ID`: bits 3:0, access unknown.
-  @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SQ_IND_INDEX.SIMD_ID`: bits 5:4, access unknown.
-  @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `SQ_IND_INDEX.THREAD_ID`: bits 11:6, access unknown.
-  @inlinable public static var THREAD_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
+  public static var THREAD_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
   /// `SQ_IND_INDEX.AUTO_INCR`: bit 12, access unknown.
-  @inlinable public static var AUTO_INCR: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var AUTO_INCR: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SQ_IND_INDEX.FORCE_READ`: bit 13, access unknown.
-  @inlinable public static var FORCE_READ: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var FORCE_READ: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SQ_IND_INDEX.READ_TIMEOUT`: bit 14, access unknown.
-  @inlinable public static var READ_TIMEOUT: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var READ_TIMEOUT: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SQ_IND_INDEX.UNINDEXED`: bit 15, access unknown.
-  @inlinable public static var UNINDEXED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var UNINDEXED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SQ_IND_INDEX.INDEX`: bits 31:16, access unknown.
-  @inlinable public static var INDEX: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var INDEX: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SQ_IND_DATA`: gfx_8_0 register, MMIO dword 0x2379 (byte 0x8DE4), access unknown, reset unknown (`write` starts from 0).
@@ -5092,7 +4336,7 @@ public enum SQ_IND_DATA: Register {
   }
 
   /// `SQ_IND_DATA.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_CMD`: gfx_8_0 register, MMIO dword 0x237B (byte 0x8DEC), access unknown, reset unknown (`write` starts from 0).
@@ -5105,28 +4349,28 @@ public enum SQ_CMD: Register {
   }
 
   /// `SQ_CMD.CMD`: bits 2:0, access unknown.
-  @inlinable public static var CMD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var CMD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `SQ_CMD.MODE`: bits 6:4, access unknown.
-  @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `SQ_CMD.CHECK_VMID`: bit 7, access unknown.
-  @inlinable public static var CHECK_VMID: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var CHECK_VMID: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SQ_CMD.DATA`: bits 10:8, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `SQ_CMD.WAVE_ID`: bits 19:16, access unknown.
-  @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `SQ_CMD.SIMD_ID`: bits 21:20, access unknown.
-  @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `SQ_CMD.QUEUE_ID`: bits 26:24, access unknown.
-  @inlinable public static var QUEUE_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
+  public static var QUEUE_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
   /// `SQ_CMD.VM_ID`: bits 31:28, access unknown.
-  @inlinable public static var VM_ID: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var VM_ID: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_TIME_HI`: gfx_8_0 register, MMIO dword 0x237C (byte 0x8DF0), access unknown, reset unknown (`write` starts from 0).
@@ -5139,7 +4383,7 @@ public enum SQ_TIME_HI: Register {
   }
 
   /// `SQ_TIME_HI.TIME`: bits 31:0, access unknown.
-  @inlinable public static var TIME: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var TIME: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_TIME_LO`: gfx_8_0 register, MMIO dword 0x237D (byte 0x8DF4), access unknown, reset unknown (`write` starts from 0).
@@ -5152,7 +4396,7 @@ public enum SQ_TIME_LO: Register {
   }
 
   /// `SQ_TIME_LO.TIME`: bits 31:0, access unknown.
-  @inlinable public static var TIME: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var TIME: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_DS_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5167,19 +4411,19 @@ public enum SQ_DS_0: Register {
   }
 
   /// `SQ_DS_0.OFFSET0`: bits 7:0, access unknown.
-  @inlinable public static var OFFSET0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var OFFSET0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQ_DS_0.OFFSET1`: bits 15:8, access unknown.
-  @inlinable public static var OFFSET1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var OFFSET1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `SQ_DS_0.GDS`: bit 16, access unknown.
-  @inlinable public static var GDS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var GDS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SQ_DS_0.OP`: bits 24:17, access unknown.
-  @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
+  public static var OP: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
 
   /// `SQ_DS_0.ENCODING`: bits 31:26, access unknown.
-  @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
+  public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `SQ_DS_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5194,16 +4438,16 @@ public enum SQ_DS_1: Register {
   }
 
   /// `SQ_DS_1.ADDR`: bits 7:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQ_DS_1.DATA0`: bits 15:8, access unknown.
-  @inlinable public static var DATA0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var DATA0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `SQ_DS_1.DATA1`: bits 23:16, access unknown.
-  @inlinable public static var DATA1: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var DATA1: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SQ_DS_1.VDST`: bits 31:24, access unknown.
-  @inlinable public static var VDST: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VDST: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `SQ_EXP_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5218,22 +4462,22 @@ public enum SQ_EXP_0: Register {
   }
 
   /// `SQ_EXP_0.EN`: bits 3:0, access unknown.
-  @inlinable public static var EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SQ_EXP_0.TGT`: bits 9:4, access unknown.
-  @inlinable public static var TGT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
+  public static var TGT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
 
   /// `SQ_EXP_0.COMPR`: bit 10, access unknown.
-  @inlinable public static var COMPR: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var COMPR: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SQ_EXP_0.DONE`: bit 11, access unknown.
-  @inlinable public static var DONE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var DONE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SQ_EXP_0.VM`: bit 12, access unknown.
-  @inlinable public static var VM: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var VM: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SQ_EXP_0.ENCODING`: bits 31:26, access unknown.
-  @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
+  public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `SQ_EXP_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5248,16 +4492,16 @@ public enum SQ_EXP_1: Register {
   }
 
   /// `SQ_EXP_1.VSRC0`: bits 7:0, access unknown.
-  @inlinable public static var VSRC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VSRC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQ_EXP_1.VSRC1`: bits 15:8, access unknown.
-  @inlinable public static var VSRC1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VSRC1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `SQ_EXP_1.VSRC2`: bits 23:16, access unknown.
-  @inlinable public static var VSRC2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VSRC2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SQ_EXP_1.VSRC3`: bits 31:24, access unknown.
-  @inlinable public static var VSRC3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VSRC3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `SQ_FLAT_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5272,16 +4516,16 @@ public enum SQ_FLAT_0: Register {
   }
 
   /// `SQ_FLAT_0.GLC`: bit 16, access unknown.
-  @inlinable public static var GLC: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var GLC: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SQ_FLAT_0.SLC`: bit 17, access unknown.
-  @inlinable public static var SLC: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var SLC: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SQ_FLAT_0.OP`: bits 24:18, access unknown.
-  @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
+  public static var OP: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
 
   /// `SQ_FLAT_0.ENCODING`: bits 31:26, access unknown.
-  @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
+  public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `SQ_FLAT_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5296,16 +4540,16 @@ public enum SQ_FLAT_1: Register {
   }
 
   /// `SQ_FLAT_1.ADDR`: bits 7:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQ_FLAT_1.DATA`: bits 15:8, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `SQ_FLAT_1.TFE`: bit 23, access unknown.
-  @inlinable public static var TFE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var TFE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SQ_FLAT_1.VDST`: bits 31:24, access unknown.
-  @inlinable public static var VDST: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VDST: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `SQ_INST`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5320,7 +4564,7 @@ public enum SQ_INST: Register {
   }
 
   /// `SQ_INST.ENCODING`: bits 31:0, access unknown.
-  @inlinable public static var ENCODING: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ENCODING: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_MIMG_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5335,34 +4579,34 @@ public enum SQ_MIMG_0: Register {
   }
 
   /// `SQ_MIMG_0.DMASK`: bits 11:8, access unknown.
-  @inlinable public static var DMASK: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var DMASK: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SQ_MIMG_0.UNORM`: bit 12, access unknown.
-  @inlinable public static var UNORM: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var UNORM: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SQ_MIMG_0.GLC`: bit 13, access unknown.
-  @inlinable public static var GLC: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var GLC: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SQ_MIMG_0.DA`: bit 14, access unknown.
-  @inlinable public static var DA: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var DA: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SQ_MIMG_0.R128`: bit 15, access unknown.
-  @inlinable public static var R128: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var R128: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SQ_MIMG_0.TFE`: bit 16, access unknown.
-  @inlinable public static var TFE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var TFE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SQ_MIMG_0.LWE`: bit 17, access unknown.
-  @inlinable public static var LWE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var LWE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SQ_MIMG_0.OP`: bits 24:18, access unknown.
-  @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
+  public static var OP: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
 
   /// `SQ_MIMG_0.SLC`: bit 25, access unknown.
-  @inlinable public static var SLC: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var SLC: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `SQ_MIMG_0.ENCODING`: bits 31:26, access unknown.
-  @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
+  public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `SQ_MIMG_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5377,19 +4621,19 @@ public enum SQ_MIMG_1: Register {
   }
 
   /// `SQ_MIMG_1.VADDR`: bits 7:0, access unknown.
-  @inlinable public static var VADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQ_MIMG_1.VDATA`: bits 15:8, access unknown.
-  @inlinable public static var VDATA: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VDATA: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `SQ_MIMG_1.SRSRC`: bits 20:16, access unknown.
-  @inlinable public static var SRSRC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
+  public static var SRSRC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `SQ_MIMG_1.SSAMP`: bits 25:21, access unknown.
-  @inlinable public static var SSAMP: RegisterField<Self, UInt8> { .init(lsb: 21, width: 5) }
+  public static var SSAMP: RegisterField<Self, UInt8> { .init(lsb: 21, width: 5) }
 
   /// `SQ_MIMG_1.D16`: bit 31, access unknown.
-  @inlinable public static var D16: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var D16: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SQ_MTBUF_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5404,28 +4648,28 @@ public enum SQ_MTBUF_0: Register {
   }
 
   /// `SQ_MTBUF_0.OFFSET`: bits 11:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+  public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `SQ_MTBUF_0.OFFEN`: bit 12, access unknown.
-  @inlinable public static var OFFEN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var OFFEN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SQ_MTBUF_0.IDXEN`: bit 13, access unknown.
-  @inlinable public static var IDXEN: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var IDXEN: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SQ_MTBUF_0.GLC`: bit 14, access unknown.
-  @inlinable public static var GLC: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var GLC: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SQ_MTBUF_0.OP`: bits 18:15, access unknown.
-  @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var OP: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 
   /// `SQ_MTBUF_0.DFMT`: bits 22:19, access unknown.
-  @inlinable public static var DFMT: RegisterField<Self, UInt8> { .init(lsb: 19, width: 4) }
+  public static var DFMT: RegisterField<Self, UInt8> { .init(lsb: 19, width: 4) }
 
   /// `SQ_MTBUF_0.NFMT`: bits 25:23, access unknown.
-  @inlinable public static var NFMT: RegisterField<Self, UInt8> { .init(lsb: 23, width: 3) }
+  public static var NFMT: RegisterField<Self, UInt8> { .init(lsb: 23, width: 3) }
 
   /// `SQ_MTBUF_0.ENCODING`: bits 31:26, access unknown.
-  @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
+  public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `SQ_MTBUF_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5440,22 +4684,22 @@ public enum SQ_MTBUF_1: Register {
   }
 
   /// `SQ_MTBUF_1.VADDR`: bits 7:0, access unknown.
-  @inlinable public static var VADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQ_MTBUF_1.VDATA`: bits 15:8, access unknown.
-  @inlinable public static var VDATA: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VDATA: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `SQ_MTBUF_1.SRSRC`: bits 20:16, access unknown.
-  @inlinable public static var SRSRC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
+  public static var SRSRC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `SQ_MTBUF_1.SLC`: bit 22, access unknown.
-  @inlinable public static var SLC: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var SLC: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `SQ_MTBUF_1.TFE`: bit 23, access unknown.
-  @inlinable public static var TFE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var TFE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SQ_MTBUF_1.SOFFSET`: bits 31:24, access unknown.
-  @inlinable public static var SOFFSET: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var SOFFSET: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `SQ_MUBUF_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5470,28 +4714,28 @@ public enum SQ_MUBUF_0: Register {
   }
 
   /// `SQ_MUBUF_0.OFFSET`: bits 11:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+  public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `SQ_MUBUF_0.OFFEN`: bit 12, access unknown.
-  @inlinable public static var OFFEN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var OFFEN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SQ_MUBUF_0.IDXEN`: bit 13, access unknown.
-  @inlinable public static var IDXEN: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var IDXEN: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SQ_MUBUF_0.GLC`: bit 14, access unknown.
-  @inlinable public static var GLC: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var GLC: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SQ_MUBUF_0.LDS`: bit 16, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var LDS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SQ_MUBUF_0.SLC`: bit 17, access unknown.
-  @inlinable public static var SLC: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var SLC: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SQ_MUBUF_0.OP`: bits 24:18, access unknown.
-  @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
+  public static var OP: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
 
   /// `SQ_MUBUF_0.ENCODING`: bits 31:26, access unknown.
-  @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
+  public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `SQ_MUBUF_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5506,19 +4750,19 @@ public enum SQ_MUBUF_1: Register {
   }
 
   /// `SQ_MUBUF_1.VADDR`: bits 7:0, access unknown.
-  @inlinable public static var VADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQ_MUBUF_1.VDATA`: bits 15:8, access unknown.
-  @inlinable public static var VDATA: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VDATA: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `SQ_MUBUF_1.SRSRC`: bits 20:16, access unknown.
-  @inlinable public static var SRSRC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
+  public static var SRSRC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `SQ_MUBUF_1.TFE`: bit 23, access unknown.
-  @inlinable public static var TFE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var TFE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SQ_MUBUF_1.SOFFSET`: bits 31:24, access unknown.
-  @inlinable public static var SOFFSET: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var SOFFSET: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `SQ_SMEM_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5533,22 +4777,22 @@ public enum SQ_SMEM_0: Register {
   }
 
   /// `SQ_SMEM_0.SBASE`: bits 5:0, access unknown.
-  @inlinable public static var SBASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var SBASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SQ_SMEM_0.SDATA`: bits 12:6, access unknown.
-  @inlinable public static var SDATA: RegisterField<Self, UInt8> { .init(lsb: 6, width: 7) }
+  public static var SDATA: RegisterField<Self, UInt8> { .init(lsb: 6, width: 7) }
 
   /// `SQ_SMEM_0.GLC`: bit 16, access unknown.
-  @inlinable public static var GLC: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var GLC: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SQ_SMEM_0.IMM`: bit 17, access unknown.
-  @inlinable public static var IMM: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var IMM: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SQ_SMEM_0.OP`: bits 25:18, access unknown.
-  @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 18, width: 8) }
+  public static var OP: RegisterField<Self, UInt8> { .init(lsb: 18, width: 8) }
 
   /// `SQ_SMEM_0.ENCODING`: bits 31:26, access unknown.
-  @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
+  public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `SQ_SMEM_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5563,7 +4807,7 @@ public enum SQ_SMEM_1: Register {
   }
 
   /// `SQ_SMEM_1.OFFSET`: bits 19:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `SQ_SOP1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5578,16 +4822,16 @@ public enum SQ_SOP1: Register {
   }
 
   /// `SQ_SOP1.SSRC0`: bits 7:0, access unknown.
-  @inlinable public static var SSRC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var SSRC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQ_SOP1.OP`: bits 15:8, access unknown.
-  @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var OP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `SQ_SOP1.SDST`: bits 22:16, access unknown.
-  @inlinable public static var SDST: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SDST: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `SQ_SOP1.ENCODING`: bits 31:23, access unknown.
-  @inlinable public static var ENCODING: RegisterField<Self, UInt16> { .init(lsb: 23, width: 9) }
+  public static var ENCODING: RegisterField<Self, UInt16> { .init(lsb: 23, width: 9) }
 }
 
 /// `SQ_SOP2`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5600,19 +4844,19 @@ public enum SQ_SOP2: Register {
   }
 
   /// `SQ_SOP2.SSRC0`: bits 7:0, access unknown.
-  @inlinable public static var SSRC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var SSRC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQ_SOP2.SSRC1`: bits 15:8, access unknown.
-  @inlinable public static var SSRC1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var SSRC1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `SQ_SOP2.SDST`: bits 22:16, access unknown.
-  @inlinable public static var SDST: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SDST: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `SQ_SOP2.OP`: bits 29:23, access unknown.
-  @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 23, width: 7) }
+  public static var OP: RegisterField<Self, UInt8> { .init(lsb: 23, width: 7) }
 
   /// `SQ_SOP2.ENCODING`: bits 31:30, access unknown.
-  @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `SQ_SOPC`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5627,16 +4871,16 @@ public enum SQ_SOPC: Register {
   }
 
   /// `SQ_SOPC.SSRC0`: bits 7:0, access unknown.
-  @inlinable public static var SSRC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var SSRC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQ_SOPC.SSRC1`: bits 15:8, access unknown.
-  @inlinable public static var SSRC1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var SSRC1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `SQ_SOPC.OP`: bits 22:16, access unknown.
-  @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var OP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `SQ_SOPC.ENCODING`: bits 31:23, access unknown.
-  @inlinable public static var ENCODING: RegisterField<Self, UInt16> { .init(lsb: 23, width: 9) }
+  public static var ENCODING: RegisterField<Self, UInt16> { .init(lsb: 23, width: 9) }
 }
 
 /// `SQ_SOPK`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5651,16 +4895,16 @@ public enum SQ_SOPK: Register {
   }
 
   /// `SQ_SOPK.SIMM16`: bits 15:0, access unknown.
-  @inlinable public static var SIMM16: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var SIMM16: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SQ_SOPK.SDST`: bits 22:16, access unknown.
-  @inlinable public static var SDST: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SDST: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `SQ_SOPK.OP`: bits 27:23, access unknown.
-  @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 23, width: 5) }
+  public static var OP: RegisterField<Self, UInt8> { .init(lsb: 23, width: 5) }
 
   /// `SQ_SOPK.ENCODING`: bits 31:28, access unknown.
-  @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_SOPP`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5675,13 +4919,13 @@ public enum SQ_SOPP: Register {
   }
 
   /// `SQ_SOPP.SIMM16`: bits 15:0, access unknown.
-  @inlinable public static var SIMM16: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var SIMM16: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SQ_SOPP.OP`: bits 22:16, access unknown.
-  @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var OP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `SQ_SOPP.ENCODING`: bits 31:23, access unknown.
-  @inlinable public static var ENCODING: RegisterField<Self, UInt16> { .init(lsb: 23, width: 9) }
+  public static var ENCODING: RegisterField<Self, UInt16> { .init(lsb: 23, width: 9) }
 }
 
 /// `SQ_VINTRP`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5696,22 +4940,22 @@ public enum SQ_VINTRP: Register {
   }
 
   /// `SQ_VINTRP.VSRC`: bits 7:0, access unknown.
-  @inlinable public static var VSRC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VSRC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQ_VINTRP.ATTRCHAN`: bits 9:8, access unknown.
-  @inlinable public static var ATTRCHAN: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var ATTRCHAN: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SQ_VINTRP.ATTR`: bits 15:10, access unknown.
-  @inlinable public static var ATTR: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
+  public static var ATTR: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 
   /// `SQ_VINTRP.OP`: bits 17:16, access unknown.
-  @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var OP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `SQ_VINTRP.VDST`: bits 25:18, access unknown.
-  @inlinable public static var VDST: RegisterField<Self, UInt8> { .init(lsb: 18, width: 8) }
+  public static var VDST: RegisterField<Self, UInt8> { .init(lsb: 18, width: 8) }
 
   /// `SQ_VINTRP.ENCODING`: bits 31:26, access unknown.
-  @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
+  public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `SQ_VOP1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5726,16 +4970,16 @@ public enum SQ_VOP1: Register {
   }
 
   /// `SQ_VOP1.SRC0`: bits 8:0, access unknown.
-  @inlinable public static var SRC0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var SRC0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `SQ_VOP1.OP`: bits 16:9, access unknown.
-  @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 9, width: 8) }
+  public static var OP: RegisterField<Self, UInt8> { .init(lsb: 9, width: 8) }
 
   /// `SQ_VOP1.VDST`: bits 24:17, access unknown.
-  @inlinable public static var VDST: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
+  public static var VDST: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
 
   /// `SQ_VOP1.ENCODING`: bits 31:25, access unknown.
-  @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
+  public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `SQ_VOP2`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5750,19 +4994,19 @@ public enum SQ_VOP2: Register {
   }
 
   /// `SQ_VOP2.SRC0`: bits 8:0, access unknown.
-  @inlinable public static var SRC0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var SRC0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `SQ_VOP2.VSRC1`: bits 16:9, access unknown.
-  @inlinable public static var VSRC1: RegisterField<Self, UInt8> { .init(lsb: 9, width: 8) }
+  public static var VSRC1: RegisterField<Self, UInt8> { .init(lsb: 9, width: 8) }
 
   /// `SQ_VOP2.VDST`: bits 24:17, access unknown.
-  @inlinable public static var VDST: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
+  public static var VDST: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
 
   /// `SQ_VOP2.OP`: bits 30:25, access unknown.
-  @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 25, width: 6) }
+  public static var OP: RegisterField<Self, UInt8> { .init(lsb: 25, width: 6) }
 
   /// `SQ_VOP2.ENCODING`: bit 31, access unknown.
-  @inlinable public static var ENCODING: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var ENCODING: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SQ_VOP3_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5777,19 +5021,19 @@ public enum SQ_VOP3_0: Register {
   }
 
   /// `SQ_VOP3_0.VDST`: bits 7:0, access unknown.
-  @inlinable public static var VDST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VDST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQ_VOP3_0.ABS`: bits 10:8, access unknown.
-  @inlinable public static var ABS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var ABS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `SQ_VOP3_0.CLAMP`: bit 15, access unknown.
-  @inlinable public static var CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SQ_VOP3_0.OP`: bits 25:16, access unknown.
-  @inlinable public static var OP: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
+  public static var OP: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
 
   /// `SQ_VOP3_0.ENCODING`: bits 31:26, access unknown.
-  @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
+  public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `SQ_VOP3_0_SDST_ENC`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5804,19 +5048,19 @@ public enum SQ_VOP3_0_SDST_ENC: Register {
   }
 
   /// `SQ_VOP3_0_SDST_ENC.VDST`: bits 7:0, access unknown.
-  @inlinable public static var VDST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VDST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQ_VOP3_0_SDST_ENC.SDST`: bits 14:8, access unknown.
-  @inlinable public static var SDST: RegisterField<Self, UInt8> { .init(lsb: 8, width: 7) }
+  public static var SDST: RegisterField<Self, UInt8> { .init(lsb: 8, width: 7) }
 
   /// `SQ_VOP3_0_SDST_ENC.CLAMP`: bit 15, access unknown.
-  @inlinable public static var CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SQ_VOP3_0_SDST_ENC.OP`: bits 25:16, access unknown.
-  @inlinable public static var OP: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
+  public static var OP: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
 
   /// `SQ_VOP3_0_SDST_ENC.ENCODING`: bits 31:26, access unknown.
-  @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
+  public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `SQ_VOP3_1`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5831,19 +5075,19 @@ public enum SQ_VOP3_1: Register {
   }
 
   /// `SQ_VOP3_1.SRC0`: bits 8:0, access unknown.
-  @inlinable public static var SRC0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var SRC0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `SQ_VOP3_1.SRC1`: bits 17:9, access unknown.
-  @inlinable public static var SRC1: RegisterField<Self, UInt16> { .init(lsb: 9, width: 9) }
+  public static var SRC1: RegisterField<Self, UInt16> { .init(lsb: 9, width: 9) }
 
   /// `SQ_VOP3_1.SRC2`: bits 26:18, access unknown.
-  @inlinable public static var SRC2: RegisterField<Self, UInt16> { .init(lsb: 18, width: 9) }
+  public static var SRC2: RegisterField<Self, UInt16> { .init(lsb: 18, width: 9) }
 
   /// `SQ_VOP3_1.OMOD`: bits 28:27, access unknown.
-  @inlinable public static var OMOD: RegisterField<Self, UInt8> { .init(lsb: 27, width: 2) }
+  public static var OMOD: RegisterField<Self, UInt8> { .init(lsb: 27, width: 2) }
 
   /// `SQ_VOP3_1.NEG`: bits 31:29, access unknown.
-  @inlinable public static var NEG: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
+  public static var NEG: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
 }
 
 /// `SQ_VOPC`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5858,16 +5102,16 @@ public enum SQ_VOPC: Register {
   }
 
   /// `SQ_VOPC.SRC0`: bits 8:0, access unknown.
-  @inlinable public static var SRC0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var SRC0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `SQ_VOPC.VSRC1`: bits 16:9, access unknown.
-  @inlinable public static var VSRC1: RegisterField<Self, UInt8> { .init(lsb: 9, width: 8) }
+  public static var VSRC1: RegisterField<Self, UInt8> { .init(lsb: 9, width: 8) }
 
   /// `SQ_VOPC.OP`: bits 24:17, access unknown.
-  @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
+  public static var OP: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
 
   /// `SQ_VOPC.ENCODING`: bits 31:25, access unknown.
-  @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
+  public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `SQ_VOP_DPP`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5882,31 +5126,31 @@ public enum SQ_VOP_DPP: Register {
   }
 
   /// `SQ_VOP_DPP.SRC0`: bits 7:0, access unknown.
-  @inlinable public static var SRC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var SRC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQ_VOP_DPP.DPP_CTRL`: bits 16:8, access unknown.
-  @inlinable public static var DPP_CTRL: RegisterField<Self, UInt16> { .init(lsb: 8, width: 9) }
+  public static var DPP_CTRL: RegisterField<Self, UInt16> { .init(lsb: 8, width: 9) }
 
   /// `SQ_VOP_DPP.BOUND_CTRL`: bit 19, access unknown.
-  @inlinable public static var BOUND_CTRL: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var BOUND_CTRL: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SQ_VOP_DPP.SRC0_NEG`: bit 20, access unknown.
-  @inlinable public static var SRC0_NEG: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var SRC0_NEG: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SQ_VOP_DPP.SRC0_ABS`: bit 21, access unknown.
-  @inlinable public static var SRC0_ABS: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var SRC0_ABS: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SQ_VOP_DPP.SRC1_NEG`: bit 22, access unknown.
-  @inlinable public static var SRC1_NEG: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var SRC1_NEG: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `SQ_VOP_DPP.SRC1_ABS`: bit 23, access unknown.
-  @inlinable public static var SRC1_ABS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SRC1_ABS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SQ_VOP_DPP.BANK_MASK`: bits 27:24, access unknown.
-  @inlinable public static var BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `SQ_VOP_DPP.ROW_MASK`: bits 31:28, access unknown.
-  @inlinable public static var ROW_MASK: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var ROW_MASK: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_VOP_SDWA`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5921,40 +5165,40 @@ public enum SQ_VOP_SDWA: Register {
   }
 
   /// `SQ_VOP_SDWA.SRC0`: bits 7:0, access unknown.
-  @inlinable public static var SRC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var SRC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQ_VOP_SDWA.DST_SEL`: bits 10:8, access unknown.
-  @inlinable public static var DST_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var DST_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `SQ_VOP_SDWA.DST_UNUSED`: bits 12:11, access unknown.
-  @inlinable public static var DST_UNUSED: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var DST_UNUSED: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `SQ_VOP_SDWA.CLAMP`: bit 13, access unknown.
-  @inlinable public static var CLAMP: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var CLAMP: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SQ_VOP_SDWA.SRC0_SEL`: bits 18:16, access unknown.
-  @inlinable public static var SRC0_SEL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
+  public static var SRC0_SEL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `SQ_VOP_SDWA.SRC0_SEXT`: bit 19, access unknown.
-  @inlinable public static var SRC0_SEXT: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var SRC0_SEXT: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SQ_VOP_SDWA.SRC0_NEG`: bit 20, access unknown.
-  @inlinable public static var SRC0_NEG: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var SRC0_NEG: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SQ_VOP_SDWA.SRC0_ABS`: bit 21, access unknown.
-  @inlinable public static var SRC0_ABS: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var SRC0_ABS: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SQ_VOP_SDWA.SRC1_SEL`: bits 26:24, access unknown.
-  @inlinable public static var SRC1_SEL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
+  public static var SRC1_SEL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
   /// `SQ_VOP_SDWA.SRC1_SEXT`: bit 27, access unknown.
-  @inlinable public static var SRC1_SEXT: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var SRC1_SEXT: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `SQ_VOP_SDWA.SRC1_NEG`: bit 28, access unknown.
-  @inlinable public static var SRC1_NEG: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var SRC1_NEG: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SQ_VOP_SDWA.SRC1_ABS`: bit 29, access unknown.
-  @inlinable public static var SRC1_ABS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var SRC1_ABS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `SQ_THREAD_TRACE_CNTR`: gfx_8_0 register, MMIO dword 0x2390 (byte 0x8E40), access unknown, reset unknown (`write` starts from 0).
@@ -5967,7 +5211,7 @@ public enum SQ_THREAD_TRACE_CNTR: Register {
   }
 
   /// `SQ_THREAD_TRACE_CNTR.CNTR`: bits 31:0, access unknown.
-  @inlinable public static var CNTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CNTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_LB_CTR_CTRL`: gfx_8_0 register, MMIO dword 0x2398 (byte 0x8E60), access unknown, reset unknown (`write` starts from 0).
@@ -5980,13 +5224,13 @@ public enum SQ_LB_CTR_CTRL: Register {
   }
 
   /// `SQ_LB_CTR_CTRL.START`: bit 0, access unknown.
-  @inlinable public static var START: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var START: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SQ_LB_CTR_CTRL.LOAD`: bit 1, access unknown.
-  @inlinable public static var LOAD: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var LOAD: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SQ_LB_CTR_CTRL.CLEAR`: bit 2, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 }
 
 /// `SQ_LB_DATA_ALU_CYCLES`: gfx_8_0 register, MMIO dword 0x2399 (byte 0x8E64), access unknown, reset unknown (`write` starts from 0).
@@ -5999,7 +5243,7 @@ public enum SQ_LB_DATA_ALU_CYCLES: Register {
   }
 
   /// `SQ_LB_DATA_ALU_CYCLES.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_LB_DATA_TEX_CYCLES`: gfx_8_0 register, MMIO dword 0x239A (byte 0x8E68), access unknown, reset unknown (`write` starts from 0).
@@ -6012,7 +5256,7 @@ public enum SQ_LB_DATA_TEX_CYCLES: Register {
   }
 
   /// `SQ_LB_DATA_TEX_CYCLES.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_LB_DATA_ALU_STALLS`: gfx_8_0 register, MMIO dword 0x239B (byte 0x8E6C), access unknown, reset unknown (`write` starts from 0).
@@ -6025,7 +5269,7 @@ public enum SQ_LB_DATA_ALU_STALLS: Register {
   }
 
   /// `SQ_LB_DATA_ALU_STALLS.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_LB_DATA_TEX_STALLS`: gfx_8_0 register, MMIO dword 0x239C (byte 0x8E70), access unknown, reset unknown (`write` starts from 0).
@@ -6038,7 +5282,7 @@ public enum SQ_LB_DATA_TEX_STALLS: Register {
   }
 
   /// `SQ_LB_DATA_TEX_STALLS.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQC_EDC_CNT`: gfx_8_0 register, MMIO dword 0x23A0 (byte 0x8E80), access unknown, reset unknown (`write` starts from 0).
@@ -6051,16 +5295,16 @@ public enum SQC_EDC_CNT: Register {
   }
 
   /// `SQC_EDC_CNT.INST_SEC`: bits 7:0, access unknown.
-  @inlinable public static var INST_SEC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var INST_SEC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQC_EDC_CNT.INST_DED`: bits 15:8, access unknown.
-  @inlinable public static var INST_DED: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var INST_DED: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `SQC_EDC_CNT.DATA_SEC`: bits 23:16, access unknown.
-  @inlinable public static var DATA_SEC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var DATA_SEC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SQC_EDC_CNT.DATA_DED`: bits 31:24, access unknown.
-  @inlinable public static var DATA_DED: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var DATA_DED: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `SQ_EDC_SEC_CNT`: gfx_8_0 register, MMIO dword 0x23A1 (byte 0x8E84), access unknown, reset unknown (`write` starts from 0).
@@ -6073,13 +5317,13 @@ public enum SQ_EDC_SEC_CNT: Register {
   }
 
   /// `SQ_EDC_SEC_CNT.LDS_SEC`: bits 7:0, access unknown.
-  @inlinable public static var LDS_SEC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var LDS_SEC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQ_EDC_SEC_CNT.SGPR_SEC`: bits 15:8, access unknown.
-  @inlinable public static var SGPR_SEC: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var SGPR_SEC: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `SQ_EDC_SEC_CNT.VGPR_SEC`: bits 23:16, access unknown.
-  @inlinable public static var VGPR_SEC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VGPR_SEC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `SQ_EDC_DED_CNT`: gfx_8_0 register, MMIO dword 0x23A2 (byte 0x8E88), access unknown, reset unknown (`write` starts from 0).
@@ -6092,13 +5336,13 @@ public enum SQ_EDC_DED_CNT: Register {
   }
 
   /// `SQ_EDC_DED_CNT.LDS_DED`: bits 7:0, access unknown.
-  @inlinable public static var LDS_DED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var LDS_DED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQ_EDC_DED_CNT.SGPR_DED`: bits 15:8, access unknown.
-  @inlinable public static var SGPR_DED: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var SGPR_DED: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `SQ_EDC_DED_CNT.VGPR_DED`: bits 23:16, access unknown.
-  @inlinable public static var VGPR_DED: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VGPR_DED: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `SQ_EDC_INFO`: gfx_8_0 register, MMIO dword 0x23A3 (byte 0x8E8C), access unknown, reset unknown (`write` starts from 0).
@@ -6111,16 +5355,16 @@ public enum SQ_EDC_INFO: Register {
   }
 
   /// `SQ_EDC_INFO.WAVE_ID`: bits 3:0, access unknown.
-  @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SQ_EDC_INFO.SIMD_ID`: bits 5:4, access unknown.
-  @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `SQ_EDC_INFO.SOURCE`: bits 8:6, access unknown.
-  @inlinable public static var SOURCE: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+  public static var SOURCE: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `SQ_EDC_INFO.VM_ID`: bits 12:9, access unknown.
-  @inlinable public static var VM_ID: RegisterField<Self, UInt8> { .init(lsb: 9, width: 4) }
+  public static var VM_ID: RegisterField<Self, UInt8> { .init(lsb: 9, width: 4) }
 }
 
 /// `SQ_THREAD_TRACE_WORD_CMN`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
@@ -6133,10 +5377,10 @@ public enum SQ_THREAD_TRACE_WORD_CMN: Register {
   }
 
   /// `SQ_THREAD_TRACE_WORD_CMN.TOKEN_TYPE`: bits 3:0, access unknown.
-  @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SQ_THREAD_TRACE_WORD_CMN.TIME_DELTA`: bit 4, access unknown.
-  @inlinable public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
 /// `SQ_THREAD_TRACE_WORD_EVENT`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
@@ -6151,19 +5395,19 @@ public enum SQ_THREAD_TRACE_WORD_EVENT: Register {
   }
 
   /// `SQ_THREAD_TRACE_WORD_EVENT.TOKEN_TYPE`: bits 3:0, access unknown.
-  @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SQ_THREAD_TRACE_WORD_EVENT.TIME_DELTA`: bit 4, access unknown.
-  @inlinable public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SQ_THREAD_TRACE_WORD_EVENT.SH_ID`: bit 5, access unknown.
-  @inlinable public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SQ_THREAD_TRACE_WORD_EVENT.STAGE`: bits 8:6, access unknown.
-  @inlinable public static var STAGE: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+  public static var STAGE: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `SQ_THREAD_TRACE_WORD_EVENT.EVENT_TYPE`: bits 15:10, access unknown.
-  @inlinable public static var EVENT_TYPE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
+  public static var EVENT_TYPE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `SQ_THREAD_TRACE_WORD_INST`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
@@ -6178,19 +5422,19 @@ public enum SQ_THREAD_TRACE_WORD_INST: Register {
   }
 
   /// `SQ_THREAD_TRACE_WORD_INST.TOKEN_TYPE`: bits 3:0, access unknown.
-  @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SQ_THREAD_TRACE_WORD_INST.TIME_DELTA`: bit 4, access unknown.
-  @inlinable public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SQ_THREAD_TRACE_WORD_INST.WAVE_ID`: bits 8:5, access unknown.
-  @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 5, width: 4) }
+  public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 5, width: 4) }
 
   /// `SQ_THREAD_TRACE_WORD_INST.SIMD_ID`: bits 10:9, access unknown.
-  @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
+  public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
 
   /// `SQ_THREAD_TRACE_WORD_INST.INST_TYPE`: bits 15:11, access unknown.
-  @inlinable public static var INST_TYPE: RegisterField<Self, UInt8> { .init(lsb: 11, width: 5) }
+  public static var INST_TYPE: RegisterField<Self, UInt8> { .init(lsb: 11, width: 5) }
 }
 
 /// `SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
@@ -6205,19 +5449,19 @@ public enum SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2: Register {
   }
 
   /// `SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2.TOKEN_TYPE`: bits 3:0, access unknown.
-  @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2.TIME_DELTA`: bit 4, access unknown.
-  @inlinable public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2.WAVE_ID`: bits 8:5, access unknown.
-  @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 5, width: 4) }
+  public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 5, width: 4) }
 
   /// `SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2.SIMD_ID`: bits 10:9, access unknown.
-  @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
+  public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
 
   /// `SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2.PC_LO`: bits 31:16, access unknown.
-  @inlinable public static var PC_LO: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PC_LO: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
@@ -6232,25 +5476,25 @@ public enum SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2: Register {
   }
 
   /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2.TOKEN_TYPE`: bits 3:0, access unknown.
-  @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2.TIME_DELTA`: bit 4, access unknown.
-  @inlinable public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2.SH_ID`: bit 5, access unknown.
-  @inlinable public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2.CU_ID`: bits 9:6, access unknown.
-  @inlinable public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
+  public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
   /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2.WAVE_ID`: bits 13:10, access unknown.
-  @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2.SIMD_ID`: bits 15:14, access unknown.
-  @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2.DATA_LO`: bits 31:16, access unknown.
-  @inlinable public static var DATA_LO: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var DATA_LO: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SQ_THREAD_TRACE_WORD_ISSUE`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
@@ -6265,43 +5509,43 @@ public enum SQ_THREAD_TRACE_WORD_ISSUE: Register {
   }
 
   /// `SQ_THREAD_TRACE_WORD_ISSUE.TOKEN_TYPE`: bits 3:0, access unknown.
-  @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SQ_THREAD_TRACE_WORD_ISSUE.TIME_DELTA`: bit 4, access unknown.
-  @inlinable public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SQ_THREAD_TRACE_WORD_ISSUE.SIMD_ID`: bits 6:5, access unknown.
-  @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
+  public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `SQ_THREAD_TRACE_WORD_ISSUE.INST0`: bits 9:8, access unknown.
-  @inlinable public static var INST0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var INST0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SQ_THREAD_TRACE_WORD_ISSUE.INST1`: bits 11:10, access unknown.
-  @inlinable public static var INST1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var INST1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `SQ_THREAD_TRACE_WORD_ISSUE.INST2`: bits 13:12, access unknown.
-  @inlinable public static var INST2: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var INST2: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `SQ_THREAD_TRACE_WORD_ISSUE.INST3`: bits 15:14, access unknown.
-  @inlinable public static var INST3: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var INST3: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `SQ_THREAD_TRACE_WORD_ISSUE.INST4`: bits 17:16, access unknown.
-  @inlinable public static var INST4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var INST4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `SQ_THREAD_TRACE_WORD_ISSUE.INST5`: bits 19:18, access unknown.
-  @inlinable public static var INST5: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var INST5: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `SQ_THREAD_TRACE_WORD_ISSUE.INST6`: bits 21:20, access unknown.
-  @inlinable public static var INST6: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var INST6: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `SQ_THREAD_TRACE_WORD_ISSUE.INST7`: bits 23:22, access unknown.
-  @inlinable public static var INST7: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var INST7: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `SQ_THREAD_TRACE_WORD_ISSUE.INST8`: bits 25:24, access unknown.
-  @inlinable public static var INST8: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var INST8: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `SQ_THREAD_TRACE_WORD_ISSUE.INST9`: bits 27:26, access unknown.
-  @inlinable public static var INST9: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var INST9: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 }
 
 /// `SQ_THREAD_TRACE_WORD_MISC`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
@@ -6316,18 +5560,16 @@ public enum SQ_THREAD_TRACE_WORD_MISC: Register {
   }
 
   /// `SQ_THREAD_TRACE_WORD_MISC.TOKEN_TYPE`: bits 3:0, access unknown.
-  @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SQ_THREAD_TRACE_WORD_MISC.TIME_DELTA`: bits 11:4, access unknown.
-  @inlinable public static var TIME_DELTA: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
+  public static var TIME_DELTA: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `SQ_THREAD_TRACE_WORD_MISC.SH_ID`: bit 12, access unknown.
-  @inlinable public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SQ_THREAD_TRACE_WORD_MISC.MISC_TOKEN_TYPE`: bits 15:13, access unknown.
-  @inlinable public static var MISC_TOKEN_TYPE: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 3)
-  }
+  public static var MISC_TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 }
 
 /// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
@@ -6342,25 +5584,25 @@ public enum SQ_THREAD_TRACE_WORD_PERF_1_OF_2: Register {
   }
 
   /// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2.TOKEN_TYPE`: bits 3:0, access unknown.
-  @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2.TIME_DELTA`: bit 4, access unknown.
-  @inlinable public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2.SH_ID`: bit 5, access unknown.
-  @inlinable public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2.CU_ID`: bits 9:6, access unknown.
-  @inlinable public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
+  public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
   /// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2.CNTR_BANK`: bits 11:10, access unknown.
-  @inlinable public static var CNTR_BANK: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var CNTR_BANK: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2.CNTR0`: bits 24:12, access unknown.
-  @inlinable public static var CNTR0: RegisterField<Self, UInt16> { .init(lsb: 12, width: 13) }
+  public static var CNTR0: RegisterField<Self, UInt16> { .init(lsb: 12, width: 13) }
 
   /// `SQ_THREAD_TRACE_WORD_PERF_1_OF_2.CNTR1_LO`: bits 31:25, access unknown.
-  @inlinable public static var CNTR1_LO: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
+  public static var CNTR1_LO: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
@@ -6375,33 +5617,31 @@ public enum SQ_THREAD_TRACE_WORD_REG_1_OF_2: Register {
   }
 
   /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.TOKEN_TYPE`: bits 3:0, access unknown.
-  @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.TIME_DELTA`: bit 4, access unknown.
-  @inlinable public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.PIPE_ID`: bits 6:5, access unknown.
-  @inlinable public static var PIPE_ID: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
+  public static var PIPE_ID: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.ME_ID`: bits 8:7, access unknown.
-  @inlinable public static var ME_ID: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
+  public static var ME_ID: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
   /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.REG_DROPPED_PREV`: bit 9, access unknown.
-  @inlinable public static var REG_DROPPED_PREV: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var REG_DROPPED_PREV: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.REG_TYPE`: bits 12:10, access unknown.
-  @inlinable public static var REG_TYPE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 3) }
+  public static var REG_TYPE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 3) }
 
   /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.REG_PRIV`: bit 14, access unknown.
-  @inlinable public static var REG_PRIV: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var REG_PRIV: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.REG_OP`: bit 15, access unknown.
-  @inlinable public static var REG_OP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var REG_OP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SQ_THREAD_TRACE_WORD_REG_1_OF_2.REG_ADDR`: bits 31:16, access unknown.
-  @inlinable public static var REG_ADDR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var REG_ADDR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SQ_THREAD_TRACE_WORD_REG_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
@@ -6416,7 +5656,7 @@ public enum SQ_THREAD_TRACE_WORD_REG_2_OF_2: Register {
   }
 
   /// `SQ_THREAD_TRACE_WORD_REG_2_OF_2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
@@ -6431,22 +5671,22 @@ public enum SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2: Register {
   }
 
   /// `SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2.TOKEN_TYPE`: bits 3:0, access unknown.
-  @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2.TIME_DELTA`: bit 4, access unknown.
-  @inlinable public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2.PIPE_ID`: bits 6:5, access unknown.
-  @inlinable public static var PIPE_ID: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
+  public static var PIPE_ID: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2.ME_ID`: bits 8:7, access unknown.
-  @inlinable public static var ME_ID: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
+  public static var ME_ID: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
   /// `SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2.REG_ADDR`: bits 15:9, access unknown.
-  @inlinable public static var REG_ADDR: RegisterField<Self, UInt8> { .init(lsb: 9, width: 7) }
+  public static var REG_ADDR: RegisterField<Self, UInt8> { .init(lsb: 9, width: 7) }
 
   /// `SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2.DATA_LO`: bits 31:16, access unknown.
-  @inlinable public static var DATA_LO: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var DATA_LO: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SQ_THREAD_TRACE_WORD_REG_CS_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
@@ -6461,7 +5701,7 @@ public enum SQ_THREAD_TRACE_WORD_REG_CS_2_OF_2: Register {
   }
 
   /// `SQ_THREAD_TRACE_WORD_REG_CS_2_OF_2.DATA_HI`: bits 15:0, access unknown.
-  @inlinable public static var DATA_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var DATA_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `SQ_THREAD_TRACE_WORD_TIMESTAMP_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
@@ -6476,10 +5716,10 @@ public enum SQ_THREAD_TRACE_WORD_TIMESTAMP_1_OF_2: Register {
   }
 
   /// `SQ_THREAD_TRACE_WORD_TIMESTAMP_1_OF_2.TOKEN_TYPE`: bits 3:0, access unknown.
-  @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SQ_THREAD_TRACE_WORD_TIMESTAMP_1_OF_2.TIME_LO`: bits 31:16, access unknown.
-  @inlinable public static var TIME_LO: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var TIME_LO: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SQ_THREAD_TRACE_WORD_WAVE`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
@@ -6494,22 +5734,22 @@ public enum SQ_THREAD_TRACE_WORD_WAVE: Register {
   }
 
   /// `SQ_THREAD_TRACE_WORD_WAVE.TOKEN_TYPE`: bits 3:0, access unknown.
-  @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SQ_THREAD_TRACE_WORD_WAVE.TIME_DELTA`: bit 4, access unknown.
-  @inlinable public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SQ_THREAD_TRACE_WORD_WAVE.SH_ID`: bit 5, access unknown.
-  @inlinable public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SQ_THREAD_TRACE_WORD_WAVE.CU_ID`: bits 9:6, access unknown.
-  @inlinable public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
+  public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
   /// `SQ_THREAD_TRACE_WORD_WAVE.WAVE_ID`: bits 13:10, access unknown.
-  @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `SQ_THREAD_TRACE_WORD_WAVE.SIMD_ID`: bits 15:14, access unknown.
-  @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 }
 
 /// `SQ_THREAD_TRACE_WORD_WAVE_START`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
@@ -6524,36 +5764,34 @@ public enum SQ_THREAD_TRACE_WORD_WAVE_START: Register {
   }
 
   /// `SQ_THREAD_TRACE_WORD_WAVE_START.TOKEN_TYPE`: bits 3:0, access unknown.
-  @inlinable public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var TOKEN_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SQ_THREAD_TRACE_WORD_WAVE_START.TIME_DELTA`: bit 4, access unknown.
-  @inlinable public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var TIME_DELTA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SQ_THREAD_TRACE_WORD_WAVE_START.SH_ID`: bit 5, access unknown.
-  @inlinable public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SQ_THREAD_TRACE_WORD_WAVE_START.CU_ID`: bits 9:6, access unknown.
-  @inlinable public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
+  public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
   /// `SQ_THREAD_TRACE_WORD_WAVE_START.WAVE_ID`: bits 13:10, access unknown.
-  @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `SQ_THREAD_TRACE_WORD_WAVE_START.SIMD_ID`: bits 15:14, access unknown.
-  @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `SQ_THREAD_TRACE_WORD_WAVE_START.DISPATCHER`: bits 20:16, access unknown.
-  @inlinable public static var DISPATCHER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
+  public static var DISPATCHER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `SQ_THREAD_TRACE_WORD_WAVE_START.VS_NO_ALLOC_OR_GROUPED`: bit 21, access unknown.
-  @inlinable public static var VS_NO_ALLOC_OR_GROUPED: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var VS_NO_ALLOC_OR_GROUPED: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SQ_THREAD_TRACE_WORD_WAVE_START.COUNT`: bits 28:22, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt8> { .init(lsb: 22, width: 7) }
+  public static var COUNT: RegisterField<Self, UInt8> { .init(lsb: 22, width: 7) }
 
   /// `SQ_THREAD_TRACE_WORD_WAVE_START.TG_ID`: bits 31:29, access unknown.
-  @inlinable public static var TG_ID: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
+  public static var TG_ID: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
 }
 
 /// `SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), access unknown, reset unknown (`write` starts from 0).
@@ -6566,7 +5804,7 @@ public enum SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2: Register {
   }
 
   /// `SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2.PC_HI`: bits 23:0, access unknown.
-  @inlinable public static var PC_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
+  public static var PC_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), access unknown, reset unknown (`write` starts from 0).
@@ -6581,7 +5819,7 @@ public enum SQ_THREAD_TRACE_WORD_INST_USERDATA_2_OF_2: Register {
   }
 
   /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_2_OF_2.DATA_HI`: bits 15:0, access unknown.
-  @inlinable public static var DATA_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var DATA_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `SQ_THREAD_TRACE_WORD_PERF_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), access unknown, reset unknown (`write` starts from 0).
@@ -6596,13 +5834,13 @@ public enum SQ_THREAD_TRACE_WORD_PERF_2_OF_2: Register {
   }
 
   /// `SQ_THREAD_TRACE_WORD_PERF_2_OF_2.CNTR1_HI`: bits 5:0, access unknown.
-  @inlinable public static var CNTR1_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var CNTR1_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SQ_THREAD_TRACE_WORD_PERF_2_OF_2.CNTR2`: bits 18:6, access unknown.
-  @inlinable public static var CNTR2: RegisterField<Self, UInt16> { .init(lsb: 6, width: 13) }
+  public static var CNTR2: RegisterField<Self, UInt16> { .init(lsb: 6, width: 13) }
 
   /// `SQ_THREAD_TRACE_WORD_PERF_2_OF_2.CNTR3`: bits 31:19, access unknown.
-  @inlinable public static var CNTR3: RegisterField<Self, UInt16> { .init(lsb: 19, width: 13) }
+  public static var CNTR3: RegisterField<Self, UInt16> { .init(lsb: 19, width: 13) }
 }
 
 /// `SQ_THREAD_TRACE_WORD_TIMESTAMP_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), access unknown, reset unknown (`write` starts from 0).
@@ -6617,7 +5855,7 @@ public enum SQ_THREAD_TRACE_WORD_TIMESTAMP_2_OF_2: Register {
   }
 
   /// `SQ_THREAD_TRACE_WORD_TIMESTAMP_2_OF_2.TIME_HI`: bits 31:0, access unknown.
-  @inlinable public static var TIME_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var TIME_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WREXEC_EXEC_HI`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), access unknown, reset unknown (`write` starts from 0).
@@ -6632,19 +5870,19 @@ public enum SQ_WREXEC_EXEC_HI: Register {
   }
 
   /// `SQ_WREXEC_EXEC_HI.ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SQ_WREXEC_EXEC_HI.FIRST_WAVE`: bit 26, access unknown.
-  @inlinable public static var FIRST_WAVE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var FIRST_WAVE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `SQ_WREXEC_EXEC_HI.ATC`: bit 27, access unknown.
-  @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var ATC: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `SQ_WREXEC_EXEC_HI.MTYPE`: bits 30:28, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 28, width: 3) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 28, width: 3) }
 
   /// `SQ_WREXEC_EXEC_HI.MSB`: bit 31, access unknown.
-  @inlinable public static var MSB: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var MSB: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SQ_WREXEC_EXEC_LO`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), access unknown, reset unknown (`write` starts from 0).
@@ -6659,7 +5897,7 @@ public enum SQ_WREXEC_EXEC_LO: Register {
   }
 
   /// `SQ_WREXEC_EXEC_LO.ADDR_LO`: bits 31:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQC_GATCL1_CNTL`: gfx_8_0 register, MMIO dword 0x23B2 (byte 0x8EC8), access unknown, reset unknown (`write` starts from 0).
@@ -6672,55 +5910,47 @@ public enum SQC_GATCL1_CNTL: Register {
   }
 
   /// `SQC_GATCL1_CNTL.RESERVED`: bits 17:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
 
   /// `SQC_GATCL1_CNTL.DCACHE_INVALIDATE_ALL_VMID`: bit 18, access unknown.
-  @inlinable public static var DCACHE_INVALIDATE_ALL_VMID: RegisterField<Self, Bool> {
+  public static var DCACHE_INVALIDATE_ALL_VMID: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `SQC_GATCL1_CNTL.DCACHE_FORCE_MISS`: bit 19, access unknown.
-  @inlinable public static var DCACHE_FORCE_MISS: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var DCACHE_FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SQC_GATCL1_CNTL.DCACHE_FORCE_IN_ORDER`: bit 20, access unknown.
-  @inlinable public static var DCACHE_FORCE_IN_ORDER: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var DCACHE_FORCE_IN_ORDER: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SQC_GATCL1_CNTL.DCACHE_REDUCE_FIFO_DEPTH_BY_2`: bits 22:21, access unknown.
-  @inlinable public static var DCACHE_REDUCE_FIFO_DEPTH_BY_2: RegisterField<Self, UInt8> {
+  public static var DCACHE_REDUCE_FIFO_DEPTH_BY_2: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
   /// `SQC_GATCL1_CNTL.DCACHE_REDUCE_CACHE_SIZE_BY_2`: bits 24:23, access unknown.
-  @inlinable public static var DCACHE_REDUCE_CACHE_SIZE_BY_2: RegisterField<Self, UInt8> {
+  public static var DCACHE_REDUCE_CACHE_SIZE_BY_2: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 2)
   }
 
   /// `SQC_GATCL1_CNTL.ICACHE_INVALIDATE_ALL_VMID`: bit 25, access unknown.
-  @inlinable public static var ICACHE_INVALIDATE_ALL_VMID: RegisterField<Self, Bool> {
+  public static var ICACHE_INVALIDATE_ALL_VMID: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `SQC_GATCL1_CNTL.ICACHE_FORCE_MISS`: bit 26, access unknown.
-  @inlinable public static var ICACHE_FORCE_MISS: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var ICACHE_FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `SQC_GATCL1_CNTL.ICACHE_FORCE_IN_ORDER`: bit 27, access unknown.
-  @inlinable public static var ICACHE_FORCE_IN_ORDER: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var ICACHE_FORCE_IN_ORDER: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `SQC_GATCL1_CNTL.ICACHE_REDUCE_FIFO_DEPTH_BY_2`: bits 29:28, access unknown.
-  @inlinable public static var ICACHE_REDUCE_FIFO_DEPTH_BY_2: RegisterField<Self, UInt8> {
+  public static var ICACHE_REDUCE_FIFO_DEPTH_BY_2: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 2)
   }
 
   /// `SQC_GATCL1_CNTL.ICACHE_REDUCE_CACHE_SIZE_BY_2`: bits 31:30, access unknown.
-  @inlinable public static var ICACHE_REDUCE_CACHE_SIZE_BY_2: RegisterField<Self, UInt8> {
+  public static var ICACHE_REDUCE_CACHE_SIZE_BY_2: RegisterField<Self, UInt8> {
     .init(lsb: 30, width: 2)
   }
 }
@@ -6735,14 +5965,10 @@ public enum SQC_ATC_EDC_GATCL1_CNT: Register {
   }
 
   /// `SQC_ATC_EDC_GATCL1_CNT.ICACHE_DATA_SEC`: bits 7:0, access unknown.
-  @inlinable public static var ICACHE_DATA_SEC: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var ICACHE_DATA_SEC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQC_ATC_EDC_GATCL1_CNT.DCACHE_DATA_SEC`: bits 23:16, access unknown.
-  @inlinable public static var DCACHE_DATA_SEC: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var DCACHE_DATA_SEC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `SQ_BUF_RSRC_WORD0`: gfx_8_0 register, MMIO dword 0x23C0 (byte 0x8F00), access unknown, reset unknown (`write` starts from 0).
@@ -6755,9 +5981,7 @@ public enum SQ_BUF_RSRC_WORD0: Register {
   }
 
   /// `SQ_BUF_RSRC_WORD0.BASE_ADDRESS`: bits 31:0, access unknown.
-  @inlinable public static var BASE_ADDRESS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var BASE_ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_BUF_RSRC_WORD1`: gfx_8_0 register, MMIO dword 0x23C1 (byte 0x8F04), access unknown, reset unknown (`write` starts from 0).
@@ -6770,20 +5994,16 @@ public enum SQ_BUF_RSRC_WORD1: Register {
   }
 
   /// `SQ_BUF_RSRC_WORD1.BASE_ADDRESS_HI`: bits 15:0, access unknown.
-  @inlinable public static var BASE_ADDRESS_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var BASE_ADDRESS_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SQ_BUF_RSRC_WORD1.STRIDE`: bits 29:16, access unknown.
-  @inlinable public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 14) }
+  public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 14) }
 
   /// `SQ_BUF_RSRC_WORD1.CACHE_SWIZZLE`: bit 30, access unknown.
-  @inlinable public static var CACHE_SWIZZLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CACHE_SWIZZLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `SQ_BUF_RSRC_WORD1.SWIZZLE_ENABLE`: bit 31, access unknown.
-  @inlinable public static var SWIZZLE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SWIZZLE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SQ_BUF_RSRC_WORD2`: gfx_8_0 register, MMIO dword 0x23C2 (byte 0x8F08), access unknown, reset unknown (`write` starts from 0).
@@ -6796,7 +6016,7 @@ public enum SQ_BUF_RSRC_WORD2: Register {
   }
 
   /// `SQ_BUF_RSRC_WORD2.NUM_RECORDS`: bits 31:0, access unknown.
-  @inlinable public static var NUM_RECORDS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var NUM_RECORDS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_BUF_RSRC_WORD3`: gfx_8_0 register, MMIO dword 0x23C3 (byte 0x8F0C), access unknown, reset unknown (`write` starts from 0).
@@ -6809,48 +6029,46 @@ public enum SQ_BUF_RSRC_WORD3: Register {
   }
 
   /// `SQ_BUF_RSRC_WORD3.DST_SEL_X`: bits 2:0, access unknown.
-  @inlinable public static var DST_SEL_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var DST_SEL_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `SQ_BUF_RSRC_WORD3.DST_SEL_Y`: bits 5:3, access unknown.
-  @inlinable public static var DST_SEL_Y: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
+  public static var DST_SEL_Y: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `SQ_BUF_RSRC_WORD3.DST_SEL_Z`: bits 8:6, access unknown.
-  @inlinable public static var DST_SEL_Z: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+  public static var DST_SEL_Z: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `SQ_BUF_RSRC_WORD3.DST_SEL_W`: bits 11:9, access unknown.
-  @inlinable public static var DST_SEL_W: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
+  public static var DST_SEL_W: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `SQ_BUF_RSRC_WORD3.NUM_FORMAT`: bits 14:12, access unknown.
-  @inlinable public static var NUM_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var NUM_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `SQ_BUF_RSRC_WORD3.DATA_FORMAT`: bits 18:15, access unknown.
-  @inlinable public static var DATA_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var DATA_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 
   /// `SQ_BUF_RSRC_WORD3.ELEMENT_SIZE`: bits 20:19, access unknown.
-  @inlinable public static var ELEMENT_SIZE: RegisterField<Self, UInt8> { .init(lsb: 19, width: 2) }
+  public static var ELEMENT_SIZE: RegisterField<Self, UInt8> { .init(lsb: 19, width: 2) }
 
   /// `SQ_BUF_RSRC_WORD3.INDEX_STRIDE`: bits 22:21, access unknown.
-  @inlinable public static var INDEX_STRIDE: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
+  public static var INDEX_STRIDE: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SQ_BUF_RSRC_WORD3.ADD_TID_ENABLE`: bit 23, access unknown.
-  @inlinable public static var ADD_TID_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var ADD_TID_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SQ_BUF_RSRC_WORD3.ATC`: bit 24, access unknown.
-  @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATC: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SQ_BUF_RSRC_WORD3.HASH_ENABLE`: bit 25, access unknown.
-  @inlinable public static var HASH_ENABLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var HASH_ENABLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `SQ_BUF_RSRC_WORD3.HEAP`: bit 26, access unknown.
-  @inlinable public static var HEAP: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var HEAP: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `SQ_BUF_RSRC_WORD3.MTYPE`: bits 29:27, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 3) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 3) }
 
   /// `SQ_BUF_RSRC_WORD3.TYPE`: bits 31:30, access unknown.
-  @inlinable public static var TYPE: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var TYPE: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `SQ_IMG_RSRC_WORD0`: gfx_8_0 register, MMIO dword 0x23C4 (byte 0x8F10), access unknown, reset unknown (`write` starts from 0).
@@ -6863,9 +6081,7 @@ public enum SQ_IMG_RSRC_WORD0: Register {
   }
 
   /// `SQ_IMG_RSRC_WORD0.BASE_ADDRESS`: bits 31:0, access unknown.
-  @inlinable public static var BASE_ADDRESS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var BASE_ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_IMG_RSRC_WORD1`: gfx_8_0 register, MMIO dword 0x23C5 (byte 0x8F14), access unknown, reset unknown (`write` starts from 0).
@@ -6878,19 +6094,17 @@ public enum SQ_IMG_RSRC_WORD1: Register {
   }
 
   /// `SQ_IMG_RSRC_WORD1.BASE_ADDRESS_HI`: bits 7:0, access unknown.
-  @inlinable public static var BASE_ADDRESS_HI: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var BASE_ADDRESS_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQ_IMG_RSRC_WORD1.MIN_LOD`: bits 19:8, access unknown.
-  @inlinable public static var MIN_LOD: RegisterField<Self, UInt16> { .init(lsb: 8, width: 12) }
+  public static var MIN_LOD: RegisterField<Self, UInt16> { .init(lsb: 8, width: 12) }
 
   /// `SQ_IMG_RSRC_WORD1.DATA_FORMAT`: bits 25:20, access unknown.
-  @inlinable public static var DATA_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
+  public static var DATA_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
 
   /// `SQ_IMG_RSRC_WORD1.NUM_FORMAT`: bits 29:26, access unknown.
-  @inlinable public static var NUM_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 26, width: 4) }
+  public static var NUM_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 26, width: 4) }
 
   /// `SQ_IMG_RSRC_WORD1.MTYPE`: bits 31:30, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 30, width: 2) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 30, width: 2) }
 }

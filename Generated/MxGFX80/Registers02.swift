@@ -14,16 +14,16 @@ public enum SQ_IMG_RSRC_WORD2: Register {
   }
 
   /// `SQ_IMG_RSRC_WORD2.WIDTH`: bits 13:0, access unknown.
-  @inlinable public static var WIDTH: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var WIDTH: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 
   /// `SQ_IMG_RSRC_WORD2.HEIGHT`: bits 27:14, access unknown.
-  @inlinable public static var HEIGHT: RegisterField<Self, UInt16> { .init(lsb: 14, width: 14) }
+  public static var HEIGHT: RegisterField<Self, UInt16> { .init(lsb: 14, width: 14) }
 
   /// `SQ_IMG_RSRC_WORD2.PERF_MOD`: bits 30:28, access unknown.
-  @inlinable public static var PERF_MOD: RegisterField<Self, UInt8> { .init(lsb: 28, width: 3) }
+  public static var PERF_MOD: RegisterField<Self, UInt8> { .init(lsb: 28, width: 3) }
 
   /// `SQ_IMG_RSRC_WORD2.INTERLACED`: bit 31, access unknown.
-  @inlinable public static var INTERLACED: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INTERLACED: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SQ_IMG_RSRC_WORD3`: gfx_8_0 register, MMIO dword 0x23C7 (byte 0x8F1C), access unknown, reset unknown (`write` starts from 0).
@@ -36,37 +36,37 @@ public enum SQ_IMG_RSRC_WORD3: Register {
   }
 
   /// `SQ_IMG_RSRC_WORD3.DST_SEL_X`: bits 2:0, access unknown.
-  @inlinable public static var DST_SEL_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var DST_SEL_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `SQ_IMG_RSRC_WORD3.DST_SEL_Y`: bits 5:3, access unknown.
-  @inlinable public static var DST_SEL_Y: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
+  public static var DST_SEL_Y: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `SQ_IMG_RSRC_WORD3.DST_SEL_Z`: bits 8:6, access unknown.
-  @inlinable public static var DST_SEL_Z: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+  public static var DST_SEL_Z: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `SQ_IMG_RSRC_WORD3.DST_SEL_W`: bits 11:9, access unknown.
-  @inlinable public static var DST_SEL_W: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
+  public static var DST_SEL_W: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `SQ_IMG_RSRC_WORD3.BASE_LEVEL`: bits 15:12, access unknown.
-  @inlinable public static var BASE_LEVEL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var BASE_LEVEL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `SQ_IMG_RSRC_WORD3.LAST_LEVEL`: bits 19:16, access unknown.
-  @inlinable public static var LAST_LEVEL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var LAST_LEVEL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `SQ_IMG_RSRC_WORD3.TILING_INDEX`: bits 24:20, access unknown.
-  @inlinable public static var TILING_INDEX: RegisterField<Self, UInt8> { .init(lsb: 20, width: 5) }
+  public static var TILING_INDEX: RegisterField<Self, UInt8> { .init(lsb: 20, width: 5) }
 
   /// `SQ_IMG_RSRC_WORD3.POW2_PAD`: bit 25, access unknown.
-  @inlinable public static var POW2_PAD: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var POW2_PAD: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `SQ_IMG_RSRC_WORD3.MTYPE`: bit 26, access unknown.
-  @inlinable public static var MTYPE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var MTYPE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `SQ_IMG_RSRC_WORD3.ATC`: bit 27, access unknown.
-  @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var ATC: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `SQ_IMG_RSRC_WORD3.TYPE`: bits 31:28, access unknown.
-  @inlinable public static var TYPE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var TYPE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_IMG_RSRC_WORD4`: gfx_8_0 register, MMIO dword 0x23C8 (byte 0x8F20), access unknown, reset unknown (`write` starts from 0).
@@ -79,10 +79,10 @@ public enum SQ_IMG_RSRC_WORD4: Register {
   }
 
   /// `SQ_IMG_RSRC_WORD4.DEPTH`: bits 12:0, access unknown.
-  @inlinable public static var DEPTH: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
+  public static var DEPTH: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
 
   /// `SQ_IMG_RSRC_WORD4.PITCH`: bits 26:13, access unknown.
-  @inlinable public static var PITCH: RegisterField<Self, UInt16> { .init(lsb: 13, width: 14) }
+  public static var PITCH: RegisterField<Self, UInt16> { .init(lsb: 13, width: 14) }
 }
 
 /// `SQ_IMG_RSRC_WORD5`: gfx_8_0 register, MMIO dword 0x23C9 (byte 0x8F24), access unknown, reset unknown (`write` starts from 0).
@@ -95,10 +95,10 @@ public enum SQ_IMG_RSRC_WORD5: Register {
   }
 
   /// `SQ_IMG_RSRC_WORD5.BASE_ARRAY`: bits 12:0, access unknown.
-  @inlinable public static var BASE_ARRAY: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
+  public static var BASE_ARRAY: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
 
   /// `SQ_IMG_RSRC_WORD5.LAST_ARRAY`: bits 25:13, access unknown.
-  @inlinable public static var LAST_ARRAY: RegisterField<Self, UInt16> { .init(lsb: 13, width: 13) }
+  public static var LAST_ARRAY: RegisterField<Self, UInt16> { .init(lsb: 13, width: 13) }
 }
 
 /// `SQ_IMG_RSRC_WORD6`: gfx_8_0 register, MMIO dword 0x23CA (byte 0x8F28), access unknown, reset unknown (`write` starts from 0).
@@ -111,44 +111,28 @@ public enum SQ_IMG_RSRC_WORD6: Register {
   }
 
   /// `SQ_IMG_RSRC_WORD6.MIN_LOD_WARN`: bits 11:0, access unknown.
-  @inlinable public static var MIN_LOD_WARN: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var MIN_LOD_WARN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `SQ_IMG_RSRC_WORD6.COUNTER_BANK_ID`: bits 19:12, access unknown.
-  @inlinable public static var COUNTER_BANK_ID: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 8)
-  }
+  public static var COUNTER_BANK_ID: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
 
   /// `SQ_IMG_RSRC_WORD6.LOD_HDW_CNT_EN`: bit 20, access unknown.
-  @inlinable public static var LOD_HDW_CNT_EN: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var LOD_HDW_CNT_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SQ_IMG_RSRC_WORD6.COMPRESSION_EN`: bit 21, access unknown.
-  @inlinable public static var COMPRESSION_EN: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var COMPRESSION_EN: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SQ_IMG_RSRC_WORD6.ALPHA_IS_ON_MSB`: bit 22, access unknown.
-  @inlinable public static var ALPHA_IS_ON_MSB: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var ALPHA_IS_ON_MSB: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `SQ_IMG_RSRC_WORD6.COLOR_TRANSFORM`: bit 23, access unknown.
-  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var COLOR_TRANSFORM: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SQ_IMG_RSRC_WORD6.LOST_ALPHA_BITS`: bits 27:24, access unknown.
-  @inlinable public static var LOST_ALPHA_BITS: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var LOST_ALPHA_BITS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `SQ_IMG_RSRC_WORD6.LOST_COLOR_BITS`: bits 31:28, access unknown.
-  @inlinable public static var LOST_COLOR_BITS: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var LOST_COLOR_BITS: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_IMG_RSRC_WORD7`: gfx_8_0 register, MMIO dword 0x23CB (byte 0x8F2C), access unknown, reset unknown (`write` starts from 0).
@@ -161,9 +145,7 @@ public enum SQ_IMG_RSRC_WORD7: Register {
   }
 
   /// `SQ_IMG_RSRC_WORD7.META_DATA_ADDRESS`: bits 31:0, access unknown.
-  @inlinable public static var META_DATA_ADDRESS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var META_DATA_ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_IMG_SAMP_WORD0`: gfx_8_0 register, MMIO dword 0x23CC (byte 0x8F30), access unknown, reset unknown (`write` starts from 0).
@@ -176,58 +158,46 @@ public enum SQ_IMG_SAMP_WORD0: Register {
   }
 
   /// `SQ_IMG_SAMP_WORD0.CLAMP_X`: bits 2:0, access unknown.
-  @inlinable public static var CLAMP_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var CLAMP_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `SQ_IMG_SAMP_WORD0.CLAMP_Y`: bits 5:3, access unknown.
-  @inlinable public static var CLAMP_Y: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
+  public static var CLAMP_Y: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `SQ_IMG_SAMP_WORD0.CLAMP_Z`: bits 8:6, access unknown.
-  @inlinable public static var CLAMP_Z: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+  public static var CLAMP_Z: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `SQ_IMG_SAMP_WORD0.MAX_ANISO_RATIO`: bits 11:9, access unknown.
-  @inlinable public static var MAX_ANISO_RATIO: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var MAX_ANISO_RATIO: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `SQ_IMG_SAMP_WORD0.DEPTH_COMPARE_FUNC`: bits 14:12, access unknown.
-  @inlinable public static var DEPTH_COMPARE_FUNC: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var DEPTH_COMPARE_FUNC: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `SQ_IMG_SAMP_WORD0.FORCE_UNNORMALIZED`: bit 15, access unknown.
-  @inlinable public static var FORCE_UNNORMALIZED: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var FORCE_UNNORMALIZED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SQ_IMG_SAMP_WORD0.ANISO_THRESHOLD`: bits 18:16, access unknown.
-  @inlinable public static var ANISO_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 3)
-  }
+  public static var ANISO_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `SQ_IMG_SAMP_WORD0.MC_COORD_TRUNC`: bit 19, access unknown.
-  @inlinable public static var MC_COORD_TRUNC: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var MC_COORD_TRUNC: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SQ_IMG_SAMP_WORD0.FORCE_DEGAMMA`: bit 20, access unknown.
-  @inlinable public static var FORCE_DEGAMMA: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var FORCE_DEGAMMA: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SQ_IMG_SAMP_WORD0.ANISO_BIAS`: bits 26:21, access unknown.
-  @inlinable public static var ANISO_BIAS: RegisterField<Self, UInt8> { .init(lsb: 21, width: 6) }
+  public static var ANISO_BIAS: RegisterField<Self, UInt8> { .init(lsb: 21, width: 6) }
 
   /// `SQ_IMG_SAMP_WORD0.TRUNC_COORD`: bit 27, access unknown.
-  @inlinable public static var TRUNC_COORD: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var TRUNC_COORD: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `SQ_IMG_SAMP_WORD0.DISABLE_CUBE_WRAP`: bit 28, access unknown.
-  @inlinable public static var DISABLE_CUBE_WRAP: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var DISABLE_CUBE_WRAP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SQ_IMG_SAMP_WORD0.FILTER_MODE`: bits 30:29, access unknown.
-  @inlinable public static var FILTER_MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
+  public static var FILTER_MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 
   /// `SQ_IMG_SAMP_WORD0.COMPAT_MODE`: bit 31, access unknown.
-  @inlinable public static var COMPAT_MODE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var COMPAT_MODE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SQ_IMG_SAMP_WORD1`: gfx_8_0 register, MMIO dword 0x23CD (byte 0x8F34), access unknown, reset unknown (`write` starts from 0).
@@ -240,16 +210,16 @@ public enum SQ_IMG_SAMP_WORD1: Register {
   }
 
   /// `SQ_IMG_SAMP_WORD1.MIN_LOD`: bits 11:0, access unknown.
-  @inlinable public static var MIN_LOD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+  public static var MIN_LOD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `SQ_IMG_SAMP_WORD1.MAX_LOD`: bits 23:12, access unknown.
-  @inlinable public static var MAX_LOD: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
+  public static var MAX_LOD: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
 
   /// `SQ_IMG_SAMP_WORD1.PERF_MIP`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MIP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MIP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `SQ_IMG_SAMP_WORD1.PERF_Z`: bits 31:28, access unknown.
-  @inlinable public static var PERF_Z: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_Z: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_IMG_SAMP_WORD2`: gfx_8_0 register, MMIO dword 0x23CE (byte 0x8F38), access unknown, reset unknown (`write` starts from 0).
@@ -262,46 +232,34 @@ public enum SQ_IMG_SAMP_WORD2: Register {
   }
 
   /// `SQ_IMG_SAMP_WORD2.LOD_BIAS`: bits 13:0, access unknown.
-  @inlinable public static var LOD_BIAS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var LOD_BIAS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 
   /// `SQ_IMG_SAMP_WORD2.LOD_BIAS_SEC`: bits 19:14, access unknown.
-  @inlinable public static var LOD_BIAS_SEC: RegisterField<Self, UInt8> { .init(lsb: 14, width: 6) }
+  public static var LOD_BIAS_SEC: RegisterField<Self, UInt8> { .init(lsb: 14, width: 6) }
 
   /// `SQ_IMG_SAMP_WORD2.XY_MAG_FILTER`: bits 21:20, access unknown.
-  @inlinable public static var XY_MAG_FILTER: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 2)
-  }
+  public static var XY_MAG_FILTER: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `SQ_IMG_SAMP_WORD2.XY_MIN_FILTER`: bits 23:22, access unknown.
-  @inlinable public static var XY_MIN_FILTER: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 2)
-  }
+  public static var XY_MIN_FILTER: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `SQ_IMG_SAMP_WORD2.Z_FILTER`: bits 25:24, access unknown.
-  @inlinable public static var Z_FILTER: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var Z_FILTER: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `SQ_IMG_SAMP_WORD2.MIP_FILTER`: bits 27:26, access unknown.
-  @inlinable public static var MIP_FILTER: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var MIP_FILTER: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `SQ_IMG_SAMP_WORD2.MIP_POINT_PRECLAMP`: bit 28, access unknown.
-  @inlinable public static var MIP_POINT_PRECLAMP: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var MIP_POINT_PRECLAMP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SQ_IMG_SAMP_WORD2.DISABLE_LSB_CEIL`: bit 29, access unknown.
-  @inlinable public static var DISABLE_LSB_CEIL: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var DISABLE_LSB_CEIL: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `SQ_IMG_SAMP_WORD2.FILTER_PREC_FIX`: bit 30, access unknown.
-  @inlinable public static var FILTER_PREC_FIX: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var FILTER_PREC_FIX: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `SQ_IMG_SAMP_WORD2.ANISO_OVERRIDE`: bit 31, access unknown.
-  @inlinable public static var ANISO_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var ANISO_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SQ_IMG_SAMP_WORD3`: gfx_8_0 register, MMIO dword 0x23CF (byte 0x8F3C), access unknown, reset unknown (`write` starts from 0).
@@ -314,14 +272,10 @@ public enum SQ_IMG_SAMP_WORD3: Register {
   }
 
   /// `SQ_IMG_SAMP_WORD3.BORDER_COLOR_PTR`: bits 11:0, access unknown.
-  @inlinable public static var BORDER_COLOR_PTR: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var BORDER_COLOR_PTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `SQ_IMG_SAMP_WORD3.BORDER_COLOR_TYPE`: bits 31:30, access unknown.
-  @inlinable public static var BORDER_COLOR_TYPE: RegisterField<Self, UInt8> {
-    .init(lsb: 30, width: 2)
-  }
+  public static var BORDER_COLOR_TYPE: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `SQ_FLAT_SCRATCH_WORD0`: gfx_8_0 register, MMIO dword 0x23D0 (byte 0x8F40), access unknown, reset unknown (`write` starts from 0).
@@ -334,7 +288,7 @@ public enum SQ_FLAT_SCRATCH_WORD0: Register {
   }
 
   /// `SQ_FLAT_SCRATCH_WORD0.SIZE`: bits 18:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 19) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 19) }
 }
 
 /// `SQ_FLAT_SCRATCH_WORD1`: gfx_8_0 register, MMIO dword 0x23D1 (byte 0x8F44), access unknown, reset unknown (`write` starts from 0).
@@ -347,7 +301,7 @@ public enum SQ_FLAT_SCRATCH_WORD1: Register {
   }
 
   /// `SQ_FLAT_SCRATCH_WORD1.OFFSET`: bits 23:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SQ_M0_GPR_IDX_WORD`: gfx_8_0 register, MMIO dword 0x23D2 (byte 0x8F48), access unknown, reset unknown (`write` starts from 0).
@@ -360,19 +314,19 @@ public enum SQ_M0_GPR_IDX_WORD: Register {
   }
 
   /// `SQ_M0_GPR_IDX_WORD.INDEX`: bits 7:0, access unknown.
-  @inlinable public static var INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQ_M0_GPR_IDX_WORD.VSRC0_REL`: bit 12, access unknown.
-  @inlinable public static var VSRC0_REL: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var VSRC0_REL: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SQ_M0_GPR_IDX_WORD.VSRC1_REL`: bit 13, access unknown.
-  @inlinable public static var VSRC1_REL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var VSRC1_REL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SQ_M0_GPR_IDX_WORD.VSRC2_REL`: bit 14, access unknown.
-  @inlinable public static var VSRC2_REL: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var VSRC2_REL: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SQ_M0_GPR_IDX_WORD.VDST_REL`: bit 15, access unknown.
-  @inlinable public static var VDST_REL: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var VDST_REL: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `SX_DEBUG_BUSY`: gfx_8_0 register, MMIO dword 0x2414 (byte 0x9050), access unknown, reset unknown (`write` starts from 0).
@@ -385,152 +339,100 @@ public enum SX_DEBUG_BUSY: Register {
   }
 
   /// `SX_DEBUG_BUSY.POS_FREE_OR_VALIDS`: bit 0, access unknown.
-  @inlinable public static var POS_FREE_OR_VALIDS: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var POS_FREE_OR_VALIDS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SX_DEBUG_BUSY.POS_REQUESTER_BUSY`: bit 1, access unknown.
-  @inlinable public static var POS_REQUESTER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var POS_REQUESTER_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SX_DEBUG_BUSY.PA_SX_BUSY`: bit 2, access unknown.
-  @inlinable public static var PA_SX_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var PA_SX_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SX_DEBUG_BUSY.POS_SCBD_BUSY`: bit 3, access unknown.
-  @inlinable public static var POS_SCBD_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var POS_SCBD_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SX_DEBUG_BUSY.POS_BANK3VAL3_BUSY`: bit 4, access unknown.
-  @inlinable public static var POS_BANK3VAL3_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var POS_BANK3VAL3_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SX_DEBUG_BUSY.POS_BANK3VAL2_BUSY`: bit 5, access unknown.
-  @inlinable public static var POS_BANK3VAL2_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var POS_BANK3VAL2_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SX_DEBUG_BUSY.POS_BANK3VAL1_BUSY`: bit 6, access unknown.
-  @inlinable public static var POS_BANK3VAL1_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var POS_BANK3VAL1_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SX_DEBUG_BUSY.POS_BANK3VAL0_BUSY`: bit 7, access unknown.
-  @inlinable public static var POS_BANK3VAL0_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var POS_BANK3VAL0_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SX_DEBUG_BUSY.POS_BANK2VAL3_BUSY`: bit 8, access unknown.
-  @inlinable public static var POS_BANK2VAL3_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var POS_BANK2VAL3_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SX_DEBUG_BUSY.POS_BANK2VAL2_BUSY`: bit 9, access unknown.
-  @inlinable public static var POS_BANK2VAL2_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var POS_BANK2VAL2_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SX_DEBUG_BUSY.POS_BANK2VAL1_BUSY`: bit 10, access unknown.
-  @inlinable public static var POS_BANK2VAL1_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var POS_BANK2VAL1_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SX_DEBUG_BUSY.POS_BANK2VAL0_BUSY`: bit 11, access unknown.
-  @inlinable public static var POS_BANK2VAL0_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var POS_BANK2VAL0_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SX_DEBUG_BUSY.POS_BANK1VAL3_BUSY`: bit 12, access unknown.
-  @inlinable public static var POS_BANK1VAL3_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var POS_BANK1VAL3_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SX_DEBUG_BUSY.POS_BANK1VAL2_BUSY`: bit 13, access unknown.
-  @inlinable public static var POS_BANK1VAL2_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var POS_BANK1VAL2_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SX_DEBUG_BUSY.POS_BANK1VAL1_BUSY`: bit 14, access unknown.
-  @inlinable public static var POS_BANK1VAL1_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var POS_BANK1VAL1_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SX_DEBUG_BUSY.POS_BANK1VAL0_BUSY`: bit 15, access unknown.
-  @inlinable public static var POS_BANK1VAL0_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var POS_BANK1VAL0_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SX_DEBUG_BUSY.POS_BANK0VAL3_BUSY`: bit 16, access unknown.
-  @inlinable public static var POS_BANK0VAL3_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var POS_BANK0VAL3_BUSY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SX_DEBUG_BUSY.POS_BANK0VAL2_BUSY`: bit 17, access unknown.
-  @inlinable public static var POS_BANK0VAL2_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var POS_BANK0VAL2_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SX_DEBUG_BUSY.POS_BANK0VAL1_BUSY`: bit 18, access unknown.
-  @inlinable public static var POS_BANK0VAL1_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var POS_BANK0VAL1_BUSY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SX_DEBUG_BUSY.POS_BANK0VAL0_BUSY`: bit 19, access unknown.
-  @inlinable public static var POS_BANK0VAL0_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var POS_BANK0VAL0_BUSY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SX_DEBUG_BUSY.POS_INMUX_VALID`: bit 20, access unknown.
-  @inlinable public static var POS_INMUX_VALID: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var POS_INMUX_VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SX_DEBUG_BUSY.WRCTRL1_VALIDQ3`: bit 21, access unknown.
-  @inlinable public static var WRCTRL1_VALIDQ3: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var WRCTRL1_VALIDQ3: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SX_DEBUG_BUSY.WRCTRL1_VALIDQ2`: bit 22, access unknown.
-  @inlinable public static var WRCTRL1_VALIDQ2: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var WRCTRL1_VALIDQ2: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `SX_DEBUG_BUSY.WRCTRL1_VALIDQ1`: bit 23, access unknown.
-  @inlinable public static var WRCTRL1_VALIDQ1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var WRCTRL1_VALIDQ1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SX_DEBUG_BUSY.WRCTRL0_VALIDQ3`: bit 24, access unknown.
-  @inlinable public static var WRCTRL0_VALIDQ3: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var WRCTRL0_VALIDQ3: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SX_DEBUG_BUSY.WRCTRL0_VALIDQ2`: bit 25, access unknown.
-  @inlinable public static var WRCTRL0_VALIDQ2: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var WRCTRL0_VALIDQ2: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `SX_DEBUG_BUSY.WRCTRL0_VALIDQ1`: bit 26, access unknown.
-  @inlinable public static var WRCTRL0_VALIDQ1: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var WRCTRL0_VALIDQ1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `SX_DEBUG_BUSY.PCCMD_VALID`: bit 27, access unknown.
-  @inlinable public static var PCCMD_VALID: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var PCCMD_VALID: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `SX_DEBUG_BUSY.VDATA1_VALID`: bit 28, access unknown.
-  @inlinable public static var VDATA1_VALID: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var VDATA1_VALID: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SX_DEBUG_BUSY.VDATA0_VALID`: bit 29, access unknown.
-  @inlinable public static var VDATA0_VALID: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var VDATA0_VALID: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `SX_DEBUG_BUSY.CMD_BUSYORVAL`: bit 30, access unknown.
-  @inlinable public static var CMD_BUSYORVAL: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CMD_BUSYORVAL: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `SX_DEBUG_BUSY.ADDR_BUSYORVAL`: bit 31, access unknown.
-  @inlinable public static var ADDR_BUSYORVAL: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var ADDR_BUSYORVAL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SX_DEBUG_BUSY_2`: gfx_8_0 register, MMIO dword 0x2415 (byte 0x9054), access unknown, reset unknown (`write` starts from 0).
@@ -543,144 +445,112 @@ public enum SX_DEBUG_BUSY_2: Register {
   }
 
   /// `SX_DEBUG_BUSY_2.COL_SCBD_BUSY`: bit 0, access unknown.
-  @inlinable public static var COL_SCBD_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var COL_SCBD_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_REQ3_FREECNT_NE0`: bit 1, access unknown.
-  @inlinable public static var COL_REQ3_FREECNT_NE0: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var COL_REQ3_FREECNT_NE0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_REQ3_IDLE`: bit 2, access unknown.
-  @inlinable public static var COL_REQ3_IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var COL_REQ3_IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_REQ3_BUSY`: bit 3, access unknown.
-  @inlinable public static var COL_REQ3_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var COL_REQ3_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_REQ2_FREECNT_NE0`: bit 4, access unknown.
-  @inlinable public static var COL_REQ2_FREECNT_NE0: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var COL_REQ2_FREECNT_NE0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_REQ2_IDLE`: bit 5, access unknown.
-  @inlinable public static var COL_REQ2_IDLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var COL_REQ2_IDLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_REQ2_BUSY`: bit 6, access unknown.
-  @inlinable public static var COL_REQ2_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var COL_REQ2_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_REQ1_FREECNT_NE0`: bit 7, access unknown.
-  @inlinable public static var COL_REQ1_FREECNT_NE0: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var COL_REQ1_FREECNT_NE0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_REQ1_IDLE`: bit 8, access unknown.
-  @inlinable public static var COL_REQ1_IDLE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var COL_REQ1_IDLE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_REQ1_BUSY`: bit 9, access unknown.
-  @inlinable public static var COL_REQ1_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var COL_REQ1_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_REQ0_FREECNT_NE0`: bit 10, access unknown.
-  @inlinable public static var COL_REQ0_FREECNT_NE0: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var COL_REQ0_FREECNT_NE0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_REQ0_IDLE`: bit 11, access unknown.
-  @inlinable public static var COL_REQ0_IDLE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var COL_REQ0_IDLE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_REQ0_BUSY`: bit 12, access unknown.
-  @inlinable public static var COL_REQ0_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var COL_REQ0_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_DBIF3_SENDFREE_BUSY`: bit 13, access unknown.
-  @inlinable public static var COL_DBIF3_SENDFREE_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var COL_DBIF3_SENDFREE_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_DBIF3_FIFO_BUSY`: bit 14, access unknown.
-  @inlinable public static var COL_DBIF3_FIFO_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var COL_DBIF3_FIFO_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_DBIF3_READ_VALID`: bit 15, access unknown.
-  @inlinable public static var COL_DBIF3_READ_VALID: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var COL_DBIF3_READ_VALID: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_DBIF2_SENDFREE_BUSY`: bit 16, access unknown.
-  @inlinable public static var COL_DBIF2_SENDFREE_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var COL_DBIF2_SENDFREE_BUSY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_DBIF2_FIFO_BUSY`: bit 17, access unknown.
-  @inlinable public static var COL_DBIF2_FIFO_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var COL_DBIF2_FIFO_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_DBIF2_READ_VALID`: bit 18, access unknown.
-  @inlinable public static var COL_DBIF2_READ_VALID: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var COL_DBIF2_READ_VALID: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_DBIF1_SENDFREE_BUSY`: bit 19, access unknown.
-  @inlinable public static var COL_DBIF1_SENDFREE_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var COL_DBIF1_SENDFREE_BUSY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_DBIF1_FIFO_BUSY`: bit 20, access unknown.
-  @inlinable public static var COL_DBIF1_FIFO_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var COL_DBIF1_FIFO_BUSY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_DBIF1_READ_VALID`: bit 21, access unknown.
-  @inlinable public static var COL_DBIF1_READ_VALID: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var COL_DBIF1_READ_VALID: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_DBIF0_SENDFREE_BUSY`: bit 22, access unknown.
-  @inlinable public static var COL_DBIF0_SENDFREE_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var COL_DBIF0_SENDFREE_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_DBIF0_FIFO_BUSY`: bit 23, access unknown.
-  @inlinable public static var COL_DBIF0_FIFO_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var COL_DBIF0_FIFO_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_DBIF0_READ_VALID`: bit 24, access unknown.
-  @inlinable public static var COL_DBIF0_READ_VALID: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var COL_DBIF0_READ_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SX_DEBUG_BUSY_2.COL_BUFF3_BANK3_VAL3_BUSY`: bit 25, access unknown.
-  @inlinable public static var COL_BUFF3_BANK3_VAL3_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF3_BANK3_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_2.COL_BUFF3_BANK3_VAL2_BUSY`: bit 26, access unknown.
-  @inlinable public static var COL_BUFF3_BANK3_VAL2_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF3_BANK3_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_2.COL_BUFF3_BANK3_VAL1_BUSY`: bit 27, access unknown.
-  @inlinable public static var COL_BUFF3_BANK3_VAL1_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF3_BANK3_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_2.COL_BUFF3_BANK3_VAL0_BUSY`: bit 28, access unknown.
-  @inlinable public static var COL_BUFF3_BANK3_VAL0_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF3_BANK3_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_2.COL_BUFF3_BANK2_VAL3_BUSY`: bit 29, access unknown.
-  @inlinable public static var COL_BUFF3_BANK2_VAL3_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF3_BANK2_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_2.COL_BUFF3_BANK2_VAL2_BUSY`: bit 30, access unknown.
-  @inlinable public static var COL_BUFF3_BANK2_VAL2_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF3_BANK2_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_2.COL_BUFF3_BANK2_VAL1_BUSY`: bit 31, access unknown.
-  @inlinable public static var COL_BUFF3_BANK2_VAL1_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF3_BANK2_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -695,162 +565,142 @@ public enum SX_DEBUG_BUSY_3: Register {
   }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK2_VAL0_BUSY`: bit 0, access unknown.
-  @inlinable public static var COL_BUFF3_BANK2_VAL0_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var COL_BUFF3_BANK2_VAL0_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK1_VAL3_BUSY`: bit 1, access unknown.
-  @inlinable public static var COL_BUFF3_BANK1_VAL3_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var COL_BUFF3_BANK1_VAL3_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK1_VAL2_BUSY`: bit 2, access unknown.
-  @inlinable public static var COL_BUFF3_BANK1_VAL2_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var COL_BUFF3_BANK1_VAL2_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK1_VAL1_BUSY`: bit 3, access unknown.
-  @inlinable public static var COL_BUFF3_BANK1_VAL1_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var COL_BUFF3_BANK1_VAL1_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK1_VAL0_BUSY`: bit 4, access unknown.
-  @inlinable public static var COL_BUFF3_BANK1_VAL0_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var COL_BUFF3_BANK1_VAL0_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK0_VAL3_BUSY`: bit 5, access unknown.
-  @inlinable public static var COL_BUFF3_BANK0_VAL3_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var COL_BUFF3_BANK0_VAL3_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK0_VAL2_BUSY`: bit 6, access unknown.
-  @inlinable public static var COL_BUFF3_BANK0_VAL2_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var COL_BUFF3_BANK0_VAL2_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK0_VAL1_BUSY`: bit 7, access unknown.
-  @inlinable public static var COL_BUFF3_BANK0_VAL1_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var COL_BUFF3_BANK0_VAL1_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF3_BANK0_VAL0_BUSY`: bit 8, access unknown.
-  @inlinable public static var COL_BUFF3_BANK0_VAL0_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var COL_BUFF3_BANK0_VAL0_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK3_VAL3_BUSY`: bit 9, access unknown.
-  @inlinable public static var COL_BUFF2_BANK3_VAL3_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var COL_BUFF2_BANK3_VAL3_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK3_VAL2_BUSY`: bit 10, access unknown.
-  @inlinable public static var COL_BUFF2_BANK3_VAL2_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF2_BANK3_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK3_VAL1_BUSY`: bit 11, access unknown.
-  @inlinable public static var COL_BUFF2_BANK3_VAL1_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF2_BANK3_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK3_VAL0_BUSY`: bit 12, access unknown.
-  @inlinable public static var COL_BUFF2_BANK3_VAL0_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF2_BANK3_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK2_VAL3_BUSY`: bit 13, access unknown.
-  @inlinable public static var COL_BUFF2_BANK2_VAL3_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF2_BANK2_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK2_VAL2_BUSY`: bit 14, access unknown.
-  @inlinable public static var COL_BUFF2_BANK2_VAL2_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF2_BANK2_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK2_VAL1_BUSY`: bit 15, access unknown.
-  @inlinable public static var COL_BUFF2_BANK2_VAL1_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF2_BANK2_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK2_VAL0_BUSY`: bit 16, access unknown.
-  @inlinable public static var COL_BUFF2_BANK2_VAL0_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF2_BANK2_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK1_VAL3_BUSY`: bit 17, access unknown.
-  @inlinable public static var COL_BUFF2_BANK1_VAL3_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF2_BANK1_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK1_VAL2_BUSY`: bit 18, access unknown.
-  @inlinable public static var COL_BUFF2_BANK1_VAL2_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF2_BANK1_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK1_VAL1_BUSY`: bit 19, access unknown.
-  @inlinable public static var COL_BUFF2_BANK1_VAL1_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF2_BANK1_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK1_VAL0_BUSY`: bit 20, access unknown.
-  @inlinable public static var COL_BUFF2_BANK1_VAL0_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF2_BANK1_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK0_VAL3_BUSY`: bit 21, access unknown.
-  @inlinable public static var COL_BUFF2_BANK0_VAL3_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF2_BANK0_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK0_VAL2_BUSY`: bit 22, access unknown.
-  @inlinable public static var COL_BUFF2_BANK0_VAL2_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF2_BANK0_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK0_VAL1_BUSY`: bit 23, access unknown.
-  @inlinable public static var COL_BUFF2_BANK0_VAL1_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF2_BANK0_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF2_BANK0_VAL0_BUSY`: bit 24, access unknown.
-  @inlinable public static var COL_BUFF2_BANK0_VAL0_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF2_BANK0_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF1_BANK3_VAL3_BUSY`: bit 25, access unknown.
-  @inlinable public static var COL_BUFF1_BANK3_VAL3_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF1_BANK3_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF1_BANK3_VAL2_BUSY`: bit 26, access unknown.
-  @inlinable public static var COL_BUFF1_BANK3_VAL2_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF1_BANK3_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF1_BANK3_VAL1_BUSY`: bit 27, access unknown.
-  @inlinable public static var COL_BUFF1_BANK3_VAL1_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF1_BANK3_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF1_BANK3_VAL0_BUSY`: bit 28, access unknown.
-  @inlinable public static var COL_BUFF1_BANK3_VAL0_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF1_BANK3_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF1_BANK2_VAL3_BUSY`: bit 29, access unknown.
-  @inlinable public static var COL_BUFF1_BANK2_VAL3_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF1_BANK2_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF1_BANK2_VAL2_BUSY`: bit 30, access unknown.
-  @inlinable public static var COL_BUFF1_BANK2_VAL2_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF1_BANK2_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_3.COL_BUFF1_BANK2_VAL1_BUSY`: bit 31, access unknown.
-  @inlinable public static var COL_BUFF1_BANK2_VAL1_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF1_BANK2_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -865,132 +715,112 @@ public enum SX_DEBUG_BUSY_4: Register {
   }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK2_VAL0_BUSY`: bit 0, access unknown.
-  @inlinable public static var COL_BUFF1_BANK2_VAL0_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var COL_BUFF1_BANK2_VAL0_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK1_VAL3_BUSY`: bit 1, access unknown.
-  @inlinable public static var COL_BUFF1_BANK1_VAL3_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var COL_BUFF1_BANK1_VAL3_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK1_VAL2_BUSY`: bit 2, access unknown.
-  @inlinable public static var COL_BUFF1_BANK1_VAL2_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var COL_BUFF1_BANK1_VAL2_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK1_VAL1_BUSY`: bit 3, access unknown.
-  @inlinable public static var COL_BUFF1_BANK1_VAL1_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var COL_BUFF1_BANK1_VAL1_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK1_VAL0_BUSY`: bit 4, access unknown.
-  @inlinable public static var COL_BUFF1_BANK1_VAL0_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var COL_BUFF1_BANK1_VAL0_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK0_VAL3_BUSY`: bit 5, access unknown.
-  @inlinable public static var COL_BUFF1_BANK0_VAL3_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var COL_BUFF1_BANK0_VAL3_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK0_VAL2_BUSY`: bit 6, access unknown.
-  @inlinable public static var COL_BUFF1_BANK0_VAL2_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var COL_BUFF1_BANK0_VAL2_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK0_VAL1_BUSY`: bit 7, access unknown.
-  @inlinable public static var COL_BUFF1_BANK0_VAL1_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var COL_BUFF1_BANK0_VAL1_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF1_BANK0_VAL0_BUSY`: bit 8, access unknown.
-  @inlinable public static var COL_BUFF1_BANK0_VAL0_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var COL_BUFF1_BANK0_VAL0_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK3_VAL3_BUSY`: bit 9, access unknown.
-  @inlinable public static var COL_BUFF0_BANK3_VAL3_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var COL_BUFF0_BANK3_VAL3_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK3_VAL2_BUSY`: bit 10, access unknown.
-  @inlinable public static var COL_BUFF0_BANK3_VAL2_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF0_BANK3_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK3_VAL1_BUSY`: bit 11, access unknown.
-  @inlinable public static var COL_BUFF0_BANK3_VAL1_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF0_BANK3_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK3_VAL0_BUSY`: bit 12, access unknown.
-  @inlinable public static var COL_BUFF0_BANK3_VAL0_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF0_BANK3_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK2_VAL3_BUSY`: bit 13, access unknown.
-  @inlinable public static var COL_BUFF0_BANK2_VAL3_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF0_BANK2_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK2_VAL2_BUSY`: bit 14, access unknown.
-  @inlinable public static var COL_BUFF0_BANK2_VAL2_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF0_BANK2_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK2_VAL1_BUSY`: bit 15, access unknown.
-  @inlinable public static var COL_BUFF0_BANK2_VAL1_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF0_BANK2_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK2_VAL0_BUSY`: bit 16, access unknown.
-  @inlinable public static var COL_BUFF0_BANK2_VAL0_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF0_BANK2_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK1_VAL3_BUSY`: bit 17, access unknown.
-  @inlinable public static var COL_BUFF0_BANK1_VAL3_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF0_BANK1_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK1_VAL2_BUSY`: bit 18, access unknown.
-  @inlinable public static var COL_BUFF0_BANK1_VAL2_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF0_BANK1_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK1_VAL1_BUSY`: bit 19, access unknown.
-  @inlinable public static var COL_BUFF0_BANK1_VAL1_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF0_BANK1_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK1_VAL0_BUSY`: bit 20, access unknown.
-  @inlinable public static var COL_BUFF0_BANK1_VAL0_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF0_BANK1_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK0_VAL3_BUSY`: bit 21, access unknown.
-  @inlinable public static var COL_BUFF0_BANK0_VAL3_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF0_BANK0_VAL3_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK0_VAL2_BUSY`: bit 22, access unknown.
-  @inlinable public static var COL_BUFF0_BANK0_VAL2_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF0_BANK0_VAL2_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK0_VAL1_BUSY`: bit 23, access unknown.
-  @inlinable public static var COL_BUFF0_BANK0_VAL1_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF0_BANK0_VAL1_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_4.COL_BUFF0_BANK0_VAL0_BUSY`: bit 24, access unknown.
-  @inlinable public static var COL_BUFF0_BANK0_VAL0_BUSY: RegisterField<Self, Bool> {
+  public static var COL_BUFF0_BANK0_VAL0_BUSY: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `SX_DEBUG_BUSY_4.RESERVED`: bits 31:25, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
+  public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `SX_DEBUG_1`: gfx_8_0 register, MMIO dword 0x2418 (byte 0x9060), access unknown, reset unknown (`write` starts from 0).
@@ -1003,12 +833,10 @@ public enum SX_DEBUG_1: Register {
   }
 
   /// `SX_DEBUG_1.SX_DB_QUAD_CREDIT`: bits 6:0, access unknown.
-  @inlinable public static var SX_DB_QUAD_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 7)
-  }
+  public static var SX_DB_QUAD_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `SX_DEBUG_1.DEBUG_DATA`: bits 31:7, access unknown.
-  @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 7, width: 25) }
+  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 7, width: 25) }
 }
 
 /// `SPI_PS_MAX_WAVE_ID`: gfx_8_0 register, MMIO dword 0x243A (byte 0x90E8), access unknown, reset unknown (`write` starts from 0).
@@ -1021,7 +849,7 @@ public enum SPI_PS_MAX_WAVE_ID: Register {
   }
 
   /// `SPI_PS_MAX_WAVE_ID.MAX_WAVE_ID`: bits 11:0, access unknown.
-  @inlinable public static var MAX_WAVE_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+  public static var MAX_WAVE_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `SPI_START_PHASE`: gfx_8_0 register, MMIO dword 0x243B (byte 0x90EC), access unknown, reset unknown (`write` starts from 0).
@@ -1034,19 +862,13 @@ public enum SPI_START_PHASE: Register {
   }
 
   /// `SPI_START_PHASE.VGPR_START_PHASE`: bits 1:0, access unknown.
-  @inlinable public static var VGPR_START_PHASE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var VGPR_START_PHASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `SPI_START_PHASE.SGPR_START_PHASE`: bits 3:2, access unknown.
-  @inlinable public static var SGPR_START_PHASE: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
+  public static var SGPR_START_PHASE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `SPI_START_PHASE.WAVE_START_PHASE`: bits 5:4, access unknown.
-  @inlinable public static var WAVE_START_PHASE: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var WAVE_START_PHASE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 }
 
 /// `SPI_GFX_CNTL`: gfx_8_0 register, MMIO dword 0x243C (byte 0x90F0), access unknown, reset unknown (`write` starts from 0).
@@ -1059,7 +881,7 @@ public enum SPI_GFX_CNTL: Register {
   }
 
   /// `SPI_GFX_CNTL.RESET_COUNTS`: bit 0, access unknown.
-  @inlinable public static var RESET_COUNTS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RESET_COUNTS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SPI_CONFIG_CNTL`: gfx_8_0 register, MMIO dword 0x2440 (byte 0x9100), access unknown, reset unknown (`write` starts from 0).
@@ -1072,34 +894,22 @@ public enum SPI_CONFIG_CNTL: Register {
   }
 
   /// `SPI_CONFIG_CNTL.GPR_WRITE_PRIORITY`: bits 20:0, access unknown.
-  @inlinable public static var GPR_WRITE_PRIORITY: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 21)
-  }
+  public static var GPR_WRITE_PRIORITY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
 
   /// `SPI_CONFIG_CNTL.EXP_PRIORITY_ORDER`: bits 23:21, access unknown.
-  @inlinable public static var EXP_PRIORITY_ORDER: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var EXP_PRIORITY_ORDER: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `SPI_CONFIG_CNTL.ENABLE_SQG_TOP_EVENTS`: bit 24, access unknown.
-  @inlinable public static var ENABLE_SQG_TOP_EVENTS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var ENABLE_SQG_TOP_EVENTS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_CONFIG_CNTL.ENABLE_SQG_BOP_EVENTS`: bit 25, access unknown.
-  @inlinable public static var ENABLE_SQG_BOP_EVENTS: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var ENABLE_SQG_BOP_EVENTS: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `SPI_CONFIG_CNTL.RSRC_MGMT_RESET`: bit 26, access unknown.
-  @inlinable public static var RSRC_MGMT_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var RSRC_MGMT_RESET: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `SPI_CONFIG_CNTL.TTRACE_STALL_ALL`: bit 27, access unknown.
-  @inlinable public static var TTRACE_STALL_ALL: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var TTRACE_STALL_ALL: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `SPI_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x2441 (byte 0x9104), access unknown, reset unknown (`write` starts from 0).
@@ -1112,75 +922,49 @@ public enum SPI_DEBUG_CNTL: Register {
   }
 
   /// `SPI_DEBUG_CNTL.DEBUG_GRBM_OVERRIDE`: bit 0, access unknown.
-  @inlinable public static var DEBUG_GRBM_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var DEBUG_GRBM_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_DEBUG_CNTL.DEBUG_THREAD_TYPE_SEL`: bits 3:1, access unknown.
-  @inlinable public static var DEBUG_THREAD_TYPE_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 3)
-  }
+  public static var DEBUG_THREAD_TYPE_SEL: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
 
   /// `SPI_DEBUG_CNTL.DEBUG_GROUP_SEL`: bits 9:4, access unknown.
-  @inlinable public static var DEBUG_GROUP_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 6)
-  }
+  public static var DEBUG_GROUP_SEL: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
 
   /// `SPI_DEBUG_CNTL.DEBUG_SIMD_SEL`: bits 15:10, access unknown.
-  @inlinable public static var DEBUG_SIMD_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var DEBUG_SIMD_SEL: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 
   /// `SPI_DEBUG_CNTL.DEBUG_SH_SEL`: bit 16, access unknown.
-  @inlinable public static var DEBUG_SH_SEL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var DEBUG_SH_SEL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SPI_DEBUG_CNTL.SPI_ECO_SPARE_0`: bit 17, access unknown.
-  @inlinable public static var SPI_ECO_SPARE_0: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var SPI_ECO_SPARE_0: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SPI_DEBUG_CNTL.SPI_ECO_SPARE_1`: bit 18, access unknown.
-  @inlinable public static var SPI_ECO_SPARE_1: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var SPI_ECO_SPARE_1: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_DEBUG_CNTL.SPI_ECO_SPARE_2`: bit 19, access unknown.
-  @inlinable public static var SPI_ECO_SPARE_2: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var SPI_ECO_SPARE_2: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_DEBUG_CNTL.SPI_ECO_SPARE_3`: bit 20, access unknown.
-  @inlinable public static var SPI_ECO_SPARE_3: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var SPI_ECO_SPARE_3: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_DEBUG_CNTL.SPI_ECO_SPARE_4`: bit 21, access unknown.
-  @inlinable public static var SPI_ECO_SPARE_4: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var SPI_ECO_SPARE_4: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SPI_DEBUG_CNTL.SPI_ECO_SPARE_5`: bit 22, access unknown.
-  @inlinable public static var SPI_ECO_SPARE_5: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var SPI_ECO_SPARE_5: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `SPI_DEBUG_CNTL.SPI_ECO_SPARE_6`: bit 23, access unknown.
-  @inlinable public static var SPI_ECO_SPARE_6: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var SPI_ECO_SPARE_6: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_DEBUG_CNTL.SPI_ECO_SPARE_7`: bit 24, access unknown.
-  @inlinable public static var SPI_ECO_SPARE_7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SPI_ECO_SPARE_7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_DEBUG_CNTL.DEBUG_PIPE_SEL`: bits 27:25, access unknown.
-  @inlinable public static var DEBUG_PIPE_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 25, width: 3)
-  }
+  public static var DEBUG_PIPE_SEL: RegisterField<Self, UInt8> { .init(lsb: 25, width: 3) }
 
   /// `SPI_DEBUG_CNTL.DEBUG_REG_EN`: bit 31, access unknown.
-  @inlinable public static var DEBUG_REG_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var DEBUG_REG_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_DEBUG_READ`: gfx_8_0 register, MMIO dword 0x2442 (byte 0x9108), access unknown, reset unknown (`write` starts from 0).
@@ -1193,7 +977,7 @@ public enum SPI_DEBUG_READ: Register {
   }
 
   /// `SPI_DEBUG_READ.DATA`: bits 23:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SPI_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x2443 (byte 0x910C), access unknown, reset unknown (`write` starts from 0).
@@ -1206,22 +990,20 @@ public enum SPI_DSM_CNTL: Register {
   }
 
   /// `SPI_DSM_CNTL.Sel_DSM_SPI_Irritator_data0`: bit 0, access unknown.
-  @inlinable public static var Sel_DSM_SPI_Irritator_data0: RegisterField<Self, Bool> {
+  public static var Sel_DSM_SPI_Irritator_data0: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `SPI_DSM_CNTL.Sel_DSM_SPI_Irritator_data1`: bit 1, access unknown.
-  @inlinable public static var Sel_DSM_SPI_Irritator_data1: RegisterField<Self, Bool> {
+  public static var Sel_DSM_SPI_Irritator_data1: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `SPI_DSM_CNTL.SPI_Enable_Single_Write`: bit 2, access unknown.
-  @inlinable public static var SPI_Enable_Single_Write: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var SPI_Enable_Single_Write: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SPI_DSM_CNTL.UNUSED`: bits 31:3, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 3, width: 29) }
+  public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 3, width: 29) }
 }
 
 /// `SPI_EDC_CNT`: gfx_8_0 register, MMIO dword 0x2444 (byte 0x9110), access unknown, reset unknown (`write` starts from 0).
@@ -1234,7 +1016,7 @@ public enum SPI_EDC_CNT: Register {
   }
 
   /// `SPI_EDC_CNT.SED`: bits 7:0, access unknown.
-  @inlinable public static var SED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var SED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_CONFIG_CNTL_1`: gfx_8_0 register, MMIO dword 0x244F (byte 0x913C), access unknown, reset unknown (`write` starts from 0).
@@ -1247,44 +1029,28 @@ public enum SPI_CONFIG_CNTL_1: Register {
   }
 
   /// `SPI_CONFIG_CNTL_1.VTX_DONE_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var VTX_DONE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var VTX_DONE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SPI_CONFIG_CNTL_1.INTERP_ONE_PRIM_PER_ROW`: bit 4, access unknown.
-  @inlinable public static var INTERP_ONE_PRIM_PER_ROW: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var INTERP_ONE_PRIM_PER_ROW: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SPI_CONFIG_CNTL_1.PC_LIMIT_ENABLE`: bit 6, access unknown.
-  @inlinable public static var PC_LIMIT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var PC_LIMIT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SPI_CONFIG_CNTL_1.PC_LIMIT_STRICT`: bit 7, access unknown.
-  @inlinable public static var PC_LIMIT_STRICT: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var PC_LIMIT_STRICT: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SPI_CONFIG_CNTL_1.CRC_SIMD_ID_WADDR_DISABLE`: bit 8, access unknown.
-  @inlinable public static var CRC_SIMD_ID_WADDR_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var CRC_SIMD_ID_WADDR_DISABLE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SPI_CONFIG_CNTL_1.LBPW_CU_CHK_MODE`: bit 9, access unknown.
-  @inlinable public static var LBPW_CU_CHK_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var LBPW_CU_CHK_MODE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SPI_CONFIG_CNTL_1.LBPW_CU_CHK_CNT`: bits 13:10, access unknown.
-  @inlinable public static var LBPW_CU_CHK_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 4)
-  }
+  public static var LBPW_CU_CHK_CNT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `SPI_CONFIG_CNTL_1.PC_LIMIT_SIZE`: bits 31:16, access unknown.
-  @inlinable public static var PC_LIMIT_SIZE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var PC_LIMIT_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SPI_DEBUG_BUSY`: gfx_8_0 register, MMIO dword 0x2450 (byte 0x9140), access unknown, reset unknown (`write` starts from 0).
@@ -1297,88 +1063,76 @@ public enum SPI_DEBUG_BUSY: Register {
   }
 
   /// `SPI_DEBUG_BUSY.LS_BUSY`: bit 0, access unknown.
-  @inlinable public static var LS_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var LS_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_DEBUG_BUSY.HS_BUSY`: bit 1, access unknown.
-  @inlinable public static var HS_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var HS_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SPI_DEBUG_BUSY.ES_BUSY`: bit 2, access unknown.
-  @inlinable public static var ES_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var ES_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SPI_DEBUG_BUSY.GS_BUSY`: bit 3, access unknown.
-  @inlinable public static var GS_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var GS_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SPI_DEBUG_BUSY.VS_BUSY`: bit 4, access unknown.
-  @inlinable public static var VS_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var VS_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SPI_DEBUG_BUSY.PS0_BUSY`: bit 5, access unknown.
-  @inlinable public static var PS0_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var PS0_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SPI_DEBUG_BUSY.PS1_BUSY`: bit 6, access unknown.
-  @inlinable public static var PS1_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var PS1_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SPI_DEBUG_BUSY.CSG_BUSY`: bit 7, access unknown.
-  @inlinable public static var CSG_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var CSG_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SPI_DEBUG_BUSY.CS0_BUSY`: bit 8, access unknown.
-  @inlinable public static var CS0_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var CS0_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SPI_DEBUG_BUSY.CS1_BUSY`: bit 9, access unknown.
-  @inlinable public static var CS1_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var CS1_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SPI_DEBUG_BUSY.CS2_BUSY`: bit 10, access unknown.
-  @inlinable public static var CS2_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var CS2_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_DEBUG_BUSY.CS3_BUSY`: bit 11, access unknown.
-  @inlinable public static var CS3_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var CS3_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SPI_DEBUG_BUSY.CS4_BUSY`: bit 12, access unknown.
-  @inlinable public static var CS4_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var CS4_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SPI_DEBUG_BUSY.CS5_BUSY`: bit 13, access unknown.
-  @inlinable public static var CS5_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var CS5_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SPI_DEBUG_BUSY.CS6_BUSY`: bit 14, access unknown.
-  @inlinable public static var CS6_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var CS6_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SPI_DEBUG_BUSY.CS7_BUSY`: bit 15, access unknown.
-  @inlinable public static var CS7_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var CS7_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SPI_DEBUG_BUSY.LDS_WR_CTL0_BUSY`: bit 16, access unknown.
-  @inlinable public static var LDS_WR_CTL0_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var LDS_WR_CTL0_BUSY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SPI_DEBUG_BUSY.LDS_WR_CTL1_BUSY`: bit 17, access unknown.
-  @inlinable public static var LDS_WR_CTL1_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var LDS_WR_CTL1_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SPI_DEBUG_BUSY.RSRC_ALLOC0_BUSY`: bit 18, access unknown.
-  @inlinable public static var RSRC_ALLOC0_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var RSRC_ALLOC0_BUSY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_DEBUG_BUSY.RSRC_ALLOC1_BUSY`: bit 19, access unknown.
-  @inlinable public static var RSRC_ALLOC1_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var RSRC_ALLOC1_BUSY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_DEBUG_BUSY.PC_DEALLOC_BUSY`: bit 20, access unknown.
-  @inlinable public static var PC_DEALLOC_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var PC_DEALLOC_BUSY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_DEBUG_BUSY.EVENT_CLCTR_BUSY`: bit 21, access unknown.
-  @inlinable public static var EVENT_CLCTR_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var EVENT_CLCTR_BUSY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SPI_DEBUG_BUSY.GRBM_BUSY`: bit 22, access unknown.
-  @inlinable public static var GRBM_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var GRBM_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `SPI_DEBUG_BUSY.SPIS_BUSY`: bit 23, access unknown.
-  @inlinable public static var SPIS_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SPIS_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 }
 
 /// `SPI_CONFIG_CNTL_2`: gfx_8_0 register, MMIO dword 0x2451 (byte 0x9144), access unknown, reset unknown (`write` starts from 0).
@@ -1391,12 +1145,12 @@ public enum SPI_CONFIG_CNTL_2: Register {
   }
 
   /// `SPI_CONFIG_CNTL_2.CONTEXT_SAVE_WAIT_GDS_REQUEST_CYCLE_OVHD`: bits 3:0, access unknown.
-  @inlinable public static var CONTEXT_SAVE_WAIT_GDS_REQUEST_CYCLE_OVHD: RegisterField<Self, UInt8> {
+  public static var CONTEXT_SAVE_WAIT_GDS_REQUEST_CYCLE_OVHD: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 4)
   }
 
   /// `SPI_CONFIG_CNTL_2.CONTEXT_SAVE_WAIT_GDS_GRANT_CYCLE_OVHD`: bits 7:4, access unknown.
-  @inlinable public static var CONTEXT_SAVE_WAIT_GDS_GRANT_CYCLE_OVHD: RegisterField<Self, UInt8> {
+  public static var CONTEXT_SAVE_WAIT_GDS_GRANT_CYCLE_OVHD: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 }
@@ -1411,10 +1165,10 @@ public enum SPI_WF_LIFETIME_CNTL: Register {
   }
 
   /// `SPI_WF_LIFETIME_CNTL.SAMPLE_PERIOD`: bits 3:0, access unknown.
-  @inlinable public static var SAMPLE_PERIOD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var SAMPLE_PERIOD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SPI_WF_LIFETIME_CNTL.EN`: bit 4, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_0`: gfx_8_0 register, MMIO dword 0x24AB (byte 0x92AC), access unknown, reset unknown (`write` starts from 0).
@@ -1427,10 +1181,10 @@ public enum SPI_WF_LIFETIME_LIMIT_0: Register {
   }
 
   /// `SPI_WF_LIFETIME_LIMIT_0.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_LIMIT_0.EN_WARN`: bit 31, access unknown.
-  @inlinable public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_1`: gfx_8_0 register, MMIO dword 0x24AC (byte 0x92B0), access unknown, reset unknown (`write` starts from 0).
@@ -1443,10 +1197,10 @@ public enum SPI_WF_LIFETIME_LIMIT_1: Register {
   }
 
   /// `SPI_WF_LIFETIME_LIMIT_1.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_LIMIT_1.EN_WARN`: bit 31, access unknown.
-  @inlinable public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_2`: gfx_8_0 register, MMIO dword 0x24AD (byte 0x92B4), access unknown, reset unknown (`write` starts from 0).
@@ -1459,10 +1213,10 @@ public enum SPI_WF_LIFETIME_LIMIT_2: Register {
   }
 
   /// `SPI_WF_LIFETIME_LIMIT_2.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_LIMIT_2.EN_WARN`: bit 31, access unknown.
-  @inlinable public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_3`: gfx_8_0 register, MMIO dword 0x24AE (byte 0x92B8), access unknown, reset unknown (`write` starts from 0).
@@ -1475,10 +1229,10 @@ public enum SPI_WF_LIFETIME_LIMIT_3: Register {
   }
 
   /// `SPI_WF_LIFETIME_LIMIT_3.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_LIMIT_3.EN_WARN`: bit 31, access unknown.
-  @inlinable public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_4`: gfx_8_0 register, MMIO dword 0x24AF (byte 0x92BC), access unknown, reset unknown (`write` starts from 0).
@@ -1491,10 +1245,10 @@ public enum SPI_WF_LIFETIME_LIMIT_4: Register {
   }
 
   /// `SPI_WF_LIFETIME_LIMIT_4.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_LIMIT_4.EN_WARN`: bit 31, access unknown.
-  @inlinable public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_5`: gfx_8_0 register, MMIO dword 0x24B0 (byte 0x92C0), access unknown, reset unknown (`write` starts from 0).
@@ -1507,10 +1261,10 @@ public enum SPI_WF_LIFETIME_LIMIT_5: Register {
   }
 
   /// `SPI_WF_LIFETIME_LIMIT_5.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_LIMIT_5.EN_WARN`: bit 31, access unknown.
-  @inlinable public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_6`: gfx_8_0 register, MMIO dword 0x24B1 (byte 0x92C4), access unknown, reset unknown (`write` starts from 0).
@@ -1523,10 +1277,10 @@ public enum SPI_WF_LIFETIME_LIMIT_6: Register {
   }
 
   /// `SPI_WF_LIFETIME_LIMIT_6.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_LIMIT_6.EN_WARN`: bit 31, access unknown.
-  @inlinable public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_7`: gfx_8_0 register, MMIO dword 0x24B2 (byte 0x92C8), access unknown, reset unknown (`write` starts from 0).
@@ -1539,10 +1293,10 @@ public enum SPI_WF_LIFETIME_LIMIT_7: Register {
   }
 
   /// `SPI_WF_LIFETIME_LIMIT_7.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_LIMIT_7.EN_WARN`: bit 31, access unknown.
-  @inlinable public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_8`: gfx_8_0 register, MMIO dword 0x24B3 (byte 0x92CC), access unknown, reset unknown (`write` starts from 0).
@@ -1555,10 +1309,10 @@ public enum SPI_WF_LIFETIME_LIMIT_8: Register {
   }
 
   /// `SPI_WF_LIFETIME_LIMIT_8.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_LIMIT_8.EN_WARN`: bit 31, access unknown.
-  @inlinable public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_9`: gfx_8_0 register, MMIO dword 0x24B4 (byte 0x92D0), access unknown, reset unknown (`write` starts from 0).
@@ -1571,10 +1325,10 @@ public enum SPI_WF_LIFETIME_LIMIT_9: Register {
   }
 
   /// `SPI_WF_LIFETIME_LIMIT_9.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_LIMIT_9.EN_WARN`: bit 31, access unknown.
-  @inlinable public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_0`: gfx_8_0 register, MMIO dword 0x24B5 (byte 0x92D4), access unknown, reset unknown (`write` starts from 0).
@@ -1587,10 +1341,10 @@ public enum SPI_WF_LIFETIME_STATUS_0: Register {
   }
 
   /// `SPI_WF_LIFETIME_STATUS_0.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_STATUS_0.INT_SENT`: bit 31, access unknown.
-  @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_1`: gfx_8_0 register, MMIO dword 0x24B6 (byte 0x92D8), access unknown, reset unknown (`write` starts from 0).
@@ -1603,10 +1357,10 @@ public enum SPI_WF_LIFETIME_STATUS_1: Register {
   }
 
   /// `SPI_WF_LIFETIME_STATUS_1.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_STATUS_1.INT_SENT`: bit 31, access unknown.
-  @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_2`: gfx_8_0 register, MMIO dword 0x24B7 (byte 0x92DC), access unknown, reset unknown (`write` starts from 0).
@@ -1619,10 +1373,10 @@ public enum SPI_WF_LIFETIME_STATUS_2: Register {
   }
 
   /// `SPI_WF_LIFETIME_STATUS_2.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_STATUS_2.INT_SENT`: bit 31, access unknown.
-  @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_3`: gfx_8_0 register, MMIO dword 0x24B8 (byte 0x92E0), access unknown, reset unknown (`write` starts from 0).
@@ -1635,10 +1389,10 @@ public enum SPI_WF_LIFETIME_STATUS_3: Register {
   }
 
   /// `SPI_WF_LIFETIME_STATUS_3.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_STATUS_3.INT_SENT`: bit 31, access unknown.
-  @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_4`: gfx_8_0 register, MMIO dword 0x24B9 (byte 0x92E4), access unknown, reset unknown (`write` starts from 0).
@@ -1651,10 +1405,10 @@ public enum SPI_WF_LIFETIME_STATUS_4: Register {
   }
 
   /// `SPI_WF_LIFETIME_STATUS_4.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_STATUS_4.INT_SENT`: bit 31, access unknown.
-  @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_5`: gfx_8_0 register, MMIO dword 0x24BA (byte 0x92E8), access unknown, reset unknown (`write` starts from 0).
@@ -1667,10 +1421,10 @@ public enum SPI_WF_LIFETIME_STATUS_5: Register {
   }
 
   /// `SPI_WF_LIFETIME_STATUS_5.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_STATUS_5.INT_SENT`: bit 31, access unknown.
-  @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_6`: gfx_8_0 register, MMIO dword 0x24BB (byte 0x92EC), access unknown, reset unknown (`write` starts from 0).
@@ -1683,10 +1437,10 @@ public enum SPI_WF_LIFETIME_STATUS_6: Register {
   }
 
   /// `SPI_WF_LIFETIME_STATUS_6.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_STATUS_6.INT_SENT`: bit 31, access unknown.
-  @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_7`: gfx_8_0 register, MMIO dword 0x24BC (byte 0x92F0), access unknown, reset unknown (`write` starts from 0).
@@ -1699,10 +1453,10 @@ public enum SPI_WF_LIFETIME_STATUS_7: Register {
   }
 
   /// `SPI_WF_LIFETIME_STATUS_7.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_STATUS_7.INT_SENT`: bit 31, access unknown.
-  @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_8`: gfx_8_0 register, MMIO dword 0x24BD (byte 0x92F4), access unknown, reset unknown (`write` starts from 0).
@@ -1715,10 +1469,10 @@ public enum SPI_WF_LIFETIME_STATUS_8: Register {
   }
 
   /// `SPI_WF_LIFETIME_STATUS_8.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_STATUS_8.INT_SENT`: bit 31, access unknown.
-  @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_9`: gfx_8_0 register, MMIO dword 0x24BE (byte 0x92F8), access unknown, reset unknown (`write` starts from 0).
@@ -1731,10 +1485,10 @@ public enum SPI_WF_LIFETIME_STATUS_9: Register {
   }
 
   /// `SPI_WF_LIFETIME_STATUS_9.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_STATUS_9.INT_SENT`: bit 31, access unknown.
-  @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_10`: gfx_8_0 register, MMIO dword 0x24BF (byte 0x92FC), access unknown, reset unknown (`write` starts from 0).
@@ -1747,10 +1501,10 @@ public enum SPI_WF_LIFETIME_STATUS_10: Register {
   }
 
   /// `SPI_WF_LIFETIME_STATUS_10.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_STATUS_10.INT_SENT`: bit 31, access unknown.
-  @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_11`: gfx_8_0 register, MMIO dword 0x24C0 (byte 0x9300), access unknown, reset unknown (`write` starts from 0).
@@ -1763,10 +1517,10 @@ public enum SPI_WF_LIFETIME_STATUS_11: Register {
   }
 
   /// `SPI_WF_LIFETIME_STATUS_11.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_STATUS_11.INT_SENT`: bit 31, access unknown.
-  @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_12`: gfx_8_0 register, MMIO dword 0x24C1 (byte 0x9304), access unknown, reset unknown (`write` starts from 0).
@@ -1779,10 +1533,10 @@ public enum SPI_WF_LIFETIME_STATUS_12: Register {
   }
 
   /// `SPI_WF_LIFETIME_STATUS_12.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_STATUS_12.INT_SENT`: bit 31, access unknown.
-  @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_13`: gfx_8_0 register, MMIO dword 0x24C2 (byte 0x9308), access unknown, reset unknown (`write` starts from 0).
@@ -1795,10 +1549,10 @@ public enum SPI_WF_LIFETIME_STATUS_13: Register {
   }
 
   /// `SPI_WF_LIFETIME_STATUS_13.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_STATUS_13.INT_SENT`: bit 31, access unknown.
-  @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_14`: gfx_8_0 register, MMIO dword 0x24C3 (byte 0x930C), access unknown, reset unknown (`write` starts from 0).
@@ -1811,10 +1565,10 @@ public enum SPI_WF_LIFETIME_STATUS_14: Register {
   }
 
   /// `SPI_WF_LIFETIME_STATUS_14.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_STATUS_14.INT_SENT`: bit 31, access unknown.
-  @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_15`: gfx_8_0 register, MMIO dword 0x24C4 (byte 0x9310), access unknown, reset unknown (`write` starts from 0).
@@ -1827,10 +1581,10 @@ public enum SPI_WF_LIFETIME_STATUS_15: Register {
   }
 
   /// `SPI_WF_LIFETIME_STATUS_15.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_STATUS_15.INT_SENT`: bit 31, access unknown.
-  @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_16`: gfx_8_0 register, MMIO dword 0x24C5 (byte 0x9314), access unknown, reset unknown (`write` starts from 0).
@@ -1843,10 +1597,10 @@ public enum SPI_WF_LIFETIME_STATUS_16: Register {
   }
 
   /// `SPI_WF_LIFETIME_STATUS_16.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_STATUS_16.INT_SENT`: bit 31, access unknown.
-  @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_17`: gfx_8_0 register, MMIO dword 0x24C6 (byte 0x9318), access unknown, reset unknown (`write` starts from 0).
@@ -1859,10 +1613,10 @@ public enum SPI_WF_LIFETIME_STATUS_17: Register {
   }
 
   /// `SPI_WF_LIFETIME_STATUS_17.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_STATUS_17.INT_SENT`: bit 31, access unknown.
-  @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_18`: gfx_8_0 register, MMIO dword 0x24C7 (byte 0x931C), access unknown, reset unknown (`write` starts from 0).
@@ -1875,10 +1629,10 @@ public enum SPI_WF_LIFETIME_STATUS_18: Register {
   }
 
   /// `SPI_WF_LIFETIME_STATUS_18.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_STATUS_18.INT_SENT`: bit 31, access unknown.
-  @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_19`: gfx_8_0 register, MMIO dword 0x24C8 (byte 0x9320), access unknown, reset unknown (`write` starts from 0).
@@ -1891,10 +1645,10 @@ public enum SPI_WF_LIFETIME_STATUS_19: Register {
   }
 
   /// `SPI_WF_LIFETIME_STATUS_19.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_STATUS_19.INT_SENT`: bit 31, access unknown.
-  @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_20`: gfx_8_0 register, MMIO dword 0x24C9 (byte 0x9324), access unknown, reset unknown (`write` starts from 0).
@@ -1907,10 +1661,10 @@ public enum SPI_WF_LIFETIME_STATUS_20: Register {
   }
 
   /// `SPI_WF_LIFETIME_STATUS_20.MAX_CNT`: bits 30:0, access unknown.
-  @inlinable public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_STATUS_20.INT_SENT`: bit 31, access unknown.
-  @inlinable public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_DEBUG`: gfx_8_0 register, MMIO dword 0x24CA (byte 0x9328), access unknown, reset unknown (`write` starts from 0).
@@ -1923,10 +1677,10 @@ public enum SPI_WF_LIFETIME_DEBUG: Register {
   }
 
   /// `SPI_WF_LIFETIME_DEBUG.START_VALUE`: bits 30:0, access unknown.
-  @inlinable public static var START_VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var START_VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SPI_WF_LIFETIME_DEBUG.OVERRIDE_EN`: bit 31, access unknown.
-  @inlinable public static var OVERRIDE_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var OVERRIDE_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_SLAVE_DEBUG_BUSY`: gfx_8_0 register, MMIO dword 0x24D3 (byte 0x934C), access unknown, reset unknown (`write` starts from 0).
@@ -1939,93 +1693,73 @@ public enum SPI_SLAVE_DEBUG_BUSY: Register {
   }
 
   /// `SPI_SLAVE_DEBUG_BUSY.LS_VTX_BUSY`: bit 0, access unknown.
-  @inlinable public static var LS_VTX_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var LS_VTX_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_SLAVE_DEBUG_BUSY.HS_VTX_BUSY`: bit 1, access unknown.
-  @inlinable public static var HS_VTX_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var HS_VTX_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SPI_SLAVE_DEBUG_BUSY.ES_VTX_BUSY`: bit 2, access unknown.
-  @inlinable public static var ES_VTX_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var ES_VTX_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SPI_SLAVE_DEBUG_BUSY.GS_VTX_BUSY`: bit 3, access unknown.
-  @inlinable public static var GS_VTX_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var GS_VTX_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SPI_SLAVE_DEBUG_BUSY.VS_VTX_BUSY`: bit 4, access unknown.
-  @inlinable public static var VS_VTX_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var VS_VTX_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SPI_SLAVE_DEBUG_BUSY.VGPR_WC00_BUSY`: bit 5, access unknown.
-  @inlinable public static var VGPR_WC00_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var VGPR_WC00_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SPI_SLAVE_DEBUG_BUSY.VGPR_WC01_BUSY`: bit 6, access unknown.
-  @inlinable public static var VGPR_WC01_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var VGPR_WC01_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SPI_SLAVE_DEBUG_BUSY.VGPR_WC10_BUSY`: bit 7, access unknown.
-  @inlinable public static var VGPR_WC10_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var VGPR_WC10_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SPI_SLAVE_DEBUG_BUSY.VGPR_WC11_BUSY`: bit 8, access unknown.
-  @inlinable public static var VGPR_WC11_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var VGPR_WC11_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SPI_SLAVE_DEBUG_BUSY.SGPR_WC00_BUSY`: bit 9, access unknown.
-  @inlinable public static var SGPR_WC00_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var SGPR_WC00_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SPI_SLAVE_DEBUG_BUSY.SGPR_WC01_BUSY`: bit 10, access unknown.
-  @inlinable public static var SGPR_WC01_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SGPR_WC01_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_SLAVE_DEBUG_BUSY.SGPR_WC02_BUSY`: bit 11, access unknown.
-  @inlinable public static var SGPR_WC02_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SGPR_WC02_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SPI_SLAVE_DEBUG_BUSY.SGPR_WC03_BUSY`: bit 12, access unknown.
-  @inlinable public static var SGPR_WC03_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var SGPR_WC03_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SPI_SLAVE_DEBUG_BUSY.SGPR_WC10_BUSY`: bit 13, access unknown.
-  @inlinable public static var SGPR_WC10_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var SGPR_WC10_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SPI_SLAVE_DEBUG_BUSY.SGPR_WC11_BUSY`: bit 14, access unknown.
-  @inlinable public static var SGPR_WC11_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var SGPR_WC11_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SPI_SLAVE_DEBUG_BUSY.SGPR_WC12_BUSY`: bit 15, access unknown.
-  @inlinable public static var SGPR_WC12_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SGPR_WC12_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SPI_SLAVE_DEBUG_BUSY.SGPR_WC13_BUSY`: bit 16, access unknown.
-  @inlinable public static var SGPR_WC13_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var SGPR_WC13_BUSY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SPI_SLAVE_DEBUG_BUSY.WAVEBUFFER0_BUSY`: bit 17, access unknown.
-  @inlinable public static var WAVEBUFFER0_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var WAVEBUFFER0_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SPI_SLAVE_DEBUG_BUSY.WAVEBUFFER1_BUSY`: bit 18, access unknown.
-  @inlinable public static var WAVEBUFFER1_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var WAVEBUFFER1_BUSY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_SLAVE_DEBUG_BUSY.WAVE_WC0_BUSY`: bit 19, access unknown.
-  @inlinable public static var WAVE_WC0_BUSY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var WAVE_WC0_BUSY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_SLAVE_DEBUG_BUSY.WAVE_WC1_BUSY`: bit 20, access unknown.
-  @inlinable public static var WAVE_WC1_BUSY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var WAVE_WC1_BUSY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_SLAVE_DEBUG_BUSY.EVENT_CNTL_BUSY`: bit 21, access unknown.
-  @inlinable public static var EVENT_CNTL_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var EVENT_CNTL_BUSY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SPI_SLAVE_DEBUG_BUSY.SAVE_CTX_BUSY`: bit 22, access unknown.
-  @inlinable public static var SAVE_CTX_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var SAVE_CTX_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 }
 
 /// `SPI_LB_CTR_CTRL`: gfx_8_0 register, MMIO dword 0x24D4 (byte 0x9350), access unknown, reset unknown (`write` starts from 0).
@@ -2038,7 +1772,7 @@ public enum SPI_LB_CTR_CTRL: Register {
   }
 
   /// `SPI_LB_CTR_CTRL.LOAD`: bit 0, access unknown.
-  @inlinable public static var LOAD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var LOAD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SPI_LB_CU_MASK`: gfx_8_0 register, MMIO dword 0x24D5 (byte 0x9354), access unknown, reset unknown (`write` starts from 0).
@@ -2051,7 +1785,7 @@ public enum SPI_LB_CU_MASK: Register {
   }
 
   /// `SPI_LB_CU_MASK.CU_MASK`: bits 15:0, access unknown.
-  @inlinable public static var CU_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CU_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `SPI_LB_DATA_REG`: gfx_8_0 register, MMIO dword 0x24D6 (byte 0x9358), access unknown, reset unknown (`write` starts from 0).
@@ -2064,7 +1798,7 @@ public enum SPI_LB_DATA_REG: Register {
   }
 
   /// `SPI_LB_DATA_REG.CNT_DATA`: bits 31:0, access unknown.
-  @inlinable public static var CNT_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CNT_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PG_ENABLE_STATIC_CU_MASK`: gfx_8_0 register, MMIO dword 0x24D7 (byte 0x935C), access unknown, reset unknown (`write` starts from 0).
@@ -2077,7 +1811,7 @@ public enum SPI_PG_ENABLE_STATIC_CU_MASK: Register {
   }
 
   /// `SPI_PG_ENABLE_STATIC_CU_MASK.CU_MASK`: bits 15:0, access unknown.
-  @inlinable public static var CU_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CU_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `SPI_GDS_CREDITS`: gfx_8_0 register, MMIO dword 0x24D8 (byte 0x9360), access unknown, reset unknown (`write` starts from 0).
@@ -2090,17 +1824,13 @@ public enum SPI_GDS_CREDITS: Register {
   }
 
   /// `SPI_GDS_CREDITS.DS_DATA_CREDITS`: bits 7:0, access unknown.
-  @inlinable public static var DS_DATA_CREDITS: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var DS_DATA_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SPI_GDS_CREDITS.DS_CMD_CREDITS`: bits 15:8, access unknown.
-  @inlinable public static var DS_CMD_CREDITS: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var DS_CMD_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `SPI_GDS_CREDITS.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SPI_SX_EXPORT_BUFFER_SIZES`: gfx_8_0 register, MMIO dword 0x24D9 (byte 0x9364), access unknown, reset unknown (`write` starts from 0).
@@ -2113,14 +1843,10 @@ public enum SPI_SX_EXPORT_BUFFER_SIZES: Register {
   }
 
   /// `SPI_SX_EXPORT_BUFFER_SIZES.COLOR_BUFFER_SIZE`: bits 15:0, access unknown.
-  @inlinable public static var COLOR_BUFFER_SIZE: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var COLOR_BUFFER_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SPI_SX_EXPORT_BUFFER_SIZES.POSITION_BUFFER_SIZE`: bits 31:16, access unknown.
-  @inlinable public static var POSITION_BUFFER_SIZE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var POSITION_BUFFER_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SPI_SX_SCOREBOARD_BUFFER_SIZES`: gfx_8_0 register, MMIO dword 0x24DA (byte 0x9368), access unknown, reset unknown (`write` starts from 0).
@@ -2133,12 +1859,10 @@ public enum SPI_SX_SCOREBOARD_BUFFER_SIZES: Register {
   }
 
   /// `SPI_SX_SCOREBOARD_BUFFER_SIZES.COLOR_SCOREBOARD_SIZE`: bits 15:0, access unknown.
-  @inlinable public static var COLOR_SCOREBOARD_SIZE: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var COLOR_SCOREBOARD_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SPI_SX_SCOREBOARD_BUFFER_SIZES.POSITION_SCOREBOARD_SIZE`: bits 31:16, access unknown.
-  @inlinable public static var POSITION_SCOREBOARD_SIZE: RegisterField<Self, UInt16> {
+  public static var POSITION_SCOREBOARD_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
@@ -2153,7 +1877,7 @@ public enum SPI_CSQ_WF_ACTIVE_STATUS: Register {
   }
 
   /// `SPI_CSQ_WF_ACTIVE_STATUS.ACTIVE`: bits 31:0, access unknown.
-  @inlinable public static var ACTIVE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ACTIVE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_CSQ_WF_ACTIVE_COUNT_0`: gfx_8_0 register, MMIO dword 0x24DC (byte 0x9370), access unknown, reset unknown (`write` starts from 0).
@@ -2166,7 +1890,7 @@ public enum SPI_CSQ_WF_ACTIVE_COUNT_0: Register {
   }
 
   /// `SPI_CSQ_WF_ACTIVE_COUNT_0.COUNT`: bits 10:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `SPI_CSQ_WF_ACTIVE_COUNT_1`: gfx_8_0 register, MMIO dword 0x24DD (byte 0x9374), access unknown, reset unknown (`write` starts from 0).
@@ -2179,7 +1903,7 @@ public enum SPI_CSQ_WF_ACTIVE_COUNT_1: Register {
   }
 
   /// `SPI_CSQ_WF_ACTIVE_COUNT_1.COUNT`: bits 10:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `SPI_CSQ_WF_ACTIVE_COUNT_2`: gfx_8_0 register, MMIO dword 0x24DE (byte 0x9378), access unknown, reset unknown (`write` starts from 0).
@@ -2192,7 +1916,7 @@ public enum SPI_CSQ_WF_ACTIVE_COUNT_2: Register {
   }
 
   /// `SPI_CSQ_WF_ACTIVE_COUNT_2.COUNT`: bits 10:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `SPI_CSQ_WF_ACTIVE_COUNT_3`: gfx_8_0 register, MMIO dword 0x24DF (byte 0x937C), access unknown, reset unknown (`write` starts from 0).
@@ -2205,7 +1929,7 @@ public enum SPI_CSQ_WF_ACTIVE_COUNT_3: Register {
   }
 
   /// `SPI_CSQ_WF_ACTIVE_COUNT_3.COUNT`: bits 10:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `SPI_CSQ_WF_ACTIVE_COUNT_4`: gfx_8_0 register, MMIO dword 0x24E0 (byte 0x9380), access unknown, reset unknown (`write` starts from 0).
@@ -2218,7 +1942,7 @@ public enum SPI_CSQ_WF_ACTIVE_COUNT_4: Register {
   }
 
   /// `SPI_CSQ_WF_ACTIVE_COUNT_4.COUNT`: bits 10:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `SPI_CSQ_WF_ACTIVE_COUNT_5`: gfx_8_0 register, MMIO dword 0x24E1 (byte 0x9384), access unknown, reset unknown (`write` starts from 0).
@@ -2231,7 +1955,7 @@ public enum SPI_CSQ_WF_ACTIVE_COUNT_5: Register {
   }
 
   /// `SPI_CSQ_WF_ACTIVE_COUNT_5.COUNT`: bits 10:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `SPI_CSQ_WF_ACTIVE_COUNT_6`: gfx_8_0 register, MMIO dword 0x24E2 (byte 0x9388), access unknown, reset unknown (`write` starts from 0).
@@ -2244,7 +1968,7 @@ public enum SPI_CSQ_WF_ACTIVE_COUNT_6: Register {
   }
 
   /// `SPI_CSQ_WF_ACTIVE_COUNT_6.COUNT`: bits 10:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `SPI_CSQ_WF_ACTIVE_COUNT_7`: gfx_8_0 register, MMIO dword 0x24E3 (byte 0x938C), access unknown, reset unknown (`write` starts from 0).
@@ -2257,7 +1981,7 @@ public enum SPI_CSQ_WF_ACTIVE_COUNT_7: Register {
   }
 
   /// `SPI_CSQ_WF_ACTIVE_COUNT_7.COUNT`: bits 10:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `BCI_DEBUG_READ`: gfx_8_0 register, MMIO dword 0x24EB (byte 0x93AC), access unknown, reset unknown (`write` starts from 0).
@@ -2270,7 +1994,7 @@ public enum BCI_DEBUG_READ: Register {
   }
 
   /// `BCI_DEBUG_READ.DATA`: bits 23:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SPI_P0_TRAP_SCREEN_PSBA_LO`: gfx_8_0 register, MMIO dword 0x24EC (byte 0x93B0), access unknown, reset unknown (`write` starts from 0).
@@ -2283,7 +2007,7 @@ public enum SPI_P0_TRAP_SCREEN_PSBA_LO: Register {
   }
 
   /// `SPI_P0_TRAP_SCREEN_PSBA_LO.MEM_BASE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_P0_TRAP_SCREEN_PSBA_HI`: gfx_8_0 register, MMIO dword 0x24ED (byte 0x93B4), access unknown, reset unknown (`write` starts from 0).
@@ -2296,7 +2020,7 @@ public enum SPI_P0_TRAP_SCREEN_PSBA_HI: Register {
   }
 
   /// `SPI_P0_TRAP_SCREEN_PSBA_HI.MEM_BASE`: bits 7:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_P0_TRAP_SCREEN_PSMA_LO`: gfx_8_0 register, MMIO dword 0x24EE (byte 0x93B8), access unknown, reset unknown (`write` starts from 0).
@@ -2309,7 +2033,7 @@ public enum SPI_P0_TRAP_SCREEN_PSMA_LO: Register {
   }
 
   /// `SPI_P0_TRAP_SCREEN_PSMA_LO.MEM_BASE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_P0_TRAP_SCREEN_PSMA_HI`: gfx_8_0 register, MMIO dword 0x24EF (byte 0x93BC), access unknown, reset unknown (`write` starts from 0).
@@ -2322,7 +2046,7 @@ public enum SPI_P0_TRAP_SCREEN_PSMA_HI: Register {
   }
 
   /// `SPI_P0_TRAP_SCREEN_PSMA_HI.MEM_BASE`: bits 7:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_P0_TRAP_SCREEN_GPR_MIN`: gfx_8_0 register, MMIO dword 0x24F0 (byte 0x93C0), access unknown, reset unknown (`write` starts from 0).
@@ -2335,10 +2059,10 @@ public enum SPI_P0_TRAP_SCREEN_GPR_MIN: Register {
   }
 
   /// `SPI_P0_TRAP_SCREEN_GPR_MIN.VGPR_MIN`: bits 5:0, access unknown.
-  @inlinable public static var VGPR_MIN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var VGPR_MIN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_P0_TRAP_SCREEN_GPR_MIN.SGPR_MIN`: bits 9:6, access unknown.
-  @inlinable public static var SGPR_MIN: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
+  public static var SGPR_MIN: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 }
 
 /// `SPI_P1_TRAP_SCREEN_PSBA_LO`: gfx_8_0 register, MMIO dword 0x24F1 (byte 0x93C4), access unknown, reset unknown (`write` starts from 0).
@@ -2351,7 +2075,7 @@ public enum SPI_P1_TRAP_SCREEN_PSBA_LO: Register {
   }
 
   /// `SPI_P1_TRAP_SCREEN_PSBA_LO.MEM_BASE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_P1_TRAP_SCREEN_PSBA_HI`: gfx_8_0 register, MMIO dword 0x24F2 (byte 0x93C8), access unknown, reset unknown (`write` starts from 0).
@@ -2364,7 +2088,7 @@ public enum SPI_P1_TRAP_SCREEN_PSBA_HI: Register {
   }
 
   /// `SPI_P1_TRAP_SCREEN_PSBA_HI.MEM_BASE`: bits 7:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_P1_TRAP_SCREEN_PSMA_LO`: gfx_8_0 register, MMIO dword 0x24F3 (byte 0x93CC), access unknown, reset unknown (`write` starts from 0).
@@ -2377,7 +2101,7 @@ public enum SPI_P1_TRAP_SCREEN_PSMA_LO: Register {
   }
 
   /// `SPI_P1_TRAP_SCREEN_PSMA_LO.MEM_BASE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_P1_TRAP_SCREEN_PSMA_HI`: gfx_8_0 register, MMIO dword 0x24F4 (byte 0x93D0), access unknown, reset unknown (`write` starts from 0).
@@ -2390,7 +2114,7 @@ public enum SPI_P1_TRAP_SCREEN_PSMA_HI: Register {
   }
 
   /// `SPI_P1_TRAP_SCREEN_PSMA_HI.MEM_BASE`: bits 7:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_P1_TRAP_SCREEN_GPR_MIN`: gfx_8_0 register, MMIO dword 0x24F5 (byte 0x93D4), access unknown, reset unknown (`write` starts from 0).
@@ -2403,10 +2127,10 @@ public enum SPI_P1_TRAP_SCREEN_GPR_MIN: Register {
   }
 
   /// `SPI_P1_TRAP_SCREEN_GPR_MIN.VGPR_MIN`: bits 5:0, access unknown.
-  @inlinable public static var VGPR_MIN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var VGPR_MIN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_P1_TRAP_SCREEN_GPR_MIN.SGPR_MIN`: bits 9:6, access unknown.
-  @inlinable public static var SGPR_MIN: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
+  public static var SGPR_MIN: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 }
 
 /// `TD_CNTL`: gfx_8_0 register, MMIO dword 0x2525 (byte 0x9494), access unknown, reset unknown (`write` starts from 0).
@@ -2419,53 +2143,37 @@ public enum TD_CNTL: Register {
   }
 
   /// `TD_CNTL.SYNC_PHASE_SH`: bits 1:0, access unknown.
-  @inlinable public static var SYNC_PHASE_SH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var SYNC_PHASE_SH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `TD_CNTL.SYNC_PHASE_VC_SMX`: bits 5:4, access unknown.
-  @inlinable public static var SYNC_PHASE_VC_SMX: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var SYNC_PHASE_VC_SMX: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `TD_CNTL.PAD_STALL_EN`: bit 8, access unknown.
-  @inlinable public static var PAD_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var PAD_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `TD_CNTL.EXTEND_LDS_STALL`: bits 10:9, access unknown.
-  @inlinable public static var EXTEND_LDS_STALL: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 2)
-  }
+  public static var EXTEND_LDS_STALL: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
 
   /// `TD_CNTL.LDS_STALL_PHASE_ADJUST`: bits 12:11, access unknown.
-  @inlinable public static var LDS_STALL_PHASE_ADJUST: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 2)
-  }
+  public static var LDS_STALL_PHASE_ADJUST: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `TD_CNTL.PRECISION_COMPATIBILITY`: bit 15, access unknown.
-  @inlinable public static var PRECISION_COMPATIBILITY: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var PRECISION_COMPATIBILITY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `TD_CNTL.GATHER4_FLOAT_MODE`: bit 16, access unknown.
-  @inlinable public static var GATHER4_FLOAT_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var GATHER4_FLOAT_MODE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `TD_CNTL.LD_FLOAT_MODE`: bit 18, access unknown.
-  @inlinable public static var LD_FLOAT_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var LD_FLOAT_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `TD_CNTL.GATHER4_DX9_MODE`: bit 19, access unknown.
-  @inlinable public static var GATHER4_DX9_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var GATHER4_DX9_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `TD_CNTL.DISABLE_POWER_THROTTLE`: bit 20, access unknown.
-  @inlinable public static var DISABLE_POWER_THROTTLE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var DISABLE_POWER_THROTTLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `TD_CNTL.ENABLE_ROUND_TO_ZERO`: bit 21, access unknown.
-  @inlinable public static var ENABLE_ROUND_TO_ZERO: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var ENABLE_ROUND_TO_ZERO: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 }
 
 /// `TD_STATUS`: gfx_8_0 register, MMIO dword 0x2526 (byte 0x9498), access unknown, reset unknown (`write` starts from 0).
@@ -2478,7 +2186,7 @@ public enum TD_STATUS: Register {
   }
 
   /// `TD_STATUS.BUSY`: bit 31, access unknown.
-  @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `TD_DEBUG_INDEX`: gfx_8_0 register, MMIO dword 0x2528 (byte 0x94A0), access unknown, reset unknown (`write` starts from 0).
@@ -2491,7 +2199,7 @@ public enum TD_DEBUG_INDEX: Register {
   }
 
   /// `TD_DEBUG_INDEX.INDEX`: bits 4:0, access unknown.
-  @inlinable public static var INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+  public static var INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 }
 
 /// `TD_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x2529 (byte 0x94A4), access unknown, reset unknown (`write` starts from 0).
@@ -2504,7 +2212,7 @@ public enum TD_DEBUG_DATA: Register {
   }
 
   /// `TD_DEBUG_DATA.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TD_EDC_CNT`: gfx_8_0 register, MMIO dword 0x252E (byte 0x94B8), access unknown, reset unknown (`write` starts from 0).
@@ -2527,15 +2235,13 @@ public enum TD_DSM_CNTL: Register {
   }
 
   /// `TD_DSM_CNTL.FORCE_SEDB_0`: bit 0, access unknown.
-  @inlinable public static var FORCE_SEDB_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var FORCE_SEDB_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `TD_DSM_CNTL.FORCE_SEDB_1`: bit 1, access unknown.
-  @inlinable public static var FORCE_SEDB_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var FORCE_SEDB_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `TD_DSM_CNTL.EN_SINGLE_WR_SEDB`: bit 2, access unknown.
-  @inlinable public static var EN_SINGLE_WR_SEDB: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var EN_SINGLE_WR_SEDB: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 }
 
 /// `TD_SCRATCH`: gfx_8_0 register, MMIO dword 0x2533 (byte 0x94CC), access unknown, reset unknown (`write` starts from 0).
@@ -2548,7 +2254,7 @@ public enum TD_SCRATCH: Register {
   }
 
   /// `TD_SCRATCH.SCRATCH`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TA_CNTL`: gfx_8_0 register, MMIO dword 0x2541 (byte 0x9504), access unknown, reset unknown (`write` starts from 0).
@@ -2561,19 +2267,13 @@ public enum TA_CNTL: Register {
   }
 
   /// `TA_CNTL.TC_DATA_CREDIT`: bits 15:13, access unknown.
-  @inlinable public static var TC_DATA_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 3)
-  }
+  public static var TC_DATA_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `TA_CNTL.ALIGNER_CREDIT`: bits 20:16, access unknown.
-  @inlinable public static var ALIGNER_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
+  public static var ALIGNER_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `TA_CNTL.TD_FIFO_CREDIT`: bits 31:22, access unknown.
-  @inlinable public static var TD_FIFO_CREDIT: RegisterField<Self, UInt16> {
-    .init(lsb: 22, width: 10)
-  }
+  public static var TD_FIFO_CREDIT: RegisterField<Self, UInt16> { .init(lsb: 22, width: 10) }
 }
 
 /// `TA_CNTL_AUX`: gfx_8_0 register, MMIO dword 0x2542 (byte 0x9508), access unknown, reset unknown (`write` starts from 0).
@@ -2586,30 +2286,22 @@ public enum TA_CNTL_AUX: Register {
   }
 
   /// `TA_CNTL_AUX.SCOAL_DSWIZZLE_N`: bit 0, access unknown.
-  @inlinable public static var SCOAL_DSWIZZLE_N: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var SCOAL_DSWIZZLE_N: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `TA_CNTL_AUX.RESERVED`: bits 3:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
+  public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
 
   /// `TA_CNTL_AUX.ANISO_WEIGHT_MODE`: bit 16, access unknown.
-  @inlinable public static var ANISO_WEIGHT_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var ANISO_WEIGHT_MODE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `TA_CNTL_AUX.ANISO_RATIO_LUT`: bit 17, access unknown.
-  @inlinable public static var ANISO_RATIO_LUT: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var ANISO_RATIO_LUT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `TA_CNTL_AUX.ANISO_TAP`: bit 18, access unknown.
-  @inlinable public static var ANISO_TAP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var ANISO_TAP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `TA_CNTL_AUX.ANISO_MIP_ADJ_MODE`: bit 19, access unknown.
-  @inlinable public static var ANISO_MIP_ADJ_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var ANISO_MIP_ADJ_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `TA_RESERVED_010C`: gfx_8_0 register, MMIO dword 0x2543 (byte 0x950C), access unknown, reset unknown (`write` starts from 0).
@@ -2622,7 +2314,7 @@ public enum TA_RESERVED_010C: Register {
   }
 
   /// `TA_RESERVED_010C.Unused`: bits 31:0, access unknown.
-  @inlinable public static var Unused: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var Unused: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TA_STATUS`: gfx_8_0 register, MMIO dword 0x2548 (byte 0x9520), access unknown, reset unknown (`write` starts from 0).
@@ -2635,73 +2327,55 @@ public enum TA_STATUS: Register {
   }
 
   /// `TA_STATUS.FG_PFIFO_EMPTYB`: bit 12, access unknown.
-  @inlinable public static var FG_PFIFO_EMPTYB: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var FG_PFIFO_EMPTYB: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `TA_STATUS.FG_LFIFO_EMPTYB`: bit 13, access unknown.
-  @inlinable public static var FG_LFIFO_EMPTYB: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var FG_LFIFO_EMPTYB: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `TA_STATUS.FG_SFIFO_EMPTYB`: bit 14, access unknown.
-  @inlinable public static var FG_SFIFO_EMPTYB: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var FG_SFIFO_EMPTYB: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `TA_STATUS.FL_PFIFO_EMPTYB`: bit 16, access unknown.
-  @inlinable public static var FL_PFIFO_EMPTYB: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var FL_PFIFO_EMPTYB: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `TA_STATUS.FL_LFIFO_EMPTYB`: bit 17, access unknown.
-  @inlinable public static var FL_LFIFO_EMPTYB: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var FL_LFIFO_EMPTYB: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `TA_STATUS.FL_SFIFO_EMPTYB`: bit 18, access unknown.
-  @inlinable public static var FL_SFIFO_EMPTYB: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var FL_SFIFO_EMPTYB: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `TA_STATUS.FA_PFIFO_EMPTYB`: bit 20, access unknown.
-  @inlinable public static var FA_PFIFO_EMPTYB: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var FA_PFIFO_EMPTYB: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `TA_STATUS.FA_LFIFO_EMPTYB`: bit 21, access unknown.
-  @inlinable public static var FA_LFIFO_EMPTYB: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var FA_LFIFO_EMPTYB: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `TA_STATUS.FA_SFIFO_EMPTYB`: bit 22, access unknown.
-  @inlinable public static var FA_SFIFO_EMPTYB: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var FA_SFIFO_EMPTYB: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `TA_STATUS.IN_BUSY`: bit 24, access unknown.
-  @inlinable public static var IN_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var IN_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `TA_STATUS.FG_BUSY`: bit 25, access unknown.
-  @inlinable public static var FG_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var FG_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `TA_STATUS.LA_BUSY`: bit 26, access unknown.
-  @inlinable public static var LA_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var LA_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `TA_STATUS.FL_BUSY`: bit 27, access unknown.
-  @inlinable public static var FL_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var FL_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `TA_STATUS.TA_BUSY`: bit 28, access unknown.
-  @inlinable public static var TA_BUSY: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var TA_BUSY: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `TA_STATUS.FA_BUSY`: bit 29, access unknown.
-  @inlinable public static var FA_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var FA_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `TA_STATUS.AL_BUSY`: bit 30, access unknown.
-  @inlinable public static var AL_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var AL_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `TA_STATUS.BUSY`: bit 31, access unknown.
-  @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `TA_DEBUG_INDEX`: gfx_8_0 register, MMIO dword 0x254C (byte 0x9530), access unknown, reset unknown (`write` starts from 0).
@@ -2714,7 +2388,7 @@ public enum TA_DEBUG_INDEX: Register {
   }
 
   /// `TA_DEBUG_INDEX.INDEX`: bits 4:0, access unknown.
-  @inlinable public static var INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+  public static var INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 }
 
 /// `TA_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x254D (byte 0x9534), access unknown, reset unknown (`write` starts from 0).
@@ -2727,7 +2401,7 @@ public enum TA_DEBUG_DATA: Register {
   }
 
   /// `TA_DEBUG_DATA.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TA_SCRATCH`: gfx_8_0 register, MMIO dword 0x2564 (byte 0x9590), access unknown, reset unknown (`write` starts from 0).
@@ -2740,7 +2414,7 @@ public enum TA_SCRATCH: Register {
   }
 
   /// `TA_SCRATCH.SCRATCH`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SH_HIDDEN_PRIVATE_BASE_VMID`: gfx_8_0 register, MMIO dword 0x2580 (byte 0x9600), access unknown, reset unknown (`write` starts from 0).
@@ -2753,7 +2427,7 @@ public enum SH_HIDDEN_PRIVATE_BASE_VMID: Register {
   }
 
   /// `SH_HIDDEN_PRIVATE_BASE_VMID.ADDRESS`: bits 31:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SH_STATIC_MEM_CONFIG`: gfx_8_0 register, MMIO dword 0x2581 (byte 0x9604), access unknown, reset unknown (`write` starts from 0).
@@ -2766,21 +2440,19 @@ public enum SH_STATIC_MEM_CONFIG: Register {
   }
 
   /// `SH_STATIC_MEM_CONFIG.SWIZZLE_ENABLE`: bit 0, access unknown.
-  @inlinable public static var SWIZZLE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SWIZZLE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SH_STATIC_MEM_CONFIG.ELEMENT_SIZE`: bits 2:1, access unknown.
-  @inlinable public static var ELEMENT_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var ELEMENT_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `SH_STATIC_MEM_CONFIG.INDEX_STRIDE`: bits 4:3, access unknown.
-  @inlinable public static var INDEX_STRIDE: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var INDEX_STRIDE: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `SH_STATIC_MEM_CONFIG.PRIVATE_MTYPE`: bits 7:5, access unknown.
-  @inlinable public static var PRIVATE_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
+  public static var PRIVATE_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `SH_STATIC_MEM_CONFIG.READ_ONLY_CNTL`: bits 15:8, access unknown.
-  @inlinable public static var READ_ONLY_CNTL: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var READ_ONLY_CNTL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `GDS_CONFIG`: gfx_8_0 register, MMIO dword 0x25C0 (byte 0x9700), access unknown, reset unknown (`write` starts from 0).
@@ -2793,24 +2465,16 @@ public enum GDS_CONFIG: Register {
   }
 
   /// `GDS_CONFIG.SH0_GPR_PHASE_SEL`: bits 2:1, access unknown.
-  @inlinable public static var SH0_GPR_PHASE_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 2)
-  }
+  public static var SH0_GPR_PHASE_SEL: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `GDS_CONFIG.SH1_GPR_PHASE_SEL`: bits 4:3, access unknown.
-  @inlinable public static var SH1_GPR_PHASE_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 2)
-  }
+  public static var SH1_GPR_PHASE_SEL: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `GDS_CONFIG.SH2_GPR_PHASE_SEL`: bits 6:5, access unknown.
-  @inlinable public static var SH2_GPR_PHASE_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
+  public static var SH2_GPR_PHASE_SEL: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `GDS_CONFIG.SH3_GPR_PHASE_SEL`: bits 8:7, access unknown.
-  @inlinable public static var SH3_GPR_PHASE_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
+  public static var SH3_GPR_PHASE_SEL: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 }
 
 /// `GDS_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x25C1 (byte 0x9704), access unknown, reset unknown (`write` starts from 0).
@@ -2823,53 +2487,49 @@ public enum GDS_CNTL_STATUS: Register {
   }
 
   /// `GDS_CNTL_STATUS.GDS_BUSY`: bit 0, access unknown.
-  @inlinable public static var GDS_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var GDS_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GDS_CNTL_STATUS.GRBM_WBUF_BUSY`: bit 1, access unknown.
-  @inlinable public static var GRBM_WBUF_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var GRBM_WBUF_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GDS_CNTL_STATUS.ORD_APP_BUSY`: bit 2, access unknown.
-  @inlinable public static var ORD_APP_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var ORD_APP_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GDS_CNTL_STATUS.DS_BANK_CONFLICT`: bit 3, access unknown.
-  @inlinable public static var DS_BANK_CONFLICT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var DS_BANK_CONFLICT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `GDS_CNTL_STATUS.DS_ADDR_CONFLICT`: bit 4, access unknown.
-  @inlinable public static var DS_ADDR_CONFLICT: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var DS_ADDR_CONFLICT: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `GDS_CNTL_STATUS.DS_WR_CLAMP`: bit 5, access unknown.
-  @inlinable public static var DS_WR_CLAMP: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var DS_WR_CLAMP: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `GDS_CNTL_STATUS.DS_RD_CLAMP`: bit 6, access unknown.
-  @inlinable public static var DS_RD_CLAMP: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var DS_RD_CLAMP: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `GDS_CNTL_STATUS.GRBM_RBUF_BUSY`: bit 7, access unknown.
-  @inlinable public static var GRBM_RBUF_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var GRBM_RBUF_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `GDS_CNTL_STATUS.DS_BUSY`: bit 8, access unknown.
-  @inlinable public static var DS_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var DS_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `GDS_CNTL_STATUS.GWS_BUSY`: bit 9, access unknown.
-  @inlinable public static var GWS_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var GWS_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `GDS_CNTL_STATUS.ORD_FIFO_BUSY`: bit 10, access unknown.
-  @inlinable public static var ORD_FIFO_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var ORD_FIFO_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `GDS_CNTL_STATUS.CREDIT_BUSY0`: bit 11, access unknown.
-  @inlinable public static var CREDIT_BUSY0: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var CREDIT_BUSY0: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `GDS_CNTL_STATUS.CREDIT_BUSY1`: bit 12, access unknown.
-  @inlinable public static var CREDIT_BUSY1: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var CREDIT_BUSY1: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `GDS_CNTL_STATUS.CREDIT_BUSY2`: bit 13, access unknown.
-  @inlinable public static var CREDIT_BUSY2: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var CREDIT_BUSY2: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `GDS_CNTL_STATUS.CREDIT_BUSY3`: bit 14, access unknown.
-  @inlinable public static var CREDIT_BUSY3: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var CREDIT_BUSY3: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `GDS_ENHANCE2`: gfx_8_0 register, MMIO dword 0x25C2 (byte 0x9708), access unknown, reset unknown (`write` starts from 0).
@@ -2882,10 +2542,10 @@ public enum GDS_ENHANCE2: Register {
   }
 
   /// `GDS_ENHANCE2.MISC`: bits 15:0, access unknown.
-  @inlinable public static var MISC: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MISC: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_ENHANCE2.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PROTECTION_FAULT`: gfx_8_0 register, MMIO dword 0x25C3 (byte 0x970C), access unknown, reset unknown (`write` starts from 0).
@@ -2898,28 +2558,28 @@ public enum GDS_PROTECTION_FAULT: Register {
   }
 
   /// `GDS_PROTECTION_FAULT.WRITE_DIS`: bit 0, access unknown.
-  @inlinable public static var WRITE_DIS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var WRITE_DIS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GDS_PROTECTION_FAULT.FAULT_DETECTED`: bit 1, access unknown.
-  @inlinable public static var FAULT_DETECTED: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var FAULT_DETECTED: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GDS_PROTECTION_FAULT.GRBM`: bit 2, access unknown.
-  @inlinable public static var GRBM: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var GRBM: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GDS_PROTECTION_FAULT.SH_ID`: bits 5:3, access unknown.
-  @inlinable public static var SH_ID: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
+  public static var SH_ID: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `GDS_PROTECTION_FAULT.CU_ID`: bits 9:6, access unknown.
-  @inlinable public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
+  public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
   /// `GDS_PROTECTION_FAULT.SIMD_ID`: bits 11:10, access unknown.
-  @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `GDS_PROTECTION_FAULT.WAVE_ID`: bits 15:12, access unknown.
-  @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `GDS_PROTECTION_FAULT.ADDRESS`: bits 31:16, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_VM_PROTECTION_FAULT`: gfx_8_0 register, MMIO dword 0x25C4 (byte 0x9710), access unknown, reset unknown (`write` starts from 0).
@@ -2932,25 +2592,25 @@ public enum GDS_VM_PROTECTION_FAULT: Register {
   }
 
   /// `GDS_VM_PROTECTION_FAULT.WRITE_DIS`: bit 0, access unknown.
-  @inlinable public static var WRITE_DIS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var WRITE_DIS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GDS_VM_PROTECTION_FAULT.FAULT_DETECTED`: bit 1, access unknown.
-  @inlinable public static var FAULT_DETECTED: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var FAULT_DETECTED: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GDS_VM_PROTECTION_FAULT.GWS`: bit 2, access unknown.
-  @inlinable public static var GWS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var GWS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GDS_VM_PROTECTION_FAULT.OA`: bit 3, access unknown.
-  @inlinable public static var OA: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var OA: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `GDS_VM_PROTECTION_FAULT.GRBM`: bit 4, access unknown.
-  @inlinable public static var GRBM: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var GRBM: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `GDS_VM_PROTECTION_FAULT.VMID`: bits 11:8, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `GDS_VM_PROTECTION_FAULT.ADDRESS`: bits 31:16, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_EDC_CNT`: gfx_8_0 register, MMIO dword 0x25C5 (byte 0x9714), access unknown, reset unknown (`write` starts from 0).
@@ -2963,13 +2623,13 @@ public enum GDS_EDC_CNT: Register {
   }
 
   /// `GDS_EDC_CNT.DED`: bits 7:0, access unknown.
-  @inlinable public static var DED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var DED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `GDS_EDC_CNT.SED`: bits 15:8, access unknown.
-  @inlinable public static var SED: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var SED: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `GDS_EDC_CNT.SEC`: bits 23:16, access unknown.
-  @inlinable public static var SEC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var SEC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `GDS_EDC_GRBM_CNT`: gfx_8_0 register, MMIO dword 0x25C6 (byte 0x9718), access unknown, reset unknown (`write` starts from 0).
@@ -2982,10 +2642,10 @@ public enum GDS_EDC_GRBM_CNT: Register {
   }
 
   /// `GDS_EDC_GRBM_CNT.DED`: bits 7:0, access unknown.
-  @inlinable public static var DED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var DED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `GDS_EDC_GRBM_CNT.SEC`: bits 23:16, access unknown.
-  @inlinable public static var SEC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var SEC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `GDS_EDC_OA_DED`: gfx_8_0 register, MMIO dword 0x25C7 (byte 0x971C), access unknown, reset unknown (`write` starts from 0).
@@ -2998,47 +2658,43 @@ public enum GDS_EDC_OA_DED: Register {
   }
 
   /// `GDS_EDC_OA_DED.ME0_GFXHP3D_PIX_DED`: bit 0, access unknown.
-  @inlinable public static var ME0_GFXHP3D_PIX_DED: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ME0_GFXHP3D_PIX_DED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GDS_EDC_OA_DED.ME0_GFXHP3D_VTX_DED`: bit 1, access unknown.
-  @inlinable public static var ME0_GFXHP3D_VTX_DED: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var ME0_GFXHP3D_VTX_DED: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GDS_EDC_OA_DED.ME0_CS_DED`: bit 2, access unknown.
-  @inlinable public static var ME0_CS_DED: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var ME0_CS_DED: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GDS_EDC_OA_DED.UNUSED0`: bit 3, access unknown.
-  @inlinable public static var UNUSED0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var UNUSED0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `GDS_EDC_OA_DED.ME1_PIPE0_DED`: bit 4, access unknown.
-  @inlinable public static var ME1_PIPE0_DED: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var ME1_PIPE0_DED: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `GDS_EDC_OA_DED.ME1_PIPE1_DED`: bit 5, access unknown.
-  @inlinable public static var ME1_PIPE1_DED: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var ME1_PIPE1_DED: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `GDS_EDC_OA_DED.ME1_PIPE2_DED`: bit 6, access unknown.
-  @inlinable public static var ME1_PIPE2_DED: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var ME1_PIPE2_DED: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `GDS_EDC_OA_DED.ME1_PIPE3_DED`: bit 7, access unknown.
-  @inlinable public static var ME1_PIPE3_DED: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ME1_PIPE3_DED: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `GDS_EDC_OA_DED.ME2_PIPE0_DED`: bit 8, access unknown.
-  @inlinable public static var ME2_PIPE0_DED: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var ME2_PIPE0_DED: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `GDS_EDC_OA_DED.ME2_PIPE1_DED`: bit 9, access unknown.
-  @inlinable public static var ME2_PIPE1_DED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var ME2_PIPE1_DED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `GDS_EDC_OA_DED.ME2_PIPE2_DED`: bit 10, access unknown.
-  @inlinable public static var ME2_PIPE2_DED: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var ME2_PIPE2_DED: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `GDS_EDC_OA_DED.ME2_PIPE3_DED`: bit 11, access unknown.
-  @inlinable public static var ME2_PIPE3_DED: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var ME2_PIPE3_DED: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `GDS_EDC_OA_DED.UNUSED1`: bits 31:12, access unknown.
-  @inlinable public static var UNUSED1: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
+  public static var UNUSED1: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `GDS_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x25C8 (byte 0x9720), access unknown, reset unknown (`write` starts from 0).
@@ -3051,12 +2707,10 @@ public enum GDS_DEBUG_CNTL: Register {
   }
 
   /// `GDS_DEBUG_CNTL.GDS_DEBUG_INDX`: bits 4:0, access unknown.
-  @inlinable public static var GDS_DEBUG_INDX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var GDS_DEBUG_INDX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `GDS_DEBUG_CNTL.UNUSED`: bits 31:5, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
+  public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `GDS_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x25C9 (byte 0x9724), access unknown, reset unknown (`write` starts from 0).
@@ -3069,7 +2723,7 @@ public enum GDS_DEBUG_DATA: Register {
   }
 
   /// `GDS_DEBUG_DATA.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x25CA (byte 0x9728), access unknown, reset unknown (`write` starts from 0).
@@ -3082,37 +2736,33 @@ public enum GDS_DSM_CNTL: Register {
   }
 
   /// `GDS_DSM_CNTL.SEL_DSM_GDS_IRRITATOR_DATA_A_0`: bit 0, access unknown.
-  @inlinable public static var SEL_DSM_GDS_IRRITATOR_DATA_A_0: RegisterField<Self, Bool> {
+  public static var SEL_DSM_GDS_IRRITATOR_DATA_A_0: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `GDS_DSM_CNTL.SEL_DSM_GDS_IRRITATOR_DATA_A_1`: bit 1, access unknown.
-  @inlinable public static var SEL_DSM_GDS_IRRITATOR_DATA_A_1: RegisterField<Self, Bool> {
+  public static var SEL_DSM_GDS_IRRITATOR_DATA_A_1: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `GDS_DSM_CNTL.GDS_ENABLE_SINGLE_WRITE_A`: bit 2, access unknown.
-  @inlinable public static var GDS_ENABLE_SINGLE_WRITE_A: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var GDS_ENABLE_SINGLE_WRITE_A: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GDS_DSM_CNTL.SEL_DSM_GDS_IRRITATOR_DATA_B_0`: bit 3, access unknown.
-  @inlinable public static var SEL_DSM_GDS_IRRITATOR_DATA_B_0: RegisterField<Self, Bool> {
+  public static var SEL_DSM_GDS_IRRITATOR_DATA_B_0: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `GDS_DSM_CNTL.SEL_DSM_GDS_IRRITATOR_DATA_B_1`: bit 4, access unknown.
-  @inlinable public static var SEL_DSM_GDS_IRRITATOR_DATA_B_1: RegisterField<Self, Bool> {
+  public static var SEL_DSM_GDS_IRRITATOR_DATA_B_1: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `GDS_DSM_CNTL.GDS_ENABLE_SINGLE_WRITE_B`: bit 5, access unknown.
-  @inlinable public static var GDS_ENABLE_SINGLE_WRITE_B: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var GDS_ENABLE_SINGLE_WRITE_B: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `GDS_DSM_CNTL.UNUSED`: bits 31:6, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
+  public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
 }
 
 /// `DB_DEBUG`: gfx_8_0 register, MMIO dword 0x260C (byte 0x9830), access unknown, reset unknown (`write` starts from 0).
@@ -3125,120 +2775,94 @@ public enum DB_DEBUG: Register {
   }
 
   /// `DB_DEBUG.DEBUG_STENCIL_COMPRESS_DISABLE`: bit 0, access unknown.
-  @inlinable public static var DEBUG_STENCIL_COMPRESS_DISABLE: RegisterField<Self, Bool> {
+  public static var DEBUG_STENCIL_COMPRESS_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `DB_DEBUG.DEBUG_DEPTH_COMPRESS_DISABLE`: bit 1, access unknown.
-  @inlinable public static var DEBUG_DEPTH_COMPRESS_DISABLE: RegisterField<Self, Bool> {
+  public static var DEBUG_DEPTH_COMPRESS_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `DB_DEBUG.FETCH_FULL_Z_TILE`: bit 2, access unknown.
-  @inlinable public static var FETCH_FULL_Z_TILE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var FETCH_FULL_Z_TILE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `DB_DEBUG.FETCH_FULL_STENCIL_TILE`: bit 3, access unknown.
-  @inlinable public static var FETCH_FULL_STENCIL_TILE: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var FETCH_FULL_STENCIL_TILE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `DB_DEBUG.FORCE_Z_MODE`: bits 5:4, access unknown.
-  @inlinable public static var FORCE_Z_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var FORCE_Z_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `DB_DEBUG.DEBUG_FORCE_DEPTH_READ`: bit 6, access unknown.
-  @inlinable public static var DEBUG_FORCE_DEPTH_READ: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var DEBUG_FORCE_DEPTH_READ: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `DB_DEBUG.DEBUG_FORCE_STENCIL_READ`: bit 7, access unknown.
-  @inlinable public static var DEBUG_FORCE_STENCIL_READ: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var DEBUG_FORCE_STENCIL_READ: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `DB_DEBUG.DEBUG_FORCE_HIZ_ENABLE`: bits 9:8, access unknown.
-  @inlinable public static var DEBUG_FORCE_HIZ_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var DEBUG_FORCE_HIZ_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `DB_DEBUG.DEBUG_FORCE_HIS_ENABLE0`: bits 11:10, access unknown.
-  @inlinable public static var DEBUG_FORCE_HIS_ENABLE0: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var DEBUG_FORCE_HIS_ENABLE0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `DB_DEBUG.DEBUG_FORCE_HIS_ENABLE1`: bits 13:12, access unknown.
-  @inlinable public static var DEBUG_FORCE_HIS_ENABLE1: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 2)
-  }
+  public static var DEBUG_FORCE_HIS_ENABLE1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `DB_DEBUG.DEBUG_FAST_Z_DISABLE`: bit 14, access unknown.
-  @inlinable public static var DEBUG_FAST_Z_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var DEBUG_FAST_Z_DISABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `DB_DEBUG.DEBUG_FAST_STENCIL_DISABLE`: bit 15, access unknown.
-  @inlinable public static var DEBUG_FAST_STENCIL_DISABLE: RegisterField<Self, Bool> {
+  public static var DEBUG_FAST_STENCIL_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `DB_DEBUG.DEBUG_NOOP_CULL_DISABLE`: bit 16, access unknown.
-  @inlinable public static var DEBUG_NOOP_CULL_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var DEBUG_NOOP_CULL_DISABLE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `DB_DEBUG.DISABLE_SUMM_SQUADS`: bit 17, access unknown.
-  @inlinable public static var DISABLE_SUMM_SQUADS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var DISABLE_SUMM_SQUADS: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `DB_DEBUG.DEPTH_CACHE_FORCE_MISS`: bit 18, access unknown.
-  @inlinable public static var DEPTH_CACHE_FORCE_MISS: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var DEPTH_CACHE_FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `DB_DEBUG.DEBUG_FORCE_FULL_Z_RANGE`: bits 20:19, access unknown.
-  @inlinable public static var DEBUG_FORCE_FULL_Z_RANGE: RegisterField<Self, UInt8> {
+  public static var DEBUG_FORCE_FULL_Z_RANGE: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 2)
   }
 
   /// `DB_DEBUG.NEVER_FREE_Z_ONLY`: bit 21, access unknown.
-  @inlinable public static var NEVER_FREE_Z_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var NEVER_FREE_Z_ONLY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `DB_DEBUG.ZPASS_COUNTS_LOOK_AT_PIPE_STAT_EVENTS`: bit 22, access unknown.
-  @inlinable public static var ZPASS_COUNTS_LOOK_AT_PIPE_STAT_EVENTS: RegisterField<Self, Bool> {
+  public static var ZPASS_COUNTS_LOOK_AT_PIPE_STAT_EVENTS: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
   /// `DB_DEBUG.DISABLE_VPORT_ZPLANE_OPTIMIZATION`: bit 23, access unknown.
-  @inlinable public static var DISABLE_VPORT_ZPLANE_OPTIMIZATION: RegisterField<Self, Bool> {
+  public static var DISABLE_VPORT_ZPLANE_OPTIMIZATION: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
   /// `DB_DEBUG.DECOMPRESS_AFTER_N_ZPLANES`: bits 27:24, access unknown.
-  @inlinable public static var DECOMPRESS_AFTER_N_ZPLANES: RegisterField<Self, UInt8> {
+  public static var DECOMPRESS_AFTER_N_ZPLANES: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 
   /// `DB_DEBUG.ONE_FREE_IN_FLIGHT`: bit 28, access unknown.
-  @inlinable public static var ONE_FREE_IN_FLIGHT: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var ONE_FREE_IN_FLIGHT: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `DB_DEBUG.FORCE_MISS_IF_NOT_INFLIGHT`: bit 29, access unknown.
-  @inlinable public static var FORCE_MISS_IF_NOT_INFLIGHT: RegisterField<Self, Bool> {
+  public static var FORCE_MISS_IF_NOT_INFLIGHT: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `DB_DEBUG.DISABLE_DEPTH_SURFACE_SYNC`: bit 30, access unknown.
-  @inlinable public static var DISABLE_DEPTH_SURFACE_SYNC: RegisterField<Self, Bool> {
+  public static var DISABLE_DEPTH_SURFACE_SYNC: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `DB_DEBUG.DISABLE_HTILE_SURFACE_SYNC`: bit 31, access unknown.
-  @inlinable public static var DISABLE_HTILE_SURFACE_SYNC: RegisterField<Self, Bool> {
+  public static var DISABLE_HTILE_SURFACE_SYNC: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -3253,100 +2877,86 @@ public enum DB_DEBUG2: Register {
   }
 
   /// `DB_DEBUG2.ALLOW_COMPZ_BYTE_MASKING`: bit 0, access unknown.
-  @inlinable public static var ALLOW_COMPZ_BYTE_MASKING: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ALLOW_COMPZ_BYTE_MASKING: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `DB_DEBUG2.DISABLE_TC_ZRANGE_L0_CACHE`: bit 1, access unknown.
-  @inlinable public static var DISABLE_TC_ZRANGE_L0_CACHE: RegisterField<Self, Bool> {
+  public static var DISABLE_TC_ZRANGE_L0_CACHE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `DB_DEBUG2.DISABLE_TC_MASK_L0_CACHE`: bit 2, access unknown.
-  @inlinable public static var DISABLE_TC_MASK_L0_CACHE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var DISABLE_TC_MASK_L0_CACHE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `DB_DEBUG2.DTR_ROUND_ROBIN_ARB`: bit 3, access unknown.
-  @inlinable public static var DTR_ROUND_ROBIN_ARB: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var DTR_ROUND_ROBIN_ARB: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `DB_DEBUG2.DTR_PREZ_STALLS_FOR_ETF_ROOM`: bit 4, access unknown.
-  @inlinable public static var DTR_PREZ_STALLS_FOR_ETF_ROOM: RegisterField<Self, Bool> {
+  public static var DTR_PREZ_STALLS_FOR_ETF_ROOM: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `DB_DEBUG2.DISABLE_PREZL_LPF_STALL`: bit 5, access unknown.
-  @inlinable public static var DISABLE_PREZL_LPF_STALL: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var DISABLE_PREZL_LPF_STALL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `DB_DEBUG2.ENABLE_PREZL_CB_STALL`: bit 6, access unknown.
-  @inlinable public static var ENABLE_PREZL_CB_STALL: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var ENABLE_PREZL_CB_STALL: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `DB_DEBUG2.DISABLE_PREZL_LPF_STALL_REZ`: bit 7, access unknown.
-  @inlinable public static var DISABLE_PREZL_LPF_STALL_REZ: RegisterField<Self, Bool> {
+  public static var DISABLE_PREZL_LPF_STALL_REZ: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `DB_DEBUG2.DISABLE_PREZL_CB_STALL_REZ`: bit 8, access unknown.
-  @inlinable public static var DISABLE_PREZL_CB_STALL_REZ: RegisterField<Self, Bool> {
+  public static var DISABLE_PREZL_CB_STALL_REZ: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `DB_DEBUG2.CLK_OFF_DELAY`: bits 13:9, access unknown.
-  @inlinable public static var CLK_OFF_DELAY: RegisterField<Self, UInt8> { .init(lsb: 9, width: 5) }
+  public static var CLK_OFF_DELAY: RegisterField<Self, UInt8> { .init(lsb: 9, width: 5) }
 
   /// `DB_DEBUG2.DISABLE_TILE_COVERED_FOR_PS_ITER`: bit 14, access unknown.
-  @inlinable public static var DISABLE_TILE_COVERED_FOR_PS_ITER: RegisterField<Self, Bool> {
+  public static var DISABLE_TILE_COVERED_FOR_PS_ITER: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `DB_DEBUG2.ENABLE_SUBTILE_GROUPING`: bit 15, access unknown.
-  @inlinable public static var ENABLE_SUBTILE_GROUPING: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var ENABLE_SUBTILE_GROUPING: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `DB_DEBUG2.DISABLE_HTILE_PAIRED_PIPES`: bit 16, access unknown.
-  @inlinable public static var DISABLE_HTILE_PAIRED_PIPES: RegisterField<Self, Bool> {
+  public static var DISABLE_HTILE_PAIRED_PIPES: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `DB_DEBUG2.DISABLE_NULL_EOT_FORWARDING`: bit 17, access unknown.
-  @inlinable public static var DISABLE_NULL_EOT_FORWARDING: RegisterField<Self, Bool> {
+  public static var DISABLE_NULL_EOT_FORWARDING: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `DB_DEBUG2.DISABLE_DTT_DATA_FORWARDING`: bit 18, access unknown.
-  @inlinable public static var DISABLE_DTT_DATA_FORWARDING: RegisterField<Self, Bool> {
+  public static var DISABLE_DTT_DATA_FORWARDING: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `DB_DEBUG2.DISABLE_QUAD_COHERENCY_STALL`: bit 19, access unknown.
-  @inlinable public static var DISABLE_QUAD_COHERENCY_STALL: RegisterField<Self, Bool> {
+  public static var DISABLE_QUAD_COHERENCY_STALL: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `DB_DEBUG2.ENABLE_PREZ_OF_REZ_SUMM`: bit 28, access unknown.
-  @inlinable public static var ENABLE_PREZ_OF_REZ_SUMM: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var ENABLE_PREZ_OF_REZ_SUMM: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `DB_DEBUG2.DISABLE_PREZL_VIEWPORT_STALL`: bit 29, access unknown.
-  @inlinable public static var DISABLE_PREZL_VIEWPORT_STALL: RegisterField<Self, Bool> {
+  public static var DISABLE_PREZL_VIEWPORT_STALL: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `DB_DEBUG2.DISABLE_SINGLE_STENCIL_QUAD_SUMM`: bit 30, access unknown.
-  @inlinable public static var DISABLE_SINGLE_STENCIL_QUAD_SUMM: RegisterField<Self, Bool> {
+  public static var DISABLE_SINGLE_STENCIL_QUAD_SUMM: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `DB_DEBUG2.DISABLE_WRITE_STALL_ON_RDWR_CONFLICT`: bit 31, access unknown.
-  @inlinable public static var DISABLE_WRITE_STALL_ON_RDWR_CONFLICT: RegisterField<Self, Bool> {
+  public static var DISABLE_WRITE_STALL_ON_RDWR_CONFLICT: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -3361,152 +2971,136 @@ public enum DB_DEBUG3: Register {
   }
 
   /// `DB_DEBUG3.FORCE_DB_IS_GOOD`: bit 2, access unknown.
-  @inlinable public static var FORCE_DB_IS_GOOD: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var FORCE_DB_IS_GOOD: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `DB_DEBUG3.DISABLE_TL_SSO_NULL_SUPPRESSION`: bit 3, access unknown.
-  @inlinable public static var DISABLE_TL_SSO_NULL_SUPPRESSION: RegisterField<Self, Bool> {
+  public static var DISABLE_TL_SSO_NULL_SUPPRESSION: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `DB_DEBUG3.DISABLE_HIZ_ON_VPORT_CLAMP`: bit 4, access unknown.
-  @inlinable public static var DISABLE_HIZ_ON_VPORT_CLAMP: RegisterField<Self, Bool> {
+  public static var DISABLE_HIZ_ON_VPORT_CLAMP: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `DB_DEBUG3.EQAA_INTERPOLATE_COMP_Z`: bit 5, access unknown.
-  @inlinable public static var EQAA_INTERPOLATE_COMP_Z: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var EQAA_INTERPOLATE_COMP_Z: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `DB_DEBUG3.EQAA_INTERPOLATE_SRC_Z`: bit 6, access unknown.
-  @inlinable public static var EQAA_INTERPOLATE_SRC_Z: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var EQAA_INTERPOLATE_SRC_Z: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `DB_DEBUG3.DISABLE_TCP_CAM_BYPASS`: bit 7, access unknown.
-  @inlinable public static var DISABLE_TCP_CAM_BYPASS: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var DISABLE_TCP_CAM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `DB_DEBUG3.DISABLE_ZCMP_DIRTY_SUPPRESSION`: bit 8, access unknown.
-  @inlinable public static var DISABLE_ZCMP_DIRTY_SUPPRESSION: RegisterField<Self, Bool> {
+  public static var DISABLE_ZCMP_DIRTY_SUPPRESSION: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `DB_DEBUG3.DISABLE_REDUNDANT_PLANE_FLUSHES_OPT`: bit 9, access unknown.
-  @inlinable public static var DISABLE_REDUNDANT_PLANE_FLUSHES_OPT: RegisterField<Self, Bool> {
+  public static var DISABLE_REDUNDANT_PLANE_FLUSHES_OPT: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `DB_DEBUG3.DISABLE_RECOMP_TO_1ZPLANE_WITHOUT_FASTOP`: bit 10, access unknown.
-  @inlinable public static var DISABLE_RECOMP_TO_1ZPLANE_WITHOUT_FASTOP: RegisterField<Self, Bool> {
+  public static var DISABLE_RECOMP_TO_1ZPLANE_WITHOUT_FASTOP: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `DB_DEBUG3.ENABLE_INCOHERENT_EQAA_READS`: bit 11, access unknown.
-  @inlinable public static var ENABLE_INCOHERENT_EQAA_READS: RegisterField<Self, Bool> {
+  public static var ENABLE_INCOHERENT_EQAA_READS: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `DB_DEBUG3.DISABLE_OP_Z_DATA_FORWARDING`: bit 12, access unknown.
-  @inlinable public static var DISABLE_OP_Z_DATA_FORWARDING: RegisterField<Self, Bool> {
+  public static var DISABLE_OP_Z_DATA_FORWARDING: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `DB_DEBUG3.DISABLE_OP_DF_BYPASS`: bit 13, access unknown.
-  @inlinable public static var DISABLE_OP_DF_BYPASS: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var DISABLE_OP_DF_BYPASS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `DB_DEBUG3.DISABLE_OP_DF_WRITE_COMBINE`: bit 14, access unknown.
-  @inlinable public static var DISABLE_OP_DF_WRITE_COMBINE: RegisterField<Self, Bool> {
+  public static var DISABLE_OP_DF_WRITE_COMBINE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `DB_DEBUG3.DISABLE_OP_DF_DIRECT_FEEDBACK`: bit 15, access unknown.
-  @inlinable public static var DISABLE_OP_DF_DIRECT_FEEDBACK: RegisterField<Self, Bool> {
+  public static var DISABLE_OP_DF_DIRECT_FEEDBACK: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `DB_DEBUG3.ALLOW_RF2P_RW_COLLISION`: bit 16, access unknown.
-  @inlinable public static var ALLOW_RF2P_RW_COLLISION: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var ALLOW_RF2P_RW_COLLISION: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `DB_DEBUG3.SLOW_PREZ_TO_A2M_OMASK_RATE`: bit 17, access unknown.
-  @inlinable public static var SLOW_PREZ_TO_A2M_OMASK_RATE: RegisterField<Self, Bool> {
+  public static var SLOW_PREZ_TO_A2M_OMASK_RATE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `DB_DEBUG3.DISABLE_OP_S_DATA_FORWARDING`: bit 18, access unknown.
-  @inlinable public static var DISABLE_OP_S_DATA_FORWARDING: RegisterField<Self, Bool> {
+  public static var DISABLE_OP_S_DATA_FORWARDING: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `DB_DEBUG3.DISABLE_TC_UPDATE_WRITE_COMBINE`: bit 19, access unknown.
-  @inlinable public static var DISABLE_TC_UPDATE_WRITE_COMBINE: RegisterField<Self, Bool> {
+  public static var DISABLE_TC_UPDATE_WRITE_COMBINE: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `DB_DEBUG3.DISABLE_HZ_TC_WRITE_COMBINE`: bit 20, access unknown.
-  @inlinable public static var DISABLE_HZ_TC_WRITE_COMBINE: RegisterField<Self, Bool> {
+  public static var DISABLE_HZ_TC_WRITE_COMBINE: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `DB_DEBUG3.ENABLE_RECOMP_ZDIRTY_SUPPRESSION_OPT`: bit 21, access unknown.
-  @inlinable public static var ENABLE_RECOMP_ZDIRTY_SUPPRESSION_OPT: RegisterField<Self, Bool> {
+  public static var ENABLE_RECOMP_ZDIRTY_SUPPRESSION_OPT: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `DB_DEBUG3.ENABLE_TC_MA_ROUND_ROBIN_ARB`: bit 22, access unknown.
-  @inlinable public static var ENABLE_TC_MA_ROUND_ROBIN_ARB: RegisterField<Self, Bool> {
+  public static var ENABLE_TC_MA_ROUND_ROBIN_ARB: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
   /// `DB_DEBUG3.DISABLE_RAM_READ_SUPPRESION_ON_FWD`: bit 23, access unknown.
-  @inlinable public static var DISABLE_RAM_READ_SUPPRESION_ON_FWD: RegisterField<Self, Bool> {
+  public static var DISABLE_RAM_READ_SUPPRESION_ON_FWD: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
   /// `DB_DEBUG3.DISABLE_EQAA_A2M_PERF_OPT`: bit 24, access unknown.
-  @inlinable public static var DISABLE_EQAA_A2M_PERF_OPT: RegisterField<Self, Bool> {
+  public static var DISABLE_EQAA_A2M_PERF_OPT: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `DB_DEBUG3.DISABLE_DI_DT_STALL`: bit 25, access unknown.
-  @inlinable public static var DISABLE_DI_DT_STALL: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var DISABLE_DI_DT_STALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `DB_DEBUG3.ENABLE_DB_PROCESS_RESET`: bit 26, access unknown.
-  @inlinable public static var ENABLE_DB_PROCESS_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var ENABLE_DB_PROCESS_RESET: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `DB_DEBUG3.DISABLE_OVERRASTERIZATION_FIX`: bit 27, access unknown.
-  @inlinable public static var DISABLE_OVERRASTERIZATION_FIX: RegisterField<Self, Bool> {
+  public static var DISABLE_OVERRASTERIZATION_FIX: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `DB_DEBUG3.DONT_INSERT_CONTEXT_SUSPEND`: bit 28, access unknown.
-  @inlinable public static var DONT_INSERT_CONTEXT_SUSPEND: RegisterField<Self, Bool> {
+  public static var DONT_INSERT_CONTEXT_SUSPEND: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `DB_DEBUG3.DONT_DELETE_CONTEXT_SUSPEND`: bit 29, access unknown.
-  @inlinable public static var DONT_DELETE_CONTEXT_SUSPEND: RegisterField<Self, Bool> {
+  public static var DONT_DELETE_CONTEXT_SUSPEND: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `DB_DEBUG3.DISABLE_4XAA_2P_DELAYED_WRITE`: bit 30, access unknown.
-  @inlinable public static var DISABLE_4XAA_2P_DELAYED_WRITE: RegisterField<Self, Bool> {
+  public static var DISABLE_4XAA_2P_DELAYED_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `DB_DEBUG3.DISABLE_4XAA_2P_INTERLEAVED_PMASK`: bit 31, access unknown.
-  @inlinable public static var DISABLE_4XAA_2P_INTERLEAVED_PMASK: RegisterField<Self, Bool> {
+  public static var DISABLE_4XAA_2P_INTERLEAVED_PMASK: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -3521,29 +3115,27 @@ public enum DB_DEBUG4: Register {
   }
 
   /// `DB_DEBUG4.DISABLE_QC_Z_MASK_SUMMATION`: bit 0, access unknown.
-  @inlinable public static var DISABLE_QC_Z_MASK_SUMMATION: RegisterField<Self, Bool> {
+  public static var DISABLE_QC_Z_MASK_SUMMATION: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `DB_DEBUG4.DISABLE_QC_STENCIL_MASK_SUMMATION`: bit 1, access unknown.
-  @inlinable public static var DISABLE_QC_STENCIL_MASK_SUMMATION: RegisterField<Self, Bool> {
+  public static var DISABLE_QC_STENCIL_MASK_SUMMATION: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `DB_DEBUG4.DISABLE_RESUMM_TO_SINGLE_STENCIL`: bit 2, access unknown.
-  @inlinable public static var DISABLE_RESUMM_TO_SINGLE_STENCIL: RegisterField<Self, Bool> {
+  public static var DISABLE_RESUMM_TO_SINGLE_STENCIL: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `DB_DEBUG4.DISABLE_PREZ_POSTZ_DTILE_CONFLICT_STALL`: bit 3, access unknown.
-  @inlinable public static var DISABLE_PREZ_POSTZ_DTILE_CONFLICT_STALL: RegisterField<Self, Bool> {
+  public static var DISABLE_PREZ_POSTZ_DTILE_CONFLICT_STALL: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `DB_DEBUG4.DB_EXTRA_DEBUG4`: bits 31:4, access unknown.
-  @inlinable public static var DB_EXTRA_DEBUG4: RegisterField<Self, UInt32> {
-    .init(lsb: 4, width: 28)
-  }
+  public static var DB_EXTRA_DEBUG4: RegisterField<Self, UInt32> { .init(lsb: 4, width: 28) }
 }
 
 /// `DB_CREDIT_LIMIT`: gfx_8_0 register, MMIO dword 0x2614 (byte 0x9850), access unknown, reset unknown (`write` starts from 0).
@@ -3556,24 +3148,16 @@ public enum DB_CREDIT_LIMIT: Register {
   }
 
   /// `DB_CREDIT_LIMIT.DB_SC_TILE_CREDITS`: bits 4:0, access unknown.
-  @inlinable public static var DB_SC_TILE_CREDITS: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var DB_SC_TILE_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `DB_CREDIT_LIMIT.DB_SC_QUAD_CREDITS`: bits 9:5, access unknown.
-  @inlinable public static var DB_SC_QUAD_CREDITS: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 5)
-  }
+  public static var DB_SC_QUAD_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
 
   /// `DB_CREDIT_LIMIT.DB_CB_LQUAD_CREDITS`: bits 12:10, access unknown.
-  @inlinable public static var DB_CB_LQUAD_CREDITS: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 3)
-  }
+  public static var DB_CB_LQUAD_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 10, width: 3) }
 
   /// `DB_CREDIT_LIMIT.DB_CB_TILE_CREDITS`: bits 30:24, access unknown.
-  @inlinable public static var DB_CB_TILE_CREDITS: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 7)
-  }
+  public static var DB_CB_TILE_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `DB_WATERMARKS`: gfx_8_0 register, MMIO dword 0x2615 (byte 0x9854), access unknown, reset unknown (`write` starts from 0).
@@ -3586,50 +3170,34 @@ public enum DB_WATERMARKS: Register {
   }
 
   /// `DB_WATERMARKS.DEPTH_FREE`: bits 4:0, access unknown.
-  @inlinable public static var DEPTH_FREE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+  public static var DEPTH_FREE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `DB_WATERMARKS.DEPTH_FLUSH`: bits 10:5, access unknown.
-  @inlinable public static var DEPTH_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 5, width: 6) }
+  public static var DEPTH_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 5, width: 6) }
 
   /// `DB_WATERMARKS.FORCE_SUMMARIZE`: bits 14:11, access unknown.
-  @inlinable public static var FORCE_SUMMARIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 4)
-  }
+  public static var FORCE_SUMMARIZE: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `DB_WATERMARKS.DEPTH_PENDING_FREE`: bits 19:15, access unknown.
-  @inlinable public static var DEPTH_PENDING_FREE: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 5)
-  }
+  public static var DEPTH_PENDING_FREE: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
 
   /// `DB_WATERMARKS.DEPTH_CACHELINE_FREE`: bits 26:20, access unknown.
-  @inlinable public static var DEPTH_CACHELINE_FREE: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 7)
-  }
+  public static var DEPTH_CACHELINE_FREE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 7) }
 
   /// `DB_WATERMARKS.EARLY_Z_PANIC_DISABLE`: bit 27, access unknown.
-  @inlinable public static var EARLY_Z_PANIC_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var EARLY_Z_PANIC_DISABLE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `DB_WATERMARKS.LATE_Z_PANIC_DISABLE`: bit 28, access unknown.
-  @inlinable public static var LATE_Z_PANIC_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var LATE_Z_PANIC_DISABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `DB_WATERMARKS.RE_Z_PANIC_DISABLE`: bit 29, access unknown.
-  @inlinable public static var RE_Z_PANIC_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var RE_Z_PANIC_DISABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `DB_WATERMARKS.AUTO_FLUSH_HTILE`: bit 30, access unknown.
-  @inlinable public static var AUTO_FLUSH_HTILE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var AUTO_FLUSH_HTILE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `DB_WATERMARKS.AUTO_FLUSH_QUAD`: bit 31, access unknown.
-  @inlinable public static var AUTO_FLUSH_QUAD: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var AUTO_FLUSH_QUAD: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `DB_SUBTILE_CONTROL`: gfx_8_0 register, MMIO dword 0x2616 (byte 0x9858), access unknown, reset unknown (`write` starts from 0).
@@ -3642,34 +3210,34 @@ public enum DB_SUBTILE_CONTROL: Register {
   }
 
   /// `DB_SUBTILE_CONTROL.MSAA1_X`: bits 1:0, access unknown.
-  @inlinable public static var MSAA1_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var MSAA1_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `DB_SUBTILE_CONTROL.MSAA1_Y`: bits 3:2, access unknown.
-  @inlinable public static var MSAA1_Y: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var MSAA1_Y: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `DB_SUBTILE_CONTROL.MSAA2_X`: bits 5:4, access unknown.
-  @inlinable public static var MSAA2_X: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var MSAA2_X: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `DB_SUBTILE_CONTROL.MSAA2_Y`: bits 7:6, access unknown.
-  @inlinable public static var MSAA2_Y: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var MSAA2_Y: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `DB_SUBTILE_CONTROL.MSAA4_X`: bits 9:8, access unknown.
-  @inlinable public static var MSAA4_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var MSAA4_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `DB_SUBTILE_CONTROL.MSAA4_Y`: bits 11:10, access unknown.
-  @inlinable public static var MSAA4_Y: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var MSAA4_Y: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `DB_SUBTILE_CONTROL.MSAA8_X`: bits 13:12, access unknown.
-  @inlinable public static var MSAA8_X: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var MSAA8_X: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `DB_SUBTILE_CONTROL.MSAA8_Y`: bits 15:14, access unknown.
-  @inlinable public static var MSAA8_Y: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var MSAA8_Y: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `DB_SUBTILE_CONTROL.MSAA16_X`: bits 17:16, access unknown.
-  @inlinable public static var MSAA16_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var MSAA16_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `DB_SUBTILE_CONTROL.MSAA16_Y`: bits 19:18, access unknown.
-  @inlinable public static var MSAA16_Y: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var MSAA16_Y: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 }
 
 /// `DB_FREE_CACHELINES`: gfx_8_0 register, MMIO dword 0x2617 (byte 0x985C), access unknown, reset unknown (`write` starts from 0).
@@ -3682,27 +3250,19 @@ public enum DB_FREE_CACHELINES: Register {
   }
 
   /// `DB_FREE_CACHELINES.FREE_DTILE_DEPTH`: bits 6:0, access unknown.
-  @inlinable public static var FREE_DTILE_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 7)
-  }
+  public static var FREE_DTILE_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `DB_FREE_CACHELINES.FREE_PLANE_DEPTH`: bits 13:7, access unknown.
-  @inlinable public static var FREE_PLANE_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 7)
-  }
+  public static var FREE_PLANE_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 7, width: 7) }
 
   /// `DB_FREE_CACHELINES.FREE_Z_DEPTH`: bits 20:14, access unknown.
-  @inlinable public static var FREE_Z_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
+  public static var FREE_Z_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
 
   /// `DB_FREE_CACHELINES.FREE_HTILE_DEPTH`: bits 24:21, access unknown.
-  @inlinable public static var FREE_HTILE_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 4)
-  }
+  public static var FREE_HTILE_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 
   /// `DB_FREE_CACHELINES.QUAD_READ_REQS`: bits 31:25, access unknown.
-  @inlinable public static var QUAD_READ_REQS: RegisterField<Self, UInt8> {
-    .init(lsb: 25, width: 7)
-  }
+  public static var QUAD_READ_REQS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `DB_FIFO_DEPTH1`: gfx_8_0 register, MMIO dword 0x2618 (byte 0x9860), access unknown, reset unknown (`write` starts from 0).
@@ -3715,25 +3275,19 @@ public enum DB_FIFO_DEPTH1: Register {
   }
 
   /// `DB_FIFO_DEPTH1.MI_RDREQ_FIFO_DEPTH`: bits 4:0, access unknown.
-  @inlinable public static var MI_RDREQ_FIFO_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var MI_RDREQ_FIFO_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `DB_FIFO_DEPTH1.MI_WRREQ_FIFO_DEPTH`: bits 9:5, access unknown.
-  @inlinable public static var MI_WRREQ_FIFO_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 5)
-  }
+  public static var MI_WRREQ_FIFO_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
 
   /// `DB_FIFO_DEPTH1.MCC_DEPTH`: bits 15:10, access unknown.
-  @inlinable public static var MCC_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
+  public static var MCC_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 
   /// `DB_FIFO_DEPTH1.QC_DEPTH`: bits 20:16, access unknown.
-  @inlinable public static var QC_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
+  public static var QC_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `DB_FIFO_DEPTH1.LTILE_PROBE_FIFO_DEPTH`: bits 28:21, access unknown.
-  @inlinable public static var LTILE_PROBE_FIFO_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 8)
-  }
+  public static var LTILE_PROBE_FIFO_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 21, width: 8) }
 }
 
 /// `DB_FIFO_DEPTH2`: gfx_8_0 register, MMIO dword 0x2619 (byte 0x9864), access unknown, reset unknown (`write` starts from 0).
@@ -3746,24 +3300,16 @@ public enum DB_FIFO_DEPTH2: Register {
   }
 
   /// `DB_FIFO_DEPTH2.EQUAD_FIFO_DEPTH`: bits 7:0, access unknown.
-  @inlinable public static var EQUAD_FIFO_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var EQUAD_FIFO_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `DB_FIFO_DEPTH2.ETILE_OP_FIFO_DEPTH`: bits 14:8, access unknown.
-  @inlinable public static var ETILE_OP_FIFO_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 7)
-  }
+  public static var ETILE_OP_FIFO_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 8, width: 7) }
 
   /// `DB_FIFO_DEPTH2.LQUAD_FIFO_DEPTH`: bits 24:15, access unknown.
-  @inlinable public static var LQUAD_FIFO_DEPTH: RegisterField<Self, UInt16> {
-    .init(lsb: 15, width: 10)
-  }
+  public static var LQUAD_FIFO_DEPTH: RegisterField<Self, UInt16> { .init(lsb: 15, width: 10) }
 
   /// `DB_FIFO_DEPTH2.LTILE_OP_FIFO_DEPTH`: bits 31:25, access unknown.
-  @inlinable public static var LTILE_OP_FIFO_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 25, width: 7)
-  }
+  public static var LTILE_OP_FIFO_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `DB_RING_CONTROL`: gfx_8_0 register, MMIO dword 0x261B (byte 0x986C), access unknown, reset unknown (`write` starts from 0).
@@ -3776,9 +3322,7 @@ public enum DB_RING_CONTROL: Register {
   }
 
   /// `DB_RING_CONTROL.COUNTER_CONTROL`: bits 1:0, access unknown.
-  @inlinable public static var COUNTER_CONTROL: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var COUNTER_CONTROL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `DB_READ_DEBUG_0`: gfx_8_0 register, MMIO dword 0x2620 (byte 0x9880), access unknown, reset unknown (`write` starts from 0).
@@ -3791,7 +3335,7 @@ public enum DB_READ_DEBUG_0: Register {
   }
 
   /// `DB_READ_DEBUG_0.BUSY_DATA0`: bits 31:0, access unknown.
-  @inlinable public static var BUSY_DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BUSY_DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_1`: gfx_8_0 register, MMIO dword 0x2621 (byte 0x9884), access unknown, reset unknown (`write` starts from 0).
@@ -3804,7 +3348,7 @@ public enum DB_READ_DEBUG_1: Register {
   }
 
   /// `DB_READ_DEBUG_1.BUSY_DATA1`: bits 31:0, access unknown.
-  @inlinable public static var BUSY_DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BUSY_DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_2`: gfx_8_0 register, MMIO dword 0x2622 (byte 0x9888), access unknown, reset unknown (`write` starts from 0).
@@ -3817,7 +3361,7 @@ public enum DB_READ_DEBUG_2: Register {
   }
 
   /// `DB_READ_DEBUG_2.BUSY_DATA2`: bits 31:0, access unknown.
-  @inlinable public static var BUSY_DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BUSY_DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_3`: gfx_8_0 register, MMIO dword 0x2623 (byte 0x988C), access unknown, reset unknown (`write` starts from 0).
@@ -3830,7 +3374,7 @@ public enum DB_READ_DEBUG_3: Register {
   }
 
   /// `DB_READ_DEBUG_3.DEBUG_DATA`: bits 31:0, access unknown.
-  @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_4`: gfx_8_0 register, MMIO dword 0x2624 (byte 0x9890), access unknown, reset unknown (`write` starts from 0).
@@ -3843,7 +3387,7 @@ public enum DB_READ_DEBUG_4: Register {
   }
 
   /// `DB_READ_DEBUG_4.DEBUG_DATA`: bits 31:0, access unknown.
-  @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_5`: gfx_8_0 register, MMIO dword 0x2625 (byte 0x9894), access unknown, reset unknown (`write` starts from 0).
@@ -3856,7 +3400,7 @@ public enum DB_READ_DEBUG_5: Register {
   }
 
   /// `DB_READ_DEBUG_5.DEBUG_DATA`: bits 31:0, access unknown.
-  @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_6`: gfx_8_0 register, MMIO dword 0x2626 (byte 0x9898), access unknown, reset unknown (`write` starts from 0).
@@ -3869,7 +3413,7 @@ public enum DB_READ_DEBUG_6: Register {
   }
 
   /// `DB_READ_DEBUG_6.DEBUG_DATA`: bits 31:0, access unknown.
-  @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_7`: gfx_8_0 register, MMIO dword 0x2627 (byte 0x989C), access unknown, reset unknown (`write` starts from 0).
@@ -3882,7 +3426,7 @@ public enum DB_READ_DEBUG_7: Register {
   }
 
   /// `DB_READ_DEBUG_7.DEBUG_DATA`: bits 31:0, access unknown.
-  @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_8`: gfx_8_0 register, MMIO dword 0x2628 (byte 0x98A0), access unknown, reset unknown (`write` starts from 0).
@@ -3895,7 +3439,7 @@ public enum DB_READ_DEBUG_8: Register {
   }
 
   /// `DB_READ_DEBUG_8.DEBUG_DATA`: bits 31:0, access unknown.
-  @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_9`: gfx_8_0 register, MMIO dword 0x2629 (byte 0x98A4), access unknown, reset unknown (`write` starts from 0).
@@ -3908,7 +3452,7 @@ public enum DB_READ_DEBUG_9: Register {
   }
 
   /// `DB_READ_DEBUG_9.DEBUG_DATA`: bits 31:0, access unknown.
-  @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_A`: gfx_8_0 register, MMIO dword 0x262A (byte 0x98A8), access unknown, reset unknown (`write` starts from 0).
@@ -3921,7 +3465,7 @@ public enum DB_READ_DEBUG_A: Register {
   }
 
   /// `DB_READ_DEBUG_A.DEBUG_DATA`: bits 31:0, access unknown.
-  @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_B`: gfx_8_0 register, MMIO dword 0x262B (byte 0x98AC), access unknown, reset unknown (`write` starts from 0).
@@ -3934,7 +3478,7 @@ public enum DB_READ_DEBUG_B: Register {
   }
 
   /// `DB_READ_DEBUG_B.DEBUG_DATA`: bits 31:0, access unknown.
-  @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_C`: gfx_8_0 register, MMIO dword 0x262C (byte 0x98B0), access unknown, reset unknown (`write` starts from 0).
@@ -3947,7 +3491,7 @@ public enum DB_READ_DEBUG_C: Register {
   }
 
   /// `DB_READ_DEBUG_C.DEBUG_DATA`: bits 31:0, access unknown.
-  @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_D`: gfx_8_0 register, MMIO dword 0x262D (byte 0x98B4), access unknown, reset unknown (`write` starts from 0).
@@ -3960,7 +3504,7 @@ public enum DB_READ_DEBUG_D: Register {
   }
 
   /// `DB_READ_DEBUG_D.DEBUG_DATA`: bits 31:0, access unknown.
-  @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_E`: gfx_8_0 register, MMIO dword 0x262E (byte 0x98B8), access unknown, reset unknown (`write` starts from 0).
@@ -3973,7 +3517,7 @@ public enum DB_READ_DEBUG_E: Register {
   }
 
   /// `DB_READ_DEBUG_E.DEBUG_DATA`: bits 31:0, access unknown.
-  @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_F`: gfx_8_0 register, MMIO dword 0x262F (byte 0x98BC), access unknown, reset unknown (`write` starts from 0).
@@ -3986,7 +3530,7 @@ public enum DB_READ_DEBUG_F: Register {
   }
 
   /// `DB_READ_DEBUG_F.DEBUG_DATA`: bits 31:0, access unknown.
-  @inlinable public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CC_RB_REDUNDANCY`: gfx_8_0 register, MMIO dword 0x263C (byte 0x98F0), access unknown, reset unknown (`write` starts from 0).
@@ -3999,20 +3543,16 @@ public enum CC_RB_REDUNDANCY: Register {
   }
 
   /// `CC_RB_REDUNDANCY.FAILED_RB0`: bits 11:8, access unknown.
-  @inlinable public static var FAILED_RB0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var FAILED_RB0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `CC_RB_REDUNDANCY.EN_REDUNDANCY0`: bit 12, access unknown.
-  @inlinable public static var EN_REDUNDANCY0: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var EN_REDUNDANCY0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `CC_RB_REDUNDANCY.FAILED_RB1`: bits 19:16, access unknown.
-  @inlinable public static var FAILED_RB1: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var FAILED_RB1: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `CC_RB_REDUNDANCY.EN_REDUNDANCY1`: bit 20, access unknown.
-  @inlinable public static var EN_REDUNDANCY1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var EN_REDUNDANCY1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `CC_RB_BACKEND_DISABLE`: gfx_8_0 register, MMIO dword 0x263D (byte 0x98F4), access unknown, reset unknown (`write` starts from 0).
@@ -4025,9 +3565,7 @@ public enum CC_RB_BACKEND_DISABLE: Register {
   }
 
   /// `CC_RB_BACKEND_DISABLE.BACKEND_DISABLE`: bits 23:16, access unknown.
-  @inlinable public static var BACKEND_DISABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var BACKEND_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `GB_ADDR_CONFIG`: gfx_8_0 register, MMIO dword 0x263E (byte 0x98F8), access unknown, reset unknown (`write` starts from 0).
@@ -4040,43 +3578,31 @@ public enum GB_ADDR_CONFIG: Register {
   }
 
   /// `GB_ADDR_CONFIG.NUM_PIPES`: bits 2:0, access unknown.
-  @inlinable public static var NUM_PIPES: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var NUM_PIPES: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `GB_ADDR_CONFIG.PIPE_INTERLEAVE_SIZE`: bits 6:4, access unknown.
-  @inlinable public static var PIPE_INTERLEAVE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var PIPE_INTERLEAVE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `GB_ADDR_CONFIG.BANK_INTERLEAVE_SIZE`: bits 10:8, access unknown.
-  @inlinable public static var BANK_INTERLEAVE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 3)
-  }
+  public static var BANK_INTERLEAVE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `GB_ADDR_CONFIG.NUM_SHADER_ENGINES`: bits 13:12, access unknown.
-  @inlinable public static var NUM_SHADER_ENGINES: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 2)
-  }
+  public static var NUM_SHADER_ENGINES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `GB_ADDR_CONFIG.SHADER_ENGINE_TILE_SIZE`: bits 18:16, access unknown.
-  @inlinable public static var SHADER_ENGINE_TILE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 3)
-  }
+  public static var SHADER_ENGINE_TILE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `GB_ADDR_CONFIG.NUM_GPUS`: bits 22:20, access unknown.
-  @inlinable public static var NUM_GPUS: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
+  public static var NUM_GPUS: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `GB_ADDR_CONFIG.MULTI_GPU_TILE_SIZE`: bits 25:24, access unknown.
-  @inlinable public static var MULTI_GPU_TILE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var MULTI_GPU_TILE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `GB_ADDR_CONFIG.ROW_SIZE`: bits 29:28, access unknown.
-  @inlinable public static var ROW_SIZE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var ROW_SIZE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `GB_ADDR_CONFIG.NUM_LOWER_PIPES`: bit 30, access unknown.
-  @inlinable public static var NUM_LOWER_PIPES: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var NUM_LOWER_PIPES: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `GB_BACKEND_MAP`: gfx_8_0 register, MMIO dword 0x263F (byte 0x98FC), access unknown, reset unknown (`write` starts from 0).
@@ -4089,7 +3615,7 @@ public enum GB_BACKEND_MAP: Register {
   }
 
   /// `GB_BACKEND_MAP.BACKEND_MAP`: bits 31:0, access unknown.
-  @inlinable public static var BACKEND_MAP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BACKEND_MAP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GB_GPU_ID`: gfx_8_0 register, MMIO dword 0x2640 (byte 0x9900), access unknown, reset unknown (`write` starts from 0).
@@ -4102,7 +3628,7 @@ public enum GB_GPU_ID: Register {
   }
 
   /// `GB_GPU_ID.GPU_ID`: bits 3:0, access unknown.
-  @inlinable public static var GPU_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var GPU_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `CC_RB_DAISY_CHAIN`: gfx_8_0 register, MMIO dword 0x2641 (byte 0x9904), access unknown, reset unknown (`write` starts from 0).
@@ -4115,28 +3641,28 @@ public enum CC_RB_DAISY_CHAIN: Register {
   }
 
   /// `CC_RB_DAISY_CHAIN.RB_0`: bits 3:0, access unknown.
-  @inlinable public static var RB_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var RB_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CC_RB_DAISY_CHAIN.RB_1`: bits 7:4, access unknown.
-  @inlinable public static var RB_1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var RB_1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `CC_RB_DAISY_CHAIN.RB_2`: bits 11:8, access unknown.
-  @inlinable public static var RB_2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var RB_2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `CC_RB_DAISY_CHAIN.RB_3`: bits 15:12, access unknown.
-  @inlinable public static var RB_3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var RB_3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `CC_RB_DAISY_CHAIN.RB_4`: bits 19:16, access unknown.
-  @inlinable public static var RB_4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var RB_4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `CC_RB_DAISY_CHAIN.RB_5`: bits 23:20, access unknown.
-  @inlinable public static var RB_5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var RB_5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `CC_RB_DAISY_CHAIN.RB_6`: bits 27:24, access unknown.
-  @inlinable public static var RB_6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var RB_6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `CC_RB_DAISY_CHAIN.RB_7`: bits 31:28, access unknown.
-  @inlinable public static var RB_7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var RB_7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `GB_TILE_MODE0`: gfx_8_0 register, MMIO dword 0x2644 (byte 0x9910), access unknown, reset unknown (`write` starts from 0).
@@ -4149,21 +3675,19 @@ public enum GB_TILE_MODE0: Register {
   }
 
   /// `GB_TILE_MODE0.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE0.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE0.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE0.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE0.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE1`: gfx_8_0 register, MMIO dword 0x2645 (byte 0x9914), access unknown, reset unknown (`write` starts from 0).
@@ -4176,21 +3700,19 @@ public enum GB_TILE_MODE1: Register {
   }
 
   /// `GB_TILE_MODE1.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE1.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE1.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE1.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE1.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE2`: gfx_8_0 register, MMIO dword 0x2646 (byte 0x9918), access unknown, reset unknown (`write` starts from 0).
@@ -4203,21 +3725,19 @@ public enum GB_TILE_MODE2: Register {
   }
 
   /// `GB_TILE_MODE2.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE2.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE2.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE2.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE2.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE3`: gfx_8_0 register, MMIO dword 0x2647 (byte 0x991C), access unknown, reset unknown (`write` starts from 0).
@@ -4230,21 +3750,19 @@ public enum GB_TILE_MODE3: Register {
   }
 
   /// `GB_TILE_MODE3.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE3.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE3.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE3.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE3.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE4`: gfx_8_0 register, MMIO dword 0x2648 (byte 0x9920), access unknown, reset unknown (`write` starts from 0).
@@ -4257,21 +3775,19 @@ public enum GB_TILE_MODE4: Register {
   }
 
   /// `GB_TILE_MODE4.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE4.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE4.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE4.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE4.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE5`: gfx_8_0 register, MMIO dword 0x2649 (byte 0x9924), access unknown, reset unknown (`write` starts from 0).
@@ -4284,21 +3800,19 @@ public enum GB_TILE_MODE5: Register {
   }
 
   /// `GB_TILE_MODE5.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE5.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE5.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE5.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE5.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE6`: gfx_8_0 register, MMIO dword 0x264A (byte 0x9928), access unknown, reset unknown (`write` starts from 0).
@@ -4311,21 +3825,19 @@ public enum GB_TILE_MODE6: Register {
   }
 
   /// `GB_TILE_MODE6.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE6.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE6.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE6.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE6.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE7`: gfx_8_0 register, MMIO dword 0x264B (byte 0x992C), access unknown, reset unknown (`write` starts from 0).
@@ -4338,21 +3850,19 @@ public enum GB_TILE_MODE7: Register {
   }
 
   /// `GB_TILE_MODE7.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE7.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE7.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE7.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE7.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE8`: gfx_8_0 register, MMIO dword 0x264C (byte 0x9930), access unknown, reset unknown (`write` starts from 0).
@@ -4365,21 +3875,19 @@ public enum GB_TILE_MODE8: Register {
   }
 
   /// `GB_TILE_MODE8.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE8.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE8.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE8.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE8.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE9`: gfx_8_0 register, MMIO dword 0x264D (byte 0x9934), access unknown, reset unknown (`write` starts from 0).
@@ -4392,21 +3900,19 @@ public enum GB_TILE_MODE9: Register {
   }
 
   /// `GB_TILE_MODE9.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE9.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE9.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE9.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE9.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE10`: gfx_8_0 register, MMIO dword 0x264E (byte 0x9938), access unknown, reset unknown (`write` starts from 0).
@@ -4419,21 +3925,19 @@ public enum GB_TILE_MODE10: Register {
   }
 
   /// `GB_TILE_MODE10.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE10.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE10.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE10.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE10.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE11`: gfx_8_0 register, MMIO dword 0x264F (byte 0x993C), access unknown, reset unknown (`write` starts from 0).
@@ -4446,21 +3950,19 @@ public enum GB_TILE_MODE11: Register {
   }
 
   /// `GB_TILE_MODE11.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE11.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE11.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE11.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE11.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE12`: gfx_8_0 register, MMIO dword 0x2650 (byte 0x9940), access unknown, reset unknown (`write` starts from 0).
@@ -4473,21 +3975,19 @@ public enum GB_TILE_MODE12: Register {
   }
 
   /// `GB_TILE_MODE12.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE12.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE12.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE12.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE12.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE13`: gfx_8_0 register, MMIO dword 0x2651 (byte 0x9944), access unknown, reset unknown (`write` starts from 0).
@@ -4500,21 +4000,19 @@ public enum GB_TILE_MODE13: Register {
   }
 
   /// `GB_TILE_MODE13.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE13.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE13.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE13.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE13.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE14`: gfx_8_0 register, MMIO dword 0x2652 (byte 0x9948), access unknown, reset unknown (`write` starts from 0).
@@ -4527,21 +4025,19 @@ public enum GB_TILE_MODE14: Register {
   }
 
   /// `GB_TILE_MODE14.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE14.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE14.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE14.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE14.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE15`: gfx_8_0 register, MMIO dword 0x2653 (byte 0x994C), access unknown, reset unknown (`write` starts from 0).
@@ -4554,21 +4050,19 @@ public enum GB_TILE_MODE15: Register {
   }
 
   /// `GB_TILE_MODE15.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE15.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE15.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE15.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE15.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE16`: gfx_8_0 register, MMIO dword 0x2654 (byte 0x9950), access unknown, reset unknown (`write` starts from 0).
@@ -4581,21 +4075,19 @@ public enum GB_TILE_MODE16: Register {
   }
 
   /// `GB_TILE_MODE16.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE16.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE16.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE16.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE16.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE17`: gfx_8_0 register, MMIO dword 0x2655 (byte 0x9954), access unknown, reset unknown (`write` starts from 0).
@@ -4608,21 +4100,19 @@ public enum GB_TILE_MODE17: Register {
   }
 
   /// `GB_TILE_MODE17.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE17.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE17.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE17.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE17.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE18`: gfx_8_0 register, MMIO dword 0x2656 (byte 0x9958), access unknown, reset unknown (`write` starts from 0).
@@ -4635,21 +4125,19 @@ public enum GB_TILE_MODE18: Register {
   }
 
   /// `GB_TILE_MODE18.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE18.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE18.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE18.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE18.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE19`: gfx_8_0 register, MMIO dword 0x2657 (byte 0x995C), access unknown, reset unknown (`write` starts from 0).
@@ -4662,21 +4150,19 @@ public enum GB_TILE_MODE19: Register {
   }
 
   /// `GB_TILE_MODE19.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE19.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE19.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE19.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE19.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE20`: gfx_8_0 register, MMIO dword 0x2658 (byte 0x9960), access unknown, reset unknown (`write` starts from 0).
@@ -4689,21 +4175,19 @@ public enum GB_TILE_MODE20: Register {
   }
 
   /// `GB_TILE_MODE20.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE20.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE20.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE20.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE20.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE21`: gfx_8_0 register, MMIO dword 0x2659 (byte 0x9964), access unknown, reset unknown (`write` starts from 0).
@@ -4716,21 +4200,19 @@ public enum GB_TILE_MODE21: Register {
   }
 
   /// `GB_TILE_MODE21.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE21.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE21.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE21.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE21.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE22`: gfx_8_0 register, MMIO dword 0x265A (byte 0x9968), access unknown, reset unknown (`write` starts from 0).
@@ -4743,21 +4225,19 @@ public enum GB_TILE_MODE22: Register {
   }
 
   /// `GB_TILE_MODE22.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE22.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE22.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE22.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE22.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE23`: gfx_8_0 register, MMIO dword 0x265B (byte 0x996C), access unknown, reset unknown (`write` starts from 0).
@@ -4770,21 +4250,19 @@ public enum GB_TILE_MODE23: Register {
   }
 
   /// `GB_TILE_MODE23.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE23.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE23.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE23.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE23.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE24`: gfx_8_0 register, MMIO dword 0x265C (byte 0x9970), access unknown, reset unknown (`write` starts from 0).
@@ -4797,21 +4275,19 @@ public enum GB_TILE_MODE24: Register {
   }
 
   /// `GB_TILE_MODE24.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE24.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE24.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE24.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE24.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE25`: gfx_8_0 register, MMIO dword 0x265D (byte 0x9974), access unknown, reset unknown (`write` starts from 0).
@@ -4824,21 +4300,19 @@ public enum GB_TILE_MODE25: Register {
   }
 
   /// `GB_TILE_MODE25.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE25.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE25.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE25.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE25.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE26`: gfx_8_0 register, MMIO dword 0x265E (byte 0x9978), access unknown, reset unknown (`write` starts from 0).
@@ -4851,21 +4325,19 @@ public enum GB_TILE_MODE26: Register {
   }
 
   /// `GB_TILE_MODE26.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE26.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE26.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE26.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE26.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE27`: gfx_8_0 register, MMIO dword 0x265F (byte 0x997C), access unknown, reset unknown (`write` starts from 0).
@@ -4878,21 +4350,19 @@ public enum GB_TILE_MODE27: Register {
   }
 
   /// `GB_TILE_MODE27.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE27.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE27.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE27.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE27.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE28`: gfx_8_0 register, MMIO dword 0x2660 (byte 0x9980), access unknown, reset unknown (`write` starts from 0).
@@ -4905,21 +4375,19 @@ public enum GB_TILE_MODE28: Register {
   }
 
   /// `GB_TILE_MODE28.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE28.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE28.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE28.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE28.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE29`: gfx_8_0 register, MMIO dword 0x2661 (byte 0x9984), access unknown, reset unknown (`write` starts from 0).
@@ -4932,21 +4400,19 @@ public enum GB_TILE_MODE29: Register {
   }
 
   /// `GB_TILE_MODE29.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE29.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE29.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE29.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE29.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE30`: gfx_8_0 register, MMIO dword 0x2662 (byte 0x9988), access unknown, reset unknown (`write` starts from 0).
@@ -4959,21 +4425,19 @@ public enum GB_TILE_MODE30: Register {
   }
 
   /// `GB_TILE_MODE30.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE30.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE30.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE30.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE30.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE31`: gfx_8_0 register, MMIO dword 0x2663 (byte 0x998C), access unknown, reset unknown (`write` starts from 0).
@@ -4986,21 +4450,19 @@ public enum GB_TILE_MODE31: Register {
   }
 
   /// `GB_TILE_MODE31.ARRAY_MODE`: bits 5:2, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GB_TILE_MODE31.PIPE_CONFIG`: bits 10:6, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `GB_TILE_MODE31.TILE_SPLIT`: bits 13:11, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `GB_TILE_MODE31.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  @inlinable public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 3)
-  }
+  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `GB_TILE_MODE31.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE0`: gfx_8_0 register, MMIO dword 0x2664 (byte 0x9990), access unknown, reset unknown (`write` starts from 0).
@@ -5013,18 +4475,16 @@ public enum GB_MACROTILE_MODE0: Register {
   }
 
   /// `GB_MACROTILE_MODE0.BANK_WIDTH`: bits 1:0, access unknown.
-  @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `GB_MACROTILE_MODE0.BANK_HEIGHT`: bits 3:2, access unknown.
-  @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `GB_MACROTILE_MODE0.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `GB_MACROTILE_MODE0.NUM_BANKS`: bits 7:6, access unknown.
-  @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE1`: gfx_8_0 register, MMIO dword 0x2665 (byte 0x9994), access unknown, reset unknown (`write` starts from 0).
@@ -5037,18 +4497,16 @@ public enum GB_MACROTILE_MODE1: Register {
   }
 
   /// `GB_MACROTILE_MODE1.BANK_WIDTH`: bits 1:0, access unknown.
-  @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `GB_MACROTILE_MODE1.BANK_HEIGHT`: bits 3:2, access unknown.
-  @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `GB_MACROTILE_MODE1.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `GB_MACROTILE_MODE1.NUM_BANKS`: bits 7:6, access unknown.
-  @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE2`: gfx_8_0 register, MMIO dword 0x2666 (byte 0x9998), access unknown, reset unknown (`write` starts from 0).
@@ -5061,18 +4519,16 @@ public enum GB_MACROTILE_MODE2: Register {
   }
 
   /// `GB_MACROTILE_MODE2.BANK_WIDTH`: bits 1:0, access unknown.
-  @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `GB_MACROTILE_MODE2.BANK_HEIGHT`: bits 3:2, access unknown.
-  @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `GB_MACROTILE_MODE2.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `GB_MACROTILE_MODE2.NUM_BANKS`: bits 7:6, access unknown.
-  @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE3`: gfx_8_0 register, MMIO dword 0x2667 (byte 0x999C), access unknown, reset unknown (`write` starts from 0).
@@ -5085,18 +4541,16 @@ public enum GB_MACROTILE_MODE3: Register {
   }
 
   /// `GB_MACROTILE_MODE3.BANK_WIDTH`: bits 1:0, access unknown.
-  @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `GB_MACROTILE_MODE3.BANK_HEIGHT`: bits 3:2, access unknown.
-  @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `GB_MACROTILE_MODE3.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `GB_MACROTILE_MODE3.NUM_BANKS`: bits 7:6, access unknown.
-  @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE4`: gfx_8_0 register, MMIO dword 0x2668 (byte 0x99A0), access unknown, reset unknown (`write` starts from 0).
@@ -5109,18 +4563,16 @@ public enum GB_MACROTILE_MODE4: Register {
   }
 
   /// `GB_MACROTILE_MODE4.BANK_WIDTH`: bits 1:0, access unknown.
-  @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `GB_MACROTILE_MODE4.BANK_HEIGHT`: bits 3:2, access unknown.
-  @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `GB_MACROTILE_MODE4.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `GB_MACROTILE_MODE4.NUM_BANKS`: bits 7:6, access unknown.
-  @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE5`: gfx_8_0 register, MMIO dword 0x2669 (byte 0x99A4), access unknown, reset unknown (`write` starts from 0).
@@ -5133,18 +4585,16 @@ public enum GB_MACROTILE_MODE5: Register {
   }
 
   /// `GB_MACROTILE_MODE5.BANK_WIDTH`: bits 1:0, access unknown.
-  @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `GB_MACROTILE_MODE5.BANK_HEIGHT`: bits 3:2, access unknown.
-  @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `GB_MACROTILE_MODE5.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `GB_MACROTILE_MODE5.NUM_BANKS`: bits 7:6, access unknown.
-  @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE6`: gfx_8_0 register, MMIO dword 0x266A (byte 0x99A8), access unknown, reset unknown (`write` starts from 0).
@@ -5157,18 +4607,16 @@ public enum GB_MACROTILE_MODE6: Register {
   }
 
   /// `GB_MACROTILE_MODE6.BANK_WIDTH`: bits 1:0, access unknown.
-  @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `GB_MACROTILE_MODE6.BANK_HEIGHT`: bits 3:2, access unknown.
-  @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `GB_MACROTILE_MODE6.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `GB_MACROTILE_MODE6.NUM_BANKS`: bits 7:6, access unknown.
-  @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE7`: gfx_8_0 register, MMIO dword 0x266B (byte 0x99AC), access unknown, reset unknown (`write` starts from 0).
@@ -5181,18 +4629,16 @@ public enum GB_MACROTILE_MODE7: Register {
   }
 
   /// `GB_MACROTILE_MODE7.BANK_WIDTH`: bits 1:0, access unknown.
-  @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `GB_MACROTILE_MODE7.BANK_HEIGHT`: bits 3:2, access unknown.
-  @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `GB_MACROTILE_MODE7.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `GB_MACROTILE_MODE7.NUM_BANKS`: bits 7:6, access unknown.
-  @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE8`: gfx_8_0 register, MMIO dword 0x266C (byte 0x99B0), access unknown, reset unknown (`write` starts from 0).
@@ -5205,18 +4651,16 @@ public enum GB_MACROTILE_MODE8: Register {
   }
 
   /// `GB_MACROTILE_MODE8.BANK_WIDTH`: bits 1:0, access unknown.
-  @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `GB_MACROTILE_MODE8.BANK_HEIGHT`: bits 3:2, access unknown.
-  @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `GB_MACROTILE_MODE8.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `GB_MACROTILE_MODE8.NUM_BANKS`: bits 7:6, access unknown.
-  @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE9`: gfx_8_0 register, MMIO dword 0x266D (byte 0x99B4), access unknown, reset unknown (`write` starts from 0).
@@ -5229,18 +4673,16 @@ public enum GB_MACROTILE_MODE9: Register {
   }
 
   /// `GB_MACROTILE_MODE9.BANK_WIDTH`: bits 1:0, access unknown.
-  @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `GB_MACROTILE_MODE9.BANK_HEIGHT`: bits 3:2, access unknown.
-  @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `GB_MACROTILE_MODE9.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `GB_MACROTILE_MODE9.NUM_BANKS`: bits 7:6, access unknown.
-  @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE10`: gfx_8_0 register, MMIO dword 0x266E (byte 0x99B8), access unknown, reset unknown (`write` starts from 0).
@@ -5253,18 +4695,16 @@ public enum GB_MACROTILE_MODE10: Register {
   }
 
   /// `GB_MACROTILE_MODE10.BANK_WIDTH`: bits 1:0, access unknown.
-  @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `GB_MACROTILE_MODE10.BANK_HEIGHT`: bits 3:2, access unknown.
-  @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `GB_MACROTILE_MODE10.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `GB_MACROTILE_MODE10.NUM_BANKS`: bits 7:6, access unknown.
-  @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE11`: gfx_8_0 register, MMIO dword 0x266F (byte 0x99BC), access unknown, reset unknown (`write` starts from 0).
@@ -5277,18 +4717,16 @@ public enum GB_MACROTILE_MODE11: Register {
   }
 
   /// `GB_MACROTILE_MODE11.BANK_WIDTH`: bits 1:0, access unknown.
-  @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `GB_MACROTILE_MODE11.BANK_HEIGHT`: bits 3:2, access unknown.
-  @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `GB_MACROTILE_MODE11.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `GB_MACROTILE_MODE11.NUM_BANKS`: bits 7:6, access unknown.
-  @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE12`: gfx_8_0 register, MMIO dword 0x2670 (byte 0x99C0), access unknown, reset unknown (`write` starts from 0).
@@ -5301,18 +4739,16 @@ public enum GB_MACROTILE_MODE12: Register {
   }
 
   /// `GB_MACROTILE_MODE12.BANK_WIDTH`: bits 1:0, access unknown.
-  @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `GB_MACROTILE_MODE12.BANK_HEIGHT`: bits 3:2, access unknown.
-  @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `GB_MACROTILE_MODE12.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `GB_MACROTILE_MODE12.NUM_BANKS`: bits 7:6, access unknown.
-  @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE13`: gfx_8_0 register, MMIO dword 0x2671 (byte 0x99C4), access unknown, reset unknown (`write` starts from 0).
@@ -5325,18 +4761,16 @@ public enum GB_MACROTILE_MODE13: Register {
   }
 
   /// `GB_MACROTILE_MODE13.BANK_WIDTH`: bits 1:0, access unknown.
-  @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `GB_MACROTILE_MODE13.BANK_HEIGHT`: bits 3:2, access unknown.
-  @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `GB_MACROTILE_MODE13.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `GB_MACROTILE_MODE13.NUM_BANKS`: bits 7:6, access unknown.
-  @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE14`: gfx_8_0 register, MMIO dword 0x2672 (byte 0x99C8), access unknown, reset unknown (`write` starts from 0).
@@ -5349,18 +4783,16 @@ public enum GB_MACROTILE_MODE14: Register {
   }
 
   /// `GB_MACROTILE_MODE14.BANK_WIDTH`: bits 1:0, access unknown.
-  @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `GB_MACROTILE_MODE14.BANK_HEIGHT`: bits 3:2, access unknown.
-  @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `GB_MACROTILE_MODE14.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `GB_MACROTILE_MODE14.NUM_BANKS`: bits 7:6, access unknown.
-  @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE15`: gfx_8_0 register, MMIO dword 0x2673 (byte 0x99CC), access unknown, reset unknown (`write` starts from 0).
@@ -5373,18 +4805,16 @@ public enum GB_MACROTILE_MODE15: Register {
   }
 
   /// `GB_MACROTILE_MODE15.BANK_WIDTH`: bits 1:0, access unknown.
-  @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `GB_MACROTILE_MODE15.BANK_HEIGHT`: bits 3:2, access unknown.
-  @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `GB_MACROTILE_MODE15.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `GB_MACROTILE_MODE15.NUM_BANKS`: bits 7:6, access unknown.
-  @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `CB_HW_CONTROL_3`: gfx_8_0 register, MMIO dword 0x2683 (byte 0x9A0C), access unknown, reset unknown (`write` starts from 0).
@@ -5397,47 +4827,47 @@ public enum CB_HW_CONTROL_3: Register {
   }
 
   /// `CB_HW_CONTROL_3.DISABLE_SLOW_MODE_EMPTY_HALF_QUAD_KILL`: bit 0, access unknown.
-  @inlinable public static var DISABLE_SLOW_MODE_EMPTY_HALF_QUAD_KILL: RegisterField<Self, Bool> {
+  public static var DISABLE_SLOW_MODE_EMPTY_HALF_QUAD_KILL: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `CB_HW_CONTROL_3.RAM_ADDRESS_CONFLICTS_DISALLOWED`: bit 1, access unknown.
-  @inlinable public static var RAM_ADDRESS_CONFLICTS_DISALLOWED: RegisterField<Self, Bool> {
+  public static var RAM_ADDRESS_CONFLICTS_DISALLOWED: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `CB_HW_CONTROL_3.DISABLE_FAST_CLEAR_FETCH_OPT`: bit 2, access unknown.
-  @inlinable public static var DISABLE_FAST_CLEAR_FETCH_OPT: RegisterField<Self, Bool> {
+  public static var DISABLE_FAST_CLEAR_FETCH_OPT: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `CB_HW_CONTROL_3.DISABLE_QUAD_MARKER_DROP_STOP`: bit 3, access unknown.
-  @inlinable public static var DISABLE_QUAD_MARKER_DROP_STOP: RegisterField<Self, Bool> {
+  public static var DISABLE_QUAD_MARKER_DROP_STOP: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `CB_HW_CONTROL_3.DISABLE_OVERWRITE_COMBINER_CAM_CLR`: bit 4, access unknown.
-  @inlinable public static var DISABLE_OVERWRITE_COMBINER_CAM_CLR: RegisterField<Self, Bool> {
+  public static var DISABLE_OVERWRITE_COMBINER_CAM_CLR: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `CB_HW_CONTROL_3.DISABLE_CC_CACHE_OVWR_STATUS_ACCUM`: bit 5, access unknown.
-  @inlinable public static var DISABLE_CC_CACHE_OVWR_STATUS_ACCUM: RegisterField<Self, Bool> {
+  public static var DISABLE_CC_CACHE_OVWR_STATUS_ACCUM: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `CB_HW_CONTROL_3.DISABLE_CC_CACHE_OVWR_KEY_MOD`: bit 6, access unknown.
-  @inlinable public static var DISABLE_CC_CACHE_OVWR_KEY_MOD: RegisterField<Self, Bool> {
+  public static var DISABLE_CC_CACHE_OVWR_KEY_MOD: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `CB_HW_CONTROL_3.DISABLE_CC_CACHE_PANIC_GATING`: bit 7, access unknown.
-  @inlinable public static var DISABLE_CC_CACHE_PANIC_GATING: RegisterField<Self, Bool> {
+  public static var DISABLE_CC_CACHE_PANIC_GATING: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `CB_HW_CONTROL_3.DISABLE_OVERWRITE_COMBINER_TARGET_MASK_VALIDATION`: bit 8, access unknown.
-  @inlinable public static var DISABLE_OVERWRITE_COMBINER_TARGET_MASK_VALIDATION: RegisterField<Self, Bool> {
+  public static var DISABLE_OVERWRITE_COMBINER_TARGET_MASK_VALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 }
@@ -5452,92 +4882,78 @@ public enum CB_HW_CONTROL: Register {
   }
 
   /// `CB_HW_CONTROL.CM_CACHE_EVICT_POINT`: bits 3:0, access unknown.
-  @inlinable public static var CM_CACHE_EVICT_POINT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var CM_CACHE_EVICT_POINT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CB_HW_CONTROL.FC_CACHE_EVICT_POINT`: bits 9:6, access unknown.
-  @inlinable public static var FC_CACHE_EVICT_POINT: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 4)
-  }
+  public static var FC_CACHE_EVICT_POINT: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
   /// `CB_HW_CONTROL.CC_CACHE_EVICT_POINT`: bits 15:12, access unknown.
-  @inlinable public static var CC_CACHE_EVICT_POINT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var CC_CACHE_EVICT_POINT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `CB_HW_CONTROL.ALLOW_MRT_WITH_DUAL_SOURCE`: bit 16, access unknown.
-  @inlinable public static var ALLOW_MRT_WITH_DUAL_SOURCE: RegisterField<Self, Bool> {
+  public static var ALLOW_MRT_WITH_DUAL_SOURCE: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `CB_HW_CONTROL.DISABLE_INTNORM_LE11BPC_CLAMPING`: bit 18, access unknown.
-  @inlinable public static var DISABLE_INTNORM_LE11BPC_CLAMPING: RegisterField<Self, Bool> {
+  public static var DISABLE_INTNORM_LE11BPC_CLAMPING: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `CB_HW_CONTROL.FORCE_NEEDS_DST`: bit 19, access unknown.
-  @inlinable public static var FORCE_NEEDS_DST: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FORCE_NEEDS_DST: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CB_HW_CONTROL.FORCE_ALWAYS_TOGGLE`: bit 20, access unknown.
-  @inlinable public static var FORCE_ALWAYS_TOGGLE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var FORCE_ALWAYS_TOGGLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `CB_HW_CONTROL.DISABLE_BLEND_OPT_RESULT_EQ_DEST`: bit 21, access unknown.
-  @inlinable public static var DISABLE_BLEND_OPT_RESULT_EQ_DEST: RegisterField<Self, Bool> {
+  public static var DISABLE_BLEND_OPT_RESULT_EQ_DEST: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `CB_HW_CONTROL.DISABLE_FULL_WRITE_MASK`: bit 22, access unknown.
-  @inlinable public static var DISABLE_FULL_WRITE_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var DISABLE_FULL_WRITE_MASK: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `CB_HW_CONTROL.DISABLE_RESOLVE_OPT_FOR_SINGLE_FRAG`: bit 23, access unknown.
-  @inlinable public static var DISABLE_RESOLVE_OPT_FOR_SINGLE_FRAG: RegisterField<Self, Bool> {
+  public static var DISABLE_RESOLVE_OPT_FOR_SINGLE_FRAG: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
   /// `CB_HW_CONTROL.DISABLE_BLEND_OPT_DONT_RD_DST`: bit 24, access unknown.
-  @inlinable public static var DISABLE_BLEND_OPT_DONT_RD_DST: RegisterField<Self, Bool> {
+  public static var DISABLE_BLEND_OPT_DONT_RD_DST: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `CB_HW_CONTROL.DISABLE_BLEND_OPT_BYPASS`: bit 25, access unknown.
-  @inlinable public static var DISABLE_BLEND_OPT_BYPASS: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var DISABLE_BLEND_OPT_BYPASS: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CB_HW_CONTROL.DISABLE_BLEND_OPT_DISCARD_PIXEL`: bit 26, access unknown.
-  @inlinable public static var DISABLE_BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, Bool> {
+  public static var DISABLE_BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `CB_HW_CONTROL.DISABLE_BLEND_OPT_WHEN_DISABLED_SRCALPHA_IS_USED`: bit 27, access unknown.
-  @inlinable public static var DISABLE_BLEND_OPT_WHEN_DISABLED_SRCALPHA_IS_USED: RegisterField<Self, Bool> {
+  public static var DISABLE_BLEND_OPT_WHEN_DISABLED_SRCALPHA_IS_USED: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CB_HW_CONTROL.PRIORITIZE_FC_WR_OVER_FC_RD_ON_CMASK_CONFLICT`: bit 28, access unknown.
-  @inlinable public static var PRIORITIZE_FC_WR_OVER_FC_RD_ON_CMASK_CONFLICT: RegisterField<Self, Bool> {
+  public static var PRIORITIZE_FC_WR_OVER_FC_RD_ON_CMASK_CONFLICT: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `CB_HW_CONTROL.PRIORITIZE_FC_EVICT_OVER_FOP_RD_ON_BANK_CONFLICT`: bit 29, access unknown.
-  @inlinable public static var PRIORITIZE_FC_EVICT_OVER_FOP_RD_ON_BANK_CONFLICT: RegisterField<Self, Bool> {
+  public static var PRIORITIZE_FC_EVICT_OVER_FOP_RD_ON_BANK_CONFLICT: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `CB_HW_CONTROL.DISABLE_CC_IB_SERIALIZER_STATE_OPT`: bit 30, access unknown.
-  @inlinable public static var DISABLE_CC_IB_SERIALIZER_STATE_OPT: RegisterField<Self, Bool> {
+  public static var DISABLE_CC_IB_SERIALIZER_STATE_OPT: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `CB_HW_CONTROL.DISABLE_PIXEL_IN_QUAD_FIX_FOR_LINEAR_SURFACE`: bit 31, access unknown.
-  @inlinable public static var DISABLE_PIXEL_IN_QUAD_FIX_FOR_LINEAR_SURFACE: RegisterField<Self, Bool> {
+  public static var DISABLE_PIXEL_IN_QUAD_FIX_FOR_LINEAR_SURFACE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -5552,27 +4968,19 @@ public enum CB_HW_CONTROL_1: Register {
   }
 
   /// `CB_HW_CONTROL_1.CM_CACHE_NUM_TAGS`: bits 4:0, access unknown.
-  @inlinable public static var CM_CACHE_NUM_TAGS: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var CM_CACHE_NUM_TAGS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `CB_HW_CONTROL_1.FC_CACHE_NUM_TAGS`: bits 10:5, access unknown.
-  @inlinable public static var FC_CACHE_NUM_TAGS: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 6)
-  }
+  public static var FC_CACHE_NUM_TAGS: RegisterField<Self, UInt8> { .init(lsb: 5, width: 6) }
 
   /// `CB_HW_CONTROL_1.CC_CACHE_NUM_TAGS`: bits 16:11, access unknown.
-  @inlinable public static var CC_CACHE_NUM_TAGS: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 6)
-  }
+  public static var CC_CACHE_NUM_TAGS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 6) }
 
   /// `CB_HW_CONTROL_1.CM_TILE_FIFO_DEPTH`: bits 25:17, access unknown.
-  @inlinable public static var CM_TILE_FIFO_DEPTH: RegisterField<Self, UInt16> {
-    .init(lsb: 17, width: 9)
-  }
+  public static var CM_TILE_FIFO_DEPTH: RegisterField<Self, UInt16> { .init(lsb: 17, width: 9) }
 
   /// `CB_HW_CONTROL_1.CHICKEN_BITS`: bits 31:26, access unknown.
-  @inlinable public static var CHICKEN_BITS: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
+  public static var CHICKEN_BITS: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `CB_HW_CONTROL_2`: gfx_8_0 register, MMIO dword 0x2686 (byte 0x9A18), access unknown, reset unknown (`write` starts from 0).
@@ -5585,27 +4993,23 @@ public enum CB_HW_CONTROL_2: Register {
   }
 
   /// `CB_HW_CONTROL_2.CC_EVEN_ODD_FIFO_DEPTH`: bits 7:0, access unknown.
-  @inlinable public static var CC_EVEN_ODD_FIFO_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var CC_EVEN_ODD_FIFO_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `CB_HW_CONTROL_2.FC_RDLAT_TILE_FIFO_DEPTH`: bits 14:8, access unknown.
-  @inlinable public static var FC_RDLAT_TILE_FIFO_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 7)
-  }
+  public static var FC_RDLAT_TILE_FIFO_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 8, width: 7) }
 
   /// `CB_HW_CONTROL_2.FC_RDLAT_QUAD_FIFO_DEPTH`: bits 22:15, access unknown.
-  @inlinable public static var FC_RDLAT_QUAD_FIFO_DEPTH: RegisterField<Self, UInt8> {
+  public static var FC_RDLAT_QUAD_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 8)
   }
 
   /// `CB_HW_CONTROL_2.DRR_ASSUMED_FIFO_DEPTH_DIV8`: bits 27:24, access unknown.
-  @inlinable public static var DRR_ASSUMED_FIFO_DEPTH_DIV8: RegisterField<Self, UInt8> {
+  public static var DRR_ASSUMED_FIFO_DEPTH_DIV8: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 
   /// `CB_HW_CONTROL_2.CHICKEN_BITS`: bits 31:28, access unknown.
-  @inlinable public static var CHICKEN_BITS: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var CHICKEN_BITS: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `CB_DCC_CONFIG`: gfx_8_0 register, MMIO dword 0x2687 (byte 0x9A1C), access unknown, reset unknown (`write` starts from 0).
@@ -5618,39 +5022,33 @@ public enum CB_DCC_CONFIG: Register {
   }
 
   /// `CB_DCC_CONFIG.OVERWRITE_COMBINER_DEPTH`: bits 4:0, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var OVERWRITE_COMBINER_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `CB_DCC_CONFIG.OVERWRITE_COMBINER_DISABLE`: bit 5, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
+  public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `CB_DCC_CONFIG.OVERWRITE_COMBINER_CC_POP_DISABLE`: bit 6, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_CC_POP_DISABLE: RegisterField<Self, Bool> {
+  public static var OVERWRITE_COMBINER_CC_POP_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `CB_DCC_CONFIG.FC_RDLAT_KEYID_FIFO_DEPTH`: bits 15:8, access unknown.
-  @inlinable public static var FC_RDLAT_KEYID_FIFO_DEPTH: RegisterField<Self, UInt8> {
+  public static var FC_RDLAT_KEYID_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 8)
   }
 
   /// `CB_DCC_CONFIG.READ_RETURN_SKID_FIFO_DEPTH`: bits 22:16, access unknown.
-  @inlinable public static var READ_RETURN_SKID_FIFO_DEPTH: RegisterField<Self, UInt8> {
+  public static var READ_RETURN_SKID_FIFO_DEPTH: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 7)
   }
 
   /// `CB_DCC_CONFIG.DCC_CACHE_EVICT_POINT`: bits 27:24, access unknown.
-  @inlinable public static var DCC_CACHE_EVICT_POINT: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var DCC_CACHE_EVICT_POINT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `CB_DCC_CONFIG.DCC_CACHE_NUM_TAGS`: bits 31:28, access unknown.
-  @inlinable public static var DCC_CACHE_NUM_TAGS: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var DCC_CACHE_NUM_TAGS: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `CB_DEBUG_BUS_1`: gfx_8_0 register, MMIO dword 0x2699 (byte 0x9A64), access unknown, reset unknown (`write` starts from 0).
@@ -5823,46 +5221,40 @@ public enum CB_DEBUG_BUS_17: Register {
   }
 
   /// `CB_DEBUG_BUS_17.TILE_INTFC_BUSY`: bit 0, access unknown.
-  @inlinable public static var TILE_INTFC_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TILE_INTFC_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CB_DEBUG_BUS_17.MU_BUSY`: bit 1, access unknown.
-  @inlinable public static var MU_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var MU_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CB_DEBUG_BUS_17.TQ_BUSY`: bit 2, access unknown.
-  @inlinable public static var TQ_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var TQ_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `CB_DEBUG_BUS_17.AC_BUSY`: bit 3, access unknown.
-  @inlinable public static var AC_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var AC_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `CB_DEBUG_BUS_17.CRW_BUSY`: bit 4, access unknown.
-  @inlinable public static var CRW_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var CRW_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CB_DEBUG_BUS_17.CACHE_CTRL_BUSY`: bit 5, access unknown.
-  @inlinable public static var CACHE_CTRL_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var CACHE_CTRL_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `CB_DEBUG_BUS_17.MC_WR_PENDING`: bit 6, access unknown.
-  @inlinable public static var MC_WR_PENDING: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var MC_WR_PENDING: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `CB_DEBUG_BUS_17.FC_WR_PENDING`: bit 7, access unknown.
-  @inlinable public static var FC_WR_PENDING: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var FC_WR_PENDING: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CB_DEBUG_BUS_17.FC_RD_PENDING`: bit 8, access unknown.
-  @inlinable public static var FC_RD_PENDING: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var FC_RD_PENDING: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `CB_DEBUG_BUS_17.EVICT_PENDING`: bit 9, access unknown.
-  @inlinable public static var EVICT_PENDING: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var EVICT_PENDING: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `CB_DEBUG_BUS_17.LAST_RD_ARB_WINNER`: bit 10, access unknown.
-  @inlinable public static var LAST_RD_ARB_WINNER: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var LAST_RD_ARB_WINNER: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CB_DEBUG_BUS_17.MU_STATE`: bits 18:11, access unknown.
-  @inlinable public static var MU_STATE: RegisterField<Self, UInt8> { .init(lsb: 11, width: 8) }
+  public static var MU_STATE: RegisterField<Self, UInt8> { .init(lsb: 11, width: 8) }
 }
 
 /// `CB_DEBUG_BUS_18`: gfx_8_0 register, MMIO dword 0x26AA (byte 0x9AA8), access unknown, reset unknown (`write` starts from 0).
@@ -5875,90 +5267,72 @@ public enum CB_DEBUG_BUS_18: Register {
   }
 
   /// `CB_DEBUG_BUS_18.TILE_RETIREMENT_BUSY`: bit 0, access unknown.
-  @inlinable public static var TILE_RETIREMENT_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TILE_RETIREMENT_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CB_DEBUG_BUS_18.FOP_BUSY`: bit 1, access unknown.
-  @inlinable public static var FOP_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var FOP_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CB_DEBUG_BUS_18.CLEAR_BUSY`: bit 2, access unknown.
-  @inlinable public static var CLEAR_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var CLEAR_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `CB_DEBUG_BUS_18.LAT_BUSY`: bit 3, access unknown.
-  @inlinable public static var LAT_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var LAT_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `CB_DEBUG_BUS_18.CACHE_CTL_BUSY`: bit 4, access unknown.
-  @inlinable public static var CACHE_CTL_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var CACHE_CTL_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CB_DEBUG_BUS_18.ADDR_BUSY`: bit 5, access unknown.
-  @inlinable public static var ADDR_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var ADDR_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `CB_DEBUG_BUS_18.MERGE_BUSY`: bit 6, access unknown.
-  @inlinable public static var MERGE_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var MERGE_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `CB_DEBUG_BUS_18.QUAD_BUSY`: bit 7, access unknown.
-  @inlinable public static var QUAD_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var QUAD_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CB_DEBUG_BUS_18.TILE_BUSY`: bit 8, access unknown.
-  @inlinable public static var TILE_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var TILE_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `CB_DEBUG_BUS_18.DCC_BUSY`: bit 9, access unknown.
-  @inlinable public static var DCC_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var DCC_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `CB_DEBUG_BUS_18.DOC_BUSY`: bit 10, access unknown.
-  @inlinable public static var DOC_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var DOC_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CB_DEBUG_BUS_18.DAG_BUSY`: bit 11, access unknown.
-  @inlinable public static var DAG_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var DAG_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CB_DEBUG_BUS_18.DOC_STALL`: bit 12, access unknown.
-  @inlinable public static var DOC_STALL: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var DOC_STALL: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `CB_DEBUG_BUS_18.DOC_QT_CAM_FULL`: bit 13, access unknown.
-  @inlinable public static var DOC_QT_CAM_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var DOC_QT_CAM_FULL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CB_DEBUG_BUS_18.DOC_CL_CAM_FULL`: bit 14, access unknown.
-  @inlinable public static var DOC_CL_CAM_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var DOC_CL_CAM_FULL: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CB_DEBUG_BUS_18.DOC_QUAD_PTR_FIFO_FULL`: bit 15, access unknown.
-  @inlinable public static var DOC_QUAD_PTR_FIFO_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var DOC_QUAD_PTR_FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CB_DEBUG_BUS_18.DOC_SECTOR_MASK_FIFO_FULL`: bit 16, access unknown.
-  @inlinable public static var DOC_SECTOR_MASK_FIFO_FULL: RegisterField<Self, Bool> {
+  public static var DOC_SECTOR_MASK_FIFO_FULL: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `CB_DEBUG_BUS_18.DCS_READ_WINNER_LAST`: bit 17, access unknown.
-  @inlinable public static var DCS_READ_WINNER_LAST: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var DCS_READ_WINNER_LAST: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `CB_DEBUG_BUS_18.DCS_READ_EV_PENDING`: bit 18, access unknown.
-  @inlinable public static var DCS_READ_EV_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var DCS_READ_EV_PENDING: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CB_DEBUG_BUS_18.DCS_WRITE_CC_PENDING`: bit 19, access unknown.
-  @inlinable public static var DCS_WRITE_CC_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var DCS_WRITE_CC_PENDING: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CB_DEBUG_BUS_18.DCS_READ_CC_PENDING`: bit 20, access unknown.
-  @inlinable public static var DCS_READ_CC_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var DCS_READ_CC_PENDING: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `CB_DEBUG_BUS_18.DCS_WRITE_MC_PENDING`: bit 21, access unknown.
-  @inlinable public static var DCS_WRITE_MC_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var DCS_WRITE_MC_PENDING: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 }
 
 /// `CB_DEBUG_BUS_19`: gfx_8_0 register, MMIO dword 0x26AB (byte 0x9AAC), access unknown, reset unknown (`write` starts from 0).
@@ -5971,66 +5345,58 @@ public enum CB_DEBUG_BUS_19: Register {
   }
 
   /// `CB_DEBUG_BUS_19.SURF_SYNC_STATE`: bits 1:0, access unknown.
-  @inlinable public static var SURF_SYNC_STATE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var SURF_SYNC_STATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `CB_DEBUG_BUS_19.SURF_SYNC_START`: bit 2, access unknown.
-  @inlinable public static var SURF_SYNC_START: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var SURF_SYNC_START: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `CB_DEBUG_BUS_19.SF_BUSY`: bit 3, access unknown.
-  @inlinable public static var SF_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var SF_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `CB_DEBUG_BUS_19.CS_BUSY`: bit 4, access unknown.
-  @inlinable public static var CS_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var CS_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CB_DEBUG_BUS_19.RB_BUSY`: bit 5, access unknown.
-  @inlinable public static var RB_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var RB_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `CB_DEBUG_BUS_19.DS_BUSY`: bit 6, access unknown.
-  @inlinable public static var DS_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var DS_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `CB_DEBUG_BUS_19.TB_BUSY`: bit 7, access unknown.
-  @inlinable public static var TB_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TB_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CB_DEBUG_BUS_19.IB_BUSY`: bit 8, access unknown.
-  @inlinable public static var IB_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var IB_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `CB_DEBUG_BUS_19.DRR_BUSY`: bit 9, access unknown.
-  @inlinable public static var DRR_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var DRR_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `CB_DEBUG_BUS_19.DF_BUSY`: bit 10, access unknown.
-  @inlinable public static var DF_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var DF_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CB_DEBUG_BUS_19.DD_BUSY`: bit 11, access unknown.
-  @inlinable public static var DD_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var DD_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CB_DEBUG_BUS_19.DC_BUSY`: bit 12, access unknown.
-  @inlinable public static var DC_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var DC_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `CB_DEBUG_BUS_19.DK_BUSY`: bit 13, access unknown.
-  @inlinable public static var DK_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var DK_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CB_DEBUG_BUS_19.DF_SKID_FIFO_EMPTY`: bit 14, access unknown.
-  @inlinable public static var DF_SKID_FIFO_EMPTY: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var DF_SKID_FIFO_EMPTY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CB_DEBUG_BUS_19.DF_CLEAR_FIFO_EMPTY`: bit 15, access unknown.
-  @inlinable public static var DF_CLEAR_FIFO_EMPTY: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var DF_CLEAR_FIFO_EMPTY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CB_DEBUG_BUS_19.DD_READY`: bit 16, access unknown.
-  @inlinable public static var DD_READY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var DD_READY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CB_DEBUG_BUS_19.DC_FIFO_FULL`: bit 17, access unknown.
-  @inlinable public static var DC_FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var DC_FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `CB_DEBUG_BUS_19.DC_READY`: bit 18, access unknown.
-  @inlinable public static var DC_READY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DC_READY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 }
 
 /// `CB_DEBUG_BUS_20`: gfx_8_0 register, MMIO dword 0x26AC (byte 0x9AB0), access unknown, reset unknown (`write` starts from 0).
@@ -6043,64 +5409,40 @@ public enum CB_DEBUG_BUS_20: Register {
   }
 
   /// `CB_DEBUG_BUS_20.MC_RDREQ_CREDITS`: bits 5:0, access unknown.
-  @inlinable public static var MC_RDREQ_CREDITS: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var MC_RDREQ_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `CB_DEBUG_BUS_20.MC_WRREQ_CREDITS`: bits 11:6, access unknown.
-  @inlinable public static var MC_WRREQ_CREDITS: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 6)
-  }
+  public static var MC_WRREQ_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
   /// `CB_DEBUG_BUS_20.CC_RDREQ_HAD_ITS_TURN`: bit 12, access unknown.
-  @inlinable public static var CC_RDREQ_HAD_ITS_TURN: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var CC_RDREQ_HAD_ITS_TURN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `CB_DEBUG_BUS_20.FC_RDREQ_HAD_ITS_TURN`: bit 13, access unknown.
-  @inlinable public static var FC_RDREQ_HAD_ITS_TURN: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var FC_RDREQ_HAD_ITS_TURN: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CB_DEBUG_BUS_20.CM_RDREQ_HAD_ITS_TURN`: bit 14, access unknown.
-  @inlinable public static var CM_RDREQ_HAD_ITS_TURN: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CM_RDREQ_HAD_ITS_TURN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CB_DEBUG_BUS_20.CC_WRREQ_HAD_ITS_TURN`: bit 16, access unknown.
-  @inlinable public static var CC_WRREQ_HAD_ITS_TURN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CC_WRREQ_HAD_ITS_TURN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CB_DEBUG_BUS_20.FC_WRREQ_HAD_ITS_TURN`: bit 17, access unknown.
-  @inlinable public static var FC_WRREQ_HAD_ITS_TURN: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var FC_WRREQ_HAD_ITS_TURN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `CB_DEBUG_BUS_20.CM_WRREQ_HAD_ITS_TURN`: bit 18, access unknown.
-  @inlinable public static var CM_WRREQ_HAD_ITS_TURN: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var CM_WRREQ_HAD_ITS_TURN: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CB_DEBUG_BUS_20.CC_WRREQ_FIFO_EMPTY`: bit 20, access unknown.
-  @inlinable public static var CC_WRREQ_FIFO_EMPTY: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var CC_WRREQ_FIFO_EMPTY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `CB_DEBUG_BUS_20.FC_WRREQ_FIFO_EMPTY`: bit 21, access unknown.
-  @inlinable public static var FC_WRREQ_FIFO_EMPTY: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var FC_WRREQ_FIFO_EMPTY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `CB_DEBUG_BUS_20.CM_WRREQ_FIFO_EMPTY`: bit 22, access unknown.
-  @inlinable public static var CM_WRREQ_FIFO_EMPTY: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var CM_WRREQ_FIFO_EMPTY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `CB_DEBUG_BUS_20.DCC_WRREQ_FIFO_EMPTY`: bit 23, access unknown.
-  @inlinable public static var DCC_WRREQ_FIFO_EMPTY: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var DCC_WRREQ_FIFO_EMPTY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 }
 
 /// `CB_DEBUG_BUS_21`: gfx_8_0 register, MMIO dword 0x26AD (byte 0x9AB4), access unknown, reset unknown (`write` starts from 0).
@@ -6113,28 +5455,28 @@ public enum CB_DEBUG_BUS_21: Register {
   }
 
   /// `CB_DEBUG_BUS_21.CM_BUSY`: bit 0, access unknown.
-  @inlinable public static var CM_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CM_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CB_DEBUG_BUS_21.FC_BUSY`: bit 1, access unknown.
-  @inlinable public static var FC_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var FC_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CB_DEBUG_BUS_21.CC_BUSY`: bit 2, access unknown.
-  @inlinable public static var CC_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var CC_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `CB_DEBUG_BUS_21.BB_BUSY`: bit 3, access unknown.
-  @inlinable public static var BB_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var BB_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `CB_DEBUG_BUS_21.MA_BUSY`: bit 4, access unknown.
-  @inlinable public static var MA_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var MA_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CB_DEBUG_BUS_21.CORE_SCLK_VLD`: bit 5, access unknown.
-  @inlinable public static var CORE_SCLK_VLD: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var CORE_SCLK_VLD: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `CB_DEBUG_BUS_21.REG_SCLK1_VLD`: bit 6, access unknown.
-  @inlinable public static var REG_SCLK1_VLD: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var REG_SCLK1_VLD: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `CB_DEBUG_BUS_21.REG_SCLK0_VLD`: bit 7, access unknown.
-  @inlinable public static var REG_SCLK0_VLD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var REG_SCLK0_VLD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 }
 
 /// `CB_DEBUG_BUS_22`: gfx_8_0 register, MMIO dword 0x26AE (byte 0x9AB8), access unknown, reset unknown (`write` starts from 0).
@@ -6147,14 +5489,10 @@ public enum CB_DEBUG_BUS_22: Register {
   }
 
   /// `CB_DEBUG_BUS_22.OUTSTANDING_MC_READS`: bits 11:0, access unknown.
-  @inlinable public static var OUTSTANDING_MC_READS: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var OUTSTANDING_MC_READS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `CB_DEBUG_BUS_22.OUTSTANDING_MC_WRITES`: bits 23:12, access unknown.
-  @inlinable public static var OUTSTANDING_MC_WRITES: RegisterField<Self, UInt16> {
-    .init(lsb: 12, width: 12)
-  }
+  public static var OUTSTANDING_MC_WRITES: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
 }
 
 /// `GC_USER_RB_REDUNDANCY`: gfx_8_0 register, MMIO dword 0x26DE (byte 0x9B78), access unknown, reset unknown (`write` starts from 0).
@@ -6167,20 +5505,16 @@ public enum GC_USER_RB_REDUNDANCY: Register {
   }
 
   /// `GC_USER_RB_REDUNDANCY.FAILED_RB0`: bits 11:8, access unknown.
-  @inlinable public static var FAILED_RB0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var FAILED_RB0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `GC_USER_RB_REDUNDANCY.EN_REDUNDANCY0`: bit 12, access unknown.
-  @inlinable public static var EN_REDUNDANCY0: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var EN_REDUNDANCY0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `GC_USER_RB_REDUNDANCY.FAILED_RB1`: bits 19:16, access unknown.
-  @inlinable public static var FAILED_RB1: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var FAILED_RB1: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `GC_USER_RB_REDUNDANCY.EN_REDUNDANCY1`: bit 20, access unknown.
-  @inlinable public static var EN_REDUNDANCY1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var EN_REDUNDANCY1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `GC_USER_RB_BACKEND_DISABLE`: gfx_8_0 register, MMIO dword 0x26DF (byte 0x9B7C), access unknown, reset unknown (`write` starts from 0).
@@ -6193,9 +5527,7 @@ public enum GC_USER_RB_BACKEND_DISABLE: Register {
   }
 
   /// `GC_USER_RB_BACKEND_DISABLE.BACKEND_DISABLE`: bits 23:16, access unknown.
-  @inlinable public static var BACKEND_DISABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var BACKEND_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `TCP_INVALIDATE`: gfx_8_0 register, MMIO dword 0x2B00 (byte 0xAC00), access unknown, reset unknown (`write` starts from 0).
@@ -6208,7 +5540,7 @@ public enum TCP_INVALIDATE: Register {
   }
 
   /// `TCP_INVALIDATE.START`: bit 0, access unknown.
-  @inlinable public static var START: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var START: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `TCP_STATUS`: gfx_8_0 register, MMIO dword 0x2B01 (byte 0xAC04), access unknown, reset unknown (`write` starts from 0).
@@ -6221,28 +5553,28 @@ public enum TCP_STATUS: Register {
   }
 
   /// `TCP_STATUS.TCP_BUSY`: bit 0, access unknown.
-  @inlinable public static var TCP_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var TCP_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `TCP_STATUS.INPUT_BUSY`: bit 1, access unknown.
-  @inlinable public static var INPUT_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var INPUT_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `TCP_STATUS.ADRS_BUSY`: bit 2, access unknown.
-  @inlinable public static var ADRS_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var ADRS_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `TCP_STATUS.TAGRAMS_BUSY`: bit 3, access unknown.
-  @inlinable public static var TAGRAMS_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var TAGRAMS_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `TCP_STATUS.CNTRL_BUSY`: bit 4, access unknown.
-  @inlinable public static var CNTRL_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var CNTRL_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `TCP_STATUS.LFIFO_BUSY`: bit 5, access unknown.
-  @inlinable public static var LFIFO_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var LFIFO_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `TCP_STATUS.READ_BUSY`: bit 6, access unknown.
-  @inlinable public static var READ_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var READ_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `TCP_STATUS.FORMAT_BUSY`: bit 7, access unknown.
-  @inlinable public static var FORMAT_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var FORMAT_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 }
 
 /// `TCP_CNTL`: gfx_8_0 register, MMIO dword 0x2B02 (byte 0xAC08), access unknown, reset unknown (`write` starts from 0).
@@ -6255,39 +5587,31 @@ public enum TCP_CNTL: Register {
   }
 
   /// `TCP_CNTL.FORCE_HIT`: bit 0, access unknown.
-  @inlinable public static var FORCE_HIT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var FORCE_HIT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `TCP_CNTL.FORCE_MISS`: bit 1, access unknown.
-  @inlinable public static var FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `TCP_CNTL.L1_SIZE`: bits 3:2, access unknown.
-  @inlinable public static var L1_SIZE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var L1_SIZE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `TCP_CNTL.FLAT_BUF_HASH_ENABLE`: bit 4, access unknown.
-  @inlinable public static var FLAT_BUF_HASH_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var FLAT_BUF_HASH_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `TCP_CNTL.FLAT_BUF_CACHE_SWIZZLE`: bit 5, access unknown.
-  @inlinable public static var FLAT_BUF_CACHE_SWIZZLE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var FLAT_BUF_CACHE_SWIZZLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `TCP_CNTL.FORCE_EOW_TOTAL_CNT`: bits 20:15, access unknown.
-  @inlinable public static var FORCE_EOW_TOTAL_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 6)
-  }
+  public static var FORCE_EOW_TOTAL_CNT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 6) }
 
   /// `TCP_CNTL.FORCE_EOW_TAGRAM_CNT`: bits 27:22, access unknown.
-  @inlinable public static var FORCE_EOW_TAGRAM_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 6)
-  }
+  public static var FORCE_EOW_TAGRAM_CNT: RegisterField<Self, UInt8> { .init(lsb: 22, width: 6) }
 
   /// `TCP_CNTL.DISABLE_Z_MAP`: bit 28, access unknown.
-  @inlinable public static var DISABLE_Z_MAP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var DISABLE_Z_MAP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `TCP_CNTL.INV_ALL_VMIDS`: bit 29, access unknown.
-  @inlinable public static var INV_ALL_VMIDS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var INV_ALL_VMIDS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `TCP_CHAN_STEER_LO`: gfx_8_0 register, MMIO dword 0x2B03 (byte 0xAC0C), access unknown, reset unknown (`write` starts from 0).
@@ -6300,28 +5624,28 @@ public enum TCP_CHAN_STEER_LO: Register {
   }
 
   /// `TCP_CHAN_STEER_LO.CHAN0`: bits 3:0, access unknown.
-  @inlinable public static var CHAN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var CHAN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `TCP_CHAN_STEER_LO.CHAN1`: bits 7:4, access unknown.
-  @inlinable public static var CHAN1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var CHAN1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `TCP_CHAN_STEER_LO.CHAN2`: bits 11:8, access unknown.
-  @inlinable public static var CHAN2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var CHAN2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `TCP_CHAN_STEER_LO.CHAN3`: bits 15:12, access unknown.
-  @inlinable public static var CHAN3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var CHAN3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `TCP_CHAN_STEER_LO.CHAN4`: bits 19:16, access unknown.
-  @inlinable public static var CHAN4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CHAN4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `TCP_CHAN_STEER_LO.CHAN5`: bits 23:20, access unknown.
-  @inlinable public static var CHAN5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CHAN5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `TCP_CHAN_STEER_LO.CHAN6`: bits 27:24, access unknown.
-  @inlinable public static var CHAN6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var CHAN6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `TCP_CHAN_STEER_LO.CHAN7`: bits 31:28, access unknown.
-  @inlinable public static var CHAN7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var CHAN7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCP_CHAN_STEER_HI`: gfx_8_0 register, MMIO dword 0x2B04 (byte 0xAC10), access unknown, reset unknown (`write` starts from 0).
@@ -6334,28 +5658,28 @@ public enum TCP_CHAN_STEER_HI: Register {
   }
 
   /// `TCP_CHAN_STEER_HI.CHAN8`: bits 3:0, access unknown.
-  @inlinable public static var CHAN8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var CHAN8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `TCP_CHAN_STEER_HI.CHAN9`: bits 7:4, access unknown.
-  @inlinable public static var CHAN9: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var CHAN9: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `TCP_CHAN_STEER_HI.CHANA`: bits 11:8, access unknown.
-  @inlinable public static var CHANA: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var CHANA: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `TCP_CHAN_STEER_HI.CHANB`: bits 15:12, access unknown.
-  @inlinable public static var CHANB: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var CHANB: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `TCP_CHAN_STEER_HI.CHANC`: bits 19:16, access unknown.
-  @inlinable public static var CHANC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CHANC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `TCP_CHAN_STEER_HI.CHAND`: bits 23:20, access unknown.
-  @inlinable public static var CHAND: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CHAND: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `TCP_CHAN_STEER_HI.CHANE`: bits 27:24, access unknown.
-  @inlinable public static var CHANE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var CHANE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `TCP_CHAN_STEER_HI.CHANF`: bits 31:28, access unknown.
-  @inlinable public static var CHANF: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var CHANF: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCP_ADDR_CONFIG`: gfx_8_0 register, MMIO dword 0x2B05 (byte 0xAC14), access unknown, reset unknown (`write` starts from 0).
@@ -6368,16 +5692,16 @@ public enum TCP_ADDR_CONFIG: Register {
   }
 
   /// `TCP_ADDR_CONFIG.NUM_TCC_BANKS`: bits 3:0, access unknown.
-  @inlinable public static var NUM_TCC_BANKS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var NUM_TCC_BANKS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `TCP_ADDR_CONFIG.NUM_BANKS`: bits 5:4, access unknown.
-  @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `TCP_ADDR_CONFIG.COLHI_WIDTH`: bits 8:6, access unknown.
-  @inlinable public static var COLHI_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+  public static var COLHI_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `TCP_ADDR_CONFIG.RB_SPLIT_COLHI`: bit 9, access unknown.
-  @inlinable public static var RB_SPLIT_COLHI: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RB_SPLIT_COLHI: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 }
 
 /// `TCP_CREDIT`: gfx_8_0 register, MMIO dword 0x2B06 (byte 0xAC18), access unknown, reset unknown (`write` starts from 0).
@@ -6390,17 +5714,13 @@ public enum TCP_CREDIT: Register {
   }
 
   /// `TCP_CREDIT.LFIFO_CREDIT`: bits 9:0, access unknown.
-  @inlinable public static var LFIFO_CREDIT: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
+  public static var LFIFO_CREDIT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `TCP_CREDIT.REQ_FIFO_CREDIT`: bits 22:16, access unknown.
-  @inlinable public static var REQ_FIFO_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 7)
-  }
+  public static var REQ_FIFO_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `TCP_CREDIT.TD_CREDIT`: bits 31:29, access unknown.
-  @inlinable public static var TD_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
+  public static var TD_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
 }
 
 /// `TCP_BUFFER_ADDR_HASH_CNTL`: gfx_8_0 register, MMIO dword 0x2B16 (byte 0xAC58), access unknown, reset unknown (`write` starts from 0).
@@ -6413,20 +5733,16 @@ public enum TCP_BUFFER_ADDR_HASH_CNTL: Register {
   }
 
   /// `TCP_BUFFER_ADDR_HASH_CNTL.CHANNEL_BITS`: bits 2:0, access unknown.
-  @inlinable public static var CHANNEL_BITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var CHANNEL_BITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `TCP_BUFFER_ADDR_HASH_CNTL.BANK_BITS`: bits 10:8, access unknown.
-  @inlinable public static var BANK_BITS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var BANK_BITS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `TCP_BUFFER_ADDR_HASH_CNTL.CHANNEL_XOR_COUNT`: bits 18:16, access unknown.
-  @inlinable public static var CHANNEL_XOR_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 3)
-  }
+  public static var CHANNEL_XOR_COUNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `TCP_BUFFER_ADDR_HASH_CNTL.BANK_XOR_COUNT`: bits 26:24, access unknown.
-  @inlinable public static var BANK_XOR_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 3)
-  }
+  public static var BANK_XOR_COUNT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 }
 
 /// `TCP_EDC_CNT`: gfx_8_0 register, MMIO dword 0x2B17 (byte 0xAC5C), access unknown, reset unknown (`write` starts from 0).
@@ -6439,18 +5755,16 @@ public enum TCP_EDC_CNT: Register {
   }
 
   /// `TCP_EDC_CNT.SEC_COUNT`: bits 7:0, access unknown.
-  @inlinable public static var SEC_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var SEC_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `TCP_EDC_CNT.LFIFO_SED_COUNT`: bits 15:8, access unknown.
-  @inlinable public static var LFIFO_SED_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var LFIFO_SED_COUNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `TCP_EDC_CNT.DED_COUNT`: bits 23:16, access unknown.
-  @inlinable public static var DED_COUNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var DED_COUNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `TCP_EDC_CNT.UNUSED`: bits 31:24, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var UNUSED: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `TC_CFG_L1_LOAD_POLICY0`: gfx_8_0 register, MMIO dword 0x2B1A (byte 0xAC68), access unknown, reset unknown (`write` starts from 0).
@@ -6463,52 +5777,52 @@ public enum TC_CFG_L1_LOAD_POLICY0: Register {
   }
 
   /// `TC_CFG_L1_LOAD_POLICY0.POLICY_0`: bits 1:0, access unknown.
-  @inlinable public static var POLICY_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var POLICY_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY0.POLICY_1`: bits 3:2, access unknown.
-  @inlinable public static var POLICY_1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var POLICY_1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY0.POLICY_2`: bits 5:4, access unknown.
-  @inlinable public static var POLICY_2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var POLICY_2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY0.POLICY_3`: bits 7:6, access unknown.
-  @inlinable public static var POLICY_3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var POLICY_3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY0.POLICY_4`: bits 9:8, access unknown.
-  @inlinable public static var POLICY_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var POLICY_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY0.POLICY_5`: bits 11:10, access unknown.
-  @inlinable public static var POLICY_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var POLICY_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY0.POLICY_6`: bits 13:12, access unknown.
-  @inlinable public static var POLICY_6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var POLICY_6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY0.POLICY_7`: bits 15:14, access unknown.
-  @inlinable public static var POLICY_7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var POLICY_7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY0.POLICY_8`: bits 17:16, access unknown.
-  @inlinable public static var POLICY_8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var POLICY_8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY0.POLICY_9`: bits 19:18, access unknown.
-  @inlinable public static var POLICY_9: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var POLICY_9: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY0.POLICY_10`: bits 21:20, access unknown.
-  @inlinable public static var POLICY_10: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var POLICY_10: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY0.POLICY_11`: bits 23:22, access unknown.
-  @inlinable public static var POLICY_11: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var POLICY_11: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY0.POLICY_12`: bits 25:24, access unknown.
-  @inlinable public static var POLICY_12: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var POLICY_12: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY0.POLICY_13`: bits 27:26, access unknown.
-  @inlinable public static var POLICY_13: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var POLICY_13: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY0.POLICY_14`: bits 29:28, access unknown.
-  @inlinable public static var POLICY_14: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var POLICY_14: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY0.POLICY_15`: bits 31:30, access unknown.
-  @inlinable public static var POLICY_15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var POLICY_15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `TC_CFG_L1_LOAD_POLICY1`: gfx_8_0 register, MMIO dword 0x2B1B (byte 0xAC6C), access unknown, reset unknown (`write` starts from 0).
@@ -6521,52 +5835,52 @@ public enum TC_CFG_L1_LOAD_POLICY1: Register {
   }
 
   /// `TC_CFG_L1_LOAD_POLICY1.POLICY_16`: bits 1:0, access unknown.
-  @inlinable public static var POLICY_16: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var POLICY_16: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY1.POLICY_17`: bits 3:2, access unknown.
-  @inlinable public static var POLICY_17: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var POLICY_17: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY1.POLICY_18`: bits 5:4, access unknown.
-  @inlinable public static var POLICY_18: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var POLICY_18: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY1.POLICY_19`: bits 7:6, access unknown.
-  @inlinable public static var POLICY_19: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var POLICY_19: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY1.POLICY_20`: bits 9:8, access unknown.
-  @inlinable public static var POLICY_20: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var POLICY_20: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY1.POLICY_21`: bits 11:10, access unknown.
-  @inlinable public static var POLICY_21: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var POLICY_21: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY1.POLICY_22`: bits 13:12, access unknown.
-  @inlinable public static var POLICY_22: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var POLICY_22: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY1.POLICY_23`: bits 15:14, access unknown.
-  @inlinable public static var POLICY_23: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var POLICY_23: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY1.POLICY_24`: bits 17:16, access unknown.
-  @inlinable public static var POLICY_24: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var POLICY_24: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY1.POLICY_25`: bits 19:18, access unknown.
-  @inlinable public static var POLICY_25: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var POLICY_25: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY1.POLICY_26`: bits 21:20, access unknown.
-  @inlinable public static var POLICY_26: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var POLICY_26: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY1.POLICY_27`: bits 23:22, access unknown.
-  @inlinable public static var POLICY_27: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var POLICY_27: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY1.POLICY_28`: bits 25:24, access unknown.
-  @inlinable public static var POLICY_28: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var POLICY_28: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY1.POLICY_29`: bits 27:26, access unknown.
-  @inlinable public static var POLICY_29: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var POLICY_29: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY1.POLICY_30`: bits 29:28, access unknown.
-  @inlinable public static var POLICY_30: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var POLICY_30: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `TC_CFG_L1_LOAD_POLICY1.POLICY_31`: bits 31:30, access unknown.
-  @inlinable public static var POLICY_31: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var POLICY_31: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `TC_CFG_L1_STORE_POLICY`: gfx_8_0 register, MMIO dword 0x2B1C (byte 0xAC70), access unknown, reset unknown (`write` starts from 0).
@@ -6579,100 +5893,100 @@ public enum TC_CFG_L1_STORE_POLICY: Register {
   }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_0`: bit 0, access unknown.
-  @inlinable public static var POLICY_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var POLICY_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_1`: bit 1, access unknown.
-  @inlinable public static var POLICY_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var POLICY_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_2`: bit 2, access unknown.
-  @inlinable public static var POLICY_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var POLICY_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_3`: bit 3, access unknown.
-  @inlinable public static var POLICY_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var POLICY_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_4`: bit 4, access unknown.
-  @inlinable public static var POLICY_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var POLICY_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_5`: bit 5, access unknown.
-  @inlinable public static var POLICY_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var POLICY_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_6`: bit 6, access unknown.
-  @inlinable public static var POLICY_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var POLICY_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_7`: bit 7, access unknown.
-  @inlinable public static var POLICY_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var POLICY_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_8`: bit 8, access unknown.
-  @inlinable public static var POLICY_8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var POLICY_8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_9`: bit 9, access unknown.
-  @inlinable public static var POLICY_9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var POLICY_9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_10`: bit 10, access unknown.
-  @inlinable public static var POLICY_10: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var POLICY_10: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_11`: bit 11, access unknown.
-  @inlinable public static var POLICY_11: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var POLICY_11: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_12`: bit 12, access unknown.
-  @inlinable public static var POLICY_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var POLICY_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_13`: bit 13, access unknown.
-  @inlinable public static var POLICY_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var POLICY_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_14`: bit 14, access unknown.
-  @inlinable public static var POLICY_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var POLICY_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_15`: bit 15, access unknown.
-  @inlinable public static var POLICY_15: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var POLICY_15: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_16`: bit 16, access unknown.
-  @inlinable public static var POLICY_16: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var POLICY_16: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_17`: bit 17, access unknown.
-  @inlinable public static var POLICY_17: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var POLICY_17: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_18`: bit 18, access unknown.
-  @inlinable public static var POLICY_18: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var POLICY_18: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_19`: bit 19, access unknown.
-  @inlinable public static var POLICY_19: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var POLICY_19: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_20`: bit 20, access unknown.
-  @inlinable public static var POLICY_20: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var POLICY_20: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_21`: bit 21, access unknown.
-  @inlinable public static var POLICY_21: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var POLICY_21: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_22`: bit 22, access unknown.
-  @inlinable public static var POLICY_22: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var POLICY_22: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_23`: bit 23, access unknown.
-  @inlinable public static var POLICY_23: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var POLICY_23: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_24`: bit 24, access unknown.
-  @inlinable public static var POLICY_24: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var POLICY_24: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_25`: bit 25, access unknown.
-  @inlinable public static var POLICY_25: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var POLICY_25: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_26`: bit 26, access unknown.
-  @inlinable public static var POLICY_26: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var POLICY_26: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_27`: bit 27, access unknown.
-  @inlinable public static var POLICY_27: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var POLICY_27: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_28`: bit 28, access unknown.
-  @inlinable public static var POLICY_28: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var POLICY_28: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_29`: bit 29, access unknown.
-  @inlinable public static var POLICY_29: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var POLICY_29: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_30`: bit 30, access unknown.
-  @inlinable public static var POLICY_30: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var POLICY_30: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `TC_CFG_L1_STORE_POLICY.POLICY_31`: bit 31, access unknown.
-  @inlinable public static var POLICY_31: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var POLICY_31: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `TC_CFG_L2_LOAD_POLICY0`: gfx_8_0 register, MMIO dword 0x2B1D (byte 0xAC74), access unknown, reset unknown (`write` starts from 0).
@@ -6685,52 +5999,52 @@ public enum TC_CFG_L2_LOAD_POLICY0: Register {
   }
 
   /// `TC_CFG_L2_LOAD_POLICY0.POLICY_0`: bits 1:0, access unknown.
-  @inlinable public static var POLICY_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var POLICY_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY0.POLICY_1`: bits 3:2, access unknown.
-  @inlinable public static var POLICY_1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var POLICY_1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY0.POLICY_2`: bits 5:4, access unknown.
-  @inlinable public static var POLICY_2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var POLICY_2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY0.POLICY_3`: bits 7:6, access unknown.
-  @inlinable public static var POLICY_3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var POLICY_3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY0.POLICY_4`: bits 9:8, access unknown.
-  @inlinable public static var POLICY_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var POLICY_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY0.POLICY_5`: bits 11:10, access unknown.
-  @inlinable public static var POLICY_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var POLICY_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY0.POLICY_6`: bits 13:12, access unknown.
-  @inlinable public static var POLICY_6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var POLICY_6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY0.POLICY_7`: bits 15:14, access unknown.
-  @inlinable public static var POLICY_7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var POLICY_7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY0.POLICY_8`: bits 17:16, access unknown.
-  @inlinable public static var POLICY_8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var POLICY_8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY0.POLICY_9`: bits 19:18, access unknown.
-  @inlinable public static var POLICY_9: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var POLICY_9: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY0.POLICY_10`: bits 21:20, access unknown.
-  @inlinable public static var POLICY_10: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var POLICY_10: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY0.POLICY_11`: bits 23:22, access unknown.
-  @inlinable public static var POLICY_11: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var POLICY_11: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY0.POLICY_12`: bits 25:24, access unknown.
-  @inlinable public static var POLICY_12: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var POLICY_12: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY0.POLICY_13`: bits 27:26, access unknown.
-  @inlinable public static var POLICY_13: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var POLICY_13: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY0.POLICY_14`: bits 29:28, access unknown.
-  @inlinable public static var POLICY_14: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var POLICY_14: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY0.POLICY_15`: bits 31:30, access unknown.
-  @inlinable public static var POLICY_15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var POLICY_15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `TC_CFG_L2_LOAD_POLICY1`: gfx_8_0 register, MMIO dword 0x2B1E (byte 0xAC78), access unknown, reset unknown (`write` starts from 0).
@@ -6743,52 +6057,52 @@ public enum TC_CFG_L2_LOAD_POLICY1: Register {
   }
 
   /// `TC_CFG_L2_LOAD_POLICY1.POLICY_16`: bits 1:0, access unknown.
-  @inlinable public static var POLICY_16: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var POLICY_16: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY1.POLICY_17`: bits 3:2, access unknown.
-  @inlinable public static var POLICY_17: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var POLICY_17: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY1.POLICY_18`: bits 5:4, access unknown.
-  @inlinable public static var POLICY_18: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var POLICY_18: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY1.POLICY_19`: bits 7:6, access unknown.
-  @inlinable public static var POLICY_19: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var POLICY_19: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY1.POLICY_20`: bits 9:8, access unknown.
-  @inlinable public static var POLICY_20: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var POLICY_20: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY1.POLICY_21`: bits 11:10, access unknown.
-  @inlinable public static var POLICY_21: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var POLICY_21: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY1.POLICY_22`: bits 13:12, access unknown.
-  @inlinable public static var POLICY_22: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var POLICY_22: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY1.POLICY_23`: bits 15:14, access unknown.
-  @inlinable public static var POLICY_23: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var POLICY_23: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY1.POLICY_24`: bits 17:16, access unknown.
-  @inlinable public static var POLICY_24: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var POLICY_24: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY1.POLICY_25`: bits 19:18, access unknown.
-  @inlinable public static var POLICY_25: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var POLICY_25: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY1.POLICY_26`: bits 21:20, access unknown.
-  @inlinable public static var POLICY_26: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var POLICY_26: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY1.POLICY_27`: bits 23:22, access unknown.
-  @inlinable public static var POLICY_27: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var POLICY_27: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY1.POLICY_28`: bits 25:24, access unknown.
-  @inlinable public static var POLICY_28: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var POLICY_28: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY1.POLICY_29`: bits 27:26, access unknown.
-  @inlinable public static var POLICY_29: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var POLICY_29: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY1.POLICY_30`: bits 29:28, access unknown.
-  @inlinable public static var POLICY_30: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var POLICY_30: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `TC_CFG_L2_LOAD_POLICY1.POLICY_31`: bits 31:30, access unknown.
-  @inlinable public static var POLICY_31: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var POLICY_31: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `TC_CFG_L2_STORE_POLICY0`: gfx_8_0 register, MMIO dword 0x2B1F (byte 0xAC7C), access unknown, reset unknown (`write` starts from 0).
@@ -6801,52 +6115,52 @@ public enum TC_CFG_L2_STORE_POLICY0: Register {
   }
 
   /// `TC_CFG_L2_STORE_POLICY0.POLICY_0`: bits 1:0, access unknown.
-  @inlinable public static var POLICY_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var POLICY_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY0.POLICY_1`: bits 3:2, access unknown.
-  @inlinable public static var POLICY_1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var POLICY_1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY0.POLICY_2`: bits 5:4, access unknown.
-  @inlinable public static var POLICY_2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var POLICY_2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY0.POLICY_3`: bits 7:6, access unknown.
-  @inlinable public static var POLICY_3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var POLICY_3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY0.POLICY_4`: bits 9:8, access unknown.
-  @inlinable public static var POLICY_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var POLICY_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY0.POLICY_5`: bits 11:10, access unknown.
-  @inlinable public static var POLICY_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var POLICY_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY0.POLICY_6`: bits 13:12, access unknown.
-  @inlinable public static var POLICY_6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var POLICY_6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY0.POLICY_7`: bits 15:14, access unknown.
-  @inlinable public static var POLICY_7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var POLICY_7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY0.POLICY_8`: bits 17:16, access unknown.
-  @inlinable public static var POLICY_8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var POLICY_8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY0.POLICY_9`: bits 19:18, access unknown.
-  @inlinable public static var POLICY_9: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var POLICY_9: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY0.POLICY_10`: bits 21:20, access unknown.
-  @inlinable public static var POLICY_10: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var POLICY_10: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY0.POLICY_11`: bits 23:22, access unknown.
-  @inlinable public static var POLICY_11: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var POLICY_11: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY0.POLICY_12`: bits 25:24, access unknown.
-  @inlinable public static var POLICY_12: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var POLICY_12: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY0.POLICY_13`: bits 27:26, access unknown.
-  @inlinable public static var POLICY_13: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var POLICY_13: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY0.POLICY_14`: bits 29:28, access unknown.
-  @inlinable public static var POLICY_14: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var POLICY_14: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY0.POLICY_15`: bits 31:30, access unknown.
-  @inlinable public static var POLICY_15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var POLICY_15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `TC_CFG_L2_STORE_POLICY1`: gfx_8_0 register, MMIO dword 0x2B20 (byte 0xAC80), access unknown, reset unknown (`write` starts from 0).
@@ -6859,52 +6173,52 @@ public enum TC_CFG_L2_STORE_POLICY1: Register {
   }
 
   /// `TC_CFG_L2_STORE_POLICY1.POLICY_16`: bits 1:0, access unknown.
-  @inlinable public static var POLICY_16: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var POLICY_16: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY1.POLICY_17`: bits 3:2, access unknown.
-  @inlinable public static var POLICY_17: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var POLICY_17: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY1.POLICY_18`: bits 5:4, access unknown.
-  @inlinable public static var POLICY_18: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var POLICY_18: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY1.POLICY_19`: bits 7:6, access unknown.
-  @inlinable public static var POLICY_19: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var POLICY_19: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY1.POLICY_20`: bits 9:8, access unknown.
-  @inlinable public static var POLICY_20: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var POLICY_20: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY1.POLICY_21`: bits 11:10, access unknown.
-  @inlinable public static var POLICY_21: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var POLICY_21: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY1.POLICY_22`: bits 13:12, access unknown.
-  @inlinable public static var POLICY_22: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var POLICY_22: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY1.POLICY_23`: bits 15:14, access unknown.
-  @inlinable public static var POLICY_23: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var POLICY_23: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY1.POLICY_24`: bits 17:16, access unknown.
-  @inlinable public static var POLICY_24: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var POLICY_24: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY1.POLICY_25`: bits 19:18, access unknown.
-  @inlinable public static var POLICY_25: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var POLICY_25: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY1.POLICY_26`: bits 21:20, access unknown.
-  @inlinable public static var POLICY_26: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var POLICY_26: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY1.POLICY_27`: bits 23:22, access unknown.
-  @inlinable public static var POLICY_27: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var POLICY_27: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY1.POLICY_28`: bits 25:24, access unknown.
-  @inlinable public static var POLICY_28: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var POLICY_28: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY1.POLICY_29`: bits 27:26, access unknown.
-  @inlinable public static var POLICY_29: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var POLICY_29: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY1.POLICY_30`: bits 29:28, access unknown.
-  @inlinable public static var POLICY_30: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var POLICY_30: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `TC_CFG_L2_STORE_POLICY1.POLICY_31`: bits 31:30, access unknown.
-  @inlinable public static var POLICY_31: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var POLICY_31: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `TC_CFG_L2_ATOMIC_POLICY`: gfx_8_0 register, MMIO dword 0x2B21 (byte 0xAC84), access unknown, reset unknown (`write` starts from 0).
@@ -6917,52 +6231,52 @@ public enum TC_CFG_L2_ATOMIC_POLICY: Register {
   }
 
   /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_0`: bits 1:0, access unknown.
-  @inlinable public static var POLICY_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var POLICY_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_1`: bits 3:2, access unknown.
-  @inlinable public static var POLICY_1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var POLICY_1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_2`: bits 5:4, access unknown.
-  @inlinable public static var POLICY_2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var POLICY_2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_3`: bits 7:6, access unknown.
-  @inlinable public static var POLICY_3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var POLICY_3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_4`: bits 9:8, access unknown.
-  @inlinable public static var POLICY_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var POLICY_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_5`: bits 11:10, access unknown.
-  @inlinable public static var POLICY_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var POLICY_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_6`: bits 13:12, access unknown.
-  @inlinable public static var POLICY_6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var POLICY_6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_7`: bits 15:14, access unknown.
-  @inlinable public static var POLICY_7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var POLICY_7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_8`: bits 17:16, access unknown.
-  @inlinable public static var POLICY_8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var POLICY_8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_9`: bits 19:18, access unknown.
-  @inlinable public static var POLICY_9: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var POLICY_9: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_10`: bits 21:20, access unknown.
-  @inlinable public static var POLICY_10: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var POLICY_10: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_11`: bits 23:22, access unknown.
-  @inlinable public static var POLICY_11: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var POLICY_11: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_12`: bits 25:24, access unknown.
-  @inlinable public static var POLICY_12: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var POLICY_12: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_13`: bits 27:26, access unknown.
-  @inlinable public static var POLICY_13: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var POLICY_13: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_14`: bits 29:28, access unknown.
-  @inlinable public static var POLICY_14: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var POLICY_14: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_15`: bits 31:30, access unknown.
-  @inlinable public static var POLICY_15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var POLICY_15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `TC_CFG_L1_VOLATILE`: gfx_8_0 register, MMIO dword 0x2B22 (byte 0xAC88), access unknown, reset unknown (`write` starts from 0).
@@ -6975,7 +6289,7 @@ public enum TC_CFG_L1_VOLATILE: Register {
   }
 
   /// `TC_CFG_L1_VOLATILE.VOL`: bits 3:0, access unknown.
-  @inlinable public static var VOL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VOL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `TC_CFG_L2_VOLATILE`: gfx_8_0 register, MMIO dword 0x2B23 (byte 0xAC8C), access unknown, reset unknown (`write` starts from 0).
@@ -6988,7 +6302,7 @@ public enum TC_CFG_L2_VOLATILE: Register {
   }
 
   /// `TC_CFG_L2_VOLATILE.VOL`: bits 3:0, access unknown.
-  @inlinable public static var VOL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VOL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `TCI_STATUS`: gfx_8_0 register, MMIO dword 0x2B61 (byte 0xAD84), access unknown, reset unknown (`write` starts from 0).
@@ -7001,7 +6315,7 @@ public enum TCI_STATUS: Register {
   }
 
   /// `TCI_STATUS.TCI_BUSY`: bit 0, access unknown.
-  @inlinable public static var TCI_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var TCI_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `TCI_CNTL_1`: gfx_8_0 register, MMIO dword 0x2B62 (byte 0xAD88), access unknown, reset unknown (`write` starts from 0).
@@ -7014,19 +6328,13 @@ public enum TCI_CNTL_1: Register {
   }
 
   /// `TCI_CNTL_1.WBINVL1_NUM_CYCLES`: bits 15:0, access unknown.
-  @inlinable public static var WBINVL1_NUM_CYCLES: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var WBINVL1_NUM_CYCLES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `TCI_CNTL_1.REQ_FIFO_DEPTH`: bits 23:16, access unknown.
-  @inlinable public static var REQ_FIFO_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var REQ_FIFO_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `TCI_CNTL_1.WDATA_RAM_DEPTH`: bits 31:24, access unknown.
-  @inlinable public static var WDATA_RAM_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var WDATA_RAM_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `TCI_CNTL_2`: gfx_8_0 register, MMIO dword 0x2B63 (byte 0xAD8C), access unknown, reset unknown (`write` starts from 0).
@@ -7039,14 +6347,10 @@ public enum TCI_CNTL_2: Register {
   }
 
   /// `TCI_CNTL_2.L1_INVAL_ON_WBINVL2`: bit 0, access unknown.
-  @inlinable public static var L1_INVAL_ON_WBINVL2: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var L1_INVAL_ON_WBINVL2: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `TCI_CNTL_2.TCA_MAX_CREDIT`: bits 8:1, access unknown.
-  @inlinable public static var TCA_MAX_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 8)
-  }
+  public static var TCA_MAX_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 8) }
 }
 
 /// `TCC_CTRL`: gfx_8_0 register, MMIO dword 0x2B80 (byte 0xAE00), access unknown, reset unknown (`write` starts from 0).
@@ -7059,46 +6363,34 @@ public enum TCC_CTRL: Register {
   }
 
   /// `TCC_CTRL.CACHE_SIZE`: bits 1:0, access unknown.
-  @inlinable public static var CACHE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var CACHE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `TCC_CTRL.RATE`: bits 3:2, access unknown.
-  @inlinable public static var RATE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var RATE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `TCC_CTRL.WRITEBACK_MARGIN`: bits 7:4, access unknown.
-  @inlinable public static var WRITEBACK_MARGIN: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var WRITEBACK_MARGIN: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `TCC_CTRL.METADATA_LATENCY_FIFO_SIZE`: bits 11:8, access unknown.
-  @inlinable public static var METADATA_LATENCY_FIFO_SIZE: RegisterField<Self, UInt8> {
+  public static var METADATA_LATENCY_FIFO_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
   /// `TCC_CTRL.SRC_FIFO_SIZE`: bits 15:12, access unknown.
-  @inlinable public static var SRC_FIFO_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var SRC_FIFO_SIZE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `TCC_CTRL.LATENCY_FIFO_SIZE`: bits 19:16, access unknown.
-  @inlinable public static var LATENCY_FIFO_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var LATENCY_FIFO_SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `TCC_CTRL.WB_OR_INV_ALL_VMIDS`: bit 20, access unknown.
-  @inlinable public static var WB_OR_INV_ALL_VMIDS: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var WB_OR_INV_ALL_VMIDS: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `TCC_CTRL.MDC_SIZE`: bits 25:24, access unknown.
-  @inlinable public static var MDC_SIZE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var MDC_SIZE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `TCC_CTRL.MDC_SECTOR_SIZE`: bits 27:26, access unknown.
-  @inlinable public static var MDC_SECTOR_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 2)
-  }
+  public static var MDC_SECTOR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `TCC_CTRL.MDC_SIDEBAND_FIFO_SIZE`: bits 31:28, access unknown.
-  @inlinable public static var MDC_SIDEBAND_FIFO_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var MDC_SIDEBAND_FIFO_SIZE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }

@@ -14,10 +14,10 @@ public enum TCC_EDC_CNT: Register {
   }
 
   /// `TCC_EDC_CNT.SEC_COUNT`: bits 7:0, access unknown.
-  @inlinable public static var SEC_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var SEC_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `TCC_EDC_CNT.DED_COUNT`: bits 23:16, access unknown.
-  @inlinable public static var DED_COUNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var DED_COUNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `TCC_REDUNDANCY`: gfx_8_0 register, MMIO dword 0x2B83 (byte 0xAE0C), access unknown, reset unknown (`write` starts from 0).
@@ -30,10 +30,10 @@ public enum TCC_REDUNDANCY: Register {
   }
 
   /// `TCC_REDUNDANCY.MC_SEL0`: bit 0, access unknown.
-  @inlinable public static var MC_SEL0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MC_SEL0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `TCC_REDUNDANCY.MC_SEL1`: bit 1, access unknown.
-  @inlinable public static var MC_SEL1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var MC_SEL1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `TCC_EXE_DISABLE`: gfx_8_0 register, MMIO dword 0x2B84 (byte 0xAE10), access unknown, reset unknown (`write` starts from 0).
@@ -46,7 +46,7 @@ public enum TCC_EXE_DISABLE: Register {
   }
 
   /// `TCC_EXE_DISABLE.EXE_DISABLE`: bit 1, access unknown.
-  @inlinable public static var EXE_DISABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var EXE_DISABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `TCC_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x2B85 (byte 0xAE14), access unknown, reset unknown (`write` starts from 0).
@@ -59,12 +59,12 @@ public enum TCC_DSM_CNTL: Register {
   }
 
   /// `TCC_DSM_CNTL.CACHE_RAM_IRRITATOR_DATA_SEL`: bits 1:0, access unknown.
-  @inlinable public static var CACHE_RAM_IRRITATOR_DATA_SEL: RegisterField<Self, UInt8> {
+  public static var CACHE_RAM_IRRITATOR_DATA_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
   /// `TCC_DSM_CNTL.CACHE_RAM_IRRITATOR_SINGLE_WRITE`: bit 2, access unknown.
-  @inlinable public static var CACHE_RAM_IRRITATOR_SINGLE_WRITE: RegisterField<Self, Bool> {
+  public static var CACHE_RAM_IRRITATOR_SINGLE_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 }
@@ -79,7 +79,7 @@ public enum TCA_CTRL: Register {
   }
 
   /// `TCA_CTRL.HOLE_TIMEOUT`: bits 3:0, access unknown.
-  @inlinable public static var HOLE_TIMEOUT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var HOLE_TIMEOUT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `SPI_SHADER_TBA_LO_PS`: gfx_8_0 register, MMIO dword 0x2C00 (byte 0xB000), access unknown, reset unknown (`write` starts from 0).
@@ -92,7 +92,7 @@ public enum SPI_SHADER_TBA_LO_PS: Register {
   }
 
   /// `SPI_SHADER_TBA_LO_PS.MEM_BASE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TBA_HI_PS`: gfx_8_0 register, MMIO dword 0x2C01 (byte 0xB004), access unknown, reset unknown (`write` starts from 0).
@@ -105,7 +105,7 @@ public enum SPI_SHADER_TBA_HI_PS: Register {
   }
 
   /// `SPI_SHADER_TBA_HI_PS.MEM_BASE`: bits 7:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_TMA_LO_PS`: gfx_8_0 register, MMIO dword 0x2C02 (byte 0xB008), access unknown, reset unknown (`write` starts from 0).
@@ -118,7 +118,7 @@ public enum SPI_SHADER_TMA_LO_PS: Register {
   }
 
   /// `SPI_SHADER_TMA_LO_PS.MEM_BASE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TMA_HI_PS`: gfx_8_0 register, MMIO dword 0x2C03 (byte 0xB00C), access unknown, reset unknown (`write` starts from 0).
@@ -131,7 +131,7 @@ public enum SPI_SHADER_TMA_HI_PS: Register {
   }
 
   /// `SPI_SHADER_TMA_HI_PS.MEM_BASE`: bits 7:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC3_PS`: gfx_8_0 register, MMIO dword 0x2C07 (byte 0xB01C), access unknown, reset unknown (`write` starts from 0).
@@ -144,15 +144,13 @@ public enum SPI_SHADER_PGM_RSRC3_PS: Register {
   }
 
   /// `SPI_SHADER_PGM_RSRC3_PS.CU_EN`: bits 15:0, access unknown.
-  @inlinable public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SPI_SHADER_PGM_RSRC3_PS.WAVE_LIMIT`: bits 21:16, access unknown.
-  @inlinable public static var WAVE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
+  public static var WAVE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `SPI_SHADER_PGM_RSRC3_PS.LOCK_LOW_THRESHOLD`: bits 25:22, access unknown.
-  @inlinable public static var LOCK_LOW_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 4)
-  }
+  public static var LOCK_LOW_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 22, width: 4) }
 }
 
 /// `SPI_SHADER_PGM_LO_PS`: gfx_8_0 register, MMIO dword 0x2C08 (byte 0xB020), access unknown, reset unknown (`write` starts from 0).
@@ -165,7 +163,7 @@ public enum SPI_SHADER_PGM_LO_PS: Register {
   }
 
   /// `SPI_SHADER_PGM_LO_PS.MEM_BASE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_HI_PS`: gfx_8_0 register, MMIO dword 0x2C09 (byte 0xB024), access unknown, reset unknown (`write` starts from 0).
@@ -178,7 +176,7 @@ public enum SPI_SHADER_PGM_HI_PS: Register {
   }
 
   /// `SPI_SHADER_PGM_HI_PS.MEM_BASE`: bits 7:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC1_PS`: gfx_8_0 register, MMIO dword 0x2C0A (byte 0xB028), access unknown, reset unknown (`write` starts from 0).
@@ -191,39 +189,37 @@ public enum SPI_SHADER_PGM_RSRC1_PS: Register {
   }
 
   /// `SPI_SHADER_PGM_RSRC1_PS.VGPRS`: bits 5:0, access unknown.
-  @inlinable public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_SHADER_PGM_RSRC1_PS.SGPRS`: bits 9:6, access unknown.
-  @inlinable public static var SGPRS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
+  public static var SGPRS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
   /// `SPI_SHADER_PGM_RSRC1_PS.PRIORITY`: bits 11:10, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `SPI_SHADER_PGM_RSRC1_PS.FLOAT_MODE`: bits 19:12, access unknown.
-  @inlinable public static var FLOAT_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
+  public static var FLOAT_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
 
   /// `SPI_SHADER_PGM_RSRC1_PS.PRIV`: bit 20, access unknown.
-  @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_PS.DX10_CLAMP`: bit 21, access unknown.
-  @inlinable public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_PS.DEBUG_MODE`: bit 22, access unknown.
-  @inlinable public static var DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_PS.IEEE_MODE`: bit 23, access unknown.
-  @inlinable public static var IEEE_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var IEEE_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_PS.CU_GROUP_DISABLE`: bit 24, access unknown.
-  @inlinable public static var CU_GROUP_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var CU_GROUP_DISABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_PS.CACHE_CTL`: bits 27:25, access unknown.
-  @inlinable public static var CACHE_CTL: RegisterField<Self, UInt8> { .init(lsb: 25, width: 3) }
+  public static var CACHE_CTL: RegisterField<Self, UInt8> { .init(lsb: 25, width: 3) }
 
   /// `SPI_SHADER_PGM_RSRC1_PS.CDBG_USER`: bit 28, access unknown.
-  @inlinable public static var CDBG_USER: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var CDBG_USER: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 }
 
 /// `SPI_SHADER_PGM_RSRC2_PS`: gfx_8_0 register, MMIO dword 0x2C0B (byte 0xB02C), access unknown, reset unknown (`write` starts from 0).
@@ -236,24 +232,22 @@ public enum SPI_SHADER_PGM_RSRC2_PS: Register {
   }
 
   /// `SPI_SHADER_PGM_RSRC2_PS.SCRATCH_EN`: bit 0, access unknown.
-  @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_PS.USER_SGPR`: bits 5:1, access unknown.
-  @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
   /// `SPI_SHADER_PGM_RSRC2_PS.TRAP_PRESENT`: bit 6, access unknown.
-  @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_PS.WAVE_CNT_EN`: bit 7, access unknown.
-  @inlinable public static var WAVE_CNT_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var WAVE_CNT_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_PS.EXTRA_LDS_SIZE`: bits 15:8, access unknown.
-  @inlinable public static var EXTRA_LDS_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var EXTRA_LDS_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `SPI_SHADER_PGM_RSRC2_PS.EXCP_EN`: bits 24:16, access unknown.
-  @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
+  public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_0`: gfx_8_0 register, MMIO dword 0x2C0C (byte 0xB030), access unknown, reset unknown (`write` starts from 0).
@@ -266,7 +260,7 @@ public enum SPI_SHADER_USER_DATA_PS_0: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_PS_0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_1`: gfx_8_0 register, MMIO dword 0x2C0D (byte 0xB034), access unknown, reset unknown (`write` starts from 0).
@@ -279,7 +273,7 @@ public enum SPI_SHADER_USER_DATA_PS_1: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_PS_1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_2`: gfx_8_0 register, MMIO dword 0x2C0E (byte 0xB038), access unknown, reset unknown (`write` starts from 0).
@@ -292,7 +286,7 @@ public enum SPI_SHADER_USER_DATA_PS_2: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_PS_2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_3`: gfx_8_0 register, MMIO dword 0x2C0F (byte 0xB03C), access unknown, reset unknown (`write` starts from 0).
@@ -305,7 +299,7 @@ public enum SPI_SHADER_USER_DATA_PS_3: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_PS_3.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_4`: gfx_8_0 register, MMIO dword 0x2C10 (byte 0xB040), access unknown, reset unknown (`write` starts from 0).
@@ -318,7 +312,7 @@ public enum SPI_SHADER_USER_DATA_PS_4: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_PS_4.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_5`: gfx_8_0 register, MMIO dword 0x2C11 (byte 0xB044), access unknown, reset unknown (`write` starts from 0).
@@ -331,7 +325,7 @@ public enum SPI_SHADER_USER_DATA_PS_5: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_PS_5.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_6`: gfx_8_0 register, MMIO dword 0x2C12 (byte 0xB048), access unknown, reset unknown (`write` starts from 0).
@@ -344,7 +338,7 @@ public enum SPI_SHADER_USER_DATA_PS_6: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_PS_6.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_7`: gfx_8_0 register, MMIO dword 0x2C13 (byte 0xB04C), access unknown, reset unknown (`write` starts from 0).
@@ -357,7 +351,7 @@ public enum SPI_SHADER_USER_DATA_PS_7: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_PS_7.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_8`: gfx_8_0 register, MMIO dword 0x2C14 (byte 0xB050), access unknown, reset unknown (`write` starts from 0).
@@ -370,7 +364,7 @@ public enum SPI_SHADER_USER_DATA_PS_8: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_PS_8.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_9`: gfx_8_0 register, MMIO dword 0x2C15 (byte 0xB054), access unknown, reset unknown (`write` starts from 0).
@@ -383,7 +377,7 @@ public enum SPI_SHADER_USER_DATA_PS_9: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_PS_9.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_10`: gfx_8_0 register, MMIO dword 0x2C16 (byte 0xB058), access unknown, reset unknown (`write` starts from 0).
@@ -396,7 +390,7 @@ public enum SPI_SHADER_USER_DATA_PS_10: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_PS_10.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_11`: gfx_8_0 register, MMIO dword 0x2C17 (byte 0xB05C), access unknown, reset unknown (`write` starts from 0).
@@ -409,7 +403,7 @@ public enum SPI_SHADER_USER_DATA_PS_11: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_PS_11.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_12`: gfx_8_0 register, MMIO dword 0x2C18 (byte 0xB060), access unknown, reset unknown (`write` starts from 0).
@@ -422,7 +416,7 @@ public enum SPI_SHADER_USER_DATA_PS_12: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_PS_12.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_13`: gfx_8_0 register, MMIO dword 0x2C19 (byte 0xB064), access unknown, reset unknown (`write` starts from 0).
@@ -435,7 +429,7 @@ public enum SPI_SHADER_USER_DATA_PS_13: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_PS_13.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_14`: gfx_8_0 register, MMIO dword 0x2C1A (byte 0xB068), access unknown, reset unknown (`write` starts from 0).
@@ -448,7 +442,7 @@ public enum SPI_SHADER_USER_DATA_PS_14: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_PS_14.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_15`: gfx_8_0 register, MMIO dword 0x2C1B (byte 0xB06C), access unknown, reset unknown (`write` starts from 0).
@@ -461,7 +455,7 @@ public enum SPI_SHADER_USER_DATA_PS_15: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_PS_15.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TBA_LO_VS`: gfx_8_0 register, MMIO dword 0x2C40 (byte 0xB100), access unknown, reset unknown (`write` starts from 0).
@@ -474,7 +468,7 @@ public enum SPI_SHADER_TBA_LO_VS: Register {
   }
 
   /// `SPI_SHADER_TBA_LO_VS.MEM_BASE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TBA_HI_VS`: gfx_8_0 register, MMIO dword 0x2C41 (byte 0xB104), access unknown, reset unknown (`write` starts from 0).
@@ -487,7 +481,7 @@ public enum SPI_SHADER_TBA_HI_VS: Register {
   }
 
   /// `SPI_SHADER_TBA_HI_VS.MEM_BASE`: bits 7:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_TMA_LO_VS`: gfx_8_0 register, MMIO dword 0x2C42 (byte 0xB108), access unknown, reset unknown (`write` starts from 0).
@@ -500,7 +494,7 @@ public enum SPI_SHADER_TMA_LO_VS: Register {
   }
 
   /// `SPI_SHADER_TMA_LO_VS.MEM_BASE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TMA_HI_VS`: gfx_8_0 register, MMIO dword 0x2C43 (byte 0xB10C), access unknown, reset unknown (`write` starts from 0).
@@ -513,7 +507,7 @@ public enum SPI_SHADER_TMA_HI_VS: Register {
   }
 
   /// `SPI_SHADER_TMA_HI_VS.MEM_BASE`: bits 7:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC3_VS`: gfx_8_0 register, MMIO dword 0x2C46 (byte 0xB118), access unknown, reset unknown (`write` starts from 0).
@@ -526,15 +520,13 @@ public enum SPI_SHADER_PGM_RSRC3_VS: Register {
   }
 
   /// `SPI_SHADER_PGM_RSRC3_VS.CU_EN`: bits 15:0, access unknown.
-  @inlinable public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SPI_SHADER_PGM_RSRC3_VS.WAVE_LIMIT`: bits 21:16, access unknown.
-  @inlinable public static var WAVE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
+  public static var WAVE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `SPI_SHADER_PGM_RSRC3_VS.LOCK_LOW_THRESHOLD`: bits 25:22, access unknown.
-  @inlinable public static var LOCK_LOW_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 4)
-  }
+  public static var LOCK_LOW_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 22, width: 4) }
 }
 
 /// `SPI_SHADER_LATE_ALLOC_VS`: gfx_8_0 register, MMIO dword 0x2C47 (byte 0xB11C), access unknown, reset unknown (`write` starts from 0).
@@ -547,7 +539,7 @@ public enum SPI_SHADER_LATE_ALLOC_VS: Register {
   }
 
   /// `SPI_SHADER_LATE_ALLOC_VS.LIMIT`: bits 5:0, access unknown.
-  @inlinable public static var LIMIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var LIMIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `SPI_SHADER_PGM_LO_VS`: gfx_8_0 register, MMIO dword 0x2C48 (byte 0xB120), access unknown, reset unknown (`write` starts from 0).
@@ -560,7 +552,7 @@ public enum SPI_SHADER_PGM_LO_VS: Register {
   }
 
   /// `SPI_SHADER_PGM_LO_VS.MEM_BASE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_HI_VS`: gfx_8_0 register, MMIO dword 0x2C49 (byte 0xB124), access unknown, reset unknown (`write` starts from 0).
@@ -573,7 +565,7 @@ public enum SPI_SHADER_PGM_HI_VS: Register {
   }
 
   /// `SPI_SHADER_PGM_HI_VS.MEM_BASE`: bits 7:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC1_VS`: gfx_8_0 register, MMIO dword 0x2C4A (byte 0xB128), access unknown, reset unknown (`write` starts from 0).
@@ -586,44 +578,40 @@ public enum SPI_SHADER_PGM_RSRC1_VS: Register {
   }
 
   /// `SPI_SHADER_PGM_RSRC1_VS.VGPRS`: bits 5:0, access unknown.
-  @inlinable public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_SHADER_PGM_RSRC1_VS.SGPRS`: bits 9:6, access unknown.
-  @inlinable public static var SGPRS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
+  public static var SGPRS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
   /// `SPI_SHADER_PGM_RSRC1_VS.PRIORITY`: bits 11:10, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `SPI_SHADER_PGM_RSRC1_VS.FLOAT_MODE`: bits 19:12, access unknown.
-  @inlinable public static var FLOAT_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
+  public static var FLOAT_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
 
   /// `SPI_SHADER_PGM_RSRC1_VS.PRIV`: bit 20, access unknown.
-  @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_VS.DX10_CLAMP`: bit 21, access unknown.
-  @inlinable public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_VS.DEBUG_MODE`: bit 22, access unknown.
-  @inlinable public static var DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_VS.IEEE_MODE`: bit 23, access unknown.
-  @inlinable public static var IEEE_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var IEEE_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_VS.VGPR_COMP_CNT`: bits 25:24, access unknown.
-  @inlinable public static var VGPR_COMP_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var VGPR_COMP_CNT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `SPI_SHADER_PGM_RSRC1_VS.CU_GROUP_ENABLE`: bit 26, access unknown.
-  @inlinable public static var CU_GROUP_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var CU_GROUP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_VS.CACHE_CTL`: bits 29:27, access unknown.
-  @inlinable public static var CACHE_CTL: RegisterField<Self, UInt8> { .init(lsb: 27, width: 3) }
+  public static var CACHE_CTL: RegisterField<Self, UInt8> { .init(lsb: 27, width: 3) }
 
   /// `SPI_SHADER_PGM_RSRC1_VS.CDBG_USER`: bit 30, access unknown.
-  @inlinable public static var CDBG_USER: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CDBG_USER: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SPI_SHADER_PGM_RSRC2_VS`: gfx_8_0 register, MMIO dword 0x2C4B (byte 0xB12C), access unknown, reset unknown (`write` starts from 0).
@@ -636,39 +624,37 @@ public enum SPI_SHADER_PGM_RSRC2_VS: Register {
   }
 
   /// `SPI_SHADER_PGM_RSRC2_VS.SCRATCH_EN`: bit 0, access unknown.
-  @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_VS.USER_SGPR`: bits 5:1, access unknown.
-  @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
   /// `SPI_SHADER_PGM_RSRC2_VS.TRAP_PRESENT`: bit 6, access unknown.
-  @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_VS.OC_LDS_EN`: bit 7, access unknown.
-  @inlinable public static var OC_LDS_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var OC_LDS_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_VS.SO_BASE0_EN`: bit 8, access unknown.
-  @inlinable public static var SO_BASE0_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var SO_BASE0_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_VS.SO_BASE1_EN`: bit 9, access unknown.
-  @inlinable public static var SO_BASE1_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var SO_BASE1_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_VS.SO_BASE2_EN`: bit 10, access unknown.
-  @inlinable public static var SO_BASE2_EN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var SO_BASE2_EN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_VS.SO_BASE3_EN`: bit 11, access unknown.
-  @inlinable public static var SO_BASE3_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var SO_BASE3_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_VS.SO_EN`: bit 12, access unknown.
-  @inlinable public static var SO_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var SO_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_VS.EXCP_EN`: bits 21:13, access unknown.
-  @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 13, width: 9) }
+  public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 13, width: 9) }
 
   /// `SPI_SHADER_PGM_RSRC2_VS.DISPATCH_DRAW_EN`: bit 24, access unknown.
-  @inlinable public static var DISPATCH_DRAW_EN: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var DISPATCH_DRAW_EN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_0`: gfx_8_0 register, MMIO dword 0x2C4C (byte 0xB130), access unknown, reset unknown (`write` starts from 0).
@@ -681,7 +667,7 @@ public enum SPI_SHADER_USER_DATA_VS_0: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_VS_0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_1`: gfx_8_0 register, MMIO dword 0x2C4D (byte 0xB134), access unknown, reset unknown (`write` starts from 0).
@@ -694,7 +680,7 @@ public enum SPI_SHADER_USER_DATA_VS_1: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_VS_1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_2`: gfx_8_0 register, MMIO dword 0x2C4E (byte 0xB138), access unknown, reset unknown (`write` starts from 0).
@@ -707,7 +693,7 @@ public enum SPI_SHADER_USER_DATA_VS_2: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_VS_2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_3`: gfx_8_0 register, MMIO dword 0x2C4F (byte 0xB13C), access unknown, reset unknown (`write` starts from 0).
@@ -720,7 +706,7 @@ public enum SPI_SHADER_USER_DATA_VS_3: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_VS_3.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_4`: gfx_8_0 register, MMIO dword 0x2C50 (byte 0xB140), access unknown, reset unknown (`write` starts from 0).
@@ -733,7 +719,7 @@ public enum SPI_SHADER_USER_DATA_VS_4: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_VS_4.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_5`: gfx_8_0 register, MMIO dword 0x2C51 (byte 0xB144), access unknown, reset unknown (`write` starts from 0).
@@ -746,7 +732,7 @@ public enum SPI_SHADER_USER_DATA_VS_5: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_VS_5.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_6`: gfx_8_0 register, MMIO dword 0x2C52 (byte 0xB148), access unknown, reset unknown (`write` starts from 0).
@@ -759,7 +745,7 @@ public enum SPI_SHADER_USER_DATA_VS_6: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_VS_6.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_7`: gfx_8_0 register, MMIO dword 0x2C53 (byte 0xB14C), access unknown, reset unknown (`write` starts from 0).
@@ -772,7 +758,7 @@ public enum SPI_SHADER_USER_DATA_VS_7: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_VS_7.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_8`: gfx_8_0 register, MMIO dword 0x2C54 (byte 0xB150), access unknown, reset unknown (`write` starts from 0).
@@ -785,7 +771,7 @@ public enum SPI_SHADER_USER_DATA_VS_8: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_VS_8.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_9`: gfx_8_0 register, MMIO dword 0x2C55 (byte 0xB154), access unknown, reset unknown (`write` starts from 0).
@@ -798,7 +784,7 @@ public enum SPI_SHADER_USER_DATA_VS_9: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_VS_9.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_10`: gfx_8_0 register, MMIO dword 0x2C56 (byte 0xB158), access unknown, reset unknown (`write` starts from 0).
@@ -811,7 +797,7 @@ public enum SPI_SHADER_USER_DATA_VS_10: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_VS_10.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_11`: gfx_8_0 register, MMIO dword 0x2C57 (byte 0xB15C), access unknown, reset unknown (`write` starts from 0).
@@ -824,7 +810,7 @@ public enum SPI_SHADER_USER_DATA_VS_11: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_VS_11.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_12`: gfx_8_0 register, MMIO dword 0x2C58 (byte 0xB160), access unknown, reset unknown (`write` starts from 0).
@@ -837,7 +823,7 @@ public enum SPI_SHADER_USER_DATA_VS_12: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_VS_12.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_13`: gfx_8_0 register, MMIO dword 0x2C59 (byte 0xB164), access unknown, reset unknown (`write` starts from 0).
@@ -850,7 +836,7 @@ public enum SPI_SHADER_USER_DATA_VS_13: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_VS_13.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_14`: gfx_8_0 register, MMIO dword 0x2C5A (byte 0xB168), access unknown, reset unknown (`write` starts from 0).
@@ -863,7 +849,7 @@ public enum SPI_SHADER_USER_DATA_VS_14: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_VS_14.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_15`: gfx_8_0 register, MMIO dword 0x2C5B (byte 0xB16C), access unknown, reset unknown (`write` starts from 0).
@@ -876,7 +862,7 @@ public enum SPI_SHADER_USER_DATA_VS_15: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_VS_15.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_RSRC2_ES_VS`: gfx_8_0 register, MMIO dword 0x2C7C (byte 0xB1F0), access unknown, reset unknown (`write` starts from 0).
@@ -889,22 +875,22 @@ public enum SPI_SHADER_PGM_RSRC2_ES_VS: Register {
   }
 
   /// `SPI_SHADER_PGM_RSRC2_ES_VS.SCRATCH_EN`: bit 0, access unknown.
-  @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_ES_VS.USER_SGPR`: bits 5:1, access unknown.
-  @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
   /// `SPI_SHADER_PGM_RSRC2_ES_VS.TRAP_PRESENT`: bit 6, access unknown.
-  @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_ES_VS.OC_LDS_EN`: bit 7, access unknown.
-  @inlinable public static var OC_LDS_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var OC_LDS_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_ES_VS.EXCP_EN`: bits 16:8, access unknown.
-  @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 8, width: 9) }
+  public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 8, width: 9) }
 
   /// `SPI_SHADER_PGM_RSRC2_ES_VS.LDS_SIZE`: bits 28:20, access unknown.
-  @inlinable public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 20, width: 9) }
+  public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 20, width: 9) }
 }
 
 /// `SPI_SHADER_PGM_RSRC2_LS_VS`: gfx_8_0 register, MMIO dword 0x2C7D (byte 0xB1F4), access unknown, reset unknown (`write` starts from 0).
@@ -917,19 +903,19 @@ public enum SPI_SHADER_PGM_RSRC2_LS_VS: Register {
   }
 
   /// `SPI_SHADER_PGM_RSRC2_LS_VS.SCRATCH_EN`: bit 0, access unknown.
-  @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_LS_VS.USER_SGPR`: bits 5:1, access unknown.
-  @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
   /// `SPI_SHADER_PGM_RSRC2_LS_VS.TRAP_PRESENT`: bit 6, access unknown.
-  @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_LS_VS.LDS_SIZE`: bits 15:7, access unknown.
-  @inlinable public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 7, width: 9) }
+  public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 7, width: 9) }
 
   /// `SPI_SHADER_PGM_RSRC2_LS_VS.EXCP_EN`: bits 24:16, access unknown.
-  @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
+  public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
 /// `SPI_SHADER_TBA_LO_GS`: gfx_8_0 register, MMIO dword 0x2C80 (byte 0xB200), access unknown, reset unknown (`write` starts from 0).
@@ -942,7 +928,7 @@ public enum SPI_SHADER_TBA_LO_GS: Register {
   }
 
   /// `SPI_SHADER_TBA_LO_GS.MEM_BASE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TBA_HI_GS`: gfx_8_0 register, MMIO dword 0x2C81 (byte 0xB204), access unknown, reset unknown (`write` starts from 0).
@@ -955,7 +941,7 @@ public enum SPI_SHADER_TBA_HI_GS: Register {
   }
 
   /// `SPI_SHADER_TBA_HI_GS.MEM_BASE`: bits 7:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_TMA_LO_GS`: gfx_8_0 register, MMIO dword 0x2C82 (byte 0xB208), access unknown, reset unknown (`write` starts from 0).
@@ -968,7 +954,7 @@ public enum SPI_SHADER_TMA_LO_GS: Register {
   }
 
   /// `SPI_SHADER_TMA_LO_GS.MEM_BASE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TMA_HI_GS`: gfx_8_0 register, MMIO dword 0x2C83 (byte 0xB20C), access unknown, reset unknown (`write` starts from 0).
@@ -981,7 +967,7 @@ public enum SPI_SHADER_TMA_HI_GS: Register {
   }
 
   /// `SPI_SHADER_TMA_HI_GS.MEM_BASE`: bits 7:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC3_GS`: gfx_8_0 register, MMIO dword 0x2C87 (byte 0xB21C), access unknown, reset unknown (`write` starts from 0).
@@ -994,20 +980,16 @@ public enum SPI_SHADER_PGM_RSRC3_GS: Register {
   }
 
   /// `SPI_SHADER_PGM_RSRC3_GS.CU_EN`: bits 15:0, access unknown.
-  @inlinable public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SPI_SHADER_PGM_RSRC3_GS.WAVE_LIMIT`: bits 21:16, access unknown.
-  @inlinable public static var WAVE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
+  public static var WAVE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `SPI_SHADER_PGM_RSRC3_GS.LOCK_LOW_THRESHOLD`: bits 25:22, access unknown.
-  @inlinable public static var LOCK_LOW_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 4)
-  }
+  public static var LOCK_LOW_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 22, width: 4) }
 
   /// `SPI_SHADER_PGM_RSRC3_GS.GROUP_FIFO_DEPTH`: bits 31:26, access unknown.
-  @inlinable public static var GROUP_FIFO_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 6)
-  }
+  public static var GROUP_FIFO_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `SPI_SHADER_PGM_LO_GS`: gfx_8_0 register, MMIO dword 0x2C88 (byte 0xB220), access unknown, reset unknown (`write` starts from 0).
@@ -1020,7 +1002,7 @@ public enum SPI_SHADER_PGM_LO_GS: Register {
   }
 
   /// `SPI_SHADER_PGM_LO_GS.MEM_BASE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_HI_GS`: gfx_8_0 register, MMIO dword 0x2C89 (byte 0xB224), access unknown, reset unknown (`write` starts from 0).
@@ -1033,7 +1015,7 @@ public enum SPI_SHADER_PGM_HI_GS: Register {
   }
 
   /// `SPI_SHADER_PGM_HI_GS.MEM_BASE`: bits 7:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC1_GS`: gfx_8_0 register, MMIO dword 0x2C8A (byte 0xB228), access unknown, reset unknown (`write` starts from 0).
@@ -1046,39 +1028,37 @@ public enum SPI_SHADER_PGM_RSRC1_GS: Register {
   }
 
   /// `SPI_SHADER_PGM_RSRC1_GS.VGPRS`: bits 5:0, access unknown.
-  @inlinable public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_SHADER_PGM_RSRC1_GS.SGPRS`: bits 9:6, access unknown.
-  @inlinable public static var SGPRS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
+  public static var SGPRS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
   /// `SPI_SHADER_PGM_RSRC1_GS.PRIORITY`: bits 11:10, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `SPI_SHADER_PGM_RSRC1_GS.FLOAT_MODE`: bits 19:12, access unknown.
-  @inlinable public static var FLOAT_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
+  public static var FLOAT_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
 
   /// `SPI_SHADER_PGM_RSRC1_GS.PRIV`: bit 20, access unknown.
-  @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_GS.DX10_CLAMP`: bit 21, access unknown.
-  @inlinable public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_GS.DEBUG_MODE`: bit 22, access unknown.
-  @inlinable public static var DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_GS.IEEE_MODE`: bit 23, access unknown.
-  @inlinable public static var IEEE_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var IEEE_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_GS.CU_GROUP_ENABLE`: bit 24, access unknown.
-  @inlinable public static var CU_GROUP_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var CU_GROUP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_GS.CACHE_CTL`: bits 27:25, access unknown.
-  @inlinable public static var CACHE_CTL: RegisterField<Self, UInt8> { .init(lsb: 25, width: 3) }
+  public static var CACHE_CTL: RegisterField<Self, UInt8> { .init(lsb: 25, width: 3) }
 
   /// `SPI_SHADER_PGM_RSRC1_GS.CDBG_USER`: bit 28, access unknown.
-  @inlinable public static var CDBG_USER: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var CDBG_USER: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 }
 
 /// `SPI_SHADER_PGM_RSRC2_GS`: gfx_8_0 register, MMIO dword 0x2C8B (byte 0xB22C), access unknown, reset unknown (`write` starts from 0).
@@ -1091,16 +1071,16 @@ public enum SPI_SHADER_PGM_RSRC2_GS: Register {
   }
 
   /// `SPI_SHADER_PGM_RSRC2_GS.SCRATCH_EN`: bit 0, access unknown.
-  @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_GS.USER_SGPR`: bits 5:1, access unknown.
-  @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
   /// `SPI_SHADER_PGM_RSRC2_GS.TRAP_PRESENT`: bit 6, access unknown.
-  @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_GS.EXCP_EN`: bits 15:7, access unknown.
-  @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 7, width: 9) }
+  public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 7, width: 9) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_0`: gfx_8_0 register, MMIO dword 0x2C8C (byte 0xB230), access unknown, reset unknown (`write` starts from 0).
@@ -1113,7 +1093,7 @@ public enum SPI_SHADER_USER_DATA_GS_0: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_GS_0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_1`: gfx_8_0 register, MMIO dword 0x2C8D (byte 0xB234), access unknown, reset unknown (`write` starts from 0).
@@ -1126,7 +1106,7 @@ public enum SPI_SHADER_USER_DATA_GS_1: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_GS_1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_2`: gfx_8_0 register, MMIO dword 0x2C8E (byte 0xB238), access unknown, reset unknown (`write` starts from 0).
@@ -1139,7 +1119,7 @@ public enum SPI_SHADER_USER_DATA_GS_2: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_GS_2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_3`: gfx_8_0 register, MMIO dword 0x2C8F (byte 0xB23C), access unknown, reset unknown (`write` starts from 0).
@@ -1152,7 +1132,7 @@ public enum SPI_SHADER_USER_DATA_GS_3: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_GS_3.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_4`: gfx_8_0 register, MMIO dword 0x2C90 (byte 0xB240), access unknown, reset unknown (`write` starts from 0).
@@ -1165,7 +1145,7 @@ public enum SPI_SHADER_USER_DATA_GS_4: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_GS_4.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_5`: gfx_8_0 register, MMIO dword 0x2C91 (byte 0xB244), access unknown, reset unknown (`write` starts from 0).
@@ -1178,7 +1158,7 @@ public enum SPI_SHADER_USER_DATA_GS_5: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_GS_5.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_6`: gfx_8_0 register, MMIO dword 0x2C92 (byte 0xB248), access unknown, reset unknown (`write` starts from 0).
@@ -1191,7 +1171,7 @@ public enum SPI_SHADER_USER_DATA_GS_6: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_GS_6.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_7`: gfx_8_0 register, MMIO dword 0x2C93 (byte 0xB24C), access unknown, reset unknown (`write` starts from 0).
@@ -1204,7 +1184,7 @@ public enum SPI_SHADER_USER_DATA_GS_7: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_GS_7.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_8`: gfx_8_0 register, MMIO dword 0x2C94 (byte 0xB250), access unknown, reset unknown (`write` starts from 0).
@@ -1217,7 +1197,7 @@ public enum SPI_SHADER_USER_DATA_GS_8: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_GS_8.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_9`: gfx_8_0 register, MMIO dword 0x2C95 (byte 0xB254), access unknown, reset unknown (`write` starts from 0).
@@ -1230,7 +1210,7 @@ public enum SPI_SHADER_USER_DATA_GS_9: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_GS_9.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_10`: gfx_8_0 register, MMIO dword 0x2C96 (byte 0xB258), access unknown, reset unknown (`write` starts from 0).
@@ -1243,7 +1223,7 @@ public enum SPI_SHADER_USER_DATA_GS_10: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_GS_10.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_11`: gfx_8_0 register, MMIO dword 0x2C97 (byte 0xB25C), access unknown, reset unknown (`write` starts from 0).
@@ -1256,7 +1236,7 @@ public enum SPI_SHADER_USER_DATA_GS_11: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_GS_11.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_12`: gfx_8_0 register, MMIO dword 0x2C98 (byte 0xB260), access unknown, reset unknown (`write` starts from 0).
@@ -1269,7 +1249,7 @@ public enum SPI_SHADER_USER_DATA_GS_12: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_GS_12.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_13`: gfx_8_0 register, MMIO dword 0x2C99 (byte 0xB264), access unknown, reset unknown (`write` starts from 0).
@@ -1282,7 +1262,7 @@ public enum SPI_SHADER_USER_DATA_GS_13: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_GS_13.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_14`: gfx_8_0 register, MMIO dword 0x2C9A (byte 0xB268), access unknown, reset unknown (`write` starts from 0).
@@ -1295,7 +1275,7 @@ public enum SPI_SHADER_USER_DATA_GS_14: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_GS_14.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_15`: gfx_8_0 register, MMIO dword 0x2C9B (byte 0xB26C), access unknown, reset unknown (`write` starts from 0).
@@ -1308,7 +1288,7 @@ public enum SPI_SHADER_USER_DATA_GS_15: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_GS_15.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_RSRC2_ES_GS`: gfx_8_0 register, MMIO dword 0x2CBC (byte 0xB2F0), access unknown, reset unknown (`write` starts from 0).
@@ -1321,22 +1301,22 @@ public enum SPI_SHADER_PGM_RSRC2_ES_GS: Register {
   }
 
   /// `SPI_SHADER_PGM_RSRC2_ES_GS.SCRATCH_EN`: bit 0, access unknown.
-  @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_ES_GS.USER_SGPR`: bits 5:1, access unknown.
-  @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
   /// `SPI_SHADER_PGM_RSRC2_ES_GS.TRAP_PRESENT`: bit 6, access unknown.
-  @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_ES_GS.OC_LDS_EN`: bit 7, access unknown.
-  @inlinable public static var OC_LDS_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var OC_LDS_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_ES_GS.EXCP_EN`: bits 16:8, access unknown.
-  @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 8, width: 9) }
+  public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 8, width: 9) }
 
   /// `SPI_SHADER_PGM_RSRC2_ES_GS.LDS_SIZE`: bits 28:20, access unknown.
-  @inlinable public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 20, width: 9) }
+  public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 20, width: 9) }
 }
 
 /// `SPI_SHADER_TBA_LO_ES`: gfx_8_0 register, MMIO dword 0x2CC0 (byte 0xB300), access unknown, reset unknown (`write` starts from 0).
@@ -1349,7 +1329,7 @@ public enum SPI_SHADER_TBA_LO_ES: Register {
   }
 
   /// `SPI_SHADER_TBA_LO_ES.MEM_BASE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TBA_HI_ES`: gfx_8_0 register, MMIO dword 0x2CC1 (byte 0xB304), access unknown, reset unknown (`write` starts from 0).
@@ -1362,7 +1342,7 @@ public enum SPI_SHADER_TBA_HI_ES: Register {
   }
 
   /// `SPI_SHADER_TBA_HI_ES.MEM_BASE`: bits 7:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_TMA_LO_ES`: gfx_8_0 register, MMIO dword 0x2CC2 (byte 0xB308), access unknown, reset unknown (`write` starts from 0).
@@ -1375,7 +1355,7 @@ public enum SPI_SHADER_TMA_LO_ES: Register {
   }
 
   /// `SPI_SHADER_TMA_LO_ES.MEM_BASE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TMA_HI_ES`: gfx_8_0 register, MMIO dword 0x2CC3 (byte 0xB30C), access unknown, reset unknown (`write` starts from 0).
@@ -1388,7 +1368,7 @@ public enum SPI_SHADER_TMA_HI_ES: Register {
   }
 
   /// `SPI_SHADER_TMA_HI_ES.MEM_BASE`: bits 7:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC3_ES`: gfx_8_0 register, MMIO dword 0x2CC7 (byte 0xB31C), access unknown, reset unknown (`write` starts from 0).
@@ -1401,20 +1381,16 @@ public enum SPI_SHADER_PGM_RSRC3_ES: Register {
   }
 
   /// `SPI_SHADER_PGM_RSRC3_ES.CU_EN`: bits 15:0, access unknown.
-  @inlinable public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SPI_SHADER_PGM_RSRC3_ES.WAVE_LIMIT`: bits 21:16, access unknown.
-  @inlinable public static var WAVE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
+  public static var WAVE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `SPI_SHADER_PGM_RSRC3_ES.LOCK_LOW_THRESHOLD`: bits 25:22, access unknown.
-  @inlinable public static var LOCK_LOW_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 4)
-  }
+  public static var LOCK_LOW_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 22, width: 4) }
 
   /// `SPI_SHADER_PGM_RSRC3_ES.GROUP_FIFO_DEPTH`: bits 31:26, access unknown.
-  @inlinable public static var GROUP_FIFO_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 6)
-  }
+  public static var GROUP_FIFO_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `SPI_SHADER_PGM_LO_ES`: gfx_8_0 register, MMIO dword 0x2CC8 (byte 0xB320), access unknown, reset unknown (`write` starts from 0).
@@ -1427,7 +1403,7 @@ public enum SPI_SHADER_PGM_LO_ES: Register {
   }
 
   /// `SPI_SHADER_PGM_LO_ES.MEM_BASE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_HI_ES`: gfx_8_0 register, MMIO dword 0x2CC9 (byte 0xB324), access unknown, reset unknown (`write` starts from 0).
@@ -1440,7 +1416,7 @@ public enum SPI_SHADER_PGM_HI_ES: Register {
   }
 
   /// `SPI_SHADER_PGM_HI_ES.MEM_BASE`: bits 7:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC1_ES`: gfx_8_0 register, MMIO dword 0x2CCA (byte 0xB328), access unknown, reset unknown (`write` starts from 0).
@@ -1453,44 +1429,40 @@ public enum SPI_SHADER_PGM_RSRC1_ES: Register {
   }
 
   /// `SPI_SHADER_PGM_RSRC1_ES.VGPRS`: bits 5:0, access unknown.
-  @inlinable public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_SHADER_PGM_RSRC1_ES.SGPRS`: bits 9:6, access unknown.
-  @inlinable public static var SGPRS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
+  public static var SGPRS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
   /// `SPI_SHADER_PGM_RSRC1_ES.PRIORITY`: bits 11:10, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `SPI_SHADER_PGM_RSRC1_ES.FLOAT_MODE`: bits 19:12, access unknown.
-  @inlinable public static var FLOAT_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
+  public static var FLOAT_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
 
   /// `SPI_SHADER_PGM_RSRC1_ES.PRIV`: bit 20, access unknown.
-  @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_ES.DX10_CLAMP`: bit 21, access unknown.
-  @inlinable public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_ES.DEBUG_MODE`: bit 22, access unknown.
-  @inlinable public static var DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_ES.IEEE_MODE`: bit 23, access unknown.
-  @inlinable public static var IEEE_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var IEEE_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_ES.VGPR_COMP_CNT`: bits 25:24, access unknown.
-  @inlinable public static var VGPR_COMP_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var VGPR_COMP_CNT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `SPI_SHADER_PGM_RSRC1_ES.CU_GROUP_ENABLE`: bit 26, access unknown.
-  @inlinable public static var CU_GROUP_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var CU_GROUP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_ES.CACHE_CTL`: bits 29:27, access unknown.
-  @inlinable public static var CACHE_CTL: RegisterField<Self, UInt8> { .init(lsb: 27, width: 3) }
+  public static var CACHE_CTL: RegisterField<Self, UInt8> { .init(lsb: 27, width: 3) }
 
   /// `SPI_SHADER_PGM_RSRC1_ES.CDBG_USER`: bit 30, access unknown.
-  @inlinable public static var CDBG_USER: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CDBG_USER: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SPI_SHADER_PGM_RSRC2_ES`: gfx_8_0 register, MMIO dword 0x2CCB (byte 0xB32C), access unknown, reset unknown (`write` starts from 0).
@@ -1503,22 +1475,22 @@ public enum SPI_SHADER_PGM_RSRC2_ES: Register {
   }
 
   /// `SPI_SHADER_PGM_RSRC2_ES.SCRATCH_EN`: bit 0, access unknown.
-  @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_ES.USER_SGPR`: bits 5:1, access unknown.
-  @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
   /// `SPI_SHADER_PGM_RSRC2_ES.TRAP_PRESENT`: bit 6, access unknown.
-  @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_ES.OC_LDS_EN`: bit 7, access unknown.
-  @inlinable public static var OC_LDS_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var OC_LDS_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_ES.EXCP_EN`: bits 16:8, access unknown.
-  @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 8, width: 9) }
+  public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 8, width: 9) }
 
   /// `SPI_SHADER_PGM_RSRC2_ES.LDS_SIZE`: bits 28:20, access unknown.
-  @inlinable public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 20, width: 9) }
+  public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 20, width: 9) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_0`: gfx_8_0 register, MMIO dword 0x2CCC (byte 0xB330), access unknown, reset unknown (`write` starts from 0).
@@ -1531,7 +1503,7 @@ public enum SPI_SHADER_USER_DATA_ES_0: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_ES_0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_1`: gfx_8_0 register, MMIO dword 0x2CCD (byte 0xB334), access unknown, reset unknown (`write` starts from 0).
@@ -1544,7 +1516,7 @@ public enum SPI_SHADER_USER_DATA_ES_1: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_ES_1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_2`: gfx_8_0 register, MMIO dword 0x2CCE (byte 0xB338), access unknown, reset unknown (`write` starts from 0).
@@ -1557,7 +1529,7 @@ public enum SPI_SHADER_USER_DATA_ES_2: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_ES_2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_3`: gfx_8_0 register, MMIO dword 0x2CCF (byte 0xB33C), access unknown, reset unknown (`write` starts from 0).
@@ -1570,7 +1542,7 @@ public enum SPI_SHADER_USER_DATA_ES_3: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_ES_3.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_4`: gfx_8_0 register, MMIO dword 0x2CD0 (byte 0xB340), access unknown, reset unknown (`write` starts from 0).
@@ -1583,7 +1555,7 @@ public enum SPI_SHADER_USER_DATA_ES_4: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_ES_4.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_5`: gfx_8_0 register, MMIO dword 0x2CD1 (byte 0xB344), access unknown, reset unknown (`write` starts from 0).
@@ -1596,7 +1568,7 @@ public enum SPI_SHADER_USER_DATA_ES_5: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_ES_5.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_6`: gfx_8_0 register, MMIO dword 0x2CD2 (byte 0xB348), access unknown, reset unknown (`write` starts from 0).
@@ -1609,7 +1581,7 @@ public enum SPI_SHADER_USER_DATA_ES_6: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_ES_6.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_7`: gfx_8_0 register, MMIO dword 0x2CD3 (byte 0xB34C), access unknown, reset unknown (`write` starts from 0).
@@ -1622,7 +1594,7 @@ public enum SPI_SHADER_USER_DATA_ES_7: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_ES_7.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_8`: gfx_8_0 register, MMIO dword 0x2CD4 (byte 0xB350), access unknown, reset unknown (`write` starts from 0).
@@ -1635,7 +1607,7 @@ public enum SPI_SHADER_USER_DATA_ES_8: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_ES_8.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_9`: gfx_8_0 register, MMIO dword 0x2CD5 (byte 0xB354), access unknown, reset unknown (`write` starts from 0).
@@ -1648,7 +1620,7 @@ public enum SPI_SHADER_USER_DATA_ES_9: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_ES_9.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_10`: gfx_8_0 register, MMIO dword 0x2CD6 (byte 0xB358), access unknown, reset unknown (`write` starts from 0).
@@ -1661,7 +1633,7 @@ public enum SPI_SHADER_USER_DATA_ES_10: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_ES_10.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_11`: gfx_8_0 register, MMIO dword 0x2CD7 (byte 0xB35C), access unknown, reset unknown (`write` starts from 0).
@@ -1674,7 +1646,7 @@ public enum SPI_SHADER_USER_DATA_ES_11: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_ES_11.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_12`: gfx_8_0 register, MMIO dword 0x2CD8 (byte 0xB360), access unknown, reset unknown (`write` starts from 0).
@@ -1687,7 +1659,7 @@ public enum SPI_SHADER_USER_DATA_ES_12: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_ES_12.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_13`: gfx_8_0 register, MMIO dword 0x2CD9 (byte 0xB364), access unknown, reset unknown (`write` starts from 0).
@@ -1700,7 +1672,7 @@ public enum SPI_SHADER_USER_DATA_ES_13: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_ES_13.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_14`: gfx_8_0 register, MMIO dword 0x2CDA (byte 0xB368), access unknown, reset unknown (`write` starts from 0).
@@ -1713,7 +1685,7 @@ public enum SPI_SHADER_USER_DATA_ES_14: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_ES_14.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_15`: gfx_8_0 register, MMIO dword 0x2CDB (byte 0xB36C), access unknown, reset unknown (`write` starts from 0).
@@ -1726,7 +1698,7 @@ public enum SPI_SHADER_USER_DATA_ES_15: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_ES_15.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_RSRC2_LS_ES`: gfx_8_0 register, MMIO dword 0x2CFD (byte 0xB3F4), access unknown, reset unknown (`write` starts from 0).
@@ -1739,19 +1711,19 @@ public enum SPI_SHADER_PGM_RSRC2_LS_ES: Register {
   }
 
   /// `SPI_SHADER_PGM_RSRC2_LS_ES.SCRATCH_EN`: bit 0, access unknown.
-  @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_LS_ES.USER_SGPR`: bits 5:1, access unknown.
-  @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
   /// `SPI_SHADER_PGM_RSRC2_LS_ES.TRAP_PRESENT`: bit 6, access unknown.
-  @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_LS_ES.LDS_SIZE`: bits 15:7, access unknown.
-  @inlinable public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 7, width: 9) }
+  public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 7, width: 9) }
 
   /// `SPI_SHADER_PGM_RSRC2_LS_ES.EXCP_EN`: bits 24:16, access unknown.
-  @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
+  public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
 /// `SPI_SHADER_TBA_LO_HS`: gfx_8_0 register, MMIO dword 0x2D00 (byte 0xB400), access unknown, reset unknown (`write` starts from 0).
@@ -1764,7 +1736,7 @@ public enum SPI_SHADER_TBA_LO_HS: Register {
   }
 
   /// `SPI_SHADER_TBA_LO_HS.MEM_BASE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TBA_HI_HS`: gfx_8_0 register, MMIO dword 0x2D01 (byte 0xB404), access unknown, reset unknown (`write` starts from 0).
@@ -1777,7 +1749,7 @@ public enum SPI_SHADER_TBA_HI_HS: Register {
   }
 
   /// `SPI_SHADER_TBA_HI_HS.MEM_BASE`: bits 7:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_TMA_LO_HS`: gfx_8_0 register, MMIO dword 0x2D02 (byte 0xB408), access unknown, reset unknown (`write` starts from 0).
@@ -1790,7 +1762,7 @@ public enum SPI_SHADER_TMA_LO_HS: Register {
   }
 
   /// `SPI_SHADER_TMA_LO_HS.MEM_BASE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TMA_HI_HS`: gfx_8_0 register, MMIO dword 0x2D03 (byte 0xB40C), access unknown, reset unknown (`write` starts from 0).
@@ -1803,7 +1775,7 @@ public enum SPI_SHADER_TMA_HI_HS: Register {
   }
 
   /// `SPI_SHADER_TMA_HI_HS.MEM_BASE`: bits 7:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC3_HS`: gfx_8_0 register, MMIO dword 0x2D07 (byte 0xB41C), access unknown, reset unknown (`write` starts from 0).
@@ -1816,17 +1788,13 @@ public enum SPI_SHADER_PGM_RSRC3_HS: Register {
   }
 
   /// `SPI_SHADER_PGM_RSRC3_HS.WAVE_LIMIT`: bits 5:0, access unknown.
-  @inlinable public static var WAVE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var WAVE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_SHADER_PGM_RSRC3_HS.LOCK_LOW_THRESHOLD`: bits 9:6, access unknown.
-  @inlinable public static var LOCK_LOW_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 4)
-  }
+  public static var LOCK_LOW_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
   /// `SPI_SHADER_PGM_RSRC3_HS.GROUP_FIFO_DEPTH`: bits 15:10, access unknown.
-  @inlinable public static var GROUP_FIFO_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var GROUP_FIFO_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `SPI_SHADER_PGM_LO_HS`: gfx_8_0 register, MMIO dword 0x2D08 (byte 0xB420), access unknown, reset unknown (`write` starts from 0).
@@ -1839,7 +1807,7 @@ public enum SPI_SHADER_PGM_LO_HS: Register {
   }
 
   /// `SPI_SHADER_PGM_LO_HS.MEM_BASE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_HI_HS`: gfx_8_0 register, MMIO dword 0x2D09 (byte 0xB424), access unknown, reset unknown (`write` starts from 0).
@@ -1852,7 +1820,7 @@ public enum SPI_SHADER_PGM_HI_HS: Register {
   }
 
   /// `SPI_SHADER_PGM_HI_HS.MEM_BASE`: bits 7:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC1_HS`: gfx_8_0 register, MMIO dword 0x2D0A (byte 0xB428), access unknown, reset unknown (`write` starts from 0).
@@ -1865,34 +1833,34 @@ public enum SPI_SHADER_PGM_RSRC1_HS: Register {
   }
 
   /// `SPI_SHADER_PGM_RSRC1_HS.VGPRS`: bits 5:0, access unknown.
-  @inlinable public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_SHADER_PGM_RSRC1_HS.SGPRS`: bits 9:6, access unknown.
-  @inlinable public static var SGPRS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
+  public static var SGPRS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
   /// `SPI_SHADER_PGM_RSRC1_HS.PRIORITY`: bits 11:10, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `SPI_SHADER_PGM_RSRC1_HS.FLOAT_MODE`: bits 19:12, access unknown.
-  @inlinable public static var FLOAT_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
+  public static var FLOAT_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
 
   /// `SPI_SHADER_PGM_RSRC1_HS.PRIV`: bit 20, access unknown.
-  @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_HS.DX10_CLAMP`: bit 21, access unknown.
-  @inlinable public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_HS.DEBUG_MODE`: bit 22, access unknown.
-  @inlinable public static var DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_HS.IEEE_MODE`: bit 23, access unknown.
-  @inlinable public static var IEEE_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var IEEE_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_HS.CACHE_CTL`: bits 26:24, access unknown.
-  @inlinable public static var CACHE_CTL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
+  public static var CACHE_CTL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
   /// `SPI_SHADER_PGM_RSRC1_HS.CDBG_USER`: bit 27, access unknown.
-  @inlinable public static var CDBG_USER: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var CDBG_USER: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `SPI_SHADER_PGM_RSRC2_HS`: gfx_8_0 register, MMIO dword 0x2D0B (byte 0xB42C), access unknown, reset unknown (`write` starts from 0).
@@ -1905,22 +1873,22 @@ public enum SPI_SHADER_PGM_RSRC2_HS: Register {
   }
 
   /// `SPI_SHADER_PGM_RSRC2_HS.SCRATCH_EN`: bit 0, access unknown.
-  @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_HS.USER_SGPR`: bits 5:1, access unknown.
-  @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
   /// `SPI_SHADER_PGM_RSRC2_HS.TRAP_PRESENT`: bit 6, access unknown.
-  @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_HS.OC_LDS_EN`: bit 7, access unknown.
-  @inlinable public static var OC_LDS_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var OC_LDS_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_HS.TG_SIZE_EN`: bit 8, access unknown.
-  @inlinable public static var TG_SIZE_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var TG_SIZE_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_HS.EXCP_EN`: bits 17:9, access unknown.
-  @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 9, width: 9) }
+  public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 9, width: 9) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_0`: gfx_8_0 register, MMIO dword 0x2D0C (byte 0xB430), access unknown, reset unknown (`write` starts from 0).
@@ -1933,7 +1901,7 @@ public enum SPI_SHADER_USER_DATA_HS_0: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_HS_0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_1`: gfx_8_0 register, MMIO dword 0x2D0D (byte 0xB434), access unknown, reset unknown (`write` starts from 0).
@@ -1946,7 +1914,7 @@ public enum SPI_SHADER_USER_DATA_HS_1: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_HS_1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_2`: gfx_8_0 register, MMIO dword 0x2D0E (byte 0xB438), access unknown, reset unknown (`write` starts from 0).
@@ -1959,7 +1927,7 @@ public enum SPI_SHADER_USER_DATA_HS_2: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_HS_2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_3`: gfx_8_0 register, MMIO dword 0x2D0F (byte 0xB43C), access unknown, reset unknown (`write` starts from 0).
@@ -1972,7 +1940,7 @@ public enum SPI_SHADER_USER_DATA_HS_3: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_HS_3.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_4`: gfx_8_0 register, MMIO dword 0x2D10 (byte 0xB440), access unknown, reset unknown (`write` starts from 0).
@@ -1985,7 +1953,7 @@ public enum SPI_SHADER_USER_DATA_HS_4: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_HS_4.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_5`: gfx_8_0 register, MMIO dword 0x2D11 (byte 0xB444), access unknown, reset unknown (`write` starts from 0).
@@ -1998,7 +1966,7 @@ public enum SPI_SHADER_USER_DATA_HS_5: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_HS_5.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_6`: gfx_8_0 register, MMIO dword 0x2D12 (byte 0xB448), access unknown, reset unknown (`write` starts from 0).
@@ -2011,7 +1979,7 @@ public enum SPI_SHADER_USER_DATA_HS_6: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_HS_6.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_7`: gfx_8_0 register, MMIO dword 0x2D13 (byte 0xB44C), access unknown, reset unknown (`write` starts from 0).
@@ -2024,7 +1992,7 @@ public enum SPI_SHADER_USER_DATA_HS_7: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_HS_7.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_8`: gfx_8_0 register, MMIO dword 0x2D14 (byte 0xB450), access unknown, reset unknown (`write` starts from 0).
@@ -2037,7 +2005,7 @@ public enum SPI_SHADER_USER_DATA_HS_8: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_HS_8.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_9`: gfx_8_0 register, MMIO dword 0x2D15 (byte 0xB454), access unknown, reset unknown (`write` starts from 0).
@@ -2050,7 +2018,7 @@ public enum SPI_SHADER_USER_DATA_HS_9: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_HS_9.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_10`: gfx_8_0 register, MMIO dword 0x2D16 (byte 0xB458), access unknown, reset unknown (`write` starts from 0).
@@ -2063,7 +2031,7 @@ public enum SPI_SHADER_USER_DATA_HS_10: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_HS_10.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_11`: gfx_8_0 register, MMIO dword 0x2D17 (byte 0xB45C), access unknown, reset unknown (`write` starts from 0).
@@ -2076,7 +2044,7 @@ public enum SPI_SHADER_USER_DATA_HS_11: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_HS_11.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_12`: gfx_8_0 register, MMIO dword 0x2D18 (byte 0xB460), access unknown, reset unknown (`write` starts from 0).
@@ -2089,7 +2057,7 @@ public enum SPI_SHADER_USER_DATA_HS_12: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_HS_12.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_13`: gfx_8_0 register, MMIO dword 0x2D19 (byte 0xB464), access unknown, reset unknown (`write` starts from 0).
@@ -2102,7 +2070,7 @@ public enum SPI_SHADER_USER_DATA_HS_13: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_HS_13.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_14`: gfx_8_0 register, MMIO dword 0x2D1A (byte 0xB468), access unknown, reset unknown (`write` starts from 0).
@@ -2115,7 +2083,7 @@ public enum SPI_SHADER_USER_DATA_HS_14: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_HS_14.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_15`: gfx_8_0 register, MMIO dword 0x2D1B (byte 0xB46C), access unknown, reset unknown (`write` starts from 0).
@@ -2128,7 +2096,7 @@ public enum SPI_SHADER_USER_DATA_HS_15: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_HS_15.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_RSRC2_LS_HS`: gfx_8_0 register, MMIO dword 0x2D3D (byte 0xB4F4), access unknown, reset unknown (`write` starts from 0).
@@ -2141,19 +2109,19 @@ public enum SPI_SHADER_PGM_RSRC2_LS_HS: Register {
   }
 
   /// `SPI_SHADER_PGM_RSRC2_LS_HS.SCRATCH_EN`: bit 0, access unknown.
-  @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_LS_HS.USER_SGPR`: bits 5:1, access unknown.
-  @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
   /// `SPI_SHADER_PGM_RSRC2_LS_HS.TRAP_PRESENT`: bit 6, access unknown.
-  @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_LS_HS.LDS_SIZE`: bits 15:7, access unknown.
-  @inlinable public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 7, width: 9) }
+  public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 7, width: 9) }
 
   /// `SPI_SHADER_PGM_RSRC2_LS_HS.EXCP_EN`: bits 24:16, access unknown.
-  @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
+  public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
 /// `SPI_SHADER_TBA_LO_LS`: gfx_8_0 register, MMIO dword 0x2D40 (byte 0xB500), access unknown, reset unknown (`write` starts from 0).
@@ -2166,7 +2134,7 @@ public enum SPI_SHADER_TBA_LO_LS: Register {
   }
 
   /// `SPI_SHADER_TBA_LO_LS.MEM_BASE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TBA_HI_LS`: gfx_8_0 register, MMIO dword 0x2D41 (byte 0xB504), access unknown, reset unknown (`write` starts from 0).
@@ -2179,7 +2147,7 @@ public enum SPI_SHADER_TBA_HI_LS: Register {
   }
 
   /// `SPI_SHADER_TBA_HI_LS.MEM_BASE`: bits 7:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_TMA_LO_LS`: gfx_8_0 register, MMIO dword 0x2D42 (byte 0xB508), access unknown, reset unknown (`write` starts from 0).
@@ -2192,7 +2160,7 @@ public enum SPI_SHADER_TMA_LO_LS: Register {
   }
 
   /// `SPI_SHADER_TMA_LO_LS.MEM_BASE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TMA_HI_LS`: gfx_8_0 register, MMIO dword 0x2D43 (byte 0xB50C), access unknown, reset unknown (`write` starts from 0).
@@ -2205,7 +2173,7 @@ public enum SPI_SHADER_TMA_HI_LS: Register {
   }
 
   /// `SPI_SHADER_TMA_HI_LS.MEM_BASE`: bits 7:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC3_LS`: gfx_8_0 register, MMIO dword 0x2D47 (byte 0xB51C), access unknown, reset unknown (`write` starts from 0).
@@ -2218,20 +2186,16 @@ public enum SPI_SHADER_PGM_RSRC3_LS: Register {
   }
 
   /// `SPI_SHADER_PGM_RSRC3_LS.CU_EN`: bits 15:0, access unknown.
-  @inlinable public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SPI_SHADER_PGM_RSRC3_LS.WAVE_LIMIT`: bits 21:16, access unknown.
-  @inlinable public static var WAVE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
+  public static var WAVE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `SPI_SHADER_PGM_RSRC3_LS.LOCK_LOW_THRESHOLD`: bits 25:22, access unknown.
-  @inlinable public static var LOCK_LOW_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 4)
-  }
+  public static var LOCK_LOW_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 22, width: 4) }
 
   /// `SPI_SHADER_PGM_RSRC3_LS.GROUP_FIFO_DEPTH`: bits 31:26, access unknown.
-  @inlinable public static var GROUP_FIFO_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 6)
-  }
+  public static var GROUP_FIFO_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `SPI_SHADER_PGM_LO_LS`: gfx_8_0 register, MMIO dword 0x2D48 (byte 0xB520), access unknown, reset unknown (`write` starts from 0).
@@ -2244,7 +2208,7 @@ public enum SPI_SHADER_PGM_LO_LS: Register {
   }
 
   /// `SPI_SHADER_PGM_LO_LS.MEM_BASE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_HI_LS`: gfx_8_0 register, MMIO dword 0x2D49 (byte 0xB524), access unknown, reset unknown (`write` starts from 0).
@@ -2257,7 +2221,7 @@ public enum SPI_SHADER_PGM_HI_LS: Register {
   }
 
   /// `SPI_SHADER_PGM_HI_LS.MEM_BASE`: bits 7:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC1_LS`: gfx_8_0 register, MMIO dword 0x2D4A (byte 0xB528), access unknown, reset unknown (`write` starts from 0).
@@ -2270,39 +2234,37 @@ public enum SPI_SHADER_PGM_RSRC1_LS: Register {
   }
 
   /// `SPI_SHADER_PGM_RSRC1_LS.VGPRS`: bits 5:0, access unknown.
-  @inlinable public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_SHADER_PGM_RSRC1_LS.SGPRS`: bits 9:6, access unknown.
-  @inlinable public static var SGPRS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
+  public static var SGPRS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
   /// `SPI_SHADER_PGM_RSRC1_LS.PRIORITY`: bits 11:10, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `SPI_SHADER_PGM_RSRC1_LS.FLOAT_MODE`: bits 19:12, access unknown.
-  @inlinable public static var FLOAT_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
+  public static var FLOAT_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
 
   /// `SPI_SHADER_PGM_RSRC1_LS.PRIV`: bit 20, access unknown.
-  @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_LS.DX10_CLAMP`: bit 21, access unknown.
-  @inlinable public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_LS.DEBUG_MODE`: bit 22, access unknown.
-  @inlinable public static var DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_LS.IEEE_MODE`: bit 23, access unknown.
-  @inlinable public static var IEEE_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var IEEE_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC1_LS.VGPR_COMP_CNT`: bits 25:24, access unknown.
-  @inlinable public static var VGPR_COMP_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var VGPR_COMP_CNT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `SPI_SHADER_PGM_RSRC1_LS.CACHE_CTL`: bits 28:26, access unknown.
-  @inlinable public static var CACHE_CTL: RegisterField<Self, UInt8> { .init(lsb: 26, width: 3) }
+  public static var CACHE_CTL: RegisterField<Self, UInt8> { .init(lsb: 26, width: 3) }
 
   /// `SPI_SHADER_PGM_RSRC1_LS.CDBG_USER`: bit 29, access unknown.
-  @inlinable public static var CDBG_USER: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CDBG_USER: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `SPI_SHADER_PGM_RSRC2_LS`: gfx_8_0 register, MMIO dword 0x2D4B (byte 0xB52C), access unknown, reset unknown (`write` starts from 0).
@@ -2315,19 +2277,19 @@ public enum SPI_SHADER_PGM_RSRC2_LS: Register {
   }
 
   /// `SPI_SHADER_PGM_RSRC2_LS.SCRATCH_EN`: bit 0, access unknown.
-  @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_LS.USER_SGPR`: bits 5:1, access unknown.
-  @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
   /// `SPI_SHADER_PGM_RSRC2_LS.TRAP_PRESENT`: bit 6, access unknown.
-  @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SPI_SHADER_PGM_RSRC2_LS.LDS_SIZE`: bits 15:7, access unknown.
-  @inlinable public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 7, width: 9) }
+  public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 7, width: 9) }
 
   /// `SPI_SHADER_PGM_RSRC2_LS.EXCP_EN`: bits 24:16, access unknown.
-  @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
+  public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_0`: gfx_8_0 register, MMIO dword 0x2D4C (byte 0xB530), access unknown, reset unknown (`write` starts from 0).
@@ -2340,7 +2302,7 @@ public enum SPI_SHADER_USER_DATA_LS_0: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_LS_0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_1`: gfx_8_0 register, MMIO dword 0x2D4D (byte 0xB534), access unknown, reset unknown (`write` starts from 0).
@@ -2353,7 +2315,7 @@ public enum SPI_SHADER_USER_DATA_LS_1: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_LS_1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_2`: gfx_8_0 register, MMIO dword 0x2D4E (byte 0xB538), access unknown, reset unknown (`write` starts from 0).
@@ -2366,7 +2328,7 @@ public enum SPI_SHADER_USER_DATA_LS_2: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_LS_2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_3`: gfx_8_0 register, MMIO dword 0x2D4F (byte 0xB53C), access unknown, reset unknown (`write` starts from 0).
@@ -2379,7 +2341,7 @@ public enum SPI_SHADER_USER_DATA_LS_3: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_LS_3.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_4`: gfx_8_0 register, MMIO dword 0x2D50 (byte 0xB540), access unknown, reset unknown (`write` starts from 0).
@@ -2392,7 +2354,7 @@ public enum SPI_SHADER_USER_DATA_LS_4: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_LS_4.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_5`: gfx_8_0 register, MMIO dword 0x2D51 (byte 0xB544), access unknown, reset unknown (`write` starts from 0).
@@ -2405,7 +2367,7 @@ public enum SPI_SHADER_USER_DATA_LS_5: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_LS_5.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_6`: gfx_8_0 register, MMIO dword 0x2D52 (byte 0xB548), access unknown, reset unknown (`write` starts from 0).
@@ -2418,7 +2380,7 @@ public enum SPI_SHADER_USER_DATA_LS_6: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_LS_6.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_7`: gfx_8_0 register, MMIO dword 0x2D53 (byte 0xB54C), access unknown, reset unknown (`write` starts from 0).
@@ -2431,7 +2393,7 @@ public enum SPI_SHADER_USER_DATA_LS_7: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_LS_7.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_8`: gfx_8_0 register, MMIO dword 0x2D54 (byte 0xB550), access unknown, reset unknown (`write` starts from 0).
@@ -2444,7 +2406,7 @@ public enum SPI_SHADER_USER_DATA_LS_8: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_LS_8.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_9`: gfx_8_0 register, MMIO dword 0x2D55 (byte 0xB554), access unknown, reset unknown (`write` starts from 0).
@@ -2457,7 +2419,7 @@ public enum SPI_SHADER_USER_DATA_LS_9: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_LS_9.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_10`: gfx_8_0 register, MMIO dword 0x2D56 (byte 0xB558), access unknown, reset unknown (`write` starts from 0).
@@ -2470,7 +2432,7 @@ public enum SPI_SHADER_USER_DATA_LS_10: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_LS_10.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_11`: gfx_8_0 register, MMIO dword 0x2D57 (byte 0xB55C), access unknown, reset unknown (`write` starts from 0).
@@ -2483,7 +2445,7 @@ public enum SPI_SHADER_USER_DATA_LS_11: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_LS_11.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_12`: gfx_8_0 register, MMIO dword 0x2D58 (byte 0xB560), access unknown, reset unknown (`write` starts from 0).
@@ -2496,7 +2458,7 @@ public enum SPI_SHADER_USER_DATA_LS_12: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_LS_12.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_13`: gfx_8_0 register, MMIO dword 0x2D59 (byte 0xB564), access unknown, reset unknown (`write` starts from 0).
@@ -2509,7 +2471,7 @@ public enum SPI_SHADER_USER_DATA_LS_13: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_LS_13.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_14`: gfx_8_0 register, MMIO dword 0x2D5A (byte 0xB568), access unknown, reset unknown (`write` starts from 0).
@@ -2522,7 +2484,7 @@ public enum SPI_SHADER_USER_DATA_LS_14: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_LS_14.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_15`: gfx_8_0 register, MMIO dword 0x2D5B (byte 0xB56C), access unknown, reset unknown (`write` starts from 0).
@@ -2535,7 +2497,7 @@ public enum SPI_SHADER_USER_DATA_LS_15: Register {
   }
 
   /// `SPI_SHADER_USER_DATA_LS_15.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_NOWHERE`: gfx_8_0 register, MMIO dword 0x2E7F (byte 0xB9FC), access unknown, reset unknown (`write` starts from 0).
@@ -2548,7 +2510,7 @@ public enum COMPUTE_NOWHERE: Register {
   }
 
   /// `COMPUTE_NOWHERE.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_CNTL`: gfx_8_0 register, MMIO dword 0x3020 (byte 0xC080), access unknown, reset unknown (`write` starts from 0).
@@ -2561,19 +2523,19 @@ public enum CP_DFY_CNTL: Register {
   }
 
   /// `CP_DFY_CNTL.POLICY`: bit 0, access unknown.
-  @inlinable public static var POLICY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var POLICY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_DFY_CNTL.MTYPE`: bits 3:2, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 2, width: 2) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 2, width: 2) }
 
   /// `CP_DFY_CNTL.LFSR_RESET`: bit 28, access unknown.
-  @inlinable public static var LFSR_RESET: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var LFSR_RESET: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CP_DFY_CNTL.MODE`: bits 30:29, access unknown.
-  @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
+  public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 
   /// `CP_DFY_CNTL.ENABLE`: bit 31, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_DFY_STAT`: gfx_8_0 register, MMIO dword 0x3021 (byte 0xC084), access unknown, reset unknown (`write` starts from 0).
@@ -2586,15 +2548,13 @@ public enum CP_DFY_STAT: Register {
   }
 
   /// `CP_DFY_STAT.BURST_COUNT`: bits 15:0, access unknown.
-  @inlinable public static var BURST_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BURST_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `CP_DFY_STAT.TAGS_PENDING`: bits 24:16, access unknown.
-  @inlinable public static var TAGS_PENDING: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 9)
-  }
+  public static var TAGS_PENDING: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 
   /// `CP_DFY_STAT.BUSY`: bit 31, access unknown.
-  @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_DFY_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3022 (byte 0xC088), access unknown, reset unknown (`write` starts from 0).
@@ -2607,7 +2567,7 @@ public enum CP_DFY_ADDR_HI: Register {
   }
 
   /// `CP_DFY_ADDR_HI.ADDR_HI`: bits 31:0, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_ADDR_LO`: gfx_8_0 register, MMIO dword 0x3023 (byte 0xC08C), access unknown, reset unknown (`write` starts from 0).
@@ -2620,7 +2580,7 @@ public enum CP_DFY_ADDR_LO: Register {
   }
 
   /// `CP_DFY_ADDR_LO.ADDR_LO`: bits 31:5, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
+  public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `CP_DFY_DATA_0`: gfx_8_0 register, MMIO dword 0x3024 (byte 0xC090), access unknown, reset unknown (`write` starts from 0).
@@ -2633,7 +2593,7 @@ public enum CP_DFY_DATA_0: Register {
   }
 
   /// `CP_DFY_DATA_0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_1`: gfx_8_0 register, MMIO dword 0x3025 (byte 0xC094), access unknown, reset unknown (`write` starts from 0).
@@ -2646,7 +2606,7 @@ public enum CP_DFY_DATA_1: Register {
   }
 
   /// `CP_DFY_DATA_1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_2`: gfx_8_0 register, MMIO dword 0x3026 (byte 0xC098), access unknown, reset unknown (`write` starts from 0).
@@ -2659,7 +2619,7 @@ public enum CP_DFY_DATA_2: Register {
   }
 
   /// `CP_DFY_DATA_2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_3`: gfx_8_0 register, MMIO dword 0x3027 (byte 0xC09C), access unknown, reset unknown (`write` starts from 0).
@@ -2672,7 +2632,7 @@ public enum CP_DFY_DATA_3: Register {
   }
 
   /// `CP_DFY_DATA_3.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_4`: gfx_8_0 register, MMIO dword 0x3028 (byte 0xC0A0), access unknown, reset unknown (`write` starts from 0).
@@ -2685,7 +2645,7 @@ public enum CP_DFY_DATA_4: Register {
   }
 
   /// `CP_DFY_DATA_4.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_5`: gfx_8_0 register, MMIO dword 0x3029 (byte 0xC0A4), access unknown, reset unknown (`write` starts from 0).
@@ -2698,7 +2658,7 @@ public enum CP_DFY_DATA_5: Register {
   }
 
   /// `CP_DFY_DATA_5.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_6`: gfx_8_0 register, MMIO dword 0x302A (byte 0xC0A8), access unknown, reset unknown (`write` starts from 0).
@@ -2711,7 +2671,7 @@ public enum CP_DFY_DATA_6: Register {
   }
 
   /// `CP_DFY_DATA_6.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_7`: gfx_8_0 register, MMIO dword 0x302B (byte 0xC0AC), access unknown, reset unknown (`write` starts from 0).
@@ -2724,7 +2684,7 @@ public enum CP_DFY_DATA_7: Register {
   }
 
   /// `CP_DFY_DATA_7.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_8`: gfx_8_0 register, MMIO dword 0x302C (byte 0xC0B0), access unknown, reset unknown (`write` starts from 0).
@@ -2737,7 +2697,7 @@ public enum CP_DFY_DATA_8: Register {
   }
 
   /// `CP_DFY_DATA_8.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_9`: gfx_8_0 register, MMIO dword 0x302D (byte 0xC0B4), access unknown, reset unknown (`write` starts from 0).
@@ -2750,7 +2710,7 @@ public enum CP_DFY_DATA_9: Register {
   }
 
   /// `CP_DFY_DATA_9.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_10`: gfx_8_0 register, MMIO dword 0x302E (byte 0xC0B8), access unknown, reset unknown (`write` starts from 0).
@@ -2763,7 +2723,7 @@ public enum CP_DFY_DATA_10: Register {
   }
 
   /// `CP_DFY_DATA_10.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_11`: gfx_8_0 register, MMIO dword 0x302F (byte 0xC0BC), access unknown, reset unknown (`write` starts from 0).
@@ -2776,7 +2736,7 @@ public enum CP_DFY_DATA_11: Register {
   }
 
   /// `CP_DFY_DATA_11.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_12`: gfx_8_0 register, MMIO dword 0x3030 (byte 0xC0C0), access unknown, reset unknown (`write` starts from 0).
@@ -2789,7 +2749,7 @@ public enum CP_DFY_DATA_12: Register {
   }
 
   /// `CP_DFY_DATA_12.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_13`: gfx_8_0 register, MMIO dword 0x3031 (byte 0xC0C4), access unknown, reset unknown (`write` starts from 0).
@@ -2802,7 +2762,7 @@ public enum CP_DFY_DATA_13: Register {
   }
 
   /// `CP_DFY_DATA_13.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_14`: gfx_8_0 register, MMIO dword 0x3032 (byte 0xC0C8), access unknown, reset unknown (`write` starts from 0).
@@ -2815,7 +2775,7 @@ public enum CP_DFY_DATA_14: Register {
   }
 
   /// `CP_DFY_DATA_14.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_15`: gfx_8_0 register, MMIO dword 0x3033 (byte 0xC0CC), access unknown, reset unknown (`write` starts from 0).
@@ -2828,7 +2788,7 @@ public enum CP_DFY_DATA_15: Register {
   }
 
   /// `CP_DFY_DATA_15.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_CMD`: gfx_8_0 register, MMIO dword 0x3034 (byte 0xC0D0), access unknown, reset unknown (`write` starts from 0).
@@ -2841,10 +2801,10 @@ public enum CP_DFY_CMD: Register {
   }
 
   /// `CP_DFY_CMD.OFFSET`: bits 8:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `CP_DFY_CMD.SIZE`: bits 31:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `CP_CPC_MGCG_SYNC_CNTL`: gfx_8_0 register, MMIO dword 0x3036 (byte 0xC0D8), access unknown, reset unknown (`write` starts from 0).
@@ -2857,12 +2817,10 @@ public enum CP_CPC_MGCG_SYNC_CNTL: Register {
   }
 
   /// `CP_CPC_MGCG_SYNC_CNTL.COOLDOWN_PERIOD`: bits 7:0, access unknown.
-  @inlinable public static var COOLDOWN_PERIOD: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var COOLDOWN_PERIOD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `CP_CPC_MGCG_SYNC_CNTL.WARMUP_PERIOD`: bits 15:8, access unknown.
-  @inlinable public static var WARMUP_PERIOD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var WARMUP_PERIOD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `CP_VIRT_STATUS`: gfx_8_0 register, MMIO dword 0x3038 (byte 0xC0E0), access unknown, reset unknown (`write` starts from 0).
@@ -2875,7 +2833,7 @@ public enum CP_VIRT_STATUS: Register {
   }
 
   /// `CP_VIRT_STATUS.VIRT_STATUS`: bits 31:0, access unknown.
-  @inlinable public static var VIRT_STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VIRT_STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_RB_BASE`: gfx_8_0 register, MMIO dword 0x3040 (byte 0xC100), access unknown, reset unknown (`write` starts from 0).
@@ -2890,7 +2848,7 @@ public enum CP_RB_BASE: Register {
   }
 
   /// `CP_RB_BASE.RB_BASE`: bits 31:0, access unknown.
-  @inlinable public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_RB_CNTL`: gfx_8_0 register, MMIO dword 0x3041 (byte 0xC104), access unknown, reset unknown (`write` starts from 0).
@@ -2905,35 +2863,31 @@ public enum CP_RB_CNTL: Register {
   }
 
   /// `CP_RB_CNTL.RB_BUFSZ`: bits 5:0, access unknown.
-  @inlinable public static var RB_BUFSZ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var RB_BUFSZ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `CP_RB_CNTL.RB_BLKSZ`: bits 13:8, access unknown.
-  @inlinable public static var RB_BLKSZ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
+  public static var RB_BLKSZ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `CP_RB_CNTL.MTYPE`: bits 16:15, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
 
   /// `CP_RB_CNTL.BUF_SWAP`: bits 18:17, access unknown.
-  @inlinable public static var BUF_SWAP: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
+  public static var BUF_SWAP: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
 
   /// `CP_RB_CNTL.MIN_AVAILSZ`: bits 21:20, access unknown.
-  @inlinable public static var MIN_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var MIN_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `CP_RB_CNTL.MIN_IB_AVAILSZ`: bits 23:22, access unknown.
-  @inlinable public static var MIN_IB_AVAILSZ: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 2)
-  }
+  public static var MIN_IB_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `CP_RB_CNTL.CACHE_POLICY`: bit 24, access unknown.
-  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_RB_CNTL.RB_NO_UPDATE`: bit 27, access unknown.
-  @inlinable public static var RB_NO_UPDATE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var RB_NO_UPDATE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CP_RB_CNTL.RB_RPTR_WR_ENA`: bit 31, access unknown.
-  @inlinable public static var RB_RPTR_WR_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var RB_RPTR_WR_ENA: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_RB_RPTR_WR`: gfx_8_0 register, MMIO dword 0x3042 (byte 0xC108), access unknown, reset unknown (`write` starts from 0).
@@ -2946,7 +2900,7 @@ public enum CP_RB_RPTR_WR: Register {
   }
 
   /// `CP_RB_RPTR_WR.RB_RPTR_WR`: bits 19:0, access unknown.
-  @inlinable public static var RB_RPTR_WR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var RB_RPTR_WR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_RB_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3043 (byte 0xC10C), access unknown, reset unknown (`write` starts from 0).
@@ -2961,12 +2915,10 @@ public enum CP_RB_RPTR_ADDR: Register {
   }
 
   /// `CP_RB_RPTR_ADDR.RB_RPTR_SWAP`: bits 1:0, access unknown.
-  @inlinable public static var RB_RPTR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var RB_RPTR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `CP_RB_RPTR_ADDR.RB_RPTR_ADDR`: bits 31:2, access unknown.
-  @inlinable public static var RB_RPTR_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 30)
-  }
+  public static var RB_RPTR_ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_RB_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3044 (byte 0xC110), access unknown, reset unknown (`write` starts from 0).
@@ -2981,9 +2933,7 @@ public enum CP_RB_RPTR_ADDR_HI: Register {
   }
 
   /// `CP_RB_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_RB_WPTR`: gfx_8_0 register, MMIO dword 0x3045 (byte 0xC114), access unknown, reset unknown (`write` starts from 0).
@@ -2998,7 +2948,7 @@ public enum CP_RB_WPTR: Register {
   }
 
   /// `CP_RB_WPTR.RB_WPTR`: bits 19:0, access unknown.
-  @inlinable public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `GC_PRIV_MODE`: gfx_8_0 register, MMIO dword 0x3048 (byte 0xC120), access unknown, reset unknown (`write` starts from 0).
@@ -3021,79 +2971,55 @@ public enum CP_INT_CNTL: Register {
   }
 
   /// `CP_INT_CNTL.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, access unknown.
-  @inlinable public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `CP_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_INT_CNTL.CMP_BUSY_INT_ENABLE`: bit 18, access unknown.
-  @inlinable public static var CMP_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var CMP_BUSY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CP_INT_CNTL.CNTX_BUSY_INT_ENABLE`: bit 19, access unknown.
-  @inlinable public static var CNTX_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var CNTX_BUSY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CP_INT_CNTL.CNTX_EMPTY_INT_ENABLE`: bit 20, access unknown.
-  @inlinable public static var CNTX_EMPTY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var CNTX_EMPTY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `CP_INT_CNTL.GFX_IDLE_INT_ENABLE`: bit 21, access unknown.
-  @inlinable public static var GFX_IDLE_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var GFX_IDLE_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `CP_INT_CNTL.PRIV_INSTR_INT_ENABLE`: bit 22, access unknown.
-  @inlinable public static var PRIV_INSTR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var PRIV_INSTR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `CP_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_INT_STATUS`: gfx_8_0 register, MMIO dword 0x304A (byte 0xC128), access unknown, reset unknown (`write` starts from 0).
@@ -3106,79 +3032,55 @@ public enum CP_INT_STATUS: Register {
   }
 
   /// `CP_INT_STATUS.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, access unknown.
-  @inlinable public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
+  public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `CP_INT_STATUS.CP_ECC_ERROR_INT_STAT`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_INT_STATUS.WRM_POLL_TIMEOUT_INT_STAT`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STAT: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_INT_STATUS.CMP_BUSY_INT_STAT`: bit 18, access unknown.
-  @inlinable public static var CMP_BUSY_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var CMP_BUSY_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CP_INT_STATUS.CNTX_BUSY_INT_STAT`: bit 19, access unknown.
-  @inlinable public static var CNTX_BUSY_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var CNTX_BUSY_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CP_INT_STATUS.CNTX_EMPTY_INT_STAT`: bit 20, access unknown.
-  @inlinable public static var CNTX_EMPTY_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var CNTX_EMPTY_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `CP_INT_STATUS.GFX_IDLE_INT_STAT`: bit 21, access unknown.
-  @inlinable public static var GFX_IDLE_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var GFX_IDLE_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `CP_INT_STATUS.PRIV_INSTR_INT_STAT`: bit 22, access unknown.
-  @inlinable public static var PRIV_INSTR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var PRIV_INSTR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `CP_INT_STATUS.PRIV_REG_INT_STAT`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_INT_STATUS.OPCODE_ERROR_INT_STAT`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_INT_STATUS.TIME_STAMP_INT_STAT`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_INT_STATUS.RESERVED_BIT_ERROR_INT_STAT`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STAT: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_INT_STATUS.GENERIC2_INT_STAT`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_INT_STATUS.GENERIC1_INT_STAT`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_INT_STATUS.GENERIC0_INT_STAT`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME0_PIPE_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x304C (byte 0xC130), access unknown, reset unknown (`write` starts from 0).
@@ -3193,22 +3095,16 @@ public enum CP_ME0_PIPE_PRIORITY_CNTS: Register {
   }
 
   /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, access unknown.
-  @inlinable public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY2A_CNT`: bits 15:8, access unknown.
-  @inlinable public static var PRIORITY2A_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var PRIORITY2A_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY2B_CNT`: bits 23:16, access unknown.
-  @inlinable public static var PRIORITY2B_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var PRIORITY2B_CNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY3_CNT`: bits 31:24, access unknown.
-  @inlinable public static var PRIORITY3_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var PRIORITY3_CNT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `CP_RING_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x304C (byte 0xC130), access unknown, reset unknown (`write` starts from 0).
@@ -3221,22 +3117,16 @@ public enum CP_RING_PRIORITY_CNTS: Register {
   }
 
   /// `CP_RING_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, access unknown.
-  @inlinable public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `CP_RING_PRIORITY_CNTS.PRIORITY2A_CNT`: bits 15:8, access unknown.
-  @inlinable public static var PRIORITY2A_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var PRIORITY2A_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `CP_RING_PRIORITY_CNTS.PRIORITY2B_CNT`: bits 23:16, access unknown.
-  @inlinable public static var PRIORITY2B_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var PRIORITY2B_CNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `CP_RING_PRIORITY_CNTS.PRIORITY3_CNT`: bits 31:24, access unknown.
-  @inlinable public static var PRIORITY3_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var PRIORITY3_CNT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `CP_ME0_PIPE0_PRIORITY`: gfx_8_0 register, MMIO dword 0x304D (byte 0xC134), access unknown, reset unknown (`write` starts from 0).
@@ -3251,7 +3141,7 @@ public enum CP_ME0_PIPE0_PRIORITY: Register {
   }
 
   /// `CP_ME0_PIPE0_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_RING0_PRIORITY`: gfx_8_0 register, MMIO dword 0x304D (byte 0xC134), access unknown, reset unknown (`write` starts from 0).
@@ -3264,7 +3154,7 @@ public enum CP_RING0_PRIORITY: Register {
   }
 
   /// `CP_RING0_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME0_PIPE1_PRIORITY`: gfx_8_0 register, MMIO dword 0x304E (byte 0xC138), access unknown, reset unknown (`write` starts from 0).
@@ -3279,7 +3169,7 @@ public enum CP_ME0_PIPE1_PRIORITY: Register {
   }
 
   /// `CP_ME0_PIPE1_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_RING1_PRIORITY`: gfx_8_0 register, MMIO dword 0x304E (byte 0xC138), access unknown, reset unknown (`write` starts from 0).
@@ -3292,7 +3182,7 @@ public enum CP_RING1_PRIORITY: Register {
   }
 
   /// `CP_RING1_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME0_PIPE2_PRIORITY`: gfx_8_0 register, MMIO dword 0x304F (byte 0xC13C), access unknown, reset unknown (`write` starts from 0).
@@ -3307,7 +3197,7 @@ public enum CP_ME0_PIPE2_PRIORITY: Register {
   }
 
   /// `CP_ME0_PIPE2_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_RING2_PRIORITY`: gfx_8_0 register, MMIO dword 0x304F (byte 0xC13C), access unknown, reset unknown (`write` starts from 0).
@@ -3320,7 +3210,7 @@ public enum CP_RING2_PRIORITY: Register {
   }
 
   /// `CP_RING2_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME0_PIPE0_VMID`: gfx_8_0 register, MMIO dword 0x3052 (byte 0xC148), access unknown, reset unknown (`write` starts from 0).
@@ -3333,7 +3223,7 @@ public enum CP_ME0_PIPE0_VMID: Register {
   }
 
   /// `CP_ME0_PIPE0_VMID.VMID`: bits 3:0, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `CP_ME0_PIPE1_VMID`: gfx_8_0 register, MMIO dword 0x3053 (byte 0xC14C), access unknown, reset unknown (`write` starts from 0).
@@ -3346,7 +3236,7 @@ public enum CP_ME0_PIPE1_VMID: Register {
   }
 
   /// `CP_ME0_PIPE1_VMID.VMID`: bits 3:0, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `CP_RB1_BASE`: gfx_8_0 register, MMIO dword 0x3060 (byte 0xC180), access unknown, reset unknown (`write` starts from 0).
@@ -3359,7 +3249,7 @@ public enum CP_RB1_BASE: Register {
   }
 
   /// `CP_RB1_BASE.RB_BASE`: bits 31:0, access unknown.
-  @inlinable public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_RB1_CNTL`: gfx_8_0 register, MMIO dword 0x3061 (byte 0xC184), access unknown, reset unknown (`write` starts from 0).
@@ -3372,32 +3262,28 @@ public enum CP_RB1_CNTL: Register {
   }
 
   /// `CP_RB1_CNTL.RB_BUFSZ`: bits 5:0, access unknown.
-  @inlinable public static var RB_BUFSZ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var RB_BUFSZ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `CP_RB1_CNTL.RB_BLKSZ`: bits 13:8, access unknown.
-  @inlinable public static var RB_BLKSZ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
+  public static var RB_BLKSZ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `CP_RB1_CNTL.MTYPE`: bits 16:15, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
 
   /// `CP_RB1_CNTL.MIN_AVAILSZ`: bits 21:20, access unknown.
-  @inlinable public static var MIN_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var MIN_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `CP_RB1_CNTL.MIN_IB_AVAILSZ`: bits 23:22, access unknown.
-  @inlinable public static var MIN_IB_AVAILSZ: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 2)
-  }
+  public static var MIN_IB_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `CP_RB1_CNTL.CACHE_POLICY`: bit 24, access unknown.
-  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_RB1_CNTL.RB_NO_UPDATE`: bit 27, access unknown.
-  @inlinable public static var RB_NO_UPDATE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var RB_NO_UPDATE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CP_RB1_CNTL.RB_RPTR_WR_ENA`: bit 31, access unknown.
-  @inlinable public static var RB_RPTR_WR_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var RB_RPTR_WR_ENA: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_RB1_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3062 (byte 0xC188), access unknown, reset unknown (`write` starts from 0).
@@ -3410,12 +3296,10 @@ public enum CP_RB1_RPTR_ADDR: Register {
   }
 
   /// `CP_RB1_RPTR_ADDR.RB_RPTR_SWAP`: bits 1:0, access unknown.
-  @inlinable public static var RB_RPTR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var RB_RPTR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `CP_RB1_RPTR_ADDR.RB_RPTR_ADDR`: bits 31:2, access unknown.
-  @inlinable public static var RB_RPTR_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 30)
-  }
+  public static var RB_RPTR_ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_RB1_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3063 (byte 0xC18C), access unknown, reset unknown (`write` starts from 0).
@@ -3428,9 +3312,7 @@ public enum CP_RB1_RPTR_ADDR_HI: Register {
   }
 
   /// `CP_RB1_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_RB1_WPTR`: gfx_8_0 register, MMIO dword 0x3064 (byte 0xC190), access unknown, reset unknown (`write` starts from 0).
@@ -3443,7 +3325,7 @@ public enum CP_RB1_WPTR: Register {
   }
 
   /// `CP_RB1_WPTR.RB_WPTR`: bits 19:0, access unknown.
-  @inlinable public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_RB2_BASE`: gfx_8_0 register, MMIO dword 0x3065 (byte 0xC194), access unknown, reset unknown (`write` starts from 0).
@@ -3456,7 +3338,7 @@ public enum CP_RB2_BASE: Register {
   }
 
   /// `CP_RB2_BASE.RB_BASE`: bits 31:0, access unknown.
-  @inlinable public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_RB2_CNTL`: gfx_8_0 register, MMIO dword 0x3066 (byte 0xC198), access unknown, reset unknown (`write` starts from 0).
@@ -3469,32 +3351,28 @@ public enum CP_RB2_CNTL: Register {
   }
 
   /// `CP_RB2_CNTL.RB_BUFSZ`: bits 5:0, access unknown.
-  @inlinable public static var RB_BUFSZ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var RB_BUFSZ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `CP_RB2_CNTL.RB_BLKSZ`: bits 13:8, access unknown.
-  @inlinable public static var RB_BLKSZ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
+  public static var RB_BLKSZ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `CP_RB2_CNTL.MTYPE`: bits 16:15, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
 
   /// `CP_RB2_CNTL.MIN_AVAILSZ`: bits 21:20, access unknown.
-  @inlinable public static var MIN_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var MIN_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `CP_RB2_CNTL.MIN_IB_AVAILSZ`: bits 23:22, access unknown.
-  @inlinable public static var MIN_IB_AVAILSZ: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 2)
-  }
+  public static var MIN_IB_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `CP_RB2_CNTL.CACHE_POLICY`: bit 24, access unknown.
-  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_RB2_CNTL.RB_NO_UPDATE`: bit 27, access unknown.
-  @inlinable public static var RB_NO_UPDATE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var RB_NO_UPDATE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CP_RB2_CNTL.RB_RPTR_WR_ENA`: bit 31, access unknown.
-  @inlinable public static var RB_RPTR_WR_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var RB_RPTR_WR_ENA: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_RB2_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3067 (byte 0xC19C), access unknown, reset unknown (`write` starts from 0).
@@ -3507,12 +3385,10 @@ public enum CP_RB2_RPTR_ADDR: Register {
   }
 
   /// `CP_RB2_RPTR_ADDR.RB_RPTR_SWAP`: bits 1:0, access unknown.
-  @inlinable public static var RB_RPTR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var RB_RPTR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `CP_RB2_RPTR_ADDR.RB_RPTR_ADDR`: bits 31:2, access unknown.
-  @inlinable public static var RB_RPTR_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 30)
-  }
+  public static var RB_RPTR_ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_RB2_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3068 (byte 0xC1A0), access unknown, reset unknown (`write` starts from 0).
@@ -3525,9 +3401,7 @@ public enum CP_RB2_RPTR_ADDR_HI: Register {
   }
 
   /// `CP_RB2_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_RB2_WPTR`: gfx_8_0 register, MMIO dword 0x3069 (byte 0xC1A4), access unknown, reset unknown (`write` starts from 0).
@@ -3540,7 +3414,7 @@ public enum CP_RB2_WPTR: Register {
   }
 
   /// `CP_RB2_WPTR.RB_WPTR`: bits 19:0, access unknown.
-  @inlinable public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_INT_CNTL_RING1`: gfx_8_0 register, MMIO dword 0x306B (byte 0xC1AC), access unknown, reset unknown (`write` starts from 0).
@@ -3553,79 +3427,55 @@ public enum CP_INT_CNTL_RING1: Register {
   }
 
   /// `CP_INT_CNTL_RING1.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, access unknown.
-  @inlinable public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `CP_INT_CNTL_RING1.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_INT_CNTL_RING1.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_INT_CNTL_RING1.CMP_BUSY_INT_ENABLE`: bit 18, access unknown.
-  @inlinable public static var CMP_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var CMP_BUSY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CP_INT_CNTL_RING1.CNTX_BUSY_INT_ENABLE`: bit 19, access unknown.
-  @inlinable public static var CNTX_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var CNTX_BUSY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CP_INT_CNTL_RING1.CNTX_EMPTY_INT_ENABLE`: bit 20, access unknown.
-  @inlinable public static var CNTX_EMPTY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var CNTX_EMPTY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `CP_INT_CNTL_RING1.GFX_IDLE_INT_ENABLE`: bit 21, access unknown.
-  @inlinable public static var GFX_IDLE_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var GFX_IDLE_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `CP_INT_CNTL_RING1.PRIV_INSTR_INT_ENABLE`: bit 22, access unknown.
-  @inlinable public static var PRIV_INSTR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var PRIV_INSTR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `CP_INT_CNTL_RING1.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_INT_CNTL_RING1.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_INT_CNTL_RING1.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_INT_CNTL_RING1.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_INT_CNTL_RING1.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_INT_CNTL_RING1.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_INT_CNTL_RING1.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_INT_CNTL_RING2`: gfx_8_0 register, MMIO dword 0x306C (byte 0xC1B0), access unknown, reset unknown (`write` starts from 0).
@@ -3638,79 +3488,55 @@ public enum CP_INT_CNTL_RING2: Register {
   }
 
   /// `CP_INT_CNTL_RING2.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, access unknown.
-  @inlinable public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `CP_INT_CNTL_RING2.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_INT_CNTL_RING2.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_INT_CNTL_RING2.CMP_BUSY_INT_ENABLE`: bit 18, access unknown.
-  @inlinable public static var CMP_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var CMP_BUSY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CP_INT_CNTL_RING2.CNTX_BUSY_INT_ENABLE`: bit 19, access unknown.
-  @inlinable public static var CNTX_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var CNTX_BUSY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CP_INT_CNTL_RING2.CNTX_EMPTY_INT_ENABLE`: bit 20, access unknown.
-  @inlinable public static var CNTX_EMPTY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var CNTX_EMPTY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `CP_INT_CNTL_RING2.GFX_IDLE_INT_ENABLE`: bit 21, access unknown.
-  @inlinable public static var GFX_IDLE_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var GFX_IDLE_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `CP_INT_CNTL_RING2.PRIV_INSTR_INT_ENABLE`: bit 22, access unknown.
-  @inlinable public static var PRIV_INSTR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var PRIV_INSTR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `CP_INT_CNTL_RING2.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_INT_CNTL_RING2.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_INT_CNTL_RING2.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_INT_CNTL_RING2.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_INT_CNTL_RING2.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_INT_CNTL_RING2.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_INT_CNTL_RING2.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_INT_STATUS_RING0`: gfx_8_0 register, MMIO dword 0x306D (byte 0xC1B4), access unknown, reset unknown (`write` starts from 0).
@@ -3723,79 +3549,55 @@ public enum CP_INT_STATUS_RING0: Register {
   }
 
   /// `CP_INT_STATUS_RING0.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, access unknown.
-  @inlinable public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
+  public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `CP_INT_STATUS_RING0.CP_ECC_ERROR_INT_STAT`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_INT_STATUS_RING0.WRM_POLL_TIMEOUT_INT_STAT`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STAT: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_INT_STATUS_RING0.CMP_BUSY_INT_STAT`: bit 18, access unknown.
-  @inlinable public static var CMP_BUSY_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var CMP_BUSY_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CP_INT_STATUS_RING0.GCNTX_BUSY_INT_STAT`: bit 19, access unknown.
-  @inlinable public static var GCNTX_BUSY_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var GCNTX_BUSY_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CP_INT_STATUS_RING0.CNTX_EMPTY_INT_STAT`: bit 20, access unknown.
-  @inlinable public static var CNTX_EMPTY_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var CNTX_EMPTY_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `CP_INT_STATUS_RING0.GFX_IDLE_INT_STAT`: bit 21, access unknown.
-  @inlinable public static var GFX_IDLE_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var GFX_IDLE_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `CP_INT_STATUS_RING0.PRIV_INSTR_INT_STAT`: bit 22, access unknown.
-  @inlinable public static var PRIV_INSTR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var PRIV_INSTR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `CP_INT_STATUS_RING0.PRIV_REG_INT_STAT`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_INT_STATUS_RING0.OPCODE_ERROR_INT_STAT`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_INT_STATUS_RING0.TIME_STAMP_INT_STAT`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_INT_STATUS_RING0.RESERVED_BIT_ERROR_INT_STAT`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STAT: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_INT_STATUS_RING0.GENERIC2_INT_STAT`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_INT_STATUS_RING0.GENERIC1_INT_STAT`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_INT_STATUS_RING0.GENERIC0_INT_STAT`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_INT_STATUS_RING1`: gfx_8_0 register, MMIO dword 0x306E (byte 0xC1B8), access unknown, reset unknown (`write` starts from 0).
@@ -3808,79 +3610,55 @@ public enum CP_INT_STATUS_RING1: Register {
   }
 
   /// `CP_INT_STATUS_RING1.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, access unknown.
-  @inlinable public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
+  public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `CP_INT_STATUS_RING1.CP_ECC_ERROR_INT_STAT`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_INT_STATUS_RING1.WRM_POLL_TIMEOUT_INT_STAT`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STAT: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_INT_STATUS_RING1.CMP_BUSY_INT_STAT`: bit 18, access unknown.
-  @inlinable public static var CMP_BUSY_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var CMP_BUSY_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CP_INT_STATUS_RING1.CNTX_BUSY_INT_STAT`: bit 19, access unknown.
-  @inlinable public static var CNTX_BUSY_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var CNTX_BUSY_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CP_INT_STATUS_RING1.CNTX_EMPTY_INT_STAT`: bit 20, access unknown.
-  @inlinable public static var CNTX_EMPTY_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var CNTX_EMPTY_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `CP_INT_STATUS_RING1.GFX_IDLE_INT_STAT`: bit 21, access unknown.
-  @inlinable public static var GFX_IDLE_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var GFX_IDLE_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `CP_INT_STATUS_RING1.PRIV_INSTR_INT_STAT`: bit 22, access unknown.
-  @inlinable public static var PRIV_INSTR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var PRIV_INSTR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `CP_INT_STATUS_RING1.PRIV_REG_INT_STAT`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_INT_STATUS_RING1.OPCODE_ERROR_INT_STAT`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_INT_STATUS_RING1.TIME_STAMP_INT_STAT`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_INT_STATUS_RING1.RESERVED_BIT_ERROR_INT_STAT`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STAT: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_INT_STATUS_RING1.GENERIC2_INT_STAT`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_INT_STATUS_RING1.GENERIC1_INT_STAT`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_INT_STATUS_RING1.GENERIC0_INT_STAT`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_INT_STATUS_RING2`: gfx_8_0 register, MMIO dword 0x306F (byte 0xC1BC), access unknown, reset unknown (`write` starts from 0).
@@ -3893,79 +3671,55 @@ public enum CP_INT_STATUS_RING2: Register {
   }
 
   /// `CP_INT_STATUS_RING2.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, access unknown.
-  @inlinable public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
+  public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `CP_INT_STATUS_RING2.CP_ECC_ERROR_INT_STAT`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_INT_STATUS_RING2.WRM_POLL_TIMEOUT_INT_STAT`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STAT: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_INT_STATUS_RING2.CMP_BUSY_INT_STAT`: bit 18, access unknown.
-  @inlinable public static var CMP_BUSY_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var CMP_BUSY_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CP_INT_STATUS_RING2.CNTX_BUSY_INT_STAT`: bit 19, access unknown.
-  @inlinable public static var CNTX_BUSY_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var CNTX_BUSY_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CP_INT_STATUS_RING2.CNTX_EMPTY_INT_STAT`: bit 20, access unknown.
-  @inlinable public static var CNTX_EMPTY_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var CNTX_EMPTY_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `CP_INT_STATUS_RING2.GFX_IDLE_INT_STAT`: bit 21, access unknown.
-  @inlinable public static var GFX_IDLE_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var GFX_IDLE_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `CP_INT_STATUS_RING2.PRIV_INSTR_INT_STAT`: bit 22, access unknown.
-  @inlinable public static var PRIV_INSTR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var PRIV_INSTR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `CP_INT_STATUS_RING2.PRIV_REG_INT_STAT`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_INT_STATUS_RING2.OPCODE_ERROR_INT_STAT`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_INT_STATUS_RING2.TIME_STAMP_INT_STAT`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_INT_STATUS_RING2.RESERVED_BIT_ERROR_INT_STAT`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STAT: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_STAT: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_INT_STATUS_RING2.GENERIC2_INT_STAT`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_INT_STATUS_RING2.GENERIC1_INT_STAT`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_INT_STATUS_RING2.GENERIC0_INT_STAT`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_PWR_CNTL`: gfx_8_0 register, MMIO dword 0x3078 (byte 0xC1E0), access unknown, reset unknown (`write` starts from 0).
@@ -3978,54 +3732,34 @@ public enum CP_PWR_CNTL: Register {
   }
 
   /// `CP_PWR_CNTL.GFX_CLK_HALT_ME0_PIPE0`: bit 0, access unknown.
-  @inlinable public static var GFX_CLK_HALT_ME0_PIPE0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var GFX_CLK_HALT_ME0_PIPE0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_PWR_CNTL.GFX_CLK_HALT_ME0_PIPE1`: bit 1, access unknown.
-  @inlinable public static var GFX_CLK_HALT_ME0_PIPE1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var GFX_CLK_HALT_ME0_PIPE1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CP_PWR_CNTL.CMP_CLK_HALT_ME1_PIPE0`: bit 8, access unknown.
-  @inlinable public static var CMP_CLK_HALT_ME1_PIPE0: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var CMP_CLK_HALT_ME1_PIPE0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `CP_PWR_CNTL.CMP_CLK_HALT_ME1_PIPE1`: bit 9, access unknown.
-  @inlinable public static var CMP_CLK_HALT_ME1_PIPE1: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var CMP_CLK_HALT_ME1_PIPE1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `CP_PWR_CNTL.CMP_CLK_HALT_ME1_PIPE2`: bit 10, access unknown.
-  @inlinable public static var CMP_CLK_HALT_ME1_PIPE2: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var CMP_CLK_HALT_ME1_PIPE2: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CP_PWR_CNTL.CMP_CLK_HALT_ME1_PIPE3`: bit 11, access unknown.
-  @inlinable public static var CMP_CLK_HALT_ME1_PIPE3: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var CMP_CLK_HALT_ME1_PIPE3: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CP_PWR_CNTL.CMP_CLK_HALT_ME2_PIPE0`: bit 16, access unknown.
-  @inlinable public static var CMP_CLK_HALT_ME2_PIPE0: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CMP_CLK_HALT_ME2_PIPE0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CP_PWR_CNTL.CMP_CLK_HALT_ME2_PIPE1`: bit 17, access unknown.
-  @inlinable public static var CMP_CLK_HALT_ME2_PIPE1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var CMP_CLK_HALT_ME2_PIPE1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `CP_PWR_CNTL.CMP_CLK_HALT_ME2_PIPE2`: bit 18, access unknown.
-  @inlinable public static var CMP_CLK_HALT_ME2_PIPE2: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var CMP_CLK_HALT_ME2_PIPE2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CP_PWR_CNTL.CMP_CLK_HALT_ME2_PIPE3`: bit 19, access unknown.
-  @inlinable public static var CMP_CLK_HALT_ME2_PIPE3: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var CMP_CLK_HALT_ME2_PIPE3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `CP_MEM_SLP_CNTL`: gfx_8_0 register, MMIO dword 0x3079 (byte 0xC1E4), access unknown, reset unknown (`write` starts from 0).
@@ -4038,31 +3772,25 @@ public enum CP_MEM_SLP_CNTL: Register {
   }
 
   /// `CP_MEM_SLP_CNTL.CP_MEM_LS_EN`: bit 0, access unknown.
-  @inlinable public static var CP_MEM_LS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CP_MEM_LS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_MEM_SLP_CNTL.CP_MEM_DS_EN`: bit 1, access unknown.
-  @inlinable public static var CP_MEM_DS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CP_MEM_DS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CP_MEM_SLP_CNTL.RESERVED`: bits 6:2, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
+  public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 
   /// `CP_MEM_SLP_CNTL.CP_LS_DS_BUSY_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var CP_LS_DS_BUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var CP_LS_DS_BUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CP_MEM_SLP_CNTL.CP_MEM_LS_ON_DELAY`: bits 15:8, access unknown.
-  @inlinable public static var CP_MEM_LS_ON_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var CP_MEM_LS_ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `CP_MEM_SLP_CNTL.CP_MEM_LS_OFF_DELAY`: bits 23:16, access unknown.
-  @inlinable public static var CP_MEM_LS_OFF_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var CP_MEM_LS_OFF_DELAY: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `CP_MEM_SLP_CNTL.RESERVED1`: bits 31:24, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `CP_ECC_FIRSTOCCURRENCE`: gfx_8_0 register, MMIO dword 0x307A (byte 0xC1E8), access unknown, reset unknown (`write` starts from 0).
@@ -4075,22 +3803,22 @@ public enum CP_ECC_FIRSTOCCURRENCE: Register {
   }
 
   /// `CP_ECC_FIRSTOCCURRENCE.INTERFACE`: bits 1:0, access unknown.
-  @inlinable public static var INTERFACE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var INTERFACE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `CP_ECC_FIRSTOCCURRENCE.CLIENT`: bits 7:4, access unknown.
-  @inlinable public static var CLIENT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var CLIENT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `CP_ECC_FIRSTOCCURRENCE.ME`: bits 9:8, access unknown.
-  @inlinable public static var ME: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var ME: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CP_ECC_FIRSTOCCURRENCE.PIPE`: bits 11:10, access unknown.
-  @inlinable public static var PIPE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var PIPE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `CP_ECC_FIRSTOCCURRENCE.QUEUE`: bits 14:12, access unknown.
-  @inlinable public static var QUEUE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var QUEUE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `CP_ECC_FIRSTOCCURRENCE.VMID`: bits 19:16, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
 /// `CP_ECC_FIRSTOCCURRENCE_RING0`: gfx_8_0 register, MMIO dword 0x307B (byte 0xC1EC), access unknown, reset unknown (`write` starts from 0).
@@ -4103,7 +3831,7 @@ public enum CP_ECC_FIRSTOCCURRENCE_RING0: Register {
   }
 
   /// `CP_ECC_FIRSTOCCURRENCE_RING0.OBSOLETE`: bits 31:0, access unknown.
-  @inlinable public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ECC_FIRSTOCCURRENCE_RING1`: gfx_8_0 register, MMIO dword 0x307C (byte 0xC1F0), access unknown, reset unknown (`write` starts from 0).
@@ -4116,7 +3844,7 @@ public enum CP_ECC_FIRSTOCCURRENCE_RING1: Register {
   }
 
   /// `CP_ECC_FIRSTOCCURRENCE_RING1.OBSOLETE`: bits 31:0, access unknown.
-  @inlinable public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ECC_FIRSTOCCURRENCE_RING2`: gfx_8_0 register, MMIO dword 0x307D (byte 0xC1F4), access unknown, reset unknown (`write` starts from 0).
@@ -4129,7 +3857,7 @@ public enum CP_ECC_FIRSTOCCURRENCE_RING2: Register {
   }
 
   /// `CP_ECC_FIRSTOCCURRENCE_RING2.OBSOLETE`: bits 31:0, access unknown.
-  @inlinable public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GB_EDC_MODE`: gfx_8_0 register, MMIO dword 0x307E (byte 0xC1F8), access unknown, reset unknown (`write` starts from 0).
@@ -4142,18 +3870,16 @@ public enum GB_EDC_MODE: Register {
   }
 
   /// `GB_EDC_MODE.FORCE_SEC_ON_DED`: bit 16, access unknown.
-  @inlinable public static var FORCE_SEC_ON_DED: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var FORCE_SEC_ON_DED: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `GB_EDC_MODE.DED_MODE`: bits 21:20, access unknown.
-  @inlinable public static var DED_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var DED_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `GB_EDC_MODE.PROP_FED`: bit 29, access unknown.
-  @inlinable public static var PROP_FED: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var PROP_FED: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `GB_EDC_MODE.BYPASS`: bit 31, access unknown.
-  @inlinable public static var BYPASS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var BYPASS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_CPF_DEBUG`: gfx_8_0 register, MMIO dword 0x3080 (byte 0xC200), access unknown, reset unknown (`write` starts from 0).
@@ -4176,7 +3902,7 @@ public enum CP_PQ_WPTR_POLL_CNTL1: Register {
   }
 
   /// `CP_PQ_WPTR_POLL_CNTL1.QUEUE_MASK`: bits 31:0, access unknown.
-  @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var QUEUE_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ME2_PIPE0_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3089 (byte 0xC224), access unknown, reset unknown (`write` starts from 0).
@@ -4189,64 +3915,48 @@ public enum CP_ME2_PIPE0_INT_CNTL: Register {
   }
 
   /// `CP_ME2_PIPE0_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `CP_ME2_PIPE0_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `CP_ME2_PIPE0_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_ME2_PIPE0_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CP_ME2_PIPE0_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_ME2_PIPE0_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_ME2_PIPE0_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_ME2_PIPE0_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_ME2_PIPE0_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_ME2_PIPE0_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_ME2_PIPE0_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_ME2_PIPE0_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME2_PIPE1_INT_CNTL`: gfx_8_0 register, MMIO dword 0x308A (byte 0xC228), access unknown, reset unknown (`write` starts from 0).
@@ -4259,64 +3969,48 @@ public enum CP_ME2_PIPE1_INT_CNTL: Register {
   }
 
   /// `CP_ME2_PIPE1_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `CP_ME2_PIPE1_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `CP_ME2_PIPE1_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_ME2_PIPE1_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CP_ME2_PIPE1_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_ME2_PIPE1_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_ME2_PIPE1_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_ME2_PIPE1_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_ME2_PIPE1_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_ME2_PIPE1_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_ME2_PIPE1_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_ME2_PIPE1_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME2_PIPE2_INT_CNTL`: gfx_8_0 register, MMIO dword 0x308B (byte 0xC22C), access unknown, reset unknown (`write` starts from 0).
@@ -4329,64 +4023,48 @@ public enum CP_ME2_PIPE2_INT_CNTL: Register {
   }
 
   /// `CP_ME2_PIPE2_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `CP_ME2_PIPE2_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `CP_ME2_PIPE2_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_ME2_PIPE2_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CP_ME2_PIPE2_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_ME2_PIPE2_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_ME2_PIPE2_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_ME2_PIPE2_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_ME2_PIPE2_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_ME2_PIPE2_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_ME2_PIPE2_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_ME2_PIPE2_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME2_PIPE3_INT_CNTL`: gfx_8_0 register, MMIO dword 0x308C (byte 0xC230), access unknown, reset unknown (`write` starts from 0).
@@ -4399,64 +4077,48 @@ public enum CP_ME2_PIPE3_INT_CNTL: Register {
   }
 
   /// `CP_ME2_PIPE3_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `CP_ME2_PIPE3_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `CP_ME2_PIPE3_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_ME2_PIPE3_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CP_ME2_PIPE3_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_ME2_PIPE3_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_ME2_PIPE3_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_ME2_PIPE3_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_ME2_PIPE3_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_ME2_PIPE3_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_ME2_PIPE3_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_ME2_PIPE3_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME1_PIPE0_INT_STATUS`: gfx_8_0 register, MMIO dword 0x308D (byte 0xC234), access unknown, reset unknown (`write` starts from 0).
@@ -4469,64 +4131,48 @@ public enum CP_ME1_PIPE0_INT_STATUS: Register {
   }
 
   /// `CP_ME1_PIPE0_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
+  public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `CP_ME1_PIPE0_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
+  public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `CP_ME1_PIPE0_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_ME1_PIPE0_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CP_ME1_PIPE0_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_ME1_PIPE0_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_ME1_PIPE0_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_ME1_PIPE0_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_ME1_PIPE0_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_ME1_PIPE0_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_ME1_PIPE0_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_ME1_PIPE0_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME1_PIPE1_INT_STATUS`: gfx_8_0 register, MMIO dword 0x308E (byte 0xC238), access unknown, reset unknown (`write` starts from 0).
@@ -4539,64 +4185,48 @@ public enum CP_ME1_PIPE1_INT_STATUS: Register {
   }
 
   /// `CP_ME1_PIPE1_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
+  public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `CP_ME1_PIPE1_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
+  public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `CP_ME1_PIPE1_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_ME1_PIPE1_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CP_ME1_PIPE1_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_ME1_PIPE1_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_ME1_PIPE1_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_ME1_PIPE1_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_ME1_PIPE1_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_ME1_PIPE1_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_ME1_PIPE1_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_ME1_PIPE1_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME1_PIPE2_INT_STATUS`: gfx_8_0 register, MMIO dword 0x308F (byte 0xC23C), access unknown, reset unknown (`write` starts from 0).
@@ -4609,64 +4239,48 @@ public enum CP_ME1_PIPE2_INT_STATUS: Register {
   }
 
   /// `CP_ME1_PIPE2_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
+  public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `CP_ME1_PIPE2_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
+  public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `CP_ME1_PIPE2_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_ME1_PIPE2_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CP_ME1_PIPE2_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_ME1_PIPE2_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_ME1_PIPE2_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_ME1_PIPE2_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_ME1_PIPE2_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_ME1_PIPE2_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_ME1_PIPE2_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_ME1_PIPE2_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME1_PIPE3_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3090 (byte 0xC240), access unknown, reset unknown (`write` starts from 0).
@@ -4679,64 +4293,48 @@ public enum CP_ME1_PIPE3_INT_STATUS: Register {
   }
 
   /// `CP_ME1_PIPE3_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
+  public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `CP_ME1_PIPE3_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
+  public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `CP_ME1_PIPE3_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_ME1_PIPE3_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CP_ME1_PIPE3_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_ME1_PIPE3_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_ME1_PIPE3_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_ME1_PIPE3_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_ME1_PIPE3_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_ME1_PIPE3_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_ME1_PIPE3_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_ME1_PIPE3_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME2_PIPE0_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3091 (byte 0xC244), access unknown, reset unknown (`write` starts from 0).
@@ -4749,64 +4347,48 @@ public enum CP_ME2_PIPE0_INT_STATUS: Register {
   }
 
   /// `CP_ME2_PIPE0_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
+  public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `CP_ME2_PIPE0_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
+  public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `CP_ME2_PIPE0_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_ME2_PIPE0_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CP_ME2_PIPE0_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_ME2_PIPE0_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_ME2_PIPE0_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_ME2_PIPE0_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_ME2_PIPE0_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_ME2_PIPE0_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_ME2_PIPE0_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_ME2_PIPE0_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME2_PIPE1_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3092 (byte 0xC248), access unknown, reset unknown (`write` starts from 0).
@@ -4819,64 +4401,48 @@ public enum CP_ME2_PIPE1_INT_STATUS: Register {
   }
 
   /// `CP_ME2_PIPE1_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
+  public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `CP_ME2_PIPE1_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
+  public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `CP_ME2_PIPE1_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_ME2_PIPE1_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CP_ME2_PIPE1_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_ME2_PIPE1_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_ME2_PIPE1_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_ME2_PIPE1_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_ME2_PIPE1_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_ME2_PIPE1_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_ME2_PIPE1_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_ME2_PIPE1_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME2_PIPE2_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3093 (byte 0xC24C), access unknown, reset unknown (`write` starts from 0).
@@ -4889,64 +4455,48 @@ public enum CP_ME2_PIPE2_INT_STATUS: Register {
   }
 
   /// `CP_ME2_PIPE2_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
+  public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `CP_ME2_PIPE2_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
+  public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `CP_ME2_PIPE2_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_ME2_PIPE2_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CP_ME2_PIPE2_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_ME2_PIPE2_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_ME2_PIPE2_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_ME2_PIPE2_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_ME2_PIPE2_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_ME2_PIPE2_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_ME2_PIPE2_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_ME2_PIPE2_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME2_PIPE3_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3094 (byte 0xC250), access unknown, reset unknown (`write` starts from 0).
@@ -4959,64 +4509,48 @@ public enum CP_ME2_PIPE3_INT_STATUS: Register {
   }
 
   /// `CP_ME2_PIPE3_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
+  public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `CP_ME2_PIPE3_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
+  public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `CP_ME2_PIPE3_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_ME2_PIPE3_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CP_ME2_PIPE3_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_ME2_PIPE3_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_ME2_PIPE3_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_ME2_PIPE3_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_ME2_PIPE3_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_ME2_PIPE3_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_ME2_PIPE3_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_ME2_PIPE3_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME1_INT_STAT_DEBUG`: gfx_8_0 register, MMIO dword 0x3095 (byte 0xC254), access unknown, reset unknown (`write` starts from 0).
@@ -5029,64 +4563,52 @@ public enum CP_ME1_INT_STAT_DEBUG: Register {
   }
 
   /// `CP_ME1_INT_STAT_DEBUG.CMP_QUERY_STATUS_INT_ASSERTED`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_ASSERTED: RegisterField<Self, Bool> {
+  public static var CMP_QUERY_STATUS_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `CP_ME1_INT_STAT_DEBUG.DEQUEUE_REQUEST_INT_ASSERTED`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_ASSERTED: RegisterField<Self, Bool> {
+  public static var DEQUEUE_REQUEST_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `CP_ME1_INT_STAT_DEBUG.CP_ECC_ERROR_INT_ASSERTED`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
+  public static var CP_ECC_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `CP_ME1_INT_STAT_DEBUG.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CP_ME1_INT_STAT_DEBUG.WRM_POLL_TIMEOUT_INT_ASSERTED`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ASSERTED: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_ME1_INT_STAT_DEBUG.PRIV_REG_INT_ASSERTED`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_ME1_INT_STAT_DEBUG.OPCODE_ERROR_INT_ASSERTED`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
+  public static var OPCODE_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `CP_ME1_INT_STAT_DEBUG.TIME_STAMP_INT_ASSERTED`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_ME1_INT_STAT_DEBUG.RESERVED_BIT_ERROR_INT_ASSERTED`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_ME1_INT_STAT_DEBUG.GENERIC2_INT_ASSERTED`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_ME1_INT_STAT_DEBUG.GENERIC1_INT_ASSERTED`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_ME1_INT_STAT_DEBUG.GENERIC0_INT_ASSERTED`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME2_INT_STAT_DEBUG`: gfx_8_0 register, MMIO dword 0x3096 (byte 0xC258), access unknown, reset unknown (`write` starts from 0).
@@ -5099,64 +4621,52 @@ public enum CP_ME2_INT_STAT_DEBUG: Register {
   }
 
   /// `CP_ME2_INT_STAT_DEBUG.CMP_QUERY_STATUS_INT_ASSERTED`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_ASSERTED: RegisterField<Self, Bool> {
+  public static var CMP_QUERY_STATUS_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `CP_ME2_INT_STAT_DEBUG.DEQUEUE_REQUEST_INT_ASSERTED`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_ASSERTED: RegisterField<Self, Bool> {
+  public static var DEQUEUE_REQUEST_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `CP_ME2_INT_STAT_DEBUG.CP_ECC_ERROR_INT_ASSERTED`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
+  public static var CP_ECC_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `CP_ME2_INT_STAT_DEBUG.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CP_ME2_INT_STAT_DEBUG.WRM_POLL_TIMEOUT_INT_ASSERTED`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ASSERTED: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_ME2_INT_STAT_DEBUG.PRIV_REG_INT_ASSERTED`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_ME2_INT_STAT_DEBUG.OPCODE_ERROR_INT_ASSERTED`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
+  public static var OPCODE_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `CP_ME2_INT_STAT_DEBUG.TIME_STAMP_INT_ASSERTED`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_ME2_INT_STAT_DEBUG.RESERVED_BIT_ERROR_INT_ASSERTED`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_ME2_INT_STAT_DEBUG.GENERIC2_INT_ASSERTED`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_ME2_INT_STAT_DEBUG.GENERIC1_INT_ASSERTED`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_ME2_INT_STAT_DEBUG.GENERIC0_INT_ASSERTED`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CC_GC_EDC_CONFIG`: gfx_8_0 register, MMIO dword 0x3098 (byte 0xC260), access unknown, reset unknown (`write` starts from 0).
@@ -5169,7 +4679,7 @@ public enum CC_GC_EDC_CONFIG: Register {
   }
 
   /// `CC_GC_EDC_CONFIG.DIS_EDC`: bit 1, access unknown.
-  @inlinable public static var DIS_EDC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var DIS_EDC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `CP_ME1_PIPE_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x3099 (byte 0xC264), access unknown, reset unknown (`write` starts from 0).
@@ -5182,22 +4692,16 @@ public enum CP_ME1_PIPE_PRIORITY_CNTS: Register {
   }
 
   /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, access unknown.
-  @inlinable public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY2A_CNT`: bits 15:8, access unknown.
-  @inlinable public static var PRIORITY2A_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var PRIORITY2A_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY2B_CNT`: bits 23:16, access unknown.
-  @inlinable public static var PRIORITY2B_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var PRIORITY2B_CNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY3_CNT`: bits 31:24, access unknown.
-  @inlinable public static var PRIORITY3_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var PRIORITY3_CNT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `CP_ME1_PIPE0_PRIORITY`: gfx_8_0 register, MMIO dword 0x309A (byte 0xC268), access unknown, reset unknown (`write` starts from 0).
@@ -5210,7 +4714,7 @@ public enum CP_ME1_PIPE0_PRIORITY: Register {
   }
 
   /// `CP_ME1_PIPE0_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME1_PIPE1_PRIORITY`: gfx_8_0 register, MMIO dword 0x309B (byte 0xC26C), access unknown, reset unknown (`write` starts from 0).
@@ -5223,7 +4727,7 @@ public enum CP_ME1_PIPE1_PRIORITY: Register {
   }
 
   /// `CP_ME1_PIPE1_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME1_PIPE2_PRIORITY`: gfx_8_0 register, MMIO dword 0x309C (byte 0xC270), access unknown, reset unknown (`write` starts from 0).
@@ -5236,7 +4740,7 @@ public enum CP_ME1_PIPE2_PRIORITY: Register {
   }
 
   /// `CP_ME1_PIPE2_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME1_PIPE3_PRIORITY`: gfx_8_0 register, MMIO dword 0x309D (byte 0xC274), access unknown, reset unknown (`write` starts from 0).
@@ -5249,7 +4753,7 @@ public enum CP_ME1_PIPE3_PRIORITY: Register {
   }
 
   /// `CP_ME1_PIPE3_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME2_PIPE_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x309E (byte 0xC278), access unknown, reset unknown (`write` starts from 0).
@@ -5262,22 +4766,16 @@ public enum CP_ME2_PIPE_PRIORITY_CNTS: Register {
   }
 
   /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, access unknown.
-  @inlinable public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY2A_CNT`: bits 15:8, access unknown.
-  @inlinable public static var PRIORITY2A_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var PRIORITY2A_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY2B_CNT`: bits 23:16, access unknown.
-  @inlinable public static var PRIORITY2B_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var PRIORITY2B_CNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY3_CNT`: bits 31:24, access unknown.
-  @inlinable public static var PRIORITY3_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var PRIORITY3_CNT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `CP_ME2_PIPE0_PRIORITY`: gfx_8_0 register, MMIO dword 0x309F (byte 0xC27C), access unknown, reset unknown (`write` starts from 0).
@@ -5290,5 +4788,5 @@ public enum CP_ME2_PIPE0_PRIORITY: Register {
   }
 
   /// `CP_ME2_PIPE0_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }

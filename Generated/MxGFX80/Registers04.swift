@@ -14,7 +14,7 @@ public enum CP_ME2_PIPE1_PRIORITY: Register {
   }
 
   /// `CP_ME2_PIPE1_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME2_PIPE2_PRIORITY`: gfx_8_0 register, MMIO dword 0x30A1 (byte 0xC284), access unknown, reset unknown (`write` starts from 0).
@@ -27,7 +27,7 @@ public enum CP_ME2_PIPE2_PRIORITY: Register {
   }
 
   /// `CP_ME2_PIPE2_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME2_PIPE3_PRIORITY`: gfx_8_0 register, MMIO dword 0x30A2 (byte 0xC288), access unknown, reset unknown (`write` starts from 0).
@@ -40,7 +40,7 @@ public enum CP_ME2_PIPE3_PRIORITY: Register {
   }
 
   /// `CP_ME2_PIPE3_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_CE_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A3 (byte 0xC28C), access unknown, reset unknown (`write` starts from 0).
@@ -53,7 +53,7 @@ public enum CP_CE_PRGRM_CNTR_START: Register {
   }
 
   /// `CP_CE_PRGRM_CNTR_START.IP_START`: bits 10:0, access unknown.
-  @inlinable public static var IP_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var IP_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `CP_PFP_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A4 (byte 0xC290), access unknown, reset unknown (`write` starts from 0).
@@ -66,7 +66,7 @@ public enum CP_PFP_PRGRM_CNTR_START: Register {
   }
 
   /// `CP_PFP_PRGRM_CNTR_START.IP_START`: bits 11:0, access unknown.
-  @inlinable public static var IP_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+  public static var IP_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `CP_ME_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A5 (byte 0xC294), access unknown, reset unknown (`write` starts from 0).
@@ -79,7 +79,7 @@ public enum CP_ME_PRGRM_CNTR_START: Register {
   }
 
   /// `CP_ME_PRGRM_CNTR_START.IP_START`: bits 11:0, access unknown.
-  @inlinable public static var IP_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+  public static var IP_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `CP_MEC1_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A6 (byte 0xC298), access unknown, reset unknown (`write` starts from 0).
@@ -92,7 +92,7 @@ public enum CP_MEC1_PRGRM_CNTR_START: Register {
   }
 
   /// `CP_MEC1_PRGRM_CNTR_START.IP_START`: bits 15:0, access unknown.
-  @inlinable public static var IP_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var IP_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_MEC2_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A7 (byte 0xC29C), access unknown, reset unknown (`write` starts from 0).
@@ -105,7 +105,7 @@ public enum CP_MEC2_PRGRM_CNTR_START: Register {
   }
 
   /// `CP_MEC2_PRGRM_CNTR_START.IP_START`: bits 15:0, access unknown.
-  @inlinable public static var IP_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var IP_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_CE_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30A8 (byte 0xC2A0), access unknown, reset unknown (`write` starts from 0).
@@ -118,7 +118,7 @@ public enum CP_CE_INTR_ROUTINE_START: Register {
   }
 
   /// `CP_CE_INTR_ROUTINE_START.IR_START`: bits 10:0, access unknown.
-  @inlinable public static var IR_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var IR_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `CP_PFP_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30A9 (byte 0xC2A4), access unknown, reset unknown (`write` starts from 0).
@@ -131,7 +131,7 @@ public enum CP_PFP_INTR_ROUTINE_START: Register {
   }
 
   /// `CP_PFP_INTR_ROUTINE_START.IR_START`: bits 11:0, access unknown.
-  @inlinable public static var IR_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+  public static var IR_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `CP_ME_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30AA (byte 0xC2A8), access unknown, reset unknown (`write` starts from 0).
@@ -144,7 +144,7 @@ public enum CP_ME_INTR_ROUTINE_START: Register {
   }
 
   /// `CP_ME_INTR_ROUTINE_START.IR_START`: bits 11:0, access unknown.
-  @inlinable public static var IR_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+  public static var IR_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `CP_MEC1_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30AB (byte 0xC2AC), access unknown, reset unknown (`write` starts from 0).
@@ -157,7 +157,7 @@ public enum CP_MEC1_INTR_ROUTINE_START: Register {
   }
 
   /// `CP_MEC1_INTR_ROUTINE_START.IR_START`: bits 15:0, access unknown.
-  @inlinable public static var IR_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var IR_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_MEC2_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30AC (byte 0xC2B0), access unknown, reset unknown (`write` starts from 0).
@@ -170,7 +170,7 @@ public enum CP_MEC2_INTR_ROUTINE_START: Register {
   }
 
   /// `CP_MEC2_INTR_ROUTINE_START.IR_START`: bits 15:0, access unknown.
-  @inlinable public static var IR_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var IR_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_CONTEXT_CNTL`: gfx_8_0 register, MMIO dword 0x30AD (byte 0xC2B4), access unknown, reset unknown (`write` starts from 0).
@@ -183,24 +183,16 @@ public enum CP_CONTEXT_CNTL: Register {
   }
 
   /// `CP_CONTEXT_CNTL.ME0PIPE0_MAX_WD_CNTX`: bits 2:0, access unknown.
-  @inlinable public static var ME0PIPE0_MAX_WD_CNTX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var ME0PIPE0_MAX_WD_CNTX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `CP_CONTEXT_CNTL.ME0PIPE0_MAX_PIPE_CNTX`: bits 6:4, access unknown.
-  @inlinable public static var ME0PIPE0_MAX_PIPE_CNTX: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var ME0PIPE0_MAX_PIPE_CNTX: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `CP_CONTEXT_CNTL.ME0PIPE1_MAX_WD_CNTX`: bits 18:16, access unknown.
-  @inlinable public static var ME0PIPE1_MAX_WD_CNTX: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 3)
-  }
+  public static var ME0PIPE1_MAX_WD_CNTX: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `CP_CONTEXT_CNTL.ME0PIPE1_MAX_PIPE_CNTX`: bits 22:20, access unknown.
-  @inlinable public static var ME0PIPE1_MAX_PIPE_CNTX: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
+  public static var ME0PIPE1_MAX_PIPE_CNTX: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 }
 
 /// `CP_IQ_WAIT_TIME1`: gfx_8_0 register, MMIO dword 0x30AF (byte 0xC2BC), access unknown, reset unknown (`write` starts from 0).
@@ -213,18 +205,16 @@ public enum CP_IQ_WAIT_TIME1: Register {
   }
 
   /// `CP_IQ_WAIT_TIME1.IB_OFFLOAD`: bits 7:0, access unknown.
-  @inlinable public static var IB_OFFLOAD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var IB_OFFLOAD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `CP_IQ_WAIT_TIME1.ATOMIC_OFFLOAD`: bits 15:8, access unknown.
-  @inlinable public static var ATOMIC_OFFLOAD: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var ATOMIC_OFFLOAD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `CP_IQ_WAIT_TIME1.WRM_OFFLOAD`: bits 23:16, access unknown.
-  @inlinable public static var WRM_OFFLOAD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var WRM_OFFLOAD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `CP_IQ_WAIT_TIME1.GWS`: bits 31:24, access unknown.
-  @inlinable public static var GWS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GWS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `CP_IQ_WAIT_TIME2`: gfx_8_0 register, MMIO dword 0x30B0 (byte 0xC2C0), access unknown, reset unknown (`write` starts from 0).
@@ -237,16 +227,16 @@ public enum CP_IQ_WAIT_TIME2: Register {
   }
 
   /// `CP_IQ_WAIT_TIME2.QUE_SLEEP`: bits 7:0, access unknown.
-  @inlinable public static var QUE_SLEEP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var QUE_SLEEP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `CP_IQ_WAIT_TIME2.SCH_WAVE`: bits 15:8, access unknown.
-  @inlinable public static var SCH_WAVE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var SCH_WAVE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `CP_IQ_WAIT_TIME2.SEM_REARM`: bits 23:16, access unknown.
-  @inlinable public static var SEM_REARM: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var SEM_REARM: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `CP_IQ_WAIT_TIME2.DEQ_RETRY`: bits 31:24, access unknown.
-  @inlinable public static var DEQ_RETRY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var DEQ_RETRY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `CP_RB1_BASE_HI`: gfx_8_0 register, MMIO dword 0x30B2 (byte 0xC2C8), access unknown, reset unknown (`write` starts from 0).
@@ -259,7 +249,7 @@ public enum CP_RB1_BASE_HI: Register {
   }
 
   /// `CP_RB1_BASE_HI.RB_BASE_HI`: bits 7:0, access unknown.
-  @inlinable public static var RB_BASE_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RB_BASE_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `CP_VMID_RESET`: gfx_8_0 register, MMIO dword 0x30B3 (byte 0xC2CC), access unknown, reset unknown (`write` starts from 0).
@@ -272,14 +262,10 @@ public enum CP_VMID_RESET: Register {
   }
 
   /// `CP_VMID_RESET.RESET_REQUEST`: bits 15:0, access unknown.
-  @inlinable public static var RESET_REQUEST: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var RESET_REQUEST: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `CP_VMID_RESET.RESET_STATUS`: bits 31:16, access unknown.
-  @inlinable public static var RESET_STATUS: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var RESET_STATUS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `CPC_INT_CNTL`: gfx_8_0 register, MMIO dword 0x30B4 (byte 0xC2D0), access unknown, reset unknown (`write` starts from 0).
@@ -292,64 +278,48 @@ public enum CPC_INT_CNTL: Register {
   }
 
   /// `CPC_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `CPC_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `CPC_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CPC_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CPC_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CPC_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CPC_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CPC_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CPC_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CPC_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CPC_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CPC_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CPC_INT_STATUS`: gfx_8_0 register, MMIO dword 0x30B5 (byte 0xC2D4), access unknown, reset unknown (`write` starts from 0).
@@ -362,64 +332,48 @@ public enum CPC_INT_STATUS: Register {
   }
 
   /// `CPC_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
+  public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `CPC_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
+  public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `CPC_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CPC_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CPC_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CPC_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CPC_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CPC_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CPC_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CPC_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CPC_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CPC_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_VMID_PREEMPT`: gfx_8_0 register, MMIO dword 0x30B6 (byte 0xC2D8), access unknown, reset unknown (`write` starts from 0).
@@ -432,12 +386,10 @@ public enum CP_VMID_PREEMPT: Register {
   }
 
   /// `CP_VMID_PREEMPT.PREEMPT_REQUEST`: bits 15:0, access unknown.
-  @inlinable public static var PREEMPT_REQUEST: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var PREEMPT_REQUEST: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `CP_VMID_PREEMPT.VIRT_COMMAND`: bits 19:16, access unknown.
-  @inlinable public static var VIRT_COMMAND: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var VIRT_COMMAND: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
 /// `CPC_INT_CNTX_ID`: gfx_8_0 register, MMIO dword 0x30B7 (byte 0xC2DC), access unknown, reset unknown (`write` starts from 0).
@@ -450,10 +402,10 @@ public enum CPC_INT_CNTX_ID: Register {
   }
 
   /// `CPC_INT_CNTX_ID.CNTX_ID`: bits 27:0, access unknown.
-  @inlinable public static var CNTX_ID: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
+  public static var CNTX_ID: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 
   /// `CPC_INT_CNTX_ID.QUEUE_ID`: bits 30:28, access unknown.
-  @inlinable public static var QUEUE_ID: RegisterField<Self, UInt8> { .init(lsb: 28, width: 3) }
+  public static var QUEUE_ID: RegisterField<Self, UInt8> { .init(lsb: 28, width: 3) }
 }
 
 /// `CP_CPC_IC_BASE_LO`: gfx_8_0 register, MMIO dword 0x30B9 (byte 0xC2E4), access unknown, reset unknown (`write` starts from 0).
@@ -466,7 +418,7 @@ public enum CP_CPC_IC_BASE_LO: Register {
   }
 
   /// `CP_CPC_IC_BASE_LO.IC_BASE_LO`: bits 31:12, access unknown.
-  @inlinable public static var IC_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
+  public static var IC_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `CP_CPC_IC_BASE_HI`: gfx_8_0 register, MMIO dword 0x30BA (byte 0xC2E8), access unknown, reset unknown (`write` starts from 0).
@@ -479,7 +431,7 @@ public enum CP_CPC_IC_BASE_HI: Register {
   }
 
   /// `CP_CPC_IC_BASE_HI.IC_BASE_HI`: bits 15:0, access unknown.
-  @inlinable public static var IC_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var IC_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_CPC_IC_BASE_CNTL`: gfx_8_0 register, MMIO dword 0x30BB (byte 0xC2EC), access unknown, reset unknown (`write` starts from 0).
@@ -492,16 +444,16 @@ public enum CP_CPC_IC_BASE_CNTL: Register {
   }
 
   /// `CP_CPC_IC_BASE_CNTL.VMID`: bits 3:0, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CP_CPC_IC_BASE_CNTL.ATC`: bit 23, access unknown.
-  @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_CPC_IC_BASE_CNTL.CACHE_POLICY`: bit 24, access unknown.
-  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_CPC_IC_BASE_CNTL.MTYPE`: bits 28:27, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
 }
 
 /// `CP_CPC_IC_OP_CNTL`: gfx_8_0 register, MMIO dword 0x30BC (byte 0xC2F0), access unknown, reset unknown (`write` starts from 0).
@@ -514,15 +466,13 @@ public enum CP_CPC_IC_OP_CNTL: Register {
   }
 
   /// `CP_CPC_IC_OP_CNTL.INVALIDATE_CACHE`: bit 0, access unknown.
-  @inlinable public static var INVALIDATE_CACHE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var INVALIDATE_CACHE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_CPC_IC_OP_CNTL.PRIME_ICACHE`: bit 4, access unknown.
-  @inlinable public static var PRIME_ICACHE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var PRIME_ICACHE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CP_CPC_IC_OP_CNTL.ICACHE_PRIMED`: bit 5, access unknown.
-  @inlinable public static var ICACHE_PRIMED: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var ICACHE_PRIMED: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
 /// `CP_MEC1_F32_INT_DIS`: gfx_8_0 register, MMIO dword 0x30BD (byte 0xC2F4), access unknown, reset unknown (`write` starts from 0).
@@ -535,48 +485,34 @@ public enum CP_MEC1_F32_INT_DIS: Register {
   }
 
   /// `CP_MEC1_F32_INT_DIS.EDC_ROQ_FED_INT`: bit 0, access unknown.
-  @inlinable public static var EDC_ROQ_FED_INT: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var EDC_ROQ_FED_INT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_MEC1_F32_INT_DIS.PRIV_REG_INT`: bit 1, access unknown.
-  @inlinable public static var PRIV_REG_INT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var PRIV_REG_INT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CP_MEC1_F32_INT_DIS.RESERVED_BIT_ERR_INT`: bit 2, access unknown.
-  @inlinable public static var RESERVED_BIT_ERR_INT: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var RESERVED_BIT_ERR_INT: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `CP_MEC1_F32_INT_DIS.EDC_TC_FED_INT`: bit 3, access unknown.
-  @inlinable public static var EDC_TC_FED_INT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var EDC_TC_FED_INT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `CP_MEC1_F32_INT_DIS.EDC_GDS_FED_INT`: bit 4, access unknown.
-  @inlinable public static var EDC_GDS_FED_INT: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var EDC_GDS_FED_INT: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CP_MEC1_F32_INT_DIS.EDC_SCRATCH_FED_INT`: bit 5, access unknown.
-  @inlinable public static var EDC_SCRATCH_FED_INT: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var EDC_SCRATCH_FED_INT: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `CP_MEC1_F32_INT_DIS.WAVE_RESTORE_INT`: bit 6, access unknown.
-  @inlinable public static var WAVE_RESTORE_INT: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var WAVE_RESTORE_INT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `CP_MEC1_F32_INT_DIS.SUA_VIOLATION_INT`: bit 7, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var SUA_VIOLATION_INT: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CP_MEC1_F32_INT_DIS.EDC_DMA_FED_INT`: bit 8, access unknown.
-  @inlinable public static var EDC_DMA_FED_INT: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var EDC_DMA_FED_INT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `CP_MEC1_F32_INT_DIS.IQ_TIMER_INT`: bit 9, access unknown.
-  @inlinable public static var IQ_TIMER_INT: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var IQ_TIMER_INT: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 }
 
 /// `CP_MEC2_F32_INT_DIS`: gfx_8_0 register, MMIO dword 0x30BE (byte 0xC2F8), access unknown, reset unknown (`write` starts from 0).
@@ -589,48 +525,34 @@ public enum CP_MEC2_F32_INT_DIS: Register {
   }
 
   /// `CP_MEC2_F32_INT_DIS.EDC_ROQ_FED_INT`: bit 0, access unknown.
-  @inlinable public static var EDC_ROQ_FED_INT: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var EDC_ROQ_FED_INT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_MEC2_F32_INT_DIS.PRIV_REG_INT`: bit 1, access unknown.
-  @inlinable public static var PRIV_REG_INT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var PRIV_REG_INT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CP_MEC2_F32_INT_DIS.RESERVED_BIT_ERR_INT`: bit 2, access unknown.
-  @inlinable public static var RESERVED_BIT_ERR_INT: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var RESERVED_BIT_ERR_INT: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `CP_MEC2_F32_INT_DIS.EDC_TC_FED_INT`: bit 3, access unknown.
-  @inlinable public static var EDC_TC_FED_INT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var EDC_TC_FED_INT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `CP_MEC2_F32_INT_DIS.EDC_GDS_FED_INT`: bit 4, access unknown.
-  @inlinable public static var EDC_GDS_FED_INT: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var EDC_GDS_FED_INT: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CP_MEC2_F32_INT_DIS.EDC_SCRATCH_FED_INT`: bit 5, access unknown.
-  @inlinable public static var EDC_SCRATCH_FED_INT: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var EDC_SCRATCH_FED_INT: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `CP_MEC2_F32_INT_DIS.WAVE_RESTORE_INT`: bit 6, access unknown.
-  @inlinable public static var WAVE_RESTORE_INT: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var WAVE_RESTORE_INT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `CP_MEC2_F32_INT_DIS.SUA_VIOLATION_INT`: bit 7, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var SUA_VIOLATION_INT: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CP_MEC2_F32_INT_DIS.EDC_DMA_FED_INT`: bit 8, access unknown.
-  @inlinable public static var EDC_DMA_FED_INT: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var EDC_DMA_FED_INT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `CP_MEC2_F32_INT_DIS.IQ_TIMER_INT`: bit 9, access unknown.
-  @inlinable public static var IQ_TIMER_INT: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var IQ_TIMER_INT: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 }
 
 /// `CP_VMID_STATUS`: gfx_8_0 register, MMIO dword 0x30BF (byte 0xC2FC), access unknown, reset unknown (`write` starts from 0).
@@ -643,14 +565,10 @@ public enum CP_VMID_STATUS: Register {
   }
 
   /// `CP_VMID_STATUS.PREEMPT_DE_STATUS`: bits 15:0, access unknown.
-  @inlinable public static var PREEMPT_DE_STATUS: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var PREEMPT_DE_STATUS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `CP_VMID_STATUS.PREEMPT_CE_STATUS`: bits 31:16, access unknown.
-  @inlinable public static var PREEMPT_CE_STATUS: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var PREEMPT_CE_STATUS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `CPF_EDC_TAG_CNT`: gfx_8_0 register, MMIO dword 0x3188 (byte 0xC620), access unknown, reset unknown (`write` starts from 0).
@@ -783,36 +701,28 @@ public enum SPI_ARB_PRIORITY: Register {
   }
 
   /// `SPI_ARB_PRIORITY.PIPE_ORDER_TS0`: bits 2:0, access unknown.
-  @inlinable public static var PIPE_ORDER_TS0: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var PIPE_ORDER_TS0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `SPI_ARB_PRIORITY.PIPE_ORDER_TS1`: bits 5:3, access unknown.
-  @inlinable public static var PIPE_ORDER_TS1: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
+  public static var PIPE_ORDER_TS1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `SPI_ARB_PRIORITY.PIPE_ORDER_TS2`: bits 8:6, access unknown.
-  @inlinable public static var PIPE_ORDER_TS2: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 3)
-  }
+  public static var PIPE_ORDER_TS2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `SPI_ARB_PRIORITY.PIPE_ORDER_TS3`: bits 11:9, access unknown.
-  @inlinable public static var PIPE_ORDER_TS3: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var PIPE_ORDER_TS3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `SPI_ARB_PRIORITY.TS0_DUR_MULT`: bits 13:12, access unknown.
-  @inlinable public static var TS0_DUR_MULT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var TS0_DUR_MULT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `SPI_ARB_PRIORITY.TS1_DUR_MULT`: bits 15:14, access unknown.
-  @inlinable public static var TS1_DUR_MULT: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var TS1_DUR_MULT: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `SPI_ARB_PRIORITY.TS2_DUR_MULT`: bits 17:16, access unknown.
-  @inlinable public static var TS2_DUR_MULT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var TS2_DUR_MULT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `SPI_ARB_PRIORITY.TS3_DUR_MULT`: bits 19:18, access unknown.
-  @inlinable public static var TS3_DUR_MULT: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var TS3_DUR_MULT: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 }
 
 /// `SPI_ARB_CYCLES_0`: gfx_8_0 register, MMIO dword 0x31C1 (byte 0xC704), access unknown, reset unknown (`write` starts from 0).
@@ -825,14 +735,10 @@ public enum SPI_ARB_CYCLES_0: Register {
   }
 
   /// `SPI_ARB_CYCLES_0.TS0_DURATION`: bits 15:0, access unknown.
-  @inlinable public static var TS0_DURATION: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var TS0_DURATION: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SPI_ARB_CYCLES_0.TS1_DURATION`: bits 31:16, access unknown.
-  @inlinable public static var TS1_DURATION: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var TS1_DURATION: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SPI_ARB_CYCLES_1`: gfx_8_0 register, MMIO dword 0x31C2 (byte 0xC708), access unknown, reset unknown (`write` starts from 0).
@@ -845,14 +751,10 @@ public enum SPI_ARB_CYCLES_1: Register {
   }
 
   /// `SPI_ARB_CYCLES_1.TS2_DURATION`: bits 15:0, access unknown.
-  @inlinable public static var TS2_DURATION: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var TS2_DURATION: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SPI_ARB_CYCLES_1.TS3_DURATION`: bits 31:16, access unknown.
-  @inlinable public static var TS3_DURATION: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var TS3_DURATION: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SPI_CDBG_SYS_GFX`: gfx_8_0 register, MMIO dword 0x31C3 (byte 0xC70C), access unknown, reset unknown (`write` starts from 0).
@@ -865,25 +767,25 @@ public enum SPI_CDBG_SYS_GFX: Register {
   }
 
   /// `SPI_CDBG_SYS_GFX.PS_EN`: bit 0, access unknown.
-  @inlinable public static var PS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var PS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_CDBG_SYS_GFX.VS_EN`: bit 1, access unknown.
-  @inlinable public static var VS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var VS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SPI_CDBG_SYS_GFX.GS_EN`: bit 2, access unknown.
-  @inlinable public static var GS_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var GS_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SPI_CDBG_SYS_GFX.ES_EN`: bit 3, access unknown.
-  @inlinable public static var ES_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var ES_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SPI_CDBG_SYS_GFX.HS_EN`: bit 4, access unknown.
-  @inlinable public static var HS_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var HS_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SPI_CDBG_SYS_GFX.LS_EN`: bit 5, access unknown.
-  @inlinable public static var LS_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var LS_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SPI_CDBG_SYS_GFX.CS_EN`: bit 6, access unknown.
-  @inlinable public static var CS_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var CS_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 }
 
 /// `SPI_CDBG_SYS_HP3D`: gfx_8_0 register, MMIO dword 0x31C4 (byte 0xC710), access unknown, reset unknown (`write` starts from 0).
@@ -896,22 +798,22 @@ public enum SPI_CDBG_SYS_HP3D: Register {
   }
 
   /// `SPI_CDBG_SYS_HP3D.PS_EN`: bit 0, access unknown.
-  @inlinable public static var PS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var PS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_CDBG_SYS_HP3D.VS_EN`: bit 1, access unknown.
-  @inlinable public static var VS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var VS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SPI_CDBG_SYS_HP3D.GS_EN`: bit 2, access unknown.
-  @inlinable public static var GS_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var GS_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SPI_CDBG_SYS_HP3D.ES_EN`: bit 3, access unknown.
-  @inlinable public static var ES_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var ES_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SPI_CDBG_SYS_HP3D.HS_EN`: bit 4, access unknown.
-  @inlinable public static var HS_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var HS_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SPI_CDBG_SYS_HP3D.LS_EN`: bit 5, access unknown.
-  @inlinable public static var LS_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var LS_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
 /// `SPI_CDBG_SYS_CS0`: gfx_8_0 register, MMIO dword 0x31C5 (byte 0xC714), access unknown, reset unknown (`write` starts from 0).
@@ -924,16 +826,16 @@ public enum SPI_CDBG_SYS_CS0: Register {
   }
 
   /// `SPI_CDBG_SYS_CS0.PIPE0`: bits 7:0, access unknown.
-  @inlinable public static var PIPE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PIPE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SPI_CDBG_SYS_CS0.PIPE1`: bits 15:8, access unknown.
-  @inlinable public static var PIPE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PIPE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `SPI_CDBG_SYS_CS0.PIPE2`: bits 23:16, access unknown.
-  @inlinable public static var PIPE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var PIPE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SPI_CDBG_SYS_CS0.PIPE3`: bits 31:24, access unknown.
-  @inlinable public static var PIPE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var PIPE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `SPI_CDBG_SYS_CS1`: gfx_8_0 register, MMIO dword 0x31C6 (byte 0xC718), access unknown, reset unknown (`write` starts from 0).
@@ -946,16 +848,16 @@ public enum SPI_CDBG_SYS_CS1: Register {
   }
 
   /// `SPI_CDBG_SYS_CS1.PIPE0`: bits 7:0, access unknown.
-  @inlinable public static var PIPE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PIPE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SPI_CDBG_SYS_CS1.PIPE1`: bits 15:8, access unknown.
-  @inlinable public static var PIPE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PIPE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `SPI_CDBG_SYS_CS1.PIPE2`: bits 23:16, access unknown.
-  @inlinable public static var PIPE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var PIPE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SPI_CDBG_SYS_CS1.PIPE3`: bits 31:24, access unknown.
-  @inlinable public static var PIPE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var PIPE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_HP3D`: gfx_8_0 register, MMIO dword 0x31C8 (byte 0xC720), access unknown, reset unknown (`write` starts from 0).
@@ -968,19 +870,19 @@ public enum SPI_WCL_PIPE_PERCENT_HP3D: Register {
   }
 
   /// `SPI_WCL_PIPE_PERCENT_HP3D.VALUE`: bits 6:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `SPI_WCL_PIPE_PERCENT_HP3D.LS_GRP_VALUE`: bits 11:7, access unknown.
-  @inlinable public static var LS_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 7, width: 5) }
+  public static var LS_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 7, width: 5) }
 
   /// `SPI_WCL_PIPE_PERCENT_HP3D.HS_GRP_VALUE`: bits 16:12, access unknown.
-  @inlinable public static var HS_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 5) }
+  public static var HS_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 5) }
 
   /// `SPI_WCL_PIPE_PERCENT_HP3D.ES_GRP_VALUE`: bits 21:17, access unknown.
-  @inlinable public static var ES_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 17, width: 5) }
+  public static var ES_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 17, width: 5) }
 
   /// `SPI_WCL_PIPE_PERCENT_HP3D.GS_GRP_VALUE`: bits 26:22, access unknown.
-  @inlinable public static var GS_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 22, width: 5) }
+  public static var GS_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 22, width: 5) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS4`: gfx_8_0 register, MMIO dword 0x31CD (byte 0xC734), access unknown, reset unknown (`write` starts from 0).
@@ -993,7 +895,7 @@ public enum SPI_WCL_PIPE_PERCENT_CS4: Register {
   }
 
   /// `SPI_WCL_PIPE_PERCENT_CS4.VALUE`: bits 6:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS5`: gfx_8_0 register, MMIO dword 0x31CE (byte 0xC738), access unknown, reset unknown (`write` starts from 0).
@@ -1006,7 +908,7 @@ public enum SPI_WCL_PIPE_PERCENT_CS5: Register {
   }
 
   /// `SPI_WCL_PIPE_PERCENT_CS5.VALUE`: bits 6:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS6`: gfx_8_0 register, MMIO dword 0x31CF (byte 0xC73C), access unknown, reset unknown (`write` starts from 0).
@@ -1019,7 +921,7 @@ public enum SPI_WCL_PIPE_PERCENT_CS6: Register {
   }
 
   /// `SPI_WCL_PIPE_PERCENT_CS6.VALUE`: bits 6:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS7`: gfx_8_0 register, MMIO dword 0x31D0 (byte 0xC740), access unknown, reset unknown (`write` starts from 0).
@@ -1032,7 +934,7 @@ public enum SPI_WCL_PIPE_PERCENT_CS7: Register {
   }
 
   /// `SPI_WCL_PIPE_PERCENT_CS7.VALUE`: bits 6:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `SPI_GDBG_WAVE_CNTL`: gfx_8_0 register, MMIO dword 0x31D1 (byte 0xC744), access unknown, reset unknown (`write` starts from 0).
@@ -1045,10 +947,10 @@ public enum SPI_GDBG_WAVE_CNTL: Register {
   }
 
   /// `SPI_GDBG_WAVE_CNTL.STALL_RA`: bit 0, access unknown.
-  @inlinable public static var STALL_RA: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var STALL_RA: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_GDBG_WAVE_CNTL.STALL_VMID`: bits 16:1, access unknown.
-  @inlinable public static var STALL_VMID: RegisterField<Self, UInt16> { .init(lsb: 1, width: 16) }
+  public static var STALL_VMID: RegisterField<Self, UInt16> { .init(lsb: 1, width: 16) }
 }
 
 /// `SPI_GDBG_TRAP_CONFIG`: gfx_8_0 register, MMIO dword 0x31D2 (byte 0xC748), access unknown, reset unknown (`write` starts from 0).
@@ -1061,28 +963,28 @@ public enum SPI_GDBG_TRAP_CONFIG: Register {
   }
 
   /// `SPI_GDBG_TRAP_CONFIG.ME_SEL`: bits 1:0, access unknown.
-  @inlinable public static var ME_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var ME_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `SPI_GDBG_TRAP_CONFIG.PIPE_SEL`: bits 3:2, access unknown.
-  @inlinable public static var PIPE_SEL: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var PIPE_SEL: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `SPI_GDBG_TRAP_CONFIG.QUEUE_SEL`: bits 6:4, access unknown.
-  @inlinable public static var QUEUE_SEL: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var QUEUE_SEL: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `SPI_GDBG_TRAP_CONFIG.ME_MATCH`: bit 7, access unknown.
-  @inlinable public static var ME_MATCH: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var ME_MATCH: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SPI_GDBG_TRAP_CONFIG.PIPE_MATCH`: bit 8, access unknown.
-  @inlinable public static var PIPE_MATCH: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var PIPE_MATCH: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SPI_GDBG_TRAP_CONFIG.QUEUE_MATCH`: bit 9, access unknown.
-  @inlinable public static var QUEUE_MATCH: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var QUEUE_MATCH: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SPI_GDBG_TRAP_CONFIG.TRAP_EN`: bit 15, access unknown.
-  @inlinable public static var TRAP_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var TRAP_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SPI_GDBG_TRAP_CONFIG.VMID_SEL`: bits 31:16, access unknown.
-  @inlinable public static var VMID_SEL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var VMID_SEL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SPI_GDBG_TRAP_MASK`: gfx_8_0 register, MMIO dword 0x31D3 (byte 0xC74C), access unknown, reset unknown (`write` starts from 0).
@@ -1095,10 +997,10 @@ public enum SPI_GDBG_TRAP_MASK: Register {
   }
 
   /// `SPI_GDBG_TRAP_MASK.EXCP_EN`: bits 8:0, access unknown.
-  @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `SPI_GDBG_TRAP_MASK.REPLACE`: bit 9, access unknown.
-  @inlinable public static var REPLACE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var REPLACE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 }
 
 /// `SPI_GDBG_TBA_LO`: gfx_8_0 register, MMIO dword 0x31D4 (byte 0xC750), access unknown, reset unknown (`write` starts from 0).
@@ -1111,7 +1013,7 @@ public enum SPI_GDBG_TBA_LO: Register {
   }
 
   /// `SPI_GDBG_TBA_LO.MEM_BASE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_GDBG_TBA_HI`: gfx_8_0 register, MMIO dword 0x31D5 (byte 0xC754), access unknown, reset unknown (`write` starts from 0).
@@ -1124,7 +1026,7 @@ public enum SPI_GDBG_TBA_HI: Register {
   }
 
   /// `SPI_GDBG_TBA_HI.MEM_BASE`: bits 7:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_GDBG_TMA_LO`: gfx_8_0 register, MMIO dword 0x31D6 (byte 0xC758), access unknown, reset unknown (`write` starts from 0).
@@ -1137,7 +1039,7 @@ public enum SPI_GDBG_TMA_LO: Register {
   }
 
   /// `SPI_GDBG_TMA_LO.MEM_BASE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_GDBG_TMA_HI`: gfx_8_0 register, MMIO dword 0x31D7 (byte 0xC75C), access unknown, reset unknown (`write` starts from 0).
@@ -1150,7 +1052,7 @@ public enum SPI_GDBG_TMA_HI: Register {
   }
 
   /// `SPI_GDBG_TMA_HI.MEM_BASE`: bits 7:0, access unknown.
-  @inlinable public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_GDBG_TRAP_DATA0`: gfx_8_0 register, MMIO dword 0x31D8 (byte 0xC760), access unknown, reset unknown (`write` starts from 0).
@@ -1163,7 +1065,7 @@ public enum SPI_GDBG_TRAP_DATA0: Register {
   }
 
   /// `SPI_GDBG_TRAP_DATA0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_GDBG_TRAP_DATA1`: gfx_8_0 register, MMIO dword 0x31D9 (byte 0xC764), access unknown, reset unknown (`write` starts from 0).
@@ -1176,7 +1078,7 @@ public enum SPI_GDBG_TRAP_DATA1: Register {
   }
 
   /// `SPI_GDBG_TRAP_DATA1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_RESET_DEBUG`: gfx_8_0 register, MMIO dword 0x31DA (byte 0xC768), access unknown, reset unknown (`write` starts from 0).
@@ -1189,27 +1091,25 @@ public enum SPI_RESET_DEBUG: Register {
   }
 
   /// `SPI_RESET_DEBUG.DISABLE_GFX_RESET`: bit 0, access unknown.
-  @inlinable public static var DISABLE_GFX_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var DISABLE_GFX_RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_RESET_DEBUG.DISABLE_GFX_RESET_PER_VMID`: bit 1, access unknown.
-  @inlinable public static var DISABLE_GFX_RESET_PER_VMID: RegisterField<Self, Bool> {
+  public static var DISABLE_GFX_RESET_PER_VMID: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `SPI_RESET_DEBUG.DISABLE_GFX_RESET_ALL_VMID`: bit 2, access unknown.
-  @inlinable public static var DISABLE_GFX_RESET_ALL_VMID: RegisterField<Self, Bool> {
+  public static var DISABLE_GFX_RESET_ALL_VMID: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `SPI_RESET_DEBUG.DISABLE_GFX_RESET_RESOURCE`: bit 3, access unknown.
-  @inlinable public static var DISABLE_GFX_RESET_RESOURCE: RegisterField<Self, Bool> {
+  public static var DISABLE_GFX_RESET_RESOURCE: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `SPI_RESET_DEBUG.DISABLE_GFX_RESET_PRIORITY`: bit 4, access unknown.
-  @inlinable public static var DISABLE_GFX_RESET_PRIORITY: RegisterField<Self, Bool> {
+  public static var DISABLE_GFX_RESET_PRIORITY: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 }
@@ -1224,7 +1124,7 @@ public enum SPI_COMPUTE_QUEUE_RESET: Register {
   }
 
   /// `SPI_COMPUTE_QUEUE_RESET.RESET`: bit 0, access unknown.
-  @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_0`: gfx_8_0 register, MMIO dword 0x31DC (byte 0xC770), access unknown, reset unknown (`write` starts from 0).
@@ -1237,19 +1137,19 @@ public enum SPI_RESOURCE_RESERVE_CU_0: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_CU_0.VGPR`: bits 3:0, access unknown.
-  @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_0.SGPR`: bits 7:4, access unknown.
-  @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_0.LDS`: bits 11:8, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_0.WAVES`: bits 14:12, access unknown.
-  @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `SPI_RESOURCE_RESERVE_CU_0.BARRIERS`: bits 18:15, access unknown.
-  @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_1`: gfx_8_0 register, MMIO dword 0x31DD (byte 0xC774), access unknown, reset unknown (`write` starts from 0).
@@ -1262,19 +1162,19 @@ public enum SPI_RESOURCE_RESERVE_CU_1: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_CU_1.VGPR`: bits 3:0, access unknown.
-  @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_1.SGPR`: bits 7:4, access unknown.
-  @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_1.LDS`: bits 11:8, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_1.WAVES`: bits 14:12, access unknown.
-  @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `SPI_RESOURCE_RESERVE_CU_1.BARRIERS`: bits 18:15, access unknown.
-  @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_2`: gfx_8_0 register, MMIO dword 0x31DE (byte 0xC778), access unknown, reset unknown (`write` starts from 0).
@@ -1287,19 +1187,19 @@ public enum SPI_RESOURCE_RESERVE_CU_2: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_CU_2.VGPR`: bits 3:0, access unknown.
-  @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_2.SGPR`: bits 7:4, access unknown.
-  @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_2.LDS`: bits 11:8, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_2.WAVES`: bits 14:12, access unknown.
-  @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `SPI_RESOURCE_RESERVE_CU_2.BARRIERS`: bits 18:15, access unknown.
-  @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_3`: gfx_8_0 register, MMIO dword 0x31DF (byte 0xC77C), access unknown, reset unknown (`write` starts from 0).
@@ -1312,19 +1212,19 @@ public enum SPI_RESOURCE_RESERVE_CU_3: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_CU_3.VGPR`: bits 3:0, access unknown.
-  @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_3.SGPR`: bits 7:4, access unknown.
-  @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_3.LDS`: bits 11:8, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_3.WAVES`: bits 14:12, access unknown.
-  @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `SPI_RESOURCE_RESERVE_CU_3.BARRIERS`: bits 18:15, access unknown.
-  @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_4`: gfx_8_0 register, MMIO dword 0x31E0 (byte 0xC780), access unknown, reset unknown (`write` starts from 0).
@@ -1337,19 +1237,19 @@ public enum SPI_RESOURCE_RESERVE_CU_4: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_CU_4.VGPR`: bits 3:0, access unknown.
-  @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_4.SGPR`: bits 7:4, access unknown.
-  @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_4.LDS`: bits 11:8, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_4.WAVES`: bits 14:12, access unknown.
-  @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `SPI_RESOURCE_RESERVE_CU_4.BARRIERS`: bits 18:15, access unknown.
-  @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_5`: gfx_8_0 register, MMIO dword 0x31E1 (byte 0xC784), access unknown, reset unknown (`write` starts from 0).
@@ -1362,19 +1262,19 @@ public enum SPI_RESOURCE_RESERVE_CU_5: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_CU_5.VGPR`: bits 3:0, access unknown.
-  @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_5.SGPR`: bits 7:4, access unknown.
-  @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_5.LDS`: bits 11:8, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_5.WAVES`: bits 14:12, access unknown.
-  @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `SPI_RESOURCE_RESERVE_CU_5.BARRIERS`: bits 18:15, access unknown.
-  @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_6`: gfx_8_0 register, MMIO dword 0x31E2 (byte 0xC788), access unknown, reset unknown (`write` starts from 0).
@@ -1387,19 +1287,19 @@ public enum SPI_RESOURCE_RESERVE_CU_6: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_CU_6.VGPR`: bits 3:0, access unknown.
-  @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_6.SGPR`: bits 7:4, access unknown.
-  @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_6.LDS`: bits 11:8, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_6.WAVES`: bits 14:12, access unknown.
-  @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `SPI_RESOURCE_RESERVE_CU_6.BARRIERS`: bits 18:15, access unknown.
-  @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_7`: gfx_8_0 register, MMIO dword 0x31E3 (byte 0xC78C), access unknown, reset unknown (`write` starts from 0).
@@ -1412,19 +1312,19 @@ public enum SPI_RESOURCE_RESERVE_CU_7: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_CU_7.VGPR`: bits 3:0, access unknown.
-  @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_7.SGPR`: bits 7:4, access unknown.
-  @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_7.LDS`: bits 11:8, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_7.WAVES`: bits 14:12, access unknown.
-  @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `SPI_RESOURCE_RESERVE_CU_7.BARRIERS`: bits 18:15, access unknown.
-  @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_8`: gfx_8_0 register, MMIO dword 0x31E4 (byte 0xC790), access unknown, reset unknown (`write` starts from 0).
@@ -1437,19 +1337,19 @@ public enum SPI_RESOURCE_RESERVE_CU_8: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_CU_8.VGPR`: bits 3:0, access unknown.
-  @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_8.SGPR`: bits 7:4, access unknown.
-  @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_8.LDS`: bits 11:8, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_8.WAVES`: bits 14:12, access unknown.
-  @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `SPI_RESOURCE_RESERVE_CU_8.BARRIERS`: bits 18:15, access unknown.
-  @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_9`: gfx_8_0 register, MMIO dword 0x31E5 (byte 0xC794), access unknown, reset unknown (`write` starts from 0).
@@ -1462,19 +1362,19 @@ public enum SPI_RESOURCE_RESERVE_CU_9: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_CU_9.VGPR`: bits 3:0, access unknown.
-  @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_9.SGPR`: bits 7:4, access unknown.
-  @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_9.LDS`: bits 11:8, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_9.WAVES`: bits 14:12, access unknown.
-  @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `SPI_RESOURCE_RESERVE_CU_9.BARRIERS`: bits 18:15, access unknown.
-  @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_0`: gfx_8_0 register, MMIO dword 0x31E6 (byte 0xC798), access unknown, reset unknown (`write` starts from 0).
@@ -1487,18 +1387,16 @@ public enum SPI_RESOURCE_RESERVE_EN_CU_0: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_0.EN`: bit 0, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_0.TYPE_MASK`: bits 15:1, access unknown.
-  @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
+  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_0.QUEUE_MASK`: bits 23:16, access unknown.
-  @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_0.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_1`: gfx_8_0 register, MMIO dword 0x31E7 (byte 0xC79C), access unknown, reset unknown (`write` starts from 0).
@@ -1511,18 +1409,16 @@ public enum SPI_RESOURCE_RESERVE_EN_CU_1: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_1.EN`: bit 0, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_1.TYPE_MASK`: bits 15:1, access unknown.
-  @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
+  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_1.QUEUE_MASK`: bits 23:16, access unknown.
-  @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_1.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_2`: gfx_8_0 register, MMIO dword 0x31E8 (byte 0xC7A0), access unknown, reset unknown (`write` starts from 0).
@@ -1535,18 +1431,16 @@ public enum SPI_RESOURCE_RESERVE_EN_CU_2: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_2.EN`: bit 0, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_2.TYPE_MASK`: bits 15:1, access unknown.
-  @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
+  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_2.QUEUE_MASK`: bits 23:16, access unknown.
-  @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_2.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_3`: gfx_8_0 register, MMIO dword 0x31E9 (byte 0xC7A4), access unknown, reset unknown (`write` starts from 0).
@@ -1559,18 +1453,16 @@ public enum SPI_RESOURCE_RESERVE_EN_CU_3: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_3.EN`: bit 0, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_3.TYPE_MASK`: bits 15:1, access unknown.
-  @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
+  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_3.QUEUE_MASK`: bits 23:16, access unknown.
-  @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_3.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_4`: gfx_8_0 register, MMIO dword 0x31EA (byte 0xC7A8), access unknown, reset unknown (`write` starts from 0).
@@ -1583,18 +1475,16 @@ public enum SPI_RESOURCE_RESERVE_EN_CU_4: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_4.EN`: bit 0, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_4.TYPE_MASK`: bits 15:1, access unknown.
-  @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
+  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_4.QUEUE_MASK`: bits 23:16, access unknown.
-  @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_4.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_5`: gfx_8_0 register, MMIO dword 0x31EB (byte 0xC7AC), access unknown, reset unknown (`write` starts from 0).
@@ -1607,18 +1497,16 @@ public enum SPI_RESOURCE_RESERVE_EN_CU_5: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_5.EN`: bit 0, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_5.TYPE_MASK`: bits 15:1, access unknown.
-  @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
+  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_5.QUEUE_MASK`: bits 23:16, access unknown.
-  @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_5.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_6`: gfx_8_0 register, MMIO dword 0x31EC (byte 0xC7B0), access unknown, reset unknown (`write` starts from 0).
@@ -1631,18 +1519,16 @@ public enum SPI_RESOURCE_RESERVE_EN_CU_6: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_6.EN`: bit 0, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_6.TYPE_MASK`: bits 15:1, access unknown.
-  @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
+  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_6.QUEUE_MASK`: bits 23:16, access unknown.
-  @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_6.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_7`: gfx_8_0 register, MMIO dword 0x31ED (byte 0xC7B4), access unknown, reset unknown (`write` starts from 0).
@@ -1655,18 +1541,16 @@ public enum SPI_RESOURCE_RESERVE_EN_CU_7: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_7.EN`: bit 0, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_7.TYPE_MASK`: bits 15:1, access unknown.
-  @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
+  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_7.QUEUE_MASK`: bits 23:16, access unknown.
-  @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_7.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_8`: gfx_8_0 register, MMIO dword 0x31EE (byte 0xC7B8), access unknown, reset unknown (`write` starts from 0).
@@ -1679,18 +1563,16 @@ public enum SPI_RESOURCE_RESERVE_EN_CU_8: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_8.EN`: bit 0, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_8.TYPE_MASK`: bits 15:1, access unknown.
-  @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
+  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_8.QUEUE_MASK`: bits 23:16, access unknown.
-  @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_8.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_9`: gfx_8_0 register, MMIO dword 0x31EF (byte 0xC7BC), access unknown, reset unknown (`write` starts from 0).
@@ -1703,18 +1585,16 @@ public enum SPI_RESOURCE_RESERVE_EN_CU_9: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_9.EN`: bit 0, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_9.TYPE_MASK`: bits 15:1, access unknown.
-  @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
+  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_9.QUEUE_MASK`: bits 23:16, access unknown.
-  @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_9.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_10`: gfx_8_0 register, MMIO dword 0x31F0 (byte 0xC7C0), access unknown, reset unknown (`write` starts from 0).
@@ -1727,19 +1607,19 @@ public enum SPI_RESOURCE_RESERVE_CU_10: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_CU_10.VGPR`: bits 3:0, access unknown.
-  @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_10.SGPR`: bits 7:4, access unknown.
-  @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_10.LDS`: bits 11:8, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_10.WAVES`: bits 14:12, access unknown.
-  @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `SPI_RESOURCE_RESERVE_CU_10.BARRIERS`: bits 18:15, access unknown.
-  @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_11`: gfx_8_0 register, MMIO dword 0x31F1 (byte 0xC7C4), access unknown, reset unknown (`write` starts from 0).
@@ -1752,19 +1632,19 @@ public enum SPI_RESOURCE_RESERVE_CU_11: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_CU_11.VGPR`: bits 3:0, access unknown.
-  @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_11.SGPR`: bits 7:4, access unknown.
-  @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_11.LDS`: bits 11:8, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_11.WAVES`: bits 14:12, access unknown.
-  @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `SPI_RESOURCE_RESERVE_CU_11.BARRIERS`: bits 18:15, access unknown.
-  @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_10`: gfx_8_0 register, MMIO dword 0x31F2 (byte 0xC7C8), access unknown, reset unknown (`write` starts from 0).
@@ -1777,18 +1657,16 @@ public enum SPI_RESOURCE_RESERVE_EN_CU_10: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_10.EN`: bit 0, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_10.TYPE_MASK`: bits 15:1, access unknown.
-  @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
+  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_10.QUEUE_MASK`: bits 23:16, access unknown.
-  @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_10.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_11`: gfx_8_0 register, MMIO dword 0x31F3 (byte 0xC7CC), access unknown, reset unknown (`write` starts from 0).
@@ -1801,18 +1679,16 @@ public enum SPI_RESOURCE_RESERVE_EN_CU_11: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_11.EN`: bit 0, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_11.TYPE_MASK`: bits 15:1, access unknown.
-  @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
+  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_11.QUEUE_MASK`: bits 23:16, access unknown.
-  @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_11.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_12`: gfx_8_0 register, MMIO dword 0x31F4 (byte 0xC7D0), access unknown, reset unknown (`write` starts from 0).
@@ -1825,19 +1701,19 @@ public enum SPI_RESOURCE_RESERVE_CU_12: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_CU_12.VGPR`: bits 3:0, access unknown.
-  @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_12.SGPR`: bits 7:4, access unknown.
-  @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_12.LDS`: bits 11:8, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_12.WAVES`: bits 14:12, access unknown.
-  @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `SPI_RESOURCE_RESERVE_CU_12.BARRIERS`: bits 18:15, access unknown.
-  @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_13`: gfx_8_0 register, MMIO dword 0x31F5 (byte 0xC7D4), access unknown, reset unknown (`write` starts from 0).
@@ -1850,19 +1726,19 @@ public enum SPI_RESOURCE_RESERVE_CU_13: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_CU_13.VGPR`: bits 3:0, access unknown.
-  @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_13.SGPR`: bits 7:4, access unknown.
-  @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_13.LDS`: bits 11:8, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_13.WAVES`: bits 14:12, access unknown.
-  @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `SPI_RESOURCE_RESERVE_CU_13.BARRIERS`: bits 18:15, access unknown.
-  @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_14`: gfx_8_0 register, MMIO dword 0x31F6 (byte 0xC7D8), access unknown, reset unknown (`write` starts from 0).
@@ -1875,19 +1751,19 @@ public enum SPI_RESOURCE_RESERVE_CU_14: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_CU_14.VGPR`: bits 3:0, access unknown.
-  @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_14.SGPR`: bits 7:4, access unknown.
-  @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_14.LDS`: bits 11:8, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_14.WAVES`: bits 14:12, access unknown.
-  @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `SPI_RESOURCE_RESERVE_CU_14.BARRIERS`: bits 18:15, access unknown.
-  @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_15`: gfx_8_0 register, MMIO dword 0x31F7 (byte 0xC7DC), access unknown, reset unknown (`write` starts from 0).
@@ -1900,19 +1776,19 @@ public enum SPI_RESOURCE_RESERVE_CU_15: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_CU_15.VGPR`: bits 3:0, access unknown.
-  @inlinable public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_15.SGPR`: bits 7:4, access unknown.
-  @inlinable public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_15.LDS`: bits 11:8, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SPI_RESOURCE_RESERVE_CU_15.WAVES`: bits 14:12, access unknown.
-  @inlinable public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `SPI_RESOURCE_RESERVE_CU_15.BARRIERS`: bits 18:15, access unknown.
-  @inlinable public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_12`: gfx_8_0 register, MMIO dword 0x31F8 (byte 0xC7E0), access unknown, reset unknown (`write` starts from 0).
@@ -1925,18 +1801,16 @@ public enum SPI_RESOURCE_RESERVE_EN_CU_12: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_12.EN`: bit 0, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_12.TYPE_MASK`: bits 15:1, access unknown.
-  @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
+  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_12.QUEUE_MASK`: bits 23:16, access unknown.
-  @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_12.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_13`: gfx_8_0 register, MMIO dword 0x31F9 (byte 0xC7E4), access unknown, reset unknown (`write` starts from 0).
@@ -1949,18 +1823,16 @@ public enum SPI_RESOURCE_RESERVE_EN_CU_13: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_13.EN`: bit 0, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_13.TYPE_MASK`: bits 15:1, access unknown.
-  @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
+  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_13.QUEUE_MASK`: bits 23:16, access unknown.
-  @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_13.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_14`: gfx_8_0 register, MMIO dword 0x31FA (byte 0xC7E8), access unknown, reset unknown (`write` starts from 0).
@@ -1973,18 +1845,16 @@ public enum SPI_RESOURCE_RESERVE_EN_CU_14: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_14.EN`: bit 0, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_14.TYPE_MASK`: bits 15:1, access unknown.
-  @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
+  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_14.QUEUE_MASK`: bits 23:16, access unknown.
-  @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_14.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_15`: gfx_8_0 register, MMIO dword 0x31FB (byte 0xC7EC), access unknown, reset unknown (`write` starts from 0).
@@ -1997,18 +1867,16 @@ public enum SPI_RESOURCE_RESERVE_EN_CU_15: Register {
   }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_15.EN`: bit 0, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_15.TYPE_MASK`: bits 15:1, access unknown.
-  @inlinable public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
+  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_15.QUEUE_MASK`: bits 23:16, access unknown.
-  @inlinable public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SPI_RESOURCE_RESERVE_EN_CU_15.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  @inlinable public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_COMPUTE_WF_CTX_SAVE`: gfx_8_0 register, MMIO dword 0x31FC (byte 0xC7F0), access unknown, reset unknown (`write` starts from 0).
@@ -2021,23 +1889,19 @@ public enum SPI_COMPUTE_WF_CTX_SAVE: Register {
   }
 
   /// `SPI_COMPUTE_WF_CTX_SAVE.INITIATE`: bit 0, access unknown.
-  @inlinable public static var INITIATE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var INITIATE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_COMPUTE_WF_CTX_SAVE.GDS_INTERRUPT_EN`: bit 1, access unknown.
-  @inlinable public static var GDS_INTERRUPT_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var GDS_INTERRUPT_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SPI_COMPUTE_WF_CTX_SAVE.DONE_INTERRUPT_EN`: bit 2, access unknown.
-  @inlinable public static var DONE_INTERRUPT_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var DONE_INTERRUPT_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SPI_COMPUTE_WF_CTX_SAVE.GDS_REQ_BUSY`: bit 30, access unknown.
-  @inlinable public static var GDS_REQ_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var GDS_REQ_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `SPI_COMPUTE_WF_CTX_SAVE.SAVE_BUSY`: bit 31, access unknown.
-  @inlinable public static var SAVE_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var SAVE_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_HPD_ROQ_OFFSETS`: gfx_8_0 register, MMIO dword 0x3240 (byte 0xC900), access unknown, reset unknown (`write` starts from 0).
@@ -2050,13 +1914,13 @@ public enum CP_HPD_ROQ_OFFSETS: Register {
   }
 
   /// `CP_HPD_ROQ_OFFSETS.IQ_OFFSET`: bits 2:0, access unknown.
-  @inlinable public static var IQ_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var IQ_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `CP_HPD_ROQ_OFFSETS.PQ_OFFSET`: bits 13:8, access unknown.
-  @inlinable public static var PQ_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
+  public static var PQ_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `CP_HPD_ROQ_OFFSETS.IB_OFFSET`: bits 21:16, access unknown.
-  @inlinable public static var IB_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
+  public static var IB_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 }
 
 /// `CP_HPD_STATUS0`: gfx_8_0 register, MMIO dword 0x3241 (byte 0xC904), access unknown, reset unknown (`write` starts from 0).
@@ -2069,15 +1933,13 @@ public enum CP_HPD_STATUS0: Register {
   }
 
   /// `CP_HPD_STATUS0.QUEUE_STATE`: bits 4:0, access unknown.
-  @inlinable public static var QUEUE_STATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+  public static var QUEUE_STATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `CP_HPD_STATUS0.MAPPED_QUEUE`: bits 7:5, access unknown.
-  @inlinable public static var MAPPED_QUEUE: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
+  public static var MAPPED_QUEUE: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `CP_HPD_STATUS0.QUEUE_AVAILABLE`: bits 15:8, access unknown.
-  @inlinable public static var QUEUE_AVAILABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var QUEUE_AVAILABLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `CP_HQD_OFFLOAD`: gfx_8_0 register, MMIO dword 0x325E (byte 0xC978), access unknown, reset unknown (`write` starts from 0).
@@ -2092,16 +1954,16 @@ public enum CP_HQD_OFFLOAD: Register {
   }
 
   /// `CP_HQD_OFFLOAD.DMA_OFFLOAD`: bit 0, access unknown.
-  @inlinable public static var DMA_OFFLOAD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DMA_OFFLOAD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_HQD_OFFLOAD.DMA_OFFLOAD_EN`: bit 1, access unknown.
-  @inlinable public static var DMA_OFFLOAD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var DMA_OFFLOAD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CP_HQD_OFFLOAD.EOP_OFFLOAD`: bit 4, access unknown.
-  @inlinable public static var EOP_OFFLOAD: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var EOP_OFFLOAD: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CP_HQD_OFFLOAD.EOP_OFFLOAD_EN`: bit 5, access unknown.
-  @inlinable public static var EOP_OFFLOAD_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var EOP_OFFLOAD_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
 /// `CP_HQD_HQ_SCHEDULER0`: gfx_8_0 register, MMIO dword 0x3265 (byte 0xC994), access unknown, reset unknown (`write` starts from 0).
@@ -2114,7 +1976,7 @@ public enum CP_HQD_HQ_SCHEDULER0: Register {
   }
 
   /// `CP_HQD_HQ_SCHEDULER0.SCHEDULER`: bits 31:0, access unknown.
-  @inlinable public static var SCHEDULER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SCHEDULER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_HQD_HQ_SCHEDULER1`: gfx_8_0 register, MMIO dword 0x3266 (byte 0xC998), access unknown, reset unknown (`write` starts from 0).
@@ -2127,7 +1989,7 @@ public enum CP_HQD_HQ_SCHEDULER1: Register {
   }
 
   /// `CP_HQD_HQ_SCHEDULER1.SCHEDULER`: bits 31:0, access unknown.
-  @inlinable public static var SCHEDULER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SCHEDULER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DIDT_IND_INDEX`: gfx_8_0 register, MMIO dword 0x3280 (byte 0xCA00), access unknown, reset unknown (`write` starts from 0).
@@ -2140,9 +2002,7 @@ public enum DIDT_IND_INDEX: Register {
   }
 
   /// `DIDT_IND_INDEX.DIDT_IND_INDEX`: bits 31:0, access unknown.
-  @inlinable public static var DIDT_IND_INDEX: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DIDT_IND_INDEX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DIDT_IND_DATA`: gfx_8_0 register, MMIO dword 0x3281 (byte 0xCA04), access unknown, reset unknown (`write` starts from 0).
@@ -2155,9 +2015,7 @@ public enum DIDT_IND_DATA: Register {
   }
 
   /// `DIDT_IND_DATA.DIDT_IND_DATA`: bits 31:0, access unknown.
-  @inlinable public static var DIDT_IND_DATA: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DIDT_IND_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCP_WATCH0_ADDR_H`: gfx_8_0 register, MMIO dword 0x32A0 (byte 0xCA80), access unknown, reset unknown (`write` starts from 0).
@@ -2170,7 +2028,7 @@ public enum TCP_WATCH0_ADDR_H: Register {
   }
 
   /// `TCP_WATCH0_ADDR_H.ADDR`: bits 15:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `TCP_WATCH0_ADDR_L`: gfx_8_0 register, MMIO dword 0x32A1 (byte 0xCA84), access unknown, reset unknown (`write` starts from 0).
@@ -2183,7 +2041,7 @@ public enum TCP_WATCH0_ADDR_L: Register {
   }
 
   /// `TCP_WATCH0_ADDR_L.ADDR`: bits 31:6, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
 }
 
 /// `TCP_WATCH0_CNTL`: gfx_8_0 register, MMIO dword 0x32A2 (byte 0xCA88), access unknown, reset unknown (`write` starts from 0).
@@ -2196,16 +2054,16 @@ public enum TCP_WATCH0_CNTL: Register {
   }
 
   /// `TCP_WATCH0_CNTL.MASK`: bits 23:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
+  public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 
   /// `TCP_WATCH0_CNTL.VMID`: bits 27:24, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `TCP_WATCH0_CNTL.MODE`: bits 30:29, access unknown.
-  @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
+  public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 
   /// `TCP_WATCH0_CNTL.VALID`: bit 31, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `TCP_WATCH1_ADDR_H`: gfx_8_0 register, MMIO dword 0x32A3 (byte 0xCA8C), access unknown, reset unknown (`write` starts from 0).
@@ -2218,7 +2076,7 @@ public enum TCP_WATCH1_ADDR_H: Register {
   }
 
   /// `TCP_WATCH1_ADDR_H.ADDR`: bits 15:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `TCP_WATCH1_ADDR_L`: gfx_8_0 register, MMIO dword 0x32A4 (byte 0xCA90), access unknown, reset unknown (`write` starts from 0).
@@ -2231,7 +2089,7 @@ public enum TCP_WATCH1_ADDR_L: Register {
   }
 
   /// `TCP_WATCH1_ADDR_L.ADDR`: bits 31:6, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
 }
 
 /// `TCP_WATCH1_CNTL`: gfx_8_0 register, MMIO dword 0x32A5 (byte 0xCA94), access unknown, reset unknown (`write` starts from 0).
@@ -2244,16 +2102,16 @@ public enum TCP_WATCH1_CNTL: Register {
   }
 
   /// `TCP_WATCH1_CNTL.MASK`: bits 23:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
+  public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 
   /// `TCP_WATCH1_CNTL.VMID`: bits 27:24, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `TCP_WATCH1_CNTL.MODE`: bits 30:29, access unknown.
-  @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
+  public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 
   /// `TCP_WATCH1_CNTL.VALID`: bit 31, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `TCP_WATCH2_ADDR_H`: gfx_8_0 register, MMIO dword 0x32A6 (byte 0xCA98), access unknown, reset unknown (`write` starts from 0).
@@ -2266,7 +2124,7 @@ public enum TCP_WATCH2_ADDR_H: Register {
   }
 
   /// `TCP_WATCH2_ADDR_H.ADDR`: bits 15:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `TCP_WATCH2_ADDR_L`: gfx_8_0 register, MMIO dword 0x32A7 (byte 0xCA9C), access unknown, reset unknown (`write` starts from 0).
@@ -2279,7 +2137,7 @@ public enum TCP_WATCH2_ADDR_L: Register {
   }
 
   /// `TCP_WATCH2_ADDR_L.ADDR`: bits 31:6, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
 }
 
 /// `TCP_WATCH2_CNTL`: gfx_8_0 register, MMIO dword 0x32A8 (byte 0xCAA0), access unknown, reset unknown (`write` starts from 0).
@@ -2292,16 +2150,16 @@ public enum TCP_WATCH2_CNTL: Register {
   }
 
   /// `TCP_WATCH2_CNTL.MASK`: bits 23:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
+  public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 
   /// `TCP_WATCH2_CNTL.VMID`: bits 27:24, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `TCP_WATCH2_CNTL.MODE`: bits 30:29, access unknown.
-  @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
+  public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 
   /// `TCP_WATCH2_CNTL.VALID`: bit 31, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `TCP_WATCH3_ADDR_H`: gfx_8_0 register, MMIO dword 0x32A9 (byte 0xCAA4), access unknown, reset unknown (`write` starts from 0).
@@ -2314,7 +2172,7 @@ public enum TCP_WATCH3_ADDR_H: Register {
   }
 
   /// `TCP_WATCH3_ADDR_H.ADDR`: bits 15:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `TCP_WATCH3_ADDR_L`: gfx_8_0 register, MMIO dword 0x32AA (byte 0xCAA8), access unknown, reset unknown (`write` starts from 0).
@@ -2327,7 +2185,7 @@ public enum TCP_WATCH3_ADDR_L: Register {
   }
 
   /// `TCP_WATCH3_ADDR_L.ADDR`: bits 31:6, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
 }
 
 /// `TCP_WATCH3_CNTL`: gfx_8_0 register, MMIO dword 0x32AB (byte 0xCAAC), access unknown, reset unknown (`write` starts from 0).
@@ -2340,16 +2198,16 @@ public enum TCP_WATCH3_CNTL: Register {
   }
 
   /// `TCP_WATCH3_CNTL.MASK`: bits 23:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
+  public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 
   /// `TCP_WATCH3_CNTL.VMID`: bits 27:24, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `TCP_WATCH3_CNTL.MODE`: bits 30:29, access unknown.
-  @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
+  public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 
   /// `TCP_WATCH3_CNTL.VALID`: bit 31, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `TCP_GATCL1_CNTL`: gfx_8_0 register, MMIO dword 0x32B0 (byte 0xCAC0), access unknown, reset unknown (`write` starts from 0).
@@ -2362,27 +2220,19 @@ public enum TCP_GATCL1_CNTL: Register {
   }
 
   /// `TCP_GATCL1_CNTL.INVALIDATE_ALL_VMID`: bit 25, access unknown.
-  @inlinable public static var INVALIDATE_ALL_VMID: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var INVALIDATE_ALL_VMID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `TCP_GATCL1_CNTL.FORCE_MISS`: bit 26, access unknown.
-  @inlinable public static var FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `TCP_GATCL1_CNTL.FORCE_IN_ORDER`: bit 27, access unknown.
-  @inlinable public static var FORCE_IN_ORDER: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var FORCE_IN_ORDER: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `TCP_GATCL1_CNTL.REDUCE_FIFO_DEPTH_BY_2`: bits 29:28, access unknown.
-  @inlinable public static var REDUCE_FIFO_DEPTH_BY_2: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 2)
-  }
+  public static var REDUCE_FIFO_DEPTH_BY_2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `TCP_GATCL1_CNTL.REDUCE_CACHE_SIZE_BY_2`: bits 31:30, access unknown.
-  @inlinable public static var REDUCE_CACHE_SIZE_BY_2: RegisterField<Self, UInt8> {
-    .init(lsb: 30, width: 2)
-  }
+  public static var REDUCE_CACHE_SIZE_BY_2: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `TCP_ATC_EDC_GATCL1_CNT`: gfx_8_0 register, MMIO dword 0x32B1 (byte 0xCAC4), access unknown, reset unknown (`write` starts from 0).
@@ -2395,7 +2245,7 @@ public enum TCP_ATC_EDC_GATCL1_CNT: Register {
   }
 
   /// `TCP_ATC_EDC_GATCL1_CNT.DATA_SEC`: bits 7:0, access unknown.
-  @inlinable public static var DATA_SEC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var DATA_SEC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `TCP_GATCL1_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x32B2 (byte 0xCAC8), access unknown, reset unknown (`write` starts from 0).
@@ -2408,17 +2258,17 @@ public enum TCP_GATCL1_DSM_CNTL: Register {
   }
 
   /// `TCP_GATCL1_DSM_CNTL.SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A0`: bit 0, access unknown.
-  @inlinable public static var SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A0: RegisterField<Self, Bool> {
+  public static var SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A0: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `TCP_GATCL1_DSM_CNTL.SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A1`: bit 1, access unknown.
-  @inlinable public static var SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A1: RegisterField<Self, Bool> {
+  public static var SEL_DSM_TCP_GATCL1_IRRITATOR_DATA_A1: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `TCP_GATCL1_DSM_CNTL.TCP_GATCL1_ENABLE_SINGLE_WRITE_A`: bit 2, access unknown.
-  @inlinable public static var TCP_GATCL1_ENABLE_SINGLE_WRITE_A: RegisterField<Self, Bool> {
+  public static var TCP_GATCL1_ENABLE_SINGLE_WRITE_A: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 }
@@ -2433,22 +2283,22 @@ public enum TCP_DSM_CNTL: Register {
   }
 
   /// `TCP_DSM_CNTL.CACHE_RAM_IRRITATOR_DATA_SEL`: bits 1:0, access unknown.
-  @inlinable public static var CACHE_RAM_IRRITATOR_DATA_SEL: RegisterField<Self, UInt8> {
+  public static var CACHE_RAM_IRRITATOR_DATA_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
   /// `TCP_DSM_CNTL.CACHE_RAM_IRRITATOR_SINGLE_WRITE`: bit 2, access unknown.
-  @inlinable public static var CACHE_RAM_IRRITATOR_SINGLE_WRITE: RegisterField<Self, Bool> {
+  public static var CACHE_RAM_IRRITATOR_SINGLE_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `TCP_DSM_CNTL.LFIFO_RAM_IRRITATOR_DATA_SEL`: bits 4:3, access unknown.
-  @inlinable public static var LFIFO_RAM_IRRITATOR_DATA_SEL: RegisterField<Self, UInt8> {
+  public static var LFIFO_RAM_IRRITATOR_DATA_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 3, width: 2)
   }
 
   /// `TCP_DSM_CNTL.LFIFO_RAM_IRRITATOR_SINGLE_WRITE`: bit 5, access unknown.
-  @inlinable public static var LFIFO_RAM_IRRITATOR_SINGLE_WRITE: RegisterField<Self, Bool> {
+  public static var LFIFO_RAM_IRRITATOR_SINGLE_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 }
@@ -2463,9 +2313,7 @@ public enum TCP_CNTL2: Register {
   }
 
   /// `TCP_CNTL2.LS_DISABLE_CLOCKS`: bits 7:0, access unknown.
-  @inlinable public static var LS_DISABLE_CLOCKS: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var LS_DISABLE_CLOCKS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `GDS_GWS_RESET0`: gfx_8_0 register, MMIO dword 0x3344 (byte 0xCD10), access unknown, reset unknown (`write` starts from 0).
@@ -2478,164 +2326,100 @@ public enum GDS_GWS_RESET0: Register {
   }
 
   /// `GDS_GWS_RESET0.RESOURCE0_RESET`: bit 0, access unknown.
-  @inlinable public static var RESOURCE0_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var RESOURCE0_RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE1_RESET`: bit 1, access unknown.
-  @inlinable public static var RESOURCE1_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var RESOURCE1_RESET: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE2_RESET`: bit 2, access unknown.
-  @inlinable public static var RESOURCE2_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var RESOURCE2_RESET: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE3_RESET`: bit 3, access unknown.
-  @inlinable public static var RESOURCE3_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var RESOURCE3_RESET: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE4_RESET`: bit 4, access unknown.
-  @inlinable public static var RESOURCE4_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var RESOURCE4_RESET: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE5_RESET`: bit 5, access unknown.
-  @inlinable public static var RESOURCE5_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var RESOURCE5_RESET: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE6_RESET`: bit 6, access unknown.
-  @inlinable public static var RESOURCE6_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var RESOURCE6_RESET: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE7_RESET`: bit 7, access unknown.
-  @inlinable public static var RESOURCE7_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RESOURCE7_RESET: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE8_RESET`: bit 8, access unknown.
-  @inlinable public static var RESOURCE8_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var RESOURCE8_RESET: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE9_RESET`: bit 9, access unknown.
-  @inlinable public static var RESOURCE9_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var RESOURCE9_RESET: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE10_RESET`: bit 10, access unknown.
-  @inlinable public static var RESOURCE10_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var RESOURCE10_RESET: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE11_RESET`: bit 11, access unknown.
-  @inlinable public static var RESOURCE11_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var RESOURCE11_RESET: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE12_RESET`: bit 12, access unknown.
-  @inlinable public static var RESOURCE12_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RESOURCE12_RESET: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE13_RESET`: bit 13, access unknown.
-  @inlinable public static var RESOURCE13_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RESOURCE13_RESET: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE14_RESET`: bit 14, access unknown.
-  @inlinable public static var RESOURCE14_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var RESOURCE14_RESET: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE15_RESET`: bit 15, access unknown.
-  @inlinable public static var RESOURCE15_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var RESOURCE15_RESET: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE16_RESET`: bit 16, access unknown.
-  @inlinable public static var RESOURCE16_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var RESOURCE16_RESET: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE17_RESET`: bit 17, access unknown.
-  @inlinable public static var RESOURCE17_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var RESOURCE17_RESET: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE18_RESET`: bit 18, access unknown.
-  @inlinable public static var RESOURCE18_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var RESOURCE18_RESET: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE19_RESET`: bit 19, access unknown.
-  @inlinable public static var RESOURCE19_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var RESOURCE19_RESET: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE20_RESET`: bit 20, access unknown.
-  @inlinable public static var RESOURCE20_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var RESOURCE20_RESET: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE21_RESET`: bit 21, access unknown.
-  @inlinable public static var RESOURCE21_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var RESOURCE21_RESET: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE22_RESET`: bit 22, access unknown.
-  @inlinable public static var RESOURCE22_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var RESOURCE22_RESET: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE23_RESET`: bit 23, access unknown.
-  @inlinable public static var RESOURCE23_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var RESOURCE23_RESET: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE24_RESET`: bit 24, access unknown.
-  @inlinable public static var RESOURCE24_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RESOURCE24_RESET: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE25_RESET`: bit 25, access unknown.
-  @inlinable public static var RESOURCE25_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var RESOURCE25_RESET: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE26_RESET`: bit 26, access unknown.
-  @inlinable public static var RESOURCE26_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var RESOURCE26_RESET: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE27_RESET`: bit 27, access unknown.
-  @inlinable public static var RESOURCE27_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var RESOURCE27_RESET: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE28_RESET`: bit 28, access unknown.
-  @inlinable public static var RESOURCE28_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var RESOURCE28_RESET: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE29_RESET`: bit 29, access unknown.
-  @inlinable public static var RESOURCE29_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var RESOURCE29_RESET: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE30_RESET`: bit 30, access unknown.
-  @inlinable public static var RESOURCE30_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var RESOURCE30_RESET: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `GDS_GWS_RESET0.RESOURCE31_RESET`: bit 31, access unknown.
-  @inlinable public static var RESOURCE31_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var RESOURCE31_RESET: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `GDS_GWS_RESET1`: gfx_8_0 register, MMIO dword 0x3345 (byte 0xCD14), access unknown, reset unknown (`write` starts from 0).
@@ -2648,164 +2432,100 @@ public enum GDS_GWS_RESET1: Register {
   }
 
   /// `GDS_GWS_RESET1.RESOURCE32_RESET`: bit 0, access unknown.
-  @inlinable public static var RESOURCE32_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var RESOURCE32_RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE33_RESET`: bit 1, access unknown.
-  @inlinable public static var RESOURCE33_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var RESOURCE33_RESET: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE34_RESET`: bit 2, access unknown.
-  @inlinable public static var RESOURCE34_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var RESOURCE34_RESET: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE35_RESET`: bit 3, access unknown.
-  @inlinable public static var RESOURCE35_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var RESOURCE35_RESET: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE36_RESET`: bit 4, access unknown.
-  @inlinable public static var RESOURCE36_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var RESOURCE36_RESET: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE37_RESET`: bit 5, access unknown.
-  @inlinable public static var RESOURCE37_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var RESOURCE37_RESET: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE38_RESET`: bit 6, access unknown.
-  @inlinable public static var RESOURCE38_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var RESOURCE38_RESET: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE39_RESET`: bit 7, access unknown.
-  @inlinable public static var RESOURCE39_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RESOURCE39_RESET: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE40_RESET`: bit 8, access unknown.
-  @inlinable public static var RESOURCE40_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var RESOURCE40_RESET: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE41_RESET`: bit 9, access unknown.
-  @inlinable public static var RESOURCE41_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var RESOURCE41_RESET: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE42_RESET`: bit 10, access unknown.
-  @inlinable public static var RESOURCE42_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var RESOURCE42_RESET: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE43_RESET`: bit 11, access unknown.
-  @inlinable public static var RESOURCE43_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var RESOURCE43_RESET: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE44_RESET`: bit 12, access unknown.
-  @inlinable public static var RESOURCE44_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RESOURCE44_RESET: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE45_RESET`: bit 13, access unknown.
-  @inlinable public static var RESOURCE45_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RESOURCE45_RESET: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE46_RESET`: bit 14, access unknown.
-  @inlinable public static var RESOURCE46_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var RESOURCE46_RESET: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE47_RESET`: bit 15, access unknown.
-  @inlinable public static var RESOURCE47_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var RESOURCE47_RESET: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE48_RESET`: bit 16, access unknown.
-  @inlinable public static var RESOURCE48_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var RESOURCE48_RESET: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE49_RESET`: bit 17, access unknown.
-  @inlinable public static var RESOURCE49_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var RESOURCE49_RESET: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE50_RESET`: bit 18, access unknown.
-  @inlinable public static var RESOURCE50_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var RESOURCE50_RESET: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE51_RESET`: bit 19, access unknown.
-  @inlinable public static var RESOURCE51_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var RESOURCE51_RESET: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE52_RESET`: bit 20, access unknown.
-  @inlinable public static var RESOURCE52_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var RESOURCE52_RESET: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE53_RESET`: bit 21, access unknown.
-  @inlinable public static var RESOURCE53_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var RESOURCE53_RESET: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE54_RESET`: bit 22, access unknown.
-  @inlinable public static var RESOURCE54_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var RESOURCE54_RESET: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE55_RESET`: bit 23, access unknown.
-  @inlinable public static var RESOURCE55_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var RESOURCE55_RESET: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE56_RESET`: bit 24, access unknown.
-  @inlinable public static var RESOURCE56_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RESOURCE56_RESET: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE57_RESET`: bit 25, access unknown.
-  @inlinable public static var RESOURCE57_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var RESOURCE57_RESET: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE58_RESET`: bit 26, access unknown.
-  @inlinable public static var RESOURCE58_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var RESOURCE58_RESET: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE59_RESET`: bit 27, access unknown.
-  @inlinable public static var RESOURCE59_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var RESOURCE59_RESET: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE60_RESET`: bit 28, access unknown.
-  @inlinable public static var RESOURCE60_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var RESOURCE60_RESET: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE61_RESET`: bit 29, access unknown.
-  @inlinable public static var RESOURCE61_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var RESOURCE61_RESET: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE62_RESET`: bit 30, access unknown.
-  @inlinable public static var RESOURCE62_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var RESOURCE62_RESET: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `GDS_GWS_RESET1.RESOURCE63_RESET`: bit 31, access unknown.
-  @inlinable public static var RESOURCE63_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var RESOURCE63_RESET: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `GDS_GWS_RESOURCE_RESET`: gfx_8_0 register, MMIO dword 0x3346 (byte 0xCD18), access unknown, reset unknown (`write` starts from 0).
@@ -2818,10 +2538,10 @@ public enum GDS_GWS_RESOURCE_RESET: Register {
   }
 
   /// `GDS_GWS_RESOURCE_RESET.RESET`: bit 0, access unknown.
-  @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GDS_GWS_RESOURCE_RESET.RESOURCE_ID`: bits 15:8, access unknown.
-  @inlinable public static var RESOURCE_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var RESOURCE_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `GDS_OA_RESET_MASK`: gfx_8_0 register, MMIO dword 0x3349 (byte 0xCD24), access unknown, reset unknown (`write` starts from 0).
@@ -2834,63 +2554,43 @@ public enum GDS_OA_RESET_MASK: Register {
   }
 
   /// `GDS_OA_RESET_MASK.ME0_GFXHP3D_PIX_RESET`: bit 0, access unknown.
-  @inlinable public static var ME0_GFXHP3D_PIX_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ME0_GFXHP3D_PIX_RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GDS_OA_RESET_MASK.ME0_GFXHP3D_VTX_RESET`: bit 1, access unknown.
-  @inlinable public static var ME0_GFXHP3D_VTX_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var ME0_GFXHP3D_VTX_RESET: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GDS_OA_RESET_MASK.ME0_CS_RESET`: bit 2, access unknown.
-  @inlinable public static var ME0_CS_RESET: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var ME0_CS_RESET: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GDS_OA_RESET_MASK.UNUSED0`: bit 3, access unknown.
-  @inlinable public static var UNUSED0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var UNUSED0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `GDS_OA_RESET_MASK.ME1_PIPE0_RESET`: bit 4, access unknown.
-  @inlinable public static var ME1_PIPE0_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var ME1_PIPE0_RESET: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `GDS_OA_RESET_MASK.ME1_PIPE1_RESET`: bit 5, access unknown.
-  @inlinable public static var ME1_PIPE1_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var ME1_PIPE1_RESET: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `GDS_OA_RESET_MASK.ME1_PIPE2_RESET`: bit 6, access unknown.
-  @inlinable public static var ME1_PIPE2_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var ME1_PIPE2_RESET: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `GDS_OA_RESET_MASK.ME1_PIPE3_RESET`: bit 7, access unknown.
-  @inlinable public static var ME1_PIPE3_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var ME1_PIPE3_RESET: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `GDS_OA_RESET_MASK.ME2_PIPE0_RESET`: bit 8, access unknown.
-  @inlinable public static var ME2_PIPE0_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ME2_PIPE0_RESET: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `GDS_OA_RESET_MASK.ME2_PIPE1_RESET`: bit 9, access unknown.
-  @inlinable public static var ME2_PIPE1_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ME2_PIPE1_RESET: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `GDS_OA_RESET_MASK.ME2_PIPE2_RESET`: bit 10, access unknown.
-  @inlinable public static var ME2_PIPE2_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var ME2_PIPE2_RESET: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `GDS_OA_RESET_MASK.ME2_PIPE3_RESET`: bit 11, access unknown.
-  @inlinable public static var ME2_PIPE3_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var ME2_PIPE3_RESET: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `GDS_OA_RESET_MASK.UNUSED1`: bits 31:12, access unknown.
-  @inlinable public static var UNUSED1: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
+  public static var UNUSED1: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `GDS_OA_RESET`: gfx_8_0 register, MMIO dword 0x334A (byte 0xCD28), access unknown, reset unknown (`write` starts from 0).
@@ -2903,10 +2603,10 @@ public enum GDS_OA_RESET: Register {
   }
 
   /// `GDS_OA_RESET.RESET`: bit 0, access unknown.
-  @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GDS_OA_RESET.PIPE_ID`: bits 15:8, access unknown.
-  @inlinable public static var PIPE_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PIPE_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `GDS_ENHANCE`: gfx_8_0 register, MMIO dword 0x334B (byte 0xCD2C), access unknown, reset unknown (`write` starts from 0).
@@ -2919,18 +2619,16 @@ public enum GDS_ENHANCE: Register {
   }
 
   /// `GDS_ENHANCE.MISC`: bits 15:0, access unknown.
-  @inlinable public static var MISC: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MISC: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_ENHANCE.AUTO_INC_INDEX`: bit 16, access unknown.
-  @inlinable public static var AUTO_INC_INDEX: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var AUTO_INC_INDEX: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `GDS_ENHANCE.CGPG_RESTORE`: bit 17, access unknown.
-  @inlinable public static var CGPG_RESTORE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var CGPG_RESTORE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `GDS_ENHANCE.UNUSED`: bits 31:18, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 18, width: 14) }
+  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 18, width: 14) }
 }
 
 /// `GDS_OA_CGPG_RESTORE`: gfx_8_0 register, MMIO dword 0x334C (byte 0xCD30), access unknown, reset unknown (`write` starts from 0).
@@ -2943,19 +2641,19 @@ public enum GDS_OA_CGPG_RESTORE: Register {
   }
 
   /// `GDS_OA_CGPG_RESTORE.VMID`: bits 7:0, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `GDS_OA_CGPG_RESTORE.MEID`: bits 11:8, access unknown.
-  @inlinable public static var MEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var MEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `GDS_OA_CGPG_RESTORE.PIPEID`: bits 15:12, access unknown.
-  @inlinable public static var PIPEID: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var PIPEID: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `GDS_OA_CGPG_RESTORE.QUEUEID`: bits 19:16, access unknown.
-  @inlinable public static var QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `GDS_OA_CGPG_RESTORE.UNUSED`: bits 31:20, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
+  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `GDS_CS_CTXSW_STATUS`: gfx_8_0 register, MMIO dword 0x334D (byte 0xCD34), access unknown, reset unknown (`write` starts from 0).
@@ -2968,13 +2666,13 @@ public enum GDS_CS_CTXSW_STATUS: Register {
   }
 
   /// `GDS_CS_CTXSW_STATUS.R`: bit 0, access unknown.
-  @inlinable public static var R: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var R: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GDS_CS_CTXSW_STATUS.W`: bit 1, access unknown.
-  @inlinable public static var W: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var W: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GDS_CS_CTXSW_STATUS.UNUSED`: bits 31:2, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GDS_GFX_CTXSW_STATUS`: gfx_8_0 register, MMIO dword 0x3352 (byte 0xCD48), access unknown, reset unknown (`write` starts from 0).
@@ -2987,13 +2685,13 @@ public enum GDS_GFX_CTXSW_STATUS: Register {
   }
 
   /// `GDS_GFX_CTXSW_STATUS.R`: bit 0, access unknown.
-  @inlinable public static var R: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var R: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GDS_GFX_CTXSW_STATUS.W`: bit 1, access unknown.
-  @inlinable public static var W: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var W: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GDS_GFX_CTXSW_STATUS.UNUSED`: bits 31:2, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GDS_VS_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3353 (byte 0xCD4C), access unknown, reset unknown (`write` starts from 0).
@@ -3006,10 +2704,10 @@ public enum GDS_VS_CTXSW_CNT0: Register {
   }
 
   /// `GDS_VS_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_VS_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_VS_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3354 (byte 0xCD50), access unknown, reset unknown (`write` starts from 0).
@@ -3022,10 +2720,10 @@ public enum GDS_VS_CTXSW_CNT1: Register {
   }
 
   /// `GDS_VS_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_VS_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_VS_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3355 (byte 0xCD54), access unknown, reset unknown (`write` starts from 0).
@@ -3038,10 +2736,10 @@ public enum GDS_VS_CTXSW_CNT2: Register {
   }
 
   /// `GDS_VS_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_VS_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_VS_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3356 (byte 0xCD58), access unknown, reset unknown (`write` starts from 0).
@@ -3054,10 +2752,10 @@ public enum GDS_VS_CTXSW_CNT3: Register {
   }
 
   /// `GDS_VS_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_VS_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS0_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3357 (byte 0xCD5C), access unknown, reset unknown (`write` starts from 0).
@@ -3070,10 +2768,10 @@ public enum GDS_PS0_CTXSW_CNT0: Register {
   }
 
   /// `GDS_PS0_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS0_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS0_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3358 (byte 0xCD60), access unknown, reset unknown (`write` starts from 0).
@@ -3086,10 +2784,10 @@ public enum GDS_PS0_CTXSW_CNT1: Register {
   }
 
   /// `GDS_PS0_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS0_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS0_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3359 (byte 0xCD64), access unknown, reset unknown (`write` starts from 0).
@@ -3102,10 +2800,10 @@ public enum GDS_PS0_CTXSW_CNT2: Register {
   }
 
   /// `GDS_PS0_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS0_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS0_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x335A (byte 0xCD68), access unknown, reset unknown (`write` starts from 0).
@@ -3118,10 +2816,10 @@ public enum GDS_PS0_CTXSW_CNT3: Register {
   }
 
   /// `GDS_PS0_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS0_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS1_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x335B (byte 0xCD6C), access unknown, reset unknown (`write` starts from 0).
@@ -3134,10 +2832,10 @@ public enum GDS_PS1_CTXSW_CNT0: Register {
   }
 
   /// `GDS_PS1_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS1_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS1_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x335C (byte 0xCD70), access unknown, reset unknown (`write` starts from 0).
@@ -3150,10 +2848,10 @@ public enum GDS_PS1_CTXSW_CNT1: Register {
   }
 
   /// `GDS_PS1_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS1_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS1_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x335D (byte 0xCD74), access unknown, reset unknown (`write` starts from 0).
@@ -3166,10 +2864,10 @@ public enum GDS_PS1_CTXSW_CNT2: Register {
   }
 
   /// `GDS_PS1_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS1_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS1_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x335E (byte 0xCD78), access unknown, reset unknown (`write` starts from 0).
@@ -3182,10 +2880,10 @@ public enum GDS_PS1_CTXSW_CNT3: Register {
   }
 
   /// `GDS_PS1_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS1_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS2_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x335F (byte 0xCD7C), access unknown, reset unknown (`write` starts from 0).
@@ -3198,10 +2896,10 @@ public enum GDS_PS2_CTXSW_CNT0: Register {
   }
 
   /// `GDS_PS2_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS2_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS2_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3360 (byte 0xCD80), access unknown, reset unknown (`write` starts from 0).
@@ -3214,10 +2912,10 @@ public enum GDS_PS2_CTXSW_CNT1: Register {
   }
 
   /// `GDS_PS2_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS2_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS2_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3361 (byte 0xCD84), access unknown, reset unknown (`write` starts from 0).
@@ -3230,10 +2928,10 @@ public enum GDS_PS2_CTXSW_CNT2: Register {
   }
 
   /// `GDS_PS2_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS2_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS2_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3362 (byte 0xCD88), access unknown, reset unknown (`write` starts from 0).
@@ -3246,10 +2944,10 @@ public enum GDS_PS2_CTXSW_CNT3: Register {
   }
 
   /// `GDS_PS2_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS2_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS3_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3363 (byte 0xCD8C), access unknown, reset unknown (`write` starts from 0).
@@ -3262,10 +2960,10 @@ public enum GDS_PS3_CTXSW_CNT0: Register {
   }
 
   /// `GDS_PS3_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS3_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS3_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3364 (byte 0xCD90), access unknown, reset unknown (`write` starts from 0).
@@ -3278,10 +2976,10 @@ public enum GDS_PS3_CTXSW_CNT1: Register {
   }
 
   /// `GDS_PS3_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS3_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS3_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3365 (byte 0xCD94), access unknown, reset unknown (`write` starts from 0).
@@ -3294,10 +2992,10 @@ public enum GDS_PS3_CTXSW_CNT2: Register {
   }
 
   /// `GDS_PS3_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS3_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS3_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3366 (byte 0xCD98), access unknown, reset unknown (`write` starts from 0).
@@ -3310,10 +3008,10 @@ public enum GDS_PS3_CTXSW_CNT3: Register {
   }
 
   /// `GDS_PS3_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS3_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS4_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3367 (byte 0xCD9C), access unknown, reset unknown (`write` starts from 0).
@@ -3326,10 +3024,10 @@ public enum GDS_PS4_CTXSW_CNT0: Register {
   }
 
   /// `GDS_PS4_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS4_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS4_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3368 (byte 0xCDA0), access unknown, reset unknown (`write` starts from 0).
@@ -3342,10 +3040,10 @@ public enum GDS_PS4_CTXSW_CNT1: Register {
   }
 
   /// `GDS_PS4_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS4_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS4_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3369 (byte 0xCDA4), access unknown, reset unknown (`write` starts from 0).
@@ -3358,10 +3056,10 @@ public enum GDS_PS4_CTXSW_CNT2: Register {
   }
 
   /// `GDS_PS4_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS4_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS4_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x336A (byte 0xCDA8), access unknown, reset unknown (`write` starts from 0).
@@ -3374,10 +3072,10 @@ public enum GDS_PS4_CTXSW_CNT3: Register {
   }
 
   /// `GDS_PS4_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS4_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS5_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x336B (byte 0xCDAC), access unknown, reset unknown (`write` starts from 0).
@@ -3390,10 +3088,10 @@ public enum GDS_PS5_CTXSW_CNT0: Register {
   }
 
   /// `GDS_PS5_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS5_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS5_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x336C (byte 0xCDB0), access unknown, reset unknown (`write` starts from 0).
@@ -3406,10 +3104,10 @@ public enum GDS_PS5_CTXSW_CNT1: Register {
   }
 
   /// `GDS_PS5_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS5_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS5_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x336D (byte 0xCDB4), access unknown, reset unknown (`write` starts from 0).
@@ -3422,10 +3120,10 @@ public enum GDS_PS5_CTXSW_CNT2: Register {
   }
 
   /// `GDS_PS5_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS5_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS5_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x336E (byte 0xCDB8), access unknown, reset unknown (`write` starts from 0).
@@ -3438,10 +3136,10 @@ public enum GDS_PS5_CTXSW_CNT3: Register {
   }
 
   /// `GDS_PS5_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS5_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS6_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x336F (byte 0xCDBC), access unknown, reset unknown (`write` starts from 0).
@@ -3454,10 +3152,10 @@ public enum GDS_PS6_CTXSW_CNT0: Register {
   }
 
   /// `GDS_PS6_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS6_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS6_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3370 (byte 0xCDC0), access unknown, reset unknown (`write` starts from 0).
@@ -3470,10 +3168,10 @@ public enum GDS_PS6_CTXSW_CNT1: Register {
   }
 
   /// `GDS_PS6_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS6_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS6_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3371 (byte 0xCDC4), access unknown, reset unknown (`write` starts from 0).
@@ -3486,10 +3184,10 @@ public enum GDS_PS6_CTXSW_CNT2: Register {
   }
 
   /// `GDS_PS6_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS6_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS6_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3372 (byte 0xCDC8), access unknown, reset unknown (`write` starts from 0).
@@ -3502,10 +3200,10 @@ public enum GDS_PS6_CTXSW_CNT3: Register {
   }
 
   /// `GDS_PS6_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS6_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS7_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3373 (byte 0xCDCC), access unknown, reset unknown (`write` starts from 0).
@@ -3518,10 +3216,10 @@ public enum GDS_PS7_CTXSW_CNT0: Register {
   }
 
   /// `GDS_PS7_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS7_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS7_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3374 (byte 0xCDD0), access unknown, reset unknown (`write` starts from 0).
@@ -3534,10 +3232,10 @@ public enum GDS_PS7_CTXSW_CNT1: Register {
   }
 
   /// `GDS_PS7_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS7_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS7_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3375 (byte 0xCDD4), access unknown, reset unknown (`write` starts from 0).
@@ -3550,10 +3248,10 @@ public enum GDS_PS7_CTXSW_CNT2: Register {
   }
 
   /// `GDS_PS7_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS7_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS7_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3376 (byte 0xCDD8), access unknown, reset unknown (`write` starts from 0).
@@ -3566,10 +3264,10 @@ public enum GDS_PS7_CTXSW_CNT3: Register {
   }
 
   /// `GDS_PS7_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_PS7_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `RAS_SIGNATURE_CONTROL`: gfx_8_0 register, MMIO dword 0x3380 (byte 0xCE00), access unknown, reset unknown (`write` starts from 0).
@@ -3582,7 +3280,7 @@ public enum RAS_SIGNATURE_CONTROL: Register {
   }
 
   /// `RAS_SIGNATURE_CONTROL.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `RAS_SIGNATURE_MASK`: gfx_8_0 register, MMIO dword 0x3381 (byte 0xCE04), access unknown, reset unknown (`write` starts from 0).
@@ -3595,9 +3293,7 @@ public enum RAS_SIGNATURE_MASK: Register {
   }
 
   /// `RAS_SIGNATURE_MASK.INPUT_BUS_MASK`: bits 31:0, access unknown.
-  @inlinable public static var INPUT_BUS_MASK: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var INPUT_BUS_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SX_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x3382 (byte 0xCE08), access unknown, reset unknown (`write` starts from 0).
@@ -3610,7 +3306,7 @@ public enum RAS_SX_SIGNATURE0: Register {
   }
 
   /// `RAS_SX_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SX_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x3383 (byte 0xCE0C), access unknown, reset unknown (`write` starts from 0).
@@ -3623,7 +3319,7 @@ public enum RAS_SX_SIGNATURE1: Register {
   }
 
   /// `RAS_SX_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SX_SIGNATURE2`: gfx_8_0 register, MMIO dword 0x3384 (byte 0xCE10), access unknown, reset unknown (`write` starts from 0).
@@ -3636,7 +3332,7 @@ public enum RAS_SX_SIGNATURE2: Register {
   }
 
   /// `RAS_SX_SIGNATURE2.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SX_SIGNATURE3`: gfx_8_0 register, MMIO dword 0x3385 (byte 0xCE14), access unknown, reset unknown (`write` starts from 0).
@@ -3649,7 +3345,7 @@ public enum RAS_SX_SIGNATURE3: Register {
   }
 
   /// `RAS_SX_SIGNATURE3.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_DB_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338B (byte 0xCE2C), access unknown, reset unknown (`write` starts from 0).
@@ -3662,7 +3358,7 @@ public enum RAS_DB_SIGNATURE0: Register {
   }
 
   /// `RAS_DB_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_PA_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338C (byte 0xCE30), access unknown, reset unknown (`write` starts from 0).
@@ -3675,7 +3371,7 @@ public enum RAS_PA_SIGNATURE0: Register {
   }
 
   /// `RAS_PA_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_VGT_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338D (byte 0xCE34), access unknown, reset unknown (`write` starts from 0).
@@ -3688,7 +3384,7 @@ public enum RAS_VGT_SIGNATURE0: Register {
   }
 
   /// `RAS_VGT_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SQ_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338E (byte 0xCE38), access unknown, reset unknown (`write` starts from 0).
@@ -3701,7 +3397,7 @@ public enum RAS_SQ_SIGNATURE0: Register {
   }
 
   /// `RAS_SQ_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SC_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338F (byte 0xCE3C), access unknown, reset unknown (`write` starts from 0).
@@ -3714,7 +3410,7 @@ public enum RAS_SC_SIGNATURE0: Register {
   }
 
   /// `RAS_SC_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SC_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x3390 (byte 0xCE40), access unknown, reset unknown (`write` starts from 0).
@@ -3727,7 +3423,7 @@ public enum RAS_SC_SIGNATURE1: Register {
   }
 
   /// `RAS_SC_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SC_SIGNATURE2`: gfx_8_0 register, MMIO dword 0x3391 (byte 0xCE44), access unknown, reset unknown (`write` starts from 0).
@@ -3740,7 +3436,7 @@ public enum RAS_SC_SIGNATURE2: Register {
   }
 
   /// `RAS_SC_SIGNATURE2.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SC_SIGNATURE3`: gfx_8_0 register, MMIO dword 0x3392 (byte 0xCE48), access unknown, reset unknown (`write` starts from 0).
@@ -3753,7 +3449,7 @@ public enum RAS_SC_SIGNATURE3: Register {
   }
 
   /// `RAS_SC_SIGNATURE3.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SC_SIGNATURE4`: gfx_8_0 register, MMIO dword 0x3393 (byte 0xCE4C), access unknown, reset unknown (`write` starts from 0).
@@ -3766,7 +3462,7 @@ public enum RAS_SC_SIGNATURE4: Register {
   }
 
   /// `RAS_SC_SIGNATURE4.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SC_SIGNATURE5`: gfx_8_0 register, MMIO dword 0x3394 (byte 0xCE50), access unknown, reset unknown (`write` starts from 0).
@@ -3779,7 +3475,7 @@ public enum RAS_SC_SIGNATURE5: Register {
   }
 
   /// `RAS_SC_SIGNATURE5.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SC_SIGNATURE6`: gfx_8_0 register, MMIO dword 0x3395 (byte 0xCE54), access unknown, reset unknown (`write` starts from 0).
@@ -3792,7 +3488,7 @@ public enum RAS_SC_SIGNATURE6: Register {
   }
 
   /// `RAS_SC_SIGNATURE6.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SC_SIGNATURE7`: gfx_8_0 register, MMIO dword 0x3396 (byte 0xCE58), access unknown, reset unknown (`write` starts from 0).
@@ -3805,7 +3501,7 @@ public enum RAS_SC_SIGNATURE7: Register {
   }
 
   /// `RAS_SC_SIGNATURE7.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_IA_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x3397 (byte 0xCE5C), access unknown, reset unknown (`write` starts from 0).
@@ -3818,7 +3514,7 @@ public enum RAS_IA_SIGNATURE0: Register {
   }
 
   /// `RAS_IA_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_IA_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x3398 (byte 0xCE60), access unknown, reset unknown (`write` starts from 0).
@@ -3831,7 +3527,7 @@ public enum RAS_IA_SIGNATURE1: Register {
   }
 
   /// `RAS_IA_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SPI_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x3399 (byte 0xCE64), access unknown, reset unknown (`write` starts from 0).
@@ -3844,7 +3540,7 @@ public enum RAS_SPI_SIGNATURE0: Register {
   }
 
   /// `RAS_SPI_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SPI_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x339A (byte 0xCE68), access unknown, reset unknown (`write` starts from 0).
@@ -3857,7 +3553,7 @@ public enum RAS_SPI_SIGNATURE1: Register {
   }
 
   /// `RAS_SPI_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_TA_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339B (byte 0xCE6C), access unknown, reset unknown (`write` starts from 0).
@@ -3870,7 +3566,7 @@ public enum RAS_TA_SIGNATURE0: Register {
   }
 
   /// `RAS_TA_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_TD_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339C (byte 0xCE70), access unknown, reset unknown (`write` starts from 0).
@@ -3883,7 +3579,7 @@ public enum RAS_TD_SIGNATURE0: Register {
   }
 
   /// `RAS_TD_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_CB_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339D (byte 0xCE74), access unknown, reset unknown (`write` starts from 0).
@@ -3896,7 +3592,7 @@ public enum RAS_CB_SIGNATURE0: Register {
   }
 
   /// `RAS_CB_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_BCI_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339E (byte 0xCE78), access unknown, reset unknown (`write` starts from 0).
@@ -3909,7 +3605,7 @@ public enum RAS_BCI_SIGNATURE0: Register {
   }
 
   /// `RAS_BCI_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_BCI_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x339F (byte 0xCE7C), access unknown, reset unknown (`write` starts from 0).
@@ -3922,7 +3618,7 @@ public enum RAS_BCI_SIGNATURE1: Register {
   }
 
   /// `RAS_BCI_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_TA_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x33A0 (byte 0xCE80), access unknown, reset unknown (`write` starts from 0).
@@ -3935,7 +3631,7 @@ public enum RAS_TA_SIGNATURE1: Register {
   }
 
   /// `RAS_TA_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
-  @inlinable public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_RENDER_CONTROL`: gfx_8_0 register, MMIO dword 0xA000 (byte 0x2_8000), access unknown, reset unknown (`write` starts from 0).
@@ -3948,46 +3644,34 @@ public enum DB_RENDER_CONTROL: Register {
   }
 
   /// `DB_RENDER_CONTROL.DEPTH_CLEAR_ENABLE`: bit 0, access unknown.
-  @inlinable public static var DEPTH_CLEAR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var DEPTH_CLEAR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `DB_RENDER_CONTROL.STENCIL_CLEAR_ENABLE`: bit 1, access unknown.
-  @inlinable public static var STENCIL_CLEAR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var STENCIL_CLEAR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `DB_RENDER_CONTROL.DEPTH_COPY`: bit 2, access unknown.
-  @inlinable public static var DEPTH_COPY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var DEPTH_COPY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `DB_RENDER_CONTROL.STENCIL_COPY`: bit 3, access unknown.
-  @inlinable public static var STENCIL_COPY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var STENCIL_COPY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `DB_RENDER_CONTROL.RESUMMARIZE_ENABLE`: bit 4, access unknown.
-  @inlinable public static var RESUMMARIZE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var RESUMMARIZE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `DB_RENDER_CONTROL.STENCIL_COMPRESS_DISABLE`: bit 5, access unknown.
-  @inlinable public static var STENCIL_COMPRESS_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var STENCIL_COMPRESS_DISABLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `DB_RENDER_CONTROL.DEPTH_COMPRESS_DISABLE`: bit 6, access unknown.
-  @inlinable public static var DEPTH_COMPRESS_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var DEPTH_COMPRESS_DISABLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `DB_RENDER_CONTROL.COPY_CENTROID`: bit 7, access unknown.
-  @inlinable public static var COPY_CENTROID: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var COPY_CENTROID: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `DB_RENDER_CONTROL.COPY_SAMPLE`: bits 11:8, access unknown.
-  @inlinable public static var COPY_SAMPLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var COPY_SAMPLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `DB_RENDER_CONTROL.DECOMPRESS_ENABLE`: bit 12, access unknown.
-  @inlinable public static var DECOMPRESS_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var DECOMPRESS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 }
 
 /// `DB_COUNT_CONTROL`: gfx_8_0 register, MMIO dword 0xA001 (byte 0x2_8004), access unknown, reset unknown (`write` starts from 0).
@@ -4000,41 +3684,31 @@ public enum DB_COUNT_CONTROL: Register {
   }
 
   /// `DB_COUNT_CONTROL.ZPASS_INCREMENT_DISABLE`: bit 0, access unknown.
-  @inlinable public static var ZPASS_INCREMENT_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ZPASS_INCREMENT_DISABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `DB_COUNT_CONTROL.PERFECT_ZPASS_COUNTS`: bit 1, access unknown.
-  @inlinable public static var PERFECT_ZPASS_COUNTS: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var PERFECT_ZPASS_COUNTS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `DB_COUNT_CONTROL.SAMPLE_RATE`: bits 6:4, access unknown.
-  @inlinable public static var SAMPLE_RATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var SAMPLE_RATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `DB_COUNT_CONTROL.ZPASS_ENABLE`: bits 11:8, access unknown.
-  @inlinable public static var ZPASS_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var ZPASS_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `DB_COUNT_CONTROL.ZFAIL_ENABLE`: bits 15:12, access unknown.
-  @inlinable public static var ZFAIL_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var ZFAIL_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `DB_COUNT_CONTROL.SFAIL_ENABLE`: bits 19:16, access unknown.
-  @inlinable public static var SFAIL_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var SFAIL_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `DB_COUNT_CONTROL.DBFAIL_ENABLE`: bits 23:20, access unknown.
-  @inlinable public static var DBFAIL_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var DBFAIL_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `DB_COUNT_CONTROL.SLICE_EVEN_ENABLE`: bits 27:24, access unknown.
-  @inlinable public static var SLICE_EVEN_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var SLICE_EVEN_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `DB_COUNT_CONTROL.SLICE_ODD_ENABLE`: bits 31:28, access unknown.
-  @inlinable public static var SLICE_ODD_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var SLICE_ODD_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `DB_DEPTH_VIEW`: gfx_8_0 register, MMIO dword 0xA002 (byte 0x2_8008), access unknown, reset unknown (`write` starts from 0).
@@ -4047,18 +3721,16 @@ public enum DB_DEPTH_VIEW: Register {
   }
 
   /// `DB_DEPTH_VIEW.SLICE_START`: bits 10:0, access unknown.
-  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `DB_DEPTH_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
+  public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 
   /// `DB_DEPTH_VIEW.Z_READ_ONLY`: bit 24, access unknown.
-  @inlinable public static var Z_READ_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var Z_READ_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `DB_DEPTH_VIEW.STENCIL_READ_ONLY`: bit 25, access unknown.
-  @inlinable public static var STENCIL_READ_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var STENCIL_READ_ONLY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `DB_RENDER_OVERRIDE`: gfx_8_0 register, MMIO dword 0xA003 (byte 0x2_800C), access unknown, reset unknown (`write` starts from 0).
@@ -4071,111 +3743,73 @@ public enum DB_RENDER_OVERRIDE: Register {
   }
 
   /// `DB_RENDER_OVERRIDE.FORCE_HIZ_ENABLE`: bits 1:0, access unknown.
-  @inlinable public static var FORCE_HIZ_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var FORCE_HIZ_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `DB_RENDER_OVERRIDE.FORCE_HIS_ENABLE0`: bits 3:2, access unknown.
-  @inlinable public static var FORCE_HIS_ENABLE0: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
+  public static var FORCE_HIS_ENABLE0: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `DB_RENDER_OVERRIDE.FORCE_HIS_ENABLE1`: bits 5:4, access unknown.
-  @inlinable public static var FORCE_HIS_ENABLE1: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var FORCE_HIS_ENABLE1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `DB_RENDER_OVERRIDE.FORCE_SHADER_Z_ORDER`: bit 6, access unknown.
-  @inlinable public static var FORCE_SHADER_Z_ORDER: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var FORCE_SHADER_Z_ORDER: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `DB_RENDER_OVERRIDE.FAST_Z_DISABLE`: bit 7, access unknown.
-  @inlinable public static var FAST_Z_DISABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var FAST_Z_DISABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `DB_RENDER_OVERRIDE.FAST_STENCIL_DISABLE`: bit 8, access unknown.
-  @inlinable public static var FAST_STENCIL_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var FAST_STENCIL_DISABLE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `DB_RENDER_OVERRIDE.NOOP_CULL_DISABLE`: bit 9, access unknown.
-  @inlinable public static var NOOP_CULL_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var NOOP_CULL_DISABLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `DB_RENDER_OVERRIDE.FORCE_COLOR_KILL`: bit 10, access unknown.
-  @inlinable public static var FORCE_COLOR_KILL: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var FORCE_COLOR_KILL: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `DB_RENDER_OVERRIDE.FORCE_Z_READ`: bit 11, access unknown.
-  @inlinable public static var FORCE_Z_READ: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var FORCE_Z_READ: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `DB_RENDER_OVERRIDE.FORCE_STENCIL_READ`: bit 12, access unknown.
-  @inlinable public static var FORCE_STENCIL_READ: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var FORCE_STENCIL_READ: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `DB_RENDER_OVERRIDE.FORCE_FULL_Z_RANGE`: bits 14:13, access unknown.
-  @inlinable public static var FORCE_FULL_Z_RANGE: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 2)
-  }
+  public static var FORCE_FULL_Z_RANGE: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
 
   /// `DB_RENDER_OVERRIDE.FORCE_QC_SMASK_CONFLICT`: bit 15, access unknown.
-  @inlinable public static var FORCE_QC_SMASK_CONFLICT: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var FORCE_QC_SMASK_CONFLICT: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `DB_RENDER_OVERRIDE.DISABLE_VIEWPORT_CLAMP`: bit 16, access unknown.
-  @inlinable public static var DISABLE_VIEWPORT_CLAMP: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var DISABLE_VIEWPORT_CLAMP: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `DB_RENDER_OVERRIDE.IGNORE_SC_ZRANGE`: bit 17, access unknown.
-  @inlinable public static var IGNORE_SC_ZRANGE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var IGNORE_SC_ZRANGE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `DB_RENDER_OVERRIDE.DISABLE_FULLY_COVERED`: bit 18, access unknown.
-  @inlinable public static var DISABLE_FULLY_COVERED: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var DISABLE_FULLY_COVERED: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `DB_RENDER_OVERRIDE.FORCE_Z_LIMIT_SUMM`: bits 20:19, access unknown.
-  @inlinable public static var FORCE_Z_LIMIT_SUMM: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 2)
-  }
+  public static var FORCE_Z_LIMIT_SUMM: RegisterField<Self, UInt8> { .init(lsb: 19, width: 2) }
 
   /// `DB_RENDER_OVERRIDE.MAX_TILES_IN_DTT`: bits 25:21, access unknown.
-  @inlinable public static var MAX_TILES_IN_DTT: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 5)
-  }
+  public static var MAX_TILES_IN_DTT: RegisterField<Self, UInt8> { .init(lsb: 21, width: 5) }
 
   /// `DB_RENDER_OVERRIDE.DISABLE_TILE_RATE_TILES`: bit 26, access unknown.
-  @inlinable public static var DISABLE_TILE_RATE_TILES: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var DISABLE_TILE_RATE_TILES: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `DB_RENDER_OVERRIDE.FORCE_Z_DIRTY`: bit 27, access unknown.
-  @inlinable public static var FORCE_Z_DIRTY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var FORCE_Z_DIRTY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `DB_RENDER_OVERRIDE.FORCE_STENCIL_DIRTY`: bit 28, access unknown.
-  @inlinable public static var FORCE_STENCIL_DIRTY: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var FORCE_STENCIL_DIRTY: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `DB_RENDER_OVERRIDE.FORCE_Z_VALID`: bit 29, access unknown.
-  @inlinable public static var FORCE_Z_VALID: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var FORCE_Z_VALID: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `DB_RENDER_OVERRIDE.FORCE_STENCIL_VALID`: bit 30, access unknown.
-  @inlinable public static var FORCE_STENCIL_VALID: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var FORCE_STENCIL_VALID: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `DB_RENDER_OVERRIDE.PRESERVE_COMPRESSION`: bit 31, access unknown.
-  @inlinable public static var PRESERVE_COMPRESSION: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var PRESERVE_COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `DB_RENDER_OVERRIDE2`: gfx_8_0 register, MMIO dword 0xA004 (byte 0x2_8010), access unknown, reset unknown (`write` starts from 0).
@@ -4188,73 +3822,63 @@ public enum DB_RENDER_OVERRIDE2: Register {
   }
 
   /// `DB_RENDER_OVERRIDE2.PARTIAL_SQUAD_LAUNCH_CONTROL`: bits 1:0, access unknown.
-  @inlinable public static var PARTIAL_SQUAD_LAUNCH_CONTROL: RegisterField<Self, UInt8> {
+  public static var PARTIAL_SQUAD_LAUNCH_CONTROL: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
   /// `DB_RENDER_OVERRIDE2.PARTIAL_SQUAD_LAUNCH_COUNTDOWN`: bits 4:2, access unknown.
-  @inlinable public static var PARTIAL_SQUAD_LAUNCH_COUNTDOWN: RegisterField<Self, UInt8> {
+  public static var PARTIAL_SQUAD_LAUNCH_COUNTDOWN: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 3)
   }
 
   /// `DB_RENDER_OVERRIDE2.DISABLE_ZMASK_EXPCLEAR_OPTIMIZATION`: bit 5, access unknown.
-  @inlinable public static var DISABLE_ZMASK_EXPCLEAR_OPTIMIZATION: RegisterField<Self, Bool> {
+  public static var DISABLE_ZMASK_EXPCLEAR_OPTIMIZATION: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `DB_RENDER_OVERRIDE2.DISABLE_SMEM_EXPCLEAR_OPTIMIZATION`: bit 6, access unknown.
-  @inlinable public static var DISABLE_SMEM_EXPCLEAR_OPTIMIZATION: RegisterField<Self, Bool> {
+  public static var DISABLE_SMEM_EXPCLEAR_OPTIMIZATION: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `DB_RENDER_OVERRIDE2.DISABLE_COLOR_ON_VALIDATION`: bit 7, access unknown.
-  @inlinable public static var DISABLE_COLOR_ON_VALIDATION: RegisterField<Self, Bool> {
+  public static var DISABLE_COLOR_ON_VALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `DB_RENDER_OVERRIDE2.DECOMPRESS_Z_ON_FLUSH`: bit 8, access unknown.
-  @inlinable public static var DECOMPRESS_Z_ON_FLUSH: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var DECOMPRESS_Z_ON_FLUSH: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `DB_RENDER_OVERRIDE2.DISABLE_REG_SNOOP`: bit 9, access unknown.
-  @inlinable public static var DISABLE_REG_SNOOP: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var DISABLE_REG_SNOOP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `DB_RENDER_OVERRIDE2.DEPTH_BOUNDS_HIER_DEPTH_DISABLE`: bit 10, access unknown.
-  @inlinable public static var DEPTH_BOUNDS_HIER_DEPTH_DISABLE: RegisterField<Self, Bool> {
+  public static var DEPTH_BOUNDS_HIER_DEPTH_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `DB_RENDER_OVERRIDE2.SEPARATE_HIZS_FUNC_ENABLE`: bit 11, access unknown.
-  @inlinable public static var SEPARATE_HIZS_FUNC_ENABLE: RegisterField<Self, Bool> {
+  public static var SEPARATE_HIZS_FUNC_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `DB_RENDER_OVERRIDE2.HIZ_ZFUNC`: bits 14:12, access unknown.
-  @inlinable public static var HIZ_ZFUNC: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var HIZ_ZFUNC: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `DB_RENDER_OVERRIDE2.HIS_SFUNC_FF`: bits 17:15, access unknown.
-  @inlinable public static var HIS_SFUNC_FF: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
+  public static var HIS_SFUNC_FF: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
   /// `DB_RENDER_OVERRIDE2.HIS_SFUNC_BF`: bits 20:18, access unknown.
-  @inlinable public static var HIS_SFUNC_BF: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
+  public static var HIS_SFUNC_BF: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `DB_RENDER_OVERRIDE2.PRESERVE_ZRANGE`: bit 21, access unknown.
-  @inlinable public static var PRESERVE_ZRANGE: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var PRESERVE_ZRANGE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `DB_RENDER_OVERRIDE2.PRESERVE_SRESULTS`: bit 22, access unknown.
-  @inlinable public static var PRESERVE_SRESULTS: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var PRESERVE_SRESULTS: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `DB_RENDER_OVERRIDE2.DISABLE_FAST_PASS`: bit 23, access unknown.
-  @inlinable public static var DISABLE_FAST_PASS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var DISABLE_FAST_PASS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 }
 
 /// `DB_HTILE_DATA_BASE`: gfx_8_0 register, MMIO dword 0xA005 (byte 0x2_8014), access unknown, reset unknown (`write` starts from 0).
@@ -4267,7 +3891,7 @@ public enum DB_HTILE_DATA_BASE: Register {
   }
 
   /// `DB_HTILE_DATA_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_DEPTH_BOUNDS_MIN`: gfx_8_0 register, MMIO dword 0xA008 (byte 0x2_8020), access unknown, reset unknown (`write` starts from 0).
@@ -4280,7 +3904,7 @@ public enum DB_DEPTH_BOUNDS_MIN: Register {
   }
 
   /// `DB_DEPTH_BOUNDS_MIN.MIN`: bits 31:0, access unknown.
-  @inlinable public static var MIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_DEPTH_BOUNDS_MAX`: gfx_8_0 register, MMIO dword 0xA009 (byte 0x2_8024), access unknown, reset unknown (`write` starts from 0).
@@ -4293,7 +3917,7 @@ public enum DB_DEPTH_BOUNDS_MAX: Register {
   }
 
   /// `DB_DEPTH_BOUNDS_MAX.MAX`: bits 31:0, access unknown.
-  @inlinable public static var MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_STENCIL_CLEAR`: gfx_8_0 register, MMIO dword 0xA00A (byte 0x2_8028), access unknown, reset unknown (`write` starts from 0).
@@ -4306,7 +3930,7 @@ public enum DB_STENCIL_CLEAR: Register {
   }
 
   /// `DB_STENCIL_CLEAR.CLEAR`: bits 7:0, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var CLEAR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `DB_DEPTH_CLEAR`: gfx_8_0 register, MMIO dword 0xA00B (byte 0x2_802C), access unknown, reset unknown (`write` starts from 0).
@@ -4319,7 +3943,7 @@ public enum DB_DEPTH_CLEAR: Register {
   }
 
   /// `DB_DEPTH_CLEAR.DEPTH_CLEAR`: bits 31:0, access unknown.
-  @inlinable public static var DEPTH_CLEAR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DEPTH_CLEAR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_SCREEN_SCISSOR_TL`: gfx_8_0 register, MMIO dword 0xA00C (byte 0x2_8030), access unknown, reset unknown (`write` starts from 0).
@@ -4332,10 +3956,10 @@ public enum PA_SC_SCREEN_SCISSOR_TL: Register {
   }
 
   /// `PA_SC_SCREEN_SCISSOR_TL.TL_X`: bits 15:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PA_SC_SCREEN_SCISSOR_TL.TL_Y`: bits 31:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PA_SC_SCREEN_SCISSOR_BR`: gfx_8_0 register, MMIO dword 0xA00D (byte 0x2_8034), access unknown, reset unknown (`write` starts from 0).
@@ -4348,10 +3972,10 @@ public enum PA_SC_SCREEN_SCISSOR_BR: Register {
   }
 
   /// `PA_SC_SCREEN_SCISSOR_BR.BR_X`: bits 15:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PA_SC_SCREEN_SCISSOR_BR.BR_Y`: bits 31:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `DB_DEPTH_INFO`: gfx_8_0 register, MMIO dword 0xA00F (byte 0x2_803C), access unknown, reset unknown (`write` starts from 0).
@@ -4364,29 +3988,25 @@ public enum DB_DEPTH_INFO: Register {
   }
 
   /// `DB_DEPTH_INFO.ADDR5_SWIZZLE_MASK`: bits 3:0, access unknown.
-  @inlinable public static var ADDR5_SWIZZLE_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var ADDR5_SWIZZLE_MASK: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `DB_DEPTH_INFO.ARRAY_MODE`: bits 7:4, access unknown.
-  @inlinable public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `DB_DEPTH_INFO.PIPE_CONFIG`: bits 12:8, access unknown.
-  @inlinable public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
+  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
   /// `DB_DEPTH_INFO.BANK_WIDTH`: bits 14:13, access unknown.
-  @inlinable public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
+  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
 
   /// `DB_DEPTH_INFO.BANK_HEIGHT`: bits 16:15, access unknown.
-  @inlinable public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
+  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
 
   /// `DB_DEPTH_INFO.MACRO_TILE_ASPECT`: bits 18:17, access unknown.
-  @inlinable public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 2)
-  }
+  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
 
   /// `DB_DEPTH_INFO.NUM_BANKS`: bits 20:19, access unknown.
-  @inlinable public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 19, width: 2) }
+  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 19, width: 2) }
 }
 
 /// `DB_Z_INFO`: gfx_8_0 register, MMIO dword 0xA010 (byte 0x2_8040), access unknown, reset unknown (`write` starts from 0).
@@ -4399,46 +4019,34 @@ public enum DB_Z_INFO: Register {
   }
 
   /// `DB_Z_INFO.FORMAT`: bits 1:0, access unknown.
-  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `DB_Z_INFO.NUM_SAMPLES`: bits 3:2, access unknown.
-  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `DB_Z_INFO.TILE_SPLIT`: bits 15:13, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `DB_Z_INFO.TILE_MODE_INDEX`: bits 22:20, access unknown.
-  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
+  public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `DB_Z_INFO.DECOMPRESS_ON_N_ZPLANES`: bits 26:23, access unknown.
-  @inlinable public static var DECOMPRESS_ON_N_ZPLANES: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 4)
-  }
+  public static var DECOMPRESS_ON_N_ZPLANES: RegisterField<Self, UInt8> { .init(lsb: 23, width: 4) }
 
   /// `DB_Z_INFO.ALLOW_EXPCLEAR`: bit 27, access unknown.
-  @inlinable public static var ALLOW_EXPCLEAR: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var ALLOW_EXPCLEAR: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `DB_Z_INFO.READ_SIZE`: bit 28, access unknown.
-  @inlinable public static var READ_SIZE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var READ_SIZE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `DB_Z_INFO.TILE_SURFACE_ENABLE`: bit 29, access unknown.
-  @inlinable public static var TILE_SURFACE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var TILE_SURFACE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `DB_Z_INFO.CLEAR_DISALLOWED`: bit 30, access unknown.
-  @inlinable public static var CLEAR_DISALLOWED: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var CLEAR_DISALLOWED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `DB_Z_INFO.ZRANGE_PRECISION`: bit 31, access unknown.
-  @inlinable public static var ZRANGE_PRECISION: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var ZRANGE_PRECISION: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `DB_STENCIL_INFO`: gfx_8_0 register, MMIO dword 0xA011 (byte 0x2_8044), access unknown, reset unknown (`write` starts from 0).
@@ -4451,30 +4059,22 @@ public enum DB_STENCIL_INFO: Register {
   }
 
   /// `DB_STENCIL_INFO.FORMAT`: bit 0, access unknown.
-  @inlinable public static var FORMAT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var FORMAT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `DB_STENCIL_INFO.TILE_SPLIT`: bits 15:13, access unknown.
-  @inlinable public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `DB_STENCIL_INFO.TILE_MODE_INDEX`: bits 22:20, access unknown.
-  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
+  public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `DB_STENCIL_INFO.ALLOW_EXPCLEAR`: bit 27, access unknown.
-  @inlinable public static var ALLOW_EXPCLEAR: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var ALLOW_EXPCLEAR: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `DB_STENCIL_INFO.TILE_STENCIL_DISABLE`: bit 29, access unknown.
-  @inlinable public static var TILE_STENCIL_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var TILE_STENCIL_DISABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `DB_STENCIL_INFO.CLEAR_DISALLOWED`: bit 30, access unknown.
-  @inlinable public static var CLEAR_DISALLOWED: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var CLEAR_DISALLOWED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `DB_Z_READ_BASE`: gfx_8_0 register, MMIO dword 0xA012 (byte 0x2_8048), access unknown, reset unknown (`write` starts from 0).
@@ -4487,7 +4087,7 @@ public enum DB_Z_READ_BASE: Register {
   }
 
   /// `DB_Z_READ_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_STENCIL_READ_BASE`: gfx_8_0 register, MMIO dword 0xA013 (byte 0x2_804C), access unknown, reset unknown (`write` starts from 0).
@@ -4500,7 +4100,7 @@ public enum DB_STENCIL_READ_BASE: Register {
   }
 
   /// `DB_STENCIL_READ_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_Z_WRITE_BASE`: gfx_8_0 register, MMIO dword 0xA014 (byte 0x2_8050), access unknown, reset unknown (`write` starts from 0).
@@ -4513,7 +4113,7 @@ public enum DB_Z_WRITE_BASE: Register {
   }
 
   /// `DB_Z_WRITE_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_STENCIL_WRITE_BASE`: gfx_8_0 register, MMIO dword 0xA015 (byte 0x2_8054), access unknown, reset unknown (`write` starts from 0).
@@ -4526,7 +4126,7 @@ public enum DB_STENCIL_WRITE_BASE: Register {
   }
 
   /// `DB_STENCIL_WRITE_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_DEPTH_SIZE`: gfx_8_0 register, MMIO dword 0xA016 (byte 0x2_8058), access unknown, reset unknown (`write` starts from 0).
@@ -4539,14 +4139,10 @@ public enum DB_DEPTH_SIZE: Register {
   }
 
   /// `DB_DEPTH_SIZE.PITCH_TILE_MAX`: bits 10:0, access unknown.
-  @inlinable public static var PITCH_TILE_MAX: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 11)
-  }
+  public static var PITCH_TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `DB_DEPTH_SIZE.HEIGHT_TILE_MAX`: bits 21:11, access unknown.
-  @inlinable public static var HEIGHT_TILE_MAX: RegisterField<Self, UInt16> {
-    .init(lsb: 11, width: 11)
-  }
+  public static var HEIGHT_TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 11, width: 11) }
 }
 
 /// `DB_DEPTH_SLICE`: gfx_8_0 register, MMIO dword 0xA017 (byte 0x2_805C), access unknown, reset unknown (`write` starts from 0).
@@ -4559,9 +4155,7 @@ public enum DB_DEPTH_SLICE: Register {
   }
 
   /// `DB_DEPTH_SLICE.SLICE_TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var SLICE_TILE_MAX: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 22)
-  }
+  public static var SLICE_TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `TA_BC_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xA020 (byte 0x2_8080), access unknown, reset unknown (`write` starts from 0).
@@ -4574,7 +4168,7 @@ public enum TA_BC_BASE_ADDR: Register {
   }
 
   /// `TA_BC_BASE_ADDR.ADDRESS`: bits 31:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TA_BC_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xA021 (byte 0x2_8084), access unknown, reset unknown (`write` starts from 0).
@@ -4587,7 +4181,7 @@ public enum TA_BC_BASE_ADDR_HI: Register {
   }
 
   /// `TA_BC_BASE_ADDR_HI.ADDRESS`: bits 7:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var ADDRESS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `COHER_DEST_BASE_HI_0`: gfx_8_0 register, MMIO dword 0xA07A (byte 0x2_81E8), access unknown, reset unknown (`write` starts from 0).
@@ -4600,9 +4194,7 @@ public enum COHER_DEST_BASE_HI_0: Register {
   }
 
   /// `COHER_DEST_BASE_HI_0.DEST_BASE_HI_256B`: bits 31:0, access unknown.
-  @inlinable public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COHER_DEST_BASE_HI_1`: gfx_8_0 register, MMIO dword 0xA07B (byte 0x2_81EC), access unknown, reset unknown (`write` starts from 0).
@@ -4615,9 +4207,7 @@ public enum COHER_DEST_BASE_HI_1: Register {
   }
 
   /// `COHER_DEST_BASE_HI_1.DEST_BASE_HI_256B`: bits 31:0, access unknown.
-  @inlinable public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COHER_DEST_BASE_HI_2`: gfx_8_0 register, MMIO dword 0xA07C (byte 0x2_81F0), access unknown, reset unknown (`write` starts from 0).
@@ -4630,9 +4220,7 @@ public enum COHER_DEST_BASE_HI_2: Register {
   }
 
   /// `COHER_DEST_BASE_HI_2.DEST_BASE_HI_256B`: bits 31:0, access unknown.
-  @inlinable public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COHER_DEST_BASE_HI_3`: gfx_8_0 register, MMIO dword 0xA07D (byte 0x2_81F4), access unknown, reset unknown (`write` starts from 0).
@@ -4645,9 +4233,7 @@ public enum COHER_DEST_BASE_HI_3: Register {
   }
 
   /// `COHER_DEST_BASE_HI_3.DEST_BASE_HI_256B`: bits 31:0, access unknown.
-  @inlinable public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COHER_DEST_BASE_2`: gfx_8_0 register, MMIO dword 0xA07E (byte 0x2_81F8), access unknown, reset unknown (`write` starts from 0).
@@ -4660,9 +4246,7 @@ public enum COHER_DEST_BASE_2: Register {
   }
 
   /// `COHER_DEST_BASE_2.DEST_BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var DEST_BASE_256B: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DEST_BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COHER_DEST_BASE_3`: gfx_8_0 register, MMIO dword 0xA07F (byte 0x2_81FC), access unknown, reset unknown (`write` starts from 0).
@@ -4675,9 +4259,7 @@ public enum COHER_DEST_BASE_3: Register {
   }
 
   /// `COHER_DEST_BASE_3.DEST_BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var DEST_BASE_256B: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DEST_BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_WINDOW_OFFSET`: gfx_8_0 register, MMIO dword 0xA080 (byte 0x2_8200), access unknown, reset unknown (`write` starts from 0).
@@ -4690,14 +4272,10 @@ public enum PA_SC_WINDOW_OFFSET: Register {
   }
 
   /// `PA_SC_WINDOW_OFFSET.WINDOW_X_OFFSET`: bits 15:0, access unknown.
-  @inlinable public static var WINDOW_X_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var WINDOW_X_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PA_SC_WINDOW_OFFSET.WINDOW_Y_OFFSET`: bits 31:16, access unknown.
-  @inlinable public static var WINDOW_Y_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var WINDOW_Y_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PA_SC_WINDOW_SCISSOR_TL`: gfx_8_0 register, MMIO dword 0xA081 (byte 0x2_8204), access unknown, reset unknown (`write` starts from 0).
@@ -4710,15 +4288,13 @@ public enum PA_SC_WINDOW_SCISSOR_TL: Register {
   }
 
   /// `PA_SC_WINDOW_SCISSOR_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_WINDOW_SCISSOR_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
   /// `PA_SC_WINDOW_SCISSOR_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_WINDOW_SCISSOR_BR`: gfx_8_0 register, MMIO dword 0xA082 (byte 0x2_8208), access unknown, reset unknown (`write` starts from 0).
@@ -4731,10 +4307,10 @@ public enum PA_SC_WINDOW_SCISSOR_BR: Register {
   }
 
   /// `PA_SC_WINDOW_SCISSOR_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_WINDOW_SCISSOR_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_CLIPRECT_RULE`: gfx_8_0 register, MMIO dword 0xA083 (byte 0x2_820C), access unknown, reset unknown (`write` starts from 0).
@@ -4747,7 +4323,7 @@ public enum PA_SC_CLIPRECT_RULE: Register {
   }
 
   /// `PA_SC_CLIPRECT_RULE.CLIP_RULE`: bits 15:0, access unknown.
-  @inlinable public static var CLIP_RULE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CLIP_RULE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SC_CLIPRECT_0_TL`: gfx_8_0 register, MMIO dword 0xA084 (byte 0x2_8210), access unknown, reset unknown (`write` starts from 0).
@@ -4760,10 +4336,10 @@ public enum PA_SC_CLIPRECT_0_TL: Register {
   }
 
   /// `PA_SC_CLIPRECT_0_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_CLIPRECT_0_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_CLIPRECT_0_BR`: gfx_8_0 register, MMIO dword 0xA085 (byte 0x2_8214), access unknown, reset unknown (`write` starts from 0).
@@ -4776,10 +4352,10 @@ public enum PA_SC_CLIPRECT_0_BR: Register {
   }
 
   /// `PA_SC_CLIPRECT_0_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_CLIPRECT_0_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_CLIPRECT_1_TL`: gfx_8_0 register, MMIO dword 0xA086 (byte 0x2_8218), access unknown, reset unknown (`write` starts from 0).
@@ -4792,10 +4368,10 @@ public enum PA_SC_CLIPRECT_1_TL: Register {
   }
 
   /// `PA_SC_CLIPRECT_1_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_CLIPRECT_1_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_CLIPRECT_1_BR`: gfx_8_0 register, MMIO dword 0xA087 (byte 0x2_821C), access unknown, reset unknown (`write` starts from 0).
@@ -4808,10 +4384,10 @@ public enum PA_SC_CLIPRECT_1_BR: Register {
   }
 
   /// `PA_SC_CLIPRECT_1_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_CLIPRECT_1_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_CLIPRECT_2_TL`: gfx_8_0 register, MMIO dword 0xA088 (byte 0x2_8220), access unknown, reset unknown (`write` starts from 0).
@@ -4824,10 +4400,10 @@ public enum PA_SC_CLIPRECT_2_TL: Register {
   }
 
   /// `PA_SC_CLIPRECT_2_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_CLIPRECT_2_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_CLIPRECT_2_BR`: gfx_8_0 register, MMIO dword 0xA089 (byte 0x2_8224), access unknown, reset unknown (`write` starts from 0).
@@ -4840,10 +4416,10 @@ public enum PA_SC_CLIPRECT_2_BR: Register {
   }
 
   /// `PA_SC_CLIPRECT_2_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_CLIPRECT_2_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_CLIPRECT_3_TL`: gfx_8_0 register, MMIO dword 0xA08A (byte 0x2_8228), access unknown, reset unknown (`write` starts from 0).
@@ -4856,10 +4432,10 @@ public enum PA_SC_CLIPRECT_3_TL: Register {
   }
 
   /// `PA_SC_CLIPRECT_3_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_CLIPRECT_3_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_CLIPRECT_3_BR`: gfx_8_0 register, MMIO dword 0xA08B (byte 0x2_822C), access unknown, reset unknown (`write` starts from 0).
@@ -4872,10 +4448,10 @@ public enum PA_SC_CLIPRECT_3_BR: Register {
   }
 
   /// `PA_SC_CLIPRECT_3_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_CLIPRECT_3_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_EDGERULE`: gfx_8_0 register, MMIO dword 0xA08C (byte 0x2_8230), access unknown, reset unknown (`write` starts from 0).
@@ -4888,25 +4464,25 @@ public enum PA_SC_EDGERULE: Register {
   }
 
   /// `PA_SC_EDGERULE.ER_TRI`: bits 3:0, access unknown.
-  @inlinable public static var ER_TRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ER_TRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PA_SC_EDGERULE.ER_POINT`: bits 7:4, access unknown.
-  @inlinable public static var ER_POINT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var ER_POINT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PA_SC_EDGERULE.ER_RECT`: bits 11:8, access unknown.
-  @inlinable public static var ER_RECT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var ER_RECT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PA_SC_EDGERULE.ER_LINE_LR`: bits 17:12, access unknown.
-  @inlinable public static var ER_LINE_LR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
+  public static var ER_LINE_LR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
   /// `PA_SC_EDGERULE.ER_LINE_RL`: bits 23:18, access unknown.
-  @inlinable public static var ER_LINE_RL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 6) }
+  public static var ER_LINE_RL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 6) }
 
   /// `PA_SC_EDGERULE.ER_LINE_TB`: bits 27:24, access unknown.
-  @inlinable public static var ER_LINE_TB: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var ER_LINE_TB: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PA_SC_EDGERULE.ER_LINE_BT`: bits 31:28, access unknown.
-  @inlinable public static var ER_LINE_BT: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var ER_LINE_BT: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SU_HARDWARE_SCREEN_OFFSET`: gfx_8_0 register, MMIO dword 0xA08D (byte 0x2_8234), access unknown, reset unknown (`write` starts from 0).
@@ -4919,14 +4495,10 @@ public enum PA_SU_HARDWARE_SCREEN_OFFSET: Register {
   }
 
   /// `PA_SU_HARDWARE_SCREEN_OFFSET.HW_SCREEN_OFFSET_X`: bits 8:0, access unknown.
-  @inlinable public static var HW_SCREEN_OFFSET_X: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 9)
-  }
+  public static var HW_SCREEN_OFFSET_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `PA_SU_HARDWARE_SCREEN_OFFSET.HW_SCREEN_OFFSET_Y`: bits 24:16, access unknown.
-  @inlinable public static var HW_SCREEN_OFFSET_Y: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 9)
-  }
+  public static var HW_SCREEN_OFFSET_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
 /// `CB_TARGET_MASK`: gfx_8_0 register, MMIO dword 0xA08E (byte 0x2_8238), access unknown, reset unknown (`write` starts from 0).
@@ -4939,44 +4511,28 @@ public enum CB_TARGET_MASK: Register {
   }
 
   /// `CB_TARGET_MASK.TARGET0_ENABLE`: bits 3:0, access unknown.
-  @inlinable public static var TARGET0_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var TARGET0_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CB_TARGET_MASK.TARGET1_ENABLE`: bits 7:4, access unknown.
-  @inlinable public static var TARGET1_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var TARGET1_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `CB_TARGET_MASK.TARGET2_ENABLE`: bits 11:8, access unknown.
-  @inlinable public static var TARGET2_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var TARGET2_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `CB_TARGET_MASK.TARGET3_ENABLE`: bits 15:12, access unknown.
-  @inlinable public static var TARGET3_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var TARGET3_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `CB_TARGET_MASK.TARGET4_ENABLE`: bits 19:16, access unknown.
-  @inlinable public static var TARGET4_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var TARGET4_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `CB_TARGET_MASK.TARGET5_ENABLE`: bits 23:20, access unknown.
-  @inlinable public static var TARGET5_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var TARGET5_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `CB_TARGET_MASK.TARGET6_ENABLE`: bits 27:24, access unknown.
-  @inlinable public static var TARGET6_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var TARGET6_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `CB_TARGET_MASK.TARGET7_ENABLE`: bits 31:28, access unknown.
-  @inlinable public static var TARGET7_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var TARGET7_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `CB_SHADER_MASK`: gfx_8_0 register, MMIO dword 0xA08F (byte 0x2_823C), access unknown, reset unknown (`write` starts from 0).
@@ -4989,44 +4545,28 @@ public enum CB_SHADER_MASK: Register {
   }
 
   /// `CB_SHADER_MASK.OUTPUT0_ENABLE`: bits 3:0, access unknown.
-  @inlinable public static var OUTPUT0_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var OUTPUT0_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CB_SHADER_MASK.OUTPUT1_ENABLE`: bits 7:4, access unknown.
-  @inlinable public static var OUTPUT1_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var OUTPUT1_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `CB_SHADER_MASK.OUTPUT2_ENABLE`: bits 11:8, access unknown.
-  @inlinable public static var OUTPUT2_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var OUTPUT2_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `CB_SHADER_MASK.OUTPUT3_ENABLE`: bits 15:12, access unknown.
-  @inlinable public static var OUTPUT3_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var OUTPUT3_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `CB_SHADER_MASK.OUTPUT4_ENABLE`: bits 19:16, access unknown.
-  @inlinable public static var OUTPUT4_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var OUTPUT4_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `CB_SHADER_MASK.OUTPUT5_ENABLE`: bits 23:20, access unknown.
-  @inlinable public static var OUTPUT5_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var OUTPUT5_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `CB_SHADER_MASK.OUTPUT6_ENABLE`: bits 27:24, access unknown.
-  @inlinable public static var OUTPUT6_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var OUTPUT6_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `CB_SHADER_MASK.OUTPUT7_ENABLE`: bits 31:28, access unknown.
-  @inlinable public static var OUTPUT7_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var OUTPUT7_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_GENERIC_SCISSOR_TL`: gfx_8_0 register, MMIO dword 0xA090 (byte 0x2_8240), access unknown, reset unknown (`write` starts from 0).
@@ -5039,15 +4579,13 @@ public enum PA_SC_GENERIC_SCISSOR_TL: Register {
   }
 
   /// `PA_SC_GENERIC_SCISSOR_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_GENERIC_SCISSOR_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
   /// `PA_SC_GENERIC_SCISSOR_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_GENERIC_SCISSOR_BR`: gfx_8_0 register, MMIO dword 0xA091 (byte 0x2_8244), access unknown, reset unknown (`write` starts from 0).
@@ -5060,10 +4598,10 @@ public enum PA_SC_GENERIC_SCISSOR_BR: Register {
   }
 
   /// `PA_SC_GENERIC_SCISSOR_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_GENERIC_SCISSOR_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `COHER_DEST_BASE_0`: gfx_8_0 register, MMIO dword 0xA092 (byte 0x2_8248), access unknown, reset unknown (`write` starts from 0).
@@ -5076,9 +4614,7 @@ public enum COHER_DEST_BASE_0: Register {
   }
 
   /// `COHER_DEST_BASE_0.DEST_BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var DEST_BASE_256B: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DEST_BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COHER_DEST_BASE_1`: gfx_8_0 register, MMIO dword 0xA093 (byte 0x2_824C), access unknown, reset unknown (`write` starts from 0).
@@ -5091,9 +4627,7 @@ public enum COHER_DEST_BASE_1: Register {
   }
 
   /// `COHER_DEST_BASE_1.DEST_BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var DEST_BASE_256B: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DEST_BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_0_TL`: gfx_8_0 register, MMIO dword 0xA094 (byte 0x2_8250), access unknown, reset unknown (`write` starts from 0).
@@ -5106,15 +4640,13 @@ public enum PA_SC_VPORT_SCISSOR_0_TL: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_0_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_0_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_0_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_0_BR`: gfx_8_0 register, MMIO dword 0xA095 (byte 0x2_8254), access unknown, reset unknown (`write` starts from 0).
@@ -5127,10 +4659,10 @@ public enum PA_SC_VPORT_SCISSOR_0_BR: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_0_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_0_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_1_TL`: gfx_8_0 register, MMIO dword 0xA096 (byte 0x2_8258), access unknown, reset unknown (`write` starts from 0).
@@ -5143,15 +4675,13 @@ public enum PA_SC_VPORT_SCISSOR_1_TL: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_1_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_1_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_1_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_1_BR`: gfx_8_0 register, MMIO dword 0xA097 (byte 0x2_825C), access unknown, reset unknown (`write` starts from 0).
@@ -5164,10 +4694,10 @@ public enum PA_SC_VPORT_SCISSOR_1_BR: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_1_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_1_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_2_TL`: gfx_8_0 register, MMIO dword 0xA098 (byte 0x2_8260), access unknown, reset unknown (`write` starts from 0).
@@ -5180,15 +4710,13 @@ public enum PA_SC_VPORT_SCISSOR_2_TL: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_2_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_2_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_2_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_2_BR`: gfx_8_0 register, MMIO dword 0xA099 (byte 0x2_8264), access unknown, reset unknown (`write` starts from 0).
@@ -5201,10 +4729,10 @@ public enum PA_SC_VPORT_SCISSOR_2_BR: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_2_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_2_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_3_TL`: gfx_8_0 register, MMIO dword 0xA09A (byte 0x2_8268), access unknown, reset unknown (`write` starts from 0).
@@ -5217,13 +4745,11 @@ public enum PA_SC_VPORT_SCISSOR_3_TL: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_3_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_3_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_3_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }

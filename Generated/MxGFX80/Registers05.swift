@@ -14,10 +14,10 @@ public enum PA_SC_VPORT_SCISSOR_3_BR: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_3_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_3_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_4_TL`: gfx_8_0 register, MMIO dword 0xA09C (byte 0x2_8270), access unknown, reset unknown (`write` starts from 0).
@@ -30,15 +30,13 @@ public enum PA_SC_VPORT_SCISSOR_4_TL: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_4_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_4_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_4_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_4_BR`: gfx_8_0 register, MMIO dword 0xA09D (byte 0x2_8274), access unknown, reset unknown (`write` starts from 0).
@@ -51,10 +49,10 @@ public enum PA_SC_VPORT_SCISSOR_4_BR: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_4_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_4_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_5_TL`: gfx_8_0 register, MMIO dword 0xA09E (byte 0x2_8278), access unknown, reset unknown (`write` starts from 0).
@@ -67,15 +65,13 @@ public enum PA_SC_VPORT_SCISSOR_5_TL: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_5_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_5_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_5_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_5_BR`: gfx_8_0 register, MMIO dword 0xA09F (byte 0x2_827C), access unknown, reset unknown (`write` starts from 0).
@@ -88,10 +84,10 @@ public enum PA_SC_VPORT_SCISSOR_5_BR: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_5_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_5_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_6_TL`: gfx_8_0 register, MMIO dword 0xA0A0 (byte 0x2_8280), access unknown, reset unknown (`write` starts from 0).
@@ -104,15 +100,13 @@ public enum PA_SC_VPORT_SCISSOR_6_TL: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_6_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_6_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_6_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_6_BR`: gfx_8_0 register, MMIO dword 0xA0A1 (byte 0x2_8284), access unknown, reset unknown (`write` starts from 0).
@@ -125,10 +119,10 @@ public enum PA_SC_VPORT_SCISSOR_6_BR: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_6_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_6_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_7_TL`: gfx_8_0 register, MMIO dword 0xA0A2 (byte 0x2_8288), access unknown, reset unknown (`write` starts from 0).
@@ -141,15 +135,13 @@ public enum PA_SC_VPORT_SCISSOR_7_TL: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_7_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_7_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_7_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_7_BR`: gfx_8_0 register, MMIO dword 0xA0A3 (byte 0x2_828C), access unknown, reset unknown (`write` starts from 0).
@@ -162,10 +154,10 @@ public enum PA_SC_VPORT_SCISSOR_7_BR: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_7_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_7_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_8_TL`: gfx_8_0 register, MMIO dword 0xA0A4 (byte 0x2_8290), access unknown, reset unknown (`write` starts from 0).
@@ -178,15 +170,13 @@ public enum PA_SC_VPORT_SCISSOR_8_TL: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_8_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_8_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_8_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_8_BR`: gfx_8_0 register, MMIO dword 0xA0A5 (byte 0x2_8294), access unknown, reset unknown (`write` starts from 0).
@@ -199,10 +189,10 @@ public enum PA_SC_VPORT_SCISSOR_8_BR: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_8_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_8_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_9_TL`: gfx_8_0 register, MMIO dword 0xA0A6 (byte 0x2_8298), access unknown, reset unknown (`write` starts from 0).
@@ -215,15 +205,13 @@ public enum PA_SC_VPORT_SCISSOR_9_TL: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_9_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_9_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_9_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_9_BR`: gfx_8_0 register, MMIO dword 0xA0A7 (byte 0x2_829C), access unknown, reset unknown (`write` starts from 0).
@@ -236,10 +224,10 @@ public enum PA_SC_VPORT_SCISSOR_9_BR: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_9_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_9_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_10_TL`: gfx_8_0 register, MMIO dword 0xA0A8 (byte 0x2_82A0), access unknown, reset unknown (`write` starts from 0).
@@ -252,15 +240,13 @@ public enum PA_SC_VPORT_SCISSOR_10_TL: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_10_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_10_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_10_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_10_BR`: gfx_8_0 register, MMIO dword 0xA0A9 (byte 0x2_82A4), access unknown, reset unknown (`write` starts from 0).
@@ -273,10 +259,10 @@ public enum PA_SC_VPORT_SCISSOR_10_BR: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_10_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_10_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_11_TL`: gfx_8_0 register, MMIO dword 0xA0AA (byte 0x2_82A8), access unknown, reset unknown (`write` starts from 0).
@@ -289,15 +275,13 @@ public enum PA_SC_VPORT_SCISSOR_11_TL: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_11_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_11_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_11_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_11_BR`: gfx_8_0 register, MMIO dword 0xA0AB (byte 0x2_82AC), access unknown, reset unknown (`write` starts from 0).
@@ -310,10 +294,10 @@ public enum PA_SC_VPORT_SCISSOR_11_BR: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_11_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_11_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_12_TL`: gfx_8_0 register, MMIO dword 0xA0AC (byte 0x2_82B0), access unknown, reset unknown (`write` starts from 0).
@@ -326,15 +310,13 @@ public enum PA_SC_VPORT_SCISSOR_12_TL: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_12_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_12_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_12_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_12_BR`: gfx_8_0 register, MMIO dword 0xA0AD (byte 0x2_82B4), access unknown, reset unknown (`write` starts from 0).
@@ -347,10 +329,10 @@ public enum PA_SC_VPORT_SCISSOR_12_BR: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_12_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_12_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_13_TL`: gfx_8_0 register, MMIO dword 0xA0AE (byte 0x2_82B8), access unknown, reset unknown (`write` starts from 0).
@@ -363,15 +345,13 @@ public enum PA_SC_VPORT_SCISSOR_13_TL: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_13_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_13_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_13_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_13_BR`: gfx_8_0 register, MMIO dword 0xA0AF (byte 0x2_82BC), access unknown, reset unknown (`write` starts from 0).
@@ -384,10 +364,10 @@ public enum PA_SC_VPORT_SCISSOR_13_BR: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_13_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_13_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_14_TL`: gfx_8_0 register, MMIO dword 0xA0B0 (byte 0x2_82C0), access unknown, reset unknown (`write` starts from 0).
@@ -400,15 +380,13 @@ public enum PA_SC_VPORT_SCISSOR_14_TL: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_14_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_14_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_14_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_14_BR`: gfx_8_0 register, MMIO dword 0xA0B1 (byte 0x2_82C4), access unknown, reset unknown (`write` starts from 0).
@@ -421,10 +399,10 @@ public enum PA_SC_VPORT_SCISSOR_14_BR: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_14_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_14_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_15_TL`: gfx_8_0 register, MMIO dword 0xA0B2 (byte 0x2_82C8), access unknown, reset unknown (`write` starts from 0).
@@ -437,15 +415,13 @@ public enum PA_SC_VPORT_SCISSOR_15_TL: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_15_TL.TL_X`: bits 14:0, access unknown.
-  @inlinable public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_15_TL.TL_Y`: bits 30:16, access unknown.
-  @inlinable public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_15_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  @inlinable public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_15_BR`: gfx_8_0 register, MMIO dword 0xA0B3 (byte 0x2_82CC), access unknown, reset unknown (`write` starts from 0).
@@ -458,10 +434,10 @@ public enum PA_SC_VPORT_SCISSOR_15_BR: Register {
   }
 
   /// `PA_SC_VPORT_SCISSOR_15_BR.BR_X`: bits 14:0, access unknown.
-  @inlinable public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 
   /// `PA_SC_VPORT_SCISSOR_15_BR.BR_Y`: bits 30:16, access unknown.
-  @inlinable public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_ZMIN_0`: gfx_8_0 register, MMIO dword 0xA0B4 (byte 0x2_82D0), access unknown, reset unknown (`write` starts from 0).
@@ -474,7 +450,7 @@ public enum PA_SC_VPORT_ZMIN_0: Register {
   }
 
   /// `PA_SC_VPORT_ZMIN_0.VPORT_ZMIN`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_0`: gfx_8_0 register, MMIO dword 0xA0B5 (byte 0x2_82D4), access unknown, reset unknown (`write` starts from 0).
@@ -487,7 +463,7 @@ public enum PA_SC_VPORT_ZMAX_0: Register {
   }
 
   /// `PA_SC_VPORT_ZMAX_0.VPORT_ZMAX`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_1`: gfx_8_0 register, MMIO dword 0xA0B6 (byte 0x2_82D8), access unknown, reset unknown (`write` starts from 0).
@@ -500,7 +476,7 @@ public enum PA_SC_VPORT_ZMIN_1: Register {
   }
 
   /// `PA_SC_VPORT_ZMIN_1.VPORT_ZMIN`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_1`: gfx_8_0 register, MMIO dword 0xA0B7 (byte 0x2_82DC), access unknown, reset unknown (`write` starts from 0).
@@ -513,7 +489,7 @@ public enum PA_SC_VPORT_ZMAX_1: Register {
   }
 
   /// `PA_SC_VPORT_ZMAX_1.VPORT_ZMAX`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_2`: gfx_8_0 register, MMIO dword 0xA0B8 (byte 0x2_82E0), access unknown, reset unknown (`write` starts from 0).
@@ -526,7 +502,7 @@ public enum PA_SC_VPORT_ZMIN_2: Register {
   }
 
   /// `PA_SC_VPORT_ZMIN_2.VPORT_ZMIN`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_2`: gfx_8_0 register, MMIO dword 0xA0B9 (byte 0x2_82E4), access unknown, reset unknown (`write` starts from 0).
@@ -539,7 +515,7 @@ public enum PA_SC_VPORT_ZMAX_2: Register {
   }
 
   /// `PA_SC_VPORT_ZMAX_2.VPORT_ZMAX`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_3`: gfx_8_0 register, MMIO dword 0xA0BA (byte 0x2_82E8), access unknown, reset unknown (`write` starts from 0).
@@ -552,7 +528,7 @@ public enum PA_SC_VPORT_ZMIN_3: Register {
   }
 
   /// `PA_SC_VPORT_ZMIN_3.VPORT_ZMIN`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_3`: gfx_8_0 register, MMIO dword 0xA0BB (byte 0x2_82EC), access unknown, reset unknown (`write` starts from 0).
@@ -565,7 +541,7 @@ public enum PA_SC_VPORT_ZMAX_3: Register {
   }
 
   /// `PA_SC_VPORT_ZMAX_3.VPORT_ZMAX`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_4`: gfx_8_0 register, MMIO dword 0xA0BC (byte 0x2_82F0), access unknown, reset unknown (`write` starts from 0).
@@ -578,7 +554,7 @@ public enum PA_SC_VPORT_ZMIN_4: Register {
   }
 
   /// `PA_SC_VPORT_ZMIN_4.VPORT_ZMIN`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_4`: gfx_8_0 register, MMIO dword 0xA0BD (byte 0x2_82F4), access unknown, reset unknown (`write` starts from 0).
@@ -591,7 +567,7 @@ public enum PA_SC_VPORT_ZMAX_4: Register {
   }
 
   /// `PA_SC_VPORT_ZMAX_4.VPORT_ZMAX`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_5`: gfx_8_0 register, MMIO dword 0xA0BE (byte 0x2_82F8), access unknown, reset unknown (`write` starts from 0).
@@ -604,7 +580,7 @@ public enum PA_SC_VPORT_ZMIN_5: Register {
   }
 
   /// `PA_SC_VPORT_ZMIN_5.VPORT_ZMIN`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_5`: gfx_8_0 register, MMIO dword 0xA0BF (byte 0x2_82FC), access unknown, reset unknown (`write` starts from 0).
@@ -617,7 +593,7 @@ public enum PA_SC_VPORT_ZMAX_5: Register {
   }
 
   /// `PA_SC_VPORT_ZMAX_5.VPORT_ZMAX`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_6`: gfx_8_0 register, MMIO dword 0xA0C0 (byte 0x2_8300), access unknown, reset unknown (`write` starts from 0).
@@ -630,7 +606,7 @@ public enum PA_SC_VPORT_ZMIN_6: Register {
   }
 
   /// `PA_SC_VPORT_ZMIN_6.VPORT_ZMIN`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_6`: gfx_8_0 register, MMIO dword 0xA0C1 (byte 0x2_8304), access unknown, reset unknown (`write` starts from 0).
@@ -643,7 +619,7 @@ public enum PA_SC_VPORT_ZMAX_6: Register {
   }
 
   /// `PA_SC_VPORT_ZMAX_6.VPORT_ZMAX`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_7`: gfx_8_0 register, MMIO dword 0xA0C2 (byte 0x2_8308), access unknown, reset unknown (`write` starts from 0).
@@ -656,7 +632,7 @@ public enum PA_SC_VPORT_ZMIN_7: Register {
   }
 
   /// `PA_SC_VPORT_ZMIN_7.VPORT_ZMIN`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_7`: gfx_8_0 register, MMIO dword 0xA0C3 (byte 0x2_830C), access unknown, reset unknown (`write` starts from 0).
@@ -669,7 +645,7 @@ public enum PA_SC_VPORT_ZMAX_7: Register {
   }
 
   /// `PA_SC_VPORT_ZMAX_7.VPORT_ZMAX`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_8`: gfx_8_0 register, MMIO dword 0xA0C4 (byte 0x2_8310), access unknown, reset unknown (`write` starts from 0).
@@ -682,7 +658,7 @@ public enum PA_SC_VPORT_ZMIN_8: Register {
   }
 
   /// `PA_SC_VPORT_ZMIN_8.VPORT_ZMIN`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_8`: gfx_8_0 register, MMIO dword 0xA0C5 (byte 0x2_8314), access unknown, reset unknown (`write` starts from 0).
@@ -695,7 +671,7 @@ public enum PA_SC_VPORT_ZMAX_8: Register {
   }
 
   /// `PA_SC_VPORT_ZMAX_8.VPORT_ZMAX`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_9`: gfx_8_0 register, MMIO dword 0xA0C6 (byte 0x2_8318), access unknown, reset unknown (`write` starts from 0).
@@ -708,7 +684,7 @@ public enum PA_SC_VPORT_ZMIN_9: Register {
   }
 
   /// `PA_SC_VPORT_ZMIN_9.VPORT_ZMIN`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_9`: gfx_8_0 register, MMIO dword 0xA0C7 (byte 0x2_831C), access unknown, reset unknown (`write` starts from 0).
@@ -721,7 +697,7 @@ public enum PA_SC_VPORT_ZMAX_9: Register {
   }
 
   /// `PA_SC_VPORT_ZMAX_9.VPORT_ZMAX`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_10`: gfx_8_0 register, MMIO dword 0xA0C8 (byte 0x2_8320), access unknown, reset unknown (`write` starts from 0).
@@ -734,7 +710,7 @@ public enum PA_SC_VPORT_ZMIN_10: Register {
   }
 
   /// `PA_SC_VPORT_ZMIN_10.VPORT_ZMIN`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_10`: gfx_8_0 register, MMIO dword 0xA0C9 (byte 0x2_8324), access unknown, reset unknown (`write` starts from 0).
@@ -747,7 +723,7 @@ public enum PA_SC_VPORT_ZMAX_10: Register {
   }
 
   /// `PA_SC_VPORT_ZMAX_10.VPORT_ZMAX`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_11`: gfx_8_0 register, MMIO dword 0xA0CA (byte 0x2_8328), access unknown, reset unknown (`write` starts from 0).
@@ -760,7 +736,7 @@ public enum PA_SC_VPORT_ZMIN_11: Register {
   }
 
   /// `PA_SC_VPORT_ZMIN_11.VPORT_ZMIN`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_11`: gfx_8_0 register, MMIO dword 0xA0CB (byte 0x2_832C), access unknown, reset unknown (`write` starts from 0).
@@ -773,7 +749,7 @@ public enum PA_SC_VPORT_ZMAX_11: Register {
   }
 
   /// `PA_SC_VPORT_ZMAX_11.VPORT_ZMAX`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_12`: gfx_8_0 register, MMIO dword 0xA0CC (byte 0x2_8330), access unknown, reset unknown (`write` starts from 0).
@@ -786,7 +762,7 @@ public enum PA_SC_VPORT_ZMIN_12: Register {
   }
 
   /// `PA_SC_VPORT_ZMIN_12.VPORT_ZMIN`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_12`: gfx_8_0 register, MMIO dword 0xA0CD (byte 0x2_8334), access unknown, reset unknown (`write` starts from 0).
@@ -799,7 +775,7 @@ public enum PA_SC_VPORT_ZMAX_12: Register {
   }
 
   /// `PA_SC_VPORT_ZMAX_12.VPORT_ZMAX`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_13`: gfx_8_0 register, MMIO dword 0xA0CE (byte 0x2_8338), access unknown, reset unknown (`write` starts from 0).
@@ -812,7 +788,7 @@ public enum PA_SC_VPORT_ZMIN_13: Register {
   }
 
   /// `PA_SC_VPORT_ZMIN_13.VPORT_ZMIN`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_13`: gfx_8_0 register, MMIO dword 0xA0CF (byte 0x2_833C), access unknown, reset unknown (`write` starts from 0).
@@ -825,7 +801,7 @@ public enum PA_SC_VPORT_ZMAX_13: Register {
   }
 
   /// `PA_SC_VPORT_ZMAX_13.VPORT_ZMAX`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_14`: gfx_8_0 register, MMIO dword 0xA0D0 (byte 0x2_8340), access unknown, reset unknown (`write` starts from 0).
@@ -838,7 +814,7 @@ public enum PA_SC_VPORT_ZMIN_14: Register {
   }
 
   /// `PA_SC_VPORT_ZMIN_14.VPORT_ZMIN`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_14`: gfx_8_0 register, MMIO dword 0xA0D1 (byte 0x2_8344), access unknown, reset unknown (`write` starts from 0).
@@ -851,7 +827,7 @@ public enum PA_SC_VPORT_ZMAX_14: Register {
   }
 
   /// `PA_SC_VPORT_ZMAX_14.VPORT_ZMAX`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_15`: gfx_8_0 register, MMIO dword 0xA0D2 (byte 0x2_8348), access unknown, reset unknown (`write` starts from 0).
@@ -864,7 +840,7 @@ public enum PA_SC_VPORT_ZMIN_15: Register {
   }
 
   /// `PA_SC_VPORT_ZMIN_15.VPORT_ZMIN`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_15`: gfx_8_0 register, MMIO dword 0xA0D3 (byte 0x2_834C), access unknown, reset unknown (`write` starts from 0).
@@ -877,7 +853,7 @@ public enum PA_SC_VPORT_ZMAX_15: Register {
   }
 
   /// `PA_SC_VPORT_ZMAX_15.VPORT_ZMAX`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_SCREEN_EXTENT_CONTROL`: gfx_8_0 register, MMIO dword 0xA0D6 (byte 0x2_8358), access unknown, reset unknown (`write` starts from 0).
@@ -890,14 +866,10 @@ public enum PA_SC_SCREEN_EXTENT_CONTROL: Register {
   }
 
   /// `PA_SC_SCREEN_EXTENT_CONTROL.SLICE_EVEN_ENABLE`: bits 1:0, access unknown.
-  @inlinable public static var SLICE_EVEN_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var SLICE_EVEN_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `PA_SC_SCREEN_EXTENT_CONTROL.SLICE_ODD_ENABLE`: bits 3:2, access unknown.
-  @inlinable public static var SLICE_ODD_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
+  public static var SLICE_ODD_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 }
 
 /// `CP_PERFMON_CNTX_CNTL`: gfx_8_0 register, MMIO dword 0xA0D8 (byte 0x2_8360), access unknown, reset unknown (`write` starts from 0).
@@ -910,9 +882,7 @@ public enum CP_PERFMON_CNTX_CNTL: Register {
   }
 
   /// `CP_PERFMON_CNTX_CNTL.PERFMON_ENABLE`: bit 31, access unknown.
-  @inlinable public static var PERFMON_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var PERFMON_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_PIPEID`: gfx_8_0 register, MMIO dword 0xA0D9 (byte 0x2_8364), access unknown, reset unknown (`write` starts from 0).
@@ -927,7 +897,7 @@ public enum CP_PIPEID: Register {
   }
 
   /// `CP_PIPEID.PIPE_ID`: bits 1:0, access unknown.
-  @inlinable public static var PIPE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var PIPE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_RINGID`: gfx_8_0 register, MMIO dword 0xA0D9 (byte 0x2_8364), access unknown, reset unknown (`write` starts from 0).
@@ -940,7 +910,7 @@ public enum CP_RINGID: Register {
   }
 
   /// `CP_RINGID.RINGID`: bits 1:0, access unknown.
-  @inlinable public static var RINGID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var RINGID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_VMID`: gfx_8_0 register, MMIO dword 0xA0DA (byte 0x2_8368), access unknown, reset unknown (`write` starts from 0).
@@ -953,7 +923,7 @@ public enum CP_VMID: Register {
   }
 
   /// `CP_VMID.VMID`: bits 3:0, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `VGT_MAX_VTX_INDX`: gfx_8_0 register, MMIO dword 0xA100 (byte 0x2_8400), access unknown, reset unknown (`write` starts from 0).
@@ -966,7 +936,7 @@ public enum VGT_MAX_VTX_INDX: Register {
   }
 
   /// `VGT_MAX_VTX_INDX.MAX_INDX`: bits 31:0, access unknown.
-  @inlinable public static var MAX_INDX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MAX_INDX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_MIN_VTX_INDX`: gfx_8_0 register, MMIO dword 0xA101 (byte 0x2_8404), access unknown, reset unknown (`write` starts from 0).
@@ -979,7 +949,7 @@ public enum VGT_MIN_VTX_INDX: Register {
   }
 
   /// `VGT_MIN_VTX_INDX.MIN_INDX`: bits 31:0, access unknown.
-  @inlinable public static var MIN_INDX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MIN_INDX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_INDX_OFFSET`: gfx_8_0 register, MMIO dword 0xA102 (byte 0x2_8408), access unknown, reset unknown (`write` starts from 0).
@@ -992,7 +962,7 @@ public enum VGT_INDX_OFFSET: Register {
   }
 
   /// `VGT_INDX_OFFSET.INDX_OFFSET`: bits 31:0, access unknown.
-  @inlinable public static var INDX_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var INDX_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_MULTI_PRIM_IB_RESET_INDX`: gfx_8_0 register, MMIO dword 0xA103 (byte 0x2_840C), access unknown, reset unknown (`write` starts from 0).
@@ -1005,7 +975,7 @@ public enum VGT_MULTI_PRIM_IB_RESET_INDX: Register {
   }
 
   /// `VGT_MULTI_PRIM_IB_RESET_INDX.RESET_INDX`: bits 31:0, access unknown.
-  @inlinable public static var RESET_INDX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESET_INDX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_BLEND_RED`: gfx_8_0 register, MMIO dword 0xA105 (byte 0x2_8414), access unknown, reset unknown (`write` starts from 0).
@@ -1018,7 +988,7 @@ public enum CB_BLEND_RED: Register {
   }
 
   /// `CB_BLEND_RED.BLEND_RED`: bits 31:0, access unknown.
-  @inlinable public static var BLEND_RED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BLEND_RED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_BLEND_GREEN`: gfx_8_0 register, MMIO dword 0xA106 (byte 0x2_8418), access unknown, reset unknown (`write` starts from 0).
@@ -1031,7 +1001,7 @@ public enum CB_BLEND_GREEN: Register {
   }
 
   /// `CB_BLEND_GREEN.BLEND_GREEN`: bits 31:0, access unknown.
-  @inlinable public static var BLEND_GREEN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BLEND_GREEN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_BLEND_BLUE`: gfx_8_0 register, MMIO dword 0xA107 (byte 0x2_841C), access unknown, reset unknown (`write` starts from 0).
@@ -1044,7 +1014,7 @@ public enum CB_BLEND_BLUE: Register {
   }
 
   /// `CB_BLEND_BLUE.BLEND_BLUE`: bits 31:0, access unknown.
-  @inlinable public static var BLEND_BLUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BLEND_BLUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_BLEND_ALPHA`: gfx_8_0 register, MMIO dword 0xA108 (byte 0x2_8420), access unknown, reset unknown (`write` starts from 0).
@@ -1057,7 +1027,7 @@ public enum CB_BLEND_ALPHA: Register {
   }
 
   /// `CB_BLEND_ALPHA.BLEND_ALPHA`: bits 31:0, access unknown.
-  @inlinable public static var BLEND_ALPHA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BLEND_ALPHA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA109 (byte 0x2_8424), access unknown, reset unknown (`write` starts from 0).
@@ -1070,17 +1040,17 @@ public enum CB_DCC_CONTROL: Register {
   }
 
   /// `CB_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
+  public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `CB_DCC_CONTROL.OVERWRITE_COMBINER_MRT_SHARING_DISABLE`: bit 1, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_MRT_SHARING_DISABLE: RegisterField<Self, Bool> {
+  public static var OVERWRITE_COMBINER_MRT_SHARING_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `CB_DCC_CONTROL.OVERWRITE_COMBINER_WATERMARK`: bits 6:2, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_WATERMARK: RegisterField<Self, UInt8> {
+  public static var OVERWRITE_COMBINER_WATERMARK: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 5)
   }
 }
@@ -1095,28 +1065,22 @@ public enum DB_STENCIL_CONTROL: Register {
   }
 
   /// `DB_STENCIL_CONTROL.STENCILFAIL`: bits 3:0, access unknown.
-  @inlinable public static var STENCILFAIL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var STENCILFAIL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `DB_STENCIL_CONTROL.STENCILZPASS`: bits 7:4, access unknown.
-  @inlinable public static var STENCILZPASS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var STENCILZPASS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `DB_STENCIL_CONTROL.STENCILZFAIL`: bits 11:8, access unknown.
-  @inlinable public static var STENCILZFAIL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var STENCILZFAIL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `DB_STENCIL_CONTROL.STENCILFAIL_BF`: bits 15:12, access unknown.
-  @inlinable public static var STENCILFAIL_BF: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var STENCILFAIL_BF: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `DB_STENCIL_CONTROL.STENCILZPASS_BF`: bits 19:16, access unknown.
-  @inlinable public static var STENCILZPASS_BF: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var STENCILZPASS_BF: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `DB_STENCIL_CONTROL.STENCILZFAIL_BF`: bits 23:20, access unknown.
-  @inlinable public static var STENCILZFAIL_BF: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var STENCILZFAIL_BF: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `DB_STENCILREFMASK`: gfx_8_0 register, MMIO dword 0xA10C (byte 0x2_8430), access unknown, reset unknown (`write` starts from 0).
@@ -1129,20 +1093,16 @@ public enum DB_STENCILREFMASK: Register {
   }
 
   /// `DB_STENCILREFMASK.STENCILTESTVAL`: bits 7:0, access unknown.
-  @inlinable public static var STENCILTESTVAL: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var STENCILTESTVAL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `DB_STENCILREFMASK.STENCILMASK`: bits 15:8, access unknown.
-  @inlinable public static var STENCILMASK: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var STENCILMASK: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `DB_STENCILREFMASK.STENCILWRITEMASK`: bits 23:16, access unknown.
-  @inlinable public static var STENCILWRITEMASK: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var STENCILWRITEMASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `DB_STENCILREFMASK.STENCILOPVAL`: bits 31:24, access unknown.
-  @inlinable public static var STENCILOPVAL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var STENCILOPVAL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DB_STENCILREFMASK_BF`: gfx_8_0 register, MMIO dword 0xA10D (byte 0x2_8434), access unknown, reset unknown (`write` starts from 0).
@@ -1155,24 +1115,16 @@ public enum DB_STENCILREFMASK_BF: Register {
   }
 
   /// `DB_STENCILREFMASK_BF.STENCILTESTVAL_BF`: bits 7:0, access unknown.
-  @inlinable public static var STENCILTESTVAL_BF: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var STENCILTESTVAL_BF: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `DB_STENCILREFMASK_BF.STENCILMASK_BF`: bits 15:8, access unknown.
-  @inlinable public static var STENCILMASK_BF: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var STENCILMASK_BF: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `DB_STENCILREFMASK_BF.STENCILWRITEMASK_BF`: bits 23:16, access unknown.
-  @inlinable public static var STENCILWRITEMASK_BF: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var STENCILWRITEMASK_BF: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `DB_STENCILREFMASK_BF.STENCILOPVAL_BF`: bits 31:24, access unknown.
-  @inlinable public static var STENCILOPVAL_BF: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var STENCILOPVAL_BF: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PA_CL_VPORT_XSCALE`: gfx_8_0 register, MMIO dword 0xA10F (byte 0x2_843C), access unknown, reset unknown (`write` starts from 0).
@@ -1185,9 +1137,7 @@ public enum PA_CL_VPORT_XSCALE: Register {
   }
 
   /// `PA_CL_VPORT_XSCALE.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET`: gfx_8_0 register, MMIO dword 0xA110 (byte 0x2_8440), access unknown, reset unknown (`write` starts from 0).
@@ -1200,9 +1150,7 @@ public enum PA_CL_VPORT_XOFFSET: Register {
   }
 
   /// `PA_CL_VPORT_XOFFSET.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE`: gfx_8_0 register, MMIO dword 0xA111 (byte 0x2_8444), access unknown, reset unknown (`write` starts from 0).
@@ -1215,9 +1163,7 @@ public enum PA_CL_VPORT_YSCALE: Register {
   }
 
   /// `PA_CL_VPORT_YSCALE.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET`: gfx_8_0 register, MMIO dword 0xA112 (byte 0x2_8448), access unknown, reset unknown (`write` starts from 0).
@@ -1230,9 +1176,7 @@ public enum PA_CL_VPORT_YOFFSET: Register {
   }
 
   /// `PA_CL_VPORT_YOFFSET.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE`: gfx_8_0 register, MMIO dword 0xA113 (byte 0x2_844C), access unknown, reset unknown (`write` starts from 0).
@@ -1245,9 +1189,7 @@ public enum PA_CL_VPORT_ZSCALE: Register {
   }
 
   /// `PA_CL_VPORT_ZSCALE.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET`: gfx_8_0 register, MMIO dword 0xA114 (byte 0x2_8450), access unknown, reset unknown (`write` starts from 0).
@@ -1260,9 +1202,7 @@ public enum PA_CL_VPORT_ZOFFSET: Register {
   }
 
   /// `PA_CL_VPORT_ZOFFSET.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_1`: gfx_8_0 register, MMIO dword 0xA115 (byte 0x2_8454), access unknown, reset unknown (`write` starts from 0).
@@ -1275,9 +1215,7 @@ public enum PA_CL_VPORT_XSCALE_1: Register {
   }
 
   /// `PA_CL_VPORT_XSCALE_1.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_1`: gfx_8_0 register, MMIO dword 0xA116 (byte 0x2_8458), access unknown, reset unknown (`write` starts from 0).
@@ -1290,9 +1228,7 @@ public enum PA_CL_VPORT_XOFFSET_1: Register {
   }
 
   /// `PA_CL_VPORT_XOFFSET_1.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_1`: gfx_8_0 register, MMIO dword 0xA117 (byte 0x2_845C), access unknown, reset unknown (`write` starts from 0).
@@ -1305,9 +1241,7 @@ public enum PA_CL_VPORT_YSCALE_1: Register {
   }
 
   /// `PA_CL_VPORT_YSCALE_1.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_1`: gfx_8_0 register, MMIO dword 0xA118 (byte 0x2_8460), access unknown, reset unknown (`write` starts from 0).
@@ -1320,9 +1254,7 @@ public enum PA_CL_VPORT_YOFFSET_1: Register {
   }
 
   /// `PA_CL_VPORT_YOFFSET_1.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_1`: gfx_8_0 register, MMIO dword 0xA119 (byte 0x2_8464), access unknown, reset unknown (`write` starts from 0).
@@ -1335,9 +1267,7 @@ public enum PA_CL_VPORT_ZSCALE_1: Register {
   }
 
   /// `PA_CL_VPORT_ZSCALE_1.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_1`: gfx_8_0 register, MMIO dword 0xA11A (byte 0x2_8468), access unknown, reset unknown (`write` starts from 0).
@@ -1350,9 +1280,7 @@ public enum PA_CL_VPORT_ZOFFSET_1: Register {
   }
 
   /// `PA_CL_VPORT_ZOFFSET_1.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_2`: gfx_8_0 register, MMIO dword 0xA11B (byte 0x2_846C), access unknown, reset unknown (`write` starts from 0).
@@ -1365,9 +1293,7 @@ public enum PA_CL_VPORT_XSCALE_2: Register {
   }
 
   /// `PA_CL_VPORT_XSCALE_2.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_2`: gfx_8_0 register, MMIO dword 0xA11C (byte 0x2_8470), access unknown, reset unknown (`write` starts from 0).
@@ -1380,9 +1306,7 @@ public enum PA_CL_VPORT_XOFFSET_2: Register {
   }
 
   /// `PA_CL_VPORT_XOFFSET_2.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_2`: gfx_8_0 register, MMIO dword 0xA11D (byte 0x2_8474), access unknown, reset unknown (`write` starts from 0).
@@ -1395,9 +1319,7 @@ public enum PA_CL_VPORT_YSCALE_2: Register {
   }
 
   /// `PA_CL_VPORT_YSCALE_2.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_2`: gfx_8_0 register, MMIO dword 0xA11E (byte 0x2_8478), access unknown, reset unknown (`write` starts from 0).
@@ -1410,9 +1332,7 @@ public enum PA_CL_VPORT_YOFFSET_2: Register {
   }
 
   /// `PA_CL_VPORT_YOFFSET_2.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_2`: gfx_8_0 register, MMIO dword 0xA11F (byte 0x2_847C), access unknown, reset unknown (`write` starts from 0).
@@ -1425,9 +1345,7 @@ public enum PA_CL_VPORT_ZSCALE_2: Register {
   }
 
   /// `PA_CL_VPORT_ZSCALE_2.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_2`: gfx_8_0 register, MMIO dword 0xA120 (byte 0x2_8480), access unknown, reset unknown (`write` starts from 0).
@@ -1440,9 +1358,7 @@ public enum PA_CL_VPORT_ZOFFSET_2: Register {
   }
 
   /// `PA_CL_VPORT_ZOFFSET_2.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_3`: gfx_8_0 register, MMIO dword 0xA121 (byte 0x2_8484), access unknown, reset unknown (`write` starts from 0).
@@ -1455,9 +1371,7 @@ public enum PA_CL_VPORT_XSCALE_3: Register {
   }
 
   /// `PA_CL_VPORT_XSCALE_3.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_3`: gfx_8_0 register, MMIO dword 0xA122 (byte 0x2_8488), access unknown, reset unknown (`write` starts from 0).
@@ -1470,9 +1384,7 @@ public enum PA_CL_VPORT_XOFFSET_3: Register {
   }
 
   /// `PA_CL_VPORT_XOFFSET_3.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_3`: gfx_8_0 register, MMIO dword 0xA123 (byte 0x2_848C), access unknown, reset unknown (`write` starts from 0).
@@ -1485,9 +1397,7 @@ public enum PA_CL_VPORT_YSCALE_3: Register {
   }
 
   /// `PA_CL_VPORT_YSCALE_3.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_3`: gfx_8_0 register, MMIO dword 0xA124 (byte 0x2_8490), access unknown, reset unknown (`write` starts from 0).
@@ -1500,9 +1410,7 @@ public enum PA_CL_VPORT_YOFFSET_3: Register {
   }
 
   /// `PA_CL_VPORT_YOFFSET_3.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_3`: gfx_8_0 register, MMIO dword 0xA125 (byte 0x2_8494), access unknown, reset unknown (`write` starts from 0).
@@ -1515,9 +1423,7 @@ public enum PA_CL_VPORT_ZSCALE_3: Register {
   }
 
   /// `PA_CL_VPORT_ZSCALE_3.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_3`: gfx_8_0 register, MMIO dword 0xA126 (byte 0x2_8498), access unknown, reset unknown (`write` starts from 0).
@@ -1530,9 +1436,7 @@ public enum PA_CL_VPORT_ZOFFSET_3: Register {
   }
 
   /// `PA_CL_VPORT_ZOFFSET_3.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_4`: gfx_8_0 register, MMIO dword 0xA127 (byte 0x2_849C), access unknown, reset unknown (`write` starts from 0).
@@ -1545,9 +1449,7 @@ public enum PA_CL_VPORT_XSCALE_4: Register {
   }
 
   /// `PA_CL_VPORT_XSCALE_4.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_4`: gfx_8_0 register, MMIO dword 0xA128 (byte 0x2_84A0), access unknown, reset unknown (`write` starts from 0).
@@ -1560,9 +1462,7 @@ public enum PA_CL_VPORT_XOFFSET_4: Register {
   }
 
   /// `PA_CL_VPORT_XOFFSET_4.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_4`: gfx_8_0 register, MMIO dword 0xA129 (byte 0x2_84A4), access unknown, reset unknown (`write` starts from 0).
@@ -1575,9 +1475,7 @@ public enum PA_CL_VPORT_YSCALE_4: Register {
   }
 
   /// `PA_CL_VPORT_YSCALE_4.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_4`: gfx_8_0 register, MMIO dword 0xA12A (byte 0x2_84A8), access unknown, reset unknown (`write` starts from 0).
@@ -1590,9 +1488,7 @@ public enum PA_CL_VPORT_YOFFSET_4: Register {
   }
 
   /// `PA_CL_VPORT_YOFFSET_4.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_4`: gfx_8_0 register, MMIO dword 0xA12B (byte 0x2_84AC), access unknown, reset unknown (`write` starts from 0).
@@ -1605,9 +1501,7 @@ public enum PA_CL_VPORT_ZSCALE_4: Register {
   }
 
   /// `PA_CL_VPORT_ZSCALE_4.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_4`: gfx_8_0 register, MMIO dword 0xA12C (byte 0x2_84B0), access unknown, reset unknown (`write` starts from 0).
@@ -1620,9 +1514,7 @@ public enum PA_CL_VPORT_ZOFFSET_4: Register {
   }
 
   /// `PA_CL_VPORT_ZOFFSET_4.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_5`: gfx_8_0 register, MMIO dword 0xA12D (byte 0x2_84B4), access unknown, reset unknown (`write` starts from 0).
@@ -1635,9 +1527,7 @@ public enum PA_CL_VPORT_XSCALE_5: Register {
   }
 
   /// `PA_CL_VPORT_XSCALE_5.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_5`: gfx_8_0 register, MMIO dword 0xA12E (byte 0x2_84B8), access unknown, reset unknown (`write` starts from 0).
@@ -1650,9 +1540,7 @@ public enum PA_CL_VPORT_XOFFSET_5: Register {
   }
 
   /// `PA_CL_VPORT_XOFFSET_5.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_5`: gfx_8_0 register, MMIO dword 0xA12F (byte 0x2_84BC), access unknown, reset unknown (`write` starts from 0).
@@ -1665,9 +1553,7 @@ public enum PA_CL_VPORT_YSCALE_5: Register {
   }
 
   /// `PA_CL_VPORT_YSCALE_5.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_5`: gfx_8_0 register, MMIO dword 0xA130 (byte 0x2_84C0), access unknown, reset unknown (`write` starts from 0).
@@ -1680,9 +1566,7 @@ public enum PA_CL_VPORT_YOFFSET_5: Register {
   }
 
   /// `PA_CL_VPORT_YOFFSET_5.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_5`: gfx_8_0 register, MMIO dword 0xA131 (byte 0x2_84C4), access unknown, reset unknown (`write` starts from 0).
@@ -1695,9 +1579,7 @@ public enum PA_CL_VPORT_ZSCALE_5: Register {
   }
 
   /// `PA_CL_VPORT_ZSCALE_5.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_5`: gfx_8_0 register, MMIO dword 0xA132 (byte 0x2_84C8), access unknown, reset unknown (`write` starts from 0).
@@ -1710,9 +1592,7 @@ public enum PA_CL_VPORT_ZOFFSET_5: Register {
   }
 
   /// `PA_CL_VPORT_ZOFFSET_5.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_6`: gfx_8_0 register, MMIO dword 0xA133 (byte 0x2_84CC), access unknown, reset unknown (`write` starts from 0).
@@ -1725,9 +1605,7 @@ public enum PA_CL_VPORT_XSCALE_6: Register {
   }
 
   /// `PA_CL_VPORT_XSCALE_6.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_6`: gfx_8_0 register, MMIO dword 0xA134 (byte 0x2_84D0), access unknown, reset unknown (`write` starts from 0).
@@ -1740,9 +1618,7 @@ public enum PA_CL_VPORT_XOFFSET_6: Register {
   }
 
   /// `PA_CL_VPORT_XOFFSET_6.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_6`: gfx_8_0 register, MMIO dword 0xA135 (byte 0x2_84D4), access unknown, reset unknown (`write` starts from 0).
@@ -1755,9 +1631,7 @@ public enum PA_CL_VPORT_YSCALE_6: Register {
   }
 
   /// `PA_CL_VPORT_YSCALE_6.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_6`: gfx_8_0 register, MMIO dword 0xA136 (byte 0x2_84D8), access unknown, reset unknown (`write` starts from 0).
@@ -1770,9 +1644,7 @@ public enum PA_CL_VPORT_YOFFSET_6: Register {
   }
 
   /// `PA_CL_VPORT_YOFFSET_6.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_6`: gfx_8_0 register, MMIO dword 0xA137 (byte 0x2_84DC), access unknown, reset unknown (`write` starts from 0).
@@ -1785,9 +1657,7 @@ public enum PA_CL_VPORT_ZSCALE_6: Register {
   }
 
   /// `PA_CL_VPORT_ZSCALE_6.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_6`: gfx_8_0 register, MMIO dword 0xA138 (byte 0x2_84E0), access unknown, reset unknown (`write` starts from 0).
@@ -1800,9 +1670,7 @@ public enum PA_CL_VPORT_ZOFFSET_6: Register {
   }
 
   /// `PA_CL_VPORT_ZOFFSET_6.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_7`: gfx_8_0 register, MMIO dword 0xA139 (byte 0x2_84E4), access unknown, reset unknown (`write` starts from 0).
@@ -1815,9 +1683,7 @@ public enum PA_CL_VPORT_XSCALE_7: Register {
   }
 
   /// `PA_CL_VPORT_XSCALE_7.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_7`: gfx_8_0 register, MMIO dword 0xA13A (byte 0x2_84E8), access unknown, reset unknown (`write` starts from 0).
@@ -1830,9 +1696,7 @@ public enum PA_CL_VPORT_XOFFSET_7: Register {
   }
 
   /// `PA_CL_VPORT_XOFFSET_7.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_7`: gfx_8_0 register, MMIO dword 0xA13B (byte 0x2_84EC), access unknown, reset unknown (`write` starts from 0).
@@ -1845,9 +1709,7 @@ public enum PA_CL_VPORT_YSCALE_7: Register {
   }
 
   /// `PA_CL_VPORT_YSCALE_7.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_7`: gfx_8_0 register, MMIO dword 0xA13C (byte 0x2_84F0), access unknown, reset unknown (`write` starts from 0).
@@ -1860,9 +1722,7 @@ public enum PA_CL_VPORT_YOFFSET_7: Register {
   }
 
   /// `PA_CL_VPORT_YOFFSET_7.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_7`: gfx_8_0 register, MMIO dword 0xA13D (byte 0x2_84F4), access unknown, reset unknown (`write` starts from 0).
@@ -1875,9 +1735,7 @@ public enum PA_CL_VPORT_ZSCALE_7: Register {
   }
 
   /// `PA_CL_VPORT_ZSCALE_7.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_7`: gfx_8_0 register, MMIO dword 0xA13E (byte 0x2_84F8), access unknown, reset unknown (`write` starts from 0).
@@ -1890,9 +1748,7 @@ public enum PA_CL_VPORT_ZOFFSET_7: Register {
   }
 
   /// `PA_CL_VPORT_ZOFFSET_7.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_8`: gfx_8_0 register, MMIO dword 0xA13F (byte 0x2_84FC), access unknown, reset unknown (`write` starts from 0).
@@ -1905,9 +1761,7 @@ public enum PA_CL_VPORT_XSCALE_8: Register {
   }
 
   /// `PA_CL_VPORT_XSCALE_8.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_8`: gfx_8_0 register, MMIO dword 0xA140 (byte 0x2_8500), access unknown, reset unknown (`write` starts from 0).
@@ -1920,9 +1774,7 @@ public enum PA_CL_VPORT_XOFFSET_8: Register {
   }
 
   /// `PA_CL_VPORT_XOFFSET_8.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_8`: gfx_8_0 register, MMIO dword 0xA141 (byte 0x2_8504), access unknown, reset unknown (`write` starts from 0).
@@ -1935,9 +1787,7 @@ public enum PA_CL_VPORT_YSCALE_8: Register {
   }
 
   /// `PA_CL_VPORT_YSCALE_8.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_8`: gfx_8_0 register, MMIO dword 0xA142 (byte 0x2_8508), access unknown, reset unknown (`write` starts from 0).
@@ -1950,9 +1800,7 @@ public enum PA_CL_VPORT_YOFFSET_8: Register {
   }
 
   /// `PA_CL_VPORT_YOFFSET_8.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_8`: gfx_8_0 register, MMIO dword 0xA143 (byte 0x2_850C), access unknown, reset unknown (`write` starts from 0).
@@ -1965,9 +1813,7 @@ public enum PA_CL_VPORT_ZSCALE_8: Register {
   }
 
   /// `PA_CL_VPORT_ZSCALE_8.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_8`: gfx_8_0 register, MMIO dword 0xA144 (byte 0x2_8510), access unknown, reset unknown (`write` starts from 0).
@@ -1980,9 +1826,7 @@ public enum PA_CL_VPORT_ZOFFSET_8: Register {
   }
 
   /// `PA_CL_VPORT_ZOFFSET_8.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_9`: gfx_8_0 register, MMIO dword 0xA145 (byte 0x2_8514), access unknown, reset unknown (`write` starts from 0).
@@ -1995,9 +1839,7 @@ public enum PA_CL_VPORT_XSCALE_9: Register {
   }
 
   /// `PA_CL_VPORT_XSCALE_9.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_9`: gfx_8_0 register, MMIO dword 0xA146 (byte 0x2_8518), access unknown, reset unknown (`write` starts from 0).
@@ -2010,9 +1852,7 @@ public enum PA_CL_VPORT_XOFFSET_9: Register {
   }
 
   /// `PA_CL_VPORT_XOFFSET_9.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_9`: gfx_8_0 register, MMIO dword 0xA147 (byte 0x2_851C), access unknown, reset unknown (`write` starts from 0).
@@ -2025,9 +1865,7 @@ public enum PA_CL_VPORT_YSCALE_9: Register {
   }
 
   /// `PA_CL_VPORT_YSCALE_9.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_9`: gfx_8_0 register, MMIO dword 0xA148 (byte 0x2_8520), access unknown, reset unknown (`write` starts from 0).
@@ -2040,9 +1878,7 @@ public enum PA_CL_VPORT_YOFFSET_9: Register {
   }
 
   /// `PA_CL_VPORT_YOFFSET_9.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_9`: gfx_8_0 register, MMIO dword 0xA149 (byte 0x2_8524), access unknown, reset unknown (`write` starts from 0).
@@ -2055,9 +1891,7 @@ public enum PA_CL_VPORT_ZSCALE_9: Register {
   }
 
   /// `PA_CL_VPORT_ZSCALE_9.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_9`: gfx_8_0 register, MMIO dword 0xA14A (byte 0x2_8528), access unknown, reset unknown (`write` starts from 0).
@@ -2070,9 +1904,7 @@ public enum PA_CL_VPORT_ZOFFSET_9: Register {
   }
 
   /// `PA_CL_VPORT_ZOFFSET_9.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_10`: gfx_8_0 register, MMIO dword 0xA14B (byte 0x2_852C), access unknown, reset unknown (`write` starts from 0).
@@ -2085,9 +1917,7 @@ public enum PA_CL_VPORT_XSCALE_10: Register {
   }
 
   /// `PA_CL_VPORT_XSCALE_10.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_10`: gfx_8_0 register, MMIO dword 0xA14C (byte 0x2_8530), access unknown, reset unknown (`write` starts from 0).
@@ -2100,9 +1930,7 @@ public enum PA_CL_VPORT_XOFFSET_10: Register {
   }
 
   /// `PA_CL_VPORT_XOFFSET_10.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_10`: gfx_8_0 register, MMIO dword 0xA14D (byte 0x2_8534), access unknown, reset unknown (`write` starts from 0).
@@ -2115,9 +1943,7 @@ public enum PA_CL_VPORT_YSCALE_10: Register {
   }
 
   /// `PA_CL_VPORT_YSCALE_10.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_10`: gfx_8_0 register, MMIO dword 0xA14E (byte 0x2_8538), access unknown, reset unknown (`write` starts from 0).
@@ -2130,9 +1956,7 @@ public enum PA_CL_VPORT_YOFFSET_10: Register {
   }
 
   /// `PA_CL_VPORT_YOFFSET_10.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_10`: gfx_8_0 register, MMIO dword 0xA14F (byte 0x2_853C), access unknown, reset unknown (`write` starts from 0).
@@ -2145,9 +1969,7 @@ public enum PA_CL_VPORT_ZSCALE_10: Register {
   }
 
   /// `PA_CL_VPORT_ZSCALE_10.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_10`: gfx_8_0 register, MMIO dword 0xA150 (byte 0x2_8540), access unknown, reset unknown (`write` starts from 0).
@@ -2160,9 +1982,7 @@ public enum PA_CL_VPORT_ZOFFSET_10: Register {
   }
 
   /// `PA_CL_VPORT_ZOFFSET_10.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_11`: gfx_8_0 register, MMIO dword 0xA151 (byte 0x2_8544), access unknown, reset unknown (`write` starts from 0).
@@ -2175,9 +1995,7 @@ public enum PA_CL_VPORT_XSCALE_11: Register {
   }
 
   /// `PA_CL_VPORT_XSCALE_11.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_11`: gfx_8_0 register, MMIO dword 0xA152 (byte 0x2_8548), access unknown, reset unknown (`write` starts from 0).
@@ -2190,9 +2008,7 @@ public enum PA_CL_VPORT_XOFFSET_11: Register {
   }
 
   /// `PA_CL_VPORT_XOFFSET_11.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_11`: gfx_8_0 register, MMIO dword 0xA153 (byte 0x2_854C), access unknown, reset unknown (`write` starts from 0).
@@ -2205,9 +2021,7 @@ public enum PA_CL_VPORT_YSCALE_11: Register {
   }
 
   /// `PA_CL_VPORT_YSCALE_11.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_11`: gfx_8_0 register, MMIO dword 0xA154 (byte 0x2_8550), access unknown, reset unknown (`write` starts from 0).
@@ -2220,9 +2034,7 @@ public enum PA_CL_VPORT_YOFFSET_11: Register {
   }
 
   /// `PA_CL_VPORT_YOFFSET_11.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_11`: gfx_8_0 register, MMIO dword 0xA155 (byte 0x2_8554), access unknown, reset unknown (`write` starts from 0).
@@ -2235,9 +2047,7 @@ public enum PA_CL_VPORT_ZSCALE_11: Register {
   }
 
   /// `PA_CL_VPORT_ZSCALE_11.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_11`: gfx_8_0 register, MMIO dword 0xA156 (byte 0x2_8558), access unknown, reset unknown (`write` starts from 0).
@@ -2250,9 +2060,7 @@ public enum PA_CL_VPORT_ZOFFSET_11: Register {
   }
 
   /// `PA_CL_VPORT_ZOFFSET_11.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_12`: gfx_8_0 register, MMIO dword 0xA157 (byte 0x2_855C), access unknown, reset unknown (`write` starts from 0).
@@ -2265,9 +2073,7 @@ public enum PA_CL_VPORT_XSCALE_12: Register {
   }
 
   /// `PA_CL_VPORT_XSCALE_12.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_12`: gfx_8_0 register, MMIO dword 0xA158 (byte 0x2_8560), access unknown, reset unknown (`write` starts from 0).
@@ -2280,9 +2086,7 @@ public enum PA_CL_VPORT_XOFFSET_12: Register {
   }
 
   /// `PA_CL_VPORT_XOFFSET_12.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_12`: gfx_8_0 register, MMIO dword 0xA159 (byte 0x2_8564), access unknown, reset unknown (`write` starts from 0).
@@ -2295,9 +2099,7 @@ public enum PA_CL_VPORT_YSCALE_12: Register {
   }
 
   /// `PA_CL_VPORT_YSCALE_12.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_12`: gfx_8_0 register, MMIO dword 0xA15A (byte 0x2_8568), access unknown, reset unknown (`write` starts from 0).
@@ -2310,9 +2112,7 @@ public enum PA_CL_VPORT_YOFFSET_12: Register {
   }
 
   /// `PA_CL_VPORT_YOFFSET_12.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_12`: gfx_8_0 register, MMIO dword 0xA15B (byte 0x2_856C), access unknown, reset unknown (`write` starts from 0).
@@ -2325,9 +2125,7 @@ public enum PA_CL_VPORT_ZSCALE_12: Register {
   }
 
   /// `PA_CL_VPORT_ZSCALE_12.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_12`: gfx_8_0 register, MMIO dword 0xA15C (byte 0x2_8570), access unknown, reset unknown (`write` starts from 0).
@@ -2340,9 +2138,7 @@ public enum PA_CL_VPORT_ZOFFSET_12: Register {
   }
 
   /// `PA_CL_VPORT_ZOFFSET_12.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_13`: gfx_8_0 register, MMIO dword 0xA15D (byte 0x2_8574), access unknown, reset unknown (`write` starts from 0).
@@ -2355,9 +2151,7 @@ public enum PA_CL_VPORT_XSCALE_13: Register {
   }
 
   /// `PA_CL_VPORT_XSCALE_13.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_13`: gfx_8_0 register, MMIO dword 0xA15E (byte 0x2_8578), access unknown, reset unknown (`write` starts from 0).
@@ -2370,9 +2164,7 @@ public enum PA_CL_VPORT_XOFFSET_13: Register {
   }
 
   /// `PA_CL_VPORT_XOFFSET_13.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_13`: gfx_8_0 register, MMIO dword 0xA15F (byte 0x2_857C), access unknown, reset unknown (`write` starts from 0).
@@ -2385,9 +2177,7 @@ public enum PA_CL_VPORT_YSCALE_13: Register {
   }
 
   /// `PA_CL_VPORT_YSCALE_13.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_13`: gfx_8_0 register, MMIO dword 0xA160 (byte 0x2_8580), access unknown, reset unknown (`write` starts from 0).
@@ -2400,9 +2190,7 @@ public enum PA_CL_VPORT_YOFFSET_13: Register {
   }
 
   /// `PA_CL_VPORT_YOFFSET_13.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_13`: gfx_8_0 register, MMIO dword 0xA161 (byte 0x2_8584), access unknown, reset unknown (`write` starts from 0).
@@ -2415,9 +2203,7 @@ public enum PA_CL_VPORT_ZSCALE_13: Register {
   }
 
   /// `PA_CL_VPORT_ZSCALE_13.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_13`: gfx_8_0 register, MMIO dword 0xA162 (byte 0x2_8588), access unknown, reset unknown (`write` starts from 0).
@@ -2430,9 +2216,7 @@ public enum PA_CL_VPORT_ZOFFSET_13: Register {
   }
 
   /// `PA_CL_VPORT_ZOFFSET_13.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_14`: gfx_8_0 register, MMIO dword 0xA163 (byte 0x2_858C), access unknown, reset unknown (`write` starts from 0).
@@ -2445,9 +2229,7 @@ public enum PA_CL_VPORT_XSCALE_14: Register {
   }
 
   /// `PA_CL_VPORT_XSCALE_14.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_14`: gfx_8_0 register, MMIO dword 0xA164 (byte 0x2_8590), access unknown, reset unknown (`write` starts from 0).
@@ -2460,9 +2242,7 @@ public enum PA_CL_VPORT_XOFFSET_14: Register {
   }
 
   /// `PA_CL_VPORT_XOFFSET_14.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_14`: gfx_8_0 register, MMIO dword 0xA165 (byte 0x2_8594), access unknown, reset unknown (`write` starts from 0).
@@ -2475,9 +2255,7 @@ public enum PA_CL_VPORT_YSCALE_14: Register {
   }
 
   /// `PA_CL_VPORT_YSCALE_14.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_14`: gfx_8_0 register, MMIO dword 0xA166 (byte 0x2_8598), access unknown, reset unknown (`write` starts from 0).
@@ -2490,9 +2268,7 @@ public enum PA_CL_VPORT_YOFFSET_14: Register {
   }
 
   /// `PA_CL_VPORT_YOFFSET_14.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_14`: gfx_8_0 register, MMIO dword 0xA167 (byte 0x2_859C), access unknown, reset unknown (`write` starts from 0).
@@ -2505,9 +2281,7 @@ public enum PA_CL_VPORT_ZSCALE_14: Register {
   }
 
   /// `PA_CL_VPORT_ZSCALE_14.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_14`: gfx_8_0 register, MMIO dword 0xA168 (byte 0x2_85A0), access unknown, reset unknown (`write` starts from 0).
@@ -2520,9 +2294,7 @@ public enum PA_CL_VPORT_ZOFFSET_14: Register {
   }
 
   /// `PA_CL_VPORT_ZOFFSET_14.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_15`: gfx_8_0 register, MMIO dword 0xA169 (byte 0x2_85A4), access unknown, reset unknown (`write` starts from 0).
@@ -2535,9 +2307,7 @@ public enum PA_CL_VPORT_XSCALE_15: Register {
   }
 
   /// `PA_CL_VPORT_XSCALE_15.VPORT_XSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_15`: gfx_8_0 register, MMIO dword 0xA16A (byte 0x2_85A8), access unknown, reset unknown (`write` starts from 0).
@@ -2550,9 +2320,7 @@ public enum PA_CL_VPORT_XOFFSET_15: Register {
   }
 
   /// `PA_CL_VPORT_XOFFSET_15.VPORT_XOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_XOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_15`: gfx_8_0 register, MMIO dword 0xA16B (byte 0x2_85AC), access unknown, reset unknown (`write` starts from 0).
@@ -2565,9 +2333,7 @@ public enum PA_CL_VPORT_YSCALE_15: Register {
   }
 
   /// `PA_CL_VPORT_YSCALE_15.VPORT_YSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_15`: gfx_8_0 register, MMIO dword 0xA16C (byte 0x2_85B0), access unknown, reset unknown (`write` starts from 0).
@@ -2580,9 +2346,7 @@ public enum PA_CL_VPORT_YOFFSET_15: Register {
   }
 
   /// `PA_CL_VPORT_YOFFSET_15.VPORT_YOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_YOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_15`: gfx_8_0 register, MMIO dword 0xA16D (byte 0x2_85B4), access unknown, reset unknown (`write` starts from 0).
@@ -2595,9 +2359,7 @@ public enum PA_CL_VPORT_ZSCALE_15: Register {
   }
 
   /// `PA_CL_VPORT_ZSCALE_15.VPORT_ZSCALE`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZSCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_15`: gfx_8_0 register, MMIO dword 0xA16E (byte 0x2_85B8), access unknown, reset unknown (`write` starts from 0).
@@ -2610,9 +2372,7 @@ public enum PA_CL_VPORT_ZOFFSET_15: Register {
   }
 
   /// `PA_CL_VPORT_ZOFFSET_15.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  @inlinable public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_0_X`: gfx_8_0 register, MMIO dword 0xA16F (byte 0x2_85BC), access unknown, reset unknown (`write` starts from 0).
@@ -2625,9 +2385,7 @@ public enum PA_CL_UCP_0_X: Register {
   }
 
   /// `PA_CL_UCP_0_X.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_0_Y`: gfx_8_0 register, MMIO dword 0xA170 (byte 0x2_85C0), access unknown, reset unknown (`write` starts from 0).
@@ -2640,9 +2398,7 @@ public enum PA_CL_UCP_0_Y: Register {
   }
 
   /// `PA_CL_UCP_0_Y.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_0_Z`: gfx_8_0 register, MMIO dword 0xA171 (byte 0x2_85C4), access unknown, reset unknown (`write` starts from 0).
@@ -2655,9 +2411,7 @@ public enum PA_CL_UCP_0_Z: Register {
   }
 
   /// `PA_CL_UCP_0_Z.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_0_W`: gfx_8_0 register, MMIO dword 0xA172 (byte 0x2_85C8), access unknown, reset unknown (`write` starts from 0).
@@ -2670,9 +2424,7 @@ public enum PA_CL_UCP_0_W: Register {
   }
 
   /// `PA_CL_UCP_0_W.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_1_X`: gfx_8_0 register, MMIO dword 0xA173 (byte 0x2_85CC), access unknown, reset unknown (`write` starts from 0).
@@ -2685,9 +2437,7 @@ public enum PA_CL_UCP_1_X: Register {
   }
 
   /// `PA_CL_UCP_1_X.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_1_Y`: gfx_8_0 register, MMIO dword 0xA174 (byte 0x2_85D0), access unknown, reset unknown (`write` starts from 0).
@@ -2700,9 +2450,7 @@ public enum PA_CL_UCP_1_Y: Register {
   }
 
   /// `PA_CL_UCP_1_Y.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_1_Z`: gfx_8_0 register, MMIO dword 0xA175 (byte 0x2_85D4), access unknown, reset unknown (`write` starts from 0).
@@ -2715,9 +2463,7 @@ public enum PA_CL_UCP_1_Z: Register {
   }
 
   /// `PA_CL_UCP_1_Z.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_1_W`: gfx_8_0 register, MMIO dword 0xA176 (byte 0x2_85D8), access unknown, reset unknown (`write` starts from 0).
@@ -2730,9 +2476,7 @@ public enum PA_CL_UCP_1_W: Register {
   }
 
   /// `PA_CL_UCP_1_W.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_2_X`: gfx_8_0 register, MMIO dword 0xA177 (byte 0x2_85DC), access unknown, reset unknown (`write` starts from 0).
@@ -2745,9 +2489,7 @@ public enum PA_CL_UCP_2_X: Register {
   }
 
   /// `PA_CL_UCP_2_X.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_2_Y`: gfx_8_0 register, MMIO dword 0xA178 (byte 0x2_85E0), access unknown, reset unknown (`write` starts from 0).
@@ -2760,9 +2502,7 @@ public enum PA_CL_UCP_2_Y: Register {
   }
 
   /// `PA_CL_UCP_2_Y.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_2_Z`: gfx_8_0 register, MMIO dword 0xA179 (byte 0x2_85E4), access unknown, reset unknown (`write` starts from 0).
@@ -2775,9 +2515,7 @@ public enum PA_CL_UCP_2_Z: Register {
   }
 
   /// `PA_CL_UCP_2_Z.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_2_W`: gfx_8_0 register, MMIO dword 0xA17A (byte 0x2_85E8), access unknown, reset unknown (`write` starts from 0).
@@ -2790,9 +2528,7 @@ public enum PA_CL_UCP_2_W: Register {
   }
 
   /// `PA_CL_UCP_2_W.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_3_X`: gfx_8_0 register, MMIO dword 0xA17B (byte 0x2_85EC), access unknown, reset unknown (`write` starts from 0).
@@ -2805,9 +2541,7 @@ public enum PA_CL_UCP_3_X: Register {
   }
 
   /// `PA_CL_UCP_3_X.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_3_Y`: gfx_8_0 register, MMIO dword 0xA17C (byte 0x2_85F0), access unknown, reset unknown (`write` starts from 0).
@@ -2820,9 +2554,7 @@ public enum PA_CL_UCP_3_Y: Register {
   }
 
   /// `PA_CL_UCP_3_Y.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_3_Z`: gfx_8_0 register, MMIO dword 0xA17D (byte 0x2_85F4), access unknown, reset unknown (`write` starts from 0).
@@ -2835,9 +2567,7 @@ public enum PA_CL_UCP_3_Z: Register {
   }
 
   /// `PA_CL_UCP_3_Z.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_3_W`: gfx_8_0 register, MMIO dword 0xA17E (byte 0x2_85F8), access unknown, reset unknown (`write` starts from 0).
@@ -2850,9 +2580,7 @@ public enum PA_CL_UCP_3_W: Register {
   }
 
   /// `PA_CL_UCP_3_W.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_4_X`: gfx_8_0 register, MMIO dword 0xA17F (byte 0x2_85FC), access unknown, reset unknown (`write` starts from 0).
@@ -2865,9 +2593,7 @@ public enum PA_CL_UCP_4_X: Register {
   }
 
   /// `PA_CL_UCP_4_X.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_4_Y`: gfx_8_0 register, MMIO dword 0xA180 (byte 0x2_8600), access unknown, reset unknown (`write` starts from 0).
@@ -2880,9 +2606,7 @@ public enum PA_CL_UCP_4_Y: Register {
   }
 
   /// `PA_CL_UCP_4_Y.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_4_Z`: gfx_8_0 register, MMIO dword 0xA181 (byte 0x2_8604), access unknown, reset unknown (`write` starts from 0).
@@ -2895,9 +2619,7 @@ public enum PA_CL_UCP_4_Z: Register {
   }
 
   /// `PA_CL_UCP_4_Z.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_4_W`: gfx_8_0 register, MMIO dword 0xA182 (byte 0x2_8608), access unknown, reset unknown (`write` starts from 0).
@@ -2910,9 +2632,7 @@ public enum PA_CL_UCP_4_W: Register {
   }
 
   /// `PA_CL_UCP_4_W.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_5_X`: gfx_8_0 register, MMIO dword 0xA183 (byte 0x2_860C), access unknown, reset unknown (`write` starts from 0).
@@ -2925,9 +2645,7 @@ public enum PA_CL_UCP_5_X: Register {
   }
 
   /// `PA_CL_UCP_5_X.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_5_Y`: gfx_8_0 register, MMIO dword 0xA184 (byte 0x2_8610), access unknown, reset unknown (`write` starts from 0).
@@ -2940,9 +2658,7 @@ public enum PA_CL_UCP_5_Y: Register {
   }
 
   /// `PA_CL_UCP_5_Y.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_5_Z`: gfx_8_0 register, MMIO dword 0xA185 (byte 0x2_8614), access unknown, reset unknown (`write` starts from 0).
@@ -2955,9 +2671,7 @@ public enum PA_CL_UCP_5_Z: Register {
   }
 
   /// `PA_CL_UCP_5_Z.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_5_W`: gfx_8_0 register, MMIO dword 0xA186 (byte 0x2_8618), access unknown, reset unknown (`write` starts from 0).
@@ -2970,9 +2684,7 @@ public enum PA_CL_UCP_5_W: Register {
   }
 
   /// `PA_CL_UCP_5_W.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PS_INPUT_CNTL_0`: gfx_8_0 register, MMIO dword 0xA191 (byte 0x2_8644), access unknown, reset unknown (`write` starts from 0).
@@ -2985,48 +2697,40 @@ public enum SPI_PS_INPUT_CNTL_0: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_0.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_0.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_0.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_0.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `SPI_PS_INPUT_CNTL_0.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_0.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_0.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_0.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_0.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_0.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_0.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_0.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_1`: gfx_8_0 register, MMIO dword 0xA192 (byte 0x2_8648), access unknown, reset unknown (`write` starts from 0).
@@ -3039,48 +2743,40 @@ public enum SPI_PS_INPUT_CNTL_1: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_1.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_1.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_1.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_1.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `SPI_PS_INPUT_CNTL_1.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_1.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_1.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_1.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_1.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_1.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_1.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_1.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_2`: gfx_8_0 register, MMIO dword 0xA193 (byte 0x2_864C), access unknown, reset unknown (`write` starts from 0).
@@ -3093,48 +2789,40 @@ public enum SPI_PS_INPUT_CNTL_2: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_2.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_2.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_2.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_2.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `SPI_PS_INPUT_CNTL_2.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_2.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_2.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_2.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_2.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_2.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_2.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_2.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_3`: gfx_8_0 register, MMIO dword 0xA194 (byte 0x2_8650), access unknown, reset unknown (`write` starts from 0).
@@ -3147,48 +2835,40 @@ public enum SPI_PS_INPUT_CNTL_3: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_3.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_3.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_3.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_3.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `SPI_PS_INPUT_CNTL_3.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_3.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_3.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_3.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_3.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_3.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_3.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_3.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_4`: gfx_8_0 register, MMIO dword 0xA195 (byte 0x2_8654), access unknown, reset unknown (`write` starts from 0).
@@ -3201,48 +2881,40 @@ public enum SPI_PS_INPUT_CNTL_4: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_4.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_4.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_4.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_4.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `SPI_PS_INPUT_CNTL_4.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_4.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_4.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_4.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_4.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_4.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_4.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_4.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_5`: gfx_8_0 register, MMIO dword 0xA196 (byte 0x2_8658), access unknown, reset unknown (`write` starts from 0).
@@ -3255,48 +2927,40 @@ public enum SPI_PS_INPUT_CNTL_5: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_5.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_5.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_5.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_5.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `SPI_PS_INPUT_CNTL_5.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_5.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_5.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_5.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_5.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_5.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_5.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_5.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_6`: gfx_8_0 register, MMIO dword 0xA197 (byte 0x2_865C), access unknown, reset unknown (`write` starts from 0).
@@ -3309,48 +2973,40 @@ public enum SPI_PS_INPUT_CNTL_6: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_6.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_6.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_6.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_6.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `SPI_PS_INPUT_CNTL_6.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_6.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_6.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_6.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_6.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_6.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_6.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_6.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_7`: gfx_8_0 register, MMIO dword 0xA198 (byte 0x2_8660), access unknown, reset unknown (`write` starts from 0).
@@ -3363,48 +3019,40 @@ public enum SPI_PS_INPUT_CNTL_7: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_7.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_7.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_7.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_7.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `SPI_PS_INPUT_CNTL_7.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_7.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_7.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_7.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_7.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_7.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_7.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_7.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_8`: gfx_8_0 register, MMIO dword 0xA199 (byte 0x2_8664), access unknown, reset unknown (`write` starts from 0).
@@ -3417,48 +3065,40 @@ public enum SPI_PS_INPUT_CNTL_8: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_8.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_8.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_8.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_8.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `SPI_PS_INPUT_CNTL_8.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_8.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_8.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_8.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_8.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_8.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_8.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_8.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_9`: gfx_8_0 register, MMIO dword 0xA19A (byte 0x2_8668), access unknown, reset unknown (`write` starts from 0).
@@ -3471,48 +3111,40 @@ public enum SPI_PS_INPUT_CNTL_9: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_9.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_9.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_9.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_9.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `SPI_PS_INPUT_CNTL_9.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_9.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_9.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_9.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_9.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_9.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_9.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_9.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_10`: gfx_8_0 register, MMIO dword 0xA19B (byte 0x2_866C), access unknown, reset unknown (`write` starts from 0).
@@ -3525,48 +3157,40 @@ public enum SPI_PS_INPUT_CNTL_10: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_10.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_10.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_10.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_10.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `SPI_PS_INPUT_CNTL_10.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_10.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_10.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_10.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_10.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_10.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_10.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_10.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_11`: gfx_8_0 register, MMIO dword 0xA19C (byte 0x2_8670), access unknown, reset unknown (`write` starts from 0).
@@ -3579,48 +3203,40 @@ public enum SPI_PS_INPUT_CNTL_11: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_11.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_11.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_11.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_11.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `SPI_PS_INPUT_CNTL_11.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_11.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_11.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_11.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_11.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_11.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_11.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_11.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_12`: gfx_8_0 register, MMIO dword 0xA19D (byte 0x2_8674), access unknown, reset unknown (`write` starts from 0).
@@ -3633,48 +3249,40 @@ public enum SPI_PS_INPUT_CNTL_12: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_12.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_12.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_12.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_12.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `SPI_PS_INPUT_CNTL_12.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_12.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_12.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_12.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_12.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_12.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_12.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_12.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_13`: gfx_8_0 register, MMIO dword 0xA19E (byte 0x2_8678), access unknown, reset unknown (`write` starts from 0).
@@ -3687,48 +3295,40 @@ public enum SPI_PS_INPUT_CNTL_13: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_13.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_13.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_13.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_13.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `SPI_PS_INPUT_CNTL_13.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_13.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_13.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_13.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_13.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_13.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_13.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_13.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_14`: gfx_8_0 register, MMIO dword 0xA19F (byte 0x2_867C), access unknown, reset unknown (`write` starts from 0).
@@ -3741,48 +3341,40 @@ public enum SPI_PS_INPUT_CNTL_14: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_14.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_14.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_14.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_14.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `SPI_PS_INPUT_CNTL_14.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_14.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_14.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_14.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_14.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_14.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_14.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_14.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_15`: gfx_8_0 register, MMIO dword 0xA1A0 (byte 0x2_8680), access unknown, reset unknown (`write` starts from 0).
@@ -3795,48 +3387,40 @@ public enum SPI_PS_INPUT_CNTL_15: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_15.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_15.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_15.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_15.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `SPI_PS_INPUT_CNTL_15.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_15.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_15.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_15.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_15.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_15.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_15.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_15.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_16`: gfx_8_0 register, MMIO dword 0xA1A1 (byte 0x2_8684), access unknown, reset unknown (`write` starts from 0).
@@ -3849,48 +3433,40 @@ public enum SPI_PS_INPUT_CNTL_16: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_16.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_16.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_16.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_16.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `SPI_PS_INPUT_CNTL_16.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_16.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_16.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_16.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_16.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_16.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_16.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_16.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_17`: gfx_8_0 register, MMIO dword 0xA1A2 (byte 0x2_8688), access unknown, reset unknown (`write` starts from 0).
@@ -3903,48 +3479,40 @@ public enum SPI_PS_INPUT_CNTL_17: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_17.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_17.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_17.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_17.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `SPI_PS_INPUT_CNTL_17.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_17.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_17.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_17.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_17.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_17.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_17.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_17.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_18`: gfx_8_0 register, MMIO dword 0xA1A3 (byte 0x2_868C), access unknown, reset unknown (`write` starts from 0).
@@ -3957,48 +3525,40 @@ public enum SPI_PS_INPUT_CNTL_18: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_18.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_18.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_18.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_18.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `SPI_PS_INPUT_CNTL_18.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_18.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_18.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_18.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_18.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_18.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_18.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_18.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_19`: gfx_8_0 register, MMIO dword 0xA1A4 (byte 0x2_8690), access unknown, reset unknown (`write` starts from 0).
@@ -4011,48 +3571,40 @@ public enum SPI_PS_INPUT_CNTL_19: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_19.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_19.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_19.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_19.CYL_WRAP`: bits 16:13, access unknown.
-  @inlinable public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `SPI_PS_INPUT_CNTL_19.PT_SPRITE_TEX`: bit 17, access unknown.
-  @inlinable public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_19.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_19.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_19.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_19.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_19.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  @inlinable public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_19.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_19.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_20`: gfx_8_0 register, MMIO dword 0xA1A5 (byte 0x2_8694), access unknown, reset unknown (`write` starts from 0).
@@ -4065,37 +3617,31 @@ public enum SPI_PS_INPUT_CNTL_20: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_20.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_20.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_20.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_20.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_20.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_20.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_20.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_20.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_20.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_21`: gfx_8_0 register, MMIO dword 0xA1A6 (byte 0x2_8698), access unknown, reset unknown (`write` starts from 0).
@@ -4108,37 +3654,31 @@ public enum SPI_PS_INPUT_CNTL_21: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_21.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_21.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_21.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_21.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_21.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_21.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_21.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_21.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_21.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_22`: gfx_8_0 register, MMIO dword 0xA1A7 (byte 0x2_869C), access unknown, reset unknown (`write` starts from 0).
@@ -4151,37 +3691,31 @@ public enum SPI_PS_INPUT_CNTL_22: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_22.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_22.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_22.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_22.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_22.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_22.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_22.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_22.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_22.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_23`: gfx_8_0 register, MMIO dword 0xA1A8 (byte 0x2_86A0), access unknown, reset unknown (`write` starts from 0).
@@ -4194,37 +3728,31 @@ public enum SPI_PS_INPUT_CNTL_23: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_23.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_23.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_23.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_23.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_23.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_23.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_23.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_23.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_23.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_24`: gfx_8_0 register, MMIO dword 0xA1A9 (byte 0x2_86A4), access unknown, reset unknown (`write` starts from 0).
@@ -4237,37 +3765,31 @@ public enum SPI_PS_INPUT_CNTL_24: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_24.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_24.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_24.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_24.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_24.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_24.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_24.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_24.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_24.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_25`: gfx_8_0 register, MMIO dword 0xA1AA (byte 0x2_86A8), access unknown, reset unknown (`write` starts from 0).
@@ -4280,37 +3802,31 @@ public enum SPI_PS_INPUT_CNTL_25: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_25.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_25.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_25.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_25.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_25.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_25.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_25.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_25.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_25.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_26`: gfx_8_0 register, MMIO dword 0xA1AB (byte 0x2_86AC), access unknown, reset unknown (`write` starts from 0).
@@ -4323,37 +3839,31 @@ public enum SPI_PS_INPUT_CNTL_26: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_26.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_26.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_26.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_26.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_26.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_26.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_26.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_26.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_26.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_27`: gfx_8_0 register, MMIO dword 0xA1AC (byte 0x2_86B0), access unknown, reset unknown (`write` starts from 0).
@@ -4366,37 +3876,31 @@ public enum SPI_PS_INPUT_CNTL_27: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_27.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_27.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_27.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_27.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_27.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_27.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_27.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_27.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_27.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_28`: gfx_8_0 register, MMIO dword 0xA1AD (byte 0x2_86B4), access unknown, reset unknown (`write` starts from 0).
@@ -4409,37 +3913,31 @@ public enum SPI_PS_INPUT_CNTL_28: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_28.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_28.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_28.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_28.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_28.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_28.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_28.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_28.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_28.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_29`: gfx_8_0 register, MMIO dword 0xA1AE (byte 0x2_86B8), access unknown, reset unknown (`write` starts from 0).
@@ -4452,37 +3950,31 @@ public enum SPI_PS_INPUT_CNTL_29: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_29.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_29.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_29.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_29.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_29.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_29.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_29.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_29.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_29.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_30`: gfx_8_0 register, MMIO dword 0xA1AF (byte 0x2_86BC), access unknown, reset unknown (`write` starts from 0).
@@ -4495,37 +3987,31 @@ public enum SPI_PS_INPUT_CNTL_30: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_30.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_30.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_30.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_30.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_30.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_30.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_30.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_30.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_30.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_31`: gfx_8_0 register, MMIO dword 0xA1B0 (byte 0x2_86C0), access unknown, reset unknown (`write` starts from 0).
@@ -4538,37 +4024,31 @@ public enum SPI_PS_INPUT_CNTL_31: Register {
   }
 
   /// `SPI_PS_INPUT_CNTL_31.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_INPUT_CNTL_31.DEFAULT_VAL`: bits 9:8, access unknown.
-  @inlinable public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_31.FLAT_SHADE`: bit 10, access unknown.
-  @inlinable public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_31.DUP`: bit 18, access unknown.
-  @inlinable public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_31.FP16_INTERP_MODE`: bit 19, access unknown.
-  @inlinable public static var FP16_INTERP_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_31.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  @inlinable public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_31.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  @inlinable public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SPI_PS_INPUT_CNTL_31.ATTR0_VALID`: bit 24, access unknown.
-  @inlinable public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SPI_PS_INPUT_CNTL_31.ATTR1_VALID`: bit 25, access unknown.
-  @inlinable public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_VS_OUT_CONFIG`: gfx_8_0 register, MMIO dword 0xA1B1 (byte 0x2_86C4), access unknown, reset unknown (`write` starts from 0).
@@ -4581,12 +4061,10 @@ public enum SPI_VS_OUT_CONFIG: Register {
   }
 
   /// `SPI_VS_OUT_CONFIG.VS_EXPORT_COUNT`: bits 5:1, access unknown.
-  @inlinable public static var VS_EXPORT_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 5)
-  }
+  public static var VS_EXPORT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
   /// `SPI_VS_OUT_CONFIG.VS_HALF_PACK`: bit 6, access unknown.
-  @inlinable public static var VS_HALF_PACK: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var VS_HALF_PACK: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 }
 
 /// `SPI_PS_INPUT_ENA`: gfx_8_0 register, MMIO dword 0xA1B3 (byte 0x2_86CC), access unknown, reset unknown (`write` starts from 0).
@@ -4599,82 +4077,52 @@ public enum SPI_PS_INPUT_ENA: Register {
   }
 
   /// `SPI_PS_INPUT_ENA.PERSP_SAMPLE_ENA`: bit 0, access unknown.
-  @inlinable public static var PERSP_SAMPLE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var PERSP_SAMPLE_ENA: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_PS_INPUT_ENA.PERSP_CENTER_ENA`: bit 1, access unknown.
-  @inlinable public static var PERSP_CENTER_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var PERSP_CENTER_ENA: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SPI_PS_INPUT_ENA.PERSP_CENTROID_ENA`: bit 2, access unknown.
-  @inlinable public static var PERSP_CENTROID_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var PERSP_CENTROID_ENA: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SPI_PS_INPUT_ENA.PERSP_PULL_MODEL_ENA`: bit 3, access unknown.
-  @inlinable public static var PERSP_PULL_MODEL_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var PERSP_PULL_MODEL_ENA: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SPI_PS_INPUT_ENA.LINEAR_SAMPLE_ENA`: bit 4, access unknown.
-  @inlinable public static var LINEAR_SAMPLE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var LINEAR_SAMPLE_ENA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SPI_PS_INPUT_ENA.LINEAR_CENTER_ENA`: bit 5, access unknown.
-  @inlinable public static var LINEAR_CENTER_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var LINEAR_CENTER_ENA: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SPI_PS_INPUT_ENA.LINEAR_CENTROID_ENA`: bit 6, access unknown.
-  @inlinable public static var LINEAR_CENTROID_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var LINEAR_CENTROID_ENA: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SPI_PS_INPUT_ENA.LINE_STIPPLE_TEX_ENA`: bit 7, access unknown.
-  @inlinable public static var LINE_STIPPLE_TEX_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var LINE_STIPPLE_TEX_ENA: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SPI_PS_INPUT_ENA.POS_X_FLOAT_ENA`: bit 8, access unknown.
-  @inlinable public static var POS_X_FLOAT_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var POS_X_FLOAT_ENA: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SPI_PS_INPUT_ENA.POS_Y_FLOAT_ENA`: bit 9, access unknown.
-  @inlinable public static var POS_Y_FLOAT_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var POS_Y_FLOAT_ENA: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SPI_PS_INPUT_ENA.POS_Z_FLOAT_ENA`: bit 10, access unknown.
-  @inlinable public static var POS_Z_FLOAT_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var POS_Z_FLOAT_ENA: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_ENA.POS_W_FLOAT_ENA`: bit 11, access unknown.
-  @inlinable public static var POS_W_FLOAT_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var POS_W_FLOAT_ENA: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SPI_PS_INPUT_ENA.FRONT_FACE_ENA`: bit 12, access unknown.
-  @inlinable public static var FRONT_FACE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var FRONT_FACE_ENA: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SPI_PS_INPUT_ENA.ANCILLARY_ENA`: bit 13, access unknown.
-  @inlinable public static var ANCILLARY_ENA: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var ANCILLARY_ENA: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SPI_PS_INPUT_ENA.SAMPLE_COVERAGE_ENA`: bit 14, access unknown.
-  @inlinable public static var SAMPLE_COVERAGE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var SAMPLE_COVERAGE_ENA: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SPI_PS_INPUT_ENA.POS_FIXED_PT_ENA`: bit 15, access unknown.
-  @inlinable public static var POS_FIXED_PT_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var POS_FIXED_PT_ENA: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `SPI_PS_INPUT_ADDR`: gfx_8_0 register, MMIO dword 0xA1B4 (byte 0x2_86D0), access unknown, reset unknown (`write` starts from 0).
@@ -4687,82 +4135,52 @@ public enum SPI_PS_INPUT_ADDR: Register {
   }
 
   /// `SPI_PS_INPUT_ADDR.PERSP_SAMPLE_ENA`: bit 0, access unknown.
-  @inlinable public static var PERSP_SAMPLE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var PERSP_SAMPLE_ENA: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_PS_INPUT_ADDR.PERSP_CENTER_ENA`: bit 1, access unknown.
-  @inlinable public static var PERSP_CENTER_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var PERSP_CENTER_ENA: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SPI_PS_INPUT_ADDR.PERSP_CENTROID_ENA`: bit 2, access unknown.
-  @inlinable public static var PERSP_CENTROID_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var PERSP_CENTROID_ENA: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SPI_PS_INPUT_ADDR.PERSP_PULL_MODEL_ENA`: bit 3, access unknown.
-  @inlinable public static var PERSP_PULL_MODEL_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var PERSP_PULL_MODEL_ENA: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SPI_PS_INPUT_ADDR.LINEAR_SAMPLE_ENA`: bit 4, access unknown.
-  @inlinable public static var LINEAR_SAMPLE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var LINEAR_SAMPLE_ENA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SPI_PS_INPUT_ADDR.LINEAR_CENTER_ENA`: bit 5, access unknown.
-  @inlinable public static var LINEAR_CENTER_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var LINEAR_CENTER_ENA: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SPI_PS_INPUT_ADDR.LINEAR_CENTROID_ENA`: bit 6, access unknown.
-  @inlinable public static var LINEAR_CENTROID_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var LINEAR_CENTROID_ENA: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SPI_PS_INPUT_ADDR.LINE_STIPPLE_TEX_ENA`: bit 7, access unknown.
-  @inlinable public static var LINE_STIPPLE_TEX_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var LINE_STIPPLE_TEX_ENA: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SPI_PS_INPUT_ADDR.POS_X_FLOAT_ENA`: bit 8, access unknown.
-  @inlinable public static var POS_X_FLOAT_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var POS_X_FLOAT_ENA: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SPI_PS_INPUT_ADDR.POS_Y_FLOAT_ENA`: bit 9, access unknown.
-  @inlinable public static var POS_Y_FLOAT_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var POS_Y_FLOAT_ENA: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SPI_PS_INPUT_ADDR.POS_Z_FLOAT_ENA`: bit 10, access unknown.
-  @inlinable public static var POS_Z_FLOAT_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var POS_Z_FLOAT_ENA: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SPI_PS_INPUT_ADDR.POS_W_FLOAT_ENA`: bit 11, access unknown.
-  @inlinable public static var POS_W_FLOAT_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var POS_W_FLOAT_ENA: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SPI_PS_INPUT_ADDR.FRONT_FACE_ENA`: bit 12, access unknown.
-  @inlinable public static var FRONT_FACE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var FRONT_FACE_ENA: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SPI_PS_INPUT_ADDR.ANCILLARY_ENA`: bit 13, access unknown.
-  @inlinable public static var ANCILLARY_ENA: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var ANCILLARY_ENA: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SPI_PS_INPUT_ADDR.SAMPLE_COVERAGE_ENA`: bit 14, access unknown.
-  @inlinable public static var SAMPLE_COVERAGE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var SAMPLE_COVERAGE_ENA: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SPI_PS_INPUT_ADDR.POS_FIXED_PT_ENA`: bit 15, access unknown.
-  @inlinable public static var POS_FIXED_PT_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var POS_FIXED_PT_ENA: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `SPI_INTERP_CONTROL_0`: gfx_8_0 register, MMIO dword 0xA1B5 (byte 0x2_86D4), access unknown, reset unknown (`write` starts from 0).
@@ -4775,35 +4193,25 @@ public enum SPI_INTERP_CONTROL_0: Register {
   }
 
   /// `SPI_INTERP_CONTROL_0.FLAT_SHADE_ENA`: bit 0, access unknown.
-  @inlinable public static var FLAT_SHADE_ENA: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var FLAT_SHADE_ENA: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_ENA`: bit 1, access unknown.
-  @inlinable public static var PNT_SPRITE_ENA: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var PNT_SPRITE_ENA: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_OVRD_X`: bits 4:2, access unknown.
-  @inlinable public static var PNT_SPRITE_OVRD_X: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 3)
-  }
+  public static var PNT_SPRITE_OVRD_X: RegisterField<Self, UInt8> { .init(lsb: 2, width: 3) }
 
   /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_OVRD_Y`: bits 7:5, access unknown.
-  @inlinable public static var PNT_SPRITE_OVRD_Y: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
+  public static var PNT_SPRITE_OVRD_Y: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_OVRD_Z`: bits 10:8, access unknown.
-  @inlinable public static var PNT_SPRITE_OVRD_Z: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 3)
-  }
+  public static var PNT_SPRITE_OVRD_Z: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_OVRD_W`: bits 13:11, access unknown.
-  @inlinable public static var PNT_SPRITE_OVRD_W: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 3)
-  }
+  public static var PNT_SPRITE_OVRD_W: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `SPI_INTERP_CONTROL_0.PNT_SPRITE_TOP_1`: bit 14, access unknown.
-  @inlinable public static var PNT_SPRITE_TOP_1: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var PNT_SPRITE_TOP_1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `SPI_PS_IN_CONTROL`: gfx_8_0 register, MMIO dword 0xA1B6 (byte 0x2_86D8), access unknown, reset unknown (`write` starts from 0).
@@ -4816,15 +4224,13 @@ public enum SPI_PS_IN_CONTROL: Register {
   }
 
   /// `SPI_PS_IN_CONTROL.NUM_INTERP`: bits 5:0, access unknown.
-  @inlinable public static var NUM_INTERP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var NUM_INTERP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SPI_PS_IN_CONTROL.PARAM_GEN`: bit 6, access unknown.
-  @inlinable public static var PARAM_GEN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var PARAM_GEN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SPI_PS_IN_CONTROL.BC_OPTIMIZE_DISABLE`: bit 14, access unknown.
-  @inlinable public static var BC_OPTIMIZE_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var BC_OPTIMIZE_DISABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `SPI_BARYC_CNTL`: gfx_8_0 register, MMIO dword 0xA1B8 (byte 0x2_86E0), access unknown, reset unknown (`write` starts from 0).
@@ -4837,37 +4243,25 @@ public enum SPI_BARYC_CNTL: Register {
   }
 
   /// `SPI_BARYC_CNTL.PERSP_CENTER_CNTL`: bit 0, access unknown.
-  @inlinable public static var PERSP_CENTER_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var PERSP_CENTER_CNTL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SPI_BARYC_CNTL.PERSP_CENTROID_CNTL`: bit 4, access unknown.
-  @inlinable public static var PERSP_CENTROID_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var PERSP_CENTROID_CNTL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SPI_BARYC_CNTL.LINEAR_CENTER_CNTL`: bit 8, access unknown.
-  @inlinable public static var LINEAR_CENTER_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var LINEAR_CENTER_CNTL: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SPI_BARYC_CNTL.LINEAR_CENTROID_CNTL`: bit 12, access unknown.
-  @inlinable public static var LINEAR_CENTROID_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var LINEAR_CENTROID_CNTL: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SPI_BARYC_CNTL.POS_FLOAT_LOCATION`: bits 17:16, access unknown.
-  @inlinable public static var POS_FLOAT_LOCATION: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 2)
-  }
+  public static var POS_FLOAT_LOCATION: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `SPI_BARYC_CNTL.POS_FLOAT_ULC`: bit 20, access unknown.
-  @inlinable public static var POS_FLOAT_ULC: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var POS_FLOAT_ULC: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SPI_BARYC_CNTL.FRONT_FACE_ALL_BITS`: bit 24, access unknown.
-  @inlinable public static var FRONT_FACE_ALL_BITS: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var FRONT_FACE_ALL_BITS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_TMPRING_SIZE`: gfx_8_0 register, MMIO dword 0xA1BA (byte 0x2_86E8), access unknown, reset unknown (`write` starts from 0).
@@ -4880,10 +4274,10 @@ public enum SPI_TMPRING_SIZE: Register {
   }
 
   /// `SPI_TMPRING_SIZE.WAVES`: bits 11:0, access unknown.
-  @inlinable public static var WAVES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+  public static var WAVES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `SPI_TMPRING_SIZE.WAVESIZE`: bits 24:12, access unknown.
-  @inlinable public static var WAVESIZE: RegisterField<Self, UInt16> { .init(lsb: 12, width: 13) }
+  public static var WAVESIZE: RegisterField<Self, UInt16> { .init(lsb: 12, width: 13) }
 }
 
 /// `SPI_SHADER_POS_FORMAT`: gfx_8_0 register, MMIO dword 0xA1C3 (byte 0x2_870C), access unknown, reset unknown (`write` starts from 0).
@@ -4896,24 +4290,16 @@ public enum SPI_SHADER_POS_FORMAT: Register {
   }
 
   /// `SPI_SHADER_POS_FORMAT.POS0_EXPORT_FORMAT`: bits 3:0, access unknown.
-  @inlinable public static var POS0_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var POS0_EXPORT_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SPI_SHADER_POS_FORMAT.POS1_EXPORT_FORMAT`: bits 7:4, access unknown.
-  @inlinable public static var POS1_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var POS1_EXPORT_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SPI_SHADER_POS_FORMAT.POS2_EXPORT_FORMAT`: bits 11:8, access unknown.
-  @inlinable public static var POS2_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var POS2_EXPORT_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SPI_SHADER_POS_FORMAT.POS3_EXPORT_FORMAT`: bits 15:12, access unknown.
-  @inlinable public static var POS3_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var POS3_EXPORT_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 }
 
 /// `SPI_SHADER_Z_FORMAT`: gfx_8_0 register, MMIO dword 0xA1C4 (byte 0x2_8710), access unknown, reset unknown (`write` starts from 0).
@@ -4926,9 +4312,7 @@ public enum SPI_SHADER_Z_FORMAT: Register {
   }
 
   /// `SPI_SHADER_Z_FORMAT.Z_EXPORT_FORMAT`: bits 3:0, access unknown.
-  @inlinable public static var Z_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var Z_EXPORT_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `SPI_SHADER_COL_FORMAT`: gfx_8_0 register, MMIO dword 0xA1C5 (byte 0x2_8714), access unknown, reset unknown (`write` starts from 0).
@@ -4941,44 +4325,28 @@ public enum SPI_SHADER_COL_FORMAT: Register {
   }
 
   /// `SPI_SHADER_COL_FORMAT.COL0_EXPORT_FORMAT`: bits 3:0, access unknown.
-  @inlinable public static var COL0_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var COL0_EXPORT_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SPI_SHADER_COL_FORMAT.COL1_EXPORT_FORMAT`: bits 7:4, access unknown.
-  @inlinable public static var COL1_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var COL1_EXPORT_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SPI_SHADER_COL_FORMAT.COL2_EXPORT_FORMAT`: bits 11:8, access unknown.
-  @inlinable public static var COL2_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var COL2_EXPORT_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SPI_SHADER_COL_FORMAT.COL3_EXPORT_FORMAT`: bits 15:12, access unknown.
-  @inlinable public static var COL3_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var COL3_EXPORT_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `SPI_SHADER_COL_FORMAT.COL4_EXPORT_FORMAT`: bits 19:16, access unknown.
-  @inlinable public static var COL4_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var COL4_EXPORT_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `SPI_SHADER_COL_FORMAT.COL5_EXPORT_FORMAT`: bits 23:20, access unknown.
-  @inlinable public static var COL5_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var COL5_EXPORT_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `SPI_SHADER_COL_FORMAT.COL6_EXPORT_FORMAT`: bits 27:24, access unknown.
-  @inlinable public static var COL6_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var COL6_EXPORT_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `SPI_SHADER_COL_FORMAT.COL7_EXPORT_FORMAT`: bits 31:28, access unknown.
-  @inlinable public static var COL7_EXPORT_FORMAT: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var COL7_EXPORT_FORMAT: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `CB_BLEND0_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E0 (byte 0x2_8780), access unknown, reset unknown (`write` starts from 0).
@@ -4991,45 +4359,31 @@ public enum CB_BLEND0_CONTROL: Register {
   }
 
   /// `CB_BLEND0_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
-  @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `CB_BLEND0_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
-  @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
+  public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `CB_BLEND0_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
-  @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
   /// `CB_BLEND0_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
-  @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
+  public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `CB_BLEND0_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
-  @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `CB_BLEND0_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
-  @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 5)
-  }
+  public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 
   /// `CB_BLEND0_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
-  @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CB_BLEND0_CONTROL.ENABLE`: bit 30, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CB_BLEND0_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
-  @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CB_BLEND1_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E1 (byte 0x2_8784), access unknown, reset unknown (`write` starts from 0).
@@ -5042,45 +4396,31 @@ public enum CB_BLEND1_CONTROL: Register {
   }
 
   /// `CB_BLEND1_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
-  @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `CB_BLEND1_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
-  @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
+  public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `CB_BLEND1_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
-  @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
   /// `CB_BLEND1_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
-  @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
+  public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `CB_BLEND1_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
-  @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `CB_BLEND1_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
-  @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 5)
-  }
+  public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 
   /// `CB_BLEND1_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
-  @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CB_BLEND1_CONTROL.ENABLE`: bit 30, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CB_BLEND1_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
-  @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CB_BLEND2_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E2 (byte 0x2_8788), access unknown, reset unknown (`write` starts from 0).
@@ -5093,45 +4433,31 @@ public enum CB_BLEND2_CONTROL: Register {
   }
 
   /// `CB_BLEND2_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
-  @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `CB_BLEND2_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
-  @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
+  public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `CB_BLEND2_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
-  @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
   /// `CB_BLEND2_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
-  @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
+  public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `CB_BLEND2_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
-  @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `CB_BLEND2_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
-  @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 5)
-  }
+  public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 
   /// `CB_BLEND2_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
-  @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CB_BLEND2_CONTROL.ENABLE`: bit 30, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CB_BLEND2_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
-  @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CB_BLEND3_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E3 (byte 0x2_878C), access unknown, reset unknown (`write` starts from 0).
@@ -5144,45 +4470,31 @@ public enum CB_BLEND3_CONTROL: Register {
   }
 
   /// `CB_BLEND3_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
-  @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `CB_BLEND3_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
-  @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
+  public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `CB_BLEND3_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
-  @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
   /// `CB_BLEND3_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
-  @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
+  public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `CB_BLEND3_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
-  @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `CB_BLEND3_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
-  @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 5)
-  }
+  public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 
   /// `CB_BLEND3_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
-  @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CB_BLEND3_CONTROL.ENABLE`: bit 30, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CB_BLEND3_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
-  @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CB_BLEND4_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E4 (byte 0x2_8790), access unknown, reset unknown (`write` starts from 0).
@@ -5195,45 +4507,31 @@ public enum CB_BLEND4_CONTROL: Register {
   }
 
   /// `CB_BLEND4_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
-  @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `CB_BLEND4_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
-  @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
+  public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `CB_BLEND4_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
-  @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
   /// `CB_BLEND4_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
-  @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
+  public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `CB_BLEND4_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
-  @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `CB_BLEND4_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
-  @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 5)
-  }
+  public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 
   /// `CB_BLEND4_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
-  @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CB_BLEND4_CONTROL.ENABLE`: bit 30, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CB_BLEND4_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
-  @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CB_BLEND5_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E5 (byte 0x2_8794), access unknown, reset unknown (`write` starts from 0).
@@ -5246,45 +4544,31 @@ public enum CB_BLEND5_CONTROL: Register {
   }
 
   /// `CB_BLEND5_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
-  @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `CB_BLEND5_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
-  @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
+  public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `CB_BLEND5_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
-  @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
   /// `CB_BLEND5_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
-  @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
+  public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `CB_BLEND5_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
-  @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `CB_BLEND5_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
-  @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 5)
-  }
+  public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 
   /// `CB_BLEND5_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
-  @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CB_BLEND5_CONTROL.ENABLE`: bit 30, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CB_BLEND5_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
-  @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CB_BLEND6_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E6 (byte 0x2_8798), access unknown, reset unknown (`write` starts from 0).
@@ -5297,45 +4581,31 @@ public enum CB_BLEND6_CONTROL: Register {
   }
 
   /// `CB_BLEND6_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
-  @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `CB_BLEND6_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
-  @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
+  public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `CB_BLEND6_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
-  @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
   /// `CB_BLEND6_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
-  @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
+  public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `CB_BLEND6_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
-  @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `CB_BLEND6_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
-  @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 5)
-  }
+  public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 
   /// `CB_BLEND6_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
-  @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CB_BLEND6_CONTROL.ENABLE`: bit 30, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CB_BLEND6_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
-  @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CB_BLEND7_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E7 (byte 0x2_879C), access unknown, reset unknown (`write` starts from 0).
@@ -5348,45 +4618,31 @@ public enum CB_BLEND7_CONTROL: Register {
   }
 
   /// `CB_BLEND7_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
-  @inlinable public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `CB_BLEND7_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
-  @inlinable public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
+  public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `CB_BLEND7_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
-  @inlinable public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
   /// `CB_BLEND7_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
-  @inlinable public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
+  public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `CB_BLEND7_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
-  @inlinable public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `CB_BLEND7_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
-  @inlinable public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 5)
-  }
+  public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 
   /// `CB_BLEND7_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
-  @inlinable public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CB_BLEND7_CONTROL.ENABLE`: bit 30, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CB_BLEND7_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
-  @inlinable public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CS_COPY_STATE`: gfx_8_0 register, MMIO dword 0xA1F3 (byte 0x2_87CC), access unknown, reset unknown (`write` starts from 0).
@@ -5399,7 +4655,7 @@ public enum CS_COPY_STATE: Register {
   }
 
   /// `CS_COPY_STATE.SRC_STATE_ID`: bits 2:0, access unknown.
-  @inlinable public static var SRC_STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var SRC_STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 }
 
 /// `GFX_COPY_STATE`: gfx_8_0 register, MMIO dword 0xA1F4 (byte 0x2_87D0), access unknown, reset unknown (`write` starts from 0).
@@ -5412,7 +4668,7 @@ public enum GFX_COPY_STATE: Register {
   }
 
   /// `GFX_COPY_STATE.SRC_STATE_ID`: bits 2:0, access unknown.
-  @inlinable public static var SRC_STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var SRC_STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 }
 
 /// `PA_CL_POINT_X_RAD`: gfx_8_0 register, MMIO dword 0xA1F5 (byte 0x2_87D4), access unknown, reset unknown (`write` starts from 0).
@@ -5425,9 +4681,7 @@ public enum PA_CL_POINT_X_RAD: Register {
   }
 
   /// `PA_CL_POINT_X_RAD.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_POINT_Y_RAD`: gfx_8_0 register, MMIO dword 0xA1F6 (byte 0x2_87D8), access unknown, reset unknown (`write` starts from 0).
@@ -5440,9 +4694,7 @@ public enum PA_CL_POINT_Y_RAD: Register {
   }
 
   /// `PA_CL_POINT_Y_RAD.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_POINT_SIZE`: gfx_8_0 register, MMIO dword 0xA1F7 (byte 0x2_87DC), access unknown, reset unknown (`write` starts from 0).
@@ -5455,9 +4707,7 @@ public enum PA_CL_POINT_SIZE: Register {
   }
 
   /// `PA_CL_POINT_SIZE.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_POINT_CULL_RAD`: gfx_8_0 register, MMIO dword 0xA1F8 (byte 0x2_87E0), access unknown, reset unknown (`write` starts from 0).
@@ -5470,7 +4720,5 @@ public enum PA_CL_POINT_CULL_RAD: Register {
   }
 
   /// `PA_CL_POINT_CULL_RAD.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }

@@ -14,7 +14,7 @@ public enum VGT_DMA_BASE_HI: Register {
   }
 
   /// `VGT_DMA_BASE_HI.BASE_ADDR`: bits 7:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var BASE_ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `VGT_DMA_BASE`: gfx_8_0 register, MMIO dword 0xA1FA (byte 0x2_87E8), access unknown, reset unknown (`write` starts from 0).
@@ -27,7 +27,7 @@ public enum VGT_DMA_BASE: Register {
   }
 
   /// `VGT_DMA_BASE.BASE_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_DRAW_INITIATOR`: gfx_8_0 register, MMIO dword 0xA1FC (byte 0x2_87F0), access unknown, reset unknown (`write` starts from 0).
@@ -40,19 +40,19 @@ public enum VGT_DRAW_INITIATOR: Register {
   }
 
   /// `VGT_DRAW_INITIATOR.SOURCE_SELECT`: bits 1:0, access unknown.
-  @inlinable public static var SOURCE_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var SOURCE_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `VGT_DRAW_INITIATOR.MAJOR_MODE`: bits 3:2, access unknown.
-  @inlinable public static var MAJOR_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var MAJOR_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `VGT_DRAW_INITIATOR.SPRITE_EN_R6XX`: bit 4, access unknown.
-  @inlinable public static var SPRITE_EN_R6XX: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var SPRITE_EN_R6XX: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VGT_DRAW_INITIATOR.NOT_EOP`: bit 5, access unknown.
-  @inlinable public static var NOT_EOP: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var NOT_EOP: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VGT_DRAW_INITIATOR.USE_OPAQUE`: bit 6, access unknown.
-  @inlinable public static var USE_OPAQUE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var USE_OPAQUE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 }
 
 /// `VGT_IMMED_DATA`: gfx_8_0 register, MMIO dword 0xA1FD (byte 0x2_87F4), access unknown, reset unknown (`write` starts from 0).
@@ -65,7 +65,7 @@ public enum VGT_IMMED_DATA: Register {
   }
 
   /// `VGT_IMMED_DATA.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_EVENT_ADDRESS_REG`: gfx_8_0 register, MMIO dword 0xA1FE (byte 0x2_87F8), access unknown, reset unknown (`write` starts from 0).
@@ -78,7 +78,7 @@ public enum VGT_EVENT_ADDRESS_REG: Register {
   }
 
   /// `VGT_EVENT_ADDRESS_REG.ADDRESS_LOW`: bits 27:0, access unknown.
-  @inlinable public static var ADDRESS_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
+  public static var ADDRESS_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `DB_DEPTH_CONTROL`: gfx_8_0 register, MMIO dword 0xA200 (byte 0x2_8800), access unknown, reset unknown (`write` starts from 0).
@@ -91,42 +91,36 @@ public enum DB_DEPTH_CONTROL: Register {
   }
 
   /// `DB_DEPTH_CONTROL.STENCIL_ENABLE`: bit 0, access unknown.
-  @inlinable public static var STENCIL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var STENCIL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `DB_DEPTH_CONTROL.Z_ENABLE`: bit 1, access unknown.
-  @inlinable public static var Z_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var Z_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `DB_DEPTH_CONTROL.Z_WRITE_ENABLE`: bit 2, access unknown.
-  @inlinable public static var Z_WRITE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var Z_WRITE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `DB_DEPTH_CONTROL.DEPTH_BOUNDS_ENABLE`: bit 3, access unknown.
-  @inlinable public static var DEPTH_BOUNDS_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var DEPTH_BOUNDS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `DB_DEPTH_CONTROL.ZFUNC`: bits 6:4, access unknown.
-  @inlinable public static var ZFUNC: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var ZFUNC: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `DB_DEPTH_CONTROL.BACKFACE_ENABLE`: bit 7, access unknown.
-  @inlinable public static var BACKFACE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var BACKFACE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `DB_DEPTH_CONTROL.STENCILFUNC`: bits 10:8, access unknown.
-  @inlinable public static var STENCILFUNC: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var STENCILFUNC: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `DB_DEPTH_CONTROL.STENCILFUNC_BF`: bits 22:20, access unknown.
-  @inlinable public static var STENCILFUNC_BF: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
+  public static var STENCILFUNC_BF: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `DB_DEPTH_CONTROL.ENABLE_COLOR_WRITES_ON_DEPTH_FAIL`: bit 30, access unknown.
-  @inlinable public static var ENABLE_COLOR_WRITES_ON_DEPTH_FAIL: RegisterField<Self, Bool> {
+  public static var ENABLE_COLOR_WRITES_ON_DEPTH_FAIL: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `DB_DEPTH_CONTROL.DISABLE_COLOR_WRITES_ON_DEPTH_PASS`: bit 31, access unknown.
-  @inlinable public static var DISABLE_COLOR_WRITES_ON_DEPTH_PASS: RegisterField<Self, Bool> {
+  public static var DISABLE_COLOR_WRITES_ON_DEPTH_PASS: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -141,62 +135,50 @@ public enum DB_EQAA: Register {
   }
 
   /// `DB_EQAA.MAX_ANCHOR_SAMPLES`: bits 2:0, access unknown.
-  @inlinable public static var MAX_ANCHOR_SAMPLES: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var MAX_ANCHOR_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `DB_EQAA.PS_ITER_SAMPLES`: bits 6:4, access unknown.
-  @inlinable public static var PS_ITER_SAMPLES: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var PS_ITER_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `DB_EQAA.MASK_EXPORT_NUM_SAMPLES`: bits 10:8, access unknown.
-  @inlinable public static var MASK_EXPORT_NUM_SAMPLES: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 3)
-  }
+  public static var MASK_EXPORT_NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `DB_EQAA.ALPHA_TO_MASK_NUM_SAMPLES`: bits 14:12, access unknown.
-  @inlinable public static var ALPHA_TO_MASK_NUM_SAMPLES: RegisterField<Self, UInt8> {
+  public static var ALPHA_TO_MASK_NUM_SAMPLES: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
   /// `DB_EQAA.HIGH_QUALITY_INTERSECTIONS`: bit 16, access unknown.
-  @inlinable public static var HIGH_QUALITY_INTERSECTIONS: RegisterField<Self, Bool> {
+  public static var HIGH_QUALITY_INTERSECTIONS: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `DB_EQAA.INCOHERENT_EQAA_READS`: bit 17, access unknown.
-  @inlinable public static var INCOHERENT_EQAA_READS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var INCOHERENT_EQAA_READS: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `DB_EQAA.INTERPOLATE_COMP_Z`: bit 18, access unknown.
-  @inlinable public static var INTERPOLATE_COMP_Z: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var INTERPOLATE_COMP_Z: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `DB_EQAA.INTERPOLATE_SRC_Z`: bit 19, access unknown.
-  @inlinable public static var INTERPOLATE_SRC_Z: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var INTERPOLATE_SRC_Z: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `DB_EQAA.STATIC_ANCHOR_ASSOCIATIONS`: bit 20, access unknown.
-  @inlinable public static var STATIC_ANCHOR_ASSOCIATIONS: RegisterField<Self, Bool> {
+  public static var STATIC_ANCHOR_ASSOCIATIONS: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `DB_EQAA.ALPHA_TO_MASK_EQAA_DISABLE`: bit 21, access unknown.
-  @inlinable public static var ALPHA_TO_MASK_EQAA_DISABLE: RegisterField<Self, Bool> {
+  public static var ALPHA_TO_MASK_EQAA_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `DB_EQAA.OVERRASTERIZATION_AMOUNT`: bits 26:24, access unknown.
-  @inlinable public static var OVERRASTERIZATION_AMOUNT: RegisterField<Self, UInt8> {
+  public static var OVERRASTERIZATION_AMOUNT: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 3)
   }
 
   /// `DB_EQAA.ENABLE_POSTZ_OVERRASTERIZATION`: bit 27, access unknown.
-  @inlinable public static var ENABLE_POSTZ_OVERRASTERIZATION: RegisterField<Self, Bool> {
+  public static var ENABLE_POSTZ_OVERRASTERIZATION: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 }
@@ -211,13 +193,13 @@ public enum CB_COLOR_CONTROL: Register {
   }
 
   /// `CB_COLOR_CONTROL.DEGAMMA_ENABLE`: bit 3, access unknown.
-  @inlinable public static var DEGAMMA_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var DEGAMMA_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `CB_COLOR_CONTROL.MODE`: bits 6:4, access unknown.
-  @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `CB_COLOR_CONTROL.ROP3`: bits 23:16, access unknown.
-  @inlinable public static var ROP3: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var ROP3: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `DB_SHADER_CONTROL`: gfx_8_0 register, MMIO dword 0xA203 (byte 0x2_880C), access unknown, reset unknown (`write` starts from 0).
@@ -230,58 +212,44 @@ public enum DB_SHADER_CONTROL: Register {
   }
 
   /// `DB_SHADER_CONTROL.Z_EXPORT_ENABLE`: bit 0, access unknown.
-  @inlinable public static var Z_EXPORT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var Z_EXPORT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `DB_SHADER_CONTROL.STENCIL_TEST_VAL_EXPORT_ENABLE`: bit 1, access unknown.
-  @inlinable public static var STENCIL_TEST_VAL_EXPORT_ENABLE: RegisterField<Self, Bool> {
+  public static var STENCIL_TEST_VAL_EXPORT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `DB_SHADER_CONTROL.STENCIL_OP_VAL_EXPORT_ENABLE`: bit 2, access unknown.
-  @inlinable public static var STENCIL_OP_VAL_EXPORT_ENABLE: RegisterField<Self, Bool> {
+  public static var STENCIL_OP_VAL_EXPORT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `DB_SHADER_CONTROL.Z_ORDER`: bits 5:4, access unknown.
-  @inlinable public static var Z_ORDER: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var Z_ORDER: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `DB_SHADER_CONTROL.KILL_ENABLE`: bit 6, access unknown.
-  @inlinable public static var KILL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var KILL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `DB_SHADER_CONTROL.COVERAGE_TO_MASK_ENABLE`: bit 7, access unknown.
-  @inlinable public static var COVERAGE_TO_MASK_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var COVERAGE_TO_MASK_ENABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `DB_SHADER_CONTROL.MASK_EXPORT_ENABLE`: bit 8, access unknown.
-  @inlinable public static var MASK_EXPORT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var MASK_EXPORT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `DB_SHADER_CONTROL.EXEC_ON_HIER_FAIL`: bit 9, access unknown.
-  @inlinable public static var EXEC_ON_HIER_FAIL: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var EXEC_ON_HIER_FAIL: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `DB_SHADER_CONTROL.EXEC_ON_NOOP`: bit 10, access unknown.
-  @inlinable public static var EXEC_ON_NOOP: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var EXEC_ON_NOOP: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `DB_SHADER_CONTROL.ALPHA_TO_MASK_DISABLE`: bit 11, access unknown.
-  @inlinable public static var ALPHA_TO_MASK_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var ALPHA_TO_MASK_DISABLE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `DB_SHADER_CONTROL.DEPTH_BEFORE_SHADER`: bit 12, access unknown.
-  @inlinable public static var DEPTH_BEFORE_SHADER: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var DEPTH_BEFORE_SHADER: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `DB_SHADER_CONTROL.CONSERVATIVE_Z_EXPORT`: bits 14:13, access unknown.
-  @inlinable public static var CONSERVATIVE_Z_EXPORT: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 2)
-  }
+  public static var CONSERVATIVE_Z_EXPORT: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
 }
 
 /// `PA_CL_CLIP_CNTL`: gfx_8_0 register, MMIO dword 0xA204 (byte 0x2_8810), access unknown, reset unknown (`write` starts from 0).
@@ -294,81 +262,63 @@ public enum PA_CL_CLIP_CNTL: Register {
   }
 
   /// `PA_CL_CLIP_CNTL.UCP_ENA_0`: bit 0, access unknown.
-  @inlinable public static var UCP_ENA_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var UCP_ENA_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PA_CL_CLIP_CNTL.UCP_ENA_1`: bit 1, access unknown.
-  @inlinable public static var UCP_ENA_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var UCP_ENA_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PA_CL_CLIP_CNTL.UCP_ENA_2`: bit 2, access unknown.
-  @inlinable public static var UCP_ENA_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var UCP_ENA_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PA_CL_CLIP_CNTL.UCP_ENA_3`: bit 3, access unknown.
-  @inlinable public static var UCP_ENA_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var UCP_ENA_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PA_CL_CLIP_CNTL.UCP_ENA_4`: bit 4, access unknown.
-  @inlinable public static var UCP_ENA_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var UCP_ENA_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PA_CL_CLIP_CNTL.UCP_ENA_5`: bit 5, access unknown.
-  @inlinable public static var UCP_ENA_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var UCP_ENA_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PA_CL_CLIP_CNTL.PS_UCP_Y_SCALE_NEG`: bit 13, access unknown.
-  @inlinable public static var PS_UCP_Y_SCALE_NEG: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var PS_UCP_Y_SCALE_NEG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PA_CL_CLIP_CNTL.PS_UCP_MODE`: bits 15:14, access unknown.
-  @inlinable public static var PS_UCP_MODE: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var PS_UCP_MODE: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `PA_CL_CLIP_CNTL.CLIP_DISABLE`: bit 16, access unknown.
-  @inlinable public static var CLIP_DISABLE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var CLIP_DISABLE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PA_CL_CLIP_CNTL.UCP_CULL_ONLY_ENA`: bit 17, access unknown.
-  @inlinable public static var UCP_CULL_ONLY_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var UCP_CULL_ONLY_ENA: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PA_CL_CLIP_CNTL.BOUNDARY_EDGE_FLAG_ENA`: bit 18, access unknown.
-  @inlinable public static var BOUNDARY_EDGE_FLAG_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var BOUNDARY_EDGE_FLAG_ENA: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `PA_CL_CLIP_CNTL.DX_CLIP_SPACE_DEF`: bit 19, access unknown.
-  @inlinable public static var DX_CLIP_SPACE_DEF: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var DX_CLIP_SPACE_DEF: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PA_CL_CLIP_CNTL.DIS_CLIP_ERR_DETECT`: bit 20, access unknown.
-  @inlinable public static var DIS_CLIP_ERR_DETECT: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var DIS_CLIP_ERR_DETECT: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PA_CL_CLIP_CNTL.VTX_KILL_OR`: bit 21, access unknown.
-  @inlinable public static var VTX_KILL_OR: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var VTX_KILL_OR: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PA_CL_CLIP_CNTL.DX_RASTERIZATION_KILL`: bit 22, access unknown.
-  @inlinable public static var DX_RASTERIZATION_KILL: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var DX_RASTERIZATION_KILL: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PA_CL_CLIP_CNTL.DX_LINEAR_ATTR_CLIP_ENA`: bit 24, access unknown.
-  @inlinable public static var DX_LINEAR_ATTR_CLIP_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var DX_LINEAR_ATTR_CLIP_ENA: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PA_CL_CLIP_CNTL.VTE_VPORT_PROVOKE_DISABLE`: bit 25, access unknown.
-  @inlinable public static var VTE_VPORT_PROVOKE_DISABLE: RegisterField<Self, Bool> {
+  public static var VTE_VPORT_PROVOKE_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `PA_CL_CLIP_CNTL.ZCLIP_NEAR_DISABLE`: bit 26, access unknown.
-  @inlinable public static var ZCLIP_NEAR_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var ZCLIP_NEAR_DISABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PA_CL_CLIP_CNTL.ZCLIP_FAR_DISABLE`: bit 27, access unknown.
-  @inlinable public static var ZCLIP_FAR_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var ZCLIP_FAR_DISABLE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `PA_SU_SC_MODE_CNTL`: gfx_8_0 register, MMIO dword 0xA205 (byte 0x2_8814), access unknown, reset unknown (`write` starts from 0).
@@ -381,61 +331,43 @@ public enum PA_SU_SC_MODE_CNTL: Register {
   }
 
   /// `PA_SU_SC_MODE_CNTL.CULL_FRONT`: bit 0, access unknown.
-  @inlinable public static var CULL_FRONT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CULL_FRONT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PA_SU_SC_MODE_CNTL.CULL_BACK`: bit 1, access unknown.
-  @inlinable public static var CULL_BACK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CULL_BACK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PA_SU_SC_MODE_CNTL.FACE`: bit 2, access unknown.
-  @inlinable public static var FACE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var FACE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PA_SU_SC_MODE_CNTL.POLY_MODE`: bits 4:3, access unknown.
-  @inlinable public static var POLY_MODE: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var POLY_MODE: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `PA_SU_SC_MODE_CNTL.POLYMODE_FRONT_PTYPE`: bits 7:5, access unknown.
-  @inlinable public static var POLYMODE_FRONT_PTYPE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
+  public static var POLYMODE_FRONT_PTYPE: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `PA_SU_SC_MODE_CNTL.POLYMODE_BACK_PTYPE`: bits 10:8, access unknown.
-  @inlinable public static var POLYMODE_BACK_PTYPE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 3)
-  }
+  public static var POLYMODE_BACK_PTYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `PA_SU_SC_MODE_CNTL.POLY_OFFSET_FRONT_ENABLE`: bit 11, access unknown.
-  @inlinable public static var POLY_OFFSET_FRONT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var POLY_OFFSET_FRONT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PA_SU_SC_MODE_CNTL.POLY_OFFSET_BACK_ENABLE`: bit 12, access unknown.
-  @inlinable public static var POLY_OFFSET_BACK_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var POLY_OFFSET_BACK_ENABLE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PA_SU_SC_MODE_CNTL.POLY_OFFSET_PARA_ENABLE`: bit 13, access unknown.
-  @inlinable public static var POLY_OFFSET_PARA_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var POLY_OFFSET_PARA_ENABLE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PA_SU_SC_MODE_CNTL.VTX_WINDOW_OFFSET_ENABLE`: bit 16, access unknown.
-  @inlinable public static var VTX_WINDOW_OFFSET_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var VTX_WINDOW_OFFSET_ENABLE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PA_SU_SC_MODE_CNTL.PROVOKING_VTX_LAST`: bit 19, access unknown.
-  @inlinable public static var PROVOKING_VTX_LAST: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var PROVOKING_VTX_LAST: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PA_SU_SC_MODE_CNTL.PERSP_CORR_DIS`: bit 20, access unknown.
-  @inlinable public static var PERSP_CORR_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var PERSP_CORR_DIS: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PA_SU_SC_MODE_CNTL.MULTI_PRIM_IB_ENA`: bit 21, access unknown.
-  @inlinable public static var MULTI_PRIM_IB_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var MULTI_PRIM_IB_ENA: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 }
 
 /// `PA_CL_VTE_CNTL`: gfx_8_0 register, MMIO dword 0xA206 (byte 0x2_8818), access unknown, reset unknown (`write` starts from 0).
@@ -448,48 +380,34 @@ public enum PA_CL_VTE_CNTL: Register {
   }
 
   /// `PA_CL_VTE_CNTL.VPORT_X_SCALE_ENA`: bit 0, access unknown.
-  @inlinable public static var VPORT_X_SCALE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var VPORT_X_SCALE_ENA: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PA_CL_VTE_CNTL.VPORT_X_OFFSET_ENA`: bit 1, access unknown.
-  @inlinable public static var VPORT_X_OFFSET_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var VPORT_X_OFFSET_ENA: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PA_CL_VTE_CNTL.VPORT_Y_SCALE_ENA`: bit 2, access unknown.
-  @inlinable public static var VPORT_Y_SCALE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var VPORT_Y_SCALE_ENA: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PA_CL_VTE_CNTL.VPORT_Y_OFFSET_ENA`: bit 3, access unknown.
-  @inlinable public static var VPORT_Y_OFFSET_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var VPORT_Y_OFFSET_ENA: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PA_CL_VTE_CNTL.VPORT_Z_SCALE_ENA`: bit 4, access unknown.
-  @inlinable public static var VPORT_Z_SCALE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var VPORT_Z_SCALE_ENA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PA_CL_VTE_CNTL.VPORT_Z_OFFSET_ENA`: bit 5, access unknown.
-  @inlinable public static var VPORT_Z_OFFSET_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var VPORT_Z_OFFSET_ENA: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PA_CL_VTE_CNTL.VTX_XY_FMT`: bit 8, access unknown.
-  @inlinable public static var VTX_XY_FMT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var VTX_XY_FMT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PA_CL_VTE_CNTL.VTX_Z_FMT`: bit 9, access unknown.
-  @inlinable public static var VTX_Z_FMT: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var VTX_Z_FMT: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PA_CL_VTE_CNTL.VTX_W0_FMT`: bit 10, access unknown.
-  @inlinable public static var VTX_W0_FMT: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var VTX_W0_FMT: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PA_CL_VTE_CNTL.PERFCOUNTER_REF`: bit 11, access unknown.
-  @inlinable public static var PERFCOUNTER_REF: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var PERFCOUNTER_REF: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `PA_CL_VS_OUT_CNTL`: gfx_8_0 register, MMIO dword 0xA207 (byte 0x2_881C), access unknown, reset unknown (`write` starts from 0).
@@ -502,139 +420,87 @@ public enum PA_CL_VS_OUT_CNTL: Register {
   }
 
   /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_0`: bit 0, access unknown.
-  @inlinable public static var CLIP_DIST_ENA_0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var CLIP_DIST_ENA_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_1`: bit 1, access unknown.
-  @inlinable public static var CLIP_DIST_ENA_1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var CLIP_DIST_ENA_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_2`: bit 2, access unknown.
-  @inlinable public static var CLIP_DIST_ENA_2: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var CLIP_DIST_ENA_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_3`: bit 3, access unknown.
-  @inlinable public static var CLIP_DIST_ENA_3: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var CLIP_DIST_ENA_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_4`: bit 4, access unknown.
-  @inlinable public static var CLIP_DIST_ENA_4: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var CLIP_DIST_ENA_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_5`: bit 5, access unknown.
-  @inlinable public static var CLIP_DIST_ENA_5: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var CLIP_DIST_ENA_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_6`: bit 6, access unknown.
-  @inlinable public static var CLIP_DIST_ENA_6: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var CLIP_DIST_ENA_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.CLIP_DIST_ENA_7`: bit 7, access unknown.
-  @inlinable public static var CLIP_DIST_ENA_7: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var CLIP_DIST_ENA_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.CULL_DIST_ENA_0`: bit 8, access unknown.
-  @inlinable public static var CULL_DIST_ENA_0: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var CULL_DIST_ENA_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.CULL_DIST_ENA_1`: bit 9, access unknown.
-  @inlinable public static var CULL_DIST_ENA_1: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var CULL_DIST_ENA_1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.CULL_DIST_ENA_2`: bit 10, access unknown.
-  @inlinable public static var CULL_DIST_ENA_2: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var CULL_DIST_ENA_2: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.CULL_DIST_ENA_3`: bit 11, access unknown.
-  @inlinable public static var CULL_DIST_ENA_3: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var CULL_DIST_ENA_3: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.CULL_DIST_ENA_4`: bit 12, access unknown.
-  @inlinable public static var CULL_DIST_ENA_4: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var CULL_DIST_ENA_4: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.CULL_DIST_ENA_5`: bit 13, access unknown.
-  @inlinable public static var CULL_DIST_ENA_5: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var CULL_DIST_ENA_5: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.CULL_DIST_ENA_6`: bit 14, access unknown.
-  @inlinable public static var CULL_DIST_ENA_6: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CULL_DIST_ENA_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.CULL_DIST_ENA_7`: bit 15, access unknown.
-  @inlinable public static var CULL_DIST_ENA_7: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var CULL_DIST_ENA_7: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.USE_VTX_POINT_SIZE`: bit 16, access unknown.
-  @inlinable public static var USE_VTX_POINT_SIZE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var USE_VTX_POINT_SIZE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.USE_VTX_EDGE_FLAG`: bit 17, access unknown.
-  @inlinable public static var USE_VTX_EDGE_FLAG: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var USE_VTX_EDGE_FLAG: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.USE_VTX_RENDER_TARGET_INDX`: bit 18, access unknown.
-  @inlinable public static var USE_VTX_RENDER_TARGET_INDX: RegisterField<Self, Bool> {
+  public static var USE_VTX_RENDER_TARGET_INDX: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `PA_CL_VS_OUT_CNTL.USE_VTX_VIEWPORT_INDX`: bit 19, access unknown.
-  @inlinable public static var USE_VTX_VIEWPORT_INDX: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var USE_VTX_VIEWPORT_INDX: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.USE_VTX_KILL_FLAG`: bit 20, access unknown.
-  @inlinable public static var USE_VTX_KILL_FLAG: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var USE_VTX_KILL_FLAG: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.VS_OUT_MISC_VEC_ENA`: bit 21, access unknown.
-  @inlinable public static var VS_OUT_MISC_VEC_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var VS_OUT_MISC_VEC_ENA: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.VS_OUT_CCDIST0_VEC_ENA`: bit 22, access unknown.
-  @inlinable public static var VS_OUT_CCDIST0_VEC_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var VS_OUT_CCDIST0_VEC_ENA: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.VS_OUT_CCDIST1_VEC_ENA`: bit 23, access unknown.
-  @inlinable public static var VS_OUT_CCDIST1_VEC_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var VS_OUT_CCDIST1_VEC_ENA: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.VS_OUT_MISC_SIDE_BUS_ENA`: bit 24, access unknown.
-  @inlinable public static var VS_OUT_MISC_SIDE_BUS_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var VS_OUT_MISC_SIDE_BUS_ENA: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.USE_VTX_GS_CUT_FLAG`: bit 25, access unknown.
-  @inlinable public static var USE_VTX_GS_CUT_FLAG: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var USE_VTX_GS_CUT_FLAG: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PA_CL_VS_OUT_CNTL.USE_VTX_LINE_WIDTH`: bit 26, access unknown.
-  @inlinable public static var USE_VTX_LINE_WIDTH: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var USE_VTX_LINE_WIDTH: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `PA_CL_NANINF_CNTL`: gfx_8_0 register, MMIO dword 0xA208 (byte 0x2_8820), access unknown, reset unknown (`write` starts from 0).
@@ -647,84 +513,52 @@ public enum PA_CL_NANINF_CNTL: Register {
   }
 
   /// `PA_CL_NANINF_CNTL.VTE_XY_INF_DISCARD`: bit 0, access unknown.
-  @inlinable public static var VTE_XY_INF_DISCARD: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var VTE_XY_INF_DISCARD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PA_CL_NANINF_CNTL.VTE_Z_INF_DISCARD`: bit 1, access unknown.
-  @inlinable public static var VTE_Z_INF_DISCARD: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var VTE_Z_INF_DISCARD: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PA_CL_NANINF_CNTL.VTE_W_INF_DISCARD`: bit 2, access unknown.
-  @inlinable public static var VTE_W_INF_DISCARD: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var VTE_W_INF_DISCARD: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PA_CL_NANINF_CNTL.VTE_0XNANINF_IS_0`: bit 3, access unknown.
-  @inlinable public static var VTE_0XNANINF_IS_0: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var VTE_0XNANINF_IS_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PA_CL_NANINF_CNTL.VTE_XY_NAN_RETAIN`: bit 4, access unknown.
-  @inlinable public static var VTE_XY_NAN_RETAIN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var VTE_XY_NAN_RETAIN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PA_CL_NANINF_CNTL.VTE_Z_NAN_RETAIN`: bit 5, access unknown.
-  @inlinable public static var VTE_Z_NAN_RETAIN: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var VTE_Z_NAN_RETAIN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PA_CL_NANINF_CNTL.VTE_W_NAN_RETAIN`: bit 6, access unknown.
-  @inlinable public static var VTE_W_NAN_RETAIN: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var VTE_W_NAN_RETAIN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PA_CL_NANINF_CNTL.VTE_W_RECIP_NAN_IS_0`: bit 7, access unknown.
-  @inlinable public static var VTE_W_RECIP_NAN_IS_0: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var VTE_W_RECIP_NAN_IS_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PA_CL_NANINF_CNTL.VS_XY_NAN_TO_INF`: bit 8, access unknown.
-  @inlinable public static var VS_XY_NAN_TO_INF: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var VS_XY_NAN_TO_INF: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PA_CL_NANINF_CNTL.VS_XY_INF_RETAIN`: bit 9, access unknown.
-  @inlinable public static var VS_XY_INF_RETAIN: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var VS_XY_INF_RETAIN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PA_CL_NANINF_CNTL.VS_Z_NAN_TO_INF`: bit 10, access unknown.
-  @inlinable public static var VS_Z_NAN_TO_INF: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var VS_Z_NAN_TO_INF: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PA_CL_NANINF_CNTL.VS_Z_INF_RETAIN`: bit 11, access unknown.
-  @inlinable public static var VS_Z_INF_RETAIN: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var VS_Z_INF_RETAIN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PA_CL_NANINF_CNTL.VS_W_NAN_TO_INF`: bit 12, access unknown.
-  @inlinable public static var VS_W_NAN_TO_INF: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var VS_W_NAN_TO_INF: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PA_CL_NANINF_CNTL.VS_W_INF_RETAIN`: bit 13, access unknown.
-  @inlinable public static var VS_W_INF_RETAIN: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var VS_W_INF_RETAIN: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PA_CL_NANINF_CNTL.VS_CLIP_DIST_INF_DISCARD`: bit 14, access unknown.
-  @inlinable public static var VS_CLIP_DIST_INF_DISCARD: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var VS_CLIP_DIST_INF_DISCARD: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PA_CL_NANINF_CNTL.VTE_NO_OUTPUT_NEG_0`: bit 20, access unknown.
-  @inlinable public static var VTE_NO_OUTPUT_NEG_0: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var VTE_NO_OUTPUT_NEG_0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `PA_SU_LINE_STIPPLE_CNTL`: gfx_8_0 register, MMIO dword 0xA209 (byte 0x2_8824), access unknown, reset unknown (`write` starts from 0).
@@ -737,22 +571,16 @@ public enum PA_SU_LINE_STIPPLE_CNTL: Register {
   }
 
   /// `PA_SU_LINE_STIPPLE_CNTL.LINE_STIPPLE_RESET`: bits 1:0, access unknown.
-  @inlinable public static var LINE_STIPPLE_RESET: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var LINE_STIPPLE_RESET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `PA_SU_LINE_STIPPLE_CNTL.EXPAND_FULL_LENGTH`: bit 2, access unknown.
-  @inlinable public static var EXPAND_FULL_LENGTH: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var EXPAND_FULL_LENGTH: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PA_SU_LINE_STIPPLE_CNTL.FRACTIONAL_ACCUM`: bit 3, access unknown.
-  @inlinable public static var FRACTIONAL_ACCUM: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var FRACTIONAL_ACCUM: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PA_SU_LINE_STIPPLE_CNTL.DIAMOND_ADJUST`: bit 4, access unknown.
-  @inlinable public static var DIAMOND_ADJUST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var DIAMOND_ADJUST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
 /// `PA_SU_LINE_STIPPLE_SCALE`: gfx_8_0 register, MMIO dword 0xA20A (byte 0x2_8828), access unknown, reset unknown (`write` starts from 0).
@@ -765,9 +593,7 @@ public enum PA_SU_LINE_STIPPLE_SCALE: Register {
   }
 
   /// `PA_SU_LINE_STIPPLE_SCALE.LINE_STIPPLE_SCALE`: bits 31:0, access unknown.
-  @inlinable public static var LINE_STIPPLE_SCALE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var LINE_STIPPLE_SCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_PRIM_FILTER_CNTL`: gfx_8_0 register, MMIO dword 0xA20B (byte 0x2_882C), access unknown, reset unknown (`write` starts from 0).
@@ -780,59 +606,37 @@ public enum PA_SU_PRIM_FILTER_CNTL: Register {
   }
 
   /// `PA_SU_PRIM_FILTER_CNTL.TRIANGLE_FILTER_DISABLE`: bit 0, access unknown.
-  @inlinable public static var TRIANGLE_FILTER_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var TRIANGLE_FILTER_DISABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PA_SU_PRIM_FILTER_CNTL.LINE_FILTER_DISABLE`: bit 1, access unknown.
-  @inlinable public static var LINE_FILTER_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var LINE_FILTER_DISABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PA_SU_PRIM_FILTER_CNTL.POINT_FILTER_DISABLE`: bit 2, access unknown.
-  @inlinable public static var POINT_FILTER_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var POINT_FILTER_DISABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PA_SU_PRIM_FILTER_CNTL.RECTANGLE_FILTER_DISABLE`: bit 3, access unknown.
-  @inlinable public static var RECTANGLE_FILTER_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var RECTANGLE_FILTER_DISABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PA_SU_PRIM_FILTER_CNTL.TRIANGLE_EXPAND_ENA`: bit 4, access unknown.
-  @inlinable public static var TRIANGLE_EXPAND_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TRIANGLE_EXPAND_ENA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PA_SU_PRIM_FILTER_CNTL.LINE_EXPAND_ENA`: bit 5, access unknown.
-  @inlinable public static var LINE_EXPAND_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var LINE_EXPAND_ENA: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `PA_SU_PRIM_FILTER_CNTL.POINT_EXPAND_ENA`: bit 6, access unknown.
-  @inlinable public static var POINT_EXPAND_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var POINT_EXPAND_ENA: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PA_SU_PRIM_FILTER_CNTL.RECTANGLE_EXPAND_ENA`: bit 7, access unknown.
-  @inlinable public static var RECTANGLE_EXPAND_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RECTANGLE_EXPAND_ENA: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PA_SU_PRIM_FILTER_CNTL.PRIM_EXPAND_CONSTANT`: bits 15:8, access unknown.
-  @inlinable public static var PRIM_EXPAND_CONSTANT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var PRIM_EXPAND_CONSTANT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `PA_SU_PRIM_FILTER_CNTL.XMAX_RIGHT_EXCLUSION`: bit 30, access unknown.
-  @inlinable public static var XMAX_RIGHT_EXCLUSION: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var XMAX_RIGHT_EXCLUSION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `PA_SU_PRIM_FILTER_CNTL.YMAX_BOTTOM_EXCLUSION`: bit 31, access unknown.
-  @inlinable public static var YMAX_BOTTOM_EXCLUSION: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var YMAX_BOTTOM_EXCLUSION: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SU_POINT_SIZE`: gfx_8_0 register, MMIO dword 0xA280 (byte 0x2_8A00), access unknown, reset unknown (`write` starts from 0).
@@ -845,10 +649,10 @@ public enum PA_SU_POINT_SIZE: Register {
   }
 
   /// `PA_SU_POINT_SIZE.HEIGHT`: bits 15:0, access unknown.
-  @inlinable public static var HEIGHT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var HEIGHT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PA_SU_POINT_SIZE.WIDTH`: bits 31:16, access unknown.
-  @inlinable public static var WIDTH: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var WIDTH: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PA_SU_POINT_MINMAX`: gfx_8_0 register, MMIO dword 0xA281 (byte 0x2_8A04), access unknown, reset unknown (`write` starts from 0).
@@ -861,10 +665,10 @@ public enum PA_SU_POINT_MINMAX: Register {
   }
 
   /// `PA_SU_POINT_MINMAX.MIN_SIZE`: bits 15:0, access unknown.
-  @inlinable public static var MIN_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MIN_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PA_SU_POINT_MINMAX.MAX_SIZE`: bits 31:16, access unknown.
-  @inlinable public static var MAX_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var MAX_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PA_SU_LINE_CNTL`: gfx_8_0 register, MMIO dword 0xA282 (byte 0x2_8A08), access unknown, reset unknown (`write` starts from 0).
@@ -877,7 +681,7 @@ public enum PA_SU_LINE_CNTL: Register {
   }
 
   /// `PA_SU_LINE_CNTL.WIDTH`: bits 15:0, access unknown.
-  @inlinable public static var WIDTH: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var WIDTH: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SC_LINE_STIPPLE`: gfx_8_0 register, MMIO dword 0xA283 (byte 0x2_8A0C), access unknown, reset unknown (`write` starts from 0).
@@ -890,22 +694,16 @@ public enum PA_SC_LINE_STIPPLE: Register {
   }
 
   /// `PA_SC_LINE_STIPPLE.LINE_PATTERN`: bits 15:0, access unknown.
-  @inlinable public static var LINE_PATTERN: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var LINE_PATTERN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PA_SC_LINE_STIPPLE.REPEAT_COUNT`: bits 23:16, access unknown.
-  @inlinable public static var REPEAT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var REPEAT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `PA_SC_LINE_STIPPLE.PATTERN_BIT_ORDER`: bit 28, access unknown.
-  @inlinable public static var PATTERN_BIT_ORDER: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var PATTERN_BIT_ORDER: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `PA_SC_LINE_STIPPLE.AUTO_RESET_CNTL`: bits 30:29, access unknown.
-  @inlinable public static var AUTO_RESET_CNTL: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
+  public static var AUTO_RESET_CNTL: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
 /// `VGT_OUTPUT_PATH_CNTL`: gfx_8_0 register, MMIO dword 0xA284 (byte 0x2_8A10), access unknown, reset unknown (`write` starts from 0).
@@ -918,7 +716,7 @@ public enum VGT_OUTPUT_PATH_CNTL: Register {
   }
 
   /// `VGT_OUTPUT_PATH_CNTL.PATH_SELECT`: bits 2:0, access unknown.
-  @inlinable public static var PATH_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var PATH_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 }
 
 /// `VGT_HOS_CNTL`: gfx_8_0 register, MMIO dword 0xA285 (byte 0x2_8A14), access unknown, reset unknown (`write` starts from 0).
@@ -931,7 +729,7 @@ public enum VGT_HOS_CNTL: Register {
   }
 
   /// `VGT_HOS_CNTL.TESS_MODE`: bits 1:0, access unknown.
-  @inlinable public static var TESS_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var TESS_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `VGT_HOS_MAX_TESS_LEVEL`: gfx_8_0 register, MMIO dword 0xA286 (byte 0x2_8A18), access unknown, reset unknown (`write` starts from 0).
@@ -944,7 +742,7 @@ public enum VGT_HOS_MAX_TESS_LEVEL: Register {
   }
 
   /// `VGT_HOS_MAX_TESS_LEVEL.MAX_TESS`: bits 31:0, access unknown.
-  @inlinable public static var MAX_TESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MAX_TESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_HOS_MIN_TESS_LEVEL`: gfx_8_0 register, MMIO dword 0xA287 (byte 0x2_8A1C), access unknown, reset unknown (`write` starts from 0).
@@ -957,7 +755,7 @@ public enum VGT_HOS_MIN_TESS_LEVEL: Register {
   }
 
   /// `VGT_HOS_MIN_TESS_LEVEL.MIN_TESS`: bits 31:0, access unknown.
-  @inlinable public static var MIN_TESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MIN_TESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_HOS_REUSE_DEPTH`: gfx_8_0 register, MMIO dword 0xA288 (byte 0x2_8A20), access unknown, reset unknown (`write` starts from 0).
@@ -970,7 +768,7 @@ public enum VGT_HOS_REUSE_DEPTH: Register {
   }
 
   /// `VGT_HOS_REUSE_DEPTH.REUSE_DEPTH`: bits 7:0, access unknown.
-  @inlinable public static var REUSE_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var REUSE_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `VGT_GROUP_PRIM_TYPE`: gfx_8_0 register, MMIO dword 0xA289 (byte 0x2_8A24), access unknown, reset unknown (`write` starts from 0).
@@ -983,16 +781,16 @@ public enum VGT_GROUP_PRIM_TYPE: Register {
   }
 
   /// `VGT_GROUP_PRIM_TYPE.PRIM_TYPE`: bits 4:0, access unknown.
-  @inlinable public static var PRIM_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+  public static var PRIM_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `VGT_GROUP_PRIM_TYPE.RETAIN_ORDER`: bit 14, access unknown.
-  @inlinable public static var RETAIN_ORDER: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RETAIN_ORDER: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `VGT_GROUP_PRIM_TYPE.RETAIN_QUADS`: bit 15, access unknown.
-  @inlinable public static var RETAIN_QUADS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RETAIN_QUADS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `VGT_GROUP_PRIM_TYPE.PRIM_ORDER`: bits 18:16, access unknown.
-  @inlinable public static var PRIM_ORDER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
+  public static var PRIM_ORDER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 }
 
 /// `VGT_GROUP_FIRST_DECR`: gfx_8_0 register, MMIO dword 0xA28A (byte 0x2_8A28), access unknown, reset unknown (`write` starts from 0).
@@ -1005,7 +803,7 @@ public enum VGT_GROUP_FIRST_DECR: Register {
   }
 
   /// `VGT_GROUP_FIRST_DECR.FIRST_DECR`: bits 3:0, access unknown.
-  @inlinable public static var FIRST_DECR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var FIRST_DECR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `VGT_GROUP_DECR`: gfx_8_0 register, MMIO dword 0xA28B (byte 0x2_8A2C), access unknown, reset unknown (`write` starts from 0).
@@ -1018,7 +816,7 @@ public enum VGT_GROUP_DECR: Register {
   }
 
   /// `VGT_GROUP_DECR.DECR`: bits 3:0, access unknown.
-  @inlinable public static var DECR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DECR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `VGT_GROUP_VECT_0_CNTL`: gfx_8_0 register, MMIO dword 0xA28C (byte 0x2_8A30), access unknown, reset unknown (`write` starts from 0).
@@ -1031,22 +829,22 @@ public enum VGT_GROUP_VECT_0_CNTL: Register {
   }
 
   /// `VGT_GROUP_VECT_0_CNTL.COMP_X_EN`: bit 0, access unknown.
-  @inlinable public static var COMP_X_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var COMP_X_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VGT_GROUP_VECT_0_CNTL.COMP_Y_EN`: bit 1, access unknown.
-  @inlinable public static var COMP_Y_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var COMP_Y_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `VGT_GROUP_VECT_0_CNTL.COMP_Z_EN`: bit 2, access unknown.
-  @inlinable public static var COMP_Z_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var COMP_Z_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `VGT_GROUP_VECT_0_CNTL.COMP_W_EN`: bit 3, access unknown.
-  @inlinable public static var COMP_W_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var COMP_W_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `VGT_GROUP_VECT_0_CNTL.STRIDE`: bits 15:8, access unknown.
-  @inlinable public static var STRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var STRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `VGT_GROUP_VECT_0_CNTL.SHIFT`: bits 23:16, access unknown.
-  @inlinable public static var SHIFT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var SHIFT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `VGT_GROUP_VECT_1_CNTL`: gfx_8_0 register, MMIO dword 0xA28D (byte 0x2_8A34), access unknown, reset unknown (`write` starts from 0).
@@ -1059,22 +857,22 @@ public enum VGT_GROUP_VECT_1_CNTL: Register {
   }
 
   /// `VGT_GROUP_VECT_1_CNTL.COMP_X_EN`: bit 0, access unknown.
-  @inlinable public static var COMP_X_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var COMP_X_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VGT_GROUP_VECT_1_CNTL.COMP_Y_EN`: bit 1, access unknown.
-  @inlinable public static var COMP_Y_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var COMP_Y_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `VGT_GROUP_VECT_1_CNTL.COMP_Z_EN`: bit 2, access unknown.
-  @inlinable public static var COMP_Z_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var COMP_Z_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `VGT_GROUP_VECT_1_CNTL.COMP_W_EN`: bit 3, access unknown.
-  @inlinable public static var COMP_W_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var COMP_W_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `VGT_GROUP_VECT_1_CNTL.STRIDE`: bits 15:8, access unknown.
-  @inlinable public static var STRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var STRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `VGT_GROUP_VECT_1_CNTL.SHIFT`: bits 23:16, access unknown.
-  @inlinable public static var SHIFT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var SHIFT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `VGT_GROUP_VECT_0_FMT_CNTL`: gfx_8_0 register, MMIO dword 0xA28E (byte 0x2_8A38), access unknown, reset unknown (`write` starts from 0).
@@ -1087,28 +885,28 @@ public enum VGT_GROUP_VECT_0_FMT_CNTL: Register {
   }
 
   /// `VGT_GROUP_VECT_0_FMT_CNTL.X_CONV`: bits 3:0, access unknown.
-  @inlinable public static var X_CONV: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var X_CONV: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `VGT_GROUP_VECT_0_FMT_CNTL.X_OFFSET`: bits 7:4, access unknown.
-  @inlinable public static var X_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var X_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `VGT_GROUP_VECT_0_FMT_CNTL.Y_CONV`: bits 11:8, access unknown.
-  @inlinable public static var Y_CONV: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var Y_CONV: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `VGT_GROUP_VECT_0_FMT_CNTL.Y_OFFSET`: bits 15:12, access unknown.
-  @inlinable public static var Y_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var Y_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `VGT_GROUP_VECT_0_FMT_CNTL.Z_CONV`: bits 19:16, access unknown.
-  @inlinable public static var Z_CONV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var Z_CONV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `VGT_GROUP_VECT_0_FMT_CNTL.Z_OFFSET`: bits 23:20, access unknown.
-  @inlinable public static var Z_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var Z_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `VGT_GROUP_VECT_0_FMT_CNTL.W_CONV`: bits 27:24, access unknown.
-  @inlinable public static var W_CONV: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var W_CONV: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `VGT_GROUP_VECT_0_FMT_CNTL.W_OFFSET`: bits 31:28, access unknown.
-  @inlinable public static var W_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var W_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `VGT_GROUP_VECT_1_FMT_CNTL`: gfx_8_0 register, MMIO dword 0xA28F (byte 0x2_8A3C), access unknown, reset unknown (`write` starts from 0).
@@ -1121,28 +919,28 @@ public enum VGT_GROUP_VECT_1_FMT_CNTL: Register {
   }
 
   /// `VGT_GROUP_VECT_1_FMT_CNTL.X_CONV`: bits 3:0, access unknown.
-  @inlinable public static var X_CONV: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var X_CONV: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `VGT_GROUP_VECT_1_FMT_CNTL.X_OFFSET`: bits 7:4, access unknown.
-  @inlinable public static var X_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var X_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `VGT_GROUP_VECT_1_FMT_CNTL.Y_CONV`: bits 11:8, access unknown.
-  @inlinable public static var Y_CONV: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var Y_CONV: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `VGT_GROUP_VECT_1_FMT_CNTL.Y_OFFSET`: bits 15:12, access unknown.
-  @inlinable public static var Y_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var Y_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `VGT_GROUP_VECT_1_FMT_CNTL.Z_CONV`: bits 19:16, access unknown.
-  @inlinable public static var Z_CONV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var Z_CONV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `VGT_GROUP_VECT_1_FMT_CNTL.Z_OFFSET`: bits 23:20, access unknown.
-  @inlinable public static var Z_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var Z_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `VGT_GROUP_VECT_1_FMT_CNTL.W_CONV`: bits 27:24, access unknown.
-  @inlinable public static var W_CONV: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var W_CONV: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `VGT_GROUP_VECT_1_FMT_CNTL.W_OFFSET`: bits 31:28, access unknown.
-  @inlinable public static var W_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var W_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `VGT_GS_MODE`: gfx_8_0 register, MMIO dword 0xA290 (byte 0x2_8A40), access unknown, reset unknown (`write` starts from 0).
@@ -1155,55 +953,49 @@ public enum VGT_GS_MODE: Register {
   }
 
   /// `VGT_GS_MODE.MODE`: bits 2:0, access unknown.
-  @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `VGT_GS_MODE.RESERVED_0`: bit 3, access unknown.
-  @inlinable public static var RESERVED_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var RESERVED_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `VGT_GS_MODE.CUT_MODE`: bits 5:4, access unknown.
-  @inlinable public static var CUT_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var CUT_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `VGT_GS_MODE.RESERVED_1`: bits 10:6, access unknown.
-  @inlinable public static var RESERVED_1: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var RESERVED_1: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `VGT_GS_MODE.GS_C_PACK_EN`: bit 11, access unknown.
-  @inlinable public static var GS_C_PACK_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var GS_C_PACK_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VGT_GS_MODE.RESERVED_2`: bit 12, access unknown.
-  @inlinable public static var RESERVED_2: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var RESERVED_2: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `VGT_GS_MODE.ES_PASSTHRU`: bit 13, access unknown.
-  @inlinable public static var ES_PASSTHRU: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var ES_PASSTHRU: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `VGT_GS_MODE.RESERVED_3`: bit 14, access unknown.
-  @inlinable public static var RESERVED_3: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RESERVED_3: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `VGT_GS_MODE.RESERVED_4`: bit 15, access unknown.
-  @inlinable public static var RESERVED_4: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED_4: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `VGT_GS_MODE.RESERVED_5`: bit 16, access unknown.
-  @inlinable public static var RESERVED_5: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var RESERVED_5: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `VGT_GS_MODE.PARTIAL_THD_AT_EOI`: bit 17, access unknown.
-  @inlinable public static var PARTIAL_THD_AT_EOI: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var PARTIAL_THD_AT_EOI: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `VGT_GS_MODE.SUPPRESS_CUTS`: bit 18, access unknown.
-  @inlinable public static var SUPPRESS_CUTS: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var SUPPRESS_CUTS: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `VGT_GS_MODE.ES_WRITE_OPTIMIZE`: bit 19, access unknown.
-  @inlinable public static var ES_WRITE_OPTIMIZE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var ES_WRITE_OPTIMIZE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `VGT_GS_MODE.GS_WRITE_OPTIMIZE`: bit 20, access unknown.
-  @inlinable public static var GS_WRITE_OPTIMIZE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var GS_WRITE_OPTIMIZE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `VGT_GS_MODE.ONCHIP`: bits 22:21, access unknown.
-  @inlinable public static var ONCHIP: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
+  public static var ONCHIP: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 }
 
 /// `VGT_GS_ONCHIP_CNTL`: gfx_8_0 register, MMIO dword 0xA291 (byte 0x2_8A44), access unknown, reset unknown (`write` starts from 0).
@@ -1216,14 +1008,10 @@ public enum VGT_GS_ONCHIP_CNTL: Register {
   }
 
   /// `VGT_GS_ONCHIP_CNTL.ES_VERTS_PER_SUBGRP`: bits 10:0, access unknown.
-  @inlinable public static var ES_VERTS_PER_SUBGRP: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 11)
-  }
+  public static var ES_VERTS_PER_SUBGRP: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `VGT_GS_ONCHIP_CNTL.GS_PRIMS_PER_SUBGRP`: bits 21:11, access unknown.
-  @inlinable public static var GS_PRIMS_PER_SUBGRP: RegisterField<Self, UInt16> {
-    .init(lsb: 11, width: 11)
-  }
+  public static var GS_PRIMS_PER_SUBGRP: RegisterField<Self, UInt16> { .init(lsb: 11, width: 11) }
 }
 
 /// `PA_SC_MODE_CNTL_0`: gfx_8_0 register, MMIO dword 0xA292 (byte 0x2_8A48), access unknown, reset unknown (`write` starts from 0).
@@ -1236,22 +1024,16 @@ public enum PA_SC_MODE_CNTL_0: Register {
   }
 
   /// `PA_SC_MODE_CNTL_0.MSAA_ENABLE`: bit 0, access unknown.
-  @inlinable public static var MSAA_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MSAA_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PA_SC_MODE_CNTL_0.VPORT_SCISSOR_ENABLE`: bit 1, access unknown.
-  @inlinable public static var VPORT_SCISSOR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var VPORT_SCISSOR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PA_SC_MODE_CNTL_0.LINE_STIPPLE_ENABLE`: bit 2, access unknown.
-  @inlinable public static var LINE_STIPPLE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var LINE_STIPPLE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PA_SC_MODE_CNTL_0.SEND_UNLIT_STILES_TO_PKR`: bit 3, access unknown.
-  @inlinable public static var SEND_UNLIT_STILES_TO_PKR: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var SEND_UNLIT_STILES_TO_PKR: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PA_SC_MODE_CNTL_1`: gfx_8_0 register, MMIO dword 0xA293 (byte 0x2_8A4C), access unknown, reset unknown (`write` starts from 0).
@@ -1264,120 +1046,88 @@ public enum PA_SC_MODE_CNTL_1: Register {
   }
 
   /// `PA_SC_MODE_CNTL_1.WALK_SIZE`: bit 0, access unknown.
-  @inlinable public static var WALK_SIZE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var WALK_SIZE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PA_SC_MODE_CNTL_1.WALK_ALIGNMENT`: bit 1, access unknown.
-  @inlinable public static var WALK_ALIGNMENT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var WALK_ALIGNMENT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `PA_SC_MODE_CNTL_1.WALK_ALIGN8_PRIM_FITS_ST`: bit 2, access unknown.
-  @inlinable public static var WALK_ALIGN8_PRIM_FITS_ST: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var WALK_ALIGN8_PRIM_FITS_ST: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `PA_SC_MODE_CNTL_1.WALK_FENCE_ENABLE`: bit 3, access unknown.
-  @inlinable public static var WALK_FENCE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var WALK_FENCE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `PA_SC_MODE_CNTL_1.WALK_FENCE_SIZE`: bits 6:4, access unknown.
-  @inlinable public static var WALK_FENCE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var WALK_FENCE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `PA_SC_MODE_CNTL_1.SUPERTILE_WALK_ORDER_ENABLE`: bit 7, access unknown.
-  @inlinable public static var SUPERTILE_WALK_ORDER_ENABLE: RegisterField<Self, Bool> {
+  public static var SUPERTILE_WALK_ORDER_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `PA_SC_MODE_CNTL_1.TILE_WALK_ORDER_ENABLE`: bit 8, access unknown.
-  @inlinable public static var TILE_WALK_ORDER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var TILE_WALK_ORDER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `PA_SC_MODE_CNTL_1.TILE_COVER_DISABLE`: bit 9, access unknown.
-  @inlinable public static var TILE_COVER_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var TILE_COVER_DISABLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PA_SC_MODE_CNTL_1.TILE_COVER_NO_SCISSOR`: bit 10, access unknown.
-  @inlinable public static var TILE_COVER_NO_SCISSOR: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TILE_COVER_NO_SCISSOR: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PA_SC_MODE_CNTL_1.ZMM_LINE_EXTENT`: bit 11, access unknown.
-  @inlinable public static var ZMM_LINE_EXTENT: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var ZMM_LINE_EXTENT: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PA_SC_MODE_CNTL_1.ZMM_LINE_OFFSET`: bit 12, access unknown.
-  @inlinable public static var ZMM_LINE_OFFSET: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var ZMM_LINE_OFFSET: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `PA_SC_MODE_CNTL_1.ZMM_RECT_EXTENT`: bit 13, access unknown.
-  @inlinable public static var ZMM_RECT_EXTENT: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var ZMM_RECT_EXTENT: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `PA_SC_MODE_CNTL_1.KILL_PIX_POST_HI_Z`: bit 14, access unknown.
-  @inlinable public static var KILL_PIX_POST_HI_Z: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var KILL_PIX_POST_HI_Z: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `PA_SC_MODE_CNTL_1.KILL_PIX_POST_DETAIL_MASK`: bit 15, access unknown.
-  @inlinable public static var KILL_PIX_POST_DETAIL_MASK: RegisterField<Self, Bool> {
+  public static var KILL_PIX_POST_DETAIL_MASK: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `PA_SC_MODE_CNTL_1.PS_ITER_SAMPLE`: bit 16, access unknown.
-  @inlinable public static var PS_ITER_SAMPLE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var PS_ITER_SAMPLE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `PA_SC_MODE_CNTL_1.MULTI_SHADER_ENGINE_PRIM_DISCARD_ENABLE`: bit 17, access unknown.
-  @inlinable public static var MULTI_SHADER_ENGINE_PRIM_DISCARD_ENABLE: RegisterField<Self, Bool> {
+  public static var MULTI_SHADER_ENGINE_PRIM_DISCARD_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `PA_SC_MODE_CNTL_1.MULTI_GPU_SUPERTILE_ENABLE`: bit 18, access unknown.
-  @inlinable public static var MULTI_GPU_SUPERTILE_ENABLE: RegisterField<Self, Bool> {
+  public static var MULTI_GPU_SUPERTILE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `PA_SC_MODE_CNTL_1.GPU_ID_OVERRIDE_ENABLE`: bit 19, access unknown.
-  @inlinable public static var GPU_ID_OVERRIDE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var GPU_ID_OVERRIDE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `PA_SC_MODE_CNTL_1.GPU_ID_OVERRIDE`: bits 23:20, access unknown.
-  @inlinable public static var GPU_ID_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var GPU_ID_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PA_SC_MODE_CNTL_1.MULTI_GPU_PRIM_DISCARD_ENABLE`: bit 24, access unknown.
-  @inlinable public static var MULTI_GPU_PRIM_DISCARD_ENABLE: RegisterField<Self, Bool> {
+  public static var MULTI_GPU_PRIM_DISCARD_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `PA_SC_MODE_CNTL_1.FORCE_EOV_CNTDWN_ENABLE`: bit 25, access unknown.
-  @inlinable public static var FORCE_EOV_CNTDWN_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var FORCE_EOV_CNTDWN_ENABLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `PA_SC_MODE_CNTL_1.FORCE_EOV_REZ_ENABLE`: bit 26, access unknown.
-  @inlinable public static var FORCE_EOV_REZ_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var FORCE_EOV_REZ_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `PA_SC_MODE_CNTL_1.OUT_OF_ORDER_PRIMITIVE_ENABLE`: bit 27, access unknown.
-  @inlinable public static var OUT_OF_ORDER_PRIMITIVE_ENABLE: RegisterField<Self, Bool> {
+  public static var OUT_OF_ORDER_PRIMITIVE_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `PA_SC_MODE_CNTL_1.OUT_OF_ORDER_WATER_MARK`: bits 30:28, access unknown.
-  @inlinable public static var OUT_OF_ORDER_WATER_MARK: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 3)
-  }
+  public static var OUT_OF_ORDER_WATER_MARK: RegisterField<Self, UInt8> { .init(lsb: 28, width: 3) }
 }
 
 /// `VGT_ENHANCE`: gfx_8_0 register, MMIO dword 0xA294 (byte 0x2_8A50), access unknown, reset unknown (`write` starts from 0).
@@ -1390,7 +1140,7 @@ public enum VGT_ENHANCE: Register {
   }
 
   /// `VGT_ENHANCE.MISC`: bits 31:0, access unknown.
-  @inlinable public static var MISC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MISC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_GS_PER_ES`: gfx_8_0 register, MMIO dword 0xA295 (byte 0x2_8A54), access unknown, reset unknown (`write` starts from 0).
@@ -1403,7 +1153,7 @@ public enum VGT_GS_PER_ES: Register {
   }
 
   /// `VGT_GS_PER_ES.GS_PER_ES`: bits 10:0, access unknown.
-  @inlinable public static var GS_PER_ES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var GS_PER_ES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `VGT_ES_PER_GS`: gfx_8_0 register, MMIO dword 0xA296 (byte 0x2_8A58), access unknown, reset unknown (`write` starts from 0).
@@ -1416,7 +1166,7 @@ public enum VGT_ES_PER_GS: Register {
   }
 
   /// `VGT_ES_PER_GS.ES_PER_GS`: bits 10:0, access unknown.
-  @inlinable public static var ES_PER_GS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var ES_PER_GS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `VGT_GS_PER_VS`: gfx_8_0 register, MMIO dword 0xA297 (byte 0x2_8A5C), access unknown, reset unknown (`write` starts from 0).
@@ -1429,7 +1179,7 @@ public enum VGT_GS_PER_VS: Register {
   }
 
   /// `VGT_GS_PER_VS.GS_PER_VS`: bits 3:0, access unknown.
-  @inlinable public static var GS_PER_VS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var GS_PER_VS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `VGT_GSVS_RING_OFFSET_1`: gfx_8_0 register, MMIO dword 0xA298 (byte 0x2_8A60), access unknown, reset unknown (`write` starts from 0).
@@ -1442,7 +1192,7 @@ public enum VGT_GSVS_RING_OFFSET_1: Register {
   }
 
   /// `VGT_GSVS_RING_OFFSET_1.OFFSET`: bits 14:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_GSVS_RING_OFFSET_2`: gfx_8_0 register, MMIO dword 0xA299 (byte 0x2_8A64), access unknown, reset unknown (`write` starts from 0).
@@ -1455,7 +1205,7 @@ public enum VGT_GSVS_RING_OFFSET_2: Register {
   }
 
   /// `VGT_GSVS_RING_OFFSET_2.OFFSET`: bits 14:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_GSVS_RING_OFFSET_3`: gfx_8_0 register, MMIO dword 0xA29A (byte 0x2_8A68), access unknown, reset unknown (`write` starts from 0).
@@ -1468,7 +1218,7 @@ public enum VGT_GSVS_RING_OFFSET_3: Register {
   }
 
   /// `VGT_GSVS_RING_OFFSET_3.OFFSET`: bits 14:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_GS_OUT_PRIM_TYPE`: gfx_8_0 register, MMIO dword 0xA29B (byte 0x2_8A6C), access unknown, reset unknown (`write` starts from 0).
@@ -1481,27 +1231,19 @@ public enum VGT_GS_OUT_PRIM_TYPE: Register {
   }
 
   /// `VGT_GS_OUT_PRIM_TYPE.OUTPRIM_TYPE`: bits 5:0, access unknown.
-  @inlinable public static var OUTPRIM_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OUTPRIM_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `VGT_GS_OUT_PRIM_TYPE.OUTPRIM_TYPE_1`: bits 13:8, access unknown.
-  @inlinable public static var OUTPRIM_TYPE_1: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var OUTPRIM_TYPE_1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `VGT_GS_OUT_PRIM_TYPE.OUTPRIM_TYPE_2`: bits 21:16, access unknown.
-  @inlinable public static var OUTPRIM_TYPE_2: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 6)
-  }
+  public static var OUTPRIM_TYPE_2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `VGT_GS_OUT_PRIM_TYPE.OUTPRIM_TYPE_3`: bits 27:22, access unknown.
-  @inlinable public static var OUTPRIM_TYPE_3: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 6)
-  }
+  public static var OUTPRIM_TYPE_3: RegisterField<Self, UInt8> { .init(lsb: 22, width: 6) }
 
   /// `VGT_GS_OUT_PRIM_TYPE.UNIQUE_TYPE_PER_STREAM`: bit 31, access unknown.
-  @inlinable public static var UNIQUE_TYPE_PER_STREAM: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var UNIQUE_TYPE_PER_STREAM: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `IA_ENHANCE`: gfx_8_0 register, MMIO dword 0xA29C (byte 0x2_8A70), access unknown, reset unknown (`write` starts from 0).
@@ -1514,7 +1256,7 @@ public enum IA_ENHANCE: Register {
   }
 
   /// `IA_ENHANCE.MISC`: bits 31:0, access unknown.
-  @inlinable public static var MISC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MISC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_DMA_SIZE`: gfx_8_0 register, MMIO dword 0xA29D (byte 0x2_8A74), access unknown, reset unknown (`write` starts from 0).
@@ -1527,7 +1269,7 @@ public enum VGT_DMA_SIZE: Register {
   }
 
   /// `VGT_DMA_SIZE.NUM_INDICES`: bits 31:0, access unknown.
-  @inlinable public static var NUM_INDICES: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var NUM_INDICES: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_DMA_MAX_SIZE`: gfx_8_0 register, MMIO dword 0xA29E (byte 0x2_8A78), access unknown, reset unknown (`write` starts from 0).
@@ -1540,7 +1282,7 @@ public enum VGT_DMA_MAX_SIZE: Register {
   }
 
   /// `VGT_DMA_MAX_SIZE.MAX_SIZE`: bits 31:0, access unknown.
-  @inlinable public static var MAX_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MAX_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_DMA_INDEX_TYPE`: gfx_8_0 register, MMIO dword 0xA29F (byte 0x2_8A7C), access unknown, reset unknown (`write` starts from 0).
@@ -1553,25 +1295,25 @@ public enum VGT_DMA_INDEX_TYPE: Register {
   }
 
   /// `VGT_DMA_INDEX_TYPE.INDEX_TYPE`: bits 1:0, access unknown.
-  @inlinable public static var INDEX_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var INDEX_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `VGT_DMA_INDEX_TYPE.SWAP_MODE`: bits 3:2, access unknown.
-  @inlinable public static var SWAP_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var SWAP_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `VGT_DMA_INDEX_TYPE.BUF_TYPE`: bits 5:4, access unknown.
-  @inlinable public static var BUF_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var BUF_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `VGT_DMA_INDEX_TYPE.RDREQ_POLICY`: bit 6, access unknown.
-  @inlinable public static var RDREQ_POLICY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var RDREQ_POLICY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `VGT_DMA_INDEX_TYPE.NOT_EOP`: bit 9, access unknown.
-  @inlinable public static var NOT_EOP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var NOT_EOP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `VGT_DMA_INDEX_TYPE.REQ_PATH`: bit 10, access unknown.
-  @inlinable public static var REQ_PATH: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var REQ_PATH: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `VGT_DMA_INDEX_TYPE.MTYPE`: bits 12:11, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 11, width: 2) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 11, width: 2) }
 }
 
 /// `WD_ENHANCE`: gfx_8_0 register, MMIO dword 0xA2A0 (byte 0x2_8A80), access unknown, reset unknown (`write` starts from 0).
@@ -1584,7 +1326,7 @@ public enum WD_ENHANCE: Register {
   }
 
   /// `WD_ENHANCE.MISC`: bits 31:0, access unknown.
-  @inlinable public static var MISC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MISC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_PRIMITIVEID_EN`: gfx_8_0 register, MMIO dword 0xA2A1 (byte 0x2_8A84), access unknown, reset unknown (`write` starts from 0).
@@ -1597,12 +1339,10 @@ public enum VGT_PRIMITIVEID_EN: Register {
   }
 
   /// `VGT_PRIMITIVEID_EN.PRIMITIVEID_EN`: bit 0, access unknown.
-  @inlinable public static var PRIMITIVEID_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var PRIMITIVEID_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VGT_PRIMITIVEID_EN.DISABLE_RESET_ON_EOI`: bit 1, access unknown.
-  @inlinable public static var DISABLE_RESET_ON_EOI: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var DISABLE_RESET_ON_EOI: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `VGT_DMA_NUM_INSTANCES`: gfx_8_0 register, MMIO dword 0xA2A2 (byte 0x2_8A88), access unknown, reset unknown (`write` starts from 0).
@@ -1615,9 +1355,7 @@ public enum VGT_DMA_NUM_INSTANCES: Register {
   }
 
   /// `VGT_DMA_NUM_INSTANCES.NUM_INSTANCES`: bits 31:0, access unknown.
-  @inlinable public static var NUM_INSTANCES: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var NUM_INSTANCES: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_PRIMITIVEID_RESET`: gfx_8_0 register, MMIO dword 0xA2A3 (byte 0x2_8A8C), access unknown, reset unknown (`write` starts from 0).
@@ -1630,7 +1368,7 @@ public enum VGT_PRIMITIVEID_RESET: Register {
   }
 
   /// `VGT_PRIMITIVEID_RESET.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_EVENT_INITIATOR`: gfx_8_0 register, MMIO dword 0xA2A4 (byte 0x2_8A90), access unknown, reset unknown (`write` starts from 0).
@@ -1643,15 +1381,13 @@ public enum VGT_EVENT_INITIATOR: Register {
   }
 
   /// `VGT_EVENT_INITIATOR.EVENT_TYPE`: bits 5:0, access unknown.
-  @inlinable public static var EVENT_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var EVENT_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `VGT_EVENT_INITIATOR.ADDRESS_HI`: bits 26:18, access unknown.
-  @inlinable public static var ADDRESS_HI: RegisterField<Self, UInt16> { .init(lsb: 18, width: 9) }
+  public static var ADDRESS_HI: RegisterField<Self, UInt16> { .init(lsb: 18, width: 9) }
 
   /// `VGT_EVENT_INITIATOR.EXTENDED_EVENT`: bit 27, access unknown.
-  @inlinable public static var EXTENDED_EVENT: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var EXTENDED_EVENT: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `VGT_MULTI_PRIM_IB_RESET_EN`: gfx_8_0 register, MMIO dword 0xA2A5 (byte 0x2_8A94), access unknown, reset unknown (`write` starts from 0).
@@ -1664,7 +1400,7 @@ public enum VGT_MULTI_PRIM_IB_RESET_EN: Register {
   }
 
   /// `VGT_MULTI_PRIM_IB_RESET_EN.RESET_EN`: bit 0, access unknown.
-  @inlinable public static var RESET_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RESET_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `VGT_INSTANCE_STEP_RATE_0`: gfx_8_0 register, MMIO dword 0xA2A8 (byte 0x2_8AA0), access unknown, reset unknown (`write` starts from 0).
@@ -1677,7 +1413,7 @@ public enum VGT_INSTANCE_STEP_RATE_0: Register {
   }
 
   /// `VGT_INSTANCE_STEP_RATE_0.STEP_RATE`: bits 31:0, access unknown.
-  @inlinable public static var STEP_RATE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var STEP_RATE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_INSTANCE_STEP_RATE_1`: gfx_8_0 register, MMIO dword 0xA2A9 (byte 0x2_8AA4), access unknown, reset unknown (`write` starts from 0).
@@ -1690,7 +1426,7 @@ public enum VGT_INSTANCE_STEP_RATE_1: Register {
   }
 
   /// `VGT_INSTANCE_STEP_RATE_1.STEP_RATE`: bits 31:0, access unknown.
-  @inlinable public static var STEP_RATE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var STEP_RATE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IA_MULTI_VGT_PARAM`: gfx_8_0 register, MMIO dword 0xA2AA (byte 0x2_8AA8), access unknown, reset unknown (`write` starts from 0).
@@ -1703,35 +1439,25 @@ public enum IA_MULTI_VGT_PARAM: Register {
   }
 
   /// `IA_MULTI_VGT_PARAM.PRIMGROUP_SIZE`: bits 15:0, access unknown.
-  @inlinable public static var PRIMGROUP_SIZE: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var PRIMGROUP_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `IA_MULTI_VGT_PARAM.PARTIAL_VS_WAVE_ON`: bit 16, access unknown.
-  @inlinable public static var PARTIAL_VS_WAVE_ON: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var PARTIAL_VS_WAVE_ON: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `IA_MULTI_VGT_PARAM.SWITCH_ON_EOP`: bit 17, access unknown.
-  @inlinable public static var SWITCH_ON_EOP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var SWITCH_ON_EOP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `IA_MULTI_VGT_PARAM.PARTIAL_ES_WAVE_ON`: bit 18, access unknown.
-  @inlinable public static var PARTIAL_ES_WAVE_ON: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var PARTIAL_ES_WAVE_ON: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `IA_MULTI_VGT_PARAM.SWITCH_ON_EOI`: bit 19, access unknown.
-  @inlinable public static var SWITCH_ON_EOI: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var SWITCH_ON_EOI: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `IA_MULTI_VGT_PARAM.WD_SWITCH_ON_EOP`: bit 20, access unknown.
-  @inlinable public static var WD_SWITCH_ON_EOP: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var WD_SWITCH_ON_EOP: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `IA_MULTI_VGT_PARAM.MAX_PRIMGRP_IN_WAVE`: bits 31:28, access unknown.
-  @inlinable public static var MAX_PRIMGRP_IN_WAVE: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var MAX_PRIMGRP_IN_WAVE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `VGT_ESGS_RING_ITEMSIZE`: gfx_8_0 register, MMIO dword 0xA2AB (byte 0x2_8AAC), access unknown, reset unknown (`write` starts from 0).
@@ -1744,7 +1470,7 @@ public enum VGT_ESGS_RING_ITEMSIZE: Register {
   }
 
   /// `VGT_ESGS_RING_ITEMSIZE.ITEMSIZE`: bits 14:0, access unknown.
-  @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_GSVS_RING_ITEMSIZE`: gfx_8_0 register, MMIO dword 0xA2AC (byte 0x2_8AB0), access unknown, reset unknown (`write` starts from 0).
@@ -1757,7 +1483,7 @@ public enum VGT_GSVS_RING_ITEMSIZE: Register {
   }
 
   /// `VGT_GSVS_RING_ITEMSIZE.ITEMSIZE`: bits 14:0, access unknown.
-  @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_REUSE_OFF`: gfx_8_0 register, MMIO dword 0xA2AD (byte 0x2_8AB4), access unknown, reset unknown (`write` starts from 0).
@@ -1770,7 +1496,7 @@ public enum VGT_REUSE_OFF: Register {
   }
 
   /// `VGT_REUSE_OFF.REUSE_OFF`: bit 0, access unknown.
-  @inlinable public static var REUSE_OFF: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var REUSE_OFF: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `VGT_VTX_CNT_EN`: gfx_8_0 register, MMIO dword 0xA2AE (byte 0x2_8AB8), access unknown, reset unknown (`write` starts from 0).
@@ -1783,7 +1509,7 @@ public enum VGT_VTX_CNT_EN: Register {
   }
 
   /// `VGT_VTX_CNT_EN.VTX_CNT_EN`: bit 0, access unknown.
-  @inlinable public static var VTX_CNT_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VTX_CNT_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `DB_HTILE_SURFACE`: gfx_8_0 register, MMIO dword 0xA2AF (byte 0x2_8ABC), access unknown, reset unknown (`write` starts from 0).
@@ -1796,36 +1522,28 @@ public enum DB_HTILE_SURFACE: Register {
   }
 
   /// `DB_HTILE_SURFACE.LINEAR`: bit 0, access unknown.
-  @inlinable public static var LINEAR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var LINEAR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `DB_HTILE_SURFACE.FULL_CACHE`: bit 1, access unknown.
-  @inlinable public static var FULL_CACHE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var FULL_CACHE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `DB_HTILE_SURFACE.HTILE_USES_PRELOAD_WIN`: bit 2, access unknown.
-  @inlinable public static var HTILE_USES_PRELOAD_WIN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var HTILE_USES_PRELOAD_WIN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `DB_HTILE_SURFACE.PRELOAD`: bit 3, access unknown.
-  @inlinable public static var PRELOAD: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var PRELOAD: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `DB_HTILE_SURFACE.PREFETCH_WIDTH`: bits 9:4, access unknown.
-  @inlinable public static var PREFETCH_WIDTH: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 6)
-  }
+  public static var PREFETCH_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
 
   /// `DB_HTILE_SURFACE.PREFETCH_HEIGHT`: bits 15:10, access unknown.
-  @inlinable public static var PREFETCH_HEIGHT: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 6)
-  }
+  public static var PREFETCH_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 
   /// `DB_HTILE_SURFACE.DST_OUTSIDE_ZERO_TO_ONE`: bit 16, access unknown.
-  @inlinable public static var DST_OUTSIDE_ZERO_TO_ONE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var DST_OUTSIDE_ZERO_TO_ONE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `DB_HTILE_SURFACE.TC_COMPATIBLE`: bit 17, access unknown.
-  @inlinable public static var TC_COMPATIBLE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var TC_COMPATIBLE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `DB_SRESULTS_COMPARE_STATE0`: gfx_8_0 register, MMIO dword 0xA2B0 (byte 0x2_8AC0), access unknown, reset unknown (`write` starts from 0).
@@ -1838,16 +1556,16 @@ public enum DB_SRESULTS_COMPARE_STATE0: Register {
   }
 
   /// `DB_SRESULTS_COMPARE_STATE0.COMPAREFUNC0`: bits 2:0, access unknown.
-  @inlinable public static var COMPAREFUNC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var COMPAREFUNC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `DB_SRESULTS_COMPARE_STATE0.COMPAREVALUE0`: bits 11:4, access unknown.
-  @inlinable public static var COMPAREVALUE0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
+  public static var COMPAREVALUE0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `DB_SRESULTS_COMPARE_STATE0.COMPAREMASK0`: bits 19:12, access unknown.
-  @inlinable public static var COMPAREMASK0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
+  public static var COMPAREMASK0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
 
   /// `DB_SRESULTS_COMPARE_STATE0.ENABLE0`: bit 24, access unknown.
-  @inlinable public static var ENABLE0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ENABLE0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `DB_SRESULTS_COMPARE_STATE1`: gfx_8_0 register, MMIO dword 0xA2B1 (byte 0x2_8AC4), access unknown, reset unknown (`write` starts from 0).
@@ -1860,16 +1578,16 @@ public enum DB_SRESULTS_COMPARE_STATE1: Register {
   }
 
   /// `DB_SRESULTS_COMPARE_STATE1.COMPAREFUNC1`: bits 2:0, access unknown.
-  @inlinable public static var COMPAREFUNC1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var COMPAREFUNC1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `DB_SRESULTS_COMPARE_STATE1.COMPAREVALUE1`: bits 11:4, access unknown.
-  @inlinable public static var COMPAREVALUE1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
+  public static var COMPAREVALUE1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `DB_SRESULTS_COMPARE_STATE1.COMPAREMASK1`: bits 19:12, access unknown.
-  @inlinable public static var COMPAREMASK1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
+  public static var COMPAREMASK1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
 
   /// `DB_SRESULTS_COMPARE_STATE1.ENABLE1`: bit 24, access unknown.
-  @inlinable public static var ENABLE1: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ENABLE1: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `DB_PRELOAD_CONTROL`: gfx_8_0 register, MMIO dword 0xA2B2 (byte 0x2_8AC8), access unknown, reset unknown (`write` starts from 0).
@@ -1882,16 +1600,16 @@ public enum DB_PRELOAD_CONTROL: Register {
   }
 
   /// `DB_PRELOAD_CONTROL.START_X`: bits 7:0, access unknown.
-  @inlinable public static var START_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var START_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `DB_PRELOAD_CONTROL.START_Y`: bits 15:8, access unknown.
-  @inlinable public static var START_Y: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var START_Y: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `DB_PRELOAD_CONTROL.MAX_X`: bits 23:16, access unknown.
-  @inlinable public static var MAX_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var MAX_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `DB_PRELOAD_CONTROL.MAX_Y`: bits 31:24, access unknown.
-  @inlinable public static var MAX_Y: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var MAX_Y: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `VGT_STRMOUT_BUFFER_SIZE_0`: gfx_8_0 register, MMIO dword 0xA2B4 (byte 0x2_8AD0), access unknown, reset unknown (`write` starts from 0).
@@ -1904,7 +1622,7 @@ public enum VGT_STRMOUT_BUFFER_SIZE_0: Register {
   }
 
   /// `VGT_STRMOUT_BUFFER_SIZE_0.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_VTX_STRIDE_0`: gfx_8_0 register, MMIO dword 0xA2B5 (byte 0x2_8AD4), access unknown, reset unknown (`write` starts from 0).
@@ -1917,7 +1635,7 @@ public enum VGT_STRMOUT_VTX_STRIDE_0: Register {
   }
 
   /// `VGT_STRMOUT_VTX_STRIDE_0.STRIDE`: bits 9:0, access unknown.
-  @inlinable public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `VGT_STRMOUT_BUFFER_OFFSET_0`: gfx_8_0 register, MMIO dword 0xA2B7 (byte 0x2_8ADC), access unknown, reset unknown (`write` starts from 0).
@@ -1930,7 +1648,7 @@ public enum VGT_STRMOUT_BUFFER_OFFSET_0: Register {
   }
 
   /// `VGT_STRMOUT_BUFFER_OFFSET_0.OFFSET`: bits 31:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_BUFFER_SIZE_1`: gfx_8_0 register, MMIO dword 0xA2B8 (byte 0x2_8AE0), access unknown, reset unknown (`write` starts from 0).
@@ -1943,7 +1661,7 @@ public enum VGT_STRMOUT_BUFFER_SIZE_1: Register {
   }
 
   /// `VGT_STRMOUT_BUFFER_SIZE_1.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_VTX_STRIDE_1`: gfx_8_0 register, MMIO dword 0xA2B9 (byte 0x2_8AE4), access unknown, reset unknown (`write` starts from 0).
@@ -1956,7 +1674,7 @@ public enum VGT_STRMOUT_VTX_STRIDE_1: Register {
   }
 
   /// `VGT_STRMOUT_VTX_STRIDE_1.STRIDE`: bits 9:0, access unknown.
-  @inlinable public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `VGT_STRMOUT_BUFFER_OFFSET_1`: gfx_8_0 register, MMIO dword 0xA2BB (byte 0x2_8AEC), access unknown, reset unknown (`write` starts from 0).
@@ -1969,7 +1687,7 @@ public enum VGT_STRMOUT_BUFFER_OFFSET_1: Register {
   }
 
   /// `VGT_STRMOUT_BUFFER_OFFSET_1.OFFSET`: bits 31:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_BUFFER_SIZE_2`: gfx_8_0 register, MMIO dword 0xA2BC (byte 0x2_8AF0), access unknown, reset unknown (`write` starts from 0).
@@ -1982,7 +1700,7 @@ public enum VGT_STRMOUT_BUFFER_SIZE_2: Register {
   }
 
   /// `VGT_STRMOUT_BUFFER_SIZE_2.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_VTX_STRIDE_2`: gfx_8_0 register, MMIO dword 0xA2BD (byte 0x2_8AF4), access unknown, reset unknown (`write` starts from 0).
@@ -1995,7 +1713,7 @@ public enum VGT_STRMOUT_VTX_STRIDE_2: Register {
   }
 
   /// `VGT_STRMOUT_VTX_STRIDE_2.STRIDE`: bits 9:0, access unknown.
-  @inlinable public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `VGT_STRMOUT_BUFFER_OFFSET_2`: gfx_8_0 register, MMIO dword 0xA2BF (byte 0x2_8AFC), access unknown, reset unknown (`write` starts from 0).
@@ -2008,7 +1726,7 @@ public enum VGT_STRMOUT_BUFFER_OFFSET_2: Register {
   }
 
   /// `VGT_STRMOUT_BUFFER_OFFSET_2.OFFSET`: bits 31:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_BUFFER_SIZE_3`: gfx_8_0 register, MMIO dword 0xA2C0 (byte 0x2_8B00), access unknown, reset unknown (`write` starts from 0).
@@ -2021,7 +1739,7 @@ public enum VGT_STRMOUT_BUFFER_SIZE_3: Register {
   }
 
   /// `VGT_STRMOUT_BUFFER_SIZE_3.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_VTX_STRIDE_3`: gfx_8_0 register, MMIO dword 0xA2C1 (byte 0x2_8B04), access unknown, reset unknown (`write` starts from 0).
@@ -2034,7 +1752,7 @@ public enum VGT_STRMOUT_VTX_STRIDE_3: Register {
   }
 
   /// `VGT_STRMOUT_VTX_STRIDE_3.STRIDE`: bits 9:0, access unknown.
-  @inlinable public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `VGT_STRMOUT_BUFFER_OFFSET_3`: gfx_8_0 register, MMIO dword 0xA2C3 (byte 0x2_8B0C), access unknown, reset unknown (`write` starts from 0).
@@ -2047,7 +1765,7 @@ public enum VGT_STRMOUT_BUFFER_OFFSET_3: Register {
   }
 
   /// `VGT_STRMOUT_BUFFER_OFFSET_3.OFFSET`: bits 31:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_DRAW_OPAQUE_OFFSET`: gfx_8_0 register, MMIO dword 0xA2CA (byte 0x2_8B28), access unknown, reset unknown (`write` starts from 0).
@@ -2060,7 +1778,7 @@ public enum VGT_STRMOUT_DRAW_OPAQUE_OFFSET: Register {
   }
 
   /// `VGT_STRMOUT_DRAW_OPAQUE_OFFSET.OFFSET`: bits 31:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE`: gfx_8_0 register, MMIO dword 0xA2CB (byte 0x2_8B2C), access unknown, reset unknown (`write` starts from 0).
@@ -2073,7 +1791,7 @@ public enum VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE: Register {
   }
 
   /// `VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE`: gfx_8_0 register, MMIO dword 0xA2CC (byte 0x2_8B30), access unknown, reset unknown (`write` starts from 0).
@@ -2086,9 +1804,7 @@ public enum VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE: Register {
   }
 
   /// `VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE.VERTEX_STRIDE`: bits 8:0, access unknown.
-  @inlinable public static var VERTEX_STRIDE: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 9)
-  }
+  public static var VERTEX_STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 }
 
 /// `VGT_GS_MAX_VERT_OUT`: gfx_8_0 register, MMIO dword 0xA2CE (byte 0x2_8B38), access unknown, reset unknown (`write` starts from 0).
@@ -2101,9 +1817,7 @@ public enum VGT_GS_MAX_VERT_OUT: Register {
   }
 
   /// `VGT_GS_MAX_VERT_OUT.MAX_VERT_OUT`: bits 10:0, access unknown.
-  @inlinable public static var MAX_VERT_OUT: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 11)
-  }
+  public static var MAX_VERT_OUT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `VGT_TESS_DISTRIBUTION`: gfx_8_0 register, MMIO dword 0xA2D4 (byte 0x2_8B50), access unknown, reset unknown (`write` starts from 0).
@@ -2116,13 +1830,13 @@ public enum VGT_TESS_DISTRIBUTION: Register {
   }
 
   /// `VGT_TESS_DISTRIBUTION.ACCUM_ISOLINE`: bits 7:0, access unknown.
-  @inlinable public static var ACCUM_ISOLINE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var ACCUM_ISOLINE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `VGT_TESS_DISTRIBUTION.ACCUM_TRI`: bits 15:8, access unknown.
-  @inlinable public static var ACCUM_TRI: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var ACCUM_TRI: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `VGT_TESS_DISTRIBUTION.ACCUM_QUAD`: bits 23:16, access unknown.
-  @inlinable public static var ACCUM_QUAD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var ACCUM_QUAD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `VGT_SHADER_STAGES_EN`: gfx_8_0 register, MMIO dword 0xA2D5 (byte 0x2_8B54), access unknown, reset unknown (`write` starts from 0).
@@ -2135,40 +1849,34 @@ public enum VGT_SHADER_STAGES_EN: Register {
   }
 
   /// `VGT_SHADER_STAGES_EN.LS_EN`: bits 1:0, access unknown.
-  @inlinable public static var LS_EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var LS_EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `VGT_SHADER_STAGES_EN.HS_EN`: bit 2, access unknown.
-  @inlinable public static var HS_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var HS_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `VGT_SHADER_STAGES_EN.ES_EN`: bits 4:3, access unknown.
-  @inlinable public static var ES_EN: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var ES_EN: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `VGT_SHADER_STAGES_EN.GS_EN`: bit 5, access unknown.
-  @inlinable public static var GS_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var GS_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VGT_SHADER_STAGES_EN.VS_EN`: bits 7:6, access unknown.
-  @inlinable public static var VS_EN: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var VS_EN: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `VGT_SHADER_STAGES_EN.DYNAMIC_HS`: bit 8, access unknown.
-  @inlinable public static var DYNAMIC_HS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var DYNAMIC_HS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `VGT_SHADER_STAGES_EN.DISPATCH_DRAW_EN`: bit 9, access unknown.
-  @inlinable public static var DISPATCH_DRAW_EN: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var DISPATCH_DRAW_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `VGT_SHADER_STAGES_EN.DIS_DEALLOC_ACCUM_0`: bit 10, access unknown.
-  @inlinable public static var DIS_DEALLOC_ACCUM_0: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var DIS_DEALLOC_ACCUM_0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `VGT_SHADER_STAGES_EN.DIS_DEALLOC_ACCUM_1`: bit 11, access unknown.
-  @inlinable public static var DIS_DEALLOC_ACCUM_1: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var DIS_DEALLOC_ACCUM_1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VGT_SHADER_STAGES_EN.VS_WAVE_ID_EN`: bit 12, access unknown.
-  @inlinable public static var VS_WAVE_ID_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var VS_WAVE_ID_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 }
 
 /// `VGT_LS_HS_CONFIG`: gfx_8_0 register, MMIO dword 0xA2D6 (byte 0x2_8B58), access unknown, reset unknown (`write` starts from 0).
@@ -2181,17 +1889,13 @@ public enum VGT_LS_HS_CONFIG: Register {
   }
 
   /// `VGT_LS_HS_CONFIG.NUM_PATCHES`: bits 7:0, access unknown.
-  @inlinable public static var NUM_PATCHES: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var NUM_PATCHES: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `VGT_LS_HS_CONFIG.HS_NUM_INPUT_CP`: bits 13:8, access unknown.
-  @inlinable public static var HS_NUM_INPUT_CP: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var HS_NUM_INPUT_CP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `VGT_LS_HS_CONFIG.HS_NUM_OUTPUT_CP`: bits 19:14, access unknown.
-  @inlinable public static var HS_NUM_OUTPUT_CP: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 6)
-  }
+  public static var HS_NUM_OUTPUT_CP: RegisterField<Self, UInt8> { .init(lsb: 14, width: 6) }
 }
 
 /// `VGT_GS_VERT_ITEMSIZE`: gfx_8_0 register, MMIO dword 0xA2D7 (byte 0x2_8B5C), access unknown, reset unknown (`write` starts from 0).
@@ -2204,7 +1908,7 @@ public enum VGT_GS_VERT_ITEMSIZE: Register {
   }
 
   /// `VGT_GS_VERT_ITEMSIZE.ITEMSIZE`: bits 14:0, access unknown.
-  @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_GS_VERT_ITEMSIZE_1`: gfx_8_0 register, MMIO dword 0xA2D8 (byte 0x2_8B60), access unknown, reset unknown (`write` starts from 0).
@@ -2217,7 +1921,7 @@ public enum VGT_GS_VERT_ITEMSIZE_1: Register {
   }
 
   /// `VGT_GS_VERT_ITEMSIZE_1.ITEMSIZE`: bits 14:0, access unknown.
-  @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_GS_VERT_ITEMSIZE_2`: gfx_8_0 register, MMIO dword 0xA2D9 (byte 0x2_8B64), access unknown, reset unknown (`write` starts from 0).
@@ -2230,7 +1934,7 @@ public enum VGT_GS_VERT_ITEMSIZE_2: Register {
   }
 
   /// `VGT_GS_VERT_ITEMSIZE_2.ITEMSIZE`: bits 14:0, access unknown.
-  @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_GS_VERT_ITEMSIZE_3`: gfx_8_0 register, MMIO dword 0xA2DA (byte 0x2_8B68), access unknown, reset unknown (`write` starts from 0).
@@ -2243,7 +1947,7 @@ public enum VGT_GS_VERT_ITEMSIZE_3: Register {
   }
 
   /// `VGT_GS_VERT_ITEMSIZE_3.ITEMSIZE`: bits 14:0, access unknown.
-  @inlinable public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
+  public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_TF_PARAM`: gfx_8_0 register, MMIO dword 0xA2DB (byte 0x2_8B6C), access unknown, reset unknown (`write` starts from 0).
@@ -2256,42 +1960,34 @@ public enum VGT_TF_PARAM: Register {
   }
 
   /// `VGT_TF_PARAM.TYPE`: bits 1:0, access unknown.
-  @inlinable public static var TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `VGT_TF_PARAM.PARTITIONING`: bits 4:2, access unknown.
-  @inlinable public static var PARTITIONING: RegisterField<Self, UInt8> { .init(lsb: 2, width: 3) }
+  public static var PARTITIONING: RegisterField<Self, UInt8> { .init(lsb: 2, width: 3) }
 
   /// `VGT_TF_PARAM.TOPOLOGY`: bits 7:5, access unknown.
-  @inlinable public static var TOPOLOGY: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
+  public static var TOPOLOGY: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `VGT_TF_PARAM.RESERVED_REDUC_AXIS`: bit 8, access unknown.
-  @inlinable public static var RESERVED_REDUC_AXIS: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var RESERVED_REDUC_AXIS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `VGT_TF_PARAM.DEPRECATED`: bit 9, access unknown.
-  @inlinable public static var DEPRECATED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var DEPRECATED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `VGT_TF_PARAM.NUM_DS_WAVES_PER_SIMD`: bits 13:10, access unknown.
-  @inlinable public static var NUM_DS_WAVES_PER_SIMD: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 4)
-  }
+  public static var NUM_DS_WAVES_PER_SIMD: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `VGT_TF_PARAM.DISABLE_DONUTS`: bit 14, access unknown.
-  @inlinable public static var DISABLE_DONUTS: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var DISABLE_DONUTS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `VGT_TF_PARAM.RDREQ_POLICY`: bit 15, access unknown.
-  @inlinable public static var RDREQ_POLICY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RDREQ_POLICY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `VGT_TF_PARAM.DISTRIBUTION_MODE`: bits 18:17, access unknown.
-  @inlinable public static var DISTRIBUTION_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 2)
-  }
+  public static var DISTRIBUTION_MODE: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
 
   /// `VGT_TF_PARAM.MTYPE`: bits 20:19, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 19, width: 2) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 19, width: 2) }
 }
 
 /// `DB_ALPHA_TO_MASK`: gfx_8_0 register, MMIO dword 0xA2DC (byte 0x2_8B70), access unknown, reset unknown (`write` starts from 0).
@@ -2304,32 +2000,22 @@ public enum DB_ALPHA_TO_MASK: Register {
   }
 
   /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_ENABLE`: bit 0, access unknown.
-  @inlinable public static var ALPHA_TO_MASK_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ALPHA_TO_MASK_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_OFFSET0`: bits 9:8, access unknown.
-  @inlinable public static var ALPHA_TO_MASK_OFFSET0: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var ALPHA_TO_MASK_OFFSET0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_OFFSET1`: bits 11:10, access unknown.
-  @inlinable public static var ALPHA_TO_MASK_OFFSET1: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var ALPHA_TO_MASK_OFFSET1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_OFFSET2`: bits 13:12, access unknown.
-  @inlinable public static var ALPHA_TO_MASK_OFFSET2: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 2)
-  }
+  public static var ALPHA_TO_MASK_OFFSET2: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `DB_ALPHA_TO_MASK.ALPHA_TO_MASK_OFFSET3`: bits 15:14, access unknown.
-  @inlinable public static var ALPHA_TO_MASK_OFFSET3: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 2)
-  }
+  public static var ALPHA_TO_MASK_OFFSET3: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `DB_ALPHA_TO_MASK.OFFSET_ROUND`: bit 16, access unknown.
-  @inlinable public static var OFFSET_ROUND: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var OFFSET_ROUND: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `VGT_DISPATCH_DRAW_INDEX`: gfx_8_0 register, MMIO dword 0xA2DD (byte 0x2_8B74), access unknown, reset unknown (`write` starts from 0).
@@ -2342,7 +2028,7 @@ public enum VGT_DISPATCH_DRAW_INDEX: Register {
   }
 
   /// `VGT_DISPATCH_DRAW_INDEX.MATCH_INDEX`: bits 31:0, access unknown.
-  @inlinable public static var MATCH_INDEX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MATCH_INDEX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_POLY_OFFSET_DB_FMT_CNTL`: gfx_8_0 register, MMIO dword 0xA2DE (byte 0x2_8B78), access unknown, reset unknown (`write` starts from 0).
@@ -2355,12 +2041,12 @@ public enum PA_SU_POLY_OFFSET_DB_FMT_CNTL: Register {
   }
 
   /// `PA_SU_POLY_OFFSET_DB_FMT_CNTL.POLY_OFFSET_NEG_NUM_DB_BITS`: bits 7:0, access unknown.
-  @inlinable public static var POLY_OFFSET_NEG_NUM_DB_BITS: RegisterField<Self, UInt8> {
+  public static var POLY_OFFSET_NEG_NUM_DB_BITS: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 8)
   }
 
   /// `PA_SU_POLY_OFFSET_DB_FMT_CNTL.POLY_OFFSET_DB_IS_FLOAT_FMT`: bit 8, access unknown.
-  @inlinable public static var POLY_OFFSET_DB_IS_FLOAT_FMT: RegisterField<Self, Bool> {
+  public static var POLY_OFFSET_DB_IS_FLOAT_FMT: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 }
@@ -2375,7 +2061,7 @@ public enum PA_SU_POLY_OFFSET_CLAMP: Register {
   }
 
   /// `PA_SU_POLY_OFFSET_CLAMP.CLAMP`: bits 31:0, access unknown.
-  @inlinable public static var CLAMP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CLAMP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_POLY_OFFSET_FRONT_SCALE`: gfx_8_0 register, MMIO dword 0xA2E0 (byte 0x2_8B80), access unknown, reset unknown (`write` starts from 0).
@@ -2388,7 +2074,7 @@ public enum PA_SU_POLY_OFFSET_FRONT_SCALE: Register {
   }
 
   /// `PA_SU_POLY_OFFSET_FRONT_SCALE.SCALE`: bits 31:0, access unknown.
-  @inlinable public static var SCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_POLY_OFFSET_FRONT_OFFSET`: gfx_8_0 register, MMIO dword 0xA2E1 (byte 0x2_8B84), access unknown, reset unknown (`write` starts from 0).
@@ -2401,7 +2087,7 @@ public enum PA_SU_POLY_OFFSET_FRONT_OFFSET: Register {
   }
 
   /// `PA_SU_POLY_OFFSET_FRONT_OFFSET.OFFSET`: bits 31:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_POLY_OFFSET_BACK_SCALE`: gfx_8_0 register, MMIO dword 0xA2E2 (byte 0x2_8B88), access unknown, reset unknown (`write` starts from 0).
@@ -2414,7 +2100,7 @@ public enum PA_SU_POLY_OFFSET_BACK_SCALE: Register {
   }
 
   /// `PA_SU_POLY_OFFSET_BACK_SCALE.SCALE`: bits 31:0, access unknown.
-  @inlinable public static var SCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_POLY_OFFSET_BACK_OFFSET`: gfx_8_0 register, MMIO dword 0xA2E3 (byte 0x2_8B8C), access unknown, reset unknown (`write` starts from 0).
@@ -2427,7 +2113,7 @@ public enum PA_SU_POLY_OFFSET_BACK_OFFSET: Register {
   }
 
   /// `PA_SU_POLY_OFFSET_BACK_OFFSET.OFFSET`: bits 31:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_GS_INSTANCE_CNT`: gfx_8_0 register, MMIO dword 0xA2E4 (byte 0x2_8B90), access unknown, reset unknown (`write` starts from 0).
@@ -2440,10 +2126,10 @@ public enum VGT_GS_INSTANCE_CNT: Register {
   }
 
   /// `VGT_GS_INSTANCE_CNT.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VGT_GS_INSTANCE_CNT.CNT`: bits 8:2, access unknown.
-  @inlinable public static var CNT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 7) }
+  public static var CNT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 7) }
 }
 
 /// `VGT_STRMOUT_CONFIG`: gfx_8_0 register, MMIO dword 0xA2E5 (byte 0x2_8B94), access unknown, reset unknown (`write` starts from 0).
@@ -2456,29 +2142,25 @@ public enum VGT_STRMOUT_CONFIG: Register {
   }
 
   /// `VGT_STRMOUT_CONFIG.STREAMOUT_0_EN`: bit 0, access unknown.
-  @inlinable public static var STREAMOUT_0_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var STREAMOUT_0_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VGT_STRMOUT_CONFIG.STREAMOUT_1_EN`: bit 1, access unknown.
-  @inlinable public static var STREAMOUT_1_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var STREAMOUT_1_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `VGT_STRMOUT_CONFIG.STREAMOUT_2_EN`: bit 2, access unknown.
-  @inlinable public static var STREAMOUT_2_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var STREAMOUT_2_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `VGT_STRMOUT_CONFIG.STREAMOUT_3_EN`: bit 3, access unknown.
-  @inlinable public static var STREAMOUT_3_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var STREAMOUT_3_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `VGT_STRMOUT_CONFIG.RAST_STREAM`: bits 6:4, access unknown.
-  @inlinable public static var RAST_STREAM: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var RAST_STREAM: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `VGT_STRMOUT_CONFIG.RAST_STREAM_MASK`: bits 11:8, access unknown.
-  @inlinable public static var RAST_STREAM_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var RAST_STREAM_MASK: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `VGT_STRMOUT_CONFIG.USE_RAST_STREAM_MASK`: bit 31, access unknown.
-  @inlinable public static var USE_RAST_STREAM_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var USE_RAST_STREAM_MASK: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `VGT_STRMOUT_BUFFER_CONFIG`: gfx_8_0 register, MMIO dword 0xA2E6 (byte 0x2_8B98), access unknown, reset unknown (`write` starts from 0).
@@ -2491,24 +2173,16 @@ public enum VGT_STRMOUT_BUFFER_CONFIG: Register {
   }
 
   /// `VGT_STRMOUT_BUFFER_CONFIG.STREAM_0_BUFFER_EN`: bits 3:0, access unknown.
-  @inlinable public static var STREAM_0_BUFFER_EN: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var STREAM_0_BUFFER_EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `VGT_STRMOUT_BUFFER_CONFIG.STREAM_1_BUFFER_EN`: bits 7:4, access unknown.
-  @inlinable public static var STREAM_1_BUFFER_EN: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var STREAM_1_BUFFER_EN: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `VGT_STRMOUT_BUFFER_CONFIG.STREAM_2_BUFFER_EN`: bits 11:8, access unknown.
-  @inlinable public static var STREAM_2_BUFFER_EN: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var STREAM_2_BUFFER_EN: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `VGT_STRMOUT_BUFFER_CONFIG.STREAM_3_BUFFER_EN`: bits 15:12, access unknown.
-  @inlinable public static var STREAM_3_BUFFER_EN: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var STREAM_3_BUFFER_EN: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 }
 
 /// `PA_SC_CENTROID_PRIORITY_0`: gfx_8_0 register, MMIO dword 0xA2F5 (byte 0x2_8BD4), access unknown, reset unknown (`write` starts from 0).
@@ -2521,28 +2195,28 @@ public enum PA_SC_CENTROID_PRIORITY_0: Register {
   }
 
   /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_0`: bits 3:0, access unknown.
-  @inlinable public static var DISTANCE_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DISTANCE_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_1`: bits 7:4, access unknown.
-  @inlinable public static var DISTANCE_1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DISTANCE_1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_2`: bits 11:8, access unknown.
-  @inlinable public static var DISTANCE_2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var DISTANCE_2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_3`: bits 15:12, access unknown.
-  @inlinable public static var DISTANCE_3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DISTANCE_3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_4`: bits 19:16, access unknown.
-  @inlinable public static var DISTANCE_4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var DISTANCE_4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_5`: bits 23:20, access unknown.
-  @inlinable public static var DISTANCE_5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DISTANCE_5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_6`: bits 27:24, access unknown.
-  @inlinable public static var DISTANCE_6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var DISTANCE_6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PA_SC_CENTROID_PRIORITY_0.DISTANCE_7`: bits 31:28, access unknown.
-  @inlinable public static var DISTANCE_7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var DISTANCE_7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_CENTROID_PRIORITY_1`: gfx_8_0 register, MMIO dword 0xA2F6 (byte 0x2_8BD8), access unknown, reset unknown (`write` starts from 0).
@@ -2555,28 +2229,28 @@ public enum PA_SC_CENTROID_PRIORITY_1: Register {
   }
 
   /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_8`: bits 3:0, access unknown.
-  @inlinable public static var DISTANCE_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DISTANCE_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_9`: bits 7:4, access unknown.
-  @inlinable public static var DISTANCE_9: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DISTANCE_9: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_10`: bits 11:8, access unknown.
-  @inlinable public static var DISTANCE_10: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var DISTANCE_10: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_11`: bits 15:12, access unknown.
-  @inlinable public static var DISTANCE_11: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DISTANCE_11: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_12`: bits 19:16, access unknown.
-  @inlinable public static var DISTANCE_12: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var DISTANCE_12: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_13`: bits 23:20, access unknown.
-  @inlinable public static var DISTANCE_13: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DISTANCE_13: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_14`: bits 27:24, access unknown.
-  @inlinable public static var DISTANCE_14: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var DISTANCE_14: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PA_SC_CENTROID_PRIORITY_1.DISTANCE_15`: bits 31:28, access unknown.
-  @inlinable public static var DISTANCE_15: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var DISTANCE_15: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_LINE_CNTL`: gfx_8_0 register, MMIO dword 0xA2F7 (byte 0x2_8BDC), access unknown, reset unknown (`write` starts from 0).
@@ -2589,22 +2263,16 @@ public enum PA_SC_LINE_CNTL: Register {
   }
 
   /// `PA_SC_LINE_CNTL.EXPAND_LINE_WIDTH`: bit 9, access unknown.
-  @inlinable public static var EXPAND_LINE_WIDTH: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var EXPAND_LINE_WIDTH: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `PA_SC_LINE_CNTL.LAST_PIXEL`: bit 10, access unknown.
-  @inlinable public static var LAST_PIXEL: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var LAST_PIXEL: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `PA_SC_LINE_CNTL.PERPENDICULAR_ENDCAP_ENA`: bit 11, access unknown.
-  @inlinable public static var PERPENDICULAR_ENDCAP_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var PERPENDICULAR_ENDCAP_ENA: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `PA_SC_LINE_CNTL.DX10_DIAMOND_TEST_ENA`: bit 12, access unknown.
-  @inlinable public static var DX10_DIAMOND_TEST_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var DX10_DIAMOND_TEST_ENA: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 }
 
 /// `PA_SC_AA_CONFIG`: gfx_8_0 register, MMIO dword 0xA2F8 (byte 0x2_8BE0), access unknown, reset unknown (`write` starts from 0).
@@ -2617,29 +2285,19 @@ public enum PA_SC_AA_CONFIG: Register {
   }
 
   /// `PA_SC_AA_CONFIG.MSAA_NUM_SAMPLES`: bits 2:0, access unknown.
-  @inlinable public static var MSAA_NUM_SAMPLES: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var MSAA_NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `PA_SC_AA_CONFIG.AA_MASK_CENTROID_DTMN`: bit 4, access unknown.
-  @inlinable public static var AA_MASK_CENTROID_DTMN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var AA_MASK_CENTROID_DTMN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `PA_SC_AA_CONFIG.MAX_SAMPLE_DIST`: bits 16:13, access unknown.
-  @inlinable public static var MAX_SAMPLE_DIST: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 4)
-  }
+  public static var MAX_SAMPLE_DIST: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `PA_SC_AA_CONFIG.MSAA_EXPOSED_SAMPLES`: bits 22:20, access unknown.
-  @inlinable public static var MSAA_EXPOSED_SAMPLES: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
+  public static var MSAA_EXPOSED_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `PA_SC_AA_CONFIG.DETAIL_TO_EXPOSED_MODE`: bits 25:24, access unknown.
-  @inlinable public static var DETAIL_TO_EXPOSED_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var DETAIL_TO_EXPOSED_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 }
 
 /// `PA_SU_VTX_CNTL`: gfx_8_0 register, MMIO dword 0xA2F9 (byte 0x2_8BE4), access unknown, reset unknown (`write` starts from 0).
@@ -2652,13 +2310,13 @@ public enum PA_SU_VTX_CNTL: Register {
   }
 
   /// `PA_SU_VTX_CNTL.PIX_CENTER`: bit 0, access unknown.
-  @inlinable public static var PIX_CENTER: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var PIX_CENTER: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PA_SU_VTX_CNTL.ROUND_MODE`: bits 2:1, access unknown.
-  @inlinable public static var ROUND_MODE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var ROUND_MODE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `PA_SU_VTX_CNTL.QUANT_MODE`: bits 5:3, access unknown.
-  @inlinable public static var QUANT_MODE: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
+  public static var QUANT_MODE: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 }
 
 /// `PA_CL_GB_VERT_CLIP_ADJ`: gfx_8_0 register, MMIO dword 0xA2FA (byte 0x2_8BE8), access unknown, reset unknown (`write` starts from 0).
@@ -2671,9 +2329,7 @@ public enum PA_CL_GB_VERT_CLIP_ADJ: Register {
   }
 
   /// `PA_CL_GB_VERT_CLIP_ADJ.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_GB_VERT_DISC_ADJ`: gfx_8_0 register, MMIO dword 0xA2FB (byte 0x2_8BEC), access unknown, reset unknown (`write` starts from 0).
@@ -2686,9 +2342,7 @@ public enum PA_CL_GB_VERT_DISC_ADJ: Register {
   }
 
   /// `PA_CL_GB_VERT_DISC_ADJ.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_GB_HORZ_CLIP_ADJ`: gfx_8_0 register, MMIO dword 0xA2FC (byte 0x2_8BF0), access unknown, reset unknown (`write` starts from 0).
@@ -2701,9 +2355,7 @@ public enum PA_CL_GB_HORZ_CLIP_ADJ: Register {
   }
 
   /// `PA_CL_GB_HORZ_CLIP_ADJ.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_GB_HORZ_DISC_ADJ`: gfx_8_0 register, MMIO dword 0xA2FD (byte 0x2_8BF4), access unknown, reset unknown (`write` starts from 0).
@@ -2716,9 +2368,7 @@ public enum PA_CL_GB_HORZ_DISC_ADJ: Register {
   }
 
   /// `PA_CL_GB_HORZ_DISC_ADJ.DATA_REGISTER`: bits 31:0, access unknown.
-  @inlinable public static var DATA_REGISTER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0`: gfx_8_0 register, MMIO dword 0xA2FE (byte 0x2_8BF8), access unknown, reset unknown (`write` starts from 0).
@@ -2731,28 +2381,28 @@ public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0: Register {
   }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S0_X`: bits 3:0, access unknown.
-  @inlinable public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S0_Y`: bits 7:4, access unknown.
-  @inlinable public static var S0_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var S0_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S1_X`: bits 11:8, access unknown.
-  @inlinable public static var S1_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var S1_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S1_Y`: bits 15:12, access unknown.
-  @inlinable public static var S1_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var S1_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S2_X`: bits 19:16, access unknown.
-  @inlinable public static var S2_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var S2_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S2_Y`: bits 23:20, access unknown.
-  @inlinable public static var S2_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var S2_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S3_X`: bits 27:24, access unknown.
-  @inlinable public static var S3_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var S3_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S3_Y`: bits 31:28, access unknown.
-  @inlinable public static var S3_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var S3_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1`: gfx_8_0 register, MMIO dword 0xA2FF (byte 0x2_8BFC), access unknown, reset unknown (`write` starts from 0).
@@ -2765,28 +2415,28 @@ public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1: Register {
   }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S4_X`: bits 3:0, access unknown.
-  @inlinable public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S4_Y`: bits 7:4, access unknown.
-  @inlinable public static var S4_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var S4_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S5_X`: bits 11:8, access unknown.
-  @inlinable public static var S5_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var S5_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S5_Y`: bits 15:12, access unknown.
-  @inlinable public static var S5_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var S5_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S6_X`: bits 19:16, access unknown.
-  @inlinable public static var S6_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var S6_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S6_Y`: bits 23:20, access unknown.
-  @inlinable public static var S6_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var S6_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S7_X`: bits 27:24, access unknown.
-  @inlinable public static var S7_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var S7_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S7_Y`: bits 31:28, access unknown.
-  @inlinable public static var S7_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var S7_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2`: gfx_8_0 register, MMIO dword 0xA300 (byte 0x2_8C00), access unknown, reset unknown (`write` starts from 0).
@@ -2799,28 +2449,28 @@ public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2: Register {
   }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S8_X`: bits 3:0, access unknown.
-  @inlinable public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S8_Y`: bits 7:4, access unknown.
-  @inlinable public static var S8_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var S8_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S9_X`: bits 11:8, access unknown.
-  @inlinable public static var S9_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var S9_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S9_Y`: bits 15:12, access unknown.
-  @inlinable public static var S9_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var S9_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S10_X`: bits 19:16, access unknown.
-  @inlinable public static var S10_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var S10_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S10_Y`: bits 23:20, access unknown.
-  @inlinable public static var S10_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var S10_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S11_X`: bits 27:24, access unknown.
-  @inlinable public static var S11_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var S11_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S11_Y`: bits 31:28, access unknown.
-  @inlinable public static var S11_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var S11_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3`: gfx_8_0 register, MMIO dword 0xA301 (byte 0x2_8C04), access unknown, reset unknown (`write` starts from 0).
@@ -2833,28 +2483,28 @@ public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3: Register {
   }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S12_X`: bits 3:0, access unknown.
-  @inlinable public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S12_Y`: bits 7:4, access unknown.
-  @inlinable public static var S12_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var S12_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S13_X`: bits 11:8, access unknown.
-  @inlinable public static var S13_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var S13_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S13_Y`: bits 15:12, access unknown.
-  @inlinable public static var S13_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var S13_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S14_X`: bits 19:16, access unknown.
-  @inlinable public static var S14_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var S14_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S14_Y`: bits 23:20, access unknown.
-  @inlinable public static var S14_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var S14_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S15_X`: bits 27:24, access unknown.
-  @inlinable public static var S15_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var S15_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S15_Y`: bits 31:28, access unknown.
-  @inlinable public static var S15_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var S15_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0`: gfx_8_0 register, MMIO dword 0xA302 (byte 0x2_8C08), access unknown, reset unknown (`write` starts from 0).
@@ -2867,28 +2517,28 @@ public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0: Register {
   }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S0_X`: bits 3:0, access unknown.
-  @inlinable public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S0_Y`: bits 7:4, access unknown.
-  @inlinable public static var S0_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var S0_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S1_X`: bits 11:8, access unknown.
-  @inlinable public static var S1_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var S1_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S1_Y`: bits 15:12, access unknown.
-  @inlinable public static var S1_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var S1_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S2_X`: bits 19:16, access unknown.
-  @inlinable public static var S2_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var S2_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S2_Y`: bits 23:20, access unknown.
-  @inlinable public static var S2_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var S2_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S3_X`: bits 27:24, access unknown.
-  @inlinable public static var S3_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var S3_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S3_Y`: bits 31:28, access unknown.
-  @inlinable public static var S3_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var S3_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1`: gfx_8_0 register, MMIO dword 0xA303 (byte 0x2_8C0C), access unknown, reset unknown (`write` starts from 0).
@@ -2901,28 +2551,28 @@ public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1: Register {
   }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S4_X`: bits 3:0, access unknown.
-  @inlinable public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S4_Y`: bits 7:4, access unknown.
-  @inlinable public static var S4_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var S4_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S5_X`: bits 11:8, access unknown.
-  @inlinable public static var S5_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var S5_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S5_Y`: bits 15:12, access unknown.
-  @inlinable public static var S5_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var S5_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S6_X`: bits 19:16, access unknown.
-  @inlinable public static var S6_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var S6_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S6_Y`: bits 23:20, access unknown.
-  @inlinable public static var S6_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var S6_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S7_X`: bits 27:24, access unknown.
-  @inlinable public static var S7_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var S7_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S7_Y`: bits 31:28, access unknown.
-  @inlinable public static var S7_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var S7_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2`: gfx_8_0 register, MMIO dword 0xA304 (byte 0x2_8C10), access unknown, reset unknown (`write` starts from 0).
@@ -2935,28 +2585,28 @@ public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2: Register {
   }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S8_X`: bits 3:0, access unknown.
-  @inlinable public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S8_Y`: bits 7:4, access unknown.
-  @inlinable public static var S8_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var S8_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S9_X`: bits 11:8, access unknown.
-  @inlinable public static var S9_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var S9_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S9_Y`: bits 15:12, access unknown.
-  @inlinable public static var S9_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var S9_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S10_X`: bits 19:16, access unknown.
-  @inlinable public static var S10_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var S10_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S10_Y`: bits 23:20, access unknown.
-  @inlinable public static var S10_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var S10_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S11_X`: bits 27:24, access unknown.
-  @inlinable public static var S11_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var S11_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S11_Y`: bits 31:28, access unknown.
-  @inlinable public static var S11_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var S11_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3`: gfx_8_0 register, MMIO dword 0xA305 (byte 0x2_8C14), access unknown, reset unknown (`write` starts from 0).
@@ -2969,28 +2619,28 @@ public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3: Register {
   }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S12_X`: bits 3:0, access unknown.
-  @inlinable public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S12_Y`: bits 7:4, access unknown.
-  @inlinable public static var S12_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var S12_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S13_X`: bits 11:8, access unknown.
-  @inlinable public static var S13_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var S13_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S13_Y`: bits 15:12, access unknown.
-  @inlinable public static var S13_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var S13_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S14_X`: bits 19:16, access unknown.
-  @inlinable public static var S14_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var S14_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S14_Y`: bits 23:20, access unknown.
-  @inlinable public static var S14_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var S14_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S15_X`: bits 27:24, access unknown.
-  @inlinable public static var S15_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var S15_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S15_Y`: bits 31:28, access unknown.
-  @inlinable public static var S15_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var S15_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0`: gfx_8_0 register, MMIO dword 0xA306 (byte 0x2_8C18), access unknown, reset unknown (`write` starts from 0).
@@ -3003,28 +2653,28 @@ public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0: Register {
   }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S0_X`: bits 3:0, access unknown.
-  @inlinable public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S0_Y`: bits 7:4, access unknown.
-  @inlinable public static var S0_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var S0_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S1_X`: bits 11:8, access unknown.
-  @inlinable public static var S1_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var S1_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S1_Y`: bits 15:12, access unknown.
-  @inlinable public static var S1_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var S1_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S2_X`: bits 19:16, access unknown.
-  @inlinable public static var S2_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var S2_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S2_Y`: bits 23:20, access unknown.
-  @inlinable public static var S2_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var S2_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S3_X`: bits 27:24, access unknown.
-  @inlinable public static var S3_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var S3_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S3_Y`: bits 31:28, access unknown.
-  @inlinable public static var S3_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var S3_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1`: gfx_8_0 register, MMIO dword 0xA307 (byte 0x2_8C1C), access unknown, reset unknown (`write` starts from 0).
@@ -3037,28 +2687,28 @@ public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1: Register {
   }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S4_X`: bits 3:0, access unknown.
-  @inlinable public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S4_Y`: bits 7:4, access unknown.
-  @inlinable public static var S4_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var S4_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S5_X`: bits 11:8, access unknown.
-  @inlinable public static var S5_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var S5_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S5_Y`: bits 15:12, access unknown.
-  @inlinable public static var S5_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var S5_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S6_X`: bits 19:16, access unknown.
-  @inlinable public static var S6_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var S6_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S6_Y`: bits 23:20, access unknown.
-  @inlinable public static var S6_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var S6_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S7_X`: bits 27:24, access unknown.
-  @inlinable public static var S7_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var S7_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S7_Y`: bits 31:28, access unknown.
-  @inlinable public static var S7_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var S7_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2`: gfx_8_0 register, MMIO dword 0xA308 (byte 0x2_8C20), access unknown, reset unknown (`write` starts from 0).
@@ -3071,28 +2721,28 @@ public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2: Register {
   }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S8_X`: bits 3:0, access unknown.
-  @inlinable public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S8_Y`: bits 7:4, access unknown.
-  @inlinable public static var S8_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var S8_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S9_X`: bits 11:8, access unknown.
-  @inlinable public static var S9_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var S9_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S9_Y`: bits 15:12, access unknown.
-  @inlinable public static var S9_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var S9_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S10_X`: bits 19:16, access unknown.
-  @inlinable public static var S10_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var S10_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S10_Y`: bits 23:20, access unknown.
-  @inlinable public static var S10_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var S10_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S11_X`: bits 27:24, access unknown.
-  @inlinable public static var S11_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var S11_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S11_Y`: bits 31:28, access unknown.
-  @inlinable public static var S11_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var S11_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3`: gfx_8_0 register, MMIO dword 0xA309 (byte 0x2_8C24), access unknown, reset unknown (`write` starts from 0).
@@ -3105,28 +2755,28 @@ public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3: Register {
   }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S12_X`: bits 3:0, access unknown.
-  @inlinable public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S12_Y`: bits 7:4, access unknown.
-  @inlinable public static var S12_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var S12_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S13_X`: bits 11:8, access unknown.
-  @inlinable public static var S13_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var S13_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S13_Y`: bits 15:12, access unknown.
-  @inlinable public static var S13_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var S13_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S14_X`: bits 19:16, access unknown.
-  @inlinable public static var S14_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var S14_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S14_Y`: bits 23:20, access unknown.
-  @inlinable public static var S14_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var S14_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S15_X`: bits 27:24, access unknown.
-  @inlinable public static var S15_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var S15_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S15_Y`: bits 31:28, access unknown.
-  @inlinable public static var S15_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var S15_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0`: gfx_8_0 register, MMIO dword 0xA30A (byte 0x2_8C28), access unknown, reset unknown (`write` starts from 0).
@@ -3139,28 +2789,28 @@ public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0: Register {
   }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S0_X`: bits 3:0, access unknown.
-  @inlinable public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S0_Y`: bits 7:4, access unknown.
-  @inlinable public static var S0_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var S0_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S1_X`: bits 11:8, access unknown.
-  @inlinable public static var S1_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var S1_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S1_Y`: bits 15:12, access unknown.
-  @inlinable public static var S1_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var S1_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S2_X`: bits 19:16, access unknown.
-  @inlinable public static var S2_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var S2_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S2_Y`: bits 23:20, access unknown.
-  @inlinable public static var S2_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var S2_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S3_X`: bits 27:24, access unknown.
-  @inlinable public static var S3_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var S3_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S3_Y`: bits 31:28, access unknown.
-  @inlinable public static var S3_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var S3_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1`: gfx_8_0 register, MMIO dword 0xA30B (byte 0x2_8C2C), access unknown, reset unknown (`write` starts from 0).
@@ -3173,28 +2823,28 @@ public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1: Register {
   }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S4_X`: bits 3:0, access unknown.
-  @inlinable public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S4_Y`: bits 7:4, access unknown.
-  @inlinable public static var S4_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var S4_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S5_X`: bits 11:8, access unknown.
-  @inlinable public static var S5_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var S5_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S5_Y`: bits 15:12, access unknown.
-  @inlinable public static var S5_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var S5_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S6_X`: bits 19:16, access unknown.
-  @inlinable public static var S6_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var S6_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S6_Y`: bits 23:20, access unknown.
-  @inlinable public static var S6_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var S6_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S7_X`: bits 27:24, access unknown.
-  @inlinable public static var S7_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var S7_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S7_Y`: bits 31:28, access unknown.
-  @inlinable public static var S7_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var S7_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2`: gfx_8_0 register, MMIO dword 0xA30C (byte 0x2_8C30), access unknown, reset unknown (`write` starts from 0).
@@ -3207,28 +2857,28 @@ public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2: Register {
   }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S8_X`: bits 3:0, access unknown.
-  @inlinable public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S8_Y`: bits 7:4, access unknown.
-  @inlinable public static var S8_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var S8_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S9_X`: bits 11:8, access unknown.
-  @inlinable public static var S9_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var S9_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S9_Y`: bits 15:12, access unknown.
-  @inlinable public static var S9_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var S9_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S10_X`: bits 19:16, access unknown.
-  @inlinable public static var S10_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var S10_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S10_Y`: bits 23:20, access unknown.
-  @inlinable public static var S10_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var S10_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S11_X`: bits 27:24, access unknown.
-  @inlinable public static var S11_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var S11_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S11_Y`: bits 31:28, access unknown.
-  @inlinable public static var S11_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var S11_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3`: gfx_8_0 register, MMIO dword 0xA30D (byte 0x2_8C34), access unknown, reset unknown (`write` starts from 0).
@@ -3241,28 +2891,28 @@ public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3: Register {
   }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S12_X`: bits 3:0, access unknown.
-  @inlinable public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S12_Y`: bits 7:4, access unknown.
-  @inlinable public static var S12_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var S12_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S13_X`: bits 11:8, access unknown.
-  @inlinable public static var S13_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var S13_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S13_Y`: bits 15:12, access unknown.
-  @inlinable public static var S13_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var S13_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S14_X`: bits 19:16, access unknown.
-  @inlinable public static var S14_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var S14_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S14_Y`: bits 23:20, access unknown.
-  @inlinable public static var S14_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var S14_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S15_X`: bits 27:24, access unknown.
-  @inlinable public static var S15_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var S15_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S15_Y`: bits 31:28, access unknown.
-  @inlinable public static var S15_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var S15_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_MASK_X0Y0_X1Y0`: gfx_8_0 register, MMIO dword 0xA30E (byte 0x2_8C38), access unknown, reset unknown (`write` starts from 0).
@@ -3275,14 +2925,10 @@ public enum PA_SC_AA_MASK_X0Y0_X1Y0: Register {
   }
 
   /// `PA_SC_AA_MASK_X0Y0_X1Y0.AA_MASK_X0Y0`: bits 15:0, access unknown.
-  @inlinable public static var AA_MASK_X0Y0: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var AA_MASK_X0Y0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PA_SC_AA_MASK_X0Y0_X1Y0.AA_MASK_X1Y0`: bits 31:16, access unknown.
-  @inlinable public static var AA_MASK_X1Y0: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var AA_MASK_X1Y0: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PA_SC_AA_MASK_X0Y1_X1Y1`: gfx_8_0 register, MMIO dword 0xA30F (byte 0x2_8C3C), access unknown, reset unknown (`write` starts from 0).
@@ -3295,14 +2941,10 @@ public enum PA_SC_AA_MASK_X0Y1_X1Y1: Register {
   }
 
   /// `PA_SC_AA_MASK_X0Y1_X1Y1.AA_MASK_X0Y1`: bits 15:0, access unknown.
-  @inlinable public static var AA_MASK_X0Y1: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var AA_MASK_X0Y1: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PA_SC_AA_MASK_X0Y1_X1Y1.AA_MASK_X1Y1`: bits 31:16, access unknown.
-  @inlinable public static var AA_MASK_X1Y1: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var AA_MASK_X1Y1: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `VGT_VERTEX_REUSE_BLOCK_CNTL`: gfx_8_0 register, MMIO dword 0xA316 (byte 0x2_8C58), access unknown, reset unknown (`write` starts from 0).
@@ -3315,9 +2957,7 @@ public enum VGT_VERTEX_REUSE_BLOCK_CNTL: Register {
   }
 
   /// `VGT_VERTEX_REUSE_BLOCK_CNTL.VTX_REUSE_DEPTH`: bits 7:0, access unknown.
-  @inlinable public static var VTX_REUSE_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var VTX_REUSE_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `VGT_OUT_DEALLOC_CNTL`: gfx_8_0 register, MMIO dword 0xA317 (byte 0x2_8C5C), access unknown, reset unknown (`write` starts from 0).
@@ -3330,7 +2970,7 @@ public enum VGT_OUT_DEALLOC_CNTL: Register {
   }
 
   /// `VGT_OUT_DEALLOC_CNTL.DEALLOC_DIST`: bits 6:0, access unknown.
-  @inlinable public static var DEALLOC_DIST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var DEALLOC_DIST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `CB_COLOR0_BASE`: gfx_8_0 register, MMIO dword 0xA318 (byte 0x2_8C60), access unknown, reset unknown (`write` starts from 0).
@@ -3343,7 +2983,7 @@ public enum CB_COLOR0_BASE: Register {
   }
 
   /// `CB_COLOR0_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR0_PITCH`: gfx_8_0 register, MMIO dword 0xA319 (byte 0x2_8C64), access unknown, reset unknown (`write` starts from 0).
@@ -3356,12 +2996,10 @@ public enum CB_COLOR0_PITCH: Register {
   }
 
   /// `CB_COLOR0_PITCH.TILE_MAX`: bits 10:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `CB_COLOR0_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
-  @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 11)
-  }
+  public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 20, width: 11) }
 }
 
 /// `CB_COLOR0_SLICE`: gfx_8_0 register, MMIO dword 0xA31A (byte 0x2_8C68), access unknown, reset unknown (`write` starts from 0).
@@ -3374,7 +3012,7 @@ public enum CB_COLOR0_SLICE: Register {
   }
 
   /// `CB_COLOR0_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR0_VIEW`: gfx_8_0 register, MMIO dword 0xA31B (byte 0x2_8C6C), access unknown, reset unknown (`write` starts from 0).
@@ -3387,10 +3025,10 @@ public enum CB_COLOR0_VIEW: Register {
   }
 
   /// `CB_COLOR0_VIEW.SLICE_START`: bits 10:0, access unknown.
-  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `CB_COLOR0_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
+  public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 }
 
 /// `CB_COLOR0_INFO`: gfx_8_0 register, MMIO dword 0xA31C (byte 0x2_8C70), access unknown, reset unknown (`write` starts from 0).
@@ -3403,70 +3041,62 @@ public enum CB_COLOR0_INFO: Register {
   }
 
   /// `CB_COLOR0_INFO.ENDIAN`: bits 1:0, access unknown.
-  @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `CB_COLOR0_INFO.FORMAT`: bits 6:2, access unknown.
-  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
+  public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 
   /// `CB_COLOR0_INFO.LINEAR_GENERAL`: bit 7, access unknown.
-  @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CB_COLOR0_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
-  @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `CB_COLOR0_INFO.COMP_SWAP`: bits 12:11, access unknown.
-  @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `CB_COLOR0_INFO.FAST_CLEAR`: bit 13, access unknown.
-  @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CB_COLOR0_INFO.COMPRESSION`: bit 14, access unknown.
-  @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CB_COLOR0_INFO.BLEND_CLAMP`: bit 15, access unknown.
-  @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CB_COLOR0_INFO.BLEND_BYPASS`: bit 16, access unknown.
-  @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CB_COLOR0_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
-  @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `CB_COLOR0_INFO.ROUND_MODE`: bit 18, access unknown.
-  @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CB_COLOR0_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
-  @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CB_COLOR0_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
-  @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
+  public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `CB_COLOR0_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
-  @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 3)
-  }
+  public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 3) }
 
   /// `CB_COLOR0_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
-  @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
+  public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `CB_COLOR0_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
-  @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
+  public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CB_COLOR0_INFO.DCC_ENABLE`: bit 28, access unknown.
-  @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CB_COLOR0_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
-  @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
+  public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
 /// `CB_COLOR0_ATTRIB`: gfx_8_0 register, MMIO dword 0xA31D (byte 0x2_8C74), access unknown, reset unknown (`write` starts from 0).
@@ -3479,32 +3109,22 @@ public enum CB_COLOR0_ATTRIB: Register {
   }
 
   /// `CB_COLOR0_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
-  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `CB_COLOR0_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
-  @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 5)
-  }
+  public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
 
   /// `CB_COLOR0_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
-  @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `CB_COLOR0_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
-  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `CB_COLOR0_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
-  @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 2)
-  }
+  public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
 
   /// `CB_COLOR0_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
-  @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `CB_COLOR0_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA31E (byte 0x2_8C78), access unknown, reset unknown (`write` starts from 0).
@@ -3517,49 +3137,37 @@ public enum CB_COLOR0_DCC_CONTROL: Register {
   }
 
   /// `CB_COLOR0_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
+  public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `CB_COLOR0_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
-  @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CB_COLOR0_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
-  @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+  public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
   /// `CB_COLOR0_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
-  @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CB_COLOR0_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
-  @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+  public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
   /// `CB_COLOR0_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
-  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
+  public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
   /// `CB_COLOR0_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
-  @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `CB_COLOR0_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
-  @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 4)
-  }
+  public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `CB_COLOR0_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
-  @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 4)
-  }
+  public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `CB_COLOR0_CMASK`: gfx_8_0 register, MMIO dword 0xA31F (byte 0x2_8C7C), access unknown, reset unknown (`write` starts from 0).
@@ -3572,7 +3180,7 @@ public enum CB_COLOR0_CMASK: Register {
   }
 
   /// `CB_COLOR0_CMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR0_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA320 (byte 0x2_8C80), access unknown, reset unknown (`write` starts from 0).
@@ -3585,7 +3193,7 @@ public enum CB_COLOR0_CMASK_SLICE: Register {
   }
 
   /// `CB_COLOR0_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CB_COLOR0_FMASK`: gfx_8_0 register, MMIO dword 0xA321 (byte 0x2_8C84), access unknown, reset unknown (`write` starts from 0).
@@ -3598,7 +3206,7 @@ public enum CB_COLOR0_FMASK: Register {
   }
 
   /// `CB_COLOR0_FMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR0_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA322 (byte 0x2_8C88), access unknown, reset unknown (`write` starts from 0).
@@ -3611,7 +3219,7 @@ public enum CB_COLOR0_FMASK_SLICE: Register {
   }
 
   /// `CB_COLOR0_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR0_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA323 (byte 0x2_8C8C), access unknown, reset unknown (`write` starts from 0).
@@ -3624,7 +3232,7 @@ public enum CB_COLOR0_CLEAR_WORD0: Register {
   }
 
   /// `CB_COLOR0_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR0_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA324 (byte 0x2_8C90), access unknown, reset unknown (`write` starts from 0).
@@ -3637,7 +3245,7 @@ public enum CB_COLOR0_CLEAR_WORD1: Register {
   }
 
   /// `CB_COLOR0_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR0_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA325 (byte 0x2_8C94), access unknown, reset unknown (`write` starts from 0).
@@ -3650,7 +3258,7 @@ public enum CB_COLOR0_DCC_BASE: Register {
   }
 
   /// `CB_COLOR0_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR1_BASE`: gfx_8_0 register, MMIO dword 0xA327 (byte 0x2_8C9C), access unknown, reset unknown (`write` starts from 0).
@@ -3663,7 +3271,7 @@ public enum CB_COLOR1_BASE: Register {
   }
 
   /// `CB_COLOR1_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR1_PITCH`: gfx_8_0 register, MMIO dword 0xA328 (byte 0x2_8CA0), access unknown, reset unknown (`write` starts from 0).
@@ -3676,12 +3284,10 @@ public enum CB_COLOR1_PITCH: Register {
   }
 
   /// `CB_COLOR1_PITCH.TILE_MAX`: bits 10:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `CB_COLOR1_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
-  @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 11)
-  }
+  public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 20, width: 11) }
 }
 
 /// `CB_COLOR1_SLICE`: gfx_8_0 register, MMIO dword 0xA329 (byte 0x2_8CA4), access unknown, reset unknown (`write` starts from 0).
@@ -3694,7 +3300,7 @@ public enum CB_COLOR1_SLICE: Register {
   }
 
   /// `CB_COLOR1_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR1_VIEW`: gfx_8_0 register, MMIO dword 0xA32A (byte 0x2_8CA8), access unknown, reset unknown (`write` starts from 0).
@@ -3707,10 +3313,10 @@ public enum CB_COLOR1_VIEW: Register {
   }
 
   /// `CB_COLOR1_VIEW.SLICE_START`: bits 10:0, access unknown.
-  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `CB_COLOR1_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
+  public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 }
 
 /// `CB_COLOR1_INFO`: gfx_8_0 register, MMIO dword 0xA32B (byte 0x2_8CAC), access unknown, reset unknown (`write` starts from 0).
@@ -3723,70 +3329,62 @@ public enum CB_COLOR1_INFO: Register {
   }
 
   /// `CB_COLOR1_INFO.ENDIAN`: bits 1:0, access unknown.
-  @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `CB_COLOR1_INFO.FORMAT`: bits 6:2, access unknown.
-  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
+  public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 
   /// `CB_COLOR1_INFO.LINEAR_GENERAL`: bit 7, access unknown.
-  @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CB_COLOR1_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
-  @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `CB_COLOR1_INFO.COMP_SWAP`: bits 12:11, access unknown.
-  @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `CB_COLOR1_INFO.FAST_CLEAR`: bit 13, access unknown.
-  @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CB_COLOR1_INFO.COMPRESSION`: bit 14, access unknown.
-  @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CB_COLOR1_INFO.BLEND_CLAMP`: bit 15, access unknown.
-  @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CB_COLOR1_INFO.BLEND_BYPASS`: bit 16, access unknown.
-  @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CB_COLOR1_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
-  @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `CB_COLOR1_INFO.ROUND_MODE`: bit 18, access unknown.
-  @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CB_COLOR1_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
-  @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CB_COLOR1_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
-  @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
+  public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `CB_COLOR1_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
-  @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 3)
-  }
+  public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 3) }
 
   /// `CB_COLOR1_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
-  @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
+  public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `CB_COLOR1_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
-  @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
+  public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CB_COLOR1_INFO.DCC_ENABLE`: bit 28, access unknown.
-  @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CB_COLOR1_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
-  @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
+  public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
 /// `CB_COLOR1_ATTRIB`: gfx_8_0 register, MMIO dword 0xA32C (byte 0x2_8CB0), access unknown, reset unknown (`write` starts from 0).
@@ -3799,32 +3397,22 @@ public enum CB_COLOR1_ATTRIB: Register {
   }
 
   /// `CB_COLOR1_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
-  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `CB_COLOR1_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
-  @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 5)
-  }
+  public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
 
   /// `CB_COLOR1_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
-  @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `CB_COLOR1_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
-  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `CB_COLOR1_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
-  @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 2)
-  }
+  public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
 
   /// `CB_COLOR1_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
-  @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `CB_COLOR1_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA32D (byte 0x2_8CB4), access unknown, reset unknown (`write` starts from 0).
@@ -3837,49 +3425,37 @@ public enum CB_COLOR1_DCC_CONTROL: Register {
   }
 
   /// `CB_COLOR1_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
+  public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `CB_COLOR1_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
-  @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CB_COLOR1_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
-  @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+  public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
   /// `CB_COLOR1_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
-  @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CB_COLOR1_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
-  @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+  public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
   /// `CB_COLOR1_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
-  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
+  public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
   /// `CB_COLOR1_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
-  @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `CB_COLOR1_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
-  @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 4)
-  }
+  public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `CB_COLOR1_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
-  @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 4)
-  }
+  public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `CB_COLOR1_CMASK`: gfx_8_0 register, MMIO dword 0xA32E (byte 0x2_8CB8), access unknown, reset unknown (`write` starts from 0).
@@ -3892,7 +3468,7 @@ public enum CB_COLOR1_CMASK: Register {
   }
 
   /// `CB_COLOR1_CMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR1_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA32F (byte 0x2_8CBC), access unknown, reset unknown (`write` starts from 0).
@@ -3905,7 +3481,7 @@ public enum CB_COLOR1_CMASK_SLICE: Register {
   }
 
   /// `CB_COLOR1_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CB_COLOR1_FMASK`: gfx_8_0 register, MMIO dword 0xA330 (byte 0x2_8CC0), access unknown, reset unknown (`write` starts from 0).
@@ -3918,7 +3494,7 @@ public enum CB_COLOR1_FMASK: Register {
   }
 
   /// `CB_COLOR1_FMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR1_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA331 (byte 0x2_8CC4), access unknown, reset unknown (`write` starts from 0).
@@ -3931,7 +3507,7 @@ public enum CB_COLOR1_FMASK_SLICE: Register {
   }
 
   /// `CB_COLOR1_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR1_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA332 (byte 0x2_8CC8), access unknown, reset unknown (`write` starts from 0).
@@ -3944,7 +3520,7 @@ public enum CB_COLOR1_CLEAR_WORD0: Register {
   }
 
   /// `CB_COLOR1_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR1_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA333 (byte 0x2_8CCC), access unknown, reset unknown (`write` starts from 0).
@@ -3957,7 +3533,7 @@ public enum CB_COLOR1_CLEAR_WORD1: Register {
   }
 
   /// `CB_COLOR1_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR1_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA334 (byte 0x2_8CD0), access unknown, reset unknown (`write` starts from 0).
@@ -3970,7 +3546,7 @@ public enum CB_COLOR1_DCC_BASE: Register {
   }
 
   /// `CB_COLOR1_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR2_BASE`: gfx_8_0 register, MMIO dword 0xA336 (byte 0x2_8CD8), access unknown, reset unknown (`write` starts from 0).
@@ -3983,7 +3559,7 @@ public enum CB_COLOR2_BASE: Register {
   }
 
   /// `CB_COLOR2_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR2_PITCH`: gfx_8_0 register, MMIO dword 0xA337 (byte 0x2_8CDC), access unknown, reset unknown (`write` starts from 0).
@@ -3996,12 +3572,10 @@ public enum CB_COLOR2_PITCH: Register {
   }
 
   /// `CB_COLOR2_PITCH.TILE_MAX`: bits 10:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `CB_COLOR2_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
-  @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 11)
-  }
+  public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 20, width: 11) }
 }
 
 /// `CB_COLOR2_SLICE`: gfx_8_0 register, MMIO dword 0xA338 (byte 0x2_8CE0), access unknown, reset unknown (`write` starts from 0).
@@ -4014,7 +3588,7 @@ public enum CB_COLOR2_SLICE: Register {
   }
 
   /// `CB_COLOR2_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR2_VIEW`: gfx_8_0 register, MMIO dword 0xA339 (byte 0x2_8CE4), access unknown, reset unknown (`write` starts from 0).
@@ -4027,10 +3601,10 @@ public enum CB_COLOR2_VIEW: Register {
   }
 
   /// `CB_COLOR2_VIEW.SLICE_START`: bits 10:0, access unknown.
-  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `CB_COLOR2_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
+  public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 }
 
 /// `CB_COLOR2_INFO`: gfx_8_0 register, MMIO dword 0xA33A (byte 0x2_8CE8), access unknown, reset unknown (`write` starts from 0).
@@ -4043,70 +3617,62 @@ public enum CB_COLOR2_INFO: Register {
   }
 
   /// `CB_COLOR2_INFO.ENDIAN`: bits 1:0, access unknown.
-  @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `CB_COLOR2_INFO.FORMAT`: bits 6:2, access unknown.
-  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
+  public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 
   /// `CB_COLOR2_INFO.LINEAR_GENERAL`: bit 7, access unknown.
-  @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CB_COLOR2_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
-  @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `CB_COLOR2_INFO.COMP_SWAP`: bits 12:11, access unknown.
-  @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `CB_COLOR2_INFO.FAST_CLEAR`: bit 13, access unknown.
-  @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CB_COLOR2_INFO.COMPRESSION`: bit 14, access unknown.
-  @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CB_COLOR2_INFO.BLEND_CLAMP`: bit 15, access unknown.
-  @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CB_COLOR2_INFO.BLEND_BYPASS`: bit 16, access unknown.
-  @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CB_COLOR2_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
-  @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `CB_COLOR2_INFO.ROUND_MODE`: bit 18, access unknown.
-  @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CB_COLOR2_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
-  @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CB_COLOR2_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
-  @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
+  public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `CB_COLOR2_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
-  @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 3)
-  }
+  public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 3) }
 
   /// `CB_COLOR2_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
-  @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
+  public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `CB_COLOR2_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
-  @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
+  public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CB_COLOR2_INFO.DCC_ENABLE`: bit 28, access unknown.
-  @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CB_COLOR2_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
-  @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
+  public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
 /// `CB_COLOR2_ATTRIB`: gfx_8_0 register, MMIO dword 0xA33B (byte 0x2_8CEC), access unknown, reset unknown (`write` starts from 0).
@@ -4119,32 +3685,22 @@ public enum CB_COLOR2_ATTRIB: Register {
   }
 
   /// `CB_COLOR2_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
-  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `CB_COLOR2_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
-  @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 5)
-  }
+  public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
 
   /// `CB_COLOR2_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
-  @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `CB_COLOR2_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
-  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `CB_COLOR2_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
-  @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 2)
-  }
+  public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
 
   /// `CB_COLOR2_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
-  @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `CB_COLOR2_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA33C (byte 0x2_8CF0), access unknown, reset unknown (`write` starts from 0).
@@ -4157,49 +3713,37 @@ public enum CB_COLOR2_DCC_CONTROL: Register {
   }
 
   /// `CB_COLOR2_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
+  public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `CB_COLOR2_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
-  @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CB_COLOR2_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
-  @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+  public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
   /// `CB_COLOR2_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
-  @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CB_COLOR2_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
-  @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+  public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
   /// `CB_COLOR2_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
-  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
+  public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
   /// `CB_COLOR2_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
-  @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `CB_COLOR2_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
-  @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 4)
-  }
+  public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `CB_COLOR2_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
-  @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 4)
-  }
+  public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `CB_COLOR2_CMASK`: gfx_8_0 register, MMIO dword 0xA33D (byte 0x2_8CF4), access unknown, reset unknown (`write` starts from 0).
@@ -4212,7 +3756,7 @@ public enum CB_COLOR2_CMASK: Register {
   }
 
   /// `CB_COLOR2_CMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR2_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA33E (byte 0x2_8CF8), access unknown, reset unknown (`write` starts from 0).
@@ -4225,7 +3769,7 @@ public enum CB_COLOR2_CMASK_SLICE: Register {
   }
 
   /// `CB_COLOR2_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CB_COLOR2_FMASK`: gfx_8_0 register, MMIO dword 0xA33F (byte 0x2_8CFC), access unknown, reset unknown (`write` starts from 0).
@@ -4238,7 +3782,7 @@ public enum CB_COLOR2_FMASK: Register {
   }
 
   /// `CB_COLOR2_FMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR2_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA340 (byte 0x2_8D00), access unknown, reset unknown (`write` starts from 0).
@@ -4251,7 +3795,7 @@ public enum CB_COLOR2_FMASK_SLICE: Register {
   }
 
   /// `CB_COLOR2_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR2_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA341 (byte 0x2_8D04), access unknown, reset unknown (`write` starts from 0).
@@ -4264,7 +3808,7 @@ public enum CB_COLOR2_CLEAR_WORD0: Register {
   }
 
   /// `CB_COLOR2_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR2_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA342 (byte 0x2_8D08), access unknown, reset unknown (`write` starts from 0).
@@ -4277,7 +3821,7 @@ public enum CB_COLOR2_CLEAR_WORD1: Register {
   }
 
   /// `CB_COLOR2_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR2_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA343 (byte 0x2_8D0C), access unknown, reset unknown (`write` starts from 0).
@@ -4290,7 +3834,7 @@ public enum CB_COLOR2_DCC_BASE: Register {
   }
 
   /// `CB_COLOR2_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR3_BASE`: gfx_8_0 register, MMIO dword 0xA345 (byte 0x2_8D14), access unknown, reset unknown (`write` starts from 0).
@@ -4303,7 +3847,7 @@ public enum CB_COLOR3_BASE: Register {
   }
 
   /// `CB_COLOR3_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR3_PITCH`: gfx_8_0 register, MMIO dword 0xA346 (byte 0x2_8D18), access unknown, reset unknown (`write` starts from 0).
@@ -4316,12 +3860,10 @@ public enum CB_COLOR3_PITCH: Register {
   }
 
   /// `CB_COLOR3_PITCH.TILE_MAX`: bits 10:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `CB_COLOR3_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
-  @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 11)
-  }
+  public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 20, width: 11) }
 }
 
 /// `CB_COLOR3_SLICE`: gfx_8_0 register, MMIO dword 0xA347 (byte 0x2_8D1C), access unknown, reset unknown (`write` starts from 0).
@@ -4334,7 +3876,7 @@ public enum CB_COLOR3_SLICE: Register {
   }
 
   /// `CB_COLOR3_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR3_VIEW`: gfx_8_0 register, MMIO dword 0xA348 (byte 0x2_8D20), access unknown, reset unknown (`write` starts from 0).
@@ -4347,10 +3889,10 @@ public enum CB_COLOR3_VIEW: Register {
   }
 
   /// `CB_COLOR3_VIEW.SLICE_START`: bits 10:0, access unknown.
-  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `CB_COLOR3_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
+  public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 }
 
 /// `CB_COLOR3_INFO`: gfx_8_0 register, MMIO dword 0xA349 (byte 0x2_8D24), access unknown, reset unknown (`write` starts from 0).
@@ -4363,70 +3905,62 @@ public enum CB_COLOR3_INFO: Register {
   }
 
   /// `CB_COLOR3_INFO.ENDIAN`: bits 1:0, access unknown.
-  @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `CB_COLOR3_INFO.FORMAT`: bits 6:2, access unknown.
-  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
+  public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 
   /// `CB_COLOR3_INFO.LINEAR_GENERAL`: bit 7, access unknown.
-  @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CB_COLOR3_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
-  @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `CB_COLOR3_INFO.COMP_SWAP`: bits 12:11, access unknown.
-  @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `CB_COLOR3_INFO.FAST_CLEAR`: bit 13, access unknown.
-  @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CB_COLOR3_INFO.COMPRESSION`: bit 14, access unknown.
-  @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CB_COLOR3_INFO.BLEND_CLAMP`: bit 15, access unknown.
-  @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CB_COLOR3_INFO.BLEND_BYPASS`: bit 16, access unknown.
-  @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CB_COLOR3_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
-  @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `CB_COLOR3_INFO.ROUND_MODE`: bit 18, access unknown.
-  @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CB_COLOR3_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
-  @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CB_COLOR3_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
-  @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
+  public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `CB_COLOR3_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
-  @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 3)
-  }
+  public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 3) }
 
   /// `CB_COLOR3_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
-  @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
+  public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `CB_COLOR3_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
-  @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
+  public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CB_COLOR3_INFO.DCC_ENABLE`: bit 28, access unknown.
-  @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CB_COLOR3_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
-  @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
+  public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
 /// `CB_COLOR3_ATTRIB`: gfx_8_0 register, MMIO dword 0xA34A (byte 0x2_8D28), access unknown, reset unknown (`write` starts from 0).
@@ -4439,32 +3973,22 @@ public enum CB_COLOR3_ATTRIB: Register {
   }
 
   /// `CB_COLOR3_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
-  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `CB_COLOR3_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
-  @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 5)
-  }
+  public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
 
   /// `CB_COLOR3_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
-  @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `CB_COLOR3_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
-  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `CB_COLOR3_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
-  @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 2)
-  }
+  public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
 
   /// `CB_COLOR3_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
-  @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `CB_COLOR3_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA34B (byte 0x2_8D2C), access unknown, reset unknown (`write` starts from 0).
@@ -4477,49 +4001,37 @@ public enum CB_COLOR3_DCC_CONTROL: Register {
   }
 
   /// `CB_COLOR3_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
+  public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `CB_COLOR3_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
-  @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CB_COLOR3_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
-  @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+  public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
   /// `CB_COLOR3_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
-  @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CB_COLOR3_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
-  @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+  public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
   /// `CB_COLOR3_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
-  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
+  public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
   /// `CB_COLOR3_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
-  @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `CB_COLOR3_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
-  @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 4)
-  }
+  public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `CB_COLOR3_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
-  @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 4)
-  }
+  public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `CB_COLOR3_CMASK`: gfx_8_0 register, MMIO dword 0xA34C (byte 0x2_8D30), access unknown, reset unknown (`write` starts from 0).
@@ -4532,7 +4044,7 @@ public enum CB_COLOR3_CMASK: Register {
   }
 
   /// `CB_COLOR3_CMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR3_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA34D (byte 0x2_8D34), access unknown, reset unknown (`write` starts from 0).
@@ -4545,7 +4057,7 @@ public enum CB_COLOR3_CMASK_SLICE: Register {
   }
 
   /// `CB_COLOR3_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CB_COLOR3_FMASK`: gfx_8_0 register, MMIO dword 0xA34E (byte 0x2_8D38), access unknown, reset unknown (`write` starts from 0).
@@ -4558,7 +4070,7 @@ public enum CB_COLOR3_FMASK: Register {
   }
 
   /// `CB_COLOR3_FMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR3_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA34F (byte 0x2_8D3C), access unknown, reset unknown (`write` starts from 0).
@@ -4571,7 +4083,7 @@ public enum CB_COLOR3_FMASK_SLICE: Register {
   }
 
   /// `CB_COLOR3_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR3_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA350 (byte 0x2_8D40), access unknown, reset unknown (`write` starts from 0).
@@ -4584,7 +4096,7 @@ public enum CB_COLOR3_CLEAR_WORD0: Register {
   }
 
   /// `CB_COLOR3_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR3_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA351 (byte 0x2_8D44), access unknown, reset unknown (`write` starts from 0).
@@ -4597,7 +4109,7 @@ public enum CB_COLOR3_CLEAR_WORD1: Register {
   }
 
   /// `CB_COLOR3_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR3_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA352 (byte 0x2_8D48), access unknown, reset unknown (`write` starts from 0).
@@ -4610,7 +4122,7 @@ public enum CB_COLOR3_DCC_BASE: Register {
   }
 
   /// `CB_COLOR3_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR4_BASE`: gfx_8_0 register, MMIO dword 0xA354 (byte 0x2_8D50), access unknown, reset unknown (`write` starts from 0).
@@ -4623,7 +4135,7 @@ public enum CB_COLOR4_BASE: Register {
   }
 
   /// `CB_COLOR4_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR4_PITCH`: gfx_8_0 register, MMIO dword 0xA355 (byte 0x2_8D54), access unknown, reset unknown (`write` starts from 0).
@@ -4636,12 +4148,10 @@ public enum CB_COLOR4_PITCH: Register {
   }
 
   /// `CB_COLOR4_PITCH.TILE_MAX`: bits 10:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `CB_COLOR4_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
-  @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 11)
-  }
+  public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 20, width: 11) }
 }
 
 /// `CB_COLOR4_SLICE`: gfx_8_0 register, MMIO dword 0xA356 (byte 0x2_8D58), access unknown, reset unknown (`write` starts from 0).
@@ -4654,7 +4164,7 @@ public enum CB_COLOR4_SLICE: Register {
   }
 
   /// `CB_COLOR4_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR4_VIEW`: gfx_8_0 register, MMIO dword 0xA357 (byte 0x2_8D5C), access unknown, reset unknown (`write` starts from 0).
@@ -4667,10 +4177,10 @@ public enum CB_COLOR4_VIEW: Register {
   }
 
   /// `CB_COLOR4_VIEW.SLICE_START`: bits 10:0, access unknown.
-  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `CB_COLOR4_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
+  public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 }
 
 /// `CB_COLOR4_INFO`: gfx_8_0 register, MMIO dword 0xA358 (byte 0x2_8D60), access unknown, reset unknown (`write` starts from 0).
@@ -4683,70 +4193,62 @@ public enum CB_COLOR4_INFO: Register {
   }
 
   /// `CB_COLOR4_INFO.ENDIAN`: bits 1:0, access unknown.
-  @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `CB_COLOR4_INFO.FORMAT`: bits 6:2, access unknown.
-  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
+  public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 
   /// `CB_COLOR4_INFO.LINEAR_GENERAL`: bit 7, access unknown.
-  @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CB_COLOR4_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
-  @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `CB_COLOR4_INFO.COMP_SWAP`: bits 12:11, access unknown.
-  @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `CB_COLOR4_INFO.FAST_CLEAR`: bit 13, access unknown.
-  @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CB_COLOR4_INFO.COMPRESSION`: bit 14, access unknown.
-  @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CB_COLOR4_INFO.BLEND_CLAMP`: bit 15, access unknown.
-  @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CB_COLOR4_INFO.BLEND_BYPASS`: bit 16, access unknown.
-  @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CB_COLOR4_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
-  @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `CB_COLOR4_INFO.ROUND_MODE`: bit 18, access unknown.
-  @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CB_COLOR4_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
-  @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CB_COLOR4_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
-  @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
+  public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `CB_COLOR4_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
-  @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 3)
-  }
+  public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 3) }
 
   /// `CB_COLOR4_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
-  @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
+  public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `CB_COLOR4_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
-  @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
+  public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CB_COLOR4_INFO.DCC_ENABLE`: bit 28, access unknown.
-  @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CB_COLOR4_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
-  @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
+  public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
 /// `CB_COLOR4_ATTRIB`: gfx_8_0 register, MMIO dword 0xA359 (byte 0x2_8D64), access unknown, reset unknown (`write` starts from 0).
@@ -4759,32 +4261,22 @@ public enum CB_COLOR4_ATTRIB: Register {
   }
 
   /// `CB_COLOR4_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
-  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `CB_COLOR4_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
-  @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 5)
-  }
+  public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
 
   /// `CB_COLOR4_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
-  @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `CB_COLOR4_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
-  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `CB_COLOR4_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
-  @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 2)
-  }
+  public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
 
   /// `CB_COLOR4_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
-  @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `CB_COLOR4_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA35A (byte 0x2_8D68), access unknown, reset unknown (`write` starts from 0).
@@ -4797,49 +4289,37 @@ public enum CB_COLOR4_DCC_CONTROL: Register {
   }
 
   /// `CB_COLOR4_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
+  public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `CB_COLOR4_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
-  @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CB_COLOR4_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
-  @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+  public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
   /// `CB_COLOR4_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
-  @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CB_COLOR4_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
-  @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+  public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
   /// `CB_COLOR4_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
-  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
+  public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
   /// `CB_COLOR4_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
-  @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `CB_COLOR4_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
-  @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 4)
-  }
+  public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `CB_COLOR4_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
-  @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 4)
-  }
+  public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `CB_COLOR4_CMASK`: gfx_8_0 register, MMIO dword 0xA35B (byte 0x2_8D6C), access unknown, reset unknown (`write` starts from 0).
@@ -4852,7 +4332,7 @@ public enum CB_COLOR4_CMASK: Register {
   }
 
   /// `CB_COLOR4_CMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR4_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA35C (byte 0x2_8D70), access unknown, reset unknown (`write` starts from 0).
@@ -4865,7 +4345,7 @@ public enum CB_COLOR4_CMASK_SLICE: Register {
   }
 
   /// `CB_COLOR4_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CB_COLOR4_FMASK`: gfx_8_0 register, MMIO dword 0xA35D (byte 0x2_8D74), access unknown, reset unknown (`write` starts from 0).
@@ -4878,7 +4358,7 @@ public enum CB_COLOR4_FMASK: Register {
   }
 
   /// `CB_COLOR4_FMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR4_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA35E (byte 0x2_8D78), access unknown, reset unknown (`write` starts from 0).
@@ -4891,7 +4371,7 @@ public enum CB_COLOR4_FMASK_SLICE: Register {
   }
 
   /// `CB_COLOR4_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR4_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA35F (byte 0x2_8D7C), access unknown, reset unknown (`write` starts from 0).
@@ -4904,7 +4384,7 @@ public enum CB_COLOR4_CLEAR_WORD0: Register {
   }
 
   /// `CB_COLOR4_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR4_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA360 (byte 0x2_8D80), access unknown, reset unknown (`write` starts from 0).
@@ -4917,7 +4397,7 @@ public enum CB_COLOR4_CLEAR_WORD1: Register {
   }
 
   /// `CB_COLOR4_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR4_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA361 (byte 0x2_8D84), access unknown, reset unknown (`write` starts from 0).
@@ -4930,7 +4410,7 @@ public enum CB_COLOR4_DCC_BASE: Register {
   }
 
   /// `CB_COLOR4_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR5_BASE`: gfx_8_0 register, MMIO dword 0xA363 (byte 0x2_8D8C), access unknown, reset unknown (`write` starts from 0).
@@ -4943,7 +4423,7 @@ public enum CB_COLOR5_BASE: Register {
   }
 
   /// `CB_COLOR5_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR5_PITCH`: gfx_8_0 register, MMIO dword 0xA364 (byte 0x2_8D90), access unknown, reset unknown (`write` starts from 0).
@@ -4956,12 +4436,10 @@ public enum CB_COLOR5_PITCH: Register {
   }
 
   /// `CB_COLOR5_PITCH.TILE_MAX`: bits 10:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `CB_COLOR5_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
-  @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 11)
-  }
+  public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 20, width: 11) }
 }
 
 /// `CB_COLOR5_SLICE`: gfx_8_0 register, MMIO dword 0xA365 (byte 0x2_8D94), access unknown, reset unknown (`write` starts from 0).
@@ -4974,7 +4452,7 @@ public enum CB_COLOR5_SLICE: Register {
   }
 
   /// `CB_COLOR5_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR5_VIEW`: gfx_8_0 register, MMIO dword 0xA366 (byte 0x2_8D98), access unknown, reset unknown (`write` starts from 0).
@@ -4987,10 +4465,10 @@ public enum CB_COLOR5_VIEW: Register {
   }
 
   /// `CB_COLOR5_VIEW.SLICE_START`: bits 10:0, access unknown.
-  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `CB_COLOR5_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
+  public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 }
 
 /// `CB_COLOR5_INFO`: gfx_8_0 register, MMIO dword 0xA367 (byte 0x2_8D9C), access unknown, reset unknown (`write` starts from 0).
@@ -5003,70 +4481,62 @@ public enum CB_COLOR5_INFO: Register {
   }
 
   /// `CB_COLOR5_INFO.ENDIAN`: bits 1:0, access unknown.
-  @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `CB_COLOR5_INFO.FORMAT`: bits 6:2, access unknown.
-  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
+  public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 
   /// `CB_COLOR5_INFO.LINEAR_GENERAL`: bit 7, access unknown.
-  @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CB_COLOR5_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
-  @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `CB_COLOR5_INFO.COMP_SWAP`: bits 12:11, access unknown.
-  @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `CB_COLOR5_INFO.FAST_CLEAR`: bit 13, access unknown.
-  @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CB_COLOR5_INFO.COMPRESSION`: bit 14, access unknown.
-  @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CB_COLOR5_INFO.BLEND_CLAMP`: bit 15, access unknown.
-  @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CB_COLOR5_INFO.BLEND_BYPASS`: bit 16, access unknown.
-  @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CB_COLOR5_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
-  @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `CB_COLOR5_INFO.ROUND_MODE`: bit 18, access unknown.
-  @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CB_COLOR5_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
-  @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CB_COLOR5_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
-  @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
+  public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `CB_COLOR5_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
-  @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 3)
-  }
+  public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 3) }
 
   /// `CB_COLOR5_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
-  @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
+  public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `CB_COLOR5_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
-  @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
+  public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CB_COLOR5_INFO.DCC_ENABLE`: bit 28, access unknown.
-  @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CB_COLOR5_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
-  @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
+  public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
 /// `CB_COLOR5_ATTRIB`: gfx_8_0 register, MMIO dword 0xA368 (byte 0x2_8DA0), access unknown, reset unknown (`write` starts from 0).
@@ -5079,32 +4549,22 @@ public enum CB_COLOR5_ATTRIB: Register {
   }
 
   /// `CB_COLOR5_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
-  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `CB_COLOR5_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
-  @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 5)
-  }
+  public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
 
   /// `CB_COLOR5_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
-  @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `CB_COLOR5_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
-  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `CB_COLOR5_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
-  @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 2)
-  }
+  public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
 
   /// `CB_COLOR5_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
-  @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `CB_COLOR5_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA369 (byte 0x2_8DA4), access unknown, reset unknown (`write` starts from 0).
@@ -5117,49 +4577,37 @@ public enum CB_COLOR5_DCC_CONTROL: Register {
   }
 
   /// `CB_COLOR5_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
+  public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `CB_COLOR5_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
-  @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CB_COLOR5_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
-  @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+  public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
   /// `CB_COLOR5_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
-  @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CB_COLOR5_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
-  @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+  public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
   /// `CB_COLOR5_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
-  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
+  public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
   /// `CB_COLOR5_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
-  @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `CB_COLOR5_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
-  @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 4)
-  }
+  public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `CB_COLOR5_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
-  @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 4)
-  }
+  public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `CB_COLOR5_CMASK`: gfx_8_0 register, MMIO dword 0xA36A (byte 0x2_8DA8), access unknown, reset unknown (`write` starts from 0).
@@ -5172,7 +4620,7 @@ public enum CB_COLOR5_CMASK: Register {
   }
 
   /// `CB_COLOR5_CMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR5_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA36B (byte 0x2_8DAC), access unknown, reset unknown (`write` starts from 0).
@@ -5185,7 +4633,7 @@ public enum CB_COLOR5_CMASK_SLICE: Register {
   }
 
   /// `CB_COLOR5_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CB_COLOR5_FMASK`: gfx_8_0 register, MMIO dword 0xA36C (byte 0x2_8DB0), access unknown, reset unknown (`write` starts from 0).
@@ -5198,7 +4646,7 @@ public enum CB_COLOR5_FMASK: Register {
   }
 
   /// `CB_COLOR5_FMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR5_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA36D (byte 0x2_8DB4), access unknown, reset unknown (`write` starts from 0).
@@ -5211,7 +4659,7 @@ public enum CB_COLOR5_FMASK_SLICE: Register {
   }
 
   /// `CB_COLOR5_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR5_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA36E (byte 0x2_8DB8), access unknown, reset unknown (`write` starts from 0).
@@ -5224,7 +4672,7 @@ public enum CB_COLOR5_CLEAR_WORD0: Register {
   }
 
   /// `CB_COLOR5_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR5_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA36F (byte 0x2_8DBC), access unknown, reset unknown (`write` starts from 0).
@@ -5237,7 +4685,7 @@ public enum CB_COLOR5_CLEAR_WORD1: Register {
   }
 
   /// `CB_COLOR5_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR5_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA370 (byte 0x2_8DC0), access unknown, reset unknown (`write` starts from 0).
@@ -5250,7 +4698,7 @@ public enum CB_COLOR5_DCC_BASE: Register {
   }
 
   /// `CB_COLOR5_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR6_BASE`: gfx_8_0 register, MMIO dword 0xA372 (byte 0x2_8DC8), access unknown, reset unknown (`write` starts from 0).
@@ -5263,7 +4711,7 @@ public enum CB_COLOR6_BASE: Register {
   }
 
   /// `CB_COLOR6_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR6_PITCH`: gfx_8_0 register, MMIO dword 0xA373 (byte 0x2_8DCC), access unknown, reset unknown (`write` starts from 0).
@@ -5276,12 +4724,10 @@ public enum CB_COLOR6_PITCH: Register {
   }
 
   /// `CB_COLOR6_PITCH.TILE_MAX`: bits 10:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `CB_COLOR6_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
-  @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 11)
-  }
+  public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 20, width: 11) }
 }
 
 /// `CB_COLOR6_SLICE`: gfx_8_0 register, MMIO dword 0xA374 (byte 0x2_8DD0), access unknown, reset unknown (`write` starts from 0).
@@ -5294,7 +4740,7 @@ public enum CB_COLOR6_SLICE: Register {
   }
 
   /// `CB_COLOR6_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR6_VIEW`: gfx_8_0 register, MMIO dword 0xA375 (byte 0x2_8DD4), access unknown, reset unknown (`write` starts from 0).
@@ -5307,10 +4753,10 @@ public enum CB_COLOR6_VIEW: Register {
   }
 
   /// `CB_COLOR6_VIEW.SLICE_START`: bits 10:0, access unknown.
-  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `CB_COLOR6_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
+  public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 }
 
 /// `CB_COLOR6_INFO`: gfx_8_0 register, MMIO dword 0xA376 (byte 0x2_8DD8), access unknown, reset unknown (`write` starts from 0).
@@ -5323,70 +4769,62 @@ public enum CB_COLOR6_INFO: Register {
   }
 
   /// `CB_COLOR6_INFO.ENDIAN`: bits 1:0, access unknown.
-  @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `CB_COLOR6_INFO.FORMAT`: bits 6:2, access unknown.
-  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
+  public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 
   /// `CB_COLOR6_INFO.LINEAR_GENERAL`: bit 7, access unknown.
-  @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CB_COLOR6_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
-  @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `CB_COLOR6_INFO.COMP_SWAP`: bits 12:11, access unknown.
-  @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `CB_COLOR6_INFO.FAST_CLEAR`: bit 13, access unknown.
-  @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CB_COLOR6_INFO.COMPRESSION`: bit 14, access unknown.
-  @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CB_COLOR6_INFO.BLEND_CLAMP`: bit 15, access unknown.
-  @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CB_COLOR6_INFO.BLEND_BYPASS`: bit 16, access unknown.
-  @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CB_COLOR6_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
-  @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `CB_COLOR6_INFO.ROUND_MODE`: bit 18, access unknown.
-  @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CB_COLOR6_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
-  @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CB_COLOR6_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
-  @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
+  public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `CB_COLOR6_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
-  @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 3)
-  }
+  public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 3) }
 
   /// `CB_COLOR6_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
-  @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
+  public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `CB_COLOR6_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
-  @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
+  public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CB_COLOR6_INFO.DCC_ENABLE`: bit 28, access unknown.
-  @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CB_COLOR6_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
-  @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
+  public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
 /// `CB_COLOR6_ATTRIB`: gfx_8_0 register, MMIO dword 0xA377 (byte 0x2_8DDC), access unknown, reset unknown (`write` starts from 0).
@@ -5399,32 +4837,22 @@ public enum CB_COLOR6_ATTRIB: Register {
   }
 
   /// `CB_COLOR6_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
-  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `CB_COLOR6_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
-  @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 5)
-  }
+  public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
 
   /// `CB_COLOR6_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
-  @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `CB_COLOR6_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
-  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `CB_COLOR6_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
-  @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 2)
-  }
+  public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
 
   /// `CB_COLOR6_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
-  @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `CB_COLOR6_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA378 (byte 0x2_8DE0), access unknown, reset unknown (`write` starts from 0).
@@ -5437,49 +4865,37 @@ public enum CB_COLOR6_DCC_CONTROL: Register {
   }
 
   /// `CB_COLOR6_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
+  public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `CB_COLOR6_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
-  @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CB_COLOR6_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
-  @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+  public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
   /// `CB_COLOR6_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
-  @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CB_COLOR6_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
-  @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+  public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
   /// `CB_COLOR6_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
-  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
+  public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
   /// `CB_COLOR6_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
-  @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `CB_COLOR6_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
-  @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 4)
-  }
+  public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `CB_COLOR6_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
-  @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 4)
-  }
+  public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `CB_COLOR6_CMASK`: gfx_8_0 register, MMIO dword 0xA379 (byte 0x2_8DE4), access unknown, reset unknown (`write` starts from 0).
@@ -5492,7 +4908,7 @@ public enum CB_COLOR6_CMASK: Register {
   }
 
   /// `CB_COLOR6_CMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR6_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA37A (byte 0x2_8DE8), access unknown, reset unknown (`write` starts from 0).
@@ -5505,7 +4921,7 @@ public enum CB_COLOR6_CMASK_SLICE: Register {
   }
 
   /// `CB_COLOR6_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CB_COLOR6_FMASK`: gfx_8_0 register, MMIO dword 0xA37B (byte 0x2_8DEC), access unknown, reset unknown (`write` starts from 0).
@@ -5518,7 +4934,7 @@ public enum CB_COLOR6_FMASK: Register {
   }
 
   /// `CB_COLOR6_FMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR6_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA37C (byte 0x2_8DF0), access unknown, reset unknown (`write` starts from 0).
@@ -5531,7 +4947,7 @@ public enum CB_COLOR6_FMASK_SLICE: Register {
   }
 
   /// `CB_COLOR6_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR6_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA37D (byte 0x2_8DF4), access unknown, reset unknown (`write` starts from 0).
@@ -5544,7 +4960,7 @@ public enum CB_COLOR6_CLEAR_WORD0: Register {
   }
 
   /// `CB_COLOR6_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR6_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA37E (byte 0x2_8DF8), access unknown, reset unknown (`write` starts from 0).
@@ -5557,7 +4973,7 @@ public enum CB_COLOR6_CLEAR_WORD1: Register {
   }
 
   /// `CB_COLOR6_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR6_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA37F (byte 0x2_8DFC), access unknown, reset unknown (`write` starts from 0).
@@ -5570,7 +4986,7 @@ public enum CB_COLOR6_DCC_BASE: Register {
   }
 
   /// `CB_COLOR6_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR7_BASE`: gfx_8_0 register, MMIO dword 0xA381 (byte 0x2_8E04), access unknown, reset unknown (`write` starts from 0).
@@ -5583,7 +4999,7 @@ public enum CB_COLOR7_BASE: Register {
   }
 
   /// `CB_COLOR7_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR7_PITCH`: gfx_8_0 register, MMIO dword 0xA382 (byte 0x2_8E08), access unknown, reset unknown (`write` starts from 0).
@@ -5596,12 +5012,10 @@ public enum CB_COLOR7_PITCH: Register {
   }
 
   /// `CB_COLOR7_PITCH.TILE_MAX`: bits 10:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `CB_COLOR7_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
-  @inlinable public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 11)
-  }
+  public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 20, width: 11) }
 }
 
 /// `CB_COLOR7_SLICE`: gfx_8_0 register, MMIO dword 0xA383 (byte 0x2_8E0C), access unknown, reset unknown (`write` starts from 0).
@@ -5614,7 +5028,7 @@ public enum CB_COLOR7_SLICE: Register {
   }
 
   /// `CB_COLOR7_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR7_VIEW`: gfx_8_0 register, MMIO dword 0xA384 (byte 0x2_8E10), access unknown, reset unknown (`write` starts from 0).
@@ -5627,10 +5041,10 @@ public enum CB_COLOR7_VIEW: Register {
   }
 
   /// `CB_COLOR7_VIEW.SLICE_START`: bits 10:0, access unknown.
-  @inlinable public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
+  public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `CB_COLOR7_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  @inlinable public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
+  public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 }
 
 /// `CB_COLOR7_INFO`: gfx_8_0 register, MMIO dword 0xA385 (byte 0x2_8E14), access unknown, reset unknown (`write` starts from 0).
@@ -5643,70 +5057,62 @@ public enum CB_COLOR7_INFO: Register {
   }
 
   /// `CB_COLOR7_INFO.ENDIAN`: bits 1:0, access unknown.
-  @inlinable public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `CB_COLOR7_INFO.FORMAT`: bits 6:2, access unknown.
-  @inlinable public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
+  public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 
   /// `CB_COLOR7_INFO.LINEAR_GENERAL`: bit 7, access unknown.
-  @inlinable public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CB_COLOR7_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
-  @inlinable public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `CB_COLOR7_INFO.COMP_SWAP`: bits 12:11, access unknown.
-  @inlinable public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `CB_COLOR7_INFO.FAST_CLEAR`: bit 13, access unknown.
-  @inlinable public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CB_COLOR7_INFO.COMPRESSION`: bit 14, access unknown.
-  @inlinable public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CB_COLOR7_INFO.BLEND_CLAMP`: bit 15, access unknown.
-  @inlinable public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CB_COLOR7_INFO.BLEND_BYPASS`: bit 16, access unknown.
-  @inlinable public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CB_COLOR7_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
-  @inlinable public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `CB_COLOR7_INFO.ROUND_MODE`: bit 18, access unknown.
-  @inlinable public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CB_COLOR7_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
-  @inlinable public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CB_COLOR7_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
-  @inlinable public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
+  public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `CB_COLOR7_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
-  @inlinable public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 3)
-  }
+  public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 3) }
 
   /// `CB_COLOR7_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
-  @inlinable public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
+  public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `CB_COLOR7_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
-  @inlinable public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
+  public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CB_COLOR7_INFO.DCC_ENABLE`: bit 28, access unknown.
-  @inlinable public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CB_COLOR7_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
-  @inlinable public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
+  public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
 /// `CB_COLOR7_ATTRIB`: gfx_8_0 register, MMIO dword 0xA386 (byte 0x2_8E18), access unknown, reset unknown (`write` starts from 0).
@@ -5719,32 +5125,22 @@ public enum CB_COLOR7_ATTRIB: Register {
   }
 
   /// `CB_COLOR7_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
-  @inlinable public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `CB_COLOR7_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
-  @inlinable public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 5)
-  }
+  public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
 
   /// `CB_COLOR7_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
-  @inlinable public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
+  public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `CB_COLOR7_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
-  @inlinable public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `CB_COLOR7_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
-  @inlinable public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 2)
-  }
+  public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
 
   /// `CB_COLOR7_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
-  @inlinable public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `CB_COLOR7_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA387 (byte 0x2_8E1C), access unknown, reset unknown (`write` starts from 0).
@@ -5757,49 +5153,37 @@ public enum CB_COLOR7_DCC_CONTROL: Register {
   }
 
   /// `CB_COLOR7_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  @inlinable public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
+  public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `CB_COLOR7_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
-  @inlinable public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CB_COLOR7_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
-  @inlinable public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+  public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
   /// `CB_COLOR7_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
-  @inlinable public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CB_COLOR7_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
-  @inlinable public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
+  public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
   /// `CB_COLOR7_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
-  @inlinable public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
+  public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
   /// `CB_COLOR7_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
-  @inlinable public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `CB_COLOR7_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
-  @inlinable public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 4)
-  }
+  public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `CB_COLOR7_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
-  @inlinable public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 4)
-  }
+  public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `CB_COLOR7_CMASK`: gfx_8_0 register, MMIO dword 0xA388 (byte 0x2_8E20), access unknown, reset unknown (`write` starts from 0).
@@ -5812,7 +5196,7 @@ public enum CB_COLOR7_CMASK: Register {
   }
 
   /// `CB_COLOR7_CMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR7_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA389 (byte 0x2_8E24), access unknown, reset unknown (`write` starts from 0).
@@ -5825,7 +5209,7 @@ public enum CB_COLOR7_CMASK_SLICE: Register {
   }
 
   /// `CB_COLOR7_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CB_COLOR7_FMASK`: gfx_8_0 register, MMIO dword 0xA38A (byte 0x2_8E28), access unknown, reset unknown (`write` starts from 0).
@@ -5838,7 +5222,7 @@ public enum CB_COLOR7_FMASK: Register {
   }
 
   /// `CB_COLOR7_FMASK.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR7_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA38B (byte 0x2_8E2C), access unknown, reset unknown (`write` starts from 0).
@@ -5851,7 +5235,7 @@ public enum CB_COLOR7_FMASK_SLICE: Register {
   }
 
   /// `CB_COLOR7_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  @inlinable public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR7_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA38C (byte 0x2_8E30), access unknown, reset unknown (`write` starts from 0).
@@ -5864,7 +5248,7 @@ public enum CB_COLOR7_CLEAR_WORD0: Register {
   }
 
   /// `CB_COLOR7_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR7_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA38D (byte 0x2_8E34), access unknown, reset unknown (`write` starts from 0).
@@ -5877,7 +5261,7 @@ public enum CB_COLOR7_CLEAR_WORD1: Register {
   }
 
   /// `CB_COLOR7_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
-  @inlinable public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR7_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA38E (byte 0x2_8E38), access unknown, reset unknown (`write` starts from 0).
@@ -5890,7 +5274,7 @@ public enum CB_COLOR7_DCC_BASE: Register {
   }
 
   /// `CB_COLOR7_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_EOP_DONE_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC000 (byte 0x3_0000), access unknown, reset unknown (`write` starts from 0).
@@ -5903,7 +5287,7 @@ public enum CP_EOP_DONE_ADDR_LO: Register {
   }
 
   /// `CP_EOP_DONE_ADDR_LO.ADDR_LO`: bits 31:2, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_EOP_DONE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC001 (byte 0x3_0004), access unknown, reset unknown (`write` starts from 0).
@@ -5916,7 +5300,7 @@ public enum CP_EOP_DONE_ADDR_HI: Register {
   }
 
   /// `CP_EOP_DONE_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_EOP_DONE_DATA_LO`: gfx_8_0 register, MMIO dword 0xC002 (byte 0x3_0008), access unknown, reset unknown (`write` starts from 0).
@@ -5929,7 +5313,7 @@ public enum CP_EOP_DONE_DATA_LO: Register {
   }
 
   /// `CP_EOP_DONE_DATA_LO.DATA_LO`: bits 31:0, access unknown.
-  @inlinable public static var DATA_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_EOP_DONE_DATA_HI`: gfx_8_0 register, MMIO dword 0xC003 (byte 0x3_000C), access unknown, reset unknown (`write` starts from 0).
@@ -5942,7 +5326,7 @@ public enum CP_EOP_DONE_DATA_HI: Register {
   }
 
   /// `CP_EOP_DONE_DATA_HI.DATA_HI`: bits 31:0, access unknown.
-  @inlinable public static var DATA_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_EOP_LAST_FENCE_LO`: gfx_8_0 register, MMIO dword 0xC004 (byte 0x3_0010), access unknown, reset unknown (`write` starts from 0).
@@ -5955,9 +5339,7 @@ public enum CP_EOP_LAST_FENCE_LO: Register {
   }
 
   /// `CP_EOP_LAST_FENCE_LO.LAST_FENCE_LO`: bits 31:0, access unknown.
-  @inlinable public static var LAST_FENCE_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var LAST_FENCE_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_EOP_LAST_FENCE_HI`: gfx_8_0 register, MMIO dword 0xC005 (byte 0x3_0014), access unknown, reset unknown (`write` starts from 0).
@@ -5970,9 +5352,7 @@ public enum CP_EOP_LAST_FENCE_HI: Register {
   }
 
   /// `CP_EOP_LAST_FENCE_HI.LAST_FENCE_HI`: bits 31:0, access unknown.
-  @inlinable public static var LAST_FENCE_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var LAST_FENCE_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_STREAM_OUT_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC006 (byte 0x3_0018), access unknown, reset unknown (`write` starts from 0).
@@ -5985,9 +5365,7 @@ public enum CP_STREAM_OUT_ADDR_LO: Register {
   }
 
   /// `CP_STREAM_OUT_ADDR_LO.STREAM_OUT_ADDR_LO`: bits 31:2, access unknown.
-  @inlinable public static var STREAM_OUT_ADDR_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 30)
-  }
+  public static var STREAM_OUT_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_STREAM_OUT_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC007 (byte 0x3_001C), access unknown, reset unknown (`write` starts from 0).
@@ -6000,7 +5378,5 @@ public enum CP_STREAM_OUT_ADDR_HI: Register {
   }
 
   /// `CP_STREAM_OUT_ADDR_HI.STREAM_OUT_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var STREAM_OUT_ADDR_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var STREAM_OUT_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }

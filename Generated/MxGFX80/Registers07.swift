@@ -14,7 +14,7 @@ public enum CP_NUM_PRIM_WRITTEN_COUNT0_LO: Register {
   }
 
   /// `CP_NUM_PRIM_WRITTEN_COUNT0_LO.NUM_PRIM_WRITTEN_CNT0_LO`: bits 31:0, access unknown.
-  @inlinable public static var NUM_PRIM_WRITTEN_CNT0_LO: RegisterField<Self, UInt32> {
+  public static var NUM_PRIM_WRITTEN_CNT0_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -29,7 +29,7 @@ public enum CP_NUM_PRIM_WRITTEN_COUNT0_HI: Register {
   }
 
   /// `CP_NUM_PRIM_WRITTEN_COUNT0_HI.NUM_PRIM_WRITTEN_CNT0_HI`: bits 31:0, access unknown.
-  @inlinable public static var NUM_PRIM_WRITTEN_CNT0_HI: RegisterField<Self, UInt32> {
+  public static var NUM_PRIM_WRITTEN_CNT0_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -44,7 +44,7 @@ public enum CP_NUM_PRIM_NEEDED_COUNT0_LO: Register {
   }
 
   /// `CP_NUM_PRIM_NEEDED_COUNT0_LO.NUM_PRIM_NEEDED_CNT0_LO`: bits 31:0, access unknown.
-  @inlinable public static var NUM_PRIM_NEEDED_CNT0_LO: RegisterField<Self, UInt32> {
+  public static var NUM_PRIM_NEEDED_CNT0_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -59,7 +59,7 @@ public enum CP_NUM_PRIM_NEEDED_COUNT0_HI: Register {
   }
 
   /// `CP_NUM_PRIM_NEEDED_COUNT0_HI.NUM_PRIM_NEEDED_CNT0_HI`: bits 31:0, access unknown.
-  @inlinable public static var NUM_PRIM_NEEDED_CNT0_HI: RegisterField<Self, UInt32> {
+  public static var NUM_PRIM_NEEDED_CNT0_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -74,7 +74,7 @@ public enum CP_NUM_PRIM_WRITTEN_COUNT1_LO: Register {
   }
 
   /// `CP_NUM_PRIM_WRITTEN_COUNT1_LO.NUM_PRIM_WRITTEN_CNT1_LO`: bits 31:0, access unknown.
-  @inlinable public static var NUM_PRIM_WRITTEN_CNT1_LO: RegisterField<Self, UInt32> {
+  public static var NUM_PRIM_WRITTEN_CNT1_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -89,7 +89,7 @@ public enum CP_NUM_PRIM_WRITTEN_COUNT1_HI: Register {
   }
 
   /// `CP_NUM_PRIM_WRITTEN_COUNT1_HI.NUM_PRIM_WRITTEN_CNT1_HI`: bits 31:0, access unknown.
-  @inlinable public static var NUM_PRIM_WRITTEN_CNT1_HI: RegisterField<Self, UInt32> {
+  public static var NUM_PRIM_WRITTEN_CNT1_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -104,7 +104,7 @@ public enum CP_NUM_PRIM_NEEDED_COUNT1_LO: Register {
   }
 
   /// `CP_NUM_PRIM_NEEDED_COUNT1_LO.NUM_PRIM_NEEDED_CNT1_LO`: bits 31:0, access unknown.
-  @inlinable public static var NUM_PRIM_NEEDED_CNT1_LO: RegisterField<Self, UInt32> {
+  public static var NUM_PRIM_NEEDED_CNT1_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -119,7 +119,7 @@ public enum CP_NUM_PRIM_NEEDED_COUNT1_HI: Register {
   }
 
   /// `CP_NUM_PRIM_NEEDED_COUNT1_HI.NUM_PRIM_NEEDED_CNT1_HI`: bits 31:0, access unknown.
-  @inlinable public static var NUM_PRIM_NEEDED_CNT1_HI: RegisterField<Self, UInt32> {
+  public static var NUM_PRIM_NEEDED_CNT1_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -134,7 +134,7 @@ public enum CP_NUM_PRIM_WRITTEN_COUNT2_LO: Register {
   }
 
   /// `CP_NUM_PRIM_WRITTEN_COUNT2_LO.NUM_PRIM_WRITTEN_CNT2_LO`: bits 31:0, access unknown.
-  @inlinable public static var NUM_PRIM_WRITTEN_CNT2_LO: RegisterField<Self, UInt32> {
+  public static var NUM_PRIM_WRITTEN_CNT2_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -149,7 +149,7 @@ public enum CP_NUM_PRIM_WRITTEN_COUNT2_HI: Register {
   }
 
   /// `CP_NUM_PRIM_WRITTEN_COUNT2_HI.NUM_PRIM_WRITTEN_CNT2_HI`: bits 31:0, access unknown.
-  @inlinable public static var NUM_PRIM_WRITTEN_CNT2_HI: RegisterField<Self, UInt32> {
+  public static var NUM_PRIM_WRITTEN_CNT2_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -164,7 +164,7 @@ public enum CP_NUM_PRIM_NEEDED_COUNT2_LO: Register {
   }
 
   /// `CP_NUM_PRIM_NEEDED_COUNT2_LO.NUM_PRIM_NEEDED_CNT2_LO`: bits 31:0, access unknown.
-  @inlinable public static var NUM_PRIM_NEEDED_CNT2_LO: RegisterField<Self, UInt32> {
+  public static var NUM_PRIM_NEEDED_CNT2_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -179,7 +179,7 @@ public enum CP_NUM_PRIM_NEEDED_COUNT2_HI: Register {
   }
 
   /// `CP_NUM_PRIM_NEEDED_COUNT2_HI.NUM_PRIM_NEEDED_CNT2_HI`: bits 31:0, access unknown.
-  @inlinable public static var NUM_PRIM_NEEDED_CNT2_HI: RegisterField<Self, UInt32> {
+  public static var NUM_PRIM_NEEDED_CNT2_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -194,7 +194,7 @@ public enum CP_NUM_PRIM_WRITTEN_COUNT3_LO: Register {
   }
 
   /// `CP_NUM_PRIM_WRITTEN_COUNT3_LO.NUM_PRIM_WRITTEN_CNT3_LO`: bits 31:0, access unknown.
-  @inlinable public static var NUM_PRIM_WRITTEN_CNT3_LO: RegisterField<Self, UInt32> {
+  public static var NUM_PRIM_WRITTEN_CNT3_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -209,7 +209,7 @@ public enum CP_NUM_PRIM_WRITTEN_COUNT3_HI: Register {
   }
 
   /// `CP_NUM_PRIM_WRITTEN_COUNT3_HI.NUM_PRIM_WRITTEN_CNT3_HI`: bits 31:0, access unknown.
-  @inlinable public static var NUM_PRIM_WRITTEN_CNT3_HI: RegisterField<Self, UInt32> {
+  public static var NUM_PRIM_WRITTEN_CNT3_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -224,7 +224,7 @@ public enum CP_NUM_PRIM_NEEDED_COUNT3_LO: Register {
   }
 
   /// `CP_NUM_PRIM_NEEDED_COUNT3_LO.NUM_PRIM_NEEDED_CNT3_LO`: bits 31:0, access unknown.
-  @inlinable public static var NUM_PRIM_NEEDED_CNT3_LO: RegisterField<Self, UInt32> {
+  public static var NUM_PRIM_NEEDED_CNT3_LO: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -239,7 +239,7 @@ public enum CP_NUM_PRIM_NEEDED_COUNT3_HI: Register {
   }
 
   /// `CP_NUM_PRIM_NEEDED_COUNT3_HI.NUM_PRIM_NEEDED_CNT3_HI`: bits 31:0, access unknown.
-  @inlinable public static var NUM_PRIM_NEEDED_CNT3_HI: RegisterField<Self, UInt32> {
+  public static var NUM_PRIM_NEEDED_CNT3_HI: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -254,9 +254,7 @@ public enum CP_PIPE_STATS_ADDR_LO: Register {
   }
 
   /// `CP_PIPE_STATS_ADDR_LO.PIPE_STATS_ADDR_LO`: bits 31:2, access unknown.
-  @inlinable public static var PIPE_STATS_ADDR_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 30)
-  }
+  public static var PIPE_STATS_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_PIPE_STATS_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC019 (byte 0x3_0064), access unknown, reset unknown (`write` starts from 0).
@@ -269,9 +267,7 @@ public enum CP_PIPE_STATS_ADDR_HI: Register {
   }
 
   /// `CP_PIPE_STATS_ADDR_HI.PIPE_STATS_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var PIPE_STATS_ADDR_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var PIPE_STATS_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_VGT_IAVERT_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC01A (byte 0x3_0068), access unknown, reset unknown (`write` starts from 0).
@@ -284,9 +280,7 @@ public enum CP_VGT_IAVERT_COUNT_LO: Register {
   }
 
   /// `CP_VGT_IAVERT_COUNT_LO.IAVERT_COUNT_LO`: bits 31:0, access unknown.
-  @inlinable public static var IAVERT_COUNT_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var IAVERT_COUNT_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_VGT_IAVERT_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC01B (byte 0x3_006C), access unknown, reset unknown (`write` starts from 0).
@@ -299,9 +293,7 @@ public enum CP_VGT_IAVERT_COUNT_HI: Register {
   }
 
   /// `CP_VGT_IAVERT_COUNT_HI.IAVERT_COUNT_HI`: bits 31:0, access unknown.
-  @inlinable public static var IAVERT_COUNT_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var IAVERT_COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_VGT_IAPRIM_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC01C (byte 0x3_0070), access unknown, reset unknown (`write` starts from 0).
@@ -314,9 +306,7 @@ public enum CP_VGT_IAPRIM_COUNT_LO: Register {
   }
 
   /// `CP_VGT_IAPRIM_COUNT_LO.IAPRIM_COUNT_LO`: bits 31:0, access unknown.
-  @inlinable public static var IAPRIM_COUNT_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var IAPRIM_COUNT_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_VGT_IAPRIM_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC01D (byte 0x3_0074), access unknown, reset unknown (`write` starts from 0).
@@ -329,9 +319,7 @@ public enum CP_VGT_IAPRIM_COUNT_HI: Register {
   }
 
   /// `CP_VGT_IAPRIM_COUNT_HI.IAPRIM_COUNT_HI`: bits 31:0, access unknown.
-  @inlinable public static var IAPRIM_COUNT_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var IAPRIM_COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_VGT_GSPRIM_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC01E (byte 0x3_0078), access unknown, reset unknown (`write` starts from 0).
@@ -344,9 +332,7 @@ public enum CP_VGT_GSPRIM_COUNT_LO: Register {
   }
 
   /// `CP_VGT_GSPRIM_COUNT_LO.GSPRIM_COUNT_LO`: bits 31:0, access unknown.
-  @inlinable public static var GSPRIM_COUNT_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var GSPRIM_COUNT_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_VGT_GSPRIM_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC01F (byte 0x3_007C), access unknown, reset unknown (`write` starts from 0).
@@ -359,9 +345,7 @@ public enum CP_VGT_GSPRIM_COUNT_HI: Register {
   }
 
   /// `CP_VGT_GSPRIM_COUNT_HI.GSPRIM_COUNT_HI`: bits 31:0, access unknown.
-  @inlinable public static var GSPRIM_COUNT_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var GSPRIM_COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_VGT_VSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC020 (byte 0x3_0080), access unknown, reset unknown (`write` starts from 0).
@@ -374,9 +358,7 @@ public enum CP_VGT_VSINVOC_COUNT_LO: Register {
   }
 
   /// `CP_VGT_VSINVOC_COUNT_LO.VSINVOC_COUNT_LO`: bits 31:0, access unknown.
-  @inlinable public static var VSINVOC_COUNT_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VSINVOC_COUNT_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_VGT_VSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC021 (byte 0x3_0084), access unknown, reset unknown (`write` starts from 0).
@@ -389,9 +371,7 @@ public enum CP_VGT_VSINVOC_COUNT_HI: Register {
   }
 
   /// `CP_VGT_VSINVOC_COUNT_HI.VSINVOC_COUNT_HI`: bits 31:0, access unknown.
-  @inlinable public static var VSINVOC_COUNT_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VSINVOC_COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_VGT_GSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC022 (byte 0x3_0088), access unknown, reset unknown (`write` starts from 0).
@@ -404,9 +384,7 @@ public enum CP_VGT_GSINVOC_COUNT_LO: Register {
   }
 
   /// `CP_VGT_GSINVOC_COUNT_LO.GSINVOC_COUNT_LO`: bits 31:0, access unknown.
-  @inlinable public static var GSINVOC_COUNT_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var GSINVOC_COUNT_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_VGT_GSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC023 (byte 0x3_008C), access unknown, reset unknown (`write` starts from 0).
@@ -419,9 +397,7 @@ public enum CP_VGT_GSINVOC_COUNT_HI: Register {
   }
 
   /// `CP_VGT_GSINVOC_COUNT_HI.GSINVOC_COUNT_HI`: bits 31:0, access unknown.
-  @inlinable public static var GSINVOC_COUNT_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var GSINVOC_COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_VGT_HSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC024 (byte 0x3_0090), access unknown, reset unknown (`write` starts from 0).
@@ -434,9 +410,7 @@ public enum CP_VGT_HSINVOC_COUNT_LO: Register {
   }
 
   /// `CP_VGT_HSINVOC_COUNT_LO.HSINVOC_COUNT_LO`: bits 31:0, access unknown.
-  @inlinable public static var HSINVOC_COUNT_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var HSINVOC_COUNT_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_VGT_HSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC025 (byte 0x3_0094), access unknown, reset unknown (`write` starts from 0).
@@ -449,9 +423,7 @@ public enum CP_VGT_HSINVOC_COUNT_HI: Register {
   }
 
   /// `CP_VGT_HSINVOC_COUNT_HI.HSINVOC_COUNT_HI`: bits 31:0, access unknown.
-  @inlinable public static var HSINVOC_COUNT_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var HSINVOC_COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_VGT_DSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC026 (byte 0x3_0098), access unknown, reset unknown (`write` starts from 0).
@@ -464,9 +436,7 @@ public enum CP_VGT_DSINVOC_COUNT_LO: Register {
   }
 
   /// `CP_VGT_DSINVOC_COUNT_LO.DSINVOC_COUNT_LO`: bits 31:0, access unknown.
-  @inlinable public static var DSINVOC_COUNT_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DSINVOC_COUNT_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_VGT_DSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC027 (byte 0x3_009C), access unknown, reset unknown (`write` starts from 0).
@@ -479,9 +449,7 @@ public enum CP_VGT_DSINVOC_COUNT_HI: Register {
   }
 
   /// `CP_VGT_DSINVOC_COUNT_HI.DSINVOC_COUNT_HI`: bits 31:0, access unknown.
-  @inlinable public static var DSINVOC_COUNT_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DSINVOC_COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_PA_CINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC028 (byte 0x3_00A0), access unknown, reset unknown (`write` starts from 0).
@@ -494,9 +462,7 @@ public enum CP_PA_CINVOC_COUNT_LO: Register {
   }
 
   /// `CP_PA_CINVOC_COUNT_LO.CINVOC_COUNT_LO`: bits 31:0, access unknown.
-  @inlinable public static var CINVOC_COUNT_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var CINVOC_COUNT_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_PA_CINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC029 (byte 0x3_00A4), access unknown, reset unknown (`write` starts from 0).
@@ -509,9 +475,7 @@ public enum CP_PA_CINVOC_COUNT_HI: Register {
   }
 
   /// `CP_PA_CINVOC_COUNT_HI.CINVOC_COUNT_HI`: bits 31:0, access unknown.
-  @inlinable public static var CINVOC_COUNT_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var CINVOC_COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_PA_CPRIM_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC02A (byte 0x3_00A8), access unknown, reset unknown (`write` starts from 0).
@@ -524,9 +488,7 @@ public enum CP_PA_CPRIM_COUNT_LO: Register {
   }
 
   /// `CP_PA_CPRIM_COUNT_LO.CPRIM_COUNT_LO`: bits 31:0, access unknown.
-  @inlinable public static var CPRIM_COUNT_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var CPRIM_COUNT_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_PA_CPRIM_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC02B (byte 0x3_00AC), access unknown, reset unknown (`write` starts from 0).
@@ -539,9 +501,7 @@ public enum CP_PA_CPRIM_COUNT_HI: Register {
   }
 
   /// `CP_PA_CPRIM_COUNT_HI.CPRIM_COUNT_HI`: bits 31:0, access unknown.
-  @inlinable public static var CPRIM_COUNT_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var CPRIM_COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_SC_PSINVOC_COUNT0_LO`: gfx_8_0 register, MMIO dword 0xC02C (byte 0x3_00B0), access unknown, reset unknown (`write` starts from 0).
@@ -554,9 +514,7 @@ public enum CP_SC_PSINVOC_COUNT0_LO: Register {
   }
 
   /// `CP_SC_PSINVOC_COUNT0_LO.PSINVOC_COUNT0_LO`: bits 31:0, access unknown.
-  @inlinable public static var PSINVOC_COUNT0_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PSINVOC_COUNT0_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_SC_PSINVOC_COUNT0_HI`: gfx_8_0 register, MMIO dword 0xC02D (byte 0x3_00B4), access unknown, reset unknown (`write` starts from 0).
@@ -569,9 +527,7 @@ public enum CP_SC_PSINVOC_COUNT0_HI: Register {
   }
 
   /// `CP_SC_PSINVOC_COUNT0_HI.PSINVOC_COUNT0_HI`: bits 31:0, access unknown.
-  @inlinable public static var PSINVOC_COUNT0_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PSINVOC_COUNT0_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_SC_PSINVOC_COUNT1_LO`: gfx_8_0 register, MMIO dword 0xC02E (byte 0x3_00B8), access unknown, reset unknown (`write` starts from 0).
@@ -584,7 +540,7 @@ public enum CP_SC_PSINVOC_COUNT1_LO: Register {
   }
 
   /// `CP_SC_PSINVOC_COUNT1_LO.OBSOLETE`: bits 31:0, access unknown.
-  @inlinable public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_SC_PSINVOC_COUNT1_HI`: gfx_8_0 register, MMIO dword 0xC02F (byte 0x3_00BC), access unknown, reset unknown (`write` starts from 0).
@@ -597,7 +553,7 @@ public enum CP_SC_PSINVOC_COUNT1_HI: Register {
   }
 
   /// `CP_SC_PSINVOC_COUNT1_HI.OBSOLETE`: bits 31:0, access unknown.
-  @inlinable public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_VGT_CSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC030 (byte 0x3_00C0), access unknown, reset unknown (`write` starts from 0).
@@ -610,9 +566,7 @@ public enum CP_VGT_CSINVOC_COUNT_LO: Register {
   }
 
   /// `CP_VGT_CSINVOC_COUNT_LO.CSINVOC_COUNT_LO`: bits 31:0, access unknown.
-  @inlinable public static var CSINVOC_COUNT_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var CSINVOC_COUNT_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_VGT_CSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC031 (byte 0x3_00C4), access unknown, reset unknown (`write` starts from 0).
@@ -625,9 +579,7 @@ public enum CP_VGT_CSINVOC_COUNT_HI: Register {
   }
 
   /// `CP_VGT_CSINVOC_COUNT_HI.CSINVOC_COUNT_HI`: bits 31:0, access unknown.
-  @inlinable public static var CSINVOC_COUNT_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var CSINVOC_COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_PIPE_STATS_CONTROL`: gfx_8_0 register, MMIO dword 0xC03D (byte 0x3_00F4), access unknown, reset unknown (`write` starts from 0).
@@ -640,10 +592,10 @@ public enum CP_PIPE_STATS_CONTROL: Register {
   }
 
   /// `CP_PIPE_STATS_CONTROL.CACHE_CONTROL`: bit 25, access unknown.
-  @inlinable public static var CACHE_CONTROL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var CACHE_CONTROL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CP_PIPE_STATS_CONTROL.MTYPE`: bits 28:27, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
 }
 
 /// `CP_STREAM_OUT_CONTROL`: gfx_8_0 register, MMIO dword 0xC03E (byte 0x3_00F8), access unknown, reset unknown (`write` starts from 0).
@@ -656,10 +608,10 @@ public enum CP_STREAM_OUT_CONTROL: Register {
   }
 
   /// `CP_STREAM_OUT_CONTROL.CACHE_CONTROL`: bit 25, access unknown.
-  @inlinable public static var CACHE_CONTROL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var CACHE_CONTROL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CP_STREAM_OUT_CONTROL.MTYPE`: bits 28:27, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
 }
 
 /// `CP_STRMOUT_CNTL`: gfx_8_0 register, MMIO dword 0xC03F (byte 0x3_00FC), access unknown, reset unknown (`write` starts from 0).
@@ -672,9 +624,7 @@ public enum CP_STRMOUT_CNTL: Register {
   }
 
   /// `CP_STRMOUT_CNTL.OFFSET_UPDATE_DONE`: bit 0, access unknown.
-  @inlinable public static var OFFSET_UPDATE_DONE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var OFFSET_UPDATE_DONE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SCRATCH_REG1`: gfx_8_0 register, MMIO dword 0xC041 (byte 0x3_0104), access unknown, reset unknown (`write` starts from 0).
@@ -687,9 +637,7 @@ public enum SCRATCH_REG1: Register {
   }
 
   /// `SCRATCH_REG1.SCRATCH_REG1`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_REG1: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SCRATCH_REG1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SCRATCH_REG2`: gfx_8_0 register, MMIO dword 0xC042 (byte 0x3_0108), access unknown, reset unknown (`write` starts from 0).
@@ -702,9 +650,7 @@ public enum SCRATCH_REG2: Register {
   }
 
   /// `SCRATCH_REG2.SCRATCH_REG2`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_REG2: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SCRATCH_REG2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SCRATCH_REG3`: gfx_8_0 register, MMIO dword 0xC043 (byte 0x3_010C), access unknown, reset unknown (`write` starts from 0).
@@ -717,9 +663,7 @@ public enum SCRATCH_REG3: Register {
   }
 
   /// `SCRATCH_REG3.SCRATCH_REG3`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_REG3: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SCRATCH_REG3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SCRATCH_REG4`: gfx_8_0 register, MMIO dword 0xC044 (byte 0x3_0110), access unknown, reset unknown (`write` starts from 0).
@@ -732,9 +676,7 @@ public enum SCRATCH_REG4: Register {
   }
 
   /// `SCRATCH_REG4.SCRATCH_REG4`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_REG4: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SCRATCH_REG4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SCRATCH_REG5`: gfx_8_0 register, MMIO dword 0xC045 (byte 0x3_0114), access unknown, reset unknown (`write` starts from 0).
@@ -747,9 +689,7 @@ public enum SCRATCH_REG5: Register {
   }
 
   /// `SCRATCH_REG5.SCRATCH_REG5`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_REG5: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SCRATCH_REG5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SCRATCH_REG6`: gfx_8_0 register, MMIO dword 0xC046 (byte 0x3_0118), access unknown, reset unknown (`write` starts from 0).
@@ -762,9 +702,7 @@ public enum SCRATCH_REG6: Register {
   }
 
   /// `SCRATCH_REG6.SCRATCH_REG6`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_REG6: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SCRATCH_REG6: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SCRATCH_REG7`: gfx_8_0 register, MMIO dword 0xC047 (byte 0x3_011C), access unknown, reset unknown (`write` starts from 0).
@@ -777,9 +715,7 @@ public enum SCRATCH_REG7: Register {
   }
 
   /// `SCRATCH_REG7.SCRATCH_REG7`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_REG7: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SCRATCH_REG7: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SCRATCH_UMSK`: gfx_8_0 register, MMIO dword 0xC050 (byte 0x3_0140), access unknown, reset unknown (`write` starts from 0).
@@ -792,12 +728,10 @@ public enum SCRATCH_UMSK: Register {
   }
 
   /// `SCRATCH_UMSK.OBSOLETE_UMSK`: bits 7:0, access unknown.
-  @inlinable public static var OBSOLETE_UMSK: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var OBSOLETE_UMSK: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SCRATCH_UMSK.OBSOLETE_SWAP`: bits 17:16, access unknown.
-  @inlinable public static var OBSOLETE_SWAP: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 2)
-  }
+  public static var OBSOLETE_SWAP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 }
 
 /// `SCRATCH_ADDR`: gfx_8_0 register, MMIO dword 0xC051 (byte 0x3_0144), access unknown, reset unknown (`write` starts from 0).
@@ -810,9 +744,7 @@ public enum SCRATCH_ADDR: Register {
   }
 
   /// `SCRATCH_ADDR.OBSOLETE_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var OBSOLETE_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var OBSOLETE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_PFP_ATOMIC_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC052 (byte 0x3_0148), access unknown, reset unknown (`write` starts from 0).
@@ -825,9 +757,7 @@ public enum CP_PFP_ATOMIC_PREOP_LO: Register {
   }
 
   /// `CP_PFP_ATOMIC_PREOP_LO.ATOMIC_PREOP_LO`: bits 31:0, access unknown.
-  @inlinable public static var ATOMIC_PREOP_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var ATOMIC_PREOP_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_PFP_ATOMIC_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC053 (byte 0x3_014C), access unknown, reset unknown (`write` starts from 0).
@@ -840,9 +770,7 @@ public enum CP_PFP_ATOMIC_PREOP_HI: Register {
   }
 
   /// `CP_PFP_ATOMIC_PREOP_HI.ATOMIC_PREOP_HI`: bits 31:0, access unknown.
-  @inlinable public static var ATOMIC_PREOP_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var ATOMIC_PREOP_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_PFP_GDS_ATOMIC0_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC054 (byte 0x3_0150), access unknown, reset unknown (`write` starts from 0).
@@ -855,9 +783,7 @@ public enum CP_PFP_GDS_ATOMIC0_PREOP_LO: Register {
   }
 
   /// `CP_PFP_GDS_ATOMIC0_PREOP_LO.GDS_ATOMIC0_PREOP_LO`: bits 31:0, access unknown.
-  @inlinable public static var GDS_ATOMIC0_PREOP_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var GDS_ATOMIC0_PREOP_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_PFP_GDS_ATOMIC0_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC055 (byte 0x3_0154), access unknown, reset unknown (`write` starts from 0).
@@ -870,9 +796,7 @@ public enum CP_PFP_GDS_ATOMIC0_PREOP_HI: Register {
   }
 
   /// `CP_PFP_GDS_ATOMIC0_PREOP_HI.GDS_ATOMIC0_PREOP_HI`: bits 31:0, access unknown.
-  @inlinable public static var GDS_ATOMIC0_PREOP_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var GDS_ATOMIC0_PREOP_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_PFP_GDS_ATOMIC1_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC056 (byte 0x3_0158), access unknown, reset unknown (`write` starts from 0).
@@ -885,9 +809,7 @@ public enum CP_PFP_GDS_ATOMIC1_PREOP_LO: Register {
   }
 
   /// `CP_PFP_GDS_ATOMIC1_PREOP_LO.GDS_ATOMIC1_PREOP_LO`: bits 31:0, access unknown.
-  @inlinable public static var GDS_ATOMIC1_PREOP_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var GDS_ATOMIC1_PREOP_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_PFP_GDS_ATOMIC1_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC057 (byte 0x3_015C), access unknown, reset unknown (`write` starts from 0).
@@ -900,9 +822,7 @@ public enum CP_PFP_GDS_ATOMIC1_PREOP_HI: Register {
   }
 
   /// `CP_PFP_GDS_ATOMIC1_PREOP_HI.GDS_ATOMIC1_PREOP_HI`: bits 31:0, access unknown.
-  @inlinable public static var GDS_ATOMIC1_PREOP_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var GDS_ATOMIC1_PREOP_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_APPEND_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC058 (byte 0x3_0160), access unknown, reset unknown (`write` starts from 0).
@@ -915,7 +835,7 @@ public enum CP_APPEND_ADDR_LO: Register {
   }
 
   /// `CP_APPEND_ADDR_LO.MEM_ADDR_LO`: bits 31:2, access unknown.
-  @inlinable public static var MEM_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var MEM_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_APPEND_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC059 (byte 0x3_0164), access unknown, reset unknown (`write` starts from 0).
@@ -928,19 +848,19 @@ public enum CP_APPEND_ADDR_HI: Register {
   }
 
   /// `CP_APPEND_ADDR_HI.MEM_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var MEM_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MEM_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `CP_APPEND_ADDR_HI.CS_PS_SEL`: bit 16, access unknown.
-  @inlinable public static var CS_PS_SEL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var CS_PS_SEL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CP_APPEND_ADDR_HI.CACHE_POLICY`: bit 25, access unknown.
-  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CP_APPEND_ADDR_HI.MTYPE`: bits 28:27, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
 
   /// `CP_APPEND_ADDR_HI.COMMAND`: bits 31:29, access unknown.
-  @inlinable public static var COMMAND: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
+  public static var COMMAND: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
 }
 
 /// `CP_APPEND_DATA`: gfx_8_0 register, MMIO dword 0xC05A (byte 0x3_0168), access unknown, reset unknown (`write` starts from 0).
@@ -953,7 +873,7 @@ public enum CP_APPEND_DATA: Register {
   }
 
   /// `CP_APPEND_DATA.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_APPEND_LAST_CS_FENCE`: gfx_8_0 register, MMIO dword 0xC05B (byte 0x3_016C), access unknown, reset unknown (`write` starts from 0).
@@ -966,7 +886,7 @@ public enum CP_APPEND_LAST_CS_FENCE: Register {
   }
 
   /// `CP_APPEND_LAST_CS_FENCE.LAST_FENCE`: bits 31:0, access unknown.
-  @inlinable public static var LAST_FENCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var LAST_FENCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_APPEND_LAST_PS_FENCE`: gfx_8_0 register, MMIO dword 0xC05C (byte 0x3_0170), access unknown, reset unknown (`write` starts from 0).
@@ -979,7 +899,7 @@ public enum CP_APPEND_LAST_PS_FENCE: Register {
   }
 
   /// `CP_APPEND_LAST_PS_FENCE.LAST_FENCE`: bits 31:0, access unknown.
-  @inlinable public static var LAST_FENCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var LAST_FENCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ATOMIC_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC05D (byte 0x3_0174), access unknown, reset unknown (`write` starts from 0).
@@ -992,9 +912,7 @@ public enum CP_ATOMIC_PREOP_LO: Register {
   }
 
   /// `CP_ATOMIC_PREOP_LO.ATOMIC_PREOP_LO`: bits 31:0, access unknown.
-  @inlinable public static var ATOMIC_PREOP_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var ATOMIC_PREOP_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ME_ATOMIC_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC05D (byte 0x3_0174), access unknown, reset unknown (`write` starts from 0).
@@ -1009,9 +927,7 @@ public enum CP_ME_ATOMIC_PREOP_LO: Register {
   }
 
   /// `CP_ME_ATOMIC_PREOP_LO.ATOMIC_PREOP_LO`: bits 31:0, access unknown.
-  @inlinable public static var ATOMIC_PREOP_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var ATOMIC_PREOP_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ATOMIC_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC05E (byte 0x3_0178), access unknown, reset unknown (`write` starts from 0).
@@ -1024,9 +940,7 @@ public enum CP_ATOMIC_PREOP_HI: Register {
   }
 
   /// `CP_ATOMIC_PREOP_HI.ATOMIC_PREOP_HI`: bits 31:0, access unknown.
-  @inlinable public static var ATOMIC_PREOP_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var ATOMIC_PREOP_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ME_ATOMIC_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC05E (byte 0x3_0178), access unknown, reset unknown (`write` starts from 0).
@@ -1041,9 +955,7 @@ public enum CP_ME_ATOMIC_PREOP_HI: Register {
   }
 
   /// `CP_ME_ATOMIC_PREOP_HI.ATOMIC_PREOP_HI`: bits 31:0, access unknown.
-  @inlinable public static var ATOMIC_PREOP_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var ATOMIC_PREOP_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_GDS_ATOMIC0_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC05F (byte 0x3_017C), access unknown, reset unknown (`write` starts from 0).
@@ -1056,9 +968,7 @@ public enum CP_GDS_ATOMIC0_PREOP_LO: Register {
   }
 
   /// `CP_GDS_ATOMIC0_PREOP_LO.GDS_ATOMIC0_PREOP_LO`: bits 31:0, access unknown.
-  @inlinable public static var GDS_ATOMIC0_PREOP_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var GDS_ATOMIC0_PREOP_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ME_GDS_ATOMIC0_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC05F (byte 0x3_017C), access unknown, reset unknown (`write` starts from 0).
@@ -1073,9 +983,7 @@ public enum CP_ME_GDS_ATOMIC0_PREOP_LO: Register {
   }
 
   /// `CP_ME_GDS_ATOMIC0_PREOP_LO.GDS_ATOMIC0_PREOP_LO`: bits 31:0, access unknown.
-  @inlinable public static var GDS_ATOMIC0_PREOP_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var GDS_ATOMIC0_PREOP_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_GDS_ATOMIC0_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC060 (byte 0x3_0180), access unknown, reset unknown (`write` starts from 0).
@@ -1088,9 +996,7 @@ public enum CP_GDS_ATOMIC0_PREOP_HI: Register {
   }
 
   /// `CP_GDS_ATOMIC0_PREOP_HI.GDS_ATOMIC0_PREOP_HI`: bits 31:0, access unknown.
-  @inlinable public static var GDS_ATOMIC0_PREOP_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var GDS_ATOMIC0_PREOP_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ME_GDS_ATOMIC0_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC060 (byte 0x3_0180), access unknown, reset unknown (`write` starts from 0).
@@ -1105,9 +1011,7 @@ public enum CP_ME_GDS_ATOMIC0_PREOP_HI: Register {
   }
 
   /// `CP_ME_GDS_ATOMIC0_PREOP_HI.GDS_ATOMIC0_PREOP_HI`: bits 31:0, access unknown.
-  @inlinable public static var GDS_ATOMIC0_PREOP_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var GDS_ATOMIC0_PREOP_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_GDS_ATOMIC1_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC061 (byte 0x3_0184), access unknown, reset unknown (`write` starts from 0).
@@ -1120,9 +1024,7 @@ public enum CP_GDS_ATOMIC1_PREOP_LO: Register {
   }
 
   /// `CP_GDS_ATOMIC1_PREOP_LO.GDS_ATOMIC1_PREOP_LO`: bits 31:0, access unknown.
-  @inlinable public static var GDS_ATOMIC1_PREOP_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var GDS_ATOMIC1_PREOP_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ME_GDS_ATOMIC1_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC061 (byte 0x3_0184), access unknown, reset unknown (`write` starts from 0).
@@ -1137,9 +1039,7 @@ public enum CP_ME_GDS_ATOMIC1_PREOP_LO: Register {
   }
 
   /// `CP_ME_GDS_ATOMIC1_PREOP_LO.GDS_ATOMIC1_PREOP_LO`: bits 31:0, access unknown.
-  @inlinable public static var GDS_ATOMIC1_PREOP_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var GDS_ATOMIC1_PREOP_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_GDS_ATOMIC1_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC062 (byte 0x3_0188), access unknown, reset unknown (`write` starts from 0).
@@ -1152,9 +1052,7 @@ public enum CP_GDS_ATOMIC1_PREOP_HI: Register {
   }
 
   /// `CP_GDS_ATOMIC1_PREOP_HI.GDS_ATOMIC1_PREOP_HI`: bits 31:0, access unknown.
-  @inlinable public static var GDS_ATOMIC1_PREOP_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var GDS_ATOMIC1_PREOP_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ME_GDS_ATOMIC1_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC062 (byte 0x3_0188), access unknown, reset unknown (`write` starts from 0).
@@ -1169,9 +1067,7 @@ public enum CP_ME_GDS_ATOMIC1_PREOP_HI: Register {
   }
 
   /// `CP_ME_GDS_ATOMIC1_PREOP_HI.GDS_ATOMIC1_PREOP_HI`: bits 31:0, access unknown.
-  @inlinable public static var GDS_ATOMIC1_PREOP_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var GDS_ATOMIC1_PREOP_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ME_MC_WADDR_LO`: gfx_8_0 register, MMIO dword 0xC069 (byte 0x3_01A4), access unknown, reset unknown (`write` starts from 0).
@@ -1184,14 +1080,10 @@ public enum CP_ME_MC_WADDR_LO: Register {
   }
 
   /// `CP_ME_MC_WADDR_LO.ME_MC_WADDR_SWAP`: bits 1:0, access unknown.
-  @inlinable public static var ME_MC_WADDR_SWAP: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var ME_MC_WADDR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `CP_ME_MC_WADDR_LO.ME_MC_WADDR_LO`: bits 31:2, access unknown.
-  @inlinable public static var ME_MC_WADDR_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 30)
-  }
+  public static var ME_MC_WADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_ME_MC_WADDR_HI`: gfx_8_0 register, MMIO dword 0xC06A (byte 0x3_01A8), access unknown, reset unknown (`write` starts from 0).
@@ -1204,15 +1096,13 @@ public enum CP_ME_MC_WADDR_HI: Register {
   }
 
   /// `CP_ME_MC_WADDR_HI.ME_MC_WADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var ME_MC_WADDR_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var ME_MC_WADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `CP_ME_MC_WADDR_HI.MTYPE`: bits 21:20, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 20, width: 2) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 20, width: 2) }
 
   /// `CP_ME_MC_WADDR_HI.CACHE_POLICY`: bit 22, access unknown.
-  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 }
 
 /// `CP_ME_MC_WDATA_LO`: gfx_8_0 register, MMIO dword 0xC06B (byte 0x3_01AC), access unknown, reset unknown (`write` starts from 0).
@@ -1225,9 +1115,7 @@ public enum CP_ME_MC_WDATA_LO: Register {
   }
 
   /// `CP_ME_MC_WDATA_LO.ME_MC_WDATA_LO`: bits 31:0, access unknown.
-  @inlinable public static var ME_MC_WDATA_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var ME_MC_WDATA_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ME_MC_WDATA_HI`: gfx_8_0 register, MMIO dword 0xC06C (byte 0x3_01B0), access unknown, reset unknown (`write` starts from 0).
@@ -1240,9 +1128,7 @@ public enum CP_ME_MC_WDATA_HI: Register {
   }
 
   /// `CP_ME_MC_WDATA_HI.ME_MC_WDATA_HI`: bits 31:0, access unknown.
-  @inlinable public static var ME_MC_WDATA_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var ME_MC_WDATA_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ME_MC_RADDR_LO`: gfx_8_0 register, MMIO dword 0xC06D (byte 0x3_01B4), access unknown, reset unknown (`write` starts from 0).
@@ -1255,14 +1141,10 @@ public enum CP_ME_MC_RADDR_LO: Register {
   }
 
   /// `CP_ME_MC_RADDR_LO.ME_MC_RADDR_SWAP`: bits 1:0, access unknown.
-  @inlinable public static var ME_MC_RADDR_SWAP: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var ME_MC_RADDR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `CP_ME_MC_RADDR_LO.ME_MC_RADDR_LO`: bits 31:2, access unknown.
-  @inlinable public static var ME_MC_RADDR_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 30)
-  }
+  public static var ME_MC_RADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_ME_MC_RADDR_HI`: gfx_8_0 register, MMIO dword 0xC06E (byte 0x3_01B8), access unknown, reset unknown (`write` starts from 0).
@@ -1275,15 +1157,13 @@ public enum CP_ME_MC_RADDR_HI: Register {
   }
 
   /// `CP_ME_MC_RADDR_HI.ME_MC_RADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var ME_MC_RADDR_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var ME_MC_RADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `CP_ME_MC_RADDR_HI.MTYPE`: bits 21:20, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 20, width: 2) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 20, width: 2) }
 
   /// `CP_ME_MC_RADDR_HI.CACHE_POLICY`: bit 22, access unknown.
-  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 }
 
 /// `CP_SEM_WAIT_TIMER`: gfx_8_0 register, MMIO dword 0xC06F (byte 0x3_01BC), access unknown, reset unknown (`write` starts from 0).
@@ -1296,9 +1176,7 @@ public enum CP_SEM_WAIT_TIMER: Register {
   }
 
   /// `CP_SEM_WAIT_TIMER.SEM_WAIT_TIMER`: bits 31:0, access unknown.
-  @inlinable public static var SEM_WAIT_TIMER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SEM_WAIT_TIMER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_SIG_SEM_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC070 (byte 0x3_01C0), access unknown, reset unknown (`write` starts from 0).
@@ -1311,10 +1189,10 @@ public enum CP_SIG_SEM_ADDR_LO: Register {
   }
 
   /// `CP_SIG_SEM_ADDR_LO.SEM_ADDR_SWAP`: bits 1:0, access unknown.
-  @inlinable public static var SEM_ADDR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var SEM_ADDR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `CP_SIG_SEM_ADDR_LO.SEM_ADDR_LO`: bits 31:3, access unknown.
-  @inlinable public static var SEM_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 3, width: 29) }
+  public static var SEM_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 3, width: 29) }
 }
 
 /// `CP_SIG_SEM_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC071 (byte 0x3_01C4), access unknown, reset unknown (`write` starts from 0).
@@ -1327,25 +1205,19 @@ public enum CP_SIG_SEM_ADDR_HI: Register {
   }
 
   /// `CP_SIG_SEM_ADDR_HI.SEM_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var SEM_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var SEM_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `CP_SIG_SEM_ADDR_HI.SEM_USE_MAILBOX`: bit 16, access unknown.
-  @inlinable public static var SEM_USE_MAILBOX: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var SEM_USE_MAILBOX: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CP_SIG_SEM_ADDR_HI.SEM_SIGNAL_TYPE`: bit 20, access unknown.
-  @inlinable public static var SEM_SIGNAL_TYPE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var SEM_SIGNAL_TYPE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `CP_SIG_SEM_ADDR_HI.SEM_CLIENT_CODE`: bits 25:24, access unknown.
-  @inlinable public static var SEM_CLIENT_CODE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SEM_CLIENT_CODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CP_SIG_SEM_ADDR_HI.SEM_SELECT`: bits 31:29, access unknown.
-  @inlinable public static var SEM_SELECT: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
+  public static var SEM_SELECT: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
 }
 
 /// `CP_WAIT_REG_MEM_TIMEOUT`: gfx_8_0 register, MMIO dword 0xC074 (byte 0x3_01D0), access unknown, reset unknown (`write` starts from 0).
@@ -1358,9 +1230,7 @@ public enum CP_WAIT_REG_MEM_TIMEOUT: Register {
   }
 
   /// `CP_WAIT_REG_MEM_TIMEOUT.WAIT_REG_MEM_TIMEOUT`: bits 31:0, access unknown.
-  @inlinable public static var WAIT_REG_MEM_TIMEOUT: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var WAIT_REG_MEM_TIMEOUT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_WAIT_SEM_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC075 (byte 0x3_01D4), access unknown, reset unknown (`write` starts from 0).
@@ -1373,10 +1243,10 @@ public enum CP_WAIT_SEM_ADDR_LO: Register {
   }
 
   /// `CP_WAIT_SEM_ADDR_LO.SEM_ADDR_SWAP`: bits 1:0, access unknown.
-  @inlinable public static var SEM_ADDR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var SEM_ADDR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `CP_WAIT_SEM_ADDR_LO.SEM_ADDR_LO`: bits 31:3, access unknown.
-  @inlinable public static var SEM_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 3, width: 29) }
+  public static var SEM_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 3, width: 29) }
 }
 
 /// `CP_WAIT_SEM_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC076 (byte 0x3_01D8), access unknown, reset unknown (`write` starts from 0).
@@ -1389,25 +1259,19 @@ public enum CP_WAIT_SEM_ADDR_HI: Register {
   }
 
   /// `CP_WAIT_SEM_ADDR_HI.SEM_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var SEM_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var SEM_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `CP_WAIT_SEM_ADDR_HI.SEM_USE_MAILBOX`: bit 16, access unknown.
-  @inlinable public static var SEM_USE_MAILBOX: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var SEM_USE_MAILBOX: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CP_WAIT_SEM_ADDR_HI.SEM_SIGNAL_TYPE`: bit 20, access unknown.
-  @inlinable public static var SEM_SIGNAL_TYPE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var SEM_SIGNAL_TYPE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `CP_WAIT_SEM_ADDR_HI.SEM_CLIENT_CODE`: bits 25:24, access unknown.
-  @inlinable public static var SEM_CLIENT_CODE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SEM_CLIENT_CODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CP_WAIT_SEM_ADDR_HI.SEM_SELECT`: bits 31:29, access unknown.
-  @inlinable public static var SEM_SELECT: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
+  public static var SEM_SELECT: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
 }
 
 /// `CP_DMA_PFP_CONTROL`: gfx_8_0 register, MMIO dword 0xC077 (byte 0x3_01DC), access unknown, reset unknown (`write` starts from 0).
@@ -1420,32 +1284,28 @@ public enum CP_DMA_PFP_CONTROL: Register {
   }
 
   /// `CP_DMA_PFP_CONTROL.SRC_MTYPE`: bits 11:10, access unknown.
-  @inlinable public static var SRC_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var SRC_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `CP_DMA_PFP_CONTROL.SRC_ATC`: bit 12, access unknown.
-  @inlinable public static var SRC_ATC: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var SRC_ATC: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `CP_DMA_PFP_CONTROL.SRC_CACHE_POLICY`: bit 13, access unknown.
-  @inlinable public static var SRC_CACHE_POLICY: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var SRC_CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CP_DMA_PFP_CONTROL.DST_SELECT`: bits 21:20, access unknown.
-  @inlinable public static var DST_SELECT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var DST_SELECT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `CP_DMA_PFP_CONTROL.DST_MTYPE`: bits 23:22, access unknown.
-  @inlinable public static var DST_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var DST_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `CP_DMA_PFP_CONTROL.DST_ATC`: bit 24, access unknown.
-  @inlinable public static var DST_ATC: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var DST_ATC: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_DMA_PFP_CONTROL.DST_CACHE_POLICY`: bit 25, access unknown.
-  @inlinable public static var DST_CACHE_POLICY: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var DST_CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CP_DMA_PFP_CONTROL.SRC_SELECT`: bits 30:29, access unknown.
-  @inlinable public static var SRC_SELECT: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
+  public static var SRC_SELECT: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
 /// `CP_DMA_ME_CONTROL`: gfx_8_0 register, MMIO dword 0xC078 (byte 0x3_01E0), access unknown, reset unknown (`write` starts from 0).
@@ -1458,32 +1318,28 @@ public enum CP_DMA_ME_CONTROL: Register {
   }
 
   /// `CP_DMA_ME_CONTROL.SRC_MTYPE`: bits 11:10, access unknown.
-  @inlinable public static var SRC_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var SRC_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `CP_DMA_ME_CONTROL.SRC_ATC`: bit 12, access unknown.
-  @inlinable public static var SRC_ATC: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var SRC_ATC: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `CP_DMA_ME_CONTROL.SRC_CACHE_POLICY`: bit 13, access unknown.
-  @inlinable public static var SRC_CACHE_POLICY: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var SRC_CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CP_DMA_ME_CONTROL.DST_SELECT`: bits 21:20, access unknown.
-  @inlinable public static var DST_SELECT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var DST_SELECT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `CP_DMA_ME_CONTROL.DST_MTYPE`: bits 23:22, access unknown.
-  @inlinable public static var DST_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var DST_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `CP_DMA_ME_CONTROL.DST_ATC`: bit 24, access unknown.
-  @inlinable public static var DST_ATC: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var DST_ATC: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_DMA_ME_CONTROL.DST_CACHE_POLICY`: bit 25, access unknown.
-  @inlinable public static var DST_CACHE_POLICY: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var DST_CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CP_DMA_ME_CONTROL.SRC_SELECT`: bits 30:29, access unknown.
-  @inlinable public static var SRC_SELECT: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
+  public static var SRC_SELECT: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
 /// `CP_COHER_BASE_HI`: gfx_8_0 register, MMIO dword 0xC079 (byte 0x3_01E4), access unknown, reset unknown (`write` starts from 0).
@@ -1496,9 +1352,7 @@ public enum CP_COHER_BASE_HI: Register {
   }
 
   /// `CP_COHER_BASE_HI.COHER_BASE_HI_256B`: bits 7:0, access unknown.
-  @inlinable public static var COHER_BASE_HI_256B: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var COHER_BASE_HI_256B: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `CP_COHER_START_DELAY`: gfx_8_0 register, MMIO dword 0xC07B (byte 0x3_01EC), access unknown, reset unknown (`write` starts from 0).
@@ -1511,9 +1365,7 @@ public enum CP_COHER_START_DELAY: Register {
   }
 
   /// `CP_COHER_START_DELAY.START_DELAY_COUNT`: bits 5:0, access unknown.
-  @inlinable public static var START_DELAY_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var START_DELAY_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `CP_COHER_CNTL`: gfx_8_0 register, MMIO dword 0xC07C (byte 0x3_01F0), access unknown, reset unknown (`write` starts from 0).
@@ -1526,128 +1378,82 @@ public enum CP_COHER_CNTL: Register {
   }
 
   /// `CP_COHER_CNTL.DEST_BASE_0_ENA`: bit 0, access unknown.
-  @inlinable public static var DEST_BASE_0_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var DEST_BASE_0_ENA: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_COHER_CNTL.DEST_BASE_1_ENA`: bit 1, access unknown.
-  @inlinable public static var DEST_BASE_1_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var DEST_BASE_1_ENA: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CP_COHER_CNTL.TC_SD_ACTION_ENA`: bit 2, access unknown.
-  @inlinable public static var TC_SD_ACTION_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var TC_SD_ACTION_ENA: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `CP_COHER_CNTL.TC_NC_ACTION_ENA`: bit 3, access unknown.
-  @inlinable public static var TC_NC_ACTION_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var TC_NC_ACTION_ENA: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `CP_COHER_CNTL.CB0_DEST_BASE_ENA`: bit 6, access unknown.
-  @inlinable public static var CB0_DEST_BASE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var CB0_DEST_BASE_ENA: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `CP_COHER_CNTL.CB1_DEST_BASE_ENA`: bit 7, access unknown.
-  @inlinable public static var CB1_DEST_BASE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var CB1_DEST_BASE_ENA: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CP_COHER_CNTL.CB2_DEST_BASE_ENA`: bit 8, access unknown.
-  @inlinable public static var CB2_DEST_BASE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var CB2_DEST_BASE_ENA: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `CP_COHER_CNTL.CB3_DEST_BASE_ENA`: bit 9, access unknown.
-  @inlinable public static var CB3_DEST_BASE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var CB3_DEST_BASE_ENA: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `CP_COHER_CNTL.CB4_DEST_BASE_ENA`: bit 10, access unknown.
-  @inlinable public static var CB4_DEST_BASE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var CB4_DEST_BASE_ENA: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CP_COHER_CNTL.CB5_DEST_BASE_ENA`: bit 11, access unknown.
-  @inlinable public static var CB5_DEST_BASE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var CB5_DEST_BASE_ENA: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CP_COHER_CNTL.CB6_DEST_BASE_ENA`: bit 12, access unknown.
-  @inlinable public static var CB6_DEST_BASE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var CB6_DEST_BASE_ENA: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `CP_COHER_CNTL.CB7_DEST_BASE_ENA`: bit 13, access unknown.
-  @inlinable public static var CB7_DEST_BASE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var CB7_DEST_BASE_ENA: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CP_COHER_CNTL.DB_DEST_BASE_ENA`: bit 14, access unknown.
-  @inlinable public static var DB_DEST_BASE_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var DB_DEST_BASE_ENA: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_COHER_CNTL.TCL1_VOL_ACTION_ENA`: bit 15, access unknown.
-  @inlinable public static var TCL1_VOL_ACTION_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var TCL1_VOL_ACTION_ENA: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CP_COHER_CNTL.TC_WB_ACTION_ENA`: bit 18, access unknown.
-  @inlinable public static var TC_WB_ACTION_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var TC_WB_ACTION_ENA: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CP_COHER_CNTL.DEST_BASE_2_ENA`: bit 19, access unknown.
-  @inlinable public static var DEST_BASE_2_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var DEST_BASE_2_ENA: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CP_COHER_CNTL.DEST_BASE_3_ENA`: bit 21, access unknown.
-  @inlinable public static var DEST_BASE_3_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var DEST_BASE_3_ENA: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `CP_COHER_CNTL.TCL1_ACTION_ENA`: bit 22, access unknown.
-  @inlinable public static var TCL1_ACTION_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var TCL1_ACTION_ENA: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `CP_COHER_CNTL.TC_ACTION_ENA`: bit 23, access unknown.
-  @inlinable public static var TC_ACTION_ENA: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var TC_ACTION_ENA: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_COHER_CNTL.CB_ACTION_ENA`: bit 25, access unknown.
-  @inlinable public static var CB_ACTION_ENA: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var CB_ACTION_ENA: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CP_COHER_CNTL.DB_ACTION_ENA`: bit 26, access unknown.
-  @inlinable public static var DB_ACTION_ENA: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var DB_ACTION_ENA: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_COHER_CNTL.SH_KCACHE_ACTION_ENA`: bit 27, access unknown.
-  @inlinable public static var SH_KCACHE_ACTION_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SH_KCACHE_ACTION_ENA: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CP_COHER_CNTL.SH_KCACHE_VOL_ACTION_ENA`: bit 28, access unknown.
-  @inlinable public static var SH_KCACHE_VOL_ACTION_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SH_KCACHE_VOL_ACTION_ENA: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CP_COHER_CNTL.SH_ICACHE_ACTION_ENA`: bit 29, access unknown.
-  @inlinable public static var SH_ICACHE_ACTION_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SH_ICACHE_ACTION_ENA: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_COHER_CNTL.SH_KCACHE_WB_ACTION_ENA`: bit 30, access unknown.
-  @inlinable public static var SH_KCACHE_WB_ACTION_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var SH_KCACHE_WB_ACTION_ENA: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_COHER_CNTL.SH_SD_ACTION_ENA`: bit 31, access unknown.
-  @inlinable public static var SH_SD_ACTION_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SH_SD_ACTION_ENA: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_COHER_SIZE`: gfx_8_0 register, MMIO dword 0xC07D (byte 0x3_01F4), access unknown, reset unknown (`write` starts from 0).
@@ -1660,9 +1466,7 @@ public enum CP_COHER_SIZE: Register {
   }
 
   /// `CP_COHER_SIZE.COHER_SIZE_256B`: bits 31:0, access unknown.
-  @inlinable public static var COHER_SIZE_256B: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var COHER_SIZE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_COHER_BASE`: gfx_8_0 register, MMIO dword 0xC07E (byte 0x3_01F8), access unknown, reset unknown (`write` starts from 0).
@@ -1675,9 +1479,7 @@ public enum CP_COHER_BASE: Register {
   }
 
   /// `CP_COHER_BASE.COHER_BASE_256B`: bits 31:0, access unknown.
-  @inlinable public static var COHER_BASE_256B: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var COHER_BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_COHER_STATUS`: gfx_8_0 register, MMIO dword 0xC07F (byte 0x3_01FC), access unknown, reset unknown (`write` starts from 0).
@@ -1690,18 +1492,16 @@ public enum CP_COHER_STATUS: Register {
   }
 
   /// `CP_COHER_STATUS.MATCHING_GFX_CNTX`: bits 7:0, access unknown.
-  @inlinable public static var MATCHING_GFX_CNTX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var MATCHING_GFX_CNTX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `CP_COHER_STATUS.MEID`: bits 25:24, access unknown.
-  @inlinable public static var MEID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var MEID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CP_COHER_STATUS.PHASE1_STATUS`: bit 30, access unknown.
-  @inlinable public static var PHASE1_STATUS: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var PHASE1_STATUS: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_COHER_STATUS.STATUS`: bit 31, access unknown.
-  @inlinable public static var STATUS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var STATUS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_DMA_ME_SRC_ADDR`: gfx_8_0 register, MMIO dword 0xC080 (byte 0x3_0200), access unknown, reset unknown (`write` starts from 0).
@@ -1714,7 +1514,7 @@ public enum CP_DMA_ME_SRC_ADDR: Register {
   }
 
   /// `CP_DMA_ME_SRC_ADDR.SRC_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var SRC_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SRC_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DMA_ME_SRC_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC081 (byte 0x3_0204), access unknown, reset unknown (`write` starts from 0).
@@ -1727,7 +1527,7 @@ public enum CP_DMA_ME_SRC_ADDR_HI: Register {
   }
 
   /// `CP_DMA_ME_SRC_ADDR_HI.SRC_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var SRC_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var SRC_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_DMA_ME_DST_ADDR`: gfx_8_0 register, MMIO dword 0xC082 (byte 0x3_0208), access unknown, reset unknown (`write` starts from 0).
@@ -1740,7 +1540,7 @@ public enum CP_DMA_ME_DST_ADDR: Register {
   }
 
   /// `CP_DMA_ME_DST_ADDR.DST_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var DST_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DST_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DMA_ME_DST_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC083 (byte 0x3_020C), access unknown, reset unknown (`write` starts from 0).
@@ -1753,7 +1553,7 @@ public enum CP_DMA_ME_DST_ADDR_HI: Register {
   }
 
   /// `CP_DMA_ME_DST_ADDR_HI.DST_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var DST_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var DST_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_DMA_ME_COMMAND`: gfx_8_0 register, MMIO dword 0xC084 (byte 0x3_0210), access unknown, reset unknown (`write` starts from 0).
@@ -1766,31 +1566,31 @@ public enum CP_DMA_ME_COMMAND: Register {
   }
 
   /// `CP_DMA_ME_COMMAND.BYTE_COUNT`: bits 20:0, access unknown.
-  @inlinable public static var BYTE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
+  public static var BYTE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
 
   /// `CP_DMA_ME_COMMAND.DIS_WC`: bit 21, access unknown.
-  @inlinable public static var DIS_WC: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var DIS_WC: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `CP_DMA_ME_COMMAND.SRC_SWAP`: bits 23:22, access unknown.
-  @inlinable public static var SRC_SWAP: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var SRC_SWAP: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `CP_DMA_ME_COMMAND.DST_SWAP`: bits 25:24, access unknown.
-  @inlinable public static var DST_SWAP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var DST_SWAP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CP_DMA_ME_COMMAND.SAS`: bit 26, access unknown.
-  @inlinable public static var SAS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var SAS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_DMA_ME_COMMAND.DAS`: bit 27, access unknown.
-  @inlinable public static var DAS: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var DAS: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CP_DMA_ME_COMMAND.SAIC`: bit 28, access unknown.
-  @inlinable public static var SAIC: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var SAIC: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CP_DMA_ME_COMMAND.DAIC`: bit 29, access unknown.
-  @inlinable public static var DAIC: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var DAIC: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_DMA_ME_COMMAND.RAW_WAIT`: bit 30, access unknown.
-  @inlinable public static var RAW_WAIT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var RAW_WAIT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `CP_DMA_PFP_SRC_ADDR`: gfx_8_0 register, MMIO dword 0xC085 (byte 0x3_0214), access unknown, reset unknown (`write` starts from 0).
@@ -1803,7 +1603,7 @@ public enum CP_DMA_PFP_SRC_ADDR: Register {
   }
 
   /// `CP_DMA_PFP_SRC_ADDR.SRC_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var SRC_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SRC_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DMA_PFP_SRC_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC086 (byte 0x3_0218), access unknown, reset unknown (`write` starts from 0).
@@ -1816,7 +1616,7 @@ public enum CP_DMA_PFP_SRC_ADDR_HI: Register {
   }
 
   /// `CP_DMA_PFP_SRC_ADDR_HI.SRC_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var SRC_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var SRC_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_DMA_PFP_DST_ADDR`: gfx_8_0 register, MMIO dword 0xC087 (byte 0x3_021C), access unknown, reset unknown (`write` starts from 0).
@@ -1829,7 +1629,7 @@ public enum CP_DMA_PFP_DST_ADDR: Register {
   }
 
   /// `CP_DMA_PFP_DST_ADDR.DST_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var DST_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DST_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DMA_PFP_DST_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC088 (byte 0x3_0220), access unknown, reset unknown (`write` starts from 0).
@@ -1842,7 +1642,7 @@ public enum CP_DMA_PFP_DST_ADDR_HI: Register {
   }
 
   /// `CP_DMA_PFP_DST_ADDR_HI.DST_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var DST_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var DST_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_DMA_PFP_COMMAND`: gfx_8_0 register, MMIO dword 0xC089 (byte 0x3_0224), access unknown, reset unknown (`write` starts from 0).
@@ -1855,31 +1655,31 @@ public enum CP_DMA_PFP_COMMAND: Register {
   }
 
   /// `CP_DMA_PFP_COMMAND.BYTE_COUNT`: bits 20:0, access unknown.
-  @inlinable public static var BYTE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
+  public static var BYTE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
 
   /// `CP_DMA_PFP_COMMAND.DIS_WC`: bit 21, access unknown.
-  @inlinable public static var DIS_WC: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var DIS_WC: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `CP_DMA_PFP_COMMAND.SRC_SWAP`: bits 23:22, access unknown.
-  @inlinable public static var SRC_SWAP: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var SRC_SWAP: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `CP_DMA_PFP_COMMAND.DST_SWAP`: bits 25:24, access unknown.
-  @inlinable public static var DST_SWAP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var DST_SWAP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CP_DMA_PFP_COMMAND.SAS`: bit 26, access unknown.
-  @inlinable public static var SAS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var SAS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_DMA_PFP_COMMAND.DAS`: bit 27, access unknown.
-  @inlinable public static var DAS: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var DAS: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CP_DMA_PFP_COMMAND.SAIC`: bit 28, access unknown.
-  @inlinable public static var SAIC: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var SAIC: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CP_DMA_PFP_COMMAND.DAIC`: bit 29, access unknown.
-  @inlinable public static var DAIC: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var DAIC: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_DMA_PFP_COMMAND.RAW_WAIT`: bit 30, access unknown.
-  @inlinable public static var RAW_WAIT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var RAW_WAIT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `CP_DMA_CNTL`: gfx_8_0 register, MMIO dword 0xC08A (byte 0x3_0228), access unknown, reset unknown (`write` starts from 0).
@@ -1892,21 +1692,19 @@ public enum CP_DMA_CNTL: Register {
   }
 
   /// `CP_DMA_CNTL.MIN_AVAILSZ`: bits 5:4, access unknown.
-  @inlinable public static var MIN_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var MIN_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `CP_DMA_CNTL.BUFFER_DEPTH`: bits 19:16, access unknown.
-  @inlinable public static var BUFFER_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var BUFFER_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `CP_DMA_CNTL.PIO_FIFO_EMPTY`: bit 28, access unknown.
-  @inlinable public static var PIO_FIFO_EMPTY: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var PIO_FIFO_EMPTY: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CP_DMA_CNTL.PIO_FIFO_FULL`: bit 29, access unknown.
-  @inlinable public static var PIO_FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var PIO_FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_DMA_CNTL.PIO_COUNT`: bits 31:30, access unknown.
-  @inlinable public static var PIO_COUNT: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var PIO_COUNT: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `CP_DMA_READ_TAGS`: gfx_8_0 register, MMIO dword 0xC08B (byte 0x3_022C), access unknown, reset unknown (`write` starts from 0).
@@ -1919,14 +1717,10 @@ public enum CP_DMA_READ_TAGS: Register {
   }
 
   /// `CP_DMA_READ_TAGS.DMA_READ_TAG`: bits 25:0, access unknown.
-  @inlinable public static var DMA_READ_TAG: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 26)
-  }
+  public static var DMA_READ_TAG: RegisterField<Self, UInt32> { .init(lsb: 0, width: 26) }
 
   /// `CP_DMA_READ_TAGS.DMA_READ_TAG_VALID`: bit 28, access unknown.
-  @inlinable public static var DMA_READ_TAG_VALID: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var DMA_READ_TAG_VALID: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 }
 
 /// `CP_COHER_SIZE_HI`: gfx_8_0 register, MMIO dword 0xC08C (byte 0x3_0230), access unknown, reset unknown (`write` starts from 0).
@@ -1939,9 +1733,7 @@ public enum CP_COHER_SIZE_HI: Register {
   }
 
   /// `CP_COHER_SIZE_HI.COHER_SIZE_HI_256B`: bits 7:0, access unknown.
-  @inlinable public static var COHER_SIZE_HI_256B: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var COHER_SIZE_HI_256B: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `CP_PFP_IB_CONTROL`: gfx_8_0 register, MMIO dword 0xC08D (byte 0x3_0234), access unknown, reset unknown (`write` starts from 0).
@@ -1954,7 +1746,7 @@ public enum CP_PFP_IB_CONTROL: Register {
   }
 
   /// `CP_PFP_IB_CONTROL.IB_EN`: bits 7:0, access unknown.
-  @inlinable public static var IB_EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var IB_EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `CP_PFP_LOAD_CONTROL`: gfx_8_0 register, MMIO dword 0xC08E (byte 0x3_0238), access unknown, reset unknown (`write` starts from 0).
@@ -1967,16 +1759,16 @@ public enum CP_PFP_LOAD_CONTROL: Register {
   }
 
   /// `CP_PFP_LOAD_CONTROL.CONFIG_REG_EN`: bit 0, access unknown.
-  @inlinable public static var CONFIG_REG_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CONFIG_REG_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_PFP_LOAD_CONTROL.CNTX_REG_EN`: bit 1, access unknown.
-  @inlinable public static var CNTX_REG_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CNTX_REG_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CP_PFP_LOAD_CONTROL.SH_GFX_REG_EN`: bit 16, access unknown.
-  @inlinable public static var SH_GFX_REG_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var SH_GFX_REG_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CP_PFP_LOAD_CONTROL.SH_CS_REG_EN`: bit 24, access unknown.
-  @inlinable public static var SH_CS_REG_EN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var SH_CS_REG_EN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `CP_SCRATCH_INDEX`: gfx_8_0 register, MMIO dword 0xC08F (byte 0x3_023C), access unknown, reset unknown (`write` starts from 0).
@@ -1989,7 +1781,7 @@ public enum CP_SCRATCH_INDEX: Register {
   }
 
   /// `CP_SCRATCH_INDEX.SCRATCH_INDEX`: bits 7:0, access unknown.
-  @inlinable public static var SCRATCH_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var SCRATCH_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `CP_SCRATCH_DATA`: gfx_8_0 register, MMIO dword 0xC090 (byte 0x3_0240), access unknown, reset unknown (`write` starts from 0).
@@ -2002,9 +1794,7 @@ public enum CP_SCRATCH_DATA: Register {
   }
 
   /// `CP_SCRATCH_DATA.SCRATCH_DATA`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_DATA: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SCRATCH_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_RB_OFFSET`: gfx_8_0 register, MMIO dword 0xC091 (byte 0x3_0244), access unknown, reset unknown (`write` starts from 0).
@@ -2017,7 +1807,7 @@ public enum CP_RB_OFFSET: Register {
   }
 
   /// `CP_RB_OFFSET.RB_OFFSET`: bits 19:0, access unknown.
-  @inlinable public static var RB_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var RB_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_IB1_OFFSET`: gfx_8_0 register, MMIO dword 0xC092 (byte 0x3_0248), access unknown, reset unknown (`write` starts from 0).
@@ -2030,7 +1820,7 @@ public enum CP_IB1_OFFSET: Register {
   }
 
   /// `CP_IB1_OFFSET.IB1_OFFSET`: bits 19:0, access unknown.
-  @inlinable public static var IB1_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var IB1_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_IB2_OFFSET`: gfx_8_0 register, MMIO dword 0xC093 (byte 0x3_024C), access unknown, reset unknown (`write` starts from 0).
@@ -2043,7 +1833,7 @@ public enum CP_IB2_OFFSET: Register {
   }
 
   /// `CP_IB2_OFFSET.IB2_OFFSET`: bits 19:0, access unknown.
-  @inlinable public static var IB2_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var IB2_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_IB1_PREAMBLE_BEGIN`: gfx_8_0 register, MMIO dword 0xC094 (byte 0x3_0250), access unknown, reset unknown (`write` starts from 0).
@@ -2056,9 +1846,7 @@ public enum CP_IB1_PREAMBLE_BEGIN: Register {
   }
 
   /// `CP_IB1_PREAMBLE_BEGIN.IB1_PREAMBLE_BEGIN`: bits 19:0, access unknown.
-  @inlinable public static var IB1_PREAMBLE_BEGIN: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var IB1_PREAMBLE_BEGIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_IB1_PREAMBLE_END`: gfx_8_0 register, MMIO dword 0xC095 (byte 0x3_0254), access unknown, reset unknown (`write` starts from 0).
@@ -2071,9 +1859,7 @@ public enum CP_IB1_PREAMBLE_END: Register {
   }
 
   /// `CP_IB1_PREAMBLE_END.IB1_PREAMBLE_END`: bits 19:0, access unknown.
-  @inlinable public static var IB1_PREAMBLE_END: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var IB1_PREAMBLE_END: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_IB2_PREAMBLE_BEGIN`: gfx_8_0 register, MMIO dword 0xC096 (byte 0x3_0258), access unknown, reset unknown (`write` starts from 0).
@@ -2086,9 +1872,7 @@ public enum CP_IB2_PREAMBLE_BEGIN: Register {
   }
 
   /// `CP_IB2_PREAMBLE_BEGIN.IB2_PREAMBLE_BEGIN`: bits 19:0, access unknown.
-  @inlinable public static var IB2_PREAMBLE_BEGIN: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var IB2_PREAMBLE_BEGIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_IB2_PREAMBLE_END`: gfx_8_0 register, MMIO dword 0xC097 (byte 0x3_025C), access unknown, reset unknown (`write` starts from 0).
@@ -2101,9 +1885,7 @@ public enum CP_IB2_PREAMBLE_END: Register {
   }
 
   /// `CP_IB2_PREAMBLE_END.IB2_PREAMBLE_END`: bits 19:0, access unknown.
-  @inlinable public static var IB2_PREAMBLE_END: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var IB2_PREAMBLE_END: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_CE_IB1_OFFSET`: gfx_8_0 register, MMIO dword 0xC098 (byte 0x3_0260), access unknown, reset unknown (`write` starts from 0).
@@ -2116,7 +1898,7 @@ public enum CP_CE_IB1_OFFSET: Register {
   }
 
   /// `CP_CE_IB1_OFFSET.IB1_OFFSET`: bits 19:0, access unknown.
-  @inlinable public static var IB1_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var IB1_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_CE_IB2_OFFSET`: gfx_8_0 register, MMIO dword 0xC099 (byte 0x3_0264), access unknown, reset unknown (`write` starts from 0).
@@ -2129,7 +1911,7 @@ public enum CP_CE_IB2_OFFSET: Register {
   }
 
   /// `CP_CE_IB2_OFFSET.IB2_OFFSET`: bits 19:0, access unknown.
-  @inlinable public static var IB2_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var IB2_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_CE_COUNTER`: gfx_8_0 register, MMIO dword 0xC09A (byte 0x3_0268), access unknown, reset unknown (`write` starts from 0).
@@ -2142,9 +1924,7 @@ public enum CP_CE_COUNTER: Register {
   }
 
   /// `CP_CE_COUNTER.CONST_ENGINE_COUNT`: bits 31:0, access unknown.
-  @inlinable public static var CONST_ENGINE_COUNT: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var CONST_ENGINE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_CE_RB_OFFSET`: gfx_8_0 register, MMIO dword 0xC09B (byte 0x3_026C), access unknown, reset unknown (`write` starts from 0).
@@ -2157,7 +1937,7 @@ public enum CP_CE_RB_OFFSET: Register {
   }
 
   /// `CP_CE_RB_OFFSET.RB_OFFSET`: bits 19:0, access unknown.
-  @inlinable public static var RB_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var RB_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_CE_INIT_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0C3 (byte 0x3_030C), access unknown, reset unknown (`write` starts from 0).
@@ -2170,9 +1950,7 @@ public enum CP_CE_INIT_BASE_LO: Register {
   }
 
   /// `CP_CE_INIT_BASE_LO.INIT_BASE_LO`: bits 31:5, access unknown.
-  @inlinable public static var INIT_BASE_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 5, width: 27)
-  }
+  public static var INIT_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `CP_CE_INIT_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0C4 (byte 0x3_0310), access unknown, reset unknown (`write` starts from 0).
@@ -2185,9 +1963,7 @@ public enum CP_CE_INIT_BASE_HI: Register {
   }
 
   /// `CP_CE_INIT_BASE_HI.INIT_BASE_HI`: bits 15:0, access unknown.
-  @inlinable public static var INIT_BASE_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var INIT_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_CE_INIT_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0C5 (byte 0x3_0314), access unknown, reset unknown (`write` starts from 0).
@@ -2200,7 +1976,7 @@ public enum CP_CE_INIT_BUFSZ: Register {
   }
 
   /// `CP_CE_INIT_BUFSZ.INIT_BUFSZ`: bits 11:0, access unknown.
-  @inlinable public static var INIT_BUFSZ: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+  public static var INIT_BUFSZ: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `CP_CE_IB1_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0C6 (byte 0x3_0318), access unknown, reset unknown (`write` starts from 0).
@@ -2213,7 +1989,7 @@ public enum CP_CE_IB1_BASE_LO: Register {
   }
 
   /// `CP_CE_IB1_BASE_LO.IB1_BASE_LO`: bits 31:2, access unknown.
-  @inlinable public static var IB1_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var IB1_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_CE_IB1_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0C7 (byte 0x3_031C), access unknown, reset unknown (`write` starts from 0).
@@ -2226,7 +2002,7 @@ public enum CP_CE_IB1_BASE_HI: Register {
   }
 
   /// `CP_CE_IB1_BASE_HI.IB1_BASE_HI`: bits 15:0, access unknown.
-  @inlinable public static var IB1_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var IB1_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_CE_IB1_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0C8 (byte 0x3_0320), access unknown, reset unknown (`write` starts from 0).
@@ -2239,7 +2015,7 @@ public enum CP_CE_IB1_BUFSZ: Register {
   }
 
   /// `CP_CE_IB1_BUFSZ.IB1_BUFSZ`: bits 19:0, access unknown.
-  @inlinable public static var IB1_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var IB1_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_CE_IB2_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0C9 (byte 0x3_0324), access unknown, reset unknown (`write` starts from 0).
@@ -2252,7 +2028,7 @@ public enum CP_CE_IB2_BASE_LO: Register {
   }
 
   /// `CP_CE_IB2_BASE_LO.IB2_BASE_LO`: bits 31:2, access unknown.
-  @inlinable public static var IB2_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var IB2_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_CE_IB2_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0CA (byte 0x3_0328), access unknown, reset unknown (`write` starts from 0).
@@ -2265,7 +2041,7 @@ public enum CP_CE_IB2_BASE_HI: Register {
   }
 
   /// `CP_CE_IB2_BASE_HI.IB2_BASE_HI`: bits 15:0, access unknown.
-  @inlinable public static var IB2_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var IB2_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_CE_IB2_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0CB (byte 0x3_032C), access unknown, reset unknown (`write` starts from 0).
@@ -2278,7 +2054,7 @@ public enum CP_CE_IB2_BUFSZ: Register {
   }
 
   /// `CP_CE_IB2_BUFSZ.IB2_BUFSZ`: bits 19:0, access unknown.
-  @inlinable public static var IB2_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var IB2_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_IB1_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0CC (byte 0x3_0330), access unknown, reset unknown (`write` starts from 0).
@@ -2291,7 +2067,7 @@ public enum CP_IB1_BASE_LO: Register {
   }
 
   /// `CP_IB1_BASE_LO.IB1_BASE_LO`: bits 31:2, access unknown.
-  @inlinable public static var IB1_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var IB1_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_IB1_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0CD (byte 0x3_0334), access unknown, reset unknown (`write` starts from 0).
@@ -2304,7 +2080,7 @@ public enum CP_IB1_BASE_HI: Register {
   }
 
   /// `CP_IB1_BASE_HI.IB1_BASE_HI`: bits 15:0, access unknown.
-  @inlinable public static var IB1_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var IB1_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_IB1_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0CE (byte 0x3_0338), access unknown, reset unknown (`write` starts from 0).
@@ -2317,7 +2093,7 @@ public enum CP_IB1_BUFSZ: Register {
   }
 
   /// `CP_IB1_BUFSZ.IB1_BUFSZ`: bits 19:0, access unknown.
-  @inlinable public static var IB1_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var IB1_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_IB2_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0CF (byte 0x3_033C), access unknown, reset unknown (`write` starts from 0).
@@ -2330,7 +2106,7 @@ public enum CP_IB2_BASE_LO: Register {
   }
 
   /// `CP_IB2_BASE_LO.IB2_BASE_LO`: bits 31:2, access unknown.
-  @inlinable public static var IB2_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var IB2_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_IB2_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0D0 (byte 0x3_0340), access unknown, reset unknown (`write` starts from 0).
@@ -2343,7 +2119,7 @@ public enum CP_IB2_BASE_HI: Register {
   }
 
   /// `CP_IB2_BASE_HI.IB2_BASE_HI`: bits 15:0, access unknown.
-  @inlinable public static var IB2_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var IB2_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_IB2_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0D1 (byte 0x3_0344), access unknown, reset unknown (`write` starts from 0).
@@ -2356,7 +2132,7 @@ public enum CP_IB2_BUFSZ: Register {
   }
 
   /// `CP_IB2_BUFSZ.IB2_BUFSZ`: bits 19:0, access unknown.
-  @inlinable public static var IB2_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var IB2_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_ST_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0D2 (byte 0x3_0348), access unknown, reset unknown (`write` starts from 0).
@@ -2369,7 +2145,7 @@ public enum CP_ST_BASE_LO: Register {
   }
 
   /// `CP_ST_BASE_LO.ST_BASE_LO`: bits 31:2, access unknown.
-  @inlinable public static var ST_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ST_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_ST_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0D3 (byte 0x3_034C), access unknown, reset unknown (`write` starts from 0).
@@ -2382,7 +2158,7 @@ public enum CP_ST_BASE_HI: Register {
   }
 
   /// `CP_ST_BASE_HI.ST_BASE_HI`: bits 15:0, access unknown.
-  @inlinable public static var ST_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ST_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_ST_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0D4 (byte 0x3_0350), access unknown, reset unknown (`write` starts from 0).
@@ -2395,7 +2171,7 @@ public enum CP_ST_BUFSZ: Register {
   }
 
   /// `CP_ST_BUFSZ.ST_BUFSZ`: bits 19:0, access unknown.
-  @inlinable public static var ST_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var ST_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_EOP_DONE_EVENT_CNTL`: gfx_8_0 register, MMIO dword 0xC0D5 (byte 0x3_0354), access unknown, reset unknown (`write` starts from 0).
@@ -2408,18 +2184,16 @@ public enum CP_EOP_DONE_EVENT_CNTL: Register {
   }
 
   /// `CP_EOP_DONE_EVENT_CNTL.WBINV_TC_OP`: bits 6:0, access unknown.
-  @inlinable public static var WBINV_TC_OP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var WBINV_TC_OP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CP_EOP_DONE_EVENT_CNTL.WBINV_ACTION_ENA`: bits 17:12, access unknown.
-  @inlinable public static var WBINV_ACTION_ENA: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 6)
-  }
+  public static var WBINV_ACTION_ENA: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
   /// `CP_EOP_DONE_EVENT_CNTL.CACHE_CONTROL`: bit 25, access unknown.
-  @inlinable public static var CACHE_CONTROL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var CACHE_CONTROL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CP_EOP_DONE_EVENT_CNTL.MTYPE`: bits 28:27, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
 }
 
 /// `CP_EOP_DONE_DATA_CNTL`: gfx_8_0 register, MMIO dword 0xC0D6 (byte 0x3_0358), access unknown, reset unknown (`write` starts from 0).
@@ -2432,16 +2206,16 @@ public enum CP_EOP_DONE_DATA_CNTL: Register {
   }
 
   /// `CP_EOP_DONE_DATA_CNTL.CNTX_ID`: bits 15:0, access unknown.
-  @inlinable public static var CNTX_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CNTX_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `CP_EOP_DONE_DATA_CNTL.DST_SEL`: bits 17:16, access unknown.
-  @inlinable public static var DST_SEL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var DST_SEL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `CP_EOP_DONE_DATA_CNTL.INT_SEL`: bits 26:24, access unknown.
-  @inlinable public static var INT_SEL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
+  public static var INT_SEL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
   /// `CP_EOP_DONE_DATA_CNTL.DATA_SEL`: bits 31:29, access unknown.
-  @inlinable public static var DATA_SEL: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
+  public static var DATA_SEL: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
 }
 
 /// `CP_EOP_DONE_CNTX_ID`: gfx_8_0 register, MMIO dword 0xC0D7 (byte 0x3_035C), access unknown, reset unknown (`write` starts from 0).
@@ -2454,7 +2228,7 @@ public enum CP_EOP_DONE_CNTX_ID: Register {
   }
 
   /// `CP_EOP_DONE_CNTX_ID.CNTX_ID`: bits 27:0, access unknown.
-  @inlinable public static var CNTX_ID: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
+  public static var CNTX_ID: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `CP_PFP_COMPLETION_STATUS`: gfx_8_0 register, MMIO dword 0xC0EC (byte 0x3_03B0), access unknown, reset unknown (`write` starts from 0).
@@ -2467,7 +2241,7 @@ public enum CP_PFP_COMPLETION_STATUS: Register {
   }
 
   /// `CP_PFP_COMPLETION_STATUS.STATUS`: bits 1:0, access unknown.
-  @inlinable public static var STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_CE_COMPLETION_STATUS`: gfx_8_0 register, MMIO dword 0xC0ED (byte 0x3_03B4), access unknown, reset unknown (`write` starts from 0).
@@ -2480,7 +2254,7 @@ public enum CP_CE_COMPLETION_STATUS: Register {
   }
 
   /// `CP_CE_COMPLETION_STATUS.STATUS`: bits 1:0, access unknown.
-  @inlinable public static var STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_PRED_NOT_VISIBLE`: gfx_8_0 register, MMIO dword 0xC0EE (byte 0x3_03B8), access unknown, reset unknown (`write` starts from 0).
@@ -2493,7 +2267,7 @@ public enum CP_PRED_NOT_VISIBLE: Register {
   }
 
   /// `CP_PRED_NOT_VISIBLE.NOT_VISIBLE`: bit 0, access unknown.
-  @inlinable public static var NOT_VISIBLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var NOT_VISIBLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `CP_PFP_METADATA_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xC0F0 (byte 0x3_03C0), access unknown, reset unknown (`write` starts from 0).
@@ -2506,7 +2280,7 @@ public enum CP_PFP_METADATA_BASE_ADDR: Register {
   }
 
   /// `CP_PFP_METADATA_BASE_ADDR.ADDR_LO`: bits 31:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_PFP_METADATA_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F1 (byte 0x3_03C4), access unknown, reset unknown (`write` starts from 0).
@@ -2519,7 +2293,7 @@ public enum CP_PFP_METADATA_BASE_ADDR_HI: Register {
   }
 
   /// `CP_PFP_METADATA_BASE_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_CE_METADATA_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xC0F2 (byte 0x3_03C8), access unknown, reset unknown (`write` starts from 0).
@@ -2532,7 +2306,7 @@ public enum CP_CE_METADATA_BASE_ADDR: Register {
   }
 
   /// `CP_CE_METADATA_BASE_ADDR.ADDR_LO`: bits 31:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_CE_METADATA_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F3 (byte 0x3_03CC), access unknown, reset unknown (`write` starts from 0).
@@ -2545,7 +2319,7 @@ public enum CP_CE_METADATA_BASE_ADDR_HI: Register {
   }
 
   /// `CP_CE_METADATA_BASE_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_DRAW_INDX_INDR_ADDR`: gfx_8_0 register, MMIO dword 0xC0F4 (byte 0x3_03D0), access unknown, reset unknown (`write` starts from 0).
@@ -2558,7 +2332,7 @@ public enum CP_DRAW_INDX_INDR_ADDR: Register {
   }
 
   /// `CP_DRAW_INDX_INDR_ADDR.ADDR_LO`: bits 31:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DRAW_INDX_INDR_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F5 (byte 0x3_03D4), access unknown, reset unknown (`write` starts from 0).
@@ -2571,7 +2345,7 @@ public enum CP_DRAW_INDX_INDR_ADDR_HI: Register {
   }
 
   /// `CP_DRAW_INDX_INDR_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_DISPATCH_INDR_ADDR`: gfx_8_0 register, MMIO dword 0xC0F6 (byte 0x3_03D8), access unknown, reset unknown (`write` starts from 0).
@@ -2584,7 +2358,7 @@ public enum CP_DISPATCH_INDR_ADDR: Register {
   }
 
   /// `CP_DISPATCH_INDR_ADDR.ADDR_LO`: bits 31:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DISPATCH_INDR_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F7 (byte 0x3_03DC), access unknown, reset unknown (`write` starts from 0).
@@ -2597,7 +2371,7 @@ public enum CP_DISPATCH_INDR_ADDR_HI: Register {
   }
 
   /// `CP_DISPATCH_INDR_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_INDEX_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xC0F8 (byte 0x3_03E0), access unknown, reset unknown (`write` starts from 0).
@@ -2610,7 +2384,7 @@ public enum CP_INDEX_BASE_ADDR: Register {
   }
 
   /// `CP_INDEX_BASE_ADDR.ADDR_LO`: bits 31:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_INDEX_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F9 (byte 0x3_03E4), access unknown, reset unknown (`write` starts from 0).
@@ -2623,7 +2397,7 @@ public enum CP_INDEX_BASE_ADDR_HI: Register {
   }
 
   /// `CP_INDEX_BASE_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_INDEX_TYPE`: gfx_8_0 register, MMIO dword 0xC0FA (byte 0x3_03E8), access unknown, reset unknown (`write` starts from 0).
@@ -2636,7 +2410,7 @@ public enum CP_INDEX_TYPE: Register {
   }
 
   /// `CP_INDEX_TYPE.INDEX_TYPE`: bits 1:0, access unknown.
-  @inlinable public static var INDEX_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var INDEX_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_GDS_BKUP_ADDR`: gfx_8_0 register, MMIO dword 0xC0FB (byte 0x3_03EC), access unknown, reset unknown (`write` starts from 0).
@@ -2649,7 +2423,7 @@ public enum CP_GDS_BKUP_ADDR: Register {
   }
 
   /// `CP_GDS_BKUP_ADDR.ADDR_LO`: bits 31:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_GDS_BKUP_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0FC (byte 0x3_03F0), access unknown, reset unknown (`write` starts from 0).
@@ -2662,7 +2436,7 @@ public enum CP_GDS_BKUP_ADDR_HI: Register {
   }
 
   /// `CP_GDS_BKUP_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_SAMPLE_STATUS`: gfx_8_0 register, MMIO dword 0xC0FD (byte 0x3_03F4), access unknown, reset unknown (`write` starts from 0).
@@ -2675,40 +2449,28 @@ public enum CP_SAMPLE_STATUS: Register {
   }
 
   /// `CP_SAMPLE_STATUS.Z_PASS_ACITVE`: bit 0, access unknown.
-  @inlinable public static var Z_PASS_ACITVE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var Z_PASS_ACITVE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_SAMPLE_STATUS.STREAMOUT_ACTIVE`: bit 1, access unknown.
-  @inlinable public static var STREAMOUT_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var STREAMOUT_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CP_SAMPLE_STATUS.PIPELINE_ACTIVE`: bit 2, access unknown.
-  @inlinable public static var PIPELINE_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var PIPELINE_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `CP_SAMPLE_STATUS.STIPPLE_ACTIVE`: bit 3, access unknown.
-  @inlinable public static var STIPPLE_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var STIPPLE_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `CP_SAMPLE_STATUS.VGT_BUFFERS_ACTIVE`: bit 4, access unknown.
-  @inlinable public static var VGT_BUFFERS_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var VGT_BUFFERS_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CP_SAMPLE_STATUS.SCREEN_EXT_ACTIVE`: bit 5, access unknown.
-  @inlinable public static var SCREEN_EXT_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var SCREEN_EXT_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `CP_SAMPLE_STATUS.DRAW_INDIRECT_ACTIVE`: bit 6, access unknown.
-  @inlinable public static var DRAW_INDIRECT_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var DRAW_INDIRECT_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `CP_SAMPLE_STATUS.DISP_INDIRECT_ACTIVE`: bit 7, access unknown.
-  @inlinable public static var DISP_INDIRECT_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var DISP_INDIRECT_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 }
 
 /// `GRBM_GFX_INDEX`: gfx_8_0 register, MMIO dword 0xC200 (byte 0x3_0800), access unknown, reset unknown (`write` starts from 0).
@@ -2721,30 +2483,24 @@ public enum GRBM_GFX_INDEX: Register {
   }
 
   /// `GRBM_GFX_INDEX.INSTANCE_INDEX`: bits 7:0, access unknown.
-  @inlinable public static var INSTANCE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var INSTANCE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `GRBM_GFX_INDEX.SH_INDEX`: bits 15:8, access unknown.
-  @inlinable public static var SH_INDEX: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var SH_INDEX: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `GRBM_GFX_INDEX.SE_INDEX`: bits 23:16, access unknown.
-  @inlinable public static var SE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var SE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `GRBM_GFX_INDEX.SH_BROADCAST_WRITES`: bit 29, access unknown.
-  @inlinable public static var SH_BROADCAST_WRITES: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SH_BROADCAST_WRITES: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `GRBM_GFX_INDEX.INSTANCE_BROADCAST_WRITES`: bit 30, access unknown.
-  @inlinable public static var INSTANCE_BROADCAST_WRITES: RegisterField<Self, Bool> {
+  public static var INSTANCE_BROADCAST_WRITES: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `GRBM_GFX_INDEX.SE_BROADCAST_WRITES`: bit 31, access unknown.
-  @inlinable public static var SE_BROADCAST_WRITES: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SE_BROADCAST_WRITES: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `VGT_ESGS_RING_SIZE`: gfx_8_0 register, MMIO dword 0xC240 (byte 0x3_0900), access unknown, reset unknown (`write` starts from 0).
@@ -2757,7 +2513,7 @@ public enum VGT_ESGS_RING_SIZE: Register {
   }
 
   /// `VGT_ESGS_RING_SIZE.MEM_SIZE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_GSVS_RING_SIZE`: gfx_8_0 register, MMIO dword 0xC241 (byte 0x3_0904), access unknown, reset unknown (`write` starts from 0).
@@ -2770,7 +2526,7 @@ public enum VGT_GSVS_RING_SIZE: Register {
   }
 
   /// `VGT_GSVS_RING_SIZE.MEM_SIZE`: bits 31:0, access unknown.
-  @inlinable public static var MEM_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MEM_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_PRIMITIVE_TYPE`: gfx_8_0 register, MMIO dword 0xC242 (byte 0x3_0908), access unknown, reset unknown (`write` starts from 0).
@@ -2783,7 +2539,7 @@ public enum VGT_PRIMITIVE_TYPE: Register {
   }
 
   /// `VGT_PRIMITIVE_TYPE.PRIM_TYPE`: bits 5:0, access unknown.
-  @inlinable public static var PRIM_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var PRIM_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `VGT_INDEX_TYPE`: gfx_8_0 register, MMIO dword 0xC243 (byte 0x3_090C), access unknown, reset unknown (`write` starts from 0).
@@ -2796,7 +2552,7 @@ public enum VGT_INDEX_TYPE: Register {
   }
 
   /// `VGT_INDEX_TYPE.INDEX_TYPE`: bits 1:0, access unknown.
-  @inlinable public static var INDEX_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var INDEX_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_0`: gfx_8_0 register, MMIO dword 0xC244 (byte 0x3_0910), access unknown, reset unknown (`write` starts from 0).
@@ -2809,7 +2565,7 @@ public enum VGT_STRMOUT_BUFFER_FILLED_SIZE_0: Register {
   }
 
   /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_0.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_1`: gfx_8_0 register, MMIO dword 0xC245 (byte 0x3_0914), access unknown, reset unknown (`write` starts from 0).
@@ -2822,7 +2578,7 @@ public enum VGT_STRMOUT_BUFFER_FILLED_SIZE_1: Register {
   }
 
   /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_1.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_2`: gfx_8_0 register, MMIO dword 0xC246 (byte 0x3_0918), access unknown, reset unknown (`write` starts from 0).
@@ -2835,7 +2591,7 @@ public enum VGT_STRMOUT_BUFFER_FILLED_SIZE_2: Register {
   }
 
   /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_2.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_3`: gfx_8_0 register, MMIO dword 0xC247 (byte 0x3_091C), access unknown, reset unknown (`write` starts from 0).
@@ -2848,7 +2604,7 @@ public enum VGT_STRMOUT_BUFFER_FILLED_SIZE_3: Register {
   }
 
   /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_3.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_NUM_INDICES`: gfx_8_0 register, MMIO dword 0xC24C (byte 0x3_0930), access unknown, reset unknown (`write` starts from 0).
@@ -2861,7 +2617,7 @@ public enum VGT_NUM_INDICES: Register {
   }
 
   /// `VGT_NUM_INDICES.NUM_INDICES`: bits 31:0, access unknown.
-  @inlinable public static var NUM_INDICES: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var NUM_INDICES: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_NUM_INSTANCES`: gfx_8_0 register, MMIO dword 0xC24D (byte 0x3_0934), access unknown, reset unknown (`write` starts from 0).
@@ -2874,9 +2630,7 @@ public enum VGT_NUM_INSTANCES: Register {
   }
 
   /// `VGT_NUM_INSTANCES.NUM_INSTANCES`: bits 31:0, access unknown.
-  @inlinable public static var NUM_INSTANCES: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var NUM_INSTANCES: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_TF_RING_SIZE`: gfx_8_0 register, MMIO dword 0xC24E (byte 0x3_0938), access unknown, reset unknown (`write` starts from 0).
@@ -2889,7 +2643,7 @@ public enum VGT_TF_RING_SIZE: Register {
   }
 
   /// `VGT_TF_RING_SIZE.SIZE`: bits 15:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `VGT_HS_OFFCHIP_PARAM`: gfx_8_0 register, MMIO dword 0xC24F (byte 0x3_093C), access unknown, reset unknown (`write` starts from 0).
@@ -2902,14 +2656,10 @@ public enum VGT_HS_OFFCHIP_PARAM: Register {
   }
 
   /// `VGT_HS_OFFCHIP_PARAM.OFFCHIP_BUFFERING`: bits 8:0, access unknown.
-  @inlinable public static var OFFCHIP_BUFFERING: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 9)
-  }
+  public static var OFFCHIP_BUFFERING: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `VGT_HS_OFFCHIP_PARAM.OFFCHIP_GRANULARITY`: bits 10:9, access unknown.
-  @inlinable public static var OFFCHIP_GRANULARITY: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 2)
-  }
+  public static var OFFCHIP_GRANULARITY: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
 }
 
 /// `VGT_TF_MEMORY_BASE`: gfx_8_0 register, MMIO dword 0xC250 (byte 0x3_0940), access unknown, reset unknown (`write` starts from 0).
@@ -2922,7 +2672,7 @@ public enum VGT_TF_MEMORY_BASE: Register {
   }
 
   /// `VGT_TF_MEMORY_BASE.BASE`: bits 31:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_LINE_STIPPLE_VALUE`: gfx_8_0 register, MMIO dword 0xC280 (byte 0x3_0A00), access unknown, reset unknown (`write` starts from 0).
@@ -2935,9 +2685,7 @@ public enum PA_SU_LINE_STIPPLE_VALUE: Register {
   }
 
   /// `PA_SU_LINE_STIPPLE_VALUE.LINE_STIPPLE_VALUE`: bits 23:0, access unknown.
-  @inlinable public static var LINE_STIPPLE_VALUE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 24)
-  }
+  public static var LINE_STIPPLE_VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `PA_SC_LINE_STIPPLE_STATE`: gfx_8_0 register, MMIO dword 0xC281 (byte 0x3_0A04), access unknown, reset unknown (`write` starts from 0).
@@ -2950,10 +2698,10 @@ public enum PA_SC_LINE_STIPPLE_STATE: Register {
   }
 
   /// `PA_SC_LINE_STIPPLE_STATE.CURRENT_PTR`: bits 3:0, access unknown.
-  @inlinable public static var CURRENT_PTR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var CURRENT_PTR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `PA_SC_LINE_STIPPLE_STATE.CURRENT_COUNT`: bits 15:8, access unknown.
-  @inlinable public static var CURRENT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var CURRENT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `PA_SC_SCREEN_EXTENT_MIN_0`: gfx_8_0 register, MMIO dword 0xC284 (byte 0x3_0A10), access unknown, reset unknown (`write` starts from 0).
@@ -2966,10 +2714,10 @@ public enum PA_SC_SCREEN_EXTENT_MIN_0: Register {
   }
 
   /// `PA_SC_SCREEN_EXTENT_MIN_0.X`: bits 15:0, access unknown.
-  @inlinable public static var X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PA_SC_SCREEN_EXTENT_MIN_0.Y`: bits 31:16, access unknown.
-  @inlinable public static var Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PA_SC_SCREEN_EXTENT_MAX_0`: gfx_8_0 register, MMIO dword 0xC285 (byte 0x3_0A14), access unknown, reset unknown (`write` starts from 0).
@@ -2982,10 +2730,10 @@ public enum PA_SC_SCREEN_EXTENT_MAX_0: Register {
   }
 
   /// `PA_SC_SCREEN_EXTENT_MAX_0.X`: bits 15:0, access unknown.
-  @inlinable public static var X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PA_SC_SCREEN_EXTENT_MAX_0.Y`: bits 31:16, access unknown.
-  @inlinable public static var Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PA_SC_SCREEN_EXTENT_MIN_1`: gfx_8_0 register, MMIO dword 0xC286 (byte 0x3_0A18), access unknown, reset unknown (`write` starts from 0).
@@ -2998,10 +2746,10 @@ public enum PA_SC_SCREEN_EXTENT_MIN_1: Register {
   }
 
   /// `PA_SC_SCREEN_EXTENT_MIN_1.X`: bits 15:0, access unknown.
-  @inlinable public static var X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PA_SC_SCREEN_EXTENT_MIN_1.Y`: bits 31:16, access unknown.
-  @inlinable public static var Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PA_SC_SCREEN_EXTENT_MAX_1`: gfx_8_0 register, MMIO dword 0xC28B (byte 0x3_0A2C), access unknown, reset unknown (`write` starts from 0).
@@ -3014,10 +2762,10 @@ public enum PA_SC_SCREEN_EXTENT_MAX_1: Register {
   }
 
   /// `PA_SC_SCREEN_EXTENT_MAX_1.X`: bits 15:0, access unknown.
-  @inlinable public static var X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `PA_SC_SCREEN_EXTENT_MAX_1.Y`: bits 31:16, access unknown.
-  @inlinable public static var Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PA_SC_P3D_TRAP_SCREEN_HV_EN`: gfx_8_0 register, MMIO dword 0xC2A0 (byte 0x3_0A80), access unknown, reset unknown (`write` starts from 0).
@@ -3030,12 +2778,10 @@ public enum PA_SC_P3D_TRAP_SCREEN_HV_EN: Register {
   }
 
   /// `PA_SC_P3D_TRAP_SCREEN_HV_EN.ENABLE_HV_PRE_SHADER`: bit 0, access unknown.
-  @inlinable public static var ENABLE_HV_PRE_SHADER: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ENABLE_HV_PRE_SHADER: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PA_SC_P3D_TRAP_SCREEN_HV_EN.FORCE_PRE_SHADER_ALL_PIXELS`: bit 1, access unknown.
-  @inlinable public static var FORCE_PRE_SHADER_ALL_PIXELS: RegisterField<Self, Bool> {
+  public static var FORCE_PRE_SHADER_ALL_PIXELS: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 }
@@ -3050,7 +2796,7 @@ public enum PA_SC_P3D_TRAP_SCREEN_H: Register {
   }
 
   /// `PA_SC_P3D_TRAP_SCREEN_H.X_COORD`: bits 13:0, access unknown.
-  @inlinable public static var X_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var X_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `PA_SC_P3D_TRAP_SCREEN_V`: gfx_8_0 register, MMIO dword 0xC2A2 (byte 0x3_0A88), access unknown, reset unknown (`write` starts from 0).
@@ -3063,7 +2809,7 @@ public enum PA_SC_P3D_TRAP_SCREEN_V: Register {
   }
 
   /// `PA_SC_P3D_TRAP_SCREEN_V.Y_COORD`: bits 13:0, access unknown.
-  @inlinable public static var Y_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var Y_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `PA_SC_P3D_TRAP_SCREEN_OCCURRENCE`: gfx_8_0 register, MMIO dword 0xC2A3 (byte 0x3_0A8C), access unknown, reset unknown (`write` starts from 0).
@@ -3076,7 +2822,7 @@ public enum PA_SC_P3D_TRAP_SCREEN_OCCURRENCE: Register {
   }
 
   /// `PA_SC_P3D_TRAP_SCREEN_OCCURRENCE.COUNT`: bits 15:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SC_P3D_TRAP_SCREEN_COUNT`: gfx_8_0 register, MMIO dword 0xC2A4 (byte 0x3_0A90), access unknown, reset unknown (`write` starts from 0).
@@ -3089,7 +2835,7 @@ public enum PA_SC_P3D_TRAP_SCREEN_COUNT: Register {
   }
 
   /// `PA_SC_P3D_TRAP_SCREEN_COUNT.COUNT`: bits 15:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SC_HP3D_TRAP_SCREEN_HV_EN`: gfx_8_0 register, MMIO dword 0xC2A8 (byte 0x3_0AA0), access unknown, reset unknown (`write` starts from 0).
@@ -3102,12 +2848,10 @@ public enum PA_SC_HP3D_TRAP_SCREEN_HV_EN: Register {
   }
 
   /// `PA_SC_HP3D_TRAP_SCREEN_HV_EN.ENABLE_HV_PRE_SHADER`: bit 0, access unknown.
-  @inlinable public static var ENABLE_HV_PRE_SHADER: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ENABLE_HV_PRE_SHADER: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PA_SC_HP3D_TRAP_SCREEN_HV_EN.FORCE_PRE_SHADER_ALL_PIXELS`: bit 1, access unknown.
-  @inlinable public static var FORCE_PRE_SHADER_ALL_PIXELS: RegisterField<Self, Bool> {
+  public static var FORCE_PRE_SHADER_ALL_PIXELS: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 }
@@ -3122,7 +2866,7 @@ public enum PA_SC_HP3D_TRAP_SCREEN_H: Register {
   }
 
   /// `PA_SC_HP3D_TRAP_SCREEN_H.X_COORD`: bits 13:0, access unknown.
-  @inlinable public static var X_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var X_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `PA_SC_HP3D_TRAP_SCREEN_V`: gfx_8_0 register, MMIO dword 0xC2AA (byte 0x3_0AA8), access unknown, reset unknown (`write` starts from 0).
@@ -3135,7 +2879,7 @@ public enum PA_SC_HP3D_TRAP_SCREEN_V: Register {
   }
 
   /// `PA_SC_HP3D_TRAP_SCREEN_V.Y_COORD`: bits 13:0, access unknown.
-  @inlinable public static var Y_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var Y_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `PA_SC_HP3D_TRAP_SCREEN_OCCURRENCE`: gfx_8_0 register, MMIO dword 0xC2AB (byte 0x3_0AAC), access unknown, reset unknown (`write` starts from 0).
@@ -3148,7 +2892,7 @@ public enum PA_SC_HP3D_TRAP_SCREEN_OCCURRENCE: Register {
   }
 
   /// `PA_SC_HP3D_TRAP_SCREEN_OCCURRENCE.COUNT`: bits 15:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SC_HP3D_TRAP_SCREEN_COUNT`: gfx_8_0 register, MMIO dword 0xC2AC (byte 0x3_0AB0), access unknown, reset unknown (`write` starts from 0).
@@ -3161,7 +2905,7 @@ public enum PA_SC_HP3D_TRAP_SCREEN_COUNT: Register {
   }
 
   /// `PA_SC_HP3D_TRAP_SCREEN_COUNT.COUNT`: bits 15:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SC_TRAP_SCREEN_HV_EN`: gfx_8_0 register, MMIO dword 0xC2B0 (byte 0x3_0AC0), access unknown, reset unknown (`write` starts from 0).
@@ -3174,12 +2918,10 @@ public enum PA_SC_TRAP_SCREEN_HV_EN: Register {
   }
 
   /// `PA_SC_TRAP_SCREEN_HV_EN.ENABLE_HV_PRE_SHADER`: bit 0, access unknown.
-  @inlinable public static var ENABLE_HV_PRE_SHADER: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ENABLE_HV_PRE_SHADER: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `PA_SC_TRAP_SCREEN_HV_EN.FORCE_PRE_SHADER_ALL_PIXELS`: bit 1, access unknown.
-  @inlinable public static var FORCE_PRE_SHADER_ALL_PIXELS: RegisterField<Self, Bool> {
+  public static var FORCE_PRE_SHADER_ALL_PIXELS: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 }
@@ -3194,7 +2936,7 @@ public enum PA_SC_TRAP_SCREEN_H: Register {
   }
 
   /// `PA_SC_TRAP_SCREEN_H.X_COORD`: bits 13:0, access unknown.
-  @inlinable public static var X_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var X_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `PA_SC_TRAP_SCREEN_V`: gfx_8_0 register, MMIO dword 0xC2B2 (byte 0x3_0AC8), access unknown, reset unknown (`write` starts from 0).
@@ -3207,7 +2949,7 @@ public enum PA_SC_TRAP_SCREEN_V: Register {
   }
 
   /// `PA_SC_TRAP_SCREEN_V.Y_COORD`: bits 13:0, access unknown.
-  @inlinable public static var Y_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var Y_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `PA_SC_TRAP_SCREEN_OCCURRENCE`: gfx_8_0 register, MMIO dword 0xC2B3 (byte 0x3_0ACC), access unknown, reset unknown (`write` starts from 0).
@@ -3220,7 +2962,7 @@ public enum PA_SC_TRAP_SCREEN_OCCURRENCE: Register {
   }
 
   /// `PA_SC_TRAP_SCREEN_OCCURRENCE.COUNT`: bits 15:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SC_TRAP_SCREEN_COUNT`: gfx_8_0 register, MMIO dword 0xC2B4 (byte 0x3_0AD0), access unknown, reset unknown (`write` starts from 0).
@@ -3233,7 +2975,7 @@ public enum PA_SC_TRAP_SCREEN_COUNT: Register {
   }
 
   /// `PA_SC_TRAP_SCREEN_COUNT.COUNT`: bits 15:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `SQ_THREAD_TRACE_BASE`: gfx_8_0 register, MMIO dword 0xC330 (byte 0x3_0CC0), access unknown, reset unknown (`write` starts from 0).
@@ -3246,7 +2988,7 @@ public enum SQ_THREAD_TRACE_BASE: Register {
   }
 
   /// `SQ_THREAD_TRACE_BASE.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_THREAD_TRACE_SIZE`: gfx_8_0 register, MMIO dword 0xC331 (byte 0x3_0CC4), access unknown, reset unknown (`write` starts from 0).
@@ -3259,7 +3001,7 @@ public enum SQ_THREAD_TRACE_SIZE: Register {
   }
 
   /// `SQ_THREAD_TRACE_SIZE.SIZE`: bits 21:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `SQ_THREAD_TRACE_MASK`: gfx_8_0 register, MMIO dword 0xC332 (byte 0x3_0CC8), access unknown, reset unknown (`write` starts from 0).
@@ -3272,25 +3014,25 @@ public enum SQ_THREAD_TRACE_MASK: Register {
   }
 
   /// `SQ_THREAD_TRACE_MASK.CU_SEL`: bits 4:0, access unknown.
-  @inlinable public static var CU_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+  public static var CU_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `SQ_THREAD_TRACE_MASK.SH_SEL`: bit 5, access unknown.
-  @inlinable public static var SH_SEL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var SH_SEL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SQ_THREAD_TRACE_MASK.REG_STALL_EN`: bit 7, access unknown.
-  @inlinable public static var REG_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var REG_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SQ_THREAD_TRACE_MASK.SIMD_EN`: bits 11:8, access unknown.
-  @inlinable public static var SIMD_EN: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var SIMD_EN: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SQ_THREAD_TRACE_MASK.VM_ID_MASK`: bits 13:12, access unknown.
-  @inlinable public static var VM_ID_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var VM_ID_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `SQ_THREAD_TRACE_MASK.SPI_STALL_EN`: bit 14, access unknown.
-  @inlinable public static var SPI_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var SPI_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SQ_THREAD_TRACE_MASK.SQ_STALL_EN`: bit 15, access unknown.
-  @inlinable public static var SQ_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var SQ_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `SQ_THREAD_TRACE_TOKEN_MASK`: gfx_8_0 register, MMIO dword 0xC333 (byte 0x3_0CCC), access unknown, reset unknown (`write` starts from 0).
@@ -3303,15 +3045,13 @@ public enum SQ_THREAD_TRACE_TOKEN_MASK: Register {
   }
 
   /// `SQ_THREAD_TRACE_TOKEN_MASK.TOKEN_MASK`: bits 15:0, access unknown.
-  @inlinable public static var TOKEN_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var TOKEN_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SQ_THREAD_TRACE_TOKEN_MASK.REG_MASK`: bits 23:16, access unknown.
-  @inlinable public static var REG_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var REG_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SQ_THREAD_TRACE_TOKEN_MASK.REG_DROP_ON_STALL`: bit 24, access unknown.
-  @inlinable public static var REG_DROP_ON_STALL: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var REG_DROP_ON_STALL: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SQ_THREAD_TRACE_PERF_MASK`: gfx_8_0 register, MMIO dword 0xC334 (byte 0x3_0CD0), access unknown, reset unknown (`write` starts from 0).
@@ -3324,10 +3064,10 @@ public enum SQ_THREAD_TRACE_PERF_MASK: Register {
   }
 
   /// `SQ_THREAD_TRACE_PERF_MASK.SH0_MASK`: bits 15:0, access unknown.
-  @inlinable public static var SH0_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var SH0_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SQ_THREAD_TRACE_PERF_MASK.SH1_MASK`: bits 31:16, access unknown.
-  @inlinable public static var SH1_MASK: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var SH1_MASK: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SQ_THREAD_TRACE_CTRL`: gfx_8_0 register, MMIO dword 0xC335 (byte 0x3_0CD4), access unknown, reset unknown (`write` starts from 0).
@@ -3340,7 +3080,7 @@ public enum SQ_THREAD_TRACE_CTRL: Register {
   }
 
   /// `SQ_THREAD_TRACE_CTRL.RESET_BUFFER`: bit 31, access unknown.
-  @inlinable public static var RESET_BUFFER: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var RESET_BUFFER: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SQ_THREAD_TRACE_MODE`: gfx_8_0 register, MMIO dword 0xC336 (byte 0x3_0CD8), access unknown, reset unknown (`write` starts from 0).
@@ -3353,49 +3093,49 @@ public enum SQ_THREAD_TRACE_MODE: Register {
   }
 
   /// `SQ_THREAD_TRACE_MODE.MASK_PS`: bits 2:0, access unknown.
-  @inlinable public static var MASK_PS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var MASK_PS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `SQ_THREAD_TRACE_MODE.MASK_VS`: bits 5:3, access unknown.
-  @inlinable public static var MASK_VS: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
+  public static var MASK_VS: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `SQ_THREAD_TRACE_MODE.MASK_GS`: bits 8:6, access unknown.
-  @inlinable public static var MASK_GS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+  public static var MASK_GS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `SQ_THREAD_TRACE_MODE.MASK_ES`: bits 11:9, access unknown.
-  @inlinable public static var MASK_ES: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
+  public static var MASK_ES: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `SQ_THREAD_TRACE_MODE.MASK_HS`: bits 14:12, access unknown.
-  @inlinable public static var MASK_HS: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var MASK_HS: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `SQ_THREAD_TRACE_MODE.MASK_LS`: bits 17:15, access unknown.
-  @inlinable public static var MASK_LS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
+  public static var MASK_LS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
   /// `SQ_THREAD_TRACE_MODE.MASK_CS`: bits 20:18, access unknown.
-  @inlinable public static var MASK_CS: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
+  public static var MASK_CS: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `SQ_THREAD_TRACE_MODE.MODE`: bits 22:21, access unknown.
-  @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
+  public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SQ_THREAD_TRACE_MODE.CAPTURE_MODE`: bits 24:23, access unknown.
-  @inlinable public static var CAPTURE_MODE: RegisterField<Self, UInt8> { .init(lsb: 23, width: 2) }
+  public static var CAPTURE_MODE: RegisterField<Self, UInt8> { .init(lsb: 23, width: 2) }
 
   /// `SQ_THREAD_TRACE_MODE.AUTOFLUSH_EN`: bit 25, access unknown.
-  @inlinable public static var AUTOFLUSH_EN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var AUTOFLUSH_EN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `SQ_THREAD_TRACE_MODE.PRIV`: bit 26, access unknown.
-  @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `SQ_THREAD_TRACE_MODE.ISSUE_MASK`: bits 28:27, access unknown.
-  @inlinable public static var ISSUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 27, width: 2) }
+  public static var ISSUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 27, width: 2) }
 
   /// `SQ_THREAD_TRACE_MODE.TEST_MODE`: bit 29, access unknown.
-  @inlinable public static var TEST_MODE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var TEST_MODE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `SQ_THREAD_TRACE_MODE.INTERRUPT_EN`: bit 30, access unknown.
-  @inlinable public static var INTERRUPT_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var INTERRUPT_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `SQ_THREAD_TRACE_MODE.WRAP`: bit 31, access unknown.
-  @inlinable public static var WRAP: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var WRAP: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SQ_THREAD_TRACE_BASE2`: gfx_8_0 register, MMIO dword 0xC337 (byte 0x3_0CDC), access unknown, reset unknown (`write` starts from 0).
@@ -3408,7 +3148,7 @@ public enum SQ_THREAD_TRACE_BASE2: Register {
   }
 
   /// `SQ_THREAD_TRACE_BASE2.ADDR_HI`: bits 3:0, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `SQ_THREAD_TRACE_TOKEN_MASK2`: gfx_8_0 register, MMIO dword 0xC338 (byte 0x3_0CE0), access unknown, reset unknown (`write` starts from 0).
@@ -3421,7 +3161,7 @@ public enum SQ_THREAD_TRACE_TOKEN_MASK2: Register {
   }
 
   /// `SQ_THREAD_TRACE_TOKEN_MASK2.INST_MASK`: bits 31:0, access unknown.
-  @inlinable public static var INST_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var INST_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_THREAD_TRACE_WPTR`: gfx_8_0 register, MMIO dword 0xC339 (byte 0x3_0CE4), access unknown, reset unknown (`write` starts from 0).
@@ -3434,10 +3174,10 @@ public enum SQ_THREAD_TRACE_WPTR: Register {
   }
 
   /// `SQ_THREAD_TRACE_WPTR.WPTR`: bits 29:0, access unknown.
-  @inlinable public static var WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 30) }
+  public static var WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 30) }
 
   /// `SQ_THREAD_TRACE_WPTR.READ_OFFSET`: bits 31:30, access unknown.
-  @inlinable public static var READ_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var READ_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `SQ_THREAD_TRACE_STATUS`: gfx_8_0 register, MMIO dword 0xC33A (byte 0x3_0CE8), access unknown, reset unknown (`write` starts from 0).
@@ -3450,23 +3190,19 @@ public enum SQ_THREAD_TRACE_STATUS: Register {
   }
 
   /// `SQ_THREAD_TRACE_STATUS.FINISH_PENDING`: bits 9:0, access unknown.
-  @inlinable public static var FINISH_PENDING: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
+  public static var FINISH_PENDING: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `SQ_THREAD_TRACE_STATUS.FINISH_DONE`: bits 25:16, access unknown.
-  @inlinable public static var FINISH_DONE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 10)
-  }
+  public static var FINISH_DONE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
 
   /// `SQ_THREAD_TRACE_STATUS.NEW_BUF`: bit 29, access unknown.
-  @inlinable public static var NEW_BUF: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var NEW_BUF: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `SQ_THREAD_TRACE_STATUS.BUSY`: bit 30, access unknown.
-  @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `SQ_THREAD_TRACE_STATUS.FULL`: bit 31, access unknown.
-  @inlinable public static var FULL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var FULL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SQ_THREAD_TRACE_HIWATER`: gfx_8_0 register, MMIO dword 0xC33B (byte 0x3_0CEC), access unknown, reset unknown (`write` starts from 0).
@@ -3479,7 +3215,7 @@ public enum SQ_THREAD_TRACE_HIWATER: Register {
   }
 
   /// `SQ_THREAD_TRACE_HIWATER.HIWATER`: bits 2:0, access unknown.
-  @inlinable public static var HIWATER: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var HIWATER: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 }
 
 /// `SQ_THREAD_TRACE_USERDATA_0`: gfx_8_0 register, MMIO dword 0xC340 (byte 0x3_0D00), access unknown, reset unknown (`write` starts from 0).
@@ -3492,7 +3228,7 @@ public enum SQ_THREAD_TRACE_USERDATA_0: Register {
   }
 
   /// `SQ_THREAD_TRACE_USERDATA_0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_THREAD_TRACE_USERDATA_1`: gfx_8_0 register, MMIO dword 0xC341 (byte 0x3_0D04), access unknown, reset unknown (`write` starts from 0).
@@ -3505,7 +3241,7 @@ public enum SQ_THREAD_TRACE_USERDATA_1: Register {
   }
 
   /// `SQ_THREAD_TRACE_USERDATA_1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_THREAD_TRACE_USERDATA_2`: gfx_8_0 register, MMIO dword 0xC342 (byte 0x3_0D08), access unknown, reset unknown (`write` starts from 0).
@@ -3518,7 +3254,7 @@ public enum SQ_THREAD_TRACE_USERDATA_2: Register {
   }
 
   /// `SQ_THREAD_TRACE_USERDATA_2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_THREAD_TRACE_USERDATA_3`: gfx_8_0 register, MMIO dword 0xC343 (byte 0x3_0D0C), access unknown, reset unknown (`write` starts from 0).
@@ -3531,7 +3267,7 @@ public enum SQ_THREAD_TRACE_USERDATA_3: Register {
   }
 
   /// `SQ_THREAD_TRACE_USERDATA_3.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQC_CACHES`: gfx_8_0 register, MMIO dword 0xC348 (byte 0x3_0D20), access unknown, reset unknown (`write` starts from 0).
@@ -3544,22 +3280,22 @@ public enum SQC_CACHES: Register {
   }
 
   /// `SQC_CACHES.TARGET_INST`: bit 0, access unknown.
-  @inlinable public static var TARGET_INST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var TARGET_INST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SQC_CACHES.TARGET_DATA`: bit 1, access unknown.
-  @inlinable public static var TARGET_DATA: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var TARGET_DATA: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SQC_CACHES.INVALIDATE`: bit 2, access unknown.
-  @inlinable public static var INVALIDATE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var INVALIDATE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SQC_CACHES.WRITEBACK`: bit 3, access unknown.
-  @inlinable public static var WRITEBACK: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var WRITEBACK: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SQC_CACHES.VOL`: bit 4, access unknown.
-  @inlinable public static var VOL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var VOL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SQC_CACHES.COMPLETE`: bit 16, access unknown.
-  @inlinable public static var COMPLETE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var COMPLETE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `SQC_WRITEBACK`: gfx_8_0 register, MMIO dword 0xC349 (byte 0x3_0D24), access unknown, reset unknown (`write` starts from 0).
@@ -3572,10 +3308,10 @@ public enum SQC_WRITEBACK: Register {
   }
 
   /// `SQC_WRITEBACK.DWB`: bit 0, access unknown.
-  @inlinable public static var DWB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DWB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SQC_WRITEBACK.DIRTY`: bit 1, access unknown.
-  @inlinable public static var DIRTY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var DIRTY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `TA_CS_BC_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xC380 (byte 0x3_0E00), access unknown, reset unknown (`write` starts from 0).
@@ -3588,7 +3324,7 @@ public enum TA_CS_BC_BASE_ADDR: Register {
   }
 
   /// `TA_CS_BC_BASE_ADDR.ADDRESS`: bits 31:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TA_CS_BC_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC381 (byte 0x3_0E04), access unknown, reset unknown (`write` starts from 0).
@@ -3601,7 +3337,7 @@ public enum TA_CS_BC_BASE_ADDR_HI: Register {
   }
 
   /// `TA_CS_BC_BASE_ADDR_HI.ADDRESS`: bits 7:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var ADDRESS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `DB_OCCLUSION_COUNT0_LOW`: gfx_8_0 register, MMIO dword 0xC3C0 (byte 0x3_0F00), access unknown, reset unknown (`write` starts from 0).
@@ -3614,7 +3350,7 @@ public enum DB_OCCLUSION_COUNT0_LOW: Register {
   }
 
   /// `DB_OCCLUSION_COUNT0_LOW.COUNT_LOW`: bits 31:0, access unknown.
-  @inlinable public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_OCCLUSION_COUNT0_HI`: gfx_8_0 register, MMIO dword 0xC3C1 (byte 0x3_0F04), access unknown, reset unknown (`write` starts from 0).
@@ -3627,7 +3363,7 @@ public enum DB_OCCLUSION_COUNT0_HI: Register {
   }
 
   /// `DB_OCCLUSION_COUNT0_HI.COUNT_HI`: bits 30:0, access unknown.
-  @inlinable public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 }
 
 /// `DB_OCCLUSION_COUNT1_LOW`: gfx_8_0 register, MMIO dword 0xC3C2 (byte 0x3_0F08), access unknown, reset unknown (`write` starts from 0).
@@ -3640,7 +3376,7 @@ public enum DB_OCCLUSION_COUNT1_LOW: Register {
   }
 
   /// `DB_OCCLUSION_COUNT1_LOW.COUNT_LOW`: bits 31:0, access unknown.
-  @inlinable public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_OCCLUSION_COUNT1_HI`: gfx_8_0 register, MMIO dword 0xC3C3 (byte 0x3_0F0C), access unknown, reset unknown (`write` starts from 0).
@@ -3653,7 +3389,7 @@ public enum DB_OCCLUSION_COUNT1_HI: Register {
   }
 
   /// `DB_OCCLUSION_COUNT1_HI.COUNT_HI`: bits 30:0, access unknown.
-  @inlinable public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 }
 
 /// `DB_OCCLUSION_COUNT2_LOW`: gfx_8_0 register, MMIO dword 0xC3C4 (byte 0x3_0F10), access unknown, reset unknown (`write` starts from 0).
@@ -3666,7 +3402,7 @@ public enum DB_OCCLUSION_COUNT2_LOW: Register {
   }
 
   /// `DB_OCCLUSION_COUNT2_LOW.COUNT_LOW`: bits 31:0, access unknown.
-  @inlinable public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_OCCLUSION_COUNT2_HI`: gfx_8_0 register, MMIO dword 0xC3C5 (byte 0x3_0F14), access unknown, reset unknown (`write` starts from 0).
@@ -3679,7 +3415,7 @@ public enum DB_OCCLUSION_COUNT2_HI: Register {
   }
 
   /// `DB_OCCLUSION_COUNT2_HI.COUNT_HI`: bits 30:0, access unknown.
-  @inlinable public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 }
 
 /// `DB_OCCLUSION_COUNT3_LOW`: gfx_8_0 register, MMIO dword 0xC3C6 (byte 0x3_0F18), access unknown, reset unknown (`write` starts from 0).
@@ -3692,7 +3428,7 @@ public enum DB_OCCLUSION_COUNT3_LOW: Register {
   }
 
   /// `DB_OCCLUSION_COUNT3_LOW.COUNT_LOW`: bits 31:0, access unknown.
-  @inlinable public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_OCCLUSION_COUNT3_HI`: gfx_8_0 register, MMIO dword 0xC3C7 (byte 0x3_0F1C), access unknown, reset unknown (`write` starts from 0).
@@ -3705,7 +3441,7 @@ public enum DB_OCCLUSION_COUNT3_HI: Register {
   }
 
   /// `DB_OCCLUSION_COUNT3_HI.COUNT_HI`: bits 30:0, access unknown.
-  @inlinable public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 }
 
 /// `DB_ZPASS_COUNT_LOW`: gfx_8_0 register, MMIO dword 0xC3FE (byte 0x3_0FF8), access unknown, reset unknown (`write` starts from 0).
@@ -3718,7 +3454,7 @@ public enum DB_ZPASS_COUNT_LOW: Register {
   }
 
   /// `DB_ZPASS_COUNT_LOW.COUNT_LOW`: bits 31:0, access unknown.
-  @inlinable public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_ZPASS_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC3FF (byte 0x3_0FFC), access unknown, reset unknown (`write` starts from 0).
@@ -3731,7 +3467,7 @@ public enum DB_ZPASS_COUNT_HI: Register {
   }
 
   /// `DB_ZPASS_COUNT_HI.COUNT_HI`: bits 30:0, access unknown.
-  @inlinable public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 }
 
 /// `GDS_RD_ADDR`: gfx_8_0 register, MMIO dword 0xC400 (byte 0x3_1000), access unknown, reset unknown (`write` starts from 0).
@@ -3744,7 +3480,7 @@ public enum GDS_RD_ADDR: Register {
   }
 
   /// `GDS_RD_ADDR.READ_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var READ_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var READ_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_RD_DATA`: gfx_8_0 register, MMIO dword 0xC401 (byte 0x3_1004), access unknown, reset unknown (`write` starts from 0).
@@ -3757,7 +3493,7 @@ public enum GDS_RD_DATA: Register {
   }
 
   /// `GDS_RD_DATA.READ_DATA`: bits 31:0, access unknown.
-  @inlinable public static var READ_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var READ_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_RD_BURST_ADDR`: gfx_8_0 register, MMIO dword 0xC402 (byte 0x3_1008), access unknown, reset unknown (`write` starts from 0).
@@ -3770,7 +3506,7 @@ public enum GDS_RD_BURST_ADDR: Register {
   }
 
   /// `GDS_RD_BURST_ADDR.BURST_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var BURST_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BURST_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_RD_BURST_COUNT`: gfx_8_0 register, MMIO dword 0xC403 (byte 0x3_100C), access unknown, reset unknown (`write` starts from 0).
@@ -3783,7 +3519,7 @@ public enum GDS_RD_BURST_COUNT: Register {
   }
 
   /// `GDS_RD_BURST_COUNT.BURST_COUNT`: bits 31:0, access unknown.
-  @inlinable public static var BURST_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BURST_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_RD_BURST_DATA`: gfx_8_0 register, MMIO dword 0xC404 (byte 0x3_1010), access unknown, reset unknown (`write` starts from 0).
@@ -3796,7 +3532,7 @@ public enum GDS_RD_BURST_DATA: Register {
   }
 
   /// `GDS_RD_BURST_DATA.BURST_DATA`: bits 31:0, access unknown.
-  @inlinable public static var BURST_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BURST_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_WR_ADDR`: gfx_8_0 register, MMIO dword 0xC405 (byte 0x3_1014), access unknown, reset unknown (`write` starts from 0).
@@ -3809,7 +3545,7 @@ public enum GDS_WR_ADDR: Register {
   }
 
   /// `GDS_WR_ADDR.WRITE_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var WRITE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var WRITE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_WR_DATA`: gfx_8_0 register, MMIO dword 0xC406 (byte 0x3_1018), access unknown, reset unknown (`write` starts from 0).
@@ -3822,7 +3558,7 @@ public enum GDS_WR_DATA: Register {
   }
 
   /// `GDS_WR_DATA.WRITE_DATA`: bits 31:0, access unknown.
-  @inlinable public static var WRITE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var WRITE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_WR_BURST_ADDR`: gfx_8_0 register, MMIO dword 0xC407 (byte 0x3_101C), access unknown, reset unknown (`write` starts from 0).
@@ -3835,7 +3571,7 @@ public enum GDS_WR_BURST_ADDR: Register {
   }
 
   /// `GDS_WR_BURST_ADDR.WRITE_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var WRITE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var WRITE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_WR_BURST_DATA`: gfx_8_0 register, MMIO dword 0xC408 (byte 0x3_1020), access unknown, reset unknown (`write` starts from 0).
@@ -3848,7 +3584,7 @@ public enum GDS_WR_BURST_DATA: Register {
   }
 
   /// `GDS_WR_BURST_DATA.WRITE_DATA`: bits 31:0, access unknown.
-  @inlinable public static var WRITE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var WRITE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_WRITE_COMPLETE`: gfx_8_0 register, MMIO dword 0xC409 (byte 0x3_1024), access unknown, reset unknown (`write` starts from 0).
@@ -3861,9 +3597,7 @@ public enum GDS_WRITE_COMPLETE: Register {
   }
 
   /// `GDS_WRITE_COMPLETE.WRITE_COMPLETE`: bits 31:0, access unknown.
-  @inlinable public static var WRITE_COMPLETE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var WRITE_COMPLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_ATOM_CNTL`: gfx_8_0 register, MMIO dword 0xC40A (byte 0x3_1028), access unknown, reset unknown (`write` starts from 0).
@@ -3876,16 +3610,16 @@ public enum GDS_ATOM_CNTL: Register {
   }
 
   /// `GDS_ATOM_CNTL.AINC`: bits 5:0, access unknown.
-  @inlinable public static var AINC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var AINC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GDS_ATOM_CNTL.UNUSED1`: bits 7:6, access unknown.
-  @inlinable public static var UNUSED1: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var UNUSED1: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `GDS_ATOM_CNTL.DMODE`: bits 9:8, access unknown.
-  @inlinable public static var DMODE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DMODE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `GDS_ATOM_CNTL.UNUSED2`: bits 31:10, access unknown.
-  @inlinable public static var UNUSED2: RegisterField<Self, UInt32> { .init(lsb: 10, width: 22) }
+  public static var UNUSED2: RegisterField<Self, UInt32> { .init(lsb: 10, width: 22) }
 }
 
 /// `GDS_ATOM_COMPLETE`: gfx_8_0 register, MMIO dword 0xC40B (byte 0x3_102C), access unknown, reset unknown (`write` starts from 0).
@@ -3898,10 +3632,10 @@ public enum GDS_ATOM_COMPLETE: Register {
   }
 
   /// `GDS_ATOM_COMPLETE.COMPLETE`: bit 0, access unknown.
-  @inlinable public static var COMPLETE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var COMPLETE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GDS_ATOM_COMPLETE.UNUSED`: bits 31:1, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
+  public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
 }
 
 /// `GDS_ATOM_BASE`: gfx_8_0 register, MMIO dword 0xC40C (byte 0x3_1030), access unknown, reset unknown (`write` starts from 0).
@@ -3914,10 +3648,10 @@ public enum GDS_ATOM_BASE: Register {
   }
 
   /// `GDS_ATOM_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_ATOM_BASE.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_ATOM_SIZE`: gfx_8_0 register, MMIO dword 0xC40D (byte 0x3_1034), access unknown, reset unknown (`write` starts from 0).
@@ -3930,10 +3664,10 @@ public enum GDS_ATOM_SIZE: Register {
   }
 
   /// `GDS_ATOM_SIZE.SIZE`: bits 15:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_ATOM_SIZE.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_ATOM_OFFSET0`: gfx_8_0 register, MMIO dword 0xC40E (byte 0x3_1038), access unknown, reset unknown (`write` starts from 0).
@@ -3946,10 +3680,10 @@ public enum GDS_ATOM_OFFSET0: Register {
   }
 
   /// `GDS_ATOM_OFFSET0.OFFSET0`: bits 7:0, access unknown.
-  @inlinable public static var OFFSET0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var OFFSET0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `GDS_ATOM_OFFSET0.UNUSED`: bits 31:8, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `GDS_ATOM_OFFSET1`: gfx_8_0 register, MMIO dword 0xC40F (byte 0x3_103C), access unknown, reset unknown (`write` starts from 0).
@@ -3962,10 +3696,10 @@ public enum GDS_ATOM_OFFSET1: Register {
   }
 
   /// `GDS_ATOM_OFFSET1.OFFSET1`: bits 7:0, access unknown.
-  @inlinable public static var OFFSET1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var OFFSET1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `GDS_ATOM_OFFSET1.UNUSED`: bits 31:8, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `GDS_ATOM_DST`: gfx_8_0 register, MMIO dword 0xC410 (byte 0x3_1040), access unknown, reset unknown (`write` starts from 0).
@@ -3978,7 +3712,7 @@ public enum GDS_ATOM_DST: Register {
   }
 
   /// `GDS_ATOM_DST.DST`: bits 31:0, access unknown.
-  @inlinable public static var DST: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DST: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_ATOM_OP`: gfx_8_0 register, MMIO dword 0xC411 (byte 0x3_1044), access unknown, reset unknown (`write` starts from 0).
@@ -3991,10 +3725,10 @@ public enum GDS_ATOM_OP: Register {
   }
 
   /// `GDS_ATOM_OP.OP`: bits 7:0, access unknown.
-  @inlinable public static var OP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var OP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `GDS_ATOM_OP.UNUSED`: bits 31:8, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `GDS_ATOM_SRC0`: gfx_8_0 register, MMIO dword 0xC412 (byte 0x3_1048), access unknown, reset unknown (`write` starts from 0).
@@ -4007,7 +3741,7 @@ public enum GDS_ATOM_SRC0: Register {
   }
 
   /// `GDS_ATOM_SRC0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_ATOM_SRC0_U`: gfx_8_0 register, MMIO dword 0xC413 (byte 0x3_104C), access unknown, reset unknown (`write` starts from 0).
@@ -4020,7 +3754,7 @@ public enum GDS_ATOM_SRC0_U: Register {
   }
 
   /// `GDS_ATOM_SRC0_U.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_ATOM_SRC1`: gfx_8_0 register, MMIO dword 0xC414 (byte 0x3_1050), access unknown, reset unknown (`write` starts from 0).
@@ -4033,7 +3767,7 @@ public enum GDS_ATOM_SRC1: Register {
   }
 
   /// `GDS_ATOM_SRC1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_ATOM_SRC1_U`: gfx_8_0 register, MMIO dword 0xC415 (byte 0x3_1054), access unknown, reset unknown (`write` starts from 0).
@@ -4046,5 +3780,5 @@ public enum GDS_ATOM_SRC1_U: Register {
   }
 
   /// `GDS_ATOM_SRC1_U.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }

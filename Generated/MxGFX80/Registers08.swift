@@ -14,7 +14,7 @@ public enum GDS_ATOM_READ0: Register {
   }
 
   /// `GDS_ATOM_READ0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_ATOM_READ0_U`: gfx_8_0 register, MMIO dword 0xC417 (byte 0x3_105C), access unknown, reset unknown (`write` starts from 0).
@@ -27,7 +27,7 @@ public enum GDS_ATOM_READ0_U: Register {
   }
 
   /// `GDS_ATOM_READ0_U.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_ATOM_READ1`: gfx_8_0 register, MMIO dword 0xC418 (byte 0x3_1060), access unknown, reset unknown (`write` starts from 0).
@@ -40,7 +40,7 @@ public enum GDS_ATOM_READ1: Register {
   }
 
   /// `GDS_ATOM_READ1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_ATOM_READ1_U`: gfx_8_0 register, MMIO dword 0xC419 (byte 0x3_1064), access unknown, reset unknown (`write` starts from 0).
@@ -53,7 +53,7 @@ public enum GDS_ATOM_READ1_U: Register {
   }
 
   /// `GDS_ATOM_READ1_U.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_GWS_RESOURCE_CNTL`: gfx_8_0 register, MMIO dword 0xC41A (byte 0x3_1068), access unknown, reset unknown (`write` starts from 0).
@@ -66,10 +66,10 @@ public enum GDS_GWS_RESOURCE_CNTL: Register {
   }
 
   /// `GDS_GWS_RESOURCE_CNTL.INDEX`: bits 5:0, access unknown.
-  @inlinable public static var INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GDS_GWS_RESOURCE_CNTL.UNUSED`: bits 31:6, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
+  public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
 }
 
 /// `GDS_GWS_RESOURCE`: gfx_8_0 register, MMIO dword 0xC41B (byte 0x3_106C), access unknown, reset unknown (`write` starts from 0).
@@ -82,31 +82,31 @@ public enum GDS_GWS_RESOURCE: Register {
   }
 
   /// `GDS_GWS_RESOURCE.FLAG`: bit 0, access unknown.
-  @inlinable public static var FLAG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var FLAG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GDS_GWS_RESOURCE.COUNTER`: bits 12:1, access unknown.
-  @inlinable public static var COUNTER: RegisterField<Self, UInt16> { .init(lsb: 1, width: 12) }
+  public static var COUNTER: RegisterField<Self, UInt16> { .init(lsb: 1, width: 12) }
 
   /// `GDS_GWS_RESOURCE.TYPE`: bit 13, access unknown.
-  @inlinable public static var TYPE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var TYPE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `GDS_GWS_RESOURCE.DED`: bit 14, access unknown.
-  @inlinable public static var DED: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var DED: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `GDS_GWS_RESOURCE.RELEASE_ALL`: bit 15, access unknown.
-  @inlinable public static var RELEASE_ALL: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RELEASE_ALL: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `GDS_GWS_RESOURCE.HEAD_QUEUE`: bits 26:16, access unknown.
-  @inlinable public static var HEAD_QUEUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 11) }
+  public static var HEAD_QUEUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 11) }
 
   /// `GDS_GWS_RESOURCE.HEAD_VALID`: bit 27, access unknown.
-  @inlinable public static var HEAD_VALID: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var HEAD_VALID: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `GDS_GWS_RESOURCE.HEAD_FLAG`: bit 28, access unknown.
-  @inlinable public static var HEAD_FLAG: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var HEAD_FLAG: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `GDS_GWS_RESOURCE.UNUSED1`: bits 31:29, access unknown.
-  @inlinable public static var UNUSED1: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
+  public static var UNUSED1: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
 }
 
 /// `GDS_GWS_RESOURCE_CNT`: gfx_8_0 register, MMIO dword 0xC41C (byte 0x3_1070), access unknown, reset unknown (`write` starts from 0).
@@ -119,12 +119,10 @@ public enum GDS_GWS_RESOURCE_CNT: Register {
   }
 
   /// `GDS_GWS_RESOURCE_CNT.RESOURCE_CNT`: bits 15:0, access unknown.
-  @inlinable public static var RESOURCE_CNT: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var RESOURCE_CNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_GWS_RESOURCE_CNT.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_CNTL`: gfx_8_0 register, MMIO dword 0xC41D (byte 0x3_1074), access unknown, reset unknown (`write` starts from 0).
@@ -137,10 +135,10 @@ public enum GDS_OA_CNTL: Register {
   }
 
   /// `GDS_OA_CNTL.INDEX`: bits 3:0, access unknown.
-  @inlinable public static var INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `GDS_OA_CNTL.UNUSED`: bits 31:4, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 28) }
+  public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 28) }
 }
 
 /// `GDS_OA_COUNTER`: gfx_8_0 register, MMIO dword 0xC41E (byte 0x3_1078), access unknown, reset unknown (`write` starts from 0).
@@ -153,9 +151,7 @@ public enum GDS_OA_COUNTER: Register {
   }
 
   /// `GDS_OA_COUNTER.SPACE_AVAILABLE`: bits 31:0, access unknown.
-  @inlinable public static var SPACE_AVAILABLE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SPACE_AVAILABLE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_OA_ADDRESS`: gfx_8_0 register, MMIO dword 0xC41F (byte 0x3_107C), access unknown, reset unknown (`write` starts from 0).
@@ -168,22 +164,22 @@ public enum GDS_OA_ADDRESS: Register {
   }
 
   /// `GDS_OA_ADDRESS.DS_ADDRESS`: bits 15:0, access unknown.
-  @inlinable public static var DS_ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var DS_ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_OA_ADDRESS.CRAWLER`: bits 19:16, access unknown.
-  @inlinable public static var CRAWLER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CRAWLER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `GDS_OA_ADDRESS.CRAWLER_TYPE`: bits 21:20, access unknown.
-  @inlinable public static var CRAWLER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var CRAWLER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `GDS_OA_ADDRESS.UNUSED`: bits 29:22, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt8> { .init(lsb: 22, width: 8) }
+  public static var UNUSED: RegisterField<Self, UInt8> { .init(lsb: 22, width: 8) }
 
   /// `GDS_OA_ADDRESS.NO_ALLOC`: bit 30, access unknown.
-  @inlinable public static var NO_ALLOC: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var NO_ALLOC: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `GDS_OA_ADDRESS.ENABLE`: bit 31, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `GDS_OA_INCDEC`: gfx_8_0 register, MMIO dword 0xC420 (byte 0x3_1080), access unknown, reset unknown (`write` starts from 0).
@@ -196,10 +192,10 @@ public enum GDS_OA_INCDEC: Register {
   }
 
   /// `GDS_OA_INCDEC.VALUE`: bits 30:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `GDS_OA_INCDEC.INCDEC`: bit 31, access unknown.
-  @inlinable public static var INCDEC: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INCDEC: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `GDS_OA_RING_SIZE`: gfx_8_0 register, MMIO dword 0xC421 (byte 0x3_1084), access unknown, reset unknown (`write` starts from 0).
@@ -212,7 +208,7 @@ public enum GDS_OA_RING_SIZE: Register {
   }
 
   /// `GDS_OA_RING_SIZE.RING_SIZE`: bits 31:0, access unknown.
-  @inlinable public static var RING_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RING_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPG_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD000 (byte 0x3_4000), access unknown, reset unknown (`write` starts from 0).
@@ -225,9 +221,7 @@ public enum CPG_PERFCOUNTER1_LO: Register {
   }
 
   /// `CPG_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPG_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD001 (byte 0x3_4004), access unknown, reset unknown (`write` starts from 0).
@@ -240,9 +234,7 @@ public enum CPG_PERFCOUNTER1_HI: Register {
   }
 
   /// `CPG_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPG_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD002 (byte 0x3_4008), access unknown, reset unknown (`write` starts from 0).
@@ -255,9 +247,7 @@ public enum CPG_PERFCOUNTER0_LO: Register {
   }
 
   /// `CPG_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPG_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD003 (byte 0x3_400C), access unknown, reset unknown (`write` starts from 0).
@@ -270,9 +260,7 @@ public enum CPG_PERFCOUNTER0_HI: Register {
   }
 
   /// `CPG_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPC_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD004 (byte 0x3_4010), access unknown, reset unknown (`write` starts from 0).
@@ -285,9 +273,7 @@ public enum CPC_PERFCOUNTER1_LO: Register {
   }
 
   /// `CPC_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPC_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD005 (byte 0x3_4014), access unknown, reset unknown (`write` starts from 0).
@@ -300,9 +286,7 @@ public enum CPC_PERFCOUNTER1_HI: Register {
   }
 
   /// `CPC_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPC_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD006 (byte 0x3_4018), access unknown, reset unknown (`write` starts from 0).
@@ -315,9 +299,7 @@ public enum CPC_PERFCOUNTER0_LO: Register {
   }
 
   /// `CPC_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPC_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD007 (byte 0x3_401C), access unknown, reset unknown (`write` starts from 0).
@@ -330,9 +312,7 @@ public enum CPC_PERFCOUNTER0_HI: Register {
   }
 
   /// `CPC_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPF_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD008 (byte 0x3_4020), access unknown, reset unknown (`write` starts from 0).
@@ -345,9 +325,7 @@ public enum CPF_PERFCOUNTER1_LO: Register {
   }
 
   /// `CPF_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPF_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD009 (byte 0x3_4024), access unknown, reset unknown (`write` starts from 0).
@@ -360,9 +338,7 @@ public enum CPF_PERFCOUNTER1_HI: Register {
   }
 
   /// `CPF_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPF_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD00A (byte 0x3_4028), access unknown, reset unknown (`write` starts from 0).
@@ -375,9 +351,7 @@ public enum CPF_PERFCOUNTER0_LO: Register {
   }
 
   /// `CPF_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPF_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD00B (byte 0x3_402C), access unknown, reset unknown (`write` starts from 0).
@@ -390,9 +364,7 @@ public enum CPF_PERFCOUNTER0_HI: Register {
   }
 
   /// `CPF_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD040 (byte 0x3_4100), access unknown, reset unknown (`write` starts from 0).
@@ -405,9 +377,7 @@ public enum GRBM_PERFCOUNTER0_LO: Register {
   }
 
   /// `GRBM_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD041 (byte 0x3_4104), access unknown, reset unknown (`write` starts from 0).
@@ -420,9 +390,7 @@ public enum GRBM_PERFCOUNTER0_HI: Register {
   }
 
   /// `GRBM_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD043 (byte 0x3_410C), access unknown, reset unknown (`write` starts from 0).
@@ -435,9 +403,7 @@ public enum GRBM_PERFCOUNTER1_LO: Register {
   }
 
   /// `GRBM_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD044 (byte 0x3_4110), access unknown, reset unknown (`write` starts from 0).
@@ -450,9 +416,7 @@ public enum GRBM_PERFCOUNTER1_HI: Register {
   }
 
   /// `GRBM_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SE0_PERFCOUNTER_LO`: gfx_8_0 register, MMIO dword 0xD045 (byte 0x3_4114), access unknown, reset unknown (`write` starts from 0).
@@ -465,9 +429,7 @@ public enum GRBM_SE0_PERFCOUNTER_LO: Register {
   }
 
   /// `GRBM_SE0_PERFCOUNTER_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SE0_PERFCOUNTER_HI`: gfx_8_0 register, MMIO dword 0xD046 (byte 0x3_4118), access unknown, reset unknown (`write` starts from 0).
@@ -480,9 +442,7 @@ public enum GRBM_SE0_PERFCOUNTER_HI: Register {
   }
 
   /// `GRBM_SE0_PERFCOUNTER_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SE1_PERFCOUNTER_LO`: gfx_8_0 register, MMIO dword 0xD047 (byte 0x3_411C), access unknown, reset unknown (`write` starts from 0).
@@ -495,9 +455,7 @@ public enum GRBM_SE1_PERFCOUNTER_LO: Register {
   }
 
   /// `GRBM_SE1_PERFCOUNTER_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SE1_PERFCOUNTER_HI`: gfx_8_0 register, MMIO dword 0xD048 (byte 0x3_4120), access unknown, reset unknown (`write` starts from 0).
@@ -510,9 +468,7 @@ public enum GRBM_SE1_PERFCOUNTER_HI: Register {
   }
 
   /// `GRBM_SE1_PERFCOUNTER_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SE2_PERFCOUNTER_LO`: gfx_8_0 register, MMIO dword 0xD049 (byte 0x3_4124), access unknown, reset unknown (`write` starts from 0).
@@ -525,9 +481,7 @@ public enum GRBM_SE2_PERFCOUNTER_LO: Register {
   }
 
   /// `GRBM_SE2_PERFCOUNTER_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SE2_PERFCOUNTER_HI`: gfx_8_0 register, MMIO dword 0xD04A (byte 0x3_4128), access unknown, reset unknown (`write` starts from 0).
@@ -540,9 +494,7 @@ public enum GRBM_SE2_PERFCOUNTER_HI: Register {
   }
 
   /// `GRBM_SE2_PERFCOUNTER_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SE3_PERFCOUNTER_LO`: gfx_8_0 register, MMIO dword 0xD04B (byte 0x3_412C), access unknown, reset unknown (`write` starts from 0).
@@ -555,9 +507,7 @@ public enum GRBM_SE3_PERFCOUNTER_LO: Register {
   }
 
   /// `GRBM_SE3_PERFCOUNTER_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SE3_PERFCOUNTER_HI`: gfx_8_0 register, MMIO dword 0xD04C (byte 0x3_4130), access unknown, reset unknown (`write` starts from 0).
@@ -570,9 +520,7 @@ public enum GRBM_SE3_PERFCOUNTER_HI: Register {
   }
 
   /// `GRBM_SE3_PERFCOUNTER_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `WD_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD080 (byte 0x3_4200), access unknown, reset unknown (`write` starts from 0).
@@ -585,9 +533,7 @@ public enum WD_PERFCOUNTER0_LO: Register {
   }
 
   /// `WD_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `WD_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD081 (byte 0x3_4204), access unknown, reset unknown (`write` starts from 0).
@@ -600,9 +546,7 @@ public enum WD_PERFCOUNTER0_HI: Register {
   }
 
   /// `WD_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `WD_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD082 (byte 0x3_4208), access unknown, reset unknown (`write` starts from 0).
@@ -615,9 +559,7 @@ public enum WD_PERFCOUNTER1_LO: Register {
   }
 
   /// `WD_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `WD_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD083 (byte 0x3_420C), access unknown, reset unknown (`write` starts from 0).
@@ -630,9 +572,7 @@ public enum WD_PERFCOUNTER1_HI: Register {
   }
 
   /// `WD_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `WD_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD084 (byte 0x3_4210), access unknown, reset unknown (`write` starts from 0).
@@ -645,9 +585,7 @@ public enum WD_PERFCOUNTER2_LO: Register {
   }
 
   /// `WD_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `WD_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD085 (byte 0x3_4214), access unknown, reset unknown (`write` starts from 0).
@@ -660,9 +598,7 @@ public enum WD_PERFCOUNTER2_HI: Register {
   }
 
   /// `WD_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `WD_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD086 (byte 0x3_4218), access unknown, reset unknown (`write` starts from 0).
@@ -675,9 +611,7 @@ public enum WD_PERFCOUNTER3_LO: Register {
   }
 
   /// `WD_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `WD_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD087 (byte 0x3_421C), access unknown, reset unknown (`write` starts from 0).
@@ -690,9 +624,7 @@ public enum WD_PERFCOUNTER3_HI: Register {
   }
 
   /// `WD_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IA_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD088 (byte 0x3_4220), access unknown, reset unknown (`write` starts from 0).
@@ -705,9 +637,7 @@ public enum IA_PERFCOUNTER0_LO: Register {
   }
 
   /// `IA_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IA_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD089 (byte 0x3_4224), access unknown, reset unknown (`write` starts from 0).
@@ -720,9 +650,7 @@ public enum IA_PERFCOUNTER0_HI: Register {
   }
 
   /// `IA_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IA_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD08A (byte 0x3_4228), access unknown, reset unknown (`write` starts from 0).
@@ -735,9 +663,7 @@ public enum IA_PERFCOUNTER1_LO: Register {
   }
 
   /// `IA_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IA_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD08B (byte 0x3_422C), access unknown, reset unknown (`write` starts from 0).
@@ -750,9 +676,7 @@ public enum IA_PERFCOUNTER1_HI: Register {
   }
 
   /// `IA_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IA_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD08C (byte 0x3_4230), access unknown, reset unknown (`write` starts from 0).
@@ -765,9 +689,7 @@ public enum IA_PERFCOUNTER2_LO: Register {
   }
 
   /// `IA_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IA_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD08D (byte 0x3_4234), access unknown, reset unknown (`write` starts from 0).
@@ -780,9 +702,7 @@ public enum IA_PERFCOUNTER2_HI: Register {
   }
 
   /// `IA_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IA_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD08E (byte 0x3_4238), access unknown, reset unknown (`write` starts from 0).
@@ -795,9 +715,7 @@ public enum IA_PERFCOUNTER3_LO: Register {
   }
 
   /// `IA_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IA_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD08F (byte 0x3_423C), access unknown, reset unknown (`write` starts from 0).
@@ -810,9 +728,7 @@ public enum IA_PERFCOUNTER3_HI: Register {
   }
 
   /// `IA_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD090 (byte 0x3_4240), access unknown, reset unknown (`write` starts from 0).
@@ -825,9 +741,7 @@ public enum VGT_PERFCOUNTER0_LO: Register {
   }
 
   /// `VGT_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD091 (byte 0x3_4244), access unknown, reset unknown (`write` starts from 0).
@@ -840,9 +754,7 @@ public enum VGT_PERFCOUNTER0_HI: Register {
   }
 
   /// `VGT_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD092 (byte 0x3_4248), access unknown, reset unknown (`write` starts from 0).
@@ -855,9 +767,7 @@ public enum VGT_PERFCOUNTER1_LO: Register {
   }
 
   /// `VGT_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD093 (byte 0x3_424C), access unknown, reset unknown (`write` starts from 0).
@@ -870,9 +780,7 @@ public enum VGT_PERFCOUNTER1_HI: Register {
   }
 
   /// `VGT_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD094 (byte 0x3_4250), access unknown, reset unknown (`write` starts from 0).
@@ -885,9 +793,7 @@ public enum VGT_PERFCOUNTER2_LO: Register {
   }
 
   /// `VGT_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD095 (byte 0x3_4254), access unknown, reset unknown (`write` starts from 0).
@@ -900,9 +806,7 @@ public enum VGT_PERFCOUNTER2_HI: Register {
   }
 
   /// `VGT_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD096 (byte 0x3_4258), access unknown, reset unknown (`write` starts from 0).
@@ -915,9 +819,7 @@ public enum VGT_PERFCOUNTER3_LO: Register {
   }
 
   /// `VGT_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD097 (byte 0x3_425C), access unknown, reset unknown (`write` starts from 0).
@@ -930,9 +832,7 @@ public enum VGT_PERFCOUNTER3_HI: Register {
   }
 
   /// `VGT_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD100 (byte 0x3_4400), access unknown, reset unknown (`write` starts from 0).
@@ -945,9 +845,7 @@ public enum PA_SU_PERFCOUNTER0_LO: Register {
   }
 
   /// `PA_SU_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD101 (byte 0x3_4404), access unknown, reset unknown (`write` starts from 0).
@@ -960,9 +858,7 @@ public enum PA_SU_PERFCOUNTER0_HI: Register {
   }
 
   /// `PA_SU_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 15:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SU_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD102 (byte 0x3_4408), access unknown, reset unknown (`write` starts from 0).
@@ -975,9 +871,7 @@ public enum PA_SU_PERFCOUNTER1_LO: Register {
   }
 
   /// `PA_SU_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD103 (byte 0x3_440C), access unknown, reset unknown (`write` starts from 0).
@@ -990,9 +884,7 @@ public enum PA_SU_PERFCOUNTER1_HI: Register {
   }
 
   /// `PA_SU_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 15:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SU_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD104 (byte 0x3_4410), access unknown, reset unknown (`write` starts from 0).
@@ -1005,9 +897,7 @@ public enum PA_SU_PERFCOUNTER2_LO: Register {
   }
 
   /// `PA_SU_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD105 (byte 0x3_4414), access unknown, reset unknown (`write` starts from 0).
@@ -1020,9 +910,7 @@ public enum PA_SU_PERFCOUNTER2_HI: Register {
   }
 
   /// `PA_SU_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 15:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SU_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD106 (byte 0x3_4418), access unknown, reset unknown (`write` starts from 0).
@@ -1035,9 +923,7 @@ public enum PA_SU_PERFCOUNTER3_LO: Register {
   }
 
   /// `PA_SU_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD107 (byte 0x3_441C), access unknown, reset unknown (`write` starts from 0).
@@ -1050,9 +936,7 @@ public enum PA_SU_PERFCOUNTER3_HI: Register {
   }
 
   /// `PA_SU_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 15:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SC_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD140 (byte 0x3_4500), access unknown, reset unknown (`write` starts from 0).
@@ -1065,9 +949,7 @@ public enum PA_SC_PERFCOUNTER0_LO: Register {
   }
 
   /// `PA_SC_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD141 (byte 0x3_4504), access unknown, reset unknown (`write` starts from 0).
@@ -1080,9 +962,7 @@ public enum PA_SC_PERFCOUNTER0_HI: Register {
   }
 
   /// `PA_SC_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD142 (byte 0x3_4508), access unknown, reset unknown (`write` starts from 0).
@@ -1095,9 +975,7 @@ public enum PA_SC_PERFCOUNTER1_LO: Register {
   }
 
   /// `PA_SC_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD143 (byte 0x3_450C), access unknown, reset unknown (`write` starts from 0).
@@ -1110,9 +988,7 @@ public enum PA_SC_PERFCOUNTER1_HI: Register {
   }
 
   /// `PA_SC_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD144 (byte 0x3_4510), access unknown, reset unknown (`write` starts from 0).
@@ -1125,9 +1001,7 @@ public enum PA_SC_PERFCOUNTER2_LO: Register {
   }
 
   /// `PA_SC_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD145 (byte 0x3_4514), access unknown, reset unknown (`write` starts from 0).
@@ -1140,9 +1014,7 @@ public enum PA_SC_PERFCOUNTER2_HI: Register {
   }
 
   /// `PA_SC_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD146 (byte 0x3_4518), access unknown, reset unknown (`write` starts from 0).
@@ -1155,9 +1027,7 @@ public enum PA_SC_PERFCOUNTER3_LO: Register {
   }
 
   /// `PA_SC_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD147 (byte 0x3_451C), access unknown, reset unknown (`write` starts from 0).
@@ -1170,9 +1040,7 @@ public enum PA_SC_PERFCOUNTER3_HI: Register {
   }
 
   /// `PA_SC_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER4_LO`: gfx_8_0 register, MMIO dword 0xD148 (byte 0x3_4520), access unknown, reset unknown (`write` starts from 0).
@@ -1185,9 +1053,7 @@ public enum PA_SC_PERFCOUNTER4_LO: Register {
   }
 
   /// `PA_SC_PERFCOUNTER4_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER4_HI`: gfx_8_0 register, MMIO dword 0xD149 (byte 0x3_4524), access unknown, reset unknown (`write` starts from 0).
@@ -1200,9 +1066,7 @@ public enum PA_SC_PERFCOUNTER4_HI: Register {
   }
 
   /// `PA_SC_PERFCOUNTER4_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER5_LO`: gfx_8_0 register, MMIO dword 0xD14A (byte 0x3_4528), access unknown, reset unknown (`write` starts from 0).
@@ -1215,9 +1079,7 @@ public enum PA_SC_PERFCOUNTER5_LO: Register {
   }
 
   /// `PA_SC_PERFCOUNTER5_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER5_HI`: gfx_8_0 register, MMIO dword 0xD14B (byte 0x3_452C), access unknown, reset unknown (`write` starts from 0).
@@ -1230,9 +1092,7 @@ public enum PA_SC_PERFCOUNTER5_HI: Register {
   }
 
   /// `PA_SC_PERFCOUNTER5_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER6_LO`: gfx_8_0 register, MMIO dword 0xD14C (byte 0x3_4530), access unknown, reset unknown (`write` starts from 0).
@@ -1245,9 +1105,7 @@ public enum PA_SC_PERFCOUNTER6_LO: Register {
   }
 
   /// `PA_SC_PERFCOUNTER6_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER6_HI`: gfx_8_0 register, MMIO dword 0xD14D (byte 0x3_4534), access unknown, reset unknown (`write` starts from 0).
@@ -1260,9 +1118,7 @@ public enum PA_SC_PERFCOUNTER6_HI: Register {
   }
 
   /// `PA_SC_PERFCOUNTER6_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER7_LO`: gfx_8_0 register, MMIO dword 0xD14E (byte 0x3_4538), access unknown, reset unknown (`write` starts from 0).
@@ -1275,9 +1131,7 @@ public enum PA_SC_PERFCOUNTER7_LO: Register {
   }
 
   /// `PA_SC_PERFCOUNTER7_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER7_HI`: gfx_8_0 register, MMIO dword 0xD14F (byte 0x3_453C), access unknown, reset unknown (`write` starts from 0).
@@ -1290,9 +1144,7 @@ public enum PA_SC_PERFCOUNTER7_HI: Register {
   }
 
   /// `PA_SC_PERFCOUNTER7_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD180 (byte 0x3_4600), access unknown, reset unknown (`write` starts from 0).
@@ -1305,9 +1157,7 @@ public enum SPI_PERFCOUNTER0_HI: Register {
   }
 
   /// `SPI_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD181 (byte 0x3_4604), access unknown, reset unknown (`write` starts from 0).
@@ -1320,9 +1170,7 @@ public enum SPI_PERFCOUNTER0_LO: Register {
   }
 
   /// `SPI_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD182 (byte 0x3_4608), access unknown, reset unknown (`write` starts from 0).
@@ -1335,9 +1183,7 @@ public enum SPI_PERFCOUNTER1_HI: Register {
   }
 
   /// `SPI_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD183 (byte 0x3_460C), access unknown, reset unknown (`write` starts from 0).
@@ -1350,9 +1196,7 @@ public enum SPI_PERFCOUNTER1_LO: Register {
   }
 
   /// `SPI_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD184 (byte 0x3_4610), access unknown, reset unknown (`write` starts from 0).
@@ -1365,9 +1209,7 @@ public enum SPI_PERFCOUNTER2_HI: Register {
   }
 
   /// `SPI_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD185 (byte 0x3_4614), access unknown, reset unknown (`write` starts from 0).
@@ -1380,9 +1222,7 @@ public enum SPI_PERFCOUNTER2_LO: Register {
   }
 
   /// `SPI_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD186 (byte 0x3_4618), access unknown, reset unknown (`write` starts from 0).
@@ -1395,9 +1235,7 @@ public enum SPI_PERFCOUNTER3_HI: Register {
   }
 
   /// `SPI_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD187 (byte 0x3_461C), access unknown, reset unknown (`write` starts from 0).
@@ -1410,9 +1248,7 @@ public enum SPI_PERFCOUNTER3_LO: Register {
   }
 
   /// `SPI_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PERFCOUNTER4_HI`: gfx_8_0 register, MMIO dword 0xD188 (byte 0x3_4620), access unknown, reset unknown (`write` starts from 0).
@@ -1425,9 +1261,7 @@ public enum SPI_PERFCOUNTER4_HI: Register {
   }
 
   /// `SPI_PERFCOUNTER4_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PERFCOUNTER4_LO`: gfx_8_0 register, MMIO dword 0xD189 (byte 0x3_4624), access unknown, reset unknown (`write` starts from 0).
@@ -1440,9 +1274,7 @@ public enum SPI_PERFCOUNTER4_LO: Register {
   }
 
   /// `SPI_PERFCOUNTER4_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PERFCOUNTER5_HI`: gfx_8_0 register, MMIO dword 0xD18A (byte 0x3_4628), access unknown, reset unknown (`write` starts from 0).
@@ -1455,9 +1287,7 @@ public enum SPI_PERFCOUNTER5_HI: Register {
   }
 
   /// `SPI_PERFCOUNTER5_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PERFCOUNTER5_LO`: gfx_8_0 register, MMIO dword 0xD18B (byte 0x3_462C), access unknown, reset unknown (`write` starts from 0).
@@ -1470,9 +1300,7 @@ public enum SPI_PERFCOUNTER5_LO: Register {
   }
 
   /// `SPI_PERFCOUNTER5_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD1C0 (byte 0x3_4700), access unknown, reset unknown (`write` starts from 0).
@@ -1485,9 +1313,7 @@ public enum SQ_PERFCOUNTER0_LO: Register {
   }
 
   /// `SQ_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD1C1 (byte 0x3_4704), access unknown, reset unknown (`write` starts from 0).
@@ -1500,9 +1326,7 @@ public enum SQ_PERFCOUNTER0_HI: Register {
   }
 
   /// `SQ_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD1C2 (byte 0x3_4708), access unknown, reset unknown (`write` starts from 0).
@@ -1515,9 +1339,7 @@ public enum SQ_PERFCOUNTER1_LO: Register {
   }
 
   /// `SQ_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD1C3 (byte 0x3_470C), access unknown, reset unknown (`write` starts from 0).
@@ -1530,9 +1352,7 @@ public enum SQ_PERFCOUNTER1_HI: Register {
   }
 
   /// `SQ_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD1C4 (byte 0x3_4710), access unknown, reset unknown (`write` starts from 0).
@@ -1545,9 +1365,7 @@ public enum SQ_PERFCOUNTER2_LO: Register {
   }
 
   /// `SQ_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD1C5 (byte 0x3_4714), access unknown, reset unknown (`write` starts from 0).
@@ -1560,9 +1378,7 @@ public enum SQ_PERFCOUNTER2_HI: Register {
   }
 
   /// `SQ_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD1C6 (byte 0x3_4718), access unknown, reset unknown (`write` starts from 0).
@@ -1575,9 +1391,7 @@ public enum SQ_PERFCOUNTER3_LO: Register {
   }
 
   /// `SQ_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD1C7 (byte 0x3_471C), access unknown, reset unknown (`write` starts from 0).
@@ -1590,9 +1404,7 @@ public enum SQ_PERFCOUNTER3_HI: Register {
   }
 
   /// `SQ_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER4_LO`: gfx_8_0 register, MMIO dword 0xD1C8 (byte 0x3_4720), access unknown, reset unknown (`write` starts from 0).
@@ -1605,9 +1417,7 @@ public enum SQ_PERFCOUNTER4_LO: Register {
   }
 
   /// `SQ_PERFCOUNTER4_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER4_HI`: gfx_8_0 register, MMIO dword 0xD1C9 (byte 0x3_4724), access unknown, reset unknown (`write` starts from 0).
@@ -1620,9 +1430,7 @@ public enum SQ_PERFCOUNTER4_HI: Register {
   }
 
   /// `SQ_PERFCOUNTER4_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER5_LO`: gfx_8_0 register, MMIO dword 0xD1CA (byte 0x3_4728), access unknown, reset unknown (`write` starts from 0).
@@ -1635,9 +1443,7 @@ public enum SQ_PERFCOUNTER5_LO: Register {
   }
 
   /// `SQ_PERFCOUNTER5_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER5_HI`: gfx_8_0 register, MMIO dword 0xD1CB (byte 0x3_472C), access unknown, reset unknown (`write` starts from 0).
@@ -1650,9 +1456,7 @@ public enum SQ_PERFCOUNTER5_HI: Register {
   }
 
   /// `SQ_PERFCOUNTER5_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER6_LO`: gfx_8_0 register, MMIO dword 0xD1CC (byte 0x3_4730), access unknown, reset unknown (`write` starts from 0).
@@ -1665,9 +1469,7 @@ public enum SQ_PERFCOUNTER6_LO: Register {
   }
 
   /// `SQ_PERFCOUNTER6_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER6_HI`: gfx_8_0 register, MMIO dword 0xD1CD (byte 0x3_4734), access unknown, reset unknown (`write` starts from 0).
@@ -1680,9 +1482,7 @@ public enum SQ_PERFCOUNTER6_HI: Register {
   }
 
   /// `SQ_PERFCOUNTER6_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER7_LO`: gfx_8_0 register, MMIO dword 0xD1CE (byte 0x3_4738), access unknown, reset unknown (`write` starts from 0).
@@ -1695,9 +1495,7 @@ public enum SQ_PERFCOUNTER7_LO: Register {
   }
 
   /// `SQ_PERFCOUNTER7_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER7_HI`: gfx_8_0 register, MMIO dword 0xD1CF (byte 0x3_473C), access unknown, reset unknown (`write` starts from 0).
@@ -1710,9 +1508,7 @@ public enum SQ_PERFCOUNTER7_HI: Register {
   }
 
   /// `SQ_PERFCOUNTER7_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER8_LO`: gfx_8_0 register, MMIO dword 0xD1D0 (byte 0x3_4740), access unknown, reset unknown (`write` starts from 0).
@@ -1725,9 +1521,7 @@ public enum SQ_PERFCOUNTER8_LO: Register {
   }
 
   /// `SQ_PERFCOUNTER8_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER8_HI`: gfx_8_0 register, MMIO dword 0xD1D1 (byte 0x3_4744), access unknown, reset unknown (`write` starts from 0).
@@ -1740,9 +1534,7 @@ public enum SQ_PERFCOUNTER8_HI: Register {
   }
 
   /// `SQ_PERFCOUNTER8_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER9_LO`: gfx_8_0 register, MMIO dword 0xD1D2 (byte 0x3_4748), access unknown, reset unknown (`write` starts from 0).
@@ -1755,9 +1547,7 @@ public enum SQ_PERFCOUNTER9_LO: Register {
   }
 
   /// `SQ_PERFCOUNTER9_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER9_HI`: gfx_8_0 register, MMIO dword 0xD1D3 (byte 0x3_474C), access unknown, reset unknown (`write` starts from 0).
@@ -1770,9 +1560,7 @@ public enum SQ_PERFCOUNTER9_HI: Register {
   }
 
   /// `SQ_PERFCOUNTER9_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER10_LO`: gfx_8_0 register, MMIO dword 0xD1D4 (byte 0x3_4750), access unknown, reset unknown (`write` starts from 0).
@@ -1785,9 +1573,7 @@ public enum SQ_PERFCOUNTER10_LO: Register {
   }
 
   /// `SQ_PERFCOUNTER10_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER10_HI`: gfx_8_0 register, MMIO dword 0xD1D5 (byte 0x3_4754), access unknown, reset unknown (`write` starts from 0).
@@ -1800,9 +1586,7 @@ public enum SQ_PERFCOUNTER10_HI: Register {
   }
 
   /// `SQ_PERFCOUNTER10_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER11_LO`: gfx_8_0 register, MMIO dword 0xD1D6 (byte 0x3_4758), access unknown, reset unknown (`write` starts from 0).
@@ -1815,9 +1599,7 @@ public enum SQ_PERFCOUNTER11_LO: Register {
   }
 
   /// `SQ_PERFCOUNTER11_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER11_HI`: gfx_8_0 register, MMIO dword 0xD1D7 (byte 0x3_475C), access unknown, reset unknown (`write` starts from 0).
@@ -1830,9 +1612,7 @@ public enum SQ_PERFCOUNTER11_HI: Register {
   }
 
   /// `SQ_PERFCOUNTER11_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER12_LO`: gfx_8_0 register, MMIO dword 0xD1D8 (byte 0x3_4760), access unknown, reset unknown (`write` starts from 0).
@@ -1845,9 +1625,7 @@ public enum SQ_PERFCOUNTER12_LO: Register {
   }
 
   /// `SQ_PERFCOUNTER12_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER12_HI`: gfx_8_0 register, MMIO dword 0xD1D9 (byte 0x3_4764), access unknown, reset unknown (`write` starts from 0).
@@ -1860,9 +1638,7 @@ public enum SQ_PERFCOUNTER12_HI: Register {
   }
 
   /// `SQ_PERFCOUNTER12_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER13_LO`: gfx_8_0 register, MMIO dword 0xD1DA (byte 0x3_4768), access unknown, reset unknown (`write` starts from 0).
@@ -1875,9 +1651,7 @@ public enum SQ_PERFCOUNTER13_LO: Register {
   }
 
   /// `SQ_PERFCOUNTER13_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER13_HI`: gfx_8_0 register, MMIO dword 0xD1DB (byte 0x3_476C), access unknown, reset unknown (`write` starts from 0).
@@ -1890,9 +1664,7 @@ public enum SQ_PERFCOUNTER13_HI: Register {
   }
 
   /// `SQ_PERFCOUNTER13_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER14_LO`: gfx_8_0 register, MMIO dword 0xD1DC (byte 0x3_4770), access unknown, reset unknown (`write` starts from 0).
@@ -1905,9 +1677,7 @@ public enum SQ_PERFCOUNTER14_LO: Register {
   }
 
   /// `SQ_PERFCOUNTER14_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER14_HI`: gfx_8_0 register, MMIO dword 0xD1DD (byte 0x3_4774), access unknown, reset unknown (`write` starts from 0).
@@ -1920,9 +1690,7 @@ public enum SQ_PERFCOUNTER14_HI: Register {
   }
 
   /// `SQ_PERFCOUNTER14_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER15_LO`: gfx_8_0 register, MMIO dword 0xD1DE (byte 0x3_4778), access unknown, reset unknown (`write` starts from 0).
@@ -1935,9 +1703,7 @@ public enum SQ_PERFCOUNTER15_LO: Register {
   }
 
   /// `SQ_PERFCOUNTER15_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER15_HI`: gfx_8_0 register, MMIO dword 0xD1DF (byte 0x3_477C), access unknown, reset unknown (`write` starts from 0).
@@ -1950,9 +1716,7 @@ public enum SQ_PERFCOUNTER15_HI: Register {
   }
 
   /// `SQ_PERFCOUNTER15_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SX_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD240 (byte 0x3_4900), access unknown, reset unknown (`write` starts from 0).
@@ -1965,9 +1729,7 @@ public enum SX_PERFCOUNTER0_LO: Register {
   }
 
   /// `SX_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SX_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD241 (byte 0x3_4904), access unknown, reset unknown (`write` starts from 0).
@@ -1980,9 +1742,7 @@ public enum SX_PERFCOUNTER0_HI: Register {
   }
 
   /// `SX_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SX_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD242 (byte 0x3_4908), access unknown, reset unknown (`write` starts from 0).
@@ -1995,9 +1755,7 @@ public enum SX_PERFCOUNTER1_LO: Register {
   }
 
   /// `SX_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SX_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD243 (byte 0x3_490C), access unknown, reset unknown (`write` starts from 0).
@@ -2010,9 +1768,7 @@ public enum SX_PERFCOUNTER1_HI: Register {
   }
 
   /// `SX_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SX_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD244 (byte 0x3_4910), access unknown, reset unknown (`write` starts from 0).
@@ -2025,9 +1781,7 @@ public enum SX_PERFCOUNTER2_LO: Register {
   }
 
   /// `SX_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SX_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD245 (byte 0x3_4914), access unknown, reset unknown (`write` starts from 0).
@@ -2040,9 +1794,7 @@ public enum SX_PERFCOUNTER2_HI: Register {
   }
 
   /// `SX_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SX_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD246 (byte 0x3_4918), access unknown, reset unknown (`write` starts from 0).
@@ -2055,9 +1807,7 @@ public enum SX_PERFCOUNTER3_LO: Register {
   }
 
   /// `SX_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SX_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD247 (byte 0x3_491C), access unknown, reset unknown (`write` starts from 0).
@@ -2070,9 +1820,7 @@ public enum SX_PERFCOUNTER3_HI: Register {
   }
 
   /// `SX_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD280 (byte 0x3_4A00), access unknown, reset unknown (`write` starts from 0).
@@ -2085,9 +1833,7 @@ public enum GDS_PERFCOUNTER0_LO: Register {
   }
 
   /// `GDS_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD281 (byte 0x3_4A04), access unknown, reset unknown (`write` starts from 0).
@@ -2100,9 +1846,7 @@ public enum GDS_PERFCOUNTER0_HI: Register {
   }
 
   /// `GDS_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD282 (byte 0x3_4A08), access unknown, reset unknown (`write` starts from 0).
@@ -2115,9 +1859,7 @@ public enum GDS_PERFCOUNTER1_LO: Register {
   }
 
   /// `GDS_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD283 (byte 0x3_4A0C), access unknown, reset unknown (`write` starts from 0).
@@ -2130,9 +1872,7 @@ public enum GDS_PERFCOUNTER1_HI: Register {
   }
 
   /// `GDS_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD284 (byte 0x3_4A10), access unknown, reset unknown (`write` starts from 0).
@@ -2145,9 +1885,7 @@ public enum GDS_PERFCOUNTER2_LO: Register {
   }
 
   /// `GDS_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD285 (byte 0x3_4A14), access unknown, reset unknown (`write` starts from 0).
@@ -2160,9 +1898,7 @@ public enum GDS_PERFCOUNTER2_HI: Register {
   }
 
   /// `GDS_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD286 (byte 0x3_4A18), access unknown, reset unknown (`write` starts from 0).
@@ -2175,9 +1911,7 @@ public enum GDS_PERFCOUNTER3_LO: Register {
   }
 
   /// `GDS_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD287 (byte 0x3_4A1C), access unknown, reset unknown (`write` starts from 0).
@@ -2190,9 +1924,7 @@ public enum GDS_PERFCOUNTER3_HI: Register {
   }
 
   /// `GDS_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TA_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD2C0 (byte 0x3_4B00), access unknown, reset unknown (`write` starts from 0).
@@ -2205,9 +1937,7 @@ public enum TA_PERFCOUNTER0_LO: Register {
   }
 
   /// `TA_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TA_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD2C1 (byte 0x3_4B04), access unknown, reset unknown (`write` starts from 0).
@@ -2220,9 +1950,7 @@ public enum TA_PERFCOUNTER0_HI: Register {
   }
 
   /// `TA_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TA_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD2C2 (byte 0x3_4B08), access unknown, reset unknown (`write` starts from 0).
@@ -2235,9 +1963,7 @@ public enum TA_PERFCOUNTER1_LO: Register {
   }
 
   /// `TA_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TA_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD2C3 (byte 0x3_4B0C), access unknown, reset unknown (`write` starts from 0).
@@ -2250,9 +1976,7 @@ public enum TA_PERFCOUNTER1_HI: Register {
   }
 
   /// `TA_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TD_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD300 (byte 0x3_4C00), access unknown, reset unknown (`write` starts from 0).
@@ -2265,9 +1989,7 @@ public enum TD_PERFCOUNTER0_LO: Register {
   }
 
   /// `TD_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TD_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD301 (byte 0x3_4C04), access unknown, reset unknown (`write` starts from 0).
@@ -2280,9 +2002,7 @@ public enum TD_PERFCOUNTER0_HI: Register {
   }
 
   /// `TD_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TD_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD302 (byte 0x3_4C08), access unknown, reset unknown (`write` starts from 0).
@@ -2295,9 +2015,7 @@ public enum TD_PERFCOUNTER1_LO: Register {
   }
 
   /// `TD_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TD_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD303 (byte 0x3_4C0C), access unknown, reset unknown (`write` starts from 0).
@@ -2310,9 +2028,7 @@ public enum TD_PERFCOUNTER1_HI: Register {
   }
 
   /// `TD_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCP_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD340 (byte 0x3_4D00), access unknown, reset unknown (`write` starts from 0).
@@ -2325,9 +2041,7 @@ public enum TCP_PERFCOUNTER0_LO: Register {
   }
 
   /// `TCP_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCP_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD341 (byte 0x3_4D04), access unknown, reset unknown (`write` starts from 0).
@@ -2340,9 +2054,7 @@ public enum TCP_PERFCOUNTER0_HI: Register {
   }
 
   /// `TCP_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCP_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD342 (byte 0x3_4D08), access unknown, reset unknown (`write` starts from 0).
@@ -2355,9 +2067,7 @@ public enum TCP_PERFCOUNTER1_LO: Register {
   }
 
   /// `TCP_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCP_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD343 (byte 0x3_4D0C), access unknown, reset unknown (`write` starts from 0).
@@ -2370,9 +2080,7 @@ public enum TCP_PERFCOUNTER1_HI: Register {
   }
 
   /// `TCP_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCP_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD344 (byte 0x3_4D10), access unknown, reset unknown (`write` starts from 0).
@@ -2385,9 +2093,7 @@ public enum TCP_PERFCOUNTER2_LO: Register {
   }
 
   /// `TCP_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCP_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD345 (byte 0x3_4D14), access unknown, reset unknown (`write` starts from 0).
@@ -2400,9 +2106,7 @@ public enum TCP_PERFCOUNTER2_HI: Register {
   }
 
   /// `TCP_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCP_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD346 (byte 0x3_4D18), access unknown, reset unknown (`write` starts from 0).
@@ -2415,9 +2119,7 @@ public enum TCP_PERFCOUNTER3_LO: Register {
   }
 
   /// `TCP_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCP_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD347 (byte 0x3_4D1C), access unknown, reset unknown (`write` starts from 0).
@@ -2430,9 +2132,7 @@ public enum TCP_PERFCOUNTER3_HI: Register {
   }
 
   /// `TCP_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCC_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD380 (byte 0x3_4E00), access unknown, reset unknown (`write` starts from 0).
@@ -2445,9 +2145,7 @@ public enum TCC_PERFCOUNTER0_LO: Register {
   }
 
   /// `TCC_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCC_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD381 (byte 0x3_4E04), access unknown, reset unknown (`write` starts from 0).
@@ -2460,9 +2158,7 @@ public enum TCC_PERFCOUNTER0_HI: Register {
   }
 
   /// `TCC_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCC_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD382 (byte 0x3_4E08), access unknown, reset unknown (`write` starts from 0).
@@ -2475,9 +2171,7 @@ public enum TCC_PERFCOUNTER1_LO: Register {
   }
 
   /// `TCC_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCC_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD383 (byte 0x3_4E0C), access unknown, reset unknown (`write` starts from 0).
@@ -2490,9 +2184,7 @@ public enum TCC_PERFCOUNTER1_HI: Register {
   }
 
   /// `TCC_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCC_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD384 (byte 0x3_4E10), access unknown, reset unknown (`write` starts from 0).
@@ -2505,9 +2197,7 @@ public enum TCC_PERFCOUNTER2_LO: Register {
   }
 
   /// `TCC_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCC_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD385 (byte 0x3_4E14), access unknown, reset unknown (`write` starts from 0).
@@ -2520,9 +2210,7 @@ public enum TCC_PERFCOUNTER2_HI: Register {
   }
 
   /// `TCC_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCC_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD386 (byte 0x3_4E18), access unknown, reset unknown (`write` starts from 0).
@@ -2535,9 +2223,7 @@ public enum TCC_PERFCOUNTER3_LO: Register {
   }
 
   /// `TCC_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCC_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD387 (byte 0x3_4E1C), access unknown, reset unknown (`write` starts from 0).
@@ -2550,9 +2236,7 @@ public enum TCC_PERFCOUNTER3_HI: Register {
   }
 
   /// `TCC_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCA_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD390 (byte 0x3_4E40), access unknown, reset unknown (`write` starts from 0).
@@ -2565,9 +2249,7 @@ public enum TCA_PERFCOUNTER0_LO: Register {
   }
 
   /// `TCA_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCA_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD391 (byte 0x3_4E44), access unknown, reset unknown (`write` starts from 0).
@@ -2580,9 +2262,7 @@ public enum TCA_PERFCOUNTER0_HI: Register {
   }
 
   /// `TCA_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCA_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD392 (byte 0x3_4E48), access unknown, reset unknown (`write` starts from 0).
@@ -2595,9 +2275,7 @@ public enum TCA_PERFCOUNTER1_LO: Register {
   }
 
   /// `TCA_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCA_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD393 (byte 0x3_4E4C), access unknown, reset unknown (`write` starts from 0).
@@ -2610,9 +2288,7 @@ public enum TCA_PERFCOUNTER1_HI: Register {
   }
 
   /// `TCA_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCA_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD394 (byte 0x3_4E50), access unknown, reset unknown (`write` starts from 0).
@@ -2625,9 +2301,7 @@ public enum TCA_PERFCOUNTER2_LO: Register {
   }
 
   /// `TCA_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCA_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD395 (byte 0x3_4E54), access unknown, reset unknown (`write` starts from 0).
@@ -2640,9 +2314,7 @@ public enum TCA_PERFCOUNTER2_HI: Register {
   }
 
   /// `TCA_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCA_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD396 (byte 0x3_4E58), access unknown, reset unknown (`write` starts from 0).
@@ -2655,9 +2327,7 @@ public enum TCA_PERFCOUNTER3_LO: Register {
   }
 
   /// `TCA_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCA_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD397 (byte 0x3_4E5C), access unknown, reset unknown (`write` starts from 0).
@@ -2670,9 +2340,7 @@ public enum TCA_PERFCOUNTER3_HI: Register {
   }
 
   /// `TCA_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD406 (byte 0x3_5018), access unknown, reset unknown (`write` starts from 0).
@@ -2685,9 +2353,7 @@ public enum CB_PERFCOUNTER0_LO: Register {
   }
 
   /// `CB_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD407 (byte 0x3_501C), access unknown, reset unknown (`write` starts from 0).
@@ -2700,9 +2366,7 @@ public enum CB_PERFCOUNTER0_HI: Register {
   }
 
   /// `CB_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD408 (byte 0x3_5020), access unknown, reset unknown (`write` starts from 0).
@@ -2715,9 +2379,7 @@ public enum CB_PERFCOUNTER1_LO: Register {
   }
 
   /// `CB_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD409 (byte 0x3_5024), access unknown, reset unknown (`write` starts from 0).
@@ -2730,9 +2392,7 @@ public enum CB_PERFCOUNTER1_HI: Register {
   }
 
   /// `CB_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD40A (byte 0x3_5028), access unknown, reset unknown (`write` starts from 0).
@@ -2745,9 +2405,7 @@ public enum CB_PERFCOUNTER2_LO: Register {
   }
 
   /// `CB_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD40B (byte 0x3_502C), access unknown, reset unknown (`write` starts from 0).
@@ -2760,9 +2418,7 @@ public enum CB_PERFCOUNTER2_HI: Register {
   }
 
   /// `CB_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD40C (byte 0x3_5030), access unknown, reset unknown (`write` starts from 0).
@@ -2775,9 +2431,7 @@ public enum CB_PERFCOUNTER3_LO: Register {
   }
 
   /// `CB_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD40D (byte 0x3_5034), access unknown, reset unknown (`write` starts from 0).
@@ -2790,9 +2444,7 @@ public enum CB_PERFCOUNTER3_HI: Register {
   }
 
   /// `CB_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD440 (byte 0x3_5100), access unknown, reset unknown (`write` starts from 0).
@@ -2805,9 +2457,7 @@ public enum DB_PERFCOUNTER0_LO: Register {
   }
 
   /// `DB_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD441 (byte 0x3_5104), access unknown, reset unknown (`write` starts from 0).
@@ -2820,9 +2470,7 @@ public enum DB_PERFCOUNTER0_HI: Register {
   }
 
   /// `DB_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD442 (byte 0x3_5108), access unknown, reset unknown (`write` starts from 0).
@@ -2835,9 +2483,7 @@ public enum DB_PERFCOUNTER1_LO: Register {
   }
 
   /// `DB_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD443 (byte 0x3_510C), access unknown, reset unknown (`write` starts from 0).
@@ -2850,9 +2496,7 @@ public enum DB_PERFCOUNTER1_HI: Register {
   }
 
   /// `DB_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD444 (byte 0x3_5110), access unknown, reset unknown (`write` starts from 0).
@@ -2865,9 +2509,7 @@ public enum DB_PERFCOUNTER2_LO: Register {
   }
 
   /// `DB_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD445 (byte 0x3_5114), access unknown, reset unknown (`write` starts from 0).
@@ -2880,9 +2522,7 @@ public enum DB_PERFCOUNTER2_HI: Register {
   }
 
   /// `DB_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD446 (byte 0x3_5118), access unknown, reset unknown (`write` starts from 0).
@@ -2895,9 +2535,7 @@ public enum DB_PERFCOUNTER3_LO: Register {
   }
 
   /// `DB_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD447 (byte 0x3_511C), access unknown, reset unknown (`write` starts from 0).
@@ -2910,9 +2548,7 @@ public enum DB_PERFCOUNTER3_HI: Register {
   }
 
   /// `DB_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD480 (byte 0x3_5200), access unknown, reset unknown (`write` starts from 0).
@@ -2925,9 +2561,7 @@ public enum RLC_PERFCOUNTER0_LO: Register {
   }
 
   /// `RLC_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD481 (byte 0x3_5204), access unknown, reset unknown (`write` starts from 0).
@@ -2940,9 +2574,7 @@ public enum RLC_PERFCOUNTER0_HI: Register {
   }
 
   /// `RLC_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD482 (byte 0x3_5208), access unknown, reset unknown (`write` starts from 0).
@@ -2955,9 +2587,7 @@ public enum RLC_PERFCOUNTER1_LO: Register {
   }
 
   /// `RLC_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD483 (byte 0x3_520C), access unknown, reset unknown (`write` starts from 0).
@@ -2970,9 +2600,7 @@ public enum RLC_PERFCOUNTER1_HI: Register {
   }
 
   /// `RLC_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPG_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD800 (byte 0x3_6000), access unknown, reset unknown (`write` starts from 0).
@@ -2985,7 +2613,7 @@ public enum CPG_PERFCOUNTER1_SELECT: Register {
   }
 
   /// `CPG_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `CPG_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD801 (byte 0x3_6004), access unknown, reset unknown (`write` starts from 0).
@@ -2998,10 +2626,10 @@ public enum CPG_PERFCOUNTER0_SELECT1: Register {
   }
 
   /// `CPG_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `CPG_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 15:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
+  public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `CPG_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD802 (byte 0x3_6008), access unknown, reset unknown (`write` starts from 0).
@@ -3014,13 +2642,13 @@ public enum CPG_PERFCOUNTER0_SELECT: Register {
   }
 
   /// `CPG_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `CPG_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 15:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
+  public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 
   /// `CPG_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `CPC_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD803 (byte 0x3_600C), access unknown, reset unknown (`write` starts from 0).
@@ -3033,7 +2661,7 @@ public enum CPC_PERFCOUNTER1_SELECT: Register {
   }
 
   /// `CPC_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `CPC_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD804 (byte 0x3_6010), access unknown, reset unknown (`write` starts from 0).
@@ -3046,10 +2674,10 @@ public enum CPC_PERFCOUNTER0_SELECT1: Register {
   }
 
   /// `CPC_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `CPC_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 15:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
+  public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `CPF_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD805 (byte 0x3_6014), access unknown, reset unknown (`write` starts from 0).
@@ -3062,7 +2690,7 @@ public enum CPF_PERFCOUNTER1_SELECT: Register {
   }
 
   /// `CPF_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `CPF_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD806 (byte 0x3_6018), access unknown, reset unknown (`write` starts from 0).
@@ -3075,10 +2703,10 @@ public enum CPF_PERFCOUNTER0_SELECT1: Register {
   }
 
   /// `CPF_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `CPF_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 15:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
+  public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `CPF_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD807 (byte 0x3_601C), access unknown, reset unknown (`write` starts from 0).
@@ -3091,13 +2719,13 @@ public enum CPF_PERFCOUNTER0_SELECT: Register {
   }
 
   /// `CPF_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `CPF_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 15:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
+  public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 
   /// `CPF_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `CP_PERFMON_CNTL`: gfx_8_0 register, MMIO dword 0xD808 (byte 0x3_6020), access unknown, reset unknown (`write` starts from 0).
@@ -3110,22 +2738,18 @@ public enum CP_PERFMON_CNTL: Register {
   }
 
   /// `CP_PERFMON_CNTL.PERFMON_STATE`: bits 3:0, access unknown.
-  @inlinable public static var PERFMON_STATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var PERFMON_STATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CP_PERFMON_CNTL.SPM_PERFMON_STATE`: bits 7:4, access unknown, values of `SPM_PERFMON_STATE`.
-  @inlinable public static var SPM_PERFMON_STATE: RegisterField<Self, SPM_PERFMON_STATE> {
+  public static var SPM_PERFMON_STATE: RegisterField<Self, SPM_PERFMON_STATE> {
     .init(lsb: 4, width: 4)
   }
 
   /// `CP_PERFMON_CNTL.PERFMON_ENABLE_MODE`: bits 9:8, access unknown.
-  @inlinable public static var PERFMON_ENABLE_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var PERFMON_ENABLE_MODE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CP_PERFMON_CNTL.PERFMON_SAMPLE_ENABLE`: bit 10, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var PERFMON_SAMPLE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 }
 
 /// `CPC_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD809 (byte 0x3_6024), access unknown, reset unknown (`write` starts from 0).
@@ -3138,13 +2762,13 @@ public enum CPC_PERFCOUNTER0_SELECT: Register {
   }
 
   /// `CPC_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `CPC_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 15:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
+  public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 
   /// `CPC_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `CP_DRAW_OBJECT`: gfx_8_0 register, MMIO dword 0xD810 (byte 0x3_6040), access unknown, reset unknown (`write` starts from 0).
@@ -3157,7 +2781,7 @@ public enum CP_DRAW_OBJECT: Register {
   }
 
   /// `CP_DRAW_OBJECT.OBJECT`: bits 31:0, access unknown.
-  @inlinable public static var OBJECT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var OBJECT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DRAW_OBJECT_COUNTER`: gfx_8_0 register, MMIO dword 0xD811 (byte 0x3_6044), access unknown, reset unknown (`write` starts from 0).
@@ -3170,7 +2794,7 @@ public enum CP_DRAW_OBJECT_COUNTER: Register {
   }
 
   /// `CP_DRAW_OBJECT_COUNTER.COUNT`: bits 15:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_DRAW_WINDOW_MASK_HI`: gfx_8_0 register, MMIO dword 0xD812 (byte 0x3_6048), access unknown, reset unknown (`write` starts from 0).
@@ -3183,9 +2807,7 @@ public enum CP_DRAW_WINDOW_MASK_HI: Register {
   }
 
   /// `CP_DRAW_WINDOW_MASK_HI.WINDOW_MASK_HI`: bits 31:0, access unknown.
-  @inlinable public static var WINDOW_MASK_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var WINDOW_MASK_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DRAW_WINDOW_HI`: gfx_8_0 register, MMIO dword 0xD813 (byte 0x3_604C), access unknown, reset unknown (`write` starts from 0).
@@ -3198,7 +2820,7 @@ public enum CP_DRAW_WINDOW_HI: Register {
   }
 
   /// `CP_DRAW_WINDOW_HI.WINDOW_HI`: bits 31:0, access unknown.
-  @inlinable public static var WINDOW_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var WINDOW_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DRAW_WINDOW_LO`: gfx_8_0 register, MMIO dword 0xD814 (byte 0x3_6050), access unknown, reset unknown (`write` starts from 0).
@@ -3211,10 +2833,10 @@ public enum CP_DRAW_WINDOW_LO: Register {
   }
 
   /// `CP_DRAW_WINDOW_LO.MIN`: bits 15:0, access unknown.
-  @inlinable public static var MIN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MIN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `CP_DRAW_WINDOW_LO.MAX`: bits 31:16, access unknown.
-  @inlinable public static var MAX: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var MAX: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `CP_DRAW_WINDOW_CNTL`: gfx_8_0 register, MMIO dword 0xD815 (byte 0x3_6054), access unknown, reset unknown (`write` starts from 0).
@@ -3227,22 +2849,20 @@ public enum CP_DRAW_WINDOW_CNTL: Register {
   }
 
   /// `CP_DRAW_WINDOW_CNTL.DISABLE_DRAW_WINDOW_LO_MAX`: bit 0, access unknown.
-  @inlinable public static var DISABLE_DRAW_WINDOW_LO_MAX: RegisterField<Self, Bool> {
+  public static var DISABLE_DRAW_WINDOW_LO_MAX: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `CP_DRAW_WINDOW_CNTL.DISABLE_DRAW_WINDOW_LO_MIN`: bit 1, access unknown.
-  @inlinable public static var DISABLE_DRAW_WINDOW_LO_MIN: RegisterField<Self, Bool> {
+  public static var DISABLE_DRAW_WINDOW_LO_MIN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `CP_DRAW_WINDOW_CNTL.DISABLE_DRAW_WINDOW_HI`: bit 2, access unknown.
-  @inlinable public static var DISABLE_DRAW_WINDOW_HI: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var DISABLE_DRAW_WINDOW_HI: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `CP_DRAW_WINDOW_CNTL.MODE`: bit 8, access unknown.
-  @inlinable public static var MODE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var MODE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
 /// `GRBM_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD840 (byte 0x3_6100), access unknown, reset unknown (`write` starts from 0).
@@ -3255,95 +2875,95 @@ public enum GRBM_PERFCOUNTER0_SELECT: Register {
   }
 
   /// `GRBM_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GRBM_PERFCOUNTER0_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
-  @inlinable public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER0_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
-  @inlinable public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER0_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
-  @inlinable public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER0_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
-  @inlinable public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER0_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 14, access unknown.
-  @inlinable public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER0_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
-  @inlinable public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER0_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
-  @inlinable public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER0_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
-  @inlinable public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER0_SELECT.GRBM_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
-  @inlinable public static var GRBM_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var GRBM_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER0_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
-  @inlinable public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER0_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
-  @inlinable public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER0_SELECT.CP_BUSY_USER_DEFINED_MASK`: bit 22, access unknown.
-  @inlinable public static var CP_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var CP_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER0_SELECT.IA_BUSY_USER_DEFINED_MASK`: bit 23, access unknown.
-  @inlinable public static var IA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var IA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER0_SELECT.GDS_BUSY_USER_DEFINED_MASK`: bit 24, access unknown.
-  @inlinable public static var GDS_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var GDS_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER0_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 25, access unknown.
-  @inlinable public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER0_SELECT.RLC_BUSY_USER_DEFINED_MASK`: bit 26, access unknown.
-  @inlinable public static var RLC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var RLC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER0_SELECT.TC_BUSY_USER_DEFINED_MASK`: bit 27, access unknown.
-  @inlinable public static var TC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var TC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER0_SELECT.WD_BUSY_USER_DEFINED_MASK`: bit 28, access unknown.
-  @inlinable public static var WD_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var WD_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 }
@@ -3358,95 +2978,95 @@ public enum GRBM_PERFCOUNTER1_SELECT: Register {
   }
 
   /// `GRBM_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GRBM_PERFCOUNTER1_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
-  @inlinable public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER1_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
-  @inlinable public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER1_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
-  @inlinable public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER1_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
-  @inlinable public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER1_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 14, access unknown.
-  @inlinable public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER1_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
-  @inlinable public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER1_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
-  @inlinable public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER1_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
-  @inlinable public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER1_SELECT.GRBM_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
-  @inlinable public static var GRBM_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var GRBM_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER1_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
-  @inlinable public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER1_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
-  @inlinable public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER1_SELECT.CP_BUSY_USER_DEFINED_MASK`: bit 22, access unknown.
-  @inlinable public static var CP_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var CP_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER1_SELECT.IA_BUSY_USER_DEFINED_MASK`: bit 23, access unknown.
-  @inlinable public static var IA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var IA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER1_SELECT.GDS_BUSY_USER_DEFINED_MASK`: bit 24, access unknown.
-  @inlinable public static var GDS_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var GDS_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER1_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 25, access unknown.
-  @inlinable public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER1_SELECT.RLC_BUSY_USER_DEFINED_MASK`: bit 26, access unknown.
-  @inlinable public static var RLC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var RLC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER1_SELECT.TC_BUSY_USER_DEFINED_MASK`: bit 27, access unknown.
-  @inlinable public static var TC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var TC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `GRBM_PERFCOUNTER1_SELECT.WD_BUSY_USER_DEFINED_MASK`: bit 28, access unknown.
-  @inlinable public static var WD_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var WD_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 }
@@ -3461,60 +3081,60 @@ public enum GRBM_SE0_PERFCOUNTER_SELECT: Register {
   }
 
   /// `GRBM_SE0_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GRBM_SE0_PERFCOUNTER_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
-  @inlinable public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `GRBM_SE0_PERFCOUNTER_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
-  @inlinable public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `GRBM_SE0_PERFCOUNTER_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
-  @inlinable public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `GRBM_SE0_PERFCOUNTER_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
-  @inlinable public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `GRBM_SE0_PERFCOUNTER_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 15, access unknown.
-  @inlinable public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `GRBM_SE0_PERFCOUNTER_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
-  @inlinable public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `GRBM_SE0_PERFCOUNTER_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
-  @inlinable public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `GRBM_SE0_PERFCOUNTER_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
-  @inlinable public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `GRBM_SE0_PERFCOUNTER_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
-  @inlinable public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `GRBM_SE0_PERFCOUNTER_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
-  @inlinable public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `GRBM_SE0_PERFCOUNTER_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
-  @inlinable public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 }
@@ -3529,60 +3149,60 @@ public enum GRBM_SE1_PERFCOUNTER_SELECT: Register {
   }
 
   /// `GRBM_SE1_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GRBM_SE1_PERFCOUNTER_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
-  @inlinable public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `GRBM_SE1_PERFCOUNTER_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
-  @inlinable public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `GRBM_SE1_PERFCOUNTER_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
-  @inlinable public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `GRBM_SE1_PERFCOUNTER_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
-  @inlinable public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `GRBM_SE1_PERFCOUNTER_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 15, access unknown.
-  @inlinable public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `GRBM_SE1_PERFCOUNTER_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
-  @inlinable public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `GRBM_SE1_PERFCOUNTER_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
-  @inlinable public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `GRBM_SE1_PERFCOUNTER_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
-  @inlinable public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `GRBM_SE1_PERFCOUNTER_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
-  @inlinable public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `GRBM_SE1_PERFCOUNTER_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
-  @inlinable public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `GRBM_SE1_PERFCOUNTER_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
-  @inlinable public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 }
@@ -3597,60 +3217,60 @@ public enum GRBM_SE2_PERFCOUNTER_SELECT: Register {
   }
 
   /// `GRBM_SE2_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GRBM_SE2_PERFCOUNTER_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
-  @inlinable public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `GRBM_SE2_PERFCOUNTER_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
-  @inlinable public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `GRBM_SE2_PERFCOUNTER_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
-  @inlinable public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `GRBM_SE2_PERFCOUNTER_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
-  @inlinable public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `GRBM_SE2_PERFCOUNTER_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 15, access unknown.
-  @inlinable public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `GRBM_SE2_PERFCOUNTER_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
-  @inlinable public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `GRBM_SE2_PERFCOUNTER_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
-  @inlinable public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `GRBM_SE2_PERFCOUNTER_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
-  @inlinable public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `GRBM_SE2_PERFCOUNTER_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
-  @inlinable public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `GRBM_SE2_PERFCOUNTER_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
-  @inlinable public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `GRBM_SE2_PERFCOUNTER_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
-  @inlinable public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 }
@@ -3665,60 +3285,60 @@ public enum GRBM_SE3_PERFCOUNTER_SELECT: Register {
   }
 
   /// `GRBM_SE3_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GRBM_SE3_PERFCOUNTER_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
-  @inlinable public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `GRBM_SE3_PERFCOUNTER_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
-  @inlinable public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `GRBM_SE3_PERFCOUNTER_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
-  @inlinable public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `GRBM_SE3_PERFCOUNTER_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
-  @inlinable public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `GRBM_SE3_PERFCOUNTER_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 15, access unknown.
-  @inlinable public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `GRBM_SE3_PERFCOUNTER_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
-  @inlinable public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `GRBM_SE3_PERFCOUNTER_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
-  @inlinable public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `GRBM_SE3_PERFCOUNTER_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
-  @inlinable public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `GRBM_SE3_PERFCOUNTER_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
-  @inlinable public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `GRBM_SE3_PERFCOUNTER_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
-  @inlinable public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `GRBM_SE3_PERFCOUNTER_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
-  @inlinable public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
+  public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 }
@@ -3733,10 +3353,10 @@ public enum WD_PERFCOUNTER0_SELECT: Register {
   }
 
   /// `WD_PERFCOUNTER0_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `WD_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `WD_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD881 (byte 0x3_6204), access unknown, reset unknown (`write` starts from 0).
@@ -3749,10 +3369,10 @@ public enum WD_PERFCOUNTER1_SELECT: Register {
   }
 
   /// `WD_PERFCOUNTER1_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `WD_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `WD_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD882 (byte 0x3_6208), access unknown, reset unknown (`write` starts from 0).
@@ -3765,10 +3385,10 @@ public enum WD_PERFCOUNTER2_SELECT: Register {
   }
 
   /// `WD_PERFCOUNTER2_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `WD_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `WD_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD883 (byte 0x3_620C), access unknown, reset unknown (`write` starts from 0).
@@ -3781,10 +3401,10 @@ public enum WD_PERFCOUNTER3_SELECT: Register {
   }
 
   /// `WD_PERFCOUNTER3_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `WD_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `IA_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD884 (byte 0x3_6210), access unknown, reset unknown (`write` starts from 0).
@@ -3797,19 +3417,19 @@ public enum IA_PERFCOUNTER0_SELECT: Register {
   }
 
   /// `IA_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `IA_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `IA_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `IA_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `IA_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `IA_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD885 (byte 0x3_6214), access unknown, reset unknown (`write` starts from 0).
@@ -3822,10 +3442,10 @@ public enum IA_PERFCOUNTER1_SELECT: Register {
   }
 
   /// `IA_PERFCOUNTER1_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `IA_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `IA_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD886 (byte 0x3_6218), access unknown, reset unknown (`write` starts from 0).
@@ -3838,10 +3458,10 @@ public enum IA_PERFCOUNTER2_SELECT: Register {
   }
 
   /// `IA_PERFCOUNTER2_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `IA_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `IA_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD887 (byte 0x3_621C), access unknown, reset unknown (`write` starts from 0).
@@ -3854,10 +3474,10 @@ public enum IA_PERFCOUNTER3_SELECT: Register {
   }
 
   /// `IA_PERFCOUNTER3_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `IA_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `IA_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD888 (byte 0x3_6220), access unknown, reset unknown (`write` starts from 0).
@@ -3870,16 +3490,16 @@ public enum IA_PERFCOUNTER0_SELECT1: Register {
   }
 
   /// `IA_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `IA_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `IA_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `IA_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `VGT_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD88C (byte 0x3_6230), access unknown, reset unknown (`write` starts from 0).
@@ -3892,19 +3512,19 @@ public enum VGT_PERFCOUNTER0_SELECT: Register {
   }
 
   /// `VGT_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `VGT_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `VGT_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `VGT_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `VGT_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `VGT_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD88D (byte 0x3_6234), access unknown, reset unknown (`write` starts from 0).
@@ -3917,19 +3537,19 @@ public enum VGT_PERFCOUNTER1_SELECT: Register {
   }
 
   /// `VGT_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `VGT_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `VGT_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `VGT_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `VGT_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `VGT_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD88E (byte 0x3_6238), access unknown, reset unknown (`write` starts from 0).
@@ -3942,10 +3562,10 @@ public enum VGT_PERFCOUNTER2_SELECT: Register {
   }
 
   /// `VGT_PERFCOUNTER2_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `VGT_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `VGT_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD88F (byte 0x3_623C), access unknown, reset unknown (`write` starts from 0).
@@ -3958,10 +3578,10 @@ public enum VGT_PERFCOUNTER3_SELECT: Register {
   }
 
   /// `VGT_PERFCOUNTER3_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `VGT_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `VGT_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD890 (byte 0x3_6240), access unknown, reset unknown (`write` starts from 0).
@@ -3974,16 +3594,16 @@ public enum VGT_PERFCOUNTER0_SELECT1: Register {
   }
 
   /// `VGT_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `VGT_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `VGT_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `VGT_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `VGT_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xD891 (byte 0x3_6244), access unknown, reset unknown (`write` starts from 0).
@@ -3996,16 +3616,16 @@ public enum VGT_PERFCOUNTER1_SELECT1: Register {
   }
 
   /// `VGT_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `VGT_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `VGT_PERFCOUNTER1_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `VGT_PERFCOUNTER1_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `VGT_PERFCOUNTER_SEID_MASK`: gfx_8_0 register, MMIO dword 0xD894 (byte 0x3_6250), access unknown, reset unknown (`write` starts from 0).
@@ -4018,9 +3638,7 @@ public enum VGT_PERFCOUNTER_SEID_MASK: Register {
   }
 
   /// `VGT_PERFCOUNTER_SEID_MASK.PERF_SEID_IGNORE_MASK`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEID_IGNORE_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERF_SEID_IGNORE_MASK: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PA_SU_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD900 (byte 0x3_6400), access unknown, reset unknown (`write` starts from 0).
@@ -4033,13 +3651,13 @@ public enum PA_SU_PERFCOUNTER0_SELECT: Register {
   }
 
   /// `PA_SU_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `PA_SU_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `PA_SU_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `PA_SU_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD901 (byte 0x3_6404), access unknown, reset unknown (`write` starts from 0).
@@ -4052,10 +3670,10 @@ public enum PA_SU_PERFCOUNTER0_SELECT1: Register {
   }
 
   /// `PA_SU_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `PA_SU_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
 /// `PA_SU_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD902 (byte 0x3_6408), access unknown, reset unknown (`write` starts from 0).
@@ -4068,13 +3686,13 @@ public enum PA_SU_PERFCOUNTER1_SELECT: Register {
   }
 
   /// `PA_SU_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `PA_SU_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `PA_SU_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `PA_SU_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xD903 (byte 0x3_640C), access unknown, reset unknown (`write` starts from 0).
@@ -4087,10 +3705,10 @@ public enum PA_SU_PERFCOUNTER1_SELECT1: Register {
   }
 
   /// `PA_SU_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `PA_SU_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
 /// `PA_SU_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD904 (byte 0x3_6410), access unknown, reset unknown (`write` starts from 0).
@@ -4103,10 +3721,10 @@ public enum PA_SU_PERFCOUNTER2_SELECT: Register {
   }
 
   /// `PA_SU_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `PA_SU_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `PA_SU_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD905 (byte 0x3_6414), access unknown, reset unknown (`write` starts from 0).
@@ -4119,10 +3737,10 @@ public enum PA_SU_PERFCOUNTER3_SELECT: Register {
   }
 
   /// `PA_SU_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `PA_SU_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `PA_SC_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD940 (byte 0x3_6500), access unknown, reset unknown (`write` starts from 0).
@@ -4135,13 +3753,13 @@ public enum PA_SC_PERFCOUNTER0_SELECT: Register {
   }
 
   /// `PA_SC_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `PA_SC_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `PA_SC_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `PA_SC_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD941 (byte 0x3_6504), access unknown, reset unknown (`write` starts from 0).
@@ -4154,10 +3772,10 @@ public enum PA_SC_PERFCOUNTER0_SELECT1: Register {
   }
 
   /// `PA_SC_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `PA_SC_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
 /// `PA_SC_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD942 (byte 0x3_6508), access unknown, reset unknown (`write` starts from 0).
@@ -4170,7 +3788,7 @@ public enum PA_SC_PERFCOUNTER1_SELECT: Register {
   }
 
   /// `PA_SC_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `PA_SC_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD943 (byte 0x3_650C), access unknown, reset unknown (`write` starts from 0).
@@ -4183,7 +3801,7 @@ public enum PA_SC_PERFCOUNTER2_SELECT: Register {
   }
 
   /// `PA_SC_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `PA_SC_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD944 (byte 0x3_6510), access unknown, reset unknown (`write` starts from 0).
@@ -4196,7 +3814,7 @@ public enum PA_SC_PERFCOUNTER3_SELECT: Register {
   }
 
   /// `PA_SC_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `PA_SC_PERFCOUNTER4_SELECT`: gfx_8_0 register, MMIO dword 0xD945 (byte 0x3_6514), access unknown, reset unknown (`write` starts from 0).
@@ -4209,7 +3827,7 @@ public enum PA_SC_PERFCOUNTER4_SELECT: Register {
   }
 
   /// `PA_SC_PERFCOUNTER4_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `PA_SC_PERFCOUNTER5_SELECT`: gfx_8_0 register, MMIO dword 0xD946 (byte 0x3_6518), access unknown, reset unknown (`write` starts from 0).
@@ -4222,7 +3840,7 @@ public enum PA_SC_PERFCOUNTER5_SELECT: Register {
   }
 
   /// `PA_SC_PERFCOUNTER5_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `PA_SC_PERFCOUNTER6_SELECT`: gfx_8_0 register, MMIO dword 0xD947 (byte 0x3_651C), access unknown, reset unknown (`write` starts from 0).
@@ -4235,7 +3853,7 @@ public enum PA_SC_PERFCOUNTER6_SELECT: Register {
   }
 
   /// `PA_SC_PERFCOUNTER6_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `PA_SC_PERFCOUNTER7_SELECT`: gfx_8_0 register, MMIO dword 0xD948 (byte 0x3_6520), access unknown, reset unknown (`write` starts from 0).
@@ -4248,7 +3866,7 @@ public enum PA_SC_PERFCOUNTER7_SELECT: Register {
   }
 
   /// `PA_SC_PERFCOUNTER7_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `SPI_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD980 (byte 0x3_6600), access unknown, reset unknown (`write` starts from 0).
@@ -4261,11 +3879,11 @@ public enum SPI_PERFCOUNTER0_SELECT: Register {
   }
 
   /// `SPI_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `SPI_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `SPI_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }

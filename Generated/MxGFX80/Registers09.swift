@@ -14,13 +14,13 @@ public enum SPI_PERFCOUNTER1_SELECT: Register {
   }
 
   /// `SPI_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `SPI_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `SPI_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `SPI_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD982 (byte 0x3_6608), access unknown, reset unknown (`write` starts from 0).
@@ -33,13 +33,13 @@ public enum SPI_PERFCOUNTER2_SELECT: Register {
   }
 
   /// `SPI_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `SPI_PERFCOUNTER2_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `SPI_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `SPI_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD983 (byte 0x3_660C), access unknown, reset unknown (`write` starts from 0).
@@ -52,13 +52,13 @@ public enum SPI_PERFCOUNTER3_SELECT: Register {
   }
 
   /// `SPI_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `SPI_PERFCOUNTER3_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `SPI_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `SPI_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD984 (byte 0x3_6610), access unknown, reset unknown (`write` starts from 0).
@@ -71,10 +71,10 @@ public enum SPI_PERFCOUNTER0_SELECT1: Register {
   }
 
   /// `SPI_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `SPI_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
 /// `SPI_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xD985 (byte 0x3_6614), access unknown, reset unknown (`write` starts from 0).
@@ -87,10 +87,10 @@ public enum SPI_PERFCOUNTER1_SELECT1: Register {
   }
 
   /// `SPI_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `SPI_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
 /// `SPI_PERFCOUNTER2_SELECT1`: gfx_8_0 register, MMIO dword 0xD986 (byte 0x3_6618), access unknown, reset unknown (`write` starts from 0).
@@ -103,10 +103,10 @@ public enum SPI_PERFCOUNTER2_SELECT1: Register {
   }
 
   /// `SPI_PERFCOUNTER2_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `SPI_PERFCOUNTER2_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
 /// `SPI_PERFCOUNTER3_SELECT1`: gfx_8_0 register, MMIO dword 0xD987 (byte 0x3_661C), access unknown, reset unknown (`write` starts from 0).
@@ -119,10 +119,10 @@ public enum SPI_PERFCOUNTER3_SELECT1: Register {
   }
 
   /// `SPI_PERFCOUNTER3_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `SPI_PERFCOUNTER3_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
 /// `SPI_PERFCOUNTER4_SELECT`: gfx_8_0 register, MMIO dword 0xD988 (byte 0x3_6620), access unknown, reset unknown (`write` starts from 0).
@@ -135,7 +135,7 @@ public enum SPI_PERFCOUNTER4_SELECT: Register {
   }
 
   /// `SPI_PERFCOUNTER4_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_PERFCOUNTER5_SELECT`: gfx_8_0 register, MMIO dword 0xD989 (byte 0x3_6624), access unknown, reset unknown (`write` starts from 0).
@@ -148,7 +148,7 @@ public enum SPI_PERFCOUNTER5_SELECT: Register {
   }
 
   /// `SPI_PERFCOUNTER5_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_PERFCOUNTER_BINS`: gfx_8_0 register, MMIO dword 0xD98A (byte 0x3_6628), access unknown, reset unknown (`write` starts from 0).
@@ -161,28 +161,28 @@ public enum SPI_PERFCOUNTER_BINS: Register {
   }
 
   /// `SPI_PERFCOUNTER_BINS.BIN0_MIN`: bits 3:0, access unknown.
-  @inlinable public static var BIN0_MIN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var BIN0_MIN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SPI_PERFCOUNTER_BINS.BIN0_MAX`: bits 7:4, access unknown.
-  @inlinable public static var BIN0_MAX: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var BIN0_MAX: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SPI_PERFCOUNTER_BINS.BIN1_MIN`: bits 11:8, access unknown.
-  @inlinable public static var BIN1_MIN: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var BIN1_MIN: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SPI_PERFCOUNTER_BINS.BIN1_MAX`: bits 15:12, access unknown.
-  @inlinable public static var BIN1_MAX: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var BIN1_MAX: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `SPI_PERFCOUNTER_BINS.BIN2_MIN`: bits 19:16, access unknown.
-  @inlinable public static var BIN2_MIN: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var BIN2_MIN: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `SPI_PERFCOUNTER_BINS.BIN2_MAX`: bits 23:20, access unknown.
-  @inlinable public static var BIN2_MAX: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var BIN2_MAX: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `SPI_PERFCOUNTER_BINS.BIN3_MIN`: bits 27:24, access unknown.
-  @inlinable public static var BIN3_MIN: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var BIN3_MIN: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `SPI_PERFCOUNTER_BINS.BIN3_MAX`: bits 31:28, access unknown.
-  @inlinable public static var BIN3_MAX: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var BIN3_MAX: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD9C0 (byte 0x3_6700), access unknown, reset unknown (`write` starts from 0).
@@ -195,26 +195,22 @@ public enum SQ_PERFCOUNTER0_SELECT: Register {
   }
 
   /// `SQ_PERFCOUNTER0_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `SQ_PERFCOUNTER0_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `SQ_PERFCOUNTER0_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `SQ_PERFCOUNTER0_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `SQ_PERFCOUNTER0_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `SQ_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD9C1 (byte 0x3_6704), access unknown, reset unknown (`write` starts from 0).
@@ -227,26 +223,22 @@ public enum SQ_PERFCOUNTER1_SELECT: Register {
   }
 
   /// `SQ_PERFCOUNTER1_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `SQ_PERFCOUNTER1_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `SQ_PERFCOUNTER1_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `SQ_PERFCOUNTER1_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `SQ_PERFCOUNTER1_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `SQ_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD9C2 (byte 0x3_6708), access unknown, reset unknown (`write` starts from 0).
@@ -259,26 +251,22 @@ public enum SQ_PERFCOUNTER2_SELECT: Register {
   }
 
   /// `SQ_PERFCOUNTER2_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `SQ_PERFCOUNTER2_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `SQ_PERFCOUNTER2_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `SQ_PERFCOUNTER2_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `SQ_PERFCOUNTER2_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `SQ_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD9C3 (byte 0x3_670C), access unknown, reset unknown (`write` starts from 0).
@@ -291,26 +279,22 @@ public enum SQ_PERFCOUNTER3_SELECT: Register {
   }
 
   /// `SQ_PERFCOUNTER3_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `SQ_PERFCOUNTER3_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `SQ_PERFCOUNTER3_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `SQ_PERFCOUNTER3_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `SQ_PERFCOUNTER3_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `SQ_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER4_SELECT`: gfx_8_0 register, MMIO dword 0xD9C4 (byte 0x3_6710), access unknown, reset unknown (`write` starts from 0).
@@ -323,26 +307,22 @@ public enum SQ_PERFCOUNTER4_SELECT: Register {
   }
 
   /// `SQ_PERFCOUNTER4_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `SQ_PERFCOUNTER4_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `SQ_PERFCOUNTER4_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `SQ_PERFCOUNTER4_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `SQ_PERFCOUNTER4_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `SQ_PERFCOUNTER4_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER5_SELECT`: gfx_8_0 register, MMIO dword 0xD9C5 (byte 0x3_6714), access unknown, reset unknown (`write` starts from 0).
@@ -355,26 +335,22 @@ public enum SQ_PERFCOUNTER5_SELECT: Register {
   }
 
   /// `SQ_PERFCOUNTER5_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `SQ_PERFCOUNTER5_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `SQ_PERFCOUNTER5_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `SQ_PERFCOUNTER5_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `SQ_PERFCOUNTER5_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `SQ_PERFCOUNTER5_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER6_SELECT`: gfx_8_0 register, MMIO dword 0xD9C6 (byte 0x3_6718), access unknown, reset unknown (`write` starts from 0).
@@ -387,26 +363,22 @@ public enum SQ_PERFCOUNTER6_SELECT: Register {
   }
 
   /// `SQ_PERFCOUNTER6_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `SQ_PERFCOUNTER6_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `SQ_PERFCOUNTER6_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `SQ_PERFCOUNTER6_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `SQ_PERFCOUNTER6_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `SQ_PERFCOUNTER6_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER7_SELECT`: gfx_8_0 register, MMIO dword 0xD9C7 (byte 0x3_671C), access unknown, reset unknown (`write` starts from 0).
@@ -419,26 +391,22 @@ public enum SQ_PERFCOUNTER7_SELECT: Register {
   }
 
   /// `SQ_PERFCOUNTER7_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `SQ_PERFCOUNTER7_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `SQ_PERFCOUNTER7_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `SQ_PERFCOUNTER7_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `SQ_PERFCOUNTER7_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `SQ_PERFCOUNTER7_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER8_SELECT`: gfx_8_0 register, MMIO dword 0xD9C8 (byte 0x3_6720), access unknown, reset unknown (`write` starts from 0).
@@ -451,26 +419,22 @@ public enum SQ_PERFCOUNTER8_SELECT: Register {
   }
 
   /// `SQ_PERFCOUNTER8_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `SQ_PERFCOUNTER8_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `SQ_PERFCOUNTER8_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `SQ_PERFCOUNTER8_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `SQ_PERFCOUNTER8_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `SQ_PERFCOUNTER8_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER9_SELECT`: gfx_8_0 register, MMIO dword 0xD9C9 (byte 0x3_6724), access unknown, reset unknown (`write` starts from 0).
@@ -483,26 +447,22 @@ public enum SQ_PERFCOUNTER9_SELECT: Register {
   }
 
   /// `SQ_PERFCOUNTER9_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `SQ_PERFCOUNTER9_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `SQ_PERFCOUNTER9_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `SQ_PERFCOUNTER9_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `SQ_PERFCOUNTER9_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `SQ_PERFCOUNTER9_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER10_SELECT`: gfx_8_0 register, MMIO dword 0xD9CA (byte 0x3_6728), access unknown, reset unknown (`write` starts from 0).
@@ -515,26 +475,22 @@ public enum SQ_PERFCOUNTER10_SELECT: Register {
   }
 
   /// `SQ_PERFCOUNTER10_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `SQ_PERFCOUNTER10_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `SQ_PERFCOUNTER10_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `SQ_PERFCOUNTER10_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `SQ_PERFCOUNTER10_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `SQ_PERFCOUNTER10_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER11_SELECT`: gfx_8_0 register, MMIO dword 0xD9CB (byte 0x3_672C), access unknown, reset unknown (`write` starts from 0).
@@ -547,26 +503,22 @@ public enum SQ_PERFCOUNTER11_SELECT: Register {
   }
 
   /// `SQ_PERFCOUNTER11_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `SQ_PERFCOUNTER11_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `SQ_PERFCOUNTER11_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `SQ_PERFCOUNTER11_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `SQ_PERFCOUNTER11_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `SQ_PERFCOUNTER11_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER12_SELECT`: gfx_8_0 register, MMIO dword 0xD9CC (byte 0x3_6730), access unknown, reset unknown (`write` starts from 0).
@@ -579,26 +531,22 @@ public enum SQ_PERFCOUNTER12_SELECT: Register {
   }
 
   /// `SQ_PERFCOUNTER12_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `SQ_PERFCOUNTER12_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `SQ_PERFCOUNTER12_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `SQ_PERFCOUNTER12_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `SQ_PERFCOUNTER12_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `SQ_PERFCOUNTER12_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER13_SELECT`: gfx_8_0 register, MMIO dword 0xD9CD (byte 0x3_6734), access unknown, reset unknown (`write` starts from 0).
@@ -611,26 +559,22 @@ public enum SQ_PERFCOUNTER13_SELECT: Register {
   }
 
   /// `SQ_PERFCOUNTER13_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `SQ_PERFCOUNTER13_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `SQ_PERFCOUNTER13_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `SQ_PERFCOUNTER13_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `SQ_PERFCOUNTER13_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `SQ_PERFCOUNTER13_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER14_SELECT`: gfx_8_0 register, MMIO dword 0xD9CE (byte 0x3_6738), access unknown, reset unknown (`write` starts from 0).
@@ -643,26 +587,22 @@ public enum SQ_PERFCOUNTER14_SELECT: Register {
   }
 
   /// `SQ_PERFCOUNTER14_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `SQ_PERFCOUNTER14_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `SQ_PERFCOUNTER14_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `SQ_PERFCOUNTER14_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `SQ_PERFCOUNTER14_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `SQ_PERFCOUNTER14_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER15_SELECT`: gfx_8_0 register, MMIO dword 0xD9CF (byte 0x3_673C), access unknown, reset unknown (`write` starts from 0).
@@ -675,26 +615,22 @@ public enum SQ_PERFCOUNTER15_SELECT: Register {
   }
 
   /// `SQ_PERFCOUNTER15_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `SQ_PERFCOUNTER15_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  @inlinable public static var SQC_BANK_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `SQ_PERFCOUNTER15_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  @inlinable public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `SQ_PERFCOUNTER15_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  @inlinable public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `SQ_PERFCOUNTER15_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  @inlinable public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `SQ_PERFCOUNTER15_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER_CTRL`: gfx_8_0 register, MMIO dword 0xD9E0 (byte 0x3_6780), access unknown, reset unknown (`write` starts from 0).
@@ -707,31 +643,31 @@ public enum SQ_PERFCOUNTER_CTRL: Register {
   }
 
   /// `SQ_PERFCOUNTER_CTRL.PS_EN`: bit 0, access unknown.
-  @inlinable public static var PS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var PS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SQ_PERFCOUNTER_CTRL.VS_EN`: bit 1, access unknown.
-  @inlinable public static var VS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var VS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SQ_PERFCOUNTER_CTRL.GS_EN`: bit 2, access unknown.
-  @inlinable public static var GS_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var GS_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SQ_PERFCOUNTER_CTRL.ES_EN`: bit 3, access unknown.
-  @inlinable public static var ES_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var ES_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SQ_PERFCOUNTER_CTRL.HS_EN`: bit 4, access unknown.
-  @inlinable public static var HS_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var HS_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SQ_PERFCOUNTER_CTRL.LS_EN`: bit 5, access unknown.
-  @inlinable public static var LS_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var LS_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SQ_PERFCOUNTER_CTRL.CS_EN`: bit 6, access unknown.
-  @inlinable public static var CS_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var CS_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SQ_PERFCOUNTER_CTRL.CNTR_RATE`: bits 12:8, access unknown.
-  @inlinable public static var CNTR_RATE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
+  public static var CNTR_RATE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
   /// `SQ_PERFCOUNTER_CTRL.DISABLE_FLUSH`: bit 13, access unknown.
-  @inlinable public static var DISABLE_FLUSH: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var DISABLE_FLUSH: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `SQ_PERFCOUNTER_MASK`: gfx_8_0 register, MMIO dword 0xD9E1 (byte 0x3_6784), access unknown, reset unknown (`write` starts from 0).
@@ -744,10 +680,10 @@ public enum SQ_PERFCOUNTER_MASK: Register {
   }
 
   /// `SQ_PERFCOUNTER_MASK.SH0_MASK`: bits 15:0, access unknown.
-  @inlinable public static var SH0_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var SH0_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SQ_PERFCOUNTER_MASK.SH1_MASK`: bits 31:16, access unknown.
-  @inlinable public static var SH1_MASK: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var SH1_MASK: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SQ_PERFCOUNTER_CTRL2`: gfx_8_0 register, MMIO dword 0xD9E2 (byte 0x3_6788), access unknown, reset unknown (`write` starts from 0).
@@ -760,7 +696,7 @@ public enum SQ_PERFCOUNTER_CTRL2: Register {
   }
 
   /// `SQ_PERFCOUNTER_CTRL2.FORCE_EN`: bit 0, access unknown.
-  @inlinable public static var FORCE_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var FORCE_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SX_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDA40 (byte 0x3_6900), access unknown, reset unknown (`write` starts from 0).
@@ -773,17 +709,13 @@ public enum SX_PERFCOUNTER0_SELECT: Register {
   }
 
   /// `SX_PERFCOUNTER0_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
+  public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `SX_PERFCOUNTER0_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> {
-    .init(lsb: 10, width: 10)
-  }
+  public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `SX_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `SX_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDA41 (byte 0x3_6904), access unknown, reset unknown (`write` starts from 0).
@@ -796,17 +728,13 @@ public enum SX_PERFCOUNTER1_SELECT: Register {
   }
 
   /// `SX_PERFCOUNTER1_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
+  public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `SX_PERFCOUNTER1_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> {
-    .init(lsb: 10, width: 10)
-  }
+  public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `SX_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `SX_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDA42 (byte 0x3_6908), access unknown, reset unknown (`write` starts from 0).
@@ -819,17 +747,13 @@ public enum SX_PERFCOUNTER2_SELECT: Register {
   }
 
   /// `SX_PERFCOUNTER2_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
+  public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `SX_PERFCOUNTER2_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> {
-    .init(lsb: 10, width: 10)
-  }
+  public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `SX_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `SX_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDA43 (byte 0x3_690C), access unknown, reset unknown (`write` starts from 0).
@@ -842,17 +766,13 @@ public enum SX_PERFCOUNTER3_SELECT: Register {
   }
 
   /// `SX_PERFCOUNTER3_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
+  public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `SX_PERFCOUNTER3_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> {
-    .init(lsb: 10, width: 10)
-  }
+  public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `SX_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `SX_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDA44 (byte 0x3_6910), access unknown, reset unknown (`write` starts from 0).
@@ -865,14 +785,10 @@ public enum SX_PERFCOUNTER0_SELECT1: Register {
   }
 
   /// `SX_PERFCOUNTER0_SELECT1.PERFCOUNTER_SELECT2`: bits 9:0, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT2: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
+  public static var PERFCOUNTER_SELECT2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `SX_PERFCOUNTER0_SELECT1.PERFCOUNTER_SELECT3`: bits 19:10, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT3: RegisterField<Self, UInt16> {
-    .init(lsb: 10, width: 10)
-  }
+  public static var PERFCOUNTER_SELECT3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
 /// `SX_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xDA45 (byte 0x3_6914), access unknown, reset unknown (`write` starts from 0).
@@ -885,14 +801,10 @@ public enum SX_PERFCOUNTER1_SELECT1: Register {
   }
 
   /// `SX_PERFCOUNTER1_SELECT1.PERFCOUNTER_SELECT2`: bits 9:0, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT2: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
+  public static var PERFCOUNTER_SELECT2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `SX_PERFCOUNTER1_SELECT1.PERFCOUNTER_SELECT3`: bits 19:10, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT3: RegisterField<Self, UInt16> {
-    .init(lsb: 10, width: 10)
-  }
+  public static var PERFCOUNTER_SELECT3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
 /// `GDS_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDA80 (byte 0x3_6A00), access unknown, reset unknown (`write` starts from 0).
@@ -905,17 +817,13 @@ public enum GDS_PERFCOUNTER0_SELECT: Register {
   }
 
   /// `GDS_PERFCOUNTER0_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
+  public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `GDS_PERFCOUNTER0_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> {
-    .init(lsb: 10, width: 10)
-  }
+  public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `GDS_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `GDS_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDA81 (byte 0x3_6A04), access unknown, reset unknown (`write` starts from 0).
@@ -928,17 +836,13 @@ public enum GDS_PERFCOUNTER1_SELECT: Register {
   }
 
   /// `GDS_PERFCOUNTER1_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
+  public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `GDS_PERFCOUNTER1_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> {
-    .init(lsb: 10, width: 10)
-  }
+  public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `GDS_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `GDS_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDA82 (byte 0x3_6A08), access unknown, reset unknown (`write` starts from 0).
@@ -951,17 +855,13 @@ public enum GDS_PERFCOUNTER2_SELECT: Register {
   }
 
   /// `GDS_PERFCOUNTER2_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
+  public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `GDS_PERFCOUNTER2_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> {
-    .init(lsb: 10, width: 10)
-  }
+  public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `GDS_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `GDS_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDA83 (byte 0x3_6A0C), access unknown, reset unknown (`write` starts from 0).
@@ -974,17 +874,13 @@ public enum GDS_PERFCOUNTER3_SELECT: Register {
   }
 
   /// `GDS_PERFCOUNTER3_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
+  public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `GDS_PERFCOUNTER3_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> {
-    .init(lsb: 10, width: 10)
-  }
+  public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `GDS_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `GDS_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDA84 (byte 0x3_6A10), access unknown, reset unknown (`write` starts from 0).
@@ -997,14 +893,10 @@ public enum GDS_PERFCOUNTER0_SELECT1: Register {
   }
 
   /// `GDS_PERFCOUNTER0_SELECT1.PERFCOUNTER_SELECT2`: bits 9:0, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT2: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
+  public static var PERFCOUNTER_SELECT2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `GDS_PERFCOUNTER0_SELECT1.PERFCOUNTER_SELECT3`: bits 19:10, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT3: RegisterField<Self, UInt16> {
-    .init(lsb: 10, width: 10)
-  }
+  public static var PERFCOUNTER_SELECT3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
 /// `TA_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDAC0 (byte 0x3_6B00), access unknown, reset unknown (`write` starts from 0).
@@ -1017,19 +909,19 @@ public enum TA_PERFCOUNTER0_SELECT: Register {
   }
 
   /// `TA_PERFCOUNTER0_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `TA_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 17:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 
   /// `TA_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `TA_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `TA_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TA_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDAC1 (byte 0x3_6B04), access unknown, reset unknown (`write` starts from 0).
@@ -1042,16 +934,16 @@ public enum TA_PERFCOUNTER0_SELECT1: Register {
   }
 
   /// `TA_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `TA_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 17:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 
   /// `TA_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `TA_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TA_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDAC2 (byte 0x3_6B08), access unknown, reset unknown (`write` starts from 0).
@@ -1064,19 +956,19 @@ public enum TA_PERFCOUNTER1_SELECT: Register {
   }
 
   /// `TA_PERFCOUNTER1_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `TA_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 17:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 
   /// `TA_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `TA_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `TA_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TD_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDB00 (byte 0x3_6C00), access unknown, reset unknown (`write` starts from 0).
@@ -1089,19 +981,19 @@ public enum TD_PERFCOUNTER0_SELECT: Register {
   }
 
   /// `TD_PERFCOUNTER0_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `TD_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 17:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 
   /// `TD_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `TD_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `TD_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TD_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDB01 (byte 0x3_6C04), access unknown, reset unknown (`write` starts from 0).
@@ -1114,16 +1006,16 @@ public enum TD_PERFCOUNTER0_SELECT1: Register {
   }
 
   /// `TD_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `TD_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 17:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 
   /// `TD_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `TD_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TD_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDB02 (byte 0x3_6C08), access unknown, reset unknown (`write` starts from 0).
@@ -1136,19 +1028,19 @@ public enum TD_PERFCOUNTER1_SELECT: Register {
   }
 
   /// `TD_PERFCOUNTER1_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `TD_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 17:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
+  public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 
   /// `TD_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `TD_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `TD_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCP_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDB40 (byte 0x3_6D00), access unknown, reset unknown (`write` starts from 0).
@@ -1161,19 +1053,19 @@ public enum TCP_PERFCOUNTER0_SELECT: Register {
   }
 
   /// `TCP_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `TCP_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `TCP_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `TCP_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `TCP_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCP_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDB41 (byte 0x3_6D04), access unknown, reset unknown (`write` starts from 0).
@@ -1186,16 +1078,16 @@ public enum TCP_PERFCOUNTER0_SELECT1: Register {
   }
 
   /// `TCP_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `TCP_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `TCP_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `TCP_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCP_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDB42 (byte 0x3_6D08), access unknown, reset unknown (`write` starts from 0).
@@ -1208,19 +1100,19 @@ public enum TCP_PERFCOUNTER1_SELECT: Register {
   }
 
   /// `TCP_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `TCP_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `TCP_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `TCP_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `TCP_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCP_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xDB43 (byte 0x3_6D0C), access unknown, reset unknown (`write` starts from 0).
@@ -1233,16 +1125,16 @@ public enum TCP_PERFCOUNTER1_SELECT1: Register {
   }
 
   /// `TCP_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `TCP_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `TCP_PERFCOUNTER1_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `TCP_PERFCOUNTER1_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCP_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDB44 (byte 0x3_6D10), access unknown, reset unknown (`write` starts from 0).
@@ -1255,13 +1147,13 @@ public enum TCP_PERFCOUNTER2_SELECT: Register {
   }
 
   /// `TCP_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `TCP_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `TCP_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCP_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDB45 (byte 0x3_6D14), access unknown, reset unknown (`write` starts from 0).
@@ -1274,13 +1166,13 @@ public enum TCP_PERFCOUNTER3_SELECT: Register {
   }
 
   /// `TCP_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `TCP_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `TCP_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCC_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDB80 (byte 0x3_6E00), access unknown, reset unknown (`write` starts from 0).
@@ -1293,19 +1185,19 @@ public enum TCC_PERFCOUNTER0_SELECT: Register {
   }
 
   /// `TCC_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `TCC_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `TCC_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `TCC_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `TCC_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCC_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDB81 (byte 0x3_6E04), access unknown, reset unknown (`write` starts from 0).
@@ -1318,16 +1210,16 @@ public enum TCC_PERFCOUNTER0_SELECT1: Register {
   }
 
   /// `TCC_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `TCC_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `TCC_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `TCC_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCC_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDB82 (byte 0x3_6E08), access unknown, reset unknown (`write` starts from 0).
@@ -1340,19 +1232,19 @@ public enum TCC_PERFCOUNTER1_SELECT: Register {
   }
 
   /// `TCC_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `TCC_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `TCC_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `TCC_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `TCC_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCC_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xDB83 (byte 0x3_6E0C), access unknown, reset unknown (`write` starts from 0).
@@ -1365,16 +1257,16 @@ public enum TCC_PERFCOUNTER1_SELECT1: Register {
   }
 
   /// `TCC_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `TCC_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `TCC_PERFCOUNTER1_SELECT1.PERF_MODE2`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `TCC_PERFCOUNTER1_SELECT1.PERF_MODE3`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCC_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDB84 (byte 0x3_6E10), access unknown, reset unknown (`write` starts from 0).
@@ -1387,13 +1279,13 @@ public enum TCC_PERFCOUNTER2_SELECT: Register {
   }
 
   /// `TCC_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `TCC_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `TCC_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCC_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDB85 (byte 0x3_6E14), access unknown, reset unknown (`write` starts from 0).
@@ -1406,13 +1298,13 @@ public enum TCC_PERFCOUNTER3_SELECT: Register {
   }
 
   /// `TCC_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `TCC_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `TCC_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCA_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDB90 (byte 0x3_6E40), access unknown, reset unknown (`write` starts from 0).
@@ -1425,19 +1317,19 @@ public enum TCA_PERFCOUNTER0_SELECT: Register {
   }
 
   /// `TCA_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `TCA_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `TCA_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `TCA_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `TCA_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCA_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDB91 (byte 0x3_6E44), access unknown, reset unknown (`write` starts from 0).
@@ -1450,16 +1342,16 @@ public enum TCA_PERFCOUNTER0_SELECT1: Register {
   }
 
   /// `TCA_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `TCA_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `TCA_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `TCA_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCA_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDB92 (byte 0x3_6E48), access unknown, reset unknown (`write` starts from 0).
@@ -1472,19 +1364,19 @@ public enum TCA_PERFCOUNTER1_SELECT: Register {
   }
 
   /// `TCA_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `TCA_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `TCA_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `TCA_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `TCA_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCA_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xDB93 (byte 0x3_6E4C), access unknown, reset unknown (`write` starts from 0).
@@ -1497,16 +1389,16 @@ public enum TCA_PERFCOUNTER1_SELECT1: Register {
   }
 
   /// `TCA_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `TCA_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `TCA_PERFCOUNTER1_SELECT1.PERF_MODE2`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `TCA_PERFCOUNTER1_SELECT1.PERF_MODE3`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCA_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDB94 (byte 0x3_6E50), access unknown, reset unknown (`write` starts from 0).
@@ -1519,13 +1411,13 @@ public enum TCA_PERFCOUNTER2_SELECT: Register {
   }
 
   /// `TCA_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `TCA_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `TCA_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCA_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDB95 (byte 0x3_6E54), access unknown, reset unknown (`write` starts from 0).
@@ -1538,13 +1430,13 @@ public enum TCA_PERFCOUNTER3_SELECT: Register {
   }
 
   /// `TCA_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `TCA_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `TCA_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `CB_PERFCOUNTER_FILTER`: gfx_8_0 register, MMIO dword 0xDC00 (byte 0x3_7000), access unknown, reset unknown (`write` starts from 0).
@@ -1557,60 +1449,44 @@ public enum CB_PERFCOUNTER_FILTER: Register {
   }
 
   /// `CB_PERFCOUNTER_FILTER.OP_FILTER_ENABLE`: bit 0, access unknown.
-  @inlinable public static var OP_FILTER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var OP_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CB_PERFCOUNTER_FILTER.OP_FILTER_SEL`: bits 3:1, access unknown.
-  @inlinable public static var OP_FILTER_SEL: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
+  public static var OP_FILTER_SEL: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
 
   /// `CB_PERFCOUNTER_FILTER.FORMAT_FILTER_ENABLE`: bit 4, access unknown.
-  @inlinable public static var FORMAT_FILTER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var FORMAT_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CB_PERFCOUNTER_FILTER.FORMAT_FILTER_SEL`: bits 9:5, access unknown.
-  @inlinable public static var FORMAT_FILTER_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 5)
-  }
+  public static var FORMAT_FILTER_SEL: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
 
   /// `CB_PERFCOUNTER_FILTER.CLEAR_FILTER_ENABLE`: bit 10, access unknown.
-  @inlinable public static var CLEAR_FILTER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var CLEAR_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CB_PERFCOUNTER_FILTER.CLEAR_FILTER_SEL`: bit 11, access unknown.
-  @inlinable public static var CLEAR_FILTER_SEL: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var CLEAR_FILTER_SEL: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CB_PERFCOUNTER_FILTER.MRT_FILTER_ENABLE`: bit 12, access unknown.
-  @inlinable public static var MRT_FILTER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var MRT_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `CB_PERFCOUNTER_FILTER.MRT_FILTER_SEL`: bits 15:13, access unknown.
-  @inlinable public static var MRT_FILTER_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 3)
-  }
+  public static var MRT_FILTER_SEL: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `CB_PERFCOUNTER_FILTER.NUM_SAMPLES_FILTER_ENABLE`: bit 17, access unknown.
-  @inlinable public static var NUM_SAMPLES_FILTER_ENABLE: RegisterField<Self, Bool> {
+  public static var NUM_SAMPLES_FILTER_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CB_PERFCOUNTER_FILTER.NUM_SAMPLES_FILTER_SEL`: bits 20:18, access unknown.
-  @inlinable public static var NUM_SAMPLES_FILTER_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 3)
-  }
+  public static var NUM_SAMPLES_FILTER_SEL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `CB_PERFCOUNTER_FILTER.NUM_FRAGMENTS_FILTER_ENABLE`: bit 21, access unknown.
-  @inlinable public static var NUM_FRAGMENTS_FILTER_ENABLE: RegisterField<Self, Bool> {
+  public static var NUM_FRAGMENTS_FILTER_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `CB_PERFCOUNTER_FILTER.NUM_FRAGMENTS_FILTER_SEL`: bits 23:22, access unknown.
-  @inlinable public static var NUM_FRAGMENTS_FILTER_SEL: RegisterField<Self, UInt8> {
+  public static var NUM_FRAGMENTS_FILTER_SEL: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 2)
   }
 }
@@ -1625,19 +1501,19 @@ public enum CB_PERFCOUNTER0_SELECT: Register {
   }
 
   /// `CB_PERFCOUNTER0_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `CB_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 18:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 9) }
+  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 9) }
 
   /// `CB_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `CB_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `CB_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `CB_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDC02 (byte 0x3_7008), access unknown, reset unknown (`write` starts from 0).
@@ -1650,16 +1526,16 @@ public enum CB_PERFCOUNTER0_SELECT1: Register {
   }
 
   /// `CB_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `CB_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 18:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 9) }
+  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 9) }
 
   /// `CB_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `CB_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `CB_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDC03 (byte 0x3_700C), access unknown, reset unknown (`write` starts from 0).
@@ -1672,10 +1548,10 @@ public enum CB_PERFCOUNTER1_SELECT: Register {
   }
 
   /// `CB_PERFCOUNTER1_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `CB_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `CB_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDC04 (byte 0x3_7010), access unknown, reset unknown (`write` starts from 0).
@@ -1688,10 +1564,10 @@ public enum CB_PERFCOUNTER2_SELECT: Register {
   }
 
   /// `CB_PERFCOUNTER2_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `CB_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `CB_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDC05 (byte 0x3_7014), access unknown, reset unknown (`write` starts from 0).
@@ -1704,10 +1580,10 @@ public enum CB_PERFCOUNTER3_SELECT: Register {
   }
 
   /// `CB_PERFCOUNTER3_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `CB_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `DB_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDC40 (byte 0x3_7100), access unknown, reset unknown (`write` starts from 0).
@@ -1720,19 +1596,19 @@ public enum DB_PERFCOUNTER0_SELECT: Register {
   }
 
   /// `DB_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `DB_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `DB_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `DB_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `DB_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `DB_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDC41 (byte 0x3_7104), access unknown, reset unknown (`write` starts from 0).
@@ -1745,16 +1621,16 @@ public enum DB_PERFCOUNTER0_SELECT1: Register {
   }
 
   /// `DB_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `DB_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `DB_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `DB_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `DB_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDC42 (byte 0x3_7108), access unknown, reset unknown (`write` starts from 0).
@@ -1767,19 +1643,19 @@ public enum DB_PERFCOUNTER1_SELECT: Register {
   }
 
   /// `DB_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `DB_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `DB_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `DB_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `DB_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `DB_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xDC43 (byte 0x3_710C), access unknown, reset unknown (`write` starts from 0).
@@ -1792,16 +1668,16 @@ public enum DB_PERFCOUNTER1_SELECT1: Register {
   }
 
   /// `DB_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `DB_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `DB_PERFCOUNTER1_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `DB_PERFCOUNTER1_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `DB_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDC44 (byte 0x3_7110), access unknown, reset unknown (`write` starts from 0).
@@ -1814,19 +1690,19 @@ public enum DB_PERFCOUNTER2_SELECT: Register {
   }
 
   /// `DB_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `DB_PERFCOUNTER2_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `DB_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `DB_PERFCOUNTER2_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `DB_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `DB_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDC46 (byte 0x3_7118), access unknown, reset unknown (`write` starts from 0).
@@ -1839,19 +1715,19 @@ public enum DB_PERFCOUNTER3_SELECT: Register {
   }
 
   /// `DB_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `DB_PERFCOUNTER3_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `DB_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  @inlinable public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `DB_PERFCOUNTER3_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `DB_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `RLC_SPM_PERFMON_CNTL`: gfx_8_0 register, MMIO dword 0xDC80 (byte 0x3_7200), access unknown, reset unknown (`write` starts from 0).
@@ -1864,18 +1740,16 @@ public enum RLC_SPM_PERFMON_CNTL: Register {
   }
 
   /// `RLC_SPM_PERFMON_CNTL.RESERVED1`: bits 11:0, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+  public static var RESERVED1: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `RLC_SPM_PERFMON_CNTL.PERFMON_RING_MODE`: bits 13:12, access unknown.
-  @inlinable public static var PERFMON_RING_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 2)
-  }
+  public static var PERFMON_RING_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `RLC_SPM_PERFMON_CNTL.RESERVED`: bits 15:14, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `RLC_SPM_PERFMON_CNTL.PERFMON_SAMPLE_INTERVAL`: bits 31:16, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_INTERVAL: RegisterField<Self, UInt16> {
+  public static var PERFMON_SAMPLE_INTERVAL: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
@@ -1890,9 +1764,7 @@ public enum RLC_SPM_PERFMON_RING_BASE_LO: Register {
   }
 
   /// `RLC_SPM_PERFMON_RING_BASE_LO.RING_BASE_LO`: bits 31:0, access unknown.
-  @inlinable public static var RING_BASE_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var RING_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SPM_PERFMON_RING_BASE_HI`: gfx_8_0 register, MMIO dword 0xDC82 (byte 0x3_7208), access unknown, reset unknown (`write` starts from 0).
@@ -1905,12 +1777,10 @@ public enum RLC_SPM_PERFMON_RING_BASE_HI: Register {
   }
 
   /// `RLC_SPM_PERFMON_RING_BASE_HI.RING_BASE_HI`: bits 15:0, access unknown.
-  @inlinable public static var RING_BASE_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var RING_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `RLC_SPM_PERFMON_RING_BASE_HI.RESERVED`: bits 31:16, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `RLC_SPM_PERFMON_RING_SIZE`: gfx_8_0 register, MMIO dword 0xDC83 (byte 0x3_720C), access unknown, reset unknown (`write` starts from 0).
@@ -1923,9 +1793,7 @@ public enum RLC_SPM_PERFMON_RING_SIZE: Register {
   }
 
   /// `RLC_SPM_PERFMON_RING_SIZE.RING_BASE_SIZE`: bits 31:0, access unknown.
-  @inlinable public static var RING_BASE_SIZE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var RING_BASE_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SPM_PERFMON_SEGMENT_SIZE`: gfx_8_0 register, MMIO dword 0xDC84 (byte 0x3_7210), access unknown, reset unknown (`write` starts from 0).
@@ -1938,29 +1806,25 @@ public enum RLC_SPM_PERFMON_SEGMENT_SIZE: Register {
   }
 
   /// `RLC_SPM_PERFMON_SEGMENT_SIZE.PERFMON_SEGMENT_SIZE`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SEGMENT_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFMON_SEGMENT_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SPM_PERFMON_SEGMENT_SIZE.RESERVED1`: bits 10:8, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `RLC_SPM_PERFMON_SEGMENT_SIZE.GLOBAL_NUM_LINE`: bits 15:11, access unknown.
-  @inlinable public static var GLOBAL_NUM_LINE: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 5)
-  }
+  public static var GLOBAL_NUM_LINE: RegisterField<Self, UInt8> { .init(lsb: 11, width: 5) }
 
   /// `RLC_SPM_PERFMON_SEGMENT_SIZE.SE0_NUM_LINE`: bits 20:16, access unknown.
-  @inlinable public static var SE0_NUM_LINE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
+  public static var SE0_NUM_LINE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `RLC_SPM_PERFMON_SEGMENT_SIZE.SE1_NUM_LINE`: bits 25:21, access unknown.
-  @inlinable public static var SE1_NUM_LINE: RegisterField<Self, UInt8> { .init(lsb: 21, width: 5) }
+  public static var SE1_NUM_LINE: RegisterField<Self, UInt8> { .init(lsb: 21, width: 5) }
 
   /// `RLC_SPM_PERFMON_SEGMENT_SIZE.SE2_NUM_LINE`: bits 30:26, access unknown.
-  @inlinable public static var SE2_NUM_LINE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
+  public static var SE2_NUM_LINE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 
   /// `RLC_SPM_PERFMON_SEGMENT_SIZE.RESERVED`: bit 31, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `RLC_SPM_SE_MUXSEL_ADDR`: gfx_8_0 register, MMIO dword 0xDC85 (byte 0x3_7214), access unknown, reset unknown (`write` starts from 0).
@@ -1973,9 +1837,7 @@ public enum RLC_SPM_SE_MUXSEL_ADDR: Register {
   }
 
   /// `RLC_SPM_SE_MUXSEL_ADDR.PERFMON_SEL_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var PERFMON_SEL_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFMON_SEL_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SPM_SE_MUXSEL_DATA`: gfx_8_0 register, MMIO dword 0xDC86 (byte 0x3_7218), access unknown, reset unknown (`write` starts from 0).
@@ -1988,9 +1850,7 @@ public enum RLC_SPM_SE_MUXSEL_DATA: Register {
   }
 
   /// `RLC_SPM_SE_MUXSEL_DATA.PERFMON_SEL_DATA`: bits 31:0, access unknown.
-  @inlinable public static var PERFMON_SEL_DATA: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFMON_SEL_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC87 (byte 0x3_721C), access unknown, reset unknown (`write` starts from 0).
@@ -2003,12 +1863,10 @@ public enum RLC_SPM_CPG_PERFMON_SAMPLE_DELAY: Register {
   }
 
   /// `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_CPC_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC88 (byte 0x3_7220), access unknown, reset unknown (`write` starts from 0).
@@ -2021,12 +1879,10 @@ public enum RLC_SPM_CPC_PERFMON_SAMPLE_DELAY: Register {
   }
 
   /// `RLC_SPM_CPC_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SPM_CPC_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_CPF_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC89 (byte 0x3_7224), access unknown, reset unknown (`write` starts from 0).
@@ -2039,12 +1895,10 @@ public enum RLC_SPM_CPF_PERFMON_SAMPLE_DELAY: Register {
   }
 
   /// `RLC_SPM_CPF_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SPM_CPF_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_CB_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC8A (byte 0x3_7228), access unknown, reset unknown (`write` starts from 0).
@@ -2057,12 +1911,10 @@ public enum RLC_SPM_CB_PERFMON_SAMPLE_DELAY: Register {
   }
 
   /// `RLC_SPM_CB_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SPM_CB_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_DB_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC8B (byte 0x3_722C), access unknown, reset unknown (`write` starts from 0).
@@ -2075,12 +1927,10 @@ public enum RLC_SPM_DB_PERFMON_SAMPLE_DELAY: Register {
   }
 
   /// `RLC_SPM_DB_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SPM_DB_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_PA_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC8C (byte 0x3_7230), access unknown, reset unknown (`write` starts from 0).
@@ -2093,12 +1943,10 @@ public enum RLC_SPM_PA_PERFMON_SAMPLE_DELAY: Register {
   }
 
   /// `RLC_SPM_PA_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SPM_PA_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_GDS_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC8D (byte 0x3_7234), access unknown, reset unknown (`write` starts from 0).
@@ -2111,12 +1959,10 @@ public enum RLC_SPM_GDS_PERFMON_SAMPLE_DELAY: Register {
   }
 
   /// `RLC_SPM_GDS_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SPM_GDS_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_IA_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC8E (byte 0x3_7238), access unknown, reset unknown (`write` starts from 0).
@@ -2129,12 +1975,10 @@ public enum RLC_SPM_IA_PERFMON_SAMPLE_DELAY: Register {
   }
 
   /// `RLC_SPM_IA_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SPM_IA_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_SC_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC90 (byte 0x3_7240), access unknown, reset unknown (`write` starts from 0).
@@ -2147,12 +1991,10 @@ public enum RLC_SPM_SC_PERFMON_SAMPLE_DELAY: Register {
   }
 
   /// `RLC_SPM_SC_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SPM_SC_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_TCC_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC91 (byte 0x3_7244), access unknown, reset unknown (`write` starts from 0).
@@ -2165,12 +2007,10 @@ public enum RLC_SPM_TCC_PERFMON_SAMPLE_DELAY: Register {
   }
 
   /// `RLC_SPM_TCC_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SPM_TCC_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_TCA_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC92 (byte 0x3_7248), access unknown, reset unknown (`write` starts from 0).
@@ -2183,12 +2023,10 @@ public enum RLC_SPM_TCA_PERFMON_SAMPLE_DELAY: Register {
   }
 
   /// `RLC_SPM_TCA_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SPM_TCA_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_TCP_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC93 (byte 0x3_724C), access unknown, reset unknown (`write` starts from 0).
@@ -2201,12 +2039,10 @@ public enum RLC_SPM_TCP_PERFMON_SAMPLE_DELAY: Register {
   }
 
   /// `RLC_SPM_TCP_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SPM_TCP_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_TA_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC94 (byte 0x3_7250), access unknown, reset unknown (`write` starts from 0).
@@ -2219,12 +2055,10 @@ public enum RLC_SPM_TA_PERFMON_SAMPLE_DELAY: Register {
   }
 
   /// `RLC_SPM_TA_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SPM_TA_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_TD_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC95 (byte 0x3_7254), access unknown, reset unknown (`write` starts from 0).
@@ -2237,12 +2071,10 @@ public enum RLC_SPM_TD_PERFMON_SAMPLE_DELAY: Register {
   }
 
   /// `RLC_SPM_TD_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SPM_TD_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_VGT_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC96 (byte 0x3_7258), access unknown, reset unknown (`write` starts from 0).
@@ -2255,12 +2087,10 @@ public enum RLC_SPM_VGT_PERFMON_SAMPLE_DELAY: Register {
   }
 
   /// `RLC_SPM_VGT_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SPM_VGT_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_SPI_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC97 (byte 0x3_725C), access unknown, reset unknown (`write` starts from 0).
@@ -2273,12 +2103,10 @@ public enum RLC_SPM_SPI_PERFMON_SAMPLE_DELAY: Register {
   }
 
   /// `RLC_SPM_SPI_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SPM_SPI_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_SQG_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC98 (byte 0x3_7260), access unknown, reset unknown (`write` starts from 0).
@@ -2291,12 +2119,10 @@ public enum RLC_SPM_SQG_PERFMON_SAMPLE_DELAY: Register {
   }
 
   /// `RLC_SPM_SQG_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SPM_SQG_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_SX_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC9A (byte 0x3_7268), access unknown, reset unknown (`write` starts from 0).
@@ -2309,12 +2135,10 @@ public enum RLC_SPM_SX_PERFMON_SAMPLE_DELAY: Register {
   }
 
   /// `RLC_SPM_SX_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SPM_SX_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_GLOBAL_MUXSEL_ADDR`: gfx_8_0 register, MMIO dword 0xDC9B (byte 0x3_726C), access unknown, reset unknown (`write` starts from 0).
@@ -2327,9 +2151,7 @@ public enum RLC_SPM_GLOBAL_MUXSEL_ADDR: Register {
   }
 
   /// `RLC_SPM_GLOBAL_MUXSEL_ADDR.PERFMON_SEL_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var PERFMON_SEL_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFMON_SEL_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SPM_GLOBAL_MUXSEL_DATA`: gfx_8_0 register, MMIO dword 0xDC9C (byte 0x3_7270), access unknown, reset unknown (`write` starts from 0).
@@ -2342,9 +2164,7 @@ public enum RLC_SPM_GLOBAL_MUXSEL_DATA: Register {
   }
 
   /// `RLC_SPM_GLOBAL_MUXSEL_DATA.PERFMON_SEL_DATA`: bits 31:0, access unknown.
-  @inlinable public static var PERFMON_SEL_DATA: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFMON_SEL_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SPM_RING_RDPTR`: gfx_8_0 register, MMIO dword 0xDC9D (byte 0x3_7274), access unknown, reset unknown (`write` starts from 0).
@@ -2357,9 +2177,7 @@ public enum RLC_SPM_RING_RDPTR: Register {
   }
 
   /// `RLC_SPM_RING_RDPTR.PERFMON_RING_RDPTR`: bits 31:0, access unknown.
-  @inlinable public static var PERFMON_RING_RDPTR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERFMON_RING_RDPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SPM_SEGMENT_THRESHOLD`: gfx_8_0 register, MMIO dword 0xDC9E (byte 0x3_7278), access unknown, reset unknown (`write` starts from 0).
@@ -2372,9 +2190,7 @@ public enum RLC_SPM_SEGMENT_THRESHOLD: Register {
   }
 
   /// `RLC_SPM_SEGMENT_THRESHOLD.NUM_SEGMENT_THRESHOLD`: bits 31:0, access unknown.
-  @inlinable public static var NUM_SEGMENT_THRESHOLD: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var NUM_SEGMENT_THRESHOLD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SPM_DBR0_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC9F (byte 0x3_727C), access unknown, reset unknown (`write` starts from 0).
@@ -2387,12 +2203,10 @@ public enum RLC_SPM_DBR0_PERFMON_SAMPLE_DELAY: Register {
   }
 
   /// `RLC_SPM_DBR0_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SPM_DBR0_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_DBR1_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDCA0 (byte 0x3_7280), access unknown, reset unknown (`write` starts from 0).
@@ -2405,12 +2219,10 @@ public enum RLC_SPM_DBR1_PERFMON_SAMPLE_DELAY: Register {
   }
 
   /// `RLC_SPM_DBR1_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SPM_DBR1_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_CBR0_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDCA1 (byte 0x3_7284), access unknown, reset unknown (`write` starts from 0).
@@ -2423,12 +2235,10 @@ public enum RLC_SPM_CBR0_PERFMON_SAMPLE_DELAY: Register {
   }
 
   /// `RLC_SPM_CBR0_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SPM_CBR0_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_CBR1_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDCA2 (byte 0x3_7288), access unknown, reset unknown (`write` starts from 0).
@@ -2441,12 +2251,10 @@ public enum RLC_SPM_CBR1_PERFMON_SAMPLE_DELAY: Register {
   }
 
   /// `RLC_SPM_CBR1_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SPM_CBR1_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_PERFMON_CLK_CNTL`: gfx_8_0 register, MMIO dword 0xDCBF (byte 0x3_72FC), access unknown, reset unknown (`write` starts from 0).
@@ -2459,9 +2267,7 @@ public enum RLC_PERFMON_CLK_CNTL: Register {
   }
 
   /// `RLC_PERFMON_CLK_CNTL.PERFMON_CLOCK_STATE`: bit 0, access unknown.
-  @inlinable public static var PERFMON_CLOCK_STATE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var PERFMON_CLOCK_STATE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `RLC_PERFMON_CNTL`: gfx_8_0 register, MMIO dword 0xDCC0 (byte 0x3_7300), access unknown, reset unknown (`write` starts from 0).
@@ -2474,12 +2280,10 @@ public enum RLC_PERFMON_CNTL: Register {
   }
 
   /// `RLC_PERFMON_CNTL.PERFMON_STATE`: bits 2:0, access unknown.
-  @inlinable public static var PERFMON_STATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var PERFMON_STATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `RLC_PERFMON_CNTL.PERFMON_SAMPLE_ENABLE`: bit 10, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var PERFMON_SAMPLE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 }
 
 /// `RLC_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDCC1 (byte 0x3_7304), access unknown, reset unknown (`write` starts from 0).
@@ -2492,9 +2296,7 @@ public enum RLC_PERFCOUNTER0_SELECT: Register {
   }
 
   /// `RLC_PERFCOUNTER0_SELECT.PERFCOUNTER_SELECT`: bits 7:0, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `RLC_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDCC2 (byte 0x3_7308), access unknown, reset unknown (`write` starts from 0).
@@ -2507,9 +2309,7 @@ public enum RLC_PERFCOUNTER1_SELECT: Register {
   }
 
   /// `RLC_PERFCOUNTER1_SELECT.PERFCOUNTER_SELECT`: bits 7:0, access unknown.
-  @inlinable public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `RLC_CNTL`: gfx_8_0 register, MMIO dword 0xEC00 (byte 0x3_B000), access unknown, reset unknown (`write` starts from 0).
@@ -2522,26 +2322,22 @@ public enum RLC_CNTL: Register {
   }
 
   /// `RLC_CNTL.RLC_ENABLE_F32`: bit 0, access unknown.
-  @inlinable public static var RLC_ENABLE_F32: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RLC_ENABLE_F32: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_CNTL.FORCE_RETRY`: bit 1, access unknown.
-  @inlinable public static var FORCE_RETRY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var FORCE_RETRY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `RLC_CNTL.READ_CACHE_DISABLE`: bit 2, access unknown.
-  @inlinable public static var READ_CACHE_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var READ_CACHE_DISABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `RLC_CNTL.RLC_STEP_F32`: bit 3, access unknown.
-  @inlinable public static var RLC_STEP_F32: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var RLC_STEP_F32: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `RLC_CNTL.SOFT_RESET_DEBUG_MODE`: bit 4, access unknown.
-  @inlinable public static var SOFT_RESET_DEBUG_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var SOFT_RESET_DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `RLC_CNTL.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_DEBUG_SELECT`: gfx_8_0 register, MMIO dword 0xEC01 (byte 0x3_B004), access unknown, reset unknown (`write` starts from 0).
@@ -2554,10 +2350,10 @@ public enum RLC_DEBUG_SELECT: Register {
   }
 
   /// `RLC_DEBUG_SELECT.SELECT`: bits 7:0, access unknown.
-  @inlinable public static var SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_DEBUG_SELECT.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_DEBUG`: gfx_8_0 register, MMIO dword 0xEC02 (byte 0x3_B008), access unknown, reset unknown (`write` starts from 0).
@@ -2570,7 +2366,7 @@ public enum RLC_DEBUG: Register {
   }
 
   /// `RLC_DEBUG.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_MC_CNTL`: gfx_8_0 register, MMIO dword 0xEC03 (byte 0x3_B00C), access unknown, reset unknown (`write` starts from 0).
@@ -2583,45 +2379,43 @@ public enum RLC_MC_CNTL: Register {
   }
 
   /// `RLC_MC_CNTL.WRREQ_SWAP`: bits 1:0, access unknown.
-  @inlinable public static var WRREQ_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var WRREQ_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `RLC_MC_CNTL.WRREQ_TRAN`: bit 2, access unknown.
-  @inlinable public static var WRREQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var WRREQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `RLC_MC_CNTL.WRREQ_PRIV`: bit 3, access unknown.
-  @inlinable public static var WRREQ_PRIV: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var WRREQ_PRIV: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `RLC_MC_CNTL.WRNFO_STALL`: bit 4, access unknown.
-  @inlinable public static var WRNFO_STALL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var WRNFO_STALL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `RLC_MC_CNTL.WRNFO_URG`: bits 8:5, access unknown.
-  @inlinable public static var WRNFO_URG: RegisterField<Self, UInt8> { .init(lsb: 5, width: 4) }
+  public static var WRNFO_URG: RegisterField<Self, UInt8> { .init(lsb: 5, width: 4) }
 
   /// `RLC_MC_CNTL.WRREQ_DW_IMASK`: bits 12:9, access unknown.
-  @inlinable public static var WRREQ_DW_IMASK: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 4)
-  }
+  public static var WRREQ_DW_IMASK: RegisterField<Self, UInt8> { .init(lsb: 9, width: 4) }
 
   /// `RLC_MC_CNTL.RESERVED_B`: bits 19:13, access unknown.
-  @inlinable public static var RESERVED_B: RegisterField<Self, UInt8> { .init(lsb: 13, width: 7) }
+  public static var RESERVED_B: RegisterField<Self, UInt8> { .init(lsb: 13, width: 7) }
 
   /// `RLC_MC_CNTL.RDNFO_URG`: bits 23:20, access unknown.
-  @inlinable public static var RDNFO_URG: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var RDNFO_URG: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `RLC_MC_CNTL.RDREQ_SWAP`: bits 25:24, access unknown.
-  @inlinable public static var RDREQ_SWAP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var RDREQ_SWAP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `RLC_MC_CNTL.RDREQ_TRAN`: bit 26, access unknown.
-  @inlinable public static var RDREQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var RDREQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `RLC_MC_CNTL.RDREQ_PRIV`: bit 27, access unknown.
-  @inlinable public static var RDREQ_PRIV: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var RDREQ_PRIV: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `RLC_MC_CNTL.RDNFO_STALL`: bit 28, access unknown.
-  @inlinable public static var RDNFO_STALL: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var RDNFO_STALL: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `RLC_MC_CNTL.RESERVED`: bits 31:29, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
+  public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
 }
 
 /// `RLC_STAT`: gfx_8_0 register, MMIO dword 0xEC04 (byte 0x3_B010), access unknown, reset unknown (`write` starts from 0).
@@ -2634,16 +2428,16 @@ public enum RLC_STAT: Register {
   }
 
   /// `RLC_STAT.RLC_BUSY`: bit 0, access unknown.
-  @inlinable public static var RLC_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RLC_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_STAT.RLC_GPM_BUSY`: bit 1, access unknown.
-  @inlinable public static var RLC_GPM_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var RLC_GPM_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `RLC_STAT.RLC_SPM_BUSY`: bit 2, access unknown.
-  @inlinable public static var RLC_SPM_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var RLC_SPM_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `RLC_STAT.RESERVED`: bits 31:3, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 3, width: 29) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 3, width: 29) }
 }
 
 /// `RLC_SAFE_MODE`: gfx_8_0 register, MMIO dword 0xEC05 (byte 0x3_B014), access unknown, reset unknown (`write` starts from 0).
@@ -2656,19 +2450,19 @@ public enum RLC_SAFE_MODE: Register {
   }
 
   /// `RLC_SAFE_MODE.CMD`: bit 0, access unknown.
-  @inlinable public static var CMD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CMD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_SAFE_MODE.MESSAGE`: bits 4:1, access unknown.
-  @inlinable public static var MESSAGE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
+  public static var MESSAGE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
 
   /// `RLC_SAFE_MODE.RESERVED1`: bits 7:5, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
+  public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `RLC_SAFE_MODE.RESPONSE`: bits 11:8, access unknown.
-  @inlinable public static var RESPONSE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var RESPONSE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `RLC_SAFE_MODE.RESERVED`: bits 31:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `RLC_SOFT_RESET_GPU`: gfx_8_0 register, MMIO dword 0xEC05 (byte 0x3_B014), access unknown, reset unknown (`write` starts from 0).
@@ -2683,10 +2477,10 @@ public enum RLC_SOFT_RESET_GPU: Register {
   }
 
   /// `RLC_SOFT_RESET_GPU.SOFT_RESET_GPU`: bit 0, access unknown.
-  @inlinable public static var SOFT_RESET_GPU: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SOFT_RESET_GPU: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_SOFT_RESET_GPU.RESERVED`: bits 31:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
 }
 
 /// `RLC_MEM_SLP_CNTL`: gfx_8_0 register, MMIO dword 0xEC06 (byte 0x3_B018), access unknown, reset unknown (`write` starts from 0).
@@ -2699,31 +2493,25 @@ public enum RLC_MEM_SLP_CNTL: Register {
   }
 
   /// `RLC_MEM_SLP_CNTL.RLC_MEM_LS_EN`: bit 0, access unknown.
-  @inlinable public static var RLC_MEM_LS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RLC_MEM_LS_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_MEM_SLP_CNTL.RLC_MEM_DS_EN`: bit 1, access unknown.
-  @inlinable public static var RLC_MEM_DS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var RLC_MEM_DS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `RLC_MEM_SLP_CNTL.RESERVED`: bits 6:2, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
+  public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 
   /// `RLC_MEM_SLP_CNTL.RLC_LS_DS_BUSY_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var RLC_LS_DS_BUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RLC_LS_DS_BUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `RLC_MEM_SLP_CNTL.RLC_MEM_LS_ON_DELAY`: bits 15:8, access unknown.
-  @inlinable public static var RLC_MEM_LS_ON_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var RLC_MEM_LS_ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `RLC_MEM_SLP_CNTL.RLC_MEM_LS_OFF_DELAY`: bits 23:16, access unknown.
-  @inlinable public static var RLC_MEM_LS_OFF_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var RLC_MEM_LS_OFF_DELAY: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `RLC_MEM_SLP_CNTL.RESERVED1`: bits 31:24, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `SMU_RLC_RESPONSE`: gfx_8_0 register, MMIO dword 0xEC07 (byte 0x3_B01C), access unknown, reset unknown (`write` starts from 0).
@@ -2736,7 +2524,7 @@ public enum SMU_RLC_RESPONSE: Register {
   }
 
   /// `SMU_RLC_RESPONSE.RESP`: bits 31:0, access unknown.
-  @inlinable public static var RESP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_RLCV_SAFE_MODE`: gfx_8_0 register, MMIO dword 0xEC08 (byte 0x3_B020), access unknown, reset unknown (`write` starts from 0).
@@ -2749,19 +2537,19 @@ public enum RLC_RLCV_SAFE_MODE: Register {
   }
 
   /// `RLC_RLCV_SAFE_MODE.CMD`: bit 0, access unknown.
-  @inlinable public static var CMD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CMD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_RLCV_SAFE_MODE.MESSAGE`: bits 4:1, access unknown.
-  @inlinable public static var MESSAGE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
+  public static var MESSAGE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
 
   /// `RLC_RLCV_SAFE_MODE.RESERVED1`: bits 7:5, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
+  public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `RLC_RLCV_SAFE_MODE.RESPONSE`: bits 11:8, access unknown.
-  @inlinable public static var RESPONSE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var RESPONSE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `RLC_RLCV_SAFE_MODE.RESERVED`: bits 31:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `RLC_SMU_SAFE_MODE`: gfx_8_0 register, MMIO dword 0xEC09 (byte 0x3_B024), access unknown, reset unknown (`write` starts from 0).
@@ -2774,19 +2562,19 @@ public enum RLC_SMU_SAFE_MODE: Register {
   }
 
   /// `RLC_SMU_SAFE_MODE.CMD`: bit 0, access unknown.
-  @inlinable public static var CMD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CMD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_SMU_SAFE_MODE.MESSAGE`: bits 4:1, access unknown.
-  @inlinable public static var MESSAGE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
+  public static var MESSAGE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
 
   /// `RLC_SMU_SAFE_MODE.RESERVED1`: bits 7:5, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
+  public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `RLC_SMU_SAFE_MODE.RESPONSE`: bits 11:8, access unknown.
-  @inlinable public static var RESPONSE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var RESPONSE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `RLC_SMU_SAFE_MODE.RESERVED`: bits 31:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `RLC_RLCV_COMMAND`: gfx_8_0 register, MMIO dword 0xEC0A (byte 0x3_B028), access unknown, reset unknown (`write` starts from 0).
@@ -2799,10 +2587,10 @@ public enum RLC_RLCV_COMMAND: Register {
   }
 
   /// `RLC_RLCV_COMMAND.CMD`: bits 3:0, access unknown.
-  @inlinable public static var CMD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var CMD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `RLC_RLCV_COMMAND.RESERVED`: bits 31:4, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 28) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 28) }
 }
 
 /// `RLC_LB_CNTR_MAX`: gfx_8_0 register, MMIO dword 0xEC12 (byte 0x3_B048), access unknown, reset unknown (`write` starts from 0).
@@ -2815,7 +2603,7 @@ public enum RLC_LB_CNTR_MAX: Register {
   }
 
   /// `RLC_LB_CNTR_MAX.LB_CNTR_MAX`: bits 31:0, access unknown.
-  @inlinable public static var LB_CNTR_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var LB_CNTR_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_LB_CNTL`: gfx_8_0 register, MMIO dword 0xEC19 (byte 0x3_B064), access unknown, reset unknown (`write` starts from 0).
@@ -2828,28 +2616,22 @@ public enum RLC_LB_CNTL: Register {
   }
 
   /// `RLC_LB_CNTL.LOAD_BALANCE_ENABLE`: bit 0, access unknown.
-  @inlinable public static var LOAD_BALANCE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var LOAD_BALANCE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_LB_CNTL.LB_CNT_CP_BUSY`: bit 1, access unknown.
-  @inlinable public static var LB_CNT_CP_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var LB_CNT_CP_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `RLC_LB_CNTL.LB_CNT_SPIM_ACTIVE`: bit 2, access unknown.
-  @inlinable public static var LB_CNT_SPIM_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var LB_CNT_SPIM_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `RLC_LB_CNTL.LB_CNT_REG_INC`: bit 3, access unknown.
-  @inlinable public static var LB_CNT_REG_INC: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var LB_CNT_REG_INC: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `RLC_LB_CNTL.CU_MASK_USED_OFF_HYST`: bits 11:4, access unknown.
-  @inlinable public static var CU_MASK_USED_OFF_HYST: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var CU_MASK_USED_OFF_HYST: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `RLC_LB_CNTL.RESERVED`: bits 31:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `RLC_MGCG_CTRL`: gfx_8_0 register, MMIO dword 0xEC1A (byte 0x3_B068), access unknown, reset unknown (`write` starts from 0).
@@ -2862,24 +2644,22 @@ public enum RLC_MGCG_CTRL: Register {
   }
 
   /// `RLC_MGCG_CTRL.MGCG_EN`: bit 0, access unknown.
-  @inlinable public static var MGCG_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MGCG_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_MGCG_CTRL.SILICON_EN`: bit 1, access unknown.
-  @inlinable public static var SILICON_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SILICON_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `RLC_MGCG_CTRL.SIMULATION_EN`: bit 2, access unknown.
-  @inlinable public static var SIMULATION_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var SIMULATION_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `RLC_MGCG_CTRL.ON_DELAY`: bits 6:3, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
   /// `RLC_MGCG_CTRL.OFF_HYSTERESIS`: bits 14:7, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 8) }
 
   /// `RLC_MGCG_CTRL.SPARE`: bits 31:15, access unknown.
-  @inlinable public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 15, width: 17) }
+  public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 15, width: 17) }
 }
 
 /// `RLC_LB_CNTR_INIT`: gfx_8_0 register, MMIO dword 0xEC1B (byte 0x3_B06C), access unknown, reset unknown (`write` starts from 0).
@@ -2892,9 +2672,7 @@ public enum RLC_LB_CNTR_INIT: Register {
   }
 
   /// `RLC_LB_CNTR_INIT.LB_CNTR_INIT`: bits 31:0, access unknown.
-  @inlinable public static var LB_CNTR_INIT: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var LB_CNTR_INIT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_LOAD_BALANCE_CNTR`: gfx_8_0 register, MMIO dword 0xEC1C (byte 0x3_B070), access unknown, reset unknown (`write` starts from 0).
@@ -2907,9 +2685,7 @@ public enum RLC_LOAD_BALANCE_CNTR: Register {
   }
 
   /// `RLC_LOAD_BALANCE_CNTR.RLC_LOAD_BALANCE_CNTR`: bits 31:0, access unknown.
-  @inlinable public static var RLC_LOAD_BALANCE_CNTR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var RLC_LOAD_BALANCE_CNTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SAVE_AND_RESTORE_BASE`: gfx_8_0 register, MMIO dword 0xEC1D (byte 0x3_B074), access unknown, reset unknown (`write` starts from 0).
@@ -2922,7 +2698,7 @@ public enum RLC_SAVE_AND_RESTORE_BASE: Register {
   }
 
   /// `RLC_SAVE_AND_RESTORE_BASE.BASE`: bits 31:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_DRIVER_CPDMA_STATUS`: gfx_8_0 register, MMIO dword 0xEC1E (byte 0x3_B078), access unknown, reset unknown (`write` starts from 0).
@@ -2937,16 +2713,16 @@ public enum RLC_DRIVER_CPDMA_STATUS: Register {
   }
 
   /// `RLC_DRIVER_CPDMA_STATUS.DRIVER_REQUEST`: bit 0, access unknown.
-  @inlinable public static var DRIVER_REQUEST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DRIVER_REQUEST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_DRIVER_CPDMA_STATUS.RESERVED1`: bits 3:1, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
+  public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
 
   /// `RLC_DRIVER_CPDMA_STATUS.DRIVER_ACK`: bit 4, access unknown.
-  @inlinable public static var DRIVER_ACK: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var DRIVER_ACK: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `RLC_DRIVER_CPDMA_STATUS.RESERVED`: bits 31:5, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `RLC_JUMP_TABLE_RESTORE`: gfx_8_0 register, MMIO dword 0xEC1E (byte 0x3_B078), access unknown, reset unknown (`write` starts from 0).
@@ -2959,7 +2735,7 @@ public enum RLC_JUMP_TABLE_RESTORE: Register {
   }
 
   /// `RLC_JUMP_TABLE_RESTORE.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_PG_DELAY_2`: gfx_8_0 register, MMIO dword 0xEC1F (byte 0x3_B07C), access unknown, reset unknown (`write` starts from 0).
@@ -2972,19 +2748,13 @@ public enum RLC_PG_DELAY_2: Register {
   }
 
   /// `RLC_PG_DELAY_2.SERDES_TIMEOUT_VALUE`: bits 7:0, access unknown.
-  @inlinable public static var SERDES_TIMEOUT_VALUE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var SERDES_TIMEOUT_VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_PG_DELAY_2.SERDES_CMD_DELAY`: bits 15:8, access unknown.
-  @inlinable public static var SERDES_CMD_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var SERDES_CMD_DELAY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `RLC_PG_DELAY_2.PERCU_TIMEOUT_VALUE`: bits 31:16, access unknown.
-  @inlinable public static var PERCU_TIMEOUT_VALUE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var PERCU_TIMEOUT_VALUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `RLC_GPM_DEBUG_SELECT`: gfx_8_0 register, MMIO dword 0xEC20 (byte 0x3_B080), access unknown, reset unknown (`write` starts from 0).
@@ -2997,15 +2767,13 @@ public enum RLC_GPM_DEBUG_SELECT: Register {
   }
 
   /// `RLC_GPM_DEBUG_SELECT.SELECT`: bits 7:0, access unknown.
-  @inlinable public static var SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_GPM_DEBUG_SELECT.F32_DEBUG_SELECT`: bits 9:8, access unknown.
-  @inlinable public static var F32_DEBUG_SELECT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var F32_DEBUG_SELECT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `RLC_GPM_DEBUG_SELECT.RESERVED`: bits 31:10, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 10, width: 22) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 10, width: 22) }
 }
 
 /// `RLC_GPM_DEBUG`: gfx_8_0 register, MMIO dword 0xEC21 (byte 0x3_B084), access unknown, reset unknown (`write` starts from 0).
@@ -3018,7 +2786,7 @@ public enum RLC_GPM_DEBUG: Register {
   }
 
   /// `RLC_GPM_DEBUG.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_CLOCK_COUNT_LSB`: gfx_8_0 register, MMIO dword 0xEC24 (byte 0x3_B090), access unknown, reset unknown (`write` starts from 0).
@@ -3031,9 +2799,7 @@ public enum RLC_GPU_CLOCK_COUNT_LSB: Register {
   }
 
   /// `RLC_GPU_CLOCK_COUNT_LSB.GPU_CLOCKS_LSB`: bits 31:0, access unknown.
-  @inlinable public static var GPU_CLOCKS_LSB: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var GPU_CLOCKS_LSB: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_CLOCK_COUNT_MSB`: gfx_8_0 register, MMIO dword 0xEC25 (byte 0x3_B094), access unknown, reset unknown (`write` starts from 0).
@@ -3046,9 +2812,7 @@ public enum RLC_GPU_CLOCK_COUNT_MSB: Register {
   }
 
   /// `RLC_GPU_CLOCK_COUNT_MSB.GPU_CLOCKS_MSB`: bits 31:0, access unknown.
-  @inlinable public static var GPU_CLOCKS_MSB: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var GPU_CLOCKS_MSB: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_CAPTURE_GPU_CLOCK_COUNT`: gfx_8_0 register, MMIO dword 0xEC26 (byte 0x3_B098), access unknown, reset unknown (`write` starts from 0).
@@ -3061,10 +2825,10 @@ public enum RLC_CAPTURE_GPU_CLOCK_COUNT: Register {
   }
 
   /// `RLC_CAPTURE_GPU_CLOCK_COUNT.CAPTURE`: bit 0, access unknown.
-  @inlinable public static var CAPTURE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CAPTURE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_CAPTURE_GPU_CLOCK_COUNT.RESERVED`: bits 31:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
 }
 
 /// `RLC_UCODE_CNTL`: gfx_8_0 register, MMIO dword 0xEC27 (byte 0x3_B09C), access unknown, reset unknown (`write` starts from 0).
@@ -3077,9 +2841,7 @@ public enum RLC_UCODE_CNTL: Register {
   }
 
   /// `RLC_UCODE_CNTL.RLC_UCODE_FLAGS`: bits 31:0, access unknown.
-  @inlinable public static var RLC_UCODE_FLAGS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var RLC_UCODE_FLAGS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_THREAD_RESET`: gfx_8_0 register, MMIO dword 0xEC28 (byte 0x3_B0A0), access unknown, reset unknown (`write` starts from 0).
@@ -3092,19 +2854,19 @@ public enum RLC_GPM_THREAD_RESET: Register {
   }
 
   /// `RLC_GPM_THREAD_RESET.THREAD0_RESET`: bit 0, access unknown.
-  @inlinable public static var THREAD0_RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var THREAD0_RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_GPM_THREAD_RESET.THREAD1_RESET`: bit 1, access unknown.
-  @inlinable public static var THREAD1_RESET: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var THREAD1_RESET: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `RLC_GPM_THREAD_RESET.THREAD2_RESET`: bit 2, access unknown.
-  @inlinable public static var THREAD2_RESET: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var THREAD2_RESET: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `RLC_GPM_THREAD_RESET.THREAD3_RESET`: bit 3, access unknown.
-  @inlinable public static var THREAD3_RESET: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var THREAD3_RESET: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `RLC_GPM_THREAD_RESET.RESERVED`: bits 31:4, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 28) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 28) }
 }
 
 /// `RLC_GPM_STAT`: gfx_8_0 register, MMIO dword 0xEC40 (byte 0x3_B100), access unknown, reset unknown (`write` starts from 0).
@@ -3117,95 +2879,65 @@ public enum RLC_GPM_STAT: Register {
   }
 
   /// `RLC_GPM_STAT.RLC_BUSY`: bit 0, access unknown.
-  @inlinable public static var RLC_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RLC_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_GPM_STAT.GFX_POWER_STATUS`: bit 1, access unknown.
-  @inlinable public static var GFX_POWER_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var GFX_POWER_STATUS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `RLC_GPM_STAT.GFX_CLOCK_STATUS`: bit 2, access unknown.
-  @inlinable public static var GFX_CLOCK_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var GFX_CLOCK_STATUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `RLC_GPM_STAT.GFX_LS_STATUS`: bit 3, access unknown.
-  @inlinable public static var GFX_LS_STATUS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var GFX_LS_STATUS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `RLC_GPM_STAT.GFX_PIPELINE_POWER_STATUS`: bit 4, access unknown.
-  @inlinable public static var GFX_PIPELINE_POWER_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var GFX_PIPELINE_POWER_STATUS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `RLC_GPM_STAT.CNTX_IDLE_BEING_PROCESSED`: bit 5, access unknown.
-  @inlinable public static var CNTX_IDLE_BEING_PROCESSED: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var CNTX_IDLE_BEING_PROCESSED: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `RLC_GPM_STAT.CNTX_BUSY_BEING_PROCESSED`: bit 6, access unknown.
-  @inlinable public static var CNTX_BUSY_BEING_PROCESSED: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var CNTX_BUSY_BEING_PROCESSED: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `RLC_GPM_STAT.GFX_IDLE_BEING_PROCESSED`: bit 7, access unknown.
-  @inlinable public static var GFX_IDLE_BEING_PROCESSED: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var GFX_IDLE_BEING_PROCESSED: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `RLC_GPM_STAT.CMP_BUSY_BEING_PROCESSED`: bit 8, access unknown.
-  @inlinable public static var CMP_BUSY_BEING_PROCESSED: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var CMP_BUSY_BEING_PROCESSED: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `RLC_GPM_STAT.SAVING_REGISTERS`: bit 9, access unknown.
-  @inlinable public static var SAVING_REGISTERS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var SAVING_REGISTERS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `RLC_GPM_STAT.RESTORING_REGISTERS`: bit 10, access unknown.
-  @inlinable public static var RESTORING_REGISTERS: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var RESTORING_REGISTERS: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `RLC_GPM_STAT.GFX3D_BLOCKS_CHANGING_POWER_STATE`: bit 11, access unknown.
-  @inlinable public static var GFX3D_BLOCKS_CHANGING_POWER_STATE: RegisterField<Self, Bool> {
+  public static var GFX3D_BLOCKS_CHANGING_POWER_STATE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `RLC_GPM_STAT.CMP_BLOCKS_CHANGING_POWER_STATE`: bit 12, access unknown.
-  @inlinable public static var CMP_BLOCKS_CHANGING_POWER_STATE: RegisterField<Self, Bool> {
+  public static var CMP_BLOCKS_CHANGING_POWER_STATE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `RLC_GPM_STAT.STATIC_CU_POWERING_UP`: bit 13, access unknown.
-  @inlinable public static var STATIC_CU_POWERING_UP: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var STATIC_CU_POWERING_UP: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `RLC_GPM_STAT.STATIC_CU_POWERING_DOWN`: bit 14, access unknown.
-  @inlinable public static var STATIC_CU_POWERING_DOWN: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var STATIC_CU_POWERING_DOWN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `RLC_GPM_STAT.DYN_CU_POWERING_UP`: bit 15, access unknown.
-  @inlinable public static var DYN_CU_POWERING_UP: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var DYN_CU_POWERING_UP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `RLC_GPM_STAT.DYN_CU_POWERING_DOWN`: bit 16, access unknown.
-  @inlinable public static var DYN_CU_POWERING_DOWN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var DYN_CU_POWERING_DOWN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `RLC_GPM_STAT.ABORTED_PD_SEQUENCE`: bit 17, access unknown.
-  @inlinable public static var ABORTED_PD_SEQUENCE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var ABORTED_PD_SEQUENCE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `RLC_GPM_STAT.PG_ERROR_STATUS`: bits 31:24, access unknown.
-  @inlinable public static var PG_ERROR_STATUS: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var PG_ERROR_STATUS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `RLC_GPU_CLOCK_32_RES_SEL`: gfx_8_0 register, MMIO dword 0xEC41 (byte 0x3_B104), access unknown, reset unknown (`write` starts from 0).
@@ -3218,10 +2950,10 @@ public enum RLC_GPU_CLOCK_32_RES_SEL: Register {
   }
 
   /// `RLC_GPU_CLOCK_32_RES_SEL.RES_SEL`: bits 5:0, access unknown.
-  @inlinable public static var RES_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var RES_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `RLC_GPU_CLOCK_32_RES_SEL.RESERVED`: bits 31:6, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
 }
 
 /// `RLC_GPU_CLOCK_32`: gfx_8_0 register, MMIO dword 0xEC42 (byte 0x3_B108), access unknown, reset unknown (`write` starts from 0).
@@ -3234,9 +2966,7 @@ public enum RLC_GPU_CLOCK_32: Register {
   }
 
   /// `RLC_GPU_CLOCK_32.GPU_CLOCK_32`: bits 31:0, access unknown.
-  @inlinable public static var GPU_CLOCK_32: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var GPU_CLOCK_32: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_PG_CNTL`: gfx_8_0 register, MMIO dword 0xEC43 (byte 0x3_B10C), access unknown, reset unknown (`write` starts from 0).
@@ -3249,66 +2979,50 @@ public enum RLC_PG_CNTL: Register {
   }
 
   /// `RLC_PG_CNTL.GFX_POWER_GATING_ENABLE`: bit 0, access unknown.
-  @inlinable public static var GFX_POWER_GATING_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var GFX_POWER_GATING_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_PG_CNTL.GFX_POWER_GATING_SRC`: bit 1, access unknown.
-  @inlinable public static var GFX_POWER_GATING_SRC: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var GFX_POWER_GATING_SRC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `RLC_PG_CNTL.DYN_PER_CU_PG_ENABLE`: bit 2, access unknown.
-  @inlinable public static var DYN_PER_CU_PG_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var DYN_PER_CU_PG_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `RLC_PG_CNTL.STATIC_PER_CU_PG_ENABLE`: bit 3, access unknown.
-  @inlinable public static var STATIC_PER_CU_PG_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var STATIC_PER_CU_PG_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `RLC_PG_CNTL.GFX_PIPELINE_PG_ENABLE`: bit 4, access unknown.
-  @inlinable public static var GFX_PIPELINE_PG_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var GFX_PIPELINE_PG_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `RLC_PG_CNTL.RESERVED`: bits 13:5, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 5, width: 9) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 5, width: 9) }
 
   /// `RLC_PG_CNTL.PG_OVERRIDE`: bit 14, access unknown.
-  @inlinable public static var PG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var PG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `RLC_PG_CNTL.CP_PG_DISABLE`: bit 15, access unknown.
-  @inlinable public static var CP_PG_DISABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var CP_PG_DISABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `RLC_PG_CNTL.CHUB_HANDSHAKE_ENABLE`: bit 16, access unknown.
-  @inlinable public static var CHUB_HANDSHAKE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CHUB_HANDSHAKE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `RLC_PG_CNTL.SMU_CLK_SLOWDOWN_ON_PU_ENABLE`: bit 17, access unknown.
-  @inlinable public static var SMU_CLK_SLOWDOWN_ON_PU_ENABLE: RegisterField<Self, Bool> {
+  public static var SMU_CLK_SLOWDOWN_ON_PU_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `RLC_PG_CNTL.SMU_CLK_SLOWDOWN_ON_PD_ENABLE`: bit 18, access unknown.
-  @inlinable public static var SMU_CLK_SLOWDOWN_ON_PD_ENABLE: RegisterField<Self, Bool> {
+  public static var SMU_CLK_SLOWDOWN_ON_PD_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `RLC_PG_CNTL.SMU_HANDSHAKE_ENABLE`: bit 19, access unknown.
-  @inlinable public static var SMU_HANDSHAKE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var SMU_HANDSHAKE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `RLC_PG_CNTL.QUICK_PG_ENABLE`: bit 20, access unknown.
-  @inlinable public static var QUICK_PG_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var QUICK_PG_ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `RLC_PG_CNTL.RESERVED1`: bits 23:21, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
+  public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 }
 
 /// `RLC_GPM_THREAD_PRIORITY`: gfx_8_0 register, MMIO dword 0xEC44 (byte 0x3_B110), access unknown, reset unknown (`write` starts from 0).
@@ -3321,24 +3035,16 @@ public enum RLC_GPM_THREAD_PRIORITY: Register {
   }
 
   /// `RLC_GPM_THREAD_PRIORITY.THREAD0_PRIORITY`: bits 7:0, access unknown.
-  @inlinable public static var THREAD0_PRIORITY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var THREAD0_PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_GPM_THREAD_PRIORITY.THREAD1_PRIORITY`: bits 15:8, access unknown.
-  @inlinable public static var THREAD1_PRIORITY: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var THREAD1_PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `RLC_GPM_THREAD_PRIORITY.THREAD2_PRIORITY`: bits 23:16, access unknown.
-  @inlinable public static var THREAD2_PRIORITY: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var THREAD2_PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `RLC_GPM_THREAD_PRIORITY.THREAD3_PRIORITY`: bits 31:24, access unknown.
-  @inlinable public static var THREAD3_PRIORITY: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var THREAD3_PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `RLC_GPM_THREAD_ENABLE`: gfx_8_0 register, MMIO dword 0xEC45 (byte 0x3_B114), access unknown, reset unknown (`write` starts from 0).
@@ -3351,19 +3057,19 @@ public enum RLC_GPM_THREAD_ENABLE: Register {
   }
 
   /// `RLC_GPM_THREAD_ENABLE.THREAD0_ENABLE`: bit 0, access unknown.
-  @inlinable public static var THREAD0_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var THREAD0_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_GPM_THREAD_ENABLE.THREAD1_ENABLE`: bit 1, access unknown.
-  @inlinable public static var THREAD1_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var THREAD1_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `RLC_GPM_THREAD_ENABLE.THREAD2_ENABLE`: bit 2, access unknown.
-  @inlinable public static var THREAD2_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var THREAD2_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `RLC_GPM_THREAD_ENABLE.THREAD3_ENABLE`: bit 3, access unknown.
-  @inlinable public static var THREAD3_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var THREAD3_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `RLC_GPM_THREAD_ENABLE.RESERVED`: bits 31:4, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 28) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 28) }
 }
 
 /// `RLC_GPM_VMID_THREAD0`: gfx_8_0 register, MMIO dword 0xEC46 (byte 0x3_B118), access unknown, reset unknown (`write` starts from 0).
@@ -3376,16 +3082,16 @@ public enum RLC_GPM_VMID_THREAD0: Register {
   }
 
   /// `RLC_GPM_VMID_THREAD0.RLC_VMID`: bits 3:0, access unknown.
-  @inlinable public static var RLC_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var RLC_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `RLC_GPM_VMID_THREAD0.RESERVED0`: bits 7:4, access unknown.
-  @inlinable public static var RESERVED0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var RESERVED0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `RLC_GPM_VMID_THREAD0.RLC_QUEUEID`: bits 10:8, access unknown.
-  @inlinable public static var RLC_QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var RLC_QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `RLC_GPM_VMID_THREAD0.RESERVED1`: bits 31:11, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt32> { .init(lsb: 11, width: 21) }
+  public static var RESERVED1: RegisterField<Self, UInt32> { .init(lsb: 11, width: 21) }
 }
 
 /// `RLC_GPM_VMID_THREAD1`: gfx_8_0 register, MMIO dword 0xEC47 (byte 0x3_B11C), access unknown, reset unknown (`write` starts from 0).
@@ -3398,16 +3104,16 @@ public enum RLC_GPM_VMID_THREAD1: Register {
   }
 
   /// `RLC_GPM_VMID_THREAD1.RLC_VMID`: bits 3:0, access unknown.
-  @inlinable public static var RLC_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var RLC_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `RLC_GPM_VMID_THREAD1.RESERVED0`: bits 7:4, access unknown.
-  @inlinable public static var RESERVED0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var RESERVED0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `RLC_GPM_VMID_THREAD1.RLC_QUEUEID`: bits 10:8, access unknown.
-  @inlinable public static var RLC_QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var RLC_QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `RLC_GPM_VMID_THREAD1.RESERVED1`: bits 31:11, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt32> { .init(lsb: 11, width: 21) }
+  public static var RESERVED1: RegisterField<Self, UInt32> { .init(lsb: 11, width: 21) }
 }
 
 /// `RLC_CGTT_MGCG_OVERRIDE`: gfx_8_0 register, MMIO dword 0xEC48 (byte 0x3_B120), access unknown, reset unknown (`write` starts from 0).
@@ -3420,7 +3126,7 @@ public enum RLC_CGTT_MGCG_OVERRIDE: Register {
   }
 
   /// `RLC_CGTT_MGCG_OVERRIDE.OVERRIDE`: bits 31:0, access unknown.
-  @inlinable public static var OVERRIDE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var OVERRIDE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_CGCG_CGLS_CTRL`: gfx_8_0 register, MMIO dword 0xEC49 (byte 0x3_B124), access unknown, reset unknown (`write` starts from 0).
@@ -3433,36 +3139,30 @@ public enum RLC_CGCG_CGLS_CTRL: Register {
   }
 
   /// `RLC_CGCG_CGLS_CTRL.CGCG_EN`: bit 0, access unknown.
-  @inlinable public static var CGCG_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CGCG_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_CGCG_CGLS_CTRL.CGLS_EN`: bit 1, access unknown.
-  @inlinable public static var CGLS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CGLS_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `RLC_CGCG_CGLS_CTRL.CGLS_REP_COMPANSAT_DELAY`: bits 7:2, access unknown.
-  @inlinable public static var CGLS_REP_COMPANSAT_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 6)
-  }
+  public static var CGLS_REP_COMPANSAT_DELAY: RegisterField<Self, UInt8> { .init(lsb: 2, width: 6) }
 
   /// `RLC_CGCG_CGLS_CTRL.CGCG_GFX_IDLE_THRESHOLD`: bits 26:8, access unknown.
-  @inlinable public static var CGCG_GFX_IDLE_THRESHOLD: RegisterField<Self, UInt32> {
+  public static var CGCG_GFX_IDLE_THRESHOLD: RegisterField<Self, UInt32> {
     .init(lsb: 8, width: 19)
   }
 
   /// `RLC_CGCG_CGLS_CTRL.CGCG_CONTROLLER`: bit 27, access unknown.
-  @inlinable public static var CGCG_CONTROLLER: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var CGCG_CONTROLLER: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `RLC_CGCG_CGLS_CTRL.CGCG_REG_CTRL`: bit 28, access unknown.
-  @inlinable public static var CGCG_REG_CTRL: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var CGCG_REG_CTRL: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `RLC_CGCG_CGLS_CTRL.SLEEP_MODE`: bits 30:29, access unknown.
-  @inlinable public static var SLEEP_MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
+  public static var SLEEP_MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 
   /// `RLC_CGCG_CGLS_CTRL.SIM_SILICON_EN`: bit 31, access unknown.
-  @inlinable public static var SIM_SILICON_EN: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SIM_SILICON_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `RLC_CGCG_RAMP_CTRL`: gfx_8_0 register, MMIO dword 0xEC4A (byte 0x3_B128), access unknown, reset unknown (`write` starts from 0).
@@ -3475,34 +3175,22 @@ public enum RLC_CGCG_RAMP_CTRL: Register {
   }
 
   /// `RLC_CGCG_RAMP_CTRL.DOWN_DIV_START_UNIT`: bits 3:0, access unknown.
-  @inlinable public static var DOWN_DIV_START_UNIT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var DOWN_DIV_START_UNIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `RLC_CGCG_RAMP_CTRL.DOWN_DIV_STEP_UNIT`: bits 7:4, access unknown.
-  @inlinable public static var DOWN_DIV_STEP_UNIT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var DOWN_DIV_STEP_UNIT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `RLC_CGCG_RAMP_CTRL.UP_DIV_START_UNIT`: bits 11:8, access unknown.
-  @inlinable public static var UP_DIV_START_UNIT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var UP_DIV_START_UNIT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `RLC_CGCG_RAMP_CTRL.UP_DIV_STEP_UNIT`: bits 15:12, access unknown.
-  @inlinable public static var UP_DIV_STEP_UNIT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var UP_DIV_STEP_UNIT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `RLC_CGCG_RAMP_CTRL.STEP_DELAY_CNT`: bits 27:16, access unknown.
-  @inlinable public static var STEP_DELAY_CNT: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 12)
-  }
+  public static var STEP_DELAY_CNT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 12) }
 
   /// `RLC_CGCG_RAMP_CTRL.STEP_DELAY_UNIT`: bits 31:28, access unknown.
-  @inlinable public static var STEP_DELAY_UNIT: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var STEP_DELAY_UNIT: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `RLC_DYN_PG_STATUS`: gfx_8_0 register, MMIO dword 0xEC4B (byte 0x3_B12C), access unknown, reset unknown (`write` starts from 0).
@@ -3515,9 +3203,7 @@ public enum RLC_DYN_PG_STATUS: Register {
   }
 
   /// `RLC_DYN_PG_STATUS.PG_STATUS_CU_MASK`: bits 31:0, access unknown.
-  @inlinable public static var PG_STATUS_CU_MASK: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PG_STATUS_CU_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_DYN_PG_REQUEST`: gfx_8_0 register, MMIO dword 0xEC4C (byte 0x3_B130), access unknown, reset unknown (`write` starts from 0).
@@ -3530,9 +3216,7 @@ public enum RLC_DYN_PG_REQUEST: Register {
   }
 
   /// `RLC_DYN_PG_REQUEST.PG_REQUEST_CU_MASK`: bits 31:0, access unknown.
-  @inlinable public static var PG_REQUEST_CU_MASK: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PG_REQUEST_CU_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_PG_DELAY`: gfx_8_0 register, MMIO dword 0xEC4D (byte 0x3_B134), access unknown, reset unknown (`write` starts from 0).
@@ -3545,24 +3229,16 @@ public enum RLC_PG_DELAY: Register {
   }
 
   /// `RLC_PG_DELAY.POWER_UP_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var POWER_UP_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var POWER_UP_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_PG_DELAY.POWER_DOWN_DELAY`: bits 15:8, access unknown.
-  @inlinable public static var POWER_DOWN_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var POWER_DOWN_DELAY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `RLC_PG_DELAY.CMD_PROPAGATE_DELAY`: bits 23:16, access unknown.
-  @inlinable public static var CMD_PROPAGATE_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var CMD_PROPAGATE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `RLC_PG_DELAY.MEM_SLEEP_DELAY`: bits 31:24, access unknown.
-  @inlinable public static var MEM_SLEEP_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var MEM_SLEEP_DELAY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `RLC_CU_STATUS`: gfx_8_0 register, MMIO dword 0xEC4E (byte 0x3_B138), access unknown, reset unknown (`write` starts from 0).
@@ -3575,9 +3251,7 @@ public enum RLC_CU_STATUS: Register {
   }
 
   /// `RLC_CU_STATUS.WORK_PENDING`: bits 31:0, access unknown.
-  @inlinable public static var WORK_PENDING: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var WORK_PENDING: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_LB_INIT_CU_MASK`: gfx_8_0 register, MMIO dword 0xEC4F (byte 0x3_B13C), access unknown, reset unknown (`write` starts from 0).
@@ -3590,9 +3264,7 @@ public enum RLC_LB_INIT_CU_MASK: Register {
   }
 
   /// `RLC_LB_INIT_CU_MASK.INIT_CU_MASK`: bits 31:0, access unknown.
-  @inlinable public static var INIT_CU_MASK: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var INIT_CU_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_LB_ALWAYS_ACTIVE_CU_MASK`: gfx_8_0 register, MMIO dword 0xEC50 (byte 0x3_B140), access unknown, reset unknown (`write` starts from 0).
@@ -3605,9 +3277,7 @@ public enum RLC_LB_ALWAYS_ACTIVE_CU_MASK: Register {
   }
 
   /// `RLC_LB_ALWAYS_ACTIVE_CU_MASK.ALWAYS_ACTIVE_CU_MASK`: bits 31:0, access unknown.
-  @inlinable public static var ALWAYS_ACTIVE_CU_MASK: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var ALWAYS_ACTIVE_CU_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_LB_PARAMS`: gfx_8_0 register, MMIO dword 0xEC51 (byte 0x3_B144), access unknown, reset unknown (`write` starts from 0).
@@ -3620,18 +3290,16 @@ public enum RLC_LB_PARAMS: Register {
   }
 
   /// `RLC_LB_PARAMS.SKIP_L2_CHECK`: bit 0, access unknown.
-  @inlinable public static var SKIP_L2_CHECK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SKIP_L2_CHECK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_LB_PARAMS.FIFO_SAMPLES`: bits 7:1, access unknown.
-  @inlinable public static var FIFO_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
+  public static var FIFO_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 
   /// `RLC_LB_PARAMS.PG_IDLE_SAMPLES`: bits 15:8, access unknown.
-  @inlinable public static var PG_IDLE_SAMPLES: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var PG_IDLE_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `RLC_LB_PARAMS.PG_IDLE_SAMPLE_INTERVAL`: bits 31:16, access unknown.
-  @inlinable public static var PG_IDLE_SAMPLE_INTERVAL: RegisterField<Self, UInt16> {
+  public static var PG_IDLE_SAMPLE_INTERVAL: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
@@ -3646,20 +3314,16 @@ public enum RLC_THREAD1_DELAY: Register {
   }
 
   /// `RLC_THREAD1_DELAY.CU_IDEL_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var CU_IDEL_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var CU_IDEL_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_THREAD1_DELAY.LBPW_INNER_LOOP_DELAY`: bits 15:8, access unknown.
-  @inlinable public static var LBPW_INNER_LOOP_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var LBPW_INNER_LOOP_DELAY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `RLC_THREAD1_DELAY.LBPW_OUTER_LOOP_DELAY`: bits 23:16, access unknown.
-  @inlinable public static var LBPW_OUTER_LOOP_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var LBPW_OUTER_LOOP_DELAY: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `RLC_THREAD1_DELAY.SPARE`: bits 31:24, access unknown.
-  @inlinable public static var SPARE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var SPARE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `RLC_PG_ALWAYS_ON_CU_MASK`: gfx_8_0 register, MMIO dword 0xEC53 (byte 0x3_B14C), access unknown, reset unknown (`write` starts from 0).
@@ -3672,7 +3336,7 @@ public enum RLC_PG_ALWAYS_ON_CU_MASK: Register {
   }
 
   /// `RLC_PG_ALWAYS_ON_CU_MASK.AON_CU_MASK`: bits 31:0, access unknown.
-  @inlinable public static var AON_CU_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var AON_CU_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_MAX_PG_CU`: gfx_8_0 register, MMIO dword 0xEC54 (byte 0x3_B150), access unknown, reset unknown (`write` starts from 0).
@@ -3685,12 +3349,10 @@ public enum RLC_MAX_PG_CU: Register {
   }
 
   /// `RLC_MAX_PG_CU.MAX_POWERED_UP_CU`: bits 7:0, access unknown.
-  @inlinable public static var MAX_POWERED_UP_CU: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var MAX_POWERED_UP_CU: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_MAX_PG_CU.SPARE`: bits 31:8, access unknown.
-  @inlinable public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_AUTO_PG_CTRL`: gfx_8_0 register, MMIO dword 0xEC55 (byte 0x3_B154), access unknown, reset unknown (`write` starts from 0).
@@ -3703,25 +3365,23 @@ public enum RLC_AUTO_PG_CTRL: Register {
   }
 
   /// `RLC_AUTO_PG_CTRL.AUTO_PG_EN`: bit 0, access unknown.
-  @inlinable public static var AUTO_PG_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var AUTO_PG_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_AUTO_PG_CTRL.AUTO_GRBM_REG_SAVE_ON_IDLE_EN`: bit 1, access unknown.
-  @inlinable public static var AUTO_GRBM_REG_SAVE_ON_IDLE_EN: RegisterField<Self, Bool> {
+  public static var AUTO_GRBM_REG_SAVE_ON_IDLE_EN: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `RLC_AUTO_PG_CTRL.AUTO_WAKE_UP_EN`: bit 2, access unknown.
-  @inlinable public static var AUTO_WAKE_UP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var AUTO_WAKE_UP_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `RLC_AUTO_PG_CTRL.GRBM_REG_SAVE_GFX_IDLE_THRESHOLD`: bits 18:3, access unknown.
-  @inlinable public static var GRBM_REG_SAVE_GFX_IDLE_THRESHOLD: RegisterField<Self, UInt16> {
+  public static var GRBM_REG_SAVE_GFX_IDLE_THRESHOLD: RegisterField<Self, UInt16> {
     .init(lsb: 3, width: 16)
   }
 
   /// `RLC_AUTO_PG_CTRL.PG_AFTER_GRBM_REG_SAVE_THRESHOLD`: bits 31:19, access unknown.
-  @inlinable public static var PG_AFTER_GRBM_REG_SAVE_THRESHOLD: RegisterField<Self, UInt16> {
+  public static var PG_AFTER_GRBM_REG_SAVE_THRESHOLD: RegisterField<Self, UInt16> {
     .init(lsb: 19, width: 13)
   }
 }
@@ -3736,12 +3396,10 @@ public enum RLC_SMU_GRBM_REG_SAVE_CTRL: Register {
   }
 
   /// `RLC_SMU_GRBM_REG_SAVE_CTRL.START_GRBM_REG_SAVE`: bit 0, access unknown.
-  @inlinable public static var START_GRBM_REG_SAVE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var START_GRBM_REG_SAVE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_SMU_GRBM_REG_SAVE_CTRL.SPARE`: bits 31:1, access unknown.
-  @inlinable public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
+  public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
 }
 
 /// `RLC_SMU_PG_CTRL`: gfx_8_0 register, MMIO dword 0xEC57 (byte 0x3_B15C), access unknown, reset unknown (`write` starts from 0).
@@ -3754,10 +3412,10 @@ public enum RLC_SMU_PG_CTRL: Register {
   }
 
   /// `RLC_SMU_PG_CTRL.START_PG`: bit 0, access unknown.
-  @inlinable public static var START_PG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var START_PG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_SMU_PG_CTRL.SPARE`: bits 31:1, access unknown.
-  @inlinable public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
+  public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
 }
 
 /// `RLC_SMU_PG_WAKE_UP_CTRL`: gfx_8_0 register, MMIO dword 0xEC58 (byte 0x3_B160), access unknown, reset unknown (`write` starts from 0).
@@ -3770,12 +3428,10 @@ public enum RLC_SMU_PG_WAKE_UP_CTRL: Register {
   }
 
   /// `RLC_SMU_PG_WAKE_UP_CTRL.START_PG_WAKE_UP`: bit 0, access unknown.
-  @inlinable public static var START_PG_WAKE_UP: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var START_PG_WAKE_UP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_SMU_PG_WAKE_UP_CTRL.SPARE`: bits 31:1, access unknown.
-  @inlinable public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
+  public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
 }
 
 /// `RLC_SERDES_RD_MASTER_INDEX`: gfx_8_0 register, MMIO dword 0xEC59 (byte 0x3_B164), access unknown, reset unknown (`write` starts from 0).
@@ -3788,28 +3444,28 @@ public enum RLC_SERDES_RD_MASTER_INDEX: Register {
   }
 
   /// `RLC_SERDES_RD_MASTER_INDEX.CU_ID`: bits 3:0, access unknown.
-  @inlinable public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `RLC_SERDES_RD_MASTER_INDEX.SH_ID`: bits 5:4, access unknown.
-  @inlinable public static var SH_ID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var SH_ID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `RLC_SERDES_RD_MASTER_INDEX.SE_ID`: bits 8:6, access unknown.
-  @inlinable public static var SE_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+  public static var SE_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `RLC_SERDES_RD_MASTER_INDEX.SE_NONCU_ID`: bit 9, access unknown.
-  @inlinable public static var SE_NONCU_ID: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var SE_NONCU_ID: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `RLC_SERDES_RD_MASTER_INDEX.SE_NONCU`: bit 10, access unknown.
-  @inlinable public static var SE_NONCU: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var SE_NONCU: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `RLC_SERDES_RD_MASTER_INDEX.NON_SE`: bits 14:11, access unknown.
-  @inlinable public static var NON_SE: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var NON_SE: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `RLC_SERDES_RD_MASTER_INDEX.DATA_REG_ID`: bits 16:15, access unknown.
-  @inlinable public static var DATA_REG_ID: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
+  public static var DATA_REG_ID: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
 
   /// `RLC_SERDES_RD_MASTER_INDEX.SPARE`: bits 31:17, access unknown.
-  @inlinable public static var SPARE: RegisterField<Self, UInt16> { .init(lsb: 17, width: 15) }
+  public static var SPARE: RegisterField<Self, UInt16> { .init(lsb: 17, width: 15) }
 }
 
 /// `RLC_SERDES_RD_DATA_0`: gfx_8_0 register, MMIO dword 0xEC5A (byte 0x3_B168), access unknown, reset unknown (`write` starts from 0).
@@ -3822,7 +3478,7 @@ public enum RLC_SERDES_RD_DATA_0: Register {
   }
 
   /// `RLC_SERDES_RD_DATA_0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SERDES_RD_DATA_1`: gfx_8_0 register, MMIO dword 0xEC5B (byte 0x3_B16C), access unknown, reset unknown (`write` starts from 0).
@@ -3835,7 +3491,7 @@ public enum RLC_SERDES_RD_DATA_1: Register {
   }
 
   /// `RLC_SERDES_RD_DATA_1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SERDES_RD_DATA_2`: gfx_8_0 register, MMIO dword 0xEC5C (byte 0x3_B170), access unknown, reset unknown (`write` starts from 0).
@@ -3848,7 +3504,7 @@ public enum RLC_SERDES_RD_DATA_2: Register {
   }
 
   /// `RLC_SERDES_RD_DATA_2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SERDES_WR_CU_MASTER_MASK`: gfx_8_0 register, MMIO dword 0xEC5D (byte 0x3_B174), access unknown, reset unknown (`write` starts from 0).
@@ -3861,7 +3517,7 @@ public enum RLC_SERDES_WR_CU_MASTER_MASK: Register {
   }
 
   /// `RLC_SERDES_WR_CU_MASTER_MASK.MASTER_MASK`: bits 31:0, access unknown.
-  @inlinable public static var MASTER_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MASTER_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SERDES_WR_NONCU_MASTER_MASK`: gfx_8_0 register, MMIO dword 0xEC5E (byte 0x3_B178), access unknown, reset unknown (`write` starts from 0).
@@ -3874,52 +3530,34 @@ public enum RLC_SERDES_WR_NONCU_MASTER_MASK: Register {
   }
 
   /// `RLC_SERDES_WR_NONCU_MASTER_MASK.SE_MASTER_MASK`: bits 15:0, access unknown.
-  @inlinable public static var SE_MASTER_MASK: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var SE_MASTER_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `RLC_SERDES_WR_NONCU_MASTER_MASK.GC_MASTER_MASK`: bit 16, access unknown.
-  @inlinable public static var GC_MASTER_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var GC_MASTER_MASK: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `RLC_SERDES_WR_NONCU_MASTER_MASK.GC_GFX_MASTER_MASK`: bit 17, access unknown.
-  @inlinable public static var GC_GFX_MASTER_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var GC_GFX_MASTER_MASK: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `RLC_SERDES_WR_NONCU_MASTER_MASK.TC0_MASTER_MASK`: bit 18, access unknown.
-  @inlinable public static var TC0_MASTER_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var TC0_MASTER_MASK: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `RLC_SERDES_WR_NONCU_MASTER_MASK.TC1_MASTER_MASK`: bit 19, access unknown.
-  @inlinable public static var TC1_MASTER_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var TC1_MASTER_MASK: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `RLC_SERDES_WR_NONCU_MASTER_MASK.SPARE0_MASTER_MASK`: bit 20, access unknown.
-  @inlinable public static var SPARE0_MASTER_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var SPARE0_MASTER_MASK: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `RLC_SERDES_WR_NONCU_MASTER_MASK.SPARE1_MASTER_MASK`: bit 21, access unknown.
-  @inlinable public static var SPARE1_MASTER_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var SPARE1_MASTER_MASK: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `RLC_SERDES_WR_NONCU_MASTER_MASK.SPARE2_MASTER_MASK`: bit 22, access unknown.
-  @inlinable public static var SPARE2_MASTER_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var SPARE2_MASTER_MASK: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `RLC_SERDES_WR_NONCU_MASTER_MASK.SPARE3_MASTER_MASK`: bit 23, access unknown.
-  @inlinable public static var SPARE3_MASTER_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var SPARE3_MASTER_MASK: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `RLC_SERDES_WR_NONCU_MASTER_MASK.RESERVED`: bits 31:24, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `RLC_SERDES_WR_CTRL`: gfx_8_0 register, MMIO dword 0xEC5F (byte 0x3_B17C), access unknown, reset unknown (`write` starts from 0).
@@ -3932,43 +3570,43 @@ public enum RLC_SERDES_WR_CTRL: Register {
   }
 
   /// `RLC_SERDES_WR_CTRL.BPM_ADDR`: bits 7:0, access unknown.
-  @inlinable public static var BPM_ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var BPM_ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SERDES_WR_CTRL.POWER_DOWN`: bit 8, access unknown.
-  @inlinable public static var POWER_DOWN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var POWER_DOWN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `RLC_SERDES_WR_CTRL.POWER_UP`: bit 9, access unknown.
-  @inlinable public static var POWER_UP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var POWER_UP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `RLC_SERDES_WR_CTRL.P1_SELECT`: bit 10, access unknown.
-  @inlinable public static var P1_SELECT: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var P1_SELECT: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `RLC_SERDES_WR_CTRL.P2_SELECT`: bit 11, access unknown.
-  @inlinable public static var P2_SELECT: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var P2_SELECT: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `RLC_SERDES_WR_CTRL.WRITE_COMMAND`: bit 12, access unknown.
-  @inlinable public static var WRITE_COMMAND: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var WRITE_COMMAND: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `RLC_SERDES_WR_CTRL.READ_COMMAND`: bit 13, access unknown.
-  @inlinable public static var READ_COMMAND: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var READ_COMMAND: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `RLC_SERDES_WR_CTRL.RDDATA_RESET`: bit 14, access unknown.
-  @inlinable public static var RDDATA_RESET: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RDDATA_RESET: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `RLC_SERDES_WR_CTRL.SHORT_FORMAT`: bit 15, access unknown.
-  @inlinable public static var SHORT_FORMAT: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var SHORT_FORMAT: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `RLC_SERDES_WR_CTRL.BPM_DATA`: bits 25:16, access unknown.
-  @inlinable public static var BPM_DATA: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
+  public static var BPM_DATA: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
 
   /// `RLC_SERDES_WR_CTRL.SRBM_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SRBM_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var SRBM_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `RLC_SERDES_WR_CTRL.RSVD_BPM_ADDR`: bit 27, access unknown.
-  @inlinable public static var RSVD_BPM_ADDR: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var RSVD_BPM_ADDR: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `RLC_SERDES_WR_CTRL.REG_ADDR`: bits 31:28, access unknown.
-  @inlinable public static var REG_ADDR: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var REG_ADDR: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `RLC_SERDES_WR_DATA`: gfx_8_0 register, MMIO dword 0xEC60 (byte 0x3_B180), access unknown, reset unknown (`write` starts from 0).
@@ -3981,7 +3619,7 @@ public enum RLC_SERDES_WR_DATA: Register {
   }
 
   /// `RLC_SERDES_WR_DATA.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SERDES_CU_MASTER_BUSY`: gfx_8_0 register, MMIO dword 0xEC61 (byte 0x3_B184), access unknown, reset unknown (`write` starts from 0).
@@ -3994,7 +3632,7 @@ public enum RLC_SERDES_CU_MASTER_BUSY: Register {
   }
 
   /// `RLC_SERDES_CU_MASTER_BUSY.BUSY_BUSY`: bits 31:0, access unknown.
-  @inlinable public static var BUSY_BUSY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BUSY_BUSY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SERDES_NONCU_MASTER_BUSY`: gfx_8_0 register, MMIO dword 0xEC62 (byte 0x3_B188), access unknown, reset unknown (`write` starts from 0).
@@ -4007,52 +3645,34 @@ public enum RLC_SERDES_NONCU_MASTER_BUSY: Register {
   }
 
   /// `RLC_SERDES_NONCU_MASTER_BUSY.SE_MASTER_BUSY`: bits 15:0, access unknown.
-  @inlinable public static var SE_MASTER_BUSY: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var SE_MASTER_BUSY: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `RLC_SERDES_NONCU_MASTER_BUSY.GC_MASTER_BUSY`: bit 16, access unknown.
-  @inlinable public static var GC_MASTER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var GC_MASTER_BUSY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `RLC_SERDES_NONCU_MASTER_BUSY.GC_GFX_MASTER_BUSY`: bit 17, access unknown.
-  @inlinable public static var GC_GFX_MASTER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var GC_GFX_MASTER_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `RLC_SERDES_NONCU_MASTER_BUSY.TC0_MASTER_BUSY`: bit 18, access unknown.
-  @inlinable public static var TC0_MASTER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var TC0_MASTER_BUSY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `RLC_SERDES_NONCU_MASTER_BUSY.TC1_MASTER_BUSY`: bit 19, access unknown.
-  @inlinable public static var TC1_MASTER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var TC1_MASTER_BUSY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `RLC_SERDES_NONCU_MASTER_BUSY.SPARE0_MASTER_BUSY`: bit 20, access unknown.
-  @inlinable public static var SPARE0_MASTER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var SPARE0_MASTER_BUSY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `RLC_SERDES_NONCU_MASTER_BUSY.SPARE1_MASTER_BUSY`: bit 21, access unknown.
-  @inlinable public static var SPARE1_MASTER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var SPARE1_MASTER_BUSY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `RLC_SERDES_NONCU_MASTER_BUSY.SPARE2_MASTER_BUSY`: bit 22, access unknown.
-  @inlinable public static var SPARE2_MASTER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var SPARE2_MASTER_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `RLC_SERDES_NONCU_MASTER_BUSY.SPARE3_MASTER_BUSY`: bit 23, access unknown.
-  @inlinable public static var SPARE3_MASTER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var SPARE3_MASTER_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `RLC_SERDES_NONCU_MASTER_BUSY.RESERVED`: bits 31:24, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `RLC_GPM_GENERAL_0`: gfx_8_0 register, MMIO dword 0xEC63 (byte 0x3_B18C), access unknown, reset unknown (`write` starts from 0).
@@ -4065,7 +3685,7 @@ public enum RLC_GPM_GENERAL_0: Register {
   }
 
   /// `RLC_GPM_GENERAL_0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_GENERAL_1`: gfx_8_0 register, MMIO dword 0xEC64 (byte 0x3_B190), access unknown, reset unknown (`write` starts from 0).
@@ -4078,7 +3698,7 @@ public enum RLC_GPM_GENERAL_1: Register {
   }
 
   /// `RLC_GPM_GENERAL_1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_GENERAL_2`: gfx_8_0 register, MMIO dword 0xEC65 (byte 0x3_B194), access unknown, reset unknown (`write` starts from 0).
@@ -4091,7 +3711,7 @@ public enum RLC_GPM_GENERAL_2: Register {
   }
 
   /// `RLC_GPM_GENERAL_2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_GENERAL_3`: gfx_8_0 register, MMIO dword 0xEC66 (byte 0x3_B198), access unknown, reset unknown (`write` starts from 0).
@@ -4104,7 +3724,7 @@ public enum RLC_GPM_GENERAL_3: Register {
   }
 
   /// `RLC_GPM_GENERAL_3.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_GENERAL_4`: gfx_8_0 register, MMIO dword 0xEC67 (byte 0x3_B19C), access unknown, reset unknown (`write` starts from 0).
@@ -4117,7 +3737,7 @@ public enum RLC_GPM_GENERAL_4: Register {
   }
 
   /// `RLC_GPM_GENERAL_4.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_GENERAL_5`: gfx_8_0 register, MMIO dword 0xEC68 (byte 0x3_B1A0), access unknown, reset unknown (`write` starts from 0).
@@ -4130,7 +3750,7 @@ public enum RLC_GPM_GENERAL_5: Register {
   }
 
   /// `RLC_GPM_GENERAL_5.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_GENERAL_6`: gfx_8_0 register, MMIO dword 0xEC69 (byte 0x3_B1A4), access unknown, reset unknown (`write` starts from 0).
@@ -4143,7 +3763,7 @@ public enum RLC_GPM_GENERAL_6: Register {
   }
 
   /// `RLC_GPM_GENERAL_6.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_GENERAL_7`: gfx_8_0 register, MMIO dword 0xEC6A (byte 0x3_B1A8), access unknown, reset unknown (`write` starts from 0).
@@ -4156,7 +3776,7 @@ public enum RLC_GPM_GENERAL_7: Register {
   }
 
   /// `RLC_GPM_GENERAL_7.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_CU_PD_TIMEOUT`: gfx_8_0 register, MMIO dword 0xEC6B (byte 0x3_B1AC), access unknown, reset unknown (`write` starts from 0).
@@ -4169,7 +3789,7 @@ public enum RLC_GPM_CU_PD_TIMEOUT: Register {
   }
 
   /// `RLC_GPM_CU_PD_TIMEOUT.TIMEOUT`: bits 31:0, access unknown.
-  @inlinable public static var TIMEOUT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var TIMEOUT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_SCRATCH_ADDR`: gfx_8_0 register, MMIO dword 0xEC6C (byte 0x3_B1B0), access unknown, reset unknown (`write` starts from 0).
@@ -4182,10 +3802,10 @@ public enum RLC_GPM_SCRATCH_ADDR: Register {
   }
 
   /// `RLC_GPM_SCRATCH_ADDR.ADDR`: bits 8:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `RLC_GPM_SCRATCH_ADDR.RESERVED`: bits 31:9, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 9, width: 23) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 9, width: 23) }
 }
 
 /// `RLC_GPM_SCRATCH_DATA`: gfx_8_0 register, MMIO dword 0xEC6D (byte 0x3_B1B4), access unknown, reset unknown (`write` starts from 0).
@@ -4198,7 +3818,7 @@ public enum RLC_GPM_SCRATCH_DATA: Register {
   }
 
   /// `RLC_GPM_SCRATCH_DATA.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_STATIC_PG_STATUS`: gfx_8_0 register, MMIO dword 0xEC6E (byte 0x3_B1B8), access unknown, reset unknown (`write` starts from 0).
@@ -4211,9 +3831,7 @@ public enum RLC_STATIC_PG_STATUS: Register {
   }
 
   /// `RLC_STATIC_PG_STATUS.PG_STATUS_CU_MASK`: bits 31:0, access unknown.
-  @inlinable public static var PG_STATUS_CU_MASK: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PG_STATUS_CU_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_PERF_COUNT_0`: gfx_8_0 register, MMIO dword 0xEC6F (byte 0x3_B1BC), access unknown, reset unknown (`write` starts from 0).
@@ -4226,28 +3844,28 @@ public enum RLC_GPM_PERF_COUNT_0: Register {
   }
 
   /// `RLC_GPM_PERF_COUNT_0.FEATURE_SEL`: bits 3:0, access unknown.
-  @inlinable public static var FEATURE_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var FEATURE_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `RLC_GPM_PERF_COUNT_0.SE_INDEX`: bits 7:4, access unknown.
-  @inlinable public static var SE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `RLC_GPM_PERF_COUNT_0.SH_INDEX`: bits 11:8, access unknown.
-  @inlinable public static var SH_INDEX: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var SH_INDEX: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `RLC_GPM_PERF_COUNT_0.CU_INDEX`: bits 15:12, access unknown.
-  @inlinable public static var CU_INDEX: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var CU_INDEX: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `RLC_GPM_PERF_COUNT_0.EVENT_SEL`: bits 17:16, access unknown.
-  @inlinable public static var EVENT_SEL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var EVENT_SEL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `RLC_GPM_PERF_COUNT_0.UNUSED`: bits 19:18, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var UNUSED: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `RLC_GPM_PERF_COUNT_0.ENABLE`: bit 20, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `RLC_GPM_PERF_COUNT_0.RESERVED`: bits 31:21, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 21, width: 11) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 21, width: 11) }
 }
 
 /// `RLC_GPM_PERF_COUNT_1`: gfx_8_0 register, MMIO dword 0xEC70 (byte 0x3_B1C0), access unknown, reset unknown (`write` starts from 0).
@@ -4260,28 +3878,28 @@ public enum RLC_GPM_PERF_COUNT_1: Register {
   }
 
   /// `RLC_GPM_PERF_COUNT_1.FEATURE_SEL`: bits 3:0, access unknown.
-  @inlinable public static var FEATURE_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var FEATURE_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `RLC_GPM_PERF_COUNT_1.SE_INDEX`: bits 7:4, access unknown.
-  @inlinable public static var SE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `RLC_GPM_PERF_COUNT_1.SH_INDEX`: bits 11:8, access unknown.
-  @inlinable public static var SH_INDEX: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var SH_INDEX: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `RLC_GPM_PERF_COUNT_1.CU_INDEX`: bits 15:12, access unknown.
-  @inlinable public static var CU_INDEX: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var CU_INDEX: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `RLC_GPM_PERF_COUNT_1.EVENT_SEL`: bits 17:16, access unknown.
-  @inlinable public static var EVENT_SEL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var EVENT_SEL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `RLC_GPM_PERF_COUNT_1.UNUSED`: bits 19:18, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var UNUSED: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `RLC_GPM_PERF_COUNT_1.ENABLE`: bit 20, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `RLC_GPM_PERF_COUNT_1.RESERVED`: bits 31:21, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 21, width: 11) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 21, width: 11) }
 }
 
 /// `RLC_SPM_VMID`: gfx_8_0 register, MMIO dword 0xEC71 (byte 0x3_B1C4), access unknown, reset unknown (`write` starts from 0).
@@ -4294,10 +3912,10 @@ public enum RLC_SPM_VMID: Register {
   }
 
   /// `RLC_SPM_VMID.RLC_SPM_VMID`: bits 3:0, access unknown.
-  @inlinable public static var RLC_SPM_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var RLC_SPM_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `RLC_SPM_VMID.RESERVED`: bits 31:4, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 28) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 28) }
 }
 
 /// `RLC_SPM_INT_CNTL`: gfx_8_0 register, MMIO dword 0xEC72 (byte 0x3_B1C8), access unknown, reset unknown (`write` starts from 0).
@@ -4310,12 +3928,10 @@ public enum RLC_SPM_INT_CNTL: Register {
   }
 
   /// `RLC_SPM_INT_CNTL.RLC_SPM_INT_CNTL`: bit 0, access unknown.
-  @inlinable public static var RLC_SPM_INT_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var RLC_SPM_INT_CNTL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_SPM_INT_CNTL.RESERVED`: bits 31:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
 }
 
 /// `RLC_SPM_INT_STATUS`: gfx_8_0 register, MMIO dword 0xEC73 (byte 0x3_B1CC), access unknown, reset unknown (`write` starts from 0).
@@ -4328,12 +3944,10 @@ public enum RLC_SPM_INT_STATUS: Register {
   }
 
   /// `RLC_SPM_INT_STATUS.RLC_SPM_INT_STATUS`: bit 0, access unknown.
-  @inlinable public static var RLC_SPM_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var RLC_SPM_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_SPM_INT_STATUS.RESERVED`: bits 31:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
 }
 
 /// `RLC_SPM_DEBUG_SELECT`: gfx_8_0 register, MMIO dword 0xEC74 (byte 0x3_B1D0), access unknown, reset unknown (`write` starts from 0).
@@ -4346,20 +3960,16 @@ public enum RLC_SPM_DEBUG_SELECT: Register {
   }
 
   /// `RLC_SPM_DEBUG_SELECT.SELECT`: bits 7:0, access unknown.
-  @inlinable public static var SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SPM_DEBUG_SELECT.RESERVED`: bits 14:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 8, width: 7) }
+  public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 8, width: 7) }
 
   /// `RLC_SPM_DEBUG_SELECT.RLC_SPM_DEBUG_MODE`: bit 15, access unknown.
-  @inlinable public static var RLC_SPM_DEBUG_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var RLC_SPM_DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `RLC_SPM_DEBUG_SELECT.RLC_SPM_NUM_SAMPLE`: bits 31:16, access unknown.
-  @inlinable public static var RLC_SPM_NUM_SAMPLE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var RLC_SPM_NUM_SAMPLE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `RLC_SPM_DEBUG`: gfx_8_0 register, MMIO dword 0xEC75 (byte 0x3_B1D4), access unknown, reset unknown (`write` starts from 0).
@@ -4372,7 +3982,7 @@ public enum RLC_SPM_DEBUG: Register {
   }
 
   /// `RLC_SPM_DEBUG.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_LOG_ADDR`: gfx_8_0 register, MMIO dword 0xEC76 (byte 0x3_B1D8), access unknown, reset unknown (`write` starts from 0).
@@ -4385,7 +3995,7 @@ public enum RLC_GPM_LOG_ADDR: Register {
   }
 
   /// `RLC_GPM_LOG_ADDR.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SMU_MESSAGE`: gfx_8_0 register, MMIO dword 0xEC76 (byte 0x3_B1D8), access unknown, reset unknown (`write` starts from 0).
@@ -4400,7 +4010,7 @@ public enum RLC_SMU_MESSAGE: Register {
   }
 
   /// `RLC_SMU_MESSAGE.CMD`: bits 31:0, access unknown.
-  @inlinable public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_LOG_SIZE`: gfx_8_0 register, MMIO dword 0xEC77 (byte 0x3_B1DC), access unknown, reset unknown (`write` starts from 0).
@@ -4413,7 +4023,7 @@ public enum RLC_GPM_LOG_SIZE: Register {
   }
 
   /// `RLC_GPM_LOG_SIZE.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_PG_DELAY_3`: gfx_8_0 register, MMIO dword 0xEC78 (byte 0x3_B1E0), access unknown, reset unknown (`write` starts from 0).
@@ -4426,9 +4036,7 @@ public enum RLC_PG_DELAY_3: Register {
   }
 
   /// `RLC_PG_DELAY_3.CGCG_ACTIVE_BEFORE_CGPG`: bits 7:0, access unknown.
-  @inlinable public static var CGCG_ACTIVE_BEFORE_CGPG: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var CGCG_ACTIVE_BEFORE_CGPG: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `RLC_GPR_REG1`: gfx_8_0 register, MMIO dword 0xEC79 (byte 0x3_B1E4), access unknown, reset unknown (`write` starts from 0).
@@ -4441,7 +4049,7 @@ public enum RLC_GPR_REG1: Register {
   }
 
   /// `RLC_GPR_REG1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPR_REG2`: gfx_8_0 register, MMIO dword 0xEC7A (byte 0x3_B1E8), access unknown, reset unknown (`write` starts from 0).
@@ -4454,7 +4062,7 @@ public enum RLC_GPR_REG2: Register {
   }
 
   /// `RLC_GPR_REG2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_LOG_CONT`: gfx_8_0 register, MMIO dword 0xEC7B (byte 0x3_B1EC), access unknown, reset unknown (`write` starts from 0).
@@ -4467,7 +4075,7 @@ public enum RLC_GPM_LOG_CONT: Register {
   }
 
   /// `RLC_GPM_LOG_CONT.CONT`: bits 31:0, access unknown.
-  @inlinable public static var CONT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CONT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_INT_DISABLE_TH0`: gfx_8_0 register, MMIO dword 0xEC7C (byte 0x3_B1F0), access unknown, reset unknown (`write` starts from 0).
@@ -4480,7 +4088,7 @@ public enum RLC_GPM_INT_DISABLE_TH0: Register {
   }
 
   /// `RLC_GPM_INT_DISABLE_TH0.DISABLE`: bits 31:0, access unknown.
-  @inlinable public static var DISABLE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DISABLE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_INT_DISABLE_TH1`: gfx_8_0 register, MMIO dword 0xEC7D (byte 0x3_B1F4), access unknown, reset unknown (`write` starts from 0).
@@ -4493,7 +4101,7 @@ public enum RLC_GPM_INT_DISABLE_TH1: Register {
   }
 
   /// `RLC_GPM_INT_DISABLE_TH1.DISABLE`: bits 31:0, access unknown.
-  @inlinable public static var DISABLE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DISABLE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_INT_FORCE_TH0`: gfx_8_0 register, MMIO dword 0xEC7E (byte 0x3_B1F8), access unknown, reset unknown (`write` starts from 0).
@@ -4506,7 +4114,7 @@ public enum RLC_GPM_INT_FORCE_TH0: Register {
   }
 
   /// `RLC_GPM_INT_FORCE_TH0.FORCE`: bits 31:0, access unknown.
-  @inlinable public static var FORCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var FORCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_INT_FORCE_TH1`: gfx_8_0 register, MMIO dword 0xEC7F (byte 0x3_B1FC), access unknown, reset unknown (`write` starts from 0).
@@ -4519,7 +4127,7 @@ public enum RLC_GPM_INT_FORCE_TH1: Register {
   }
 
   /// `RLC_GPM_INT_FORCE_TH1.FORCE`: bits 31:0, access unknown.
-  @inlinable public static var FORCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var FORCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SRM_CNTL`: gfx_8_0 register, MMIO dword 0xEC80 (byte 0x3_B200), access unknown, reset unknown (`write` starts from 0).
@@ -4532,13 +4140,13 @@ public enum RLC_SRM_CNTL: Register {
   }
 
   /// `RLC_SRM_CNTL.SRM_ENABLE`: bit 0, access unknown.
-  @inlinable public static var SRM_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SRM_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_SRM_CNTL.AUTO_INCR_ADDR`: bit 1, access unknown.
-  @inlinable public static var AUTO_INCR_ADDR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var AUTO_INCR_ADDR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `RLC_SRM_CNTL.RESERVED`: bits 31:2, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `RLC_SRM_DEBUG_SELECT`: gfx_8_0 register, MMIO dword 0xEC81 (byte 0x3_B204), access unknown, reset unknown (`write` starts from 0).
@@ -4551,10 +4159,10 @@ public enum RLC_SRM_DEBUG_SELECT: Register {
   }
 
   /// `RLC_SRM_DEBUG_SELECT.SELECT`: bits 7:0, access unknown.
-  @inlinable public static var SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_SRM_DEBUG_SELECT.RESERVED`: bits 31:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SRM_DEBUG`: gfx_8_0 register, MMIO dword 0xEC82 (byte 0x3_B208), access unknown, reset unknown (`write` starts from 0).
@@ -4567,7 +4175,7 @@ public enum RLC_SRM_DEBUG: Register {
   }
 
   /// `RLC_SRM_DEBUG.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SRM_ARAM_ADDR`: gfx_8_0 register, MMIO dword 0xEC83 (byte 0x3_B20C), access unknown, reset unknown (`write` starts from 0).
@@ -4590,7 +4198,7 @@ public enum RLC_SRM_ARAM_DATA: Register {
   }
 
   /// `RLC_SRM_ARAM_DATA.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SRM_DRAM_ADDR`: gfx_8_0 register, MMIO dword 0xEC85 (byte 0x3_B214), access unknown, reset unknown (`write` starts from 0).
@@ -4603,7 +4211,7 @@ public enum RLC_SRM_DRAM_ADDR: Register {
   }
 
   /// `RLC_SRM_DRAM_ADDR.RESERVED`: bits 31:10, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 10, width: 22) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 10, width: 22) }
 }
 
 /// `RLC_SRM_DRAM_DATA`: gfx_8_0 register, MMIO dword 0xEC86 (byte 0x3_B218), access unknown, reset unknown (`write` starts from 0).
@@ -4616,7 +4224,7 @@ public enum RLC_SRM_DRAM_DATA: Register {
   }
 
   /// `RLC_SRM_DRAM_DATA.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SRM_GPM_COMMAND`: gfx_8_0 register, MMIO dword 0xEC87 (byte 0x3_B21C), access unknown, reset unknown (`write` starts from 0).
@@ -4629,29 +4237,25 @@ public enum RLC_SRM_GPM_COMMAND: Register {
   }
 
   /// `RLC_SRM_GPM_COMMAND.OP`: bit 0, access unknown.
-  @inlinable public static var OP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var OP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_SRM_GPM_COMMAND.INDEX_CNTL`: bit 1, access unknown.
-  @inlinable public static var INDEX_CNTL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var INDEX_CNTL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `RLC_SRM_GPM_COMMAND.INDEX_CNTL_NUM`: bits 4:2, access unknown.
-  @inlinable public static var INDEX_CNTL_NUM: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 3)
-  }
+  public static var INDEX_CNTL_NUM: RegisterField<Self, UInt8> { .init(lsb: 2, width: 3) }
 
   /// `RLC_SRM_GPM_COMMAND.SIZE`: bits 16:5, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 5, width: 12) }
+  public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 5, width: 12) }
 
   /// `RLC_SRM_GPM_COMMAND.START_OFFSET`: bits 28:17, access unknown.
-  @inlinable public static var START_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 17, width: 12)
-  }
+  public static var START_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 17, width: 12) }
 
   /// `RLC_SRM_GPM_COMMAND.RESERVED1`: bits 30:29, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
+  public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 
   /// `RLC_SRM_GPM_COMMAND.DEST_MEMORY`: bit 31, access unknown.
-  @inlinable public static var DEST_MEMORY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var DEST_MEMORY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `RLC_SRM_GPM_COMMAND_STATUS`: gfx_8_0 register, MMIO dword 0xEC88 (byte 0x3_B220), access unknown, reset unknown (`write` starts from 0).
@@ -4664,13 +4268,13 @@ public enum RLC_SRM_GPM_COMMAND_STATUS: Register {
   }
 
   /// `RLC_SRM_GPM_COMMAND_STATUS.FIFO_EMPTY`: bit 0, access unknown.
-  @inlinable public static var FIFO_EMPTY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var FIFO_EMPTY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_SRM_GPM_COMMAND_STATUS.FIFO_FULL`: bit 1, access unknown.
-  @inlinable public static var FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `RLC_SRM_GPM_COMMAND_STATUS.RESERVED`: bits 31:2, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `RLC_SRM_RLCV_COMMAND`: gfx_8_0 register, MMIO dword 0xEC89 (byte 0x3_B224), access unknown, reset unknown (`write` starts from 0).
@@ -4683,24 +4287,22 @@ public enum RLC_SRM_RLCV_COMMAND: Register {
   }
 
   /// `RLC_SRM_RLCV_COMMAND.OP`: bit 0, access unknown.
-  @inlinable public static var OP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var OP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_SRM_RLCV_COMMAND.RESERVED`: bits 3:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
+  public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
 
   /// `RLC_SRM_RLCV_COMMAND.SIZE`: bits 15:4, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
+  public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
 
   /// `RLC_SRM_RLCV_COMMAND.START_OFFSET`: bits 27:16, access unknown.
-  @inlinable public static var START_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 12)
-  }
+  public static var START_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 12) }
 
   /// `RLC_SRM_RLCV_COMMAND.RESERVED1`: bits 30:28, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 28, width: 3) }
+  public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 28, width: 3) }
 
   /// `RLC_SRM_RLCV_COMMAND.DEST_MEMORY`: bit 31, access unknown.
-  @inlinable public static var DEST_MEMORY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var DEST_MEMORY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `RLC_SRM_RLCV_COMMAND_STATUS`: gfx_8_0 register, MMIO dword 0xEC8A (byte 0x3_B228), access unknown, reset unknown (`write` starts from 0).
@@ -4713,13 +4315,13 @@ public enum RLC_SRM_RLCV_COMMAND_STATUS: Register {
   }
 
   /// `RLC_SRM_RLCV_COMMAND_STATUS.FIFO_EMPTY`: bit 0, access unknown.
-  @inlinable public static var FIFO_EMPTY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var FIFO_EMPTY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_SRM_RLCV_COMMAND_STATUS.FIFO_FULL`: bit 1, access unknown.
-  @inlinable public static var FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `RLC_SRM_RLCV_COMMAND_STATUS.RESERVED`: bits 31:2, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_ADDR_0`: gfx_8_0 register, MMIO dword 0xEC8B (byte 0x3_B22C), access unknown, reset unknown (`write` starts from 0).
@@ -4732,10 +4334,10 @@ public enum RLC_SRM_INDEX_CNTL_ADDR_0: Register {
   }
 
   /// `RLC_SRM_INDEX_CNTL_ADDR_0.ADDRESS`: bits 15:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `RLC_SRM_INDEX_CNTL_ADDR_0.RESERVED`: bits 31:16, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_ADDR_1`: gfx_8_0 register, MMIO dword 0xEC8C (byte 0x3_B230), access unknown, reset unknown (`write` starts from 0).
@@ -4748,10 +4350,10 @@ public enum RLC_SRM_INDEX_CNTL_ADDR_1: Register {
   }
 
   /// `RLC_SRM_INDEX_CNTL_ADDR_1.ADDRESS`: bits 15:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `RLC_SRM_INDEX_CNTL_ADDR_1.RESERVED`: bits 31:16, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_ADDR_2`: gfx_8_0 register, MMIO dword 0xEC8D (byte 0x3_B234), access unknown, reset unknown (`write` starts from 0).
@@ -4764,10 +4366,10 @@ public enum RLC_SRM_INDEX_CNTL_ADDR_2: Register {
   }
 
   /// `RLC_SRM_INDEX_CNTL_ADDR_2.ADDRESS`: bits 15:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `RLC_SRM_INDEX_CNTL_ADDR_2.RESERVED`: bits 31:16, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_ADDR_3`: gfx_8_0 register, MMIO dword 0xEC8E (byte 0x3_B238), access unknown, reset unknown (`write` starts from 0).
@@ -4780,10 +4382,10 @@ public enum RLC_SRM_INDEX_CNTL_ADDR_3: Register {
   }
 
   /// `RLC_SRM_INDEX_CNTL_ADDR_3.ADDRESS`: bits 15:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `RLC_SRM_INDEX_CNTL_ADDR_3.RESERVED`: bits 31:16, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_ADDR_4`: gfx_8_0 register, MMIO dword 0xEC8F (byte 0x3_B23C), access unknown, reset unknown (`write` starts from 0).
@@ -4796,10 +4398,10 @@ public enum RLC_SRM_INDEX_CNTL_ADDR_4: Register {
   }
 
   /// `RLC_SRM_INDEX_CNTL_ADDR_4.ADDRESS`: bits 15:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `RLC_SRM_INDEX_CNTL_ADDR_4.RESERVED`: bits 31:16, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_ADDR_5`: gfx_8_0 register, MMIO dword 0xEC90 (byte 0x3_B240), access unknown, reset unknown (`write` starts from 0).
@@ -4812,10 +4414,10 @@ public enum RLC_SRM_INDEX_CNTL_ADDR_5: Register {
   }
 
   /// `RLC_SRM_INDEX_CNTL_ADDR_5.ADDRESS`: bits 15:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `RLC_SRM_INDEX_CNTL_ADDR_5.RESERVED`: bits 31:16, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_ADDR_6`: gfx_8_0 register, MMIO dword 0xEC91 (byte 0x3_B244), access unknown, reset unknown (`write` starts from 0).
@@ -4828,10 +4430,10 @@ public enum RLC_SRM_INDEX_CNTL_ADDR_6: Register {
   }
 
   /// `RLC_SRM_INDEX_CNTL_ADDR_6.ADDRESS`: bits 15:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `RLC_SRM_INDEX_CNTL_ADDR_6.RESERVED`: bits 31:16, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_ADDR_7`: gfx_8_0 register, MMIO dword 0xEC92 (byte 0x3_B248), access unknown, reset unknown (`write` starts from 0).
@@ -4844,10 +4446,10 @@ public enum RLC_SRM_INDEX_CNTL_ADDR_7: Register {
   }
 
   /// `RLC_SRM_INDEX_CNTL_ADDR_7.ADDRESS`: bits 15:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `RLC_SRM_INDEX_CNTL_ADDR_7.RESERVED`: bits 31:16, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_DATA_0`: gfx_8_0 register, MMIO dword 0xEC93 (byte 0x3_B24C), access unknown, reset unknown (`write` starts from 0).
@@ -4860,7 +4462,7 @@ public enum RLC_SRM_INDEX_CNTL_DATA_0: Register {
   }
 
   /// `RLC_SRM_INDEX_CNTL_DATA_0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_DATA_1`: gfx_8_0 register, MMIO dword 0xEC94 (byte 0x3_B250), access unknown, reset unknown (`write` starts from 0).
@@ -4873,7 +4475,7 @@ public enum RLC_SRM_INDEX_CNTL_DATA_1: Register {
   }
 
   /// `RLC_SRM_INDEX_CNTL_DATA_1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_DATA_2`: gfx_8_0 register, MMIO dword 0xEC95 (byte 0x3_B254), access unknown, reset unknown (`write` starts from 0).
@@ -4886,7 +4488,7 @@ public enum RLC_SRM_INDEX_CNTL_DATA_2: Register {
   }
 
   /// `RLC_SRM_INDEX_CNTL_DATA_2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_DATA_3`: gfx_8_0 register, MMIO dword 0xEC96 (byte 0x3_B258), access unknown, reset unknown (`write` starts from 0).
@@ -4899,7 +4501,7 @@ public enum RLC_SRM_INDEX_CNTL_DATA_3: Register {
   }
 
   /// `RLC_SRM_INDEX_CNTL_DATA_3.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_DATA_4`: gfx_8_0 register, MMIO dword 0xEC97 (byte 0x3_B25C), access unknown, reset unknown (`write` starts from 0).
@@ -4912,7 +4514,7 @@ public enum RLC_SRM_INDEX_CNTL_DATA_4: Register {
   }
 
   /// `RLC_SRM_INDEX_CNTL_DATA_4.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_DATA_5`: gfx_8_0 register, MMIO dword 0xEC98 (byte 0x3_B260), access unknown, reset unknown (`write` starts from 0).
@@ -4925,7 +4527,7 @@ public enum RLC_SRM_INDEX_CNTL_DATA_5: Register {
   }
 
   /// `RLC_SRM_INDEX_CNTL_DATA_5.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_DATA_6`: gfx_8_0 register, MMIO dword 0xEC99 (byte 0x3_B264), access unknown, reset unknown (`write` starts from 0).
@@ -4938,7 +4540,7 @@ public enum RLC_SRM_INDEX_CNTL_DATA_6: Register {
   }
 
   /// `RLC_SRM_INDEX_CNTL_DATA_6.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_DATA_7`: gfx_8_0 register, MMIO dword 0xEC9A (byte 0x3_B268), access unknown, reset unknown (`write` starts from 0).
@@ -4951,7 +4553,7 @@ public enum RLC_SRM_INDEX_CNTL_DATA_7: Register {
   }
 
   /// `RLC_SRM_INDEX_CNTL_DATA_7.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SRM_STAT`: gfx_8_0 register, MMIO dword 0xEC9B (byte 0x3_B26C), access unknown, reset unknown (`write` starts from 0).
@@ -4964,10 +4566,10 @@ public enum RLC_SRM_STAT: Register {
   }
 
   /// `RLC_SRM_STAT.SRM_STATUS`: bit 0, access unknown.
-  @inlinable public static var SRM_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SRM_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_SRM_STAT.RESERVED`: bits 31:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
 }
 
 /// `RLC_SRM_GPM_ABORT`: gfx_8_0 register, MMIO dword 0xEC9C (byte 0x3_B270), access unknown, reset unknown (`write` starts from 0).
@@ -4980,10 +4582,10 @@ public enum RLC_SRM_GPM_ABORT: Register {
   }
 
   /// `RLC_SRM_GPM_ABORT.ABORT`: bit 0, access unknown.
-  @inlinable public static var ABORT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ABORT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_SRM_GPM_ABORT.RESERVED`: bits 31:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
 }
 
 /// `RLC_CGCG_CGLS_CTRL_3D`: gfx_8_0 register, MMIO dword 0xEC9D (byte 0x3_B274), access unknown, reset unknown (`write` starts from 0).
@@ -5016,7 +4618,7 @@ public enum RLC_CSIB_ADDR_LO: Register {
   }
 
   /// `RLC_CSIB_ADDR_LO.ADDRESS`: bits 31:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_CSIB_ADDR_HI`: gfx_8_0 register, MMIO dword 0xECA3 (byte 0x3_B28C), access unknown, reset unknown (`write` starts from 0).
@@ -5029,7 +4631,7 @@ public enum RLC_CSIB_ADDR_HI: Register {
   }
 
   /// `RLC_CSIB_ADDR_HI.ADDRESS`: bits 15:0, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `RLC_CSIB_LENGTH`: gfx_8_0 register, MMIO dword 0xECA4 (byte 0x3_B290), access unknown, reset unknown (`write` starts from 0).
@@ -5042,7 +4644,7 @@ public enum RLC_CSIB_LENGTH: Register {
   }
 
   /// `RLC_CSIB_LENGTH.LENGTH`: bits 31:0, access unknown.
-  @inlinable public static var LENGTH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var LENGTH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_CP_RESPONSE0`: gfx_8_0 register, MMIO dword 0xECA5 (byte 0x3_B294), access unknown, reset unknown (`write` starts from 0).
@@ -5055,7 +4657,7 @@ public enum RLC_CP_RESPONSE0: Register {
   }
 
   /// `RLC_CP_RESPONSE0.RESPONSE`: bits 31:0, access unknown.
-  @inlinable public static var RESPONSE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESPONSE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_CP_RESPONSE1`: gfx_8_0 register, MMIO dword 0xECA6 (byte 0x3_B298), access unknown, reset unknown (`write` starts from 0).
@@ -5068,7 +4670,7 @@ public enum RLC_CP_RESPONSE1: Register {
   }
 
   /// `RLC_CP_RESPONSE1.RESPONSE`: bits 31:0, access unknown.
-  @inlinable public static var RESPONSE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESPONSE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_CP_RESPONSE2`: gfx_8_0 register, MMIO dword 0xECA7 (byte 0x3_B29C), access unknown, reset unknown (`write` starts from 0).
@@ -5081,7 +4683,7 @@ public enum RLC_CP_RESPONSE2: Register {
   }
 
   /// `RLC_CP_RESPONSE2.RESPONSE`: bits 31:0, access unknown.
-  @inlinable public static var RESPONSE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESPONSE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_CP_RESPONSE3`: gfx_8_0 register, MMIO dword 0xECA8 (byte 0x3_B2A0), access unknown, reset unknown (`write` starts from 0).
@@ -5094,7 +4696,7 @@ public enum RLC_CP_RESPONSE3: Register {
   }
 
   /// `RLC_CP_RESPONSE3.RESPONSE`: bits 31:0, access unknown.
-  @inlinable public static var RESPONSE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESPONSE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SMU_COMMAND`: gfx_8_0 register, MMIO dword 0xECA9 (byte 0x3_B2A4), access unknown, reset unknown (`write` starts from 0).
@@ -5107,7 +4709,7 @@ public enum RLC_SMU_COMMAND: Register {
   }
 
   /// `RLC_SMU_COMMAND.CMD`: bits 31:0, access unknown.
-  @inlinable public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CGTS_SM_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF000 (byte 0x3_C000), access unknown, reset unknown (`write` starts from 0).
@@ -5120,40 +4722,34 @@ public enum CGTS_SM_CTRL_REG: Register {
   }
 
   /// `CGTS_SM_CTRL_REG.ON_SEQ_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_SEQ_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_SEQ_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CGTS_SM_CTRL_REG.OFF_SEQ_DELAY`: bits 11:4, access unknown.
-  @inlinable public static var OFF_SEQ_DELAY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
+  public static var OFF_SEQ_DELAY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `CGTS_SM_CTRL_REG.MGCG_ENABLED`: bit 12, access unknown.
-  @inlinable public static var MGCG_ENABLED: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var MGCG_ENABLED: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `CGTS_SM_CTRL_REG.BASE_MODE`: bit 16, access unknown.
-  @inlinable public static var BASE_MODE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var BASE_MODE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CGTS_SM_CTRL_REG.SM_MODE`: bits 19:17, access unknown.
-  @inlinable public static var SM_MODE: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
+  public static var SM_MODE: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
 
   /// `CGTS_SM_CTRL_REG.SM_MODE_ENABLE`: bit 20, access unknown.
-  @inlinable public static var SM_MODE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var SM_MODE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `CGTS_SM_CTRL_REG.OVERRIDE`: bit 21, access unknown.
-  @inlinable public static var OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `CGTS_SM_CTRL_REG.LS_OVERRIDE`: bit 22, access unknown.
-  @inlinable public static var LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `CGTS_SM_CTRL_REG.ON_MONITOR_ADD_EN`: bit 23, access unknown.
-  @inlinable public static var ON_MONITOR_ADD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var ON_MONITOR_ADD_EN: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_SM_CTRL_REG.ON_MONITOR_ADD`: bits 31:24, access unknown.
-  @inlinable public static var ON_MONITOR_ADD: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var ON_MONITOR_ADD: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `CGTS_RD_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF001 (byte 0x3_C004), access unknown, reset unknown (`write` starts from 0).
@@ -5166,10 +4762,10 @@ public enum CGTS_RD_CTRL_REG: Register {
   }
 
   /// `CGTS_RD_CTRL_REG.ROW_MUX_SEL`: bits 4:0, access unknown.
-  @inlinable public static var ROW_MUX_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+  public static var ROW_MUX_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `CGTS_RD_CTRL_REG.REG_MUX_SEL`: bits 12:8, access unknown.
-  @inlinable public static var REG_MUX_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
+  public static var REG_MUX_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `CGTS_RD_REG`: gfx_8_0 register, MMIO dword 0xF002 (byte 0x3_C008), access unknown, reset unknown (`write` starts from 0).
@@ -5182,7 +4778,7 @@ public enum CGTS_RD_REG: Register {
   }
 
   /// `CGTS_RD_REG.READ_DATA`: bits 13:0, access unknown.
-  @inlinable public static var READ_DATA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var READ_DATA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CGTS_TCC_DISABLE`: gfx_8_0 register, MMIO dword 0xF003 (byte 0x3_C00C), access unknown, reset unknown (`write` starts from 0).
@@ -5195,9 +4791,7 @@ public enum CGTS_TCC_DISABLE: Register {
   }
 
   /// `CGTS_TCC_DISABLE.TCC_DISABLE`: bits 31:16, access unknown.
-  @inlinable public static var TCC_DISABLE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var TCC_DISABLE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `CGTS_USER_TCC_DISABLE`: gfx_8_0 register, MMIO dword 0xF004 (byte 0x3_C010), access unknown, reset unknown (`write` starts from 0).
@@ -5210,7 +4804,5 @@ public enum CGTS_USER_TCC_DISABLE: Register {
   }
 
   /// `CGTS_USER_TCC_DISABLE.TCC_DISABLE`: bits 31:16, access unknown.
-  @inlinable public static var TCC_DISABLE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var TCC_DISABLE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }

@@ -14,46 +14,34 @@ public enum CGTS_CU0_SP0_CTRL_REG: Register {
   }
 
   /// `CGTS_CU0_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU0_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU0_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU0_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU0_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU0_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU0_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU0_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU0_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU0_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU0_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF009 (byte 0x3_C024), access unknown, reset unknown (`write` starts from 0).
@@ -66,46 +54,34 @@ public enum CGTS_CU0_LDS_SQ_CTRL_REG: Register {
   }
 
   /// `CGTS_CU0_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU0_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU0_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU0_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU0_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU0_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU0_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU0_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU0_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU0_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU0_TA_SQC_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF00A (byte 0x3_C028), access unknown, reset unknown (`write` starts from 0).
@@ -118,46 +94,34 @@ public enum CGTS_CU0_TA_SQC_CTRL_REG: Register {
   }
 
   /// `CGTS_CU0_TA_SQC_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU0_TA_SQC_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU0_TA_SQC_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU0_TA_SQC_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU0_TA_SQC_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU0_TA_SQC_CTRL_REG.SQC`: bits 22:16, access unknown.
-  @inlinable public static var SQC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SQC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU0_TA_SQC_CTRL_REG.SQC_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQC_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SQC_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU0_TA_SQC_CTRL_REG.SQC_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQC_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SQC_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU0_TA_SQC_CTRL_REG.SQC_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQC_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SQC_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU0_TA_SQC_CTRL_REG.SQC_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQC_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SQC_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU0_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF00B (byte 0x3_C02C), access unknown, reset unknown (`write` starts from 0).
@@ -170,46 +134,34 @@ public enum CGTS_CU0_SP1_CTRL_REG: Register {
   }
 
   /// `CGTS_CU0_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU0_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU0_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU0_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU0_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU0_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU0_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU0_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU0_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU0_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU0_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF00C (byte 0x3_C030), access unknown, reset unknown (`write` starts from 0).
@@ -222,46 +174,34 @@ public enum CGTS_CU0_TD_TCP_CTRL_REG: Register {
   }
 
   /// `CGTS_CU0_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU0_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU0_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU0_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU0_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU0_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU0_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU0_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU0_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU0_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU1_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF00D (byte 0x3_C034), access unknown, reset unknown (`write` starts from 0).
@@ -274,46 +214,34 @@ public enum CGTS_CU1_SP0_CTRL_REG: Register {
   }
 
   /// `CGTS_CU1_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU1_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU1_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU1_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU1_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU1_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU1_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU1_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU1_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU1_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU1_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF00E (byte 0x3_C038), access unknown, reset unknown (`write` starts from 0).
@@ -326,46 +254,34 @@ public enum CGTS_CU1_LDS_SQ_CTRL_REG: Register {
   }
 
   /// `CGTS_CU1_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU1_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU1_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU1_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU1_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU1_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU1_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU1_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU1_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU1_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU1_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF00F (byte 0x3_C03C), access unknown, reset unknown (`write` starts from 0).
@@ -378,25 +294,19 @@ public enum CGTS_CU1_TA_CTRL_REG: Register {
   }
 
   /// `CGTS_CU1_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU1_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU1_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU1_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU1_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `CGTS_CU1_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF010 (byte 0x3_C040), access unknown, reset unknown (`write` starts from 0).
@@ -409,46 +319,34 @@ public enum CGTS_CU1_SP1_CTRL_REG: Register {
   }
 
   /// `CGTS_CU1_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU1_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU1_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU1_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU1_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU1_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU1_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU1_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU1_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU1_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU1_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF011 (byte 0x3_C044), access unknown, reset unknown (`write` starts from 0).
@@ -461,46 +359,34 @@ public enum CGTS_CU1_TD_TCP_CTRL_REG: Register {
   }
 
   /// `CGTS_CU1_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU1_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU1_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU1_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU1_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU1_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU1_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU1_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU1_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU1_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU2_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF012 (byte 0x3_C048), access unknown, reset unknown (`write` starts from 0).
@@ -513,46 +399,34 @@ public enum CGTS_CU2_SP0_CTRL_REG: Register {
   }
 
   /// `CGTS_CU2_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU2_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU2_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU2_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU2_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU2_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU2_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU2_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU2_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU2_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU2_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF013 (byte 0x3_C04C), access unknown, reset unknown (`write` starts from 0).
@@ -565,46 +439,34 @@ public enum CGTS_CU2_LDS_SQ_CTRL_REG: Register {
   }
 
   /// `CGTS_CU2_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU2_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU2_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU2_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU2_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU2_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU2_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU2_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU2_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU2_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU2_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF014 (byte 0x3_C050), access unknown, reset unknown (`write` starts from 0).
@@ -617,25 +479,19 @@ public enum CGTS_CU2_TA_CTRL_REG: Register {
   }
 
   /// `CGTS_CU2_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU2_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU2_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU2_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU2_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `CGTS_CU2_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF015 (byte 0x3_C054), access unknown, reset unknown (`write` starts from 0).
@@ -648,46 +504,34 @@ public enum CGTS_CU2_SP1_CTRL_REG: Register {
   }
 
   /// `CGTS_CU2_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU2_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU2_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU2_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU2_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU2_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU2_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU2_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU2_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU2_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU2_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF016 (byte 0x3_C058), access unknown, reset unknown (`write` starts from 0).
@@ -700,46 +544,34 @@ public enum CGTS_CU2_TD_TCP_CTRL_REG: Register {
   }
 
   /// `CGTS_CU2_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU2_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU2_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU2_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU2_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU2_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU2_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU2_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU2_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU2_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU3_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF017 (byte 0x3_C05C), access unknown, reset unknown (`write` starts from 0).
@@ -752,46 +584,34 @@ public enum CGTS_CU3_SP0_CTRL_REG: Register {
   }
 
   /// `CGTS_CU3_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU3_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU3_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU3_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU3_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU3_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU3_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU3_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU3_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU3_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU3_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF018 (byte 0x3_C060), access unknown, reset unknown (`write` starts from 0).
@@ -804,46 +624,34 @@ public enum CGTS_CU3_LDS_SQ_CTRL_REG: Register {
   }
 
   /// `CGTS_CU3_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU3_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU3_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU3_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU3_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU3_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU3_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU3_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU3_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU3_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU3_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF019 (byte 0x3_C064), access unknown, reset unknown (`write` starts from 0).
@@ -856,25 +664,19 @@ public enum CGTS_CU3_TA_CTRL_REG: Register {
   }
 
   /// `CGTS_CU3_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU3_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU3_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU3_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU3_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `CGTS_CU3_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF01A (byte 0x3_C068), access unknown, reset unknown (`write` starts from 0).
@@ -887,46 +689,34 @@ public enum CGTS_CU3_SP1_CTRL_REG: Register {
   }
 
   /// `CGTS_CU3_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU3_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU3_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU3_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU3_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU3_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU3_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU3_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU3_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU3_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU3_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF01B (byte 0x3_C06C), access unknown, reset unknown (`write` starts from 0).
@@ -939,46 +729,34 @@ public enum CGTS_CU3_TD_TCP_CTRL_REG: Register {
   }
 
   /// `CGTS_CU3_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU3_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU3_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU3_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU3_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU3_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU3_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU3_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU3_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU3_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU4_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF01C (byte 0x3_C070), access unknown, reset unknown (`write` starts from 0).
@@ -991,46 +769,34 @@ public enum CGTS_CU4_SP0_CTRL_REG: Register {
   }
 
   /// `CGTS_CU4_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU4_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU4_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU4_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU4_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU4_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU4_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU4_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU4_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU4_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU4_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF01D (byte 0x3_C074), access unknown, reset unknown (`write` starts from 0).
@@ -1043,46 +809,34 @@ public enum CGTS_CU4_LDS_SQ_CTRL_REG: Register {
   }
 
   /// `CGTS_CU4_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU4_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU4_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU4_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU4_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU4_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU4_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU4_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU4_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU4_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU4_TA_SQC_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF01E (byte 0x3_C078), access unknown, reset unknown (`write` starts from 0).
@@ -1095,46 +849,34 @@ public enum CGTS_CU4_TA_SQC_CTRL_REG: Register {
   }
 
   /// `CGTS_CU4_TA_SQC_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU4_TA_SQC_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU4_TA_SQC_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU4_TA_SQC_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU4_TA_SQC_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU4_TA_SQC_CTRL_REG.SQC`: bits 22:16, access unknown.
-  @inlinable public static var SQC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SQC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU4_TA_SQC_CTRL_REG.SQC_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQC_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SQC_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU4_TA_SQC_CTRL_REG.SQC_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQC_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SQC_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU4_TA_SQC_CTRL_REG.SQC_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQC_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SQC_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU4_TA_SQC_CTRL_REG.SQC_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQC_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SQC_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU4_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF01F (byte 0x3_C07C), access unknown, reset unknown (`write` starts from 0).
@@ -1147,46 +889,34 @@ public enum CGTS_CU4_SP1_CTRL_REG: Register {
   }
 
   /// `CGTS_CU4_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU4_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU4_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU4_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU4_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU4_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU4_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU4_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU4_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU4_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU4_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF020 (byte 0x3_C080), access unknown, reset unknown (`write` starts from 0).
@@ -1199,46 +929,34 @@ public enum CGTS_CU4_TD_TCP_CTRL_REG: Register {
   }
 
   /// `CGTS_CU4_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU4_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU4_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU4_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU4_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU4_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU4_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU4_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU4_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU4_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU5_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF021 (byte 0x3_C084), access unknown, reset unknown (`write` starts from 0).
@@ -1251,46 +969,34 @@ public enum CGTS_CU5_SP0_CTRL_REG: Register {
   }
 
   /// `CGTS_CU5_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU5_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU5_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU5_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU5_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU5_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU5_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU5_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU5_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU5_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU5_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF022 (byte 0x3_C088), access unknown, reset unknown (`write` starts from 0).
@@ -1303,46 +1009,34 @@ public enum CGTS_CU5_LDS_SQ_CTRL_REG: Register {
   }
 
   /// `CGTS_CU5_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU5_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU5_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU5_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU5_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU5_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU5_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU5_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU5_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU5_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU5_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF023 (byte 0x3_C08C), access unknown, reset unknown (`write` starts from 0).
@@ -1355,25 +1049,19 @@ public enum CGTS_CU5_TA_CTRL_REG: Register {
   }
 
   /// `CGTS_CU5_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU5_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU5_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU5_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU5_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `CGTS_CU5_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF024 (byte 0x3_C090), access unknown, reset unknown (`write` starts from 0).
@@ -1386,46 +1074,34 @@ public enum CGTS_CU5_SP1_CTRL_REG: Register {
   }
 
   /// `CGTS_CU5_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU5_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU5_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU5_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU5_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU5_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU5_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU5_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU5_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU5_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU5_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF025 (byte 0x3_C094), access unknown, reset unknown (`write` starts from 0).
@@ -1438,46 +1114,34 @@ public enum CGTS_CU5_TD_TCP_CTRL_REG: Register {
   }
 
   /// `CGTS_CU5_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU5_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU5_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU5_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU5_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU5_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU5_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU5_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU5_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU5_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU6_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF026 (byte 0x3_C098), access unknown, reset unknown (`write` starts from 0).
@@ -1490,46 +1154,34 @@ public enum CGTS_CU6_SP0_CTRL_REG: Register {
   }
 
   /// `CGTS_CU6_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU6_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU6_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU6_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU6_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU6_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU6_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU6_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU6_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU6_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU6_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF027 (byte 0x3_C09C), access unknown, reset unknown (`write` starts from 0).
@@ -1542,46 +1194,34 @@ public enum CGTS_CU6_LDS_SQ_CTRL_REG: Register {
   }
 
   /// `CGTS_CU6_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU6_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU6_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU6_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU6_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU6_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU6_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU6_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU6_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU6_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU6_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF028 (byte 0x3_C0A0), access unknown, reset unknown (`write` starts from 0).
@@ -1594,25 +1234,19 @@ public enum CGTS_CU6_TA_CTRL_REG: Register {
   }
 
   /// `CGTS_CU6_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU6_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU6_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU6_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU6_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `CGTS_CU6_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF029 (byte 0x3_C0A4), access unknown, reset unknown (`write` starts from 0).
@@ -1625,46 +1259,34 @@ public enum CGTS_CU6_SP1_CTRL_REG: Register {
   }
 
   /// `CGTS_CU6_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU6_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU6_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU6_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU6_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU6_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU6_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU6_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU6_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU6_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU6_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02A (byte 0x3_C0A8), access unknown, reset unknown (`write` starts from 0).
@@ -1677,46 +1299,34 @@ public enum CGTS_CU6_TD_TCP_CTRL_REG: Register {
   }
 
   /// `CGTS_CU6_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU6_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU6_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU6_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU6_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU6_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU6_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU6_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU6_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU6_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU7_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02B (byte 0x3_C0AC), access unknown, reset unknown (`write` starts from 0).
@@ -1729,46 +1339,34 @@ public enum CGTS_CU7_SP0_CTRL_REG: Register {
   }
 
   /// `CGTS_CU7_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU7_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU7_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU7_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU7_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU7_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU7_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU7_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU7_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU7_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU7_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02C (byte 0x3_C0B0), access unknown, reset unknown (`write` starts from 0).
@@ -1781,46 +1379,34 @@ public enum CGTS_CU7_LDS_SQ_CTRL_REG: Register {
   }
 
   /// `CGTS_CU7_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU7_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU7_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU7_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU7_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU7_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU7_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU7_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU7_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU7_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU7_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02D (byte 0x3_C0B4), access unknown, reset unknown (`write` starts from 0).
@@ -1833,25 +1419,19 @@ public enum CGTS_CU7_TA_CTRL_REG: Register {
   }
 
   /// `CGTS_CU7_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU7_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU7_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU7_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU7_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `CGTS_CU7_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02E (byte 0x3_C0B8), access unknown, reset unknown (`write` starts from 0).
@@ -1864,46 +1444,34 @@ public enum CGTS_CU7_SP1_CTRL_REG: Register {
   }
 
   /// `CGTS_CU7_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU7_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU7_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU7_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU7_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU7_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU7_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU7_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU7_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU7_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU7_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02F (byte 0x3_C0BC), access unknown, reset unknown (`write` starts from 0).
@@ -1916,46 +1484,34 @@ public enum CGTS_CU7_TD_TCP_CTRL_REG: Register {
   }
 
   /// `CGTS_CU7_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU7_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU7_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU7_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU7_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU8_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF030 (byte 0x3_C0C0), access unknown, reset unknown (`write` starts from 0).
@@ -1968,46 +1524,34 @@ public enum CGTS_CU8_SP0_CTRL_REG: Register {
   }
 
   /// `CGTS_CU8_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU8_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU8_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU8_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU8_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU8_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU8_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU8_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU8_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU8_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU8_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF031 (byte 0x3_C0C4), access unknown, reset unknown (`write` starts from 0).
@@ -2020,46 +1564,34 @@ public enum CGTS_CU8_LDS_SQ_CTRL_REG: Register {
   }
 
   /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU8_TA_SQC_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF032 (byte 0x3_C0C8), access unknown, reset unknown (`write` starts from 0).
@@ -2072,46 +1604,34 @@ public enum CGTS_CU8_TA_SQC_CTRL_REG: Register {
   }
 
   /// `CGTS_CU8_TA_SQC_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU8_TA_SQC_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU8_TA_SQC_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU8_TA_SQC_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU8_TA_SQC_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC`: bits 22:16, access unknown.
-  @inlinable public static var SQC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SQC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQC_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SQC_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQC_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SQC_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQC_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SQC_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQC_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SQC_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU8_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF033 (byte 0x3_C0CC), access unknown, reset unknown (`write` starts from 0).
@@ -2124,46 +1644,34 @@ public enum CGTS_CU8_SP1_CTRL_REG: Register {
   }
 
   /// `CGTS_CU8_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU8_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU8_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU8_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU8_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU8_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU8_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU8_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU8_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU8_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU8_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF034 (byte 0x3_C0D0), access unknown, reset unknown (`write` starts from 0).
@@ -2176,46 +1684,34 @@ public enum CGTS_CU8_TD_TCP_CTRL_REG: Register {
   }
 
   /// `CGTS_CU8_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU8_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU8_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU8_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU8_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU9_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF035 (byte 0x3_C0D4), access unknown, reset unknown (`write` starts from 0).
@@ -2228,46 +1724,34 @@ public enum CGTS_CU9_SP0_CTRL_REG: Register {
   }
 
   /// `CGTS_CU9_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU9_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU9_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU9_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU9_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU9_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU9_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU9_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU9_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU9_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU9_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF036 (byte 0x3_C0D8), access unknown, reset unknown (`write` starts from 0).
@@ -2280,46 +1764,34 @@ public enum CGTS_CU9_LDS_SQ_CTRL_REG: Register {
   }
 
   /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU9_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF037 (byte 0x3_C0DC), access unknown, reset unknown (`write` starts from 0).
@@ -2332,25 +1804,19 @@ public enum CGTS_CU9_TA_CTRL_REG: Register {
   }
 
   /// `CGTS_CU9_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU9_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU9_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU9_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU9_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `CGTS_CU9_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF038 (byte 0x3_C0E0), access unknown, reset unknown (`write` starts from 0).
@@ -2363,46 +1829,34 @@ public enum CGTS_CU9_SP1_CTRL_REG: Register {
   }
 
   /// `CGTS_CU9_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU9_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU9_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU9_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU9_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU9_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU9_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU9_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU9_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU9_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU9_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF039 (byte 0x3_C0E4), access unknown, reset unknown (`write` starts from 0).
@@ -2415,46 +1869,34 @@ public enum CGTS_CU9_TD_TCP_CTRL_REG: Register {
   }
 
   /// `CGTS_CU9_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU9_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU9_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU9_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU9_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU10_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03A (byte 0x3_C0E8), access unknown, reset unknown (`write` starts from 0).
@@ -2467,46 +1909,34 @@ public enum CGTS_CU10_SP0_CTRL_REG: Register {
   }
 
   /// `CGTS_CU10_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU10_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU10_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU10_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU10_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU10_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU10_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU10_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU10_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU10_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU10_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03B (byte 0x3_C0EC), access unknown, reset unknown (`write` starts from 0).
@@ -2519,46 +1949,34 @@ public enum CGTS_CU10_LDS_SQ_CTRL_REG: Register {
   }
 
   /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU10_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03C (byte 0x3_C0F0), access unknown, reset unknown (`write` starts from 0).
@@ -2571,25 +1989,19 @@ public enum CGTS_CU10_TA_CTRL_REG: Register {
   }
 
   /// `CGTS_CU10_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU10_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU10_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU10_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU10_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `CGTS_CU10_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03D (byte 0x3_C0F4), access unknown, reset unknown (`write` starts from 0).
@@ -2602,46 +2014,34 @@ public enum CGTS_CU10_SP1_CTRL_REG: Register {
   }
 
   /// `CGTS_CU10_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU10_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU10_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU10_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU10_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU10_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU10_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU10_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU10_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU10_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU10_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03E (byte 0x3_C0F8), access unknown, reset unknown (`write` starts from 0).
@@ -2654,46 +2054,34 @@ public enum CGTS_CU10_TD_TCP_CTRL_REG: Register {
   }
 
   /// `CGTS_CU10_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU10_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU10_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU10_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU10_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU11_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03F (byte 0x3_C0FC), access unknown, reset unknown (`write` starts from 0).
@@ -2706,46 +2094,34 @@ public enum CGTS_CU11_SP0_CTRL_REG: Register {
   }
 
   /// `CGTS_CU11_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU11_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU11_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU11_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU11_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU11_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU11_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU11_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU11_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU11_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU11_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF040 (byte 0x3_C100), access unknown, reset unknown (`write` starts from 0).
@@ -2758,46 +2134,34 @@ public enum CGTS_CU11_LDS_SQ_CTRL_REG: Register {
   }
 
   /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU11_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF041 (byte 0x3_C104), access unknown, reset unknown (`write` starts from 0).
@@ -2810,25 +2174,19 @@ public enum CGTS_CU11_TA_CTRL_REG: Register {
   }
 
   /// `CGTS_CU11_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU11_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU11_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU11_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU11_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `CGTS_CU11_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF042 (byte 0x3_C108), access unknown, reset unknown (`write` starts from 0).
@@ -2841,46 +2199,34 @@ public enum CGTS_CU11_SP1_CTRL_REG: Register {
   }
 
   /// `CGTS_CU11_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU11_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU11_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU11_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU11_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU11_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU11_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU11_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU11_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU11_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU11_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF043 (byte 0x3_C10C), access unknown, reset unknown (`write` starts from 0).
@@ -2893,46 +2239,34 @@ public enum CGTS_CU11_TD_TCP_CTRL_REG: Register {
   }
 
   /// `CGTS_CU11_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU11_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU11_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU11_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU11_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU12_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF044 (byte 0x3_C110), access unknown, reset unknown (`write` starts from 0).
@@ -2945,46 +2279,34 @@ public enum CGTS_CU12_SP0_CTRL_REG: Register {
   }
 
   /// `CGTS_CU12_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU12_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU12_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU12_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU12_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU12_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU12_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU12_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU12_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU12_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU12_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF045 (byte 0x3_C114), access unknown, reset unknown (`write` starts from 0).
@@ -2997,46 +2319,34 @@ public enum CGTS_CU12_LDS_SQ_CTRL_REG: Register {
   }
 
   /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU12_TA_SQC_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF046 (byte 0x3_C118), access unknown, reset unknown (`write` starts from 0).
@@ -3049,46 +2359,34 @@ public enum CGTS_CU12_TA_SQC_CTRL_REG: Register {
   }
 
   /// `CGTS_CU12_TA_SQC_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU12_TA_SQC_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU12_TA_SQC_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU12_TA_SQC_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU12_TA_SQC_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC`: bits 22:16, access unknown.
-  @inlinable public static var SQC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SQC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQC_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SQC_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQC_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SQC_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQC_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SQC_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQC_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SQC_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU12_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF047 (byte 0x3_C11C), access unknown, reset unknown (`write` starts from 0).
@@ -3101,46 +2399,34 @@ public enum CGTS_CU12_SP1_CTRL_REG: Register {
   }
 
   /// `CGTS_CU12_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU12_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU12_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU12_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU12_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU12_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU12_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU12_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU12_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU12_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU12_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF048 (byte 0x3_C120), access unknown, reset unknown (`write` starts from 0).
@@ -3153,46 +2439,34 @@ public enum CGTS_CU12_TD_TCP_CTRL_REG: Register {
   }
 
   /// `CGTS_CU12_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU12_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU12_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU12_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU12_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU13_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF049 (byte 0x3_C124), access unknown, reset unknown (`write` starts from 0).
@@ -3205,46 +2479,34 @@ public enum CGTS_CU13_SP0_CTRL_REG: Register {
   }
 
   /// `CGTS_CU13_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU13_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU13_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU13_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU13_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU13_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU13_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU13_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU13_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU13_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU13_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04A (byte 0x3_C128), access unknown, reset unknown (`write` starts from 0).
@@ -3257,46 +2519,34 @@ public enum CGTS_CU13_LDS_SQ_CTRL_REG: Register {
   }
 
   /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU13_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04B (byte 0x3_C12C), access unknown, reset unknown (`write` starts from 0).
@@ -3309,25 +2559,19 @@ public enum CGTS_CU13_TA_CTRL_REG: Register {
   }
 
   /// `CGTS_CU13_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU13_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU13_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU13_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU13_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `CGTS_CU13_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04C (byte 0x3_C130), access unknown, reset unknown (`write` starts from 0).
@@ -3340,46 +2584,34 @@ public enum CGTS_CU13_SP1_CTRL_REG: Register {
   }
 
   /// `CGTS_CU13_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU13_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU13_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU13_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU13_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU13_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU13_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU13_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU13_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU13_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU13_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04D (byte 0x3_C134), access unknown, reset unknown (`write` starts from 0).
@@ -3392,46 +2624,34 @@ public enum CGTS_CU13_TD_TCP_CTRL_REG: Register {
   }
 
   /// `CGTS_CU13_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU13_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU13_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU13_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU13_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU14_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04E (byte 0x3_C138), access unknown, reset unknown (`write` starts from 0).
@@ -3444,46 +2664,34 @@ public enum CGTS_CU14_SP0_CTRL_REG: Register {
   }
 
   /// `CGTS_CU14_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU14_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU14_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU14_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU14_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU14_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU14_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU14_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU14_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU14_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU14_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04F (byte 0x3_C13C), access unknown, reset unknown (`write` starts from 0).
@@ -3496,46 +2704,34 @@ public enum CGTS_CU14_LDS_SQ_CTRL_REG: Register {
   }
 
   /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU14_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF050 (byte 0x3_C140), access unknown, reset unknown (`write` starts from 0).
@@ -3548,25 +2744,19 @@ public enum CGTS_CU14_TA_CTRL_REG: Register {
   }
 
   /// `CGTS_CU14_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU14_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU14_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU14_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU14_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `CGTS_CU14_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF051 (byte 0x3_C144), access unknown, reset unknown (`write` starts from 0).
@@ -3579,46 +2769,34 @@ public enum CGTS_CU14_SP1_CTRL_REG: Register {
   }
 
   /// `CGTS_CU14_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU14_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU14_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU14_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU14_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU14_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU14_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU14_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU14_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU14_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU14_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF052 (byte 0x3_C148), access unknown, reset unknown (`write` starts from 0).
@@ -3631,46 +2809,34 @@ public enum CGTS_CU14_TD_TCP_CTRL_REG: Register {
   }
 
   /// `CGTS_CU14_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU14_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU14_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU14_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU14_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU15_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF053 (byte 0x3_C14C), access unknown, reset unknown (`write` starts from 0).
@@ -3683,46 +2849,34 @@ public enum CGTS_CU15_SP0_CTRL_REG: Register {
   }
 
   /// `CGTS_CU15_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  @inlinable public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU15_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU15_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU15_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU15_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU15_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  @inlinable public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU15_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU15_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU15_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU15_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU15_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF054 (byte 0x3_C150), access unknown, reset unknown (`write` starts from 0).
@@ -3735,46 +2889,34 @@ public enum CGTS_CU15_LDS_SQ_CTRL_REG: Register {
   }
 
   /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  @inlinable public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  @inlinable public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU15_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF055 (byte 0x3_C154), access unknown, reset unknown (`write` starts from 0).
@@ -3787,25 +2929,19 @@ public enum CGTS_CU15_TA_CTRL_REG: Register {
   }
 
   /// `CGTS_CU15_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  @inlinable public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU15_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU15_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU15_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU15_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `CGTS_CU15_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF056 (byte 0x3_C158), access unknown, reset unknown (`write` starts from 0).
@@ -3818,46 +2954,34 @@ public enum CGTS_CU15_SP1_CTRL_REG: Register {
   }
 
   /// `CGTS_CU15_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  @inlinable public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU15_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU15_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU15_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU15_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU15_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  @inlinable public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU15_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU15_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU15_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU15_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU15_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF057 (byte 0x3_C15C), access unknown, reset unknown (`write` starts from 0).
@@ -3870,46 +2994,34 @@ public enum CGTS_CU15_TD_TCP_CTRL_REG: Register {
   }
 
   /// `CGTS_CU15_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  @inlinable public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CGTS_CU15_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CGTS_CU15_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  @inlinable public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `CGTS_CU15_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `CGTS_CU15_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  @inlinable public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  @inlinable public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  @inlinable public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTT_SPI_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF080 (byte 0x3_C200), access unknown, reset unknown (`write` starts from 0).
@@ -3922,42 +3034,34 @@ public enum CGTT_SPI_CLK_CTRL: Register {
   }
 
   /// `CGTT_SPI_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CGTT_SPI_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `CGTT_SPI_CLK_CTRL.GRP5_CG_OFF_HYST`: bits 23:18, access unknown.
-  @inlinable public static var GRP5_CG_OFF_HYST: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 6)
-  }
+  public static var GRP5_CG_OFF_HYST: RegisterField<Self, UInt8> { .init(lsb: 18, width: 6) }
 
   /// `CGTT_SPI_CLK_CTRL.GRP5_CG_OVERRIDE`: bit 24, access unknown.
-  @inlinable public static var GRP5_CG_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var GRP5_CG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CGTT_SPI_CLK_CTRL.ALL_CLK_ON_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var ALL_CLK_ON_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var ALL_CLK_ON_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTT_SPI_CLK_CTRL.GRP3_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var GRP3_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var GRP3_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CGTT_SPI_CLK_CTRL.GRP2_OVERRIDE`: bit 28, access unknown.
-  @inlinable public static var GRP2_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var GRP2_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CGTT_SPI_CLK_CTRL.GRP1_OVERRIDE`: bit 29, access unknown.
-  @inlinable public static var GRP1_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var GRP1_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CGTT_SPI_CLK_CTRL.GRP0_OVERRIDE`: bit 30, access unknown.
-  @inlinable public static var GRP0_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var GRP0_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CGTT_SPI_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
-  @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_PC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF081 (byte 0x3_C204), access unknown, reset unknown (`write` starts from 0).
@@ -3970,55 +3074,37 @@ public enum CGTT_PC_CLK_CTRL: Register {
   }
 
   /// `CGTT_PC_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CGTT_PC_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `CGTT_PC_CLK_CTRL.GRP5_CG_OFF_HYST`: bits 23:18, access unknown.
-  @inlinable public static var GRP5_CG_OFF_HYST: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 6)
-  }
+  public static var GRP5_CG_OFF_HYST: RegisterField<Self, UInt8> { .init(lsb: 18, width: 6) }
 
   /// `CGTT_PC_CLK_CTRL.GRP5_CG_OVERRIDE`: bit 24, access unknown.
-  @inlinable public static var GRP5_CG_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var GRP5_CG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CGTT_PC_CLK_CTRL.BACK_CLK_ON_OVERRIDE`: bit 25, access unknown.
-  @inlinable public static var BACK_CLK_ON_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var BACK_CLK_ON_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CGTT_PC_CLK_CTRL.FRONT_CLK_ON_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var FRONT_CLK_ON_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var FRONT_CLK_ON_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTT_PC_CLK_CTRL.CORE3_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var CORE3_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var CORE3_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CGTT_PC_CLK_CTRL.CORE2_OVERRIDE`: bit 28, access unknown.
-  @inlinable public static var CORE2_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var CORE2_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CGTT_PC_CLK_CTRL.CORE1_OVERRIDE`: bit 29, access unknown.
-  @inlinable public static var CORE1_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var CORE1_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CGTT_PC_CLK_CTRL.CORE0_OVERRIDE`: bit 30, access unknown.
-  @inlinable public static var CORE0_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var CORE0_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CGTT_PC_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
-  @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_BCI_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF082 (byte 0x3_C208), access unknown, reset unknown (`write` starts from 0).
@@ -4031,53 +3117,37 @@ public enum CGTT_BCI_CLK_CTRL: Register {
   }
 
   /// `CGTT_BCI_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CGTT_BCI_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `CGTT_BCI_CLK_CTRL.RESERVED`: bits 23:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
 
   /// `CGTT_BCI_CLK_CTRL.CORE6_OVERRIDE`: bit 24, access unknown.
-  @inlinable public static var CORE6_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var CORE6_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CGTT_BCI_CLK_CTRL.CORE5_OVERRIDE`: bit 25, access unknown.
-  @inlinable public static var CORE5_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var CORE5_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CGTT_BCI_CLK_CTRL.CORE4_OVERRIDE`: bit 26, access unknown.
-  @inlinable public static var CORE4_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var CORE4_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTT_BCI_CLK_CTRL.CORE3_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var CORE3_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var CORE3_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CGTT_BCI_CLK_CTRL.CORE2_OVERRIDE`: bit 28, access unknown.
-  @inlinable public static var CORE2_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var CORE2_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CGTT_BCI_CLK_CTRL.CORE1_OVERRIDE`: bit 29, access unknown.
-  @inlinable public static var CORE1_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var CORE1_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CGTT_BCI_CLK_CTRL.CORE0_OVERRIDE`: bit 30, access unknown.
-  @inlinable public static var CORE0_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var CORE0_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CGTT_BCI_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
-  @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_VGT_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF084 (byte 0x3_C210), access unknown, reset unknown (`write` starts from 0).
@@ -4090,42 +3160,34 @@ public enum CGTT_VGT_CLK_CTRL: Register {
   }
 
   /// `CGTT_VGT_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CGTT_VGT_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `CGTT_VGT_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CGTT_VGT_CLK_CTRL.PERF_ENABLE`: bit 25, access unknown.
-  @inlinable public static var PERF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var PERF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CGTT_VGT_CLK_CTRL.DBG_ENABLE`: bit 26, access unknown.
-  @inlinable public static var DBG_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var DBG_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTT_VGT_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CGTT_VGT_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CGTT_VGT_CLK_CTRL.GS_OVERRIDE`: bit 29, access unknown.
-  @inlinable public static var GS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var GS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CGTT_VGT_CLK_CTRL.CORE_OVERRIDE`: bit 30, access unknown.
-  @inlinable public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CGTT_VGT_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
-  @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_IA_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF085 (byte 0x3_C214), access unknown, reset unknown (`write` starts from 0).
@@ -4138,44 +3200,34 @@ public enum CGTT_IA_CLK_CTRL: Register {
   }
 
   /// `CGTT_IA_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CGTT_IA_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `CGTT_IA_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CGTT_IA_CLK_CTRL.PERF_ENABLE`: bit 25, access unknown.
-  @inlinable public static var PERF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var PERF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CGTT_IA_CLK_CTRL.DBG_ENABLE`: bit 26, access unknown.
-  @inlinable public static var DBG_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var DBG_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTT_IA_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CGTT_IA_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CGTT_IA_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CGTT_IA_CLK_CTRL.CORE_OVERRIDE`: bit 30, access unknown.
-  @inlinable public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CGTT_IA_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
-  @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_WD_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF086 (byte 0x3_C218), access unknown, reset unknown (`write` starts from 0).
@@ -4188,42 +3240,34 @@ public enum CGTT_WD_CLK_CTRL: Register {
   }
 
   /// `CGTT_WD_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CGTT_WD_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `CGTT_WD_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CGTT_WD_CLK_CTRL.PERF_ENABLE`: bit 25, access unknown.
-  @inlinable public static var PERF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var PERF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CGTT_WD_CLK_CTRL.DBG_ENABLE`: bit 26, access unknown.
-  @inlinable public static var DBG_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var DBG_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTT_WD_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CGTT_WD_CLK_CTRL.ADC_OVERRIDE`: bit 28, access unknown.
-  @inlinable public static var ADC_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ADC_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CGTT_WD_CLK_CTRL.CORE_OVERRIDE`: bit 29, access unknown.
-  @inlinable public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CGTT_WD_CLK_CTRL.RBIU_INPUT_OVERRIDE`: bit 30, access unknown.
-  @inlinable public static var RBIU_INPUT_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var RBIU_INPUT_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CGTT_WD_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
-  @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_PA_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF088 (byte 0x3_C220), access unknown, reset unknown (`write` starts from 0).
@@ -4236,52 +3280,34 @@ public enum CGTT_PA_CLK_CTRL: Register {
   }
 
   /// `CGTT_PA_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CGTT_PA_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CGTT_PA_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CGTT_PA_CLK_CTRL.SU_CLK_OVERRIDE`: bit 29, access unknown.
-  @inlinable public static var SU_CLK_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SU_CLK_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CGTT_PA_CLK_CTRL.CL_CLK_OVERRIDE`: bit 30, access unknown.
-  @inlinable public static var CL_CLK_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var CL_CLK_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CGTT_PA_CLK_CTRL.REG_CLK_OVERRIDE`: bit 31, access unknown.
-  @inlinable public static var REG_CLK_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var REG_CLK_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_SC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF089 (byte 0x3_C224), access unknown, reset unknown (`write` starts from 0).
@@ -4294,52 +3320,34 @@ public enum CGTT_SC_CLK_CTRL: Register {
   }
 
   /// `CGTT_SC_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CGTT_SC_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_SQ_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08C (byte 0x3_C230), access unknown, reset unknown (`write` starts from 0).
@@ -4352,23 +3360,19 @@ public enum CGTT_SQ_CLK_CTRL: Register {
   }
 
   /// `CGTT_SQ_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CGTT_SQ_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `CGTT_SQ_CLK_CTRL.PERFMON_OVERRIDE`: bit 29, access unknown.
-  @inlinable public static var PERFMON_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var PERFMON_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CGTT_SQ_CLK_CTRL.CORE_OVERRIDE`: bit 30, access unknown.
-  @inlinable public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CGTT_SQ_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
-  @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_SQG_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08D (byte 0x3_C234), access unknown, reset unknown (`write` starts from 0).
@@ -4381,28 +3385,22 @@ public enum CGTT_SQG_CLK_CTRL: Register {
   }
 
   /// `CGTT_SQG_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CGTT_SQG_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `CGTT_SQG_CLK_CTRL.TTRACE_OVERRIDE`: bit 28, access unknown.
-  @inlinable public static var TTRACE_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var TTRACE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CGTT_SQG_CLK_CTRL.PERFMON_OVERRIDE`: bit 29, access unknown.
-  @inlinable public static var PERFMON_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var PERFMON_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CGTT_SQG_CLK_CTRL.CORE_OVERRIDE`: bit 30, access unknown.
-  @inlinable public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CORE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CGTT_SQG_CLK_CTRL.REG_OVERRIDE`: bit 31, access unknown.
-  @inlinable public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var REG_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SQ_ALU_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08E (byte 0x3_C238), access unknown, reset unknown (`write` starts from 0).
@@ -4415,14 +3413,10 @@ public enum SQ_ALU_CLK_CTRL: Register {
   }
 
   /// `SQ_ALU_CLK_CTRL.FORCE_CU_ON_SH0`: bits 15:0, access unknown.
-  @inlinable public static var FORCE_CU_ON_SH0: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var FORCE_CU_ON_SH0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SQ_ALU_CLK_CTRL.FORCE_CU_ON_SH1`: bits 31:16, access unknown.
-  @inlinable public static var FORCE_CU_ON_SH1: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var FORCE_CU_ON_SH1: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SQ_TEX_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08F (byte 0x3_C23C), access unknown, reset unknown (`write` starts from 0).
@@ -4435,14 +3429,10 @@ public enum SQ_TEX_CLK_CTRL: Register {
   }
 
   /// `SQ_TEX_CLK_CTRL.FORCE_CU_ON_SH0`: bits 15:0, access unknown.
-  @inlinable public static var FORCE_CU_ON_SH0: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var FORCE_CU_ON_SH0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SQ_TEX_CLK_CTRL.FORCE_CU_ON_SH1`: bits 31:16, access unknown.
-  @inlinable public static var FORCE_CU_ON_SH1: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var FORCE_CU_ON_SH1: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SQ_LDS_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF090 (byte 0x3_C240), access unknown, reset unknown (`write` starts from 0).
@@ -4455,14 +3445,10 @@ public enum SQ_LDS_CLK_CTRL: Register {
   }
 
   /// `SQ_LDS_CLK_CTRL.FORCE_CU_ON_SH0`: bits 15:0, access unknown.
-  @inlinable public static var FORCE_CU_ON_SH0: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var FORCE_CU_ON_SH0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SQ_LDS_CLK_CTRL.FORCE_CU_ON_SH1`: bits 31:16, access unknown.
-  @inlinable public static var FORCE_CU_ON_SH1: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var FORCE_CU_ON_SH1: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SQ_POWER_THROTTLE`: gfx_8_0 register, MMIO dword 0xF091 (byte 0x3_C244), access unknown, reset unknown (`write` starts from 0).
@@ -4475,13 +3461,13 @@ public enum SQ_POWER_THROTTLE: Register {
   }
 
   /// `SQ_POWER_THROTTLE.MIN_POWER`: bits 13:0, access unknown.
-  @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 
   /// `SQ_POWER_THROTTLE.MAX_POWER`: bits 29:16, access unknown.
-  @inlinable public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 14) }
+  public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 14) }
 
   /// `SQ_POWER_THROTTLE.PHASE_OFFSET`: bits 31:30, access unknown.
-  @inlinable public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `SQ_POWER_THROTTLE2`: gfx_8_0 register, MMIO dword 0xF092 (byte 0x3_C248), access unknown, reset unknown (`write` starts from 0).
@@ -4494,22 +3480,20 @@ public enum SQ_POWER_THROTTLE2: Register {
   }
 
   /// `SQ_POWER_THROTTLE2.MAX_POWER_DELTA`: bits 13:0, access unknown.
-  @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 14)
-  }
+  public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 
   /// `SQ_POWER_THROTTLE2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
-  @inlinable public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
+  public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 10)
   }
 
   /// `SQ_POWER_THROTTLE2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
-  @inlinable public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
+  public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
     .init(lsb: 27, width: 4)
   }
 
   /// `SQ_POWER_THROTTLE2.USE_REF_CLOCK`: bit 31, access unknown.
-  @inlinable public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_SX_CLK_CTRL0`: gfx_8_0 register, MMIO dword 0xF094 (byte 0x3_C250), access unknown, reset unknown (`write` starts from 0).
@@ -4522,55 +3506,37 @@ public enum CGTT_SX_CLK_CTRL0: Register {
   }
 
   /// `CGTT_SX_CLK_CTRL0.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CGTT_SX_CLK_CTRL0.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `CGTT_SX_CLK_CTRL0.RESERVED`: bits 23:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
 
   /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_SX_CLK_CTRL1`: gfx_8_0 register, MMIO dword 0xF095 (byte 0x3_C254), access unknown, reset unknown (`write` starts from 0).
@@ -4583,55 +3549,37 @@ public enum CGTT_SX_CLK_CTRL1: Register {
   }
 
   /// `CGTT_SX_CLK_CTRL1.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CGTT_SX_CLK_CTRL1.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `CGTT_SX_CLK_CTRL1.RESERVED`: bits 23:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
 
   /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_SX_CLK_CTRL2`: gfx_8_0 register, MMIO dword 0xF096 (byte 0x3_C258), access unknown, reset unknown (`write` starts from 0).
@@ -4644,55 +3592,37 @@ public enum CGTT_SX_CLK_CTRL2: Register {
   }
 
   /// `CGTT_SX_CLK_CTRL2.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CGTT_SX_CLK_CTRL2.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `CGTT_SX_CLK_CTRL2.RESERVED`: bits 23:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
 
   /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_SX_CLK_CTRL3`: gfx_8_0 register, MMIO dword 0xF097 (byte 0x3_C25C), access unknown, reset unknown (`write` starts from 0).
@@ -4705,55 +3635,37 @@ public enum CGTT_SX_CLK_CTRL3: Register {
   }
 
   /// `CGTT_SX_CLK_CTRL3.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CGTT_SX_CLK_CTRL3.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `CGTT_SX_CLK_CTRL3.RESERVED`: bits 23:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
 
   /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_SX_CLK_CTRL4`: gfx_8_0 register, MMIO dword 0xF098 (byte 0x3_C260), access unknown, reset unknown (`write` starts from 0).
@@ -4766,55 +3678,37 @@ public enum CGTT_SX_CLK_CTRL4: Register {
   }
 
   /// `CGTT_SX_CLK_CTRL4.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CGTT_SX_CLK_CTRL4.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `CGTT_SX_CLK_CTRL4.RESERVED`: bits 23:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
 
   /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `TD_CGTT_CTRL`: gfx_8_0 register, MMIO dword 0xF09C (byte 0x3_C270), access unknown, reset unknown (`write` starts from 0).
@@ -4827,52 +3721,34 @@ public enum TD_CGTT_CTRL: Register {
   }
 
   /// `TD_CGTT_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `TD_CGTT_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `TD_CGTT_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `TD_CGTT_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `TD_CGTT_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `TD_CGTT_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `TD_CGTT_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `TD_CGTT_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `TD_CGTT_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `TD_CGTT_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `TA_CGTT_CTRL`: gfx_8_0 register, MMIO dword 0xF09D (byte 0x3_C274), access unknown, reset unknown (`write` starts from 0).
@@ -4885,52 +3761,34 @@ public enum TA_CGTT_CTRL: Register {
   }
 
   /// `TA_CGTT_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `TA_CGTT_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `TA_CGTT_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `TA_CGTT_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `TA_CGTT_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `TA_CGTT_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `TA_CGTT_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `TA_CGTT_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `TA_CGTT_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `TA_CGTT_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_TCP_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF09E (byte 0x3_C278), access unknown, reset unknown (`write` starts from 0).
@@ -4943,52 +3801,34 @@ public enum CGTT_TCP_CLK_CTRL: Register {
   }
 
   /// `CGTT_TCP_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CGTT_TCP_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_TCI_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF09F (byte 0x3_C27C), access unknown, reset unknown (`write` starts from 0).
@@ -5001,52 +3841,34 @@ public enum CGTT_TCI_CLK_CTRL: Register {
   }
 
   /// `CGTT_TCI_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CGTT_TCI_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_GDS_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0A0 (byte 0x3_C280), access unknown, reset unknown (`write` starts from 0).
@@ -5059,52 +3881,34 @@ public enum CGTT_GDS_CLK_CTRL: Register {
   }
 
   /// `CGTT_GDS_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CGTT_GDS_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `DB_CGTT_CLK_CTRL_0`: gfx_8_0 register, MMIO dword 0xF0A4 (byte 0x3_C290), access unknown, reset unknown (`write` starts from 0).
@@ -5117,55 +3921,37 @@ public enum DB_CGTT_CLK_CTRL_0: Register {
   }
 
   /// `DB_CGTT_CLK_CTRL_0.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `DB_CGTT_CLK_CTRL_0.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `DB_CGTT_CLK_CTRL_0.RESERVED`: bits 23:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
 
   /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CB_CGTT_SCLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0A8 (byte 0x3_C2A0), access unknown, reset unknown (`write` starts from 0).
@@ -5178,52 +3964,34 @@ public enum CB_CGTT_SCLK_CTRL: Register {
   }
 
   /// `CB_CGTT_SCLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CB_CGTT_SCLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `TCC_CGTT_SCLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0AC (byte 0x3_C2B0), access unknown, reset unknown (`write` starts from 0).
@@ -5236,52 +4004,34 @@ public enum TCC_CGTT_SCLK_CTRL: Register {
   }
 
   /// `TCC_CGTT_SCLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `TCC_CGTT_SCLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `TCA_CGTT_SCLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0AD (byte 0x3_C2B4), access unknown, reset unknown (`write` starts from 0).
@@ -5294,52 +4044,34 @@ public enum TCA_CGTT_SCLK_CTRL: Register {
   }
 
   /// `TCA_CGTT_SCLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `TCA_CGTT_SCLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_CP_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B0 (byte 0x3_C2C0), access unknown, reset unknown (`write` starts from 0).
@@ -5352,27 +4084,19 @@ public enum CGTT_CP_CLK_CTRL: Register {
   }
 
   /// `CGTT_CP_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CGTT_CP_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `CGTT_CP_CLK_CTRL.SOFT_OVERRIDE_PERFMON`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE_PERFMON: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SOFT_OVERRIDE_PERFMON: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CGTT_CP_CLK_CTRL.SOFT_OVERRIDE_DYN`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE_DYN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var SOFT_OVERRIDE_DYN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CGTT_CP_CLK_CTRL.SOFT_OVERRIDE_REG`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE_REG: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SOFT_OVERRIDE_REG: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_CPF_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B1 (byte 0x3_C2C4), access unknown, reset unknown (`write` starts from 0).
@@ -5385,27 +4109,19 @@ public enum CGTT_CPF_CLK_CTRL: Register {
   }
 
   /// `CGTT_CPF_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CGTT_CPF_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `CGTT_CPF_CLK_CTRL.SOFT_OVERRIDE_PERFMON`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE_PERFMON: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SOFT_OVERRIDE_PERFMON: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CGTT_CPF_CLK_CTRL.SOFT_OVERRIDE_DYN`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE_DYN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var SOFT_OVERRIDE_DYN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CGTT_CPF_CLK_CTRL.SOFT_OVERRIDE_REG`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE_REG: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SOFT_OVERRIDE_REG: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_CPC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B2 (byte 0x3_C2C8), access unknown, reset unknown (`write` starts from 0).
@@ -5418,27 +4134,19 @@ public enum CGTT_CPC_CLK_CTRL: Register {
   }
 
   /// `CGTT_CPC_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CGTT_CPC_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `CGTT_CPC_CLK_CTRL.SOFT_OVERRIDE_PERFMON`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE_PERFMON: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SOFT_OVERRIDE_PERFMON: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CGTT_CPC_CLK_CTRL.SOFT_OVERRIDE_DYN`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE_DYN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var SOFT_OVERRIDE_DYN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CGTT_CPC_CLK_CTRL.SOFT_OVERRIDE_REG`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE_REG: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SOFT_OVERRIDE_REG: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_RLC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B8 (byte 0x3_C2E0), access unknown, reset unknown (`write` starts from 0).
@@ -5451,22 +4159,16 @@ public enum CGTT_RLC_CLK_CTRL: Register {
   }
 
   /// `CGTT_RLC_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CGTT_RLC_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `CGTT_RLC_CLK_CTRL.SOFT_OVERRIDE_DYN`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE_DYN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var SOFT_OVERRIDE_DYN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CGTT_RLC_CLK_CTRL.SOFT_OVERRIDE_REG`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE_REG: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SOFT_OVERRIDE_REG: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_PFP_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF814 (byte 0x3_E050), access unknown, reset unknown (`write` starts from 0).
@@ -5479,7 +4181,7 @@ public enum CP_PFP_UCODE_ADDR: Register {
   }
 
   /// `CP_PFP_UCODE_ADDR.UCODE_ADDR`: bits 12:0, access unknown.
-  @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
+  public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
 }
 
 /// `CP_PFP_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF815 (byte 0x3_E054), access unknown, reset unknown (`write` starts from 0).
@@ -5492,7 +4194,7 @@ public enum CP_PFP_UCODE_DATA: Register {
   }
 
   /// `CP_PFP_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
-  @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ME_RAM_RADDR`: gfx_8_0 register, MMIO dword 0xF816 (byte 0x3_E058), access unknown, reset unknown (`write` starts from 0).
@@ -5505,9 +4207,7 @@ public enum CP_ME_RAM_RADDR: Register {
   }
 
   /// `CP_ME_RAM_RADDR.ME_RAM_RADDR`: bits 12:0, access unknown.
-  @inlinable public static var ME_RAM_RADDR: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 13)
-  }
+  public static var ME_RAM_RADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
 }
 
 /// `CP_ME_RAM_WADDR`: gfx_8_0 register, MMIO dword 0xF816 (byte 0x3_E058), access unknown, reset unknown (`write` starts from 0).
@@ -5522,9 +4222,7 @@ public enum CP_ME_RAM_WADDR: Register {
   }
 
   /// `CP_ME_RAM_WADDR.ME_RAM_WADDR`: bits 12:0, access unknown.
-  @inlinable public static var ME_RAM_WADDR: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 13)
-  }
+  public static var ME_RAM_WADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
 }
 
 /// `CP_ME_RAM_DATA`: gfx_8_0 register, MMIO dword 0xF817 (byte 0x3_E05C), access unknown, reset unknown (`write` starts from 0).
@@ -5537,7 +4235,7 @@ public enum CP_ME_RAM_DATA: Register {
   }
 
   /// `CP_ME_RAM_DATA.ME_RAM_DATA`: bits 31:0, access unknown.
-  @inlinable public static var ME_RAM_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ME_RAM_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_CE_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF818 (byte 0x3_E060), access unknown, reset unknown (`write` starts from 0).
@@ -5550,7 +4248,7 @@ public enum CP_CE_UCODE_ADDR: Register {
   }
 
   /// `CP_CE_UCODE_ADDR.UCODE_ADDR`: bits 11:0, access unknown.
-  @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+  public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `CP_CE_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF819 (byte 0x3_E064), access unknown, reset unknown (`write` starts from 0).
@@ -5563,7 +4261,7 @@ public enum CP_CE_UCODE_DATA: Register {
   }
 
   /// `CP_CE_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
-  @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_MEC_ME1_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF81A (byte 0x3_E068), access unknown, reset unknown (`write` starts from 0).
@@ -5576,7 +4274,7 @@ public enum CP_MEC_ME1_UCODE_ADDR: Register {
   }
 
   /// `CP_MEC_ME1_UCODE_ADDR.UCODE_ADDR`: bits 16:0, access unknown.
-  @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
+  public static var UCODE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `CP_MEC_ME1_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF81B (byte 0x3_E06C), access unknown, reset unknown (`write` starts from 0).
@@ -5589,7 +4287,7 @@ public enum CP_MEC_ME1_UCODE_DATA: Register {
   }
 
   /// `CP_MEC_ME1_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
-  @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_MEC_ME2_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF81C (byte 0x3_E070), access unknown, reset unknown (`write` starts from 0).
@@ -5602,7 +4300,7 @@ public enum CP_MEC_ME2_UCODE_ADDR: Register {
   }
 
   /// `CP_MEC_ME2_UCODE_ADDR.UCODE_ADDR`: bits 16:0, access unknown.
-  @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
+  public static var UCODE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `CP_MEC_ME2_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF81D (byte 0x3_E074), access unknown, reset unknown (`write` starts from 0).
@@ -5615,7 +4313,7 @@ public enum CP_MEC_ME2_UCODE_DATA: Register {
   }
 
   /// `CP_MEC_ME2_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
-  @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GPU_BIST_CONTROL`: gfx_8_0 register, MMIO dword 0xF835 (byte 0x3_E0D4), access unknown, reset unknown (`write` starts from 0).
@@ -5628,27 +4326,19 @@ public enum GPU_BIST_CONTROL: Register {
   }
 
   /// `GPU_BIST_CONTROL.STOP_ON_FAIL_HW`: bit 0, access unknown.
-  @inlinable public static var STOP_ON_FAIL_HW: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var STOP_ON_FAIL_HW: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GPU_BIST_CONTROL.STOP_ON_FAIL_CU_HARV`: bit 1, access unknown.
-  @inlinable public static var STOP_ON_FAIL_CU_HARV: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var STOP_ON_FAIL_CU_HARV: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GPU_BIST_CONTROL.CU_HARV_LOOP_COUNT`: bits 5:2, access unknown.
-  @inlinable public static var CU_HARV_LOOP_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 4)
-  }
+  public static var CU_HARV_LOOP_COUNT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `GPU_BIST_CONTROL.RESERVED`: bits 23:7, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 7, width: 17) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 7, width: 17) }
 
   /// `GPU_BIST_CONTROL.GLOBAL_LOOP_COUNT`: bits 31:24, access unknown.
-  @inlinable public static var GLOBAL_LOOP_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var GLOBAL_LOOP_COUNT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `RLC_ROM_CNTL`: gfx_8_0 register, MMIO dword 0xF836 (byte 0x3_E0D8), access unknown, reset unknown (`write` starts from 0).
@@ -5661,24 +4351,22 @@ public enum RLC_ROM_CNTL: Register {
   }
 
   /// `RLC_ROM_CNTL.USE_ROM`: bit 0, access unknown.
-  @inlinable public static var USE_ROM: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var USE_ROM: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_ROM_CNTL.SLP_MODE_EN`: bit 1, access unknown.
-  @inlinable public static var SLP_MODE_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SLP_MODE_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `RLC_ROM_CNTL.EFUSE_DISTRIB_EN`: bit 2, access unknown.
-  @inlinable public static var EFUSE_DISTRIB_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var EFUSE_DISTRIB_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `RLC_ROM_CNTL.HELLOWORLD_EN`: bit 3, access unknown.
-  @inlinable public static var HELLOWORLD_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var HELLOWORLD_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `RLC_ROM_CNTL.CU_HARVEST_EN`: bit 4, access unknown.
-  @inlinable public static var CU_HARVEST_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var CU_HARVEST_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `RLC_ROM_CNTL.RESERVED`: bits 31:5, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `RLC_GPM_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF83C (byte 0x3_E0F0), access unknown, reset unknown (`write` starts from 0).
@@ -5693,10 +4381,10 @@ public enum RLC_GPM_UCODE_ADDR: Register {
   }
 
   /// `RLC_GPM_UCODE_ADDR.UCODE_ADDR`: bits 11:0, access unknown.
-  @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+  public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `RLC_GPM_UCODE_ADDR.RESERVED`: bits 31:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `RLC_HYP_GPM_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF83C (byte 0x3_E0F0), access unknown, reset unknown (`write` starts from 0).
@@ -5709,10 +4397,10 @@ public enum RLC_HYP_GPM_UCODE_ADDR: Register {
   }
 
   /// `RLC_HYP_GPM_UCODE_ADDR.UCODE_ADDR`: bits 11:0, access unknown.
-  @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+  public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `RLC_HYP_GPM_UCODE_ADDR.RESERVED`: bits 31:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `RLC_GPM_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF83D (byte 0x3_E0F4), access unknown, reset unknown (`write` starts from 0).
@@ -5727,7 +4415,7 @@ public enum RLC_GPM_UCODE_DATA: Register {
   }
 
   /// `RLC_GPM_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
-  @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_HYP_GPM_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF83D (byte 0x3_E0F4), access unknown, reset unknown (`write` starts from 0).
@@ -5740,7 +4428,7 @@ public enum RLC_HYP_GPM_UCODE_DATA: Register {
   }
 
   /// `RLC_HYP_GPM_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
-  @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_CAM_INDEX`: gfx_8_0 register, MMIO dword 0xF83E (byte 0x3_E0F8), access unknown, reset unknown (`write` starts from 0).
@@ -5755,7 +4443,7 @@ public enum GRBM_CAM_INDEX: Register {
   }
 
   /// `GRBM_CAM_INDEX.CAM_INDEX`: bits 2:0, access unknown.
-  @inlinable public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 }
 
 /// `GRBM_HYP_CAM_INDEX`: gfx_8_0 register, MMIO dword 0xF83E (byte 0x3_E0F8), access unknown, reset unknown (`write` starts from 0).
@@ -5768,7 +4456,7 @@ public enum GRBM_HYP_CAM_INDEX: Register {
   }
 
   /// `GRBM_HYP_CAM_INDEX.CAM_INDEX`: bits 2:0, access unknown.
-  @inlinable public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 }
 
 /// `GRBM_CAM_DATA`: gfx_8_0 register, MMIO dword 0xF83F (byte 0x3_E0FC), access unknown, reset unknown (`write` starts from 0).
@@ -5783,12 +4471,10 @@ public enum GRBM_CAM_DATA: Register {
   }
 
   /// `GRBM_CAM_DATA.CAM_ADDR`: bits 15:0, access unknown.
-  @inlinable public static var CAM_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CAM_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GRBM_CAM_DATA.CAM_REMAPADDR`: bits 31:16, access unknown.
-  @inlinable public static var CAM_REMAPADDR: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var CAM_REMAPADDR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GRBM_HYP_CAM_DATA`: gfx_8_0 register, MMIO dword 0xF83F (byte 0x3_E0FC), access unknown, reset unknown (`write` starts from 0).
@@ -5801,12 +4487,10 @@ public enum GRBM_HYP_CAM_DATA: Register {
   }
 
   /// `GRBM_HYP_CAM_DATA.CAM_ADDR`: bits 15:0, access unknown.
-  @inlinable public static var CAM_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CAM_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GRBM_HYP_CAM_DATA.CAM_REMAPADDR`: bits 31:16, access unknown.
-  @inlinable public static var CAM_REMAPADDR: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var CAM_REMAPADDR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SQ_HV_VMID_CTRL`: gfx_8_0 register, MMIO dword 0xF840 (byte 0x3_E100), access unknown, reset unknown (`write` starts from 0).
@@ -5819,12 +4503,10 @@ public enum SQ_HV_VMID_CTRL: Register {
   }
 
   /// `SQ_HV_VMID_CTRL.DEFAULT_VMID`: bits 3:0, access unknown.
-  @inlinable public static var DEFAULT_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DEFAULT_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SQ_HV_VMID_CTRL.ALLOWED_VMID_MASK`: bits 19:4, access unknown.
-  @inlinable public static var ALLOWED_VMID_MASK: RegisterField<Self, UInt16> {
-    .init(lsb: 4, width: 16)
-  }
+  public static var ALLOWED_VMID_MASK: RegisterField<Self, UInt16> { .init(lsb: 4, width: 16) }
 }
 
 /// `GFX_PIPE_PRIORITY`: gfx_8_0 register, MMIO dword 0xF87F (byte 0x3_E1FC), access unknown, reset unknown (`write` starts from 0).
@@ -5837,7 +4519,7 @@ public enum GFX_PIPE_PRIORITY: Register {
   }
 
   /// `GFX_PIPE_PRIORITY.HP_PIPE_SELECT`: bit 0, access unknown.
-  @inlinable public static var HP_PIPE_SELECT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var HP_PIPE_SELECT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `RLC_GPU_IOV_VF_ENABLE`: gfx_8_0 register, MMIO dword 0xFB00 (byte 0x3_EC00), access unknown, reset unknown (`write` starts from 0).
@@ -5850,13 +4532,13 @@ public enum RLC_GPU_IOV_VF_ENABLE: Register {
   }
 
   /// `RLC_GPU_IOV_VF_ENABLE.VF_ENABLE`: bit 0, access unknown.
-  @inlinable public static var VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_GPU_IOV_VF_ENABLE.RESERVED`: bits 15:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
 
   /// `RLC_GPU_IOV_VF_ENABLE.VF_NUM`: bits 31:16, access unknown.
-  @inlinable public static var VF_NUM: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var VF_NUM: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `RLC_GPU_IOV_CFG_REG1`: gfx_8_0 register, MMIO dword 0xFB01 (byte 0x3_EC04), access unknown, reset unknown (`write` starts from 0).
@@ -5869,27 +4551,25 @@ public enum RLC_GPU_IOV_CFG_REG1: Register {
   }
 
   /// `RLC_GPU_IOV_CFG_REG1.CMD_TYPE`: bits 3:0, access unknown.
-  @inlinable public static var CMD_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var CMD_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `RLC_GPU_IOV_CFG_REG1.CMD_EXECUTE`: bit 4, access unknown.
-  @inlinable public static var CMD_EXECUTE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var CMD_EXECUTE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `RLC_GPU_IOV_CFG_REG1.CMD_EXECUTE_INTR_EN`: bit 5, access unknown.
-  @inlinable public static var CMD_EXECUTE_INTR_EN: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var CMD_EXECUTE_INTR_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `RLC_GPU_IOV_CFG_REG1.RESERVED`: bits 7:6, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `RLC_GPU_IOV_CFG_REG1.FCN_ID`: bits 15:8, access unknown.
-  @inlinable public static var FCN_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var FCN_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `RLC_GPU_IOV_CFG_REG1.NEXT_FCN_ID`: bits 23:16, access unknown.
-  @inlinable public static var NEXT_FCN_ID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var NEXT_FCN_ID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `RLC_GPU_IOV_CFG_REG1.RESERVED1`: bits 31:24, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `RLC_GPU_IOV_CFG_REG2`: gfx_8_0 register, MMIO dword 0xFB02 (byte 0x3_EC08), access unknown, reset unknown (`write` starts from 0).
@@ -5902,10 +4582,10 @@ public enum RLC_GPU_IOV_CFG_REG2: Register {
   }
 
   /// `RLC_GPU_IOV_CFG_REG2.CMD_STATUS`: bits 3:0, access unknown.
-  @inlinable public static var CMD_STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var CMD_STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `RLC_GPU_IOV_CFG_REG2.RESERVED`: bits 31:4, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 28) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 28) }
 }
 
 /// `RLC_GPU_IOV_CFG_REG6`: gfx_8_0 register, MMIO dword 0xFB06 (byte 0x3_EC18), access unknown, reset unknown (`write` starts from 0).
@@ -5918,18 +4598,16 @@ public enum RLC_GPU_IOV_CFG_REG6: Register {
   }
 
   /// `RLC_GPU_IOV_CFG_REG6.CNTXT_SIZE`: bits 6:0, access unknown.
-  @inlinable public static var CNTXT_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var CNTXT_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `RLC_GPU_IOV_CFG_REG6.CNTXT_LOCATION`: bit 7, access unknown.
-  @inlinable public static var CNTXT_LOCATION: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var CNTXT_LOCATION: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `RLC_GPU_IOV_CFG_REG6.RESERVED`: bits 9:8, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `RLC_GPU_IOV_CFG_REG6.CNTXT_OFFSET`: bits 31:10, access unknown.
-  @inlinable public static var CNTXT_OFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 10, width: 22)
-  }
+  public static var CNTXT_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 10, width: 22) }
 }
 
 /// `RLC_GPU_IOV_CFG_REG8`: gfx_8_0 register, MMIO dword 0xFB08 (byte 0x3_EC20), access unknown, reset unknown (`write` starts from 0).
@@ -5942,9 +4620,7 @@ public enum RLC_GPU_IOV_CFG_REG8: Register {
   }
 
   /// `RLC_GPU_IOV_CFG_REG8.VM_BUSY_STATUS`: bits 31:0, access unknown.
-  @inlinable public static var VM_BUSY_STATUS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VM_BUSY_STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_CFG_REG9`: gfx_8_0 register, MMIO dword 0xFB21 (byte 0x3_EC84), access unknown, reset unknown (`write` starts from 0).
@@ -5957,15 +4633,13 @@ public enum RLC_GPU_IOV_CFG_REG9: Register {
   }
 
   /// `RLC_GPU_IOV_CFG_REG9.ACTIVE_FCN_ID`: bits 7:0, access unknown.
-  @inlinable public static var ACTIVE_FCN_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var ACTIVE_FCN_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_GPU_IOV_CFG_REG9.ACTIVE_FCN_ID_STATUS`: bits 11:8, access unknown.
-  @inlinable public static var ACTIVE_FCN_ID_STATUS: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var ACTIVE_FCN_ID_STATUS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `RLC_GPU_IOV_CFG_REG9.RESERVED`: bits 31:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `RLC_GPU_IOV_CFG_REG10`: gfx_8_0 register, MMIO dword 0xFB22 (byte 0x3_EC88), access unknown, reset unknown (`write` starts from 0).
@@ -5978,12 +4652,10 @@ public enum RLC_GPU_IOV_CFG_REG10: Register {
   }
 
   /// `RLC_GPU_IOV_CFG_REG10.TIME_QUANTA_PF`: bits 15:0, access unknown.
-  @inlinable public static var TIME_QUANTA_PF: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var TIME_QUANTA_PF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `RLC_GPU_IOV_CFG_REG10.RESERVED`: bits 31:16, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `RLC_GPU_IOV_CFG_REG11`: gfx_8_0 register, MMIO dword 0xFB23 (byte 0x3_EC8C), access unknown, reset unknown (`write` starts from 0).
@@ -5996,7 +4668,7 @@ public enum RLC_GPU_IOV_CFG_REG11: Register {
   }
 
   /// `RLC_GPU_IOV_CFG_REG11.YIELD`: bits 31:0, access unknown.
-  @inlinable public static var YIELD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var YIELD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_CFG_REG12`: gfx_8_0 register, MMIO dword 0xFB24 (byte 0x3_EC90), access unknown, reset unknown (`write` starts from 0).
@@ -6009,24 +4681,16 @@ public enum RLC_GPU_IOV_CFG_REG12: Register {
   }
 
   /// `RLC_GPU_IOV_CFG_REG12.TIME_QUANTA_VF0`: bits 7:0, access unknown.
-  @inlinable public static var TIME_QUANTA_VF0: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var TIME_QUANTA_VF0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_GPU_IOV_CFG_REG12.TIME_QUANTA_VF1`: bits 15:8, access unknown.
-  @inlinable public static var TIME_QUANTA_VF1: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var TIME_QUANTA_VF1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `RLC_GPU_IOV_CFG_REG12.TIME_QUANTA_VF2`: bits 23:16, access unknown.
-  @inlinable public static var TIME_QUANTA_VF2: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var TIME_QUANTA_VF2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `RLC_GPU_IOV_CFG_REG12.TIME_QUANTA_VF3`: bits 31:24, access unknown.
-  @inlinable public static var TIME_QUANTA_VF3: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var TIME_QUANTA_VF3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `RLC_GPU_IOV_CFG_REG13`: gfx_8_0 register, MMIO dword 0xFB25 (byte 0x3_EC94), access unknown, reset unknown (`write` starts from 0).
@@ -6039,24 +4703,16 @@ public enum RLC_GPU_IOV_CFG_REG13: Register {
   }
 
   /// `RLC_GPU_IOV_CFG_REG13.TIME_QUANTA_VF4`: bits 7:0, access unknown.
-  @inlinable public static var TIME_QUANTA_VF4: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var TIME_QUANTA_VF4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_GPU_IOV_CFG_REG13.TIME_QUANTA_VF5`: bits 15:8, access unknown.
-  @inlinable public static var TIME_QUANTA_VF5: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var TIME_QUANTA_VF5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `RLC_GPU_IOV_CFG_REG13.TIME_QUANTA_VF6`: bits 23:16, access unknown.
-  @inlinable public static var TIME_QUANTA_VF6: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var TIME_QUANTA_VF6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `RLC_GPU_IOV_CFG_REG13.TIME_QUANTA_VF7`: bits 31:24, access unknown.
-  @inlinable public static var TIME_QUANTA_VF7: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var TIME_QUANTA_VF7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `RLC_GPU_IOV_CFG_REG14`: gfx_8_0 register, MMIO dword 0xFB26 (byte 0x3_EC98), access unknown, reset unknown (`write` starts from 0).
@@ -6069,24 +4725,16 @@ public enum RLC_GPU_IOV_CFG_REG14: Register {
   }
 
   /// `RLC_GPU_IOV_CFG_REG14.TIME_QUANTA_VF8`: bits 7:0, access unknown.
-  @inlinable public static var TIME_QUANTA_VF8: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var TIME_QUANTA_VF8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_GPU_IOV_CFG_REG14.TIME_QUANTA_VF9`: bits 15:8, access unknown.
-  @inlinable public static var TIME_QUANTA_VF9: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var TIME_QUANTA_VF9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `RLC_GPU_IOV_CFG_REG14.TIME_QUANTA_VF10`: bits 23:16, access unknown.
-  @inlinable public static var TIME_QUANTA_VF10: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var TIME_QUANTA_VF10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `RLC_GPU_IOV_CFG_REG14.TIME_QUANTA_VF11`: bits 31:24, access unknown.
-  @inlinable public static var TIME_QUANTA_VF11: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var TIME_QUANTA_VF11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `RLC_GPU_IOV_CFG_REG15`: gfx_8_0 register, MMIO dword 0xFB27 (byte 0x3_EC9C), access unknown, reset unknown (`write` starts from 0).
@@ -6099,24 +4747,16 @@ public enum RLC_GPU_IOV_CFG_REG15: Register {
   }
 
   /// `RLC_GPU_IOV_CFG_REG15.TIME_QUANTA_VF12`: bits 7:0, access unknown.
-  @inlinable public static var TIME_QUANTA_VF12: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var TIME_QUANTA_VF12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_GPU_IOV_CFG_REG15.TIME_QUANTA_VF13`: bits 15:8, access unknown.
-  @inlinable public static var TIME_QUANTA_VF13: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var TIME_QUANTA_VF13: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `RLC_GPU_IOV_CFG_REG15.TIME_QUANTA_VF14`: bits 23:16, access unknown.
-  @inlinable public static var TIME_QUANTA_VF14: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var TIME_QUANTA_VF14: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `RLC_GPU_IOV_CFG_REG15.TIME_QUANTA_VF15`: bits 31:24, access unknown.
-  @inlinable public static var TIME_QUANTA_VF15: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var TIME_QUANTA_VF15: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `RLC_GPU_IOV_ACTIVE_FCN_ID`: gfx_8_0 register, MMIO dword 0xFB40 (byte 0x3_ED00), access unknown, reset unknown (`write` starts from 0).
@@ -6129,13 +4769,13 @@ public enum RLC_GPU_IOV_ACTIVE_FCN_ID: Register {
   }
 
   /// `RLC_GPU_IOV_ACTIVE_FCN_ID.VF_ID`: bits 3:0, access unknown.
-  @inlinable public static var VF_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VF_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `RLC_GPU_IOV_ACTIVE_FCN_ID.RESERVED`: bits 30:4, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 27) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 27) }
 
   /// `RLC_GPU_IOV_ACTIVE_FCN_ID.PF_VF`: bit 31, access unknown.
-  @inlinable public static var PF_VF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var PF_VF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `RLC_GPM_VMID_THREAD2`: gfx_8_0 register, MMIO dword 0xFB41 (byte 0x3_ED04), access unknown, reset unknown (`write` starts from 0).
@@ -6148,16 +4788,16 @@ public enum RLC_GPM_VMID_THREAD2: Register {
   }
 
   /// `RLC_GPM_VMID_THREAD2.RLC_VMID`: bits 3:0, access unknown.
-  @inlinable public static var RLC_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var RLC_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `RLC_GPM_VMID_THREAD2.RESERVED0`: bits 7:4, access unknown.
-  @inlinable public static var RESERVED0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var RESERVED0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `RLC_GPM_VMID_THREAD2.RLC_QUEUEID`: bits 10:8, access unknown.
-  @inlinable public static var RLC_QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var RLC_QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `RLC_GPM_VMID_THREAD2.RESERVED1`: bits 31:11, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt32> { .init(lsb: 11, width: 21) }
+  public static var RESERVED1: RegisterField<Self, UInt32> { .init(lsb: 11, width: 21) }
 }
 
 /// `RLC_GPU_IOV_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xFB42 (byte 0x3_ED08), access unknown, reset unknown (`write` starts from 0).
@@ -6170,10 +4810,10 @@ public enum RLC_GPU_IOV_UCODE_ADDR: Register {
   }
 
   /// `RLC_GPU_IOV_UCODE_ADDR.UCODE_ADDR`: bits 11:0, access unknown.
-  @inlinable public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+  public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `RLC_GPU_IOV_UCODE_ADDR.RESERVED`: bits 31:12, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `RLC_GPU_IOV_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xFB43 (byte 0x3_ED0C), access unknown, reset unknown (`write` starts from 0).
@@ -6186,7 +4826,7 @@ public enum RLC_GPU_IOV_UCODE_DATA: Register {
   }
 
   /// `RLC_GPU_IOV_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
-  @inlinable public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_SCRATCH_ADDR`: gfx_8_0 register, MMIO dword 0xFB44 (byte 0x3_ED10), access unknown, reset unknown (`write` starts from 0).
@@ -6199,10 +4839,10 @@ public enum RLC_GPU_IOV_SCRATCH_ADDR: Register {
   }
 
   /// `RLC_GPU_IOV_SCRATCH_ADDR.ADDR`: bits 8:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `RLC_GPU_IOV_SCRATCH_ADDR.RESERVED`: bits 31:9, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 9, width: 23) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 9, width: 23) }
 }
 
 /// `RLC_GPU_IOV_SCRATCH_DATA`: gfx_8_0 register, MMIO dword 0xFB45 (byte 0x3_ED14), access unknown, reset unknown (`write` starts from 0).
@@ -6215,7 +4855,7 @@ public enum RLC_GPU_IOV_SCRATCH_DATA: Register {
   }
 
   /// `RLC_GPU_IOV_SCRATCH_DATA.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_F32_CNTL`: gfx_8_0 register, MMIO dword 0xFB46 (byte 0x3_ED18), access unknown, reset unknown (`write` starts from 0).
@@ -6228,10 +4868,10 @@ public enum RLC_GPU_IOV_F32_CNTL: Register {
   }
 
   /// `RLC_GPU_IOV_F32_CNTL.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_GPU_IOV_F32_CNTL.RESERVED`: bits 31:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
 }
 
 /// `RLC_GPU_IOV_F32_RESET`: gfx_8_0 register, MMIO dword 0xFB47 (byte 0x3_ED1C), access unknown, reset unknown (`write` starts from 0).
@@ -6244,10 +4884,10 @@ public enum RLC_GPU_IOV_F32_RESET: Register {
   }
 
   /// `RLC_GPU_IOV_F32_RESET.RESET`: bit 0, access unknown.
-  @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_GPU_IOV_F32_RESET.RESERVED`: bits 31:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 1, width: 31) }
 }
 
 /// `RLC_GPU_IOV_SDMA0_STATUS`: gfx_8_0 register, MMIO dword 0xFB48 (byte 0x3_ED20), access unknown, reset unknown (`write` starts from 0).
@@ -6260,22 +4900,22 @@ public enum RLC_GPU_IOV_SDMA0_STATUS: Register {
   }
 
   /// `RLC_GPU_IOV_SDMA0_STATUS.PREEMPTED`: bit 0, access unknown.
-  @inlinable public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_GPU_IOV_SDMA0_STATUS.RESERVED`: bits 7:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
+  public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 
   /// `RLC_GPU_IOV_SDMA0_STATUS.SAVED`: bit 8, access unknown.
-  @inlinable public static var SAVED: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var SAVED: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `RLC_GPU_IOV_SDMA0_STATUS.RESERVED1`: bits 11:9, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
+  public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `RLC_GPU_IOV_SDMA0_STATUS.RESTORED`: bit 12, access unknown.
-  @inlinable public static var RESTORED: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var RESTORED: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `RLC_GPU_IOV_SDMA0_STATUS.RESERVED2`: bits 31:13, access unknown.
-  @inlinable public static var RESERVED2: RegisterField<Self, UInt32> { .init(lsb: 13, width: 19) }
+  public static var RESERVED2: RegisterField<Self, UInt32> { .init(lsb: 13, width: 19) }
 }
 
 /// `RLC_GPU_IOV_SDMA1_STATUS`: gfx_8_0 register, MMIO dword 0xFB49 (byte 0x3_ED24), access unknown, reset unknown (`write` starts from 0).
@@ -6288,22 +4928,22 @@ public enum RLC_GPU_IOV_SDMA1_STATUS: Register {
   }
 
   /// `RLC_GPU_IOV_SDMA1_STATUS.PREEMPTED`: bit 0, access unknown.
-  @inlinable public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `RLC_GPU_IOV_SDMA1_STATUS.RESERVED`: bits 7:1, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
+  public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 
   /// `RLC_GPU_IOV_SDMA1_STATUS.SAVED`: bit 8, access unknown.
-  @inlinable public static var SAVED: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var SAVED: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `RLC_GPU_IOV_SDMA1_STATUS.RESERVED1`: bits 11:9, access unknown.
-  @inlinable public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
+  public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `RLC_GPU_IOV_SDMA1_STATUS.RESTORED`: bit 12, access unknown.
-  @inlinable public static var RESTORED: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var RESTORED: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `RLC_GPU_IOV_SDMA1_STATUS.RESERVED2`: bits 31:13, access unknown.
-  @inlinable public static var RESERVED2: RegisterField<Self, UInt32> { .init(lsb: 13, width: 19) }
+  public static var RESERVED2: RegisterField<Self, UInt32> { .init(lsb: 13, width: 19) }
 }
 
 /// `RLC_GPU_IOV_SMU_RESPONSE`: gfx_8_0 register, MMIO dword 0xFB4A (byte 0x3_ED28), access unknown, reset unknown (`write` starts from 0).
@@ -6316,7 +4956,7 @@ public enum RLC_GPU_IOV_SMU_RESPONSE: Register {
   }
 
   /// `RLC_GPU_IOV_SMU_RESPONSE.RESP`: bits 31:0, access unknown.
-  @inlinable public static var RESP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_VIRT_RESET_REQ`: gfx_8_0 register, MMIO dword 0xFB4C (byte 0x3_ED30), access unknown, reset unknown (`write` starts from 0).
@@ -6329,13 +4969,13 @@ public enum RLC_GPU_IOV_VIRT_RESET_REQ: Register {
   }
 
   /// `RLC_GPU_IOV_VIRT_RESET_REQ.VF_FLR`: bits 15:0, access unknown.
-  @inlinable public static var VF_FLR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VF_FLR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `RLC_GPU_IOV_VIRT_RESET_REQ.RESERVED`: bits 30:16, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 
   /// `RLC_GPU_IOV_VIRT_RESET_REQ.SOFT_PF_FLR`: bit 31, access unknown.
-  @inlinable public static var SOFT_PF_FLR: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var SOFT_PF_FLR: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `RLC_GPU_IOV_RLC_RESPONSE`: gfx_8_0 register, MMIO dword 0xFB4D (byte 0x3_ED34), access unknown, reset unknown (`write` starts from 0).
@@ -6348,7 +4988,7 @@ public enum RLC_GPU_IOV_RLC_RESPONSE: Register {
   }
 
   /// `RLC_GPU_IOV_RLC_RESPONSE.RESP`: bits 31:0, access unknown.
-  @inlinable public static var RESP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_INT_DISABLE`: gfx_8_0 register, MMIO dword 0xFB4E (byte 0x3_ED38), access unknown, reset unknown (`write` starts from 0).
@@ -6361,7 +5001,7 @@ public enum RLC_GPU_IOV_INT_DISABLE: Register {
   }
 
   /// `RLC_GPU_IOV_INT_DISABLE.DISABLE`: bits 31:0, access unknown.
-  @inlinable public static var DISABLE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DISABLE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_INT_FORCE`: gfx_8_0 register, MMIO dword 0xFB4F (byte 0x3_ED3C), access unknown, reset unknown (`write` starts from 0).
@@ -6374,7 +5014,7 @@ public enum RLC_GPU_IOV_INT_FORCE: Register {
   }
 
   /// `RLC_GPU_IOV_INT_FORCE.FORCE`: bits 31:0, access unknown.
-  @inlinable public static var FORCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var FORCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_SDMA0_BUSY_STATUS`: gfx_8_0 register, MMIO dword 0xFB50 (byte 0x3_ED40), access unknown, reset unknown (`write` starts from 0).
@@ -6387,9 +5027,7 @@ public enum RLC_GPU_IOV_SDMA0_BUSY_STATUS: Register {
   }
 
   /// `RLC_GPU_IOV_SDMA0_BUSY_STATUS.VM_BUSY_STATUS`: bits 31:0, access unknown.
-  @inlinable public static var VM_BUSY_STATUS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VM_BUSY_STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_SDMA1_BUSY_STATUS`: gfx_8_0 register, MMIO dword 0xFB51 (byte 0x3_ED44), access unknown, reset unknown (`write` starts from 0).
@@ -6402,9 +5040,7 @@ public enum RLC_GPU_IOV_SDMA1_BUSY_STATUS: Register {
   }
 
   /// `RLC_GPU_IOV_SDMA1_BUSY_STATUS.VM_BUSY_STATUS`: bits 31:0, access unknown.
-  @inlinable public static var VM_BUSY_STATUS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VM_BUSY_STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_SCH_0`: gfx_8_0 register, MMIO dword 0xFB52 (byte 0x3_ED48), access unknown, reset unknown (`write` starts from 0).
@@ -6417,7 +5053,7 @@ public enum RLC_GPU_IOV_SCH_0: Register {
   }
 
   /// `RLC_GPU_IOV_SCH_0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_SCH_1`: gfx_8_0 register, MMIO dword 0xFB53 (byte 0x3_ED4C), access unknown, reset unknown (`write` starts from 0).
@@ -6430,7 +5066,7 @@ public enum RLC_GPU_IOV_SCH_1: Register {
   }
 
   /// `RLC_GPU_IOV_SCH_1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_SCH_2`: gfx_8_0 register, MMIO dword 0xFB54 (byte 0x3_ED50), access unknown, reset unknown (`write` starts from 0).
@@ -6443,7 +5079,7 @@ public enum RLC_GPU_IOV_SCH_2: Register {
   }
 
   /// `RLC_GPU_IOV_SCH_2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_SCH_3`: gfx_8_0 register, MMIO dword 0xFB55 (byte 0x3_ED54), access unknown, reset unknown (`write` starts from 0).
@@ -6456,7 +5092,7 @@ public enum RLC_GPU_IOV_SCH_3: Register {
   }
 
   /// `RLC_GPU_IOV_SCH_3.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_SCH_INT`: gfx_8_0 register, MMIO dword 0xFB56 (byte 0x3_ED58), access unknown, reset unknown (`write` starts from 0).
@@ -6469,7 +5105,7 @@ public enum RLC_GPU_IOV_SCH_INT: Register {
   }
 
   /// `RLC_GPU_IOV_SCH_INT.interrupt`: bits 31:0, access unknown.
-  @inlinable public static var interrupt: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var interrupt: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DIDT_SQ_CTRL0`: gfx_8_0 register, index 0x0 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6484,29 +5120,27 @@ public enum DIDT_SQ_CTRL0: IndirectRegister {
   }
 
   /// `DIDT_SQ_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
-  @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `DIDT_SQ_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
-  @inlinable public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `DIDT_SQ_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
-  @inlinable public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `DIDT_SQ_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
-  @inlinable public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `DIDT_SQ_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
-  @inlinable public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `DIDT_SQ_CTRL0.DIDT_MAX_STALLS_ALLOWED_HI`: bits 11:6, access unknown.
-  @inlinable public static var DIDT_MAX_STALLS_ALLOWED_HI: RegisterField<Self, UInt8> {
+  public static var DIDT_MAX_STALLS_ALLOWED_HI: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 6)
   }
 
   /// `DIDT_SQ_CTRL0.DIDT_MAX_STALLS_ALLOWED_LO`: bits 17:12, access unknown.
-  @inlinable public static var DIDT_MAX_STALLS_ALLOWED_LO: RegisterField<Self, UInt8> {
+  public static var DIDT_MAX_STALLS_ALLOWED_LO: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 6)
   }
 }
@@ -6523,10 +5157,10 @@ public enum DIDT_SQ_CTRL1: IndirectRegister {
   }
 
   /// `DIDT_SQ_CTRL1.MIN_POWER`: bits 15:0, access unknown.
-  @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `DIDT_SQ_CTRL1.MAX_POWER`: bits 31:16, access unknown.
-  @inlinable public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `DIDT_SQ_CTRL2`: gfx_8_0 register, index 0x2 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6541,28 +5175,26 @@ public enum DIDT_SQ_CTRL2: IndirectRegister {
   }
 
   /// `DIDT_SQ_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
-  @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 14)
-  }
+  public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 
   /// `DIDT_SQ_CTRL2.UNUSED_0`: bits 15:14, access unknown.
-  @inlinable public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `DIDT_SQ_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
-  @inlinable public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
+  public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 10)
   }
 
   /// `DIDT_SQ_CTRL2.UNUSED_1`: bit 26, access unknown.
-  @inlinable public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `DIDT_SQ_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
-  @inlinable public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
+  public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
     .init(lsb: 27, width: 4)
   }
 
   /// `DIDT_SQ_CTRL2.UNUSED_2`: bit 31, access unknown.
-  @inlinable public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `DIDT_SQ_CTRL_OCP`: gfx_8_0 register, index 0x3 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6577,12 +5209,10 @@ public enum DIDT_SQ_CTRL_OCP: IndirectRegister {
   }
 
   /// `DIDT_SQ_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
-  @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `DIDT_SQ_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
-  @inlinable public static var OCP_MAX_POWER: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var OCP_MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `DIDT_SQ_WEIGHT0_3`: gfx_8_0 register, index 0x10 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6597,16 +5227,16 @@ public enum DIDT_SQ_WEIGHT0_3: IndirectRegister {
   }
 
   /// `DIDT_SQ_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `DIDT_SQ_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `DIDT_SQ_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `DIDT_SQ_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_SQ_WEIGHT4_7`: gfx_8_0 register, index 0x11 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6621,16 +5251,16 @@ public enum DIDT_SQ_WEIGHT4_7: IndirectRegister {
   }
 
   /// `DIDT_SQ_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `DIDT_SQ_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `DIDT_SQ_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `DIDT_SQ_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_SQ_WEIGHT8_11`: gfx_8_0 register, index 0x12 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6645,16 +5275,16 @@ public enum DIDT_SQ_WEIGHT8_11: IndirectRegister {
   }
 
   /// `DIDT_SQ_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `DIDT_SQ_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `DIDT_SQ_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `DIDT_SQ_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_DB_CTRL0`: gfx_8_0 register, index 0x20 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6669,21 +5299,19 @@ public enum DIDT_DB_CTRL0: IndirectRegister {
   }
 
   /// `DIDT_DB_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
-  @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `DIDT_DB_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
-  @inlinable public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `DIDT_DB_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
-  @inlinable public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `DIDT_DB_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
-  @inlinable public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `DIDT_DB_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
-  @inlinable public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
 /// `DIDT_DB_CTRL1`: gfx_8_0 register, index 0x21 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6698,10 +5326,10 @@ public enum DIDT_DB_CTRL1: IndirectRegister {
   }
 
   /// `DIDT_DB_CTRL1.MIN_POWER`: bits 15:0, access unknown.
-  @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `DIDT_DB_CTRL1.MAX_POWER`: bits 31:16, access unknown.
-  @inlinable public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `DIDT_DB_CTRL2`: gfx_8_0 register, index 0x22 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6716,28 +5344,26 @@ public enum DIDT_DB_CTRL2: IndirectRegister {
   }
 
   /// `DIDT_DB_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
-  @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 14)
-  }
+  public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 
   /// `DIDT_DB_CTRL2.UNUSED_0`: bits 15:14, access unknown.
-  @inlinable public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `DIDT_DB_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
-  @inlinable public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
+  public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 10)
   }
 
   /// `DIDT_DB_CTRL2.UNUSED_1`: bit 26, access unknown.
-  @inlinable public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `DIDT_DB_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
-  @inlinable public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
+  public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
     .init(lsb: 27, width: 4)
   }
 
   /// `DIDT_DB_CTRL2.UNUSED_2`: bit 31, access unknown.
-  @inlinable public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `DIDT_DB_CTRL_OCP`: gfx_8_0 register, index 0x23 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6752,12 +5378,10 @@ public enum DIDT_DB_CTRL_OCP: IndirectRegister {
   }
 
   /// `DIDT_DB_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
-  @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `DIDT_DB_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
-  @inlinable public static var OCP_MAX_POWER: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var OCP_MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `DIDT_DB_WEIGHT0_3`: gfx_8_0 register, index 0x30 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6772,16 +5396,16 @@ public enum DIDT_DB_WEIGHT0_3: IndirectRegister {
   }
 
   /// `DIDT_DB_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `DIDT_DB_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `DIDT_DB_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `DIDT_DB_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_DB_WEIGHT4_7`: gfx_8_0 register, index 0x31 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6796,16 +5420,16 @@ public enum DIDT_DB_WEIGHT4_7: IndirectRegister {
   }
 
   /// `DIDT_DB_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `DIDT_DB_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `DIDT_DB_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `DIDT_DB_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_DB_WEIGHT8_11`: gfx_8_0 register, index 0x32 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6820,16 +5444,16 @@ public enum DIDT_DB_WEIGHT8_11: IndirectRegister {
   }
 
   /// `DIDT_DB_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `DIDT_DB_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `DIDT_DB_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `DIDT_DB_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_TD_CTRL0`: gfx_8_0 register, index 0x40 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6844,29 +5468,27 @@ public enum DIDT_TD_CTRL0: IndirectRegister {
   }
 
   /// `DIDT_TD_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
-  @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `DIDT_TD_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
-  @inlinable public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `DIDT_TD_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
-  @inlinable public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `DIDT_TD_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
-  @inlinable public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `DIDT_TD_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
-  @inlinable public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `DIDT_TD_CTRL0.DIDT_MAX_STALLS_ALLOWED_HI`: bits 11:6, access unknown.
-  @inlinable public static var DIDT_MAX_STALLS_ALLOWED_HI: RegisterField<Self, UInt8> {
+  public static var DIDT_MAX_STALLS_ALLOWED_HI: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 6)
   }
 
   /// `DIDT_TD_CTRL0.DIDT_MAX_STALLS_ALLOWED_LO`: bits 17:12, access unknown.
-  @inlinable public static var DIDT_MAX_STALLS_ALLOWED_LO: RegisterField<Self, UInt8> {
+  public static var DIDT_MAX_STALLS_ALLOWED_LO: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 6)
   }
 }
@@ -6883,10 +5505,10 @@ public enum DIDT_TD_CTRL1: IndirectRegister {
   }
 
   /// `DIDT_TD_CTRL1.MIN_POWER`: bits 15:0, access unknown.
-  @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `DIDT_TD_CTRL1.MAX_POWER`: bits 31:16, access unknown.
-  @inlinable public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `DIDT_TD_CTRL2`: gfx_8_0 register, index 0x42 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6901,28 +5523,26 @@ public enum DIDT_TD_CTRL2: IndirectRegister {
   }
 
   /// `DIDT_TD_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
-  @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 14)
-  }
+  public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 
   /// `DIDT_TD_CTRL2.UNUSED_0`: bits 15:14, access unknown.
-  @inlinable public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `DIDT_TD_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
-  @inlinable public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
+  public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 10)
   }
 
   /// `DIDT_TD_CTRL2.UNUSED_1`: bit 26, access unknown.
-  @inlinable public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `DIDT_TD_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
-  @inlinable public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
+  public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
     .init(lsb: 27, width: 4)
   }
 
   /// `DIDT_TD_CTRL2.UNUSED_2`: bit 31, access unknown.
-  @inlinable public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `DIDT_TD_CTRL_OCP`: gfx_8_0 register, index 0x43 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6937,12 +5557,10 @@ public enum DIDT_TD_CTRL_OCP: IndirectRegister {
   }
 
   /// `DIDT_TD_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
-  @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `DIDT_TD_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
-  @inlinable public static var OCP_MAX_POWER: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var OCP_MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `DIDT_TD_WEIGHT0_3`: gfx_8_0 register, index 0x50 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6957,16 +5575,16 @@ public enum DIDT_TD_WEIGHT0_3: IndirectRegister {
   }
 
   /// `DIDT_TD_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `DIDT_TD_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `DIDT_TD_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `DIDT_TD_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_TD_WEIGHT4_7`: gfx_8_0 register, index 0x51 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -6981,16 +5599,16 @@ public enum DIDT_TD_WEIGHT4_7: IndirectRegister {
   }
 
   /// `DIDT_TD_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `DIDT_TD_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `DIDT_TD_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `DIDT_TD_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_TD_WEIGHT8_11`: gfx_8_0 register, index 0x52 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7005,16 +5623,16 @@ public enum DIDT_TD_WEIGHT8_11: IndirectRegister {
   }
 
   /// `DIDT_TD_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `DIDT_TD_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `DIDT_TD_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `DIDT_TD_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_TCP_CTRL0`: gfx_8_0 register, index 0x60 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7029,29 +5647,27 @@ public enum DIDT_TCP_CTRL0: IndirectRegister {
   }
 
   /// `DIDT_TCP_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
-  @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `DIDT_TCP_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
-  @inlinable public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `DIDT_TCP_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
-  @inlinable public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `DIDT_TCP_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
-  @inlinable public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `DIDT_TCP_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
-  @inlinable public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `DIDT_TCP_CTRL0.DIDT_MAX_STALLS_ALLOWED_HI`: bits 11:6, access unknown.
-  @inlinable public static var DIDT_MAX_STALLS_ALLOWED_HI: RegisterField<Self, UInt8> {
+  public static var DIDT_MAX_STALLS_ALLOWED_HI: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 6)
   }
 
   /// `DIDT_TCP_CTRL0.DIDT_MAX_STALLS_ALLOWED_LO`: bits 17:12, access unknown.
-  @inlinable public static var DIDT_MAX_STALLS_ALLOWED_LO: RegisterField<Self, UInt8> {
+  public static var DIDT_MAX_STALLS_ALLOWED_LO: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 6)
   }
 }
@@ -7068,10 +5684,10 @@ public enum DIDT_TCP_CTRL1: IndirectRegister {
   }
 
   /// `DIDT_TCP_CTRL1.MIN_POWER`: bits 15:0, access unknown.
-  @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `DIDT_TCP_CTRL1.MAX_POWER`: bits 31:16, access unknown.
-  @inlinable public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `DIDT_TCP_CTRL2`: gfx_8_0 register, index 0x62 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7086,28 +5702,26 @@ public enum DIDT_TCP_CTRL2: IndirectRegister {
   }
 
   /// `DIDT_TCP_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
-  @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 14)
-  }
+  public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 
   /// `DIDT_TCP_CTRL2.UNUSED_0`: bits 15:14, access unknown.
-  @inlinable public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `DIDT_TCP_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
-  @inlinable public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
+  public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 10)
   }
 
   /// `DIDT_TCP_CTRL2.UNUSED_1`: bit 26, access unknown.
-  @inlinable public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `DIDT_TCP_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
-  @inlinable public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
+  public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
     .init(lsb: 27, width: 4)
   }
 
   /// `DIDT_TCP_CTRL2.UNUSED_2`: bit 31, access unknown.
-  @inlinable public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `DIDT_TCP_CTRL_OCP`: gfx_8_0 register, index 0x63 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7122,12 +5736,10 @@ public enum DIDT_TCP_CTRL_OCP: IndirectRegister {
   }
 
   /// `DIDT_TCP_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
-  @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `DIDT_TCP_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
-  @inlinable public static var OCP_MAX_POWER: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var OCP_MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `DIDT_TCP_WEIGHT0_3`: gfx_8_0 register, index 0x70 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7142,16 +5754,16 @@ public enum DIDT_TCP_WEIGHT0_3: IndirectRegister {
   }
 
   /// `DIDT_TCP_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `DIDT_TCP_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `DIDT_TCP_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `DIDT_TCP_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_TCP_WEIGHT4_7`: gfx_8_0 register, index 0x71 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7166,16 +5778,16 @@ public enum DIDT_TCP_WEIGHT4_7: IndirectRegister {
   }
 
   /// `DIDT_TCP_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `DIDT_TCP_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `DIDT_TCP_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `DIDT_TCP_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_TCP_WEIGHT8_11`: gfx_8_0 register, index 0x72 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7190,16 +5802,16 @@ public enum DIDT_TCP_WEIGHT8_11: IndirectRegister {
   }
 
   /// `DIDT_TCP_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `DIDT_TCP_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `DIDT_TCP_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `DIDT_TCP_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_DBR_CTRL0`: gfx_8_0 register, index 0x80 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7214,21 +5826,19 @@ public enum DIDT_DBR_CTRL0: IndirectRegister {
   }
 
   /// `DIDT_DBR_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
-  @inlinable public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `DIDT_DBR_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
-  @inlinable public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `DIDT_DBR_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
-  @inlinable public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `DIDT_DBR_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
-  @inlinable public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `DIDT_DBR_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
-  @inlinable public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
 /// `DIDT_DBR_CTRL1`: gfx_8_0 register, index 0x81 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7243,10 +5853,10 @@ public enum DIDT_DBR_CTRL1: IndirectRegister {
   }
 
   /// `DIDT_DBR_CTRL1.MIN_POWER`: bits 15:0, access unknown.
-  @inlinable public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `DIDT_DBR_CTRL1.MAX_POWER`: bits 31:16, access unknown.
-  @inlinable public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `DIDT_DBR_CTRL2`: gfx_8_0 register, index 0x82 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7261,28 +5871,26 @@ public enum DIDT_DBR_CTRL2: IndirectRegister {
   }
 
   /// `DIDT_DBR_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
-  @inlinable public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 14)
-  }
+  public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 
   /// `DIDT_DBR_CTRL2.UNUSED_0`: bits 15:14, access unknown.
-  @inlinable public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `DIDT_DBR_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
-  @inlinable public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
+  public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 10)
   }
 
   /// `DIDT_DBR_CTRL2.UNUSED_1`: bit 26, access unknown.
-  @inlinable public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `DIDT_DBR_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
-  @inlinable public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
+  public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
     .init(lsb: 27, width: 4)
   }
 
   /// `DIDT_DBR_CTRL2.UNUSED_2`: bit 31, access unknown.
-  @inlinable public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `DIDT_DBR_CTRL_OCP`: gfx_8_0 register, index 0x83 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7297,12 +5905,10 @@ public enum DIDT_DBR_CTRL_OCP: IndirectRegister {
   }
 
   /// `DIDT_DBR_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
-  @inlinable public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `DIDT_DBR_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
-  @inlinable public static var OCP_MAX_POWER: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var OCP_MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `DIDT_DBR_WEIGHT0_3`: gfx_8_0 register, index 0x90 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7317,16 +5923,16 @@ public enum DIDT_DBR_WEIGHT0_3: IndirectRegister {
   }
 
   /// `DIDT_DBR_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `DIDT_DBR_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `DIDT_DBR_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `DIDT_DBR_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_DBR_WEIGHT4_7`: gfx_8_0 register, index 0x91 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7341,16 +5947,16 @@ public enum DIDT_DBR_WEIGHT4_7: IndirectRegister {
   }
 
   /// `DIDT_DBR_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `DIDT_DBR_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `DIDT_DBR_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `DIDT_DBR_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_DBR_WEIGHT8_11`: gfx_8_0 register, index 0x92 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -7365,16 +5971,16 @@ public enum DIDT_DBR_WEIGHT8_11: IndirectRegister {
   }
 
   /// `DIDT_DBR_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
-  @inlinable public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `DIDT_DBR_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
-  @inlinable public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `DIDT_DBR_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
-  @inlinable public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `DIDT_DBR_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
-  @inlinable public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `CLIPPER_DEBUG_REG00`: gfx_8_0 register, index 0x0 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -7387,122 +5993,94 @@ public enum CLIPPER_DEBUG_REG00: RegisterDefinition {
   }
 
   /// `CLIPPER_DEBUG_REG00.ALWAYS_ZERO`: bits 7:0, access unknown.
-  @inlinable public static var ALWAYS_ZERO: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var ALWAYS_ZERO: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `CLIPPER_DEBUG_REG00.clip_ga_bc_fifo_write`: bit 8, access unknown.
-  @inlinable public static var clip_ga_bc_fifo_write: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var clip_ga_bc_fifo_write: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `CLIPPER_DEBUG_REG00.su_clip_baryc_free`: bits 10:9, access unknown.
-  @inlinable public static var su_clip_baryc_free: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 2)
-  }
+  public static var su_clip_baryc_free: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
 
   /// `CLIPPER_DEBUG_REG00.clip_to_ga_fifo_write`: bit 11, access unknown.
-  @inlinable public static var clip_to_ga_fifo_write: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var clip_to_ga_fifo_write: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CLIPPER_DEBUG_REG00.clip_to_ga_fifo_full`: bit 12, access unknown.
-  @inlinable public static var clip_to_ga_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var clip_to_ga_fifo_full: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `CLIPPER_DEBUG_REG00.primic_to_clprim_fifo_empty`: bit 13, access unknown.
-  @inlinable public static var primic_to_clprim_fifo_empty: RegisterField<Self, Bool> {
+  public static var primic_to_clprim_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG00.primic_to_clprim_fifo_full`: bit 14, access unknown.
-  @inlinable public static var primic_to_clprim_fifo_full: RegisterField<Self, Bool> {
+  public static var primic_to_clprim_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG00.clip_to_outsm_fifo_empty`: bit 15, access unknown.
-  @inlinable public static var clip_to_outsm_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var clip_to_outsm_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CLIPPER_DEBUG_REG00.clip_to_outsm_fifo_full`: bit 16, access unknown.
-  @inlinable public static var clip_to_outsm_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var clip_to_outsm_fifo_full: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CLIPPER_DEBUG_REG00.vgt_to_clipp_fifo_empty`: bit 17, access unknown.
-  @inlinable public static var vgt_to_clipp_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var vgt_to_clipp_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `CLIPPER_DEBUG_REG00.vgt_to_clipp_fifo_full`: bit 18, access unknown.
-  @inlinable public static var vgt_to_clipp_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var vgt_to_clipp_fifo_full: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CLIPPER_DEBUG_REG00.vgt_to_clips_fifo_empty`: bit 19, access unknown.
-  @inlinable public static var vgt_to_clips_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var vgt_to_clips_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CLIPPER_DEBUG_REG00.vgt_to_clips_fifo_full`: bit 20, access unknown.
-  @inlinable public static var vgt_to_clips_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var vgt_to_clips_fifo_full: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `CLIPPER_DEBUG_REG00.clipcode_fifo_fifo_empty`: bit 21, access unknown.
-  @inlinable public static var clipcode_fifo_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var clipcode_fifo_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `CLIPPER_DEBUG_REG00.clipcode_fifo_full`: bit 22, access unknown.
-  @inlinable public static var clipcode_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var clipcode_fifo_full: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `CLIPPER_DEBUG_REG00.vte_out_clip_fifo_fifo_empty`: bit 23, access unknown.
-  @inlinable public static var vte_out_clip_fifo_fifo_empty: RegisterField<Self, Bool> {
+  public static var vte_out_clip_fifo_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG00.vte_out_clip_fifo_fifo_full`: bit 24, access unknown.
-  @inlinable public static var vte_out_clip_fifo_fifo_full: RegisterField<Self, Bool> {
+  public static var vte_out_clip_fifo_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG00.vte_out_orig_fifo_fifo_empty`: bit 25, access unknown.
-  @inlinable public static var vte_out_orig_fifo_fifo_empty: RegisterField<Self, Bool> {
+  public static var vte_out_orig_fifo_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG00.vte_out_orig_fifo_fifo_full`: bit 26, access unknown.
-  @inlinable public static var vte_out_orig_fifo_fifo_full: RegisterField<Self, Bool> {
+  public static var vte_out_orig_fifo_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG00.ccgen_to_clipcc_fifo_empty`: bit 27, access unknown.
-  @inlinable public static var ccgen_to_clipcc_fifo_empty: RegisterField<Self, Bool> {
+  public static var ccgen_to_clipcc_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG00.ccgen_to_clipcc_fifo_full`: bit 28, access unknown.
-  @inlinable public static var ccgen_to_clipcc_fifo_full: RegisterField<Self, Bool> {
+  public static var ccgen_to_clipcc_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG00.clip_to_outsm_fifo_write`: bit 29, access unknown.
-  @inlinable public static var clip_to_outsm_fifo_write: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var clip_to_outsm_fifo_write: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CLIPPER_DEBUG_REG00.vte_out_orig_fifo_fifo_write`: bit 30, access unknown.
-  @inlinable public static var vte_out_orig_fifo_fifo_write: RegisterField<Self, Bool> {
+  public static var vte_out_orig_fifo_fifo_write: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG00.vgt_to_clipp_fifo_write`: bit 31, access unknown.
-  @inlinable public static var vgt_to_clipp_fifo_write: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var vgt_to_clipp_fifo_write: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CLIPPER_DEBUG_REG01`: gfx_8_0 register, index 0x1 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -7515,80 +6093,72 @@ public enum CLIPPER_DEBUG_REG01: RegisterDefinition {
   }
 
   /// `CLIPPER_DEBUG_REG01.ALWAYS_ZERO`: bits 7:0, access unknown.
-  @inlinable public static var ALWAYS_ZERO: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var ALWAYS_ZERO: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `CLIPPER_DEBUG_REG01.clip_extra_bc_valid`: bits 10:8, access unknown.
-  @inlinable public static var clip_extra_bc_valid: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 3)
-  }
+  public static var clip_extra_bc_valid: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `CLIPPER_DEBUG_REG01.clip_vert_vte_valid`: bits 13:11, access unknown.
-  @inlinable public static var clip_vert_vte_valid: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 3)
-  }
+  public static var clip_vert_vte_valid: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `CLIPPER_DEBUG_REG01.clip_to_outsm_vertex_deallocate`: bits 16:14, access unknown.
-  @inlinable public static var clip_to_outsm_vertex_deallocate: RegisterField<Self, UInt8> {
+  public static var clip_to_outsm_vertex_deallocate: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 3)
   }
 
   /// `CLIPPER_DEBUG_REG01.clip_to_outsm_deallocate_slot`: bits 19:17, access unknown.
-  @inlinable public static var clip_to_outsm_deallocate_slot: RegisterField<Self, UInt8> {
+  public static var clip_to_outsm_deallocate_slot: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 3)
   }
 
   /// `CLIPPER_DEBUG_REG01.clip_to_outsm_null_primitive`: bit 20, access unknown.
-  @inlinable public static var clip_to_outsm_null_primitive: RegisterField<Self, Bool> {
+  public static var clip_to_outsm_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG01.vte_positions_vte_clip_vte_naninf_kill_2`: bit 21, access unknown.
-  @inlinable public static var vte_positions_vte_clip_vte_naninf_kill_2: RegisterField<Self, Bool> {
+  public static var vte_positions_vte_clip_vte_naninf_kill_2: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG01.vte_positions_vte_clip_vte_naninf_kill_1`: bit 22, access unknown.
-  @inlinable public static var vte_positions_vte_clip_vte_naninf_kill_1: RegisterField<Self, Bool> {
+  public static var vte_positions_vte_clip_vte_naninf_kill_1: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG01.vte_positions_vte_clip_vte_naninf_kill_0`: bit 23, access unknown.
-  @inlinable public static var vte_positions_vte_clip_vte_naninf_kill_0: RegisterField<Self, Bool> {
+  public static var vte_positions_vte_clip_vte_naninf_kill_0: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG01.vte_out_clip_rd_extra_bc_valid`: bit 24, access unknown.
-  @inlinable public static var vte_out_clip_rd_extra_bc_valid: RegisterField<Self, Bool> {
+  public static var vte_out_clip_rd_extra_bc_valid: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG01.vte_out_clip_rd_vte_naninf_kill`: bit 25, access unknown.
-  @inlinable public static var vte_out_clip_rd_vte_naninf_kill: RegisterField<Self, Bool> {
+  public static var vte_out_clip_rd_vte_naninf_kill: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG01.vte_out_clip_rd_vertex_store_indx`: bits 27:26, access unknown.
-  @inlinable public static var vte_out_clip_rd_vertex_store_indx: RegisterField<Self, UInt8> {
+  public static var vte_out_clip_rd_vertex_store_indx: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 2)
   }
 
   /// `CLIPPER_DEBUG_REG01.clip_ga_bc_fifo_write`: bit 28, access unknown.
-  @inlinable public static var clip_ga_bc_fifo_write: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var clip_ga_bc_fifo_write: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CLIPPER_DEBUG_REG01.clip_to_ga_fifo_write`: bit 29, access unknown.
-  @inlinable public static var clip_to_ga_fifo_write: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var clip_to_ga_fifo_write: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CLIPPER_DEBUG_REG01.vte_out_clip_fifo_fifo_advanceread`: bit 30, access unknown.
-  @inlinable public static var vte_out_clip_fifo_fifo_advanceread: RegisterField<Self, Bool> {
+  public static var vte_out_clip_fifo_fifo_advanceread: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG01.vte_out_clip_fifo_fifo_empty`: bit 31, access unknown.
-  @inlinable public static var vte_out_clip_fifo_fifo_empty: RegisterField<Self, Bool> {
+  public static var vte_out_clip_fifo_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -7603,94 +6173,80 @@ public enum CLIPPER_DEBUG_REG02: RegisterDefinition {
   }
 
   /// `CLIPPER_DEBUG_REG02.clip_extra_bc_valid`: bits 2:0, access unknown.
-  @inlinable public static var clip_extra_bc_valid: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var clip_extra_bc_valid: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `CLIPPER_DEBUG_REG02.clip_vert_vte_valid`: bits 5:3, access unknown.
-  @inlinable public static var clip_vert_vte_valid: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
+  public static var clip_vert_vte_valid: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `CLIPPER_DEBUG_REG02.clip_to_outsm_clip_seq_indx`: bits 7:6, access unknown.
-  @inlinable public static var clip_to_outsm_clip_seq_indx: RegisterField<Self, UInt8> {
+  public static var clip_to_outsm_clip_seq_indx: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 2)
   }
 
   /// `CLIPPER_DEBUG_REG02.clip_to_outsm_vertex_store_indx_2`: bits 11:8, access unknown.
-  @inlinable public static var clip_to_outsm_vertex_store_indx_2: RegisterField<Self, UInt8> {
+  public static var clip_to_outsm_vertex_store_indx_2: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
   /// `CLIPPER_DEBUG_REG02.clip_to_outsm_vertex_store_indx_1`: bits 15:12, access unknown.
-  @inlinable public static var clip_to_outsm_vertex_store_indx_1: RegisterField<Self, UInt8> {
+  public static var clip_to_outsm_vertex_store_indx_1: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
   /// `CLIPPER_DEBUG_REG02.clip_to_outsm_vertex_store_indx_0`: bits 19:16, access unknown.
-  @inlinable public static var clip_to_outsm_vertex_store_indx_0: RegisterField<Self, UInt8> {
+  public static var clip_to_outsm_vertex_store_indx_0: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
   /// `CLIPPER_DEBUG_REG02.clip_to_clipga_extra_bc_coords`: bit 20, access unknown.
-  @inlinable public static var clip_to_clipga_extra_bc_coords: RegisterField<Self, Bool> {
+  public static var clip_to_clipga_extra_bc_coords: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG02.clip_to_clipga_vte_naninf_kill`: bit 21, access unknown.
-  @inlinable public static var clip_to_clipga_vte_naninf_kill: RegisterField<Self, Bool> {
+  public static var clip_to_clipga_vte_naninf_kill: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG02.clip_to_outsm_end_of_packet`: bit 22, access unknown.
-  @inlinable public static var clip_to_outsm_end_of_packet: RegisterField<Self, Bool> {
+  public static var clip_to_outsm_end_of_packet: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG02.clip_to_outsm_first_prim_of_slot`: bit 23, access unknown.
-  @inlinable public static var clip_to_outsm_first_prim_of_slot: RegisterField<Self, Bool> {
+  public static var clip_to_outsm_first_prim_of_slot: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG02.clip_to_outsm_clipped_prim`: bit 24, access unknown.
-  @inlinable public static var clip_to_outsm_clipped_prim: RegisterField<Self, Bool> {
+  public static var clip_to_outsm_clipped_prim: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG02.clip_to_outsm_null_primitive`: bit 25, access unknown.
-  @inlinable public static var clip_to_outsm_null_primitive: RegisterField<Self, Bool> {
+  public static var clip_to_outsm_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG02.clip_ga_bc_fifo_full`: bit 26, access unknown.
-  @inlinable public static var clip_ga_bc_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var clip_ga_bc_fifo_full: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CLIPPER_DEBUG_REG02.clip_to_ga_fifo_full`: bit 27, access unknown.
-  @inlinable public static var clip_to_ga_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var clip_to_ga_fifo_full: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CLIPPER_DEBUG_REG02.clip_ga_bc_fifo_write`: bit 28, access unknown.
-  @inlinable public static var clip_ga_bc_fifo_write: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var clip_ga_bc_fifo_write: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CLIPPER_DEBUG_REG02.clip_to_ga_fifo_write`: bit 29, access unknown.
-  @inlinable public static var clip_to_ga_fifo_write: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var clip_to_ga_fifo_write: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CLIPPER_DEBUG_REG02.clip_to_outsm_fifo_advanceread`: bit 30, access unknown.
-  @inlinable public static var clip_to_outsm_fifo_advanceread: RegisterField<Self, Bool> {
+  public static var clip_to_outsm_fifo_advanceread: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG02.clip_to_outsm_fifo_empty`: bit 31, access unknown.
-  @inlinable public static var clip_to_outsm_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var clip_to_outsm_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CLIPPER_DEBUG_REG03`: gfx_8_0 register, index 0x3 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -7703,52 +6259,52 @@ public enum CLIPPER_DEBUG_REG03: RegisterDefinition {
   }
 
   /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_clip_code_or`: bits 13:0, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_clip_code_or: RegisterField<Self, UInt16> {
+  public static var clipsm0_clprim_to_clip_clip_code_or: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 14)
   }
 
   /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_event_id`: bits 19:14, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_event_id: RegisterField<Self, UInt8> {
+  public static var clipsm0_clprim_to_clip_event_id: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 6)
   }
 
   /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_state_var_indx`: bits 22:20, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_state_var_indx: RegisterField<Self, UInt8> {
+  public static var clipsm0_clprim_to_clip_state_var_indx: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 
   /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_clip_primitive`: bit 23, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
+  public static var clipsm0_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_deallocate_slot`: bits 26:24, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_deallocate_slot: RegisterField<Self, UInt8> {
+  public static var clipsm0_clprim_to_clip_deallocate_slot: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 3)
   }
 
   /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_first_prim_of_slot`: bit 27, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_first_prim_of_slot: RegisterField<Self, Bool> {
+  public static var clipsm0_clprim_to_clip_first_prim_of_slot: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_end_of_packet`: bit 28, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_end_of_packet: RegisterField<Self, Bool> {
+  public static var clipsm0_clprim_to_clip_end_of_packet: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_event`: bit 29, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_event: RegisterField<Self, Bool> {
+  public static var clipsm0_clprim_to_clip_event: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_null_primitive`: bit 30, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
+  public static var clipsm0_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG03.clipsm0_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+  public static var clipsm0_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -7763,37 +6319,37 @@ public enum CLIPPER_DEBUG_REG04: RegisterDefinition {
   }
 
   /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_param_cache_indx_0`: bits 10:1, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_param_cache_indx_0: RegisterField<Self, UInt16> {
+  public static var clipsm0_clprim_to_clip_param_cache_indx_0: RegisterField<Self, UInt16> {
     .init(lsb: 1, width: 10)
   }
 
   /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_vertex_store_indx_2`: bits 16:11, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_vertex_store_indx_2: RegisterField<Self, UInt8> {
+  public static var clipsm0_clprim_to_clip_vertex_store_indx_2: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 6)
   }
 
   /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_vertex_store_indx_1`: bits 22:17, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_vertex_store_indx_1: RegisterField<Self, UInt8> {
+  public static var clipsm0_clprim_to_clip_vertex_store_indx_1: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 6)
   }
 
   /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_vertex_store_indx_0`: bits 28:23, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_vertex_store_indx_0: RegisterField<Self, UInt8> {
+  public static var clipsm0_clprim_to_clip_vertex_store_indx_0: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 6)
   }
 
   /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_event`: bit 29, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_event: RegisterField<Self, Bool> {
+  public static var clipsm0_clprim_to_clip_event: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_null_primitive`: bit 30, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
+  public static var clipsm0_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG04.clipsm0_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+  public static var clipsm0_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -7808,52 +6364,52 @@ public enum CLIPPER_DEBUG_REG05: RegisterDefinition {
   }
 
   /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_clip_code_or`: bits 13:0, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_clip_code_or: RegisterField<Self, UInt16> {
+  public static var clipsm1_clprim_to_clip_clip_code_or: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 14)
   }
 
   /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_event_id`: bits 19:14, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_event_id: RegisterField<Self, UInt8> {
+  public static var clipsm1_clprim_to_clip_event_id: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 6)
   }
 
   /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_state_var_indx`: bits 22:20, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_state_var_indx: RegisterField<Self, UInt8> {
+  public static var clipsm1_clprim_to_clip_state_var_indx: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 
   /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_clip_primitive`: bit 23, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
+  public static var clipsm1_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_deallocate_slot`: bits 26:24, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_deallocate_slot: RegisterField<Self, UInt8> {
+  public static var clipsm1_clprim_to_clip_deallocate_slot: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 3)
   }
 
   /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_first_prim_of_slot`: bit 27, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_first_prim_of_slot: RegisterField<Self, Bool> {
+  public static var clipsm1_clprim_to_clip_first_prim_of_slot: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_end_of_packet`: bit 28, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_end_of_packet: RegisterField<Self, Bool> {
+  public static var clipsm1_clprim_to_clip_end_of_packet: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_event`: bit 29, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_event: RegisterField<Self, Bool> {
+  public static var clipsm1_clprim_to_clip_event: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_null_primitive`: bit 30, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
+  public static var clipsm1_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG05.clipsm1_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+  public static var clipsm1_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -7868,37 +6424,37 @@ public enum CLIPPER_DEBUG_REG06: RegisterDefinition {
   }
 
   /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_param_cache_indx_0`: bits 10:1, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_param_cache_indx_0: RegisterField<Self, UInt16> {
+  public static var clipsm1_clprim_to_clip_param_cache_indx_0: RegisterField<Self, UInt16> {
     .init(lsb: 1, width: 10)
   }
 
   /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_vertex_store_indx_2`: bits 16:11, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_vertex_store_indx_2: RegisterField<Self, UInt8> {
+  public static var clipsm1_clprim_to_clip_vertex_store_indx_2: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 6)
   }
 
   /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_vertex_store_indx_1`: bits 22:17, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_vertex_store_indx_1: RegisterField<Self, UInt8> {
+  public static var clipsm1_clprim_to_clip_vertex_store_indx_1: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 6)
   }
 
   /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_vertex_store_indx_0`: bits 28:23, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_vertex_store_indx_0: RegisterField<Self, UInt8> {
+  public static var clipsm1_clprim_to_clip_vertex_store_indx_0: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 6)
   }
 
   /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_event`: bit 29, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_event: RegisterField<Self, Bool> {
+  public static var clipsm1_clprim_to_clip_event: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_null_primitive`: bit 30, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
+  public static var clipsm1_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG06.clipsm1_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+  public static var clipsm1_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -7913,52 +6469,52 @@ public enum CLIPPER_DEBUG_REG07: RegisterDefinition {
   }
 
   /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_clip_code_or`: bits 13:0, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_clip_code_or: RegisterField<Self, UInt16> {
+  public static var clipsm2_clprim_to_clip_clip_code_or: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 14)
   }
 
   /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_event_id`: bits 19:14, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_event_id: RegisterField<Self, UInt8> {
+  public static var clipsm2_clprim_to_clip_event_id: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 6)
   }
 
   /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_state_var_indx`: bits 22:20, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_state_var_indx: RegisterField<Self, UInt8> {
+  public static var clipsm2_clprim_to_clip_state_var_indx: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 
   /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_clip_primitive`: bit 23, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
+  public static var clipsm2_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_deallocate_slot`: bits 26:24, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_deallocate_slot: RegisterField<Self, UInt8> {
+  public static var clipsm2_clprim_to_clip_deallocate_slot: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 3)
   }
 
   /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_first_prim_of_slot`: bit 27, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_first_prim_of_slot: RegisterField<Self, Bool> {
+  public static var clipsm2_clprim_to_clip_first_prim_of_slot: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_end_of_packet`: bit 28, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_end_of_packet: RegisterField<Self, Bool> {
+  public static var clipsm2_clprim_to_clip_end_of_packet: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_event`: bit 29, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_event: RegisterField<Self, Bool> {
+  public static var clipsm2_clprim_to_clip_event: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_null_primitive`: bit 30, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
+  public static var clipsm2_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG07.clipsm2_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+  public static var clipsm2_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -7973,37 +6529,37 @@ public enum CLIPPER_DEBUG_REG08: RegisterDefinition {
   }
 
   /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_param_cache_indx_0`: bits 10:1, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_param_cache_indx_0: RegisterField<Self, UInt16> {
+  public static var clipsm2_clprim_to_clip_param_cache_indx_0: RegisterField<Self, UInt16> {
     .init(lsb: 1, width: 10)
   }
 
   /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_vertex_store_indx_2`: bits 16:11, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_vertex_store_indx_2: RegisterField<Self, UInt8> {
+  public static var clipsm2_clprim_to_clip_vertex_store_indx_2: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 6)
   }
 
   /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_vertex_store_indx_1`: bits 22:17, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_vertex_store_indx_1: RegisterField<Self, UInt8> {
+  public static var clipsm2_clprim_to_clip_vertex_store_indx_1: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 6)
   }
 
   /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_vertex_store_indx_0`: bits 28:23, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_vertex_store_indx_0: RegisterField<Self, UInt8> {
+  public static var clipsm2_clprim_to_clip_vertex_store_indx_0: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 6)
   }
 
   /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_event`: bit 29, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_event: RegisterField<Self, Bool> {
+  public static var clipsm2_clprim_to_clip_event: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_null_primitive`: bit 30, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
+  public static var clipsm2_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG08.clipsm2_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+  public static var clipsm2_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -8018,52 +6574,52 @@ public enum CLIPPER_DEBUG_REG09: RegisterDefinition {
   }
 
   /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_clip_code_or`: bits 13:0, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_clip_code_or: RegisterField<Self, UInt16> {
+  public static var clipsm3_clprim_to_clip_clip_code_or: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 14)
   }
 
   /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_event_id`: bits 19:14, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_event_id: RegisterField<Self, UInt8> {
+  public static var clipsm3_clprim_to_clip_event_id: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 6)
   }
 
   /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_state_var_indx`: bits 22:20, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_state_var_indx: RegisterField<Self, UInt8> {
+  public static var clipsm3_clprim_to_clip_state_var_indx: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 
   /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_clip_primitive`: bit 23, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
+  public static var clipsm3_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_deallocate_slot`: bits 26:24, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_deallocate_slot: RegisterField<Self, UInt8> {
+  public static var clipsm3_clprim_to_clip_deallocate_slot: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 3)
   }
 
   /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_first_prim_of_slot`: bit 27, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_first_prim_of_slot: RegisterField<Self, Bool> {
+  public static var clipsm3_clprim_to_clip_first_prim_of_slot: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_end_of_packet`: bit 28, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_end_of_packet: RegisterField<Self, Bool> {
+  public static var clipsm3_clprim_to_clip_end_of_packet: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_event`: bit 29, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_event: RegisterField<Self, Bool> {
+  public static var clipsm3_clprim_to_clip_event: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_null_primitive`: bit 30, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
+  public static var clipsm3_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG09.clipsm3_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+  public static var clipsm3_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -8078,37 +6634,37 @@ public enum CLIPPER_DEBUG_REG10: RegisterDefinition {
   }
 
   /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_param_cache_indx_0`: bits 10:1, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_param_cache_indx_0: RegisterField<Self, UInt16> {
+  public static var clipsm3_clprim_to_clip_param_cache_indx_0: RegisterField<Self, UInt16> {
     .init(lsb: 1, width: 10)
   }
 
   /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_vertex_store_indx_2`: bits 16:11, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_vertex_store_indx_2: RegisterField<Self, UInt8> {
+  public static var clipsm3_clprim_to_clip_vertex_store_indx_2: RegisterField<Self, UInt8> {
     .init(lsb: 11, width: 6)
   }
 
   /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_vertex_store_indx_1`: bits 22:17, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_vertex_store_indx_1: RegisterField<Self, UInt8> {
+  public static var clipsm3_clprim_to_clip_vertex_store_indx_1: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 6)
   }
 
   /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_vertex_store_indx_0`: bits 28:23, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_vertex_store_indx_0: RegisterField<Self, UInt8> {
+  public static var clipsm3_clprim_to_clip_vertex_store_indx_0: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 6)
   }
 
   /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_event`: bit 29, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_event: RegisterField<Self, Bool> {
+  public static var clipsm3_clprim_to_clip_event: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_null_primitive`: bit 30, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
+  public static var clipsm3_clprim_to_clip_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG10.clipsm3_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+  public static var clipsm3_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -8123,102 +6679,102 @@ public enum CLIPPER_DEBUG_REG11: RegisterDefinition {
   }
 
   /// `CLIPPER_DEBUG_REG11.clipsm3_clip_to_clipga_event`: bit 0, access unknown.
-  @inlinable public static var clipsm3_clip_to_clipga_event: RegisterField<Self, Bool> {
+  public static var clipsm3_clip_to_clipga_event: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG11.clipsm2_clip_to_clipga_event`: bit 1, access unknown.
-  @inlinable public static var clipsm2_clip_to_clipga_event: RegisterField<Self, Bool> {
+  public static var clipsm2_clip_to_clipga_event: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG11.clipsm1_clip_to_clipga_event`: bit 2, access unknown.
-  @inlinable public static var clipsm1_clip_to_clipga_event: RegisterField<Self, Bool> {
+  public static var clipsm1_clip_to_clipga_event: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG11.clipsm0_clip_to_clipga_event`: bit 3, access unknown.
-  @inlinable public static var clipsm0_clip_to_clipga_event: RegisterField<Self, Bool> {
+  public static var clipsm0_clip_to_clipga_event: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG11.clipsm3_clip_to_clipga_clip_primitive`: bit 4, access unknown.
-  @inlinable public static var clipsm3_clip_to_clipga_clip_primitive: RegisterField<Self, Bool> {
+  public static var clipsm3_clip_to_clipga_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG11.clipsm2_clip_to_clipga_clip_primitive`: bit 5, access unknown.
-  @inlinable public static var clipsm2_clip_to_clipga_clip_primitive: RegisterField<Self, Bool> {
+  public static var clipsm2_clip_to_clipga_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG11.clipsm1_clip_to_clipga_clip_primitive`: bit 6, access unknown.
-  @inlinable public static var clipsm1_clip_to_clipga_clip_primitive: RegisterField<Self, Bool> {
+  public static var clipsm1_clip_to_clipga_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG11.clipsm0_clip_to_clipga_clip_primitive`: bit 7, access unknown.
-  @inlinable public static var clipsm0_clip_to_clipga_clip_primitive: RegisterField<Self, Bool> {
+  public static var clipsm0_clip_to_clipga_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG11.clipsm3_clip_to_clipga_clip_to_outsm_cnt`: bits 11:8, access unknown.
-  @inlinable public static var clipsm3_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, UInt8> {
+  public static var clipsm3_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
   /// `CLIPPER_DEBUG_REG11.clipsm2_clip_to_clipga_clip_to_outsm_cnt`: bits 15:12, access unknown.
-  @inlinable public static var clipsm2_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, UInt8> {
+  public static var clipsm2_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
   /// `CLIPPER_DEBUG_REG11.clipsm1_clip_to_clipga_clip_to_outsm_cnt`: bits 19:16, access unknown.
-  @inlinable public static var clipsm1_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, UInt8> {
+  public static var clipsm1_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
   /// `CLIPPER_DEBUG_REG11.clipsm0_clip_to_clipga_clip_to_outsm_cnt`: bits 23:20, access unknown.
-  @inlinable public static var clipsm0_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, UInt8> {
+  public static var clipsm0_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 4)
   }
 
   /// `CLIPPER_DEBUG_REG11.clipsm3_clip_to_clipga_prim_valid`: bit 24, access unknown.
-  @inlinable public static var clipsm3_clip_to_clipga_prim_valid: RegisterField<Self, Bool> {
+  public static var clipsm3_clip_to_clipga_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG11.clipsm2_clip_to_clipga_prim_valid`: bit 25, access unknown.
-  @inlinable public static var clipsm2_clip_to_clipga_prim_valid: RegisterField<Self, Bool> {
+  public static var clipsm2_clip_to_clipga_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG11.clipsm1_clip_to_clipga_prim_valid`: bit 26, access unknown.
-  @inlinable public static var clipsm1_clip_to_clipga_prim_valid: RegisterField<Self, Bool> {
+  public static var clipsm1_clip_to_clipga_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG11.clipsm0_clip_to_clipga_prim_valid`: bit 27, access unknown.
-  @inlinable public static var clipsm0_clip_to_clipga_prim_valid: RegisterField<Self, Bool> {
+  public static var clipsm0_clip_to_clipga_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG11.clipsm3_inc_clip_to_clipga_clip_to_outsm_cnt`: bit 28, access unknown.
-  @inlinable public static var clipsm3_inc_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, Bool> {
+  public static var clipsm3_inc_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG11.clipsm2_inc_clip_to_clipga_clip_to_outsm_cnt`: bit 29, access unknown.
-  @inlinable public static var clipsm2_inc_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, Bool> {
+  public static var clipsm2_inc_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG11.clipsm1_inc_clip_to_clipga_clip_to_outsm_cnt`: bit 30, access unknown.
-  @inlinable public static var clipsm1_inc_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, Bool> {
+  public static var clipsm1_inc_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG11.clipsm0_inc_clip_to_clipga_clip_to_outsm_cnt`: bit 31, access unknown.
-  @inlinable public static var clipsm0_inc_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, Bool> {
+  public static var clipsm0_inc_clip_to_clipga_clip_to_outsm_cnt: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -8233,70 +6789,70 @@ public enum CLIPPER_DEBUG_REG12: RegisterDefinition {
   }
 
   /// `CLIPPER_DEBUG_REG12.ALWAYS_ZERO`: bits 7:0, access unknown.
-  @inlinable public static var ALWAYS_ZERO: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var ALWAYS_ZERO: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `CLIPPER_DEBUG_REG12.clip_priority_available_vte_out_clip`: bits 12:8, access unknown.
-  @inlinable public static var clip_priority_available_vte_out_clip: RegisterField<Self, UInt8> {
+  public static var clip_priority_available_vte_out_clip: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 
   /// `CLIPPER_DEBUG_REG12.clip_priority_available_clip_verts`: bits 17:13, access unknown.
-  @inlinable public static var clip_priority_available_clip_verts: RegisterField<Self, UInt8> {
+  public static var clip_priority_available_clip_verts: RegisterField<Self, UInt8> {
     .init(lsb: 13, width: 5)
   }
 
   /// `CLIPPER_DEBUG_REG12.clip_priority_seq_indx_out`: bits 19:18, access unknown.
-  @inlinable public static var clip_priority_seq_indx_out: RegisterField<Self, UInt8> {
+  public static var clip_priority_seq_indx_out: RegisterField<Self, UInt8> {
     .init(lsb: 18, width: 2)
   }
 
   /// `CLIPPER_DEBUG_REG12.clip_priority_seq_indx_vert`: bits 21:20, access unknown.
-  @inlinable public static var clip_priority_seq_indx_vert: RegisterField<Self, UInt8> {
+  public static var clip_priority_seq_indx_vert: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 2)
   }
 
   /// `CLIPPER_DEBUG_REG12.clip_priority_seq_indx_load`: bits 23:22, access unknown.
-  @inlinable public static var clip_priority_seq_indx_load: RegisterField<Self, UInt8> {
+  public static var clip_priority_seq_indx_load: RegisterField<Self, UInt8> {
     .init(lsb: 22, width: 2)
   }
 
   /// `CLIPPER_DEBUG_REG12.clipsm3_clprim_to_clip_clip_primitive`: bit 24, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
+  public static var clipsm3_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG12.clipsm3_clprim_to_clip_prim_valid`: bit 25, access unknown.
-  @inlinable public static var clipsm3_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+  public static var clipsm3_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG12.clipsm2_clprim_to_clip_clip_primitive`: bit 26, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
+  public static var clipsm2_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG12.clipsm2_clprim_to_clip_prim_valid`: bit 27, access unknown.
-  @inlinable public static var clipsm2_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+  public static var clipsm2_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG12.clipsm1_clprim_to_clip_clip_primitive`: bit 28, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
+  public static var clipsm1_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG12.clipsm1_clprim_to_clip_prim_valid`: bit 29, access unknown.
-  @inlinable public static var clipsm1_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+  public static var clipsm1_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG12.clipsm0_clprim_to_clip_clip_primitive`: bit 30, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
+  public static var clipsm0_clprim_to_clip_clip_primitive: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG12.clipsm0_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var clipsm0_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+  public static var clipsm0_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -8311,92 +6867,74 @@ public enum CLIPPER_DEBUG_REG13: RegisterDefinition {
   }
 
   /// `CLIPPER_DEBUG_REG13.clprim_in_back_state_var_indx`: bits 2:0, access unknown.
-  @inlinable public static var clprim_in_back_state_var_indx: RegisterField<Self, UInt8> {
+  public static var clprim_in_back_state_var_indx: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 3)
   }
 
   /// `CLIPPER_DEBUG_REG13.point_clip_candidate`: bit 3, access unknown.
-  @inlinable public static var point_clip_candidate: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var point_clip_candidate: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `CLIPPER_DEBUG_REG13.prim_nan_kill`: bit 4, access unknown.
-  @inlinable public static var prim_nan_kill: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var prim_nan_kill: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CLIPPER_DEBUG_REG13.clprim_clip_primitive`: bit 5, access unknown.
-  @inlinable public static var clprim_clip_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var clprim_clip_primitive: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `CLIPPER_DEBUG_REG13.clprim_cull_primitive`: bit 6, access unknown.
-  @inlinable public static var clprim_cull_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var clprim_cull_primitive: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `CLIPPER_DEBUG_REG13.prim_back_valid`: bit 7, access unknown.
-  @inlinable public static var prim_back_valid: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var prim_back_valid: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CLIPPER_DEBUG_REG13.vertval_bits_vertex_cc_next_valid`: bits 11:8, access unknown.
-  @inlinable public static var vertval_bits_vertex_cc_next_valid: RegisterField<Self, UInt8> {
+  public static var vertval_bits_vertex_cc_next_valid: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
   /// `CLIPPER_DEBUG_REG13.clipcc_vertex_store_indx`: bits 13:12, access unknown.
-  @inlinable public static var clipcc_vertex_store_indx: RegisterField<Self, UInt8> {
+  public static var clipcc_vertex_store_indx: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 2)
   }
 
   /// `CLIPPER_DEBUG_REG13.vte_out_orig_fifo_fifo_empty`: bit 14, access unknown.
-  @inlinable public static var vte_out_orig_fifo_fifo_empty: RegisterField<Self, Bool> {
+  public static var vte_out_orig_fifo_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG13.clipcode_fifo_fifo_empty`: bit 15, access unknown.
-  @inlinable public static var clipcode_fifo_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var clipcode_fifo_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CLIPPER_DEBUG_REG13.ccgen_to_clipcc_fifo_empty`: bit 16, access unknown.
-  @inlinable public static var ccgen_to_clipcc_fifo_empty: RegisterField<Self, Bool> {
+  public static var ccgen_to_clipcc_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG13.clip_priority_seq_indx_out_cnt`: bits 20:17, access unknown.
-  @inlinable public static var clip_priority_seq_indx_out_cnt: RegisterField<Self, UInt8> {
+  public static var clip_priority_seq_indx_out_cnt: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 4)
   }
 
   /// `CLIPPER_DEBUG_REG13.outsm_clr_rd_orig_vertices`: bits 22:21, access unknown.
-  @inlinable public static var outsm_clr_rd_orig_vertices: RegisterField<Self, UInt8> {
+  public static var outsm_clr_rd_orig_vertices: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 2)
   }
 
   /// `CLIPPER_DEBUG_REG13.outsm_clr_rd_clipsm_wait`: bit 23, access unknown.
-  @inlinable public static var outsm_clr_rd_clipsm_wait: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var outsm_clr_rd_clipsm_wait: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CLIPPER_DEBUG_REG13.outsm_clr_fifo_contents`: bits 28:24, access unknown.
-  @inlinable public static var outsm_clr_fifo_contents: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 5)
-  }
+  public static var outsm_clr_fifo_contents: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 
   /// `CLIPPER_DEBUG_REG13.outsm_clr_fifo_full`: bit 29, access unknown.
-  @inlinable public static var outsm_clr_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var outsm_clr_fifo_full: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CLIPPER_DEBUG_REG13.outsm_clr_fifo_advanceread`: bit 30, access unknown.
-  @inlinable public static var outsm_clr_fifo_advanceread: RegisterField<Self, Bool> {
+  public static var outsm_clr_fifo_advanceread: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG13.outsm_clr_fifo_write`: bit 31, access unknown.
-  @inlinable public static var outsm_clr_fifo_write: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var outsm_clr_fifo_write: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CLIPPER_DEBUG_REG14`: gfx_8_0 register, index 0xE of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -8409,54 +6947,48 @@ public enum CLIPPER_DEBUG_REG14: RegisterDefinition {
   }
 
   /// `CLIPPER_DEBUG_REG14.clprim_in_back_vertex_store_indx_2`: bits 5:0, access unknown.
-  @inlinable public static var clprim_in_back_vertex_store_indx_2: RegisterField<Self, UInt8> {
+  public static var clprim_in_back_vertex_store_indx_2: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
   /// `CLIPPER_DEBUG_REG14.clprim_in_back_vertex_store_indx_1`: bits 11:6, access unknown.
-  @inlinable public static var clprim_in_back_vertex_store_indx_1: RegisterField<Self, UInt8> {
+  public static var clprim_in_back_vertex_store_indx_1: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 6)
   }
 
   /// `CLIPPER_DEBUG_REG14.clprim_in_back_vertex_store_indx_0`: bits 17:12, access unknown.
-  @inlinable public static var clprim_in_back_vertex_store_indx_0: RegisterField<Self, UInt8> {
+  public static var clprim_in_back_vertex_store_indx_0: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 6)
   }
 
   /// `CLIPPER_DEBUG_REG14.outputclprimtoclip_null_primitive`: bit 18, access unknown.
-  @inlinable public static var outputclprimtoclip_null_primitive: RegisterField<Self, Bool> {
+  public static var outputclprimtoclip_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG14.clprim_in_back_end_of_packet`: bit 19, access unknown.
-  @inlinable public static var clprim_in_back_end_of_packet: RegisterField<Self, Bool> {
+  public static var clprim_in_back_end_of_packet: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG14.clprim_in_back_first_prim_of_slot`: bit 20, access unknown.
-  @inlinable public static var clprim_in_back_first_prim_of_slot: RegisterField<Self, Bool> {
+  public static var clprim_in_back_first_prim_of_slot: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG14.clprim_in_back_deallocate_slot`: bits 23:21, access unknown.
-  @inlinable public static var clprim_in_back_deallocate_slot: RegisterField<Self, UInt8> {
+  public static var clprim_in_back_deallocate_slot: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
   /// `CLIPPER_DEBUG_REG14.clprim_in_back_event_id`: bits 29:24, access unknown.
-  @inlinable public static var clprim_in_back_event_id: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 6)
-  }
+  public static var clprim_in_back_event_id: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 
   /// `CLIPPER_DEBUG_REG14.clprim_in_back_event`: bit 30, access unknown.
-  @inlinable public static var clprim_in_back_event: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var clprim_in_back_event: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CLIPPER_DEBUG_REG14.prim_back_valid`: bit 31, access unknown.
-  @inlinable public static var prim_back_valid: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var prim_back_valid: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CLIPPER_DEBUG_REG15`: gfx_8_0 register, index 0xF of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -8469,29 +7001,27 @@ public enum CLIPPER_DEBUG_REG15: RegisterDefinition {
   }
 
   /// `CLIPPER_DEBUG_REG15.vertval_bits_vertex_vertex_store_msb`: bits 15:0, access unknown.
-  @inlinable public static var vertval_bits_vertex_vertex_store_msb: RegisterField<Self, UInt16> {
+  public static var vertval_bits_vertex_vertex_store_msb: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
   /// `CLIPPER_DEBUG_REG15.primic_to_clprim_fifo_vertex_store_indx_2`: bits 20:16, access unknown.
-  @inlinable public static var primic_to_clprim_fifo_vertex_store_indx_2: RegisterField<Self, UInt8> {
+  public static var primic_to_clprim_fifo_vertex_store_indx_2: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 5)
   }
 
   /// `CLIPPER_DEBUG_REG15.primic_to_clprim_fifo_vertex_store_indx_1`: bits 25:21, access unknown.
-  @inlinable public static var primic_to_clprim_fifo_vertex_store_indx_1: RegisterField<Self, UInt8> {
+  public static var primic_to_clprim_fifo_vertex_store_indx_1: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 5)
   }
 
   /// `CLIPPER_DEBUG_REG15.primic_to_clprim_fifo_vertex_store_indx_0`: bits 30:26, access unknown.
-  @inlinable public static var primic_to_clprim_fifo_vertex_store_indx_0: RegisterField<Self, UInt8> {
+  public static var primic_to_clprim_fifo_vertex_store_indx_0: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 5)
   }
 
   /// `CLIPPER_DEBUG_REG15.primic_to_clprim_valid`: bit 31, access unknown.
-  @inlinable public static var primic_to_clprim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var primic_to_clprim_valid: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CLIPPER_DEBUG_REG16`: gfx_8_0 register, index 0x10 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -8504,60 +7034,48 @@ public enum CLIPPER_DEBUG_REG16: RegisterDefinition {
   }
 
   /// `CLIPPER_DEBUG_REG16.sm0_prim_end_state`: bits 6:0, access unknown.
-  @inlinable public static var sm0_prim_end_state: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 7)
-  }
+  public static var sm0_prim_end_state: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CLIPPER_DEBUG_REG16.sm0_ps_expand`: bit 7, access unknown.
-  @inlinable public static var sm0_ps_expand: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var sm0_ps_expand: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CLIPPER_DEBUG_REG16.sm0_clip_vert_cnt`: bits 12:8, access unknown.
-  @inlinable public static var sm0_clip_vert_cnt: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var sm0_clip_vert_cnt: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
   /// `CLIPPER_DEBUG_REG16.sm0_vertex_clip_cnt`: bits 17:13, access unknown.
-  @inlinable public static var sm0_vertex_clip_cnt: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 5)
-  }
+  public static var sm0_vertex_clip_cnt: RegisterField<Self, UInt8> { .init(lsb: 13, width: 5) }
 
   /// `CLIPPER_DEBUG_REG16.sm0_inv_to_clip_data_valid_1`: bit 18, access unknown.
-  @inlinable public static var sm0_inv_to_clip_data_valid_1: RegisterField<Self, Bool> {
+  public static var sm0_inv_to_clip_data_valid_1: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG16.sm0_inv_to_clip_data_valid_0`: bit 19, access unknown.
-  @inlinable public static var sm0_inv_to_clip_data_valid_0: RegisterField<Self, Bool> {
+  public static var sm0_inv_to_clip_data_valid_0: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG16.sm0_current_state`: bits 26:20, access unknown.
-  @inlinable public static var sm0_current_state: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 7)
-  }
+  public static var sm0_current_state: RegisterField<Self, UInt8> { .init(lsb: 20, width: 7) }
 
   /// `CLIPPER_DEBUG_REG16.sm0_clip_to_clipga_clip_to_outsm_cnt_eq0`: bit 27, access unknown.
-  @inlinable public static var sm0_clip_to_clipga_clip_to_outsm_cnt_eq0: RegisterField<Self, Bool> {
+  public static var sm0_clip_to_clipga_clip_to_outsm_cnt_eq0: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG16.sm0_clip_to_outsm_fifo_full`: bit 28, access unknown.
-  @inlinable public static var sm0_clip_to_outsm_fifo_full: RegisterField<Self, Bool> {
+  public static var sm0_clip_to_outsm_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG16.sm0_highest_priority_seq`: bit 29, access unknown.
-  @inlinable public static var sm0_highest_priority_seq: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var sm0_highest_priority_seq: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CLIPPER_DEBUG_REG16.sm0_outputcliptoclipga_0`: bit 30, access unknown.
-  @inlinable public static var sm0_outputcliptoclipga_0: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var sm0_outputcliptoclipga_0: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CLIPPER_DEBUG_REG16.sm0_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var sm0_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+  public static var sm0_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -8572,60 +7090,48 @@ public enum CLIPPER_DEBUG_REG17: RegisterDefinition {
   }
 
   /// `CLIPPER_DEBUG_REG17.sm1_prim_end_state`: bits 6:0, access unknown.
-  @inlinable public static var sm1_prim_end_state: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 7)
-  }
+  public static var sm1_prim_end_state: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CLIPPER_DEBUG_REG17.sm1_ps_expand`: bit 7, access unknown.
-  @inlinable public static var sm1_ps_expand: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var sm1_ps_expand: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CLIPPER_DEBUG_REG17.sm1_clip_vert_cnt`: bits 12:8, access unknown.
-  @inlinable public static var sm1_clip_vert_cnt: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var sm1_clip_vert_cnt: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
   /// `CLIPPER_DEBUG_REG17.sm1_vertex_clip_cnt`: bits 17:13, access unknown.
-  @inlinable public static var sm1_vertex_clip_cnt: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 5)
-  }
+  public static var sm1_vertex_clip_cnt: RegisterField<Self, UInt8> { .init(lsb: 13, width: 5) }
 
   /// `CLIPPER_DEBUG_REG17.sm1_inv_to_clip_data_valid_1`: bit 18, access unknown.
-  @inlinable public static var sm1_inv_to_clip_data_valid_1: RegisterField<Self, Bool> {
+  public static var sm1_inv_to_clip_data_valid_1: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG17.sm1_inv_to_clip_data_valid_0`: bit 19, access unknown.
-  @inlinable public static var sm1_inv_to_clip_data_valid_0: RegisterField<Self, Bool> {
+  public static var sm1_inv_to_clip_data_valid_0: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG17.sm1_current_state`: bits 26:20, access unknown.
-  @inlinable public static var sm1_current_state: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 7)
-  }
+  public static var sm1_current_state: RegisterField<Self, UInt8> { .init(lsb: 20, width: 7) }
 
   /// `CLIPPER_DEBUG_REG17.sm1_clip_to_clipga_clip_to_outsm_cnt_eq0`: bit 27, access unknown.
-  @inlinable public static var sm1_clip_to_clipga_clip_to_outsm_cnt_eq0: RegisterField<Self, Bool> {
+  public static var sm1_clip_to_clipga_clip_to_outsm_cnt_eq0: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG17.sm1_clip_to_outsm_fifo_full`: bit 28, access unknown.
-  @inlinable public static var sm1_clip_to_outsm_fifo_full: RegisterField<Self, Bool> {
+  public static var sm1_clip_to_outsm_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG17.sm1_highest_priority_seq`: bit 29, access unknown.
-  @inlinable public static var sm1_highest_priority_seq: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var sm1_highest_priority_seq: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CLIPPER_DEBUG_REG17.sm1_outputcliptoclipga_0`: bit 30, access unknown.
-  @inlinable public static var sm1_outputcliptoclipga_0: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var sm1_outputcliptoclipga_0: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CLIPPER_DEBUG_REG17.sm1_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var sm1_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+  public static var sm1_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -8640,60 +7146,48 @@ public enum CLIPPER_DEBUG_REG18: RegisterDefinition {
   }
 
   /// `CLIPPER_DEBUG_REG18.sm2_prim_end_state`: bits 6:0, access unknown.
-  @inlinable public static var sm2_prim_end_state: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 7)
-  }
+  public static var sm2_prim_end_state: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CLIPPER_DEBUG_REG18.sm2_ps_expand`: bit 7, access unknown.
-  @inlinable public static var sm2_ps_expand: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var sm2_ps_expand: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CLIPPER_DEBUG_REG18.sm2_clip_vert_cnt`: bits 12:8, access unknown.
-  @inlinable public static var sm2_clip_vert_cnt: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var sm2_clip_vert_cnt: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
   /// `CLIPPER_DEBUG_REG18.sm2_vertex_clip_cnt`: bits 17:13, access unknown.
-  @inlinable public static var sm2_vertex_clip_cnt: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 5)
-  }
+  public static var sm2_vertex_clip_cnt: RegisterField<Self, UInt8> { .init(lsb: 13, width: 5) }
 
   /// `CLIPPER_DEBUG_REG18.sm2_inv_to_clip_data_valid_1`: bit 18, access unknown.
-  @inlinable public static var sm2_inv_to_clip_data_valid_1: RegisterField<Self, Bool> {
+  public static var sm2_inv_to_clip_data_valid_1: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG18.sm2_inv_to_clip_data_valid_0`: bit 19, access unknown.
-  @inlinable public static var sm2_inv_to_clip_data_valid_0: RegisterField<Self, Bool> {
+  public static var sm2_inv_to_clip_data_valid_0: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG18.sm2_current_state`: bits 26:20, access unknown.
-  @inlinable public static var sm2_current_state: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 7)
-  }
+  public static var sm2_current_state: RegisterField<Self, UInt8> { .init(lsb: 20, width: 7) }
 
   /// `CLIPPER_DEBUG_REG18.sm2_clip_to_clipga_clip_to_outsm_cnt_eq0`: bit 27, access unknown.
-  @inlinable public static var sm2_clip_to_clipga_clip_to_outsm_cnt_eq0: RegisterField<Self, Bool> {
+  public static var sm2_clip_to_clipga_clip_to_outsm_cnt_eq0: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG18.sm2_clip_to_outsm_fifo_full`: bit 28, access unknown.
-  @inlinable public static var sm2_clip_to_outsm_fifo_full: RegisterField<Self, Bool> {
+  public static var sm2_clip_to_outsm_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG18.sm2_highest_priority_seq`: bit 29, access unknown.
-  @inlinable public static var sm2_highest_priority_seq: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var sm2_highest_priority_seq: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CLIPPER_DEBUG_REG18.sm2_outputcliptoclipga_0`: bit 30, access unknown.
-  @inlinable public static var sm2_outputcliptoclipga_0: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var sm2_outputcliptoclipga_0: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CLIPPER_DEBUG_REG18.sm2_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var sm2_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+  public static var sm2_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -8708,60 +7202,48 @@ public enum CLIPPER_DEBUG_REG19: RegisterDefinition {
   }
 
   /// `CLIPPER_DEBUG_REG19.sm3_prim_end_state`: bits 6:0, access unknown.
-  @inlinable public static var sm3_prim_end_state: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 7)
-  }
+  public static var sm3_prim_end_state: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `CLIPPER_DEBUG_REG19.sm3_ps_expand`: bit 7, access unknown.
-  @inlinable public static var sm3_ps_expand: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var sm3_ps_expand: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CLIPPER_DEBUG_REG19.sm3_clip_vert_cnt`: bits 12:8, access unknown.
-  @inlinable public static var sm3_clip_vert_cnt: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var sm3_clip_vert_cnt: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
   /// `CLIPPER_DEBUG_REG19.sm3_vertex_clip_cnt`: bits 17:13, access unknown.
-  @inlinable public static var sm3_vertex_clip_cnt: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 5)
-  }
+  public static var sm3_vertex_clip_cnt: RegisterField<Self, UInt8> { .init(lsb: 13, width: 5) }
 
   /// `CLIPPER_DEBUG_REG19.sm3_inv_to_clip_data_valid_1`: bit 18, access unknown.
-  @inlinable public static var sm3_inv_to_clip_data_valid_1: RegisterField<Self, Bool> {
+  public static var sm3_inv_to_clip_data_valid_1: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG19.sm3_inv_to_clip_data_valid_0`: bit 19, access unknown.
-  @inlinable public static var sm3_inv_to_clip_data_valid_0: RegisterField<Self, Bool> {
+  public static var sm3_inv_to_clip_data_valid_0: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG19.sm3_current_state`: bits 26:20, access unknown.
-  @inlinable public static var sm3_current_state: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 7)
-  }
+  public static var sm3_current_state: RegisterField<Self, UInt8> { .init(lsb: 20, width: 7) }
 
   /// `CLIPPER_DEBUG_REG19.sm3_clip_to_clipga_clip_to_outsm_cnt_eq0`: bit 27, access unknown.
-  @inlinable public static var sm3_clip_to_clipga_clip_to_outsm_cnt_eq0: RegisterField<Self, Bool> {
+  public static var sm3_clip_to_clipga_clip_to_outsm_cnt_eq0: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG19.sm3_clip_to_outsm_fifo_full`: bit 28, access unknown.
-  @inlinable public static var sm3_clip_to_outsm_fifo_full: RegisterField<Self, Bool> {
+  public static var sm3_clip_to_outsm_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `CLIPPER_DEBUG_REG19.sm3_highest_priority_seq`: bit 29, access unknown.
-  @inlinable public static var sm3_highest_priority_seq: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var sm3_highest_priority_seq: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CLIPPER_DEBUG_REG19.sm3_outputcliptoclipga_0`: bit 30, access unknown.
-  @inlinable public static var sm3_outputcliptoclipga_0: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var sm3_outputcliptoclipga_0: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CLIPPER_DEBUG_REG19.sm3_clprim_to_clip_prim_valid`: bit 31, access unknown.
-  @inlinable public static var sm3_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
+  public static var sm3_clprim_to_clip_prim_valid: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -8776,49 +7258,37 @@ public enum GDS_DEBUG_REG0: RegisterDefinition {
   }
 
   /// `GDS_DEBUG_REG0.spare1`: bits 5:0, access unknown.
-  @inlinable public static var spare1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var spare1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GDS_DEBUG_REG0.write_buff_valid`: bit 6, access unknown.
-  @inlinable public static var write_buff_valid: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var write_buff_valid: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `GDS_DEBUG_REG0.wr_pixel_nxt_ptr`: bits 11:7, access unknown.
-  @inlinable public static var wr_pixel_nxt_ptr: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 5)
-  }
+  public static var wr_pixel_nxt_ptr: RegisterField<Self, UInt8> { .init(lsb: 7, width: 5) }
 
   /// `GDS_DEBUG_REG0.last_pixel_ptr`: bit 12, access unknown.
-  @inlinable public static var last_pixel_ptr: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var last_pixel_ptr: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `GDS_DEBUG_REG0.cstate`: bits 16:13, access unknown.
-  @inlinable public static var cstate: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var cstate: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `GDS_DEBUG_REG0.buff_write`: bit 17, access unknown.
-  @inlinable public static var buff_write: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var buff_write: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `GDS_DEBUG_REG0.flush_request`: bit 18, access unknown.
-  @inlinable public static var flush_request: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var flush_request: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `GDS_DEBUG_REG0.wr_buffer_wr_complete`: bit 19, access unknown.
-  @inlinable public static var wr_buffer_wr_complete: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var wr_buffer_wr_complete: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `GDS_DEBUG_REG0.wbuf_fifo_empty`: bit 20, access unknown.
-  @inlinable public static var wbuf_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var wbuf_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `GDS_DEBUG_REG0.wbuf_fifo_full`: bit 21, access unknown.
-  @inlinable public static var wbuf_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var wbuf_fifo_full: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `GDS_DEBUG_REG0.spare`: bits 31:22, access unknown.
-  @inlinable public static var spare: RegisterField<Self, UInt16> { .init(lsb: 22, width: 10) }
+  public static var spare: RegisterField<Self, UInt16> { .init(lsb: 22, width: 10) }
 }
 
 /// `GDS_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -8831,43 +7301,37 @@ public enum GDS_DEBUG_REG1: RegisterDefinition {
   }
 
   /// `GDS_DEBUG_REG1.tag_hit`: bit 0, access unknown.
-  @inlinable public static var tag_hit: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var tag_hit: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GDS_DEBUG_REG1.tag_miss`: bit 1, access unknown.
-  @inlinable public static var tag_miss: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var tag_miss: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GDS_DEBUG_REG1.pixel_addr`: bits 16:2, access unknown.
-  @inlinable public static var pixel_addr: RegisterField<Self, UInt16> { .init(lsb: 2, width: 15) }
+  public static var pixel_addr: RegisterField<Self, UInt16> { .init(lsb: 2, width: 15) }
 
   /// `GDS_DEBUG_REG1.pixel_vld`: bit 17, access unknown.
-  @inlinable public static var pixel_vld: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var pixel_vld: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `GDS_DEBUG_REG1.data_ready`: bit 18, access unknown.
-  @inlinable public static var data_ready: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var data_ready: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `GDS_DEBUG_REG1.awaiting_data`: bit 19, access unknown.
-  @inlinable public static var awaiting_data: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var awaiting_data: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `GDS_DEBUG_REG1.addr_fifo_full`: bit 20, access unknown.
-  @inlinable public static var addr_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var addr_fifo_full: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `GDS_DEBUG_REG1.addr_fifo_empty`: bit 21, access unknown.
-  @inlinable public static var addr_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var addr_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `GDS_DEBUG_REG1.buffer_loaded`: bit 22, access unknown.
-  @inlinable public static var buffer_loaded: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var buffer_loaded: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `GDS_DEBUG_REG1.buffer_invalid`: bit 23, access unknown.
-  @inlinable public static var buffer_invalid: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var buffer_invalid: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `GDS_DEBUG_REG1.spare`: bits 31:24, access unknown.
-  @inlinable public static var spare: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var spare: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `GDS_DEBUG_REG2`: gfx_8_0 register, index 0x2 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -8880,27 +7344,25 @@ public enum GDS_DEBUG_REG2: RegisterDefinition {
   }
 
   /// `GDS_DEBUG_REG2.ds_full`: bit 0, access unknown.
-  @inlinable public static var ds_full: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ds_full: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GDS_DEBUG_REG2.ds_credit_avail`: bit 1, access unknown.
-  @inlinable public static var ds_credit_avail: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var ds_credit_avail: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GDS_DEBUG_REG2.ord_idx_free`: bit 2, access unknown.
-  @inlinable public static var ord_idx_free: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var ord_idx_free: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GDS_DEBUG_REG2.cmd_write`: bit 3, access unknown.
-  @inlinable public static var cmd_write: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var cmd_write: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `GDS_DEBUG_REG2.app_sel`: bits 7:4, access unknown.
-  @inlinable public static var app_sel: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var app_sel: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `GDS_DEBUG_REG2.req`: bits 22:8, access unknown.
-  @inlinable public static var req: RegisterField<Self, UInt16> { .init(lsb: 8, width: 15) }
+  public static var req: RegisterField<Self, UInt16> { .init(lsb: 8, width: 15) }
 
   /// `GDS_DEBUG_REG2.spare`: bits 31:23, access unknown.
-  @inlinable public static var spare: RegisterField<Self, UInt16> { .init(lsb: 23, width: 9) }
+  public static var spare: RegisterField<Self, UInt16> { .init(lsb: 23, width: 9) }
 }
 
 /// `GDS_DEBUG_REG3`: gfx_8_0 register, index 0x3 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -8913,17 +7375,13 @@ public enum GDS_DEBUG_REG3: RegisterDefinition {
   }
 
   /// `GDS_DEBUG_REG3.pipe_num_busy`: bits 10:0, access unknown.
-  @inlinable public static var pipe_num_busy: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 11)
-  }
+  public static var pipe_num_busy: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `GDS_DEBUG_REG3.pipe0_busy_num`: bits 14:11, access unknown.
-  @inlinable public static var pipe0_busy_num: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 4)
-  }
+  public static var pipe0_busy_num: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `GDS_DEBUG_REG3.spare`: bits 31:15, access unknown.
-  @inlinable public static var spare: RegisterField<Self, UInt32> { .init(lsb: 15, width: 17) }
+  public static var spare: RegisterField<Self, UInt32> { .init(lsb: 15, width: 17) }
 }
 
 /// `GDS_DEBUG_REG4`: gfx_8_0 register, index 0x4 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -8936,80 +7394,64 @@ public enum GDS_DEBUG_REG4: RegisterDefinition {
   }
 
   /// `GDS_DEBUG_REG4.gws_busy`: bit 0, access unknown.
-  @inlinable public static var gws_busy: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var gws_busy: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GDS_DEBUG_REG4.gws_req`: bit 1, access unknown.
-  @inlinable public static var gws_req: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var gws_req: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GDS_DEBUG_REG4.gws_out_stall`: bit 2, access unknown.
-  @inlinable public static var gws_out_stall: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var gws_out_stall: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GDS_DEBUG_REG4.cur_reso`: bits 8:3, access unknown.
-  @inlinable public static var cur_reso: RegisterField<Self, UInt8> { .init(lsb: 3, width: 6) }
+  public static var cur_reso: RegisterField<Self, UInt8> { .init(lsb: 3, width: 6) }
 
   /// `GDS_DEBUG_REG4.cur_reso_head_valid`: bit 9, access unknown.
-  @inlinable public static var cur_reso_head_valid: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var cur_reso_head_valid: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `GDS_DEBUG_REG4.cur_reso_head_dirty`: bit 10, access unknown.
-  @inlinable public static var cur_reso_head_dirty: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var cur_reso_head_dirty: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `GDS_DEBUG_REG4.cur_reso_head_flag`: bit 11, access unknown.
-  @inlinable public static var cur_reso_head_flag: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var cur_reso_head_flag: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `GDS_DEBUG_REG4.cur_reso_fed`: bit 12, access unknown.
-  @inlinable public static var cur_reso_fed: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var cur_reso_fed: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `GDS_DEBUG_REG4.cur_reso_barrier`: bit 13, access unknown.
-  @inlinable public static var cur_reso_barrier: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var cur_reso_barrier: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `GDS_DEBUG_REG4.cur_reso_flag`: bit 14, access unknown.
-  @inlinable public static var cur_reso_flag: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var cur_reso_flag: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `GDS_DEBUG_REG4.cur_reso_cnt_gt0`: bit 15, access unknown.
-  @inlinable public static var cur_reso_cnt_gt0: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var cur_reso_cnt_gt0: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `GDS_DEBUG_REG4.credit_cnt_gt0`: bit 16, access unknown.
-  @inlinable public static var credit_cnt_gt0: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var credit_cnt_gt0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `GDS_DEBUG_REG4.cmd_write`: bit 17, access unknown.
-  @inlinable public static var cmd_write: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var cmd_write: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `GDS_DEBUG_REG4.grbm_gws_reso_wr`: bit 18, access unknown.
-  @inlinable public static var grbm_gws_reso_wr: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var grbm_gws_reso_wr: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `GDS_DEBUG_REG4.grbm_gws_reso_rd`: bit 19, access unknown.
-  @inlinable public static var grbm_gws_reso_rd: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var grbm_gws_reso_rd: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `GDS_DEBUG_REG4.ram_read_busy`: bit 20, access unknown.
-  @inlinable public static var ram_read_busy: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var ram_read_busy: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `GDS_DEBUG_REG4.gws_bulkfree`: bit 21, access unknown.
-  @inlinable public static var gws_bulkfree: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var gws_bulkfree: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `GDS_DEBUG_REG4.ram_gws_re`: bit 22, access unknown.
-  @inlinable public static var ram_gws_re: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var ram_gws_re: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `GDS_DEBUG_REG4.ram_gws_we`: bit 23, access unknown.
-  @inlinable public static var ram_gws_we: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var ram_gws_we: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `GDS_DEBUG_REG4.spare`: bits 31:24, access unknown.
-  @inlinable public static var spare: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var spare: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `GDS_DEBUG_REG5`: gfx_8_0 register, index 0x5 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -9022,36 +7464,28 @@ public enum GDS_DEBUG_REG5: RegisterDefinition {
   }
 
   /// `GDS_DEBUG_REG5.write_dis`: bit 0, access unknown.
-  @inlinable public static var write_dis: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var write_dis: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GDS_DEBUG_REG5.dec_error`: bit 1, access unknown.
-  @inlinable public static var dec_error: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var dec_error: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GDS_DEBUG_REG5.alloc_opco_error`: bit 2, access unknown.
-  @inlinable public static var alloc_opco_error: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var alloc_opco_error: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GDS_DEBUG_REG5.dealloc_opco_error`: bit 3, access unknown.
-  @inlinable public static var dealloc_opco_error: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var dealloc_opco_error: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `GDS_DEBUG_REG5.wrap_opco_error`: bit 4, access unknown.
-  @inlinable public static var wrap_opco_error: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var wrap_opco_error: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `GDS_DEBUG_REG5.spare`: bits 7:5, access unknown.
-  @inlinable public static var spare: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
+  public static var spare: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `GDS_DEBUG_REG5.error_ds_address`: bits 21:8, access unknown.
-  @inlinable public static var error_ds_address: RegisterField<Self, UInt16> {
-    .init(lsb: 8, width: 14)
-  }
+  public static var error_ds_address: RegisterField<Self, UInt16> { .init(lsb: 8, width: 14) }
 
   /// `GDS_DEBUG_REG5.spare1`: bits 31:22, access unknown.
-  @inlinable public static var spare1: RegisterField<Self, UInt16> { .init(lsb: 22, width: 10) }
+  public static var spare1: RegisterField<Self, UInt16> { .init(lsb: 22, width: 10) }
 }
 
 /// `GDS_DEBUG_REG6`: gfx_8_0 register, index 0x6 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -9064,20 +7498,16 @@ public enum GDS_DEBUG_REG6: RegisterDefinition {
   }
 
   /// `GDS_DEBUG_REG6.oa_busy`: bit 0, access unknown.
-  @inlinable public static var oa_busy: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var oa_busy: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GDS_DEBUG_REG6.counters_enabled`: bits 4:1, access unknown.
-  @inlinable public static var counters_enabled: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 4)
-  }
+  public static var counters_enabled: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
 
   /// `GDS_DEBUG_REG6.counters_busy`: bits 20:5, access unknown.
-  @inlinable public static var counters_busy: RegisterField<Self, UInt16> {
-    .init(lsb: 5, width: 16)
-  }
+  public static var counters_busy: RegisterField<Self, UInt16> { .init(lsb: 5, width: 16) }
 
   /// `GDS_DEBUG_REG6.spare`: bits 31:21, access unknown.
-  @inlinable public static var spare: RegisterField<Self, UInt16> { .init(lsb: 21, width: 11) }
+  public static var spare: RegisterField<Self, UInt16> { .init(lsb: 21, width: 11) }
 }
 
 /// `IA_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -9090,81 +7520,73 @@ public enum IA_DEBUG_REG0: RegisterDefinition {
   }
 
   /// `IA_DEBUG_REG0.ia_busy_extended`: bit 0, access unknown.
-  @inlinable public static var ia_busy_extended: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ia_busy_extended: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `IA_DEBUG_REG0.ia_nodma_busy_extended`: bit 1, access unknown.
-  @inlinable public static var ia_nodma_busy_extended: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var ia_nodma_busy_extended: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `IA_DEBUG_REG0.ia_busy`: bit 2, access unknown.
-  @inlinable public static var ia_busy: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var ia_busy: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `IA_DEBUG_REG0.ia_nodma_busy`: bit 3, access unknown.
-  @inlinable public static var ia_nodma_busy: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var ia_nodma_busy: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `IA_DEBUG_REG0.SPARE0`: bit 4, access unknown.
-  @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `IA_DEBUG_REG0.dma_req_busy`: bit 5, access unknown.
-  @inlinable public static var dma_req_busy: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var dma_req_busy: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `IA_DEBUG_REG0.dma_busy`: bit 6, access unknown.
-  @inlinable public static var dma_busy: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var dma_busy: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `IA_DEBUG_REG0.mc_xl8r_busy`: bit 7, access unknown.
-  @inlinable public static var mc_xl8r_busy: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var mc_xl8r_busy: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `IA_DEBUG_REG0.grp_busy`: bit 8, access unknown.
-  @inlinable public static var grp_busy: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var grp_busy: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `IA_DEBUG_REG0.SPARE1`: bit 9, access unknown.
-  @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `IA_DEBUG_REG0.dma_grp_valid`: bit 10, access unknown.
-  @inlinable public static var dma_grp_valid: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var dma_grp_valid: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `IA_DEBUG_REG0.grp_dma_read`: bit 11, access unknown.
-  @inlinable public static var grp_dma_read: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var grp_dma_read: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `IA_DEBUG_REG0.dma_grp_hp_valid`: bit 12, access unknown.
-  @inlinable public static var dma_grp_hp_valid: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var dma_grp_hp_valid: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `IA_DEBUG_REG0.grp_dma_hp_read`: bit 13, access unknown.
-  @inlinable public static var grp_dma_hp_read: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var grp_dma_hp_read: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `IA_DEBUG_REG0.SPARE2`: bits 23:14, access unknown.
-  @inlinable public static var SPARE2: RegisterField<Self, UInt16> { .init(lsb: 14, width: 10) }
+  public static var SPARE2: RegisterField<Self, UInt16> { .init(lsb: 14, width: 10) }
 
   /// `IA_DEBUG_REG0.reg_clk_busy`: bit 24, access unknown.
-  @inlinable public static var reg_clk_busy: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var reg_clk_busy: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `IA_DEBUG_REG0.core_clk_busy`: bit 25, access unknown.
-  @inlinable public static var core_clk_busy: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var core_clk_busy: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `IA_DEBUG_REG0.SPARE3`: bit 26, access unknown.
-  @inlinable public static var SPARE3: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var SPARE3: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `IA_DEBUG_REG0.SPARE4`: bit 27, access unknown.
-  @inlinable public static var SPARE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var SPARE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `IA_DEBUG_REG0.sclk_reg_vld`: bit 28, access unknown.
-  @inlinable public static var sclk_reg_vld: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var sclk_reg_vld: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `IA_DEBUG_REG0.sclk_core_vld`: bit 29, access unknown.
-  @inlinable public static var sclk_core_vld: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var sclk_core_vld: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `IA_DEBUG_REG0.SPARE5`: bit 30, access unknown.
-  @inlinable public static var SPARE5: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var SPARE5: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `IA_DEBUG_REG0.SPARE6`: bit 31, access unknown.
-  @inlinable public static var SPARE6: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var SPARE6: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `IA_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -9177,139 +7599,97 @@ public enum IA_DEBUG_REG1: RegisterDefinition {
   }
 
   /// `IA_DEBUG_REG1.dma_input_fifo_empty`: bit 0, access unknown.
-  @inlinable public static var dma_input_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var dma_input_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `IA_DEBUG_REG1.dma_input_fifo_full`: bit 1, access unknown.
-  @inlinable public static var dma_input_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var dma_input_fifo_full: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `IA_DEBUG_REG1.start_new_packet`: bit 2, access unknown.
-  @inlinable public static var start_new_packet: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var start_new_packet: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `IA_DEBUG_REG1.dma_rdreq_dr_q`: bit 3, access unknown.
-  @inlinable public static var dma_rdreq_dr_q: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var dma_rdreq_dr_q: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `IA_DEBUG_REG1.dma_zero_indices_q`: bit 4, access unknown.
-  @inlinable public static var dma_zero_indices_q: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var dma_zero_indices_q: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `IA_DEBUG_REG1.dma_buf_type_q`: bits 6:5, access unknown.
-  @inlinable public static var dma_buf_type_q: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
+  public static var dma_buf_type_q: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `IA_DEBUG_REG1.dma_req_path_q`: bit 7, access unknown.
-  @inlinable public static var dma_req_path_q: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var dma_req_path_q: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `IA_DEBUG_REG1.discard_1st_chunk`: bit 8, access unknown.
-  @inlinable public static var discard_1st_chunk: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var discard_1st_chunk: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `IA_DEBUG_REG1.discard_2nd_chunk`: bit 9, access unknown.
-  @inlinable public static var discard_2nd_chunk: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var discard_2nd_chunk: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `IA_DEBUG_REG1.second_tc_ret_data_q`: bit 10, access unknown.
-  @inlinable public static var second_tc_ret_data_q: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var second_tc_ret_data_q: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `IA_DEBUG_REG1.dma_tc_ret_sel_q`: bit 11, access unknown.
-  @inlinable public static var dma_tc_ret_sel_q: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var dma_tc_ret_sel_q: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `IA_DEBUG_REG1.last_rdreq_in_dma_op`: bit 12, access unknown.
-  @inlinable public static var last_rdreq_in_dma_op: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var last_rdreq_in_dma_op: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `IA_DEBUG_REG1.dma_mask_fifo_empty`: bit 13, access unknown.
-  @inlinable public static var dma_mask_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var dma_mask_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `IA_DEBUG_REG1.dma_data_fifo_empty_q`: bit 14, access unknown.
-  @inlinable public static var dma_data_fifo_empty_q: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var dma_data_fifo_empty_q: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `IA_DEBUG_REG1.dma_data_fifo_full`: bit 15, access unknown.
-  @inlinable public static var dma_data_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var dma_data_fifo_full: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `IA_DEBUG_REG1.dma_req_fifo_empty`: bit 16, access unknown.
-  @inlinable public static var dma_req_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var dma_req_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `IA_DEBUG_REG1.dma_req_fifo_full`: bit 17, access unknown.
-  @inlinable public static var dma_req_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var dma_req_fifo_full: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `IA_DEBUG_REG1.stage2_dr`: bit 18, access unknown.
-  @inlinable public static var stage2_dr: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var stage2_dr: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `IA_DEBUG_REG1.stage2_rtr`: bit 19, access unknown.
-  @inlinable public static var stage2_rtr: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var stage2_rtr: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `IA_DEBUG_REG1.stage3_dr`: bit 20, access unknown.
-  @inlinable public static var stage3_dr: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var stage3_dr: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `IA_DEBUG_REG1.stage3_rtr`: bit 21, access unknown.
-  @inlinable public static var stage3_rtr: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var stage3_rtr: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `IA_DEBUG_REG1.stage4_dr`: bit 22, access unknown.
-  @inlinable public static var stage4_dr: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var stage4_dr: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `IA_DEBUG_REG1.stage4_rtr`: bit 23, access unknown.
-  @inlinable public static var stage4_rtr: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var stage4_rtr: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `IA_DEBUG_REG1.dma_skid_fifo_empty`: bit 24, access unknown.
-  @inlinable public static var dma_skid_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var dma_skid_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `IA_DEBUG_REG1.dma_skid_fifo_full`: bit 25, access unknown.
-  @inlinable public static var dma_skid_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var dma_skid_fifo_full: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `IA_DEBUG_REG1.dma_grp_valid`: bit 26, access unknown.
-  @inlinable public static var dma_grp_valid: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var dma_grp_valid: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `IA_DEBUG_REG1.grp_dma_read`: bit 27, access unknown.
-  @inlinable public static var grp_dma_read: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var grp_dma_read: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `IA_DEBUG_REG1.current_data_valid`: bit 28, access unknown.
-  @inlinable public static var current_data_valid: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var current_data_valid: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `IA_DEBUG_REG1.out_of_range_r2_q`: bit 29, access unknown.
-  @inlinable public static var out_of_range_r2_q: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var out_of_range_r2_q: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `IA_DEBUG_REG1.dma_mask_fifo_we`: bit 30, access unknown.
-  @inlinable public static var dma_mask_fifo_we: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var dma_mask_fifo_we: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `IA_DEBUG_REG1.dma_ret_data_we_q`: bit 31, access unknown.
-  @inlinable public static var dma_ret_data_we_q: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var dma_ret_data_we_q: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `IA_DEBUG_REG2`: gfx_8_0 register, index 0x2 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -9322,147 +7702,97 @@ public enum IA_DEBUG_REG2: RegisterDefinition {
   }
 
   /// `IA_DEBUG_REG2.hp_dma_input_fifo_empty`: bit 0, access unknown.
-  @inlinable public static var hp_dma_input_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var hp_dma_input_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_dma_input_fifo_full`: bit 1, access unknown.
-  @inlinable public static var hp_dma_input_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var hp_dma_input_fifo_full: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_start_new_packet`: bit 2, access unknown.
-  @inlinable public static var hp_start_new_packet: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var hp_start_new_packet: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_dma_rdreq_dr_q`: bit 3, access unknown.
-  @inlinable public static var hp_dma_rdreq_dr_q: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var hp_dma_rdreq_dr_q: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_dma_zero_indices_q`: bit 4, access unknown.
-  @inlinable public static var hp_dma_zero_indices_q: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var hp_dma_zero_indices_q: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_dma_buf_type_q`: bits 6:5, access unknown.
-  @inlinable public static var hp_dma_buf_type_q: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
+  public static var hp_dma_buf_type_q: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `IA_DEBUG_REG2.hp_dma_req_path_q`: bit 7, access unknown.
-  @inlinable public static var hp_dma_req_path_q: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var hp_dma_req_path_q: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_discard_1st_chunk`: bit 8, access unknown.
-  @inlinable public static var hp_discard_1st_chunk: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var hp_discard_1st_chunk: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_discard_2nd_chunk`: bit 9, access unknown.
-  @inlinable public static var hp_discard_2nd_chunk: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var hp_discard_2nd_chunk: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_second_tc_ret_data_q`: bit 10, access unknown.
-  @inlinable public static var hp_second_tc_ret_data_q: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var hp_second_tc_ret_data_q: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_dma_tc_ret_sel_q`: bit 11, access unknown.
-  @inlinable public static var hp_dma_tc_ret_sel_q: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var hp_dma_tc_ret_sel_q: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_last_rdreq_in_dma_op`: bit 12, access unknown.
-  @inlinable public static var hp_last_rdreq_in_dma_op: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var hp_last_rdreq_in_dma_op: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_dma_mask_fifo_empty`: bit 13, access unknown.
-  @inlinable public static var hp_dma_mask_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var hp_dma_mask_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_dma_data_fifo_empty_q`: bit 14, access unknown.
-  @inlinable public static var hp_dma_data_fifo_empty_q: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var hp_dma_data_fifo_empty_q: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_dma_data_fifo_full`: bit 15, access unknown.
-  @inlinable public static var hp_dma_data_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var hp_dma_data_fifo_full: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_dma_req_fifo_empty`: bit 16, access unknown.
-  @inlinable public static var hp_dma_req_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var hp_dma_req_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_dma_req_fifo_full`: bit 17, access unknown.
-  @inlinable public static var hp_dma_req_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var hp_dma_req_fifo_full: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_stage2_dr`: bit 18, access unknown.
-  @inlinable public static var hp_stage2_dr: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var hp_stage2_dr: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_stage2_rtr`: bit 19, access unknown.
-  @inlinable public static var hp_stage2_rtr: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var hp_stage2_rtr: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_stage3_dr`: bit 20, access unknown.
-  @inlinable public static var hp_stage3_dr: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var hp_stage3_dr: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_stage3_rtr`: bit 21, access unknown.
-  @inlinable public static var hp_stage3_rtr: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var hp_stage3_rtr: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_stage4_dr`: bit 22, access unknown.
-  @inlinable public static var hp_stage4_dr: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var hp_stage4_dr: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_stage4_rtr`: bit 23, access unknown.
-  @inlinable public static var hp_stage4_rtr: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var hp_stage4_rtr: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_dma_skid_fifo_empty`: bit 24, access unknown.
-  @inlinable public static var hp_dma_skid_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var hp_dma_skid_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_dma_skid_fifo_full`: bit 25, access unknown.
-  @inlinable public static var hp_dma_skid_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var hp_dma_skid_fifo_full: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_dma_grp_valid`: bit 26, access unknown.
-  @inlinable public static var hp_dma_grp_valid: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var hp_dma_grp_valid: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_grp_dma_read`: bit 27, access unknown.
-  @inlinable public static var hp_grp_dma_read: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var hp_grp_dma_read: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_current_data_valid`: bit 28, access unknown.
-  @inlinable public static var hp_current_data_valid: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var hp_current_data_valid: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_out_of_range_r2_q`: bit 29, access unknown.
-  @inlinable public static var hp_out_of_range_r2_q: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var hp_out_of_range_r2_q: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_dma_mask_fifo_we`: bit 30, access unknown.
-  @inlinable public static var hp_dma_mask_fifo_we: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var hp_dma_mask_fifo_we: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `IA_DEBUG_REG2.hp_dma_ret_data_we_q`: bit 31, access unknown.
-  @inlinable public static var hp_dma_ret_data_we_q: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var hp_dma_ret_data_we_q: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `IA_DEBUG_REG3`: gfx_8_0 register, index 0x3 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -9475,149 +7805,101 @@ public enum IA_DEBUG_REG3: RegisterDefinition {
   }
 
   /// `IA_DEBUG_REG3.dma_pipe0_rdreq_valid`: bit 0, access unknown.
-  @inlinable public static var dma_pipe0_rdreq_valid: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var dma_pipe0_rdreq_valid: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `IA_DEBUG_REG3.dma_pipe0_rdreq_read`: bit 1, access unknown.
-  @inlinable public static var dma_pipe0_rdreq_read: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var dma_pipe0_rdreq_read: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `IA_DEBUG_REG3.dma_pipe0_rdreq_null_out`: bit 2, access unknown.
-  @inlinable public static var dma_pipe0_rdreq_null_out: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var dma_pipe0_rdreq_null_out: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `IA_DEBUG_REG3.dma_pipe0_rdreq_eop_out`: bit 3, access unknown.
-  @inlinable public static var dma_pipe0_rdreq_eop_out: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var dma_pipe0_rdreq_eop_out: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `IA_DEBUG_REG3.dma_pipe0_rdreq_use_tc_out`: bit 4, access unknown.
-  @inlinable public static var dma_pipe0_rdreq_use_tc_out: RegisterField<Self, Bool> {
+  public static var dma_pipe0_rdreq_use_tc_out: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `IA_DEBUG_REG3.grp_dma_draw_is_pipe0`: bit 5, access unknown.
-  @inlinable public static var grp_dma_draw_is_pipe0: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var grp_dma_draw_is_pipe0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `IA_DEBUG_REG3.must_service_pipe0_req`: bit 6, access unknown.
-  @inlinable public static var must_service_pipe0_req: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var must_service_pipe0_req: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `IA_DEBUG_REG3.send_pipe1_req`: bit 7, access unknown.
-  @inlinable public static var send_pipe1_req: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var send_pipe1_req: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `IA_DEBUG_REG3.dma_pipe1_rdreq_valid`: bit 8, access unknown.
-  @inlinable public static var dma_pipe1_rdreq_valid: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var dma_pipe1_rdreq_valid: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `IA_DEBUG_REG3.dma_pipe1_rdreq_read`: bit 9, access unknown.
-  @inlinable public static var dma_pipe1_rdreq_read: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var dma_pipe1_rdreq_read: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `IA_DEBUG_REG3.dma_pipe1_rdreq_null_out`: bit 10, access unknown.
-  @inlinable public static var dma_pipe1_rdreq_null_out: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var dma_pipe1_rdreq_null_out: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `IA_DEBUG_REG3.dma_pipe1_rdreq_eop_out`: bit 11, access unknown.
-  @inlinable public static var dma_pipe1_rdreq_eop_out: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var dma_pipe1_rdreq_eop_out: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `IA_DEBUG_REG3.dma_pipe1_rdreq_use_tc_out`: bit 12, access unknown.
-  @inlinable public static var dma_pipe1_rdreq_use_tc_out: RegisterField<Self, Bool> {
+  public static var dma_pipe1_rdreq_use_tc_out: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `IA_DEBUG_REG3.ia_mc_rdreq_rtr_q`: bit 13, access unknown.
-  @inlinable public static var ia_mc_rdreq_rtr_q: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var ia_mc_rdreq_rtr_q: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `IA_DEBUG_REG3.mc_out_rtr`: bit 14, access unknown.
-  @inlinable public static var mc_out_rtr: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var mc_out_rtr: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `IA_DEBUG_REG3.dma_rdreq_send_out`: bit 15, access unknown.
-  @inlinable public static var dma_rdreq_send_out: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var dma_rdreq_send_out: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `IA_DEBUG_REG3.pipe0_dr`: bit 16, access unknown.
-  @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `IA_DEBUG_REG3.pipe0_rtr`: bit 17, access unknown.
-  @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `IA_DEBUG_REG3.ia_tc_rdreq_rtr_q`: bit 18, access unknown.
-  @inlinable public static var ia_tc_rdreq_rtr_q: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ia_tc_rdreq_rtr_q: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `IA_DEBUG_REG3.tc_out_rtr`: bit 19, access unknown.
-  @inlinable public static var tc_out_rtr: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var tc_out_rtr: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `IA_DEBUG_REG3.pair0_valid_p1`: bit 20, access unknown.
-  @inlinable public static var pair0_valid_p1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var pair0_valid_p1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `IA_DEBUG_REG3.pair1_valid_p1`: bit 21, access unknown.
-  @inlinable public static var pair1_valid_p1: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var pair1_valid_p1: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `IA_DEBUG_REG3.pair2_valid_p1`: bit 22, access unknown.
-  @inlinable public static var pair2_valid_p1: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var pair2_valid_p1: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `IA_DEBUG_REG3.pair3_valid_p1`: bit 23, access unknown.
-  @inlinable public static var pair3_valid_p1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var pair3_valid_p1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `IA_DEBUG_REG3.tc_req_count_q`: bits 25:24, access unknown.
-  @inlinable public static var tc_req_count_q: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var tc_req_count_q: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `IA_DEBUG_REG3.discard_1st_chunk`: bit 26, access unknown.
-  @inlinable public static var discard_1st_chunk: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var discard_1st_chunk: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `IA_DEBUG_REG3.discard_2nd_chunk`: bit 27, access unknown.
-  @inlinable public static var discard_2nd_chunk: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var discard_2nd_chunk: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `IA_DEBUG_REG3.last_tc_req_p1`: bit 28, access unknown.
-  @inlinable public static var last_tc_req_p1: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var last_tc_req_p1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `IA_DEBUG_REG3.IA_TC_rdreq_send_out`: bit 29, access unknown.
-  @inlinable public static var IA_TC_rdreq_send_out: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var IA_TC_rdreq_send_out: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `IA_DEBUG_REG3.TC_IA_rdret_valid_in`: bit 30, access unknown.
-  @inlinable public static var TC_IA_rdret_valid_in: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var TC_IA_rdret_valid_in: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `IA_DEBUG_REG3.TAP_IA_rdret_vld_in`: bit 31, access unknown.
-  @inlinable public static var TAP_IA_rdret_vld_in: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var TAP_IA_rdret_vld_in: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `IA_DEBUG_REG4`: gfx_8_0 register, index 0x4 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -9630,113 +7912,85 @@ public enum IA_DEBUG_REG4: RegisterDefinition {
   }
 
   /// `IA_DEBUG_REG4.pipe0_dr`: bit 0, access unknown.
-  @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `IA_DEBUG_REG4.pipe1_dr`: bit 1, access unknown.
-  @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `IA_DEBUG_REG4.pipe2_dr`: bit 2, access unknown.
-  @inlinable public static var pipe2_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var pipe2_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `IA_DEBUG_REG4.pipe3_dr`: bit 3, access unknown.
-  @inlinable public static var pipe3_dr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var pipe3_dr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `IA_DEBUG_REG4.pipe4_dr`: bit 4, access unknown.
-  @inlinable public static var pipe4_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var pipe4_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `IA_DEBUG_REG4.pipe5_dr`: bit 5, access unknown.
-  @inlinable public static var pipe5_dr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var pipe5_dr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `IA_DEBUG_REG4.grp_se0_fifo_empty`: bit 6, access unknown.
-  @inlinable public static var grp_se0_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var grp_se0_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `IA_DEBUG_REG4.grp_se0_fifo_full`: bit 7, access unknown.
-  @inlinable public static var grp_se0_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var grp_se0_fifo_full: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `IA_DEBUG_REG4.pipe0_rtr`: bit 8, access unknown.
-  @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `IA_DEBUG_REG4.pipe1_rtr`: bit 9, access unknown.
-  @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `IA_DEBUG_REG4.pipe2_rtr`: bit 10, access unknown.
-  @inlinable public static var pipe2_rtr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var pipe2_rtr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `IA_DEBUG_REG4.pipe3_rtr`: bit 11, access unknown.
-  @inlinable public static var pipe3_rtr: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var pipe3_rtr: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `IA_DEBUG_REG4.pipe4_rtr`: bit 12, access unknown.
-  @inlinable public static var pipe4_rtr: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var pipe4_rtr: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `IA_DEBUG_REG4.pipe5_rtr`: bit 13, access unknown.
-  @inlinable public static var pipe5_rtr: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var pipe5_rtr: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `IA_DEBUG_REG4.ia_vgt_prim_rtr_q`: bit 14, access unknown.
-  @inlinable public static var ia_vgt_prim_rtr_q: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var ia_vgt_prim_rtr_q: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `IA_DEBUG_REG4.ia_se1vgt_prim_rtr_q`: bit 15, access unknown.
-  @inlinable public static var ia_se1vgt_prim_rtr_q: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var ia_se1vgt_prim_rtr_q: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `IA_DEBUG_REG4.di_major_mode_p1_q`: bit 16, access unknown.
-  @inlinable public static var di_major_mode_p1_q: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var di_major_mode_p1_q: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `IA_DEBUG_REG4.gs_mode_p1_q`: bits 19:17, access unknown.
-  @inlinable public static var gs_mode_p1_q: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
+  public static var gs_mode_p1_q: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
 
   /// `IA_DEBUG_REG4.di_event_flag_p1_q`: bit 20, access unknown.
-  @inlinable public static var di_event_flag_p1_q: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var di_event_flag_p1_q: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `IA_DEBUG_REG4.di_state_sel_p1_q`: bits 23:21, access unknown.
-  @inlinable public static var di_state_sel_p1_q: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var di_state_sel_p1_q: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `IA_DEBUG_REG4.draw_opaq_en_p1_q`: bit 24, access unknown.
-  @inlinable public static var draw_opaq_en_p1_q: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var draw_opaq_en_p1_q: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `IA_DEBUG_REG4.draw_opaq_active_q`: bit 25, access unknown.
-  @inlinable public static var draw_opaq_active_q: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var draw_opaq_active_q: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `IA_DEBUG_REG4.di_source_select_p1_q`: bits 27:26, access unknown.
-  @inlinable public static var di_source_select_p1_q: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 2)
-  }
+  public static var di_source_select_p1_q: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `IA_DEBUG_REG4.ready_to_read_di`: bit 28, access unknown.
-  @inlinable public static var ready_to_read_di: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var ready_to_read_di: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `IA_DEBUG_REG4.di_first_group_of_draw_q`: bit 29, access unknown.
-  @inlinable public static var di_first_group_of_draw_q: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var di_first_group_of_draw_q: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `IA_DEBUG_REG4.last_shift_of_draw`: bit 30, access unknown.
-  @inlinable public static var last_shift_of_draw: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var last_shift_of_draw: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `IA_DEBUG_REG4.current_shift_is_vect1_q`: bit 31, access unknown.
-  @inlinable public static var current_shift_is_vect1_q: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var current_shift_is_vect1_q: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `IA_DEBUG_REG5`: gfx_8_0 register, index 0x5 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -9749,24 +8003,18 @@ public enum IA_DEBUG_REG5: RegisterDefinition {
   }
 
   /// `IA_DEBUG_REG5.di_index_counter_q_15_0`: bits 15:0, access unknown.
-  @inlinable public static var di_index_counter_q_15_0: RegisterField<Self, UInt16> {
+  public static var di_index_counter_q_15_0: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
   /// `IA_DEBUG_REG5.instanceid_13_0`: bits 29:16, access unknown.
-  @inlinable public static var instanceid_13_0: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 14)
-  }
+  public static var instanceid_13_0: RegisterField<Self, UInt16> { .init(lsb: 16, width: 14) }
 
   /// `IA_DEBUG_REG5.draw_input_fifo_full`: bit 30, access unknown.
-  @inlinable public static var draw_input_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var draw_input_fifo_full: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `IA_DEBUG_REG5.draw_input_fifo_empty`: bit 31, access unknown.
-  @inlinable public static var draw_input_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var draw_input_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `IA_DEBUG_REG6`: gfx_8_0 register, index 0x6 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -9779,57 +8027,37 @@ public enum IA_DEBUG_REG6: RegisterDefinition {
   }
 
   /// `IA_DEBUG_REG6.current_shift_q`: bits 3:0, access unknown.
-  @inlinable public static var current_shift_q: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var current_shift_q: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `IA_DEBUG_REG6.current_stride_pre`: bits 7:4, access unknown.
-  @inlinable public static var current_stride_pre: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var current_stride_pre: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `IA_DEBUG_REG6.current_stride_q`: bits 12:8, access unknown.
-  @inlinable public static var current_stride_q: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var current_stride_q: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
   /// `IA_DEBUG_REG6.first_group_partial`: bit 13, access unknown.
-  @inlinable public static var first_group_partial: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var first_group_partial: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `IA_DEBUG_REG6.second_group_partial`: bit 14, access unknown.
-  @inlinable public static var second_group_partial: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var second_group_partial: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `IA_DEBUG_REG6.curr_prim_partial`: bit 15, access unknown.
-  @inlinable public static var curr_prim_partial: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var curr_prim_partial: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `IA_DEBUG_REG6.next_stride_q`: bits 20:16, access unknown.
-  @inlinable public static var next_stride_q: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
+  public static var next_stride_q: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `IA_DEBUG_REG6.next_group_partial`: bit 21, access unknown.
-  @inlinable public static var next_group_partial: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var next_group_partial: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `IA_DEBUG_REG6.after_group_partial`: bit 22, access unknown.
-  @inlinable public static var after_group_partial: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var after_group_partial: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `IA_DEBUG_REG6.extract_group`: bit 23, access unknown.
-  @inlinable public static var extract_group: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var extract_group: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `IA_DEBUG_REG6.grp_shift_debug_data`: bits 31:24, access unknown.
-  @inlinable public static var grp_shift_debug_data: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var grp_shift_debug_data: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `IA_DEBUG_REG7`: gfx_8_0 register, index 0x7 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -9842,79 +8070,53 @@ public enum IA_DEBUG_REG7: RegisterDefinition {
   }
 
   /// `IA_DEBUG_REG7.reset_indx_state_q`: bits 3:0, access unknown.
-  @inlinable public static var reset_indx_state_q: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var reset_indx_state_q: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `IA_DEBUG_REG7.shift_vect_valid_p2_q`: bits 7:4, access unknown.
-  @inlinable public static var shift_vect_valid_p2_q: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var shift_vect_valid_p2_q: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `IA_DEBUG_REG7.shift_vect1_valid_p2_q`: bits 11:8, access unknown.
-  @inlinable public static var shift_vect1_valid_p2_q: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var shift_vect1_valid_p2_q: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `IA_DEBUG_REG7.shift_vect0_reset_match_p2_q`: bits 15:12, access unknown.
-  @inlinable public static var shift_vect0_reset_match_p2_q: RegisterField<Self, UInt8> {
+  public static var shift_vect0_reset_match_p2_q: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 4)
   }
 
   /// `IA_DEBUG_REG7.shift_vect1_reset_match_p2_q`: bits 19:16, access unknown.
-  @inlinable public static var shift_vect1_reset_match_p2_q: RegisterField<Self, UInt8> {
+  public static var shift_vect1_reset_match_p2_q: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
   /// `IA_DEBUG_REG7.num_indx_in_group_p2_q`: bits 22:20, access unknown.
-  @inlinable public static var num_indx_in_group_p2_q: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
+  public static var num_indx_in_group_p2_q: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `IA_DEBUG_REG7.last_group_of_draw_p2_q`: bit 23, access unknown.
-  @inlinable public static var last_group_of_draw_p2_q: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var last_group_of_draw_p2_q: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `IA_DEBUG_REG7.shift_event_flag_p2_q`: bit 24, access unknown.
-  @inlinable public static var shift_event_flag_p2_q: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var shift_event_flag_p2_q: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `IA_DEBUG_REG7.indx_shift_is_one_p2_q`: bit 25, access unknown.
-  @inlinable public static var indx_shift_is_one_p2_q: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var indx_shift_is_one_p2_q: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `IA_DEBUG_REG7.indx_shift_is_two_p2_q`: bit 26, access unknown.
-  @inlinable public static var indx_shift_is_two_p2_q: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var indx_shift_is_two_p2_q: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `IA_DEBUG_REG7.indx_stride_is_four_p2_q`: bit 27, access unknown.
-  @inlinable public static var indx_stride_is_four_p2_q: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var indx_stride_is_four_p2_q: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `IA_DEBUG_REG7.shift_prim1_reset_p3_q`: bit 28, access unknown.
-  @inlinable public static var shift_prim1_reset_p3_q: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var shift_prim1_reset_p3_q: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `IA_DEBUG_REG7.shift_prim1_partial_p3_q`: bit 29, access unknown.
-  @inlinable public static var shift_prim1_partial_p3_q: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var shift_prim1_partial_p3_q: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `IA_DEBUG_REG7.shift_prim0_reset_p3_q`: bit 30, access unknown.
-  @inlinable public static var shift_prim0_reset_p3_q: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var shift_prim0_reset_p3_q: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `IA_DEBUG_REG7.shift_prim0_partial_p3_q`: bit 31, access unknown.
-  @inlinable public static var shift_prim0_partial_p3_q: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var shift_prim0_partial_p3_q: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `IA_DEBUG_REG8`: gfx_8_0 register, index 0x8 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -9927,78 +8129,58 @@ public enum IA_DEBUG_REG8: RegisterDefinition {
   }
 
   /// `IA_DEBUG_REG8.di_prim_type_p1_q`: bits 4:0, access unknown.
-  @inlinable public static var di_prim_type_p1_q: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var di_prim_type_p1_q: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `IA_DEBUG_REG8.two_cycle_xfer_p1_q`: bit 5, access unknown.
-  @inlinable public static var two_cycle_xfer_p1_q: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var two_cycle_xfer_p1_q: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `IA_DEBUG_REG8.two_prim_input_p1_q`: bit 6, access unknown.
-  @inlinable public static var two_prim_input_p1_q: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var two_prim_input_p1_q: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `IA_DEBUG_REG8.shift_vect_end_of_packet_p5_q`: bit 7, access unknown.
-  @inlinable public static var shift_vect_end_of_packet_p5_q: RegisterField<Self, Bool> {
+  public static var shift_vect_end_of_packet_p5_q: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `IA_DEBUG_REG8.last_group_of_inst_p5_q`: bit 8, access unknown.
-  @inlinable public static var last_group_of_inst_p5_q: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var last_group_of_inst_p5_q: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `IA_DEBUG_REG8.shift_prim1_null_flag_p5_q`: bit 9, access unknown.
-  @inlinable public static var shift_prim1_null_flag_p5_q: RegisterField<Self, Bool> {
+  public static var shift_prim1_null_flag_p5_q: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `IA_DEBUG_REG8.shift_prim0_null_flag_p5_q`: bit 10, access unknown.
-  @inlinable public static var shift_prim0_null_flag_p5_q: RegisterField<Self, Bool> {
+  public static var shift_prim0_null_flag_p5_q: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `IA_DEBUG_REG8.grp_continued`: bit 11, access unknown.
-  @inlinable public static var grp_continued: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var grp_continued: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `IA_DEBUG_REG8.grp_state_sel`: bits 14:12, access unknown.
-  @inlinable public static var grp_state_sel: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var grp_state_sel: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `IA_DEBUG_REG8.grp_sub_prim_type`: bits 20:15, access unknown.
-  @inlinable public static var grp_sub_prim_type: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 6)
-  }
+  public static var grp_sub_prim_type: RegisterField<Self, UInt8> { .init(lsb: 15, width: 6) }
 
   /// `IA_DEBUG_REG8.grp_output_path`: bits 23:21, access unknown.
-  @inlinable public static var grp_output_path: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var grp_output_path: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `IA_DEBUG_REG8.grp_null_primitive`: bit 24, access unknown.
-  @inlinable public static var grp_null_primitive: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var grp_null_primitive: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `IA_DEBUG_REG8.grp_eop`: bit 25, access unknown.
-  @inlinable public static var grp_eop: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var grp_eop: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `IA_DEBUG_REG8.grp_eopg`: bit 26, access unknown.
-  @inlinable public static var grp_eopg: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var grp_eopg: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `IA_DEBUG_REG8.grp_event_flag`: bit 27, access unknown.
-  @inlinable public static var grp_event_flag: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var grp_event_flag: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `IA_DEBUG_REG8.grp_components_valid`: bits 31:28, access unknown.
-  @inlinable public static var grp_components_valid: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var grp_components_valid: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `IA_DEBUG_REG9`: gfx_8_0 register, index 0x9 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -10011,97 +8193,73 @@ public enum IA_DEBUG_REG9: RegisterDefinition {
   }
 
   /// `IA_DEBUG_REG9.send_to_se1_p6`: bit 0, access unknown.
-  @inlinable public static var send_to_se1_p6: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var send_to_se1_p6: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `IA_DEBUG_REG9.gfx_se_switch_p6`: bit 1, access unknown.
-  @inlinable public static var gfx_se_switch_p6: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var gfx_se_switch_p6: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `IA_DEBUG_REG9.null_eoi_xfer_prim1_p6`: bit 2, access unknown.
-  @inlinable public static var null_eoi_xfer_prim1_p6: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var null_eoi_xfer_prim1_p6: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `IA_DEBUG_REG9.null_eoi_xfer_prim0_p6`: bit 3, access unknown.
-  @inlinable public static var null_eoi_xfer_prim0_p6: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var null_eoi_xfer_prim0_p6: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `IA_DEBUG_REG9.prim1_eoi_p6`: bit 4, access unknown.
-  @inlinable public static var prim1_eoi_p6: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var prim1_eoi_p6: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `IA_DEBUG_REG9.prim0_eoi_p6`: bit 5, access unknown.
-  @inlinable public static var prim0_eoi_p6: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var prim0_eoi_p6: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `IA_DEBUG_REG9.prim1_valid_eopg_p6`: bit 6, access unknown.
-  @inlinable public static var prim1_valid_eopg_p6: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var prim1_valid_eopg_p6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `IA_DEBUG_REG9.prim0_valid_eopg_p6`: bit 7, access unknown.
-  @inlinable public static var prim0_valid_eopg_p6: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var prim0_valid_eopg_p6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `IA_DEBUG_REG9.prim1_to_other_se_p6`: bit 8, access unknown.
-  @inlinable public static var prim1_to_other_se_p6: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var prim1_to_other_se_p6: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `IA_DEBUG_REG9.eopg_on_last_prim_p6`: bit 9, access unknown.
-  @inlinable public static var eopg_on_last_prim_p6: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var eopg_on_last_prim_p6: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `IA_DEBUG_REG9.eopg_between_prims_p6`: bit 10, access unknown.
-  @inlinable public static var eopg_between_prims_p6: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var eopg_between_prims_p6: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `IA_DEBUG_REG9.prim_count_eq_group_size_p6`: bit 11, access unknown.
-  @inlinable public static var prim_count_eq_group_size_p6: RegisterField<Self, Bool> {
+  public static var prim_count_eq_group_size_p6: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `IA_DEBUG_REG9.prim_count_gt_group_size_p6`: bit 12, access unknown.
-  @inlinable public static var prim_count_gt_group_size_p6: RegisterField<Self, Bool> {
+  public static var prim_count_gt_group_size_p6: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `IA_DEBUG_REG9.two_prim_output_p5_q`: bit 13, access unknown.
-  @inlinable public static var two_prim_output_p5_q: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var two_prim_output_p5_q: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `IA_DEBUG_REG9.SPARE0`: bit 14, access unknown.
-  @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `IA_DEBUG_REG9.SPARE1`: bit 15, access unknown.
-  @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `IA_DEBUG_REG9.shift_vect_end_of_packet_p5_q`: bit 16, access unknown.
-  @inlinable public static var shift_vect_end_of_packet_p5_q: RegisterField<Self, Bool> {
+  public static var shift_vect_end_of_packet_p5_q: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `IA_DEBUG_REG9.prim1_xfer_p6`: bit 17, access unknown.
-  @inlinable public static var prim1_xfer_p6: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var prim1_xfer_p6: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `IA_DEBUG_REG9.grp_se1_fifo_empty`: bit 18, access unknown.
-  @inlinable public static var grp_se1_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var grp_se1_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `IA_DEBUG_REG9.grp_se1_fifo_full`: bit 19, access unknown.
-  @inlinable public static var grp_se1_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var grp_se1_fifo_full: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `IA_DEBUG_REG9.prim_counter_q`: bits 31:20, access unknown.
-  @inlinable public static var prim_counter_q: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 12)
-  }
+  public static var prim_counter_q: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PA_SC_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_pa` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -10114,10 +8272,10 @@ public enum PA_SC_DEBUG_REG0: RegisterDefinition {
   }
 
   /// `PA_SC_DEBUG_REG0.REG0_FIELD0`: bits 1:0, access unknown.
-  @inlinable public static var REG0_FIELD0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var REG0_FIELD0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `PA_SC_DEBUG_REG0.REG0_FIELD1`: bits 3:2, access unknown.
-  @inlinable public static var REG0_FIELD1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var REG0_FIELD1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 }
 
 /// `PA_SC_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_pa` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -10130,10 +8288,10 @@ public enum PA_SC_DEBUG_REG1: RegisterDefinition {
   }
 
   /// `PA_SC_DEBUG_REG1.REG1_FIELD0`: bits 1:0, access unknown.
-  @inlinable public static var REG1_FIELD0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var REG1_FIELD0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `PA_SC_DEBUG_REG1.REG1_FIELD1`: bits 3:2, access unknown.
-  @inlinable public static var REG1_FIELD1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var REG1_FIELD1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 }
 
 /// `SETUP_DEBUG_REG0`: gfx_8_0 register, index 0x18 of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -10146,61 +8304,49 @@ public enum SETUP_DEBUG_REG0: RegisterDefinition {
   }
 
   /// `SETUP_DEBUG_REG0.su_baryc_cntl_state`: bits 1:0, access unknown.
-  @inlinable public static var su_baryc_cntl_state: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var su_baryc_cntl_state: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `SETUP_DEBUG_REG0.su_cntl_state`: bits 5:2, access unknown.
-  @inlinable public static var su_cntl_state: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var su_cntl_state: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `SETUP_DEBUG_REG0.pmode_state`: bits 13:8, access unknown.
-  @inlinable public static var pmode_state: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
+  public static var pmode_state: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `SETUP_DEBUG_REG0.ge_stallb`: bit 14, access unknown.
-  @inlinable public static var ge_stallb: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var ge_stallb: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SETUP_DEBUG_REG0.geom_enable`: bit 15, access unknown.
-  @inlinable public static var geom_enable: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var geom_enable: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SETUP_DEBUG_REG0.su_clip_baryc_free`: bits 17:16, access unknown.
-  @inlinable public static var su_clip_baryc_free: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 2)
-  }
+  public static var su_clip_baryc_free: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `SETUP_DEBUG_REG0.su_clip_rtr`: bit 18, access unknown.
-  @inlinable public static var su_clip_rtr: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var su_clip_rtr: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SETUP_DEBUG_REG0.pfifo_busy`: bit 19, access unknown.
-  @inlinable public static var pfifo_busy: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var pfifo_busy: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SETUP_DEBUG_REG0.su_cntl_busy`: bit 20, access unknown.
-  @inlinable public static var su_cntl_busy: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var su_cntl_busy: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SETUP_DEBUG_REG0.geom_busy`: bit 21, access unknown.
-  @inlinable public static var geom_busy: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var geom_busy: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SETUP_DEBUG_REG0.event_id_gated`: bits 27:22, access unknown.
-  @inlinable public static var event_id_gated: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 6)
-  }
+  public static var event_id_gated: RegisterField<Self, UInt8> { .init(lsb: 22, width: 6) }
 
   /// `SETUP_DEBUG_REG0.event_gated`: bit 28, access unknown.
-  @inlinable public static var event_gated: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var event_gated: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SETUP_DEBUG_REG0.pmode_prim_gated`: bit 29, access unknown.
-  @inlinable public static var pmode_prim_gated: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var pmode_prim_gated: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `SETUP_DEBUG_REG0.su_dyn_sclk_vld`: bit 30, access unknown.
-  @inlinable public static var su_dyn_sclk_vld: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var su_dyn_sclk_vld: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `SETUP_DEBUG_REG0.cl_dyn_sclk_vld`: bit 31, access unknown.
-  @inlinable public static var cl_dyn_sclk_vld: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var cl_dyn_sclk_vld: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SETUP_DEBUG_REG1`: gfx_8_0 register, index 0x19 of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -10213,14 +8359,10 @@ public enum SETUP_DEBUG_REG1: RegisterDefinition {
   }
 
   /// `SETUP_DEBUG_REG1.y_sort0_gated_23_8`: bits 15:0, access unknown.
-  @inlinable public static var y_sort0_gated_23_8: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var y_sort0_gated_23_8: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SETUP_DEBUG_REG1.x_sort0_gated_23_8`: bits 31:16, access unknown.
-  @inlinable public static var x_sort0_gated_23_8: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var x_sort0_gated_23_8: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SETUP_DEBUG_REG2`: gfx_8_0 register, index 0x1A of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -10233,14 +8375,10 @@ public enum SETUP_DEBUG_REG2: RegisterDefinition {
   }
 
   /// `SETUP_DEBUG_REG2.y_sort1_gated_23_8`: bits 15:0, access unknown.
-  @inlinable public static var y_sort1_gated_23_8: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var y_sort1_gated_23_8: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SETUP_DEBUG_REG2.x_sort1_gated_23_8`: bits 31:16, access unknown.
-  @inlinable public static var x_sort1_gated_23_8: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var x_sort1_gated_23_8: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SETUP_DEBUG_REG3`: gfx_8_0 register, index 0x1B of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -10253,14 +8391,10 @@ public enum SETUP_DEBUG_REG3: RegisterDefinition {
   }
 
   /// `SETUP_DEBUG_REG3.y_sort2_gated_23_8`: bits 15:0, access unknown.
-  @inlinable public static var y_sort2_gated_23_8: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var y_sort2_gated_23_8: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SETUP_DEBUG_REG3.x_sort2_gated_23_8`: bits 31:16, access unknown.
-  @inlinable public static var x_sort2_gated_23_8: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var x_sort2_gated_23_8: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SETUP_DEBUG_REG4`: gfx_8_0 register, index 0x1C of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -10273,49 +8407,37 @@ public enum SETUP_DEBUG_REG4: RegisterDefinition {
   }
 
   /// `SETUP_DEBUG_REG4.attr_indx_sort0_gated`: bits 13:0, access unknown.
-  @inlinable public static var attr_indx_sort0_gated: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 14)
-  }
+  public static var attr_indx_sort0_gated: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 
   /// `SETUP_DEBUG_REG4.null_prim_gated`: bit 14, access unknown.
-  @inlinable public static var null_prim_gated: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var null_prim_gated: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SETUP_DEBUG_REG4.backfacing_gated`: bit 15, access unknown.
-  @inlinable public static var backfacing_gated: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var backfacing_gated: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SETUP_DEBUG_REG4.st_indx_gated`: bits 18:16, access unknown.
-  @inlinable public static var st_indx_gated: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 3)
-  }
+  public static var st_indx_gated: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `SETUP_DEBUG_REG4.clipped_gated`: bit 19, access unknown.
-  @inlinable public static var clipped_gated: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var clipped_gated: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SETUP_DEBUG_REG4.dealloc_slot_gated`: bits 22:20, access unknown.
-  @inlinable public static var dealloc_slot_gated: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
+  public static var dealloc_slot_gated: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `SETUP_DEBUG_REG4.xmajor_gated`: bit 23, access unknown.
-  @inlinable public static var xmajor_gated: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var xmajor_gated: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SETUP_DEBUG_REG4.diamond_rule_gated`: bits 25:24, access unknown.
-  @inlinable public static var diamond_rule_gated: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var diamond_rule_gated: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `SETUP_DEBUG_REG4.type_gated`: bits 28:26, access unknown.
-  @inlinable public static var type_gated: RegisterField<Self, UInt8> { .init(lsb: 26, width: 3) }
+  public static var type_gated: RegisterField<Self, UInt8> { .init(lsb: 26, width: 3) }
 
   /// `SETUP_DEBUG_REG4.fpov_gated`: bits 30:29, access unknown.
-  @inlinable public static var fpov_gated: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
+  public static var fpov_gated: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 
   /// `SETUP_DEBUG_REG4.eop_gated`: bit 31, access unknown.
-  @inlinable public static var eop_gated: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var eop_gated: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SETUP_DEBUG_REG5`: gfx_8_0 register, index 0x1D of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -10328,27 +8450,17 @@ public enum SETUP_DEBUG_REG5: RegisterDefinition {
   }
 
   /// `SETUP_DEBUG_REG5.attr_indx_sort2_gated`: bits 13:0, access unknown.
-  @inlinable public static var attr_indx_sort2_gated: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 14)
-  }
+  public static var attr_indx_sort2_gated: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 
   /// `SETUP_DEBUG_REG5.attr_indx_sort1_gated`: bits 27:14, access unknown.
-  @inlinable public static var attr_indx_sort1_gated: RegisterField<Self, UInt16> {
-    .init(lsb: 14, width: 14)
-  }
+  public static var attr_indx_sort1_gated: RegisterField<Self, UInt16> { .init(lsb: 14, width: 14) }
 
   /// `SETUP_DEBUG_REG5.provoking_vtx_gated`: bits 29:28, access unknown.
-  @inlinable public static var provoking_vtx_gated: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 2)
-  }
+  public static var provoking_vtx_gated: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `SETUP_DEBUG_REG5.valid_prim_gated`: bit 30, access unknown.
-  @inlinable public static var valid_prim_gated: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var valid_prim_gated: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `SETUP_DEBUG_REG5.pa_reg_sclk_vld`: bit 31, access unknown.
-  @inlinable public static var pa_reg_sclk_vld: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var pa_reg_sclk_vld: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }

@@ -14,10 +14,10 @@ public enum SQ_DEBUG_STS_LOCAL: RegisterDefinition {
   }
 
   /// `SQ_DEBUG_STS_LOCAL.BUSY`: bit 0, access unknown.
-  @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SQ_DEBUG_STS_LOCAL.WAVE_LEVEL`: bits 9:4, access unknown.
-  @inlinable public static var WAVE_LEVEL: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
+  public static var WAVE_LEVEL: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
 }
 
 /// `SQ_DEBUG_CTRL_LOCAL`: gfx_8_0 register, index 0x9 of space `ix_sq` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -30,7 +30,7 @@ public enum SQ_DEBUG_CTRL_LOCAL: RegisterDefinition {
   }
 
   /// `SQ_DEBUG_CTRL_LOCAL.UNUSED`: bits 7:0, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var UNUSED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SQ_INTERRUPT_WORD_AUTO`: gfx_8_0 register, index 0x20C0 of space `ix_sq` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -45,40 +45,34 @@ public enum SQ_INTERRUPT_WORD_AUTO: RegisterDefinition {
   }
 
   /// `SQ_INTERRUPT_WORD_AUTO.THREAD_TRACE`: bit 0, access unknown.
-  @inlinable public static var THREAD_TRACE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var THREAD_TRACE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SQ_INTERRUPT_WORD_AUTO.WLT`: bit 1, access unknown.
-  @inlinable public static var WLT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var WLT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SQ_INTERRUPT_WORD_AUTO.THREAD_TRACE_BUF_FULL`: bit 2, access unknown.
-  @inlinable public static var THREAD_TRACE_BUF_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var THREAD_TRACE_BUF_FULL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SQ_INTERRUPT_WORD_AUTO.REG_TIMESTAMP`: bit 3, access unknown.
-  @inlinable public static var REG_TIMESTAMP: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var REG_TIMESTAMP: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SQ_INTERRUPT_WORD_AUTO.CMD_TIMESTAMP`: bit 4, access unknown.
-  @inlinable public static var CMD_TIMESTAMP: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var CMD_TIMESTAMP: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SQ_INTERRUPT_WORD_AUTO.HOST_CMD_OVERFLOW`: bit 5, access unknown.
-  @inlinable public static var HOST_CMD_OVERFLOW: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var HOST_CMD_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SQ_INTERRUPT_WORD_AUTO.HOST_REG_OVERFLOW`: bit 6, access unknown.
-  @inlinable public static var HOST_REG_OVERFLOW: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var HOST_REG_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SQ_INTERRUPT_WORD_AUTO.IMMED_OVERFLOW`: bit 7, access unknown.
-  @inlinable public static var IMMED_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var IMMED_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SQ_INTERRUPT_WORD_AUTO.SE_ID`: bits 25:24, access unknown.
-  @inlinable public static var SE_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var SE_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `SQ_INTERRUPT_WORD_AUTO.ENCODING`: bits 27:26, access unknown.
-  @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 }
 
 /// `SQ_INTERRUPT_WORD_CMN`: gfx_8_0 register, index 0x20C0 of space `ix_sq` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -91,10 +85,10 @@ public enum SQ_INTERRUPT_WORD_CMN: RegisterDefinition {
   }
 
   /// `SQ_INTERRUPT_WORD_CMN.SE_ID`: bits 25:24, access unknown.
-  @inlinable public static var SE_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var SE_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `SQ_INTERRUPT_WORD_CMN.ENCODING`: bits 27:26, access unknown.
-  @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 }
 
 /// `SQ_INTERRUPT_WORD_WAVE`: gfx_8_0 register, index 0x20C0 of space `ix_sq` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -109,31 +103,31 @@ public enum SQ_INTERRUPT_WORD_WAVE: RegisterDefinition {
   }
 
   /// `SQ_INTERRUPT_WORD_WAVE.DATA`: bits 7:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQ_INTERRUPT_WORD_WAVE.SH_ID`: bit 8, access unknown.
-  @inlinable public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SQ_INTERRUPT_WORD_WAVE.PRIV`: bit 9, access unknown.
-  @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SQ_INTERRUPT_WORD_WAVE.VM_ID`: bits 13:10, access unknown.
-  @inlinable public static var VM_ID: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var VM_ID: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `SQ_INTERRUPT_WORD_WAVE.WAVE_ID`: bits 17:14, access unknown.
-  @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 
   /// `SQ_INTERRUPT_WORD_WAVE.SIMD_ID`: bits 19:18, access unknown.
-  @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `SQ_INTERRUPT_WORD_WAVE.CU_ID`: bits 23:20, access unknown.
-  @inlinable public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `SQ_INTERRUPT_WORD_WAVE.SE_ID`: bits 25:24, access unknown.
-  @inlinable public static var SE_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var SE_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `SQ_INTERRUPT_WORD_WAVE.ENCODING`: bits 27:26, access unknown.
-  @inlinable public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var ENCODING: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 }
 
 /// `SXIFCCG_DEBUG_REG0`: gfx_8_0 register, index 0x14 of space `ix_sxifccg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -146,47 +140,33 @@ public enum SXIFCCG_DEBUG_REG0: RegisterDefinition {
   }
 
   /// `SXIFCCG_DEBUG_REG0.position_address`: bits 5:0, access unknown.
-  @inlinable public static var position_address: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var position_address: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SXIFCCG_DEBUG_REG0.point_address`: bits 8:6, access unknown.
-  @inlinable public static var point_address: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+  public static var point_address: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `SXIFCCG_DEBUG_REG0.sx_pending_rd_state_var_indx`: bits 11:9, access unknown.
-  @inlinable public static var sx_pending_rd_state_var_indx: RegisterField<Self, UInt8> {
+  public static var sx_pending_rd_state_var_indx: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
   /// `SXIFCCG_DEBUG_REG0.sx_pending_rd_req_mask`: bits 15:12, access unknown.
-  @inlinable public static var sx_pending_rd_req_mask: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var sx_pending_rd_req_mask: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `SXIFCCG_DEBUG_REG0.sx_pending_rd_pci`: bits 25:16, access unknown.
-  @inlinable public static var sx_pending_rd_pci: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 10)
-  }
+  public static var sx_pending_rd_pci: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
 
   /// `SXIFCCG_DEBUG_REG0.sx_pending_rd_aux_sel`: bits 27:26, access unknown.
-  @inlinable public static var sx_pending_rd_aux_sel: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 2)
-  }
+  public static var sx_pending_rd_aux_sel: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `SXIFCCG_DEBUG_REG0.sx_pending_rd_sp_id`: bits 29:28, access unknown.
-  @inlinable public static var sx_pending_rd_sp_id: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 2)
-  }
+  public static var sx_pending_rd_sp_id: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `SXIFCCG_DEBUG_REG0.sx_pending_rd_aux_inc`: bit 30, access unknown.
-  @inlinable public static var sx_pending_rd_aux_inc: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var sx_pending_rd_aux_inc: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `SXIFCCG_DEBUG_REG0.sx_pending_rd_advance`: bit 31, access unknown.
-  @inlinable public static var sx_pending_rd_advance: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var sx_pending_rd_advance: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SXIFCCG_DEBUG_REG1`: gfx_8_0 register, index 0x15 of space `ix_sxifccg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -199,52 +179,40 @@ public enum SXIFCCG_DEBUG_REG1: RegisterDefinition {
   }
 
   /// `SXIFCCG_DEBUG_REG1.available_positions`: bits 6:0, access unknown.
-  @inlinable public static var available_positions: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 7)
-  }
+  public static var available_positions: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `SXIFCCG_DEBUG_REG1.sx_receive_indx`: bits 9:7, access unknown.
-  @inlinable public static var sx_receive_indx: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 3)
-  }
+  public static var sx_receive_indx: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `SXIFCCG_DEBUG_REG1.sx_pending_fifo_contents`: bits 14:10, access unknown.
-  @inlinable public static var sx_pending_fifo_contents: RegisterField<Self, UInt8> {
+  public static var sx_pending_fifo_contents: RegisterField<Self, UInt8> {
     .init(lsb: 10, width: 5)
   }
 
   /// `SXIFCCG_DEBUG_REG1.statevar_bits_vs_out_misc_vec_ena`: bit 15, access unknown.
-  @inlinable public static var statevar_bits_vs_out_misc_vec_ena: RegisterField<Self, Bool> {
+  public static var statevar_bits_vs_out_misc_vec_ena: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `SXIFCCG_DEBUG_REG1.statevar_bits_disable_sp`: bits 19:16, access unknown.
-  @inlinable public static var statevar_bits_disable_sp: RegisterField<Self, UInt8> {
+  public static var statevar_bits_disable_sp: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
   /// `SXIFCCG_DEBUG_REG1.aux_sel`: bits 21:20, access unknown.
-  @inlinable public static var aux_sel: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var aux_sel: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `SXIFCCG_DEBUG_REG1.sx_to_pa_empty_1`: bit 22, access unknown.
-  @inlinable public static var sx_to_pa_empty_1: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var sx_to_pa_empty_1: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `SXIFCCG_DEBUG_REG1.sx_to_pa_empty_0`: bit 23, access unknown.
-  @inlinable public static var sx_to_pa_empty_0: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var sx_to_pa_empty_0: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SXIFCCG_DEBUG_REG1.pasx_req_cnt_1`: bits 27:24, access unknown.
-  @inlinable public static var pasx_req_cnt_1: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var pasx_req_cnt_1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `SXIFCCG_DEBUG_REG1.pasx_req_cnt_0`: bits 31:28, access unknown.
-  @inlinable public static var pasx_req_cnt_0: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var pasx_req_cnt_0: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SXIFCCG_DEBUG_REG2`: gfx_8_0 register, index 0x16 of space `ix_sxifccg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -257,35 +225,27 @@ public enum SXIFCCG_DEBUG_REG2: RegisterDefinition {
   }
 
   /// `SXIFCCG_DEBUG_REG2.param_cache_base`: bits 6:0, access unknown.
-  @inlinable public static var param_cache_base: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 7)
-  }
+  public static var param_cache_base: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `SXIFCCG_DEBUG_REG2.sx_aux`: bits 8:7, access unknown.
-  @inlinable public static var sx_aux: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
+  public static var sx_aux: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
   /// `SXIFCCG_DEBUG_REG2.sx_request_indx`: bits 14:9, access unknown.
-  @inlinable public static var sx_request_indx: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 6)
-  }
+  public static var sx_request_indx: RegisterField<Self, UInt8> { .init(lsb: 9, width: 6) }
 
   /// `SXIFCCG_DEBUG_REG2.req_active_verts_loaded`: bit 15, access unknown.
-  @inlinable public static var req_active_verts_loaded: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var req_active_verts_loaded: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SXIFCCG_DEBUG_REG2.req_active_verts`: bits 22:16, access unknown.
-  @inlinable public static var req_active_verts: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 7)
-  }
+  public static var req_active_verts: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `SXIFCCG_DEBUG_REG2.vgt_to_ccgen_state_var_indx`: bits 25:23, access unknown.
-  @inlinable public static var vgt_to_ccgen_state_var_indx: RegisterField<Self, UInt8> {
+  public static var vgt_to_ccgen_state_var_indx: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 3)
   }
 
   /// `SXIFCCG_DEBUG_REG2.vgt_to_ccgen_active_verts`: bits 31:26, access unknown.
-  @inlinable public static var vgt_to_ccgen_active_verts: RegisterField<Self, UInt8> {
+  public static var vgt_to_ccgen_active_verts: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 6)
   }
 }
@@ -300,77 +260,57 @@ public enum SXIFCCG_DEBUG_REG3: RegisterDefinition {
   }
 
   /// `SXIFCCG_DEBUG_REG3.ALWAYS_ZERO`: bits 7:0, access unknown.
-  @inlinable public static var ALWAYS_ZERO: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var ALWAYS_ZERO: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SXIFCCG_DEBUG_REG3.vertex_fifo_entriesavailable`: bits 11:8, access unknown.
-  @inlinable public static var vertex_fifo_entriesavailable: RegisterField<Self, UInt8> {
+  public static var vertex_fifo_entriesavailable: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 4)
   }
 
   /// `SXIFCCG_DEBUG_REG3.statevar_bits_vs_out_ccdist1_vec_ena`: bit 12, access unknown.
-  @inlinable public static var statevar_bits_vs_out_ccdist1_vec_ena: RegisterField<Self, Bool> {
+  public static var statevar_bits_vs_out_ccdist1_vec_ena: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `SXIFCCG_DEBUG_REG3.statevar_bits_vs_out_ccdist0_vec_ena`: bit 13, access unknown.
-  @inlinable public static var statevar_bits_vs_out_ccdist0_vec_ena: RegisterField<Self, Bool> {
+  public static var statevar_bits_vs_out_ccdist0_vec_ena: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `SXIFCCG_DEBUG_REG3.available_positions`: bits 20:14, access unknown.
-  @inlinable public static var available_positions: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 7)
-  }
+  public static var available_positions: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
 
   /// `SXIFCCG_DEBUG_REG3.current_state`: bits 22:21, access unknown.
-  @inlinable public static var current_state: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var current_state: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `SXIFCCG_DEBUG_REG3.vertex_fifo_empty`: bit 23, access unknown.
-  @inlinable public static var vertex_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var vertex_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SXIFCCG_DEBUG_REG3.vertex_fifo_full`: bit 24, access unknown.
-  @inlinable public static var vertex_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var vertex_fifo_full: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SXIFCCG_DEBUG_REG3.sx0_receive_fifo_empty`: bit 25, access unknown.
-  @inlinable public static var sx0_receive_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var sx0_receive_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `SXIFCCG_DEBUG_REG3.sx0_receive_fifo_full`: bit 26, access unknown.
-  @inlinable public static var sx0_receive_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var sx0_receive_fifo_full: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `SXIFCCG_DEBUG_REG3.vgt_to_ccgen_fifo_empty`: bit 27, access unknown.
-  @inlinable public static var vgt_to_ccgen_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var vgt_to_ccgen_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `SXIFCCG_DEBUG_REG3.vgt_to_ccgen_fifo_full`: bit 28, access unknown.
-  @inlinable public static var vgt_to_ccgen_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var vgt_to_ccgen_fifo_full: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SXIFCCG_DEBUG_REG3.ccgen_to_clipcc_fifo_full`: bit 29, access unknown.
-  @inlinable public static var ccgen_to_clipcc_fifo_full: RegisterField<Self, Bool> {
+  public static var ccgen_to_clipcc_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `SXIFCCG_DEBUG_REG3.sx0_receive_fifo_write`: bit 30, access unknown.
-  @inlinable public static var sx0_receive_fifo_write: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var sx0_receive_fifo_write: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `SXIFCCG_DEBUG_REG3.ccgen_to_clipcc_write`: bit 31, access unknown.
-  @inlinable public static var ccgen_to_clipcc_write: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var ccgen_to_clipcc_write: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `VGT_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -383,108 +323,100 @@ public enum VGT_DEBUG_REG0: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG0.vgt_busy_extended`: bit 0, access unknown.
-  @inlinable public static var vgt_busy_extended: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var vgt_busy_extended: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VGT_DEBUG_REG0.SPARE9`: bit 1, access unknown.
-  @inlinable public static var SPARE9: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SPARE9: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `VGT_DEBUG_REG0.vgt_busy`: bit 2, access unknown.
-  @inlinable public static var vgt_busy: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var vgt_busy: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `VGT_DEBUG_REG0.SPARE8`: bit 3, access unknown.
-  @inlinable public static var SPARE8: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var SPARE8: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `VGT_DEBUG_REG0.SPARE7`: bit 4, access unknown.
-  @inlinable public static var SPARE7: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var SPARE7: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VGT_DEBUG_REG0.SPARE6`: bit 5, access unknown.
-  @inlinable public static var SPARE6: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var SPARE6: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VGT_DEBUG_REG0.SPARE5`: bit 6, access unknown.
-  @inlinable public static var SPARE5: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var SPARE5: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `VGT_DEBUG_REG0.SPARE4`: bit 7, access unknown.
-  @inlinable public static var SPARE4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SPARE4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `VGT_DEBUG_REG0.pi_busy`: bit 8, access unknown.
-  @inlinable public static var pi_busy: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var pi_busy: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `VGT_DEBUG_REG0.vr_pi_busy`: bit 9, access unknown.
-  @inlinable public static var vr_pi_busy: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var vr_pi_busy: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `VGT_DEBUG_REG0.pt_pi_busy`: bit 10, access unknown.
-  @inlinable public static var pt_pi_busy: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var pt_pi_busy: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `VGT_DEBUG_REG0.te_pi_busy`: bit 11, access unknown.
-  @inlinable public static var te_pi_busy: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var te_pi_busy: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VGT_DEBUG_REG0.gs_busy`: bit 12, access unknown.
-  @inlinable public static var gs_busy: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var gs_busy: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `VGT_DEBUG_REG0.rcm_busy`: bit 13, access unknown.
-  @inlinable public static var rcm_busy: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var rcm_busy: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `VGT_DEBUG_REG0.tm_busy`: bit 14, access unknown.
-  @inlinable public static var tm_busy: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var tm_busy: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `VGT_DEBUG_REG0.cm_busy`: bit 15, access unknown.
-  @inlinable public static var cm_busy: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var cm_busy: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `VGT_DEBUG_REG0.gog_busy`: bit 16, access unknown.
-  @inlinable public static var gog_busy: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var gog_busy: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `VGT_DEBUG_REG0.frmt_busy`: bit 17, access unknown.
-  @inlinable public static var frmt_busy: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var frmt_busy: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `VGT_DEBUG_REG0.SPARE10`: bit 18, access unknown.
-  @inlinable public static var SPARE10: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var SPARE10: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `VGT_DEBUG_REG0.te11_pi_busy`: bit 19, access unknown.
-  @inlinable public static var te11_pi_busy: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var te11_pi_busy: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `VGT_DEBUG_REG0.SPARE3`: bit 20, access unknown.
-  @inlinable public static var SPARE3: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var SPARE3: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `VGT_DEBUG_REG0.combined_out_busy`: bit 21, access unknown.
-  @inlinable public static var combined_out_busy: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var combined_out_busy: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `VGT_DEBUG_REG0.spi_vs_interfaces_busy`: bit 22, access unknown.
-  @inlinable public static var spi_vs_interfaces_busy: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var spi_vs_interfaces_busy: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `VGT_DEBUG_REG0.pa_interfaces_busy`: bit 23, access unknown.
-  @inlinable public static var pa_interfaces_busy: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var pa_interfaces_busy: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `VGT_DEBUG_REG0.reg_clk_busy`: bit 24, access unknown.
-  @inlinable public static var reg_clk_busy: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var reg_clk_busy: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `VGT_DEBUG_REG0.SPARE2`: bit 25, access unknown.
-  @inlinable public static var SPARE2: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var SPARE2: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `VGT_DEBUG_REG0.core_clk_busy`: bit 26, access unknown.
-  @inlinable public static var core_clk_busy: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var core_clk_busy: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `VGT_DEBUG_REG0.gs_clk_busy`: bit 27, access unknown.
-  @inlinable public static var gs_clk_busy: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var gs_clk_busy: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `VGT_DEBUG_REG0.SPARE1`: bit 28, access unknown.
-  @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `VGT_DEBUG_REG0.sclk_core_vld`: bit 29, access unknown.
-  @inlinable public static var sclk_core_vld: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var sclk_core_vld: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `VGT_DEBUG_REG0.sclk_gs_vld`: bit 30, access unknown.
-  @inlinable public static var sclk_gs_vld: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var sclk_gs_vld: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `VGT_DEBUG_REG0.SPARE0`: bit 31, access unknown.
-  @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `VGT_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -497,114 +429,100 @@ public enum VGT_DEBUG_REG1: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG1.SPARE9`: bit 0, access unknown.
-  @inlinable public static var SPARE9: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SPARE9: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VGT_DEBUG_REG1.SPARE8`: bit 1, access unknown.
-  @inlinable public static var SPARE8: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SPARE8: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `VGT_DEBUG_REG1.SPARE7`: bit 2, access unknown.
-  @inlinable public static var SPARE7: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var SPARE7: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `VGT_DEBUG_REG1.SPARE6`: bit 3, access unknown.
-  @inlinable public static var SPARE6: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var SPARE6: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `VGT_DEBUG_REG1.SPARE5`: bit 4, access unknown.
-  @inlinable public static var SPARE5: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var SPARE5: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VGT_DEBUG_REG1.SPARE4`: bit 5, access unknown.
-  @inlinable public static var SPARE4: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var SPARE4: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VGT_DEBUG_REG1.SPARE3`: bit 6, access unknown.
-  @inlinable public static var SPARE3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var SPARE3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `VGT_DEBUG_REG1.SPARE2`: bit 7, access unknown.
-  @inlinable public static var SPARE2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SPARE2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `VGT_DEBUG_REG1.SPARE1`: bit 8, access unknown.
-  @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `VGT_DEBUG_REG1.SPARE0`: bit 9, access unknown.
-  @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `VGT_DEBUG_REG1.pi_vr_valid`: bit 10, access unknown.
-  @inlinable public static var pi_vr_valid: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var pi_vr_valid: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `VGT_DEBUG_REG1.vr_pi_read`: bit 11, access unknown.
-  @inlinable public static var vr_pi_read: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var vr_pi_read: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VGT_DEBUG_REG1.pi_pt_valid`: bit 12, access unknown.
-  @inlinable public static var pi_pt_valid: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var pi_pt_valid: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `VGT_DEBUG_REG1.pt_pi_read`: bit 13, access unknown.
-  @inlinable public static var pt_pi_read: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var pt_pi_read: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `VGT_DEBUG_REG1.pi_te_valid`: bit 14, access unknown.
-  @inlinable public static var pi_te_valid: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var pi_te_valid: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `VGT_DEBUG_REG1.te_grp_read`: bit 15, access unknown.
-  @inlinable public static var te_grp_read: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var te_grp_read: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `VGT_DEBUG_REG1.vr_out_indx_valid`: bit 16, access unknown.
-  @inlinable public static var vr_out_indx_valid: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var vr_out_indx_valid: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `VGT_DEBUG_REG1.SPARE12`: bit 17, access unknown.
-  @inlinable public static var SPARE12: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var SPARE12: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `VGT_DEBUG_REG1.vr_out_prim_valid`: bit 18, access unknown.
-  @inlinable public static var vr_out_prim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var vr_out_prim_valid: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `VGT_DEBUG_REG1.SPARE11`: bit 19, access unknown.
-  @inlinable public static var SPARE11: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var SPARE11: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `VGT_DEBUG_REG1.pt_out_indx_valid`: bit 20, access unknown.
-  @inlinable public static var pt_out_indx_valid: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var pt_out_indx_valid: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `VGT_DEBUG_REG1.SPARE10`: bit 21, access unknown.
-  @inlinable public static var SPARE10: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var SPARE10: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `VGT_DEBUG_REG1.pt_out_prim_valid`: bit 22, access unknown.
-  @inlinable public static var pt_out_prim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var pt_out_prim_valid: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `VGT_DEBUG_REG1.SPARE23`: bit 23, access unknown.
-  @inlinable public static var SPARE23: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SPARE23: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `VGT_DEBUG_REG1.te_out_data_valid`: bit 24, access unknown.
-  @inlinable public static var te_out_data_valid: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var te_out_data_valid: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `VGT_DEBUG_REG1.SPARE25`: bit 25, access unknown.
-  @inlinable public static var SPARE25: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var SPARE25: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `VGT_DEBUG_REG1.pi_gs_valid`: bit 26, access unknown.
-  @inlinable public static var pi_gs_valid: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var pi_gs_valid: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `VGT_DEBUG_REG1.gs_pi_read`: bit 27, access unknown.
-  @inlinable public static var gs_pi_read: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var gs_pi_read: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `VGT_DEBUG_REG1.gog_out_indx_valid`: bit 28, access unknown.
-  @inlinable public static var gog_out_indx_valid: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var gog_out_indx_valid: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `VGT_DEBUG_REG1.out_indx_read`: bit 29, access unknown.
-  @inlinable public static var out_indx_read: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var out_indx_read: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `VGT_DEBUG_REG1.gog_out_prim_valid`: bit 30, access unknown.
-  @inlinable public static var gog_out_prim_valid: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var gog_out_prim_valid: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `VGT_DEBUG_REG1.out_prim_read`: bit 31, access unknown.
-  @inlinable public static var out_prim_read: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var out_prim_read: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `VGT_DEBUG_REG18`: gfx_8_0 register, index 0x7 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -617,106 +535,84 @@ public enum VGT_DEBUG_REG18: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG18.grp_vr_valid`: bit 0, access unknown.
-  @inlinable public static var grp_vr_valid: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var grp_vr_valid: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VGT_DEBUG_REG18.pipe0_dr`: bit 1, access unknown.
-  @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `VGT_DEBUG_REG18.pipe1_dr`: bit 2, access unknown.
-  @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `VGT_DEBUG_REG18.vr_grp_read`: bit 3, access unknown.
-  @inlinable public static var vr_grp_read: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var vr_grp_read: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `VGT_DEBUG_REG18.pipe0_rtr`: bit 4, access unknown.
-  @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VGT_DEBUG_REG18.pipe1_rtr`: bit 5, access unknown.
-  @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VGT_DEBUG_REG18.out_vr_indx_read`: bit 6, access unknown.
-  @inlinable public static var out_vr_indx_read: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var out_vr_indx_read: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `VGT_DEBUG_REG18.out_vr_prim_read`: bit 7, access unknown.
-  @inlinable public static var out_vr_prim_read: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var out_vr_prim_read: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `VGT_DEBUG_REG18.indices_to_send_q`: bits 10:8, access unknown.
-  @inlinable public static var indices_to_send_q: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 3)
-  }
+  public static var indices_to_send_q: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `VGT_DEBUG_REG18.valid_indices`: bit 11, access unknown.
-  @inlinable public static var valid_indices: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var valid_indices: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VGT_DEBUG_REG18.last_indx_of_prim`: bit 12, access unknown.
-  @inlinable public static var last_indx_of_prim: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var last_indx_of_prim: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `VGT_DEBUG_REG18.indx0_new_d`: bit 13, access unknown.
-  @inlinable public static var indx0_new_d: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var indx0_new_d: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `VGT_DEBUG_REG18.indx1_new_d`: bit 14, access unknown.
-  @inlinable public static var indx1_new_d: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var indx1_new_d: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `VGT_DEBUG_REG18.indx2_new_d`: bit 15, access unknown.
-  @inlinable public static var indx2_new_d: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var indx2_new_d: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `VGT_DEBUG_REG18.indx2_hit_d`: bit 16, access unknown.
-  @inlinable public static var indx2_hit_d: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var indx2_hit_d: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `VGT_DEBUG_REG18.indx1_hit_d`: bit 17, access unknown.
-  @inlinable public static var indx1_hit_d: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var indx1_hit_d: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `VGT_DEBUG_REG18.indx0_hit_d`: bit 18, access unknown.
-  @inlinable public static var indx0_hit_d: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var indx0_hit_d: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `VGT_DEBUG_REG18.st_vertex_reuse_off_r0_q`: bit 19, access unknown.
-  @inlinable public static var st_vertex_reuse_off_r0_q: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var st_vertex_reuse_off_r0_q: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `VGT_DEBUG_REG18.last_group_of_instance_r0_q`: bit 20, access unknown.
-  @inlinable public static var last_group_of_instance_r0_q: RegisterField<Self, Bool> {
+  public static var last_group_of_instance_r0_q: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `VGT_DEBUG_REG18.null_primitive_r0_q`: bit 21, access unknown.
-  @inlinable public static var null_primitive_r0_q: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var null_primitive_r0_q: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `VGT_DEBUG_REG18.eop_r0_q`: bit 22, access unknown.
-  @inlinable public static var eop_r0_q: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var eop_r0_q: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `VGT_DEBUG_REG18.eject_vtx_vect_r1_d`: bit 23, access unknown.
-  @inlinable public static var eject_vtx_vect_r1_d: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var eject_vtx_vect_r1_d: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `VGT_DEBUG_REG18.sub_prim_type_r0_q`: bits 26:24, access unknown.
-  @inlinable public static var sub_prim_type_r0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 3)
-  }
+  public static var sub_prim_type_r0_q: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
   /// `VGT_DEBUG_REG18.gs_scenario_a_r0_q`: bit 27, access unknown.
-  @inlinable public static var gs_scenario_a_r0_q: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var gs_scenario_a_r0_q: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `VGT_DEBUG_REG18.gs_scenario_b_r0_q`: bit 28, access unknown.
-  @inlinable public static var gs_scenario_b_r0_q: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var gs_scenario_b_r0_q: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `VGT_DEBUG_REG18.components_valid_r0_q`: bits 31:29, access unknown.
-  @inlinable public static var components_valid_r0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 3)
-  }
+  public static var components_valid_r0_q: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
 }
 
 /// `VGT_DEBUG_REG8`: gfx_8_0 register, index 0x8 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -729,138 +625,100 @@ public enum VGT_DEBUG_REG8: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG8.rcm_busy_q`: bit 0, access unknown.
-  @inlinable public static var rcm_busy_q: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var rcm_busy_q: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VGT_DEBUG_REG8.rcm_noif_busy_q`: bit 1, access unknown.
-  @inlinable public static var rcm_noif_busy_q: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var rcm_noif_busy_q: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `VGT_DEBUG_REG8.r1_inst_rtr`: bit 2, access unknown.
-  @inlinable public static var r1_inst_rtr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var r1_inst_rtr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `VGT_DEBUG_REG8.spi_gsprim_fifo_busy_q`: bit 3, access unknown.
-  @inlinable public static var spi_gsprim_fifo_busy_q: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var spi_gsprim_fifo_busy_q: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `VGT_DEBUG_REG8.spi_esvert_fifo_busy_q`: bit 4, access unknown.
-  @inlinable public static var spi_esvert_fifo_busy_q: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var spi_esvert_fifo_busy_q: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VGT_DEBUG_REG8.gs_tbl_valid_r3_q`: bit 5, access unknown.
-  @inlinable public static var gs_tbl_valid_r3_q: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var gs_tbl_valid_r3_q: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VGT_DEBUG_REG8.valid_r0_q`: bit 6, access unknown.
-  @inlinable public static var valid_r0_q: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var valid_r0_q: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `VGT_DEBUG_REG8.valid_r1_q`: bit 7, access unknown.
-  @inlinable public static var valid_r1_q: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var valid_r1_q: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `VGT_DEBUG_REG8.valid_r2`: bit 8, access unknown.
-  @inlinable public static var valid_r2: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var valid_r2: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `VGT_DEBUG_REG8.valid_r2_q`: bit 9, access unknown.
-  @inlinable public static var valid_r2_q: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var valid_r2_q: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `VGT_DEBUG_REG8.r0_rtr`: bit 10, access unknown.
-  @inlinable public static var r0_rtr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var r0_rtr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `VGT_DEBUG_REG8.r1_rtr`: bit 11, access unknown.
-  @inlinable public static var r1_rtr: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var r1_rtr: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VGT_DEBUG_REG8.r2_indx_rtr`: bit 12, access unknown.
-  @inlinable public static var r2_indx_rtr: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var r2_indx_rtr: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `VGT_DEBUG_REG8.r2_rtr`: bit 13, access unknown.
-  @inlinable public static var r2_rtr: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var r2_rtr: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `VGT_DEBUG_REG8.es_gs_rtr`: bit 14, access unknown.
-  @inlinable public static var es_gs_rtr: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var es_gs_rtr: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `VGT_DEBUG_REG8.gs_event_fifo_rtr`: bit 15, access unknown.
-  @inlinable public static var gs_event_fifo_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var gs_event_fifo_rtr: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `VGT_DEBUG_REG8.tm_rcm_gs_event_rtr`: bit 16, access unknown.
-  @inlinable public static var tm_rcm_gs_event_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var tm_rcm_gs_event_rtr: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `VGT_DEBUG_REG8.gs_tbl_r3_rtr`: bit 17, access unknown.
-  @inlinable public static var gs_tbl_r3_rtr: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var gs_tbl_r3_rtr: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `VGT_DEBUG_REG8.prim_skid_fifo_empty`: bit 18, access unknown.
-  @inlinable public static var prim_skid_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var prim_skid_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `VGT_DEBUG_REG8.VGT_SPI_gsprim_rtr_q`: bit 19, access unknown.
-  @inlinable public static var VGT_SPI_gsprim_rtr_q: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var VGT_SPI_gsprim_rtr_q: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `VGT_DEBUG_REG8.tm_rcm_gs_tbl_rtr`: bit 20, access unknown.
-  @inlinable public static var tm_rcm_gs_tbl_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var tm_rcm_gs_tbl_rtr: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `VGT_DEBUG_REG8.tm_rcm_es_tbl_rtr`: bit 21, access unknown.
-  @inlinable public static var tm_rcm_es_tbl_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var tm_rcm_es_tbl_rtr: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `VGT_DEBUG_REG8.VGT_SPI_esvert_rtr_q`: bit 22, access unknown.
-  @inlinable public static var VGT_SPI_esvert_rtr_q: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var VGT_SPI_esvert_rtr_q: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `VGT_DEBUG_REG8.r2_no_bp_rtr`: bit 23, access unknown.
-  @inlinable public static var r2_no_bp_rtr: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var r2_no_bp_rtr: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `VGT_DEBUG_REG8.hold_for_es_flush`: bit 24, access unknown.
-  @inlinable public static var hold_for_es_flush: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var hold_for_es_flush: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `VGT_DEBUG_REG8.gs_event_fifo_empty`: bit 25, access unknown.
-  @inlinable public static var gs_event_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var gs_event_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `VGT_DEBUG_REG8.gsprim_buff_empty_q`: bit 26, access unknown.
-  @inlinable public static var gsprim_buff_empty_q: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var gsprim_buff_empty_q: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `VGT_DEBUG_REG8.gsprim_buff_full_q`: bit 27, access unknown.
-  @inlinable public static var gsprim_buff_full_q: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var gsprim_buff_full_q: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `VGT_DEBUG_REG8.te_prim_fifo_empty`: bit 28, access unknown.
-  @inlinable public static var te_prim_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var te_prim_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `VGT_DEBUG_REG8.te_prim_fifo_full`: bit 29, access unknown.
-  @inlinable public static var te_prim_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var te_prim_fifo_full: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `VGT_DEBUG_REG8.te_vert_fifo_empty`: bit 30, access unknown.
-  @inlinable public static var te_vert_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var te_vert_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `VGT_DEBUG_REG8.te_vert_fifo_full`: bit 31, access unknown.
-  @inlinable public static var te_vert_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var te_vert_fifo_full: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `VGT_DEBUG_REG9`: gfx_8_0 register, index 0x9 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -873,105 +731,81 @@ public enum VGT_DEBUG_REG9: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG9.indices_to_send_r2_q`: bits 1:0, access unknown.
-  @inlinable public static var indices_to_send_r2_q: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var indices_to_send_r2_q: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `VGT_DEBUG_REG9.valid_indices_r3`: bit 2, access unknown.
-  @inlinable public static var valid_indices_r3: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var valid_indices_r3: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `VGT_DEBUG_REG9.gs_eov_r3`: bit 3, access unknown.
-  @inlinable public static var gs_eov_r3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var gs_eov_r3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `VGT_DEBUG_REG9.eop_indx_r3`: bit 4, access unknown.
-  @inlinable public static var eop_indx_r3: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var eop_indx_r3: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VGT_DEBUG_REG9.eop_prim_r3`: bit 5, access unknown.
-  @inlinable public static var eop_prim_r3: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var eop_prim_r3: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VGT_DEBUG_REG9.es_eov_r3`: bit 6, access unknown.
-  @inlinable public static var es_eov_r3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var es_eov_r3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `VGT_DEBUG_REG9.es_tbl_state_r3_q_0`: bit 7, access unknown.
-  @inlinable public static var es_tbl_state_r3_q_0: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var es_tbl_state_r3_q_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `VGT_DEBUG_REG9.pending_es_send_r3_q`: bit 8, access unknown.
-  @inlinable public static var pending_es_send_r3_q: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var pending_es_send_r3_q: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `VGT_DEBUG_REG9.pending_es_flush_r3`: bit 9, access unknown.
-  @inlinable public static var pending_es_flush_r3: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var pending_es_flush_r3: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `VGT_DEBUG_REG9.gs_tbl_num_es_per_gs_r3_q_not_0`: bit 10, access unknown.
-  @inlinable public static var gs_tbl_num_es_per_gs_r3_q_not_0: RegisterField<Self, Bool> {
+  public static var gs_tbl_num_es_per_gs_r3_q_not_0: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `VGT_DEBUG_REG9.gs_tbl_prim_cnt_r3_q`: bits 17:11, access unknown.
-  @inlinable public static var gs_tbl_prim_cnt_r3_q: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 7)
-  }
+  public static var gs_tbl_prim_cnt_r3_q: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
 
   /// `VGT_DEBUG_REG9.gs_tbl_eop_r3_q`: bit 18, access unknown.
-  @inlinable public static var gs_tbl_eop_r3_q: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var gs_tbl_eop_r3_q: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `VGT_DEBUG_REG9.gs_tbl_state_r3_q`: bits 21:19, access unknown.
-  @inlinable public static var gs_tbl_state_r3_q: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 3)
-  }
+  public static var gs_tbl_state_r3_q: RegisterField<Self, UInt8> { .init(lsb: 19, width: 3) }
 
   /// `VGT_DEBUG_REG9.gs_pending_state_r3_q`: bit 22, access unknown.
-  @inlinable public static var gs_pending_state_r3_q: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var gs_pending_state_r3_q: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `VGT_DEBUG_REG9.invalidate_rb_roll_over_q`: bit 23, access unknown.
-  @inlinable public static var invalidate_rb_roll_over_q: RegisterField<Self, Bool> {
+  public static var invalidate_rb_roll_over_q: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
   /// `VGT_DEBUG_REG9.gs_instancing_state_q`: bit 24, access unknown.
-  @inlinable public static var gs_instancing_state_q: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var gs_instancing_state_q: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `VGT_DEBUG_REG9.es_per_gs_vert_cnt_r3_q_not_0`: bit 25, access unknown.
-  @inlinable public static var es_per_gs_vert_cnt_r3_q_not_0: RegisterField<Self, Bool> {
+  public static var es_per_gs_vert_cnt_r3_q_not_0: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `VGT_DEBUG_REG9.gs_prim_per_es_ctr_r3_q_not_0`: bit 26, access unknown.
-  @inlinable public static var gs_prim_per_es_ctr_r3_q_not_0: RegisterField<Self, Bool> {
+  public static var gs_prim_per_es_ctr_r3_q_not_0: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `VGT_DEBUG_REG9.pre_r0_rtr`: bit 27, access unknown.
-  @inlinable public static var pre_r0_rtr: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var pre_r0_rtr: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `VGT_DEBUG_REG9.valid_r3_q`: bit 28, access unknown.
-  @inlinable public static var valid_r3_q: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var valid_r3_q: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `VGT_DEBUG_REG9.valid_pre_r0_q`: bit 29, access unknown.
-  @inlinable public static var valid_pre_r0_q: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var valid_pre_r0_q: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `VGT_DEBUG_REG9.SPARE0`: bit 30, access unknown.
-  @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `VGT_DEBUG_REG9.off_chip_hs_r2_q`: bit 31, access unknown.
-  @inlinable public static var off_chip_hs_r2_q: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var off_chip_hs_r2_q: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `VGT_DEBUG_REG10`: gfx_8_0 register, index 0xA of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -984,41 +818,33 @@ public enum VGT_DEBUG_REG10: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG10.index_buffer_depth_r1_q`: bits 4:0, access unknown.
-  @inlinable public static var index_buffer_depth_r1_q: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var index_buffer_depth_r1_q: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `VGT_DEBUG_REG10.eopg_r2_q`: bit 5, access unknown.
-  @inlinable public static var eopg_r2_q: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var eopg_r2_q: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VGT_DEBUG_REG10.eotg_r2_q`: bit 6, access unknown.
-  @inlinable public static var eotg_r2_q: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var eotg_r2_q: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `VGT_DEBUG_REG10.onchip_gs_en_r0_q`: bits 8:7, access unknown.
-  @inlinable public static var onchip_gs_en_r0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
+  public static var onchip_gs_en_r0_q: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
   /// `VGT_DEBUG_REG10.SPARE2`: bits 10:9, access unknown.
-  @inlinable public static var SPARE2: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
+  public static var SPARE2: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
 
   /// `VGT_DEBUG_REG10.rcm_mem_gsprim_re_qq`: bit 11, access unknown.
-  @inlinable public static var rcm_mem_gsprim_re_qq: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var rcm_mem_gsprim_re_qq: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VGT_DEBUG_REG10.rcm_mem_gsprim_re_q`: bit 12, access unknown.
-  @inlinable public static var rcm_mem_gsprim_re_q: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var rcm_mem_gsprim_re_q: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `VGT_DEBUG_REG10.gs_rb_space_avail_r3_q_9_0`: bits 22:13, access unknown.
-  @inlinable public static var gs_rb_space_avail_r3_q_9_0: RegisterField<Self, UInt16> {
+  public static var gs_rb_space_avail_r3_q_9_0: RegisterField<Self, UInt16> {
     .init(lsb: 13, width: 10)
   }
 
   /// `VGT_DEBUG_REG10.es_rb_space_avail_r2_q_8_0`: bits 31:23, access unknown.
-  @inlinable public static var es_rb_space_avail_r2_q_8_0: RegisterField<Self, UInt16> {
+  public static var es_rb_space_avail_r2_q_8_0: RegisterField<Self, UInt16> {
     .init(lsb: 23, width: 9)
   }
 }
@@ -1033,142 +859,100 @@ public enum VGT_DEBUG_REG11: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG11.tm_busy_q`: bit 0, access unknown.
-  @inlinable public static var tm_busy_q: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var tm_busy_q: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VGT_DEBUG_REG11.tm_noif_busy_q`: bit 1, access unknown.
-  @inlinable public static var tm_noif_busy_q: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var tm_noif_busy_q: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `VGT_DEBUG_REG11.tm_out_busy_q`: bit 2, access unknown.
-  @inlinable public static var tm_out_busy_q: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var tm_out_busy_q: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `VGT_DEBUG_REG11.es_rb_dealloc_fifo_busy`: bit 3, access unknown.
-  @inlinable public static var es_rb_dealloc_fifo_busy: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var es_rb_dealloc_fifo_busy: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `VGT_DEBUG_REG11.vs_dealloc_tbl_busy`: bit 4, access unknown.
-  @inlinable public static var vs_dealloc_tbl_busy: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var vs_dealloc_tbl_busy: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VGT_DEBUG_REG11.SPARE1`: bit 5, access unknown.
-  @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VGT_DEBUG_REG11.spi_gsthread_fifo_busy`: bit 6, access unknown.
-  @inlinable public static var spi_gsthread_fifo_busy: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var spi_gsthread_fifo_busy: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `VGT_DEBUG_REG11.spi_esthread_fifo_busy`: bit 7, access unknown.
-  @inlinable public static var spi_esthread_fifo_busy: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var spi_esthread_fifo_busy: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `VGT_DEBUG_REG11.hold_eswave`: bit 8, access unknown.
-  @inlinable public static var hold_eswave: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var hold_eswave: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `VGT_DEBUG_REG11.es_rb_roll_over_r3`: bit 9, access unknown.
-  @inlinable public static var es_rb_roll_over_r3: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var es_rb_roll_over_r3: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `VGT_DEBUG_REG11.counters_busy_r0`: bit 10, access unknown.
-  @inlinable public static var counters_busy_r0: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var counters_busy_r0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `VGT_DEBUG_REG11.counters_avail_r0`: bit 11, access unknown.
-  @inlinable public static var counters_avail_r0: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var counters_avail_r0: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VGT_DEBUG_REG11.counters_available_r0`: bit 12, access unknown.
-  @inlinable public static var counters_available_r0: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var counters_available_r0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `VGT_DEBUG_REG11.vs_event_fifo_rtr`: bit 13, access unknown.
-  @inlinable public static var vs_event_fifo_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var vs_event_fifo_rtr: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `VGT_DEBUG_REG11.VGT_SPI_gsthread_rtr_q`: bit 14, access unknown.
-  @inlinable public static var VGT_SPI_gsthread_rtr_q: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var VGT_SPI_gsthread_rtr_q: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `VGT_DEBUG_REG11.VGT_SPI_esthread_rtr_q`: bit 15, access unknown.
-  @inlinable public static var VGT_SPI_esthread_rtr_q: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var VGT_SPI_esthread_rtr_q: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `VGT_DEBUG_REG11.gs_issue_rtr`: bit 16, access unknown.
-  @inlinable public static var gs_issue_rtr: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var gs_issue_rtr: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `VGT_DEBUG_REG11.tm_pt_event_rtr`: bit 17, access unknown.
-  @inlinable public static var tm_pt_event_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var tm_pt_event_rtr: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `VGT_DEBUG_REG11.SPARE0`: bit 18, access unknown.
-  @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `VGT_DEBUG_REG11.gs_r0_rtr`: bit 19, access unknown.
-  @inlinable public static var gs_r0_rtr: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var gs_r0_rtr: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `VGT_DEBUG_REG11.es_r0_rtr`: bit 20, access unknown.
-  @inlinable public static var es_r0_rtr: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var es_r0_rtr: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `VGT_DEBUG_REG11.gog_tm_vs_event_rtr`: bit 21, access unknown.
-  @inlinable public static var gog_tm_vs_event_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var gog_tm_vs_event_rtr: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `VGT_DEBUG_REG11.tm_rcm_gs_event_rtr`: bit 22, access unknown.
-  @inlinable public static var tm_rcm_gs_event_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var tm_rcm_gs_event_rtr: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `VGT_DEBUG_REG11.tm_rcm_gs_tbl_rtr`: bit 23, access unknown.
-  @inlinable public static var tm_rcm_gs_tbl_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var tm_rcm_gs_tbl_rtr: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `VGT_DEBUG_REG11.tm_rcm_es_tbl_rtr`: bit 24, access unknown.
-  @inlinable public static var tm_rcm_es_tbl_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var tm_rcm_es_tbl_rtr: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `VGT_DEBUG_REG11.vs_event_fifo_empty`: bit 25, access unknown.
-  @inlinable public static var vs_event_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var vs_event_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `VGT_DEBUG_REG11.vs_event_fifo_full`: bit 26, access unknown.
-  @inlinable public static var vs_event_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var vs_event_fifo_full: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `VGT_DEBUG_REG11.es_rb_dealloc_fifo_full`: bit 27, access unknown.
-  @inlinable public static var es_rb_dealloc_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var es_rb_dealloc_fifo_full: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `VGT_DEBUG_REG11.vs_dealloc_tbl_full`: bit 28, access unknown.
-  @inlinable public static var vs_dealloc_tbl_full: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var vs_dealloc_tbl_full: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `VGT_DEBUG_REG11.send_event_q`: bit 29, access unknown.
-  @inlinable public static var send_event_q: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var send_event_q: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `VGT_DEBUG_REG11.es_tbl_empty`: bit 30, access unknown.
-  @inlinable public static var es_tbl_empty: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var es_tbl_empty: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `VGT_DEBUG_REG11.no_active_states_r0`: bit 31, access unknown.
-  @inlinable public static var no_active_states_r0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var no_active_states_r0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `VGT_DEBUG_REG12`: gfx_8_0 register, index 0xC of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1181,62 +965,40 @@ public enum VGT_DEBUG_REG12: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG12.gs_state0_r0_q`: bits 2:0, access unknown.
-  @inlinable public static var gs_state0_r0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var gs_state0_r0_q: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `VGT_DEBUG_REG12.gs_state1_r0_q`: bits 5:3, access unknown.
-  @inlinable public static var gs_state1_r0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
+  public static var gs_state1_r0_q: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `VGT_DEBUG_REG12.gs_state2_r0_q`: bits 8:6, access unknown.
-  @inlinable public static var gs_state2_r0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 3)
-  }
+  public static var gs_state2_r0_q: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `VGT_DEBUG_REG12.gs_state3_r0_q`: bits 11:9, access unknown.
-  @inlinable public static var gs_state3_r0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var gs_state3_r0_q: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `VGT_DEBUG_REG12.gs_state4_r0_q`: bits 14:12, access unknown.
-  @inlinable public static var gs_state4_r0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var gs_state4_r0_q: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `VGT_DEBUG_REG12.gs_state5_r0_q`: bits 17:15, access unknown.
-  @inlinable public static var gs_state5_r0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 3)
-  }
+  public static var gs_state5_r0_q: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
   /// `VGT_DEBUG_REG12.gs_state6_r0_q`: bits 20:18, access unknown.
-  @inlinable public static var gs_state6_r0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 3)
-  }
+  public static var gs_state6_r0_q: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `VGT_DEBUG_REG12.gs_state7_r0_q`: bits 23:21, access unknown.
-  @inlinable public static var gs_state7_r0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var gs_state7_r0_q: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `VGT_DEBUG_REG12.gs_state8_r0_q`: bits 26:24, access unknown.
-  @inlinable public static var gs_state8_r0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 3)
-  }
+  public static var gs_state8_r0_q: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
   /// `VGT_DEBUG_REG12.gs_state9_r0_q`: bits 29:27, access unknown.
-  @inlinable public static var gs_state9_r0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 27, width: 3)
-  }
+  public static var gs_state9_r0_q: RegisterField<Self, UInt8> { .init(lsb: 27, width: 3) }
 
   /// `VGT_DEBUG_REG12.hold_eswave_eop`: bit 30, access unknown.
-  @inlinable public static var hold_eswave_eop: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var hold_eswave_eop: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `VGT_DEBUG_REG12.SPARE0`: bit 31, access unknown.
-  @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `VGT_DEBUG_REG13`: gfx_8_0 register, index 0xD of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1249,63 +1011,45 @@ public enum VGT_DEBUG_REG13: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG13.gs_state10_r0_q`: bits 2:0, access unknown.
-  @inlinable public static var gs_state10_r0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var gs_state10_r0_q: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `VGT_DEBUG_REG13.gs_state11_r0_q`: bits 5:3, access unknown.
-  @inlinable public static var gs_state11_r0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
+  public static var gs_state11_r0_q: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `VGT_DEBUG_REG13.gs_state12_r0_q`: bits 8:6, access unknown.
-  @inlinable public static var gs_state12_r0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 3)
-  }
+  public static var gs_state12_r0_q: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `VGT_DEBUG_REG13.gs_state13_r0_q`: bits 11:9, access unknown.
-  @inlinable public static var gs_state13_r0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var gs_state13_r0_q: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `VGT_DEBUG_REG13.gs_state14_r0_q`: bits 14:12, access unknown.
-  @inlinable public static var gs_state14_r0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var gs_state14_r0_q: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `VGT_DEBUG_REG13.gs_state15_r0_q`: bits 17:15, access unknown.
-  @inlinable public static var gs_state15_r0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 3)
-  }
+  public static var gs_state15_r0_q: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
   /// `VGT_DEBUG_REG13.gs_tbl_wrptr_r0_q_3_0`: bits 21:18, access unknown.
-  @inlinable public static var gs_tbl_wrptr_r0_q_3_0: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 4)
-  }
+  public static var gs_tbl_wrptr_r0_q_3_0: RegisterField<Self, UInt8> { .init(lsb: 18, width: 4) }
 
   /// `VGT_DEBUG_REG13.gsfetch_done_fifo_cnt_q_not_0`: bit 22, access unknown.
-  @inlinable public static var gsfetch_done_fifo_cnt_q_not_0: RegisterField<Self, Bool> {
+  public static var gsfetch_done_fifo_cnt_q_not_0: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
   /// `VGT_DEBUG_REG13.gsfetch_done_cnt_q_not_0`: bit 23, access unknown.
-  @inlinable public static var gsfetch_done_cnt_q_not_0: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var gsfetch_done_cnt_q_not_0: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `VGT_DEBUG_REG13.es_tbl_full`: bit 24, access unknown.
-  @inlinable public static var es_tbl_full: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var es_tbl_full: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `VGT_DEBUG_REG13.SPARE1`: bit 25, access unknown.
-  @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `VGT_DEBUG_REG13.SPARE0`: bit 26, access unknown.
-  @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `VGT_DEBUG_REG13.active_cm_sm_r0_q`: bits 31:27, access unknown.
-  @inlinable public static var active_cm_sm_r0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 27, width: 5)
-  }
+  public static var active_cm_sm_r0_q: RegisterField<Self, UInt8> { .init(lsb: 27, width: 5) }
 }
 
 /// `VGT_DEBUG_REG14`: gfx_8_0 register, index 0xE of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1318,80 +1062,70 @@ public enum VGT_DEBUG_REG14: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG14.SPARE3`: bits 3:0, access unknown.
-  @inlinable public static var SPARE3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var SPARE3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `VGT_DEBUG_REG14.gsfetch_done_fifo_full`: bit 4, access unknown.
-  @inlinable public static var gsfetch_done_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var gsfetch_done_fifo_full: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VGT_DEBUG_REG14.gs_rb_space_avail_r0`: bit 5, access unknown.
-  @inlinable public static var gs_rb_space_avail_r0: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var gs_rb_space_avail_r0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VGT_DEBUG_REG14.smx_es_done_cnt_r0_q_not_0`: bit 6, access unknown.
-  @inlinable public static var smx_es_done_cnt_r0_q_not_0: RegisterField<Self, Bool> {
+  public static var smx_es_done_cnt_r0_q_not_0: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `VGT_DEBUG_REG14.SPARE8`: bits 8:7, access unknown.
-  @inlinable public static var SPARE8: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
+  public static var SPARE8: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
   /// `VGT_DEBUG_REG14.vs_done_cnt_q_not_0`: bit 9, access unknown.
-  @inlinable public static var vs_done_cnt_q_not_0: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var vs_done_cnt_q_not_0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `VGT_DEBUG_REG14.es_flush_cnt_busy_q`: bit 10, access unknown.
-  @inlinable public static var es_flush_cnt_busy_q: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var es_flush_cnt_busy_q: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `VGT_DEBUG_REG14.gs_tbl_full_r0`: bit 11, access unknown.
-  @inlinable public static var gs_tbl_full_r0: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var gs_tbl_full_r0: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VGT_DEBUG_REG14.SPARE2`: bits 20:12, access unknown.
-  @inlinable public static var SPARE2: RegisterField<Self, UInt16> { .init(lsb: 12, width: 9) }
+  public static var SPARE2: RegisterField<Self, UInt16> { .init(lsb: 12, width: 9) }
 
   /// `VGT_DEBUG_REG14.se1spi_gsthread_fifo_busy`: bit 21, access unknown.
-  @inlinable public static var se1spi_gsthread_fifo_busy: RegisterField<Self, Bool> {
+  public static var se1spi_gsthread_fifo_busy: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `VGT_DEBUG_REG14.SPARE`: bits 24:22, access unknown.
-  @inlinable public static var SPARE: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
+  public static var SPARE: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 
   /// `VGT_DEBUG_REG14.VGT_SE1SPI_gsthread_rtr_q`: bit 25, access unknown.
-  @inlinable public static var VGT_SE1SPI_gsthread_rtr_q: RegisterField<Self, Bool> {
+  public static var VGT_SE1SPI_gsthread_rtr_q: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `VGT_DEBUG_REG14.smx1_es_done_cnt_r0_q_not_0`: bit 26, access unknown.
-  @inlinable public static var smx1_es_done_cnt_r0_q_not_0: RegisterField<Self, Bool> {
+  public static var smx1_es_done_cnt_r0_q_not_0: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `VGT_DEBUG_REG14.se1spi_esthread_fifo_busy`: bit 27, access unknown.
-  @inlinable public static var se1spi_esthread_fifo_busy: RegisterField<Self, Bool> {
+  public static var se1spi_esthread_fifo_busy: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `VGT_DEBUG_REG14.SPARE1`: bit 28, access unknown.
-  @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `VGT_DEBUG_REG14.gsfetch_done_se1_cnt_q_not_0`: bit 29, access unknown.
-  @inlinable public static var gsfetch_done_se1_cnt_q_not_0: RegisterField<Self, Bool> {
+  public static var gsfetch_done_se1_cnt_q_not_0: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `VGT_DEBUG_REG14.SPARE0`: bit 30, access unknown.
-  @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `VGT_DEBUG_REG14.VGT_SE1SPI_esthread_rtr_q`: bit 31, access unknown.
-  @inlinable public static var VGT_SE1SPI_esthread_rtr_q: RegisterField<Self, Bool> {
+  public static var VGT_SE1SPI_esthread_rtr_q: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -1406,54 +1140,40 @@ public enum VGT_DEBUG_REG15: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG15.cm_busy_q`: bit 0, access unknown.
-  @inlinable public static var cm_busy_q: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var cm_busy_q: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VGT_DEBUG_REG15.counters_busy_q`: bit 1, access unknown.
-  @inlinable public static var counters_busy_q: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var counters_busy_q: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `VGT_DEBUG_REG15.output_fifo_empty`: bit 2, access unknown.
-  @inlinable public static var output_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var output_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `VGT_DEBUG_REG15.output_fifo_full`: bit 3, access unknown.
-  @inlinable public static var output_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var output_fifo_full: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `VGT_DEBUG_REG15.counters_full`: bit 4, access unknown.
-  @inlinable public static var counters_full: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var counters_full: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VGT_DEBUG_REG15.active_sm_q`: bits 9:5, access unknown.
-  @inlinable public static var active_sm_q: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
+  public static var active_sm_q: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
 
   /// `VGT_DEBUG_REG15.entry_rdptr_q`: bits 14:10, access unknown.
-  @inlinable public static var entry_rdptr_q: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 5)
-  }
+  public static var entry_rdptr_q: RegisterField<Self, UInt8> { .init(lsb: 10, width: 5) }
 
   /// `VGT_DEBUG_REG15.cntr_tbl_wrptr_q`: bits 19:15, access unknown.
-  @inlinable public static var cntr_tbl_wrptr_q: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 5)
-  }
+  public static var cntr_tbl_wrptr_q: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
 
   /// `VGT_DEBUG_REG15.SPARE25`: bits 25:20, access unknown.
-  @inlinable public static var SPARE25: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
+  public static var SPARE25: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
 
   /// `VGT_DEBUG_REG15.st_cut_mode_q`: bits 27:26, access unknown.
-  @inlinable public static var st_cut_mode_q: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 2)
-  }
+  public static var st_cut_mode_q: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `VGT_DEBUG_REG15.gs_done_array_q_not_0`: bit 28, access unknown.
-  @inlinable public static var gs_done_array_q_not_0: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var gs_done_array_q_not_0: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `VGT_DEBUG_REG15.SPARE31`: bits 31:29, access unknown.
-  @inlinable public static var SPARE31: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
+  public static var SPARE31: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
 }
 
 /// `VGT_DEBUG_REG16`: gfx_8_0 register, index 0x10 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1466,118 +1186,90 @@ public enum VGT_DEBUG_REG16: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG16.gog_busy`: bit 0, access unknown.
-  @inlinable public static var gog_busy: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var gog_busy: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VGT_DEBUG_REG16.gog_state_q`: bits 3:1, access unknown.
-  @inlinable public static var gog_state_q: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
+  public static var gog_state_q: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
 
   /// `VGT_DEBUG_REG16.r0_rtr`: bit 4, access unknown.
-  @inlinable public static var r0_rtr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var r0_rtr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VGT_DEBUG_REG16.r1_rtr`: bit 5, access unknown.
-  @inlinable public static var r1_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var r1_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VGT_DEBUG_REG16.r1_upstream_rtr`: bit 6, access unknown.
-  @inlinable public static var r1_upstream_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var r1_upstream_rtr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `VGT_DEBUG_REG16.r2_vs_tbl_rtr`: bit 7, access unknown.
-  @inlinable public static var r2_vs_tbl_rtr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var r2_vs_tbl_rtr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `VGT_DEBUG_REG16.r2_prim_rtr`: bit 8, access unknown.
-  @inlinable public static var r2_prim_rtr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var r2_prim_rtr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `VGT_DEBUG_REG16.r2_indx_rtr`: bit 9, access unknown.
-  @inlinable public static var r2_indx_rtr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var r2_indx_rtr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `VGT_DEBUG_REG16.r2_rtr`: bit 10, access unknown.
-  @inlinable public static var r2_rtr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var r2_rtr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `VGT_DEBUG_REG16.gog_tm_vs_event_rtr`: bit 11, access unknown.
-  @inlinable public static var gog_tm_vs_event_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var gog_tm_vs_event_rtr: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VGT_DEBUG_REG16.r3_force_vs_tbl_we_rtr`: bit 12, access unknown.
-  @inlinable public static var r3_force_vs_tbl_we_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var r3_force_vs_tbl_we_rtr: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `VGT_DEBUG_REG16.indx_valid_r2_q`: bit 13, access unknown.
-  @inlinable public static var indx_valid_r2_q: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var indx_valid_r2_q: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `VGT_DEBUG_REG16.prim_valid_r2_q`: bit 14, access unknown.
-  @inlinable public static var prim_valid_r2_q: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var prim_valid_r2_q: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `VGT_DEBUG_REG16.valid_r2_q`: bit 15, access unknown.
-  @inlinable public static var valid_r2_q: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var valid_r2_q: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `VGT_DEBUG_REG16.prim_valid_r1_q`: bit 16, access unknown.
-  @inlinable public static var prim_valid_r1_q: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var prim_valid_r1_q: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `VGT_DEBUG_REG16.indx_valid_r1_q`: bit 17, access unknown.
-  @inlinable public static var indx_valid_r1_q: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var indx_valid_r1_q: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `VGT_DEBUG_REG16.valid_r1_q`: bit 18, access unknown.
-  @inlinable public static var valid_r1_q: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var valid_r1_q: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `VGT_DEBUG_REG16.indx_valid_r0_q`: bit 19, access unknown.
-  @inlinable public static var indx_valid_r0_q: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var indx_valid_r0_q: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `VGT_DEBUG_REG16.prim_valid_r0_q`: bit 20, access unknown.
-  @inlinable public static var prim_valid_r0_q: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var prim_valid_r0_q: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `VGT_DEBUG_REG16.valid_r0_q`: bit 21, access unknown.
-  @inlinable public static var valid_r0_q: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var valid_r0_q: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `VGT_DEBUG_REG16.send_event_q`: bit 22, access unknown.
-  @inlinable public static var send_event_q: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var send_event_q: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `VGT_DEBUG_REG16.SPARE24`: bit 23, access unknown.
-  @inlinable public static var SPARE24: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SPARE24: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `VGT_DEBUG_REG16.vert_seen_since_sopg_r2_q`: bit 24, access unknown.
-  @inlinable public static var vert_seen_since_sopg_r2_q: RegisterField<Self, Bool> {
+  public static var vert_seen_since_sopg_r2_q: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `VGT_DEBUG_REG16.gog_out_prim_state_sel`: bits 27:25, access unknown.
-  @inlinable public static var gog_out_prim_state_sel: RegisterField<Self, UInt8> {
-    .init(lsb: 25, width: 3)
-  }
+  public static var gog_out_prim_state_sel: RegisterField<Self, UInt8> { .init(lsb: 25, width: 3) }
 
   /// `VGT_DEBUG_REG16.multiple_streams_en_r1_q`: bit 28, access unknown.
-  @inlinable public static var multiple_streams_en_r1_q: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var multiple_streams_en_r1_q: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `VGT_DEBUG_REG16.vs_vert_count_r2_q_not_0`: bit 29, access unknown.
-  @inlinable public static var vs_vert_count_r2_q_not_0: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var vs_vert_count_r2_q_not_0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `VGT_DEBUG_REG16.num_gs_r2_q_not_0`: bit 30, access unknown.
-  @inlinable public static var num_gs_r2_q_not_0: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var num_gs_r2_q_not_0: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `VGT_DEBUG_REG16.new_vs_thread_r2`: bit 31, access unknown.
-  @inlinable public static var new_vs_thread_r2: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var new_vs_thread_r2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `VGT_DEBUG_REG17`: gfx_8_0 register, index 0x11 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1590,24 +1282,22 @@ public enum VGT_DEBUG_REG17: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG17.gog_out_prim_rel_indx2_5_0`: bits 5:0, access unknown.
-  @inlinable public static var gog_out_prim_rel_indx2_5_0: RegisterField<Self, UInt8> {
+  public static var gog_out_prim_rel_indx2_5_0: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
   /// `VGT_DEBUG_REG17.gog_out_prim_rel_indx1_5_0`: bits 11:6, access unknown.
-  @inlinable public static var gog_out_prim_rel_indx1_5_0: RegisterField<Self, UInt8> {
+  public static var gog_out_prim_rel_indx1_5_0: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 6)
   }
 
   /// `VGT_DEBUG_REG17.gog_out_prim_rel_indx0_5_0`: bits 17:12, access unknown.
-  @inlinable public static var gog_out_prim_rel_indx0_5_0: RegisterField<Self, UInt8> {
+  public static var gog_out_prim_rel_indx0_5_0: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 6)
   }
 
   /// `VGT_DEBUG_REG17.gog_out_indx_13_0`: bits 31:18, access unknown.
-  @inlinable public static var gog_out_indx_13_0: RegisterField<Self, UInt16> {
-    .init(lsb: 18, width: 14)
-  }
+  public static var gog_out_indx_13_0: RegisterField<Self, UInt16> { .init(lsb: 18, width: 14) }
 }
 
 /// `VGT_DEBUG_REG19`: gfx_8_0 register, index 0x13 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1620,128 +1310,90 @@ public enum VGT_DEBUG_REG19: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG19.separate_out_busy_q`: bit 0, access unknown.
-  @inlinable public static var separate_out_busy_q: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var separate_out_busy_q: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VGT_DEBUG_REG19.separate_out_indx_busy_q`: bit 1, access unknown.
-  @inlinable public static var separate_out_indx_busy_q: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var separate_out_indx_busy_q: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `VGT_DEBUG_REG19.prim_buffer_empty`: bit 2, access unknown.
-  @inlinable public static var prim_buffer_empty: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var prim_buffer_empty: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `VGT_DEBUG_REG19.prim_buffer_full`: bit 3, access unknown.
-  @inlinable public static var prim_buffer_full: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var prim_buffer_full: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `VGT_DEBUG_REG19.pa_clips_fifo_busy_q`: bit 4, access unknown.
-  @inlinable public static var pa_clips_fifo_busy_q: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var pa_clips_fifo_busy_q: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VGT_DEBUG_REG19.pa_clipp_fifo_busy_q`: bit 5, access unknown.
-  @inlinable public static var pa_clipp_fifo_busy_q: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var pa_clipp_fifo_busy_q: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VGT_DEBUG_REG19.VGT_PA_clips_rtr_q`: bit 6, access unknown.
-  @inlinable public static var VGT_PA_clips_rtr_q: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var VGT_PA_clips_rtr_q: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `VGT_DEBUG_REG19.VGT_PA_clipp_rtr_q`: bit 7, access unknown.
-  @inlinable public static var VGT_PA_clipp_rtr_q: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var VGT_PA_clipp_rtr_q: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `VGT_DEBUG_REG19.spi_vsthread_fifo_busy_q`: bit 8, access unknown.
-  @inlinable public static var spi_vsthread_fifo_busy_q: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var spi_vsthread_fifo_busy_q: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `VGT_DEBUG_REG19.spi_vsvert_fifo_busy_q`: bit 9, access unknown.
-  @inlinable public static var spi_vsvert_fifo_busy_q: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var spi_vsvert_fifo_busy_q: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `VGT_DEBUG_REG19.pa_clipv_fifo_busy_q`: bit 10, access unknown.
-  @inlinable public static var pa_clipv_fifo_busy_q: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var pa_clipv_fifo_busy_q: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `VGT_DEBUG_REG19.hold_prim`: bit 11, access unknown.
-  @inlinable public static var hold_prim: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var hold_prim: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VGT_DEBUG_REG19.VGT_SPI_vsthread_rtr_q`: bit 12, access unknown.
-  @inlinable public static var VGT_SPI_vsthread_rtr_q: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var VGT_SPI_vsthread_rtr_q: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `VGT_DEBUG_REG19.VGT_SPI_vsvert_rtr_q`: bit 13, access unknown.
-  @inlinable public static var VGT_SPI_vsvert_rtr_q: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var VGT_SPI_vsvert_rtr_q: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `VGT_DEBUG_REG19.VGT_PA_clipv_rtr_q`: bit 14, access unknown.
-  @inlinable public static var VGT_PA_clipv_rtr_q: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var VGT_PA_clipv_rtr_q: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `VGT_DEBUG_REG19.new_packet_q`: bit 15, access unknown.
-  @inlinable public static var new_packet_q: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var new_packet_q: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `VGT_DEBUG_REG19.buffered_prim_event`: bit 16, access unknown.
-  @inlinable public static var buffered_prim_event: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var buffered_prim_event: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `VGT_DEBUG_REG19.buffered_prim_null_primitive`: bit 17, access unknown.
-  @inlinable public static var buffered_prim_null_primitive: RegisterField<Self, Bool> {
+  public static var buffered_prim_null_primitive: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `VGT_DEBUG_REG19.buffered_prim_eop`: bit 18, access unknown.
-  @inlinable public static var buffered_prim_eop: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var buffered_prim_eop: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `VGT_DEBUG_REG19.buffered_prim_eject_vtx_vect`: bit 19, access unknown.
-  @inlinable public static var buffered_prim_eject_vtx_vect: RegisterField<Self, Bool> {
+  public static var buffered_prim_eject_vtx_vect: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `VGT_DEBUG_REG19.buffered_prim_type_event`: bits 25:20, access unknown.
-  @inlinable public static var buffered_prim_type_event: RegisterField<Self, UInt8> {
+  public static var buffered_prim_type_event: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 6)
   }
 
   /// `VGT_DEBUG_REG19.VGT_SE1SPI_vswave_rtr_q`: bit 26, access unknown.
-  @inlinable public static var VGT_SE1SPI_vswave_rtr_q: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var VGT_SE1SPI_vswave_rtr_q: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `VGT_DEBUG_REG19.VGT_SE1SPI_vsvert_rtr_q`: bit 27, access unknown.
-  @inlinable public static var VGT_SE1SPI_vsvert_rtr_q: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var VGT_SE1SPI_vsvert_rtr_q: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `VGT_DEBUG_REG19.num_new_unique_rel_indx`: bits 29:28, access unknown.
-  @inlinable public static var num_new_unique_rel_indx: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 2)
-  }
+  public static var num_new_unique_rel_indx: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `VGT_DEBUG_REG19.null_terminate_vtx_vector`: bit 30, access unknown.
-  @inlinable public static var null_terminate_vtx_vector: RegisterField<Self, Bool> {
+  public static var null_terminate_vtx_vector: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `VGT_DEBUG_REG19.filter_event`: bit 31, access unknown.
-  @inlinable public static var filter_event: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var filter_event: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `VGT_DEBUG_REG20`: gfx_8_0 register, index 0x14 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1754,42 +1406,34 @@ public enum VGT_DEBUG_REG20: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG20.dbg_VGT_SPI_vsthread_sovertexindex`: bits 15:0, access unknown.
-  @inlinable public static var dbg_VGT_SPI_vsthread_sovertexindex: RegisterField<Self, UInt16> {
+  public static var dbg_VGT_SPI_vsthread_sovertexindex: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
   /// `VGT_DEBUG_REG20.dbg_VGT_SPI_vsthread_sovertexcount_not_0`: bit 16, access unknown.
-  @inlinable public static var dbg_VGT_SPI_vsthread_sovertexcount_not_0: RegisterField<Self, Bool> {
+  public static var dbg_VGT_SPI_vsthread_sovertexcount_not_0: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `VGT_DEBUG_REG20.SPARE17`: bit 17, access unknown.
-  @inlinable public static var SPARE17: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var SPARE17: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `VGT_DEBUG_REG20.alloc_counter_q`: bits 21:18, access unknown.
-  @inlinable public static var alloc_counter_q: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 4)
-  }
+  public static var alloc_counter_q: RegisterField<Self, UInt8> { .init(lsb: 18, width: 4) }
 
   /// `VGT_DEBUG_REG20.curr_dealloc_distance_q`: bits 28:22, access unknown.
-  @inlinable public static var curr_dealloc_distance_q: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 7)
-  }
+  public static var curr_dealloc_distance_q: RegisterField<Self, UInt8> { .init(lsb: 22, width: 7) }
 
   /// `VGT_DEBUG_REG20.new_allocate_q`: bit 29, access unknown.
-  @inlinable public static var new_allocate_q: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var new_allocate_q: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `VGT_DEBUG_REG20.curr_slot_in_vtx_vect_q_not_0`: bit 30, access unknown.
-  @inlinable public static var curr_slot_in_vtx_vect_q_not_0: RegisterField<Self, Bool> {
+  public static var curr_slot_in_vtx_vect_q_not_0: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `VGT_DEBUG_REG20.int_vtx_counter_q_not_0`: bit 31, access unknown.
-  @inlinable public static var int_vtx_counter_q_not_0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var int_vtx_counter_q_not_0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `VGT_DEBUG_REG21`: gfx_8_0 register, index 0x15 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1802,124 +1446,94 @@ public enum VGT_DEBUG_REG21: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG21.out_indx_fifo_empty`: bit 0, access unknown.
-  @inlinable public static var out_indx_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var out_indx_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VGT_DEBUG_REG21.indx_side_fifo_empty`: bit 1, access unknown.
-  @inlinable public static var indx_side_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var indx_side_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `VGT_DEBUG_REG21.pipe0_dr`: bit 2, access unknown.
-  @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `VGT_DEBUG_REG21.pipe1_dr`: bit 3, access unknown.
-  @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `VGT_DEBUG_REG21.pipe2_dr`: bit 4, access unknown.
-  @inlinable public static var pipe2_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var pipe2_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VGT_DEBUG_REG21.vsthread_buff_empty`: bit 5, access unknown.
-  @inlinable public static var vsthread_buff_empty: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var vsthread_buff_empty: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VGT_DEBUG_REG21.out_indx_fifo_full`: bit 6, access unknown.
-  @inlinable public static var out_indx_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var out_indx_fifo_full: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `VGT_DEBUG_REG21.indx_side_fifo_full`: bit 7, access unknown.
-  @inlinable public static var indx_side_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var indx_side_fifo_full: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `VGT_DEBUG_REG21.pipe0_rtr`: bit 8, access unknown.
-  @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `VGT_DEBUG_REG21.pipe1_rtr`: bit 9, access unknown.
-  @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `VGT_DEBUG_REG21.pipe2_rtr`: bit 10, access unknown.
-  @inlinable public static var pipe2_rtr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var pipe2_rtr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `VGT_DEBUG_REG21.vsthread_buff_full`: bit 11, access unknown.
-  @inlinable public static var vsthread_buff_full: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var vsthread_buff_full: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VGT_DEBUG_REG21.interfaces_rtr`: bit 12, access unknown.
-  @inlinable public static var interfaces_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var interfaces_rtr: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `VGT_DEBUG_REG21.indx_count_q_not_0`: bit 13, access unknown.
-  @inlinable public static var indx_count_q_not_0: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var indx_count_q_not_0: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `VGT_DEBUG_REG21.wait_for_external_eopg_q`: bit 14, access unknown.
-  @inlinable public static var wait_for_external_eopg_q: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var wait_for_external_eopg_q: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `VGT_DEBUG_REG21.full_state_p1_q`: bit 15, access unknown.
-  @inlinable public static var full_state_p1_q: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var full_state_p1_q: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `VGT_DEBUG_REG21.indx_side_indx_valid`: bit 16, access unknown.
-  @inlinable public static var indx_side_indx_valid: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var indx_side_indx_valid: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `VGT_DEBUG_REG21.stateid_p0_q`: bits 19:17, access unknown.
-  @inlinable public static var stateid_p0_q: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
+  public static var stateid_p0_q: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
 
   /// `VGT_DEBUG_REG21.is_event_p0_q`: bit 20, access unknown.
-  @inlinable public static var is_event_p0_q: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var is_event_p0_q: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `VGT_DEBUG_REG21.lshs_dealloc_p1`: bit 21, access unknown.
-  @inlinable public static var lshs_dealloc_p1: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var lshs_dealloc_p1: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `VGT_DEBUG_REG21.stream_id_r2_q`: bit 22, access unknown.
-  @inlinable public static var stream_id_r2_q: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var stream_id_r2_q: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `VGT_DEBUG_REG21.vtx_vect_counter_q_not_0`: bit 23, access unknown.
-  @inlinable public static var vtx_vect_counter_q_not_0: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var vtx_vect_counter_q_not_0: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `VGT_DEBUG_REG21.buff_full_p1`: bit 24, access unknown.
-  @inlinable public static var buff_full_p1: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var buff_full_p1: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `VGT_DEBUG_REG21.strmout_valid_p1`: bit 25, access unknown.
-  @inlinable public static var strmout_valid_p1: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var strmout_valid_p1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `VGT_DEBUG_REG21.eotg_r2_q`: bit 26, access unknown.
-  @inlinable public static var eotg_r2_q: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var eotg_r2_q: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `VGT_DEBUG_REG21.null_r2_q`: bit 27, access unknown.
-  @inlinable public static var null_r2_q: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var null_r2_q: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `VGT_DEBUG_REG21.p0_dr`: bit 28, access unknown.
-  @inlinable public static var p0_dr: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var p0_dr: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `VGT_DEBUG_REG21.p0_rtr`: bit 29, access unknown.
-  @inlinable public static var p0_rtr: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var p0_rtr: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `VGT_DEBUG_REG21.eopg_p0_q`: bit 30, access unknown.
-  @inlinable public static var eopg_p0_q: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var eopg_p0_q: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `VGT_DEBUG_REG21.p0_nobp`: bit 31, access unknown.
-  @inlinable public static var p0_nobp: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var p0_nobp: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `VGT_DEBUG_REG22`: gfx_8_0 register, index 0x16 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1932,52 +1546,52 @@ public enum VGT_DEBUG_REG22: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG22.cm_state16`: bits 1:0, access unknown.
-  @inlinable public static var cm_state16: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var cm_state16: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `VGT_DEBUG_REG22.cm_state17`: bits 3:2, access unknown.
-  @inlinable public static var cm_state17: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var cm_state17: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `VGT_DEBUG_REG22.cm_state18`: bits 5:4, access unknown.
-  @inlinable public static var cm_state18: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var cm_state18: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `VGT_DEBUG_REG22.cm_state19`: bits 7:6, access unknown.
-  @inlinable public static var cm_state19: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var cm_state19: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `VGT_DEBUG_REG22.cm_state20`: bits 9:8, access unknown.
-  @inlinable public static var cm_state20: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var cm_state20: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `VGT_DEBUG_REG22.cm_state21`: bits 11:10, access unknown.
-  @inlinable public static var cm_state21: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var cm_state21: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `VGT_DEBUG_REG22.cm_state22`: bits 13:12, access unknown.
-  @inlinable public static var cm_state22: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var cm_state22: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `VGT_DEBUG_REG22.cm_state23`: bits 15:14, access unknown.
-  @inlinable public static var cm_state23: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var cm_state23: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `VGT_DEBUG_REG22.cm_state24`: bits 17:16, access unknown.
-  @inlinable public static var cm_state24: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var cm_state24: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `VGT_DEBUG_REG22.cm_state25`: bits 19:18, access unknown.
-  @inlinable public static var cm_state25: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var cm_state25: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `VGT_DEBUG_REG22.cm_state26`: bits 21:20, access unknown.
-  @inlinable public static var cm_state26: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var cm_state26: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `VGT_DEBUG_REG22.cm_state27`: bits 23:22, access unknown.
-  @inlinable public static var cm_state27: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var cm_state27: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `VGT_DEBUG_REG22.cm_state28`: bits 25:24, access unknown.
-  @inlinable public static var cm_state28: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var cm_state28: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `VGT_DEBUG_REG22.cm_state29`: bits 27:26, access unknown.
-  @inlinable public static var cm_state29: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var cm_state29: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `VGT_DEBUG_REG22.cm_state30`: bits 29:28, access unknown.
-  @inlinable public static var cm_state30: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var cm_state30: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `VGT_DEBUG_REG22.cm_state31`: bits 31:30, access unknown.
-  @inlinable public static var cm_state31: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var cm_state31: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `VGT_DEBUG_REG23`: gfx_8_0 register, index 0x17 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1990,75 +1604,61 @@ public enum VGT_DEBUG_REG23: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG23.frmt_busy`: bit 0, access unknown.
-  @inlinable public static var frmt_busy: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var frmt_busy: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VGT_DEBUG_REG23.rcm_frmt_vert_rtr`: bit 1, access unknown.
-  @inlinable public static var rcm_frmt_vert_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var rcm_frmt_vert_rtr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `VGT_DEBUG_REG23.rcm_frmt_prim_rtr`: bit 2, access unknown.
-  @inlinable public static var rcm_frmt_prim_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var rcm_frmt_prim_rtr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `VGT_DEBUG_REG23.prim_r3_rtr`: bit 3, access unknown.
-  @inlinable public static var prim_r3_rtr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var prim_r3_rtr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `VGT_DEBUG_REG23.prim_r2_rtr`: bit 4, access unknown.
-  @inlinable public static var prim_r2_rtr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var prim_r2_rtr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VGT_DEBUG_REG23.vert_r3_rtr`: bit 5, access unknown.
-  @inlinable public static var vert_r3_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var vert_r3_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VGT_DEBUG_REG23.vert_r2_rtr`: bit 6, access unknown.
-  @inlinable public static var vert_r2_rtr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var vert_r2_rtr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `VGT_DEBUG_REG23.vert_r1_rtr`: bit 7, access unknown.
-  @inlinable public static var vert_r1_rtr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var vert_r1_rtr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `VGT_DEBUG_REG23.vert_r0_rtr`: bit 8, access unknown.
-  @inlinable public static var vert_r0_rtr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var vert_r0_rtr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `VGT_DEBUG_REG23.prim_fifo_empty`: bit 9, access unknown.
-  @inlinable public static var prim_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var prim_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `VGT_DEBUG_REG23.prim_fifo_full`: bit 10, access unknown.
-  @inlinable public static var prim_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var prim_fifo_full: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `VGT_DEBUG_REG23.vert_dr_r2_q`: bit 11, access unknown.
-  @inlinable public static var vert_dr_r2_q: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var vert_dr_r2_q: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VGT_DEBUG_REG23.prim_dr_r2_q`: bit 12, access unknown.
-  @inlinable public static var prim_dr_r2_q: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var prim_dr_r2_q: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `VGT_DEBUG_REG23.vert_dr_r1_q`: bit 13, access unknown.
-  @inlinable public static var vert_dr_r1_q: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var vert_dr_r1_q: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `VGT_DEBUG_REG23.vert_dr_r0_q`: bit 14, access unknown.
-  @inlinable public static var vert_dr_r0_q: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var vert_dr_r0_q: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `VGT_DEBUG_REG23.new_verts_r2_q`: bits 16:15, access unknown.
-  @inlinable public static var new_verts_r2_q: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 2)
-  }
+  public static var new_verts_r2_q: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
 
   /// `VGT_DEBUG_REG23.verts_sent_r2_q`: bits 20:17, access unknown.
-  @inlinable public static var verts_sent_r2_q: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 4)
-  }
+  public static var verts_sent_r2_q: RegisterField<Self, UInt8> { .init(lsb: 17, width: 4) }
 
   /// `VGT_DEBUG_REG23.prim_state_sel_r2_q`: bits 23:21, access unknown.
-  @inlinable public static var prim_state_sel_r2_q: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var prim_state_sel_r2_q: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `VGT_DEBUG_REG23.SPARE`: bits 31:24, access unknown.
-  @inlinable public static var SPARE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var SPARE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `VGT_DEBUG_REG24`: gfx_8_0 register, index 0x18 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2071,17 +1671,15 @@ public enum VGT_DEBUG_REG24: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG24.avail_es_rb_space_r0_q_23_0`: bits 23:0, access unknown.
-  @inlinable public static var avail_es_rb_space_r0_q_23_0: RegisterField<Self, UInt32> {
+  public static var avail_es_rb_space_r0_q_23_0: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 24)
   }
 
   /// `VGT_DEBUG_REG24.dependent_st_cut_mode_q`: bits 25:24, access unknown.
-  @inlinable public static var dependent_st_cut_mode_q: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var dependent_st_cut_mode_q: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `VGT_DEBUG_REG24.SPARE31`: bits 31:26, access unknown.
-  @inlinable public static var SPARE31: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
+  public static var SPARE31: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `VGT_DEBUG_REG25`: gfx_8_0 register, index 0x19 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2094,24 +1692,18 @@ public enum VGT_DEBUG_REG25: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG25.avail_gs_rb_space_r0_q_25_0`: bits 25:0, access unknown.
-  @inlinable public static var avail_gs_rb_space_r0_q_25_0: RegisterField<Self, UInt32> {
+  public static var avail_gs_rb_space_r0_q_25_0: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 26)
   }
 
   /// `VGT_DEBUG_REG25.active_sm_r0_q`: bits 29:26, access unknown.
-  @inlinable public static var active_sm_r0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 4)
-  }
+  public static var active_sm_r0_q: RegisterField<Self, UInt8> { .init(lsb: 26, width: 4) }
 
   /// `VGT_DEBUG_REG25.add_gs_rb_space_r1_q`: bit 30, access unknown.
-  @inlinable public static var add_gs_rb_space_r1_q: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var add_gs_rb_space_r1_q: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `VGT_DEBUG_REG25.add_gs_rb_space_r0_q`: bit 31, access unknown.
-  @inlinable public static var add_gs_rb_space_r0_q: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var add_gs_rb_space_r0_q: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `VGT_DEBUG_REG27`: gfx_8_0 register, index 0x1B of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2124,88 +1716,66 @@ public enum VGT_DEBUG_REG27: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG27.pipe0_dr`: bit 0, access unknown.
-  @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VGT_DEBUG_REG27.gsc0_dr`: bit 1, access unknown.
-  @inlinable public static var gsc0_dr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var gsc0_dr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `VGT_DEBUG_REG27.pipe1_dr`: bit 2, access unknown.
-  @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `VGT_DEBUG_REG27.tm_pt_event_rtr`: bit 3, access unknown.
-  @inlinable public static var tm_pt_event_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var tm_pt_event_rtr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `VGT_DEBUG_REG27.pipe0_rtr`: bit 4, access unknown.
-  @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VGT_DEBUG_REG27.gsc0_rtr`: bit 5, access unknown.
-  @inlinable public static var gsc0_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var gsc0_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VGT_DEBUG_REG27.pipe1_rtr`: bit 6, access unknown.
-  @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `VGT_DEBUG_REG27.last_indx_of_prim_p1_q`: bit 7, access unknown.
-  @inlinable public static var last_indx_of_prim_p1_q: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var last_indx_of_prim_p1_q: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `VGT_DEBUG_REG27.indices_to_send_p0_q`: bits 9:8, access unknown.
-  @inlinable public static var indices_to_send_p0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var indices_to_send_p0_q: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `VGT_DEBUG_REG27.event_flag_p1_q`: bit 10, access unknown.
-  @inlinable public static var event_flag_p1_q: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var event_flag_p1_q: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `VGT_DEBUG_REG27.eop_p1_q`: bit 11, access unknown.
-  @inlinable public static var eop_p1_q: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var eop_p1_q: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VGT_DEBUG_REG27.gs_out_prim_type_p0_q`: bits 13:12, access unknown.
-  @inlinable public static var gs_out_prim_type_p0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 2)
-  }
+  public static var gs_out_prim_type_p0_q: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `VGT_DEBUG_REG27.gsc_null_primitive_p0_q`: bit 14, access unknown.
-  @inlinable public static var gsc_null_primitive_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var gsc_null_primitive_p0_q: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `VGT_DEBUG_REG27.gsc_eop_p0_q`: bit 15, access unknown.
-  @inlinable public static var gsc_eop_p0_q: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var gsc_eop_p0_q: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `VGT_DEBUG_REG27.gsc_2cycle_output`: bit 16, access unknown.
-  @inlinable public static var gsc_2cycle_output: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var gsc_2cycle_output: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `VGT_DEBUG_REG27.gsc_2nd_cycle_p0_q`: bit 17, access unknown.
-  @inlinable public static var gsc_2nd_cycle_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var gsc_2nd_cycle_p0_q: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `VGT_DEBUG_REG27.last_indx_of_vsprim`: bit 18, access unknown.
-  @inlinable public static var last_indx_of_vsprim: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var last_indx_of_vsprim: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `VGT_DEBUG_REG27.first_vsprim_of_gsprim_p0_q`: bit 19, access unknown.
-  @inlinable public static var first_vsprim_of_gsprim_p0_q: RegisterField<Self, Bool> {
+  public static var first_vsprim_of_gsprim_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `VGT_DEBUG_REG27.gsc_indx_count_p0_q`: bits 30:20, access unknown.
-  @inlinable public static var gsc_indx_count_p0_q: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 11)
-  }
+  public static var gsc_indx_count_p0_q: RegisterField<Self, UInt16> { .init(lsb: 20, width: 11) }
 
   /// `VGT_DEBUG_REG27.last_vsprim_of_gsprim`: bit 31, access unknown.
-  @inlinable public static var last_vsprim_of_gsprim: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var last_vsprim_of_gsprim: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `VGT_DEBUG_REG28`: gfx_8_0 register, index 0x1C of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2218,137 +1788,103 @@ public enum VGT_DEBUG_REG28: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG28.con_state_q`: bits 3:0, access unknown.
-  @inlinable public static var con_state_q: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var con_state_q: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `VGT_DEBUG_REG28.second_cycle_q`: bit 4, access unknown.
-  @inlinable public static var second_cycle_q: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var second_cycle_q: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VGT_DEBUG_REG28.process_tri_middle_p0_q`: bit 5, access unknown.
-  @inlinable public static var process_tri_middle_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var process_tri_middle_p0_q: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VGT_DEBUG_REG28.process_tri_1st_2nd_half_p0_q`: bit 6, access unknown.
-  @inlinable public static var process_tri_1st_2nd_half_p0_q: RegisterField<Self, Bool> {
+  public static var process_tri_1st_2nd_half_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `VGT_DEBUG_REG28.process_tri_center_poly_p0_q`: bit 7, access unknown.
-  @inlinable public static var process_tri_center_poly_p0_q: RegisterField<Self, Bool> {
+  public static var process_tri_center_poly_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `VGT_DEBUG_REG28.pipe0_patch_dr`: bit 8, access unknown.
-  @inlinable public static var pipe0_patch_dr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var pipe0_patch_dr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `VGT_DEBUG_REG28.pipe0_edge_dr`: bit 9, access unknown.
-  @inlinable public static var pipe0_edge_dr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var pipe0_edge_dr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `VGT_DEBUG_REG28.pipe1_dr`: bit 10, access unknown.
-  @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `VGT_DEBUG_REG28.pipe0_patch_rtr`: bit 11, access unknown.
-  @inlinable public static var pipe0_patch_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var pipe0_patch_rtr: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VGT_DEBUG_REG28.pipe0_edge_rtr`: bit 12, access unknown.
-  @inlinable public static var pipe0_edge_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var pipe0_edge_rtr: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `VGT_DEBUG_REG28.pipe1_rtr`: bit 13, access unknown.
-  @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `VGT_DEBUG_REG28.outer_parity_p0_q`: bit 14, access unknown.
-  @inlinable public static var outer_parity_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var outer_parity_p0_q: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `VGT_DEBUG_REG28.parallel_parity_p0_q`: bit 15, access unknown.
-  @inlinable public static var parallel_parity_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var parallel_parity_p0_q: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `VGT_DEBUG_REG28.first_ring_of_patch_p0_q`: bit 16, access unknown.
-  @inlinable public static var first_ring_of_patch_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var first_ring_of_patch_p0_q: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `VGT_DEBUG_REG28.last_ring_of_patch_p0_q`: bit 17, access unknown.
-  @inlinable public static var last_ring_of_patch_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var last_ring_of_patch_p0_q: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `VGT_DEBUG_REG28.last_edge_of_outer_ring_p0_q`: bit 18, access unknown.
-  @inlinable public static var last_edge_of_outer_ring_p0_q: RegisterField<Self, Bool> {
+  public static var last_edge_of_outer_ring_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `VGT_DEBUG_REG28.last_point_of_outer_ring_p1`: bit 19, access unknown.
-  @inlinable public static var last_point_of_outer_ring_p1: RegisterField<Self, Bool> {
+  public static var last_point_of_outer_ring_p1: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `VGT_DEBUG_REG28.last_point_of_inner_ring_p1`: bit 20, access unknown.
-  @inlinable public static var last_point_of_inner_ring_p1: RegisterField<Self, Bool> {
+  public static var last_point_of_inner_ring_p1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `VGT_DEBUG_REG28.outer_edge_tf_eq_one_p0_q`: bit 21, access unknown.
-  @inlinable public static var outer_edge_tf_eq_one_p0_q: RegisterField<Self, Bool> {
+  public static var outer_edge_tf_eq_one_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `VGT_DEBUG_REG28.advance_outer_point_p1`: bit 22, access unknown.
-  @inlinable public static var advance_outer_point_p1: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var advance_outer_point_p1: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `VGT_DEBUG_REG28.advance_inner_point_p1`: bit 23, access unknown.
-  @inlinable public static var advance_inner_point_p1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var advance_inner_point_p1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `VGT_DEBUG_REG28.next_ring_is_rect_p0_q`: bit 24, access unknown.
-  @inlinable public static var next_ring_is_rect_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var next_ring_is_rect_p0_q: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `VGT_DEBUG_REG28.pipe1_outer1_rtr`: bit 25, access unknown.
-  @inlinable public static var pipe1_outer1_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var pipe1_outer1_rtr: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `VGT_DEBUG_REG28.pipe1_outer2_rtr`: bit 26, access unknown.
-  @inlinable public static var pipe1_outer2_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var pipe1_outer2_rtr: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `VGT_DEBUG_REG28.pipe1_inner1_rtr`: bit 27, access unknown.
-  @inlinable public static var pipe1_inner1_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var pipe1_inner1_rtr: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `VGT_DEBUG_REG28.pipe1_inner2_rtr`: bit 28, access unknown.
-  @inlinable public static var pipe1_inner2_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var pipe1_inner2_rtr: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `VGT_DEBUG_REG28.pipe1_patch_rtr`: bit 29, access unknown.
-  @inlinable public static var pipe1_patch_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var pipe1_patch_rtr: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `VGT_DEBUG_REG28.pipe1_edge_rtr`: bit 30, access unknown.
-  @inlinable public static var pipe1_edge_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var pipe1_edge_rtr: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `VGT_DEBUG_REG28.use_stored_inner_q_ring2`: bit 31, access unknown.
-  @inlinable public static var use_stored_inner_q_ring2: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var use_stored_inner_q_ring2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `VGT_DEBUG_REG29`: gfx_8_0 register, index 0x1D of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2361,137 +1897,103 @@ public enum VGT_DEBUG_REG29: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG29.con_state_q`: bits 3:0, access unknown.
-  @inlinable public static var con_state_q: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var con_state_q: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `VGT_DEBUG_REG29.second_cycle_q`: bit 4, access unknown.
-  @inlinable public static var second_cycle_q: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var second_cycle_q: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VGT_DEBUG_REG29.process_tri_middle_p0_q`: bit 5, access unknown.
-  @inlinable public static var process_tri_middle_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var process_tri_middle_p0_q: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VGT_DEBUG_REG29.process_tri_1st_2nd_half_p0_q`: bit 6, access unknown.
-  @inlinable public static var process_tri_1st_2nd_half_p0_q: RegisterField<Self, Bool> {
+  public static var process_tri_1st_2nd_half_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `VGT_DEBUG_REG29.process_tri_center_poly_p0_q`: bit 7, access unknown.
-  @inlinable public static var process_tri_center_poly_p0_q: RegisterField<Self, Bool> {
+  public static var process_tri_center_poly_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `VGT_DEBUG_REG29.pipe0_patch_dr`: bit 8, access unknown.
-  @inlinable public static var pipe0_patch_dr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var pipe0_patch_dr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `VGT_DEBUG_REG29.pipe0_edge_dr`: bit 9, access unknown.
-  @inlinable public static var pipe0_edge_dr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var pipe0_edge_dr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `VGT_DEBUG_REG29.pipe1_dr`: bit 10, access unknown.
-  @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `VGT_DEBUG_REG29.pipe0_patch_rtr`: bit 11, access unknown.
-  @inlinable public static var pipe0_patch_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var pipe0_patch_rtr: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VGT_DEBUG_REG29.pipe0_edge_rtr`: bit 12, access unknown.
-  @inlinable public static var pipe0_edge_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var pipe0_edge_rtr: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `VGT_DEBUG_REG29.pipe1_rtr`: bit 13, access unknown.
-  @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `VGT_DEBUG_REG29.outer_parity_p0_q`: bit 14, access unknown.
-  @inlinable public static var outer_parity_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var outer_parity_p0_q: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `VGT_DEBUG_REG29.parallel_parity_p0_q`: bit 15, access unknown.
-  @inlinable public static var parallel_parity_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var parallel_parity_p0_q: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `VGT_DEBUG_REG29.first_ring_of_patch_p0_q`: bit 16, access unknown.
-  @inlinable public static var first_ring_of_patch_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var first_ring_of_patch_p0_q: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `VGT_DEBUG_REG29.last_ring_of_patch_p0_q`: bit 17, access unknown.
-  @inlinable public static var last_ring_of_patch_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var last_ring_of_patch_p0_q: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `VGT_DEBUG_REG29.last_edge_of_outer_ring_p0_q`: bit 18, access unknown.
-  @inlinable public static var last_edge_of_outer_ring_p0_q: RegisterField<Self, Bool> {
+  public static var last_edge_of_outer_ring_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `VGT_DEBUG_REG29.last_point_of_outer_ring_p1`: bit 19, access unknown.
-  @inlinable public static var last_point_of_outer_ring_p1: RegisterField<Self, Bool> {
+  public static var last_point_of_outer_ring_p1: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `VGT_DEBUG_REG29.last_point_of_inner_ring_p1`: bit 20, access unknown.
-  @inlinable public static var last_point_of_inner_ring_p1: RegisterField<Self, Bool> {
+  public static var last_point_of_inner_ring_p1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `VGT_DEBUG_REG29.outer_edge_tf_eq_one_p0_q`: bit 21, access unknown.
-  @inlinable public static var outer_edge_tf_eq_one_p0_q: RegisterField<Self, Bool> {
+  public static var outer_edge_tf_eq_one_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `VGT_DEBUG_REG29.advance_outer_point_p1`: bit 22, access unknown.
-  @inlinable public static var advance_outer_point_p1: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var advance_outer_point_p1: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `VGT_DEBUG_REG29.advance_inner_point_p1`: bit 23, access unknown.
-  @inlinable public static var advance_inner_point_p1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var advance_inner_point_p1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `VGT_DEBUG_REG29.next_ring_is_rect_p0_q`: bit 24, access unknown.
-  @inlinable public static var next_ring_is_rect_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var next_ring_is_rect_p0_q: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `VGT_DEBUG_REG29.pipe1_outer1_rtr`: bit 25, access unknown.
-  @inlinable public static var pipe1_outer1_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var pipe1_outer1_rtr: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `VGT_DEBUG_REG29.pipe1_outer2_rtr`: bit 26, access unknown.
-  @inlinable public static var pipe1_outer2_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var pipe1_outer2_rtr: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `VGT_DEBUG_REG29.pipe1_inner1_rtr`: bit 27, access unknown.
-  @inlinable public static var pipe1_inner1_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var pipe1_inner1_rtr: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `VGT_DEBUG_REG29.pipe1_inner2_rtr`: bit 28, access unknown.
-  @inlinable public static var pipe1_inner2_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var pipe1_inner2_rtr: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `VGT_DEBUG_REG29.pipe1_patch_rtr`: bit 29, access unknown.
-  @inlinable public static var pipe1_patch_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var pipe1_patch_rtr: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `VGT_DEBUG_REG29.pipe1_edge_rtr`: bit 30, access unknown.
-  @inlinable public static var pipe1_edge_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var pipe1_edge_rtr: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `VGT_DEBUG_REG29.use_stored_inner_q_ring3`: bit 31, access unknown.
-  @inlinable public static var use_stored_inner_q_ring3: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var use_stored_inner_q_ring3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `VGT_DEBUG_REG2`: gfx_8_0 register, index 0x1E of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2504,122 +2006,94 @@ public enum VGT_DEBUG_REG2: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG2.hs_grp_busy`: bit 0, access unknown.
-  @inlinable public static var hs_grp_busy: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var hs_grp_busy: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VGT_DEBUG_REG2.hs_noif_busy`: bit 1, access unknown.
-  @inlinable public static var hs_noif_busy: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var hs_noif_busy: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `VGT_DEBUG_REG2.tfmmIsBusy`: bit 2, access unknown.
-  @inlinable public static var tfmmIsBusy: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var tfmmIsBusy: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `VGT_DEBUG_REG2.lsVertIfBusy_0`: bit 3, access unknown.
-  @inlinable public static var lsVertIfBusy_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var lsVertIfBusy_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `VGT_DEBUG_REG2.te11_hs_tess_input_rtr`: bit 4, access unknown.
-  @inlinable public static var te11_hs_tess_input_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var te11_hs_tess_input_rtr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VGT_DEBUG_REG2.lsWaveIfBusy_0`: bit 5, access unknown.
-  @inlinable public static var lsWaveIfBusy_0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var lsWaveIfBusy_0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VGT_DEBUG_REG2.hs_te11_tess_input_rts`: bit 6, access unknown.
-  @inlinable public static var hs_te11_tess_input_rts: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var hs_te11_tess_input_rts: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `VGT_DEBUG_REG2.grpModBusy`: bit 7, access unknown.
-  @inlinable public static var grpModBusy: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var grpModBusy: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `VGT_DEBUG_REG2.lsVertFifoEmpty`: bit 8, access unknown.
-  @inlinable public static var lsVertFifoEmpty: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var lsVertFifoEmpty: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `VGT_DEBUG_REG2.lsWaveFifoEmpty`: bit 9, access unknown.
-  @inlinable public static var lsWaveFifoEmpty: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var lsWaveFifoEmpty: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `VGT_DEBUG_REG2.hsVertFifoEmpty`: bit 10, access unknown.
-  @inlinable public static var hsVertFifoEmpty: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var hsVertFifoEmpty: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `VGT_DEBUG_REG2.hsWaveFifoEmpty`: bit 11, access unknown.
-  @inlinable public static var hsWaveFifoEmpty: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var hsWaveFifoEmpty: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VGT_DEBUG_REG2.hsInputFifoEmpty`: bit 12, access unknown.
-  @inlinable public static var hsInputFifoEmpty: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var hsInputFifoEmpty: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `VGT_DEBUG_REG2.hsTifFifoEmpty`: bit 13, access unknown.
-  @inlinable public static var hsTifFifoEmpty: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var hsTifFifoEmpty: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `VGT_DEBUG_REG2.lsVertFifoFull`: bit 14, access unknown.
-  @inlinable public static var lsVertFifoFull: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var lsVertFifoFull: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `VGT_DEBUG_REG2.lsWaveFifoFull`: bit 15, access unknown.
-  @inlinable public static var lsWaveFifoFull: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var lsWaveFifoFull: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `VGT_DEBUG_REG2.hsVertFifoFull`: bit 16, access unknown.
-  @inlinable public static var hsVertFifoFull: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var hsVertFifoFull: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `VGT_DEBUG_REG2.hsWaveFifoFull`: bit 17, access unknown.
-  @inlinable public static var hsWaveFifoFull: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var hsWaveFifoFull: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `VGT_DEBUG_REG2.hsInputFifoFull`: bit 18, access unknown.
-  @inlinable public static var hsInputFifoFull: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var hsInputFifoFull: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `VGT_DEBUG_REG2.hsTifFifoFull`: bit 19, access unknown.
-  @inlinable public static var hsTifFifoFull: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var hsTifFifoFull: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `VGT_DEBUG_REG2.p0_rtr`: bit 20, access unknown.
-  @inlinable public static var p0_rtr: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var p0_rtr: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `VGT_DEBUG_REG2.p1_rtr`: bit 21, access unknown.
-  @inlinable public static var p1_rtr: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var p1_rtr: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `VGT_DEBUG_REG2.p0_dr`: bit 22, access unknown.
-  @inlinable public static var p0_dr: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var p0_dr: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `VGT_DEBUG_REG2.p1_dr`: bit 23, access unknown.
-  @inlinable public static var p1_dr: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var p1_dr: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `VGT_DEBUG_REG2.p0_rts`: bit 24, access unknown.
-  @inlinable public static var p0_rts: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var p0_rts: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `VGT_DEBUG_REG2.p1_rts`: bit 25, access unknown.
-  @inlinable public static var p1_rts: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var p1_rts: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `VGT_DEBUG_REG2.ls_sh_id`: bit 26, access unknown.
-  @inlinable public static var ls_sh_id: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var ls_sh_id: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `VGT_DEBUG_REG2.lsFwaveFlag`: bit 27, access unknown.
-  @inlinable public static var lsFwaveFlag: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var lsFwaveFlag: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `VGT_DEBUG_REG2.lsWaveSendFlush`: bit 28, access unknown.
-  @inlinable public static var lsWaveSendFlush: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var lsWaveSendFlush: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `VGT_DEBUG_REG2.SPARE`: bits 31:29, access unknown.
-  @inlinable public static var SPARE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
+  public static var SPARE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
 }
 
 /// `VGT_DEBUG_REG3`: gfx_8_0 register, index 0x1F of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2632,16 +2106,16 @@ public enum VGT_DEBUG_REG3: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG3.lsTgRelInd`: bits 11:0, access unknown.
-  @inlinable public static var lsTgRelInd: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+  public static var lsTgRelInd: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `VGT_DEBUG_REG3.lsWaveRelInd`: bits 17:12, access unknown.
-  @inlinable public static var lsWaveRelInd: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
+  public static var lsWaveRelInd: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
   /// `VGT_DEBUG_REG3.lsPatchCnt`: bits 25:18, access unknown.
-  @inlinable public static var lsPatchCnt: RegisterField<Self, UInt8> { .init(lsb: 18, width: 8) }
+  public static var lsPatchCnt: RegisterField<Self, UInt8> { .init(lsb: 18, width: 8) }
 
   /// `VGT_DEBUG_REG3.hsWaveRelInd`: bits 31:26, access unknown.
-  @inlinable public static var hsWaveRelInd: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
+  public static var hsWaveRelInd: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `VGT_DEBUG_REG4`: gfx_8_0 register, index 0x20 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2654,26 +2128,22 @@ public enum VGT_DEBUG_REG4: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG4.hsPatchCnt`: bits 7:0, access unknown.
-  @inlinable public static var hsPatchCnt: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var hsPatchCnt: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `VGT_DEBUG_REG4.hsPrimId_15_0`: bits 23:8, access unknown.
-  @inlinable public static var hsPrimId_15_0: RegisterField<Self, UInt16> {
-    .init(lsb: 8, width: 16)
-  }
+  public static var hsPrimId_15_0: RegisterField<Self, UInt16> { .init(lsb: 8, width: 16) }
 
   /// `VGT_DEBUG_REG4.hsCpCnt`: bits 28:24, access unknown.
-  @inlinable public static var hsCpCnt: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
+  public static var hsCpCnt: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 
   /// `VGT_DEBUG_REG4.hsWaveSendFlush`: bit 29, access unknown.
-  @inlinable public static var hsWaveSendFlush: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var hsWaveSendFlush: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `VGT_DEBUG_REG4.hsFwaveFlag`: bit 30, access unknown.
-  @inlinable public static var hsFwaveFlag: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var hsFwaveFlag: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `VGT_DEBUG_REG4.SPARE`: bit 31, access unknown.
-  @inlinable public static var SPARE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var SPARE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `VGT_DEBUG_REG5`: gfx_8_0 register, index 0x21 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2686,36 +2156,28 @@ public enum VGT_DEBUG_REG5: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG5.SPARE4`: bits 2:0, access unknown.
-  @inlinable public static var SPARE4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var SPARE4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `VGT_DEBUG_REG5.hsWaveCreditCnt_0`: bits 7:3, access unknown.
-  @inlinable public static var hsWaveCreditCnt_0: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 5)
-  }
+  public static var hsWaveCreditCnt_0: RegisterField<Self, UInt8> { .init(lsb: 3, width: 5) }
 
   /// `VGT_DEBUG_REG5.SPARE3`: bits 10:8, access unknown.
-  @inlinable public static var SPARE3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var SPARE3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `VGT_DEBUG_REG5.hsVertCreditCnt_0`: bits 15:11, access unknown.
-  @inlinable public static var hsVertCreditCnt_0: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 5)
-  }
+  public static var hsVertCreditCnt_0: RegisterField<Self, UInt8> { .init(lsb: 11, width: 5) }
 
   /// `VGT_DEBUG_REG5.SPARE2`: bits 18:16, access unknown.
-  @inlinable public static var SPARE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
+  public static var SPARE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `VGT_DEBUG_REG5.lsWaveCreditCnt_0`: bits 23:19, access unknown.
-  @inlinable public static var lsWaveCreditCnt_0: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 5)
-  }
+  public static var lsWaveCreditCnt_0: RegisterField<Self, UInt8> { .init(lsb: 19, width: 5) }
 
   /// `VGT_DEBUG_REG5.SPARE1`: bits 26:24, access unknown.
-  @inlinable public static var SPARE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
+  public static var SPARE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
   /// `VGT_DEBUG_REG5.lsVertCreditCnt_0`: bits 31:27, access unknown.
-  @inlinable public static var lsVertCreditCnt_0: RegisterField<Self, UInt8> {
-    .init(lsb: 27, width: 5)
-  }
+  public static var lsVertCreditCnt_0: RegisterField<Self, UInt8> { .init(lsb: 27, width: 5) }
 }
 
 /// `VGT_DEBUG_REG6`: gfx_8_0 register, index 0x22 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2728,10 +2190,10 @@ public enum VGT_DEBUG_REG6: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG6.debug_BASE`: bits 15:0, access unknown.
-  @inlinable public static var debug_BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var debug_BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `VGT_DEBUG_REG6.debug_SIZE`: bits 31:16, access unknown.
-  @inlinable public static var debug_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var debug_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `VGT_DEBUG_REG7`: gfx_8_0 register, index 0x23 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2744,29 +2206,25 @@ public enum VGT_DEBUG_REG7: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG7.debug_tfmmFifoEmpty`: bit 0, access unknown.
-  @inlinable public static var debug_tfmmFifoEmpty: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var debug_tfmmFifoEmpty: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VGT_DEBUG_REG7.debug_tfmmFifoFull`: bit 1, access unknown.
-  @inlinable public static var debug_tfmmFifoFull: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var debug_tfmmFifoFull: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `VGT_DEBUG_REG7.hs_pipe0_dr`: bit 2, access unknown.
-  @inlinable public static var hs_pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var hs_pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `VGT_DEBUG_REG7.hs_pipe0_rtr`: bit 3, access unknown.
-  @inlinable public static var hs_pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var hs_pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `VGT_DEBUG_REG7.hs_pipe1_rtr`: bit 4, access unknown.
-  @inlinable public static var hs_pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var hs_pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VGT_DEBUG_REG7.SPARE`: bits 15:5, access unknown.
-  @inlinable public static var SPARE: RegisterField<Self, UInt16> { .init(lsb: 5, width: 11) }
+  public static var SPARE: RegisterField<Self, UInt16> { .init(lsb: 5, width: 11) }
 
   /// `VGT_DEBUG_REG7.TF_addr`: bits 31:16, access unknown.
-  @inlinable public static var TF_addr: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var TF_addr: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `VGT_DEBUG_REG26`: gfx_8_0 register, index 0x24 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2779,52 +2237,52 @@ public enum VGT_DEBUG_REG26: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG26.cm_state0`: bits 1:0, access unknown.
-  @inlinable public static var cm_state0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var cm_state0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `VGT_DEBUG_REG26.cm_state1`: bits 3:2, access unknown.
-  @inlinable public static var cm_state1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var cm_state1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `VGT_DEBUG_REG26.cm_state2`: bits 5:4, access unknown.
-  @inlinable public static var cm_state2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var cm_state2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `VGT_DEBUG_REG26.cm_state3`: bits 7:6, access unknown.
-  @inlinable public static var cm_state3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var cm_state3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `VGT_DEBUG_REG26.cm_state4`: bits 9:8, access unknown.
-  @inlinable public static var cm_state4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var cm_state4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `VGT_DEBUG_REG26.cm_state5`: bits 11:10, access unknown.
-  @inlinable public static var cm_state5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var cm_state5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `VGT_DEBUG_REG26.cm_state6`: bits 13:12, access unknown.
-  @inlinable public static var cm_state6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var cm_state6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `VGT_DEBUG_REG26.cm_state7`: bits 15:14, access unknown.
-  @inlinable public static var cm_state7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var cm_state7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `VGT_DEBUG_REG26.cm_state8`: bits 17:16, access unknown.
-  @inlinable public static var cm_state8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var cm_state8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `VGT_DEBUG_REG26.cm_state9`: bits 19:18, access unknown.
-  @inlinable public static var cm_state9: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var cm_state9: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `VGT_DEBUG_REG26.cm_state10`: bits 21:20, access unknown.
-  @inlinable public static var cm_state10: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var cm_state10: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `VGT_DEBUG_REG26.cm_state11`: bits 23:22, access unknown.
-  @inlinable public static var cm_state11: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var cm_state11: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `VGT_DEBUG_REG26.cm_state12`: bits 25:24, access unknown.
-  @inlinable public static var cm_state12: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var cm_state12: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `VGT_DEBUG_REG26.cm_state13`: bits 27:26, access unknown.
-  @inlinable public static var cm_state13: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var cm_state13: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `VGT_DEBUG_REG26.cm_state14`: bits 29:28, access unknown.
-  @inlinable public static var cm_state14: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var cm_state14: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `VGT_DEBUG_REG26.cm_state15`: bits 31:30, access unknown.
-  @inlinable public static var cm_state15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var cm_state15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `VGT_DEBUG_REG31`: gfx_8_0 register, index 0x26 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2837,144 +2295,102 @@ public enum VGT_DEBUG_REG31: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG31.pipe0_dr`: bit 0, access unknown.
-  @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VGT_DEBUG_REG31.pipe0_rtr`: bit 1, access unknown.
-  @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `VGT_DEBUG_REG31.pipe1_outer_dr`: bit 2, access unknown.
-  @inlinable public static var pipe1_outer_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var pipe1_outer_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `VGT_DEBUG_REG31.pipe1_inner_dr`: bit 3, access unknown.
-  @inlinable public static var pipe1_inner_dr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var pipe1_inner_dr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `VGT_DEBUG_REG31.pipe2_outer_dr`: bit 4, access unknown.
-  @inlinable public static var pipe2_outer_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var pipe2_outer_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VGT_DEBUG_REG31.pipe2_inner_dr`: bit 5, access unknown.
-  @inlinable public static var pipe2_inner_dr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var pipe2_inner_dr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VGT_DEBUG_REG31.pipe3_outer_dr`: bit 6, access unknown.
-  @inlinable public static var pipe3_outer_dr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var pipe3_outer_dr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `VGT_DEBUG_REG31.pipe3_inner_dr`: bit 7, access unknown.
-  @inlinable public static var pipe3_inner_dr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var pipe3_inner_dr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `VGT_DEBUG_REG31.pipe4_outer_dr`: bit 8, access unknown.
-  @inlinable public static var pipe4_outer_dr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var pipe4_outer_dr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `VGT_DEBUG_REG31.pipe4_inner_dr`: bit 9, access unknown.
-  @inlinable public static var pipe4_inner_dr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var pipe4_inner_dr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `VGT_DEBUG_REG31.pipe5_outer_dr`: bit 10, access unknown.
-  @inlinable public static var pipe5_outer_dr: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var pipe5_outer_dr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `VGT_DEBUG_REG31.pipe5_inner_dr`: bit 11, access unknown.
-  @inlinable public static var pipe5_inner_dr: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var pipe5_inner_dr: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VGT_DEBUG_REG31.pipe2_outer_rtr`: bit 12, access unknown.
-  @inlinable public static var pipe2_outer_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var pipe2_outer_rtr: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `VGT_DEBUG_REG31.pipe2_inner_rtr`: bit 13, access unknown.
-  @inlinable public static var pipe2_inner_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var pipe2_inner_rtr: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `VGT_DEBUG_REG31.pipe3_outer_rtr`: bit 14, access unknown.
-  @inlinable public static var pipe3_outer_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var pipe3_outer_rtr: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `VGT_DEBUG_REG31.pipe3_inner_rtr`: bit 15, access unknown.
-  @inlinable public static var pipe3_inner_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var pipe3_inner_rtr: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `VGT_DEBUG_REG31.pipe4_outer_rtr`: bit 16, access unknown.
-  @inlinable public static var pipe4_outer_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var pipe4_outer_rtr: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `VGT_DEBUG_REG31.pipe4_inner_rtr`: bit 17, access unknown.
-  @inlinable public static var pipe4_inner_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var pipe4_inner_rtr: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `VGT_DEBUG_REG31.pipe5_outer_rtr`: bit 18, access unknown.
-  @inlinable public static var pipe5_outer_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var pipe5_outer_rtr: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `VGT_DEBUG_REG31.pipe5_inner_rtr`: bit 19, access unknown.
-  @inlinable public static var pipe5_inner_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var pipe5_inner_rtr: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `VGT_DEBUG_REG31.pg_con_outer_point1_rts`: bit 20, access unknown.
-  @inlinable public static var pg_con_outer_point1_rts: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var pg_con_outer_point1_rts: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `VGT_DEBUG_REG31.pg_con_outer_point2_rts`: bit 21, access unknown.
-  @inlinable public static var pg_con_outer_point2_rts: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var pg_con_outer_point2_rts: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `VGT_DEBUG_REG31.pg_con_inner_point1_rts`: bit 22, access unknown.
-  @inlinable public static var pg_con_inner_point1_rts: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var pg_con_inner_point1_rts: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `VGT_DEBUG_REG31.pg_con_inner_point2_rts`: bit 23, access unknown.
-  @inlinable public static var pg_con_inner_point2_rts: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var pg_con_inner_point2_rts: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `VGT_DEBUG_REG31.pg_patch_fifo_empty`: bit 24, access unknown.
-  @inlinable public static var pg_patch_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var pg_patch_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `VGT_DEBUG_REG31.pg_edge_fifo_empty`: bit 25, access unknown.
-  @inlinable public static var pg_edge_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var pg_edge_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `VGT_DEBUG_REG31.pg_inner3_perp_fifo_empty`: bit 26, access unknown.
-  @inlinable public static var pg_inner3_perp_fifo_empty: RegisterField<Self, Bool> {
+  public static var pg_inner3_perp_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `VGT_DEBUG_REG31.pg_patch_fifo_full`: bit 27, access unknown.
-  @inlinable public static var pg_patch_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var pg_patch_fifo_full: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `VGT_DEBUG_REG31.pg_edge_fifo_full`: bit 28, access unknown.
-  @inlinable public static var pg_edge_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var pg_edge_fifo_full: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `VGT_DEBUG_REG31.pg_inner_perp_fifo_full`: bit 29, access unknown.
-  @inlinable public static var pg_inner_perp_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var pg_inner_perp_fifo_full: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `VGT_DEBUG_REG31.outer_ring_done_q`: bit 30, access unknown.
-  @inlinable public static var outer_ring_done_q: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var outer_ring_done_q: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `VGT_DEBUG_REG31.inner_ring_done_q`: bit 31, access unknown.
-  @inlinable public static var inner_ring_done_q: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var inner_ring_done_q: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `VGT_DEBUG_REG32`: gfx_8_0 register, index 0x27 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2987,140 +2403,96 @@ public enum VGT_DEBUG_REG32: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG32.first_ring_of_patch`: bit 0, access unknown.
-  @inlinable public static var first_ring_of_patch: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var first_ring_of_patch: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VGT_DEBUG_REG32.last_ring_of_patch`: bit 1, access unknown.
-  @inlinable public static var last_ring_of_patch: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var last_ring_of_patch: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `VGT_DEBUG_REG32.last_edge_of_outer_ring`: bit 2, access unknown.
-  @inlinable public static var last_edge_of_outer_ring: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var last_edge_of_outer_ring: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `VGT_DEBUG_REG32.last_point_of_outer_edge`: bit 3, access unknown.
-  @inlinable public static var last_point_of_outer_edge: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var last_point_of_outer_edge: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `VGT_DEBUG_REG32.last_edge_of_inner_ring`: bit 4, access unknown.
-  @inlinable public static var last_edge_of_inner_ring: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var last_edge_of_inner_ring: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VGT_DEBUG_REG32.last_point_of_inner_edge`: bit 5, access unknown.
-  @inlinable public static var last_point_of_inner_edge: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var last_point_of_inner_edge: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VGT_DEBUG_REG32.last_patch_of_tg_p0_q`: bit 6, access unknown.
-  @inlinable public static var last_patch_of_tg_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var last_patch_of_tg_p0_q: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `VGT_DEBUG_REG32.event_null_special_p0_q`: bit 7, access unknown.
-  @inlinable public static var event_null_special_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var event_null_special_p0_q: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `VGT_DEBUG_REG32.event_flag_p5_q`: bit 8, access unknown.
-  @inlinable public static var event_flag_p5_q: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var event_flag_p5_q: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `VGT_DEBUG_REG32.first_point_of_patch_p5_q`: bit 9, access unknown.
-  @inlinable public static var first_point_of_patch_p5_q: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var first_point_of_patch_p5_q: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `VGT_DEBUG_REG32.first_point_of_edge_p5_q`: bit 10, access unknown.
-  @inlinable public static var first_point_of_edge_p5_q: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var first_point_of_edge_p5_q: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `VGT_DEBUG_REG32.last_patch_of_tg_p5_q`: bit 11, access unknown.
-  @inlinable public static var last_patch_of_tg_p5_q: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var last_patch_of_tg_p5_q: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VGT_DEBUG_REG32.tess_topology_p5_q`: bits 13:12, access unknown.
-  @inlinable public static var tess_topology_p5_q: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 2)
-  }
+  public static var tess_topology_p5_q: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `VGT_DEBUG_REG32.pipe5_inner3_rtr`: bit 14, access unknown.
-  @inlinable public static var pipe5_inner3_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var pipe5_inner3_rtr: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `VGT_DEBUG_REG32.pipe5_inner2_rtr`: bit 15, access unknown.
-  @inlinable public static var pipe5_inner2_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var pipe5_inner2_rtr: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `VGT_DEBUG_REG32.pg_edge_fifo3_full`: bit 16, access unknown.
-  @inlinable public static var pg_edge_fifo3_full: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var pg_edge_fifo3_full: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `VGT_DEBUG_REG32.pg_edge_fifo2_full`: bit 17, access unknown.
-  @inlinable public static var pg_edge_fifo2_full: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var pg_edge_fifo2_full: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `VGT_DEBUG_REG32.pg_inner3_point_fifo_full`: bit 18, access unknown.
-  @inlinable public static var pg_inner3_point_fifo_full: RegisterField<Self, Bool> {
+  public static var pg_inner3_point_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `VGT_DEBUG_REG32.pg_outer3_point_fifo_full`: bit 19, access unknown.
-  @inlinable public static var pg_outer3_point_fifo_full: RegisterField<Self, Bool> {
+  public static var pg_outer3_point_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `VGT_DEBUG_REG32.pg_inner2_point_fifo_full`: bit 20, access unknown.
-  @inlinable public static var pg_inner2_point_fifo_full: RegisterField<Self, Bool> {
+  public static var pg_inner2_point_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `VGT_DEBUG_REG32.pg_outer2_point_fifo_full`: bit 21, access unknown.
-  @inlinable public static var pg_outer2_point_fifo_full: RegisterField<Self, Bool> {
+  public static var pg_outer2_point_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `VGT_DEBUG_REG32.pg_inner_point_fifo_full`: bit 22, access unknown.
-  @inlinable public static var pg_inner_point_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var pg_inner_point_fifo_full: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `VGT_DEBUG_REG32.pg_outer_point_fifo_full`: bit 23, access unknown.
-  @inlinable public static var pg_outer_point_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var pg_outer_point_fifo_full: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `VGT_DEBUG_REG32.inner2_fifos_rtr`: bit 24, access unknown.
-  @inlinable public static var inner2_fifos_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var inner2_fifos_rtr: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `VGT_DEBUG_REG32.inner_fifos_rtr`: bit 25, access unknown.
-  @inlinable public static var inner_fifos_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var inner_fifos_rtr: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `VGT_DEBUG_REG32.outer_fifos_rtr`: bit 26, access unknown.
-  @inlinable public static var outer_fifos_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var outer_fifos_rtr: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `VGT_DEBUG_REG32.fifos_rtr`: bit 27, access unknown.
-  @inlinable public static var fifos_rtr: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var fifos_rtr: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `VGT_DEBUG_REG32.SPARE`: bits 31:28, access unknown.
-  @inlinable public static var SPARE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var SPARE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `VGT_DEBUG_REG33`: gfx_8_0 register, index 0x28 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3133,136 +2505,94 @@ public enum VGT_DEBUG_REG33: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG33.pipe0_patch_dr`: bit 0, access unknown.
-  @inlinable public static var pipe0_patch_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var pipe0_patch_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VGT_DEBUG_REG33.ring3_pipe1_dr`: bit 1, access unknown.
-  @inlinable public static var ring3_pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var ring3_pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `VGT_DEBUG_REG33.pipe1_dr`: bit 2, access unknown.
-  @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `VGT_DEBUG_REG33.pipe2_dr`: bit 3, access unknown.
-  @inlinable public static var pipe2_dr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var pipe2_dr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `VGT_DEBUG_REG33.pipe0_patch_rtr`: bit 4, access unknown.
-  @inlinable public static var pipe0_patch_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var pipe0_patch_rtr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VGT_DEBUG_REG33.ring2_pipe1_dr`: bit 5, access unknown.
-  @inlinable public static var ring2_pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var ring2_pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VGT_DEBUG_REG33.ring1_pipe1_dr`: bit 6, access unknown.
-  @inlinable public static var ring1_pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var ring1_pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `VGT_DEBUG_REG33.pipe2_rtr`: bit 7, access unknown.
-  @inlinable public static var pipe2_rtr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var pipe2_rtr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `VGT_DEBUG_REG33.pipe3_dr`: bit 8, access unknown.
-  @inlinable public static var pipe3_dr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var pipe3_dr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `VGT_DEBUG_REG33.pipe3_rtr`: bit 9, access unknown.
-  @inlinable public static var pipe3_rtr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var pipe3_rtr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `VGT_DEBUG_REG33.ring2_in_sync_q`: bit 10, access unknown.
-  @inlinable public static var ring2_in_sync_q: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var ring2_in_sync_q: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `VGT_DEBUG_REG33.ring1_in_sync_q`: bit 11, access unknown.
-  @inlinable public static var ring1_in_sync_q: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var ring1_in_sync_q: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VGT_DEBUG_REG33.pipe1_patch_rtr`: bit 12, access unknown.
-  @inlinable public static var pipe1_patch_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var pipe1_patch_rtr: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `VGT_DEBUG_REG33.ring3_in_sync_q`: bit 13, access unknown.
-  @inlinable public static var ring3_in_sync_q: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var ring3_in_sync_q: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `VGT_DEBUG_REG33.tm_te11_event_rtr`: bit 14, access unknown.
-  @inlinable public static var tm_te11_event_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var tm_te11_event_rtr: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `VGT_DEBUG_REG33.first_prim_of_patch_q`: bit 15, access unknown.
-  @inlinable public static var first_prim_of_patch_q: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var first_prim_of_patch_q: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `VGT_DEBUG_REG33.con_prim_fifo_full`: bit 16, access unknown.
-  @inlinable public static var con_prim_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var con_prim_fifo_full: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `VGT_DEBUG_REG33.con_vert_fifo_full`: bit 17, access unknown.
-  @inlinable public static var con_vert_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var con_vert_fifo_full: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `VGT_DEBUG_REG33.con_prim_fifo_empty`: bit 18, access unknown.
-  @inlinable public static var con_prim_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var con_prim_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `VGT_DEBUG_REG33.con_vert_fifo_empty`: bit 19, access unknown.
-  @inlinable public static var con_vert_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var con_vert_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `VGT_DEBUG_REG33.last_patch_of_tg_p0_q`: bit 20, access unknown.
-  @inlinable public static var last_patch_of_tg_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var last_patch_of_tg_p0_q: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `VGT_DEBUG_REG33.ring3_valid_p2`: bit 21, access unknown.
-  @inlinable public static var ring3_valid_p2: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var ring3_valid_p2: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `VGT_DEBUG_REG33.ring2_valid_p2`: bit 22, access unknown.
-  @inlinable public static var ring2_valid_p2: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var ring2_valid_p2: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `VGT_DEBUG_REG33.ring1_valid_p2`: bit 23, access unknown.
-  @inlinable public static var ring1_valid_p2: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var ring1_valid_p2: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `VGT_DEBUG_REG33.tess_type_p0_q`: bits 25:24, access unknown.
-  @inlinable public static var tess_type_p0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var tess_type_p0_q: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `VGT_DEBUG_REG33.tess_topology_p0_q`: bits 27:26, access unknown.
-  @inlinable public static var tess_topology_p0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 2)
-  }
+  public static var tess_topology_p0_q: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `VGT_DEBUG_REG33.te11_out_vert_gs_en`: bit 28, access unknown.
-  @inlinable public static var te11_out_vert_gs_en: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var te11_out_vert_gs_en: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `VGT_DEBUG_REG33.con_ring3_busy`: bit 29, access unknown.
-  @inlinable public static var con_ring3_busy: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var con_ring3_busy: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `VGT_DEBUG_REG33.con_ring2_busy`: bit 30, access unknown.
-  @inlinable public static var con_ring2_busy: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var con_ring2_busy: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `VGT_DEBUG_REG33.con_ring1_busy`: bit 31, access unknown.
-  @inlinable public static var con_ring1_busy: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var con_ring1_busy: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `VGT_DEBUG_REG34`: gfx_8_0 register, index 0x29 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3275,137 +2605,103 @@ public enum VGT_DEBUG_REG34: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG34.con_state_q`: bits 3:0, access unknown.
-  @inlinable public static var con_state_q: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var con_state_q: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `VGT_DEBUG_REG34.second_cycle_q`: bit 4, access unknown.
-  @inlinable public static var second_cycle_q: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var second_cycle_q: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VGT_DEBUG_REG34.process_tri_middle_p0_q`: bit 5, access unknown.
-  @inlinable public static var process_tri_middle_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var process_tri_middle_p0_q: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VGT_DEBUG_REG34.process_tri_1st_2nd_half_p0_q`: bit 6, access unknown.
-  @inlinable public static var process_tri_1st_2nd_half_p0_q: RegisterField<Self, Bool> {
+  public static var process_tri_1st_2nd_half_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `VGT_DEBUG_REG34.process_tri_center_poly_p0_q`: bit 7, access unknown.
-  @inlinable public static var process_tri_center_poly_p0_q: RegisterField<Self, Bool> {
+  public static var process_tri_center_poly_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `VGT_DEBUG_REG34.pipe0_patch_dr`: bit 8, access unknown.
-  @inlinable public static var pipe0_patch_dr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var pipe0_patch_dr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `VGT_DEBUG_REG34.pipe0_edge_dr`: bit 9, access unknown.
-  @inlinable public static var pipe0_edge_dr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var pipe0_edge_dr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `VGT_DEBUG_REG34.pipe1_dr`: bit 10, access unknown.
-  @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `VGT_DEBUG_REG34.pipe0_patch_rtr`: bit 11, access unknown.
-  @inlinable public static var pipe0_patch_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var pipe0_patch_rtr: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VGT_DEBUG_REG34.pipe0_edge_rtr`: bit 12, access unknown.
-  @inlinable public static var pipe0_edge_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var pipe0_edge_rtr: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `VGT_DEBUG_REG34.pipe1_rtr`: bit 13, access unknown.
-  @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `VGT_DEBUG_REG34.outer_parity_p0_q`: bit 14, access unknown.
-  @inlinable public static var outer_parity_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var outer_parity_p0_q: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `VGT_DEBUG_REG34.parallel_parity_p0_q`: bit 15, access unknown.
-  @inlinable public static var parallel_parity_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var parallel_parity_p0_q: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `VGT_DEBUG_REG34.first_ring_of_patch_p0_q`: bit 16, access unknown.
-  @inlinable public static var first_ring_of_patch_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var first_ring_of_patch_p0_q: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `VGT_DEBUG_REG34.last_ring_of_patch_p0_q`: bit 17, access unknown.
-  @inlinable public static var last_ring_of_patch_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var last_ring_of_patch_p0_q: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `VGT_DEBUG_REG34.last_edge_of_outer_ring_p0_q`: bit 18, access unknown.
-  @inlinable public static var last_edge_of_outer_ring_p0_q: RegisterField<Self, Bool> {
+  public static var last_edge_of_outer_ring_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `VGT_DEBUG_REG34.last_point_of_outer_ring_p1`: bit 19, access unknown.
-  @inlinable public static var last_point_of_outer_ring_p1: RegisterField<Self, Bool> {
+  public static var last_point_of_outer_ring_p1: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `VGT_DEBUG_REG34.last_point_of_inner_ring_p1`: bit 20, access unknown.
-  @inlinable public static var last_point_of_inner_ring_p1: RegisterField<Self, Bool> {
+  public static var last_point_of_inner_ring_p1: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `VGT_DEBUG_REG34.outer_edge_tf_eq_one_p0_q`: bit 21, access unknown.
-  @inlinable public static var outer_edge_tf_eq_one_p0_q: RegisterField<Self, Bool> {
+  public static var outer_edge_tf_eq_one_p0_q: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `VGT_DEBUG_REG34.advance_outer_point_p1`: bit 22, access unknown.
-  @inlinable public static var advance_outer_point_p1: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var advance_outer_point_p1: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `VGT_DEBUG_REG34.advance_inner_point_p1`: bit 23, access unknown.
-  @inlinable public static var advance_inner_point_p1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var advance_inner_point_p1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `VGT_DEBUG_REG34.next_ring_is_rect_p0_q`: bit 24, access unknown.
-  @inlinable public static var next_ring_is_rect_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var next_ring_is_rect_p0_q: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `VGT_DEBUG_REG34.pipe1_outer1_rtr`: bit 25, access unknown.
-  @inlinable public static var pipe1_outer1_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var pipe1_outer1_rtr: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `VGT_DEBUG_REG34.pipe1_outer2_rtr`: bit 26, access unknown.
-  @inlinable public static var pipe1_outer2_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var pipe1_outer2_rtr: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `VGT_DEBUG_REG34.pipe1_inner1_rtr`: bit 27, access unknown.
-  @inlinable public static var pipe1_inner1_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var pipe1_inner1_rtr: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `VGT_DEBUG_REG34.pipe1_inner2_rtr`: bit 28, access unknown.
-  @inlinable public static var pipe1_inner2_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var pipe1_inner2_rtr: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `VGT_DEBUG_REG34.pipe1_patch_rtr`: bit 29, access unknown.
-  @inlinable public static var pipe1_patch_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var pipe1_patch_rtr: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `VGT_DEBUG_REG34.pipe1_edge_rtr`: bit 30, access unknown.
-  @inlinable public static var pipe1_edge_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var pipe1_edge_rtr: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `VGT_DEBUG_REG34.use_stored_inner_q_ring1`: bit 31, access unknown.
-  @inlinable public static var use_stored_inner_q_ring1: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var use_stored_inner_q_ring1: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `VGT_DEBUG_REG36`: gfx_8_0 register, index 0x2B of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3418,9 +2714,7 @@ public enum VGT_DEBUG_REG36: RegisterDefinition {
   }
 
   /// `VGT_DEBUG_REG36.VGT_PA_clipp_eop`: bits 31:0, access unknown.
-  @inlinable public static var VGT_PA_clipp_eop: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var VGT_PA_clipp_eop: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `WD_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3433,126 +2727,100 @@ public enum WD_DEBUG_REG0: RegisterDefinition {
   }
 
   /// `WD_DEBUG_REG0.wd_busy_extended`: bit 0, access unknown.
-  @inlinable public static var wd_busy_extended: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var wd_busy_extended: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `WD_DEBUG_REG0.wd_nodma_busy_extended`: bit 1, access unknown.
-  @inlinable public static var wd_nodma_busy_extended: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var wd_nodma_busy_extended: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `WD_DEBUG_REG0.wd_busy`: bit 2, access unknown.
-  @inlinable public static var wd_busy: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var wd_busy: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `WD_DEBUG_REG0.wd_nodma_busy`: bit 3, access unknown.
-  @inlinable public static var wd_nodma_busy: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var wd_nodma_busy: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `WD_DEBUG_REG0.rbiu_busy`: bit 4, access unknown.
-  @inlinable public static var rbiu_busy: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var rbiu_busy: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `WD_DEBUG_REG0.spl_dma_busy`: bit 5, access unknown.
-  @inlinable public static var spl_dma_busy: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var spl_dma_busy: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `WD_DEBUG_REG0.spl_di_busy`: bit 6, access unknown.
-  @inlinable public static var spl_di_busy: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var spl_di_busy: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `WD_DEBUG_REG0.vgt0_active_q`: bit 7, access unknown.
-  @inlinable public static var vgt0_active_q: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var vgt0_active_q: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `WD_DEBUG_REG0.vgt1_active_q`: bit 8, access unknown.
-  @inlinable public static var vgt1_active_q: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var vgt1_active_q: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `WD_DEBUG_REG0.spl_dma_p1_busy`: bit 9, access unknown.
-  @inlinable public static var spl_dma_p1_busy: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var spl_dma_p1_busy: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `WD_DEBUG_REG0.rbiu_dr_p1_fifo_busy`: bit 10, access unknown.
-  @inlinable public static var rbiu_dr_p1_fifo_busy: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var rbiu_dr_p1_fifo_busy: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `WD_DEBUG_REG0.rbiu_di_p1_fifo_busy`: bit 11, access unknown.
-  @inlinable public static var rbiu_di_p1_fifo_busy: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var rbiu_di_p1_fifo_busy: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `WD_DEBUG_REG0.SPARE2`: bit 12, access unknown.
-  @inlinable public static var SPARE2: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var SPARE2: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `WD_DEBUG_REG0.rbiu_dr_fifo_busy`: bit 13, access unknown.
-  @inlinable public static var rbiu_dr_fifo_busy: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var rbiu_dr_fifo_busy: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `WD_DEBUG_REG0.rbiu_spl_dr_valid`: bit 14, access unknown.
-  @inlinable public static var rbiu_spl_dr_valid: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var rbiu_spl_dr_valid: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `WD_DEBUG_REG0.spl_rbiu_dr_read`: bit 15, access unknown.
-  @inlinable public static var spl_rbiu_dr_read: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var spl_rbiu_dr_read: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `WD_DEBUG_REG0.SPARE3`: bit 16, access unknown.
-  @inlinable public static var SPARE3: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var SPARE3: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `WD_DEBUG_REG0.rbiu_di_fifo_busy`: bit 17, access unknown.
-  @inlinable public static var rbiu_di_fifo_busy: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var rbiu_di_fifo_busy: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `WD_DEBUG_REG0.rbiu_spl_di_valid`: bit 18, access unknown.
-  @inlinable public static var rbiu_spl_di_valid: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var rbiu_spl_di_valid: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `WD_DEBUG_REG0.spl_rbiu_di_read`: bit 19, access unknown.
-  @inlinable public static var spl_rbiu_di_read: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var spl_rbiu_di_read: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `WD_DEBUG_REG0.se0_synced_q`: bit 20, access unknown.
-  @inlinable public static var se0_synced_q: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var se0_synced_q: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `WD_DEBUG_REG0.se1_synced_q`: bit 21, access unknown.
-  @inlinable public static var se1_synced_q: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var se1_synced_q: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `WD_DEBUG_REG0.se2_synced_q`: bit 22, access unknown.
-  @inlinable public static var se2_synced_q: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var se2_synced_q: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `WD_DEBUG_REG0.se3_synced_q`: bit 23, access unknown.
-  @inlinable public static var se3_synced_q: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var se3_synced_q: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `WD_DEBUG_REG0.reg_clk_busy`: bit 24, access unknown.
-  @inlinable public static var reg_clk_busy: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var reg_clk_busy: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `WD_DEBUG_REG0.input_clk_busy`: bit 25, access unknown.
-  @inlinable public static var input_clk_busy: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var input_clk_busy: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `WD_DEBUG_REG0.core_clk_busy`: bit 26, access unknown.
-  @inlinable public static var core_clk_busy: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var core_clk_busy: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `WD_DEBUG_REG0.vgt2_active_q`: bit 27, access unknown.
-  @inlinable public static var vgt2_active_q: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var vgt2_active_q: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `WD_DEBUG_REG0.sclk_reg_vld`: bit 28, access unknown.
-  @inlinable public static var sclk_reg_vld: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var sclk_reg_vld: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `WD_DEBUG_REG0.sclk_input_vld`: bit 29, access unknown.
-  @inlinable public static var sclk_input_vld: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var sclk_input_vld: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `WD_DEBUG_REG0.sclk_core_vld`: bit 30, access unknown.
-  @inlinable public static var sclk_core_vld: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var sclk_core_vld: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `WD_DEBUG_REG0.vgt3_active_q`: bit 31, access unknown.
-  @inlinable public static var vgt3_active_q: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var vgt3_active_q: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `WD_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3565,99 +2833,67 @@ public enum WD_DEBUG_REG1: RegisterDefinition {
   }
 
   /// `WD_DEBUG_REG1.grbm_fifo_empty`: bit 0, access unknown.
-  @inlinable public static var grbm_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var grbm_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `WD_DEBUG_REG1.grbm_fifo_full`: bit 1, access unknown.
-  @inlinable public static var grbm_fifo_full: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var grbm_fifo_full: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `WD_DEBUG_REG1.grbm_fifo_we`: bit 2, access unknown.
-  @inlinable public static var grbm_fifo_we: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var grbm_fifo_we: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `WD_DEBUG_REG1.grbm_fifo_re`: bit 3, access unknown.
-  @inlinable public static var grbm_fifo_re: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var grbm_fifo_re: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `WD_DEBUG_REG1.draw_initiator_valid_q`: bit 4, access unknown.
-  @inlinable public static var draw_initiator_valid_q: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var draw_initiator_valid_q: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `WD_DEBUG_REG1.event_initiator_valid_q`: bit 5, access unknown.
-  @inlinable public static var event_initiator_valid_q: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var event_initiator_valid_q: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `WD_DEBUG_REG1.event_addr_valid_q`: bit 6, access unknown.
-  @inlinable public static var event_addr_valid_q: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var event_addr_valid_q: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `WD_DEBUG_REG1.dma_request_valid_q`: bit 7, access unknown.
-  @inlinable public static var dma_request_valid_q: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var dma_request_valid_q: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `WD_DEBUG_REG1.SPARE0`: bit 8, access unknown.
-  @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `WD_DEBUG_REG1.min_indx_valid_q`: bit 9, access unknown.
-  @inlinable public static var min_indx_valid_q: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var min_indx_valid_q: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `WD_DEBUG_REG1.max_indx_valid_q`: bit 10, access unknown.
-  @inlinable public static var max_indx_valid_q: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var max_indx_valid_q: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `WD_DEBUG_REG1.indx_offset_valid_q`: bit 11, access unknown.
-  @inlinable public static var indx_offset_valid_q: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var indx_offset_valid_q: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `WD_DEBUG_REG1.grbm_fifo_rdata_reg_id`: bits 16:12, access unknown.
-  @inlinable public static var grbm_fifo_rdata_reg_id: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 5)
-  }
+  public static var grbm_fifo_rdata_reg_id: RegisterField<Self, UInt8> { .init(lsb: 12, width: 5) }
 
   /// `WD_DEBUG_REG1.grbm_fifo_rdata_state`: bits 19:17, access unknown.
-  @inlinable public static var grbm_fifo_rdata_state: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 3)
-  }
+  public static var grbm_fifo_rdata_state: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
 
   /// `WD_DEBUG_REG1.free_cnt_q`: bits 25:20, access unknown.
-  @inlinable public static var free_cnt_q: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
+  public static var free_cnt_q: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
 
   /// `WD_DEBUG_REG1.rbiu_di_fifo_we`: bit 26, access unknown.
-  @inlinable public static var rbiu_di_fifo_we: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var rbiu_di_fifo_we: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `WD_DEBUG_REG1.rbiu_dr_fifo_we`: bit 27, access unknown.
-  @inlinable public static var rbiu_dr_fifo_we: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var rbiu_dr_fifo_we: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `WD_DEBUG_REG1.rbiu_di_fifo_empty`: bit 28, access unknown.
-  @inlinable public static var rbiu_di_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var rbiu_di_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `WD_DEBUG_REG1.rbiu_di_fifo_full`: bit 29, access unknown.
-  @inlinable public static var rbiu_di_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var rbiu_di_fifo_full: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `WD_DEBUG_REG1.rbiu_dr_fifo_empty`: bit 30, access unknown.
-  @inlinable public static var rbiu_dr_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var rbiu_dr_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `WD_DEBUG_REG1.rbiu_dr_fifo_full`: bit 31, access unknown.
-  @inlinable public static var rbiu_dr_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var rbiu_dr_fifo_full: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `WD_DEBUG_REG2`: gfx_8_0 register, index 0x2 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3670,107 +2906,73 @@ public enum WD_DEBUG_REG2: RegisterDefinition {
   }
 
   /// `WD_DEBUG_REG2.p1_grbm_fifo_empty`: bit 0, access unknown.
-  @inlinable public static var p1_grbm_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var p1_grbm_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `WD_DEBUG_REG2.p1_grbm_fifo_full`: bit 1, access unknown.
-  @inlinable public static var p1_grbm_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var p1_grbm_fifo_full: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `WD_DEBUG_REG2.p1_grbm_fifo_we`: bit 2, access unknown.
-  @inlinable public static var p1_grbm_fifo_we: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var p1_grbm_fifo_we: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `WD_DEBUG_REG2.p1_grbm_fifo_re`: bit 3, access unknown.
-  @inlinable public static var p1_grbm_fifo_re: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var p1_grbm_fifo_re: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `WD_DEBUG_REG2.p1_draw_initiator_valid_q`: bit 4, access unknown.
-  @inlinable public static var p1_draw_initiator_valid_q: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var p1_draw_initiator_valid_q: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `WD_DEBUG_REG2.p1_event_initiator_valid_q`: bit 5, access unknown.
-  @inlinable public static var p1_event_initiator_valid_q: RegisterField<Self, Bool> {
+  public static var p1_event_initiator_valid_q: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `WD_DEBUG_REG2.p1_event_addr_valid_q`: bit 6, access unknown.
-  @inlinable public static var p1_event_addr_valid_q: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var p1_event_addr_valid_q: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `WD_DEBUG_REG2.p1_dma_request_valid_q`: bit 7, access unknown.
-  @inlinable public static var p1_dma_request_valid_q: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var p1_dma_request_valid_q: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `WD_DEBUG_REG2.SPARE0`: bit 8, access unknown.
-  @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `WD_DEBUG_REG2.p1_min_indx_valid_q`: bit 9, access unknown.
-  @inlinable public static var p1_min_indx_valid_q: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var p1_min_indx_valid_q: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `WD_DEBUG_REG2.p1_max_indx_valid_q`: bit 10, access unknown.
-  @inlinable public static var p1_max_indx_valid_q: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var p1_max_indx_valid_q: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `WD_DEBUG_REG2.p1_indx_offset_valid_q`: bit 11, access unknown.
-  @inlinable public static var p1_indx_offset_valid_q: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var p1_indx_offset_valid_q: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `WD_DEBUG_REG2.p1_grbm_fifo_rdata_reg_id`: bits 16:12, access unknown.
-  @inlinable public static var p1_grbm_fifo_rdata_reg_id: RegisterField<Self, UInt8> {
+  public static var p1_grbm_fifo_rdata_reg_id: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 5)
   }
 
   /// `WD_DEBUG_REG2.p1_grbm_fifo_rdata_state`: bits 19:17, access unknown.
-  @inlinable public static var p1_grbm_fifo_rdata_state: RegisterField<Self, UInt8> {
+  public static var p1_grbm_fifo_rdata_state: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 3)
   }
 
   /// `WD_DEBUG_REG2.p1_free_cnt_q`: bits 25:20, access unknown.
-  @inlinable public static var p1_free_cnt_q: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 6)
-  }
+  public static var p1_free_cnt_q: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
 
   /// `WD_DEBUG_REG2.p1_rbiu_di_fifo_we`: bit 26, access unknown.
-  @inlinable public static var p1_rbiu_di_fifo_we: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var p1_rbiu_di_fifo_we: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `WD_DEBUG_REG2.p1_rbiu_dr_fifo_we`: bit 27, access unknown.
-  @inlinable public static var p1_rbiu_dr_fifo_we: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var p1_rbiu_dr_fifo_we: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `WD_DEBUG_REG2.p1_rbiu_di_fifo_empty`: bit 28, access unknown.
-  @inlinable public static var p1_rbiu_di_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var p1_rbiu_di_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `WD_DEBUG_REG2.p1_rbiu_di_fifo_full`: bit 29, access unknown.
-  @inlinable public static var p1_rbiu_di_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var p1_rbiu_di_fifo_full: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `WD_DEBUG_REG2.p1_rbiu_dr_fifo_empty`: bit 30, access unknown.
-  @inlinable public static var p1_rbiu_dr_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var p1_rbiu_dr_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `WD_DEBUG_REG2.p1_rbiu_dr_fifo_full`: bit 31, access unknown.
-  @inlinable public static var p1_rbiu_dr_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var p1_rbiu_dr_fifo_full: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `WD_DEBUG_REG3`: gfx_8_0 register, index 0x3 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3783,141 +2985,99 @@ public enum WD_DEBUG_REG3: RegisterDefinition {
   }
 
   /// `WD_DEBUG_REG3.rbiu_spl_dr_valid`: bit 0, access unknown.
-  @inlinable public static var rbiu_spl_dr_valid: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var rbiu_spl_dr_valid: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `WD_DEBUG_REG3.SPARE0`: bit 1, access unknown.
-  @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `WD_DEBUG_REG3.pipe0_dr`: bit 2, access unknown.
-  @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `WD_DEBUG_REG3.pipe0_rtr`: bit 3, access unknown.
-  @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `WD_DEBUG_REG3.pipe1_dr`: bit 4, access unknown.
-  @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `WD_DEBUG_REG3.pipe1_rtr`: bit 5, access unknown.
-  @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `WD_DEBUG_REG3.wd_subdma_fifo_empty`: bit 6, access unknown.
-  @inlinable public static var wd_subdma_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var wd_subdma_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `WD_DEBUG_REG3.wd_subdma_fifo_full`: bit 7, access unknown.
-  @inlinable public static var wd_subdma_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var wd_subdma_fifo_full: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `WD_DEBUG_REG3.dma_buf_type_p0_q`: bits 9:8, access unknown.
-  @inlinable public static var dma_buf_type_p0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var dma_buf_type_p0_q: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `WD_DEBUG_REG3.dma_zero_indices_p0_q`: bit 10, access unknown.
-  @inlinable public static var dma_zero_indices_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var dma_zero_indices_p0_q: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `WD_DEBUG_REG3.dma_req_path_p3_q`: bit 11, access unknown.
-  @inlinable public static var dma_req_path_p3_q: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var dma_req_path_p3_q: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `WD_DEBUG_REG3.dma_not_eop_p1_q`: bit 12, access unknown.
-  @inlinable public static var dma_not_eop_p1_q: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var dma_not_eop_p1_q: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `WD_DEBUG_REG3.out_of_range_p4`: bit 13, access unknown.
-  @inlinable public static var out_of_range_p4: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var out_of_range_p4: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `WD_DEBUG_REG3.last_sub_dma_p3_q`: bit 14, access unknown.
-  @inlinable public static var last_sub_dma_p3_q: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var last_sub_dma_p3_q: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `WD_DEBUG_REG3.last_rdreq_of_sub_dma_p4`: bit 15, access unknown.
-  @inlinable public static var last_rdreq_of_sub_dma_p4: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var last_rdreq_of_sub_dma_p4: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `WD_DEBUG_REG3.WD_IA_dma_send_d`: bit 16, access unknown.
-  @inlinable public static var WD_IA_dma_send_d: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var WD_IA_dma_send_d: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `WD_DEBUG_REG3.WD_IA_dma_rtr`: bit 17, access unknown.
-  @inlinable public static var WD_IA_dma_rtr: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var WD_IA_dma_rtr: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `WD_DEBUG_REG3.WD_IA1_dma_send_d`: bit 18, access unknown.
-  @inlinable public static var WD_IA1_dma_send_d: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var WD_IA1_dma_send_d: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `WD_DEBUG_REG3.WD_IA1_dma_rtr`: bit 19, access unknown.
-  @inlinable public static var WD_IA1_dma_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var WD_IA1_dma_rtr: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `WD_DEBUG_REG3.last_inst_of_dma_p2`: bit 20, access unknown.
-  @inlinable public static var last_inst_of_dma_p2: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var last_inst_of_dma_p2: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `WD_DEBUG_REG3.last_sd_of_inst_p2`: bit 21, access unknown.
-  @inlinable public static var last_sd_of_inst_p2: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var last_sd_of_inst_p2: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `WD_DEBUG_REG3.last_sd_of_dma_p2`: bit 22, access unknown.
-  @inlinable public static var last_sd_of_dma_p2: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var last_sd_of_dma_p2: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `WD_DEBUG_REG3.SPARE1`: bit 23, access unknown.
-  @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `WD_DEBUG_REG3.WD_IA_dma_busy`: bit 24, access unknown.
-  @inlinable public static var WD_IA_dma_busy: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var WD_IA_dma_busy: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `WD_DEBUG_REG3.WD_IA1_dma_busy`: bit 25, access unknown.
-  @inlinable public static var WD_IA1_dma_busy: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var WD_IA1_dma_busy: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `WD_DEBUG_REG3.send_to_ia1_p3_q`: bit 26, access unknown.
-  @inlinable public static var send_to_ia1_p3_q: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var send_to_ia1_p3_q: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `WD_DEBUG_REG3.dma_wd_switch_on_eop_p3_q`: bit 27, access unknown.
-  @inlinable public static var dma_wd_switch_on_eop_p3_q: RegisterField<Self, Bool> {
+  public static var dma_wd_switch_on_eop_p3_q: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `WD_DEBUG_REG3.pipe3_dr`: bit 28, access unknown.
-  @inlinable public static var pipe3_dr: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var pipe3_dr: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `WD_DEBUG_REG3.pipe3_rtr`: bit 29, access unknown.
-  @inlinable public static var pipe3_rtr: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var pipe3_rtr: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `WD_DEBUG_REG3.wd_dma2draw_fifo_empty`: bit 30, access unknown.
-  @inlinable public static var wd_dma2draw_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var wd_dma2draw_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `WD_DEBUG_REG3.wd_dma2draw_fifo_full`: bit 31, access unknown.
-  @inlinable public static var wd_dma2draw_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var wd_dma2draw_fifo_full: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `WD_DEBUG_REG4`: gfx_8_0 register, index 0x4 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3930,127 +3090,91 @@ public enum WD_DEBUG_REG4: RegisterDefinition {
   }
 
   /// `WD_DEBUG_REG4.rbiu_spl_di_valid`: bit 0, access unknown.
-  @inlinable public static var rbiu_spl_di_valid: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var rbiu_spl_di_valid: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `WD_DEBUG_REG4.spl_rbiu_di_read`: bit 1, access unknown.
-  @inlinable public static var spl_rbiu_di_read: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var spl_rbiu_di_read: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `WD_DEBUG_REG4.rbiu_spl_p1_di_valid`: bit 2, access unknown.
-  @inlinable public static var rbiu_spl_p1_di_valid: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var rbiu_spl_p1_di_valid: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `WD_DEBUG_REG4.spl_rbiu_p1_di_read`: bit 3, access unknown.
-  @inlinable public static var spl_rbiu_p1_di_read: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var spl_rbiu_p1_di_read: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `WD_DEBUG_REG4.pipe0_dr`: bit 4, access unknown.
-  @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `WD_DEBUG_REG4.pipe0_rtr`: bit 5, access unknown.
-  @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `WD_DEBUG_REG4.pipe1_dr`: bit 6, access unknown.
-  @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `WD_DEBUG_REG4.pipe1_rtr`: bit 7, access unknown.
-  @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `WD_DEBUG_REG4.pipe2_dr`: bit 8, access unknown.
-  @inlinable public static var pipe2_dr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var pipe2_dr: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `WD_DEBUG_REG4.pipe2_rtr`: bit 9, access unknown.
-  @inlinable public static var pipe2_rtr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var pipe2_rtr: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `WD_DEBUG_REG4.pipe3_ld`: bit 10, access unknown.
-  @inlinable public static var pipe3_ld: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var pipe3_ld: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `WD_DEBUG_REG4.pipe3_rtr`: bit 11, access unknown.
-  @inlinable public static var pipe3_rtr: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var pipe3_rtr: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `WD_DEBUG_REG4.WD_IA_draw_send_d`: bit 12, access unknown.
-  @inlinable public static var WD_IA_draw_send_d: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var WD_IA_draw_send_d: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `WD_DEBUG_REG4.WD_IA_draw_rtr`: bit 13, access unknown.
-  @inlinable public static var WD_IA_draw_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var WD_IA_draw_rtr: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `WD_DEBUG_REG4.di_type_p0`: bits 15:14, access unknown.
-  @inlinable public static var di_type_p0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var di_type_p0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `WD_DEBUG_REG4.di_state_sel_p1_q`: bits 18:16, access unknown.
-  @inlinable public static var di_state_sel_p1_q: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 3)
-  }
+  public static var di_state_sel_p1_q: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `WD_DEBUG_REG4.di_wd_switch_on_eop_p1_q`: bit 19, access unknown.
-  @inlinable public static var di_wd_switch_on_eop_p1_q: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var di_wd_switch_on_eop_p1_q: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `WD_DEBUG_REG4.rbiu_spl_pipe0_lockout`: bit 20, access unknown.
-  @inlinable public static var rbiu_spl_pipe0_lockout: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var rbiu_spl_pipe0_lockout: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `WD_DEBUG_REG4.last_inst_of_di_p2`: bit 21, access unknown.
-  @inlinable public static var last_inst_of_di_p2: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var last_inst_of_di_p2: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `WD_DEBUG_REG4.last_sd_of_inst_p2`: bit 22, access unknown.
-  @inlinable public static var last_sd_of_inst_p2: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var last_sd_of_inst_p2: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `WD_DEBUG_REG4.last_sd_of_di_p2`: bit 23, access unknown.
-  @inlinable public static var last_sd_of_di_p2: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var last_sd_of_di_p2: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `WD_DEBUG_REG4.not_eop_wait_p1_q`: bit 24, access unknown.
-  @inlinable public static var not_eop_wait_p1_q: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var not_eop_wait_p1_q: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `WD_DEBUG_REG4.not_eop_wait_q`: bit 25, access unknown.
-  @inlinable public static var not_eop_wait_q: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var not_eop_wait_q: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `WD_DEBUG_REG4.ext_event_wait_p1_q`: bit 26, access unknown.
-  @inlinable public static var ext_event_wait_p1_q: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var ext_event_wait_p1_q: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `WD_DEBUG_REG4.ext_event_wait_q`: bit 27, access unknown.
-  @inlinable public static var ext_event_wait_q: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var ext_event_wait_q: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `WD_DEBUG_REG4.WD_IA1_draw_send_d`: bit 28, access unknown.
-  @inlinable public static var WD_IA1_draw_send_d: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var WD_IA1_draw_send_d: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `WD_DEBUG_REG4.WD_IA1_draw_rtr`: bit 29, access unknown.
-  @inlinable public static var WD_IA1_draw_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var WD_IA1_draw_rtr: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `WD_DEBUG_REG4.send_to_ia1_q`: bit 30, access unknown.
-  @inlinable public static var send_to_ia1_q: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var send_to_ia1_q: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `WD_DEBUG_REG4.dual_ia_mode`: bit 31, access unknown.
-  @inlinable public static var dual_ia_mode: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var dual_ia_mode: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `WD_DEBUG_REG5`: gfx_8_0 register, index 0x5 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4063,143 +3187,103 @@ public enum WD_DEBUG_REG5: RegisterDefinition {
   }
 
   /// `WD_DEBUG_REG5.p1_rbiu_spl_dr_valid`: bit 0, access unknown.
-  @inlinable public static var p1_rbiu_spl_dr_valid: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var p1_rbiu_spl_dr_valid: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `WD_DEBUG_REG5.SPARE0`: bit 1, access unknown.
-  @inlinable public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SPARE0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `WD_DEBUG_REG5.p1_pipe0_dr`: bit 2, access unknown.
-  @inlinable public static var p1_pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var p1_pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `WD_DEBUG_REG5.p1_pipe0_rtr`: bit 3, access unknown.
-  @inlinable public static var p1_pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var p1_pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `WD_DEBUG_REG5.p1_pipe1_dr`: bit 4, access unknown.
-  @inlinable public static var p1_pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var p1_pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `WD_DEBUG_REG5.p1_pipe1_rtr`: bit 5, access unknown.
-  @inlinable public static var p1_pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var p1_pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `WD_DEBUG_REG5.p1_wd_subdma_fifo_empty`: bit 6, access unknown.
-  @inlinable public static var p1_wd_subdma_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var p1_wd_subdma_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `WD_DEBUG_REG5.p1_wd_subdma_fifo_full`: bit 7, access unknown.
-  @inlinable public static var p1_wd_subdma_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var p1_wd_subdma_fifo_full: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `WD_DEBUG_REG5.p1_dma_buf_type_p0_q`: bits 9:8, access unknown.
-  @inlinable public static var p1_dma_buf_type_p0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var p1_dma_buf_type_p0_q: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `WD_DEBUG_REG5.p1_dma_zero_indices_p0_q`: bit 10, access unknown.
-  @inlinable public static var p1_dma_zero_indices_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var p1_dma_zero_indices_p0_q: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `WD_DEBUG_REG5.p1_dma_req_path_p3_q`: bit 11, access unknown.
-  @inlinable public static var p1_dma_req_path_p3_q: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var p1_dma_req_path_p3_q: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `WD_DEBUG_REG5.p1_dma_not_eop_p1_q`: bit 12, access unknown.
-  @inlinable public static var p1_dma_not_eop_p1_q: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var p1_dma_not_eop_p1_q: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `WD_DEBUG_REG5.p1_out_of_range_p4`: bit 13, access unknown.
-  @inlinable public static var p1_out_of_range_p4: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var p1_out_of_range_p4: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `WD_DEBUG_REG5.p1_last_sub_dma_p3_q`: bit 14, access unknown.
-  @inlinable public static var p1_last_sub_dma_p3_q: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var p1_last_sub_dma_p3_q: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `WD_DEBUG_REG5.p1_last_rdreq_of_sub_dma_p4`: bit 15, access unknown.
-  @inlinable public static var p1_last_rdreq_of_sub_dma_p4: RegisterField<Self, Bool> {
+  public static var p1_last_rdreq_of_sub_dma_p4: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `WD_DEBUG_REG5.p1_WD_IA_dma_send_d`: bit 16, access unknown.
-  @inlinable public static var p1_WD_IA_dma_send_d: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var p1_WD_IA_dma_send_d: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `WD_DEBUG_REG5.p1_WD_IA_dma_rtr`: bit 17, access unknown.
-  @inlinable public static var p1_WD_IA_dma_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var p1_WD_IA_dma_rtr: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `WD_DEBUG_REG5.p1_WD_IA1_dma_send_d`: bit 18, access unknown.
-  @inlinable public static var p1_WD_IA1_dma_send_d: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var p1_WD_IA1_dma_send_d: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `WD_DEBUG_REG5.p1_WD_IA1_dma_rtr`: bit 19, access unknown.
-  @inlinable public static var p1_WD_IA1_dma_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var p1_WD_IA1_dma_rtr: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `WD_DEBUG_REG5.p1_last_inst_of_dma_p2`: bit 20, access unknown.
-  @inlinable public static var p1_last_inst_of_dma_p2: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var p1_last_inst_of_dma_p2: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `WD_DEBUG_REG5.p1_last_sd_of_inst_p2`: bit 21, access unknown.
-  @inlinable public static var p1_last_sd_of_inst_p2: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var p1_last_sd_of_inst_p2: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `WD_DEBUG_REG5.p1_last_sd_of_dma_p2`: bit 22, access unknown.
-  @inlinable public static var p1_last_sd_of_dma_p2: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var p1_last_sd_of_dma_p2: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `WD_DEBUG_REG5.SPARE1`: bit 23, access unknown.
-  @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `WD_DEBUG_REG5.p1_WD_IA_dma_busy`: bit 24, access unknown.
-  @inlinable public static var p1_WD_IA_dma_busy: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var p1_WD_IA_dma_busy: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `WD_DEBUG_REG5.p1_WD_IA1_dma_busy`: bit 25, access unknown.
-  @inlinable public static var p1_WD_IA1_dma_busy: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var p1_WD_IA1_dma_busy: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `WD_DEBUG_REG5.p1_send_to_ia1_p3_q`: bit 26, access unknown.
-  @inlinable public static var p1_send_to_ia1_p3_q: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var p1_send_to_ia1_p3_q: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `WD_DEBUG_REG5.p1_dma_wd_switch_on_eop_p3_q`: bit 27, access unknown.
-  @inlinable public static var p1_dma_wd_switch_on_eop_p3_q: RegisterField<Self, Bool> {
+  public static var p1_dma_wd_switch_on_eop_p3_q: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `WD_DEBUG_REG5.p1_pipe3_dr`: bit 28, access unknown.
-  @inlinable public static var p1_pipe3_dr: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var p1_pipe3_dr: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `WD_DEBUG_REG5.p1_pipe3_rtr`: bit 29, access unknown.
-  @inlinable public static var p1_pipe3_rtr: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var p1_pipe3_rtr: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `WD_DEBUG_REG5.p1_wd_dma2draw_fifo_empty`: bit 30, access unknown.
-  @inlinable public static var p1_wd_dma2draw_fifo_empty: RegisterField<Self, Bool> {
+  public static var p1_wd_dma2draw_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `WD_DEBUG_REG5.p1_wd_dma2draw_fifo_full`: bit 31, access unknown.
-  @inlinable public static var p1_wd_dma2draw_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var p1_wd_dma2draw_fifo_full: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `WD_DEBUG_REG6`: gfx_8_0 register, index 0x6 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4212,9 +3296,7 @@ public enum WD_DEBUG_REG6: RegisterDefinition {
   }
 
   /// `WD_DEBUG_REG6.WD_IA_draw_eop`: bits 31:0, access unknown.
-  @inlinable public static var WD_IA_draw_eop: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var WD_IA_draw_eop: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `WD_DEBUG_REG7`: gfx_8_0 register, index 0x7 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4227,67 +3309,53 @@ public enum WD_DEBUG_REG7: RegisterDefinition {
   }
 
   /// `WD_DEBUG_REG7.SE0VGT_WD_thdgrp_send_in`: bit 0, access unknown.
-  @inlinable public static var SE0VGT_WD_thdgrp_send_in: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var SE0VGT_WD_thdgrp_send_in: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `WD_DEBUG_REG7.wd_arb_se0_input_fifo_re`: bit 1, access unknown.
-  @inlinable public static var wd_arb_se0_input_fifo_re: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var wd_arb_se0_input_fifo_re: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `WD_DEBUG_REG7.wd_arb_se0_input_fifo_empty`: bit 2, access unknown.
-  @inlinable public static var wd_arb_se0_input_fifo_empty: RegisterField<Self, Bool> {
+  public static var wd_arb_se0_input_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `WD_DEBUG_REG7.wd_arb_se0_input_fifo_full`: bit 3, access unknown.
-  @inlinable public static var wd_arb_se0_input_fifo_full: RegisterField<Self, Bool> {
+  public static var wd_arb_se0_input_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `WD_DEBUG_REG7.SPARE0`: bits 7:4, access unknown.
-  @inlinable public static var SPARE0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SPARE0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `WD_DEBUG_REG7.SPARE1`: bits 11:8, access unknown.
-  @inlinable public static var SPARE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var SPARE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `WD_DEBUG_REG7.SPARE2`: bits 15:12, access unknown.
-  @inlinable public static var SPARE2: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var SPARE2: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `WD_DEBUG_REG7.SPARE3`: bits 19:16, access unknown.
-  @inlinable public static var SPARE3: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var SPARE3: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `WD_DEBUG_REG7.se0_thdgrp_is_event`: bit 20, access unknown.
-  @inlinable public static var se0_thdgrp_is_event: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var se0_thdgrp_is_event: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `WD_DEBUG_REG7.se0_thdgrp_eop`: bit 21, access unknown.
-  @inlinable public static var se0_thdgrp_eop: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var se0_thdgrp_eop: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `WD_DEBUG_REG7.SPARE4`: bits 27:22, access unknown.
-  @inlinable public static var SPARE4: RegisterField<Self, UInt8> { .init(lsb: 22, width: 6) }
+  public static var SPARE4: RegisterField<Self, UInt8> { .init(lsb: 22, width: 6) }
 
   /// `WD_DEBUG_REG7.tfreq_arb_tgroup_rtr`: bit 28, access unknown.
-  @inlinable public static var tfreq_arb_tgroup_rtr: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var tfreq_arb_tgroup_rtr: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `WD_DEBUG_REG7.arb_tfreq_tgroup_rts`: bit 29, access unknown.
-  @inlinable public static var arb_tfreq_tgroup_rts: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var arb_tfreq_tgroup_rts: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `WD_DEBUG_REG7.arb_tfreq_tgroup_event`: bit 30, access unknown.
-  @inlinable public static var arb_tfreq_tgroup_event: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var arb_tfreq_tgroup_event: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `WD_DEBUG_REG7.te11_arb_busy`: bit 31, access unknown.
-  @inlinable public static var te11_arb_busy: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var te11_arb_busy: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `WD_DEBUG_REG8`: gfx_8_0 register, index 0x8 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4300,101 +3368,67 @@ public enum WD_DEBUG_REG8: RegisterDefinition {
   }
 
   /// `WD_DEBUG_REG8.pipe0_dr`: bit 0, access unknown.
-  @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `WD_DEBUG_REG8.pipe1_dr`: bit 1, access unknown.
-  @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `WD_DEBUG_REG8.pipe0_rtr`: bit 2, access unknown.
-  @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `WD_DEBUG_REG8.pipe1_rtr`: bit 3, access unknown.
-  @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `WD_DEBUG_REG8.tfreq_tg_fifo_empty`: bit 4, access unknown.
-  @inlinable public static var tfreq_tg_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var tfreq_tg_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `WD_DEBUG_REG8.tfreq_tg_fifo_full`: bit 5, access unknown.
-  @inlinable public static var tfreq_tg_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var tfreq_tg_fifo_full: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `WD_DEBUG_REG8.tf_data_fifo_busy_q`: bit 6, access unknown.
-  @inlinable public static var tf_data_fifo_busy_q: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var tf_data_fifo_busy_q: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `WD_DEBUG_REG8.tf_data_fifo_rtr_q`: bit 7, access unknown.
-  @inlinable public static var tf_data_fifo_rtr_q: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var tf_data_fifo_rtr_q: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `WD_DEBUG_REG8.tf_skid_fifo_empty`: bit 8, access unknown.
-  @inlinable public static var tf_skid_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var tf_skid_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `WD_DEBUG_REG8.tf_skid_fifo_full`: bit 9, access unknown.
-  @inlinable public static var tf_skid_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var tf_skid_fifo_full: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `WD_DEBUG_REG8.wd_tc_rdreq_rtr_q`: bit 10, access unknown.
-  @inlinable public static var wd_tc_rdreq_rtr_q: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var wd_tc_rdreq_rtr_q: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `WD_DEBUG_REG8.last_req_of_tg_p2`: bit 11, access unknown.
-  @inlinable public static var last_req_of_tg_p2: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var last_req_of_tg_p2: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `WD_DEBUG_REG8.se0spi_wd_hs_done_cnt_q`: bits 17:12, access unknown.
-  @inlinable public static var se0spi_wd_hs_done_cnt_q: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 6)
-  }
+  public static var se0spi_wd_hs_done_cnt_q: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
   /// `WD_DEBUG_REG8.event_flag_p1_q`: bit 18, access unknown.
-  @inlinable public static var event_flag_p1_q: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var event_flag_p1_q: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `WD_DEBUG_REG8.null_flag_p1_q`: bit 19, access unknown.
-  @inlinable public static var null_flag_p1_q: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var null_flag_p1_q: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `WD_DEBUG_REG8.tf_data_fifo_cnt_q`: bits 26:20, access unknown.
-  @inlinable public static var tf_data_fifo_cnt_q: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 7)
-  }
+  public static var tf_data_fifo_cnt_q: RegisterField<Self, UInt8> { .init(lsb: 20, width: 7) }
 
   /// `WD_DEBUG_REG8.second_tf_ret_data_q`: bit 27, access unknown.
-  @inlinable public static var second_tf_ret_data_q: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var second_tf_ret_data_q: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `WD_DEBUG_REG8.first_req_of_tg_p1_q`: bit 28, access unknown.
-  @inlinable public static var first_req_of_tg_p1_q: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var first_req_of_tg_p1_q: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `WD_DEBUG_REG8.WD_TC_rdreq_send_out`: bit 29, access unknown.
-  @inlinable public static var WD_TC_rdreq_send_out: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var WD_TC_rdreq_send_out: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `WD_DEBUG_REG8.WD_TC_rdnfo_stall_out`: bit 30, access unknown.
-  @inlinable public static var WD_TC_rdnfo_stall_out: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var WD_TC_rdnfo_stall_out: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `WD_DEBUG_REG8.TC_WD_rdret_valid_in`: bit 31, access unknown.
-  @inlinable public static var TC_WD_rdret_valid_in: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var TC_WD_rdret_valid_in: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `WD_DEBUG_REG9`: gfx_8_0 register, index 0x9 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4407,88 +3441,70 @@ public enum WD_DEBUG_REG9: RegisterDefinition {
   }
 
   /// `WD_DEBUG_REG9.pipe0_dr`: bit 0, access unknown.
-  @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `WD_DEBUG_REG9.pipec_tf_dr`: bit 1, access unknown.
-  @inlinable public static var pipec_tf_dr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var pipec_tf_dr: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `WD_DEBUG_REG9.pipe2_dr`: bit 2, access unknown.
-  @inlinable public static var pipe2_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var pipe2_dr: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `WD_DEBUG_REG9.event_or_null_flags_p0_q`: bit 3, access unknown.
-  @inlinable public static var event_or_null_flags_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var event_or_null_flags_p0_q: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `WD_DEBUG_REG9.pipe0_rtr`: bit 4, access unknown.
-  @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `WD_DEBUG_REG9.pipe1_rtr`: bit 5, access unknown.
-  @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `WD_DEBUG_REG9.pipec_tf_rtr`: bit 6, access unknown.
-  @inlinable public static var pipec_tf_rtr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var pipec_tf_rtr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `WD_DEBUG_REG9.pipe2_rtr`: bit 7, access unknown.
-  @inlinable public static var pipe2_rtr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var pipe2_rtr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `WD_DEBUG_REG9.ttp_patch_fifo_full`: bit 8, access unknown.
-  @inlinable public static var ttp_patch_fifo_full: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ttp_patch_fifo_full: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `WD_DEBUG_REG9.ttp_patch_fifo_empty`: bit 9, access unknown.
-  @inlinable public static var ttp_patch_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ttp_patch_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `WD_DEBUG_REG9.ttp_tf_fifo_empty`: bit 10, access unknown.
-  @inlinable public static var ttp_tf_fifo_empty: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var ttp_tf_fifo_empty: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `WD_DEBUG_REG9.SPARE0`: bits 15:11, access unknown.
-  @inlinable public static var SPARE0: RegisterField<Self, UInt8> { .init(lsb: 11, width: 5) }
+  public static var SPARE0: RegisterField<Self, UInt8> { .init(lsb: 11, width: 5) }
 
   /// `WD_DEBUG_REG9.tf_fetch_state_q`: bits 18:16, access unknown.
-  @inlinable public static var tf_fetch_state_q: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 3)
-  }
+  public static var tf_fetch_state_q: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `WD_DEBUG_REG9.last_patch_of_tg`: bit 19, access unknown.
-  @inlinable public static var last_patch_of_tg: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var last_patch_of_tg: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `WD_DEBUG_REG9.tf_pointer_p0_q`: bits 23:20, access unknown.
-  @inlinable public static var tf_pointer_p0_q: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var tf_pointer_p0_q: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `WD_DEBUG_REG9.dynamic_hs_p0_q`: bit 24, access unknown.
-  @inlinable public static var dynamic_hs_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var dynamic_hs_p0_q: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `WD_DEBUG_REG9.first_fetch_of_tg_p0_q`: bit 25, access unknown.
-  @inlinable public static var first_fetch_of_tg_p0_q: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var first_fetch_of_tg_p0_q: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `WD_DEBUG_REG9.mem_is_even`: bit 26, access unknown.
-  @inlinable public static var mem_is_even: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var mem_is_even: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `WD_DEBUG_REG9.SPARE1`: bit 27, access unknown.
-  @inlinable public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var SPARE1: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `WD_DEBUG_REG9.SPARE2`: bits 29:28, access unknown.
-  @inlinable public static var SPARE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var SPARE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `WD_DEBUG_REG9.pipe4_dr`: bit 30, access unknown.
-  @inlinable public static var pipe4_dr: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var pipe4_dr: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `WD_DEBUG_REG9.pipe4_rtr`: bit 31, access unknown.
-  @inlinable public static var pipe4_rtr: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var pipe4_rtr: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `WD_DEBUG_REG10`: gfx_8_0 register, index 0xA of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4501,107 +3517,93 @@ public enum WD_DEBUG_REG10: RegisterDefinition {
   }
 
   /// `WD_DEBUG_REG10.ttp_pd_patch_rts`: bit 0, access unknown.
-  @inlinable public static var ttp_pd_patch_rts: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ttp_pd_patch_rts: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `WD_DEBUG_REG10.ttp_pd_is_event`: bit 1, access unknown.
-  @inlinable public static var ttp_pd_is_event: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var ttp_pd_is_event: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `WD_DEBUG_REG10.ttp_pd_eopg`: bit 2, access unknown.
-  @inlinable public static var ttp_pd_eopg: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var ttp_pd_eopg: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `WD_DEBUG_REG10.ttp_pd_eop`: bit 3, access unknown.
-  @inlinable public static var ttp_pd_eop: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var ttp_pd_eop: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `WD_DEBUG_REG10.pipe0_dr`: bit 4, access unknown.
-  @inlinable public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var pipe0_dr: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `WD_DEBUG_REG10.pipe1_dr`: bit 5, access unknown.
-  @inlinable public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var pipe1_dr: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `WD_DEBUG_REG10.pipe0_rtr`: bit 6, access unknown.
-  @inlinable public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var pipe0_rtr: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `WD_DEBUG_REG10.pipe1_rtr`: bit 7, access unknown.
-  @inlinable public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var pipe1_rtr: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `WD_DEBUG_REG10.donut_en_p1_q`: bit 8, access unknown.
-  @inlinable public static var donut_en_p1_q: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var donut_en_p1_q: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `WD_DEBUG_REG10.donut_se_switch_p2`: bit 9, access unknown.
-  @inlinable public static var donut_se_switch_p2: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var donut_se_switch_p2: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `WD_DEBUG_REG10.patch_se_switch_p2`: bit 10, access unknown.
-  @inlinable public static var patch_se_switch_p2: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var patch_se_switch_p2: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `WD_DEBUG_REG10.last_donut_switch_p2`: bit 11, access unknown.
-  @inlinable public static var last_donut_switch_p2: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var last_donut_switch_p2: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `WD_DEBUG_REG10.last_donut_of_patch_p2`: bit 12, access unknown.
-  @inlinable public static var last_donut_of_patch_p2: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var last_donut_of_patch_p2: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `WD_DEBUG_REG10.is_event_p1_q`: bit 13, access unknown.
-  @inlinable public static var is_event_p1_q: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var is_event_p1_q: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `WD_DEBUG_REG10.eopg_p1_q`: bit 14, access unknown.
-  @inlinable public static var eopg_p1_q: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var eopg_p1_q: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `WD_DEBUG_REG10.eop_p1_q`: bit 15, access unknown.
-  @inlinable public static var eop_p1_q: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var eop_p1_q: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `WD_DEBUG_REG10.patch_accum_q`: bits 23:16, access unknown.
-  @inlinable public static var patch_accum_q: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var patch_accum_q: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `WD_DEBUG_REG10.wd_te11_out_se0_fifo_full`: bit 24, access unknown.
-  @inlinable public static var wd_te11_out_se0_fifo_full: RegisterField<Self, Bool> {
+  public static var wd_te11_out_se0_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `WD_DEBUG_REG10.wd_te11_out_se0_fifo_empty`: bit 25, access unknown.
-  @inlinable public static var wd_te11_out_se0_fifo_empty: RegisterField<Self, Bool> {
+  public static var wd_te11_out_se0_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `WD_DEBUG_REG10.wd_te11_out_se1_fifo_full`: bit 26, access unknown.
-  @inlinable public static var wd_te11_out_se1_fifo_full: RegisterField<Self, Bool> {
+  public static var wd_te11_out_se1_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `WD_DEBUG_REG10.wd_te11_out_se1_fifo_empty`: bit 27, access unknown.
-  @inlinable public static var wd_te11_out_se1_fifo_empty: RegisterField<Self, Bool> {
+  public static var wd_te11_out_se1_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `WD_DEBUG_REG10.wd_te11_out_se2_fifo_full`: bit 28, access unknown.
-  @inlinable public static var wd_te11_out_se2_fifo_full: RegisterField<Self, Bool> {
+  public static var wd_te11_out_se2_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `WD_DEBUG_REG10.wd_te11_out_se2_fifo_empty`: bit 29, access unknown.
-  @inlinable public static var wd_te11_out_se2_fifo_empty: RegisterField<Self, Bool> {
+  public static var wd_te11_out_se2_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `WD_DEBUG_REG10.wd_te11_out_se3_fifo_full`: bit 30, access unknown.
-  @inlinable public static var wd_te11_out_se3_fifo_full: RegisterField<Self, Bool> {
+  public static var wd_te11_out_se3_fifo_full: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `WD_DEBUG_REG10.wd_te11_out_se3_fifo_empty`: bit 31, access unknown.
-  @inlinable public static var wd_te11_out_se3_fifo_empty: RegisterField<Self, Bool> {
+  public static var wd_te11_out_se3_fifo_empty: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -4618,34 +3620,34 @@ public enum SQ_WAVE_MODE: IndirectRegister {
   }
 
   /// `SQ_WAVE_MODE.FP_ROUND`: bits 3:0, access unknown.
-  @inlinable public static var FP_ROUND: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var FP_ROUND: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SQ_WAVE_MODE.FP_DENORM`: bits 7:4, access unknown.
-  @inlinable public static var FP_DENORM: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var FP_DENORM: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SQ_WAVE_MODE.DX10_CLAMP`: bit 8, access unknown.
-  @inlinable public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SQ_WAVE_MODE.IEEE`: bit 9, access unknown.
-  @inlinable public static var IEEE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var IEEE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SQ_WAVE_MODE.LOD_CLAMPED`: bit 10, access unknown.
-  @inlinable public static var LOD_CLAMPED: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var LOD_CLAMPED: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SQ_WAVE_MODE.DEBUG_EN`: bit 11, access unknown.
-  @inlinable public static var DEBUG_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var DEBUG_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SQ_WAVE_MODE.EXCP_EN`: bits 20:12, access unknown.
-  @inlinable public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 12, width: 9) }
+  public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 12, width: 9) }
 
   /// `SQ_WAVE_MODE.GPR_IDX_EN`: bit 27, access unknown.
-  @inlinable public static var GPR_IDX_EN: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var GPR_IDX_EN: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `SQ_WAVE_MODE.VSKIP`: bit 28, access unknown.
-  @inlinable public static var VSKIP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var VSKIP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SQ_WAVE_MODE.CSP`: bits 31:29, access unknown.
-  @inlinable public static var CSP: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
+  public static var CSP: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
 }
 
 /// `SQ_WAVE_STATUS`: gfx_8_0 register, index 0x12 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4660,73 +3662,73 @@ public enum SQ_WAVE_STATUS: IndirectRegister {
   }
 
   /// `SQ_WAVE_STATUS.SCC`: bit 0, access unknown.
-  @inlinable public static var SCC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SCC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SQ_WAVE_STATUS.SPI_PRIO`: bits 2:1, access unknown.
-  @inlinable public static var SPI_PRIO: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var SPI_PRIO: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `SQ_WAVE_STATUS.USER_PRIO`: bits 4:3, access unknown.
-  @inlinable public static var USER_PRIO: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var USER_PRIO: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `SQ_WAVE_STATUS.PRIV`: bit 5, access unknown.
-  @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SQ_WAVE_STATUS.TRAP_EN`: bit 6, access unknown.
-  @inlinable public static var TRAP_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var TRAP_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SQ_WAVE_STATUS.TTRACE_EN`: bit 7, access unknown.
-  @inlinable public static var TTRACE_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TTRACE_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SQ_WAVE_STATUS.EXPORT_RDY`: bit 8, access unknown.
-  @inlinable public static var EXPORT_RDY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var EXPORT_RDY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SQ_WAVE_STATUS.EXECZ`: bit 9, access unknown.
-  @inlinable public static var EXECZ: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var EXECZ: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SQ_WAVE_STATUS.VCCZ`: bit 10, access unknown.
-  @inlinable public static var VCCZ: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var VCCZ: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SQ_WAVE_STATUS.IN_TG`: bit 11, access unknown.
-  @inlinable public static var IN_TG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var IN_TG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SQ_WAVE_STATUS.IN_BARRIER`: bit 12, access unknown.
-  @inlinable public static var IN_BARRIER: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var IN_BARRIER: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SQ_WAVE_STATUS.HALT`: bit 13, access unknown.
-  @inlinable public static var HALT: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var HALT: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SQ_WAVE_STATUS.TRAP`: bit 14, access unknown.
-  @inlinable public static var TRAP: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var TRAP: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SQ_WAVE_STATUS.TTRACE_CU_EN`: bit 15, access unknown.
-  @inlinable public static var TTRACE_CU_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var TTRACE_CU_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SQ_WAVE_STATUS.VALID`: bit 16, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SQ_WAVE_STATUS.ECC_ERR`: bit 17, access unknown.
-  @inlinable public static var ECC_ERR: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var ECC_ERR: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SQ_WAVE_STATUS.SKIP_EXPORT`: bit 18, access unknown.
-  @inlinable public static var SKIP_EXPORT: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var SKIP_EXPORT: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SQ_WAVE_STATUS.PERF_EN`: bit 19, access unknown.
-  @inlinable public static var PERF_EN: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var PERF_EN: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SQ_WAVE_STATUS.COND_DBG_USER`: bit 20, access unknown.
-  @inlinable public static var COND_DBG_USER: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var COND_DBG_USER: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SQ_WAVE_STATUS.COND_DBG_SYS`: bit 21, access unknown.
-  @inlinable public static var COND_DBG_SYS: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var COND_DBG_SYS: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SQ_WAVE_STATUS.ALLOW_REPLAY`: bit 22, access unknown.
-  @inlinable public static var ALLOW_REPLAY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var ALLOW_REPLAY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `SQ_WAVE_STATUS.INST_ATC`: bit 23, access unknown.
-  @inlinable public static var INST_ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var INST_ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SQ_WAVE_STATUS.MUST_EXPORT`: bit 27, access unknown.
-  @inlinable public static var MUST_EXPORT: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var MUST_EXPORT: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `SQ_WAVE_TRAPSTS`: gfx_8_0 register, index 0x13 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4741,16 +3743,16 @@ public enum SQ_WAVE_TRAPSTS: IndirectRegister {
   }
 
   /// `SQ_WAVE_TRAPSTS.EXCP`: bits 8:0, access unknown.
-  @inlinable public static var EXCP: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var EXCP: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `SQ_WAVE_TRAPSTS.SAVECTX`: bit 10, access unknown.
-  @inlinable public static var SAVECTX: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var SAVECTX: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SQ_WAVE_TRAPSTS.EXCP_CYCLE`: bits 21:16, access unknown.
-  @inlinable public static var EXCP_CYCLE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
+  public static var EXCP_CYCLE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `SQ_WAVE_TRAPSTS.DP_RATE`: bits 31:29, access unknown.
-  @inlinable public static var DP_RATE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
+  public static var DP_RATE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
 }
 
 /// `SQ_WAVE_HW_ID`: gfx_8_0 register, index 0x14 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4765,37 +3767,37 @@ public enum SQ_WAVE_HW_ID: IndirectRegister {
   }
 
   /// `SQ_WAVE_HW_ID.WAVE_ID`: bits 3:0, access unknown.
-  @inlinable public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WAVE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SQ_WAVE_HW_ID.SIMD_ID`: bits 5:4, access unknown.
-  @inlinable public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var SIMD_ID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `SQ_WAVE_HW_ID.PIPE_ID`: bits 7:6, access unknown.
-  @inlinable public static var PIPE_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var PIPE_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `SQ_WAVE_HW_ID.CU_ID`: bits 11:8, access unknown.
-  @inlinable public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var CU_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SQ_WAVE_HW_ID.SH_ID`: bit 12, access unknown.
-  @inlinable public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var SH_ID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SQ_WAVE_HW_ID.SE_ID`: bits 14:13, access unknown.
-  @inlinable public static var SE_ID: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
+  public static var SE_ID: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
 
   /// `SQ_WAVE_HW_ID.TG_ID`: bits 19:16, access unknown.
-  @inlinable public static var TG_ID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var TG_ID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `SQ_WAVE_HW_ID.VM_ID`: bits 23:20, access unknown.
-  @inlinable public static var VM_ID: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var VM_ID: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `SQ_WAVE_HW_ID.QUEUE_ID`: bits 26:24, access unknown.
-  @inlinable public static var QUEUE_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
+  public static var QUEUE_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
   /// `SQ_WAVE_HW_ID.STATE_ID`: bits 29:27, access unknown.
-  @inlinable public static var STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 27, width: 3) }
+  public static var STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 27, width: 3) }
 
   /// `SQ_WAVE_HW_ID.ME_ID`: bits 31:30, access unknown.
-  @inlinable public static var ME_ID: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var ME_ID: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `SQ_WAVE_GPR_ALLOC`: gfx_8_0 register, index 0x15 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4810,16 +3812,16 @@ public enum SQ_WAVE_GPR_ALLOC: IndirectRegister {
   }
 
   /// `SQ_WAVE_GPR_ALLOC.VGPR_BASE`: bits 5:0, access unknown.
-  @inlinable public static var VGPR_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var VGPR_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `SQ_WAVE_GPR_ALLOC.VGPR_SIZE`: bits 13:8, access unknown.
-  @inlinable public static var VGPR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
+  public static var VGPR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `SQ_WAVE_GPR_ALLOC.SGPR_BASE`: bits 21:16, access unknown.
-  @inlinable public static var SGPR_BASE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
+  public static var SGPR_BASE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `SQ_WAVE_GPR_ALLOC.SGPR_SIZE`: bits 27:24, access unknown.
-  @inlinable public static var SGPR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var SGPR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `SQ_WAVE_LDS_ALLOC`: gfx_8_0 register, index 0x16 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4834,10 +3836,10 @@ public enum SQ_WAVE_LDS_ALLOC: IndirectRegister {
   }
 
   /// `SQ_WAVE_LDS_ALLOC.LDS_BASE`: bits 7:0, access unknown.
-  @inlinable public static var LDS_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var LDS_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SQ_WAVE_LDS_ALLOC.LDS_SIZE`: bits 20:12, access unknown.
-  @inlinable public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 12, width: 9) }
+  public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 12, width: 9) }
 }
 
 /// `SQ_WAVE_IB_STS`: gfx_8_0 register, index 0x17 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4852,22 +3854,22 @@ public enum SQ_WAVE_IB_STS: IndirectRegister {
   }
 
   /// `SQ_WAVE_IB_STS.VM_CNT`: bits 3:0, access unknown.
-  @inlinable public static var VM_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VM_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SQ_WAVE_IB_STS.EXP_CNT`: bits 6:4, access unknown.
-  @inlinable public static var EXP_CNT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var EXP_CNT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `SQ_WAVE_IB_STS.LGKM_CNT`: bits 11:8, access unknown.
-  @inlinable public static var LGKM_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var LGKM_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SQ_WAVE_IB_STS.VALU_CNT`: bits 14:12, access unknown.
-  @inlinable public static var VALU_CNT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var VALU_CNT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `SQ_WAVE_IB_STS.FIRST_REPLAY`: bit 15, access unknown.
-  @inlinable public static var FIRST_REPLAY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var FIRST_REPLAY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SQ_WAVE_IB_STS.RCNT`: bits 19:16, access unknown.
-  @inlinable public static var RCNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var RCNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
 /// `SQ_WAVE_PC_LO`: gfx_8_0 register, index 0x18 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4882,7 +3884,7 @@ public enum SQ_WAVE_PC_LO: IndirectRegister {
   }
 
   /// `SQ_WAVE_PC_LO.PC_LO`: bits 31:0, access unknown.
-  @inlinable public static var PC_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var PC_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_PC_HI`: gfx_8_0 register, index 0x19 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4897,7 +3899,7 @@ public enum SQ_WAVE_PC_HI: IndirectRegister {
   }
 
   /// `SQ_WAVE_PC_HI.PC_HI`: bits 7:0, access unknown.
-  @inlinable public static var PC_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PC_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SQ_WAVE_INST_DW0`: gfx_8_0 register, index 0x1A of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4912,7 +3914,7 @@ public enum SQ_WAVE_INST_DW0: IndirectRegister {
   }
 
   /// `SQ_WAVE_INST_DW0.INST_DW0`: bits 31:0, access unknown.
-  @inlinable public static var INST_DW0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var INST_DW0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_INST_DW1`: gfx_8_0 register, index 0x1B of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4927,7 +3929,7 @@ public enum SQ_WAVE_INST_DW1: IndirectRegister {
   }
 
   /// `SQ_WAVE_INST_DW1.INST_DW1`: bits 31:0, access unknown.
-  @inlinable public static var INST_DW1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var INST_DW1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_IB_DBG0`: gfx_8_0 register, index 0x1C of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4942,47 +3944,43 @@ public enum SQ_WAVE_IB_DBG0: IndirectRegister {
   }
 
   /// `SQ_WAVE_IB_DBG0.IBUF_ST`: bits 2:0, access unknown.
-  @inlinable public static var IBUF_ST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var IBUF_ST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `SQ_WAVE_IB_DBG0.PC_INVALID`: bit 3, access unknown.
-  @inlinable public static var PC_INVALID: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var PC_INVALID: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SQ_WAVE_IB_DBG0.NEED_NEXT_DW`: bit 4, access unknown.
-  @inlinable public static var NEED_NEXT_DW: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var NEED_NEXT_DW: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SQ_WAVE_IB_DBG0.NO_PREFETCH_CNT`: bits 7:5, access unknown.
-  @inlinable public static var NO_PREFETCH_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
+  public static var NO_PREFETCH_CNT: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `SQ_WAVE_IB_DBG0.IBUF_RPTR`: bits 9:8, access unknown.
-  @inlinable public static var IBUF_RPTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var IBUF_RPTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SQ_WAVE_IB_DBG0.IBUF_WPTR`: bits 11:10, access unknown.
-  @inlinable public static var IBUF_WPTR: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var IBUF_WPTR: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `SQ_WAVE_IB_DBG0.INST_STR_ST`: bits 19:16, access unknown.
-  @inlinable public static var INST_STR_ST: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var INST_STR_ST: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `SQ_WAVE_IB_DBG0.MISC_CNT`: bits 23:20, access unknown.
-  @inlinable public static var MISC_CNT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var MISC_CNT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `SQ_WAVE_IB_DBG0.ECC_ST`: bits 25:24, access unknown.
-  @inlinable public static var ECC_ST: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var ECC_ST: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `SQ_WAVE_IB_DBG0.IS_HYB`: bit 26, access unknown.
-  @inlinable public static var IS_HYB: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var IS_HYB: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `SQ_WAVE_IB_DBG0.HYB_CNT`: bits 28:27, access unknown.
-  @inlinable public static var HYB_CNT: RegisterField<Self, UInt8> { .init(lsb: 27, width: 2) }
+  public static var HYB_CNT: RegisterField<Self, UInt8> { .init(lsb: 27, width: 2) }
 
   /// `SQ_WAVE_IB_DBG0.KILL`: bit 29, access unknown.
-  @inlinable public static var KILL: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var KILL: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `SQ_WAVE_IB_DBG0.NEED_KILL_IFETCH`: bit 30, access unknown.
-  @inlinable public static var NEED_KILL_IFETCH: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var NEED_KILL_IFETCH: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SQ_WAVE_IB_DBG1`: gfx_8_0 register, index 0x1D of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -4997,19 +3995,19 @@ public enum SQ_WAVE_IB_DBG1: IndirectRegister {
   }
 
   /// `SQ_WAVE_IB_DBG1.IXNACK`: bit 0, access unknown.
-  @inlinable public static var IXNACK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var IXNACK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SQ_WAVE_IB_DBG1.XNACK`: bit 1, access unknown.
-  @inlinable public static var XNACK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var XNACK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SQ_WAVE_IB_DBG1.TA_NEED_RESET`: bit 2, access unknown.
-  @inlinable public static var TA_NEED_RESET: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var TA_NEED_RESET: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SQ_WAVE_IB_DBG1.XCNT`: bits 7:4, access unknown.
-  @inlinable public static var XCNT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var XCNT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SQ_WAVE_IB_DBG1.QCNT`: bits 11:8, access unknown.
-  @inlinable public static var QCNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var QCNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 }
 
 /// `SQ_WAVE_TBA_LO`: gfx_8_0 register, index 0x26C of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5024,7 +4022,7 @@ public enum SQ_WAVE_TBA_LO: IndirectRegister {
   }
 
   /// `SQ_WAVE_TBA_LO.ADDR_LO`: bits 31:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TBA_HI`: gfx_8_0 register, index 0x26D of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5039,7 +4037,7 @@ public enum SQ_WAVE_TBA_HI: IndirectRegister {
   }
 
   /// `SQ_WAVE_TBA_HI.ADDR_HI`: bits 7:0, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SQ_WAVE_TMA_LO`: gfx_8_0 register, index 0x26E of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5054,7 +4052,7 @@ public enum SQ_WAVE_TMA_LO: IndirectRegister {
   }
 
   /// `SQ_WAVE_TMA_LO.ADDR_LO`: bits 31:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TMA_HI`: gfx_8_0 register, index 0x26F of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5069,7 +4067,7 @@ public enum SQ_WAVE_TMA_HI: IndirectRegister {
   }
 
   /// `SQ_WAVE_TMA_HI.ADDR_HI`: bits 7:0, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SQ_WAVE_TTMP0`: gfx_8_0 register, index 0x270 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5084,7 +4082,7 @@ public enum SQ_WAVE_TTMP0: IndirectRegister {
   }
 
   /// `SQ_WAVE_TTMP0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP1`: gfx_8_0 register, index 0x271 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5099,7 +4097,7 @@ public enum SQ_WAVE_TTMP1: IndirectRegister {
   }
 
   /// `SQ_WAVE_TTMP1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP2`: gfx_8_0 register, index 0x272 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5114,7 +4112,7 @@ public enum SQ_WAVE_TTMP2: IndirectRegister {
   }
 
   /// `SQ_WAVE_TTMP2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP3`: gfx_8_0 register, index 0x273 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5129,7 +4127,7 @@ public enum SQ_WAVE_TTMP3: IndirectRegister {
   }
 
   /// `SQ_WAVE_TTMP3.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP4`: gfx_8_0 register, index 0x274 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5144,7 +4142,7 @@ public enum SQ_WAVE_TTMP4: IndirectRegister {
   }
 
   /// `SQ_WAVE_TTMP4.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP5`: gfx_8_0 register, index 0x275 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5159,7 +4157,7 @@ public enum SQ_WAVE_TTMP5: IndirectRegister {
   }
 
   /// `SQ_WAVE_TTMP5.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP6`: gfx_8_0 register, index 0x276 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5174,7 +4172,7 @@ public enum SQ_WAVE_TTMP6: IndirectRegister {
   }
 
   /// `SQ_WAVE_TTMP6.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP7`: gfx_8_0 register, index 0x277 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5189,7 +4187,7 @@ public enum SQ_WAVE_TTMP7: IndirectRegister {
   }
 
   /// `SQ_WAVE_TTMP7.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP8`: gfx_8_0 register, index 0x278 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5204,7 +4202,7 @@ public enum SQ_WAVE_TTMP8: IndirectRegister {
   }
 
   /// `SQ_WAVE_TTMP8.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP9`: gfx_8_0 register, index 0x279 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5219,7 +4217,7 @@ public enum SQ_WAVE_TTMP9: IndirectRegister {
   }
 
   /// `SQ_WAVE_TTMP9.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP10`: gfx_8_0 register, index 0x27A of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5234,7 +4232,7 @@ public enum SQ_WAVE_TTMP10: IndirectRegister {
   }
 
   /// `SQ_WAVE_TTMP10.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP11`: gfx_8_0 register, index 0x27B of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5249,7 +4247,7 @@ public enum SQ_WAVE_TTMP11: IndirectRegister {
   }
 
   /// `SQ_WAVE_TTMP11.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_M0`: gfx_8_0 register, index 0x27C of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5264,7 +4262,7 @@ public enum SQ_WAVE_M0: IndirectRegister {
   }
 
   /// `SQ_WAVE_M0.M0`: bits 31:0, access unknown.
-  @inlinable public static var M0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var M0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_EXEC_LO`: gfx_8_0 register, index 0x27E of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5279,7 +4277,7 @@ public enum SQ_WAVE_EXEC_LO: IndirectRegister {
   }
 
   /// `SQ_WAVE_EXEC_LO.EXEC_LO`: bits 31:0, access unknown.
-  @inlinable public static var EXEC_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var EXEC_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_EXEC_HI`: gfx_8_0 register, index 0x27F of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
@@ -5294,5 +4292,5 @@ public enum SQ_WAVE_EXEC_HI: IndirectRegister {
   }
 
   /// `SQ_WAVE_EXEC_HI.EXEC_HI`: bits 31:0, access unknown.
-  @inlinable public static var EXEC_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var EXEC_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }

@@ -10,52 +10,52 @@ public struct ArrayMode: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ARRAY_LINEAR_GENERAL` = 0.
-  @inlinable public static var ARRAY_LINEAR_GENERAL: Self { Self(rawValue: 0x0) }
+  public static var ARRAY_LINEAR_GENERAL: Self { Self(rawValue: 0x0) }
 
   /// `ARRAY_LINEAR_ALIGNED` = 1.
-  @inlinable public static var ARRAY_LINEAR_ALIGNED: Self { Self(rawValue: 0x1) }
+  public static var ARRAY_LINEAR_ALIGNED: Self { Self(rawValue: 0x1) }
 
   /// `ARRAY_1D_TILED_THIN1` = 2.
-  @inlinable public static var ARRAY_1D_TILED_THIN1: Self { Self(rawValue: 0x2) }
+  public static var ARRAY_1D_TILED_THIN1: Self { Self(rawValue: 0x2) }
 
   /// `ARRAY_1D_TILED_THICK` = 3.
-  @inlinable public static var ARRAY_1D_TILED_THICK: Self { Self(rawValue: 0x3) }
+  public static var ARRAY_1D_TILED_THICK: Self { Self(rawValue: 0x3) }
 
   /// `ARRAY_2D_TILED_THIN1` = 4.
-  @inlinable public static var ARRAY_2D_TILED_THIN1: Self { Self(rawValue: 0x4) }
+  public static var ARRAY_2D_TILED_THIN1: Self { Self(rawValue: 0x4) }
 
   /// `ARRAY_PRT_TILED_THIN1` = 5.
-  @inlinable public static var ARRAY_PRT_TILED_THIN1: Self { Self(rawValue: 0x5) }
+  public static var ARRAY_PRT_TILED_THIN1: Self { Self(rawValue: 0x5) }
 
   /// `ARRAY_PRT_2D_TILED_THIN1` = 6.
-  @inlinable public static var ARRAY_PRT_2D_TILED_THIN1: Self { Self(rawValue: 0x6) }
+  public static var ARRAY_PRT_2D_TILED_THIN1: Self { Self(rawValue: 0x6) }
 
   /// `ARRAY_2D_TILED_THICK` = 7.
-  @inlinable public static var ARRAY_2D_TILED_THICK: Self { Self(rawValue: 0x7) }
+  public static var ARRAY_2D_TILED_THICK: Self { Self(rawValue: 0x7) }
 
   /// `ARRAY_2D_TILED_XTHICK` = 8.
-  @inlinable public static var ARRAY_2D_TILED_XTHICK: Self { Self(rawValue: 0x8) }
+  public static var ARRAY_2D_TILED_XTHICK: Self { Self(rawValue: 0x8) }
 
   /// `ARRAY_PRT_TILED_THICK` = 9.
-  @inlinable public static var ARRAY_PRT_TILED_THICK: Self { Self(rawValue: 0x9) }
+  public static var ARRAY_PRT_TILED_THICK: Self { Self(rawValue: 0x9) }
 
   /// `ARRAY_PRT_2D_TILED_THICK` = 10.
-  @inlinable public static var ARRAY_PRT_2D_TILED_THICK: Self { Self(rawValue: 0xA) }
+  public static var ARRAY_PRT_2D_TILED_THICK: Self { Self(rawValue: 0xA) }
 
   /// `ARRAY_PRT_3D_TILED_THIN1` = 11.
-  @inlinable public static var ARRAY_PRT_3D_TILED_THIN1: Self { Self(rawValue: 0xB) }
+  public static var ARRAY_PRT_3D_TILED_THIN1: Self { Self(rawValue: 0xB) }
 
   /// `ARRAY_3D_TILED_THIN1` = 12.
-  @inlinable public static var ARRAY_3D_TILED_THIN1: Self { Self(rawValue: 0xC) }
+  public static var ARRAY_3D_TILED_THIN1: Self { Self(rawValue: 0xC) }
 
   /// `ARRAY_3D_TILED_THICK` = 13.
-  @inlinable public static var ARRAY_3D_TILED_THICK: Self { Self(rawValue: 0xD) }
+  public static var ARRAY_3D_TILED_THICK: Self { Self(rawValue: 0xD) }
 
   /// `ARRAY_3D_TILED_XTHICK` = 14.
-  @inlinable public static var ARRAY_3D_TILED_XTHICK: Self { Self(rawValue: 0xE) }
+  public static var ARRAY_3D_TILED_XTHICK: Self { Self(rawValue: 0xE) }
 
   /// `ARRAY_PRT_3D_TILED_THICK` = 15.
-  @inlinable public static var ARRAY_PRT_3D_TILED_THICK: Self { Self(rawValue: 0xF) }
+  public static var ARRAY_PRT_3D_TILED_THICK: Self { Self(rawValue: 0xF) }
 }
 
 /// `BUF_DATA_FORMAT`: values of gmc 8.1 fields.
@@ -64,52 +64,52 @@ public struct BUF_DATA_FORMAT: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `BUF_DATA_FORMAT_INVALID` = 0.
-  @inlinable public static var BUF_DATA_FORMAT_INVALID: Self { Self(rawValue: 0x0) }
+  public static var BUF_DATA_FORMAT_INVALID: Self { Self(rawValue: 0x0) }
 
   /// `BUF_DATA_FORMAT_8` = 1.
-  @inlinable public static var BUF_DATA_FORMAT_8: Self { Self(rawValue: 0x1) }
+  public static var BUF_DATA_FORMAT_8: Self { Self(rawValue: 0x1) }
 
   /// `BUF_DATA_FORMAT_16` = 2.
-  @inlinable public static var BUF_DATA_FORMAT_16: Self { Self(rawValue: 0x2) }
+  public static var BUF_DATA_FORMAT_16: Self { Self(rawValue: 0x2) }
 
   /// `BUF_DATA_FORMAT_8_8` = 3.
-  @inlinable public static var BUF_DATA_FORMAT_8_8: Self { Self(rawValue: 0x3) }
+  public static var BUF_DATA_FORMAT_8_8: Self { Self(rawValue: 0x3) }
 
   /// `BUF_DATA_FORMAT_32` = 4.
-  @inlinable public static var BUF_DATA_FORMAT_32: Self { Self(rawValue: 0x4) }
+  public static var BUF_DATA_FORMAT_32: Self { Self(rawValue: 0x4) }
 
   /// `BUF_DATA_FORMAT_16_16` = 5.
-  @inlinable public static var BUF_DATA_FORMAT_16_16: Self { Self(rawValue: 0x5) }
+  public static var BUF_DATA_FORMAT_16_16: Self { Self(rawValue: 0x5) }
 
   /// `BUF_DATA_FORMAT_10_11_11` = 6.
-  @inlinable public static var BUF_DATA_FORMAT_10_11_11: Self { Self(rawValue: 0x6) }
+  public static var BUF_DATA_FORMAT_10_11_11: Self { Self(rawValue: 0x6) }
 
   /// `BUF_DATA_FORMAT_11_11_10` = 7.
-  @inlinable public static var BUF_DATA_FORMAT_11_11_10: Self { Self(rawValue: 0x7) }
+  public static var BUF_DATA_FORMAT_11_11_10: Self { Self(rawValue: 0x7) }
 
   /// `BUF_DATA_FORMAT_10_10_10_2` = 8.
-  @inlinable public static var BUF_DATA_FORMAT_10_10_10_2: Self { Self(rawValue: 0x8) }
+  public static var BUF_DATA_FORMAT_10_10_10_2: Self { Self(rawValue: 0x8) }
 
   /// `BUF_DATA_FORMAT_2_10_10_10` = 9.
-  @inlinable public static var BUF_DATA_FORMAT_2_10_10_10: Self { Self(rawValue: 0x9) }
+  public static var BUF_DATA_FORMAT_2_10_10_10: Self { Self(rawValue: 0x9) }
 
   /// `BUF_DATA_FORMAT_8_8_8_8` = 10.
-  @inlinable public static var BUF_DATA_FORMAT_8_8_8_8: Self { Self(rawValue: 0xA) }
+  public static var BUF_DATA_FORMAT_8_8_8_8: Self { Self(rawValue: 0xA) }
 
   /// `BUF_DATA_FORMAT_32_32` = 11.
-  @inlinable public static var BUF_DATA_FORMAT_32_32: Self { Self(rawValue: 0xB) }
+  public static var BUF_DATA_FORMAT_32_32: Self { Self(rawValue: 0xB) }
 
   /// `BUF_DATA_FORMAT_16_16_16_16` = 12.
-  @inlinable public static var BUF_DATA_FORMAT_16_16_16_16: Self { Self(rawValue: 0xC) }
+  public static var BUF_DATA_FORMAT_16_16_16_16: Self { Self(rawValue: 0xC) }
 
   /// `BUF_DATA_FORMAT_32_32_32` = 13.
-  @inlinable public static var BUF_DATA_FORMAT_32_32_32: Self { Self(rawValue: 0xD) }
+  public static var BUF_DATA_FORMAT_32_32_32: Self { Self(rawValue: 0xD) }
 
   /// `BUF_DATA_FORMAT_32_32_32_32` = 14.
-  @inlinable public static var BUF_DATA_FORMAT_32_32_32_32: Self { Self(rawValue: 0xE) }
+  public static var BUF_DATA_FORMAT_32_32_32_32: Self { Self(rawValue: 0xE) }
 
   /// `BUF_DATA_FORMAT_RESERVED_15` = 15.
-  @inlinable public static var BUF_DATA_FORMAT_RESERVED_15: Self { Self(rawValue: 0xF) }
+  public static var BUF_DATA_FORMAT_RESERVED_15: Self { Self(rawValue: 0xF) }
 }
 
 /// `BUF_NUM_FORMAT`: values of gmc 8.1 fields.
@@ -118,28 +118,28 @@ public struct BUF_NUM_FORMAT: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `BUF_NUM_FORMAT_UNORM` = 0.
-  @inlinable public static var BUF_NUM_FORMAT_UNORM: Self { Self(rawValue: 0x0) }
+  public static var BUF_NUM_FORMAT_UNORM: Self { Self(rawValue: 0x0) }
 
   /// `BUF_NUM_FORMAT_SNORM` = 1.
-  @inlinable public static var BUF_NUM_FORMAT_SNORM: Self { Self(rawValue: 0x1) }
+  public static var BUF_NUM_FORMAT_SNORM: Self { Self(rawValue: 0x1) }
 
   /// `BUF_NUM_FORMAT_USCALED` = 2.
-  @inlinable public static var BUF_NUM_FORMAT_USCALED: Self { Self(rawValue: 0x2) }
+  public static var BUF_NUM_FORMAT_USCALED: Self { Self(rawValue: 0x2) }
 
   /// `BUF_NUM_FORMAT_SSCALED` = 3.
-  @inlinable public static var BUF_NUM_FORMAT_SSCALED: Self { Self(rawValue: 0x3) }
+  public static var BUF_NUM_FORMAT_SSCALED: Self { Self(rawValue: 0x3) }
 
   /// `BUF_NUM_FORMAT_UINT` = 4.
-  @inlinable public static var BUF_NUM_FORMAT_UINT: Self { Self(rawValue: 0x4) }
+  public static var BUF_NUM_FORMAT_UINT: Self { Self(rawValue: 0x4) }
 
   /// `BUF_NUM_FORMAT_SINT` = 5.
-  @inlinable public static var BUF_NUM_FORMAT_SINT: Self { Self(rawValue: 0x5) }
+  public static var BUF_NUM_FORMAT_SINT: Self { Self(rawValue: 0x5) }
 
   /// `BUF_NUM_FORMAT_RESERVED_6` = 6.
-  @inlinable public static var BUF_NUM_FORMAT_RESERVED_6: Self { Self(rawValue: 0x6) }
+  public static var BUF_NUM_FORMAT_RESERVED_6: Self { Self(rawValue: 0x6) }
 
   /// `BUF_NUM_FORMAT_FLOAT` = 7.
-  @inlinable public static var BUF_NUM_FORMAT_FLOAT: Self { Self(rawValue: 0x7) }
+  public static var BUF_NUM_FORMAT_FLOAT: Self { Self(rawValue: 0x7) }
 }
 
 /// `BankHeight`: values of gmc 8.1 fields.
@@ -148,16 +148,16 @@ public struct BankHeight: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ADDR_SURF_BANK_HEIGHT_1` = 0.
-  @inlinable public static var ADDR_SURF_BANK_HEIGHT_1: Self { Self(rawValue: 0x0) }
+  public static var ADDR_SURF_BANK_HEIGHT_1: Self { Self(rawValue: 0x0) }
 
   /// `ADDR_SURF_BANK_HEIGHT_2` = 1.
-  @inlinable public static var ADDR_SURF_BANK_HEIGHT_2: Self { Self(rawValue: 0x1) }
+  public static var ADDR_SURF_BANK_HEIGHT_2: Self { Self(rawValue: 0x1) }
 
   /// `ADDR_SURF_BANK_HEIGHT_4` = 2.
-  @inlinable public static var ADDR_SURF_BANK_HEIGHT_4: Self { Self(rawValue: 0x2) }
+  public static var ADDR_SURF_BANK_HEIGHT_4: Self { Self(rawValue: 0x2) }
 
   /// `ADDR_SURF_BANK_HEIGHT_8` = 3.
-  @inlinable public static var ADDR_SURF_BANK_HEIGHT_8: Self { Self(rawValue: 0x3) }
+  public static var ADDR_SURF_BANK_HEIGHT_8: Self { Self(rawValue: 0x3) }
 }
 
 /// `BankInterleaveSize`: values of gmc 8.1 fields.
@@ -166,16 +166,16 @@ public struct BankInterleaveSize: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ADDR_CONFIG_BANK_INTERLEAVE_1` = 0.
-  @inlinable public static var ADDR_CONFIG_BANK_INTERLEAVE_1: Self { Self(rawValue: 0x0) }
+  public static var ADDR_CONFIG_BANK_INTERLEAVE_1: Self { Self(rawValue: 0x0) }
 
   /// `ADDR_CONFIG_BANK_INTERLEAVE_2` = 1.
-  @inlinable public static var ADDR_CONFIG_BANK_INTERLEAVE_2: Self { Self(rawValue: 0x1) }
+  public static var ADDR_CONFIG_BANK_INTERLEAVE_2: Self { Self(rawValue: 0x1) }
 
   /// `ADDR_CONFIG_BANK_INTERLEAVE_4` = 2.
-  @inlinable public static var ADDR_CONFIG_BANK_INTERLEAVE_4: Self { Self(rawValue: 0x2) }
+  public static var ADDR_CONFIG_BANK_INTERLEAVE_4: Self { Self(rawValue: 0x2) }
 
   /// `ADDR_CONFIG_BANK_INTERLEAVE_8` = 3.
-  @inlinable public static var ADDR_CONFIG_BANK_INTERLEAVE_8: Self { Self(rawValue: 0x3) }
+  public static var ADDR_CONFIG_BANK_INTERLEAVE_8: Self { Self(rawValue: 0x3) }
 }
 
 /// `BankSwapBytes`: values of gmc 8.1 fields.
@@ -184,16 +184,16 @@ public struct BankSwapBytes: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `CONFIG_128B_SWAPS` = 0.
-  @inlinable public static var CONFIG_128B_SWAPS: Self { Self(rawValue: 0x0) }
+  public static var CONFIG_128B_SWAPS: Self { Self(rawValue: 0x0) }
 
   /// `CONFIG_256B_SWAPS` = 1.
-  @inlinable public static var CONFIG_256B_SWAPS: Self { Self(rawValue: 0x1) }
+  public static var CONFIG_256B_SWAPS: Self { Self(rawValue: 0x1) }
 
   /// `CONFIG_512B_SWAPS` = 2.
-  @inlinable public static var CONFIG_512B_SWAPS: Self { Self(rawValue: 0x2) }
+  public static var CONFIG_512B_SWAPS: Self { Self(rawValue: 0x2) }
 
   /// `CONFIG_1KB_SWAPS` = 3.
-  @inlinable public static var CONFIG_1KB_SWAPS: Self { Self(rawValue: 0x3) }
+  public static var CONFIG_1KB_SWAPS: Self { Self(rawValue: 0x3) }
 }
 
 /// `BankTiling`: values of gmc 8.1 fields.
@@ -202,10 +202,10 @@ public struct BankTiling: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `CONFIG_4_BANK` = 0.
-  @inlinable public static var CONFIG_4_BANK: Self { Self(rawValue: 0x0) }
+  public static var CONFIG_4_BANK: Self { Self(rawValue: 0x0) }
 
   /// `CONFIG_8_BANK` = 1.
-  @inlinable public static var CONFIG_8_BANK: Self { Self(rawValue: 0x1) }
+  public static var CONFIG_8_BANK: Self { Self(rawValue: 0x1) }
 }
 
 /// `BankWidth`: values of gmc 8.1 fields.
@@ -214,16 +214,16 @@ public struct BankWidth: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ADDR_SURF_BANK_WIDTH_1` = 0.
-  @inlinable public static var ADDR_SURF_BANK_WIDTH_1: Self { Self(rawValue: 0x0) }
+  public static var ADDR_SURF_BANK_WIDTH_1: Self { Self(rawValue: 0x0) }
 
   /// `ADDR_SURF_BANK_WIDTH_2` = 1.
-  @inlinable public static var ADDR_SURF_BANK_WIDTH_2: Self { Self(rawValue: 0x1) }
+  public static var ADDR_SURF_BANK_WIDTH_2: Self { Self(rawValue: 0x1) }
 
   /// `ADDR_SURF_BANK_WIDTH_4` = 2.
-  @inlinable public static var ADDR_SURF_BANK_WIDTH_4: Self { Self(rawValue: 0x2) }
+  public static var ADDR_SURF_BANK_WIDTH_4: Self { Self(rawValue: 0x2) }
 
   /// `ADDR_SURF_BANK_WIDTH_8` = 3.
-  @inlinable public static var ADDR_SURF_BANK_WIDTH_8: Self { Self(rawValue: 0x3) }
+  public static var ADDR_SURF_BANK_WIDTH_8: Self { Self(rawValue: 0x3) }
 }
 
 /// `BankWidthHeight`: values of gmc 8.1 fields.
@@ -232,16 +232,16 @@ public struct BankWidthHeight: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ADDR_SURF_BANK_WH_1` = 0.
-  @inlinable public static var ADDR_SURF_BANK_WH_1: Self { Self(rawValue: 0x0) }
+  public static var ADDR_SURF_BANK_WH_1: Self { Self(rawValue: 0x0) }
 
   /// `ADDR_SURF_BANK_WH_2` = 1.
-  @inlinable public static var ADDR_SURF_BANK_WH_2: Self { Self(rawValue: 0x1) }
+  public static var ADDR_SURF_BANK_WH_2: Self { Self(rawValue: 0x1) }
 
   /// `ADDR_SURF_BANK_WH_4` = 2.
-  @inlinable public static var ADDR_SURF_BANK_WH_4: Self { Self(rawValue: 0x2) }
+  public static var ADDR_SURF_BANK_WH_4: Self { Self(rawValue: 0x2) }
 
   /// `ADDR_SURF_BANK_WH_8` = 3.
-  @inlinable public static var ADDR_SURF_BANK_WH_8: Self { Self(rawValue: 0x3) }
+  public static var ADDR_SURF_BANK_WH_8: Self { Self(rawValue: 0x3) }
 }
 
 /// `CmaskMode`: values of gmc 8.1 fields.
@@ -250,52 +250,52 @@ public struct CmaskMode: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `CMASK_CLEAR_NONE` = 0.
-  @inlinable public static var CMASK_CLEAR_NONE: Self { Self(rawValue: 0x0) }
+  public static var CMASK_CLEAR_NONE: Self { Self(rawValue: 0x0) }
 
   /// `CMASK_CLEAR_ONE` = 1.
-  @inlinable public static var CMASK_CLEAR_ONE: Self { Self(rawValue: 0x1) }
+  public static var CMASK_CLEAR_ONE: Self { Self(rawValue: 0x1) }
 
   /// `CMASK_CLEAR_ALL` = 2.
-  @inlinable public static var CMASK_CLEAR_ALL: Self { Self(rawValue: 0x2) }
+  public static var CMASK_CLEAR_ALL: Self { Self(rawValue: 0x2) }
 
   /// `CMASK_ANY_EXPANDED` = 3.
-  @inlinable public static var CMASK_ANY_EXPANDED: Self { Self(rawValue: 0x3) }
+  public static var CMASK_ANY_EXPANDED: Self { Self(rawValue: 0x3) }
 
   /// `CMASK_ALPHA0_FRAG1` = 4.
-  @inlinable public static var CMASK_ALPHA0_FRAG1: Self { Self(rawValue: 0x4) }
+  public static var CMASK_ALPHA0_FRAG1: Self { Self(rawValue: 0x4) }
 
   /// `CMASK_ALPHA0_FRAG2` = 5.
-  @inlinable public static var CMASK_ALPHA0_FRAG2: Self { Self(rawValue: 0x5) }
+  public static var CMASK_ALPHA0_FRAG2: Self { Self(rawValue: 0x5) }
 
   /// `CMASK_ALPHA0_FRAG4` = 6.
-  @inlinable public static var CMASK_ALPHA0_FRAG4: Self { Self(rawValue: 0x6) }
+  public static var CMASK_ALPHA0_FRAG4: Self { Self(rawValue: 0x6) }
 
   /// `CMASK_ALPHA0_FRAGS` = 7.
-  @inlinable public static var CMASK_ALPHA0_FRAGS: Self { Self(rawValue: 0x7) }
+  public static var CMASK_ALPHA0_FRAGS: Self { Self(rawValue: 0x7) }
 
   /// `CMASK_ALPHA1_FRAG1` = 8.
-  @inlinable public static var CMASK_ALPHA1_FRAG1: Self { Self(rawValue: 0x8) }
+  public static var CMASK_ALPHA1_FRAG1: Self { Self(rawValue: 0x8) }
 
   /// `CMASK_ALPHA1_FRAG2` = 9.
-  @inlinable public static var CMASK_ALPHA1_FRAG2: Self { Self(rawValue: 0x9) }
+  public static var CMASK_ALPHA1_FRAG2: Self { Self(rawValue: 0x9) }
 
   /// `CMASK_ALPHA1_FRAG4` = 10.
-  @inlinable public static var CMASK_ALPHA1_FRAG4: Self { Self(rawValue: 0xA) }
+  public static var CMASK_ALPHA1_FRAG4: Self { Self(rawValue: 0xA) }
 
   /// `CMASK_ALPHA1_FRAGS` = 11.
-  @inlinable public static var CMASK_ALPHA1_FRAGS: Self { Self(rawValue: 0xB) }
+  public static var CMASK_ALPHA1_FRAGS: Self { Self(rawValue: 0xB) }
 
   /// `CMASK_ALPHAX_FRAG1` = 12.
-  @inlinable public static var CMASK_ALPHAX_FRAG1: Self { Self(rawValue: 0xC) }
+  public static var CMASK_ALPHAX_FRAG1: Self { Self(rawValue: 0xC) }
 
   /// `CMASK_ALPHAX_FRAG2` = 13.
-  @inlinable public static var CMASK_ALPHAX_FRAG2: Self { Self(rawValue: 0xD) }
+  public static var CMASK_ALPHAX_FRAG2: Self { Self(rawValue: 0xD) }
 
   /// `CMASK_ALPHAX_FRAG4` = 14.
-  @inlinable public static var CMASK_ALPHAX_FRAG4: Self { Self(rawValue: 0xE) }
+  public static var CMASK_ALPHAX_FRAG4: Self { Self(rawValue: 0xE) }
 
   /// `CMASK_ALPHAX_FRAGS` = 15.
-  @inlinable public static var CMASK_ALPHAX_FRAGS: Self { Self(rawValue: 0xF) }
+  public static var CMASK_ALPHAX_FRAGS: Self { Self(rawValue: 0xF) }
 }
 
 /// `ColorArray`: values of gmc 8.1 fields.
@@ -304,13 +304,13 @@ public struct ColorArray: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ARRAY_2D_ALT_COLOR` = 0.
-  @inlinable public static var ARRAY_2D_ALT_COLOR: Self { Self(rawValue: 0x0) }
+  public static var ARRAY_2D_ALT_COLOR: Self { Self(rawValue: 0x0) }
 
   /// `ARRAY_2D_COLOR` = 1.
-  @inlinable public static var ARRAY_2D_COLOR: Self { Self(rawValue: 0x1) }
+  public static var ARRAY_2D_COLOR: Self { Self(rawValue: 0x1) }
 
   /// `ARRAY_3D_SLICE_COLOR` = 3.
-  @inlinable public static var ARRAY_3D_SLICE_COLOR: Self { Self(rawValue: 0x3) }
+  public static var ARRAY_3D_SLICE_COLOR: Self { Self(rawValue: 0x3) }
 }
 
 /// `ColorFormat`: values of gmc 8.1 fields.
@@ -319,76 +319,76 @@ public struct ColorFormat: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `COLOR_INVALID` = 0.
-  @inlinable public static var COLOR_INVALID: Self { Self(rawValue: 0x0) }
+  public static var COLOR_INVALID: Self { Self(rawValue: 0x0) }
 
   /// `COLOR_8` = 1.
-  @inlinable public static var COLOR_8: Self { Self(rawValue: 0x1) }
+  public static var COLOR_8: Self { Self(rawValue: 0x1) }
 
   /// `COLOR_16` = 2.
-  @inlinable public static var COLOR_16: Self { Self(rawValue: 0x2) }
+  public static var COLOR_16: Self { Self(rawValue: 0x2) }
 
   /// `COLOR_8_8` = 3.
-  @inlinable public static var COLOR_8_8: Self { Self(rawValue: 0x3) }
+  public static var COLOR_8_8: Self { Self(rawValue: 0x3) }
 
   /// `COLOR_32` = 4.
-  @inlinable public static var COLOR_32: Self { Self(rawValue: 0x4) }
+  public static var COLOR_32: Self { Self(rawValue: 0x4) }
 
   /// `COLOR_16_16` = 5.
-  @inlinable public static var COLOR_16_16: Self { Self(rawValue: 0x5) }
+  public static var COLOR_16_16: Self { Self(rawValue: 0x5) }
 
   /// `COLOR_10_11_11` = 6.
-  @inlinable public static var COLOR_10_11_11: Self { Self(rawValue: 0x6) }
+  public static var COLOR_10_11_11: Self { Self(rawValue: 0x6) }
 
   /// `COLOR_11_11_10` = 7.
-  @inlinable public static var COLOR_11_11_10: Self { Self(rawValue: 0x7) }
+  public static var COLOR_11_11_10: Self { Self(rawValue: 0x7) }
 
   /// `COLOR_10_10_10_2` = 8.
-  @inlinable public static var COLOR_10_10_10_2: Self { Self(rawValue: 0x8) }
+  public static var COLOR_10_10_10_2: Self { Self(rawValue: 0x8) }
 
   /// `COLOR_2_10_10_10` = 9.
-  @inlinable public static var COLOR_2_10_10_10: Self { Self(rawValue: 0x9) }
+  public static var COLOR_2_10_10_10: Self { Self(rawValue: 0x9) }
 
   /// `COLOR_8_8_8_8` = 10.
-  @inlinable public static var COLOR_8_8_8_8: Self { Self(rawValue: 0xA) }
+  public static var COLOR_8_8_8_8: Self { Self(rawValue: 0xA) }
 
   /// `COLOR_32_32` = 11.
-  @inlinable public static var COLOR_32_32: Self { Self(rawValue: 0xB) }
+  public static var COLOR_32_32: Self { Self(rawValue: 0xB) }
 
   /// `COLOR_16_16_16_16` = 12.
-  @inlinable public static var COLOR_16_16_16_16: Self { Self(rawValue: 0xC) }
+  public static var COLOR_16_16_16_16: Self { Self(rawValue: 0xC) }
 
   /// `COLOR_RESERVED_13` = 13.
-  @inlinable public static var COLOR_RESERVED_13: Self { Self(rawValue: 0xD) }
+  public static var COLOR_RESERVED_13: Self { Self(rawValue: 0xD) }
 
   /// `COLOR_32_32_32_32` = 14.
-  @inlinable public static var COLOR_32_32_32_32: Self { Self(rawValue: 0xE) }
+  public static var COLOR_32_32_32_32: Self { Self(rawValue: 0xE) }
 
   /// `COLOR_RESERVED_15` = 15.
-  @inlinable public static var COLOR_RESERVED_15: Self { Self(rawValue: 0xF) }
+  public static var COLOR_RESERVED_15: Self { Self(rawValue: 0xF) }
 
   /// `COLOR_5_6_5` = 16.
-  @inlinable public static var COLOR_5_6_5: Self { Self(rawValue: 0x10) }
+  public static var COLOR_5_6_5: Self { Self(rawValue: 0x10) }
 
   /// `COLOR_1_5_5_5` = 17.
-  @inlinable public static var COLOR_1_5_5_5: Self { Self(rawValue: 0x11) }
+  public static var COLOR_1_5_5_5: Self { Self(rawValue: 0x11) }
 
   /// `COLOR_5_5_5_1` = 18.
-  @inlinable public static var COLOR_5_5_5_1: Self { Self(rawValue: 0x12) }
+  public static var COLOR_5_5_5_1: Self { Self(rawValue: 0x12) }
 
   /// `COLOR_4_4_4_4` = 19.
-  @inlinable public static var COLOR_4_4_4_4: Self { Self(rawValue: 0x13) }
+  public static var COLOR_4_4_4_4: Self { Self(rawValue: 0x13) }
 
   /// `COLOR_8_24` = 20.
-  @inlinable public static var COLOR_8_24: Self { Self(rawValue: 0x14) }
+  public static var COLOR_8_24: Self { Self(rawValue: 0x14) }
 
   /// `COLOR_24_8` = 21.
-  @inlinable public static var COLOR_24_8: Self { Self(rawValue: 0x15) }
+  public static var COLOR_24_8: Self { Self(rawValue: 0x15) }
 
   /// `COLOR_X24_8_32_FLOAT` = 22.
-  @inlinable public static var COLOR_X24_8_32_FLOAT: Self { Self(rawValue: 0x16) }
+  public static var COLOR_X24_8_32_FLOAT: Self { Self(rawValue: 0x16) }
 
   /// `COLOR_RESERVED_23` = 23.
-  @inlinable public static var COLOR_RESERVED_23: Self { Self(rawValue: 0x17) }
+  public static var COLOR_RESERVED_23: Self { Self(rawValue: 0x17) }
 }
 
 /// `ColorTransform`: values of gmc 8.1 fields.
@@ -397,16 +397,16 @@ public struct ColorTransform: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `DCC_CT_AUTO` = 0.
-  @inlinable public static var DCC_CT_AUTO: Self { Self(rawValue: 0x0) }
+  public static var DCC_CT_AUTO: Self { Self(rawValue: 0x0) }
 
   /// `DCC_CT_NONE` = 1.
-  @inlinable public static var DCC_CT_NONE: Self { Self(rawValue: 0x1) }
+  public static var DCC_CT_NONE: Self { Self(rawValue: 0x1) }
 
   /// `ABGR_TO_A_BG_G_RB` = 2.
-  @inlinable public static var ABGR_TO_A_BG_G_RB: Self { Self(rawValue: 0x2) }
+  public static var ABGR_TO_A_BG_G_RB: Self { Self(rawValue: 0x2) }
 
   /// `BGRA_TO_BG_G_RB_A` = 3.
-  @inlinable public static var BGRA_TO_BG_G_RB_A: Self { Self(rawValue: 0x3) }
+  public static var BGRA_TO_BG_G_RB_A: Self { Self(rawValue: 0x3) }
 }
 
 /// `CompareRef`: values of gmc 8.1 fields.
@@ -415,28 +415,28 @@ public struct CompareRef: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `REF_NEVER` = 0.
-  @inlinable public static var REF_NEVER: Self { Self(rawValue: 0x0) }
+  public static var REF_NEVER: Self { Self(rawValue: 0x0) }
 
   /// `REF_LESS` = 1.
-  @inlinable public static var REF_LESS: Self { Self(rawValue: 0x1) }
+  public static var REF_LESS: Self { Self(rawValue: 0x1) }
 
   /// `REF_EQUAL` = 2.
-  @inlinable public static var REF_EQUAL: Self { Self(rawValue: 0x2) }
+  public static var REF_EQUAL: Self { Self(rawValue: 0x2) }
 
   /// `REF_LEQUAL` = 3.
-  @inlinable public static var REF_LEQUAL: Self { Self(rawValue: 0x3) }
+  public static var REF_LEQUAL: Self { Self(rawValue: 0x3) }
 
   /// `REF_GREATER` = 4.
-  @inlinable public static var REF_GREATER: Self { Self(rawValue: 0x4) }
+  public static var REF_GREATER: Self { Self(rawValue: 0x4) }
 
   /// `REF_NOTEQUAL` = 5.
-  @inlinable public static var REF_NOTEQUAL: Self { Self(rawValue: 0x5) }
+  public static var REF_NOTEQUAL: Self { Self(rawValue: 0x5) }
 
   /// `REF_GEQUAL` = 6.
-  @inlinable public static var REF_GEQUAL: Self { Self(rawValue: 0x6) }
+  public static var REF_GEQUAL: Self { Self(rawValue: 0x6) }
 
   /// `REF_ALWAYS` = 7.
-  @inlinable public static var REF_ALWAYS: Self { Self(rawValue: 0x7) }
+  public static var REF_ALWAYS: Self { Self(rawValue: 0x7) }
 }
 
 /// `DebugBlockId`: values of gmc 8.1 fields.
@@ -445,480 +445,478 @@ public struct DebugBlockId: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `DBG_CLIENT_BLKID_RESERVED` = 0.
-  @inlinable public static var DBG_CLIENT_BLKID_RESERVED: Self { Self(rawValue: 0x0) }
+  public static var DBG_CLIENT_BLKID_RESERVED: Self { Self(rawValue: 0x0) }
 
   /// `DBG_CLIENT_BLKID_dbg` = 1.
-  @inlinable public static var DBG_CLIENT_BLKID_dbg: Self { Self(rawValue: 0x1) }
+  public static var DBG_CLIENT_BLKID_dbg: Self { Self(rawValue: 0x1) }
 
   /// `DBG_CLIENT_BLKID_scf2` = 2.
-  @inlinable public static var DBG_CLIENT_BLKID_scf2: Self { Self(rawValue: 0x2) }
+  public static var DBG_CLIENT_BLKID_scf2: Self { Self(rawValue: 0x2) }
 
   /// `DBG_CLIENT_BLKID_mcd5` = 3.
-  @inlinable public static var DBG_CLIENT_BLKID_mcd5: Self { Self(rawValue: 0x3) }
+  public static var DBG_CLIENT_BLKID_mcd5: Self { Self(rawValue: 0x3) }
 
   /// `DBG_CLIENT_BLKID_vmc` = 4.
-  @inlinable public static var DBG_CLIENT_BLKID_vmc: Self { Self(rawValue: 0x4) }
+  public static var DBG_CLIENT_BLKID_vmc: Self { Self(rawValue: 0x4) }
 
   /// `DBG_CLIENT_BLKID_sx30` = 5.
-  @inlinable public static var DBG_CLIENT_BLKID_sx30: Self { Self(rawValue: 0x5) }
+  public static var DBG_CLIENT_BLKID_sx30: Self { Self(rawValue: 0x5) }
 
   /// `DBG_CLIENT_BLKID_mcd2` = 6.
-  @inlinable public static var DBG_CLIENT_BLKID_mcd2: Self { Self(rawValue: 0x6) }
+  public static var DBG_CLIENT_BLKID_mcd2: Self { Self(rawValue: 0x6) }
 
   /// `DBG_CLIENT_BLKID_bci1` = 7.
-  @inlinable public static var DBG_CLIENT_BLKID_bci1: Self { Self(rawValue: 0x7) }
+  public static var DBG_CLIENT_BLKID_bci1: Self { Self(rawValue: 0x7) }
 
   /// `DBG_CLIENT_BLKID_xdma_dbg_client_wrapper` = 8.
-  @inlinable public static var DBG_CLIENT_BLKID_xdma_dbg_client_wrapper: Self {
-    Self(rawValue: 0x8)
-  }
+  public static var DBG_CLIENT_BLKID_xdma_dbg_client_wrapper: Self { Self(rawValue: 0x8) }
 
   /// `DBG_CLIENT_BLKID_mcc0` = 9.
-  @inlinable public static var DBG_CLIENT_BLKID_mcc0: Self { Self(rawValue: 0x9) }
+  public static var DBG_CLIENT_BLKID_mcc0: Self { Self(rawValue: 0x9) }
 
   /// `DBG_CLIENT_BLKID_uvdf_0` = 10.
-  @inlinable public static var DBG_CLIENT_BLKID_uvdf_0: Self { Self(rawValue: 0xA) }
+  public static var DBG_CLIENT_BLKID_uvdf_0: Self { Self(rawValue: 0xA) }
 
   /// `DBG_CLIENT_BLKID_uvdf_1` = 11.
-  @inlinable public static var DBG_CLIENT_BLKID_uvdf_1: Self { Self(rawValue: 0xB) }
+  public static var DBG_CLIENT_BLKID_uvdf_1: Self { Self(rawValue: 0xB) }
 
   /// `DBG_CLIENT_BLKID_uvdf_2` = 12.
-  @inlinable public static var DBG_CLIENT_BLKID_uvdf_2: Self { Self(rawValue: 0xC) }
+  public static var DBG_CLIENT_BLKID_uvdf_2: Self { Self(rawValue: 0xC) }
 
   /// `DBG_CLIENT_BLKID_uvdi_0` = 13.
-  @inlinable public static var DBG_CLIENT_BLKID_uvdi_0: Self { Self(rawValue: 0xD) }
+  public static var DBG_CLIENT_BLKID_uvdi_0: Self { Self(rawValue: 0xD) }
 
   /// `DBG_CLIENT_BLKID_bci0` = 14.
-  @inlinable public static var DBG_CLIENT_BLKID_bci0: Self { Self(rawValue: 0xE) }
+  public static var DBG_CLIENT_BLKID_bci0: Self { Self(rawValue: 0xE) }
 
   /// `DBG_CLIENT_BLKID_vcec0_0` = 15.
-  @inlinable public static var DBG_CLIENT_BLKID_vcec0_0: Self { Self(rawValue: 0xF) }
+  public static var DBG_CLIENT_BLKID_vcec0_0: Self { Self(rawValue: 0xF) }
 
   /// `DBG_CLIENT_BLKID_cb100` = 16.
-  @inlinable public static var DBG_CLIENT_BLKID_cb100: Self { Self(rawValue: 0x10) }
+  public static var DBG_CLIENT_BLKID_cb100: Self { Self(rawValue: 0x10) }
 
   /// `DBG_CLIENT_BLKID_cb001` = 17.
-  @inlinable public static var DBG_CLIENT_BLKID_cb001: Self { Self(rawValue: 0x11) }
+  public static var DBG_CLIENT_BLKID_cb001: Self { Self(rawValue: 0x11) }
 
   /// `DBG_CLIENT_BLKID_mcd4` = 18.
-  @inlinable public static var DBG_CLIENT_BLKID_mcd4: Self { Self(rawValue: 0x12) }
+  public static var DBG_CLIENT_BLKID_mcd4: Self { Self(rawValue: 0x12) }
 
   /// `DBG_CLIENT_BLKID_tmonw00` = 19.
-  @inlinable public static var DBG_CLIENT_BLKID_tmonw00: Self { Self(rawValue: 0x13) }
+  public static var DBG_CLIENT_BLKID_tmonw00: Self { Self(rawValue: 0x13) }
 
   /// `DBG_CLIENT_BLKID_cb101` = 20.
-  @inlinable public static var DBG_CLIENT_BLKID_cb101: Self { Self(rawValue: 0x14) }
+  public static var DBG_CLIENT_BLKID_cb101: Self { Self(rawValue: 0x14) }
 
   /// `DBG_CLIENT_BLKID_sx10` = 21.
-  @inlinable public static var DBG_CLIENT_BLKID_sx10: Self { Self(rawValue: 0x15) }
+  public static var DBG_CLIENT_BLKID_sx10: Self { Self(rawValue: 0x15) }
 
   /// `DBG_CLIENT_BLKID_cb301` = 22.
-  @inlinable public static var DBG_CLIENT_BLKID_cb301: Self { Self(rawValue: 0x16) }
+  public static var DBG_CLIENT_BLKID_cb301: Self { Self(rawValue: 0x16) }
 
   /// `DBG_CLIENT_BLKID_tmonw01` = 23.
-  @inlinable public static var DBG_CLIENT_BLKID_tmonw01: Self { Self(rawValue: 0x17) }
+  public static var DBG_CLIENT_BLKID_tmonw01: Self { Self(rawValue: 0x17) }
 
   /// `DBG_CLIENT_BLKID_vcea0_0` = 24.
-  @inlinable public static var DBG_CLIENT_BLKID_vcea0_0: Self { Self(rawValue: 0x18) }
+  public static var DBG_CLIENT_BLKID_vcea0_0: Self { Self(rawValue: 0x18) }
 
   /// `DBG_CLIENT_BLKID_vcea0_1` = 25.
-  @inlinable public static var DBG_CLIENT_BLKID_vcea0_1: Self { Self(rawValue: 0x19) }
+  public static var DBG_CLIENT_BLKID_vcea0_1: Self { Self(rawValue: 0x19) }
 
   /// `DBG_CLIENT_BLKID_vcea0_2` = 26.
-  @inlinable public static var DBG_CLIENT_BLKID_vcea0_2: Self { Self(rawValue: 0x1A) }
+  public static var DBG_CLIENT_BLKID_vcea0_2: Self { Self(rawValue: 0x1A) }
 
   /// `DBG_CLIENT_BLKID_vcea0_3` = 27.
-  @inlinable public static var DBG_CLIENT_BLKID_vcea0_3: Self { Self(rawValue: 0x1B) }
+  public static var DBG_CLIENT_BLKID_vcea0_3: Self { Self(rawValue: 0x1B) }
 
   /// `DBG_CLIENT_BLKID_scf1` = 28.
-  @inlinable public static var DBG_CLIENT_BLKID_scf1: Self { Self(rawValue: 0x1C) }
+  public static var DBG_CLIENT_BLKID_scf1: Self { Self(rawValue: 0x1C) }
 
   /// `DBG_CLIENT_BLKID_sx20` = 29.
-  @inlinable public static var DBG_CLIENT_BLKID_sx20: Self { Self(rawValue: 0x1D) }
+  public static var DBG_CLIENT_BLKID_sx20: Self { Self(rawValue: 0x1D) }
 
   /// `DBG_CLIENT_BLKID_spim1` = 30.
-  @inlinable public static var DBG_CLIENT_BLKID_spim1: Self { Self(rawValue: 0x1E) }
+  public static var DBG_CLIENT_BLKID_spim1: Self { Self(rawValue: 0x1E) }
 
   /// `DBG_CLIENT_BLKID_pa10` = 31.
-  @inlinable public static var DBG_CLIENT_BLKID_pa10: Self { Self(rawValue: 0x1F) }
+  public static var DBG_CLIENT_BLKID_pa10: Self { Self(rawValue: 0x1F) }
 
   /// `DBG_CLIENT_BLKID_pa00` = 32.
-  @inlinable public static var DBG_CLIENT_BLKID_pa00: Self { Self(rawValue: 0x20) }
+  public static var DBG_CLIENT_BLKID_pa00: Self { Self(rawValue: 0x20) }
 
   /// `DBG_CLIENT_BLKID_gmcon` = 33.
-  @inlinable public static var DBG_CLIENT_BLKID_gmcon: Self { Self(rawValue: 0x21) }
+  public static var DBG_CLIENT_BLKID_gmcon: Self { Self(rawValue: 0x21) }
 
   /// `DBG_CLIENT_BLKID_mcb` = 34.
-  @inlinable public static var DBG_CLIENT_BLKID_mcb: Self { Self(rawValue: 0x22) }
+  public static var DBG_CLIENT_BLKID_mcb: Self { Self(rawValue: 0x22) }
 
   /// `DBG_CLIENT_BLKID_vgt0` = 35.
-  @inlinable public static var DBG_CLIENT_BLKID_vgt0: Self { Self(rawValue: 0x23) }
+  public static var DBG_CLIENT_BLKID_vgt0: Self { Self(rawValue: 0x23) }
 
   /// `DBG_CLIENT_BLKID_pc0` = 36.
-  @inlinable public static var DBG_CLIENT_BLKID_pc0: Self { Self(rawValue: 0x24) }
+  public static var DBG_CLIENT_BLKID_pc0: Self { Self(rawValue: 0x24) }
 
   /// `DBG_CLIENT_BLKID_bci2` = 37.
-  @inlinable public static var DBG_CLIENT_BLKID_bci2: Self { Self(rawValue: 0x25) }
+  public static var DBG_CLIENT_BLKID_bci2: Self { Self(rawValue: 0x25) }
 
   /// `DBG_CLIENT_BLKID_uvdb_0` = 38.
-  @inlinable public static var DBG_CLIENT_BLKID_uvdb_0: Self { Self(rawValue: 0x26) }
+  public static var DBG_CLIENT_BLKID_uvdb_0: Self { Self(rawValue: 0x26) }
 
   /// `DBG_CLIENT_BLKID_spim3` = 39.
-  @inlinable public static var DBG_CLIENT_BLKID_spim3: Self { Self(rawValue: 0x27) }
+  public static var DBG_CLIENT_BLKID_spim3: Self { Self(rawValue: 0x27) }
 
   /// `DBG_CLIENT_BLKID_cpc_0` = 40.
-  @inlinable public static var DBG_CLIENT_BLKID_cpc_0: Self { Self(rawValue: 0x28) }
+  public static var DBG_CLIENT_BLKID_cpc_0: Self { Self(rawValue: 0x28) }
 
   /// `DBG_CLIENT_BLKID_cpc_1` = 41.
-  @inlinable public static var DBG_CLIENT_BLKID_cpc_1: Self { Self(rawValue: 0x29) }
+  public static var DBG_CLIENT_BLKID_cpc_1: Self { Self(rawValue: 0x29) }
 
   /// `DBG_CLIENT_BLKID_uvdm_0` = 42.
-  @inlinable public static var DBG_CLIENT_BLKID_uvdm_0: Self { Self(rawValue: 0x2A) }
+  public static var DBG_CLIENT_BLKID_uvdm_0: Self { Self(rawValue: 0x2A) }
 
   /// `DBG_CLIENT_BLKID_uvdm_1` = 43.
-  @inlinable public static var DBG_CLIENT_BLKID_uvdm_1: Self { Self(rawValue: 0x2B) }
+  public static var DBG_CLIENT_BLKID_uvdm_1: Self { Self(rawValue: 0x2B) }
 
   /// `DBG_CLIENT_BLKID_uvdm_2` = 44.
-  @inlinable public static var DBG_CLIENT_BLKID_uvdm_2: Self { Self(rawValue: 0x2C) }
+  public static var DBG_CLIENT_BLKID_uvdm_2: Self { Self(rawValue: 0x2C) }
 
   /// `DBG_CLIENT_BLKID_uvdm_3` = 45.
-  @inlinable public static var DBG_CLIENT_BLKID_uvdm_3: Self { Self(rawValue: 0x2D) }
+  public static var DBG_CLIENT_BLKID_uvdm_3: Self { Self(rawValue: 0x2D) }
 
   /// `DBG_CLIENT_BLKID_cb000` = 46.
-  @inlinable public static var DBG_CLIENT_BLKID_cb000: Self { Self(rawValue: 0x2E) }
+  public static var DBG_CLIENT_BLKID_cb000: Self { Self(rawValue: 0x2E) }
 
   /// `DBG_CLIENT_BLKID_spim0` = 47.
-  @inlinable public static var DBG_CLIENT_BLKID_spim0: Self { Self(rawValue: 0x2F) }
+  public static var DBG_CLIENT_BLKID_spim0: Self { Self(rawValue: 0x2F) }
 
   /// `DBG_CLIENT_BLKID_mcc2` = 48.
-  @inlinable public static var DBG_CLIENT_BLKID_mcc2: Self { Self(rawValue: 0x30) }
+  public static var DBG_CLIENT_BLKID_mcc2: Self { Self(rawValue: 0x30) }
 
   /// `DBG_CLIENT_BLKID_ds0` = 49.
-  @inlinable public static var DBG_CLIENT_BLKID_ds0: Self { Self(rawValue: 0x31) }
+  public static var DBG_CLIENT_BLKID_ds0: Self { Self(rawValue: 0x31) }
 
   /// `DBG_CLIENT_BLKID_srbm` = 50.
-  @inlinable public static var DBG_CLIENT_BLKID_srbm: Self { Self(rawValue: 0x32) }
+  public static var DBG_CLIENT_BLKID_srbm: Self { Self(rawValue: 0x32) }
 
   /// `DBG_CLIENT_BLKID_ih` = 51.
-  @inlinable public static var DBG_CLIENT_BLKID_ih: Self { Self(rawValue: 0x33) }
+  public static var DBG_CLIENT_BLKID_ih: Self { Self(rawValue: 0x33) }
 
   /// `DBG_CLIENT_BLKID_sem` = 52.
-  @inlinable public static var DBG_CLIENT_BLKID_sem: Self { Self(rawValue: 0x34) }
+  public static var DBG_CLIENT_BLKID_sem: Self { Self(rawValue: 0x34) }
 
   /// `DBG_CLIENT_BLKID_sdma_0` = 53.
-  @inlinable public static var DBG_CLIENT_BLKID_sdma_0: Self { Self(rawValue: 0x35) }
+  public static var DBG_CLIENT_BLKID_sdma_0: Self { Self(rawValue: 0x35) }
 
   /// `DBG_CLIENT_BLKID_sdma_1` = 54.
-  @inlinable public static var DBG_CLIENT_BLKID_sdma_1: Self { Self(rawValue: 0x36) }
+  public static var DBG_CLIENT_BLKID_sdma_1: Self { Self(rawValue: 0x36) }
 
   /// `DBG_CLIENT_BLKID_hdp` = 55.
-  @inlinable public static var DBG_CLIENT_BLKID_hdp: Self { Self(rawValue: 0x37) }
+  public static var DBG_CLIENT_BLKID_hdp: Self { Self(rawValue: 0x37) }
 
   /// `DBG_CLIENT_BLKID_acp_0` = 56.
-  @inlinable public static var DBG_CLIENT_BLKID_acp_0: Self { Self(rawValue: 0x38) }
+  public static var DBG_CLIENT_BLKID_acp_0: Self { Self(rawValue: 0x38) }
 
   /// `DBG_CLIENT_BLKID_acp_1` = 57.
-  @inlinable public static var DBG_CLIENT_BLKID_acp_1: Self { Self(rawValue: 0x39) }
+  public static var DBG_CLIENT_BLKID_acp_1: Self { Self(rawValue: 0x39) }
 
   /// `DBG_CLIENT_BLKID_cb200` = 58.
-  @inlinable public static var DBG_CLIENT_BLKID_cb200: Self { Self(rawValue: 0x3A) }
+  public static var DBG_CLIENT_BLKID_cb200: Self { Self(rawValue: 0x3A) }
 
   /// `DBG_CLIENT_BLKID_scf3` = 59.
-  @inlinable public static var DBG_CLIENT_BLKID_scf3: Self { Self(rawValue: 0x3B) }
+  public static var DBG_CLIENT_BLKID_scf3: Self { Self(rawValue: 0x3B) }
 
   /// `DBG_CLIENT_BLKID_vceb1_0` = 60.
-  @inlinable public static var DBG_CLIENT_BLKID_vceb1_0: Self { Self(rawValue: 0x3C) }
+  public static var DBG_CLIENT_BLKID_vceb1_0: Self { Self(rawValue: 0x3C) }
 
   /// `DBG_CLIENT_BLKID_vcea1_0` = 61.
-  @inlinable public static var DBG_CLIENT_BLKID_vcea1_0: Self { Self(rawValue: 0x3D) }
+  public static var DBG_CLIENT_BLKID_vcea1_0: Self { Self(rawValue: 0x3D) }
 
   /// `DBG_CLIENT_BLKID_vcea1_1` = 62.
-  @inlinable public static var DBG_CLIENT_BLKID_vcea1_1: Self { Self(rawValue: 0x3E) }
+  public static var DBG_CLIENT_BLKID_vcea1_1: Self { Self(rawValue: 0x3E) }
 
   /// `DBG_CLIENT_BLKID_vcea1_2` = 63.
-  @inlinable public static var DBG_CLIENT_BLKID_vcea1_2: Self { Self(rawValue: 0x3F) }
+  public static var DBG_CLIENT_BLKID_vcea1_2: Self { Self(rawValue: 0x3F) }
 
   /// `DBG_CLIENT_BLKID_vcea1_3` = 64.
-  @inlinable public static var DBG_CLIENT_BLKID_vcea1_3: Self { Self(rawValue: 0x40) }
+  public static var DBG_CLIENT_BLKID_vcea1_3: Self { Self(rawValue: 0x40) }
 
   /// `DBG_CLIENT_BLKID_bci3` = 65.
-  @inlinable public static var DBG_CLIENT_BLKID_bci3: Self { Self(rawValue: 0x41) }
+  public static var DBG_CLIENT_BLKID_bci3: Self { Self(rawValue: 0x41) }
 
   /// `DBG_CLIENT_BLKID_mcd0` = 66.
-  @inlinable public static var DBG_CLIENT_BLKID_mcd0: Self { Self(rawValue: 0x42) }
+  public static var DBG_CLIENT_BLKID_mcd0: Self { Self(rawValue: 0x42) }
 
   /// `DBG_CLIENT_BLKID_pa11` = 67.
-  @inlinable public static var DBG_CLIENT_BLKID_pa11: Self { Self(rawValue: 0x43) }
+  public static var DBG_CLIENT_BLKID_pa11: Self { Self(rawValue: 0x43) }
 
   /// `DBG_CLIENT_BLKID_pa01` = 68.
-  @inlinable public static var DBG_CLIENT_BLKID_pa01: Self { Self(rawValue: 0x44) }
+  public static var DBG_CLIENT_BLKID_pa01: Self { Self(rawValue: 0x44) }
 
   /// `DBG_CLIENT_BLKID_cb201` = 69.
-  @inlinable public static var DBG_CLIENT_BLKID_cb201: Self { Self(rawValue: 0x45) }
+  public static var DBG_CLIENT_BLKID_cb201: Self { Self(rawValue: 0x45) }
 
   /// `DBG_CLIENT_BLKID_spim2` = 70.
-  @inlinable public static var DBG_CLIENT_BLKID_spim2: Self { Self(rawValue: 0x46) }
+  public static var DBG_CLIENT_BLKID_spim2: Self { Self(rawValue: 0x46) }
 
   /// `DBG_CLIENT_BLKID_vgt2` = 71.
-  @inlinable public static var DBG_CLIENT_BLKID_vgt2: Self { Self(rawValue: 0x47) }
+  public static var DBG_CLIENT_BLKID_vgt2: Self { Self(rawValue: 0x47) }
 
   /// `DBG_CLIENT_BLKID_pc2` = 72.
-  @inlinable public static var DBG_CLIENT_BLKID_pc2: Self { Self(rawValue: 0x48) }
+  public static var DBG_CLIENT_BLKID_pc2: Self { Self(rawValue: 0x48) }
 
   /// `DBG_CLIENT_BLKID_smu_0` = 73.
-  @inlinable public static var DBG_CLIENT_BLKID_smu_0: Self { Self(rawValue: 0x49) }
+  public static var DBG_CLIENT_BLKID_smu_0: Self { Self(rawValue: 0x49) }
 
   /// `DBG_CLIENT_BLKID_smu_1` = 74.
-  @inlinable public static var DBG_CLIENT_BLKID_smu_1: Self { Self(rawValue: 0x4A) }
+  public static var DBG_CLIENT_BLKID_smu_1: Self { Self(rawValue: 0x4A) }
 
   /// `DBG_CLIENT_BLKID_smu_2` = 75.
-  @inlinable public static var DBG_CLIENT_BLKID_smu_2: Self { Self(rawValue: 0x4B) }
+  public static var DBG_CLIENT_BLKID_smu_2: Self { Self(rawValue: 0x4B) }
 
   /// `DBG_CLIENT_BLKID_cb1` = 76.
-  @inlinable public static var DBG_CLIENT_BLKID_cb1: Self { Self(rawValue: 0x4C) }
+  public static var DBG_CLIENT_BLKID_cb1: Self { Self(rawValue: 0x4C) }
 
   /// `DBG_CLIENT_BLKID_ia0` = 77.
-  @inlinable public static var DBG_CLIENT_BLKID_ia0: Self { Self(rawValue: 0x4D) }
+  public static var DBG_CLIENT_BLKID_ia0: Self { Self(rawValue: 0x4D) }
 
   /// `DBG_CLIENT_BLKID_wd` = 78.
-  @inlinable public static var DBG_CLIENT_BLKID_wd: Self { Self(rawValue: 0x4E) }
+  public static var DBG_CLIENT_BLKID_wd: Self { Self(rawValue: 0x4E) }
 
   /// `DBG_CLIENT_BLKID_ia1` = 79.
-  @inlinable public static var DBG_CLIENT_BLKID_ia1: Self { Self(rawValue: 0x4F) }
+  public static var DBG_CLIENT_BLKID_ia1: Self { Self(rawValue: 0x4F) }
 
   /// `DBG_CLIENT_BLKID_vcec1_0` = 80.
-  @inlinable public static var DBG_CLIENT_BLKID_vcec1_0: Self { Self(rawValue: 0x50) }
+  public static var DBG_CLIENT_BLKID_vcec1_0: Self { Self(rawValue: 0x50) }
 
   /// `DBG_CLIENT_BLKID_scf0` = 81.
-  @inlinable public static var DBG_CLIENT_BLKID_scf0: Self { Self(rawValue: 0x51) }
+  public static var DBG_CLIENT_BLKID_scf0: Self { Self(rawValue: 0x51) }
 
   /// `DBG_CLIENT_BLKID_vgt1` = 82.
-  @inlinable public static var DBG_CLIENT_BLKID_vgt1: Self { Self(rawValue: 0x52) }
+  public static var DBG_CLIENT_BLKID_vgt1: Self { Self(rawValue: 0x52) }
 
   /// `DBG_CLIENT_BLKID_pc1` = 83.
-  @inlinable public static var DBG_CLIENT_BLKID_pc1: Self { Self(rawValue: 0x53) }
+  public static var DBG_CLIENT_BLKID_pc1: Self { Self(rawValue: 0x53) }
 
   /// `DBG_CLIENT_BLKID_cb0` = 84.
-  @inlinable public static var DBG_CLIENT_BLKID_cb0: Self { Self(rawValue: 0x54) }
+  public static var DBG_CLIENT_BLKID_cb0: Self { Self(rawValue: 0x54) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_0` = 85.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_0: Self { Self(rawValue: 0x55) }
+  public static var DBG_CLIENT_BLKID_gdc_one_0: Self { Self(rawValue: 0x55) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_1` = 86.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_1: Self { Self(rawValue: 0x56) }
+  public static var DBG_CLIENT_BLKID_gdc_one_1: Self { Self(rawValue: 0x56) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_2` = 87.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_2: Self { Self(rawValue: 0x57) }
+  public static var DBG_CLIENT_BLKID_gdc_one_2: Self { Self(rawValue: 0x57) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_3` = 88.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_3: Self { Self(rawValue: 0x58) }
+  public static var DBG_CLIENT_BLKID_gdc_one_3: Self { Self(rawValue: 0x58) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_4` = 89.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_4: Self { Self(rawValue: 0x59) }
+  public static var DBG_CLIENT_BLKID_gdc_one_4: Self { Self(rawValue: 0x59) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_5` = 90.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_5: Self { Self(rawValue: 0x5A) }
+  public static var DBG_CLIENT_BLKID_gdc_one_5: Self { Self(rawValue: 0x5A) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_6` = 91.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_6: Self { Self(rawValue: 0x5B) }
+  public static var DBG_CLIENT_BLKID_gdc_one_6: Self { Self(rawValue: 0x5B) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_7` = 92.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_7: Self { Self(rawValue: 0x5C) }
+  public static var DBG_CLIENT_BLKID_gdc_one_7: Self { Self(rawValue: 0x5C) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_8` = 93.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_8: Self { Self(rawValue: 0x5D) }
+  public static var DBG_CLIENT_BLKID_gdc_one_8: Self { Self(rawValue: 0x5D) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_9` = 94.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_9: Self { Self(rawValue: 0x5E) }
+  public static var DBG_CLIENT_BLKID_gdc_one_9: Self { Self(rawValue: 0x5E) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_10` = 95.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_10: Self { Self(rawValue: 0x5F) }
+  public static var DBG_CLIENT_BLKID_gdc_one_10: Self { Self(rawValue: 0x5F) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_11` = 96.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_11: Self { Self(rawValue: 0x60) }
+  public static var DBG_CLIENT_BLKID_gdc_one_11: Self { Self(rawValue: 0x60) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_12` = 97.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_12: Self { Self(rawValue: 0x61) }
+  public static var DBG_CLIENT_BLKID_gdc_one_12: Self { Self(rawValue: 0x61) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_13` = 98.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_13: Self { Self(rawValue: 0x62) }
+  public static var DBG_CLIENT_BLKID_gdc_one_13: Self { Self(rawValue: 0x62) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_14` = 99.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_14: Self { Self(rawValue: 0x63) }
+  public static var DBG_CLIENT_BLKID_gdc_one_14: Self { Self(rawValue: 0x63) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_15` = 100.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_15: Self { Self(rawValue: 0x64) }
+  public static var DBG_CLIENT_BLKID_gdc_one_15: Self { Self(rawValue: 0x64) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_16` = 101.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_16: Self { Self(rawValue: 0x65) }
+  public static var DBG_CLIENT_BLKID_gdc_one_16: Self { Self(rawValue: 0x65) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_17` = 102.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_17: Self { Self(rawValue: 0x66) }
+  public static var DBG_CLIENT_BLKID_gdc_one_17: Self { Self(rawValue: 0x66) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_18` = 103.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_18: Self { Self(rawValue: 0x67) }
+  public static var DBG_CLIENT_BLKID_gdc_one_18: Self { Self(rawValue: 0x67) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_19` = 104.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_19: Self { Self(rawValue: 0x68) }
+  public static var DBG_CLIENT_BLKID_gdc_one_19: Self { Self(rawValue: 0x68) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_20` = 105.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_20: Self { Self(rawValue: 0x69) }
+  public static var DBG_CLIENT_BLKID_gdc_one_20: Self { Self(rawValue: 0x69) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_21` = 106.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_21: Self { Self(rawValue: 0x6A) }
+  public static var DBG_CLIENT_BLKID_gdc_one_21: Self { Self(rawValue: 0x6A) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_22` = 107.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_22: Self { Self(rawValue: 0x6B) }
+  public static var DBG_CLIENT_BLKID_gdc_one_22: Self { Self(rawValue: 0x6B) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_23` = 108.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_23: Self { Self(rawValue: 0x6C) }
+  public static var DBG_CLIENT_BLKID_gdc_one_23: Self { Self(rawValue: 0x6C) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_24` = 109.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_24: Self { Self(rawValue: 0x6D) }
+  public static var DBG_CLIENT_BLKID_gdc_one_24: Self { Self(rawValue: 0x6D) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_25` = 110.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_25: Self { Self(rawValue: 0x6E) }
+  public static var DBG_CLIENT_BLKID_gdc_one_25: Self { Self(rawValue: 0x6E) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_26` = 111.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_26: Self { Self(rawValue: 0x6F) }
+  public static var DBG_CLIENT_BLKID_gdc_one_26: Self { Self(rawValue: 0x6F) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_27` = 112.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_27: Self { Self(rawValue: 0x70) }
+  public static var DBG_CLIENT_BLKID_gdc_one_27: Self { Self(rawValue: 0x70) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_28` = 113.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_28: Self { Self(rawValue: 0x71) }
+  public static var DBG_CLIENT_BLKID_gdc_one_28: Self { Self(rawValue: 0x71) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_29` = 114.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_29: Self { Self(rawValue: 0x72) }
+  public static var DBG_CLIENT_BLKID_gdc_one_29: Self { Self(rawValue: 0x72) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_30` = 115.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_30: Self { Self(rawValue: 0x73) }
+  public static var DBG_CLIENT_BLKID_gdc_one_30: Self { Self(rawValue: 0x73) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_31` = 116.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_31: Self { Self(rawValue: 0x74) }
+  public static var DBG_CLIENT_BLKID_gdc_one_31: Self { Self(rawValue: 0x74) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_32` = 117.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_32: Self { Self(rawValue: 0x75) }
+  public static var DBG_CLIENT_BLKID_gdc_one_32: Self { Self(rawValue: 0x75) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_33` = 118.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_33: Self { Self(rawValue: 0x76) }
+  public static var DBG_CLIENT_BLKID_gdc_one_33: Self { Self(rawValue: 0x76) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_34` = 119.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_34: Self { Self(rawValue: 0x77) }
+  public static var DBG_CLIENT_BLKID_gdc_one_34: Self { Self(rawValue: 0x77) }
 
   /// `DBG_CLIENT_BLKID_gdc_one_35` = 120.
-  @inlinable public static var DBG_CLIENT_BLKID_gdc_one_35: Self { Self(rawValue: 0x78) }
+  public static var DBG_CLIENT_BLKID_gdc_one_35: Self { Self(rawValue: 0x78) }
 
   /// `DBG_CLIENT_BLKID_vceb0_0` = 121.
-  @inlinable public static var DBG_CLIENT_BLKID_vceb0_0: Self { Self(rawValue: 0x79) }
+  public static var DBG_CLIENT_BLKID_vceb0_0: Self { Self(rawValue: 0x79) }
 
   /// `DBG_CLIENT_BLKID_vgt3` = 122.
-  @inlinable public static var DBG_CLIENT_BLKID_vgt3: Self { Self(rawValue: 0x7A) }
+  public static var DBG_CLIENT_BLKID_vgt3: Self { Self(rawValue: 0x7A) }
 
   /// `DBG_CLIENT_BLKID_pc3` = 123.
-  @inlinable public static var DBG_CLIENT_BLKID_pc3: Self { Self(rawValue: 0x7B) }
+  public static var DBG_CLIENT_BLKID_pc3: Self { Self(rawValue: 0x7B) }
 
   /// `DBG_CLIENT_BLKID_mcd3` = 124.
-  @inlinable public static var DBG_CLIENT_BLKID_mcd3: Self { Self(rawValue: 0x7C) }
+  public static var DBG_CLIENT_BLKID_mcd3: Self { Self(rawValue: 0x7C) }
 
   /// `DBG_CLIENT_BLKID_uvdu_0` = 125.
-  @inlinable public static var DBG_CLIENT_BLKID_uvdu_0: Self { Self(rawValue: 0x7D) }
+  public static var DBG_CLIENT_BLKID_uvdu_0: Self { Self(rawValue: 0x7D) }
 
   /// `DBG_CLIENT_BLKID_uvdu_1` = 126.
-  @inlinable public static var DBG_CLIENT_BLKID_uvdu_1: Self { Self(rawValue: 0x7E) }
+  public static var DBG_CLIENT_BLKID_uvdu_1: Self { Self(rawValue: 0x7E) }
 
   /// `DBG_CLIENT_BLKID_uvdu_2` = 127.
-  @inlinable public static var DBG_CLIENT_BLKID_uvdu_2: Self { Self(rawValue: 0x7F) }
+  public static var DBG_CLIENT_BLKID_uvdu_2: Self { Self(rawValue: 0x7F) }
 
   /// `DBG_CLIENT_BLKID_uvdu_3` = 128.
-  @inlinable public static var DBG_CLIENT_BLKID_uvdu_3: Self { Self(rawValue: 0x80) }
+  public static var DBG_CLIENT_BLKID_uvdu_3: Self { Self(rawValue: 0x80) }
 
   /// `DBG_CLIENT_BLKID_uvdu_4` = 129.
-  @inlinable public static var DBG_CLIENT_BLKID_uvdu_4: Self { Self(rawValue: 0x81) }
+  public static var DBG_CLIENT_BLKID_uvdu_4: Self { Self(rawValue: 0x81) }
 
   /// `DBG_CLIENT_BLKID_uvdu_5` = 130.
-  @inlinable public static var DBG_CLIENT_BLKID_uvdu_5: Self { Self(rawValue: 0x82) }
+  public static var DBG_CLIENT_BLKID_uvdu_5: Self { Self(rawValue: 0x82) }
 
   /// `DBG_CLIENT_BLKID_uvdu_6` = 131.
-  @inlinable public static var DBG_CLIENT_BLKID_uvdu_6: Self { Self(rawValue: 0x83) }
+  public static var DBG_CLIENT_BLKID_uvdu_6: Self { Self(rawValue: 0x83) }
 
   /// `DBG_CLIENT_BLKID_cb300` = 132.
-  @inlinable public static var DBG_CLIENT_BLKID_cb300: Self { Self(rawValue: 0x84) }
+  public static var DBG_CLIENT_BLKID_cb300: Self { Self(rawValue: 0x84) }
 
   /// `DBG_CLIENT_BLKID_mcd1` = 133.
-  @inlinable public static var DBG_CLIENT_BLKID_mcd1: Self { Self(rawValue: 0x85) }
+  public static var DBG_CLIENT_BLKID_mcd1: Self { Self(rawValue: 0x85) }
 
   /// `DBG_CLIENT_BLKID_sx00` = 134.
-  @inlinable public static var DBG_CLIENT_BLKID_sx00: Self { Self(rawValue: 0x86) }
+  public static var DBG_CLIENT_BLKID_sx00: Self { Self(rawValue: 0x86) }
 
   /// `DBG_CLIENT_BLKID_uvdc_0` = 135.
-  @inlinable public static var DBG_CLIENT_BLKID_uvdc_0: Self { Self(rawValue: 0x87) }
+  public static var DBG_CLIENT_BLKID_uvdc_0: Self { Self(rawValue: 0x87) }
 
   /// `DBG_CLIENT_BLKID_uvdc_1` = 136.
-  @inlinable public static var DBG_CLIENT_BLKID_uvdc_1: Self { Self(rawValue: 0x88) }
+  public static var DBG_CLIENT_BLKID_uvdc_1: Self { Self(rawValue: 0x88) }
 
   /// `DBG_CLIENT_BLKID_mcc3` = 137.
-  @inlinable public static var DBG_CLIENT_BLKID_mcc3: Self { Self(rawValue: 0x89) }
+  public static var DBG_CLIENT_BLKID_mcc3: Self { Self(rawValue: 0x89) }
 
   /// `DBG_CLIENT_BLKID_cpg_0` = 138.
-  @inlinable public static var DBG_CLIENT_BLKID_cpg_0: Self { Self(rawValue: 0x8A) }
+  public static var DBG_CLIENT_BLKID_cpg_0: Self { Self(rawValue: 0x8A) }
 
   /// `DBG_CLIENT_BLKID_cpg_1` = 139.
-  @inlinable public static var DBG_CLIENT_BLKID_cpg_1: Self { Self(rawValue: 0x8B) }
+  public static var DBG_CLIENT_BLKID_cpg_1: Self { Self(rawValue: 0x8B) }
 
   /// `DBG_CLIENT_BLKID_gck` = 140.
-  @inlinable public static var DBG_CLIENT_BLKID_gck: Self { Self(rawValue: 0x8C) }
+  public static var DBG_CLIENT_BLKID_gck: Self { Self(rawValue: 0x8C) }
 
   /// `DBG_CLIENT_BLKID_mcc1` = 141.
-  @inlinable public static var DBG_CLIENT_BLKID_mcc1: Self { Self(rawValue: 0x8D) }
+  public static var DBG_CLIENT_BLKID_mcc1: Self { Self(rawValue: 0x8D) }
 
   /// `DBG_CLIENT_BLKID_cpf_0` = 142.
-  @inlinable public static var DBG_CLIENT_BLKID_cpf_0: Self { Self(rawValue: 0x8E) }
+  public static var DBG_CLIENT_BLKID_cpf_0: Self { Self(rawValue: 0x8E) }
 
   /// `DBG_CLIENT_BLKID_cpf_1` = 143.
-  @inlinable public static var DBG_CLIENT_BLKID_cpf_1: Self { Self(rawValue: 0x8F) }
+  public static var DBG_CLIENT_BLKID_cpf_1: Self { Self(rawValue: 0x8F) }
 
   /// `DBG_CLIENT_BLKID_rlc` = 144.
-  @inlinable public static var DBG_CLIENT_BLKID_rlc: Self { Self(rawValue: 0x90) }
+  public static var DBG_CLIENT_BLKID_rlc: Self { Self(rawValue: 0x90) }
 
   /// `DBG_CLIENT_BLKID_grbm` = 145.
-  @inlinable public static var DBG_CLIENT_BLKID_grbm: Self { Self(rawValue: 0x91) }
+  public static var DBG_CLIENT_BLKID_grbm: Self { Self(rawValue: 0x91) }
 
   /// `DBG_CLIENT_BLKID_sammsp` = 146.
-  @inlinable public static var DBG_CLIENT_BLKID_sammsp: Self { Self(rawValue: 0x92) }
+  public static var DBG_CLIENT_BLKID_sammsp: Self { Self(rawValue: 0x92) }
 
   /// `DBG_CLIENT_BLKID_dci_pg` = 147.
-  @inlinable public static var DBG_CLIENT_BLKID_dci_pg: Self { Self(rawValue: 0x93) }
+  public static var DBG_CLIENT_BLKID_dci_pg: Self { Self(rawValue: 0x93) }
 
   /// `DBG_CLIENT_BLKID_dci_0` = 148.
-  @inlinable public static var DBG_CLIENT_BLKID_dci_0: Self { Self(rawValue: 0x94) }
+  public static var DBG_CLIENT_BLKID_dci_0: Self { Self(rawValue: 0x94) }
 
   /// `DBG_CLIENT_BLKID_dccg0_0` = 149.
-  @inlinable public static var DBG_CLIENT_BLKID_dccg0_0: Self { Self(rawValue: 0x95) }
+  public static var DBG_CLIENT_BLKID_dccg0_0: Self { Self(rawValue: 0x95) }
 
   /// `DBG_CLIENT_BLKID_dccg0_1` = 150.
-  @inlinable public static var DBG_CLIENT_BLKID_dccg0_1: Self { Self(rawValue: 0x96) }
+  public static var DBG_CLIENT_BLKID_dccg0_1: Self { Self(rawValue: 0x96) }
 
   /// `DBG_CLIENT_BLKID_dcfe01_0` = 151.
-  @inlinable public static var DBG_CLIENT_BLKID_dcfe01_0: Self { Self(rawValue: 0x97) }
+  public static var DBG_CLIENT_BLKID_dcfe01_0: Self { Self(rawValue: 0x97) }
 
   /// `DBG_CLIENT_BLKID_dcfe02_0` = 152.
-  @inlinable public static var DBG_CLIENT_BLKID_dcfe02_0: Self { Self(rawValue: 0x98) }
+  public static var DBG_CLIENT_BLKID_dcfe02_0: Self { Self(rawValue: 0x98) }
 
   /// `DBG_CLIENT_BLKID_dcfe03_0` = 153.
-  @inlinable public static var DBG_CLIENT_BLKID_dcfe03_0: Self { Self(rawValue: 0x99) }
+  public static var DBG_CLIENT_BLKID_dcfe03_0: Self { Self(rawValue: 0x99) }
 
   /// `DBG_CLIENT_BLKID_dcfe04_0` = 154.
-  @inlinable public static var DBG_CLIENT_BLKID_dcfe04_0: Self { Self(rawValue: 0x9A) }
+  public static var DBG_CLIENT_BLKID_dcfe04_0: Self { Self(rawValue: 0x9A) }
 
   /// `DBG_CLIENT_BLKID_dcfe05_0` = 155.
-  @inlinable public static var DBG_CLIENT_BLKID_dcfe05_0: Self { Self(rawValue: 0x9B) }
+  public static var DBG_CLIENT_BLKID_dcfe05_0: Self { Self(rawValue: 0x9B) }
 
   /// `DBG_CLIENT_BLKID_dcfe06_0` = 156.
-  @inlinable public static var DBG_CLIENT_BLKID_dcfe06_0: Self { Self(rawValue: 0x9C) }
+  public static var DBG_CLIENT_BLKID_dcfe06_0: Self { Self(rawValue: 0x9C) }
 
   /// `DBG_CLIENT_BLKID_RESERVED_LAST` = 157.
-  @inlinable public static var DBG_CLIENT_BLKID_RESERVED_LAST: Self { Self(rawValue: 0x9D) }
+  public static var DBG_CLIENT_BLKID_RESERVED_LAST: Self { Self(rawValue: 0x9D) }
 }
 
 /// `DebugBlockId_BY16`: values of gmc 8.1 fields.
@@ -927,49 +925,49 @@ public struct DebugBlockId_BY16: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `DBG_BLOCK_ID_RESERVED_BY16` = 0.
-  @inlinable public static var DBG_BLOCK_ID_RESERVED_BY16: Self { Self(rawValue: 0x0) }
+  public static var DBG_BLOCK_ID_RESERVED_BY16: Self { Self(rawValue: 0x0) }
 
   /// `DBG_BLOCK_ID_DMA0_BY16` = 1.
-  @inlinable public static var DBG_BLOCK_ID_DMA0_BY16: Self { Self(rawValue: 0x1) }
+  public static var DBG_BLOCK_ID_DMA0_BY16: Self { Self(rawValue: 0x1) }
 
   /// `DBG_BLOCK_ID_VGT0_BY16` = 2.
-  @inlinable public static var DBG_BLOCK_ID_VGT0_BY16: Self { Self(rawValue: 0x2) }
+  public static var DBG_BLOCK_ID_VGT0_BY16: Self { Self(rawValue: 0x2) }
 
   /// `DBG_BLOCK_ID_SX0_BY16` = 3.
-  @inlinable public static var DBG_BLOCK_ID_SX0_BY16: Self { Self(rawValue: 0x3) }
+  public static var DBG_BLOCK_ID_SX0_BY16: Self { Self(rawValue: 0x3) }
 
   /// `DBG_BLOCK_ID_SCB0_BY16` = 4.
-  @inlinable public static var DBG_BLOCK_ID_SCB0_BY16: Self { Self(rawValue: 0x4) }
+  public static var DBG_BLOCK_ID_SCB0_BY16: Self { Self(rawValue: 0x4) }
 
   /// `DBG_BLOCK_ID_CB00_BY16` = 5.
-  @inlinable public static var DBG_BLOCK_ID_CB00_BY16: Self { Self(rawValue: 0x5) }
+  public static var DBG_BLOCK_ID_CB00_BY16: Self { Self(rawValue: 0x5) }
 
   /// `DBG_BLOCK_ID_TCP0_BY16` = 6.
-  @inlinable public static var DBG_BLOCK_ID_TCP0_BY16: Self { Self(rawValue: 0x6) }
+  public static var DBG_BLOCK_ID_TCP0_BY16: Self { Self(rawValue: 0x6) }
 
   /// `DBG_BLOCK_ID_TCP16_BY16` = 7.
-  @inlinable public static var DBG_BLOCK_ID_TCP16_BY16: Self { Self(rawValue: 0x7) }
+  public static var DBG_BLOCK_ID_TCP16_BY16: Self { Self(rawValue: 0x7) }
 
   /// `DBG_BLOCK_ID_DB00_BY16` = 8.
-  @inlinable public static var DBG_BLOCK_ID_DB00_BY16: Self { Self(rawValue: 0x8) }
+  public static var DBG_BLOCK_ID_DB00_BY16: Self { Self(rawValue: 0x8) }
 
   /// `DBG_BLOCK_ID_TCC0_BY16` = 9.
-  @inlinable public static var DBG_BLOCK_ID_TCC0_BY16: Self { Self(rawValue: 0x9) }
+  public static var DBG_BLOCK_ID_TCC0_BY16: Self { Self(rawValue: 0x9) }
 
   /// `DBG_BLOCK_ID_TA00_BY16` = 10.
-  @inlinable public static var DBG_BLOCK_ID_TA00_BY16: Self { Self(rawValue: 0xA) }
+  public static var DBG_BLOCK_ID_TA00_BY16: Self { Self(rawValue: 0xA) }
 
   /// `DBG_BLOCK_ID_TA10_BY16` = 11.
-  @inlinable public static var DBG_BLOCK_ID_TA10_BY16: Self { Self(rawValue: 0xB) }
+  public static var DBG_BLOCK_ID_TA10_BY16: Self { Self(rawValue: 0xB) }
 
   /// `DBG_BLOCK_ID_TD00_BY16` = 12.
-  @inlinable public static var DBG_BLOCK_ID_TD00_BY16: Self { Self(rawValue: 0xC) }
+  public static var DBG_BLOCK_ID_TD00_BY16: Self { Self(rawValue: 0xC) }
 
   /// `DBG_BLOCK_ID_TD10_BY16` = 13.
-  @inlinable public static var DBG_BLOCK_ID_TD10_BY16: Self { Self(rawValue: 0xD) }
+  public static var DBG_BLOCK_ID_TD10_BY16: Self { Self(rawValue: 0xD) }
 
   /// `DBG_BLOCK_ID_MCD0_BY16` = 14.
-  @inlinable public static var DBG_BLOCK_ID_MCD0_BY16: Self { Self(rawValue: 0xE) }
+  public static var DBG_BLOCK_ID_MCD0_BY16: Self { Self(rawValue: 0xE) }
 }
 
 /// `DebugBlockId_BY2`: values of gmc 8.1 fields.
@@ -978,352 +976,352 @@ public struct DebugBlockId_BY2: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `DBG_BLOCK_ID_RESERVED_BY2` = 0.
-  @inlinable public static var DBG_BLOCK_ID_RESERVED_BY2: Self { Self(rawValue: 0x0) }
+  public static var DBG_BLOCK_ID_RESERVED_BY2: Self { Self(rawValue: 0x0) }
 
   /// `DBG_BLOCK_ID_VMC_BY2` = 1.
-  @inlinable public static var DBG_BLOCK_ID_VMC_BY2: Self { Self(rawValue: 0x1) }
+  public static var DBG_BLOCK_ID_VMC_BY2: Self { Self(rawValue: 0x1) }
 
   /// `DBG_BLOCK_ID_CG_BY2` = 2.
-  @inlinable public static var DBG_BLOCK_ID_CG_BY2: Self { Self(rawValue: 0x2) }
+  public static var DBG_BLOCK_ID_CG_BY2: Self { Self(rawValue: 0x2) }
 
   /// `DBG_BLOCK_ID_GRBM_BY2` = 3.
-  @inlinable public static var DBG_BLOCK_ID_GRBM_BY2: Self { Self(rawValue: 0x3) }
+  public static var DBG_BLOCK_ID_GRBM_BY2: Self { Self(rawValue: 0x3) }
 
   /// `DBG_BLOCK_ID_CSC_BY2` = 4.
-  @inlinable public static var DBG_BLOCK_ID_CSC_BY2: Self { Self(rawValue: 0x4) }
+  public static var DBG_BLOCK_ID_CSC_BY2: Self { Self(rawValue: 0x4) }
 
   /// `DBG_BLOCK_ID_IH_BY2` = 5.
-  @inlinable public static var DBG_BLOCK_ID_IH_BY2: Self { Self(rawValue: 0x5) }
+  public static var DBG_BLOCK_ID_IH_BY2: Self { Self(rawValue: 0x5) }
 
   /// `DBG_BLOCK_ID_SQ_BY2` = 6.
-  @inlinable public static var DBG_BLOCK_ID_SQ_BY2: Self { Self(rawValue: 0x6) }
+  public static var DBG_BLOCK_ID_SQ_BY2: Self { Self(rawValue: 0x6) }
 
   /// `DBG_BLOCK_ID_GMCON_BY2` = 7.
-  @inlinable public static var DBG_BLOCK_ID_GMCON_BY2: Self { Self(rawValue: 0x7) }
+  public static var DBG_BLOCK_ID_GMCON_BY2: Self { Self(rawValue: 0x7) }
 
   /// `DBG_BLOCK_ID_DMA0_BY2` = 8.
-  @inlinable public static var DBG_BLOCK_ID_DMA0_BY2: Self { Self(rawValue: 0x8) }
+  public static var DBG_BLOCK_ID_DMA0_BY2: Self { Self(rawValue: 0x8) }
 
   /// `DBG_BLOCK_ID_SPIM_BY2` = 9.
-  @inlinable public static var DBG_BLOCK_ID_SPIM_BY2: Self { Self(rawValue: 0x9) }
+  public static var DBG_BLOCK_ID_SPIM_BY2: Self { Self(rawValue: 0x9) }
 
   /// `DBG_BLOCK_ID_SPIS_BY2` = 10.
-  @inlinable public static var DBG_BLOCK_ID_SPIS_BY2: Self { Self(rawValue: 0xA) }
+  public static var DBG_BLOCK_ID_SPIS_BY2: Self { Self(rawValue: 0xA) }
 
   /// `DBG_BLOCK_ID_PA0_BY2` = 11.
-  @inlinable public static var DBG_BLOCK_ID_PA0_BY2: Self { Self(rawValue: 0xB) }
+  public static var DBG_BLOCK_ID_PA0_BY2: Self { Self(rawValue: 0xB) }
 
   /// `DBG_BLOCK_ID_CP0_BY2` = 12.
-  @inlinable public static var DBG_BLOCK_ID_CP0_BY2: Self { Self(rawValue: 0xC) }
+  public static var DBG_BLOCK_ID_CP0_BY2: Self { Self(rawValue: 0xC) }
 
   /// `DBG_BLOCK_ID_CP2_BY2` = 13.
-  @inlinable public static var DBG_BLOCK_ID_CP2_BY2: Self { Self(rawValue: 0xD) }
+  public static var DBG_BLOCK_ID_CP2_BY2: Self { Self(rawValue: 0xD) }
 
   /// `DBG_BLOCK_ID_UVDU_BY2` = 14.
-  @inlinable public static var DBG_BLOCK_ID_UVDU_BY2: Self { Self(rawValue: 0xE) }
+  public static var DBG_BLOCK_ID_UVDU_BY2: Self { Self(rawValue: 0xE) }
 
   /// `DBG_BLOCK_ID_VCE_BY2` = 15.
-  @inlinable public static var DBG_BLOCK_ID_VCE_BY2: Self { Self(rawValue: 0xF) }
+  public static var DBG_BLOCK_ID_VCE_BY2: Self { Self(rawValue: 0xF) }
 
   /// `DBG_BLOCK_ID_VGT0_BY2` = 16.
-  @inlinable public static var DBG_BLOCK_ID_VGT0_BY2: Self { Self(rawValue: 0x10) }
+  public static var DBG_BLOCK_ID_VGT0_BY2: Self { Self(rawValue: 0x10) }
 
   /// `DBG_BLOCK_ID_IA_BY2` = 17.
-  @inlinable public static var DBG_BLOCK_ID_IA_BY2: Self { Self(rawValue: 0x11) }
+  public static var DBG_BLOCK_ID_IA_BY2: Self { Self(rawValue: 0x11) }
 
   /// `DBG_BLOCK_ID_SCT0_BY2` = 18.
-  @inlinable public static var DBG_BLOCK_ID_SCT0_BY2: Self { Self(rawValue: 0x12) }
+  public static var DBG_BLOCK_ID_SCT0_BY2: Self { Self(rawValue: 0x12) }
 
   /// `DBG_BLOCK_ID_SPM0_BY2` = 19.
-  @inlinable public static var DBG_BLOCK_ID_SPM0_BY2: Self { Self(rawValue: 0x13) }
+  public static var DBG_BLOCK_ID_SPM0_BY2: Self { Self(rawValue: 0x13) }
 
   /// `DBG_BLOCK_ID_TCAA_BY2` = 20.
-  @inlinable public static var DBG_BLOCK_ID_TCAA_BY2: Self { Self(rawValue: 0x14) }
+  public static var DBG_BLOCK_ID_TCAA_BY2: Self { Self(rawValue: 0x14) }
 
   /// `DBG_BLOCK_ID_TCCA_BY2` = 21.
-  @inlinable public static var DBG_BLOCK_ID_TCCA_BY2: Self { Self(rawValue: 0x15) }
+  public static var DBG_BLOCK_ID_TCCA_BY2: Self { Self(rawValue: 0x15) }
 
   /// `DBG_BLOCK_ID_MCC0_BY2` = 22.
-  @inlinable public static var DBG_BLOCK_ID_MCC0_BY2: Self { Self(rawValue: 0x16) }
+  public static var DBG_BLOCK_ID_MCC0_BY2: Self { Self(rawValue: 0x16) }
 
   /// `DBG_BLOCK_ID_MCC2_BY2` = 23.
-  @inlinable public static var DBG_BLOCK_ID_MCC2_BY2: Self { Self(rawValue: 0x17) }
+  public static var DBG_BLOCK_ID_MCC2_BY2: Self { Self(rawValue: 0x17) }
 
   /// `DBG_BLOCK_ID_SX0_BY2` = 24.
-  @inlinable public static var DBG_BLOCK_ID_SX0_BY2: Self { Self(rawValue: 0x18) }
+  public static var DBG_BLOCK_ID_SX0_BY2: Self { Self(rawValue: 0x18) }
 
   /// `DBG_BLOCK_ID_SX2_BY2` = 25.
-  @inlinable public static var DBG_BLOCK_ID_SX2_BY2: Self { Self(rawValue: 0x19) }
+  public static var DBG_BLOCK_ID_SX2_BY2: Self { Self(rawValue: 0x19) }
 
   /// `DBG_BLOCK_ID_UNUSED4_BY2` = 26.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED4_BY2: Self { Self(rawValue: 0x1A) }
+  public static var DBG_BLOCK_ID_UNUSED4_BY2: Self { Self(rawValue: 0x1A) }
 
   /// `DBG_BLOCK_ID_UNUSED6_BY2` = 27.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED6_BY2: Self { Self(rawValue: 0x1B) }
+  public static var DBG_BLOCK_ID_UNUSED6_BY2: Self { Self(rawValue: 0x1B) }
 
   /// `DBG_BLOCK_ID_PC0_BY2` = 28.
-  @inlinable public static var DBG_BLOCK_ID_PC0_BY2: Self { Self(rawValue: 0x1C) }
+  public static var DBG_BLOCK_ID_PC0_BY2: Self { Self(rawValue: 0x1C) }
 
   /// `DBG_BLOCK_ID_UNUSED8_BY2` = 29.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED8_BY2: Self { Self(rawValue: 0x1D) }
+  public static var DBG_BLOCK_ID_UNUSED8_BY2: Self { Self(rawValue: 0x1D) }
 
   /// `DBG_BLOCK_ID_UNUSED10_BY2` = 30.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED10_BY2: Self { Self(rawValue: 0x1E) }
+  public static var DBG_BLOCK_ID_UNUSED10_BY2: Self { Self(rawValue: 0x1E) }
 
   /// `DBG_BLOCK_ID_MCB_BY2` = 31.
-  @inlinable public static var DBG_BLOCK_ID_MCB_BY2: Self { Self(rawValue: 0x1F) }
+  public static var DBG_BLOCK_ID_MCB_BY2: Self { Self(rawValue: 0x1F) }
 
   /// `DBG_BLOCK_ID_SCB0_BY2` = 32.
-  @inlinable public static var DBG_BLOCK_ID_SCB0_BY2: Self { Self(rawValue: 0x20) }
+  public static var DBG_BLOCK_ID_SCB0_BY2: Self { Self(rawValue: 0x20) }
 
   /// `DBG_BLOCK_ID_UNUSED13_BY2` = 33.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED13_BY2: Self { Self(rawValue: 0x21) }
+  public static var DBG_BLOCK_ID_UNUSED13_BY2: Self { Self(rawValue: 0x21) }
 
   /// `DBG_BLOCK_ID_SCF0_BY2` = 34.
-  @inlinable public static var DBG_BLOCK_ID_SCF0_BY2: Self { Self(rawValue: 0x22) }
+  public static var DBG_BLOCK_ID_SCF0_BY2: Self { Self(rawValue: 0x22) }
 
   /// `DBG_BLOCK_ID_UNUSED15_BY2` = 35.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED15_BY2: Self { Self(rawValue: 0x23) }
+  public static var DBG_BLOCK_ID_UNUSED15_BY2: Self { Self(rawValue: 0x23) }
 
   /// `DBG_BLOCK_ID_BCI0_BY2` = 36.
-  @inlinable public static var DBG_BLOCK_ID_BCI0_BY2: Self { Self(rawValue: 0x24) }
+  public static var DBG_BLOCK_ID_BCI0_BY2: Self { Self(rawValue: 0x24) }
 
   /// `DBG_BLOCK_ID_BCI2_BY2` = 37.
-  @inlinable public static var DBG_BLOCK_ID_BCI2_BY2: Self { Self(rawValue: 0x25) }
+  public static var DBG_BLOCK_ID_BCI2_BY2: Self { Self(rawValue: 0x25) }
 
   /// `DBG_BLOCK_ID_UNUSED17_BY2` = 38.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED17_BY2: Self { Self(rawValue: 0x26) }
+  public static var DBG_BLOCK_ID_UNUSED17_BY2: Self { Self(rawValue: 0x26) }
 
   /// `DBG_BLOCK_ID_UNUSED19_BY2` = 39.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED19_BY2: Self { Self(rawValue: 0x27) }
+  public static var DBG_BLOCK_ID_UNUSED19_BY2: Self { Self(rawValue: 0x27) }
 
   /// `DBG_BLOCK_ID_CB00_BY2` = 40.
-  @inlinable public static var DBG_BLOCK_ID_CB00_BY2: Self { Self(rawValue: 0x28) }
+  public static var DBG_BLOCK_ID_CB00_BY2: Self { Self(rawValue: 0x28) }
 
   /// `DBG_BLOCK_ID_CB02_BY2` = 41.
-  @inlinable public static var DBG_BLOCK_ID_CB02_BY2: Self { Self(rawValue: 0x29) }
+  public static var DBG_BLOCK_ID_CB02_BY2: Self { Self(rawValue: 0x29) }
 
   /// `DBG_BLOCK_ID_CB04_BY2` = 42.
-  @inlinable public static var DBG_BLOCK_ID_CB04_BY2: Self { Self(rawValue: 0x2A) }
+  public static var DBG_BLOCK_ID_CB04_BY2: Self { Self(rawValue: 0x2A) }
 
   /// `DBG_BLOCK_ID_UNUSED22_BY2` = 43.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED22_BY2: Self { Self(rawValue: 0x2B) }
+  public static var DBG_BLOCK_ID_UNUSED22_BY2: Self { Self(rawValue: 0x2B) }
 
   /// `DBG_BLOCK_ID_CB10_BY2` = 44.
-  @inlinable public static var DBG_BLOCK_ID_CB10_BY2: Self { Self(rawValue: 0x2C) }
+  public static var DBG_BLOCK_ID_CB10_BY2: Self { Self(rawValue: 0x2C) }
 
   /// `DBG_BLOCK_ID_CB12_BY2` = 45.
-  @inlinable public static var DBG_BLOCK_ID_CB12_BY2: Self { Self(rawValue: 0x2D) }
+  public static var DBG_BLOCK_ID_CB12_BY2: Self { Self(rawValue: 0x2D) }
 
   /// `DBG_BLOCK_ID_CB14_BY2` = 46.
-  @inlinable public static var DBG_BLOCK_ID_CB14_BY2: Self { Self(rawValue: 0x2E) }
+  public static var DBG_BLOCK_ID_CB14_BY2: Self { Self(rawValue: 0x2E) }
 
   /// `DBG_BLOCK_ID_UNUSED25_BY2` = 47.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED25_BY2: Self { Self(rawValue: 0x2F) }
+  public static var DBG_BLOCK_ID_UNUSED25_BY2: Self { Self(rawValue: 0x2F) }
 
   /// `DBG_BLOCK_ID_TCP0_BY2` = 48.
-  @inlinable public static var DBG_BLOCK_ID_TCP0_BY2: Self { Self(rawValue: 0x30) }
+  public static var DBG_BLOCK_ID_TCP0_BY2: Self { Self(rawValue: 0x30) }
 
   /// `DBG_BLOCK_ID_TCP2_BY2` = 49.
-  @inlinable public static var DBG_BLOCK_ID_TCP2_BY2: Self { Self(rawValue: 0x31) }
+  public static var DBG_BLOCK_ID_TCP2_BY2: Self { Self(rawValue: 0x31) }
 
   /// `DBG_BLOCK_ID_TCP4_BY2` = 50.
-  @inlinable public static var DBG_BLOCK_ID_TCP4_BY2: Self { Self(rawValue: 0x32) }
+  public static var DBG_BLOCK_ID_TCP4_BY2: Self { Self(rawValue: 0x32) }
 
   /// `DBG_BLOCK_ID_TCP6_BY2` = 51.
-  @inlinable public static var DBG_BLOCK_ID_TCP6_BY2: Self { Self(rawValue: 0x33) }
+  public static var DBG_BLOCK_ID_TCP6_BY2: Self { Self(rawValue: 0x33) }
 
   /// `DBG_BLOCK_ID_TCP8_BY2` = 52.
-  @inlinable public static var DBG_BLOCK_ID_TCP8_BY2: Self { Self(rawValue: 0x34) }
+  public static var DBG_BLOCK_ID_TCP8_BY2: Self { Self(rawValue: 0x34) }
 
   /// `DBG_BLOCK_ID_TCP10_BY2` = 53.
-  @inlinable public static var DBG_BLOCK_ID_TCP10_BY2: Self { Self(rawValue: 0x35) }
+  public static var DBG_BLOCK_ID_TCP10_BY2: Self { Self(rawValue: 0x35) }
 
   /// `DBG_BLOCK_ID_TCP12_BY2` = 54.
-  @inlinable public static var DBG_BLOCK_ID_TCP12_BY2: Self { Self(rawValue: 0x36) }
+  public static var DBG_BLOCK_ID_TCP12_BY2: Self { Self(rawValue: 0x36) }
 
   /// `DBG_BLOCK_ID_TCP14_BY2` = 55.
-  @inlinable public static var DBG_BLOCK_ID_TCP14_BY2: Self { Self(rawValue: 0x37) }
+  public static var DBG_BLOCK_ID_TCP14_BY2: Self { Self(rawValue: 0x37) }
 
   /// `DBG_BLOCK_ID_TCP16_BY2` = 56.
-  @inlinable public static var DBG_BLOCK_ID_TCP16_BY2: Self { Self(rawValue: 0x38) }
+  public static var DBG_BLOCK_ID_TCP16_BY2: Self { Self(rawValue: 0x38) }
 
   /// `DBG_BLOCK_ID_TCP18_BY2` = 57.
-  @inlinable public static var DBG_BLOCK_ID_TCP18_BY2: Self { Self(rawValue: 0x39) }
+  public static var DBG_BLOCK_ID_TCP18_BY2: Self { Self(rawValue: 0x39) }
 
   /// `DBG_BLOCK_ID_TCP20_BY2` = 58.
-  @inlinable public static var DBG_BLOCK_ID_TCP20_BY2: Self { Self(rawValue: 0x3A) }
+  public static var DBG_BLOCK_ID_TCP20_BY2: Self { Self(rawValue: 0x3A) }
 
   /// `DBG_BLOCK_ID_TCP22_BY2` = 59.
-  @inlinable public static var DBG_BLOCK_ID_TCP22_BY2: Self { Self(rawValue: 0x3B) }
+  public static var DBG_BLOCK_ID_TCP22_BY2: Self { Self(rawValue: 0x3B) }
 
   /// `DBG_BLOCK_ID_TCP_RESERVED0_BY2` = 60.
-  @inlinable public static var DBG_BLOCK_ID_TCP_RESERVED0_BY2: Self { Self(rawValue: 0x3C) }
+  public static var DBG_BLOCK_ID_TCP_RESERVED0_BY2: Self { Self(rawValue: 0x3C) }
 
   /// `DBG_BLOCK_ID_TCP_RESERVED2_BY2` = 61.
-  @inlinable public static var DBG_BLOCK_ID_TCP_RESERVED2_BY2: Self { Self(rawValue: 0x3D) }
+  public static var DBG_BLOCK_ID_TCP_RESERVED2_BY2: Self { Self(rawValue: 0x3D) }
 
   /// `DBG_BLOCK_ID_TCP_RESERVED4_BY2` = 62.
-  @inlinable public static var DBG_BLOCK_ID_TCP_RESERVED4_BY2: Self { Self(rawValue: 0x3E) }
+  public static var DBG_BLOCK_ID_TCP_RESERVED4_BY2: Self { Self(rawValue: 0x3E) }
 
   /// `DBG_BLOCK_ID_TCP_RESERVED6_BY2` = 63.
-  @inlinable public static var DBG_BLOCK_ID_TCP_RESERVED6_BY2: Self { Self(rawValue: 0x3F) }
+  public static var DBG_BLOCK_ID_TCP_RESERVED6_BY2: Self { Self(rawValue: 0x3F) }
 
   /// `DBG_BLOCK_ID_DB00_BY2` = 64.
-  @inlinable public static var DBG_BLOCK_ID_DB00_BY2: Self { Self(rawValue: 0x40) }
+  public static var DBG_BLOCK_ID_DB00_BY2: Self { Self(rawValue: 0x40) }
 
   /// `DBG_BLOCK_ID_DB02_BY2` = 65.
-  @inlinable public static var DBG_BLOCK_ID_DB02_BY2: Self { Self(rawValue: 0x41) }
+  public static var DBG_BLOCK_ID_DB02_BY2: Self { Self(rawValue: 0x41) }
 
   /// `DBG_BLOCK_ID_DB04_BY2` = 66.
-  @inlinable public static var DBG_BLOCK_ID_DB04_BY2: Self { Self(rawValue: 0x42) }
+  public static var DBG_BLOCK_ID_DB04_BY2: Self { Self(rawValue: 0x42) }
 
   /// `DBG_BLOCK_ID_UNUSED28_BY2` = 67.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED28_BY2: Self { Self(rawValue: 0x43) }
+  public static var DBG_BLOCK_ID_UNUSED28_BY2: Self { Self(rawValue: 0x43) }
 
   /// `DBG_BLOCK_ID_DB10_BY2` = 68.
-  @inlinable public static var DBG_BLOCK_ID_DB10_BY2: Self { Self(rawValue: 0x44) }
+  public static var DBG_BLOCK_ID_DB10_BY2: Self { Self(rawValue: 0x44) }
 
   /// `DBG_BLOCK_ID_DB12_BY2` = 69.
-  @inlinable public static var DBG_BLOCK_ID_DB12_BY2: Self { Self(rawValue: 0x45) }
+  public static var DBG_BLOCK_ID_DB12_BY2: Self { Self(rawValue: 0x45) }
 
   /// `DBG_BLOCK_ID_DB14_BY2` = 70.
-  @inlinable public static var DBG_BLOCK_ID_DB14_BY2: Self { Self(rawValue: 0x46) }
+  public static var DBG_BLOCK_ID_DB14_BY2: Self { Self(rawValue: 0x46) }
 
   /// `DBG_BLOCK_ID_UNUSED31_BY2` = 71.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED31_BY2: Self { Self(rawValue: 0x47) }
+  public static var DBG_BLOCK_ID_UNUSED31_BY2: Self { Self(rawValue: 0x47) }
 
   /// `DBG_BLOCK_ID_TCC0_BY2` = 72.
-  @inlinable public static var DBG_BLOCK_ID_TCC0_BY2: Self { Self(rawValue: 0x48) }
+  public static var DBG_BLOCK_ID_TCC0_BY2: Self { Self(rawValue: 0x48) }
 
   /// `DBG_BLOCK_ID_TCC2_BY2` = 73.
-  @inlinable public static var DBG_BLOCK_ID_TCC2_BY2: Self { Self(rawValue: 0x49) }
+  public static var DBG_BLOCK_ID_TCC2_BY2: Self { Self(rawValue: 0x49) }
 
   /// `DBG_BLOCK_ID_TCC4_BY2` = 74.
-  @inlinable public static var DBG_BLOCK_ID_TCC4_BY2: Self { Self(rawValue: 0x4A) }
+  public static var DBG_BLOCK_ID_TCC4_BY2: Self { Self(rawValue: 0x4A) }
 
   /// `DBG_BLOCK_ID_TCC6_BY2` = 75.
-  @inlinable public static var DBG_BLOCK_ID_TCC6_BY2: Self { Self(rawValue: 0x4B) }
+  public static var DBG_BLOCK_ID_TCC6_BY2: Self { Self(rawValue: 0x4B) }
 
   /// `DBG_BLOCK_ID_SPS00_BY2` = 76.
-  @inlinable public static var DBG_BLOCK_ID_SPS00_BY2: Self { Self(rawValue: 0x4C) }
+  public static var DBG_BLOCK_ID_SPS00_BY2: Self { Self(rawValue: 0x4C) }
 
   /// `DBG_BLOCK_ID_SPS02_BY2` = 77.
-  @inlinable public static var DBG_BLOCK_ID_SPS02_BY2: Self { Self(rawValue: 0x4D) }
+  public static var DBG_BLOCK_ID_SPS02_BY2: Self { Self(rawValue: 0x4D) }
 
   /// `DBG_BLOCK_ID_SPS11_BY2` = 78.
-  @inlinable public static var DBG_BLOCK_ID_SPS11_BY2: Self { Self(rawValue: 0x4E) }
+  public static var DBG_BLOCK_ID_SPS11_BY2: Self { Self(rawValue: 0x4E) }
 
   /// `DBG_BLOCK_ID_UNUSED33_BY2` = 79.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED33_BY2: Self { Self(rawValue: 0x4F) }
+  public static var DBG_BLOCK_ID_UNUSED33_BY2: Self { Self(rawValue: 0x4F) }
 
   /// `DBG_BLOCK_ID_TA00_BY2` = 80.
-  @inlinable public static var DBG_BLOCK_ID_TA00_BY2: Self { Self(rawValue: 0x50) }
+  public static var DBG_BLOCK_ID_TA00_BY2: Self { Self(rawValue: 0x50) }
 
   /// `DBG_BLOCK_ID_TA02_BY2` = 81.
-  @inlinable public static var DBG_BLOCK_ID_TA02_BY2: Self { Self(rawValue: 0x51) }
+  public static var DBG_BLOCK_ID_TA02_BY2: Self { Self(rawValue: 0x51) }
 
   /// `DBG_BLOCK_ID_TA04_BY2` = 82.
-  @inlinable public static var DBG_BLOCK_ID_TA04_BY2: Self { Self(rawValue: 0x52) }
+  public static var DBG_BLOCK_ID_TA04_BY2: Self { Self(rawValue: 0x52) }
 
   /// `DBG_BLOCK_ID_TA06_BY2` = 83.
-  @inlinable public static var DBG_BLOCK_ID_TA06_BY2: Self { Self(rawValue: 0x53) }
+  public static var DBG_BLOCK_ID_TA06_BY2: Self { Self(rawValue: 0x53) }
 
   /// `DBG_BLOCK_ID_TA08_BY2` = 84.
-  @inlinable public static var DBG_BLOCK_ID_TA08_BY2: Self { Self(rawValue: 0x54) }
+  public static var DBG_BLOCK_ID_TA08_BY2: Self { Self(rawValue: 0x54) }
 
   /// `DBG_BLOCK_ID_TA0A_BY2` = 85.
-  @inlinable public static var DBG_BLOCK_ID_TA0A_BY2: Self { Self(rawValue: 0x55) }
+  public static var DBG_BLOCK_ID_TA0A_BY2: Self { Self(rawValue: 0x55) }
 
   /// `DBG_BLOCK_ID_UNUSED35_BY2` = 86.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED35_BY2: Self { Self(rawValue: 0x56) }
+  public static var DBG_BLOCK_ID_UNUSED35_BY2: Self { Self(rawValue: 0x56) }
 
   /// `DBG_BLOCK_ID_UNUSED37_BY2` = 87.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED37_BY2: Self { Self(rawValue: 0x57) }
+  public static var DBG_BLOCK_ID_UNUSED37_BY2: Self { Self(rawValue: 0x57) }
 
   /// `DBG_BLOCK_ID_TA10_BY2` = 88.
-  @inlinable public static var DBG_BLOCK_ID_TA10_BY2: Self { Self(rawValue: 0x58) }
+  public static var DBG_BLOCK_ID_TA10_BY2: Self { Self(rawValue: 0x58) }
 
   /// `DBG_BLOCK_ID_TA12_BY2` = 89.
-  @inlinable public static var DBG_BLOCK_ID_TA12_BY2: Self { Self(rawValue: 0x59) }
+  public static var DBG_BLOCK_ID_TA12_BY2: Self { Self(rawValue: 0x59) }
 
   /// `DBG_BLOCK_ID_TA14_BY2` = 90.
-  @inlinable public static var DBG_BLOCK_ID_TA14_BY2: Self { Self(rawValue: 0x5A) }
+  public static var DBG_BLOCK_ID_TA14_BY2: Self { Self(rawValue: 0x5A) }
 
   /// `DBG_BLOCK_ID_TA16_BY2` = 91.
-  @inlinable public static var DBG_BLOCK_ID_TA16_BY2: Self { Self(rawValue: 0x5B) }
+  public static var DBG_BLOCK_ID_TA16_BY2: Self { Self(rawValue: 0x5B) }
 
   /// `DBG_BLOCK_ID_TA18_BY2` = 92.
-  @inlinable public static var DBG_BLOCK_ID_TA18_BY2: Self { Self(rawValue: 0x5C) }
+  public static var DBG_BLOCK_ID_TA18_BY2: Self { Self(rawValue: 0x5C) }
 
   /// `DBG_BLOCK_ID_TA1A_BY2` = 93.
-  @inlinable public static var DBG_BLOCK_ID_TA1A_BY2: Self { Self(rawValue: 0x5D) }
+  public static var DBG_BLOCK_ID_TA1A_BY2: Self { Self(rawValue: 0x5D) }
 
   /// `DBG_BLOCK_ID_UNUSED39_BY2` = 94.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED39_BY2: Self { Self(rawValue: 0x5E) }
+  public static var DBG_BLOCK_ID_UNUSED39_BY2: Self { Self(rawValue: 0x5E) }
 
   /// `DBG_BLOCK_ID_UNUSED41_BY2` = 95.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED41_BY2: Self { Self(rawValue: 0x5F) }
+  public static var DBG_BLOCK_ID_UNUSED41_BY2: Self { Self(rawValue: 0x5F) }
 
   /// `DBG_BLOCK_ID_TD00_BY2` = 96.
-  @inlinable public static var DBG_BLOCK_ID_TD00_BY2: Self { Self(rawValue: 0x60) }
+  public static var DBG_BLOCK_ID_TD00_BY2: Self { Self(rawValue: 0x60) }
 
   /// `DBG_BLOCK_ID_TD02_BY2` = 97.
-  @inlinable public static var DBG_BLOCK_ID_TD02_BY2: Self { Self(rawValue: 0x61) }
+  public static var DBG_BLOCK_ID_TD02_BY2: Self { Self(rawValue: 0x61) }
 
   /// `DBG_BLOCK_ID_TD04_BY2` = 98.
-  @inlinable public static var DBG_BLOCK_ID_TD04_BY2: Self { Self(rawValue: 0x62) }
+  public static var DBG_BLOCK_ID_TD04_BY2: Self { Self(rawValue: 0x62) }
 
   /// `DBG_BLOCK_ID_TD06_BY2` = 99.
-  @inlinable public static var DBG_BLOCK_ID_TD06_BY2: Self { Self(rawValue: 0x63) }
+  public static var DBG_BLOCK_ID_TD06_BY2: Self { Self(rawValue: 0x63) }
 
   /// `DBG_BLOCK_ID_TD08_BY2` = 100.
-  @inlinable public static var DBG_BLOCK_ID_TD08_BY2: Self { Self(rawValue: 0x64) }
+  public static var DBG_BLOCK_ID_TD08_BY2: Self { Self(rawValue: 0x64) }
 
   /// `DBG_BLOCK_ID_TD0A_BY2` = 101.
-  @inlinable public static var DBG_BLOCK_ID_TD0A_BY2: Self { Self(rawValue: 0x65) }
+  public static var DBG_BLOCK_ID_TD0A_BY2: Self { Self(rawValue: 0x65) }
 
   /// `DBG_BLOCK_ID_UNUSED43_BY2` = 102.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED43_BY2: Self { Self(rawValue: 0x66) }
+  public static var DBG_BLOCK_ID_UNUSED43_BY2: Self { Self(rawValue: 0x66) }
 
   /// `DBG_BLOCK_ID_UNUSED45_BY2` = 103.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED45_BY2: Self { Self(rawValue: 0x67) }
+  public static var DBG_BLOCK_ID_UNUSED45_BY2: Self { Self(rawValue: 0x67) }
 
   /// `DBG_BLOCK_ID_TD10_BY2` = 104.
-  @inlinable public static var DBG_BLOCK_ID_TD10_BY2: Self { Self(rawValue: 0x68) }
+  public static var DBG_BLOCK_ID_TD10_BY2: Self { Self(rawValue: 0x68) }
 
   /// `DBG_BLOCK_ID_TD12_BY2` = 105.
-  @inlinable public static var DBG_BLOCK_ID_TD12_BY2: Self { Self(rawValue: 0x69) }
+  public static var DBG_BLOCK_ID_TD12_BY2: Self { Self(rawValue: 0x69) }
 
   /// `DBG_BLOCK_ID_TD14_BY2` = 106.
-  @inlinable public static var DBG_BLOCK_ID_TD14_BY2: Self { Self(rawValue: 0x6A) }
+  public static var DBG_BLOCK_ID_TD14_BY2: Self { Self(rawValue: 0x6A) }
 
   /// `DBG_BLOCK_ID_TD16_BY2` = 107.
-  @inlinable public static var DBG_BLOCK_ID_TD16_BY2: Self { Self(rawValue: 0x6B) }
+  public static var DBG_BLOCK_ID_TD16_BY2: Self { Self(rawValue: 0x6B) }
 
   /// `DBG_BLOCK_ID_TD18_BY2` = 108.
-  @inlinable public static var DBG_BLOCK_ID_TD18_BY2: Self { Self(rawValue: 0x6C) }
+  public static var DBG_BLOCK_ID_TD18_BY2: Self { Self(rawValue: 0x6C) }
 
   /// `DBG_BLOCK_ID_TD1A_BY2` = 109.
-  @inlinable public static var DBG_BLOCK_ID_TD1A_BY2: Self { Self(rawValue: 0x6D) }
+  public static var DBG_BLOCK_ID_TD1A_BY2: Self { Self(rawValue: 0x6D) }
 
   /// `DBG_BLOCK_ID_UNUSED47_BY2` = 110.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED47_BY2: Self { Self(rawValue: 0x6E) }
+  public static var DBG_BLOCK_ID_UNUSED47_BY2: Self { Self(rawValue: 0x6E) }
 
   /// `DBG_BLOCK_ID_UNUSED49_BY2` = 111.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED49_BY2: Self { Self(rawValue: 0x6F) }
+  public static var DBG_BLOCK_ID_UNUSED49_BY2: Self { Self(rawValue: 0x6F) }
 
   /// `DBG_BLOCK_ID_MCD0_BY2` = 112.
-  @inlinable public static var DBG_BLOCK_ID_MCD0_BY2: Self { Self(rawValue: 0x70) }
+  public static var DBG_BLOCK_ID_MCD0_BY2: Self { Self(rawValue: 0x70) }
 
   /// `DBG_BLOCK_ID_MCD2_BY2` = 113.
-  @inlinable public static var DBG_BLOCK_ID_MCD2_BY2: Self { Self(rawValue: 0x71) }
+  public static var DBG_BLOCK_ID_MCD2_BY2: Self { Self(rawValue: 0x71) }
 
   /// `DBG_BLOCK_ID_MCD4_BY2` = 114.
-  @inlinable public static var DBG_BLOCK_ID_MCD4_BY2: Self { Self(rawValue: 0x72) }
+  public static var DBG_BLOCK_ID_MCD4_BY2: Self { Self(rawValue: 0x72) }
 
   /// `DBG_BLOCK_ID_UNUSED51_BY2` = 115.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED51_BY2: Self { Self(rawValue: 0x73) }
+  public static var DBG_BLOCK_ID_UNUSED51_BY2: Self { Self(rawValue: 0x73) }
 }
 
 /// `DebugBlockId_BY4`: values of gmc 8.1 fields.
@@ -1332,178 +1330,178 @@ public struct DebugBlockId_BY4: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `DBG_BLOCK_ID_RESERVED_BY4` = 0.
-  @inlinable public static var DBG_BLOCK_ID_RESERVED_BY4: Self { Self(rawValue: 0x0) }
+  public static var DBG_BLOCK_ID_RESERVED_BY4: Self { Self(rawValue: 0x0) }
 
   /// `DBG_BLOCK_ID_CG_BY4` = 1.
-  @inlinable public static var DBG_BLOCK_ID_CG_BY4: Self { Self(rawValue: 0x1) }
+  public static var DBG_BLOCK_ID_CG_BY4: Self { Self(rawValue: 0x1) }
 
   /// `DBG_BLOCK_ID_CSC_BY4` = 2.
-  @inlinable public static var DBG_BLOCK_ID_CSC_BY4: Self { Self(rawValue: 0x2) }
+  public static var DBG_BLOCK_ID_CSC_BY4: Self { Self(rawValue: 0x2) }
 
   /// `DBG_BLOCK_ID_SQ_BY4` = 3.
-  @inlinable public static var DBG_BLOCK_ID_SQ_BY4: Self { Self(rawValue: 0x3) }
+  public static var DBG_BLOCK_ID_SQ_BY4: Self { Self(rawValue: 0x3) }
 
   /// `DBG_BLOCK_ID_DMA0_BY4` = 4.
-  @inlinable public static var DBG_BLOCK_ID_DMA0_BY4: Self { Self(rawValue: 0x4) }
+  public static var DBG_BLOCK_ID_DMA0_BY4: Self { Self(rawValue: 0x4) }
 
   /// `DBG_BLOCK_ID_SPIS_BY4` = 5.
-  @inlinable public static var DBG_BLOCK_ID_SPIS_BY4: Self { Self(rawValue: 0x5) }
+  public static var DBG_BLOCK_ID_SPIS_BY4: Self { Self(rawValue: 0x5) }
 
   /// `DBG_BLOCK_ID_CP0_BY4` = 6.
-  @inlinable public static var DBG_BLOCK_ID_CP0_BY4: Self { Self(rawValue: 0x6) }
+  public static var DBG_BLOCK_ID_CP0_BY4: Self { Self(rawValue: 0x6) }
 
   /// `DBG_BLOCK_ID_UVDU_BY4` = 7.
-  @inlinable public static var DBG_BLOCK_ID_UVDU_BY4: Self { Self(rawValue: 0x7) }
+  public static var DBG_BLOCK_ID_UVDU_BY4: Self { Self(rawValue: 0x7) }
 
   /// `DBG_BLOCK_ID_VGT0_BY4` = 8.
-  @inlinable public static var DBG_BLOCK_ID_VGT0_BY4: Self { Self(rawValue: 0x8) }
+  public static var DBG_BLOCK_ID_VGT0_BY4: Self { Self(rawValue: 0x8) }
 
   /// `DBG_BLOCK_ID_SCT0_BY4` = 9.
-  @inlinable public static var DBG_BLOCK_ID_SCT0_BY4: Self { Self(rawValue: 0x9) }
+  public static var DBG_BLOCK_ID_SCT0_BY4: Self { Self(rawValue: 0x9) }
 
   /// `DBG_BLOCK_ID_TCAA_BY4` = 10.
-  @inlinable public static var DBG_BLOCK_ID_TCAA_BY4: Self { Self(rawValue: 0xA) }
+  public static var DBG_BLOCK_ID_TCAA_BY4: Self { Self(rawValue: 0xA) }
 
   /// `DBG_BLOCK_ID_MCC0_BY4` = 11.
-  @inlinable public static var DBG_BLOCK_ID_MCC0_BY4: Self { Self(rawValue: 0xB) }
+  public static var DBG_BLOCK_ID_MCC0_BY4: Self { Self(rawValue: 0xB) }
 
   /// `DBG_BLOCK_ID_SX0_BY4` = 12.
-  @inlinable public static var DBG_BLOCK_ID_SX0_BY4: Self { Self(rawValue: 0xC) }
+  public static var DBG_BLOCK_ID_SX0_BY4: Self { Self(rawValue: 0xC) }
 
   /// `DBG_BLOCK_ID_UNUSED4_BY4` = 13.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED4_BY4: Self { Self(rawValue: 0xD) }
+  public static var DBG_BLOCK_ID_UNUSED4_BY4: Self { Self(rawValue: 0xD) }
 
   /// `DBG_BLOCK_ID_PC0_BY4` = 14.
-  @inlinable public static var DBG_BLOCK_ID_PC0_BY4: Self { Self(rawValue: 0xE) }
+  public static var DBG_BLOCK_ID_PC0_BY4: Self { Self(rawValue: 0xE) }
 
   /// `DBG_BLOCK_ID_UNUSED10_BY4` = 15.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED10_BY4: Self { Self(rawValue: 0xF) }
+  public static var DBG_BLOCK_ID_UNUSED10_BY4: Self { Self(rawValue: 0xF) }
 
   /// `DBG_BLOCK_ID_SCB0_BY4` = 16.
-  @inlinable public static var DBG_BLOCK_ID_SCB0_BY4: Self { Self(rawValue: 0x10) }
+  public static var DBG_BLOCK_ID_SCB0_BY4: Self { Self(rawValue: 0x10) }
 
   /// `DBG_BLOCK_ID_SCF0_BY4` = 17.
-  @inlinable public static var DBG_BLOCK_ID_SCF0_BY4: Self { Self(rawValue: 0x11) }
+  public static var DBG_BLOCK_ID_SCF0_BY4: Self { Self(rawValue: 0x11) }
 
   /// `DBG_BLOCK_ID_BCI0_BY4` = 18.
-  @inlinable public static var DBG_BLOCK_ID_BCI0_BY4: Self { Self(rawValue: 0x12) }
+  public static var DBG_BLOCK_ID_BCI0_BY4: Self { Self(rawValue: 0x12) }
 
   /// `DBG_BLOCK_ID_UNUSED17_BY4` = 19.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED17_BY4: Self { Self(rawValue: 0x13) }
+  public static var DBG_BLOCK_ID_UNUSED17_BY4: Self { Self(rawValue: 0x13) }
 
   /// `DBG_BLOCK_ID_CB00_BY4` = 20.
-  @inlinable public static var DBG_BLOCK_ID_CB00_BY4: Self { Self(rawValue: 0x14) }
+  public static var DBG_BLOCK_ID_CB00_BY4: Self { Self(rawValue: 0x14) }
 
   /// `DBG_BLOCK_ID_CB04_BY4` = 21.
-  @inlinable public static var DBG_BLOCK_ID_CB04_BY4: Self { Self(rawValue: 0x15) }
+  public static var DBG_BLOCK_ID_CB04_BY4: Self { Self(rawValue: 0x15) }
 
   /// `DBG_BLOCK_ID_CB10_BY4` = 22.
-  @inlinable public static var DBG_BLOCK_ID_CB10_BY4: Self { Self(rawValue: 0x16) }
+  public static var DBG_BLOCK_ID_CB10_BY4: Self { Self(rawValue: 0x16) }
 
   /// `DBG_BLOCK_ID_CB14_BY4` = 23.
-  @inlinable public static var DBG_BLOCK_ID_CB14_BY4: Self { Self(rawValue: 0x17) }
+  public static var DBG_BLOCK_ID_CB14_BY4: Self { Self(rawValue: 0x17) }
 
   /// `DBG_BLOCK_ID_TCP0_BY4` = 24.
-  @inlinable public static var DBG_BLOCK_ID_TCP0_BY4: Self { Self(rawValue: 0x18) }
+  public static var DBG_BLOCK_ID_TCP0_BY4: Self { Self(rawValue: 0x18) }
 
   /// `DBG_BLOCK_ID_TCP4_BY4` = 25.
-  @inlinable public static var DBG_BLOCK_ID_TCP4_BY4: Self { Self(rawValue: 0x19) }
+  public static var DBG_BLOCK_ID_TCP4_BY4: Self { Self(rawValue: 0x19) }
 
   /// `DBG_BLOCK_ID_TCP8_BY4` = 26.
-  @inlinable public static var DBG_BLOCK_ID_TCP8_BY4: Self { Self(rawValue: 0x1A) }
+  public static var DBG_BLOCK_ID_TCP8_BY4: Self { Self(rawValue: 0x1A) }
 
   /// `DBG_BLOCK_ID_TCP12_BY4` = 27.
-  @inlinable public static var DBG_BLOCK_ID_TCP12_BY4: Self { Self(rawValue: 0x1B) }
+  public static var DBG_BLOCK_ID_TCP12_BY4: Self { Self(rawValue: 0x1B) }
 
   /// `DBG_BLOCK_ID_TCP16_BY4` = 28.
-  @inlinable public static var DBG_BLOCK_ID_TCP16_BY4: Self { Self(rawValue: 0x1C) }
+  public static var DBG_BLOCK_ID_TCP16_BY4: Self { Self(rawValue: 0x1C) }
 
   /// `DBG_BLOCK_ID_TCP20_BY4` = 29.
-  @inlinable public static var DBG_BLOCK_ID_TCP20_BY4: Self { Self(rawValue: 0x1D) }
+  public static var DBG_BLOCK_ID_TCP20_BY4: Self { Self(rawValue: 0x1D) }
 
   /// `DBG_BLOCK_ID_TCP_RESERVED0_BY4` = 30.
-  @inlinable public static var DBG_BLOCK_ID_TCP_RESERVED0_BY4: Self { Self(rawValue: 0x1E) }
+  public static var DBG_BLOCK_ID_TCP_RESERVED0_BY4: Self { Self(rawValue: 0x1E) }
 
   /// `DBG_BLOCK_ID_TCP_RESERVED4_BY4` = 31.
-  @inlinable public static var DBG_BLOCK_ID_TCP_RESERVED4_BY4: Self { Self(rawValue: 0x1F) }
+  public static var DBG_BLOCK_ID_TCP_RESERVED4_BY4: Self { Self(rawValue: 0x1F) }
 
   /// `DBG_BLOCK_ID_DB_BY4` = 32.
-  @inlinable public static var DBG_BLOCK_ID_DB_BY4: Self { Self(rawValue: 0x20) }
+  public static var DBG_BLOCK_ID_DB_BY4: Self { Self(rawValue: 0x20) }
 
   /// `DBG_BLOCK_ID_DB04_BY4` = 33.
-  @inlinable public static var DBG_BLOCK_ID_DB04_BY4: Self { Self(rawValue: 0x21) }
+  public static var DBG_BLOCK_ID_DB04_BY4: Self { Self(rawValue: 0x21) }
 
   /// `DBG_BLOCK_ID_DB10_BY4` = 34.
-  @inlinable public static var DBG_BLOCK_ID_DB10_BY4: Self { Self(rawValue: 0x22) }
+  public static var DBG_BLOCK_ID_DB10_BY4: Self { Self(rawValue: 0x22) }
 
   /// `DBG_BLOCK_ID_DB14_BY4` = 35.
-  @inlinable public static var DBG_BLOCK_ID_DB14_BY4: Self { Self(rawValue: 0x23) }
+  public static var DBG_BLOCK_ID_DB14_BY4: Self { Self(rawValue: 0x23) }
 
   /// `DBG_BLOCK_ID_TCC0_BY4` = 36.
-  @inlinable public static var DBG_BLOCK_ID_TCC0_BY4: Self { Self(rawValue: 0x24) }
+  public static var DBG_BLOCK_ID_TCC0_BY4: Self { Self(rawValue: 0x24) }
 
   /// `DBG_BLOCK_ID_TCC4_BY4` = 37.
-  @inlinable public static var DBG_BLOCK_ID_TCC4_BY4: Self { Self(rawValue: 0x25) }
+  public static var DBG_BLOCK_ID_TCC4_BY4: Self { Self(rawValue: 0x25) }
 
   /// `DBG_BLOCK_ID_SPS00_BY4` = 38.
-  @inlinable public static var DBG_BLOCK_ID_SPS00_BY4: Self { Self(rawValue: 0x26) }
+  public static var DBG_BLOCK_ID_SPS00_BY4: Self { Self(rawValue: 0x26) }
 
   /// `DBG_BLOCK_ID_SPS11_BY4` = 39.
-  @inlinable public static var DBG_BLOCK_ID_SPS11_BY4: Self { Self(rawValue: 0x27) }
+  public static var DBG_BLOCK_ID_SPS11_BY4: Self { Self(rawValue: 0x27) }
 
   /// `DBG_BLOCK_ID_TA00_BY4` = 40.
-  @inlinable public static var DBG_BLOCK_ID_TA00_BY4: Self { Self(rawValue: 0x28) }
+  public static var DBG_BLOCK_ID_TA00_BY4: Self { Self(rawValue: 0x28) }
 
   /// `DBG_BLOCK_ID_TA04_BY4` = 41.
-  @inlinable public static var DBG_BLOCK_ID_TA04_BY4: Self { Self(rawValue: 0x29) }
+  public static var DBG_BLOCK_ID_TA04_BY4: Self { Self(rawValue: 0x29) }
 
   /// `DBG_BLOCK_ID_TA08_BY4` = 42.
-  @inlinable public static var DBG_BLOCK_ID_TA08_BY4: Self { Self(rawValue: 0x2A) }
+  public static var DBG_BLOCK_ID_TA08_BY4: Self { Self(rawValue: 0x2A) }
 
   /// `DBG_BLOCK_ID_UNUSED35_BY4` = 43.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED35_BY4: Self { Self(rawValue: 0x2B) }
+  public static var DBG_BLOCK_ID_UNUSED35_BY4: Self { Self(rawValue: 0x2B) }
 
   /// `DBG_BLOCK_ID_TA10_BY4` = 44.
-  @inlinable public static var DBG_BLOCK_ID_TA10_BY4: Self { Self(rawValue: 0x2C) }
+  public static var DBG_BLOCK_ID_TA10_BY4: Self { Self(rawValue: 0x2C) }
 
   /// `DBG_BLOCK_ID_TA14_BY4` = 45.
-  @inlinable public static var DBG_BLOCK_ID_TA14_BY4: Self { Self(rawValue: 0x2D) }
+  public static var DBG_BLOCK_ID_TA14_BY4: Self { Self(rawValue: 0x2D) }
 
   /// `DBG_BLOCK_ID_TA18_BY4` = 46.
-  @inlinable public static var DBG_BLOCK_ID_TA18_BY4: Self { Self(rawValue: 0x2E) }
+  public static var DBG_BLOCK_ID_TA18_BY4: Self { Self(rawValue: 0x2E) }
 
   /// `DBG_BLOCK_ID_UNUSED39_BY4` = 47.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED39_BY4: Self { Self(rawValue: 0x2F) }
+  public static var DBG_BLOCK_ID_UNUSED39_BY4: Self { Self(rawValue: 0x2F) }
 
   /// `DBG_BLOCK_ID_TD00_BY4` = 48.
-  @inlinable public static var DBG_BLOCK_ID_TD00_BY4: Self { Self(rawValue: 0x30) }
+  public static var DBG_BLOCK_ID_TD00_BY4: Self { Self(rawValue: 0x30) }
 
   /// `DBG_BLOCK_ID_TD04_BY4` = 49.
-  @inlinable public static var DBG_BLOCK_ID_TD04_BY4: Self { Self(rawValue: 0x31) }
+  public static var DBG_BLOCK_ID_TD04_BY4: Self { Self(rawValue: 0x31) }
 
   /// `DBG_BLOCK_ID_TD08_BY4` = 50.
-  @inlinable public static var DBG_BLOCK_ID_TD08_BY4: Self { Self(rawValue: 0x32) }
+  public static var DBG_BLOCK_ID_TD08_BY4: Self { Self(rawValue: 0x32) }
 
   /// `DBG_BLOCK_ID_UNUSED43_BY4` = 51.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED43_BY4: Self { Self(rawValue: 0x33) }
+  public static var DBG_BLOCK_ID_UNUSED43_BY4: Self { Self(rawValue: 0x33) }
 
   /// `DBG_BLOCK_ID_TD10_BY4` = 52.
-  @inlinable public static var DBG_BLOCK_ID_TD10_BY4: Self { Self(rawValue: 0x34) }
+  public static var DBG_BLOCK_ID_TD10_BY4: Self { Self(rawValue: 0x34) }
 
   /// `DBG_BLOCK_ID_TD14_BY4` = 53.
-  @inlinable public static var DBG_BLOCK_ID_TD14_BY4: Self { Self(rawValue: 0x35) }
+  public static var DBG_BLOCK_ID_TD14_BY4: Self { Self(rawValue: 0x35) }
 
   /// `DBG_BLOCK_ID_TD18_BY4` = 54.
-  @inlinable public static var DBG_BLOCK_ID_TD18_BY4: Self { Self(rawValue: 0x36) }
+  public static var DBG_BLOCK_ID_TD18_BY4: Self { Self(rawValue: 0x36) }
 
   /// `DBG_BLOCK_ID_UNUSED47_BY4` = 55.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED47_BY4: Self { Self(rawValue: 0x37) }
+  public static var DBG_BLOCK_ID_UNUSED47_BY4: Self { Self(rawValue: 0x37) }
 
   /// `DBG_BLOCK_ID_MCD0_BY4` = 56.
-  @inlinable public static var DBG_BLOCK_ID_MCD0_BY4: Self { Self(rawValue: 0x38) }
+  public static var DBG_BLOCK_ID_MCD0_BY4: Self { Self(rawValue: 0x38) }
 
   /// `DBG_BLOCK_ID_MCD4_BY4` = 57.
-  @inlinable public static var DBG_BLOCK_ID_MCD4_BY4: Self { Self(rawValue: 0x39) }
+  public static var DBG_BLOCK_ID_MCD4_BY4: Self { Self(rawValue: 0x39) }
 }
 
 /// `DebugBlockId_BY8`: values of gmc 8.1 fields.
@@ -1512,91 +1510,91 @@ public struct DebugBlockId_BY8: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `DBG_BLOCK_ID_RESERVED_BY8` = 0.
-  @inlinable public static var DBG_BLOCK_ID_RESERVED_BY8: Self { Self(rawValue: 0x0) }
+  public static var DBG_BLOCK_ID_RESERVED_BY8: Self { Self(rawValue: 0x0) }
 
   /// `DBG_BLOCK_ID_CSC_BY8` = 1.
-  @inlinable public static var DBG_BLOCK_ID_CSC_BY8: Self { Self(rawValue: 0x1) }
+  public static var DBG_BLOCK_ID_CSC_BY8: Self { Self(rawValue: 0x1) }
 
   /// `DBG_BLOCK_ID_DMA0_BY8` = 2.
-  @inlinable public static var DBG_BLOCK_ID_DMA0_BY8: Self { Self(rawValue: 0x2) }
+  public static var DBG_BLOCK_ID_DMA0_BY8: Self { Self(rawValue: 0x2) }
 
   /// `DBG_BLOCK_ID_CP0_BY8` = 3.
-  @inlinable public static var DBG_BLOCK_ID_CP0_BY8: Self { Self(rawValue: 0x3) }
+  public static var DBG_BLOCK_ID_CP0_BY8: Self { Self(rawValue: 0x3) }
 
   /// `DBG_BLOCK_ID_VGT0_BY8` = 4.
-  @inlinable public static var DBG_BLOCK_ID_VGT0_BY8: Self { Self(rawValue: 0x4) }
+  public static var DBG_BLOCK_ID_VGT0_BY8: Self { Self(rawValue: 0x4) }
 
   /// `DBG_BLOCK_ID_TCAA_BY8` = 5.
-  @inlinable public static var DBG_BLOCK_ID_TCAA_BY8: Self { Self(rawValue: 0x5) }
+  public static var DBG_BLOCK_ID_TCAA_BY8: Self { Self(rawValue: 0x5) }
 
   /// `DBG_BLOCK_ID_SX0_BY8` = 6.
-  @inlinable public static var DBG_BLOCK_ID_SX0_BY8: Self { Self(rawValue: 0x6) }
+  public static var DBG_BLOCK_ID_SX0_BY8: Self { Self(rawValue: 0x6) }
 
   /// `DBG_BLOCK_ID_PC0_BY8` = 7.
-  @inlinable public static var DBG_BLOCK_ID_PC0_BY8: Self { Self(rawValue: 0x7) }
+  public static var DBG_BLOCK_ID_PC0_BY8: Self { Self(rawValue: 0x7) }
 
   /// `DBG_BLOCK_ID_SCB0_BY8` = 8.
-  @inlinable public static var DBG_BLOCK_ID_SCB0_BY8: Self { Self(rawValue: 0x8) }
+  public static var DBG_BLOCK_ID_SCB0_BY8: Self { Self(rawValue: 0x8) }
 
   /// `DBG_BLOCK_ID_BCI0_BY8` = 9.
-  @inlinable public static var DBG_BLOCK_ID_BCI0_BY8: Self { Self(rawValue: 0x9) }
+  public static var DBG_BLOCK_ID_BCI0_BY8: Self { Self(rawValue: 0x9) }
 
   /// `DBG_BLOCK_ID_CB00_BY8` = 10.
-  @inlinable public static var DBG_BLOCK_ID_CB00_BY8: Self { Self(rawValue: 0xA) }
+  public static var DBG_BLOCK_ID_CB00_BY8: Self { Self(rawValue: 0xA) }
 
   /// `DBG_BLOCK_ID_CB10_BY8` = 11.
-  @inlinable public static var DBG_BLOCK_ID_CB10_BY8: Self { Self(rawValue: 0xB) }
+  public static var DBG_BLOCK_ID_CB10_BY8: Self { Self(rawValue: 0xB) }
 
   /// `DBG_BLOCK_ID_TCP0_BY8` = 12.
-  @inlinable public static var DBG_BLOCK_ID_TCP0_BY8: Self { Self(rawValue: 0xC) }
+  public static var DBG_BLOCK_ID_TCP0_BY8: Self { Self(rawValue: 0xC) }
 
   /// `DBG_BLOCK_ID_TCP8_BY8` = 13.
-  @inlinable public static var DBG_BLOCK_ID_TCP8_BY8: Self { Self(rawValue: 0xD) }
+  public static var DBG_BLOCK_ID_TCP8_BY8: Self { Self(rawValue: 0xD) }
 
   /// `DBG_BLOCK_ID_TCP16_BY8` = 14.
-  @inlinable public static var DBG_BLOCK_ID_TCP16_BY8: Self { Self(rawValue: 0xE) }
+  public static var DBG_BLOCK_ID_TCP16_BY8: Self { Self(rawValue: 0xE) }
 
   /// `DBG_BLOCK_ID_TCP_RESERVED0_BY8` = 15.
-  @inlinable public static var DBG_BLOCK_ID_TCP_RESERVED0_BY8: Self { Self(rawValue: 0xF) }
+  public static var DBG_BLOCK_ID_TCP_RESERVED0_BY8: Self { Self(rawValue: 0xF) }
 
   /// `DBG_BLOCK_ID_DB00_BY8` = 16.
-  @inlinable public static var DBG_BLOCK_ID_DB00_BY8: Self { Self(rawValue: 0x10) }
+  public static var DBG_BLOCK_ID_DB00_BY8: Self { Self(rawValue: 0x10) }
 
   /// `DBG_BLOCK_ID_DB10_BY8` = 17.
-  @inlinable public static var DBG_BLOCK_ID_DB10_BY8: Self { Self(rawValue: 0x11) }
+  public static var DBG_BLOCK_ID_DB10_BY8: Self { Self(rawValue: 0x11) }
 
   /// `DBG_BLOCK_ID_TCC0_BY8` = 18.
-  @inlinable public static var DBG_BLOCK_ID_TCC0_BY8: Self { Self(rawValue: 0x12) }
+  public static var DBG_BLOCK_ID_TCC0_BY8: Self { Self(rawValue: 0x12) }
 
   /// `DBG_BLOCK_ID_SPS00_BY8` = 19.
-  @inlinable public static var DBG_BLOCK_ID_SPS00_BY8: Self { Self(rawValue: 0x13) }
+  public static var DBG_BLOCK_ID_SPS00_BY8: Self { Self(rawValue: 0x13) }
 
   /// `DBG_BLOCK_ID_TA00_BY8` = 20.
-  @inlinable public static var DBG_BLOCK_ID_TA00_BY8: Self { Self(rawValue: 0x14) }
+  public static var DBG_BLOCK_ID_TA00_BY8: Self { Self(rawValue: 0x14) }
 
   /// `DBG_BLOCK_ID_TA08_BY8` = 21.
-  @inlinable public static var DBG_BLOCK_ID_TA08_BY8: Self { Self(rawValue: 0x15) }
+  public static var DBG_BLOCK_ID_TA08_BY8: Self { Self(rawValue: 0x15) }
 
   /// `DBG_BLOCK_ID_TA10_BY8` = 22.
-  @inlinable public static var DBG_BLOCK_ID_TA10_BY8: Self { Self(rawValue: 0x16) }
+  public static var DBG_BLOCK_ID_TA10_BY8: Self { Self(rawValue: 0x16) }
 
   /// `DBG_BLOCK_ID_TA18_BY8` = 23.
-  @inlinable public static var DBG_BLOCK_ID_TA18_BY8: Self { Self(rawValue: 0x17) }
+  public static var DBG_BLOCK_ID_TA18_BY8: Self { Self(rawValue: 0x17) }
 
   /// `DBG_BLOCK_ID_TD00_BY8` = 24.
-  @inlinable public static var DBG_BLOCK_ID_TD00_BY8: Self { Self(rawValue: 0x18) }
+  public static var DBG_BLOCK_ID_TD00_BY8: Self { Self(rawValue: 0x18) }
 
   /// `DBG_BLOCK_ID_TD08_BY8` = 25.
-  @inlinable public static var DBG_BLOCK_ID_TD08_BY8: Self { Self(rawValue: 0x19) }
+  public static var DBG_BLOCK_ID_TD08_BY8: Self { Self(rawValue: 0x19) }
 
   /// `DBG_BLOCK_ID_TD10_BY8` = 26.
-  @inlinable public static var DBG_BLOCK_ID_TD10_BY8: Self { Self(rawValue: 0x1A) }
+  public static var DBG_BLOCK_ID_TD10_BY8: Self { Self(rawValue: 0x1A) }
 
   /// `DBG_BLOCK_ID_TD18_BY8` = 27.
-  @inlinable public static var DBG_BLOCK_ID_TD18_BY8: Self { Self(rawValue: 0x1B) }
+  public static var DBG_BLOCK_ID_TD18_BY8: Self { Self(rawValue: 0x1B) }
 
   /// `DBG_BLOCK_ID_MCD0_BY8` = 28.
-  @inlinable public static var DBG_BLOCK_ID_MCD0_BY8: Self { Self(rawValue: 0x1C) }
+  public static var DBG_BLOCK_ID_MCD0_BY8: Self { Self(rawValue: 0x1C) }
 }
 
 /// `DebugBlockId_OLD`: values of gmc 8.1 fields.
@@ -1605,700 +1603,700 @@ public struct DebugBlockId_OLD: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `DBG_BLOCK_ID_RESERVED` = 0.
-  @inlinable public static var DBG_BLOCK_ID_RESERVED: Self { Self(rawValue: 0x0) }
+  public static var DBG_BLOCK_ID_RESERVED: Self { Self(rawValue: 0x0) }
 
   /// `DBG_BLOCK_ID_DBG` = 1.
-  @inlinable public static var DBG_BLOCK_ID_DBG: Self { Self(rawValue: 0x1) }
+  public static var DBG_BLOCK_ID_DBG: Self { Self(rawValue: 0x1) }
 
   /// `DBG_BLOCK_ID_VMC` = 2.
-  @inlinable public static var DBG_BLOCK_ID_VMC: Self { Self(rawValue: 0x2) }
+  public static var DBG_BLOCK_ID_VMC: Self { Self(rawValue: 0x2) }
 
   /// `DBG_BLOCK_ID_PDMA` = 3.
-  @inlinable public static var DBG_BLOCK_ID_PDMA: Self { Self(rawValue: 0x3) }
+  public static var DBG_BLOCK_ID_PDMA: Self { Self(rawValue: 0x3) }
 
   /// `DBG_BLOCK_ID_CG` = 4.
-  @inlinable public static var DBG_BLOCK_ID_CG: Self { Self(rawValue: 0x4) }
+  public static var DBG_BLOCK_ID_CG: Self { Self(rawValue: 0x4) }
 
   /// `DBG_BLOCK_ID_SRBM` = 5.
-  @inlinable public static var DBG_BLOCK_ID_SRBM: Self { Self(rawValue: 0x5) }
+  public static var DBG_BLOCK_ID_SRBM: Self { Self(rawValue: 0x5) }
 
   /// `DBG_BLOCK_ID_GRBM` = 6.
-  @inlinable public static var DBG_BLOCK_ID_GRBM: Self { Self(rawValue: 0x6) }
+  public static var DBG_BLOCK_ID_GRBM: Self { Self(rawValue: 0x6) }
 
   /// `DBG_BLOCK_ID_RLC` = 7.
-  @inlinable public static var DBG_BLOCK_ID_RLC: Self { Self(rawValue: 0x7) }
+  public static var DBG_BLOCK_ID_RLC: Self { Self(rawValue: 0x7) }
 
   /// `DBG_BLOCK_ID_CSC` = 8.
-  @inlinable public static var DBG_BLOCK_ID_CSC: Self { Self(rawValue: 0x8) }
+  public static var DBG_BLOCK_ID_CSC: Self { Self(rawValue: 0x8) }
 
   /// `DBG_BLOCK_ID_SEM` = 9.
-  @inlinable public static var DBG_BLOCK_ID_SEM: Self { Self(rawValue: 0x9) }
+  public static var DBG_BLOCK_ID_SEM: Self { Self(rawValue: 0x9) }
 
   /// `DBG_BLOCK_ID_IH` = 10.
-  @inlinable public static var DBG_BLOCK_ID_IH: Self { Self(rawValue: 0xA) }
+  public static var DBG_BLOCK_ID_IH: Self { Self(rawValue: 0xA) }
 
   /// `DBG_BLOCK_ID_SC` = 11.
-  @inlinable public static var DBG_BLOCK_ID_SC: Self { Self(rawValue: 0xB) }
+  public static var DBG_BLOCK_ID_SC: Self { Self(rawValue: 0xB) }
 
   /// `DBG_BLOCK_ID_SQ` = 12.
-  @inlinable public static var DBG_BLOCK_ID_SQ: Self { Self(rawValue: 0xC) }
+  public static var DBG_BLOCK_ID_SQ: Self { Self(rawValue: 0xC) }
 
   /// `DBG_BLOCK_ID_AVP` = 13.
-  @inlinable public static var DBG_BLOCK_ID_AVP: Self { Self(rawValue: 0xD) }
+  public static var DBG_BLOCK_ID_AVP: Self { Self(rawValue: 0xD) }
 
   /// `DBG_BLOCK_ID_GMCON` = 14.
-  @inlinable public static var DBG_BLOCK_ID_GMCON: Self { Self(rawValue: 0xE) }
+  public static var DBG_BLOCK_ID_GMCON: Self { Self(rawValue: 0xE) }
 
   /// `DBG_BLOCK_ID_SMU` = 15.
-  @inlinable public static var DBG_BLOCK_ID_SMU: Self { Self(rawValue: 0xF) }
+  public static var DBG_BLOCK_ID_SMU: Self { Self(rawValue: 0xF) }
 
   /// `DBG_BLOCK_ID_DMA0` = 16.
-  @inlinable public static var DBG_BLOCK_ID_DMA0: Self { Self(rawValue: 0x10) }
+  public static var DBG_BLOCK_ID_DMA0: Self { Self(rawValue: 0x10) }
 
   /// `DBG_BLOCK_ID_DMA1` = 17.
-  @inlinable public static var DBG_BLOCK_ID_DMA1: Self { Self(rawValue: 0x11) }
+  public static var DBG_BLOCK_ID_DMA1: Self { Self(rawValue: 0x11) }
 
   /// `DBG_BLOCK_ID_SPIM` = 18.
-  @inlinable public static var DBG_BLOCK_ID_SPIM: Self { Self(rawValue: 0x12) }
+  public static var DBG_BLOCK_ID_SPIM: Self { Self(rawValue: 0x12) }
 
   /// `DBG_BLOCK_ID_GDS` = 19.
-  @inlinable public static var DBG_BLOCK_ID_GDS: Self { Self(rawValue: 0x13) }
+  public static var DBG_BLOCK_ID_GDS: Self { Self(rawValue: 0x13) }
 
   /// `DBG_BLOCK_ID_SPIS` = 20.
-  @inlinable public static var DBG_BLOCK_ID_SPIS: Self { Self(rawValue: 0x14) }
+  public static var DBG_BLOCK_ID_SPIS: Self { Self(rawValue: 0x14) }
 
   /// `DBG_BLOCK_ID_UNUSED0` = 21.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED0: Self { Self(rawValue: 0x15) }
+  public static var DBG_BLOCK_ID_UNUSED0: Self { Self(rawValue: 0x15) }
 
   /// `DBG_BLOCK_ID_PA0` = 22.
-  @inlinable public static var DBG_BLOCK_ID_PA0: Self { Self(rawValue: 0x16) }
+  public static var DBG_BLOCK_ID_PA0: Self { Self(rawValue: 0x16) }
 
   /// `DBG_BLOCK_ID_PA1` = 23.
-  @inlinable public static var DBG_BLOCK_ID_PA1: Self { Self(rawValue: 0x17) }
+  public static var DBG_BLOCK_ID_PA1: Self { Self(rawValue: 0x17) }
 
   /// `DBG_BLOCK_ID_CP0` = 24.
-  @inlinable public static var DBG_BLOCK_ID_CP0: Self { Self(rawValue: 0x18) }
+  public static var DBG_BLOCK_ID_CP0: Self { Self(rawValue: 0x18) }
 
   /// `DBG_BLOCK_ID_CP1` = 25.
-  @inlinable public static var DBG_BLOCK_ID_CP1: Self { Self(rawValue: 0x19) }
+  public static var DBG_BLOCK_ID_CP1: Self { Self(rawValue: 0x19) }
 
   /// `DBG_BLOCK_ID_CP2` = 26.
-  @inlinable public static var DBG_BLOCK_ID_CP2: Self { Self(rawValue: 0x1A) }
+  public static var DBG_BLOCK_ID_CP2: Self { Self(rawValue: 0x1A) }
 
   /// `DBG_BLOCK_ID_UNUSED1` = 27.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED1: Self { Self(rawValue: 0x1B) }
+  public static var DBG_BLOCK_ID_UNUSED1: Self { Self(rawValue: 0x1B) }
 
   /// `DBG_BLOCK_ID_UVDU` = 28.
-  @inlinable public static var DBG_BLOCK_ID_UVDU: Self { Self(rawValue: 0x1C) }
+  public static var DBG_BLOCK_ID_UVDU: Self { Self(rawValue: 0x1C) }
 
   /// `DBG_BLOCK_ID_UVDM` = 29.
-  @inlinable public static var DBG_BLOCK_ID_UVDM: Self { Self(rawValue: 0x1D) }
+  public static var DBG_BLOCK_ID_UVDM: Self { Self(rawValue: 0x1D) }
 
   /// `DBG_BLOCK_ID_VCE` = 30.
-  @inlinable public static var DBG_BLOCK_ID_VCE: Self { Self(rawValue: 0x1E) }
+  public static var DBG_BLOCK_ID_VCE: Self { Self(rawValue: 0x1E) }
 
   /// `DBG_BLOCK_ID_UNUSED2` = 31.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED2: Self { Self(rawValue: 0x1F) }
+  public static var DBG_BLOCK_ID_UNUSED2: Self { Self(rawValue: 0x1F) }
 
   /// `DBG_BLOCK_ID_VGT0` = 32.
-  @inlinable public static var DBG_BLOCK_ID_VGT0: Self { Self(rawValue: 0x20) }
+  public static var DBG_BLOCK_ID_VGT0: Self { Self(rawValue: 0x20) }
 
   /// `DBG_BLOCK_ID_VGT1` = 33.
-  @inlinable public static var DBG_BLOCK_ID_VGT1: Self { Self(rawValue: 0x21) }
+  public static var DBG_BLOCK_ID_VGT1: Self { Self(rawValue: 0x21) }
 
   /// `DBG_BLOCK_ID_IA` = 34.
-  @inlinable public static var DBG_BLOCK_ID_IA: Self { Self(rawValue: 0x22) }
+  public static var DBG_BLOCK_ID_IA: Self { Self(rawValue: 0x22) }
 
   /// `DBG_BLOCK_ID_UNUSED3` = 35.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED3: Self { Self(rawValue: 0x23) }
+  public static var DBG_BLOCK_ID_UNUSED3: Self { Self(rawValue: 0x23) }
 
   /// `DBG_BLOCK_ID_SCT0` = 36.
-  @inlinable public static var DBG_BLOCK_ID_SCT0: Self { Self(rawValue: 0x24) }
+  public static var DBG_BLOCK_ID_SCT0: Self { Self(rawValue: 0x24) }
 
   /// `DBG_BLOCK_ID_SCT1` = 37.
-  @inlinable public static var DBG_BLOCK_ID_SCT1: Self { Self(rawValue: 0x25) }
+  public static var DBG_BLOCK_ID_SCT1: Self { Self(rawValue: 0x25) }
 
   /// `DBG_BLOCK_ID_SPM0` = 38.
-  @inlinable public static var DBG_BLOCK_ID_SPM0: Self { Self(rawValue: 0x26) }
+  public static var DBG_BLOCK_ID_SPM0: Self { Self(rawValue: 0x26) }
 
   /// `DBG_BLOCK_ID_SPM1` = 39.
-  @inlinable public static var DBG_BLOCK_ID_SPM1: Self { Self(rawValue: 0x27) }
+  public static var DBG_BLOCK_ID_SPM1: Self { Self(rawValue: 0x27) }
 
   /// `DBG_BLOCK_ID_TCAA` = 40.
-  @inlinable public static var DBG_BLOCK_ID_TCAA: Self { Self(rawValue: 0x28) }
+  public static var DBG_BLOCK_ID_TCAA: Self { Self(rawValue: 0x28) }
 
   /// `DBG_BLOCK_ID_TCAB` = 41.
-  @inlinable public static var DBG_BLOCK_ID_TCAB: Self { Self(rawValue: 0x29) }
+  public static var DBG_BLOCK_ID_TCAB: Self { Self(rawValue: 0x29) }
 
   /// `DBG_BLOCK_ID_TCCA` = 42.
-  @inlinable public static var DBG_BLOCK_ID_TCCA: Self { Self(rawValue: 0x2A) }
+  public static var DBG_BLOCK_ID_TCCA: Self { Self(rawValue: 0x2A) }
 
   /// `DBG_BLOCK_ID_TCCB` = 43.
-  @inlinable public static var DBG_BLOCK_ID_TCCB: Self { Self(rawValue: 0x2B) }
+  public static var DBG_BLOCK_ID_TCCB: Self { Self(rawValue: 0x2B) }
 
   /// `DBG_BLOCK_ID_MCC0` = 44.
-  @inlinable public static var DBG_BLOCK_ID_MCC0: Self { Self(rawValue: 0x2C) }
+  public static var DBG_BLOCK_ID_MCC0: Self { Self(rawValue: 0x2C) }
 
   /// `DBG_BLOCK_ID_MCC1` = 45.
-  @inlinable public static var DBG_BLOCK_ID_MCC1: Self { Self(rawValue: 0x2D) }
+  public static var DBG_BLOCK_ID_MCC1: Self { Self(rawValue: 0x2D) }
 
   /// `DBG_BLOCK_ID_MCC2` = 46.
-  @inlinable public static var DBG_BLOCK_ID_MCC2: Self { Self(rawValue: 0x2E) }
+  public static var DBG_BLOCK_ID_MCC2: Self { Self(rawValue: 0x2E) }
 
   /// `DBG_BLOCK_ID_MCC3` = 47.
-  @inlinable public static var DBG_BLOCK_ID_MCC3: Self { Self(rawValue: 0x2F) }
+  public static var DBG_BLOCK_ID_MCC3: Self { Self(rawValue: 0x2F) }
 
   /// `DBG_BLOCK_ID_SX0` = 48.
-  @inlinable public static var DBG_BLOCK_ID_SX0: Self { Self(rawValue: 0x30) }
+  public static var DBG_BLOCK_ID_SX0: Self { Self(rawValue: 0x30) }
 
   /// `DBG_BLOCK_ID_SX1` = 49.
-  @inlinable public static var DBG_BLOCK_ID_SX1: Self { Self(rawValue: 0x31) }
+  public static var DBG_BLOCK_ID_SX1: Self { Self(rawValue: 0x31) }
 
   /// `DBG_BLOCK_ID_SX2` = 50.
-  @inlinable public static var DBG_BLOCK_ID_SX2: Self { Self(rawValue: 0x32) }
+  public static var DBG_BLOCK_ID_SX2: Self { Self(rawValue: 0x32) }
 
   /// `DBG_BLOCK_ID_SX3` = 51.
-  @inlinable public static var DBG_BLOCK_ID_SX3: Self { Self(rawValue: 0x33) }
+  public static var DBG_BLOCK_ID_SX3: Self { Self(rawValue: 0x33) }
 
   /// `DBG_BLOCK_ID_UNUSED4` = 52.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED4: Self { Self(rawValue: 0x34) }
+  public static var DBG_BLOCK_ID_UNUSED4: Self { Self(rawValue: 0x34) }
 
   /// `DBG_BLOCK_ID_UNUSED5` = 53.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED5: Self { Self(rawValue: 0x35) }
+  public static var DBG_BLOCK_ID_UNUSED5: Self { Self(rawValue: 0x35) }
 
   /// `DBG_BLOCK_ID_UNUSED6` = 54.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED6: Self { Self(rawValue: 0x36) }
+  public static var DBG_BLOCK_ID_UNUSED6: Self { Self(rawValue: 0x36) }
 
   /// `DBG_BLOCK_ID_UNUSED7` = 55.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED7: Self { Self(rawValue: 0x37) }
+  public static var DBG_BLOCK_ID_UNUSED7: Self { Self(rawValue: 0x37) }
 
   /// `DBG_BLOCK_ID_PC0` = 56.
-  @inlinable public static var DBG_BLOCK_ID_PC0: Self { Self(rawValue: 0x38) }
+  public static var DBG_BLOCK_ID_PC0: Self { Self(rawValue: 0x38) }
 
   /// `DBG_BLOCK_ID_PC1` = 57.
-  @inlinable public static var DBG_BLOCK_ID_PC1: Self { Self(rawValue: 0x39) }
+  public static var DBG_BLOCK_ID_PC1: Self { Self(rawValue: 0x39) }
 
   /// `DBG_BLOCK_ID_UNUSED8` = 58.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED8: Self { Self(rawValue: 0x3A) }
+  public static var DBG_BLOCK_ID_UNUSED8: Self { Self(rawValue: 0x3A) }
 
   /// `DBG_BLOCK_ID_UNUSED9` = 59.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED9: Self { Self(rawValue: 0x3B) }
+  public static var DBG_BLOCK_ID_UNUSED9: Self { Self(rawValue: 0x3B) }
 
   /// `DBG_BLOCK_ID_UNUSED10` = 60.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED10: Self { Self(rawValue: 0x3C) }
+  public static var DBG_BLOCK_ID_UNUSED10: Self { Self(rawValue: 0x3C) }
 
   /// `DBG_BLOCK_ID_UNUSED11` = 61.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED11: Self { Self(rawValue: 0x3D) }
+  public static var DBG_BLOCK_ID_UNUSED11: Self { Self(rawValue: 0x3D) }
 
   /// `DBG_BLOCK_ID_MCB` = 62.
-  @inlinable public static var DBG_BLOCK_ID_MCB: Self { Self(rawValue: 0x3E) }
+  public static var DBG_BLOCK_ID_MCB: Self { Self(rawValue: 0x3E) }
 
   /// `DBG_BLOCK_ID_UNUSED12` = 63.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED12: Self { Self(rawValue: 0x3F) }
+  public static var DBG_BLOCK_ID_UNUSED12: Self { Self(rawValue: 0x3F) }
 
   /// `DBG_BLOCK_ID_SCB0` = 64.
-  @inlinable public static var DBG_BLOCK_ID_SCB0: Self { Self(rawValue: 0x40) }
+  public static var DBG_BLOCK_ID_SCB0: Self { Self(rawValue: 0x40) }
 
   /// `DBG_BLOCK_ID_SCB1` = 65.
-  @inlinable public static var DBG_BLOCK_ID_SCB1: Self { Self(rawValue: 0x41) }
+  public static var DBG_BLOCK_ID_SCB1: Self { Self(rawValue: 0x41) }
 
   /// `DBG_BLOCK_ID_UNUSED13` = 66.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED13: Self { Self(rawValue: 0x42) }
+  public static var DBG_BLOCK_ID_UNUSED13: Self { Self(rawValue: 0x42) }
 
   /// `DBG_BLOCK_ID_UNUSED14` = 67.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED14: Self { Self(rawValue: 0x43) }
+  public static var DBG_BLOCK_ID_UNUSED14: Self { Self(rawValue: 0x43) }
 
   /// `DBG_BLOCK_ID_SCF0` = 68.
-  @inlinable public static var DBG_BLOCK_ID_SCF0: Self { Self(rawValue: 0x44) }
+  public static var DBG_BLOCK_ID_SCF0: Self { Self(rawValue: 0x44) }
 
   /// `DBG_BLOCK_ID_SCF1` = 69.
-  @inlinable public static var DBG_BLOCK_ID_SCF1: Self { Self(rawValue: 0x45) }
+  public static var DBG_BLOCK_ID_SCF1: Self { Self(rawValue: 0x45) }
 
   /// `DBG_BLOCK_ID_UNUSED15` = 70.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED15: Self { Self(rawValue: 0x46) }
+  public static var DBG_BLOCK_ID_UNUSED15: Self { Self(rawValue: 0x46) }
 
   /// `DBG_BLOCK_ID_UNUSED16` = 71.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED16: Self { Self(rawValue: 0x47) }
+  public static var DBG_BLOCK_ID_UNUSED16: Self { Self(rawValue: 0x47) }
 
   /// `DBG_BLOCK_ID_BCI0` = 72.
-  @inlinable public static var DBG_BLOCK_ID_BCI0: Self { Self(rawValue: 0x48) }
+  public static var DBG_BLOCK_ID_BCI0: Self { Self(rawValue: 0x48) }
 
   /// `DBG_BLOCK_ID_BCI1` = 73.
-  @inlinable public static var DBG_BLOCK_ID_BCI1: Self { Self(rawValue: 0x49) }
+  public static var DBG_BLOCK_ID_BCI1: Self { Self(rawValue: 0x49) }
 
   /// `DBG_BLOCK_ID_BCI2` = 74.
-  @inlinable public static var DBG_BLOCK_ID_BCI2: Self { Self(rawValue: 0x4A) }
+  public static var DBG_BLOCK_ID_BCI2: Self { Self(rawValue: 0x4A) }
 
   /// `DBG_BLOCK_ID_BCI3` = 75.
-  @inlinable public static var DBG_BLOCK_ID_BCI3: Self { Self(rawValue: 0x4B) }
+  public static var DBG_BLOCK_ID_BCI3: Self { Self(rawValue: 0x4B) }
 
   /// `DBG_BLOCK_ID_UNUSED17` = 76.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED17: Self { Self(rawValue: 0x4C) }
+  public static var DBG_BLOCK_ID_UNUSED17: Self { Self(rawValue: 0x4C) }
 
   /// `DBG_BLOCK_ID_UNUSED18` = 77.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED18: Self { Self(rawValue: 0x4D) }
+  public static var DBG_BLOCK_ID_UNUSED18: Self { Self(rawValue: 0x4D) }
 
   /// `DBG_BLOCK_ID_UNUSED19` = 78.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED19: Self { Self(rawValue: 0x4E) }
+  public static var DBG_BLOCK_ID_UNUSED19: Self { Self(rawValue: 0x4E) }
 
   /// `DBG_BLOCK_ID_UNUSED20` = 79.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED20: Self { Self(rawValue: 0x4F) }
+  public static var DBG_BLOCK_ID_UNUSED20: Self { Self(rawValue: 0x4F) }
 
   /// `DBG_BLOCK_ID_CB00` = 80.
-  @inlinable public static var DBG_BLOCK_ID_CB00: Self { Self(rawValue: 0x50) }
+  public static var DBG_BLOCK_ID_CB00: Self { Self(rawValue: 0x50) }
 
   /// `DBG_BLOCK_ID_CB01` = 81.
-  @inlinable public static var DBG_BLOCK_ID_CB01: Self { Self(rawValue: 0x51) }
+  public static var DBG_BLOCK_ID_CB01: Self { Self(rawValue: 0x51) }
 
   /// `DBG_BLOCK_ID_CB02` = 82.
-  @inlinable public static var DBG_BLOCK_ID_CB02: Self { Self(rawValue: 0x52) }
+  public static var DBG_BLOCK_ID_CB02: Self { Self(rawValue: 0x52) }
 
   /// `DBG_BLOCK_ID_CB03` = 83.
-  @inlinable public static var DBG_BLOCK_ID_CB03: Self { Self(rawValue: 0x53) }
+  public static var DBG_BLOCK_ID_CB03: Self { Self(rawValue: 0x53) }
 
   /// `DBG_BLOCK_ID_CB04` = 84.
-  @inlinable public static var DBG_BLOCK_ID_CB04: Self { Self(rawValue: 0x54) }
+  public static var DBG_BLOCK_ID_CB04: Self { Self(rawValue: 0x54) }
 
   /// `DBG_BLOCK_ID_UNUSED21` = 85.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED21: Self { Self(rawValue: 0x55) }
+  public static var DBG_BLOCK_ID_UNUSED21: Self { Self(rawValue: 0x55) }
 
   /// `DBG_BLOCK_ID_UNUSED22` = 86.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED22: Self { Self(rawValue: 0x56) }
+  public static var DBG_BLOCK_ID_UNUSED22: Self { Self(rawValue: 0x56) }
 
   /// `DBG_BLOCK_ID_UNUSED23` = 87.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED23: Self { Self(rawValue: 0x57) }
+  public static var DBG_BLOCK_ID_UNUSED23: Self { Self(rawValue: 0x57) }
 
   /// `DBG_BLOCK_ID_CB10` = 88.
-  @inlinable public static var DBG_BLOCK_ID_CB10: Self { Self(rawValue: 0x58) }
+  public static var DBG_BLOCK_ID_CB10: Self { Self(rawValue: 0x58) }
 
   /// `DBG_BLOCK_ID_CB11` = 89.
-  @inlinable public static var DBG_BLOCK_ID_CB11: Self { Self(rawValue: 0x59) }
+  public static var DBG_BLOCK_ID_CB11: Self { Self(rawValue: 0x59) }
 
   /// `DBG_BLOCK_ID_CB12` = 90.
-  @inlinable public static var DBG_BLOCK_ID_CB12: Self { Self(rawValue: 0x5A) }
+  public static var DBG_BLOCK_ID_CB12: Self { Self(rawValue: 0x5A) }
 
   /// `DBG_BLOCK_ID_CB13` = 91.
-  @inlinable public static var DBG_BLOCK_ID_CB13: Self { Self(rawValue: 0x5B) }
+  public static var DBG_BLOCK_ID_CB13: Self { Self(rawValue: 0x5B) }
 
   /// `DBG_BLOCK_ID_CB14` = 92.
-  @inlinable public static var DBG_BLOCK_ID_CB14: Self { Self(rawValue: 0x5C) }
+  public static var DBG_BLOCK_ID_CB14: Self { Self(rawValue: 0x5C) }
 
   /// `DBG_BLOCK_ID_UNUSED24` = 93.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED24: Self { Self(rawValue: 0x5D) }
+  public static var DBG_BLOCK_ID_UNUSED24: Self { Self(rawValue: 0x5D) }
 
   /// `DBG_BLOCK_ID_UNUSED25` = 94.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED25: Self { Self(rawValue: 0x5E) }
+  public static var DBG_BLOCK_ID_UNUSED25: Self { Self(rawValue: 0x5E) }
 
   /// `DBG_BLOCK_ID_UNUSED26` = 95.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED26: Self { Self(rawValue: 0x5F) }
+  public static var DBG_BLOCK_ID_UNUSED26: Self { Self(rawValue: 0x5F) }
 
   /// `DBG_BLOCK_ID_TCP0` = 96.
-  @inlinable public static var DBG_BLOCK_ID_TCP0: Self { Self(rawValue: 0x60) }
+  public static var DBG_BLOCK_ID_TCP0: Self { Self(rawValue: 0x60) }
 
   /// `DBG_BLOCK_ID_TCP1` = 97.
-  @inlinable public static var DBG_BLOCK_ID_TCP1: Self { Self(rawValue: 0x61) }
+  public static var DBG_BLOCK_ID_TCP1: Self { Self(rawValue: 0x61) }
 
   /// `DBG_BLOCK_ID_TCP2` = 98.
-  @inlinable public static var DBG_BLOCK_ID_TCP2: Self { Self(rawValue: 0x62) }
+  public static var DBG_BLOCK_ID_TCP2: Self { Self(rawValue: 0x62) }
 
   /// `DBG_BLOCK_ID_TCP3` = 99.
-  @inlinable public static var DBG_BLOCK_ID_TCP3: Self { Self(rawValue: 0x63) }
+  public static var DBG_BLOCK_ID_TCP3: Self { Self(rawValue: 0x63) }
 
   /// `DBG_BLOCK_ID_TCP4` = 100.
-  @inlinable public static var DBG_BLOCK_ID_TCP4: Self { Self(rawValue: 0x64) }
+  public static var DBG_BLOCK_ID_TCP4: Self { Self(rawValue: 0x64) }
 
   /// `DBG_BLOCK_ID_TCP5` = 101.
-  @inlinable public static var DBG_BLOCK_ID_TCP5: Self { Self(rawValue: 0x65) }
+  public static var DBG_BLOCK_ID_TCP5: Self { Self(rawValue: 0x65) }
 
   /// `DBG_BLOCK_ID_TCP6` = 102.
-  @inlinable public static var DBG_BLOCK_ID_TCP6: Self { Self(rawValue: 0x66) }
+  public static var DBG_BLOCK_ID_TCP6: Self { Self(rawValue: 0x66) }
 
   /// `DBG_BLOCK_ID_TCP7` = 103.
-  @inlinable public static var DBG_BLOCK_ID_TCP7: Self { Self(rawValue: 0x67) }
+  public static var DBG_BLOCK_ID_TCP7: Self { Self(rawValue: 0x67) }
 
   /// `DBG_BLOCK_ID_TCP8` = 104.
-  @inlinable public static var DBG_BLOCK_ID_TCP8: Self { Self(rawValue: 0x68) }
+  public static var DBG_BLOCK_ID_TCP8: Self { Self(rawValue: 0x68) }
 
   /// `DBG_BLOCK_ID_TCP9` = 105.
-  @inlinable public static var DBG_BLOCK_ID_TCP9: Self { Self(rawValue: 0x69) }
+  public static var DBG_BLOCK_ID_TCP9: Self { Self(rawValue: 0x69) }
 
   /// `DBG_BLOCK_ID_TCP10` = 106.
-  @inlinable public static var DBG_BLOCK_ID_TCP10: Self { Self(rawValue: 0x6A) }
+  public static var DBG_BLOCK_ID_TCP10: Self { Self(rawValue: 0x6A) }
 
   /// `DBG_BLOCK_ID_TCP11` = 107.
-  @inlinable public static var DBG_BLOCK_ID_TCP11: Self { Self(rawValue: 0x6B) }
+  public static var DBG_BLOCK_ID_TCP11: Self { Self(rawValue: 0x6B) }
 
   /// `DBG_BLOCK_ID_TCP12` = 108.
-  @inlinable public static var DBG_BLOCK_ID_TCP12: Self { Self(rawValue: 0x6C) }
+  public static var DBG_BLOCK_ID_TCP12: Self { Self(rawValue: 0x6C) }
 
   /// `DBG_BLOCK_ID_TCP13` = 109.
-  @inlinable public static var DBG_BLOCK_ID_TCP13: Self { Self(rawValue: 0x6D) }
+  public static var DBG_BLOCK_ID_TCP13: Self { Self(rawValue: 0x6D) }
 
   /// `DBG_BLOCK_ID_TCP14` = 110.
-  @inlinable public static var DBG_BLOCK_ID_TCP14: Self { Self(rawValue: 0x6E) }
+  public static var DBG_BLOCK_ID_TCP14: Self { Self(rawValue: 0x6E) }
 
   /// `DBG_BLOCK_ID_TCP15` = 111.
-  @inlinable public static var DBG_BLOCK_ID_TCP15: Self { Self(rawValue: 0x6F) }
+  public static var DBG_BLOCK_ID_TCP15: Self { Self(rawValue: 0x6F) }
 
   /// `DBG_BLOCK_ID_TCP16` = 112.
-  @inlinable public static var DBG_BLOCK_ID_TCP16: Self { Self(rawValue: 0x70) }
+  public static var DBG_BLOCK_ID_TCP16: Self { Self(rawValue: 0x70) }
 
   /// `DBG_BLOCK_ID_TCP17` = 113.
-  @inlinable public static var DBG_BLOCK_ID_TCP17: Self { Self(rawValue: 0x71) }
+  public static var DBG_BLOCK_ID_TCP17: Self { Self(rawValue: 0x71) }
 
   /// `DBG_BLOCK_ID_TCP18` = 114.
-  @inlinable public static var DBG_BLOCK_ID_TCP18: Self { Self(rawValue: 0x72) }
+  public static var DBG_BLOCK_ID_TCP18: Self { Self(rawValue: 0x72) }
 
   /// `DBG_BLOCK_ID_TCP19` = 115.
-  @inlinable public static var DBG_BLOCK_ID_TCP19: Self { Self(rawValue: 0x73) }
+  public static var DBG_BLOCK_ID_TCP19: Self { Self(rawValue: 0x73) }
 
   /// `DBG_BLOCK_ID_TCP20` = 116.
-  @inlinable public static var DBG_BLOCK_ID_TCP20: Self { Self(rawValue: 0x74) }
+  public static var DBG_BLOCK_ID_TCP20: Self { Self(rawValue: 0x74) }
 
   /// `DBG_BLOCK_ID_TCP21` = 117.
-  @inlinable public static var DBG_BLOCK_ID_TCP21: Self { Self(rawValue: 0x75) }
+  public static var DBG_BLOCK_ID_TCP21: Self { Self(rawValue: 0x75) }
 
   /// `DBG_BLOCK_ID_TCP22` = 118.
-  @inlinable public static var DBG_BLOCK_ID_TCP22: Self { Self(rawValue: 0x76) }
+  public static var DBG_BLOCK_ID_TCP22: Self { Self(rawValue: 0x76) }
 
   /// `DBG_BLOCK_ID_TCP23` = 119.
-  @inlinable public static var DBG_BLOCK_ID_TCP23: Self { Self(rawValue: 0x77) }
+  public static var DBG_BLOCK_ID_TCP23: Self { Self(rawValue: 0x77) }
 
   /// `DBG_BLOCK_ID_TCP_RESERVED0` = 120.
-  @inlinable public static var DBG_BLOCK_ID_TCP_RESERVED0: Self { Self(rawValue: 0x78) }
+  public static var DBG_BLOCK_ID_TCP_RESERVED0: Self { Self(rawValue: 0x78) }
 
   /// `DBG_BLOCK_ID_TCP_RESERVED1` = 121.
-  @inlinable public static var DBG_BLOCK_ID_TCP_RESERVED1: Self { Self(rawValue: 0x79) }
+  public static var DBG_BLOCK_ID_TCP_RESERVED1: Self { Self(rawValue: 0x79) }
 
   /// `DBG_BLOCK_ID_TCP_RESERVED2` = 122.
-  @inlinable public static var DBG_BLOCK_ID_TCP_RESERVED2: Self { Self(rawValue: 0x7A) }
+  public static var DBG_BLOCK_ID_TCP_RESERVED2: Self { Self(rawValue: 0x7A) }
 
   /// `DBG_BLOCK_ID_TCP_RESERVED3` = 123.
-  @inlinable public static var DBG_BLOCK_ID_TCP_RESERVED3: Self { Self(rawValue: 0x7B) }
+  public static var DBG_BLOCK_ID_TCP_RESERVED3: Self { Self(rawValue: 0x7B) }
 
   /// `DBG_BLOCK_ID_TCP_RESERVED4` = 124.
-  @inlinable public static var DBG_BLOCK_ID_TCP_RESERVED4: Self { Self(rawValue: 0x7C) }
+  public static var DBG_BLOCK_ID_TCP_RESERVED4: Self { Self(rawValue: 0x7C) }
 
   /// `DBG_BLOCK_ID_TCP_RESERVED5` = 125.
-  @inlinable public static var DBG_BLOCK_ID_TCP_RESERVED5: Self { Self(rawValue: 0x7D) }
+  public static var DBG_BLOCK_ID_TCP_RESERVED5: Self { Self(rawValue: 0x7D) }
 
   /// `DBG_BLOCK_ID_TCP_RESERVED6` = 126.
-  @inlinable public static var DBG_BLOCK_ID_TCP_RESERVED6: Self { Self(rawValue: 0x7E) }
+  public static var DBG_BLOCK_ID_TCP_RESERVED6: Self { Self(rawValue: 0x7E) }
 
   /// `DBG_BLOCK_ID_TCP_RESERVED7` = 127.
-  @inlinable public static var DBG_BLOCK_ID_TCP_RESERVED7: Self { Self(rawValue: 0x7F) }
+  public static var DBG_BLOCK_ID_TCP_RESERVED7: Self { Self(rawValue: 0x7F) }
 
   /// `DBG_BLOCK_ID_DB00` = 128.
-  @inlinable public static var DBG_BLOCK_ID_DB00: Self { Self(rawValue: 0x80) }
+  public static var DBG_BLOCK_ID_DB00: Self { Self(rawValue: 0x80) }
 
   /// `DBG_BLOCK_ID_DB01` = 129.
-  @inlinable public static var DBG_BLOCK_ID_DB01: Self { Self(rawValue: 0x81) }
+  public static var DBG_BLOCK_ID_DB01: Self { Self(rawValue: 0x81) }
 
   /// `DBG_BLOCK_ID_DB02` = 130.
-  @inlinable public static var DBG_BLOCK_ID_DB02: Self { Self(rawValue: 0x82) }
+  public static var DBG_BLOCK_ID_DB02: Self { Self(rawValue: 0x82) }
 
   /// `DBG_BLOCK_ID_DB03` = 131.
-  @inlinable public static var DBG_BLOCK_ID_DB03: Self { Self(rawValue: 0x83) }
+  public static var DBG_BLOCK_ID_DB03: Self { Self(rawValue: 0x83) }
 
   /// `DBG_BLOCK_ID_DB04` = 132.
-  @inlinable public static var DBG_BLOCK_ID_DB04: Self { Self(rawValue: 0x84) }
+  public static var DBG_BLOCK_ID_DB04: Self { Self(rawValue: 0x84) }
 
   /// `DBG_BLOCK_ID_UNUSED27` = 133.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED27: Self { Self(rawValue: 0x85) }
+  public static var DBG_BLOCK_ID_UNUSED27: Self { Self(rawValue: 0x85) }
 
   /// `DBG_BLOCK_ID_UNUSED28` = 134.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED28: Self { Self(rawValue: 0x86) }
+  public static var DBG_BLOCK_ID_UNUSED28: Self { Self(rawValue: 0x86) }
 
   /// `DBG_BLOCK_ID_UNUSED29` = 135.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED29: Self { Self(rawValue: 0x87) }
+  public static var DBG_BLOCK_ID_UNUSED29: Self { Self(rawValue: 0x87) }
 
   /// `DBG_BLOCK_ID_DB10` = 136.
-  @inlinable public static var DBG_BLOCK_ID_DB10: Self { Self(rawValue: 0x88) }
+  public static var DBG_BLOCK_ID_DB10: Self { Self(rawValue: 0x88) }
 
   /// `DBG_BLOCK_ID_DB11` = 137.
-  @inlinable public static var DBG_BLOCK_ID_DB11: Self { Self(rawValue: 0x89) }
+  public static var DBG_BLOCK_ID_DB11: Self { Self(rawValue: 0x89) }
 
   /// `DBG_BLOCK_ID_DB12` = 138.
-  @inlinable public static var DBG_BLOCK_ID_DB12: Self { Self(rawValue: 0x8A) }
+  public static var DBG_BLOCK_ID_DB12: Self { Self(rawValue: 0x8A) }
 
   /// `DBG_BLOCK_ID_DB13` = 139.
-  @inlinable public static var DBG_BLOCK_ID_DB13: Self { Self(rawValue: 0x8B) }
+  public static var DBG_BLOCK_ID_DB13: Self { Self(rawValue: 0x8B) }
 
   /// `DBG_BLOCK_ID_DB14` = 140.
-  @inlinable public static var DBG_BLOCK_ID_DB14: Self { Self(rawValue: 0x8C) }
+  public static var DBG_BLOCK_ID_DB14: Self { Self(rawValue: 0x8C) }
 
   /// `DBG_BLOCK_ID_UNUSED30` = 141.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED30: Self { Self(rawValue: 0x8D) }
+  public static var DBG_BLOCK_ID_UNUSED30: Self { Self(rawValue: 0x8D) }
 
   /// `DBG_BLOCK_ID_UNUSED31` = 142.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED31: Self { Self(rawValue: 0x8E) }
+  public static var DBG_BLOCK_ID_UNUSED31: Self { Self(rawValue: 0x8E) }
 
   /// `DBG_BLOCK_ID_UNUSED32` = 143.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED32: Self { Self(rawValue: 0x8F) }
+  public static var DBG_BLOCK_ID_UNUSED32: Self { Self(rawValue: 0x8F) }
 
   /// `DBG_BLOCK_ID_TCC0` = 144.
-  @inlinable public static var DBG_BLOCK_ID_TCC0: Self { Self(rawValue: 0x90) }
+  public static var DBG_BLOCK_ID_TCC0: Self { Self(rawValue: 0x90) }
 
   /// `DBG_BLOCK_ID_TCC1` = 145.
-  @inlinable public static var DBG_BLOCK_ID_TCC1: Self { Self(rawValue: 0x91) }
+  public static var DBG_BLOCK_ID_TCC1: Self { Self(rawValue: 0x91) }
 
   /// `DBG_BLOCK_ID_TCC2` = 146.
-  @inlinable public static var DBG_BLOCK_ID_TCC2: Self { Self(rawValue: 0x92) }
+  public static var DBG_BLOCK_ID_TCC2: Self { Self(rawValue: 0x92) }
 
   /// `DBG_BLOCK_ID_TCC3` = 147.
-  @inlinable public static var DBG_BLOCK_ID_TCC3: Self { Self(rawValue: 0x93) }
+  public static var DBG_BLOCK_ID_TCC3: Self { Self(rawValue: 0x93) }
 
   /// `DBG_BLOCK_ID_TCC4` = 148.
-  @inlinable public static var DBG_BLOCK_ID_TCC4: Self { Self(rawValue: 0x94) }
+  public static var DBG_BLOCK_ID_TCC4: Self { Self(rawValue: 0x94) }
 
   /// `DBG_BLOCK_ID_TCC5` = 149.
-  @inlinable public static var DBG_BLOCK_ID_TCC5: Self { Self(rawValue: 0x95) }
+  public static var DBG_BLOCK_ID_TCC5: Self { Self(rawValue: 0x95) }
 
   /// `DBG_BLOCK_ID_TCC6` = 150.
-  @inlinable public static var DBG_BLOCK_ID_TCC6: Self { Self(rawValue: 0x96) }
+  public static var DBG_BLOCK_ID_TCC6: Self { Self(rawValue: 0x96) }
 
   /// `DBG_BLOCK_ID_TCC7` = 151.
-  @inlinable public static var DBG_BLOCK_ID_TCC7: Self { Self(rawValue: 0x97) }
+  public static var DBG_BLOCK_ID_TCC7: Self { Self(rawValue: 0x97) }
 
   /// `DBG_BLOCK_ID_SPS00` = 152.
-  @inlinable public static var DBG_BLOCK_ID_SPS00: Self { Self(rawValue: 0x98) }
+  public static var DBG_BLOCK_ID_SPS00: Self { Self(rawValue: 0x98) }
 
   /// `DBG_BLOCK_ID_SPS01` = 153.
-  @inlinable public static var DBG_BLOCK_ID_SPS01: Self { Self(rawValue: 0x99) }
+  public static var DBG_BLOCK_ID_SPS01: Self { Self(rawValue: 0x99) }
 
   /// `DBG_BLOCK_ID_SPS02` = 154.
-  @inlinable public static var DBG_BLOCK_ID_SPS02: Self { Self(rawValue: 0x9A) }
+  public static var DBG_BLOCK_ID_SPS02: Self { Self(rawValue: 0x9A) }
 
   /// `DBG_BLOCK_ID_SPS10` = 155.
-  @inlinable public static var DBG_BLOCK_ID_SPS10: Self { Self(rawValue: 0x9B) }
+  public static var DBG_BLOCK_ID_SPS10: Self { Self(rawValue: 0x9B) }
 
   /// `DBG_BLOCK_ID_SPS11` = 156.
-  @inlinable public static var DBG_BLOCK_ID_SPS11: Self { Self(rawValue: 0x9C) }
+  public static var DBG_BLOCK_ID_SPS11: Self { Self(rawValue: 0x9C) }
 
   /// `DBG_BLOCK_ID_SPS12` = 157.
-  @inlinable public static var DBG_BLOCK_ID_SPS12: Self { Self(rawValue: 0x9D) }
+  public static var DBG_BLOCK_ID_SPS12: Self { Self(rawValue: 0x9D) }
 
   /// `DBG_BLOCK_ID_UNUSED33` = 158.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED33: Self { Self(rawValue: 0x9E) }
+  public static var DBG_BLOCK_ID_UNUSED33: Self { Self(rawValue: 0x9E) }
 
   /// `DBG_BLOCK_ID_UNUSED34` = 159.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED34: Self { Self(rawValue: 0x9F) }
+  public static var DBG_BLOCK_ID_UNUSED34: Self { Self(rawValue: 0x9F) }
 
   /// `DBG_BLOCK_ID_TA00` = 160.
-  @inlinable public static var DBG_BLOCK_ID_TA00: Self { Self(rawValue: 0xA0) }
+  public static var DBG_BLOCK_ID_TA00: Self { Self(rawValue: 0xA0) }
 
   /// `DBG_BLOCK_ID_TA01` = 161.
-  @inlinable public static var DBG_BLOCK_ID_TA01: Self { Self(rawValue: 0xA1) }
+  public static var DBG_BLOCK_ID_TA01: Self { Self(rawValue: 0xA1) }
 
   /// `DBG_BLOCK_ID_TA02` = 162.
-  @inlinable public static var DBG_BLOCK_ID_TA02: Self { Self(rawValue: 0xA2) }
+  public static var DBG_BLOCK_ID_TA02: Self { Self(rawValue: 0xA2) }
 
   /// `DBG_BLOCK_ID_TA03` = 163.
-  @inlinable public static var DBG_BLOCK_ID_TA03: Self { Self(rawValue: 0xA3) }
+  public static var DBG_BLOCK_ID_TA03: Self { Self(rawValue: 0xA3) }
 
   /// `DBG_BLOCK_ID_TA04` = 164.
-  @inlinable public static var DBG_BLOCK_ID_TA04: Self { Self(rawValue: 0xA4) }
+  public static var DBG_BLOCK_ID_TA04: Self { Self(rawValue: 0xA4) }
 
   /// `DBG_BLOCK_ID_TA05` = 165.
-  @inlinable public static var DBG_BLOCK_ID_TA05: Self { Self(rawValue: 0xA5) }
+  public static var DBG_BLOCK_ID_TA05: Self { Self(rawValue: 0xA5) }
 
   /// `DBG_BLOCK_ID_TA06` = 166.
-  @inlinable public static var DBG_BLOCK_ID_TA06: Self { Self(rawValue: 0xA6) }
+  public static var DBG_BLOCK_ID_TA06: Self { Self(rawValue: 0xA6) }
 
   /// `DBG_BLOCK_ID_TA07` = 167.
-  @inlinable public static var DBG_BLOCK_ID_TA07: Self { Self(rawValue: 0xA7) }
+  public static var DBG_BLOCK_ID_TA07: Self { Self(rawValue: 0xA7) }
 
   /// `DBG_BLOCK_ID_TA08` = 168.
-  @inlinable public static var DBG_BLOCK_ID_TA08: Self { Self(rawValue: 0xA8) }
+  public static var DBG_BLOCK_ID_TA08: Self { Self(rawValue: 0xA8) }
 
   /// `DBG_BLOCK_ID_TA09` = 169.
-  @inlinable public static var DBG_BLOCK_ID_TA09: Self { Self(rawValue: 0xA9) }
+  public static var DBG_BLOCK_ID_TA09: Self { Self(rawValue: 0xA9) }
 
   /// `DBG_BLOCK_ID_TA0A` = 170.
-  @inlinable public static var DBG_BLOCK_ID_TA0A: Self { Self(rawValue: 0xAA) }
+  public static var DBG_BLOCK_ID_TA0A: Self { Self(rawValue: 0xAA) }
 
   /// `DBG_BLOCK_ID_TA0B` = 171.
-  @inlinable public static var DBG_BLOCK_ID_TA0B: Self { Self(rawValue: 0xAB) }
+  public static var DBG_BLOCK_ID_TA0B: Self { Self(rawValue: 0xAB) }
 
   /// `DBG_BLOCK_ID_UNUSED35` = 172.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED35: Self { Self(rawValue: 0xAC) }
+  public static var DBG_BLOCK_ID_UNUSED35: Self { Self(rawValue: 0xAC) }
 
   /// `DBG_BLOCK_ID_UNUSED36` = 173.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED36: Self { Self(rawValue: 0xAD) }
+  public static var DBG_BLOCK_ID_UNUSED36: Self { Self(rawValue: 0xAD) }
 
   /// `DBG_BLOCK_ID_UNUSED37` = 174.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED37: Self { Self(rawValue: 0xAE) }
+  public static var DBG_BLOCK_ID_UNUSED37: Self { Self(rawValue: 0xAE) }
 
   /// `DBG_BLOCK_ID_UNUSED38` = 175.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED38: Self { Self(rawValue: 0xAF) }
+  public static var DBG_BLOCK_ID_UNUSED38: Self { Self(rawValue: 0xAF) }
 
   /// `DBG_BLOCK_ID_TA10` = 176.
-  @inlinable public static var DBG_BLOCK_ID_TA10: Self { Self(rawValue: 0xB0) }
+  public static var DBG_BLOCK_ID_TA10: Self { Self(rawValue: 0xB0) }
 
   /// `DBG_BLOCK_ID_TA11` = 177.
-  @inlinable public static var DBG_BLOCK_ID_TA11: Self { Self(rawValue: 0xB1) }
+  public static var DBG_BLOCK_ID_TA11: Self { Self(rawValue: 0xB1) }
 
   /// `DBG_BLOCK_ID_TA12` = 178.
-  @inlinable public static var DBG_BLOCK_ID_TA12: Self { Self(rawValue: 0xB2) }
+  public static var DBG_BLOCK_ID_TA12: Self { Self(rawValue: 0xB2) }
 
   /// `DBG_BLOCK_ID_TA13` = 179.
-  @inlinable public static var DBG_BLOCK_ID_TA13: Self { Self(rawValue: 0xB3) }
+  public static var DBG_BLOCK_ID_TA13: Self { Self(rawValue: 0xB3) }
 
   /// `DBG_BLOCK_ID_TA14` = 180.
-  @inlinable public static var DBG_BLOCK_ID_TA14: Self { Self(rawValue: 0xB4) }
+  public static var DBG_BLOCK_ID_TA14: Self { Self(rawValue: 0xB4) }
 
   /// `DBG_BLOCK_ID_TA15` = 181.
-  @inlinable public static var DBG_BLOCK_ID_TA15: Self { Self(rawValue: 0xB5) }
+  public static var DBG_BLOCK_ID_TA15: Self { Self(rawValue: 0xB5) }
 
   /// `DBG_BLOCK_ID_TA16` = 182.
-  @inlinable public static var DBG_BLOCK_ID_TA16: Self { Self(rawValue: 0xB6) }
+  public static var DBG_BLOCK_ID_TA16: Self { Self(rawValue: 0xB6) }
 
   /// `DBG_BLOCK_ID_TA17` = 183.
-  @inlinable public static var DBG_BLOCK_ID_TA17: Self { Self(rawValue: 0xB7) }
+  public static var DBG_BLOCK_ID_TA17: Self { Self(rawValue: 0xB7) }
 
   /// `DBG_BLOCK_ID_TA18` = 184.
-  @inlinable public static var DBG_BLOCK_ID_TA18: Self { Self(rawValue: 0xB8) }
+  public static var DBG_BLOCK_ID_TA18: Self { Self(rawValue: 0xB8) }
 
   /// `DBG_BLOCK_ID_TA19` = 185.
-  @inlinable public static var DBG_BLOCK_ID_TA19: Self { Self(rawValue: 0xB9) }
+  public static var DBG_BLOCK_ID_TA19: Self { Self(rawValue: 0xB9) }
 
   /// `DBG_BLOCK_ID_TA1A` = 186.
-  @inlinable public static var DBG_BLOCK_ID_TA1A: Self { Self(rawValue: 0xBA) }
+  public static var DBG_BLOCK_ID_TA1A: Self { Self(rawValue: 0xBA) }
 
   /// `DBG_BLOCK_ID_TA1B` = 187.
-  @inlinable public static var DBG_BLOCK_ID_TA1B: Self { Self(rawValue: 0xBB) }
+  public static var DBG_BLOCK_ID_TA1B: Self { Self(rawValue: 0xBB) }
 
   /// `DBG_BLOCK_ID_UNUSED39` = 188.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED39: Self { Self(rawValue: 0xBC) }
+  public static var DBG_BLOCK_ID_UNUSED39: Self { Self(rawValue: 0xBC) }
 
   /// `DBG_BLOCK_ID_UNUSED40` = 189.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED40: Self { Self(rawValue: 0xBD) }
+  public static var DBG_BLOCK_ID_UNUSED40: Self { Self(rawValue: 0xBD) }
 
   /// `DBG_BLOCK_ID_UNUSED41` = 190.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED41: Self { Self(rawValue: 0xBE) }
+  public static var DBG_BLOCK_ID_UNUSED41: Self { Self(rawValue: 0xBE) }
 
   /// `DBG_BLOCK_ID_UNUSED42` = 191.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED42: Self { Self(rawValue: 0xBF) }
+  public static var DBG_BLOCK_ID_UNUSED42: Self { Self(rawValue: 0xBF) }
 
   /// `DBG_BLOCK_ID_TD00` = 192.
-  @inlinable public static var DBG_BLOCK_ID_TD00: Self { Self(rawValue: 0xC0) }
+  public static var DBG_BLOCK_ID_TD00: Self { Self(rawValue: 0xC0) }
 
   /// `DBG_BLOCK_ID_TD01` = 193.
-  @inlinable public static var DBG_BLOCK_ID_TD01: Self { Self(rawValue: 0xC1) }
+  public static var DBG_BLOCK_ID_TD01: Self { Self(rawValue: 0xC1) }
 
   /// `DBG_BLOCK_ID_TD02` = 194.
-  @inlinable public static var DBG_BLOCK_ID_TD02: Self { Self(rawValue: 0xC2) }
+  public static var DBG_BLOCK_ID_TD02: Self { Self(rawValue: 0xC2) }
 
   /// `DBG_BLOCK_ID_TD03` = 195.
-  @inlinable public static var DBG_BLOCK_ID_TD03: Self { Self(rawValue: 0xC3) }
+  public static var DBG_BLOCK_ID_TD03: Self { Self(rawValue: 0xC3) }
 
   /// `DBG_BLOCK_ID_TD04` = 196.
-  @inlinable public static var DBG_BLOCK_ID_TD04: Self { Self(rawValue: 0xC4) }
+  public static var DBG_BLOCK_ID_TD04: Self { Self(rawValue: 0xC4) }
 
   /// `DBG_BLOCK_ID_TD05` = 197.
-  @inlinable public static var DBG_BLOCK_ID_TD05: Self { Self(rawValue: 0xC5) }
+  public static var DBG_BLOCK_ID_TD05: Self { Self(rawValue: 0xC5) }
 
   /// `DBG_BLOCK_ID_TD06` = 198.
-  @inlinable public static var DBG_BLOCK_ID_TD06: Self { Self(rawValue: 0xC6) }
+  public static var DBG_BLOCK_ID_TD06: Self { Self(rawValue: 0xC6) }
 
   /// `DBG_BLOCK_ID_TD07` = 199.
-  @inlinable public static var DBG_BLOCK_ID_TD07: Self { Self(rawValue: 0xC7) }
+  public static var DBG_BLOCK_ID_TD07: Self { Self(rawValue: 0xC7) }
 
   /// `DBG_BLOCK_ID_TD08` = 200.
-  @inlinable public static var DBG_BLOCK_ID_TD08: Self { Self(rawValue: 0xC8) }
+  public static var DBG_BLOCK_ID_TD08: Self { Self(rawValue: 0xC8) }
 
   /// `DBG_BLOCK_ID_TD09` = 201.
-  @inlinable public static var DBG_BLOCK_ID_TD09: Self { Self(rawValue: 0xC9) }
+  public static var DBG_BLOCK_ID_TD09: Self { Self(rawValue: 0xC9) }
 
   /// `DBG_BLOCK_ID_TD0A` = 202.
-  @inlinable public static var DBG_BLOCK_ID_TD0A: Self { Self(rawValue: 0xCA) }
+  public static var DBG_BLOCK_ID_TD0A: Self { Self(rawValue: 0xCA) }
 
   /// `DBG_BLOCK_ID_TD0B` = 203.
-  @inlinable public static var DBG_BLOCK_ID_TD0B: Self { Self(rawValue: 0xCB) }
+  public static var DBG_BLOCK_ID_TD0B: Self { Self(rawValue: 0xCB) }
 
   /// `DBG_BLOCK_ID_UNUSED43` = 204.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED43: Self { Self(rawValue: 0xCC) }
+  public static var DBG_BLOCK_ID_UNUSED43: Self { Self(rawValue: 0xCC) }
 
   /// `DBG_BLOCK_ID_UNUSED44` = 205.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED44: Self { Self(rawValue: 0xCD) }
+  public static var DBG_BLOCK_ID_UNUSED44: Self { Self(rawValue: 0xCD) }
 
   /// `DBG_BLOCK_ID_UNUSED45` = 206.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED45: Self { Self(rawValue: 0xCE) }
+  public static var DBG_BLOCK_ID_UNUSED45: Self { Self(rawValue: 0xCE) }
 
   /// `DBG_BLOCK_ID_UNUSED46` = 207.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED46: Self { Self(rawValue: 0xCF) }
+  public static var DBG_BLOCK_ID_UNUSED46: Self { Self(rawValue: 0xCF) }
 
   /// `DBG_BLOCK_ID_TD10` = 208.
-  @inlinable public static var DBG_BLOCK_ID_TD10: Self { Self(rawValue: 0xD0) }
+  public static var DBG_BLOCK_ID_TD10: Self { Self(rawValue: 0xD0) }
 
   /// `DBG_BLOCK_ID_TD11` = 209.
-  @inlinable public static var DBG_BLOCK_ID_TD11: Self { Self(rawValue: 0xD1) }
+  public static var DBG_BLOCK_ID_TD11: Self { Self(rawValue: 0xD1) }
 
   /// `DBG_BLOCK_ID_TD12` = 210.
-  @inlinable public static var DBG_BLOCK_ID_TD12: Self { Self(rawValue: 0xD2) }
+  public static var DBG_BLOCK_ID_TD12: Self { Self(rawValue: 0xD2) }
 
   /// `DBG_BLOCK_ID_TD13` = 211.
-  @inlinable public static var DBG_BLOCK_ID_TD13: Self { Self(rawValue: 0xD3) }
+  public static var DBG_BLOCK_ID_TD13: Self { Self(rawValue: 0xD3) }
 
   /// `DBG_BLOCK_ID_TD14` = 212.
-  @inlinable public static var DBG_BLOCK_ID_TD14: Self { Self(rawValue: 0xD4) }
+  public static var DBG_BLOCK_ID_TD14: Self { Self(rawValue: 0xD4) }
 
   /// `DBG_BLOCK_ID_TD15` = 213.
-  @inlinable public static var DBG_BLOCK_ID_TD15: Self { Self(rawValue: 0xD5) }
+  public static var DBG_BLOCK_ID_TD15: Self { Self(rawValue: 0xD5) }
 
   /// `DBG_BLOCK_ID_TD16` = 214.
-  @inlinable public static var DBG_BLOCK_ID_TD16: Self { Self(rawValue: 0xD6) }
+  public static var DBG_BLOCK_ID_TD16: Self { Self(rawValue: 0xD6) }
 
   /// `DBG_BLOCK_ID_TD17` = 215.
-  @inlinable public static var DBG_BLOCK_ID_TD17: Self { Self(rawValue: 0xD7) }
+  public static var DBG_BLOCK_ID_TD17: Self { Self(rawValue: 0xD7) }
 
   /// `DBG_BLOCK_ID_TD18` = 216.
-  @inlinable public static var DBG_BLOCK_ID_TD18: Self { Self(rawValue: 0xD8) }
+  public static var DBG_BLOCK_ID_TD18: Self { Self(rawValue: 0xD8) }
 
   /// `DBG_BLOCK_ID_TD19` = 217.
-  @inlinable public static var DBG_BLOCK_ID_TD19: Self { Self(rawValue: 0xD9) }
+  public static var DBG_BLOCK_ID_TD19: Self { Self(rawValue: 0xD9) }
 
   /// `DBG_BLOCK_ID_TD1A` = 218.
-  @inlinable public static var DBG_BLOCK_ID_TD1A: Self { Self(rawValue: 0xDA) }
+  public static var DBG_BLOCK_ID_TD1A: Self { Self(rawValue: 0xDA) }
 
   /// `DBG_BLOCK_ID_TD1B` = 219.
-  @inlinable public static var DBG_BLOCK_ID_TD1B: Self { Self(rawValue: 0xDB) }
+  public static var DBG_BLOCK_ID_TD1B: Self { Self(rawValue: 0xDB) }
 
   /// `DBG_BLOCK_ID_UNUSED47` = 220.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED47: Self { Self(rawValue: 0xDC) }
+  public static var DBG_BLOCK_ID_UNUSED47: Self { Self(rawValue: 0xDC) }
 
   /// `DBG_BLOCK_ID_UNUSED48` = 221.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED48: Self { Self(rawValue: 0xDD) }
+  public static var DBG_BLOCK_ID_UNUSED48: Self { Self(rawValue: 0xDD) }
 
   /// `DBG_BLOCK_ID_UNUSED49` = 222.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED49: Self { Self(rawValue: 0xDE) }
+  public static var DBG_BLOCK_ID_UNUSED49: Self { Self(rawValue: 0xDE) }
 
   /// `DBG_BLOCK_ID_UNUSED50` = 223.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED50: Self { Self(rawValue: 0xDF) }
+  public static var DBG_BLOCK_ID_UNUSED50: Self { Self(rawValue: 0xDF) }
 
   /// `DBG_BLOCK_ID_MCD0` = 224.
-  @inlinable public static var DBG_BLOCK_ID_MCD0: Self { Self(rawValue: 0xE0) }
+  public static var DBG_BLOCK_ID_MCD0: Self { Self(rawValue: 0xE0) }
 
   /// `DBG_BLOCK_ID_MCD1` = 225.
-  @inlinable public static var DBG_BLOCK_ID_MCD1: Self { Self(rawValue: 0xE1) }
+  public static var DBG_BLOCK_ID_MCD1: Self { Self(rawValue: 0xE1) }
 
   /// `DBG_BLOCK_ID_MCD2` = 226.
-  @inlinable public static var DBG_BLOCK_ID_MCD2: Self { Self(rawValue: 0xE2) }
+  public static var DBG_BLOCK_ID_MCD2: Self { Self(rawValue: 0xE2) }
 
   /// `DBG_BLOCK_ID_MCD3` = 227.
-  @inlinable public static var DBG_BLOCK_ID_MCD3: Self { Self(rawValue: 0xE3) }
+  public static var DBG_BLOCK_ID_MCD3: Self { Self(rawValue: 0xE3) }
 
   /// `DBG_BLOCK_ID_MCD4` = 228.
-  @inlinable public static var DBG_BLOCK_ID_MCD4: Self { Self(rawValue: 0xE4) }
+  public static var DBG_BLOCK_ID_MCD4: Self { Self(rawValue: 0xE4) }
 
   /// `DBG_BLOCK_ID_MCD5` = 229.
-  @inlinable public static var DBG_BLOCK_ID_MCD5: Self { Self(rawValue: 0xE5) }
+  public static var DBG_BLOCK_ID_MCD5: Self { Self(rawValue: 0xE5) }
 
   /// `DBG_BLOCK_ID_UNUSED51` = 230.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED51: Self { Self(rawValue: 0xE6) }
+  public static var DBG_BLOCK_ID_UNUSED51: Self { Self(rawValue: 0xE6) }
 
   /// `DBG_BLOCK_ID_UNUSED52` = 231.
-  @inlinable public static var DBG_BLOCK_ID_UNUSED52: Self { Self(rawValue: 0xE7) }
+  public static var DBG_BLOCK_ID_UNUSED52: Self { Self(rawValue: 0xE7) }
 }
 
 /// `DepthArray`: values of gmc 8.1 fields.
@@ -2307,10 +2305,10 @@ public struct DepthArray: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ARRAY_2D_ALT_DEPTH` = 0.
-  @inlinable public static var ARRAY_2D_ALT_DEPTH: Self { Self(rawValue: 0x0) }
+  public static var ARRAY_2D_ALT_DEPTH: Self { Self(rawValue: 0x0) }
 
   /// `ARRAY_2D_DEPTH` = 1.
-  @inlinable public static var ARRAY_2D_DEPTH: Self { Self(rawValue: 0x1) }
+  public static var ARRAY_2D_DEPTH: Self { Self(rawValue: 0x1) }
 }
 
 /// `DepthFormat`: values of gmc 8.1 fields.
@@ -2319,28 +2317,28 @@ public struct DepthFormat: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `DEPTH_INVALID` = 0.
-  @inlinable public static var DEPTH_INVALID: Self { Self(rawValue: 0x0) }
+  public static var DEPTH_INVALID: Self { Self(rawValue: 0x0) }
 
   /// `DEPTH_16` = 1.
-  @inlinable public static var DEPTH_16: Self { Self(rawValue: 0x1) }
+  public static var DEPTH_16: Self { Self(rawValue: 0x1) }
 
   /// `DEPTH_X8_24` = 2.
-  @inlinable public static var DEPTH_X8_24: Self { Self(rawValue: 0x2) }
+  public static var DEPTH_X8_24: Self { Self(rawValue: 0x2) }
 
   /// `DEPTH_8_24` = 3.
-  @inlinable public static var DEPTH_8_24: Self { Self(rawValue: 0x3) }
+  public static var DEPTH_8_24: Self { Self(rawValue: 0x3) }
 
   /// `DEPTH_X8_24_FLOAT` = 4.
-  @inlinable public static var DEPTH_X8_24_FLOAT: Self { Self(rawValue: 0x4) }
+  public static var DEPTH_X8_24_FLOAT: Self { Self(rawValue: 0x4) }
 
   /// `DEPTH_8_24_FLOAT` = 5.
-  @inlinable public static var DEPTH_8_24_FLOAT: Self { Self(rawValue: 0x5) }
+  public static var DEPTH_8_24_FLOAT: Self { Self(rawValue: 0x5) }
 
   /// `DEPTH_32_FLOAT` = 6.
-  @inlinable public static var DEPTH_32_FLOAT: Self { Self(rawValue: 0x6) }
+  public static var DEPTH_32_FLOAT: Self { Self(rawValue: 0x6) }
 
   /// `DEPTH_X24_8_32_FLOAT` = 7.
-  @inlinable public static var DEPTH_X24_8_32_FLOAT: Self { Self(rawValue: 0x7) }
+  public static var DEPTH_X24_8_32_FLOAT: Self { Self(rawValue: 0x7) }
 }
 
 /// `ENUM_NUM_SIMD_PER_CU`: values of gmc 8.1 fields.
@@ -2349,7 +2347,7 @@ public struct ENUM_NUM_SIMD_PER_CU: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `NUM_SIMD_PER_CU` = 4.
-  @inlinable public static var NUM_SIMD_PER_CU: Self { Self(rawValue: 0x4) }
+  public static var NUM_SIMD_PER_CU: Self { Self(rawValue: 0x4) }
 }
 
 /// `GATCL1RequestType`: values of gmc 8.1 fields.
@@ -2358,13 +2356,13 @@ public struct GATCL1RequestType: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `GATCL1_TYPE_NORMAL` = 0.
-  @inlinable public static var GATCL1_TYPE_NORMAL: Self { Self(rawValue: 0x0) }
+  public static var GATCL1_TYPE_NORMAL: Self { Self(rawValue: 0x0) }
 
   /// `GATCL1_TYPE_SHOOTDOWN` = 1.
-  @inlinable public static var GATCL1_TYPE_SHOOTDOWN: Self { Self(rawValue: 0x1) }
+  public static var GATCL1_TYPE_SHOOTDOWN: Self { Self(rawValue: 0x1) }
 
   /// `GATCL1_TYPE_BYPASS` = 2.
-  @inlinable public static var GATCL1_TYPE_BYPASS: Self { Self(rawValue: 0x2) }
+  public static var GATCL1_TYPE_BYPASS: Self { Self(rawValue: 0x2) }
 }
 
 /// `GroupInterleave`: values of gmc 8.1 fields.
@@ -2373,10 +2371,10 @@ public struct GroupInterleave: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `CONFIG_256B_GROUP` = 0.
-  @inlinable public static var CONFIG_256B_GROUP: Self { Self(rawValue: 0x0) }
+  public static var CONFIG_256B_GROUP: Self { Self(rawValue: 0x0) }
 
   /// `CONFIG_512B_GROUP` = 1.
-  @inlinable public static var CONFIG_512B_GROUP: Self { Self(rawValue: 0x1) }
+  public static var CONFIG_512B_GROUP: Self { Self(rawValue: 0x1) }
 }
 
 /// `IMG_DATA_FORMAT`: values of gmc 8.1 fields.
@@ -2385,196 +2383,196 @@ public struct IMG_DATA_FORMAT: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `IMG_DATA_FORMAT_INVALID` = 0.
-  @inlinable public static var IMG_DATA_FORMAT_INVALID: Self { Self(rawValue: 0x0) }
+  public static var IMG_DATA_FORMAT_INVALID: Self { Self(rawValue: 0x0) }
 
   /// `IMG_DATA_FORMAT_8` = 1.
-  @inlinable public static var IMG_DATA_FORMAT_8: Self { Self(rawValue: 0x1) }
+  public static var IMG_DATA_FORMAT_8: Self { Self(rawValue: 0x1) }
 
   /// `IMG_DATA_FORMAT_16` = 2.
-  @inlinable public static var IMG_DATA_FORMAT_16: Self { Self(rawValue: 0x2) }
+  public static var IMG_DATA_FORMAT_16: Self { Self(rawValue: 0x2) }
 
   /// `IMG_DATA_FORMAT_8_8` = 3.
-  @inlinable public static var IMG_DATA_FORMAT_8_8: Self { Self(rawValue: 0x3) }
+  public static var IMG_DATA_FORMAT_8_8: Self { Self(rawValue: 0x3) }
 
   /// `IMG_DATA_FORMAT_32` = 4.
-  @inlinable public static var IMG_DATA_FORMAT_32: Self { Self(rawValue: 0x4) }
+  public static var IMG_DATA_FORMAT_32: Self { Self(rawValue: 0x4) }
 
   /// `IMG_DATA_FORMAT_16_16` = 5.
-  @inlinable public static var IMG_DATA_FORMAT_16_16: Self { Self(rawValue: 0x5) }
+  public static var IMG_DATA_FORMAT_16_16: Self { Self(rawValue: 0x5) }
 
   /// `IMG_DATA_FORMAT_10_11_11` = 6.
-  @inlinable public static var IMG_DATA_FORMAT_10_11_11: Self { Self(rawValue: 0x6) }
+  public static var IMG_DATA_FORMAT_10_11_11: Self { Self(rawValue: 0x6) }
 
   /// `IMG_DATA_FORMAT_11_11_10` = 7.
-  @inlinable public static var IMG_DATA_FORMAT_11_11_10: Self { Self(rawValue: 0x7) }
+  public static var IMG_DATA_FORMAT_11_11_10: Self { Self(rawValue: 0x7) }
 
   /// `IMG_DATA_FORMAT_10_10_10_2` = 8.
-  @inlinable public static var IMG_DATA_FORMAT_10_10_10_2: Self { Self(rawValue: 0x8) }
+  public static var IMG_DATA_FORMAT_10_10_10_2: Self { Self(rawValue: 0x8) }
 
   /// `IMG_DATA_FORMAT_2_10_10_10` = 9.
-  @inlinable public static var IMG_DATA_FORMAT_2_10_10_10: Self { Self(rawValue: 0x9) }
+  public static var IMG_DATA_FORMAT_2_10_10_10: Self { Self(rawValue: 0x9) }
 
   /// `IMG_DATA_FORMAT_8_8_8_8` = 10.
-  @inlinable public static var IMG_DATA_FORMAT_8_8_8_8: Self { Self(rawValue: 0xA) }
+  public static var IMG_DATA_FORMAT_8_8_8_8: Self { Self(rawValue: 0xA) }
 
   /// `IMG_DATA_FORMAT_32_32` = 11.
-  @inlinable public static var IMG_DATA_FORMAT_32_32: Self { Self(rawValue: 0xB) }
+  public static var IMG_DATA_FORMAT_32_32: Self { Self(rawValue: 0xB) }
 
   /// `IMG_DATA_FORMAT_16_16_16_16` = 12.
-  @inlinable public static var IMG_DATA_FORMAT_16_16_16_16: Self { Self(rawValue: 0xC) }
+  public static var IMG_DATA_FORMAT_16_16_16_16: Self { Self(rawValue: 0xC) }
 
   /// `IMG_DATA_FORMAT_32_32_32` = 13.
-  @inlinable public static var IMG_DATA_FORMAT_32_32_32: Self { Self(rawValue: 0xD) }
+  public static var IMG_DATA_FORMAT_32_32_32: Self { Self(rawValue: 0xD) }
 
   /// `IMG_DATA_FORMAT_32_32_32_32` = 14.
-  @inlinable public static var IMG_DATA_FORMAT_32_32_32_32: Self { Self(rawValue: 0xE) }
+  public static var IMG_DATA_FORMAT_32_32_32_32: Self { Self(rawValue: 0xE) }
 
   /// `IMG_DATA_FORMAT_RESERVED_15` = 15.
-  @inlinable public static var IMG_DATA_FORMAT_RESERVED_15: Self { Self(rawValue: 0xF) }
+  public static var IMG_DATA_FORMAT_RESERVED_15: Self { Self(rawValue: 0xF) }
 
   /// `IMG_DATA_FORMAT_5_6_5` = 16.
-  @inlinable public static var IMG_DATA_FORMAT_5_6_5: Self { Self(rawValue: 0x10) }
+  public static var IMG_DATA_FORMAT_5_6_5: Self { Self(rawValue: 0x10) }
 
   /// `IMG_DATA_FORMAT_1_5_5_5` = 17.
-  @inlinable public static var IMG_DATA_FORMAT_1_5_5_5: Self { Self(rawValue: 0x11) }
+  public static var IMG_DATA_FORMAT_1_5_5_5: Self { Self(rawValue: 0x11) }
 
   /// `IMG_DATA_FORMAT_5_5_5_1` = 18.
-  @inlinable public static var IMG_DATA_FORMAT_5_5_5_1: Self { Self(rawValue: 0x12) }
+  public static var IMG_DATA_FORMAT_5_5_5_1: Self { Self(rawValue: 0x12) }
 
   /// `IMG_DATA_FORMAT_4_4_4_4` = 19.
-  @inlinable public static var IMG_DATA_FORMAT_4_4_4_4: Self { Self(rawValue: 0x13) }
+  public static var IMG_DATA_FORMAT_4_4_4_4: Self { Self(rawValue: 0x13) }
 
   /// `IMG_DATA_FORMAT_8_24` = 20.
-  @inlinable public static var IMG_DATA_FORMAT_8_24: Self { Self(rawValue: 0x14) }
+  public static var IMG_DATA_FORMAT_8_24: Self { Self(rawValue: 0x14) }
 
   /// `IMG_DATA_FORMAT_24_8` = 21.
-  @inlinable public static var IMG_DATA_FORMAT_24_8: Self { Self(rawValue: 0x15) }
+  public static var IMG_DATA_FORMAT_24_8: Self { Self(rawValue: 0x15) }
 
   /// `IMG_DATA_FORMAT_X24_8_32` = 22.
-  @inlinable public static var IMG_DATA_FORMAT_X24_8_32: Self { Self(rawValue: 0x16) }
+  public static var IMG_DATA_FORMAT_X24_8_32: Self { Self(rawValue: 0x16) }
 
   /// `IMG_DATA_FORMAT_RESERVED_23` = 23.
-  @inlinable public static var IMG_DATA_FORMAT_RESERVED_23: Self { Self(rawValue: 0x17) }
+  public static var IMG_DATA_FORMAT_RESERVED_23: Self { Self(rawValue: 0x17) }
 
   /// `IMG_DATA_FORMAT_RESERVED_24` = 24.
-  @inlinable public static var IMG_DATA_FORMAT_RESERVED_24: Self { Self(rawValue: 0x18) }
+  public static var IMG_DATA_FORMAT_RESERVED_24: Self { Self(rawValue: 0x18) }
 
   /// `IMG_DATA_FORMAT_RESERVED_25` = 25.
-  @inlinable public static var IMG_DATA_FORMAT_RESERVED_25: Self { Self(rawValue: 0x19) }
+  public static var IMG_DATA_FORMAT_RESERVED_25: Self { Self(rawValue: 0x19) }
 
   /// `IMG_DATA_FORMAT_RESERVED_26` = 26.
-  @inlinable public static var IMG_DATA_FORMAT_RESERVED_26: Self { Self(rawValue: 0x1A) }
+  public static var IMG_DATA_FORMAT_RESERVED_26: Self { Self(rawValue: 0x1A) }
 
   /// `IMG_DATA_FORMAT_RESERVED_27` = 27.
-  @inlinable public static var IMG_DATA_FORMAT_RESERVED_27: Self { Self(rawValue: 0x1B) }
+  public static var IMG_DATA_FORMAT_RESERVED_27: Self { Self(rawValue: 0x1B) }
 
   /// `IMG_DATA_FORMAT_RESERVED_28` = 28.
-  @inlinable public static var IMG_DATA_FORMAT_RESERVED_28: Self { Self(rawValue: 0x1C) }
+  public static var IMG_DATA_FORMAT_RESERVED_28: Self { Self(rawValue: 0x1C) }
 
   /// `IMG_DATA_FORMAT_RESERVED_29` = 29.
-  @inlinable public static var IMG_DATA_FORMAT_RESERVED_29: Self { Self(rawValue: 0x1D) }
+  public static var IMG_DATA_FORMAT_RESERVED_29: Self { Self(rawValue: 0x1D) }
 
   /// `IMG_DATA_FORMAT_RESERVED_30` = 30.
-  @inlinable public static var IMG_DATA_FORMAT_RESERVED_30: Self { Self(rawValue: 0x1E) }
+  public static var IMG_DATA_FORMAT_RESERVED_30: Self { Self(rawValue: 0x1E) }
 
   /// `IMG_DATA_FORMAT_RESERVED_31` = 31.
-  @inlinable public static var IMG_DATA_FORMAT_RESERVED_31: Self { Self(rawValue: 0x1F) }
+  public static var IMG_DATA_FORMAT_RESERVED_31: Self { Self(rawValue: 0x1F) }
 
   /// `IMG_DATA_FORMAT_GB_GR` = 32.
-  @inlinable public static var IMG_DATA_FORMAT_GB_GR: Self { Self(rawValue: 0x20) }
+  public static var IMG_DATA_FORMAT_GB_GR: Self { Self(rawValue: 0x20) }
 
   /// `IMG_DATA_FORMAT_BG_RG` = 33.
-  @inlinable public static var IMG_DATA_FORMAT_BG_RG: Self { Self(rawValue: 0x21) }
+  public static var IMG_DATA_FORMAT_BG_RG: Self { Self(rawValue: 0x21) }
 
   /// `IMG_DATA_FORMAT_5_9_9_9` = 34.
-  @inlinable public static var IMG_DATA_FORMAT_5_9_9_9: Self { Self(rawValue: 0x22) }
+  public static var IMG_DATA_FORMAT_5_9_9_9: Self { Self(rawValue: 0x22) }
 
   /// `IMG_DATA_FORMAT_BC1` = 35.
-  @inlinable public static var IMG_DATA_FORMAT_BC1: Self { Self(rawValue: 0x23) }
+  public static var IMG_DATA_FORMAT_BC1: Self { Self(rawValue: 0x23) }
 
   /// `IMG_DATA_FORMAT_BC2` = 36.
-  @inlinable public static var IMG_DATA_FORMAT_BC2: Self { Self(rawValue: 0x24) }
+  public static var IMG_DATA_FORMAT_BC2: Self { Self(rawValue: 0x24) }
 
   /// `IMG_DATA_FORMAT_BC3` = 37.
-  @inlinable public static var IMG_DATA_FORMAT_BC3: Self { Self(rawValue: 0x25) }
+  public static var IMG_DATA_FORMAT_BC3: Self { Self(rawValue: 0x25) }
 
   /// `IMG_DATA_FORMAT_BC4` = 38.
-  @inlinable public static var IMG_DATA_FORMAT_BC4: Self { Self(rawValue: 0x26) }
+  public static var IMG_DATA_FORMAT_BC4: Self { Self(rawValue: 0x26) }
 
   /// `IMG_DATA_FORMAT_BC5` = 39.
-  @inlinable public static var IMG_DATA_FORMAT_BC5: Self { Self(rawValue: 0x27) }
+  public static var IMG_DATA_FORMAT_BC5: Self { Self(rawValue: 0x27) }
 
   /// `IMG_DATA_FORMAT_BC6` = 40.
-  @inlinable public static var IMG_DATA_FORMAT_BC6: Self { Self(rawValue: 0x28) }
+  public static var IMG_DATA_FORMAT_BC6: Self { Self(rawValue: 0x28) }
 
   /// `IMG_DATA_FORMAT_BC7` = 41.
-  @inlinable public static var IMG_DATA_FORMAT_BC7: Self { Self(rawValue: 0x29) }
+  public static var IMG_DATA_FORMAT_BC7: Self { Self(rawValue: 0x29) }
 
   /// `IMG_DATA_FORMAT_RESERVED_42` = 42.
-  @inlinable public static var IMG_DATA_FORMAT_RESERVED_42: Self { Self(rawValue: 0x2A) }
+  public static var IMG_DATA_FORMAT_RESERVED_42: Self { Self(rawValue: 0x2A) }
 
   /// `IMG_DATA_FORMAT_RESERVED_43` = 43.
-  @inlinable public static var IMG_DATA_FORMAT_RESERVED_43: Self { Self(rawValue: 0x2B) }
+  public static var IMG_DATA_FORMAT_RESERVED_43: Self { Self(rawValue: 0x2B) }
 
   /// `IMG_DATA_FORMAT_FMASK8_S2_F1` = 44.
-  @inlinable public static var IMG_DATA_FORMAT_FMASK8_S2_F1: Self { Self(rawValue: 0x2C) }
+  public static var IMG_DATA_FORMAT_FMASK8_S2_F1: Self { Self(rawValue: 0x2C) }
 
   /// `IMG_DATA_FORMAT_FMASK8_S4_F1` = 45.
-  @inlinable public static var IMG_DATA_FORMAT_FMASK8_S4_F1: Self { Self(rawValue: 0x2D) }
+  public static var IMG_DATA_FORMAT_FMASK8_S4_F1: Self { Self(rawValue: 0x2D) }
 
   /// `IMG_DATA_FORMAT_FMASK8_S8_F1` = 46.
-  @inlinable public static var IMG_DATA_FORMAT_FMASK8_S8_F1: Self { Self(rawValue: 0x2E) }
+  public static var IMG_DATA_FORMAT_FMASK8_S8_F1: Self { Self(rawValue: 0x2E) }
 
   /// `IMG_DATA_FORMAT_FMASK8_S2_F2` = 47.
-  @inlinable public static var IMG_DATA_FORMAT_FMASK8_S2_F2: Self { Self(rawValue: 0x2F) }
+  public static var IMG_DATA_FORMAT_FMASK8_S2_F2: Self { Self(rawValue: 0x2F) }
 
   /// `IMG_DATA_FORMAT_FMASK8_S4_F2` = 48.
-  @inlinable public static var IMG_DATA_FORMAT_FMASK8_S4_F2: Self { Self(rawValue: 0x30) }
+  public static var IMG_DATA_FORMAT_FMASK8_S4_F2: Self { Self(rawValue: 0x30) }
 
   /// `IMG_DATA_FORMAT_FMASK8_S4_F4` = 49.
-  @inlinable public static var IMG_DATA_FORMAT_FMASK8_S4_F4: Self { Self(rawValue: 0x31) }
+  public static var IMG_DATA_FORMAT_FMASK8_S4_F4: Self { Self(rawValue: 0x31) }
 
   /// `IMG_DATA_FORMAT_FMASK16_S16_F1` = 50.
-  @inlinable public static var IMG_DATA_FORMAT_FMASK16_S16_F1: Self { Self(rawValue: 0x32) }
+  public static var IMG_DATA_FORMAT_FMASK16_S16_F1: Self { Self(rawValue: 0x32) }
 
   /// `IMG_DATA_FORMAT_FMASK16_S8_F2` = 51.
-  @inlinable public static var IMG_DATA_FORMAT_FMASK16_S8_F2: Self { Self(rawValue: 0x33) }
+  public static var IMG_DATA_FORMAT_FMASK16_S8_F2: Self { Self(rawValue: 0x33) }
 
   /// `IMG_DATA_FORMAT_FMASK32_S16_F2` = 52.
-  @inlinable public static var IMG_DATA_FORMAT_FMASK32_S16_F2: Self { Self(rawValue: 0x34) }
+  public static var IMG_DATA_FORMAT_FMASK32_S16_F2: Self { Self(rawValue: 0x34) }
 
   /// `IMG_DATA_FORMAT_FMASK32_S8_F4` = 53.
-  @inlinable public static var IMG_DATA_FORMAT_FMASK32_S8_F4: Self { Self(rawValue: 0x35) }
+  public static var IMG_DATA_FORMAT_FMASK32_S8_F4: Self { Self(rawValue: 0x35) }
 
   /// `IMG_DATA_FORMAT_FMASK32_S8_F8` = 54.
-  @inlinable public static var IMG_DATA_FORMAT_FMASK32_S8_F8: Self { Self(rawValue: 0x36) }
+  public static var IMG_DATA_FORMAT_FMASK32_S8_F8: Self { Self(rawValue: 0x36) }
 
   /// `IMG_DATA_FORMAT_FMASK64_S16_F4` = 55.
-  @inlinable public static var IMG_DATA_FORMAT_FMASK64_S16_F4: Self { Self(rawValue: 0x37) }
+  public static var IMG_DATA_FORMAT_FMASK64_S16_F4: Self { Self(rawValue: 0x37) }
 
   /// `IMG_DATA_FORMAT_FMASK64_S16_F8` = 56.
-  @inlinable public static var IMG_DATA_FORMAT_FMASK64_S16_F8: Self { Self(rawValue: 0x38) }
+  public static var IMG_DATA_FORMAT_FMASK64_S16_F8: Self { Self(rawValue: 0x38) }
 
   /// `IMG_DATA_FORMAT_4_4` = 57.
-  @inlinable public static var IMG_DATA_FORMAT_4_4: Self { Self(rawValue: 0x39) }
+  public static var IMG_DATA_FORMAT_4_4: Self { Self(rawValue: 0x39) }
 
   /// `IMG_DATA_FORMAT_6_5_5` = 58.
-  @inlinable public static var IMG_DATA_FORMAT_6_5_5: Self { Self(rawValue: 0x3A) }
+  public static var IMG_DATA_FORMAT_6_5_5: Self { Self(rawValue: 0x3A) }
 
   /// `IMG_DATA_FORMAT_1` = 59.
-  @inlinable public static var IMG_DATA_FORMAT_1: Self { Self(rawValue: 0x3B) }
+  public static var IMG_DATA_FORMAT_1: Self { Self(rawValue: 0x3B) }
 
   /// `IMG_DATA_FORMAT_1_REVERSED` = 60.
-  @inlinable public static var IMG_DATA_FORMAT_1_REVERSED: Self { Self(rawValue: 0x3C) }
+  public static var IMG_DATA_FORMAT_1_REVERSED: Self { Self(rawValue: 0x3C) }
 
   /// `IMG_DATA_FORMAT_32_AS_8` = 61.
-  @inlinable public static var IMG_DATA_FORMAT_32_AS_8: Self { Self(rawValue: 0x3D) }
+  public static var IMG_DATA_FORMAT_32_AS_8: Self { Self(rawValue: 0x3D) }
 
   /// `IMG_DATA_FORMAT_32_AS_8_8` = 62.
-  @inlinable public static var IMG_DATA_FORMAT_32_AS_8_8: Self { Self(rawValue: 0x3E) }
+  public static var IMG_DATA_FORMAT_32_AS_8_8: Self { Self(rawValue: 0x3E) }
 
   /// `IMG_DATA_FORMAT_32_AS_32_32_32_32` = 63.
-  @inlinable public static var IMG_DATA_FORMAT_32_AS_32_32_32_32: Self { Self(rawValue: 0x3F) }
+  public static var IMG_DATA_FORMAT_32_AS_32_32_32_32: Self { Self(rawValue: 0x3F) }
 }
 
 /// `IMG_NUM_FORMAT`: values of gmc 8.1 fields.
@@ -2583,52 +2581,52 @@ public struct IMG_NUM_FORMAT: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `IMG_NUM_FORMAT_UNORM` = 0.
-  @inlinable public static var IMG_NUM_FORMAT_UNORM: Self { Self(rawValue: 0x0) }
+  public static var IMG_NUM_FORMAT_UNORM: Self { Self(rawValue: 0x0) }
 
   /// `IMG_NUM_FORMAT_SNORM` = 1.
-  @inlinable public static var IMG_NUM_FORMAT_SNORM: Self { Self(rawValue: 0x1) }
+  public static var IMG_NUM_FORMAT_SNORM: Self { Self(rawValue: 0x1) }
 
   /// `IMG_NUM_FORMAT_USCALED` = 2.
-  @inlinable public static var IMG_NUM_FORMAT_USCALED: Self { Self(rawValue: 0x2) }
+  public static var IMG_NUM_FORMAT_USCALED: Self { Self(rawValue: 0x2) }
 
   /// `IMG_NUM_FORMAT_SSCALED` = 3.
-  @inlinable public static var IMG_NUM_FORMAT_SSCALED: Self { Self(rawValue: 0x3) }
+  public static var IMG_NUM_FORMAT_SSCALED: Self { Self(rawValue: 0x3) }
 
   /// `IMG_NUM_FORMAT_UINT` = 4.
-  @inlinable public static var IMG_NUM_FORMAT_UINT: Self { Self(rawValue: 0x4) }
+  public static var IMG_NUM_FORMAT_UINT: Self { Self(rawValue: 0x4) }
 
   /// `IMG_NUM_FORMAT_SINT` = 5.
-  @inlinable public static var IMG_NUM_FORMAT_SINT: Self { Self(rawValue: 0x5) }
+  public static var IMG_NUM_FORMAT_SINT: Self { Self(rawValue: 0x5) }
 
   /// `IMG_NUM_FORMAT_RESERVED_6` = 6.
-  @inlinable public static var IMG_NUM_FORMAT_RESERVED_6: Self { Self(rawValue: 0x6) }
+  public static var IMG_NUM_FORMAT_RESERVED_6: Self { Self(rawValue: 0x6) }
 
   /// `IMG_NUM_FORMAT_FLOAT` = 7.
-  @inlinable public static var IMG_NUM_FORMAT_FLOAT: Self { Self(rawValue: 0x7) }
+  public static var IMG_NUM_FORMAT_FLOAT: Self { Self(rawValue: 0x7) }
 
   /// `IMG_NUM_FORMAT_RESERVED_8` = 8.
-  @inlinable public static var IMG_NUM_FORMAT_RESERVED_8: Self { Self(rawValue: 0x8) }
+  public static var IMG_NUM_FORMAT_RESERVED_8: Self { Self(rawValue: 0x8) }
 
   /// `IMG_NUM_FORMAT_SRGB` = 9.
-  @inlinable public static var IMG_NUM_FORMAT_SRGB: Self { Self(rawValue: 0x9) }
+  public static var IMG_NUM_FORMAT_SRGB: Self { Self(rawValue: 0x9) }
 
   /// `IMG_NUM_FORMAT_RESERVED_10` = 10.
-  @inlinable public static var IMG_NUM_FORMAT_RESERVED_10: Self { Self(rawValue: 0xA) }
+  public static var IMG_NUM_FORMAT_RESERVED_10: Self { Self(rawValue: 0xA) }
 
   /// `IMG_NUM_FORMAT_RESERVED_11` = 11.
-  @inlinable public static var IMG_NUM_FORMAT_RESERVED_11: Self { Self(rawValue: 0xB) }
+  public static var IMG_NUM_FORMAT_RESERVED_11: Self { Self(rawValue: 0xB) }
 
   /// `IMG_NUM_FORMAT_RESERVED_12` = 12.
-  @inlinable public static var IMG_NUM_FORMAT_RESERVED_12: Self { Self(rawValue: 0xC) }
+  public static var IMG_NUM_FORMAT_RESERVED_12: Self { Self(rawValue: 0xC) }
 
   /// `IMG_NUM_FORMAT_RESERVED_13` = 13.
-  @inlinable public static var IMG_NUM_FORMAT_RESERVED_13: Self { Self(rawValue: 0xD) }
+  public static var IMG_NUM_FORMAT_RESERVED_13: Self { Self(rawValue: 0xD) }
 
   /// `IMG_NUM_FORMAT_RESERVED_14` = 14.
-  @inlinable public static var IMG_NUM_FORMAT_RESERVED_14: Self { Self(rawValue: 0xE) }
+  public static var IMG_NUM_FORMAT_RESERVED_14: Self { Self(rawValue: 0xE) }
 
   /// `IMG_NUM_FORMAT_RESERVED_15` = 15.
-  @inlinable public static var IMG_NUM_FORMAT_RESERVED_15: Self { Self(rawValue: 0xF) }
+  public static var IMG_NUM_FORMAT_RESERVED_15: Self { Self(rawValue: 0xF) }
 }
 
 /// `MEM_PWR_DIS_CTRL`: values of gmc 8.1 fields.
@@ -2637,10 +2635,10 @@ public struct MEM_PWR_DIS_CTRL: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ENABLE_MEM_PWR_CTRL` = 0.
-  @inlinable public static var ENABLE_MEM_PWR_CTRL: Self { Self(rawValue: 0x0) }
+  public static var ENABLE_MEM_PWR_CTRL: Self { Self(rawValue: 0x0) }
 
   /// `DISABLE_MEM_PWR_CTRL` = 1.
-  @inlinable public static var DISABLE_MEM_PWR_CTRL: Self { Self(rawValue: 0x1) }
+  public static var DISABLE_MEM_PWR_CTRL: Self { Self(rawValue: 0x1) }
 }
 
 /// `MEM_PWR_FORCE_CTRL`: values of gmc 8.1 fields.
@@ -2649,16 +2647,16 @@ public struct MEM_PWR_FORCE_CTRL: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `NO_FORCE_REQUEST` = 0.
-  @inlinable public static var NO_FORCE_REQUEST: Self { Self(rawValue: 0x0) }
+  public static var NO_FORCE_REQUEST: Self { Self(rawValue: 0x0) }
 
   /// `FORCE_LIGHT_SLEEP_REQUEST` = 1.
-  @inlinable public static var FORCE_LIGHT_SLEEP_REQUEST: Self { Self(rawValue: 0x1) }
+  public static var FORCE_LIGHT_SLEEP_REQUEST: Self { Self(rawValue: 0x1) }
 
   /// `FORCE_DEEP_SLEEP_REQUEST` = 2.
-  @inlinable public static var FORCE_DEEP_SLEEP_REQUEST: Self { Self(rawValue: 0x2) }
+  public static var FORCE_DEEP_SLEEP_REQUEST: Self { Self(rawValue: 0x2) }
 
   /// `FORCE_SHUT_DOWN_REQUEST` = 3.
-  @inlinable public static var FORCE_SHUT_DOWN_REQUEST: Self { Self(rawValue: 0x3) }
+  public static var FORCE_SHUT_DOWN_REQUEST: Self { Self(rawValue: 0x3) }
 }
 
 /// `MEM_PWR_FORCE_CTRL2`: values of gmc 8.1 fields.
@@ -2667,10 +2665,10 @@ public struct MEM_PWR_FORCE_CTRL2: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `NO_FORCE_REQ` = 0.
-  @inlinable public static var NO_FORCE_REQ: Self { Self(rawValue: 0x0) }
+  public static var NO_FORCE_REQ: Self { Self(rawValue: 0x0) }
 
   /// `FORCE_LIGHT_SLEEP_REQ` = 1.
-  @inlinable public static var FORCE_LIGHT_SLEEP_REQ: Self { Self(rawValue: 0x1) }
+  public static var FORCE_LIGHT_SLEEP_REQ: Self { Self(rawValue: 0x1) }
 }
 
 /// `MEM_PWR_SEL_CTRL`: values of gmc 8.1 fields.
@@ -2679,13 +2677,13 @@ public struct MEM_PWR_SEL_CTRL: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `DYNAMIC_SHUT_DOWN_ENABLE` = 0.
-  @inlinable public static var DYNAMIC_SHUT_DOWN_ENABLE: Self { Self(rawValue: 0x0) }
+  public static var DYNAMIC_SHUT_DOWN_ENABLE: Self { Self(rawValue: 0x0) }
 
   /// `DYNAMIC_DEEP_SLEEP_ENABLE` = 1.
-  @inlinable public static var DYNAMIC_DEEP_SLEEP_ENABLE: Self { Self(rawValue: 0x1) }
+  public static var DYNAMIC_DEEP_SLEEP_ENABLE: Self { Self(rawValue: 0x1) }
 
   /// `DYNAMIC_LIGHT_SLEEP_ENABLE` = 2.
-  @inlinable public static var DYNAMIC_LIGHT_SLEEP_ENABLE: Self { Self(rawValue: 0x2) }
+  public static var DYNAMIC_LIGHT_SLEEP_ENABLE: Self { Self(rawValue: 0x2) }
 }
 
 /// `MEM_PWR_SEL_CTRL2`: values of gmc 8.1 fields.
@@ -2694,10 +2692,10 @@ public struct MEM_PWR_SEL_CTRL2: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `DYNAMIC_DEEP_SLEEP_EN` = 0.
-  @inlinable public static var DYNAMIC_DEEP_SLEEP_EN: Self { Self(rawValue: 0x0) }
+  public static var DYNAMIC_DEEP_SLEEP_EN: Self { Self(rawValue: 0x0) }
 
   /// `DYNAMIC_LIGHT_SLEEP_EN` = 1.
-  @inlinable public static var DYNAMIC_LIGHT_SLEEP_EN: Self { Self(rawValue: 0x1) }
+  public static var DYNAMIC_LIGHT_SLEEP_EN: Self { Self(rawValue: 0x1) }
 }
 
 /// `MacroTileAspect`: values of gmc 8.1 fields.
@@ -2706,16 +2704,16 @@ public struct MacroTileAspect: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ADDR_SURF_MACRO_ASPECT_1` = 0.
-  @inlinable public static var ADDR_SURF_MACRO_ASPECT_1: Self { Self(rawValue: 0x0) }
+  public static var ADDR_SURF_MACRO_ASPECT_1: Self { Self(rawValue: 0x0) }
 
   /// `ADDR_SURF_MACRO_ASPECT_2` = 1.
-  @inlinable public static var ADDR_SURF_MACRO_ASPECT_2: Self { Self(rawValue: 0x1) }
+  public static var ADDR_SURF_MACRO_ASPECT_2: Self { Self(rawValue: 0x1) }
 
   /// `ADDR_SURF_MACRO_ASPECT_4` = 2.
-  @inlinable public static var ADDR_SURF_MACRO_ASPECT_4: Self { Self(rawValue: 0x2) }
+  public static var ADDR_SURF_MACRO_ASPECT_4: Self { Self(rawValue: 0x2) }
 
   /// `ADDR_SURF_MACRO_ASPECT_8` = 3.
-  @inlinable public static var ADDR_SURF_MACRO_ASPECT_8: Self { Self(rawValue: 0x3) }
+  public static var ADDR_SURF_MACRO_ASPECT_8: Self { Self(rawValue: 0x3) }
 }
 
 /// `MicroTileMode`: values of gmc 8.1 fields.
@@ -2724,19 +2722,19 @@ public struct MicroTileMode: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ADDR_SURF_DISPLAY_MICRO_TILING` = 0.
-  @inlinable public static var ADDR_SURF_DISPLAY_MICRO_TILING: Self { Self(rawValue: 0x0) }
+  public static var ADDR_SURF_DISPLAY_MICRO_TILING: Self { Self(rawValue: 0x0) }
 
   /// `ADDR_SURF_THIN_MICRO_TILING` = 1.
-  @inlinable public static var ADDR_SURF_THIN_MICRO_TILING: Self { Self(rawValue: 0x1) }
+  public static var ADDR_SURF_THIN_MICRO_TILING: Self { Self(rawValue: 0x1) }
 
   /// `ADDR_SURF_DEPTH_MICRO_TILING` = 2.
-  @inlinable public static var ADDR_SURF_DEPTH_MICRO_TILING: Self { Self(rawValue: 0x2) }
+  public static var ADDR_SURF_DEPTH_MICRO_TILING: Self { Self(rawValue: 0x2) }
 
   /// `ADDR_SURF_ROTATED_MICRO_TILING` = 3.
-  @inlinable public static var ADDR_SURF_ROTATED_MICRO_TILING: Self { Self(rawValue: 0x3) }
+  public static var ADDR_SURF_ROTATED_MICRO_TILING: Self { Self(rawValue: 0x3) }
 
   /// `ADDR_SURF_THICK_MICRO_TILING` = 4.
-  @inlinable public static var ADDR_SURF_THICK_MICRO_TILING: Self { Self(rawValue: 0x4) }
+  public static var ADDR_SURF_THICK_MICRO_TILING: Self { Self(rawValue: 0x4) }
 }
 
 /// `MultiGPUTileSize`: values of gmc 8.1 fields.
@@ -2745,16 +2743,16 @@ public struct MultiGPUTileSize: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ADDR_CONFIG_GPU_TILE_16` = 0.
-  @inlinable public static var ADDR_CONFIG_GPU_TILE_16: Self { Self(rawValue: 0x0) }
+  public static var ADDR_CONFIG_GPU_TILE_16: Self { Self(rawValue: 0x0) }
 
   /// `ADDR_CONFIG_GPU_TILE_32` = 1.
-  @inlinable public static var ADDR_CONFIG_GPU_TILE_32: Self { Self(rawValue: 0x1) }
+  public static var ADDR_CONFIG_GPU_TILE_32: Self { Self(rawValue: 0x1) }
 
   /// `ADDR_CONFIG_GPU_TILE_64` = 2.
-  @inlinable public static var ADDR_CONFIG_GPU_TILE_64: Self { Self(rawValue: 0x2) }
+  public static var ADDR_CONFIG_GPU_TILE_64: Self { Self(rawValue: 0x2) }
 
   /// `ADDR_CONFIG_GPU_TILE_128` = 3.
-  @inlinable public static var ADDR_CONFIG_GPU_TILE_128: Self { Self(rawValue: 0x3) }
+  public static var ADDR_CONFIG_GPU_TILE_128: Self { Self(rawValue: 0x3) }
 }
 
 /// `NonDispTilingOrder`: values of gmc 8.1 fields.
@@ -2763,10 +2761,10 @@ public struct NonDispTilingOrder: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ADDR_SURF_MICRO_TILING_DISPLAY` = 0.
-  @inlinable public static var ADDR_SURF_MICRO_TILING_DISPLAY: Self { Self(rawValue: 0x0) }
+  public static var ADDR_SURF_MICRO_TILING_DISPLAY: Self { Self(rawValue: 0x0) }
 
   /// `ADDR_SURF_MICRO_TILING_NON_DISPLAY` = 1.
-  @inlinable public static var ADDR_SURF_MICRO_TILING_NON_DISPLAY: Self { Self(rawValue: 0x1) }
+  public static var ADDR_SURF_MICRO_TILING_NON_DISPLAY: Self { Self(rawValue: 0x1) }
 }
 
 /// `NumBanks`: values of gmc 8.1 fields.
@@ -2775,16 +2773,16 @@ public struct NumBanks: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ADDR_SURF_2_BANK` = 0.
-  @inlinable public static var ADDR_SURF_2_BANK: Self { Self(rawValue: 0x0) }
+  public static var ADDR_SURF_2_BANK: Self { Self(rawValue: 0x0) }
 
   /// `ADDR_SURF_4_BANK` = 1.
-  @inlinable public static var ADDR_SURF_4_BANK: Self { Self(rawValue: 0x1) }
+  public static var ADDR_SURF_4_BANK: Self { Self(rawValue: 0x1) }
 
   /// `ADDR_SURF_8_BANK` = 2.
-  @inlinable public static var ADDR_SURF_8_BANK: Self { Self(rawValue: 0x2) }
+  public static var ADDR_SURF_8_BANK: Self { Self(rawValue: 0x2) }
 
   /// `ADDR_SURF_16_BANK` = 3.
-  @inlinable public static var ADDR_SURF_16_BANK: Self { Self(rawValue: 0x3) }
+  public static var ADDR_SURF_16_BANK: Self { Self(rawValue: 0x3) }
 }
 
 /// `NumGPUs`: values of gmc 8.1 fields.
@@ -2793,13 +2791,13 @@ public struct NumGPUs: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ADDR_CONFIG_1_GPU` = 0.
-  @inlinable public static var ADDR_CONFIG_1_GPU: Self { Self(rawValue: 0x0) }
+  public static var ADDR_CONFIG_1_GPU: Self { Self(rawValue: 0x0) }
 
   /// `ADDR_CONFIG_2_GPU` = 1.
-  @inlinable public static var ADDR_CONFIG_2_GPU: Self { Self(rawValue: 0x1) }
+  public static var ADDR_CONFIG_2_GPU: Self { Self(rawValue: 0x1) }
 
   /// `ADDR_CONFIG_4_GPU` = 2.
-  @inlinable public static var ADDR_CONFIG_4_GPU: Self { Self(rawValue: 0x2) }
+  public static var ADDR_CONFIG_4_GPU: Self { Self(rawValue: 0x2) }
 }
 
 /// `NumLowerPipes`: values of gmc 8.1 fields.
@@ -2808,10 +2806,10 @@ public struct NumLowerPipes: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ADDR_CONFIG_1_LOWER_PIPES` = 0.
-  @inlinable public static var ADDR_CONFIG_1_LOWER_PIPES: Self { Self(rawValue: 0x0) }
+  public static var ADDR_CONFIG_1_LOWER_PIPES: Self { Self(rawValue: 0x0) }
 
   /// `ADDR_CONFIG_2_LOWER_PIPES` = 1.
-  @inlinable public static var ADDR_CONFIG_2_LOWER_PIPES: Self { Self(rawValue: 0x1) }
+  public static var ADDR_CONFIG_2_LOWER_PIPES: Self { Self(rawValue: 0x1) }
 }
 
 /// `NumPipes`: values of gmc 8.1 fields.
@@ -2820,16 +2818,16 @@ public struct NumPipes: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ADDR_CONFIG_1_PIPE` = 0.
-  @inlinable public static var ADDR_CONFIG_1_PIPE: Self { Self(rawValue: 0x0) }
+  public static var ADDR_CONFIG_1_PIPE: Self { Self(rawValue: 0x0) }
 
   /// `ADDR_CONFIG_2_PIPE` = 1.
-  @inlinable public static var ADDR_CONFIG_2_PIPE: Self { Self(rawValue: 0x1) }
+  public static var ADDR_CONFIG_2_PIPE: Self { Self(rawValue: 0x1) }
 
   /// `ADDR_CONFIG_4_PIPE` = 2.
-  @inlinable public static var ADDR_CONFIG_4_PIPE: Self { Self(rawValue: 0x2) }
+  public static var ADDR_CONFIG_4_PIPE: Self { Self(rawValue: 0x2) }
 
   /// `ADDR_CONFIG_8_PIPE` = 3.
-  @inlinable public static var ADDR_CONFIG_8_PIPE: Self { Self(rawValue: 0x3) }
+  public static var ADDR_CONFIG_8_PIPE: Self { Self(rawValue: 0x3) }
 }
 
 /// `NumShaderEngines`: values of gmc 8.1 fields.
@@ -2838,10 +2836,10 @@ public struct NumShaderEngines: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ADDR_CONFIG_1_SHADER_ENGINE` = 0.
-  @inlinable public static var ADDR_CONFIG_1_SHADER_ENGINE: Self { Self(rawValue: 0x0) }
+  public static var ADDR_CONFIG_1_SHADER_ENGINE: Self { Self(rawValue: 0x0) }
 
   /// `ADDR_CONFIG_2_SHADER_ENGINE` = 1.
-  @inlinable public static var ADDR_CONFIG_2_SHADER_ENGINE: Self { Self(rawValue: 0x1) }
+  public static var ADDR_CONFIG_2_SHADER_ENGINE: Self { Self(rawValue: 0x1) }
 }
 
 /// `PERFMON_COUNTER_MODE`: values of gmc 8.1 fields.
@@ -2850,41 +2848,37 @@ public struct PERFMON_COUNTER_MODE: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `PERFMON_COUNTER_MODE_ACCUM` = 0.
-  @inlinable public static var PERFMON_COUNTER_MODE_ACCUM: Self { Self(rawValue: 0x0) }
+  public static var PERFMON_COUNTER_MODE_ACCUM: Self { Self(rawValue: 0x0) }
 
   /// `PERFMON_COUNTER_MODE_ACTIVE_CYCLES` = 1.
-  @inlinable public static var PERFMON_COUNTER_MODE_ACTIVE_CYCLES: Self { Self(rawValue: 0x1) }
+  public static var PERFMON_COUNTER_MODE_ACTIVE_CYCLES: Self { Self(rawValue: 0x1) }
 
   /// `PERFMON_COUNTER_MODE_MAX` = 2.
-  @inlinable public static var PERFMON_COUNTER_MODE_MAX: Self { Self(rawValue: 0x2) }
+  public static var PERFMON_COUNTER_MODE_MAX: Self { Self(rawValue: 0x2) }
 
   /// `PERFMON_COUNTER_MODE_DIRTY` = 3.
-  @inlinable public static var PERFMON_COUNTER_MODE_DIRTY: Self { Self(rawValue: 0x3) }
+  public static var PERFMON_COUNTER_MODE_DIRTY: Self { Self(rawValue: 0x3) }
 
   /// `PERFMON_COUNTER_MODE_SAMPLE` = 4.
-  @inlinable public static var PERFMON_COUNTER_MODE_SAMPLE: Self { Self(rawValue: 0x4) }
+  public static var PERFMON_COUNTER_MODE_SAMPLE: Self { Self(rawValue: 0x4) }
 
   /// `PERFMON_COUNTER_MODE_CYCLES_SINCE_FIRST_EVENT` = 5.
-  @inlinable public static var PERFMON_COUNTER_MODE_CYCLES_SINCE_FIRST_EVENT: Self {
-    Self(rawValue: 0x5)
-  }
+  public static var PERFMON_COUNTER_MODE_CYCLES_SINCE_FIRST_EVENT: Self { Self(rawValue: 0x5) }
 
   /// `PERFMON_COUNTER_MODE_CYCLES_SINCE_LAST_EVENT` = 6.
-  @inlinable public static var PERFMON_COUNTER_MODE_CYCLES_SINCE_LAST_EVENT: Self {
-    Self(rawValue: 0x6)
-  }
+  public static var PERFMON_COUNTER_MODE_CYCLES_SINCE_LAST_EVENT: Self { Self(rawValue: 0x6) }
 
   /// `PERFMON_COUNTER_MODE_CYCLES_GE_HI` = 7.
-  @inlinable public static var PERFMON_COUNTER_MODE_CYCLES_GE_HI: Self { Self(rawValue: 0x7) }
+  public static var PERFMON_COUNTER_MODE_CYCLES_GE_HI: Self { Self(rawValue: 0x7) }
 
   /// `PERFMON_COUNTER_MODE_CYCLES_EQ_HI` = 8.
-  @inlinable public static var PERFMON_COUNTER_MODE_CYCLES_EQ_HI: Self { Self(rawValue: 0x8) }
+  public static var PERFMON_COUNTER_MODE_CYCLES_EQ_HI: Self { Self(rawValue: 0x8) }
 
   /// `PERFMON_COUNTER_MODE_INACTIVE_CYCLES` = 9.
-  @inlinable public static var PERFMON_COUNTER_MODE_INACTIVE_CYCLES: Self { Self(rawValue: 0x9) }
+  public static var PERFMON_COUNTER_MODE_INACTIVE_CYCLES: Self { Self(rawValue: 0x9) }
 
   /// `PERFMON_COUNTER_MODE_RESERVED` = 15.
-  @inlinable public static var PERFMON_COUNTER_MODE_RESERVED: Self { Self(rawValue: 0xF) }
+  public static var PERFMON_COUNTER_MODE_RESERVED: Self { Self(rawValue: 0xF) }
 }
 
 /// `PERFMON_SPM_MODE`: values of gmc 8.1 fields.
@@ -2893,37 +2887,37 @@ public struct PERFMON_SPM_MODE: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `PERFMON_SPM_MODE_OFF` = 0.
-  @inlinable public static var PERFMON_SPM_MODE_OFF: Self { Self(rawValue: 0x0) }
+  public static var PERFMON_SPM_MODE_OFF: Self { Self(rawValue: 0x0) }
 
   /// `PERFMON_SPM_MODE_16BIT_CLAMP` = 1.
-  @inlinable public static var PERFMON_SPM_MODE_16BIT_CLAMP: Self { Self(rawValue: 0x1) }
+  public static var PERFMON_SPM_MODE_16BIT_CLAMP: Self { Self(rawValue: 0x1) }
 
   /// `PERFMON_SPM_MODE_16BIT_NO_CLAMP` = 2.
-  @inlinable public static var PERFMON_SPM_MODE_16BIT_NO_CLAMP: Self { Self(rawValue: 0x2) }
+  public static var PERFMON_SPM_MODE_16BIT_NO_CLAMP: Self { Self(rawValue: 0x2) }
 
   /// `PERFMON_SPM_MODE_32BIT_CLAMP` = 3.
-  @inlinable public static var PERFMON_SPM_MODE_32BIT_CLAMP: Self { Self(rawValue: 0x3) }
+  public static var PERFMON_SPM_MODE_32BIT_CLAMP: Self { Self(rawValue: 0x3) }
 
   /// `PERFMON_SPM_MODE_32BIT_NO_CLAMP` = 4.
-  @inlinable public static var PERFMON_SPM_MODE_32BIT_NO_CLAMP: Self { Self(rawValue: 0x4) }
+  public static var PERFMON_SPM_MODE_32BIT_NO_CLAMP: Self { Self(rawValue: 0x4) }
 
   /// `PERFMON_SPM_MODE_RESERVED_5` = 5.
-  @inlinable public static var PERFMON_SPM_MODE_RESERVED_5: Self { Self(rawValue: 0x5) }
+  public static var PERFMON_SPM_MODE_RESERVED_5: Self { Self(rawValue: 0x5) }
 
   /// `PERFMON_SPM_MODE_RESERVED_6` = 6.
-  @inlinable public static var PERFMON_SPM_MODE_RESERVED_6: Self { Self(rawValue: 0x6) }
+  public static var PERFMON_SPM_MODE_RESERVED_6: Self { Self(rawValue: 0x6) }
 
   /// `PERFMON_SPM_MODE_RESERVED_7` = 7.
-  @inlinable public static var PERFMON_SPM_MODE_RESERVED_7: Self { Self(rawValue: 0x7) }
+  public static var PERFMON_SPM_MODE_RESERVED_7: Self { Self(rawValue: 0x7) }
 
   /// `PERFMON_SPM_MODE_TEST_MODE_0` = 8.
-  @inlinable public static var PERFMON_SPM_MODE_TEST_MODE_0: Self { Self(rawValue: 0x8) }
+  public static var PERFMON_SPM_MODE_TEST_MODE_0: Self { Self(rawValue: 0x8) }
 
   /// `PERFMON_SPM_MODE_TEST_MODE_1` = 9.
-  @inlinable public static var PERFMON_SPM_MODE_TEST_MODE_1: Self { Self(rawValue: 0x9) }
+  public static var PERFMON_SPM_MODE_TEST_MODE_1: Self { Self(rawValue: 0x9) }
 
   /// `PERFMON_SPM_MODE_TEST_MODE_2` = 10.
-  @inlinable public static var PERFMON_SPM_MODE_TEST_MODE_2: Self { Self(rawValue: 0xA) }
+  public static var PERFMON_SPM_MODE_TEST_MODE_2: Self { Self(rawValue: 0xA) }
 }
 
 /// `PipeConfig`: values of gmc 8.1 fields.
@@ -2932,58 +2926,58 @@ public struct PipeConfig: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ADDR_SURF_P2` = 0.
-  @inlinable public static var ADDR_SURF_P2: Self { Self(rawValue: 0x0) }
+  public static var ADDR_SURF_P2: Self { Self(rawValue: 0x0) }
 
   /// `ADDR_SURF_P2_RESERVED0` = 1.
-  @inlinable public static var ADDR_SURF_P2_RESERVED0: Self { Self(rawValue: 0x1) }
+  public static var ADDR_SURF_P2_RESERVED0: Self { Self(rawValue: 0x1) }
 
   /// `ADDR_SURF_P2_RESERVED1` = 2.
-  @inlinable public static var ADDR_SURF_P2_RESERVED1: Self { Self(rawValue: 0x2) }
+  public static var ADDR_SURF_P2_RESERVED1: Self { Self(rawValue: 0x2) }
 
   /// `ADDR_SURF_P2_RESERVED2` = 3.
-  @inlinable public static var ADDR_SURF_P2_RESERVED2: Self { Self(rawValue: 0x3) }
+  public static var ADDR_SURF_P2_RESERVED2: Self { Self(rawValue: 0x3) }
 
   /// `ADDR_SURF_P4_8x16` = 4.
-  @inlinable public static var ADDR_SURF_P4_8x16: Self { Self(rawValue: 0x4) }
+  public static var ADDR_SURF_P4_8x16: Self { Self(rawValue: 0x4) }
 
   /// `ADDR_SURF_P4_16x16` = 5.
-  @inlinable public static var ADDR_SURF_P4_16x16: Self { Self(rawValue: 0x5) }
+  public static var ADDR_SURF_P4_16x16: Self { Self(rawValue: 0x5) }
 
   /// `ADDR_SURF_P4_16x32` = 6.
-  @inlinable public static var ADDR_SURF_P4_16x32: Self { Self(rawValue: 0x6) }
+  public static var ADDR_SURF_P4_16x32: Self { Self(rawValue: 0x6) }
 
   /// `ADDR_SURF_P4_32x32` = 7.
-  @inlinable public static var ADDR_SURF_P4_32x32: Self { Self(rawValue: 0x7) }
+  public static var ADDR_SURF_P4_32x32: Self { Self(rawValue: 0x7) }
 
   /// `ADDR_SURF_P8_16x16_8x16` = 8.
-  @inlinable public static var ADDR_SURF_P8_16x16_8x16: Self { Self(rawValue: 0x8) }
+  public static var ADDR_SURF_P8_16x16_8x16: Self { Self(rawValue: 0x8) }
 
   /// `ADDR_SURF_P8_16x32_8x16` = 9.
-  @inlinable public static var ADDR_SURF_P8_16x32_8x16: Self { Self(rawValue: 0x9) }
+  public static var ADDR_SURF_P8_16x32_8x16: Self { Self(rawValue: 0x9) }
 
   /// `ADDR_SURF_P8_32x32_8x16` = 10.
-  @inlinable public static var ADDR_SURF_P8_32x32_8x16: Self { Self(rawValue: 0xA) }
+  public static var ADDR_SURF_P8_32x32_8x16: Self { Self(rawValue: 0xA) }
 
   /// `ADDR_SURF_P8_16x32_16x16` = 11.
-  @inlinable public static var ADDR_SURF_P8_16x32_16x16: Self { Self(rawValue: 0xB) }
+  public static var ADDR_SURF_P8_16x32_16x16: Self { Self(rawValue: 0xB) }
 
   /// `ADDR_SURF_P8_32x32_16x16` = 12.
-  @inlinable public static var ADDR_SURF_P8_32x32_16x16: Self { Self(rawValue: 0xC) }
+  public static var ADDR_SURF_P8_32x32_16x16: Self { Self(rawValue: 0xC) }
 
   /// `ADDR_SURF_P8_32x32_16x32` = 13.
-  @inlinable public static var ADDR_SURF_P8_32x32_16x32: Self { Self(rawValue: 0xD) }
+  public static var ADDR_SURF_P8_32x32_16x32: Self { Self(rawValue: 0xD) }
 
   /// `ADDR_SURF_P8_32x64_32x32` = 14.
-  @inlinable public static var ADDR_SURF_P8_32x64_32x32: Self { Self(rawValue: 0xE) }
+  public static var ADDR_SURF_P8_32x64_32x32: Self { Self(rawValue: 0xE) }
 
   /// `ADDR_SURF_P8_RESERVED0` = 15.
-  @inlinable public static var ADDR_SURF_P8_RESERVED0: Self { Self(rawValue: 0xF) }
+  public static var ADDR_SURF_P8_RESERVED0: Self { Self(rawValue: 0xF) }
 
   /// `ADDR_SURF_P16_32x32_8x16` = 16.
-  @inlinable public static var ADDR_SURF_P16_32x32_8x16: Self { Self(rawValue: 0x10) }
+  public static var ADDR_SURF_P16_32x32_8x16: Self { Self(rawValue: 0x10) }
 
   /// `ADDR_SURF_P16_32x32_16x16` = 17.
-  @inlinable public static var ADDR_SURF_P16_32x32_16x16: Self { Self(rawValue: 0x11) }
+  public static var ADDR_SURF_P16_32x32_16x16: Self { Self(rawValue: 0x11) }
 }
 
 /// `PipeInterleaveSize`: values of gmc 8.1 fields.
@@ -2992,10 +2986,10 @@ public struct PipeInterleaveSize: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ADDR_CONFIG_PIPE_INTERLEAVE_256B` = 0.
-  @inlinable public static var ADDR_CONFIG_PIPE_INTERLEAVE_256B: Self { Self(rawValue: 0x0) }
+  public static var ADDR_CONFIG_PIPE_INTERLEAVE_256B: Self { Self(rawValue: 0x0) }
 
   /// `ADDR_CONFIG_PIPE_INTERLEAVE_512B` = 1.
-  @inlinable public static var ADDR_CONFIG_PIPE_INTERLEAVE_512B: Self { Self(rawValue: 0x1) }
+  public static var ADDR_CONFIG_PIPE_INTERLEAVE_512B: Self { Self(rawValue: 0x1) }
 }
 
 /// `PipeTiling`: values of gmc 8.1 fields.
@@ -3004,16 +2998,16 @@ public struct PipeTiling: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `CONFIG_1_PIPE` = 0.
-  @inlinable public static var CONFIG_1_PIPE: Self { Self(rawValue: 0x0) }
+  public static var CONFIG_1_PIPE: Self { Self(rawValue: 0x0) }
 
   /// `CONFIG_2_PIPE` = 1.
-  @inlinable public static var CONFIG_2_PIPE: Self { Self(rawValue: 0x1) }
+  public static var CONFIG_2_PIPE: Self { Self(rawValue: 0x1) }
 
   /// `CONFIG_4_PIPE` = 2.
-  @inlinable public static var CONFIG_4_PIPE: Self { Self(rawValue: 0x2) }
+  public static var CONFIG_4_PIPE: Self { Self(rawValue: 0x2) }
 
   /// `CONFIG_8_PIPE` = 3.
-  @inlinable public static var CONFIG_8_PIPE: Self { Self(rawValue: 0x3) }
+  public static var CONFIG_8_PIPE: Self { Self(rawValue: 0x3) }
 }
 
 /// `QuadExportFormat`: values of gmc 8.1 fields.
@@ -3022,28 +3016,28 @@ public struct QuadExportFormat: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `EXPORT_UNUSED` = 0.
-  @inlinable public static var EXPORT_UNUSED: Self { Self(rawValue: 0x0) }
+  public static var EXPORT_UNUSED: Self { Self(rawValue: 0x0) }
 
   /// `EXPORT_32_R` = 1.
-  @inlinable public static var EXPORT_32_R: Self { Self(rawValue: 0x1) }
+  public static var EXPORT_32_R: Self { Self(rawValue: 0x1) }
 
   /// `EXPORT_32_GR` = 2.
-  @inlinable public static var EXPORT_32_GR: Self { Self(rawValue: 0x2) }
+  public static var EXPORT_32_GR: Self { Self(rawValue: 0x2) }
 
   /// `EXPORT_32_AR` = 3.
-  @inlinable public static var EXPORT_32_AR: Self { Self(rawValue: 0x3) }
+  public static var EXPORT_32_AR: Self { Self(rawValue: 0x3) }
 
   /// `EXPORT_FP16_ABGR` = 4.
-  @inlinable public static var EXPORT_FP16_ABGR: Self { Self(rawValue: 0x4) }
+  public static var EXPORT_FP16_ABGR: Self { Self(rawValue: 0x4) }
 
   /// `EXPORT_UNSIGNED16_ABGR` = 5.
-  @inlinable public static var EXPORT_UNSIGNED16_ABGR: Self { Self(rawValue: 0x5) }
+  public static var EXPORT_UNSIGNED16_ABGR: Self { Self(rawValue: 0x5) }
 
   /// `EXPORT_SIGNED16_ABGR` = 6.
-  @inlinable public static var EXPORT_SIGNED16_ABGR: Self { Self(rawValue: 0x6) }
+  public static var EXPORT_SIGNED16_ABGR: Self { Self(rawValue: 0x6) }
 
   /// `EXPORT_32_ABGR` = 7.
-  @inlinable public static var EXPORT_32_ABGR: Self { Self(rawValue: 0x7) }
+  public static var EXPORT_32_ABGR: Self { Self(rawValue: 0x7) }
 }
 
 /// `QuadExportFormatOld`: values of gmc 8.1 fields.
@@ -3052,22 +3046,22 @@ public struct QuadExportFormatOld: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `EXPORT_4P_32BPC_ABGR` = 0.
-  @inlinable public static var EXPORT_4P_32BPC_ABGR: Self { Self(rawValue: 0x0) }
+  public static var EXPORT_4P_32BPC_ABGR: Self { Self(rawValue: 0x0) }
 
   /// `EXPORT_4P_16BPC_ABGR` = 1.
-  @inlinable public static var EXPORT_4P_16BPC_ABGR: Self { Self(rawValue: 0x1) }
+  public static var EXPORT_4P_16BPC_ABGR: Self { Self(rawValue: 0x1) }
 
   /// `EXPORT_4P_32BPC_GR` = 2.
-  @inlinable public static var EXPORT_4P_32BPC_GR: Self { Self(rawValue: 0x2) }
+  public static var EXPORT_4P_32BPC_GR: Self { Self(rawValue: 0x2) }
 
   /// `EXPORT_4P_32BPC_AR` = 3.
-  @inlinable public static var EXPORT_4P_32BPC_AR: Self { Self(rawValue: 0x3) }
+  public static var EXPORT_4P_32BPC_AR: Self { Self(rawValue: 0x3) }
 
   /// `EXPORT_2P_32BPC_ABGR` = 4.
-  @inlinable public static var EXPORT_2P_32BPC_ABGR: Self { Self(rawValue: 0x4) }
+  public static var EXPORT_2P_32BPC_ABGR: Self { Self(rawValue: 0x4) }
 
   /// `EXPORT_8P_32BPC_R` = 5.
-  @inlinable public static var EXPORT_8P_32BPC_R: Self { Self(rawValue: 0x5) }
+  public static var EXPORT_8P_32BPC_R: Self { Self(rawValue: 0x5) }
 }
 
 /// `ReadSize`: values of gmc 8.1 fields.
@@ -3076,10 +3070,10 @@ public struct ReadSize: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `READ_256_BITS` = 0.
-  @inlinable public static var READ_256_BITS: Self { Self(rawValue: 0x0) }
+  public static var READ_256_BITS: Self { Self(rawValue: 0x0) }
 
   /// `READ_512_BITS` = 1.
-  @inlinable public static var READ_512_BITS: Self { Self(rawValue: 0x1) }
+  public static var READ_512_BITS: Self { Self(rawValue: 0x1) }
 }
 
 /// `RowSize`: values of gmc 8.1 fields.
@@ -3088,13 +3082,13 @@ public struct RowSize: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ADDR_CONFIG_1KB_ROW` = 0.
-  @inlinable public static var ADDR_CONFIG_1KB_ROW: Self { Self(rawValue: 0x0) }
+  public static var ADDR_CONFIG_1KB_ROW: Self { Self(rawValue: 0x0) }
 
   /// `ADDR_CONFIG_2KB_ROW` = 1.
-  @inlinable public static var ADDR_CONFIG_2KB_ROW: Self { Self(rawValue: 0x1) }
+  public static var ADDR_CONFIG_2KB_ROW: Self { Self(rawValue: 0x1) }
 
   /// `ADDR_CONFIG_4KB_ROW` = 2.
-  @inlinable public static var ADDR_CONFIG_4KB_ROW: Self { Self(rawValue: 0x2) }
+  public static var ADDR_CONFIG_4KB_ROW: Self { Self(rawValue: 0x2) }
 }
 
 /// `RowTiling`: values of gmc 8.1 fields.
@@ -3103,28 +3097,28 @@ public struct RowTiling: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `CONFIG_1KB_ROW` = 0.
-  @inlinable public static var CONFIG_1KB_ROW: Self { Self(rawValue: 0x0) }
+  public static var CONFIG_1KB_ROW: Self { Self(rawValue: 0x0) }
 
   /// `CONFIG_2KB_ROW` = 1.
-  @inlinable public static var CONFIG_2KB_ROW: Self { Self(rawValue: 0x1) }
+  public static var CONFIG_2KB_ROW: Self { Self(rawValue: 0x1) }
 
   /// `CONFIG_4KB_ROW` = 2.
-  @inlinable public static var CONFIG_4KB_ROW: Self { Self(rawValue: 0x2) }
+  public static var CONFIG_4KB_ROW: Self { Self(rawValue: 0x2) }
 
   /// `CONFIG_8KB_ROW` = 3.
-  @inlinable public static var CONFIG_8KB_ROW: Self { Self(rawValue: 0x3) }
+  public static var CONFIG_8KB_ROW: Self { Self(rawValue: 0x3) }
 
   /// `CONFIG_1KB_ROW_OPT` = 4.
-  @inlinable public static var CONFIG_1KB_ROW_OPT: Self { Self(rawValue: 0x4) }
+  public static var CONFIG_1KB_ROW_OPT: Self { Self(rawValue: 0x4) }
 
   /// `CONFIG_2KB_ROW_OPT` = 5.
-  @inlinable public static var CONFIG_2KB_ROW_OPT: Self { Self(rawValue: 0x5) }
+  public static var CONFIG_2KB_ROW_OPT: Self { Self(rawValue: 0x5) }
 
   /// `CONFIG_4KB_ROW_OPT` = 6.
-  @inlinable public static var CONFIG_4KB_ROW_OPT: Self { Self(rawValue: 0x6) }
+  public static var CONFIG_4KB_ROW_OPT: Self { Self(rawValue: 0x6) }
 
   /// `CONFIG_8KB_ROW_OPT` = 7.
-  @inlinable public static var CONFIG_8KB_ROW_OPT: Self { Self(rawValue: 0x7) }
+  public static var CONFIG_8KB_ROW_OPT: Self { Self(rawValue: 0x7) }
 }
 
 /// `SampleSplit`: values of gmc 8.1 fields.
@@ -3133,16 +3127,16 @@ public struct SampleSplit: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ADDR_SURF_SAMPLE_SPLIT_1` = 0.
-  @inlinable public static var ADDR_SURF_SAMPLE_SPLIT_1: Self { Self(rawValue: 0x0) }
+  public static var ADDR_SURF_SAMPLE_SPLIT_1: Self { Self(rawValue: 0x0) }
 
   /// `ADDR_SURF_SAMPLE_SPLIT_2` = 1.
-  @inlinable public static var ADDR_SURF_SAMPLE_SPLIT_2: Self { Self(rawValue: 0x1) }
+  public static var ADDR_SURF_SAMPLE_SPLIT_2: Self { Self(rawValue: 0x1) }
 
   /// `ADDR_SURF_SAMPLE_SPLIT_4` = 2.
-  @inlinable public static var ADDR_SURF_SAMPLE_SPLIT_4: Self { Self(rawValue: 0x2) }
+  public static var ADDR_SURF_SAMPLE_SPLIT_4: Self { Self(rawValue: 0x2) }
 
   /// `ADDR_SURF_SAMPLE_SPLIT_8` = 3.
-  @inlinable public static var ADDR_SURF_SAMPLE_SPLIT_8: Self { Self(rawValue: 0x3) }
+  public static var ADDR_SURF_SAMPLE_SPLIT_8: Self { Self(rawValue: 0x3) }
 }
 
 /// `SampleSplitBytes`: values of gmc 8.1 fields.
@@ -3151,16 +3145,16 @@ public struct SampleSplitBytes: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `CONFIG_1KB_SPLIT` = 0.
-  @inlinable public static var CONFIG_1KB_SPLIT: Self { Self(rawValue: 0x0) }
+  public static var CONFIG_1KB_SPLIT: Self { Self(rawValue: 0x0) }
 
   /// `CONFIG_2KB_SPLIT` = 1.
-  @inlinable public static var CONFIG_2KB_SPLIT: Self { Self(rawValue: 0x1) }
+  public static var CONFIG_2KB_SPLIT: Self { Self(rawValue: 0x1) }
 
   /// `CONFIG_4KB_SPLIT` = 2.
-  @inlinable public static var CONFIG_4KB_SPLIT: Self { Self(rawValue: 0x2) }
+  public static var CONFIG_4KB_SPLIT: Self { Self(rawValue: 0x2) }
 
   /// `CONFIG_8KB_SPLIT` = 3.
-  @inlinable public static var CONFIG_8KB_SPLIT: Self { Self(rawValue: 0x3) }
+  public static var CONFIG_8KB_SPLIT: Self { Self(rawValue: 0x3) }
 }
 
 /// `ShaderEngineTileSize`: values of gmc 8.1 fields.
@@ -3169,10 +3163,10 @@ public struct ShaderEngineTileSize: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ADDR_CONFIG_SE_TILE_16` = 0.
-  @inlinable public static var ADDR_CONFIG_SE_TILE_16: Self { Self(rawValue: 0x0) }
+  public static var ADDR_CONFIG_SE_TILE_16: Self { Self(rawValue: 0x0) }
 
   /// `ADDR_CONFIG_SE_TILE_32` = 1.
-  @inlinable public static var ADDR_CONFIG_SE_TILE_32: Self { Self(rawValue: 0x1) }
+  public static var ADDR_CONFIG_SE_TILE_32: Self { Self(rawValue: 0x1) }
 }
 
 /// `StencilFormat`: values of gmc 8.1 fields.
@@ -3181,10 +3175,10 @@ public struct StencilFormat: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `STENCIL_INVALID` = 0.
-  @inlinable public static var STENCIL_INVALID: Self { Self(rawValue: 0x0) }
+  public static var STENCIL_INVALID: Self { Self(rawValue: 0x0) }
 
   /// `STENCIL_8` = 1.
-  @inlinable public static var STENCIL_8: Self { Self(rawValue: 0x1) }
+  public static var STENCIL_8: Self { Self(rawValue: 0x1) }
 }
 
 /// `SurfaceArray`: values of gmc 8.1 fields.
@@ -3193,16 +3187,16 @@ public struct SurfaceArray: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ARRAY_1D` = 0.
-  @inlinable public static var ARRAY_1D: Self { Self(rawValue: 0x0) }
+  public static var ARRAY_1D: Self { Self(rawValue: 0x0) }
 
   /// `ARRAY_2D` = 1.
-  @inlinable public static var ARRAY_2D: Self { Self(rawValue: 0x1) }
+  public static var ARRAY_2D: Self { Self(rawValue: 0x1) }
 
   /// `ARRAY_3D` = 2.
-  @inlinable public static var ARRAY_3D: Self { Self(rawValue: 0x2) }
+  public static var ARRAY_3D: Self { Self(rawValue: 0x2) }
 
   /// `ARRAY_3D_SLICE` = 3.
-  @inlinable public static var ARRAY_3D_SLICE: Self { Self(rawValue: 0x3) }
+  public static var ARRAY_3D_SLICE: Self { Self(rawValue: 0x3) }
 }
 
 /// `SurfaceEndian`: values of gmc 8.1 fields.
@@ -3211,16 +3205,16 @@ public struct SurfaceEndian: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ENDIAN_NONE` = 0.
-  @inlinable public static var ENDIAN_NONE: Self { Self(rawValue: 0x0) }
+  public static var ENDIAN_NONE: Self { Self(rawValue: 0x0) }
 
   /// `ENDIAN_8IN16` = 1.
-  @inlinable public static var ENDIAN_8IN16: Self { Self(rawValue: 0x1) }
+  public static var ENDIAN_8IN16: Self { Self(rawValue: 0x1) }
 
   /// `ENDIAN_8IN32` = 2.
-  @inlinable public static var ENDIAN_8IN32: Self { Self(rawValue: 0x2) }
+  public static var ENDIAN_8IN32: Self { Self(rawValue: 0x2) }
 
   /// `ENDIAN_8IN64` = 3.
-  @inlinable public static var ENDIAN_8IN64: Self { Self(rawValue: 0x3) }
+  public static var ENDIAN_8IN64: Self { Self(rawValue: 0x3) }
 }
 
 /// `SurfaceFormat`: values of gmc 8.1 fields.
@@ -3229,196 +3223,196 @@ public struct SurfaceFormat: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `FMT_INVALID` = 0.
-  @inlinable public static var FMT_INVALID: Self { Self(rawValue: 0x0) }
+  public static var FMT_INVALID: Self { Self(rawValue: 0x0) }
 
   /// `FMT_8` = 1.
-  @inlinable public static var FMT_8: Self { Self(rawValue: 0x1) }
+  public static var FMT_8: Self { Self(rawValue: 0x1) }
 
   /// `FMT_16` = 2.
-  @inlinable public static var FMT_16: Self { Self(rawValue: 0x2) }
+  public static var FMT_16: Self { Self(rawValue: 0x2) }
 
   /// `FMT_8_8` = 3.
-  @inlinable public static var FMT_8_8: Self { Self(rawValue: 0x3) }
+  public static var FMT_8_8: Self { Self(rawValue: 0x3) }
 
   /// `FMT_32` = 4.
-  @inlinable public static var FMT_32: Self { Self(rawValue: 0x4) }
+  public static var FMT_32: Self { Self(rawValue: 0x4) }
 
   /// `FMT_16_16` = 5.
-  @inlinable public static var FMT_16_16: Self { Self(rawValue: 0x5) }
+  public static var FMT_16_16: Self { Self(rawValue: 0x5) }
 
   /// `FMT_10_11_11` = 6.
-  @inlinable public static var FMT_10_11_11: Self { Self(rawValue: 0x6) }
+  public static var FMT_10_11_11: Self { Self(rawValue: 0x6) }
 
   /// `FMT_11_11_10` = 7.
-  @inlinable public static var FMT_11_11_10: Self { Self(rawValue: 0x7) }
+  public static var FMT_11_11_10: Self { Self(rawValue: 0x7) }
 
   /// `FMT_10_10_10_2` = 8.
-  @inlinable public static var FMT_10_10_10_2: Self { Self(rawValue: 0x8) }
+  public static var FMT_10_10_10_2: Self { Self(rawValue: 0x8) }
 
   /// `FMT_2_10_10_10` = 9.
-  @inlinable public static var FMT_2_10_10_10: Self { Self(rawValue: 0x9) }
+  public static var FMT_2_10_10_10: Self { Self(rawValue: 0x9) }
 
   /// `FMT_8_8_8_8` = 10.
-  @inlinable public static var FMT_8_8_8_8: Self { Self(rawValue: 0xA) }
+  public static var FMT_8_8_8_8: Self { Self(rawValue: 0xA) }
 
   /// `FMT_32_32` = 11.
-  @inlinable public static var FMT_32_32: Self { Self(rawValue: 0xB) }
+  public static var FMT_32_32: Self { Self(rawValue: 0xB) }
 
   /// `FMT_16_16_16_16` = 12.
-  @inlinable public static var FMT_16_16_16_16: Self { Self(rawValue: 0xC) }
+  public static var FMT_16_16_16_16: Self { Self(rawValue: 0xC) }
 
   /// `FMT_32_32_32` = 13.
-  @inlinable public static var FMT_32_32_32: Self { Self(rawValue: 0xD) }
+  public static var FMT_32_32_32: Self { Self(rawValue: 0xD) }
 
   /// `FMT_32_32_32_32` = 14.
-  @inlinable public static var FMT_32_32_32_32: Self { Self(rawValue: 0xE) }
+  public static var FMT_32_32_32_32: Self { Self(rawValue: 0xE) }
 
   /// `FMT_RESERVED_4` = 15.
-  @inlinable public static var FMT_RESERVED_4: Self { Self(rawValue: 0xF) }
+  public static var FMT_RESERVED_4: Self { Self(rawValue: 0xF) }
 
   /// `FMT_5_6_5` = 16.
-  @inlinable public static var FMT_5_6_5: Self { Self(rawValue: 0x10) }
+  public static var FMT_5_6_5: Self { Self(rawValue: 0x10) }
 
   /// `FMT_1_5_5_5` = 17.
-  @inlinable public static var FMT_1_5_5_5: Self { Self(rawValue: 0x11) }
+  public static var FMT_1_5_5_5: Self { Self(rawValue: 0x11) }
 
   /// `FMT_5_5_5_1` = 18.
-  @inlinable public static var FMT_5_5_5_1: Self { Self(rawValue: 0x12) }
+  public static var FMT_5_5_5_1: Self { Self(rawValue: 0x12) }
 
   /// `FMT_4_4_4_4` = 19.
-  @inlinable public static var FMT_4_4_4_4: Self { Self(rawValue: 0x13) }
+  public static var FMT_4_4_4_4: Self { Self(rawValue: 0x13) }
 
   /// `FMT_8_24` = 20.
-  @inlinable public static var FMT_8_24: Self { Self(rawValue: 0x14) }
+  public static var FMT_8_24: Self { Self(rawValue: 0x14) }
 
   /// `FMT_24_8` = 21.
-  @inlinable public static var FMT_24_8: Self { Self(rawValue: 0x15) }
+  public static var FMT_24_8: Self { Self(rawValue: 0x15) }
 
   /// `FMT_X24_8_32_FLOAT` = 22.
-  @inlinable public static var FMT_X24_8_32_FLOAT: Self { Self(rawValue: 0x16) }
+  public static var FMT_X24_8_32_FLOAT: Self { Self(rawValue: 0x16) }
 
   /// `FMT_RESERVED_33` = 23.
-  @inlinable public static var FMT_RESERVED_33: Self { Self(rawValue: 0x17) }
+  public static var FMT_RESERVED_33: Self { Self(rawValue: 0x17) }
 
   /// `FMT_11_11_10_FLOAT` = 24.
-  @inlinable public static var FMT_11_11_10_FLOAT: Self { Self(rawValue: 0x18) }
+  public static var FMT_11_11_10_FLOAT: Self { Self(rawValue: 0x18) }
 
   /// `FMT_16_FLOAT` = 25.
-  @inlinable public static var FMT_16_FLOAT: Self { Self(rawValue: 0x19) }
+  public static var FMT_16_FLOAT: Self { Self(rawValue: 0x19) }
 
   /// `FMT_32_FLOAT` = 26.
-  @inlinable public static var FMT_32_FLOAT: Self { Self(rawValue: 0x1A) }
+  public static var FMT_32_FLOAT: Self { Self(rawValue: 0x1A) }
 
   /// `FMT_16_16_FLOAT` = 27.
-  @inlinable public static var FMT_16_16_FLOAT: Self { Self(rawValue: 0x1B) }
+  public static var FMT_16_16_FLOAT: Self { Self(rawValue: 0x1B) }
 
   /// `FMT_8_24_FLOAT` = 28.
-  @inlinable public static var FMT_8_24_FLOAT: Self { Self(rawValue: 0x1C) }
+  public static var FMT_8_24_FLOAT: Self { Self(rawValue: 0x1C) }
 
   /// `FMT_24_8_FLOAT` = 29.
-  @inlinable public static var FMT_24_8_FLOAT: Self { Self(rawValue: 0x1D) }
+  public static var FMT_24_8_FLOAT: Self { Self(rawValue: 0x1D) }
 
   /// `FMT_32_32_FLOAT` = 30.
-  @inlinable public static var FMT_32_32_FLOAT: Self { Self(rawValue: 0x1E) }
+  public static var FMT_32_32_FLOAT: Self { Self(rawValue: 0x1E) }
 
   /// `FMT_10_11_11_FLOAT` = 31.
-  @inlinable public static var FMT_10_11_11_FLOAT: Self { Self(rawValue: 0x1F) }
+  public static var FMT_10_11_11_FLOAT: Self { Self(rawValue: 0x1F) }
 
   /// `FMT_16_16_16_16_FLOAT` = 32.
-  @inlinable public static var FMT_16_16_16_16_FLOAT: Self { Self(rawValue: 0x20) }
+  public static var FMT_16_16_16_16_FLOAT: Self { Self(rawValue: 0x20) }
 
   /// `FMT_3_3_2` = 33.
-  @inlinable public static var FMT_3_3_2: Self { Self(rawValue: 0x21) }
+  public static var FMT_3_3_2: Self { Self(rawValue: 0x21) }
 
   /// `FMT_6_5_5` = 34.
-  @inlinable public static var FMT_6_5_5: Self { Self(rawValue: 0x22) }
+  public static var FMT_6_5_5: Self { Self(rawValue: 0x22) }
 
   /// `FMT_32_32_32_32_FLOAT` = 35.
-  @inlinable public static var FMT_32_32_32_32_FLOAT: Self { Self(rawValue: 0x23) }
+  public static var FMT_32_32_32_32_FLOAT: Self { Self(rawValue: 0x23) }
 
   /// `FMT_RESERVED_36` = 36.
-  @inlinable public static var FMT_RESERVED_36: Self { Self(rawValue: 0x24) }
+  public static var FMT_RESERVED_36: Self { Self(rawValue: 0x24) }
 
   /// `FMT_1` = 37.
-  @inlinable public static var FMT_1: Self { Self(rawValue: 0x25) }
+  public static var FMT_1: Self { Self(rawValue: 0x25) }
 
   /// `FMT_1_REVERSED` = 38.
-  @inlinable public static var FMT_1_REVERSED: Self { Self(rawValue: 0x26) }
+  public static var FMT_1_REVERSED: Self { Self(rawValue: 0x26) }
 
   /// `FMT_GB_GR` = 39.
-  @inlinable public static var FMT_GB_GR: Self { Self(rawValue: 0x27) }
+  public static var FMT_GB_GR: Self { Self(rawValue: 0x27) }
 
   /// `FMT_BG_RG` = 40.
-  @inlinable public static var FMT_BG_RG: Self { Self(rawValue: 0x28) }
+  public static var FMT_BG_RG: Self { Self(rawValue: 0x28) }
 
   /// `FMT_32_AS_8` = 41.
-  @inlinable public static var FMT_32_AS_8: Self { Self(rawValue: 0x29) }
+  public static var FMT_32_AS_8: Self { Self(rawValue: 0x29) }
 
   /// `FMT_32_AS_8_8` = 42.
-  @inlinable public static var FMT_32_AS_8_8: Self { Self(rawValue: 0x2A) }
+  public static var FMT_32_AS_8_8: Self { Self(rawValue: 0x2A) }
 
   /// `FMT_5_9_9_9_SHAREDEXP` = 43.
-  @inlinable public static var FMT_5_9_9_9_SHAREDEXP: Self { Self(rawValue: 0x2B) }
+  public static var FMT_5_9_9_9_SHAREDEXP: Self { Self(rawValue: 0x2B) }
 
   /// `FMT_8_8_8` = 44.
-  @inlinable public static var FMT_8_8_8: Self { Self(rawValue: 0x2C) }
+  public static var FMT_8_8_8: Self { Self(rawValue: 0x2C) }
 
   /// `FMT_16_16_16` = 45.
-  @inlinable public static var FMT_16_16_16: Self { Self(rawValue: 0x2D) }
+  public static var FMT_16_16_16: Self { Self(rawValue: 0x2D) }
 
   /// `FMT_16_16_16_FLOAT` = 46.
-  @inlinable public static var FMT_16_16_16_FLOAT: Self { Self(rawValue: 0x2E) }
+  public static var FMT_16_16_16_FLOAT: Self { Self(rawValue: 0x2E) }
 
   /// `FMT_4_4` = 47.
-  @inlinable public static var FMT_4_4: Self { Self(rawValue: 0x2F) }
+  public static var FMT_4_4: Self { Self(rawValue: 0x2F) }
 
   /// `FMT_32_32_32_FLOAT` = 48.
-  @inlinable public static var FMT_32_32_32_FLOAT: Self { Self(rawValue: 0x30) }
+  public static var FMT_32_32_32_FLOAT: Self { Self(rawValue: 0x30) }
 
   /// `FMT_BC1` = 49.
-  @inlinable public static var FMT_BC1: Self { Self(rawValue: 0x31) }
+  public static var FMT_BC1: Self { Self(rawValue: 0x31) }
 
   /// `FMT_BC2` = 50.
-  @inlinable public static var FMT_BC2: Self { Self(rawValue: 0x32) }
+  public static var FMT_BC2: Self { Self(rawValue: 0x32) }
 
   /// `FMT_BC3` = 51.
-  @inlinable public static var FMT_BC3: Self { Self(rawValue: 0x33) }
+  public static var FMT_BC3: Self { Self(rawValue: 0x33) }
 
   /// `FMT_BC4` = 52.
-  @inlinable public static var FMT_BC4: Self { Self(rawValue: 0x34) }
+  public static var FMT_BC4: Self { Self(rawValue: 0x34) }
 
   /// `FMT_BC5` = 53.
-  @inlinable public static var FMT_BC5: Self { Self(rawValue: 0x35) }
+  public static var FMT_BC5: Self { Self(rawValue: 0x35) }
 
   /// `FMT_BC6` = 54.
-  @inlinable public static var FMT_BC6: Self { Self(rawValue: 0x36) }
+  public static var FMT_BC6: Self { Self(rawValue: 0x36) }
 
   /// `FMT_BC7` = 55.
-  @inlinable public static var FMT_BC7: Self { Self(rawValue: 0x37) }
+  public static var FMT_BC7: Self { Self(rawValue: 0x37) }
 
   /// `FMT_32_AS_32_32_32_32` = 56.
-  @inlinable public static var FMT_32_AS_32_32_32_32: Self { Self(rawValue: 0x38) }
+  public static var FMT_32_AS_32_32_32_32: Self { Self(rawValue: 0x38) }
 
   /// `FMT_APC3` = 57.
-  @inlinable public static var FMT_APC3: Self { Self(rawValue: 0x39) }
+  public static var FMT_APC3: Self { Self(rawValue: 0x39) }
 
   /// `FMT_APC4` = 58.
-  @inlinable public static var FMT_APC4: Self { Self(rawValue: 0x3A) }
+  public static var FMT_APC4: Self { Self(rawValue: 0x3A) }
 
   /// `FMT_APC5` = 59.
-  @inlinable public static var FMT_APC5: Self { Self(rawValue: 0x3B) }
+  public static var FMT_APC5: Self { Self(rawValue: 0x3B) }
 
   /// `FMT_APC6` = 60.
-  @inlinable public static var FMT_APC6: Self { Self(rawValue: 0x3C) }
+  public static var FMT_APC6: Self { Self(rawValue: 0x3C) }
 
   /// `FMT_APC7` = 61.
-  @inlinable public static var FMT_APC7: Self { Self(rawValue: 0x3D) }
+  public static var FMT_APC7: Self { Self(rawValue: 0x3D) }
 
   /// `FMT_CTX1` = 62.
-  @inlinable public static var FMT_CTX1: Self { Self(rawValue: 0x3E) }
+  public static var FMT_CTX1: Self { Self(rawValue: 0x3E) }
 
   /// `FMT_RESERVED_63` = 63.
-  @inlinable public static var FMT_RESERVED_63: Self { Self(rawValue: 0x3F) }
+  public static var FMT_RESERVED_63: Self { Self(rawValue: 0x3F) }
 }
 
 /// `SurfaceTiling`: values of gmc 8.1 fields.
@@ -3427,10 +3421,10 @@ public struct SurfaceTiling: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ARRAY_LINEAR` = 0.
-  @inlinable public static var ARRAY_LINEAR: Self { Self(rawValue: 0x0) }
+  public static var ARRAY_LINEAR: Self { Self(rawValue: 0x0) }
 
   /// `ARRAY_TILED` = 1.
-  @inlinable public static var ARRAY_TILED: Self { Self(rawValue: 0x1) }
+  public static var ARRAY_TILED: Self { Self(rawValue: 0x1) }
 }
 
 /// `TCC_CACHE_POLICIES`: values of gmc 8.1 fields.
@@ -3439,10 +3433,10 @@ public struct TCC_CACHE_POLICIES: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `TCC_CACHE_POLICY_LRU` = 0.
-  @inlinable public static var TCC_CACHE_POLICY_LRU: Self { Self(rawValue: 0x0) }
+  public static var TCC_CACHE_POLICY_LRU: Self { Self(rawValue: 0x0) }
 
   /// `TCC_CACHE_POLICY_STREAM` = 1.
-  @inlinable public static var TCC_CACHE_POLICY_STREAM: Self { Self(rawValue: 0x1) }
+  public static var TCC_CACHE_POLICY_STREAM: Self { Self(rawValue: 0x1) }
 }
 
 /// `TileSplit`: values of gmc 8.1 fields.
@@ -3451,25 +3445,25 @@ public struct TileSplit: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ADDR_SURF_TILE_SPLIT_64B` = 0.
-  @inlinable public static var ADDR_SURF_TILE_SPLIT_64B: Self { Self(rawValue: 0x0) }
+  public static var ADDR_SURF_TILE_SPLIT_64B: Self { Self(rawValue: 0x0) }
 
   /// `ADDR_SURF_TILE_SPLIT_128B` = 1.
-  @inlinable public static var ADDR_SURF_TILE_SPLIT_128B: Self { Self(rawValue: 0x1) }
+  public static var ADDR_SURF_TILE_SPLIT_128B: Self { Self(rawValue: 0x1) }
 
   /// `ADDR_SURF_TILE_SPLIT_256B` = 2.
-  @inlinable public static var ADDR_SURF_TILE_SPLIT_256B: Self { Self(rawValue: 0x2) }
+  public static var ADDR_SURF_TILE_SPLIT_256B: Self { Self(rawValue: 0x2) }
 
   /// `ADDR_SURF_TILE_SPLIT_512B` = 3.
-  @inlinable public static var ADDR_SURF_TILE_SPLIT_512B: Self { Self(rawValue: 0x3) }
+  public static var ADDR_SURF_TILE_SPLIT_512B: Self { Self(rawValue: 0x3) }
 
   /// `ADDR_SURF_TILE_SPLIT_1KB` = 4.
-  @inlinable public static var ADDR_SURF_TILE_SPLIT_1KB: Self { Self(rawValue: 0x4) }
+  public static var ADDR_SURF_TILE_SPLIT_1KB: Self { Self(rawValue: 0x4) }
 
   /// `ADDR_SURF_TILE_SPLIT_2KB` = 5.
-  @inlinable public static var ADDR_SURF_TILE_SPLIT_2KB: Self { Self(rawValue: 0x5) }
+  public static var ADDR_SURF_TILE_SPLIT_2KB: Self { Self(rawValue: 0x5) }
 
   /// `ADDR_SURF_TILE_SPLIT_4KB` = 6.
-  @inlinable public static var ADDR_SURF_TILE_SPLIT_4KB: Self { Self(rawValue: 0x6) }
+  public static var ADDR_SURF_TILE_SPLIT_4KB: Self { Self(rawValue: 0x6) }
 }
 
 /// `TileType`: values of gmc 8.1 fields.
@@ -3478,10 +3472,10 @@ public struct TileType: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ARRAY_COLOR_TILE` = 0.
-  @inlinable public static var ARRAY_COLOR_TILE: Self { Self(rawValue: 0x0) }
+  public static var ARRAY_COLOR_TILE: Self { Self(rawValue: 0x0) }
 
   /// `ARRAY_DEPTH_TILE` = 1.
-  @inlinable public static var ARRAY_DEPTH_TILE: Self { Self(rawValue: 0x1) }
+  public static var ARRAY_DEPTH_TILE: Self { Self(rawValue: 0x1) }
 }
 
 /// `ZFormat`: values of gmc 8.1 fields.
@@ -3490,14 +3484,14 @@ public struct ZFormat: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `Z_INVALID` = 0.
-  @inlinable public static var Z_INVALID: Self { Self(rawValue: 0x0) }
+  public static var Z_INVALID: Self { Self(rawValue: 0x0) }
 
   /// `Z_16` = 1.
-  @inlinable public static var Z_16: Self { Self(rawValue: 0x1) }
+  public static var Z_16: Self { Self(rawValue: 0x1) }
 
   /// `Z_24` = 2.
-  @inlinable public static var Z_24: Self { Self(rawValue: 0x2) }
+  public static var Z_24: Self { Self(rawValue: 0x2) }
 
   /// `Z_32_FLOAT` = 3.
-  @inlinable public static var Z_32_FLOAT: Self { Self(rawValue: 0x3) }
+  public static var Z_32_FLOAT: Self { Self(rawValue: 0x3) }
 }

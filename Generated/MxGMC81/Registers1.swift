@@ -14,77 +14,71 @@ public enum VM_L2_CNTL: Register {
   }
 
   /// `VM_L2_CNTL.ENABLE_L2_CACHE`: bit 0, access unknown.
-  @inlinable public static var ENABLE_L2_CACHE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ENABLE_L2_CACHE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VM_L2_CNTL.ENABLE_L2_FRAGMENT_PROCESSING`: bit 1, access unknown.
-  @inlinable public static var ENABLE_L2_FRAGMENT_PROCESSING: RegisterField<Self, Bool> {
+  public static var ENABLE_L2_FRAGMENT_PROCESSING: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `VM_L2_CNTL.L2_CACHE_PTE_ENDIAN_SWAP_MODE`: bits 3:2, access unknown.
-  @inlinable public static var L2_CACHE_PTE_ENDIAN_SWAP_MODE: RegisterField<Self, UInt8> {
+  public static var L2_CACHE_PTE_ENDIAN_SWAP_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
   /// `VM_L2_CNTL.L2_CACHE_PDE_ENDIAN_SWAP_MODE`: bits 5:4, access unknown.
-  @inlinable public static var L2_CACHE_PDE_ENDIAN_SWAP_MODE: RegisterField<Self, UInt8> {
+  public static var L2_CACHE_PDE_ENDIAN_SWAP_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
   /// `VM_L2_CNTL.L2_PDE0_CACHE_TAG_GENERATION_MODE`: bit 8, access unknown.
-  @inlinable public static var L2_PDE0_CACHE_TAG_GENERATION_MODE: RegisterField<Self, Bool> {
+  public static var L2_PDE0_CACHE_TAG_GENERATION_MODE: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `VM_L2_CNTL.ENABLE_L2_PTE_CACHE_LRU_UPDATE_BY_WRITE`: bit 9, access unknown.
-  @inlinable public static var ENABLE_L2_PTE_CACHE_LRU_UPDATE_BY_WRITE: RegisterField<Self, Bool> {
+  public static var ENABLE_L2_PTE_CACHE_LRU_UPDATE_BY_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `VM_L2_CNTL.ENABLE_L2_PDE0_CACHE_LRU_UPDATE_BY_WRITE`: bit 10, access unknown.
-  @inlinable public static var ENABLE_L2_PDE0_CACHE_LRU_UPDATE_BY_WRITE: RegisterField<Self, Bool> {
+  public static var ENABLE_L2_PDE0_CACHE_LRU_UPDATE_BY_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `VM_L2_CNTL.ENABLE_DEFAULT_PAGE_OUT_TO_SYSTEM_MEMORY`: bit 11, access unknown.
-  @inlinable public static var ENABLE_DEFAULT_PAGE_OUT_TO_SYSTEM_MEMORY: RegisterField<Self, Bool> {
+  public static var ENABLE_DEFAULT_PAGE_OUT_TO_SYSTEM_MEMORY: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `VM_L2_CNTL.L2_PDE0_CACHE_SPLIT_MODE`: bits 14:12, access unknown.
-  @inlinable public static var L2_PDE0_CACHE_SPLIT_MODE: RegisterField<Self, UInt8> {
+  public static var L2_PDE0_CACHE_SPLIT_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 12, width: 3)
   }
 
   /// `VM_L2_CNTL.EFFECTIVE_L2_QUEUE_SIZE`: bits 17:15, access unknown.
-  @inlinable public static var EFFECTIVE_L2_QUEUE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 3)
-  }
+  public static var EFFECTIVE_L2_QUEUE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
   /// `VM_L2_CNTL.PDE_FAULT_CLASSIFICATION`: bit 18, access unknown.
-  @inlinable public static var PDE_FAULT_CLASSIFICATION: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var PDE_FAULT_CLASSIFICATION: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `VM_L2_CNTL.CONTEXT1_IDENTITY_ACCESS_MODE`: bits 20:19, access unknown.
-  @inlinable public static var CONTEXT1_IDENTITY_ACCESS_MODE: RegisterField<Self, UInt8> {
+  public static var CONTEXT1_IDENTITY_ACCESS_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 2)
   }
 
   /// `VM_L2_CNTL.IDENTITY_MODE_FRAGMENT_SIZE`: bits 25:21, access unknown.
-  @inlinable public static var IDENTITY_MODE_FRAGMENT_SIZE: RegisterField<Self, UInt8> {
+  public static var IDENTITY_MODE_FRAGMENT_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 5)
   }
 
   /// `VM_L2_CNTL.L2_CACHE_4K_SWAP_TAG_INDEX_LSBS`: bits 27:26, access unknown.
-  @inlinable public static var L2_CACHE_4K_SWAP_TAG_INDEX_LSBS: RegisterField<Self, UInt8> {
+  public static var L2_CACHE_4K_SWAP_TAG_INDEX_LSBS: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 2)
   }
 
   /// `VM_L2_CNTL.L2_CACHE_BIGK_SWAP_TAG_INDEX_LSBS`: bits 30:28, access unknown.
-  @inlinable public static var L2_CACHE_BIGK_SWAP_TAG_INDEX_LSBS: RegisterField<Self, UInt8> {
+  public static var L2_CACHE_BIGK_SWAP_TAG_INDEX_LSBS: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 3)
   }
 }
@@ -99,37 +93,29 @@ public enum VM_L2_CNTL2: Register {
   }
 
   /// `VM_L2_CNTL2.INVALIDATE_ALL_L1_TLBS`: bit 0, access unknown.
-  @inlinable public static var INVALIDATE_ALL_L1_TLBS: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var INVALIDATE_ALL_L1_TLBS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VM_L2_CNTL2.INVALIDATE_L2_CACHE`: bit 1, access unknown.
-  @inlinable public static var INVALIDATE_L2_CACHE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var INVALIDATE_L2_CACHE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `VM_L2_CNTL2.DISABLE_INVALIDATE_PER_DOMAIN`: bit 21, access unknown.
-  @inlinable public static var DISABLE_INVALIDATE_PER_DOMAIN: RegisterField<Self, Bool> {
+  public static var DISABLE_INVALIDATE_PER_DOMAIN: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `VM_L2_CNTL2.DISABLE_BIGK_CACHE_OPTIMIZATION`: bit 22, access unknown.
-  @inlinable public static var DISABLE_BIGK_CACHE_OPTIMIZATION: RegisterField<Self, Bool> {
+  public static var DISABLE_BIGK_CACHE_OPTIMIZATION: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
   /// `VM_L2_CNTL2.L2_CACHE_BIGK_VMID_MODE`: bits 25:23, access unknown.
-  @inlinable public static var L2_CACHE_BIGK_VMID_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 3)
-  }
+  public static var L2_CACHE_BIGK_VMID_MODE: RegisterField<Self, UInt8> { .init(lsb: 23, width: 3) }
 
   /// `VM_L2_CNTL2.INVALIDATE_CACHE_MODE`: bits 27:26, access unknown.
-  @inlinable public static var INVALIDATE_CACHE_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 2)
-  }
+  public static var INVALIDATE_CACHE_MODE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `VM_L2_CNTL2.PDE_CACHE_EFFECTIVE_SIZE`: bits 30:28, access unknown.
-  @inlinable public static var PDE_CACHE_EFFECTIVE_SIZE: RegisterField<Self, UInt8> {
+  public static var PDE_CACHE_EFFECTIVE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 28, width: 3)
   }
 }
@@ -144,55 +130,47 @@ public enum VM_L2_CNTL3: Register {
   }
 
   /// `VM_L2_CNTL3.BANK_SELECT`: bits 5:0, access unknown.
-  @inlinable public static var BANK_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var BANK_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `VM_L2_CNTL3.L2_CACHE_UPDATE_MODE`: bits 7:6, access unknown.
-  @inlinable public static var L2_CACHE_UPDATE_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 2)
-  }
+  public static var L2_CACHE_UPDATE_MODE: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `VM_L2_CNTL3.L2_CACHE_UPDATE_WILDCARD_REFERENCE_VALUE`: bits 12:8, access unknown.
-  @inlinable public static var L2_CACHE_UPDATE_WILDCARD_REFERENCE_VALUE: RegisterField<Self, UInt8> {
+  public static var L2_CACHE_UPDATE_WILDCARD_REFERENCE_VALUE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 
   /// `VM_L2_CNTL3.L2_CACHE_BIGK_FRAGMENT_SIZE`: bits 19:15, access unknown.
-  @inlinable public static var L2_CACHE_BIGK_FRAGMENT_SIZE: RegisterField<Self, UInt8> {
+  public static var L2_CACHE_BIGK_FRAGMENT_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 5)
   }
 
   /// `VM_L2_CNTL3.L2_CACHE_BIGK_ASSOCIATIVITY`: bit 20, access unknown.
-  @inlinable public static var L2_CACHE_BIGK_ASSOCIATIVITY: RegisterField<Self, Bool> {
+  public static var L2_CACHE_BIGK_ASSOCIATIVITY: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `VM_L2_CNTL3.L2_CACHE_4K_EFFECTIVE_SIZE`: bits 23:21, access unknown.
-  @inlinable public static var L2_CACHE_4K_EFFECTIVE_SIZE: RegisterField<Self, UInt8> {
+  public static var L2_CACHE_4K_EFFECTIVE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 21, width: 3)
   }
 
   /// `VM_L2_CNTL3.L2_CACHE_BIGK_EFFECTIVE_SIZE`: bits 27:24, access unknown.
-  @inlinable public static var L2_CACHE_BIGK_EFFECTIVE_SIZE: RegisterField<Self, UInt8> {
+  public static var L2_CACHE_BIGK_EFFECTIVE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 4)
   }
 
   /// `VM_L2_CNTL3.L2_CACHE_4K_FORCE_MISS`: bit 28, access unknown.
-  @inlinable public static var L2_CACHE_4K_FORCE_MISS: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var L2_CACHE_4K_FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `VM_L2_CNTL3.L2_CACHE_BIGK_FORCE_MISS`: bit 29, access unknown.
-  @inlinable public static var L2_CACHE_BIGK_FORCE_MISS: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var L2_CACHE_BIGK_FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `VM_L2_CNTL3.PDE_CACHE_FORCE_MISS`: bit 30, access unknown.
-  @inlinable public static var PDE_CACHE_FORCE_MISS: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var PDE_CACHE_FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `VM_L2_CNTL3.L2_CACHE_4K_ASSOCIATIVITY`: bit 31, access unknown.
-  @inlinable public static var L2_CACHE_4K_ASSOCIATIVITY: RegisterField<Self, Bool> {
+  public static var L2_CACHE_4K_ASSOCIATIVITY: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -207,12 +185,10 @@ public enum VM_L2_STATUS: Register {
   }
 
   /// `VM_L2_STATUS.L2_BUSY`: bit 0, access unknown.
-  @inlinable public static var L2_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var L2_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VM_L2_STATUS.CONTEXT_DOMAIN_BUSY`: bits 16:1, access unknown.
-  @inlinable public static var CONTEXT_DOMAIN_BUSY: RegisterField<Self, UInt16> {
-    .init(lsb: 1, width: 16)
-  }
+  public static var CONTEXT_DOMAIN_BUSY: RegisterField<Self, UInt16> { .init(lsb: 1, width: 16) }
 }
 
 /// `VM_CONTEXT0_CNTL`: gmc_8_1 register, MMIO dword 0x504 (byte 0x1410), access unknown, reset unknown (`write` starts from 0).
@@ -225,112 +201,108 @@ public enum VM_CONTEXT0_CNTL: Register {
   }
 
   /// `VM_CONTEXT0_CNTL.ENABLE_CONTEXT`: bit 0, access unknown.
-  @inlinable public static var ENABLE_CONTEXT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE_CONTEXT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VM_CONTEXT0_CNTL.PAGE_TABLE_DEPTH`: bits 2:1, access unknown.
-  @inlinable public static var PAGE_TABLE_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 2)
-  }
+  public static var PAGE_TABLE_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `VM_CONTEXT0_CNTL.RANGE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 3, access unknown.
-  @inlinable public static var RANGE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
+  public static var RANGE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `VM_CONTEXT0_CNTL.RANGE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 4, access unknown.
-  @inlinable public static var RANGE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
+  public static var RANGE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `VM_CONTEXT0_CNTL.DUMMY_PAGE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 6, access unknown.
-  @inlinable public static var DUMMY_PAGE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
+  public static var DUMMY_PAGE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `VM_CONTEXT0_CNTL.DUMMY_PAGE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 7, access unknown.
-  @inlinable public static var DUMMY_PAGE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
+  public static var DUMMY_PAGE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `VM_CONTEXT0_CNTL.PDE0_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 9, access unknown.
-  @inlinable public static var PDE0_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
+  public static var PDE0_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `VM_CONTEXT0_CNTL.PDE0_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 10, access unknown.
-  @inlinable public static var PDE0_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
+  public static var PDE0_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `VM_CONTEXT0_CNTL.PDE0_PROTECTION_FAULT_ENABLE_SAVE`: bit 11, access unknown.
-  @inlinable public static var PDE0_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
+  public static var PDE0_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `VM_CONTEXT0_CNTL.VALID_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 12, access unknown.
-  @inlinable public static var VALID_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
+  public static var VALID_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `VM_CONTEXT0_CNTL.VALID_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 13, access unknown.
-  @inlinable public static var VALID_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
+  public static var VALID_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `VM_CONTEXT0_CNTL.VALID_PROTECTION_FAULT_ENABLE_SAVE`: bit 14, access unknown.
-  @inlinable public static var VALID_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
+  public static var VALID_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `VM_CONTEXT0_CNTL.READ_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 15, access unknown.
-  @inlinable public static var READ_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
+  public static var READ_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `VM_CONTEXT0_CNTL.READ_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 16, access unknown.
-  @inlinable public static var READ_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
+  public static var READ_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `VM_CONTEXT0_CNTL.READ_PROTECTION_FAULT_ENABLE_SAVE`: bit 17, access unknown.
-  @inlinable public static var READ_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
+  public static var READ_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `VM_CONTEXT0_CNTL.WRITE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 18, access unknown.
-  @inlinable public static var WRITE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
+  public static var WRITE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `VM_CONTEXT0_CNTL.WRITE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 19, access unknown.
-  @inlinable public static var WRITE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
+  public static var WRITE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `VM_CONTEXT0_CNTL.WRITE_PROTECTION_FAULT_ENABLE_SAVE`: bit 20, access unknown.
-  @inlinable public static var WRITE_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
+  public static var WRITE_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `VM_CONTEXT0_CNTL.EXECUTE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 21, access unknown.
-  @inlinable public static var EXECUTE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
+  public static var EXECUTE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `VM_CONTEXT0_CNTL.EXECUTE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 22, access unknown.
-  @inlinable public static var EXECUTE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
+  public static var EXECUTE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
   /// `VM_CONTEXT0_CNTL.EXECUTE_PROTECTION_FAULT_ENABLE_SAVE`: bit 23, access unknown.
-  @inlinable public static var EXECUTE_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
+  public static var EXECUTE_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
   /// `VM_CONTEXT0_CNTL.PAGE_TABLE_BLOCK_SIZE`: bits 27:24, access unknown.
-  @inlinable public static var PAGE_TABLE_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var PAGE_TABLE_BLOCK_SIZE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `VM_CONTEXT1_CNTL`: gmc_8_1 register, MMIO dword 0x505 (byte 0x1414), access unknown, reset unknown (`write` starts from 0).
@@ -343,112 +315,108 @@ public enum VM_CONTEXT1_CNTL: Register {
   }
 
   /// `VM_CONTEXT1_CNTL.ENABLE_CONTEXT`: bit 0, access unknown.
-  @inlinable public static var ENABLE_CONTEXT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE_CONTEXT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VM_CONTEXT1_CNTL.PAGE_TABLE_DEPTH`: bits 2:1, access unknown.
-  @inlinable public static var PAGE_TABLE_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 2)
-  }
+  public static var PAGE_TABLE_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `VM_CONTEXT1_CNTL.RANGE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 3, access unknown.
-  @inlinable public static var RANGE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
+  public static var RANGE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `VM_CONTEXT1_CNTL.RANGE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 4, access unknown.
-  @inlinable public static var RANGE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
+  public static var RANGE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `VM_CONTEXT1_CNTL.DUMMY_PAGE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 6, access unknown.
-  @inlinable public static var DUMMY_PAGE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
+  public static var DUMMY_PAGE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `VM_CONTEXT1_CNTL.DUMMY_PAGE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 7, access unknown.
-  @inlinable public static var DUMMY_PAGE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
+  public static var DUMMY_PAGE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `VM_CONTEXT1_CNTL.PDE0_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 9, access unknown.
-  @inlinable public static var PDE0_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
+  public static var PDE0_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `VM_CONTEXT1_CNTL.PDE0_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 10, access unknown.
-  @inlinable public static var PDE0_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
+  public static var PDE0_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `VM_CONTEXT1_CNTL.PDE0_PROTECTION_FAULT_ENABLE_SAVE`: bit 11, access unknown.
-  @inlinable public static var PDE0_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
+  public static var PDE0_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `VM_CONTEXT1_CNTL.VALID_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 12, access unknown.
-  @inlinable public static var VALID_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
+  public static var VALID_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `VM_CONTEXT1_CNTL.VALID_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 13, access unknown.
-  @inlinable public static var VALID_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
+  public static var VALID_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `VM_CONTEXT1_CNTL.VALID_PROTECTION_FAULT_ENABLE_SAVE`: bit 14, access unknown.
-  @inlinable public static var VALID_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
+  public static var VALID_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `VM_CONTEXT1_CNTL.READ_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 15, access unknown.
-  @inlinable public static var READ_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
+  public static var READ_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `VM_CONTEXT1_CNTL.READ_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 16, access unknown.
-  @inlinable public static var READ_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
+  public static var READ_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `VM_CONTEXT1_CNTL.READ_PROTECTION_FAULT_ENABLE_SAVE`: bit 17, access unknown.
-  @inlinable public static var READ_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
+  public static var READ_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `VM_CONTEXT1_CNTL.WRITE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 18, access unknown.
-  @inlinable public static var WRITE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
+  public static var WRITE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `VM_CONTEXT1_CNTL.WRITE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 19, access unknown.
-  @inlinable public static var WRITE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
+  public static var WRITE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `VM_CONTEXT1_CNTL.WRITE_PROTECTION_FAULT_ENABLE_SAVE`: bit 20, access unknown.
-  @inlinable public static var WRITE_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
+  public static var WRITE_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `VM_CONTEXT1_CNTL.EXECUTE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 21, access unknown.
-  @inlinable public static var EXECUTE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
+  public static var EXECUTE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 
   /// `VM_CONTEXT1_CNTL.EXECUTE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 22, access unknown.
-  @inlinable public static var EXECUTE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
+  public static var EXECUTE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
     .init(lsb: 22, width: 1)
   }
 
   /// `VM_CONTEXT1_CNTL.EXECUTE_PROTECTION_FAULT_ENABLE_SAVE`: bit 23, access unknown.
-  @inlinable public static var EXECUTE_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
+  public static var EXECUTE_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
     .init(lsb: 23, width: 1)
   }
 
   /// `VM_CONTEXT1_CNTL.PAGE_TABLE_BLOCK_SIZE`: bits 27:24, access unknown.
-  @inlinable public static var PAGE_TABLE_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var PAGE_TABLE_BLOCK_SIZE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `VM_DUMMY_PAGE_FAULT_CNTL`: gmc_8_1 register, MMIO dword 0x506 (byte 0x1418), access unknown, reset unknown (`write` starts from 0).
@@ -461,19 +429,15 @@ public enum VM_DUMMY_PAGE_FAULT_CNTL: Register {
   }
 
   /// `VM_DUMMY_PAGE_FAULT_CNTL.DUMMY_PAGE_FAULT_ENABLE`: bit 0, access unknown.
-  @inlinable public static var DUMMY_PAGE_FAULT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var DUMMY_PAGE_FAULT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VM_DUMMY_PAGE_FAULT_CNTL.DUMMY_PAGE_ADDRESS_LOGICAL`: bit 1, access unknown.
-  @inlinable public static var DUMMY_PAGE_ADDRESS_LOGICAL: RegisterField<Self, Bool> {
+  public static var DUMMY_PAGE_ADDRESS_LOGICAL: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `VM_DUMMY_PAGE_FAULT_CNTL.DUMMY_PAGE_COMPARE_MASK`: bits 3:2, access unknown.
-  @inlinable public static var DUMMY_PAGE_COMPARE_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
+  public static var DUMMY_PAGE_COMPARE_MASK: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 }
 
 /// `VM_DUMMY_PAGE_FAULT_ADDR`: gmc_8_1 register, MMIO dword 0x507 (byte 0x141C), access unknown, reset unknown (`write` starts from 0).
@@ -486,9 +450,7 @@ public enum VM_DUMMY_PAGE_FAULT_ADDR: Register {
   }
 
   /// `VM_DUMMY_PAGE_FAULT_ADDR.DUMMY_PAGE_ADDR`: bits 27:0, access unknown.
-  @inlinable public static var DUMMY_PAGE_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var DUMMY_PAGE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT0_CNTL2`: gmc_8_1 register, MMIO dword 0x50C (byte 0x1430), access unknown, reset unknown (`write` starts from 0).
@@ -501,29 +463,27 @@ public enum VM_CONTEXT0_CNTL2: Register {
   }
 
   /// `VM_CONTEXT0_CNTL2.CLEAR_PROTECTION_FAULT_STATUS_ADDR`: bit 0, access unknown.
-  @inlinable public static var CLEAR_PROTECTION_FAULT_STATUS_ADDR: RegisterField<Self, Bool> {
+  public static var CLEAR_PROTECTION_FAULT_STATUS_ADDR: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `VM_CONTEXT0_CNTL2.ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT`: bit 1, access unknown.
-  @inlinable public static var ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT: RegisterField<Self, Bool>
-  {
+  public static var ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `VM_CONTEXT0_CNTL2.ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT`: bit 2, access unknown.
-  @inlinable public static var ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT: RegisterField<Self, Bool>
-  {
+  public static var ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `VM_CONTEXT0_CNTL2.ALLOW_SUBSEQUENT_PROTECTION_FAULT_STATUS_ADDR_UPDATES`: bit 3, access unknown.
-  @inlinable public static var ALLOW_SUBSEQUENT_PROTECTION_FAULT_STATUS_ADDR_UPDATES: RegisterField<Self, Bool> {
+  public static var ALLOW_SUBSEQUENT_PROTECTION_FAULT_STATUS_ADDR_UPDATES: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `VM_CONTEXT0_CNTL2.WAIT_FOR_IDLE_WHEN_INVALIDATE`: bit 4, access unknown.
-  @inlinable public static var WAIT_FOR_IDLE_WHEN_INVALIDATE: RegisterField<Self, Bool> {
+  public static var WAIT_FOR_IDLE_WHEN_INVALIDATE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 }
@@ -538,29 +498,27 @@ public enum VM_CONTEXT1_CNTL2: Register {
   }
 
   /// `VM_CONTEXT1_CNTL2.CLEAR_PROTECTION_FAULT_STATUS_ADDR`: bit 0, access unknown.
-  @inlinable public static var CLEAR_PROTECTION_FAULT_STATUS_ADDR: RegisterField<Self, Bool> {
+  public static var CLEAR_PROTECTION_FAULT_STATUS_ADDR: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `VM_CONTEXT1_CNTL2.ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT`: bit 1, access unknown.
-  @inlinable public static var ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT: RegisterField<Self, Bool>
-  {
+  public static var ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `VM_CONTEXT1_CNTL2.ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT`: bit 2, access unknown.
-  @inlinable public static var ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT: RegisterField<Self, Bool>
-  {
+  public static var ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `VM_CONTEXT1_CNTL2.ALLOW_SUBSEQUENT_PROTECTION_FAULT_STATUS_ADDR_UPDATES`: bit 3, access unknown.
-  @inlinable public static var ALLOW_SUBSEQUENT_PROTECTION_FAULT_STATUS_ADDR_UPDATES: RegisterField<Self, Bool> {
+  public static var ALLOW_SUBSEQUENT_PROTECTION_FAULT_STATUS_ADDR_UPDATES: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `VM_CONTEXT1_CNTL2.WAIT_FOR_IDLE_WHEN_INVALIDATE`: bit 4, access unknown.
-  @inlinable public static var WAIT_FOR_IDLE_WHEN_INVALIDATE: RegisterField<Self, Bool> {
+  public static var WAIT_FOR_IDLE_WHEN_INVALIDATE: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 }
@@ -575,9 +533,7 @@ public enum VM_CONTEXT9_PAGE_TABLE_BASE_ADDR: Register {
   }
 
   /// `VM_CONTEXT9_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT10_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x510 (byte 0x1440), access unknown, reset unknown (`write` starts from 0).
@@ -590,9 +546,7 @@ public enum VM_CONTEXT10_PAGE_TABLE_BASE_ADDR: Register {
   }
 
   /// `VM_CONTEXT10_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT11_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x511 (byte 0x1444), access unknown, reset unknown (`write` starts from 0).
@@ -605,9 +559,7 @@ public enum VM_CONTEXT11_PAGE_TABLE_BASE_ADDR: Register {
   }
 
   /// `VM_CONTEXT11_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT12_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x512 (byte 0x1448), access unknown, reset unknown (`write` starts from 0).
@@ -620,9 +572,7 @@ public enum VM_CONTEXT12_PAGE_TABLE_BASE_ADDR: Register {
   }
 
   /// `VM_CONTEXT12_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT13_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x513 (byte 0x144C), access unknown, reset unknown (`write` starts from 0).
@@ -635,9 +585,7 @@ public enum VM_CONTEXT13_PAGE_TABLE_BASE_ADDR: Register {
   }
 
   /// `VM_CONTEXT13_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT14_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x514 (byte 0x1450), access unknown, reset unknown (`write` starts from 0).
@@ -650,9 +598,7 @@ public enum VM_CONTEXT14_PAGE_TABLE_BASE_ADDR: Register {
   }
 
   /// `VM_CONTEXT14_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT15_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x515 (byte 0x1454), access unknown, reset unknown (`write` starts from 0).
@@ -665,9 +611,7 @@ public enum VM_CONTEXT15_PAGE_TABLE_BASE_ADDR: Register {
   }
 
   /// `VM_CONTEXT15_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_INVALIDATE_RESPONSE`: gmc_8_1 register, MMIO dword 0x51F (byte 0x147C), access unknown, reset unknown (`write` starts from 0).
@@ -680,84 +624,52 @@ public enum VM_INVALIDATE_RESPONSE: Register {
   }
 
   /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_0`: bit 0, access unknown.
-  @inlinable public static var DOMAIN_INVALIDATED_0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var DOMAIN_INVALIDATED_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_1`: bit 1, access unknown.
-  @inlinable public static var DOMAIN_INVALIDATED_1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var DOMAIN_INVALIDATED_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_2`: bit 2, access unknown.
-  @inlinable public static var DOMAIN_INVALIDATED_2: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var DOMAIN_INVALIDATED_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_3`: bit 3, access unknown.
-  @inlinable public static var DOMAIN_INVALIDATED_3: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var DOMAIN_INVALIDATED_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_4`: bit 4, access unknown.
-  @inlinable public static var DOMAIN_INVALIDATED_4: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var DOMAIN_INVALIDATED_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_5`: bit 5, access unknown.
-  @inlinable public static var DOMAIN_INVALIDATED_5: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var DOMAIN_INVALIDATED_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_6`: bit 6, access unknown.
-  @inlinable public static var DOMAIN_INVALIDATED_6: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var DOMAIN_INVALIDATED_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_7`: bit 7, access unknown.
-  @inlinable public static var DOMAIN_INVALIDATED_7: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var DOMAIN_INVALIDATED_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_8`: bit 8, access unknown.
-  @inlinable public static var DOMAIN_INVALIDATED_8: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var DOMAIN_INVALIDATED_8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_9`: bit 9, access unknown.
-  @inlinable public static var DOMAIN_INVALIDATED_9: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var DOMAIN_INVALIDATED_9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_10`: bit 10, access unknown.
-  @inlinable public static var DOMAIN_INVALIDATED_10: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var DOMAIN_INVALIDATED_10: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_11`: bit 11, access unknown.
-  @inlinable public static var DOMAIN_INVALIDATED_11: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var DOMAIN_INVALIDATED_11: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_12`: bit 12, access unknown.
-  @inlinable public static var DOMAIN_INVALIDATED_12: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var DOMAIN_INVALIDATED_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_13`: bit 13, access unknown.
-  @inlinable public static var DOMAIN_INVALIDATED_13: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var DOMAIN_INVALIDATED_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_14`: bit 14, access unknown.
-  @inlinable public static var DOMAIN_INVALIDATED_14: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var DOMAIN_INVALIDATED_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `VM_INVALIDATE_RESPONSE.DOMAIN_INVALIDATED_15`: bit 15, access unknown.
-  @inlinable public static var DOMAIN_INVALIDATED_15: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var DOMAIN_INVALIDATED_15: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `VM_PRT_APERTURE0_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x52C (byte 0x14B0), access unknown, reset unknown (`write` starts from 0).
@@ -770,9 +682,7 @@ public enum VM_PRT_APERTURE0_LOW_ADDR: Register {
   }
 
   /// `VM_PRT_APERTURE0_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_PRT_APERTURE1_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x52D (byte 0x14B4), access unknown, reset unknown (`write` starts from 0).
@@ -785,9 +695,7 @@ public enum VM_PRT_APERTURE1_LOW_ADDR: Register {
   }
 
   /// `VM_PRT_APERTURE1_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_PRT_APERTURE2_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x52E (byte 0x14B8), access unknown, reset unknown (`write` starts from 0).
@@ -800,9 +708,7 @@ public enum VM_PRT_APERTURE2_LOW_ADDR: Register {
   }
 
   /// `VM_PRT_APERTURE2_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_PRT_APERTURE3_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x52F (byte 0x14BC), access unknown, reset unknown (`write` starts from 0).
@@ -815,9 +721,7 @@ public enum VM_PRT_APERTURE3_LOW_ADDR: Register {
   }
 
   /// `VM_PRT_APERTURE3_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_PRT_APERTURE0_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x530 (byte 0x14C0), access unknown, reset unknown (`write` starts from 0).
@@ -830,9 +734,7 @@ public enum VM_PRT_APERTURE0_HIGH_ADDR: Register {
   }
 
   /// `VM_PRT_APERTURE0_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_PRT_APERTURE1_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x531 (byte 0x14C4), access unknown, reset unknown (`write` starts from 0).
@@ -845,9 +747,7 @@ public enum VM_PRT_APERTURE1_HIGH_ADDR: Register {
   }
 
   /// `VM_PRT_APERTURE1_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_PRT_APERTURE2_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x532 (byte 0x14C8), access unknown, reset unknown (`write` starts from 0).
@@ -860,9 +760,7 @@ public enum VM_PRT_APERTURE2_HIGH_ADDR: Register {
   }
 
   /// `VM_PRT_APERTURE2_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_PRT_APERTURE3_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x533 (byte 0x14CC), access unknown, reset unknown (`write` starts from 0).
@@ -875,9 +773,7 @@ public enum VM_PRT_APERTURE3_HIGH_ADDR: Register {
   }
 
   /// `VM_PRT_APERTURE3_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_PRT_CNTL`: gmc_8_1 register, MMIO dword 0x534 (byte 0x14D0), access unknown, reset unknown (`write` starts from 0).
@@ -890,39 +786,37 @@ public enum VM_PRT_CNTL: Register {
   }
 
   /// `VM_PRT_CNTL.CB_DISABLE_READ_FAULT_ON_UNMAPPED_ACCESS`: bit 0, access unknown.
-  @inlinable public static var CB_DISABLE_READ_FAULT_ON_UNMAPPED_ACCESS: RegisterField<Self, Bool> {
+  public static var CB_DISABLE_READ_FAULT_ON_UNMAPPED_ACCESS: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `VM_PRT_CNTL.TC_DISABLE_READ_FAULT_ON_UNMAPPED_ACCESS`: bit 1, access unknown.
-  @inlinable public static var TC_DISABLE_READ_FAULT_ON_UNMAPPED_ACCESS: RegisterField<Self, Bool> {
+  public static var TC_DISABLE_READ_FAULT_ON_UNMAPPED_ACCESS: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `VM_PRT_CNTL.L2_CACHE_STORE_INVALID_ENTRIES`: bit 2, access unknown.
-  @inlinable public static var L2_CACHE_STORE_INVALID_ENTRIES: RegisterField<Self, Bool> {
+  public static var L2_CACHE_STORE_INVALID_ENTRIES: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `VM_PRT_CNTL.L1_TLB_STORE_INVALID_ENTRIES`: bit 3, access unknown.
-  @inlinable public static var L1_TLB_STORE_INVALID_ENTRIES: RegisterField<Self, Bool> {
+  public static var L1_TLB_STORE_INVALID_ENTRIES: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `VM_PRT_CNTL.CB_DISABLE_WRITE_FAULT_ON_UNMAPPED_ACCESS`: bit 4, access unknown.
-  @inlinable public static var CB_DISABLE_WRITE_FAULT_ON_UNMAPPED_ACCESS: RegisterField<Self, Bool> {
+  public static var CB_DISABLE_WRITE_FAULT_ON_UNMAPPED_ACCESS: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `VM_PRT_CNTL.TC_DISABLE_WRITE_FAULT_ON_UNMAPPED_ACCESS`: bit 5, access unknown.
-  @inlinable public static var TC_DISABLE_WRITE_FAULT_ON_UNMAPPED_ACCESS: RegisterField<Self, Bool> {
+  public static var TC_DISABLE_WRITE_FAULT_ON_UNMAPPED_ACCESS: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `VM_PRT_CNTL.MASK_PDE0_FAULT`: bit 6, access unknown.
-  @inlinable public static var MASK_PDE0_FAULT: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var MASK_PDE0_FAULT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 }
 
 /// `VM_CONTEXTS_DISABLE`: gmc_8_1 register, MMIO dword 0x535 (byte 0x14D4), access unknown, reset unknown (`write` starts from 0).
@@ -935,84 +829,52 @@ public enum VM_CONTEXTS_DISABLE: Register {
   }
 
   /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_0`: bit 0, access unknown.
-  @inlinable public static var DISABLE_CONTEXT_0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var DISABLE_CONTEXT_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_1`: bit 1, access unknown.
-  @inlinable public static var DISABLE_CONTEXT_1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var DISABLE_CONTEXT_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_2`: bit 2, access unknown.
-  @inlinable public static var DISABLE_CONTEXT_2: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var DISABLE_CONTEXT_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_3`: bit 3, access unknown.
-  @inlinable public static var DISABLE_CONTEXT_3: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var DISABLE_CONTEXT_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_4`: bit 4, access unknown.
-  @inlinable public static var DISABLE_CONTEXT_4: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var DISABLE_CONTEXT_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_5`: bit 5, access unknown.
-  @inlinable public static var DISABLE_CONTEXT_5: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var DISABLE_CONTEXT_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_6`: bit 6, access unknown.
-  @inlinable public static var DISABLE_CONTEXT_6: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var DISABLE_CONTEXT_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_7`: bit 7, access unknown.
-  @inlinable public static var DISABLE_CONTEXT_7: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var DISABLE_CONTEXT_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_8`: bit 8, access unknown.
-  @inlinable public static var DISABLE_CONTEXT_8: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var DISABLE_CONTEXT_8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_9`: bit 9, access unknown.
-  @inlinable public static var DISABLE_CONTEXT_9: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var DISABLE_CONTEXT_9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_10`: bit 10, access unknown.
-  @inlinable public static var DISABLE_CONTEXT_10: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var DISABLE_CONTEXT_10: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_11`: bit 11, access unknown.
-  @inlinable public static var DISABLE_CONTEXT_11: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var DISABLE_CONTEXT_11: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_12`: bit 12, access unknown.
-  @inlinable public static var DISABLE_CONTEXT_12: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var DISABLE_CONTEXT_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_13`: bit 13, access unknown.
-  @inlinable public static var DISABLE_CONTEXT_13: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var DISABLE_CONTEXT_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_14`: bit 14, access unknown.
-  @inlinable public static var DISABLE_CONTEXT_14: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var DISABLE_CONTEXT_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `VM_CONTEXTS_DISABLE.DISABLE_CONTEXT_15`: bit 15, access unknown.
-  @inlinable public static var DISABLE_CONTEXT_15: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var DISABLE_CONTEXT_15: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `VM_CONTEXT0_PROTECTION_FAULT_STATUS`: gmc_8_1 register, MMIO dword 0x536 (byte 0x14D8), access unknown, reset unknown (`write` starts from 0).
@@ -1025,23 +887,19 @@ public enum VM_CONTEXT0_PROTECTION_FAULT_STATUS: Register {
   }
 
   /// `VM_CONTEXT0_PROTECTION_FAULT_STATUS.PROTECTIONS`: bits 7:0, access unknown.
-  @inlinable public static var PROTECTIONS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PROTECTIONS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `VM_CONTEXT0_PROTECTION_FAULT_STATUS.MEMORY_CLIENT_ID`: bits 20:12, access unknown.
-  @inlinable public static var MEMORY_CLIENT_ID: RegisterField<Self, UInt16> {
-    .init(lsb: 12, width: 9)
-  }
+  public static var MEMORY_CLIENT_ID: RegisterField<Self, UInt16> { .init(lsb: 12, width: 9) }
 
   /// `VM_CONTEXT0_PROTECTION_FAULT_STATUS.MEMORY_CLIENT_RW`: bit 24, access unknown.
-  @inlinable public static var MEMORY_CLIENT_RW: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var MEMORY_CLIENT_RW: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `VM_CONTEXT0_PROTECTION_FAULT_STATUS.VMID`: bits 28:25, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 25, width: 4) }
+  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 25, width: 4) }
 
   /// `VM_CONTEXT0_PROTECTION_FAULT_STATUS.ATOMIC`: bit 29, access unknown.
-  @inlinable public static var ATOMIC: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var ATOMIC: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `VM_CONTEXT1_PROTECTION_FAULT_STATUS`: gmc_8_1 register, MMIO dword 0x537 (byte 0x14DC), access unknown, reset unknown (`write` starts from 0).
@@ -1054,23 +912,19 @@ public enum VM_CONTEXT1_PROTECTION_FAULT_STATUS: Register {
   }
 
   /// `VM_CONTEXT1_PROTECTION_FAULT_STATUS.PROTECTIONS`: bits 7:0, access unknown.
-  @inlinable public static var PROTECTIONS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PROTECTIONS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `VM_CONTEXT1_PROTECTION_FAULT_STATUS.MEMORY_CLIENT_ID`: bits 20:12, access unknown.
-  @inlinable public static var MEMORY_CLIENT_ID: RegisterField<Self, UInt16> {
-    .init(lsb: 12, width: 9)
-  }
+  public static var MEMORY_CLIENT_ID: RegisterField<Self, UInt16> { .init(lsb: 12, width: 9) }
 
   /// `VM_CONTEXT1_PROTECTION_FAULT_STATUS.MEMORY_CLIENT_RW`: bit 24, access unknown.
-  @inlinable public static var MEMORY_CLIENT_RW: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var MEMORY_CLIENT_RW: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `VM_CONTEXT1_PROTECTION_FAULT_STATUS.VMID`: bits 28:25, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 25, width: 4) }
+  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 25, width: 4) }
 
   /// `VM_CONTEXT1_PROTECTION_FAULT_STATUS.ATOMIC`: bit 29, access unknown.
-  @inlinable public static var ATOMIC: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var ATOMIC: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `VM_CONTEXT0_PROTECTION_FAULT_MCCLIENT`: gmc_8_1 register, MMIO dword 0x538 (byte 0x14E0), access unknown, reset unknown (`write` starts from 0).
@@ -1083,7 +937,7 @@ public enum VM_CONTEXT0_PROTECTION_FAULT_MCCLIENT: Register {
   }
 
   /// `VM_CONTEXT0_PROTECTION_FAULT_MCCLIENT.NAME`: bits 31:0, access unknown.
-  @inlinable public static var NAME: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var NAME: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VM_CONTEXT1_PROTECTION_FAULT_MCCLIENT`: gmc_8_1 register, MMIO dword 0x539 (byte 0x14E4), access unknown, reset unknown (`write` starts from 0).
@@ -1096,7 +950,7 @@ public enum VM_CONTEXT1_PROTECTION_FAULT_MCCLIENT: Register {
   }
 
   /// `VM_CONTEXT1_PROTECTION_FAULT_MCCLIENT.NAME`: bits 31:0, access unknown.
-  @inlinable public static var NAME: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var NAME: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VM_CONTEXT0_PROTECTION_FAULT_ADDR`: gmc_8_1 register, MMIO dword 0x53E (byte 0x14F8), access unknown, reset unknown (`write` starts from 0).
@@ -1109,9 +963,7 @@ public enum VM_CONTEXT0_PROTECTION_FAULT_ADDR: Register {
   }
 
   /// `VM_CONTEXT0_PROTECTION_FAULT_ADDR.LOGICAL_PAGE_ADDR`: bits 27:0, access unknown.
-  @inlinable public static var LOGICAL_PAGE_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var LOGICAL_PAGE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT1_PROTECTION_FAULT_ADDR`: gmc_8_1 register, MMIO dword 0x53F (byte 0x14FC), access unknown, reset unknown (`write` starts from 0).
@@ -1124,9 +976,7 @@ public enum VM_CONTEXT1_PROTECTION_FAULT_ADDR: Register {
   }
 
   /// `VM_CONTEXT1_PROTECTION_FAULT_ADDR.LOGICAL_PAGE_ADDR`: bits 27:0, access unknown.
-  @inlinable public static var LOGICAL_PAGE_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var LOGICAL_PAGE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT0_PROTECTION_FAULT_DEFAULT_ADDR`: gmc_8_1 register, MMIO dword 0x546 (byte 0x1518), access unknown, reset unknown (`write` starts from 0).
@@ -1139,9 +989,7 @@ public enum VM_CONTEXT0_PROTECTION_FAULT_DEFAULT_ADDR: Register {
   }
 
   /// `VM_CONTEXT0_PROTECTION_FAULT_DEFAULT_ADDR.PHYSICAL_PAGE_ADDR`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_PAGE_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_PAGE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT1_PROTECTION_FAULT_DEFAULT_ADDR`: gmc_8_1 register, MMIO dword 0x547 (byte 0x151C), access unknown, reset unknown (`write` starts from 0).
@@ -1154,9 +1002,7 @@ public enum VM_CONTEXT1_PROTECTION_FAULT_DEFAULT_ADDR: Register {
   }
 
   /// `VM_CONTEXT1_PROTECTION_FAULT_DEFAULT_ADDR.PHYSICAL_PAGE_ADDR`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_PAGE_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_PAGE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_FAULT_CLIENT_ID`: gmc_8_1 register, MMIO dword 0x54E (byte 0x1538), access unknown, reset unknown (`write` starts from 0).
@@ -1169,22 +1015,16 @@ public enum VM_FAULT_CLIENT_ID: Register {
   }
 
   /// `VM_FAULT_CLIENT_ID.MEMORY_CLIENT`: bits 8:0, access unknown.
-  @inlinable public static var MEMORY_CLIENT: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 9)
-  }
+  public static var MEMORY_CLIENT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `VM_FAULT_CLIENT_ID.MEMORY_CLIENT_MASK`: bits 17:9, access unknown.
-  @inlinable public static var MEMORY_CLIENT_MASK: RegisterField<Self, UInt16> {
-    .init(lsb: 9, width: 9)
-  }
+  public static var MEMORY_CLIENT_MASK: RegisterField<Self, UInt16> { .init(lsb: 9, width: 9) }
 
   /// `VM_FAULT_CLIENT_ID.MEMORY_CLIENT_ID_MSB`: bit 18, access unknown.
-  @inlinable public static var MEMORY_CLIENT_ID_MSB: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var MEMORY_CLIENT_ID_MSB: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `VM_FAULT_CLIENT_ID.MEMORY_CLIENT_ID_MASK_MSB`: bit 19, access unknown.
-  @inlinable public static var MEMORY_CLIENT_ID_MASK_MSB: RegisterField<Self, Bool> {
+  public static var MEMORY_CLIENT_ID_MASK_MSB: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 }
@@ -1199,9 +1039,7 @@ public enum VM_CONTEXT1_PAGE_TABLE_BASE_ADDR: Register {
   }
 
   /// `VM_CONTEXT1_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT2_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x551 (byte 0x1544), access unknown, reset unknown (`write` starts from 0).
@@ -1214,9 +1052,7 @@ public enum VM_CONTEXT2_PAGE_TABLE_BASE_ADDR: Register {
   }
 
   /// `VM_CONTEXT2_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT3_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x552 (byte 0x1548), access unknown, reset unknown (`write` starts from 0).
@@ -1229,9 +1065,7 @@ public enum VM_CONTEXT3_PAGE_TABLE_BASE_ADDR: Register {
   }
 
   /// `VM_CONTEXT3_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT4_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x553 (byte 0x154C), access unknown, reset unknown (`write` starts from 0).
@@ -1244,9 +1078,7 @@ public enum VM_CONTEXT4_PAGE_TABLE_BASE_ADDR: Register {
   }
 
   /// `VM_CONTEXT4_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT5_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x554 (byte 0x1550), access unknown, reset unknown (`write` starts from 0).
@@ -1259,9 +1091,7 @@ public enum VM_CONTEXT5_PAGE_TABLE_BASE_ADDR: Register {
   }
 
   /// `VM_CONTEXT5_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT6_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x555 (byte 0x1554), access unknown, reset unknown (`write` starts from 0).
@@ -1274,9 +1104,7 @@ public enum VM_CONTEXT6_PAGE_TABLE_BASE_ADDR: Register {
   }
 
   /// `VM_CONTEXT6_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT7_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x556 (byte 0x1558), access unknown, reset unknown (`write` starts from 0).
@@ -1289,9 +1117,7 @@ public enum VM_CONTEXT7_PAGE_TABLE_BASE_ADDR: Register {
   }
 
   /// `VM_CONTEXT7_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT0_PAGE_TABLE_START_ADDR`: gmc_8_1 register, MMIO dword 0x557 (byte 0x155C), access unknown, reset unknown (`write` starts from 0).
@@ -1304,9 +1130,7 @@ public enum VM_CONTEXT0_PAGE_TABLE_START_ADDR: Register {
   }
 
   /// `VM_CONTEXT0_PAGE_TABLE_START_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT1_PAGE_TABLE_START_ADDR`: gmc_8_1 register, MMIO dword 0x558 (byte 0x1560), access unknown, reset unknown (`write` starts from 0).
@@ -1319,9 +1143,7 @@ public enum VM_CONTEXT1_PAGE_TABLE_START_ADDR: Register {
   }
 
   /// `VM_CONTEXT1_PAGE_TABLE_START_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT0_PAGE_TABLE_END_ADDR`: gmc_8_1 register, MMIO dword 0x55F (byte 0x157C), access unknown, reset unknown (`write` starts from 0).
@@ -1334,9 +1156,7 @@ public enum VM_CONTEXT0_PAGE_TABLE_END_ADDR: Register {
   }
 
   /// `VM_CONTEXT0_PAGE_TABLE_END_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT1_PAGE_TABLE_END_ADDR`: gmc_8_1 register, MMIO dword 0x560 (byte 0x1580), access unknown, reset unknown (`write` starts from 0).
@@ -1349,9 +1169,7 @@ public enum VM_CONTEXT1_PAGE_TABLE_END_ADDR: Register {
   }
 
   /// `VM_CONTEXT1_PAGE_TABLE_END_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_DEBUG`: gmc_8_1 register, MMIO dword 0x56F (byte 0x15BC), access unknown, reset unknown (`write` starts from 0).
@@ -1364,7 +1182,7 @@ public enum VM_DEBUG: Register {
   }
 
   /// `VM_DEBUG.FLAGS`: bits 31:0, access unknown.
-  @inlinable public static var FLAGS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var FLAGS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VM_L2_CG`: gmc_8_1 register, MMIO dword 0x570 (byte 0x15C0), access unknown, reset unknown (`write` starts from 0).
@@ -1377,16 +1195,16 @@ public enum VM_L2_CG: Register {
   }
 
   /// `VM_L2_CG.OFFDLY`: bits 11:6, access unknown.
-  @inlinable public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
+  public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
   /// `VM_L2_CG.ENABLE`: bit 18, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `VM_L2_CG.MEM_LS_ENABLE`: bit 19, access unknown.
-  @inlinable public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `VM_L2_CG.OVERRIDE`: bit 20, access unknown.
-  @inlinable public static var OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `VM_L2_BANK_SELECT_MASKA`: gmc_8_1 register, MMIO dword 0x572 (byte 0x15C8), access unknown, reset unknown (`write` starts from 0).
@@ -1399,9 +1217,7 @@ public enum VM_L2_BANK_SELECT_MASKA: Register {
   }
 
   /// `VM_L2_BANK_SELECT_MASKA.BANK_SELECT_MASK`: bits 27:0, access unknown.
-  @inlinable public static var BANK_SELECT_MASK: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var BANK_SELECT_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_L2_BANK_SELECT_MASKB`: gmc_8_1 register, MMIO dword 0x573 (byte 0x15CC), access unknown, reset unknown (`write` starts from 0).
@@ -1414,9 +1230,7 @@ public enum VM_L2_BANK_SELECT_MASKB: Register {
   }
 
   /// `VM_L2_BANK_SELECT_MASKB.BANK_SELECT_MASK`: bits 7:0, access unknown.
-  @inlinable public static var BANK_SELECT_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var BANK_SELECT_MASK: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `VM_L2_CONTEXT1_IDENTITY_APERTURE_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x575 (byte 0x15D4), access unknown, reset unknown (`write` starts from 0).
@@ -1429,9 +1243,7 @@ public enum VM_L2_CONTEXT1_IDENTITY_APERTURE_LOW_ADDR: Register {
   }
 
   /// `VM_L2_CONTEXT1_IDENTITY_APERTURE_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_L2_CONTEXT1_IDENTITY_APERTURE_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x576 (byte 0x15D8), access unknown, reset unknown (`write` starts from 0).
@@ -1444,9 +1256,7 @@ public enum VM_L2_CONTEXT1_IDENTITY_APERTURE_HIGH_ADDR: Register {
   }
 
   /// `VM_L2_CONTEXT1_IDENTITY_APERTURE_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_L2_CONTEXT_IDENTITY_PHYSICAL_OFFSET`: gmc_8_1 register, MMIO dword 0x577 (byte 0x15DC), access unknown, reset unknown (`write` starts from 0).
@@ -1459,9 +1269,7 @@ public enum VM_L2_CONTEXT_IDENTITY_PHYSICAL_OFFSET: Register {
   }
 
   /// `VM_L2_CONTEXT_IDENTITY_PHYSICAL_OFFSET.PHYSICAL_PAGE_OFFSET`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_PAGE_OFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_PAGE_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_L2_CNTL4`: gmc_8_1 register, MMIO dword 0x578 (byte 0x15E0), access unknown, reset unknown (`write` starts from 0).
@@ -1474,72 +1282,72 @@ public enum VM_L2_CNTL4: Register {
   }
 
   /// `VM_L2_CNTL4.L2_CACHE_4K_PARTITION_COUNT`: bits 5:0, access unknown.
-  @inlinable public static var L2_CACHE_4K_PARTITION_COUNT: RegisterField<Self, UInt8> {
+  public static var L2_CACHE_4K_PARTITION_COUNT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
   /// `VM_L2_CNTL4.VMC_TAP_CONTEXT0_PDE_REQUEST_PHYSICAL`: bit 6, access unknown.
-  @inlinable public static var VMC_TAP_CONTEXT0_PDE_REQUEST_PHYSICAL: RegisterField<Self, Bool> {
+  public static var VMC_TAP_CONTEXT0_PDE_REQUEST_PHYSICAL: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `VM_L2_CNTL4.VMC_TAP_CONTEXT0_PDE_REQUEST_SHARED`: bit 7, access unknown.
-  @inlinable public static var VMC_TAP_CONTEXT0_PDE_REQUEST_SHARED: RegisterField<Self, Bool> {
+  public static var VMC_TAP_CONTEXT0_PDE_REQUEST_SHARED: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `VM_L2_CNTL4.VMC_TAP_CONTEXT0_PDE_REQUEST_SNOOP`: bit 8, access unknown.
-  @inlinable public static var VMC_TAP_CONTEXT0_PDE_REQUEST_SNOOP: RegisterField<Self, Bool> {
+  public static var VMC_TAP_CONTEXT0_PDE_REQUEST_SNOOP: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `VM_L2_CNTL4.VMC_TAP_CONTEXT0_PTE_REQUEST_PHYSICAL`: bit 9, access unknown.
-  @inlinable public static var VMC_TAP_CONTEXT0_PTE_REQUEST_PHYSICAL: RegisterField<Self, Bool> {
+  public static var VMC_TAP_CONTEXT0_PTE_REQUEST_PHYSICAL: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `VM_L2_CNTL4.VMC_TAP_CONTEXT0_PTE_REQUEST_SHARED`: bit 10, access unknown.
-  @inlinable public static var VMC_TAP_CONTEXT0_PTE_REQUEST_SHARED: RegisterField<Self, Bool> {
+  public static var VMC_TAP_CONTEXT0_PTE_REQUEST_SHARED: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `VM_L2_CNTL4.VMC_TAP_CONTEXT0_PTE_REQUEST_SNOOP`: bit 11, access unknown.
-  @inlinable public static var VMC_TAP_CONTEXT0_PTE_REQUEST_SNOOP: RegisterField<Self, Bool> {
+  public static var VMC_TAP_CONTEXT0_PTE_REQUEST_SNOOP: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `VM_L2_CNTL4.VMC_TAP_CONTEXT1_PDE_REQUEST_PHYSICAL`: bit 12, access unknown.
-  @inlinable public static var VMC_TAP_CONTEXT1_PDE_REQUEST_PHYSICAL: RegisterField<Self, Bool> {
+  public static var VMC_TAP_CONTEXT1_PDE_REQUEST_PHYSICAL: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `VM_L2_CNTL4.VMC_TAP_CONTEXT1_PDE_REQUEST_SHARED`: bit 13, access unknown.
-  @inlinable public static var VMC_TAP_CONTEXT1_PDE_REQUEST_SHARED: RegisterField<Self, Bool> {
+  public static var VMC_TAP_CONTEXT1_PDE_REQUEST_SHARED: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `VM_L2_CNTL4.VMC_TAP_CONTEXT1_PDE_REQUEST_SNOOP`: bit 14, access unknown.
-  @inlinable public static var VMC_TAP_CONTEXT1_PDE_REQUEST_SNOOP: RegisterField<Self, Bool> {
+  public static var VMC_TAP_CONTEXT1_PDE_REQUEST_SNOOP: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `VM_L2_CNTL4.VMC_TAP_CONTEXT1_PTE_REQUEST_PHYSICAL`: bit 15, access unknown.
-  @inlinable public static var VMC_TAP_CONTEXT1_PTE_REQUEST_PHYSICAL: RegisterField<Self, Bool> {
+  public static var VMC_TAP_CONTEXT1_PTE_REQUEST_PHYSICAL: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `VM_L2_CNTL4.VMC_TAP_CONTEXT1_PTE_REQUEST_SHARED`: bit 16, access unknown.
-  @inlinable public static var VMC_TAP_CONTEXT1_PTE_REQUEST_SHARED: RegisterField<Self, Bool> {
+  public static var VMC_TAP_CONTEXT1_PTE_REQUEST_SHARED: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `VM_L2_CNTL4.VMC_TAP_CONTEXT1_PTE_REQUEST_SNOOP`: bit 17, access unknown.
-  @inlinable public static var VMC_TAP_CONTEXT1_PTE_REQUEST_SNOOP: RegisterField<Self, Bool> {
+  public static var VMC_TAP_CONTEXT1_PTE_REQUEST_SNOOP: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `VM_L2_CNTL4.L2_CACHE_4K_LRU_ADDR_MATCHING`: bit 18, access unknown.
-  @inlinable public static var L2_CACHE_4K_LRU_ADDR_MATCHING: RegisterField<Self, Bool> {
+  public static var L2_CACHE_4K_LRU_ADDR_MATCHING: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 }
@@ -1554,25 +1362,23 @@ public enum VM_L2_BANK_SELECT_RESERVED_CID: Register {
   }
 
   /// `VM_L2_BANK_SELECT_RESERVED_CID.RESERVED_READ_CLIENT_ID`: bits 8:0, access unknown.
-  @inlinable public static var RESERVED_READ_CLIENT_ID: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 9)
-  }
+  public static var RESERVED_READ_CLIENT_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `VM_L2_BANK_SELECT_RESERVED_CID.RESERVED_WRITE_CLIENT_ID`: bits 18:10, access unknown.
-  @inlinable public static var RESERVED_WRITE_CLIENT_ID: RegisterField<Self, UInt16> {
+  public static var RESERVED_WRITE_CLIENT_ID: RegisterField<Self, UInt16> {
     .init(lsb: 10, width: 9)
   }
 
   /// `VM_L2_BANK_SELECT_RESERVED_CID.ENABLE`: bit 20, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `VM_L2_BANK_SELECT_RESERVED_CID.RESERVED_CACHE_INVALIDATION_MODE`: bit 24, access unknown.
-  @inlinable public static var RESERVED_CACHE_INVALIDATION_MODE: RegisterField<Self, Bool> {
+  public static var RESERVED_CACHE_INVALIDATION_MODE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `VM_L2_BANK_SELECT_RESERVED_CID.RESERVED_CACHE_PRIVATE_INVALIDATION`: bit 25, access unknown.
-  @inlinable public static var RESERVED_CACHE_PRIVATE_INVALIDATION: RegisterField<Self, Bool> {
+  public static var RESERVED_CACHE_PRIVATE_INVALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 }
@@ -1587,25 +1393,23 @@ public enum VM_L2_BANK_SELECT_RESERVED_CID2: Register {
   }
 
   /// `VM_L2_BANK_SELECT_RESERVED_CID2.RESERVED_READ_CLIENT_ID`: bits 8:0, access unknown.
-  @inlinable public static var RESERVED_READ_CLIENT_ID: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 9)
-  }
+  public static var RESERVED_READ_CLIENT_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `VM_L2_BANK_SELECT_RESERVED_CID2.RESERVED_WRITE_CLIENT_ID`: bits 18:10, access unknown.
-  @inlinable public static var RESERVED_WRITE_CLIENT_ID: RegisterField<Self, UInt16> {
+  public static var RESERVED_WRITE_CLIENT_ID: RegisterField<Self, UInt16> {
     .init(lsb: 10, width: 9)
   }
 
   /// `VM_L2_BANK_SELECT_RESERVED_CID2.ENABLE`: bit 20, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `VM_L2_BANK_SELECT_RESERVED_CID2.RESERVED_CACHE_INVALIDATION_MODE`: bit 24, access unknown.
-  @inlinable public static var RESERVED_CACHE_INVALIDATION_MODE: RegisterField<Self, Bool> {
+  public static var RESERVED_CACHE_INVALIDATION_MODE: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `VM_L2_BANK_SELECT_RESERVED_CID2.RESERVED_CACHE_PRIVATE_INVALIDATION`: bit 25, access unknown.
-  @inlinable public static var RESERVED_CACHE_PRIVATE_INVALIDATION: RegisterField<Self, Bool> {
+  public static var RESERVED_CACHE_PRIVATE_INVALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 }
@@ -1620,7 +1424,7 @@ public enum MC_CITF_PERFCOUNTER_LO: Register {
   }
 
   /// `MC_CITF_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_HUB_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A1 (byte 0x1E84), access unknown, reset unknown (`write` starts from 0).
@@ -1633,7 +1437,7 @@ public enum MC_HUB_PERFCOUNTER_LO: Register {
   }
 
   /// `MC_HUB_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_RPB_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A2 (byte 0x1E88), access unknown, reset unknown (`write` starts from 0).
@@ -1646,7 +1450,7 @@ public enum MC_RPB_PERFCOUNTER_LO: Register {
   }
 
   /// `MC_RPB_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_MCBVM_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A3 (byte 0x1E8C), access unknown, reset unknown (`write` starts from 0).
@@ -1659,7 +1463,7 @@ public enum MC_MCBVM_PERFCOUNTER_LO: Register {
   }
 
   /// `MC_MCBVM_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_MCDVM_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A4 (byte 0x1E90), access unknown, reset unknown (`write` starts from 0).
@@ -1672,7 +1476,7 @@ public enum MC_MCDVM_PERFCOUNTER_LO: Register {
   }
 
   /// `MC_MCDVM_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_VM_L2_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A5 (byte 0x1E94), access unknown, reset unknown (`write` starts from 0).
@@ -1685,7 +1489,7 @@ public enum MC_VM_L2_PERFCOUNTER_LO: Register {
   }
 
   /// `MC_VM_L2_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_ARB_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A6 (byte 0x1E98), access unknown, reset unknown (`write` starts from 0).
@@ -1698,7 +1502,7 @@ public enum MC_ARB_PERFCOUNTER_LO: Register {
   }
 
   /// `MC_ARB_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `ATC_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A7 (byte 0x1E9C), access unknown, reset unknown (`write` starts from 0).
@@ -1711,7 +1515,7 @@ public enum ATC_PERFCOUNTER_LO: Register {
   }
 
   /// `ATC_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_CITF_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7A8 (byte 0x1EA0), access unknown, reset unknown (`write` starts from 0).
@@ -1724,12 +1528,10 @@ public enum MC_CITF_PERFCOUNTER_HI: Register {
   }
 
   /// `MC_CITF_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
-  @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_CITF_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
-  @inlinable public static var COMPARE_VALUE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var COMPARE_VALUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_HUB_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7A9 (byte 0x1EA4), access unknown, reset unknown (`write` starts from 0).
@@ -1742,12 +1544,10 @@ public enum MC_HUB_PERFCOUNTER_HI: Register {
   }
 
   /// `MC_HUB_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
-  @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_HUB_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
-  @inlinable public static var COMPARE_VALUE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var COMPARE_VALUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_MCBVM_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AA (byte 0x1EA8), access unknown, reset unknown (`write` starts from 0).
@@ -1760,12 +1560,10 @@ public enum MC_MCBVM_PERFCOUNTER_HI: Register {
   }
 
   /// `MC_MCBVM_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
-  @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_MCBVM_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
-  @inlinable public static var COMPARE_VALUE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var COMPARE_VALUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_MCDVM_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AB (byte 0x1EAC), access unknown, reset unknown (`write` starts from 0).
@@ -1778,12 +1576,10 @@ public enum MC_MCDVM_PERFCOUNTER_HI: Register {
   }
 
   /// `MC_MCDVM_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
-  @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_MCDVM_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
-  @inlinable public static var COMPARE_VALUE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var COMPARE_VALUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_RPB_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AC (byte 0x1EB0), access unknown, reset unknown (`write` starts from 0).
@@ -1796,12 +1592,10 @@ public enum MC_RPB_PERFCOUNTER_HI: Register {
   }
 
   /// `MC_RPB_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
-  @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_RPB_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
-  @inlinable public static var COMPARE_VALUE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var COMPARE_VALUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_L2_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AD (byte 0x1EB4), access unknown, reset unknown (`write` starts from 0).
@@ -1814,12 +1608,10 @@ public enum MC_VM_L2_PERFCOUNTER_HI: Register {
   }
 
   /// `MC_VM_L2_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
-  @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_VM_L2_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
-  @inlinable public static var COMPARE_VALUE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var COMPARE_VALUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_ARB_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AE (byte 0x1EB8), access unknown, reset unknown (`write` starts from 0).
@@ -1832,12 +1624,10 @@ public enum MC_ARB_PERFCOUNTER_HI: Register {
   }
 
   /// `MC_ARB_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
-  @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_ARB_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
-  @inlinable public static var COMPARE_VALUE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var COMPARE_VALUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `ATC_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AF (byte 0x1EBC), access unknown, reset unknown (`write` starts from 0).
@@ -1850,12 +1640,10 @@ public enum ATC_PERFCOUNTER_HI: Register {
   }
 
   /// `ATC_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
-  @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `ATC_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
-  @inlinable public static var COMPARE_VALUE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var COMPARE_VALUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_CITF_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7B0 (byte 0x1EC0), access unknown, reset unknown (`write` starts from 0).
@@ -1868,19 +1656,19 @@ public enum MC_CITF_PERFCOUNTER0_CFG: Register {
   }
 
   /// `MC_CITF_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_CITF_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_CITF_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_CITF_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_CITF_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_CITF_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7B1 (byte 0x1EC4), access unknown, reset unknown (`write` starts from 0).
@@ -1893,19 +1681,19 @@ public enum MC_CITF_PERFCOUNTER1_CFG: Register {
   }
 
   /// `MC_CITF_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_CITF_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_CITF_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_CITF_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_CITF_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_CITF_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7B2 (byte 0x1EC8), access unknown, reset unknown (`write` starts from 0).
@@ -1918,19 +1706,19 @@ public enum MC_CITF_PERFCOUNTER2_CFG: Register {
   }
 
   /// `MC_CITF_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_CITF_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_CITF_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_CITF_PERFCOUNTER2_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_CITF_PERFCOUNTER2_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_CITF_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7B3 (byte 0x1ECC), access unknown, reset unknown (`write` starts from 0).
@@ -1943,19 +1731,19 @@ public enum MC_CITF_PERFCOUNTER3_CFG: Register {
   }
 
   /// `MC_CITF_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_CITF_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_CITF_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_CITF_PERFCOUNTER3_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_CITF_PERFCOUNTER3_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_HUB_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7B4 (byte 0x1ED0), access unknown, reset unknown (`write` starts from 0).
@@ -1968,19 +1756,19 @@ public enum MC_HUB_PERFCOUNTER0_CFG: Register {
   }
 
   /// `MC_HUB_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_HUB_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_HUB_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_HUB_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_HUB_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_HUB_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7B5 (byte 0x1ED4), access unknown, reset unknown (`write` starts from 0).
@@ -1993,19 +1781,19 @@ public enum MC_HUB_PERFCOUNTER1_CFG: Register {
   }
 
   /// `MC_HUB_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_HUB_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_HUB_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_HUB_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_HUB_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_HUB_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7B6 (byte 0x1ED8), access unknown, reset unknown (`write` starts from 0).
@@ -2018,19 +1806,19 @@ public enum MC_HUB_PERFCOUNTER2_CFG: Register {
   }
 
   /// `MC_HUB_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_HUB_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_HUB_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_HUB_PERFCOUNTER2_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_HUB_PERFCOUNTER2_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_HUB_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7B7 (byte 0x1EDC), access unknown, reset unknown (`write` starts from 0).
@@ -2043,19 +1831,19 @@ public enum MC_HUB_PERFCOUNTER3_CFG: Register {
   }
 
   /// `MC_HUB_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_HUB_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_HUB_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_HUB_PERFCOUNTER3_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_HUB_PERFCOUNTER3_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_RPB_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7B8 (byte 0x1EE0), access unknown, reset unknown (`write` starts from 0).
@@ -2068,19 +1856,19 @@ public enum MC_RPB_PERFCOUNTER0_CFG: Register {
   }
 
   /// `MC_RPB_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_RPB_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_RPB_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_RPB_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_RPB_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_RPB_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7B9 (byte 0x1EE4), access unknown, reset unknown (`write` starts from 0).
@@ -2093,19 +1881,19 @@ public enum MC_RPB_PERFCOUNTER1_CFG: Register {
   }
 
   /// `MC_RPB_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_RPB_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_RPB_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_RPB_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_RPB_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_RPB_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7BA (byte 0x1EE8), access unknown, reset unknown (`write` starts from 0).
@@ -2118,19 +1906,19 @@ public enum MC_RPB_PERFCOUNTER2_CFG: Register {
   }
 
   /// `MC_RPB_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_RPB_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_RPB_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_RPB_PERFCOUNTER2_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_RPB_PERFCOUNTER2_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_RPB_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7BB (byte 0x1EEC), access unknown, reset unknown (`write` starts from 0).
@@ -2143,19 +1931,19 @@ public enum MC_RPB_PERFCOUNTER3_CFG: Register {
   }
 
   /// `MC_RPB_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_RPB_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_RPB_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_RPB_PERFCOUNTER3_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_RPB_PERFCOUNTER3_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_ARB_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7BC (byte 0x1EF0), access unknown, reset unknown (`write` starts from 0).
@@ -2168,19 +1956,19 @@ public enum MC_ARB_PERFCOUNTER0_CFG: Register {
   }
 
   /// `MC_ARB_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_ARB_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_ARB_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_ARB_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7BD (byte 0x1EF4), access unknown, reset unknown (`write` starts from 0).
@@ -2193,19 +1981,19 @@ public enum MC_ARB_PERFCOUNTER1_CFG: Register {
   }
 
   /// `MC_ARB_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_ARB_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_ARB_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_ARB_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7BE (byte 0x1EF8), access unknown, reset unknown (`write` starts from 0).
@@ -2218,19 +2006,19 @@ public enum MC_ARB_PERFCOUNTER2_CFG: Register {
   }
 
   /// `MC_ARB_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_ARB_PERFCOUNTER2_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_ARB_PERFCOUNTER2_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_ARB_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7BF (byte 0x1EFC), access unknown, reset unknown (`write` starts from 0).
@@ -2243,19 +2031,19 @@ public enum MC_ARB_PERFCOUNTER3_CFG: Register {
   }
 
   /// `MC_ARB_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_ARB_PERFCOUNTER3_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_ARB_PERFCOUNTER3_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_MCBVM_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7C0 (byte 0x1F00), access unknown, reset unknown (`write` starts from 0).
@@ -2268,19 +2056,19 @@ public enum MC_MCBVM_PERFCOUNTER0_CFG: Register {
   }
 
   /// `MC_MCBVM_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_MCBVM_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_MCBVM_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_MCBVM_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_MCBVM_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_MCBVM_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7C1 (byte 0x1F04), access unknown, reset unknown (`write` starts from 0).
@@ -2293,19 +2081,19 @@ public enum MC_MCBVM_PERFCOUNTER1_CFG: Register {
   }
 
   /// `MC_MCBVM_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_MCBVM_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_MCBVM_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_MCBVM_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_MCBVM_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_MCBVM_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7C2 (byte 0x1F08), access unknown, reset unknown (`write` starts from 0).
@@ -2318,19 +2106,19 @@ public enum MC_MCBVM_PERFCOUNTER2_CFG: Register {
   }
 
   /// `MC_MCBVM_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_MCBVM_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_MCBVM_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_MCBVM_PERFCOUNTER2_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_MCBVM_PERFCOUNTER2_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_MCBVM_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7C3 (byte 0x1F0C), access unknown, reset unknown (`write` starts from 0).
@@ -2343,19 +2131,19 @@ public enum MC_MCBVM_PERFCOUNTER3_CFG: Register {
   }
 
   /// `MC_MCBVM_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_MCBVM_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_MCBVM_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_MCBVM_PERFCOUNTER3_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_MCBVM_PERFCOUNTER3_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_MCDVM_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7C4 (byte 0x1F10), access unknown, reset unknown (`write` starts from 0).
@@ -2368,19 +2156,19 @@ public enum MC_MCDVM_PERFCOUNTER0_CFG: Register {
   }
 
   /// `MC_MCDVM_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_MCDVM_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_MCDVM_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_MCDVM_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_MCDVM_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_MCDVM_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7C5 (byte 0x1F14), access unknown, reset unknown (`write` starts from 0).
@@ -2393,19 +2181,19 @@ public enum MC_MCDVM_PERFCOUNTER1_CFG: Register {
   }
 
   /// `MC_MCDVM_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_MCDVM_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_MCDVM_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_MCDVM_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_MCDVM_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_MCDVM_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7C6 (byte 0x1F18), access unknown, reset unknown (`write` starts from 0).
@@ -2418,19 +2206,19 @@ public enum MC_MCDVM_PERFCOUNTER2_CFG: Register {
   }
 
   /// `MC_MCDVM_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_MCDVM_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_MCDVM_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_MCDVM_PERFCOUNTER2_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_MCDVM_PERFCOUNTER2_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_MCDVM_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7C7 (byte 0x1F1C), access unknown, reset unknown (`write` starts from 0).
@@ -2443,19 +2231,19 @@ public enum MC_MCDVM_PERFCOUNTER3_CFG: Register {
   }
 
   /// `MC_MCDVM_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_MCDVM_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_MCDVM_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_MCDVM_PERFCOUNTER3_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_MCDVM_PERFCOUNTER3_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `ATC_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7C8 (byte 0x1F20), access unknown, reset unknown (`write` starts from 0).
@@ -2468,19 +2256,19 @@ public enum ATC_PERFCOUNTER0_CFG: Register {
   }
 
   /// `ATC_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `ATC_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `ATC_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `ATC_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `ATC_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `ATC_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7C9 (byte 0x1F24), access unknown, reset unknown (`write` starts from 0).
@@ -2493,19 +2281,19 @@ public enum ATC_PERFCOUNTER1_CFG: Register {
   }
 
   /// `ATC_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `ATC_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `ATC_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `ATC_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `ATC_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `ATC_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7CA (byte 0x1F28), access unknown, reset unknown (`write` starts from 0).
@@ -2518,19 +2306,19 @@ public enum ATC_PERFCOUNTER2_CFG: Register {
   }
 
   /// `ATC_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `ATC_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `ATC_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `ATC_PERFCOUNTER2_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `ATC_PERFCOUNTER2_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `ATC_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7CB (byte 0x1F2C), access unknown, reset unknown (`write` starts from 0).
@@ -2543,19 +2331,19 @@ public enum ATC_PERFCOUNTER3_CFG: Register {
   }
 
   /// `ATC_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `ATC_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `ATC_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `ATC_PERFCOUNTER3_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `ATC_PERFCOUNTER3_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_VM_L2_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7CC (byte 0x1F30), access unknown, reset unknown (`write` starts from 0).
@@ -2568,19 +2356,19 @@ public enum MC_VM_L2_PERFCOUNTER0_CFG: Register {
   }
 
   /// `MC_VM_L2_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_VM_L2_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_VM_L2_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_VM_L2_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_VM_L2_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_VM_L2_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7CD (byte 0x1F34), access unknown, reset unknown (`write` starts from 0).
@@ -2593,19 +2381,19 @@ public enum MC_VM_L2_PERFCOUNTER1_CFG: Register {
   }
 
   /// `MC_VM_L2_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_VM_L2_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_VM_L2_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_VM_L2_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_VM_L2_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_CITF_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7CE (byte 0x1F38), access unknown, reset unknown (`write` starts from 0).
@@ -2618,26 +2406,22 @@ public enum MC_CITF_PERFCOUNTER_RSLT_CNTL: Register {
   }
 
   /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
-  @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
-  @inlinable public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
-  @inlinable public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
-  @inlinable public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
-  @inlinable public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
-  @inlinable public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `MC_HUB_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7CF (byte 0x1F3C), access unknown, reset unknown (`write` starts from 0).
@@ -2650,26 +2434,22 @@ public enum MC_HUB_PERFCOUNTER_RSLT_CNTL: Register {
   }
 
   /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
-  @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
-  @inlinable public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
-  @inlinable public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
-  @inlinable public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
-  @inlinable public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
-  @inlinable public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `MC_RPB_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D0 (byte 0x1F40), access unknown, reset unknown (`write` starts from 0).
@@ -2682,26 +2462,22 @@ public enum MC_RPB_PERFCOUNTER_RSLT_CNTL: Register {
   }
 
   /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
-  @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
-  @inlinable public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
-  @inlinable public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
-  @inlinable public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
-  @inlinable public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
-  @inlinable public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D1 (byte 0x1F44), access unknown, reset unknown (`write` starts from 0).
@@ -2714,26 +2490,22 @@ public enum MC_MCBVM_PERFCOUNTER_RSLT_CNTL: Register {
   }
 
   /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
-  @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
-  @inlinable public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
-  @inlinable public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
-  @inlinable public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
-  @inlinable public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
-  @inlinable public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D2 (byte 0x1F48), access unknown, reset unknown (`write` starts from 0).
@@ -2746,26 +2518,22 @@ public enum MC_MCDVM_PERFCOUNTER_RSLT_CNTL: Register {
   }
 
   /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
-  @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
-  @inlinable public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
-  @inlinable public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
-  @inlinable public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
-  @inlinable public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
-  @inlinable public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D3 (byte 0x1F4C), access unknown, reset unknown (`write` starts from 0).
@@ -2778,26 +2546,22 @@ public enum MC_VM_L2_PERFCOUNTER_RSLT_CNTL: Register {
   }
 
   /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
-  @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
-  @inlinable public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
-  @inlinable public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
-  @inlinable public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
-  @inlinable public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
-  @inlinable public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `MC_ARB_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D4 (byte 0x1F50), access unknown, reset unknown (`write` starts from 0).
@@ -2810,26 +2574,22 @@ public enum MC_ARB_PERFCOUNTER_RSLT_CNTL: Register {
   }
 
   /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
-  @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
-  @inlinable public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
-  @inlinable public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
-  @inlinable public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
-  @inlinable public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
-  @inlinable public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `ATC_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D5 (byte 0x1F54), access unknown, reset unknown (`write` starts from 0).
@@ -2842,26 +2602,22 @@ public enum ATC_PERFCOUNTER_RSLT_CNTL: Register {
   }
 
   /// `ATC_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
-  @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `ATC_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
-  @inlinable public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `ATC_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
-  @inlinable public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `ATC_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
-  @inlinable public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `ATC_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
-  @inlinable public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `ATC_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
-  @inlinable public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `CHUB_ATC_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7D6 (byte 0x1F58), access unknown, reset unknown (`write` starts from 0).
@@ -2874,7 +2630,7 @@ public enum CHUB_ATC_PERFCOUNTER_LO: Register {
   }
 
   /// `CHUB_ATC_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CHUB_ATC_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7D7 (byte 0x1F5C), access unknown, reset unknown (`write` starts from 0).
@@ -2887,12 +2643,10 @@ public enum CHUB_ATC_PERFCOUNTER_HI: Register {
   }
 
   /// `CHUB_ATC_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
-  @inlinable public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `CHUB_ATC_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
-  @inlinable public static var COMPARE_VALUE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var COMPARE_VALUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `CHUB_ATC_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7D8 (byte 0x1F60), access unknown, reset unknown (`write` starts from 0).
@@ -2905,19 +2659,19 @@ public enum CHUB_ATC_PERFCOUNTER0_CFG: Register {
   }
 
   /// `CHUB_ATC_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `CHUB_ATC_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `CHUB_ATC_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `CHUB_ATC_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CHUB_ATC_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `CHUB_ATC_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7D9 (byte 0x1F64), access unknown, reset unknown (`write` starts from 0).
@@ -2930,19 +2684,19 @@ public enum CHUB_ATC_PERFCOUNTER1_CFG: Register {
   }
 
   /// `CHUB_ATC_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `CHUB_ATC_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  @inlinable public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `CHUB_ATC_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
-  @inlinable public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `CHUB_ATC_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CHUB_ATC_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
-  @inlinable public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7DA (byte 0x1F68), access unknown, reset unknown (`write` starts from 0).
@@ -2955,26 +2709,22 @@ public enum CHUB_ATC_PERFCOUNTER_RSLT_CNTL: Register {
   }
 
   /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
-  @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
-  @inlinable public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
-  @inlinable public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
-  @inlinable public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
-  @inlinable public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
-  @inlinable public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `MC_CONFIG`: gmc_8_1 register, MMIO dword 0x800 (byte 0x2000), access unknown, reset unknown (`write` starts from 0).
@@ -2987,36 +2737,34 @@ public enum MC_CONFIG: Register {
   }
 
   /// `MC_CONFIG.MCDW_WR_ENABLE`: bit 0, access unknown.
-  @inlinable public static var MCDW_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MCDW_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_CONFIG.MCDX_WR_ENABLE`: bit 1, access unknown.
-  @inlinable public static var MCDX_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var MCDX_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_CONFIG.MCDY_WR_ENABLE`: bit 2, access unknown.
-  @inlinable public static var MCDY_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var MCDY_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_CONFIG.MCDZ_WR_ENABLE`: bit 3, access unknown.
-  @inlinable public static var MCDZ_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var MCDZ_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_CONFIG.MCDS_WR_ENABLE`: bit 4, access unknown.
-  @inlinable public static var MCDS_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var MCDS_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_CONFIG.MCDT_WR_ENABLE`: bit 5, access unknown.
-  @inlinable public static var MCDT_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var MCDT_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_CONFIG.MCDU_WR_ENABLE`: bit 6, access unknown.
-  @inlinable public static var MCDU_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var MCDU_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_CONFIG.MCDV_WR_ENABLE`: bit 7, access unknown.
-  @inlinable public static var MCDV_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var MCDV_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_CONFIG.MC_RD_ENABLE`: bits 10:8, access unknown.
-  @inlinable public static var MC_RD_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var MC_RD_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `MC_CONFIG.MCC_INDEX_MODE_ENABLE`: bit 31, access unknown.
-  @inlinable public static var MCC_INDEX_MODE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var MCC_INDEX_MODE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_SHARED_CHMAP`: gmc_8_1 register, MMIO dword 0x801 (byte 0x2004), access unknown, reset unknown (`write` starts from 0).
@@ -3029,22 +2777,22 @@ public enum MC_SHARED_CHMAP: Register {
   }
 
   /// `MC_SHARED_CHMAP.CHAN0`: bits 3:0, access unknown.
-  @inlinable public static var CHAN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var CHAN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SHARED_CHMAP.CHAN1`: bits 7:4, access unknown.
-  @inlinable public static var CHAN1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var CHAN1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SHARED_CHMAP.CHAN2`: bits 11:8, access unknown.
-  @inlinable public static var CHAN2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var CHAN2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SHARED_CHMAP.NOOFCHAN`: bits 15:12, access unknown.
-  @inlinable public static var NOOFCHAN: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var NOOFCHAN: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SHARED_CHMAP.CHAN3`: bits 19:16, access unknown.
-  @inlinable public static var CHAN3: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CHAN3: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SHARED_CHMAP.CHAN4`: bits 23:20, access unknown.
-  @inlinable public static var CHAN4: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CHAN4: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `MC_SHARED_CHREMAP`: gmc_8_1 register, MMIO dword 0x802 (byte 0x2008), access unknown, reset unknown (`write` starts from 0).
@@ -3057,28 +2805,28 @@ public enum MC_SHARED_CHREMAP: Register {
   }
 
   /// `MC_SHARED_CHREMAP.CHAN0`: bits 3:0, access unknown.
-  @inlinable public static var CHAN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var CHAN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SHARED_CHREMAP.CHAN1`: bits 7:4, access unknown.
-  @inlinable public static var CHAN1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var CHAN1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SHARED_CHREMAP.CHAN2`: bits 11:8, access unknown.
-  @inlinable public static var CHAN2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var CHAN2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SHARED_CHREMAP.CHAN3`: bits 15:12, access unknown.
-  @inlinable public static var CHAN3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var CHAN3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SHARED_CHREMAP.CHAN4`: bits 19:16, access unknown.
-  @inlinable public static var CHAN4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CHAN4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SHARED_CHREMAP.CHAN5`: bits 23:20, access unknown.
-  @inlinable public static var CHAN5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CHAN5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SHARED_CHREMAP.CHAN6`: bits 27:24, access unknown.
-  @inlinable public static var CHAN6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var CHAN6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SHARED_CHREMAP.CHAN7`: bits 31:28, access unknown.
-  @inlinable public static var CHAN7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var CHAN7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_RD_GRP_GFX`: gmc_8_1 register, MMIO dword 0x803 (byte 0x200C), access unknown, reset unknown (`write` starts from 0).
@@ -3091,28 +2839,28 @@ public enum MC_RD_GRP_GFX: Register {
   }
 
   /// `MC_RD_GRP_GFX.CP`: bits 3:0, access unknown.
-  @inlinable public static var CP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var CP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_RD_GRP_GFX.SH`: bits 7:4, access unknown.
-  @inlinable public static var SH: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SH: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_RD_GRP_GFX.TLS`: bits 11:8, access unknown.
-  @inlinable public static var TLS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var TLS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_RD_GRP_GFX.ACPG`: bits 15:12, access unknown.
-  @inlinable public static var ACPG: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var ACPG: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_RD_GRP_GFX.ACPO`: bits 19:16, access unknown.
-  @inlinable public static var ACPO: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var ACPO: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_RD_GRP_GFX.XDMAM`: bits 23:20, access unknown.
-  @inlinable public static var XDMAM: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var XDMAM: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_RD_GRP_GFX.ISP`: bits 27:24, access unknown.
-  @inlinable public static var ISP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var ISP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_RD_GRP_GFX.VP8`: bits 31:28, access unknown.
-  @inlinable public static var VP8: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var VP8: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_WR_GRP_GFX`: gmc_8_1 register, MMIO dword 0x804 (byte 0x2010), access unknown, reset unknown (`write` starts from 0).
@@ -3125,28 +2873,28 @@ public enum MC_WR_GRP_GFX: Register {
   }
 
   /// `MC_WR_GRP_GFX.VIN0`: bits 3:0, access unknown.
-  @inlinable public static var VIN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VIN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_WR_GRP_GFX.SH`: bits 7:4, access unknown.
-  @inlinable public static var SH: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SH: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_WR_GRP_GFX.ACPG`: bits 11:8, access unknown.
-  @inlinable public static var ACPG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var ACPG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_WR_GRP_GFX.ACPO`: bits 15:12, access unknown.
-  @inlinable public static var ACPO: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var ACPO: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_WR_GRP_GFX.ISP`: bits 19:16, access unknown.
-  @inlinable public static var ISP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var ISP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_WR_GRP_GFX.VP8`: bits 23:20, access unknown.
-  @inlinable public static var VP8: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var VP8: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_WR_GRP_GFX.XDMA`: bits 27:24, access unknown.
-  @inlinable public static var XDMA: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var XDMA: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_WR_GRP_GFX.XDMAM`: bits 31:28, access unknown.
-  @inlinable public static var XDMAM: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var XDMAM: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_RD_GRP_SYS`: gmc_8_1 register, MMIO dword 0x805 (byte 0x2014), access unknown, reset unknown (`write` starts from 0).
@@ -3159,28 +2907,28 @@ public enum MC_RD_GRP_SYS: Register {
   }
 
   /// `MC_RD_GRP_SYS.RLC`: bits 3:0, access unknown.
-  @inlinable public static var RLC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var RLC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_RD_GRP_SYS.VMC`: bits 7:4, access unknown.
-  @inlinable public static var VMC: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var VMC: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_RD_GRP_SYS.SDMA1`: bits 11:8, access unknown.
-  @inlinable public static var SDMA1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var SDMA1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_RD_GRP_SYS.DMIF`: bits 15:12, access unknown.
-  @inlinable public static var DMIF: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DMIF: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_RD_GRP_SYS.MCIF`: bits 19:16, access unknown.
-  @inlinable public static var MCIF: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var MCIF: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_RD_GRP_SYS.SMU`: bits 23:20, access unknown.
-  @inlinable public static var SMU: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var SMU: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_RD_GRP_SYS.VCE0`: bits 27:24, access unknown.
-  @inlinable public static var VCE0: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var VCE0: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_RD_GRP_SYS.VCE1`: bits 31:28, access unknown.
-  @inlinable public static var VCE1: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var VCE1: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_WR_GRP_SYS`: gmc_8_1 register, MMIO dword 0x806 (byte 0x2018), access unknown, reset unknown (`write` starts from 0).
@@ -3193,28 +2941,28 @@ public enum MC_WR_GRP_SYS: Register {
   }
 
   /// `MC_WR_GRP_SYS.IH`: bits 3:0, access unknown.
-  @inlinable public static var IH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var IH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_WR_GRP_SYS.MCIF`: bits 7:4, access unknown.
-  @inlinable public static var MCIF: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var MCIF: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_WR_GRP_SYS.RLC`: bits 11:8, access unknown.
-  @inlinable public static var RLC: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var RLC: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_WR_GRP_SYS.SAMMSP`: bits 15:12, access unknown.
-  @inlinable public static var SAMMSP: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var SAMMSP: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_WR_GRP_SYS.SMU`: bits 19:16, access unknown.
-  @inlinable public static var SMU: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var SMU: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_WR_GRP_SYS.SDMA1`: bits 23:20, access unknown.
-  @inlinable public static var SDMA1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var SDMA1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_WR_GRP_SYS.VCE0`: bits 27:24, access unknown.
-  @inlinable public static var VCE0: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var VCE0: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_WR_GRP_SYS.VCE1`: bits 31:28, access unknown.
-  @inlinable public static var VCE1: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var VCE1: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_RD_GRP_OTH`: gmc_8_1 register, MMIO dword 0x807 (byte 0x201C), access unknown, reset unknown (`write` starts from 0).
@@ -3227,28 +2975,28 @@ public enum MC_RD_GRP_OTH: Register {
   }
 
   /// `MC_RD_GRP_OTH.UVD_EXT0`: bits 3:0, access unknown.
-  @inlinable public static var UVD_EXT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var UVD_EXT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_RD_GRP_OTH.SDMA0`: bits 7:4, access unknown.
-  @inlinable public static var SDMA0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SDMA0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_RD_GRP_OTH.HDP`: bits 11:8, access unknown.
-  @inlinable public static var HDP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var HDP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_RD_GRP_OTH.SEM`: bits 15:12, access unknown.
-  @inlinable public static var SEM: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var SEM: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_RD_GRP_OTH.UMC`: bits 19:16, access unknown.
-  @inlinable public static var UMC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var UMC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_RD_GRP_OTH.UVD`: bits 23:20, access unknown.
-  @inlinable public static var UVD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var UVD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_RD_GRP_OTH.UVD_EXT1`: bits 27:24, access unknown.
-  @inlinable public static var UVD_EXT1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var UVD_EXT1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_RD_GRP_OTH.SAMMSP`: bits 31:28, access unknown.
-  @inlinable public static var SAMMSP: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var SAMMSP: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_WR_GRP_OTH`: gmc_8_1 register, MMIO dword 0x808 (byte 0x2020), access unknown, reset unknown (`write` starts from 0).
@@ -3261,28 +3009,28 @@ public enum MC_WR_GRP_OTH: Register {
   }
 
   /// `MC_WR_GRP_OTH.UVD_EXT0`: bits 3:0, access unknown.
-  @inlinable public static var UVD_EXT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var UVD_EXT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_WR_GRP_OTH.SDMA0`: bits 7:4, access unknown.
-  @inlinable public static var SDMA0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SDMA0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_WR_GRP_OTH.HDP`: bits 11:8, access unknown.
-  @inlinable public static var HDP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var HDP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_WR_GRP_OTH.SEM`: bits 15:12, access unknown.
-  @inlinable public static var SEM: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var SEM: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_WR_GRP_OTH.UMC`: bits 19:16, access unknown.
-  @inlinable public static var UMC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var UMC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_WR_GRP_OTH.UVD`: bits 23:20, access unknown.
-  @inlinable public static var UVD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var UVD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_WR_GRP_OTH.XDP`: bits 27:24, access unknown.
-  @inlinable public static var XDP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var XDP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_WR_GRP_OTH.UVD_EXT1`: bits 31:28, access unknown.
-  @inlinable public static var UVD_EXT1: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var UVD_EXT1: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_VM_FB_LOCATION`: gmc_8_1 register, MMIO dword 0x809 (byte 0x2024), access unknown, reset unknown (`write` starts from 0).
@@ -3295,10 +3043,10 @@ public enum MC_VM_FB_LOCATION: Register {
   }
 
   /// `MC_VM_FB_LOCATION.FB_BASE`: bits 15:0, access unknown.
-  @inlinable public static var FB_BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var FB_BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_VM_FB_LOCATION.FB_TOP`: bits 31:16, access unknown.
-  @inlinable public static var FB_TOP: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var FB_TOP: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_AGP_TOP`: gmc_8_1 register, MMIO dword 0x80A (byte 0x2028), access unknown, reset unknown (`write` starts from 0).
@@ -3311,7 +3059,7 @@ public enum MC_VM_AGP_TOP: Register {
   }
 
   /// `MC_VM_AGP_TOP.AGP_TOP`: bits 17:0, access unknown.
-  @inlinable public static var AGP_TOP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
+  public static var AGP_TOP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
 }
 
 /// `MC_VM_AGP_BOT`: gmc_8_1 register, MMIO dword 0x80B (byte 0x202C), access unknown, reset unknown (`write` starts from 0).
@@ -3324,7 +3072,7 @@ public enum MC_VM_AGP_BOT: Register {
   }
 
   /// `MC_VM_AGP_BOT.AGP_BOT`: bits 17:0, access unknown.
-  @inlinable public static var AGP_BOT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
+  public static var AGP_BOT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
 }
 
 /// `MC_VM_AGP_BASE`: gmc_8_1 register, MMIO dword 0x80C (byte 0x2030), access unknown, reset unknown (`write` starts from 0).
@@ -3337,7 +3085,7 @@ public enum MC_VM_AGP_BASE: Register {
   }
 
   /// `MC_VM_AGP_BASE.AGP_BASE`: bits 17:0, access unknown.
-  @inlinable public static var AGP_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
+  public static var AGP_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
 }
 
 /// `MC_VM_SYSTEM_APERTURE_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x80D (byte 0x2034), access unknown, reset unknown (`write` starts from 0).
@@ -3350,9 +3098,7 @@ public enum MC_VM_SYSTEM_APERTURE_LOW_ADDR: Register {
   }
 
   /// `MC_VM_SYSTEM_APERTURE_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_SYSTEM_APERTURE_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x80E (byte 0x2038), access unknown, reset unknown (`write` starts from 0).
@@ -3365,9 +3111,7 @@ public enum MC_VM_SYSTEM_APERTURE_HIGH_ADDR: Register {
   }
 
   /// `MC_VM_SYSTEM_APERTURE_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_SYSTEM_APERTURE_DEFAULT_ADDR`: gmc_8_1 register, MMIO dword 0x80F (byte 0x203C), access unknown, reset unknown (`write` starts from 0).
@@ -3380,9 +3124,7 @@ public enum MC_VM_SYSTEM_APERTURE_DEFAULT_ADDR: Register {
   }
 
   /// `MC_VM_SYSTEM_APERTURE_DEFAULT_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_DC_WRITE_CNTL`: gmc_8_1 register, MMIO dword 0x810 (byte 0x2040), access unknown, reset unknown (`write` starts from 0).
@@ -3395,34 +3137,30 @@ public enum MC_VM_DC_WRITE_CNTL: Register {
   }
 
   /// `MC_VM_DC_WRITE_CNTL.DC_WRITE_HIT_REGION_0_MODE`: bits 1:0, access unknown.
-  @inlinable public static var DC_WRITE_HIT_REGION_0_MODE: RegisterField<Self, UInt8> {
+  public static var DC_WRITE_HIT_REGION_0_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
   /// `MC_VM_DC_WRITE_CNTL.DC_WRITE_HIT_REGION_1_MODE`: bits 3:2, access unknown.
-  @inlinable public static var DC_WRITE_HIT_REGION_1_MODE: RegisterField<Self, UInt8> {
+  public static var DC_WRITE_HIT_REGION_1_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 2, width: 2)
   }
 
   /// `MC_VM_DC_WRITE_CNTL.DC_WRITE_HIT_REGION_2_MODE`: bits 5:4, access unknown.
-  @inlinable public static var DC_WRITE_HIT_REGION_2_MODE: RegisterField<Self, UInt8> {
+  public static var DC_WRITE_HIT_REGION_2_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
   /// `MC_VM_DC_WRITE_CNTL.DC_WRITE_HIT_REGION_3_MODE`: bits 7:6, access unknown.
-  @inlinable public static var DC_WRITE_HIT_REGION_3_MODE: RegisterField<Self, UInt8> {
+  public static var DC_WRITE_HIT_REGION_3_MODE: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 2)
   }
 
   /// `MC_VM_DC_WRITE_CNTL.DC_MEMORY_WRITE_LOCAL`: bit 8, access unknown.
-  @inlinable public static var DC_MEMORY_WRITE_LOCAL: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var DC_MEMORY_WRITE_LOCAL: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_VM_DC_WRITE_CNTL.DC_MEMORY_WRITE_SYSTEM`: bit 9, access unknown.
-  @inlinable public static var DC_MEMORY_WRITE_SYSTEM: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var DC_MEMORY_WRITE_SYSTEM: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 }
 
 /// `MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x811 (byte 0x2044), access unknown, reset unknown (`write` starts from 0).
@@ -3435,9 +3173,7 @@ public enum MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR: Register {
   }
 
   /// `MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR.PHYSICAL_ADDRESS`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_DC_WRITE_HIT_REGION_1_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x812 (byte 0x2048), access unknown, reset unknown (`write` starts from 0).
@@ -3450,9 +3186,7 @@ public enum MC_VM_DC_WRITE_HIT_REGION_1_LOW_ADDR: Register {
   }
 
   /// `MC_VM_DC_WRITE_HIT_REGION_1_LOW_ADDR.PHYSICAL_ADDRESS`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_DC_WRITE_HIT_REGION_2_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x813 (byte 0x204C), access unknown, reset unknown (`write` starts from 0).
@@ -3465,9 +3199,7 @@ public enum MC_VM_DC_WRITE_HIT_REGION_2_LOW_ADDR: Register {
   }
 
   /// `MC_VM_DC_WRITE_HIT_REGION_2_LOW_ADDR.PHYSICAL_ADDRESS`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_DC_WRITE_HIT_REGION_3_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x814 (byte 0x2050), access unknown, reset unknown (`write` starts from 0).
@@ -3480,9 +3212,7 @@ public enum MC_VM_DC_WRITE_HIT_REGION_3_LOW_ADDR: Register {
   }
 
   /// `MC_VM_DC_WRITE_HIT_REGION_3_LOW_ADDR.PHYSICAL_ADDRESS`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_DC_WRITE_HIT_REGION_0_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x815 (byte 0x2054), access unknown, reset unknown (`write` starts from 0).
@@ -3495,9 +3225,7 @@ public enum MC_VM_DC_WRITE_HIT_REGION_0_HIGH_ADDR: Register {
   }
 
   /// `MC_VM_DC_WRITE_HIT_REGION_0_HIGH_ADDR.PHYSICAL_ADDRESS`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_DC_WRITE_HIT_REGION_1_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x816 (byte 0x2058), access unknown, reset unknown (`write` starts from 0).
@@ -3510,9 +3238,7 @@ public enum MC_VM_DC_WRITE_HIT_REGION_1_HIGH_ADDR: Register {
   }
 
   /// `MC_VM_DC_WRITE_HIT_REGION_1_HIGH_ADDR.PHYSICAL_ADDRESS`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_DC_WRITE_HIT_REGION_2_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x817 (byte 0x205C), access unknown, reset unknown (`write` starts from 0).
@@ -3525,9 +3251,7 @@ public enum MC_VM_DC_WRITE_HIT_REGION_2_HIGH_ADDR: Register {
   }
 
   /// `MC_VM_DC_WRITE_HIT_REGION_2_HIGH_ADDR.PHYSICAL_ADDRESS`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_DC_WRITE_HIT_REGION_3_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x818 (byte 0x2060), access unknown, reset unknown (`write` starts from 0).
@@ -3540,9 +3264,7 @@ public enum MC_VM_DC_WRITE_HIT_REGION_3_HIGH_ADDR: Register {
   }
 
   /// `MC_VM_DC_WRITE_HIT_REGION_3_HIGH_ADDR.PHYSICAL_ADDRESS`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MX_L1_TLB_CNTL`: gmc_8_1 register, MMIO dword 0x819 (byte 0x2064), access unknown, reset unknown (`write` starts from 0).
@@ -3555,30 +3277,28 @@ public enum MC_VM_MX_L1_TLB_CNTL: Register {
   }
 
   /// `MC_VM_MX_L1_TLB_CNTL.ENABLE_L1_TLB`: bit 0, access unknown.
-  @inlinable public static var ENABLE_L1_TLB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE_L1_TLB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_VM_MX_L1_TLB_CNTL.ENABLE_L1_FRAGMENT_PROCESSING`: bit 1, access unknown.
-  @inlinable public static var ENABLE_L1_FRAGMENT_PROCESSING: RegisterField<Self, Bool> {
+  public static var ENABLE_L1_FRAGMENT_PROCESSING: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `MC_VM_MX_L1_TLB_CNTL.SYSTEM_ACCESS_MODE`: bits 4:3, access unknown.
-  @inlinable public static var SYSTEM_ACCESS_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 2)
-  }
+  public static var SYSTEM_ACCESS_MODE: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `MC_VM_MX_L1_TLB_CNTL.SYSTEM_APERTURE_UNMAPPED_ACCESS`: bit 5, access unknown.
-  @inlinable public static var SYSTEM_APERTURE_UNMAPPED_ACCESS: RegisterField<Self, Bool> {
+  public static var SYSTEM_APERTURE_UNMAPPED_ACCESS: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `MC_VM_MX_L1_TLB_CNTL.ENABLE_ADVANCED_DRIVER_MODEL`: bit 6, access unknown.
-  @inlinable public static var ENABLE_ADVANCED_DRIVER_MODEL: RegisterField<Self, Bool> {
+  public static var ENABLE_ADVANCED_DRIVER_MODEL: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `MC_VM_MX_L1_TLB_CNTL.ECO_BITS`: bits 10:7, access unknown.
-  @inlinable public static var ECO_BITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var ECO_BITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 }
 
 /// `MC_VM_FB_OFFSET`: gmc_8_1 register, MMIO dword 0x81A (byte 0x2068), access unknown, reset unknown (`write` starts from 0).
@@ -3591,7 +3311,7 @@ public enum MC_VM_FB_OFFSET: Register {
   }
 
   /// `MC_VM_FB_OFFSET.FB_OFFSET`: bits 17:0, access unknown.
-  @inlinable public static var FB_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
+  public static var FB_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
 }
 
 /// `MC_VM_STEERING`: gmc_8_1 register, MMIO dword 0x81B (byte 0x206C), access unknown, reset unknown (`write` starts from 0).
@@ -3604,9 +3324,7 @@ public enum MC_VM_STEERING: Register {
   }
 
   /// `MC_VM_STEERING.DEFAULT_STEERING`: bits 1:0, access unknown.
-  @inlinable public static var DEFAULT_STEERING: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var DEFAULT_STEERING: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `MC_SHARED_CHREMAP2`: gmc_8_1 register, MMIO dword 0x81C (byte 0x2070), access unknown, reset unknown (`write` starts from 0).
@@ -3619,28 +3337,28 @@ public enum MC_SHARED_CHREMAP2: Register {
   }
 
   /// `MC_SHARED_CHREMAP2.CHAN8`: bits 3:0, access unknown.
-  @inlinable public static var CHAN8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var CHAN8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SHARED_CHREMAP2.CHAN9`: bits 7:4, access unknown.
-  @inlinable public static var CHAN9: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var CHAN9: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SHARED_CHREMAP2.CHAN10`: bits 11:8, access unknown.
-  @inlinable public static var CHAN10: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var CHAN10: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SHARED_CHREMAP2.CHAN11`: bits 15:12, access unknown.
-  @inlinable public static var CHAN11: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var CHAN11: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SHARED_CHREMAP2.CHAN12`: bits 19:16, access unknown.
-  @inlinable public static var CHAN12: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CHAN12: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SHARED_CHREMAP2.CHAN13`: bits 23:20, access unknown.
-  @inlinable public static var CHAN13: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CHAN13: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SHARED_CHREMAP2.CHAN14`: bits 27:24, access unknown.
-  @inlinable public static var CHAN14: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var CHAN14: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SHARED_CHREMAP2.CHAN15`: bits 31:28, access unknown.
-  @inlinable public static var CHAN15: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var CHAN15: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SHARED_VF_ENABLE`: gmc_8_1 register, MMIO dword 0x81D (byte 0x2074), access unknown, reset unknown (`write` starts from 0).
@@ -3653,7 +3371,7 @@ public enum MC_SHARED_VF_ENABLE: Register {
   }
 
   /// `MC_SHARED_VF_ENABLE.VF_ENABLE`: bit 0, access unknown.
-  @inlinable public static var VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_SHARED_VIRT_RESET_REQ`: gmc_8_1 register, MMIO dword 0x81E (byte 0x2078), access unknown, reset unknown (`write` starts from 0).
@@ -3666,10 +3384,10 @@ public enum MC_SHARED_VIRT_RESET_REQ: Register {
   }
 
   /// `MC_SHARED_VIRT_RESET_REQ.VF`: bits 15:0, access unknown.
-  @inlinable public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_SHARED_VIRT_RESET_REQ.PF`: bit 31, access unknown.
-  @inlinable public static var PF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var PF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_SHARED_ACTIVE_FCN_ID`: gmc_8_1 register, MMIO dword 0x81F (byte 0x207C), access unknown, reset unknown (`write` starts from 0).
@@ -3682,10 +3400,10 @@ public enum MC_SHARED_ACTIVE_FCN_ID: Register {
   }
 
   /// `MC_SHARED_ACTIVE_FCN_ID.VFID`: bits 3:0, access unknown.
-  @inlinable public static var VFID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VFID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SHARED_ACTIVE_FCN_ID.VF`: bit 31, access unknown.
-  @inlinable public static var VF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_CONFIG_MCD`: gmc_8_1 register, MMIO dword 0x828 (byte 0x20A0), access unknown, reset unknown (`write` starts from 0).
@@ -3698,51 +3416,43 @@ public enum MC_CONFIG_MCD: Register {
   }
 
   /// `MC_CONFIG_MCD.MCD0_WR_ENABLE`: bit 0, access unknown.
-  @inlinable public static var MCD0_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MCD0_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_CONFIG_MCD.MCD1_WR_ENABLE`: bit 1, access unknown.
-  @inlinable public static var MCD1_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var MCD1_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_CONFIG_MCD.MCD2_WR_ENABLE`: bit 2, access unknown.
-  @inlinable public static var MCD2_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var MCD2_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_CONFIG_MCD.MCD3_WR_ENABLE`: bit 3, access unknown.
-  @inlinable public static var MCD3_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var MCD3_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_CONFIG_MCD.MCD4_WR_ENABLE`: bit 4, access unknown.
-  @inlinable public static var MCD4_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var MCD4_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_CONFIG_MCD.MCD5_WR_ENABLE`: bit 5, access unknown.
-  @inlinable public static var MCD5_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var MCD5_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_CONFIG_MCD.MCD6_WR_ENABLE`: bit 6, access unknown.
-  @inlinable public static var MCD6_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var MCD6_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_CONFIG_MCD.MCD7_WR_ENABLE`: bit 7, access unknown.
-  @inlinable public static var MCD7_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var MCD7_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_CONFIG_MCD.MC_RD_ENABLE`: bits 10:8, access unknown.
-  @inlinable public static var MC_RD_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var MC_RD_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `MC_CONFIG_MCD.MC_RD_ENABLE_SUB`: bit 11, access unknown.
-  @inlinable public static var MC_RD_ENABLE_SUB: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var MC_RD_ENABLE_SUB: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_CONFIG_MCD.ARB0_WR_ENABLE`: bit 12, access unknown.
-  @inlinable public static var ARB0_WR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var ARB0_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_CONFIG_MCD.ARB1_WR_ENABLE`: bit 13, access unknown.
-  @inlinable public static var ARB1_WR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var ARB1_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_CONFIG_MCD.MCD_INDEX_MODE_ENABLE`: bit 31, access unknown.
-  @inlinable public static var MCD_INDEX_MODE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var MCD_INDEX_MODE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_CG_CONFIG_MCD`: gmc_8_1 register, MMIO dword 0x829 (byte 0x20A4), access unknown, reset unknown (`write` starts from 0).
@@ -3755,39 +3465,37 @@ public enum MC_CG_CONFIG_MCD: Register {
   }
 
   /// `MC_CG_CONFIG_MCD.MCD0_WR_ENABLE`: bit 0, access unknown.
-  @inlinable public static var MCD0_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MCD0_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_CG_CONFIG_MCD.MCD1_WR_ENABLE`: bit 1, access unknown.
-  @inlinable public static var MCD1_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var MCD1_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_CG_CONFIG_MCD.MCD2_WR_ENABLE`: bit 2, access unknown.
-  @inlinable public static var MCD2_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var MCD2_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_CG_CONFIG_MCD.MCD3_WR_ENABLE`: bit 3, access unknown.
-  @inlinable public static var MCD3_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var MCD3_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_CG_CONFIG_MCD.MCD4_WR_ENABLE`: bit 4, access unknown.
-  @inlinable public static var MCD4_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var MCD4_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_CG_CONFIG_MCD.MCD5_WR_ENABLE`: bit 5, access unknown.
-  @inlinable public static var MCD5_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var MCD5_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_CG_CONFIG_MCD.MCD6_WR_ENABLE`: bit 6, access unknown.
-  @inlinable public static var MCD6_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var MCD6_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_CG_CONFIG_MCD.MCD7_WR_ENABLE`: bit 7, access unknown.
-  @inlinable public static var MCD7_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var MCD7_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_CG_CONFIG_MCD.MC_RD_ENABLE`: bits 10:8, access unknown.
-  @inlinable public static var MC_RD_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var MC_RD_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `MC_CG_CONFIG_MCD.MC_RD_ENABLE_SUB`: bit 11, access unknown.
-  @inlinable public static var MC_RD_ENABLE_SUB: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var MC_RD_ENABLE_SUB: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_CG_CONFIG_MCD.INDEX`: bits 28:13, access unknown.
-  @inlinable public static var INDEX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 16) }
+  public static var INDEX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 16) }
 }
 
 /// `MC_MEM_POWER_LS`: gmc_8_1 register, MMIO dword 0x82A (byte 0x20A8), access unknown, reset unknown (`write` starts from 0).
@@ -3800,10 +3508,10 @@ public enum MC_MEM_POWER_LS: Register {
   }
 
   /// `MC_MEM_POWER_LS.LS_SETUP`: bits 5:0, access unknown.
-  @inlinable public static var LS_SETUP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var LS_SETUP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `MC_MEM_POWER_LS.LS_HOLD`: bits 11:6, access unknown.
-  @inlinable public static var LS_HOLD: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
+  public static var LS_HOLD: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 }
 
 /// `MC_SHARED_BLACKOUT_CNTL`: gmc_8_1 register, MMIO dword 0x82B (byte 0x20AC), access unknown, reset unknown (`write` starts from 0).
@@ -3816,25 +3524,19 @@ public enum MC_SHARED_BLACKOUT_CNTL: Register {
   }
 
   /// `MC_SHARED_BLACKOUT_CNTL.BLACKOUT_MODE`: bits 2:0, access unknown.
-  @inlinable public static var BLACKOUT_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var BLACKOUT_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_SHARED_BLACKOUT_CNTL.BLACKOUT_SEQ_FREE`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_SEQ_FREE: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_SEQ_FREE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_SHARED_BLACKOUT_CNTL.BLACKOUT_MCD_NUM`: bits 11:4, access unknown.
-  @inlinable public static var BLACKOUT_MCD_NUM: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var BLACKOUT_MCD_NUM: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `MC_SHARED_BLACKOUT_CNTL.FREE_TIE_HIGH`: bit 12, access unknown.
-  @inlinable public static var FREE_TIE_HIGH: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var FREE_TIE_HIGH: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_SHARED_BLACKOUT_CNTL.SRBM_DUMMY_READ_RETURN`: bit 13, access unknown.
-  @inlinable public static var SRBM_DUMMY_READ_RETURN: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var SRBM_DUMMY_READ_RETURN: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_HUB_MISC_POWER`: gmc_8_1 register, MMIO dword 0x82D (byte 0x20B4), access unknown, reset unknown (`write` starts from 0).
@@ -3847,14 +3549,10 @@ public enum MC_HUB_MISC_POWER: Register {
   }
 
   /// `MC_HUB_MISC_POWER.SRBM_GATE_OVERRIDE`: bit 2, access unknown.
-  @inlinable public static var SRBM_GATE_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var SRBM_GATE_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_MISC_POWER.PM_BLACKOUT_CNTL`: bits 4:3, access unknown.
-  @inlinable public static var PM_BLACKOUT_CNTL: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 2)
-  }
+  public static var PM_BLACKOUT_CNTL: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 }
 
 /// `MC_HUB_MISC_HUB_CG`: gmc_8_1 register, MMIO dword 0x82E (byte 0x20B8), access unknown, reset unknown (`write` starts from 0).
@@ -3867,19 +3565,19 @@ public enum MC_HUB_MISC_HUB_CG: Register {
   }
 
   /// `MC_HUB_MISC_HUB_CG.ONDLY`: bits 5:0, access unknown.
-  @inlinable public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `MC_HUB_MISC_HUB_CG.OFFDLY`: bits 11:6, access unknown.
-  @inlinable public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
+  public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
   /// `MC_HUB_MISC_HUB_CG.RDYDLY`: bits 17:12, access unknown.
-  @inlinable public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
+  public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
   /// `MC_HUB_MISC_HUB_CG.ENABLE`: bit 18, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_HUB_MISC_HUB_CG.MEM_LS_ENABLE`: bit 19, access unknown.
-  @inlinable public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_HUB_MISC_VM_CG`: gmc_8_1 register, MMIO dword 0x82F (byte 0x20BC), access unknown, reset unknown (`write` starts from 0).
@@ -3892,19 +3590,19 @@ public enum MC_HUB_MISC_VM_CG: Register {
   }
 
   /// `MC_HUB_MISC_VM_CG.ONDLY`: bits 5:0, access unknown.
-  @inlinable public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `MC_HUB_MISC_VM_CG.OFFDLY`: bits 11:6, access unknown.
-  @inlinable public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
+  public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
   /// `MC_HUB_MISC_VM_CG.RDYDLY`: bits 17:12, access unknown.
-  @inlinable public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
+  public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
   /// `MC_HUB_MISC_VM_CG.ENABLE`: bit 18, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_HUB_MISC_VM_CG.MEM_LS_ENABLE`: bit 19, access unknown.
-  @inlinable public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_HUB_MISC_SIP_CG`: gmc_8_1 register, MMIO dword 0x830 (byte 0x20C0), access unknown, reset unknown (`write` starts from 0).
@@ -3917,19 +3615,19 @@ public enum MC_HUB_MISC_SIP_CG: Register {
   }
 
   /// `MC_HUB_MISC_SIP_CG.ONDLY`: bits 5:0, access unknown.
-  @inlinable public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `MC_HUB_MISC_SIP_CG.OFFDLY`: bits 11:6, access unknown.
-  @inlinable public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
+  public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
   /// `MC_HUB_MISC_SIP_CG.RDYDLY`: bits 17:12, access unknown.
-  @inlinable public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
+  public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
   /// `MC_HUB_MISC_SIP_CG.ENABLE`: bit 18, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_HUB_MISC_SIP_CG.MEM_LS_ENABLE`: bit 19, access unknown.
-  @inlinable public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_HUB_MISC_STATUS`: gmc_8_1 register, MMIO dword 0x832 (byte 0x20C8), access unknown, reset unknown (`write` starts from 0).
@@ -3942,100 +3640,68 @@ public enum MC_HUB_MISC_STATUS: Register {
   }
 
   /// `MC_HUB_MISC_STATUS.OUTSTANDING_READ`: bit 0, access unknown.
-  @inlinable public static var OUTSTANDING_READ: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var OUTSTANDING_READ: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_MISC_STATUS.OUTSTANDING_WRITE`: bit 1, access unknown.
-  @inlinable public static var OUTSTANDING_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var OUTSTANDING_WRITE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_HUB_MISC_STATUS.OUTSTANDING_ATOMIC`: bit 2, access unknown.
-  @inlinable public static var OUTSTANDING_ATOMIC: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var OUTSTANDING_ATOMIC: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_MISC_STATUS.OUTSTANDING_HUB_RDREQ`: bit 3, access unknown.
-  @inlinable public static var OUTSTANDING_HUB_RDREQ: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var OUTSTANDING_HUB_RDREQ: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_MISC_STATUS.OUTSTANDING_HUB_RDRET`: bit 4, access unknown.
-  @inlinable public static var OUTSTANDING_HUB_RDRET: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var OUTSTANDING_HUB_RDRET: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_HUB_MISC_STATUS.OUTSTANDING_HUB_WRREQ`: bit 5, access unknown.
-  @inlinable public static var OUTSTANDING_HUB_WRREQ: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var OUTSTANDING_HUB_WRREQ: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_HUB_MISC_STATUS.OUTSTANDING_HUB_WRRET`: bit 6, access unknown.
-  @inlinable public static var OUTSTANDING_HUB_WRRET: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var OUTSTANDING_HUB_WRRET: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_MISC_STATUS.OUTSTANDING_HUB_ATOMIC_REQ`: bit 7, access unknown.
-  @inlinable public static var OUTSTANDING_HUB_ATOMIC_REQ: RegisterField<Self, Bool> {
+  public static var OUTSTANDING_HUB_ATOMIC_REQ: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `MC_HUB_MISC_STATUS.OUTSTANDING_HUB_ATOMIC_RET`: bit 8, access unknown.
-  @inlinable public static var OUTSTANDING_HUB_ATOMIC_RET: RegisterField<Self, Bool> {
+  public static var OUTSTANDING_HUB_ATOMIC_RET: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `MC_HUB_MISC_STATUS.OUTSTANDING_RPB_READ`: bit 9, access unknown.
-  @inlinable public static var OUTSTANDING_RPB_READ: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var OUTSTANDING_RPB_READ: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_HUB_MISC_STATUS.OUTSTANDING_RPB_WRITE`: bit 10, access unknown.
-  @inlinable public static var OUTSTANDING_RPB_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var OUTSTANDING_RPB_WRITE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_HUB_MISC_STATUS.OUTSTANDING_RPB_ATOMIC`: bit 11, access unknown.
-  @inlinable public static var OUTSTANDING_RPB_ATOMIC: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var OUTSTANDING_RPB_ATOMIC: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_HUB_MISC_STATUS.OUTSTANDING_MCD_READ`: bit 12, access unknown.
-  @inlinable public static var OUTSTANDING_MCD_READ: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var OUTSTANDING_MCD_READ: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_HUB_MISC_STATUS.OUTSTANDING_MCD_WRITE`: bit 13, access unknown.
-  @inlinable public static var OUTSTANDING_MCD_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var OUTSTANDING_MCD_WRITE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_HUB_MISC_STATUS.OUTSTANDING_MCD_ATOMIC`: bit 14, access unknown.
-  @inlinable public static var OUTSTANDING_MCD_ATOMIC: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var OUTSTANDING_MCD_ATOMIC: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_HUB_MISC_STATUS.RPB_BUSY`: bit 15, access unknown.
-  @inlinable public static var RPB_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RPB_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_MISC_STATUS.WRITE_DEADLOCK_WARNING`: bit 16, access unknown.
-  @inlinable public static var WRITE_DEADLOCK_WARNING: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var WRITE_DEADLOCK_WARNING: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_MISC_STATUS.READ_DEADLOCK_WARNING`: bit 17, access unknown.
-  @inlinable public static var READ_DEADLOCK_WARNING: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var READ_DEADLOCK_WARNING: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_HUB_MISC_STATUS.ATOMIC_DEADLOCK_WARNING`: bit 18, access unknown.
-  @inlinable public static var ATOMIC_DEADLOCK_WARNING: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ATOMIC_DEADLOCK_WARNING: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_HUB_MISC_STATUS.GFX_BUSY`: bit 19, access unknown.
-  @inlinable public static var GFX_BUSY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var GFX_BUSY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_HUB_MISC_OVERRIDE`: gmc_8_1 register, MMIO dword 0x833 (byte 0x20CC), access unknown, reset unknown (`write` starts from 0).
@@ -4048,7 +3714,7 @@ public enum MC_HUB_MISC_OVERRIDE: Register {
   }
 
   /// `MC_HUB_MISC_OVERRIDE.IDLE`: bits 1:0, access unknown.
-  @inlinable public static var IDLE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var IDLE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `MC_HUB_MISC_FRAMING`: gmc_8_1 register, MMIO dword 0x834 (byte 0x20D0), access unknown, reset unknown (`write` starts from 0).
@@ -4061,7 +3727,7 @@ public enum MC_HUB_MISC_FRAMING: Register {
   }
 
   /// `MC_HUB_MISC_FRAMING.BITS`: bits 31:0, access unknown.
-  @inlinable public static var BITS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BITS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_HUB_WDP_CNTL`: gmc_8_1 register, MMIO dword 0x835 (byte 0x20D4), access unknown, reset unknown (`write` starts from 0).
@@ -4074,68 +3740,54 @@ public enum MC_HUB_WDP_CNTL: Register {
   }
 
   /// `MC_HUB_WDP_CNTL.JUMPAHEAD_GBL0`: bit 1, access unknown.
-  @inlinable public static var JUMPAHEAD_GBL0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var JUMPAHEAD_GBL0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_HUB_WDP_CNTL.JUMPAHEAD_GBL1`: bit 2, access unknown.
-  @inlinable public static var JUMPAHEAD_GBL1: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var JUMPAHEAD_GBL1: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_WDP_CNTL.JUMPAHEAD_INTERNAL`: bit 3, access unknown.
-  @inlinable public static var JUMPAHEAD_INTERNAL: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var JUMPAHEAD_INTERNAL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_CNTL.OVERRIDE_STALL_ENABLE`: bit 4, access unknown.
-  @inlinable public static var OVERRIDE_STALL_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var OVERRIDE_STALL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_HUB_WDP_CNTL.DEBUG_REG`: bits 12:5, access unknown.
-  @inlinable public static var DEBUG_REG: RegisterField<Self, UInt8> { .init(lsb: 5, width: 8) }
+  public static var DEBUG_REG: RegisterField<Self, UInt8> { .init(lsb: 5, width: 8) }
 
   /// `MC_HUB_WDP_CNTL.DISABLE_SELF_INIT_GBL0`: bit 13, access unknown.
-  @inlinable public static var DISABLE_SELF_INIT_GBL0: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var DISABLE_SELF_INIT_GBL0: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_HUB_WDP_CNTL.DISABLE_SELF_INIT_GBL1`: bit 14, access unknown.
-  @inlinable public static var DISABLE_SELF_INIT_GBL1: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var DISABLE_SELF_INIT_GBL1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_HUB_WDP_CNTL.DISABLE_SELF_INIT_INTERNAL`: bit 15, access unknown.
-  @inlinable public static var DISABLE_SELF_INIT_INTERNAL: RegisterField<Self, Bool> {
+  public static var DISABLE_SELF_INIT_INTERNAL: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 
   /// `MC_HUB_WDP_CNTL.FAIR_CH_SW`: bit 16, access unknown.
-  @inlinable public static var FAIR_CH_SW: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var FAIR_CH_SW: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_CNTL.LCLWRREQ_BYPASS`: bit 17, access unknown.
-  @inlinable public static var LCLWRREQ_BYPASS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var LCLWRREQ_BYPASS: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_HUB_WDP_CNTL.DISP_WAIT_EOP`: bit 18, access unknown.
-  @inlinable public static var DISP_WAIT_EOP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DISP_WAIT_EOP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_HUB_WDP_CNTL.MCD_WAIT_EOP`: bit 19, access unknown.
-  @inlinable public static var MCD_WAIT_EOP: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var MCD_WAIT_EOP: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_HUB_WDP_CNTL.SIP_WAIT_EOP`: bit 20, access unknown.
-  @inlinable public static var SIP_WAIT_EOP: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var SIP_WAIT_EOP: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_HUB_WDP_CNTL.UVD_VCE_WRITE_PRI_EN`: bit 21, access unknown.
-  @inlinable public static var UVD_VCE_WRITE_PRI_EN: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var UVD_VCE_WRITE_PRI_EN: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_HUB_WDP_CNTL.WRITE_PRI_EN`: bit 22, access unknown.
-  @inlinable public static var WRITE_PRI_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var WRITE_PRI_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_HUB_WDP_CNTL.IH_PHYSADDR_ENABLE`: bit 23, access unknown.
-  @inlinable public static var IH_PHYSADDR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var IH_PHYSADDR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 }
 
 /// `MC_HUB_WDP_ERR`: gmc_8_1 register, MMIO dword 0x836 (byte 0x20D8), access unknown, reset unknown (`write` starts from 0).
@@ -4148,10 +3800,10 @@ public enum MC_HUB_WDP_ERR: Register {
   }
 
   /// `MC_HUB_WDP_ERR.MGPU1_TARG_SYS`: bit 0, access unknown.
-  @inlinable public static var MGPU1_TARG_SYS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MGPU1_TARG_SYS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_ERR.MGPU2_TARG_SYS`: bit 1, access unknown.
-  @inlinable public static var MGPU2_TARG_SYS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var MGPU2_TARG_SYS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `MC_HUB_WDP_BP`: gmc_8_1 register, MMIO dword 0x837 (byte 0x20DC), access unknown, reset unknown (`write` starts from 0).
@@ -4164,13 +3816,13 @@ public enum MC_HUB_WDP_BP: Register {
   }
 
   /// `MC_HUB_WDP_BP.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_BP.RDRET`: bits 17:1, access unknown.
-  @inlinable public static var RDRET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 17) }
+  public static var RDRET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 17) }
 
   /// `MC_HUB_WDP_BP.WRREQ`: bits 29:18, access unknown.
-  @inlinable public static var WRREQ: RegisterField<Self, UInt16> { .init(lsb: 18, width: 12) }
+  public static var WRREQ: RegisterField<Self, UInt16> { .init(lsb: 18, width: 12) }
 }
 
 /// `MC_HUB_WDP_STATUS`: gmc_8_1 register, MMIO dword 0x838 (byte 0x20E0), access unknown, reset unknown (`write` starts from 0).
@@ -4183,81 +3835,73 @@ public enum MC_HUB_WDP_STATUS: Register {
   }
 
   /// `MC_HUB_WDP_STATUS.SIP_AVAIL`: bit 0, access unknown.
-  @inlinable public static var SIP_AVAIL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SIP_AVAIL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_STATUS.MCDW_RD_AVAIL`: bit 1, access unknown.
-  @inlinable public static var MCDW_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var MCDW_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_HUB_WDP_STATUS.MCDX_RD_AVAIL`: bit 2, access unknown.
-  @inlinable public static var MCDX_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var MCDX_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_WDP_STATUS.MCDY_RD_AVAIL`: bit 3, access unknown.
-  @inlinable public static var MCDY_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var MCDY_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_STATUS.MCDZ_RD_AVAIL`: bit 4, access unknown.
-  @inlinable public static var MCDZ_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var MCDZ_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_HUB_WDP_STATUS.MCDS_RD_AVAIL`: bit 5, access unknown.
-  @inlinable public static var MCDS_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var MCDS_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_HUB_WDP_STATUS.MCDT_RD_AVAIL`: bit 6, access unknown.
-  @inlinable public static var MCDT_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var MCDT_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_STATUS.MCDU_RD_AVAIL`: bit 7, access unknown.
-  @inlinable public static var MCDU_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var MCDU_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_HUB_WDP_STATUS.MCDV_RD_AVAIL`: bit 8, access unknown.
-  @inlinable public static var MCDV_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var MCDV_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_HUB_WDP_STATUS.MCDW_WR_AVAIL`: bit 9, access unknown.
-  @inlinable public static var MCDW_WR_AVAIL: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var MCDW_WR_AVAIL: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_HUB_WDP_STATUS.MCDX_WR_AVAIL`: bit 10, access unknown.
-  @inlinable public static var MCDX_WR_AVAIL: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var MCDX_WR_AVAIL: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_HUB_WDP_STATUS.MCDY_WR_AVAIL`: bit 11, access unknown.
-  @inlinable public static var MCDY_WR_AVAIL: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var MCDY_WR_AVAIL: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_HUB_WDP_STATUS.MCDZ_WR_AVAIL`: bit 12, access unknown.
-  @inlinable public static var MCDZ_WR_AVAIL: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var MCDZ_WR_AVAIL: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_HUB_WDP_STATUS.MCDS_WR_AVAIL`: bit 13, access unknown.
-  @inlinable public static var MCDS_WR_AVAIL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var MCDS_WR_AVAIL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_HUB_WDP_STATUS.MCDT_WR_AVAIL`: bit 14, access unknown.
-  @inlinable public static var MCDT_WR_AVAIL: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var MCDT_WR_AVAIL: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_HUB_WDP_STATUS.MCDU_WR_AVAIL`: bit 15, access unknown.
-  @inlinable public static var MCDU_WR_AVAIL: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var MCDU_WR_AVAIL: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_STATUS.MCDV_WR_AVAIL`: bit 16, access unknown.
-  @inlinable public static var MCDV_WR_AVAIL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var MCDV_WR_AVAIL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_STATUS.GBL0_VM_FULL`: bit 17, access unknown.
-  @inlinable public static var GBL0_VM_FULL: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var GBL0_VM_FULL: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_HUB_WDP_STATUS.GBL0_STOR_FULL`: bit 18, access unknown.
-  @inlinable public static var GBL0_STOR_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var GBL0_STOR_FULL: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_HUB_WDP_STATUS.GBL0_BYPASS_STOR_FULL`: bit 19, access unknown.
-  @inlinable public static var GBL0_BYPASS_STOR_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var GBL0_BYPASS_STOR_FULL: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_HUB_WDP_STATUS.GBL1_VM_FULL`: bit 20, access unknown.
-  @inlinable public static var GBL1_VM_FULL: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var GBL1_VM_FULL: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_HUB_WDP_STATUS.GBL1_STOR_FULL`: bit 21, access unknown.
-  @inlinable public static var GBL1_STOR_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var GBL1_STOR_FULL: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_HUB_WDP_STATUS.GBL1_BYPASS_STOR_FULL`: bit 22, access unknown.
-  @inlinable public static var GBL1_BYPASS_STOR_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var GBL1_BYPASS_STOR_FULL: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_STATUS`: gmc_8_1 register, MMIO dword 0x839 (byte 0x20E4), access unknown, reset unknown (`write` starts from 0).
@@ -4270,60 +3914,52 @@ public enum MC_HUB_RDREQ_STATUS: Register {
   }
 
   /// `MC_HUB_RDREQ_STATUS.SIP_AVAIL`: bit 0, access unknown.
-  @inlinable public static var SIP_AVAIL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SIP_AVAIL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_STATUS.MCDW_RD_AVAIL`: bit 1, access unknown.
-  @inlinable public static var MCDW_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var MCDW_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_HUB_RDREQ_STATUS.MCDX_RD_AVAIL`: bit 2, access unknown.
-  @inlinable public static var MCDX_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var MCDX_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_RDREQ_STATUS.MCDY_RD_AVAIL`: bit 3, access unknown.
-  @inlinable public static var MCDY_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var MCDY_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_STATUS.MCDZ_RD_AVAIL`: bit 4, access unknown.
-  @inlinable public static var MCDZ_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var MCDZ_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_HUB_RDREQ_STATUS.MCDS_RD_AVAIL`: bit 5, access unknown.
-  @inlinable public static var MCDS_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var MCDS_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_HUB_RDREQ_STATUS.MCDT_RD_AVAIL`: bit 6, access unknown.
-  @inlinable public static var MCDT_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var MCDT_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_STATUS.MCDU_RD_AVAIL`: bit 7, access unknown.
-  @inlinable public static var MCDU_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var MCDU_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_HUB_RDREQ_STATUS.MCDV_RD_AVAIL`: bit 8, access unknown.
-  @inlinable public static var MCDV_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var MCDV_RD_AVAIL: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_HUB_RDREQ_STATUS.GBL0_VM_FULL`: bit 9, access unknown.
-  @inlinable public static var GBL0_VM_FULL: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var GBL0_VM_FULL: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_HUB_RDREQ_STATUS.GBL0_STOR_FULL`: bit 10, access unknown.
-  @inlinable public static var GBL0_STOR_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var GBL0_STOR_FULL: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_HUB_RDREQ_STATUS.GBL0_BYPASS_STOR_FULL`: bit 11, access unknown.
-  @inlinable public static var GBL0_BYPASS_STOR_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var GBL0_BYPASS_STOR_FULL: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_HUB_RDREQ_STATUS.GBL1_VM_FULL`: bit 12, access unknown.
-  @inlinable public static var GBL1_VM_FULL: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var GBL1_VM_FULL: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_HUB_RDREQ_STATUS.GBL1_STOR_FULL`: bit 13, access unknown.
-  @inlinable public static var GBL1_STOR_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var GBL1_STOR_FULL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_HUB_RDREQ_STATUS.GBL1_BYPASS_STOR_FULL`: bit 14, access unknown.
-  @inlinable public static var GBL1_BYPASS_STOR_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var GBL1_BYPASS_STOR_FULL: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_HUB_RDREQ_STATUS.PWRXPRESS_ERR`: bit 15, access unknown.
-  @inlinable public static var PWRXPRESS_ERR: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var PWRXPRESS_ERR: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MC_HUB_WRRET_STATUS`: gmc_8_1 register, MMIO dword 0x83A (byte 0x20E8), access unknown, reset unknown (`write` starts from 0).
@@ -4336,28 +3972,28 @@ public enum MC_HUB_WRRET_STATUS: Register {
   }
 
   /// `MC_HUB_WRRET_STATUS.MCDW_AVAIL`: bit 0, access unknown.
-  @inlinable public static var MCDW_AVAIL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MCDW_AVAIL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WRRET_STATUS.MCDX_AVAIL`: bit 1, access unknown.
-  @inlinable public static var MCDX_AVAIL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var MCDX_AVAIL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_HUB_WRRET_STATUS.MCDY_AVAIL`: bit 2, access unknown.
-  @inlinable public static var MCDY_AVAIL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var MCDY_AVAIL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_WRRET_STATUS.MCDZ_AVAIL`: bit 3, access unknown.
-  @inlinable public static var MCDZ_AVAIL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var MCDZ_AVAIL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WRRET_STATUS.MCDS_AVAIL`: bit 4, access unknown.
-  @inlinable public static var MCDS_AVAIL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var MCDS_AVAIL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_HUB_WRRET_STATUS.MCDT_AVAIL`: bit 5, access unknown.
-  @inlinable public static var MCDT_AVAIL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var MCDT_AVAIL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_HUB_WRRET_STATUS.MCDU_AVAIL`: bit 6, access unknown.
-  @inlinable public static var MCDU_AVAIL: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var MCDU_AVAIL: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WRRET_STATUS.MCDV_AVAIL`: bit 7, access unknown.
-  @inlinable public static var MCDV_AVAIL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var MCDV_AVAIL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_CNTL`: gmc_8_1 register, MMIO dword 0x83B (byte 0x20EC), access unknown, reset unknown (`write` starts from 0).
@@ -4370,103 +4006,67 @@ public enum MC_HUB_RDREQ_CNTL: Register {
   }
 
   /// `MC_HUB_RDREQ_CNTL.REMOTE_BLACKOUT`: bit 0, access unknown.
-  @inlinable public static var REMOTE_BLACKOUT: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var REMOTE_BLACKOUT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_CNTL.JUMPAHEAD_GBL0`: bit 2, access unknown.
-  @inlinable public static var JUMPAHEAD_GBL0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var JUMPAHEAD_GBL0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_RDREQ_CNTL.JUMPAHEAD_GBL1`: bit 3, access unknown.
-  @inlinable public static var JUMPAHEAD_GBL1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var JUMPAHEAD_GBL1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_CNTL.OVERRIDE_STALL_ENABLE`: bit 4, access unknown.
-  @inlinable public static var OVERRIDE_STALL_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var OVERRIDE_STALL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_HUB_RDREQ_CNTL.MCDW_STALL_MODE`: bit 5, access unknown.
-  @inlinable public static var MCDW_STALL_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var MCDW_STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_HUB_RDREQ_CNTL.MCDX_STALL_MODE`: bit 6, access unknown.
-  @inlinable public static var MCDX_STALL_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var MCDX_STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_CNTL.MCDY_STALL_MODE`: bit 7, access unknown.
-  @inlinable public static var MCDY_STALL_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var MCDY_STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_HUB_RDREQ_CNTL.MCDZ_STALL_MODE`: bit 8, access unknown.
-  @inlinable public static var MCDZ_STALL_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var MCDZ_STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_HUB_RDREQ_CNTL.MCDS_STALL_MODE`: bit 9, access unknown.
-  @inlinable public static var MCDS_STALL_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var MCDS_STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_HUB_RDREQ_CNTL.MCDT_STALL_MODE`: bit 10, access unknown.
-  @inlinable public static var MCDT_STALL_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var MCDT_STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_HUB_RDREQ_CNTL.MCDU_STALL_MODE`: bit 11, access unknown.
-  @inlinable public static var MCDU_STALL_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var MCDU_STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_HUB_RDREQ_CNTL.MCDV_STALL_MODE`: bit 12, access unknown.
-  @inlinable public static var MCDV_STALL_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var MCDV_STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_HUB_RDREQ_CNTL.BREAK_HDP_DEADLOCK`: bit 13, access unknown.
-  @inlinable public static var BREAK_HDP_DEADLOCK: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var BREAK_HDP_DEADLOCK: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_HUB_RDREQ_CNTL.DEBUG_REG`: bits 20:14, access unknown.
-  @inlinable public static var DEBUG_REG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
+  public static var DEBUG_REG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
 
   /// `MC_HUB_RDREQ_CNTL.DISABLE_SELF_INIT_GBL0`: bit 21, access unknown.
-  @inlinable public static var DISABLE_SELF_INIT_GBL0: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var DISABLE_SELF_INIT_GBL0: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_HUB_RDREQ_CNTL.DISABLE_SELF_INIT_GBL1`: bit 22, access unknown.
-  @inlinable public static var DISABLE_SELF_INIT_GBL1: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var DISABLE_SELF_INIT_GBL1: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_HUB_RDREQ_CNTL.PWRXPRESS_MODE`: bit 23, access unknown.
-  @inlinable public static var PWRXPRESS_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PWRXPRESS_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_HUB_RDREQ_CNTL.ACPG_HP_TO_MCD_OVERRIDE`: bit 24, access unknown.
-  @inlinable public static var ACPG_HP_TO_MCD_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var ACPG_HP_TO_MCD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_HUB_RDREQ_CNTL.GBL0_PRI_ENABLE`: bit 25, access unknown.
-  @inlinable public static var GBL0_PRI_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var GBL0_PRI_ENABLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_HUB_RDREQ_CNTL.UVD_TRANSCODE_ENABLE`: bit 26, access unknown.
-  @inlinable public static var UVD_TRANSCODE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var UVD_TRANSCODE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_HUB_RDREQ_CNTL.DMIF_URG_THRESHOLD`: bits 30:27, access unknown.
-  @inlinable public static var DMIF_URG_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 27, width: 4)
-  }
+  public static var DMIF_URG_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 27, width: 4) }
 }
 
 /// `MC_HUB_WRRET_CNTL`: gmc_8_1 register, MMIO dword 0x83C (byte 0x20F0), access unknown, reset unknown (`write` starts from 0).
@@ -4479,24 +4079,22 @@ public enum MC_HUB_WRRET_CNTL: Register {
   }
 
   /// `MC_HUB_WRRET_CNTL.JUMPAHEAD`: bit 0, access unknown.
-  @inlinable public static var JUMPAHEAD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var JUMPAHEAD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WRRET_CNTL.BP`: bits 20:1, access unknown.
-  @inlinable public static var BP: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
+  public static var BP: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
 
   /// `MC_HUB_WRRET_CNTL.BP_ENABLE`: bit 21, access unknown.
-  @inlinable public static var BP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var BP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_HUB_WRRET_CNTL.DEBUG_REG`: bits 29:22, access unknown.
-  @inlinable public static var DEBUG_REG: RegisterField<Self, UInt8> { .init(lsb: 22, width: 8) }
+  public static var DEBUG_REG: RegisterField<Self, UInt8> { .init(lsb: 22, width: 8) }
 
   /// `MC_HUB_WRRET_CNTL.DISABLE_SELF_INIT`: bit 30, access unknown.
-  @inlinable public static var DISABLE_SELF_INIT: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var DISABLE_SELF_INIT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_HUB_WRRET_CNTL.FAIR_CH_SW`: bit 31, access unknown.
-  @inlinable public static var FAIR_CH_SW: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var FAIR_CH_SW: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_WTM_CNTL`: gmc_8_1 register, MMIO dword 0x83D (byte 0x20F4), access unknown, reset unknown (`write` starts from 0).
@@ -4509,44 +4107,28 @@ public enum MC_HUB_RDREQ_WTM_CNTL: Register {
   }
 
   /// `MC_HUB_RDREQ_WTM_CNTL.GROUP0_DECREMENT`: bits 2:0, access unknown.
-  @inlinable public static var GROUP0_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var GROUP0_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_HUB_RDREQ_WTM_CNTL.GROUP1_DECREMENT`: bits 5:3, access unknown.
-  @inlinable public static var GROUP1_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
+  public static var GROUP1_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `MC_HUB_RDREQ_WTM_CNTL.GROUP2_DECREMENT`: bits 8:6, access unknown.
-  @inlinable public static var GROUP2_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 3)
-  }
+  public static var GROUP2_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `MC_HUB_RDREQ_WTM_CNTL.GROUP3_DECREMENT`: bits 11:9, access unknown.
-  @inlinable public static var GROUP3_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var GROUP3_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `MC_HUB_RDREQ_WTM_CNTL.GROUP4_DECREMENT`: bits 14:12, access unknown.
-  @inlinable public static var GROUP4_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var GROUP4_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MC_HUB_RDREQ_WTM_CNTL.GROUP5_DECREMENT`: bits 17:15, access unknown.
-  @inlinable public static var GROUP5_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 3)
-  }
+  public static var GROUP5_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
   /// `MC_HUB_RDREQ_WTM_CNTL.GROUP6_DECREMENT`: bits 20:18, access unknown.
-  @inlinable public static var GROUP6_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 3)
-  }
+  public static var GROUP6_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `MC_HUB_RDREQ_WTM_CNTL.GROUP7_DECREMENT`: bits 23:21, access unknown.
-  @inlinable public static var GROUP7_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var GROUP7_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 }
 
 /// `MC_HUB_WDP_WTM_CNTL`: gmc_8_1 register, MMIO dword 0x83E (byte 0x20F8), access unknown, reset unknown (`write` starts from 0).
@@ -4559,44 +4141,28 @@ public enum MC_HUB_WDP_WTM_CNTL: Register {
   }
 
   /// `MC_HUB_WDP_WTM_CNTL.GROUP0_DECREMENT`: bits 2:0, access unknown.
-  @inlinable public static var GROUP0_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var GROUP0_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_HUB_WDP_WTM_CNTL.GROUP1_DECREMENT`: bits 5:3, access unknown.
-  @inlinable public static var GROUP1_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
+  public static var GROUP1_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `MC_HUB_WDP_WTM_CNTL.GROUP2_DECREMENT`: bits 8:6, access unknown.
-  @inlinable public static var GROUP2_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 3)
-  }
+  public static var GROUP2_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `MC_HUB_WDP_WTM_CNTL.GROUP3_DECREMENT`: bits 11:9, access unknown.
-  @inlinable public static var GROUP3_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var GROUP3_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `MC_HUB_WDP_WTM_CNTL.GROUP4_DECREMENT`: bits 14:12, access unknown.
-  @inlinable public static var GROUP4_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var GROUP4_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MC_HUB_WDP_WTM_CNTL.GROUP5_DECREMENT`: bits 17:15, access unknown.
-  @inlinable public static var GROUP5_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 3)
-  }
+  public static var GROUP5_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
   /// `MC_HUB_WDP_WTM_CNTL.GROUP6_DECREMENT`: bits 20:18, access unknown.
-  @inlinable public static var GROUP6_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 3)
-  }
+  public static var GROUP6_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `MC_HUB_WDP_WTM_CNTL.GROUP7_DECREMENT`: bits 23:21, access unknown.
-  @inlinable public static var GROUP7_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var GROUP7_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 }
 
 /// `MC_HUB_WDP_CREDITS`: gmc_8_1 register, MMIO dword 0x83F (byte 0x20FC), access unknown, reset unknown (`write` starts from 0).
@@ -4609,16 +4175,16 @@ public enum MC_HUB_WDP_CREDITS: Register {
   }
 
   /// `MC_HUB_WDP_CREDITS.VM0`: bits 7:0, access unknown.
-  @inlinable public static var VM0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VM0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_HUB_WDP_CREDITS.VM1`: bits 15:8, access unknown.
-  @inlinable public static var VM1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VM1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_HUB_WDP_CREDITS.STOR0`: bits 23:16, access unknown.
-  @inlinable public static var STOR0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var STOR0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_HUB_WDP_CREDITS.STOR1`: bits 31:24, access unknown.
-  @inlinable public static var STOR1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var STOR1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_HUB_WDP_CREDITS2`: gmc_8_1 register, MMIO dword 0x840 (byte 0x2100), access unknown, reset unknown (`write` starts from 0).
@@ -4631,16 +4197,16 @@ public enum MC_HUB_WDP_CREDITS2: Register {
   }
 
   /// `MC_HUB_WDP_CREDITS2.STOR0_PRI`: bits 7:0, access unknown.
-  @inlinable public static var STOR0_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var STOR0_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_HUB_WDP_CREDITS2.STOR1_PRI`: bits 15:8, access unknown.
-  @inlinable public static var STOR1_PRI: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var STOR1_PRI: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_HUB_WDP_CREDITS2.VM2`: bits 23:16, access unknown.
-  @inlinable public static var VM2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VM2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_HUB_WDP_CREDITS2.VM3`: bits 31:24, access unknown.
-  @inlinable public static var VM3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VM3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_HUB_WDP_GBL0`: gmc_8_1 register, MMIO dword 0x841 (byte 0x2104), access unknown, reset unknown (`write` starts from 0).
@@ -4653,28 +4219,22 @@ public enum MC_HUB_WDP_GBL0: Register {
   }
 
   /// `MC_HUB_WDP_GBL0.MAXBURST`: bits 3:0, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_HUB_WDP_GBL0.LAZY_TIMER`: bits 7:4, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_HUB_WDP_GBL0.STALL_THRESHOLD`: bits 15:8, access unknown.
-  @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_HUB_WDP_GBL0.STALL_MODE`: bit 16, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_GBL0.STALL_THRESHOLD_PRI`: bits 24:17, access unknown.
-  @inlinable public static var STALL_THRESHOLD_PRI: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 8)
-  }
+  public static var STALL_THRESHOLD_PRI: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
 
   /// `MC_HUB_WDP_GBL0.STALL_THRESHOLD_URG`: bits 31:25, access unknown.
-  @inlinable public static var STALL_THRESHOLD_URG: RegisterField<Self, UInt8> {
-    .init(lsb: 25, width: 7)
-  }
+  public static var STALL_THRESHOLD_URG: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `MC_HUB_WDP_GBL1`: gmc_8_1 register, MMIO dword 0x842 (byte 0x2108), access unknown, reset unknown (`write` starts from 0).
@@ -4687,28 +4247,22 @@ public enum MC_HUB_WDP_GBL1: Register {
   }
 
   /// `MC_HUB_WDP_GBL1.MAXBURST`: bits 3:0, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_HUB_WDP_GBL1.LAZY_TIMER`: bits 7:4, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_HUB_WDP_GBL1.STALL_THRESHOLD`: bits 15:8, access unknown.
-  @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_HUB_WDP_GBL1.STALL_MODE`: bit 16, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_GBL1.STALL_THRESHOLD_PRI`: bits 24:17, access unknown.
-  @inlinable public static var STALL_THRESHOLD_PRI: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 8)
-  }
+  public static var STALL_THRESHOLD_PRI: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
 
   /// `MC_HUB_WDP_GBL1.STALL_THRESHOLD_URG`: bits 31:25, access unknown.
-  @inlinable public static var STALL_THRESHOLD_URG: RegisterField<Self, UInt8> {
-    .init(lsb: 25, width: 7)
-  }
+  public static var STALL_THRESHOLD_URG: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `MC_HUB_WDP_CREDITS3`: gmc_8_1 register, MMIO dword 0x843 (byte 0x210C), access unknown, reset unknown (`write` starts from 0).
@@ -4721,10 +4275,10 @@ public enum MC_HUB_WDP_CREDITS3: Register {
   }
 
   /// `MC_HUB_WDP_CREDITS3.STOR0_URG`: bits 7:0, access unknown.
-  @inlinable public static var STOR0_URG: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var STOR0_URG: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_HUB_WDP_CREDITS3.STOR1_URG`: bits 15:8, access unknown.
-  @inlinable public static var STOR1_URG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var STOR1_URG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `MC_HUB_RDREQ_CREDITS`: gmc_8_1 register, MMIO dword 0x844 (byte 0x2110), access unknown, reset unknown (`write` starts from 0).
@@ -4737,16 +4291,16 @@ public enum MC_HUB_RDREQ_CREDITS: Register {
   }
 
   /// `MC_HUB_RDREQ_CREDITS.VM0`: bits 7:0, access unknown.
-  @inlinable public static var VM0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VM0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_HUB_RDREQ_CREDITS.VM1`: bits 15:8, access unknown.
-  @inlinable public static var VM1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VM1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_HUB_RDREQ_CREDITS.STOR0`: bits 23:16, access unknown.
-  @inlinable public static var STOR0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var STOR0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_HUB_RDREQ_CREDITS.STOR1`: bits 31:24, access unknown.
-  @inlinable public static var STOR1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var STOR1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_HUB_RDREQ_CREDITS2`: gmc_8_1 register, MMIO dword 0x845 (byte 0x2114), access unknown, reset unknown (`write` starts from 0).
@@ -4759,10 +4313,10 @@ public enum MC_HUB_RDREQ_CREDITS2: Register {
   }
 
   /// `MC_HUB_RDREQ_CREDITS2.STOR0_PRI`: bits 7:0, access unknown.
-  @inlinable public static var STOR0_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var STOR0_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_HUB_RDREQ_CREDITS2.STOR1_PRI`: bits 15:8, access unknown.
-  @inlinable public static var STOR1_PRI: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var STOR1_PRI: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `MC_HUB_SHARED_DAGB_DLY`: gmc_8_1 register, MMIO dword 0x846 (byte 0x2118), access unknown, reset unknown (`write` starts from 0).
@@ -4775,13 +4329,13 @@ public enum MC_HUB_SHARED_DAGB_DLY: Register {
   }
 
   /// `MC_HUB_SHARED_DAGB_DLY.DLY`: bits 5:0, access unknown.
-  @inlinable public static var DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `MC_HUB_SHARED_DAGB_DLY.CLI`: bits 21:16, access unknown.
-  @inlinable public static var CLI: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
+  public static var CLI: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `MC_HUB_SHARED_DAGB_DLY.POS`: bits 28:24, access unknown.
-  @inlinable public static var POS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
+  public static var POS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 }
 
 /// `MC_HUB_MISC_IDLE_STATUS`: gmc_8_1 register, MMIO dword 0x847 (byte 0x211C), access unknown, reset unknown (`write` starts from 0).
@@ -4794,164 +4348,100 @@ public enum MC_HUB_MISC_IDLE_STATUS: Register {
   }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_GFX_READ`: bit 0, access unknown.
-  @inlinable public static var OUTSTANDING_GFX_READ: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var OUTSTANDING_GFX_READ: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_GFX_WRITE`: bit 1, access unknown.
-  @inlinable public static var OUTSTANDING_GFX_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var OUTSTANDING_GFX_WRITE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_RLC_READ`: bit 2, access unknown.
-  @inlinable public static var OUTSTANDING_RLC_READ: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var OUTSTANDING_RLC_READ: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_RLC_WRITE`: bit 3, access unknown.
-  @inlinable public static var OUTSTANDING_RLC_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var OUTSTANDING_RLC_WRITE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_SDMA0_READ`: bit 4, access unknown.
-  @inlinable public static var OUTSTANDING_SDMA0_READ: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var OUTSTANDING_SDMA0_READ: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_SDMA0_WRITE`: bit 5, access unknown.
-  @inlinable public static var OUTSTANDING_SDMA0_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var OUTSTANDING_SDMA0_WRITE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_SDMA1_READ`: bit 6, access unknown.
-  @inlinable public static var OUTSTANDING_SDMA1_READ: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var OUTSTANDING_SDMA1_READ: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_SDMA1_WRITE`: bit 7, access unknown.
-  @inlinable public static var OUTSTANDING_SDMA1_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var OUTSTANDING_SDMA1_WRITE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_DISP_READ`: bit 8, access unknown.
-  @inlinable public static var OUTSTANDING_DISP_READ: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var OUTSTANDING_DISP_READ: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_DISP_WRITE`: bit 9, access unknown.
-  @inlinable public static var OUTSTANDING_DISP_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var OUTSTANDING_DISP_WRITE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_UVD_READ`: bit 10, access unknown.
-  @inlinable public static var OUTSTANDING_UVD_READ: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var OUTSTANDING_UVD_READ: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_UVD_WRITE`: bit 11, access unknown.
-  @inlinable public static var OUTSTANDING_UVD_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var OUTSTANDING_UVD_WRITE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_SMU_READ`: bit 12, access unknown.
-  @inlinable public static var OUTSTANDING_SMU_READ: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var OUTSTANDING_SMU_READ: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_SMU_WRITE`: bit 13, access unknown.
-  @inlinable public static var OUTSTANDING_SMU_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var OUTSTANDING_SMU_WRITE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_HDP_READ`: bit 14, access unknown.
-  @inlinable public static var OUTSTANDING_HDP_READ: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var OUTSTANDING_HDP_READ: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_HDP_WRITE`: bit 15, access unknown.
-  @inlinable public static var OUTSTANDING_HDP_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var OUTSTANDING_HDP_WRITE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_OTH_READ`: bit 16, access unknown.
-  @inlinable public static var OUTSTANDING_OTH_READ: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var OUTSTANDING_OTH_READ: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_OTH_WRITE`: bit 17, access unknown.
-  @inlinable public static var OUTSTANDING_OTH_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var OUTSTANDING_OTH_WRITE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_VMC_READ`: bit 18, access unknown.
-  @inlinable public static var OUTSTANDING_VMC_READ: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var OUTSTANDING_VMC_READ: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_VMC_WRITE`: bit 19, access unknown.
-  @inlinable public static var OUTSTANDING_VMC_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var OUTSTANDING_VMC_WRITE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_VCE_READ`: bit 20, access unknown.
-  @inlinable public static var OUTSTANDING_VCE_READ: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var OUTSTANDING_VCE_READ: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_VCE_WRITE`: bit 21, access unknown.
-  @inlinable public static var OUTSTANDING_VCE_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var OUTSTANDING_VCE_WRITE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_ACP_READ`: bit 22, access unknown.
-  @inlinable public static var OUTSTANDING_ACP_READ: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var OUTSTANDING_ACP_READ: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_ACP_WRITE`: bit 23, access unknown.
-  @inlinable public static var OUTSTANDING_ACP_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var OUTSTANDING_ACP_WRITE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_SAMMSP_READ`: bit 24, access unknown.
-  @inlinable public static var OUTSTANDING_SAMMSP_READ: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OUTSTANDING_SAMMSP_READ: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_SAMMSP_WRITE`: bit 25, access unknown.
-  @inlinable public static var OUTSTANDING_SAMMSP_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var OUTSTANDING_SAMMSP_WRITE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_XDMA_READ`: bit 26, access unknown.
-  @inlinable public static var OUTSTANDING_XDMA_READ: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var OUTSTANDING_XDMA_READ: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_XDMA_WRITE`: bit 27, access unknown.
-  @inlinable public static var OUTSTANDING_XDMA_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var OUTSTANDING_XDMA_WRITE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_ISP_READ`: bit 28, access unknown.
-  @inlinable public static var OUTSTANDING_ISP_READ: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var OUTSTANDING_ISP_READ: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_ISP_WRITE`: bit 29, access unknown.
-  @inlinable public static var OUTSTANDING_ISP_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var OUTSTANDING_ISP_WRITE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_VP8_READ`: bit 30, access unknown.
-  @inlinable public static var OUTSTANDING_VP8_READ: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var OUTSTANDING_VP8_READ: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_HUB_MISC_IDLE_STATUS.OUTSTANDING_VP8_WRITE`: bit 31, access unknown.
-  @inlinable public static var OUTSTANDING_VP8_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var OUTSTANDING_VP8_WRITE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_DMIF_LIMIT`: gmc_8_1 register, MMIO dword 0x848 (byte 0x2120), access unknown, reset unknown (`write` starts from 0).
@@ -4964,10 +4454,10 @@ public enum MC_HUB_RDREQ_DMIF_LIMIT: Register {
   }
 
   /// `MC_HUB_RDREQ_DMIF_LIMIT.ENABLE`: bits 1:0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var ENABLE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_HUB_RDREQ_DMIF_LIMIT.LIMIT_COUNT`: bits 6:2, access unknown.
-  @inlinable public static var LIMIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
+  public static var LIMIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 }
 
 /// `MC_HUB_RDREQ_ACPG_LIMIT`: gmc_8_1 register, MMIO dword 0x849 (byte 0x2124), access unknown, reset unknown (`write` starts from 0).
@@ -4980,10 +4470,10 @@ public enum MC_HUB_RDREQ_ACPG_LIMIT: Register {
   }
 
   /// `MC_HUB_RDREQ_ACPG_LIMIT.ENABLE`: bits 1:0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var ENABLE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_HUB_RDREQ_ACPG_LIMIT.LIMIT_COUNT`: bits 6:2, access unknown.
-  @inlinable public static var LIMIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
+  public static var LIMIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 }
 
 /// `MC_HUB_WDP_BYPASS_GBL0`: gmc_8_1 register, MMIO dword 0x84A (byte 0x2128), access unknown, reset unknown (`write` starts from 0).
@@ -4996,23 +4486,19 @@ public enum MC_HUB_WDP_BYPASS_GBL0: Register {
   }
 
   /// `MC_HUB_WDP_BYPASS_GBL0.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_BYPASS_GBL0.CID1`: bits 8:1, access unknown.
-  @inlinable public static var CID1: RegisterField<Self, UInt8> { .init(lsb: 1, width: 8) }
+  public static var CID1: RegisterField<Self, UInt8> { .init(lsb: 1, width: 8) }
 
   /// `MC_HUB_WDP_BYPASS_GBL0.CID2`: bits 16:9, access unknown.
-  @inlinable public static var CID2: RegisterField<Self, UInt8> { .init(lsb: 9, width: 8) }
+  public static var CID2: RegisterField<Self, UInt8> { .init(lsb: 9, width: 8) }
 
   /// `MC_HUB_WDP_BYPASS_GBL0.HDP_PRIORITY_TIME`: bits 23:17, access unknown.
-  @inlinable public static var HDP_PRIORITY_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 7)
-  }
+  public static var HDP_PRIORITY_TIME: RegisterField<Self, UInt8> { .init(lsb: 17, width: 7) }
 
   /// `MC_HUB_WDP_BYPASS_GBL0.OTH_PRIORITY_TIME`: bits 30:24, access unknown.
-  @inlinable public static var OTH_PRIORITY_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 7)
-  }
+  public static var OTH_PRIORITY_TIME: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `MC_HUB_WDP_BYPASS_GBL1`: gmc_8_1 register, MMIO dword 0x84B (byte 0x212C), access unknown, reset unknown (`write` starts from 0).
@@ -5025,23 +4511,19 @@ public enum MC_HUB_WDP_BYPASS_GBL1: Register {
   }
 
   /// `MC_HUB_WDP_BYPASS_GBL1.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_BYPASS_GBL1.CID1`: bits 8:1, access unknown.
-  @inlinable public static var CID1: RegisterField<Self, UInt8> { .init(lsb: 1, width: 8) }
+  public static var CID1: RegisterField<Self, UInt8> { .init(lsb: 1, width: 8) }
 
   /// `MC_HUB_WDP_BYPASS_GBL1.CID2`: bits 16:9, access unknown.
-  @inlinable public static var CID2: RegisterField<Self, UInt8> { .init(lsb: 9, width: 8) }
+  public static var CID2: RegisterField<Self, UInt8> { .init(lsb: 9, width: 8) }
 
   /// `MC_HUB_WDP_BYPASS_GBL1.HDP_PRIORITY_TIME`: bits 23:17, access unknown.
-  @inlinable public static var HDP_PRIORITY_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 7)
-  }
+  public static var HDP_PRIORITY_TIME: RegisterField<Self, UInt8> { .init(lsb: 17, width: 7) }
 
   /// `MC_HUB_WDP_BYPASS_GBL1.OTH_PRIORITY_TIME`: bits 30:24, access unknown.
-  @inlinable public static var OTH_PRIORITY_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 7)
-  }
+  public static var OTH_PRIORITY_TIME: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `MC_HUB_RDREQ_BYPASS_GBL0`: gmc_8_1 register, MMIO dword 0x84C (byte 0x2130), access unknown, reset unknown (`write` starts from 0).
@@ -5054,13 +4536,13 @@ public enum MC_HUB_RDREQ_BYPASS_GBL0: Register {
   }
 
   /// `MC_HUB_RDREQ_BYPASS_GBL0.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_BYPASS_GBL0.CID1`: bits 8:1, access unknown.
-  @inlinable public static var CID1: RegisterField<Self, UInt8> { .init(lsb: 1, width: 8) }
+  public static var CID1: RegisterField<Self, UInt8> { .init(lsb: 1, width: 8) }
 
   /// `MC_HUB_RDREQ_BYPASS_GBL0.CID2`: bits 16:9, access unknown.
-  @inlinable public static var CID2: RegisterField<Self, UInt8> { .init(lsb: 9, width: 8) }
+  public static var CID2: RegisterField<Self, UInt8> { .init(lsb: 9, width: 8) }
 }
 
 /// `MC_HUB_WDP_SH2`: gmc_8_1 register, MMIO dword 0x84D (byte 0x2134), access unknown, reset unknown (`write` starts from 0).
@@ -5073,40 +4555,34 @@ public enum MC_HUB_WDP_SH2: Register {
   }
 
   /// `MC_HUB_WDP_SH2.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_SH2.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_SH2.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_SH2.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_SH2.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_SH2.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_SH2.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_SH2.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_SH2.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_SH2.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
@@ -5121,40 +4597,34 @@ public enum MC_HUB_WDP_SH3: Register {
   }
 
   /// `MC_HUB_WDP_SH3.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_SH3.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_SH3.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_SH3.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_SH3.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_SH3.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_SH3.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_SH3.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_SH3.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_SH3.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
@@ -5169,114 +4639,72 @@ public enum MC_HUB_MISC_ATOMIC_IDLE_STATUS: Register {
   }
 
   /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_GFX_ATOMIC`: bit 0, access unknown.
-  @inlinable public static var OUTSTANDING_GFX_ATOMIC: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var OUTSTANDING_GFX_ATOMIC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_RLC_ATOMIC`: bit 1, access unknown.
-  @inlinable public static var OUTSTANDING_RLC_ATOMIC: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var OUTSTANDING_RLC_ATOMIC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_SDMA0_ATOMIC`: bit 2, access unknown.
-  @inlinable public static var OUTSTANDING_SDMA0_ATOMIC: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var OUTSTANDING_SDMA0_ATOMIC: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_SDMA1_ATOMIC`: bit 3, access unknown.
-  @inlinable public static var OUTSTANDING_SDMA1_ATOMIC: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var OUTSTANDING_SDMA1_ATOMIC: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_DISP_ATOMIC`: bit 4, access unknown.
-  @inlinable public static var OUTSTANDING_DISP_ATOMIC: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var OUTSTANDING_DISP_ATOMIC: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_UVD_ATOMIC`: bit 5, access unknown.
-  @inlinable public static var OUTSTANDING_UVD_ATOMIC: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var OUTSTANDING_UVD_ATOMIC: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_SMU_ATOMIC`: bit 6, access unknown.
-  @inlinable public static var OUTSTANDING_SMU_ATOMIC: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var OUTSTANDING_SMU_ATOMIC: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_HDP_ATOMIC`: bit 7, access unknown.
-  @inlinable public static var OUTSTANDING_HDP_ATOMIC: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var OUTSTANDING_HDP_ATOMIC: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_OTH_ATOMIC`: bit 8, access unknown.
-  @inlinable public static var OUTSTANDING_OTH_ATOMIC: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var OUTSTANDING_OTH_ATOMIC: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_VMC_ATOMIC`: bit 9, access unknown.
-  @inlinable public static var OUTSTANDING_VMC_ATOMIC: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var OUTSTANDING_VMC_ATOMIC: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_VCE_ATOMIC`: bit 10, access unknown.
-  @inlinable public static var OUTSTANDING_VCE_ATOMIC: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var OUTSTANDING_VCE_ATOMIC: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_ACP_ATOMIC`: bit 11, access unknown.
-  @inlinable public static var OUTSTANDING_ACP_ATOMIC: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var OUTSTANDING_ACP_ATOMIC: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_SAMMSP_ATOMIC`: bit 12, access unknown.
-  @inlinable public static var OUTSTANDING_SAMMSP_ATOMIC: RegisterField<Self, Bool> {
+  public static var OUTSTANDING_SAMMSP_ATOMIC: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_XDMA_ATOMIC`: bit 13, access unknown.
-  @inlinable public static var OUTSTANDING_XDMA_ATOMIC: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var OUTSTANDING_XDMA_ATOMIC: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_ISP_ATOMIC`: bit 14, access unknown.
-  @inlinable public static var OUTSTANDING_ISP_ATOMIC: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var OUTSTANDING_ISP_ATOMIC: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_VP8_ATOMIC`: bit 15, access unknown.
-  @inlinable public static var OUTSTANDING_VP8_ATOMIC: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var OUTSTANDING_VP8_ATOMIC: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_VIN0_READ`: bit 16, access unknown.
-  @inlinable public static var OUTSTANDING_VIN0_READ: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var OUTSTANDING_VIN0_READ: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_VIN0_WRITE`: bit 17, access unknown.
-  @inlinable public static var OUTSTANDING_VIN0_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var OUTSTANDING_VIN0_WRITE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_VIN0_ATOMIC`: bit 18, access unknown.
-  @inlinable public static var OUTSTANDING_VIN0_ATOMIC: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var OUTSTANDING_VIN0_ATOMIC: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_TLS_READ`: bit 19, access unknown.
-  @inlinable public static var OUTSTANDING_TLS_READ: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var OUTSTANDING_TLS_READ: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_TLS_WRITE`: bit 20, access unknown.
-  @inlinable public static var OUTSTANDING_TLS_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var OUTSTANDING_TLS_WRITE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS.OUTSTANDING_TLS_ATOMIC`: bit 21, access unknown.
-  @inlinable public static var OUTSTANDING_TLS_ATOMIC: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var OUTSTANDING_TLS_ATOMIC: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 }
 
 /// `MC_HUB_WDP_VIN0`: gmc_8_1 register, MMIO dword 0x850 (byte 0x2140), access unknown, reset unknown (`write` starts from 0).
@@ -5289,40 +4717,34 @@ public enum MC_HUB_WDP_VIN0: Register {
   }
 
   /// `MC_HUB_WDP_VIN0.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_VIN0.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_VIN0.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_VIN0.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_VIN0.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_VIN0.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_VIN0.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_VIN0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_VIN0.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_VIN0.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
@@ -5337,32 +4759,28 @@ public enum MC_HUB_RDREQ_MCDW: Register {
   }
 
   /// `MC_HUB_RDREQ_MCDW.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_MCDW.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_HUB_RDREQ_MCDW.BUS`: bit 2, access unknown.
-  @inlinable public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_RDREQ_MCDW.MAXBURST`: bits 6:3, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
   /// `MC_HUB_RDREQ_MCDW.LAZY_TIMER`: bits 10:7, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_MCDW.ASK_CREDITS`: bits 17:11, access unknown.
-  @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
+  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
 
   /// `MC_HUB_RDREQ_MCDW.DISPLAY_CREDITS`: bits 24:18, access unknown.
-  @inlinable public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 7)
-  }
+  public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
 
   /// `MC_HUB_RDREQ_MCDW.MED_CREDITS`: bits 31:25, access unknown.
-  @inlinable public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
+  public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `MC_HUB_RDREQ_MCDX`: gmc_8_1 register, MMIO dword 0x852 (byte 0x2148), access unknown, reset unknown (`write` starts from 0).
@@ -5375,32 +4793,28 @@ public enum MC_HUB_RDREQ_MCDX: Register {
   }
 
   /// `MC_HUB_RDREQ_MCDX.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_MCDX.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_HUB_RDREQ_MCDX.BUS`: bit 2, access unknown.
-  @inlinable public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_RDREQ_MCDX.MAXBURST`: bits 6:3, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
   /// `MC_HUB_RDREQ_MCDX.LAZY_TIMER`: bits 10:7, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_MCDX.ASK_CREDITS`: bits 17:11, access unknown.
-  @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
+  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
 
   /// `MC_HUB_RDREQ_MCDX.DISPLAY_CREDITS`: bits 24:18, access unknown.
-  @inlinable public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 7)
-  }
+  public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
 
   /// `MC_HUB_RDREQ_MCDX.MED_CREDITS`: bits 31:25, access unknown.
-  @inlinable public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
+  public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `MC_HUB_RDREQ_MCDY`: gmc_8_1 register, MMIO dword 0x853 (byte 0x214C), access unknown, reset unknown (`write` starts from 0).
@@ -5413,32 +4827,28 @@ public enum MC_HUB_RDREQ_MCDY: Register {
   }
 
   /// `MC_HUB_RDREQ_MCDY.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_MCDY.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_HUB_RDREQ_MCDY.BUS`: bit 2, access unknown.
-  @inlinable public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_RDREQ_MCDY.MAXBURST`: bits 6:3, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
   /// `MC_HUB_RDREQ_MCDY.LAZY_TIMER`: bits 10:7, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_MCDY.ASK_CREDITS`: bits 17:11, access unknown.
-  @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
+  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
 
   /// `MC_HUB_RDREQ_MCDY.DISPLAY_CREDITS`: bits 24:18, access unknown.
-  @inlinable public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 7)
-  }
+  public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
 
   /// `MC_HUB_RDREQ_MCDY.MED_CREDITS`: bits 31:25, access unknown.
-  @inlinable public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
+  public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `MC_HUB_RDREQ_MCDZ`: gmc_8_1 register, MMIO dword 0x854 (byte 0x2150), access unknown, reset unknown (`write` starts from 0).
@@ -5451,32 +4861,28 @@ public enum MC_HUB_RDREQ_MCDZ: Register {
   }
 
   /// `MC_HUB_RDREQ_MCDZ.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_MCDZ.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_HUB_RDREQ_MCDZ.BUS`: bit 2, access unknown.
-  @inlinable public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_RDREQ_MCDZ.MAXBURST`: bits 6:3, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
   /// `MC_HUB_RDREQ_MCDZ.LAZY_TIMER`: bits 10:7, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_MCDZ.ASK_CREDITS`: bits 17:11, access unknown.
-  @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
+  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
 
   /// `MC_HUB_RDREQ_MCDZ.DISPLAY_CREDITS`: bits 24:18, access unknown.
-  @inlinable public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 7)
-  }
+  public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
 
   /// `MC_HUB_RDREQ_MCDZ.MED_CREDITS`: bits 31:25, access unknown.
-  @inlinable public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
+  public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `MC_HUB_RDREQ_SIP`: gmc_8_1 register, MMIO dword 0x855 (byte 0x2154), access unknown, reset unknown (`write` starts from 0).
@@ -5489,15 +4895,13 @@ public enum MC_HUB_RDREQ_SIP: Register {
   }
 
   /// `MC_HUB_RDREQ_SIP.ASK_CREDITS`: bits 6:0, access unknown.
-  @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `MC_HUB_RDREQ_SIP.MED_CREDIT_SEL`: bit 7, access unknown.
-  @inlinable public static var MED_CREDIT_SEL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var MED_CREDIT_SEL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_HUB_RDREQ_SIP.DISPLAY_CREDITS`: bits 14:8, access unknown.
-  @inlinable public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 7)
-  }
+  public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 7) }
 }
 
 /// `MC_HUB_RDREQ_GBL0`: gmc_8_1 register, MMIO dword 0x856 (byte 0x2158), access unknown, reset unknown (`write` starts from 0).
@@ -5510,14 +4914,10 @@ public enum MC_HUB_RDREQ_GBL0: Register {
   }
 
   /// `MC_HUB_RDREQ_GBL0.STALL_THRESHOLD`: bits 7:0, access unknown.
-  @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_HUB_RDREQ_GBL0.STALL_THRESHOLD_PRI`: bits 15:8, access unknown.
-  @inlinable public static var STALL_THRESHOLD_PRI: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var STALL_THRESHOLD_PRI: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `MC_HUB_RDREQ_GBL1`: gmc_8_1 register, MMIO dword 0x857 (byte 0x215C), access unknown, reset unknown (`write` starts from 0).
@@ -5530,14 +4930,10 @@ public enum MC_HUB_RDREQ_GBL1: Register {
   }
 
   /// `MC_HUB_RDREQ_GBL1.STALL_THRESHOLD`: bits 7:0, access unknown.
-  @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_HUB_RDREQ_GBL1.STALL_THRESHOLD_PRI`: bits 15:8, access unknown.
-  @inlinable public static var STALL_THRESHOLD_PRI: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var STALL_THRESHOLD_PRI: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `MC_HUB_RDREQ_SMU`: gmc_8_1 register, MMIO dword 0x858 (byte 0x2160), access unknown, reset unknown (`write` starts from 0).
@@ -5550,37 +4946,31 @@ public enum MC_HUB_RDREQ_SMU: Register {
   }
 
   /// `MC_HUB_RDREQ_SMU.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_SMU.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_SMU.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_SMU.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_SMU.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_SMU.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_SMU.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_SMU.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_SMU.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_SDMA0`: gmc_8_1 register, MMIO dword 0x859 (byte 0x2164), access unknown, reset unknown (`write` starts from 0).
@@ -5593,37 +4983,31 @@ public enum MC_HUB_RDREQ_SDMA0: Register {
   }
 
   /// `MC_HUB_RDREQ_SDMA0.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_SDMA0.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_SDMA0.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_SDMA0.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_SDMA0.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_SDMA0.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_SDMA0.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_SDMA0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_SDMA0.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_HDP`: gmc_8_1 register, MMIO dword 0x85A (byte 0x2168), access unknown, reset unknown (`write` starts from 0).
@@ -5636,37 +5020,31 @@ public enum MC_HUB_RDREQ_HDP: Register {
   }
 
   /// `MC_HUB_RDREQ_HDP.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_HDP.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_HDP.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_HDP.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_HDP.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_HDP.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_HDP.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_HDP.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_HDP.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_SDMA1`: gmc_8_1 register, MMIO dword 0x85B (byte 0x216C), access unknown, reset unknown (`write` starts from 0).
@@ -5679,37 +5057,31 @@ public enum MC_HUB_RDREQ_SDMA1: Register {
   }
 
   /// `MC_HUB_RDREQ_SDMA1.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_SDMA1.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_SDMA1.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_SDMA1.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_SDMA1.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_SDMA1.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_SDMA1.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_SDMA1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_SDMA1.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_RLC`: gmc_8_1 register, MMIO dword 0x85C (byte 0x2170), access unknown, reset unknown (`write` starts from 0).
@@ -5722,37 +5094,31 @@ public enum MC_HUB_RDREQ_RLC: Register {
   }
 
   /// `MC_HUB_RDREQ_RLC.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_RLC.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_RLC.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_RLC.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_RLC.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_RLC.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_RLC.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_RLC.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_RLC.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_SEM`: gmc_8_1 register, MMIO dword 0x85D (byte 0x2174), access unknown, reset unknown (`write` starts from 0).
@@ -5765,37 +5131,31 @@ public enum MC_HUB_RDREQ_SEM: Register {
   }
 
   /// `MC_HUB_RDREQ_SEM.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_SEM.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_SEM.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_SEM.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_SEM.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_SEM.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_SEM.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_SEM.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_SEM.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_VCE0`: gmc_8_1 register, MMIO dword 0x85E (byte 0x2178), access unknown, reset unknown (`write` starts from 0).
@@ -5808,40 +5168,34 @@ public enum MC_HUB_RDREQ_VCE0: Register {
   }
 
   /// `MC_HUB_RDREQ_VCE0.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_VCE0.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_VCE0.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_VCE0.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_VCE0.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_VCE0.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_VCE0.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_VCE0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_VCE0.VM_BYPASS`: bit 16, access unknown.
-  @inlinable public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_RDREQ_VCE0.BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_UMC`: gmc_8_1 register, MMIO dword 0x85F (byte 0x217C), access unknown, reset unknown (`write` starts from 0).
@@ -5854,40 +5208,34 @@ public enum MC_HUB_RDREQ_UMC: Register {
   }
 
   /// `MC_HUB_RDREQ_UMC.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_UMC.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_UMC.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_UMC.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_UMC.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_UMC.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_UMC.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_UMC.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_UMC.VM_BYPASS`: bit 16, access unknown.
-  @inlinable public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_RDREQ_UMC.BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_UVD`: gmc_8_1 register, MMIO dword 0x860 (byte 0x2180), access unknown, reset unknown (`write` starts from 0).
@@ -5900,40 +5248,34 @@ public enum MC_HUB_RDREQ_UVD: Register {
   }
 
   /// `MC_HUB_RDREQ_UVD.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_UVD.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_UVD.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_UVD.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_UVD.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_UVD.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_UVD.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_UVD.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_UVD.VM_BYPASS`: bit 16, access unknown.
-  @inlinable public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_RDREQ_UVD.BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_TLS`: gmc_8_1 register, MMIO dword 0x861 (byte 0x2184), access unknown, reset unknown (`write` starts from 0).
@@ -5946,37 +5288,31 @@ public enum MC_HUB_RDREQ_TLS: Register {
   }
 
   /// `MC_HUB_RDREQ_TLS.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_TLS.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_TLS.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_TLS.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_TLS.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_TLS.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_TLS.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_TLS.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_TLS.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_DMIF`: gmc_8_1 register, MMIO dword 0x862 (byte 0x2188), access unknown, reset unknown (`write` starts from 0).
@@ -5989,37 +5325,31 @@ public enum MC_HUB_RDREQ_DMIF: Register {
   }
 
   /// `MC_HUB_RDREQ_DMIF.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_DMIF.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_DMIF.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_DMIF.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_DMIF.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_DMIF.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_DMIF.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_DMIF.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_DMIF.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_MCIF`: gmc_8_1 register, MMIO dword 0x863 (byte 0x218C), access unknown, reset unknown (`write` starts from 0).
@@ -6032,37 +5362,31 @@ public enum MC_HUB_RDREQ_MCIF: Register {
   }
 
   /// `MC_HUB_RDREQ_MCIF.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_MCIF.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_MCIF.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_MCIF.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_MCIF.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_MCIF.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_MCIF.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_MCIF.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_MCIF.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_VMC`: gmc_8_1 register, MMIO dword 0x864 (byte 0x2190), access unknown, reset unknown (`write` starts from 0).
@@ -6075,37 +5399,31 @@ public enum MC_HUB_RDREQ_VMC: Register {
   }
 
   /// `MC_HUB_RDREQ_VMC.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_VMC.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_VMC.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_VMC.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_VMC.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_VMC.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_VMC.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_VMC.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_VMC.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_VCEU0`: gmc_8_1 register, MMIO dword 0x865 (byte 0x2194), access unknown, reset unknown (`write` starts from 0).
@@ -6118,37 +5436,31 @@ public enum MC_HUB_RDREQ_VCEU0: Register {
   }
 
   /// `MC_HUB_RDREQ_VCEU0.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_VCEU0.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_VCEU0.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_VCEU0.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_VCEU0.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_VCEU0.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_VCEU0.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_VCEU0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_VCEU0.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_WDP_MCDW`: gmc_8_1 register, MMIO dword 0x866 (byte 0x2198), access unknown, reset unknown (`write` starts from 0).
@@ -6161,34 +5473,28 @@ public enum MC_HUB_WDP_MCDW: Register {
   }
 
   /// `MC_HUB_WDP_MCDW.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_MCDW.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_HUB_WDP_MCDW.STALL_MODE`: bit 2, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_WDP_MCDW.MAXBURST`: bits 6:3, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
   /// `MC_HUB_WDP_MCDW.ASK_CREDITS`: bits 12:7, access unknown.
-  @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
+  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
 
   /// `MC_HUB_WDP_MCDW.LAZY_TIMER`: bits 16:13, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `MC_HUB_WDP_MCDW.STALL_THRESHOLD`: bits 23:17, access unknown.
-  @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 7)
-  }
+  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 17, width: 7) }
 
   /// `MC_HUB_WDP_MCDW.ASK_CREDITS_W`: bits 30:24, access unknown.
-  @inlinable public static var ASK_CREDITS_W: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 7)
-  }
+  public static var ASK_CREDITS_W: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `MC_HUB_WDP_MCDX`: gmc_8_1 register, MMIO dword 0x867 (byte 0x219C), access unknown, reset unknown (`write` starts from 0).
@@ -6201,34 +5507,28 @@ public enum MC_HUB_WDP_MCDX: Register {
   }
 
   /// `MC_HUB_WDP_MCDX.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_MCDX.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_HUB_WDP_MCDX.STALL_MODE`: bit 2, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_WDP_MCDX.MAXBURST`: bits 6:3, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
   /// `MC_HUB_WDP_MCDX.ASK_CREDITS`: bits 12:7, access unknown.
-  @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
+  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
 
   /// `MC_HUB_WDP_MCDX.LAZY_TIMER`: bits 16:13, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `MC_HUB_WDP_MCDX.STALL_THRESHOLD`: bits 23:17, access unknown.
-  @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 7)
-  }
+  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 17, width: 7) }
 
   /// `MC_HUB_WDP_MCDX.ASK_CREDITS_W`: bits 30:24, access unknown.
-  @inlinable public static var ASK_CREDITS_W: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 7)
-  }
+  public static var ASK_CREDITS_W: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `MC_HUB_WDP_MCDY`: gmc_8_1 register, MMIO dword 0x868 (byte 0x21A0), access unknown, reset unknown (`write` starts from 0).
@@ -6241,34 +5541,28 @@ public enum MC_HUB_WDP_MCDY: Register {
   }
 
   /// `MC_HUB_WDP_MCDY.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_MCDY.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_HUB_WDP_MCDY.STALL_MODE`: bit 2, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_WDP_MCDY.MAXBURST`: bits 6:3, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
   /// `MC_HUB_WDP_MCDY.ASK_CREDITS`: bits 12:7, access unknown.
-  @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
+  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
 
   /// `MC_HUB_WDP_MCDY.LAZY_TIMER`: bits 16:13, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `MC_HUB_WDP_MCDY.STALL_THRESHOLD`: bits 23:17, access unknown.
-  @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 7)
-  }
+  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 17, width: 7) }
 
   /// `MC_HUB_WDP_MCDY.ASK_CREDITS_W`: bits 30:24, access unknown.
-  @inlinable public static var ASK_CREDITS_W: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 7)
-  }
+  public static var ASK_CREDITS_W: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `MC_HUB_WDP_MCDZ`: gmc_8_1 register, MMIO dword 0x869 (byte 0x21A4), access unknown, reset unknown (`write` starts from 0).
@@ -6281,34 +5575,28 @@ public enum MC_HUB_WDP_MCDZ: Register {
   }
 
   /// `MC_HUB_WDP_MCDZ.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_MCDZ.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_HUB_WDP_MCDZ.STALL_MODE`: bit 2, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_WDP_MCDZ.MAXBURST`: bits 6:3, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
   /// `MC_HUB_WDP_MCDZ.ASK_CREDITS`: bits 12:7, access unknown.
-  @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
+  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
 
   /// `MC_HUB_WDP_MCDZ.LAZY_TIMER`: bits 16:13, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `MC_HUB_WDP_MCDZ.STALL_THRESHOLD`: bits 23:17, access unknown.
-  @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 7)
-  }
+  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 17, width: 7) }
 
   /// `MC_HUB_WDP_MCDZ.ASK_CREDITS_W`: bits 30:24, access unknown.
-  @inlinable public static var ASK_CREDITS_W: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 7)
-  }
+  public static var ASK_CREDITS_W: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `MC_HUB_WDP_SIP`: gmc_8_1 register, MMIO dword 0x86A (byte 0x21A8), access unknown, reset unknown (`write` starts from 0).
@@ -6321,10 +5609,10 @@ public enum MC_HUB_WDP_SIP: Register {
   }
 
   /// `MC_HUB_WDP_SIP.STALL_MODE`: bits 1:0, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_HUB_WDP_SIP.ASK_CREDITS`: bits 8:2, access unknown.
-  @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 2, width: 7) }
+  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 2, width: 7) }
 }
 
 /// `MC_HUB_WDP_SDMA1`: gmc_8_1 register, MMIO dword 0x86B (byte 0x21AC), access unknown, reset unknown (`write` starts from 0).
@@ -6337,40 +5625,34 @@ public enum MC_HUB_WDP_SDMA1: Register {
   }
 
   /// `MC_HUB_WDP_SDMA1.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_SDMA1.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_SDMA1.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_SDMA1.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_SDMA1.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_SDMA1.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_SDMA1.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_SDMA1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_SDMA1.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_SDMA1.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
@@ -6385,40 +5667,34 @@ public enum MC_HUB_WDP_SH0: Register {
   }
 
   /// `MC_HUB_WDP_SH0.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_SH0.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_SH0.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_SH0.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_SH0.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_SH0.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_SH0.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_SH0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_SH0.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_SH0.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
@@ -6433,40 +5709,34 @@ public enum MC_HUB_WDP_MCIF: Register {
   }
 
   /// `MC_HUB_WDP_MCIF.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_MCIF.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_MCIF.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_MCIF.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_MCIF.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_MCIF.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_MCIF.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_MCIF.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_MCIF.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_MCIF.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
@@ -6481,43 +5751,37 @@ public enum MC_HUB_WDP_VCE0: Register {
   }
 
   /// `MC_HUB_WDP_VCE0.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_VCE0.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_VCE0.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_VCE0.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_VCE0.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_VCE0.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_VCE0.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_VCE0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_VCE0.VM_BYPASS`: bit 16, access unknown.
-  @inlinable public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_VCE0.BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_HUB_WDP_VCE0.URG_BYPASS_AVAIL_OVERRIDE`: bit 18, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 }
@@ -6532,40 +5796,34 @@ public enum MC_HUB_WDP_XDP: Register {
   }
 
   /// `MC_HUB_WDP_XDP.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_XDP.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_XDP.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_XDP.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_XDP.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_XDP.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_XDP.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_XDP.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_XDP.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_XDP.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
@@ -6580,40 +5838,34 @@ public enum MC_HUB_WDP_IH: Register {
   }
 
   /// `MC_HUB_WDP_IH.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_IH.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_IH.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_IH.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_IH.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_IH.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_IH.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_IH.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_IH.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_IH.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
@@ -6628,40 +5880,34 @@ public enum MC_HUB_WDP_RLC: Register {
   }
 
   /// `MC_HUB_WDP_RLC.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_RLC.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_RLC.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_RLC.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_RLC.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_RLC.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_RLC.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_RLC.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_RLC.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_RLC.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
@@ -6676,40 +5922,34 @@ public enum MC_HUB_WDP_SEM: Register {
   }
 
   /// `MC_HUB_WDP_SEM.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_SEM.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_SEM.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_SEM.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_SEM.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_SEM.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_SEM.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_SEM.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_SEM.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_SEM.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
@@ -6724,40 +5964,34 @@ public enum MC_HUB_WDP_SMU: Register {
   }
 
   /// `MC_HUB_WDP_SMU.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_SMU.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_SMU.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_SMU.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_SMU.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_SMU.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_SMU.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_SMU.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_SMU.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_SMU.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
@@ -6772,40 +6006,34 @@ public enum MC_HUB_WDP_SH1: Register {
   }
 
   /// `MC_HUB_WDP_SH1.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_SH1.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_SH1.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_SH1.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_SH1.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_SH1.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_SH1.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_SH1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_SH1.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_SH1.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
@@ -6820,40 +6048,34 @@ public enum MC_HUB_WDP_UMC: Register {
   }
 
   /// `MC_HUB_WDP_UMC.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_UMC.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_UMC.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_UMC.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_UMC.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_UMC.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_UMC.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_UMC.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_UMC.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_UMC.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
@@ -6868,43 +6090,37 @@ public enum MC_HUB_WDP_UVD: Register {
   }
 
   /// `MC_HUB_WDP_UVD.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_UVD.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_UVD.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_UVD.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_UVD.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_UVD.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_UVD.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_UVD.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_UVD.VM_BYPASS`: bit 16, access unknown.
-  @inlinable public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_UVD.BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_HUB_WDP_UVD.URG_BYPASS_AVAIL_OVERRIDE`: bit 18, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 }
@@ -6919,40 +6135,34 @@ public enum MC_HUB_WDP_HDP: Register {
   }
 
   /// `MC_HUB_WDP_HDP.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_HDP.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_HDP.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_HDP.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_HDP.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_HDP.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_HDP.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_HDP.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_HDP.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_HDP.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
@@ -6967,40 +6177,34 @@ public enum MC_HUB_WDP_SDMA0: Register {
   }
 
   /// `MC_HUB_WDP_SDMA0.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_SDMA0.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_SDMA0.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_SDMA0.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_SDMA0.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_SDMA0.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_SDMA0.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_SDMA0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_SDMA0.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_SDMA0.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
@@ -7015,10 +6219,10 @@ public enum MC_HUB_WRRET_MCDW: Register {
   }
 
   /// `MC_HUB_WRRET_MCDW.STALL_MODE`: bit 0, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WRRET_MCDW.CREDIT_COUNT`: bits 7:1, access unknown.
-  @inlinable public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
+  public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 }
 
 /// `MC_HUB_WRRET_MCDX`: gmc_8_1 register, MMIO dword 0x87A (byte 0x21E8), access unknown, reset unknown (`write` starts from 0).
@@ -7031,10 +6235,10 @@ public enum MC_HUB_WRRET_MCDX: Register {
   }
 
   /// `MC_HUB_WRRET_MCDX.STALL_MODE`: bit 0, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WRRET_MCDX.CREDIT_COUNT`: bits 7:1, access unknown.
-  @inlinable public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
+  public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 }
 
 /// `MC_HUB_WRRET_MCDY`: gmc_8_1 register, MMIO dword 0x87B (byte 0x21EC), access unknown, reset unknown (`write` starts from 0).
@@ -7047,10 +6251,10 @@ public enum MC_HUB_WRRET_MCDY: Register {
   }
 
   /// `MC_HUB_WRRET_MCDY.STALL_MODE`: bit 0, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WRRET_MCDY.CREDIT_COUNT`: bits 7:1, access unknown.
-  @inlinable public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
+  public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 }
 
 /// `MC_HUB_WRRET_MCDZ`: gmc_8_1 register, MMIO dword 0x87C (byte 0x21F0), access unknown, reset unknown (`write` starts from 0).
@@ -7063,10 +6267,10 @@ public enum MC_HUB_WRRET_MCDZ: Register {
   }
 
   /// `MC_HUB_WRRET_MCDZ.STALL_MODE`: bit 0, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WRRET_MCDZ.CREDIT_COUNT`: bits 7:1, access unknown.
-  @inlinable public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
+  public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 }
 
 /// `MC_HUB_WDP_VCEU0`: gmc_8_1 register, MMIO dword 0x87D (byte 0x21F4), access unknown, reset unknown (`write` starts from 0).
@@ -7079,40 +6283,34 @@ public enum MC_HUB_WDP_VCEU0: Register {
   }
 
   /// `MC_HUB_WDP_VCEU0.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_VCEU0.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_VCEU0.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_VCEU0.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_VCEU0.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_VCEU0.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_VCEU0.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_VCEU0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_VCEU0.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_VCEU0.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
@@ -7127,40 +6325,34 @@ public enum MC_HUB_WDP_XDMAM: Register {
   }
 
   /// `MC_HUB_WDP_XDMAM.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_XDMAM.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_XDMAM.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_XDMAM.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_XDMAM.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_XDMAM.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_XDMAM.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_XDMAM.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_XDMAM.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_XDMAM.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
@@ -7175,40 +6367,34 @@ public enum MC_HUB_WDP_XDMA: Register {
   }
 
   /// `MC_HUB_WDP_XDMA.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_XDMA.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_XDMA.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_XDMA.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_XDMA.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_XDMA.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_XDMA.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_XDMA.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_XDMA.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_XDMA.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
@@ -7223,37 +6409,31 @@ public enum MC_HUB_RDREQ_XDMAM: Register {
   }
 
   /// `MC_HUB_RDREQ_XDMAM.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_XDMAM.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_XDMAM.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_XDMAM.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_XDMAM.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_XDMAM.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_XDMAM.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_XDMAM.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_XDMAM.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_ACPG`: gmc_8_1 register, MMIO dword 0x881 (byte 0x2204), access unknown, reset unknown (`write` starts from 0).
@@ -7266,52 +6446,40 @@ public enum MC_HUB_RDREQ_ACPG: Register {
   }
 
   /// `MC_HUB_RDREQ_ACPG.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_ACPG.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_ACPG.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_ACPG.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_ACPG.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_ACPG.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_ACPG.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_ACPG.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_ACPG.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_RDREQ_ACPG.PRIORITY_DISABLE`: bit 17, access unknown.
-  @inlinable public static var PRIORITY_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var PRIORITY_DISABLE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_HUB_RDREQ_ACPG.STALL_FILTER_ENABLE`: bit 18, access unknown.
-  @inlinable public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_HUB_RDREQ_ACPG.STALL_THRESHOLD`: bits 24:19, access unknown.
-  @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 6)
-  }
+  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 19, width: 6) }
 }
 
 /// `MC_HUB_RDREQ_ACPO`: gmc_8_1 register, MMIO dword 0x882 (byte 0x2208), access unknown, reset unknown (`write` starts from 0).
@@ -7324,52 +6492,40 @@ public enum MC_HUB_RDREQ_ACPO: Register {
   }
 
   /// `MC_HUB_RDREQ_ACPO.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_ACPO.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_ACPO.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_ACPO.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_ACPO.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_ACPO.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_ACPO.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_ACPO.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_ACPO.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_RDREQ_ACPO.PRIORITY_DISABLE`: bit 17, access unknown.
-  @inlinable public static var PRIORITY_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var PRIORITY_DISABLE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_HUB_RDREQ_ACPO.STALL_FILTER_ENABLE`: bit 18, access unknown.
-  @inlinable public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_HUB_RDREQ_ACPO.STALL_THRESHOLD`: bits 24:19, access unknown.
-  @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 6)
-  }
+  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 19, width: 6) }
 }
 
 /// `MC_HUB_RDREQ_SAMMSP`: gmc_8_1 register, MMIO dword 0x883 (byte 0x220C), access unknown, reset unknown (`write` starts from 0).
@@ -7382,37 +6538,31 @@ public enum MC_HUB_RDREQ_SAMMSP: Register {
   }
 
   /// `MC_HUB_RDREQ_SAMMSP.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_SAMMSP.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_SAMMSP.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_SAMMSP.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_SAMMSP.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_SAMMSP.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_SAMMSP.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_SAMMSP.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_SAMMSP.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_VP8`: gmc_8_1 register, MMIO dword 0x884 (byte 0x2210), access unknown, reset unknown (`write` starts from 0).
@@ -7425,37 +6575,31 @@ public enum MC_HUB_RDREQ_VP8: Register {
   }
 
   /// `MC_HUB_RDREQ_VP8.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_VP8.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_VP8.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_VP8.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_VP8.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_VP8.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_VP8.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_VP8.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_VP8.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_VP8U`: gmc_8_1 register, MMIO dword 0x885 (byte 0x2214), access unknown, reset unknown (`write` starts from 0).
@@ -7468,37 +6612,31 @@ public enum MC_HUB_RDREQ_VP8U: Register {
   }
 
   /// `MC_HUB_RDREQ_VP8U.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_VP8U.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_VP8U.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_VP8U.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_VP8U.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_VP8U.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_VP8U.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_VP8U.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_VP8U.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_WDP_ACPG`: gmc_8_1 register, MMIO dword 0x886 (byte 0x2218), access unknown, reset unknown (`write` starts from 0).
@@ -7511,57 +6649,45 @@ public enum MC_HUB_WDP_ACPG: Register {
   }
 
   /// `MC_HUB_WDP_ACPG.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_ACPG.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_ACPG.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_ACPG.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_ACPG.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_ACPG.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_ACPG.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_ACPG.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_ACPG.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_ACPG.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `MC_HUB_WDP_ACPG.PRIORITY_DISABLE`: bit 18, access unknown.
-  @inlinable public static var PRIORITY_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var PRIORITY_DISABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_HUB_WDP_ACPG.STALL_FILTER_ENABLE`: bit 19, access unknown.
-  @inlinable public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_HUB_WDP_ACPG.STALL_THRESHOLD`: bits 25:20, access unknown.
-  @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 6)
-  }
+  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
 }
 
 /// `MC_HUB_WDP_ACPO`: gmc_8_1 register, MMIO dword 0x887 (byte 0x221C), access unknown, reset unknown (`write` starts from 0).
@@ -7574,57 +6700,45 @@ public enum MC_HUB_WDP_ACPO: Register {
   }
 
   /// `MC_HUB_WDP_ACPO.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_ACPO.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_ACPO.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_ACPO.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_ACPO.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_ACPO.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_ACPO.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_ACPO.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_ACPO.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_ACPO.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `MC_HUB_WDP_ACPO.PRIORITY_DISABLE`: bit 18, access unknown.
-  @inlinable public static var PRIORITY_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var PRIORITY_DISABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_HUB_WDP_ACPO.STALL_FILTER_ENABLE`: bit 19, access unknown.
-  @inlinable public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_HUB_WDP_ACPO.STALL_THRESHOLD`: bits 25:20, access unknown.
-  @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 6)
-  }
+  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
 }
 
 /// `MC_HUB_WDP_SAMMSP`: gmc_8_1 register, MMIO dword 0x888 (byte 0x2220), access unknown, reset unknown (`write` starts from 0).
@@ -7637,40 +6751,34 @@ public enum MC_HUB_WDP_SAMMSP: Register {
   }
 
   /// `MC_HUB_WDP_SAMMSP.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_SAMMSP.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_SAMMSP.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_SAMMSP.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_SAMMSP.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_SAMMSP.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_SAMMSP.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_SAMMSP.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_SAMMSP.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_SAMMSP.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
@@ -7685,40 +6793,34 @@ public enum MC_HUB_WDP_VP8: Register {
   }
 
   /// `MC_HUB_WDP_VP8.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_VP8.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_VP8.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_VP8.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_VP8.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_VP8.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_VP8.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_VP8.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_VP8.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_VP8.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
@@ -7733,40 +6835,34 @@ public enum MC_HUB_WDP_VP8U: Register {
   }
 
   /// `MC_HUB_WDP_VP8U.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_VP8U.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_VP8U.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_VP8U.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_VP8U.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_VP8U.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_VP8U.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_VP8U.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_VP8U.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_VP8U.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
@@ -7781,32 +6877,22 @@ public enum MC_VM_MB_L1_TLB0_DEBUG: Register {
   }
 
   /// `MC_VM_MB_L1_TLB0_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
-  @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_VM_MB_L1_TLB0_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
-  @inlinable public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_VM_MB_L1_TLB0_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
-  @inlinable public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `MC_VM_MB_L1_TLB0_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
-  @inlinable public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MC_VM_MB_L1_TLB0_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
-  @inlinable public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 
   /// `MC_VM_MB_L1_TLB0_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
-  @inlinable public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLB1_DEBUG`: gmc_8_1 register, MMIO dword 0x892 (byte 0x2248), access unknown, reset unknown (`write` starts from 0).
@@ -7819,32 +6905,22 @@ public enum MC_VM_MB_L1_TLB1_DEBUG: Register {
   }
 
   /// `MC_VM_MB_L1_TLB1_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
-  @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_VM_MB_L1_TLB1_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
-  @inlinable public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_VM_MB_L1_TLB1_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
-  @inlinable public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `MC_VM_MB_L1_TLB1_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
-  @inlinable public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MC_VM_MB_L1_TLB1_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
-  @inlinable public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 
   /// `MC_VM_MB_L1_TLB1_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
-  @inlinable public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLB2_DEBUG`: gmc_8_1 register, MMIO dword 0x893 (byte 0x224C), access unknown, reset unknown (`write` starts from 0).
@@ -7857,32 +6933,22 @@ public enum MC_VM_MB_L1_TLB2_DEBUG: Register {
   }
 
   /// `MC_VM_MB_L1_TLB2_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
-  @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_VM_MB_L1_TLB2_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
-  @inlinable public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_VM_MB_L1_TLB2_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
-  @inlinable public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `MC_VM_MB_L1_TLB2_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
-  @inlinable public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MC_VM_MB_L1_TLB2_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
-  @inlinable public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 
   /// `MC_VM_MB_L1_TLB2_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
-  @inlinable public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLB0_STATUS`: gmc_8_1 register, MMIO dword 0x895 (byte 0x2254), access unknown, reset unknown (`write` starts from 0).
@@ -7895,5 +6961,5 @@ public enum MC_VM_MB_L1_TLB0_STATUS: Register {
   }
 
   /// `MC_VM_MB_L1_TLB0_STATUS.BUSY`: bit 0, access unknown.
-  @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }

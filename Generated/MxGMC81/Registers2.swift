@@ -14,7 +14,7 @@ public enum MC_VM_MB_L1_TLB1_STATUS: Register {
   }
 
   /// `MC_VM_MB_L1_TLB1_STATUS.BUSY`: bit 0, access unknown.
-  @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLB2_STATUS`: gmc_8_1 register, MMIO dword 0x897 (byte 0x225C), access unknown, reset unknown (`write` starts from 0).
@@ -27,7 +27,7 @@ public enum MC_VM_MB_L1_TLB2_STATUS: Register {
   }
 
   /// `MC_VM_MB_L1_TLB2_STATUS.BUSY`: bit 0, access unknown.
-  @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_VM_MB_L2ARBITER_L2_CREDITS`: gmc_8_1 register, MMIO dword 0x8A1 (byte 0x2284), access unknown, reset unknown (`write` starts from 0).
@@ -40,7 +40,7 @@ public enum MC_VM_MB_L2ARBITER_L2_CREDITS: Register {
   }
 
   /// `MC_VM_MB_L2ARBITER_L2_CREDITS.L2_IF_CREDITS`: bits 5:0, access unknown.
-  @inlinable public static var L2_IF_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var L2_IF_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `MC_VM_MB_L1_TLB3_DEBUG`: gmc_8_1 register, MMIO dword 0x8A5 (byte 0x2294), access unknown, reset unknown (`write` starts from 0).
@@ -53,32 +53,22 @@ public enum MC_VM_MB_L1_TLB3_DEBUG: Register {
   }
 
   /// `MC_VM_MB_L1_TLB3_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
-  @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_VM_MB_L1_TLB3_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
-  @inlinable public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_VM_MB_L1_TLB3_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
-  @inlinable public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `MC_VM_MB_L1_TLB3_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
-  @inlinable public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MC_VM_MB_L1_TLB3_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
-  @inlinable public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 
   /// `MC_VM_MB_L1_TLB3_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
-  @inlinable public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLB3_STATUS`: gmc_8_1 register, MMIO dword 0x8A6 (byte 0x2298), access unknown, reset unknown (`write` starts from 0).
@@ -91,7 +81,7 @@ public enum MC_VM_MB_L1_TLB3_STATUS: Register {
   }
 
   /// `MC_VM_MB_L1_TLB3_STATUS.BUSY`: bit 0, access unknown.
-  @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR0`: gmc_8_1 register, MMIO dword 0x8CD (byte 0x2334), access unknown, reset unknown (`write` starts from 0).
@@ -104,7 +94,7 @@ public enum MC_XPB_RTR_SRC_APRTR0: Register {
   }
 
   /// `MC_XPB_RTR_SRC_APRTR0.BASE_ADDR`: bits 24:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
+  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR1`: gmc_8_1 register, MMIO dword 0x8CE (byte 0x2338), access unknown, reset unknown (`write` starts from 0).
@@ -117,7 +107,7 @@ public enum MC_XPB_RTR_SRC_APRTR1: Register {
   }
 
   /// `MC_XPB_RTR_SRC_APRTR1.BASE_ADDR`: bits 24:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
+  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR2`: gmc_8_1 register, MMIO dword 0x8CF (byte 0x233C), access unknown, reset unknown (`write` starts from 0).
@@ -130,7 +120,7 @@ public enum MC_XPB_RTR_SRC_APRTR2: Register {
   }
 
   /// `MC_XPB_RTR_SRC_APRTR2.BASE_ADDR`: bits 24:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
+  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR3`: gmc_8_1 register, MMIO dword 0x8D0 (byte 0x2340), access unknown, reset unknown (`write` starts from 0).
@@ -143,7 +133,7 @@ public enum MC_XPB_RTR_SRC_APRTR3: Register {
   }
 
   /// `MC_XPB_RTR_SRC_APRTR3.BASE_ADDR`: bits 24:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
+  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR4`: gmc_8_1 register, MMIO dword 0x8D1 (byte 0x2344), access unknown, reset unknown (`write` starts from 0).
@@ -156,7 +146,7 @@ public enum MC_XPB_RTR_SRC_APRTR4: Register {
   }
 
   /// `MC_XPB_RTR_SRC_APRTR4.BASE_ADDR`: bits 24:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
+  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR5`: gmc_8_1 register, MMIO dword 0x8D2 (byte 0x2348), access unknown, reset unknown (`write` starts from 0).
@@ -169,7 +159,7 @@ public enum MC_XPB_RTR_SRC_APRTR5: Register {
   }
 
   /// `MC_XPB_RTR_SRC_APRTR5.BASE_ADDR`: bits 24:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
+  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR6`: gmc_8_1 register, MMIO dword 0x8D3 (byte 0x234C), access unknown, reset unknown (`write` starts from 0).
@@ -182,7 +172,7 @@ public enum MC_XPB_RTR_SRC_APRTR6: Register {
   }
 
   /// `MC_XPB_RTR_SRC_APRTR6.BASE_ADDR`: bits 24:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
+  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR7`: gmc_8_1 register, MMIO dword 0x8D4 (byte 0x2350), access unknown, reset unknown (`write` starts from 0).
@@ -195,7 +185,7 @@ public enum MC_XPB_RTR_SRC_APRTR7: Register {
   }
 
   /// `MC_XPB_RTR_SRC_APRTR7.BASE_ADDR`: bits 24:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
+  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR8`: gmc_8_1 register, MMIO dword 0x8D5 (byte 0x2354), access unknown, reset unknown (`write` starts from 0).
@@ -208,7 +198,7 @@ public enum MC_XPB_RTR_SRC_APRTR8: Register {
   }
 
   /// `MC_XPB_RTR_SRC_APRTR8.BASE_ADDR`: bits 24:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
+  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR9`: gmc_8_1 register, MMIO dword 0x8D6 (byte 0x2358), access unknown, reset unknown (`write` starts from 0).
@@ -221,7 +211,7 @@ public enum MC_XPB_RTR_SRC_APRTR9: Register {
   }
 
   /// `MC_XPB_RTR_SRC_APRTR9.BASE_ADDR`: bits 24:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
+  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_XDMA_RTR_SRC_APRTR0`: gmc_8_1 register, MMIO dword 0x8D7 (byte 0x235C), access unknown, reset unknown (`write` starts from 0).
@@ -234,7 +224,7 @@ public enum MC_XPB_XDMA_RTR_SRC_APRTR0: Register {
   }
 
   /// `MC_XPB_XDMA_RTR_SRC_APRTR0.BASE_ADDR`: bits 24:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
+  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_XDMA_RTR_SRC_APRTR1`: gmc_8_1 register, MMIO dword 0x8D8 (byte 0x2360), access unknown, reset unknown (`write` starts from 0).
@@ -247,7 +237,7 @@ public enum MC_XPB_XDMA_RTR_SRC_APRTR1: Register {
   }
 
   /// `MC_XPB_XDMA_RTR_SRC_APRTR1.BASE_ADDR`: bits 24:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
+  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_XDMA_RTR_SRC_APRTR2`: gmc_8_1 register, MMIO dword 0x8D9 (byte 0x2364), access unknown, reset unknown (`write` starts from 0).
@@ -260,7 +250,7 @@ public enum MC_XPB_XDMA_RTR_SRC_APRTR2: Register {
   }
 
   /// `MC_XPB_XDMA_RTR_SRC_APRTR2.BASE_ADDR`: bits 24:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
+  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_XDMA_RTR_SRC_APRTR3`: gmc_8_1 register, MMIO dword 0x8DA (byte 0x2368), access unknown, reset unknown (`write` starts from 0).
@@ -273,7 +263,7 @@ public enum MC_XPB_XDMA_RTR_SRC_APRTR3: Register {
   }
 
   /// `MC_XPB_XDMA_RTR_SRC_APRTR3.BASE_ADDR`: bits 24:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
+  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_DEST_MAP0`: gmc_8_1 register, MMIO dword 0x8DB (byte 0x236C), access unknown, reset unknown (`write` starts from 0).
@@ -286,22 +276,22 @@ public enum MC_XPB_RTR_DEST_MAP0: Register {
   }
 
   /// `MC_XPB_RTR_DEST_MAP0.NMR`: bit 0, access unknown.
-  @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP0.DEST_OFFSET`: bits 19:1, access unknown.
-  @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
+  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
   /// `MC_XPB_RTR_DEST_MAP0.DEST_SEL`: bits 23:20, access unknown.
-  @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_XPB_RTR_DEST_MAP0.DEST_SEL_RPB`: bit 24, access unknown.
-  @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP0.SIDE_OK`: bit 25, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP0.APRTR_SIZE`: bits 30:26, access unknown.
-  @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
+  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_RTR_DEST_MAP1`: gmc_8_1 register, MMIO dword 0x8DC (byte 0x2370), access unknown, reset unknown (`write` starts from 0).
@@ -314,22 +304,22 @@ public enum MC_XPB_RTR_DEST_MAP1: Register {
   }
 
   /// `MC_XPB_RTR_DEST_MAP1.NMR`: bit 0, access unknown.
-  @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP1.DEST_OFFSET`: bits 19:1, access unknown.
-  @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
+  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
   /// `MC_XPB_RTR_DEST_MAP1.DEST_SEL`: bits 23:20, access unknown.
-  @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_XPB_RTR_DEST_MAP1.DEST_SEL_RPB`: bit 24, access unknown.
-  @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP1.SIDE_OK`: bit 25, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP1.APRTR_SIZE`: bits 30:26, access unknown.
-  @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
+  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_RTR_DEST_MAP2`: gmc_8_1 register, MMIO dword 0x8DD (byte 0x2374), access unknown, reset unknown (`write` starts from 0).
@@ -342,22 +332,22 @@ public enum MC_XPB_RTR_DEST_MAP2: Register {
   }
 
   /// `MC_XPB_RTR_DEST_MAP2.NMR`: bit 0, access unknown.
-  @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP2.DEST_OFFSET`: bits 19:1, access unknown.
-  @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
+  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
   /// `MC_XPB_RTR_DEST_MAP2.DEST_SEL`: bits 23:20, access unknown.
-  @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_XPB_RTR_DEST_MAP2.DEST_SEL_RPB`: bit 24, access unknown.
-  @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP2.SIDE_OK`: bit 25, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP2.APRTR_SIZE`: bits 30:26, access unknown.
-  @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
+  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_RTR_DEST_MAP3`: gmc_8_1 register, MMIO dword 0x8DE (byte 0x2378), access unknown, reset unknown (`write` starts from 0).
@@ -370,22 +360,22 @@ public enum MC_XPB_RTR_DEST_MAP3: Register {
   }
 
   /// `MC_XPB_RTR_DEST_MAP3.NMR`: bit 0, access unknown.
-  @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP3.DEST_OFFSET`: bits 19:1, access unknown.
-  @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
+  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
   /// `MC_XPB_RTR_DEST_MAP3.DEST_SEL`: bits 23:20, access unknown.
-  @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_XPB_RTR_DEST_MAP3.DEST_SEL_RPB`: bit 24, access unknown.
-  @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP3.SIDE_OK`: bit 25, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP3.APRTR_SIZE`: bits 30:26, access unknown.
-  @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
+  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_RTR_DEST_MAP4`: gmc_8_1 register, MMIO dword 0x8DF (byte 0x237C), access unknown, reset unknown (`write` starts from 0).
@@ -398,22 +388,22 @@ public enum MC_XPB_RTR_DEST_MAP4: Register {
   }
 
   /// `MC_XPB_RTR_DEST_MAP4.NMR`: bit 0, access unknown.
-  @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP4.DEST_OFFSET`: bits 19:1, access unknown.
-  @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
+  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
   /// `MC_XPB_RTR_DEST_MAP4.DEST_SEL`: bits 23:20, access unknown.
-  @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_XPB_RTR_DEST_MAP4.DEST_SEL_RPB`: bit 24, access unknown.
-  @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP4.SIDE_OK`: bit 25, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP4.APRTR_SIZE`: bits 30:26, access unknown.
-  @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
+  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_RTR_DEST_MAP5`: gmc_8_1 register, MMIO dword 0x8E0 (byte 0x2380), access unknown, reset unknown (`write` starts from 0).
@@ -426,22 +416,22 @@ public enum MC_XPB_RTR_DEST_MAP5: Register {
   }
 
   /// `MC_XPB_RTR_DEST_MAP5.NMR`: bit 0, access unknown.
-  @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP5.DEST_OFFSET`: bits 19:1, access unknown.
-  @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
+  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
   /// `MC_XPB_RTR_DEST_MAP5.DEST_SEL`: bits 23:20, access unknown.
-  @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_XPB_RTR_DEST_MAP5.DEST_SEL_RPB`: bit 24, access unknown.
-  @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP5.SIDE_OK`: bit 25, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP5.APRTR_SIZE`: bits 30:26, access unknown.
-  @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
+  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_RTR_DEST_MAP6`: gmc_8_1 register, MMIO dword 0x8E1 (byte 0x2384), access unknown, reset unknown (`write` starts from 0).
@@ -454,22 +444,22 @@ public enum MC_XPB_RTR_DEST_MAP6: Register {
   }
 
   /// `MC_XPB_RTR_DEST_MAP6.NMR`: bit 0, access unknown.
-  @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP6.DEST_OFFSET`: bits 19:1, access unknown.
-  @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
+  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
   /// `MC_XPB_RTR_DEST_MAP6.DEST_SEL`: bits 23:20, access unknown.
-  @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_XPB_RTR_DEST_MAP6.DEST_SEL_RPB`: bit 24, access unknown.
-  @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP6.SIDE_OK`: bit 25, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP6.APRTR_SIZE`: bits 30:26, access unknown.
-  @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
+  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_RTR_DEST_MAP7`: gmc_8_1 register, MMIO dword 0x8E2 (byte 0x2388), access unknown, reset unknown (`write` starts from 0).
@@ -482,22 +472,22 @@ public enum MC_XPB_RTR_DEST_MAP7: Register {
   }
 
   /// `MC_XPB_RTR_DEST_MAP7.NMR`: bit 0, access unknown.
-  @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP7.DEST_OFFSET`: bits 19:1, access unknown.
-  @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
+  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
   /// `MC_XPB_RTR_DEST_MAP7.DEST_SEL`: bits 23:20, access unknown.
-  @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_XPB_RTR_DEST_MAP7.DEST_SEL_RPB`: bit 24, access unknown.
-  @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP7.SIDE_OK`: bit 25, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP7.APRTR_SIZE`: bits 30:26, access unknown.
-  @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
+  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_RTR_DEST_MAP8`: gmc_8_1 register, MMIO dword 0x8E3 (byte 0x238C), access unknown, reset unknown (`write` starts from 0).
@@ -510,22 +500,22 @@ public enum MC_XPB_RTR_DEST_MAP8: Register {
   }
 
   /// `MC_XPB_RTR_DEST_MAP8.NMR`: bit 0, access unknown.
-  @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP8.DEST_OFFSET`: bits 19:1, access unknown.
-  @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
+  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
   /// `MC_XPB_RTR_DEST_MAP8.DEST_SEL`: bits 23:20, access unknown.
-  @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_XPB_RTR_DEST_MAP8.DEST_SEL_RPB`: bit 24, access unknown.
-  @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP8.SIDE_OK`: bit 25, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP8.APRTR_SIZE`: bits 30:26, access unknown.
-  @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
+  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_RTR_DEST_MAP9`: gmc_8_1 register, MMIO dword 0x8E4 (byte 0x2390), access unknown, reset unknown (`write` starts from 0).
@@ -538,22 +528,22 @@ public enum MC_XPB_RTR_DEST_MAP9: Register {
   }
 
   /// `MC_XPB_RTR_DEST_MAP9.NMR`: bit 0, access unknown.
-  @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP9.DEST_OFFSET`: bits 19:1, access unknown.
-  @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
+  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
   /// `MC_XPB_RTR_DEST_MAP9.DEST_SEL`: bits 23:20, access unknown.
-  @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_XPB_RTR_DEST_MAP9.DEST_SEL_RPB`: bit 24, access unknown.
-  @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP9.SIDE_OK`: bit 25, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_XPB_RTR_DEST_MAP9.APRTR_SIZE`: bits 30:26, access unknown.
-  @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
+  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_XDMA_RTR_DEST_MAP0`: gmc_8_1 register, MMIO dword 0x8E5 (byte 0x2394), access unknown, reset unknown (`write` starts from 0).
@@ -566,22 +556,22 @@ public enum MC_XPB_XDMA_RTR_DEST_MAP0: Register {
   }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP0.NMR`: bit 0, access unknown.
-  @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP0.DEST_OFFSET`: bits 19:1, access unknown.
-  @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
+  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP0.DEST_SEL`: bits 23:20, access unknown.
-  @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP0.DEST_SEL_RPB`: bit 24, access unknown.
-  @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP0.SIDE_OK`: bit 25, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP0.APRTR_SIZE`: bits 30:26, access unknown.
-  @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
+  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_XDMA_RTR_DEST_MAP1`: gmc_8_1 register, MMIO dword 0x8E6 (byte 0x2398), access unknown, reset unknown (`write` starts from 0).
@@ -594,22 +584,22 @@ public enum MC_XPB_XDMA_RTR_DEST_MAP1: Register {
   }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP1.NMR`: bit 0, access unknown.
-  @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP1.DEST_OFFSET`: bits 19:1, access unknown.
-  @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
+  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP1.DEST_SEL`: bits 23:20, access unknown.
-  @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP1.DEST_SEL_RPB`: bit 24, access unknown.
-  @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP1.SIDE_OK`: bit 25, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP1.APRTR_SIZE`: bits 30:26, access unknown.
-  @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
+  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_XDMA_RTR_DEST_MAP2`: gmc_8_1 register, MMIO dword 0x8E7 (byte 0x239C), access unknown, reset unknown (`write` starts from 0).
@@ -622,22 +612,22 @@ public enum MC_XPB_XDMA_RTR_DEST_MAP2: Register {
   }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP2.NMR`: bit 0, access unknown.
-  @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP2.DEST_OFFSET`: bits 19:1, access unknown.
-  @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
+  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP2.DEST_SEL`: bits 23:20, access unknown.
-  @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP2.DEST_SEL_RPB`: bit 24, access unknown.
-  @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP2.SIDE_OK`: bit 25, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP2.APRTR_SIZE`: bits 30:26, access unknown.
-  @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
+  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_XDMA_RTR_DEST_MAP3`: gmc_8_1 register, MMIO dword 0x8E8 (byte 0x23A0), access unknown, reset unknown (`write` starts from 0).
@@ -650,22 +640,22 @@ public enum MC_XPB_XDMA_RTR_DEST_MAP3: Register {
   }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP3.NMR`: bit 0, access unknown.
-  @inlinable public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP3.DEST_OFFSET`: bits 19:1, access unknown.
-  @inlinable public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
+  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP3.DEST_SEL`: bits 23:20, access unknown.
-  @inlinable public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP3.DEST_SEL_RPB`: bit 24, access unknown.
-  @inlinable public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP3.SIDE_OK`: bit 25, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_XPB_XDMA_RTR_DEST_MAP3.APRTR_SIZE`: bits 30:26, access unknown.
-  @inlinable public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
+  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_CLG_CFG0`: gmc_8_1 register, MMIO dword 0x8E9 (byte 0x23A4), access unknown, reset unknown (`write` starts from 0).
@@ -678,19 +668,19 @@ public enum MC_XPB_CLG_CFG0: Register {
   }
 
   /// `MC_XPB_CLG_CFG0.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG0.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG0.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG0.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG0.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG1`: gmc_8_1 register, MMIO dword 0x8EA (byte 0x23A8), access unknown, reset unknown (`write` starts from 0).
@@ -703,19 +693,19 @@ public enum MC_XPB_CLG_CFG1: Register {
   }
 
   /// `MC_XPB_CLG_CFG1.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG1.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG1.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG1.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG1.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG2`: gmc_8_1 register, MMIO dword 0x8EB (byte 0x23AC), access unknown, reset unknown (`write` starts from 0).
@@ -728,19 +718,19 @@ public enum MC_XPB_CLG_CFG2: Register {
   }
 
   /// `MC_XPB_CLG_CFG2.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG2.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG2.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG2.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG2.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG3`: gmc_8_1 register, MMIO dword 0x8EC (byte 0x23B0), access unknown, reset unknown (`write` starts from 0).
@@ -753,19 +743,19 @@ public enum MC_XPB_CLG_CFG3: Register {
   }
 
   /// `MC_XPB_CLG_CFG3.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG3.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG3.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG3.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG3.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG4`: gmc_8_1 register, MMIO dword 0x8ED (byte 0x23B4), access unknown, reset unknown (`write` starts from 0).
@@ -778,19 +768,19 @@ public enum MC_XPB_CLG_CFG4: Register {
   }
 
   /// `MC_XPB_CLG_CFG4.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG4.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG4.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG4.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG4.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG5`: gmc_8_1 register, MMIO dword 0x8EE (byte 0x23B8), access unknown, reset unknown (`write` starts from 0).
@@ -803,19 +793,19 @@ public enum MC_XPB_CLG_CFG5: Register {
   }
 
   /// `MC_XPB_CLG_CFG5.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG5.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG5.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG5.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG5.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG6`: gmc_8_1 register, MMIO dword 0x8EF (byte 0x23BC), access unknown, reset unknown (`write` starts from 0).
@@ -828,19 +818,19 @@ public enum MC_XPB_CLG_CFG6: Register {
   }
 
   /// `MC_XPB_CLG_CFG6.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG6.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG6.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG6.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG6.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG7`: gmc_8_1 register, MMIO dword 0x8F0 (byte 0x23C0), access unknown, reset unknown (`write` starts from 0).
@@ -853,19 +843,19 @@ public enum MC_XPB_CLG_CFG7: Register {
   }
 
   /// `MC_XPB_CLG_CFG7.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG7.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG7.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG7.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG7.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG8`: gmc_8_1 register, MMIO dword 0x8F1 (byte 0x23C4), access unknown, reset unknown (`write` starts from 0).
@@ -878,19 +868,19 @@ public enum MC_XPB_CLG_CFG8: Register {
   }
 
   /// `MC_XPB_CLG_CFG8.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG8.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG8.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG8.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG8.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG9`: gmc_8_1 register, MMIO dword 0x8F2 (byte 0x23C8), access unknown, reset unknown (`write` starts from 0).
@@ -903,19 +893,19 @@ public enum MC_XPB_CLG_CFG9: Register {
   }
 
   /// `MC_XPB_CLG_CFG9.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG9.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG9.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG9.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG9.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG10`: gmc_8_1 register, MMIO dword 0x8F3 (byte 0x23CC), access unknown, reset unknown (`write` starts from 0).
@@ -928,19 +918,19 @@ public enum MC_XPB_CLG_CFG10: Register {
   }
 
   /// `MC_XPB_CLG_CFG10.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG10.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG10.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG10.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG10.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG11`: gmc_8_1 register, MMIO dword 0x8F4 (byte 0x23D0), access unknown, reset unknown (`write` starts from 0).
@@ -953,19 +943,19 @@ public enum MC_XPB_CLG_CFG11: Register {
   }
 
   /// `MC_XPB_CLG_CFG11.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG11.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG11.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG11.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG11.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG12`: gmc_8_1 register, MMIO dword 0x8F5 (byte 0x23D4), access unknown, reset unknown (`write` starts from 0).
@@ -978,19 +968,19 @@ public enum MC_XPB_CLG_CFG12: Register {
   }
 
   /// `MC_XPB_CLG_CFG12.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG12.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG12.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG12.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG12.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG13`: gmc_8_1 register, MMIO dword 0x8F6 (byte 0x23D8), access unknown, reset unknown (`write` starts from 0).
@@ -1003,19 +993,19 @@ public enum MC_XPB_CLG_CFG13: Register {
   }
 
   /// `MC_XPB_CLG_CFG13.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG13.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG13.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG13.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG13.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG14`: gmc_8_1 register, MMIO dword 0x8F7 (byte 0x23DC), access unknown, reset unknown (`write` starts from 0).
@@ -1028,19 +1018,19 @@ public enum MC_XPB_CLG_CFG14: Register {
   }
 
   /// `MC_XPB_CLG_CFG14.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG14.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG14.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG14.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG14.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG15`: gmc_8_1 register, MMIO dword 0x8F8 (byte 0x23E0), access unknown, reset unknown (`write` starts from 0).
@@ -1053,19 +1043,19 @@ public enum MC_XPB_CLG_CFG15: Register {
   }
 
   /// `MC_XPB_CLG_CFG15.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG15.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG15.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG15.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG15.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG16`: gmc_8_1 register, MMIO dword 0x8F9 (byte 0x23E4), access unknown, reset unknown (`write` starts from 0).
@@ -1078,19 +1068,19 @@ public enum MC_XPB_CLG_CFG16: Register {
   }
 
   /// `MC_XPB_CLG_CFG16.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG16.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG16.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG16.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG16.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG17`: gmc_8_1 register, MMIO dword 0x8FA (byte 0x23E8), access unknown, reset unknown (`write` starts from 0).
@@ -1103,19 +1093,19 @@ public enum MC_XPB_CLG_CFG17: Register {
   }
 
   /// `MC_XPB_CLG_CFG17.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG17.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG17.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG17.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG17.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG18`: gmc_8_1 register, MMIO dword 0x8FB (byte 0x23EC), access unknown, reset unknown (`write` starts from 0).
@@ -1128,19 +1118,19 @@ public enum MC_XPB_CLG_CFG18: Register {
   }
 
   /// `MC_XPB_CLG_CFG18.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG18.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG18.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG18.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG18.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG19`: gmc_8_1 register, MMIO dword 0x8FC (byte 0x23F0), access unknown, reset unknown (`write` starts from 0).
@@ -1153,19 +1143,19 @@ public enum MC_XPB_CLG_CFG19: Register {
   }
 
   /// `MC_XPB_CLG_CFG19.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG19.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG19.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG19.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG19.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_EXTRA`: gmc_8_1 register, MMIO dword 0x8FD (byte 0x23F4), access unknown, reset unknown (`write` starts from 0).
@@ -1178,19 +1168,19 @@ public enum MC_XPB_CLG_EXTRA: Register {
   }
 
   /// `MC_XPB_CLG_EXTRA.CMP0`: bits 7:0, access unknown.
-  @inlinable public static var CMP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var CMP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_XPB_CLG_EXTRA.MSK0`: bits 15:8, access unknown.
-  @inlinable public static var MSK0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var MSK0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_XPB_CLG_EXTRA.VLD0`: bit 16, access unknown.
-  @inlinable public static var VLD0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var VLD0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_XPB_CLG_EXTRA.CMP1`: bits 24:17, access unknown.
-  @inlinable public static var CMP1: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
+  public static var CMP1: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
 
   /// `MC_XPB_CLG_EXTRA.VLD1`: bit 25, access unknown.
-  @inlinable public static var VLD1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var VLD1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `MC_XPB_LB_ADDR`: gmc_8_1 register, MMIO dword 0x8FE (byte 0x23F8), access unknown, reset unknown (`write` starts from 0).
@@ -1203,16 +1193,16 @@ public enum MC_XPB_LB_ADDR: Register {
   }
 
   /// `MC_XPB_LB_ADDR.CMP0`: bits 9:0, access unknown.
-  @inlinable public static var CMP0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var CMP0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `MC_XPB_LB_ADDR.MASK0`: bits 19:10, access unknown.
-  @inlinable public static var MASK0: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
+  public static var MASK0: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 
   /// `MC_XPB_LB_ADDR.CMP1`: bits 25:20, access unknown.
-  @inlinable public static var CMP1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
+  public static var CMP1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
 
   /// `MC_XPB_LB_ADDR.MASK1`: bits 31:26, access unknown.
-  @inlinable public static var MASK1: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
+  public static var MASK1: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `MC_XPB_UNC_THRESH_HST`: gmc_8_1 register, MMIO dword 0x8FF (byte 0x23FC), access unknown, reset unknown (`write` starts from 0).
@@ -1225,13 +1215,13 @@ public enum MC_XPB_UNC_THRESH_HST: Register {
   }
 
   /// `MC_XPB_UNC_THRESH_HST.CHANGE_PREF`: bits 5:0, access unknown.
-  @inlinable public static var CHANGE_PREF: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var CHANGE_PREF: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `MC_XPB_UNC_THRESH_HST.STRONG_PREF`: bits 11:6, access unknown.
-  @inlinable public static var STRONG_PREF: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
+  public static var STRONG_PREF: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
   /// `MC_XPB_UNC_THRESH_HST.USE_UNFULL`: bits 17:12, access unknown.
-  @inlinable public static var USE_UNFULL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
+  public static var USE_UNFULL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 }
 
 /// `MC_XPB_UNC_THRESH_SID`: gmc_8_1 register, MMIO dword 0x900 (byte 0x2400), access unknown, reset unknown (`write` starts from 0).
@@ -1244,13 +1234,13 @@ public enum MC_XPB_UNC_THRESH_SID: Register {
   }
 
   /// `MC_XPB_UNC_THRESH_SID.CHANGE_PREF`: bits 5:0, access unknown.
-  @inlinable public static var CHANGE_PREF: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var CHANGE_PREF: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `MC_XPB_UNC_THRESH_SID.STRONG_PREF`: bits 11:6, access unknown.
-  @inlinable public static var STRONG_PREF: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
+  public static var STRONG_PREF: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
   /// `MC_XPB_UNC_THRESH_SID.USE_UNFULL`: bits 17:12, access unknown.
-  @inlinable public static var USE_UNFULL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
+  public static var USE_UNFULL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 }
 
 /// `MC_XPB_WCB_STS`: gmc_8_1 register, MMIO dword 0x901 (byte 0x2404), access unknown, reset unknown (`write` starts from 0).
@@ -1263,17 +1253,13 @@ public enum MC_XPB_WCB_STS: Register {
   }
 
   /// `MC_XPB_WCB_STS.PBUF_VLD`: bits 15:0, access unknown.
-  @inlinable public static var PBUF_VLD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PBUF_VLD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_XPB_WCB_STS.WCB_HST_DATA_BUF_CNT`: bits 22:16, access unknown.
-  @inlinable public static var WCB_HST_DATA_BUF_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 7)
-  }
+  public static var WCB_HST_DATA_BUF_CNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `MC_XPB_WCB_STS.WCB_SID_DATA_BUF_CNT`: bits 29:23, access unknown.
-  @inlinable public static var WCB_SID_DATA_BUF_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 7)
-  }
+  public static var WCB_SID_DATA_BUF_CNT: RegisterField<Self, UInt8> { .init(lsb: 23, width: 7) }
 }
 
 /// `MC_XPB_WCB_CFG`: gmc_8_1 register, MMIO dword 0x902 (byte 0x2408), access unknown, reset unknown (`write` starts from 0).
@@ -1286,13 +1272,13 @@ public enum MC_XPB_WCB_CFG: Register {
   }
 
   /// `MC_XPB_WCB_CFG.TIMEOUT`: bits 15:0, access unknown.
-  @inlinable public static var TIMEOUT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var TIMEOUT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_XPB_WCB_CFG.HST_MAX`: bits 17:16, access unknown.
-  @inlinable public static var HST_MAX: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var HST_MAX: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `MC_XPB_WCB_CFG.SID_MAX`: bits 19:18, access unknown.
-  @inlinable public static var SID_MAX: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var SID_MAX: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 }
 
 /// `MC_XPB_P2P_BAR_CFG`: gmc_8_1 register, MMIO dword 0x903 (byte 0x240C), access unknown, reset unknown (`write` starts from 0).
@@ -1305,35 +1291,31 @@ public enum MC_XPB_P2P_BAR_CFG: Register {
   }
 
   /// `MC_XPB_P2P_BAR_CFG.ADDR_SIZE`: bits 3:0, access unknown.
-  @inlinable public static var ADDR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ADDR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_P2P_BAR_CFG.SEND_BAR`: bits 5:4, access unknown.
-  @inlinable public static var SEND_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var SEND_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_XPB_P2P_BAR_CFG.SNOOP`: bit 6, access unknown.
-  @inlinable public static var SNOOP: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var SNOOP: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_XPB_P2P_BAR_CFG.SEND_DIS`: bit 7, access unknown.
-  @inlinable public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_XPB_P2P_BAR_CFG.COMPRESS_DIS`: bit 8, access unknown.
-  @inlinable public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_XPB_P2P_BAR_CFG.UPDATE_DIS`: bit 9, access unknown.
-  @inlinable public static var UPDATE_DIS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var UPDATE_DIS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_XPB_P2P_BAR_CFG.REGBAR_FROM_SYSBAR`: bit 10, access unknown.
-  @inlinable public static var REGBAR_FROM_SYSBAR: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var REGBAR_FROM_SYSBAR: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_XPB_P2P_BAR_CFG.RD_EN`: bit 11, access unknown.
-  @inlinable public static var RD_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var RD_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_XPB_P2P_BAR_CFG.ATC_TRANSLATED`: bit 12, access unknown.
-  @inlinable public static var ATC_TRANSLATED: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var ATC_TRANSLATED: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 }
 
 /// `MC_XPB_P2P_BAR0`: gmc_8_1 register, MMIO dword 0x904 (byte 0x2410), access unknown, reset unknown (`write` starts from 0).
@@ -1346,28 +1328,28 @@ public enum MC_XPB_P2P_BAR0: Register {
   }
 
   /// `MC_XPB_P2P_BAR0.HOST_FLUSH`: bits 3:0, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_P2P_BAR0.REG_SYS_BAR`: bits 7:4, access unknown.
-  @inlinable public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_XPB_P2P_BAR0.MEM_SYS_BAR`: bits 11:8, access unknown.
-  @inlinable public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_XPB_P2P_BAR0.VALID`: bit 12, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_XPB_P2P_BAR0.SEND_DIS`: bit 13, access unknown.
-  @inlinable public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_XPB_P2P_BAR0.COMPRESS_DIS`: bit 14, access unknown.
-  @inlinable public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_XPB_P2P_BAR0.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_XPB_P2P_BAR0.ADDRESS`: bits 31:16, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_XPB_P2P_BAR1`: gmc_8_1 register, MMIO dword 0x905 (byte 0x2414), access unknown, reset unknown (`write` starts from 0).
@@ -1380,28 +1362,28 @@ public enum MC_XPB_P2P_BAR1: Register {
   }
 
   /// `MC_XPB_P2P_BAR1.HOST_FLUSH`: bits 3:0, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_P2P_BAR1.REG_SYS_BAR`: bits 7:4, access unknown.
-  @inlinable public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_XPB_P2P_BAR1.MEM_SYS_BAR`: bits 11:8, access unknown.
-  @inlinable public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_XPB_P2P_BAR1.VALID`: bit 12, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_XPB_P2P_BAR1.SEND_DIS`: bit 13, access unknown.
-  @inlinable public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_XPB_P2P_BAR1.COMPRESS_DIS`: bit 14, access unknown.
-  @inlinable public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_XPB_P2P_BAR1.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_XPB_P2P_BAR1.ADDRESS`: bits 31:16, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_XPB_P2P_BAR2`: gmc_8_1 register, MMIO dword 0x906 (byte 0x2418), access unknown, reset unknown (`write` starts from 0).
@@ -1414,28 +1396,28 @@ public enum MC_XPB_P2P_BAR2: Register {
   }
 
   /// `MC_XPB_P2P_BAR2.HOST_FLUSH`: bits 3:0, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_P2P_BAR2.REG_SYS_BAR`: bits 7:4, access unknown.
-  @inlinable public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_XPB_P2P_BAR2.MEM_SYS_BAR`: bits 11:8, access unknown.
-  @inlinable public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_XPB_P2P_BAR2.VALID`: bit 12, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_XPB_P2P_BAR2.SEND_DIS`: bit 13, access unknown.
-  @inlinable public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_XPB_P2P_BAR2.COMPRESS_DIS`: bit 14, access unknown.
-  @inlinable public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_XPB_P2P_BAR2.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_XPB_P2P_BAR2.ADDRESS`: bits 31:16, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_XPB_P2P_BAR3`: gmc_8_1 register, MMIO dword 0x907 (byte 0x241C), access unknown, reset unknown (`write` starts from 0).
@@ -1448,28 +1430,28 @@ public enum MC_XPB_P2P_BAR3: Register {
   }
 
   /// `MC_XPB_P2P_BAR3.HOST_FLUSH`: bits 3:0, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_P2P_BAR3.REG_SYS_BAR`: bits 7:4, access unknown.
-  @inlinable public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_XPB_P2P_BAR3.MEM_SYS_BAR`: bits 11:8, access unknown.
-  @inlinable public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_XPB_P2P_BAR3.VALID`: bit 12, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_XPB_P2P_BAR3.SEND_DIS`: bit 13, access unknown.
-  @inlinable public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_XPB_P2P_BAR3.COMPRESS_DIS`: bit 14, access unknown.
-  @inlinable public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_XPB_P2P_BAR3.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_XPB_P2P_BAR3.ADDRESS`: bits 31:16, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_XPB_P2P_BAR4`: gmc_8_1 register, MMIO dword 0x908 (byte 0x2420), access unknown, reset unknown (`write` starts from 0).
@@ -1482,28 +1464,28 @@ public enum MC_XPB_P2P_BAR4: Register {
   }
 
   /// `MC_XPB_P2P_BAR4.HOST_FLUSH`: bits 3:0, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_P2P_BAR4.REG_SYS_BAR`: bits 7:4, access unknown.
-  @inlinable public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_XPB_P2P_BAR4.MEM_SYS_BAR`: bits 11:8, access unknown.
-  @inlinable public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_XPB_P2P_BAR4.VALID`: bit 12, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_XPB_P2P_BAR4.SEND_DIS`: bit 13, access unknown.
-  @inlinable public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_XPB_P2P_BAR4.COMPRESS_DIS`: bit 14, access unknown.
-  @inlinable public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_XPB_P2P_BAR4.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_XPB_P2P_BAR4.ADDRESS`: bits 31:16, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_XPB_P2P_BAR5`: gmc_8_1 register, MMIO dword 0x909 (byte 0x2424), access unknown, reset unknown (`write` starts from 0).
@@ -1516,28 +1498,28 @@ public enum MC_XPB_P2P_BAR5: Register {
   }
 
   /// `MC_XPB_P2P_BAR5.HOST_FLUSH`: bits 3:0, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_P2P_BAR5.REG_SYS_BAR`: bits 7:4, access unknown.
-  @inlinable public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_XPB_P2P_BAR5.MEM_SYS_BAR`: bits 11:8, access unknown.
-  @inlinable public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_XPB_P2P_BAR5.VALID`: bit 12, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_XPB_P2P_BAR5.SEND_DIS`: bit 13, access unknown.
-  @inlinable public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_XPB_P2P_BAR5.COMPRESS_DIS`: bit 14, access unknown.
-  @inlinable public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_XPB_P2P_BAR5.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_XPB_P2P_BAR5.ADDRESS`: bits 31:16, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_XPB_P2P_BAR6`: gmc_8_1 register, MMIO dword 0x90A (byte 0x2428), access unknown, reset unknown (`write` starts from 0).
@@ -1550,28 +1532,28 @@ public enum MC_XPB_P2P_BAR6: Register {
   }
 
   /// `MC_XPB_P2P_BAR6.HOST_FLUSH`: bits 3:0, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_P2P_BAR6.REG_SYS_BAR`: bits 7:4, access unknown.
-  @inlinable public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_XPB_P2P_BAR6.MEM_SYS_BAR`: bits 11:8, access unknown.
-  @inlinable public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_XPB_P2P_BAR6.VALID`: bit 12, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_XPB_P2P_BAR6.SEND_DIS`: bit 13, access unknown.
-  @inlinable public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_XPB_P2P_BAR6.COMPRESS_DIS`: bit 14, access unknown.
-  @inlinable public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_XPB_P2P_BAR6.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_XPB_P2P_BAR6.ADDRESS`: bits 31:16, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_XPB_P2P_BAR7`: gmc_8_1 register, MMIO dword 0x90B (byte 0x242C), access unknown, reset unknown (`write` starts from 0).
@@ -1584,28 +1566,28 @@ public enum MC_XPB_P2P_BAR7: Register {
   }
 
   /// `MC_XPB_P2P_BAR7.HOST_FLUSH`: bits 3:0, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_P2P_BAR7.REG_SYS_BAR`: bits 7:4, access unknown.
-  @inlinable public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_XPB_P2P_BAR7.MEM_SYS_BAR`: bits 11:8, access unknown.
-  @inlinable public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_XPB_P2P_BAR7.VALID`: bit 12, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_XPB_P2P_BAR7.SEND_DIS`: bit 13, access unknown.
-  @inlinable public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_XPB_P2P_BAR7.COMPRESS_DIS`: bit 14, access unknown.
-  @inlinable public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_XPB_P2P_BAR7.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_XPB_P2P_BAR7.ADDRESS`: bits 31:16, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_XPB_P2P_BAR_SETUP`: gmc_8_1 register, MMIO dword 0x90C (byte 0x2430), access unknown, reset unknown (`write` starts from 0).
@@ -1618,25 +1600,25 @@ public enum MC_XPB_P2P_BAR_SETUP: Register {
   }
 
   /// `MC_XPB_P2P_BAR_SETUP.SEL`: bits 7:0, access unknown.
-  @inlinable public static var SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_XPB_P2P_BAR_SETUP.REG_SYS_BAR`: bits 11:8, access unknown.
-  @inlinable public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_XPB_P2P_BAR_SETUP.VALID`: bit 12, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_XPB_P2P_BAR_SETUP.SEND_DIS`: bit 13, access unknown.
-  @inlinable public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_XPB_P2P_BAR_SETUP.COMPRESS_DIS`: bit 14, access unknown.
-  @inlinable public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_XPB_P2P_BAR_SETUP.RESERVED`: bit 15, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_XPB_P2P_BAR_SETUP.ADDRESS`: bits 31:16, access unknown.
-  @inlinable public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_XPB_P2P_BAR_DEBUG`: gmc_8_1 register, MMIO dword 0x90D (byte 0x2434), access unknown, reset unknown (`write` starts from 0).
@@ -1649,13 +1631,13 @@ public enum MC_XPB_P2P_BAR_DEBUG: Register {
   }
 
   /// `MC_XPB_P2P_BAR_DEBUG.SEL`: bits 7:0, access unknown.
-  @inlinable public static var SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_XPB_P2P_BAR_DEBUG.HOST_FLUSH`: bits 11:8, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_XPB_P2P_BAR_DEBUG.MEM_SYS_BAR`: bits 15:12, access unknown.
-  @inlinable public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 }
 
 /// `MC_XPB_P2P_BAR_DELTA_ABOVE`: gmc_8_1 register, MMIO dword 0x90E (byte 0x2438), access unknown, reset unknown (`write` starts from 0).
@@ -1668,10 +1650,10 @@ public enum MC_XPB_P2P_BAR_DELTA_ABOVE: Register {
   }
 
   /// `MC_XPB_P2P_BAR_DELTA_ABOVE.EN`: bits 7:0, access unknown.
-  @inlinable public static var EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_XPB_P2P_BAR_DELTA_ABOVE.DELTA`: bits 27:8, access unknown.
-  @inlinable public static var DELTA: RegisterField<Self, UInt32> { .init(lsb: 8, width: 20) }
+  public static var DELTA: RegisterField<Self, UInt32> { .init(lsb: 8, width: 20) }
 }
 
 /// `MC_XPB_P2P_BAR_DELTA_BELOW`: gmc_8_1 register, MMIO dword 0x90F (byte 0x243C), access unknown, reset unknown (`write` starts from 0).
@@ -1684,10 +1666,10 @@ public enum MC_XPB_P2P_BAR_DELTA_BELOW: Register {
   }
 
   /// `MC_XPB_P2P_BAR_DELTA_BELOW.EN`: bits 7:0, access unknown.
-  @inlinable public static var EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_XPB_P2P_BAR_DELTA_BELOW.DELTA`: bits 27:8, access unknown.
-  @inlinable public static var DELTA: RegisterField<Self, UInt32> { .init(lsb: 8, width: 20) }
+  public static var DELTA: RegisterField<Self, UInt32> { .init(lsb: 8, width: 20) }
 }
 
 /// `MC_XPB_PEER_SYS_BAR0`: gmc_8_1 register, MMIO dword 0x910 (byte 0x2440), access unknown, reset unknown (`write` starts from 0).
@@ -1700,13 +1682,13 @@ public enum MC_XPB_PEER_SYS_BAR0: Register {
   }
 
   /// `MC_XPB_PEER_SYS_BAR0.VALID`: bit 0, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_PEER_SYS_BAR0.SIDE_OK`: bit 1, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_XPB_PEER_SYS_BAR0.ADDR`: bits 26:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_PEER_SYS_BAR1`: gmc_8_1 register, MMIO dword 0x911 (byte 0x2444), access unknown, reset unknown (`write` starts from 0).
@@ -1719,13 +1701,13 @@ public enum MC_XPB_PEER_SYS_BAR1: Register {
   }
 
   /// `MC_XPB_PEER_SYS_BAR1.VALID`: bit 0, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_PEER_SYS_BAR1.SIDE_OK`: bit 1, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_XPB_PEER_SYS_BAR1.ADDR`: bits 26:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_PEER_SYS_BAR2`: gmc_8_1 register, MMIO dword 0x912 (byte 0x2448), access unknown, reset unknown (`write` starts from 0).
@@ -1738,13 +1720,13 @@ public enum MC_XPB_PEER_SYS_BAR2: Register {
   }
 
   /// `MC_XPB_PEER_SYS_BAR2.VALID`: bit 0, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_PEER_SYS_BAR2.SIDE_OK`: bit 1, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_XPB_PEER_SYS_BAR2.ADDR`: bits 26:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_PEER_SYS_BAR3`: gmc_8_1 register, MMIO dword 0x913 (byte 0x244C), access unknown, reset unknown (`write` starts from 0).
@@ -1757,13 +1739,13 @@ public enum MC_XPB_PEER_SYS_BAR3: Register {
   }
 
   /// `MC_XPB_PEER_SYS_BAR3.VALID`: bit 0, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_PEER_SYS_BAR3.SIDE_OK`: bit 1, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_XPB_PEER_SYS_BAR3.ADDR`: bits 26:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_PEER_SYS_BAR4`: gmc_8_1 register, MMIO dword 0x914 (byte 0x2450), access unknown, reset unknown (`write` starts from 0).
@@ -1776,13 +1758,13 @@ public enum MC_XPB_PEER_SYS_BAR4: Register {
   }
 
   /// `MC_XPB_PEER_SYS_BAR4.VALID`: bit 0, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_PEER_SYS_BAR4.SIDE_OK`: bit 1, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_XPB_PEER_SYS_BAR4.ADDR`: bits 26:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_PEER_SYS_BAR5`: gmc_8_1 register, MMIO dword 0x915 (byte 0x2454), access unknown, reset unknown (`write` starts from 0).
@@ -1795,13 +1777,13 @@ public enum MC_XPB_PEER_SYS_BAR5: Register {
   }
 
   /// `MC_XPB_PEER_SYS_BAR5.VALID`: bit 0, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_PEER_SYS_BAR5.SIDE_OK`: bit 1, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_XPB_PEER_SYS_BAR5.ADDR`: bits 26:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_PEER_SYS_BAR6`: gmc_8_1 register, MMIO dword 0x916 (byte 0x2458), access unknown, reset unknown (`write` starts from 0).
@@ -1814,13 +1796,13 @@ public enum MC_XPB_PEER_SYS_BAR6: Register {
   }
 
   /// `MC_XPB_PEER_SYS_BAR6.VALID`: bit 0, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_PEER_SYS_BAR6.SIDE_OK`: bit 1, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_XPB_PEER_SYS_BAR6.ADDR`: bits 26:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_PEER_SYS_BAR7`: gmc_8_1 register, MMIO dword 0x917 (byte 0x245C), access unknown, reset unknown (`write` starts from 0).
@@ -1833,13 +1815,13 @@ public enum MC_XPB_PEER_SYS_BAR7: Register {
   }
 
   /// `MC_XPB_PEER_SYS_BAR7.VALID`: bit 0, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_PEER_SYS_BAR7.SIDE_OK`: bit 1, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_XPB_PEER_SYS_BAR7.ADDR`: bits 26:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_PEER_SYS_BAR8`: gmc_8_1 register, MMIO dword 0x918 (byte 0x2460), access unknown, reset unknown (`write` starts from 0).
@@ -1852,13 +1834,13 @@ public enum MC_XPB_PEER_SYS_BAR8: Register {
   }
 
   /// `MC_XPB_PEER_SYS_BAR8.VALID`: bit 0, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_PEER_SYS_BAR8.SIDE_OK`: bit 1, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_XPB_PEER_SYS_BAR8.ADDR`: bits 26:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_PEER_SYS_BAR9`: gmc_8_1 register, MMIO dword 0x919 (byte 0x2464), access unknown, reset unknown (`write` starts from 0).
@@ -1871,13 +1853,13 @@ public enum MC_XPB_PEER_SYS_BAR9: Register {
   }
 
   /// `MC_XPB_PEER_SYS_BAR9.VALID`: bit 0, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_PEER_SYS_BAR9.SIDE_OK`: bit 1, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_XPB_PEER_SYS_BAR9.ADDR`: bits 26:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_XDMA_PEER_SYS_BAR0`: gmc_8_1 register, MMIO dword 0x91A (byte 0x2468), access unknown, reset unknown (`write` starts from 0).
@@ -1890,13 +1872,13 @@ public enum MC_XPB_XDMA_PEER_SYS_BAR0: Register {
   }
 
   /// `MC_XPB_XDMA_PEER_SYS_BAR0.VALID`: bit 0, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_XDMA_PEER_SYS_BAR0.SIDE_OK`: bit 1, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_XPB_XDMA_PEER_SYS_BAR0.ADDR`: bits 26:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_XDMA_PEER_SYS_BAR1`: gmc_8_1 register, MMIO dword 0x91B (byte 0x246C), access unknown, reset unknown (`write` starts from 0).
@@ -1909,13 +1891,13 @@ public enum MC_XPB_XDMA_PEER_SYS_BAR1: Register {
   }
 
   /// `MC_XPB_XDMA_PEER_SYS_BAR1.VALID`: bit 0, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_XDMA_PEER_SYS_BAR1.SIDE_OK`: bit 1, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_XPB_XDMA_PEER_SYS_BAR1.ADDR`: bits 26:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_XDMA_PEER_SYS_BAR2`: gmc_8_1 register, MMIO dword 0x91C (byte 0x2470), access unknown, reset unknown (`write` starts from 0).
@@ -1928,13 +1910,13 @@ public enum MC_XPB_XDMA_PEER_SYS_BAR2: Register {
   }
 
   /// `MC_XPB_XDMA_PEER_SYS_BAR2.VALID`: bit 0, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_XDMA_PEER_SYS_BAR2.SIDE_OK`: bit 1, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_XPB_XDMA_PEER_SYS_BAR2.ADDR`: bits 26:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_XDMA_PEER_SYS_BAR3`: gmc_8_1 register, MMIO dword 0x91D (byte 0x2474), access unknown, reset unknown (`write` starts from 0).
@@ -1947,13 +1929,13 @@ public enum MC_XPB_XDMA_PEER_SYS_BAR3: Register {
   }
 
   /// `MC_XPB_XDMA_PEER_SYS_BAR3.VALID`: bit 0, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_XDMA_PEER_SYS_BAR3.SIDE_OK`: bit 1, access unknown.
-  @inlinable public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_XPB_XDMA_PEER_SYS_BAR3.ADDR`: bits 26:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_CLK_GAT`: gmc_8_1 register, MMIO dword 0x91E (byte 0x2478), access unknown, reset unknown (`write` starts from 0).
@@ -1966,19 +1948,19 @@ public enum MC_XPB_CLK_GAT: Register {
   }
 
   /// `MC_XPB_CLK_GAT.ONDLY`: bits 5:0, access unknown.
-  @inlinable public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `MC_XPB_CLK_GAT.OFFDLY`: bits 11:6, access unknown.
-  @inlinable public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
+  public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
   /// `MC_XPB_CLK_GAT.RDYDLY`: bits 17:12, access unknown.
-  @inlinable public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
+  public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
   /// `MC_XPB_CLK_GAT.ENABLE`: bit 18, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_XPB_CLK_GAT.MEM_LS_ENABLE`: bit 19, access unknown.
-  @inlinable public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_XPB_INTF_CFG`: gmc_8_1 register, MMIO dword 0x91F (byte 0x247C), access unknown, reset unknown (`write` starts from 0).
@@ -1991,51 +1973,37 @@ public enum MC_XPB_INTF_CFG: Register {
   }
 
   /// `MC_XPB_INTF_CFG.RPB_WRREQ_CRD`: bits 7:0, access unknown.
-  @inlinable public static var RPB_WRREQ_CRD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RPB_WRREQ_CRD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_XPB_INTF_CFG.MC_WRRET_ASK`: bits 15:8, access unknown.
-  @inlinable public static var MC_WRRET_ASK: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var MC_WRRET_ASK: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_XPB_INTF_CFG.XSP_REQ_CRD`: bits 22:16, access unknown.
-  @inlinable public static var XSP_REQ_CRD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var XSP_REQ_CRD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `MC_XPB_INTF_CFG.BIF_REG_SNOOP_SEL`: bit 23, access unknown.
-  @inlinable public static var BIF_REG_SNOOP_SEL: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var BIF_REG_SNOOP_SEL: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_XPB_INTF_CFG.BIF_REG_SNOOP_VAL`: bit 24, access unknown.
-  @inlinable public static var BIF_REG_SNOOP_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var BIF_REG_SNOOP_VAL: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_XPB_INTF_CFG.BIF_MEM_SNOOP_SEL`: bit 25, access unknown.
-  @inlinable public static var BIF_MEM_SNOOP_SEL: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var BIF_MEM_SNOOP_SEL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_XPB_INTF_CFG.BIF_MEM_SNOOP_VAL`: bit 26, access unknown.
-  @inlinable public static var BIF_MEM_SNOOP_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var BIF_MEM_SNOOP_VAL: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_XPB_INTF_CFG.XSP_SNOOP_SEL`: bits 28:27, access unknown.
-  @inlinable public static var XSP_SNOOP_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 27, width: 2)
-  }
+  public static var XSP_SNOOP_SEL: RegisterField<Self, UInt8> { .init(lsb: 27, width: 2) }
 
   /// `MC_XPB_INTF_CFG.XSP_SNOOP_VAL`: bit 29, access unknown.
-  @inlinable public static var XSP_SNOOP_VAL: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var XSP_SNOOP_VAL: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_XPB_INTF_CFG.XSP_ORDERING_SEL`: bit 30, access unknown.
-  @inlinable public static var XSP_ORDERING_SEL: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var XSP_ORDERING_SEL: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_XPB_INTF_CFG.XSP_ORDERING_VAL`: bit 31, access unknown.
-  @inlinable public static var XSP_ORDERING_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var XSP_ORDERING_VAL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_XPB_INTF_STS`: gmc_8_1 register, MMIO dword 0x920 (byte 0x2480), access unknown, reset unknown (`write` starts from 0).
@@ -2048,31 +2016,25 @@ public enum MC_XPB_INTF_STS: Register {
   }
 
   /// `MC_XPB_INTF_STS.RPB_WRREQ_CRD`: bits 7:0, access unknown.
-  @inlinable public static var RPB_WRREQ_CRD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RPB_WRREQ_CRD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_XPB_INTF_STS.XSP_REQ_CRD`: bits 14:8, access unknown.
-  @inlinable public static var XSP_REQ_CRD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 7) }
+  public static var XSP_REQ_CRD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 7) }
 
   /// `MC_XPB_INTF_STS.HOP_DATA_BUF_FULL`: bit 15, access unknown.
-  @inlinable public static var HOP_DATA_BUF_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var HOP_DATA_BUF_FULL: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_XPB_INTF_STS.HOP_ATTR_BUF_FULL`: bit 16, access unknown.
-  @inlinable public static var HOP_ATTR_BUF_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var HOP_ATTR_BUF_FULL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_XPB_INTF_STS.CNS_BUF_FULL`: bit 17, access unknown.
-  @inlinable public static var CNS_BUF_FULL: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var CNS_BUF_FULL: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_XPB_INTF_STS.CNS_BUF_BUSY`: bit 18, access unknown.
-  @inlinable public static var CNS_BUF_BUSY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var CNS_BUF_BUSY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_XPB_INTF_STS.RPB_RDREQ_CRD`: bits 26:19, access unknown.
-  @inlinable public static var RPB_RDREQ_CRD: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 8)
-  }
+  public static var RPB_RDREQ_CRD: RegisterField<Self, UInt8> { .init(lsb: 19, width: 8) }
 }
 
 /// `MC_XPB_PIPE_STS`: gmc_8_1 register, MMIO dword 0x921 (byte 0x2484), access unknown, reset unknown (`write` starts from 0).
@@ -2085,65 +2047,43 @@ public enum MC_XPB_PIPE_STS: Register {
   }
 
   /// `MC_XPB_PIPE_STS.WCB_ANY_PBUF`: bit 0, access unknown.
-  @inlinable public static var WCB_ANY_PBUF: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var WCB_ANY_PBUF: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_PIPE_STS.WCB_HST_DATA_BUF_CNT`: bits 7:1, access unknown.
-  @inlinable public static var WCB_HST_DATA_BUF_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 7)
-  }
+  public static var WCB_HST_DATA_BUF_CNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 
   /// `MC_XPB_PIPE_STS.WCB_SID_DATA_BUF_CNT`: bits 14:8, access unknown.
-  @inlinable public static var WCB_SID_DATA_BUF_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 7)
-  }
+  public static var WCB_SID_DATA_BUF_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 7) }
 
   /// `MC_XPB_PIPE_STS.WCB_HST_RD_PTR_BUF_FULL`: bit 15, access unknown.
-  @inlinable public static var WCB_HST_RD_PTR_BUF_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var WCB_HST_RD_PTR_BUF_FULL: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_XPB_PIPE_STS.WCB_SID_RD_PTR_BUF_FULL`: bit 16, access unknown.
-  @inlinable public static var WCB_SID_RD_PTR_BUF_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var WCB_SID_RD_PTR_BUF_FULL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_XPB_PIPE_STS.WCB_HST_REQ_FIFO_FULL`: bit 17, access unknown.
-  @inlinable public static var WCB_HST_REQ_FIFO_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var WCB_HST_REQ_FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_XPB_PIPE_STS.WCB_SID_REQ_FIFO_FULL`: bit 18, access unknown.
-  @inlinable public static var WCB_SID_REQ_FIFO_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var WCB_SID_REQ_FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_XPB_PIPE_STS.WCB_HST_REQ_OBUF_FULL`: bit 19, access unknown.
-  @inlinable public static var WCB_HST_REQ_OBUF_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var WCB_HST_REQ_OBUF_FULL: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_XPB_PIPE_STS.WCB_SID_REQ_OBUF_FULL`: bit 20, access unknown.
-  @inlinable public static var WCB_SID_REQ_OBUF_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var WCB_SID_REQ_OBUF_FULL: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_XPB_PIPE_STS.WCB_HST_DATA_OBUF_FULL`: bit 21, access unknown.
-  @inlinable public static var WCB_HST_DATA_OBUF_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var WCB_HST_DATA_OBUF_FULL: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_XPB_PIPE_STS.WCB_SID_DATA_OBUF_FULL`: bit 22, access unknown.
-  @inlinable public static var WCB_SID_DATA_OBUF_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var WCB_SID_DATA_OBUF_FULL: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_XPB_PIPE_STS.RET_BUF_FULL`: bit 23, access unknown.
-  @inlinable public static var RET_BUF_FULL: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var RET_BUF_FULL: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_XPB_PIPE_STS.XPB_CLK_BUSY_BITS`: bits 31:24, access unknown.
-  @inlinable public static var XPB_CLK_BUSY_BITS: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var XPB_CLK_BUSY_BITS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_XPB_SUB_CTRL`: gmc_8_1 register, MMIO dword 0x922 (byte 0x2488), access unknown, reset unknown (`write` starts from 0).
@@ -2156,84 +2096,64 @@ public enum MC_XPB_SUB_CTRL: Register {
   }
 
   /// `MC_XPB_SUB_CTRL.WRREQ_BYPASS_XPB`: bit 0, access unknown.
-  @inlinable public static var WRREQ_BYPASS_XPB: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var WRREQ_BYPASS_XPB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XPB_SUB_CTRL.STALL_CNS_RTR_REQ`: bit 1, access unknown.
-  @inlinable public static var STALL_CNS_RTR_REQ: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var STALL_CNS_RTR_REQ: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_XPB_SUB_CTRL.STALL_RTR_RPB_WRREQ`: bit 2, access unknown.
-  @inlinable public static var STALL_RTR_RPB_WRREQ: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var STALL_RTR_RPB_WRREQ: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_XPB_SUB_CTRL.STALL_RTR_MAP_REQ`: bit 3, access unknown.
-  @inlinable public static var STALL_RTR_MAP_REQ: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var STALL_RTR_MAP_REQ: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_XPB_SUB_CTRL.STALL_MAP_WCB_REQ`: bit 4, access unknown.
-  @inlinable public static var STALL_MAP_WCB_REQ: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var STALL_MAP_WCB_REQ: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_XPB_SUB_CTRL.STALL_WCB_SID_REQ`: bit 5, access unknown.
-  @inlinable public static var STALL_WCB_SID_REQ: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var STALL_WCB_SID_REQ: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_XPB_SUB_CTRL.STALL_MC_XSP_REQ_SEND`: bit 6, access unknown.
-  @inlinable public static var STALL_MC_XSP_REQ_SEND: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var STALL_MC_XSP_REQ_SEND: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_XPB_SUB_CTRL.STALL_WCB_HST_REQ`: bit 7, access unknown.
-  @inlinable public static var STALL_WCB_HST_REQ: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var STALL_WCB_HST_REQ: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_XPB_SUB_CTRL.STALL_HST_HOP_REQ`: bit 8, access unknown.
-  @inlinable public static var STALL_HST_HOP_REQ: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var STALL_HST_HOP_REQ: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_XPB_SUB_CTRL.STALL_XPB_RPB_REQ_ATTR`: bit 9, access unknown.
-  @inlinable public static var STALL_XPB_RPB_REQ_ATTR: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var STALL_XPB_RPB_REQ_ATTR: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_XPB_SUB_CTRL.RESET_CNS`: bit 10, access unknown.
-  @inlinable public static var RESET_CNS: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var RESET_CNS: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_XPB_SUB_CTRL.RESET_RTR`: bit 11, access unknown.
-  @inlinable public static var RESET_RTR: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var RESET_RTR: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_XPB_SUB_CTRL.RESET_RET`: bit 12, access unknown.
-  @inlinable public static var RESET_RET: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var RESET_RET: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_XPB_SUB_CTRL.RESET_MAP`: bit 13, access unknown.
-  @inlinable public static var RESET_MAP: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var RESET_MAP: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_XPB_SUB_CTRL.RESET_WCB`: bit 14, access unknown.
-  @inlinable public static var RESET_WCB: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RESET_WCB: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_XPB_SUB_CTRL.RESET_HST`: bit 15, access unknown.
-  @inlinable public static var RESET_HST: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RESET_HST: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_XPB_SUB_CTRL.RESET_HOP`: bit 16, access unknown.
-  @inlinable public static var RESET_HOP: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var RESET_HOP: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_XPB_SUB_CTRL.RESET_SID`: bit 17, access unknown.
-  @inlinable public static var RESET_SID: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var RESET_SID: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_XPB_SUB_CTRL.RESET_SRB`: bit 18, access unknown.
-  @inlinable public static var RESET_SRB: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var RESET_SRB: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_XPB_SUB_CTRL.RESET_CGR`: bit 19, access unknown.
-  @inlinable public static var RESET_CGR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var RESET_CGR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_XPB_MAP_INVERT_FLUSH_NUM_LSB`: gmc_8_1 register, MMIO dword 0x923 (byte 0x248C), access unknown, reset unknown (`write` starts from 0).
@@ -2246,9 +2166,7 @@ public enum MC_XPB_MAP_INVERT_FLUSH_NUM_LSB: Register {
   }
 
   /// `MC_XPB_MAP_INVERT_FLUSH_NUM_LSB.ALTER_FLUSH_NUM`: bits 15:0, access unknown.
-  @inlinable public static var ALTER_FLUSH_NUM: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var ALTER_FLUSH_NUM: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `MC_XPB_PERF_KNOBS`: gmc_8_1 register, MMIO dword 0x924 (byte 0x2490), access unknown, reset unknown (`write` starts from 0).
@@ -2261,19 +2179,13 @@ public enum MC_XPB_PERF_KNOBS: Register {
   }
 
   /// `MC_XPB_PERF_KNOBS.CNS_FIFO_DEPTH`: bits 5:0, access unknown.
-  @inlinable public static var CNS_FIFO_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var CNS_FIFO_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `MC_XPB_PERF_KNOBS.WCB_HST_FIFO_DEPTH`: bits 11:6, access unknown.
-  @inlinable public static var WCB_HST_FIFO_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 6)
-  }
+  public static var WCB_HST_FIFO_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
   /// `MC_XPB_PERF_KNOBS.WCB_SID_FIFO_DEPTH`: bits 17:12, access unknown.
-  @inlinable public static var WCB_SID_FIFO_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 6)
-  }
+  public static var WCB_SID_FIFO_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 }
 
 /// `MC_XPB_STICKY`: gmc_8_1 register, MMIO dword 0x925 (byte 0x2494), access unknown, reset unknown (`write` starts from 0).
@@ -2286,7 +2198,7 @@ public enum MC_XPB_STICKY: Register {
   }
 
   /// `MC_XPB_STICKY.BITS`: bits 31:0, access unknown.
-  @inlinable public static var BITS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BITS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_XPB_STICKY_W1C`: gmc_8_1 register, MMIO dword 0x926 (byte 0x2498), access unknown, reset unknown (`write` starts from 0).
@@ -2299,7 +2211,7 @@ public enum MC_XPB_STICKY_W1C: Register {
   }
 
   /// `MC_XPB_STICKY_W1C.BITS`: bits 31:0, access unknown.
-  @inlinable public static var BITS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BITS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_XPB_MISC_CFG`: gmc_8_1 register, MMIO dword 0x927 (byte 0x249C), access unknown, reset unknown (`write` starts from 0).
@@ -2312,19 +2224,19 @@ public enum MC_XPB_MISC_CFG: Register {
   }
 
   /// `MC_XPB_MISC_CFG.FIELDNAME0`: bits 7:0, access unknown.
-  @inlinable public static var FIELDNAME0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var FIELDNAME0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_XPB_MISC_CFG.FIELDNAME1`: bits 15:8, access unknown.
-  @inlinable public static var FIELDNAME1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var FIELDNAME1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_XPB_MISC_CFG.FIELDNAME2`: bits 23:16, access unknown.
-  @inlinable public static var FIELDNAME2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var FIELDNAME2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_XPB_MISC_CFG.FIELDNAME3`: bits 30:24, access unknown.
-  @inlinable public static var FIELDNAME3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
+  public static var FIELDNAME3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 
   /// `MC_XPB_MISC_CFG.TRIGGERNAME`: bit 31, access unknown.
-  @inlinable public static var TRIGGERNAME: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var TRIGGERNAME: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_XPB_CLG_CFG20`: gmc_8_1 register, MMIO dword 0x928 (byte 0x24A0), access unknown, reset unknown (`write` starts from 0).
@@ -2337,19 +2249,19 @@ public enum MC_XPB_CLG_CFG20: Register {
   }
 
   /// `MC_XPB_CLG_CFG20.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG20.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG20.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG20.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG20.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG21`: gmc_8_1 register, MMIO dword 0x929 (byte 0x24A4), access unknown, reset unknown (`write` starts from 0).
@@ -2362,19 +2274,19 @@ public enum MC_XPB_CLG_CFG21: Register {
   }
 
   /// `MC_XPB_CLG_CFG21.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG21.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG21.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG21.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG21.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG22`: gmc_8_1 register, MMIO dword 0x92A (byte 0x24A8), access unknown, reset unknown (`write` starts from 0).
@@ -2387,19 +2299,19 @@ public enum MC_XPB_CLG_CFG22: Register {
   }
 
   /// `MC_XPB_CLG_CFG22.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG22.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG22.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG22.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG22.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG23`: gmc_8_1 register, MMIO dword 0x92B (byte 0x24AC), access unknown, reset unknown (`write` starts from 0).
@@ -2412,19 +2324,19 @@ public enum MC_XPB_CLG_CFG23: Register {
   }
 
   /// `MC_XPB_CLG_CFG23.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG23.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG23.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG23.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG23.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG24`: gmc_8_1 register, MMIO dword 0x92C (byte 0x24B0), access unknown, reset unknown (`write` starts from 0).
@@ -2437,19 +2349,19 @@ public enum MC_XPB_CLG_CFG24: Register {
   }
 
   /// `MC_XPB_CLG_CFG24.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG24.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG24.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG24.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG24.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG25`: gmc_8_1 register, MMIO dword 0x92D (byte 0x24B4), access unknown, reset unknown (`write` starts from 0).
@@ -2462,19 +2374,19 @@ public enum MC_XPB_CLG_CFG25: Register {
   }
 
   /// `MC_XPB_CLG_CFG25.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG25.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG25.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG25.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG25.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG26`: gmc_8_1 register, MMIO dword 0x92E (byte 0x24B8), access unknown, reset unknown (`write` starts from 0).
@@ -2487,19 +2399,19 @@ public enum MC_XPB_CLG_CFG26: Register {
   }
 
   /// `MC_XPB_CLG_CFG26.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG26.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG26.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG26.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG26.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG27`: gmc_8_1 register, MMIO dword 0x92F (byte 0x24BC), access unknown, reset unknown (`write` starts from 0).
@@ -2512,19 +2424,19 @@ public enum MC_XPB_CLG_CFG27: Register {
   }
 
   /// `MC_XPB_CLG_CFG27.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG27.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG27.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG27.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG27.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG28`: gmc_8_1 register, MMIO dword 0x930 (byte 0x24C0), access unknown, reset unknown (`write` starts from 0).
@@ -2537,19 +2449,19 @@ public enum MC_XPB_CLG_CFG28: Register {
   }
 
   /// `MC_XPB_CLG_CFG28.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG28.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG28.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG28.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG28.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG29`: gmc_8_1 register, MMIO dword 0x931 (byte 0x24C4), access unknown, reset unknown (`write` starts from 0).
@@ -2562,19 +2474,19 @@ public enum MC_XPB_CLG_CFG29: Register {
   }
 
   /// `MC_XPB_CLG_CFG29.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG29.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG29.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG29.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG29.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG30`: gmc_8_1 register, MMIO dword 0x932 (byte 0x24C8), access unknown, reset unknown (`write` starts from 0).
@@ -2587,19 +2499,19 @@ public enum MC_XPB_CLG_CFG30: Register {
   }
 
   /// `MC_XPB_CLG_CFG30.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG30.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG30.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG30.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG30.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG31`: gmc_8_1 register, MMIO dword 0x933 (byte 0x24CC), access unknown, reset unknown (`write` starts from 0).
@@ -2612,19 +2524,19 @@ public enum MC_XPB_CLG_CFG31: Register {
   }
 
   /// `MC_XPB_CLG_CFG31.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG31.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG31.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG31.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG31.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_INTF_CFG2`: gmc_8_1 register, MMIO dword 0x934 (byte 0x24D0), access unknown, reset unknown (`write` starts from 0).
@@ -2637,7 +2549,7 @@ public enum MC_XPB_INTF_CFG2: Register {
   }
 
   /// `MC_XPB_INTF_CFG2.RPB_RDREQ_CRD`: bits 7:0, access unknown.
-  @inlinable public static var RPB_RDREQ_CRD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RPB_RDREQ_CRD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `MC_XPB_CLG_EXTRA_RD`: gmc_8_1 register, MMIO dword 0x935 (byte 0x24D4), access unknown, reset unknown (`write` starts from 0).
@@ -2650,19 +2562,19 @@ public enum MC_XPB_CLG_EXTRA_RD: Register {
   }
 
   /// `MC_XPB_CLG_EXTRA_RD.CMP0`: bits 7:0, access unknown.
-  @inlinable public static var CMP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var CMP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_XPB_CLG_EXTRA_RD.MSK0`: bits 15:8, access unknown.
-  @inlinable public static var MSK0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var MSK0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_XPB_CLG_EXTRA_RD.VLD0`: bit 16, access unknown.
-  @inlinable public static var VLD0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var VLD0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_XPB_CLG_EXTRA_RD.CMP1`: bits 24:17, access unknown.
-  @inlinable public static var CMP1: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
+  public static var CMP1: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
 
   /// `MC_XPB_CLG_EXTRA_RD.VLD1`: bit 25, access unknown.
-  @inlinable public static var VLD1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var VLD1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `MC_XPB_CLG_CFG32`: gmc_8_1 register, MMIO dword 0x936 (byte 0x24D8), access unknown, reset unknown (`write` starts from 0).
@@ -2675,19 +2587,19 @@ public enum MC_XPB_CLG_CFG32: Register {
   }
 
   /// `MC_XPB_CLG_CFG32.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG32.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG32.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG32.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG32.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG33`: gmc_8_1 register, MMIO dword 0x937 (byte 0x24DC), access unknown, reset unknown (`write` starts from 0).
@@ -2700,19 +2612,19 @@ public enum MC_XPB_CLG_CFG33: Register {
   }
 
   /// `MC_XPB_CLG_CFG33.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG33.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG33.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG33.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG33.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG34`: gmc_8_1 register, MMIO dword 0x938 (byte 0x24E0), access unknown, reset unknown (`write` starts from 0).
@@ -2725,19 +2637,19 @@ public enum MC_XPB_CLG_CFG34: Register {
   }
 
   /// `MC_XPB_CLG_CFG34.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG34.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG34.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG34.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG34.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG35`: gmc_8_1 register, MMIO dword 0x939 (byte 0x24E4), access unknown, reset unknown (`write` starts from 0).
@@ -2750,19 +2662,19 @@ public enum MC_XPB_CLG_CFG35: Register {
   }
 
   /// `MC_XPB_CLG_CFG35.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG35.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG35.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG35.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG35.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG36`: gmc_8_1 register, MMIO dword 0x93A (byte 0x24E8), access unknown, reset unknown (`write` starts from 0).
@@ -2775,19 +2687,19 @@ public enum MC_XPB_CLG_CFG36: Register {
   }
 
   /// `MC_XPB_CLG_CFG36.WCB_NUM`: bits 3:0, access unknown.
-  @inlinable public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XPB_CLG_CFG36.LB_TYPE`: bits 6:4, access unknown.
-  @inlinable public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_XPB_CLG_CFG36.P2P_BAR`: bits 9:7, access unknown.
-  @inlinable public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
+  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `MC_XPB_CLG_CFG36.HOST_FLUSH`: bits 13:10, access unknown.
-  @inlinable public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_XPB_CLG_CFG36.SIDE_FLUSH`: bits 17:14, access unknown.
-  @inlinable public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
+  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_RPB_CONF`: gmc_8_1 register, MMIO dword 0x94D (byte 0x2534), access unknown, reset unknown (`write` starts from 0).
@@ -2800,19 +2712,13 @@ public enum MC_RPB_CONF: Register {
   }
 
   /// `MC_RPB_CONF.XPB_PCIE_ORDER`: bit 15, access unknown.
-  @inlinable public static var XPB_PCIE_ORDER: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var XPB_PCIE_ORDER: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_RPB_CONF.RPB_RD_PCIE_ORDER`: bit 16, access unknown.
-  @inlinable public static var RPB_RD_PCIE_ORDER: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var RPB_RD_PCIE_ORDER: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_RPB_CONF.RPB_WR_PCIE_ORDER`: bit 17, access unknown.
-  @inlinable public static var RPB_WR_PCIE_ORDER: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var RPB_WR_PCIE_ORDER: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `MC_RPB_IF_CONF`: gmc_8_1 register, MMIO dword 0x94E (byte 0x2538), access unknown, reset unknown (`write` starts from 0).
@@ -2825,14 +2731,10 @@ public enum MC_RPB_IF_CONF: Register {
   }
 
   /// `MC_RPB_IF_CONF.RPB_BIF_CREDITS`: bits 7:0, access unknown.
-  @inlinable public static var RPB_BIF_CREDITS: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var RPB_BIF_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_RPB_IF_CONF.OUTSTANDING_WRRET_ASK`: bits 15:8, access unknown.
-  @inlinable public static var OUTSTANDING_WRRET_ASK: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var OUTSTANDING_WRRET_ASK: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `MC_RPB_DBG1`: gmc_8_1 register, MMIO dword 0x94F (byte 0x253C), access unknown, reset unknown (`write` starts from 0).
@@ -2845,17 +2747,15 @@ public enum MC_RPB_DBG1: Register {
   }
 
   /// `MC_RPB_DBG1.RPB_BIF_OUTSTANDING_RD`: bits 7:0, access unknown.
-  @inlinable public static var RPB_BIF_OUTSTANDING_RD: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var RPB_BIF_OUTSTANDING_RD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_RPB_DBG1.RPB_BIF_OUTSTANDING_RD_32B`: bits 19:8, access unknown.
-  @inlinable public static var RPB_BIF_OUTSTANDING_RD_32B: RegisterField<Self, UInt16> {
+  public static var RPB_BIF_OUTSTANDING_RD_32B: RegisterField<Self, UInt16> {
     .init(lsb: 8, width: 12)
   }
 
   /// `MC_RPB_DBG1.DEBUG_BITS`: bits 31:20, access unknown.
-  @inlinable public static var DEBUG_BITS: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
+  public static var DEBUG_BITS: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `MC_RPB_EFF_CNTL`: gmc_8_1 register, MMIO dword 0x950 (byte 0x2540), access unknown, reset unknown (`write` starts from 0).
@@ -2868,10 +2768,10 @@ public enum MC_RPB_EFF_CNTL: Register {
   }
 
   /// `MC_RPB_EFF_CNTL.WR_LAZY_TIMER`: bits 7:0, access unknown.
-  @inlinable public static var WR_LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var WR_LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_RPB_EFF_CNTL.RD_LAZY_TIMER`: bits 15:8, access unknown.
-  @inlinable public static var RD_LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var RD_LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `MC_RPB_ARB_CNTL`: gmc_8_1 register, MMIO dword 0x951 (byte 0x2544), access unknown, reset unknown (`write` starts from 0).
@@ -2884,15 +2784,13 @@ public enum MC_RPB_ARB_CNTL: Register {
   }
 
   /// `MC_RPB_ARB_CNTL.WR_SWITCH_NUM`: bits 7:0, access unknown.
-  @inlinable public static var WR_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var WR_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_RPB_ARB_CNTL.RD_SWITCH_NUM`: bits 15:8, access unknown.
-  @inlinable public static var RD_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var RD_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_RPB_ARB_CNTL.ATC_SWITCH_NUM`: bits 23:16, access unknown.
-  @inlinable public static var ATC_SWITCH_NUM: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var ATC_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `MC_RPB_BIF_CNTL`: gmc_8_1 register, MMIO dword 0x952 (byte 0x2548), access unknown, reset unknown (`write` starts from 0).
@@ -2905,14 +2803,10 @@ public enum MC_RPB_BIF_CNTL: Register {
   }
 
   /// `MC_RPB_BIF_CNTL.ARB_SWITCH_NUM`: bits 7:0, access unknown.
-  @inlinable public static var ARB_SWITCH_NUM: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var ARB_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_RPB_BIF_CNTL.XPB_SWITCH_NUM`: bits 15:8, access unknown.
-  @inlinable public static var XPB_SWITCH_NUM: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var XPB_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `MC_RPB_WR_SWITCH_CNTL`: gmc_8_1 register, MMIO dword 0x953 (byte 0x254C), access unknown, reset unknown (`write` starts from 0).
@@ -2925,24 +2819,16 @@ public enum MC_RPB_WR_SWITCH_CNTL: Register {
   }
 
   /// `MC_RPB_WR_SWITCH_CNTL.QUEUE0_SWITCH_NUM`: bits 7:0, access unknown.
-  @inlinable public static var QUEUE0_SWITCH_NUM: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var QUEUE0_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_RPB_WR_SWITCH_CNTL.QUEUE1_SWITCH_NUM`: bits 15:8, access unknown.
-  @inlinable public static var QUEUE1_SWITCH_NUM: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var QUEUE1_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_RPB_WR_SWITCH_CNTL.QUEUE2_SWITCH_NUM`: bits 23:16, access unknown.
-  @inlinable public static var QUEUE2_SWITCH_NUM: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var QUEUE2_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_RPB_WR_SWITCH_CNTL.QUEUE3_SWITCH_NUM`: bits 31:24, access unknown.
-  @inlinable public static var QUEUE3_SWITCH_NUM: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var QUEUE3_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_RPB_WR_COMBINE_CNTL`: gmc_8_1 register, MMIO dword 0x954 (byte 0x2550), access unknown, reset unknown (`write` starts from 0).
@@ -2955,20 +2841,16 @@ public enum MC_RPB_WR_COMBINE_CNTL: Register {
   }
 
   /// `MC_RPB_WR_COMBINE_CNTL.WC_ENABLE`: bit 0, access unknown.
-  @inlinable public static var WC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var WC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_RPB_WR_COMBINE_CNTL.WC_MAX_PACKET_SIZE`: bits 2:1, access unknown.
-  @inlinable public static var WC_MAX_PACKET_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 2)
-  }
+  public static var WC_MAX_PACKET_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_RPB_WR_COMBINE_CNTL.WC_FLUSH_TIMER`: bits 6:3, access unknown.
-  @inlinable public static var WC_FLUSH_TIMER: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 4)
-  }
+  public static var WC_FLUSH_TIMER: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
   /// `MC_RPB_WR_COMBINE_CNTL.WC_ALIGN`: bit 7, access unknown.
-  @inlinable public static var WC_ALIGN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var WC_ALIGN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 }
 
 /// `MC_RPB_RD_SWITCH_CNTL`: gmc_8_1 register, MMIO dword 0x955 (byte 0x2554), access unknown, reset unknown (`write` starts from 0).
@@ -2981,24 +2863,16 @@ public enum MC_RPB_RD_SWITCH_CNTL: Register {
   }
 
   /// `MC_RPB_RD_SWITCH_CNTL.QUEUE0_SWITCH_NUM`: bits 7:0, access unknown.
-  @inlinable public static var QUEUE0_SWITCH_NUM: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var QUEUE0_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_RPB_RD_SWITCH_CNTL.QUEUE1_SWITCH_NUM`: bits 15:8, access unknown.
-  @inlinable public static var QUEUE1_SWITCH_NUM: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var QUEUE1_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_RPB_RD_SWITCH_CNTL.QUEUE2_SWITCH_NUM`: bits 23:16, access unknown.
-  @inlinable public static var QUEUE2_SWITCH_NUM: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var QUEUE2_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_RPB_RD_SWITCH_CNTL.QUEUE3_SWITCH_NUM`: bits 31:24, access unknown.
-  @inlinable public static var QUEUE3_SWITCH_NUM: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var QUEUE3_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_RPB_CID_QUEUE_WR`: gmc_8_1 register, MMIO dword 0x956 (byte 0x2558), access unknown, reset unknown (`write` starts from 0).
@@ -3011,19 +2885,19 @@ public enum MC_RPB_CID_QUEUE_WR: Register {
   }
 
   /// `MC_RPB_CID_QUEUE_WR.CLIENT_ID`: bits 7:0, access unknown.
-  @inlinable public static var CLIENT_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var CLIENT_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_RPB_CID_QUEUE_WR.UPDATE_MODE`: bit 8, access unknown.
-  @inlinable public static var UPDATE_MODE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var UPDATE_MODE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_RPB_CID_QUEUE_WR.WRITE_QUEUE`: bits 10:9, access unknown.
-  @inlinable public static var WRITE_QUEUE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
+  public static var WRITE_QUEUE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
 
   /// `MC_RPB_CID_QUEUE_WR.READ_QUEUE`: bits 12:11, access unknown.
-  @inlinable public static var READ_QUEUE: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
+  public static var READ_QUEUE: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `MC_RPB_CID_QUEUE_WR.UPDATE`: bit 13, access unknown.
-  @inlinable public static var UPDATE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var UPDATE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_RPB_CID_QUEUE_RD`: gmc_8_1 register, MMIO dword 0x957 (byte 0x255C), access unknown, reset unknown (`write` starts from 0).
@@ -3036,13 +2910,13 @@ public enum MC_RPB_CID_QUEUE_RD: Register {
   }
 
   /// `MC_RPB_CID_QUEUE_RD.CLIENT_ID`: bits 7:0, access unknown.
-  @inlinable public static var CLIENT_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var CLIENT_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_RPB_CID_QUEUE_RD.WRITE_QUEUE`: bits 9:8, access unknown.
-  @inlinable public static var WRITE_QUEUE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var WRITE_QUEUE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `MC_RPB_CID_QUEUE_RD.READ_QUEUE`: bits 11:10, access unknown.
-  @inlinable public static var READ_QUEUE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var READ_QUEUE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 }
 
 /// `MC_RPB_PERF_COUNTER_CNTL`: gmc_8_1 register, MMIO dword 0x958 (byte 0x2560), access unknown, reset unknown (`write` starts from 0).
@@ -3055,49 +2929,35 @@ public enum MC_RPB_PERF_COUNTER_CNTL: Register {
   }
 
   /// `MC_RPB_PERF_COUNTER_CNTL.PERF_COUNTER_SELECT`: bits 1:0, access unknown.
-  @inlinable public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_RPB_PERF_COUNTER_CNTL.CLEAR_SELECTED_PERF_COUNTER`: bit 2, access unknown.
-  @inlinable public static var CLEAR_SELECTED_PERF_COUNTER: RegisterField<Self, Bool> {
+  public static var CLEAR_SELECTED_PERF_COUNTER: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `MC_RPB_PERF_COUNTER_CNTL.CLEAR_ALL_PERF_COUNTERS`: bit 3, access unknown.
-  @inlinable public static var CLEAR_ALL_PERF_COUNTERS: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var CLEAR_ALL_PERF_COUNTERS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_RPB_PERF_COUNTER_CNTL.STOP_ON_COUNTER_SATURATION`: bit 4, access unknown.
-  @inlinable public static var STOP_ON_COUNTER_SATURATION: RegisterField<Self, Bool> {
+  public static var STOP_ON_COUNTER_SATURATION: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `MC_RPB_PERF_COUNTER_CNTL.ENABLE_PERF_COUNTERS`: bits 8:5, access unknown.
-  @inlinable public static var ENABLE_PERF_COUNTERS: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 4)
-  }
+  public static var ENABLE_PERF_COUNTERS: RegisterField<Self, UInt8> { .init(lsb: 5, width: 4) }
 
   /// `MC_RPB_PERF_COUNTER_CNTL.PERF_COUNTER_ASSIGN_0`: bits 13:9, access unknown.
-  @inlinable public static var PERF_COUNTER_ASSIGN_0: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 5)
-  }
+  public static var PERF_COUNTER_ASSIGN_0: RegisterField<Self, UInt8> { .init(lsb: 9, width: 5) }
 
   /// `MC_RPB_PERF_COUNTER_CNTL.PERF_COUNTER_ASSIGN_1`: bits 18:14, access unknown.
-  @inlinable public static var PERF_COUNTER_ASSIGN_1: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 5)
-  }
+  public static var PERF_COUNTER_ASSIGN_1: RegisterField<Self, UInt8> { .init(lsb: 14, width: 5) }
 
   /// `MC_RPB_PERF_COUNTER_CNTL.PERF_COUNTER_ASSIGN_2`: bits 23:19, access unknown.
-  @inlinable public static var PERF_COUNTER_ASSIGN_2: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 5)
-  }
+  public static var PERF_COUNTER_ASSIGN_2: RegisterField<Self, UInt8> { .init(lsb: 19, width: 5) }
 
   /// `MC_RPB_PERF_COUNTER_CNTL.PERF_COUNTER_ASSIGN_3`: bits 28:24, access unknown.
-  @inlinable public static var PERF_COUNTER_ASSIGN_3: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 5)
-  }
+  public static var PERF_COUNTER_ASSIGN_3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 }
 
 /// `MC_RPB_PERF_COUNTER_STATUS`: gmc_8_1 register, MMIO dword 0x959 (byte 0x2564), access unknown, reset unknown (`write` starts from 0).
@@ -3110,7 +2970,7 @@ public enum MC_RPB_PERF_COUNTER_STATUS: Register {
   }
 
   /// `MC_RPB_PERF_COUNTER_STATUS.PERFORMANCE_COUNTER_VALUE`: bits 31:0, access unknown.
-  @inlinable public static var PERFORMANCE_COUNTER_VALUE: RegisterField<Self, UInt32> {
+  public static var PERFORMANCE_COUNTER_VALUE: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -3125,10 +2985,10 @@ public enum MC_RPB_CID_QUEUE_EX: Register {
   }
 
   /// `MC_RPB_CID_QUEUE_EX.START`: bit 0, access unknown.
-  @inlinable public static var START: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var START: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_RPB_CID_QUEUE_EX.OFFSET`: bits 5:1, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 }
 
 /// `MC_RPB_CID_QUEUE_EX_DATA`: gmc_8_1 register, MMIO dword 0x95B (byte 0x256C), access unknown, reset unknown (`write` starts from 0).
@@ -3141,14 +3001,10 @@ public enum MC_RPB_CID_QUEUE_EX_DATA: Register {
   }
 
   /// `MC_RPB_CID_QUEUE_EX_DATA.WRITE_ENTRIES`: bits 15:0, access unknown.
-  @inlinable public static var WRITE_ENTRIES: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var WRITE_ENTRIES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_RPB_CID_QUEUE_EX_DATA.READ_ENTRIES`: bits 31:16, access unknown.
-  @inlinable public static var READ_ENTRIES: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var READ_ENTRIES: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_RPB_TCI_CNTL`: gmc_8_1 register, MMIO dword 0x95C (byte 0x2570), access unknown, reset unknown (`write` starts from 0).
@@ -3161,31 +3017,25 @@ public enum MC_RPB_TCI_CNTL: Register {
   }
 
   /// `MC_RPB_TCI_CNTL.TCI_ENABLE`: bit 0, access unknown.
-  @inlinable public static var TCI_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var TCI_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_RPB_TCI_CNTL.TCI_POLICY`: bits 2:1, access unknown.
-  @inlinable public static var TCI_POLICY: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var TCI_POLICY: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_RPB_TCI_CNTL.TCI_VOL`: bit 3, access unknown.
-  @inlinable public static var TCI_VOL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var TCI_VOL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_RPB_TCI_CNTL.TCI_VMID`: bits 7:4, access unknown.
-  @inlinable public static var TCI_VMID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var TCI_VMID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_RPB_TCI_CNTL.TCI_REQ_CREDITS`: bits 15:8, access unknown.
-  @inlinable public static var TCI_REQ_CREDITS: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var TCI_REQ_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_RPB_TCI_CNTL.TCI_MAX_WRITES`: bits 23:16, access unknown.
-  @inlinable public static var TCI_MAX_WRITES: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var TCI_MAX_WRITES: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_RPB_TCI_CNTL.TCI_MAX_READS`: bits 31:24, access unknown.
-  @inlinable public static var TCI_MAX_READS: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var TCI_MAX_READS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_RPB_TCI_CNTL2`: gmc_8_1 register, MMIO dword 0x95D (byte 0x2574), access unknown, reset unknown (`write` starts from 0).
@@ -3198,24 +3048,22 @@ public enum MC_RPB_TCI_CNTL2: Register {
   }
 
   /// `MC_RPB_TCI_CNTL2.TCI_POLICY`: bit 0, access unknown.
-  @inlinable public static var TCI_POLICY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var TCI_POLICY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_RPB_TCI_CNTL2.TCI_MTYPE`: bits 2:1, access unknown.
-  @inlinable public static var TCI_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var TCI_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_RPB_TCI_CNTL2.TCI_SNOOP`: bit 3, access unknown.
-  @inlinable public static var TCI_SNOOP: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var TCI_SNOOP: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_RPB_TCI_CNTL2.TCI_PHYSICAL`: bit 4, access unknown.
-  @inlinable public static var TCI_PHYSICAL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var TCI_PHYSICAL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_RPB_TCI_CNTL2.TCI_PERF_CNTR_EN`: bit 5, access unknown.
-  @inlinable public static var TCI_PERF_CNTR_EN: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TCI_PERF_CNTR_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_RPB_TCI_CNTL2.TCI_EXE`: bit 6, access unknown.
-  @inlinable public static var TCI_EXE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var TCI_EXE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 }
 
 /// `MC_CITF_XTRA_ENABLE`: gmc_8_1 register, MMIO dword 0x96D (byte 0x25B4), access unknown, reset unknown (`write` starts from 0).
@@ -3228,80 +3076,58 @@ public enum MC_CITF_XTRA_ENABLE: Register {
   }
 
   /// `MC_CITF_XTRA_ENABLE.CB1_RD`: bit 0, access unknown.
-  @inlinable public static var CB1_RD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CB1_RD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_CITF_XTRA_ENABLE.CB1_WR`: bit 1, access unknown.
-  @inlinable public static var CB1_WR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CB1_WR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_CITF_XTRA_ENABLE.DB1_RD`: bit 2, access unknown.
-  @inlinable public static var DB1_RD: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var DB1_RD: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_CITF_XTRA_ENABLE.DB1_WR`: bit 3, access unknown.
-  @inlinable public static var DB1_WR: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var DB1_WR: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_CITF_XTRA_ENABLE.TC2_RD`: bit 4, access unknown.
-  @inlinable public static var TC2_RD: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var TC2_RD: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_CITF_XTRA_ENABLE.ARB_DBG`: bits 11:8, access unknown.
-  @inlinable public static var ARB_DBG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var ARB_DBG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_CITF_XTRA_ENABLE.TC2_WR`: bit 12, access unknown.
-  @inlinable public static var TC2_WR: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var TC2_WR: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_CITF_XTRA_ENABLE.CB0_CONNECT_CNTL`: bits 14:13, access unknown.
-  @inlinable public static var CB0_CONNECT_CNTL: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 2)
-  }
+  public static var CB0_CONNECT_CNTL: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
 
   /// `MC_CITF_XTRA_ENABLE.DB0_CONNECT_CNTL`: bits 16:15, access unknown.
-  @inlinable public static var DB0_CONNECT_CNTL: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 2)
-  }
+  public static var DB0_CONNECT_CNTL: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
 
   /// `MC_CITF_XTRA_ENABLE.CB1_CONNECT_CNTL`: bits 18:17, access unknown.
-  @inlinable public static var CB1_CONNECT_CNTL: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 2)
-  }
+  public static var CB1_CONNECT_CNTL: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
 
   /// `MC_CITF_XTRA_ENABLE.DB1_CONNECT_CNTL`: bits 20:19, access unknown.
-  @inlinable public static var DB1_CONNECT_CNTL: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 2)
-  }
+  public static var DB1_CONNECT_CNTL: RegisterField<Self, UInt8> { .init(lsb: 19, width: 2) }
 
   /// `MC_CITF_XTRA_ENABLE.TC0_CONNECT_CNTL`: bits 22:21, access unknown.
-  @inlinable public static var TC0_CONNECT_CNTL: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var TC0_CONNECT_CNTL: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `MC_CITF_XTRA_ENABLE.TC1_CONNECT_CNTL`: bits 24:23, access unknown.
-  @inlinable public static var TC1_CONNECT_CNTL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 2)
-  }
+  public static var TC1_CONNECT_CNTL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 2) }
 
   /// `MC_CITF_XTRA_ENABLE.CB0_CID_CNTL_ENABLE`: bit 25, access unknown.
-  @inlinable public static var CB0_CID_CNTL_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var CB0_CID_CNTL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_CITF_XTRA_ENABLE.DB0_CID_CNTL_ENABLE`: bit 26, access unknown.
-  @inlinable public static var DB0_CID_CNTL_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var DB0_CID_CNTL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_CITF_XTRA_ENABLE.CB1_CID_CNTL_ENABLE`: bit 27, access unknown.
-  @inlinable public static var CB1_CID_CNTL_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var CB1_CID_CNTL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `MC_CITF_XTRA_ENABLE.DB1_CID_CNTL_ENABLE`: bit 28, access unknown.
-  @inlinable public static var DB1_CID_CNTL_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var DB1_CID_CNTL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_CITF_XTRA_ENABLE.TC2_REPAIR_ENABLE`: bits 30:29, access unknown.
-  @inlinable public static var TC2_REPAIR_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
+  public static var TC2_REPAIR_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
 /// `CC_MC_MAX_CHANNEL`: gmc_8_1 register, MMIO dword 0x96E (byte 0x25B8), access unknown, reset unknown (`write` starts from 0).
@@ -3314,7 +3140,7 @@ public enum CC_MC_MAX_CHANNEL: Register {
   }
 
   /// `CC_MC_MAX_CHANNEL.NOOFCHAN`: bits 4:1, access unknown.
-  @inlinable public static var NOOFCHAN: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
+  public static var NOOFCHAN: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
 }
 
 /// `MC_CG_CONFIG`: gmc_8_1 register, MMIO dword 0x96F (byte 0x25BC), access unknown, reset unknown (`write` starts from 0).
@@ -3327,22 +3153,22 @@ public enum MC_CG_CONFIG: Register {
   }
 
   /// `MC_CG_CONFIG.MCDW_WR_ENABLE`: bit 0, access unknown.
-  @inlinable public static var MCDW_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MCDW_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_CG_CONFIG.MCDX_WR_ENABLE`: bit 1, access unknown.
-  @inlinable public static var MCDX_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var MCDX_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_CG_CONFIG.MCDY_WR_ENABLE`: bit 2, access unknown.
-  @inlinable public static var MCDY_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var MCDY_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_CG_CONFIG.MCDZ_WR_ENABLE`: bit 3, access unknown.
-  @inlinable public static var MCDZ_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var MCDZ_WR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_CG_CONFIG.MC_RD_ENABLE`: bits 5:4, access unknown.
-  @inlinable public static var MC_RD_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var MC_RD_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_CG_CONFIG.INDEX`: bits 21:6, access unknown.
-  @inlinable public static var INDEX: RegisterField<Self, UInt16> { .init(lsb: 6, width: 16) }
+  public static var INDEX: RegisterField<Self, UInt16> { .init(lsb: 6, width: 16) }
 }
 
 /// `MC_CITF_CNTL`: gmc_8_1 register, MMIO dword 0x970 (byte 0x25C0), access unknown, reset unknown (`write` starts from 0).
@@ -3355,30 +3181,22 @@ public enum MC_CITF_CNTL: Register {
   }
 
   /// `MC_CITF_CNTL.IGNOREPM`: bit 2, access unknown.
-  @inlinable public static var IGNOREPM: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var IGNOREPM: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_CITF_CNTL.EXEMPTPM`: bit 3, access unknown.
-  @inlinable public static var EXEMPTPM: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var EXEMPTPM: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_CITF_CNTL.GFX_IDLE_OVERRIDE`: bits 5:4, access unknown.
-  @inlinable public static var GFX_IDLE_OVERRIDE: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var GFX_IDLE_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_CITF_CNTL.MCD_SRBM_MASK_ENABLE`: bit 6, access unknown.
-  @inlinable public static var MCD_SRBM_MASK_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var MCD_SRBM_MASK_ENABLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_CITF_CNTL.CNTR_CHMAP_MODE`: bits 8:7, access unknown.
-  @inlinable public static var CNTR_CHMAP_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 2)
-  }
+  public static var CNTR_CHMAP_MODE: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
 
   /// `MC_CITF_CNTL.REMOTE_RB_CONNECT_ENABLE`: bit 9, access unknown.
-  @inlinable public static var REMOTE_RB_CONNECT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var REMOTE_RB_CONNECT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 }
 
 /// `MC_CITF_CREDITS_VM`: gmc_8_1 register, MMIO dword 0x971 (byte 0x25C4), access unknown, reset unknown (`write` starts from 0).
@@ -3391,10 +3209,10 @@ public enum MC_CITF_CREDITS_VM: Register {
   }
 
   /// `MC_CITF_CREDITS_VM.READ_ALL`: bits 5:0, access unknown.
-  @inlinable public static var READ_ALL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var READ_ALL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `MC_CITF_CREDITS_VM.WRITE_ALL`: bits 11:6, access unknown.
-  @inlinable public static var WRITE_ALL: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
+  public static var WRITE_ALL: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 }
 
 /// `MC_CITF_CREDITS_ARB_RD`: gmc_8_1 register, MMIO dword 0x972 (byte 0x25C8), access unknown, reset unknown (`write` starts from 0).
@@ -3407,19 +3225,19 @@ public enum MC_CITF_CREDITS_ARB_RD: Register {
   }
 
   /// `MC_CITF_CREDITS_ARB_RD.READ_LCL`: bits 7:0, access unknown.
-  @inlinable public static var READ_LCL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var READ_LCL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_CITF_CREDITS_ARB_RD.READ_HUB`: bits 15:8, access unknown.
-  @inlinable public static var READ_HUB: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var READ_HUB: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_CITF_CREDITS_ARB_RD.READ_PRI`: bits 23:16, access unknown.
-  @inlinable public static var READ_PRI: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var READ_PRI: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_CITF_CREDITS_ARB_RD.LCL_PRI`: bit 24, access unknown.
-  @inlinable public static var LCL_PRI: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var LCL_PRI: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_CITF_CREDITS_ARB_RD.HUB_PRI`: bit 25, access unknown.
-  @inlinable public static var HUB_PRI: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var HUB_PRI: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `MC_CITF_CREDITS_ARB_WR`: gmc_8_1 register, MMIO dword 0x973 (byte 0x25CC), access unknown, reset unknown (`write` starts from 0).
@@ -3432,19 +3250,19 @@ public enum MC_CITF_CREDITS_ARB_WR: Register {
   }
 
   /// `MC_CITF_CREDITS_ARB_WR.WRITE_LCL`: bits 7:0, access unknown.
-  @inlinable public static var WRITE_LCL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var WRITE_LCL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_CITF_CREDITS_ARB_WR.WRITE_HUB`: bits 15:8, access unknown.
-  @inlinable public static var WRITE_HUB: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var WRITE_HUB: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_CITF_CREDITS_ARB_WR.WRITE_PRI`: bits 23:16, access unknown.
-  @inlinable public static var WRITE_PRI: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var WRITE_PRI: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_CITF_CREDITS_ARB_WR.HUB_PRI`: bit 24, access unknown.
-  @inlinable public static var HUB_PRI: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var HUB_PRI: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_CITF_CREDITS_ARB_WR.LCL_PRI`: bit 25, access unknown.
-  @inlinable public static var LCL_PRI: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var LCL_PRI: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `MC_CITF_DAGB_CNTL`: gmc_8_1 register, MMIO dword 0x974 (byte 0x25D0), access unknown, reset unknown (`write` starts from 0).
@@ -3457,22 +3275,16 @@ public enum MC_CITF_DAGB_CNTL: Register {
   }
 
   /// `MC_CITF_DAGB_CNTL.JUMP_AHEAD`: bit 0, access unknown.
-  @inlinable public static var JUMP_AHEAD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var JUMP_AHEAD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_CITF_DAGB_CNTL.CENTER_RD_MAX_BURST`: bits 4:1, access unknown.
-  @inlinable public static var CENTER_RD_MAX_BURST: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 4)
-  }
+  public static var CENTER_RD_MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
 
   /// `MC_CITF_DAGB_CNTL.DISABLE_SELF_INIT`: bit 5, access unknown.
-  @inlinable public static var DISABLE_SELF_INIT: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var DISABLE_SELF_INIT: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_CITF_DAGB_CNTL.CENTER_WR_MAX_BURST`: bits 9:6, access unknown.
-  @inlinable public static var CENTER_WR_MAX_BURST: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 4)
-  }
+  public static var CENTER_WR_MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 }
 
 /// `MC_CITF_INT_CREDITS`: gmc_8_1 register, MMIO dword 0x975 (byte 0x25D4), access unknown, reset unknown (`write` starts from 0).
@@ -3485,20 +3297,16 @@ public enum MC_CITF_INT_CREDITS: Register {
   }
 
   /// `MC_CITF_INT_CREDITS.REMRDRET`: bits 5:0, access unknown.
-  @inlinable public static var REMRDRET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var REMRDRET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `MC_CITF_INT_CREDITS.CNTR_RD_HUB_LP`: bits 17:12, access unknown.
-  @inlinable public static var CNTR_RD_HUB_LP: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 6)
-  }
+  public static var CNTR_RD_HUB_LP: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
   /// `MC_CITF_INT_CREDITS.CNTR_RD_HUB_HP`: bits 23:18, access unknown.
-  @inlinable public static var CNTR_RD_HUB_HP: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 6)
-  }
+  public static var CNTR_RD_HUB_HP: RegisterField<Self, UInt8> { .init(lsb: 18, width: 6) }
 
   /// `MC_CITF_INT_CREDITS.CNTR_RD_LCL`: bits 29:24, access unknown.
-  @inlinable public static var CNTR_RD_LCL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
+  public static var CNTR_RD_LCL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 }
 
 /// `MC_CITF_RET_MODE`: gmc_8_1 register, MMIO dword 0x976 (byte 0x25D8), access unknown, reset unknown (`write` starts from 0).
@@ -3511,30 +3319,28 @@ public enum MC_CITF_RET_MODE: Register {
   }
 
   /// `MC_CITF_RET_MODE.INORDER_RD`: bit 0, access unknown.
-  @inlinable public static var INORDER_RD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var INORDER_RD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_CITF_RET_MODE.INORDER_WR`: bit 1, access unknown.
-  @inlinable public static var INORDER_WR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var INORDER_WR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_CITF_RET_MODE.REMPRI_RD`: bit 2, access unknown.
-  @inlinable public static var REMPRI_RD: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var REMPRI_RD: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_CITF_RET_MODE.REMPRI_WR`: bit 3, access unknown.
-  @inlinable public static var REMPRI_WR: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var REMPRI_WR: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_CITF_RET_MODE.LCLPRI_RD`: bit 4, access unknown.
-  @inlinable public static var LCLPRI_RD: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var LCLPRI_RD: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_CITF_RET_MODE.LCLPRI_WR`: bit 5, access unknown.
-  @inlinable public static var LCLPRI_WR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var LCLPRI_WR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_CITF_RET_MODE.RDRET_STALL_EN`: bit 6, access unknown.
-  @inlinable public static var RDRET_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var RDRET_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_CITF_RET_MODE.RDRET_STALL_THRESHOLD`: bits 14:7, access unknown.
-  @inlinable public static var RDRET_STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 8)
-  }
+  public static var RDRET_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 7, width: 8) }
 }
 
 /// `MC_CITF_DAGB_DLY`: gmc_8_1 register, MMIO dword 0x977 (byte 0x25DC), access unknown, reset unknown (`write` starts from 0).
@@ -3547,13 +3353,13 @@ public enum MC_CITF_DAGB_DLY: Register {
   }
 
   /// `MC_CITF_DAGB_DLY.DLY`: bits 4:0, access unknown.
-  @inlinable public static var DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+  public static var DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `MC_CITF_DAGB_DLY.CLI`: bits 21:16, access unknown.
-  @inlinable public static var CLI: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
+  public static var CLI: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `MC_CITF_DAGB_DLY.POS`: bits 29:24, access unknown.
-  @inlinable public static var POS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
+  public static var POS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 }
 
 /// `MC_RD_GRP_EXT`: gmc_8_1 register, MMIO dword 0x978 (byte 0x25E0), access unknown, reset unknown (`write` starts from 0).
@@ -3566,10 +3372,10 @@ public enum MC_RD_GRP_EXT: Register {
   }
 
   /// `MC_RD_GRP_EXT.DBSTEN0`: bits 3:0, access unknown.
-  @inlinable public static var DBSTEN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DBSTEN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_RD_GRP_EXT.TC0`: bits 7:4, access unknown.
-  @inlinable public static var TC0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var TC0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 }
 
 /// `MC_WR_GRP_EXT`: gmc_8_1 register, MMIO dword 0x979 (byte 0x25E4), access unknown, reset unknown (`write` starts from 0).
@@ -3582,10 +3388,10 @@ public enum MC_WR_GRP_EXT: Register {
   }
 
   /// `MC_WR_GRP_EXT.DBSTEN0`: bits 3:0, access unknown.
-  @inlinable public static var DBSTEN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DBSTEN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_WR_GRP_EXT.TC0`: bits 7:4, access unknown.
-  @inlinable public static var TC0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var TC0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 }
 
 /// `MC_CITF_REMREQ`: gmc_8_1 register, MMIO dword 0x97A (byte 0x25E8), access unknown, reset unknown (`write` starts from 0).
@@ -3598,15 +3404,13 @@ public enum MC_CITF_REMREQ: Register {
   }
 
   /// `MC_CITF_REMREQ.READ_CREDITS`: bits 6:0, access unknown.
-  @inlinable public static var READ_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var READ_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `MC_CITF_REMREQ.WRITE_CREDITS`: bits 13:7, access unknown.
-  @inlinable public static var WRITE_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 7) }
+  public static var WRITE_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 7) }
 
   /// `MC_CITF_REMREQ.CREDITS_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CREDITS_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CREDITS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `MC_WR_TC0`: gmc_8_1 register, MMIO dword 0x97B (byte 0x25EC), access unknown, reset unknown (`write` starts from 0).
@@ -3619,32 +3423,28 @@ public enum MC_WR_TC0: Register {
   }
 
   /// `MC_WR_TC0.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_WR_TC0.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_WR_TC0.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_WR_TC0.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_WR_TC0.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_WR_TC0.MAX_BURST`: bits 10:7, access unknown.
-  @inlinable public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_WR_TC0.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_WR_TC0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MC_WR_TC1`: gmc_8_1 register, MMIO dword 0x97C (byte 0x25F0), access unknown, reset unknown (`write` starts from 0).
@@ -3657,32 +3457,28 @@ public enum MC_WR_TC1: Register {
   }
 
   /// `MC_WR_TC1.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_WR_TC1.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_WR_TC1.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_WR_TC1.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_WR_TC1.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_WR_TC1.MAX_BURST`: bits 10:7, access unknown.
-  @inlinable public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_WR_TC1.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_WR_TC1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MC_CITF_INT_CREDITS_WR`: gmc_8_1 register, MMIO dword 0x97D (byte 0x25F4), access unknown, reset unknown (`write` starts from 0).
@@ -3695,10 +3491,10 @@ public enum MC_CITF_INT_CREDITS_WR: Register {
   }
 
   /// `MC_CITF_INT_CREDITS_WR.CNTR_WR_HUB`: bits 5:0, access unknown.
-  @inlinable public static var CNTR_WR_HUB: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var CNTR_WR_HUB: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `MC_CITF_INT_CREDITS_WR.CNTR_WR_LCL`: bits 11:6, access unknown.
-  @inlinable public static var CNTR_WR_LCL: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
+  public static var CNTR_WR_LCL: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 }
 
 /// `MC_CITF_CREDITS_ARB_RD2`: gmc_8_1 register, MMIO dword 0x97E (byte 0x25F8), access unknown, reset unknown (`write` starts from 0).
@@ -3711,7 +3507,7 @@ public enum MC_CITF_CREDITS_ARB_RD2: Register {
   }
 
   /// `MC_CITF_CREDITS_ARB_RD2.READ_MED`: bits 7:0, access unknown.
-  @inlinable public static var READ_MED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var READ_MED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `MC_CITF_WTM_RD_CNTL`: gmc_8_1 register, MMIO dword 0x97F (byte 0x25FC), access unknown, reset unknown (`write` starts from 0).
@@ -3724,52 +3520,34 @@ public enum MC_CITF_WTM_RD_CNTL: Register {
   }
 
   /// `MC_CITF_WTM_RD_CNTL.GROUP0_DECREMENT`: bits 2:0, access unknown.
-  @inlinable public static var GROUP0_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var GROUP0_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_CITF_WTM_RD_CNTL.GROUP1_DECREMENT`: bits 5:3, access unknown.
-  @inlinable public static var GROUP1_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
+  public static var GROUP1_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `MC_CITF_WTM_RD_CNTL.GROUP2_DECREMENT`: bits 8:6, access unknown.
-  @inlinable public static var GROUP2_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 3)
-  }
+  public static var GROUP2_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `MC_CITF_WTM_RD_CNTL.GROUP3_DECREMENT`: bits 11:9, access unknown.
-  @inlinable public static var GROUP3_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var GROUP3_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `MC_CITF_WTM_RD_CNTL.GROUP4_DECREMENT`: bits 14:12, access unknown.
-  @inlinable public static var GROUP4_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var GROUP4_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MC_CITF_WTM_RD_CNTL.GROUP5_DECREMENT`: bits 17:15, access unknown.
-  @inlinable public static var GROUP5_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 3)
-  }
+  public static var GROUP5_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
   /// `MC_CITF_WTM_RD_CNTL.GROUP6_DECREMENT`: bits 20:18, access unknown.
-  @inlinable public static var GROUP6_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 3)
-  }
+  public static var GROUP6_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `MC_CITF_WTM_RD_CNTL.GROUP7_DECREMENT`: bits 23:21, access unknown.
-  @inlinable public static var GROUP7_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var GROUP7_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `MC_CITF_WTM_RD_CNTL.DISABLE_REMOTE`: bit 24, access unknown.
-  @inlinable public static var DISABLE_REMOTE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var DISABLE_REMOTE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_CITF_WTM_RD_CNTL.DISABLE_LOCAL`: bit 25, access unknown.
-  @inlinable public static var DISABLE_LOCAL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var DISABLE_LOCAL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `MC_CITF_WTM_WR_CNTL`: gmc_8_1 register, MMIO dword 0x980 (byte 0x2600), access unknown, reset unknown (`write` starts from 0).
@@ -3782,52 +3560,34 @@ public enum MC_CITF_WTM_WR_CNTL: Register {
   }
 
   /// `MC_CITF_WTM_WR_CNTL.GROUP0_DECREMENT`: bits 2:0, access unknown.
-  @inlinable public static var GROUP0_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var GROUP0_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_CITF_WTM_WR_CNTL.GROUP1_DECREMENT`: bits 5:3, access unknown.
-  @inlinable public static var GROUP1_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
+  public static var GROUP1_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `MC_CITF_WTM_WR_CNTL.GROUP2_DECREMENT`: bits 8:6, access unknown.
-  @inlinable public static var GROUP2_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 3)
-  }
+  public static var GROUP2_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `MC_CITF_WTM_WR_CNTL.GROUP3_DECREMENT`: bits 11:9, access unknown.
-  @inlinable public static var GROUP3_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var GROUP3_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `MC_CITF_WTM_WR_CNTL.GROUP4_DECREMENT`: bits 14:12, access unknown.
-  @inlinable public static var GROUP4_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var GROUP4_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MC_CITF_WTM_WR_CNTL.GROUP5_DECREMENT`: bits 17:15, access unknown.
-  @inlinable public static var GROUP5_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 3)
-  }
+  public static var GROUP5_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
   /// `MC_CITF_WTM_WR_CNTL.GROUP6_DECREMENT`: bits 20:18, access unknown.
-  @inlinable public static var GROUP6_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 3)
-  }
+  public static var GROUP6_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `MC_CITF_WTM_WR_CNTL.GROUP7_DECREMENT`: bits 23:21, access unknown.
-  @inlinable public static var GROUP7_DECREMENT: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var GROUP7_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `MC_CITF_WTM_WR_CNTL.DISABLE_REMOTE`: bit 24, access unknown.
-  @inlinable public static var DISABLE_REMOTE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var DISABLE_REMOTE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_CITF_WTM_WR_CNTL.DISABLE_LOCAL`: bit 25, access unknown.
-  @inlinable public static var DISABLE_LOCAL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var DISABLE_LOCAL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `MC_RD_CB`: gmc_8_1 register, MMIO dword 0x981 (byte 0x2604), access unknown, reset unknown (`write` starts from 0).
@@ -3840,32 +3600,28 @@ public enum MC_RD_CB: Register {
   }
 
   /// `MC_RD_CB.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_RD_CB.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_RD_CB.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_RD_CB.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_RD_CB.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_RD_CB.MAX_BURST`: bits 10:7, access unknown.
-  @inlinable public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_RD_CB.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_RD_CB.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MC_RD_DB`: gmc_8_1 register, MMIO dword 0x982 (byte 0x2608), access unknown, reset unknown (`write` starts from 0).
@@ -3878,32 +3634,28 @@ public enum MC_RD_DB: Register {
   }
 
   /// `MC_RD_DB.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_RD_DB.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_RD_DB.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_RD_DB.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_RD_DB.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_RD_DB.MAX_BURST`: bits 10:7, access unknown.
-  @inlinable public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_RD_DB.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_RD_DB.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MC_RD_TC0`: gmc_8_1 register, MMIO dword 0x983 (byte 0x260C), access unknown, reset unknown (`write` starts from 0).
@@ -3916,32 +3668,28 @@ public enum MC_RD_TC0: Register {
   }
 
   /// `MC_RD_TC0.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_RD_TC0.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_RD_TC0.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_RD_TC0.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_RD_TC0.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_RD_TC0.MAX_BURST`: bits 10:7, access unknown.
-  @inlinable public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_RD_TC0.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_RD_TC0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MC_RD_TC1`: gmc_8_1 register, MMIO dword 0x984 (byte 0x2610), access unknown, reset unknown (`write` starts from 0).
@@ -3954,32 +3702,28 @@ public enum MC_RD_TC1: Register {
   }
 
   /// `MC_RD_TC1.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_RD_TC1.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_RD_TC1.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_RD_TC1.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_RD_TC1.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_RD_TC1.MAX_BURST`: bits 10:7, access unknown.
-  @inlinable public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_RD_TC1.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_RD_TC1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MC_RD_HUB`: gmc_8_1 register, MMIO dword 0x985 (byte 0x2614), access unknown, reset unknown (`write` starts from 0).
@@ -3992,32 +3736,28 @@ public enum MC_RD_HUB: Register {
   }
 
   /// `MC_RD_HUB.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_RD_HUB.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_RD_HUB.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_RD_HUB.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_RD_HUB.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_RD_HUB.MAX_BURST`: bits 10:7, access unknown.
-  @inlinable public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_RD_HUB.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_RD_HUB.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MC_WR_CB`: gmc_8_1 register, MMIO dword 0x986 (byte 0x2618), access unknown, reset unknown (`write` starts from 0).
@@ -4030,32 +3770,28 @@ public enum MC_WR_CB: Register {
   }
 
   /// `MC_WR_CB.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_WR_CB.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_WR_CB.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_WR_CB.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_WR_CB.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_WR_CB.MAX_BURST`: bits 10:7, access unknown.
-  @inlinable public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_WR_CB.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_WR_CB.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MC_WR_DB`: gmc_8_1 register, MMIO dword 0x987 (byte 0x261C), access unknown, reset unknown (`write` starts from 0).
@@ -4068,32 +3804,28 @@ public enum MC_WR_DB: Register {
   }
 
   /// `MC_WR_DB.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_WR_DB.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_WR_DB.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_WR_DB.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_WR_DB.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_WR_DB.MAX_BURST`: bits 10:7, access unknown.
-  @inlinable public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_WR_DB.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_WR_DB.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MC_WR_HUB`: gmc_8_1 register, MMIO dword 0x988 (byte 0x2620), access unknown, reset unknown (`write` starts from 0).
@@ -4106,32 +3838,28 @@ public enum MC_WR_HUB: Register {
   }
 
   /// `MC_WR_HUB.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_WR_HUB.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_WR_HUB.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_WR_HUB.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_WR_HUB.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_WR_HUB.MAX_BURST`: bits 10:7, access unknown.
-  @inlinable public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_WR_HUB.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_WR_HUB.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MC_CITF_CREDITS_XBAR`: gmc_8_1 register, MMIO dword 0x989 (byte 0x2624), access unknown, reset unknown (`write` starts from 0).
@@ -4144,10 +3872,10 @@ public enum MC_CITF_CREDITS_XBAR: Register {
   }
 
   /// `MC_CITF_CREDITS_XBAR.READ_LCL`: bits 7:0, access unknown.
-  @inlinable public static var READ_LCL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var READ_LCL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_CITF_CREDITS_XBAR.WRITE_LCL`: bits 15:8, access unknown.
-  @inlinable public static var WRITE_LCL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var WRITE_LCL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `MC_RD_GRP_LCL`: gmc_8_1 register, MMIO dword 0x98A (byte 0x2628), access unknown, reset unknown (`write` starts from 0).
@@ -4160,19 +3888,19 @@ public enum MC_RD_GRP_LCL: Register {
   }
 
   /// `MC_RD_GRP_LCL.CB0`: bits 15:12, access unknown.
-  @inlinable public static var CB0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var CB0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_RD_GRP_LCL.CBCMASK0`: bits 19:16, access unknown.
-  @inlinable public static var CBCMASK0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CBCMASK0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_RD_GRP_LCL.CBFMASK0`: bits 23:20, access unknown.
-  @inlinable public static var CBFMASK0: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var CBFMASK0: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_RD_GRP_LCL.DB0`: bits 27:24, access unknown.
-  @inlinable public static var DB0: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var DB0: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_RD_GRP_LCL.DBHTILE0`: bits 31:28, access unknown.
-  @inlinable public static var DBHTILE0: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var DBHTILE0: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_WR_GRP_LCL`: gmc_8_1 register, MMIO dword 0x98B (byte 0x262C), access unknown, reset unknown (`write` starts from 0).
@@ -4185,25 +3913,25 @@ public enum MC_WR_GRP_LCL: Register {
   }
 
   /// `MC_WR_GRP_LCL.CB0`: bits 3:0, access unknown.
-  @inlinable public static var CB0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var CB0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_WR_GRP_LCL.CBCMASK0`: bits 7:4, access unknown.
-  @inlinable public static var CBCMASK0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var CBCMASK0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_WR_GRP_LCL.CBFMASK0`: bits 11:8, access unknown.
-  @inlinable public static var CBFMASK0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var CBFMASK0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_WR_GRP_LCL.DB0`: bits 15:12, access unknown.
-  @inlinable public static var DB0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DB0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_WR_GRP_LCL.DBHTILE0`: bits 19:16, access unknown.
-  @inlinable public static var DBHTILE0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var DBHTILE0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_WR_GRP_LCL.SX0`: bits 23:20, access unknown.
-  @inlinable public static var SX0: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var SX0: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_WR_GRP_LCL.CBIMMED0`: bits 31:28, access unknown.
-  @inlinable public static var CBIMMED0: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var CBIMMED0: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_CITF_PERF_MON_CNTL2`: gmc_8_1 register, MMIO dword 0x98E (byte 0x2638), access unknown, reset unknown (`write` starts from 0).
@@ -4216,7 +3944,7 @@ public enum MC_CITF_PERF_MON_CNTL2: Register {
   }
 
   /// `MC_CITF_PERF_MON_CNTL2.CID`: bits 7:0, access unknown.
-  @inlinable public static var CID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var CID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `MC_CITF_PERF_MON_RSLT2`: gmc_8_1 register, MMIO dword 0x991 (byte 0x2644), access unknown, reset unknown (`write` starts from 0).
@@ -4229,58 +3957,58 @@ public enum MC_CITF_PERF_MON_RSLT2: Register {
   }
 
   /// `MC_CITF_PERF_MON_RSLT2.CB_RD_BUSY`: bit 1, access unknown.
-  @inlinable public static var CB_RD_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CB_RD_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_CITF_PERF_MON_RSLT2.DB_RD_BUSY`: bit 2, access unknown.
-  @inlinable public static var DB_RD_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var DB_RD_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_CITF_PERF_MON_RSLT2.TC0_RD_BUSY`: bit 3, access unknown.
-  @inlinable public static var TC0_RD_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var TC0_RD_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_CITF_PERF_MON_RSLT2.VC0_RD_BUSY`: bit 4, access unknown.
-  @inlinable public static var VC0_RD_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var VC0_RD_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_CITF_PERF_MON_RSLT2.TC1_RD_BUSY`: bit 5, access unknown.
-  @inlinable public static var TC1_RD_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var TC1_RD_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_CITF_PERF_MON_RSLT2.VC1_RD_BUSY`: bit 6, access unknown.
-  @inlinable public static var VC1_RD_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var VC1_RD_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_CITF_PERF_MON_RSLT2.CB_WR_BUSY`: bit 7, access unknown.
-  @inlinable public static var CB_WR_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var CB_WR_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_CITF_PERF_MON_RSLT2.DB_WR_BUSY`: bit 8, access unknown.
-  @inlinable public static var DB_WR_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var DB_WR_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_CITF_PERF_MON_RSLT2.SX_WR_BUSY`: bit 9, access unknown.
-  @inlinable public static var SX_WR_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var SX_WR_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_CITF_PERF_MON_RSLT2.TC2_RD_BUSY`: bit 10, access unknown.
-  @inlinable public static var TC2_RD_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var TC2_RD_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_CITF_PERF_MON_RSLT2.TC0_WR_BUSY`: bit 11, access unknown.
-  @inlinable public static var TC0_WR_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var TC0_WR_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_CITF_PERF_MON_RSLT2.TC1_WR_BUSY`: bit 12, access unknown.
-  @inlinable public static var TC1_WR_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var TC1_WR_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_CITF_PERF_MON_RSLT2.TC2_WR_BUSY`: bit 13, access unknown.
-  @inlinable public static var TC2_WR_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var TC2_WR_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_CITF_PERF_MON_RSLT2.TC0_ATOM_BUSY`: bit 14, access unknown.
-  @inlinable public static var TC0_ATOM_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var TC0_ATOM_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_CITF_PERF_MON_RSLT2.TC1_ATOM_BUSY`: bit 15, access unknown.
-  @inlinable public static var TC1_ATOM_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var TC1_ATOM_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_CITF_PERF_MON_RSLT2.TC2_ATOM_BUSY`: bit 16, access unknown.
-  @inlinable public static var TC2_ATOM_BUSY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var TC2_ATOM_BUSY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_CITF_PERF_MON_RSLT2.CB_ATOM_BUSY`: bit 17, access unknown.
-  @inlinable public static var CB_ATOM_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var CB_ATOM_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_CITF_PERF_MON_RSLT2.DB_ATOM_BUSY`: bit 18, access unknown.
-  @inlinable public static var DB_ATOM_BUSY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DB_ATOM_BUSY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 }
 
 /// `MC_CITF_MISC_RD_CG`: gmc_8_1 register, MMIO dword 0x992 (byte 0x2648), access unknown, reset unknown (`write` starts from 0).
@@ -4293,19 +4021,19 @@ public enum MC_CITF_MISC_RD_CG: Register {
   }
 
   /// `MC_CITF_MISC_RD_CG.ONDLY`: bits 5:0, access unknown.
-  @inlinable public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `MC_CITF_MISC_RD_CG.OFFDLY`: bits 11:6, access unknown.
-  @inlinable public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
+  public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
   /// `MC_CITF_MISC_RD_CG.RDYDLY`: bits 17:12, access unknown.
-  @inlinable public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
+  public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
   /// `MC_CITF_MISC_RD_CG.ENABLE`: bit 18, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_CITF_MISC_RD_CG.MEM_LS_ENABLE`: bit 19, access unknown.
-  @inlinable public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_CITF_MISC_WR_CG`: gmc_8_1 register, MMIO dword 0x993 (byte 0x264C), access unknown, reset unknown (`write` starts from 0).
@@ -4318,19 +4046,19 @@ public enum MC_CITF_MISC_WR_CG: Register {
   }
 
   /// `MC_CITF_MISC_WR_CG.ONDLY`: bits 5:0, access unknown.
-  @inlinable public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `MC_CITF_MISC_WR_CG.OFFDLY`: bits 11:6, access unknown.
-  @inlinable public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
+  public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
   /// `MC_CITF_MISC_WR_CG.RDYDLY`: bits 17:12, access unknown.
-  @inlinable public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
+  public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
   /// `MC_CITF_MISC_WR_CG.ENABLE`: bit 18, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_CITF_MISC_WR_CG.MEM_LS_ENABLE`: bit 19, access unknown.
-  @inlinable public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_CITF_MISC_VM_CG`: gmc_8_1 register, MMIO dword 0x994 (byte 0x2650), access unknown, reset unknown (`write` starts from 0).
@@ -4343,19 +4071,19 @@ public enum MC_CITF_MISC_VM_CG: Register {
   }
 
   /// `MC_CITF_MISC_VM_CG.ONDLY`: bits 5:0, access unknown.
-  @inlinable public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `MC_CITF_MISC_VM_CG.OFFDLY`: bits 11:6, access unknown.
-  @inlinable public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
+  public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
   /// `MC_CITF_MISC_VM_CG.RDYDLY`: bits 17:12, access unknown.
-  @inlinable public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
+  public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
   /// `MC_CITF_MISC_VM_CG.ENABLE`: bit 18, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_CITF_MISC_VM_CG.MEM_LS_ENABLE`: bit 19, access unknown.
-  @inlinable public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_VM_MD_L1_TLB0_DEBUG`: gmc_8_1 register, MMIO dword 0x998 (byte 0x2660), access unknown, reset unknown (`write` starts from 0).
@@ -4368,32 +4096,22 @@ public enum MC_VM_MD_L1_TLB0_DEBUG: Register {
   }
 
   /// `MC_VM_MD_L1_TLB0_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
-  @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_VM_MD_L1_TLB0_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
-  @inlinable public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_VM_MD_L1_TLB0_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
-  @inlinable public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `MC_VM_MD_L1_TLB0_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
-  @inlinable public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MC_VM_MD_L1_TLB0_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
-  @inlinable public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 
   /// `MC_VM_MD_L1_TLB0_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
-  @inlinable public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_VM_MD_L1_TLB1_DEBUG`: gmc_8_1 register, MMIO dword 0x999 (byte 0x2664), access unknown, reset unknown (`write` starts from 0).
@@ -4406,32 +4124,22 @@ public enum MC_VM_MD_L1_TLB1_DEBUG: Register {
   }
 
   /// `MC_VM_MD_L1_TLB1_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
-  @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_VM_MD_L1_TLB1_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
-  @inlinable public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_VM_MD_L1_TLB1_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
-  @inlinable public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `MC_VM_MD_L1_TLB1_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
-  @inlinable public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MC_VM_MD_L1_TLB1_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
-  @inlinable public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 
   /// `MC_VM_MD_L1_TLB1_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
-  @inlinable public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_VM_MD_L1_TLB2_DEBUG`: gmc_8_1 register, MMIO dword 0x99A (byte 0x2668), access unknown, reset unknown (`write` starts from 0).
@@ -4444,32 +4152,22 @@ public enum MC_VM_MD_L1_TLB2_DEBUG: Register {
   }
 
   /// `MC_VM_MD_L1_TLB2_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
-  @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_VM_MD_L1_TLB2_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
-  @inlinable public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_VM_MD_L1_TLB2_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
-  @inlinable public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `MC_VM_MD_L1_TLB2_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
-  @inlinable public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MC_VM_MD_L1_TLB2_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
-  @inlinable public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 
   /// `MC_VM_MD_L1_TLB2_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
-  @inlinable public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_VM_MD_L1_TLB0_STATUS`: gmc_8_1 register, MMIO dword 0x99B (byte 0x266C), access unknown, reset unknown (`write` starts from 0).
@@ -4482,7 +4180,7 @@ public enum MC_VM_MD_L1_TLB0_STATUS: Register {
   }
 
   /// `MC_VM_MD_L1_TLB0_STATUS.BUSY`: bit 0, access unknown.
-  @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_VM_MD_L1_TLB1_STATUS`: gmc_8_1 register, MMIO dword 0x99C (byte 0x2670), access unknown, reset unknown (`write` starts from 0).
@@ -4495,7 +4193,7 @@ public enum MC_VM_MD_L1_TLB1_STATUS: Register {
   }
 
   /// `MC_VM_MD_L1_TLB1_STATUS.BUSY`: bit 0, access unknown.
-  @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_VM_MD_L1_TLB2_STATUS`: gmc_8_1 register, MMIO dword 0x99D (byte 0x2674), access unknown, reset unknown (`write` starts from 0).
@@ -4508,7 +4206,7 @@ public enum MC_VM_MD_L1_TLB2_STATUS: Register {
   }
 
   /// `MC_VM_MD_L1_TLB2_STATUS.BUSY`: bit 0, access unknown.
-  @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_VM_MD_L2ARBITER_L2_CREDITS`: gmc_8_1 register, MMIO dword 0x9A4 (byte 0x2690), access unknown, reset unknown (`write` starts from 0).
@@ -4521,7 +4219,7 @@ public enum MC_VM_MD_L2ARBITER_L2_CREDITS: Register {
   }
 
   /// `MC_VM_MD_L2ARBITER_L2_CREDITS.L2_IF_CREDITS`: bits 5:0, access unknown.
-  @inlinable public static var L2_IF_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var L2_IF_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `MC_VM_MD_L1_TLB3_DEBUG`: gmc_8_1 register, MMIO dword 0x9A7 (byte 0x269C), access unknown, reset unknown (`write` starts from 0).
@@ -4534,32 +4232,22 @@ public enum MC_VM_MD_L1_TLB3_DEBUG: Register {
   }
 
   /// `MC_VM_MD_L1_TLB3_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
-  @inlinable public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_VM_MD_L1_TLB3_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
-  @inlinable public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_VM_MD_L1_TLB3_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
-  @inlinable public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `MC_VM_MD_L1_TLB3_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
-  @inlinable public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MC_VM_MD_L1_TLB3_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
-  @inlinable public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
+  public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 
   /// `MC_VM_MD_L1_TLB3_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
-  @inlinable public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_VM_MD_L1_TLB3_STATUS`: gmc_8_1 register, MMIO dword 0x9A8 (byte 0x26A0), access unknown, reset unknown (`write` starts from 0).
@@ -4572,7 +4260,7 @@ public enum MC_VM_MD_L1_TLB3_STATUS: Register {
   }
 
   /// `MC_VM_MD_L1_TLB3_STATUS.BUSY`: bit 0, access unknown.
-  @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_ARB_ATOMIC`: gmc_8_1 register, MMIO dword 0x9BE (byte 0x26F8), access unknown, reset unknown (`write` starts from 0).
@@ -4585,24 +4273,22 @@ public enum MC_ARB_ATOMIC: Register {
   }
 
   /// `MC_ARB_ATOMIC.TC_GRP`: bits 2:0, access unknown.
-  @inlinable public static var TC_GRP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TC_GRP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_ARB_ATOMIC.TC_GRP_EN`: bit 3, access unknown.
-  @inlinable public static var TC_GRP_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var TC_GRP_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_ARB_ATOMIC.SDMA_GRP`: bits 6:4, access unknown.
-  @inlinable public static var SDMA_GRP: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var SDMA_GRP: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_ARB_ATOMIC.SDMA_GRP_EN`: bit 7, access unknown.
-  @inlinable public static var SDMA_GRP_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SDMA_GRP_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_ARB_ATOMIC.OUTSTANDING`: bits 15:8, access unknown.
-  @inlinable public static var OUTSTANDING: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var OUTSTANDING: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_ATOMIC.ATOMIC_RTN_GRP`: bits 23:16, access unknown.
-  @inlinable public static var ATOMIC_RTN_GRP: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var ATOMIC_RTN_GRP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `MC_ARB_AGE_CNTL`: gmc_8_1 register, MMIO dword 0x9BF (byte 0x26FC), access unknown, reset unknown (`write` starts from 0).
@@ -4615,114 +4301,70 @@ public enum MC_ARB_AGE_CNTL: Register {
   }
 
   /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP0`: bit 0, access unknown.
-  @inlinable public static var RESET_RD_GROUP0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var RESET_RD_GROUP0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP1`: bit 1, access unknown.
-  @inlinable public static var RESET_RD_GROUP1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var RESET_RD_GROUP1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP2`: bit 2, access unknown.
-  @inlinable public static var RESET_RD_GROUP2: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var RESET_RD_GROUP2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP3`: bit 3, access unknown.
-  @inlinable public static var RESET_RD_GROUP3: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var RESET_RD_GROUP3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP4`: bit 4, access unknown.
-  @inlinable public static var RESET_RD_GROUP4: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var RESET_RD_GROUP4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP5`: bit 5, access unknown.
-  @inlinable public static var RESET_RD_GROUP5: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var RESET_RD_GROUP5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP6`: bit 6, access unknown.
-  @inlinable public static var RESET_RD_GROUP6: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var RESET_RD_GROUP6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_ARB_AGE_CNTL.RESET_RD_GROUP7`: bit 7, access unknown.
-  @inlinable public static var RESET_RD_GROUP7: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RESET_RD_GROUP7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_ARB_AGE_CNTL.RESET_WR_GROUP0`: bit 8, access unknown.
-  @inlinable public static var RESET_WR_GROUP0: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var RESET_WR_GROUP0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_ARB_AGE_CNTL.RESET_WR_GROUP1`: bit 9, access unknown.
-  @inlinable public static var RESET_WR_GROUP1: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var RESET_WR_GROUP1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_ARB_AGE_CNTL.RESET_WR_GROUP2`: bit 10, access unknown.
-  @inlinable public static var RESET_WR_GROUP2: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var RESET_WR_GROUP2: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_ARB_AGE_CNTL.RESET_WR_GROUP3`: bit 11, access unknown.
-  @inlinable public static var RESET_WR_GROUP3: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var RESET_WR_GROUP3: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_ARB_AGE_CNTL.RESET_WR_GROUP4`: bit 12, access unknown.
-  @inlinable public static var RESET_WR_GROUP4: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RESET_WR_GROUP4: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_ARB_AGE_CNTL.RESET_WR_GROUP5`: bit 13, access unknown.
-  @inlinable public static var RESET_WR_GROUP5: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RESET_WR_GROUP5: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_ARB_AGE_CNTL.RESET_WR_GROUP6`: bit 14, access unknown.
-  @inlinable public static var RESET_WR_GROUP6: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var RESET_WR_GROUP6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_ARB_AGE_CNTL.RESET_WR_GROUP7`: bit 15, access unknown.
-  @inlinable public static var RESET_WR_GROUP7: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var RESET_WR_GROUP7: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_ARB_AGE_CNTL.AGE_LOW_RATE_RD`: bits 18:16, access unknown.
-  @inlinable public static var AGE_LOW_RATE_RD: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 3)
-  }
+  public static var AGE_LOW_RATE_RD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `MC_ARB_AGE_CNTL.AGE_LOW_RATE_WR`: bits 21:19, access unknown.
-  @inlinable public static var AGE_LOW_RATE_WR: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 3)
-  }
+  public static var AGE_LOW_RATE_WR: RegisterField<Self, UInt8> { .init(lsb: 19, width: 3) }
 
   /// `MC_ARB_AGE_CNTL.TIMER_STALL_RD`: bit 22, access unknown.
-  @inlinable public static var TIMER_STALL_RD: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var TIMER_STALL_RD: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_ARB_AGE_CNTL.TIMER_STALL_WR`: bit 23, access unknown.
-  @inlinable public static var TIMER_STALL_WR: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var TIMER_STALL_WR: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_ARB_AGE_CNTL.EXTEND_WEIGHT_RD`: bit 24, access unknown.
-  @inlinable public static var EXTEND_WEIGHT_RD: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var EXTEND_WEIGHT_RD: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_ARB_AGE_CNTL.EXTEND_WEIGHT_WR`: bit 25, access unknown.
-  @inlinable public static var EXTEND_WEIGHT_WR: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var EXTEND_WEIGHT_WR: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `MC_ARB_RET_CREDITS2`: gmc_8_1 register, MMIO dword 0x9C0 (byte 0x2700), access unknown, reset unknown (`write` starts from 0).
@@ -4735,48 +4377,34 @@ public enum MC_ARB_RET_CREDITS2: Register {
   }
 
   /// `MC_ARB_RET_CREDITS2.ACP_WR`: bits 7:0, access unknown.
-  @inlinable public static var ACP_WR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var ACP_WR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_RET_CREDITS2.NECKDOWN_CNTR_EN_RD`: bit 8, access unknown.
-  @inlinable public static var NECKDOWN_CNTR_EN_RD: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var NECKDOWN_CNTR_EN_RD: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_ARB_RET_CREDITS2.NECKDOWN_CNTR_EN_WR`: bit 9, access unknown.
-  @inlinable public static var NECKDOWN_CNTR_EN_WR: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var NECKDOWN_CNTR_EN_WR: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_ARB_RET_CREDITS2.ACP_RDRET_URG`: bit 10, access unknown.
-  @inlinable public static var ACP_RDRET_URG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var ACP_RDRET_URG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_ARB_RET_CREDITS2.HDP_RDRET_URG`: bit 11, access unknown.
-  @inlinable public static var HDP_RDRET_URG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var HDP_RDRET_URG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_ARB_RET_CREDITS2.NECKDOWN_CNTR_MONITOR_RD`: bit 12, access unknown.
-  @inlinable public static var NECKDOWN_CNTR_MONITOR_RD: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var NECKDOWN_CNTR_MONITOR_RD: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_ARB_RET_CREDITS2.NECKDOWN_CNTR_MONITOR_WR`: bit 13, access unknown.
-  @inlinable public static var NECKDOWN_CNTR_MONITOR_WR: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var NECKDOWN_CNTR_MONITOR_WR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_ARB_RET_CREDITS2.DISABLE_DISP_RDY_RD`: bit 14, access unknown.
-  @inlinable public static var DISABLE_DISP_RDY_RD: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var DISABLE_DISP_RDY_RD: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_ARB_RET_CREDITS2.DISABLE_ACP_RDY_WR`: bit 15, access unknown.
-  @inlinable public static var DISABLE_ACP_RDY_WR: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var DISABLE_ACP_RDY_WR: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_ARB_RET_CREDITS2.RDRET_CREDIT_MED`: bits 23:16, access unknown.
-  @inlinable public static var RDRET_CREDIT_MED: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var RDRET_CREDIT_MED: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `MC_ARB_FED_CNTL`: gmc_8_1 register, MMIO dword 0x9C1 (byte 0x2704), access unknown, reset unknown (`write` starts from 0).
@@ -4789,28 +4417,22 @@ public enum MC_ARB_FED_CNTL: Register {
   }
 
   /// `MC_ARB_FED_CNTL.MODE`: bits 1:0, access unknown.
-  @inlinable public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_ARB_FED_CNTL.WR_ERR`: bits 3:2, access unknown.
-  @inlinable public static var WR_ERR: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var WR_ERR: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_ARB_FED_CNTL.KEEP_POISON_IN_PAGE`: bit 4, access unknown.
-  @inlinable public static var KEEP_POISON_IN_PAGE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var KEEP_POISON_IN_PAGE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_ARB_FED_CNTL.RDRET_PARITY_NACK`: bit 5, access unknown.
-  @inlinable public static var RDRET_PARITY_NACK: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var RDRET_PARITY_NACK: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_ARB_FED_CNTL.USE_LEGACY_NACK`: bit 6, access unknown.
-  @inlinable public static var USE_LEGACY_NACK: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var USE_LEGACY_NACK: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_ARB_FED_CNTL.DEBUG_RSV`: bits 31:7, access unknown.
-  @inlinable public static var DEBUG_RSV: RegisterField<Self, UInt32> { .init(lsb: 7, width: 25) }
+  public static var DEBUG_RSV: RegisterField<Self, UInt32> { .init(lsb: 7, width: 25) }
 }
 
 /// `MC_ARB_GECC2_STATUS`: gmc_8_1 register, MMIO dword 0x9C2 (byte 0x2708), access unknown, reset unknown (`write` starts from 0).
@@ -4823,101 +4445,85 @@ public enum MC_ARB_GECC2_STATUS: Register {
   }
 
   /// `MC_ARB_GECC2_STATUS.CORR_STS0`: bit 0, access unknown.
-  @inlinable public static var CORR_STS0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CORR_STS0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_ARB_GECC2_STATUS.UNCORR_STS0`: bit 1, access unknown.
-  @inlinable public static var UNCORR_STS0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var UNCORR_STS0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_ARB_GECC2_STATUS.FED_STS0`: bit 2, access unknown.
-  @inlinable public static var FED_STS0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var FED_STS0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_ARB_GECC2_STATUS.RSVD0`: bit 3, access unknown.
-  @inlinable public static var RSVD0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var RSVD0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_ARB_GECC2_STATUS.CORR_STS1`: bit 4, access unknown.
-  @inlinable public static var CORR_STS1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var CORR_STS1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_ARB_GECC2_STATUS.UNCORR_STS1`: bit 5, access unknown.
-  @inlinable public static var UNCORR_STS1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var UNCORR_STS1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_ARB_GECC2_STATUS.FED_STS1`: bit 6, access unknown.
-  @inlinable public static var FED_STS1: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var FED_STS1: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_ARB_GECC2_STATUS.RSVD1`: bit 7, access unknown.
-  @inlinable public static var RSVD1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var RSVD1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_ARB_GECC2_STATUS.CORR_CLEAR0`: bit 8, access unknown.
-  @inlinable public static var CORR_CLEAR0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var CORR_CLEAR0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_ARB_GECC2_STATUS.UNCORR_CLEAR0`: bit 9, access unknown.
-  @inlinable public static var UNCORR_CLEAR0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var UNCORR_CLEAR0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_ARB_GECC2_STATUS.FED_CLEAR0`: bit 10, access unknown.
-  @inlinable public static var FED_CLEAR0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var FED_CLEAR0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_ARB_GECC2_STATUS.RSVD2`: bit 11, access unknown.
-  @inlinable public static var RSVD2: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var RSVD2: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_ARB_GECC2_STATUS.CORR_CLEAR1`: bit 12, access unknown.
-  @inlinable public static var CORR_CLEAR1: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var CORR_CLEAR1: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_ARB_GECC2_STATUS.UNCORR_CLEAR1`: bit 13, access unknown.
-  @inlinable public static var UNCORR_CLEAR1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var UNCORR_CLEAR1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_ARB_GECC2_STATUS.FED_CLEAR1`: bit 14, access unknown.
-  @inlinable public static var FED_CLEAR1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var FED_CLEAR1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_ARB_GECC2_STATUS.RSVD3`: bit 15, access unknown.
-  @inlinable public static var RSVD3: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RSVD3: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_ARB_GECC2_STATUS.RMWRD_CORR_STS0`: bit 16, access unknown.
-  @inlinable public static var RMWRD_CORR_STS0: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var RMWRD_CORR_STS0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_ARB_GECC2_STATUS.RMWRD_UNCORR_STS0`: bit 17, access unknown.
-  @inlinable public static var RMWRD_UNCORR_STS0: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var RMWRD_UNCORR_STS0: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_ARB_GECC2_STATUS.RSVD4`: bits 19:18, access unknown.
-  @inlinable public static var RSVD4: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var RSVD4: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `MC_ARB_GECC2_STATUS.RMWRD_CORR_STS1`: bit 20, access unknown.
-  @inlinable public static var RMWRD_CORR_STS1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var RMWRD_CORR_STS1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_ARB_GECC2_STATUS.RMWRD_UNCORR_STS1`: bit 21, access unknown.
-  @inlinable public static var RMWRD_UNCORR_STS1: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var RMWRD_UNCORR_STS1: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_ARB_GECC2_STATUS.RSVD5`: bits 23:22, access unknown.
-  @inlinable public static var RSVD5: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var RSVD5: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `MC_ARB_GECC2_STATUS.RMWRD_CORR_CLEAR0`: bit 24, access unknown.
-  @inlinable public static var RMWRD_CORR_CLEAR0: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RMWRD_CORR_CLEAR0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_ARB_GECC2_STATUS.RMWRD_UNCORR_CLEAR0`: bit 25, access unknown.
-  @inlinable public static var RMWRD_UNCORR_CLEAR0: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var RMWRD_UNCORR_CLEAR0: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_ARB_GECC2_STATUS.RSVD6`: bits 27:26, access unknown.
-  @inlinable public static var RSVD6: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var RSVD6: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `MC_ARB_GECC2_STATUS.RMWRD_CORR_CLEAR1`: bit 28, access unknown.
-  @inlinable public static var RMWRD_CORR_CLEAR1: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var RMWRD_CORR_CLEAR1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_ARB_GECC2_STATUS.RMWRD_UNCORR_CLEAR1`: bit 29, access unknown.
-  @inlinable public static var RMWRD_UNCORR_CLEAR1: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var RMWRD_UNCORR_CLEAR1: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_ARB_GECC2_MISC`: gmc_8_1 register, MMIO dword 0x9C3 (byte 0x270C), access unknown, reset unknown (`write` starts from 0).
@@ -4930,51 +4536,39 @@ public enum MC_ARB_GECC2_MISC: Register {
   }
 
   /// `MC_ARB_GECC2_MISC.STREAK_BREAK`: bits 3:0, access unknown.
-  @inlinable public static var STREAK_BREAK: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var STREAK_BREAK: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_ARB_GECC2_MISC.COL10_HACK`: bit 4, access unknown.
-  @inlinable public static var COL10_HACK: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var COL10_HACK: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_ARB_GECC2_MISC.CWRD_IN_REPLAY`: bit 5, access unknown.
-  @inlinable public static var CWRD_IN_REPLAY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var CWRD_IN_REPLAY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_ARB_GECC2_MISC.NO_EOB_ALL_WR_IN_REPLAY`: bit 6, access unknown.
-  @inlinable public static var NO_EOB_ALL_WR_IN_REPLAY: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var NO_EOB_ALL_WR_IN_REPLAY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_ARB_GECC2_MISC.RMW_LM_WR_STALL`: bit 7, access unknown.
-  @inlinable public static var RMW_LM_WR_STALL: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RMW_LM_WR_STALL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_ARB_GECC2_MISC.RMW_STALL_RELEASE`: bit 8, access unknown.
-  @inlinable public static var RMW_STALL_RELEASE: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var RMW_STALL_RELEASE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_ARB_GECC2_MISC.WR_EDC_MASK_REPLAY`: bit 9, access unknown.
-  @inlinable public static var WR_EDC_MASK_REPLAY: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var WR_EDC_MASK_REPLAY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_ARB_GECC2_MISC.CWRD_REPLAY_AGAIN`: bit 10, access unknown.
-  @inlinable public static var CWRD_REPLAY_AGAIN: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var CWRD_REPLAY_AGAIN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_ARB_GECC2_MISC.WRRDWR_REPLAY_AGAIN`: bit 11, access unknown.
-  @inlinable public static var WRRDWR_REPLAY_AGAIN: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var WRRDWR_REPLAY_AGAIN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_ARB_GECC2_MISC.ALLOW_RMW_ERR_AFTER_REPLAY`: bit 12, access unknown.
-  @inlinable public static var ALLOW_RMW_ERR_AFTER_REPLAY: RegisterField<Self, Bool> {
+  public static var ALLOW_RMW_ERR_AFTER_REPLAY: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `MC_ARB_GECC2_MISC.DEBUG_RSV`: bits 31:13, access unknown.
-  @inlinable public static var DEBUG_RSV: RegisterField<Self, UInt32> { .init(lsb: 13, width: 19) }
+  public static var DEBUG_RSV: RegisterField<Self, UInt32> { .init(lsb: 13, width: 19) }
 }
 
 /// `MC_ARB_GECC2_DEBUG`: gmc_8_1 register, MMIO dword 0x9C4 (byte 0x2710), access unknown, reset unknown (`write` starts from 0).
@@ -4987,16 +4581,16 @@ public enum MC_ARB_GECC2_DEBUG: Register {
   }
 
   /// `MC_ARB_GECC2_DEBUG.NUM_ERR_BITS`: bits 1:0, access unknown.
-  @inlinable public static var NUM_ERR_BITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var NUM_ERR_BITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_ARB_GECC2_DEBUG.DIRECTION`: bit 2, access unknown.
-  @inlinable public static var DIRECTION: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var DIRECTION: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_ARB_GECC2_DEBUG.DATA_FIELD`: bits 4:3, access unknown.
-  @inlinable public static var DATA_FIELD: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var DATA_FIELD: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `MC_ARB_GECC2_DEBUG.SW_INJECTION`: bit 5, access unknown.
-  @inlinable public static var SW_INJECTION: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var SW_INJECTION: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
 /// `MC_ARB_GECC2_DEBUG2`: gmc_8_1 register, MMIO dword 0x9C5 (byte 0x2714), access unknown, reset unknown (`write` starts from 0).
@@ -5009,16 +4603,16 @@ public enum MC_ARB_GECC2_DEBUG2: Register {
   }
 
   /// `MC_ARB_GECC2_DEBUG2.PERIOD`: bits 7:0, access unknown.
-  @inlinable public static var PERIOD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERIOD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_GECC2_DEBUG2.ERR0_START`: bits 15:8, access unknown.
-  @inlinable public static var ERR0_START: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var ERR0_START: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_GECC2_DEBUG2.ERR1_START`: bits 23:16, access unknown.
-  @inlinable public static var ERR1_START: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var ERR1_START: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_GECC2_DEBUG2.ERR2_START`: bits 31:24, access unknown.
-  @inlinable public static var ERR2_START: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var ERR2_START: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_PERF_CID`: gmc_8_1 register, MMIO dword 0x9C6 (byte 0x2718), access unknown, reset unknown (`write` starts from 0).
@@ -5031,16 +4625,16 @@ public enum MC_ARB_PERF_CID: Register {
   }
 
   /// `MC_ARB_PERF_CID.CH0`: bits 7:0, access unknown.
-  @inlinable public static var CH0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var CH0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_PERF_CID.CH1`: bits 15:8, access unknown.
-  @inlinable public static var CH1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var CH1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_PERF_CID.CH0_EN`: bit 16, access unknown.
-  @inlinable public static var CH0_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var CH0_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_ARB_PERF_CID.CH1_EN`: bit 17, access unknown.
-  @inlinable public static var CH1_EN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var CH1_EN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `MC_ARB_SNOOP`: gmc_8_1 register, MMIO dword 0x9C7 (byte 0x271C), access unknown, reset unknown (`write` starts from 0).
@@ -5053,42 +4647,34 @@ public enum MC_ARB_SNOOP: Register {
   }
 
   /// `MC_ARB_SNOOP.TC_GRP_RD`: bits 2:0, access unknown.
-  @inlinable public static var TC_GRP_RD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TC_GRP_RD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_ARB_SNOOP.TC_GRP_RD_EN`: bit 3, access unknown.
-  @inlinable public static var TC_GRP_RD_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var TC_GRP_RD_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_ARB_SNOOP.TC_GRP_WR`: bits 6:4, access unknown.
-  @inlinable public static var TC_GRP_WR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TC_GRP_WR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_ARB_SNOOP.TC_GRP_WR_EN`: bit 7, access unknown.
-  @inlinable public static var TC_GRP_WR_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TC_GRP_WR_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_ARB_SNOOP.SDMA_GRP_RD`: bits 10:8, access unknown.
-  @inlinable public static var SDMA_GRP_RD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var SDMA_GRP_RD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `MC_ARB_SNOOP.SDMA_GRP_RD_EN`: bit 11, access unknown.
-  @inlinable public static var SDMA_GRP_RD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SDMA_GRP_RD_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_ARB_SNOOP.SDMA_GRP_WR`: bits 14:12, access unknown.
-  @inlinable public static var SDMA_GRP_WR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var SDMA_GRP_WR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MC_ARB_SNOOP.SDMA_GRP_WR_EN`: bit 15, access unknown.
-  @inlinable public static var SDMA_GRP_WR_EN: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SDMA_GRP_WR_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_ARB_SNOOP.OUTSTANDING_RD`: bits 23:16, access unknown.
-  @inlinable public static var OUTSTANDING_RD: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var OUTSTANDING_RD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_SNOOP.OUTSTANDING_WR`: bits 31:24, access unknown.
-  @inlinable public static var OUTSTANDING_WR: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var OUTSTANDING_WR: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_GRUB`: gmc_8_1 register, MMIO dword 0x9C8 (byte 0x2720), access unknown, reset unknown (`write` starts from 0).
@@ -5101,25 +4687,19 @@ public enum MC_ARB_GRUB: Register {
   }
 
   /// `MC_ARB_GRUB.GRUB_WATERMARK`: bits 7:0, access unknown.
-  @inlinable public static var GRUB_WATERMARK: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var GRUB_WATERMARK: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_GRUB.GRUB_WATERMARK_PRI`: bits 15:8, access unknown.
-  @inlinable public static var GRUB_WATERMARK_PRI: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var GRUB_WATERMARK_PRI: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_GRUB.GRUB_WATERMARK_MED`: bits 23:16, access unknown.
-  @inlinable public static var GRUB_WATERMARK_MED: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var GRUB_WATERMARK_MED: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_GRUB.REG_WR_EN`: bits 25:24, access unknown.
-  @inlinable public static var REG_WR_EN: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var REG_WR_EN: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `MC_ARB_GRUB.REG_RD_SEL`: bit 26, access unknown.
-  @inlinable public static var REG_RD_SEL: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var REG_RD_SEL: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `MC_ARB_GECC2`: gmc_8_1 register, MMIO dword 0x9C9 (byte 0x2724), access unknown, reset unknown (`write` starts from 0).
@@ -5132,40 +4712,34 @@ public enum MC_ARB_GECC2: Register {
   }
 
   /// `MC_ARB_GECC2.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_ARB_GECC2.ECC_MODE`: bits 2:1, access unknown.
-  @inlinable public static var ECC_MODE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var ECC_MODE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_ARB_GECC2.PAGE_BIT0`: bits 4:3, access unknown.
-  @inlinable public static var PAGE_BIT0: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var PAGE_BIT0: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `MC_ARB_GECC2.EXOR_BANK_SEL`: bits 6:5, access unknown.
-  @inlinable public static var EXOR_BANK_SEL: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
+  public static var EXOR_BANK_SEL: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `MC_ARB_GECC2.NO_GECC_CLI`: bits 10:7, access unknown.
-  @inlinable public static var NO_GECC_CLI: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var NO_GECC_CLI: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_ARB_GECC2.READ_ERR`: bits 13:11, access unknown.
-  @inlinable public static var READ_ERR: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var READ_ERR: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `MC_ARB_GECC2.CLOSE_BANK_RMW`: bit 14, access unknown.
-  @inlinable public static var CLOSE_BANK_RMW: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CLOSE_BANK_RMW: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_ARB_GECC2.COLFIFO_WATER`: bits 20:15, access unknown.
-  @inlinable public static var COLFIFO_WATER: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 6)
-  }
+  public static var COLFIFO_WATER: RegisterField<Self, UInt8> { .init(lsb: 15, width: 6) }
 
   /// `MC_ARB_GECC2.WRADDR_CONV`: bit 21, access unknown.
-  @inlinable public static var WRADDR_CONV: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var WRADDR_CONV: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_ARB_GECC2.RMWRD_UNCOR_POISON`: bit 22, access unknown.
-  @inlinable public static var RMWRD_UNCOR_POISON: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var RMWRD_UNCOR_POISON: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 }
 
 /// `MC_ARB_GECC2_CLI`: gmc_8_1 register, MMIO dword 0x9CA (byte 0x2728), access unknown, reset unknown (`write` starts from 0).
@@ -5178,16 +4752,16 @@ public enum MC_ARB_GECC2_CLI: Register {
   }
 
   /// `MC_ARB_GECC2_CLI.NO_GECC_CLI0`: bits 7:0, access unknown.
-  @inlinable public static var NO_GECC_CLI0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var NO_GECC_CLI0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_GECC2_CLI.NO_GECC_CLI1`: bits 15:8, access unknown.
-  @inlinable public static var NO_GECC_CLI1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var NO_GECC_CLI1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_GECC2_CLI.NO_GECC_CLI2`: bits 23:16, access unknown.
-  @inlinable public static var NO_GECC_CLI2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var NO_GECC_CLI2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_GECC2_CLI.NO_GECC_CLI3`: bits 31:24, access unknown.
-  @inlinable public static var NO_GECC_CLI3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var NO_GECC_CLI3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_ADDR_SWIZ0`: gmc_8_1 register, MMIO dword 0x9CB (byte 0x272C), access unknown, reset unknown (`write` starts from 0).
@@ -5200,28 +4774,28 @@ public enum MC_ARB_ADDR_SWIZ0: Register {
   }
 
   /// `MC_ARB_ADDR_SWIZ0.A8`: bits 3:0, access unknown.
-  @inlinable public static var A8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var A8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_ARB_ADDR_SWIZ0.A9`: bits 7:4, access unknown.
-  @inlinable public static var A9: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var A9: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_ARB_ADDR_SWIZ0.A10`: bits 11:8, access unknown.
-  @inlinable public static var A10: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var A10: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_ARB_ADDR_SWIZ0.A11`: bits 15:12, access unknown.
-  @inlinable public static var A11: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var A11: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_ARB_ADDR_SWIZ0.A12`: bits 19:16, access unknown.
-  @inlinable public static var A12: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var A12: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_ARB_ADDR_SWIZ0.A13`: bits 23:20, access unknown.
-  @inlinable public static var A13: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var A13: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_ARB_ADDR_SWIZ0.A14`: bits 27:24, access unknown.
-  @inlinable public static var A14: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var A14: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_ARB_ADDR_SWIZ0.A15`: bits 31:28, access unknown.
-  @inlinable public static var A15: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var A15: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_ARB_ADDR_SWIZ1`: gmc_8_1 register, MMIO dword 0x9CC (byte 0x2730), access unknown, reset unknown (`write` starts from 0).
@@ -5234,16 +4808,16 @@ public enum MC_ARB_ADDR_SWIZ1: Register {
   }
 
   /// `MC_ARB_ADDR_SWIZ1.A16`: bits 3:0, access unknown.
-  @inlinable public static var A16: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var A16: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_ARB_ADDR_SWIZ1.A17`: bits 7:4, access unknown.
-  @inlinable public static var A17: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var A17: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_ARB_ADDR_SWIZ1.A18`: bits 11:8, access unknown.
-  @inlinable public static var A18: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var A18: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_ARB_ADDR_SWIZ1.A19`: bits 15:12, access unknown.
-  @inlinable public static var A19: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var A19: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 }
 
 /// `MC_ARB_MISC3`: gmc_8_1 register, MMIO dword 0x9CD (byte 0x2734), access unknown, reset unknown (`write` starts from 0).
@@ -5256,26 +4830,22 @@ public enum MC_ARB_MISC3: Register {
   }
 
   /// `MC_ARB_MISC3.NO_GECC_EXT_EOB`: bit 0, access unknown.
-  @inlinable public static var NO_GECC_EXT_EOB: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var NO_GECC_EXT_EOB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_ARB_MISC3.CHAN4_EN`: bit 1, access unknown.
-  @inlinable public static var CHAN4_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CHAN4_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_ARB_MISC3.CHAN4_ARB_SEL`: bit 2, access unknown.
-  @inlinable public static var CHAN4_ARB_SEL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var CHAN4_ARB_SEL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_ARB_MISC3.UVD_URG_MODE`: bit 3, access unknown.
-  @inlinable public static var UVD_URG_MODE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var UVD_URG_MODE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_ARB_MISC3.UVD_DMIF_HARSH_WT_EN`: bit 4, access unknown.
-  @inlinable public static var UVD_DMIF_HARSH_WT_EN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var UVD_DMIF_HARSH_WT_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_ARB_MISC3.TBD_FIELD`: bits 31:5, access unknown.
-  @inlinable public static var TBD_FIELD: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
+  public static var TBD_FIELD: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `MC_ARB_GRUB_PROMOTE`: gmc_8_1 register, MMIO dword 0x9CE (byte 0x2738), access unknown, reset unknown (`write` starts from 0).
@@ -5288,16 +4858,16 @@ public enum MC_ARB_GRUB_PROMOTE: Register {
   }
 
   /// `MC_ARB_GRUB_PROMOTE.URGENT_RD`: bits 7:0, access unknown.
-  @inlinable public static var URGENT_RD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var URGENT_RD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_GRUB_PROMOTE.URGENT_WR`: bits 15:8, access unknown.
-  @inlinable public static var URGENT_WR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var URGENT_WR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_GRUB_PROMOTE.PROMOTE_RD`: bits 23:16, access unknown.
-  @inlinable public static var PROMOTE_RD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var PROMOTE_RD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_GRUB_PROMOTE.PROMOTE_WR`: bits 31:24, access unknown.
-  @inlinable public static var PROMOTE_WR: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var PROMOTE_WR: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_RTT_DATA`: gmc_8_1 register, MMIO dword 0x9CF (byte 0x273C), access unknown, reset unknown (`write` starts from 0).
@@ -5310,7 +4880,7 @@ public enum MC_ARB_RTT_DATA: Register {
   }
 
   /// `MC_ARB_RTT_DATA.PATTERN`: bits 7:0, access unknown.
-  @inlinable public static var PATTERN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PATTERN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `MC_ARB_RTT_CNTL0`: gmc_8_1 register, MMIO dword 0x9D0 (byte 0x2740), access unknown, reset unknown (`write` starts from 0).
@@ -5323,83 +4893,73 @@ public enum MC_ARB_RTT_CNTL0: Register {
   }
 
   /// `MC_ARB_RTT_CNTL0.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_ARB_RTT_CNTL0.START_IDLE`: bit 1, access unknown.
-  @inlinable public static var START_IDLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var START_IDLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_ARB_RTT_CNTL0.START_R2W`: bits 3:2, access unknown.
-  @inlinable public static var START_R2W: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var START_R2W: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_ARB_RTT_CNTL0.FLUSH_ON_ENTER`: bit 4, access unknown.
-  @inlinable public static var FLUSH_ON_ENTER: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var FLUSH_ON_ENTER: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_ARB_RTT_CNTL0.HARSH_START`: bit 5, access unknown.
-  @inlinable public static var HARSH_START: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var HARSH_START: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_ARB_RTT_CNTL0.TPS_HARSH_PRIORITY`: bit 6, access unknown.
-  @inlinable public static var TPS_HARSH_PRIORITY: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var TPS_HARSH_PRIORITY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_ARB_RTT_CNTL0.TWRT_HARSH_PRIORITY`: bit 7, access unknown.
-  @inlinable public static var TWRT_HARSH_PRIORITY: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var TWRT_HARSH_PRIORITY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_ARB_RTT_CNTL0.BREAK_ON_HARSH`: bit 8, access unknown.
-  @inlinable public static var BREAK_ON_HARSH: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var BREAK_ON_HARSH: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_ARB_RTT_CNTL0.BREAK_ON_URGENTRD`: bit 9, access unknown.
-  @inlinable public static var BREAK_ON_URGENTRD: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var BREAK_ON_URGENTRD: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_ARB_RTT_CNTL0.BREAK_ON_URGENTWR`: bit 10, access unknown.
-  @inlinable public static var BREAK_ON_URGENTWR: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var BREAK_ON_URGENTWR: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_ARB_RTT_CNTL0.TRAIN_PERIOD`: bits 13:11, access unknown.
-  @inlinable public static var TRAIN_PERIOD: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var TRAIN_PERIOD: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `MC_ARB_RTT_CNTL0.START_R2W_RFSH`: bit 14, access unknown.
-  @inlinable public static var START_R2W_RFSH: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var START_R2W_RFSH: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_0`: bit 15, access unknown.
-  @inlinable public static var DEBUG_RSV_0: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var DEBUG_RSV_0: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_1`: bit 16, access unknown.
-  @inlinable public static var DEBUG_RSV_1: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var DEBUG_RSV_1: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_2`: bit 17, access unknown.
-  @inlinable public static var DEBUG_RSV_2: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var DEBUG_RSV_2: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_3`: bit 18, access unknown.
-  @inlinable public static var DEBUG_RSV_3: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DEBUG_RSV_3: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_4`: bit 19, access unknown.
-  @inlinable public static var DEBUG_RSV_4: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var DEBUG_RSV_4: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_5`: bit 20, access unknown.
-  @inlinable public static var DEBUG_RSV_5: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var DEBUG_RSV_5: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_6`: bit 21, access unknown.
-  @inlinable public static var DEBUG_RSV_6: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var DEBUG_RSV_6: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_7`: bit 22, access unknown.
-  @inlinable public static var DEBUG_RSV_7: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var DEBUG_RSV_7: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_ARB_RTT_CNTL0.DEBUG_RSV_8`: bit 23, access unknown.
-  @inlinable public static var DEBUG_RSV_8: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var DEBUG_RSV_8: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_ARB_RTT_CNTL0.DATA_CNTL`: bit 24, access unknown.
-  @inlinable public static var DATA_CNTL: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var DATA_CNTL: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_ARB_RTT_CNTL0.NEIGHBOR_BIT`: bit 25, access unknown.
-  @inlinable public static var NEIGHBOR_BIT: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var NEIGHBOR_BIT: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `MC_ARB_RTT_CNTL1`: gmc_8_1 register, MMIO dword 0x9D1 (byte 0x2744), access unknown, reset unknown (`write` starts from 0).
@@ -5412,35 +4972,25 @@ public enum MC_ARB_RTT_CNTL1: Register {
   }
 
   /// `MC_ARB_RTT_CNTL1.WINDOW_SIZE`: bits 4:0, access unknown.
-  @inlinable public static var WINDOW_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+  public static var WINDOW_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `MC_ARB_RTT_CNTL1.WINDOW_UPDATE`: bit 5, access unknown.
-  @inlinable public static var WINDOW_UPDATE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var WINDOW_UPDATE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_ARB_RTT_CNTL1.WINDOW_INC_THRESHOLD`: bits 12:6, access unknown.
-  @inlinable public static var WINDOW_INC_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 7)
-  }
+  public static var WINDOW_INC_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 6, width: 7) }
 
   /// `MC_ARB_RTT_CNTL1.WINDOW_DEC_THRESHOLD`: bits 19:13, access unknown.
-  @inlinable public static var WINDOW_DEC_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 7)
-  }
+  public static var WINDOW_DEC_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 13, width: 7) }
 
   /// `MC_ARB_RTT_CNTL1.WINDOW_SIZE_MAX`: bits 24:20, access unknown.
-  @inlinable public static var WINDOW_SIZE_MAX: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 5)
-  }
+  public static var WINDOW_SIZE_MAX: RegisterField<Self, UInt8> { .init(lsb: 20, width: 5) }
 
   /// `MC_ARB_RTT_CNTL1.WINDOW_SIZE_MIN`: bits 29:25, access unknown.
-  @inlinable public static var WINDOW_SIZE_MIN: RegisterField<Self, UInt8> {
-    .init(lsb: 25, width: 5)
-  }
+  public static var WINDOW_SIZE_MIN: RegisterField<Self, UInt8> { .init(lsb: 25, width: 5) }
 
   /// `MC_ARB_RTT_CNTL1.WINDOW_UPDATE_COUNT`: bits 31:30, access unknown.
-  @inlinable public static var WINDOW_UPDATE_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 30, width: 2)
-  }
+  public static var WINDOW_UPDATE_COUNT: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `MC_ARB_RTT_CNTL2`: gmc_8_1 register, MMIO dword 0x9D2 (byte 0x2748), access unknown, reset unknown (`write` starts from 0).
@@ -5453,20 +5003,16 @@ public enum MC_ARB_RTT_CNTL2: Register {
   }
 
   /// `MC_ARB_RTT_CNTL2.SAMPLE_CNT`: bits 5:0, access unknown.
-  @inlinable public static var SAMPLE_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var SAMPLE_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `MC_ARB_RTT_CNTL2.PHASE_ADJUST_THRESHOLD`: bits 11:6, access unknown.
-  @inlinable public static var PHASE_ADJUST_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 6)
-  }
+  public static var PHASE_ADJUST_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
   /// `MC_ARB_RTT_CNTL2.PHASE_ADJUST_SIZE`: bit 12, access unknown.
-  @inlinable public static var PHASE_ADJUST_SIZE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var PHASE_ADJUST_SIZE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_ARB_RTT_CNTL2.FILTER_CNTL`: bit 13, access unknown.
-  @inlinable public static var FILTER_CNTL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var FILTER_CNTL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_ARB_RTT_DEBUG`: gmc_8_1 register, MMIO dword 0x9D3 (byte 0x274C), access unknown, reset unknown (`write` starts from 0).
@@ -5479,34 +5025,22 @@ public enum MC_ARB_RTT_DEBUG: Register {
   }
 
   /// `MC_ARB_RTT_DEBUG.DEBUG_BYTE_CH0`: bits 1:0, access unknown.
-  @inlinable public static var DEBUG_BYTE_CH0: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var DEBUG_BYTE_CH0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_ARB_RTT_DEBUG.DEBUG_BYTE_CH1`: bits 3:2, access unknown.
-  @inlinable public static var DEBUG_BYTE_CH1: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
+  public static var DEBUG_BYTE_CH1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_ARB_RTT_DEBUG.SHIFTED_PHASE_CH0`: bits 11:4, access unknown.
-  @inlinable public static var SHIFTED_PHASE_CH0: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var SHIFTED_PHASE_CH0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `MC_ARB_RTT_DEBUG.WINDOW_SIZE_CH0`: bits 16:12, access unknown.
-  @inlinable public static var WINDOW_SIZE_CH0: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 5)
-  }
+  public static var WINDOW_SIZE_CH0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 5) }
 
   /// `MC_ARB_RTT_DEBUG.SHIFTED_PHASE_CH1`: bits 24:17, access unknown.
-  @inlinable public static var SHIFTED_PHASE_CH1: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 8)
-  }
+  public static var SHIFTED_PHASE_CH1: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
 
   /// `MC_ARB_RTT_DEBUG.WINDOW_SIZE_CH1`: bits 29:25, access unknown.
-  @inlinable public static var WINDOW_SIZE_CH1: RegisterField<Self, UInt8> {
-    .init(lsb: 25, width: 5)
-  }
+  public static var WINDOW_SIZE_CH1: RegisterField<Self, UInt8> { .init(lsb: 25, width: 5) }
 }
 
 /// `MC_ARB_CAC_CNTL`: gmc_8_1 register, MMIO dword 0x9D4 (byte 0x2750), access unknown, reset unknown (`write` starts from 0).
@@ -5519,18 +5053,16 @@ public enum MC_ARB_CAC_CNTL: Register {
   }
 
   /// `MC_ARB_CAC_CNTL.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_ARB_CAC_CNTL.READ_WEIGHT`: bits 6:1, access unknown.
-  @inlinable public static var READ_WEIGHT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 6) }
+  public static var READ_WEIGHT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 6) }
 
   /// `MC_ARB_CAC_CNTL.WRITE_WEIGHT`: bits 12:7, access unknown.
-  @inlinable public static var WRITE_WEIGHT: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
+  public static var WRITE_WEIGHT: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
 
   /// `MC_ARB_CAC_CNTL.ALLOW_OVERFLOW`: bit 13, access unknown.
-  @inlinable public static var ALLOW_OVERFLOW: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var ALLOW_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_ARB_MISC2`: gmc_8_1 register, MMIO dword 0x9D5 (byte 0x2754), access unknown, reset unknown (`write` starts from 0).
@@ -5543,87 +5075,73 @@ public enum MC_ARB_MISC2: Register {
   }
 
   /// `MC_ARB_MISC2.TCCDL4_BANKBIT3_XOR_ENABLE`: bit 5, access unknown.
-  @inlinable public static var TCCDL4_BANKBIT3_XOR_ENABLE: RegisterField<Self, Bool> {
+  public static var TCCDL4_BANKBIT3_XOR_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `MC_ARB_MISC2.TCCDL4_BANKBIT3_XOR_COLBIT4`: bit 6, access unknown.
-  @inlinable public static var TCCDL4_BANKBIT3_XOR_COLBIT4: RegisterField<Self, Bool> {
+  public static var TCCDL4_BANKBIT3_XOR_COLBIT4: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `MC_ARB_MISC2.TCCDL4_BANKBIT3_XOR_COLBIT5`: bit 7, access unknown.
-  @inlinable public static var TCCDL4_BANKBIT3_XOR_COLBIT5: RegisterField<Self, Bool> {
+  public static var TCCDL4_BANKBIT3_XOR_COLBIT5: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `MC_ARB_MISC2.TCCDL4_BANKBIT3_XOR_COLBIT6`: bit 8, access unknown.
-  @inlinable public static var TCCDL4_BANKBIT3_XOR_COLBIT6: RegisterField<Self, Bool> {
+  public static var TCCDL4_BANKBIT3_XOR_COLBIT6: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `MC_ARB_MISC2.TCCDL4_BANKBIT3_XOR_COLBIT7`: bit 9, access unknown.
-  @inlinable public static var TCCDL4_BANKBIT3_XOR_COLBIT7: RegisterField<Self, Bool> {
+  public static var TCCDL4_BANKBIT3_XOR_COLBIT7: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `MC_ARB_MISC2.TCCDL4_BANKBIT3_XOR_COLBIT8`: bit 10, access unknown.
-  @inlinable public static var TCCDL4_BANKBIT3_XOR_COLBIT8: RegisterField<Self, Bool> {
+  public static var TCCDL4_BANKBIT3_XOR_COLBIT8: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `MC_ARB_MISC2.POP_IDLE_REPLAY`: bit 11, access unknown.
-  @inlinable public static var POP_IDLE_REPLAY: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var POP_IDLE_REPLAY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_ARB_MISC2.RDRET_NO_REORDERING`: bit 12, access unknown.
-  @inlinable public static var RDRET_NO_REORDERING: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RDRET_NO_REORDERING: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_ARB_MISC2.RDRET_NO_BP`: bit 13, access unknown.
-  @inlinable public static var RDRET_NO_BP: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var RDRET_NO_BP: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_ARB_MISC2.RDRET_SEQ_SKID`: bits 17:14, access unknown.
-  @inlinable public static var RDRET_SEQ_SKID: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 4)
-  }
+  public static var RDRET_SEQ_SKID: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 
   /// `MC_ARB_MISC2.GECC`: bit 18, access unknown.
-  @inlinable public static var GECC: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var GECC: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_ARB_MISC2.GECC_RST`: bit 19, access unknown.
-  @inlinable public static var GECC_RST: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var GECC_RST: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_ARB_MISC2.GECC_STATUS`: bit 20, access unknown.
-  @inlinable public static var GECC_STATUS: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var GECC_STATUS: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_ARB_MISC2.TAGFIFO_THRESHOLD`: bits 24:21, access unknown.
-  @inlinable public static var TAGFIFO_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 4)
-  }
+  public static var TAGFIFO_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 
   /// `MC_ARB_MISC2.WCDR_REPLAY_MASKCNT`: bits 27:25, access unknown.
-  @inlinable public static var WCDR_REPLAY_MASKCNT: RegisterField<Self, UInt8> {
-    .init(lsb: 25, width: 3)
-  }
+  public static var WCDR_REPLAY_MASKCNT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 3) }
 
   /// `MC_ARB_MISC2.REPLAY_DEBUG`: bit 28, access unknown.
-  @inlinable public static var REPLAY_DEBUG: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var REPLAY_DEBUG: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_ARB_MISC2.ARB_DEBUG29`: bit 29, access unknown.
-  @inlinable public static var ARB_DEBUG29: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var ARB_DEBUG29: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_ARB_MISC2.SEQ_RDY_POP_IDLE`: bit 30, access unknown.
-  @inlinable public static var SEQ_RDY_POP_IDLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var SEQ_RDY_POP_IDLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_ARB_MISC2.TCCDL4_REPLAY_EOB`: bit 31, access unknown.
-  @inlinable public static var TCCDL4_REPLAY_EOB: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var TCCDL4_REPLAY_EOB: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_ARB_MISC`: gmc_8_1 register, MMIO dword 0x9D6 (byte 0x2758), access unknown, reset unknown (`write` starts from 0).
@@ -5636,52 +5154,46 @@ public enum MC_ARB_MISC: Register {
   }
 
   /// `MC_ARB_MISC.STICKY_RFSH`: bit 0, access unknown.
-  @inlinable public static var STICKY_RFSH: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var STICKY_RFSH: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_ARB_MISC.IDLE_RFSH`: bit 1, access unknown.
-  @inlinable public static var IDLE_RFSH: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var IDLE_RFSH: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_ARB_MISC.STUTTER_RFSH`: bit 2, access unknown.
-  @inlinable public static var STUTTER_RFSH: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var STUTTER_RFSH: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_ARB_MISC.CHAN_COUPLE`: bits 10:3, access unknown.
-  @inlinable public static var CHAN_COUPLE: RegisterField<Self, UInt8> { .init(lsb: 3, width: 8) }
+  public static var CHAN_COUPLE: RegisterField<Self, UInt8> { .init(lsb: 3, width: 8) }
 
   /// `MC_ARB_MISC.HARSHNESS`: bits 18:11, access unknown.
-  @inlinable public static var HARSHNESS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 8) }
+  public static var HARSHNESS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 8) }
 
   /// `MC_ARB_MISC.SMART_RDWR_SW`: bit 19, access unknown.
-  @inlinable public static var SMART_RDWR_SW: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var SMART_RDWR_SW: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_ARB_MISC.CALI_ENABLE`: bit 20, access unknown.
-  @inlinable public static var CALI_ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var CALI_ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_ARB_MISC.CALI_RATES`: bits 22:21, access unknown.
-  @inlinable public static var CALI_RATES: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
+  public static var CALI_RATES: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `MC_ARB_MISC.DISPURGVLD_NOWRT`: bit 23, access unknown.
-  @inlinable public static var DISPURGVLD_NOWRT: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var DISPURGVLD_NOWRT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_ARB_MISC.DISPURG_NOSW2WR`: bit 24, access unknown.
-  @inlinable public static var DISPURG_NOSW2WR: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var DISPURG_NOSW2WR: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_ARB_MISC.DISPURG_STALL`: bit 25, access unknown.
-  @inlinable public static var DISPURG_STALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var DISPURG_STALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_ARB_MISC.DISPURG_THROTTLE`: bits 29:26, access unknown.
-  @inlinable public static var DISPURG_THROTTLE: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 4)
-  }
+  public static var DISPURG_THROTTLE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 4) }
 
   /// `MC_ARB_MISC.EXTEND_WEIGHT`: bit 30, access unknown.
-  @inlinable public static var EXTEND_WEIGHT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var EXTEND_WEIGHT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_ARB_MISC.ACPURG_STALL`: bit 31, access unknown.
-  @inlinable public static var ACPURG_STALL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var ACPURG_STALL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_ARB_BANKMAP`: gmc_8_1 register, MMIO dword 0x9D7 (byte 0x275C), access unknown, reset unknown (`write` starts from 0).
@@ -5694,19 +5206,19 @@ public enum MC_ARB_BANKMAP: Register {
   }
 
   /// `MC_ARB_BANKMAP.BANK0`: bits 3:0, access unknown.
-  @inlinable public static var BANK0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var BANK0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_ARB_BANKMAP.BANK1`: bits 7:4, access unknown.
-  @inlinable public static var BANK1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var BANK1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_ARB_BANKMAP.BANK2`: bits 11:8, access unknown.
-  @inlinable public static var BANK2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var BANK2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_ARB_BANKMAP.BANK3`: bits 15:12, access unknown.
-  @inlinable public static var BANK3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var BANK3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_ARB_BANKMAP.RANK`: bits 19:16, access unknown.
-  @inlinable public static var RANK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var RANK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
 /// `MC_ARB_RAMCFG`: gmc_8_1 register, MMIO dword 0x9D8 (byte 0x2760), access unknown, reset unknown (`write` starts from 0).
@@ -5719,34 +5231,34 @@ public enum MC_ARB_RAMCFG: Register {
   }
 
   /// `MC_ARB_RAMCFG.NOOFBANK`: bits 1:0, access unknown.
-  @inlinable public static var NOOFBANK: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var NOOFBANK: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_ARB_RAMCFG.NOOFRANKS`: bit 2, access unknown.
-  @inlinable public static var NOOFRANKS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var NOOFRANKS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_ARB_RAMCFG.NOOFROWS`: bits 5:3, access unknown.
-  @inlinable public static var NOOFROWS: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
+  public static var NOOFROWS: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `MC_ARB_RAMCFG.NOOFCOLS`: bits 7:6, access unknown.
-  @inlinable public static var NOOFCOLS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var NOOFCOLS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `MC_ARB_RAMCFG.CHANSIZE`: bit 8, access unknown.
-  @inlinable public static var CHANSIZE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var CHANSIZE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_ARB_RAMCFG.RSV_1`: bit 9, access unknown.
-  @inlinable public static var RSV_1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RSV_1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_ARB_RAMCFG.RSV_2`: bit 10, access unknown.
-  @inlinable public static var RSV_2: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var RSV_2: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_ARB_RAMCFG.RSV_3`: bit 11, access unknown.
-  @inlinable public static var RSV_3: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var RSV_3: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_ARB_RAMCFG.NOOFGROUPS`: bit 12, access unknown.
-  @inlinable public static var NOOFGROUPS: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var NOOFGROUPS: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_ARB_RAMCFG.RSV_4`: bits 17:13, access unknown.
-  @inlinable public static var RSV_4: RegisterField<Self, UInt8> { .init(lsb: 13, width: 5) }
+  public static var RSV_4: RegisterField<Self, UInt8> { .init(lsb: 13, width: 5) }
 }
 
 /// `MC_ARB_POP`: gmc_8_1 register, MMIO dword 0x9D9 (byte 0x2764), access unknown, reset unknown (`write` starts from 0).
@@ -5759,39 +5271,31 @@ public enum MC_ARB_POP: Register {
   }
 
   /// `MC_ARB_POP.ENABLE_ARB`: bit 0, access unknown.
-  @inlinable public static var ENABLE_ARB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE_ARB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_ARB_POP.SPEC_OPEN`: bit 1, access unknown.
-  @inlinable public static var SPEC_OPEN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SPEC_OPEN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_ARB_POP.POP_DEPTH`: bits 5:2, access unknown.
-  @inlinable public static var POP_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var POP_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `MC_ARB_POP.WRDATAINDEX_DEPTH`: bits 11:6, access unknown.
-  @inlinable public static var WRDATAINDEX_DEPTH: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 6)
-  }
+  public static var WRDATAINDEX_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
   /// `MC_ARB_POP.SKID_DEPTH`: bits 14:12, access unknown.
-  @inlinable public static var SKID_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var SKID_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MC_ARB_POP.WAIT_AFTER_RFSH`: bits 16:15, access unknown.
-  @inlinable public static var WAIT_AFTER_RFSH: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 2)
-  }
+  public static var WAIT_AFTER_RFSH: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
 
   /// `MC_ARB_POP.QUICK_STOP`: bit 17, access unknown.
-  @inlinable public static var QUICK_STOP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var QUICK_STOP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_ARB_POP.ENABLE_TWO_PAGE`: bit 18, access unknown.
-  @inlinable public static var ENABLE_TWO_PAGE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ENABLE_TWO_PAGE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_ARB_POP.ALLOW_EOB_BY_WRRET_STALL`: bit 19, access unknown.
-  @inlinable public static var ALLOW_EOB_BY_WRRET_STALL: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var ALLOW_EOB_BY_WRRET_STALL: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_ARB_MINCLKS`: gmc_8_1 register, MMIO dword 0x9DA (byte 0x2768), access unknown, reset unknown (`write` starts from 0).
@@ -5804,18 +5308,16 @@ public enum MC_ARB_MINCLKS: Register {
   }
 
   /// `MC_ARB_MINCLKS.READ_CLKS`: bits 7:0, access unknown.
-  @inlinable public static var READ_CLKS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var READ_CLKS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_MINCLKS.WRITE_CLKS`: bits 15:8, access unknown.
-  @inlinable public static var WRITE_CLKS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var WRITE_CLKS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_MINCLKS.ARB_RW_SWITCH`: bit 16, access unknown.
-  @inlinable public static var ARB_RW_SWITCH: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var ARB_RW_SWITCH: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_ARB_MINCLKS.RW_SWITCH_HARSH`: bits 18:17, access unknown.
-  @inlinable public static var RW_SWITCH_HARSH: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 2)
-  }
+  public static var RW_SWITCH_HARSH: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
 }
 
 /// `MC_ARB_SQM_CNTL`: gmc_8_1 register, MMIO dword 0x9DB (byte 0x276C), access unknown, reset unknown (`write` starts from 0).
@@ -5828,22 +5330,22 @@ public enum MC_ARB_SQM_CNTL: Register {
   }
 
   /// `MC_ARB_SQM_CNTL.MIN_PENAL`: bits 7:0, access unknown.
-  @inlinable public static var MIN_PENAL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MIN_PENAL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_SQM_CNTL.DYN_SQM_ENABLE`: bit 8, access unknown.
-  @inlinable public static var DYN_SQM_ENABLE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var DYN_SQM_ENABLE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_ARB_SQM_CNTL.SQM_RDY16`: bit 9, access unknown.
-  @inlinable public static var SQM_RDY16: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var SQM_RDY16: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_ARB_SQM_CNTL.SQM_RESERVE`: bits 15:10, access unknown.
-  @inlinable public static var SQM_RESERVE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
+  public static var SQM_RESERVE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 
   /// `MC_ARB_SQM_CNTL.RATIO`: bits 23:16, access unknown.
-  @inlinable public static var RATIO: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var RATIO: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_SQM_CNTL.RATIO_DEBUG`: bits 31:24, access unknown.
-  @inlinable public static var RATIO_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var RATIO_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_ADDR_HASH`: gmc_8_1 register, MMIO dword 0x9DC (byte 0x2770), access unknown, reset unknown (`write` starts from 0).
@@ -5856,15 +5358,13 @@ public enum MC_ARB_ADDR_HASH: Register {
   }
 
   /// `MC_ARB_ADDR_HASH.BANK_XOR_ENABLE`: bits 3:0, access unknown.
-  @inlinable public static var BANK_XOR_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var BANK_XOR_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_ARB_ADDR_HASH.COL_XOR`: bits 11:4, access unknown.
-  @inlinable public static var COL_XOR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
+  public static var COL_XOR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `MC_ARB_ADDR_HASH.ROW_XOR`: bits 27:12, access unknown.
-  @inlinable public static var ROW_XOR: RegisterField<Self, UInt16> { .init(lsb: 12, width: 16) }
+  public static var ROW_XOR: RegisterField<Self, UInt16> { .init(lsb: 12, width: 16) }
 }
 
 /// `MC_ARB_DRAM_TIMING`: gmc_8_1 register, MMIO dword 0x9DD (byte 0x2774), access unknown, reset unknown (`write` starts from 0).
@@ -5877,16 +5377,16 @@ public enum MC_ARB_DRAM_TIMING: Register {
   }
 
   /// `MC_ARB_DRAM_TIMING.ACTRD`: bits 7:0, access unknown.
-  @inlinable public static var ACTRD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var ACTRD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_DRAM_TIMING.ACTWR`: bits 15:8, access unknown.
-  @inlinable public static var ACTWR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var ACTWR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_DRAM_TIMING.RASMACTRD`: bits 23:16, access unknown.
-  @inlinable public static var RASMACTRD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var RASMACTRD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_DRAM_TIMING.RASMACTWR`: bits 31:24, access unknown.
-  @inlinable public static var RASMACTWR: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var RASMACTWR: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_DRAM_TIMING2`: gmc_8_1 register, MMIO dword 0x9DE (byte 0x2778), access unknown, reset unknown (`write` starts from 0).
@@ -5899,16 +5399,16 @@ public enum MC_ARB_DRAM_TIMING2: Register {
   }
 
   /// `MC_ARB_DRAM_TIMING2.RAS2RAS`: bits 7:0, access unknown.
-  @inlinable public static var RAS2RAS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RAS2RAS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_DRAM_TIMING2.RP`: bits 15:8, access unknown.
-  @inlinable public static var RP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var RP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_DRAM_TIMING2.WRPLUSRP`: bits 23:16, access unknown.
-  @inlinable public static var WRPLUSRP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var WRPLUSRP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_DRAM_TIMING2.BUS_TURN`: bits 28:24, access unknown.
-  @inlinable public static var BUS_TURN: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
+  public static var BUS_TURN: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 }
 
 /// `MC_ARB_WTM_CNTL_RD`: gmc_8_1 register, MMIO dword 0x9DF (byte 0x277C), access unknown, reset unknown (`write` starts from 0).
@@ -5921,59 +5421,43 @@ public enum MC_ARB_WTM_CNTL_RD: Register {
   }
 
   /// `MC_ARB_WTM_CNTL_RD.WTMODE`: bits 1:0, access unknown.
-  @inlinable public static var WTMODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var WTMODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_ARB_WTM_CNTL_RD.HARSH_PRI`: bit 2, access unknown.
-  @inlinable public static var HARSH_PRI: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var HARSH_PRI: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP0`: bit 3, access unknown.
-  @inlinable public static var ALLOW_STUTTER_GRP0: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ALLOW_STUTTER_GRP0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP1`: bit 4, access unknown.
-  @inlinable public static var ALLOW_STUTTER_GRP1: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var ALLOW_STUTTER_GRP1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP2`: bit 5, access unknown.
-  @inlinable public static var ALLOW_STUTTER_GRP2: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var ALLOW_STUTTER_GRP2: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP3`: bit 6, access unknown.
-  @inlinable public static var ALLOW_STUTTER_GRP3: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var ALLOW_STUTTER_GRP3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP4`: bit 7, access unknown.
-  @inlinable public static var ALLOW_STUTTER_GRP4: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var ALLOW_STUTTER_GRP4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP5`: bit 8, access unknown.
-  @inlinable public static var ALLOW_STUTTER_GRP5: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ALLOW_STUTTER_GRP5: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP6`: bit 9, access unknown.
-  @inlinable public static var ALLOW_STUTTER_GRP6: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ALLOW_STUTTER_GRP6: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP7`: bit 10, access unknown.
-  @inlinable public static var ALLOW_STUTTER_GRP7: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var ALLOW_STUTTER_GRP7: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_ARB_WTM_CNTL_RD.ACP_HARSH_PRI`: bit 11, access unknown.
-  @inlinable public static var ACP_HARSH_PRI: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var ACP_HARSH_PRI: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_ARB_WTM_CNTL_RD.ACP_OVER_DISP`: bit 12, access unknown.
-  @inlinable public static var ACP_OVER_DISP: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var ACP_OVER_DISP: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_ARB_WTM_CNTL_RD.FORCE_ACP_URG`: bit 13, access unknown.
-  @inlinable public static var FORCE_ACP_URG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var FORCE_ACP_URG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_ARB_WTM_CNTL_WR`: gmc_8_1 register, MMIO dword 0x9E0 (byte 0x2780), access unknown, reset unknown (`write` starts from 0).
@@ -5986,59 +5470,43 @@ public enum MC_ARB_WTM_CNTL_WR: Register {
   }
 
   /// `MC_ARB_WTM_CNTL_WR.WTMODE`: bits 1:0, access unknown.
-  @inlinable public static var WTMODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var WTMODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_ARB_WTM_CNTL_WR.HARSH_PRI`: bit 2, access unknown.
-  @inlinable public static var HARSH_PRI: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var HARSH_PRI: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP0`: bit 3, access unknown.
-  @inlinable public static var ALLOW_STUTTER_GRP0: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ALLOW_STUTTER_GRP0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP1`: bit 4, access unknown.
-  @inlinable public static var ALLOW_STUTTER_GRP1: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var ALLOW_STUTTER_GRP1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP2`: bit 5, access unknown.
-  @inlinable public static var ALLOW_STUTTER_GRP2: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var ALLOW_STUTTER_GRP2: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP3`: bit 6, access unknown.
-  @inlinable public static var ALLOW_STUTTER_GRP3: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var ALLOW_STUTTER_GRP3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP4`: bit 7, access unknown.
-  @inlinable public static var ALLOW_STUTTER_GRP4: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var ALLOW_STUTTER_GRP4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP5`: bit 8, access unknown.
-  @inlinable public static var ALLOW_STUTTER_GRP5: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ALLOW_STUTTER_GRP5: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP6`: bit 9, access unknown.
-  @inlinable public static var ALLOW_STUTTER_GRP6: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ALLOW_STUTTER_GRP6: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP7`: bit 10, access unknown.
-  @inlinable public static var ALLOW_STUTTER_GRP7: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var ALLOW_STUTTER_GRP7: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_ARB_WTM_CNTL_WR.ACP_HARSH_PRI`: bit 11, access unknown.
-  @inlinable public static var ACP_HARSH_PRI: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var ACP_HARSH_PRI: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_ARB_WTM_CNTL_WR.ACP_OVER_DISP`: bit 12, access unknown.
-  @inlinable public static var ACP_OVER_DISP: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var ACP_OVER_DISP: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_ARB_WTM_CNTL_WR.FORCE_ACP_URG`: bit 13, access unknown.
-  @inlinable public static var FORCE_ACP_URG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var FORCE_ACP_URG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_ARB_WTM_GRPWT_RD`: gmc_8_1 register, MMIO dword 0x9E1 (byte 0x2784), access unknown, reset unknown (`write` starts from 0).
@@ -6051,31 +5519,31 @@ public enum MC_ARB_WTM_GRPWT_RD: Register {
   }
 
   /// `MC_ARB_WTM_GRPWT_RD.GRP0`: bits 1:0, access unknown.
-  @inlinable public static var GRP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var GRP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_ARB_WTM_GRPWT_RD.GRP1`: bits 3:2, access unknown.
-  @inlinable public static var GRP1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var GRP1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_ARB_WTM_GRPWT_RD.GRP2`: bits 5:4, access unknown.
-  @inlinable public static var GRP2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var GRP2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_ARB_WTM_GRPWT_RD.GRP3`: bits 7:6, access unknown.
-  @inlinable public static var GRP3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var GRP3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `MC_ARB_WTM_GRPWT_RD.GRP4`: bits 9:8, access unknown.
-  @inlinable public static var GRP4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var GRP4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `MC_ARB_WTM_GRPWT_RD.GRP5`: bits 11:10, access unknown.
-  @inlinable public static var GRP5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var GRP5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `MC_ARB_WTM_GRPWT_RD.GRP6`: bits 13:12, access unknown.
-  @inlinable public static var GRP6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var GRP6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `MC_ARB_WTM_GRPWT_RD.GRP7`: bits 15:14, access unknown.
-  @inlinable public static var GRP7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var GRP7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `MC_ARB_WTM_GRPWT_RD.GRP_EXT`: bits 23:16, access unknown.
-  @inlinable public static var GRP_EXT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GRP_EXT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `MC_ARB_WTM_GRPWT_WR`: gmc_8_1 register, MMIO dword 0x9E2 (byte 0x2788), access unknown, reset unknown (`write` starts from 0).
@@ -6088,31 +5556,31 @@ public enum MC_ARB_WTM_GRPWT_WR: Register {
   }
 
   /// `MC_ARB_WTM_GRPWT_WR.GRP0`: bits 1:0, access unknown.
-  @inlinable public static var GRP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var GRP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_ARB_WTM_GRPWT_WR.GRP1`: bits 3:2, access unknown.
-  @inlinable public static var GRP1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var GRP1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_ARB_WTM_GRPWT_WR.GRP2`: bits 5:4, access unknown.
-  @inlinable public static var GRP2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var GRP2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_ARB_WTM_GRPWT_WR.GRP3`: bits 7:6, access unknown.
-  @inlinable public static var GRP3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var GRP3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `MC_ARB_WTM_GRPWT_WR.GRP4`: bits 9:8, access unknown.
-  @inlinable public static var GRP4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var GRP4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `MC_ARB_WTM_GRPWT_WR.GRP5`: bits 11:10, access unknown.
-  @inlinable public static var GRP5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var GRP5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `MC_ARB_WTM_GRPWT_WR.GRP6`: bits 13:12, access unknown.
-  @inlinable public static var GRP6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var GRP6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `MC_ARB_WTM_GRPWT_WR.GRP7`: bits 15:14, access unknown.
-  @inlinable public static var GRP7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var GRP7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `MC_ARB_WTM_GRPWT_WR.GRP_EXT`: bits 23:16, access unknown.
-  @inlinable public static var GRP_EXT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GRP_EXT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `MC_ARB_TM_CNTL_RD`: gmc_8_1 register, MMIO dword 0x9E3 (byte 0x278C), access unknown, reset unknown (`write` starts from 0).
@@ -6125,16 +5593,16 @@ public enum MC_ARB_TM_CNTL_RD: Register {
   }
 
   /// `MC_ARB_TM_CNTL_RD.GROUPBY_RANK`: bit 0, access unknown.
-  @inlinable public static var GROUPBY_RANK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var GROUPBY_RANK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_ARB_TM_CNTL_RD.BANK_SELECT`: bits 2:1, access unknown.
-  @inlinable public static var BANK_SELECT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var BANK_SELECT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_ARB_TM_CNTL_RD.MATCH_RANK`: bit 3, access unknown.
-  @inlinable public static var MATCH_RANK: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var MATCH_RANK: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_ARB_TM_CNTL_RD.MATCH_BANK`: bit 4, access unknown.
-  @inlinable public static var MATCH_BANK: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var MATCH_BANK: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
 /// `MC_ARB_TM_CNTL_WR`: gmc_8_1 register, MMIO dword 0x9E4 (byte 0x2790), access unknown, reset unknown (`write` starts from 0).
@@ -6147,16 +5615,16 @@ public enum MC_ARB_TM_CNTL_WR: Register {
   }
 
   /// `MC_ARB_TM_CNTL_WR.GROUPBY_RANK`: bit 0, access unknown.
-  @inlinable public static var GROUPBY_RANK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var GROUPBY_RANK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_ARB_TM_CNTL_WR.BANK_SELECT`: bits 2:1, access unknown.
-  @inlinable public static var BANK_SELECT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var BANK_SELECT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_ARB_TM_CNTL_WR.MATCH_RANK`: bit 3, access unknown.
-  @inlinable public static var MATCH_RANK: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var MATCH_RANK: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_ARB_TM_CNTL_WR.MATCH_BANK`: bit 4, access unknown.
-  @inlinable public static var MATCH_BANK: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var MATCH_BANK: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
 /// `MC_ARB_LAZY0_RD`: gmc_8_1 register, MMIO dword 0x9E5 (byte 0x2794), access unknown, reset unknown (`write` starts from 0).
@@ -6169,16 +5637,16 @@ public enum MC_ARB_LAZY0_RD: Register {
   }
 
   /// `MC_ARB_LAZY0_RD.GROUP0`: bits 7:0, access unknown.
-  @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_LAZY0_RD.GROUP1`: bits 15:8, access unknown.
-  @inlinable public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_LAZY0_RD.GROUP2`: bits 23:16, access unknown.
-  @inlinable public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_LAZY0_RD.GROUP3`: bits 31:24, access unknown.
-  @inlinable public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_LAZY0_WR`: gmc_8_1 register, MMIO dword 0x9E6 (byte 0x2798), access unknown, reset unknown (`write` starts from 0).
@@ -6191,16 +5659,16 @@ public enum MC_ARB_LAZY0_WR: Register {
   }
 
   /// `MC_ARB_LAZY0_WR.GROUP0`: bits 7:0, access unknown.
-  @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_LAZY0_WR.GROUP1`: bits 15:8, access unknown.
-  @inlinable public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_LAZY0_WR.GROUP2`: bits 23:16, access unknown.
-  @inlinable public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_LAZY0_WR.GROUP3`: bits 31:24, access unknown.
-  @inlinable public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_LAZY1_RD`: gmc_8_1 register, MMIO dword 0x9E7 (byte 0x279C), access unknown, reset unknown (`write` starts from 0).
@@ -6213,16 +5681,16 @@ public enum MC_ARB_LAZY1_RD: Register {
   }
 
   /// `MC_ARB_LAZY1_RD.GROUP4`: bits 7:0, access unknown.
-  @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_LAZY1_RD.GROUP5`: bits 15:8, access unknown.
-  @inlinable public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_LAZY1_RD.GROUP6`: bits 23:16, access unknown.
-  @inlinable public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_LAZY1_RD.GROUP7`: bits 31:24, access unknown.
-  @inlinable public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_LAZY1_WR`: gmc_8_1 register, MMIO dword 0x9E8 (byte 0x27A0), access unknown, reset unknown (`write` starts from 0).
@@ -6235,16 +5703,16 @@ public enum MC_ARB_LAZY1_WR: Register {
   }
 
   /// `MC_ARB_LAZY1_WR.GROUP4`: bits 7:0, access unknown.
-  @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_LAZY1_WR.GROUP5`: bits 15:8, access unknown.
-  @inlinable public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_LAZY1_WR.GROUP6`: bits 23:16, access unknown.
-  @inlinable public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_LAZY1_WR.GROUP7`: bits 31:24, access unknown.
-  @inlinable public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_AGE_RD`: gmc_8_1 register, MMIO dword 0x9E9 (byte 0x27A4), access unknown, reset unknown (`write` starts from 0).
@@ -6257,76 +5725,76 @@ public enum MC_ARB_AGE_RD: Register {
   }
 
   /// `MC_ARB_AGE_RD.RATE_GROUP0`: bits 1:0, access unknown.
-  @inlinable public static var RATE_GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var RATE_GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_ARB_AGE_RD.RATE_GROUP1`: bits 3:2, access unknown.
-  @inlinable public static var RATE_GROUP1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var RATE_GROUP1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_ARB_AGE_RD.RATE_GROUP2`: bits 5:4, access unknown.
-  @inlinable public static var RATE_GROUP2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var RATE_GROUP2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_ARB_AGE_RD.RATE_GROUP3`: bits 7:6, access unknown.
-  @inlinable public static var RATE_GROUP3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var RATE_GROUP3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `MC_ARB_AGE_RD.RATE_GROUP4`: bits 9:8, access unknown.
-  @inlinable public static var RATE_GROUP4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var RATE_GROUP4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `MC_ARB_AGE_RD.RATE_GROUP5`: bits 11:10, access unknown.
-  @inlinable public static var RATE_GROUP5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var RATE_GROUP5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `MC_ARB_AGE_RD.RATE_GROUP6`: bits 13:12, access unknown.
-  @inlinable public static var RATE_GROUP6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var RATE_GROUP6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `MC_ARB_AGE_RD.RATE_GROUP7`: bits 15:14, access unknown.
-  @inlinable public static var RATE_GROUP7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var RATE_GROUP7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `MC_ARB_AGE_RD.ENABLE_GROUP0`: bit 16, access unknown.
-  @inlinable public static var ENABLE_GROUP0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var ENABLE_GROUP0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_ARB_AGE_RD.ENABLE_GROUP1`: bit 17, access unknown.
-  @inlinable public static var ENABLE_GROUP1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var ENABLE_GROUP1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_ARB_AGE_RD.ENABLE_GROUP2`: bit 18, access unknown.
-  @inlinable public static var ENABLE_GROUP2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var ENABLE_GROUP2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_ARB_AGE_RD.ENABLE_GROUP3`: bit 19, access unknown.
-  @inlinable public static var ENABLE_GROUP3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var ENABLE_GROUP3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_ARB_AGE_RD.ENABLE_GROUP4`: bit 20, access unknown.
-  @inlinable public static var ENABLE_GROUP4: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var ENABLE_GROUP4: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_ARB_AGE_RD.ENABLE_GROUP5`: bit 21, access unknown.
-  @inlinable public static var ENABLE_GROUP5: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var ENABLE_GROUP5: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_ARB_AGE_RD.ENABLE_GROUP6`: bit 22, access unknown.
-  @inlinable public static var ENABLE_GROUP6: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var ENABLE_GROUP6: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_ARB_AGE_RD.ENABLE_GROUP7`: bit 23, access unknown.
-  @inlinable public static var ENABLE_GROUP7: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var ENABLE_GROUP7: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_ARB_AGE_RD.DIVIDE_GROUP0`: bit 24, access unknown.
-  @inlinable public static var DIVIDE_GROUP0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var DIVIDE_GROUP0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_ARB_AGE_RD.DIVIDE_GROUP1`: bit 25, access unknown.
-  @inlinable public static var DIVIDE_GROUP1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var DIVIDE_GROUP1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_ARB_AGE_RD.DIVIDE_GROUP2`: bit 26, access unknown.
-  @inlinable public static var DIVIDE_GROUP2: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var DIVIDE_GROUP2: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_ARB_AGE_RD.DIVIDE_GROUP3`: bit 27, access unknown.
-  @inlinable public static var DIVIDE_GROUP3: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var DIVIDE_GROUP3: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `MC_ARB_AGE_RD.DIVIDE_GROUP4`: bit 28, access unknown.
-  @inlinable public static var DIVIDE_GROUP4: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var DIVIDE_GROUP4: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_ARB_AGE_RD.DIVIDE_GROUP5`: bit 29, access unknown.
-  @inlinable public static var DIVIDE_GROUP5: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var DIVIDE_GROUP5: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_ARB_AGE_RD.DIVIDE_GROUP6`: bit 30, access unknown.
-  @inlinable public static var DIVIDE_GROUP6: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var DIVIDE_GROUP6: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_ARB_AGE_RD.DIVIDE_GROUP7`: bit 31, access unknown.
-  @inlinable public static var DIVIDE_GROUP7: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var DIVIDE_GROUP7: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_ARB_AGE_WR`: gmc_8_1 register, MMIO dword 0x9EA (byte 0x27A8), access unknown, reset unknown (`write` starts from 0).
@@ -6339,76 +5807,76 @@ public enum MC_ARB_AGE_WR: Register {
   }
 
   /// `MC_ARB_AGE_WR.RATE_GROUP0`: bits 1:0, access unknown.
-  @inlinable public static var RATE_GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var RATE_GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_ARB_AGE_WR.RATE_GROUP1`: bits 3:2, access unknown.
-  @inlinable public static var RATE_GROUP1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var RATE_GROUP1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_ARB_AGE_WR.RATE_GROUP2`: bits 5:4, access unknown.
-  @inlinable public static var RATE_GROUP2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var RATE_GROUP2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_ARB_AGE_WR.RATE_GROUP3`: bits 7:6, access unknown.
-  @inlinable public static var RATE_GROUP3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var RATE_GROUP3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `MC_ARB_AGE_WR.RATE_GROUP4`: bits 9:8, access unknown.
-  @inlinable public static var RATE_GROUP4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var RATE_GROUP4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `MC_ARB_AGE_WR.RATE_GROUP5`: bits 11:10, access unknown.
-  @inlinable public static var RATE_GROUP5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var RATE_GROUP5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `MC_ARB_AGE_WR.RATE_GROUP6`: bits 13:12, access unknown.
-  @inlinable public static var RATE_GROUP6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var RATE_GROUP6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `MC_ARB_AGE_WR.RATE_GROUP7`: bits 15:14, access unknown.
-  @inlinable public static var RATE_GROUP7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var RATE_GROUP7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `MC_ARB_AGE_WR.ENABLE_GROUP0`: bit 16, access unknown.
-  @inlinable public static var ENABLE_GROUP0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var ENABLE_GROUP0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_ARB_AGE_WR.ENABLE_GROUP1`: bit 17, access unknown.
-  @inlinable public static var ENABLE_GROUP1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var ENABLE_GROUP1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_ARB_AGE_WR.ENABLE_GROUP2`: bit 18, access unknown.
-  @inlinable public static var ENABLE_GROUP2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var ENABLE_GROUP2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_ARB_AGE_WR.ENABLE_GROUP3`: bit 19, access unknown.
-  @inlinable public static var ENABLE_GROUP3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var ENABLE_GROUP3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_ARB_AGE_WR.ENABLE_GROUP4`: bit 20, access unknown.
-  @inlinable public static var ENABLE_GROUP4: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var ENABLE_GROUP4: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_ARB_AGE_WR.ENABLE_GROUP5`: bit 21, access unknown.
-  @inlinable public static var ENABLE_GROUP5: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var ENABLE_GROUP5: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_ARB_AGE_WR.ENABLE_GROUP6`: bit 22, access unknown.
-  @inlinable public static var ENABLE_GROUP6: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var ENABLE_GROUP6: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_ARB_AGE_WR.ENABLE_GROUP7`: bit 23, access unknown.
-  @inlinable public static var ENABLE_GROUP7: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var ENABLE_GROUP7: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_ARB_AGE_WR.DIVIDE_GROUP0`: bit 24, access unknown.
-  @inlinable public static var DIVIDE_GROUP0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var DIVIDE_GROUP0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_ARB_AGE_WR.DIVIDE_GROUP1`: bit 25, access unknown.
-  @inlinable public static var DIVIDE_GROUP1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var DIVIDE_GROUP1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_ARB_AGE_WR.DIVIDE_GROUP2`: bit 26, access unknown.
-  @inlinable public static var DIVIDE_GROUP2: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var DIVIDE_GROUP2: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_ARB_AGE_WR.DIVIDE_GROUP3`: bit 27, access unknown.
-  @inlinable public static var DIVIDE_GROUP3: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var DIVIDE_GROUP3: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `MC_ARB_AGE_WR.DIVIDE_GROUP4`: bit 28, access unknown.
-  @inlinable public static var DIVIDE_GROUP4: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var DIVIDE_GROUP4: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_ARB_AGE_WR.DIVIDE_GROUP5`: bit 29, access unknown.
-  @inlinable public static var DIVIDE_GROUP5: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var DIVIDE_GROUP5: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_ARB_AGE_WR.DIVIDE_GROUP6`: bit 30, access unknown.
-  @inlinable public static var DIVIDE_GROUP6: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var DIVIDE_GROUP6: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_ARB_AGE_WR.DIVIDE_GROUP7`: bit 31, access unknown.
-  @inlinable public static var DIVIDE_GROUP7: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var DIVIDE_GROUP7: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_ARB_RFSH_CNTL`: gmc_8_1 register, MMIO dword 0x9EB (byte 0x27AC), access unknown, reset unknown (`write` starts from 0).
@@ -6421,34 +5889,28 @@ public enum MC_ARB_RFSH_CNTL: Register {
   }
 
   /// `MC_ARB_RFSH_CNTL.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_ARB_RFSH_CNTL.URG0`: bits 5:1, access unknown.
-  @inlinable public static var URG0: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var URG0: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
   /// `MC_ARB_RFSH_CNTL.URG1`: bits 10:6, access unknown.
-  @inlinable public static var URG1: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
+  public static var URG1: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
 
   /// `MC_ARB_RFSH_CNTL.ACCUM`: bit 11, access unknown.
-  @inlinable public static var ACCUM: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var ACCUM: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_ARB_RFSH_CNTL.SINGLE_BANK`: bit 12, access unknown.
-  @inlinable public static var SINGLE_BANK: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var SINGLE_BANK: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_ARB_RFSH_CNTL.PUSH_SINGLE_BANK_REFRESH`: bit 13, access unknown.
-  @inlinable public static var PUSH_SINGLE_BANK_REFRESH: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var PUSH_SINGLE_BANK_REFRESH: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_ARB_RFSH_CNTL.PENDING_RATE_SEL`: bits 16:14, access unknown.
-  @inlinable public static var PENDING_RATE_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 3)
-  }
+  public static var PENDING_RATE_SEL: RegisterField<Self, UInt8> { .init(lsb: 14, width: 3) }
 
   /// `MC_ARB_RFSH_CNTL.REFSB_PER_PAGE`: bit 17, access unknown.
-  @inlinable public static var REFSB_PER_PAGE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var REFSB_PER_PAGE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `MC_ARB_RFSH_RATE`: gmc_8_1 register, MMIO dword 0x9EC (byte 0x27B0), access unknown, reset unknown (`write` starts from 0).
@@ -6461,7 +5923,7 @@ public enum MC_ARB_RFSH_RATE: Register {
   }
 
   /// `MC_ARB_RFSH_RATE.POWERMODE0`: bits 7:0, access unknown.
-  @inlinable public static var POWERMODE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var POWERMODE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `MC_ARB_PM_CNTL`: gmc_8_1 register, MMIO dword 0x9ED (byte 0x27B4), access unknown, reset unknown (`write` starts from 0).
@@ -6474,71 +5936,67 @@ public enum MC_ARB_PM_CNTL: Register {
   }
 
   /// `MC_ARB_PM_CNTL.OVERRIDE_CGSTATE`: bits 1:0, access unknown.
-  @inlinable public static var OVERRIDE_CGSTATE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var OVERRIDE_CGSTATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_ARB_PM_CNTL.OVRR_CGRFSH`: bit 2, access unknown.
-  @inlinable public static var OVRR_CGRFSH: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var OVRR_CGRFSH: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_ARB_PM_CNTL.OVRR_CGSQM`: bit 3, access unknown.
-  @inlinable public static var OVRR_CGSQM: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var OVRR_CGSQM: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_ARB_PM_CNTL.SRFSH_ON_D1`: bit 4, access unknown.
-  @inlinable public static var SRFSH_ON_D1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var SRFSH_ON_D1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_ARB_PM_CNTL.BLKOUT_ON_D1`: bit 5, access unknown.
-  @inlinable public static var BLKOUT_ON_D1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var BLKOUT_ON_D1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_ARB_PM_CNTL.IDLE_ON_D1`: bit 6, access unknown.
-  @inlinable public static var IDLE_ON_D1: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var IDLE_ON_D1: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_ARB_PM_CNTL.OVRR_PM`: bit 7, access unknown.
-  @inlinable public static var OVRR_PM: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var OVRR_PM: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_ARB_PM_CNTL.OVRR_PM_STATE`: bits 9:8, access unknown.
-  @inlinable public static var OVRR_PM_STATE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var OVRR_PM_STATE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `MC_ARB_PM_CNTL.OVRR_RD`: bit 10, access unknown.
-  @inlinable public static var OVRR_RD: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var OVRR_RD: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_ARB_PM_CNTL.OVRR_RD_STATE`: bit 11, access unknown.
-  @inlinable public static var OVRR_RD_STATE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var OVRR_RD_STATE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_ARB_PM_CNTL.OVRR_WR`: bit 12, access unknown.
-  @inlinable public static var OVRR_WR: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var OVRR_WR: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_ARB_PM_CNTL.OVRR_WR_STATE`: bit 13, access unknown.
-  @inlinable public static var OVRR_WR_STATE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var OVRR_WR_STATE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_ARB_PM_CNTL.OVRR_RFSH`: bit 14, access unknown.
-  @inlinable public static var OVRR_RFSH: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var OVRR_RFSH: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_ARB_PM_CNTL.OVRR_RFSH_STATE`: bit 15, access unknown.
-  @inlinable public static var OVRR_RFSH_STATE: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var OVRR_RFSH_STATE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_ARB_PM_CNTL.OVRR_RD0_BUSY`: bit 16, access unknown.
-  @inlinable public static var OVRR_RD0_BUSY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var OVRR_RD0_BUSY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_ARB_PM_CNTL.OVRR_RD1_BUSY`: bit 17, access unknown.
-  @inlinable public static var OVRR_RD1_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var OVRR_RD1_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_ARB_PM_CNTL.IDLE_ON_D2`: bit 18, access unknown.
-  @inlinable public static var IDLE_ON_D2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var IDLE_ON_D2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_ARB_PM_CNTL.IDLE_ON_D3`: bit 19, access unknown.
-  @inlinable public static var IDLE_ON_D3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var IDLE_ON_D3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_ARB_PM_CNTL.IDLE_CNT`: bits 23:20, access unknown.
-  @inlinable public static var IDLE_CNT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var IDLE_CNT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_ARB_PM_CNTL.OVRR_WR0_BUSY`: bit 24, access unknown.
-  @inlinable public static var OVRR_WR0_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var OVRR_WR0_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_ARB_PM_CNTL.OVRR_WR1_BUSY`: bit 25, access unknown.
-  @inlinable public static var OVRR_WR1_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var OVRR_WR1_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `MC_ARB_GDEC_RD_CNTL`: gmc_8_1 register, MMIO dword 0x9EE (byte 0x27B8), access unknown, reset unknown (`write` starts from 0).
@@ -6551,21 +6009,19 @@ public enum MC_ARB_GDEC_RD_CNTL: Register {
   }
 
   /// `MC_ARB_GDEC_RD_CNTL.PAGEBIT0`: bits 3:0, access unknown.
-  @inlinable public static var PAGEBIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var PAGEBIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_ARB_GDEC_RD_CNTL.PAGEBIT1`: bits 7:4, access unknown.
-  @inlinable public static var PAGEBIT1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var PAGEBIT1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_ARB_GDEC_RD_CNTL.USE_RANK`: bit 8, access unknown.
-  @inlinable public static var USE_RANK: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var USE_RANK: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_ARB_GDEC_RD_CNTL.USE_RSNO`: bit 9, access unknown.
-  @inlinable public static var USE_RSNO: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var USE_RSNO: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_ARB_GDEC_RD_CNTL.REM_DEFAULT_GRP`: bits 13:10, access unknown.
-  @inlinable public static var REM_DEFAULT_GRP: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 4)
-  }
+  public static var REM_DEFAULT_GRP: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 }
 
 /// `MC_ARB_GDEC_WR_CNTL`: gmc_8_1 register, MMIO dword 0x9EF (byte 0x27BC), access unknown, reset unknown (`write` starts from 0).
@@ -6578,21 +6034,19 @@ public enum MC_ARB_GDEC_WR_CNTL: Register {
   }
 
   /// `MC_ARB_GDEC_WR_CNTL.PAGEBIT0`: bits 3:0, access unknown.
-  @inlinable public static var PAGEBIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var PAGEBIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_ARB_GDEC_WR_CNTL.PAGEBIT1`: bits 7:4, access unknown.
-  @inlinable public static var PAGEBIT1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var PAGEBIT1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_ARB_GDEC_WR_CNTL.USE_RANK`: bit 8, access unknown.
-  @inlinable public static var USE_RANK: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var USE_RANK: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_ARB_GDEC_WR_CNTL.USE_RSNO`: bit 9, access unknown.
-  @inlinable public static var USE_RSNO: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var USE_RSNO: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_ARB_GDEC_WR_CNTL.REM_DEFAULT_GRP`: bits 13:10, access unknown.
-  @inlinable public static var REM_DEFAULT_GRP: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 4)
-  }
+  public static var REM_DEFAULT_GRP: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 }
 
 /// `MC_ARB_LM_RD`: gmc_8_1 register, MMIO dword 0x9F0 (byte 0x27C0), access unknown, reset unknown (`write` starts from 0).
@@ -6605,38 +6059,28 @@ public enum MC_ARB_LM_RD: Register {
   }
 
   /// `MC_ARB_LM_RD.STREAK_LIMIT`: bits 7:0, access unknown.
-  @inlinable public static var STREAK_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var STREAK_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_LM_RD.STREAK_LIMIT_UBER`: bits 15:8, access unknown.
-  @inlinable public static var STREAK_LIMIT_UBER: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var STREAK_LIMIT_UBER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_LM_RD.STREAK_BREAK`: bit 16, access unknown.
-  @inlinable public static var STREAK_BREAK: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var STREAK_BREAK: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_ARB_LM_RD.STREAK_UBER`: bit 17, access unknown.
-  @inlinable public static var STREAK_UBER: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var STREAK_UBER: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_ARB_LM_RD.ENABLE_TWO_LIST`: bit 18, access unknown.
-  @inlinable public static var ENABLE_TWO_LIST: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ENABLE_TWO_LIST: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_ARB_LM_RD.POPIDLE_RST_TWOLIST`: bit 19, access unknown.
-  @inlinable public static var POPIDLE_RST_TWOLIST: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var POPIDLE_RST_TWOLIST: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_ARB_LM_RD.SKID1_RST_TWOLIST`: bit 20, access unknown.
-  @inlinable public static var SKID1_RST_TWOLIST: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var SKID1_RST_TWOLIST: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_ARB_LM_RD.BANKGROUP_CONFIG`: bits 23:21, access unknown.
-  @inlinable public static var BANKGROUP_CONFIG: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var BANKGROUP_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 }
 
 /// `MC_ARB_LM_WR`: gmc_8_1 register, MMIO dword 0x9F1 (byte 0x27C4), access unknown, reset unknown (`write` starts from 0).
@@ -6649,49 +6093,37 @@ public enum MC_ARB_LM_WR: Register {
   }
 
   /// `MC_ARB_LM_WR.STREAK_LIMIT`: bits 7:0, access unknown.
-  @inlinable public static var STREAK_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var STREAK_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_LM_WR.STREAK_LIMIT_UBER`: bits 15:8, access unknown.
-  @inlinable public static var STREAK_LIMIT_UBER: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var STREAK_LIMIT_UBER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_LM_WR.STREAK_BREAK`: bit 16, access unknown.
-  @inlinable public static var STREAK_BREAK: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var STREAK_BREAK: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_ARB_LM_WR.STREAK_UBER`: bit 17, access unknown.
-  @inlinable public static var STREAK_UBER: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var STREAK_UBER: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_ARB_LM_WR.ENABLE_TWO_LIST`: bit 18, access unknown.
-  @inlinable public static var ENABLE_TWO_LIST: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ENABLE_TWO_LIST: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_ARB_LM_WR.POPIDLE_RST_TWOLIST`: bit 19, access unknown.
-  @inlinable public static var POPIDLE_RST_TWOLIST: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var POPIDLE_RST_TWOLIST: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_ARB_LM_WR.SKID1_RST_TWOLIST`: bit 20, access unknown.
-  @inlinable public static var SKID1_RST_TWOLIST: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var SKID1_RST_TWOLIST: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_ARB_LM_WR.BANKGROUP_CONFIG`: bits 23:21, access unknown.
-  @inlinable public static var BANKGROUP_CONFIG: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 3)
-  }
+  public static var BANKGROUP_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `MC_ARB_LM_WR.MASKWR_LM_EOB`: bit 24, access unknown.
-  @inlinable public static var MASKWR_LM_EOB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var MASKWR_LM_EOB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_ARB_LM_WR.ATOMIC_LM_EOB`: bit 25, access unknown.
-  @inlinable public static var ATOMIC_LM_EOB: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ATOMIC_LM_EOB: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_ARB_LM_WR.ATOMIC_RTN_LM_EOB`: bit 26, access unknown.
-  @inlinable public static var ATOMIC_RTN_LM_EOB: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var ATOMIC_RTN_LM_EOB: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `MC_ARB_REMREQ`: gmc_8_1 register, MMIO dword 0x9F2 (byte 0x27C8), access unknown, reset unknown (`write` starts from 0).
@@ -6704,25 +6136,19 @@ public enum MC_ARB_REMREQ: Register {
   }
 
   /// `MC_ARB_REMREQ.RD_WATER`: bits 7:0, access unknown.
-  @inlinable public static var RD_WATER: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RD_WATER: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_REMREQ.WR_WATER`: bits 15:8, access unknown.
-  @inlinable public static var WR_WATER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var WR_WATER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_REMREQ.WR_MAXBURST_SIZE`: bits 19:16, access unknown.
-  @inlinable public static var WR_MAXBURST_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var WR_MAXBURST_SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_ARB_REMREQ.WR_LAZY_TIMER`: bits 23:20, access unknown.
-  @inlinable public static var WR_LAZY_TIMER: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var WR_LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_ARB_REMREQ.ENABLE_REMOTE_NACK_REQ`: bit 24, access unknown.
-  @inlinable public static var ENABLE_REMOTE_NACK_REQ: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var ENABLE_REMOTE_NACK_REQ: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `MC_ARB_REPLAY`: gmc_8_1 register, MMIO dword 0x9F3 (byte 0x27CC), access unknown, reset unknown (`write` starts from 0).
@@ -6735,38 +6161,34 @@ public enum MC_ARB_REPLAY: Register {
   }
 
   /// `MC_ARB_REPLAY.ENABLE_RD`: bit 0, access unknown.
-  @inlinable public static var ENABLE_RD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE_RD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_ARB_REPLAY.ENABLE_WR`: bit 1, access unknown.
-  @inlinable public static var ENABLE_WR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var ENABLE_WR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_ARB_REPLAY.WRACK_MODE`: bit 2, access unknown.
-  @inlinable public static var WRACK_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var WRACK_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_ARB_REPLAY.WAW_ENABLE`: bit 3, access unknown.
-  @inlinable public static var WAW_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var WAW_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_ARB_REPLAY.RAW_ENABLE`: bit 4, access unknown.
-  @inlinable public static var RAW_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var RAW_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_ARB_REPLAY.IGNORE_WR_CDC`: bit 5, access unknown.
-  @inlinable public static var IGNORE_WR_CDC: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var IGNORE_WR_CDC: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_ARB_REPLAY.BREAK_ON_STALL`: bit 6, access unknown.
-  @inlinable public static var BREAK_ON_STALL: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var BREAK_ON_STALL: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_ARB_REPLAY.BOS_ENABLE_WAIT_CYC`: bit 7, access unknown.
-  @inlinable public static var BOS_ENABLE_WAIT_CYC: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var BOS_ENABLE_WAIT_CYC: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_ARB_REPLAY.BOS_WAIT_CYC`: bits 14:8, access unknown.
-  @inlinable public static var BOS_WAIT_CYC: RegisterField<Self, UInt8> { .init(lsb: 8, width: 7) }
+  public static var BOS_WAIT_CYC: RegisterField<Self, UInt8> { .init(lsb: 8, width: 7) }
 
   /// `MC_ARB_REPLAY.NO_PCH_AT_REPLAY_START`: bit 15, access unknown.
-  @inlinable public static var NO_PCH_AT_REPLAY_START: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var NO_PCH_AT_REPLAY_START: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MC_ARB_RET_CREDITS_RD`: gmc_8_1 register, MMIO dword 0x9F4 (byte 0x27D0), access unknown, reset unknown (`write` starts from 0).
@@ -6779,18 +6201,16 @@ public enum MC_ARB_RET_CREDITS_RD: Register {
   }
 
   /// `MC_ARB_RET_CREDITS_RD.LCL`: bits 7:0, access unknown.
-  @inlinable public static var LCL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var LCL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_RET_CREDITS_RD.HUB`: bits 15:8, access unknown.
-  @inlinable public static var HUB: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var HUB: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_RET_CREDITS_RD.DISP`: bits 23:16, access unknown.
-  @inlinable public static var DISP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var DISP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_RET_CREDITS_RD.RETURN_CREDIT`: bits 31:24, access unknown.
-  @inlinable public static var RETURN_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var RETURN_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_RET_CREDITS_WR`: gmc_8_1 register, MMIO dword 0x9F5 (byte 0x27D4), access unknown, reset unknown (`write` starts from 0).
@@ -6803,23 +6223,19 @@ public enum MC_ARB_RET_CREDITS_WR: Register {
   }
 
   /// `MC_ARB_RET_CREDITS_WR.LCL`: bits 7:0, access unknown.
-  @inlinable public static var LCL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var LCL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_RET_CREDITS_WR.HUB`: bits 15:8, access unknown.
-  @inlinable public static var HUB: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var HUB: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_RET_CREDITS_WR.RETURN_CREDIT`: bits 23:16, access unknown.
-  @inlinable public static var RETURN_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var RETURN_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_RET_CREDITS_WR.WRRET_SEQ_SKID`: bits 27:24, access unknown.
-  @inlinable public static var WRRET_SEQ_SKID: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var WRRET_SEQ_SKID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_ARB_RET_CREDITS_WR.WRRET_BP`: bit 28, access unknown.
-  @inlinable public static var WRRET_BP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var WRRET_BP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 }
 
 /// `MC_ARB_MAX_LAT_CID`: gmc_8_1 register, MMIO dword 0x9F6 (byte 0x27D8), access unknown, reset unknown (`write` starts from 0).
@@ -6832,22 +6248,22 @@ public enum MC_ARB_MAX_LAT_CID: Register {
   }
 
   /// `MC_ARB_MAX_LAT_CID.CID_CH0`: bits 7:0, access unknown.
-  @inlinable public static var CID_CH0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var CID_CH0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_MAX_LAT_CID.CID_CH1`: bits 15:8, access unknown.
-  @inlinable public static var CID_CH1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var CID_CH1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_MAX_LAT_CID.WRITE_CH0`: bit 16, access unknown.
-  @inlinable public static var WRITE_CH0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var WRITE_CH0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_ARB_MAX_LAT_CID.WRITE_CH1`: bit 17, access unknown.
-  @inlinable public static var WRITE_CH1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var WRITE_CH1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_ARB_MAX_LAT_CID.REALTIME_CH0`: bit 18, access unknown.
-  @inlinable public static var REALTIME_CH0: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var REALTIME_CH0: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_ARB_MAX_LAT_CID.REALTIME_CH1`: bit 19, access unknown.
-  @inlinable public static var REALTIME_CH1: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var REALTIME_CH1: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_ARB_MAX_LAT_RSLT0`: gmc_8_1 register, MMIO dword 0x9F7 (byte 0x27DC), access unknown, reset unknown (`write` starts from 0).
@@ -6860,7 +6276,7 @@ public enum MC_ARB_MAX_LAT_RSLT0: Register {
   }
 
   /// `MC_ARB_MAX_LAT_RSLT0.MAX_LATENCY`: bits 31:0, access unknown.
-  @inlinable public static var MAX_LATENCY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MAX_LATENCY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_ARB_MAX_LAT_RSLT1`: gmc_8_1 register, MMIO dword 0x9F8 (byte 0x27E0), access unknown, reset unknown (`write` starts from 0).
@@ -6873,7 +6289,7 @@ public enum MC_ARB_MAX_LAT_RSLT1: Register {
   }
 
   /// `MC_ARB_MAX_LAT_RSLT1.MAX_LATENCY`: bits 31:0, access unknown.
-  @inlinable public static var MAX_LATENCY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MAX_LATENCY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_ARB_GRUB_REALTIME_RD`: gmc_8_1 register, MMIO dword 0x9F9 (byte 0x27E4), access unknown, reset unknown (`write` starts from 0).
@@ -6886,100 +6302,100 @@ public enum MC_ARB_GRUB_REALTIME_RD: Register {
   }
 
   /// `MC_ARB_GRUB_REALTIME_RD.CB0`: bit 0, access unknown.
-  @inlinable public static var CB0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CB0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.CBCMASK0`: bit 1, access unknown.
-  @inlinable public static var CBCMASK0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CBCMASK0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.CBFMASK0`: bit 2, access unknown.
-  @inlinable public static var CBFMASK0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var CBFMASK0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.DB0`: bit 3, access unknown.
-  @inlinable public static var DB0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var DB0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.DBHTILE0`: bit 4, access unknown.
-  @inlinable public static var DBHTILE0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var DBHTILE0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.DBSTEN0`: bit 5, access unknown.
-  @inlinable public static var DBSTEN0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var DBSTEN0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.TC0`: bit 6, access unknown.
-  @inlinable public static var TC0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var TC0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.IA`: bit 7, access unknown.
-  @inlinable public static var IA: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var IA: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.ACPG`: bit 8, access unknown.
-  @inlinable public static var ACPG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var ACPG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.ACPO`: bit 9, access unknown.
-  @inlinable public static var ACPO: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var ACPO: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.DMIF`: bit 10, access unknown.
-  @inlinable public static var DMIF: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var DMIF: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.DMIF_EXT0`: bit 11, access unknown.
-  @inlinable public static var DMIF_EXT0: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var DMIF_EXT0: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.DMIF_EXT1`: bit 12, access unknown.
-  @inlinable public static var DMIF_EXT1: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var DMIF_EXT1: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.DMIF_TW`: bit 13, access unknown.
-  @inlinable public static var DMIF_TW: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var DMIF_TW: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.MCIF`: bit 14, access unknown.
-  @inlinable public static var MCIF: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var MCIF: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.RLC`: bit 15, access unknown.
-  @inlinable public static var RLC: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var RLC: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.VMC`: bit 16, access unknown.
-  @inlinable public static var VMC: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var VMC: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.SDMA1`: bit 17, access unknown.
-  @inlinable public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.SMU`: bit 18, access unknown.
-  @inlinable public static var SMU: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var SMU: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.VCE0`: bit 19, access unknown.
-  @inlinable public static var VCE0: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var VCE0: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.VCE1`: bit 20, access unknown.
-  @inlinable public static var VCE1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var VCE1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.XDMAM`: bit 21, access unknown.
-  @inlinable public static var XDMAM: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var XDMAM: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.SDMA0`: bit 22, access unknown.
-  @inlinable public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.HDP`: bit 23, access unknown.
-  @inlinable public static var HDP: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var HDP: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.UMC`: bit 24, access unknown.
-  @inlinable public static var UMC: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var UMC: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.UVD`: bit 25, access unknown.
-  @inlinable public static var UVD: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var UVD: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.UVD_EXT0`: bit 26, access unknown.
-  @inlinable public static var UVD_EXT0: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var UVD_EXT0: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.UVD_EXT1`: bit 27, access unknown.
-  @inlinable public static var UVD_EXT1: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var UVD_EXT1: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.SEM`: bit 28, access unknown.
-  @inlinable public static var SEM: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var SEM: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.SAMMSP`: bit 29, access unknown.
-  @inlinable public static var SAMMSP: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var SAMMSP: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.VP8`: bit 30, access unknown.
-  @inlinable public static var VP8: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var VP8: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_RD.ISP`: bit 31, access unknown.
-  @inlinable public static var ISP: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var ISP: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_ARB_CG`: gmc_8_1 register, MMIO dword 0x9FA (byte 0x27E8), access unknown, reset unknown (`write` starts from 0).
@@ -6992,16 +6408,16 @@ public enum MC_ARB_CG: Register {
   }
 
   /// `MC_ARB_CG.CG_ARB_REQ`: bits 7:0, access unknown.
-  @inlinable public static var CG_ARB_REQ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var CG_ARB_REQ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_CG.CG_ARB_RESP`: bits 15:8, access unknown.
-  @inlinable public static var CG_ARB_RESP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var CG_ARB_RESP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_CG.RSV_0`: bits 23:16, access unknown.
-  @inlinable public static var RSV_0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var RSV_0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_CG.RSV_1`: bits 31:24, access unknown.
-  @inlinable public static var RSV_1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var RSV_1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_GRUB_REALTIME_WR`: gmc_8_1 register, MMIO dword 0x9FB (byte 0x27EC), access unknown, reset unknown (`write` starts from 0).
@@ -7014,100 +6430,100 @@ public enum MC_ARB_GRUB_REALTIME_WR: Register {
   }
 
   /// `MC_ARB_GRUB_REALTIME_WR.CB0`: bit 0, access unknown.
-  @inlinable public static var CB0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CB0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.CBCMASK0`: bit 1, access unknown.
-  @inlinable public static var CBCMASK0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CBCMASK0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.CBFMASK0`: bit 2, access unknown.
-  @inlinable public static var CBFMASK0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var CBFMASK0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.CBIMMED0`: bit 3, access unknown.
-  @inlinable public static var CBIMMED0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var CBIMMED0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.DB0`: bit 4, access unknown.
-  @inlinable public static var DB0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var DB0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.DBHTILE0`: bit 5, access unknown.
-  @inlinable public static var DBHTILE0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var DBHTILE0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.DBSTEN0`: bit 6, access unknown.
-  @inlinable public static var DBSTEN0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var DBSTEN0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.TC0`: bit 7, access unknown.
-  @inlinable public static var TC0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TC0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.SH`: bit 8, access unknown.
-  @inlinable public static var SH: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var SH: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.ACPG`: bit 9, access unknown.
-  @inlinable public static var ACPG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var ACPG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.ACPO`: bit 10, access unknown.
-  @inlinable public static var ACPO: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var ACPO: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.MCIF`: bit 11, access unknown.
-  @inlinable public static var MCIF: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var MCIF: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.RLC`: bit 12, access unknown.
-  @inlinable public static var RLC: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var RLC: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.SDMA1`: bit 13, access unknown.
-  @inlinable public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.SMU`: bit 14, access unknown.
-  @inlinable public static var SMU: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var SMU: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.VCE0`: bit 15, access unknown.
-  @inlinable public static var VCE0: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var VCE0: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.VCE1`: bit 16, access unknown.
-  @inlinable public static var VCE1: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var VCE1: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.SAMMSP`: bit 17, access unknown.
-  @inlinable public static var SAMMSP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var SAMMSP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.XDMA`: bit 18, access unknown.
-  @inlinable public static var XDMA: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var XDMA: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.XDMAM`: bit 19, access unknown.
-  @inlinable public static var XDMAM: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var XDMAM: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.SDMA0`: bit 20, access unknown.
-  @inlinable public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.HDP`: bit 21, access unknown.
-  @inlinable public static var HDP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var HDP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.UMC`: bit 22, access unknown.
-  @inlinable public static var UMC: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var UMC: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.UVD`: bit 23, access unknown.
-  @inlinable public static var UVD: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var UVD: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.UVD_EXT0`: bit 24, access unknown.
-  @inlinable public static var UVD_EXT0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var UVD_EXT0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.UVD_EXT1`: bit 25, access unknown.
-  @inlinable public static var UVD_EXT1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var UVD_EXT1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.XDP`: bit 26, access unknown.
-  @inlinable public static var XDP: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var XDP: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.SEM`: bit 27, access unknown.
-  @inlinable public static var SEM: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var SEM: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.IH`: bit 28, access unknown.
-  @inlinable public static var IH: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var IH: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.VP8`: bit 29, access unknown.
-  @inlinable public static var VP8: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var VP8: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.ISP`: bit 30, access unknown.
-  @inlinable public static var ISP: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var ISP: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_ARB_GRUB_REALTIME_WR.VIN0`: bit 31, access unknown.
-  @inlinable public static var VIN0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VIN0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_ARB_DRAM_TIMING_1`: gmc_8_1 register, MMIO dword 0x9FC (byte 0x27F0), access unknown, reset unknown (`write` starts from 0).
@@ -7120,16 +6536,16 @@ public enum MC_ARB_DRAM_TIMING_1: Register {
   }
 
   /// `MC_ARB_DRAM_TIMING_1.ACTRD`: bits 7:0, access unknown.
-  @inlinable public static var ACTRD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var ACTRD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_DRAM_TIMING_1.ACTWR`: bits 15:8, access unknown.
-  @inlinable public static var ACTWR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var ACTWR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_DRAM_TIMING_1.RASMACTRD`: bits 23:16, access unknown.
-  @inlinable public static var RASMACTRD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var RASMACTRD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_DRAM_TIMING_1.RASMACTWR`: bits 31:24, access unknown.
-  @inlinable public static var RASMACTWR: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var RASMACTWR: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_BUSY_STATUS`: gmc_8_1 register, MMIO dword 0x9FD (byte 0x27F4), access unknown, reset unknown (`write` starts from 0).
@@ -7142,100 +6558,100 @@ public enum MC_ARB_BUSY_STATUS: Register {
   }
 
   /// `MC_ARB_BUSY_STATUS.LM_RD0`: bit 0, access unknown.
-  @inlinable public static var LM_RD0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var LM_RD0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.LM_RD1`: bit 1, access unknown.
-  @inlinable public static var LM_RD1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var LM_RD1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.LM_WR0`: bit 2, access unknown.
-  @inlinable public static var LM_WR0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var LM_WR0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.LM_WR1`: bit 3, access unknown.
-  @inlinable public static var LM_WR1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var LM_WR1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.HM_RD0`: bit 4, access unknown.
-  @inlinable public static var HM_RD0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var HM_RD0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.HM_RD1`: bit 5, access unknown.
-  @inlinable public static var HM_RD1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var HM_RD1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.HM_WR0`: bit 6, access unknown.
-  @inlinable public static var HM_WR0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var HM_WR0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.HM_WR1`: bit 7, access unknown.
-  @inlinable public static var HM_WR1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var HM_WR1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.WDE_RD0`: bit 8, access unknown.
-  @inlinable public static var WDE_RD0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var WDE_RD0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.WDE_RD1`: bit 9, access unknown.
-  @inlinable public static var WDE_RD1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var WDE_RD1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.WDE_WR0`: bit 10, access unknown.
-  @inlinable public static var WDE_WR0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var WDE_WR0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.WDE_WR1`: bit 11, access unknown.
-  @inlinable public static var WDE_WR1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var WDE_WR1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.POP0`: bit 12, access unknown.
-  @inlinable public static var POP0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var POP0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.POP1`: bit 13, access unknown.
-  @inlinable public static var POP1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var POP1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.TAGFIFO0`: bit 14, access unknown.
-  @inlinable public static var TAGFIFO0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var TAGFIFO0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.TAGFIFO1`: bit 15, access unknown.
-  @inlinable public static var TAGFIFO1: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var TAGFIFO1: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.REPLAY0`: bit 16, access unknown.
-  @inlinable public static var REPLAY0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var REPLAY0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.REPLAY1`: bit 17, access unknown.
-  @inlinable public static var REPLAY1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var REPLAY1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.RDRET0`: bit 18, access unknown.
-  @inlinable public static var RDRET0: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var RDRET0: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.RDRET1`: bit 19, access unknown.
-  @inlinable public static var RDRET1: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var RDRET1: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.GECC2_RD0`: bit 20, access unknown.
-  @inlinable public static var GECC2_RD0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var GECC2_RD0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.GECC2_RD1`: bit 21, access unknown.
-  @inlinable public static var GECC2_RD1: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var GECC2_RD1: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.GECC2_WR0`: bit 22, access unknown.
-  @inlinable public static var GECC2_WR0: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var GECC2_WR0: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.GECC2_WR1`: bit 23, access unknown.
-  @inlinable public static var GECC2_WR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var GECC2_WR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.WRRET0`: bit 24, access unknown.
-  @inlinable public static var WRRET0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var WRRET0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.WRRET1`: bit 25, access unknown.
-  @inlinable public static var WRRET1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var WRRET1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.RTT0`: bit 26, access unknown.
-  @inlinable public static var RTT0: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var RTT0: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.RTT1`: bit 27, access unknown.
-  @inlinable public static var RTT1: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var RTT1: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.REM_RD0`: bit 28, access unknown.
-  @inlinable public static var REM_RD0: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var REM_RD0: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.REM_RD1`: bit 29, access unknown.
-  @inlinable public static var REM_RD1: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var REM_RD1: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.REM_WR0`: bit 30, access unknown.
-  @inlinable public static var REM_WR0: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var REM_WR0: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_ARB_BUSY_STATUS.REM_WR1`: bit 31, access unknown.
-  @inlinable public static var REM_WR1: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var REM_WR1: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_ARB_DRAM_TIMING2_1`: gmc_8_1 register, MMIO dword 0x9FF (byte 0x27FC), access unknown, reset unknown (`write` starts from 0).
@@ -7248,16 +6664,16 @@ public enum MC_ARB_DRAM_TIMING2_1: Register {
   }
 
   /// `MC_ARB_DRAM_TIMING2_1.RAS2RAS`: bits 7:0, access unknown.
-  @inlinable public static var RAS2RAS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RAS2RAS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_DRAM_TIMING2_1.RP`: bits 15:8, access unknown.
-  @inlinable public static var RP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var RP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_DRAM_TIMING2_1.WRPLUSRP`: bits 23:16, access unknown.
-  @inlinable public static var WRPLUSRP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var WRPLUSRP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_DRAM_TIMING2_1.BUS_TURN`: bits 28:24, access unknown.
-  @inlinable public static var BUS_TURN: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
+  public static var BUS_TURN: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 }
 
 /// `MC_ARB_GRUB2`: gmc_8_1 register, MMIO dword 0xA01 (byte 0x2804), access unknown, reset unknown (`write` starts from 0).
@@ -7270,77 +6686,55 @@ public enum MC_ARB_GRUB2: Register {
   }
 
   /// `MC_ARB_GRUB2.REALTIME_GRP_RD`: bits 7:0, access unknown.
-  @inlinable public static var REALTIME_GRP_RD: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var REALTIME_GRP_RD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_GRUB2.REALTIME_GRP_WR`: bits 15:8, access unknown.
-  @inlinable public static var REALTIME_GRP_WR: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var REALTIME_GRP_WR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_GRUB2.DISP_RD_STALL_EN`: bit 16, access unknown.
-  @inlinable public static var DISP_RD_STALL_EN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var DISP_RD_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_ARB_GRUB2.ACP_RD_STALL_EN`: bit 17, access unknown.
-  @inlinable public static var ACP_RD_STALL_EN: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var ACP_RD_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_ARB_GRUB2.UVD_RD_STALL_EN`: bit 18, access unknown.
-  @inlinable public static var UVD_RD_STALL_EN: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var UVD_RD_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_ARB_GRUB2.VCE0_RD_STALL_EN`: bit 19, access unknown.
-  @inlinable public static var VCE0_RD_STALL_EN: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var VCE0_RD_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_ARB_GRUB2.VCE1_RD_STALL_EN`: bit 20, access unknown.
-  @inlinable public static var VCE1_RD_STALL_EN: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var VCE1_RD_STALL_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_ARB_GRUB2.REALTIME_RD_WTS`: bit 21, access unknown.
-  @inlinable public static var REALTIME_RD_WTS: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var REALTIME_RD_WTS: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_ARB_GRUB2.REALTIME_WR_WTS`: bit 22, access unknown.
-  @inlinable public static var REALTIME_WR_WTS: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var REALTIME_WR_WTS: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_ARB_GRUB2.URGENT_BY_DISP_STALL`: bit 23, access unknown.
-  @inlinable public static var URGENT_BY_DISP_STALL: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var URGENT_BY_DISP_STALL: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_ARB_GRUB2.PROMOTE_BY_DMIF_URG`: bit 24, access unknown.
-  @inlinable public static var PROMOTE_BY_DMIF_URG: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var PROMOTE_BY_DMIF_URG: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_ARB_GRUB2.PRIORITY_URGENT_OUTSTANDING_ONLY_RD`: bit 25, access unknown.
-  @inlinable public static var PRIORITY_URGENT_OUTSTANDING_ONLY_RD: RegisterField<Self, Bool> {
+  public static var PRIORITY_URGENT_OUTSTANDING_ONLY_RD: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `MC_ARB_GRUB2.PRIORITY_PROMOTE_OUTSTANDING_ONLY_RD`: bit 26, access unknown.
-  @inlinable public static var PRIORITY_PROMOTE_OUTSTANDING_ONLY_RD: RegisterField<Self, Bool> {
+  public static var PRIORITY_PROMOTE_OUTSTANDING_ONLY_RD: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `MC_ARB_GRUB2.PRIORITY_URGENT_OUTSTANDING_ONLY_WR`: bit 27, access unknown.
-  @inlinable public static var PRIORITY_URGENT_OUTSTANDING_ONLY_WR: RegisterField<Self, Bool> {
+  public static var PRIORITY_URGENT_OUTSTANDING_ONLY_WR: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `MC_ARB_GRUB2.PRIORITY_PROMOTE_OUTSTANDING_ONLY_WR`: bit 28, access unknown.
-  @inlinable public static var PRIORITY_PROMOTE_OUTSTANDING_ONLY_WR: RegisterField<Self, Bool> {
+  public static var PRIORITY_PROMOTE_OUTSTANDING_ONLY_WR: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 }
@@ -7355,22 +6749,22 @@ public enum MC_ARB_BURST_TIME: Register {
   }
 
   /// `MC_ARB_BURST_TIME.STATE0`: bits 4:0, access unknown.
-  @inlinable public static var STATE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+  public static var STATE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `MC_ARB_BURST_TIME.STATE1`: bits 9:5, access unknown.
-  @inlinable public static var STATE1: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
+  public static var STATE1: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
 
   /// `MC_ARB_BURST_TIME.TRRDS0`: bits 14:10, access unknown.
-  @inlinable public static var TRRDS0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 5) }
+  public static var TRRDS0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 5) }
 
   /// `MC_ARB_BURST_TIME.TRRDS1`: bits 19:15, access unknown.
-  @inlinable public static var TRRDS1: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
+  public static var TRRDS1: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
 
   /// `MC_ARB_BURST_TIME.TRRDL0`: bits 24:20, access unknown.
-  @inlinable public static var TRRDL0: RegisterField<Self, UInt8> { .init(lsb: 20, width: 5) }
+  public static var TRRDL0: RegisterField<Self, UInt8> { .init(lsb: 20, width: 5) }
 
   /// `MC_ARB_BURST_TIME.TRRDL1`: bits 29:25, access unknown.
-  @inlinable public static var TRRDL1: RegisterField<Self, UInt8> { .init(lsb: 25, width: 5) }
+  public static var TRRDL1: RegisterField<Self, UInt8> { .init(lsb: 25, width: 5) }
 }
 
 /// `MC_BIST_CNTL`: gmc_8_1 register, MMIO dword 0xA05 (byte 0x2814), access unknown, reset unknown (`write` starts from 0).
@@ -7383,48 +6777,46 @@ public enum MC_BIST_CNTL: Register {
   }
 
   /// `MC_BIST_CNTL.RESET`: bit 0, access unknown.
-  @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_BIST_CNTL.RUN`: bit 1, access unknown.
-  @inlinable public static var RUN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var RUN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_BIST_CNTL.PTR_RST_D0`: bit 2, access unknown.
-  @inlinable public static var PTR_RST_D0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var PTR_RST_D0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_BIST_CNTL.PTR_RST_D1`: bit 3, access unknown.
-  @inlinable public static var PTR_RST_D1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var PTR_RST_D1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_BIST_CNTL.MOP_MODE`: bit 4, access unknown.
-  @inlinable public static var MOP_MODE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var MOP_MODE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_BIST_CNTL.ADR_MODE`: bit 5, access unknown.
-  @inlinable public static var ADR_MODE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var ADR_MODE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_BIST_CNTL.DAT_MODE`: bit 6, access unknown.
-  @inlinable public static var DAT_MODE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var DAT_MODE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_BIST_CNTL.LOOP`: bits 11:10, access unknown.
-  @inlinable public static var LOOP: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var LOOP: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `MC_BIST_CNTL.ENABLE_D0`: bit 12, access unknown.
-  @inlinable public static var ENABLE_D0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var ENABLE_D0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_BIST_CNTL.ENABLE_D1`: bit 13, access unknown.
-  @inlinable public static var ENABLE_D1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var ENABLE_D1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_BIST_CNTL.LOAD_RTDATA_CH`: bit 14, access unknown.
-  @inlinable public static var LOAD_RTDATA_CH: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var LOAD_RTDATA_CH: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_BIST_CNTL.LOOP_CNT`: bits 27:16, access unknown.
-  @inlinable public static var LOOP_CNT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 12) }
+  public static var LOOP_CNT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 12) }
 
   /// `MC_BIST_CNTL.DONE`: bit 30, access unknown.
-  @inlinable public static var DONE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var DONE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_BIST_CNTL.LOAD_RTDATA`: bit 31, access unknown.
-  @inlinable public static var LOAD_RTDATA: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var LOAD_RTDATA: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_BIST_AUTO_CNTL`: gmc_8_1 register, MMIO dword 0xA06 (byte 0x2818), access unknown, reset unknown (`write` starts from 0).
@@ -7437,19 +6829,19 @@ public enum MC_BIST_AUTO_CNTL: Register {
   }
 
   /// `MC_BIST_AUTO_CNTL.MOP`: bits 1:0, access unknown.
-  @inlinable public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_BIST_AUTO_CNTL.ADR_GEN`: bits 7:4, access unknown.
-  @inlinable public static var ADR_GEN: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var ADR_GEN: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_BIST_AUTO_CNTL.LFSR_KEY`: bits 23:8, access unknown.
-  @inlinable public static var LFSR_KEY: RegisterField<Self, UInt16> { .init(lsb: 8, width: 16) }
+  public static var LFSR_KEY: RegisterField<Self, UInt16> { .init(lsb: 8, width: 16) }
 
   /// `MC_BIST_AUTO_CNTL.LFSR_RESET`: bit 24, access unknown.
-  @inlinable public static var LFSR_RESET: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var LFSR_RESET: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_BIST_AUTO_CNTL.ADR_RESET`: bit 25, access unknown.
-  @inlinable public static var ADR_RESET: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ADR_RESET: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `MC_BIST_DIR_CNTL`: gmc_8_1 register, MMIO dword 0xA07 (byte 0x281C), access unknown, reset unknown (`write` starts from 0).
@@ -7462,31 +6854,31 @@ public enum MC_BIST_DIR_CNTL: Register {
   }
 
   /// `MC_BIST_DIR_CNTL.MOP`: bits 2:0, access unknown.
-  @inlinable public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_BIST_DIR_CNTL.EOB`: bit 3, access unknown.
-  @inlinable public static var EOB: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var EOB: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_BIST_DIR_CNTL.MOP_LOAD`: bit 4, access unknown.
-  @inlinable public static var MOP_LOAD: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var MOP_LOAD: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_BIST_DIR_CNTL.DATA_LOAD`: bit 5, access unknown.
-  @inlinable public static var DATA_LOAD: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var DATA_LOAD: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_BIST_DIR_CNTL.CMD_RTR_D0`: bit 6, access unknown.
-  @inlinable public static var CMD_RTR_D0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var CMD_RTR_D0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_BIST_DIR_CNTL.DAT_RTR_D0`: bit 7, access unknown.
-  @inlinable public static var DAT_RTR_D0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DAT_RTR_D0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_BIST_DIR_CNTL.CMD_RTR_D1`: bit 8, access unknown.
-  @inlinable public static var CMD_RTR_D1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var CMD_RTR_D1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_BIST_DIR_CNTL.DAT_RTR_D1`: bit 9, access unknown.
-  @inlinable public static var DAT_RTR_D1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var DAT_RTR_D1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_BIST_DIR_CNTL.MOP3`: bit 10, access unknown.
-  @inlinable public static var MOP3: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var MOP3: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 }
 
 /// `MC_BIST_SADDR`: gmc_8_1 register, MMIO dword 0xA08 (byte 0x2820), access unknown, reset unknown (`write` starts from 0).
@@ -7499,22 +6891,22 @@ public enum MC_BIST_SADDR: Register {
   }
 
   /// `MC_BIST_SADDR.COL`: bits 9:0, access unknown.
-  @inlinable public static var COL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var COL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `MC_BIST_SADDR.ROW`: bits 23:10, access unknown.
-  @inlinable public static var ROW: RegisterField<Self, UInt16> { .init(lsb: 10, width: 14) }
+  public static var ROW: RegisterField<Self, UInt16> { .init(lsb: 10, width: 14) }
 
   /// `MC_BIST_SADDR.BANK`: bits 27:24, access unknown.
-  @inlinable public static var BANK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var BANK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_BIST_SADDR.RANK`: bit 28, access unknown.
-  @inlinable public static var RANK: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var RANK: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_BIST_SADDR.COLH`: bit 29, access unknown.
-  @inlinable public static var COLH: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var COLH: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_BIST_SADDR.ROWH`: bits 31:30, access unknown.
-  @inlinable public static var ROWH: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var ROWH: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `MC_BIST_EADDR`: gmc_8_1 register, MMIO dword 0xA09 (byte 0x2824), access unknown, reset unknown (`write` starts from 0).
@@ -7527,22 +6919,22 @@ public enum MC_BIST_EADDR: Register {
   }
 
   /// `MC_BIST_EADDR.COL`: bits 9:0, access unknown.
-  @inlinable public static var COL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var COL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `MC_BIST_EADDR.ROW`: bits 23:10, access unknown.
-  @inlinable public static var ROW: RegisterField<Self, UInt16> { .init(lsb: 10, width: 14) }
+  public static var ROW: RegisterField<Self, UInt16> { .init(lsb: 10, width: 14) }
 
   /// `MC_BIST_EADDR.BANK`: bits 27:24, access unknown.
-  @inlinable public static var BANK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var BANK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_BIST_EADDR.RANK`: bit 28, access unknown.
-  @inlinable public static var RANK: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var RANK: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_BIST_EADDR.COLH`: bit 29, access unknown.
-  @inlinable public static var COLH: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var COLH: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_BIST_EADDR.ROWH`: bits 31:30, access unknown.
-  @inlinable public static var ROWH: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var ROWH: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `MC_BIST_DATA_WORD0`: gmc_8_1 register, MMIO dword 0xA0A (byte 0x2828), access unknown, reset unknown (`write` starts from 0).
@@ -7555,5 +6947,5 @@ public enum MC_BIST_DATA_WORD0: Register {
   }
 
   /// `MC_BIST_DATA_WORD0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }

@@ -14,7 +14,7 @@ public enum MC_BIST_DATA_WORD1: Register {
   }
 
   /// `MC_BIST_DATA_WORD1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_DATA_WORD2`: gmc_8_1 register, MMIO dword 0xA0C (byte 0x2830), access unknown, reset unknown (`write` starts from 0).
@@ -27,7 +27,7 @@ public enum MC_BIST_DATA_WORD2: Register {
   }
 
   /// `MC_BIST_DATA_WORD2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_DATA_WORD3`: gmc_8_1 register, MMIO dword 0xA0D (byte 0x2834), access unknown, reset unknown (`write` starts from 0).
@@ -40,7 +40,7 @@ public enum MC_BIST_DATA_WORD3: Register {
   }
 
   /// `MC_BIST_DATA_WORD3.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_DATA_WORD4`: gmc_8_1 register, MMIO dword 0xA0E (byte 0x2838), access unknown, reset unknown (`write` starts from 0).
@@ -53,7 +53,7 @@ public enum MC_BIST_DATA_WORD4: Register {
   }
 
   /// `MC_BIST_DATA_WORD4.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_DATA_WORD5`: gmc_8_1 register, MMIO dword 0xA0F (byte 0x283C), access unknown, reset unknown (`write` starts from 0).
@@ -66,7 +66,7 @@ public enum MC_BIST_DATA_WORD5: Register {
   }
 
   /// `MC_BIST_DATA_WORD5.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_DATA_WORD6`: gmc_8_1 register, MMIO dword 0xA10 (byte 0x2840), access unknown, reset unknown (`write` starts from 0).
@@ -79,7 +79,7 @@ public enum MC_BIST_DATA_WORD6: Register {
   }
 
   /// `MC_BIST_DATA_WORD6.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_DATA_WORD7`: gmc_8_1 register, MMIO dword 0xA11 (byte 0x2844), access unknown, reset unknown (`write` starts from 0).
@@ -92,7 +92,7 @@ public enum MC_BIST_DATA_WORD7: Register {
   }
 
   /// `MC_BIST_DATA_WORD7.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_DATA_MASK`: gmc_8_1 register, MMIO dword 0xA12 (byte 0x2848), access unknown, reset unknown (`write` starts from 0).
@@ -105,7 +105,7 @@ public enum MC_BIST_DATA_MASK: Register {
   }
 
   /// `MC_BIST_DATA_MASK.MASK`: bits 31:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_MISMATCH_ADDR`: gmc_8_1 register, MMIO dword 0xA13 (byte 0x284C), access unknown, reset unknown (`write` starts from 0).
@@ -118,22 +118,22 @@ public enum MC_BIST_MISMATCH_ADDR: Register {
   }
 
   /// `MC_BIST_MISMATCH_ADDR.COL`: bits 9:0, access unknown.
-  @inlinable public static var COL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var COL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `MC_BIST_MISMATCH_ADDR.ROW`: bits 23:10, access unknown.
-  @inlinable public static var ROW: RegisterField<Self, UInt16> { .init(lsb: 10, width: 14) }
+  public static var ROW: RegisterField<Self, UInt16> { .init(lsb: 10, width: 14) }
 
   /// `MC_BIST_MISMATCH_ADDR.BANK`: bits 27:24, access unknown.
-  @inlinable public static var BANK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var BANK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_BIST_MISMATCH_ADDR.RANK`: bit 28, access unknown.
-  @inlinable public static var RANK: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var RANK: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_BIST_MISMATCH_ADDR.COLH`: bit 29, access unknown.
-  @inlinable public static var COLH: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var COLH: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_BIST_MISMATCH_ADDR.ROWH`: bits 31:30, access unknown.
-  @inlinable public static var ROWH: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var ROWH: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `MC_BIST_RDATA_WORD0`: gmc_8_1 register, MMIO dword 0xA14 (byte 0x2850), access unknown, reset unknown (`write` starts from 0).
@@ -146,7 +146,7 @@ public enum MC_BIST_RDATA_WORD0: Register {
   }
 
   /// `MC_BIST_RDATA_WORD0.RDATA`: bits 31:0, access unknown.
-  @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_WORD1`: gmc_8_1 register, MMIO dword 0xA15 (byte 0x2854), access unknown, reset unknown (`write` starts from 0).
@@ -159,7 +159,7 @@ public enum MC_BIST_RDATA_WORD1: Register {
   }
 
   /// `MC_BIST_RDATA_WORD1.RDATA`: bits 31:0, access unknown.
-  @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_WORD2`: gmc_8_1 register, MMIO dword 0xA16 (byte 0x2858), access unknown, reset unknown (`write` starts from 0).
@@ -172,7 +172,7 @@ public enum MC_BIST_RDATA_WORD2: Register {
   }
 
   /// `MC_BIST_RDATA_WORD2.RDATA`: bits 31:0, access unknown.
-  @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_WORD3`: gmc_8_1 register, MMIO dword 0xA17 (byte 0x285C), access unknown, reset unknown (`write` starts from 0).
@@ -185,7 +185,7 @@ public enum MC_BIST_RDATA_WORD3: Register {
   }
 
   /// `MC_BIST_RDATA_WORD3.RDATA`: bits 31:0, access unknown.
-  @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_WORD4`: gmc_8_1 register, MMIO dword 0xA18 (byte 0x2860), access unknown, reset unknown (`write` starts from 0).
@@ -198,7 +198,7 @@ public enum MC_BIST_RDATA_WORD4: Register {
   }
 
   /// `MC_BIST_RDATA_WORD4.RDATA`: bits 31:0, access unknown.
-  @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_WORD5`: gmc_8_1 register, MMIO dword 0xA19 (byte 0x2864), access unknown, reset unknown (`write` starts from 0).
@@ -211,7 +211,7 @@ public enum MC_BIST_RDATA_WORD5: Register {
   }
 
   /// `MC_BIST_RDATA_WORD5.RDATA`: bits 31:0, access unknown.
-  @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_WORD6`: gmc_8_1 register, MMIO dword 0xA1A (byte 0x2868), access unknown, reset unknown (`write` starts from 0).
@@ -224,7 +224,7 @@ public enum MC_BIST_RDATA_WORD6: Register {
   }
 
   /// `MC_BIST_RDATA_WORD6.RDATA`: bits 31:0, access unknown.
-  @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_WORD7`: gmc_8_1 register, MMIO dword 0xA1B (byte 0x286C), access unknown, reset unknown (`write` starts from 0).
@@ -237,7 +237,7 @@ public enum MC_BIST_RDATA_WORD7: Register {
   }
 
   /// `MC_BIST_RDATA_WORD7.RDATA`: bits 31:0, access unknown.
-  @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_MASK`: gmc_8_1 register, MMIO dword 0xA1C (byte 0x2870), access unknown, reset unknown (`write` starts from 0).
@@ -250,7 +250,7 @@ public enum MC_BIST_RDATA_MASK: Register {
   }
 
   /// `MC_BIST_RDATA_MASK.MASK`: bits 31:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_EDC`: gmc_8_1 register, MMIO dword 0xA1D (byte 0x2874), access unknown, reset unknown (`write` starts from 0).
@@ -263,7 +263,7 @@ public enum MC_BIST_RDATA_EDC: Register {
   }
 
   /// `MC_BIST_RDATA_EDC.EDC`: bits 31:0, access unknown.
-  @inlinable public static var EDC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var EDC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_RESERVE_0_S`: gmc_8_1 register, MMIO dword 0xA1E (byte 0x2878), access unknown, reset unknown (`write` starts from 0).
@@ -276,7 +276,7 @@ public enum MC_SEQ_RESERVE_0_S: Register {
   }
 
   /// `MC_SEQ_RESERVE_0_S.SCLK_FIELD`: bits 31:0, access unknown.
-  @inlinable public static var SCLK_FIELD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SCLK_FIELD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_RESERVE_1_S`: gmc_8_1 register, MMIO dword 0xA1F (byte 0x287C), access unknown, reset unknown (`write` starts from 0).
@@ -289,7 +289,7 @@ public enum MC_SEQ_RESERVE_1_S: Register {
   }
 
   /// `MC_SEQ_RESERVE_1_S.SCLK_FIELD`: bits 31:0, access unknown.
-  @inlinable public static var SCLK_FIELD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SCLK_FIELD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_STATUS_S`: gmc_8_1 register, MMIO dword 0xA20 (byte 0x2880), access unknown, reset unknown (`write` starts from 0).
@@ -302,34 +302,22 @@ public enum MC_SEQ_STATUS_S: Register {
   }
 
   /// `MC_SEQ_STATUS_S.SEQ0_ARB_DATA_FIFO_FULL`: bit 0, access unknown.
-  @inlinable public static var SEQ0_ARB_DATA_FIFO_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var SEQ0_ARB_DATA_FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_STATUS_S.SEQ1_ARB_DATA_FIFO_FULL`: bit 1, access unknown.
-  @inlinable public static var SEQ1_ARB_DATA_FIFO_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var SEQ1_ARB_DATA_FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_SEQ_STATUS_S.SEQ0_ARB_CMD_FIFO_FULL`: bit 4, access unknown.
-  @inlinable public static var SEQ0_ARB_CMD_FIFO_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var SEQ0_ARB_CMD_FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_SEQ_STATUS_S.SEQ1_ARB_CMD_FIFO_FULL`: bit 5, access unknown.
-  @inlinable public static var SEQ1_ARB_CMD_FIFO_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var SEQ1_ARB_CMD_FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_SEQ_STATUS_S.SEQ0_RS_DATA_FIFO_EMPTY`: bit 8, access unknown.
-  @inlinable public static var SEQ0_RS_DATA_FIFO_EMPTY: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SEQ0_RS_DATA_FIFO_EMPTY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_SEQ_STATUS_S.SEQ1_RS_DATA_FIFO_EMPTY`: bit 9, access unknown.
-  @inlinable public static var SEQ1_RS_DATA_FIFO_EMPTY: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var SEQ1_RS_DATA_FIFO_EMPTY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 }
 
 /// `MC_CG_DATAPORT`: gmc_8_1 register, MMIO dword 0xA21 (byte 0x2884), access unknown, reset unknown (`write` starts from 0).
@@ -342,7 +330,7 @@ public enum MC_CG_DATAPORT: Register {
   }
 
   /// `MC_CG_DATAPORT.DATA_FIELD`: bits 31:0, access unknown.
-  @inlinable public static var DATA_FIELD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA_FIELD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_MPLL_OVERRIDE`: gmc_8_1 register, MMIO dword 0xA22 (byte 0x2888), access unknown, reset unknown (`write` starts from 0).
@@ -355,42 +343,30 @@ public enum MC_SEQ_MPLL_OVERRIDE: Register {
   }
 
   /// `MC_SEQ_MPLL_OVERRIDE.AD_PLL_RESET_OVERRIDE`: bit 0, access unknown.
-  @inlinable public static var AD_PLL_RESET_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var AD_PLL_RESET_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_MPLL_OVERRIDE.DQ_0_0_PLL_RESET_OVERRIDE`: bit 1, access unknown.
-  @inlinable public static var DQ_0_0_PLL_RESET_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var DQ_0_0_PLL_RESET_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_SEQ_MPLL_OVERRIDE.DQ_0_1_PLL_RESET_OVERRIDE`: bit 2, access unknown.
-  @inlinable public static var DQ_0_1_PLL_RESET_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var DQ_0_1_PLL_RESET_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_SEQ_MPLL_OVERRIDE.DQ_1_0_PLL_RESET_OVERRIDE`: bit 3, access unknown.
-  @inlinable public static var DQ_1_0_PLL_RESET_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var DQ_1_0_PLL_RESET_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_SEQ_MPLL_OVERRIDE.DQ_1_1_PLL_RESET_OVERRIDE`: bit 4, access unknown.
-  @inlinable public static var DQ_1_1_PLL_RESET_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var DQ_1_1_PLL_RESET_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_SEQ_MPLL_OVERRIDE.ATGM_CLK_SEL_OVERRIDE`: bit 5, access unknown.
-  @inlinable public static var ATGM_CLK_SEL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var ATGM_CLK_SEL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_SEQ_MPLL_OVERRIDE.TEST_BYPASS_CLK_EN_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var TEST_BYPASS_CLK_EN_OVERRIDE: RegisterField<Self, Bool> {
+  public static var TEST_BYPASS_CLK_EN_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `MC_SEQ_MPLL_OVERRIDE.TEST_BYPASS_CLK_SEL_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var TEST_BYPASS_CLK_SEL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var TEST_BYPASS_CLK_SEL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 }
@@ -405,63 +381,49 @@ public enum MC_SEQ_CNTL: Register {
   }
 
   /// `MC_SEQ_CNTL.MEM_ADDR_MAP_COLS`: bits 1:0, access unknown.
-  @inlinable public static var MEM_ADDR_MAP_COLS: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var MEM_ADDR_MAP_COLS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_SEQ_CNTL.MEM_ADDR_MAP_BANK`: bits 3:2, access unknown.
-  @inlinable public static var MEM_ADDR_MAP_BANK: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
+  public static var MEM_ADDR_MAP_BANK: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_SEQ_CNTL.SAFE_MODE`: bits 5:4, access unknown.
-  @inlinable public static var SAFE_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var SAFE_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_SEQ_CNTL.DAT_INV`: bit 6, access unknown.
-  @inlinable public static var DAT_INV: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var DAT_INV: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_SEQ_CNTL.MSK_DF1`: bit 7, access unknown.
-  @inlinable public static var MSK_DF1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var MSK_DF1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_SEQ_CNTL.CHANNEL_DISABLE`: bits 9:8, access unknown.
-  @inlinable public static var CHANNEL_DISABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var CHANNEL_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `MC_SEQ_CNTL.MSKOFF_DAT_TL`: bit 14, access unknown.
-  @inlinable public static var MSKOFF_DAT_TL: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var MSKOFF_DAT_TL: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_SEQ_CNTL.MSKOFF_DAT_TH`: bit 15, access unknown.
-  @inlinable public static var MSKOFF_DAT_TH: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var MSKOFF_DAT_TH: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_SEQ_CNTL.RET_HOLD_EOP`: bit 16, access unknown.
-  @inlinable public static var RET_HOLD_EOP: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var RET_HOLD_EOP: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_SEQ_CNTL.BANKGROUP_SIZE`: bit 17, access unknown.
-  @inlinable public static var BANKGROUP_SIZE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var BANKGROUP_SIZE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_SEQ_CNTL.BANKGROUP_ENB`: bit 18, access unknown.
-  @inlinable public static var BANKGROUP_ENB: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var BANKGROUP_ENB: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_SEQ_CNTL.RTR_OVERRIDE`: bit 19, access unknown.
-  @inlinable public static var RTR_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var RTR_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_SEQ_CNTL.ARB_REQCMD_WMK`: bits 23:20, access unknown.
-  @inlinable public static var ARB_REQCMD_WMK: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var ARB_REQCMD_WMK: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_CNTL.ARB_REQDAT_WMK`: bits 27:24, access unknown.
-  @inlinable public static var ARB_REQDAT_WMK: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var ARB_REQDAT_WMK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_CNTL.ARB_RTDAT_WMK`: bits 31:28, access unknown.
-  @inlinable public static var ARB_RTDAT_WMK: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var ARB_RTDAT_WMK: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_DRAM`: gmc_8_1 register, MMIO dword 0xA26 (byte 0x2898), access unknown, reset unknown (`write` starts from 0).
@@ -474,72 +436,70 @@ public enum MC_SEQ_DRAM: Register {
   }
 
   /// `MC_SEQ_DRAM.ADR_2CK`: bit 0, access unknown.
-  @inlinable public static var ADR_2CK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ADR_2CK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_DRAM.ADR_MUX`: bit 1, access unknown.
-  @inlinable public static var ADR_MUX: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var ADR_MUX: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_SEQ_DRAM.ADR_DF1`: bit 2, access unknown.
-  @inlinable public static var ADR_DF1: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var ADR_DF1: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_SEQ_DRAM.AP8`: bit 3, access unknown.
-  @inlinable public static var AP8: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var AP8: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_SEQ_DRAM.DAT_DF1`: bit 4, access unknown.
-  @inlinable public static var DAT_DF1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var DAT_DF1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_SEQ_DRAM.DQS_DF1`: bit 5, access unknown.
-  @inlinable public static var DQS_DF1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var DQS_DF1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_SEQ_DRAM.DQM_DF1`: bit 6, access unknown.
-  @inlinable public static var DQM_DF1: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var DQM_DF1: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_SEQ_DRAM.DQM_ACT`: bit 7, access unknown.
-  @inlinable public static var DQM_ACT: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DQM_ACT: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_SEQ_DRAM.STB_CNT`: bits 11:8, access unknown.
-  @inlinable public static var STB_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var STB_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_DRAM.CKE_DYN`: bit 12, access unknown.
-  @inlinable public static var CKE_DYN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var CKE_DYN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_SEQ_DRAM.CKE_ACT`: bit 13, access unknown.
-  @inlinable public static var CKE_ACT: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var CKE_ACT: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_SEQ_DRAM.BO4`: bit 14, access unknown.
-  @inlinable public static var BO4: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var BO4: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_SEQ_DRAM.DLL_CLR`: bit 15, access unknown.
-  @inlinable public static var DLL_CLR: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var DLL_CLR: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_SEQ_DRAM.DLL_CNT`: bits 23:16, access unknown.
-  @inlinable public static var DLL_CNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var DLL_CNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_SEQ_DRAM.DAT_INV`: bit 24, access unknown.
-  @inlinable public static var DAT_INV: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var DAT_INV: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_SEQ_DRAM.INV_ACM`: bit 25, access unknown.
-  @inlinable public static var INV_ACM: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var INV_ACM: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_SEQ_DRAM.ODT_ENB`: bit 26, access unknown.
-  @inlinable public static var ODT_ENB: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var ODT_ENB: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_SEQ_DRAM.ODT_ACT`: bit 27, access unknown.
-  @inlinable public static var ODT_ACT: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var ODT_ACT: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `MC_SEQ_DRAM.RST_CTL`: bit 28, access unknown.
-  @inlinable public static var RST_CTL: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var RST_CTL: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_SEQ_DRAM.TRI_MIO_DYN`: bit 29, access unknown.
-  @inlinable public static var TRI_MIO_DYN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var TRI_MIO_DYN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_SEQ_DRAM.TRI_CKE`: bit 30, access unknown.
-  @inlinable public static var TRI_CKE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var TRI_CKE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_SEQ_DRAM.RDSTRB_RSYC_DIS`: bit 31, access unknown.
-  @inlinable public static var RDSTRB_RSYC_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var RDSTRB_RSYC_DIS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_SEQ_DRAM_2`: gmc_8_1 register, MMIO dword 0xA27 (byte 0x289C), access unknown, reset unknown (`write` starts from 0).
@@ -552,79 +512,79 @@ public enum MC_SEQ_DRAM_2: Register {
   }
 
   /// `MC_SEQ_DRAM_2.ADR_DDR`: bit 0, access unknown.
-  @inlinable public static var ADR_DDR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ADR_DDR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_DRAM_2.ADR_DBI`: bit 1, access unknown.
-  @inlinable public static var ADR_DBI: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var ADR_DBI: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_SEQ_DRAM_2.ADR_DBI_ACM`: bit 2, access unknown.
-  @inlinable public static var ADR_DBI_ACM: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var ADR_DBI_ACM: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_SEQ_DRAM_2.CMD_QDR`: bit 3, access unknown.
-  @inlinable public static var CMD_QDR: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var CMD_QDR: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_SEQ_DRAM_2.DAT_QDR`: bit 4, access unknown.
-  @inlinable public static var DAT_QDR: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var DAT_QDR: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_SEQ_DRAM_2.WDAT_EDC`: bit 5, access unknown.
-  @inlinable public static var WDAT_EDC: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var WDAT_EDC: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_SEQ_DRAM_2.RDAT_EDC`: bit 6, access unknown.
-  @inlinable public static var RDAT_EDC: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var RDAT_EDC: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_SEQ_DRAM_2.DQM_EST`: bit 7, access unknown.
-  @inlinable public static var DQM_EST: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var DQM_EST: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_SEQ_DRAM_2.RD_DQS`: bit 8, access unknown.
-  @inlinable public static var RD_DQS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var RD_DQS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_SEQ_DRAM_2.WR_DQS`: bit 9, access unknown.
-  @inlinable public static var WR_DQS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var WR_DQS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_SEQ_DRAM_2.PLL_EST`: bit 10, access unknown.
-  @inlinable public static var PLL_EST: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var PLL_EST: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_SEQ_DRAM_2.PLL_CLR`: bit 11, access unknown.
-  @inlinable public static var PLL_CLR: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var PLL_CLR: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_SEQ_DRAM_2.DLL_EST`: bit 12, access unknown.
-  @inlinable public static var DLL_EST: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var DLL_EST: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_SEQ_DRAM_2.BNK_MRS`: bit 13, access unknown.
-  @inlinable public static var BNK_MRS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var BNK_MRS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_SEQ_DRAM_2.DBI_OVR`: bit 14, access unknown.
-  @inlinable public static var DBI_OVR: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var DBI_OVR: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_SEQ_DRAM_2.TRI_CLK`: bit 15, access unknown.
-  @inlinable public static var TRI_CLK: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var TRI_CLK: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_SEQ_DRAM_2.PLL_CNT`: bits 23:16, access unknown.
-  @inlinable public static var PLL_CNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var PLL_CNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_SEQ_DRAM_2.PCH_BNK`: bit 24, access unknown.
-  @inlinable public static var PCH_BNK: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var PCH_BNK: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_SEQ_DRAM_2.ADBI_DF1`: bit 25, access unknown.
-  @inlinable public static var ADBI_DF1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var ADBI_DF1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_SEQ_DRAM_2.ADBI_ACT`: bit 26, access unknown.
-  @inlinable public static var ADBI_ACT: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var ADBI_ACT: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_SEQ_DRAM_2.DBI_DF1`: bit 27, access unknown.
-  @inlinable public static var DBI_DF1: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var DBI_DF1: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `MC_SEQ_DRAM_2.DBI_ACT`: bit 28, access unknown.
-  @inlinable public static var DBI_ACT: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var DBI_ACT: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_SEQ_DRAM_2.DBI_EDC_DF1`: bit 29, access unknown.
-  @inlinable public static var DBI_EDC_DF1: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var DBI_EDC_DF1: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_SEQ_DRAM_2.TESTCHIP_EN`: bit 30, access unknown.
-  @inlinable public static var TESTCHIP_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var TESTCHIP_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_SEQ_DRAM_2.CS_BY16`: bit 31, access unknown.
-  @inlinable public static var CS_BY16: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var CS_BY16: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_SEQ_RAS_TIMING`: gmc_8_1 register, MMIO dword 0xA28 (byte 0x28A0), access unknown, reset unknown (`write` starts from 0).
@@ -637,22 +597,22 @@ public enum MC_SEQ_RAS_TIMING: Register {
   }
 
   /// `MC_SEQ_RAS_TIMING.TRCDW`: bits 4:0, access unknown.
-  @inlinable public static var TRCDW: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+  public static var TRCDW: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `MC_SEQ_RAS_TIMING.TRCDWA`: bits 9:5, access unknown.
-  @inlinable public static var TRCDWA: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
+  public static var TRCDWA: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
 
   /// `MC_SEQ_RAS_TIMING.TRCDR`: bits 14:10, access unknown.
-  @inlinable public static var TRCDR: RegisterField<Self, UInt8> { .init(lsb: 10, width: 5) }
+  public static var TRCDR: RegisterField<Self, UInt8> { .init(lsb: 10, width: 5) }
 
   /// `MC_SEQ_RAS_TIMING.TRCDRA`: bits 19:15, access unknown.
-  @inlinable public static var TRCDRA: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
+  public static var TRCDRA: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
 
   /// `MC_SEQ_RAS_TIMING.TRRD`: bits 23:20, access unknown.
-  @inlinable public static var TRRD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var TRRD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_RAS_TIMING.TRC`: bits 30:24, access unknown.
-  @inlinable public static var TRC: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
+  public static var TRC: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `MC_SEQ_CAS_TIMING`: gmc_8_1 register, MMIO dword 0xA29 (byte 0x28A4), access unknown, reset unknown (`write` starts from 0).
@@ -665,25 +625,25 @@ public enum MC_SEQ_CAS_TIMING: Register {
   }
 
   /// `MC_SEQ_CAS_TIMING.TNOPW`: bits 1:0, access unknown.
-  @inlinable public static var TNOPW: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var TNOPW: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_SEQ_CAS_TIMING.TNOPR`: bits 3:2, access unknown.
-  @inlinable public static var TNOPR: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var TNOPR: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_SEQ_CAS_TIMING.TR2W`: bits 8:4, access unknown.
-  @inlinable public static var TR2W: RegisterField<Self, UInt8> { .init(lsb: 4, width: 5) }
+  public static var TR2W: RegisterField<Self, UInt8> { .init(lsb: 4, width: 5) }
 
   /// `MC_SEQ_CAS_TIMING.TCCDL`: bits 11:9, access unknown.
-  @inlinable public static var TCCDL: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
+  public static var TCCDL: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `MC_SEQ_CAS_TIMING.TR2R`: bits 15:12, access unknown.
-  @inlinable public static var TR2R: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var TR2R: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_CAS_TIMING.TW2R`: bits 20:16, access unknown.
-  @inlinable public static var TW2R: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
+  public static var TW2R: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `MC_SEQ_CAS_TIMING.TCL`: bits 28:24, access unknown.
-  @inlinable public static var TCL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
+  public static var TCL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 }
 
 /// `MC_SEQ_MISC_TIMING`: gmc_8_1 register, MMIO dword 0xA2A (byte 0x28A8), access unknown, reset unknown (`write` starts from 0).
@@ -696,16 +656,16 @@ public enum MC_SEQ_MISC_TIMING: Register {
   }
 
   /// `MC_SEQ_MISC_TIMING.TRP_WRA`: bits 5:0, access unknown.
-  @inlinable public static var TRP_WRA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var TRP_WRA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `MC_SEQ_MISC_TIMING.TRP_RDA`: bits 13:8, access unknown.
-  @inlinable public static var TRP_RDA: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
+  public static var TRP_RDA: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `MC_SEQ_MISC_TIMING.TRP`: bits 19:15, access unknown.
-  @inlinable public static var TRP: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
+  public static var TRP: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
 
   /// `MC_SEQ_MISC_TIMING.TRFC`: bits 28:20, access unknown.
-  @inlinable public static var TRFC: RegisterField<Self, UInt16> { .init(lsb: 20, width: 9) }
+  public static var TRFC: RegisterField<Self, UInt16> { .init(lsb: 20, width: 9) }
 }
 
 /// `MC_SEQ_MISC_TIMING2`: gmc_8_1 register, MMIO dword 0xA2B (byte 0x28AC), access unknown, reset unknown (`write` starts from 0).
@@ -718,25 +678,25 @@ public enum MC_SEQ_MISC_TIMING2: Register {
   }
 
   /// `MC_SEQ_MISC_TIMING2.PA2RDATA`: bits 2:0, access unknown.
-  @inlinable public static var PA2RDATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var PA2RDATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_SEQ_MISC_TIMING2.PA2WDATA`: bits 6:4, access unknown.
-  @inlinable public static var PA2WDATA: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var PA2WDATA: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_SEQ_MISC_TIMING2.FAW`: bits 12:8, access unknown.
-  @inlinable public static var FAW: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
+  public static var FAW: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
   /// `MC_SEQ_MISC_TIMING2.TREDC`: bits 15:13, access unknown.
-  @inlinable public static var TREDC: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+  public static var TREDC: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `MC_SEQ_MISC_TIMING2.TWEDC`: bits 20:16, access unknown.
-  @inlinable public static var TWEDC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
+  public static var TWEDC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `MC_SEQ_MISC_TIMING2.T32AW`: bits 24:21, access unknown.
-  @inlinable public static var T32AW: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
+  public static var T32AW: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 
   /// `MC_SEQ_MISC_TIMING2.TWDATATR`: bits 31:28, access unknown.
-  @inlinable public static var TWDATATR: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var TWDATATR: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_PMG_TIMING`: gmc_8_1 register, MMIO dword 0xA2C (byte 0x28B0), access unknown, reset unknown (`write` starts from 0).
@@ -749,27 +709,25 @@ public enum MC_SEQ_PMG_TIMING: Register {
   }
 
   /// `MC_SEQ_PMG_TIMING.TCKSRE`: bits 2:0, access unknown.
-  @inlinable public static var TCKSRE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TCKSRE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_SEQ_PMG_TIMING.TCKSRX`: bits 6:4, access unknown.
-  @inlinable public static var TCKSRX: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TCKSRX: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_SEQ_PMG_TIMING.TCKE_PULSE`: bits 11:8, access unknown.
-  @inlinable public static var TCKE_PULSE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var TCKE_PULSE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_PMG_TIMING.TCKE`: bits 17:12, access unknown.
-  @inlinable public static var TCKE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
+  public static var TCKE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
   /// `MC_SEQ_PMG_TIMING.SEQ_IDLE`: bits 20:18, access unknown.
-  @inlinable public static var SEQ_IDLE: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
+  public static var SEQ_IDLE: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `MC_SEQ_PMG_TIMING.TCKE_PULSE_MSB`: bit 23, access unknown.
-  @inlinable public static var TCKE_PULSE_MSB: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var TCKE_PULSE_MSB: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_SEQ_PMG_TIMING.SEQ_IDLE_SS`: bits 31:24, access unknown.
-  @inlinable public static var SEQ_IDLE_SS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var SEQ_IDLE_SS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_SEQ_RD_CTL_D0`: gmc_8_1 register, MMIO dword 0xA2D (byte 0x28B4), access unknown, reset unknown (`write` starts from 0).
@@ -782,31 +740,31 @@ public enum MC_SEQ_RD_CTL_D0: Register {
   }
 
   /// `MC_SEQ_RD_CTL_D0.RCV_DLY`: bits 2:0, access unknown.
-  @inlinable public static var RCV_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RCV_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_SEQ_RD_CTL_D0.RCV_EXT`: bits 7:3, access unknown.
-  @inlinable public static var RCV_EXT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 5) }
+  public static var RCV_EXT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 5) }
 
   /// `MC_SEQ_RD_CTL_D0.RST_SEL`: bits 9:8, access unknown.
-  @inlinable public static var RST_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var RST_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `MC_SEQ_RD_CTL_D0.RXDPWRON_DLY`: bits 11:10, access unknown.
-  @inlinable public static var RXDPWRON_DLY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var RXDPWRON_DLY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `MC_SEQ_RD_CTL_D0.RST_HLD`: bits 15:12, access unknown.
-  @inlinable public static var RST_HLD: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var RST_HLD: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_RD_CTL_D0.STR_PRE`: bit 16, access unknown.
-  @inlinable public static var STR_PRE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var STR_PRE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_SEQ_RD_CTL_D0.STR_PST`: bit 17, access unknown.
-  @inlinable public static var STR_PST: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var STR_PST: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_SEQ_RD_CTL_D0.RBS_DLY`: bits 24:20, access unknown.
-  @inlinable public static var RBS_DLY: RegisterField<Self, UInt8> { .init(lsb: 20, width: 5) }
+  public static var RBS_DLY: RegisterField<Self, UInt8> { .init(lsb: 20, width: 5) }
 
   /// `MC_SEQ_RD_CTL_D0.RBS_WEDC_DLY`: bits 29:25, access unknown.
-  @inlinable public static var RBS_WEDC_DLY: RegisterField<Self, UInt8> { .init(lsb: 25, width: 5) }
+  public static var RBS_WEDC_DLY: RegisterField<Self, UInt8> { .init(lsb: 25, width: 5) }
 }
 
 /// `MC_SEQ_RD_CTL_D1`: gmc_8_1 register, MMIO dword 0xA2E (byte 0x28B8), access unknown, reset unknown (`write` starts from 0).
@@ -819,31 +777,31 @@ public enum MC_SEQ_RD_CTL_D1: Register {
   }
 
   /// `MC_SEQ_RD_CTL_D1.RCV_DLY`: bits 2:0, access unknown.
-  @inlinable public static var RCV_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RCV_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_SEQ_RD_CTL_D1.RCV_EXT`: bits 7:3, access unknown.
-  @inlinable public static var RCV_EXT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 5) }
+  public static var RCV_EXT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 5) }
 
   /// `MC_SEQ_RD_CTL_D1.RST_SEL`: bits 9:8, access unknown.
-  @inlinable public static var RST_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var RST_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `MC_SEQ_RD_CTL_D1.RXDPWRON_DLY`: bits 11:10, access unknown.
-  @inlinable public static var RXDPWRON_DLY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var RXDPWRON_DLY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `MC_SEQ_RD_CTL_D1.RST_HLD`: bits 15:12, access unknown.
-  @inlinable public static var RST_HLD: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var RST_HLD: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_RD_CTL_D1.STR_PRE`: bit 16, access unknown.
-  @inlinable public static var STR_PRE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var STR_PRE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_SEQ_RD_CTL_D1.STR_PST`: bit 17, access unknown.
-  @inlinable public static var STR_PST: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var STR_PST: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_SEQ_RD_CTL_D1.RBS_DLY`: bits 24:20, access unknown.
-  @inlinable public static var RBS_DLY: RegisterField<Self, UInt8> { .init(lsb: 20, width: 5) }
+  public static var RBS_DLY: RegisterField<Self, UInt8> { .init(lsb: 20, width: 5) }
 
   /// `MC_SEQ_RD_CTL_D1.RBS_WEDC_DLY`: bits 29:25, access unknown.
-  @inlinable public static var RBS_WEDC_DLY: RegisterField<Self, UInt8> { .init(lsb: 25, width: 5) }
+  public static var RBS_WEDC_DLY: RegisterField<Self, UInt8> { .init(lsb: 25, width: 5) }
 }
 
 /// `MC_SEQ_WR_CTL_D0`: gmc_8_1 register, MMIO dword 0xA2F (byte 0x28BC), access unknown, reset unknown (`write` starts from 0).
@@ -856,43 +814,43 @@ public enum MC_SEQ_WR_CTL_D0: Register {
   }
 
   /// `MC_SEQ_WR_CTL_D0.DAT_DLY`: bits 3:0, access unknown.
-  @inlinable public static var DAT_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DAT_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_WR_CTL_D0.DQS_DLY`: bits 7:4, access unknown.
-  @inlinable public static var DQS_DLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DQS_DLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_WR_CTL_D0.DQS_XTR`: bit 8, access unknown.
-  @inlinable public static var DQS_XTR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var DQS_XTR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_SEQ_WR_CTL_D0.DAT_2Y_DLY`: bit 9, access unknown.
-  @inlinable public static var DAT_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var DAT_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_SEQ_WR_CTL_D0.ADR_2Y_DLY`: bit 10, access unknown.
-  @inlinable public static var ADR_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var ADR_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_SEQ_WR_CTL_D0.CMD_2Y_DLY`: bit 11, access unknown.
-  @inlinable public static var CMD_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var CMD_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_SEQ_WR_CTL_D0.OEN_DLY`: bits 15:12, access unknown.
-  @inlinable public static var OEN_DLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var OEN_DLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_WR_CTL_D0.OEN_EXT`: bits 19:16, access unknown.
-  @inlinable public static var OEN_EXT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var OEN_EXT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_WR_CTL_D0.OEN_SEL`: bits 21:20, access unknown.
-  @inlinable public static var OEN_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var OEN_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `MC_SEQ_WR_CTL_D0.ODT_DLY`: bits 27:24, access unknown.
-  @inlinable public static var ODT_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var ODT_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_WR_CTL_D0.ODT_EXT`: bit 28, access unknown.
-  @inlinable public static var ODT_EXT: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ODT_EXT: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_SEQ_WR_CTL_D0.ADR_DLY`: bit 29, access unknown.
-  @inlinable public static var ADR_DLY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var ADR_DLY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_SEQ_WR_CTL_D0.CMD_DLY`: bit 30, access unknown.
-  @inlinable public static var CMD_DLY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CMD_DLY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `MC_SEQ_WR_CTL_D1`: gmc_8_1 register, MMIO dword 0xA30 (byte 0x28C0), access unknown, reset unknown (`write` starts from 0).
@@ -905,43 +863,43 @@ public enum MC_SEQ_WR_CTL_D1: Register {
   }
 
   /// `MC_SEQ_WR_CTL_D1.DAT_DLY`: bits 3:0, access unknown.
-  @inlinable public static var DAT_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DAT_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_WR_CTL_D1.DQS_DLY`: bits 7:4, access unknown.
-  @inlinable public static var DQS_DLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DQS_DLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_WR_CTL_D1.DQS_XTR`: bit 8, access unknown.
-  @inlinable public static var DQS_XTR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var DQS_XTR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_SEQ_WR_CTL_D1.DAT_2Y_DLY`: bit 9, access unknown.
-  @inlinable public static var DAT_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var DAT_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_SEQ_WR_CTL_D1.ADR_2Y_DLY`: bit 10, access unknown.
-  @inlinable public static var ADR_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var ADR_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_SEQ_WR_CTL_D1.CMD_2Y_DLY`: bit 11, access unknown.
-  @inlinable public static var CMD_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var CMD_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_SEQ_WR_CTL_D1.OEN_DLY`: bits 15:12, access unknown.
-  @inlinable public static var OEN_DLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var OEN_DLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_WR_CTL_D1.OEN_EXT`: bits 19:16, access unknown.
-  @inlinable public static var OEN_EXT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var OEN_EXT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_WR_CTL_D1.OEN_SEL`: bits 21:20, access unknown.
-  @inlinable public static var OEN_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var OEN_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `MC_SEQ_WR_CTL_D1.ODT_DLY`: bits 27:24, access unknown.
-  @inlinable public static var ODT_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var ODT_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_WR_CTL_D1.ODT_EXT`: bit 28, access unknown.
-  @inlinable public static var ODT_EXT: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ODT_EXT: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_SEQ_WR_CTL_D1.ADR_DLY`: bit 29, access unknown.
-  @inlinable public static var ADR_DLY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var ADR_DLY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_SEQ_WR_CTL_D1.CMD_DLY`: bit 30, access unknown.
-  @inlinable public static var CMD_DLY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CMD_DLY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `MC_SEQ_CMD`: gmc_8_1 register, MMIO dword 0xA31 (byte 0x28C4), access unknown, reset unknown (`write` starts from 0).
@@ -954,28 +912,28 @@ public enum MC_SEQ_CMD: Register {
   }
 
   /// `MC_SEQ_CMD.ADR`: bits 15:0, access unknown.
-  @inlinable public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_SEQ_CMD.MOP`: bits 19:16, access unknown.
-  @inlinable public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_CMD.END`: bit 20, access unknown.
-  @inlinable public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_SEQ_CMD.CSB`: bits 22:21, access unknown.
-  @inlinable public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
+  public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `MC_SEQ_CMD.CHAN0`: bit 24, access unknown.
-  @inlinable public static var CHAN0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var CHAN0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_SEQ_CMD.CHAN1`: bit 25, access unknown.
-  @inlinable public static var CHAN1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var CHAN1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_SEQ_CMD.ADR_MSB1`: bit 28, access unknown.
-  @inlinable public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_SEQ_CMD.ADR_MSB0`: bit 29, access unknown.
-  @inlinable public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_SEQ_SUP_CNTL`: gmc_8_1 register, MMIO dword 0xA32 (byte 0x28C8), access unknown, reset unknown (`write` starts from 0).
@@ -988,31 +946,31 @@ public enum MC_SEQ_SUP_CNTL: Register {
   }
 
   /// `MC_SEQ_SUP_CNTL.RUN`: bit 0, access unknown.
-  @inlinable public static var RUN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RUN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_SUP_CNTL.SINGLE_STEP`: bit 1, access unknown.
-  @inlinable public static var SINGLE_STEP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SINGLE_STEP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_SEQ_SUP_CNTL.SW_WAKE`: bit 2, access unknown.
-  @inlinable public static var SW_WAKE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var SW_WAKE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_SEQ_SUP_CNTL.RESET_PC`: bit 3, access unknown.
-  @inlinable public static var RESET_PC: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var RESET_PC: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_SEQ_SUP_CNTL.PGM_WRITE`: bit 4, access unknown.
-  @inlinable public static var PGM_WRITE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var PGM_WRITE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_SEQ_SUP_CNTL.PGM_READ`: bit 5, access unknown.
-  @inlinable public static var PGM_READ: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var PGM_READ: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_SEQ_SUP_CNTL.FAST_WRITE`: bit 6, access unknown.
-  @inlinable public static var FAST_WRITE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var FAST_WRITE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_SEQ_SUP_CNTL.BKPT_CLEAR`: bit 7, access unknown.
-  @inlinable public static var BKPT_CLEAR: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var BKPT_CLEAR: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_SEQ_SUP_CNTL.PGM_CHKSUM`: bits 31:23, access unknown.
-  @inlinable public static var PGM_CHKSUM: RegisterField<Self, UInt16> { .init(lsb: 23, width: 9) }
+  public static var PGM_CHKSUM: RegisterField<Self, UInt16> { .init(lsb: 23, width: 9) }
 }
 
 /// `MC_SEQ_SUP_PGM`: gmc_8_1 register, MMIO dword 0xA33 (byte 0x28CC), access unknown, reset unknown (`write` starts from 0).
@@ -1025,7 +983,7 @@ public enum MC_SEQ_SUP_PGM: Register {
   }
 
   /// `MC_SEQ_SUP_PGM.CNTL`: bits 31:0, access unknown.
-  @inlinable public static var CNTL: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CNTL: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_PMG_AUTO_CMD`: gmc_8_1 register, MMIO dword 0xA34 (byte 0x28D0), access unknown, reset unknown (`write` starts from 0).
@@ -1038,13 +996,13 @@ public enum MC_PMG_AUTO_CMD: Register {
   }
 
   /// `MC_PMG_AUTO_CMD.ADR`: bits 16:0, access unknown.
-  @inlinable public static var ADR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
+  public static var ADR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 
   /// `MC_PMG_AUTO_CMD.ADR_MSB1`: bit 28, access unknown.
-  @inlinable public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_PMG_AUTO_CMD.ADR_MSB0`: bit 29, access unknown.
-  @inlinable public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_PMG_AUTO_CFG`: gmc_8_1 register, MMIO dword 0xA35 (byte 0x28D4), access unknown, reset unknown (`write` starts from 0).
@@ -1057,66 +1015,58 @@ public enum MC_PMG_AUTO_CFG: Register {
   }
 
   /// `MC_PMG_AUTO_CFG.SYC_CLK`: bit 0, access unknown.
-  @inlinable public static var SYC_CLK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SYC_CLK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_PMG_AUTO_CFG.RST_MRS`: bit 1, access unknown.
-  @inlinable public static var RST_MRS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var RST_MRS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_PMG_AUTO_CFG.TRI_MIO`: bit 2, access unknown.
-  @inlinable public static var TRI_MIO: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var TRI_MIO: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_PMG_AUTO_CFG.XSR_TMR`: bits 7:4, access unknown.
-  @inlinable public static var XSR_TMR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var XSR_TMR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_PMG_AUTO_CFG.SS_ALWAYS_SLF`: bit 8, access unknown.
-  @inlinable public static var SS_ALWAYS_SLF: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var SS_ALWAYS_SLF: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_PMG_AUTO_CFG.SS_S_SLF`: bit 9, access unknown.
-  @inlinable public static var SS_S_SLF: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var SS_S_SLF: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_PMG_AUTO_CFG.SCDS_MODE`: bit 10, access unknown.
-  @inlinable public static var SCDS_MODE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var SCDS_MODE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_PMG_AUTO_CFG.EXIT_ALLOW_STOP`: bit 11, access unknown.
-  @inlinable public static var EXIT_ALLOW_STOP: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var EXIT_ALLOW_STOP: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_PMG_AUTO_CFG.RFS_SRX`: bit 12, access unknown.
-  @inlinable public static var RFS_SRX: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var RFS_SRX: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_PMG_AUTO_CFG.PREA_SRX`: bit 13, access unknown.
-  @inlinable public static var PREA_SRX: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var PREA_SRX: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_PMG_AUTO_CFG.STUTTER_EN`: bit 14, access unknown.
-  @inlinable public static var STUTTER_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var STUTTER_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_PMG_AUTO_CFG.SELFREFR_COMMIT_0`: bit 15, access unknown.
-  @inlinable public static var SELFREFR_COMMIT_0: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SELFREFR_COMMIT_0: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_PMG_AUTO_CFG.MRS_WAIT_CNT`: bits 19:16, access unknown.
-  @inlinable public static var MRS_WAIT_CNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var MRS_WAIT_CNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_PMG_AUTO_CFG.WRITE_DURING_DLOCK`: bit 20, access unknown.
-  @inlinable public static var WRITE_DURING_DLOCK: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var WRITE_DURING_DLOCK: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_PMG_AUTO_CFG.YCLK_ON`: bit 21, access unknown.
-  @inlinable public static var YCLK_ON: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var YCLK_ON: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_PMG_AUTO_CFG.RXPDNB`: bit 22, access unknown.
-  @inlinable public static var RXPDNB: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var RXPDNB: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_PMG_AUTO_CFG.SELFREFR_COMMIT_1`: bit 23, access unknown.
-  @inlinable public static var SELFREFR_COMMIT_1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var SELFREFR_COMMIT_1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_PMG_AUTO_CFG.DLL_CNT`: bits 31:24, access unknown.
-  @inlinable public static var DLL_CNT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var DLL_CNT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IMP_CNTL`: gmc_8_1 register, MMIO dword 0xA36 (byte 0x28D8), access unknown, reset unknown (`write` starts from 0).
@@ -1129,42 +1079,34 @@ public enum MC_IMP_CNTL: Register {
   }
 
   /// `MC_IMP_CNTL.MEM_IO_UPDATE_RATE`: bits 4:0, access unknown.
-  @inlinable public static var MEM_IO_UPDATE_RATE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var MEM_IO_UPDATE_RATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `MC_IMP_CNTL.CAL_VREF_SEL`: bit 5, access unknown.
-  @inlinable public static var CAL_VREF_SEL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var CAL_VREF_SEL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_IMP_CNTL.CAL_VREFMODE`: bit 6, access unknown.
-  @inlinable public static var CAL_VREFMODE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var CAL_VREFMODE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_IMP_CNTL.TIMEOUT_ERR`: bit 8, access unknown.
-  @inlinable public static var TIMEOUT_ERR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var TIMEOUT_ERR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_IMP_CNTL.CLEAR_TIMEOUT_ERR`: bit 9, access unknown.
-  @inlinable public static var CLEAR_TIMEOUT_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var CLEAR_TIMEOUT_ERR: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_IMP_CNTL.MEM_IO_SAMPLE_CNT`: bits 15:13, access unknown.
-  @inlinable public static var MEM_IO_SAMPLE_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 3)
-  }
+  public static var MEM_IO_SAMPLE_CNT: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `MC_IMP_CNTL.CAL_VREF`: bits 22:16, access unknown.
-  @inlinable public static var CAL_VREF: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var CAL_VREF: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 
   /// `MC_IMP_CNTL.CAL_WHEN_IDLE`: bit 29, access unknown.
-  @inlinable public static var CAL_WHEN_IDLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CAL_WHEN_IDLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_IMP_CNTL.CAL_WHEN_REFRESH`: bit 30, access unknown.
-  @inlinable public static var CAL_WHEN_REFRESH: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var CAL_WHEN_REFRESH: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_IMP_CNTL.CAL_PWRON`: bit 31, access unknown.
-  @inlinable public static var CAL_PWRON: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var CAL_PWRON: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_IMP_DEBUG`: gmc_8_1 register, MMIO dword 0xA37 (byte 0x28DC), access unknown, reset unknown (`write` starts from 0).
@@ -1177,33 +1119,25 @@ public enum MC_IMP_DEBUG: Register {
   }
 
   /// `MC_IMP_DEBUG.TSTARTUP_CNTR`: bits 7:0, access unknown.
-  @inlinable public static var TSTARTUP_CNTR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var TSTARTUP_CNTR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IMP_DEBUG.TIMEOUT_CNTR`: bits 15:8, access unknown.
-  @inlinable public static var TIMEOUT_CNTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var TIMEOUT_CNTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IMP_DEBUG.PMVCAL_RESERVED`: bits 27:16, access unknown.
-  @inlinable public static var PMVCAL_RESERVED: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 12)
-  }
+  public static var PMVCAL_RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 12) }
 
   /// `MC_IMP_DEBUG.DEBUG_CAL_EN`: bit 28, access unknown.
-  @inlinable public static var DEBUG_CAL_EN: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var DEBUG_CAL_EN: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_IMP_DEBUG.DEBUG_CAL_START`: bit 29, access unknown.
-  @inlinable public static var DEBUG_CAL_START: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var DEBUG_CAL_START: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_IMP_DEBUG.DEBUG_CAL_INTR`: bit 30, access unknown.
-  @inlinable public static var DEBUG_CAL_INTR: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var DEBUG_CAL_INTR: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_IMP_DEBUG.DEBUG_CAL_DONE`: bit 31, access unknown.
-  @inlinable public static var DEBUG_CAL_DONE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var DEBUG_CAL_DONE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_IMP_STATUS`: gmc_8_1 register, MMIO dword 0xA38 (byte 0x28E0), access unknown, reset unknown (`write` starts from 0).
@@ -1216,20 +1150,16 @@ public enum MC_IMP_STATUS: Register {
   }
 
   /// `MC_IMP_STATUS.PSTR_CAL`: bits 7:0, access unknown.
-  @inlinable public static var PSTR_CAL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PSTR_CAL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IMP_STATUS.PSTR_ACCUM_VAL`: bits 15:8, access unknown.
-  @inlinable public static var PSTR_ACCUM_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var PSTR_ACCUM_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IMP_STATUS.NSTR_CAL`: bits 23:16, access unknown.
-  @inlinable public static var NSTR_CAL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var NSTR_CAL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IMP_STATUS.NSTR_ACCUM_VAL`: bits 31:24, access unknown.
-  @inlinable public static var NSTR_ACCUM_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var NSTR_ACCUM_VAL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_SEQ_WCDR_CTRL`: gmc_8_1 register, MMIO dword 0xA39 (byte 0x28E4), access unknown, reset unknown (`write` starts from 0).
@@ -1242,37 +1172,37 @@ public enum MC_SEQ_WCDR_CTRL: Register {
   }
 
   /// `MC_SEQ_WCDR_CTRL.WCDR_PRE`: bits 7:0, access unknown.
-  @inlinable public static var WCDR_PRE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var WCDR_PRE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_SEQ_WCDR_CTRL.WCDR_TIM`: bits 11:8, access unknown.
-  @inlinable public static var WCDR_TIM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var WCDR_TIM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_WCDR_CTRL.WR_EN`: bit 12, access unknown.
-  @inlinable public static var WR_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var WR_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_SEQ_WCDR_CTRL.RD_EN`: bit 13, access unknown.
-  @inlinable public static var RD_EN: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var RD_EN: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_SEQ_WCDR_CTRL.AREF_EN`: bit 14, access unknown.
-  @inlinable public static var AREF_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var AREF_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_SEQ_WCDR_CTRL.TRAIN_EN`: bit 15, access unknown.
-  @inlinable public static var TRAIN_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var TRAIN_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_SEQ_WCDR_CTRL.TWCDRL`: bits 19:16, access unknown.
-  @inlinable public static var TWCDRL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var TWCDRL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_WCDR_CTRL.PRBS_EN`: bit 20, access unknown.
-  @inlinable public static var PRBS_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var PRBS_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_SEQ_WCDR_CTRL.PRBS_RST`: bit 21, access unknown.
-  @inlinable public static var PRBS_RST: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var PRBS_RST: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_SEQ_WCDR_CTRL.PREAMBLE`: bits 27:24, access unknown.
-  @inlinable public static var PREAMBLE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PREAMBLE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_WCDR_CTRL.PRE_MASK`: bits 31:28, access unknown.
-  @inlinable public static var PRE_MASK: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var PRE_MASK: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_TRAIN_WAKEUP_CNTL`: gmc_8_1 register, MMIO dword 0xA3A (byte 0x28E8), access unknown, reset unknown (`write` starts from 0).
@@ -1285,149 +1215,99 @@ public enum MC_SEQ_TRAIN_WAKEUP_CNTL: Register {
   }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.BOOT_UP_ADDR_TRAIN`: bit 0, access unknown.
-  @inlinable public static var BOOT_UP_ADDR_TRAIN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var BOOT_UP_ADDR_TRAIN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.BOOT_UP_WCK_TRAIN`: bit 1, access unknown.
-  @inlinable public static var BOOT_UP_WCK_TRAIN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var BOOT_UP_WCK_TRAIN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.BOOT_UP_READ_TRAIN`: bit 2, access unknown.
-  @inlinable public static var BOOT_UP_READ_TRAIN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var BOOT_UP_READ_TRAIN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.BOOT_UP_WRITE_TRAIN`: bit 3, access unknown.
-  @inlinable public static var BOOT_UP_WRITE_TRAIN: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BOOT_UP_WRITE_TRAIN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.SELF_REFRESH_ADDR_TRAIN`: bit 4, access unknown.
-  @inlinable public static var SELF_REFRESH_ADDR_TRAIN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var SELF_REFRESH_ADDR_TRAIN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.SELF_REFRESH_WCK_TRAIN`: bit 5, access unknown.
-  @inlinable public static var SELF_REFRESH_WCK_TRAIN: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var SELF_REFRESH_WCK_TRAIN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.SELF_REFRESH_READ_TRAIN`: bit 6, access unknown.
-  @inlinable public static var SELF_REFRESH_READ_TRAIN: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var SELF_REFRESH_READ_TRAIN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.SELF_REFRESH_WRITE_TRAIN`: bit 7, access unknown.
-  @inlinable public static var SELF_REFRESH_WRITE_TRAIN: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var SELF_REFRESH_WRITE_TRAIN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.AUTO_REFRESH_ADDR_TRAIN`: bit 8, access unknown.
-  @inlinable public static var AUTO_REFRESH_ADDR_TRAIN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var AUTO_REFRESH_ADDR_TRAIN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.AUTO_REFRESH_WCK_TRAIN`: bit 9, access unknown.
-  @inlinable public static var AUTO_REFRESH_WCK_TRAIN: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var AUTO_REFRESH_WCK_TRAIN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.AUTO_REFRESH_READ_TRAIN`: bit 10, access unknown.
-  @inlinable public static var AUTO_REFRESH_READ_TRAIN: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var AUTO_REFRESH_READ_TRAIN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.AUTO_REFRESH_WRITE_TRAIN`: bit 11, access unknown.
-  @inlinable public static var AUTO_REFRESH_WRITE_TRAIN: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var AUTO_REFRESH_WRITE_TRAIN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.WRITE_ECC_ADDR_TRAIN`: bit 12, access unknown.
-  @inlinable public static var WRITE_ECC_ADDR_TRAIN: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var WRITE_ECC_ADDR_TRAIN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.WRITE_ECC_WCK_TRAIN`: bit 13, access unknown.
-  @inlinable public static var WRITE_ECC_WCK_TRAIN: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var WRITE_ECC_WCK_TRAIN: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.WRITE_ECC_READ_TRAIN`: bit 14, access unknown.
-  @inlinable public static var WRITE_ECC_READ_TRAIN: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var WRITE_ECC_READ_TRAIN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.WRITE_ECC_WRITE_TRAIN`: bit 15, access unknown.
-  @inlinable public static var WRITE_ECC_WRITE_TRAIN: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var WRITE_ECC_WRITE_TRAIN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.READ_ECC_ADDR_TRAIN`: bit 16, access unknown.
-  @inlinable public static var READ_ECC_ADDR_TRAIN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var READ_ECC_ADDR_TRAIN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.READ_ECC_WCK_TRAIN`: bit 17, access unknown.
-  @inlinable public static var READ_ECC_WCK_TRAIN: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var READ_ECC_WCK_TRAIN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.READ_ECC_READ_TRAIN`: bit 18, access unknown.
-  @inlinable public static var READ_ECC_READ_TRAIN: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var READ_ECC_READ_TRAIN: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.READ_ECC_WRITE_TRAIN`: bit 19, access unknown.
-  @inlinable public static var READ_ECC_WRITE_TRAIN: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var READ_ECC_WRITE_TRAIN: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.AUTO_REFRESH_WAKEUP_EARLY`: bit 20, access unknown.
-  @inlinable public static var AUTO_REFRESH_WAKEUP_EARLY: RegisterField<Self, Bool> {
+  public static var AUTO_REFRESH_WAKEUP_EARLY: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.STOP_WCK_D0`: bit 21, access unknown.
-  @inlinable public static var STOP_WCK_D0: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var STOP_WCK_D0: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.STOP_WCK_D1`: bit 22, access unknown.
-  @inlinable public static var STOP_WCK_D1: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var STOP_WCK_D1: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.BLOCK_ARB_RD_D0`: bit 24, access unknown.
-  @inlinable public static var BLOCK_ARB_RD_D0: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var BLOCK_ARB_RD_D0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.BLOCK_ARB_WR_D0`: bit 25, access unknown.
-  @inlinable public static var BLOCK_ARB_WR_D0: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var BLOCK_ARB_WR_D0: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.BLOCK_ARB_RD_D1`: bit 26, access unknown.
-  @inlinable public static var BLOCK_ARB_RD_D1: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var BLOCK_ARB_RD_D1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.BLOCK_ARB_WR_D1`: bit 27, access unknown.
-  @inlinable public static var BLOCK_ARB_WR_D1: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var BLOCK_ARB_WR_D1: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.SW_WAKEUP`: bit 28, access unknown.
-  @inlinable public static var SW_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var SW_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.DISP_ASTOP_WAKEUP`: bit 29, access unknown.
-  @inlinable public static var DISP_ASTOP_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var DISP_ASTOP_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.TRAIN_DONE_D0`: bit 30, access unknown.
-  @inlinable public static var TRAIN_DONE_D0: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var TRAIN_DONE_D0: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CNTL.TRAIN_DONE_D1`: bit 31, access unknown.
-  @inlinable public static var TRAIN_DONE_D1: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var TRAIN_DONE_D1: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_SEQ_TRAIN_EDC_THRESHOLD`: gmc_8_1 register, MMIO dword 0xA3B (byte 0x28EC), access unknown, reset unknown (`write` starts from 0).
@@ -1440,14 +1320,10 @@ public enum MC_SEQ_TRAIN_EDC_THRESHOLD: Register {
   }
 
   /// `MC_SEQ_TRAIN_EDC_THRESHOLD.WRITE_EDC_THRESHOLD`: bits 15:0, access unknown.
-  @inlinable public static var WRITE_EDC_THRESHOLD: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var WRITE_EDC_THRESHOLD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_SEQ_TRAIN_EDC_THRESHOLD.READ_EDC_THRESHOLD`: bits 31:16, access unknown.
-  @inlinable public static var READ_EDC_THRESHOLD: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var READ_EDC_THRESHOLD: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_SEQ_TRAIN_WAKEUP_EDGE`: gmc_8_1 register, MMIO dword 0xA3C (byte 0x28F0), access unknown, reset unknown (`write` starts from 0).
@@ -1460,121 +1336,89 @@ public enum MC_SEQ_TRAIN_WAKEUP_EDGE: Register {
   }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D0_ARF_WAKEUP`: bit 0, access unknown.
-  @inlinable public static var D0_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var D0_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D1_ARF_WAKEUP`: bit 1, access unknown.
-  @inlinable public static var D1_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var D1_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D0_REDC_WAKEUP`: bit 2, access unknown.
-  @inlinable public static var D0_REDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var D0_REDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D1_REDC_WAKEUP`: bit 3, access unknown.
-  @inlinable public static var D1_REDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var D1_REDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D0_WEDC_WAKEUP`: bit 4, access unknown.
-  @inlinable public static var D0_WEDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var D0_WEDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D1_WEDC_WAKEUP`: bit 5, access unknown.
-  @inlinable public static var D1_WEDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var D1_WEDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.MCLK_FREQ_CHANGE_WAKEUP`: bit 6, access unknown.
-  @inlinable public static var MCLK_FREQ_CHANGE_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var MCLK_FREQ_CHANGE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.SCLK_SRBM_READY_WAKEUP`: bit 7, access unknown.
-  @inlinable public static var SCLK_SRBM_READY_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var SCLK_SRBM_READY_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D0_CMD_FIFO_READY_WAKEUP`: bit 8, access unknown.
-  @inlinable public static var D0_CMD_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var D0_CMD_FIFO_READY_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D1_CMD_FIFO_READY_WAKEUP`: bit 9, access unknown.
-  @inlinable public static var D1_CMD_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var D1_CMD_FIFO_READY_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D0_DATA_FIFO_READY_WAKEUP`: bit 10, access unknown.
-  @inlinable public static var D0_DATA_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
+  public static var D0_DATA_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D1_DATA_FIFO_READY_WAKEUP`: bit 11, access unknown.
-  @inlinable public static var D1_DATA_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
+  public static var D1_DATA_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.SOFTWARE_WAKEUP_WAKEUP`: bit 12, access unknown.
-  @inlinable public static var SOFTWARE_WAKEUP_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var SOFTWARE_WAKEUP_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.RESERVE0_WAKEUP`: bit 13, access unknown.
-  @inlinable public static var RESERVE0_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RESERVE0_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.TSM_DONE_WAKEUP`: bit 14, access unknown.
-  @inlinable public static var TSM_DONE_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var TSM_DONE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.TIMER_DONE_WAKEUP`: bit 15, access unknown.
-  @inlinable public static var TIMER_DONE_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var TIMER_DONE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.TCG_DONE_WAKEUP`: bit 17, access unknown.
-  @inlinable public static var TCG_DONE_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var TCG_DONE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.ALLOWSTOP0_WAKEUP`: bit 18, access unknown.
-  @inlinable public static var ALLOWSTOP0_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ALLOWSTOP0_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.ALLOWSTOP1_WAKEUP`: bit 19, access unknown.
-  @inlinable public static var ALLOWSTOP1_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var ALLOWSTOP1_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.DPM_WAKEUP`: bit 20, access unknown.
-  @inlinable public static var DPM_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var DPM_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.ALLOWSTOPB0_WAKEUP`: bit 21, access unknown.
-  @inlinable public static var ALLOWSTOPB0_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var ALLOWSTOPB0_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.ALLOWSTOPB1_WAKEUP`: bit 22, access unknown.
-  @inlinable public static var ALLOWSTOPB1_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var ALLOWSTOPB1_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.DPM_LPT_WAKEUP`: bit 23, access unknown.
-  @inlinable public static var DPM_LPT_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var DPM_LPT_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D0_IDLEH_WAKEUP`: bit 24, access unknown.
-  @inlinable public static var D0_IDLEH_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var D0_IDLEH_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D1_IDLEH_WAKEUP`: bit 25, access unknown.
-  @inlinable public static var D1_IDLEH_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var D1_IDLEH_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.PHY_PG_WAKEUP`: bit 26, access unknown.
-  @inlinable public static var PHY_PG_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var PHY_PG_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_EDGE.SREG_WAKEUP`: bit 27, access unknown.
-  @inlinable public static var SREG_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var SREG_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `MC_SEQ_TRAIN_WAKEUP_MASK`: gmc_8_1 register, MMIO dword 0xA3D (byte 0x28F4), access unknown, reset unknown (`write` starts from 0).
@@ -1587,121 +1431,89 @@ public enum MC_SEQ_TRAIN_WAKEUP_MASK: Register {
   }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.D0_ARF_WAKEUP`: bit 0, access unknown.
-  @inlinable public static var D0_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var D0_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.D1_ARF_WAKEUP`: bit 1, access unknown.
-  @inlinable public static var D1_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var D1_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.D0_REDC_WAKEUP`: bit 2, access unknown.
-  @inlinable public static var D0_REDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var D0_REDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.D1_REDC_WAKEUP`: bit 3, access unknown.
-  @inlinable public static var D1_REDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var D1_REDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.D0_WEDC_WAKEUP`: bit 4, access unknown.
-  @inlinable public static var D0_WEDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var D0_WEDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.D1_WEDC_WAKEUP`: bit 5, access unknown.
-  @inlinable public static var D1_WEDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var D1_WEDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.MCLK_FREQ_CHANGE_WAKEUP`: bit 6, access unknown.
-  @inlinable public static var MCLK_FREQ_CHANGE_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var MCLK_FREQ_CHANGE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.SCLK_SRBM_READY_WAKEUP`: bit 7, access unknown.
-  @inlinable public static var SCLK_SRBM_READY_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var SCLK_SRBM_READY_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.D0_CMD_FIFO_READY_WAKEUP`: bit 8, access unknown.
-  @inlinable public static var D0_CMD_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var D0_CMD_FIFO_READY_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.D1_CMD_FIFO_READY_WAKEUP`: bit 9, access unknown.
-  @inlinable public static var D1_CMD_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var D1_CMD_FIFO_READY_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.D0_DATA_FIFO_READY_WAKEUP`: bit 10, access unknown.
-  @inlinable public static var D0_DATA_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
+  public static var D0_DATA_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.D1_DATA_FIFO_READY_WAKEUP`: bit 11, access unknown.
-  @inlinable public static var D1_DATA_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
+  public static var D1_DATA_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.SOFTWARE_WAKEUP_WAKEUP`: bit 12, access unknown.
-  @inlinable public static var SOFTWARE_WAKEUP_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var SOFTWARE_WAKEUP_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.RESERVE0_WAKEUP`: bit 13, access unknown.
-  @inlinable public static var RESERVE0_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RESERVE0_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.TSM_DONE_WAKEUP`: bit 14, access unknown.
-  @inlinable public static var TSM_DONE_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var TSM_DONE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.TIMER_DONE_WAKEUP`: bit 15, access unknown.
-  @inlinable public static var TIMER_DONE_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var TIMER_DONE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.TCG_DONE_WAKEUP`: bit 17, access unknown.
-  @inlinable public static var TCG_DONE_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var TCG_DONE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.ALLOWSTOP0_WAKEUP`: bit 18, access unknown.
-  @inlinable public static var ALLOWSTOP0_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ALLOWSTOP0_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.ALLOWSTOP1_WAKEUP`: bit 19, access unknown.
-  @inlinable public static var ALLOWSTOP1_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var ALLOWSTOP1_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.DPM_WAKEUP`: bit 20, access unknown.
-  @inlinable public static var DPM_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var DPM_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.ALLOWSTOPB0_WAKEUP`: bit 21, access unknown.
-  @inlinable public static var ALLOWSTOPB0_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var ALLOWSTOPB0_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.ALLOWSTOPB1_WAKEUP`: bit 22, access unknown.
-  @inlinable public static var ALLOWSTOPB1_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var ALLOWSTOPB1_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.DPM_LPT_WAKEUP`: bit 23, access unknown.
-  @inlinable public static var DPM_LPT_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var DPM_LPT_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.D0_IDLEH_WAKEUP`: bit 24, access unknown.
-  @inlinable public static var D0_IDLEH_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var D0_IDLEH_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.D1_IDLEH_WAKEUP`: bit 25, access unknown.
-  @inlinable public static var D1_IDLEH_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var D1_IDLEH_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.PHY_PG_WAKEUP`: bit 26, access unknown.
-  @inlinable public static var PHY_PG_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var PHY_PG_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_MASK.SREG_WAKEUP`: bit 27, access unknown.
-  @inlinable public static var SREG_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var SREG_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `MC_SEQ_TRAIN_CAPTURE`: gmc_8_1 register, MMIO dword 0xA3E (byte 0x28F8), access unknown, reset unknown (`write` starts from 0).
@@ -1714,121 +1526,89 @@ public enum MC_SEQ_TRAIN_CAPTURE: Register {
   }
 
   /// `MC_SEQ_TRAIN_CAPTURE.D0_ARF_WAKEUP`: bit 0, access unknown.
-  @inlinable public static var D0_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var D0_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_TRAIN_CAPTURE.D1_ARF_WAKEUP`: bit 1, access unknown.
-  @inlinable public static var D1_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var D1_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_SEQ_TRAIN_CAPTURE.D0_REDC_WAKEUP`: bit 2, access unknown.
-  @inlinable public static var D0_REDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var D0_REDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_SEQ_TRAIN_CAPTURE.D1_REDC_WAKEUP`: bit 3, access unknown.
-  @inlinable public static var D1_REDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var D1_REDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_SEQ_TRAIN_CAPTURE.D0_WEDC_WAKEUP`: bit 4, access unknown.
-  @inlinable public static var D0_WEDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var D0_WEDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_SEQ_TRAIN_CAPTURE.D1_WEDC_WAKEUP`: bit 5, access unknown.
-  @inlinable public static var D1_WEDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var D1_WEDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_SEQ_TRAIN_CAPTURE.MCLK_FREQ_CHANGE_WAKEUP`: bit 6, access unknown.
-  @inlinable public static var MCLK_FREQ_CHANGE_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var MCLK_FREQ_CHANGE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_SEQ_TRAIN_CAPTURE.SCLK_SRBM_READY_WAKEUP`: bit 7, access unknown.
-  @inlinable public static var SCLK_SRBM_READY_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var SCLK_SRBM_READY_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_SEQ_TRAIN_CAPTURE.D0_CMD_FIFO_READY_WAKEUP`: bit 8, access unknown.
-  @inlinable public static var D0_CMD_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var D0_CMD_FIFO_READY_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_SEQ_TRAIN_CAPTURE.D1_CMD_FIFO_READY_WAKEUP`: bit 9, access unknown.
-  @inlinable public static var D1_CMD_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var D1_CMD_FIFO_READY_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_SEQ_TRAIN_CAPTURE.D0_DATA_FIFO_READY_WAKEUP`: bit 10, access unknown.
-  @inlinable public static var D0_DATA_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
+  public static var D0_DATA_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `MC_SEQ_TRAIN_CAPTURE.D1_DATA_FIFO_READY_WAKEUP`: bit 11, access unknown.
-  @inlinable public static var D1_DATA_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
+  public static var D1_DATA_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `MC_SEQ_TRAIN_CAPTURE.SOFTWARE_WAKEUP_WAKEUP`: bit 12, access unknown.
-  @inlinable public static var SOFTWARE_WAKEUP_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var SOFTWARE_WAKEUP_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_SEQ_TRAIN_CAPTURE.RESERVE0_WAKEUP`: bit 13, access unknown.
-  @inlinable public static var RESERVE0_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RESERVE0_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_SEQ_TRAIN_CAPTURE.TSM_DONE_WAKEUP`: bit 14, access unknown.
-  @inlinable public static var TSM_DONE_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var TSM_DONE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_SEQ_TRAIN_CAPTURE.TIMER_DONE_WAKEUP`: bit 15, access unknown.
-  @inlinable public static var TIMER_DONE_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var TIMER_DONE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_SEQ_TRAIN_CAPTURE.TCG_DONE_WAKEUP`: bit 17, access unknown.
-  @inlinable public static var TCG_DONE_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var TCG_DONE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_SEQ_TRAIN_CAPTURE.ALLOWSTOP0_WAKEUP`: bit 18, access unknown.
-  @inlinable public static var ALLOWSTOP0_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ALLOWSTOP0_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_SEQ_TRAIN_CAPTURE.ALLOWSTOP1_WAKEUP`: bit 19, access unknown.
-  @inlinable public static var ALLOWSTOP1_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var ALLOWSTOP1_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_SEQ_TRAIN_CAPTURE.DPM_WAKEUP`: bit 20, access unknown.
-  @inlinable public static var DPM_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var DPM_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_SEQ_TRAIN_CAPTURE.ALLOWSTOPB0_WAKEUP`: bit 21, access unknown.
-  @inlinable public static var ALLOWSTOPB0_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var ALLOWSTOPB0_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_SEQ_TRAIN_CAPTURE.ALLOWSTOPB1_WAKEUP`: bit 22, access unknown.
-  @inlinable public static var ALLOWSTOPB1_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var ALLOWSTOPB1_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_SEQ_TRAIN_CAPTURE.DPM_LPT_WAKEUP`: bit 23, access unknown.
-  @inlinable public static var DPM_LPT_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var DPM_LPT_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_SEQ_TRAIN_CAPTURE.D0_IDLEH_WAKEUP`: bit 24, access unknown.
-  @inlinable public static var D0_IDLEH_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var D0_IDLEH_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_SEQ_TRAIN_CAPTURE.D1_IDLEH_WAKEUP`: bit 25, access unknown.
-  @inlinable public static var D1_IDLEH_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var D1_IDLEH_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_SEQ_TRAIN_CAPTURE.PHY_PG_WAKEUP`: bit 26, access unknown.
-  @inlinable public static var PHY_PG_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var PHY_PG_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_SEQ_TRAIN_CAPTURE.SREG_WAKEUP`: bit 27, access unknown.
-  @inlinable public static var SREG_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var SREG_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `MC_SEQ_TRAIN_WAKEUP_CLEAR`: gmc_8_1 register, MMIO dword 0xA3F (byte 0x28FC), access unknown, reset unknown (`write` starts from 0).
@@ -1841,124 +1621,92 @@ public enum MC_SEQ_TRAIN_WAKEUP_CLEAR: Register {
   }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.D0_ARF_WAKEUP`: bit 0, access unknown.
-  @inlinable public static var D0_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var D0_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.D1_ARF_WAKEUP`: bit 1, access unknown.
-  @inlinable public static var D1_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var D1_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.D0_REDC_WAKEUP`: bit 2, access unknown.
-  @inlinable public static var D0_REDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var D0_REDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.D1_REDC_WAKEUP`: bit 3, access unknown.
-  @inlinable public static var D1_REDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var D1_REDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.D0_WEDC_WAKEUP`: bit 4, access unknown.
-  @inlinable public static var D0_WEDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var D0_WEDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.D1_WEDC_WAKEUP`: bit 5, access unknown.
-  @inlinable public static var D1_WEDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var D1_WEDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.MCLK_FREQ_CHANGE_WAKEUP`: bit 6, access unknown.
-  @inlinable public static var MCLK_FREQ_CHANGE_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var MCLK_FREQ_CHANGE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.SCLK_SRBM_READY_WAKEUP`: bit 7, access unknown.
-  @inlinable public static var SCLK_SRBM_READY_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var SCLK_SRBM_READY_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.D0_CMD_FIFO_READY_WAKEUP`: bit 8, access unknown.
-  @inlinable public static var D0_CMD_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var D0_CMD_FIFO_READY_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.D1_CMD_FIFO_READY_WAKEUP`: bit 9, access unknown.
-  @inlinable public static var D1_CMD_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var D1_CMD_FIFO_READY_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.D0_DATA_FIFO_READY_WAKEUP`: bit 10, access unknown.
-  @inlinable public static var D0_DATA_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
+  public static var D0_DATA_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.D1_DATA_FIFO_READY_WAKEUP`: bit 11, access unknown.
-  @inlinable public static var D1_DATA_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
+  public static var D1_DATA_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.SOFTWARE_WAKEUP_WAKEUP`: bit 12, access unknown.
-  @inlinable public static var SOFTWARE_WAKEUP_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var SOFTWARE_WAKEUP_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.RESERVE0_WAKEUP`: bit 13, access unknown.
-  @inlinable public static var RESERVE0_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var RESERVE0_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.TSM_DONE_WAKEUP`: bit 14, access unknown.
-  @inlinable public static var TSM_DONE_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var TSM_DONE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.TIMER_DONE_WAKEUP`: bit 15, access unknown.
-  @inlinable public static var TIMER_DONE_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var TIMER_DONE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.CLEARALL`: bit 16, access unknown.
-  @inlinable public static var CLEARALL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var CLEARALL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.TCG_DONE_WAKEUP`: bit 17, access unknown.
-  @inlinable public static var TCG_DONE_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var TCG_DONE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.ALLOWSTOP0_WAKEUP`: bit 18, access unknown.
-  @inlinable public static var ALLOWSTOP0_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ALLOWSTOP0_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.ALLOWSTOP1_WAKEUP`: bit 19, access unknown.
-  @inlinable public static var ALLOWSTOP1_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var ALLOWSTOP1_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.DPM_WAKEUP`: bit 20, access unknown.
-  @inlinable public static var DPM_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var DPM_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.ALLOWSTOPB0_WAKEUP`: bit 21, access unknown.
-  @inlinable public static var ALLOWSTOPB0_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var ALLOWSTOPB0_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.ALLOWSTOPB1_WAKEUP`: bit 22, access unknown.
-  @inlinable public static var ALLOWSTOPB1_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var ALLOWSTOPB1_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.DPM_LPT_WAKEUP`: bit 23, access unknown.
-  @inlinable public static var DPM_LPT_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var DPM_LPT_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.D0_IDLEH_WAKEUP`: bit 24, access unknown.
-  @inlinable public static var D0_IDLEH_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var D0_IDLEH_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.D1_IDLEH_WAKEUP`: bit 25, access unknown.
-  @inlinable public static var D1_IDLEH_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var D1_IDLEH_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.PHY_PG_WAKEUP`: bit 26, access unknown.
-  @inlinable public static var PHY_PG_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var PHY_PG_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_SEQ_TRAIN_WAKEUP_CLEAR.SREG_WAKEUP`: bit 27, access unknown.
-  @inlinable public static var SREG_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var SREG_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `MC_SEQ_TRAIN_TIMING`: gmc_8_1 register, MMIO dword 0xA40 (byte 0x2900), access unknown, reset unknown (`write` starts from 0).
@@ -1971,16 +1719,16 @@ public enum MC_SEQ_TRAIN_TIMING: Register {
   }
 
   /// `MC_SEQ_TRAIN_TIMING.TWT2RT`: bits 4:0, access unknown.
-  @inlinable public static var TWT2RT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+  public static var TWT2RT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `MC_SEQ_TRAIN_TIMING.TARF2T`: bits 9:5, access unknown.
-  @inlinable public static var TARF2T: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
+  public static var TARF2T: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
 
   /// `MC_SEQ_TRAIN_TIMING.TT2ROW`: bits 14:10, access unknown.
-  @inlinable public static var TT2ROW: RegisterField<Self, UInt8> { .init(lsb: 10, width: 5) }
+  public static var TT2ROW: RegisterField<Self, UInt8> { .init(lsb: 10, width: 5) }
 
   /// `MC_SEQ_TRAIN_TIMING.TLD2LD`: bits 19:15, access unknown.
-  @inlinable public static var TLD2LD: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
+  public static var TLD2LD: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
 }
 
 /// `MC_TRAIN_EDCCDR_R_D0`: gmc_8_1 register, MMIO dword 0xA41 (byte 0x2904), access unknown, reset unknown (`write` starts from 0).
@@ -1993,16 +1741,16 @@ public enum MC_TRAIN_EDCCDR_R_D0: Register {
   }
 
   /// `MC_TRAIN_EDCCDR_R_D0.EDC0`: bits 7:0, access unknown.
-  @inlinable public static var EDC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var EDC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_TRAIN_EDCCDR_R_D0.EDC1`: bits 15:8, access unknown.
-  @inlinable public static var EDC1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var EDC1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_TRAIN_EDCCDR_R_D0.EDC2`: bits 23:16, access unknown.
-  @inlinable public static var EDC2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var EDC2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_TRAIN_EDCCDR_R_D0.EDC3`: bits 31:24, access unknown.
-  @inlinable public static var EDC3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var EDC3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TRAIN_EDCCDR_R_D1`: gmc_8_1 register, MMIO dword 0xA42 (byte 0x2908), access unknown, reset unknown (`write` starts from 0).
@@ -2015,16 +1763,16 @@ public enum MC_TRAIN_EDCCDR_R_D1: Register {
   }
 
   /// `MC_TRAIN_EDCCDR_R_D1.EDC0`: bits 7:0, access unknown.
-  @inlinable public static var EDC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var EDC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_TRAIN_EDCCDR_R_D1.EDC1`: bits 15:8, access unknown.
-  @inlinable public static var EDC1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var EDC1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_TRAIN_EDCCDR_R_D1.EDC2`: bits 23:16, access unknown.
-  @inlinable public static var EDC2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var EDC2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_TRAIN_EDCCDR_R_D1.EDC3`: bits 31:24, access unknown.
-  @inlinable public static var EDC3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var EDC3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TRAIN_PRBSERR_0_D0`: gmc_8_1 register, MMIO dword 0xA43 (byte 0x290C), access unknown, reset unknown (`write` starts from 0).
@@ -2037,7 +1785,7 @@ public enum MC_TRAIN_PRBSERR_0_D0: Register {
   }
 
   /// `MC_TRAIN_PRBSERR_0_D0.DQ_STATUS`: bits 31:0, access unknown.
-  @inlinable public static var DQ_STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DQ_STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_TRAIN_PRBSERR_1_D0`: gmc_8_1 register, MMIO dword 0xA44 (byte 0x2910), access unknown, reset unknown (`write` starts from 0).
@@ -2050,25 +1798,25 @@ public enum MC_TRAIN_PRBSERR_1_D0: Register {
   }
 
   /// `MC_TRAIN_PRBSERR_1_D0.DBI_STATUS`: bits 3:0, access unknown.
-  @inlinable public static var DBI_STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DBI_STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_TRAIN_PRBSERR_1_D0.EDC_STATUS`: bits 7:4, access unknown.
-  @inlinable public static var EDC_STATUS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var EDC_STATUS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_TRAIN_PRBSERR_1_D0.WCK_STATUS`: bits 11:8, access unknown.
-  @inlinable public static var WCK_STATUS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var WCK_STATUS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_TRAIN_PRBSERR_1_D0.WCDR_STATUS`: bits 15:12, access unknown.
-  @inlinable public static var WCDR_STATUS: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var WCDR_STATUS: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_TRAIN_PRBSERR_1_D0.PMA_PRBSCLR`: bit 28, access unknown.
-  @inlinable public static var PMA_PRBSCLR: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var PMA_PRBSCLR: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_TRAIN_PRBSERR_1_D0.PMD0_PRBSCLR`: bit 29, access unknown.
-  @inlinable public static var PMD0_PRBSCLR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var PMD0_PRBSCLR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_TRAIN_PRBSERR_1_D0.PMD1_PRBSCLR`: bit 30, access unknown.
-  @inlinable public static var PMD1_PRBSCLR: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var PMD1_PRBSCLR: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `MC_TRAIN_EDC_STATUS_D0`: gmc_8_1 register, MMIO dword 0xA45 (byte 0x2914), access unknown, reset unknown (`write` starts from 0).
@@ -2081,10 +1829,10 @@ public enum MC_TRAIN_EDC_STATUS_D0: Register {
   }
 
   /// `MC_TRAIN_EDC_STATUS_D0.WEDC_CNT`: bits 15:0, access unknown.
-  @inlinable public static var WEDC_CNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var WEDC_CNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_TRAIN_EDC_STATUS_D0.REDC_CNT`: bits 31:16, access unknown.
-  @inlinable public static var REDC_CNT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var REDC_CNT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_TRAIN_PRBSERR_0_D1`: gmc_8_1 register, MMIO dword 0xA46 (byte 0x2918), access unknown, reset unknown (`write` starts from 0).
@@ -2097,7 +1845,7 @@ public enum MC_TRAIN_PRBSERR_0_D1: Register {
   }
 
   /// `MC_TRAIN_PRBSERR_0_D1.DQ_STATUS`: bits 31:0, access unknown.
-  @inlinable public static var DQ_STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DQ_STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_TRAIN_PRBSERR_1_D1`: gmc_8_1 register, MMIO dword 0xA47 (byte 0x291C), access unknown, reset unknown (`write` starts from 0).
@@ -2110,25 +1858,25 @@ public enum MC_TRAIN_PRBSERR_1_D1: Register {
   }
 
   /// `MC_TRAIN_PRBSERR_1_D1.DBI_STATUS`: bits 3:0, access unknown.
-  @inlinable public static var DBI_STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DBI_STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_TRAIN_PRBSERR_1_D1.EDC_STATUS`: bits 7:4, access unknown.
-  @inlinable public static var EDC_STATUS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var EDC_STATUS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_TRAIN_PRBSERR_1_D1.WCK_STATUS`: bits 11:8, access unknown.
-  @inlinable public static var WCK_STATUS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var WCK_STATUS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_TRAIN_PRBSERR_1_D1.WCDR_STATUS`: bits 15:12, access unknown.
-  @inlinable public static var WCDR_STATUS: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var WCDR_STATUS: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_TRAIN_PRBSERR_1_D1.PMA_PRBSCLR`: bit 28, access unknown.
-  @inlinable public static var PMA_PRBSCLR: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var PMA_PRBSCLR: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_TRAIN_PRBSERR_1_D1.PMD0_PRBSCLR`: bit 29, access unknown.
-  @inlinable public static var PMD0_PRBSCLR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var PMD0_PRBSCLR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_TRAIN_PRBSERR_1_D1.PMD1_PRBSCLR`: bit 30, access unknown.
-  @inlinable public static var PMD1_PRBSCLR: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var PMD1_PRBSCLR: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `MC_TRAIN_EDC_STATUS_D1`: gmc_8_1 register, MMIO dword 0xA48 (byte 0x2920), access unknown, reset unknown (`write` starts from 0).
@@ -2141,10 +1889,10 @@ public enum MC_TRAIN_EDC_STATUS_D1: Register {
   }
 
   /// `MC_TRAIN_EDC_STATUS_D1.WEDC_CNT`: bits 15:0, access unknown.
-  @inlinable public static var WEDC_CNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var WEDC_CNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_TRAIN_EDC_STATUS_D1.REDC_CNT`: bits 31:16, access unknown.
-  @inlinable public static var REDC_CNT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var REDC_CNT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_IO_TXCNTL_DPHY0_D0`: gmc_8_1 register, MMIO dword 0xA49 (byte 0x2924), access unknown, reset unknown (`write` starts from 0).
@@ -2157,53 +1905,49 @@ public enum MC_IO_TXCNTL_DPHY0_D0: Register {
   }
 
   /// `MC_IO_TXCNTL_DPHY0_D0.BIASSEL`: bits 1:0, access unknown.
-  @inlinable public static var BIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_IO_TXCNTL_DPHY0_D0.DRVDUTY`: bits 3:2, access unknown.
-  @inlinable public static var DRVDUTY: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var DRVDUTY: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_IO_TXCNTL_DPHY0_D0.LOWCMEN`: bit 4, access unknown.
-  @inlinable public static var LOWCMEN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var LOWCMEN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY0_D0.QDR`: bit 5, access unknown.
-  @inlinable public static var QDR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var QDR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY0_D0.EMPH`: bit 6, access unknown.
-  @inlinable public static var EMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var EMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY0_D0.TXPD`: bit 7, access unknown.
-  @inlinable public static var TXPD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TXPD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY0_D0.PTERM`: bits 11:8, access unknown.
-  @inlinable public static var PTERM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var PTERM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_IO_TXCNTL_DPHY0_D0.NTERM`: bits 15:12, access unknown.
-  @inlinable public static var NTERM: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var NTERM: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_IO_TXCNTL_DPHY0_D0.PDRV`: bits 19:16, access unknown.
-  @inlinable public static var PDRV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var PDRV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_IO_TXCNTL_DPHY0_D0.NDRV`: bits 23:20, access unknown.
-  @inlinable public static var NDRV: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var NDRV: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_IO_TXCNTL_DPHY0_D0.TSTEN`: bit 24, access unknown.
-  @inlinable public static var TSTEN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var TSTEN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY0_D0.EDCTX_CLKGATE_EN`: bit 25, access unknown.
-  @inlinable public static var EDCTX_CLKGATE_EN: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var EDCTX_CLKGATE_EN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY0_D0.TXBYPASS`: bit 26, access unknown.
-  @inlinable public static var TXBYPASS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var TXBYPASS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY0_D0.PLL_LOOPBCK`: bit 27, access unknown.
-  @inlinable public static var PLL_LOOPBCK: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var PLL_LOOPBCK: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY0_D0.TXBYPASS_DATA`: bits 31:28, access unknown.
-  @inlinable public static var TXBYPASS_DATA: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var TXBYPASS_DATA: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_IO_TXCNTL_DPHY1_D0`: gmc_8_1 register, MMIO dword 0xA4A (byte 0x2928), access unknown, reset unknown (`write` starts from 0).
@@ -2216,53 +1960,49 @@ public enum MC_IO_TXCNTL_DPHY1_D0: Register {
   }
 
   /// `MC_IO_TXCNTL_DPHY1_D0.BIASSEL`: bits 1:0, access unknown.
-  @inlinable public static var BIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_IO_TXCNTL_DPHY1_D0.DRVDUTY`: bits 3:2, access unknown.
-  @inlinable public static var DRVDUTY: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var DRVDUTY: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_IO_TXCNTL_DPHY1_D0.LOWCMEN`: bit 4, access unknown.
-  @inlinable public static var LOWCMEN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var LOWCMEN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY1_D0.QDR`: bit 5, access unknown.
-  @inlinable public static var QDR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var QDR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY1_D0.EMPH`: bit 6, access unknown.
-  @inlinable public static var EMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var EMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY1_D0.TXPD`: bit 7, access unknown.
-  @inlinable public static var TXPD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TXPD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY1_D0.PTERM`: bits 11:8, access unknown.
-  @inlinable public static var PTERM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var PTERM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_IO_TXCNTL_DPHY1_D0.NTERM`: bits 15:12, access unknown.
-  @inlinable public static var NTERM: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var NTERM: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_IO_TXCNTL_DPHY1_D0.PDRV`: bits 19:16, access unknown.
-  @inlinable public static var PDRV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var PDRV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_IO_TXCNTL_DPHY1_D0.NDRV`: bits 23:20, access unknown.
-  @inlinable public static var NDRV: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var NDRV: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_IO_TXCNTL_DPHY1_D0.TSTEN`: bit 24, access unknown.
-  @inlinable public static var TSTEN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var TSTEN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY1_D0.EDCTX_CLKGATE_EN`: bit 25, access unknown.
-  @inlinable public static var EDCTX_CLKGATE_EN: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var EDCTX_CLKGATE_EN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY1_D0.TXBYPASS`: bit 26, access unknown.
-  @inlinable public static var TXBYPASS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var TXBYPASS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY1_D0.PLL_LOOPBCK`: bit 27, access unknown.
-  @inlinable public static var PLL_LOOPBCK: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var PLL_LOOPBCK: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY1_D0.TXBYPASS_DATA`: bits 31:28, access unknown.
-  @inlinable public static var TXBYPASS_DATA: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var TXBYPASS_DATA: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_IO_TXCNTL_APHY_D0`: gmc_8_1 register, MMIO dword 0xA4B (byte 0x292C), access unknown, reset unknown (`write` starts from 0).
@@ -2275,60 +2015,58 @@ public enum MC_IO_TXCNTL_APHY_D0: Register {
   }
 
   /// `MC_IO_TXCNTL_APHY_D0.BIASSEL`: bits 1:0, access unknown.
-  @inlinable public static var BIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_IO_TXCNTL_APHY_D0.DRVDUTY`: bits 3:2, access unknown.
-  @inlinable public static var DRVDUTY: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var DRVDUTY: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_IO_TXCNTL_APHY_D0.LOWCMEN`: bit 4, access unknown.
-  @inlinable public static var LOWCMEN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var LOWCMEN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_IO_TXCNTL_APHY_D0.QDR`: bit 5, access unknown.
-  @inlinable public static var QDR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var QDR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_IO_TXCNTL_APHY_D0.EMPH`: bit 6, access unknown.
-  @inlinable public static var EMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var EMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_IO_TXCNTL_APHY_D0.TXPD`: bit 7, access unknown.
-  @inlinable public static var TXPD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TXPD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_IO_TXCNTL_APHY_D0.PTERM`: bits 11:8, access unknown.
-  @inlinable public static var PTERM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var PTERM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_IO_TXCNTL_APHY_D0.TXBPASS_SEL`: bit 12, access unknown.
-  @inlinable public static var TXBPASS_SEL: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var TXBPASS_SEL: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_IO_TXCNTL_APHY_D0.PMA_LOOPBACK`: bits 15:13, access unknown.
-  @inlinable public static var PMA_LOOPBACK: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+  public static var PMA_LOOPBACK: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `MC_IO_TXCNTL_APHY_D0.PDRV`: bits 19:16, access unknown.
-  @inlinable public static var PDRV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var PDRV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_IO_TXCNTL_APHY_D0.NDRV`: bits 22:20, access unknown.
-  @inlinable public static var NDRV: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
+  public static var NDRV: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `MC_IO_TXCNTL_APHY_D0.YCLKON`: bit 23, access unknown.
-  @inlinable public static var YCLKON: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var YCLKON: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_IO_TXCNTL_APHY_D0.TSTEN`: bit 24, access unknown.
-  @inlinable public static var TSTEN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var TSTEN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_IO_TXCNTL_APHY_D0.TXRESET`: bit 25, access unknown.
-  @inlinable public static var TXRESET: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var TXRESET: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_IO_TXCNTL_APHY_D0.TXBYPASS`: bit 26, access unknown.
-  @inlinable public static var TXBYPASS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var TXBYPASS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_IO_TXCNTL_APHY_D0.TXBYPASS_DATA`: bits 29:27, access unknown.
-  @inlinable public static var TXBYPASS_DATA: RegisterField<Self, UInt8> {
-    .init(lsb: 27, width: 3)
-  }
+  public static var TXBYPASS_DATA: RegisterField<Self, UInt8> { .init(lsb: 27, width: 3) }
 
   /// `MC_IO_TXCNTL_APHY_D0.CKE_BIT`: bit 30, access unknown.
-  @inlinable public static var CKE_BIT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CKE_BIT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_IO_TXCNTL_APHY_D0.CKE_SEL`: bit 31, access unknown.
-  @inlinable public static var CKE_SEL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var CKE_SEL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_IO_RXCNTL_DPHY0_D0`: gmc_8_1 register, MMIO dword 0xA4C (byte 0x2930), access unknown, reset unknown (`write` starts from 0).
@@ -2341,49 +2079,49 @@ public enum MC_IO_RXCNTL_DPHY0_D0: Register {
   }
 
   /// `MC_IO_RXCNTL_DPHY0_D0.RXBIASSEL`: bits 1:0, access unknown.
-  @inlinable public static var RXBIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var RXBIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_IO_RXCNTL_DPHY0_D0.RCVSEL`: bit 2, access unknown.
-  @inlinable public static var RCVSEL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var RCVSEL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY0_D0.VREFPDNB`: bit 3, access unknown.
-  @inlinable public static var VREFPDNB: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var VREFPDNB: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY0_D0.RXDPWRON_DLY`: bits 5:4, access unknown.
-  @inlinable public static var RXDPWRON_DLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var RXDPWRON_DLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_IO_RXCNTL_DPHY0_D0.RXPDNB`: bit 6, access unknown.
-  @inlinable public static var RXPDNB: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var RXPDNB: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY0_D0.RXLP`: bit 7, access unknown.
-  @inlinable public static var RXLP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var RXLP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY0_D0.VREFCAL`: bits 11:8, access unknown.
-  @inlinable public static var VREFCAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var VREFCAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_IO_RXCNTL_DPHY0_D0.VREFCAL_STR`: bits 15:12, access unknown.
-  @inlinable public static var VREFCAL_STR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var VREFCAL_STR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_IO_RXCNTL_DPHY0_D0.VREFSEL`: bit 16, access unknown.
-  @inlinable public static var VREFSEL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var VREFSEL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY0_D0.RX_PEAKSEL`: bits 19:18, access unknown.
-  @inlinable public static var RX_PEAKSEL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var RX_PEAKSEL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `MC_IO_RXCNTL_DPHY0_D0.DLL_ADJ_B0`: bits 22:20, access unknown.
-  @inlinable public static var DLL_ADJ_B0: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
+  public static var DLL_ADJ_B0: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `MC_IO_RXCNTL_DPHY0_D0.DLL_ADJ_B1`: bits 26:24, access unknown.
-  @inlinable public static var DLL_ADJ_B1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
+  public static var DLL_ADJ_B1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
   /// `MC_IO_RXCNTL_DPHY0_D0.DLL_ADJ_M`: bit 28, access unknown.
-  @inlinable public static var DLL_ADJ_M: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var DLL_ADJ_M: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY0_D0.REFCLK_PWRON`: bit 29, access unknown.
-  @inlinable public static var REFCLK_PWRON: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var REFCLK_PWRON: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY0_D0.DLL_BW_CTRL`: bits 31:30, access unknown.
-  @inlinable public static var DLL_BW_CTRL: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var DLL_BW_CTRL: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `MC_IO_RXCNTL_DPHY1_D0`: gmc_8_1 register, MMIO dword 0xA4D (byte 0x2934), access unknown, reset unknown (`write` starts from 0).
@@ -2396,49 +2134,49 @@ public enum MC_IO_RXCNTL_DPHY1_D0: Register {
   }
 
   /// `MC_IO_RXCNTL_DPHY1_D0.RXBIASSEL`: bits 1:0, access unknown.
-  @inlinable public static var RXBIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var RXBIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_IO_RXCNTL_DPHY1_D0.RCVSEL`: bit 2, access unknown.
-  @inlinable public static var RCVSEL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var RCVSEL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY1_D0.VREFPDNB`: bit 3, access unknown.
-  @inlinable public static var VREFPDNB: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var VREFPDNB: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY1_D0.RXDPWRON_DLY`: bits 5:4, access unknown.
-  @inlinable public static var RXDPWRON_DLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var RXDPWRON_DLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_IO_RXCNTL_DPHY1_D0.RXPDNB`: bit 6, access unknown.
-  @inlinable public static var RXPDNB: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var RXPDNB: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY1_D0.RXLP`: bit 7, access unknown.
-  @inlinable public static var RXLP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var RXLP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY1_D0.VREFCAL`: bits 11:8, access unknown.
-  @inlinable public static var VREFCAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var VREFCAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_IO_RXCNTL_DPHY1_D0.VREFCAL_STR`: bits 15:12, access unknown.
-  @inlinable public static var VREFCAL_STR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var VREFCAL_STR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_IO_RXCNTL_DPHY1_D0.VREFSEL`: bit 16, access unknown.
-  @inlinable public static var VREFSEL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var VREFSEL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY1_D0.RX_PEAKSEL`: bits 19:18, access unknown.
-  @inlinable public static var RX_PEAKSEL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var RX_PEAKSEL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `MC_IO_RXCNTL_DPHY1_D0.DLL_ADJ_B0`: bits 22:20, access unknown.
-  @inlinable public static var DLL_ADJ_B0: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
+  public static var DLL_ADJ_B0: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `MC_IO_RXCNTL_DPHY1_D0.DLL_ADJ_B1`: bits 26:24, access unknown.
-  @inlinable public static var DLL_ADJ_B1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
+  public static var DLL_ADJ_B1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
   /// `MC_IO_RXCNTL_DPHY1_D0.DLL_ADJ_M`: bit 28, access unknown.
-  @inlinable public static var DLL_ADJ_M: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var DLL_ADJ_M: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY1_D0.REFCLK_PWRON`: bit 29, access unknown.
-  @inlinable public static var REFCLK_PWRON: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var REFCLK_PWRON: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY1_D0.DLL_BW_CTRL`: bits 31:30, access unknown.
-  @inlinable public static var DLL_BW_CTRL: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var DLL_BW_CTRL: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `MC_IO_DPHY_STR_CNTL_D0`: gmc_8_1 register, MMIO dword 0xA4E (byte 0x2938), access unknown, reset unknown (`write` starts from 0).
@@ -2451,34 +2189,34 @@ public enum MC_IO_DPHY_STR_CNTL_D0: Register {
   }
 
   /// `MC_IO_DPHY_STR_CNTL_D0.PSTR_OFF_D`: bits 5:0, access unknown.
-  @inlinable public static var PSTR_OFF_D: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var PSTR_OFF_D: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `MC_IO_DPHY_STR_CNTL_D0.NSTR_OFF_D`: bits 11:6, access unknown.
-  @inlinable public static var NSTR_OFF_D: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
+  public static var NSTR_OFF_D: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
   /// `MC_IO_DPHY_STR_CNTL_D0.PSTR_OFF_S`: bits 17:12, access unknown.
-  @inlinable public static var PSTR_OFF_S: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
+  public static var PSTR_OFF_S: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
   /// `MC_IO_DPHY_STR_CNTL_D0.NSTR_OFF_S`: bits 23:18, access unknown.
-  @inlinable public static var NSTR_OFF_S: RegisterField<Self, UInt8> { .init(lsb: 18, width: 6) }
+  public static var NSTR_OFF_S: RegisterField<Self, UInt8> { .init(lsb: 18, width: 6) }
 
   /// `MC_IO_DPHY_STR_CNTL_D0.USE_D_CAL`: bit 24, access unknown.
-  @inlinable public static var USE_D_CAL: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var USE_D_CAL: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_IO_DPHY_STR_CNTL_D0.USE_S_CAL`: bit 25, access unknown.
-  @inlinable public static var USE_S_CAL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var USE_S_CAL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_IO_DPHY_STR_CNTL_D0.CAL_SEL`: bits 27:26, access unknown.
-  @inlinable public static var CAL_SEL: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var CAL_SEL: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `MC_IO_DPHY_STR_CNTL_D0.LOAD_D_STR`: bit 28, access unknown.
-  @inlinable public static var LOAD_D_STR: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var LOAD_D_STR: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_IO_DPHY_STR_CNTL_D0.LOAD_S_STR`: bit 29, access unknown.
-  @inlinable public static var LOAD_S_STR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var LOAD_S_STR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_IO_DPHY_STR_CNTL_D0.AUTO_LD_STR`: bit 30, access unknown.
-  @inlinable public static var AUTO_LD_STR: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var AUTO_LD_STR: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `MC_IO_TXCNTL_DPHY0_D1`: gmc_8_1 register, MMIO dword 0xA4F (byte 0x293C), access unknown, reset unknown (`write` starts from 0).
@@ -2491,53 +2229,49 @@ public enum MC_IO_TXCNTL_DPHY0_D1: Register {
   }
 
   /// `MC_IO_TXCNTL_DPHY0_D1.BIASSEL`: bits 1:0, access unknown.
-  @inlinable public static var BIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_IO_TXCNTL_DPHY0_D1.DRVDUTY`: bits 3:2, access unknown.
-  @inlinable public static var DRVDUTY: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var DRVDUTY: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_IO_TXCNTL_DPHY0_D1.LOWCMEN`: bit 4, access unknown.
-  @inlinable public static var LOWCMEN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var LOWCMEN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY0_D1.QDR`: bit 5, access unknown.
-  @inlinable public static var QDR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var QDR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY0_D1.EMPH`: bit 6, access unknown.
-  @inlinable public static var EMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var EMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY0_D1.TXPD`: bit 7, access unknown.
-  @inlinable public static var TXPD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TXPD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY0_D1.PTERM`: bits 11:8, access unknown.
-  @inlinable public static var PTERM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var PTERM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_IO_TXCNTL_DPHY0_D1.NTERM`: bits 15:12, access unknown.
-  @inlinable public static var NTERM: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var NTERM: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_IO_TXCNTL_DPHY0_D1.PDRV`: bits 19:16, access unknown.
-  @inlinable public static var PDRV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var PDRV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_IO_TXCNTL_DPHY0_D1.NDRV`: bits 23:20, access unknown.
-  @inlinable public static var NDRV: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var NDRV: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_IO_TXCNTL_DPHY0_D1.TSTEN`: bit 24, access unknown.
-  @inlinable public static var TSTEN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var TSTEN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY0_D1.EDCTX_CLKGATE_EN`: bit 25, access unknown.
-  @inlinable public static var EDCTX_CLKGATE_EN: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var EDCTX_CLKGATE_EN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY0_D1.TXBYPASS`: bit 26, access unknown.
-  @inlinable public static var TXBYPASS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var TXBYPASS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY0_D1.PLL_LOOPBCK`: bit 27, access unknown.
-  @inlinable public static var PLL_LOOPBCK: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var PLL_LOOPBCK: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY0_D1.TXBYPASS_DATA`: bits 31:28, access unknown.
-  @inlinable public static var TXBYPASS_DATA: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var TXBYPASS_DATA: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_IO_TXCNTL_DPHY1_D1`: gmc_8_1 register, MMIO dword 0xA50 (byte 0x2940), access unknown, reset unknown (`write` starts from 0).
@@ -2550,53 +2284,49 @@ public enum MC_IO_TXCNTL_DPHY1_D1: Register {
   }
 
   /// `MC_IO_TXCNTL_DPHY1_D1.BIASSEL`: bits 1:0, access unknown.
-  @inlinable public static var BIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_IO_TXCNTL_DPHY1_D1.DRVDUTY`: bits 3:2, access unknown.
-  @inlinable public static var DRVDUTY: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var DRVDUTY: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_IO_TXCNTL_DPHY1_D1.LOWCMEN`: bit 4, access unknown.
-  @inlinable public static var LOWCMEN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var LOWCMEN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY1_D1.QDR`: bit 5, access unknown.
-  @inlinable public static var QDR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var QDR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY1_D1.EMPH`: bit 6, access unknown.
-  @inlinable public static var EMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var EMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY1_D1.TXPD`: bit 7, access unknown.
-  @inlinable public static var TXPD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TXPD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY1_D1.PTERM`: bits 11:8, access unknown.
-  @inlinable public static var PTERM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var PTERM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_IO_TXCNTL_DPHY1_D1.NTERM`: bits 15:12, access unknown.
-  @inlinable public static var NTERM: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var NTERM: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_IO_TXCNTL_DPHY1_D1.PDRV`: bits 19:16, access unknown.
-  @inlinable public static var PDRV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var PDRV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_IO_TXCNTL_DPHY1_D1.NDRV`: bits 23:20, access unknown.
-  @inlinable public static var NDRV: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var NDRV: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_IO_TXCNTL_DPHY1_D1.TSTEN`: bit 24, access unknown.
-  @inlinable public static var TSTEN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var TSTEN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY1_D1.EDCTX_CLKGATE_EN`: bit 25, access unknown.
-  @inlinable public static var EDCTX_CLKGATE_EN: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var EDCTX_CLKGATE_EN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY1_D1.TXBYPASS`: bit 26, access unknown.
-  @inlinable public static var TXBYPASS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var TXBYPASS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY1_D1.PLL_LOOPBCK`: bit 27, access unknown.
-  @inlinable public static var PLL_LOOPBCK: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var PLL_LOOPBCK: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `MC_IO_TXCNTL_DPHY1_D1.TXBYPASS_DATA`: bits 31:28, access unknown.
-  @inlinable public static var TXBYPASS_DATA: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var TXBYPASS_DATA: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_IO_TXCNTL_APHY_D1`: gmc_8_1 register, MMIO dword 0xA51 (byte 0x2944), access unknown, reset unknown (`write` starts from 0).
@@ -2609,60 +2339,58 @@ public enum MC_IO_TXCNTL_APHY_D1: Register {
   }
 
   /// `MC_IO_TXCNTL_APHY_D1.BIASSEL`: bits 1:0, access unknown.
-  @inlinable public static var BIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_IO_TXCNTL_APHY_D1.DRVDUTY`: bits 3:2, access unknown.
-  @inlinable public static var DRVDUTY: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var DRVDUTY: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_IO_TXCNTL_APHY_D1.LOWCMEN`: bit 4, access unknown.
-  @inlinable public static var LOWCMEN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var LOWCMEN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_IO_TXCNTL_APHY_D1.QDR`: bit 5, access unknown.
-  @inlinable public static var QDR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var QDR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_IO_TXCNTL_APHY_D1.EMPH`: bit 6, access unknown.
-  @inlinable public static var EMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var EMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_IO_TXCNTL_APHY_D1.TXPD`: bit 7, access unknown.
-  @inlinable public static var TXPD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TXPD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_IO_TXCNTL_APHY_D1.PTERM`: bits 11:8, access unknown.
-  @inlinable public static var PTERM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var PTERM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_IO_TXCNTL_APHY_D1.TXBPASS_SEL`: bit 12, access unknown.
-  @inlinable public static var TXBPASS_SEL: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var TXBPASS_SEL: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_IO_TXCNTL_APHY_D1.PMA_LOOPBACK`: bits 15:13, access unknown.
-  @inlinable public static var PMA_LOOPBACK: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+  public static var PMA_LOOPBACK: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `MC_IO_TXCNTL_APHY_D1.PDRV`: bits 19:16, access unknown.
-  @inlinable public static var PDRV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var PDRV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_IO_TXCNTL_APHY_D1.NDRV`: bits 22:20, access unknown.
-  @inlinable public static var NDRV: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
+  public static var NDRV: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `MC_IO_TXCNTL_APHY_D1.YCLKON`: bit 23, access unknown.
-  @inlinable public static var YCLKON: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var YCLKON: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_IO_TXCNTL_APHY_D1.TSTEN`: bit 24, access unknown.
-  @inlinable public static var TSTEN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var TSTEN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_IO_TXCNTL_APHY_D1.TXRESET`: bit 25, access unknown.
-  @inlinable public static var TXRESET: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var TXRESET: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_IO_TXCNTL_APHY_D1.TXBYPASS`: bit 26, access unknown.
-  @inlinable public static var TXBYPASS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var TXBYPASS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_IO_TXCNTL_APHY_D1.TXBYPASS_DATA`: bits 29:27, access unknown.
-  @inlinable public static var TXBYPASS_DATA: RegisterField<Self, UInt8> {
-    .init(lsb: 27, width: 3)
-  }
+  public static var TXBYPASS_DATA: RegisterField<Self, UInt8> { .init(lsb: 27, width: 3) }
 
   /// `MC_IO_TXCNTL_APHY_D1.CKE_BIT`: bit 30, access unknown.
-  @inlinable public static var CKE_BIT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CKE_BIT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_IO_TXCNTL_APHY_D1.CKE_SEL`: bit 31, access unknown.
-  @inlinable public static var CKE_SEL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var CKE_SEL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_IO_RXCNTL_DPHY0_D1`: gmc_8_1 register, MMIO dword 0xA52 (byte 0x2948), access unknown, reset unknown (`write` starts from 0).
@@ -2675,49 +2403,49 @@ public enum MC_IO_RXCNTL_DPHY0_D1: Register {
   }
 
   /// `MC_IO_RXCNTL_DPHY0_D1.RXBIASSEL`: bits 1:0, access unknown.
-  @inlinable public static var RXBIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var RXBIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_IO_RXCNTL_DPHY0_D1.RCVSEL`: bit 2, access unknown.
-  @inlinable public static var RCVSEL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var RCVSEL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY0_D1.VREFPDNB`: bit 3, access unknown.
-  @inlinable public static var VREFPDNB: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var VREFPDNB: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY0_D1.RXDPWRON_DLY`: bits 5:4, access unknown.
-  @inlinable public static var RXDPWRON_DLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var RXDPWRON_DLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_IO_RXCNTL_DPHY0_D1.RXPDNB`: bit 6, access unknown.
-  @inlinable public static var RXPDNB: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var RXPDNB: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY0_D1.RXLP`: bit 7, access unknown.
-  @inlinable public static var RXLP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var RXLP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY0_D1.VREFCAL`: bits 11:8, access unknown.
-  @inlinable public static var VREFCAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var VREFCAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_IO_RXCNTL_DPHY0_D1.VREFCAL_STR`: bits 15:12, access unknown.
-  @inlinable public static var VREFCAL_STR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var VREFCAL_STR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_IO_RXCNTL_DPHY0_D1.VREFSEL`: bit 16, access unknown.
-  @inlinable public static var VREFSEL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var VREFSEL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY0_D1.RX_PEAKSEL`: bits 19:18, access unknown.
-  @inlinable public static var RX_PEAKSEL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var RX_PEAKSEL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `MC_IO_RXCNTL_DPHY0_D1.DLL_ADJ_B0`: bits 22:20, access unknown.
-  @inlinable public static var DLL_ADJ_B0: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
+  public static var DLL_ADJ_B0: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `MC_IO_RXCNTL_DPHY0_D1.DLL_ADJ_B1`: bits 26:24, access unknown.
-  @inlinable public static var DLL_ADJ_B1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
+  public static var DLL_ADJ_B1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
   /// `MC_IO_RXCNTL_DPHY0_D1.DLL_ADJ_M`: bit 28, access unknown.
-  @inlinable public static var DLL_ADJ_M: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var DLL_ADJ_M: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY0_D1.REFCLK_PWRON`: bit 29, access unknown.
-  @inlinable public static var REFCLK_PWRON: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var REFCLK_PWRON: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY0_D1.DLL_BW_CTRL`: bits 31:30, access unknown.
-  @inlinable public static var DLL_BW_CTRL: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var DLL_BW_CTRL: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `MC_IO_RXCNTL_DPHY1_D1`: gmc_8_1 register, MMIO dword 0xA53 (byte 0x294C), access unknown, reset unknown (`write` starts from 0).
@@ -2730,49 +2458,49 @@ public enum MC_IO_RXCNTL_DPHY1_D1: Register {
   }
 
   /// `MC_IO_RXCNTL_DPHY1_D1.RXBIASSEL`: bits 1:0, access unknown.
-  @inlinable public static var RXBIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var RXBIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_IO_RXCNTL_DPHY1_D1.RCVSEL`: bit 2, access unknown.
-  @inlinable public static var RCVSEL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var RCVSEL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY1_D1.VREFPDNB`: bit 3, access unknown.
-  @inlinable public static var VREFPDNB: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var VREFPDNB: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY1_D1.RXDPWRON_DLY`: bits 5:4, access unknown.
-  @inlinable public static var RXDPWRON_DLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var RXDPWRON_DLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_IO_RXCNTL_DPHY1_D1.RXPDNB`: bit 6, access unknown.
-  @inlinable public static var RXPDNB: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var RXPDNB: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY1_D1.RXLP`: bit 7, access unknown.
-  @inlinable public static var RXLP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var RXLP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY1_D1.VREFCAL`: bits 11:8, access unknown.
-  @inlinable public static var VREFCAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var VREFCAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_IO_RXCNTL_DPHY1_D1.VREFCAL_STR`: bits 15:12, access unknown.
-  @inlinable public static var VREFCAL_STR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var VREFCAL_STR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_IO_RXCNTL_DPHY1_D1.VREFSEL`: bit 16, access unknown.
-  @inlinable public static var VREFSEL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var VREFSEL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY1_D1.RX_PEAKSEL`: bits 19:18, access unknown.
-  @inlinable public static var RX_PEAKSEL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var RX_PEAKSEL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `MC_IO_RXCNTL_DPHY1_D1.DLL_ADJ_B0`: bits 22:20, access unknown.
-  @inlinable public static var DLL_ADJ_B0: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
+  public static var DLL_ADJ_B0: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `MC_IO_RXCNTL_DPHY1_D1.DLL_ADJ_B1`: bits 26:24, access unknown.
-  @inlinable public static var DLL_ADJ_B1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
+  public static var DLL_ADJ_B1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
   /// `MC_IO_RXCNTL_DPHY1_D1.DLL_ADJ_M`: bit 28, access unknown.
-  @inlinable public static var DLL_ADJ_M: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var DLL_ADJ_M: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY1_D1.REFCLK_PWRON`: bit 29, access unknown.
-  @inlinable public static var REFCLK_PWRON: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var REFCLK_PWRON: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_IO_RXCNTL_DPHY1_D1.DLL_BW_CTRL`: bits 31:30, access unknown.
-  @inlinable public static var DLL_BW_CTRL: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var DLL_BW_CTRL: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `MC_IO_DPHY_STR_CNTL_D1`: gmc_8_1 register, MMIO dword 0xA54 (byte 0x2950), access unknown, reset unknown (`write` starts from 0).
@@ -2785,34 +2513,34 @@ public enum MC_IO_DPHY_STR_CNTL_D1: Register {
   }
 
   /// `MC_IO_DPHY_STR_CNTL_D1.PSTR_OFF_D`: bits 5:0, access unknown.
-  @inlinable public static var PSTR_OFF_D: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var PSTR_OFF_D: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `MC_IO_DPHY_STR_CNTL_D1.NSTR_OFF_D`: bits 11:6, access unknown.
-  @inlinable public static var NSTR_OFF_D: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
+  public static var NSTR_OFF_D: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
   /// `MC_IO_DPHY_STR_CNTL_D1.PSTR_OFF_S`: bits 17:12, access unknown.
-  @inlinable public static var PSTR_OFF_S: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
+  public static var PSTR_OFF_S: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
   /// `MC_IO_DPHY_STR_CNTL_D1.NSTR_OFF_S`: bits 23:18, access unknown.
-  @inlinable public static var NSTR_OFF_S: RegisterField<Self, UInt8> { .init(lsb: 18, width: 6) }
+  public static var NSTR_OFF_S: RegisterField<Self, UInt8> { .init(lsb: 18, width: 6) }
 
   /// `MC_IO_DPHY_STR_CNTL_D1.USE_D_CAL`: bit 24, access unknown.
-  @inlinable public static var USE_D_CAL: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var USE_D_CAL: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_IO_DPHY_STR_CNTL_D1.USE_S_CAL`: bit 25, access unknown.
-  @inlinable public static var USE_S_CAL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var USE_S_CAL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_IO_DPHY_STR_CNTL_D1.CAL_SEL`: bits 27:26, access unknown.
-  @inlinable public static var CAL_SEL: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var CAL_SEL: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `MC_IO_DPHY_STR_CNTL_D1.LOAD_D_STR`: bit 28, access unknown.
-  @inlinable public static var LOAD_D_STR: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var LOAD_D_STR: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_IO_DPHY_STR_CNTL_D1.LOAD_S_STR`: bit 29, access unknown.
-  @inlinable public static var LOAD_S_STR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var LOAD_S_STR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_IO_DPHY_STR_CNTL_D1.AUTO_LD_STR`: bit 30, access unknown.
-  @inlinable public static var AUTO_LD_STR: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var AUTO_LD_STR: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `MC_IO_CDRCNTL_D0`: gmc_8_1 register, MMIO dword 0xA55 (byte 0x2954), access unknown, reset unknown (`write` starts from 0).
@@ -2825,72 +2553,64 @@ public enum MC_IO_CDRCNTL_D0: Register {
   }
 
   /// `MC_IO_CDRCNTL_D0.RXPHASE_B01`: bits 3:0, access unknown.
-  @inlinable public static var RXPHASE_B01: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var RXPHASE_B01: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_IO_CDRCNTL_D0.RXPHASE_B23`: bits 7:4, access unknown.
-  @inlinable public static var RXPHASE_B23: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var RXPHASE_B23: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_IO_CDRCNTL_D0.RXCDREN_B01`: bit 8, access unknown.
-  @inlinable public static var RXCDREN_B01: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var RXCDREN_B01: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_IO_CDRCNTL_D0.RXCDREN_B23`: bit 9, access unknown.
-  @inlinable public static var RXCDREN_B23: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RXCDREN_B23: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_IO_CDRCNTL_D0.RXCDRBYPASS_B01`: bit 10, access unknown.
-  @inlinable public static var RXCDRBYPASS_B01: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var RXCDRBYPASS_B01: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_IO_CDRCNTL_D0.RXCDRBYPASS_B23`: bit 11, access unknown.
-  @inlinable public static var RXCDRBYPASS_B23: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var RXCDRBYPASS_B23: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_IO_CDRCNTL_D0.RXPHASE1_B01`: bits 15:12, access unknown.
-  @inlinable public static var RXPHASE1_B01: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var RXPHASE1_B01: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_IO_CDRCNTL_D0.RXPHASE1_B23`: bits 19:16, access unknown.
-  @inlinable public static var RXPHASE1_B23: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var RXPHASE1_B23: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_IO_CDRCNTL_D0.DQTXCDREN_B0`: bit 20, access unknown.
-  @inlinable public static var DQTXCDREN_B0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var DQTXCDREN_B0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_IO_CDRCNTL_D0.DQTXCDREN_B1`: bit 21, access unknown.
-  @inlinable public static var DQTXCDREN_B1: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var DQTXCDREN_B1: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_IO_CDRCNTL_D0.DQRXCDREN_B0`: bit 22, access unknown.
-  @inlinable public static var DQRXCDREN_B0: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var DQRXCDREN_B0: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_IO_CDRCNTL_D0.DQRXCDREN_B1`: bit 23, access unknown.
-  @inlinable public static var DQRXCDREN_B1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var DQRXCDREN_B1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_IO_CDRCNTL_D0.WCDRRXCDREN_B0`: bit 24, access unknown.
-  @inlinable public static var WCDRRXCDREN_B0: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var WCDRRXCDREN_B0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_IO_CDRCNTL_D0.WCDRRXCDREN_B1`: bit 25, access unknown.
-  @inlinable public static var WCDRRXCDREN_B1: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var WCDRRXCDREN_B1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_IO_CDRCNTL_D0.WCDREDC_B0`: bit 26, access unknown.
-  @inlinable public static var WCDREDC_B0: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var WCDREDC_B0: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_IO_CDRCNTL_D0.WCDREDC_B1`: bit 27, access unknown.
-  @inlinable public static var WCDREDC_B1: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var WCDREDC_B1: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `MC_IO_CDRCNTL_D0.DQRXSEL_B0`: bit 28, access unknown.
-  @inlinable public static var DQRXSEL_B0: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var DQRXSEL_B0: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_IO_CDRCNTL_D0.DQRXSEL_B1`: bit 29, access unknown.
-  @inlinable public static var DQRXSEL_B1: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var DQRXSEL_B1: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_IO_CDRCNTL_D0.DQTXSEL_B0`: bit 30, access unknown.
-  @inlinable public static var DQTXSEL_B0: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var DQTXSEL_B0: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_IO_CDRCNTL_D0.DQTXSEL_B1`: bit 31, access unknown.
-  @inlinable public static var DQTXSEL_B1: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var DQTXSEL_B1: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_IO_CDRCNTL_D1`: gmc_8_1 register, MMIO dword 0xA56 (byte 0x2958), access unknown, reset unknown (`write` starts from 0).
@@ -2903,72 +2623,64 @@ public enum MC_IO_CDRCNTL_D1: Register {
   }
 
   /// `MC_IO_CDRCNTL_D1.RXPHASE_B01`: bits 3:0, access unknown.
-  @inlinable public static var RXPHASE_B01: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var RXPHASE_B01: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_IO_CDRCNTL_D1.RXPHASE_B23`: bits 7:4, access unknown.
-  @inlinable public static var RXPHASE_B23: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var RXPHASE_B23: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_IO_CDRCNTL_D1.RXCDREN_B01`: bit 8, access unknown.
-  @inlinable public static var RXCDREN_B01: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var RXCDREN_B01: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_IO_CDRCNTL_D1.RXCDREN_B23`: bit 9, access unknown.
-  @inlinable public static var RXCDREN_B23: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RXCDREN_B23: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_IO_CDRCNTL_D1.RXCDRBYPASS_B01`: bit 10, access unknown.
-  @inlinable public static var RXCDRBYPASS_B01: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var RXCDRBYPASS_B01: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_IO_CDRCNTL_D1.RXCDRBYPASS_B23`: bit 11, access unknown.
-  @inlinable public static var RXCDRBYPASS_B23: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var RXCDRBYPASS_B23: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_IO_CDRCNTL_D1.RXPHASE1_B01`: bits 15:12, access unknown.
-  @inlinable public static var RXPHASE1_B01: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var RXPHASE1_B01: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_IO_CDRCNTL_D1.RXPHASE1_B23`: bits 19:16, access unknown.
-  @inlinable public static var RXPHASE1_B23: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var RXPHASE1_B23: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_IO_CDRCNTL_D1.DQTXCDREN_B0`: bit 20, access unknown.
-  @inlinable public static var DQTXCDREN_B0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var DQTXCDREN_B0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_IO_CDRCNTL_D1.DQTXCDREN_B1`: bit 21, access unknown.
-  @inlinable public static var DQTXCDREN_B1: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var DQTXCDREN_B1: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_IO_CDRCNTL_D1.DQRXCDREN_B0`: bit 22, access unknown.
-  @inlinable public static var DQRXCDREN_B0: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var DQRXCDREN_B0: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_IO_CDRCNTL_D1.DQRXCDREN_B1`: bit 23, access unknown.
-  @inlinable public static var DQRXCDREN_B1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var DQRXCDREN_B1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_IO_CDRCNTL_D1.WCDRRXCDREN_B0`: bit 24, access unknown.
-  @inlinable public static var WCDRRXCDREN_B0: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var WCDRRXCDREN_B0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_IO_CDRCNTL_D1.WCDRRXCDREN_B1`: bit 25, access unknown.
-  @inlinable public static var WCDRRXCDREN_B1: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var WCDRRXCDREN_B1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_IO_CDRCNTL_D1.WCDREDC_B0`: bit 26, access unknown.
-  @inlinable public static var WCDREDC_B0: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var WCDREDC_B0: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_IO_CDRCNTL_D1.WCDREDC_B1`: bit 27, access unknown.
-  @inlinable public static var WCDREDC_B1: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var WCDREDC_B1: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `MC_IO_CDRCNTL_D1.DQRXSEL_B0`: bit 28, access unknown.
-  @inlinable public static var DQRXSEL_B0: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var DQRXSEL_B0: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_IO_CDRCNTL_D1.DQRXSEL_B1`: bit 29, access unknown.
-  @inlinable public static var DQRXSEL_B1: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var DQRXSEL_B1: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_IO_CDRCNTL_D1.DQTXSEL_B0`: bit 30, access unknown.
-  @inlinable public static var DQTXSEL_B0: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var DQTXSEL_B0: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_IO_CDRCNTL_D1.DQTXSEL_B1`: bit 31, access unknown.
-  @inlinable public static var DQTXSEL_B1: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var DQTXSEL_B1: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_SEQ_FIFO_CTL`: gmc_8_1 register, MMIO dword 0xA57 (byte 0x295C), access unknown, reset unknown (`write` starts from 0).
@@ -2981,45 +2693,43 @@ public enum MC_SEQ_FIFO_CTL: Register {
   }
 
   /// `MC_SEQ_FIFO_CTL.W_LD_INIT_D0`: bits 1:0, access unknown.
-  @inlinable public static var W_LD_INIT_D0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var W_LD_INIT_D0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_SEQ_FIFO_CTL.W_SYC_SEL`: bits 3:2, access unknown.
-  @inlinable public static var W_SYC_SEL: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var W_SYC_SEL: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_SEQ_FIFO_CTL.R_LD_INIT`: bits 5:4, access unknown.
-  @inlinable public static var R_LD_INIT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var R_LD_INIT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_SEQ_FIFO_CTL.R_SYC_SEL`: bits 7:6, access unknown.
-  @inlinable public static var R_SYC_SEL: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var R_SYC_SEL: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `MC_SEQ_FIFO_CTL.CG_DIS_D0`: bit 8, access unknown.
-  @inlinable public static var CG_DIS_D0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var CG_DIS_D0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_SEQ_FIFO_CTL.CG_DIS_D1`: bit 9, access unknown.
-  @inlinable public static var CG_DIS_D1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var CG_DIS_D1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_SEQ_FIFO_CTL.W_LD_INIT_D1`: bits 11:10, access unknown.
-  @inlinable public static var W_LD_INIT_D1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var W_LD_INIT_D1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `MC_SEQ_FIFO_CTL.SYC_DLY`: bits 14:12, access unknown.
-  @inlinable public static var SYC_DLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var SYC_DLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MC_SEQ_FIFO_CTL.W_ASYC_EXT`: bits 17:16, access unknown.
-  @inlinable public static var W_ASYC_EXT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var W_ASYC_EXT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `MC_SEQ_FIFO_CTL.W_DSYC_EXT`: bits 19:18, access unknown.
-  @inlinable public static var W_DSYC_EXT: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var W_DSYC_EXT: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `MC_SEQ_FIFO_CTL.R_DQS_LD_INIT`: bits 23:20, access unknown.
-  @inlinable public static var R_DQS_LD_INIT: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var R_DQS_LD_INIT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_FIFO_CTL.R_DQS_STEP`: bits 27:24, access unknown.
-  @inlinable public static var R_DQS_STEP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var R_DQS_STEP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_FIFO_CTL.R_DQS_FRC`: bit 28, access unknown.
-  @inlinable public static var R_DQS_FRC: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var R_DQS_FRC: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 }
 
 /// `MC_SEQ_TXFRAMING_BYTE0_D0`: gmc_8_1 register, MMIO dword 0xA58 (byte 0x2960), access unknown, reset unknown (`write` starts from 0).
@@ -3032,28 +2742,28 @@ public enum MC_SEQ_TXFRAMING_BYTE0_D0: Register {
   }
 
   /// `MC_SEQ_TXFRAMING_BYTE0_D0.DQ0`: bits 3:0, access unknown.
-  @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE0_D0.DQ1`: bits 7:4, access unknown.
-  @inlinable public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE0_D0.DQ2`: bits 11:8, access unknown.
-  @inlinable public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE0_D0.DQ3`: bits 15:12, access unknown.
-  @inlinable public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE0_D0.DQ4`: bits 19:16, access unknown.
-  @inlinable public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE0_D0.DQ5`: bits 23:20, access unknown.
-  @inlinable public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE0_D0.DQ6`: bits 27:24, access unknown.
-  @inlinable public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE0_D0.DQ7`: bits 31:28, access unknown.
-  @inlinable public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_TXFRAMING_BYTE1_D0`: gmc_8_1 register, MMIO dword 0xA59 (byte 0x2964), access unknown, reset unknown (`write` starts from 0).
@@ -3066,28 +2776,28 @@ public enum MC_SEQ_TXFRAMING_BYTE1_D0: Register {
   }
 
   /// `MC_SEQ_TXFRAMING_BYTE1_D0.DQ0`: bits 3:0, access unknown.
-  @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE1_D0.DQ1`: bits 7:4, access unknown.
-  @inlinable public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE1_D0.DQ2`: bits 11:8, access unknown.
-  @inlinable public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE1_D0.DQ3`: bits 15:12, access unknown.
-  @inlinable public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE1_D0.DQ4`: bits 19:16, access unknown.
-  @inlinable public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE1_D0.DQ5`: bits 23:20, access unknown.
-  @inlinable public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE1_D0.DQ6`: bits 27:24, access unknown.
-  @inlinable public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE1_D0.DQ7`: bits 31:28, access unknown.
-  @inlinable public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_TXFRAMING_BYTE2_D0`: gmc_8_1 register, MMIO dword 0xA5A (byte 0x2968), access unknown, reset unknown (`write` starts from 0).
@@ -3100,28 +2810,28 @@ public enum MC_SEQ_TXFRAMING_BYTE2_D0: Register {
   }
 
   /// `MC_SEQ_TXFRAMING_BYTE2_D0.DQ0`: bits 3:0, access unknown.
-  @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE2_D0.DQ1`: bits 7:4, access unknown.
-  @inlinable public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE2_D0.DQ2`: bits 11:8, access unknown.
-  @inlinable public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE2_D0.DQ3`: bits 15:12, access unknown.
-  @inlinable public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE2_D0.DQ4`: bits 19:16, access unknown.
-  @inlinable public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE2_D0.DQ5`: bits 23:20, access unknown.
-  @inlinable public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE2_D0.DQ6`: bits 27:24, access unknown.
-  @inlinable public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE2_D0.DQ7`: bits 31:28, access unknown.
-  @inlinable public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_TXFRAMING_BYTE3_D0`: gmc_8_1 register, MMIO dword 0xA5B (byte 0x296C), access unknown, reset unknown (`write` starts from 0).
@@ -3134,28 +2844,28 @@ public enum MC_SEQ_TXFRAMING_BYTE3_D0: Register {
   }
 
   /// `MC_SEQ_TXFRAMING_BYTE3_D0.DQ0`: bits 3:0, access unknown.
-  @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE3_D0.DQ1`: bits 7:4, access unknown.
-  @inlinable public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE3_D0.DQ2`: bits 11:8, access unknown.
-  @inlinable public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE3_D0.DQ3`: bits 15:12, access unknown.
-  @inlinable public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE3_D0.DQ4`: bits 19:16, access unknown.
-  @inlinable public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE3_D0.DQ5`: bits 23:20, access unknown.
-  @inlinable public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE3_D0.DQ6`: bits 27:24, access unknown.
-  @inlinable public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE3_D0.DQ7`: bits 31:28, access unknown.
-  @inlinable public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_TXFRAMING_DBI_D0`: gmc_8_1 register, MMIO dword 0xA5C (byte 0x2970), access unknown, reset unknown (`write` starts from 0).
@@ -3168,16 +2878,16 @@ public enum MC_SEQ_TXFRAMING_DBI_D0: Register {
   }
 
   /// `MC_SEQ_TXFRAMING_DBI_D0.DBI0`: bits 3:0, access unknown.
-  @inlinable public static var DBI0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DBI0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_DBI_D0.DBI1`: bits 7:4, access unknown.
-  @inlinable public static var DBI1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DBI1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_DBI_D0.DBI2`: bits 11:8, access unknown.
-  @inlinable public static var DBI2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var DBI2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_DBI_D0.DBI3`: bits 15:12, access unknown.
-  @inlinable public static var DBI3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DBI3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 }
 
 /// `MC_SEQ_TXFRAMING_EDC_D0`: gmc_8_1 register, MMIO dword 0xA5D (byte 0x2974), access unknown, reset unknown (`write` starts from 0).
@@ -3190,28 +2900,28 @@ public enum MC_SEQ_TXFRAMING_EDC_D0: Register {
   }
 
   /// `MC_SEQ_TXFRAMING_EDC_D0.EDC0`: bits 3:0, access unknown.
-  @inlinable public static var EDC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var EDC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_EDC_D0.EDC1`: bits 7:4, access unknown.
-  @inlinable public static var EDC1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var EDC1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_EDC_D0.EDC2`: bits 11:8, access unknown.
-  @inlinable public static var EDC2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var EDC2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_EDC_D0.EDC3`: bits 15:12, access unknown.
-  @inlinable public static var EDC3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var EDC3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_EDC_D0.WCDR0`: bits 19:16, access unknown.
-  @inlinable public static var WCDR0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var WCDR0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_EDC_D0.WCDR1`: bits 23:20, access unknown.
-  @inlinable public static var WCDR1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var WCDR1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_EDC_D0.WCDR2`: bits 27:24, access unknown.
-  @inlinable public static var WCDR2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var WCDR2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_EDC_D0.WCDR3`: bits 31:28, access unknown.
-  @inlinable public static var WCDR3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var WCDR3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_TXFRAMING_FCK_D0`: gmc_8_1 register, MMIO dword 0xA5E (byte 0x2978), access unknown, reset unknown (`write` starts from 0).
@@ -3224,16 +2934,16 @@ public enum MC_SEQ_TXFRAMING_FCK_D0: Register {
   }
 
   /// `MC_SEQ_TXFRAMING_FCK_D0.FCK0`: bits 3:0, access unknown.
-  @inlinable public static var FCK0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var FCK0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_FCK_D0.FCK1`: bits 7:4, access unknown.
-  @inlinable public static var FCK1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var FCK1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_FCK_D0.FCK2`: bits 11:8, access unknown.
-  @inlinable public static var FCK2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var FCK2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_FCK_D0.FCK3`: bits 15:12, access unknown.
-  @inlinable public static var FCK3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var FCK3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 }
 
 /// `MC_SEQ_MISC8`: gmc_8_1 register, MMIO dword 0xA5F (byte 0x297C), access unknown, reset unknown (`write` starts from 0).
@@ -3246,7 +2956,7 @@ public enum MC_SEQ_MISC8: Register {
   }
 
   /// `MC_SEQ_MISC8.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_TXFRAMING_BYTE0_D1`: gmc_8_1 register, MMIO dword 0xA60 (byte 0x2980), access unknown, reset unknown (`write` starts from 0).
@@ -3259,28 +2969,28 @@ public enum MC_SEQ_TXFRAMING_BYTE0_D1: Register {
   }
 
   /// `MC_SEQ_TXFRAMING_BYTE0_D1.DQ0`: bits 3:0, access unknown.
-  @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE0_D1.DQ1`: bits 7:4, access unknown.
-  @inlinable public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE0_D1.DQ2`: bits 11:8, access unknown.
-  @inlinable public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE0_D1.DQ3`: bits 15:12, access unknown.
-  @inlinable public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE0_D1.DQ4`: bits 19:16, access unknown.
-  @inlinable public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE0_D1.DQ5`: bits 23:20, access unknown.
-  @inlinable public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE0_D1.DQ6`: bits 27:24, access unknown.
-  @inlinable public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE0_D1.DQ7`: bits 31:28, access unknown.
-  @inlinable public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_TXFRAMING_BYTE1_D1`: gmc_8_1 register, MMIO dword 0xA61 (byte 0x2984), access unknown, reset unknown (`write` starts from 0).
@@ -3293,28 +3003,28 @@ public enum MC_SEQ_TXFRAMING_BYTE1_D1: Register {
   }
 
   /// `MC_SEQ_TXFRAMING_BYTE1_D1.DQ0`: bits 3:0, access unknown.
-  @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE1_D1.DQ1`: bits 7:4, access unknown.
-  @inlinable public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE1_D1.DQ2`: bits 11:8, access unknown.
-  @inlinable public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE1_D1.DQ3`: bits 15:12, access unknown.
-  @inlinable public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE1_D1.DQ4`: bits 19:16, access unknown.
-  @inlinable public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE1_D1.DQ5`: bits 23:20, access unknown.
-  @inlinable public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE1_D1.DQ6`: bits 27:24, access unknown.
-  @inlinable public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE1_D1.DQ7`: bits 31:28, access unknown.
-  @inlinable public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_TXFRAMING_BYTE2_D1`: gmc_8_1 register, MMIO dword 0xA62 (byte 0x2988), access unknown, reset unknown (`write` starts from 0).
@@ -3327,28 +3037,28 @@ public enum MC_SEQ_TXFRAMING_BYTE2_D1: Register {
   }
 
   /// `MC_SEQ_TXFRAMING_BYTE2_D1.DQ0`: bits 3:0, access unknown.
-  @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE2_D1.DQ1`: bits 7:4, access unknown.
-  @inlinable public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE2_D1.DQ2`: bits 11:8, access unknown.
-  @inlinable public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE2_D1.DQ3`: bits 15:12, access unknown.
-  @inlinable public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE2_D1.DQ4`: bits 19:16, access unknown.
-  @inlinable public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE2_D1.DQ5`: bits 23:20, access unknown.
-  @inlinable public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE2_D1.DQ6`: bits 27:24, access unknown.
-  @inlinable public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE2_D1.DQ7`: bits 31:28, access unknown.
-  @inlinable public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_TXFRAMING_BYTE3_D1`: gmc_8_1 register, MMIO dword 0xA63 (byte 0x298C), access unknown, reset unknown (`write` starts from 0).
@@ -3361,28 +3071,28 @@ public enum MC_SEQ_TXFRAMING_BYTE3_D1: Register {
   }
 
   /// `MC_SEQ_TXFRAMING_BYTE3_D1.DQ0`: bits 3:0, access unknown.
-  @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE3_D1.DQ1`: bits 7:4, access unknown.
-  @inlinable public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE3_D1.DQ2`: bits 11:8, access unknown.
-  @inlinable public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE3_D1.DQ3`: bits 15:12, access unknown.
-  @inlinable public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE3_D1.DQ4`: bits 19:16, access unknown.
-  @inlinable public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE3_D1.DQ5`: bits 23:20, access unknown.
-  @inlinable public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE3_D1.DQ6`: bits 27:24, access unknown.
-  @inlinable public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_BYTE3_D1.DQ7`: bits 31:28, access unknown.
-  @inlinable public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_TXFRAMING_DBI_D1`: gmc_8_1 register, MMIO dword 0xA64 (byte 0x2990), access unknown, reset unknown (`write` starts from 0).
@@ -3395,16 +3105,16 @@ public enum MC_SEQ_TXFRAMING_DBI_D1: Register {
   }
 
   /// `MC_SEQ_TXFRAMING_DBI_D1.DBI0`: bits 3:0, access unknown.
-  @inlinable public static var DBI0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DBI0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_DBI_D1.DBI1`: bits 7:4, access unknown.
-  @inlinable public static var DBI1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DBI1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_DBI_D1.DBI2`: bits 11:8, access unknown.
-  @inlinable public static var DBI2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var DBI2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_DBI_D1.DBI3`: bits 15:12, access unknown.
-  @inlinable public static var DBI3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DBI3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 }
 
 /// `MC_SEQ_TXFRAMING_EDC_D1`: gmc_8_1 register, MMIO dword 0xA65 (byte 0x2994), access unknown, reset unknown (`write` starts from 0).
@@ -3417,28 +3127,28 @@ public enum MC_SEQ_TXFRAMING_EDC_D1: Register {
   }
 
   /// `MC_SEQ_TXFRAMING_EDC_D1.EDC0`: bits 3:0, access unknown.
-  @inlinable public static var EDC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var EDC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_EDC_D1.EDC1`: bits 7:4, access unknown.
-  @inlinable public static var EDC1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var EDC1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_EDC_D1.EDC2`: bits 11:8, access unknown.
-  @inlinable public static var EDC2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var EDC2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_EDC_D1.EDC3`: bits 15:12, access unknown.
-  @inlinable public static var EDC3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var EDC3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_EDC_D1.WCDR0`: bits 19:16, access unknown.
-  @inlinable public static var WCDR0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var WCDR0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_EDC_D1.WCDR1`: bits 23:20, access unknown.
-  @inlinable public static var WCDR1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var WCDR1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_EDC_D1.WCDR2`: bits 27:24, access unknown.
-  @inlinable public static var WCDR2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var WCDR2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_EDC_D1.WCDR3`: bits 31:28, access unknown.
-  @inlinable public static var WCDR3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var WCDR3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_TXFRAMING_FCK_D1`: gmc_8_1 register, MMIO dword 0xA66 (byte 0x2998), access unknown, reset unknown (`write` starts from 0).
@@ -3451,16 +3161,16 @@ public enum MC_SEQ_TXFRAMING_FCK_D1: Register {
   }
 
   /// `MC_SEQ_TXFRAMING_FCK_D1.FCK0`: bits 3:0, access unknown.
-  @inlinable public static var FCK0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var FCK0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_FCK_D1.FCK1`: bits 7:4, access unknown.
-  @inlinable public static var FCK1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var FCK1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_FCK_D1.FCK2`: bits 11:8, access unknown.
-  @inlinable public static var FCK2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var FCK2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_TXFRAMING_FCK_D1.FCK3`: bits 15:12, access unknown.
-  @inlinable public static var FCK3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var FCK3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 }
 
 /// `MC_SEQ_RXFRAMING_BYTE0_D0`: gmc_8_1 register, MMIO dword 0xA67 (byte 0x299C), access unknown, reset unknown (`write` starts from 0).
@@ -3473,28 +3183,28 @@ public enum MC_SEQ_RXFRAMING_BYTE0_D0: Register {
   }
 
   /// `MC_SEQ_RXFRAMING_BYTE0_D0.DQ0`: bits 3:0, access unknown.
-  @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE0_D0.DQ1`: bits 7:4, access unknown.
-  @inlinable public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE0_D0.DQ2`: bits 11:8, access unknown.
-  @inlinable public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE0_D0.DQ3`: bits 15:12, access unknown.
-  @inlinable public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE0_D0.DQ4`: bits 19:16, access unknown.
-  @inlinable public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE0_D0.DQ5`: bits 23:20, access unknown.
-  @inlinable public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE0_D0.DQ6`: bits 27:24, access unknown.
-  @inlinable public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE0_D0.DQ7`: bits 31:28, access unknown.
-  @inlinable public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_RXFRAMING_BYTE1_D0`: gmc_8_1 register, MMIO dword 0xA68 (byte 0x29A0), access unknown, reset unknown (`write` starts from 0).
@@ -3507,28 +3217,28 @@ public enum MC_SEQ_RXFRAMING_BYTE1_D0: Register {
   }
 
   /// `MC_SEQ_RXFRAMING_BYTE1_D0.DQ0`: bits 3:0, access unknown.
-  @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE1_D0.DQ1`: bits 7:4, access unknown.
-  @inlinable public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE1_D0.DQ2`: bits 11:8, access unknown.
-  @inlinable public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE1_D0.DQ3`: bits 15:12, access unknown.
-  @inlinable public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE1_D0.DQ4`: bits 19:16, access unknown.
-  @inlinable public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE1_D0.DQ5`: bits 23:20, access unknown.
-  @inlinable public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE1_D0.DQ6`: bits 27:24, access unknown.
-  @inlinable public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE1_D0.DQ7`: bits 31:28, access unknown.
-  @inlinable public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_RXFRAMING_BYTE2_D0`: gmc_8_1 register, MMIO dword 0xA69 (byte 0x29A4), access unknown, reset unknown (`write` starts from 0).
@@ -3541,28 +3251,28 @@ public enum MC_SEQ_RXFRAMING_BYTE2_D0: Register {
   }
 
   /// `MC_SEQ_RXFRAMING_BYTE2_D0.DQ0`: bits 3:0, access unknown.
-  @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE2_D0.DQ1`: bits 7:4, access unknown.
-  @inlinable public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE2_D0.DQ2`: bits 11:8, access unknown.
-  @inlinable public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE2_D0.DQ3`: bits 15:12, access unknown.
-  @inlinable public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE2_D0.DQ4`: bits 19:16, access unknown.
-  @inlinable public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE2_D0.DQ5`: bits 23:20, access unknown.
-  @inlinable public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE2_D0.DQ6`: bits 27:24, access unknown.
-  @inlinable public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE2_D0.DQ7`: bits 31:28, access unknown.
-  @inlinable public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_RXFRAMING_BYTE3_D0`: gmc_8_1 register, MMIO dword 0xA6A (byte 0x29A8), access unknown, reset unknown (`write` starts from 0).
@@ -3575,28 +3285,28 @@ public enum MC_SEQ_RXFRAMING_BYTE3_D0: Register {
   }
 
   /// `MC_SEQ_RXFRAMING_BYTE3_D0.DQ0`: bits 3:0, access unknown.
-  @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE3_D0.DQ1`: bits 7:4, access unknown.
-  @inlinable public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE3_D0.DQ2`: bits 11:8, access unknown.
-  @inlinable public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE3_D0.DQ3`: bits 15:12, access unknown.
-  @inlinable public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE3_D0.DQ4`: bits 19:16, access unknown.
-  @inlinable public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE3_D0.DQ5`: bits 23:20, access unknown.
-  @inlinable public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE3_D0.DQ6`: bits 27:24, access unknown.
-  @inlinable public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE3_D0.DQ7`: bits 31:28, access unknown.
-  @inlinable public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_RXFRAMING_DBI_D0`: gmc_8_1 register, MMIO dword 0xA6B (byte 0x29AC), access unknown, reset unknown (`write` starts from 0).
@@ -3609,16 +3319,16 @@ public enum MC_SEQ_RXFRAMING_DBI_D0: Register {
   }
 
   /// `MC_SEQ_RXFRAMING_DBI_D0.DBI0`: bits 3:0, access unknown.
-  @inlinable public static var DBI0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DBI0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_DBI_D0.DBI1`: bits 7:4, access unknown.
-  @inlinable public static var DBI1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DBI1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_DBI_D0.DBI2`: bits 11:8, access unknown.
-  @inlinable public static var DBI2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var DBI2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_DBI_D0.DBI3`: bits 15:12, access unknown.
-  @inlinable public static var DBI3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DBI3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 }
 
 /// `MC_SEQ_RXFRAMING_EDC_D0`: gmc_8_1 register, MMIO dword 0xA6C (byte 0x29B0), access unknown, reset unknown (`write` starts from 0).
@@ -3631,28 +3341,28 @@ public enum MC_SEQ_RXFRAMING_EDC_D0: Register {
   }
 
   /// `MC_SEQ_RXFRAMING_EDC_D0.EDC0`: bits 3:0, access unknown.
-  @inlinable public static var EDC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var EDC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_EDC_D0.EDC1`: bits 7:4, access unknown.
-  @inlinable public static var EDC1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var EDC1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_EDC_D0.EDC2`: bits 11:8, access unknown.
-  @inlinable public static var EDC2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var EDC2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_EDC_D0.EDC3`: bits 15:12, access unknown.
-  @inlinable public static var EDC3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var EDC3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_EDC_D0.WCDR0`: bits 19:16, access unknown.
-  @inlinable public static var WCDR0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var WCDR0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_EDC_D0.WCDR1`: bits 23:20, access unknown.
-  @inlinable public static var WCDR1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var WCDR1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_EDC_D0.WCDR2`: bits 27:24, access unknown.
-  @inlinable public static var WCDR2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var WCDR2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_EDC_D0.WCDR3`: bits 31:28, access unknown.
-  @inlinable public static var WCDR3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var WCDR3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_RXFRAMING_BYTE0_D1`: gmc_8_1 register, MMIO dword 0xA6D (byte 0x29B4), access unknown, reset unknown (`write` starts from 0).
@@ -3665,28 +3375,28 @@ public enum MC_SEQ_RXFRAMING_BYTE0_D1: Register {
   }
 
   /// `MC_SEQ_RXFRAMING_BYTE0_D1.DQ0`: bits 3:0, access unknown.
-  @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE0_D1.DQ1`: bits 7:4, access unknown.
-  @inlinable public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE0_D1.DQ2`: bits 11:8, access unknown.
-  @inlinable public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE0_D1.DQ3`: bits 15:12, access unknown.
-  @inlinable public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE0_D1.DQ4`: bits 19:16, access unknown.
-  @inlinable public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE0_D1.DQ5`: bits 23:20, access unknown.
-  @inlinable public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE0_D1.DQ6`: bits 27:24, access unknown.
-  @inlinable public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE0_D1.DQ7`: bits 31:28, access unknown.
-  @inlinable public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_RXFRAMING_BYTE1_D1`: gmc_8_1 register, MMIO dword 0xA6E (byte 0x29B8), access unknown, reset unknown (`write` starts from 0).
@@ -3699,28 +3409,28 @@ public enum MC_SEQ_RXFRAMING_BYTE1_D1: Register {
   }
 
   /// `MC_SEQ_RXFRAMING_BYTE1_D1.DQ0`: bits 3:0, access unknown.
-  @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE1_D1.DQ1`: bits 7:4, access unknown.
-  @inlinable public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE1_D1.DQ2`: bits 11:8, access unknown.
-  @inlinable public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE1_D1.DQ3`: bits 15:12, access unknown.
-  @inlinable public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE1_D1.DQ4`: bits 19:16, access unknown.
-  @inlinable public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE1_D1.DQ5`: bits 23:20, access unknown.
-  @inlinable public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE1_D1.DQ6`: bits 27:24, access unknown.
-  @inlinable public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE1_D1.DQ7`: bits 31:28, access unknown.
-  @inlinable public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_RXFRAMING_BYTE2_D1`: gmc_8_1 register, MMIO dword 0xA6F (byte 0x29BC), access unknown, reset unknown (`write` starts from 0).
@@ -3733,28 +3443,28 @@ public enum MC_SEQ_RXFRAMING_BYTE2_D1: Register {
   }
 
   /// `MC_SEQ_RXFRAMING_BYTE2_D1.DQ0`: bits 3:0, access unknown.
-  @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE2_D1.DQ1`: bits 7:4, access unknown.
-  @inlinable public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE2_D1.DQ2`: bits 11:8, access unknown.
-  @inlinable public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE2_D1.DQ3`: bits 15:12, access unknown.
-  @inlinable public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE2_D1.DQ4`: bits 19:16, access unknown.
-  @inlinable public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE2_D1.DQ5`: bits 23:20, access unknown.
-  @inlinable public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE2_D1.DQ6`: bits 27:24, access unknown.
-  @inlinable public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE2_D1.DQ7`: bits 31:28, access unknown.
-  @inlinable public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_RXFRAMING_BYTE3_D1`: gmc_8_1 register, MMIO dword 0xA70 (byte 0x29C0), access unknown, reset unknown (`write` starts from 0).
@@ -3767,28 +3477,28 @@ public enum MC_SEQ_RXFRAMING_BYTE3_D1: Register {
   }
 
   /// `MC_SEQ_RXFRAMING_BYTE3_D1.DQ0`: bits 3:0, access unknown.
-  @inlinable public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE3_D1.DQ1`: bits 7:4, access unknown.
-  @inlinable public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE3_D1.DQ2`: bits 11:8, access unknown.
-  @inlinable public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE3_D1.DQ3`: bits 15:12, access unknown.
-  @inlinable public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE3_D1.DQ4`: bits 19:16, access unknown.
-  @inlinable public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE3_D1.DQ5`: bits 23:20, access unknown.
-  @inlinable public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE3_D1.DQ6`: bits 27:24, access unknown.
-  @inlinable public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_BYTE3_D1.DQ7`: bits 31:28, access unknown.
-  @inlinable public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_RXFRAMING_DBI_D1`: gmc_8_1 register, MMIO dword 0xA71 (byte 0x29C4), access unknown, reset unknown (`write` starts from 0).
@@ -3801,16 +3511,16 @@ public enum MC_SEQ_RXFRAMING_DBI_D1: Register {
   }
 
   /// `MC_SEQ_RXFRAMING_DBI_D1.DBI0`: bits 3:0, access unknown.
-  @inlinable public static var DBI0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DBI0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_DBI_D1.DBI1`: bits 7:4, access unknown.
-  @inlinable public static var DBI1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DBI1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_DBI_D1.DBI2`: bits 11:8, access unknown.
-  @inlinable public static var DBI2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var DBI2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_DBI_D1.DBI3`: bits 15:12, access unknown.
-  @inlinable public static var DBI3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DBI3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 }
 
 /// `MC_SEQ_RXFRAMING_EDC_D1`: gmc_8_1 register, MMIO dword 0xA72 (byte 0x29C8), access unknown, reset unknown (`write` starts from 0).
@@ -3823,28 +3533,28 @@ public enum MC_SEQ_RXFRAMING_EDC_D1: Register {
   }
 
   /// `MC_SEQ_RXFRAMING_EDC_D1.EDC0`: bits 3:0, access unknown.
-  @inlinable public static var EDC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var EDC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_EDC_D1.EDC1`: bits 7:4, access unknown.
-  @inlinable public static var EDC1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var EDC1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_EDC_D1.EDC2`: bits 11:8, access unknown.
-  @inlinable public static var EDC2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var EDC2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_EDC_D1.EDC3`: bits 15:12, access unknown.
-  @inlinable public static var EDC3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var EDC3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_EDC_D1.WCDR0`: bits 19:16, access unknown.
-  @inlinable public static var WCDR0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var WCDR0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_EDC_D1.WCDR1`: bits 23:20, access unknown.
-  @inlinable public static var WCDR1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var WCDR1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_EDC_D1.WCDR2`: bits 27:24, access unknown.
-  @inlinable public static var WCDR2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var WCDR2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_RXFRAMING_EDC_D1.WCDR3`: bits 31:28, access unknown.
-  @inlinable public static var WCDR3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var WCDR3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_IO_PAD_CNTL`: gmc_8_1 register, MMIO dword 0xA73 (byte 0x29CC), access unknown, reset unknown (`write` starts from 0).
@@ -3857,38 +3567,34 @@ public enum MC_IO_PAD_CNTL: Register {
   }
 
   /// `MC_IO_PAD_CNTL.MEM_IO_IMP_MIN`: bits 7:0, access unknown.
-  @inlinable public static var MEM_IO_IMP_MIN: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var MEM_IO_IMP_MIN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_PAD_CNTL.MEM_IO_IMP_MAX`: bits 15:8, access unknown.
-  @inlinable public static var MEM_IO_IMP_MAX: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var MEM_IO_IMP_MAX: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_PAD_CNTL.TXPHASE_GRAY`: bit 16, access unknown.
-  @inlinable public static var TXPHASE_GRAY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var TXPHASE_GRAY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_IO_PAD_CNTL.RXPHASE_GRAY`: bit 17, access unknown.
-  @inlinable public static var RXPHASE_GRAY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var RXPHASE_GRAY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_IO_PAD_CNTL.OVL_YCLKON_D0`: bit 18, access unknown.
-  @inlinable public static var OVL_YCLKON_D0: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var OVL_YCLKON_D0: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_IO_PAD_CNTL.OVL_YCLKON_D1`: bit 19, access unknown.
-  @inlinable public static var OVL_YCLKON_D1: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var OVL_YCLKON_D1: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_IO_PAD_CNTL.ATBSEL`: bits 23:20, access unknown.
-  @inlinable public static var ATBSEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var ATBSEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_IO_PAD_CNTL.ATBEN`: bits 29:24, access unknown.
-  @inlinable public static var ATBEN: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
+  public static var ATBEN: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 
   /// `MC_IO_PAD_CNTL.ATBSEL_D1`: bit 30, access unknown.
-  @inlinable public static var ATBSEL_D1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var ATBSEL_D1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_IO_PAD_CNTL.ATBSEL_D0`: bit 31, access unknown.
-  @inlinable public static var ATBSEL_D0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var ATBSEL_D0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_IO_PAD_CNTL_D0`: gmc_8_1 register, MMIO dword 0xA74 (byte 0x29D0), access unknown, reset unknown (`write` starts from 0).
@@ -3901,75 +3607,67 @@ public enum MC_IO_PAD_CNTL_D0: Register {
   }
 
   /// `MC_IO_PAD_CNTL_D0.DELAY_CLK_SYNC`: bit 2, access unknown.
-  @inlinable public static var DELAY_CLK_SYNC: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var DELAY_CLK_SYNC: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D0.DELAY_CMD_SYNC`: bit 3, access unknown.
-  @inlinable public static var DELAY_CMD_SYNC: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var DELAY_CMD_SYNC: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D0.DELAY_ADR_SYNC`: bit 4, access unknown.
-  @inlinable public static var DELAY_ADR_SYNC: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var DELAY_ADR_SYNC: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D0.MEM_FALL_OUT_CLK`: bit 7, access unknown.
-  @inlinable public static var MEM_FALL_OUT_CLK: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var MEM_FALL_OUT_CLK: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D0.MEM_FALL_OUT_CMD`: bit 8, access unknown.
-  @inlinable public static var MEM_FALL_OUT_CMD: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var MEM_FALL_OUT_CMD: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D0.MEM_FALL_OUT_ADR`: bit 9, access unknown.
-  @inlinable public static var MEM_FALL_OUT_ADR: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var MEM_FALL_OUT_ADR: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D0.FORCE_EN_RD_STR`: bit 10, access unknown.
-  @inlinable public static var FORCE_EN_RD_STR: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var FORCE_EN_RD_STR: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D0.EN_RD_STR_DLY`: bit 11, access unknown.
-  @inlinable public static var EN_RD_STR_DLY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var EN_RD_STR_DLY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D0.DISABLE_CMD`: bit 12, access unknown.
-  @inlinable public static var DISABLE_CMD: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var DISABLE_CMD: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D0.DISABLE_ADR`: bit 13, access unknown.
-  @inlinable public static var DISABLE_ADR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var DISABLE_ADR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D0.VREFI_EN`: bit 14, access unknown.
-  @inlinable public static var VREFI_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var VREFI_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D0.VREFI_SEL`: bits 19:15, access unknown.
-  @inlinable public static var VREFI_SEL: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
+  public static var VREFI_SEL: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
 
   /// `MC_IO_PAD_CNTL_D0.CK_AUTO_EN`: bit 20, access unknown.
-  @inlinable public static var CK_AUTO_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var CK_AUTO_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D0.CK_DELAY_SEL`: bit 21, access unknown.
-  @inlinable public static var CK_DELAY_SEL: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var CK_DELAY_SEL: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D0.CK_DELAY_N`: bits 23:22, access unknown.
-  @inlinable public static var CK_DELAY_N: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var CK_DELAY_N: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `MC_IO_PAD_CNTL_D0.CK_DELAY_P`: bits 25:24, access unknown.
-  @inlinable public static var CK_DELAY_P: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var CK_DELAY_P: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `MC_IO_PAD_CNTL_D0.TXPWROFF_CKE`: bit 27, access unknown.
-  @inlinable public static var TXPWROFF_CKE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var TXPWROFF_CKE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D0.UNI_STR`: bit 28, access unknown.
-  @inlinable public static var UNI_STR: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var UNI_STR: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D0.DIFF_STR`: bit 29, access unknown.
-  @inlinable public static var DIFF_STR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var DIFF_STR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D0.GDDR_PWRON`: bit 30, access unknown.
-  @inlinable public static var GDDR_PWRON: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var GDDR_PWRON: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D0.TXPWROFF_CLK`: bit 31, access unknown.
-  @inlinable public static var TXPWROFF_CLK: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var TXPWROFF_CLK: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_IO_PAD_CNTL_D1`: gmc_8_1 register, MMIO dword 0xA75 (byte 0x29D4), access unknown, reset unknown (`write` starts from 0).
@@ -3982,93 +3680,79 @@ public enum MC_IO_PAD_CNTL_D1: Register {
   }
 
   /// `MC_IO_PAD_CNTL_D1.DELAY_DATA_SYNC`: bit 0, access unknown.
-  @inlinable public static var DELAY_DATA_SYNC: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var DELAY_DATA_SYNC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D1.DELAY_STR_SYNC`: bit 1, access unknown.
-  @inlinable public static var DELAY_STR_SYNC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var DELAY_STR_SYNC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D1.DELAY_CLK_SYNC`: bit 2, access unknown.
-  @inlinable public static var DELAY_CLK_SYNC: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var DELAY_CLK_SYNC: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D1.DELAY_CMD_SYNC`: bit 3, access unknown.
-  @inlinable public static var DELAY_CMD_SYNC: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var DELAY_CMD_SYNC: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D1.DELAY_ADR_SYNC`: bit 4, access unknown.
-  @inlinable public static var DELAY_ADR_SYNC: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var DELAY_ADR_SYNC: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D1.MEM_FALL_OUT_DATA`: bit 5, access unknown.
-  @inlinable public static var MEM_FALL_OUT_DATA: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var MEM_FALL_OUT_DATA: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D1.MEM_FALL_OUT_STR`: bit 6, access unknown.
-  @inlinable public static var MEM_FALL_OUT_STR: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var MEM_FALL_OUT_STR: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D1.MEM_FALL_OUT_CLK`: bit 7, access unknown.
-  @inlinable public static var MEM_FALL_OUT_CLK: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var MEM_FALL_OUT_CLK: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D1.MEM_FALL_OUT_CMD`: bit 8, access unknown.
-  @inlinable public static var MEM_FALL_OUT_CMD: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var MEM_FALL_OUT_CMD: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D1.MEM_FALL_OUT_ADR`: bit 9, access unknown.
-  @inlinable public static var MEM_FALL_OUT_ADR: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var MEM_FALL_OUT_ADR: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D1.FORCE_EN_RD_STR`: bit 10, access unknown.
-  @inlinable public static var FORCE_EN_RD_STR: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var FORCE_EN_RD_STR: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D1.EN_RD_STR_DLY`: bit 11, access unknown.
-  @inlinable public static var EN_RD_STR_DLY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var EN_RD_STR_DLY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D1.DISABLE_CMD`: bit 12, access unknown.
-  @inlinable public static var DISABLE_CMD: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var DISABLE_CMD: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D1.DISABLE_ADR`: bit 13, access unknown.
-  @inlinable public static var DISABLE_ADR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var DISABLE_ADR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D1.VREFI_EN`: bit 14, access unknown.
-  @inlinable public static var VREFI_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var VREFI_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D1.VREFI_SEL`: bits 19:15, access unknown.
-  @inlinable public static var VREFI_SEL: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
+  public static var VREFI_SEL: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
 
   /// `MC_IO_PAD_CNTL_D1.CK_AUTO_EN`: bit 20, access unknown.
-  @inlinable public static var CK_AUTO_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var CK_AUTO_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D1.CK_DELAY_SEL`: bit 21, access unknown.
-  @inlinable public static var CK_DELAY_SEL: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var CK_DELAY_SEL: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D1.CK_DELAY_N`: bits 23:22, access unknown.
-  @inlinable public static var CK_DELAY_N: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var CK_DELAY_N: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `MC_IO_PAD_CNTL_D1.CK_DELAY_P`: bits 25:24, access unknown.
-  @inlinable public static var CK_DELAY_P: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var CK_DELAY_P: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `MC_IO_PAD_CNTL_D1.TXPWROFF_CKE`: bit 27, access unknown.
-  @inlinable public static var TXPWROFF_CKE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var TXPWROFF_CKE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D1.UNI_STR`: bit 28, access unknown.
-  @inlinable public static var UNI_STR: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var UNI_STR: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D1.DIFF_STR`: bit 29, access unknown.
-  @inlinable public static var DIFF_STR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var DIFF_STR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D1.GDDR_PWRON`: bit 30, access unknown.
-  @inlinable public static var GDDR_PWRON: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var GDDR_PWRON: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_IO_PAD_CNTL_D1.TXPWROFF_CLK`: bit 31, access unknown.
-  @inlinable public static var TXPWROFF_CLK: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var TXPWROFF_CLK: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_NPL_STATUS`: gmc_8_1 register, MMIO dword 0xA76 (byte 0x29D8), access unknown, reset unknown (`write` starts from 0).
@@ -4081,28 +3765,28 @@ public enum MC_NPL_STATUS: Register {
   }
 
   /// `MC_NPL_STATUS.D0_PDELAY`: bits 1:0, access unknown.
-  @inlinable public static var D0_PDELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var D0_PDELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_NPL_STATUS.D0_NDELAY`: bits 3:2, access unknown.
-  @inlinable public static var D0_NDELAY: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var D0_NDELAY: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_NPL_STATUS.D0_PEARLY`: bit 4, access unknown.
-  @inlinable public static var D0_PEARLY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var D0_PEARLY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_NPL_STATUS.D0_NEARLY`: bit 5, access unknown.
-  @inlinable public static var D0_NEARLY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var D0_NEARLY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_NPL_STATUS.D1_PDELAY`: bits 7:6, access unknown.
-  @inlinable public static var D1_PDELAY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var D1_PDELAY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `MC_NPL_STATUS.D1_NDELAY`: bits 9:8, access unknown.
-  @inlinable public static var D1_NDELAY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var D1_NDELAY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `MC_NPL_STATUS.D1_PEARLY`: bit 10, access unknown.
-  @inlinable public static var D1_PEARLY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var D1_PEARLY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_NPL_STATUS.D1_NEARLY`: bit 11, access unknown.
-  @inlinable public static var D1_NEARLY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var D1_NEARLY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `MC_SEQ_PERF_CNTL`: gmc_8_1 register, MMIO dword 0xA77 (byte 0x29DC), access unknown, reset unknown (`write` starts from 0).
@@ -4115,12 +3799,10 @@ public enum MC_SEQ_PERF_CNTL: Register {
   }
 
   /// `MC_SEQ_PERF_CNTL.MONITOR_PERIOD`: bits 29:0, access unknown.
-  @inlinable public static var MONITOR_PERIOD: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 30)
-  }
+  public static var MONITOR_PERIOD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 30) }
 
   /// `MC_SEQ_PERF_CNTL.CNTL`: bits 31:30, access unknown.
-  @inlinable public static var CNTL: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var CNTL: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `MC_SEQ_PERF_SEQ_CTL`: gmc_8_1 register, MMIO dword 0xA78 (byte 0x29E0), access unknown, reset unknown (`write` starts from 0).
@@ -4133,28 +3815,28 @@ public enum MC_SEQ_PERF_SEQ_CTL: Register {
   }
 
   /// `MC_SEQ_PERF_SEQ_CTL.SEL_A`: bits 3:0, access unknown.
-  @inlinable public static var SEL_A: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var SEL_A: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_PERF_SEQ_CTL.SEL_B`: bits 7:4, access unknown.
-  @inlinable public static var SEL_B: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SEL_B: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_PERF_SEQ_CTL.SEL_CH0_C`: bits 11:8, access unknown.
-  @inlinable public static var SEL_CH0_C: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var SEL_CH0_C: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_PERF_SEQ_CTL.SEL_CH0_D`: bits 15:12, access unknown.
-  @inlinable public static var SEL_CH0_D: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var SEL_CH0_D: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_PERF_SEQ_CTL.SEL_CH1_A`: bits 19:16, access unknown.
-  @inlinable public static var SEL_CH1_A: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var SEL_CH1_A: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_PERF_SEQ_CTL.SEL_CH1_B`: bits 23:20, access unknown.
-  @inlinable public static var SEL_CH1_B: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var SEL_CH1_B: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_PERF_SEQ_CTL.SEL_CH1_C`: bits 27:24, access unknown.
-  @inlinable public static var SEL_CH1_C: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var SEL_CH1_C: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_PERF_SEQ_CTL.SEL_CH1_D`: bits 31:28, access unknown.
-  @inlinable public static var SEL_CH1_D: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var SEL_CH1_D: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_PERF_SEQ_CNT_A_I0`: gmc_8_1 register, MMIO dword 0xA79 (byte 0x29E4), access unknown, reset unknown (`write` starts from 0).
@@ -4167,7 +3849,7 @@ public enum MC_SEQ_PERF_SEQ_CNT_A_I0: Register {
   }
 
   /// `MC_SEQ_PERF_SEQ_CNT_A_I0.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_PERF_SEQ_CNT_A_I1`: gmc_8_1 register, MMIO dword 0xA7A (byte 0x29E8), access unknown, reset unknown (`write` starts from 0).
@@ -4180,7 +3862,7 @@ public enum MC_SEQ_PERF_SEQ_CNT_A_I1: Register {
   }
 
   /// `MC_SEQ_PERF_SEQ_CNT_A_I1.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_PERF_SEQ_CNT_B_I0`: gmc_8_1 register, MMIO dword 0xA7B (byte 0x29EC), access unknown, reset unknown (`write` starts from 0).
@@ -4193,7 +3875,7 @@ public enum MC_SEQ_PERF_SEQ_CNT_B_I0: Register {
   }
 
   /// `MC_SEQ_PERF_SEQ_CNT_B_I0.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_PERF_SEQ_CNT_B_I1`: gmc_8_1 register, MMIO dword 0xA7C (byte 0x29F0), access unknown, reset unknown (`write` starts from 0).
@@ -4206,7 +3888,7 @@ public enum MC_SEQ_PERF_SEQ_CNT_B_I1: Register {
   }
 
   /// `MC_SEQ_PERF_SEQ_CNT_B_I1.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_STATUS_M`: gmc_8_1 register, MMIO dword 0xA7D (byte 0x29F4), access unknown, reset unknown (`write` starts from 0).
@@ -4219,76 +3901,64 @@ public enum MC_SEQ_STATUS_M: Register {
   }
 
   /// `MC_SEQ_STATUS_M.PWRUP_COMPL_D0`: bit 0, access unknown.
-  @inlinable public static var PWRUP_COMPL_D0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var PWRUP_COMPL_D0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_STATUS_M.PWRUP_COMPL_D1`: bit 1, access unknown.
-  @inlinable public static var PWRUP_COMPL_D1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var PWRUP_COMPL_D1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_SEQ_STATUS_M.CMD_RDY_D0`: bit 2, access unknown.
-  @inlinable public static var CMD_RDY_D0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var CMD_RDY_D0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_SEQ_STATUS_M.CMD_RDY_D1`: bit 3, access unknown.
-  @inlinable public static var CMD_RDY_D1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var CMD_RDY_D1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_SEQ_STATUS_M.SLF_D0`: bit 4, access unknown.
-  @inlinable public static var SLF_D0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var SLF_D0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_SEQ_STATUS_M.SLF_D1`: bit 5, access unknown.
-  @inlinable public static var SLF_D1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var SLF_D1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_SEQ_STATUS_M.SS_SLF_D0`: bit 6, access unknown.
-  @inlinable public static var SS_SLF_D0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var SS_SLF_D0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_SEQ_STATUS_M.SS_SLF_D1`: bit 7, access unknown.
-  @inlinable public static var SS_SLF_D1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SS_SLF_D1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_SEQ_STATUS_M.SEQ0_ARB_CMD_FIFO_EMPTY`: bit 8, access unknown.
-  @inlinable public static var SEQ0_ARB_CMD_FIFO_EMPTY: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SEQ0_ARB_CMD_FIFO_EMPTY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_SEQ_STATUS_M.SEQ1_ARB_CMD_FIFO_EMPTY`: bit 9, access unknown.
-  @inlinable public static var SEQ1_ARB_CMD_FIFO_EMPTY: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var SEQ1_ARB_CMD_FIFO_EMPTY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_SEQ_STATUS_M.SEQ0_RS_DATA_FIFO_FULL`: bit 12, access unknown.
-  @inlinable public static var SEQ0_RS_DATA_FIFO_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var SEQ0_RS_DATA_FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_SEQ_STATUS_M.SEQ1_RS_DATA_FIFO_FULL`: bit 13, access unknown.
-  @inlinable public static var SEQ1_RS_DATA_FIFO_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var SEQ1_RS_DATA_FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_SEQ_STATUS_M.SEQ0_BUSY`: bit 14, access unknown.
-  @inlinable public static var SEQ0_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var SEQ0_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_SEQ_STATUS_M.SEQ1_BUSY`: bit 15, access unknown.
-  @inlinable public static var SEQ1_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var SEQ1_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_SEQ_STATUS_M.PMG_PWRSTATE`: bit 16, access unknown.
-  @inlinable public static var PMG_PWRSTATE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var PMG_PWRSTATE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_SEQ_STATUS_M.PMG_FSMSTATE`: bits 24:20, access unknown.
-  @inlinable public static var PMG_FSMSTATE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 5) }
+  public static var PMG_FSMSTATE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 5) }
 
   /// `MC_SEQ_STATUS_M.SEQ0_BUSY_HYS`: bit 25, access unknown.
-  @inlinable public static var SEQ0_BUSY_HYS: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var SEQ0_BUSY_HYS: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_SEQ_STATUS_M.SEQ1_BUSY_HYS`: bit 26, access unknown.
-  @inlinable public static var SEQ1_BUSY_HYS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var SEQ1_BUSY_HYS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_SEQ_STATUS_M.SEQ0_ALLOWSTOP`: bit 27, access unknown.
-  @inlinable public static var SEQ0_ALLOWSTOP: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SEQ0_ALLOWSTOP: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `MC_SEQ_STATUS_M.SEQ1_ALLOWSTOP`: bit 28, access unknown.
-  @inlinable public static var SEQ1_ALLOWSTOP: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SEQ1_ALLOWSTOP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 }
 
 /// `MC_SEQ_VENDOR_ID_I0`: gmc_8_1 register, MMIO dword 0xA7E (byte 0x29F8), access unknown, reset unknown (`write` starts from 0).
@@ -4301,7 +3971,7 @@ public enum MC_SEQ_VENDOR_ID_I0: Register {
   }
 
   /// `MC_SEQ_VENDOR_ID_I0.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_VENDOR_ID_I1`: gmc_8_1 register, MMIO dword 0xA7F (byte 0x29FC), access unknown, reset unknown (`write` starts from 0).
@@ -4314,7 +3984,7 @@ public enum MC_SEQ_VENDOR_ID_I1: Register {
   }
 
   /// `MC_SEQ_VENDOR_ID_I1.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_MISC0`: gmc_8_1 register, MMIO dword 0xA80 (byte 0x2A00), access unknown, reset unknown (`write` starts from 0).
@@ -4327,7 +3997,7 @@ public enum MC_SEQ_MISC0: Register {
   }
 
   /// `MC_SEQ_MISC0.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_MISC1`: gmc_8_1 register, MMIO dword 0xA81 (byte 0x2A04), access unknown, reset unknown (`write` starts from 0).
@@ -4340,7 +4010,7 @@ public enum MC_SEQ_MISC1: Register {
   }
 
   /// `MC_SEQ_MISC1.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_RESERVE_M`: gmc_8_1 register, MMIO dword 0xA82 (byte 0x2A08), access unknown, reset unknown (`write` starts from 0).
@@ -4353,7 +4023,7 @@ public enum MC_SEQ_RESERVE_M: Register {
   }
 
   /// `MC_SEQ_RESERVE_M.MCLK_FIELD`: bits 31:0, access unknown.
-  @inlinable public static var MCLK_FIELD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MCLK_FIELD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_PMG_CMD_EMRS`: gmc_8_1 register, MMIO dword 0xA83 (byte 0x2A0C), access unknown, reset unknown (`write` starts from 0).
@@ -4366,25 +4036,25 @@ public enum MC_PMG_CMD_EMRS: Register {
   }
 
   /// `MC_PMG_CMD_EMRS.ADR`: bits 15:0, access unknown.
-  @inlinable public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_PMG_CMD_EMRS.MOP`: bits 18:16, access unknown.
-  @inlinable public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
+  public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `MC_PMG_CMD_EMRS.BNK_MSB`: bit 19, access unknown.
-  @inlinable public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_PMG_CMD_EMRS.END`: bit 20, access unknown.
-  @inlinable public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_PMG_CMD_EMRS.CSB`: bits 22:21, access unknown.
-  @inlinable public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
+  public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `MC_PMG_CMD_EMRS.ADR_MSB1`: bit 28, access unknown.
-  @inlinable public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_PMG_CMD_EMRS.ADR_MSB0`: bit 29, access unknown.
-  @inlinable public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_PMG_CFG`: gmc_8_1 register, MMIO dword 0xA84 (byte 0x2A10), access unknown, reset unknown (`write` starts from 0).
@@ -4397,56 +4067,52 @@ public enum MC_PMG_CFG: Register {
   }
 
   /// `MC_PMG_CFG.SYC_CLK`: bit 0, access unknown.
-  @inlinable public static var SYC_CLK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SYC_CLK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_PMG_CFG.RST_MRS`: bit 1, access unknown.
-  @inlinable public static var RST_MRS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var RST_MRS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_PMG_CFG.RST_EMRS`: bit 2, access unknown.
-  @inlinable public static var RST_EMRS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var RST_EMRS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_PMG_CFG.TRI_MIO`: bit 3, access unknown.
-  @inlinable public static var TRI_MIO: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var TRI_MIO: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_PMG_CFG.XSR_TMR`: bits 7:4, access unknown.
-  @inlinable public static var XSR_TMR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var XSR_TMR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_PMG_CFG.RST_MRS1`: bit 8, access unknown.
-  @inlinable public static var RST_MRS1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var RST_MRS1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_PMG_CFG.RST_MRS2`: bit 9, access unknown.
-  @inlinable public static var RST_MRS2: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RST_MRS2: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_PMG_CFG.DPM_WAKE`: bit 10, access unknown.
-  @inlinable public static var DPM_WAKE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var DPM_WAKE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_PMG_CFG.RFS_SRX`: bit 12, access unknown.
-  @inlinable public static var RFS_SRX: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var RFS_SRX: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_PMG_CFG.PREA_SRX`: bit 13, access unknown.
-  @inlinable public static var PREA_SRX: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var PREA_SRX: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_PMG_CFG.MRS_WAIT_CNT`: bits 19:16, access unknown.
-  @inlinable public static var MRS_WAIT_CNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var MRS_WAIT_CNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_PMG_CFG.WRITE_DURING_DLOCK`: bit 20, access unknown.
-  @inlinable public static var WRITE_DURING_DLOCK: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var WRITE_DURING_DLOCK: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_PMG_CFG.YCLK_ON`: bit 21, access unknown.
-  @inlinable public static var YCLK_ON: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var YCLK_ON: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_PMG_CFG.EARLY_ACK_ACPI`: bit 22, access unknown.
-  @inlinable public static var EARLY_ACK_ACPI: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var EARLY_ACK_ACPI: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_PMG_CFG.RXPDNB`: bit 25, access unknown.
-  @inlinable public static var RXPDNB: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var RXPDNB: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_PMG_CFG.ZQCL_SEND`: bits 27:26, access unknown.
-  @inlinable public static var ZQCL_SEND: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var ZQCL_SEND: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 }
 
 /// `MC_SEQ_SUP_GP2_STAT`: gmc_8_1 register, MMIO dword 0xA85 (byte 0x2A14), access unknown, reset unknown (`write` starts from 0).
@@ -4459,7 +4125,7 @@ public enum MC_SEQ_SUP_GP2_STAT: Register {
   }
 
   /// `MC_SEQ_SUP_GP2_STAT.STATUS`: bits 31:0, access unknown.
-  @inlinable public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_SUP_GP3_STAT`: gmc_8_1 register, MMIO dword 0xA86 (byte 0x2A18), access unknown, reset unknown (`write` starts from 0).
@@ -4472,7 +4138,7 @@ public enum MC_SEQ_SUP_GP3_STAT: Register {
   }
 
   /// `MC_SEQ_SUP_GP3_STAT.STATUS`: bits 31:0, access unknown.
-  @inlinable public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_SUP_IR_STAT`: gmc_8_1 register, MMIO dword 0xA87 (byte 0x2A1C), access unknown, reset unknown (`write` starts from 0).
@@ -4485,7 +4151,7 @@ public enum MC_SEQ_SUP_IR_STAT: Register {
   }
 
   /// `MC_SEQ_SUP_IR_STAT.STATUS`: bits 31:0, access unknown.
-  @inlinable public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_SUP_DEC_STAT`: gmc_8_1 register, MMIO dword 0xA88 (byte 0x2A20), access unknown, reset unknown (`write` starts from 0).
@@ -4498,7 +4164,7 @@ public enum MC_SEQ_SUP_DEC_STAT: Register {
   }
 
   /// `MC_SEQ_SUP_DEC_STAT.STATUS`: bits 31:0, access unknown.
-  @inlinable public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_SUP_PGM_STAT`: gmc_8_1 register, MMIO dword 0xA89 (byte 0x2A24), access unknown, reset unknown (`write` starts from 0).
@@ -4511,7 +4177,7 @@ public enum MC_SEQ_SUP_PGM_STAT: Register {
   }
 
   /// `MC_SEQ_SUP_PGM_STAT.STATUS`: bits 31:0, access unknown.
-  @inlinable public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_SUP_R_PGM`: gmc_8_1 register, MMIO dword 0xA8A (byte 0x2A28), access unknown, reset unknown (`write` starts from 0).
@@ -4524,7 +4190,7 @@ public enum MC_SEQ_SUP_R_PGM: Register {
   }
 
   /// `MC_SEQ_SUP_R_PGM.PGM`: bits 31:0, access unknown.
-  @inlinable public static var PGM: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var PGM: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_MISC3`: gmc_8_1 register, MMIO dword 0xA8B (byte 0x2A2C), access unknown, reset unknown (`write` starts from 0).
@@ -4537,7 +4203,7 @@ public enum MC_SEQ_MISC3: Register {
   }
 
   /// `MC_SEQ_MISC3.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_MISC4`: gmc_8_1 register, MMIO dword 0xA8C (byte 0x2A30), access unknown, reset unknown (`write` starts from 0).
@@ -4550,7 +4216,7 @@ public enum MC_SEQ_MISC4: Register {
   }
 
   /// `MC_SEQ_MISC4.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_CMP_CNTL`: gmc_8_1 register, MMIO dword 0xA8D (byte 0x2A34), access unknown, reset unknown (`write` starts from 0).
@@ -4563,47 +4229,37 @@ public enum MC_BIST_CMP_CNTL: Register {
   }
 
   /// `MC_BIST_CMP_CNTL.CMP_MASK_BYTE`: bits 3:0, access unknown.
-  @inlinable public static var CMP_MASK_BYTE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var CMP_MASK_BYTE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_BIST_CMP_CNTL.CMP_MASK_BIT`: bits 11:4, access unknown.
-  @inlinable public static var CMP_MASK_BIT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
+  public static var CMP_MASK_BIT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `MC_BIST_CMP_CNTL.LOAD_RTEDC`: bit 12, access unknown.
-  @inlinable public static var LOAD_RTEDC: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var LOAD_RTEDC: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_BIST_CMP_CNTL.DATA_STORE_SEL`: bit 13, access unknown.
-  @inlinable public static var DATA_STORE_SEL: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var DATA_STORE_SEL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_BIST_CMP_CNTL.EDC_STORE_SEL`: bit 14, access unknown.
-  @inlinable public static var EDC_STORE_SEL: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var EDC_STORE_SEL: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_BIST_CMP_CNTL.ENABLE_CMD_FIFO`: bit 15, access unknown.
-  @inlinable public static var ENABLE_CMD_FIFO: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var ENABLE_CMD_FIFO: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_BIST_CMP_CNTL.CMP`: bits 17:16, access unknown.
-  @inlinable public static var CMP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var CMP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `MC_BIST_CMP_CNTL.DAT_MODE`: bit 18, access unknown.
-  @inlinable public static var DAT_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var DAT_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_BIST_CMP_CNTL.EDC_STORE_MODE`: bit 19, access unknown.
-  @inlinable public static var EDC_STORE_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var EDC_STORE_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_BIST_CMP_CNTL.DATA_STORE_MODE`: bits 21:20, access unknown.
-  @inlinable public static var DATA_STORE_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 2)
-  }
+  public static var DATA_STORE_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `MC_BIST_CMP_CNTL.MISMATCH_CNT`: bits 31:22, access unknown.
-  @inlinable public static var MISMATCH_CNT: RegisterField<Self, UInt16> {
-    .init(lsb: 22, width: 10)
-  }
+  public static var MISMATCH_CNT: RegisterField<Self, UInt16> { .init(lsb: 22, width: 10) }
 }
 
 /// `MC_BIST_CMD_CNTL`: gmc_8_1 register, MMIO dword 0xA8E (byte 0x2A38), access unknown, reset unknown (`write` starts from 0).
@@ -4616,48 +4272,40 @@ public enum MC_BIST_CMD_CNTL: Register {
   }
 
   /// `MC_BIST_CMD_CNTL.RESET`: bit 0, access unknown.
-  @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_BIST_CMD_CNTL.CMD_ISSUE_MODE`: bit 1, access unknown.
-  @inlinable public static var CMD_ISSUE_MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CMD_ISSUE_MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_BIST_CMD_CNTL.CMD_ISSUE_LOOP`: bit 2, access unknown.
-  @inlinable public static var CMD_ISSUE_LOOP: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var CMD_ISSUE_LOOP: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_BIST_CMD_CNTL.LOOP_END_CONDITION`: bit 3, access unknown.
-  @inlinable public static var LOOP_END_CONDITION: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var LOOP_END_CONDITION: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_BIST_CMD_CNTL.LOOP_CNT_MAX`: bits 15:4, access unknown.
-  @inlinable public static var LOOP_CNT_MAX: RegisterField<Self, UInt16> {
-    .init(lsb: 4, width: 12)
-  }
+  public static var LOOP_CNT_MAX: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
 
   /// `MC_BIST_CMD_CNTL.CMD_ISSUE_MODE_U`: bit 16, access unknown.
-  @inlinable public static var CMD_ISSUE_MODE_U: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CMD_ISSUE_MODE_U: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_BIST_CMD_CNTL.CMD_ISSUE_RUN`: bit 17, access unknown.
-  @inlinable public static var CMD_ISSUE_RUN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var CMD_ISSUE_RUN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_BIST_CMD_CNTL.LOOP_CNT_RD`: bits 27:18, access unknown.
-  @inlinable public static var LOOP_CNT_RD: RegisterField<Self, UInt16> {
-    .init(lsb: 18, width: 10)
-  }
+  public static var LOOP_CNT_RD: RegisterField<Self, UInt16> { .init(lsb: 18, width: 10) }
 
   /// `MC_BIST_CMD_CNTL.ENABLE_D0`: bit 28, access unknown.
-  @inlinable public static var ENABLE_D0: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE_D0: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_BIST_CMD_CNTL.ENABLE_D1`: bit 29, access unknown.
-  @inlinable public static var ENABLE_D1: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var ENABLE_D1: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_BIST_CMD_CNTL.STATUS_CH`: bit 30, access unknown.
-  @inlinable public static var STATUS_CH: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var STATUS_CH: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_BIST_CMD_CNTL.DONE`: bit 31, access unknown.
-  @inlinable public static var DONE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var DONE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_SEQ_SUP_GP0_STAT`: gmc_8_1 register, MMIO dword 0xA8F (byte 0x2A3C), access unknown, reset unknown (`write` starts from 0).
@@ -4670,7 +4318,7 @@ public enum MC_SEQ_SUP_GP0_STAT: Register {
   }
 
   /// `MC_SEQ_SUP_GP0_STAT.STATUS`: bits 31:0, access unknown.
-  @inlinable public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_SUP_GP1_STAT`: gmc_8_1 register, MMIO dword 0xA90 (byte 0x2A40), access unknown, reset unknown (`write` starts from 0).
@@ -4683,7 +4331,7 @@ public enum MC_SEQ_SUP_GP1_STAT: Register {
   }
 
   /// `MC_SEQ_SUP_GP1_STAT.STATUS`: bits 31:0, access unknown.
-  @inlinable public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_DEBUG_INDEX`: gmc_8_1 register, MMIO dword 0xA91 (byte 0x2A44), access unknown, reset unknown (`write` starts from 0).
@@ -4696,9 +4344,7 @@ public enum MC_SEQ_IO_DEBUG_INDEX: Register {
   }
 
   /// `MC_SEQ_IO_DEBUG_INDEX.IO_DEBUG_INDEX`: bits 8:0, access unknown.
-  @inlinable public static var IO_DEBUG_INDEX: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 9)
-  }
+  public static var IO_DEBUG_INDEX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 }
 
 /// `MC_SEQ_IO_DEBUG_DATA`: gmc_8_1 register, MMIO dword 0xA92 (byte 0x2A48), access unknown, reset unknown (`write` starts from 0).
@@ -4711,9 +4357,7 @@ public enum MC_SEQ_IO_DEBUG_DATA: Register {
   }
 
   /// `MC_SEQ_IO_DEBUG_DATA.IO_DEBUG_DATA`: bits 31:0, access unknown.
-  @inlinable public static var IO_DEBUG_DATA: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var IO_DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_BYTE_REMAP_D0`: gmc_8_1 register, MMIO dword 0xA93 (byte 0x2A4C), access unknown, reset unknown (`write` starts from 0).
@@ -4726,16 +4370,16 @@ public enum MC_SEQ_BYTE_REMAP_D0: Register {
   }
 
   /// `MC_SEQ_BYTE_REMAP_D0.BYTE0`: bits 1:0, access unknown.
-  @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_SEQ_BYTE_REMAP_D0.BYTE1`: bits 3:2, access unknown.
-  @inlinable public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_SEQ_BYTE_REMAP_D0.BYTE2`: bits 5:4, access unknown.
-  @inlinable public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_SEQ_BYTE_REMAP_D0.BYTE3`: bits 7:6, access unknown.
-  @inlinable public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `MC_SEQ_BYTE_REMAP_D1`: gmc_8_1 register, MMIO dword 0xA94 (byte 0x2A50), access unknown, reset unknown (`write` starts from 0).
@@ -4748,16 +4392,16 @@ public enum MC_SEQ_BYTE_REMAP_D1: Register {
   }
 
   /// `MC_SEQ_BYTE_REMAP_D1.BYTE0`: bits 1:0, access unknown.
-  @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_SEQ_BYTE_REMAP_D1.BYTE1`: bits 3:2, access unknown.
-  @inlinable public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_SEQ_BYTE_REMAP_D1.BYTE2`: bits 5:4, access unknown.
-  @inlinable public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_SEQ_BYTE_REMAP_D1.BYTE3`: bits 7:6, access unknown.
-  @inlinable public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `MC_SEQ_MISC5`: gmc_8_1 register, MMIO dword 0xA95 (byte 0x2A54), access unknown, reset unknown (`write` starts from 0).
@@ -4770,7 +4414,7 @@ public enum MC_SEQ_MISC5: Register {
   }
 
   /// `MC_SEQ_MISC5.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_MISC6`: gmc_8_1 register, MMIO dword 0xA96 (byte 0x2A58), access unknown, reset unknown (`write` starts from 0).
@@ -4783,7 +4427,7 @@ public enum MC_SEQ_MISC6: Register {
   }
 
   /// `MC_SEQ_MISC6.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_IO_APHY_STR_CNTL_D0`: gmc_8_1 register, MMIO dword 0xA97 (byte 0x2A5C), access unknown, reset unknown (`write` starts from 0).
@@ -4796,30 +4440,28 @@ public enum MC_IO_APHY_STR_CNTL_D0: Register {
   }
 
   /// `MC_IO_APHY_STR_CNTL_D0.PSTR_OFF_A`: bits 5:0, access unknown.
-  @inlinable public static var PSTR_OFF_A: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var PSTR_OFF_A: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `MC_IO_APHY_STR_CNTL_D0.NSTR_OFF_A`: bits 11:6, access unknown.
-  @inlinable public static var NSTR_OFF_A: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
+  public static var NSTR_OFF_A: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
   /// `MC_IO_APHY_STR_CNTL_D0.PSTR_OFF_D_RD`: bits 17:12, access unknown.
-  @inlinable public static var PSTR_OFF_D_RD: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 6)
-  }
+  public static var PSTR_OFF_D_RD: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
   /// `MC_IO_APHY_STR_CNTL_D0.USE_A_CAL`: bit 24, access unknown.
-  @inlinable public static var USE_A_CAL: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var USE_A_CAL: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_IO_APHY_STR_CNTL_D0.USE_D_RD_CAL`: bit 25, access unknown.
-  @inlinable public static var USE_D_RD_CAL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var USE_D_RD_CAL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_IO_APHY_STR_CNTL_D0.CAL_SEL`: bits 27:26, access unknown.
-  @inlinable public static var CAL_SEL: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var CAL_SEL: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `MC_IO_APHY_STR_CNTL_D0.LOAD_A_STR`: bit 28, access unknown.
-  @inlinable public static var LOAD_A_STR: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var LOAD_A_STR: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_IO_APHY_STR_CNTL_D0.LOAD_D_RD_STR`: bit 29, access unknown.
-  @inlinable public static var LOAD_D_RD_STR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var LOAD_D_RD_STR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_IO_APHY_STR_CNTL_D1`: gmc_8_1 register, MMIO dword 0xA98 (byte 0x2A60), access unknown, reset unknown (`write` starts from 0).
@@ -4832,30 +4474,28 @@ public enum MC_IO_APHY_STR_CNTL_D1: Register {
   }
 
   /// `MC_IO_APHY_STR_CNTL_D1.PSTR_OFF_A`: bits 5:0, access unknown.
-  @inlinable public static var PSTR_OFF_A: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var PSTR_OFF_A: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `MC_IO_APHY_STR_CNTL_D1.NSTR_OFF_A`: bits 11:6, access unknown.
-  @inlinable public static var NSTR_OFF_A: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
+  public static var NSTR_OFF_A: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
   /// `MC_IO_APHY_STR_CNTL_D1.PSTR_OFF_D_RD`: bits 17:12, access unknown.
-  @inlinable public static var PSTR_OFF_D_RD: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 6)
-  }
+  public static var PSTR_OFF_D_RD: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
   /// `MC_IO_APHY_STR_CNTL_D1.USE_A_CAL`: bit 24, access unknown.
-  @inlinable public static var USE_A_CAL: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var USE_A_CAL: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_IO_APHY_STR_CNTL_D1.USE_D_RD_CAL`: bit 25, access unknown.
-  @inlinable public static var USE_D_RD_CAL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var USE_D_RD_CAL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_IO_APHY_STR_CNTL_D1.CAL_SEL`: bits 27:26, access unknown.
-  @inlinable public static var CAL_SEL: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var CAL_SEL: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `MC_IO_APHY_STR_CNTL_D1.LOAD_A_STR`: bit 28, access unknown.
-  @inlinable public static var LOAD_A_STR: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var LOAD_A_STR: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_IO_APHY_STR_CNTL_D1.LOAD_D_RD_STR`: bit 29, access unknown.
-  @inlinable public static var LOAD_D_RD_STR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var LOAD_D_RD_STR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_SEQ_MISC7`: gmc_8_1 register, MMIO dword 0xA99 (byte 0x2A64), access unknown, reset unknown (`write` starts from 0).
@@ -4868,7 +4508,7 @@ public enum MC_SEQ_MISC7: Register {
   }
 
   /// `MC_SEQ_MISC7.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_CG`: gmc_8_1 register, MMIO dword 0xA9A (byte 0x2A68), access unknown, reset unknown (`write` starts from 0).
@@ -4881,16 +4521,16 @@ public enum MC_SEQ_CG: Register {
   }
 
   /// `MC_SEQ_CG.CG_SEQ_REQ`: bits 7:0, access unknown.
-  @inlinable public static var CG_SEQ_REQ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var CG_SEQ_REQ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_SEQ_CG.CG_SEQ_RESP`: bits 15:8, access unknown.
-  @inlinable public static var CG_SEQ_RESP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var CG_SEQ_RESP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_SEQ_CG.SEQ_CG_REQ`: bits 23:16, access unknown.
-  @inlinable public static var SEQ_CG_REQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var SEQ_CG_REQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_SEQ_CG.SEQ_CG_RESP`: bits 31:24, access unknown.
-  @inlinable public static var SEQ_CG_RESP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var SEQ_CG_RESP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_SEQ_RAS_TIMING_LP`: gmc_8_1 register, MMIO dword 0xA9B (byte 0x2A6C), access unknown, reset unknown (`write` starts from 0).
@@ -4903,22 +4543,22 @@ public enum MC_SEQ_RAS_TIMING_LP: Register {
   }
 
   /// `MC_SEQ_RAS_TIMING_LP.TRCDW`: bits 4:0, access unknown.
-  @inlinable public static var TRCDW: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+  public static var TRCDW: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `MC_SEQ_RAS_TIMING_LP.TRCDWA`: bits 9:5, access unknown.
-  @inlinable public static var TRCDWA: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
+  public static var TRCDWA: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
 
   /// `MC_SEQ_RAS_TIMING_LP.TRCDR`: bits 14:10, access unknown.
-  @inlinable public static var TRCDR: RegisterField<Self, UInt8> { .init(lsb: 10, width: 5) }
+  public static var TRCDR: RegisterField<Self, UInt8> { .init(lsb: 10, width: 5) }
 
   /// `MC_SEQ_RAS_TIMING_LP.TRCDRA`: bits 19:15, access unknown.
-  @inlinable public static var TRCDRA: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
+  public static var TRCDRA: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
 
   /// `MC_SEQ_RAS_TIMING_LP.TRRD`: bits 23:20, access unknown.
-  @inlinable public static var TRRD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var TRRD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_RAS_TIMING_LP.TRC`: bits 30:24, access unknown.
-  @inlinable public static var TRC: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
+  public static var TRC: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `MC_SEQ_CAS_TIMING_LP`: gmc_8_1 register, MMIO dword 0xA9C (byte 0x2A70), access unknown, reset unknown (`write` starts from 0).
@@ -4931,25 +4571,25 @@ public enum MC_SEQ_CAS_TIMING_LP: Register {
   }
 
   /// `MC_SEQ_CAS_TIMING_LP.TNOPW`: bits 1:0, access unknown.
-  @inlinable public static var TNOPW: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var TNOPW: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_SEQ_CAS_TIMING_LP.TNOPR`: bits 3:2, access unknown.
-  @inlinable public static var TNOPR: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var TNOPR: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_SEQ_CAS_TIMING_LP.TR2W`: bits 8:4, access unknown.
-  @inlinable public static var TR2W: RegisterField<Self, UInt8> { .init(lsb: 4, width: 5) }
+  public static var TR2W: RegisterField<Self, UInt8> { .init(lsb: 4, width: 5) }
 
   /// `MC_SEQ_CAS_TIMING_LP.TCCDL`: bits 11:9, access unknown.
-  @inlinable public static var TCCDL: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
+  public static var TCCDL: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `MC_SEQ_CAS_TIMING_LP.TR2R`: bits 15:12, access unknown.
-  @inlinable public static var TR2R: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var TR2R: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_CAS_TIMING_LP.TW2R`: bits 20:16, access unknown.
-  @inlinable public static var TW2R: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
+  public static var TW2R: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `MC_SEQ_CAS_TIMING_LP.TCL`: bits 28:24, access unknown.
-  @inlinable public static var TCL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
+  public static var TCL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 }
 
 /// `MC_SEQ_MISC_TIMING_LP`: gmc_8_1 register, MMIO dword 0xA9D (byte 0x2A74), access unknown, reset unknown (`write` starts from 0).
@@ -4962,16 +4602,16 @@ public enum MC_SEQ_MISC_TIMING_LP: Register {
   }
 
   /// `MC_SEQ_MISC_TIMING_LP.TRP_WRA`: bits 5:0, access unknown.
-  @inlinable public static var TRP_WRA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var TRP_WRA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `MC_SEQ_MISC_TIMING_LP.TRP_RDA`: bits 13:8, access unknown.
-  @inlinable public static var TRP_RDA: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
+  public static var TRP_RDA: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `MC_SEQ_MISC_TIMING_LP.TRP`: bits 19:15, access unknown.
-  @inlinable public static var TRP: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
+  public static var TRP: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
 
   /// `MC_SEQ_MISC_TIMING_LP.TRFC`: bits 28:20, access unknown.
-  @inlinable public static var TRFC: RegisterField<Self, UInt16> { .init(lsb: 20, width: 9) }
+  public static var TRFC: RegisterField<Self, UInt16> { .init(lsb: 20, width: 9) }
 }
 
 /// `MC_SEQ_MISC_TIMING2_LP`: gmc_8_1 register, MMIO dword 0xA9E (byte 0x2A78), access unknown, reset unknown (`write` starts from 0).
@@ -4984,28 +4624,28 @@ public enum MC_SEQ_MISC_TIMING2_LP: Register {
   }
 
   /// `MC_SEQ_MISC_TIMING2_LP.PA2RDATA`: bits 2:0, access unknown.
-  @inlinable public static var PA2RDATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var PA2RDATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_SEQ_MISC_TIMING2_LP.PA2WDATA`: bits 6:4, access unknown.
-  @inlinable public static var PA2WDATA: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var PA2WDATA: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_SEQ_MISC_TIMING2_LP.FAW`: bits 12:8, access unknown.
-  @inlinable public static var FAW: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
+  public static var FAW: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 
   /// `MC_SEQ_MISC_TIMING2_LP.TREDC`: bits 15:13, access unknown.
-  @inlinable public static var TREDC: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
+  public static var TREDC: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
 
   /// `MC_SEQ_MISC_TIMING2_LP.TWEDC`: bits 20:16, access unknown.
-  @inlinable public static var TWEDC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
+  public static var TWEDC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `MC_SEQ_MISC_TIMING2_LP.TADR`: bits 23:21, access unknown.
-  @inlinable public static var TADR: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
+  public static var TADR: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 
   /// `MC_SEQ_MISC_TIMING2_LP.TFCKTR`: bits 27:24, access unknown.
-  @inlinable public static var TFCKTR: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var TFCKTR: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_MISC_TIMING2_LP.TWDATATR`: bits 31:28, access unknown.
-  @inlinable public static var TWDATATR: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var TWDATATR: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_WR_CTL_D0_LP`: gmc_8_1 register, MMIO dword 0xA9F (byte 0x2A7C), access unknown, reset unknown (`write` starts from 0).
@@ -5018,43 +4658,43 @@ public enum MC_SEQ_WR_CTL_D0_LP: Register {
   }
 
   /// `MC_SEQ_WR_CTL_D0_LP.DAT_DLY`: bits 3:0, access unknown.
-  @inlinable public static var DAT_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DAT_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_WR_CTL_D0_LP.DQS_DLY`: bits 7:4, access unknown.
-  @inlinable public static var DQS_DLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DQS_DLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_WR_CTL_D0_LP.DQS_XTR`: bit 8, access unknown.
-  @inlinable public static var DQS_XTR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var DQS_XTR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_SEQ_WR_CTL_D0_LP.DAT_2Y_DLY`: bit 9, access unknown.
-  @inlinable public static var DAT_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var DAT_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_SEQ_WR_CTL_D0_LP.ADR_2Y_DLY`: bit 10, access unknown.
-  @inlinable public static var ADR_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var ADR_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_SEQ_WR_CTL_D0_LP.CMD_2Y_DLY`: bit 11, access unknown.
-  @inlinable public static var CMD_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var CMD_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_SEQ_WR_CTL_D0_LP.OEN_DLY`: bits 15:12, access unknown.
-  @inlinable public static var OEN_DLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var OEN_DLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_WR_CTL_D0_LP.OEN_EXT`: bits 19:16, access unknown.
-  @inlinable public static var OEN_EXT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var OEN_EXT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_WR_CTL_D0_LP.OEN_SEL`: bits 21:20, access unknown.
-  @inlinable public static var OEN_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var OEN_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `MC_SEQ_WR_CTL_D0_LP.ODT_DLY`: bits 27:24, access unknown.
-  @inlinable public static var ODT_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var ODT_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_WR_CTL_D0_LP.ODT_EXT`: bit 28, access unknown.
-  @inlinable public static var ODT_EXT: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ODT_EXT: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_SEQ_WR_CTL_D0_LP.ADR_DLY`: bit 29, access unknown.
-  @inlinable public static var ADR_DLY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var ADR_DLY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_SEQ_WR_CTL_D0_LP.CMD_DLY`: bit 30, access unknown.
-  @inlinable public static var CMD_DLY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CMD_DLY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `MC_SEQ_WR_CTL_D1_LP`: gmc_8_1 register, MMIO dword 0xAA0 (byte 0x2A80), access unknown, reset unknown (`write` starts from 0).
@@ -5067,43 +4707,43 @@ public enum MC_SEQ_WR_CTL_D1_LP: Register {
   }
 
   /// `MC_SEQ_WR_CTL_D1_LP.DAT_DLY`: bits 3:0, access unknown.
-  @inlinable public static var DAT_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DAT_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_WR_CTL_D1_LP.DQS_DLY`: bits 7:4, access unknown.
-  @inlinable public static var DQS_DLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DQS_DLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_WR_CTL_D1_LP.DQS_XTR`: bit 8, access unknown.
-  @inlinable public static var DQS_XTR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var DQS_XTR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_SEQ_WR_CTL_D1_LP.DAT_2Y_DLY`: bit 9, access unknown.
-  @inlinable public static var DAT_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var DAT_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_SEQ_WR_CTL_D1_LP.ADR_2Y_DLY`: bit 10, access unknown.
-  @inlinable public static var ADR_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var ADR_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_SEQ_WR_CTL_D1_LP.CMD_2Y_DLY`: bit 11, access unknown.
-  @inlinable public static var CMD_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var CMD_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_SEQ_WR_CTL_D1_LP.OEN_DLY`: bits 15:12, access unknown.
-  @inlinable public static var OEN_DLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var OEN_DLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_WR_CTL_D1_LP.OEN_EXT`: bits 19:16, access unknown.
-  @inlinable public static var OEN_EXT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var OEN_EXT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_WR_CTL_D1_LP.OEN_SEL`: bits 21:20, access unknown.
-  @inlinable public static var OEN_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var OEN_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `MC_SEQ_WR_CTL_D1_LP.ODT_DLY`: bits 27:24, access unknown.
-  @inlinable public static var ODT_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var ODT_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_WR_CTL_D1_LP.ODT_EXT`: bit 28, access unknown.
-  @inlinable public static var ODT_EXT: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ODT_EXT: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_SEQ_WR_CTL_D1_LP.ADR_DLY`: bit 29, access unknown.
-  @inlinable public static var ADR_DLY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var ADR_DLY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_SEQ_WR_CTL_D1_LP.CMD_DLY`: bit 30, access unknown.
-  @inlinable public static var CMD_DLY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CMD_DLY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `MC_SEQ_PMG_CMD_EMRS_LP`: gmc_8_1 register, MMIO dword 0xAA1 (byte 0x2A84), access unknown, reset unknown (`write` starts from 0).
@@ -5116,25 +4756,25 @@ public enum MC_SEQ_PMG_CMD_EMRS_LP: Register {
   }
 
   /// `MC_SEQ_PMG_CMD_EMRS_LP.ADR`: bits 15:0, access unknown.
-  @inlinable public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_SEQ_PMG_CMD_EMRS_LP.MOP`: bits 18:16, access unknown.
-  @inlinable public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
+  public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `MC_SEQ_PMG_CMD_EMRS_LP.BNK_MSB`: bit 19, access unknown.
-  @inlinable public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_SEQ_PMG_CMD_EMRS_LP.END`: bit 20, access unknown.
-  @inlinable public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_SEQ_PMG_CMD_EMRS_LP.CSB`: bits 22:21, access unknown.
-  @inlinable public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
+  public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `MC_SEQ_PMG_CMD_EMRS_LP.ADR_MSB1`: bit 28, access unknown.
-  @inlinable public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_SEQ_PMG_CMD_EMRS_LP.ADR_MSB0`: bit 29, access unknown.
-  @inlinable public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_SEQ_PMG_CMD_MRS_LP`: gmc_8_1 register, MMIO dword 0xAA2 (byte 0x2A88), access unknown, reset unknown (`write` starts from 0).
@@ -5147,25 +4787,25 @@ public enum MC_SEQ_PMG_CMD_MRS_LP: Register {
   }
 
   /// `MC_SEQ_PMG_CMD_MRS_LP.ADR`: bits 15:0, access unknown.
-  @inlinable public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_SEQ_PMG_CMD_MRS_LP.MOP`: bits 18:16, access unknown.
-  @inlinable public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
+  public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `MC_SEQ_PMG_CMD_MRS_LP.BNK_MSB`: bit 19, access unknown.
-  @inlinable public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_SEQ_PMG_CMD_MRS_LP.END`: bit 20, access unknown.
-  @inlinable public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_SEQ_PMG_CMD_MRS_LP.CSB`: bits 22:21, access unknown.
-  @inlinable public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
+  public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `MC_SEQ_PMG_CMD_MRS_LP.ADR_MSB1`: bit 28, access unknown.
-  @inlinable public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_SEQ_PMG_CMD_MRS_LP.ADR_MSB0`: bit 29, access unknown.
-  @inlinable public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_SEQ_BIT_REMAP_B0_D0`: gmc_8_1 register, MMIO dword 0xAA3 (byte 0x2A8C), access unknown, reset unknown (`write` starts from 0).
@@ -5178,28 +4818,28 @@ public enum MC_SEQ_BIT_REMAP_B0_D0: Register {
   }
 
   /// `MC_SEQ_BIT_REMAP_B0_D0.BIT0`: bits 2:0, access unknown.
-  @inlinable public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B0_D0.BIT1`: bits 5:3, access unknown.
-  @inlinable public static var BIT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
+  public static var BIT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B0_D0.BIT2`: bits 8:6, access unknown.
-  @inlinable public static var BIT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+  public static var BIT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B0_D0.BIT3`: bits 11:9, access unknown.
-  @inlinable public static var BIT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
+  public static var BIT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B0_D0.BIT4`: bits 14:12, access unknown.
-  @inlinable public static var BIT4: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var BIT4: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B0_D0.BIT5`: bits 17:15, access unknown.
-  @inlinable public static var BIT5: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
+  public static var BIT5: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B0_D0.BIT6`: bits 20:18, access unknown.
-  @inlinable public static var BIT6: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
+  public static var BIT6: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B0_D0.BIT7`: bits 23:21, access unknown.
-  @inlinable public static var BIT7: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
+  public static var BIT7: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 }
 
 /// `MC_SEQ_BIT_REMAP_B1_D0`: gmc_8_1 register, MMIO dword 0xAA4 (byte 0x2A90), access unknown, reset unknown (`write` starts from 0).
@@ -5212,28 +4852,28 @@ public enum MC_SEQ_BIT_REMAP_B1_D0: Register {
   }
 
   /// `MC_SEQ_BIT_REMAP_B1_D0.BIT0`: bits 2:0, access unknown.
-  @inlinable public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B1_D0.BIT1`: bits 5:3, access unknown.
-  @inlinable public static var BIT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
+  public static var BIT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B1_D0.BIT2`: bits 8:6, access unknown.
-  @inlinable public static var BIT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+  public static var BIT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B1_D0.BIT3`: bits 11:9, access unknown.
-  @inlinable public static var BIT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
+  public static var BIT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B1_D0.BIT4`: bits 14:12, access unknown.
-  @inlinable public static var BIT4: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var BIT4: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B1_D0.BIT5`: bits 17:15, access unknown.
-  @inlinable public static var BIT5: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
+  public static var BIT5: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B1_D0.BIT6`: bits 20:18, access unknown.
-  @inlinable public static var BIT6: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
+  public static var BIT6: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B1_D0.BIT7`: bits 23:21, access unknown.
-  @inlinable public static var BIT7: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
+  public static var BIT7: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 }
 
 /// `MC_SEQ_BIT_REMAP_B2_D0`: gmc_8_1 register, MMIO dword 0xAA5 (byte 0x2A94), access unknown, reset unknown (`write` starts from 0).
@@ -5246,28 +4886,28 @@ public enum MC_SEQ_BIT_REMAP_B2_D0: Register {
   }
 
   /// `MC_SEQ_BIT_REMAP_B2_D0.BIT0`: bits 2:0, access unknown.
-  @inlinable public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B2_D0.BIT1`: bits 5:3, access unknown.
-  @inlinable public static var BIT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
+  public static var BIT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B2_D0.BIT2`: bits 8:6, access unknown.
-  @inlinable public static var BIT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+  public static var BIT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B2_D0.BIT3`: bits 11:9, access unknown.
-  @inlinable public static var BIT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
+  public static var BIT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B2_D0.BIT4`: bits 14:12, access unknown.
-  @inlinable public static var BIT4: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var BIT4: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B2_D0.BIT5`: bits 17:15, access unknown.
-  @inlinable public static var BIT5: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
+  public static var BIT5: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B2_D0.BIT6`: bits 20:18, access unknown.
-  @inlinable public static var BIT6: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
+  public static var BIT6: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B2_D0.BIT7`: bits 23:21, access unknown.
-  @inlinable public static var BIT7: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
+  public static var BIT7: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 }
 
 /// `MC_SEQ_BIT_REMAP_B3_D0`: gmc_8_1 register, MMIO dword 0xAA6 (byte 0x2A98), access unknown, reset unknown (`write` starts from 0).
@@ -5280,28 +4920,28 @@ public enum MC_SEQ_BIT_REMAP_B3_D0: Register {
   }
 
   /// `MC_SEQ_BIT_REMAP_B3_D0.BIT0`: bits 2:0, access unknown.
-  @inlinable public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B3_D0.BIT1`: bits 5:3, access unknown.
-  @inlinable public static var BIT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
+  public static var BIT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B3_D0.BIT2`: bits 8:6, access unknown.
-  @inlinable public static var BIT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+  public static var BIT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B3_D0.BIT3`: bits 11:9, access unknown.
-  @inlinable public static var BIT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
+  public static var BIT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B3_D0.BIT4`: bits 14:12, access unknown.
-  @inlinable public static var BIT4: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var BIT4: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B3_D0.BIT5`: bits 17:15, access unknown.
-  @inlinable public static var BIT5: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
+  public static var BIT5: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B3_D0.BIT6`: bits 20:18, access unknown.
-  @inlinable public static var BIT6: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
+  public static var BIT6: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B3_D0.BIT7`: bits 23:21, access unknown.
-  @inlinable public static var BIT7: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
+  public static var BIT7: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 }
 
 /// `MC_SEQ_BIT_REMAP_B0_D1`: gmc_8_1 register, MMIO dword 0xAA7 (byte 0x2A9C), access unknown, reset unknown (`write` starts from 0).
@@ -5314,28 +4954,28 @@ public enum MC_SEQ_BIT_REMAP_B0_D1: Register {
   }
 
   /// `MC_SEQ_BIT_REMAP_B0_D1.BIT0`: bits 2:0, access unknown.
-  @inlinable public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B0_D1.BIT1`: bits 5:3, access unknown.
-  @inlinable public static var BIT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
+  public static var BIT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B0_D1.BIT2`: bits 8:6, access unknown.
-  @inlinable public static var BIT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+  public static var BIT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B0_D1.BIT3`: bits 11:9, access unknown.
-  @inlinable public static var BIT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
+  public static var BIT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B0_D1.BIT4`: bits 14:12, access unknown.
-  @inlinable public static var BIT4: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var BIT4: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B0_D1.BIT5`: bits 17:15, access unknown.
-  @inlinable public static var BIT5: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
+  public static var BIT5: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B0_D1.BIT6`: bits 20:18, access unknown.
-  @inlinable public static var BIT6: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
+  public static var BIT6: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B0_D1.BIT7`: bits 23:21, access unknown.
-  @inlinable public static var BIT7: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
+  public static var BIT7: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 }
 
 /// `MC_SEQ_BIT_REMAP_B1_D1`: gmc_8_1 register, MMIO dword 0xAA8 (byte 0x2AA0), access unknown, reset unknown (`write` starts from 0).
@@ -5348,28 +4988,28 @@ public enum MC_SEQ_BIT_REMAP_B1_D1: Register {
   }
 
   /// `MC_SEQ_BIT_REMAP_B1_D1.BIT0`: bits 2:0, access unknown.
-  @inlinable public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B1_D1.BIT1`: bits 5:3, access unknown.
-  @inlinable public static var BIT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
+  public static var BIT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B1_D1.BIT2`: bits 8:6, access unknown.
-  @inlinable public static var BIT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+  public static var BIT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B1_D1.BIT3`: bits 11:9, access unknown.
-  @inlinable public static var BIT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
+  public static var BIT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B1_D1.BIT4`: bits 14:12, access unknown.
-  @inlinable public static var BIT4: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var BIT4: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B1_D1.BIT5`: bits 17:15, access unknown.
-  @inlinable public static var BIT5: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
+  public static var BIT5: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B1_D1.BIT6`: bits 20:18, access unknown.
-  @inlinable public static var BIT6: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
+  public static var BIT6: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B1_D1.BIT7`: bits 23:21, access unknown.
-  @inlinable public static var BIT7: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
+  public static var BIT7: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 }
 
 /// `MC_SEQ_BIT_REMAP_B2_D1`: gmc_8_1 register, MMIO dword 0xAA9 (byte 0x2AA4), access unknown, reset unknown (`write` starts from 0).
@@ -5382,28 +5022,28 @@ public enum MC_SEQ_BIT_REMAP_B2_D1: Register {
   }
 
   /// `MC_SEQ_BIT_REMAP_B2_D1.BIT0`: bits 2:0, access unknown.
-  @inlinable public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B2_D1.BIT1`: bits 5:3, access unknown.
-  @inlinable public static var BIT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
+  public static var BIT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B2_D1.BIT2`: bits 8:6, access unknown.
-  @inlinable public static var BIT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+  public static var BIT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B2_D1.BIT3`: bits 11:9, access unknown.
-  @inlinable public static var BIT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
+  public static var BIT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B2_D1.BIT4`: bits 14:12, access unknown.
-  @inlinable public static var BIT4: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var BIT4: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B2_D1.BIT5`: bits 17:15, access unknown.
-  @inlinable public static var BIT5: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
+  public static var BIT5: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B2_D1.BIT6`: bits 20:18, access unknown.
-  @inlinable public static var BIT6: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
+  public static var BIT6: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B2_D1.BIT7`: bits 23:21, access unknown.
-  @inlinable public static var BIT7: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
+  public static var BIT7: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 }
 
 /// `MC_SEQ_BIT_REMAP_B3_D1`: gmc_8_1 register, MMIO dword 0xAAA (byte 0x2AA8), access unknown, reset unknown (`write` starts from 0).
@@ -5416,28 +5056,28 @@ public enum MC_SEQ_BIT_REMAP_B3_D1: Register {
   }
 
   /// `MC_SEQ_BIT_REMAP_B3_D1.BIT0`: bits 2:0, access unknown.
-  @inlinable public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B3_D1.BIT1`: bits 5:3, access unknown.
-  @inlinable public static var BIT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
+  public static var BIT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B3_D1.BIT2`: bits 8:6, access unknown.
-  @inlinable public static var BIT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+  public static var BIT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B3_D1.BIT3`: bits 11:9, access unknown.
-  @inlinable public static var BIT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
+  public static var BIT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B3_D1.BIT4`: bits 14:12, access unknown.
-  @inlinable public static var BIT4: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var BIT4: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B3_D1.BIT5`: bits 17:15, access unknown.
-  @inlinable public static var BIT5: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
+  public static var BIT5: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B3_D1.BIT6`: bits 20:18, access unknown.
-  @inlinable public static var BIT6: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
+  public static var BIT6: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `MC_SEQ_BIT_REMAP_B3_D1.BIT7`: bits 23:21, access unknown.
-  @inlinable public static var BIT7: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
+  public static var BIT7: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 }
 
 /// `MC_PMG_CMD_MRS`: gmc_8_1 register, MMIO dword 0xAAB (byte 0x2AAC), access unknown, reset unknown (`write` starts from 0).
@@ -5450,25 +5090,25 @@ public enum MC_PMG_CMD_MRS: Register {
   }
 
   /// `MC_PMG_CMD_MRS.ADR`: bits 15:0, access unknown.
-  @inlinable public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_PMG_CMD_MRS.MOP`: bits 18:16, access unknown.
-  @inlinable public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
+  public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `MC_PMG_CMD_MRS.BNK_MSB`: bit 19, access unknown.
-  @inlinable public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_PMG_CMD_MRS.END`: bit 20, access unknown.
-  @inlinable public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_PMG_CMD_MRS.CSB`: bits 22:21, access unknown.
-  @inlinable public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
+  public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `MC_PMG_CMD_MRS.ADR_MSB1`: bit 28, access unknown.
-  @inlinable public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_PMG_CMD_MRS.ADR_MSB0`: bit 29, access unknown.
-  @inlinable public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_SEQ_IO_RWORD0`: gmc_8_1 register, MMIO dword 0xAAC (byte 0x2AB0), access unknown, reset unknown (`write` starts from 0).
@@ -5481,7 +5121,7 @@ public enum MC_SEQ_IO_RWORD0: Register {
   }
 
   /// `MC_SEQ_IO_RWORD0.RDATA`: bits 31:0, access unknown.
-  @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_RWORD1`: gmc_8_1 register, MMIO dword 0xAAD (byte 0x2AB4), access unknown, reset unknown (`write` starts from 0).
@@ -5494,7 +5134,7 @@ public enum MC_SEQ_IO_RWORD1: Register {
   }
 
   /// `MC_SEQ_IO_RWORD1.RDATA`: bits 31:0, access unknown.
-  @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_RWORD2`: gmc_8_1 register, MMIO dword 0xAAE (byte 0x2AB8), access unknown, reset unknown (`write` starts from 0).
@@ -5507,7 +5147,7 @@ public enum MC_SEQ_IO_RWORD2: Register {
   }
 
   /// `MC_SEQ_IO_RWORD2.RDATA`: bits 31:0, access unknown.
-  @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_RWORD3`: gmc_8_1 register, MMIO dword 0xAAF (byte 0x2ABC), access unknown, reset unknown (`write` starts from 0).
@@ -5520,7 +5160,7 @@ public enum MC_SEQ_IO_RWORD3: Register {
   }
 
   /// `MC_SEQ_IO_RWORD3.RDATA`: bits 31:0, access unknown.
-  @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_RWORD4`: gmc_8_1 register, MMIO dword 0xAB0 (byte 0x2AC0), access unknown, reset unknown (`write` starts from 0).
@@ -5533,7 +5173,7 @@ public enum MC_SEQ_IO_RWORD4: Register {
   }
 
   /// `MC_SEQ_IO_RWORD4.RDATA`: bits 31:0, access unknown.
-  @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_RWORD5`: gmc_8_1 register, MMIO dword 0xAB1 (byte 0x2AC4), access unknown, reset unknown (`write` starts from 0).
@@ -5546,7 +5186,7 @@ public enum MC_SEQ_IO_RWORD5: Register {
   }
 
   /// `MC_SEQ_IO_RWORD5.RDATA`: bits 31:0, access unknown.
-  @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_RWORD6`: gmc_8_1 register, MMIO dword 0xAB2 (byte 0x2AC8), access unknown, reset unknown (`write` starts from 0).
@@ -5559,7 +5199,7 @@ public enum MC_SEQ_IO_RWORD6: Register {
   }
 
   /// `MC_SEQ_IO_RWORD6.RDATA`: bits 31:0, access unknown.
-  @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_RWORD7`: gmc_8_1 register, MMIO dword 0xAB3 (byte 0x2ACC), access unknown, reset unknown (`write` starts from 0).
@@ -5572,7 +5212,7 @@ public enum MC_SEQ_IO_RWORD7: Register {
   }
 
   /// `MC_SEQ_IO_RWORD7.RDATA`: bits 31:0, access unknown.
-  @inlinable public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_RDBI`: gmc_8_1 register, MMIO dword 0xAB4 (byte 0x2AD0), access unknown, reset unknown (`write` starts from 0).
@@ -5585,7 +5225,7 @@ public enum MC_SEQ_IO_RDBI: Register {
   }
 
   /// `MC_SEQ_IO_RDBI.MASK`: bits 31:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_REDC`: gmc_8_1 register, MMIO dword 0xAB5 (byte 0x2AD4), access unknown, reset unknown (`write` starts from 0).
@@ -5598,7 +5238,7 @@ public enum MC_SEQ_IO_REDC: Register {
   }
 
   /// `MC_SEQ_IO_REDC.EDC`: bits 31:0, access unknown.
-  @inlinable public static var EDC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var EDC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_CMP_CNTL_2`: gmc_8_1 register, MMIO dword 0xAB6 (byte 0x2AD8), access unknown, reset unknown (`write` starts from 0).
@@ -5611,24 +5251,16 @@ public enum MC_BIST_CMP_CNTL_2: Register {
   }
 
   /// `MC_BIST_CMP_CNTL_2.DATA_STORE_CNT`: bits 4:0, access unknown.
-  @inlinable public static var DATA_STORE_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var DATA_STORE_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `MC_BIST_CMP_CNTL_2.DATA_STORE_CNT_RST`: bit 8, access unknown.
-  @inlinable public static var DATA_STORE_CNT_RST: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var DATA_STORE_CNT_RST: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_BIST_CMP_CNTL_2.EDC_STORE_CNT`: bits 16:12, access unknown.
-  @inlinable public static var EDC_STORE_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 5)
-  }
+  public static var EDC_STORE_CNT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 5) }
 
   /// `MC_BIST_CMP_CNTL_2.EDC_STORE_CNT_RST`: bit 20, access unknown.
-  @inlinable public static var EDC_STORE_CNT_RST: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var EDC_STORE_CNT_RST: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `MC_SEQ_IO_RESERVE_D0`: gmc_8_1 register, MMIO dword 0xAB7 (byte 0x2ADC), access unknown, reset unknown (`write` starts from 0).
@@ -5641,13 +5273,13 @@ public enum MC_SEQ_IO_RESERVE_D0: Register {
   }
 
   /// `MC_SEQ_IO_RESERVE_D0.DPHY0_RSV`: bits 11:0, access unknown.
-  @inlinable public static var DPHY0_RSV: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+  public static var DPHY0_RSV: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `MC_SEQ_IO_RESERVE_D0.DPHY1_RSV`: bits 23:12, access unknown.
-  @inlinable public static var DPHY1_RSV: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
+  public static var DPHY1_RSV: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
 
   /// `MC_SEQ_IO_RESERVE_D0.APHY_RSV`: bits 31:24, access unknown.
-  @inlinable public static var APHY_RSV: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var APHY_RSV: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_SEQ_IO_RESERVE_D1`: gmc_8_1 register, MMIO dword 0xAB8 (byte 0x2AE0), access unknown, reset unknown (`write` starts from 0).
@@ -5660,13 +5292,13 @@ public enum MC_SEQ_IO_RESERVE_D1: Register {
   }
 
   /// `MC_SEQ_IO_RESERVE_D1.DPHY0_RSV`: bits 11:0, access unknown.
-  @inlinable public static var DPHY0_RSV: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+  public static var DPHY0_RSV: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `MC_SEQ_IO_RESERVE_D1.DPHY1_RSV`: bits 23:12, access unknown.
-  @inlinable public static var DPHY1_RSV: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
+  public static var DPHY1_RSV: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
 
   /// `MC_SEQ_IO_RESERVE_D1.APHY_RSV`: bits 31:24, access unknown.
-  @inlinable public static var APHY_RSV: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var APHY_RSV: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_SEQ_PMG_PG_HWCNTL`: gmc_8_1 register, MMIO dword 0xAB9 (byte 0x2AE4), access unknown, reset unknown (`write` starts from 0).
@@ -5679,31 +5311,31 @@ public enum MC_SEQ_PMG_PG_HWCNTL: Register {
   }
 
   /// `MC_SEQ_PMG_PG_HWCNTL.PWRGATE_EN`: bit 0, access unknown.
-  @inlinable public static var PWRGATE_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var PWRGATE_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_PMG_PG_HWCNTL.STAGGER_EN`: bit 1, access unknown.
-  @inlinable public static var STAGGER_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var STAGGER_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_SEQ_PMG_PG_HWCNTL.TPGCG`: bits 5:2, access unknown.
-  @inlinable public static var TPGCG: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var TPGCG: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `MC_SEQ_PMG_PG_HWCNTL.D_DLY`: bits 7:6, access unknown.
-  @inlinable public static var D_DLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var D_DLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `MC_SEQ_PMG_PG_HWCNTL.AC_DLY`: bits 9:8, access unknown.
-  @inlinable public static var AC_DLY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var AC_DLY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `MC_SEQ_PMG_PG_HWCNTL.G_DLY`: bits 13:10, access unknown.
-  @inlinable public static var G_DLY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
+  public static var G_DLY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `MC_SEQ_PMG_PG_HWCNTL.TXAO`: bit 16, access unknown.
-  @inlinable public static var TXAO: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var TXAO: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_SEQ_PMG_PG_HWCNTL.RXAO`: bit 17, access unknown.
-  @inlinable public static var RXAO: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var RXAO: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_SEQ_PMG_PG_HWCNTL.ACAO`: bit 18, access unknown.
-  @inlinable public static var ACAO: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var ACAO: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 }
 
 /// `MC_SEQ_PMG_PG_SWCNTL_0`: gmc_8_1 register, MMIO dword 0xABA (byte 0x2AE8), access unknown, reset unknown (`write` starts from 0).
@@ -5716,86 +5348,58 @@ public enum MC_SEQ_PMG_PG_SWCNTL_0: Register {
   }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_0.PMD0_DQ_TX_ENB`: bit 0, access unknown.
-  @inlinable public static var PMD0_DQ_TX_ENB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var PMD0_DQ_TX_ENB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_0.PMD0_DBI_TX_ENB`: bit 1, access unknown.
-  @inlinable public static var PMD0_DBI_TX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var PMD0_DBI_TX_ENB: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_0.PMD0_EDC_TX_ENB`: bit 2, access unknown.
-  @inlinable public static var PMD0_EDC_TX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var PMD0_EDC_TX_ENB: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_0.PMD0_WCLKX_TX_ENB`: bit 3, access unknown.
-  @inlinable public static var PMD0_WCLKX_TX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var PMD0_WCLKX_TX_ENB: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_0.PMD0_DQ_RX_ENB`: bit 4, access unknown.
-  @inlinable public static var PMD0_DQ_RX_ENB: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var PMD0_DQ_RX_ENB: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_0.PMD0_DBI_RX_ENB`: bit 5, access unknown.
-  @inlinable public static var PMD0_DBI_RX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var PMD0_DBI_RX_ENB: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_0.PMD0_EDC_RX_ENB`: bit 6, access unknown.
-  @inlinable public static var PMD0_EDC_RX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var PMD0_EDC_RX_ENB: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_0.PMD0_WCLKX_RX_ENB`: bit 7, access unknown.
-  @inlinable public static var PMD0_WCLKX_RX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var PMD0_WCLKX_RX_ENB: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_0.PMD1_DQ_TX_ENB`: bit 8, access unknown.
-  @inlinable public static var PMD1_DQ_TX_ENB: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var PMD1_DQ_TX_ENB: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_0.PMD1_DBI_TX_ENB`: bit 9, access unknown.
-  @inlinable public static var PMD1_DBI_TX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var PMD1_DBI_TX_ENB: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_0.PMD1_EDC_TX_ENB`: bit 10, access unknown.
-  @inlinable public static var PMD1_EDC_TX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var PMD1_EDC_TX_ENB: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_0.PMD1_WCLKX_TX_ENB`: bit 11, access unknown.
-  @inlinable public static var PMD1_WCLKX_TX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var PMD1_WCLKX_TX_ENB: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_0.PMD1_DQ_RX_ENB`: bit 12, access unknown.
-  @inlinable public static var PMD1_DQ_RX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var PMD1_DQ_RX_ENB: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_0.PMD1_DBI_RX_ENB`: bit 13, access unknown.
-  @inlinable public static var PMD1_DBI_RX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var PMD1_DBI_RX_ENB: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_0.PMD1_EDC_RX_ENB`: bit 14, access unknown.
-  @inlinable public static var PMD1_EDC_RX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var PMD1_EDC_RX_ENB: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_0.PMD1_WCLKX_RX_ENB`: bit 15, access unknown.
-  @inlinable public static var PMD1_WCLKX_RX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var PMD1_WCLKX_RX_ENB: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_0.PMA0_AC_ENB`: bit 16, access unknown.
-  @inlinable public static var PMA0_AC_ENB: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var PMA0_AC_ENB: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_0.GMCON_SR_COMMIT`: bit 31, access unknown.
-  @inlinable public static var GMCON_SR_COMMIT: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GMCON_SR_COMMIT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_SEQ_PMG_PG_SWCNTL_1`: gmc_8_1 register, MMIO dword 0xABB (byte 0x2AEC), access unknown, reset unknown (`write` starts from 0).
@@ -5808,86 +5412,58 @@ public enum MC_SEQ_PMG_PG_SWCNTL_1: Register {
   }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_1.PMD2_DQ_TX_ENB`: bit 0, access unknown.
-  @inlinable public static var PMD2_DQ_TX_ENB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var PMD2_DQ_TX_ENB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_1.PMD2_DBI_TX_ENB`: bit 1, access unknown.
-  @inlinable public static var PMD2_DBI_TX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var PMD2_DBI_TX_ENB: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_1.PMD2_EDC_TX_ENB`: bit 2, access unknown.
-  @inlinable public static var PMD2_EDC_TX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var PMD2_EDC_TX_ENB: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_1.PMD2_WCLKX_TX_ENB`: bit 3, access unknown.
-  @inlinable public static var PMD2_WCLKX_TX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var PMD2_WCLKX_TX_ENB: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_1.PMD2_DQ_RX_ENB`: bit 4, access unknown.
-  @inlinable public static var PMD2_DQ_RX_ENB: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var PMD2_DQ_RX_ENB: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_1.PMD2_DBI_RX_ENB`: bit 5, access unknown.
-  @inlinable public static var PMD2_DBI_RX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var PMD2_DBI_RX_ENB: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_1.PMD2_EDC_RX_ENB`: bit 6, access unknown.
-  @inlinable public static var PMD2_EDC_RX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var PMD2_EDC_RX_ENB: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_1.PMD2_WCLKX_RX_ENB`: bit 7, access unknown.
-  @inlinable public static var PMD2_WCLKX_RX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var PMD2_WCLKX_RX_ENB: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_1.PMD3_DQ_TX_ENB`: bit 8, access unknown.
-  @inlinable public static var PMD3_DQ_TX_ENB: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var PMD3_DQ_TX_ENB: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_1.PMD3_DBI_TX_ENB`: bit 9, access unknown.
-  @inlinable public static var PMD3_DBI_TX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var PMD3_DBI_TX_ENB: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_1.PMD3_EDC_TX_ENB`: bit 10, access unknown.
-  @inlinable public static var PMD3_EDC_TX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var PMD3_EDC_TX_ENB: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_1.PMD3_WCLKX_TX_ENB`: bit 11, access unknown.
-  @inlinable public static var PMD3_WCLKX_TX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var PMD3_WCLKX_TX_ENB: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_1.PMD3_DQ_RX_ENB`: bit 12, access unknown.
-  @inlinable public static var PMD3_DQ_RX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var PMD3_DQ_RX_ENB: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_1.PMD3_DBI_RX_ENB`: bit 13, access unknown.
-  @inlinable public static var PMD3_DBI_RX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var PMD3_DBI_RX_ENB: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_1.PMD3_EDC_RX_ENB`: bit 14, access unknown.
-  @inlinable public static var PMD3_EDC_RX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var PMD3_EDC_RX_ENB: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_1.PMD3_WCLKX_RX_ENB`: bit 15, access unknown.
-  @inlinable public static var PMD3_WCLKX_RX_ENB: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var PMD3_WCLKX_RX_ENB: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_1.PMA1_AC_ENB`: bit 16, access unknown.
-  @inlinable public static var PMA1_AC_ENB: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var PMA1_AC_ENB: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_SEQ_PMG_PG_SWCNTL_1.GMCON_SR_COMMIT`: bit 31, access unknown.
-  @inlinable public static var GMCON_SR_COMMIT: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GMCON_SR_COMMIT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_IMP_DQ_STATUS`: gmc_8_1 register, MMIO dword 0xABC (byte 0x2AF0), access unknown, reset unknown (`write` starts from 0).
@@ -5900,16 +5476,16 @@ public enum MC_IMP_DQ_STATUS: Register {
   }
 
   /// `MC_IMP_DQ_STATUS.CH0_DQ_PSTR`: bits 7:0, access unknown.
-  @inlinable public static var CH0_DQ_PSTR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var CH0_DQ_PSTR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IMP_DQ_STATUS.CH0_DQ_NSTR`: bits 15:8, access unknown.
-  @inlinable public static var CH0_DQ_NSTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var CH0_DQ_NSTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IMP_DQ_STATUS.CH1_DQ_PSTR`: bits 23:16, access unknown.
-  @inlinable public static var CH1_DQ_PSTR: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var CH1_DQ_PSTR: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IMP_DQ_STATUS.CH1_DQ_NSTR`: bits 31:24, access unknown.
-  @inlinable public static var CH1_DQ_NSTR: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var CH1_DQ_NSTR: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_SEQ_TCG_CNTL`: gmc_8_1 register, MMIO dword 0xABD (byte 0x2AF4), access unknown, reset unknown (`write` starts from 0).
@@ -5922,64 +5498,64 @@ public enum MC_SEQ_TCG_CNTL: Register {
   }
 
   /// `MC_SEQ_TCG_CNTL.RESET`: bit 0, access unknown.
-  @inlinable public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RESET: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_TCG_CNTL.ENABLE_D0`: bit 1, access unknown.
-  @inlinable public static var ENABLE_D0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var ENABLE_D0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_SEQ_TCG_CNTL.ENABLE_D1`: bit 2, access unknown.
-  @inlinable public static var ENABLE_D1: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var ENABLE_D1: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_SEQ_TCG_CNTL.START`: bit 3, access unknown.
-  @inlinable public static var START: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var START: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_SEQ_TCG_CNTL.NFIFO`: bits 6:4, access unknown.
-  @inlinable public static var NFIFO: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var NFIFO: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_SEQ_TCG_CNTL.INFINITE_CMD`: bit 7, access unknown.
-  @inlinable public static var INFINITE_CMD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var INFINITE_CMD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_SEQ_TCG_CNTL.MOP`: bits 11:8, access unknown.
-  @inlinable public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_TCG_CNTL.DATA_CNT`: bits 15:12, access unknown.
-  @inlinable public static var DATA_CNT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var DATA_CNT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_TCG_CNTL.LOAD_FIFO`: bit 16, access unknown.
-  @inlinable public static var LOAD_FIFO: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var LOAD_FIFO: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_SEQ_TCG_CNTL.SHORT_LDFF`: bit 17, access unknown.
-  @inlinable public static var SHORT_LDFF: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var SHORT_LDFF: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_SEQ_TCG_CNTL.FRAME_TRAIN`: bit 18, access unknown.
-  @inlinable public static var FRAME_TRAIN: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var FRAME_TRAIN: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_SEQ_TCG_CNTL.BURST_NUM`: bits 21:19, access unknown.
-  @inlinable public static var BURST_NUM: RegisterField<Self, UInt8> { .init(lsb: 19, width: 3) }
+  public static var BURST_NUM: RegisterField<Self, UInt8> { .init(lsb: 19, width: 3) }
 
   /// `MC_SEQ_TCG_CNTL.ISSUE_AREF`: bit 22, access unknown.
-  @inlinable public static var ISSUE_AREF: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var ISSUE_AREF: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_SEQ_TCG_CNTL.TXDBI_CNTL`: bit 23, access unknown.
-  @inlinable public static var TXDBI_CNTL: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var TXDBI_CNTL: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_SEQ_TCG_CNTL.VPTR_MASK`: bit 24, access unknown.
-  @inlinable public static var VPTR_MASK: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var VPTR_MASK: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_SEQ_TCG_CNTL.AREF_LAST`: bit 25, access unknown.
-  @inlinable public static var AREF_LAST: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var AREF_LAST: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MC_SEQ_TCG_CNTL.AREF_BOTH`: bit 26, access unknown.
-  @inlinable public static var AREF_BOTH: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var AREF_BOTH: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_SEQ_TCG_CNTL.LD_RTDATA_OVR`: bit 28, access unknown.
-  @inlinable public static var LD_RTDATA_OVR: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var LD_RTDATA_OVR: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_SEQ_TCG_CNTL.LD_RTDATA_CH`: bit 29, access unknown.
-  @inlinable public static var LD_RTDATA_CH: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var LD_RTDATA_CH: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_SEQ_TCG_CNTL.DONE`: bit 31, access unknown.
-  @inlinable public static var DONE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var DONE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_SEQ_TSM_CTRL`: gmc_8_1 register, MMIO dword 0xABE (byte 0x2AF8), access unknown, reset unknown (`write` starts from 0).
@@ -5992,46 +5568,46 @@ public enum MC_SEQ_TSM_CTRL: Register {
   }
 
   /// `MC_SEQ_TSM_CTRL.START`: bit 0, access unknown.
-  @inlinable public static var START: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var START: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_TSM_CTRL.CAPTURE_START`: bit 1, access unknown.
-  @inlinable public static var CAPTURE_START: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CAPTURE_START: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_SEQ_TSM_CTRL.DONE`: bit 2, access unknown.
-  @inlinable public static var DONE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var DONE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_SEQ_TSM_CTRL.ERR`: bit 3, access unknown.
-  @inlinable public static var ERR: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var ERR: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_SEQ_TSM_CTRL.STEP`: bit 4, access unknown.
-  @inlinable public static var STEP: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var STEP: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_SEQ_TSM_CTRL.DIRECTION`: bit 5, access unknown.
-  @inlinable public static var DIRECTION: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var DIRECTION: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_SEQ_TSM_CTRL.INVERT`: bit 6, access unknown.
-  @inlinable public static var INVERT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var INVERT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_SEQ_TSM_CTRL.MASK_BITS`: bit 7, access unknown.
-  @inlinable public static var MASK_BITS: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var MASK_BITS: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_SEQ_TSM_CTRL.UPDATE_LOOP`: bits 9:8, access unknown.
-  @inlinable public static var UPDATE_LOOP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var UPDATE_LOOP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `MC_SEQ_TSM_CTRL.ROT_INV`: bit 10, access unknown.
-  @inlinable public static var ROT_INV: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var ROT_INV: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_SEQ_TSM_CTRL.DUAL_CH_EN`: bit 11, access unknown.
-  @inlinable public static var DUAL_CH_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var DUAL_CH_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_SEQ_TSM_CTRL.DONE0`: bit 12, access unknown.
-  @inlinable public static var DONE0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var DONE0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_SEQ_TSM_CTRL.DONE1`: bit 13, access unknown.
-  @inlinable public static var DONE1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var DONE1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_SEQ_TSM_CTRL.POINTER`: bits 31:16, access unknown.
-  @inlinable public static var POINTER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var POINTER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_SEQ_TSM_GCNT`: gmc_8_1 register, MMIO dword 0xABF (byte 0x2AFC), access unknown, reset unknown (`write` starts from 0).
@@ -6044,16 +5620,16 @@ public enum MC_SEQ_TSM_GCNT: Register {
   }
 
   /// `MC_SEQ_TSM_GCNT.TRUE_ACT`: bits 3:0, access unknown.
-  @inlinable public static var TRUE_ACT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var TRUE_ACT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_TSM_GCNT.FALSE_ACT`: bits 7:4, access unknown.
-  @inlinable public static var FALSE_ACT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var FALSE_ACT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_TSM_GCNT.TESTS`: bits 15:8, access unknown.
-  @inlinable public static var TESTS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var TESTS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_SEQ_TSM_GCNT.COMP_VALUE`: bits 31:16, access unknown.
-  @inlinable public static var COMP_VALUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var COMP_VALUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_SEQ_TSM_OCNT`: gmc_8_1 register, MMIO dword 0xAC0 (byte 0x2B00), access unknown, reset unknown (`write` starts from 0).
@@ -6066,16 +5642,16 @@ public enum MC_SEQ_TSM_OCNT: Register {
   }
 
   /// `MC_SEQ_TSM_OCNT.TRUE_ACT`: bits 3:0, access unknown.
-  @inlinable public static var TRUE_ACT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var TRUE_ACT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_TSM_OCNT.FALSE_ACT`: bits 7:4, access unknown.
-  @inlinable public static var FALSE_ACT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var FALSE_ACT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_TSM_OCNT.TESTS`: bits 15:8, access unknown.
-  @inlinable public static var TESTS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var TESTS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_SEQ_TSM_OCNT.CMP_VALUE`: bits 31:16, access unknown.
-  @inlinable public static var CMP_VALUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var CMP_VALUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_SEQ_TSM_NCNT`: gmc_8_1 register, MMIO dword 0xAC1 (byte 0x2B04), access unknown, reset unknown (`write` starts from 0).
@@ -6088,22 +5664,22 @@ public enum MC_SEQ_TSM_NCNT: Register {
   }
 
   /// `MC_SEQ_TSM_NCNT.TRUE_ACT`: bits 3:0, access unknown.
-  @inlinable public static var TRUE_ACT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var TRUE_ACT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_TSM_NCNT.FALSE_ACT`: bits 7:4, access unknown.
-  @inlinable public static var FALSE_ACT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var FALSE_ACT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_TSM_NCNT.TESTS`: bits 15:8, access unknown.
-  @inlinable public static var TESTS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var TESTS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_SEQ_TSM_NCNT.RANGE_LOW`: bits 19:16, access unknown.
-  @inlinable public static var RANGE_LOW: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var RANGE_LOW: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_TSM_NCNT.RANGE_HIGH`: bits 23:20, access unknown.
-  @inlinable public static var RANGE_HIGH: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var RANGE_HIGH: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_SEQ_TSM_NCNT.NIBBLE_SKIP`: bits 27:24, access unknown.
-  @inlinable public static var NIBBLE_SKIP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var NIBBLE_SKIP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `MC_SEQ_TSM_BCNT`: gmc_8_1 register, MMIO dword 0xAC2 (byte 0x2B08), access unknown, reset unknown (`write` starts from 0).
@@ -6116,19 +5692,19 @@ public enum MC_SEQ_TSM_BCNT: Register {
   }
 
   /// `MC_SEQ_TSM_BCNT.TRUE_ACT`: bits 3:0, access unknown.
-  @inlinable public static var TRUE_ACT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var TRUE_ACT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_TSM_BCNT.FALSE_ACT`: bits 7:4, access unknown.
-  @inlinable public static var FALSE_ACT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var FALSE_ACT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_TSM_BCNT.BCNT_TESTS`: bits 15:8, access unknown.
-  @inlinable public static var BCNT_TESTS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var BCNT_TESTS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_SEQ_TSM_BCNT.COMP_VALUE`: bits 23:16, access unknown.
-  @inlinable public static var COMP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var COMP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_SEQ_TSM_BCNT.DONE_TESTS`: bits 31:24, access unknown.
-  @inlinable public static var DONE_TESTS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var DONE_TESTS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_SEQ_TSM_FLAG`: gmc_8_1 register, MMIO dword 0xAC3 (byte 0x2B0C), access unknown, reset unknown (`write` starts from 0).
@@ -6141,19 +5717,19 @@ public enum MC_SEQ_TSM_FLAG: Register {
   }
 
   /// `MC_SEQ_TSM_FLAG.TRUE_ACT`: bits 3:0, access unknown.
-  @inlinable public static var TRUE_ACT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var TRUE_ACT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_TSM_FLAG.FALSE_ACT`: bits 7:4, access unknown.
-  @inlinable public static var FALSE_ACT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var FALSE_ACT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_TSM_FLAG.FLAG_TESTS`: bits 15:8, access unknown.
-  @inlinable public static var FLAG_TESTS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var FLAG_TESTS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_SEQ_TSM_FLAG.NBBL_MASK`: bits 19:16, access unknown.
-  @inlinable public static var NBBL_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var NBBL_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_TSM_FLAG.ERROR_TESTS`: bits 31:24, access unknown.
-  @inlinable public static var ERROR_TESTS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var ERROR_TESTS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_SEQ_TSM_UPDATE`: gmc_8_1 register, MMIO dword 0xAC4 (byte 0x2B10), access unknown, reset unknown (`write` starts from 0).
@@ -6166,19 +5742,19 @@ public enum MC_SEQ_TSM_UPDATE: Register {
   }
 
   /// `MC_SEQ_TSM_UPDATE.TRUE_ACT`: bits 3:0, access unknown.
-  @inlinable public static var TRUE_ACT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var TRUE_ACT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_TSM_UPDATE.FALSE_ACT`: bits 7:4, access unknown.
-  @inlinable public static var FALSE_ACT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var FALSE_ACT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_SEQ_TSM_UPDATE.UPDT_TESTS`: bits 15:8, access unknown.
-  @inlinable public static var UPDT_TESTS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var UPDT_TESTS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_SEQ_TSM_UPDATE.AREF_COUNT`: bits 23:16, access unknown.
-  @inlinable public static var AREF_COUNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var AREF_COUNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_SEQ_TSM_UPDATE.CAPTR_TESTS`: bits 31:24, access unknown.
-  @inlinable public static var CAPTR_TESTS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var CAPTR_TESTS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_SEQ_TSM_EDC`: gmc_8_1 register, MMIO dword 0xAC5 (byte 0x2B14), access unknown, reset unknown (`write` starts from 0).
@@ -6191,7 +5767,7 @@ public enum MC_SEQ_TSM_EDC: Register {
   }
 
   /// `MC_SEQ_TSM_EDC.EDC`: bits 31:0, access unknown.
-  @inlinable public static var EDC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var EDC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_TSM_DBI`: gmc_8_1 register, MMIO dword 0xAC6 (byte 0x2B18), access unknown, reset unknown (`write` starts from 0).
@@ -6204,7 +5780,7 @@ public enum MC_SEQ_TSM_DBI: Register {
   }
 
   /// `MC_SEQ_TSM_DBI.DBI`: bits 31:0, access unknown.
-  @inlinable public static var DBI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DBI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_RD_CTL_D0_LP`: gmc_8_1 register, MMIO dword 0xAC7 (byte 0x2B1C), access unknown, reset unknown (`write` starts from 0).
@@ -6217,31 +5793,31 @@ public enum MC_SEQ_RD_CTL_D0_LP: Register {
   }
 
   /// `MC_SEQ_RD_CTL_D0_LP.RCV_DLY`: bits 2:0, access unknown.
-  @inlinable public static var RCV_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RCV_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_SEQ_RD_CTL_D0_LP.RCV_EXT`: bits 7:3, access unknown.
-  @inlinable public static var RCV_EXT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 5) }
+  public static var RCV_EXT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 5) }
 
   /// `MC_SEQ_RD_CTL_D0_LP.RST_SEL`: bits 9:8, access unknown.
-  @inlinable public static var RST_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var RST_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `MC_SEQ_RD_CTL_D0_LP.RXDPWRON_DLY`: bits 11:10, access unknown.
-  @inlinable public static var RXDPWRON_DLY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var RXDPWRON_DLY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `MC_SEQ_RD_CTL_D0_LP.RST_HLD`: bits 15:12, access unknown.
-  @inlinable public static var RST_HLD: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var RST_HLD: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_RD_CTL_D0_LP.STR_PRE`: bit 16, access unknown.
-  @inlinable public static var STR_PRE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var STR_PRE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_SEQ_RD_CTL_D0_LP.STR_PST`: bit 17, access unknown.
-  @inlinable public static var STR_PST: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var STR_PST: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_SEQ_RD_CTL_D0_LP.RBS_DLY`: bits 24:20, access unknown.
-  @inlinable public static var RBS_DLY: RegisterField<Self, UInt8> { .init(lsb: 20, width: 5) }
+  public static var RBS_DLY: RegisterField<Self, UInt8> { .init(lsb: 20, width: 5) }
 
   /// `MC_SEQ_RD_CTL_D0_LP.RBS_WEDC_DLY`: bits 29:25, access unknown.
-  @inlinable public static var RBS_WEDC_DLY: RegisterField<Self, UInt8> { .init(lsb: 25, width: 5) }
+  public static var RBS_WEDC_DLY: RegisterField<Self, UInt8> { .init(lsb: 25, width: 5) }
 }
 
 /// `MC_SEQ_RD_CTL_D1_LP`: gmc_8_1 register, MMIO dword 0xAC8 (byte 0x2B20), access unknown, reset unknown (`write` starts from 0).
@@ -6254,31 +5830,31 @@ public enum MC_SEQ_RD_CTL_D1_LP: Register {
   }
 
   /// `MC_SEQ_RD_CTL_D1_LP.RCV_DLY`: bits 2:0, access unknown.
-  @inlinable public static var RCV_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var RCV_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_SEQ_RD_CTL_D1_LP.RCV_EXT`: bits 7:3, access unknown.
-  @inlinable public static var RCV_EXT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 5) }
+  public static var RCV_EXT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 5) }
 
   /// `MC_SEQ_RD_CTL_D1_LP.RST_SEL`: bits 9:8, access unknown.
-  @inlinable public static var RST_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var RST_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `MC_SEQ_RD_CTL_D1_LP.RXDPWRON_DLY`: bits 11:10, access unknown.
-  @inlinable public static var RXDPWRON_DLY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var RXDPWRON_DLY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `MC_SEQ_RD_CTL_D1_LP.RST_HLD`: bits 15:12, access unknown.
-  @inlinable public static var RST_HLD: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var RST_HLD: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_RD_CTL_D1_LP.STR_PRE`: bit 16, access unknown.
-  @inlinable public static var STR_PRE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var STR_PRE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_SEQ_RD_CTL_D1_LP.STR_PST`: bit 17, access unknown.
-  @inlinable public static var STR_PST: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var STR_PST: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_SEQ_RD_CTL_D1_LP.RBS_DLY`: bits 24:20, access unknown.
-  @inlinable public static var RBS_DLY: RegisterField<Self, UInt8> { .init(lsb: 20, width: 5) }
+  public static var RBS_DLY: RegisterField<Self, UInt8> { .init(lsb: 20, width: 5) }
 
   /// `MC_SEQ_RD_CTL_D1_LP.RBS_WEDC_DLY`: bits 29:25, access unknown.
-  @inlinable public static var RBS_WEDC_DLY: RegisterField<Self, UInt8> { .init(lsb: 25, width: 5) }
+  public static var RBS_WEDC_DLY: RegisterField<Self, UInt8> { .init(lsb: 25, width: 5) }
 }
 
 /// `MC_SEQ_TIMER_WR`: gmc_8_1 register, MMIO dword 0xAC9 (byte 0x2B24), access unknown, reset unknown (`write` starts from 0).
@@ -6291,7 +5867,7 @@ public enum MC_SEQ_TIMER_WR: Register {
   }
 
   /// `MC_SEQ_TIMER_WR.COUNTER`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_TIMER_RD`: gmc_8_1 register, MMIO dword 0xACA (byte 0x2B28), access unknown, reset unknown (`write` starts from 0).
@@ -6304,7 +5880,7 @@ public enum MC_SEQ_TIMER_RD: Register {
   }
 
   /// `MC_SEQ_TIMER_RD.COUNTER`: bits 31:0, access unknown.
-  @inlinable public static var COUNTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_DRAM_ERROR_INSERTION`: gmc_8_1 register, MMIO dword 0xACB (byte 0x2B2C), access unknown, reset unknown (`write` starts from 0).
@@ -6317,10 +5893,10 @@ public enum MC_SEQ_DRAM_ERROR_INSERTION: Register {
   }
 
   /// `MC_SEQ_DRAM_ERROR_INSERTION.TX`: bits 15:0, access unknown.
-  @inlinable public static var TX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var TX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_SEQ_DRAM_ERROR_INSERTION.RX`: bits 31:16, access unknown.
-  @inlinable public static var RX: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var RX: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_PHY_TIMING_D0`: gmc_8_1 register, MMIO dword 0xACC (byte 0x2B30), access unknown, reset unknown (`write` starts from 0).
@@ -6333,28 +5909,28 @@ public enum MC_PHY_TIMING_D0: Register {
   }
 
   /// `MC_PHY_TIMING_D0.RXC0_DLY`: bits 3:0, access unknown.
-  @inlinable public static var RXC0_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var RXC0_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_PHY_TIMING_D0.RXC0_EXT`: bits 7:4, access unknown.
-  @inlinable public static var RXC0_EXT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var RXC0_EXT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_PHY_TIMING_D0.RXC1_DLY`: bits 11:8, access unknown.
-  @inlinable public static var RXC1_DLY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var RXC1_DLY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_PHY_TIMING_D0.RXC1_EXT`: bits 15:12, access unknown.
-  @inlinable public static var RXC1_EXT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var RXC1_EXT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_PHY_TIMING_D0.TXC0_DLY`: bits 18:16, access unknown.
-  @inlinable public static var TXC0_DLY: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
+  public static var TXC0_DLY: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `MC_PHY_TIMING_D0.TXC0_EXT`: bits 23:20, access unknown.
-  @inlinable public static var TXC0_EXT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var TXC0_EXT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_PHY_TIMING_D0.TXC1_DLY`: bits 26:24, access unknown.
-  @inlinable public static var TXC1_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
+  public static var TXC1_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
   /// `MC_PHY_TIMING_D0.TXC1_EXT`: bits 31:28, access unknown.
-  @inlinable public static var TXC1_EXT: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var TXC1_EXT: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_PHY_TIMING_D1`: gmc_8_1 register, MMIO dword 0xACD (byte 0x2B34), access unknown, reset unknown (`write` starts from 0).
@@ -6367,28 +5943,28 @@ public enum MC_PHY_TIMING_D1: Register {
   }
 
   /// `MC_PHY_TIMING_D1.RXC0_DLY`: bits 3:0, access unknown.
-  @inlinable public static var RXC0_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var RXC0_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_PHY_TIMING_D1.RXC0_EXT`: bits 7:4, access unknown.
-  @inlinable public static var RXC0_EXT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var RXC0_EXT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_PHY_TIMING_D1.RXC1_DLY`: bits 11:8, access unknown.
-  @inlinable public static var RXC1_DLY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var RXC1_DLY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_PHY_TIMING_D1.RXC1_EXT`: bits 15:12, access unknown.
-  @inlinable public static var RXC1_EXT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var RXC1_EXT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_PHY_TIMING_D1.TXC0_DLY`: bits 18:16, access unknown.
-  @inlinable public static var TXC0_DLY: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
+  public static var TXC0_DLY: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `MC_PHY_TIMING_D1.TXC0_EXT`: bits 23:20, access unknown.
-  @inlinable public static var TXC0_EXT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var TXC0_EXT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_PHY_TIMING_D1.TXC1_DLY`: bits 26:24, access unknown.
-  @inlinable public static var TXC1_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
+  public static var TXC1_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 
   /// `MC_PHY_TIMING_D1.TXC1_EXT`: bits 31:28, access unknown.
-  @inlinable public static var TXC1_EXT: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var TXC1_EXT: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_PHY_TIMING_2`: gmc_8_1 register, MMIO dword 0xACE (byte 0x2B38), access unknown, reset unknown (`write` starts from 0).
@@ -6401,56 +5977,52 @@ public enum MC_PHY_TIMING_2: Register {
   }
 
   /// `MC_PHY_TIMING_2.IND_LD_CNT`: bits 6:0, access unknown.
-  @inlinable public static var IND_LD_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var IND_LD_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `MC_PHY_TIMING_2.RXC0_INV`: bit 8, access unknown.
-  @inlinable public static var RXC0_INV: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var RXC0_INV: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_PHY_TIMING_2.RXC1_INV`: bit 9, access unknown.
-  @inlinable public static var RXC1_INV: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RXC1_INV: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_PHY_TIMING_2.TXC0_INV`: bit 10, access unknown.
-  @inlinable public static var TXC0_INV: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var TXC0_INV: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_PHY_TIMING_2.TXC1_INV`: bit 11, access unknown.
-  @inlinable public static var TXC1_INV: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var TXC1_INV: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_PHY_TIMING_2.RXC0_FRC`: bit 12, access unknown.
-  @inlinable public static var RXC0_FRC: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var RXC0_FRC: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_PHY_TIMING_2.RXC1_FRC`: bit 13, access unknown.
-  @inlinable public static var RXC1_FRC: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var RXC1_FRC: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_PHY_TIMING_2.TXC0_FRC`: bit 14, access unknown.
-  @inlinable public static var TXC0_FRC: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var TXC0_FRC: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_PHY_TIMING_2.TXC1_FRC`: bit 15, access unknown.
-  @inlinable public static var TXC1_FRC: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var TXC1_FRC: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_PHY_TIMING_2.TX_CDREN_D0`: bit 16, access unknown.
-  @inlinable public static var TX_CDREN_D0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var TX_CDREN_D0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_PHY_TIMING_2.TX_CDREN_D1`: bit 17, access unknown.
-  @inlinable public static var TX_CDREN_D1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var TX_CDREN_D1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_PHY_TIMING_2.ADR_CLKEN_D0`: bit 18, access unknown.
-  @inlinable public static var ADR_CLKEN_D0: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var ADR_CLKEN_D0: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_PHY_TIMING_2.ADR_CLKEN_D1`: bit 19, access unknown.
-  @inlinable public static var ADR_CLKEN_D1: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var ADR_CLKEN_D1: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_PHY_TIMING_2.WR_DLY`: bits 23:20, access unknown.
-  @inlinable public static var WR_DLY: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var WR_DLY: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_PHY_TIMING_2.RXDPWRONC0_FRC`: bit 24, access unknown.
-  @inlinable public static var RXDPWRONC0_FRC: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RXDPWRONC0_FRC: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_PHY_TIMING_2.RXDPWRONC1_FRC`: bit 25, access unknown.
-  @inlinable public static var RXDPWRONC1_FRC: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var RXDPWRONC1_FRC: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `MC_SEQ_TSM_DEBUG_INDEX`: gmc_8_1 register, MMIO dword 0xACF (byte 0x2B3C), access unknown, reset unknown (`write` starts from 0).
@@ -6463,9 +6035,7 @@ public enum MC_SEQ_TSM_DEBUG_INDEX: Register {
   }
 
   /// `MC_SEQ_TSM_DEBUG_INDEX.TSM_DEBUG_INDEX`: bits 4:0, access unknown.
-  @inlinable public static var TSM_DEBUG_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var TSM_DEBUG_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 }
 
 /// `MC_SEQ_TSM_DEBUG_DATA`: gmc_8_1 register, MMIO dword 0xAD0 (byte 0x2B40), access unknown, reset unknown (`write` starts from 0).
@@ -6478,9 +6048,7 @@ public enum MC_SEQ_TSM_DEBUG_DATA: Register {
   }
 
   /// `MC_SEQ_TSM_DEBUG_DATA.TSM_DEBUG_DATA`: bits 31:0, access unknown.
-  @inlinable public static var TSM_DEBUG_DATA: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var TSM_DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_PMG_CMD_MRS1`: gmc_8_1 register, MMIO dword 0xAD1 (byte 0x2B44), access unknown, reset unknown (`write` starts from 0).
@@ -6493,25 +6061,25 @@ public enum MC_PMG_CMD_MRS1: Register {
   }
 
   /// `MC_PMG_CMD_MRS1.ADR`: bits 15:0, access unknown.
-  @inlinable public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_PMG_CMD_MRS1.MOP`: bits 18:16, access unknown.
-  @inlinable public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
+  public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `MC_PMG_CMD_MRS1.BNK_MSB`: bit 19, access unknown.
-  @inlinable public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_PMG_CMD_MRS1.END`: bit 20, access unknown.
-  @inlinable public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_PMG_CMD_MRS1.CSB`: bits 22:21, access unknown.
-  @inlinable public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
+  public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `MC_PMG_CMD_MRS1.ADR_MSB1`: bit 28, access unknown.
-  @inlinable public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_PMG_CMD_MRS1.ADR_MSB0`: bit 29, access unknown.
-  @inlinable public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_SEQ_PMG_CMD_MRS1_LP`: gmc_8_1 register, MMIO dword 0xAD2 (byte 0x2B48), access unknown, reset unknown (`write` starts from 0).
@@ -6524,25 +6092,25 @@ public enum MC_SEQ_PMG_CMD_MRS1_LP: Register {
   }
 
   /// `MC_SEQ_PMG_CMD_MRS1_LP.ADR`: bits 15:0, access unknown.
-  @inlinable public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_SEQ_PMG_CMD_MRS1_LP.MOP`: bits 18:16, access unknown.
-  @inlinable public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
+  public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `MC_SEQ_PMG_CMD_MRS1_LP.BNK_MSB`: bit 19, access unknown.
-  @inlinable public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_SEQ_PMG_CMD_MRS1_LP.END`: bit 20, access unknown.
-  @inlinable public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_SEQ_PMG_CMD_MRS1_LP.CSB`: bits 22:21, access unknown.
-  @inlinable public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
+  public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `MC_SEQ_PMG_CMD_MRS1_LP.ADR_MSB1`: bit 28, access unknown.
-  @inlinable public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_SEQ_PMG_CMD_MRS1_LP.ADR_MSB0`: bit 29, access unknown.
-  @inlinable public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_SEQ_PMG_TIMING_LP`: gmc_8_1 register, MMIO dword 0xAD3 (byte 0x2B4C), access unknown, reset unknown (`write` starts from 0).
@@ -6555,27 +6123,25 @@ public enum MC_SEQ_PMG_TIMING_LP: Register {
   }
 
   /// `MC_SEQ_PMG_TIMING_LP.TCKSRE`: bits 2:0, access unknown.
-  @inlinable public static var TCKSRE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var TCKSRE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_SEQ_PMG_TIMING_LP.TCKSRX`: bits 6:4, access unknown.
-  @inlinable public static var TCKSRX: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var TCKSRX: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MC_SEQ_PMG_TIMING_LP.TCKE_PULSE`: bits 11:8, access unknown.
-  @inlinable public static var TCKE_PULSE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var TCKE_PULSE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_PMG_TIMING_LP.TCKE`: bits 17:12, access unknown.
-  @inlinable public static var TCKE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
+  public static var TCKE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
   /// `MC_SEQ_PMG_TIMING_LP.SEQ_IDLE`: bits 20:18, access unknown.
-  @inlinable public static var SEQ_IDLE: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
+  public static var SEQ_IDLE: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `MC_SEQ_PMG_TIMING_LP.TCKE_PULSE_MSB`: bit 23, access unknown.
-  @inlinable public static var TCKE_PULSE_MSB: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var TCKE_PULSE_MSB: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_SEQ_PMG_TIMING_LP.SEQ_IDLE_SS`: bits 31:24, access unknown.
-  @inlinable public static var SEQ_IDLE_SS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var SEQ_IDLE_SS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_SEQ_CNTL_2`: gmc_8_1 register, MMIO dword 0xAD4 (byte 0x2B50), access unknown, reset unknown (`write` starts from 0).
@@ -6588,44 +6154,34 @@ public enum MC_SEQ_CNTL_2: Register {
   }
 
   /// `MC_SEQ_CNTL_2.DRST_PDRV`: bits 3:0, access unknown.
-  @inlinable public static var DRST_PDRV: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DRST_PDRV: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_CNTL_2.DRST_PU`: bit 4, access unknown.
-  @inlinable public static var DRST_PU: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var DRST_PU: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_SEQ_CNTL_2.DRST_PD`: bit 5, access unknown.
-  @inlinable public static var DRST_PD: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var DRST_PD: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_SEQ_CNTL_2.ARB_RTDAT_WMK_MSB`: bits 9:8, access unknown.
-  @inlinable public static var ARB_RTDAT_WMK_MSB: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var ARB_RTDAT_WMK_MSB: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `MC_SEQ_CNTL_2.DRST_NSTR`: bits 15:10, access unknown.
-  @inlinable public static var DRST_NSTR: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
+  public static var DRST_NSTR: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 
   /// `MC_SEQ_CNTL_2.DRST_PSTR`: bits 21:16, access unknown.
-  @inlinable public static var DRST_PSTR: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
+  public static var DRST_PSTR: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `MC_SEQ_CNTL_2.PLL_TX_PWRON_D0`: bit 22, access unknown.
-  @inlinable public static var PLL_TX_PWRON_D0: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var PLL_TX_PWRON_D0: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_SEQ_CNTL_2.PLL_TX_PWRON_D1`: bit 23, access unknown.
-  @inlinable public static var PLL_TX_PWRON_D1: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PLL_TX_PWRON_D1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_SEQ_CNTL_2.PLL_RX_PWRON_D0`: bits 27:24, access unknown.
-  @inlinable public static var PLL_RX_PWRON_D0: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var PLL_RX_PWRON_D0: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_CNTL_2.PLL_RX_PWRON_D1`: bits 31:28, access unknown.
-  @inlinable public static var PLL_RX_PWRON_D1: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var PLL_RX_PWRON_D1: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_WR_CTL_2`: gmc_8_1 register, MMIO dword 0xAD5 (byte 0x2B54), access unknown, reset unknown (`write` starts from 0).
@@ -6638,25 +6194,25 @@ public enum MC_SEQ_WR_CTL_2: Register {
   }
 
   /// `MC_SEQ_WR_CTL_2.DAT_DLY_H_D0`: bit 0, access unknown.
-  @inlinable public static var DAT_DLY_H_D0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DAT_DLY_H_D0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_WR_CTL_2.DQS_DLY_H_D0`: bit 1, access unknown.
-  @inlinable public static var DQS_DLY_H_D0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var DQS_DLY_H_D0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_SEQ_WR_CTL_2.OEN_DLY_H_D0`: bit 2, access unknown.
-  @inlinable public static var OEN_DLY_H_D0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var OEN_DLY_H_D0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_SEQ_WR_CTL_2.DAT_DLY_H_D1`: bit 3, access unknown.
-  @inlinable public static var DAT_DLY_H_D1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var DAT_DLY_H_D1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_SEQ_WR_CTL_2.DQS_DLY_H_D1`: bit 4, access unknown.
-  @inlinable public static var DQS_DLY_H_D1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var DQS_DLY_H_D1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_SEQ_WR_CTL_2.OEN_DLY_H_D1`: bit 5, access unknown.
-  @inlinable public static var OEN_DLY_H_D1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var OEN_DLY_H_D1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_SEQ_WR_CTL_2.WCDR_EN`: bit 6, access unknown.
-  @inlinable public static var WCDR_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var WCDR_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 }
 
 /// `MC_SEQ_WR_CTL_2_LP`: gmc_8_1 register, MMIO dword 0xAD6 (byte 0x2B58), access unknown, reset unknown (`write` starts from 0).
@@ -6669,25 +6225,25 @@ public enum MC_SEQ_WR_CTL_2_LP: Register {
   }
 
   /// `MC_SEQ_WR_CTL_2_LP.DAT_DLY_H_D0`: bit 0, access unknown.
-  @inlinable public static var DAT_DLY_H_D0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DAT_DLY_H_D0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_WR_CTL_2_LP.DQS_DLY_H_D0`: bit 1, access unknown.
-  @inlinable public static var DQS_DLY_H_D0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var DQS_DLY_H_D0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_SEQ_WR_CTL_2_LP.OEN_DLY_H_D0`: bit 2, access unknown.
-  @inlinable public static var OEN_DLY_H_D0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var OEN_DLY_H_D0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_SEQ_WR_CTL_2_LP.DAT_DLY_H_D1`: bit 3, access unknown.
-  @inlinable public static var DAT_DLY_H_D1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var DAT_DLY_H_D1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_SEQ_WR_CTL_2_LP.DQS_DLY_H_D1`: bit 4, access unknown.
-  @inlinable public static var DQS_DLY_H_D1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var DQS_DLY_H_D1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_SEQ_WR_CTL_2_LP.OEN_DLY_H_D1`: bit 5, access unknown.
-  @inlinable public static var OEN_DLY_H_D1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var OEN_DLY_H_D1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_SEQ_WR_CTL_2_LP.WCDR_EN`: bit 6, access unknown.
-  @inlinable public static var WCDR_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var WCDR_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 }
 
 /// `MC_PMG_CMD_MRS2`: gmc_8_1 register, MMIO dword 0xAD7 (byte 0x2B5C), access unknown, reset unknown (`write` starts from 0).
@@ -6700,25 +6256,25 @@ public enum MC_PMG_CMD_MRS2: Register {
   }
 
   /// `MC_PMG_CMD_MRS2.ADR`: bits 15:0, access unknown.
-  @inlinable public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_PMG_CMD_MRS2.MOP`: bits 18:16, access unknown.
-  @inlinable public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
+  public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `MC_PMG_CMD_MRS2.BNK_MSB`: bit 19, access unknown.
-  @inlinable public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_PMG_CMD_MRS2.END`: bit 20, access unknown.
-  @inlinable public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_PMG_CMD_MRS2.CSB`: bits 22:21, access unknown.
-  @inlinable public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
+  public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `MC_PMG_CMD_MRS2.ADR_MSB1`: bit 28, access unknown.
-  @inlinable public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_PMG_CMD_MRS2.ADR_MSB0`: bit 29, access unknown.
-  @inlinable public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_SEQ_PMG_CMD_MRS2_LP`: gmc_8_1 register, MMIO dword 0xAD8 (byte 0x2B60), access unknown, reset unknown (`write` starts from 0).
@@ -6731,25 +6287,25 @@ public enum MC_SEQ_PMG_CMD_MRS2_LP: Register {
   }
 
   /// `MC_SEQ_PMG_CMD_MRS2_LP.ADR`: bits 15:0, access unknown.
-  @inlinable public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_SEQ_PMG_CMD_MRS2_LP.MOP`: bits 18:16, access unknown.
-  @inlinable public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
+  public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `MC_SEQ_PMG_CMD_MRS2_LP.BNK_MSB`: bit 19, access unknown.
-  @inlinable public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_SEQ_PMG_CMD_MRS2_LP.END`: bit 20, access unknown.
-  @inlinable public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_SEQ_PMG_CMD_MRS2_LP.CSB`: bits 22:21, access unknown.
-  @inlinable public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
+  public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `MC_SEQ_PMG_CMD_MRS2_LP.ADR_MSB1`: bit 28, access unknown.
-  @inlinable public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_SEQ_PMG_CMD_MRS2_LP.ADR_MSB0`: bit 29, access unknown.
-  @inlinable public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_SEQ_PERF_SEQ_CNT_C_I0`: gmc_8_1 register, MMIO dword 0xAD9 (byte 0x2B64), access unknown, reset unknown (`write` starts from 0).
@@ -6762,7 +6318,7 @@ public enum MC_SEQ_PERF_SEQ_CNT_C_I0: Register {
   }
 
   /// `MC_SEQ_PERF_SEQ_CNT_C_I0.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_PERF_SEQ_CNT_C_I1`: gmc_8_1 register, MMIO dword 0xADA (byte 0x2B68), access unknown, reset unknown (`write` starts from 0).
@@ -6775,7 +6331,7 @@ public enum MC_SEQ_PERF_SEQ_CNT_C_I1: Register {
   }
 
   /// `MC_SEQ_PERF_SEQ_CNT_C_I1.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_PERF_SEQ_CNT_D_I0`: gmc_8_1 register, MMIO dword 0xADB (byte 0x2B6C), access unknown, reset unknown (`write` starts from 0).
@@ -6788,7 +6344,7 @@ public enum MC_SEQ_PERF_SEQ_CNT_D_I0: Register {
   }
 
   /// `MC_SEQ_PERF_SEQ_CNT_D_I0.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_PERF_SEQ_CNT_D_I1`: gmc_8_1 register, MMIO dword 0xADC (byte 0x2B70), access unknown, reset unknown (`write` starts from 0).
@@ -6801,7 +6357,7 @@ public enum MC_SEQ_PERF_SEQ_CNT_D_I1: Register {
   }
 
   /// `MC_SEQ_PERF_SEQ_CNT_D_I1.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_IO_CDRCNTL1_D0`: gmc_8_1 register, MMIO dword 0xADD (byte 0x2B74), access unknown, reset unknown (`write` starts from 0).
@@ -6814,20 +6370,16 @@ public enum MC_IO_CDRCNTL1_D0: Register {
   }
 
   /// `MC_IO_CDRCNTL1_D0.DQ_RXPHASE_B0`: bits 7:0, access unknown.
-  @inlinable public static var DQ_RXPHASE_B0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var DQ_RXPHASE_B0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_CDRCNTL1_D0.DQ_RXPHASE_B1`: bits 15:8, access unknown.
-  @inlinable public static var DQ_RXPHASE_B1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var DQ_RXPHASE_B1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_CDRCNTL1_D0.WCDR_TXPHASE_B0`: bits 23:16, access unknown.
-  @inlinable public static var WCDR_TXPHASE_B0: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var WCDR_TXPHASE_B0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_CDRCNTL1_D0.WCDR_TXPHASE_B1`: bits 31:24, access unknown.
-  @inlinable public static var WCDR_TXPHASE_B1: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var WCDR_TXPHASE_B1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_CDRCNTL1_D1`: gmc_8_1 register, MMIO dword 0xADE (byte 0x2B78), access unknown, reset unknown (`write` starts from 0).
@@ -6840,20 +6392,16 @@ public enum MC_IO_CDRCNTL1_D1: Register {
   }
 
   /// `MC_IO_CDRCNTL1_D1.DQ_RXPHASE_B0`: bits 7:0, access unknown.
-  @inlinable public static var DQ_RXPHASE_B0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var DQ_RXPHASE_B0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_CDRCNTL1_D1.DQ_RXPHASE_B1`: bits 15:8, access unknown.
-  @inlinable public static var DQ_RXPHASE_B1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var DQ_RXPHASE_B1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_CDRCNTL1_D1.WCDR_TXPHASE_B0`: bits 23:16, access unknown.
-  @inlinable public static var WCDR_TXPHASE_B0: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var WCDR_TXPHASE_B0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_CDRCNTL1_D1.WCDR_TXPHASE_B1`: bits 31:24, access unknown.
-  @inlinable public static var WCDR_TXPHASE_B1: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var WCDR_TXPHASE_B1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_RXCNTL1_DPHY0_D0`: gmc_8_1 register, MMIO dword 0xADF (byte 0x2B7C), access unknown, reset unknown (`write` starts from 0).
@@ -6866,47 +6414,43 @@ public enum MC_IO_RXCNTL1_DPHY0_D0: Register {
   }
 
   /// `MC_IO_RXCNTL1_DPHY0_D0.VREFCAL1_MSB`: bits 3:0, access unknown.
-  @inlinable public static var VREFCAL1_MSB: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VREFCAL1_MSB: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_IO_RXCNTL1_DPHY0_D0.VREFCAL2_MSB`: bits 7:4, access unknown.
-  @inlinable public static var VREFCAL2_MSB: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var VREFCAL2_MSB: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_IO_RXCNTL1_DPHY0_D0.VREFCAL3`: bits 15:8, access unknown.
-  @inlinable public static var VREFCAL3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VREFCAL3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_RXCNTL1_DPHY0_D0.VREFSEL2`: bit 16, access unknown.
-  @inlinable public static var VREFSEL2: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var VREFSEL2: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY0_D0.VREFSEL3`: bit 17, access unknown.
-  @inlinable public static var VREFSEL3: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var VREFSEL3: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY0_D0.VREFPDNB_1`: bit 18, access unknown.
-  @inlinable public static var VREFPDNB_1: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var VREFPDNB_1: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY0_D0.DLL_PWRGOOD_OVR`: bit 19, access unknown.
-  @inlinable public static var DLL_PWRGOOD_OVR: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var DLL_PWRGOOD_OVR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY0_D0.DLL_VCTRLADC_EN`: bit 20, access unknown.
-  @inlinable public static var DLL_VCTRLADC_EN: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var DLL_VCTRLADC_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY0_D0.DLL_MSTR_STBY`: bit 21, access unknown.
-  @inlinable public static var DLL_MSTR_STBY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var DLL_MSTR_STBY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY0_D0.RXLEQ_EN`: bit 22, access unknown.
-  @inlinable public static var RXLEQ_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var RXLEQ_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY0_D0.RXLEQ_NXT`: bit 23, access unknown.
-  @inlinable public static var RXLEQ_NXT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var RXLEQ_NXT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY0_D0.PMD_LOOPBACK`: bits 27:25, access unknown.
-  @inlinable public static var PMD_LOOPBACK: RegisterField<Self, UInt8> { .init(lsb: 25, width: 3) }
+  public static var PMD_LOOPBACK: RegisterField<Self, UInt8> { .init(lsb: 25, width: 3) }
 
   /// `MC_IO_RXCNTL1_DPHY0_D0.DLL_RSV`: bits 31:28, access unknown.
-  @inlinable public static var DLL_RSV: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var DLL_RSV: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_IO_RXCNTL1_DPHY1_D0`: gmc_8_1 register, MMIO dword 0xAE0 (byte 0x2B80), access unknown, reset unknown (`write` starts from 0).
@@ -6919,47 +6463,43 @@ public enum MC_IO_RXCNTL1_DPHY1_D0: Register {
   }
 
   /// `MC_IO_RXCNTL1_DPHY1_D0.VREFCAL1_MSB`: bits 3:0, access unknown.
-  @inlinable public static var VREFCAL1_MSB: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VREFCAL1_MSB: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_IO_RXCNTL1_DPHY1_D0.VREFCAL2_MSB`: bits 7:4, access unknown.
-  @inlinable public static var VREFCAL2_MSB: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var VREFCAL2_MSB: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_IO_RXCNTL1_DPHY1_D0.VREFCAL3`: bits 15:8, access unknown.
-  @inlinable public static var VREFCAL3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VREFCAL3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_RXCNTL1_DPHY1_D0.VREFSEL2`: bit 16, access unknown.
-  @inlinable public static var VREFSEL2: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var VREFSEL2: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY1_D0.VREFSEL3`: bit 17, access unknown.
-  @inlinable public static var VREFSEL3: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var VREFSEL3: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY1_D0.VREFPDNB_1`: bit 18, access unknown.
-  @inlinable public static var VREFPDNB_1: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var VREFPDNB_1: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY1_D0.DLL_PWRGOOD_OVR`: bit 19, access unknown.
-  @inlinable public static var DLL_PWRGOOD_OVR: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var DLL_PWRGOOD_OVR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY1_D0.DLL_VCTRLADC_EN`: bit 20, access unknown.
-  @inlinable public static var DLL_VCTRLADC_EN: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var DLL_VCTRLADC_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY1_D0.DLL_MSTR_STBY`: bit 21, access unknown.
-  @inlinable public static var DLL_MSTR_STBY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var DLL_MSTR_STBY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY1_D0.RXLEQ_EN`: bit 22, access unknown.
-  @inlinable public static var RXLEQ_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var RXLEQ_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY1_D0.RXLEQ_NXT`: bit 23, access unknown.
-  @inlinable public static var RXLEQ_NXT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var RXLEQ_NXT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY1_D0.PMD_LOOPBACK`: bits 27:25, access unknown.
-  @inlinable public static var PMD_LOOPBACK: RegisterField<Self, UInt8> { .init(lsb: 25, width: 3) }
+  public static var PMD_LOOPBACK: RegisterField<Self, UInt8> { .init(lsb: 25, width: 3) }
 
   /// `MC_IO_RXCNTL1_DPHY1_D0.DLL_RSV`: bits 31:28, access unknown.
-  @inlinable public static var DLL_RSV: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var DLL_RSV: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_IO_RXCNTL1_DPHY0_D1`: gmc_8_1 register, MMIO dword 0xAE1 (byte 0x2B84), access unknown, reset unknown (`write` starts from 0).
@@ -6972,47 +6512,43 @@ public enum MC_IO_RXCNTL1_DPHY0_D1: Register {
   }
 
   /// `MC_IO_RXCNTL1_DPHY0_D1.VREFCAL1_MSB`: bits 3:0, access unknown.
-  @inlinable public static var VREFCAL1_MSB: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VREFCAL1_MSB: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_IO_RXCNTL1_DPHY0_D1.VREFCAL2_MSB`: bits 7:4, access unknown.
-  @inlinable public static var VREFCAL2_MSB: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var VREFCAL2_MSB: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_IO_RXCNTL1_DPHY0_D1.VREFCAL3`: bits 15:8, access unknown.
-  @inlinable public static var VREFCAL3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VREFCAL3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_RXCNTL1_DPHY0_D1.VREFSEL2`: bit 16, access unknown.
-  @inlinable public static var VREFSEL2: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var VREFSEL2: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY0_D1.VREFSEL3`: bit 17, access unknown.
-  @inlinable public static var VREFSEL3: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var VREFSEL3: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY0_D1.VREFPDNB_1`: bit 18, access unknown.
-  @inlinable public static var VREFPDNB_1: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var VREFPDNB_1: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY0_D1.DLL_PWRGOOD_OVR`: bit 19, access unknown.
-  @inlinable public static var DLL_PWRGOOD_OVR: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var DLL_PWRGOOD_OVR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY0_D1.DLL_VCTRLADC_EN`: bit 20, access unknown.
-  @inlinable public static var DLL_VCTRLADC_EN: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var DLL_VCTRLADC_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY0_D1.DLL_MSTR_STBY`: bit 21, access unknown.
-  @inlinable public static var DLL_MSTR_STBY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var DLL_MSTR_STBY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY0_D1.RXLEQ_EN`: bit 22, access unknown.
-  @inlinable public static var RXLEQ_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var RXLEQ_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY0_D1.RXLEQ_NXT`: bit 23, access unknown.
-  @inlinable public static var RXLEQ_NXT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var RXLEQ_NXT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY0_D1.PMD_LOOPBACK`: bits 27:25, access unknown.
-  @inlinable public static var PMD_LOOPBACK: RegisterField<Self, UInt8> { .init(lsb: 25, width: 3) }
+  public static var PMD_LOOPBACK: RegisterField<Self, UInt8> { .init(lsb: 25, width: 3) }
 
   /// `MC_IO_RXCNTL1_DPHY0_D1.DLL_RSV`: bits 31:28, access unknown.
-  @inlinable public static var DLL_RSV: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var DLL_RSV: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_IO_RXCNTL1_DPHY1_D1`: gmc_8_1 register, MMIO dword 0xAE2 (byte 0x2B88), access unknown, reset unknown (`write` starts from 0).
@@ -7025,47 +6561,43 @@ public enum MC_IO_RXCNTL1_DPHY1_D1: Register {
   }
 
   /// `MC_IO_RXCNTL1_DPHY1_D1.VREFCAL1_MSB`: bits 3:0, access unknown.
-  @inlinable public static var VREFCAL1_MSB: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VREFCAL1_MSB: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_IO_RXCNTL1_DPHY1_D1.VREFCAL2_MSB`: bits 7:4, access unknown.
-  @inlinable public static var VREFCAL2_MSB: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var VREFCAL2_MSB: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_IO_RXCNTL1_DPHY1_D1.VREFCAL3`: bits 15:8, access unknown.
-  @inlinable public static var VREFCAL3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VREFCAL3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_RXCNTL1_DPHY1_D1.VREFSEL2`: bit 16, access unknown.
-  @inlinable public static var VREFSEL2: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var VREFSEL2: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY1_D1.VREFSEL3`: bit 17, access unknown.
-  @inlinable public static var VREFSEL3: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var VREFSEL3: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY1_D1.VREFPDNB_1`: bit 18, access unknown.
-  @inlinable public static var VREFPDNB_1: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var VREFPDNB_1: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY1_D1.DLL_PWRGOOD_OVR`: bit 19, access unknown.
-  @inlinable public static var DLL_PWRGOOD_OVR: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var DLL_PWRGOOD_OVR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY1_D1.DLL_VCTRLADC_EN`: bit 20, access unknown.
-  @inlinable public static var DLL_VCTRLADC_EN: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var DLL_VCTRLADC_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY1_D1.DLL_MSTR_STBY`: bit 21, access unknown.
-  @inlinable public static var DLL_MSTR_STBY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var DLL_MSTR_STBY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY1_D1.RXLEQ_EN`: bit 22, access unknown.
-  @inlinable public static var RXLEQ_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var RXLEQ_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY1_D1.RXLEQ_NXT`: bit 23, access unknown.
-  @inlinable public static var RXLEQ_NXT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var RXLEQ_NXT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_IO_RXCNTL1_DPHY1_D1.PMD_LOOPBACK`: bits 27:25, access unknown.
-  @inlinable public static var PMD_LOOPBACK: RegisterField<Self, UInt8> { .init(lsb: 25, width: 3) }
+  public static var PMD_LOOPBACK: RegisterField<Self, UInt8> { .init(lsb: 25, width: 3) }
 
   /// `MC_IO_RXCNTL1_DPHY1_D1.DLL_RSV`: bits 31:28, access unknown.
-  @inlinable public static var DLL_RSV: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var DLL_RSV: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_TSM_WCDR`: gmc_8_1 register, MMIO dword 0xAE3 (byte 0x2B8C), access unknown, reset unknown (`write` starts from 0).
@@ -7078,7 +6610,7 @@ public enum MC_SEQ_TSM_WCDR: Register {
   }
 
   /// `MC_SEQ_TSM_WCDR.WCDR`: bits 31:0, access unknown.
-  @inlinable public static var WCDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var WCDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_IO_CDRCNTL2_D0`: gmc_8_1 register, MMIO dword 0xAE4 (byte 0x2B90), access unknown, reset unknown (`write` starts from 0).
@@ -7091,37 +6623,37 @@ public enum MC_IO_CDRCNTL2_D0: Register {
   }
 
   /// `MC_IO_CDRCNTL2_D0.CDR_FB_SEL0`: bit 0, access unknown.
-  @inlinable public static var CDR_FB_SEL0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CDR_FB_SEL0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_IO_CDRCNTL2_D0.CDR_FB_SEL1`: bit 1, access unknown.
-  @inlinable public static var CDR_FB_SEL1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CDR_FB_SEL1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_IO_CDRCNTL2_D0.EDC_RXEN_OVR0`: bit 2, access unknown.
-  @inlinable public static var EDC_RXEN_OVR0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var EDC_RXEN_OVR0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_IO_CDRCNTL2_D0.EDC_RXEN_OVR1`: bit 3, access unknown.
-  @inlinable public static var EDC_RXEN_OVR1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var EDC_RXEN_OVR1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_IO_CDRCNTL2_D0.TXCDRBYPASS0`: bit 4, access unknown.
-  @inlinable public static var TXCDRBYPASS0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var TXCDRBYPASS0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_IO_CDRCNTL2_D0.TXCDRBYPASS1`: bit 5, access unknown.
-  @inlinable public static var TXCDRBYPASS1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var TXCDRBYPASS1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_IO_CDRCNTL2_D0.WCK_RXEN_OVR0`: bit 6, access unknown.
-  @inlinable public static var WCK_RXEN_OVR0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var WCK_RXEN_OVR0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_IO_CDRCNTL2_D0.WCK_RXEN_OVR1`: bit 7, access unknown.
-  @inlinable public static var WCK_RXEN_OVR1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var WCK_RXEN_OVR1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_IO_CDRCNTL2_D0.WCDRTXPWRON`: bits 11:8, access unknown.
-  @inlinable public static var WCDRTXPWRON: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var WCDRTXPWRON: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_IO_CDRCNTL2_D0.WCDRTXSEL`: bits 15:12, access unknown.
-  @inlinable public static var WCDRTXSEL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var WCDRTXSEL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_IO_CDRCNTL2_D0.WCDRTRACK01`: bits 19:16, access unknown.
-  @inlinable public static var WCDRTRACK01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var WCDRTRACK01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
 /// `MC_IO_CDRCNTL2_D1`: gmc_8_1 register, MMIO dword 0xAE5 (byte 0x2B94), access unknown, reset unknown (`write` starts from 0).
@@ -7134,37 +6666,37 @@ public enum MC_IO_CDRCNTL2_D1: Register {
   }
 
   /// `MC_IO_CDRCNTL2_D1.CDR_FB_SEL0`: bit 0, access unknown.
-  @inlinable public static var CDR_FB_SEL0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CDR_FB_SEL0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_IO_CDRCNTL2_D1.CDR_FB_SEL1`: bit 1, access unknown.
-  @inlinable public static var CDR_FB_SEL1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CDR_FB_SEL1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_IO_CDRCNTL2_D1.EDC_RXEN_OVR0`: bit 2, access unknown.
-  @inlinable public static var EDC_RXEN_OVR0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var EDC_RXEN_OVR0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_IO_CDRCNTL2_D1.EDC_RXEN_OVR1`: bit 3, access unknown.
-  @inlinable public static var EDC_RXEN_OVR1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var EDC_RXEN_OVR1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_IO_CDRCNTL2_D1.TXCDRBYPASS0`: bit 4, access unknown.
-  @inlinable public static var TXCDRBYPASS0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var TXCDRBYPASS0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_IO_CDRCNTL2_D1.TXCDRBYPASS1`: bit 5, access unknown.
-  @inlinable public static var TXCDRBYPASS1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var TXCDRBYPASS1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_IO_CDRCNTL2_D1.WCK_RXEN_OVR0`: bit 6, access unknown.
-  @inlinable public static var WCK_RXEN_OVR0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var WCK_RXEN_OVR0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_IO_CDRCNTL2_D1.WCK_RXEN_OVR1`: bit 7, access unknown.
-  @inlinable public static var WCK_RXEN_OVR1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var WCK_RXEN_OVR1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_IO_CDRCNTL2_D1.WCDRTXPWRON`: bits 11:8, access unknown.
-  @inlinable public static var WCDRTXPWRON: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var WCDRTXPWRON: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_IO_CDRCNTL2_D1.WCDRTXSEL`: bits 15:12, access unknown.
-  @inlinable public static var WCDRTXSEL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var WCDRTXSEL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_IO_CDRCNTL2_D1.WCDRTRACK01`: bits 19:16, access unknown.
-  @inlinable public static var WCDRTRACK01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var WCDRTRACK01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
 /// `MC_SEQ_TSM_MISC`: gmc_8_1 register, MMIO dword 0xAE6 (byte 0x2B98), access unknown, reset unknown (`write` starts from 0).
@@ -7177,18 +6709,16 @@ public enum MC_SEQ_TSM_MISC: Register {
   }
 
   /// `MC_SEQ_TSM_MISC.WCDR_PTR`: bits 15:0, access unknown.
-  @inlinable public static var WCDR_PTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var WCDR_PTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_SEQ_TSM_MISC.WCDR_MASK`: bits 19:16, access unknown.
-  @inlinable public static var WCDR_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var WCDR_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_TSM_MISC.CH1_OFFSET`: bits 25:20, access unknown.
-  @inlinable public static var CH1_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
+  public static var CH1_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
 
   /// `MC_SEQ_TSM_MISC.CH1_WCDR_OFFSET`: bits 31:26, access unknown.
-  @inlinable public static var CH1_WCDR_OFFSET: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 6)
-  }
+  public static var CH1_WCDR_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `MC_SEQ_MISC9`: gmc_8_1 register, MMIO dword 0xAE7 (byte 0x2B9C), access unknown, reset unknown (`write` starts from 0).
@@ -7201,7 +6731,7 @@ public enum MC_SEQ_MISC9: Register {
   }
 
   /// `MC_SEQ_MISC9.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MCLK_PWRMGT_CNTL`: gmc_8_1 register, MMIO dword 0xAE8 (byte 0x2BA0), access unknown, reset unknown (`write` starts from 0).
@@ -7214,30 +6744,28 @@ public enum MCLK_PWRMGT_CNTL: Register {
   }
 
   /// `MCLK_PWRMGT_CNTL.DLL_SPEED`: bits 4:0, access unknown.
-  @inlinable public static var DLL_SPEED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+  public static var DLL_SPEED: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `MCLK_PWRMGT_CNTL.DLL_READY`: bit 6, access unknown.
-  @inlinable public static var DLL_READY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var DLL_READY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MCLK_PWRMGT_CNTL.MC_INT_CNTL`: bit 7, access unknown.
-  @inlinable public static var MC_INT_CNTL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var MC_INT_CNTL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MCLK_PWRMGT_CNTL.MRDCK0_PDNB`: bit 8, access unknown.
-  @inlinable public static var MRDCK0_PDNB: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var MRDCK0_PDNB: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MCLK_PWRMGT_CNTL.MRDCK1_PDNB`: bit 9, access unknown.
-  @inlinable public static var MRDCK1_PDNB: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var MRDCK1_PDNB: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MCLK_PWRMGT_CNTL.MRDCK0_RESET`: bit 16, access unknown.
-  @inlinable public static var MRDCK0_RESET: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var MRDCK0_RESET: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MCLK_PWRMGT_CNTL.MRDCK1_RESET`: bit 17, access unknown.
-  @inlinable public static var MRDCK1_RESET: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var MRDCK1_RESET: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MCLK_PWRMGT_CNTL.DLL_READY_READ`: bit 24, access unknown.
-  @inlinable public static var DLL_READY_READ: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var DLL_READY_READ: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `DLL_CNTL`: gmc_8_1 register, MMIO dword 0xAE9 (byte 0x2BA4), access unknown, reset unknown (`write` starts from 0).
@@ -7250,23 +6778,19 @@ public enum DLL_CNTL: Register {
   }
 
   /// `DLL_CNTL.DLL_RESET_TIME`: bits 9:0, access unknown.
-  @inlinable public static var DLL_RESET_TIME: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
+  public static var DLL_RESET_TIME: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `DLL_CNTL.DLL_LOCK_TIME`: bits 21:12, access unknown.
-  @inlinable public static var DLL_LOCK_TIME: RegisterField<Self, UInt16> {
-    .init(lsb: 12, width: 10)
-  }
+  public static var DLL_LOCK_TIME: RegisterField<Self, UInt16> { .init(lsb: 12, width: 10) }
 
   /// `DLL_CNTL.MRDCK0_BYPASS`: bit 24, access unknown.
-  @inlinable public static var MRDCK0_BYPASS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var MRDCK0_BYPASS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `DLL_CNTL.MRDCK1_BYPASS`: bit 25, access unknown.
-  @inlinable public static var MRDCK1_BYPASS: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var MRDCK1_BYPASS: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `DLL_CNTL.PWR2_MODE`: bit 26, access unknown.
-  @inlinable public static var PWR2_MODE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var PWR2_MODE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `MPLL_SEQ_UCODE_1`: gmc_8_1 register, MMIO dword 0xAEA (byte 0x2BA8), access unknown, reset unknown (`write` starts from 0).
@@ -7279,28 +6803,28 @@ public enum MPLL_SEQ_UCODE_1: Register {
   }
 
   /// `MPLL_SEQ_UCODE_1.INSTR0`: bits 3:0, access unknown.
-  @inlinable public static var INSTR0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var INSTR0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MPLL_SEQ_UCODE_1.INSTR1`: bits 7:4, access unknown.
-  @inlinable public static var INSTR1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var INSTR1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MPLL_SEQ_UCODE_1.INSTR2`: bits 11:8, access unknown.
-  @inlinable public static var INSTR2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var INSTR2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MPLL_SEQ_UCODE_1.INSTR3`: bits 15:12, access unknown.
-  @inlinable public static var INSTR3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var INSTR3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MPLL_SEQ_UCODE_1.INSTR4`: bits 19:16, access unknown.
-  @inlinable public static var INSTR4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var INSTR4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MPLL_SEQ_UCODE_1.INSTR5`: bits 23:20, access unknown.
-  @inlinable public static var INSTR5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var INSTR5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MPLL_SEQ_UCODE_1.INSTR6`: bits 27:24, access unknown.
-  @inlinable public static var INSTR6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var INSTR6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MPLL_SEQ_UCODE_1.INSTR7`: bits 31:28, access unknown.
-  @inlinable public static var INSTR7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var INSTR7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MPLL_SEQ_UCODE_2`: gmc_8_1 register, MMIO dword 0xAEB (byte 0x2BAC), access unknown, reset unknown (`write` starts from 0).
@@ -7313,28 +6837,28 @@ public enum MPLL_SEQ_UCODE_2: Register {
   }
 
   /// `MPLL_SEQ_UCODE_2.INSTR8`: bits 3:0, access unknown.
-  @inlinable public static var INSTR8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var INSTR8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MPLL_SEQ_UCODE_2.INSTR9`: bits 7:4, access unknown.
-  @inlinable public static var INSTR9: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var INSTR9: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MPLL_SEQ_UCODE_2.INSTR10`: bits 11:8, access unknown.
-  @inlinable public static var INSTR10: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var INSTR10: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MPLL_SEQ_UCODE_2.INSTR11`: bits 15:12, access unknown.
-  @inlinable public static var INSTR11: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var INSTR11: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MPLL_SEQ_UCODE_2.INSTR12`: bits 19:16, access unknown.
-  @inlinable public static var INSTR12: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var INSTR12: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MPLL_SEQ_UCODE_2.INSTR13`: bits 23:20, access unknown.
-  @inlinable public static var INSTR13: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var INSTR13: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MPLL_SEQ_UCODE_2.INSTR14`: bits 27:24, access unknown.
-  @inlinable public static var INSTR14: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var INSTR14: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MPLL_SEQ_UCODE_2.INSTR15`: bits 31:28, access unknown.
-  @inlinable public static var INSTR15: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var INSTR15: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MPLL_CNTL_MODE`: gmc_8_1 register, MMIO dword 0xAEC (byte 0x2BB0), access unknown, reset unknown (`write` starts from 0).
@@ -7347,67 +6871,55 @@ public enum MPLL_CNTL_MODE: Register {
   }
 
   /// `MPLL_CNTL_MODE.INSTR_DELAY`: bits 7:0, access unknown.
-  @inlinable public static var INSTR_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var INSTR_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MPLL_CNTL_MODE.MPLL_SW_DIR_CONTROL`: bit 8, access unknown.
-  @inlinable public static var MPLL_SW_DIR_CONTROL: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var MPLL_SW_DIR_CONTROL: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MPLL_CNTL_MODE.GDDR_PWRON_OVR`: bit 9, access unknown.
-  @inlinable public static var GDDR_PWRON_OVR: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var GDDR_PWRON_OVR: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MPLL_CNTL_MODE.MPLL_MCLK_SEL`: bit 11, access unknown.
-  @inlinable public static var MPLL_MCLK_SEL: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var MPLL_MCLK_SEL: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MPLL_CNTL_MODE.SPARE_1`: bit 12, access unknown.
-  @inlinable public static var SPARE_1: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var SPARE_1: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MPLL_CNTL_MODE.QDR`: bit 13, access unknown.
-  @inlinable public static var QDR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var QDR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MPLL_CNTL_MODE.MPLL_CTLREQ`: bit 14, access unknown.
-  @inlinable public static var MPLL_CTLREQ: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var MPLL_CTLREQ: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MPLL_CNTL_MODE.MPLL_CHG_STATUS`: bit 16, access unknown.
-  @inlinable public static var MPLL_CHG_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var MPLL_CHG_STATUS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MPLL_CNTL_MODE.FORCE_TESTMODE`: bit 17, access unknown.
-  @inlinable public static var FORCE_TESTMODE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var FORCE_TESTMODE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MPLL_CNTL_MODE.FAST_LOCK_EN`: bit 20, access unknown.
-  @inlinable public static var FAST_LOCK_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var FAST_LOCK_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MPLL_CNTL_MODE.FAST_LOCK_CNTRL`: bits 22:21, access unknown.
-  @inlinable public static var FAST_LOCK_CNTRL: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 2)
-  }
+  public static var FAST_LOCK_CNTRL: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `MPLL_CNTL_MODE.SPARE_2`: bit 23, access unknown.
-  @inlinable public static var SPARE_2: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SPARE_2: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MPLL_CNTL_MODE.SS_SSEN`: bits 25:24, access unknown.
-  @inlinable public static var SS_SSEN: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var SS_SSEN: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `MPLL_CNTL_MODE.SS_DSMODE_EN`: bit 26, access unknown.
-  @inlinable public static var SS_DSMODE_EN: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var SS_DSMODE_EN: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MPLL_CNTL_MODE.VTOI_BIAS_CNTRL`: bit 27, access unknown.
-  @inlinable public static var VTOI_BIAS_CNTRL: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var VTOI_BIAS_CNTRL: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `MPLL_CNTL_MODE.SPARE_3`: bits 30:28, access unknown.
-  @inlinable public static var SPARE_3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 3) }
+  public static var SPARE_3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 3) }
 
   /// `MPLL_CNTL_MODE.GLOBAL_MPLL_RESET`: bit 31, access unknown.
-  @inlinable public static var GLOBAL_MPLL_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GLOBAL_MPLL_RESET: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MPLL_FUNC_CNTL`: gmc_8_1 register, MMIO dword 0xAED (byte 0x2BB4), access unknown, reset unknown (`write` starts from 0).
@@ -7420,19 +6932,19 @@ public enum MPLL_FUNC_CNTL: Register {
   }
 
   /// `MPLL_FUNC_CNTL.SPARE_0`: bit 5, access unknown.
-  @inlinable public static var SPARE_0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var SPARE_0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MPLL_FUNC_CNTL.BG_100ADJ`: bits 11:8, access unknown.
-  @inlinable public static var BG_100ADJ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var BG_100ADJ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MPLL_FUNC_CNTL.BG_135ADJ`: bits 19:16, access unknown.
-  @inlinable public static var BG_135ADJ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var BG_135ADJ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MPLL_FUNC_CNTL.BWCTRL`: bits 27:20, access unknown.
-  @inlinable public static var BWCTRL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 8) }
+  public static var BWCTRL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 8) }
 
   /// `MPLL_FUNC_CNTL.REG_BIAS`: bits 31:30, access unknown.
-  @inlinable public static var REG_BIAS: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var REG_BIAS: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `MPLL_FUNC_CNTL_1`: gmc_8_1 register, MMIO dword 0xAEE (byte 0x2BB8), access unknown, reset unknown (`write` starts from 0).
@@ -7445,19 +6957,19 @@ public enum MPLL_FUNC_CNTL_1: Register {
   }
 
   /// `MPLL_FUNC_CNTL_1.VCO_MODE`: bits 1:0, access unknown.
-  @inlinable public static var VCO_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var VCO_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MPLL_FUNC_CNTL_1.SPARE_0`: bits 3:2, access unknown.
-  @inlinable public static var SPARE_0: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var SPARE_0: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MPLL_FUNC_CNTL_1.CLKFRAC`: bits 15:4, access unknown.
-  @inlinable public static var CLKFRAC: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
+  public static var CLKFRAC: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
 
   /// `MPLL_FUNC_CNTL_1.CLKF`: bits 27:16, access unknown.
-  @inlinable public static var CLKF: RegisterField<Self, UInt16> { .init(lsb: 16, width: 12) }
+  public static var CLKF: RegisterField<Self, UInt16> { .init(lsb: 16, width: 12) }
 
   /// `MPLL_FUNC_CNTL_1.SPARE_1`: bits 31:28, access unknown.
-  @inlinable public static var SPARE_1: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var SPARE_1: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MPLL_FUNC_CNTL_2`: gmc_8_1 register, MMIO dword 0xAEF (byte 0x2BBC), access unknown, reset unknown (`write` starts from 0).
@@ -7470,70 +6982,58 @@ public enum MPLL_FUNC_CNTL_2: Register {
   }
 
   /// `MPLL_FUNC_CNTL_2.VCTRLADC_EN`: bit 0, access unknown.
-  @inlinable public static var VCTRLADC_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VCTRLADC_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MPLL_FUNC_CNTL_2.TEST_VCTL_EN`: bit 1, access unknown.
-  @inlinable public static var TEST_VCTL_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var TEST_VCTL_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MPLL_FUNC_CNTL_2.RESET_EN`: bit 2, access unknown.
-  @inlinable public static var RESET_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var RESET_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MPLL_FUNC_CNTL_2.TEST_BYPCLK_EN`: bit 3, access unknown.
-  @inlinable public static var TEST_BYPCLK_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var TEST_BYPCLK_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MPLL_FUNC_CNTL_2.TEST_BYPCLK_SRC`: bit 4, access unknown.
-  @inlinable public static var TEST_BYPCLK_SRC: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var TEST_BYPCLK_SRC: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MPLL_FUNC_CNTL_2.TEST_FBDIV_FRAC_BYPASS`: bit 5, access unknown.
-  @inlinable public static var TEST_FBDIV_FRAC_BYPASS: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var TEST_FBDIV_FRAC_BYPASS: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MPLL_FUNC_CNTL_2.TEST_BYPMCLK`: bit 6, access unknown.
-  @inlinable public static var TEST_BYPMCLK: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var TEST_BYPMCLK: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MPLL_FUNC_CNTL_2.MPLL_UNLOCK_CLEAR`: bit 7, access unknown.
-  @inlinable public static var MPLL_UNLOCK_CLEAR: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var MPLL_UNLOCK_CLEAR: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MPLL_FUNC_CNTL_2.TEST_VCTL_CNTRL`: bit 8, access unknown.
-  @inlinable public static var TEST_VCTL_CNTRL: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var TEST_VCTL_CNTRL: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MPLL_FUNC_CNTL_2.TEST_FBDIV_SSC_BYPASS`: bit 9, access unknown.
-  @inlinable public static var TEST_FBDIV_SSC_BYPASS: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var TEST_FBDIV_SSC_BYPASS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MPLL_FUNC_CNTL_2.RESET_TIMER`: bits 11:10, access unknown.
-  @inlinable public static var RESET_TIMER: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var RESET_TIMER: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `MPLL_FUNC_CNTL_2.PFD_RESET_CNTRL`: bits 13:12, access unknown.
-  @inlinable public static var PFD_RESET_CNTRL: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 2)
-  }
+  public static var PFD_RESET_CNTRL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `MPLL_FUNC_CNTL_2.RISEFBVCO_EN`: bit 14, access unknown.
-  @inlinable public static var RISEFBVCO_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RISEFBVCO_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MPLL_FUNC_CNTL_2.PWRGOOD_OVR`: bit 15, access unknown.
-  @inlinable public static var PWRGOOD_OVR: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var PWRGOOD_OVR: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MPLL_FUNC_CNTL_2.ISO_DIS_P`: bit 16, access unknown.
-  @inlinable public static var ISO_DIS_P: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var ISO_DIS_P: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MPLL_FUNC_CNTL_2.BACKUP_2`: bits 19:17, access unknown.
-  @inlinable public static var BACKUP_2: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
+  public static var BACKUP_2: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
 
   /// `MPLL_FUNC_CNTL_2.LF_CNTRL`: bits 26:20, access unknown.
-  @inlinable public static var LF_CNTRL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 7) }
+  public static var LF_CNTRL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 7) }
 
   /// `MPLL_FUNC_CNTL_2.BACKUP`: bits 31:27, access unknown.
-  @inlinable public static var BACKUP: RegisterField<Self, UInt8> { .init(lsb: 27, width: 5) }
+  public static var BACKUP: RegisterField<Self, UInt8> { .init(lsb: 27, width: 5) }
 }
 
 /// `MPLL_AD_FUNC_CNTL`: gmc_8_1 register, MMIO dword 0xAF0 (byte 0x2BC0), access unknown, reset unknown (`write` starts from 0).
@@ -7546,10 +7046,10 @@ public enum MPLL_AD_FUNC_CNTL: Register {
   }
 
   /// `MPLL_AD_FUNC_CNTL.YCLK_POST_DIV`: bits 2:0, access unknown.
-  @inlinable public static var YCLK_POST_DIV: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var YCLK_POST_DIV: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MPLL_AD_FUNC_CNTL.SPARE`: bits 31:3, access unknown.
-  @inlinable public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 3, width: 29) }
+  public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 3, width: 29) }
 }
 
 /// `MPLL_DQ_FUNC_CNTL`: gmc_8_1 register, MMIO dword 0xAF1 (byte 0x2BC4), access unknown, reset unknown (`write` starts from 0).
@@ -7562,16 +7062,16 @@ public enum MPLL_DQ_FUNC_CNTL: Register {
   }
 
   /// `MPLL_DQ_FUNC_CNTL.YCLK_POST_DIV`: bits 2:0, access unknown.
-  @inlinable public static var YCLK_POST_DIV: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var YCLK_POST_DIV: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MPLL_DQ_FUNC_CNTL.SPARE_0`: bit 3, access unknown.
-  @inlinable public static var SPARE_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var SPARE_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MPLL_DQ_FUNC_CNTL.YCLK_SEL`: bit 4, access unknown.
-  @inlinable public static var YCLK_SEL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var YCLK_SEL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MPLL_DQ_FUNC_CNTL.SPARE`: bits 31:5, access unknown.
-  @inlinable public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
+  public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `MPLL_TIME`: gmc_8_1 register, MMIO dword 0xAF2 (byte 0x2BC8), access unknown, reset unknown (`write` starts from 0).
@@ -7584,14 +7084,10 @@ public enum MPLL_TIME: Register {
   }
 
   /// `MPLL_TIME.MPLL_LOCK_TIME`: bits 15:0, access unknown.
-  @inlinable public static var MPLL_LOCK_TIME: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var MPLL_LOCK_TIME: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MPLL_TIME.MPLL_RESET_TIME`: bits 31:16, access unknown.
-  @inlinable public static var MPLL_RESET_TIME: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var MPLL_RESET_TIME: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MPLL_SS1`: gmc_8_1 register, MMIO dword 0xAF3 (byte 0x2BCC), access unknown, reset unknown (`write` starts from 0).
@@ -7604,10 +7100,10 @@ public enum MPLL_SS1: Register {
   }
 
   /// `MPLL_SS1.CLKV`: bits 25:0, access unknown.
-  @inlinable public static var CLKV: RegisterField<Self, UInt32> { .init(lsb: 0, width: 26) }
+  public static var CLKV: RegisterField<Self, UInt32> { .init(lsb: 0, width: 26) }
 
   /// `MPLL_SS1.SPARE`: bits 31:26, access unknown.
-  @inlinable public static var SPARE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
+  public static var SPARE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `MPLL_SS2`: gmc_8_1 register, MMIO dword 0xAF4 (byte 0x2BD0), access unknown, reset unknown (`write` starts from 0).
@@ -7620,10 +7116,10 @@ public enum MPLL_SS2: Register {
   }
 
   /// `MPLL_SS2.CLKS`: bits 11:0, access unknown.
-  @inlinable public static var CLKS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+  public static var CLKS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `MPLL_SS2.SPARE`: bits 31:12, access unknown.
-  @inlinable public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
+  public static var SPARE: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `MPLL_CONTROL`: gmc_8_1 register, MMIO dword 0xAF5 (byte 0x2BD4), access unknown, reset unknown (`write` starts from 0).
@@ -7636,99 +7132,73 @@ public enum MPLL_CONTROL: Register {
   }
 
   /// `MPLL_CONTROL.GDDR_PWRON`: bit 0, access unknown.
-  @inlinable public static var GDDR_PWRON: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var GDDR_PWRON: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MPLL_CONTROL.REFCLK_PWRON`: bit 1, access unknown.
-  @inlinable public static var REFCLK_PWRON: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var REFCLK_PWRON: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MPLL_CONTROL.PLL_BUF_PWRON_TX`: bit 2, access unknown.
-  @inlinable public static var PLL_BUF_PWRON_TX: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var PLL_BUF_PWRON_TX: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MPLL_CONTROL.AD_BG_PWRON`: bit 12, access unknown.
-  @inlinable public static var AD_BG_PWRON: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var AD_BG_PWRON: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MPLL_CONTROL.AD_PLL_PWRON`: bit 13, access unknown.
-  @inlinable public static var AD_PLL_PWRON: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var AD_PLL_PWRON: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MPLL_CONTROL.AD_PLL_RESET`: bit 14, access unknown.
-  @inlinable public static var AD_PLL_RESET: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var AD_PLL_RESET: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MPLL_CONTROL.SPARE_AD_0`: bit 15, access unknown.
-  @inlinable public static var SPARE_AD_0: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var SPARE_AD_0: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MPLL_CONTROL.DQ_0_0_BG_PWRON`: bit 16, access unknown.
-  @inlinable public static var DQ_0_0_BG_PWRON: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var DQ_0_0_BG_PWRON: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MPLL_CONTROL.DQ_0_0_PLL_PWRON`: bit 17, access unknown.
-  @inlinable public static var DQ_0_0_PLL_PWRON: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var DQ_0_0_PLL_PWRON: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MPLL_CONTROL.DQ_0_0_PLL_RESET`: bit 18, access unknown.
-  @inlinable public static var DQ_0_0_PLL_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var DQ_0_0_PLL_RESET: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MPLL_CONTROL.SPARE_DQ_0_0`: bit 19, access unknown.
-  @inlinable public static var SPARE_DQ_0_0: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var SPARE_DQ_0_0: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MPLL_CONTROL.DQ_0_1_BG_PWRON`: bit 20, access unknown.
-  @inlinable public static var DQ_0_1_BG_PWRON: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var DQ_0_1_BG_PWRON: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MPLL_CONTROL.DQ_0_1_PLL_PWRON`: bit 21, access unknown.
-  @inlinable public static var DQ_0_1_PLL_PWRON: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var DQ_0_1_PLL_PWRON: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MPLL_CONTROL.DQ_0_1_PLL_RESET`: bit 22, access unknown.
-  @inlinable public static var DQ_0_1_PLL_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var DQ_0_1_PLL_RESET: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MPLL_CONTROL.SPARE_DQ_0_1`: bit 23, access unknown.
-  @inlinable public static var SPARE_DQ_0_1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var SPARE_DQ_0_1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MPLL_CONTROL.DQ_1_0_BG_PWRON`: bit 24, access unknown.
-  @inlinable public static var DQ_1_0_BG_PWRON: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var DQ_1_0_BG_PWRON: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MPLL_CONTROL.DQ_1_0_PLL_PWRON`: bit 25, access unknown.
-  @inlinable public static var DQ_1_0_PLL_PWRON: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var DQ_1_0_PLL_PWRON: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `MPLL_CONTROL.DQ_1_0_PLL_RESET`: bit 26, access unknown.
-  @inlinable public static var DQ_1_0_PLL_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var DQ_1_0_PLL_RESET: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MPLL_CONTROL.SPARE_DQ_1_0`: bit 27, access unknown.
-  @inlinable public static var SPARE_DQ_1_0: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var SPARE_DQ_1_0: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `MPLL_CONTROL.DQ_1_1_BG_PWRON`: bit 28, access unknown.
-  @inlinable public static var DQ_1_1_BG_PWRON: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var DQ_1_1_BG_PWRON: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MPLL_CONTROL.DQ_1_1_PLL_PWRON`: bit 29, access unknown.
-  @inlinable public static var DQ_1_1_PLL_PWRON: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var DQ_1_1_PLL_PWRON: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MPLL_CONTROL.DQ_1_1_PLL_RESET`: bit 30, access unknown.
-  @inlinable public static var DQ_1_1_PLL_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var DQ_1_1_PLL_RESET: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MPLL_CONTROL.SPARE_DQ_1_1`: bit 31, access unknown.
-  @inlinable public static var SPARE_DQ_1_1: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var SPARE_DQ_1_1: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MPLL_AD_STATUS`: gmc_8_1 register, MMIO dword 0xAF6 (byte 0x2BD8), access unknown, reset unknown (`write` starts from 0).
@@ -7741,28 +7211,22 @@ public enum MPLL_AD_STATUS: Register {
   }
 
   /// `MPLL_AD_STATUS.VCTRLADC`: bits 2:0, access unknown.
-  @inlinable public static var VCTRLADC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var VCTRLADC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MPLL_AD_STATUS.TEST_FBDIV_FRAC`: bits 6:4, access unknown.
-  @inlinable public static var TEST_FBDIV_FRAC: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var TEST_FBDIV_FRAC: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MPLL_AD_STATUS.TEST_FBDIV_INT`: bits 16:7, access unknown.
-  @inlinable public static var TEST_FBDIV_INT: RegisterField<Self, UInt16> {
-    .init(lsb: 7, width: 10)
-  }
+  public static var TEST_FBDIV_INT: RegisterField<Self, UInt16> { .init(lsb: 7, width: 10) }
 
   /// `MPLL_AD_STATUS.OINT_RESET`: bit 17, access unknown.
-  @inlinable public static var OINT_RESET: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var OINT_RESET: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MPLL_AD_STATUS.FREQ_LOCK`: bit 18, access unknown.
-  @inlinable public static var FREQ_LOCK: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var FREQ_LOCK: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MPLL_AD_STATUS.FREQ_UNLOCK_STICKY`: bit 19, access unknown.
-  @inlinable public static var FREQ_UNLOCK_STICKY: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FREQ_UNLOCK_STICKY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MPLL_DQ_0_0_STATUS`: gmc_8_1 register, MMIO dword 0xAF7 (byte 0x2BDC), access unknown, reset unknown (`write` starts from 0).
@@ -7775,28 +7239,22 @@ public enum MPLL_DQ_0_0_STATUS: Register {
   }
 
   /// `MPLL_DQ_0_0_STATUS.VCTRLADC`: bits 2:0, access unknown.
-  @inlinable public static var VCTRLADC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var VCTRLADC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MPLL_DQ_0_0_STATUS.TEST_FBDIV_FRAC`: bits 6:4, access unknown.
-  @inlinable public static var TEST_FBDIV_FRAC: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var TEST_FBDIV_FRAC: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MPLL_DQ_0_0_STATUS.TEST_FBDIV_INT`: bits 16:7, access unknown.
-  @inlinable public static var TEST_FBDIV_INT: RegisterField<Self, UInt16> {
-    .init(lsb: 7, width: 10)
-  }
+  public static var TEST_FBDIV_INT: RegisterField<Self, UInt16> { .init(lsb: 7, width: 10) }
 
   /// `MPLL_DQ_0_0_STATUS.OINT_RESET`: bit 17, access unknown.
-  @inlinable public static var OINT_RESET: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var OINT_RESET: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MPLL_DQ_0_0_STATUS.FREQ_LOCK`: bit 18, access unknown.
-  @inlinable public static var FREQ_LOCK: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var FREQ_LOCK: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MPLL_DQ_0_0_STATUS.FREQ_UNLOCK_STICKY`: bit 19, access unknown.
-  @inlinable public static var FREQ_UNLOCK_STICKY: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FREQ_UNLOCK_STICKY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MPLL_DQ_0_1_STATUS`: gmc_8_1 register, MMIO dword 0xAF8 (byte 0x2BE0), access unknown, reset unknown (`write` starts from 0).
@@ -7809,28 +7267,22 @@ public enum MPLL_DQ_0_1_STATUS: Register {
   }
 
   /// `MPLL_DQ_0_1_STATUS.VCTRLADC`: bits 2:0, access unknown.
-  @inlinable public static var VCTRLADC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var VCTRLADC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MPLL_DQ_0_1_STATUS.TEST_FBDIV_FRAC`: bits 6:4, access unknown.
-  @inlinable public static var TEST_FBDIV_FRAC: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var TEST_FBDIV_FRAC: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MPLL_DQ_0_1_STATUS.TEST_FBDIV_INT`: bits 16:7, access unknown.
-  @inlinable public static var TEST_FBDIV_INT: RegisterField<Self, UInt16> {
-    .init(lsb: 7, width: 10)
-  }
+  public static var TEST_FBDIV_INT: RegisterField<Self, UInt16> { .init(lsb: 7, width: 10) }
 
   /// `MPLL_DQ_0_1_STATUS.OINT_RESET`: bit 17, access unknown.
-  @inlinable public static var OINT_RESET: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var OINT_RESET: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MPLL_DQ_0_1_STATUS.FREQ_LOCK`: bit 18, access unknown.
-  @inlinable public static var FREQ_LOCK: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var FREQ_LOCK: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MPLL_DQ_0_1_STATUS.FREQ_UNLOCK_STICKY`: bit 19, access unknown.
-  @inlinable public static var FREQ_UNLOCK_STICKY: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FREQ_UNLOCK_STICKY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MPLL_DQ_1_0_STATUS`: gmc_8_1 register, MMIO dword 0xAF9 (byte 0x2BE4), access unknown, reset unknown (`write` starts from 0).
@@ -7843,28 +7295,22 @@ public enum MPLL_DQ_1_0_STATUS: Register {
   }
 
   /// `MPLL_DQ_1_0_STATUS.VCTRLADC`: bits 2:0, access unknown.
-  @inlinable public static var VCTRLADC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var VCTRLADC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MPLL_DQ_1_0_STATUS.TEST_FBDIV_FRAC`: bits 6:4, access unknown.
-  @inlinable public static var TEST_FBDIV_FRAC: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var TEST_FBDIV_FRAC: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MPLL_DQ_1_0_STATUS.TEST_FBDIV_INT`: bits 16:7, access unknown.
-  @inlinable public static var TEST_FBDIV_INT: RegisterField<Self, UInt16> {
-    .init(lsb: 7, width: 10)
-  }
+  public static var TEST_FBDIV_INT: RegisterField<Self, UInt16> { .init(lsb: 7, width: 10) }
 
   /// `MPLL_DQ_1_0_STATUS.OINT_RESET`: bit 17, access unknown.
-  @inlinable public static var OINT_RESET: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var OINT_RESET: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MPLL_DQ_1_0_STATUS.FREQ_LOCK`: bit 18, access unknown.
-  @inlinable public static var FREQ_LOCK: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var FREQ_LOCK: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MPLL_DQ_1_0_STATUS.FREQ_UNLOCK_STICKY`: bit 19, access unknown.
-  @inlinable public static var FREQ_UNLOCK_STICKY: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FREQ_UNLOCK_STICKY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MPLL_DQ_1_1_STATUS`: gmc_8_1 register, MMIO dword 0xAFA (byte 0x2BE8), access unknown, reset unknown (`write` starts from 0).
@@ -7877,28 +7323,22 @@ public enum MPLL_DQ_1_1_STATUS: Register {
   }
 
   /// `MPLL_DQ_1_1_STATUS.VCTRLADC`: bits 2:0, access unknown.
-  @inlinable public static var VCTRLADC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var VCTRLADC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MPLL_DQ_1_1_STATUS.TEST_FBDIV_FRAC`: bits 6:4, access unknown.
-  @inlinable public static var TEST_FBDIV_FRAC: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var TEST_FBDIV_FRAC: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MPLL_DQ_1_1_STATUS.TEST_FBDIV_INT`: bits 16:7, access unknown.
-  @inlinable public static var TEST_FBDIV_INT: RegisterField<Self, UInt16> {
-    .init(lsb: 7, width: 10)
-  }
+  public static var TEST_FBDIV_INT: RegisterField<Self, UInt16> { .init(lsb: 7, width: 10) }
 
   /// `MPLL_DQ_1_1_STATUS.OINT_RESET`: bit 17, access unknown.
-  @inlinable public static var OINT_RESET: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var OINT_RESET: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MPLL_DQ_1_1_STATUS.FREQ_LOCK`: bit 18, access unknown.
-  @inlinable public static var FREQ_LOCK: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var FREQ_LOCK: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MPLL_DQ_1_1_STATUS.FREQ_UNLOCK_STICKY`: bit 19, access unknown.
-  @inlinable public static var FREQ_UNLOCK_STICKY: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var FREQ_UNLOCK_STICKY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_TRAIN_PRBSERR_2_D0`: gmc_8_1 register, MMIO dword 0xAFB (byte 0x2BEC), access unknown, reset unknown (`write` starts from 0).
@@ -7911,33 +7351,31 @@ public enum MC_TRAIN_PRBSERR_2_D0: Register {
   }
 
   /// `MC_TRAIN_PRBSERR_2_D0.CK_STATUS`: bit 0, access unknown.
-  @inlinable public static var CK_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CK_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_TRAIN_PRBSERR_2_D0.CKB_STATUS`: bit 1, access unknown.
-  @inlinable public static var CKB_STATUS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CKB_STATUS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_TRAIN_PRBSERR_2_D0.CS_STATUS`: bits 5:4, access unknown.
-  @inlinable public static var CS_STATUS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var CS_STATUS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_TRAIN_PRBSERR_2_D0.CKE_STATUS`: bit 8, access unknown.
-  @inlinable public static var CKE_STATUS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var CKE_STATUS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_TRAIN_PRBSERR_2_D0.RAS_STATUS`: bit 9, access unknown.
-  @inlinable public static var RAS_STATUS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RAS_STATUS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_TRAIN_PRBSERR_2_D0.CAS_STATUS`: bit 10, access unknown.
-  @inlinable public static var CAS_STATUS: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var CAS_STATUS: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_TRAIN_PRBSERR_2_D0.WE_STATUS`: bit 11, access unknown.
-  @inlinable public static var WE_STATUS: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var WE_STATUS: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_TRAIN_PRBSERR_2_D0.ADDR_STATUS`: bits 25:16, access unknown.
-  @inlinable public static var ADDR_STATUS: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 10)
-  }
+  public static var ADDR_STATUS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
 
   /// `MC_TRAIN_PRBSERR_2_D0.ABI_STATUS`: bit 28, access unknown.
-  @inlinable public static var ABI_STATUS: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ABI_STATUS: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 }
 
 /// `MC_TRAIN_PRBSERR_2_D1`: gmc_8_1 register, MMIO dword 0xAFC (byte 0x2BF0), access unknown, reset unknown (`write` starts from 0).
@@ -7950,33 +7388,31 @@ public enum MC_TRAIN_PRBSERR_2_D1: Register {
   }
 
   /// `MC_TRAIN_PRBSERR_2_D1.CK_STATUS`: bit 0, access unknown.
-  @inlinable public static var CK_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CK_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_TRAIN_PRBSERR_2_D1.CKB_STATUS`: bit 1, access unknown.
-  @inlinable public static var CKB_STATUS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CKB_STATUS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_TRAIN_PRBSERR_2_D1.CS_STATUS`: bits 5:4, access unknown.
-  @inlinable public static var CS_STATUS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var CS_STATUS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_TRAIN_PRBSERR_2_D1.CKE_STATUS`: bit 8, access unknown.
-  @inlinable public static var CKE_STATUS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var CKE_STATUS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_TRAIN_PRBSERR_2_D1.RAS_STATUS`: bit 9, access unknown.
-  @inlinable public static var RAS_STATUS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RAS_STATUS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_TRAIN_PRBSERR_2_D1.CAS_STATUS`: bit 10, access unknown.
-  @inlinable public static var CAS_STATUS: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var CAS_STATUS: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_TRAIN_PRBSERR_2_D1.WE_STATUS`: bit 11, access unknown.
-  @inlinable public static var WE_STATUS: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var WE_STATUS: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_TRAIN_PRBSERR_2_D1.ADDR_STATUS`: bits 25:16, access unknown.
-  @inlinable public static var ADDR_STATUS: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 10)
-  }
+  public static var ADDR_STATUS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
 
   /// `MC_TRAIN_PRBSERR_2_D1.ABI_STATUS`: bit 28, access unknown.
-  @inlinable public static var ABI_STATUS: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ABI_STATUS: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 }
 
 /// `MC_SEQ_PERF_CNTL_1`: gmc_8_1 register, MMIO dword 0xAFD (byte 0x2BF4), access unknown, reset unknown (`write` starts from 0).
@@ -7989,31 +7425,31 @@ public enum MC_SEQ_PERF_CNTL_1: Register {
   }
 
   /// `MC_SEQ_PERF_CNTL_1.PAUSE`: bit 0, access unknown.
-  @inlinable public static var PAUSE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var PAUSE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_PERF_CNTL_1.SEL_A_MSB`: bit 8, access unknown.
-  @inlinable public static var SEL_A_MSB: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var SEL_A_MSB: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_SEQ_PERF_CNTL_1.SEL_B_MSB`: bit 9, access unknown.
-  @inlinable public static var SEL_B_MSB: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var SEL_B_MSB: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_SEQ_PERF_CNTL_1.SEL_CH0_C_MSB`: bit 10, access unknown.
-  @inlinable public static var SEL_CH0_C_MSB: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var SEL_CH0_C_MSB: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_SEQ_PERF_CNTL_1.SEL_CH0_D_MSB`: bit 11, access unknown.
-  @inlinable public static var SEL_CH0_D_MSB: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var SEL_CH0_D_MSB: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_SEQ_PERF_CNTL_1.SEL_CH1_A_MSB`: bit 12, access unknown.
-  @inlinable public static var SEL_CH1_A_MSB: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var SEL_CH1_A_MSB: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_SEQ_PERF_CNTL_1.SEL_CH1_B_MSB`: bit 13, access unknown.
-  @inlinable public static var SEL_CH1_B_MSB: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var SEL_CH1_B_MSB: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_SEQ_PERF_CNTL_1.SEL_CH1_C_MSB`: bit 14, access unknown.
-  @inlinable public static var SEL_CH1_C_MSB: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var SEL_CH1_C_MSB: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_SEQ_PERF_CNTL_1.SEL_CH1_D_MSB`: bit 15, access unknown.
-  @inlinable public static var SEL_CH1_D_MSB: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var SEL_CH1_D_MSB: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MC_SEQ_TRAIN_EDC_THRESHOLD2`: gmc_8_1 register, MMIO dword 0xAFE (byte 0x2BF8), access unknown, reset unknown (`write` starts from 0).
@@ -8026,9 +7462,7 @@ public enum MC_SEQ_TRAIN_EDC_THRESHOLD2: Register {
   }
 
   /// `MC_SEQ_TRAIN_EDC_THRESHOLD2.THRESHOLD_PERIOD`: bits 31:0, access unknown.
-  @inlinable public static var THRESHOLD_PERIOD: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var THRESHOLD_PERIOD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_TRAIN_EDC_THRESHOLD3`: gmc_8_1 register, MMIO dword 0xAFF (byte 0x2BFC), access unknown, reset unknown (`write` starts from 0).
@@ -8041,35 +7475,27 @@ public enum MC_SEQ_TRAIN_EDC_THRESHOLD3: Register {
   }
 
   /// `MC_SEQ_TRAIN_EDC_THRESHOLD3.CH0_LINK_RETRAIN_STATUS`: bit 0, access unknown.
-  @inlinable public static var CH0_LINK_RETRAIN_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var CH0_LINK_RETRAIN_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_TRAIN_EDC_THRESHOLD3.CH1_LINK_RETRAIN_STATUS`: bit 1, access unknown.
-  @inlinable public static var CH1_LINK_RETRAIN_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var CH1_LINK_RETRAIN_STATUS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_SEQ_TRAIN_EDC_THRESHOLD3.CLEAR_RETRAIN_STATUS`: bit 2, access unknown.
-  @inlinable public static var CLEAR_RETRAIN_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var CLEAR_RETRAIN_STATUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_SEQ_TRAIN_EDC_THRESHOLD3.RETRAIN_VBI`: bit 3, access unknown.
-  @inlinable public static var RETRAIN_VBI: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var RETRAIN_VBI: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_SEQ_TRAIN_EDC_THRESHOLD3.RETRAIN_MONITOR`: bits 5:4, access unknown.
-  @inlinable public static var RETRAIN_MONITOR: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var RETRAIN_MONITOR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_SEQ_TRAIN_EDC_THRESHOLD3.CH0_LINK_RETRAIN_IN_PROGRESS`: bit 8, access unknown.
-  @inlinable public static var CH0_LINK_RETRAIN_IN_PROGRESS: RegisterField<Self, Bool> {
+  public static var CH0_LINK_RETRAIN_IN_PROGRESS: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `MC_SEQ_TRAIN_EDC_THRESHOLD3.CH1_LINK_RETRAIN_IN_PROGRESS`: bit 9, access unknown.
-  @inlinable public static var CH1_LINK_RETRAIN_IN_PROGRESS: RegisterField<Self, Bool> {
+  public static var CH1_LINK_RETRAIN_IN_PROGRESS: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 }
@@ -8084,16 +7510,16 @@ public enum MC_XBAR_ADDR_DEC: Register {
   }
 
   /// `MC_XBAR_ADDR_DEC.NO_DIV_BY_3`: bit 0, access unknown.
-  @inlinable public static var NO_DIV_BY_3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var NO_DIV_BY_3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XBAR_ADDR_DEC.GECC`: bit 1, access unknown.
-  @inlinable public static var GECC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var GECC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_XBAR_ADDR_DEC.RB_SPLIT`: bit 2, access unknown.
-  @inlinable public static var RB_SPLIT: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var RB_SPLIT: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_XBAR_ADDR_DEC.RB_SPLIT_COLHI`: bit 3, access unknown.
-  @inlinable public static var RB_SPLIT_COLHI: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var RB_SPLIT_COLHI: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `MC_XBAR_REMOTE`: gmc_8_1 register, MMIO dword 0xC81 (byte 0x3204), access unknown, reset unknown (`write` starts from 0).
@@ -8106,10 +7532,10 @@ public enum MC_XBAR_REMOTE: Register {
   }
 
   /// `MC_XBAR_REMOTE.WRREQ_EN_GOQ`: bit 0, access unknown.
-  @inlinable public static var WRREQ_EN_GOQ: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var WRREQ_EN_GOQ: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XBAR_REMOTE.RDREQ_EN_GOQ`: bit 1, access unknown.
-  @inlinable public static var RDREQ_EN_GOQ: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var RDREQ_EN_GOQ: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `MC_XBAR_WRREQ_CREDIT`: gmc_8_1 register, MMIO dword 0xC82 (byte 0x3208), access unknown, reset unknown (`write` starts from 0).
@@ -8122,16 +7548,16 @@ public enum MC_XBAR_WRREQ_CREDIT: Register {
   }
 
   /// `MC_XBAR_WRREQ_CREDIT.OUT0`: bits 7:0, access unknown.
-  @inlinable public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_XBAR_WRREQ_CREDIT.OUT1`: bits 15:8, access unknown.
-  @inlinable public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_XBAR_WRREQ_CREDIT.OUT2`: bits 23:16, access unknown.
-  @inlinable public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_XBAR_WRREQ_CREDIT.OUT3`: bits 31:24, access unknown.
-  @inlinable public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_XBAR_RDREQ_CREDIT`: gmc_8_1 register, MMIO dword 0xC83 (byte 0x320C), access unknown, reset unknown (`write` starts from 0).
@@ -8144,16 +7570,16 @@ public enum MC_XBAR_RDREQ_CREDIT: Register {
   }
 
   /// `MC_XBAR_RDREQ_CREDIT.OUT0`: bits 7:0, access unknown.
-  @inlinable public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_XBAR_RDREQ_CREDIT.OUT1`: bits 15:8, access unknown.
-  @inlinable public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_XBAR_RDREQ_CREDIT.OUT2`: bits 23:16, access unknown.
-  @inlinable public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_XBAR_RDREQ_CREDIT.OUT3`: bits 31:24, access unknown.
-  @inlinable public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_XBAR_RDREQ_PRI_CREDIT`: gmc_8_1 register, MMIO dword 0xC84 (byte 0x3210), access unknown, reset unknown (`write` starts from 0).
@@ -8166,16 +7592,16 @@ public enum MC_XBAR_RDREQ_PRI_CREDIT: Register {
   }
 
   /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT0`: bits 7:0, access unknown.
-  @inlinable public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT1`: bits 15:8, access unknown.
-  @inlinable public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT2`: bits 23:16, access unknown.
-  @inlinable public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT3`: bits 31:24, access unknown.
-  @inlinable public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_XBAR_WRRET_CREDIT1`: gmc_8_1 register, MMIO dword 0xC85 (byte 0x3214), access unknown, reset unknown (`write` starts from 0).
@@ -8188,16 +7614,16 @@ public enum MC_XBAR_WRRET_CREDIT1: Register {
   }
 
   /// `MC_XBAR_WRRET_CREDIT1.OUT0`: bits 7:0, access unknown.
-  @inlinable public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_XBAR_WRRET_CREDIT1.OUT1`: bits 15:8, access unknown.
-  @inlinable public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_XBAR_WRRET_CREDIT1.OUT2`: bits 23:16, access unknown.
-  @inlinable public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_XBAR_WRRET_CREDIT1.OUT3`: bits 31:24, access unknown.
-  @inlinable public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_XBAR_WRRET_CREDIT2`: gmc_8_1 register, MMIO dword 0xC86 (byte 0x3218), access unknown, reset unknown (`write` starts from 0).
@@ -8210,8 +7636,8 @@ public enum MC_XBAR_WRRET_CREDIT2: Register {
   }
 
   /// `MC_XBAR_WRRET_CREDIT2.OUT4`: bits 7:0, access unknown.
-  @inlinable public static var OUT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var OUT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_XBAR_WRRET_CREDIT2.OUT5`: bits 15:8, access unknown.
-  @inlinable public static var OUT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var OUT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }

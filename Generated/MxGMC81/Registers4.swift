@@ -14,16 +14,16 @@ public enum MC_XBAR_RDRET_CREDIT1: Register {
   }
 
   /// `MC_XBAR_RDRET_CREDIT1.OUT0`: bits 7:0, access unknown.
-  @inlinable public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_XBAR_RDRET_CREDIT1.OUT1`: bits 15:8, access unknown.
-  @inlinable public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_XBAR_RDRET_CREDIT1.OUT2`: bits 23:16, access unknown.
-  @inlinable public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_XBAR_RDRET_CREDIT1.OUT3`: bits 31:24, access unknown.
-  @inlinable public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_XBAR_RDRET_CREDIT2`: gmc_8_1 register, MMIO dword 0xC88 (byte 0x3220), access unknown, reset unknown (`write` starts from 0).
@@ -36,15 +36,13 @@ public enum MC_XBAR_RDRET_CREDIT2: Register {
   }
 
   /// `MC_XBAR_RDRET_CREDIT2.OUT4`: bits 7:0, access unknown.
-  @inlinable public static var OUT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var OUT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_XBAR_RDRET_CREDIT2.OUT5`: bits 15:8, access unknown.
-  @inlinable public static var OUT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var OUT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_XBAR_RDRET_CREDIT2.HUB_LP_RDRET_SKID`: bits 23:16, access unknown.
-  @inlinable public static var HUB_LP_RDRET_SKID: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var HUB_LP_RDRET_SKID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `MC_XBAR_RDRET_PRI_CREDIT1`: gmc_8_1 register, MMIO dword 0xC89 (byte 0x3224), access unknown, reset unknown (`write` starts from 0).
@@ -57,16 +55,16 @@ public enum MC_XBAR_RDRET_PRI_CREDIT1: Register {
   }
 
   /// `MC_XBAR_RDRET_PRI_CREDIT1.OUT0`: bits 7:0, access unknown.
-  @inlinable public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_XBAR_RDRET_PRI_CREDIT1.OUT1`: bits 15:8, access unknown.
-  @inlinable public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_XBAR_RDRET_PRI_CREDIT1.OUT2`: bits 23:16, access unknown.
-  @inlinable public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_XBAR_RDRET_PRI_CREDIT1.OUT3`: bits 31:24, access unknown.
-  @inlinable public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_XBAR_RDRET_PRI_CREDIT2`: gmc_8_1 register, MMIO dword 0xC8A (byte 0x3228), access unknown, reset unknown (`write` starts from 0).
@@ -79,10 +77,10 @@ public enum MC_XBAR_RDRET_PRI_CREDIT2: Register {
   }
 
   /// `MC_XBAR_RDRET_PRI_CREDIT2.OUT4`: bits 7:0, access unknown.
-  @inlinable public static var OUT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var OUT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_XBAR_RDRET_PRI_CREDIT2.OUT5`: bits 15:8, access unknown.
-  @inlinable public static var OUT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var OUT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `MC_XBAR_CHTRIREMAP`: gmc_8_1 register, MMIO dword 0xC8B (byte 0x322C), access unknown, reset unknown (`write` starts from 0).
@@ -95,13 +93,13 @@ public enum MC_XBAR_CHTRIREMAP: Register {
   }
 
   /// `MC_XBAR_CHTRIREMAP.CH0`: bits 1:0, access unknown.
-  @inlinable public static var CH0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var CH0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_XBAR_CHTRIREMAP.CH1`: bits 3:2, access unknown.
-  @inlinable public static var CH1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var CH1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_XBAR_CHTRIREMAP.CH2`: bits 5:4, access unknown.
-  @inlinable public static var CH2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var CH2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 }
 
 /// `MC_XBAR_TWOCHAN`: gmc_8_1 register, MMIO dword 0xC8C (byte 0x3230), access unknown, reset unknown (`write` starts from 0).
@@ -114,15 +112,13 @@ public enum MC_XBAR_TWOCHAN: Register {
   }
 
   /// `MC_XBAR_TWOCHAN.DISABLE_ONEPORT`: bit 0, access unknown.
-  @inlinable public static var DISABLE_ONEPORT: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var DISABLE_ONEPORT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XBAR_TWOCHAN.CH0`: bits 2:1, access unknown.
-  @inlinable public static var CH0: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var CH0: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_XBAR_TWOCHAN.CH1`: bits 4:3, access unknown.
-  @inlinable public static var CH1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var CH1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 }
 
 /// `MC_XBAR_ARB`: gmc_8_1 register, MMIO dword 0xC8D (byte 0x3234), access unknown, reset unknown (`write` starts from 0).
@@ -135,28 +131,22 @@ public enum MC_XBAR_ARB: Register {
   }
 
   /// `MC_XBAR_ARB.HUBRD_HIGHEST`: bit 0, access unknown.
-  @inlinable public static var HUBRD_HIGHEST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var HUBRD_HIGHEST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_XBAR_ARB.DISABLE_HUB_STALL_HIGHEST`: bit 1, access unknown.
-  @inlinable public static var DISABLE_HUB_STALL_HIGHEST: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var DISABLE_HUB_STALL_HIGHEST: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_XBAR_ARB.BREAK_BURST_CID_CHANGE`: bit 2, access unknown.
-  @inlinable public static var BREAK_BURST_CID_CHANGE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var BREAK_BURST_CID_CHANGE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_XBAR_ARB.ACP_RDRET_URG`: bit 3, access unknown.
-  @inlinable public static var ACP_RDRET_URG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var ACP_RDRET_URG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_XBAR_ARB.HDP_RDRET_URG`: bit 4, access unknown.
-  @inlinable public static var HDP_RDRET_URG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var HDP_RDRET_URG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_XBAR_ARB.BREAK_BURST_BY_URG`: bit 5, access unknown.
-  @inlinable public static var BREAK_BURST_BY_URG: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var BREAK_BURST_BY_URG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
 /// `MC_XBAR_ARB_MAX_BURST`: gmc_8_1 register, MMIO dword 0xC8E (byte 0x3238), access unknown, reset unknown (`write` starts from 0).
@@ -169,28 +159,28 @@ public enum MC_XBAR_ARB_MAX_BURST: Register {
   }
 
   /// `MC_XBAR_ARB_MAX_BURST.RD_PORT0`: bits 3:0, access unknown.
-  @inlinable public static var RD_PORT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var RD_PORT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_XBAR_ARB_MAX_BURST.RD_PORT1`: bits 7:4, access unknown.
-  @inlinable public static var RD_PORT1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var RD_PORT1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_XBAR_ARB_MAX_BURST.RD_PORT2`: bits 11:8, access unknown.
-  @inlinable public static var RD_PORT2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var RD_PORT2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_XBAR_ARB_MAX_BURST.RD_PORT3`: bits 15:12, access unknown.
-  @inlinable public static var RD_PORT3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var RD_PORT3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_XBAR_ARB_MAX_BURST.WR_PORT0`: bits 19:16, access unknown.
-  @inlinable public static var WR_PORT0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var WR_PORT0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_XBAR_ARB_MAX_BURST.WR_PORT1`: bits 23:20, access unknown.
-  @inlinable public static var WR_PORT1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var WR_PORT1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `MC_XBAR_ARB_MAX_BURST.WR_PORT2`: bits 27:24, access unknown.
-  @inlinable public static var WR_PORT2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var WR_PORT2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_XBAR_ARB_MAX_BURST.WR_PORT3`: bits 31:28, access unknown.
-  @inlinable public static var WR_PORT3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var WR_PORT3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_XBAR_FIFO_MON_CNTL0`: gmc_8_1 register, MMIO dword 0xC8F (byte 0x323C), access unknown, reset unknown (`write` starts from 0).
@@ -203,23 +193,19 @@ public enum MC_XBAR_FIFO_MON_CNTL0: Register {
   }
 
   /// `MC_XBAR_FIFO_MON_CNTL0.START_THRESH`: bits 11:0, access unknown.
-  @inlinable public static var START_THRESH: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var START_THRESH: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `MC_XBAR_FIFO_MON_CNTL0.STOP_THRESH`: bits 23:12, access unknown.
-  @inlinable public static var STOP_THRESH: RegisterField<Self, UInt16> {
-    .init(lsb: 12, width: 12)
-  }
+  public static var STOP_THRESH: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
 
   /// `MC_XBAR_FIFO_MON_CNTL0.START_MODE`: bits 25:24, access unknown.
-  @inlinable public static var START_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var START_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `MC_XBAR_FIFO_MON_CNTL0.STOP_MODE`: bits 27:26, access unknown.
-  @inlinable public static var STOP_MODE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var STOP_MODE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `MC_XBAR_FIFO_MON_CNTL0.ALLOW_WRAP`: bit 28, access unknown.
-  @inlinable public static var ALLOW_WRAP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ALLOW_WRAP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 }
 
 /// `MC_XBAR_FIFO_MON_CNTL1`: gmc_8_1 register, MMIO dword 0xC90 (byte 0x3240), access unknown, reset unknown (`write` starts from 0).
@@ -232,15 +218,13 @@ public enum MC_XBAR_FIFO_MON_CNTL1: Register {
   }
 
   /// `MC_XBAR_FIFO_MON_CNTL1.THRESH_CNTR_ID`: bits 7:0, access unknown.
-  @inlinable public static var THRESH_CNTR_ID: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var THRESH_CNTR_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_XBAR_FIFO_MON_CNTL1.START_TRIG_ID`: bits 15:8, access unknown.
-  @inlinable public static var START_TRIG_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var START_TRIG_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_XBAR_FIFO_MON_CNTL1.STOP_TRIG_ID`: bits 23:16, access unknown.
-  @inlinable public static var STOP_TRIG_ID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var STOP_TRIG_ID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `MC_XBAR_FIFO_MON_CNTL2`: gmc_8_1 register, MMIO dword 0xC91 (byte 0x3244), access unknown, reset unknown (`write` starts from 0).
@@ -253,16 +237,16 @@ public enum MC_XBAR_FIFO_MON_CNTL2: Register {
   }
 
   /// `MC_XBAR_FIFO_MON_CNTL2.MON0_ID`: bits 7:0, access unknown.
-  @inlinable public static var MON0_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MON0_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_XBAR_FIFO_MON_CNTL2.MON1_ID`: bits 15:8, access unknown.
-  @inlinable public static var MON1_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var MON1_ID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_XBAR_FIFO_MON_CNTL2.MON2_ID`: bits 23:16, access unknown.
-  @inlinable public static var MON2_ID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var MON2_ID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_XBAR_FIFO_MON_CNTL2.MON3_ID`: bits 31:24, access unknown.
-  @inlinable public static var MON3_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var MON3_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_XBAR_FIFO_MON_RSLT0`: gmc_8_1 register, MMIO dword 0xC92 (byte 0x3248), access unknown, reset unknown (`write` starts from 0).
@@ -275,7 +259,7 @@ public enum MC_XBAR_FIFO_MON_RSLT0: Register {
   }
 
   /// `MC_XBAR_FIFO_MON_RSLT0.COUNT`: bits 31:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_XBAR_FIFO_MON_RSLT1`: gmc_8_1 register, MMIO dword 0xC93 (byte 0x324C), access unknown, reset unknown (`write` starts from 0).
@@ -288,7 +272,7 @@ public enum MC_XBAR_FIFO_MON_RSLT1: Register {
   }
 
   /// `MC_XBAR_FIFO_MON_RSLT1.COUNT`: bits 31:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_XBAR_FIFO_MON_RSLT2`: gmc_8_1 register, MMIO dword 0xC94 (byte 0x3250), access unknown, reset unknown (`write` starts from 0).
@@ -301,7 +285,7 @@ public enum MC_XBAR_FIFO_MON_RSLT2: Register {
   }
 
   /// `MC_XBAR_FIFO_MON_RSLT2.COUNT`: bits 31:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_XBAR_FIFO_MON_RSLT3`: gmc_8_1 register, MMIO dword 0xC95 (byte 0x3254), access unknown, reset unknown (`write` starts from 0).
@@ -314,7 +298,7 @@ public enum MC_XBAR_FIFO_MON_RSLT3: Register {
   }
 
   /// `MC_XBAR_FIFO_MON_RSLT3.COUNT`: bits 31:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_XBAR_FIFO_MON_MAX_THSH`: gmc_8_1 register, MMIO dword 0xC96 (byte 0x3258), access unknown, reset unknown (`write` starts from 0).
@@ -327,16 +311,16 @@ public enum MC_XBAR_FIFO_MON_MAX_THSH: Register {
   }
 
   /// `MC_XBAR_FIFO_MON_MAX_THSH.MON0`: bits 7:0, access unknown.
-  @inlinable public static var MON0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var MON0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_XBAR_FIFO_MON_MAX_THSH.MON1`: bits 15:8, access unknown.
-  @inlinable public static var MON1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var MON1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_XBAR_FIFO_MON_MAX_THSH.MON2`: bits 23:16, access unknown.
-  @inlinable public static var MON2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var MON2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_XBAR_FIFO_MON_MAX_THSH.MON3`: bits 31:24, access unknown.
-  @inlinable public static var MON3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var MON3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_XBAR_SPARE0`: gmc_8_1 register, MMIO dword 0xC97 (byte 0x325C), access unknown, reset unknown (`write` starts from 0).
@@ -349,7 +333,7 @@ public enum MC_XBAR_SPARE0: Register {
   }
 
   /// `MC_XBAR_SPARE0.BIT`: bits 31:0, access unknown.
-  @inlinable public static var BIT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BIT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_XBAR_SPARE1`: gmc_8_1 register, MMIO dword 0xC98 (byte 0x3260), access unknown, reset unknown (`write` starts from 0).
@@ -362,7 +346,7 @@ public enum MC_XBAR_SPARE1: Register {
   }
 
   /// `MC_XBAR_SPARE1.BIT`: bits 31:0, access unknown.
-  @inlinable public static var BIT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BIT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `ATC_VM_APERTURE0_LOW_ADDR`: gmc_8_1 register, MMIO dword 0xCC0 (byte 0x3300), access unknown, reset unknown (`write` starts from 0).
@@ -375,9 +359,7 @@ public enum ATC_VM_APERTURE0_LOW_ADDR: Register {
   }
 
   /// `ATC_VM_APERTURE0_LOW_ADDR.VIRTUAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var VIRTUAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var VIRTUAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `ATC_VM_APERTURE1_LOW_ADDR`: gmc_8_1 register, MMIO dword 0xCC1 (byte 0x3304), access unknown, reset unknown (`write` starts from 0).
@@ -390,9 +372,7 @@ public enum ATC_VM_APERTURE1_LOW_ADDR: Register {
   }
 
   /// `ATC_VM_APERTURE1_LOW_ADDR.VIRTUAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var VIRTUAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var VIRTUAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `ATC_VM_APERTURE0_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0xCC2 (byte 0x3308), access unknown, reset unknown (`write` starts from 0).
@@ -405,9 +385,7 @@ public enum ATC_VM_APERTURE0_HIGH_ADDR: Register {
   }
 
   /// `ATC_VM_APERTURE0_HIGH_ADDR.VIRTUAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var VIRTUAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var VIRTUAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `ATC_VM_APERTURE1_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0xCC3 (byte 0x330C), access unknown, reset unknown (`write` starts from 0).
@@ -420,9 +398,7 @@ public enum ATC_VM_APERTURE1_HIGH_ADDR: Register {
   }
 
   /// `ATC_VM_APERTURE1_HIGH_ADDR.VIRTUAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var VIRTUAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var VIRTUAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `ATC_VM_APERTURE0_CNTL`: gmc_8_1 register, MMIO dword 0xCC4 (byte 0x3310), access unknown, reset unknown (`write` starts from 0).
@@ -435,9 +411,7 @@ public enum ATC_VM_APERTURE0_CNTL: Register {
   }
 
   /// `ATC_VM_APERTURE0_CNTL.ATS_ACCESS_MODE`: bits 1:0, access unknown.
-  @inlinable public static var ATS_ACCESS_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var ATS_ACCESS_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `ATC_VM_APERTURE1_CNTL`: gmc_8_1 register, MMIO dword 0xCC5 (byte 0x3314), access unknown, reset unknown (`write` starts from 0).
@@ -450,9 +424,7 @@ public enum ATC_VM_APERTURE1_CNTL: Register {
   }
 
   /// `ATC_VM_APERTURE1_CNTL.ATS_ACCESS_MODE`: bits 1:0, access unknown.
-  @inlinable public static var ATS_ACCESS_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var ATS_ACCESS_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `ATC_VM_APERTURE0_CNTL2`: gmc_8_1 register, MMIO dword 0xCC6 (byte 0x3318), access unknown, reset unknown (`write` starts from 0).
@@ -465,9 +437,7 @@ public enum ATC_VM_APERTURE0_CNTL2: Register {
   }
 
   /// `ATC_VM_APERTURE0_CNTL2.VMIDS_USING_RANGE`: bits 15:0, access unknown.
-  @inlinable public static var VMIDS_USING_RANGE: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var VMIDS_USING_RANGE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `ATC_VM_APERTURE1_CNTL2`: gmc_8_1 register, MMIO dword 0xCC7 (byte 0x331C), access unknown, reset unknown (`write` starts from 0).
@@ -480,9 +450,7 @@ public enum ATC_VM_APERTURE1_CNTL2: Register {
   }
 
   /// `ATC_VM_APERTURE1_CNTL2.VMIDS_USING_RANGE`: bits 15:0, access unknown.
-  @inlinable public static var VMIDS_USING_RANGE: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var VMIDS_USING_RANGE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `ATC_ATS_CNTL`: gmc_8_1 register, MMIO dword 0xCC9 (byte 0x3324), access unknown, reset unknown (`write` starts from 0).
@@ -495,21 +463,19 @@ public enum ATC_ATS_CNTL: Register {
   }
 
   /// `ATC_ATS_CNTL.DISABLE_ATC`: bit 0, access unknown.
-  @inlinable public static var DISABLE_ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DISABLE_ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `ATC_ATS_CNTL.DISABLE_PRI`: bit 1, access unknown.
-  @inlinable public static var DISABLE_PRI: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var DISABLE_PRI: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `ATC_ATS_CNTL.DISABLE_PASID`: bit 2, access unknown.
-  @inlinable public static var DISABLE_PASID: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var DISABLE_PASID: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `ATC_ATS_CNTL.CREDITS_ATS_RPB`: bits 13:8, access unknown.
-  @inlinable public static var CREDITS_ATS_RPB: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var CREDITS_ATS_RPB: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `ATC_ATS_CNTL.DEBUG_ECO`: bits 19:16, access unknown.
-  @inlinable public static var DEBUG_ECO: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var DEBUG_ECO: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
 /// `ATC_ATS_DEBUG`: gmc_8_1 register, MMIO dword 0xCCA (byte 0x3328), access unknown, reset unknown (`write` starts from 0).
@@ -522,77 +488,69 @@ public enum ATC_ATS_DEBUG: Register {
   }
 
   /// `ATC_ATS_DEBUG.INVALIDATE_ALL`: bit 0, access unknown.
-  @inlinable public static var INVALIDATE_ALL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var INVALIDATE_ALL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `ATC_ATS_DEBUG.IDENT_RETURN`: bit 1, access unknown.
-  @inlinable public static var IDENT_RETURN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var IDENT_RETURN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `ATC_ATS_DEBUG.ADDRESS_TRANSLATION_REQUEST_WRITE_PERMS`: bit 2, access unknown.
-  @inlinable public static var ADDRESS_TRANSLATION_REQUEST_WRITE_PERMS: RegisterField<Self, Bool> {
+  public static var ADDRESS_TRANSLATION_REQUEST_WRITE_PERMS: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `ATC_ATS_DEBUG.PAGE_REQUESTS_USE_RELAXED_ORDERING`: bit 5, access unknown.
-  @inlinable public static var PAGE_REQUESTS_USE_RELAXED_ORDERING: RegisterField<Self, Bool> {
+  public static var PAGE_REQUESTS_USE_RELAXED_ORDERING: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `ATC_ATS_DEBUG.PRIV_BIT`: bit 6, access unknown.
-  @inlinable public static var PRIV_BIT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var PRIV_BIT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `ATC_ATS_DEBUG.EXE_BIT`: bit 7, access unknown.
-  @inlinable public static var EXE_BIT: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var EXE_BIT: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `ATC_ATS_DEBUG.PAGE_REQUEST_PERMS`: bit 8, access unknown.
-  @inlinable public static var PAGE_REQUEST_PERMS: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var PAGE_REQUEST_PERMS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `ATC_ATS_DEBUG.UNTRANSLATED_ONLY_REQUESTS_CARRY_SIZE`: bit 9, access unknown.
-  @inlinable public static var UNTRANSLATED_ONLY_REQUESTS_CARRY_SIZE: RegisterField<Self, Bool> {
+  public static var UNTRANSLATED_ONLY_REQUESTS_CARRY_SIZE: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `ATC_ATS_DEBUG.NUM_REQUESTS_AT_ERR`: bits 13:10, access unknown.
-  @inlinable public static var NUM_REQUESTS_AT_ERR: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 4)
-  }
+  public static var NUM_REQUESTS_AT_ERR: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 
   /// `ATC_ATS_DEBUG.DISALLOW_ERR_TO_DONE`: bit 14, access unknown.
-  @inlinable public static var DISALLOW_ERR_TO_DONE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var DISALLOW_ERR_TO_DONE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `ATC_ATS_DEBUG.IGNORE_FED`: bit 15, access unknown.
-  @inlinable public static var IGNORE_FED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var IGNORE_FED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `ATC_ATS_DEBUG.INVALIDATION_REQUESTS_DISALLOWED_WHEN_ATC_IS_DISABLED`: bit 16, access unknown.
-  @inlinable public static var INVALIDATION_REQUESTS_DISALLOWED_WHEN_ATC_IS_DISABLED: RegisterField<Self, Bool> {
+  public static var INVALIDATION_REQUESTS_DISALLOWED_WHEN_ATC_IS_DISABLED: RegisterField<Self, Bool> {
     .init(lsb: 16, width: 1)
   }
 
   /// `ATC_ATS_DEBUG.DEBUG_BUS_SELECT`: bit 17, access unknown.
-  @inlinable public static var DEBUG_BUS_SELECT: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var DEBUG_BUS_SELECT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `ATC_ATS_DEBUG.DISABLE_INVALIDATE_PER_DOMAIN`: bit 18, access unknown.
-  @inlinable public static var DISABLE_INVALIDATE_PER_DOMAIN: RegisterField<Self, Bool> {
+  public static var DISABLE_INVALIDATE_PER_DOMAIN: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `ATC_ATS_DEBUG.DISABLE_VMID0_PASID_MAPPING`: bit 19, access unknown.
-  @inlinable public static var DISABLE_VMID0_PASID_MAPPING: RegisterField<Self, Bool> {
+  public static var DISABLE_VMID0_PASID_MAPPING: RegisterField<Self, Bool> {
     .init(lsb: 19, width: 1)
   }
 
   /// `ATC_ATS_DEBUG.DISABLE_INVALIDATION_ON_WORLD_SWITCH`: bit 20, access unknown.
-  @inlinable public static var DISABLE_INVALIDATION_ON_WORLD_SWITCH: RegisterField<Self, Bool> {
+  public static var DISABLE_INVALIDATION_ON_WORLD_SWITCH: RegisterField<Self, Bool> {
     .init(lsb: 20, width: 1)
   }
 
   /// `ATC_ATS_DEBUG.ENABLE_INVALIDATION_ON_VIRTUALIZATION_ENTRY_AND_EXIT`: bit 21, access unknown.
-  @inlinable public static var ENABLE_INVALIDATION_ON_VIRTUALIZATION_ENTRY_AND_EXIT: RegisterField<Self, Bool> {
+  public static var ENABLE_INVALIDATION_ON_VIRTUALIZATION_ENTRY_AND_EXIT: RegisterField<Self, Bool> {
     .init(lsb: 21, width: 1)
   }
 }
@@ -607,19 +565,15 @@ public enum ATC_ATS_FAULT_DEBUG: Register {
   }
 
   /// `ATC_ATS_FAULT_DEBUG.CREDITS_ATS_IH`: bits 4:0, access unknown.
-  @inlinable public static var CREDITS_ATS_IH: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var CREDITS_ATS_IH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `ATC_ATS_FAULT_DEBUG.ALLOW_SUBSEQUENT_FAULT_STATUS_ADDR_UPDATES`: bit 8, access unknown.
-  @inlinable public static var ALLOW_SUBSEQUENT_FAULT_STATUS_ADDR_UPDATES: RegisterField<Self, Bool> {
+  public static var ALLOW_SUBSEQUENT_FAULT_STATUS_ADDR_UPDATES: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `ATC_ATS_FAULT_DEBUG.CLEAR_FAULT_STATUS_ADDR`: bit 16, access unknown.
-  @inlinable public static var CLEAR_FAULT_STATUS_ADDR: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CLEAR_FAULT_STATUS_ADDR: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `ATC_ATS_STATUS`: gmc_8_1 register, MMIO dword 0xCCC (byte 0x3330), access unknown, reset unknown (`write` starts from 0).
@@ -632,15 +586,13 @@ public enum ATC_ATS_STATUS: Register {
   }
 
   /// `ATC_ATS_STATUS.BUSY`: bit 0, access unknown.
-  @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `ATC_ATS_STATUS.CRASHED`: bit 1, access unknown.
-  @inlinable public static var CRASHED: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CRASHED: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `ATC_ATS_STATUS.DEADLOCK_DETECTION`: bit 2, access unknown.
-  @inlinable public static var DEADLOCK_DETECTION: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var DEADLOCK_DETECTION: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 }
 
 /// `ATC_ATS_FAULT_CNTL`: gmc_8_1 register, MMIO dword 0xCCD (byte 0x3334), access unknown, reset unknown (`write` starts from 0).
@@ -653,19 +605,13 @@ public enum ATC_ATS_FAULT_CNTL: Register {
   }
 
   /// `ATC_ATS_FAULT_CNTL.FAULT_REGISTER_LOG`: bits 8:0, access unknown.
-  @inlinable public static var FAULT_REGISTER_LOG: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 9)
-  }
+  public static var FAULT_REGISTER_LOG: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `ATC_ATS_FAULT_CNTL.FAULT_INTERRUPT_TABLE`: bits 18:10, access unknown.
-  @inlinable public static var FAULT_INTERRUPT_TABLE: RegisterField<Self, UInt16> {
-    .init(lsb: 10, width: 9)
-  }
+  public static var FAULT_INTERRUPT_TABLE: RegisterField<Self, UInt16> { .init(lsb: 10, width: 9) }
 
   /// `ATC_ATS_FAULT_CNTL.FAULT_CRASH_TABLE`: bits 28:20, access unknown.
-  @inlinable public static var FAULT_CRASH_TABLE: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 9)
-  }
+  public static var FAULT_CRASH_TABLE: RegisterField<Self, UInt16> { .init(lsb: 20, width: 9) }
 }
 
 /// `ATC_ATS_FAULT_STATUS_INFO`: gmc_8_1 register, MMIO dword 0xCCE (byte 0x3338), access unknown, reset unknown (`write` starts from 0).
@@ -678,30 +624,28 @@ public enum ATC_ATS_FAULT_STATUS_INFO: Register {
   }
 
   /// `ATC_ATS_FAULT_STATUS_INFO.FAULT_TYPE`: bits 8:0, access unknown.
-  @inlinable public static var FAULT_TYPE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
+  public static var FAULT_TYPE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `ATC_ATS_FAULT_STATUS_INFO.VMID`: bits 14:10, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 10, width: 5) }
+  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 10, width: 5) }
 
   /// `ATC_ATS_FAULT_STATUS_INFO.EXTRA_INFO`: bit 15, access unknown.
-  @inlinable public static var EXTRA_INFO: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var EXTRA_INFO: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `ATC_ATS_FAULT_STATUS_INFO.EXTRA_INFO2`: bit 16, access unknown.
-  @inlinable public static var EXTRA_INFO2: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var EXTRA_INFO2: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `ATC_ATS_FAULT_STATUS_INFO.INVALIDATION`: bit 17, access unknown.
-  @inlinable public static var INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `ATC_ATS_FAULT_STATUS_INFO.PAGE_REQUEST`: bit 18, access unknown.
-  @inlinable public static var PAGE_REQUEST: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var PAGE_REQUEST: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `ATC_ATS_FAULT_STATUS_INFO.STATUS`: bits 23:19, access unknown.
-  @inlinable public static var STATUS: RegisterField<Self, UInt8> { .init(lsb: 19, width: 5) }
+  public static var STATUS: RegisterField<Self, UInt8> { .init(lsb: 19, width: 5) }
 
   /// `ATC_ATS_FAULT_STATUS_INFO.PAGE_ADDR_HIGH`: bits 27:24, access unknown.
-  @inlinable public static var PAGE_ADDR_HIGH: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var PAGE_ADDR_HIGH: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `ATC_ATS_FAULT_STATUS_ADDR`: gmc_8_1 register, MMIO dword 0xCCF (byte 0x333C), access unknown, reset unknown (`write` starts from 0).
@@ -714,7 +658,7 @@ public enum ATC_ATS_FAULT_STATUS_ADDR: Register {
   }
 
   /// `ATC_ATS_FAULT_STATUS_ADDR.PAGE_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var PAGE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var PAGE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `ATC_ATS_DEFAULT_PAGE_LOW`: gmc_8_1 register, MMIO dword 0xCD0 (byte 0x3340), access unknown, reset unknown (`write` starts from 0).
@@ -727,9 +671,7 @@ public enum ATC_ATS_DEFAULT_PAGE_LOW: Register {
   }
 
   /// `ATC_ATS_DEFAULT_PAGE_LOW.DEFAULT_PAGE`: bits 27:0, access unknown.
-  @inlinable public static var DEFAULT_PAGE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var DEFAULT_PAGE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `ATC_ATS_DEFAULT_PAGE_CNTL`: gmc_8_1 register, MMIO dword 0xCD1 (byte 0x3344), access unknown, reset unknown (`write` starts from 0).
@@ -742,9 +684,7 @@ public enum ATC_ATS_DEFAULT_PAGE_CNTL: Register {
   }
 
   /// `ATC_ATS_DEFAULT_PAGE_CNTL.SEND_DEFAULT_PAGE`: bit 0, access unknown.
-  @inlinable public static var SEND_DEFAULT_PAGE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var SEND_DEFAULT_PAGE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `ATC_ATS_FAULT_STATUS_INFO2`: gmc_8_1 register, MMIO dword 0xCD2 (byte 0x3348), access unknown, reset unknown (`write` starts from 0).
@@ -757,13 +697,13 @@ public enum ATC_ATS_FAULT_STATUS_INFO2: Register {
   }
 
   /// `ATC_ATS_FAULT_STATUS_INFO2.VF`: bit 0, access unknown.
-  @inlinable public static var VF: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VF: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `ATC_ATS_FAULT_STATUS_INFO2.VFID`: bits 5:1, access unknown.
-  @inlinable public static var VFID: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var VFID: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
   /// `ATC_ATS_FAULT_STATUS_INFO2.L1_ID`: bits 16:9, access unknown.
-  @inlinable public static var L1_ID: RegisterField<Self, UInt8> { .init(lsb: 9, width: 8) }
+  public static var L1_ID: RegisterField<Self, UInt8> { .init(lsb: 9, width: 8) }
 }
 
 /// `ATC_MISC_CG`: gmc_8_1 register, MMIO dword 0xCD4 (byte 0x3350), access unknown, reset unknown (`write` starts from 0).
@@ -776,13 +716,13 @@ public enum ATC_MISC_CG: Register {
   }
 
   /// `ATC_MISC_CG.OFFDLY`: bits 11:6, access unknown.
-  @inlinable public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
+  public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
   /// `ATC_MISC_CG.ENABLE`: bit 18, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `ATC_MISC_CG.MEM_LS_ENABLE`: bit 19, access unknown.
-  @inlinable public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `ATC_L2_CNTL`: gmc_8_1 register, MMIO dword 0xCD5 (byte 0x3354), access unknown, reset unknown (`write` starts from 0).
@@ -795,22 +735,22 @@ public enum ATC_L2_CNTL: Register {
   }
 
   /// `ATC_L2_CNTL.NUMBER_OF_TRANSLATION_READ_REQUESTS`: bits 1:0, access unknown.
-  @inlinable public static var NUMBER_OF_TRANSLATION_READ_REQUESTS: RegisterField<Self, UInt8> {
+  public static var NUMBER_OF_TRANSLATION_READ_REQUESTS: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
   /// `ATC_L2_CNTL.NUMBER_OF_TRANSLATION_WRITE_REQUESTS`: bits 5:4, access unknown.
-  @inlinable public static var NUMBER_OF_TRANSLATION_WRITE_REQUESTS: RegisterField<Self, UInt8> {
+  public static var NUMBER_OF_TRANSLATION_WRITE_REQUESTS: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 2)
   }
 
   /// `ATC_L2_CNTL.NUMBER_OF_TRANSLATION_READS_DEPENDS_ON_ADDR_MOD`: bit 8, access unknown.
-  @inlinable public static var NUMBER_OF_TRANSLATION_READS_DEPENDS_ON_ADDR_MOD: RegisterField<Self, Bool> {
+  public static var NUMBER_OF_TRANSLATION_READS_DEPENDS_ON_ADDR_MOD: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `ATC_L2_CNTL.NUMBER_OF_TRANSLATION_WRITES_DEPENDS_ON_ADDR_MOD`: bit 9, access unknown.
-  @inlinable public static var NUMBER_OF_TRANSLATION_WRITES_DEPENDS_ON_ADDR_MOD: RegisterField<Self, Bool> {
+  public static var NUMBER_OF_TRANSLATION_WRITES_DEPENDS_ON_ADDR_MOD: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 }
@@ -825,30 +765,26 @@ public enum ATC_L2_CNTL2: Register {
   }
 
   /// `ATC_L2_CNTL2.BANK_SELECT`: bits 5:0, access unknown.
-  @inlinable public static var BANK_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var BANK_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `ATC_L2_CNTL2.L2_CACHE_UPDATE_MODE`: bits 7:6, access unknown.
-  @inlinable public static var L2_CACHE_UPDATE_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 2)
-  }
+  public static var L2_CACHE_UPDATE_MODE: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `ATC_L2_CNTL2.ENABLE_L2_CACHE_LRU_UPDATE_BY_WRITE`: bit 8, access unknown.
-  @inlinable public static var ENABLE_L2_CACHE_LRU_UPDATE_BY_WRITE: RegisterField<Self, Bool> {
+  public static var ENABLE_L2_CACHE_LRU_UPDATE_BY_WRITE: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 
   /// `ATC_L2_CNTL2.L2_CACHE_SWAP_TAG_INDEX_LSBS`: bits 11:9, access unknown.
-  @inlinable public static var L2_CACHE_SWAP_TAG_INDEX_LSBS: RegisterField<Self, UInt8> {
+  public static var L2_CACHE_SWAP_TAG_INDEX_LSBS: RegisterField<Self, UInt8> {
     .init(lsb: 9, width: 3)
   }
 
   /// `ATC_L2_CNTL2.L2_CACHE_VMID_MODE`: bits 14:12, access unknown.
-  @inlinable public static var L2_CACHE_VMID_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var L2_CACHE_VMID_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `ATC_L2_CNTL2.L2_CACHE_UPDATE_WILDCARD_REFERENCE_VALUE`: bits 20:15, access unknown.
-  @inlinable public static var L2_CACHE_UPDATE_WILDCARD_REFERENCE_VALUE: RegisterField<Self, UInt8> {
+  public static var L2_CACHE_UPDATE_WILDCARD_REFERENCE_VALUE: RegisterField<Self, UInt8> {
     .init(lsb: 15, width: 6)
   }
 }
@@ -863,39 +799,33 @@ public enum ATC_L2_DEBUG: Register {
   }
 
   /// `ATC_L2_DEBUG.CREDITS_L2_ATS`: bits 5:0, access unknown.
-  @inlinable public static var CREDITS_L2_ATS: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var CREDITS_L2_ATS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `ATC_L2_DEBUG.L2_MEM_SELECT`: bit 7, access unknown.
-  @inlinable public static var L2_MEM_SELECT: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var L2_MEM_SELECT: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `ATC_L2_DEBUG.CACHE_INDEX`: bits 19:8, access unknown.
-  @inlinable public static var CACHE_INDEX: RegisterField<Self, UInt16> { .init(lsb: 8, width: 12) }
+  public static var CACHE_INDEX: RegisterField<Self, UInt16> { .init(lsb: 8, width: 12) }
 
   /// `ATC_L2_DEBUG.CACHE_SELECT`: bit 24, access unknown.
-  @inlinable public static var CACHE_SELECT: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var CACHE_SELECT: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `ATC_L2_DEBUG.CACHE_BANK_SELECT`: bit 25, access unknown.
-  @inlinable public static var CACHE_BANK_SELECT: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var CACHE_BANK_SELECT: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `ATC_L2_DEBUG.CACHE_WAY_SELECT`: bit 27, access unknown.
-  @inlinable public static var CACHE_WAY_SELECT: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var CACHE_WAY_SELECT: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `ATC_L2_DEBUG.CACHE_READ`: bit 29, access unknown.
-  @inlinable public static var CACHE_READ: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var CACHE_READ: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `ATC_L2_DEBUG.CACHE_INJECT_SOFT_PARITY_ERROR`: bit 30, access unknown.
-  @inlinable public static var CACHE_INJECT_SOFT_PARITY_ERROR: RegisterField<Self, Bool> {
+  public static var CACHE_INJECT_SOFT_PARITY_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `ATC_L2_DEBUG.CACHE_INJECT_HARD_PARITY_ERROR`: bit 31, access unknown.
-  @inlinable public static var CACHE_INJECT_HARD_PARITY_ERROR: RegisterField<Self, Bool> {
+  public static var CACHE_INJECT_HARD_PARITY_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -910,60 +840,48 @@ public enum ATC_L2_DEBUG2: Register {
   }
 
   /// `ATC_L2_DEBUG2.EFFECTIVE_CACHE_SIZE`: bits 4:0, access unknown.
-  @inlinable public static var EFFECTIVE_CACHE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var EFFECTIVE_CACHE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `ATC_L2_DEBUG2.EFFECTIVE_WORK_QUEUE_SIZE`: bits 7:5, access unknown.
-  @inlinable public static var EFFECTIVE_WORK_QUEUE_SIZE: RegisterField<Self, UInt8> {
+  public static var EFFECTIVE_WORK_QUEUE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 3)
   }
 
   /// `ATC_L2_DEBUG2.FORCE_CACHE_MISS`: bit 8, access unknown.
-  @inlinable public static var FORCE_CACHE_MISS: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var FORCE_CACHE_MISS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `ATC_L2_DEBUG2.INVALIDATE_ALL`: bit 9, access unknown.
-  @inlinable public static var INVALIDATE_ALL: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var INVALIDATE_ALL: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `ATC_L2_DEBUG2.DISABLE_2M_CACHE`: bit 10, access unknown.
-  @inlinable public static var DISABLE_2M_CACHE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var DISABLE_2M_CACHE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `ATC_L2_DEBUG2.DISABLE_CACHING_SPECULATIVE_RETURNS`: bit 11, access unknown.
-  @inlinable public static var DISABLE_CACHING_SPECULATIVE_RETURNS: RegisterField<Self, Bool> {
+  public static var DISABLE_CACHING_SPECULATIVE_RETURNS: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `ATC_L2_DEBUG2.DISABLE_CACHING_FAULT_RETURNS`: bit 14, access unknown.
-  @inlinable public static var DISABLE_CACHING_FAULT_RETURNS: RegisterField<Self, Bool> {
+  public static var DISABLE_CACHING_FAULT_RETURNS: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `ATC_L2_DEBUG2.DEBUG_BUS_SELECT`: bits 16:15, access unknown.
-  @inlinable public static var DEBUG_BUS_SELECT: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 2)
-  }
+  public static var DEBUG_BUS_SELECT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
 
   /// `ATC_L2_DEBUG2.DEBUG_ECO`: bits 18:17, access unknown.
-  @inlinable public static var DEBUG_ECO: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
+  public static var DEBUG_ECO: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
 
   /// `ATC_L2_DEBUG2.EFFECTIVE_2M_CACHE_SIZE`: bits 22:19, access unknown.
-  @inlinable public static var EFFECTIVE_2M_CACHE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 4)
-  }
+  public static var EFFECTIVE_2M_CACHE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 19, width: 4) }
 
   /// `ATC_L2_DEBUG2.CACHE_PARITY_ERROR_INTERRUPT_THRESHOLD`: bits 30:23, access unknown.
-  @inlinable public static var CACHE_PARITY_ERROR_INTERRUPT_THRESHOLD: RegisterField<Self, UInt8> {
+  public static var CACHE_PARITY_ERROR_INTERRUPT_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 8)
   }
 
   /// `ATC_L2_DEBUG2.CLEAR_PARITY_ERROR_INFO`: bit 31, access unknown.
-  @inlinable public static var CLEAR_PARITY_ERROR_INFO: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var CLEAR_PARITY_ERROR_INFO: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_L2_CACHE_DATA0`: gmc_8_1 register, MMIO dword 0xCD9 (byte 0x3364), access unknown, reset unknown (`write` starts from 0).
@@ -976,22 +894,16 @@ public enum ATC_L2_CACHE_DATA0: Register {
   }
 
   /// `ATC_L2_CACHE_DATA0.DATA_REGISTER_VALID`: bit 0, access unknown.
-  @inlinable public static var DATA_REGISTER_VALID: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var DATA_REGISTER_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `ATC_L2_CACHE_DATA0.CACHE_ENTRY_VALID`: bit 1, access unknown.
-  @inlinable public static var CACHE_ENTRY_VALID: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var CACHE_ENTRY_VALID: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `ATC_L2_CACHE_DATA0.CACHED_ATTRIBUTES`: bits 24:2, access unknown.
-  @inlinable public static var CACHED_ATTRIBUTES: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 23)
-  }
+  public static var CACHED_ATTRIBUTES: RegisterField<Self, UInt32> { .init(lsb: 2, width: 23) }
 
   /// `ATC_L2_CACHE_DATA0.VIRTUAL_PAGE_ADDRESS_HIGH`: bits 28:25, access unknown.
-  @inlinable public static var VIRTUAL_PAGE_ADDRESS_HIGH: RegisterField<Self, UInt8> {
+  public static var VIRTUAL_PAGE_ADDRESS_HIGH: RegisterField<Self, UInt8> {
     .init(lsb: 25, width: 4)
   }
 }
@@ -1006,7 +918,7 @@ public enum ATC_L2_CACHE_DATA1: Register {
   }
 
   /// `ATC_L2_CACHE_DATA1.VIRTUAL_PAGE_ADDRESS_LOW`: bits 31:0, access unknown.
-  @inlinable public static var VIRTUAL_PAGE_ADDRESS_LOW: RegisterField<Self, UInt32> {
+  public static var VIRTUAL_PAGE_ADDRESS_LOW: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -1021,7 +933,7 @@ public enum ATC_L2_CACHE_DATA2: Register {
   }
 
   /// `ATC_L2_CACHE_DATA2.PHYSICAL_PAGE_ADDRESS_LOW`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_PAGE_ADDRESS_LOW: RegisterField<Self, UInt32> {
+  public static var PHYSICAL_PAGE_ADDRESS_LOW: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 28)
   }
 }
@@ -1036,19 +948,13 @@ public enum ATC_L1_CNTL: Register {
   }
 
   /// `ATC_L1_CNTL.DONT_NEED_ATS_BEHAVIOR`: bits 1:0, access unknown.
-  @inlinable public static var DONT_NEED_ATS_BEHAVIOR: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var DONT_NEED_ATS_BEHAVIOR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `ATC_L1_CNTL.NEED_ATS_BEHAVIOR`: bit 2, access unknown.
-  @inlinable public static var NEED_ATS_BEHAVIOR: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var NEED_ATS_BEHAVIOR: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `ATC_L1_CNTL.NEED_ATS_SNOOP_DEFAULT`: bit 4, access unknown.
-  @inlinable public static var NEED_ATS_SNOOP_DEFAULT: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var NEED_ATS_SNOOP_DEFAULT: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
 /// `ATC_L1_ADDRESS_OFFSET`: gmc_8_1 register, MMIO dword 0xCDD (byte 0x3374), access unknown, reset unknown (`write` starts from 0).
@@ -1061,9 +967,7 @@ public enum ATC_L1_ADDRESS_OFFSET: Register {
   }
 
   /// `ATC_L1_ADDRESS_OFFSET.LOGICAL_ADDRESS`: bits 31:0, access unknown.
-  @inlinable public static var LOGICAL_ADDRESS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var LOGICAL_ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `ATC_L1RD_DEBUG_TLB`: gmc_8_1 register, MMIO dword 0xCDE (byte 0x3378), access unknown, reset unknown (`write` starts from 0).
@@ -1076,45 +980,35 @@ public enum ATC_L1RD_DEBUG_TLB: Register {
   }
 
   /// `ATC_L1RD_DEBUG_TLB.DISABLE_FRAGMENTS`: bit 0, access unknown.
-  @inlinable public static var DISABLE_FRAGMENTS: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var DISABLE_FRAGMENTS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `ATC_L1RD_DEBUG_TLB.DISABLE_INVALIDATE_BY_ADDRESS_RANGE`: bit 1, access unknown.
-  @inlinable public static var DISABLE_INVALIDATE_BY_ADDRESS_RANGE: RegisterField<Self, Bool> {
+  public static var DISABLE_INVALIDATE_BY_ADDRESS_RANGE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `ATC_L1RD_DEBUG_TLB.EFFECTIVE_CAM_SIZE`: bits 7:4, access unknown.
-  @inlinable public static var EFFECTIVE_CAM_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var EFFECTIVE_CAM_SIZE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `ATC_L1RD_DEBUG_TLB.EFFECTIVE_WORK_QUEUE_SIZE`: bits 10:8, access unknown.
-  @inlinable public static var EFFECTIVE_WORK_QUEUE_SIZE: RegisterField<Self, UInt8> {
+  public static var EFFECTIVE_WORK_QUEUE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 3)
   }
 
   /// `ATC_L1RD_DEBUG_TLB.CREDITS_L1_L2`: bits 17:12, access unknown.
-  @inlinable public static var CREDITS_L1_L2: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 6)
-  }
+  public static var CREDITS_L1_L2: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
   /// `ATC_L1RD_DEBUG_TLB.CREDITS_L1_RPB`: bits 27:20, access unknown.
-  @inlinable public static var CREDITS_L1_RPB: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 8)
-  }
+  public static var CREDITS_L1_RPB: RegisterField<Self, UInt8> { .init(lsb: 20, width: 8) }
 
   /// `ATC_L1RD_DEBUG_TLB.DEBUG_ECO`: bits 29:28, access unknown.
-  @inlinable public static var DEBUG_ECO: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var DEBUG_ECO: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `ATC_L1RD_DEBUG_TLB.INVALIDATE_ALL`: bit 30, access unknown.
-  @inlinable public static var INVALIDATE_ALL: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var INVALIDATE_ALL: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `ATC_L1RD_DEBUG_TLB.DISABLE_CACHING_FAULT_RETURNS`: bit 31, access unknown.
-  @inlinable public static var DISABLE_CACHING_FAULT_RETURNS: RegisterField<Self, Bool> {
+  public static var DISABLE_CACHING_FAULT_RETURNS: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -1129,45 +1023,35 @@ public enum ATC_L1WR_DEBUG_TLB: Register {
   }
 
   /// `ATC_L1WR_DEBUG_TLB.DISABLE_FRAGMENTS`: bit 0, access unknown.
-  @inlinable public static var DISABLE_FRAGMENTS: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var DISABLE_FRAGMENTS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `ATC_L1WR_DEBUG_TLB.DISABLE_INVALIDATE_BY_ADDRESS_RANGE`: bit 1, access unknown.
-  @inlinable public static var DISABLE_INVALIDATE_BY_ADDRESS_RANGE: RegisterField<Self, Bool> {
+  public static var DISABLE_INVALIDATE_BY_ADDRESS_RANGE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `ATC_L1WR_DEBUG_TLB.EFFECTIVE_CAM_SIZE`: bits 7:4, access unknown.
-  @inlinable public static var EFFECTIVE_CAM_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var EFFECTIVE_CAM_SIZE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `ATC_L1WR_DEBUG_TLB.EFFECTIVE_WORK_QUEUE_SIZE`: bits 10:8, access unknown.
-  @inlinable public static var EFFECTIVE_WORK_QUEUE_SIZE: RegisterField<Self, UInt8> {
+  public static var EFFECTIVE_WORK_QUEUE_SIZE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 3)
   }
 
   /// `ATC_L1WR_DEBUG_TLB.CREDITS_L1_L2`: bits 17:12, access unknown.
-  @inlinable public static var CREDITS_L1_L2: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 6)
-  }
+  public static var CREDITS_L1_L2: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
   /// `ATC_L1WR_DEBUG_TLB.CREDITS_L1_RPB`: bits 27:20, access unknown.
-  @inlinable public static var CREDITS_L1_RPB: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 8)
-  }
+  public static var CREDITS_L1_RPB: RegisterField<Self, UInt8> { .init(lsb: 20, width: 8) }
 
   /// `ATC_L1WR_DEBUG_TLB.DEBUG_ECO`: bits 29:28, access unknown.
-  @inlinable public static var DEBUG_ECO: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var DEBUG_ECO: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `ATC_L1WR_DEBUG_TLB.INVALIDATE_ALL`: bit 30, access unknown.
-  @inlinable public static var INVALIDATE_ALL: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var INVALIDATE_ALL: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `ATC_L1WR_DEBUG_TLB.DISABLE_CACHING_FAULT_RETURNS`: bit 31, access unknown.
-  @inlinable public static var DISABLE_CACHING_FAULT_RETURNS: RegisterField<Self, Bool> {
+  public static var DISABLE_CACHING_FAULT_RETURNS: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -1182,23 +1066,19 @@ public enum ATC_L1RD_STATUS: Register {
   }
 
   /// `ATC_L1RD_STATUS.BUSY`: bit 0, access unknown.
-  @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `ATC_L1RD_STATUS.DEADLOCK_DETECTION`: bit 1, access unknown.
-  @inlinable public static var DEADLOCK_DETECTION: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var DEADLOCK_DETECTION: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `ATC_L1RD_STATUS.BAD_NEED_ATS`: bit 8, access unknown.
-  @inlinable public static var BAD_NEED_ATS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var BAD_NEED_ATS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `ATC_L1RD_STATUS.CAM_PARITY_ERRORS`: bits 16:12, access unknown.
-  @inlinable public static var CAM_PARITY_ERRORS: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 5)
-  }
+  public static var CAM_PARITY_ERRORS: RegisterField<Self, UInt8> { .init(lsb: 12, width: 5) }
 
   /// `ATC_L1RD_STATUS.CAM_INDEX`: bits 21:17, access unknown.
-  @inlinable public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 17, width: 5) }
+  public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 17, width: 5) }
 }
 
 /// `ATC_L1WR_STATUS`: gmc_8_1 register, MMIO dword 0xCE1 (byte 0x3384), access unknown, reset unknown (`write` starts from 0).
@@ -1211,23 +1091,19 @@ public enum ATC_L1WR_STATUS: Register {
   }
 
   /// `ATC_L1WR_STATUS.BUSY`: bit 0, access unknown.
-  @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `ATC_L1WR_STATUS.DEADLOCK_DETECTION`: bit 1, access unknown.
-  @inlinable public static var DEADLOCK_DETECTION: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var DEADLOCK_DETECTION: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `ATC_L1WR_STATUS.BAD_NEED_ATS`: bit 8, access unknown.
-  @inlinable public static var BAD_NEED_ATS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var BAD_NEED_ATS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `ATC_L1WR_STATUS.CAM_PARITY_ERRORS`: bits 16:12, access unknown.
-  @inlinable public static var CAM_PARITY_ERRORS: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 5)
-  }
+  public static var CAM_PARITY_ERRORS: RegisterField<Self, UInt8> { .init(lsb: 12, width: 5) }
 
   /// `ATC_L1WR_STATUS.CAM_INDEX`: bits 21:17, access unknown.
-  @inlinable public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 17, width: 5) }
+  public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 17, width: 5) }
 }
 
 /// `ATC_L1RD_DEBUG2_TLB`: gmc_8_1 register, MMIO dword 0xCE2 (byte 0x3388), access unknown, reset unknown (`write` starts from 0).
@@ -1240,32 +1116,22 @@ public enum ATC_L1RD_DEBUG2_TLB: Register {
   }
 
   /// `ATC_L1RD_DEBUG2_TLB.XNACK_RETRY_PERIOD`: bits 11:0, access unknown.
-  @inlinable public static var XNACK_RETRY_PERIOD: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var XNACK_RETRY_PERIOD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `ATC_L1RD_DEBUG2_TLB.XNACK_RETRY_MODE`: bits 15:14, access unknown.
-  @inlinable public static var XNACK_RETRY_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 2)
-  }
+  public static var XNACK_RETRY_MODE: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `ATC_L1RD_DEBUG2_TLB.INJECT_SOFT_PARITY_ERROR`: bit 16, access unknown.
-  @inlinable public static var INJECT_SOFT_PARITY_ERROR: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var INJECT_SOFT_PARITY_ERROR: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `ATC_L1RD_DEBUG2_TLB.INJECT_HARD_PARITY_ERROR`: bit 17, access unknown.
-  @inlinable public static var INJECT_HARD_PARITY_ERROR: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var INJECT_HARD_PARITY_ERROR: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `ATC_L1RD_DEBUG2_TLB.CLEAR_CAM_PARITY_ERROR`: bit 18, access unknown.
-  @inlinable public static var CLEAR_CAM_PARITY_ERROR: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var CLEAR_CAM_PARITY_ERROR: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `ATC_L1RD_DEBUG2_TLB.CAM_INDEX`: bits 23:19, access unknown.
-  @inlinable public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 19, width: 5) }
+  public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 19, width: 5) }
 }
 
 /// `ATC_L1WR_DEBUG2_TLB`: gmc_8_1 register, MMIO dword 0xCE3 (byte 0x338C), access unknown, reset unknown (`write` starts from 0).
@@ -1278,32 +1144,22 @@ public enum ATC_L1WR_DEBUG2_TLB: Register {
   }
 
   /// `ATC_L1WR_DEBUG2_TLB.XNACK_RETRY_PERIOD`: bits 11:0, access unknown.
-  @inlinable public static var XNACK_RETRY_PERIOD: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var XNACK_RETRY_PERIOD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `ATC_L1WR_DEBUG2_TLB.XNACK_RETRY_MODE`: bits 15:14, access unknown.
-  @inlinable public static var XNACK_RETRY_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 2)
-  }
+  public static var XNACK_RETRY_MODE: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `ATC_L1WR_DEBUG2_TLB.INJECT_SOFT_PARITY_ERROR`: bit 16, access unknown.
-  @inlinable public static var INJECT_SOFT_PARITY_ERROR: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var INJECT_SOFT_PARITY_ERROR: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `ATC_L1WR_DEBUG2_TLB.INJECT_HARD_PARITY_ERROR`: bit 17, access unknown.
-  @inlinable public static var INJECT_HARD_PARITY_ERROR: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var INJECT_HARD_PARITY_ERROR: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `ATC_L1WR_DEBUG2_TLB.CLEAR_CAM_PARITY_ERROR`: bit 18, access unknown.
-  @inlinable public static var CLEAR_CAM_PARITY_ERROR: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var CLEAR_CAM_PARITY_ERROR: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `ATC_L1WR_DEBUG2_TLB.CAM_INDEX`: bits 23:19, access unknown.
-  @inlinable public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 19, width: 5) }
+  public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 19, width: 5) }
 }
 
 /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS`: gmc_8_1 register, MMIO dword 0xCE6 (byte 0x3398), access unknown, reset unknown (`write` starts from 0).
@@ -1316,82 +1172,62 @@ public enum ATC_VMID_PASID_MAPPING_UPDATE_STATUS: Register {
   }
 
   /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID0_REMAPPING_FINISHED`: bit 0, access unknown.
-  @inlinable public static var VMID0_REMAPPING_FINISHED: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var VMID0_REMAPPING_FINISHED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID1_REMAPPING_FINISHED`: bit 1, access unknown.
-  @inlinable public static var VMID1_REMAPPING_FINISHED: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var VMID1_REMAPPING_FINISHED: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID2_REMAPPING_FINISHED`: bit 2, access unknown.
-  @inlinable public static var VMID2_REMAPPING_FINISHED: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var VMID2_REMAPPING_FINISHED: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID3_REMAPPING_FINISHED`: bit 3, access unknown.
-  @inlinable public static var VMID3_REMAPPING_FINISHED: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var VMID3_REMAPPING_FINISHED: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID4_REMAPPING_FINISHED`: bit 4, access unknown.
-  @inlinable public static var VMID4_REMAPPING_FINISHED: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var VMID4_REMAPPING_FINISHED: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID5_REMAPPING_FINISHED`: bit 5, access unknown.
-  @inlinable public static var VMID5_REMAPPING_FINISHED: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var VMID5_REMAPPING_FINISHED: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID6_REMAPPING_FINISHED`: bit 6, access unknown.
-  @inlinable public static var VMID6_REMAPPING_FINISHED: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var VMID6_REMAPPING_FINISHED: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID7_REMAPPING_FINISHED`: bit 7, access unknown.
-  @inlinable public static var VMID7_REMAPPING_FINISHED: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var VMID7_REMAPPING_FINISHED: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID8_REMAPPING_FINISHED`: bit 8, access unknown.
-  @inlinable public static var VMID8_REMAPPING_FINISHED: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var VMID8_REMAPPING_FINISHED: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID9_REMAPPING_FINISHED`: bit 9, access unknown.
-  @inlinable public static var VMID9_REMAPPING_FINISHED: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var VMID9_REMAPPING_FINISHED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID10_REMAPPING_FINISHED`: bit 10, access unknown.
-  @inlinable public static var VMID10_REMAPPING_FINISHED: RegisterField<Self, Bool> {
+  public static var VMID10_REMAPPING_FINISHED: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID11_REMAPPING_FINISHED`: bit 11, access unknown.
-  @inlinable public static var VMID11_REMAPPING_FINISHED: RegisterField<Self, Bool> {
+  public static var VMID11_REMAPPING_FINISHED: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID12_REMAPPING_FINISHED`: bit 12, access unknown.
-  @inlinable public static var VMID12_REMAPPING_FINISHED: RegisterField<Self, Bool> {
+  public static var VMID12_REMAPPING_FINISHED: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID13_REMAPPING_FINISHED`: bit 13, access unknown.
-  @inlinable public static var VMID13_REMAPPING_FINISHED: RegisterField<Self, Bool> {
+  public static var VMID13_REMAPPING_FINISHED: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID14_REMAPPING_FINISHED`: bit 14, access unknown.
-  @inlinable public static var VMID14_REMAPPING_FINISHED: RegisterField<Self, Bool> {
+  public static var VMID14_REMAPPING_FINISHED: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 
   /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS.VMID15_REMAPPING_FINISHED`: bit 15, access unknown.
-  @inlinable public static var VMID15_REMAPPING_FINISHED: RegisterField<Self, Bool> {
+  public static var VMID15_REMAPPING_FINISHED: RegisterField<Self, Bool> {
     .init(lsb: 15, width: 1)
   }
 }
@@ -1406,15 +1242,13 @@ public enum ATC_VMID0_PASID_MAPPING: Register {
   }
 
   /// `ATC_VMID0_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `ATC_VMID0_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `ATC_VMID0_PASID_MAPPING.VALID`: bit 31, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID1_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCE8 (byte 0x33A0), access unknown, reset unknown (`write` starts from 0).
@@ -1427,15 +1261,13 @@ public enum ATC_VMID1_PASID_MAPPING: Register {
   }
 
   /// `ATC_VMID1_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `ATC_VMID1_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `ATC_VMID1_PASID_MAPPING.VALID`: bit 31, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID2_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCE9 (byte 0x33A4), access unknown, reset unknown (`write` starts from 0).
@@ -1448,15 +1280,13 @@ public enum ATC_VMID2_PASID_MAPPING: Register {
   }
 
   /// `ATC_VMID2_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `ATC_VMID2_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `ATC_VMID2_PASID_MAPPING.VALID`: bit 31, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID3_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEA (byte 0x33A8), access unknown, reset unknown (`write` starts from 0).
@@ -1469,15 +1299,13 @@ public enum ATC_VMID3_PASID_MAPPING: Register {
   }
 
   /// `ATC_VMID3_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `ATC_VMID3_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `ATC_VMID3_PASID_MAPPING.VALID`: bit 31, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID4_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEB (byte 0x33AC), access unknown, reset unknown (`write` starts from 0).
@@ -1490,15 +1318,13 @@ public enum ATC_VMID4_PASID_MAPPING: Register {
   }
 
   /// `ATC_VMID4_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `ATC_VMID4_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `ATC_VMID4_PASID_MAPPING.VALID`: bit 31, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID5_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEC (byte 0x33B0), access unknown, reset unknown (`write` starts from 0).
@@ -1511,15 +1337,13 @@ public enum ATC_VMID5_PASID_MAPPING: Register {
   }
 
   /// `ATC_VMID5_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `ATC_VMID5_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `ATC_VMID5_PASID_MAPPING.VALID`: bit 31, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID6_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCED (byte 0x33B4), access unknown, reset unknown (`write` starts from 0).
@@ -1532,15 +1356,13 @@ public enum ATC_VMID6_PASID_MAPPING: Register {
   }
 
   /// `ATC_VMID6_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `ATC_VMID6_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `ATC_VMID6_PASID_MAPPING.VALID`: bit 31, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID7_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEE (byte 0x33B8), access unknown, reset unknown (`write` starts from 0).
@@ -1553,15 +1375,13 @@ public enum ATC_VMID7_PASID_MAPPING: Register {
   }
 
   /// `ATC_VMID7_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `ATC_VMID7_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `ATC_VMID7_PASID_MAPPING.VALID`: bit 31, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID8_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEF (byte 0x33BC), access unknown, reset unknown (`write` starts from 0).
@@ -1574,15 +1394,13 @@ public enum ATC_VMID8_PASID_MAPPING: Register {
   }
 
   /// `ATC_VMID8_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `ATC_VMID8_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `ATC_VMID8_PASID_MAPPING.VALID`: bit 31, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID9_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF0 (byte 0x33C0), access unknown, reset unknown (`write` starts from 0).
@@ -1595,15 +1413,13 @@ public enum ATC_VMID9_PASID_MAPPING: Register {
   }
 
   /// `ATC_VMID9_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `ATC_VMID9_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `ATC_VMID9_PASID_MAPPING.VALID`: bit 31, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID10_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF1 (byte 0x33C4), access unknown, reset unknown (`write` starts from 0).
@@ -1616,15 +1432,13 @@ public enum ATC_VMID10_PASID_MAPPING: Register {
   }
 
   /// `ATC_VMID10_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `ATC_VMID10_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `ATC_VMID10_PASID_MAPPING.VALID`: bit 31, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID11_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF2 (byte 0x33C8), access unknown, reset unknown (`write` starts from 0).
@@ -1637,15 +1451,13 @@ public enum ATC_VMID11_PASID_MAPPING: Register {
   }
 
   /// `ATC_VMID11_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `ATC_VMID11_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `ATC_VMID11_PASID_MAPPING.VALID`: bit 31, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID12_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF3 (byte 0x33CC), access unknown, reset unknown (`write` starts from 0).
@@ -1658,15 +1470,13 @@ public enum ATC_VMID12_PASID_MAPPING: Register {
   }
 
   /// `ATC_VMID12_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `ATC_VMID12_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `ATC_VMID12_PASID_MAPPING.VALID`: bit 31, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID13_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF4 (byte 0x33D0), access unknown, reset unknown (`write` starts from 0).
@@ -1679,15 +1489,13 @@ public enum ATC_VMID13_PASID_MAPPING: Register {
   }
 
   /// `ATC_VMID13_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `ATC_VMID13_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `ATC_VMID13_PASID_MAPPING.VALID`: bit 31, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID14_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF5 (byte 0x33D4), access unknown, reset unknown (`write` starts from 0).
@@ -1700,15 +1508,13 @@ public enum ATC_VMID14_PASID_MAPPING: Register {
   }
 
   /// `ATC_VMID14_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `ATC_VMID14_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `ATC_VMID14_PASID_MAPPING.VALID`: bit 31, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID15_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF6 (byte 0x33D8), access unknown, reset unknown (`write` starts from 0).
@@ -1721,15 +1527,13 @@ public enum ATC_VMID15_PASID_MAPPING: Register {
   }
 
   /// `ATC_VMID15_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `ATC_VMID15_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  @inlinable public static var NO_INVALIDATION: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `ATC_VMID15_PASID_MAPPING.VALID`: bit 31, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_ATS_VMID_STATUS`: gmc_8_1 register, MMIO dword 0xD07 (byte 0x341C), access unknown, reset unknown (`write` starts from 0).
@@ -1742,84 +1546,52 @@ public enum ATC_ATS_VMID_STATUS: Register {
   }
 
   /// `ATC_ATS_VMID_STATUS.VMID0_OUTSTANDING`: bit 0, access unknown.
-  @inlinable public static var VMID0_OUTSTANDING: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var VMID0_OUTSTANDING: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `ATC_ATS_VMID_STATUS.VMID1_OUTSTANDING`: bit 1, access unknown.
-  @inlinable public static var VMID1_OUTSTANDING: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var VMID1_OUTSTANDING: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `ATC_ATS_VMID_STATUS.VMID2_OUTSTANDING`: bit 2, access unknown.
-  @inlinable public static var VMID2_OUTSTANDING: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var VMID2_OUTSTANDING: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `ATC_ATS_VMID_STATUS.VMID3_OUTSTANDING`: bit 3, access unknown.
-  @inlinable public static var VMID3_OUTSTANDING: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var VMID3_OUTSTANDING: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `ATC_ATS_VMID_STATUS.VMID4_OUTSTANDING`: bit 4, access unknown.
-  @inlinable public static var VMID4_OUTSTANDING: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var VMID4_OUTSTANDING: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `ATC_ATS_VMID_STATUS.VMID5_OUTSTANDING`: bit 5, access unknown.
-  @inlinable public static var VMID5_OUTSTANDING: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var VMID5_OUTSTANDING: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `ATC_ATS_VMID_STATUS.VMID6_OUTSTANDING`: bit 6, access unknown.
-  @inlinable public static var VMID6_OUTSTANDING: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var VMID6_OUTSTANDING: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `ATC_ATS_VMID_STATUS.VMID7_OUTSTANDING`: bit 7, access unknown.
-  @inlinable public static var VMID7_OUTSTANDING: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var VMID7_OUTSTANDING: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `ATC_ATS_VMID_STATUS.VMID8_OUTSTANDING`: bit 8, access unknown.
-  @inlinable public static var VMID8_OUTSTANDING: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var VMID8_OUTSTANDING: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `ATC_ATS_VMID_STATUS.VMID9_OUTSTANDING`: bit 9, access unknown.
-  @inlinable public static var VMID9_OUTSTANDING: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var VMID9_OUTSTANDING: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `ATC_ATS_VMID_STATUS.VMID10_OUTSTANDING`: bit 10, access unknown.
-  @inlinable public static var VMID10_OUTSTANDING: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var VMID10_OUTSTANDING: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `ATC_ATS_VMID_STATUS.VMID11_OUTSTANDING`: bit 11, access unknown.
-  @inlinable public static var VMID11_OUTSTANDING: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var VMID11_OUTSTANDING: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `ATC_ATS_VMID_STATUS.VMID12_OUTSTANDING`: bit 12, access unknown.
-  @inlinable public static var VMID12_OUTSTANDING: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var VMID12_OUTSTANDING: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `ATC_ATS_VMID_STATUS.VMID13_OUTSTANDING`: bit 13, access unknown.
-  @inlinable public static var VMID13_OUTSTANDING: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var VMID13_OUTSTANDING: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `ATC_ATS_VMID_STATUS.VMID14_OUTSTANDING`: bit 14, access unknown.
-  @inlinable public static var VMID14_OUTSTANDING: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var VMID14_OUTSTANDING: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `ATC_ATS_VMID_STATUS.VMID15_OUTSTANDING`: bit 15, access unknown.
-  @inlinable public static var VMID15_OUTSTANDING: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var VMID15_OUTSTANDING: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `ATC_ATS_SMU_STATUS`: gmc_8_1 register, MMIO dword 0xD08 (byte 0x3420), access unknown, reset unknown (`write` starts from 0).
@@ -1832,9 +1604,7 @@ public enum ATC_ATS_SMU_STATUS: Register {
   }
 
   /// `ATC_ATS_SMU_STATUS.VDDGFX_POWERED_DOWN`: bit 0, access unknown.
-  @inlinable public static var VDDGFX_POWERED_DOWN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var VDDGFX_POWERED_DOWN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `ATC_L2_CNTL3`: gmc_8_1 register, MMIO dword 0xD09 (byte 0x3424), access unknown, reset unknown (`write` starts from 0).
@@ -1847,27 +1617,25 @@ public enum ATC_L2_CNTL3: Register {
   }
 
   /// `ATC_L2_CNTL3.ENABLE_HW_L2_CACHE_ADDRESS_MODES_SWITCHING`: bits 6:0, access unknown.
-  @inlinable public static var ENABLE_HW_L2_CACHE_ADDRESS_MODES_SWITCHING: RegisterField<Self, UInt8> {
+  public static var ENABLE_HW_L2_CACHE_ADDRESS_MODES_SWITCHING: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 7)
   }
 
   /// `ATC_L2_CNTL3.ENABLE_FREE_COUNTER`: bit 7, access unknown.
-  @inlinable public static var ENABLE_FREE_COUNTER: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var ENABLE_FREE_COUNTER: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `ATC_L2_CNTL3.L2_CACHE_EVICTION_THRESHOLD`: bits 12:8, access unknown.
-  @inlinable public static var L2_CACHE_EVICTION_THRESHOLD: RegisterField<Self, UInt8> {
+  public static var L2_CACHE_EVICTION_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 5)
   }
 
   /// `ATC_L2_CNTL3.DISABLE_CLEAR_CACHE_EVICTION_COUNTER_ON_INVALIDATION`: bit 13, access unknown.
-  @inlinable public static var DISABLE_CLEAR_CACHE_EVICTION_COUNTER_ON_INVALIDATION: RegisterField<Self, Bool> {
+  public static var DISABLE_CLEAR_CACHE_EVICTION_COUNTER_ON_INVALIDATION: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `ATC_L2_CNTL3.L2_DELAY_SEND_INVALIDATION_REQUEST`: bits 16:14, access unknown.
-  @inlinable public static var L2_DELAY_SEND_INVALIDATION_REQUEST: RegisterField<Self, UInt8> {
+  public static var L2_DELAY_SEND_INVALIDATION_REQUEST: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 3)
   }
 }
@@ -1882,12 +1650,10 @@ public enum ATC_L2_STATUS: Register {
   }
 
   /// `ATC_L2_STATUS.BUSY`: bit 0, access unknown.
-  @inlinable public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `ATC_L2_STATUS.PARITY_ERROR_INFO`: bits 29:1, access unknown.
-  @inlinable public static var PARITY_ERROR_INFO: RegisterField<Self, UInt32> {
-    .init(lsb: 1, width: 29)
-  }
+  public static var PARITY_ERROR_INFO: RegisterField<Self, UInt32> { .init(lsb: 1, width: 29) }
 }
 
 /// `ATC_L2_STATUS2`: gmc_8_1 register, MMIO dword 0xD0B (byte 0x342C), access unknown, reset unknown (`write` starts from 0).
@@ -1900,14 +1666,10 @@ public enum ATC_L2_STATUS2: Register {
   }
 
   /// `ATC_L2_STATUS2.CACHE_ADDRESS_MODE`: bits 2:0, access unknown.
-  @inlinable public static var CACHE_ADDRESS_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var CACHE_ADDRESS_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `ATC_L2_STATUS2.PARITY_ERROR_INFO`: bits 10:3, access unknown.
-  @inlinable public static var PARITY_ERROR_INFO: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 8)
-  }
+  public static var PARITY_ERROR_INFO: RegisterField<Self, UInt8> { .init(lsb: 3, width: 8) }
 }
 
 /// `GMCON_RENG_RAM_INDEX`: gmc_8_1 register, MMIO dword 0xD40 (byte 0x3500), access unknown, reset unknown (`write` starts from 0).
@@ -1920,9 +1682,7 @@ public enum GMCON_RENG_RAM_INDEX: Register {
   }
 
   /// `GMCON_RENG_RAM_INDEX.RENG_RAM_INDEX`: bits 9:0, access unknown.
-  @inlinable public static var RENG_RAM_INDEX: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
+  public static var RENG_RAM_INDEX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `GMCON_RENG_RAM_DATA`: gmc_8_1 register, MMIO dword 0xD41 (byte 0x3504), access unknown, reset unknown (`write` starts from 0).
@@ -1935,9 +1695,7 @@ public enum GMCON_RENG_RAM_DATA: Register {
   }
 
   /// `GMCON_RENG_RAM_DATA.RENG_RAM_DATA`: bits 31:0, access unknown.
-  @inlinable public static var RENG_RAM_DATA: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var RENG_RAM_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GMCON_RENG_EXECUTE`: gmc_8_1 register, MMIO dword 0xD42 (byte 0x3508), access unknown, reset unknown (`write` starts from 0).
@@ -1950,29 +1708,23 @@ public enum GMCON_RENG_EXECUTE: Register {
   }
 
   /// `GMCON_RENG_EXECUTE.RENG_EXECUTE_ON_PWR_UP`: bit 0, access unknown.
-  @inlinable public static var RENG_EXECUTE_ON_PWR_UP: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var RENG_EXECUTE_ON_PWR_UP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GMCON_RENG_EXECUTE.RENG_EXECUTE_NOW`: bit 1, access unknown.
-  @inlinable public static var RENG_EXECUTE_NOW: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var RENG_EXECUTE_NOW: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GMCON_RENG_EXECUTE.RENG_EXECUTE_NOW_START_PTR`: bits 11:2, access unknown.
-  @inlinable public static var RENG_EXECUTE_NOW_START_PTR: RegisterField<Self, UInt16> {
+  public static var RENG_EXECUTE_NOW_START_PTR: RegisterField<Self, UInt16> {
     .init(lsb: 2, width: 10)
   }
 
   /// `GMCON_RENG_EXECUTE.RENG_EXECUTE_DSP_END_PTR`: bits 21:12, access unknown.
-  @inlinable public static var RENG_EXECUTE_DSP_END_PTR: RegisterField<Self, UInt16> {
+  public static var RENG_EXECUTE_DSP_END_PTR: RegisterField<Self, UInt16> {
     .init(lsb: 12, width: 10)
   }
 
   /// `GMCON_RENG_EXECUTE.RENG_EXECUTE_END_PTR`: bits 31:22, access unknown.
-  @inlinable public static var RENG_EXECUTE_END_PTR: RegisterField<Self, UInt16> {
-    .init(lsb: 22, width: 10)
-  }
+  public static var RENG_EXECUTE_END_PTR: RegisterField<Self, UInt16> { .init(lsb: 22, width: 10) }
 }
 
 /// `GMCON_MISC`: gmc_8_1 register, MMIO dword 0xD43 (byte 0x350C), access unknown, reset unknown (`write` starts from 0).
@@ -1985,79 +1737,59 @@ public enum GMCON_MISC: Register {
   }
 
   /// `GMCON_MISC.RENG_EXECUTE_NOW_MODE`: bit 10, access unknown.
-  @inlinable public static var RENG_EXECUTE_NOW_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var RENG_EXECUTE_NOW_MODE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `GMCON_MISC.RENG_EXECUTE_ON_REG_UPDATE`: bit 11, access unknown.
-  @inlinable public static var RENG_EXECUTE_ON_REG_UPDATE: RegisterField<Self, Bool> {
+  public static var RENG_EXECUTE_ON_REG_UPDATE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `GMCON_MISC.RENG_SRBM_CREDITS_MCD`: bits 15:12, access unknown.
-  @inlinable public static var RENG_SRBM_CREDITS_MCD: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var RENG_SRBM_CREDITS_MCD: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `GMCON_MISC.STCTRL_STUTTER_EN`: bit 16, access unknown.
-  @inlinable public static var STCTRL_STUTTER_EN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var STCTRL_STUTTER_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `GMCON_MISC.STCTRL_GMC_IDLE_THRESHOLD`: bits 18:17, access unknown.
-  @inlinable public static var STCTRL_GMC_IDLE_THRESHOLD: RegisterField<Self, UInt8> {
+  public static var STCTRL_GMC_IDLE_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 17, width: 2)
   }
 
   /// `GMCON_MISC.STCTRL_SRBM_IDLE_THRESHOLD`: bits 20:19, access unknown.
-  @inlinable public static var STCTRL_SRBM_IDLE_THRESHOLD: RegisterField<Self, UInt8> {
+  public static var STCTRL_SRBM_IDLE_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 19, width: 2)
   }
 
   /// `GMCON_MISC.STCTRL_IGNORE_PRE_SR`: bit 21, access unknown.
-  @inlinable public static var STCTRL_IGNORE_PRE_SR: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var STCTRL_IGNORE_PRE_SR: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `GMCON_MISC.STCTRL_IGNORE_ALLOW_STOP`: bit 22, access unknown.
-  @inlinable public static var STCTRL_IGNORE_ALLOW_STOP: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var STCTRL_IGNORE_ALLOW_STOP: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `GMCON_MISC.STCTRL_IGNORE_SR_COMMIT`: bit 23, access unknown.
-  @inlinable public static var STCTRL_IGNORE_SR_COMMIT: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var STCTRL_IGNORE_SR_COMMIT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `GMCON_MISC.STCTRL_IGNORE_PROTECTION_FAULT`: bit 24, access unknown.
-  @inlinable public static var STCTRL_IGNORE_PROTECTION_FAULT: RegisterField<Self, Bool> {
+  public static var STCTRL_IGNORE_PROTECTION_FAULT: RegisterField<Self, Bool> {
     .init(lsb: 24, width: 1)
   }
 
   /// `GMCON_MISC.STCTRL_DISABLE_ALLOW_SR`: bit 25, access unknown.
-  @inlinable public static var STCTRL_DISABLE_ALLOW_SR: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var STCTRL_DISABLE_ALLOW_SR: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `GMCON_MISC.STCTRL_DISABLE_GMC_OFFLINE`: bit 26, access unknown.
-  @inlinable public static var STCTRL_DISABLE_GMC_OFFLINE: RegisterField<Self, Bool> {
+  public static var STCTRL_DISABLE_GMC_OFFLINE: RegisterField<Self, Bool> {
     .init(lsb: 26, width: 1)
   }
 
   /// `GMCON_MISC.CRITICAL_REGS_LOCK`: bit 27, access unknown.
-  @inlinable public static var CRITICAL_REGS_LOCK: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var CRITICAL_REGS_LOCK: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `GMCON_MISC.ALLOW_DEEP_SLEEP_MODE`: bits 30:28, access unknown.
-  @inlinable public static var ALLOW_DEEP_SLEEP_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 3)
-  }
+  public static var ALLOW_DEEP_SLEEP_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 3) }
 
   /// `GMCON_MISC.STCTRL_FORCE_ALLOW_SR`: bit 31, access unknown.
-  @inlinable public static var STCTRL_FORCE_ALLOW_SR: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var STCTRL_FORCE_ALLOW_SR: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `GMCON_MISC2`: gmc_8_1 register, MMIO dword 0xD44 (byte 0x3510), access unknown, reset unknown (`write` starts from 0).
@@ -2070,37 +1802,29 @@ public enum GMCON_MISC2: Register {
   }
 
   /// `GMCON_MISC2.GMCON_MISC2_RESERVED0`: bits 5:0, access unknown.
-  @inlinable public static var GMCON_MISC2_RESERVED0: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var GMCON_MISC2_RESERVED0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GMCON_MISC2.STCTRL_NONDISP_IDLE_THRESHOLD`: bits 10:6, access unknown.
-  @inlinable public static var STCTRL_NONDISP_IDLE_THRESHOLD: RegisterField<Self, UInt8> {
+  public static var STCTRL_NONDISP_IDLE_THRESHOLD: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 5)
   }
 
   /// `GMCON_MISC2.RENG_SR_HOLD_THRESHOLD`: bits 16:11, access unknown.
-  @inlinable public static var RENG_SR_HOLD_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 6)
-  }
+  public static var RENG_SR_HOLD_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 11, width: 6) }
 
   /// `GMCON_MISC2.GMCON_MISC2_RESERVED1`: bits 28:17, access unknown.
-  @inlinable public static var GMCON_MISC2_RESERVED1: RegisterField<Self, UInt16> {
-    .init(lsb: 17, width: 12)
-  }
+  public static var GMCON_MISC2_RESERVED1: RegisterField<Self, UInt16> { .init(lsb: 17, width: 12) }
 
   /// `GMCON_MISC2.STCTRL_IGNORE_ARB_BUSY`: bit 29, access unknown.
-  @inlinable public static var STCTRL_IGNORE_ARB_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var STCTRL_IGNORE_ARB_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `GMCON_MISC2.STCTRL_EXTEND_GMC_OFFLINE`: bit 30, access unknown.
-  @inlinable public static var STCTRL_EXTEND_GMC_OFFLINE: RegisterField<Self, Bool> {
+  public static var STCTRL_EXTEND_GMC_OFFLINE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `GMCON_MISC2.STCTRL_TIMER_PULSE_OVERRIDE`: bit 31, access unknown.
-  @inlinable public static var STCTRL_TIMER_PULSE_OVERRIDE: RegisterField<Self, Bool> {
+  public static var STCTRL_TIMER_PULSE_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -2115,12 +1839,12 @@ public enum GMCON_STCTRL_REGISTER_SAVE_RANGE0: Register {
   }
 
   /// `GMCON_STCTRL_REGISTER_SAVE_RANGE0.STCTRL_REGISTER_SAVE_BASE0`: bits 15:0, access unknown.
-  @inlinable public static var STCTRL_REGISTER_SAVE_BASE0: RegisterField<Self, UInt16> {
+  public static var STCTRL_REGISTER_SAVE_BASE0: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
   /// `GMCON_STCTRL_REGISTER_SAVE_RANGE0.STCTRL_REGISTER_SAVE_LIMIT0`: bits 31:16, access unknown.
-  @inlinable public static var STCTRL_REGISTER_SAVE_LIMIT0: RegisterField<Self, UInt16> {
+  public static var STCTRL_REGISTER_SAVE_LIMIT0: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
@@ -2135,12 +1859,12 @@ public enum GMCON_STCTRL_REGISTER_SAVE_RANGE1: Register {
   }
 
   /// `GMCON_STCTRL_REGISTER_SAVE_RANGE1.STCTRL_REGISTER_SAVE_BASE1`: bits 15:0, access unknown.
-  @inlinable public static var STCTRL_REGISTER_SAVE_BASE1: RegisterField<Self, UInt16> {
+  public static var STCTRL_REGISTER_SAVE_BASE1: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
   /// `GMCON_STCTRL_REGISTER_SAVE_RANGE1.STCTRL_REGISTER_SAVE_LIMIT1`: bits 31:16, access unknown.
-  @inlinable public static var STCTRL_REGISTER_SAVE_LIMIT1: RegisterField<Self, UInt16> {
+  public static var STCTRL_REGISTER_SAVE_LIMIT1: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
@@ -2155,12 +1879,12 @@ public enum GMCON_STCTRL_REGISTER_SAVE_RANGE2: Register {
   }
 
   /// `GMCON_STCTRL_REGISTER_SAVE_RANGE2.STCTRL_REGISTER_SAVE_BASE2`: bits 15:0, access unknown.
-  @inlinable public static var STCTRL_REGISTER_SAVE_BASE2: RegisterField<Self, UInt16> {
+  public static var STCTRL_REGISTER_SAVE_BASE2: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
   /// `GMCON_STCTRL_REGISTER_SAVE_RANGE2.STCTRL_REGISTER_SAVE_LIMIT2`: bits 31:16, access unknown.
-  @inlinable public static var STCTRL_REGISTER_SAVE_LIMIT2: RegisterField<Self, UInt16> {
+  public static var STCTRL_REGISTER_SAVE_LIMIT2: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
@@ -2175,12 +1899,12 @@ public enum GMCON_STCTRL_REGISTER_SAVE_EXCL_SET0: Register {
   }
 
   /// `GMCON_STCTRL_REGISTER_SAVE_EXCL_SET0.STCTRL_REGISTER_SAVE_EXCL0`: bits 15:0, access unknown.
-  @inlinable public static var STCTRL_REGISTER_SAVE_EXCL0: RegisterField<Self, UInt16> {
+  public static var STCTRL_REGISTER_SAVE_EXCL0: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
   /// `GMCON_STCTRL_REGISTER_SAVE_EXCL_SET0.STCTRL_REGISTER_SAVE_EXCL1`: bits 31:16, access unknown.
-  @inlinable public static var STCTRL_REGISTER_SAVE_EXCL1: RegisterField<Self, UInt16> {
+  public static var STCTRL_REGISTER_SAVE_EXCL1: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
@@ -2195,12 +1919,12 @@ public enum GMCON_STCTRL_REGISTER_SAVE_EXCL_SET1: Register {
   }
 
   /// `GMCON_STCTRL_REGISTER_SAVE_EXCL_SET1.STCTRL_REGISTER_SAVE_EXCL2`: bits 15:0, access unknown.
-  @inlinable public static var STCTRL_REGISTER_SAVE_EXCL2: RegisterField<Self, UInt16> {
+  public static var STCTRL_REGISTER_SAVE_EXCL2: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
   /// `GMCON_STCTRL_REGISTER_SAVE_EXCL_SET1.STCTRL_REGISTER_SAVE_EXCL3`: bits 31:16, access unknown.
-  @inlinable public static var STCTRL_REGISTER_SAVE_EXCL3: RegisterField<Self, UInt16> {
+  public static var STCTRL_REGISTER_SAVE_EXCL3: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
@@ -2215,38 +1939,28 @@ public enum GMCON_PERF_MON_CNTL0: Register {
   }
 
   /// `GMCON_PERF_MON_CNTL0.START_THRESH`: bits 11:0, access unknown.
-  @inlinable public static var START_THRESH: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var START_THRESH: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `GMCON_PERF_MON_CNTL0.STOP_THRESH`: bits 23:12, access unknown.
-  @inlinable public static var STOP_THRESH: RegisterField<Self, UInt16> {
-    .init(lsb: 12, width: 12)
-  }
+  public static var STOP_THRESH: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
 
   /// `GMCON_PERF_MON_CNTL0.START_MODE`: bits 25:24, access unknown.
-  @inlinable public static var START_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var START_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `GMCON_PERF_MON_CNTL0.STOP_MODE`: bits 27:26, access unknown.
-  @inlinable public static var STOP_MODE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var STOP_MODE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `GMCON_PERF_MON_CNTL0.ALLOW_WRAP`: bit 28, access unknown.
-  @inlinable public static var ALLOW_WRAP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ALLOW_WRAP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `GMCON_PERF_MON_CNTL0.THRESH_CNTR_ID_EXT`: bit 29, access unknown.
-  @inlinable public static var THRESH_CNTR_ID_EXT: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var THRESH_CNTR_ID_EXT: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `GMCON_PERF_MON_CNTL0.START_TRIG_ID_EXT`: bit 30, access unknown.
-  @inlinable public static var START_TRIG_ID_EXT: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var START_TRIG_ID_EXT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `GMCON_PERF_MON_CNTL0.STOP_TRIG_ID_EXT`: bit 31, access unknown.
-  @inlinable public static var STOP_TRIG_ID_EXT: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var STOP_TRIG_ID_EXT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `GMCON_PERF_MON_CNTL1`: gmc_8_1 register, MMIO dword 0xD4B (byte 0x352C), access unknown, reset unknown (`write` starts from 0).
@@ -2259,21 +1973,19 @@ public enum GMCON_PERF_MON_CNTL1: Register {
   }
 
   /// `GMCON_PERF_MON_CNTL1.THRESH_CNTR_ID`: bits 5:0, access unknown.
-  @inlinable public static var THRESH_CNTR_ID: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var THRESH_CNTR_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GMCON_PERF_MON_CNTL1.START_TRIG_ID`: bits 11:6, access unknown.
-  @inlinable public static var START_TRIG_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
+  public static var START_TRIG_ID: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
 
   /// `GMCON_PERF_MON_CNTL1.STOP_TRIG_ID`: bits 17:12, access unknown.
-  @inlinable public static var STOP_TRIG_ID: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
+  public static var STOP_TRIG_ID: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 
   /// `GMCON_PERF_MON_CNTL1.MON0_ID`: bits 24:18, access unknown.
-  @inlinable public static var MON0_ID: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
+  public static var MON0_ID: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
 
   /// `GMCON_PERF_MON_CNTL1.MON1_ID`: bits 31:25, access unknown.
-  @inlinable public static var MON1_ID: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
+  public static var MON1_ID: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `GMCON_PERF_MON_RSLT0`: gmc_8_1 register, MMIO dword 0xD4C (byte 0x3530), access unknown, reset unknown (`write` starts from 0).
@@ -2286,7 +1998,7 @@ public enum GMCON_PERF_MON_RSLT0: Register {
   }
 
   /// `GMCON_PERF_MON_RSLT0.COUNT`: bits 31:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GMCON_PERF_MON_RSLT1`: gmc_8_1 register, MMIO dword 0xD4D (byte 0x3534), access unknown, reset unknown (`write` starts from 0).
@@ -2299,7 +2011,7 @@ public enum GMCON_PERF_MON_RSLT1: Register {
   }
 
   /// `GMCON_PERF_MON_RSLT1.COUNT`: bits 31:0, access unknown.
-  @inlinable public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GMCON_PGFSM_CONFIG`: gmc_8_1 register, MMIO dword 0xD4E (byte 0x3538), access unknown, reset unknown (`write` starts from 0).
@@ -2312,34 +2024,34 @@ public enum GMCON_PGFSM_CONFIG: Register {
   }
 
   /// `GMCON_PGFSM_CONFIG.FSM_ADDR`: bits 7:0, access unknown.
-  @inlinable public static var FSM_ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var FSM_ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `GMCON_PGFSM_CONFIG.POWER_DOWN`: bit 8, access unknown.
-  @inlinable public static var POWER_DOWN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var POWER_DOWN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `GMCON_PGFSM_CONFIG.POWER_UP`: bit 9, access unknown.
-  @inlinable public static var POWER_UP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var POWER_UP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `GMCON_PGFSM_CONFIG.P1_SELECT`: bit 10, access unknown.
-  @inlinable public static var P1_SELECT: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var P1_SELECT: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `GMCON_PGFSM_CONFIG.P2_SELECT`: bit 11, access unknown.
-  @inlinable public static var P2_SELECT: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var P2_SELECT: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `GMCON_PGFSM_CONFIG.WRITE`: bit 12, access unknown.
-  @inlinable public static var WRITE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var WRITE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `GMCON_PGFSM_CONFIG.READ`: bit 13, access unknown.
-  @inlinable public static var READ: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var READ: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `GMCON_PGFSM_CONFIG.RSRVD`: bits 26:14, access unknown.
-  @inlinable public static var RSRVD: RegisterField<Self, UInt16> { .init(lsb: 14, width: 13) }
+  public static var RSRVD: RegisterField<Self, UInt16> { .init(lsb: 14, width: 13) }
 
   /// `GMCON_PGFSM_CONFIG.SRBM_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SRBM_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var SRBM_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `GMCON_PGFSM_CONFIG.REG_ADDR`: bits 31:28, access unknown.
-  @inlinable public static var REG_ADDR: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var REG_ADDR: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `GMCON_PGFSM_WRITE`: gmc_8_1 register, MMIO dword 0xD4F (byte 0x353C), access unknown, reset unknown (`write` starts from 0).
@@ -2352,7 +2064,7 @@ public enum GMCON_PGFSM_WRITE: Register {
   }
 
   /// `GMCON_PGFSM_WRITE.WRITE_VALUE`: bits 31:0, access unknown.
-  @inlinable public static var WRITE_VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var WRITE_VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GMCON_PGFSM_READ`: gmc_8_1 register, MMIO dword 0xD50 (byte 0x3540), access unknown, reset unknown (`write` starts from 0).
@@ -2365,15 +2077,13 @@ public enum GMCON_PGFSM_READ: Register {
   }
 
   /// `GMCON_PGFSM_READ.READ_VALUE`: bits 23:0, access unknown.
-  @inlinable public static var READ_VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
+  public static var READ_VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 
   /// `GMCON_PGFSM_READ.PGFSM_SELECT`: bits 27:24, access unknown.
-  @inlinable public static var PGFSM_SELECT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var PGFSM_SELECT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `GMCON_PGFSM_READ.SERDES_MASTER_BUSY`: bit 28, access unknown.
-  @inlinable public static var SERDES_MASTER_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SERDES_MASTER_BUSY: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 }
 
 /// `GMCON_MISC3`: gmc_8_1 register, MMIO dword 0xD51 (byte 0x3544), access unknown, reset unknown (`write` starts from 0).
@@ -2386,32 +2096,26 @@ public enum GMCON_MISC3: Register {
   }
 
   /// `GMCON_MISC3.RENG_DISABLE_MCC`: bits 7:0, access unknown.
-  @inlinable public static var RENG_DISABLE_MCC: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var RENG_DISABLE_MCC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `GMCON_MISC3.RENG_DISABLE_MCD`: bits 15:8, access unknown.
-  @inlinable public static var RENG_DISABLE_MCD: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var RENG_DISABLE_MCD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `GMCON_MISC3.STCTRL_FORCE_PGFSM_CMD_DONE`: bits 27:16, access unknown.
-  @inlinable public static var STCTRL_FORCE_PGFSM_CMD_DONE: RegisterField<Self, UInt16> {
+  public static var STCTRL_FORCE_PGFSM_CMD_DONE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 12)
   }
 
   /// `GMCON_MISC3.STCTRL_IGNORE_ALLOW_STUTTER`: bit 28, access unknown.
-  @inlinable public static var STCTRL_IGNORE_ALLOW_STUTTER: RegisterField<Self, Bool> {
+  public static var STCTRL_IGNORE_ALLOW_STUTTER: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 
   /// `GMCON_MISC3.RENG_MEM_LS_ENABLE`: bit 29, access unknown.
-  @inlinable public static var RENG_MEM_LS_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var RENG_MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `GMCON_MISC3.STCTRL_EXCLUDE_NONMEM_CLIENTS`: bit 30, access unknown.
-  @inlinable public static var STCTRL_EXCLUDE_NONMEM_CLIENTS: RegisterField<Self, Bool> {
+  public static var STCTRL_EXCLUDE_NONMEM_CLIENTS: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 }
@@ -2426,29 +2130,19 @@ public enum GMCON_MASK: Register {
   }
 
   /// `GMCON_MASK.STCTRL_BUSY_MASK_ACP_RD`: bit 0, access unknown.
-  @inlinable public static var STCTRL_BUSY_MASK_ACP_RD: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var STCTRL_BUSY_MASK_ACP_RD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GMCON_MASK.STCTRL_BUSY_MASK_ACP_WR`: bit 1, access unknown.
-  @inlinable public static var STCTRL_BUSY_MASK_ACP_WR: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var STCTRL_BUSY_MASK_ACP_WR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GMCON_MASK.STCTRL_BUSY_MASK_VCE_RD`: bit 2, access unknown.
-  @inlinable public static var STCTRL_BUSY_MASK_VCE_RD: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var STCTRL_BUSY_MASK_VCE_RD: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GMCON_MASK.STCTRL_BUSY_MASK_VCE_WR`: bit 3, access unknown.
-  @inlinable public static var STCTRL_BUSY_MASK_VCE_WR: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var STCTRL_BUSY_MASK_VCE_WR: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `GMCON_MASK.STCTRL_SR_HANDSHAKE_MASK`: bits 11:4, access unknown.
-  @inlinable public static var STCTRL_SR_HANDSHAKE_MASK: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var STCTRL_SR_HANDSHAKE_MASK: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 }
 
 /// `GMCON_LPT_TARGET`: gmc_8_1 register, MMIO dword 0xD53 (byte 0x354C), access unknown, reset unknown (`write` starts from 0).
@@ -2461,9 +2155,7 @@ public enum GMCON_LPT_TARGET: Register {
   }
 
   /// `GMCON_LPT_TARGET.STCTRL_LPT_TARGET`: bits 31:0, access unknown.
-  @inlinable public static var STCTRL_LPT_TARGET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var STCTRL_LPT_TARGET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GMCON_DEBUG`: gmc_8_1 register, MMIO dword 0xD5F (byte 0x357C), access unknown, reset unknown (`write` starts from 0).
@@ -2476,26 +2168,22 @@ public enum GMCON_DEBUG: Register {
   }
 
   /// `GMCON_DEBUG.GFX_STALL`: bit 0, access unknown.
-  @inlinable public static var GFX_STALL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var GFX_STALL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GMCON_DEBUG.GFX_CLEAR`: bit 1, access unknown.
-  @inlinable public static var GFX_CLEAR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var GFX_CLEAR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GMCON_DEBUG.GMCON_DEBUG_RESERVED0`: bit 2, access unknown.
-  @inlinable public static var GMCON_DEBUG_RESERVED0: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var GMCON_DEBUG_RESERVED0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GMCON_DEBUG.SR_COMMIT_STATE`: bit 3, access unknown.
-  @inlinable public static var SR_COMMIT_STATE: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var SR_COMMIT_STATE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `GMCON_DEBUG.STCTRL_ST`: bits 7:4, access unknown.
-  @inlinable public static var STCTRL_ST: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var STCTRL_ST: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `GMCON_DEBUG.MISC_FLAGS`: bits 31:8, access unknown.
-  @inlinable public static var MISC_FLAGS: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
+  public static var MISC_FLAGS: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `MC_SEQ_CNTL_3`: gmc_8_1 register, MMIO dword 0xD80 (byte 0x3600), access unknown, reset unknown (`write` starts from 0).
@@ -2508,56 +2196,46 @@ public enum MC_SEQ_CNTL_3: Register {
   }
 
   /// `MC_SEQ_CNTL_3.PIPE_DELAY_OUT_D0`: bits 2:0, access unknown.
-  @inlinable public static var PIPE_DELAY_OUT_D0: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var PIPE_DELAY_OUT_D0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `MC_SEQ_CNTL_3.PIPE_DELAY_IN_D0`: bits 5:3, access unknown.
-  @inlinable public static var PIPE_DELAY_IN_D0: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
+  public static var PIPE_DELAY_IN_D0: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `MC_SEQ_CNTL_3.PIPE_DELAY_OUT_D1`: bits 8:6, access unknown.
-  @inlinable public static var PIPE_DELAY_OUT_D1: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 3)
-  }
+  public static var PIPE_DELAY_OUT_D1: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `MC_SEQ_CNTL_3.PIPE_DELAY_IN_D1`: bits 11:9, access unknown.
-  @inlinable public static var PIPE_DELAY_IN_D1: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
+  public static var PIPE_DELAY_IN_D1: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `MC_SEQ_CNTL_3.REPCG_EN_D0`: bit 12, access unknown.
-  @inlinable public static var REPCG_EN_D0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var REPCG_EN_D0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_SEQ_CNTL_3.REPCG_EN_D1`: bit 13, access unknown.
-  @inlinable public static var REPCG_EN_D1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var REPCG_EN_D1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_SEQ_CNTL_3.REPCG_OFF_DLY`: bits 19:16, access unknown.
-  @inlinable public static var REPCG_OFF_DLY: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var REPCG_OFF_DLY: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_CNTL_3.FCK_FRC`: bit 20, access unknown.
-  @inlinable public static var FCK_FRC: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var FCK_FRC: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_SEQ_CNTL_3.DBI_FRC`: bit 21, access unknown.
-  @inlinable public static var DBI_FRC: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var DBI_FRC: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_SEQ_CNTL_3.PRGRM_CDC`: bit 22, access unknown.
-  @inlinable public static var PRGRM_CDC: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var PRGRM_CDC: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `MC_SEQ_CNTL_3.DQS_FRC`: bit 23, access unknown.
-  @inlinable public static var DQS_FRC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var DQS_FRC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_SEQ_CNTL_3.DQS_FRC_PAT`: bits 27:24, access unknown.
-  @inlinable public static var DQS_FRC_PAT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var DQS_FRC_PAT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `MC_SEQ_CNTL_3.IDSC_EN`: bit 30, access unknown.
-  @inlinable public static var IDSC_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var IDSC_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `MC_SEQ_CNTL_3.CAC_EN`: bit 31, access unknown.
-  @inlinable public static var CAC_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var CAC_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_SEQ_G5PDX_CTRL`: gmc_8_1 register, MMIO dword 0xD81 (byte 0x3604), access unknown, reset unknown (`write` starts from 0).
@@ -2570,28 +2248,28 @@ public enum MC_SEQ_G5PDX_CTRL: Register {
   }
 
   /// `MC_SEQ_G5PDX_CTRL.CH0_ENABLE`: bit 0, access unknown.
-  @inlinable public static var CH0_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CH0_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_G5PDX_CTRL.CH1_ENABLE`: bit 1, access unknown.
-  @inlinable public static var CH1_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CH1_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_SEQ_G5PDX_CTRL.WCKOFF_EARLY`: bit 2, access unknown.
-  @inlinable public static var WCKOFF_EARLY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var WCKOFF_EARLY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_SEQ_G5PDX_CTRL.WCKOFF_LATE`: bit 3, access unknown.
-  @inlinable public static var WCKOFF_LATE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var WCKOFF_LATE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_SEQ_G5PDX_CTRL.TPD2MRS`: bits 9:4, access unknown.
-  @inlinable public static var TPD2MRS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
+  public static var TPD2MRS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
 
   /// `MC_SEQ_G5PDX_CTRL.TMRS2WCK`: bits 15:12, access unknown.
-  @inlinable public static var TMRS2WCK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var TMRS2WCK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_G5PDX_CTRL.TWCK2MRS`: bits 19:16, access unknown.
-  @inlinable public static var TWCK2MRS: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var TWCK2MRS: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_G5PDX_CTRL.TMRD`: bits 23:20, access unknown.
-  @inlinable public static var TMRD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var TMRD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `MC_SEQ_G5PDX_CTRL_LP`: gmc_8_1 register, MMIO dword 0xD82 (byte 0x3608), access unknown, reset unknown (`write` starts from 0).
@@ -2604,28 +2282,28 @@ public enum MC_SEQ_G5PDX_CTRL_LP: Register {
   }
 
   /// `MC_SEQ_G5PDX_CTRL_LP.CH0_ENABLE`: bit 0, access unknown.
-  @inlinable public static var CH0_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CH0_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_G5PDX_CTRL_LP.CH1_ENABLE`: bit 1, access unknown.
-  @inlinable public static var CH1_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CH1_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_SEQ_G5PDX_CTRL_LP.WCKOFF_EARLY`: bit 2, access unknown.
-  @inlinable public static var WCKOFF_EARLY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var WCKOFF_EARLY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_SEQ_G5PDX_CTRL_LP.WCKOFF_LATE`: bit 3, access unknown.
-  @inlinable public static var WCKOFF_LATE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var WCKOFF_LATE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_SEQ_G5PDX_CTRL_LP.TPD2MRS`: bits 9:4, access unknown.
-  @inlinable public static var TPD2MRS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
+  public static var TPD2MRS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
 
   /// `MC_SEQ_G5PDX_CTRL_LP.TMRS2WCK`: bits 15:12, access unknown.
-  @inlinable public static var TMRS2WCK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var TMRS2WCK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_G5PDX_CTRL_LP.TWCK2MRS`: bits 19:16, access unknown.
-  @inlinable public static var TWCK2MRS: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var TWCK2MRS: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `MC_SEQ_G5PDX_CTRL_LP.TMRD`: bits 23:20, access unknown.
-  @inlinable public static var TMRD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var TMRD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `MC_SEQ_G5PDX_CMD0`: gmc_8_1 register, MMIO dword 0xD83 (byte 0x360C), access unknown, reset unknown (`write` starts from 0).
@@ -2638,7 +2316,7 @@ public enum MC_SEQ_G5PDX_CMD0: Register {
   }
 
   /// `MC_SEQ_G5PDX_CMD0.CMD`: bits 31:0, access unknown.
-  @inlinable public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_G5PDX_CMD0_LP`: gmc_8_1 register, MMIO dword 0xD84 (byte 0x3610), access unknown, reset unknown (`write` starts from 0).
@@ -2651,7 +2329,7 @@ public enum MC_SEQ_G5PDX_CMD0_LP: Register {
   }
 
   /// `MC_SEQ_G5PDX_CMD0_LP.CMD`: bits 31:0, access unknown.
-  @inlinable public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_G5PDX_CMD1`: gmc_8_1 register, MMIO dword 0xD85 (byte 0x3614), access unknown, reset unknown (`write` starts from 0).
@@ -2664,7 +2342,7 @@ public enum MC_SEQ_G5PDX_CMD1: Register {
   }
 
   /// `MC_SEQ_G5PDX_CMD1.CMD`: bits 31:0, access unknown.
-  @inlinable public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_G5PDX_CMD1_LP`: gmc_8_1 register, MMIO dword 0xD86 (byte 0x3618), access unknown, reset unknown (`write` starts from 0).
@@ -2677,7 +2355,7 @@ public enum MC_SEQ_G5PDX_CMD1_LP: Register {
   }
 
   /// `MC_SEQ_G5PDX_CMD1_LP.CMD`: bits 31:0, access unknown.
-  @inlinable public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_SREG_READ`: gmc_8_1 register, MMIO dword 0xD87 (byte 0x361C), access unknown, reset unknown (`write` starts from 0).
@@ -2690,7 +2368,7 @@ public enum MC_SEQ_SREG_READ: Register {
   }
 
   /// `MC_SEQ_SREG_READ.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_SREG_STATUS`: gmc_8_1 register, MMIO dword 0xD88 (byte 0x3620), access unknown, reset unknown (`write` starts from 0).
@@ -2703,13 +2381,13 @@ public enum MC_SEQ_SREG_STATUS: Register {
   }
 
   /// `MC_SEQ_SREG_STATUS.AVAIL_RTN`: bits 3:0, access unknown.
-  @inlinable public static var AVAIL_RTN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var AVAIL_RTN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_SEQ_SREG_STATUS.PND_RD`: bits 11:8, access unknown.
-  @inlinable public static var PND_RD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var PND_RD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_SREG_STATUS.PND_WR`: bits 15:12, access unknown.
-  @inlinable public static var PND_WR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var PND_WR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 }
 
 /// `MC_SEQ_PHYREG_BCAST`: gmc_8_1 register, MMIO dword 0xD89 (byte 0x3624), access unknown, reset unknown (`write` starts from 0).
@@ -2722,37 +2400,37 @@ public enum MC_SEQ_PHYREG_BCAST: Register {
   }
 
   /// `MC_SEQ_PHYREG_BCAST.CH0_EN`: bit 0, access unknown.
-  @inlinable public static var CH0_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CH0_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_PHYREG_BCAST.CH1_EN`: bit 1, access unknown.
-  @inlinable public static var CH1_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CH1_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_SEQ_PHYREG_BCAST.CKE_MASK`: bit 7, access unknown.
-  @inlinable public static var CKE_MASK: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var CKE_MASK: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_SEQ_PHYREG_BCAST.DQ_MASK`: bit 8, access unknown.
-  @inlinable public static var DQ_MASK: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var DQ_MASK: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_SEQ_PHYREG_BCAST.DBI_MASK`: bit 9, access unknown.
-  @inlinable public static var DBI_MASK: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var DBI_MASK: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_SEQ_PHYREG_BCAST.EDC_MASK`: bit 10, access unknown.
-  @inlinable public static var EDC_MASK: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var EDC_MASK: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_SEQ_PHYREG_BCAST.WCK_MASK`: bit 11, access unknown.
-  @inlinable public static var WCK_MASK: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var WCK_MASK: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_SEQ_PHYREG_BCAST.WCDR_MASK`: bit 12, access unknown.
-  @inlinable public static var WCDR_MASK: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var WCDR_MASK: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_SEQ_PHYREG_BCAST.CLK_MASK`: bit 13, access unknown.
-  @inlinable public static var CLK_MASK: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var CLK_MASK: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `MC_SEQ_PHYREG_BCAST.CMD_MASK`: bit 14, access unknown.
-  @inlinable public static var CMD_MASK: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var CMD_MASK: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `MC_SEQ_PHYREG_BCAST.ADR_MASK`: bit 15, access unknown.
-  @inlinable public static var ADR_MASK: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var ADR_MASK: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MC_SEQ_PMG_DVS_CTL`: gmc_8_1 register, MMIO dword 0xD8A (byte 0x3628), access unknown, reset unknown (`write` starts from 0).
@@ -2765,10 +2443,10 @@ public enum MC_SEQ_PMG_DVS_CTL: Register {
   }
 
   /// `MC_SEQ_PMG_DVS_CTL.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_PMG_DVS_CTL.TDVS`: bits 5:1, access unknown.
-  @inlinable public static var TDVS: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var TDVS: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 }
 
 /// `MC_SEQ_PMG_DVS_CTL_LP`: gmc_8_1 register, MMIO dword 0xD8B (byte 0x362C), access unknown, reset unknown (`write` starts from 0).
@@ -2781,10 +2459,10 @@ public enum MC_SEQ_PMG_DVS_CTL_LP: Register {
   }
 
   /// `MC_SEQ_PMG_DVS_CTL_LP.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_PMG_DVS_CTL_LP.TDVS`: bits 5:1, access unknown.
-  @inlinable public static var TDVS: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var TDVS: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 }
 
 /// `MC_SEQ_PMG_DVS_CMD`: gmc_8_1 register, MMIO dword 0xD8C (byte 0x3630), access unknown, reset unknown (`write` starts from 0).
@@ -2797,25 +2475,25 @@ public enum MC_SEQ_PMG_DVS_CMD: Register {
   }
 
   /// `MC_SEQ_PMG_DVS_CMD.ADR`: bits 15:0, access unknown.
-  @inlinable public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_SEQ_PMG_DVS_CMD.MOP`: bits 18:16, access unknown.
-  @inlinable public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
+  public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `MC_SEQ_PMG_DVS_CMD.BNK_MSB`: bit 19, access unknown.
-  @inlinable public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_SEQ_PMG_DVS_CMD.END`: bit 20, access unknown.
-  @inlinable public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_SEQ_PMG_DVS_CMD.CSB`: bits 22:21, access unknown.
-  @inlinable public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
+  public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `MC_SEQ_PMG_DVS_CMD.ADR_MSB1`: bit 23, access unknown.
-  @inlinable public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_SEQ_PMG_DVS_CMD.ADR_MSB0`: bit 24, access unknown.
-  @inlinable public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `MC_SEQ_PMG_DVS_CMD_LP`: gmc_8_1 register, MMIO dword 0xD8D (byte 0x3634), access unknown, reset unknown (`write` starts from 0).
@@ -2828,25 +2506,25 @@ public enum MC_SEQ_PMG_DVS_CMD_LP: Register {
   }
 
   /// `MC_SEQ_PMG_DVS_CMD_LP.ADR`: bits 15:0, access unknown.
-  @inlinable public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_SEQ_PMG_DVS_CMD_LP.MOP`: bits 18:16, access unknown.
-  @inlinable public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
+  public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `MC_SEQ_PMG_DVS_CMD_LP.BNK_MSB`: bit 19, access unknown.
-  @inlinable public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_SEQ_PMG_DVS_CMD_LP.END`: bit 20, access unknown.
-  @inlinable public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_SEQ_PMG_DVS_CMD_LP.CSB`: bits 22:21, access unknown.
-  @inlinable public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
+  public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
 
   /// `MC_SEQ_PMG_DVS_CMD_LP.ADR_MSB1`: bit 23, access unknown.
-  @inlinable public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `MC_SEQ_PMG_DVS_CMD_LP.ADR_MSB0`: bit 24, access unknown.
-  @inlinable public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `MC_SEQ_DLL_STBY`: gmc_8_1 register, MMIO dword 0xD8E (byte 0x3638), access unknown, reset unknown (`write` starts from 0).
@@ -2859,36 +2537,34 @@ public enum MC_SEQ_DLL_STBY: Register {
   }
 
   /// `MC_SEQ_DLL_STBY.EN`: bit 0, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_DLL_STBY.VCTRLADC_FRC`: bit 1, access unknown.
-  @inlinable public static var VCTRLADC_FRC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var VCTRLADC_FRC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_SEQ_DLL_STBY.VCTRLADC_VAL`: bit 2, access unknown.
-  @inlinable public static var VCTRLADC_VAL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var VCTRLADC_VAL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_SEQ_DLL_STBY.MSTRSTBY_FRC`: bit 3, access unknown.
-  @inlinable public static var MSTRSTBY_FRC: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var MSTRSTBY_FRC: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_SEQ_DLL_STBY.MSTRSTBY_VAL`: bit 4, access unknown.
-  @inlinable public static var MSTRSTBY_VAL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var MSTRSTBY_VAL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_SEQ_DLL_STBY.ENTR_DLY`: bits 7:5, access unknown.
-  @inlinable public static var ENTR_DLY: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
+  public static var ENTR_DLY: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `MC_SEQ_DLL_STBY.STBY_DLY`: bits 11:8, access unknown.
-  @inlinable public static var STBY_DLY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var STBY_DLY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_DLL_STBY.TCKE_PULSE_EXTN`: bits 15:12, access unknown.
-  @inlinable public static var TCKE_PULSE_EXTN: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var TCKE_PULSE_EXTN: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_DLL_STBY.TCKE_EXTN`: bits 23:16, access unknown.
-  @inlinable public static var TCKE_EXTN: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var TCKE_EXTN: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_SEQ_DLL_STBY.EXIT_DLY`: bits 29:24, access unknown.
-  @inlinable public static var EXIT_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
+  public static var EXIT_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 }
 
 /// `MC_SEQ_DLL_STBY_LP`: gmc_8_1 register, MMIO dword 0xD8F (byte 0x363C), access unknown, reset unknown (`write` starts from 0).
@@ -2901,36 +2577,34 @@ public enum MC_SEQ_DLL_STBY_LP: Register {
   }
 
   /// `MC_SEQ_DLL_STBY_LP.EN`: bit 0, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_SEQ_DLL_STBY_LP.VCTRLADC_FRC`: bit 1, access unknown.
-  @inlinable public static var VCTRLADC_FRC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var VCTRLADC_FRC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_SEQ_DLL_STBY_LP.VCTRLADC_VAL`: bit 2, access unknown.
-  @inlinable public static var VCTRLADC_VAL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var VCTRLADC_VAL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_SEQ_DLL_STBY_LP.MSTRSTBY_FRC`: bit 3, access unknown.
-  @inlinable public static var MSTRSTBY_FRC: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var MSTRSTBY_FRC: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_SEQ_DLL_STBY_LP.MSTRSTBY_VAL`: bit 4, access unknown.
-  @inlinable public static var MSTRSTBY_VAL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var MSTRSTBY_VAL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_SEQ_DLL_STBY_LP.ENTR_DLY`: bits 7:5, access unknown.
-  @inlinable public static var ENTR_DLY: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
+  public static var ENTR_DLY: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `MC_SEQ_DLL_STBY_LP.STBY_DLY`: bits 11:8, access unknown.
-  @inlinable public static var STBY_DLY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var STBY_DLY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_SEQ_DLL_STBY_LP.TCKE_PULSE_EXTN`: bits 15:12, access unknown.
-  @inlinable public static var TCKE_PULSE_EXTN: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var TCKE_PULSE_EXTN: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `MC_SEQ_DLL_STBY_LP.TCKE_EXTN`: bits 23:16, access unknown.
-  @inlinable public static var TCKE_EXTN: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var TCKE_EXTN: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_SEQ_DLL_STBY_LP.EXIT_DLY`: bits 29:24, access unknown.
-  @inlinable public static var EXIT_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
+  public static var EXIT_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 }
 
 /// `MC_DLB_MISCCTRL0`: gmc_8_1 register, MMIO dword 0xD90 (byte 0x3640), access unknown, reset unknown (`write` starts from 0).
@@ -2943,29 +2617,25 @@ public enum MC_DLB_MISCCTRL0: Register {
   }
 
   /// `MC_DLB_MISCCTRL0.UDD_ON_STATUS_BITS`: bit 0, access unknown.
-  @inlinable public static var UDD_ON_STATUS_BITS: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var UDD_ON_STATUS_BITS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_DLB_MISCCTRL0.LOAD_DATA_SEL`: bit 1, access unknown.
-  @inlinable public static var LOAD_DATA_SEL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var LOAD_DATA_SEL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_DLB_MISCCTRL0.LOAD_UDD`: bit 2, access unknown.
-  @inlinable public static var LOAD_UDD: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var LOAD_UDD: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_DLB_MISCCTRL0.ADR_STATUS_SEL`: bit 3, access unknown.
-  @inlinable public static var ADR_STATUS_SEL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var ADR_STATUS_SEL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_DLB_MISCCTRL0.DATA_SEL`: bits 7:4, access unknown.
-  @inlinable public static var DATA_SEL: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DATA_SEL: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_DLB_MISCCTRL0.PRBS_CHK_LOAD_CNT`: bits 14:8, access unknown.
-  @inlinable public static var PRBS_CHK_LOAD_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 7)
-  }
+  public static var PRBS_CHK_LOAD_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 7) }
 
   /// `MC_DLB_MISCCTRL0.UDD`: bits 31:16, access unknown.
-  @inlinable public static var UDD: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UDD: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_DLB_MISCCTRL1`: gmc_8_1 register, MMIO dword 0xD91 (byte 0x3644), access unknown, reset unknown (`write` starts from 0).
@@ -2978,9 +2648,7 @@ public enum MC_DLB_MISCCTRL1: Register {
   }
 
   /// `MC_DLB_MISCCTRL1.PRBS_ERR_CNT_LIMIT`: bits 31:0, access unknown.
-  @inlinable public static var PRBS_ERR_CNT_LIMIT: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PRBS_ERR_CNT_LIMIT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_MISCCTRL2`: gmc_8_1 register, MMIO dword 0xD92 (byte 0x3648), access unknown, reset unknown (`write` starts from 0).
@@ -2993,45 +2661,37 @@ public enum MC_DLB_MISCCTRL2: Register {
   }
 
   /// `MC_DLB_MISCCTRL2.PRBS_RUN_LENGTH`: bits 16:0, access unknown.
-  @inlinable public static var PRBS_RUN_LENGTH: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 17)
-  }
+  public static var PRBS_RUN_LENGTH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 
   /// `MC_DLB_MISCCTRL2.PRBS_FREERUN`: bit 17, access unknown.
-  @inlinable public static var PRBS_FREERUN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var PRBS_FREERUN: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_DLB_MISCCTRL2.PRBS15_MODE`: bit 18, access unknown.
-  @inlinable public static var PRBS15_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var PRBS15_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_DLB_MISCCTRL2.PRBS23_MODE`: bit 19, access unknown.
-  @inlinable public static var PRBS23_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var PRBS23_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_DLB_MISCCTRL2.STOP_ON_NEXT_ERR`: bit 20, access unknown.
-  @inlinable public static var STOP_ON_NEXT_ERR: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var STOP_ON_NEXT_ERR: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `MC_DLB_MISCCTRL2.STOP_CLK`: bit 21, access unknown.
-  @inlinable public static var STOP_CLK: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var STOP_CLK: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `MC_DLB_MISCCTRL2.SWEEP_DLY`: bits 25:24, access unknown.
-  @inlinable public static var SWEEP_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var SWEEP_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `MC_DLB_MISCCTRL2.GRAY_CODE_EN`: bit 26, access unknown.
-  @inlinable public static var GRAY_CODE_EN: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var GRAY_CODE_EN: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `MC_DLB_MISCCTRL2.SEL_PHY_PRBS_CHK`: bit 28, access unknown.
-  @inlinable public static var SEL_PHY_PRBS_CHK: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SEL_PHY_PRBS_CHK: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `MC_DLB_MISCCTRL2.SEL_AC_PRBS_CHK`: bit 29, access unknown.
-  @inlinable public static var SEL_AC_PRBS_CHK: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SEL_AC_PRBS_CHK: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `MC_DLB_MISCCTRL2.STATUS_SEL`: bit 30, access unknown.
-  @inlinable public static var STATUS_SEL: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var STATUS_SEL: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `MC_DLB_CONFIG0`: gmc_8_1 register, MMIO dword 0xD93 (byte 0x364C), access unknown, reset unknown (`write` starts from 0).
@@ -3044,19 +2704,19 @@ public enum MC_DLB_CONFIG0: Register {
   }
 
   /// `MC_DLB_CONFIG0.CONF_EN_CH0`: bit 0, access unknown.
-  @inlinable public static var CONF_EN_CH0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CONF_EN_CH0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_DLB_CONFIG0.CONF_EN_CH1`: bit 1, access unknown.
-  @inlinable public static var CONF_EN_CH1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CONF_EN_CH1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_DLB_CONFIG0.CONF_AUTO_EN`: bit 2, access unknown.
-  @inlinable public static var CONF_AUTO_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var CONF_AUTO_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_DLB_CONFIG0.MASK`: bits 7:4, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var MASK: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_DLB_CONFIG0.PTR`: bits 17:8, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 8, width: 10) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 8, width: 10) }
 }
 
 /// `MC_DLB_CONFIG1`: gmc_8_1 register, MMIO dword 0xD94 (byte 0x3650), access unknown, reset unknown (`write` starts from 0).
@@ -3069,7 +2729,7 @@ public enum MC_DLB_CONFIG1: Register {
   }
 
   /// `MC_DLB_CONFIG1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_SETUP`: gmc_8_1 register, MMIO dword 0xD95 (byte 0x3654), access unknown, reset unknown (`write` starts from 0).
@@ -3082,42 +2742,40 @@ public enum MC_DLB_SETUP: Register {
   }
 
   /// `MC_DLB_SETUP.DLB_EN`: bit 0, access unknown.
-  @inlinable public static var DLB_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DLB_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_DLB_SETUP.DLB_FIFO_EN`: bit 1, access unknown.
-  @inlinable public static var DLB_FIFO_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var DLB_FIFO_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_DLB_SETUP.DLB_STATUS_EN`: bit 2, access unknown.
-  @inlinable public static var DLB_STATUS_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var DLB_STATUS_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_DLB_SETUP.DLB_CONFIG_EN`: bit 3, access unknown.
-  @inlinable public static var DLB_CONFIG_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var DLB_CONFIG_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_DLB_SETUP.DLB_PRBS_EN`: bit 4, access unknown.
-  @inlinable public static var DLB_PRBS_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var DLB_PRBS_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MC_DLB_SETUP.PRBS_GEN_RST`: bit 5, access unknown.
-  @inlinable public static var PRBS_GEN_RST: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var PRBS_GEN_RST: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MC_DLB_SETUP.PRBS_CHK_RST`: bit 6, access unknown.
-  @inlinable public static var PRBS_CHK_RST: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var PRBS_CHK_RST: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_DLB_SETUP.PRBS_PHY_RST`: bit 7, access unknown.
-  @inlinable public static var PRBS_PHY_RST: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var PRBS_PHY_RST: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `MC_DLB_SETUP.QDR_MODE`: bit 8, access unknown.
-  @inlinable public static var QDR_MODE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var QDR_MODE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_DLB_SETUP.CHK_DATA_BITS`: bits 23:16, access unknown.
-  @inlinable public static var CHK_DATA_BITS: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var CHK_DATA_BITS: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_DLB_SETUP.MEM_BIT_SEL`: bits 28:24, access unknown.
-  @inlinable public static var MEM_BIT_SEL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
+  public static var MEM_BIT_SEL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 
   /// `MC_DLB_SETUP.RXTXLP_EN`: bit 31, access unknown.
-  @inlinable public static var RXTXLP_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var RXTXLP_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_DLB_SETUPSWEEP`: gmc_8_1 register, MMIO dword 0xD96 (byte 0x3658), access unknown, reset unknown (`write` starts from 0).
@@ -3130,19 +2788,19 @@ public enum MC_DLB_SETUPSWEEP: Register {
   }
 
   /// `MC_DLB_SETUPSWEEP.DLL_RST`: bit 0, access unknown.
-  @inlinable public static var DLL_RST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DLL_RST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_DLB_SETUPSWEEP.CONFIG`: bit 1, access unknown.
-  @inlinable public static var CONFIG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CONFIG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_DLB_SETUPSWEEP.MASTER`: bit 2, access unknown.
-  @inlinable public static var MASTER: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var MASTER: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_DLB_SETUPSWEEP.DLLDLY`: bits 7:4, access unknown.
-  @inlinable public static var DLLDLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var DLLDLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_DLB_SETUPSWEEP.DLLSTEPS`: bits 12:8, access unknown.
-  @inlinable public static var DLLSTEPS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
+  public static var DLLSTEPS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `MC_DLB_SETUPFIFO`: gmc_8_1 register, MMIO dword 0xD97 (byte 0x365C), access unknown, reset unknown (`write` starts from 0).
@@ -3155,35 +2813,31 @@ public enum MC_DLB_SETUPFIFO: Register {
   }
 
   /// `MC_DLB_SETUPFIFO.WRITE_FIFO_RST`: bit 0, access unknown.
-  @inlinable public static var WRITE_FIFO_RST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var WRITE_FIFO_RST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_DLB_SETUPFIFO.READ_FIFO_RST`: bit 1, access unknown.
-  @inlinable public static var READ_FIFO_RST: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var READ_FIFO_RST: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_DLB_SETUPFIFO.BOTH_FIFO_RST`: bit 2, access unknown.
-  @inlinable public static var BOTH_FIFO_RST: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var BOTH_FIFO_RST: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_DLB_SETUPFIFO.SYNC_RST`: bit 3, access unknown.
-  @inlinable public static var SYNC_RST: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var SYNC_RST: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_DLB_SETUPFIFO.SYNC_RST_MASK`: bits 5:4, access unknown.
-  @inlinable public static var SYNC_RST_MASK: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var SYNC_RST_MASK: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_DLB_SETUPFIFO.OUTPUT_EN_RST`: bit 6, access unknown.
-  @inlinable public static var OUTPUT_EN_RST: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var OUTPUT_EN_RST: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_DLB_SETUPFIFO.SHIFT_WR_FIFO_PTR`: bits 9:8, access unknown.
-  @inlinable public static var SHIFT_WR_FIFO_PTR: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var SHIFT_WR_FIFO_PTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `MC_DLB_SETUPFIFO.DELAY_RD_FIFO_PTR`: bits 12:10, access unknown.
-  @inlinable public static var DELAY_RD_FIFO_PTR: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 3)
-  }
+  public static var DELAY_RD_FIFO_PTR: RegisterField<Self, UInt8> { .init(lsb: 10, width: 3) }
 
   /// `MC_DLB_SETUPFIFO.STROBE`: bits 19:16, access unknown.
-  @inlinable public static var STROBE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var STROBE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
 /// `MC_DLB_WRITE_MASK`: gmc_8_1 register, MMIO dword 0xD98 (byte 0x3660), access unknown, reset unknown (`write` starts from 0).
@@ -3196,10 +2850,10 @@ public enum MC_DLB_WRITE_MASK: Register {
   }
 
   /// `MC_DLB_WRITE_MASK.BIT_MASK`: bits 21:0, access unknown.
-  @inlinable public static var BIT_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
+  public static var BIT_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 
   /// `MC_DLB_WRITE_MASK.CH_MASK`: bits 27:24, access unknown.
-  @inlinable public static var CH_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var CH_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `MC_DLB_STATUS`: gmc_8_1 register, MMIO dword 0xD99 (byte 0x3664), access unknown, reset unknown (`write` starts from 0).
@@ -3212,13 +2866,13 @@ public enum MC_DLB_STATUS: Register {
   }
 
   /// `MC_DLB_STATUS.STICK_ERROR`: bits 3:0, access unknown.
-  @inlinable public static var STICK_ERROR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var STICK_ERROR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `MC_DLB_STATUS.LOCK`: bits 7:4, access unknown.
-  @inlinable public static var LOCK: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var LOCK: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `MC_DLB_STATUS.SWEEP_DONE`: bits 11:8, access unknown.
-  @inlinable public static var SWEEP_DONE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var SWEEP_DONE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 }
 
 /// `MC_DLB_STATUS_MISC0`: gmc_8_1 register, MMIO dword 0xD9A (byte 0x3668), access unknown, reset unknown (`write` starts from 0).
@@ -3231,7 +2885,7 @@ public enum MC_DLB_STATUS_MISC0: Register {
   }
 
   /// `MC_DLB_STATUS_MISC0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_STATUS_MISC1`: gmc_8_1 register, MMIO dword 0xD9B (byte 0x366C), access unknown, reset unknown (`write` starts from 0).
@@ -3244,7 +2898,7 @@ public enum MC_DLB_STATUS_MISC1: Register {
   }
 
   /// `MC_DLB_STATUS_MISC1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_STATUS_MISC2`: gmc_8_1 register, MMIO dword 0xD9C (byte 0x3670), access unknown, reset unknown (`write` starts from 0).
@@ -3257,7 +2911,7 @@ public enum MC_DLB_STATUS_MISC2: Register {
   }
 
   /// `MC_DLB_STATUS_MISC2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_STATUS_MISC3`: gmc_8_1 register, MMIO dword 0xD9D (byte 0x3674), access unknown, reset unknown (`write` starts from 0).
@@ -3270,7 +2924,7 @@ public enum MC_DLB_STATUS_MISC3: Register {
   }
 
   /// `MC_DLB_STATUS_MISC3.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_STATUS_MISC4`: gmc_8_1 register, MMIO dword 0xD9E (byte 0x3678), access unknown, reset unknown (`write` starts from 0).
@@ -3283,7 +2937,7 @@ public enum MC_DLB_STATUS_MISC4: Register {
   }
 
   /// `MC_DLB_STATUS_MISC4.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_STATUS_MISC5`: gmc_8_1 register, MMIO dword 0xD9F (byte 0x367C), access unknown, reset unknown (`write` starts from 0).
@@ -3296,7 +2950,7 @@ public enum MC_DLB_STATUS_MISC5: Register {
   }
 
   /// `MC_DLB_STATUS_MISC5.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_STATUS_MISC6`: gmc_8_1 register, MMIO dword 0xDA0 (byte 0x3680), access unknown, reset unknown (`write` starts from 0).
@@ -3309,7 +2963,7 @@ public enum MC_DLB_STATUS_MISC6: Register {
   }
 
   /// `MC_DLB_STATUS_MISC6.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_STATUS_MISC7`: gmc_8_1 register, MMIO dword 0xDA1 (byte 0x3684), access unknown, reset unknown (`write` starts from 0).
@@ -3322,7 +2976,7 @@ public enum MC_DLB_STATUS_MISC7: Register {
   }
 
   /// `MC_DLB_STATUS_MISC7.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_ARB_HARSH_EN_RD`: gmc_8_1 register, MMIO dword 0xDC0 (byte 0x3700), access unknown, reset unknown (`write` starts from 0).
@@ -3335,16 +2989,16 @@ public enum MC_ARB_HARSH_EN_RD: Register {
   }
 
   /// `MC_ARB_HARSH_EN_RD.TX_PRI`: bits 7:0, access unknown.
-  @inlinable public static var TX_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var TX_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_HARSH_EN_RD.BW_PRI`: bits 15:8, access unknown.
-  @inlinable public static var BW_PRI: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var BW_PRI: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_HARSH_EN_RD.FIX_PRI`: bits 23:16, access unknown.
-  @inlinable public static var FIX_PRI: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var FIX_PRI: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_HARSH_EN_RD.ST_PRI`: bits 31:24, access unknown.
-  @inlinable public static var ST_PRI: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var ST_PRI: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_EN_WR`: gmc_8_1 register, MMIO dword 0xDC1 (byte 0x3704), access unknown, reset unknown (`write` starts from 0).
@@ -3357,16 +3011,16 @@ public enum MC_ARB_HARSH_EN_WR: Register {
   }
 
   /// `MC_ARB_HARSH_EN_WR.TX_PRI`: bits 7:0, access unknown.
-  @inlinable public static var TX_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var TX_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_HARSH_EN_WR.BW_PRI`: bits 15:8, access unknown.
-  @inlinable public static var BW_PRI: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var BW_PRI: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_HARSH_EN_WR.FIX_PRI`: bits 23:16, access unknown.
-  @inlinable public static var FIX_PRI: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var FIX_PRI: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_HARSH_EN_WR.ST_PRI`: bits 31:24, access unknown.
-  @inlinable public static var ST_PRI: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var ST_PRI: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_TX_HI0_RD`: gmc_8_1 register, MMIO dword 0xDC2 (byte 0x3708), access unknown, reset unknown (`write` starts from 0).
@@ -3379,16 +3033,16 @@ public enum MC_ARB_HARSH_TX_HI0_RD: Register {
   }
 
   /// `MC_ARB_HARSH_TX_HI0_RD.GROUP0`: bits 7:0, access unknown.
-  @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_HARSH_TX_HI0_RD.GROUP1`: bits 15:8, access unknown.
-  @inlinable public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_HARSH_TX_HI0_RD.GROUP2`: bits 23:16, access unknown.
-  @inlinable public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_HARSH_TX_HI0_RD.GROUP3`: bits 31:24, access unknown.
-  @inlinable public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_TX_HI0_WR`: gmc_8_1 register, MMIO dword 0xDC3 (byte 0x370C), access unknown, reset unknown (`write` starts from 0).
@@ -3401,16 +3055,16 @@ public enum MC_ARB_HARSH_TX_HI0_WR: Register {
   }
 
   /// `MC_ARB_HARSH_TX_HI0_WR.GROUP0`: bits 7:0, access unknown.
-  @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_HARSH_TX_HI0_WR.GROUP1`: bits 15:8, access unknown.
-  @inlinable public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_HARSH_TX_HI0_WR.GROUP2`: bits 23:16, access unknown.
-  @inlinable public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_HARSH_TX_HI0_WR.GROUP3`: bits 31:24, access unknown.
-  @inlinable public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_TX_HI1_RD`: gmc_8_1 register, MMIO dword 0xDC4 (byte 0x3710), access unknown, reset unknown (`write` starts from 0).
@@ -3423,16 +3077,16 @@ public enum MC_ARB_HARSH_TX_HI1_RD: Register {
   }
 
   /// `MC_ARB_HARSH_TX_HI1_RD.GROUP4`: bits 7:0, access unknown.
-  @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_HARSH_TX_HI1_RD.GROUP5`: bits 15:8, access unknown.
-  @inlinable public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_HARSH_TX_HI1_RD.GROUP6`: bits 23:16, access unknown.
-  @inlinable public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_HARSH_TX_HI1_RD.GROUP7`: bits 31:24, access unknown.
-  @inlinable public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_TX_HI1_WR`: gmc_8_1 register, MMIO dword 0xDC5 (byte 0x3714), access unknown, reset unknown (`write` starts from 0).
@@ -3445,16 +3099,16 @@ public enum MC_ARB_HARSH_TX_HI1_WR: Register {
   }
 
   /// `MC_ARB_HARSH_TX_HI1_WR.GROUP4`: bits 7:0, access unknown.
-  @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_HARSH_TX_HI1_WR.GROUP5`: bits 15:8, access unknown.
-  @inlinable public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_HARSH_TX_HI1_WR.GROUP6`: bits 23:16, access unknown.
-  @inlinable public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_HARSH_TX_HI1_WR.GROUP7`: bits 31:24, access unknown.
-  @inlinable public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_TX_LO0_RD`: gmc_8_1 register, MMIO dword 0xDC6 (byte 0x3718), access unknown, reset unknown (`write` starts from 0).
@@ -3467,16 +3121,16 @@ public enum MC_ARB_HARSH_TX_LO0_RD: Register {
   }
 
   /// `MC_ARB_HARSH_TX_LO0_RD.GROUP0`: bits 7:0, access unknown.
-  @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_HARSH_TX_LO0_RD.GROUP1`: bits 15:8, access unknown.
-  @inlinable public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_HARSH_TX_LO0_RD.GROUP2`: bits 23:16, access unknown.
-  @inlinable public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_HARSH_TX_LO0_RD.GROUP3`: bits 31:24, access unknown.
-  @inlinable public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_TX_LO0_WR`: gmc_8_1 register, MMIO dword 0xDC7 (byte 0x371C), access unknown, reset unknown (`write` starts from 0).
@@ -3489,16 +3143,16 @@ public enum MC_ARB_HARSH_TX_LO0_WR: Register {
   }
 
   /// `MC_ARB_HARSH_TX_LO0_WR.GROUP0`: bits 7:0, access unknown.
-  @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_HARSH_TX_LO0_WR.GROUP1`: bits 15:8, access unknown.
-  @inlinable public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_HARSH_TX_LO0_WR.GROUP2`: bits 23:16, access unknown.
-  @inlinable public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_HARSH_TX_LO0_WR.GROUP3`: bits 31:24, access unknown.
-  @inlinable public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_TX_LO1_RD`: gmc_8_1 register, MMIO dword 0xDC8 (byte 0x3720), access unknown, reset unknown (`write` starts from 0).
@@ -3511,16 +3165,16 @@ public enum MC_ARB_HARSH_TX_LO1_RD: Register {
   }
 
   /// `MC_ARB_HARSH_TX_LO1_RD.GROUP4`: bits 7:0, access unknown.
-  @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_HARSH_TX_LO1_RD.GROUP5`: bits 15:8, access unknown.
-  @inlinable public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_HARSH_TX_LO1_RD.GROUP6`: bits 23:16, access unknown.
-  @inlinable public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_HARSH_TX_LO1_RD.GROUP7`: bits 31:24, access unknown.
-  @inlinable public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_TX_LO1_WR`: gmc_8_1 register, MMIO dword 0xDC9 (byte 0x3724), access unknown, reset unknown (`write` starts from 0).
@@ -3533,16 +3187,16 @@ public enum MC_ARB_HARSH_TX_LO1_WR: Register {
   }
 
   /// `MC_ARB_HARSH_TX_LO1_WR.GROUP4`: bits 7:0, access unknown.
-  @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_HARSH_TX_LO1_WR.GROUP5`: bits 15:8, access unknown.
-  @inlinable public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_HARSH_TX_LO1_WR.GROUP6`: bits 23:16, access unknown.
-  @inlinable public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_HARSH_TX_LO1_WR.GROUP7`: bits 31:24, access unknown.
-  @inlinable public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_BWPERIOD0_RD`: gmc_8_1 register, MMIO dword 0xDCA (byte 0x3728), access unknown, reset unknown (`write` starts from 0).
@@ -3555,16 +3209,16 @@ public enum MC_ARB_HARSH_BWPERIOD0_RD: Register {
   }
 
   /// `MC_ARB_HARSH_BWPERIOD0_RD.GROUP0`: bits 7:0, access unknown.
-  @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_HARSH_BWPERIOD0_RD.GROUP1`: bits 15:8, access unknown.
-  @inlinable public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_HARSH_BWPERIOD0_RD.GROUP2`: bits 23:16, access unknown.
-  @inlinable public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_HARSH_BWPERIOD0_RD.GROUP3`: bits 31:24, access unknown.
-  @inlinable public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_BWPERIOD0_WR`: gmc_8_1 register, MMIO dword 0xDCB (byte 0x372C), access unknown, reset unknown (`write` starts from 0).
@@ -3577,16 +3231,16 @@ public enum MC_ARB_HARSH_BWPERIOD0_WR: Register {
   }
 
   /// `MC_ARB_HARSH_BWPERIOD0_WR.GROUP0`: bits 7:0, access unknown.
-  @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_HARSH_BWPERIOD0_WR.GROUP1`: bits 15:8, access unknown.
-  @inlinable public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_HARSH_BWPERIOD0_WR.GROUP2`: bits 23:16, access unknown.
-  @inlinable public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_HARSH_BWPERIOD0_WR.GROUP3`: bits 31:24, access unknown.
-  @inlinable public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_BWPERIOD1_RD`: gmc_8_1 register, MMIO dword 0xDCC (byte 0x3730), access unknown, reset unknown (`write` starts from 0).
@@ -3599,16 +3253,16 @@ public enum MC_ARB_HARSH_BWPERIOD1_RD: Register {
   }
 
   /// `MC_ARB_HARSH_BWPERIOD1_RD.GROUP4`: bits 7:0, access unknown.
-  @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_HARSH_BWPERIOD1_RD.GROUP5`: bits 15:8, access unknown.
-  @inlinable public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_HARSH_BWPERIOD1_RD.GROUP6`: bits 23:16, access unknown.
-  @inlinable public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_HARSH_BWPERIOD1_RD.GROUP7`: bits 31:24, access unknown.
-  @inlinable public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_BWPERIOD1_WR`: gmc_8_1 register, MMIO dword 0xDCD (byte 0x3734), access unknown, reset unknown (`write` starts from 0).
@@ -3621,16 +3275,16 @@ public enum MC_ARB_HARSH_BWPERIOD1_WR: Register {
   }
 
   /// `MC_ARB_HARSH_BWPERIOD1_WR.GROUP4`: bits 7:0, access unknown.
-  @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_HARSH_BWPERIOD1_WR.GROUP5`: bits 15:8, access unknown.
-  @inlinable public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_HARSH_BWPERIOD1_WR.GROUP6`: bits 23:16, access unknown.
-  @inlinable public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_HARSH_BWPERIOD1_WR.GROUP7`: bits 31:24, access unknown.
-  @inlinable public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_BWCNT0_RD`: gmc_8_1 register, MMIO dword 0xDCE (byte 0x3738), access unknown, reset unknown (`write` starts from 0).
@@ -3643,16 +3297,16 @@ public enum MC_ARB_HARSH_BWCNT0_RD: Register {
   }
 
   /// `MC_ARB_HARSH_BWCNT0_RD.GROUP0`: bits 7:0, access unknown.
-  @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_HARSH_BWCNT0_RD.GROUP1`: bits 15:8, access unknown.
-  @inlinable public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_HARSH_BWCNT0_RD.GROUP2`: bits 23:16, access unknown.
-  @inlinable public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_HARSH_BWCNT0_RD.GROUP3`: bits 31:24, access unknown.
-  @inlinable public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_BWCNT0_WR`: gmc_8_1 register, MMIO dword 0xDCF (byte 0x373C), access unknown, reset unknown (`write` starts from 0).
@@ -3665,16 +3319,16 @@ public enum MC_ARB_HARSH_BWCNT0_WR: Register {
   }
 
   /// `MC_ARB_HARSH_BWCNT0_WR.GROUP0`: bits 7:0, access unknown.
-  @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_HARSH_BWCNT0_WR.GROUP1`: bits 15:8, access unknown.
-  @inlinable public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_HARSH_BWCNT0_WR.GROUP2`: bits 23:16, access unknown.
-  @inlinable public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_HARSH_BWCNT0_WR.GROUP3`: bits 31:24, access unknown.
-  @inlinable public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_BWCNT1_RD`: gmc_8_1 register, MMIO dword 0xDD0 (byte 0x3740), access unknown, reset unknown (`write` starts from 0).
@@ -3687,16 +3341,16 @@ public enum MC_ARB_HARSH_BWCNT1_RD: Register {
   }
 
   /// `MC_ARB_HARSH_BWCNT1_RD.GROUP4`: bits 7:0, access unknown.
-  @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_HARSH_BWCNT1_RD.GROUP5`: bits 15:8, access unknown.
-  @inlinable public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_HARSH_BWCNT1_RD.GROUP6`: bits 23:16, access unknown.
-  @inlinable public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_HARSH_BWCNT1_RD.GROUP7`: bits 31:24, access unknown.
-  @inlinable public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_BWCNT1_WR`: gmc_8_1 register, MMIO dword 0xDD1 (byte 0x3744), access unknown, reset unknown (`write` starts from 0).
@@ -3709,16 +3363,16 @@ public enum MC_ARB_HARSH_BWCNT1_WR: Register {
   }
 
   /// `MC_ARB_HARSH_BWCNT1_WR.GROUP4`: bits 7:0, access unknown.
-  @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_HARSH_BWCNT1_WR.GROUP5`: bits 15:8, access unknown.
-  @inlinable public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_HARSH_BWCNT1_WR.GROUP6`: bits 23:16, access unknown.
-  @inlinable public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_HARSH_BWCNT1_WR.GROUP7`: bits 31:24, access unknown.
-  @inlinable public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_SAT0_RD`: gmc_8_1 register, MMIO dword 0xDD2 (byte 0x3748), access unknown, reset unknown (`write` starts from 0).
@@ -3731,16 +3385,16 @@ public enum MC_ARB_HARSH_SAT0_RD: Register {
   }
 
   /// `MC_ARB_HARSH_SAT0_RD.GROUP0`: bits 7:0, access unknown.
-  @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_HARSH_SAT0_RD.GROUP1`: bits 15:8, access unknown.
-  @inlinable public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_HARSH_SAT0_RD.GROUP2`: bits 23:16, access unknown.
-  @inlinable public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_HARSH_SAT0_RD.GROUP3`: bits 31:24, access unknown.
-  @inlinable public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_SAT0_WR`: gmc_8_1 register, MMIO dword 0xDD3 (byte 0x374C), access unknown, reset unknown (`write` starts from 0).
@@ -3753,16 +3407,16 @@ public enum MC_ARB_HARSH_SAT0_WR: Register {
   }
 
   /// `MC_ARB_HARSH_SAT0_WR.GROUP0`: bits 7:0, access unknown.
-  @inlinable public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_HARSH_SAT0_WR.GROUP1`: bits 15:8, access unknown.
-  @inlinable public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_HARSH_SAT0_WR.GROUP2`: bits 23:16, access unknown.
-  @inlinable public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_HARSH_SAT0_WR.GROUP3`: bits 31:24, access unknown.
-  @inlinable public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_SAT1_RD`: gmc_8_1 register, MMIO dword 0xDD4 (byte 0x3750), access unknown, reset unknown (`write` starts from 0).
@@ -3775,16 +3429,16 @@ public enum MC_ARB_HARSH_SAT1_RD: Register {
   }
 
   /// `MC_ARB_HARSH_SAT1_RD.GROUP4`: bits 7:0, access unknown.
-  @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_HARSH_SAT1_RD.GROUP5`: bits 15:8, access unknown.
-  @inlinable public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_HARSH_SAT1_RD.GROUP6`: bits 23:16, access unknown.
-  @inlinable public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_HARSH_SAT1_RD.GROUP7`: bits 31:24, access unknown.
-  @inlinable public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_SAT1_WR`: gmc_8_1 register, MMIO dword 0xDD5 (byte 0x3754), access unknown, reset unknown (`write` starts from 0).
@@ -3797,16 +3451,16 @@ public enum MC_ARB_HARSH_SAT1_WR: Register {
   }
 
   /// `MC_ARB_HARSH_SAT1_WR.GROUP4`: bits 7:0, access unknown.
-  @inlinable public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_HARSH_SAT1_WR.GROUP5`: bits 15:8, access unknown.
-  @inlinable public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_ARB_HARSH_SAT1_WR.GROUP6`: bits 23:16, access unknown.
-  @inlinable public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_ARB_HARSH_SAT1_WR.GROUP7`: bits 31:24, access unknown.
-  @inlinable public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_CTL_RD`: gmc_8_1 register, MMIO dword 0xDD6 (byte 0x3758), access unknown, reset unknown (`write` starts from 0).
@@ -3819,30 +3473,28 @@ public enum MC_ARB_HARSH_CTL_RD: Register {
   }
 
   /// `MC_ARB_HARSH_CTL_RD.FORCE_HIGHEST`: bits 7:0, access unknown.
-  @inlinable public static var FORCE_HIGHEST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var FORCE_HIGHEST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_HARSH_CTL_RD.HARSH_RR`: bit 8, access unknown.
-  @inlinable public static var HARSH_RR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var HARSH_RR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_ARB_HARSH_CTL_RD.BANK_AGE_ONLY`: bit 9, access unknown.
-  @inlinable public static var BANK_AGE_ONLY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var BANK_AGE_ONLY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_ARB_HARSH_CTL_RD.USE_LEGACY_HARSH`: bit 10, access unknown.
-  @inlinable public static var USE_LEGACY_HARSH: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var USE_LEGACY_HARSH: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_ARB_HARSH_CTL_RD.BWCNT_CATCHUP`: bit 11, access unknown.
-  @inlinable public static var BWCNT_CATCHUP: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var BWCNT_CATCHUP: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_ARB_HARSH_CTL_RD.ST_MODE`: bits 13:12, access unknown.
-  @inlinable public static var ST_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var ST_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `MC_ARB_HARSH_CTL_RD.FORCE_STALL`: bits 21:14, access unknown.
-  @inlinable public static var FORCE_STALL: RegisterField<Self, UInt8> { .init(lsb: 14, width: 8) }
+  public static var FORCE_STALL: RegisterField<Self, UInt8> { .init(lsb: 14, width: 8) }
 
   /// `MC_ARB_HARSH_CTL_RD.PERF_MON_SEL`: bits 24:22, access unknown.
-  @inlinable public static var PERF_MON_SEL: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
+  public static var PERF_MON_SEL: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 }
 
 /// `MC_ARB_HARSH_CTL_WR`: gmc_8_1 register, MMIO dword 0xDD7 (byte 0x375C), access unknown, reset unknown (`write` starts from 0).
@@ -3855,30 +3507,28 @@ public enum MC_ARB_HARSH_CTL_WR: Register {
   }
 
   /// `MC_ARB_HARSH_CTL_WR.FORCE_HIGHEST`: bits 7:0, access unknown.
-  @inlinable public static var FORCE_HIGHEST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var FORCE_HIGHEST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_ARB_HARSH_CTL_WR.HARSH_RR`: bit 8, access unknown.
-  @inlinable public static var HARSH_RR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var HARSH_RR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MC_ARB_HARSH_CTL_WR.BANK_AGE_ONLY`: bit 9, access unknown.
-  @inlinable public static var BANK_AGE_ONLY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var BANK_AGE_ONLY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `MC_ARB_HARSH_CTL_WR.USE_LEGACY_HARSH`: bit 10, access unknown.
-  @inlinable public static var USE_LEGACY_HARSH: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var USE_LEGACY_HARSH: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `MC_ARB_HARSH_CTL_WR.BWCNT_CATCHUP`: bit 11, access unknown.
-  @inlinable public static var BWCNT_CATCHUP: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var BWCNT_CATCHUP: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `MC_ARB_HARSH_CTL_WR.ST_MODE`: bits 13:12, access unknown.
-  @inlinable public static var ST_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var ST_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `MC_ARB_HARSH_CTL_WR.FORCE_STALL`: bits 21:14, access unknown.
-  @inlinable public static var FORCE_STALL: RegisterField<Self, UInt8> { .init(lsb: 14, width: 8) }
+  public static var FORCE_STALL: RegisterField<Self, UInt8> { .init(lsb: 14, width: 8) }
 
   /// `MC_ARB_HARSH_CTL_WR.PERF_MON_SEL`: bits 24:22, access unknown.
-  @inlinable public static var PERF_MON_SEL: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
+  public static var PERF_MON_SEL: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 }
 
 /// `MC_ARB_GRUB_PRIORITY1_RD`: gmc_8_1 register, MMIO dword 0xDD8 (byte 0x3760), access unknown, reset unknown (`write` starts from 0).
@@ -3891,52 +3541,52 @@ public enum MC_ARB_GRUB_PRIORITY1_RD: Register {
   }
 
   /// `MC_ARB_GRUB_PRIORITY1_RD.CB0`: bits 1:0, access unknown.
-  @inlinable public static var CB0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var CB0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_RD.CBCMASK0`: bits 3:2, access unknown.
-  @inlinable public static var CBCMASK0: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var CBCMASK0: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_RD.CBFMASK0`: bits 5:4, access unknown.
-  @inlinable public static var CBFMASK0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var CBFMASK0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_RD.DB0`: bits 7:6, access unknown.
-  @inlinable public static var DB0: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var DB0: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_RD.DBHTILE0`: bits 9:8, access unknown.
-  @inlinable public static var DBHTILE0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DBHTILE0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_RD.DBSTEN0`: bits 11:10, access unknown.
-  @inlinable public static var DBSTEN0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var DBSTEN0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_RD.TC0`: bits 13:12, access unknown.
-  @inlinable public static var TC0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var TC0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_RD.ACPG`: bits 15:14, access unknown.
-  @inlinable public static var ACPG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var ACPG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_RD.ACPO`: bits 17:16, access unknown.
-  @inlinable public static var ACPO: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var ACPO: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_RD.DMIF`: bits 19:18, access unknown.
-  @inlinable public static var DMIF: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var DMIF: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_RD.DMIF_EXT0`: bits 21:20, access unknown.
-  @inlinable public static var DMIF_EXT0: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var DMIF_EXT0: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_RD.DMIF_EXT1`: bits 23:22, access unknown.
-  @inlinable public static var DMIF_EXT1: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var DMIF_EXT1: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_RD.DMIF_TW`: bits 25:24, access unknown.
-  @inlinable public static var DMIF_TW: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var DMIF_TW: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_RD.MCIF`: bits 27:26, access unknown.
-  @inlinable public static var MCIF: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var MCIF: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_RD.RLC`: bits 29:28, access unknown.
-  @inlinable public static var RLC: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var RLC: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_RD.VMC`: bits 31:30, access unknown.
-  @inlinable public static var VMC: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var VMC: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `MC_ARB_GRUB_PRIORITY1_WR`: gmc_8_1 register, MMIO dword 0xDD9 (byte 0x3764), access unknown, reset unknown (`write` starts from 0).
@@ -3949,52 +3599,52 @@ public enum MC_ARB_GRUB_PRIORITY1_WR: Register {
   }
 
   /// `MC_ARB_GRUB_PRIORITY1_WR.CB0`: bits 1:0, access unknown.
-  @inlinable public static var CB0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var CB0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_WR.CBCMASK0`: bits 3:2, access unknown.
-  @inlinable public static var CBCMASK0: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var CBCMASK0: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_WR.CBFMASK0`: bits 5:4, access unknown.
-  @inlinable public static var CBFMASK0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var CBFMASK0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_WR.CBIMMED0`: bits 7:6, access unknown.
-  @inlinable public static var CBIMMED0: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var CBIMMED0: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_WR.DB0`: bits 9:8, access unknown.
-  @inlinable public static var DB0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var DB0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_WR.DBHTILE0`: bits 11:10, access unknown.
-  @inlinable public static var DBHTILE0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var DBHTILE0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_WR.DBSTEN0`: bits 13:12, access unknown.
-  @inlinable public static var DBSTEN0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var DBSTEN0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_WR.TC0`: bits 15:14, access unknown.
-  @inlinable public static var TC0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var TC0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_WR.SH`: bits 17:16, access unknown.
-  @inlinable public static var SH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var SH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_WR.ACPG`: bits 19:18, access unknown.
-  @inlinable public static var ACPG: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var ACPG: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_WR.ACPO`: bits 21:20, access unknown.
-  @inlinable public static var ACPO: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var ACPO: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_WR.MCIF`: bits 23:22, access unknown.
-  @inlinable public static var MCIF: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var MCIF: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_WR.RLC`: bits 25:24, access unknown.
-  @inlinable public static var RLC: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var RLC: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_WR.SDMA1`: bits 27:26, access unknown.
-  @inlinable public static var SDMA1: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var SDMA1: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_WR.SMU`: bits 29:28, access unknown.
-  @inlinable public static var SMU: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var SMU: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY1_WR.VCE0`: bits 31:30, access unknown.
-  @inlinable public static var VCE0: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var VCE0: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `MC_ARB_GRUB_PRIORITY2_RD`: gmc_8_1 register, MMIO dword 0xDDA (byte 0x3768), access unknown, reset unknown (`write` starts from 0).
@@ -4007,52 +3657,52 @@ public enum MC_ARB_GRUB_PRIORITY2_RD: Register {
   }
 
   /// `MC_ARB_GRUB_PRIORITY2_RD.SDMA1`: bits 1:0, access unknown.
-  @inlinable public static var SDMA1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var SDMA1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_RD.SMU`: bits 3:2, access unknown.
-  @inlinable public static var SMU: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var SMU: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_RD.VCE0`: bits 5:4, access unknown.
-  @inlinable public static var VCE0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var VCE0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_RD.VCE1`: bits 7:6, access unknown.
-  @inlinable public static var VCE1: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var VCE1: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_RD.XDMAM`: bits 9:8, access unknown.
-  @inlinable public static var XDMAM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var XDMAM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_RD.SDMA0`: bits 11:10, access unknown.
-  @inlinable public static var SDMA0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var SDMA0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_RD.HDP`: bits 13:12, access unknown.
-  @inlinable public static var HDP: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var HDP: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_RD.UMC`: bits 15:14, access unknown.
-  @inlinable public static var UMC: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var UMC: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_RD.UVD`: bits 17:16, access unknown.
-  @inlinable public static var UVD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var UVD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_RD.UVD_EXT0`: bits 19:18, access unknown.
-  @inlinable public static var UVD_EXT0: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var UVD_EXT0: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_RD.UVD_EXT1`: bits 21:20, access unknown.
-  @inlinable public static var UVD_EXT1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var UVD_EXT1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_RD.SEM`: bits 23:22, access unknown.
-  @inlinable public static var SEM: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var SEM: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_RD.SAMMSP`: bits 25:24, access unknown.
-  @inlinable public static var SAMMSP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var SAMMSP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_RD.VP8`: bits 27:26, access unknown.
-  @inlinable public static var VP8: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var VP8: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_RD.ISP`: bits 29:28, access unknown.
-  @inlinable public static var ISP: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var ISP: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_RD.RSV2`: bits 31:30, access unknown.
-  @inlinable public static var RSV2: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var RSV2: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `MC_ARB_GRUB_PRIORITY2_WR`: gmc_8_1 register, MMIO dword 0xDDB (byte 0x376C), access unknown, reset unknown (`write` starts from 0).
@@ -4065,52 +3715,52 @@ public enum MC_ARB_GRUB_PRIORITY2_WR: Register {
   }
 
   /// `MC_ARB_GRUB_PRIORITY2_WR.VCE1`: bits 1:0, access unknown.
-  @inlinable public static var VCE1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var VCE1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_WR.SAMMSP`: bits 3:2, access unknown.
-  @inlinable public static var SAMMSP: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var SAMMSP: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_WR.XDMA`: bits 5:4, access unknown.
-  @inlinable public static var XDMA: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var XDMA: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_WR.XDMAM`: bits 7:6, access unknown.
-  @inlinable public static var XDMAM: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var XDMAM: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_WR.SDMA0`: bits 9:8, access unknown.
-  @inlinable public static var SDMA0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var SDMA0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_WR.HDP`: bits 11:10, access unknown.
-  @inlinable public static var HDP: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var HDP: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_WR.UMC`: bits 13:12, access unknown.
-  @inlinable public static var UMC: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var UMC: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_WR.UVD`: bits 15:14, access unknown.
-  @inlinable public static var UVD: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var UVD: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_WR.UVD_EXT0`: bits 17:16, access unknown.
-  @inlinable public static var UVD_EXT0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var UVD_EXT0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_WR.UVD_EXT1`: bits 19:18, access unknown.
-  @inlinable public static var UVD_EXT1: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var UVD_EXT1: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_WR.XDP`: bits 21:20, access unknown.
-  @inlinable public static var XDP: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var XDP: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_WR.SEM`: bits 23:22, access unknown.
-  @inlinable public static var SEM: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
+  public static var SEM: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_WR.IH`: bits 25:24, access unknown.
-  @inlinable public static var IH: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var IH: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_WR.VP8`: bits 27:26, access unknown.
-  @inlinable public static var VP8: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var VP8: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_WR.ISP`: bits 29:28, access unknown.
-  @inlinable public static var ISP: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var ISP: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `MC_ARB_GRUB_PRIORITY2_WR.VIN0`: bits 31:30, access unknown.
-  @inlinable public static var VIN0: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var VIN0: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `MC_HUB_RDREQ_ISP_SPM`: gmc_8_1 register, MMIO dword 0xDE0 (byte 0x3780), access unknown, reset unknown (`write` starts from 0).
@@ -4123,52 +3773,40 @@ public enum MC_HUB_RDREQ_ISP_SPM: Register {
   }
 
   /// `MC_HUB_RDREQ_ISP_SPM.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_ISP_SPM.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_ISP_SPM.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_ISP_SPM.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_ISP_SPM.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_ISP_SPM.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_ISP_SPM.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_ISP_SPM.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_ISP_SPM.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_RDREQ_ISP_SPM.PRIORITY_DISABLE`: bit 17, access unknown.
-  @inlinable public static var PRIORITY_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var PRIORITY_DISABLE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_HUB_RDREQ_ISP_SPM.STALL_FILTER_ENABLE`: bit 18, access unknown.
-  @inlinable public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_HUB_RDREQ_ISP_SPM.STALL_THRESHOLD`: bits 24:19, access unknown.
-  @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 6)
-  }
+  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 19, width: 6) }
 }
 
 /// `MC_HUB_RDREQ_ISP_MPM`: gmc_8_1 register, MMIO dword 0xDE1 (byte 0x3784), access unknown, reset unknown (`write` starts from 0).
@@ -4181,52 +3819,40 @@ public enum MC_HUB_RDREQ_ISP_MPM: Register {
   }
 
   /// `MC_HUB_RDREQ_ISP_MPM.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_ISP_MPM.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_ISP_MPM.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_ISP_MPM.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_ISP_MPM.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_ISP_MPM.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_ISP_MPM.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_ISP_MPM.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_ISP_MPM.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_RDREQ_ISP_MPM.PRIORITY_DISABLE`: bit 17, access unknown.
-  @inlinable public static var PRIORITY_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var PRIORITY_DISABLE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_HUB_RDREQ_ISP_MPM.STALL_FILTER_ENABLE`: bit 18, access unknown.
-  @inlinable public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_HUB_RDREQ_ISP_MPM.STALL_THRESHOLD`: bits 24:19, access unknown.
-  @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 6)
-  }
+  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 19, width: 6) }
 }
 
 /// `MC_HUB_RDREQ_ISP_CCPU`: gmc_8_1 register, MMIO dword 0xDE2 (byte 0x3788), access unknown, reset unknown (`write` starts from 0).
@@ -4239,52 +3865,40 @@ public enum MC_HUB_RDREQ_ISP_CCPU: Register {
   }
 
   /// `MC_HUB_RDREQ_ISP_CCPU.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_ISP_CCPU.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_ISP_CCPU.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_ISP_CCPU.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_ISP_CCPU.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_ISP_CCPU.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_ISP_CCPU.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_ISP_CCPU.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_ISP_CCPU.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_RDREQ_ISP_CCPU.PRIORITY_DISABLE`: bit 17, access unknown.
-  @inlinable public static var PRIORITY_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var PRIORITY_DISABLE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_HUB_RDREQ_ISP_CCPU.STALL_FILTER_ENABLE`: bit 18, access unknown.
-  @inlinable public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_HUB_RDREQ_ISP_CCPU.STALL_THRESHOLD`: bits 24:19, access unknown.
-  @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 6)
-  }
+  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 19, width: 6) }
 }
 
 /// `MC_HUB_WDP_ISP_SPM`: gmc_8_1 register, MMIO dword 0xDE3 (byte 0x378C), access unknown, reset unknown (`write` starts from 0).
@@ -4297,57 +3911,45 @@ public enum MC_HUB_WDP_ISP_SPM: Register {
   }
 
   /// `MC_HUB_WDP_ISP_SPM.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_ISP_SPM.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_ISP_SPM.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_ISP_SPM.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_ISP_SPM.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_ISP_SPM.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_ISP_SPM.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_ISP_SPM.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_ISP_SPM.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_ISP_SPM.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `MC_HUB_WDP_ISP_SPM.PRIORITY_DISABLE`: bit 18, access unknown.
-  @inlinable public static var PRIORITY_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var PRIORITY_DISABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_HUB_WDP_ISP_SPM.STALL_FILTER_ENABLE`: bit 19, access unknown.
-  @inlinable public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_HUB_WDP_ISP_SPM.STALL_THRESHOLD`: bits 25:20, access unknown.
-  @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 6)
-  }
+  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
 }
 
 /// `MC_HUB_WDP_ISP_MPS`: gmc_8_1 register, MMIO dword 0xDE4 (byte 0x3790), access unknown, reset unknown (`write` starts from 0).
@@ -4360,57 +3962,45 @@ public enum MC_HUB_WDP_ISP_MPS: Register {
   }
 
   /// `MC_HUB_WDP_ISP_MPS.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_ISP_MPS.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_ISP_MPS.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_ISP_MPS.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_ISP_MPS.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_ISP_MPS.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_ISP_MPS.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_ISP_MPS.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_ISP_MPS.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_ISP_MPS.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `MC_HUB_WDP_ISP_MPS.PRIORITY_DISABLE`: bit 18, access unknown.
-  @inlinable public static var PRIORITY_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var PRIORITY_DISABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_HUB_WDP_ISP_MPS.STALL_FILTER_ENABLE`: bit 19, access unknown.
-  @inlinable public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_HUB_WDP_ISP_MPS.STALL_THRESHOLD`: bits 25:20, access unknown.
-  @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 6)
-  }
+  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
 }
 
 /// `MC_HUB_WDP_ISP_MPM`: gmc_8_1 register, MMIO dword 0xDE5 (byte 0x3794), access unknown, reset unknown (`write` starts from 0).
@@ -4423,57 +4013,45 @@ public enum MC_HUB_WDP_ISP_MPM: Register {
   }
 
   /// `MC_HUB_WDP_ISP_MPM.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_ISP_MPM.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_ISP_MPM.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_ISP_MPM.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_ISP_MPM.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_ISP_MPM.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_ISP_MPM.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_ISP_MPM.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_ISP_MPM.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_ISP_MPM.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `MC_HUB_WDP_ISP_MPM.PRIORITY_DISABLE`: bit 18, access unknown.
-  @inlinable public static var PRIORITY_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var PRIORITY_DISABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_HUB_WDP_ISP_MPM.STALL_FILTER_ENABLE`: bit 19, access unknown.
-  @inlinable public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_HUB_WDP_ISP_MPM.STALL_THRESHOLD`: bits 25:20, access unknown.
-  @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 6)
-  }
+  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
 }
 
 /// `MC_HUB_WDP_ISP_CCPU`: gmc_8_1 register, MMIO dword 0xDE6 (byte 0x3798), access unknown, reset unknown (`write` starts from 0).
@@ -4486,57 +4064,45 @@ public enum MC_HUB_WDP_ISP_CCPU: Register {
   }
 
   /// `MC_HUB_WDP_ISP_CCPU.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_ISP_CCPU.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_ISP_CCPU.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_ISP_CCPU.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_ISP_CCPU.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_ISP_CCPU.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_ISP_CCPU.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_ISP_CCPU.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_ISP_CCPU.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_ISP_CCPU.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `MC_HUB_WDP_ISP_CCPU.PRIORITY_DISABLE`: bit 18, access unknown.
-  @inlinable public static var PRIORITY_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var PRIORITY_DISABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `MC_HUB_WDP_ISP_CCPU.STALL_FILTER_ENABLE`: bit 19, access unknown.
-  @inlinable public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `MC_HUB_WDP_ISP_CCPU.STALL_THRESHOLD`: bits 25:20, access unknown.
-  @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 6)
-  }
+  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
 }
 
 /// `MC_HUB_RDREQ_MCDS`: gmc_8_1 register, MMIO dword 0xDE7 (byte 0x379C), access unknown, reset unknown (`write` starts from 0).
@@ -4549,32 +4115,28 @@ public enum MC_HUB_RDREQ_MCDS: Register {
   }
 
   /// `MC_HUB_RDREQ_MCDS.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_MCDS.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_HUB_RDREQ_MCDS.BUS`: bit 2, access unknown.
-  @inlinable public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_RDREQ_MCDS.MAXBURST`: bits 6:3, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
   /// `MC_HUB_RDREQ_MCDS.LAZY_TIMER`: bits 10:7, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_MCDS.ASK_CREDITS`: bits 17:11, access unknown.
-  @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
+  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
 
   /// `MC_HUB_RDREQ_MCDS.DISPLAY_CREDITS`: bits 24:18, access unknown.
-  @inlinable public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 7)
-  }
+  public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
 
   /// `MC_HUB_RDREQ_MCDS.MED_CREDITS`: bits 31:25, access unknown.
-  @inlinable public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
+  public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `MC_HUB_RDREQ_MCDT`: gmc_8_1 register, MMIO dword 0xDE8 (byte 0x37A0), access unknown, reset unknown (`write` starts from 0).
@@ -4587,32 +4149,28 @@ public enum MC_HUB_RDREQ_MCDT: Register {
   }
 
   /// `MC_HUB_RDREQ_MCDT.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_MCDT.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_HUB_RDREQ_MCDT.BUS`: bit 2, access unknown.
-  @inlinable public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_RDREQ_MCDT.MAXBURST`: bits 6:3, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
   /// `MC_HUB_RDREQ_MCDT.LAZY_TIMER`: bits 10:7, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_MCDT.ASK_CREDITS`: bits 17:11, access unknown.
-  @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
+  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
 
   /// `MC_HUB_RDREQ_MCDT.DISPLAY_CREDITS`: bits 24:18, access unknown.
-  @inlinable public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 7)
-  }
+  public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
 
   /// `MC_HUB_RDREQ_MCDT.MED_CREDITS`: bits 31:25, access unknown.
-  @inlinable public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
+  public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `MC_HUB_RDREQ_MCDU`: gmc_8_1 register, MMIO dword 0xDE9 (byte 0x37A4), access unknown, reset unknown (`write` starts from 0).
@@ -4625,32 +4183,28 @@ public enum MC_HUB_RDREQ_MCDU: Register {
   }
 
   /// `MC_HUB_RDREQ_MCDU.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_MCDU.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_HUB_RDREQ_MCDU.BUS`: bit 2, access unknown.
-  @inlinable public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_RDREQ_MCDU.MAXBURST`: bits 6:3, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
   /// `MC_HUB_RDREQ_MCDU.LAZY_TIMER`: bits 10:7, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_MCDU.ASK_CREDITS`: bits 17:11, access unknown.
-  @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
+  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
 
   /// `MC_HUB_RDREQ_MCDU.DISPLAY_CREDITS`: bits 24:18, access unknown.
-  @inlinable public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 7)
-  }
+  public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
 
   /// `MC_HUB_RDREQ_MCDU.MED_CREDITS`: bits 31:25, access unknown.
-  @inlinable public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
+  public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `MC_HUB_RDREQ_MCDV`: gmc_8_1 register, MMIO dword 0xDEA (byte 0x37A8), access unknown, reset unknown (`write` starts from 0).
@@ -4663,32 +4217,28 @@ public enum MC_HUB_RDREQ_MCDV: Register {
   }
 
   /// `MC_HUB_RDREQ_MCDV.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_MCDV.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_HUB_RDREQ_MCDV.BUS`: bit 2, access unknown.
-  @inlinable public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_RDREQ_MCDV.MAXBURST`: bits 6:3, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
   /// `MC_HUB_RDREQ_MCDV.LAZY_TIMER`: bits 10:7, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_MCDV.ASK_CREDITS`: bits 17:11, access unknown.
-  @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
+  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
 
   /// `MC_HUB_RDREQ_MCDV.DISPLAY_CREDITS`: bits 24:18, access unknown.
-  @inlinable public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 7)
-  }
+  public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
 
   /// `MC_HUB_RDREQ_MCDV.MED_CREDITS`: bits 31:25, access unknown.
-  @inlinable public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
+  public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `MC_HUB_WDP_MCDS`: gmc_8_1 register, MMIO dword 0xDEB (byte 0x37AC), access unknown, reset unknown (`write` starts from 0).
@@ -4701,34 +4251,28 @@ public enum MC_HUB_WDP_MCDS: Register {
   }
 
   /// `MC_HUB_WDP_MCDS.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_MCDS.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_HUB_WDP_MCDS.STALL_MODE`: bit 2, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_WDP_MCDS.MAXBURST`: bits 6:3, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
   /// `MC_HUB_WDP_MCDS.ASK_CREDITS`: bits 12:7, access unknown.
-  @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
+  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
 
   /// `MC_HUB_WDP_MCDS.LAZY_TIMER`: bits 16:13, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `MC_HUB_WDP_MCDS.STALL_THRESHOLD`: bits 23:17, access unknown.
-  @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 7)
-  }
+  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 17, width: 7) }
 
   /// `MC_HUB_WDP_MCDS.ASK_CREDITS_W`: bits 30:24, access unknown.
-  @inlinable public static var ASK_CREDITS_W: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 7)
-  }
+  public static var ASK_CREDITS_W: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `MC_HUB_WDP_MCDT`: gmc_8_1 register, MMIO dword 0xDEC (byte 0x37B0), access unknown, reset unknown (`write` starts from 0).
@@ -4741,34 +4285,28 @@ public enum MC_HUB_WDP_MCDT: Register {
   }
 
   /// `MC_HUB_WDP_MCDT.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_MCDT.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_HUB_WDP_MCDT.STALL_MODE`: bit 2, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_WDP_MCDT.MAXBURST`: bits 6:3, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
   /// `MC_HUB_WDP_MCDT.ASK_CREDITS`: bits 12:7, access unknown.
-  @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
+  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
 
   /// `MC_HUB_WDP_MCDT.LAZY_TIMER`: bits 16:13, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `MC_HUB_WDP_MCDT.STALL_THRESHOLD`: bits 23:17, access unknown.
-  @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 7)
-  }
+  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 17, width: 7) }
 
   /// `MC_HUB_WDP_MCDT.ASK_CREDITS_W`: bits 30:24, access unknown.
-  @inlinable public static var ASK_CREDITS_W: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 7)
-  }
+  public static var ASK_CREDITS_W: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `MC_HUB_WDP_MCDU`: gmc_8_1 register, MMIO dword 0xDED (byte 0x37B4), access unknown, reset unknown (`write` starts from 0).
@@ -4781,34 +4319,28 @@ public enum MC_HUB_WDP_MCDU: Register {
   }
 
   /// `MC_HUB_WDP_MCDU.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_MCDU.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_HUB_WDP_MCDU.STALL_MODE`: bit 2, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_WDP_MCDU.MAXBURST`: bits 6:3, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
   /// `MC_HUB_WDP_MCDU.ASK_CREDITS`: bits 12:7, access unknown.
-  @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
+  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
 
   /// `MC_HUB_WDP_MCDU.LAZY_TIMER`: bits 16:13, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `MC_HUB_WDP_MCDU.STALL_THRESHOLD`: bits 23:17, access unknown.
-  @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 7)
-  }
+  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 17, width: 7) }
 
   /// `MC_HUB_WDP_MCDU.ASK_CREDITS_W`: bits 30:24, access unknown.
-  @inlinable public static var ASK_CREDITS_W: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 7)
-  }
+  public static var ASK_CREDITS_W: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `MC_HUB_WDP_MCDV`: gmc_8_1 register, MMIO dword 0xDEE (byte 0x37B8), access unknown, reset unknown (`write` starts from 0).
@@ -4821,34 +4353,28 @@ public enum MC_HUB_WDP_MCDV: Register {
   }
 
   /// `MC_HUB_WDP_MCDV.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_MCDV.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_HUB_WDP_MCDV.STALL_MODE`: bit 2, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MC_HUB_WDP_MCDV.MAXBURST`: bits 6:3, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
 
   /// `MC_HUB_WDP_MCDV.ASK_CREDITS`: bits 12:7, access unknown.
-  @inlinable public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
+  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
 
   /// `MC_HUB_WDP_MCDV.LAZY_TIMER`: bits 16:13, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
 
   /// `MC_HUB_WDP_MCDV.STALL_THRESHOLD`: bits 23:17, access unknown.
-  @inlinable public static var STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 7)
-  }
+  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 17, width: 7) }
 
   /// `MC_HUB_WDP_MCDV.ASK_CREDITS_W`: bits 30:24, access unknown.
-  @inlinable public static var ASK_CREDITS_W: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 7)
-  }
+  public static var ASK_CREDITS_W: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `MC_HUB_WRRET_MCDS`: gmc_8_1 register, MMIO dword 0xDEF (byte 0x37BC), access unknown, reset unknown (`write` starts from 0).
@@ -4861,10 +4387,10 @@ public enum MC_HUB_WRRET_MCDS: Register {
   }
 
   /// `MC_HUB_WRRET_MCDS.STALL_MODE`: bit 0, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WRRET_MCDS.CREDIT_COUNT`: bits 7:1, access unknown.
-  @inlinable public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
+  public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 }
 
 /// `MC_HUB_WRRET_MCDT`: gmc_8_1 register, MMIO dword 0xDF0 (byte 0x37C0), access unknown, reset unknown (`write` starts from 0).
@@ -4877,10 +4403,10 @@ public enum MC_HUB_WRRET_MCDT: Register {
   }
 
   /// `MC_HUB_WRRET_MCDT.STALL_MODE`: bit 0, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WRRET_MCDT.CREDIT_COUNT`: bits 7:1, access unknown.
-  @inlinable public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
+  public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 }
 
 /// `MC_HUB_WRRET_MCDU`: gmc_8_1 register, MMIO dword 0xDF1 (byte 0x37C4), access unknown, reset unknown (`write` starts from 0).
@@ -4893,10 +4419,10 @@ public enum MC_HUB_WRRET_MCDU: Register {
   }
 
   /// `MC_HUB_WRRET_MCDU.STALL_MODE`: bit 0, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WRRET_MCDU.CREDIT_COUNT`: bits 7:1, access unknown.
-  @inlinable public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
+  public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 }
 
 /// `MC_HUB_WRRET_MCDV`: gmc_8_1 register, MMIO dword 0xDF2 (byte 0x37C8), access unknown, reset unknown (`write` starts from 0).
@@ -4909,10 +4435,10 @@ public enum MC_HUB_WRRET_MCDV: Register {
   }
 
   /// `MC_HUB_WRRET_MCDV.STALL_MODE`: bit 0, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WRRET_MCDV.CREDIT_COUNT`: bits 7:1, access unknown.
-  @inlinable public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
+  public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 }
 
 /// `MC_HUB_WDP_CREDITS_MCDW`: gmc_8_1 register, MMIO dword 0xDF3 (byte 0x37CC), access unknown, reset unknown (`write` starts from 0).
@@ -4925,20 +4451,16 @@ public enum MC_HUB_WDP_CREDITS_MCDW: Register {
   }
 
   /// `MC_HUB_WDP_CREDITS_MCDW.WR_PRI`: bits 6:0, access unknown.
-  @inlinable public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `MC_HUB_WDP_CREDITS_MCDW.WR_PRI_STALL_THRESHOLD`: bits 13:7, access unknown.
-  @inlinable public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 7)
-  }
+  public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 7, width: 7) }
 
   /// `MC_HUB_WDP_CREDITS_MCDW.WR_URG`: bits 20:14, access unknown.
-  @inlinable public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
+  public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
 
   /// `MC_HUB_WDP_CREDITS_MCDW.WR_URG_STALL_THRESHOLD`: bits 27:21, access unknown.
-  @inlinable public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 7)
-  }
+  public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 21, width: 7) }
 }
 
 /// `MC_HUB_WDP_CREDITS_MCDX`: gmc_8_1 register, MMIO dword 0xDF4 (byte 0x37D0), access unknown, reset unknown (`write` starts from 0).
@@ -4951,20 +4473,16 @@ public enum MC_HUB_WDP_CREDITS_MCDX: Register {
   }
 
   /// `MC_HUB_WDP_CREDITS_MCDX.WR_PRI`: bits 6:0, access unknown.
-  @inlinable public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `MC_HUB_WDP_CREDITS_MCDX.WR_PRI_STALL_THRESHOLD`: bits 13:7, access unknown.
-  @inlinable public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 7)
-  }
+  public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 7, width: 7) }
 
   /// `MC_HUB_WDP_CREDITS_MCDX.WR_URG`: bits 20:14, access unknown.
-  @inlinable public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
+  public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
 
   /// `MC_HUB_WDP_CREDITS_MCDX.WR_URG_STALL_THRESHOLD`: bits 27:21, access unknown.
-  @inlinable public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 7)
-  }
+  public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 21, width: 7) }
 }
 
 /// `MC_HUB_WDP_CREDITS_MCDY`: gmc_8_1 register, MMIO dword 0xDF5 (byte 0x37D4), access unknown, reset unknown (`write` starts from 0).
@@ -4977,20 +4495,16 @@ public enum MC_HUB_WDP_CREDITS_MCDY: Register {
   }
 
   /// `MC_HUB_WDP_CREDITS_MCDY.WR_PRI`: bits 6:0, access unknown.
-  @inlinable public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `MC_HUB_WDP_CREDITS_MCDY.WR_PRI_STALL_THRESHOLD`: bits 13:7, access unknown.
-  @inlinable public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 7)
-  }
+  public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 7, width: 7) }
 
   /// `MC_HUB_WDP_CREDITS_MCDY.WR_URG`: bits 20:14, access unknown.
-  @inlinable public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
+  public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
 
   /// `MC_HUB_WDP_CREDITS_MCDY.WR_URG_STALL_THRESHOLD`: bits 27:21, access unknown.
-  @inlinable public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 7)
-  }
+  public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 21, width: 7) }
 }
 
 /// `MC_HUB_WDP_CREDITS_MCDZ`: gmc_8_1 register, MMIO dword 0xDF6 (byte 0x37D8), access unknown, reset unknown (`write` starts from 0).
@@ -5003,20 +4517,16 @@ public enum MC_HUB_WDP_CREDITS_MCDZ: Register {
   }
 
   /// `MC_HUB_WDP_CREDITS_MCDZ.WR_PRI`: bits 6:0, access unknown.
-  @inlinable public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `MC_HUB_WDP_CREDITS_MCDZ.WR_PRI_STALL_THRESHOLD`: bits 13:7, access unknown.
-  @inlinable public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 7)
-  }
+  public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 7, width: 7) }
 
   /// `MC_HUB_WDP_CREDITS_MCDZ.WR_URG`: bits 20:14, access unknown.
-  @inlinable public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
+  public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
 
   /// `MC_HUB_WDP_CREDITS_MCDZ.WR_URG_STALL_THRESHOLD`: bits 27:21, access unknown.
-  @inlinable public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 7)
-  }
+  public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 21, width: 7) }
 }
 
 /// `MC_HUB_WDP_CREDITS_MCDS`: gmc_8_1 register, MMIO dword 0xDF7 (byte 0x37DC), access unknown, reset unknown (`write` starts from 0).
@@ -5029,20 +4539,16 @@ public enum MC_HUB_WDP_CREDITS_MCDS: Register {
   }
 
   /// `MC_HUB_WDP_CREDITS_MCDS.WR_PRI`: bits 6:0, access unknown.
-  @inlinable public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `MC_HUB_WDP_CREDITS_MCDS.WR_PRI_STALL_THRESHOLD`: bits 13:7, access unknown.
-  @inlinable public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 7)
-  }
+  public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 7, width: 7) }
 
   /// `MC_HUB_WDP_CREDITS_MCDS.WR_URG`: bits 20:14, access unknown.
-  @inlinable public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
+  public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
 
   /// `MC_HUB_WDP_CREDITS_MCDS.WR_URG_STALL_THRESHOLD`: bits 27:21, access unknown.
-  @inlinable public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 7)
-  }
+  public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 21, width: 7) }
 }
 
 /// `MC_HUB_WDP_CREDITS_MCDT`: gmc_8_1 register, MMIO dword 0xDF8 (byte 0x37E0), access unknown, reset unknown (`write` starts from 0).
@@ -5055,20 +4561,16 @@ public enum MC_HUB_WDP_CREDITS_MCDT: Register {
   }
 
   /// `MC_HUB_WDP_CREDITS_MCDT.WR_PRI`: bits 6:0, access unknown.
-  @inlinable public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `MC_HUB_WDP_CREDITS_MCDT.WR_PRI_STALL_THRESHOLD`: bits 13:7, access unknown.
-  @inlinable public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 7)
-  }
+  public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 7, width: 7) }
 
   /// `MC_HUB_WDP_CREDITS_MCDT.WR_URG`: bits 20:14, access unknown.
-  @inlinable public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
+  public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
 
   /// `MC_HUB_WDP_CREDITS_MCDT.WR_URG_STALL_THRESHOLD`: bits 27:21, access unknown.
-  @inlinable public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 7)
-  }
+  public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 21, width: 7) }
 }
 
 /// `MC_HUB_WDP_CREDITS_MCDU`: gmc_8_1 register, MMIO dword 0xDF9 (byte 0x37E4), access unknown, reset unknown (`write` starts from 0).
@@ -5081,20 +4583,16 @@ public enum MC_HUB_WDP_CREDITS_MCDU: Register {
   }
 
   /// `MC_HUB_WDP_CREDITS_MCDU.WR_PRI`: bits 6:0, access unknown.
-  @inlinable public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `MC_HUB_WDP_CREDITS_MCDU.WR_PRI_STALL_THRESHOLD`: bits 13:7, access unknown.
-  @inlinable public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 7)
-  }
+  public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 7, width: 7) }
 
   /// `MC_HUB_WDP_CREDITS_MCDU.WR_URG`: bits 20:14, access unknown.
-  @inlinable public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
+  public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
 
   /// `MC_HUB_WDP_CREDITS_MCDU.WR_URG_STALL_THRESHOLD`: bits 27:21, access unknown.
-  @inlinable public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 7)
-  }
+  public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 21, width: 7) }
 }
 
 /// `MC_HUB_WDP_CREDITS_MCDV`: gmc_8_1 register, MMIO dword 0xDFA (byte 0x37E8), access unknown, reset unknown (`write` starts from 0).
@@ -5107,20 +4605,16 @@ public enum MC_HUB_WDP_CREDITS_MCDV: Register {
   }
 
   /// `MC_HUB_WDP_CREDITS_MCDV.WR_PRI`: bits 6:0, access unknown.
-  @inlinable public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `MC_HUB_WDP_CREDITS_MCDV.WR_PRI_STALL_THRESHOLD`: bits 13:7, access unknown.
-  @inlinable public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 7)
-  }
+  public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 7, width: 7) }
 
   /// `MC_HUB_WDP_CREDITS_MCDV.WR_URG`: bits 20:14, access unknown.
-  @inlinable public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
+  public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
 
   /// `MC_HUB_WDP_CREDITS_MCDV.WR_URG_STALL_THRESHOLD`: bits 27:21, access unknown.
-  @inlinable public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 7)
-  }
+  public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 21, width: 7) }
 }
 
 /// `MC_HUB_WDP_BP2`: gmc_8_1 register, MMIO dword 0xDFB (byte 0x37EC), access unknown, reset unknown (`write` starts from 0).
@@ -5133,7 +4627,7 @@ public enum MC_HUB_WDP_BP2: Register {
   }
 
   /// `MC_HUB_WDP_BP2.RDRET`: bits 15:0, access unknown.
-  @inlinable public static var RDRET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var RDRET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `MC_HUB_RDREQ_VCE1`: gmc_8_1 register, MMIO dword 0xDFC (byte 0x37F0), access unknown, reset unknown (`write` starts from 0).
@@ -5146,40 +4640,34 @@ public enum MC_HUB_RDREQ_VCE1: Register {
   }
 
   /// `MC_HUB_RDREQ_VCE1.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_VCE1.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_VCE1.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_VCE1.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_VCE1.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_VCE1.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_VCE1.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_VCE1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_VCE1.VM_BYPASS`: bit 16, access unknown.
-  @inlinable public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_RDREQ_VCE1.BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_VCEU1`: gmc_8_1 register, MMIO dword 0xDFD (byte 0x37F4), access unknown, reset unknown (`write` starts from 0).
@@ -5192,37 +4680,31 @@ public enum MC_HUB_RDREQ_VCEU1: Register {
   }
 
   /// `MC_HUB_RDREQ_VCEU1.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_RDREQ_VCEU1.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_RDREQ_VCEU1.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_RDREQ_VCEU1.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_RDREQ_VCEU1.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_RDREQ_VCEU1.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_RDREQ_VCEU1.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_RDREQ_VCEU1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_RDREQ_VCEU1.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_WDP_VCE1`: gmc_8_1 register, MMIO dword 0xDFE (byte 0x37F8), access unknown, reset unknown (`write` starts from 0).
@@ -5235,43 +4717,37 @@ public enum MC_HUB_WDP_VCE1: Register {
   }
 
   /// `MC_HUB_WDP_VCE1.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_VCE1.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_VCE1.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_VCE1.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_VCE1.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_VCE1.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_VCE1.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_VCE1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_VCE1.VM_BYPASS`: bit 16, access unknown.
-  @inlinable public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_VCE1.BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `MC_HUB_WDP_VCE1.URG_BYPASS_AVAIL_OVERRIDE`: bit 18, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 }
@@ -5286,40 +4762,34 @@ public enum MC_HUB_WDP_VCEU1: Register {
   }
 
   /// `MC_HUB_WDP_VCEU1.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_HUB_WDP_VCEU1.PRESCALE`: bits 2:1, access unknown.
-  @inlinable public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `MC_HUB_WDP_VCEU1.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  @inlinable public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MC_HUB_WDP_VCEU1.STALL_MODE`: bits 5:4, access unknown.
-  @inlinable public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `MC_HUB_WDP_VCEU1.STALL_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `MC_HUB_WDP_VCEU1.MAXBURST`: bits 10:7, access unknown.
-  @inlinable public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
+  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `MC_HUB_WDP_VCEU1.LAZY_TIMER`: bits 14:11, access unknown.
-  @inlinable public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
+  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
 
   /// `MC_HUB_WDP_VCEU1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  @inlinable public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MC_HUB_WDP_VCEU1.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  @inlinable public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `MC_HUB_WDP_VCEU1.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  @inlinable public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
+  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 }
@@ -5346,39 +4816,27 @@ public enum MCIF_WB_BUFMGR_SW_CONTROL: Register {
   }
 
   /// `MCIF_WB_BUFMGR_SW_CONTROL.MCIF_WB_BUFMGR_ENABLE`: bit 0, access unknown.
-  @inlinable public static var MCIF_WB_BUFMGR_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var MCIF_WB_BUFMGR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MCIF_WB_BUFMGR_SW_CONTROL.MCIF_WB_BUF_DUALSIZE_REQ`: bit 1, access unknown.
-  @inlinable public static var MCIF_WB_BUF_DUALSIZE_REQ: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var MCIF_WB_BUF_DUALSIZE_REQ: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MCIF_WB_BUFMGR_SW_CONTROL.MCIF_WB_BUFMGR_SW_INT_EN`: bit 4, access unknown.
-  @inlinable public static var MCIF_WB_BUFMGR_SW_INT_EN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var MCIF_WB_BUFMGR_SW_INT_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MCIF_WB_BUFMGR_SW_CONTROL.MCIF_WB_BUFMGR_SW_INT_ACK`: bit 5, access unknown.
-  @inlinable public static var MCIF_WB_BUFMGR_SW_INT_ACK: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var MCIF_WB_BUFMGR_SW_INT_ACK: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `MCIF_WB_BUFMGR_SW_CONTROL.MCIF_WB_BUFMGR_SW_SLICE_INT_EN`: bit 6, access unknown.
-  @inlinable public static var MCIF_WB_BUFMGR_SW_SLICE_INT_EN: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUFMGR_SW_SLICE_INT_EN: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `MCIF_WB_BUFMGR_SW_CONTROL.MCIF_WB_BUFMGR_SW_LOCK`: bits 11:8, access unknown.
-  @inlinable public static var MCIF_WB_BUFMGR_SW_LOCK: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var MCIF_WB_BUFMGR_SW_LOCK: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MCIF_WB_BUFMGR_SW_CONTROL.MCIF_WB_P_VMID`: bits 19:16, access unknown.
-  @inlinable public static var MCIF_WB_P_VMID: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var MCIF_WB_P_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
 /// `MCIF_WB0_MCIF_WB_BUFMGR_CUR_LINE_R`: gmc_8_1 register, MMIO dword 0x5E79 (byte 0x1_79E4), access unknown, reset unknown (`write` starts from 0).
@@ -5403,7 +4861,7 @@ public enum MCIF_WB_BUFMGR_CUR_LINE_R: Register {
   }
 
   /// `MCIF_WB_BUFMGR_CUR_LINE_R.MCIF_WB_BUFMGR_CUR_LINE_R`: bits 12:0, access unknown.
-  @inlinable public static var MCIF_WB_BUFMGR_CUR_LINE_R: RegisterField<Self, UInt16> {
+  public static var MCIF_WB_BUFMGR_CUR_LINE_R: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 13)
   }
 }
@@ -5430,39 +4888,33 @@ public enum MCIF_WB_BUFMGR_STATUS: Register {
   }
 
   /// `MCIF_WB_BUFMGR_STATUS.MCIF_WB_BUFMGR_VCE_INT_STATUS`: bit 0, access unknown.
-  @inlinable public static var MCIF_WB_BUFMGR_VCE_INT_STATUS: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUFMGR_VCE_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `MCIF_WB_BUFMGR_STATUS.MCIF_WB_BUFMGR_SW_INT_STATUS`: bit 1, access unknown.
-  @inlinable public static var MCIF_WB_BUFMGR_SW_INT_STATUS: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUFMGR_SW_INT_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `MCIF_WB_BUFMGR_STATUS.MCIF_WB_BUFMGR_CUR_BUF`: bits 6:4, access unknown.
-  @inlinable public static var MCIF_WB_BUFMGR_CUR_BUF: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var MCIF_WB_BUFMGR_CUR_BUF: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `MCIF_WB_BUFMGR_STATUS.MCIF_WB_BUF_DUALSIZE_STATUS`: bit 7, access unknown.
-  @inlinable public static var MCIF_WB_BUF_DUALSIZE_STATUS: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUF_DUALSIZE_STATUS: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `MCIF_WB_BUFMGR_STATUS.MCIF_WB_BUFMGR_BUFTAG`: bits 11:8, access unknown.
-  @inlinable public static var MCIF_WB_BUFMGR_BUFTAG: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var MCIF_WB_BUFMGR_BUFTAG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MCIF_WB_BUFMGR_STATUS.MCIF_WB_BUFMGR_CUR_LINE_L`: bits 24:12, access unknown.
-  @inlinable public static var MCIF_WB_BUFMGR_CUR_LINE_L: RegisterField<Self, UInt16> {
+  public static var MCIF_WB_BUFMGR_CUR_LINE_L: RegisterField<Self, UInt16> {
     .init(lsb: 12, width: 13)
   }
 
   /// `MCIF_WB_BUFMGR_STATUS.MCIF_WB_BUFMGR_NEXT_BUF`: bits 30:28, access unknown.
-  @inlinable public static var MCIF_WB_BUFMGR_NEXT_BUF: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 3)
-  }
+  public static var MCIF_WB_BUFMGR_NEXT_BUF: RegisterField<Self, UInt8> { .init(lsb: 28, width: 3) }
 }
 
 /// `MCIF_WB0_MCIF_WB_BUF_PITCH`: gmc_8_1 register, MMIO dword 0x5E7B (byte 0x1_79EC), access unknown, reset unknown (`write` starts from 0).
@@ -5487,12 +4939,10 @@ public enum MCIF_WB_BUF_PITCH: Register {
   }
 
   /// `MCIF_WB_BUF_PITCH.MCIF_WB_BUF_LUMA_PITCH`: bits 15:8, access unknown.
-  @inlinable public static var MCIF_WB_BUF_LUMA_PITCH: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var MCIF_WB_BUF_LUMA_PITCH: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MCIF_WB_BUF_PITCH.MCIF_WB_BUF_CHROMA_PITCH`: bits 31:24, access unknown.
-  @inlinable public static var MCIF_WB_BUF_CHROMA_PITCH: RegisterField<Self, UInt8> {
+  public static var MCIF_WB_BUF_CHROMA_PITCH: RegisterField<Self, UInt8> {
     .init(lsb: 24, width: 8)
   }
 }
@@ -5519,67 +4969,49 @@ public enum MCIF_WB_BUF_1_STATUS: Register {
   }
 
   /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_ACTIVE`: bit 0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_1_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var MCIF_WB_BUF_1_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_SW_LOCKED`: bit 1, access unknown.
-  @inlinable public static var MCIF_WB_BUF_1_SW_LOCKED: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var MCIF_WB_BUF_1_SW_LOCKED: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_VCE_LOCKED`: bit 2, access unknown.
-  @inlinable public static var MCIF_WB_BUF_1_VCE_LOCKED: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var MCIF_WB_BUF_1_VCE_LOCKED: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_OVERFLOW`: bit 3, access unknown.
-  @inlinable public static var MCIF_WB_BUF_1_OVERFLOW: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var MCIF_WB_BUF_1_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_DISABLE`: bit 4, access unknown.
-  @inlinable public static var MCIF_WB_BUF_1_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var MCIF_WB_BUF_1_DISABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_MODE`: bits 7:5, access unknown.
-  @inlinable public static var MCIF_WB_BUF_1_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
+  public static var MCIF_WB_BUF_1_MODE: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_BUFTAG`: bits 11:8, access unknown.
-  @inlinable public static var MCIF_WB_BUF_1_BUFTAG: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var MCIF_WB_BUF_1_BUFTAG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_NXT_BUF`: bits 14:12, access unknown.
-  @inlinable public static var MCIF_WB_BUF_1_NXT_BUF: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var MCIF_WB_BUF_1_NXT_BUF: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_FIELD`: bit 15, access unknown.
-  @inlinable public static var MCIF_WB_BUF_1_FIELD: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var MCIF_WB_BUF_1_FIELD: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_CUR_LINE_L`: bits 28:16, access unknown.
-  @inlinable public static var MCIF_WB_BUF_1_CUR_LINE_L: RegisterField<Self, UInt16> {
+  public static var MCIF_WB_BUF_1_CUR_LINE_L: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 13)
   }
 
   /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_LONG_LINE_ERROR`: bit 29, access unknown.
-  @inlinable public static var MCIF_WB_BUF_1_LONG_LINE_ERROR: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUF_1_LONG_LINE_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_SHORT_LINE_ERROR`: bit 30, access unknown.
-  @inlinable public static var MCIF_WB_BUF_1_SHORT_LINE_ERROR: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUF_1_SHORT_LINE_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `MCIF_WB_BUF_1_STATUS.MCIF_WB_BUF_1_FRAME_LENGTH_ERROR`: bit 31, access unknown.
-  @inlinable public static var MCIF_WB_BUF_1_FRAME_LENGTH_ERROR: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUF_1_FRAME_LENGTH_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -5606,17 +5038,17 @@ public enum MCIF_WB_BUF_1_STATUS2: Register {
   }
 
   /// `MCIF_WB_BUF_1_STATUS2.MCIF_WB_BUF_1_CUR_LINE_R`: bits 12:0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_1_CUR_LINE_R: RegisterField<Self, UInt16> {
+  public static var MCIF_WB_BUF_1_CUR_LINE_R: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 13)
   }
 
   /// `MCIF_WB_BUF_1_STATUS2.MCIF_WB_BUF_1_NEW_CONTENT`: bit 13, access unknown.
-  @inlinable public static var MCIF_WB_BUF_1_NEW_CONTENT: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUF_1_NEW_CONTENT: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `MCIF_WB_BUF_1_STATUS2.MCIF_WB_BUF_1_COLOR_DEPTH`: bit 14, access unknown.
-  @inlinable public static var MCIF_WB_BUF_1_COLOR_DEPTH: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUF_1_COLOR_DEPTH: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 }
@@ -5643,67 +5075,49 @@ public enum MCIF_WB_BUF_2_STATUS: Register {
   }
 
   /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_ACTIVE`: bit 0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_2_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var MCIF_WB_BUF_2_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_SW_LOCKED`: bit 1, access unknown.
-  @inlinable public static var MCIF_WB_BUF_2_SW_LOCKED: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var MCIF_WB_BUF_2_SW_LOCKED: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_VCE_LOCKED`: bit 2, access unknown.
-  @inlinable public static var MCIF_WB_BUF_2_VCE_LOCKED: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var MCIF_WB_BUF_2_VCE_LOCKED: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_OVERFLOW`: bit 3, access unknown.
-  @inlinable public static var MCIF_WB_BUF_2_OVERFLOW: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var MCIF_WB_BUF_2_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_DISABLE`: bit 4, access unknown.
-  @inlinable public static var MCIF_WB_BUF_2_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var MCIF_WB_BUF_2_DISABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_MODE`: bits 7:5, access unknown.
-  @inlinable public static var MCIF_WB_BUF_2_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
+  public static var MCIF_WB_BUF_2_MODE: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_BUFTAG`: bits 11:8, access unknown.
-  @inlinable public static var MCIF_WB_BUF_2_BUFTAG: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var MCIF_WB_BUF_2_BUFTAG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_NXT_BUF`: bits 14:12, access unknown.
-  @inlinable public static var MCIF_WB_BUF_2_NXT_BUF: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var MCIF_WB_BUF_2_NXT_BUF: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_FIELD`: bit 15, access unknown.
-  @inlinable public static var MCIF_WB_BUF_2_FIELD: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var MCIF_WB_BUF_2_FIELD: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_CUR_LINE_L`: bits 28:16, access unknown.
-  @inlinable public static var MCIF_WB_BUF_2_CUR_LINE_L: RegisterField<Self, UInt16> {
+  public static var MCIF_WB_BUF_2_CUR_LINE_L: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 13)
   }
 
   /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_LONG_LINE_ERROR`: bit 29, access unknown.
-  @inlinable public static var MCIF_WB_BUF_2_LONG_LINE_ERROR: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUF_2_LONG_LINE_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_SHORT_LINE_ERROR`: bit 30, access unknown.
-  @inlinable public static var MCIF_WB_BUF_2_SHORT_LINE_ERROR: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUF_2_SHORT_LINE_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `MCIF_WB_BUF_2_STATUS.MCIF_WB_BUF_2_FRAME_LENGTH_ERROR`: bit 31, access unknown.
-  @inlinable public static var MCIF_WB_BUF_2_FRAME_LENGTH_ERROR: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUF_2_FRAME_LENGTH_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -5730,17 +5144,17 @@ public enum MCIF_WB_BUF_2_STATUS2: Register {
   }
 
   /// `MCIF_WB_BUF_2_STATUS2.MCIF_WB_BUF_2_CUR_LINE_R`: bits 12:0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_2_CUR_LINE_R: RegisterField<Self, UInt16> {
+  public static var MCIF_WB_BUF_2_CUR_LINE_R: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 13)
   }
 
   /// `MCIF_WB_BUF_2_STATUS2.MCIF_WB_BUF_2_NEW_CONTENT`: bit 13, access unknown.
-  @inlinable public static var MCIF_WB_BUF_2_NEW_CONTENT: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUF_2_NEW_CONTENT: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `MCIF_WB_BUF_2_STATUS2.MCIF_WB_BUF_2_COLOR_DEPTH`: bit 14, access unknown.
-  @inlinable public static var MCIF_WB_BUF_2_COLOR_DEPTH: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUF_2_COLOR_DEPTH: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 }
@@ -5767,67 +5181,49 @@ public enum MCIF_WB_BUF_3_STATUS: Register {
   }
 
   /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_ACTIVE`: bit 0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_3_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var MCIF_WB_BUF_3_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_SW_LOCKED`: bit 1, access unknown.
-  @inlinable public static var MCIF_WB_BUF_3_SW_LOCKED: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var MCIF_WB_BUF_3_SW_LOCKED: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_VCE_LOCKED`: bit 2, access unknown.
-  @inlinable public static var MCIF_WB_BUF_3_VCE_LOCKED: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var MCIF_WB_BUF_3_VCE_LOCKED: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_OVERFLOW`: bit 3, access unknown.
-  @inlinable public static var MCIF_WB_BUF_3_OVERFLOW: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var MCIF_WB_BUF_3_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_DISABLE`: bit 4, access unknown.
-  @inlinable public static var MCIF_WB_BUF_3_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var MCIF_WB_BUF_3_DISABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_MODE`: bits 7:5, access unknown.
-  @inlinable public static var MCIF_WB_BUF_3_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
+  public static var MCIF_WB_BUF_3_MODE: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_BUFTAG`: bits 11:8, access unknown.
-  @inlinable public static var MCIF_WB_BUF_3_BUFTAG: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var MCIF_WB_BUF_3_BUFTAG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_NXT_BUF`: bits 14:12, access unknown.
-  @inlinable public static var MCIF_WB_BUF_3_NXT_BUF: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var MCIF_WB_BUF_3_NXT_BUF: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_FIELD`: bit 15, access unknown.
-  @inlinable public static var MCIF_WB_BUF_3_FIELD: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var MCIF_WB_BUF_3_FIELD: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_CUR_LINE_L`: bits 28:16, access unknown.
-  @inlinable public static var MCIF_WB_BUF_3_CUR_LINE_L: RegisterField<Self, UInt16> {
+  public static var MCIF_WB_BUF_3_CUR_LINE_L: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 13)
   }
 
   /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_LONG_LINE_ERROR`: bit 29, access unknown.
-  @inlinable public static var MCIF_WB_BUF_3_LONG_LINE_ERROR: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUF_3_LONG_LINE_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_SHORT_LINE_ERROR`: bit 30, access unknown.
-  @inlinable public static var MCIF_WB_BUF_3_SHORT_LINE_ERROR: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUF_3_SHORT_LINE_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `MCIF_WB_BUF_3_STATUS.MCIF_WB_BUF_3_FRAME_LENGTH_ERROR`: bit 31, access unknown.
-  @inlinable public static var MCIF_WB_BUF_3_FRAME_LENGTH_ERROR: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUF_3_FRAME_LENGTH_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -5854,17 +5250,17 @@ public enum MCIF_WB_BUF_3_STATUS2: Register {
   }
 
   /// `MCIF_WB_BUF_3_STATUS2.MCIF_WB_BUF_3_CUR_LINE_R`: bits 12:0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_3_CUR_LINE_R: RegisterField<Self, UInt16> {
+  public static var MCIF_WB_BUF_3_CUR_LINE_R: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 13)
   }
 
   /// `MCIF_WB_BUF_3_STATUS2.MCIF_WB_BUF_3_NEW_CONTENT`: bit 13, access unknown.
-  @inlinable public static var MCIF_WB_BUF_3_NEW_CONTENT: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUF_3_NEW_CONTENT: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `MCIF_WB_BUF_3_STATUS2.MCIF_WB_BUF_3_COLOR_DEPTH`: bit 14, access unknown.
-  @inlinable public static var MCIF_WB_BUF_3_COLOR_DEPTH: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUF_3_COLOR_DEPTH: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 }
@@ -5891,67 +5287,49 @@ public enum MCIF_WB_BUF_4_STATUS: Register {
   }
 
   /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_ACTIVE`: bit 0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_4_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var MCIF_WB_BUF_4_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_SW_LOCKED`: bit 1, access unknown.
-  @inlinable public static var MCIF_WB_BUF_4_SW_LOCKED: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var MCIF_WB_BUF_4_SW_LOCKED: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_VCE_LOCKED`: bit 2, access unknown.
-  @inlinable public static var MCIF_WB_BUF_4_VCE_LOCKED: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var MCIF_WB_BUF_4_VCE_LOCKED: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_OVERFLOW`: bit 3, access unknown.
-  @inlinable public static var MCIF_WB_BUF_4_OVERFLOW: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var MCIF_WB_BUF_4_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_DISABLE`: bit 4, access unknown.
-  @inlinable public static var MCIF_WB_BUF_4_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var MCIF_WB_BUF_4_DISABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_MODE`: bits 7:5, access unknown.
-  @inlinable public static var MCIF_WB_BUF_4_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 3)
-  }
+  public static var MCIF_WB_BUF_4_MODE: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
 
   /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_BUFTAG`: bits 11:8, access unknown.
-  @inlinable public static var MCIF_WB_BUF_4_BUFTAG: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var MCIF_WB_BUF_4_BUFTAG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_NXT_BUF`: bits 14:12, access unknown.
-  @inlinable public static var MCIF_WB_BUF_4_NXT_BUF: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var MCIF_WB_BUF_4_NXT_BUF: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_FIELD`: bit 15, access unknown.
-  @inlinable public static var MCIF_WB_BUF_4_FIELD: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var MCIF_WB_BUF_4_FIELD: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_CUR_LINE_L`: bits 28:16, access unknown.
-  @inlinable public static var MCIF_WB_BUF_4_CUR_LINE_L: RegisterField<Self, UInt16> {
+  public static var MCIF_WB_BUF_4_CUR_LINE_L: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 13)
   }
 
   /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_LONG_LINE_ERROR`: bit 29, access unknown.
-  @inlinable public static var MCIF_WB_BUF_4_LONG_LINE_ERROR: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUF_4_LONG_LINE_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 29, width: 1)
   }
 
   /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_SHORT_LINE_ERROR`: bit 30, access unknown.
-  @inlinable public static var MCIF_WB_BUF_4_SHORT_LINE_ERROR: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUF_4_SHORT_LINE_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `MCIF_WB_BUF_4_STATUS.MCIF_WB_BUF_4_FRAME_LENGTH_ERROR`: bit 31, access unknown.
-  @inlinable public static var MCIF_WB_BUF_4_FRAME_LENGTH_ERROR: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUF_4_FRAME_LENGTH_ERROR: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -5978,17 +5356,17 @@ public enum MCIF_WB_BUF_4_STATUS2: Register {
   }
 
   /// `MCIF_WB_BUF_4_STATUS2.MCIF_WB_BUF_4_CUR_LINE_R`: bits 12:0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_4_CUR_LINE_R: RegisterField<Self, UInt16> {
+  public static var MCIF_WB_BUF_4_CUR_LINE_R: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 13)
   }
 
   /// `MCIF_WB_BUF_4_STATUS2.MCIF_WB_BUF_4_NEW_CONTENT`: bit 13, access unknown.
-  @inlinable public static var MCIF_WB_BUF_4_NEW_CONTENT: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUF_4_NEW_CONTENT: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `MCIF_WB_BUF_4_STATUS2.MCIF_WB_BUF_4_COLOR_DEPTH`: bit 14, access unknown.
-  @inlinable public static var MCIF_WB_BUF_4_COLOR_DEPTH: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUF_4_COLOR_DEPTH: RegisterField<Self, Bool> {
     .init(lsb: 14, width: 1)
   }
 }
@@ -6015,14 +5393,12 @@ public enum MCIF_WB_ARBITRATION_CONTROL: Register {
   }
 
   /// `MCIF_WB_ARBITRATION_CONTROL.MCIF_WB_CLIENT_ARBITRATION_SLICE`: bits 1:0, access unknown.
-  @inlinable public static var MCIF_WB_CLIENT_ARBITRATION_SLICE: RegisterField<Self, UInt8> {
+  public static var MCIF_WB_CLIENT_ARBITRATION_SLICE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 2)
   }
 
   /// `MCIF_WB_ARBITRATION_CONTROL.MCIF_WB_TIME_PER_PIXEL`: bits 31:26, access unknown.
-  @inlinable public static var MCIF_WB_TIME_PER_PIXEL: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 6)
-  }
+  public static var MCIF_WB_TIME_PER_PIXEL: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `MCIF_WB0_MCIF_WB_URGENCY_WATERMARK`: gmc_8_1 register, MMIO dword 0x5E85 (byte 0x1_7A14), access unknown, reset unknown (`write` starts from 0).
@@ -6047,12 +5423,12 @@ public enum MCIF_WB_URGENCY_WATERMARK: Register {
   }
 
   /// `MCIF_WB_URGENCY_WATERMARK.MCIF_WB_CLIENT0_URGENCY_WATERMARK`: bits 15:0, access unknown.
-  @inlinable public static var MCIF_WB_CLIENT0_URGENCY_WATERMARK: RegisterField<Self, UInt16> {
+  public static var MCIF_WB_CLIENT0_URGENCY_WATERMARK: RegisterField<Self, UInt16> {
     .init(lsb: 0, width: 16)
   }
 
   /// `MCIF_WB_URGENCY_WATERMARK.MCIF_WB_CLIENT1_URGENCY_WATERMARK`: bits 31:16, access unknown.
-  @inlinable public static var MCIF_WB_CLIENT1_URGENCY_WATERMARK: RegisterField<Self, UInt16> {
+  public static var MCIF_WB_CLIENT1_URGENCY_WATERMARK: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
@@ -6079,12 +5455,10 @@ public enum MCIF_WB_TEST_DEBUG_INDEX: Register {
   }
 
   /// `MCIF_WB_TEST_DEBUG_INDEX.MCIF_WB_TEST_DEBUG_INDEX`: bits 7:0, access unknown.
-  @inlinable public static var MCIF_WB_TEST_DEBUG_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var MCIF_WB_TEST_DEBUG_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MCIF_WB_TEST_DEBUG_INDEX.MCIF_WB_TEST_DEBUG_WRITE_EN`: bit 8, access unknown.
-  @inlinable public static var MCIF_WB_TEST_DEBUG_WRITE_EN: RegisterField<Self, Bool> {
+  public static var MCIF_WB_TEST_DEBUG_WRITE_EN: RegisterField<Self, Bool> {
     .init(lsb: 8, width: 1)
   }
 }
@@ -6111,7 +5485,7 @@ public enum MCIF_WB_TEST_DEBUG_DATA: Register {
   }
 
   /// `MCIF_WB_TEST_DEBUG_DATA.MCIF_WB_TEST_DEBUG_DATA`: bits 31:0, access unknown.
-  @inlinable public static var MCIF_WB_TEST_DEBUG_DATA: RegisterField<Self, UInt32> {
+  public static var MCIF_WB_TEST_DEBUG_DATA: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 32)
   }
 }
@@ -6138,9 +5512,7 @@ public enum MCIF_WB_BUF_1_ADDR_Y: Register {
   }
 
   /// `MCIF_WB_BUF_1_ADDR_Y.MCIF_WB_BUF_1_ADDR_Y`: bits 31:0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_1_ADDR_Y: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var MCIF_WB_BUF_1_ADDR_Y: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MCIF_WB0_MCIF_WB_BUF_1_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E89 (byte 0x1_7A24), access unknown, reset unknown (`write` starts from 0).
@@ -6165,7 +5537,7 @@ public enum MCIF_WB_BUF_1_ADDR_Y_OFFSET: Register {
   }
 
   /// `MCIF_WB_BUF_1_ADDR_Y_OFFSET.MCIF_WB_BUF_1_ADDR_Y_OFFSET`: bits 17:0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_1_ADDR_Y_OFFSET: RegisterField<Self, UInt32> {
+  public static var MCIF_WB_BUF_1_ADDR_Y_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 18)
   }
 }
@@ -6192,9 +5564,7 @@ public enum MCIF_WB_BUF_1_ADDR_C: Register {
   }
 
   /// `MCIF_WB_BUF_1_ADDR_C.MCIF_WB_BUF_1_ADDR_C`: bits 31:0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_1_ADDR_C: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var MCIF_WB_BUF_1_ADDR_C: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MCIF_WB0_MCIF_WB_BUF_1_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E8B (byte 0x1_7A2C), access unknown, reset unknown (`write` starts from 0).
@@ -6219,7 +5589,7 @@ public enum MCIF_WB_BUF_1_ADDR_C_OFFSET: Register {
   }
 
   /// `MCIF_WB_BUF_1_ADDR_C_OFFSET.MCIF_WB_BUF_1_ADDR_C_OFFSET`: bits 17:0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_1_ADDR_C_OFFSET: RegisterField<Self, UInt32> {
+  public static var MCIF_WB_BUF_1_ADDR_C_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 18)
   }
 }
@@ -6246,9 +5616,7 @@ public enum MCIF_WB_BUF_2_ADDR_Y: Register {
   }
 
   /// `MCIF_WB_BUF_2_ADDR_Y.MCIF_WB_BUF_2_ADDR_Y`: bits 31:0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_2_ADDR_Y: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var MCIF_WB_BUF_2_ADDR_Y: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MCIF_WB0_MCIF_WB_BUF_2_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E8D (byte 0x1_7A34), access unknown, reset unknown (`write` starts from 0).
@@ -6273,7 +5641,7 @@ public enum MCIF_WB_BUF_2_ADDR_Y_OFFSET: Register {
   }
 
   /// `MCIF_WB_BUF_2_ADDR_Y_OFFSET.MCIF_WB_BUF_2_ADDR_Y_OFFSET`: bits 17:0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_2_ADDR_Y_OFFSET: RegisterField<Self, UInt32> {
+  public static var MCIF_WB_BUF_2_ADDR_Y_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 18)
   }
 }
@@ -6300,9 +5668,7 @@ public enum MCIF_WB_BUF_2_ADDR_C: Register {
   }
 
   /// `MCIF_WB_BUF_2_ADDR_C.MCIF_WB_BUF_2_ADDR_C`: bits 31:0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_2_ADDR_C: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var MCIF_WB_BUF_2_ADDR_C: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MCIF_WB0_MCIF_WB_BUF_2_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E8F (byte 0x1_7A3C), access unknown, reset unknown (`write` starts from 0).
@@ -6327,7 +5693,7 @@ public enum MCIF_WB_BUF_2_ADDR_C_OFFSET: Register {
   }
 
   /// `MCIF_WB_BUF_2_ADDR_C_OFFSET.MCIF_WB_BUF_2_ADDR_C_OFFSET`: bits 17:0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_2_ADDR_C_OFFSET: RegisterField<Self, UInt32> {
+  public static var MCIF_WB_BUF_2_ADDR_C_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 18)
   }
 }
@@ -6354,9 +5720,7 @@ public enum MCIF_WB_BUF_3_ADDR_Y: Register {
   }
 
   /// `MCIF_WB_BUF_3_ADDR_Y.MCIF_WB_BUF_3_ADDR_Y`: bits 31:0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_3_ADDR_Y: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var MCIF_WB_BUF_3_ADDR_Y: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MCIF_WB0_MCIF_WB_BUF_3_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E91 (byte 0x1_7A44), access unknown, reset unknown (`write` starts from 0).
@@ -6381,7 +5745,7 @@ public enum MCIF_WB_BUF_3_ADDR_Y_OFFSET: Register {
   }
 
   /// `MCIF_WB_BUF_3_ADDR_Y_OFFSET.MCIF_WB_BUF_3_ADDR_Y_OFFSET`: bits 17:0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_3_ADDR_Y_OFFSET: RegisterField<Self, UInt32> {
+  public static var MCIF_WB_BUF_3_ADDR_Y_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 18)
   }
 }
@@ -6408,9 +5772,7 @@ public enum MCIF_WB_BUF_3_ADDR_C: Register {
   }
 
   /// `MCIF_WB_BUF_3_ADDR_C.MCIF_WB_BUF_3_ADDR_C`: bits 31:0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_3_ADDR_C: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var MCIF_WB_BUF_3_ADDR_C: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MCIF_WB0_MCIF_WB_BUF_3_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E93 (byte 0x1_7A4C), access unknown, reset unknown (`write` starts from 0).
@@ -6435,7 +5797,7 @@ public enum MCIF_WB_BUF_3_ADDR_C_OFFSET: Register {
   }
 
   /// `MCIF_WB_BUF_3_ADDR_C_OFFSET.MCIF_WB_BUF_3_ADDR_C_OFFSET`: bits 17:0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_3_ADDR_C_OFFSET: RegisterField<Self, UInt32> {
+  public static var MCIF_WB_BUF_3_ADDR_C_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 18)
   }
 }
@@ -6462,9 +5824,7 @@ public enum MCIF_WB_BUF_4_ADDR_Y: Register {
   }
 
   /// `MCIF_WB_BUF_4_ADDR_Y.MCIF_WB_BUF_4_ADDR_Y`: bits 31:0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_4_ADDR_Y: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var MCIF_WB_BUF_4_ADDR_Y: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E95 (byte 0x1_7A54), access unknown, reset unknown (`write` starts from 0).
@@ -6489,7 +5849,7 @@ public enum MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
   }
 
   /// `MCIF_WB_BUF_4_ADDR_Y_OFFSET.MCIF_WB_BUF_4_ADDR_Y_OFFSET`: bits 17:0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_4_ADDR_Y_OFFSET: RegisterField<Self, UInt32> {
+  public static var MCIF_WB_BUF_4_ADDR_Y_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 18)
   }
 }

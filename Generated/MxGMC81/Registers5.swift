@@ -14,9 +14,7 @@ public enum MCIF_WB_BUF_4_ADDR_C: Register {
   }
 
   /// `MCIF_WB_BUF_4_ADDR_C.MCIF_WB_BUF_4_ADDR_C`: bits 31:0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_4_ADDR_C: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var MCIF_WB_BUF_4_ADDR_C: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MCIF_WB0_MCIF_WB_BUF_4_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E97 (byte 0x1_7A5C), access unknown, reset unknown (`write` starts from 0).
@@ -41,7 +39,7 @@ public enum MCIF_WB_BUF_4_ADDR_C_OFFSET: Register {
   }
 
   /// `MCIF_WB_BUF_4_ADDR_C_OFFSET.MCIF_WB_BUF_4_ADDR_C_OFFSET`: bits 17:0, access unknown.
-  @inlinable public static var MCIF_WB_BUF_4_ADDR_C_OFFSET: RegisterField<Self, UInt32> {
+  public static var MCIF_WB_BUF_4_ADDR_C_OFFSET: RegisterField<Self, UInt32> {
     .init(lsb: 0, width: 18)
   }
 }
@@ -68,32 +66,28 @@ public enum MCIF_WB_BUFMGR_VCE_CONTROL: Register {
   }
 
   /// `MCIF_WB_BUFMGR_VCE_CONTROL.MCIF_WB_BUFMGR_VCE_LOCK_IGNORE`: bit 0, access unknown.
-  @inlinable public static var MCIF_WB_BUFMGR_VCE_LOCK_IGNORE: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUFMGR_VCE_LOCK_IGNORE: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `MCIF_WB_BUFMGR_VCE_CONTROL.MCIF_WB_BUFMGR_VCE_INT_EN`: bit 4, access unknown.
-  @inlinable public static var MCIF_WB_BUFMGR_VCE_INT_EN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var MCIF_WB_BUFMGR_VCE_INT_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `MCIF_WB_BUFMGR_VCE_CONTROL.MCIF_WB_BUFMGR_VCE_INT_ACK`: bit 5, access unknown.
-  @inlinable public static var MCIF_WB_BUFMGR_VCE_INT_ACK: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUFMGR_VCE_INT_ACK: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `MCIF_WB_BUFMGR_VCE_CONTROL.MCIF_WB_BUFMGR_VCE_SLICE_INT_EN`: bit 6, access unknown.
-  @inlinable public static var MCIF_WB_BUFMGR_VCE_SLICE_INT_EN: RegisterField<Self, Bool> {
+  public static var MCIF_WB_BUFMGR_VCE_SLICE_INT_EN: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `MCIF_WB_BUFMGR_VCE_CONTROL.MCIF_WB_BUFMGR_VCE_LOCK`: bits 11:8, access unknown.
-  @inlinable public static var MCIF_WB_BUFMGR_VCE_LOCK: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var MCIF_WB_BUFMGR_VCE_LOCK: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MCIF_WB_BUFMGR_VCE_CONTROL.MCIF_WB_BUFMGR_SLICE_SIZE`: bits 28:16, access unknown.
-  @inlinable public static var MCIF_WB_BUFMGR_SLICE_SIZE: RegisterField<Self, UInt16> {
+  public static var MCIF_WB_BUFMGR_SLICE_SIZE: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 13)
   }
 }
@@ -120,12 +114,10 @@ public enum MCIF_WB_HVVMID_CONTROL: Register {
   }
 
   /// `MCIF_WB_HVVMID_CONTROL.MCIF_WB_DEFAULT_VMID`: bits 11:8, access unknown.
-  @inlinable public static var MCIF_WB_DEFAULT_VMID: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var MCIF_WB_DEFAULT_VMID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MCIF_WB_HVVMID_CONTROL.MCIF_WB_ALLOWED_VMID_MASK`: bits 31:16, access unknown.
-  @inlinable public static var MCIF_WB_ALLOWED_VMID_MASK: RegisterField<Self, UInt16> {
+  public static var MCIF_WB_ALLOWED_VMID_MASK: RegisterField<Self, UInt16> {
     .init(lsb: 16, width: 16)
   }
 }
@@ -820,12 +812,10 @@ public enum MC_VM_FB_SIZE_OFFSET_VF0: Register {
   }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF0.VF_FB_SIZE`: bits 15:0, access unknown.
-  @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF0.VF_FB_OFFSET`: bits 31:16, access unknown.
-  @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF1`: gmc_8_1 register, MMIO dword 0xF981 (byte 0x3_E604), access unknown, reset unknown (`write` starts from 0).
@@ -838,12 +828,10 @@ public enum MC_VM_FB_SIZE_OFFSET_VF1: Register {
   }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF1.VF_FB_SIZE`: bits 15:0, access unknown.
-  @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF1.VF_FB_OFFSET`: bits 31:16, access unknown.
-  @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF2`: gmc_8_1 register, MMIO dword 0xF982 (byte 0x3_E608), access unknown, reset unknown (`write` starts from 0).
@@ -856,12 +844,10 @@ public enum MC_VM_FB_SIZE_OFFSET_VF2: Register {
   }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF2.VF_FB_SIZE`: bits 15:0, access unknown.
-  @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF2.VF_FB_OFFSET`: bits 31:16, access unknown.
-  @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF3`: gmc_8_1 register, MMIO dword 0xF983 (byte 0x3_E60C), access unknown, reset unknown (`write` starts from 0).
@@ -874,12 +860,10 @@ public enum MC_VM_FB_SIZE_OFFSET_VF3: Register {
   }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF3.VF_FB_SIZE`: bits 15:0, access unknown.
-  @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF3.VF_FB_OFFSET`: bits 31:16, access unknown.
-  @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF4`: gmc_8_1 register, MMIO dword 0xF984 (byte 0x3_E610), access unknown, reset unknown (`write` starts from 0).
@@ -892,12 +876,10 @@ public enum MC_VM_FB_SIZE_OFFSET_VF4: Register {
   }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF4.VF_FB_SIZE`: bits 15:0, access unknown.
-  @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF4.VF_FB_OFFSET`: bits 31:16, access unknown.
-  @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF5`: gmc_8_1 register, MMIO dword 0xF985 (byte 0x3_E614), access unknown, reset unknown (`write` starts from 0).
@@ -910,12 +892,10 @@ public enum MC_VM_FB_SIZE_OFFSET_VF5: Register {
   }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF5.VF_FB_SIZE`: bits 15:0, access unknown.
-  @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF5.VF_FB_OFFSET`: bits 31:16, access unknown.
-  @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF6`: gmc_8_1 register, MMIO dword 0xF986 (byte 0x3_E618), access unknown, reset unknown (`write` starts from 0).
@@ -928,12 +908,10 @@ public enum MC_VM_FB_SIZE_OFFSET_VF6: Register {
   }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF6.VF_FB_SIZE`: bits 15:0, access unknown.
-  @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF6.VF_FB_OFFSET`: bits 31:16, access unknown.
-  @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF7`: gmc_8_1 register, MMIO dword 0xF987 (byte 0x3_E61C), access unknown, reset unknown (`write` starts from 0).
@@ -946,12 +924,10 @@ public enum MC_VM_FB_SIZE_OFFSET_VF7: Register {
   }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF7.VF_FB_SIZE`: bits 15:0, access unknown.
-  @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF7.VF_FB_OFFSET`: bits 31:16, access unknown.
-  @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF8`: gmc_8_1 register, MMIO dword 0xF988 (byte 0x3_E620), access unknown, reset unknown (`write` starts from 0).
@@ -964,12 +940,10 @@ public enum MC_VM_FB_SIZE_OFFSET_VF8: Register {
   }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF8.VF_FB_SIZE`: bits 15:0, access unknown.
-  @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF8.VF_FB_OFFSET`: bits 31:16, access unknown.
-  @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF9`: gmc_8_1 register, MMIO dword 0xF989 (byte 0x3_E624), access unknown, reset unknown (`write` starts from 0).
@@ -982,12 +956,10 @@ public enum MC_VM_FB_SIZE_OFFSET_VF9: Register {
   }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF9.VF_FB_SIZE`: bits 15:0, access unknown.
-  @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF9.VF_FB_OFFSET`: bits 31:16, access unknown.
-  @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF10`: gmc_8_1 register, MMIO dword 0xF98A (byte 0x3_E628), access unknown, reset unknown (`write` starts from 0).
@@ -1000,12 +972,10 @@ public enum MC_VM_FB_SIZE_OFFSET_VF10: Register {
   }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF10.VF_FB_SIZE`: bits 15:0, access unknown.
-  @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF10.VF_FB_OFFSET`: bits 31:16, access unknown.
-  @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF11`: gmc_8_1 register, MMIO dword 0xF98B (byte 0x3_E62C), access unknown, reset unknown (`write` starts from 0).
@@ -1018,12 +988,10 @@ public enum MC_VM_FB_SIZE_OFFSET_VF11: Register {
   }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF11.VF_FB_SIZE`: bits 15:0, access unknown.
-  @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF11.VF_FB_OFFSET`: bits 31:16, access unknown.
-  @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF12`: gmc_8_1 register, MMIO dword 0xF98C (byte 0x3_E630), access unknown, reset unknown (`write` starts from 0).
@@ -1036,12 +1004,10 @@ public enum MC_VM_FB_SIZE_OFFSET_VF12: Register {
   }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF12.VF_FB_SIZE`: bits 15:0, access unknown.
-  @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF12.VF_FB_OFFSET`: bits 31:16, access unknown.
-  @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF13`: gmc_8_1 register, MMIO dword 0xF98D (byte 0x3_E634), access unknown, reset unknown (`write` starts from 0).
@@ -1054,12 +1020,10 @@ public enum MC_VM_FB_SIZE_OFFSET_VF13: Register {
   }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF13.VF_FB_SIZE`: bits 15:0, access unknown.
-  @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF13.VF_FB_OFFSET`: bits 31:16, access unknown.
-  @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF14`: gmc_8_1 register, MMIO dword 0xF98E (byte 0x3_E638), access unknown, reset unknown (`write` starts from 0).
@@ -1072,12 +1036,10 @@ public enum MC_VM_FB_SIZE_OFFSET_VF14: Register {
   }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF14.VF_FB_SIZE`: bits 15:0, access unknown.
-  @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF14.VF_FB_OFFSET`: bits 31:16, access unknown.
-  @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF15`: gmc_8_1 register, MMIO dword 0xF98F (byte 0x3_E63C), access unknown, reset unknown (`write` starts from 0).
@@ -1090,12 +1052,10 @@ public enum MC_VM_FB_SIZE_OFFSET_VF15: Register {
   }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF15.VF_FB_SIZE`: bits 15:0, access unknown.
-  @inlinable public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `MC_VM_FB_SIZE_OFFSET_VF15.VF_FB_OFFSET`: bits 31:16, access unknown.
-  @inlinable public static var VF_FB_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_NB_MMIOBASE`: gmc_8_1 register, MMIO dword 0xF990 (byte 0x3_E640), access unknown, reset unknown (`write` starts from 0).
@@ -1108,7 +1068,7 @@ public enum MC_VM_NB_MMIOBASE: Register {
   }
 
   /// `MC_VM_NB_MMIOBASE.MMIOBASE`: bits 31:0, access unknown.
-  @inlinable public static var MMIOBASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MMIOBASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_VM_NB_MMIOLIMIT`: gmc_8_1 register, MMIO dword 0xF991 (byte 0x3_E644), access unknown, reset unknown (`write` starts from 0).
@@ -1121,7 +1081,7 @@ public enum MC_VM_NB_MMIOLIMIT: Register {
   }
 
   /// `MC_VM_NB_MMIOLIMIT.MMIOLIMIT`: bits 31:0, access unknown.
-  @inlinable public static var MMIOLIMIT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MMIOLIMIT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_VM_NB_PCI_CTRL`: gmc_8_1 register, MMIO dword 0xF992 (byte 0x3_E648), access unknown, reset unknown (`write` starts from 0).
@@ -1134,7 +1094,7 @@ public enum MC_VM_NB_PCI_CTRL: Register {
   }
 
   /// `MC_VM_NB_PCI_CTRL.MMIOENABLE`: bit 23, access unknown.
-  @inlinable public static var MMIOENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var MMIOENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 }
 
 /// `MC_VM_NB_PCI_ARB`: gmc_8_1 register, MMIO dword 0xF993 (byte 0x3_E64C), access unknown, reset unknown (`write` starts from 0).
@@ -1147,7 +1107,7 @@ public enum MC_VM_NB_PCI_ARB: Register {
   }
 
   /// `MC_VM_NB_PCI_ARB.VGA_HOLE`: bit 3, access unknown.
-  @inlinable public static var VGA_HOLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var VGA_HOLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `MC_VM_NB_TOP_OF_DRAM_SLOT1`: gmc_8_1 register, MMIO dword 0xF994 (byte 0x3_E650), access unknown, reset unknown (`write` starts from 0).
@@ -1160,7 +1120,7 @@ public enum MC_VM_NB_TOP_OF_DRAM_SLOT1: Register {
   }
 
   /// `MC_VM_NB_TOP_OF_DRAM_SLOT1.TOP_OF_DRAM`: bits 31:23, access unknown.
-  @inlinable public static var TOP_OF_DRAM: RegisterField<Self, UInt16> { .init(lsb: 23, width: 9) }
+  public static var TOP_OF_DRAM: RegisterField<Self, UInt16> { .init(lsb: 23, width: 9) }
 }
 
 /// `MC_VM_NB_LOWER_TOP_OF_DRAM2`: gmc_8_1 register, MMIO dword 0xF995 (byte 0x3_E654), access unknown, reset unknown (`write` starts from 0).
@@ -1173,10 +1133,10 @@ public enum MC_VM_NB_LOWER_TOP_OF_DRAM2: Register {
   }
 
   /// `MC_VM_NB_LOWER_TOP_OF_DRAM2.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_VM_NB_LOWER_TOP_OF_DRAM2.LOWER_TOM2`: bits 31:23, access unknown.
-  @inlinable public static var LOWER_TOM2: RegisterField<Self, UInt16> { .init(lsb: 23, width: 9) }
+  public static var LOWER_TOM2: RegisterField<Self, UInt16> { .init(lsb: 23, width: 9) }
 }
 
 /// `MC_VM_NB_UPPER_TOP_OF_DRAM2`: gmc_8_1 register, MMIO dword 0xF996 (byte 0x3_E658), access unknown, reset unknown (`write` starts from 0).
@@ -1189,7 +1149,7 @@ public enum MC_VM_NB_UPPER_TOP_OF_DRAM2: Register {
   }
 
   /// `MC_VM_NB_UPPER_TOP_OF_DRAM2.UPPER_TOM2`: bits 7:0, access unknown.
-  @inlinable public static var UPPER_TOM2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var UPPER_TOM2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `MC_VM_NB_TOP_OF_DRAM3`: gmc_8_1 register, MMIO dword 0xF997 (byte 0x3_E65C), access unknown, reset unknown (`write` starts from 0).
@@ -1202,10 +1162,10 @@ public enum MC_VM_NB_TOP_OF_DRAM3: Register {
   }
 
   /// `MC_VM_NB_TOP_OF_DRAM3.TOM3_LIMIT`: bits 29:0, access unknown.
-  @inlinable public static var TOM3_LIMIT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 30) }
+  public static var TOM3_LIMIT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 30) }
 
   /// `MC_VM_NB_TOP_OF_DRAM3.TOM3_ENABLE`: bit 31, access unknown.
-  @inlinable public static var TOM3_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var TOM3_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_VM_MARC_BASE_LO_0`: gmc_8_1 register, MMIO dword 0xF998 (byte 0x3_E660), access unknown, reset unknown (`write` starts from 0).
@@ -1218,9 +1178,7 @@ public enum MC_VM_MARC_BASE_LO_0: Register {
   }
 
   /// `MC_VM_MARC_BASE_LO_0.MARC_BASE_LO_0`: bits 31:12, access unknown.
-  @inlinable public static var MARC_BASE_LO_0: RegisterField<Self, UInt32> {
-    .init(lsb: 12, width: 20)
-  }
+  public static var MARC_BASE_LO_0: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `MC_VM_MARC_BASE_HI_0`: gmc_8_1 register, MMIO dword 0xF999 (byte 0x3_E664), access unknown, reset unknown (`write` starts from 0).
@@ -1233,9 +1191,7 @@ public enum MC_VM_MARC_BASE_HI_0: Register {
   }
 
   /// `MC_VM_MARC_BASE_HI_0.MARC_BASE_HI_0`: bits 19:0, access unknown.
-  @inlinable public static var MARC_BASE_HI_0: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var MARC_BASE_HI_0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `MC_VM_MARC_RELOC_LO_0`: gmc_8_1 register, MMIO dword 0xF99A (byte 0x3_E668), access unknown, reset unknown (`write` starts from 0).
@@ -1248,17 +1204,13 @@ public enum MC_VM_MARC_RELOC_LO_0: Register {
   }
 
   /// `MC_VM_MARC_RELOC_LO_0.MARC_ENABLE_0`: bit 0, access unknown.
-  @inlinable public static var MARC_ENABLE_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MARC_ENABLE_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_VM_MARC_RELOC_LO_0.MARC_READONLY_0`: bit 1, access unknown.
-  @inlinable public static var MARC_READONLY_0: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var MARC_READONLY_0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_VM_MARC_RELOC_LO_0.MARC_RELOC_LO_0`: bits 31:12, access unknown.
-  @inlinable public static var MARC_RELOC_LO_0: RegisterField<Self, UInt32> {
-    .init(lsb: 12, width: 20)
-  }
+  public static var MARC_RELOC_LO_0: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `MC_VM_MARC_RELOC_HI_0`: gmc_8_1 register, MMIO dword 0xF99B (byte 0x3_E66C), access unknown, reset unknown (`write` starts from 0).
@@ -1271,9 +1223,7 @@ public enum MC_VM_MARC_RELOC_HI_0: Register {
   }
 
   /// `MC_VM_MARC_RELOC_HI_0.MARC_RELOC_HI_0`: bits 19:0, access unknown.
-  @inlinable public static var MARC_RELOC_HI_0: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var MARC_RELOC_HI_0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `MC_VM_MARC_LEN_LO_0`: gmc_8_1 register, MMIO dword 0xF99C (byte 0x3_E670), access unknown, reset unknown (`write` starts from 0).
@@ -1286,9 +1236,7 @@ public enum MC_VM_MARC_LEN_LO_0: Register {
   }
 
   /// `MC_VM_MARC_LEN_LO_0.MARC_LEN_LO_0`: bits 31:12, access unknown.
-  @inlinable public static var MARC_LEN_LO_0: RegisterField<Self, UInt32> {
-    .init(lsb: 12, width: 20)
-  }
+  public static var MARC_LEN_LO_0: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `MC_VM_MARC_LEN_HI_0`: gmc_8_1 register, MMIO dword 0xF99D (byte 0x3_E674), access unknown, reset unknown (`write` starts from 0).
@@ -1301,9 +1249,7 @@ public enum MC_VM_MARC_LEN_HI_0: Register {
   }
 
   /// `MC_VM_MARC_LEN_HI_0.MARC_LEN_HI_0`: bits 19:0, access unknown.
-  @inlinable public static var MARC_LEN_HI_0: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var MARC_LEN_HI_0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `MC_VM_MARC_BASE_LO_1`: gmc_8_1 register, MMIO dword 0xF99E (byte 0x3_E678), access unknown, reset unknown (`write` starts from 0).
@@ -1316,9 +1262,7 @@ public enum MC_VM_MARC_BASE_LO_1: Register {
   }
 
   /// `MC_VM_MARC_BASE_LO_1.MARC_BASE_LO_1`: bits 31:12, access unknown.
-  @inlinable public static var MARC_BASE_LO_1: RegisterField<Self, UInt32> {
-    .init(lsb: 12, width: 20)
-  }
+  public static var MARC_BASE_LO_1: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `MC_VM_MARC_BASE_HI_1`: gmc_8_1 register, MMIO dword 0xF99F (byte 0x3_E67C), access unknown, reset unknown (`write` starts from 0).
@@ -1331,9 +1275,7 @@ public enum MC_VM_MARC_BASE_HI_1: Register {
   }
 
   /// `MC_VM_MARC_BASE_HI_1.MARC_BASE_HI_1`: bits 19:0, access unknown.
-  @inlinable public static var MARC_BASE_HI_1: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var MARC_BASE_HI_1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `MC_VM_MARC_RELOC_LO_1`: gmc_8_1 register, MMIO dword 0xF9A0 (byte 0x3_E680), access unknown, reset unknown (`write` starts from 0).
@@ -1346,17 +1288,13 @@ public enum MC_VM_MARC_RELOC_LO_1: Register {
   }
 
   /// `MC_VM_MARC_RELOC_LO_1.MARC_ENABLE_1`: bit 0, access unknown.
-  @inlinable public static var MARC_ENABLE_1: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MARC_ENABLE_1: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_VM_MARC_RELOC_LO_1.MARC_READONLY_1`: bit 1, access unknown.
-  @inlinable public static var MARC_READONLY_1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var MARC_READONLY_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_VM_MARC_RELOC_LO_1.MARC_RELOC_LO_1`: bits 31:12, access unknown.
-  @inlinable public static var MARC_RELOC_LO_1: RegisterField<Self, UInt32> {
-    .init(lsb: 12, width: 20)
-  }
+  public static var MARC_RELOC_LO_1: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `MC_VM_MARC_RELOC_HI_1`: gmc_8_1 register, MMIO dword 0xF9A1 (byte 0x3_E684), access unknown, reset unknown (`write` starts from 0).
@@ -1369,9 +1307,7 @@ public enum MC_VM_MARC_RELOC_HI_1: Register {
   }
 
   /// `MC_VM_MARC_RELOC_HI_1.MARC_RELOC_HI_1`: bits 19:0, access unknown.
-  @inlinable public static var MARC_RELOC_HI_1: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var MARC_RELOC_HI_1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `MC_VM_MARC_LEN_LO_1`: gmc_8_1 register, MMIO dword 0xF9A2 (byte 0x3_E688), access unknown, reset unknown (`write` starts from 0).
@@ -1384,9 +1320,7 @@ public enum MC_VM_MARC_LEN_LO_1: Register {
   }
 
   /// `MC_VM_MARC_LEN_LO_1.MARC_LEN_LO_1`: bits 31:12, access unknown.
-  @inlinable public static var MARC_LEN_LO_1: RegisterField<Self, UInt32> {
-    .init(lsb: 12, width: 20)
-  }
+  public static var MARC_LEN_LO_1: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `MC_VM_MARC_LEN_HI_1`: gmc_8_1 register, MMIO dword 0xF9A3 (byte 0x3_E68C), access unknown, reset unknown (`write` starts from 0).
@@ -1399,9 +1333,7 @@ public enum MC_VM_MARC_LEN_HI_1: Register {
   }
 
   /// `MC_VM_MARC_LEN_HI_1.MARC_LEN_HI_1`: bits 19:0, access unknown.
-  @inlinable public static var MARC_LEN_HI_1: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var MARC_LEN_HI_1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `MC_VM_MARC_BASE_LO_2`: gmc_8_1 register, MMIO dword 0xF9A4 (byte 0x3_E690), access unknown, reset unknown (`write` starts from 0).
@@ -1414,9 +1346,7 @@ public enum MC_VM_MARC_BASE_LO_2: Register {
   }
 
   /// `MC_VM_MARC_BASE_LO_2.MARC_BASE_LO_2`: bits 31:12, access unknown.
-  @inlinable public static var MARC_BASE_LO_2: RegisterField<Self, UInt32> {
-    .init(lsb: 12, width: 20)
-  }
+  public static var MARC_BASE_LO_2: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `MC_VM_MARC_BASE_HI_2`: gmc_8_1 register, MMIO dword 0xF9A5 (byte 0x3_E694), access unknown, reset unknown (`write` starts from 0).
@@ -1429,9 +1359,7 @@ public enum MC_VM_MARC_BASE_HI_2: Register {
   }
 
   /// `MC_VM_MARC_BASE_HI_2.MARC_BASE_HI_2`: bits 19:0, access unknown.
-  @inlinable public static var MARC_BASE_HI_2: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var MARC_BASE_HI_2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `MC_VM_MARC_RELOC_LO_2`: gmc_8_1 register, MMIO dword 0xF9A6 (byte 0x3_E698), access unknown, reset unknown (`write` starts from 0).
@@ -1444,17 +1372,13 @@ public enum MC_VM_MARC_RELOC_LO_2: Register {
   }
 
   /// `MC_VM_MARC_RELOC_LO_2.MARC_ENABLE_2`: bit 0, access unknown.
-  @inlinable public static var MARC_ENABLE_2: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MARC_ENABLE_2: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_VM_MARC_RELOC_LO_2.MARC_READONLY_2`: bit 1, access unknown.
-  @inlinable public static var MARC_READONLY_2: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var MARC_READONLY_2: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_VM_MARC_RELOC_LO_2.MARC_RELOC_LO_2`: bits 31:12, access unknown.
-  @inlinable public static var MARC_RELOC_LO_2: RegisterField<Self, UInt32> {
-    .init(lsb: 12, width: 20)
-  }
+  public static var MARC_RELOC_LO_2: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `MC_VM_MARC_RELOC_HI_2`: gmc_8_1 register, MMIO dword 0xF9A7 (byte 0x3_E69C), access unknown, reset unknown (`write` starts from 0).
@@ -1467,9 +1391,7 @@ public enum MC_VM_MARC_RELOC_HI_2: Register {
   }
 
   /// `MC_VM_MARC_RELOC_HI_2.MARC_RELOC_HI_2`: bits 19:0, access unknown.
-  @inlinable public static var MARC_RELOC_HI_2: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var MARC_RELOC_HI_2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `MC_VM_MARC_LEN_LO_2`: gmc_8_1 register, MMIO dword 0xF9A8 (byte 0x3_E6A0), access unknown, reset unknown (`write` starts from 0).
@@ -1482,9 +1404,7 @@ public enum MC_VM_MARC_LEN_LO_2: Register {
   }
 
   /// `MC_VM_MARC_LEN_LO_2.MARC_LEN_LO_2`: bits 31:12, access unknown.
-  @inlinable public static var MARC_LEN_LO_2: RegisterField<Self, UInt32> {
-    .init(lsb: 12, width: 20)
-  }
+  public static var MARC_LEN_LO_2: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `MC_VM_MARC_LEN_HI_2`: gmc_8_1 register, MMIO dword 0xF9A9 (byte 0x3_E6A4), access unknown, reset unknown (`write` starts from 0).
@@ -1497,9 +1417,7 @@ public enum MC_VM_MARC_LEN_HI_2: Register {
   }
 
   /// `MC_VM_MARC_LEN_HI_2.MARC_LEN_HI_2`: bits 19:0, access unknown.
-  @inlinable public static var MARC_LEN_HI_2: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var MARC_LEN_HI_2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `MC_VM_MARC_BASE_LO_3`: gmc_8_1 register, MMIO dword 0xF9AA (byte 0x3_E6A8), access unknown, reset unknown (`write` starts from 0).
@@ -1512,9 +1430,7 @@ public enum MC_VM_MARC_BASE_LO_3: Register {
   }
 
   /// `MC_VM_MARC_BASE_LO_3.MARC_BASE_LO_3`: bits 31:12, access unknown.
-  @inlinable public static var MARC_BASE_LO_3: RegisterField<Self, UInt32> {
-    .init(lsb: 12, width: 20)
-  }
+  public static var MARC_BASE_LO_3: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `MC_VM_MARC_BASE_HI_3`: gmc_8_1 register, MMIO dword 0xF9AB (byte 0x3_E6AC), access unknown, reset unknown (`write` starts from 0).
@@ -1527,9 +1443,7 @@ public enum MC_VM_MARC_BASE_HI_3: Register {
   }
 
   /// `MC_VM_MARC_BASE_HI_3.MARC_BASE_HI_3`: bits 19:0, access unknown.
-  @inlinable public static var MARC_BASE_HI_3: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var MARC_BASE_HI_3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `MC_VM_MARC_RELOC_LO_3`: gmc_8_1 register, MMIO dword 0xF9AC (byte 0x3_E6B0), access unknown, reset unknown (`write` starts from 0).
@@ -1542,17 +1456,13 @@ public enum MC_VM_MARC_RELOC_LO_3: Register {
   }
 
   /// `MC_VM_MARC_RELOC_LO_3.MARC_ENABLE_3`: bit 0, access unknown.
-  @inlinable public static var MARC_ENABLE_3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MARC_ENABLE_3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MC_VM_MARC_RELOC_LO_3.MARC_READONLY_3`: bit 1, access unknown.
-  @inlinable public static var MARC_READONLY_3: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var MARC_READONLY_3: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MC_VM_MARC_RELOC_LO_3.MARC_RELOC_LO_3`: bits 31:12, access unknown.
-  @inlinable public static var MARC_RELOC_LO_3: RegisterField<Self, UInt32> {
-    .init(lsb: 12, width: 20)
-  }
+  public static var MARC_RELOC_LO_3: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `MC_VM_MARC_RELOC_HI_3`: gmc_8_1 register, MMIO dword 0xF9AD (byte 0x3_E6B4), access unknown, reset unknown (`write` starts from 0).
@@ -1565,9 +1475,7 @@ public enum MC_VM_MARC_RELOC_HI_3: Register {
   }
 
   /// `MC_VM_MARC_RELOC_HI_3.MARC_RELOC_HI_3`: bits 19:0, access unknown.
-  @inlinable public static var MARC_RELOC_HI_3: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var MARC_RELOC_HI_3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `MC_VM_MARC_LEN_LO_3`: gmc_8_1 register, MMIO dword 0xF9AE (byte 0x3_E6B8), access unknown, reset unknown (`write` starts from 0).
@@ -1580,9 +1488,7 @@ public enum MC_VM_MARC_LEN_LO_3: Register {
   }
 
   /// `MC_VM_MARC_LEN_LO_3.MARC_LEN_LO_3`: bits 31:12, access unknown.
-  @inlinable public static var MARC_LEN_LO_3: RegisterField<Self, UInt32> {
-    .init(lsb: 12, width: 20)
-  }
+  public static var MARC_LEN_LO_3: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `MC_VM_MARC_LEN_HI_3`: gmc_8_1 register, MMIO dword 0xF9AF (byte 0x3_E6BC), access unknown, reset unknown (`write` starts from 0).
@@ -1595,9 +1501,7 @@ public enum MC_VM_MARC_LEN_HI_3: Register {
   }
 
   /// `MC_VM_MARC_LEN_HI_3.MARC_LEN_HI_3`: bits 19:0, access unknown.
-  @inlinable public static var MARC_LEN_HI_3: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var MARC_LEN_HI_3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `MC_VM_MARC_CNTL`: gmc_8_1 register, MMIO dword 0xF9B0 (byte 0x3_E6C0), access unknown, reset unknown (`write` starts from 0).
@@ -1610,9 +1514,7 @@ public enum MC_VM_MARC_CNTL: Register {
   }
 
   /// `MC_VM_MARC_CNTL.ENABLE_ALL_CLIENTS`: bit 0, access unknown.
-  @inlinable public static var ENABLE_ALL_CLIENTS: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ENABLE_ALL_CLIENTS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL0`: gmc_8_1 register, MMIO dword 0xF9B1 (byte 0x3_E6C4), access unknown, reset unknown (`write` starts from 0).
@@ -1625,15 +1527,13 @@ public enum MC_VM_MB_L1_TLS0_CNTL0: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_CNTL0.REQ_STREAM_ID`: bits 8:0, access unknown.
-  @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 9)
-  }
+  public static var REQ_STREAM_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `MC_VM_MB_L1_TLS0_CNTL0.EN`: bit 12, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_VM_MB_L1_TLS0_CNTL0.PREFETCH_DONE`: bit 13, access unknown.
-  @inlinable public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR0`: gmc_8_1 register, MMIO dword 0xF9B2 (byte 0x3_E6C8), access unknown, reset unknown (`write` starts from 0).
@@ -1646,7 +1546,7 @@ public enum MC_VM_MB_L1_TLS0_START_ADDR0: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_START_ADDR0.START_ADDR`: bits 27:0, access unknown.
-  @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
+  public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR0`: gmc_8_1 register, MMIO dword 0xF9B3 (byte 0x3_E6CC), access unknown, reset unknown (`write` starts from 0).
@@ -1659,7 +1559,7 @@ public enum MC_VM_MB_L1_TLS0_END_ADDR0: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_END_ADDR0.END_ADDR`: bits 27:0, access unknown.
-  @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
+  public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL1`: gmc_8_1 register, MMIO dword 0xF9B4 (byte 0x3_E6D0), access unknown, reset unknown (`write` starts from 0).
@@ -1672,15 +1572,13 @@ public enum MC_VM_MB_L1_TLS0_CNTL1: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_CNTL1.REQ_STREAM_ID`: bits 8:0, access unknown.
-  @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 9)
-  }
+  public static var REQ_STREAM_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `MC_VM_MB_L1_TLS0_CNTL1.EN`: bit 12, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_VM_MB_L1_TLS0_CNTL1.PREFETCH_DONE`: bit 13, access unknown.
-  @inlinable public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR1`: gmc_8_1 register, MMIO dword 0xF9B5 (byte 0x3_E6D4), access unknown, reset unknown (`write` starts from 0).
@@ -1693,7 +1591,7 @@ public enum MC_VM_MB_L1_TLS0_START_ADDR1: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_START_ADDR1.START_ADDR`: bits 27:0, access unknown.
-  @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
+  public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR1`: gmc_8_1 register, MMIO dword 0xF9B6 (byte 0x3_E6D8), access unknown, reset unknown (`write` starts from 0).
@@ -1706,7 +1604,7 @@ public enum MC_VM_MB_L1_TLS0_END_ADDR1: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_END_ADDR1.END_ADDR`: bits 27:0, access unknown.
-  @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
+  public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL2`: gmc_8_1 register, MMIO dword 0xF9B7 (byte 0x3_E6DC), access unknown, reset unknown (`write` starts from 0).
@@ -1719,15 +1617,13 @@ public enum MC_VM_MB_L1_TLS0_CNTL2: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_CNTL2.REQ_STREAM_ID`: bits 8:0, access unknown.
-  @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 9)
-  }
+  public static var REQ_STREAM_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `MC_VM_MB_L1_TLS0_CNTL2.EN`: bit 12, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_VM_MB_L1_TLS0_CNTL2.PREFETCH_DONE`: bit 13, access unknown.
-  @inlinable public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR2`: gmc_8_1 register, MMIO dword 0xF9B8 (byte 0x3_E6E0), access unknown, reset unknown (`write` starts from 0).
@@ -1740,7 +1636,7 @@ public enum MC_VM_MB_L1_TLS0_START_ADDR2: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_START_ADDR2.START_ADDR`: bits 27:0, access unknown.
-  @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
+  public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR2`: gmc_8_1 register, MMIO dword 0xF9B9 (byte 0x3_E6E4), access unknown, reset unknown (`write` starts from 0).
@@ -1753,7 +1649,7 @@ public enum MC_VM_MB_L1_TLS0_END_ADDR2: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_END_ADDR2.END_ADDR`: bits 27:0, access unknown.
-  @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
+  public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL3`: gmc_8_1 register, MMIO dword 0xF9BA (byte 0x3_E6E8), access unknown, reset unknown (`write` starts from 0).
@@ -1766,15 +1662,13 @@ public enum MC_VM_MB_L1_TLS0_CNTL3: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_CNTL3.REQ_STREAM_ID`: bits 8:0, access unknown.
-  @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 9)
-  }
+  public static var REQ_STREAM_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `MC_VM_MB_L1_TLS0_CNTL3.EN`: bit 12, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_VM_MB_L1_TLS0_CNTL3.PREFETCH_DONE`: bit 13, access unknown.
-  @inlinable public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR3`: gmc_8_1 register, MMIO dword 0xF9BB (byte 0x3_E6EC), access unknown, reset unknown (`write` starts from 0).
@@ -1787,7 +1681,7 @@ public enum MC_VM_MB_L1_TLS0_START_ADDR3: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_START_ADDR3.START_ADDR`: bits 27:0, access unknown.
-  @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
+  public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR3`: gmc_8_1 register, MMIO dword 0xF9BC (byte 0x3_E6F0), access unknown, reset unknown (`write` starts from 0).
@@ -1800,7 +1694,7 @@ public enum MC_VM_MB_L1_TLS0_END_ADDR3: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_END_ADDR3.END_ADDR`: bits 27:0, access unknown.
-  @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
+  public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL4`: gmc_8_1 register, MMIO dword 0xF9BD (byte 0x3_E6F4), access unknown, reset unknown (`write` starts from 0).
@@ -1813,15 +1707,13 @@ public enum MC_VM_MB_L1_TLS0_CNTL4: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_CNTL4.REQ_STREAM_ID`: bits 8:0, access unknown.
-  @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 9)
-  }
+  public static var REQ_STREAM_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `MC_VM_MB_L1_TLS0_CNTL4.EN`: bit 12, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_VM_MB_L1_TLS0_CNTL4.PREFETCH_DONE`: bit 13, access unknown.
-  @inlinable public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR4`: gmc_8_1 register, MMIO dword 0xF9BE (byte 0x3_E6F8), access unknown, reset unknown (`write` starts from 0).
@@ -1834,7 +1726,7 @@ public enum MC_VM_MB_L1_TLS0_START_ADDR4: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_START_ADDR4.START_ADDR`: bits 27:0, access unknown.
-  @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
+  public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR4`: gmc_8_1 register, MMIO dword 0xF9BF (byte 0x3_E6FC), access unknown, reset unknown (`write` starts from 0).
@@ -1847,7 +1739,7 @@ public enum MC_VM_MB_L1_TLS0_END_ADDR4: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_END_ADDR4.END_ADDR`: bits 27:0, access unknown.
-  @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
+  public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL5`: gmc_8_1 register, MMIO dword 0xF9C0 (byte 0x3_E700), access unknown, reset unknown (`write` starts from 0).
@@ -1860,15 +1752,13 @@ public enum MC_VM_MB_L1_TLS0_CNTL5: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_CNTL5.REQ_STREAM_ID`: bits 8:0, access unknown.
-  @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 9)
-  }
+  public static var REQ_STREAM_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `MC_VM_MB_L1_TLS0_CNTL5.EN`: bit 12, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_VM_MB_L1_TLS0_CNTL5.PREFETCH_DONE`: bit 13, access unknown.
-  @inlinable public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR5`: gmc_8_1 register, MMIO dword 0xF9C1 (byte 0x3_E704), access unknown, reset unknown (`write` starts from 0).
@@ -1881,7 +1771,7 @@ public enum MC_VM_MB_L1_TLS0_START_ADDR5: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_START_ADDR5.START_ADDR`: bits 27:0, access unknown.
-  @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
+  public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR5`: gmc_8_1 register, MMIO dword 0xF9C2 (byte 0x3_E708), access unknown, reset unknown (`write` starts from 0).
@@ -1894,7 +1784,7 @@ public enum MC_VM_MB_L1_TLS0_END_ADDR5: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_END_ADDR5.END_ADDR`: bits 27:0, access unknown.
-  @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
+  public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL6`: gmc_8_1 register, MMIO dword 0xF9C3 (byte 0x3_E70C), access unknown, reset unknown (`write` starts from 0).
@@ -1907,15 +1797,13 @@ public enum MC_VM_MB_L1_TLS0_CNTL6: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_CNTL6.REQ_STREAM_ID`: bits 8:0, access unknown.
-  @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 9)
-  }
+  public static var REQ_STREAM_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `MC_VM_MB_L1_TLS0_CNTL6.EN`: bit 12, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_VM_MB_L1_TLS0_CNTL6.PREFETCH_DONE`: bit 13, access unknown.
-  @inlinable public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR6`: gmc_8_1 register, MMIO dword 0xF9C4 (byte 0x3_E710), access unknown, reset unknown (`write` starts from 0).
@@ -1928,7 +1816,7 @@ public enum MC_VM_MB_L1_TLS0_START_ADDR6: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_START_ADDR6.START_ADDR`: bits 27:0, access unknown.
-  @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
+  public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR6`: gmc_8_1 register, MMIO dword 0xF9C5 (byte 0x3_E714), access unknown, reset unknown (`write` starts from 0).
@@ -1941,7 +1829,7 @@ public enum MC_VM_MB_L1_TLS0_END_ADDR6: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_END_ADDR6.END_ADDR`: bits 27:0, access unknown.
-  @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
+  public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL7`: gmc_8_1 register, MMIO dword 0xF9C6 (byte 0x3_E718), access unknown, reset unknown (`write` starts from 0).
@@ -1954,15 +1842,13 @@ public enum MC_VM_MB_L1_TLS0_CNTL7: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_CNTL7.REQ_STREAM_ID`: bits 8:0, access unknown.
-  @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 9)
-  }
+  public static var REQ_STREAM_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `MC_VM_MB_L1_TLS0_CNTL7.EN`: bit 12, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_VM_MB_L1_TLS0_CNTL7.PREFETCH_DONE`: bit 13, access unknown.
-  @inlinable public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR7`: gmc_8_1 register, MMIO dword 0xF9C7 (byte 0x3_E71C), access unknown, reset unknown (`write` starts from 0).
@@ -1975,7 +1861,7 @@ public enum MC_VM_MB_L1_TLS0_START_ADDR7: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_START_ADDR7.START_ADDR`: bits 27:0, access unknown.
-  @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
+  public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR7`: gmc_8_1 register, MMIO dword 0xF9C8 (byte 0x3_E720), access unknown, reset unknown (`write` starts from 0).
@@ -1988,7 +1874,7 @@ public enum MC_VM_MB_L1_TLS0_END_ADDR7: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_END_ADDR7.END_ADDR`: bits 27:0, access unknown.
-  @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
+  public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL8`: gmc_8_1 register, MMIO dword 0xF9C9 (byte 0x3_E724), access unknown, reset unknown (`write` starts from 0).
@@ -2001,15 +1887,13 @@ public enum MC_VM_MB_L1_TLS0_CNTL8: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_CNTL8.REQ_STREAM_ID`: bits 8:0, access unknown.
-  @inlinable public static var REQ_STREAM_ID: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 9)
-  }
+  public static var REQ_STREAM_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
 
   /// `MC_VM_MB_L1_TLS0_CNTL8.EN`: bit 12, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `MC_VM_MB_L1_TLS0_CNTL8.PREFETCH_DONE`: bit 13, access unknown.
-  @inlinable public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR8`: gmc_8_1 register, MMIO dword 0xF9CA (byte 0x3_E728), access unknown, reset unknown (`write` starts from 0).
@@ -2022,7 +1906,7 @@ public enum MC_VM_MB_L1_TLS0_START_ADDR8: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_START_ADDR8.START_ADDR`: bits 27:0, access unknown.
-  @inlinable public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
+  public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR8`: gmc_8_1 register, MMIO dword 0xF9CB (byte 0x3_E72C), access unknown, reset unknown (`write` starts from 0).
@@ -2035,7 +1919,7 @@ public enum MC_VM_MB_L1_TLS0_END_ADDR8: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_END_ADDR8.END_ADDR`: bits 27:0, access unknown.
-  @inlinable public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
+  public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS`: gmc_8_1 register, MMIO dword 0xF9CC (byte 0x3_E730), access unknown, reset unknown (`write` starts from 0).
@@ -2048,23 +1932,19 @@ public enum MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS.PROTECTIONS`: bits 7:0, access unknown.
-  @inlinable public static var PROTECTIONS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PROTECTIONS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS.MEMORY_CLIENT_ID`: bits 20:12, access unknown.
-  @inlinable public static var MEMORY_CLIENT_ID: RegisterField<Self, UInt16> {
-    .init(lsb: 12, width: 9)
-  }
+  public static var MEMORY_CLIENT_ID: RegisterField<Self, UInt16> { .init(lsb: 12, width: 9) }
 
   /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS.MEMORY_CLIENT_RW`: bit 24, access unknown.
-  @inlinable public static var MEMORY_CLIENT_RW: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var MEMORY_CLIENT_RW: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS.VMID`: bits 28:25, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 25, width: 4) }
+  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 25, width: 4) }
 
   /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS.ATOMIC`: bit 29, access unknown.
-  @inlinable public static var ATOMIC: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var ATOMIC: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_ADDR`: gmc_8_1 register, MMIO dword 0xF9CD (byte 0x3_E734), access unknown, reset unknown (`write` starts from 0).
@@ -2077,9 +1957,7 @@ public enum MC_VM_MB_L1_TLS0_PROTECTION_FAULT_ADDR: Register {
   }
 
   /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_ADDR.LOGICAL_PAGE_ADDR`: bits 27:0, access unknown.
-  @inlinable public static var LOGICAL_PAGE_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var LOGICAL_PAGE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_IO_DEBUG_UP_0`: gmc_8_1 register, index 0x0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2094,16 +1972,16 @@ public enum MC_IO_DEBUG_UP_0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_GCNT`: gmc_8_1 register, index 0x0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2116,7 +1994,7 @@ public enum MC_TSM_DEBUG_GCNT: RegisterDefinition {
   }
 
   /// `MC_TSM_DEBUG_GCNT.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_IO_DEBUG_UP_1`: gmc_8_1 register, index 0x1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2131,16 +2009,16 @@ public enum MC_IO_DEBUG_UP_1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_FLAG`: gmc_8_1 register, index 0x1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2153,7 +2031,7 @@ public enum MC_TSM_DEBUG_FLAG: RegisterDefinition {
   }
 
   /// `MC_TSM_DEBUG_FLAG.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_IO_DEBUG_UP_2`: gmc_8_1 register, index 0x2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2168,16 +2046,16 @@ public enum MC_IO_DEBUG_UP_2: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_2.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_2.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_2.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_2.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_MISC`: gmc_8_1 register, index 0x2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2190,13 +2068,13 @@ public enum MC_TSM_DEBUG_MISC: RegisterDefinition {
   }
 
   /// `MC_TSM_DEBUG_MISC.FLAG`: bits 7:0, access unknown.
-  @inlinable public static var FLAG: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var FLAG: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_TSM_DEBUG_MISC.NCNT_RD`: bits 11:8, access unknown.
-  @inlinable public static var NCNT_RD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var NCNT_RD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `MC_TSM_DEBUG_MISC.NCNT_WR`: bits 15:12, access unknown.
-  @inlinable public static var NCNT_WR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var NCNT_WR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 }
 
 /// `MC_IO_DEBUG_UP_3`: gmc_8_1 register, index 0x3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2211,16 +2089,16 @@ public enum MC_IO_DEBUG_UP_3: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_3.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_3.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_3.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_3.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_BCNT0`: gmc_8_1 register, index 0x3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2233,16 +2111,16 @@ public enum MC_TSM_DEBUG_BCNT0: RegisterDefinition {
   }
 
   /// `MC_TSM_DEBUG_BCNT0.BYTE0`: bits 7:0, access unknown.
-  @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT0.BYTE1`: bits 15:8, access unknown.
-  @inlinable public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT0.BYTE2`: bits 23:16, access unknown.
-  @inlinable public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT0.BYTE3`: bits 31:24, access unknown.
-  @inlinable public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_4`: gmc_8_1 register, index 0x4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2257,16 +2135,16 @@ public enum MC_IO_DEBUG_UP_4: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_4.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_4.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_4.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_4.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_BCNT1`: gmc_8_1 register, index 0x4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2279,16 +2157,16 @@ public enum MC_TSM_DEBUG_BCNT1: RegisterDefinition {
   }
 
   /// `MC_TSM_DEBUG_BCNT1.BYTE0`: bits 7:0, access unknown.
-  @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT1.BYTE1`: bits 15:8, access unknown.
-  @inlinable public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT1.BYTE2`: bits 23:16, access unknown.
-  @inlinable public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT1.BYTE3`: bits 31:24, access unknown.
-  @inlinable public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_5`: gmc_8_1 register, index 0x5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2303,16 +2181,16 @@ public enum MC_IO_DEBUG_UP_5: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_5.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_5.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_5.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_5.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_BCNT2`: gmc_8_1 register, index 0x5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2325,16 +2203,16 @@ public enum MC_TSM_DEBUG_BCNT2: RegisterDefinition {
   }
 
   /// `MC_TSM_DEBUG_BCNT2.BYTE0`: bits 7:0, access unknown.
-  @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT2.BYTE1`: bits 15:8, access unknown.
-  @inlinable public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT2.BYTE2`: bits 23:16, access unknown.
-  @inlinable public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT2.BYTE3`: bits 31:24, access unknown.
-  @inlinable public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_6`: gmc_8_1 register, index 0x6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2349,16 +2227,16 @@ public enum MC_IO_DEBUG_UP_6: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_6.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_6.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_6.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_6.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_BCNT3`: gmc_8_1 register, index 0x6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2371,16 +2249,16 @@ public enum MC_TSM_DEBUG_BCNT3: RegisterDefinition {
   }
 
   /// `MC_TSM_DEBUG_BCNT3.BYTE0`: bits 7:0, access unknown.
-  @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT3.BYTE1`: bits 15:8, access unknown.
-  @inlinable public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT3.BYTE2`: bits 23:16, access unknown.
-  @inlinable public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT3.BYTE3`: bits 31:24, access unknown.
-  @inlinable public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_7`: gmc_8_1 register, index 0x7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2395,16 +2273,16 @@ public enum MC_IO_DEBUG_UP_7: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_7.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_7.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_7.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_7.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_BCNT4`: gmc_8_1 register, index 0x7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2417,16 +2295,16 @@ public enum MC_TSM_DEBUG_BCNT4: RegisterDefinition {
   }
 
   /// `MC_TSM_DEBUG_BCNT4.BYTE0`: bits 7:0, access unknown.
-  @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT4.BYTE1`: bits 15:8, access unknown.
-  @inlinable public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT4.BYTE2`: bits 23:16, access unknown.
-  @inlinable public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT4.BYTE3`: bits 31:24, access unknown.
-  @inlinable public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_8`: gmc_8_1 register, index 0x8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2441,16 +2319,16 @@ public enum MC_IO_DEBUG_UP_8: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_8.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_8.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_8.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_8.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_BCNT5`: gmc_8_1 register, index 0x8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2463,16 +2341,16 @@ public enum MC_TSM_DEBUG_BCNT5: RegisterDefinition {
   }
 
   /// `MC_TSM_DEBUG_BCNT5.BYTE0`: bits 7:0, access unknown.
-  @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT5.BYTE1`: bits 15:8, access unknown.
-  @inlinable public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT5.BYTE2`: bits 23:16, access unknown.
-  @inlinable public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT5.BYTE3`: bits 31:24, access unknown.
-  @inlinable public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_9`: gmc_8_1 register, index 0x9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2487,16 +2365,16 @@ public enum MC_IO_DEBUG_UP_9: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_9.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_9.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_9.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_9.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_BCNT6`: gmc_8_1 register, index 0x9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2509,16 +2387,16 @@ public enum MC_TSM_DEBUG_BCNT6: RegisterDefinition {
   }
 
   /// `MC_TSM_DEBUG_BCNT6.BYTE0`: bits 7:0, access unknown.
-  @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT6.BYTE1`: bits 15:8, access unknown.
-  @inlinable public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT6.BYTE2`: bits 23:16, access unknown.
-  @inlinable public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT6.BYTE3`: bits 31:24, access unknown.
-  @inlinable public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_10`: gmc_8_1 register, index 0xA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2533,16 +2411,16 @@ public enum MC_IO_DEBUG_UP_10: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_10.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_10.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_10.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_10.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_BCNT7`: gmc_8_1 register, index 0xA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2555,16 +2433,16 @@ public enum MC_TSM_DEBUG_BCNT7: RegisterDefinition {
   }
 
   /// `MC_TSM_DEBUG_BCNT7.BYTE0`: bits 7:0, access unknown.
-  @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT7.BYTE1`: bits 15:8, access unknown.
-  @inlinable public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT7.BYTE2`: bits 23:16, access unknown.
-  @inlinable public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT7.BYTE3`: bits 31:24, access unknown.
-  @inlinable public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_11`: gmc_8_1 register, index 0xB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2579,16 +2457,16 @@ public enum MC_IO_DEBUG_UP_11: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_11.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_11.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_11.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_11.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_BCNT8`: gmc_8_1 register, index 0xB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2601,16 +2479,16 @@ public enum MC_TSM_DEBUG_BCNT8: RegisterDefinition {
   }
 
   /// `MC_TSM_DEBUG_BCNT8.BYTE0`: bits 7:0, access unknown.
-  @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT8.BYTE1`: bits 15:8, access unknown.
-  @inlinable public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT8.BYTE2`: bits 23:16, access unknown.
-  @inlinable public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT8.BYTE3`: bits 31:24, access unknown.
-  @inlinable public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_12`: gmc_8_1 register, index 0xC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2625,16 +2503,16 @@ public enum MC_IO_DEBUG_UP_12: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_12.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_12.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_12.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_12.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_BCNT9`: gmc_8_1 register, index 0xC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2647,16 +2525,16 @@ public enum MC_TSM_DEBUG_BCNT9: RegisterDefinition {
   }
 
   /// `MC_TSM_DEBUG_BCNT9.BYTE0`: bits 7:0, access unknown.
-  @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT9.BYTE1`: bits 15:8, access unknown.
-  @inlinable public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT9.BYTE2`: bits 23:16, access unknown.
-  @inlinable public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT9.BYTE3`: bits 31:24, access unknown.
-  @inlinable public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_13`: gmc_8_1 register, index 0xD of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2671,16 +2549,16 @@ public enum MC_IO_DEBUG_UP_13: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_13.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_13.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_13.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_13.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_BCNT10`: gmc_8_1 register, index 0xD of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2693,16 +2571,16 @@ public enum MC_TSM_DEBUG_BCNT10: RegisterDefinition {
   }
 
   /// `MC_TSM_DEBUG_BCNT10.BYTE0`: bits 7:0, access unknown.
-  @inlinable public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT10.BYTE1`: bits 15:8, access unknown.
-  @inlinable public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT10.BYTE2`: bits 23:16, access unknown.
-  @inlinable public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_TSM_DEBUG_BCNT10.BYTE3`: bits 31:24, access unknown.
-  @inlinable public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_14`: gmc_8_1 register, index 0xE of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2715,16 +2593,16 @@ public enum MC_IO_DEBUG_UP_14: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_14.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_14.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_14.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_14.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_15`: gmc_8_1 register, index 0xF of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2737,16 +2615,16 @@ public enum MC_IO_DEBUG_UP_15: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_15.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_15.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_15.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_15.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_16`: gmc_8_1 register, index 0x10 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2761,16 +2639,16 @@ public enum MC_IO_DEBUG_UP_16: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_16.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_16.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_16.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_16.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_ST01`: gmc_8_1 register, index 0x10 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2783,7 +2661,7 @@ public enum MC_TSM_DEBUG_ST01: RegisterDefinition {
   }
 
   /// `MC_TSM_DEBUG_ST01.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_IO_DEBUG_UP_17`: gmc_8_1 register, index 0x11 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2798,16 +2676,16 @@ public enum MC_IO_DEBUG_UP_17: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_17.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_17.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_17.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_17.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_ST23`: gmc_8_1 register, index 0x11 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2820,7 +2698,7 @@ public enum MC_TSM_DEBUG_ST23: RegisterDefinition {
   }
 
   /// `MC_TSM_DEBUG_ST23.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_IO_DEBUG_UP_18`: gmc_8_1 register, index 0x12 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2835,16 +2713,16 @@ public enum MC_IO_DEBUG_UP_18: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_18.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_18.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_18.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_18.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_ST45`: gmc_8_1 register, index 0x12 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2857,7 +2735,7 @@ public enum MC_TSM_DEBUG_ST45: RegisterDefinition {
   }
 
   /// `MC_TSM_DEBUG_ST45.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_IO_DEBUG_UP_19`: gmc_8_1 register, index 0x13 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2872,16 +2750,16 @@ public enum MC_IO_DEBUG_UP_19: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_19.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_19.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_19.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_19.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_BKPT`: gmc_8_1 register, index 0x13 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2894,7 +2772,7 @@ public enum MC_TSM_DEBUG_BKPT: RegisterDefinition {
   }
 
   /// `MC_TSM_DEBUG_BKPT.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_IO_DEBUG_UP_20`: gmc_8_1 register, index 0x14 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2907,16 +2785,16 @@ public enum MC_IO_DEBUG_UP_20: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_20.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_20.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_20.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_20.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_21`: gmc_8_1 register, index 0x15 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2929,16 +2807,16 @@ public enum MC_IO_DEBUG_UP_21: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_21.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_21.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_21.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_21.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_22`: gmc_8_1 register, index 0x16 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2951,16 +2829,16 @@ public enum MC_IO_DEBUG_UP_22: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_22.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_22.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_22.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_22.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_23`: gmc_8_1 register, index 0x17 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2973,16 +2851,16 @@ public enum MC_IO_DEBUG_UP_23: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_23.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_23.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_23.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_23.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_24`: gmc_8_1 register, index 0x18 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2995,16 +2873,16 @@ public enum MC_IO_DEBUG_UP_24: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_24.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_24.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_24.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_24.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_25`: gmc_8_1 register, index 0x19 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3017,16 +2895,16 @@ public enum MC_IO_DEBUG_UP_25: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_25.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_25.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_25.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_25.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_26`: gmc_8_1 register, index 0x1A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3039,16 +2917,16 @@ public enum MC_IO_DEBUG_UP_26: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_26.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_26.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_26.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_26.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_27`: gmc_8_1 register, index 0x1B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3061,16 +2939,16 @@ public enum MC_IO_DEBUG_UP_27: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_27.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_27.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_27.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_27.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_28`: gmc_8_1 register, index 0x1C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3083,16 +2961,16 @@ public enum MC_IO_DEBUG_UP_28: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_28.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_28.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_28.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_28.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_29`: gmc_8_1 register, index 0x1D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3105,16 +2983,16 @@ public enum MC_IO_DEBUG_UP_29: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_29.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_29.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_29.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_29.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_30`: gmc_8_1 register, index 0x1E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3127,16 +3005,16 @@ public enum MC_IO_DEBUG_UP_30: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_30.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_30.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_30.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_30.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_31`: gmc_8_1 register, index 0x1F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3149,16 +3027,16 @@ public enum MC_IO_DEBUG_UP_31: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_31.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_31.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_31.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_31.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_32`: gmc_8_1 register, index 0x20 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3171,16 +3049,16 @@ public enum MC_IO_DEBUG_UP_32: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_32.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_32.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_32.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_32.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_33`: gmc_8_1 register, index 0x21 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3193,16 +3071,16 @@ public enum MC_IO_DEBUG_UP_33: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_33.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_33.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_33.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_33.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_34`: gmc_8_1 register, index 0x22 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3215,16 +3093,16 @@ public enum MC_IO_DEBUG_UP_34: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_34.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_34.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_34.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_34.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_35`: gmc_8_1 register, index 0x23 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3237,16 +3115,16 @@ public enum MC_IO_DEBUG_UP_35: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_35.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_35.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_35.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_35.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_36`: gmc_8_1 register, index 0x24 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3259,16 +3137,16 @@ public enum MC_IO_DEBUG_UP_36: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_36.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_36.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_36.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_36.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_37`: gmc_8_1 register, index 0x25 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3281,16 +3159,16 @@ public enum MC_IO_DEBUG_UP_37: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_37.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_37.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_37.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_37.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_38`: gmc_8_1 register, index 0x26 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3303,16 +3181,16 @@ public enum MC_IO_DEBUG_UP_38: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_38.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_38.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_38.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_38.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_39`: gmc_8_1 register, index 0x27 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3325,16 +3203,16 @@ public enum MC_IO_DEBUG_UP_39: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_39.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_39.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_39.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_39.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_40`: gmc_8_1 register, index 0x28 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3347,16 +3225,16 @@ public enum MC_IO_DEBUG_UP_40: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_40.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_40.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_40.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_40.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_41`: gmc_8_1 register, index 0x29 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3369,16 +3247,16 @@ public enum MC_IO_DEBUG_UP_41: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_41.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_41.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_41.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_41.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_42`: gmc_8_1 register, index 0x2A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3391,16 +3269,16 @@ public enum MC_IO_DEBUG_UP_42: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_42.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_42.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_42.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_42.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_43`: gmc_8_1 register, index 0x2B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3413,16 +3291,16 @@ public enum MC_IO_DEBUG_UP_43: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_43.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_43.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_43.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_43.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_44`: gmc_8_1 register, index 0x2C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3435,16 +3313,16 @@ public enum MC_IO_DEBUG_UP_44: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_44.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_44.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_44.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_44.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_45`: gmc_8_1 register, index 0x2D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3457,16 +3335,16 @@ public enum MC_IO_DEBUG_UP_45: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_45.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_45.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_45.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_45.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_46`: gmc_8_1 register, index 0x2E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3479,16 +3357,16 @@ public enum MC_IO_DEBUG_UP_46: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_46.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_46.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_46.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_46.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_47`: gmc_8_1 register, index 0x2F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3501,16 +3379,16 @@ public enum MC_IO_DEBUG_UP_47: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_47.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_47.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_47.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_47.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_48`: gmc_8_1 register, index 0x30 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3523,16 +3401,16 @@ public enum MC_IO_DEBUG_UP_48: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_48.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_48.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_48.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_48.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_49`: gmc_8_1 register, index 0x31 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3545,16 +3423,16 @@ public enum MC_IO_DEBUG_UP_49: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_49.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_49.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_49.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_49.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_50`: gmc_8_1 register, index 0x32 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3567,16 +3445,16 @@ public enum MC_IO_DEBUG_UP_50: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_50.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_50.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_50.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_50.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_51`: gmc_8_1 register, index 0x33 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3589,16 +3467,16 @@ public enum MC_IO_DEBUG_UP_51: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_51.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_51.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_51.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_51.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_52`: gmc_8_1 register, index 0x34 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3611,16 +3489,16 @@ public enum MC_IO_DEBUG_UP_52: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_52.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_52.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_52.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_52.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_53`: gmc_8_1 register, index 0x35 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3633,16 +3511,16 @@ public enum MC_IO_DEBUG_UP_53: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_53.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_53.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_53.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_53.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_54`: gmc_8_1 register, index 0x36 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3655,16 +3533,16 @@ public enum MC_IO_DEBUG_UP_54: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_54.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_54.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_54.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_54.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_55`: gmc_8_1 register, index 0x37 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3677,16 +3555,16 @@ public enum MC_IO_DEBUG_UP_55: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_55.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_55.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_55.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_55.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_56`: gmc_8_1 register, index 0x38 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3699,16 +3577,16 @@ public enum MC_IO_DEBUG_UP_56: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_56.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_56.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_56.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_56.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_57`: gmc_8_1 register, index 0x39 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3721,16 +3599,16 @@ public enum MC_IO_DEBUG_UP_57: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_57.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_57.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_57.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_57.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_58`: gmc_8_1 register, index 0x3A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3743,16 +3621,16 @@ public enum MC_IO_DEBUG_UP_58: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_58.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_58.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_58.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_58.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_59`: gmc_8_1 register, index 0x3B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3765,16 +3643,16 @@ public enum MC_IO_DEBUG_UP_59: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_59.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_59.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_59.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_59.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_60`: gmc_8_1 register, index 0x3C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3787,16 +3665,16 @@ public enum MC_IO_DEBUG_UP_60: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_60.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_60.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_60.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_60.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_61`: gmc_8_1 register, index 0x3D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3809,16 +3687,16 @@ public enum MC_IO_DEBUG_UP_61: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_61.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_61.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_61.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_61.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_62`: gmc_8_1 register, index 0x3E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3831,16 +3709,16 @@ public enum MC_IO_DEBUG_UP_62: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_62.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_62.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_62.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_62.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_63`: gmc_8_1 register, index 0x3F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3853,16 +3731,16 @@ public enum MC_IO_DEBUG_UP_63: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_63.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_63.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_63.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_63.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_64`: gmc_8_1 register, index 0x40 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3875,16 +3753,16 @@ public enum MC_IO_DEBUG_UP_64: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_64.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_64.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_64.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_64.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_65`: gmc_8_1 register, index 0x41 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3897,16 +3775,16 @@ public enum MC_IO_DEBUG_UP_65: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_65.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_65.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_65.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_65.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_66`: gmc_8_1 register, index 0x42 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3919,16 +3797,16 @@ public enum MC_IO_DEBUG_UP_66: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_66.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_66.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_66.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_66.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_67`: gmc_8_1 register, index 0x43 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3941,16 +3819,16 @@ public enum MC_IO_DEBUG_UP_67: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_67.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_67.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_67.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_67.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_68`: gmc_8_1 register, index 0x44 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3963,16 +3841,16 @@ public enum MC_IO_DEBUG_UP_68: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_68.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_68.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_68.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_68.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_69`: gmc_8_1 register, index 0x45 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3985,16 +3863,16 @@ public enum MC_IO_DEBUG_UP_69: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_69.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_69.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_69.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_69.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_70`: gmc_8_1 register, index 0x46 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4007,16 +3885,16 @@ public enum MC_IO_DEBUG_UP_70: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_70.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_70.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_70.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_70.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_71`: gmc_8_1 register, index 0x47 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4029,16 +3907,16 @@ public enum MC_IO_DEBUG_UP_71: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_71.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_71.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_71.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_71.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_72`: gmc_8_1 register, index 0x48 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4051,16 +3929,16 @@ public enum MC_IO_DEBUG_UP_72: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_72.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_72.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_72.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_72.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_73`: gmc_8_1 register, index 0x49 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4073,16 +3951,16 @@ public enum MC_IO_DEBUG_UP_73: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_73.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_73.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_73.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_73.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_74`: gmc_8_1 register, index 0x4A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4095,16 +3973,16 @@ public enum MC_IO_DEBUG_UP_74: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_74.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_74.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_74.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_74.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_75`: gmc_8_1 register, index 0x4B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4117,16 +3995,16 @@ public enum MC_IO_DEBUG_UP_75: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_75.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_75.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_75.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_75.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_76`: gmc_8_1 register, index 0x4C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4139,16 +4017,16 @@ public enum MC_IO_DEBUG_UP_76: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_76.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_76.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_76.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_76.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_77`: gmc_8_1 register, index 0x4D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4161,16 +4039,16 @@ public enum MC_IO_DEBUG_UP_77: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_77.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_77.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_77.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_77.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_78`: gmc_8_1 register, index 0x4E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4183,14 +4061,14 @@ public enum MC_IO_DEBUG_UP_78: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_78.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_78.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_78.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_78.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }

@@ -14,16 +14,16 @@ public enum MC_IO_DEBUG_UP_79: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_79.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_79.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_79.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_79.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_80`: gmc_8_1 register, index 0x50 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -36,16 +36,16 @@ public enum MC_IO_DEBUG_UP_80: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_80.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_80.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_80.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_80.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_81`: gmc_8_1 register, index 0x51 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -58,16 +58,16 @@ public enum MC_IO_DEBUG_UP_81: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_81.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_81.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_81.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_81.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_82`: gmc_8_1 register, index 0x52 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -80,16 +80,16 @@ public enum MC_IO_DEBUG_UP_82: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_82.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_82.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_82.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_82.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_83`: gmc_8_1 register, index 0x53 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -102,16 +102,16 @@ public enum MC_IO_DEBUG_UP_83: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_83.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_83.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_83.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_83.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_84`: gmc_8_1 register, index 0x54 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -124,16 +124,16 @@ public enum MC_IO_DEBUG_UP_84: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_84.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_84.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_84.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_84.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_85`: gmc_8_1 register, index 0x55 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -146,16 +146,16 @@ public enum MC_IO_DEBUG_UP_85: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_85.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_85.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_85.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_85.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_86`: gmc_8_1 register, index 0x56 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -168,16 +168,16 @@ public enum MC_IO_DEBUG_UP_86: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_86.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_86.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_86.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_86.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_87`: gmc_8_1 register, index 0x57 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -190,16 +190,16 @@ public enum MC_IO_DEBUG_UP_87: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_87.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_87.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_87.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_87.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_88`: gmc_8_1 register, index 0x58 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -212,16 +212,16 @@ public enum MC_IO_DEBUG_UP_88: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_88.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_88.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_88.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_88.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_89`: gmc_8_1 register, index 0x59 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -234,16 +234,16 @@ public enum MC_IO_DEBUG_UP_89: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_89.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_89.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_89.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_89.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_90`: gmc_8_1 register, index 0x5A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -256,16 +256,16 @@ public enum MC_IO_DEBUG_UP_90: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_90.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_90.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_90.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_90.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_91`: gmc_8_1 register, index 0x5B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -278,16 +278,16 @@ public enum MC_IO_DEBUG_UP_91: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_91.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_91.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_91.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_91.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_92`: gmc_8_1 register, index 0x5C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -300,16 +300,16 @@ public enum MC_IO_DEBUG_UP_92: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_92.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_92.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_92.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_92.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_93`: gmc_8_1 register, index 0x5D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -322,16 +322,16 @@ public enum MC_IO_DEBUG_UP_93: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_93.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_93.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_93.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_93.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_94`: gmc_8_1 register, index 0x5E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -344,16 +344,16 @@ public enum MC_IO_DEBUG_UP_94: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_94.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_94.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_94.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_94.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_95`: gmc_8_1 register, index 0x5F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -366,16 +366,16 @@ public enum MC_IO_DEBUG_UP_95: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_95.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_95.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_95.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_95.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_96`: gmc_8_1 register, index 0x60 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -388,16 +388,16 @@ public enum MC_IO_DEBUG_UP_96: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_96.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_96.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_96.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_96.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_97`: gmc_8_1 register, index 0x61 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -410,16 +410,16 @@ public enum MC_IO_DEBUG_UP_97: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_97.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_97.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_97.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_97.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_98`: gmc_8_1 register, index 0x62 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -432,16 +432,16 @@ public enum MC_IO_DEBUG_UP_98: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_98.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_98.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_98.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_98.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_99`: gmc_8_1 register, index 0x63 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -454,16 +454,16 @@ public enum MC_IO_DEBUG_UP_99: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_99.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_99.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_99.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_99.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_100`: gmc_8_1 register, index 0x64 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -476,16 +476,16 @@ public enum MC_IO_DEBUG_UP_100: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_100.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_100.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_100.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_100.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_101`: gmc_8_1 register, index 0x65 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -498,16 +498,16 @@ public enum MC_IO_DEBUG_UP_101: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_101.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_101.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_101.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_101.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_102`: gmc_8_1 register, index 0x66 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -520,16 +520,16 @@ public enum MC_IO_DEBUG_UP_102: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_102.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_102.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_102.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_102.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_103`: gmc_8_1 register, index 0x67 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -542,16 +542,16 @@ public enum MC_IO_DEBUG_UP_103: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_103.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_103.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_103.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_103.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_104`: gmc_8_1 register, index 0x68 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -564,16 +564,16 @@ public enum MC_IO_DEBUG_UP_104: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_104.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_104.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_104.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_104.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_105`: gmc_8_1 register, index 0x69 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -586,16 +586,16 @@ public enum MC_IO_DEBUG_UP_105: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_105.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_105.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_105.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_105.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_106`: gmc_8_1 register, index 0x6A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -608,16 +608,16 @@ public enum MC_IO_DEBUG_UP_106: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_106.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_106.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_106.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_106.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_107`: gmc_8_1 register, index 0x6B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -630,16 +630,16 @@ public enum MC_IO_DEBUG_UP_107: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_107.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_107.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_107.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_107.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_108`: gmc_8_1 register, index 0x6C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -652,16 +652,16 @@ public enum MC_IO_DEBUG_UP_108: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_108.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_108.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_108.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_108.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_109`: gmc_8_1 register, index 0x6D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -674,16 +674,16 @@ public enum MC_IO_DEBUG_UP_109: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_109.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_109.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_109.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_109.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_110`: gmc_8_1 register, index 0x6E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -696,16 +696,16 @@ public enum MC_IO_DEBUG_UP_110: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_110.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_110.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_110.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_110.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_111`: gmc_8_1 register, index 0x6F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -718,16 +718,16 @@ public enum MC_IO_DEBUG_UP_111: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_111.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_111.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_111.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_111.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_112`: gmc_8_1 register, index 0x70 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -740,16 +740,16 @@ public enum MC_IO_DEBUG_UP_112: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_112.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_112.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_112.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_112.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_113`: gmc_8_1 register, index 0x71 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -762,16 +762,16 @@ public enum MC_IO_DEBUG_UP_113: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_113.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_113.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_113.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_113.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_114`: gmc_8_1 register, index 0x72 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -784,16 +784,16 @@ public enum MC_IO_DEBUG_UP_114: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_114.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_114.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_114.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_114.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_115`: gmc_8_1 register, index 0x73 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -806,16 +806,16 @@ public enum MC_IO_DEBUG_UP_115: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_115.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_115.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_115.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_115.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_116`: gmc_8_1 register, index 0x74 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -828,16 +828,16 @@ public enum MC_IO_DEBUG_UP_116: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_116.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_116.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_116.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_116.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_117`: gmc_8_1 register, index 0x75 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -850,16 +850,16 @@ public enum MC_IO_DEBUG_UP_117: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_117.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_117.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_117.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_117.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_118`: gmc_8_1 register, index 0x76 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -872,16 +872,16 @@ public enum MC_IO_DEBUG_UP_118: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_118.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_118.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_118.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_118.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_119`: gmc_8_1 register, index 0x77 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -894,16 +894,16 @@ public enum MC_IO_DEBUG_UP_119: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_119.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_119.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_119.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_119.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_120`: gmc_8_1 register, index 0x78 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -916,16 +916,16 @@ public enum MC_IO_DEBUG_UP_120: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_120.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_120.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_120.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_120.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_121`: gmc_8_1 register, index 0x79 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -938,16 +938,16 @@ public enum MC_IO_DEBUG_UP_121: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_121.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_121.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_121.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_121.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_122`: gmc_8_1 register, index 0x7A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -960,16 +960,16 @@ public enum MC_IO_DEBUG_UP_122: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_122.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_122.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_122.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_122.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_123`: gmc_8_1 register, index 0x7B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -982,16 +982,16 @@ public enum MC_IO_DEBUG_UP_123: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_123.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_123.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_123.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_123.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_124`: gmc_8_1 register, index 0x7C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1004,16 +1004,16 @@ public enum MC_IO_DEBUG_UP_124: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_124.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_124.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_124.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_124.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_125`: gmc_8_1 register, index 0x7D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1026,16 +1026,16 @@ public enum MC_IO_DEBUG_UP_125: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_125.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_125.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_125.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_125.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_126`: gmc_8_1 register, index 0x7E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1048,16 +1048,16 @@ public enum MC_IO_DEBUG_UP_126: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_126.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_126.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_126.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_126.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_127`: gmc_8_1 register, index 0x7F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1070,16 +1070,16 @@ public enum MC_IO_DEBUG_UP_127: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_127.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_127.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_127.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_127.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_128`: gmc_8_1 register, index 0x80 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1092,16 +1092,16 @@ public enum MC_IO_DEBUG_UP_128: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_128.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_128.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_128.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_128.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_129`: gmc_8_1 register, index 0x81 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1114,16 +1114,16 @@ public enum MC_IO_DEBUG_UP_129: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_129.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_129.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_129.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_129.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_130`: gmc_8_1 register, index 0x82 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1136,16 +1136,16 @@ public enum MC_IO_DEBUG_UP_130: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_130.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_130.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_130.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_130.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_131`: gmc_8_1 register, index 0x83 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1158,16 +1158,16 @@ public enum MC_IO_DEBUG_UP_131: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_131.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_131.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_131.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_131.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_132`: gmc_8_1 register, index 0x84 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1180,16 +1180,16 @@ public enum MC_IO_DEBUG_UP_132: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_132.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_132.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_132.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_132.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_133`: gmc_8_1 register, index 0x85 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1202,16 +1202,16 @@ public enum MC_IO_DEBUG_UP_133: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_133.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_133.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_133.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_133.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_134`: gmc_8_1 register, index 0x86 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1224,16 +1224,16 @@ public enum MC_IO_DEBUG_UP_134: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_134.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_134.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_134.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_134.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_135`: gmc_8_1 register, index 0x87 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1246,16 +1246,16 @@ public enum MC_IO_DEBUG_UP_135: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_135.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_135.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_135.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_135.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_136`: gmc_8_1 register, index 0x88 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1268,16 +1268,16 @@ public enum MC_IO_DEBUG_UP_136: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_136.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_136.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_136.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_136.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_137`: gmc_8_1 register, index 0x89 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1290,16 +1290,16 @@ public enum MC_IO_DEBUG_UP_137: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_137.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_137.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_137.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_137.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_138`: gmc_8_1 register, index 0x8A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1312,16 +1312,16 @@ public enum MC_IO_DEBUG_UP_138: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_138.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_138.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_138.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_138.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_139`: gmc_8_1 register, index 0x8B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1334,16 +1334,16 @@ public enum MC_IO_DEBUG_UP_139: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_139.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_139.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_139.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_139.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_140`: gmc_8_1 register, index 0x8C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1356,16 +1356,16 @@ public enum MC_IO_DEBUG_UP_140: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_140.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_140.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_140.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_140.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_141`: gmc_8_1 register, index 0x8D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1378,16 +1378,16 @@ public enum MC_IO_DEBUG_UP_141: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_141.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_141.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_141.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_141.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_142`: gmc_8_1 register, index 0x8E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1400,16 +1400,16 @@ public enum MC_IO_DEBUG_UP_142: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_142.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_142.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_142.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_142.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_143`: gmc_8_1 register, index 0x8F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1422,16 +1422,16 @@ public enum MC_IO_DEBUG_UP_143: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_143.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_143.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_143.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_143.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_144`: gmc_8_1 register, index 0x90 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1444,16 +1444,16 @@ public enum MC_IO_DEBUG_UP_144: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_144.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_144.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_144.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_144.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_145`: gmc_8_1 register, index 0x91 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1466,16 +1466,16 @@ public enum MC_IO_DEBUG_UP_145: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_145.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_145.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_145.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_145.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_146`: gmc_8_1 register, index 0x92 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1488,16 +1488,16 @@ public enum MC_IO_DEBUG_UP_146: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_146.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_146.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_146.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_146.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_147`: gmc_8_1 register, index 0x93 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1510,16 +1510,16 @@ public enum MC_IO_DEBUG_UP_147: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_147.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_147.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_147.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_147.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_148`: gmc_8_1 register, index 0x94 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1532,16 +1532,16 @@ public enum MC_IO_DEBUG_UP_148: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_148.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_148.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_148.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_148.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_149`: gmc_8_1 register, index 0x95 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1554,16 +1554,16 @@ public enum MC_IO_DEBUG_UP_149: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_149.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_149.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_149.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_149.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_150`: gmc_8_1 register, index 0x96 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1576,16 +1576,16 @@ public enum MC_IO_DEBUG_UP_150: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_150.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_150.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_150.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_150.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_151`: gmc_8_1 register, index 0x97 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1598,16 +1598,16 @@ public enum MC_IO_DEBUG_UP_151: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_151.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_151.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_151.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_151.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_152`: gmc_8_1 register, index 0x98 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1620,16 +1620,16 @@ public enum MC_IO_DEBUG_UP_152: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_152.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_152.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_152.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_152.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_153`: gmc_8_1 register, index 0x99 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1642,16 +1642,16 @@ public enum MC_IO_DEBUG_UP_153: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_153.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_153.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_153.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_153.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_154`: gmc_8_1 register, index 0x9A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1664,16 +1664,16 @@ public enum MC_IO_DEBUG_UP_154: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_154.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_154.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_154.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_154.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_155`: gmc_8_1 register, index 0x9B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1686,16 +1686,16 @@ public enum MC_IO_DEBUG_UP_155: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_155.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_155.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_155.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_155.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_156`: gmc_8_1 register, index 0x9C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1708,16 +1708,16 @@ public enum MC_IO_DEBUG_UP_156: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_156.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_156.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_156.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_156.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_157`: gmc_8_1 register, index 0x9D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1730,16 +1730,16 @@ public enum MC_IO_DEBUG_UP_157: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_157.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_157.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_157.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_157.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_158`: gmc_8_1 register, index 0x9E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1752,16 +1752,16 @@ public enum MC_IO_DEBUG_UP_158: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_158.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_158.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_158.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_158.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_159`: gmc_8_1 register, index 0x9F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1774,16 +1774,16 @@ public enum MC_IO_DEBUG_UP_159: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_UP_159.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_UP_159.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_UP_159.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_UP_159.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_MISC_D0`: gmc_8_1 register, index 0xA0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1796,16 +1796,16 @@ public enum MC_IO_DEBUG_DQB0L_MISC_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0L_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_MISC_D0`: gmc_8_1 register, index 0xA1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1818,16 +1818,16 @@ public enum MC_IO_DEBUG_DQB0H_MISC_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0H_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_MISC_D0`: gmc_8_1 register, index 0xA2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1840,16 +1840,16 @@ public enum MC_IO_DEBUG_DQB1L_MISC_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1L_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_MISC_D0`: gmc_8_1 register, index 0xA3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1862,16 +1862,16 @@ public enum MC_IO_DEBUG_DQB1H_MISC_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1H_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_MISC_D0`: gmc_8_1 register, index 0xA4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1884,16 +1884,16 @@ public enum MC_IO_DEBUG_DQB2L_MISC_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2L_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_MISC_D0`: gmc_8_1 register, index 0xA5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1906,16 +1906,16 @@ public enum MC_IO_DEBUG_DQB2H_MISC_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2H_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_MISC_D0`: gmc_8_1 register, index 0xA6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1928,16 +1928,16 @@ public enum MC_IO_DEBUG_DQB3L_MISC_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3L_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_MISC_D0`: gmc_8_1 register, index 0xA7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1950,16 +1950,16 @@ public enum MC_IO_DEBUG_DQB3H_MISC_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3H_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_MISC_D0`: gmc_8_1 register, index 0xA8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1972,16 +1972,16 @@ public enum MC_IO_DEBUG_DBI_MISC_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DBI_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_MISC_D0`: gmc_8_1 register, index 0xA9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1994,16 +1994,16 @@ public enum MC_IO_DEBUG_EDC_MISC_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_MISC_D0`: gmc_8_1 register, index 0xAA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2016,16 +2016,16 @@ public enum MC_IO_DEBUG_WCK_MISC_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCK_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_MISC_D0`: gmc_8_1 register, index 0xAB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2038,16 +2038,16 @@ public enum MC_IO_DEBUG_CK_MISC_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CK_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CK_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CK_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CK_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_MISC_D0`: gmc_8_1 register, index 0xAC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2060,16 +2060,16 @@ public enum MC_IO_DEBUG_ADDRL_MISC_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRL_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_MISC_D0`: gmc_8_1 register, index 0xAD of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2082,16 +2082,16 @@ public enum MC_IO_DEBUG_ADDRH_MISC_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRH_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_MISC_D0`: gmc_8_1 register, index 0xAE of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2104,16 +2104,16 @@ public enum MC_IO_DEBUG_ACMD_MISC_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ACMD_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_MISC_D0`: gmc_8_1 register, index 0xAF of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2126,16 +2126,16 @@ public enum MC_IO_DEBUG_CMD_MISC_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CMD_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_MISC_D1`: gmc_8_1 register, index 0xB0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2148,16 +2148,16 @@ public enum MC_IO_DEBUG_DQB0L_MISC_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0L_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_MISC_D1`: gmc_8_1 register, index 0xB1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2170,16 +2170,16 @@ public enum MC_IO_DEBUG_DQB0H_MISC_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0H_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_MISC_D1`: gmc_8_1 register, index 0xB2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2192,16 +2192,16 @@ public enum MC_IO_DEBUG_DQB1L_MISC_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1L_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_MISC_D1`: gmc_8_1 register, index 0xB3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2214,16 +2214,16 @@ public enum MC_IO_DEBUG_DQB1H_MISC_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1H_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_MISC_D1`: gmc_8_1 register, index 0xB4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2236,16 +2236,16 @@ public enum MC_IO_DEBUG_DQB2L_MISC_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2L_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_MISC_D1`: gmc_8_1 register, index 0xB5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2258,16 +2258,16 @@ public enum MC_IO_DEBUG_DQB2H_MISC_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2H_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_MISC_D1`: gmc_8_1 register, index 0xB6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2280,16 +2280,16 @@ public enum MC_IO_DEBUG_DQB3L_MISC_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3L_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_MISC_D1`: gmc_8_1 register, index 0xB7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2302,16 +2302,16 @@ public enum MC_IO_DEBUG_DQB3H_MISC_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3H_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_MISC_D1`: gmc_8_1 register, index 0xB8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2324,16 +2324,16 @@ public enum MC_IO_DEBUG_DBI_MISC_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DBI_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_MISC_D1`: gmc_8_1 register, index 0xB9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2346,16 +2346,16 @@ public enum MC_IO_DEBUG_EDC_MISC_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_MISC_D1`: gmc_8_1 register, index 0xBA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2368,16 +2368,16 @@ public enum MC_IO_DEBUG_WCK_MISC_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCK_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_MISC_D1`: gmc_8_1 register, index 0xBB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2390,16 +2390,16 @@ public enum MC_IO_DEBUG_CK_MISC_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CK_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CK_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CK_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CK_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_MISC_D1`: gmc_8_1 register, index 0xBC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2412,16 +2412,16 @@ public enum MC_IO_DEBUG_ADDRL_MISC_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRL_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_MISC_D1`: gmc_8_1 register, index 0xBD of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2434,16 +2434,16 @@ public enum MC_IO_DEBUG_ADDRH_MISC_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRH_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_MISC_D1`: gmc_8_1 register, index 0xBE of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2456,16 +2456,16 @@ public enum MC_IO_DEBUG_ACMD_MISC_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ACMD_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_MISC_D1`: gmc_8_1 register, index 0xBF of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2478,16 +2478,16 @@ public enum MC_IO_DEBUG_CMD_MISC_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CMD_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_CLKSEL_D0`: gmc_8_1 register, index 0xC0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2500,16 +2500,16 @@ public enum MC_IO_DEBUG_DQB0L_CLKSEL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0L_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_CLKSEL_D0`: gmc_8_1 register, index 0xC1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2522,16 +2522,16 @@ public enum MC_IO_DEBUG_DQB0H_CLKSEL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0H_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_CLKSEL_D0`: gmc_8_1 register, index 0xC2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2544,16 +2544,16 @@ public enum MC_IO_DEBUG_DQB1L_CLKSEL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1L_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_CLKSEL_D0`: gmc_8_1 register, index 0xC3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2566,16 +2566,16 @@ public enum MC_IO_DEBUG_DQB1H_CLKSEL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1H_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_CLKSEL_D0`: gmc_8_1 register, index 0xC4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2588,16 +2588,16 @@ public enum MC_IO_DEBUG_DQB2L_CLKSEL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2L_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_CLKSEL_D0`: gmc_8_1 register, index 0xC5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2610,16 +2610,16 @@ public enum MC_IO_DEBUG_DQB2H_CLKSEL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2H_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_CLKSEL_D0`: gmc_8_1 register, index 0xC6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2632,16 +2632,16 @@ public enum MC_IO_DEBUG_DQB3L_CLKSEL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3L_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_CLKSEL_D0`: gmc_8_1 register, index 0xC7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2654,16 +2654,16 @@ public enum MC_IO_DEBUG_DQB3H_CLKSEL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3H_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_CLKSEL_D0`: gmc_8_1 register, index 0xC8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2676,16 +2676,16 @@ public enum MC_IO_DEBUG_DBI_CLKSEL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DBI_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_CLKSEL_D0`: gmc_8_1 register, index 0xC9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2698,16 +2698,16 @@ public enum MC_IO_DEBUG_EDC_CLKSEL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_CLKSEL_D0`: gmc_8_1 register, index 0xCA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2720,16 +2720,16 @@ public enum MC_IO_DEBUG_WCK_CLKSEL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCK_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_CLKSEL_D0`: gmc_8_1 register, index 0xCB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2742,16 +2742,16 @@ public enum MC_IO_DEBUG_CK_CLKSEL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CK_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CK_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CK_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CK_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_CLKSEL_D0`: gmc_8_1 register, index 0xCC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2764,16 +2764,16 @@ public enum MC_IO_DEBUG_ADDRL_CLKSEL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRL_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_CLKSEL_D0`: gmc_8_1 register, index 0xCD of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2786,16 +2786,16 @@ public enum MC_IO_DEBUG_ADDRH_CLKSEL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRH_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_CLKSEL_D0`: gmc_8_1 register, index 0xCE of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2808,16 +2808,16 @@ public enum MC_IO_DEBUG_ACMD_CLKSEL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ACMD_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_CLKSEL_D0`: gmc_8_1 register, index 0xCF of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2830,16 +2830,16 @@ public enum MC_IO_DEBUG_CMD_CLKSEL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CMD_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_CLKSEL_D1`: gmc_8_1 register, index 0xD0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2852,16 +2852,16 @@ public enum MC_IO_DEBUG_DQB0L_CLKSEL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0L_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_CLKSEL_D1`: gmc_8_1 register, index 0xD1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2874,16 +2874,16 @@ public enum MC_IO_DEBUG_DQB0H_CLKSEL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0H_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_CLKSEL_D1`: gmc_8_1 register, index 0xD2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2896,16 +2896,16 @@ public enum MC_IO_DEBUG_DQB1L_CLKSEL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1L_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_CLKSEL_D1`: gmc_8_1 register, index 0xD3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2918,16 +2918,16 @@ public enum MC_IO_DEBUG_DQB1H_CLKSEL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1H_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_CLKSEL_D1`: gmc_8_1 register, index 0xD4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2940,16 +2940,16 @@ public enum MC_IO_DEBUG_DQB2L_CLKSEL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2L_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_CLKSEL_D1`: gmc_8_1 register, index 0xD5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2962,16 +2962,16 @@ public enum MC_IO_DEBUG_DQB2H_CLKSEL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2H_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_CLKSEL_D1`: gmc_8_1 register, index 0xD6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2984,16 +2984,16 @@ public enum MC_IO_DEBUG_DQB3L_CLKSEL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3L_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_CLKSEL_D1`: gmc_8_1 register, index 0xD7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3006,16 +3006,16 @@ public enum MC_IO_DEBUG_DQB3H_CLKSEL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3H_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_CLKSEL_D1`: gmc_8_1 register, index 0xD8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3028,16 +3028,16 @@ public enum MC_IO_DEBUG_DBI_CLKSEL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DBI_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_CLKSEL_D1`: gmc_8_1 register, index 0xD9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3050,16 +3050,16 @@ public enum MC_IO_DEBUG_EDC_CLKSEL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_CLKSEL_D1`: gmc_8_1 register, index 0xDA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3072,16 +3072,16 @@ public enum MC_IO_DEBUG_WCK_CLKSEL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCK_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_CLKSEL_D1`: gmc_8_1 register, index 0xDB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3094,16 +3094,16 @@ public enum MC_IO_DEBUG_CK_CLKSEL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CK_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CK_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CK_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CK_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_CLKSEL_D1`: gmc_8_1 register, index 0xDC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3116,16 +3116,16 @@ public enum MC_IO_DEBUG_ADDRL_CLKSEL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRL_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_CLKSEL_D1`: gmc_8_1 register, index 0xDD of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3138,16 +3138,16 @@ public enum MC_IO_DEBUG_ADDRH_CLKSEL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRH_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_CLKSEL_D1`: gmc_8_1 register, index 0xDE of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3160,16 +3160,16 @@ public enum MC_IO_DEBUG_ACMD_CLKSEL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ACMD_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_CLKSEL_D1`: gmc_8_1 register, index 0xDF of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3182,16 +3182,16 @@ public enum MC_IO_DEBUG_CMD_CLKSEL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CMD_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_OFSCAL_D0`: gmc_8_1 register, index 0xE0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3204,16 +3204,16 @@ public enum MC_IO_DEBUG_DQB0L_OFSCAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0L_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_OFSCAL_D0`: gmc_8_1 register, index 0xE1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3226,16 +3226,16 @@ public enum MC_IO_DEBUG_DQB0H_OFSCAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0H_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_OFSCAL_D0`: gmc_8_1 register, index 0xE2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3248,16 +3248,16 @@ public enum MC_IO_DEBUG_DQB1L_OFSCAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1L_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_OFSCAL_D0`: gmc_8_1 register, index 0xE3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3270,16 +3270,16 @@ public enum MC_IO_DEBUG_DQB1H_OFSCAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1H_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_OFSCAL_D0`: gmc_8_1 register, index 0xE4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3292,16 +3292,16 @@ public enum MC_IO_DEBUG_DQB2L_OFSCAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2L_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_OFSCAL_D0`: gmc_8_1 register, index 0xE5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3314,16 +3314,16 @@ public enum MC_IO_DEBUG_DQB2H_OFSCAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2H_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_OFSCAL_D0`: gmc_8_1 register, index 0xE6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3336,16 +3336,16 @@ public enum MC_IO_DEBUG_DQB3L_OFSCAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3L_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_OFSCAL_D0`: gmc_8_1 register, index 0xE7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3358,16 +3358,16 @@ public enum MC_IO_DEBUG_DQB3H_OFSCAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3H_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_OFSCAL_D0`: gmc_8_1 register, index 0xE8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3380,16 +3380,16 @@ public enum MC_IO_DEBUG_DBI_OFSCAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DBI_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_OFSCAL_D0`: gmc_8_1 register, index 0xE9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3402,16 +3402,16 @@ public enum MC_IO_DEBUG_EDC_OFSCAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_OFSCAL_D0`: gmc_8_1 register, index 0xEA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3424,16 +3424,16 @@ public enum MC_IO_DEBUG_WCK_OFSCAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCK_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_RX_EQ_PM_D0`: gmc_8_1 register, index 0xEB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3446,16 +3446,16 @@ public enum MC_IO_DEBUG_EDC_RX_EQ_PM_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_RX_EQ_PM_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RX_EQ_PM_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RX_EQ_PM_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RX_EQ_PM_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_RX_DYN_PM_D0`: gmc_8_1 register, index 0xEC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3468,16 +3468,16 @@ public enum MC_IO_DEBUG_EDC_RX_DYN_PM_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_RX_DYN_PM_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RX_DYN_PM_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RX_DYN_PM_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RX_DYN_PM_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_CDR_PHSIZE_D0`: gmc_8_1 register, index 0xED of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3490,16 +3490,16 @@ public enum MC_IO_DEBUG_EDC_CDR_PHSIZE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_CDR_PHSIZE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_CDR_PHSIZE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_CDR_PHSIZE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_CDR_PHSIZE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_OFSCAL_D0`: gmc_8_1 register, index 0xEE of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3512,16 +3512,16 @@ public enum MC_IO_DEBUG_ACMD_OFSCAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ACMD_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_OFSCAL_D0`: gmc_8_1 register, index 0xEF of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3534,16 +3534,16 @@ public enum MC_IO_DEBUG_CMD_OFSCAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CMD_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_OFSCAL_D1`: gmc_8_1 register, index 0xF0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3556,16 +3556,16 @@ public enum MC_IO_DEBUG_DQB0L_OFSCAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0L_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_OFSCAL_D1`: gmc_8_1 register, index 0xF1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3578,16 +3578,16 @@ public enum MC_IO_DEBUG_DQB0H_OFSCAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0H_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_OFSCAL_D1`: gmc_8_1 register, index 0xF2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3600,16 +3600,16 @@ public enum MC_IO_DEBUG_DQB1L_OFSCAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1L_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_OFSCAL_D1`: gmc_8_1 register, index 0xF3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3622,16 +3622,16 @@ public enum MC_IO_DEBUG_DQB1H_OFSCAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1H_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_OFSCAL_D1`: gmc_8_1 register, index 0xF4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3644,16 +3644,16 @@ public enum MC_IO_DEBUG_DQB2L_OFSCAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2L_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_OFSCAL_D1`: gmc_8_1 register, index 0xF5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3666,16 +3666,16 @@ public enum MC_IO_DEBUG_DQB2H_OFSCAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2H_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_OFSCAL_D1`: gmc_8_1 register, index 0xF6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3688,16 +3688,16 @@ public enum MC_IO_DEBUG_DQB3L_OFSCAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3L_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_OFSCAL_D1`: gmc_8_1 register, index 0xF7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3710,16 +3710,16 @@ public enum MC_IO_DEBUG_DQB3H_OFSCAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3H_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_OFSCAL_D1`: gmc_8_1 register, index 0xF8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3732,16 +3732,16 @@ public enum MC_IO_DEBUG_DBI_OFSCAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DBI_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_OFSCAL_D1`: gmc_8_1 register, index 0xF9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3754,16 +3754,16 @@ public enum MC_IO_DEBUG_EDC_OFSCAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_OFSCAL_D1`: gmc_8_1 register, index 0xFA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3776,16 +3776,16 @@ public enum MC_IO_DEBUG_WCK_OFSCAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCK_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_RX_EQ_PM_D1`: gmc_8_1 register, index 0xFB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3798,16 +3798,16 @@ public enum MC_IO_DEBUG_EDC_RX_EQ_PM_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_RX_EQ_PM_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RX_EQ_PM_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RX_EQ_PM_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RX_EQ_PM_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_RX_DYN_PM_D1`: gmc_8_1 register, index 0xFC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3820,16 +3820,16 @@ public enum MC_IO_DEBUG_EDC_RX_DYN_PM_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_RX_DYN_PM_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RX_DYN_PM_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RX_DYN_PM_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RX_DYN_PM_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_CDR_PHSIZE_D1`: gmc_8_1 register, index 0xFD of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3842,16 +3842,16 @@ public enum MC_IO_DEBUG_EDC_CDR_PHSIZE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_CDR_PHSIZE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_CDR_PHSIZE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_CDR_PHSIZE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_CDR_PHSIZE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_OFSCAL_D1`: gmc_8_1 register, index 0xFE of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3864,16 +3864,16 @@ public enum MC_IO_DEBUG_ACMD_OFSCAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ACMD_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_OFSCAL_D1`: gmc_8_1 register, index 0xFF of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3886,16 +3886,16 @@ public enum MC_IO_DEBUG_CMD_OFSCAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CMD_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_RXPHASE_D0`: gmc_8_1 register, index 0x100 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3908,16 +3908,16 @@ public enum MC_IO_DEBUG_DQB0L_RXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0L_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_RXPHASE_D0`: gmc_8_1 register, index 0x101 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3930,16 +3930,16 @@ public enum MC_IO_DEBUG_DQB0H_RXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0H_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_RXPHASE_D0`: gmc_8_1 register, index 0x102 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3952,16 +3952,16 @@ public enum MC_IO_DEBUG_DQB1L_RXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1L_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_RXPHASE_D0`: gmc_8_1 register, index 0x103 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3974,16 +3974,16 @@ public enum MC_IO_DEBUG_DQB1H_RXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1H_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_RXPHASE_D0`: gmc_8_1 register, index 0x104 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3996,16 +3996,16 @@ public enum MC_IO_DEBUG_DQB2L_RXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2L_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_RXPHASE_D0`: gmc_8_1 register, index 0x105 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4018,16 +4018,16 @@ public enum MC_IO_DEBUG_DQB2H_RXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2H_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_RXPHASE_D0`: gmc_8_1 register, index 0x106 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4040,16 +4040,16 @@ public enum MC_IO_DEBUG_DQB3L_RXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3L_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_RXPHASE_D0`: gmc_8_1 register, index 0x107 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4062,16 +4062,16 @@ public enum MC_IO_DEBUG_DQB3H_RXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3H_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_RXPHASE_D0`: gmc_8_1 register, index 0x108 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4084,16 +4084,16 @@ public enum MC_IO_DEBUG_DBI_RXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DBI_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_RXPHASE_D0`: gmc_8_1 register, index 0x109 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4106,16 +4106,16 @@ public enum MC_IO_DEBUG_EDC_RXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_RXPHASE_D0`: gmc_8_1 register, index 0x10A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4128,16 +4128,16 @@ public enum MC_IO_DEBUG_WCK_RXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCK_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_RXPHASE_D0`: gmc_8_1 register, index 0x10B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4150,16 +4150,16 @@ public enum MC_IO_DEBUG_CK_RXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CK_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CK_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CK_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CK_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_RXPHASE_D0`: gmc_8_1 register, index 0x10C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4172,16 +4172,16 @@ public enum MC_IO_DEBUG_ADDRL_RXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRL_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_RXPHASE_D0`: gmc_8_1 register, index 0x10D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4194,16 +4194,16 @@ public enum MC_IO_DEBUG_ADDRH_RXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRH_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_RXPHASE_D0`: gmc_8_1 register, index 0x10E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4216,16 +4216,16 @@ public enum MC_IO_DEBUG_ACMD_RXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ACMD_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_RXPHASE_D0`: gmc_8_1 register, index 0x10F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4238,16 +4238,16 @@ public enum MC_IO_DEBUG_CMD_RXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CMD_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_RXPHASE_D1`: gmc_8_1 register, index 0x110 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4260,16 +4260,16 @@ public enum MC_IO_DEBUG_DQB0L_RXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0L_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_RXPHASE_D1`: gmc_8_1 register, index 0x111 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4282,16 +4282,16 @@ public enum MC_IO_DEBUG_DQB0H_RXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0H_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_RXPHASE_D1`: gmc_8_1 register, index 0x112 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4304,16 +4304,16 @@ public enum MC_IO_DEBUG_DQB1L_RXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1L_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_RXPHASE_D1`: gmc_8_1 register, index 0x113 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4326,16 +4326,16 @@ public enum MC_IO_DEBUG_DQB1H_RXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1H_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_RXPHASE_D1`: gmc_8_1 register, index 0x114 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4348,16 +4348,16 @@ public enum MC_IO_DEBUG_DQB2L_RXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2L_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_RXPHASE_D1`: gmc_8_1 register, index 0x115 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4370,16 +4370,16 @@ public enum MC_IO_DEBUG_DQB2H_RXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2H_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_RXPHASE_D1`: gmc_8_1 register, index 0x116 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4392,16 +4392,16 @@ public enum MC_IO_DEBUG_DQB3L_RXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3L_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_RXPHASE_D1`: gmc_8_1 register, index 0x117 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4414,16 +4414,16 @@ public enum MC_IO_DEBUG_DQB3H_RXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3H_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_RXPHASE_D1`: gmc_8_1 register, index 0x118 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4436,16 +4436,16 @@ public enum MC_IO_DEBUG_DBI_RXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DBI_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_RXPHASE_D1`: gmc_8_1 register, index 0x119 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4458,16 +4458,16 @@ public enum MC_IO_DEBUG_EDC_RXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_RXPHASE_D1`: gmc_8_1 register, index 0x11A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4480,16 +4480,16 @@ public enum MC_IO_DEBUG_WCK_RXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCK_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_RXPHASE_D1`: gmc_8_1 register, index 0x11B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4502,16 +4502,16 @@ public enum MC_IO_DEBUG_CK_RXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CK_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CK_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CK_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CK_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_RXPHASE_D1`: gmc_8_1 register, index 0x11C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4524,16 +4524,16 @@ public enum MC_IO_DEBUG_ADDRL_RXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRL_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_RXPHASE_D1`: gmc_8_1 register, index 0x11D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4546,16 +4546,16 @@ public enum MC_IO_DEBUG_ADDRH_RXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRH_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_RXPHASE_D1`: gmc_8_1 register, index 0x11E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4568,16 +4568,16 @@ public enum MC_IO_DEBUG_ACMD_RXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ACMD_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_RXPHASE_D1`: gmc_8_1 register, index 0x11F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4590,16 +4590,16 @@ public enum MC_IO_DEBUG_CMD_RXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CMD_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_TXPHASE_D0`: gmc_8_1 register, index 0x120 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4612,16 +4612,16 @@ public enum MC_IO_DEBUG_DQB0L_TXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0L_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_TXPHASE_D0`: gmc_8_1 register, index 0x121 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4634,16 +4634,16 @@ public enum MC_IO_DEBUG_DQB0H_TXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0H_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_TXPHASE_D0`: gmc_8_1 register, index 0x122 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4656,16 +4656,16 @@ public enum MC_IO_DEBUG_DQB1L_TXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1L_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_TXPHASE_D0`: gmc_8_1 register, index 0x123 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4678,16 +4678,16 @@ public enum MC_IO_DEBUG_DQB1H_TXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1H_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_TXPHASE_D0`: gmc_8_1 register, index 0x124 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4700,16 +4700,16 @@ public enum MC_IO_DEBUG_DQB2L_TXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2L_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_TXPHASE_D0`: gmc_8_1 register, index 0x125 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4722,16 +4722,16 @@ public enum MC_IO_DEBUG_DQB2H_TXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2H_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_TXPHASE_D0`: gmc_8_1 register, index 0x126 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4744,16 +4744,16 @@ public enum MC_IO_DEBUG_DQB3L_TXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3L_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_TXPHASE_D0`: gmc_8_1 register, index 0x127 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4766,16 +4766,16 @@ public enum MC_IO_DEBUG_DQB3H_TXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3H_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_TXPHASE_D0`: gmc_8_1 register, index 0x128 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4788,16 +4788,16 @@ public enum MC_IO_DEBUG_DBI_TXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DBI_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_TXPHASE_D0`: gmc_8_1 register, index 0x129 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4810,16 +4810,16 @@ public enum MC_IO_DEBUG_EDC_TXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_TXPHASE_D0`: gmc_8_1 register, index 0x12A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4832,16 +4832,16 @@ public enum MC_IO_DEBUG_WCK_TXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCK_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_TXPHASE_D0`: gmc_8_1 register, index 0x12B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4854,16 +4854,16 @@ public enum MC_IO_DEBUG_CK_TXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CK_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CK_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CK_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CK_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_TXPHASE_D0`: gmc_8_1 register, index 0x12C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4876,16 +4876,16 @@ public enum MC_IO_DEBUG_ADDRL_TXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRL_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_TXPHASE_D0`: gmc_8_1 register, index 0x12D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4898,16 +4898,16 @@ public enum MC_IO_DEBUG_ADDRH_TXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRH_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_TXPHASE_D0`: gmc_8_1 register, index 0x12E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4920,16 +4920,16 @@ public enum MC_IO_DEBUG_ACMD_TXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ACMD_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_TXPHASE_D0`: gmc_8_1 register, index 0x12F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4942,16 +4942,16 @@ public enum MC_IO_DEBUG_CMD_TXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CMD_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_TXPHASE_D1`: gmc_8_1 register, index 0x130 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4964,16 +4964,16 @@ public enum MC_IO_DEBUG_DQB0L_TXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0L_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_TXPHASE_D1`: gmc_8_1 register, index 0x131 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -4986,16 +4986,16 @@ public enum MC_IO_DEBUG_DQB0H_TXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0H_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_TXPHASE_D1`: gmc_8_1 register, index 0x132 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5008,16 +5008,16 @@ public enum MC_IO_DEBUG_DQB1L_TXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1L_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_TXPHASE_D1`: gmc_8_1 register, index 0x133 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5030,16 +5030,16 @@ public enum MC_IO_DEBUG_DQB1H_TXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1H_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_TXPHASE_D1`: gmc_8_1 register, index 0x134 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5052,16 +5052,16 @@ public enum MC_IO_DEBUG_DQB2L_TXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2L_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_TXPHASE_D1`: gmc_8_1 register, index 0x135 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5074,16 +5074,16 @@ public enum MC_IO_DEBUG_DQB2H_TXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2H_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_TXPHASE_D1`: gmc_8_1 register, index 0x136 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5096,16 +5096,16 @@ public enum MC_IO_DEBUG_DQB3L_TXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3L_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_TXPHASE_D1`: gmc_8_1 register, index 0x137 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5118,16 +5118,16 @@ public enum MC_IO_DEBUG_DQB3H_TXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3H_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_TXPHASE_D1`: gmc_8_1 register, index 0x138 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5140,16 +5140,16 @@ public enum MC_IO_DEBUG_DBI_TXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DBI_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_TXPHASE_D1`: gmc_8_1 register, index 0x139 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5162,16 +5162,16 @@ public enum MC_IO_DEBUG_EDC_TXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_TXPHASE_D1`: gmc_8_1 register, index 0x13A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5184,16 +5184,16 @@ public enum MC_IO_DEBUG_WCK_TXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCK_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_TXPHASE_D1`: gmc_8_1 register, index 0x13B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5206,16 +5206,16 @@ public enum MC_IO_DEBUG_CK_TXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CK_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CK_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CK_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CK_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_TXPHASE_D1`: gmc_8_1 register, index 0x13C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5228,16 +5228,16 @@ public enum MC_IO_DEBUG_ADDRL_TXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRL_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_TXPHASE_D1`: gmc_8_1 register, index 0x13D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5250,16 +5250,16 @@ public enum MC_IO_DEBUG_ADDRH_TXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRH_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_TXPHASE_D1`: gmc_8_1 register, index 0x13E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5272,16 +5272,16 @@ public enum MC_IO_DEBUG_ACMD_TXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ACMD_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_TXPHASE_D1`: gmc_8_1 register, index 0x13F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5294,16 +5294,16 @@ public enum MC_IO_DEBUG_CMD_TXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CMD_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x140 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5316,16 +5316,16 @@ public enum MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x141 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5338,16 +5338,16 @@ public enum MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x142 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5360,16 +5360,16 @@ public enum MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x143 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5382,16 +5382,16 @@ public enum MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x144 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5404,16 +5404,16 @@ public enum MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x145 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5426,16 +5426,16 @@ public enum MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x146 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5448,16 +5448,16 @@ public enum MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x147 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5470,16 +5470,16 @@ public enum MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x148 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -5492,14 +5492,14 @@ public enum MC_IO_DEBUG_DBI_RX_VREF_CAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }

@@ -14,16 +14,16 @@ public enum MC_IO_DEBUG_EDC_RX_VREF_CAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x14A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -36,16 +36,16 @@ public enum MC_IO_DEBUG_WCK_RX_VREF_CAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCK_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0_CDR_PHSIZE_D0`: gmc_8_1 register, index 0x14B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -58,16 +58,16 @@ public enum MC_IO_DEBUG_DQB0_CDR_PHSIZE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0_CDR_PHSIZE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0_CDR_PHSIZE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0_CDR_PHSIZE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0_CDR_PHSIZE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1_CDR_PHSIZE_D0`: gmc_8_1 register, index 0x14C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -80,16 +80,16 @@ public enum MC_IO_DEBUG_DQB1_CDR_PHSIZE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1_CDR_PHSIZE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1_CDR_PHSIZE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1_CDR_PHSIZE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1_CDR_PHSIZE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2_CDR_PHSIZE_D0`: gmc_8_1 register, index 0x14D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -102,16 +102,16 @@ public enum MC_IO_DEBUG_DQB2_CDR_PHSIZE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2_CDR_PHSIZE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2_CDR_PHSIZE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2_CDR_PHSIZE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2_CDR_PHSIZE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3_CDR_PHSIZE_D0`: gmc_8_1 register, index 0x14E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -124,16 +124,16 @@ public enum MC_IO_DEBUG_DQB3_CDR_PHSIZE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3_CDR_PHSIZE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3_CDR_PHSIZE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3_CDR_PHSIZE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3_CDR_PHSIZE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_CDR_PHSIZE_D0`: gmc_8_1 register, index 0x14F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -146,16 +146,16 @@ public enum MC_IO_DEBUG_DBI_CDR_PHSIZE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DBI_CDR_PHSIZE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_CDR_PHSIZE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_CDR_PHSIZE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_CDR_PHSIZE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x150 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -168,16 +168,16 @@ public enum MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x151 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -190,16 +190,16 @@ public enum MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x152 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -212,16 +212,16 @@ public enum MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x153 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -234,16 +234,16 @@ public enum MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x154 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -256,16 +256,16 @@ public enum MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x155 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -278,16 +278,16 @@ public enum MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x156 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -300,16 +300,16 @@ public enum MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x157 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -322,16 +322,16 @@ public enum MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x158 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -344,16 +344,16 @@ public enum MC_IO_DEBUG_DBI_RX_VREF_CAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x159 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -366,16 +366,16 @@ public enum MC_IO_DEBUG_EDC_RX_VREF_CAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_RX_VREF_CAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RX_VREF_CAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RX_VREF_CAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RX_VREF_CAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x15A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -388,16 +388,16 @@ public enum MC_IO_DEBUG_WCK_RX_VREF_CAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCK_RX_VREF_CAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_RX_VREF_CAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_RX_VREF_CAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_RX_VREF_CAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0_CDR_PHSIZE_D1`: gmc_8_1 register, index 0x15B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -410,16 +410,16 @@ public enum MC_IO_DEBUG_DQB0_CDR_PHSIZE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0_CDR_PHSIZE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0_CDR_PHSIZE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0_CDR_PHSIZE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0_CDR_PHSIZE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1_CDR_PHSIZE_D1`: gmc_8_1 register, index 0x15C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -432,16 +432,16 @@ public enum MC_IO_DEBUG_DQB1_CDR_PHSIZE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1_CDR_PHSIZE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1_CDR_PHSIZE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1_CDR_PHSIZE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1_CDR_PHSIZE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2_CDR_PHSIZE_D1`: gmc_8_1 register, index 0x15D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -454,16 +454,16 @@ public enum MC_IO_DEBUG_DQB2_CDR_PHSIZE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2_CDR_PHSIZE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2_CDR_PHSIZE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2_CDR_PHSIZE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2_CDR_PHSIZE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3_CDR_PHSIZE_D1`: gmc_8_1 register, index 0x15E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -476,16 +476,16 @@ public enum MC_IO_DEBUG_DQB3_CDR_PHSIZE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3_CDR_PHSIZE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3_CDR_PHSIZE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3_CDR_PHSIZE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3_CDR_PHSIZE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_CDR_PHSIZE_D1`: gmc_8_1 register, index 0x15F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -498,16 +498,16 @@ public enum MC_IO_DEBUG_DBI_CDR_PHSIZE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DBI_CDR_PHSIZE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_CDR_PHSIZE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_CDR_PHSIZE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_CDR_PHSIZE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_TXSLF_D0`: gmc_8_1 register, index 0x160 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -520,16 +520,16 @@ public enum MC_IO_DEBUG_DQB0L_TXSLF_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0L_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_TXSLF_D0`: gmc_8_1 register, index 0x161 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -542,16 +542,16 @@ public enum MC_IO_DEBUG_DQB0H_TXSLF_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0H_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_TXSLF_D0`: gmc_8_1 register, index 0x162 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -564,16 +564,16 @@ public enum MC_IO_DEBUG_DQB1L_TXSLF_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1L_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_TXSLF_D0`: gmc_8_1 register, index 0x163 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -586,16 +586,16 @@ public enum MC_IO_DEBUG_DQB1H_TXSLF_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1H_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_TXSLF_D0`: gmc_8_1 register, index 0x164 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -608,16 +608,16 @@ public enum MC_IO_DEBUG_DQB2L_TXSLF_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2L_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_TXSLF_D0`: gmc_8_1 register, index 0x165 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -630,16 +630,16 @@ public enum MC_IO_DEBUG_DQB2H_TXSLF_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2H_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_TXSLF_D0`: gmc_8_1 register, index 0x166 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -652,16 +652,16 @@ public enum MC_IO_DEBUG_DQB3L_TXSLF_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3L_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_TXSLF_D0`: gmc_8_1 register, index 0x167 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -674,16 +674,16 @@ public enum MC_IO_DEBUG_DQB3H_TXSLF_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3H_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_TXSLF_D0`: gmc_8_1 register, index 0x168 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -696,16 +696,16 @@ public enum MC_IO_DEBUG_DBI_TXSLF_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DBI_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_TXSLF_D0`: gmc_8_1 register, index 0x169 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -718,16 +718,16 @@ public enum MC_IO_DEBUG_EDC_TXSLF_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_TXSLF_D0`: gmc_8_1 register, index 0x16A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -740,16 +740,16 @@ public enum MC_IO_DEBUG_WCK_TXSLF_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCK_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_TXSLF_D0`: gmc_8_1 register, index 0x16B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -762,16 +762,16 @@ public enum MC_IO_DEBUG_CK_TXSLF_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CK_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CK_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CK_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CK_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_TXSLF_D0`: gmc_8_1 register, index 0x16C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -784,16 +784,16 @@ public enum MC_IO_DEBUG_ADDRL_TXSLF_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRL_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_TXSLF_D0`: gmc_8_1 register, index 0x16D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -806,16 +806,16 @@ public enum MC_IO_DEBUG_ADDRH_TXSLF_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRH_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_TXSLF_D0`: gmc_8_1 register, index 0x16E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -828,16 +828,16 @@ public enum MC_IO_DEBUG_ACMD_TXSLF_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ACMD_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_TXSLF_D0`: gmc_8_1 register, index 0x16F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -850,16 +850,16 @@ public enum MC_IO_DEBUG_CMD_TXSLF_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CMD_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_TXSLF_D1`: gmc_8_1 register, index 0x170 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -872,16 +872,16 @@ public enum MC_IO_DEBUG_DQB0L_TXSLF_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0L_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_TXSLF_D1`: gmc_8_1 register, index 0x171 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -894,16 +894,16 @@ public enum MC_IO_DEBUG_DQB0H_TXSLF_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0H_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_TXSLF_D1`: gmc_8_1 register, index 0x172 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -916,16 +916,16 @@ public enum MC_IO_DEBUG_DQB1L_TXSLF_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1L_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_TXSLF_D1`: gmc_8_1 register, index 0x173 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -938,16 +938,16 @@ public enum MC_IO_DEBUG_DQB1H_TXSLF_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1H_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_TXSLF_D1`: gmc_8_1 register, index 0x174 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -960,16 +960,16 @@ public enum MC_IO_DEBUG_DQB2L_TXSLF_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2L_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_TXSLF_D1`: gmc_8_1 register, index 0x175 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -982,16 +982,16 @@ public enum MC_IO_DEBUG_DQB2H_TXSLF_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2H_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_TXSLF_D1`: gmc_8_1 register, index 0x176 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1004,16 +1004,16 @@ public enum MC_IO_DEBUG_DQB3L_TXSLF_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3L_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_TXSLF_D1`: gmc_8_1 register, index 0x177 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1026,16 +1026,16 @@ public enum MC_IO_DEBUG_DQB3H_TXSLF_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3H_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_TXSLF_D1`: gmc_8_1 register, index 0x178 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1048,16 +1048,16 @@ public enum MC_IO_DEBUG_DBI_TXSLF_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DBI_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_TXSLF_D1`: gmc_8_1 register, index 0x179 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1070,16 +1070,16 @@ public enum MC_IO_DEBUG_EDC_TXSLF_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_TXSLF_D1`: gmc_8_1 register, index 0x17A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1092,16 +1092,16 @@ public enum MC_IO_DEBUG_WCK_TXSLF_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCK_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_TXSLF_D1`: gmc_8_1 register, index 0x17B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1114,16 +1114,16 @@ public enum MC_IO_DEBUG_CK_TXSLF_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CK_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CK_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CK_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CK_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_TXSLF_D1`: gmc_8_1 register, index 0x17C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1136,16 +1136,16 @@ public enum MC_IO_DEBUG_ADDRL_TXSLF_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRL_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_TXSLF_D1`: gmc_8_1 register, index 0x17D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1158,16 +1158,16 @@ public enum MC_IO_DEBUG_ADDRH_TXSLF_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRH_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_TXSLF_D1`: gmc_8_1 register, index 0x17E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1180,16 +1180,16 @@ public enum MC_IO_DEBUG_ACMD_TXSLF_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ACMD_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_TXSLF_D1`: gmc_8_1 register, index 0x17F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1202,16 +1202,16 @@ public enum MC_IO_DEBUG_CMD_TXSLF_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CMD_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_TXBST_PD_D0`: gmc_8_1 register, index 0x180 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1224,16 +1224,16 @@ public enum MC_IO_DEBUG_DQB0L_TXBST_PD_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0L_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_TXBST_PD_D0`: gmc_8_1 register, index 0x181 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1246,16 +1246,16 @@ public enum MC_IO_DEBUG_DQB0H_TXBST_PD_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0H_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_TXBST_PD_D0`: gmc_8_1 register, index 0x182 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1268,16 +1268,16 @@ public enum MC_IO_DEBUG_DQB1L_TXBST_PD_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1L_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_TXBST_PD_D0`: gmc_8_1 register, index 0x183 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1290,16 +1290,16 @@ public enum MC_IO_DEBUG_DQB1H_TXBST_PD_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1H_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_TXBST_PD_D0`: gmc_8_1 register, index 0x184 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1312,16 +1312,16 @@ public enum MC_IO_DEBUG_DQB2L_TXBST_PD_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2L_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_TXBST_PD_D0`: gmc_8_1 register, index 0x185 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1334,16 +1334,16 @@ public enum MC_IO_DEBUG_DQB2H_TXBST_PD_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2H_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_TXBST_PD_D0`: gmc_8_1 register, index 0x186 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1356,16 +1356,16 @@ public enum MC_IO_DEBUG_DQB3L_TXBST_PD_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3L_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_TXBST_PD_D0`: gmc_8_1 register, index 0x187 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1378,16 +1378,16 @@ public enum MC_IO_DEBUG_DQB3H_TXBST_PD_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3H_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_TXBST_PD_D0`: gmc_8_1 register, index 0x188 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1400,16 +1400,16 @@ public enum MC_IO_DEBUG_DBI_TXBST_PD_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DBI_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_TXBST_PD_D0`: gmc_8_1 register, index 0x189 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1422,16 +1422,16 @@ public enum MC_IO_DEBUG_EDC_TXBST_PD_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_TXBST_PD_D0`: gmc_8_1 register, index 0x18A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1444,16 +1444,16 @@ public enum MC_IO_DEBUG_WCK_TXBST_PD_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCK_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_TXBST_PD_D0`: gmc_8_1 register, index 0x18B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1466,16 +1466,16 @@ public enum MC_IO_DEBUG_CK_TXBST_PD_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CK_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CK_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CK_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CK_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_TXBST_PD_D0`: gmc_8_1 register, index 0x18C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1488,16 +1488,16 @@ public enum MC_IO_DEBUG_ADDRL_TXBST_PD_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRL_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_TXBST_PD_D0`: gmc_8_1 register, index 0x18D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1510,16 +1510,16 @@ public enum MC_IO_DEBUG_ADDRH_TXBST_PD_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRH_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_TXBST_PD_D0`: gmc_8_1 register, index 0x18E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1532,16 +1532,16 @@ public enum MC_IO_DEBUG_ACMD_TXBST_PD_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ACMD_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_TXBST_PD_D0`: gmc_8_1 register, index 0x18F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1554,16 +1554,16 @@ public enum MC_IO_DEBUG_CMD_TXBST_PD_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CMD_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_TXBST_PD_D1`: gmc_8_1 register, index 0x190 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1576,16 +1576,16 @@ public enum MC_IO_DEBUG_DQB0L_TXBST_PD_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0L_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_TXBST_PD_D1`: gmc_8_1 register, index 0x191 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1598,16 +1598,16 @@ public enum MC_IO_DEBUG_DQB0H_TXBST_PD_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0H_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_TXBST_PD_D1`: gmc_8_1 register, index 0x192 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1620,16 +1620,16 @@ public enum MC_IO_DEBUG_DQB1L_TXBST_PD_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1L_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_TXBST_PD_D1`: gmc_8_1 register, index 0x193 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1642,16 +1642,16 @@ public enum MC_IO_DEBUG_DQB1H_TXBST_PD_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1H_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_TXBST_PD_D1`: gmc_8_1 register, index 0x194 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1664,16 +1664,16 @@ public enum MC_IO_DEBUG_DQB2L_TXBST_PD_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2L_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_TXBST_PD_D1`: gmc_8_1 register, index 0x195 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1686,16 +1686,16 @@ public enum MC_IO_DEBUG_DQB2H_TXBST_PD_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2H_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_TXBST_PD_D1`: gmc_8_1 register, index 0x196 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1708,16 +1708,16 @@ public enum MC_IO_DEBUG_DQB3L_TXBST_PD_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3L_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_TXBST_PD_D1`: gmc_8_1 register, index 0x197 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1730,16 +1730,16 @@ public enum MC_IO_DEBUG_DQB3H_TXBST_PD_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3H_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_TXBST_PD_D1`: gmc_8_1 register, index 0x198 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1752,16 +1752,16 @@ public enum MC_IO_DEBUG_DBI_TXBST_PD_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DBI_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_TXBST_PD_D1`: gmc_8_1 register, index 0x199 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1774,16 +1774,16 @@ public enum MC_IO_DEBUG_EDC_TXBST_PD_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_TXBST_PD_D1`: gmc_8_1 register, index 0x19A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1796,16 +1796,16 @@ public enum MC_IO_DEBUG_WCK_TXBST_PD_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCK_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_TXBST_PD_D1`: gmc_8_1 register, index 0x19B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1818,16 +1818,16 @@ public enum MC_IO_DEBUG_CK_TXBST_PD_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CK_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CK_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CK_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CK_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_TXBST_PD_D1`: gmc_8_1 register, index 0x19C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1840,16 +1840,16 @@ public enum MC_IO_DEBUG_ADDRL_TXBST_PD_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRL_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_TXBST_PD_D1`: gmc_8_1 register, index 0x19D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1862,16 +1862,16 @@ public enum MC_IO_DEBUG_ADDRH_TXBST_PD_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRH_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_TXBST_PD_D1`: gmc_8_1 register, index 0x19E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1884,16 +1884,16 @@ public enum MC_IO_DEBUG_ACMD_TXBST_PD_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ACMD_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_TXBST_PD_D1`: gmc_8_1 register, index 0x19F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1906,16 +1906,16 @@ public enum MC_IO_DEBUG_CMD_TXBST_PD_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CMD_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_TXBST_PU_D0`: gmc_8_1 register, index 0x1A0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1928,16 +1928,16 @@ public enum MC_IO_DEBUG_DQB0L_TXBST_PU_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0L_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_TXBST_PU_D0`: gmc_8_1 register, index 0x1A1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1950,16 +1950,16 @@ public enum MC_IO_DEBUG_DQB0H_TXBST_PU_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0H_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_TXBST_PU_D0`: gmc_8_1 register, index 0x1A2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1972,16 +1972,16 @@ public enum MC_IO_DEBUG_DQB1L_TXBST_PU_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1L_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_TXBST_PU_D0`: gmc_8_1 register, index 0x1A3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1994,16 +1994,16 @@ public enum MC_IO_DEBUG_DQB1H_TXBST_PU_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1H_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_TXBST_PU_D0`: gmc_8_1 register, index 0x1A4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2016,16 +2016,16 @@ public enum MC_IO_DEBUG_DQB2L_TXBST_PU_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2L_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_TXBST_PU_D0`: gmc_8_1 register, index 0x1A5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2038,16 +2038,16 @@ public enum MC_IO_DEBUG_DQB2H_TXBST_PU_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2H_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_TXBST_PU_D0`: gmc_8_1 register, index 0x1A6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2060,16 +2060,16 @@ public enum MC_IO_DEBUG_DQB3L_TXBST_PU_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3L_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_TXBST_PU_D0`: gmc_8_1 register, index 0x1A7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2082,16 +2082,16 @@ public enum MC_IO_DEBUG_DQB3H_TXBST_PU_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3H_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_TXBST_PU_D0`: gmc_8_1 register, index 0x1A8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2104,16 +2104,16 @@ public enum MC_IO_DEBUG_DBI_TXBST_PU_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DBI_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_TXBST_PU_D0`: gmc_8_1 register, index 0x1A9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2126,16 +2126,16 @@ public enum MC_IO_DEBUG_EDC_TXBST_PU_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_TXBST_PU_D0`: gmc_8_1 register, index 0x1AA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2148,16 +2148,16 @@ public enum MC_IO_DEBUG_WCK_TXBST_PU_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCK_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_TXBST_PU_D0`: gmc_8_1 register, index 0x1AB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2170,16 +2170,16 @@ public enum MC_IO_DEBUG_CK_TXBST_PU_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CK_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CK_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CK_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CK_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_TXBST_PU_D0`: gmc_8_1 register, index 0x1AC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2192,16 +2192,16 @@ public enum MC_IO_DEBUG_ADDRL_TXBST_PU_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRL_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_TXBST_PU_D0`: gmc_8_1 register, index 0x1AD of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2214,16 +2214,16 @@ public enum MC_IO_DEBUG_ADDRH_TXBST_PU_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRH_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_TXBST_PU_D0`: gmc_8_1 register, index 0x1AE of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2236,16 +2236,16 @@ public enum MC_IO_DEBUG_ACMD_TXBST_PU_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ACMD_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_TXBST_PU_D0`: gmc_8_1 register, index 0x1AF of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2258,16 +2258,16 @@ public enum MC_IO_DEBUG_CMD_TXBST_PU_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CMD_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_TXBST_PU_D1`: gmc_8_1 register, index 0x1B0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2280,16 +2280,16 @@ public enum MC_IO_DEBUG_DQB0L_TXBST_PU_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0L_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_TXBST_PU_D1`: gmc_8_1 register, index 0x1B1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2302,16 +2302,16 @@ public enum MC_IO_DEBUG_DQB0H_TXBST_PU_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0H_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_TXBST_PU_D1`: gmc_8_1 register, index 0x1B2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2324,16 +2324,16 @@ public enum MC_IO_DEBUG_DQB1L_TXBST_PU_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1L_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_TXBST_PU_D1`: gmc_8_1 register, index 0x1B3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2346,16 +2346,16 @@ public enum MC_IO_DEBUG_DQB1H_TXBST_PU_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1H_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_TXBST_PU_D1`: gmc_8_1 register, index 0x1B4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2368,16 +2368,16 @@ public enum MC_IO_DEBUG_DQB2L_TXBST_PU_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2L_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_TXBST_PU_D1`: gmc_8_1 register, index 0x1B5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2390,16 +2390,16 @@ public enum MC_IO_DEBUG_DQB2H_TXBST_PU_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2H_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_TXBST_PU_D1`: gmc_8_1 register, index 0x1B6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2412,16 +2412,16 @@ public enum MC_IO_DEBUG_DQB3L_TXBST_PU_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3L_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_TXBST_PU_D1`: gmc_8_1 register, index 0x1B7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2434,16 +2434,16 @@ public enum MC_IO_DEBUG_DQB3H_TXBST_PU_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3H_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_TXBST_PU_D1`: gmc_8_1 register, index 0x1B8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2456,16 +2456,16 @@ public enum MC_IO_DEBUG_DBI_TXBST_PU_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DBI_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_TXBST_PU_D1`: gmc_8_1 register, index 0x1B9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2478,16 +2478,16 @@ public enum MC_IO_DEBUG_EDC_TXBST_PU_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_TXBST_PU_D1`: gmc_8_1 register, index 0x1BA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2500,16 +2500,16 @@ public enum MC_IO_DEBUG_WCK_TXBST_PU_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCK_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_TXBST_PU_D1`: gmc_8_1 register, index 0x1BB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2522,16 +2522,16 @@ public enum MC_IO_DEBUG_CK_TXBST_PU_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CK_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CK_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CK_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CK_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_TXBST_PU_D1`: gmc_8_1 register, index 0x1BC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2544,16 +2544,16 @@ public enum MC_IO_DEBUG_ADDRL_TXBST_PU_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRL_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRL_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_TXBST_PU_D1`: gmc_8_1 register, index 0x1BD of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2566,16 +2566,16 @@ public enum MC_IO_DEBUG_ADDRH_TXBST_PU_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ADDRH_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ADDRH_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_TXBST_PU_D1`: gmc_8_1 register, index 0x1BE of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2588,16 +2588,16 @@ public enum MC_IO_DEBUG_ACMD_TXBST_PU_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_ACMD_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_ACMD_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_TXBST_PU_D1`: gmc_8_1 register, index 0x1BF of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2610,16 +2610,16 @@ public enum MC_IO_DEBUG_CMD_TXBST_PU_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CMD_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_RX_EQ_D0`: gmc_8_1 register, index 0x1C0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2632,16 +2632,16 @@ public enum MC_IO_DEBUG_DQB0L_RX_EQ_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0L_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_RX_EQ_D0`: gmc_8_1 register, index 0x1C1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2654,16 +2654,16 @@ public enum MC_IO_DEBUG_DQB0H_RX_EQ_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0H_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_RX_EQ_D0`: gmc_8_1 register, index 0x1C2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2676,16 +2676,16 @@ public enum MC_IO_DEBUG_DQB1L_RX_EQ_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1L_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_RX_EQ_D0`: gmc_8_1 register, index 0x1C3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2698,16 +2698,16 @@ public enum MC_IO_DEBUG_DQB1H_RX_EQ_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1H_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_RX_EQ_D0`: gmc_8_1 register, index 0x1C4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2720,16 +2720,16 @@ public enum MC_IO_DEBUG_DQB2L_RX_EQ_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2L_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_RX_EQ_D0`: gmc_8_1 register, index 0x1C5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2742,16 +2742,16 @@ public enum MC_IO_DEBUG_DQB2H_RX_EQ_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2H_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_RX_EQ_D0`: gmc_8_1 register, index 0x1C6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2764,16 +2764,16 @@ public enum MC_IO_DEBUG_DQB3L_RX_EQ_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3L_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_RX_EQ_D0`: gmc_8_1 register, index 0x1C7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2786,16 +2786,16 @@ public enum MC_IO_DEBUG_DQB3H_RX_EQ_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3H_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_RX_EQ_D0`: gmc_8_1 register, index 0x1C8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2808,16 +2808,16 @@ public enum MC_IO_DEBUG_DBI_RX_EQ_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DBI_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_RX_EQ_D0`: gmc_8_1 register, index 0x1C9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2830,16 +2830,16 @@ public enum MC_IO_DEBUG_EDC_RX_EQ_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_RX_EQ_D0`: gmc_8_1 register, index 0x1CA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2852,16 +2852,16 @@ public enum MC_IO_DEBUG_WCK_RX_EQ_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCK_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQ0_RX_EQ_PM_D0`: gmc_8_1 register, index 0x1CB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2874,16 +2874,16 @@ public enum MC_IO_DEBUG_DQ0_RX_EQ_PM_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQ0_RX_EQ_PM_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQ0_RX_EQ_PM_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQ0_RX_EQ_PM_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQ0_RX_EQ_PM_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQ1_RX_EQ_PM_D0`: gmc_8_1 register, index 0x1CC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2896,16 +2896,16 @@ public enum MC_IO_DEBUG_DQ1_RX_EQ_PM_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQ1_RX_EQ_PM_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQ1_RX_EQ_PM_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQ1_RX_EQ_PM_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQ1_RX_EQ_PM_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQ0_RX_DYN_PM_D0`: gmc_8_1 register, index 0x1CD of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2918,16 +2918,16 @@ public enum MC_IO_DEBUG_DQ0_RX_DYN_PM_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQ0_RX_DYN_PM_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQ0_RX_DYN_PM_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQ0_RX_DYN_PM_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQ0_RX_DYN_PM_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQ1_RX_DYN_PM_D0`: gmc_8_1 register, index 0x1CE of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2940,16 +2940,16 @@ public enum MC_IO_DEBUG_DQ1_RX_DYN_PM_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQ1_RX_DYN_PM_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQ1_RX_DYN_PM_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQ1_RX_DYN_PM_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQ1_RX_DYN_PM_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_RX_EQ_D0`: gmc_8_1 register, index 0x1CF of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2962,16 +2962,16 @@ public enum MC_IO_DEBUG_CMD_RX_EQ_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CMD_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_RX_EQ_D1`: gmc_8_1 register, index 0x1D0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2984,16 +2984,16 @@ public enum MC_IO_DEBUG_DQB0L_RX_EQ_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0L_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0L_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_RX_EQ_D1`: gmc_8_1 register, index 0x1D1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3006,16 +3006,16 @@ public enum MC_IO_DEBUG_DQB0H_RX_EQ_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB0H_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB0H_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_RX_EQ_D1`: gmc_8_1 register, index 0x1D2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3028,16 +3028,16 @@ public enum MC_IO_DEBUG_DQB1L_RX_EQ_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1L_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1L_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_RX_EQ_D1`: gmc_8_1 register, index 0x1D3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3050,16 +3050,16 @@ public enum MC_IO_DEBUG_DQB1H_RX_EQ_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB1H_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB1H_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_RX_EQ_D1`: gmc_8_1 register, index 0x1D4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3072,16 +3072,16 @@ public enum MC_IO_DEBUG_DQB2L_RX_EQ_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2L_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2L_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_RX_EQ_D1`: gmc_8_1 register, index 0x1D5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3094,16 +3094,16 @@ public enum MC_IO_DEBUG_DQB2H_RX_EQ_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB2H_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB2H_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_RX_EQ_D1`: gmc_8_1 register, index 0x1D6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3116,16 +3116,16 @@ public enum MC_IO_DEBUG_DQB3L_RX_EQ_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3L_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3L_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_RX_EQ_D1`: gmc_8_1 register, index 0x1D7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3138,16 +3138,16 @@ public enum MC_IO_DEBUG_DQB3H_RX_EQ_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQB3H_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQB3H_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_RX_EQ_D1`: gmc_8_1 register, index 0x1D8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3160,16 +3160,16 @@ public enum MC_IO_DEBUG_DBI_RX_EQ_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DBI_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DBI_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_RX_EQ_D1`: gmc_8_1 register, index 0x1D9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3182,16 +3182,16 @@ public enum MC_IO_DEBUG_EDC_RX_EQ_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_EDC_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_EDC_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_RX_EQ_D1`: gmc_8_1 register, index 0x1DA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3204,16 +3204,16 @@ public enum MC_IO_DEBUG_WCK_RX_EQ_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCK_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCK_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQ0_RX_EQ_PM_D1`: gmc_8_1 register, index 0x1DB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3226,16 +3226,16 @@ public enum MC_IO_DEBUG_DQ0_RX_EQ_PM_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQ0_RX_EQ_PM_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQ0_RX_EQ_PM_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQ0_RX_EQ_PM_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQ0_RX_EQ_PM_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQ1_RX_EQ_PM_D1`: gmc_8_1 register, index 0x1DC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3248,16 +3248,16 @@ public enum MC_IO_DEBUG_DQ1_RX_EQ_PM_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQ1_RX_EQ_PM_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQ1_RX_EQ_PM_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQ1_RX_EQ_PM_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQ1_RX_EQ_PM_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQ0_RX_DYN_PM_D1`: gmc_8_1 register, index 0x1DD of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3270,16 +3270,16 @@ public enum MC_IO_DEBUG_DQ0_RX_DYN_PM_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQ0_RX_DYN_PM_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQ0_RX_DYN_PM_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQ0_RX_DYN_PM_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQ0_RX_DYN_PM_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQ1_RX_DYN_PM_D1`: gmc_8_1 register, index 0x1DE of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3292,16 +3292,16 @@ public enum MC_IO_DEBUG_DQ1_RX_DYN_PM_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_DQ1_RX_DYN_PM_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_DQ1_RX_DYN_PM_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_DQ1_RX_DYN_PM_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_DQ1_RX_DYN_PM_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_RX_EQ_D1`: gmc_8_1 register, index 0x1DF of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3314,16 +3314,16 @@ public enum MC_IO_DEBUG_CMD_RX_EQ_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_CMD_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_CMD_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_MISC_D0`: gmc_8_1 register, index 0x1E0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3336,16 +3336,16 @@ public enum MC_IO_DEBUG_WCDR_MISC_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_CLKSEL_D0`: gmc_8_1 register, index 0x1E1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3358,16 +3358,16 @@ public enum MC_IO_DEBUG_WCDR_CLKSEL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_OFSCAL_D0`: gmc_8_1 register, index 0x1E2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3380,16 +3380,16 @@ public enum MC_IO_DEBUG_WCDR_OFSCAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_RXPHASE_D0`: gmc_8_1 register, index 0x1E3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3402,16 +3402,16 @@ public enum MC_IO_DEBUG_WCDR_RXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_TXPHASE_D0`: gmc_8_1 register, index 0x1E4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3424,16 +3424,16 @@ public enum MC_IO_DEBUG_WCDR_TXPHASE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x1E5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3446,16 +3446,16 @@ public enum MC_IO_DEBUG_WCDR_RX_VREF_CAL_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_TXSLF_D0`: gmc_8_1 register, index 0x1E6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3468,16 +3468,16 @@ public enum MC_IO_DEBUG_WCDR_TXSLF_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_TXBST_PD_D0`: gmc_8_1 register, index 0x1E7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3490,16 +3490,16 @@ public enum MC_IO_DEBUG_WCDR_TXBST_PD_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_TXBST_PU_D0`: gmc_8_1 register, index 0x1E8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3512,16 +3512,16 @@ public enum MC_IO_DEBUG_WCDR_TXBST_PU_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_RX_EQ_D0`: gmc_8_1 register, index 0x1E9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3534,16 +3534,16 @@ public enum MC_IO_DEBUG_WCDR_RX_EQ_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_CDR_PHSIZE_D0`: gmc_8_1 register, index 0x1EA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3556,16 +3556,16 @@ public enum MC_IO_DEBUG_WCDR_CDR_PHSIZE_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_CDR_PHSIZE_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_CDR_PHSIZE_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_CDR_PHSIZE_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_CDR_PHSIZE_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_RX_EQ_PM_D0`: gmc_8_1 register, index 0x1EB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3578,16 +3578,16 @@ public enum MC_IO_DEBUG_WCDR_RX_EQ_PM_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_RX_EQ_PM_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RX_EQ_PM_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RX_EQ_PM_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RX_EQ_PM_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_RX_DYN_PM_D0`: gmc_8_1 register, index 0x1EC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3600,16 +3600,16 @@ public enum MC_IO_DEBUG_WCDR_RX_DYN_PM_D0: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_RX_DYN_PM_D0.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RX_DYN_PM_D0.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RX_DYN_PM_D0.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RX_DYN_PM_D0.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_MISC_D1`: gmc_8_1 register, index 0x1F0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3622,16 +3622,16 @@ public enum MC_IO_DEBUG_WCDR_MISC_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_CLKSEL_D1`: gmc_8_1 register, index 0x1F1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3644,16 +3644,16 @@ public enum MC_IO_DEBUG_WCDR_CLKSEL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_OFSCAL_D1`: gmc_8_1 register, index 0x1F2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3666,16 +3666,16 @@ public enum MC_IO_DEBUG_WCDR_OFSCAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_RXPHASE_D1`: gmc_8_1 register, index 0x1F3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3688,16 +3688,16 @@ public enum MC_IO_DEBUG_WCDR_RXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_TXPHASE_D1`: gmc_8_1 register, index 0x1F4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3710,16 +3710,16 @@ public enum MC_IO_DEBUG_WCDR_TXPHASE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x1F5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3732,16 +3732,16 @@ public enum MC_IO_DEBUG_WCDR_RX_VREF_CAL_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_RX_VREF_CAL_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RX_VREF_CAL_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RX_VREF_CAL_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RX_VREF_CAL_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_TXSLF_D1`: gmc_8_1 register, index 0x1F6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3754,16 +3754,16 @@ public enum MC_IO_DEBUG_WCDR_TXSLF_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_TXBST_PD_D1`: gmc_8_1 register, index 0x1F7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3776,16 +3776,16 @@ public enum MC_IO_DEBUG_WCDR_TXBST_PD_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_TXBST_PU_D1`: gmc_8_1 register, index 0x1F8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3798,16 +3798,16 @@ public enum MC_IO_DEBUG_WCDR_TXBST_PU_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_RX_EQ_D1`: gmc_8_1 register, index 0x1F9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3820,16 +3820,16 @@ public enum MC_IO_DEBUG_WCDR_RX_EQ_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_CDR_PHSIZE_D1`: gmc_8_1 register, index 0x1FA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3842,16 +3842,16 @@ public enum MC_IO_DEBUG_WCDR_CDR_PHSIZE_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_CDR_PHSIZE_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_CDR_PHSIZE_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_CDR_PHSIZE_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_CDR_PHSIZE_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_RX_EQ_PM_D1`: gmc_8_1 register, index 0x1FB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3864,16 +3864,16 @@ public enum MC_IO_DEBUG_WCDR_RX_EQ_PM_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_RX_EQ_PM_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RX_EQ_PM_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RX_EQ_PM_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RX_EQ_PM_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_RX_DYN_PM_D1`: gmc_8_1 register, index 0x1FC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -3886,14 +3886,14 @@ public enum MC_IO_DEBUG_WCDR_RX_DYN_PM_D1: RegisterDefinition {
   }
 
   /// `MC_IO_DEBUG_WCDR_RX_DYN_PM_D1.VALUE0`: bits 7:0, access unknown.
-  @inlinable public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RX_DYN_PM_D1.VALUE1`: bits 15:8, access unknown.
-  @inlinable public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RX_DYN_PM_D1.VALUE2`: bits 23:16, access unknown.
-  @inlinable public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `MC_IO_DEBUG_WCDR_RX_DYN_PM_D1.VALUE3`: bits 31:24, access unknown.
-  @inlinable public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }

@@ -14,19 +14,13 @@ public enum SRBM_CNTL: Register {
   }
 
   /// `SRBM_CNTL.PWR_REQUEST_HALT`: bit 16, access unknown.
-  @inlinable public static var PWR_REQUEST_HALT: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var PWR_REQUEST_HALT: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SRBM_CNTL.COMBINE_SYSTEM_MC`: bit 17, access unknown.
-  @inlinable public static var COMBINE_SYSTEM_MC: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var COMBINE_SYSTEM_MC: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SRBM_CNTL.REPORT_LAST_RDERR`: bit 18, access unknown.
-  @inlinable public static var REPORT_LAST_RDERR: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var REPORT_LAST_RDERR: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 }
 
 /// `SRBM_READ_CNTL`: oss_3_0 register, MMIO dword 0x392 (byte 0xE48), access unknown, reset unknown (`write` starts from 0).
@@ -39,9 +33,7 @@ public enum SRBM_READ_CNTL: Register {
   }
 
   /// `SRBM_READ_CNTL.READ_TIMEOUT`: bits 23:0, access unknown.
-  @inlinable public static var READ_TIMEOUT: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 24)
-  }
+  public static var READ_TIMEOUT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SRBM_STATUS2`: oss_3_0 register, MMIO dword 0x393 (byte 0xE4C), access unknown, reset unknown (`write` starts from 0).
@@ -54,83 +46,67 @@ public enum SRBM_STATUS2: Register {
   }
 
   /// `SRBM_STATUS2.SDMA_RQ_PENDING`: bit 0, access unknown.
-  @inlinable public static var SDMA_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var SDMA_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SRBM_STATUS2.TST_RQ_PENDING`: bit 1, access unknown.
-  @inlinable public static var TST_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var TST_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SRBM_STATUS2.SDMA1_RQ_PENDING`: bit 2, access unknown.
-  @inlinable public static var SDMA1_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var SDMA1_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SRBM_STATUS2.VCE0_RQ_PENDING`: bit 3, access unknown.
-  @inlinable public static var VCE0_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var VCE0_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SRBM_STATUS2.VP8_BUSY`: bit 4, access unknown.
-  @inlinable public static var VP8_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var VP8_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SRBM_STATUS2.SDMA_BUSY`: bit 5, access unknown.
-  @inlinable public static var SDMA_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var SDMA_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SRBM_STATUS2.SDMA1_BUSY`: bit 6, access unknown.
-  @inlinable public static var SDMA1_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var SDMA1_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SRBM_STATUS2.VCE0_BUSY`: bit 7, access unknown.
-  @inlinable public static var VCE0_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var VCE0_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SRBM_STATUS2.XDMA_BUSY`: bit 8, access unknown.
-  @inlinable public static var XDMA_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var XDMA_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SRBM_STATUS2.CHUB_BUSY`: bit 9, access unknown.
-  @inlinable public static var CHUB_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var CHUB_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SRBM_STATUS2.SDMA2_BUSY`: bit 10, access unknown.
-  @inlinable public static var SDMA2_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var SDMA2_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SRBM_STATUS2.SDMA3_BUSY`: bit 11, access unknown.
-  @inlinable public static var SDMA3_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var SDMA3_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SRBM_STATUS2.SAMSCP_BUSY`: bit 12, access unknown.
-  @inlinable public static var SAMSCP_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var SAMSCP_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SRBM_STATUS2.ISP_BUSY`: bit 13, access unknown.
-  @inlinable public static var ISP_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var ISP_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SRBM_STATUS2.VCE1_BUSY`: bit 14, access unknown.
-  @inlinable public static var VCE1_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var VCE1_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SRBM_STATUS2.ODE_BUSY`: bit 15, access unknown.
-  @inlinable public static var ODE_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var ODE_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SRBM_STATUS2.SDMA2_RQ_PENDING`: bit 16, access unknown.
-  @inlinable public static var SDMA2_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var SDMA2_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SRBM_STATUS2.SDMA3_RQ_PENDING`: bit 17, access unknown.
-  @inlinable public static var SDMA3_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var SDMA3_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SRBM_STATUS2.SAMSCP_RQ_PENDING`: bit 18, access unknown.
-  @inlinable public static var SAMSCP_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var SAMSCP_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SRBM_STATUS2.ISP_RQ_PENDING`: bit 19, access unknown.
-  @inlinable public static var ISP_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var ISP_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SRBM_STATUS2.VCE1_RQ_PENDING`: bit 20, access unknown.
-  @inlinable public static var VCE1_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var VCE1_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `SRBM_STATUS`: oss_3_0 register, MMIO dword 0x394 (byte 0xE50), access unknown, reset unknown (`write` starts from 0).
@@ -143,70 +119,64 @@ public enum SRBM_STATUS: Register {
   }
 
   /// `SRBM_STATUS.UVD_RQ_PENDING`: bit 1, access unknown.
-  @inlinable public static var UVD_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var UVD_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SRBM_STATUS.SAMMSP_RQ_PENDING`: bit 2, access unknown.
-  @inlinable public static var SAMMSP_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var SAMMSP_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SRBM_STATUS.ACP_RQ_PENDING`: bit 3, access unknown.
-  @inlinable public static var ACP_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var ACP_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SRBM_STATUS.SMU_RQ_PENDING`: bit 4, access unknown.
-  @inlinable public static var SMU_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var SMU_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SRBM_STATUS.GRBM_RQ_PENDING`: bit 5, access unknown.
-  @inlinable public static var GRBM_RQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var GRBM_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SRBM_STATUS.HI_RQ_PENDING`: bit 6, access unknown.
-  @inlinable public static var HI_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var HI_RQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SRBM_STATUS.VMC_BUSY`: bit 8, access unknown.
-  @inlinable public static var VMC_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var VMC_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SRBM_STATUS.MCB_BUSY`: bit 9, access unknown.
-  @inlinable public static var MCB_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var MCB_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SRBM_STATUS.MCB_NON_DISPLAY_BUSY`: bit 10, access unknown.
-  @inlinable public static var MCB_NON_DISPLAY_BUSY: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var MCB_NON_DISPLAY_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SRBM_STATUS.MCC_BUSY`: bit 11, access unknown.
-  @inlinable public static var MCC_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var MCC_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SRBM_STATUS.MCD_BUSY`: bit 12, access unknown.
-  @inlinable public static var MCD_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var MCD_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SRBM_STATUS.VMC1_BUSY`: bit 13, access unknown.
-  @inlinable public static var VMC1_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var VMC1_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SRBM_STATUS.SEM_BUSY`: bit 14, access unknown.
-  @inlinable public static var SEM_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var SEM_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SRBM_STATUS.ACP_BUSY`: bit 16, access unknown.
-  @inlinable public static var ACP_BUSY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var ACP_BUSY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SRBM_STATUS.IH_BUSY`: bit 17, access unknown.
-  @inlinable public static var IH_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var IH_BUSY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SRBM_STATUS.UVD_BUSY`: bit 19, access unknown.
-  @inlinable public static var UVD_BUSY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var UVD_BUSY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SRBM_STATUS.SAMMSP_BUSY`: bit 20, access unknown.
-  @inlinable public static var SAMMSP_BUSY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var SAMMSP_BUSY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SRBM_STATUS.GCATCL2_BUSY`: bit 21, access unknown.
-  @inlinable public static var GCATCL2_BUSY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var GCATCL2_BUSY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SRBM_STATUS.OSATCL2_BUSY`: bit 22, access unknown.
-  @inlinable public static var OSATCL2_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var OSATCL2_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `SRBM_STATUS.BIF_BUSY`: bit 29, access unknown.
-  @inlinable public static var BIF_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var BIF_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `SRBM_STATUS3`: oss_3_0 register, MMIO dword 0x395 (byte 0xE54), access unknown, reset unknown (`write` starts from 0).
@@ -219,52 +189,52 @@ public enum SRBM_STATUS3: Register {
   }
 
   /// `SRBM_STATUS3.MCC0_BUSY`: bit 0, access unknown.
-  @inlinable public static var MCC0_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MCC0_BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SRBM_STATUS3.MCC1_BUSY`: bit 1, access unknown.
-  @inlinable public static var MCC1_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var MCC1_BUSY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SRBM_STATUS3.MCC2_BUSY`: bit 2, access unknown.
-  @inlinable public static var MCC2_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var MCC2_BUSY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SRBM_STATUS3.MCC3_BUSY`: bit 3, access unknown.
-  @inlinable public static var MCC3_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var MCC3_BUSY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SRBM_STATUS3.MCC4_BUSY`: bit 4, access unknown.
-  @inlinable public static var MCC4_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var MCC4_BUSY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SRBM_STATUS3.MCC5_BUSY`: bit 5, access unknown.
-  @inlinable public static var MCC5_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var MCC5_BUSY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SRBM_STATUS3.MCC6_BUSY`: bit 6, access unknown.
-  @inlinable public static var MCC6_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var MCC6_BUSY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SRBM_STATUS3.MCC7_BUSY`: bit 7, access unknown.
-  @inlinable public static var MCC7_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var MCC7_BUSY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SRBM_STATUS3.MCD0_BUSY`: bit 8, access unknown.
-  @inlinable public static var MCD0_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var MCD0_BUSY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SRBM_STATUS3.MCD1_BUSY`: bit 9, access unknown.
-  @inlinable public static var MCD1_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var MCD1_BUSY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SRBM_STATUS3.MCD2_BUSY`: bit 10, access unknown.
-  @inlinable public static var MCD2_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var MCD2_BUSY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SRBM_STATUS3.MCD3_BUSY`: bit 11, access unknown.
-  @inlinable public static var MCD3_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var MCD3_BUSY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SRBM_STATUS3.MCD4_BUSY`: bit 12, access unknown.
-  @inlinable public static var MCD4_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var MCD4_BUSY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SRBM_STATUS3.MCD5_BUSY`: bit 13, access unknown.
-  @inlinable public static var MCD5_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var MCD5_BUSY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SRBM_STATUS3.MCD6_BUSY`: bit 14, access unknown.
-  @inlinable public static var MCD6_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var MCD6_BUSY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SRBM_STATUS3.MCD7_BUSY`: bit 15, access unknown.
-  @inlinable public static var MCD7_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var MCD7_BUSY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `SRBM_SOFT_RESET`: oss_3_0 register, MMIO dword 0x398 (byte 0xE60), access unknown, reset unknown (`write` starts from 0).
@@ -277,149 +247,97 @@ public enum SRBM_SOFT_RESET: Register {
   }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_ATCL2`: bit 0, access unknown.
-  @inlinable public static var SOFT_RESET_ATCL2: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var SOFT_RESET_ATCL2: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_BIF`: bit 1, access unknown.
-  @inlinable public static var SOFT_RESET_BIF: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SOFT_RESET_BIF: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_SDMA3`: bit 2, access unknown.
-  @inlinable public static var SOFT_RESET_SDMA3: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var SOFT_RESET_SDMA3: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_SDMA2`: bit 3, access unknown.
-  @inlinable public static var SOFT_RESET_SDMA2: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var SOFT_RESET_SDMA2: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_GIONB`: bit 4, access unknown.
-  @inlinable public static var SOFT_RESET_GIONB: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var SOFT_RESET_GIONB: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_DC`: bit 5, access unknown.
-  @inlinable public static var SOFT_RESET_DC: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var SOFT_RESET_DC: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_SDMA1`: bit 6, access unknown.
-  @inlinable public static var SOFT_RESET_SDMA1: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var SOFT_RESET_SDMA1: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_GRBM`: bit 8, access unknown.
-  @inlinable public static var SOFT_RESET_GRBM: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SOFT_RESET_GRBM: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_HDP`: bit 9, access unknown.
-  @inlinable public static var SOFT_RESET_HDP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var SOFT_RESET_HDP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_IH`: bit 10, access unknown.
-  @inlinable public static var SOFT_RESET_IH: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var SOFT_RESET_IH: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_MC`: bit 11, access unknown.
-  @inlinable public static var SOFT_RESET_MC: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var SOFT_RESET_MC: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_CHUB`: bit 12, access unknown.
-  @inlinable public static var SOFT_RESET_CHUB: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var SOFT_RESET_CHUB: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_ESRAM`: bit 13, access unknown.
-  @inlinable public static var SOFT_RESET_ESRAM: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var SOFT_RESET_ESRAM: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_ROM`: bit 14, access unknown.
-  @inlinable public static var SOFT_RESET_ROM: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var SOFT_RESET_ROM: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_SEM`: bit 15, access unknown.
-  @inlinable public static var SOFT_RESET_SEM: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SOFT_RESET_SEM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_SMU`: bit 16, access unknown.
-  @inlinable public static var SOFT_RESET_SMU: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var SOFT_RESET_SMU: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_VMC`: bit 17, access unknown.
-  @inlinable public static var SOFT_RESET_VMC: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var SOFT_RESET_VMC: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_UVD`: bit 18, access unknown.
-  @inlinable public static var SOFT_RESET_UVD: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var SOFT_RESET_UVD: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_VP8`: bit 19, access unknown.
-  @inlinable public static var SOFT_RESET_VP8: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var SOFT_RESET_VP8: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_SDMA`: bit 20, access unknown.
-  @inlinable public static var SOFT_RESET_SDMA: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var SOFT_RESET_SDMA: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_TST`: bit 21, access unknown.
-  @inlinable public static var SOFT_RESET_TST: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var SOFT_RESET_TST: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_REGBB`: bit 22, access unknown.
-  @inlinable public static var SOFT_RESET_REGBB: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var SOFT_RESET_REGBB: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_ODE`: bit 23, access unknown.
-  @inlinable public static var SOFT_RESET_ODE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var SOFT_RESET_ODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_VCE0`: bit 24, access unknown.
-  @inlinable public static var SOFT_RESET_VCE0: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SOFT_RESET_VCE0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_XDMA`: bit 25, access unknown.
-  @inlinable public static var SOFT_RESET_XDMA: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var SOFT_RESET_XDMA: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_ACP`: bit 26, access unknown.
-  @inlinable public static var SOFT_RESET_ACP: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SOFT_RESET_ACP: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_SAMMSP`: bit 27, access unknown.
-  @inlinable public static var SOFT_RESET_SAMMSP: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SOFT_RESET_SAMMSP: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_SAMSCP`: bit 28, access unknown.
-  @inlinable public static var SOFT_RESET_SAMSCP: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SOFT_RESET_SAMSCP: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_GRN`: bit 29, access unknown.
-  @inlinable public static var SOFT_RESET_GRN: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SOFT_RESET_GRN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_ISP`: bit 30, access unknown.
-  @inlinable public static var SOFT_RESET_ISP: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var SOFT_RESET_ISP: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `SRBM_SOFT_RESET.SOFT_RESET_VCE1`: bit 31, access unknown.
-  @inlinable public static var SOFT_RESET_VCE1: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SOFT_RESET_VCE1: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SRBM_DEBUG_CNTL`: oss_3_0 register, MMIO dword 0x399 (byte 0xE64), access unknown, reset unknown (`write` starts from 0).
@@ -432,9 +350,7 @@ public enum SRBM_DEBUG_CNTL: Register {
   }
 
   /// `SRBM_DEBUG_CNTL.SRBM_DEBUG_INDEX`: bits 5:0, access unknown.
-  @inlinable public static var SRBM_DEBUG_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var SRBM_DEBUG_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `SRBM_DEBUG_DATA`: oss_3_0 register, MMIO dword 0x39A (byte 0xE68), access unknown, reset unknown (`write` starts from 0).
@@ -447,7 +363,7 @@ public enum SRBM_DEBUG_DATA: Register {
   }
 
   /// `SRBM_DEBUG_DATA.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SRBM_CHIP_REVISION`: oss_3_0 register, MMIO dword 0x39B (byte 0xE6C), access unknown, reset unknown (`write` starts from 0).
@@ -460,7 +376,7 @@ public enum SRBM_CHIP_REVISION: Register {
   }
 
   /// `SRBM_CHIP_REVISION.CHIP_REVISION`: bits 7:0, access unknown.
-  @inlinable public static var CHIP_REVISION: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var CHIP_REVISION: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SRBM_CREDIT_RECOVER_CNTL`: oss_3_0 register, MMIO dword 0x39C (byte 0xE70), access unknown, reset unknown (`write` starts from 0).
@@ -473,14 +389,10 @@ public enum SRBM_CREDIT_RECOVER_CNTL: Register {
   }
 
   /// `SRBM_CREDIT_RECOVER_CNTL.CREDIT_RECOVER_TIME`: bits 11:0, access unknown.
-  @inlinable public static var CREDIT_RECOVER_TIME: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var CREDIT_RECOVER_TIME: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `SRBM_CREDIT_RECOVER_CNTL.CREDIT_RECOVER_ENABLE`: bit 31, access unknown.
-  @inlinable public static var CREDIT_RECOVER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var CREDIT_RECOVER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SRBM_CREDIT_RECOVER`: oss_3_0 register, MMIO dword 0x39D (byte 0xE74), access unknown, reset unknown (`write` starts from 0).
@@ -493,164 +405,100 @@ public enum SRBM_CREDIT_RECOVER: Register {
   }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_BIF`: bit 0, access unknown.
-  @inlinable public static var CREDIT_RECOVER_BIF: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var CREDIT_RECOVER_BIF: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_SMU`: bit 1, access unknown.
-  @inlinable public static var CREDIT_RECOVER_SMU: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var CREDIT_RECOVER_SMU: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_DC`: bit 2, access unknown.
-  @inlinable public static var CREDIT_RECOVER_DC: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var CREDIT_RECOVER_DC: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_GIONB`: bit 3, access unknown.
-  @inlinable public static var CREDIT_RECOVER_GIONB: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var CREDIT_RECOVER_GIONB: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_ACP`: bit 4, access unknown.
-  @inlinable public static var CREDIT_RECOVER_ACP: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var CREDIT_RECOVER_ACP: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_XDMA`: bit 5, access unknown.
-  @inlinable public static var CREDIT_RECOVER_XDMA: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var CREDIT_RECOVER_XDMA: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_ODE`: bit 6, access unknown.
-  @inlinable public static var CREDIT_RECOVER_ODE: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var CREDIT_RECOVER_ODE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_REGBB`: bit 7, access unknown.
-  @inlinable public static var CREDIT_RECOVER_REGBB: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var CREDIT_RECOVER_REGBB: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_VP8`: bit 8, access unknown.
-  @inlinable public static var CREDIT_RECOVER_VP8: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var CREDIT_RECOVER_VP8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_GRBM`: bit 9, access unknown.
-  @inlinable public static var CREDIT_RECOVER_GRBM: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var CREDIT_RECOVER_GRBM: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_UVD`: bit 10, access unknown.
-  @inlinable public static var CREDIT_RECOVER_UVD: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var CREDIT_RECOVER_UVD: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_VCE0`: bit 11, access unknown.
-  @inlinable public static var CREDIT_RECOVER_VCE0: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var CREDIT_RECOVER_VCE0: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_VCE1`: bit 12, access unknown.
-  @inlinable public static var CREDIT_RECOVER_VCE1: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var CREDIT_RECOVER_VCE1: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_ISP`: bit 13, access unknown.
-  @inlinable public static var CREDIT_RECOVER_ISP: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var CREDIT_RECOVER_ISP: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_SAM`: bit 14, access unknown.
-  @inlinable public static var CREDIT_RECOVER_SAM: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CREDIT_RECOVER_SAM: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCB`: bit 15, access unknown.
-  @inlinable public static var CREDIT_RECOVER_MCB: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var CREDIT_RECOVER_MCB: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCC0`: bit 16, access unknown.
-  @inlinable public static var CREDIT_RECOVER_MCC0: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CREDIT_RECOVER_MCC0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCC1`: bit 17, access unknown.
-  @inlinable public static var CREDIT_RECOVER_MCC1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var CREDIT_RECOVER_MCC1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCC2`: bit 18, access unknown.
-  @inlinable public static var CREDIT_RECOVER_MCC2: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var CREDIT_RECOVER_MCC2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCC3`: bit 19, access unknown.
-  @inlinable public static var CREDIT_RECOVER_MCC3: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var CREDIT_RECOVER_MCC3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCC4`: bit 20, access unknown.
-  @inlinable public static var CREDIT_RECOVER_MCC4: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var CREDIT_RECOVER_MCC4: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCC5`: bit 21, access unknown.
-  @inlinable public static var CREDIT_RECOVER_MCC5: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var CREDIT_RECOVER_MCC5: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCC6`: bit 22, access unknown.
-  @inlinable public static var CREDIT_RECOVER_MCC6: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var CREDIT_RECOVER_MCC6: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCC7`: bit 23, access unknown.
-  @inlinable public static var CREDIT_RECOVER_MCC7: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var CREDIT_RECOVER_MCC7: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCD0`: bit 24, access unknown.
-  @inlinable public static var CREDIT_RECOVER_MCD0: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var CREDIT_RECOVER_MCD0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCD1`: bit 25, access unknown.
-  @inlinable public static var CREDIT_RECOVER_MCD1: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var CREDIT_RECOVER_MCD1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCD2`: bit 26, access unknown.
-  @inlinable public static var CREDIT_RECOVER_MCD2: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var CREDIT_RECOVER_MCD2: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCD3`: bit 27, access unknown.
-  @inlinable public static var CREDIT_RECOVER_MCD3: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var CREDIT_RECOVER_MCD3: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCD4`: bit 28, access unknown.
-  @inlinable public static var CREDIT_RECOVER_MCD4: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var CREDIT_RECOVER_MCD4: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCD5`: bit 29, access unknown.
-  @inlinable public static var CREDIT_RECOVER_MCD5: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var CREDIT_RECOVER_MCD5: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCD6`: bit 30, access unknown.
-  @inlinable public static var CREDIT_RECOVER_MCD6: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var CREDIT_RECOVER_MCD6: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `SRBM_CREDIT_RECOVER.CREDIT_RECOVER_MCD7`: bit 31, access unknown.
-  @inlinable public static var CREDIT_RECOVER_MCD7: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var CREDIT_RECOVER_MCD7: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SRBM_CREDIT_RESET`: oss_3_0 register, MMIO dword 0x39E (byte 0xE78), access unknown, reset unknown (`write` starts from 0).
@@ -663,164 +511,100 @@ public enum SRBM_CREDIT_RESET: Register {
   }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_BIF`: bit 0, access unknown.
-  @inlinable public static var CREDIT_RESET_BIF: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var CREDIT_RESET_BIF: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_SMU`: bit 1, access unknown.
-  @inlinable public static var CREDIT_RESET_SMU: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var CREDIT_RESET_SMU: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_DC`: bit 2, access unknown.
-  @inlinable public static var CREDIT_RESET_DC: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var CREDIT_RESET_DC: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_GIONB`: bit 3, access unknown.
-  @inlinable public static var CREDIT_RESET_GIONB: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var CREDIT_RESET_GIONB: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_ACP`: bit 4, access unknown.
-  @inlinable public static var CREDIT_RESET_ACP: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var CREDIT_RESET_ACP: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_XDMA`: bit 5, access unknown.
-  @inlinable public static var CREDIT_RESET_XDMA: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var CREDIT_RESET_XDMA: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_ODE`: bit 6, access unknown.
-  @inlinable public static var CREDIT_RESET_ODE: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var CREDIT_RESET_ODE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_REGBB`: bit 7, access unknown.
-  @inlinable public static var CREDIT_RESET_REGBB: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var CREDIT_RESET_REGBB: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_VP8`: bit 8, access unknown.
-  @inlinable public static var CREDIT_RESET_VP8: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var CREDIT_RESET_VP8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_GRBM`: bit 9, access unknown.
-  @inlinable public static var CREDIT_RESET_GRBM: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var CREDIT_RESET_GRBM: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_UVD`: bit 10, access unknown.
-  @inlinable public static var CREDIT_RESET_UVD: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var CREDIT_RESET_UVD: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_VCE0`: bit 11, access unknown.
-  @inlinable public static var CREDIT_RESET_VCE0: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var CREDIT_RESET_VCE0: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_VCE1`: bit 12, access unknown.
-  @inlinable public static var CREDIT_RESET_VCE1: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var CREDIT_RESET_VCE1: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_ISP`: bit 13, access unknown.
-  @inlinable public static var CREDIT_RESET_ISP: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var CREDIT_RESET_ISP: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_SAM`: bit 14, access unknown.
-  @inlinable public static var CREDIT_RESET_SAM: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CREDIT_RESET_SAM: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCB`: bit 15, access unknown.
-  @inlinable public static var CREDIT_RESET_MCB: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var CREDIT_RESET_MCB: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCC0`: bit 16, access unknown.
-  @inlinable public static var CREDIT_RESET_MCC0: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CREDIT_RESET_MCC0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCC1`: bit 17, access unknown.
-  @inlinable public static var CREDIT_RESET_MCC1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var CREDIT_RESET_MCC1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCC2`: bit 18, access unknown.
-  @inlinable public static var CREDIT_RESET_MCC2: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var CREDIT_RESET_MCC2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCC3`: bit 19, access unknown.
-  @inlinable public static var CREDIT_RESET_MCC3: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var CREDIT_RESET_MCC3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCC4`: bit 20, access unknown.
-  @inlinable public static var CREDIT_RESET_MCC4: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var CREDIT_RESET_MCC4: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCC5`: bit 21, access unknown.
-  @inlinable public static var CREDIT_RESET_MCC5: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var CREDIT_RESET_MCC5: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCC6`: bit 22, access unknown.
-  @inlinable public static var CREDIT_RESET_MCC6: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var CREDIT_RESET_MCC6: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCC7`: bit 23, access unknown.
-  @inlinable public static var CREDIT_RESET_MCC7: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var CREDIT_RESET_MCC7: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCD0`: bit 24, access unknown.
-  @inlinable public static var CREDIT_RESET_MCD0: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var CREDIT_RESET_MCD0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCD1`: bit 25, access unknown.
-  @inlinable public static var CREDIT_RESET_MCD1: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var CREDIT_RESET_MCD1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCD2`: bit 26, access unknown.
-  @inlinable public static var CREDIT_RESET_MCD2: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var CREDIT_RESET_MCD2: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCD3`: bit 27, access unknown.
-  @inlinable public static var CREDIT_RESET_MCD3: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var CREDIT_RESET_MCD3: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCD4`: bit 28, access unknown.
-  @inlinable public static var CREDIT_RESET_MCD4: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var CREDIT_RESET_MCD4: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCD5`: bit 29, access unknown.
-  @inlinable public static var CREDIT_RESET_MCD5: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var CREDIT_RESET_MCD5: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCD6`: bit 30, access unknown.
-  @inlinable public static var CREDIT_RESET_MCD6: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var CREDIT_RESET_MCD6: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `SRBM_CREDIT_RESET.CREDIT_RESET_MCD7`: bit 31, access unknown.
-  @inlinable public static var CREDIT_RESET_MCD7: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var CREDIT_RESET_MCD7: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CC_SYS_RB_REDUNDANCY`: oss_3_0 register, MMIO dword 0x39F (byte 0xE7C), access unknown, reset unknown (`write` starts from 0).
@@ -833,20 +617,16 @@ public enum CC_SYS_RB_REDUNDANCY: Register {
   }
 
   /// `CC_SYS_RB_REDUNDANCY.FAILED_RB0`: bits 11:8, access unknown.
-  @inlinable public static var FAILED_RB0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var FAILED_RB0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `CC_SYS_RB_REDUNDANCY.EN_REDUNDANCY0`: bit 12, access unknown.
-  @inlinable public static var EN_REDUNDANCY0: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var EN_REDUNDANCY0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `CC_SYS_RB_REDUNDANCY.FAILED_RB1`: bits 19:16, access unknown.
-  @inlinable public static var FAILED_RB1: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var FAILED_RB1: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `CC_SYS_RB_REDUNDANCY.EN_REDUNDANCY1`: bit 20, access unknown.
-  @inlinable public static var EN_REDUNDANCY1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var EN_REDUNDANCY1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `CC_SYS_RB_BACKEND_DISABLE`: oss_3_0 register, MMIO dword 0x3A0 (byte 0xE80), access unknown, reset unknown (`write` starts from 0).
@@ -859,9 +639,7 @@ public enum CC_SYS_RB_BACKEND_DISABLE: Register {
   }
 
   /// `CC_SYS_RB_BACKEND_DISABLE.BACKEND_DISABLE`: bits 23:16, access unknown.
-  @inlinable public static var BACKEND_DISABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var BACKEND_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `GC_USER_SYS_RB_BACKEND_DISABLE`: oss_3_0 register, MMIO dword 0x3A1 (byte 0xE84), access unknown, reset unknown (`write` starts from 0).
@@ -874,9 +652,7 @@ public enum GC_USER_SYS_RB_BACKEND_DISABLE: Register {
   }
 
   /// `GC_USER_SYS_RB_BACKEND_DISABLE.BACKEND_DISABLE`: bits 23:16, access unknown.
-  @inlinable public static var BACKEND_DISABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var BACKEND_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `SRBM_DEBUG`: oss_3_0 register, MMIO dword 0x3A4 (byte 0xE90), access unknown, reset unknown (`write` starts from 0).
@@ -889,55 +665,41 @@ public enum SRBM_DEBUG: Register {
   }
 
   /// `SRBM_DEBUG.IGNORE_RDY`: bit 0, access unknown.
-  @inlinable public static var IGNORE_RDY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var IGNORE_RDY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SRBM_DEBUG.DISABLE_READ_TIMEOUT`: bit 1, access unknown.
-  @inlinable public static var DISABLE_READ_TIMEOUT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var DISABLE_READ_TIMEOUT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SRBM_DEBUG.SNAPSHOT_FREE_CNTRS`: bit 2, access unknown.
-  @inlinable public static var SNAPSHOT_FREE_CNTRS: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var SNAPSHOT_FREE_CNTRS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SRBM_DEBUG.SYS_CLOCK_DOMAIN_OVERRIDE`: bit 4, access unknown.
-  @inlinable public static var SYS_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var SYS_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SRBM_DEBUG.VCE_CLOCK_DOMAIN_OVERRIDE`: bit 5, access unknown.
-  @inlinable public static var VCE_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var VCE_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SRBM_DEBUG.UVD_CLOCK_DOMAIN_OVERRIDE`: bit 6, access unknown.
-  @inlinable public static var UVD_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var UVD_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SRBM_DEBUG.SDMA_CLOCK_DOMAIN_OVERRIDE`: bit 7, access unknown.
-  @inlinable public static var SDMA_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> {
+  public static var SDMA_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `SRBM_DEBUG.MC_CLOCK_DOMAIN_OVERRIDE`: bit 8, access unknown.
-  @inlinable public static var MC_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var MC_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SRBM_DEBUG.SAM_CLOCK_DOMAIN_OVERRIDE`: bit 9, access unknown.
-  @inlinable public static var SAM_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var SAM_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SRBM_DEBUG.ISP_CLOCK_DOMAIN_OVERRIDE`: bit 10, access unknown.
-  @inlinable public static var ISP_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> {
+  public static var ISP_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 10, width: 1)
   }
 
   /// `SRBM_DEBUG.VP8_CLOCK_DOMAIN_OVERRIDE`: bit 11, access unknown.
-  @inlinable public static var VP8_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> {
+  public static var VP8_CLOCK_DOMAIN_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 }
@@ -952,100 +714,100 @@ public enum SRBM_DEBUG_SNAPSHOT: Register {
   }
 
   /// `SRBM_DEBUG_SNAPSHOT.MCB_RDY`: bit 0, access unknown.
-  @inlinable public static var MCB_RDY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MCB_RDY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.GIONB_RDY`: bit 1, access unknown.
-  @inlinable public static var GIONB_RDY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var GIONB_RDY: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.SMU_RDY`: bit 2, access unknown.
-  @inlinable public static var SMU_RDY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var SMU_RDY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.SAMMSP_RDY`: bit 3, access unknown.
-  @inlinable public static var SAMMSP_RDY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var SAMMSP_RDY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.ACP_RDY`: bit 4, access unknown.
-  @inlinable public static var ACP_RDY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var ACP_RDY: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.GRBM_RDY`: bit 5, access unknown.
-  @inlinable public static var GRBM_RDY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var GRBM_RDY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.DC_RDY`: bit 6, access unknown.
-  @inlinable public static var DC_RDY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var DC_RDY: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.BIF_RDY`: bit 7, access unknown.
-  @inlinable public static var BIF_RDY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var BIF_RDY: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.XDMA_RDY`: bit 8, access unknown.
-  @inlinable public static var XDMA_RDY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var XDMA_RDY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.UVD_RDY`: bit 9, access unknown.
-  @inlinable public static var UVD_RDY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var UVD_RDY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.VP8_RDY`: bit 10, access unknown.
-  @inlinable public static var VP8_RDY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var VP8_RDY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.REGBB_RDY`: bit 11, access unknown.
-  @inlinable public static var REGBB_RDY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var REGBB_RDY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.ODE_RDY`: bit 12, access unknown.
-  @inlinable public static var ODE_RDY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var ODE_RDY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.MCD7_RDY`: bit 13, access unknown.
-  @inlinable public static var MCD7_RDY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var MCD7_RDY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.MCD6_RDY`: bit 14, access unknown.
-  @inlinable public static var MCD6_RDY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var MCD6_RDY: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.MCD5_RDY`: bit 15, access unknown.
-  @inlinable public static var MCD5_RDY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var MCD5_RDY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.MCD4_RDY`: bit 16, access unknown.
-  @inlinable public static var MCD4_RDY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var MCD4_RDY: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.MCD3_RDY`: bit 17, access unknown.
-  @inlinable public static var MCD3_RDY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var MCD3_RDY: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.MCD2_RDY`: bit 18, access unknown.
-  @inlinable public static var MCD2_RDY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var MCD2_RDY: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.MCD1_RDY`: bit 19, access unknown.
-  @inlinable public static var MCD1_RDY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var MCD1_RDY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.MCD0_RDY`: bit 20, access unknown.
-  @inlinable public static var MCD0_RDY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var MCD0_RDY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.MCC7_RDY`: bit 21, access unknown.
-  @inlinable public static var MCC7_RDY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var MCC7_RDY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.MCC6_RDY`: bit 22, access unknown.
-  @inlinable public static var MCC6_RDY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var MCC6_RDY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.MCC5_RDY`: bit 23, access unknown.
-  @inlinable public static var MCC5_RDY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var MCC5_RDY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.MCC4_RDY`: bit 24, access unknown.
-  @inlinable public static var MCC4_RDY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var MCC4_RDY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.MCC3_RDY`: bit 25, access unknown.
-  @inlinable public static var MCC3_RDY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var MCC3_RDY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.MCC2_RDY`: bit 26, access unknown.
-  @inlinable public static var MCC2_RDY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var MCC2_RDY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.MCC1_RDY`: bit 27, access unknown.
-  @inlinable public static var MCC1_RDY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var MCC1_RDY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.MCC0_RDY`: bit 28, access unknown.
-  @inlinable public static var MCC0_RDY: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var MCC0_RDY: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.VCE0_RDY`: bit 29, access unknown.
-  @inlinable public static var VCE0_RDY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var VCE0_RDY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.SAMSCP_RDY`: bit 30, access unknown.
-  @inlinable public static var SAMSCP_RDY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var SAMSCP_RDY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `SRBM_DEBUG_SNAPSHOT.ISP_RDY`: bit 31, access unknown.
-  @inlinable public static var ISP_RDY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var ISP_RDY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SRBM_READ_ERROR`: oss_3_0 register, MMIO dword 0x3A6 (byte 0xE98), access unknown, reset unknown (`write` starts from 0).
@@ -1058,72 +820,46 @@ public enum SRBM_READ_ERROR: Register {
   }
 
   /// `SRBM_READ_ERROR.READ_ADDRESS`: bits 17:2, access unknown.
-  @inlinable public static var READ_ADDRESS: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 16)
-  }
+  public static var READ_ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 
   /// `SRBM_READ_ERROR.READ_REQUESTER_SDMA3`: bit 18, access unknown.
-  @inlinable public static var READ_REQUESTER_SDMA3: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var READ_REQUESTER_SDMA3: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SRBM_READ_ERROR.READ_REQUESTER_SDMA2`: bit 19, access unknown.
-  @inlinable public static var READ_REQUESTER_SDMA2: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var READ_REQUESTER_SDMA2: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SRBM_READ_ERROR.READ_REQUESTER_VCE0`: bit 20, access unknown.
-  @inlinable public static var READ_REQUESTER_VCE0: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var READ_REQUESTER_VCE0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SRBM_READ_ERROR.READ_REQUESTER_SDMA1`: bit 21, access unknown.
-  @inlinable public static var READ_REQUESTER_SDMA1: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var READ_REQUESTER_SDMA1: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SRBM_READ_ERROR.READ_REQUESTER_TST`: bit 22, access unknown.
-  @inlinable public static var READ_REQUESTER_TST: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var READ_REQUESTER_TST: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `SRBM_READ_ERROR.READ_REQUESTER_SAMMSP`: bit 23, access unknown.
-  @inlinable public static var READ_REQUESTER_SAMMSP: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var READ_REQUESTER_SAMMSP: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SRBM_READ_ERROR.READ_REQUESTER_HI`: bit 24, access unknown.
-  @inlinable public static var READ_REQUESTER_HI: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var READ_REQUESTER_HI: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SRBM_READ_ERROR.READ_REQUESTER_GRBM`: bit 25, access unknown.
-  @inlinable public static var READ_REQUESTER_GRBM: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var READ_REQUESTER_GRBM: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `SRBM_READ_ERROR.READ_REQUESTER_SMU`: bit 26, access unknown.
-  @inlinable public static var READ_REQUESTER_SMU: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var READ_REQUESTER_SMU: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `SRBM_READ_ERROR.READ_REQUESTER_SAMSCP`: bit 27, access unknown.
-  @inlinable public static var READ_REQUESTER_SAMSCP: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var READ_REQUESTER_SAMSCP: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `SRBM_READ_ERROR.READ_REQUESTER_SDMA`: bit 28, access unknown.
-  @inlinable public static var READ_REQUESTER_SDMA: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var READ_REQUESTER_SDMA: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SRBM_READ_ERROR.READ_REQUESTER_UVD`: bit 29, access unknown.
-  @inlinable public static var READ_REQUESTER_UVD: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var READ_REQUESTER_UVD: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `SRBM_READ_ERROR.READ_ERROR`: bit 31, access unknown.
-  @inlinable public static var READ_ERROR: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var READ_ERROR: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SRBM_INT_CNTL`: oss_3_0 register, MMIO dword 0x3A8 (byte 0xEA0), access unknown, reset unknown (`write` starts from 0).
@@ -1136,10 +872,10 @@ public enum SRBM_INT_CNTL: Register {
   }
 
   /// `SRBM_INT_CNTL.RDERR_INT_MASK`: bit 0, access unknown.
-  @inlinable public static var RDERR_INT_MASK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RDERR_INT_MASK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SRBM_INT_CNTL.RAERR_INT_MASK`: bit 1, access unknown.
-  @inlinable public static var RAERR_INT_MASK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var RAERR_INT_MASK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `SRBM_INT_STATUS`: oss_3_0 register, MMIO dword 0x3A9 (byte 0xEA4), access unknown, reset unknown (`write` starts from 0).
@@ -1152,10 +888,10 @@ public enum SRBM_INT_STATUS: Register {
   }
 
   /// `SRBM_INT_STATUS.RDERR_INT_STAT`: bit 0, access unknown.
-  @inlinable public static var RDERR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RDERR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SRBM_INT_STATUS.RAERR_INT_STAT`: bit 1, access unknown.
-  @inlinable public static var RAERR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var RAERR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `SRBM_INT_ACK`: oss_3_0 register, MMIO dword 0x3AA (byte 0xEA8), access unknown, reset unknown (`write` starts from 0).
@@ -1168,10 +904,10 @@ public enum SRBM_INT_ACK: Register {
   }
 
   /// `SRBM_INT_ACK.RDERR_INT_ACK`: bit 0, access unknown.
-  @inlinable public static var RDERR_INT_ACK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RDERR_INT_ACK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SRBM_INT_ACK.RAERR_INT_ACK`: bit 1, access unknown.
-  @inlinable public static var RAERR_INT_ACK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var RAERR_INT_ACK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `SRBM_FIREWALL_ERROR_SRC`: oss_3_0 register, MMIO dword 0x3AB (byte 0xEAC), access unknown, reset unknown (`write` starts from 0).
@@ -1184,127 +920,83 @@ public enum SRBM_FIREWALL_ERROR_SRC: Register {
   }
 
   /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_BIF`: bit 0, access unknown.
-  @inlinable public static var ACCESS_REQUESTER_BIF: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var ACCESS_REQUESTER_BIF: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_ACP`: bit 1, access unknown.
-  @inlinable public static var ACCESS_REQUESTER_ACP: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var ACCESS_REQUESTER_ACP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_SAMSCP`: bit 2, access unknown.
-  @inlinable public static var ACCESS_REQUESTER_SAMSCP: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var ACCESS_REQUESTER_SAMSCP: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_SAMMSP`: bit 3, access unknown.
-  @inlinable public static var ACCESS_REQUESTER_SAMMSP: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ACCESS_REQUESTER_SAMMSP: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_TST`: bit 5, access unknown.
-  @inlinable public static var ACCESS_REQUESTER_TST: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var ACCESS_REQUESTER_TST: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_SDMA3`: bit 6, access unknown.
-  @inlinable public static var ACCESS_REQUESTER_SDMA3: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var ACCESS_REQUESTER_SDMA3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_SDMA2`: bit 7, access unknown.
-  @inlinable public static var ACCESS_REQUESTER_SDMA2: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var ACCESS_REQUESTER_SDMA2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_SDMA1`: bit 8, access unknown.
-  @inlinable public static var ACCESS_REQUESTER_SDMA1: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ACCESS_REQUESTER_SDMA1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_SDMA0`: bit 9, access unknown.
-  @inlinable public static var ACCESS_REQUESTER_SDMA0: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var ACCESS_REQUESTER_SDMA0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_UVD`: bit 10, access unknown.
-  @inlinable public static var ACCESS_REQUESTER_UVD: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var ACCESS_REQUESTER_UVD: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_VCE0`: bit 11, access unknown.
-  @inlinable public static var ACCESS_REQUESTER_VCE0: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var ACCESS_REQUESTER_VCE0: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_GRBM`: bit 12, access unknown.
-  @inlinable public static var ACCESS_REQUESTER_GRBM: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var ACCESS_REQUESTER_GRBM: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_SMU`: bit 13, access unknown.
-  @inlinable public static var ACCESS_REQUESTER_SMU: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var ACCESS_REQUESTER_SMU: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_PEER`: bit 14, access unknown.
-  @inlinable public static var ACCESS_REQUESTER_PEER: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var ACCESS_REQUESTER_PEER: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_CPU`: bit 15, access unknown.
-  @inlinable public static var ACCESS_REQUESTER_CPU: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var ACCESS_REQUESTER_CPU: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_ISP`: bit 16, access unknown.
-  @inlinable public static var ACCESS_REQUESTER_ISP: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var ACCESS_REQUESTER_ISP: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_VCE1`: bit 17, access unknown.
-  @inlinable public static var ACCESS_REQUESTER_VCE1: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var ACCESS_REQUESTER_VCE1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_RLCHYP`: bit 18, access unknown.
-  @inlinable public static var ACCESS_REQUESTER_RLCHYP: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var ACCESS_REQUESTER_RLCHYP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_SMUHYP`: bit 19, access unknown.
-  @inlinable public static var ACCESS_REQUESTER_SMUHYP: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var ACCESS_REQUESTER_SMUHYP: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SRBM_FIREWALL_ERROR_SRC.ACCESS_REQUESTER_BIFHYP`: bit 20, access unknown.
-  @inlinable public static var ACCESS_REQUESTER_BIFHYP: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var ACCESS_REQUESTER_BIFHYP: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SRBM_FIREWALL_ERROR_SRC.RAERR_FIREWALL_VIOLATION`: bit 24, access unknown.
-  @inlinable public static var RAERR_FIREWALL_VIOLATION: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var RAERR_FIREWALL_VIOLATION: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SRBM_FIREWALL_ERROR_SRC.RAERR_HAR_REGIONSIZE_OVERFLOW`: bit 25, access unknown.
-  @inlinable public static var RAERR_HAR_REGIONSIZE_OVERFLOW: RegisterField<Self, Bool> {
+  public static var RAERR_HAR_REGIONSIZE_OVERFLOW: RegisterField<Self, Bool> {
     .init(lsb: 25, width: 1)
   }
 
   /// `SRBM_FIREWALL_ERROR_SRC.RAERR_BIF_ADDR_OVERFLOW`: bit 26, access unknown.
-  @inlinable public static var RAERR_BIF_ADDR_OVERFLOW: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var RAERR_BIF_ADDR_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `SRBM_FIREWALL_ERROR_SRC.RAERR_P2SRP_REGIONSIZE_OVERFLOW`: bit 27, access unknown.
-  @inlinable public static var RAERR_P2SRP_REGIONSIZE_OVERFLOW: RegisterField<Self, Bool> {
+  public static var RAERR_P2SRP_REGIONSIZE_OVERFLOW: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `SRBM_FIREWALL_ERROR_SRC.RAERR_P2SRP_FIREWALL_VIOLATION`: bit 28, access unknown.
-  @inlinable public static var RAERR_P2SRP_FIREWALL_VIOLATION: RegisterField<Self, Bool> {
+  public static var RAERR_P2SRP_FIREWALL_VIOLATION: RegisterField<Self, Bool> {
     .init(lsb: 28, width: 1)
   }
 }
@@ -1319,20 +1011,16 @@ public enum SRBM_FIREWALL_ERROR_ADDR: Register {
   }
 
   /// `SRBM_FIREWALL_ERROR_ADDR.ACCESS_ADDRESS`: bits 17:2, access unknown.
-  @inlinable public static var ACCESS_ADDRESS: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 16)
-  }
+  public static var ACCESS_ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 
   /// `SRBM_FIREWALL_ERROR_ADDR.ACCESS_VF`: bit 19, access unknown.
-  @inlinable public static var ACCESS_VF: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var ACCESS_VF: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SRBM_FIREWALL_ERROR_ADDR.ACCESS_VFID`: bits 23:20, access unknown.
-  @inlinable public static var ACCESS_VFID: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var ACCESS_VFID: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `SRBM_FIREWALL_ERROR_ADDR.FIREWALL_VIOLATION`: bit 31, access unknown.
-  @inlinable public static var FIREWALL_VIOLATION: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var FIREWALL_VIOLATION: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SRBM_DEBUG_SNAPSHOT2`: oss_3_0 register, MMIO dword 0x3AD (byte 0xEB4), access unknown, reset unknown (`write` starts from 0).
@@ -1345,7 +1033,7 @@ public enum SRBM_DEBUG_SNAPSHOT2: Register {
   }
 
   /// `SRBM_DEBUG_SNAPSHOT2.VCE1_RDY`: bit 0, access unknown.
-  @inlinable public static var VCE1_RDY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VCE1_RDY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SRBM_READ_ERROR2`: oss_3_0 register, MMIO dword 0x3AE (byte 0xEB8), access unknown, reset unknown (`write` starts from 0).
@@ -1358,25 +1046,19 @@ public enum SRBM_READ_ERROR2: Register {
   }
 
   /// `SRBM_READ_ERROR2.READ_REQUESTER_ACP`: bit 0, access unknown.
-  @inlinable public static var READ_REQUESTER_ACP: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var READ_REQUESTER_ACP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SRBM_READ_ERROR2.READ_REQUESTER_ISP`: bit 1, access unknown.
-  @inlinable public static var READ_REQUESTER_ISP: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var READ_REQUESTER_ISP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SRBM_READ_ERROR2.READ_REQUESTER_VCE1`: bit 2, access unknown.
-  @inlinable public static var READ_REQUESTER_VCE1: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var READ_REQUESTER_VCE1: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SRBM_READ_ERROR2.READ_VF`: bit 23, access unknown.
-  @inlinable public static var READ_VF: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var READ_VF: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SRBM_READ_ERROR2.READ_VFID`: bits 27:24, access unknown.
-  @inlinable public static var READ_VFID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var READ_VFID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `SRBM_DSM_TRIG_CNTL0`: oss_3_0 register, MMIO dword 0x3AF (byte 0xEBC), access unknown, reset unknown (`write` starts from 0).
@@ -1389,12 +1071,10 @@ public enum SRBM_DSM_TRIG_CNTL0: Register {
   }
 
   /// `SRBM_DSM_TRIG_CNTL0.DSM_TRIG_ADDR`: bits 15:0, access unknown.
-  @inlinable public static var DSM_TRIG_ADDR: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var DSM_TRIG_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_DSM_TRIG_CNTL0.DSM_TRIG_OP`: bit 16, access unknown.
-  @inlinable public static var DSM_TRIG_OP: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var DSM_TRIG_OP: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `SRBM_DSM_TRIG_CNTL1`: oss_3_0 register, MMIO dword 0x3B0 (byte 0xEC0), access unknown, reset unknown (`write` starts from 0).
@@ -1407,7 +1087,7 @@ public enum SRBM_DSM_TRIG_CNTL1: Register {
   }
 
   /// `SRBM_DSM_TRIG_CNTL1.DSM_TRIG_WD`: bits 31:0, access unknown.
-  @inlinable public static var DSM_TRIG_WD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DSM_TRIG_WD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SRBM_DSM_TRIG_MASK0`: oss_3_0 register, MMIO dword 0x3B1 (byte 0xEC4), access unknown, reset unknown (`write` starts from 0).
@@ -1420,14 +1100,10 @@ public enum SRBM_DSM_TRIG_MASK0: Register {
   }
 
   /// `SRBM_DSM_TRIG_MASK0.DSM_TRIG_ADDR_MASK`: bits 15:0, access unknown.
-  @inlinable public static var DSM_TRIG_ADDR_MASK: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var DSM_TRIG_ADDR_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_DSM_TRIG_MASK0.DSM_TRIG_OP_MASK`: bit 16, access unknown.
-  @inlinable public static var DSM_TRIG_OP_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var DSM_TRIG_OP_MASK: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `SRBM_DSM_TRIG_MASK1`: oss_3_0 register, MMIO dword 0x3B2 (byte 0xEC8), access unknown, reset unknown (`write` starts from 0).
@@ -1440,9 +1116,7 @@ public enum SRBM_DSM_TRIG_MASK1: Register {
   }
 
   /// `SRBM_DSM_TRIG_MASK1.DSM_TRIG_WD_MASK`: bits 31:0, access unknown.
-  @inlinable public static var DSM_TRIG_WD_MASK: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DSM_TRIG_WD_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SRBM_MC_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B3 (byte 0xECC), access unknown, reset unknown (`write` starts from 0).
@@ -1455,14 +1129,10 @@ public enum SRBM_MC_CLKEN_CNTL: Register {
   }
 
   /// `SRBM_MC_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
-  @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SRBM_MC_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
-  @inlinable public static var POST_DELAY_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var POST_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `SRBM_SYS_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B4 (byte 0xED0), access unknown, reset unknown (`write` starts from 0).
@@ -1475,14 +1145,10 @@ public enum SRBM_SYS_CLKEN_CNTL: Register {
   }
 
   /// `SRBM_SYS_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
-  @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SRBM_SYS_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
-  @inlinable public static var POST_DELAY_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var POST_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `SRBM_VCE_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B5 (byte 0xED4), access unknown, reset unknown (`write` starts from 0).
@@ -1495,14 +1161,10 @@ public enum SRBM_VCE_CLKEN_CNTL: Register {
   }
 
   /// `SRBM_VCE_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
-  @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SRBM_VCE_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
-  @inlinable public static var POST_DELAY_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var POST_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `SRBM_UVD_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B6 (byte 0xED8), access unknown, reset unknown (`write` starts from 0).
@@ -1515,14 +1177,10 @@ public enum SRBM_UVD_CLKEN_CNTL: Register {
   }
 
   /// `SRBM_UVD_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
-  @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SRBM_UVD_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
-  @inlinable public static var POST_DELAY_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var POST_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `SRBM_SDMA_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B7 (byte 0xEDC), access unknown, reset unknown (`write` starts from 0).
@@ -1535,14 +1193,10 @@ public enum SRBM_SDMA_CLKEN_CNTL: Register {
   }
 
   /// `SRBM_SDMA_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
-  @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SRBM_SDMA_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
-  @inlinable public static var POST_DELAY_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var POST_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `SRBM_SAM_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B8 (byte 0xEE0), access unknown, reset unknown (`write` starts from 0).
@@ -1555,14 +1209,10 @@ public enum SRBM_SAM_CLKEN_CNTL: Register {
   }
 
   /// `SRBM_SAM_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
-  @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SRBM_SAM_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
-  @inlinable public static var POST_DELAY_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var POST_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `SRBM_ISP_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B9 (byte 0xEE4), access unknown, reset unknown (`write` starts from 0).
@@ -1575,14 +1225,10 @@ public enum SRBM_ISP_CLKEN_CNTL: Register {
   }
 
   /// `SRBM_ISP_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
-  @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SRBM_ISP_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
-  @inlinable public static var POST_DELAY_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var POST_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `SRBM_VP8_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3BA (byte 0xEE8), access unknown, reset unknown (`write` starts from 0).
@@ -1595,14 +1241,10 @@ public enum SRBM_VP8_CLKEN_CNTL: Register {
   }
 
   /// `SRBM_VP8_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
-  @inlinable public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SRBM_VP8_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
-  @inlinable public static var POST_DELAY_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 5)
-  }
+  public static var POST_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `HDP_HOST_PATH_CNTL`: oss_3_0 register, MMIO dword 0xB00 (byte 0x2C00), access unknown, reset unknown (`write` starts from 0).
@@ -1615,64 +1257,40 @@ public enum HDP_HOST_PATH_CNTL: Register {
   }
 
   /// `HDP_HOST_PATH_CNTL.BIF_RDRET_CREDIT`: bits 2:0, access unknown.
-  @inlinable public static var BIF_RDRET_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var BIF_RDRET_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `HDP_HOST_PATH_CNTL.MC_WRREQ_CREDIT`: bits 8:3, access unknown.
-  @inlinable public static var MC_WRREQ_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 6)
-  }
+  public static var MC_WRREQ_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 6) }
 
   /// `HDP_HOST_PATH_CNTL.WR_STALL_TIMER`: bits 10:9, access unknown.
-  @inlinable public static var WR_STALL_TIMER: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 2)
-  }
+  public static var WR_STALL_TIMER: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
 
   /// `HDP_HOST_PATH_CNTL.RD_STALL_TIMER`: bits 12:11, access unknown.
-  @inlinable public static var RD_STALL_TIMER: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 2)
-  }
+  public static var RD_STALL_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `HDP_HOST_PATH_CNTL.WRITE_COMBINE_TIMER`: bits 20:19, access unknown.
-  @inlinable public static var WRITE_COMBINE_TIMER: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 2)
-  }
+  public static var WRITE_COMBINE_TIMER: RegisterField<Self, UInt8> { .init(lsb: 19, width: 2) }
 
   /// `HDP_HOST_PATH_CNTL.WRITE_COMBINE_EN`: bit 21, access unknown.
-  @inlinable public static var WRITE_COMBINE_EN: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var WRITE_COMBINE_EN: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `HDP_HOST_PATH_CNTL.CACHE_INVALIDATE`: bit 22, access unknown.
-  @inlinable public static var CACHE_INVALIDATE: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var CACHE_INVALIDATE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `HDP_HOST_PATH_CNTL.CLOCK_GATING_DIS`: bit 23, access unknown.
-  @inlinable public static var CLOCK_GATING_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var CLOCK_GATING_DIS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `HDP_HOST_PATH_CNTL.REG_CLK_ENABLE_COUNT`: bits 27:24, access unknown.
-  @inlinable public static var REG_CLK_ENABLE_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var REG_CLK_ENABLE_COUNT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `HDP_HOST_PATH_CNTL.ALL_SURFACES_DIS`: bit 29, access unknown.
-  @inlinable public static var ALL_SURFACES_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var ALL_SURFACES_DIS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `HDP_HOST_PATH_CNTL.WRITE_THROUGH_CACHE_DIS`: bit 30, access unknown.
-  @inlinable public static var WRITE_THROUGH_CACHE_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var WRITE_THROUGH_CACHE_DIS: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `HDP_HOST_PATH_CNTL.LIN_RD_CACHE_DIS`: bit 31, access unknown.
-  @inlinable public static var LIN_RD_CACHE_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var LIN_RD_CACHE_DIS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `HDP_NONSURFACE_BASE`: oss_3_0 register, MMIO dword 0xB01 (byte 0x2C04), access unknown, reset unknown (`write` starts from 0).
@@ -1685,9 +1303,7 @@ public enum HDP_NONSURFACE_BASE: Register {
   }
 
   /// `HDP_NONSURFACE_BASE.NONSURF_BASE`: bits 31:0, access unknown.
-  @inlinable public static var NONSURF_BASE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var NONSURF_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_NONSURFACE_INFO`: oss_3_0 register, MMIO dword 0xB02 (byte 0x2C08), access unknown, reset unknown (`write` starts from 0).
@@ -1700,75 +1316,51 @@ public enum HDP_NONSURFACE_INFO: Register {
   }
 
   /// `HDP_NONSURFACE_INFO.NONSURF_ADDR_TYPE`: bit 0, access unknown.
-  @inlinable public static var NONSURF_ADDR_TYPE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var NONSURF_ADDR_TYPE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `HDP_NONSURFACE_INFO.NONSURF_ARRAY_MODE`: bits 4:1, access unknown.
-  @inlinable public static var NONSURF_ARRAY_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 4)
-  }
+  public static var NONSURF_ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
 
   /// `HDP_NONSURFACE_INFO.NONSURF_ENDIAN`: bits 6:5, access unknown.
-  @inlinable public static var NONSURF_ENDIAN: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
+  public static var NONSURF_ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
 
   /// `HDP_NONSURFACE_INFO.NONSURF_PIXEL_SIZE`: bits 9:7, access unknown.
-  @inlinable public static var NONSURF_PIXEL_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 3)
-  }
+  public static var NONSURF_PIXEL_SIZE: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `HDP_NONSURFACE_INFO.NONSURF_SAMPLE_NUM`: bits 12:10, access unknown.
-  @inlinable public static var NONSURF_SAMPLE_NUM: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 3)
-  }
+  public static var NONSURF_SAMPLE_NUM: RegisterField<Self, UInt8> { .init(lsb: 10, width: 3) }
 
   /// `HDP_NONSURFACE_INFO.NONSURF_SAMPLE_SIZE`: bits 14:13, access unknown.
-  @inlinable public static var NONSURF_SAMPLE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 2)
-  }
+  public static var NONSURF_SAMPLE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
 
   /// `HDP_NONSURFACE_INFO.NONSURF_PRIV`: bit 15, access unknown.
-  @inlinable public static var NONSURF_PRIV: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var NONSURF_PRIV: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `HDP_NONSURFACE_INFO.NONSURF_TILE_COMPACT`: bit 16, access unknown.
-  @inlinable public static var NONSURF_TILE_COMPACT: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var NONSURF_TILE_COMPACT: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `HDP_NONSURFACE_INFO.NONSURF_TILE_SPLIT`: bits 19:17, access unknown.
-  @inlinable public static var NONSURF_TILE_SPLIT: RegisterField<Self, UInt8> {
-    .init(lsb: 17, width: 3)
-  }
+  public static var NONSURF_TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
 
   /// `HDP_NONSURFACE_INFO.NONSURF_NUM_BANKS`: bits 21:20, access unknown.
-  @inlinable public static var NONSURF_NUM_BANKS: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 2)
-  }
+  public static var NONSURF_NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `HDP_NONSURFACE_INFO.NONSURF_BANK_WIDTH`: bits 23:22, access unknown.
-  @inlinable public static var NONSURF_BANK_WIDTH: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 2)
-  }
+  public static var NONSURF_BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `HDP_NONSURFACE_INFO.NONSURF_BANK_HEIGHT`: bits 25:24, access unknown.
-  @inlinable public static var NONSURF_BANK_HEIGHT: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var NONSURF_BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `HDP_NONSURFACE_INFO.NONSURF_MACRO_TILE_ASPECT`: bits 27:26, access unknown.
-  @inlinable public static var NONSURF_MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
+  public static var NONSURF_MACRO_TILE_ASPECT: RegisterField<Self, UInt8> {
     .init(lsb: 26, width: 2)
   }
 
   /// `HDP_NONSURFACE_INFO.NONSURF_MICRO_TILE_MODE`: bits 30:28, access unknown.
-  @inlinable public static var NONSURF_MICRO_TILE_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 3)
-  }
+  public static var NONSURF_MICRO_TILE_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 3) }
 
   /// `HDP_NONSURFACE_INFO.NONSURF_SLICE_TILE_MAX_MSB`: bit 31, access unknown.
-  @inlinable public static var NONSURF_SLICE_TILE_MAX_MSB: RegisterField<Self, Bool> {
+  public static var NONSURF_SLICE_TILE_MAX_MSB: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -1783,12 +1375,10 @@ public enum HDP_NONSURFACE_SIZE: Register {
   }
 
   /// `HDP_NONSURFACE_SIZE.NONSURF_PITCH_TILE_MAX`: bits 10:0, access unknown.
-  @inlinable public static var NONSURF_PITCH_TILE_MAX: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 11)
-  }
+  public static var NONSURF_PITCH_TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 
   /// `HDP_NONSURFACE_SIZE.NONSURF_SLICE_TILE_MAX`: bits 31:11, access unknown.
-  @inlinable public static var NONSURF_SLICE_TILE_MAX: RegisterField<Self, UInt32> {
+  public static var NONSURF_SLICE_TILE_MAX: RegisterField<Self, UInt32> {
     .init(lsb: 11, width: 21)
   }
 }
@@ -1803,14 +1393,10 @@ public enum HDP_NONSURF_FLAGS: Register {
   }
 
   /// `HDP_NONSURF_FLAGS.NONSURF_WRITE_FLAG`: bit 0, access unknown.
-  @inlinable public static var NONSURF_WRITE_FLAG: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var NONSURF_WRITE_FLAG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `HDP_NONSURF_FLAGS.NONSURF_READ_FLAG`: bit 1, access unknown.
-  @inlinable public static var NONSURF_READ_FLAG: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var NONSURF_READ_FLAG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `HDP_NONSURF_FLAGS_CLR`: oss_3_0 register, MMIO dword 0xBCA (byte 0x2F28), access unknown, reset unknown (`write` starts from 0).
@@ -1823,14 +1409,10 @@ public enum HDP_NONSURF_FLAGS_CLR: Register {
   }
 
   /// `HDP_NONSURF_FLAGS_CLR.NONSURF_WRITE_FLAG_CLR`: bit 0, access unknown.
-  @inlinable public static var NONSURF_WRITE_FLAG_CLR: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var NONSURF_WRITE_FLAG_CLR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `HDP_NONSURF_FLAGS_CLR.NONSURF_READ_FLAG_CLR`: bit 1, access unknown.
-  @inlinable public static var NONSURF_READ_FLAG_CLR: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var NONSURF_READ_FLAG_CLR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `HDP_SW_SEMAPHORE`: oss_3_0 register, MMIO dword 0xBCB (byte 0x2F2C), access unknown, reset unknown (`write` starts from 0).
@@ -1843,9 +1425,7 @@ public enum HDP_SW_SEMAPHORE: Register {
   }
 
   /// `HDP_SW_SEMAPHORE.SW_SEMAPHORE`: bits 31:0, access unknown.
-  @inlinable public static var SW_SEMAPHORE: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SW_SEMAPHORE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_DEBUG1`: oss_3_0 register, MMIO dword 0xBCD (byte 0x2F34), access unknown, reset unknown (`write` starts from 0).
@@ -1868,9 +1448,7 @@ public enum HDP_LAST_SURFACE_HIT: Register {
   }
 
   /// `HDP_LAST_SURFACE_HIT.LAST_SURFACE_HIT`: bits 5:0, access unknown.
-  @inlinable public static var LAST_SURFACE_HIT: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 6)
-  }
+  public static var LAST_SURFACE_HIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `HDP_TILING_CONFIG`: oss_3_0 register, MMIO dword 0xBCF (byte 0x2F3C), access unknown, reset unknown (`write` starts from 0).
@@ -1883,22 +1461,22 @@ public enum HDP_TILING_CONFIG: Register {
   }
 
   /// `HDP_TILING_CONFIG.PIPE_TILING`: bits 3:1, access unknown.
-  @inlinable public static var PIPE_TILING: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
+  public static var PIPE_TILING: RegisterField<Self, UInt8> { .init(lsb: 1, width: 3) }
 
   /// `HDP_TILING_CONFIG.BANK_TILING`: bits 5:4, access unknown.
-  @inlinable public static var BANK_TILING: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var BANK_TILING: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `HDP_TILING_CONFIG.GROUP_SIZE`: bits 7:6, access unknown.
-  @inlinable public static var GROUP_SIZE: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
+  public static var GROUP_SIZE: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 
   /// `HDP_TILING_CONFIG.ROW_TILING`: bits 10:8, access unknown.
-  @inlinable public static var ROW_TILING: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var ROW_TILING: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `HDP_TILING_CONFIG.BANK_SWAPS`: bits 13:11, access unknown.
-  @inlinable public static var BANK_SWAPS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
+  public static var BANK_SWAPS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
 
   /// `HDP_TILING_CONFIG.SAMPLE_SPLIT`: bits 15:14, access unknown.
-  @inlinable public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 }
 
 /// `HDP_SC_MULTI_CHIP_CNTL`: oss_3_0 register, MMIO dword 0xBD0 (byte 0x2F40), access unknown, reset unknown (`write` starts from 0).
@@ -1911,14 +1489,10 @@ public enum HDP_SC_MULTI_CHIP_CNTL: Register {
   }
 
   /// `HDP_SC_MULTI_CHIP_CNTL.LOG2_NUM_CHIPS`: bits 2:0, access unknown.
-  @inlinable public static var LOG2_NUM_CHIPS: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var LOG2_NUM_CHIPS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `HDP_SC_MULTI_CHIP_CNTL.MULTI_CHIP_TILE_SIZE`: bits 4:3, access unknown.
-  @inlinable public static var MULTI_CHIP_TILE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 2)
-  }
+  public static var MULTI_CHIP_TILE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 }
 
 /// `HDP_OUTSTANDING_REQ`: oss_3_0 register, MMIO dword 0xBD1 (byte 0x2F44), access unknown, reset unknown (`write` starts from 0).
@@ -1931,10 +1505,10 @@ public enum HDP_OUTSTANDING_REQ: Register {
   }
 
   /// `HDP_OUTSTANDING_REQ.WRITE_REQ`: bits 7:0, access unknown.
-  @inlinable public static var WRITE_REQ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var WRITE_REQ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `HDP_OUTSTANDING_REQ.READ_REQ`: bits 15:8, access unknown.
-  @inlinable public static var READ_REQ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var READ_REQ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `HDP_ADDR_CONFIG`: oss_3_0 register, MMIO dword 0xBD2 (byte 0x2F48), access unknown, reset unknown (`write` starts from 0).
@@ -1947,43 +1521,31 @@ public enum HDP_ADDR_CONFIG: Register {
   }
 
   /// `HDP_ADDR_CONFIG.NUM_PIPES`: bits 2:0, access unknown.
-  @inlinable public static var NUM_PIPES: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var NUM_PIPES: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `HDP_ADDR_CONFIG.PIPE_INTERLEAVE_SIZE`: bits 6:4, access unknown.
-  @inlinable public static var PIPE_INTERLEAVE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var PIPE_INTERLEAVE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `HDP_ADDR_CONFIG.BANK_INTERLEAVE_SIZE`: bits 10:8, access unknown.
-  @inlinable public static var BANK_INTERLEAVE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 3)
-  }
+  public static var BANK_INTERLEAVE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `HDP_ADDR_CONFIG.NUM_SHADER_ENGINES`: bits 13:12, access unknown.
-  @inlinable public static var NUM_SHADER_ENGINES: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 2)
-  }
+  public static var NUM_SHADER_ENGINES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `HDP_ADDR_CONFIG.SHADER_ENGINE_TILE_SIZE`: bits 18:16, access unknown.
-  @inlinable public static var SHADER_ENGINE_TILE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 3)
-  }
+  public static var SHADER_ENGINE_TILE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
 
   /// `HDP_ADDR_CONFIG.NUM_GPUS`: bits 22:20, access unknown.
-  @inlinable public static var NUM_GPUS: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
+  public static var NUM_GPUS: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 
   /// `HDP_ADDR_CONFIG.MULTI_GPU_TILE_SIZE`: bits 25:24, access unknown.
-  @inlinable public static var MULTI_GPU_TILE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
+  public static var MULTI_GPU_TILE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `HDP_ADDR_CONFIG.ROW_SIZE`: bits 29:28, access unknown.
-  @inlinable public static var ROW_SIZE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var ROW_SIZE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `HDP_ADDR_CONFIG.NUM_LOWER_PIPES`: bit 30, access unknown.
-  @inlinable public static var NUM_LOWER_PIPES: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var NUM_LOWER_PIPES: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `HDP_MISC_CNTL`: oss_3_0 register, MMIO dword 0xBD3 (byte 0x2F4C), access unknown, reset unknown (`write` starts from 0).
@@ -1996,63 +1558,47 @@ public enum HDP_MISC_CNTL: Register {
   }
 
   /// `HDP_MISC_CNTL.FLUSH_INVALIDATE_CACHE`: bit 0, access unknown.
-  @inlinable public static var FLUSH_INVALIDATE_CACHE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var FLUSH_INVALIDATE_CACHE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `HDP_MISC_CNTL.VM_ID`: bits 4:1, access unknown.
-  @inlinable public static var VM_ID: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
+  public static var VM_ID: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
 
   /// `HDP_MISC_CNTL.OUTSTANDING_WRITE_COUNT_1024`: bit 5, access unknown.
-  @inlinable public static var OUTSTANDING_WRITE_COUNT_1024: RegisterField<Self, Bool> {
+  public static var OUTSTANDING_WRITE_COUNT_1024: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `HDP_MISC_CNTL.MULTIPLE_READS`: bit 6, access unknown.
-  @inlinable public static var MULTIPLE_READS: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var MULTIPLE_READS: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `HDP_MISC_CNTL.HDP_BIF_RDRET_CREDIT`: bits 10:7, access unknown.
-  @inlinable public static var HDP_BIF_RDRET_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 4)
-  }
+  public static var HDP_BIF_RDRET_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
 
   /// `HDP_MISC_CNTL.SIMULTANEOUS_READS_WRITES`: bit 11, access unknown.
-  @inlinable public static var SIMULTANEOUS_READS_WRITES: RegisterField<Self, Bool> {
+  public static var SIMULTANEOUS_READS_WRITES: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `HDP_MISC_CNTL.NO_SPLIT_ARRAY_LINEAR`: bit 12, access unknown.
-  @inlinable public static var NO_SPLIT_ARRAY_LINEAR: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var NO_SPLIT_ARRAY_LINEAR: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `HDP_MISC_CNTL.MC_RDREQ_CREDIT`: bits 18:13, access unknown.
-  @inlinable public static var MC_RDREQ_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 6)
-  }
+  public static var MC_RDREQ_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 13, width: 6) }
 
   /// `HDP_MISC_CNTL.READ_CACHE_INVALIDATE`: bit 19, access unknown.
-  @inlinable public static var READ_CACHE_INVALIDATE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var READ_CACHE_INVALIDATE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `HDP_MISC_CNTL.ADDRLIB_LINEAR_BYPASS`: bit 20, access unknown.
-  @inlinable public static var ADDRLIB_LINEAR_BYPASS: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var ADDRLIB_LINEAR_BYPASS: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `HDP_MISC_CNTL.FED_ENABLE`: bit 21, access unknown.
-  @inlinable public static var FED_ENABLE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var FED_ENABLE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `HDP_MISC_CNTL.LEGACY_TILING_ENABLE`: bit 22, access unknown.
-  @inlinable public static var LEGACY_TILING_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var LEGACY_TILING_ENABLE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `HDP_MISC_CNTL.LEGACY_SURFACES_ENABLE`: bit 23, access unknown.
-  @inlinable public static var LEGACY_SURFACES_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var LEGACY_SURFACES_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 }
 
 /// `HDP_MEM_POWER_LS`: oss_3_0 register, MMIO dword 0xBD4 (byte 0x2F50), access unknown, reset unknown (`write` starts from 0).
@@ -2065,13 +1611,13 @@ public enum HDP_MEM_POWER_LS: Register {
   }
 
   /// `HDP_MEM_POWER_LS.LS_ENABLE`: bit 0, access unknown.
-  @inlinable public static var LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `HDP_MEM_POWER_LS.LS_SETUP`: bits 6:1, access unknown.
-  @inlinable public static var LS_SETUP: RegisterField<Self, UInt8> { .init(lsb: 1, width: 6) }
+  public static var LS_SETUP: RegisterField<Self, UInt8> { .init(lsb: 1, width: 6) }
 
   /// `HDP_MEM_POWER_LS.LS_HOLD`: bits 12:7, access unknown.
-  @inlinable public static var LS_HOLD: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
+  public static var LS_HOLD: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
 }
 
 /// `HDP_NONSURFACE_PREFETCH`: oss_3_0 register, MMIO dword 0xBD5 (byte 0x2F54), access unknown, reset unknown (`write` starts from 0).
@@ -2084,29 +1630,19 @@ public enum HDP_NONSURFACE_PREFETCH: Register {
   }
 
   /// `HDP_NONSURFACE_PREFETCH.NONSURF_PREFETCH_PRI`: bits 2:0, access unknown.
-  @inlinable public static var NONSURF_PREFETCH_PRI: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
+  public static var NONSURF_PREFETCH_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `HDP_NONSURFACE_PREFETCH.NONSURF_PREFETCH_DIR`: bits 5:3, access unknown.
-  @inlinable public static var NONSURF_PREFETCH_DIR: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 3)
-  }
+  public static var NONSURF_PREFETCH_DIR: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `HDP_NONSURFACE_PREFETCH.NONSURF_PREFETCH_NUM`: bits 8:6, access unknown.
-  @inlinable public static var NONSURF_PREFETCH_NUM: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 3)
-  }
+  public static var NONSURF_PREFETCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `HDP_NONSURFACE_PREFETCH.NONSURF_PREFETCH_MAX_Z`: bits 19:9, access unknown.
-  @inlinable public static var NONSURF_PREFETCH_MAX_Z: RegisterField<Self, UInt16> {
-    .init(lsb: 9, width: 11)
-  }
+  public static var NONSURF_PREFETCH_MAX_Z: RegisterField<Self, UInt16> { .init(lsb: 9, width: 11) }
 
   /// `HDP_NONSURFACE_PREFETCH.NONSURF_PIPE_CONFIG`: bits 31:27, access unknown.
-  @inlinable public static var NONSURF_PIPE_CONFIG: RegisterField<Self, UInt8> {
-    .init(lsb: 27, width: 5)
-  }
+  public static var NONSURF_PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 27, width: 5) }
 }
 
 /// `HDP_MEMIO_CNTL`: oss_3_0 register, MMIO dword 0xBF6 (byte 0x2FD8), access unknown, reset unknown (`write` starts from 0).
@@ -2119,44 +1655,34 @@ public enum HDP_MEMIO_CNTL: Register {
   }
 
   /// `HDP_MEMIO_CNTL.MEMIO_SEND`: bit 0, access unknown.
-  @inlinable public static var MEMIO_SEND: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MEMIO_SEND: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `HDP_MEMIO_CNTL.MEMIO_OP`: bit 1, access unknown.
-  @inlinable public static var MEMIO_OP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var MEMIO_OP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `HDP_MEMIO_CNTL.MEMIO_BE`: bits 5:2, access unknown.
-  @inlinable public static var MEMIO_BE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
+  public static var MEMIO_BE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
 
   /// `HDP_MEMIO_CNTL.MEMIO_WR_STROBE`: bit 6, access unknown.
-  @inlinable public static var MEMIO_WR_STROBE: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var MEMIO_WR_STROBE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `HDP_MEMIO_CNTL.MEMIO_RD_STROBE`: bit 7, access unknown.
-  @inlinable public static var MEMIO_RD_STROBE: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var MEMIO_RD_STROBE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `HDP_MEMIO_CNTL.MEMIO_ADDR_UPPER`: bits 13:8, access unknown.
-  @inlinable public static var MEMIO_ADDR_UPPER: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var MEMIO_ADDR_UPPER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `HDP_MEMIO_CNTL.MEMIO_CLR_WR_ERROR`: bit 14, access unknown.
-  @inlinable public static var MEMIO_CLR_WR_ERROR: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var MEMIO_CLR_WR_ERROR: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `HDP_MEMIO_CNTL.MEMIO_CLR_RD_ERROR`: bit 15, access unknown.
-  @inlinable public static var MEMIO_CLR_RD_ERROR: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var MEMIO_CLR_RD_ERROR: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `HDP_MEMIO_CNTL.MEMIO_VF`: bit 16, access unknown.
-  @inlinable public static var MEMIO_VF: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var MEMIO_VF: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `HDP_MEMIO_CNTL.MEMIO_VFID`: bits 20:17, access unknown.
-  @inlinable public static var MEMIO_VFID: RegisterField<Self, UInt8> { .init(lsb: 17, width: 4) }
+  public static var MEMIO_VFID: RegisterField<Self, UInt8> { .init(lsb: 17, width: 4) }
 }
 
 /// `HDP_MEMIO_ADDR`: oss_3_0 register, MMIO dword 0xBF7 (byte 0x2FDC), access unknown, reset unknown (`write` starts from 0).
@@ -2169,9 +1695,7 @@ public enum HDP_MEMIO_ADDR: Register {
   }
 
   /// `HDP_MEMIO_ADDR.MEMIO_ADDR_LOWER`: bits 31:0, access unknown.
-  @inlinable public static var MEMIO_ADDR_LOWER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var MEMIO_ADDR_LOWER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_MEMIO_STATUS`: oss_3_0 register, MMIO dword 0xBF8 (byte 0x2FE0), access unknown, reset unknown (`write` starts from 0).
@@ -2184,20 +1708,16 @@ public enum HDP_MEMIO_STATUS: Register {
   }
 
   /// `HDP_MEMIO_STATUS.MEMIO_WR_STATUS`: bit 0, access unknown.
-  @inlinable public static var MEMIO_WR_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var MEMIO_WR_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `HDP_MEMIO_STATUS.MEMIO_RD_STATUS`: bit 1, access unknown.
-  @inlinable public static var MEMIO_RD_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var MEMIO_RD_STATUS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `HDP_MEMIO_STATUS.MEMIO_WR_ERROR`: bit 2, access unknown.
-  @inlinable public static var MEMIO_WR_ERROR: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var MEMIO_WR_ERROR: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `HDP_MEMIO_STATUS.MEMIO_RD_ERROR`: bit 3, access unknown.
-  @inlinable public static var MEMIO_RD_ERROR: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var MEMIO_RD_ERROR: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `HDP_MEMIO_WR_DATA`: oss_3_0 register, MMIO dword 0xBF9 (byte 0x2FE4), access unknown, reset unknown (`write` starts from 0).
@@ -2210,9 +1730,7 @@ public enum HDP_MEMIO_WR_DATA: Register {
   }
 
   /// `HDP_MEMIO_WR_DATA.MEMIO_WR_DATA`: bits 31:0, access unknown.
-  @inlinable public static var MEMIO_WR_DATA: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var MEMIO_WR_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_MEMIO_RD_DATA`: oss_3_0 register, MMIO dword 0xBFA (byte 0x2FE8), access unknown, reset unknown (`write` starts from 0).
@@ -2225,9 +1743,7 @@ public enum HDP_MEMIO_RD_DATA: Register {
   }
 
   /// `HDP_MEMIO_RD_DATA.MEMIO_RD_DATA`: bits 31:0, access unknown.
-  @inlinable public static var MEMIO_RD_DATA: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var MEMIO_RD_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_VF_ENABLE`: oss_3_0 register, MMIO dword 0xBFB (byte 0x2FEC), access unknown, reset unknown (`write` starts from 0).
@@ -2240,10 +1756,10 @@ public enum HDP_VF_ENABLE: Register {
   }
 
   /// `HDP_VF_ENABLE.VF_EN`: bit 0, access unknown.
-  @inlinable public static var VF_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VF_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `HDP_VF_ENABLE.VF_NUM`: bits 31:16, access unknown.
-  @inlinable public static var VF_NUM: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var VF_NUM: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `HDP_XDP_DIRECT2HDP_FIRST`: oss_3_0 register, MMIO dword 0xC00 (byte 0x3000), access unknown, reset unknown (`write` starts from 0).
@@ -2256,7 +1772,7 @@ public enum HDP_XDP_DIRECT2HDP_FIRST: Register {
   }
 
   /// `HDP_XDP_DIRECT2HDP_FIRST.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_FLUSH`: oss_3_0 register, MMIO dword 0xC01 (byte 0x3004), access unknown, reset unknown (`write` starts from 0).
@@ -2269,49 +1785,33 @@ public enum HDP_XDP_D2H_FLUSH: Register {
   }
 
   /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_FLUSH_NUM`: bits 3:0, access unknown.
-  @inlinable public static var D2H_FLUSH_FLUSH_NUM: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var D2H_FLUSH_FLUSH_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_MBX_ENC_DATA`: bits 7:4, access unknown.
-  @inlinable public static var D2H_FLUSH_MBX_ENC_DATA: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var D2H_FLUSH_MBX_ENC_DATA: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_MBX_ADDR_SEL`: bits 10:8, access unknown.
-  @inlinable public static var D2H_FLUSH_MBX_ADDR_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 3)
-  }
+  public static var D2H_FLUSH_MBX_ADDR_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_XPB_CLG`: bits 15:11, access unknown.
-  @inlinable public static var D2H_FLUSH_XPB_CLG: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 5)
-  }
+  public static var D2H_FLUSH_XPB_CLG: RegisterField<Self, UInt8> { .init(lsb: 11, width: 5) }
 
   /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_SEND_HOST`: bit 16, access unknown.
-  @inlinable public static var D2H_FLUSH_SEND_HOST: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var D2H_FLUSH_SEND_HOST: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_SEND_SIDE`: bit 17, access unknown.
-  @inlinable public static var D2H_FLUSH_SEND_SIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var D2H_FLUSH_SEND_SIDE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_ALTER_FLUSH_NUM`: bit 18, access unknown.
-  @inlinable public static var D2H_FLUSH_ALTER_FLUSH_NUM: RegisterField<Self, Bool> {
+  public static var D2H_FLUSH_ALTER_FLUSH_NUM: RegisterField<Self, Bool> {
     .init(lsb: 18, width: 1)
   }
 
   /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_RSVD_0`: bit 19, access unknown.
-  @inlinable public static var D2H_FLUSH_RSVD_0: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var D2H_FLUSH_RSVD_0: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `HDP_XDP_D2H_FLUSH.D2H_FLUSH_RSVD_1`: bit 20, access unknown.
-  @inlinable public static var D2H_FLUSH_RSVD_1: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var D2H_FLUSH_RSVD_1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `HDP_XDP_D2H_BAR_UPDATE`: oss_3_0 register, MMIO dword 0xC02 (byte 0x3008), access unknown, reset unknown (`write` starts from 0).
@@ -2324,19 +1824,15 @@ public enum HDP_XDP_D2H_BAR_UPDATE: Register {
   }
 
   /// `HDP_XDP_D2H_BAR_UPDATE.D2H_BAR_UPDATE_ADDR`: bits 15:0, access unknown.
-  @inlinable public static var D2H_BAR_UPDATE_ADDR: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var D2H_BAR_UPDATE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `HDP_XDP_D2H_BAR_UPDATE.D2H_BAR_UPDATE_FLUSH_NUM`: bits 19:16, access unknown.
-  @inlinable public static var D2H_BAR_UPDATE_FLUSH_NUM: RegisterField<Self, UInt8> {
+  public static var D2H_BAR_UPDATE_FLUSH_NUM: RegisterField<Self, UInt8> {
     .init(lsb: 16, width: 4)
   }
 
   /// `HDP_XDP_D2H_BAR_UPDATE.D2H_BAR_UPDATE_BAR_NUM`: bits 22:20, access unknown.
-  @inlinable public static var D2H_BAR_UPDATE_BAR_NUM: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 3)
-  }
+  public static var D2H_BAR_UPDATE_BAR_NUM: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
 }
 
 /// `HDP_XDP_D2H_RSVD_3`: oss_3_0 register, MMIO dword 0xC03 (byte 0x300C), access unknown, reset unknown (`write` starts from 0).
@@ -2349,7 +1845,7 @@ public enum HDP_XDP_D2H_RSVD_3: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_3.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_4`: oss_3_0 register, MMIO dword 0xC04 (byte 0x3010), access unknown, reset unknown (`write` starts from 0).
@@ -2362,7 +1858,7 @@ public enum HDP_XDP_D2H_RSVD_4: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_4.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_5`: oss_3_0 register, MMIO dword 0xC05 (byte 0x3014), access unknown, reset unknown (`write` starts from 0).
@@ -2375,7 +1871,7 @@ public enum HDP_XDP_D2H_RSVD_5: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_5.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_6`: oss_3_0 register, MMIO dword 0xC06 (byte 0x3018), access unknown, reset unknown (`write` starts from 0).
@@ -2388,7 +1884,7 @@ public enum HDP_XDP_D2H_RSVD_6: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_6.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_7`: oss_3_0 register, MMIO dword 0xC07 (byte 0x301C), access unknown, reset unknown (`write` starts from 0).
@@ -2401,7 +1897,7 @@ public enum HDP_XDP_D2H_RSVD_7: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_7.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_8`: oss_3_0 register, MMIO dword 0xC08 (byte 0x3020), access unknown, reset unknown (`write` starts from 0).
@@ -2414,7 +1910,7 @@ public enum HDP_XDP_D2H_RSVD_8: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_8.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_9`: oss_3_0 register, MMIO dword 0xC09 (byte 0x3024), access unknown, reset unknown (`write` starts from 0).
@@ -2427,7 +1923,7 @@ public enum HDP_XDP_D2H_RSVD_9: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_9.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_10`: oss_3_0 register, MMIO dword 0xC0A (byte 0x3028), access unknown, reset unknown (`write` starts from 0).
@@ -2440,7 +1936,7 @@ public enum HDP_XDP_D2H_RSVD_10: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_10.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_11`: oss_3_0 register, MMIO dword 0xC0B (byte 0x302C), access unknown, reset unknown (`write` starts from 0).
@@ -2453,7 +1949,7 @@ public enum HDP_XDP_D2H_RSVD_11: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_11.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_12`: oss_3_0 register, MMIO dword 0xC0C (byte 0x3030), access unknown, reset unknown (`write` starts from 0).
@@ -2466,7 +1962,7 @@ public enum HDP_XDP_D2H_RSVD_12: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_12.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_13`: oss_3_0 register, MMIO dword 0xC0D (byte 0x3034), access unknown, reset unknown (`write` starts from 0).
@@ -2479,7 +1975,7 @@ public enum HDP_XDP_D2H_RSVD_13: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_13.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_14`: oss_3_0 register, MMIO dword 0xC0E (byte 0x3038), access unknown, reset unknown (`write` starts from 0).
@@ -2492,7 +1988,7 @@ public enum HDP_XDP_D2H_RSVD_14: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_14.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_15`: oss_3_0 register, MMIO dword 0xC0F (byte 0x303C), access unknown, reset unknown (`write` starts from 0).
@@ -2505,7 +2001,7 @@ public enum HDP_XDP_D2H_RSVD_15: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_15.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_16`: oss_3_0 register, MMIO dword 0xC10 (byte 0x3040), access unknown, reset unknown (`write` starts from 0).
@@ -2518,7 +2014,7 @@ public enum HDP_XDP_D2H_RSVD_16: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_16.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_17`: oss_3_0 register, MMIO dword 0xC11 (byte 0x3044), access unknown, reset unknown (`write` starts from 0).
@@ -2531,7 +2027,7 @@ public enum HDP_XDP_D2H_RSVD_17: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_17.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_18`: oss_3_0 register, MMIO dword 0xC12 (byte 0x3048), access unknown, reset unknown (`write` starts from 0).
@@ -2544,7 +2040,7 @@ public enum HDP_XDP_D2H_RSVD_18: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_18.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_19`: oss_3_0 register, MMIO dword 0xC13 (byte 0x304C), access unknown, reset unknown (`write` starts from 0).
@@ -2557,7 +2053,7 @@ public enum HDP_XDP_D2H_RSVD_19: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_19.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_20`: oss_3_0 register, MMIO dword 0xC14 (byte 0x3050), access unknown, reset unknown (`write` starts from 0).
@@ -2570,7 +2066,7 @@ public enum HDP_XDP_D2H_RSVD_20: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_20.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_21`: oss_3_0 register, MMIO dword 0xC15 (byte 0x3054), access unknown, reset unknown (`write` starts from 0).
@@ -2583,7 +2079,7 @@ public enum HDP_XDP_D2H_RSVD_21: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_21.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_22`: oss_3_0 register, MMIO dword 0xC16 (byte 0x3058), access unknown, reset unknown (`write` starts from 0).
@@ -2596,7 +2092,7 @@ public enum HDP_XDP_D2H_RSVD_22: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_22.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_23`: oss_3_0 register, MMIO dword 0xC17 (byte 0x305C), access unknown, reset unknown (`write` starts from 0).
@@ -2609,7 +2105,7 @@ public enum HDP_XDP_D2H_RSVD_23: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_23.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_24`: oss_3_0 register, MMIO dword 0xC18 (byte 0x3060), access unknown, reset unknown (`write` starts from 0).
@@ -2622,7 +2118,7 @@ public enum HDP_XDP_D2H_RSVD_24: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_24.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_25`: oss_3_0 register, MMIO dword 0xC19 (byte 0x3064), access unknown, reset unknown (`write` starts from 0).
@@ -2635,7 +2131,7 @@ public enum HDP_XDP_D2H_RSVD_25: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_25.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_26`: oss_3_0 register, MMIO dword 0xC1A (byte 0x3068), access unknown, reset unknown (`write` starts from 0).
@@ -2648,7 +2144,7 @@ public enum HDP_XDP_D2H_RSVD_26: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_26.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_27`: oss_3_0 register, MMIO dword 0xC1B (byte 0x306C), access unknown, reset unknown (`write` starts from 0).
@@ -2661,7 +2157,7 @@ public enum HDP_XDP_D2H_RSVD_27: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_27.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_28`: oss_3_0 register, MMIO dword 0xC1C (byte 0x3070), access unknown, reset unknown (`write` starts from 0).
@@ -2674,7 +2170,7 @@ public enum HDP_XDP_D2H_RSVD_28: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_28.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_29`: oss_3_0 register, MMIO dword 0xC1D (byte 0x3074), access unknown, reset unknown (`write` starts from 0).
@@ -2687,7 +2183,7 @@ public enum HDP_XDP_D2H_RSVD_29: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_29.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_30`: oss_3_0 register, MMIO dword 0xC1E (byte 0x3078), access unknown, reset unknown (`write` starts from 0).
@@ -2700,7 +2196,7 @@ public enum HDP_XDP_D2H_RSVD_30: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_30.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_31`: oss_3_0 register, MMIO dword 0xC1F (byte 0x307C), access unknown, reset unknown (`write` starts from 0).
@@ -2713,7 +2209,7 @@ public enum HDP_XDP_D2H_RSVD_31: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_31.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_32`: oss_3_0 register, MMIO dword 0xC20 (byte 0x3080), access unknown, reset unknown (`write` starts from 0).
@@ -2726,7 +2222,7 @@ public enum HDP_XDP_D2H_RSVD_32: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_32.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_33`: oss_3_0 register, MMIO dword 0xC21 (byte 0x3084), access unknown, reset unknown (`write` starts from 0).
@@ -2739,7 +2235,7 @@ public enum HDP_XDP_D2H_RSVD_33: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_33.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_34`: oss_3_0 register, MMIO dword 0xC22 (byte 0x3088), access unknown, reset unknown (`write` starts from 0).
@@ -2752,7 +2248,7 @@ public enum HDP_XDP_D2H_RSVD_34: Register {
   }
 
   /// `HDP_XDP_D2H_RSVD_34.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_DIRECT2HDP_LAST`: oss_3_0 register, MMIO dword 0xC23 (byte 0x308C), access unknown, reset unknown (`write` starts from 0).
@@ -2765,7 +2261,7 @@ public enum HDP_XDP_DIRECT2HDP_LAST: Register {
   }
 
   /// `HDP_XDP_DIRECT2HDP_LAST.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_P2P_BAR_CFG`: oss_3_0 register, MMIO dword 0xC24 (byte 0x3090), access unknown, reset unknown (`write` starts from 0).
@@ -2778,14 +2274,10 @@ public enum HDP_XDP_P2P_BAR_CFG: Register {
   }
 
   /// `HDP_XDP_P2P_BAR_CFG.P2P_BAR_CFG_ADDR_SIZE`: bits 3:0, access unknown.
-  @inlinable public static var P2P_BAR_CFG_ADDR_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var P2P_BAR_CFG_ADDR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `HDP_XDP_P2P_BAR_CFG.P2P_BAR_CFG_BAR_FROM`: bits 5:4, access unknown.
-  @inlinable public static var P2P_BAR_CFG_BAR_FROM: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var P2P_BAR_CFG_BAR_FROM: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 }
 
 /// `HDP_XDP_P2P_MBX_OFFSET`: oss_3_0 register, MMIO dword 0xC25 (byte 0x3094), access unknown, reset unknown (`write` starts from 0).
@@ -2798,9 +2290,7 @@ public enum HDP_XDP_P2P_MBX_OFFSET: Register {
   }
 
   /// `HDP_XDP_P2P_MBX_OFFSET.P2P_MBX_OFFSET`: bits 13:0, access unknown.
-  @inlinable public static var P2P_MBX_OFFSET: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 14)
-  }
+  public static var P2P_MBX_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `HDP_XDP_P2P_MBX_ADDR0`: oss_3_0 register, MMIO dword 0xC26 (byte 0x3098), access unknown, reset unknown (`write` starts from 0).
@@ -2813,13 +2303,13 @@ public enum HDP_XDP_P2P_MBX_ADDR0: Register {
   }
 
   /// `HDP_XDP_P2P_MBX_ADDR0.VALID`: bit 0, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `HDP_XDP_P2P_MBX_ADDR0.ADDR`: bits 20:1, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
 
   /// `HDP_XDP_P2P_MBX_ADDR0.ADDR_39_36`: bits 24:21, access unknown.
-  @inlinable public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
+  public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 }
 
 /// `HDP_XDP_P2P_MBX_ADDR1`: oss_3_0 register, MMIO dword 0xC27 (byte 0x309C), access unknown, reset unknown (`write` starts from 0).
@@ -2832,13 +2322,13 @@ public enum HDP_XDP_P2P_MBX_ADDR1: Register {
   }
 
   /// `HDP_XDP_P2P_MBX_ADDR1.VALID`: bit 0, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `HDP_XDP_P2P_MBX_ADDR1.ADDR`: bits 20:1, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
 
   /// `HDP_XDP_P2P_MBX_ADDR1.ADDR_39_36`: bits 24:21, access unknown.
-  @inlinable public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
+  public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 }
 
 /// `HDP_XDP_P2P_MBX_ADDR2`: oss_3_0 register, MMIO dword 0xC28 (byte 0x30A0), access unknown, reset unknown (`write` starts from 0).
@@ -2851,13 +2341,13 @@ public enum HDP_XDP_P2P_MBX_ADDR2: Register {
   }
 
   /// `HDP_XDP_P2P_MBX_ADDR2.VALID`: bit 0, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `HDP_XDP_P2P_MBX_ADDR2.ADDR`: bits 20:1, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
 
   /// `HDP_XDP_P2P_MBX_ADDR2.ADDR_39_36`: bits 24:21, access unknown.
-  @inlinable public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
+  public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 }
 
 /// `HDP_XDP_P2P_MBX_ADDR3`: oss_3_0 register, MMIO dword 0xC29 (byte 0x30A4), access unknown, reset unknown (`write` starts from 0).
@@ -2870,13 +2360,13 @@ public enum HDP_XDP_P2P_MBX_ADDR3: Register {
   }
 
   /// `HDP_XDP_P2P_MBX_ADDR3.VALID`: bit 0, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `HDP_XDP_P2P_MBX_ADDR3.ADDR`: bits 20:1, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
 
   /// `HDP_XDP_P2P_MBX_ADDR3.ADDR_39_36`: bits 24:21, access unknown.
-  @inlinable public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
+  public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 }
 
 /// `HDP_XDP_P2P_MBX_ADDR4`: oss_3_0 register, MMIO dword 0xC2A (byte 0x30A8), access unknown, reset unknown (`write` starts from 0).
@@ -2889,13 +2379,13 @@ public enum HDP_XDP_P2P_MBX_ADDR4: Register {
   }
 
   /// `HDP_XDP_P2P_MBX_ADDR4.VALID`: bit 0, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `HDP_XDP_P2P_MBX_ADDR4.ADDR`: bits 20:1, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
 
   /// `HDP_XDP_P2P_MBX_ADDR4.ADDR_39_36`: bits 24:21, access unknown.
-  @inlinable public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
+  public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 }
 
 /// `HDP_XDP_P2P_MBX_ADDR5`: oss_3_0 register, MMIO dword 0xC2B (byte 0x30AC), access unknown, reset unknown (`write` starts from 0).
@@ -2908,13 +2398,13 @@ public enum HDP_XDP_P2P_MBX_ADDR5: Register {
   }
 
   /// `HDP_XDP_P2P_MBX_ADDR5.VALID`: bit 0, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `HDP_XDP_P2P_MBX_ADDR5.ADDR`: bits 20:1, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
 
   /// `HDP_XDP_P2P_MBX_ADDR5.ADDR_39_36`: bits 24:21, access unknown.
-  @inlinable public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
+  public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 }
 
 /// `HDP_XDP_P2P_MBX_ADDR6`: oss_3_0 register, MMIO dword 0xC2C (byte 0x30B0), access unknown, reset unknown (`write` starts from 0).
@@ -2927,13 +2417,13 @@ public enum HDP_XDP_P2P_MBX_ADDR6: Register {
   }
 
   /// `HDP_XDP_P2P_MBX_ADDR6.VALID`: bit 0, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `HDP_XDP_P2P_MBX_ADDR6.ADDR`: bits 20:1, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
 
   /// `HDP_XDP_P2P_MBX_ADDR6.ADDR_39_36`: bits 24:21, access unknown.
-  @inlinable public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
+  public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 }
 
 /// `HDP_XDP_HDP_MBX_MC_CFG`: oss_3_0 register, MMIO dword 0xC2D (byte 0x30B4), access unknown, reset unknown (`write` starts from 0).
@@ -2946,22 +2436,22 @@ public enum HDP_XDP_HDP_MBX_MC_CFG: Register {
   }
 
   /// `HDP_XDP_HDP_MBX_MC_CFG.HDP_MBX_MC_CFG_TAP_WRREQ_PRIV`: bit 0, access unknown.
-  @inlinable public static var HDP_MBX_MC_CFG_TAP_WRREQ_PRIV: RegisterField<Self, Bool> {
+  public static var HDP_MBX_MC_CFG_TAP_WRREQ_PRIV: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `HDP_XDP_HDP_MBX_MC_CFG.HDP_MBX_MC_CFG_TAP_WRREQ_SWAP`: bits 2:1, access unknown.
-  @inlinable public static var HDP_MBX_MC_CFG_TAP_WRREQ_SWAP: RegisterField<Self, UInt8> {
+  public static var HDP_MBX_MC_CFG_TAP_WRREQ_SWAP: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 2)
   }
 
   /// `HDP_XDP_HDP_MBX_MC_CFG.HDP_MBX_MC_CFG_TAP_WRREQ_TRAN`: bit 3, access unknown.
-  @inlinable public static var HDP_MBX_MC_CFG_TAP_WRREQ_TRAN: RegisterField<Self, Bool> {
+  public static var HDP_MBX_MC_CFG_TAP_WRREQ_TRAN: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `HDP_XDP_HDP_MBX_MC_CFG.HDP_MBX_MC_CFG_TAP_WRREQ_VMID`: bits 7:4, access unknown.
-  @inlinable public static var HDP_MBX_MC_CFG_TAP_WRREQ_VMID: RegisterField<Self, UInt8> {
+  public static var HDP_MBX_MC_CFG_TAP_WRREQ_VMID: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 4)
   }
 }
@@ -2976,57 +2466,57 @@ public enum HDP_XDP_HDP_MC_CFG: Register {
   }
 
   /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_HST_TAP_WRREQ_PRIV`: bit 0, access unknown.
-  @inlinable public static var HDP_MC_CFG_HST_TAP_WRREQ_PRIV: RegisterField<Self, Bool> {
+  public static var HDP_MC_CFG_HST_TAP_WRREQ_PRIV: RegisterField<Self, Bool> {
     .init(lsb: 0, width: 1)
   }
 
   /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_HST_TAP_WRREQ_SWAP`: bits 2:1, access unknown.
-  @inlinable public static var HDP_MC_CFG_HST_TAP_WRREQ_SWAP: RegisterField<Self, UInt8> {
+  public static var HDP_MC_CFG_HST_TAP_WRREQ_SWAP: RegisterField<Self, UInt8> {
     .init(lsb: 1, width: 2)
   }
 
   /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_HST_TAP_WRREQ_TRAN`: bit 3, access unknown.
-  @inlinable public static var HDP_MC_CFG_HST_TAP_WRREQ_TRAN: RegisterField<Self, Bool> {
+  public static var HDP_MC_CFG_HST_TAP_WRREQ_TRAN: RegisterField<Self, Bool> {
     .init(lsb: 3, width: 1)
   }
 
   /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_SID_TAP_WRREQ_PRIV`: bit 4, access unknown.
-  @inlinable public static var HDP_MC_CFG_SID_TAP_WRREQ_PRIV: RegisterField<Self, Bool> {
+  public static var HDP_MC_CFG_SID_TAP_WRREQ_PRIV: RegisterField<Self, Bool> {
     .init(lsb: 4, width: 1)
   }
 
   /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_SID_TAP_WRREQ_SWAP`: bits 6:5, access unknown.
-  @inlinable public static var HDP_MC_CFG_SID_TAP_WRREQ_SWAP: RegisterField<Self, UInt8> {
+  public static var HDP_MC_CFG_SID_TAP_WRREQ_SWAP: RegisterField<Self, UInt8> {
     .init(lsb: 5, width: 2)
   }
 
   /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_SID_TAP_WRREQ_TRAN`: bit 7, access unknown.
-  @inlinable public static var HDP_MC_CFG_SID_TAP_WRREQ_TRAN: RegisterField<Self, Bool> {
+  public static var HDP_MC_CFG_SID_TAP_WRREQ_TRAN: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_XL8R_WRREQ_CRD_OVERRIDE`: bits 13:8, access unknown.
-  @inlinable public static var HDP_MC_CFG_XL8R_WRREQ_CRD_OVERRIDE: RegisterField<Self, UInt8> {
+  public static var HDP_MC_CFG_XL8R_WRREQ_CRD_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 8, width: 6)
   }
 
   /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_XDP_HIGHER_PRI_THRESH`: bits 19:14, access unknown.
-  @inlinable public static var HDP_MC_CFG_XDP_HIGHER_PRI_THRESH: RegisterField<Self, UInt8> {
+  public static var HDP_MC_CFG_XDP_HIGHER_PRI_THRESH: RegisterField<Self, UInt8> {
     .init(lsb: 14, width: 6)
   }
 
   /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_MC_STALL_ON_BUF_FULL_MASK`: bits 22:20, access unknown.
-  @inlinable public static var HDP_MC_CFG_MC_STALL_ON_BUF_FULL_MASK: RegisterField<Self, UInt8> {
+  public static var HDP_MC_CFG_MC_STALL_ON_BUF_FULL_MASK: RegisterField<Self, UInt8> {
     .init(lsb: 20, width: 3)
   }
 
   /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_HST_TAP_WRREQ_VMID`: bits 26:23, access unknown.
-  @inlinable public static var HDP_MC_CFG_HST_TAP_WRREQ_VMID: RegisterField<Self, UInt8> {
+  public static var HDP_MC_CFG_HST_TAP_WRREQ_VMID: RegisterField<Self, UInt8> {
     .init(lsb: 23, width: 4)
   }
 
   /// `HDP_XDP_HDP_MC_CFG.HDP_MC_CFG_SID_TAP_WRREQ_VMID`: bits 30:27, access unknown.
-  @inlinable public static var HDP_MC_CFG_SID_TAP_WRREQ_VMID: RegisterField<Self, UInt8> {
+  public static var HDP_MC_CFG_SID_TAP_WRREQ_VMID: RegisterField<Self, UInt8> {
     .init(lsb: 27, width: 4)
   }
 }
@@ -3041,14 +2531,10 @@ public enum HDP_XDP_HST_CFG: Register {
   }
 
   /// `HDP_XDP_HST_CFG.HST_CFG_WR_COMBINE_EN`: bit 0, access unknown.
-  @inlinable public static var HST_CFG_WR_COMBINE_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var HST_CFG_WR_COMBINE_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `HDP_XDP_HST_CFG.HST_CFG_WR_COMBINE_TIMER`: bits 2:1, access unknown.
-  @inlinable public static var HST_CFG_WR_COMBINE_TIMER: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 2)
-  }
+  public static var HST_CFG_WR_COMBINE_TIMER: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 }
 
 /// `HDP_XDP_SID_CFG`: oss_3_0 register, MMIO dword 0xC30 (byte 0x30C0), access unknown, reset unknown (`write` starts from 0).
@@ -3061,19 +2547,13 @@ public enum HDP_XDP_SID_CFG: Register {
   }
 
   /// `HDP_XDP_SID_CFG.SID_CFG_WR_COMBINE_EN`: bit 0, access unknown.
-  @inlinable public static var SID_CFG_WR_COMBINE_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var SID_CFG_WR_COMBINE_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `HDP_XDP_SID_CFG.SID_CFG_WR_COMBINE_TIMER`: bits 2:1, access unknown.
-  @inlinable public static var SID_CFG_WR_COMBINE_TIMER: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 2)
-  }
+  public static var SID_CFG_WR_COMBINE_TIMER: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 
   /// `HDP_XDP_SID_CFG.SID_CFG_FLNUM_MSB_SEL`: bits 4:3, access unknown.
-  @inlinable public static var SID_CFG_FLNUM_MSB_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 3, width: 2)
-  }
+  public static var SID_CFG_FLNUM_MSB_SEL: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 }
 
 /// `HDP_XDP_HDP_IPH_CFG`: oss_3_0 register, MMIO dword 0xC31 (byte 0x30C4), access unknown, reset unknown (`write` starts from 0).
@@ -3086,24 +2566,22 @@ public enum HDP_XDP_HDP_IPH_CFG: Register {
   }
 
   /// `HDP_XDP_HDP_IPH_CFG.HDP_IPH_CFG_SYS_FIFO_DEPTH_OVERRIDE`: bits 5:0, access unknown.
-  @inlinable public static var HDP_IPH_CFG_SYS_FIFO_DEPTH_OVERRIDE: RegisterField<Self, UInt8> {
+  public static var HDP_IPH_CFG_SYS_FIFO_DEPTH_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
   /// `HDP_XDP_HDP_IPH_CFG.HDP_IPH_CFG_XDP_FIFO_DEPTH_OVERRIDE`: bits 11:6, access unknown.
-  @inlinable public static var HDP_IPH_CFG_XDP_FIFO_DEPTH_OVERRIDE: RegisterField<Self, UInt8> {
+  public static var HDP_IPH_CFG_XDP_FIFO_DEPTH_OVERRIDE: RegisterField<Self, UInt8> {
     .init(lsb: 6, width: 6)
   }
 
   /// `HDP_XDP_HDP_IPH_CFG.HDP_IPH_CFG_INVERSE_PEER_TAG_MATCHING`: bit 12, access unknown.
-  @inlinable public static var HDP_IPH_CFG_INVERSE_PEER_TAG_MATCHING: RegisterField<Self, Bool> {
+  public static var HDP_IPH_CFG_INVERSE_PEER_TAG_MATCHING: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `HDP_XDP_HDP_IPH_CFG.HDP_IPH_CFG_P2P_RD_EN`: bit 13, access unknown.
-  @inlinable public static var HDP_IPH_CFG_P2P_RD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var HDP_IPH_CFG_P2P_RD_EN: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `HDP_XDP_SRBM_CFG`: oss_3_0 register, MMIO dword 0xC32 (byte 0x30C8), access unknown, reset unknown (`write` starts from 0).
@@ -3116,19 +2594,17 @@ public enum HDP_XDP_SRBM_CFG: Register {
   }
 
   /// `HDP_XDP_SRBM_CFG.SRBM_CFG_REG_CLK_ENABLE_COUNT`: bits 5:0, access unknown.
-  @inlinable public static var SRBM_CFG_REG_CLK_ENABLE_COUNT: RegisterField<Self, UInt8> {
+  public static var SRBM_CFG_REG_CLK_ENABLE_COUNT: RegisterField<Self, UInt8> {
     .init(lsb: 0, width: 6)
   }
 
   /// `HDP_XDP_SRBM_CFG.SRBM_CFG_REG_CLK_GATING_DIS`: bit 6, access unknown.
-  @inlinable public static var SRBM_CFG_REG_CLK_GATING_DIS: RegisterField<Self, Bool> {
+  public static var SRBM_CFG_REG_CLK_GATING_DIS: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `HDP_XDP_SRBM_CFG.SRBM_CFG_WAKE_DYN_CLK`: bit 7, access unknown.
-  @inlinable public static var SRBM_CFG_WAKE_DYN_CLK: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var SRBM_CFG_WAKE_DYN_CLK: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 }
 
 /// `HDP_XDP_CGTT_BLK_CTRL`: oss_3_0 register, MMIO dword 0xC33 (byte 0x30CC), access unknown, reset unknown (`write` starts from 0).
@@ -3141,27 +2617,23 @@ public enum HDP_XDP_CGTT_BLK_CTRL: Register {
   }
 
   /// `HDP_XDP_CGTT_BLK_CTRL.CGTT_BLK_CTRL_0_ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var CGTT_BLK_CTRL_0_ON_DELAY: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var CGTT_BLK_CTRL_0_ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `HDP_XDP_CGTT_BLK_CTRL.CGTT_BLK_CTRL_1_OFF_DELAY`: bits 11:4, access unknown.
-  @inlinable public static var CGTT_BLK_CTRL_1_OFF_DELAY: RegisterField<Self, UInt8> {
+  public static var CGTT_BLK_CTRL_1_OFF_DELAY: RegisterField<Self, UInt8> {
     .init(lsb: 4, width: 8)
   }
 
   /// `HDP_XDP_CGTT_BLK_CTRL.CGTT_BLK_CTRL_2_RSVD`: bits 29:12, access unknown.
-  @inlinable public static var CGTT_BLK_CTRL_2_RSVD: RegisterField<Self, UInt32> {
-    .init(lsb: 12, width: 18)
-  }
+  public static var CGTT_BLK_CTRL_2_RSVD: RegisterField<Self, UInt32> { .init(lsb: 12, width: 18) }
 
   /// `HDP_XDP_CGTT_BLK_CTRL.CGTT_BLK_CTRL_3_SOFT_CORE_OVERRIDE`: bit 30, access unknown.
-  @inlinable public static var CGTT_BLK_CTRL_3_SOFT_CORE_OVERRIDE: RegisterField<Self, Bool> {
+  public static var CGTT_BLK_CTRL_3_SOFT_CORE_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `HDP_XDP_CGTT_BLK_CTRL.CGTT_BLK_CTRL_4_SOFT_REG_OVERRIDE`: bit 31, access unknown.
-  @inlinable public static var CGTT_BLK_CTRL_4_SOFT_REG_OVERRIDE: RegisterField<Self, Bool> {
+  public static var CGTT_BLK_CTRL_4_SOFT_REG_OVERRIDE: RegisterField<Self, Bool> {
     .init(lsb: 31, width: 1)
   }
 }
@@ -3176,13 +2648,13 @@ public enum HDP_XDP_P2P_BAR0: Register {
   }
 
   /// `HDP_XDP_P2P_BAR0.ADDR`: bits 15:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `HDP_XDP_P2P_BAR0.FLUSH`: bits 19:16, access unknown.
-  @inlinable public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `HDP_XDP_P2P_BAR0.VALID`: bit 20, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `HDP_XDP_P2P_BAR1`: oss_3_0 register, MMIO dword 0xC35 (byte 0x30D4), access unknown, reset unknown (`write` starts from 0).
@@ -3195,13 +2667,13 @@ public enum HDP_XDP_P2P_BAR1: Register {
   }
 
   /// `HDP_XDP_P2P_BAR1.ADDR`: bits 15:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `HDP_XDP_P2P_BAR1.FLUSH`: bits 19:16, access unknown.
-  @inlinable public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `HDP_XDP_P2P_BAR1.VALID`: bit 20, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `HDP_XDP_P2P_BAR2`: oss_3_0 register, MMIO dword 0xC36 (byte 0x30D8), access unknown, reset unknown (`write` starts from 0).
@@ -3214,13 +2686,13 @@ public enum HDP_XDP_P2P_BAR2: Register {
   }
 
   /// `HDP_XDP_P2P_BAR2.ADDR`: bits 15:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `HDP_XDP_P2P_BAR2.FLUSH`: bits 19:16, access unknown.
-  @inlinable public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `HDP_XDP_P2P_BAR2.VALID`: bit 20, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `HDP_XDP_P2P_BAR3`: oss_3_0 register, MMIO dword 0xC37 (byte 0x30DC), access unknown, reset unknown (`write` starts from 0).
@@ -3233,13 +2705,13 @@ public enum HDP_XDP_P2P_BAR3: Register {
   }
 
   /// `HDP_XDP_P2P_BAR3.ADDR`: bits 15:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `HDP_XDP_P2P_BAR3.FLUSH`: bits 19:16, access unknown.
-  @inlinable public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `HDP_XDP_P2P_BAR3.VALID`: bit 20, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `HDP_XDP_P2P_BAR4`: oss_3_0 register, MMIO dword 0xC38 (byte 0x30E0), access unknown, reset unknown (`write` starts from 0).
@@ -3252,13 +2724,13 @@ public enum HDP_XDP_P2P_BAR4: Register {
   }
 
   /// `HDP_XDP_P2P_BAR4.ADDR`: bits 15:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `HDP_XDP_P2P_BAR4.FLUSH`: bits 19:16, access unknown.
-  @inlinable public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `HDP_XDP_P2P_BAR4.VALID`: bit 20, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `HDP_XDP_P2P_BAR5`: oss_3_0 register, MMIO dword 0xC39 (byte 0x30E4), access unknown, reset unknown (`write` starts from 0).
@@ -3271,13 +2743,13 @@ public enum HDP_XDP_P2P_BAR5: Register {
   }
 
   /// `HDP_XDP_P2P_BAR5.ADDR`: bits 15:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `HDP_XDP_P2P_BAR5.FLUSH`: bits 19:16, access unknown.
-  @inlinable public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `HDP_XDP_P2P_BAR5.VALID`: bit 20, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `HDP_XDP_P2P_BAR6`: oss_3_0 register, MMIO dword 0xC3A (byte 0x30E8), access unknown, reset unknown (`write` starts from 0).
@@ -3290,13 +2762,13 @@ public enum HDP_XDP_P2P_BAR6: Register {
   }
 
   /// `HDP_XDP_P2P_BAR6.ADDR`: bits 15:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `HDP_XDP_P2P_BAR6.FLUSH`: bits 19:16, access unknown.
-  @inlinable public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `HDP_XDP_P2P_BAR6.VALID`: bit 20, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `HDP_XDP_P2P_BAR7`: oss_3_0 register, MMIO dword 0xC3B (byte 0x30EC), access unknown, reset unknown (`write` starts from 0).
@@ -3309,13 +2781,13 @@ public enum HDP_XDP_P2P_BAR7: Register {
   }
 
   /// `HDP_XDP_P2P_BAR7.ADDR`: bits 15:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `HDP_XDP_P2P_BAR7.FLUSH`: bits 19:16, access unknown.
-  @inlinable public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `HDP_XDP_P2P_BAR7.VALID`: bit 20, access unknown.
-  @inlinable public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `HDP_XDP_FLUSH_ARMED_STS`: oss_3_0 register, MMIO dword 0xC3C (byte 0x30F0), access unknown, reset unknown (`write` starts from 0).
@@ -3328,9 +2800,7 @@ public enum HDP_XDP_FLUSH_ARMED_STS: Register {
   }
 
   /// `HDP_XDP_FLUSH_ARMED_STS.FLUSH_ARMED_STS`: bits 31:0, access unknown.
-  @inlinable public static var FLUSH_ARMED_STS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var FLUSH_ARMED_STS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_FLUSH_CNTR0_STS`: oss_3_0 register, MMIO dword 0xC3D (byte 0x30F4), access unknown, reset unknown (`write` starts from 0).
@@ -3343,9 +2813,7 @@ public enum HDP_XDP_FLUSH_CNTR0_STS: Register {
   }
 
   /// `HDP_XDP_FLUSH_CNTR0_STS.FLUSH_CNTR0_STS`: bits 25:0, access unknown.
-  @inlinable public static var FLUSH_CNTR0_STS: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 26)
-  }
+  public static var FLUSH_CNTR0_STS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 26) }
 }
 
 /// `HDP_XDP_BUSY_STS`: oss_3_0 register, MMIO dword 0xC3E (byte 0x30F8), access unknown, reset unknown (`write` starts from 0).
@@ -3358,7 +2826,7 @@ public enum HDP_XDP_BUSY_STS: Register {
   }
 
   /// `HDP_XDP_BUSY_STS.BUSY_BITS`: bits 17:0, access unknown.
-  @inlinable public static var BUSY_BITS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
+  public static var BUSY_BITS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 18) }
 }
 
 /// `HDP_XDP_STICKY`: oss_3_0 register, MMIO dword 0xC3F (byte 0x30FC), access unknown, reset unknown (`write` starts from 0).
@@ -3371,10 +2839,10 @@ public enum HDP_XDP_STICKY: Register {
   }
 
   /// `HDP_XDP_STICKY.STICKY_STS`: bits 15:0, access unknown.
-  @inlinable public static var STICKY_STS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var STICKY_STS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `HDP_XDP_STICKY.STICKY_W1C`: bits 31:16, access unknown.
-  @inlinable public static var STICKY_W1C: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var STICKY_W1C: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `HDP_XDP_CHKN`: oss_3_0 register, MMIO dword 0xC40 (byte 0x3100), access unknown, reset unknown (`write` starts from 0).
@@ -3387,16 +2855,16 @@ public enum HDP_XDP_CHKN: Register {
   }
 
   /// `HDP_XDP_CHKN.CHKN_0_RSVD`: bits 7:0, access unknown.
-  @inlinable public static var CHKN_0_RSVD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var CHKN_0_RSVD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `HDP_XDP_CHKN.CHKN_1_RSVD`: bits 15:8, access unknown.
-  @inlinable public static var CHKN_1_RSVD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var CHKN_1_RSVD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `HDP_XDP_CHKN.CHKN_2_RSVD`: bits 23:16, access unknown.
-  @inlinable public static var CHKN_2_RSVD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var CHKN_2_RSVD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `HDP_XDP_CHKN.CHKN_3_RSVD`: bits 31:24, access unknown.
-  @inlinable public static var CHKN_3_RSVD: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var CHKN_3_RSVD: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `HDP_XDP_DBG_ADDR`: oss_3_0 register, MMIO dword 0xC41 (byte 0x3104), access unknown, reset unknown (`write` starts from 0).
@@ -3409,10 +2877,10 @@ public enum HDP_XDP_DBG_ADDR: Register {
   }
 
   /// `HDP_XDP_DBG_ADDR.STS`: bits 15:0, access unknown.
-  @inlinable public static var STS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var STS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `HDP_XDP_DBG_ADDR.CTRL`: bits 31:16, access unknown.
-  @inlinable public static var CTRL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var CTRL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `HDP_XDP_DBG_DATA`: oss_3_0 register, MMIO dword 0xC42 (byte 0x3108), access unknown, reset unknown (`write` starts from 0).
@@ -3425,10 +2893,10 @@ public enum HDP_XDP_DBG_DATA: Register {
   }
 
   /// `HDP_XDP_DBG_DATA.STS`: bits 15:0, access unknown.
-  @inlinable public static var STS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var STS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `HDP_XDP_DBG_DATA.CTRL`: bits 31:16, access unknown.
-  @inlinable public static var CTRL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var CTRL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `HDP_XDP_DBG_MASK`: oss_3_0 register, MMIO dword 0xC43 (byte 0x310C), access unknown, reset unknown (`write` starts from 0).
@@ -3441,10 +2909,10 @@ public enum HDP_XDP_DBG_MASK: Register {
   }
 
   /// `HDP_XDP_DBG_MASK.STS`: bits 15:0, access unknown.
-  @inlinable public static var STS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var STS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `HDP_XDP_DBG_MASK.CTRL`: bits 31:16, access unknown.
-  @inlinable public static var CTRL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var CTRL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `HDP_XDP_BARS_ADDR_39_36`: oss_3_0 register, MMIO dword 0xC44 (byte 0x3110), access unknown, reset unknown (`write` starts from 0).
@@ -3457,44 +2925,28 @@ public enum HDP_XDP_BARS_ADDR_39_36: Register {
   }
 
   /// `HDP_XDP_BARS_ADDR_39_36.BAR0_ADDR_39_36`: bits 3:0, access unknown.
-  @inlinable public static var BAR0_ADDR_39_36: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var BAR0_ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `HDP_XDP_BARS_ADDR_39_36.BAR1_ADDR_39_36`: bits 7:4, access unknown.
-  @inlinable public static var BAR1_ADDR_39_36: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var BAR1_ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `HDP_XDP_BARS_ADDR_39_36.BAR2_ADDR_39_36`: bits 11:8, access unknown.
-  @inlinable public static var BAR2_ADDR_39_36: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var BAR2_ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `HDP_XDP_BARS_ADDR_39_36.BAR3_ADDR_39_36`: bits 15:12, access unknown.
-  @inlinable public static var BAR3_ADDR_39_36: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
+  public static var BAR3_ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `HDP_XDP_BARS_ADDR_39_36.BAR4_ADDR_39_36`: bits 19:16, access unknown.
-  @inlinable public static var BAR4_ADDR_39_36: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
+  public static var BAR4_ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 
   /// `HDP_XDP_BARS_ADDR_39_36.BAR5_ADDR_39_36`: bits 23:20, access unknown.
-  @inlinable public static var BAR5_ADDR_39_36: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 4)
-  }
+  public static var BAR5_ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `HDP_XDP_BARS_ADDR_39_36.BAR6_ADDR_39_36`: bits 27:24, access unknown.
-  @inlinable public static var BAR6_ADDR_39_36: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var BAR6_ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `HDP_XDP_BARS_ADDR_39_36.BAR7_ADDR_39_36`: bits 31:28, access unknown.
-  @inlinable public static var BAR7_ADDR_39_36: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var BAR7_ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `IH_VMID_1_LUT`: oss_3_0 register, MMIO dword 0xE01 (byte 0x3804), access unknown, reset unknown (`write` starts from 0).
@@ -3507,7 +2959,7 @@ public enum IH_VMID_1_LUT: Register {
   }
 
   /// `IH_VMID_1_LUT.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_2_LUT`: oss_3_0 register, MMIO dword 0xE02 (byte 0x3808), access unknown, reset unknown (`write` starts from 0).
@@ -3520,7 +2972,7 @@ public enum IH_VMID_2_LUT: Register {
   }
 
   /// `IH_VMID_2_LUT.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_3_LUT`: oss_3_0 register, MMIO dword 0xE03 (byte 0x380C), access unknown, reset unknown (`write` starts from 0).
@@ -3533,7 +2985,7 @@ public enum IH_VMID_3_LUT: Register {
   }
 
   /// `IH_VMID_3_LUT.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_4_LUT`: oss_3_0 register, MMIO dword 0xE04 (byte 0x3810), access unknown, reset unknown (`write` starts from 0).
@@ -3546,7 +2998,7 @@ public enum IH_VMID_4_LUT: Register {
   }
 
   /// `IH_VMID_4_LUT.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_5_LUT`: oss_3_0 register, MMIO dword 0xE05 (byte 0x3814), access unknown, reset unknown (`write` starts from 0).
@@ -3559,7 +3011,7 @@ public enum IH_VMID_5_LUT: Register {
   }
 
   /// `IH_VMID_5_LUT.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_6_LUT`: oss_3_0 register, MMIO dword 0xE06 (byte 0x3818), access unknown, reset unknown (`write` starts from 0).
@@ -3572,7 +3024,7 @@ public enum IH_VMID_6_LUT: Register {
   }
 
   /// `IH_VMID_6_LUT.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_7_LUT`: oss_3_0 register, MMIO dword 0xE07 (byte 0x381C), access unknown, reset unknown (`write` starts from 0).
@@ -3585,7 +3037,7 @@ public enum IH_VMID_7_LUT: Register {
   }
 
   /// `IH_VMID_7_LUT.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_8_LUT`: oss_3_0 register, MMIO dword 0xE08 (byte 0x3820), access unknown, reset unknown (`write` starts from 0).
@@ -3598,7 +3050,7 @@ public enum IH_VMID_8_LUT: Register {
   }
 
   /// `IH_VMID_8_LUT.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_9_LUT`: oss_3_0 register, MMIO dword 0xE09 (byte 0x3824), access unknown, reset unknown (`write` starts from 0).
@@ -3611,7 +3063,7 @@ public enum IH_VMID_9_LUT: Register {
   }
 
   /// `IH_VMID_9_LUT.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_10_LUT`: oss_3_0 register, MMIO dword 0xE0A (byte 0x3828), access unknown, reset unknown (`write` starts from 0).
@@ -3624,7 +3076,7 @@ public enum IH_VMID_10_LUT: Register {
   }
 
   /// `IH_VMID_10_LUT.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_11_LUT`: oss_3_0 register, MMIO dword 0xE0B (byte 0x382C), access unknown, reset unknown (`write` starts from 0).
@@ -3637,7 +3089,7 @@ public enum IH_VMID_11_LUT: Register {
   }
 
   /// `IH_VMID_11_LUT.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_12_LUT`: oss_3_0 register, MMIO dword 0xE0C (byte 0x3830), access unknown, reset unknown (`write` starts from 0).
@@ -3650,7 +3102,7 @@ public enum IH_VMID_12_LUT: Register {
   }
 
   /// `IH_VMID_12_LUT.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_13_LUT`: oss_3_0 register, MMIO dword 0xE0D (byte 0x3834), access unknown, reset unknown (`write` starts from 0).
@@ -3663,7 +3115,7 @@ public enum IH_VMID_13_LUT: Register {
   }
 
   /// `IH_VMID_13_LUT.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_14_LUT`: oss_3_0 register, MMIO dword 0xE0E (byte 0x3838), access unknown, reset unknown (`write` starts from 0).
@@ -3676,7 +3128,7 @@ public enum IH_VMID_14_LUT: Register {
   }
 
   /// `IH_VMID_14_LUT.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_15_LUT`: oss_3_0 register, MMIO dword 0xE0F (byte 0x383C), access unknown, reset unknown (`write` starts from 0).
@@ -3689,7 +3141,7 @@ public enum IH_VMID_15_LUT: Register {
   }
 
   /// `IH_VMID_15_LUT.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_CNTL`: oss_3_0 register, MMIO dword 0xE36 (byte 0x38D8), access unknown, reset unknown (`write` starts from 0).
@@ -3702,29 +3154,19 @@ public enum IH_CNTL: Register {
   }
 
   /// `IH_CNTL.WPTR_WRITEBACK_TIMER`: bits 4:0, access unknown.
-  @inlinable public static var WPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
+  public static var WPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 
   /// `IH_CNTL.CLIENT_FIFO_HIGHWATER`: bits 9:8, access unknown.
-  @inlinable public static var CLIENT_FIFO_HIGHWATER: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var CLIENT_FIFO_HIGHWATER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `IH_CNTL.MC_FIFO_HIGHWATER`: bits 14:10, access unknown.
-  @inlinable public static var MC_FIFO_HIGHWATER: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 5)
-  }
+  public static var MC_FIFO_HIGHWATER: RegisterField<Self, UInt8> { .init(lsb: 10, width: 5) }
 
   /// `IH_CNTL.MC_WRREQ_CREDIT`: bits 19:15, access unknown.
-  @inlinable public static var MC_WRREQ_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 5)
-  }
+  public static var MC_WRREQ_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
 
   /// `IH_CNTL.MC_WR_CLEAN_CNT`: bits 24:20, access unknown.
-  @inlinable public static var MC_WR_CLEAN_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 5)
-  }
+  public static var MC_WR_CLEAN_CNT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 5) }
 }
 
 /// `IH_LEVEL_STATUS`: oss_3_0 register, MMIO dword 0xE37 (byte 0x38DC), access unknown, reset unknown (`write` starts from 0).
@@ -3737,19 +3179,19 @@ public enum IH_LEVEL_STATUS: Register {
   }
 
   /// `IH_LEVEL_STATUS.DC_STATUS`: bit 0, access unknown.
-  @inlinable public static var DC_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DC_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `IH_LEVEL_STATUS.ROM_STATUS`: bit 2, access unknown.
-  @inlinable public static var ROM_STATUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var ROM_STATUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `IH_LEVEL_STATUS.SRBM_STATUS`: bit 3, access unknown.
-  @inlinable public static var SRBM_STATUS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var SRBM_STATUS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `IH_LEVEL_STATUS.BIF_STATUS`: bit 4, access unknown.
-  @inlinable public static var BIF_STATUS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var BIF_STATUS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `IH_LEVEL_STATUS.XDMA_STATUS`: bit 5, access unknown.
-  @inlinable public static var XDMA_STATUS: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var XDMA_STATUS: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
 /// `IH_STATUS`: oss_3_0 register, MMIO dword 0xE38 (byte 0x38E0), access unknown, reset unknown (`write` starts from 0).
@@ -3762,46 +3204,40 @@ public enum IH_STATUS: Register {
   }
 
   /// `IH_STATUS.IDLE`: bit 0, access unknown.
-  @inlinable public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `IH_STATUS.INPUT_IDLE`: bit 1, access unknown.
-  @inlinable public static var INPUT_IDLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var INPUT_IDLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `IH_STATUS.RB_IDLE`: bit 2, access unknown.
-  @inlinable public static var RB_IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var RB_IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `IH_STATUS.RB_FULL`: bit 3, access unknown.
-  @inlinable public static var RB_FULL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var RB_FULL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `IH_STATUS.RB_FULL_DRAIN`: bit 4, access unknown.
-  @inlinable public static var RB_FULL_DRAIN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var RB_FULL_DRAIN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `IH_STATUS.RB_OVERFLOW`: bit 5, access unknown.
-  @inlinable public static var RB_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var RB_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `IH_STATUS.MC_WR_IDLE`: bit 6, access unknown.
-  @inlinable public static var MC_WR_IDLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var MC_WR_IDLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `IH_STATUS.MC_WR_STALL`: bit 7, access unknown.
-  @inlinable public static var MC_WR_STALL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var MC_WR_STALL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `IH_STATUS.MC_WR_CLEAN_PENDING`: bit 8, access unknown.
-  @inlinable public static var MC_WR_CLEAN_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var MC_WR_CLEAN_PENDING: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `IH_STATUS.MC_WR_CLEAN_STALL`: bit 9, access unknown.
-  @inlinable public static var MC_WR_CLEAN_STALL: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var MC_WR_CLEAN_STALL: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `IH_STATUS.BIF_INTERRUPT_LINE`: bit 10, access unknown.
-  @inlinable public static var BIF_INTERRUPT_LINE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var BIF_INTERRUPT_LINE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `IH_STATUS.SWITCH_READY`: bit 11, access unknown.
-  @inlinable public static var SWITCH_READY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var SWITCH_READY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `IH_PERFMON_CNTL`: oss_3_0 register, MMIO dword 0xE39 (byte 0x38E4), access unknown, reset unknown (`write` starts from 0).
@@ -3814,22 +3250,22 @@ public enum IH_PERFMON_CNTL: Register {
   }
 
   /// `IH_PERFMON_CNTL.ENABLE0`: bit 0, access unknown.
-  @inlinable public static var ENABLE0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `IH_PERFMON_CNTL.CLEAR0`: bit 1, access unknown.
-  @inlinable public static var CLEAR0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CLEAR0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `IH_PERFMON_CNTL.PERF_SEL0`: bits 9:2, access unknown.
-  @inlinable public static var PERF_SEL0: RegisterField<Self, UInt8> { .init(lsb: 2, width: 8) }
+  public static var PERF_SEL0: RegisterField<Self, UInt8> { .init(lsb: 2, width: 8) }
 
   /// `IH_PERFMON_CNTL.ENABLE1`: bit 10, access unknown.
-  @inlinable public static var ENABLE1: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var ENABLE1: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `IH_PERFMON_CNTL.CLEAR1`: bit 11, access unknown.
-  @inlinable public static var CLEAR1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var CLEAR1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `IH_PERFMON_CNTL.PERF_SEL1`: bits 19:12, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
+  public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
 }
 
 /// `IH_PERFCOUNTER0_RESULT`: oss_3_0 register, MMIO dword 0xE3A (byte 0x38E8), access unknown, reset unknown (`write` starts from 0).
@@ -3842,7 +3278,7 @@ public enum IH_PERFCOUNTER0_RESULT: Register {
   }
 
   /// `IH_PERFCOUNTER0_RESULT.PERF_COUNT`: bits 31:0, access unknown.
-  @inlinable public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IH_PERFCOUNTER1_RESULT`: oss_3_0 register, MMIO dword 0xE3B (byte 0x38EC), access unknown, reset unknown (`write` starts from 0).
@@ -3855,7 +3291,7 @@ public enum IH_PERFCOUNTER1_RESULT: Register {
   }
 
   /// `IH_PERFCOUNTER1_RESULT.PERF_COUNT`: bits 31:0, access unknown.
-  @inlinable public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IH_DEBUG`: oss_3_0 register, MMIO dword 0xE3C (byte 0x38F0), access unknown, reset unknown (`write` starts from 0).
@@ -3868,19 +3304,13 @@ public enum IH_DEBUG: Register {
   }
 
   /// `IH_DEBUG.RB_FULL_DRAIN_ENABLE`: bit 0, access unknown.
-  @inlinable public static var RB_FULL_DRAIN_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var RB_FULL_DRAIN_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `IH_DEBUG.WPTR_OVERFLOW_ENABLE`: bit 1, access unknown.
-  @inlinable public static var WPTR_OVERFLOW_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var WPTR_OVERFLOW_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `IH_DEBUG.MC_WR_FIFO_BLOCK_ENABLE`: bit 2, access unknown.
-  @inlinable public static var MC_WR_FIFO_BLOCK_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var MC_WR_FIFO_BLOCK_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 }
 
 /// `IH_DSM_MATCH_VALUE_BIT_31_0`: oss_3_0 register, MMIO dword 0xE3D (byte 0x38F4), access unknown, reset unknown (`write` starts from 0).
@@ -3893,7 +3323,7 @@ public enum IH_DSM_MATCH_VALUE_BIT_31_0: Register {
   }
 
   /// `IH_DSM_MATCH_VALUE_BIT_31_0.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IH_DSM_MATCH_VALUE_BIT_63_32`: oss_3_0 register, MMIO dword 0xE3E (byte 0x38F8), access unknown, reset unknown (`write` starts from 0).
@@ -3906,7 +3336,7 @@ public enum IH_DSM_MATCH_VALUE_BIT_63_32: Register {
   }
 
   /// `IH_DSM_MATCH_VALUE_BIT_63_32.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IH_DSM_MATCH_VALUE_BIT_95_64`: oss_3_0 register, MMIO dword 0xE3F (byte 0x38FC), access unknown, reset unknown (`write` starts from 0).
@@ -3919,7 +3349,7 @@ public enum IH_DSM_MATCH_VALUE_BIT_95_64: Register {
   }
 
   /// `IH_DSM_MATCH_VALUE_BIT_95_64.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IH_DSM_MATCH_FIELD_CONTROL`: oss_3_0 register, MMIO dword 0xE40 (byte 0x3900), access unknown, reset unknown (`write` starts from 0).
@@ -3932,22 +3362,22 @@ public enum IH_DSM_MATCH_FIELD_CONTROL: Register {
   }
 
   /// `IH_DSM_MATCH_FIELD_CONTROL.SRC_EN`: bit 0, access unknown.
-  @inlinable public static var SRC_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SRC_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `IH_DSM_MATCH_FIELD_CONTROL.FCNID_EN`: bit 1, access unknown.
-  @inlinable public static var FCNID_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var FCNID_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `IH_DSM_MATCH_FIELD_CONTROL.TIMESTAMP_EN`: bit 2, access unknown.
-  @inlinable public static var TIMESTAMP_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var TIMESTAMP_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `IH_DSM_MATCH_FIELD_CONTROL.RINGID_EN`: bit 3, access unknown.
-  @inlinable public static var RINGID_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var RINGID_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `IH_DSM_MATCH_FIELD_CONTROL.VMID_EN`: bit 4, access unknown.
-  @inlinable public static var VMID_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var VMID_EN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `IH_DSM_MATCH_FIELD_CONTROL.PASID_EN`: bit 5, access unknown.
-  @inlinable public static var PASID_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var PASID_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
 /// `IH_DSM_MATCH_DATA_CONTROL`: oss_3_0 register, MMIO dword 0xE41 (byte 0x3904), access unknown, reset unknown (`write` starts from 0).
@@ -3960,7 +3390,7 @@ public enum IH_DSM_MATCH_DATA_CONTROL: Register {
   }
 
   /// `IH_DSM_MATCH_DATA_CONTROL.VALUE`: bits 27:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `IH_ACTIVE_FCN_ID`: oss_3_0 register, MMIO dword 0xE43 (byte 0x390C), access unknown, reset unknown (`write` starts from 0).
@@ -3973,13 +3403,13 @@ public enum IH_ACTIVE_FCN_ID: Register {
   }
 
   /// `IH_ACTIVE_FCN_ID.VF_ID`: bits 3:0, access unknown.
-  @inlinable public static var VF_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VF_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `IH_ACTIVE_FCN_ID.RESERVED`: bits 30:4, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 27) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 27) }
 
   /// `IH_ACTIVE_FCN_ID.PF_VF`: bit 31, access unknown.
-  @inlinable public static var PF_VF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var PF_VF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `IH_VF_RB_STATUS`: oss_3_0 register, MMIO dword 0xE44 (byte 0x3910), access unknown, reset unknown (`write` starts from 0).
@@ -3992,14 +3422,10 @@ public enum IH_VF_RB_STATUS: Register {
   }
 
   /// `IH_VF_RB_STATUS.RB_FULL_DRAIN_VF`: bits 15:0, access unknown.
-  @inlinable public static var RB_FULL_DRAIN_VF: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var RB_FULL_DRAIN_VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `IH_VF_RB_STATUS.RB_OVERFLOW_VF`: bits 31:16, access unknown.
-  @inlinable public static var RB_OVERFLOW_VF: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var RB_OVERFLOW_VF: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `IH_VF_ENABLE`: oss_3_0 register, MMIO dword 0xE45 (byte 0x3914), access unknown, reset unknown (`write` starts from 0).
@@ -4012,7 +3438,7 @@ public enum IH_VF_ENABLE: Register {
   }
 
   /// `IH_VF_ENABLE.VALUE`: bit 0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VALUE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `IH_VIRT_RESET_REQ`: oss_3_0 register, MMIO dword 0xE46 (byte 0x3918), access unknown, reset unknown (`write` starts from 0).
@@ -4025,10 +3451,10 @@ public enum IH_VIRT_RESET_REQ: Register {
   }
 
   /// `IH_VIRT_RESET_REQ.VF`: bits 15:0, access unknown.
-  @inlinable public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `IH_VIRT_RESET_REQ.PF`: bit 31, access unknown.
-  @inlinable public static var PF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var PF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `IH_VF_RB_BIF_STATUS`: oss_3_0 register, MMIO dword 0xE47 (byte 0x391C), access unknown, reset unknown (`write` starts from 0).
@@ -4041,12 +3467,10 @@ public enum IH_VF_RB_BIF_STATUS: Register {
   }
 
   /// `IH_VF_RB_BIF_STATUS.RB_FULL_VF`: bits 15:0, access unknown.
-  @inlinable public static var RB_FULL_VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var RB_FULL_VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `IH_VF_RB_BIF_STATUS.BIF_INTERRUPT_LINE_VF`: bits 31:16, access unknown.
-  @inlinable public static var BIF_INTERRUPT_LINE_VF: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var BIF_INTERRUPT_LINE_VF: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `IH_VERSION`: oss_3_0 register, MMIO dword 0xE48 (byte 0x3920), access unknown, reset unknown (`write` starts from 0).
@@ -4059,7 +3483,7 @@ public enum IH_VERSION: Register {
   }
 
   /// `IH_VERSION.VALUE`: bits 11:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+  public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `IH_LEVEL_INTR_MASK`: oss_3_0 register, MMIO dword 0xE49 (byte 0x3924), access unknown, reset unknown (`write` starts from 0).
@@ -4072,7 +3496,7 @@ public enum IH_LEVEL_INTR_MASK: Register {
   }
 
   /// `IH_LEVEL_INTR_MASK.MASK`: bit 0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var MASK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `IH_RESET_INCOMPLETE_INT_CNTL`: oss_3_0 register, MMIO dword 0xE4A (byte 0x3928), access unknown, reset unknown (`write` starts from 0).
@@ -4085,75 +3509,73 @@ public enum IH_RESET_INCOMPLETE_INT_CNTL: Register {
   }
 
   /// `IH_RESET_INCOMPLETE_INT_CNTL.CG`: bit 0, access unknown.
-  @inlinable public static var CG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `IH_RESET_INCOMPLETE_INT_CNTL.DC`: bit 1, access unknown.
-  @inlinable public static var DC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var DC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `IH_RESET_INCOMPLETE_INT_CNTL.SAMMSP`: bit 3, access unknown.
-  @inlinable public static var SAMMSP: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var SAMMSP: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `IH_RESET_INCOMPLETE_INT_CNTL.RLC`: bit 4, access unknown.
-  @inlinable public static var RLC: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var RLC: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `IH_RESET_INCOMPLETE_INT_CNTL.ROM`: bit 5, access unknown.
-  @inlinable public static var ROM: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var ROM: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `IH_RESET_INCOMPLETE_INT_CNTL.SRBM`: bit 6, access unknown.
-  @inlinable public static var SRBM: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var SRBM: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `IH_RESET_INCOMPLETE_INT_CNTL.VMC`: bit 7, access unknown.
-  @inlinable public static var VMC: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var VMC: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `IH_RESET_INCOMPLETE_INT_CNTL.UVD`: bit 8, access unknown.
-  @inlinable public static var UVD: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var UVD: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `IH_RESET_INCOMPLETE_INT_CNTL.BIF`: bit 9, access unknown.
-  @inlinable public static var BIF: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var BIF: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `IH_RESET_INCOMPLETE_INT_CNTL.SDMA0`: bit 10, access unknown.
-  @inlinable public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `IH_RESET_INCOMPLETE_INT_CNTL.SDMA1`: bit 11, access unknown.
-  @inlinable public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `IH_RESET_INCOMPLETE_INT_CNTL.ISP`: bit 12, access unknown.
-  @inlinable public static var ISP: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var ISP: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `IH_RESET_INCOMPLETE_INT_CNTL.VCE0`: bit 13, access unknown.
-  @inlinable public static var VCE0: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var VCE0: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `IH_RESET_INCOMPLETE_INT_CNTL.VCE1`: bit 14, access unknown.
-  @inlinable public static var VCE1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var VCE1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `IH_RESET_INCOMPLETE_INT_CNTL.ATC`: bit 15, access unknown.
-  @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var ATC: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `IH_RESET_INCOMPLETE_INT_CNTL.XDMA`: bit 16, access unknown.
-  @inlinable public static var XDMA: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var XDMA: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `IH_RESET_INCOMPLETE_INT_CNTL.ACP`: bit 17, access unknown.
-  @inlinable public static var ACP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var ACP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `IH_RESET_INCOMPLETE_INT_CNTL.SH`: bit 18, access unknown.
-  @inlinable public static var SH: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var SH: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `IH_RESET_INCOMPLETE_INT_CNTL.SH1`: bit 19, access unknown.
-  @inlinable public static var SH1: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var SH1: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `IH_RESET_INCOMPLETE_INT_CNTL.SH2`: bit 20, access unknown.
-  @inlinable public static var SH2: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var SH2: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `IH_RESET_INCOMPLETE_INT_CNTL.SH3`: bit 21, access unknown.
-  @inlinable public static var SH3: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var SH3: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `IH_RESET_INCOMPLETE_INT_CNTL.RESET_ENABLE`: bit 22, access unknown.
-  @inlinable public static var RESET_ENABLE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var RESET_ENABLE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `IH_RESET_INCOMPLETE_INT_CNTL.INCOMPLETE_CNT`: bits 27:24, access unknown.
-  @inlinable public static var INCOMPLETE_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 4)
-  }
+  public static var INCOMPLETE_CNT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT`: oss_3_0 register, MMIO dword 0xE4B (byte 0x392C), access unknown, reset unknown (`write` starts from 0).
@@ -4166,67 +3588,67 @@ public enum IH_CLIENT_MAY_SEND_INCOMPLETE_INT: Register {
   }
 
   /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.CG`: bit 0, access unknown.
-  @inlinable public static var CG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.DC`: bit 1, access unknown.
-  @inlinable public static var DC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var DC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.SAMMSP`: bit 3, access unknown.
-  @inlinable public static var SAMMSP: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var SAMMSP: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.RLC`: bit 4, access unknown.
-  @inlinable public static var RLC: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var RLC: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.ROM`: bit 5, access unknown.
-  @inlinable public static var ROM: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var ROM: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.SRBM`: bit 6, access unknown.
-  @inlinable public static var SRBM: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var SRBM: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.VMC`: bit 7, access unknown.
-  @inlinable public static var VMC: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var VMC: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.UVD`: bit 8, access unknown.
-  @inlinable public static var UVD: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var UVD: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.BIF`: bit 9, access unknown.
-  @inlinable public static var BIF: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var BIF: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.SDMA0`: bit 10, access unknown.
-  @inlinable public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.SDMA1`: bit 11, access unknown.
-  @inlinable public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.ISP`: bit 12, access unknown.
-  @inlinable public static var ISP: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var ISP: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.VCE0`: bit 13, access unknown.
-  @inlinable public static var VCE0: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var VCE0: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.VCE1`: bit 14, access unknown.
-  @inlinable public static var VCE1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var VCE1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.ATC`: bit 15, access unknown.
-  @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var ATC: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.XDMA`: bit 16, access unknown.
-  @inlinable public static var XDMA: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var XDMA: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.ACP`: bit 17, access unknown.
-  @inlinable public static var ACP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var ACP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.SH`: bit 18, access unknown.
-  @inlinable public static var SH: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var SH: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.SH1`: bit 19, access unknown.
-  @inlinable public static var SH1: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var SH1: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.SH2`: bit 20, access unknown.
-  @inlinable public static var SH2: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var SH2: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT.SH3`: bit 21, access unknown.
-  @inlinable public static var SH3: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var SH3: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 }
 
 /// `SEM_MCIF_CONFIG`: oss_3_0 register, MMIO dword 0xF90 (byte 0x3E40), access unknown, reset unknown (`write` starts from 0).
@@ -4239,17 +3661,13 @@ public enum SEM_MCIF_CONFIG: Register {
   }
 
   /// `SEM_MCIF_CONFIG.MC_REQ_SWAP`: bits 1:0, access unknown.
-  @inlinable public static var MC_REQ_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var MC_REQ_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `SEM_MCIF_CONFIG.MC_WRREQ_CREDIT`: bits 7:2, access unknown.
-  @inlinable public static var MC_WRREQ_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 6)
-  }
+  public static var MC_WRREQ_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 6) }
 
   /// `SEM_MCIF_CONFIG.MC_RDREQ_CREDIT`: bits 13:8, access unknown.
-  @inlinable public static var MC_RDREQ_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var MC_RDREQ_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 }
 
 /// `SDMA_CONFIG`: oss_3_0 register, MMIO dword 0xF91 (byte 0x3E44), access unknown, reset unknown (`write` starts from 0).
@@ -4262,12 +3680,10 @@ public enum SDMA_CONFIG: Register {
   }
 
   /// `SDMA_CONFIG.SDMA_RDREQ_URG`: bits 11:8, access unknown.
-  @inlinable public static var SDMA_RDREQ_URG: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var SDMA_RDREQ_URG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SDMA_CONFIG.SDMA_REQ_TRAN`: bit 16, access unknown.
-  @inlinable public static var SDMA_REQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var SDMA_REQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `SDMA1_CONFIG`: oss_3_0 register, MMIO dword 0xF92 (byte 0x3E48), access unknown, reset unknown (`write` starts from 0).
@@ -4280,12 +3696,10 @@ public enum SDMA1_CONFIG: Register {
   }
 
   /// `SDMA1_CONFIG.SDMA_RDREQ_URG`: bits 11:8, access unknown.
-  @inlinable public static var SDMA_RDREQ_URG: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var SDMA_RDREQ_URG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `SDMA1_CONFIG.SDMA_REQ_TRAN`: bit 16, access unknown.
-  @inlinable public static var SDMA_REQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var SDMA_REQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `UVD_CONFIG`: oss_3_0 register, MMIO dword 0xF93 (byte 0x3E4C), access unknown, reset unknown (`write` starts from 0).
@@ -4298,10 +3712,10 @@ public enum UVD_CONFIG: Register {
   }
 
   /// `UVD_CONFIG.UVD_RDREQ_URG`: bits 11:8, access unknown.
-  @inlinable public static var UVD_RDREQ_URG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var UVD_RDREQ_URG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `UVD_CONFIG.UVD_REQ_TRAN`: bit 16, access unknown.
-  @inlinable public static var UVD_REQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var UVD_REQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `VCE_CONFIG`: oss_3_0 register, MMIO dword 0xF94 (byte 0x3E50), access unknown, reset unknown (`write` starts from 0).
@@ -4314,10 +3728,10 @@ public enum VCE_CONFIG: Register {
   }
 
   /// `VCE_CONFIG.VCE_RDREQ_URG`: bits 11:8, access unknown.
-  @inlinable public static var VCE_RDREQ_URG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var VCE_RDREQ_URG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `VCE_CONFIG.VCE_REQ_TRAN`: bit 16, access unknown.
-  @inlinable public static var VCE_REQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var VCE_REQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `SEM_VF_ENABLE`: oss_3_0 register, MMIO dword 0xF95 (byte 0x3E54), access unknown, reset unknown (`write` starts from 0).
@@ -4330,7 +3744,7 @@ public enum SEM_VF_ENABLE: Register {
   }
 
   /// `SEM_VF_ENABLE.VALUE`: bit 0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VALUE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `CP_CONFIG`: oss_3_0 register, MMIO dword 0xF96 (byte 0x3E58), access unknown, reset unknown (`write` starts from 0).
@@ -4343,10 +3757,10 @@ public enum CP_CONFIG: Register {
   }
 
   /// `CP_CONFIG.CP_RDREQ_URG`: bits 11:8, access unknown.
-  @inlinable public static var CP_RDREQ_URG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var CP_RDREQ_URG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `CP_CONFIG.CP_REQ_TRAN`: bit 16, access unknown.
-  @inlinable public static var CP_REQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var CP_REQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `SEM_ACTIVE_FCN_ID`: oss_3_0 register, MMIO dword 0xF97 (byte 0x3E5C), access unknown, reset unknown (`write` starts from 0).
@@ -4359,10 +3773,10 @@ public enum SEM_ACTIVE_FCN_ID: Register {
   }
 
   /// `SEM_ACTIVE_FCN_ID.VFID`: bits 3:0, access unknown.
-  @inlinable public static var VFID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VFID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SEM_ACTIVE_FCN_ID.VF`: bit 31, access unknown.
-  @inlinable public static var VF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SEM_VIRT_RESET_REQ`: oss_3_0 register, MMIO dword 0xF98 (byte 0x3E60), access unknown, reset unknown (`write` starts from 0).
@@ -4375,10 +3789,10 @@ public enum SEM_VIRT_RESET_REQ: Register {
   }
 
   /// `SEM_VIRT_RESET_REQ.VF`: bits 15:0, access unknown.
-  @inlinable public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SEM_VIRT_RESET_REQ.PF`: bit 31, access unknown.
-  @inlinable public static var PF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var PF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SEM_STATUS`: oss_3_0 register, MMIO dword 0xF99 (byte 0x3E64), access unknown, reset unknown (`write` starts from 0).
@@ -4391,80 +3805,52 @@ public enum SEM_STATUS: Register {
   }
 
   /// `SEM_STATUS.SEM_IDLE`: bit 0, access unknown.
-  @inlinable public static var SEM_IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SEM_IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SEM_STATUS.SEM_INTERNAL_IDLE`: bit 1, access unknown.
-  @inlinable public static var SEM_INTERNAL_IDLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var SEM_INTERNAL_IDLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SEM_STATUS.MC_RDREQ_FIFO_FULL`: bit 2, access unknown.
-  @inlinable public static var MC_RDREQ_FIFO_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var MC_RDREQ_FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SEM_STATUS.MC_WRREQ_FIFO_FULL`: bit 3, access unknown.
-  @inlinable public static var MC_WRREQ_FIFO_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var MC_WRREQ_FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SEM_STATUS.WRITE1_FIFO_FULL`: bit 4, access unknown.
-  @inlinable public static var WRITE1_FIFO_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var WRITE1_FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SEM_STATUS.CHECK0_FIFO_FULL`: bit 5, access unknown.
-  @inlinable public static var CHECK0_FIFO_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var CHECK0_FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SEM_STATUS.MC_RDREQ_PENDING`: bit 6, access unknown.
-  @inlinable public static var MC_RDREQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var MC_RDREQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SEM_STATUS.MC_WRREQ_PENDING`: bit 7, access unknown.
-  @inlinable public static var MC_WRREQ_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var MC_WRREQ_PENDING: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SEM_STATUS.SDMA0_MAILBOX_PENDING`: bit 8, access unknown.
-  @inlinable public static var SDMA0_MAILBOX_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SDMA0_MAILBOX_PENDING: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SEM_STATUS.SDMA1_MAILBOX_PENDING`: bit 9, access unknown.
-  @inlinable public static var SDMA1_MAILBOX_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var SDMA1_MAILBOX_PENDING: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SEM_STATUS.UVD_MAILBOX_PENDING`: bit 10, access unknown.
-  @inlinable public static var UVD_MAILBOX_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var UVD_MAILBOX_PENDING: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SEM_STATUS.VCE_MAILBOX_PENDING`: bit 11, access unknown.
-  @inlinable public static var VCE_MAILBOX_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var VCE_MAILBOX_PENDING: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SEM_STATUS.CPG1_MAILBOX_PENDING`: bit 12, access unknown.
-  @inlinable public static var CPG1_MAILBOX_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var CPG1_MAILBOX_PENDING: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SEM_STATUS.CPG2_MAILBOX_PENDING`: bit 13, access unknown.
-  @inlinable public static var CPG2_MAILBOX_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var CPG2_MAILBOX_PENDING: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SEM_STATUS.VCE1_MAILBOX_PENDING`: bit 14, access unknown.
-  @inlinable public static var VCE1_MAILBOX_PENDING: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var VCE1_MAILBOX_PENDING: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SEM_STATUS.SWITCH_READY`: bit 31, access unknown.
-  @inlinable public static var SWITCH_READY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var SWITCH_READY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SEM_EDC_CONFIG`: oss_3_0 register, MMIO dword 0xF9A (byte 0x3E68), access unknown, reset unknown (`write` starts from 0).
@@ -4477,7 +3863,7 @@ public enum SEM_EDC_CONFIG: Register {
   }
 
   /// `SEM_EDC_CONFIG.DIS_EDC`: bit 1, access unknown.
-  @inlinable public static var DIS_EDC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var DIS_EDC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `SEM_MAILBOX_CLIENTCONFIG`: oss_3_0 register, MMIO dword 0xF9B (byte 0x3E6C), access unknown, reset unknown (`write` starts from 0).
@@ -4490,30 +3876,28 @@ public enum SEM_MAILBOX_CLIENTCONFIG: Register {
   }
 
   /// `SEM_MAILBOX_CLIENTCONFIG.CP_CLIENT0`: bits 2:0, access unknown.
-  @inlinable public static var CP_CLIENT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var CP_CLIENT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `SEM_MAILBOX_CLIENTCONFIG.CP_CLIENT1`: bits 5:3, access unknown.
-  @inlinable public static var CP_CLIENT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
+  public static var CP_CLIENT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
 
   /// `SEM_MAILBOX_CLIENTCONFIG.CP_CLIENT2`: bits 8:6, access unknown.
-  @inlinable public static var CP_CLIENT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
+  public static var CP_CLIENT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
 
   /// `SEM_MAILBOX_CLIENTCONFIG.CP_CLIENT3`: bits 11:9, access unknown.
-  @inlinable public static var CP_CLIENT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
+  public static var CP_CLIENT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
 
   /// `SEM_MAILBOX_CLIENTCONFIG.SDMA_CLIENT0`: bits 14:12, access unknown.
-  @inlinable public static var SDMA_CLIENT0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var SDMA_CLIENT0: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 
   /// `SEM_MAILBOX_CLIENTCONFIG.UVD_CLIENT0`: bits 17:15, access unknown.
-  @inlinable public static var UVD_CLIENT0: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
+  public static var UVD_CLIENT0: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
 
   /// `SEM_MAILBOX_CLIENTCONFIG.SDMA1_CLIENT0`: bits 20:18, access unknown.
-  @inlinable public static var SDMA1_CLIENT0: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 3)
-  }
+  public static var SDMA1_CLIENT0: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
 
   /// `SEM_MAILBOX_CLIENTCONFIG.VCE_CLIENT0`: bits 23:21, access unknown.
-  @inlinable public static var VCE_CLIENT0: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
+  public static var VCE_CLIENT0: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 }
 
 /// `SEM_MAILBOX`: oss_3_0 register, MMIO dword 0xF9C (byte 0x3E70), access unknown, reset unknown (`write` starts from 0).
@@ -4526,20 +3910,16 @@ public enum SEM_MAILBOX: Register {
   }
 
   /// `SEM_MAILBOX.SIDEPORT`: bits 7:0, access unknown.
-  @inlinable public static var SIDEPORT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var SIDEPORT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SEM_MAILBOX.HOSTPORT`: bits 15:8, access unknown.
-  @inlinable public static var HOSTPORT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var HOSTPORT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `SEM_MAILBOX.SIDEPORT_EXTRA`: bits 23:16, access unknown.
-  @inlinable public static var SIDEPORT_EXTRA: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var SIDEPORT_EXTRA: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SEM_MAILBOX.HOSTPORT_EXTRA`: bits 31:24, access unknown.
-  @inlinable public static var HOSTPORT_EXTRA: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var HOSTPORT_EXTRA: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `SEM_MAILBOX_CONTROL`: oss_3_0 register, MMIO dword 0xF9D (byte 0x3E74), access unknown, reset unknown (`write` starts from 0).
@@ -4552,24 +3932,16 @@ public enum SEM_MAILBOX_CONTROL: Register {
   }
 
   /// `SEM_MAILBOX_CONTROL.SIDEPORT_ENABLE`: bits 7:0, access unknown.
-  @inlinable public static var SIDEPORT_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var SIDEPORT_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SEM_MAILBOX_CONTROL.HOSTPORT_ENABLE`: bits 15:8, access unknown.
-  @inlinable public static var HOSTPORT_ENABLE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 8)
-  }
+  public static var HOSTPORT_ENABLE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `SEM_MAILBOX_CONTROL.SIDEPORT_ENABLE_EXTRA`: bits 23:16, access unknown.
-  @inlinable public static var SIDEPORT_ENABLE_EXTRA: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
+  public static var SIDEPORT_ENABLE_EXTRA: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SEM_MAILBOX_CONTROL.HOSTPORT_ENABLE_EXTRA`: bits 31:24, access unknown.
-  @inlinable public static var HOSTPORT_ENABLE_EXTRA: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 8)
-  }
+  public static var HOSTPORT_ENABLE_EXTRA: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `SEM_CHICKEN_BITS`: oss_3_0 register, MMIO dword 0xF9E (byte 0x3E78), access unknown, reset unknown (`write` starts from 0).
@@ -4582,27 +3954,19 @@ public enum SEM_CHICKEN_BITS: Register {
   }
 
   /// `SEM_CHICKEN_BITS.VMID_PIPELINE_EN`: bit 0, access unknown.
-  @inlinable public static var VMID_PIPELINE_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var VMID_PIPELINE_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SEM_CHICKEN_BITS.ENTRY_PIPELINE_EN`: bit 1, access unknown.
-  @inlinable public static var ENTRY_PIPELINE_EN: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var ENTRY_PIPELINE_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SEM_CHICKEN_BITS.CHECK_COUNTER_EN`: bit 2, access unknown.
-  @inlinable public static var CHECK_COUNTER_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var CHECK_COUNTER_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SEM_CHICKEN_BITS.ECC_BEHAVIOR`: bits 4:3, access unknown.
-  @inlinable public static var ECC_BEHAVIOR: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
+  public static var ECC_BEHAVIOR: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
 
   /// `SEM_CHICKEN_BITS.IDLE_COUNTER_INDEX`: bits 11:8, access unknown.
-  @inlinable public static var IDLE_COUNTER_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 4)
-  }
+  public static var IDLE_COUNTER_INDEX: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 }
 
 /// `SEM_MAILBOX_CLIENTCONFIG_EXTRA`: oss_3_0 register, MMIO dword 0xF9F (byte 0x3E7C), access unknown, reset unknown (`write` starts from 0).
@@ -4615,7 +3979,7 @@ public enum SEM_MAILBOX_CLIENTCONFIG_EXTRA: Register {
   }
 
   /// `SEM_MAILBOX_CLIENTCONFIG_EXTRA.VCE1_CLIENT0`: bits 4:0, access unknown.
-  @inlinable public static var VCE1_CLIENT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
+  public static var VCE1_CLIENT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 }
 
 /// `CC_DRM_ID_STRAPS`: oss_3_0 register, MMIO dword 0x1559 (byte 0x5564), access unknown, reset unknown (`write` starts from 0).
@@ -4628,16 +3992,16 @@ public enum CC_DRM_ID_STRAPS: Register {
   }
 
   /// `CC_DRM_ID_STRAPS.DEVICE_ID`: bits 19:4, access unknown.
-  @inlinable public static var DEVICE_ID: RegisterField<Self, UInt16> { .init(lsb: 4, width: 16) }
+  public static var DEVICE_ID: RegisterField<Self, UInt16> { .init(lsb: 4, width: 16) }
 
   /// `CC_DRM_ID_STRAPS.MAJOR_REV_ID`: bits 23:20, access unknown.
-  @inlinable public static var MAJOR_REV_ID: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
+  public static var MAJOR_REV_ID: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 
   /// `CC_DRM_ID_STRAPS.MINOR_REV_ID`: bits 27:24, access unknown.
-  @inlinable public static var MINOR_REV_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var MINOR_REV_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `CC_DRM_ID_STRAPS.ATI_REV_ID`: bits 31:28, access unknown.
-  @inlinable public static var ATI_REV_ID: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var ATI_REV_ID: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `CGTT_DRM_CLK_CTRL0`: oss_3_0 register, MMIO dword 0x1579 (byte 0x55E4), access unknown, reset unknown (`write` starts from 0).
@@ -4660,14 +4024,10 @@ public enum DC_TEST_DEBUG_INDEX: Register {
   }
 
   /// `DC_TEST_DEBUG_INDEX.DC_TEST_DEBUG_INDEX`: bits 7:0, access unknown.
-  @inlinable public static var DC_TEST_DEBUG_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var DC_TEST_DEBUG_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `DC_TEST_DEBUG_INDEX.DC_TEST_DEBUG_WRITE_EN`: bit 8, access unknown.
-  @inlinable public static var DC_TEST_DEBUG_WRITE_EN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var DC_TEST_DEBUG_WRITE_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
 /// `DC_TEST_DEBUG_DATA`: oss_3_0 register, MMIO dword 0x157D (byte 0x55F4), access unknown, reset unknown (`write` starts from 0).
@@ -4680,9 +4040,7 @@ public enum DC_TEST_DEBUG_DATA: Register {
   }
 
   /// `DC_TEST_DEBUG_DATA.DC_TEST_DEBUG_DATA`: bits 31:0, access unknown.
-  @inlinable public static var DC_TEST_DEBUG_DATA: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var DC_TEST_DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_UCODE_ADDR`: oss_3_0 register, MMIO dword 0x3400 (byte 0xD000), access unknown, reset unknown (`write` starts from 0).
@@ -4695,7 +4053,7 @@ public enum SDMA0_UCODE_ADDR: Register {
   }
 
   /// `SDMA0_UCODE_ADDR.VALUE`: bits 12:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
+  public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
 }
 
 /// `SDMA0_UCODE_DATA`: oss_3_0 register, MMIO dword 0x3401 (byte 0xD004), access unknown, reset unknown (`write` starts from 0).
@@ -4708,7 +4066,7 @@ public enum SDMA0_UCODE_DATA: Register {
   }
 
   /// `SDMA0_UCODE_DATA.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_POWER_CNTL`: oss_3_0 register, MMIO dword 0x3402 (byte 0xD008), access unknown, reset unknown (`write` starts from 0).
@@ -4721,29 +4079,19 @@ public enum SDMA0_POWER_CNTL: Register {
   }
 
   /// `SDMA0_POWER_CNTL.MEM_POWER_OVERRIDE`: bit 8, access unknown.
-  @inlinable public static var MEM_POWER_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var MEM_POWER_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA0_POWER_CNTL.MEM_POWER_LS_EN`: bit 9, access unknown.
-  @inlinable public static var MEM_POWER_LS_EN: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var MEM_POWER_LS_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA0_POWER_CNTL.MEM_POWER_DS_EN`: bit 10, access unknown.
-  @inlinable public static var MEM_POWER_DS_EN: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var MEM_POWER_DS_EN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SDMA0_POWER_CNTL.MEM_POWER_SD_EN`: bit 11, access unknown.
-  @inlinable public static var MEM_POWER_SD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var MEM_POWER_SD_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SDMA0_POWER_CNTL.MEM_POWER_DELAY`: bits 21:12, access unknown.
-  @inlinable public static var MEM_POWER_DELAY: RegisterField<Self, UInt16> {
-    .init(lsb: 12, width: 10)
-  }
+  public static var MEM_POWER_DELAY: RegisterField<Self, UInt16> { .init(lsb: 12, width: 10) }
 }
 
 /// `SDMA0_CLK_CTRL`: oss_3_0 register, MMIO dword 0x3403 (byte 0xD00C), access unknown, reset unknown (`write` starts from 0).
@@ -4756,52 +4104,34 @@ public enum SDMA0_CLK_CTRL: Register {
   }
 
   /// `SDMA0_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SDMA0_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SDMA0_CNTL`: oss_3_0 register, MMIO dword 0x3404 (byte 0xD010), access unknown, reset unknown (`write` starts from 0).
@@ -4814,65 +4144,45 @@ public enum SDMA0_CNTL: Register {
   }
 
   /// `SDMA0_CNTL.TRAP_ENABLE`: bit 0, access unknown.
-  @inlinable public static var TRAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var TRAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_CNTL.ATC_L1_ENABLE`: bit 1, access unknown.
-  @inlinable public static var ATC_L1_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var ATC_L1_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA0_CNTL.SEM_WAIT_INT_ENABLE`: bit 2, access unknown.
-  @inlinable public static var SEM_WAIT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var SEM_WAIT_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA0_CNTL.DATA_SWAP_ENABLE`: bit 3, access unknown.
-  @inlinable public static var DATA_SWAP_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var DATA_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SDMA0_CNTL.FENCE_SWAP_ENABLE`: bit 4, access unknown.
-  @inlinable public static var FENCE_SWAP_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var FENCE_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA0_CNTL.MIDCMD_PREEMPT_ENABLE`: bit 5, access unknown.
-  @inlinable public static var MIDCMD_PREEMPT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var MIDCMD_PREEMPT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SDMA0_CNTL.MC_WRREQ_CREDIT`: bits 16:11, access unknown.
-  @inlinable public static var MC_WRREQ_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 6)
-  }
+  public static var MC_WRREQ_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 6) }
 
   /// `SDMA0_CNTL.MIDCMD_WORLDSWITCH_ENABLE`: bit 17, access unknown.
-  @inlinable public static var MIDCMD_WORLDSWITCH_ENABLE: RegisterField<Self, Bool> {
+  public static var MIDCMD_WORLDSWITCH_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `SDMA0_CNTL.AUTO_CTXSW_ENABLE`: bit 18, access unknown.
-  @inlinable public static var AUTO_CTXSW_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var AUTO_CTXSW_ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SDMA0_CNTL.MC_RDREQ_CREDIT`: bits 27:22, access unknown.
-  @inlinable public static var MC_RDREQ_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 6)
-  }
+  public static var MC_RDREQ_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 22, width: 6) }
 
   /// `SDMA0_CNTL.CTXEMPTY_INT_ENABLE`: bit 28, access unknown.
-  @inlinable public static var CTXEMPTY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var CTXEMPTY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SDMA0_CNTL.FROZEN_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var FROZEN_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var FROZEN_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `SDMA0_CNTL.IB_PREEMPT_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var IB_PREEMPT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var IB_PREEMPT_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA0_CHICKEN_BITS`: oss_3_0 register, MMIO dword 0x3405 (byte 0xD014), access unknown, reset unknown (`write` starts from 0).
@@ -4885,49 +4195,35 @@ public enum SDMA0_CHICKEN_BITS: Register {
   }
 
   /// `SDMA0_CHICKEN_BITS.COPY_EFFICIENCY_ENABLE`: bit 0, access unknown.
-  @inlinable public static var COPY_EFFICIENCY_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var COPY_EFFICIENCY_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_CHICKEN_BITS.STALL_ON_TRANS_FULL_ENABLE`: bit 1, access unknown.
-  @inlinable public static var STALL_ON_TRANS_FULL_ENABLE: RegisterField<Self, Bool> {
+  public static var STALL_ON_TRANS_FULL_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `SDMA0_CHICKEN_BITS.STALL_ON_NO_FREE_DATA_BUFFER_ENABLE`: bit 2, access unknown.
-  @inlinable public static var STALL_ON_NO_FREE_DATA_BUFFER_ENABLE: RegisterField<Self, Bool> {
+  public static var STALL_ON_NO_FREE_DATA_BUFFER_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `SDMA0_CHICKEN_BITS.COPY_OVERLAP_ENABLE`: bit 16, access unknown.
-  @inlinable public static var COPY_OVERLAP_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var COPY_OVERLAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SDMA0_CHICKEN_BITS.SRBM_POLL_RETRYING`: bit 20, access unknown.
-  @inlinable public static var SRBM_POLL_RETRYING: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var SRBM_POLL_RETRYING: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SDMA0_CHICKEN_BITS.CG_STATUS_OUTPUT`: bit 23, access unknown.
-  @inlinable public static var CG_STATUS_OUTPUT: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var CG_STATUS_OUTPUT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SDMA0_CHICKEN_BITS.CE_AFIFO_WATERMARK`: bits 27:26, access unknown.
-  @inlinable public static var CE_AFIFO_WATERMARK: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 2)
-  }
+  public static var CE_AFIFO_WATERMARK: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `SDMA0_CHICKEN_BITS.CE_DFIFO_WATERMARK`: bits 29:28, access unknown.
-  @inlinable public static var CE_DFIFO_WATERMARK: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 2)
-  }
+  public static var CE_DFIFO_WATERMARK: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `SDMA0_CHICKEN_BITS.CE_LFIFO_WATERMARK`: bits 31:30, access unknown.
-  @inlinable public static var CE_LFIFO_WATERMARK: RegisterField<Self, UInt8> {
-    .init(lsb: 30, width: 2)
-  }
+  public static var CE_LFIFO_WATERMARK: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `SDMA0_TILING_CONFIG`: oss_3_0 register, MMIO dword 0x3406 (byte 0xD018), access unknown, reset unknown (`write` starts from 0).
@@ -4940,9 +4236,7 @@ public enum SDMA0_TILING_CONFIG: Register {
   }
 
   /// `SDMA0_TILING_CONFIG.PIPE_INTERLEAVE_SIZE`: bits 6:4, access unknown.
-  @inlinable public static var PIPE_INTERLEAVE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var PIPE_INTERLEAVE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 }
 
 /// `SDMA0_HASH`: oss_3_0 register, MMIO dword 0x3407 (byte 0xD01C), access unknown, reset unknown (`write` starts from 0).
@@ -4955,20 +4249,16 @@ public enum SDMA0_HASH: Register {
   }
 
   /// `SDMA0_HASH.CHANNEL_BITS`: bits 2:0, access unknown.
-  @inlinable public static var CHANNEL_BITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var CHANNEL_BITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `SDMA0_HASH.BANK_BITS`: bits 6:4, access unknown.
-  @inlinable public static var BANK_BITS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var BANK_BITS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `SDMA0_HASH.CHANNEL_XOR_COUNT`: bits 10:8, access unknown.
-  @inlinable public static var CHANNEL_XOR_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 3)
-  }
+  public static var CHANNEL_XOR_COUNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `SDMA0_HASH.BANK_XOR_COUNT`: bits 14:12, access unknown.
-  @inlinable public static var BANK_XOR_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var BANK_XOR_COUNT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 }
 
 /// `SDMA0_SEM_WAIT_FAIL_TIMER_CNTL`: oss_3_0 register, MMIO dword 0x3409 (byte 0xD024), access unknown, reset unknown (`write` starts from 0).
@@ -4981,7 +4271,7 @@ public enum SDMA0_SEM_WAIT_FAIL_TIMER_CNTL: Register {
   }
 
   /// `SDMA0_SEM_WAIT_FAIL_TIMER_CNTL.TIMER`: bits 31:0, access unknown.
-  @inlinable public static var TIMER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var TIMER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RB_RPTR_FETCH`: oss_3_0 register, MMIO dword 0x340A (byte 0xD028), access unknown, reset unknown (`write` starts from 0).
@@ -4994,7 +4284,7 @@ public enum SDMA0_RB_RPTR_FETCH: Register {
   }
 
   /// `SDMA0_RB_RPTR_FETCH.OFFSET`: bits 31:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_IB_OFFSET_FETCH`: oss_3_0 register, MMIO dword 0x340B (byte 0xD02C), access unknown, reset unknown (`write` starts from 0).
@@ -5007,7 +4297,7 @@ public enum SDMA0_IB_OFFSET_FETCH: Register {
   }
 
   /// `SDMA0_IB_OFFSET_FETCH.OFFSET`: bits 21:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA0_PROGRAM`: oss_3_0 register, MMIO dword 0x340C (byte 0xD030), access unknown, reset unknown (`write` starts from 0).
@@ -5020,7 +4310,7 @@ public enum SDMA0_PROGRAM: Register {
   }
 
   /// `SDMA0_PROGRAM.STREAM`: bits 31:0, access unknown.
-  @inlinable public static var STREAM: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var STREAM: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_STATUS_REG`: oss_3_0 register, MMIO dword 0x340D (byte 0xD034), access unknown, reset unknown (`write` starts from 0).
@@ -5033,107 +4323,93 @@ public enum SDMA0_STATUS_REG: Register {
   }
 
   /// `SDMA0_STATUS_REG.IDLE`: bit 0, access unknown.
-  @inlinable public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_STATUS_REG.REG_IDLE`: bit 1, access unknown.
-  @inlinable public static var REG_IDLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var REG_IDLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA0_STATUS_REG.RB_EMPTY`: bit 2, access unknown.
-  @inlinable public static var RB_EMPTY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var RB_EMPTY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA0_STATUS_REG.RB_FULL`: bit 3, access unknown.
-  @inlinable public static var RB_FULL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var RB_FULL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SDMA0_STATUS_REG.RB_CMD_IDLE`: bit 4, access unknown.
-  @inlinable public static var RB_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var RB_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA0_STATUS_REG.RB_CMD_FULL`: bit 5, access unknown.
-  @inlinable public static var RB_CMD_FULL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var RB_CMD_FULL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SDMA0_STATUS_REG.IB_CMD_IDLE`: bit 6, access unknown.
-  @inlinable public static var IB_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var IB_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SDMA0_STATUS_REG.IB_CMD_FULL`: bit 7, access unknown.
-  @inlinable public static var IB_CMD_FULL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var IB_CMD_FULL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SDMA0_STATUS_REG.BLOCK_IDLE`: bit 8, access unknown.
-  @inlinable public static var BLOCK_IDLE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var BLOCK_IDLE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA0_STATUS_REG.INSIDE_IB`: bit 9, access unknown.
-  @inlinable public static var INSIDE_IB: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var INSIDE_IB: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA0_STATUS_REG.EX_IDLE`: bit 10, access unknown.
-  @inlinable public static var EX_IDLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var EX_IDLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SDMA0_STATUS_REG.EX_IDLE_POLL_TIMER_EXPIRE`: bit 11, access unknown.
-  @inlinable public static var EX_IDLE_POLL_TIMER_EXPIRE: RegisterField<Self, Bool> {
+  public static var EX_IDLE_POLL_TIMER_EXPIRE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `SDMA0_STATUS_REG.PACKET_READY`: bit 12, access unknown.
-  @inlinable public static var PACKET_READY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var PACKET_READY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SDMA0_STATUS_REG.MC_WR_IDLE`: bit 13, access unknown.
-  @inlinable public static var MC_WR_IDLE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var MC_WR_IDLE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SDMA0_STATUS_REG.SRBM_IDLE`: bit 14, access unknown.
-  @inlinable public static var SRBM_IDLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var SRBM_IDLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SDMA0_STATUS_REG.CONTEXT_EMPTY`: bit 15, access unknown.
-  @inlinable public static var CONTEXT_EMPTY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var CONTEXT_EMPTY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SDMA0_STATUS_REG.DELTA_RPTR_FULL`: bit 16, access unknown.
-  @inlinable public static var DELTA_RPTR_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var DELTA_RPTR_FULL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SDMA0_STATUS_REG.RB_MC_RREQ_IDLE`: bit 17, access unknown.
-  @inlinable public static var RB_MC_RREQ_IDLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var RB_MC_RREQ_IDLE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SDMA0_STATUS_REG.IB_MC_RREQ_IDLE`: bit 18, access unknown.
-  @inlinable public static var IB_MC_RREQ_IDLE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var IB_MC_RREQ_IDLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SDMA0_STATUS_REG.MC_RD_IDLE`: bit 19, access unknown.
-  @inlinable public static var MC_RD_IDLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var MC_RD_IDLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SDMA0_STATUS_REG.DELTA_RPTR_EMPTY`: bit 20, access unknown.
-  @inlinable public static var DELTA_RPTR_EMPTY: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var DELTA_RPTR_EMPTY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SDMA0_STATUS_REG.MC_RD_RET_STALL`: bit 21, access unknown.
-  @inlinable public static var MC_RD_RET_STALL: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var MC_RD_RET_STALL: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SDMA0_STATUS_REG.MC_RD_NO_POLL_IDLE`: bit 22, access unknown.
-  @inlinable public static var MC_RD_NO_POLL_IDLE: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var MC_RD_NO_POLL_IDLE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `SDMA0_STATUS_REG.PREV_CMD_IDLE`: bit 25, access unknown.
-  @inlinable public static var PREV_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var PREV_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `SDMA0_STATUS_REG.SEM_IDLE`: bit 26, access unknown.
-  @inlinable public static var SEM_IDLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var SEM_IDLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `SDMA0_STATUS_REG.SEM_REQ_STALL`: bit 27, access unknown.
-  @inlinable public static var SEM_REQ_STALL: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var SEM_REQ_STALL: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `SDMA0_STATUS_REG.SEM_RESP_STATE`: bits 29:28, access unknown.
-  @inlinable public static var SEM_RESP_STATE: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 2)
-  }
+  public static var SEM_RESP_STATE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `SDMA0_STATUS_REG.INT_IDLE`: bit 30, access unknown.
-  @inlinable public static var INT_IDLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var INT_IDLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `SDMA0_STATUS_REG.INT_REQ_STALL`: bit 31, access unknown.
-  @inlinable public static var INT_REQ_STALL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INT_REQ_STALL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SDMA0_STATUS1_REG`: oss_3_0 register, MMIO dword 0x340E (byte 0xD038), access unknown, reset unknown (`write` starts from 0).
@@ -5146,43 +4422,43 @@ public enum SDMA0_STATUS1_REG: Register {
   }
 
   /// `SDMA0_STATUS1_REG.CE_WREQ_IDLE`: bit 0, access unknown.
-  @inlinable public static var CE_WREQ_IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CE_WREQ_IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_STATUS1_REG.CE_WR_IDLE`: bit 1, access unknown.
-  @inlinable public static var CE_WR_IDLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CE_WR_IDLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA0_STATUS1_REG.CE_SPLIT_IDLE`: bit 2, access unknown.
-  @inlinable public static var CE_SPLIT_IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var CE_SPLIT_IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA0_STATUS1_REG.CE_RREQ_IDLE`: bit 3, access unknown.
-  @inlinable public static var CE_RREQ_IDLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var CE_RREQ_IDLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SDMA0_STATUS1_REG.CE_OUT_IDLE`: bit 4, access unknown.
-  @inlinable public static var CE_OUT_IDLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var CE_OUT_IDLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA0_STATUS1_REG.CE_IN_IDLE`: bit 5, access unknown.
-  @inlinable public static var CE_IN_IDLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var CE_IN_IDLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SDMA0_STATUS1_REG.CE_DST_IDLE`: bit 6, access unknown.
-  @inlinable public static var CE_DST_IDLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var CE_DST_IDLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SDMA0_STATUS1_REG.CE_CMD_IDLE`: bit 9, access unknown.
-  @inlinable public static var CE_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var CE_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA0_STATUS1_REG.CE_AFIFO_FULL`: bit 10, access unknown.
-  @inlinable public static var CE_AFIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var CE_AFIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SDMA0_STATUS1_REG.CE_INFO_FULL`: bit 13, access unknown.
-  @inlinable public static var CE_INFO_FULL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var CE_INFO_FULL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SDMA0_STATUS1_REG.CE_INFO1_FULL`: bit 14, access unknown.
-  @inlinable public static var CE_INFO1_FULL: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var CE_INFO1_FULL: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SDMA0_STATUS1_REG.CE_RD_STALL`: bit 17, access unknown.
-  @inlinable public static var CE_RD_STALL: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var CE_RD_STALL: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SDMA0_STATUS1_REG.CE_WR_STALL`: bit 18, access unknown.
-  @inlinable public static var CE_WR_STALL: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var CE_WR_STALL: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 }
 
 /// `SDMA0_RD_BURST_CNTL`: oss_3_0 register, MMIO dword 0x340F (byte 0xD03C), access unknown, reset unknown (`write` starts from 0).
@@ -5195,7 +4471,7 @@ public enum SDMA0_RD_BURST_CNTL: Register {
   }
 
   /// `SDMA0_RD_BURST_CNTL.RD_BURST`: bits 1:0, access unknown.
-  @inlinable public static var RD_BURST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var RD_BURST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `SDMA0_F32_CNTL`: oss_3_0 register, MMIO dword 0x3412 (byte 0xD048), access unknown, reset unknown (`write` starts from 0).
@@ -5208,15 +4484,13 @@ public enum SDMA0_F32_CNTL: Register {
   }
 
   /// `SDMA0_F32_CNTL.HALT`: bit 0, access unknown.
-  @inlinable public static var HALT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var HALT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_F32_CNTL.STEP`: bit 1, access unknown.
-  @inlinable public static var STEP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var STEP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA0_F32_CNTL.DBG_SELECT_BITS`: bits 7:2, access unknown.
-  @inlinable public static var DBG_SELECT_BITS: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 6)
-  }
+  public static var DBG_SELECT_BITS: RegisterField<Self, UInt8> { .init(lsb: 2, width: 6) }
 }
 
 /// `SDMA0_FREEZE`: oss_3_0 register, MMIO dword 0x3413 (byte 0xD04C), access unknown, reset unknown (`write` starts from 0).
@@ -5229,13 +4503,13 @@ public enum SDMA0_FREEZE: Register {
   }
 
   /// `SDMA0_FREEZE.FREEZE`: bit 4, access unknown.
-  @inlinable public static var FREEZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var FREEZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA0_FREEZE.FROZEN`: bit 5, access unknown.
-  @inlinable public static var FROZEN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var FROZEN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SDMA0_FREEZE.F32_FREEZE`: bit 6, access unknown.
-  @inlinable public static var F32_FREEZE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var F32_FREEZE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 }
 
 /// `SDMA0_PHASE0_QUANTUM`: oss_3_0 register, MMIO dword 0x3414 (byte 0xD050), access unknown, reset unknown (`write` starts from 0).
@@ -5248,13 +4522,13 @@ public enum SDMA0_PHASE0_QUANTUM: Register {
   }
 
   /// `SDMA0_PHASE0_QUANTUM.UNIT`: bits 3:0, access unknown.
-  @inlinable public static var UNIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var UNIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SDMA0_PHASE0_QUANTUM.VALUE`: bits 23:8, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 8, width: 16) }
+  public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 8, width: 16) }
 
   /// `SDMA0_PHASE0_QUANTUM.PREFER`: bit 30, access unknown.
-  @inlinable public static var PREFER: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var PREFER: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA0_PHASE1_QUANTUM`: oss_3_0 register, MMIO dword 0x3415 (byte 0xD054), access unknown, reset unknown (`write` starts from 0).
@@ -5267,13 +4541,13 @@ public enum SDMA0_PHASE1_QUANTUM: Register {
   }
 
   /// `SDMA0_PHASE1_QUANTUM.UNIT`: bits 3:0, access unknown.
-  @inlinable public static var UNIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var UNIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SDMA0_PHASE1_QUANTUM.VALUE`: bits 23:8, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 8, width: 16) }
+  public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 8, width: 16) }
 
   /// `SDMA0_PHASE1_QUANTUM.PREFER`: bit 30, access unknown.
-  @inlinable public static var PREFER: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var PREFER: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA_POWER_GATING`: oss_3_0 register, MMIO dword 0x3416 (byte 0xD058), access unknown, reset unknown (`write` starts from 0).
@@ -5286,40 +4560,28 @@ public enum SDMA_POWER_GATING: Register {
   }
 
   /// `SDMA_POWER_GATING.PG_CNTL_ENABLE`: bit 0, access unknown.
-  @inlinable public static var PG_CNTL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var PG_CNTL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA_POWER_GATING.AUTOMATIC_STATUS_ENABLE`: bit 1, access unknown.
-  @inlinable public static var AUTOMATIC_STATUS_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var AUTOMATIC_STATUS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA_POWER_GATING.PG_STATE_VALID`: bit 2, access unknown.
-  @inlinable public static var PG_STATE_VALID: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var PG_STATE_VALID: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA_POWER_GATING.PG_CNTL_STATUS`: bits 5:4, access unknown.
-  @inlinable public static var PG_CNTL_STATUS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 2)
-  }
+  public static var PG_CNTL_STATUS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `SDMA_POWER_GATING.SDMA0_ON_CONDITION`: bit 6, access unknown.
-  @inlinable public static var SDMA0_ON_CONDITION: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var SDMA0_ON_CONDITION: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SDMA_POWER_GATING.SDMA1_ON_CONDITION`: bit 7, access unknown.
-  @inlinable public static var SDMA1_ON_CONDITION: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var SDMA1_ON_CONDITION: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SDMA_POWER_GATING.POWER_OFF_DELAY`: bits 19:8, access unknown.
-  @inlinable public static var POWER_OFF_DELAY: RegisterField<Self, UInt16> {
-    .init(lsb: 8, width: 12)
-  }
+  public static var POWER_OFF_DELAY: RegisterField<Self, UInt16> { .init(lsb: 8, width: 12) }
 
   /// `SDMA_POWER_GATING.POWER_ON_DELAY`: bits 31:20, access unknown.
-  @inlinable public static var POWER_ON_DELAY: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 12)
-  }
+  public static var POWER_ON_DELAY: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `SDMA_PGFSM_CONFIG`: oss_3_0 register, MMIO dword 0x3417 (byte 0xD05C), access unknown, reset unknown (`write` starts from 0).
@@ -5332,31 +4594,31 @@ public enum SDMA_PGFSM_CONFIG: Register {
   }
 
   /// `SDMA_PGFSM_CONFIG.FSM_ADDR`: bits 7:0, access unknown.
-  @inlinable public static var FSM_ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var FSM_ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SDMA_PGFSM_CONFIG.POWER_DOWN`: bit 8, access unknown.
-  @inlinable public static var POWER_DOWN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var POWER_DOWN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA_PGFSM_CONFIG.POWER_UP`: bit 9, access unknown.
-  @inlinable public static var POWER_UP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var POWER_UP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA_PGFSM_CONFIG.P1_SELECT`: bit 10, access unknown.
-  @inlinable public static var P1_SELECT: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var P1_SELECT: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SDMA_PGFSM_CONFIG.P2_SELECT`: bit 11, access unknown.
-  @inlinable public static var P2_SELECT: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var P2_SELECT: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SDMA_PGFSM_CONFIG.WRITE`: bit 12, access unknown.
-  @inlinable public static var WRITE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var WRITE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SDMA_PGFSM_CONFIG.READ`: bit 13, access unknown.
-  @inlinable public static var READ: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var READ: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SDMA_PGFSM_CONFIG.SRBM_OVERRIDE`: bit 27, access unknown.
-  @inlinable public static var SRBM_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var SRBM_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `SDMA_PGFSM_CONFIG.REG_ADDR`: bits 31:28, access unknown.
-  @inlinable public static var REG_ADDR: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
+  public static var REG_ADDR: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SDMA_PGFSM_WRITE`: oss_3_0 register, MMIO dword 0x3418 (byte 0xD060), access unknown, reset unknown (`write` starts from 0).
@@ -5369,7 +4631,7 @@ public enum SDMA_PGFSM_WRITE: Register {
   }
 
   /// `SDMA_PGFSM_WRITE.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA_PGFSM_READ`: oss_3_0 register, MMIO dword 0x3419 (byte 0xD064), access unknown, reset unknown (`write` starts from 0).
@@ -5382,7 +4644,7 @@ public enum SDMA_PGFSM_READ: Register {
   }
 
   /// `SDMA_PGFSM_READ.VALUE`: bits 23:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SDMA0_EDC_CONFIG`: oss_3_0 register, MMIO dword 0x341A (byte 0xD068), access unknown, reset unknown (`write` starts from 0).
@@ -5395,10 +4657,10 @@ public enum SDMA0_EDC_CONFIG: Register {
   }
 
   /// `SDMA0_EDC_CONFIG.DIS_EDC`: bit 1, access unknown.
-  @inlinable public static var DIS_EDC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var DIS_EDC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA0_EDC_CONFIG.ECC_INT_ENABLE`: bit 2, access unknown.
-  @inlinable public static var ECC_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var ECC_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 }
 
 /// `SDMA0_BA_THRESHOLD`: oss_3_0 register, MMIO dword 0x341B (byte 0xD06C), access unknown, reset unknown (`write` starts from 0).
@@ -5411,12 +4673,10 @@ public enum SDMA0_BA_THRESHOLD: Register {
   }
 
   /// `SDMA0_BA_THRESHOLD.READ_THRES`: bits 9:0, access unknown.
-  @inlinable public static var READ_THRES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var READ_THRES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `SDMA0_BA_THRESHOLD.WRITE_THRES`: bits 25:16, access unknown.
-  @inlinable public static var WRITE_THRES: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 10)
-  }
+  public static var WRITE_THRES: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
 }
 
 /// `SDMA0_ID`: oss_3_0 register, MMIO dword 0x341C (byte 0xD070), access unknown, reset unknown (`write` starts from 0).
@@ -5429,7 +4689,7 @@ public enum SDMA0_ID: Register {
   }
 
   /// `SDMA0_ID.DEVICE_ID`: bits 7:0, access unknown.
-  @inlinable public static var DEVICE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var DEVICE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SDMA0_VERSION`: oss_3_0 register, MMIO dword 0x341D (byte 0xD074), access unknown, reset unknown (`write` starts from 0).
@@ -5442,7 +4702,7 @@ public enum SDMA0_VERSION: Register {
   }
 
   /// `SDMA0_VERSION.VALUE`: bits 15:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `SDMA0_VM_CNTL`: oss_3_0 register, MMIO dword 0x3420 (byte 0xD080), access unknown, reset unknown (`write` starts from 0).
@@ -5455,7 +4715,7 @@ public enum SDMA0_VM_CNTL: Register {
   }
 
   /// `SDMA0_VM_CNTL.CMD`: bits 3:0, access unknown.
-  @inlinable public static var CMD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var CMD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `SDMA0_VM_CTX_LO`: oss_3_0 register, MMIO dword 0x3421 (byte 0xD084), access unknown, reset unknown (`write` starts from 0).
@@ -5468,7 +4728,7 @@ public enum SDMA0_VM_CTX_LO: Register {
   }
 
   /// `SDMA0_VM_CTX_LO.ADDR`: bits 31:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_VM_CTX_HI`: oss_3_0 register, MMIO dword 0x3422 (byte 0xD088), access unknown, reset unknown (`write` starts from 0).
@@ -5481,7 +4741,7 @@ public enum SDMA0_VM_CTX_HI: Register {
   }
 
   /// `SDMA0_VM_CTX_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_STATUS2_REG`: oss_3_0 register, MMIO dword 0x3423 (byte 0xD08C), access unknown, reset unknown (`write` starts from 0).
@@ -5494,20 +4754,16 @@ public enum SDMA0_STATUS2_REG: Register {
   }
 
   /// `SDMA0_STATUS2_REG.ID`: bits 1:0, access unknown.
-  @inlinable public static var ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `SDMA0_STATUS2_REG.F32_INSTR_PTR`: bits 11:2, access unknown.
-  @inlinable public static var F32_INSTR_PTR: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 10)
-  }
+  public static var F32_INSTR_PTR: RegisterField<Self, UInt16> { .init(lsb: 2, width: 10) }
 
   /// `SDMA0_STATUS2_REG.CURRENT_FCN_IDLE`: bits 15:14, access unknown.
-  @inlinable public static var CURRENT_FCN_IDLE: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 2)
-  }
+  public static var CURRENT_FCN_IDLE: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `SDMA0_STATUS2_REG.CMD_OP`: bits 31:16, access unknown.
-  @inlinable public static var CMD_OP: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var CMD_OP: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA0_ACTIVE_FCN_ID`: oss_3_0 register, MMIO dword 0x3424 (byte 0xD090), access unknown, reset unknown (`write` starts from 0).
@@ -5520,10 +4776,10 @@ public enum SDMA0_ACTIVE_FCN_ID: Register {
   }
 
   /// `SDMA0_ACTIVE_FCN_ID.VFID`: bits 3:0, access unknown.
-  @inlinable public static var VFID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VFID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SDMA0_ACTIVE_FCN_ID.VF`: bit 31, access unknown.
-  @inlinable public static var VF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SDMA0_VM_CTX_CNTL`: oss_3_0 register, MMIO dword 0x3425 (byte 0xD094), access unknown, reset unknown (`write` starts from 0).
@@ -5536,10 +4792,10 @@ public enum SDMA0_VM_CTX_CNTL: Register {
   }
 
   /// `SDMA0_VM_CTX_CNTL.PRIV`: bit 0, access unknown.
-  @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_VM_CTX_CNTL.VMID`: bits 7:4, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 }
 
 /// `SDMA0_VIRT_RESET_REQ`: oss_3_0 register, MMIO dword 0x3426 (byte 0xD098), access unknown, reset unknown (`write` starts from 0).
@@ -5552,10 +4808,10 @@ public enum SDMA0_VIRT_RESET_REQ: Register {
   }
 
   /// `SDMA0_VIRT_RESET_REQ.VF`: bits 15:0, access unknown.
-  @inlinable public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SDMA0_VIRT_RESET_REQ.PF`: bit 31, access unknown.
-  @inlinable public static var PF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var PF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SDMA0_VF_ENABLE`: oss_3_0 register, MMIO dword 0x3427 (byte 0xD09C), access unknown, reset unknown (`write` starts from 0).
@@ -5568,7 +4824,7 @@ public enum SDMA0_VF_ENABLE: Register {
   }
 
   /// `SDMA0_VF_ENABLE.VF_ENABLE`: bit 0, access unknown.
-  @inlinable public static var VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SDMA0_ATOMIC_CNTL`: oss_3_0 register, MMIO dword 0x3428 (byte 0xD0A0), access unknown, reset unknown (`write` starts from 0).
@@ -5581,12 +4837,10 @@ public enum SDMA0_ATOMIC_CNTL: Register {
   }
 
   /// `SDMA0_ATOMIC_CNTL.LOOP_TIMER`: bits 30:0, access unknown.
-  @inlinable public static var LOOP_TIMER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var LOOP_TIMER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SDMA0_ATOMIC_CNTL.ATOMIC_RTN_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var ATOMIC_RTN_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var ATOMIC_RTN_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SDMA0_ATOMIC_PREOP_LO`: oss_3_0 register, MMIO dword 0x3429 (byte 0xD0A4), access unknown, reset unknown (`write` starts from 0).
@@ -5599,7 +4853,7 @@ public enum SDMA0_ATOMIC_PREOP_LO: Register {
   }
 
   /// `SDMA0_ATOMIC_PREOP_LO.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_ATOMIC_PREOP_HI`: oss_3_0 register, MMIO dword 0x342A (byte 0xD0A8), access unknown, reset unknown (`write` starts from 0).
@@ -5612,7 +4866,7 @@ public enum SDMA0_ATOMIC_PREOP_HI: Register {
   }
 
   /// `SDMA0_ATOMIC_PREOP_HI.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_POWER_CNTL_IDLE`: oss_3_0 register, MMIO dword 0x342C (byte 0xD0B0), access unknown, reset unknown (`write` starts from 0).
@@ -5625,10 +4879,10 @@ public enum SDMA0_POWER_CNTL_IDLE: Register {
   }
 
   /// `SDMA0_POWER_CNTL_IDLE.DELAY1`: bits 15:0, access unknown.
-  @inlinable public static var DELAY1: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var DELAY1: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SDMA0_POWER_CNTL_IDLE.DELAY2`: bits 31:16, access unknown.
-  @inlinable public static var DELAY2: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var DELAY2: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA0_PERF_REG_TYPE0`: oss_3_0 register, MMIO dword 0x3477 (byte 0xD1DC), access unknown, reset unknown (`write` starts from 0).
@@ -5641,24 +4895,16 @@ public enum SDMA0_PERF_REG_TYPE0: Register {
   }
 
   /// `SDMA0_PERF_REG_TYPE0.SDMA0_PERFMON_CNTL`: bit 0, access unknown.
-  @inlinable public static var SDMA0_PERFMON_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var SDMA0_PERFMON_CNTL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_PERF_REG_TYPE0.SDMA0_PERFCOUNTER0_RESULT`: bit 1, access unknown.
-  @inlinable public static var SDMA0_PERFCOUNTER0_RESULT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var SDMA0_PERFCOUNTER0_RESULT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA0_PERF_REG_TYPE0.SDMA0_PERFCOUNTER1_RESULT`: bit 2, access unknown.
-  @inlinable public static var SDMA0_PERFCOUNTER1_RESULT: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var SDMA0_PERFCOUNTER1_RESULT: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA0_PERF_REG_TYPE0.RESERVED_31_3`: bits 31:3, access unknown.
-  @inlinable public static var RESERVED_31_3: RegisterField<Self, UInt32> {
-    .init(lsb: 3, width: 29)
-  }
+  public static var RESERVED_31_3: RegisterField<Self, UInt32> { .init(lsb: 3, width: 29) }
 }
 
 /// `SDMA0_CONTEXT_REG_TYPE0`: oss_3_0 register, MMIO dword 0x3478 (byte 0xD1E0), access unknown, reset unknown (`write` starts from 0).
@@ -5671,104 +4917,70 @@ public enum SDMA0_CONTEXT_REG_TYPE0: Register {
   }
 
   /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_CNTL`: bit 0, access unknown.
-  @inlinable public static var SDMA0_GFX_RB_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var SDMA0_GFX_RB_CNTL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_BASE`: bit 1, access unknown.
-  @inlinable public static var SDMA0_GFX_RB_BASE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var SDMA0_GFX_RB_BASE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_BASE_HI`: bit 2, access unknown.
-  @inlinable public static var SDMA0_GFX_RB_BASE_HI: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var SDMA0_GFX_RB_BASE_HI: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_RPTR`: bit 3, access unknown.
-  @inlinable public static var SDMA0_GFX_RB_RPTR: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var SDMA0_GFX_RB_RPTR: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_WPTR`: bit 4, access unknown.
-  @inlinable public static var SDMA0_GFX_RB_WPTR: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var SDMA0_GFX_RB_WPTR: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_WPTR_POLL_CNTL`: bit 5, access unknown.
-  @inlinable public static var SDMA0_GFX_RB_WPTR_POLL_CNTL: RegisterField<Self, Bool> {
+  public static var SDMA0_GFX_RB_WPTR_POLL_CNTL: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_WPTR_POLL_ADDR_HI`: bit 6, access unknown.
-  @inlinable public static var SDMA0_GFX_RB_WPTR_POLL_ADDR_HI: RegisterField<Self, Bool> {
+  public static var SDMA0_GFX_RB_WPTR_POLL_ADDR_HI: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_WPTR_POLL_ADDR_LO`: bit 7, access unknown.
-  @inlinable public static var SDMA0_GFX_RB_WPTR_POLL_ADDR_LO: RegisterField<Self, Bool> {
+  public static var SDMA0_GFX_RB_WPTR_POLL_ADDR_LO: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_RPTR_ADDR_HI`: bit 8, access unknown.
-  @inlinable public static var SDMA0_GFX_RB_RPTR_ADDR_HI: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SDMA0_GFX_RB_RPTR_ADDR_HI: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_RB_RPTR_ADDR_LO`: bit 9, access unknown.
-  @inlinable public static var SDMA0_GFX_RB_RPTR_ADDR_LO: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var SDMA0_GFX_RB_RPTR_ADDR_LO: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_IB_CNTL`: bit 10, access unknown.
-  @inlinable public static var SDMA0_GFX_IB_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SDMA0_GFX_IB_CNTL: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_IB_RPTR`: bit 11, access unknown.
-  @inlinable public static var SDMA0_GFX_IB_RPTR: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SDMA0_GFX_IB_RPTR: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_IB_OFFSET`: bit 12, access unknown.
-  @inlinable public static var SDMA0_GFX_IB_OFFSET: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var SDMA0_GFX_IB_OFFSET: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_IB_BASE_LO`: bit 13, access unknown.
-  @inlinable public static var SDMA0_GFX_IB_BASE_LO: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var SDMA0_GFX_IB_BASE_LO: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_IB_BASE_HI`: bit 14, access unknown.
-  @inlinable public static var SDMA0_GFX_IB_BASE_HI: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var SDMA0_GFX_IB_BASE_HI: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_IB_SIZE`: bit 15, access unknown.
-  @inlinable public static var SDMA0_GFX_IB_SIZE: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SDMA0_GFX_IB_SIZE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_SKIP_CNTL`: bit 16, access unknown.
-  @inlinable public static var SDMA0_GFX_SKIP_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var SDMA0_GFX_SKIP_CNTL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_CONTEXT_STATUS`: bit 17, access unknown.
-  @inlinable public static var SDMA0_GFX_CONTEXT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var SDMA0_GFX_CONTEXT_STATUS: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_DOORBELL`: bit 18, access unknown.
-  @inlinable public static var SDMA0_GFX_DOORBELL: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var SDMA0_GFX_DOORBELL: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE0.SDMA0_GFX_CONTEXT_CNTL`: bit 19, access unknown.
-  @inlinable public static var SDMA0_GFX_CONTEXT_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var SDMA0_GFX_CONTEXT_CNTL: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `SDMA0_CONTEXT_REG_TYPE1`: oss_3_0 register, MMIO dword 0x3479 (byte 0xD1E4), access unknown, reset unknown (`write` starts from 0).
@@ -5781,58 +4993,40 @@ public enum SDMA0_CONTEXT_REG_TYPE1: Register {
   }
 
   /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_VIRTUAL_ADDR`: bit 7, access unknown.
-  @inlinable public static var SDMA0_GFX_VIRTUAL_ADDR: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var SDMA0_GFX_VIRTUAL_ADDR: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_APE1_CNTL`: bit 8, access unknown.
-  @inlinable public static var SDMA0_GFX_APE1_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SDMA0_GFX_APE1_CNTL: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_DOORBELL_LOG`: bit 9, access unknown.
-  @inlinable public static var SDMA0_GFX_DOORBELL_LOG: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var SDMA0_GFX_DOORBELL_LOG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_WATERMARK`: bit 10, access unknown.
-  @inlinable public static var SDMA0_GFX_WATERMARK: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SDMA0_GFX_WATERMARK: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE1.VOID_REG1`: bit 11, access unknown.
-  @inlinable public static var VOID_REG1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var VOID_REG1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_CSA_ADDR_LO`: bit 12, access unknown.
-  @inlinable public static var SDMA0_GFX_CSA_ADDR_LO: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var SDMA0_GFX_CSA_ADDR_LO: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_CSA_ADDR_HI`: bit 13, access unknown.
-  @inlinable public static var SDMA0_GFX_CSA_ADDR_HI: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var SDMA0_GFX_CSA_ADDR_HI: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE1.VOID_REG2`: bit 14, access unknown.
-  @inlinable public static var VOID_REG2: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var VOID_REG2: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_IB_SUB_REMAIN`: bit 15, access unknown.
-  @inlinable public static var SDMA0_GFX_IB_SUB_REMAIN: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SDMA0_GFX_IB_SUB_REMAIN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_PREEMPT`: bit 16, access unknown.
-  @inlinable public static var SDMA0_GFX_PREEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var SDMA0_GFX_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE1.SDMA0_GFX_DUMMY_REG`: bit 17, access unknown.
-  @inlinable public static var SDMA0_GFX_DUMMY_REG: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var SDMA0_GFX_DUMMY_REG: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE1.RESERVED`: bits 31:18, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 18, width: 14) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 18, width: 14) }
 }
 
 /// `SDMA0_CONTEXT_REG_TYPE2`: oss_3_0 register, MMIO dword 0x347A (byte 0xD1E8), access unknown, reset unknown (`write` starts from 0).
@@ -5845,42 +5039,28 @@ public enum SDMA0_CONTEXT_REG_TYPE2: Register {
   }
 
   /// `SDMA0_CONTEXT_REG_TYPE2.SDMA0_GFX_MIDCMD_DATA0`: bit 0, access unknown.
-  @inlinable public static var SDMA0_GFX_MIDCMD_DATA0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var SDMA0_GFX_MIDCMD_DATA0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE2.SDMA0_GFX_MIDCMD_DATA1`: bit 1, access unknown.
-  @inlinable public static var SDMA0_GFX_MIDCMD_DATA1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var SDMA0_GFX_MIDCMD_DATA1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE2.SDMA0_GFX_MIDCMD_DATA2`: bit 2, access unknown.
-  @inlinable public static var SDMA0_GFX_MIDCMD_DATA2: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var SDMA0_GFX_MIDCMD_DATA2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE2.SDMA0_GFX_MIDCMD_DATA3`: bit 3, access unknown.
-  @inlinable public static var SDMA0_GFX_MIDCMD_DATA3: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var SDMA0_GFX_MIDCMD_DATA3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE2.SDMA0_GFX_MIDCMD_DATA4`: bit 4, access unknown.
-  @inlinable public static var SDMA0_GFX_MIDCMD_DATA4: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var SDMA0_GFX_MIDCMD_DATA4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE2.SDMA0_GFX_MIDCMD_DATA5`: bit 5, access unknown.
-  @inlinable public static var SDMA0_GFX_MIDCMD_DATA5: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var SDMA0_GFX_MIDCMD_DATA5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE2.SDMA0_GFX_MIDCMD_CNTL`: bit 6, access unknown.
-  @inlinable public static var SDMA0_GFX_MIDCMD_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var SDMA0_GFX_MIDCMD_CNTL: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SDMA0_CONTEXT_REG_TYPE2.RESERVED`: bits 31:7, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 7, width: 25) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 7, width: 25) }
 }
 
 /// `SDMA0_PUB_REG_TYPE0`: oss_3_0 register, MMIO dword 0x347C (byte 0xD1F0), access unknown, reset unknown (`write` starts from 0).
@@ -5893,136 +5073,96 @@ public enum SDMA0_PUB_REG_TYPE0: Register {
   }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA0_UCODE_ADDR`: bit 0, access unknown.
-  @inlinable public static var SDMA0_UCODE_ADDR: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var SDMA0_UCODE_ADDR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA0_UCODE_DATA`: bit 1, access unknown.
-  @inlinable public static var SDMA0_UCODE_DATA: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var SDMA0_UCODE_DATA: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA0_POWER_CNTL`: bit 2, access unknown.
-  @inlinable public static var SDMA0_POWER_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var SDMA0_POWER_CNTL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA0_CLK_CTRL`: bit 3, access unknown.
-  @inlinable public static var SDMA0_CLK_CTRL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var SDMA0_CLK_CTRL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA0_CNTL`: bit 4, access unknown.
-  @inlinable public static var SDMA0_CNTL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var SDMA0_CNTL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA0_CHICKEN_BITS`: bit 5, access unknown.
-  @inlinable public static var SDMA0_CHICKEN_BITS: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var SDMA0_CHICKEN_BITS: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA0_TILING_CONFIG`: bit 6, access unknown.
-  @inlinable public static var SDMA0_TILING_CONFIG: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var SDMA0_TILING_CONFIG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA0_HASH`: bit 7, access unknown.
-  @inlinable public static var SDMA0_HASH: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SDMA0_HASH: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA0_SEM_WAIT_FAIL_TIMER_CNTL`: bit 9, access unknown.
-  @inlinable public static var SDMA0_SEM_WAIT_FAIL_TIMER_CNTL: RegisterField<Self, Bool> {
+  public static var SDMA0_SEM_WAIT_FAIL_TIMER_CNTL: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA0_RB_RPTR_FETCH`: bit 10, access unknown.
-  @inlinable public static var SDMA0_RB_RPTR_FETCH: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SDMA0_RB_RPTR_FETCH: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA0_IB_OFFSET_FETCH`: bit 11, access unknown.
-  @inlinable public static var SDMA0_IB_OFFSET_FETCH: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SDMA0_IB_OFFSET_FETCH: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA0_PROGRAM`: bit 12, access unknown.
-  @inlinable public static var SDMA0_PROGRAM: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var SDMA0_PROGRAM: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA0_STATUS_REG`: bit 13, access unknown.
-  @inlinable public static var SDMA0_STATUS_REG: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var SDMA0_STATUS_REG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA0_STATUS1_REG`: bit 14, access unknown.
-  @inlinable public static var SDMA0_STATUS1_REG: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var SDMA0_STATUS1_REG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA0_RD_BURST_CNTL`: bit 15, access unknown.
-  @inlinable public static var SDMA0_RD_BURST_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SDMA0_RD_BURST_CNTL: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.RESERVED_16`: bit 16, access unknown.
-  @inlinable public static var RESERVED_16: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var RESERVED_16: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.RESERVED_17`: bit 17, access unknown.
-  @inlinable public static var RESERVED_17: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var RESERVED_17: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA0_F32_CNTL`: bit 18, access unknown.
-  @inlinable public static var SDMA0_F32_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var SDMA0_F32_CNTL: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA0_FREEZE`: bit 19, access unknown.
-  @inlinable public static var SDMA0_FREEZE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var SDMA0_FREEZE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA0_PHASE0_QUANTUM`: bit 20, access unknown.
-  @inlinable public static var SDMA0_PHASE0_QUANTUM: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var SDMA0_PHASE0_QUANTUM: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA0_PHASE1_QUANTUM`: bit 21, access unknown.
-  @inlinable public static var SDMA0_PHASE1_QUANTUM: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var SDMA0_PHASE1_QUANTUM: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA_POWER_GATING`: bit 22, access unknown.
-  @inlinable public static var SDMA_POWER_GATING: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var SDMA_POWER_GATING: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA_PGFSM_CONFIG`: bit 23, access unknown.
-  @inlinable public static var SDMA_PGFSM_CONFIG: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var SDMA_PGFSM_CONFIG: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA_PGFSM_WRITE`: bit 24, access unknown.
-  @inlinable public static var SDMA_PGFSM_WRITE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SDMA_PGFSM_WRITE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA_PGFSM_READ`: bit 25, access unknown.
-  @inlinable public static var SDMA_PGFSM_READ: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var SDMA_PGFSM_READ: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA0_EDC_CONFIG`: bit 26, access unknown.
-  @inlinable public static var SDMA0_EDC_CONFIG: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SDMA0_EDC_CONFIG: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA0_BA_THRESHOLD`: bit 27, access unknown.
-  @inlinable public static var SDMA0_BA_THRESHOLD: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SDMA0_BA_THRESHOLD: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA0_DEVICE_ID`: bit 28, access unknown.
-  @inlinable public static var SDMA0_DEVICE_ID: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SDMA0_DEVICE_ID: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.SDMA0_VERSION`: bit 29, access unknown.
-  @inlinable public static var SDMA0_VERSION: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var SDMA0_VERSION: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE0.RESERVED`: bits 31:30, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `SDMA0_PUB_REG_TYPE1`: oss_3_0 register, MMIO dword 0x347D (byte 0xD1F4), access unknown, reset unknown (`write` starts from 0).
@@ -6035,60 +5175,40 @@ public enum SDMA0_PUB_REG_TYPE1: Register {
   }
 
   /// `SDMA0_PUB_REG_TYPE1.SDMA0_VM_CNTL`: bit 0, access unknown.
-  @inlinable public static var SDMA0_VM_CNTL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SDMA0_VM_CNTL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE1.SDMA0_VM_CTX_LO`: bit 1, access unknown.
-  @inlinable public static var SDMA0_VM_CTX_LO: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var SDMA0_VM_CTX_LO: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE1.SDMA0_VM_CTX_HI`: bit 2, access unknown.
-  @inlinable public static var SDMA0_VM_CTX_HI: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var SDMA0_VM_CTX_HI: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE1.SDMA0_STATUS2_REG`: bit 3, access unknown.
-  @inlinable public static var SDMA0_STATUS2_REG: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var SDMA0_STATUS2_REG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE1.SDMA0_ACTIVE_FCN_ID`: bit 4, access unknown.
-  @inlinable public static var SDMA0_ACTIVE_FCN_ID: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var SDMA0_ACTIVE_FCN_ID: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE1.SDMA0_VM_CTX_CNTL`: bit 5, access unknown.
-  @inlinable public static var SDMA0_VM_CTX_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var SDMA0_VM_CTX_CNTL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE1.SDMA0_VIRT_RESET_REQ`: bit 6, access unknown.
-  @inlinable public static var SDMA0_VIRT_RESET_REQ: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var SDMA0_VIRT_RESET_REQ: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE1.SDMA0_VF_ENABLE`: bit 7, access unknown.
-  @inlinable public static var SDMA0_VF_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var SDMA0_VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE1.SDMA0_ATOMIC_CNTL`: bit 8, access unknown.
-  @inlinable public static var SDMA0_ATOMIC_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SDMA0_ATOMIC_CNTL: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE1.SDMA0_ATOMIC_PREOP_LO`: bit 9, access unknown.
-  @inlinable public static var SDMA0_ATOMIC_PREOP_LO: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var SDMA0_ATOMIC_PREOP_LO: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE1.SDMA0_ATOMIC_PREOP_HI`: bit 10, access unknown.
-  @inlinable public static var SDMA0_ATOMIC_PREOP_HI: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SDMA0_ATOMIC_PREOP_HI: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SDMA0_PUB_REG_TYPE1.RESERVED`: bits 31:11, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 11, width: 21) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 11, width: 21) }
 }
 
 /// `SDMA0_GFX_RB_CNTL`: oss_3_0 register, MMIO dword 0x3480 (byte 0xD200), access unknown, reset unknown (`write` starts from 0).
@@ -6101,34 +5221,30 @@ public enum SDMA0_GFX_RB_CNTL: Register {
   }
 
   /// `SDMA0_GFX_RB_CNTL.RB_ENABLE`: bit 0, access unknown.
-  @inlinable public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_GFX_RB_CNTL.RB_SIZE`: bits 5:1, access unknown.
-  @inlinable public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
   /// `SDMA0_GFX_RB_CNTL.RB_SWAP_ENABLE`: bit 9, access unknown.
-  @inlinable public static var RB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA0_GFX_RB_CNTL.RPTR_WRITEBACK_ENABLE`: bit 12, access unknown.
-  @inlinable public static var RPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SDMA0_GFX_RB_CNTL.RPTR_WRITEBACK_SWAP_ENABLE`: bit 13, access unknown.
-  @inlinable public static var RPTR_WRITEBACK_SWAP_ENABLE: RegisterField<Self, Bool> {
+  public static var RPTR_WRITEBACK_SWAP_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `SDMA0_GFX_RB_CNTL.RPTR_WRITEBACK_TIMER`: bits 20:16, access unknown.
-  @inlinable public static var RPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
+  public static var RPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `SDMA0_GFX_RB_CNTL.RB_PRIV`: bit 23, access unknown.
-  @inlinable public static var RB_PRIV: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var RB_PRIV: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SDMA0_GFX_RB_CNTL.RB_VMID`: bits 27:24, access unknown.
-  @inlinable public static var RB_VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var RB_VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `SDMA0_GFX_RB_BASE`: oss_3_0 register, MMIO dword 0x3481 (byte 0xD204), access unknown, reset unknown (`write` starts from 0).
@@ -6141,7 +5257,7 @@ public enum SDMA0_GFX_RB_BASE: Register {
   }
 
   /// `SDMA0_GFX_RB_BASE.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_RB_BASE_HI`: oss_3_0 register, MMIO dword 0x3482 (byte 0xD208), access unknown, reset unknown (`write` starts from 0).
@@ -6154,7 +5270,7 @@ public enum SDMA0_GFX_RB_BASE_HI: Register {
   }
 
   /// `SDMA0_GFX_RB_BASE_HI.ADDR`: bits 23:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SDMA0_GFX_RB_RPTR`: oss_3_0 register, MMIO dword 0x3483 (byte 0xD20C), access unknown, reset unknown (`write` starts from 0).
@@ -6167,7 +5283,7 @@ public enum SDMA0_GFX_RB_RPTR: Register {
   }
 
   /// `SDMA0_GFX_RB_RPTR.OFFSET`: bits 31:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_GFX_RB_WPTR`: oss_3_0 register, MMIO dword 0x3484 (byte 0xD210), access unknown, reset unknown (`write` starts from 0).
@@ -6180,7 +5296,7 @@ public enum SDMA0_GFX_RB_WPTR: Register {
   }
 
   /// `SDMA0_GFX_RB_WPTR.OFFSET`: bits 31:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_GFX_RB_WPTR_POLL_CNTL`: oss_3_0 register, MMIO dword 0x3485 (byte 0xD214), access unknown, reset unknown (`write` starts from 0).
@@ -6193,23 +5309,19 @@ public enum SDMA0_GFX_RB_WPTR_POLL_CNTL: Register {
   }
 
   /// `SDMA0_GFX_RB_WPTR_POLL_CNTL.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_GFX_RB_WPTR_POLL_CNTL.SWAP_ENABLE`: bit 1, access unknown.
-  @inlinable public static var SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA0_GFX_RB_WPTR_POLL_CNTL.F32_POLL_ENABLE`: bit 2, access unknown.
-  @inlinable public static var F32_POLL_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var F32_POLL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA0_GFX_RB_WPTR_POLL_CNTL.FREQUENCY`: bits 15:4, access unknown.
-  @inlinable public static var FREQUENCY: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
+  public static var FREQUENCY: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
 
   /// `SDMA0_GFX_RB_WPTR_POLL_CNTL.IDLE_POLL_COUNT`: bits 31:16, access unknown.
-  @inlinable public static var IDLE_POLL_COUNT: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var IDLE_POLL_COUNT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA0_GFX_RB_WPTR_POLL_ADDR_HI`: oss_3_0 register, MMIO dword 0x3486 (byte 0xD218), access unknown, reset unknown (`write` starts from 0).
@@ -6222,7 +5334,7 @@ public enum SDMA0_GFX_RB_WPTR_POLL_ADDR_HI: Register {
   }
 
   /// `SDMA0_GFX_RB_WPTR_POLL_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_RB_WPTR_POLL_ADDR_LO`: oss_3_0 register, MMIO dword 0x3487 (byte 0xD21C), access unknown, reset unknown (`write` starts from 0).
@@ -6235,7 +5347,7 @@ public enum SDMA0_GFX_RB_WPTR_POLL_ADDR_LO: Register {
   }
 
   /// `SDMA0_GFX_RB_WPTR_POLL_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_GFX_RB_RPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0x3488 (byte 0xD220), access unknown, reset unknown (`write` starts from 0).
@@ -6248,7 +5360,7 @@ public enum SDMA0_GFX_RB_RPTR_ADDR_HI: Register {
   }
 
   /// `SDMA0_GFX_RB_RPTR_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_RB_RPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0x3489 (byte 0xD224), access unknown, reset unknown (`write` starts from 0).
@@ -6261,7 +5373,7 @@ public enum SDMA0_GFX_RB_RPTR_ADDR_LO: Register {
   }
 
   /// `SDMA0_GFX_RB_RPTR_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_GFX_IB_CNTL`: oss_3_0 register, MMIO dword 0x348A (byte 0xD228), access unknown, reset unknown (`write` starts from 0).
@@ -6274,18 +5386,16 @@ public enum SDMA0_GFX_IB_CNTL: Register {
   }
 
   /// `SDMA0_GFX_IB_CNTL.IB_ENABLE`: bit 0, access unknown.
-  @inlinable public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_GFX_IB_CNTL.IB_SWAP_ENABLE`: bit 4, access unknown.
-  @inlinable public static var IB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var IB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA0_GFX_IB_CNTL.SWITCH_INSIDE_IB`: bit 8, access unknown.
-  @inlinable public static var SWITCH_INSIDE_IB: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SWITCH_INSIDE_IB: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA0_GFX_IB_CNTL.CMD_VMID`: bits 19:16, access unknown.
-  @inlinable public static var CMD_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CMD_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
 /// `SDMA0_GFX_IB_RPTR`: oss_3_0 register, MMIO dword 0x348B (byte 0xD22C), access unknown, reset unknown (`write` starts from 0).
@@ -6298,7 +5408,7 @@ public enum SDMA0_GFX_IB_RPTR: Register {
   }
 
   /// `SDMA0_GFX_IB_RPTR.OFFSET`: bits 21:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA0_GFX_IB_OFFSET`: oss_3_0 register, MMIO dword 0x348C (byte 0xD230), access unknown, reset unknown (`write` starts from 0).
@@ -6311,7 +5421,7 @@ public enum SDMA0_GFX_IB_OFFSET: Register {
   }
 
   /// `SDMA0_GFX_IB_OFFSET.OFFSET`: bits 21:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA0_GFX_IB_BASE_LO`: oss_3_0 register, MMIO dword 0x348D (byte 0xD234), access unknown, reset unknown (`write` starts from 0).
@@ -6324,7 +5434,7 @@ public enum SDMA0_GFX_IB_BASE_LO: Register {
   }
 
   /// `SDMA0_GFX_IB_BASE_LO.ADDR`: bits 31:5, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `SDMA0_GFX_IB_BASE_HI`: oss_3_0 register, MMIO dword 0x348E (byte 0xD238), access unknown, reset unknown (`write` starts from 0).
@@ -6337,7 +5447,7 @@ public enum SDMA0_GFX_IB_BASE_HI: Register {
   }
 
   /// `SDMA0_GFX_IB_BASE_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_IB_SIZE`: oss_3_0 register, MMIO dword 0x348F (byte 0xD23C), access unknown, reset unknown (`write` starts from 0).
@@ -6350,7 +5460,7 @@ public enum SDMA0_GFX_IB_SIZE: Register {
   }
 
   /// `SDMA0_GFX_IB_SIZE.SIZE`: bits 19:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `SDMA0_GFX_SKIP_CNTL`: oss_3_0 register, MMIO dword 0x3490 (byte 0xD240), access unknown, reset unknown (`write` starts from 0).
@@ -6363,7 +5473,7 @@ public enum SDMA0_GFX_SKIP_CNTL: Register {
   }
 
   /// `SDMA0_GFX_SKIP_CNTL.SKIP_COUNT`: bits 13:0, access unknown.
-  @inlinable public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA0_GFX_CONTEXT_STATUS`: oss_3_0 register, MMIO dword 0x3491 (byte 0xD244), access unknown, reset unknown (`write` starts from 0).
@@ -6376,30 +5486,28 @@ public enum SDMA0_GFX_CONTEXT_STATUS: Register {
   }
 
   /// `SDMA0_GFX_CONTEXT_STATUS.SELECTED`: bit 0, access unknown.
-  @inlinable public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_GFX_CONTEXT_STATUS.IDLE`: bit 2, access unknown.
-  @inlinable public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA0_GFX_CONTEXT_STATUS.EXPIRED`: bit 3, access unknown.
-  @inlinable public static var EXPIRED: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var EXPIRED: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SDMA0_GFX_CONTEXT_STATUS.EXCEPTION`: bits 6:4, access unknown.
-  @inlinable public static var EXCEPTION: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var EXCEPTION: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `SDMA0_GFX_CONTEXT_STATUS.CTXSW_ABLE`: bit 7, access unknown.
-  @inlinable public static var CTXSW_ABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var CTXSW_ABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SDMA0_GFX_CONTEXT_STATUS.CTXSW_READY`: bit 8, access unknown.
-  @inlinable public static var CTXSW_READY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var CTXSW_READY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA0_GFX_CONTEXT_STATUS.PREEMPTED`: bit 9, access unknown.
-  @inlinable public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA0_GFX_CONTEXT_STATUS.PREEMPT_DISABLE`: bit 10, access unknown.
-  @inlinable public static var PREEMPT_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var PREEMPT_DISABLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 }
 
 /// `SDMA0_GFX_DOORBELL`: oss_3_0 register, MMIO dword 0x3492 (byte 0xD248), access unknown, reset unknown (`write` starts from 0).
@@ -6412,13 +5520,13 @@ public enum SDMA0_GFX_DOORBELL: Register {
   }
 
   /// `SDMA0_GFX_DOORBELL.OFFSET`: bits 20:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
 
   /// `SDMA0_GFX_DOORBELL.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SDMA0_GFX_DOORBELL.CAPTURED`: bit 30, access unknown.
-  @inlinable public static var CAPTURED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CAPTURED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA0_GFX_CONTEXT_CNTL`: oss_3_0 register, MMIO dword 0x3493 (byte 0xD24C), access unknown, reset unknown (`write` starts from 0).
@@ -6431,10 +5539,10 @@ public enum SDMA0_GFX_CONTEXT_CNTL: Register {
   }
 
   /// `SDMA0_GFX_CONTEXT_CNTL.RESUME_CTX`: bit 16, access unknown.
-  @inlinable public static var RESUME_CTX: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var RESUME_CTX: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SDMA0_GFX_CONTEXT_CNTL.SESSION_SEL`: bits 27:24, access unknown.
-  @inlinable public static var SESSION_SEL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var SESSION_SEL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `SDMA0_GFX_VIRTUAL_ADDR`: oss_3_0 register, MMIO dword 0x34A7 (byte 0xD29C), access unknown, reset unknown (`write` starts from 0).
@@ -6447,17 +5555,17 @@ public enum SDMA0_GFX_VIRTUAL_ADDR: Register {
   }
 
   /// `SDMA0_GFX_VIRTUAL_ADDR.ATC`: bit 0, access unknown.
-  @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_GFX_VIRTUAL_ADDR.INVAL`: bit 1, access unknown.
-  @inlinable public static var INVAL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var INVAL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA0_GFX_VIRTUAL_ADDR.PTR32`: bit 4, access unknown.
-  @inlinable public static var PTR32: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var PTR32: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA0_GFX_VIRTUAL_ADDR.SHARED_BASE`: bits 10:8, access unknown.
-  @inlinable public static var SHARED_BASE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var SHARED_BASE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `SDMA0_GFX_VIRTUAL_ADDR.VM_HOLE`: bit 30, access unknown.
-  @inlinable public static var VM_HOLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var VM_HOLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }

@@ -14,10 +14,10 @@ public enum SDMA0_GFX_APE1_CNTL: Register {
   }
 
   /// `SDMA0_GFX_APE1_CNTL.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SDMA0_GFX_APE1_CNTL.LIMIT`: bits 31:16, access unknown.
-  @inlinable public static var LIMIT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var LIMIT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA0_GFX_DOORBELL_LOG`: oss_3_0 register, MMIO dword 0x34A9 (byte 0xD2A4), access unknown, reset unknown (`write` starts from 0).
@@ -30,10 +30,10 @@ public enum SDMA0_GFX_DOORBELL_LOG: Register {
   }
 
   /// `SDMA0_GFX_DOORBELL_LOG.BE_ERROR`: bit 0, access unknown.
-  @inlinable public static var BE_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var BE_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_GFX_DOORBELL_LOG.DATA`: bits 31:2, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_GFX_WATERMARK`: oss_3_0 register, MMIO dword 0x34AA (byte 0xD2A8), access unknown, reset unknown (`write` starts from 0).
@@ -46,14 +46,10 @@ public enum SDMA0_GFX_WATERMARK: Register {
   }
 
   /// `SDMA0_GFX_WATERMARK.RD_OUTSTANDING`: bits 11:0, access unknown.
-  @inlinable public static var RD_OUTSTANDING: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var RD_OUTSTANDING: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `SDMA0_GFX_WATERMARK.WR_OUTSTANDING`: bits 24:16, access unknown.
-  @inlinable public static var WR_OUTSTANDING: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 9)
-  }
+  public static var WR_OUTSTANDING: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
 /// `SDMA0_GFX_CSA_ADDR_LO`: oss_3_0 register, MMIO dword 0x34AC (byte 0xD2B0), access unknown, reset unknown (`write` starts from 0).
@@ -66,7 +62,7 @@ public enum SDMA0_GFX_CSA_ADDR_LO: Register {
   }
 
   /// `SDMA0_GFX_CSA_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_GFX_CSA_ADDR_HI`: oss_3_0 register, MMIO dword 0x34AD (byte 0xD2B4), access unknown, reset unknown (`write` starts from 0).
@@ -79,7 +75,7 @@ public enum SDMA0_GFX_CSA_ADDR_HI: Register {
   }
 
   /// `SDMA0_GFX_CSA_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_IB_SUB_REMAIN`: oss_3_0 register, MMIO dword 0x34AF (byte 0xD2BC), access unknown, reset unknown (`write` starts from 0).
@@ -92,7 +88,7 @@ public enum SDMA0_GFX_IB_SUB_REMAIN: Register {
   }
 
   /// `SDMA0_GFX_IB_SUB_REMAIN.SIZE`: bits 13:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA0_GFX_PREEMPT`: oss_3_0 register, MMIO dword 0x34B0 (byte 0xD2C0), access unknown, reset unknown (`write` starts from 0).
@@ -105,7 +101,7 @@ public enum SDMA0_GFX_PREEMPT: Register {
   }
 
   /// `SDMA0_GFX_PREEMPT.IB_PREEMPT`: bit 0, access unknown.
-  @inlinable public static var IB_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var IB_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SDMA0_GFX_DUMMY_REG`: oss_3_0 register, MMIO dword 0x34B1 (byte 0xD2C4), access unknown, reset unknown (`write` starts from 0).
@@ -118,7 +114,7 @@ public enum SDMA0_GFX_DUMMY_REG: Register {
   }
 
   /// `SDMA0_GFX_DUMMY_REG.DUMMY`: bits 31:0, access unknown.
-  @inlinable public static var DUMMY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DUMMY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_MIDCMD_DATA0`: oss_3_0 register, MMIO dword 0x34C1 (byte 0xD304), access unknown, reset unknown (`write` starts from 0).
@@ -131,7 +127,7 @@ public enum SDMA0_GFX_MIDCMD_DATA0: Register {
   }
 
   /// `SDMA0_GFX_MIDCMD_DATA0.DATA0`: bits 31:0, access unknown.
-  @inlinable public static var DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_MIDCMD_DATA1`: oss_3_0 register, MMIO dword 0x34C2 (byte 0xD308), access unknown, reset unknown (`write` starts from 0).
@@ -144,7 +140,7 @@ public enum SDMA0_GFX_MIDCMD_DATA1: Register {
   }
 
   /// `SDMA0_GFX_MIDCMD_DATA1.DATA1`: bits 31:0, access unknown.
-  @inlinable public static var DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_MIDCMD_DATA2`: oss_3_0 register, MMIO dword 0x34C3 (byte 0xD30C), access unknown, reset unknown (`write` starts from 0).
@@ -157,7 +153,7 @@ public enum SDMA0_GFX_MIDCMD_DATA2: Register {
   }
 
   /// `SDMA0_GFX_MIDCMD_DATA2.DATA2`: bits 31:0, access unknown.
-  @inlinable public static var DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_MIDCMD_DATA3`: oss_3_0 register, MMIO dword 0x34C4 (byte 0xD310), access unknown, reset unknown (`write` starts from 0).
@@ -170,7 +166,7 @@ public enum SDMA0_GFX_MIDCMD_DATA3: Register {
   }
 
   /// `SDMA0_GFX_MIDCMD_DATA3.DATA3`: bits 31:0, access unknown.
-  @inlinable public static var DATA3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_MIDCMD_DATA4`: oss_3_0 register, MMIO dword 0x34C5 (byte 0xD314), access unknown, reset unknown (`write` starts from 0).
@@ -183,7 +179,7 @@ public enum SDMA0_GFX_MIDCMD_DATA4: Register {
   }
 
   /// `SDMA0_GFX_MIDCMD_DATA4.DATA4`: bits 31:0, access unknown.
-  @inlinable public static var DATA4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_MIDCMD_DATA5`: oss_3_0 register, MMIO dword 0x34C6 (byte 0xD318), access unknown, reset unknown (`write` starts from 0).
@@ -196,7 +192,7 @@ public enum SDMA0_GFX_MIDCMD_DATA5: Register {
   }
 
   /// `SDMA0_GFX_MIDCMD_DATA5.DATA5`: bits 31:0, access unknown.
-  @inlinable public static var DATA5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_MIDCMD_CNTL`: oss_3_0 register, MMIO dword 0x34C7 (byte 0xD31C), access unknown, reset unknown (`write` starts from 0).
@@ -209,16 +205,16 @@ public enum SDMA0_GFX_MIDCMD_CNTL: Register {
   }
 
   /// `SDMA0_GFX_MIDCMD_CNTL.DATA_VALID`: bit 0, access unknown.
-  @inlinable public static var DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_GFX_MIDCMD_CNTL.COPY_MODE`: bit 1, access unknown.
-  @inlinable public static var COPY_MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var COPY_MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA0_GFX_MIDCMD_CNTL.SPLIT_STATE`: bits 7:4, access unknown.
-  @inlinable public static var SPLIT_STATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SPLIT_STATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SDMA0_GFX_MIDCMD_CNTL.ALLOW_PREEMPT`: bit 8, access unknown.
-  @inlinable public static var ALLOW_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var ALLOW_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
 /// `SDMA0_RLC0_RB_CNTL`: oss_3_0 register, MMIO dword 0x3500 (byte 0xD400), access unknown, reset unknown (`write` starts from 0).
@@ -231,34 +227,30 @@ public enum SDMA0_RLC0_RB_CNTL: Register {
   }
 
   /// `SDMA0_RLC0_RB_CNTL.RB_ENABLE`: bit 0, access unknown.
-  @inlinable public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_RLC0_RB_CNTL.RB_SIZE`: bits 5:1, access unknown.
-  @inlinable public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
   /// `SDMA0_RLC0_RB_CNTL.RB_SWAP_ENABLE`: bit 9, access unknown.
-  @inlinable public static var RB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA0_RLC0_RB_CNTL.RPTR_WRITEBACK_ENABLE`: bit 12, access unknown.
-  @inlinable public static var RPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SDMA0_RLC0_RB_CNTL.RPTR_WRITEBACK_SWAP_ENABLE`: bit 13, access unknown.
-  @inlinable public static var RPTR_WRITEBACK_SWAP_ENABLE: RegisterField<Self, Bool> {
+  public static var RPTR_WRITEBACK_SWAP_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `SDMA0_RLC0_RB_CNTL.RPTR_WRITEBACK_TIMER`: bits 20:16, access unknown.
-  @inlinable public static var RPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
+  public static var RPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `SDMA0_RLC0_RB_CNTL.RB_PRIV`: bit 23, access unknown.
-  @inlinable public static var RB_PRIV: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var RB_PRIV: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SDMA0_RLC0_RB_CNTL.RB_VMID`: bits 27:24, access unknown.
-  @inlinable public static var RB_VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var RB_VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `SDMA0_RLC0_RB_BASE`: oss_3_0 register, MMIO dword 0x3501 (byte 0xD404), access unknown, reset unknown (`write` starts from 0).
@@ -271,7 +263,7 @@ public enum SDMA0_RLC0_RB_BASE: Register {
   }
 
   /// `SDMA0_RLC0_RB_BASE.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_RB_BASE_HI`: oss_3_0 register, MMIO dword 0x3502 (byte 0xD408), access unknown, reset unknown (`write` starts from 0).
@@ -284,7 +276,7 @@ public enum SDMA0_RLC0_RB_BASE_HI: Register {
   }
 
   /// `SDMA0_RLC0_RB_BASE_HI.ADDR`: bits 23:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SDMA0_RLC0_RB_RPTR`: oss_3_0 register, MMIO dword 0x3503 (byte 0xD40C), access unknown, reset unknown (`write` starts from 0).
@@ -297,7 +289,7 @@ public enum SDMA0_RLC0_RB_RPTR: Register {
   }
 
   /// `SDMA0_RLC0_RB_RPTR.OFFSET`: bits 31:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC0_RB_WPTR`: oss_3_0 register, MMIO dword 0x3504 (byte 0xD410), access unknown, reset unknown (`write` starts from 0).
@@ -310,7 +302,7 @@ public enum SDMA0_RLC0_RB_WPTR: Register {
   }
 
   /// `SDMA0_RLC0_RB_WPTR.OFFSET`: bits 31:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC0_RB_WPTR_POLL_CNTL`: oss_3_0 register, MMIO dword 0x3505 (byte 0xD414), access unknown, reset unknown (`write` starts from 0).
@@ -323,23 +315,19 @@ public enum SDMA0_RLC0_RB_WPTR_POLL_CNTL: Register {
   }
 
   /// `SDMA0_RLC0_RB_WPTR_POLL_CNTL.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_RLC0_RB_WPTR_POLL_CNTL.SWAP_ENABLE`: bit 1, access unknown.
-  @inlinable public static var SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA0_RLC0_RB_WPTR_POLL_CNTL.F32_POLL_ENABLE`: bit 2, access unknown.
-  @inlinable public static var F32_POLL_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var F32_POLL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA0_RLC0_RB_WPTR_POLL_CNTL.FREQUENCY`: bits 15:4, access unknown.
-  @inlinable public static var FREQUENCY: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
+  public static var FREQUENCY: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
 
   /// `SDMA0_RLC0_RB_WPTR_POLL_CNTL.IDLE_POLL_COUNT`: bits 31:16, access unknown.
-  @inlinable public static var IDLE_POLL_COUNT: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var IDLE_POLL_COUNT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA0_RLC0_RB_WPTR_POLL_ADDR_HI`: oss_3_0 register, MMIO dword 0x3506 (byte 0xD418), access unknown, reset unknown (`write` starts from 0).
@@ -352,7 +340,7 @@ public enum SDMA0_RLC0_RB_WPTR_POLL_ADDR_HI: Register {
   }
 
   /// `SDMA0_RLC0_RB_WPTR_POLL_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_RB_WPTR_POLL_ADDR_LO`: oss_3_0 register, MMIO dword 0x3507 (byte 0xD41C), access unknown, reset unknown (`write` starts from 0).
@@ -365,7 +353,7 @@ public enum SDMA0_RLC0_RB_WPTR_POLL_ADDR_LO: Register {
   }
 
   /// `SDMA0_RLC0_RB_WPTR_POLL_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC0_RB_RPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0x3508 (byte 0xD420), access unknown, reset unknown (`write` starts from 0).
@@ -378,7 +366,7 @@ public enum SDMA0_RLC0_RB_RPTR_ADDR_HI: Register {
   }
 
   /// `SDMA0_RLC0_RB_RPTR_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_RB_RPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0x3509 (byte 0xD424), access unknown, reset unknown (`write` starts from 0).
@@ -391,7 +379,7 @@ public enum SDMA0_RLC0_RB_RPTR_ADDR_LO: Register {
   }
 
   /// `SDMA0_RLC0_RB_RPTR_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC0_IB_CNTL`: oss_3_0 register, MMIO dword 0x350A (byte 0xD428), access unknown, reset unknown (`write` starts from 0).
@@ -404,18 +392,16 @@ public enum SDMA0_RLC0_IB_CNTL: Register {
   }
 
   /// `SDMA0_RLC0_IB_CNTL.IB_ENABLE`: bit 0, access unknown.
-  @inlinable public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_RLC0_IB_CNTL.IB_SWAP_ENABLE`: bit 4, access unknown.
-  @inlinable public static var IB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var IB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA0_RLC0_IB_CNTL.SWITCH_INSIDE_IB`: bit 8, access unknown.
-  @inlinable public static var SWITCH_INSIDE_IB: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SWITCH_INSIDE_IB: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA0_RLC0_IB_CNTL.CMD_VMID`: bits 19:16, access unknown.
-  @inlinable public static var CMD_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CMD_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
 /// `SDMA0_RLC0_IB_RPTR`: oss_3_0 register, MMIO dword 0x350B (byte 0xD42C), access unknown, reset unknown (`write` starts from 0).
@@ -428,7 +414,7 @@ public enum SDMA0_RLC0_IB_RPTR: Register {
   }
 
   /// `SDMA0_RLC0_IB_RPTR.OFFSET`: bits 21:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA0_RLC0_IB_OFFSET`: oss_3_0 register, MMIO dword 0x350C (byte 0xD430), access unknown, reset unknown (`write` starts from 0).
@@ -441,7 +427,7 @@ public enum SDMA0_RLC0_IB_OFFSET: Register {
   }
 
   /// `SDMA0_RLC0_IB_OFFSET.OFFSET`: bits 21:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA0_RLC0_IB_BASE_LO`: oss_3_0 register, MMIO dword 0x350D (byte 0xD434), access unknown, reset unknown (`write` starts from 0).
@@ -454,7 +440,7 @@ public enum SDMA0_RLC0_IB_BASE_LO: Register {
   }
 
   /// `SDMA0_RLC0_IB_BASE_LO.ADDR`: bits 31:5, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `SDMA0_RLC0_IB_BASE_HI`: oss_3_0 register, MMIO dword 0x350E (byte 0xD438), access unknown, reset unknown (`write` starts from 0).
@@ -467,7 +453,7 @@ public enum SDMA0_RLC0_IB_BASE_HI: Register {
   }
 
   /// `SDMA0_RLC0_IB_BASE_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_IB_SIZE`: oss_3_0 register, MMIO dword 0x350F (byte 0xD43C), access unknown, reset unknown (`write` starts from 0).
@@ -480,7 +466,7 @@ public enum SDMA0_RLC0_IB_SIZE: Register {
   }
 
   /// `SDMA0_RLC0_IB_SIZE.SIZE`: bits 19:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `SDMA0_RLC0_SKIP_CNTL`: oss_3_0 register, MMIO dword 0x3510 (byte 0xD440), access unknown, reset unknown (`write` starts from 0).
@@ -493,7 +479,7 @@ public enum SDMA0_RLC0_SKIP_CNTL: Register {
   }
 
   /// `SDMA0_RLC0_SKIP_CNTL.SKIP_COUNT`: bits 13:0, access unknown.
-  @inlinable public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA0_RLC0_CONTEXT_STATUS`: oss_3_0 register, MMIO dword 0x3511 (byte 0xD444), access unknown, reset unknown (`write` starts from 0).
@@ -506,30 +492,28 @@ public enum SDMA0_RLC0_CONTEXT_STATUS: Register {
   }
 
   /// `SDMA0_RLC0_CONTEXT_STATUS.SELECTED`: bit 0, access unknown.
-  @inlinable public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_RLC0_CONTEXT_STATUS.IDLE`: bit 2, access unknown.
-  @inlinable public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA0_RLC0_CONTEXT_STATUS.EXPIRED`: bit 3, access unknown.
-  @inlinable public static var EXPIRED: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var EXPIRED: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SDMA0_RLC0_CONTEXT_STATUS.EXCEPTION`: bits 6:4, access unknown.
-  @inlinable public static var EXCEPTION: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var EXCEPTION: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `SDMA0_RLC0_CONTEXT_STATUS.CTXSW_ABLE`: bit 7, access unknown.
-  @inlinable public static var CTXSW_ABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var CTXSW_ABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SDMA0_RLC0_CONTEXT_STATUS.CTXSW_READY`: bit 8, access unknown.
-  @inlinable public static var CTXSW_READY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var CTXSW_READY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA0_RLC0_CONTEXT_STATUS.PREEMPTED`: bit 9, access unknown.
-  @inlinable public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA0_RLC0_CONTEXT_STATUS.PREEMPT_DISABLE`: bit 10, access unknown.
-  @inlinable public static var PREEMPT_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var PREEMPT_DISABLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 }
 
 /// `SDMA0_RLC0_DOORBELL`: oss_3_0 register, MMIO dword 0x3512 (byte 0xD448), access unknown, reset unknown (`write` starts from 0).
@@ -542,13 +526,13 @@ public enum SDMA0_RLC0_DOORBELL: Register {
   }
 
   /// `SDMA0_RLC0_DOORBELL.OFFSET`: bits 20:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
 
   /// `SDMA0_RLC0_DOORBELL.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SDMA0_RLC0_DOORBELL.CAPTURED`: bit 30, access unknown.
-  @inlinable public static var CAPTURED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CAPTURED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA0_RLC0_VIRTUAL_ADDR`: oss_3_0 register, MMIO dword 0x3527 (byte 0xD49C), access unknown, reset unknown (`write` starts from 0).
@@ -561,19 +545,19 @@ public enum SDMA0_RLC0_VIRTUAL_ADDR: Register {
   }
 
   /// `SDMA0_RLC0_VIRTUAL_ADDR.ATC`: bit 0, access unknown.
-  @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_RLC0_VIRTUAL_ADDR.INVAL`: bit 1, access unknown.
-  @inlinable public static var INVAL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var INVAL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA0_RLC0_VIRTUAL_ADDR.PTR32`: bit 4, access unknown.
-  @inlinable public static var PTR32: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var PTR32: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA0_RLC0_VIRTUAL_ADDR.SHARED_BASE`: bits 10:8, access unknown.
-  @inlinable public static var SHARED_BASE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var SHARED_BASE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `SDMA0_RLC0_VIRTUAL_ADDR.VM_HOLE`: bit 30, access unknown.
-  @inlinable public static var VM_HOLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var VM_HOLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA0_RLC0_APE1_CNTL`: oss_3_0 register, MMIO dword 0x3528 (byte 0xD4A0), access unknown, reset unknown (`write` starts from 0).
@@ -586,10 +570,10 @@ public enum SDMA0_RLC0_APE1_CNTL: Register {
   }
 
   /// `SDMA0_RLC0_APE1_CNTL.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SDMA0_RLC0_APE1_CNTL.LIMIT`: bits 31:16, access unknown.
-  @inlinable public static var LIMIT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var LIMIT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA0_RLC0_DOORBELL_LOG`: oss_3_0 register, MMIO dword 0x3529 (byte 0xD4A4), access unknown, reset unknown (`write` starts from 0).
@@ -602,10 +586,10 @@ public enum SDMA0_RLC0_DOORBELL_LOG: Register {
   }
 
   /// `SDMA0_RLC0_DOORBELL_LOG.BE_ERROR`: bit 0, access unknown.
-  @inlinable public static var BE_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var BE_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_RLC0_DOORBELL_LOG.DATA`: bits 31:2, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC0_WATERMARK`: oss_3_0 register, MMIO dword 0x352A (byte 0xD4A8), access unknown, reset unknown (`write` starts from 0).
@@ -618,14 +602,10 @@ public enum SDMA0_RLC0_WATERMARK: Register {
   }
 
   /// `SDMA0_RLC0_WATERMARK.RD_OUTSTANDING`: bits 11:0, access unknown.
-  @inlinable public static var RD_OUTSTANDING: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var RD_OUTSTANDING: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `SDMA0_RLC0_WATERMARK.WR_OUTSTANDING`: bits 24:16, access unknown.
-  @inlinable public static var WR_OUTSTANDING: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 9)
-  }
+  public static var WR_OUTSTANDING: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
 /// `SDMA0_RLC0_CSA_ADDR_LO`: oss_3_0 register, MMIO dword 0x352C (byte 0xD4B0), access unknown, reset unknown (`write` starts from 0).
@@ -638,7 +618,7 @@ public enum SDMA0_RLC0_CSA_ADDR_LO: Register {
   }
 
   /// `SDMA0_RLC0_CSA_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC0_CSA_ADDR_HI`: oss_3_0 register, MMIO dword 0x352D (byte 0xD4B4), access unknown, reset unknown (`write` starts from 0).
@@ -651,7 +631,7 @@ public enum SDMA0_RLC0_CSA_ADDR_HI: Register {
   }
 
   /// `SDMA0_RLC0_CSA_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_IB_SUB_REMAIN`: oss_3_0 register, MMIO dword 0x352F (byte 0xD4BC), access unknown, reset unknown (`write` starts from 0).
@@ -664,7 +644,7 @@ public enum SDMA0_RLC0_IB_SUB_REMAIN: Register {
   }
 
   /// `SDMA0_RLC0_IB_SUB_REMAIN.SIZE`: bits 13:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA0_RLC0_PREEMPT`: oss_3_0 register, MMIO dword 0x3530 (byte 0xD4C0), access unknown, reset unknown (`write` starts from 0).
@@ -677,7 +657,7 @@ public enum SDMA0_RLC0_PREEMPT: Register {
   }
 
   /// `SDMA0_RLC0_PREEMPT.IB_PREEMPT`: bit 0, access unknown.
-  @inlinable public static var IB_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var IB_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SDMA0_RLC0_DUMMY_REG`: oss_3_0 register, MMIO dword 0x3531 (byte 0xD4C4), access unknown, reset unknown (`write` starts from 0).
@@ -690,7 +670,7 @@ public enum SDMA0_RLC0_DUMMY_REG: Register {
   }
 
   /// `SDMA0_RLC0_DUMMY_REG.DUMMY`: bits 31:0, access unknown.
-  @inlinable public static var DUMMY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DUMMY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_MIDCMD_DATA0`: oss_3_0 register, MMIO dword 0x3541 (byte 0xD504), access unknown, reset unknown (`write` starts from 0).
@@ -703,7 +683,7 @@ public enum SDMA0_RLC0_MIDCMD_DATA0: Register {
   }
 
   /// `SDMA0_RLC0_MIDCMD_DATA0.DATA0`: bits 31:0, access unknown.
-  @inlinable public static var DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_MIDCMD_DATA1`: oss_3_0 register, MMIO dword 0x3542 (byte 0xD508), access unknown, reset unknown (`write` starts from 0).
@@ -716,7 +696,7 @@ public enum SDMA0_RLC0_MIDCMD_DATA1: Register {
   }
 
   /// `SDMA0_RLC0_MIDCMD_DATA1.DATA1`: bits 31:0, access unknown.
-  @inlinable public static var DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_MIDCMD_DATA2`: oss_3_0 register, MMIO dword 0x3543 (byte 0xD50C), access unknown, reset unknown (`write` starts from 0).
@@ -729,7 +709,7 @@ public enum SDMA0_RLC0_MIDCMD_DATA2: Register {
   }
 
   /// `SDMA0_RLC0_MIDCMD_DATA2.DATA2`: bits 31:0, access unknown.
-  @inlinable public static var DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_MIDCMD_DATA3`: oss_3_0 register, MMIO dword 0x3544 (byte 0xD510), access unknown, reset unknown (`write` starts from 0).
@@ -742,7 +722,7 @@ public enum SDMA0_RLC0_MIDCMD_DATA3: Register {
   }
 
   /// `SDMA0_RLC0_MIDCMD_DATA3.DATA3`: bits 31:0, access unknown.
-  @inlinable public static var DATA3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_MIDCMD_DATA4`: oss_3_0 register, MMIO dword 0x3545 (byte 0xD514), access unknown, reset unknown (`write` starts from 0).
@@ -755,7 +735,7 @@ public enum SDMA0_RLC0_MIDCMD_DATA4: Register {
   }
 
   /// `SDMA0_RLC0_MIDCMD_DATA4.DATA4`: bits 31:0, access unknown.
-  @inlinable public static var DATA4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_MIDCMD_DATA5`: oss_3_0 register, MMIO dword 0x3546 (byte 0xD518), access unknown, reset unknown (`write` starts from 0).
@@ -768,7 +748,7 @@ public enum SDMA0_RLC0_MIDCMD_DATA5: Register {
   }
 
   /// `SDMA0_RLC0_MIDCMD_DATA5.DATA5`: bits 31:0, access unknown.
-  @inlinable public static var DATA5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_MIDCMD_CNTL`: oss_3_0 register, MMIO dword 0x3547 (byte 0xD51C), access unknown, reset unknown (`write` starts from 0).
@@ -781,16 +761,16 @@ public enum SDMA0_RLC0_MIDCMD_CNTL: Register {
   }
 
   /// `SDMA0_RLC0_MIDCMD_CNTL.DATA_VALID`: bit 0, access unknown.
-  @inlinable public static var DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_RLC0_MIDCMD_CNTL.COPY_MODE`: bit 1, access unknown.
-  @inlinable public static var COPY_MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var COPY_MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA0_RLC0_MIDCMD_CNTL.SPLIT_STATE`: bits 7:4, access unknown.
-  @inlinable public static var SPLIT_STATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SPLIT_STATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SDMA0_RLC0_MIDCMD_CNTL.ALLOW_PREEMPT`: bit 8, access unknown.
-  @inlinable public static var ALLOW_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var ALLOW_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
 /// `SDMA0_RLC1_RB_CNTL`: oss_3_0 register, MMIO dword 0x3580 (byte 0xD600), access unknown, reset unknown (`write` starts from 0).
@@ -803,34 +783,30 @@ public enum SDMA0_RLC1_RB_CNTL: Register {
   }
 
   /// `SDMA0_RLC1_RB_CNTL.RB_ENABLE`: bit 0, access unknown.
-  @inlinable public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_RLC1_RB_CNTL.RB_SIZE`: bits 5:1, access unknown.
-  @inlinable public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
   /// `SDMA0_RLC1_RB_CNTL.RB_SWAP_ENABLE`: bit 9, access unknown.
-  @inlinable public static var RB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA0_RLC1_RB_CNTL.RPTR_WRITEBACK_ENABLE`: bit 12, access unknown.
-  @inlinable public static var RPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SDMA0_RLC1_RB_CNTL.RPTR_WRITEBACK_SWAP_ENABLE`: bit 13, access unknown.
-  @inlinable public static var RPTR_WRITEBACK_SWAP_ENABLE: RegisterField<Self, Bool> {
+  public static var RPTR_WRITEBACK_SWAP_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `SDMA0_RLC1_RB_CNTL.RPTR_WRITEBACK_TIMER`: bits 20:16, access unknown.
-  @inlinable public static var RPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
+  public static var RPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `SDMA0_RLC1_RB_CNTL.RB_PRIV`: bit 23, access unknown.
-  @inlinable public static var RB_PRIV: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var RB_PRIV: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SDMA0_RLC1_RB_CNTL.RB_VMID`: bits 27:24, access unknown.
-  @inlinable public static var RB_VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var RB_VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `SDMA0_RLC1_RB_BASE`: oss_3_0 register, MMIO dword 0x3581 (byte 0xD604), access unknown, reset unknown (`write` starts from 0).
@@ -843,7 +819,7 @@ public enum SDMA0_RLC1_RB_BASE: Register {
   }
 
   /// `SDMA0_RLC1_RB_BASE.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_RB_BASE_HI`: oss_3_0 register, MMIO dword 0x3582 (byte 0xD608), access unknown, reset unknown (`write` starts from 0).
@@ -856,7 +832,7 @@ public enum SDMA0_RLC1_RB_BASE_HI: Register {
   }
 
   /// `SDMA0_RLC1_RB_BASE_HI.ADDR`: bits 23:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SDMA0_RLC1_RB_RPTR`: oss_3_0 register, MMIO dword 0x3583 (byte 0xD60C), access unknown, reset unknown (`write` starts from 0).
@@ -869,7 +845,7 @@ public enum SDMA0_RLC1_RB_RPTR: Register {
   }
 
   /// `SDMA0_RLC1_RB_RPTR.OFFSET`: bits 31:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC1_RB_WPTR`: oss_3_0 register, MMIO dword 0x3584 (byte 0xD610), access unknown, reset unknown (`write` starts from 0).
@@ -882,7 +858,7 @@ public enum SDMA0_RLC1_RB_WPTR: Register {
   }
 
   /// `SDMA0_RLC1_RB_WPTR.OFFSET`: bits 31:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC1_RB_WPTR_POLL_CNTL`: oss_3_0 register, MMIO dword 0x3585 (byte 0xD614), access unknown, reset unknown (`write` starts from 0).
@@ -895,23 +871,19 @@ public enum SDMA0_RLC1_RB_WPTR_POLL_CNTL: Register {
   }
 
   /// `SDMA0_RLC1_RB_WPTR_POLL_CNTL.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_RLC1_RB_WPTR_POLL_CNTL.SWAP_ENABLE`: bit 1, access unknown.
-  @inlinable public static var SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA0_RLC1_RB_WPTR_POLL_CNTL.F32_POLL_ENABLE`: bit 2, access unknown.
-  @inlinable public static var F32_POLL_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var F32_POLL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA0_RLC1_RB_WPTR_POLL_CNTL.FREQUENCY`: bits 15:4, access unknown.
-  @inlinable public static var FREQUENCY: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
+  public static var FREQUENCY: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
 
   /// `SDMA0_RLC1_RB_WPTR_POLL_CNTL.IDLE_POLL_COUNT`: bits 31:16, access unknown.
-  @inlinable public static var IDLE_POLL_COUNT: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var IDLE_POLL_COUNT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA0_RLC1_RB_WPTR_POLL_ADDR_HI`: oss_3_0 register, MMIO dword 0x3586 (byte 0xD618), access unknown, reset unknown (`write` starts from 0).
@@ -924,7 +896,7 @@ public enum SDMA0_RLC1_RB_WPTR_POLL_ADDR_HI: Register {
   }
 
   /// `SDMA0_RLC1_RB_WPTR_POLL_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_RB_WPTR_POLL_ADDR_LO`: oss_3_0 register, MMIO dword 0x3587 (byte 0xD61C), access unknown, reset unknown (`write` starts from 0).
@@ -937,7 +909,7 @@ public enum SDMA0_RLC1_RB_WPTR_POLL_ADDR_LO: Register {
   }
 
   /// `SDMA0_RLC1_RB_WPTR_POLL_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC1_RB_RPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0x3588 (byte 0xD620), access unknown, reset unknown (`write` starts from 0).
@@ -950,7 +922,7 @@ public enum SDMA0_RLC1_RB_RPTR_ADDR_HI: Register {
   }
 
   /// `SDMA0_RLC1_RB_RPTR_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_RB_RPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0x3589 (byte 0xD624), access unknown, reset unknown (`write` starts from 0).
@@ -963,7 +935,7 @@ public enum SDMA0_RLC1_RB_RPTR_ADDR_LO: Register {
   }
 
   /// `SDMA0_RLC1_RB_RPTR_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC1_IB_CNTL`: oss_3_0 register, MMIO dword 0x358A (byte 0xD628), access unknown, reset unknown (`write` starts from 0).
@@ -976,18 +948,16 @@ public enum SDMA0_RLC1_IB_CNTL: Register {
   }
 
   /// `SDMA0_RLC1_IB_CNTL.IB_ENABLE`: bit 0, access unknown.
-  @inlinable public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_RLC1_IB_CNTL.IB_SWAP_ENABLE`: bit 4, access unknown.
-  @inlinable public static var IB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var IB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA0_RLC1_IB_CNTL.SWITCH_INSIDE_IB`: bit 8, access unknown.
-  @inlinable public static var SWITCH_INSIDE_IB: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SWITCH_INSIDE_IB: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA0_RLC1_IB_CNTL.CMD_VMID`: bits 19:16, access unknown.
-  @inlinable public static var CMD_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CMD_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
 /// `SDMA0_RLC1_IB_RPTR`: oss_3_0 register, MMIO dword 0x358B (byte 0xD62C), access unknown, reset unknown (`write` starts from 0).
@@ -1000,7 +970,7 @@ public enum SDMA0_RLC1_IB_RPTR: Register {
   }
 
   /// `SDMA0_RLC1_IB_RPTR.OFFSET`: bits 21:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA0_RLC1_IB_OFFSET`: oss_3_0 register, MMIO dword 0x358C (byte 0xD630), access unknown, reset unknown (`write` starts from 0).
@@ -1013,7 +983,7 @@ public enum SDMA0_RLC1_IB_OFFSET: Register {
   }
 
   /// `SDMA0_RLC1_IB_OFFSET.OFFSET`: bits 21:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA0_RLC1_IB_BASE_LO`: oss_3_0 register, MMIO dword 0x358D (byte 0xD634), access unknown, reset unknown (`write` starts from 0).
@@ -1026,7 +996,7 @@ public enum SDMA0_RLC1_IB_BASE_LO: Register {
   }
 
   /// `SDMA0_RLC1_IB_BASE_LO.ADDR`: bits 31:5, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `SDMA0_RLC1_IB_BASE_HI`: oss_3_0 register, MMIO dword 0x358E (byte 0xD638), access unknown, reset unknown (`write` starts from 0).
@@ -1039,7 +1009,7 @@ public enum SDMA0_RLC1_IB_BASE_HI: Register {
   }
 
   /// `SDMA0_RLC1_IB_BASE_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_IB_SIZE`: oss_3_0 register, MMIO dword 0x358F (byte 0xD63C), access unknown, reset unknown (`write` starts from 0).
@@ -1052,7 +1022,7 @@ public enum SDMA0_RLC1_IB_SIZE: Register {
   }
 
   /// `SDMA0_RLC1_IB_SIZE.SIZE`: bits 19:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `SDMA0_RLC1_SKIP_CNTL`: oss_3_0 register, MMIO dword 0x3590 (byte 0xD640), access unknown, reset unknown (`write` starts from 0).
@@ -1065,7 +1035,7 @@ public enum SDMA0_RLC1_SKIP_CNTL: Register {
   }
 
   /// `SDMA0_RLC1_SKIP_CNTL.SKIP_COUNT`: bits 13:0, access unknown.
-  @inlinable public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA0_RLC1_CONTEXT_STATUS`: oss_3_0 register, MMIO dword 0x3591 (byte 0xD644), access unknown, reset unknown (`write` starts from 0).
@@ -1078,30 +1048,28 @@ public enum SDMA0_RLC1_CONTEXT_STATUS: Register {
   }
 
   /// `SDMA0_RLC1_CONTEXT_STATUS.SELECTED`: bit 0, access unknown.
-  @inlinable public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_RLC1_CONTEXT_STATUS.IDLE`: bit 2, access unknown.
-  @inlinable public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA0_RLC1_CONTEXT_STATUS.EXPIRED`: bit 3, access unknown.
-  @inlinable public static var EXPIRED: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var EXPIRED: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SDMA0_RLC1_CONTEXT_STATUS.EXCEPTION`: bits 6:4, access unknown.
-  @inlinable public static var EXCEPTION: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var EXCEPTION: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `SDMA0_RLC1_CONTEXT_STATUS.CTXSW_ABLE`: bit 7, access unknown.
-  @inlinable public static var CTXSW_ABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var CTXSW_ABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SDMA0_RLC1_CONTEXT_STATUS.CTXSW_READY`: bit 8, access unknown.
-  @inlinable public static var CTXSW_READY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var CTXSW_READY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA0_RLC1_CONTEXT_STATUS.PREEMPTED`: bit 9, access unknown.
-  @inlinable public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA0_RLC1_CONTEXT_STATUS.PREEMPT_DISABLE`: bit 10, access unknown.
-  @inlinable public static var PREEMPT_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var PREEMPT_DISABLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 }
 
 /// `SDMA0_RLC1_DOORBELL`: oss_3_0 register, MMIO dword 0x3592 (byte 0xD648), access unknown, reset unknown (`write` starts from 0).
@@ -1114,13 +1082,13 @@ public enum SDMA0_RLC1_DOORBELL: Register {
   }
 
   /// `SDMA0_RLC1_DOORBELL.OFFSET`: bits 20:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
 
   /// `SDMA0_RLC1_DOORBELL.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SDMA0_RLC1_DOORBELL.CAPTURED`: bit 30, access unknown.
-  @inlinable public static var CAPTURED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CAPTURED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA0_RLC1_VIRTUAL_ADDR`: oss_3_0 register, MMIO dword 0x35A7 (byte 0xD69C), access unknown, reset unknown (`write` starts from 0).
@@ -1133,19 +1101,19 @@ public enum SDMA0_RLC1_VIRTUAL_ADDR: Register {
   }
 
   /// `SDMA0_RLC1_VIRTUAL_ADDR.ATC`: bit 0, access unknown.
-  @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_RLC1_VIRTUAL_ADDR.INVAL`: bit 1, access unknown.
-  @inlinable public static var INVAL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var INVAL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA0_RLC1_VIRTUAL_ADDR.PTR32`: bit 4, access unknown.
-  @inlinable public static var PTR32: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var PTR32: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA0_RLC1_VIRTUAL_ADDR.SHARED_BASE`: bits 10:8, access unknown.
-  @inlinable public static var SHARED_BASE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var SHARED_BASE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `SDMA0_RLC1_VIRTUAL_ADDR.VM_HOLE`: bit 30, access unknown.
-  @inlinable public static var VM_HOLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var VM_HOLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA0_RLC1_APE1_CNTL`: oss_3_0 register, MMIO dword 0x35A8 (byte 0xD6A0), access unknown, reset unknown (`write` starts from 0).
@@ -1158,10 +1126,10 @@ public enum SDMA0_RLC1_APE1_CNTL: Register {
   }
 
   /// `SDMA0_RLC1_APE1_CNTL.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SDMA0_RLC1_APE1_CNTL.LIMIT`: bits 31:16, access unknown.
-  @inlinable public static var LIMIT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var LIMIT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA0_RLC1_DOORBELL_LOG`: oss_3_0 register, MMIO dword 0x35A9 (byte 0xD6A4), access unknown, reset unknown (`write` starts from 0).
@@ -1174,10 +1142,10 @@ public enum SDMA0_RLC1_DOORBELL_LOG: Register {
   }
 
   /// `SDMA0_RLC1_DOORBELL_LOG.BE_ERROR`: bit 0, access unknown.
-  @inlinable public static var BE_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var BE_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_RLC1_DOORBELL_LOG.DATA`: bits 31:2, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC1_WATERMARK`: oss_3_0 register, MMIO dword 0x35AA (byte 0xD6A8), access unknown, reset unknown (`write` starts from 0).
@@ -1190,14 +1158,10 @@ public enum SDMA0_RLC1_WATERMARK: Register {
   }
 
   /// `SDMA0_RLC1_WATERMARK.RD_OUTSTANDING`: bits 11:0, access unknown.
-  @inlinable public static var RD_OUTSTANDING: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var RD_OUTSTANDING: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `SDMA0_RLC1_WATERMARK.WR_OUTSTANDING`: bits 24:16, access unknown.
-  @inlinable public static var WR_OUTSTANDING: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 9)
-  }
+  public static var WR_OUTSTANDING: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
 /// `SDMA0_RLC1_CSA_ADDR_LO`: oss_3_0 register, MMIO dword 0x35AC (byte 0xD6B0), access unknown, reset unknown (`write` starts from 0).
@@ -1210,7 +1174,7 @@ public enum SDMA0_RLC1_CSA_ADDR_LO: Register {
   }
 
   /// `SDMA0_RLC1_CSA_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC1_CSA_ADDR_HI`: oss_3_0 register, MMIO dword 0x35AD (byte 0xD6B4), access unknown, reset unknown (`write` starts from 0).
@@ -1223,7 +1187,7 @@ public enum SDMA0_RLC1_CSA_ADDR_HI: Register {
   }
 
   /// `SDMA0_RLC1_CSA_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_IB_SUB_REMAIN`: oss_3_0 register, MMIO dword 0x35AF (byte 0xD6BC), access unknown, reset unknown (`write` starts from 0).
@@ -1236,7 +1200,7 @@ public enum SDMA0_RLC1_IB_SUB_REMAIN: Register {
   }
 
   /// `SDMA0_RLC1_IB_SUB_REMAIN.SIZE`: bits 13:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA0_RLC1_PREEMPT`: oss_3_0 register, MMIO dword 0x35B0 (byte 0xD6C0), access unknown, reset unknown (`write` starts from 0).
@@ -1249,7 +1213,7 @@ public enum SDMA0_RLC1_PREEMPT: Register {
   }
 
   /// `SDMA0_RLC1_PREEMPT.IB_PREEMPT`: bit 0, access unknown.
-  @inlinable public static var IB_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var IB_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SDMA0_RLC1_DUMMY_REG`: oss_3_0 register, MMIO dword 0x35B1 (byte 0xD6C4), access unknown, reset unknown (`write` starts from 0).
@@ -1262,7 +1226,7 @@ public enum SDMA0_RLC1_DUMMY_REG: Register {
   }
 
   /// `SDMA0_RLC1_DUMMY_REG.DUMMY`: bits 31:0, access unknown.
-  @inlinable public static var DUMMY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DUMMY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_MIDCMD_DATA0`: oss_3_0 register, MMIO dword 0x35C1 (byte 0xD704), access unknown, reset unknown (`write` starts from 0).
@@ -1275,7 +1239,7 @@ public enum SDMA0_RLC1_MIDCMD_DATA0: Register {
   }
 
   /// `SDMA0_RLC1_MIDCMD_DATA0.DATA0`: bits 31:0, access unknown.
-  @inlinable public static var DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_MIDCMD_DATA1`: oss_3_0 register, MMIO dword 0x35C2 (byte 0xD708), access unknown, reset unknown (`write` starts from 0).
@@ -1288,7 +1252,7 @@ public enum SDMA0_RLC1_MIDCMD_DATA1: Register {
   }
 
   /// `SDMA0_RLC1_MIDCMD_DATA1.DATA1`: bits 31:0, access unknown.
-  @inlinable public static var DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_MIDCMD_DATA2`: oss_3_0 register, MMIO dword 0x35C3 (byte 0xD70C), access unknown, reset unknown (`write` starts from 0).
@@ -1301,7 +1265,7 @@ public enum SDMA0_RLC1_MIDCMD_DATA2: Register {
   }
 
   /// `SDMA0_RLC1_MIDCMD_DATA2.DATA2`: bits 31:0, access unknown.
-  @inlinable public static var DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_MIDCMD_DATA3`: oss_3_0 register, MMIO dword 0x35C4 (byte 0xD710), access unknown, reset unknown (`write` starts from 0).
@@ -1314,7 +1278,7 @@ public enum SDMA0_RLC1_MIDCMD_DATA3: Register {
   }
 
   /// `SDMA0_RLC1_MIDCMD_DATA3.DATA3`: bits 31:0, access unknown.
-  @inlinable public static var DATA3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_MIDCMD_DATA4`: oss_3_0 register, MMIO dword 0x35C5 (byte 0xD714), access unknown, reset unknown (`write` starts from 0).
@@ -1327,7 +1291,7 @@ public enum SDMA0_RLC1_MIDCMD_DATA4: Register {
   }
 
   /// `SDMA0_RLC1_MIDCMD_DATA4.DATA4`: bits 31:0, access unknown.
-  @inlinable public static var DATA4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_MIDCMD_DATA5`: oss_3_0 register, MMIO dword 0x35C6 (byte 0xD718), access unknown, reset unknown (`write` starts from 0).
@@ -1340,7 +1304,7 @@ public enum SDMA0_RLC1_MIDCMD_DATA5: Register {
   }
 
   /// `SDMA0_RLC1_MIDCMD_DATA5.DATA5`: bits 31:0, access unknown.
-  @inlinable public static var DATA5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_MIDCMD_CNTL`: oss_3_0 register, MMIO dword 0x35C7 (byte 0xD71C), access unknown, reset unknown (`write` starts from 0).
@@ -1353,16 +1317,16 @@ public enum SDMA0_RLC1_MIDCMD_CNTL: Register {
   }
 
   /// `SDMA0_RLC1_MIDCMD_CNTL.DATA_VALID`: bit 0, access unknown.
-  @inlinable public static var DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_RLC1_MIDCMD_CNTL.COPY_MODE`: bit 1, access unknown.
-  @inlinable public static var COPY_MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var COPY_MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA0_RLC1_MIDCMD_CNTL.SPLIT_STATE`: bits 7:4, access unknown.
-  @inlinable public static var SPLIT_STATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SPLIT_STATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SDMA0_RLC1_MIDCMD_CNTL.ALLOW_PREEMPT`: bit 8, access unknown.
-  @inlinable public static var ALLOW_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var ALLOW_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
 /// `SDMA1_UCODE_ADDR`: oss_3_0 register, MMIO dword 0x3600 (byte 0xD800), access unknown, reset unknown (`write` starts from 0).
@@ -1375,7 +1339,7 @@ public enum SDMA1_UCODE_ADDR: Register {
   }
 
   /// `SDMA1_UCODE_ADDR.VALUE`: bits 12:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
+  public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
 }
 
 /// `SDMA1_UCODE_DATA`: oss_3_0 register, MMIO dword 0x3601 (byte 0xD804), access unknown, reset unknown (`write` starts from 0).
@@ -1388,7 +1352,7 @@ public enum SDMA1_UCODE_DATA: Register {
   }
 
   /// `SDMA1_UCODE_DATA.VALUE`: bits 31:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_POWER_CNTL`: oss_3_0 register, MMIO dword 0x3602 (byte 0xD808), access unknown, reset unknown (`write` starts from 0).
@@ -1401,29 +1365,19 @@ public enum SDMA1_POWER_CNTL: Register {
   }
 
   /// `SDMA1_POWER_CNTL.MEM_POWER_OVERRIDE`: bit 8, access unknown.
-  @inlinable public static var MEM_POWER_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var MEM_POWER_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA1_POWER_CNTL.MEM_POWER_LS_EN`: bit 9, access unknown.
-  @inlinable public static var MEM_POWER_LS_EN: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var MEM_POWER_LS_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA1_POWER_CNTL.MEM_POWER_DS_EN`: bit 10, access unknown.
-  @inlinable public static var MEM_POWER_DS_EN: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var MEM_POWER_DS_EN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SDMA1_POWER_CNTL.MEM_POWER_SD_EN`: bit 11, access unknown.
-  @inlinable public static var MEM_POWER_SD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var MEM_POWER_SD_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SDMA1_POWER_CNTL.MEM_POWER_DELAY`: bits 21:12, access unknown.
-  @inlinable public static var MEM_POWER_DELAY: RegisterField<Self, UInt16> {
-    .init(lsb: 12, width: 10)
-  }
+  public static var MEM_POWER_DELAY: RegisterField<Self, UInt16> { .init(lsb: 12, width: 10) }
 }
 
 /// `SDMA1_CLK_CTRL`: oss_3_0 register, MMIO dword 0x3603 (byte 0xD80C), access unknown, reset unknown (`write` starts from 0).
@@ -1436,52 +1390,34 @@ public enum SDMA1_CLK_CTRL: Register {
   }
 
   /// `SDMA1_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  @inlinable public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SDMA1_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  @inlinable public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 8)
-  }
+  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
 
   /// `SDMA1_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  @inlinable public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `SDMA1_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  @inlinable public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
+  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `SDMA1_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  @inlinable public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `SDMA1_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  @inlinable public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `SDMA1_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  @inlinable public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SDMA1_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  @inlinable public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `SDMA1_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  @inlinable public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `SDMA1_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  @inlinable public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SDMA1_CNTL`: oss_3_0 register, MMIO dword 0x3604 (byte 0xD810), access unknown, reset unknown (`write` starts from 0).
@@ -1494,65 +1430,45 @@ public enum SDMA1_CNTL: Register {
   }
 
   /// `SDMA1_CNTL.TRAP_ENABLE`: bit 0, access unknown.
-  @inlinable public static var TRAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var TRAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_CNTL.ATC_L1_ENABLE`: bit 1, access unknown.
-  @inlinable public static var ATC_L1_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var ATC_L1_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA1_CNTL.SEM_WAIT_INT_ENABLE`: bit 2, access unknown.
-  @inlinable public static var SEM_WAIT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var SEM_WAIT_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA1_CNTL.DATA_SWAP_ENABLE`: bit 3, access unknown.
-  @inlinable public static var DATA_SWAP_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var DATA_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SDMA1_CNTL.FENCE_SWAP_ENABLE`: bit 4, access unknown.
-  @inlinable public static var FENCE_SWAP_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var FENCE_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA1_CNTL.MIDCMD_PREEMPT_ENABLE`: bit 5, access unknown.
-  @inlinable public static var MIDCMD_PREEMPT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var MIDCMD_PREEMPT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SDMA1_CNTL.MC_WRREQ_CREDIT`: bits 16:11, access unknown.
-  @inlinable public static var MC_WRREQ_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 6)
-  }
+  public static var MC_WRREQ_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 6) }
 
   /// `SDMA1_CNTL.MIDCMD_WORLDSWITCH_ENABLE`: bit 17, access unknown.
-  @inlinable public static var MIDCMD_WORLDSWITCH_ENABLE: RegisterField<Self, Bool> {
+  public static var MIDCMD_WORLDSWITCH_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `SDMA1_CNTL.AUTO_CTXSW_ENABLE`: bit 18, access unknown.
-  @inlinable public static var AUTO_CTXSW_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var AUTO_CTXSW_ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SDMA1_CNTL.MC_RDREQ_CREDIT`: bits 27:22, access unknown.
-  @inlinable public static var MC_RDREQ_CREDIT: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 6)
-  }
+  public static var MC_RDREQ_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 22, width: 6) }
 
   /// `SDMA1_CNTL.CTXEMPTY_INT_ENABLE`: bit 28, access unknown.
-  @inlinable public static var CTXEMPTY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var CTXEMPTY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SDMA1_CNTL.FROZEN_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var FROZEN_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var FROZEN_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `SDMA1_CNTL.IB_PREEMPT_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var IB_PREEMPT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var IB_PREEMPT_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA1_CHICKEN_BITS`: oss_3_0 register, MMIO dword 0x3605 (byte 0xD814), access unknown, reset unknown (`write` starts from 0).
@@ -1565,49 +1481,35 @@ public enum SDMA1_CHICKEN_BITS: Register {
   }
 
   /// `SDMA1_CHICKEN_BITS.COPY_EFFICIENCY_ENABLE`: bit 0, access unknown.
-  @inlinable public static var COPY_EFFICIENCY_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var COPY_EFFICIENCY_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_CHICKEN_BITS.STALL_ON_TRANS_FULL_ENABLE`: bit 1, access unknown.
-  @inlinable public static var STALL_ON_TRANS_FULL_ENABLE: RegisterField<Self, Bool> {
+  public static var STALL_ON_TRANS_FULL_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 1, width: 1)
   }
 
   /// `SDMA1_CHICKEN_BITS.STALL_ON_NO_FREE_DATA_BUFFER_ENABLE`: bit 2, access unknown.
-  @inlinable public static var STALL_ON_NO_FREE_DATA_BUFFER_ENABLE: RegisterField<Self, Bool> {
+  public static var STALL_ON_NO_FREE_DATA_BUFFER_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 2, width: 1)
   }
 
   /// `SDMA1_CHICKEN_BITS.COPY_OVERLAP_ENABLE`: bit 16, access unknown.
-  @inlinable public static var COPY_OVERLAP_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var COPY_OVERLAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SDMA1_CHICKEN_BITS.SRBM_POLL_RETRYING`: bit 20, access unknown.
-  @inlinable public static var SRBM_POLL_RETRYING: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var SRBM_POLL_RETRYING: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SDMA1_CHICKEN_BITS.CG_STATUS_OUTPUT`: bit 23, access unknown.
-  @inlinable public static var CG_STATUS_OUTPUT: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var CG_STATUS_OUTPUT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SDMA1_CHICKEN_BITS.CE_AFIFO_WATERMARK`: bits 27:26, access unknown.
-  @inlinable public static var CE_AFIFO_WATERMARK: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 2)
-  }
+  public static var CE_AFIFO_WATERMARK: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `SDMA1_CHICKEN_BITS.CE_DFIFO_WATERMARK`: bits 29:28, access unknown.
-  @inlinable public static var CE_DFIFO_WATERMARK: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 2)
-  }
+  public static var CE_DFIFO_WATERMARK: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `SDMA1_CHICKEN_BITS.CE_LFIFO_WATERMARK`: bits 31:30, access unknown.
-  @inlinable public static var CE_LFIFO_WATERMARK: RegisterField<Self, UInt8> {
-    .init(lsb: 30, width: 2)
-  }
+  public static var CE_LFIFO_WATERMARK: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `SDMA1_TILING_CONFIG`: oss_3_0 register, MMIO dword 0x3606 (byte 0xD818), access unknown, reset unknown (`write` starts from 0).
@@ -1620,9 +1522,7 @@ public enum SDMA1_TILING_CONFIG: Register {
   }
 
   /// `SDMA1_TILING_CONFIG.PIPE_INTERLEAVE_SIZE`: bits 6:4, access unknown.
-  @inlinable public static var PIPE_INTERLEAVE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
+  public static var PIPE_INTERLEAVE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 }
 
 /// `SDMA1_HASH`: oss_3_0 register, MMIO dword 0x3607 (byte 0xD81C), access unknown, reset unknown (`write` starts from 0).
@@ -1635,20 +1535,16 @@ public enum SDMA1_HASH: Register {
   }
 
   /// `SDMA1_HASH.CHANNEL_BITS`: bits 2:0, access unknown.
-  @inlinable public static var CHANNEL_BITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var CHANNEL_BITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `SDMA1_HASH.BANK_BITS`: bits 6:4, access unknown.
-  @inlinable public static var BANK_BITS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var BANK_BITS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `SDMA1_HASH.CHANNEL_XOR_COUNT`: bits 10:8, access unknown.
-  @inlinable public static var CHANNEL_XOR_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 3)
-  }
+  public static var CHANNEL_XOR_COUNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `SDMA1_HASH.BANK_XOR_COUNT`: bits 14:12, access unknown.
-  @inlinable public static var BANK_XOR_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
+  public static var BANK_XOR_COUNT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 }
 
 /// `SDMA1_SEM_WAIT_FAIL_TIMER_CNTL`: oss_3_0 register, MMIO dword 0x3609 (byte 0xD824), access unknown, reset unknown (`write` starts from 0).
@@ -1661,7 +1557,7 @@ public enum SDMA1_SEM_WAIT_FAIL_TIMER_CNTL: Register {
   }
 
   /// `SDMA1_SEM_WAIT_FAIL_TIMER_CNTL.TIMER`: bits 31:0, access unknown.
-  @inlinable public static var TIMER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var TIMER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RB_RPTR_FETCH`: oss_3_0 register, MMIO dword 0x360A (byte 0xD828), access unknown, reset unknown (`write` starts from 0).
@@ -1674,7 +1570,7 @@ public enum SDMA1_RB_RPTR_FETCH: Register {
   }
 
   /// `SDMA1_RB_RPTR_FETCH.OFFSET`: bits 31:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_IB_OFFSET_FETCH`: oss_3_0 register, MMIO dword 0x360B (byte 0xD82C), access unknown, reset unknown (`write` starts from 0).
@@ -1687,7 +1583,7 @@ public enum SDMA1_IB_OFFSET_FETCH: Register {
   }
 
   /// `SDMA1_IB_OFFSET_FETCH.OFFSET`: bits 21:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA1_PROGRAM`: oss_3_0 register, MMIO dword 0x360C (byte 0xD830), access unknown, reset unknown (`write` starts from 0).
@@ -1700,7 +1596,7 @@ public enum SDMA1_PROGRAM: Register {
   }
 
   /// `SDMA1_PROGRAM.STREAM`: bits 31:0, access unknown.
-  @inlinable public static var STREAM: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var STREAM: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_STATUS_REG`: oss_3_0 register, MMIO dword 0x360D (byte 0xD834), access unknown, reset unknown (`write` starts from 0).
@@ -1713,107 +1609,93 @@ public enum SDMA1_STATUS_REG: Register {
   }
 
   /// `SDMA1_STATUS_REG.IDLE`: bit 0, access unknown.
-  @inlinable public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_STATUS_REG.REG_IDLE`: bit 1, access unknown.
-  @inlinable public static var REG_IDLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var REG_IDLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA1_STATUS_REG.RB_EMPTY`: bit 2, access unknown.
-  @inlinable public static var RB_EMPTY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var RB_EMPTY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA1_STATUS_REG.RB_FULL`: bit 3, access unknown.
-  @inlinable public static var RB_FULL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var RB_FULL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SDMA1_STATUS_REG.RB_CMD_IDLE`: bit 4, access unknown.
-  @inlinable public static var RB_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var RB_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA1_STATUS_REG.RB_CMD_FULL`: bit 5, access unknown.
-  @inlinable public static var RB_CMD_FULL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var RB_CMD_FULL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SDMA1_STATUS_REG.IB_CMD_IDLE`: bit 6, access unknown.
-  @inlinable public static var IB_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var IB_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SDMA1_STATUS_REG.IB_CMD_FULL`: bit 7, access unknown.
-  @inlinable public static var IB_CMD_FULL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var IB_CMD_FULL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SDMA1_STATUS_REG.BLOCK_IDLE`: bit 8, access unknown.
-  @inlinable public static var BLOCK_IDLE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var BLOCK_IDLE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA1_STATUS_REG.INSIDE_IB`: bit 9, access unknown.
-  @inlinable public static var INSIDE_IB: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var INSIDE_IB: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA1_STATUS_REG.EX_IDLE`: bit 10, access unknown.
-  @inlinable public static var EX_IDLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var EX_IDLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SDMA1_STATUS_REG.EX_IDLE_POLL_TIMER_EXPIRE`: bit 11, access unknown.
-  @inlinable public static var EX_IDLE_POLL_TIMER_EXPIRE: RegisterField<Self, Bool> {
+  public static var EX_IDLE_POLL_TIMER_EXPIRE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `SDMA1_STATUS_REG.PACKET_READY`: bit 12, access unknown.
-  @inlinable public static var PACKET_READY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var PACKET_READY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SDMA1_STATUS_REG.MC_WR_IDLE`: bit 13, access unknown.
-  @inlinable public static var MC_WR_IDLE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var MC_WR_IDLE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SDMA1_STATUS_REG.SRBM_IDLE`: bit 14, access unknown.
-  @inlinable public static var SRBM_IDLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var SRBM_IDLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SDMA1_STATUS_REG.CONTEXT_EMPTY`: bit 15, access unknown.
-  @inlinable public static var CONTEXT_EMPTY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
+  public static var CONTEXT_EMPTY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SDMA1_STATUS_REG.DELTA_RPTR_FULL`: bit 16, access unknown.
-  @inlinable public static var DELTA_RPTR_FULL: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var DELTA_RPTR_FULL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SDMA1_STATUS_REG.RB_MC_RREQ_IDLE`: bit 17, access unknown.
-  @inlinable public static var RB_MC_RREQ_IDLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var RB_MC_RREQ_IDLE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SDMA1_STATUS_REG.IB_MC_RREQ_IDLE`: bit 18, access unknown.
-  @inlinable public static var IB_MC_RREQ_IDLE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var IB_MC_RREQ_IDLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SDMA1_STATUS_REG.MC_RD_IDLE`: bit 19, access unknown.
-  @inlinable public static var MC_RD_IDLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var MC_RD_IDLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SDMA1_STATUS_REG.DELTA_RPTR_EMPTY`: bit 20, access unknown.
-  @inlinable public static var DELTA_RPTR_EMPTY: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var DELTA_RPTR_EMPTY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SDMA1_STATUS_REG.MC_RD_RET_STALL`: bit 21, access unknown.
-  @inlinable public static var MC_RD_RET_STALL: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var MC_RD_RET_STALL: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SDMA1_STATUS_REG.MC_RD_NO_POLL_IDLE`: bit 22, access unknown.
-  @inlinable public static var MC_RD_NO_POLL_IDLE: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var MC_RD_NO_POLL_IDLE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `SDMA1_STATUS_REG.PREV_CMD_IDLE`: bit 25, access unknown.
-  @inlinable public static var PREV_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var PREV_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `SDMA1_STATUS_REG.SEM_IDLE`: bit 26, access unknown.
-  @inlinable public static var SEM_IDLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var SEM_IDLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `SDMA1_STATUS_REG.SEM_REQ_STALL`: bit 27, access unknown.
-  @inlinable public static var SEM_REQ_STALL: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var SEM_REQ_STALL: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `SDMA1_STATUS_REG.SEM_RESP_STATE`: bits 29:28, access unknown.
-  @inlinable public static var SEM_RESP_STATE: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 2)
-  }
+  public static var SEM_RESP_STATE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 
   /// `SDMA1_STATUS_REG.INT_IDLE`: bit 30, access unknown.
-  @inlinable public static var INT_IDLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var INT_IDLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `SDMA1_STATUS_REG.INT_REQ_STALL`: bit 31, access unknown.
-  @inlinable public static var INT_REQ_STALL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INT_REQ_STALL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SDMA1_STATUS1_REG`: oss_3_0 register, MMIO dword 0x360E (byte 0xD838), access unknown, reset unknown (`write` starts from 0).
@@ -1826,43 +1708,43 @@ public enum SDMA1_STATUS1_REG: Register {
   }
 
   /// `SDMA1_STATUS1_REG.CE_WREQ_IDLE`: bit 0, access unknown.
-  @inlinable public static var CE_WREQ_IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CE_WREQ_IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_STATUS1_REG.CE_WR_IDLE`: bit 1, access unknown.
-  @inlinable public static var CE_WR_IDLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CE_WR_IDLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA1_STATUS1_REG.CE_SPLIT_IDLE`: bit 2, access unknown.
-  @inlinable public static var CE_SPLIT_IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var CE_SPLIT_IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA1_STATUS1_REG.CE_RREQ_IDLE`: bit 3, access unknown.
-  @inlinable public static var CE_RREQ_IDLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var CE_RREQ_IDLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SDMA1_STATUS1_REG.CE_OUT_IDLE`: bit 4, access unknown.
-  @inlinable public static var CE_OUT_IDLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var CE_OUT_IDLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA1_STATUS1_REG.CE_IN_IDLE`: bit 5, access unknown.
-  @inlinable public static var CE_IN_IDLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var CE_IN_IDLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SDMA1_STATUS1_REG.CE_DST_IDLE`: bit 6, access unknown.
-  @inlinable public static var CE_DST_IDLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var CE_DST_IDLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SDMA1_STATUS1_REG.CE_CMD_IDLE`: bit 9, access unknown.
-  @inlinable public static var CE_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var CE_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA1_STATUS1_REG.CE_AFIFO_FULL`: bit 10, access unknown.
-  @inlinable public static var CE_AFIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var CE_AFIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SDMA1_STATUS1_REG.CE_INFO_FULL`: bit 13, access unknown.
-  @inlinable public static var CE_INFO_FULL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
+  public static var CE_INFO_FULL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SDMA1_STATUS1_REG.CE_INFO1_FULL`: bit 14, access unknown.
-  @inlinable public static var CE_INFO1_FULL: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var CE_INFO1_FULL: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SDMA1_STATUS1_REG.CE_RD_STALL`: bit 17, access unknown.
-  @inlinable public static var CE_RD_STALL: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var CE_RD_STALL: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SDMA1_STATUS1_REG.CE_WR_STALL`: bit 18, access unknown.
-  @inlinable public static var CE_WR_STALL: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var CE_WR_STALL: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 }
 
 /// `SDMA1_RD_BURST_CNTL`: oss_3_0 register, MMIO dword 0x360F (byte 0xD83C), access unknown, reset unknown (`write` starts from 0).
@@ -1875,7 +1757,7 @@ public enum SDMA1_RD_BURST_CNTL: Register {
   }
 
   /// `SDMA1_RD_BURST_CNTL.RD_BURST`: bits 1:0, access unknown.
-  @inlinable public static var RD_BURST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var RD_BURST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `SDMA1_F32_CNTL`: oss_3_0 register, MMIO dword 0x3612 (byte 0xD848), access unknown, reset unknown (`write` starts from 0).
@@ -1888,15 +1770,13 @@ public enum SDMA1_F32_CNTL: Register {
   }
 
   /// `SDMA1_F32_CNTL.HALT`: bit 0, access unknown.
-  @inlinable public static var HALT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var HALT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_F32_CNTL.STEP`: bit 1, access unknown.
-  @inlinable public static var STEP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var STEP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA1_F32_CNTL.DBG_SELECT_BITS`: bits 7:2, access unknown.
-  @inlinable public static var DBG_SELECT_BITS: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 6)
-  }
+  public static var DBG_SELECT_BITS: RegisterField<Self, UInt8> { .init(lsb: 2, width: 6) }
 }
 
 /// `SDMA1_FREEZE`: oss_3_0 register, MMIO dword 0x3613 (byte 0xD84C), access unknown, reset unknown (`write` starts from 0).
@@ -1909,13 +1789,13 @@ public enum SDMA1_FREEZE: Register {
   }
 
   /// `SDMA1_FREEZE.FREEZE`: bit 4, access unknown.
-  @inlinable public static var FREEZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var FREEZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA1_FREEZE.FROZEN`: bit 5, access unknown.
-  @inlinable public static var FROZEN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var FROZEN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SDMA1_FREEZE.F32_FREEZE`: bit 6, access unknown.
-  @inlinable public static var F32_FREEZE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var F32_FREEZE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 }
 
 /// `SDMA1_PHASE0_QUANTUM`: oss_3_0 register, MMIO dword 0x3614 (byte 0xD850), access unknown, reset unknown (`write` starts from 0).
@@ -1928,13 +1808,13 @@ public enum SDMA1_PHASE0_QUANTUM: Register {
   }
 
   /// `SDMA1_PHASE0_QUANTUM.UNIT`: bits 3:0, access unknown.
-  @inlinable public static var UNIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var UNIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SDMA1_PHASE0_QUANTUM.VALUE`: bits 23:8, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 8, width: 16) }
+  public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 8, width: 16) }
 
   /// `SDMA1_PHASE0_QUANTUM.PREFER`: bit 30, access unknown.
-  @inlinable public static var PREFER: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var PREFER: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA1_PHASE1_QUANTUM`: oss_3_0 register, MMIO dword 0x3615 (byte 0xD854), access unknown, reset unknown (`write` starts from 0).
@@ -1947,13 +1827,13 @@ public enum SDMA1_PHASE1_QUANTUM: Register {
   }
 
   /// `SDMA1_PHASE1_QUANTUM.UNIT`: bits 3:0, access unknown.
-  @inlinable public static var UNIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var UNIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SDMA1_PHASE1_QUANTUM.VALUE`: bits 23:8, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 8, width: 16) }
+  public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 8, width: 16) }
 
   /// `SDMA1_PHASE1_QUANTUM.PREFER`: bit 30, access unknown.
-  @inlinable public static var PREFER: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var PREFER: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA1_EDC_CONFIG`: oss_3_0 register, MMIO dword 0x361A (byte 0xD868), access unknown, reset unknown (`write` starts from 0).
@@ -1966,10 +1846,10 @@ public enum SDMA1_EDC_CONFIG: Register {
   }
 
   /// `SDMA1_EDC_CONFIG.DIS_EDC`: bit 1, access unknown.
-  @inlinable public static var DIS_EDC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var DIS_EDC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA1_EDC_CONFIG.ECC_INT_ENABLE`: bit 2, access unknown.
-  @inlinable public static var ECC_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var ECC_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 }
 
 /// `SDMA1_BA_THRESHOLD`: oss_3_0 register, MMIO dword 0x361B (byte 0xD86C), access unknown, reset unknown (`write` starts from 0).
@@ -1982,12 +1862,10 @@ public enum SDMA1_BA_THRESHOLD: Register {
   }
 
   /// `SDMA1_BA_THRESHOLD.READ_THRES`: bits 9:0, access unknown.
-  @inlinable public static var READ_THRES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
+  public static var READ_THRES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `SDMA1_BA_THRESHOLD.WRITE_THRES`: bits 25:16, access unknown.
-  @inlinable public static var WRITE_THRES: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 10)
-  }
+  public static var WRITE_THRES: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
 }
 
 /// `SDMA1_ID`: oss_3_0 register, MMIO dword 0x361C (byte 0xD870), access unknown, reset unknown (`write` starts from 0).
@@ -2000,7 +1878,7 @@ public enum SDMA1_ID: Register {
   }
 
   /// `SDMA1_ID.DEVICE_ID`: bits 7:0, access unknown.
-  @inlinable public static var DEVICE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var DEVICE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SDMA1_VERSION`: oss_3_0 register, MMIO dword 0x361D (byte 0xD874), access unknown, reset unknown (`write` starts from 0).
@@ -2013,7 +1891,7 @@ public enum SDMA1_VERSION: Register {
   }
 
   /// `SDMA1_VERSION.VALUE`: bits 15:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `SDMA1_VM_CNTL`: oss_3_0 register, MMIO dword 0x3620 (byte 0xD880), access unknown, reset unknown (`write` starts from 0).
@@ -2026,7 +1904,7 @@ public enum SDMA1_VM_CNTL: Register {
   }
 
   /// `SDMA1_VM_CNTL.CMD`: bits 3:0, access unknown.
-  @inlinable public static var CMD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var CMD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `SDMA1_VM_CTX_LO`: oss_3_0 register, MMIO dword 0x3621 (byte 0xD884), access unknown, reset unknown (`write` starts from 0).
@@ -2039,7 +1917,7 @@ public enum SDMA1_VM_CTX_LO: Register {
   }
 
   /// `SDMA1_VM_CTX_LO.ADDR`: bits 31:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_VM_CTX_HI`: oss_3_0 register, MMIO dword 0x3622 (byte 0xD888), access unknown, reset unknown (`write` starts from 0).
@@ -2052,7 +1930,7 @@ public enum SDMA1_VM_CTX_HI: Register {
   }
 
   /// `SDMA1_VM_CTX_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_STATUS2_REG`: oss_3_0 register, MMIO dword 0x3623 (byte 0xD88C), access unknown, reset unknown (`write` starts from 0).
@@ -2065,20 +1943,16 @@ public enum SDMA1_STATUS2_REG: Register {
   }
 
   /// `SDMA1_STATUS2_REG.ID`: bits 1:0, access unknown.
-  @inlinable public static var ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `SDMA1_STATUS2_REG.F32_INSTR_PTR`: bits 11:2, access unknown.
-  @inlinable public static var F32_INSTR_PTR: RegisterField<Self, UInt16> {
-    .init(lsb: 2, width: 10)
-  }
+  public static var F32_INSTR_PTR: RegisterField<Self, UInt16> { .init(lsb: 2, width: 10) }
 
   /// `SDMA1_STATUS2_REG.CURRENT_FCN_IDLE`: bits 15:14, access unknown.
-  @inlinable public static var CURRENT_FCN_IDLE: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 2)
-  }
+  public static var CURRENT_FCN_IDLE: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `SDMA1_STATUS2_REG.CMD_OP`: bits 31:16, access unknown.
-  @inlinable public static var CMD_OP: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var CMD_OP: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA1_ACTIVE_FCN_ID`: oss_3_0 register, MMIO dword 0x3624 (byte 0xD890), access unknown, reset unknown (`write` starts from 0).
@@ -2091,10 +1965,10 @@ public enum SDMA1_ACTIVE_FCN_ID: Register {
   }
 
   /// `SDMA1_ACTIVE_FCN_ID.VFID`: bits 3:0, access unknown.
-  @inlinable public static var VFID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VFID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SDMA1_ACTIVE_FCN_ID.VF`: bit 31, access unknown.
-  @inlinable public static var VF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var VF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SDMA1_VM_CTX_CNTL`: oss_3_0 register, MMIO dword 0x3625 (byte 0xD894), access unknown, reset unknown (`write` starts from 0).
@@ -2107,10 +1981,10 @@ public enum SDMA1_VM_CTX_CNTL: Register {
   }
 
   /// `SDMA1_VM_CTX_CNTL.PRIV`: bit 0, access unknown.
-  @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_VM_CTX_CNTL.VMID`: bits 7:4, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 }
 
 /// `SDMA1_VIRT_RESET_REQ`: oss_3_0 register, MMIO dword 0x3626 (byte 0xD898), access unknown, reset unknown (`write` starts from 0).
@@ -2123,10 +1997,10 @@ public enum SDMA1_VIRT_RESET_REQ: Register {
   }
 
   /// `SDMA1_VIRT_RESET_REQ.VF`: bits 15:0, access unknown.
-  @inlinable public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SDMA1_VIRT_RESET_REQ.PF`: bit 31, access unknown.
-  @inlinable public static var PF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var PF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SDMA1_VF_ENABLE`: oss_3_0 register, MMIO dword 0x3627 (byte 0xD89C), access unknown, reset unknown (`write` starts from 0).
@@ -2139,7 +2013,7 @@ public enum SDMA1_VF_ENABLE: Register {
   }
 
   /// `SDMA1_VF_ENABLE.VF_ENABLE`: bit 0, access unknown.
-  @inlinable public static var VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SDMA1_ATOMIC_CNTL`: oss_3_0 register, MMIO dword 0x3628 (byte 0xD8A0), access unknown, reset unknown (`write` starts from 0).
@@ -2152,12 +2026,10 @@ public enum SDMA1_ATOMIC_CNTL: Register {
   }
 
   /// `SDMA1_ATOMIC_CNTL.LOOP_TIMER`: bits 30:0, access unknown.
-  @inlinable public static var LOOP_TIMER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var LOOP_TIMER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `SDMA1_ATOMIC_CNTL.ATOMIC_RTN_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var ATOMIC_RTN_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var ATOMIC_RTN_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SDMA1_ATOMIC_PREOP_LO`: oss_3_0 register, MMIO dword 0x3629 (byte 0xD8A4), access unknown, reset unknown (`write` starts from 0).
@@ -2170,7 +2042,7 @@ public enum SDMA1_ATOMIC_PREOP_LO: Register {
   }
 
   /// `SDMA1_ATOMIC_PREOP_LO.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_ATOMIC_PREOP_HI`: oss_3_0 register, MMIO dword 0x362A (byte 0xD8A8), access unknown, reset unknown (`write` starts from 0).
@@ -2183,7 +2055,7 @@ public enum SDMA1_ATOMIC_PREOP_HI: Register {
   }
 
   /// `SDMA1_ATOMIC_PREOP_HI.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_POWER_CNTL_IDLE`: oss_3_0 register, MMIO dword 0x362C (byte 0xD8B0), access unknown, reset unknown (`write` starts from 0).
@@ -2196,10 +2068,10 @@ public enum SDMA1_POWER_CNTL_IDLE: Register {
   }
 
   /// `SDMA1_POWER_CNTL_IDLE.DELAY1`: bits 15:0, access unknown.
-  @inlinable public static var DELAY1: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var DELAY1: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SDMA1_POWER_CNTL_IDLE.DELAY2`: bits 31:16, access unknown.
-  @inlinable public static var DELAY2: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var DELAY2: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA1_PERF_REG_TYPE0`: oss_3_0 register, MMIO dword 0x3677 (byte 0xD9DC), access unknown, reset unknown (`write` starts from 0).
@@ -2212,24 +2084,16 @@ public enum SDMA1_PERF_REG_TYPE0: Register {
   }
 
   /// `SDMA1_PERF_REG_TYPE0.SDMA1_PERFMON_CNTL`: bit 0, access unknown.
-  @inlinable public static var SDMA1_PERFMON_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var SDMA1_PERFMON_CNTL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_PERF_REG_TYPE0.SDMA1_PERFCOUNTER0_RESULT`: bit 1, access unknown.
-  @inlinable public static var SDMA1_PERFCOUNTER0_RESULT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var SDMA1_PERFCOUNTER0_RESULT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA1_PERF_REG_TYPE0.SDMA1_PERFCOUNTER1_RESULT`: bit 2, access unknown.
-  @inlinable public static var SDMA1_PERFCOUNTER1_RESULT: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var SDMA1_PERFCOUNTER1_RESULT: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA1_PERF_REG_TYPE0.RESERVED_31_3`: bits 31:3, access unknown.
-  @inlinable public static var RESERVED_31_3: RegisterField<Self, UInt32> {
-    .init(lsb: 3, width: 29)
-  }
+  public static var RESERVED_31_3: RegisterField<Self, UInt32> { .init(lsb: 3, width: 29) }
 }
 
 /// `SDMA1_CONTEXT_REG_TYPE0`: oss_3_0 register, MMIO dword 0x3678 (byte 0xD9E0), access unknown, reset unknown (`write` starts from 0).
@@ -2242,107 +2106,73 @@ public enum SDMA1_CONTEXT_REG_TYPE0: Register {
   }
 
   /// `SDMA1_CONTEXT_REG_TYPE0.SDMA1_GFX_RB_CNTL`: bit 0, access unknown.
-  @inlinable public static var SDMA1_GFX_RB_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var SDMA1_GFX_RB_CNTL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE0.SDMA1_GFX_RB_BASE`: bit 1, access unknown.
-  @inlinable public static var SDMA1_GFX_RB_BASE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var SDMA1_GFX_RB_BASE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE0.SDMA1_GFX_RB_BASE_HI`: bit 2, access unknown.
-  @inlinable public static var SDMA1_GFX_RB_BASE_HI: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var SDMA1_GFX_RB_BASE_HI: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE0.SDMA1_GFX_RB_RPTR`: bit 3, access unknown.
-  @inlinable public static var SDMA1_GFX_RB_RPTR: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var SDMA1_GFX_RB_RPTR: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE0.SDMA1_GFX_RB_WPTR`: bit 4, access unknown.
-  @inlinable public static var SDMA1_GFX_RB_WPTR: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var SDMA1_GFX_RB_WPTR: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE0.SDMA1_GFX_RB_WPTR_POLL_CNTL`: bit 5, access unknown.
-  @inlinable public static var SDMA1_GFX_RB_WPTR_POLL_CNTL: RegisterField<Self, Bool> {
+  public static var SDMA1_GFX_RB_WPTR_POLL_CNTL: RegisterField<Self, Bool> {
     .init(lsb: 5, width: 1)
   }
 
   /// `SDMA1_CONTEXT_REG_TYPE0.SDMA1_GFX_RB_WPTR_POLL_ADDR_HI`: bit 6, access unknown.
-  @inlinable public static var SDMA1_GFX_RB_WPTR_POLL_ADDR_HI: RegisterField<Self, Bool> {
+  public static var SDMA1_GFX_RB_WPTR_POLL_ADDR_HI: RegisterField<Self, Bool> {
     .init(lsb: 6, width: 1)
   }
 
   /// `SDMA1_CONTEXT_REG_TYPE0.SDMA1_GFX_RB_WPTR_POLL_ADDR_LO`: bit 7, access unknown.
-  @inlinable public static var SDMA1_GFX_RB_WPTR_POLL_ADDR_LO: RegisterField<Self, Bool> {
+  public static var SDMA1_GFX_RB_WPTR_POLL_ADDR_LO: RegisterField<Self, Bool> {
     .init(lsb: 7, width: 1)
   }
 
   /// `SDMA1_CONTEXT_REG_TYPE0.SDMA1_GFX_RB_RPTR_ADDR_HI`: bit 8, access unknown.
-  @inlinable public static var SDMA1_GFX_RB_RPTR_ADDR_HI: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SDMA1_GFX_RB_RPTR_ADDR_HI: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE0.SDMA1_GFX_RB_RPTR_ADDR_LO`: bit 9, access unknown.
-  @inlinable public static var SDMA1_GFX_RB_RPTR_ADDR_LO: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var SDMA1_GFX_RB_RPTR_ADDR_LO: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE0.SDMA1_GFX_IB_CNTL`: bit 10, access unknown.
-  @inlinable public static var SDMA1_GFX_IB_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SDMA1_GFX_IB_CNTL: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE0.SDMA1_GFX_IB_RPTR`: bit 11, access unknown.
-  @inlinable public static var SDMA1_GFX_IB_RPTR: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SDMA1_GFX_IB_RPTR: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE0.SDMA1_GFX_IB_OFFSET`: bit 12, access unknown.
-  @inlinable public static var SDMA1_GFX_IB_OFFSET: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var SDMA1_GFX_IB_OFFSET: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE0.SDMA1_GFX_IB_BASE_LO`: bit 13, access unknown.
-  @inlinable public static var SDMA1_GFX_IB_BASE_LO: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var SDMA1_GFX_IB_BASE_LO: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE0.SDMA1_GFX_IB_BASE_HI`: bit 14, access unknown.
-  @inlinable public static var SDMA1_GFX_IB_BASE_HI: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var SDMA1_GFX_IB_BASE_HI: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE0.SDMA1_GFX_IB_SIZE`: bit 15, access unknown.
-  @inlinable public static var SDMA1_GFX_IB_SIZE: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SDMA1_GFX_IB_SIZE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE0.SDMA1_GFX_SKIP_CNTL`: bit 16, access unknown.
-  @inlinable public static var SDMA1_GFX_SKIP_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var SDMA1_GFX_SKIP_CNTL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE0.SDMA1_GFX_CONTEXT_STATUS`: bit 17, access unknown.
-  @inlinable public static var SDMA1_GFX_CONTEXT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var SDMA1_GFX_CONTEXT_STATUS: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE0.SDMA1_GFX_DOORBELL`: bit 18, access unknown.
-  @inlinable public static var SDMA1_GFX_DOORBELL: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var SDMA1_GFX_DOORBELL: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE0.SDMA1_GFX_CONTEXT_CNTL`: bit 19, access unknown.
-  @inlinable public static var SDMA1_GFX_CONTEXT_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var SDMA1_GFX_CONTEXT_CNTL: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE0.RESERVED`: bits 31:20, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `SDMA1_CONTEXT_REG_TYPE1`: oss_3_0 register, MMIO dword 0x3679 (byte 0xD9E4), access unknown, reset unknown (`write` starts from 0).
@@ -2355,61 +2185,43 @@ public enum SDMA1_CONTEXT_REG_TYPE1: Register {
   }
 
   /// `SDMA1_CONTEXT_REG_TYPE1.VOID_REG0`: bits 6:0, access unknown.
-  @inlinable public static var VOID_REG0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var VOID_REG0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `SDMA1_CONTEXT_REG_TYPE1.SDMA1_GFX_VIRTUAL_ADDR`: bit 7, access unknown.
-  @inlinable public static var SDMA1_GFX_VIRTUAL_ADDR: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var SDMA1_GFX_VIRTUAL_ADDR: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE1.SDMA1_GFX_APE1_CNTL`: bit 8, access unknown.
-  @inlinable public static var SDMA1_GFX_APE1_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SDMA1_GFX_APE1_CNTL: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE1.SDMA1_GFX_DOORBELL_LOG`: bit 9, access unknown.
-  @inlinable public static var SDMA1_GFX_DOORBELL_LOG: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var SDMA1_GFX_DOORBELL_LOG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE1.SDMA1_GFX_WATERMARK`: bit 10, access unknown.
-  @inlinable public static var SDMA1_GFX_WATERMARK: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SDMA1_GFX_WATERMARK: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE1.VOID_REG2`: bit 11, access unknown.
-  @inlinable public static var VOID_REG2: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var VOID_REG2: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE1.SDMA1_GFX_CSA_ADDR_LO`: bit 12, access unknown.
-  @inlinable public static var SDMA1_GFX_CSA_ADDR_LO: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var SDMA1_GFX_CSA_ADDR_LO: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE1.SDMA1_GFX_CSA_ADDR_HI`: bit 13, access unknown.
-  @inlinable public static var SDMA1_GFX_CSA_ADDR_HI: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var SDMA1_GFX_CSA_ADDR_HI: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE1.VOID_REG3`: bit 14, access unknown.
-  @inlinable public static var VOID_REG3: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var VOID_REG3: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE1.SDMA1_GFX_IB_SUB_REMAIN`: bit 15, access unknown.
-  @inlinable public static var SDMA1_GFX_IB_SUB_REMAIN: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SDMA1_GFX_IB_SUB_REMAIN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE1.SDMA1_GFX_PREEMPT`: bit 16, access unknown.
-  @inlinable public static var SDMA1_GFX_PREEMPT: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var SDMA1_GFX_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE1.SDMA1_GFX_DUMMY_REG`: bit 17, access unknown.
-  @inlinable public static var SDMA1_GFX_DUMMY_REG: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var SDMA1_GFX_DUMMY_REG: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE1.RESERVED`: bits 31:18, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 18, width: 14) }
+  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 18, width: 14) }
 }
 
 /// `SDMA1_CONTEXT_REG_TYPE2`: oss_3_0 register, MMIO dword 0x367A (byte 0xD9E8), access unknown, reset unknown (`write` starts from 0).
@@ -2422,42 +2234,28 @@ public enum SDMA1_CONTEXT_REG_TYPE2: Register {
   }
 
   /// `SDMA1_CONTEXT_REG_TYPE2.SDMA1_GFX_MIDCMD_DATA0`: bit 0, access unknown.
-  @inlinable public static var SDMA1_GFX_MIDCMD_DATA0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var SDMA1_GFX_MIDCMD_DATA0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE2.SDMA1_GFX_MIDCMD_DATA1`: bit 1, access unknown.
-  @inlinable public static var SDMA1_GFX_MIDCMD_DATA1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var SDMA1_GFX_MIDCMD_DATA1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE2.SDMA1_GFX_MIDCMD_DATA2`: bit 2, access unknown.
-  @inlinable public static var SDMA1_GFX_MIDCMD_DATA2: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var SDMA1_GFX_MIDCMD_DATA2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE2.SDMA1_GFX_MIDCMD_DATA3`: bit 3, access unknown.
-  @inlinable public static var SDMA1_GFX_MIDCMD_DATA3: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var SDMA1_GFX_MIDCMD_DATA3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE2.SDMA1_GFX_MIDCMD_DATA4`: bit 4, access unknown.
-  @inlinable public static var SDMA1_GFX_MIDCMD_DATA4: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var SDMA1_GFX_MIDCMD_DATA4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE2.SDMA1_GFX_MIDCMD_DATA5`: bit 5, access unknown.
-  @inlinable public static var SDMA1_GFX_MIDCMD_DATA5: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var SDMA1_GFX_MIDCMD_DATA5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE2.SDMA1_GFX_MIDCMD_CNTL`: bit 6, access unknown.
-  @inlinable public static var SDMA1_GFX_MIDCMD_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var SDMA1_GFX_MIDCMD_CNTL: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SDMA1_CONTEXT_REG_TYPE2.RESERVED`: bits 31:7, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 7, width: 25) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 7, width: 25) }
 }
 
 /// `SDMA1_PUB_REG_TYPE0`: oss_3_0 register, MMIO dword 0x367C (byte 0xD9F0), access unknown, reset unknown (`write` starts from 0).
@@ -2470,119 +2268,87 @@ public enum SDMA1_PUB_REG_TYPE0: Register {
   }
 
   /// `SDMA1_PUB_REG_TYPE0.SDMA1_UCODE_ADDR`: bit 0, access unknown.
-  @inlinable public static var SDMA1_UCODE_ADDR: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var SDMA1_UCODE_ADDR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE0.SDMA1_UCODE_DATA`: bit 1, access unknown.
-  @inlinable public static var SDMA1_UCODE_DATA: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var SDMA1_UCODE_DATA: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE0.SDMA1_POWER_CNTL`: bit 2, access unknown.
-  @inlinable public static var SDMA1_POWER_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var SDMA1_POWER_CNTL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE0.SDMA1_CLK_CTRL`: bit 3, access unknown.
-  @inlinable public static var SDMA1_CLK_CTRL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var SDMA1_CLK_CTRL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE0.SDMA1_CNTL`: bit 4, access unknown.
-  @inlinable public static var SDMA1_CNTL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var SDMA1_CNTL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE0.SDMA1_CHICKEN_BITS`: bit 5, access unknown.
-  @inlinable public static var SDMA1_CHICKEN_BITS: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var SDMA1_CHICKEN_BITS: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE0.SDMA1_TILING_CONFIG`: bit 6, access unknown.
-  @inlinable public static var SDMA1_TILING_CONFIG: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var SDMA1_TILING_CONFIG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE0.SDMA1_HASH`: bit 7, access unknown.
-  @inlinable public static var SDMA1_HASH: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var SDMA1_HASH: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE0.SDMA1_SEM_WAIT_FAIL_TIMER_CNTL`: bit 9, access unknown.
-  @inlinable public static var SDMA1_SEM_WAIT_FAIL_TIMER_CNTL: RegisterField<Self, Bool> {
+  public static var SDMA1_SEM_WAIT_FAIL_TIMER_CNTL: RegisterField<Self, Bool> {
     .init(lsb: 9, width: 1)
   }
 
   /// `SDMA1_PUB_REG_TYPE0.SDMA1_RB_RPTR_FETCH`: bit 10, access unknown.
-  @inlinable public static var SDMA1_RB_RPTR_FETCH: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SDMA1_RB_RPTR_FETCH: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE0.SDMA1_IB_OFFSET_FETCH`: bit 11, access unknown.
-  @inlinable public static var SDMA1_IB_OFFSET_FETCH: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var SDMA1_IB_OFFSET_FETCH: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE0.SDMA1_PROGRAM`: bit 12, access unknown.
-  @inlinable public static var SDMA1_PROGRAM: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var SDMA1_PROGRAM: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE0.SDMA1_STATUS_REG`: bit 13, access unknown.
-  @inlinable public static var SDMA1_STATUS_REG: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var SDMA1_STATUS_REG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE0.SDMA1_STATUS1_REG`: bit 14, access unknown.
-  @inlinable public static var SDMA1_STATUS1_REG: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var SDMA1_STATUS1_REG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE0.SDMA1_RD_BURST_CNTL`: bit 15, access unknown.
-  @inlinable public static var SDMA1_RD_BURST_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SDMA1_RD_BURST_CNTL: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE0.RESERVED_16`: bit 16, access unknown.
-  @inlinable public static var RESERVED_16: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var RESERVED_16: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE0.RESERVED_17`: bit 17, access unknown.
-  @inlinable public static var RESERVED_17: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var RESERVED_17: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE0.SDMA1_F32_CNTL`: bit 18, access unknown.
-  @inlinable public static var SDMA1_F32_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var SDMA1_F32_CNTL: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE0.SDMA1_FREEZE`: bit 19, access unknown.
-  @inlinable public static var SDMA1_FREEZE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
+  public static var SDMA1_FREEZE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE0.SDMA1_PHASE0_QUANTUM`: bit 20, access unknown.
-  @inlinable public static var SDMA1_PHASE0_QUANTUM: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var SDMA1_PHASE0_QUANTUM: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE0.SDMA1_PHASE1_QUANTUM`: bit 21, access unknown.
-  @inlinable public static var SDMA1_PHASE1_QUANTUM: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var SDMA1_PHASE1_QUANTUM: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE0.VOID_REG0`: bits 25:22, access unknown.
-  @inlinable public static var VOID_REG0: RegisterField<Self, UInt8> { .init(lsb: 22, width: 4) }
+  public static var VOID_REG0: RegisterField<Self, UInt8> { .init(lsb: 22, width: 4) }
 
   /// `SDMA1_PUB_REG_TYPE0.SDMA1_EDC_CONFIG`: bit 26, access unknown.
-  @inlinable public static var SDMA1_EDC_CONFIG: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var SDMA1_EDC_CONFIG: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE0.SDMA1_BA_THRESHOLD`: bit 27, access unknown.
-  @inlinable public static var SDMA1_BA_THRESHOLD: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var SDMA1_BA_THRESHOLD: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE0.SDMA1_DEVICE_ID`: bit 28, access unknown.
-  @inlinable public static var SDMA1_DEVICE_ID: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var SDMA1_DEVICE_ID: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE0.SDMA1_VERSION`: bit 29, access unknown.
-  @inlinable public static var SDMA1_VERSION: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var SDMA1_VERSION: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE0.RESERVED`: bits 31:30, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
+  public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `SDMA1_PUB_REG_TYPE1`: oss_3_0 register, MMIO dword 0x367D (byte 0xD9F4), access unknown, reset unknown (`write` starts from 0).
@@ -2595,60 +2361,40 @@ public enum SDMA1_PUB_REG_TYPE1: Register {
   }
 
   /// `SDMA1_PUB_REG_TYPE1.SDMA1_VM_CNTL`: bit 0, access unknown.
-  @inlinable public static var SDMA1_VM_CNTL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SDMA1_VM_CNTL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE1.SDMA1_VM_CTX_LO`: bit 1, access unknown.
-  @inlinable public static var SDMA1_VM_CTX_LO: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var SDMA1_VM_CTX_LO: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE1.SDMA1_VM_CTX_HI`: bit 2, access unknown.
-  @inlinable public static var SDMA1_VM_CTX_HI: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var SDMA1_VM_CTX_HI: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE1.SDMA1_STATUS2_REG`: bit 3, access unknown.
-  @inlinable public static var SDMA1_STATUS2_REG: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var SDMA1_STATUS2_REG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE1.SDMA1_ACTIVE_FCN_ID`: bit 4, access unknown.
-  @inlinable public static var SDMA1_ACTIVE_FCN_ID: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var SDMA1_ACTIVE_FCN_ID: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE1.SDMA1_VM_CTX_CNTL`: bit 5, access unknown.
-  @inlinable public static var SDMA1_VM_CTX_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var SDMA1_VM_CTX_CNTL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE1.SDMA1_VIRT_RESET_REQ`: bit 6, access unknown.
-  @inlinable public static var SDMA1_VIRT_RESET_REQ: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var SDMA1_VIRT_RESET_REQ: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE1.SDMA1_VF_ENABLE`: bit 7, access unknown.
-  @inlinable public static var SDMA1_VF_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var SDMA1_VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE1.SDMA1_ATOMIC_CNTL`: bit 8, access unknown.
-  @inlinable public static var SDMA1_ATOMIC_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SDMA1_ATOMIC_CNTL: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE1.SDMA1_ATOMIC_PREOP_LO`: bit 9, access unknown.
-  @inlinable public static var SDMA1_ATOMIC_PREOP_LO: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var SDMA1_ATOMIC_PREOP_LO: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE1.SDMA1_ATOMIC_PREOP_HI`: bit 10, access unknown.
-  @inlinable public static var SDMA1_ATOMIC_PREOP_HI: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SDMA1_ATOMIC_PREOP_HI: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `SDMA1_PUB_REG_TYPE1.RESERVED`: bits 31:11, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 11, width: 21) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 11, width: 21) }
 }
 
 /// `SDMA1_GFX_RB_CNTL`: oss_3_0 register, MMIO dword 0x3680 (byte 0xDA00), access unknown, reset unknown (`write` starts from 0).
@@ -2661,34 +2407,30 @@ public enum SDMA1_GFX_RB_CNTL: Register {
   }
 
   /// `SDMA1_GFX_RB_CNTL.RB_ENABLE`: bit 0, access unknown.
-  @inlinable public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_GFX_RB_CNTL.RB_SIZE`: bits 5:1, access unknown.
-  @inlinable public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
   /// `SDMA1_GFX_RB_CNTL.RB_SWAP_ENABLE`: bit 9, access unknown.
-  @inlinable public static var RB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA1_GFX_RB_CNTL.RPTR_WRITEBACK_ENABLE`: bit 12, access unknown.
-  @inlinable public static var RPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SDMA1_GFX_RB_CNTL.RPTR_WRITEBACK_SWAP_ENABLE`: bit 13, access unknown.
-  @inlinable public static var RPTR_WRITEBACK_SWAP_ENABLE: RegisterField<Self, Bool> {
+  public static var RPTR_WRITEBACK_SWAP_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `SDMA1_GFX_RB_CNTL.RPTR_WRITEBACK_TIMER`: bits 20:16, access unknown.
-  @inlinable public static var RPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
+  public static var RPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `SDMA1_GFX_RB_CNTL.RB_PRIV`: bit 23, access unknown.
-  @inlinable public static var RB_PRIV: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var RB_PRIV: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SDMA1_GFX_RB_CNTL.RB_VMID`: bits 27:24, access unknown.
-  @inlinable public static var RB_VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var RB_VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `SDMA1_GFX_RB_BASE`: oss_3_0 register, MMIO dword 0x3681 (byte 0xDA04), access unknown, reset unknown (`write` starts from 0).
@@ -2701,7 +2443,7 @@ public enum SDMA1_GFX_RB_BASE: Register {
   }
 
   /// `SDMA1_GFX_RB_BASE.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_RB_BASE_HI`: oss_3_0 register, MMIO dword 0x3682 (byte 0xDA08), access unknown, reset unknown (`write` starts from 0).
@@ -2714,7 +2456,7 @@ public enum SDMA1_GFX_RB_BASE_HI: Register {
   }
 
   /// `SDMA1_GFX_RB_BASE_HI.ADDR`: bits 23:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SDMA1_GFX_RB_RPTR`: oss_3_0 register, MMIO dword 0x3683 (byte 0xDA0C), access unknown, reset unknown (`write` starts from 0).
@@ -2727,7 +2469,7 @@ public enum SDMA1_GFX_RB_RPTR: Register {
   }
 
   /// `SDMA1_GFX_RB_RPTR.OFFSET`: bits 31:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_GFX_RB_WPTR`: oss_3_0 register, MMIO dword 0x3684 (byte 0xDA10), access unknown, reset unknown (`write` starts from 0).
@@ -2740,7 +2482,7 @@ public enum SDMA1_GFX_RB_WPTR: Register {
   }
 
   /// `SDMA1_GFX_RB_WPTR.OFFSET`: bits 31:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_GFX_RB_WPTR_POLL_CNTL`: oss_3_0 register, MMIO dword 0x3685 (byte 0xDA14), access unknown, reset unknown (`write` starts from 0).
@@ -2753,23 +2495,19 @@ public enum SDMA1_GFX_RB_WPTR_POLL_CNTL: Register {
   }
 
   /// `SDMA1_GFX_RB_WPTR_POLL_CNTL.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_GFX_RB_WPTR_POLL_CNTL.SWAP_ENABLE`: bit 1, access unknown.
-  @inlinable public static var SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA1_GFX_RB_WPTR_POLL_CNTL.F32_POLL_ENABLE`: bit 2, access unknown.
-  @inlinable public static var F32_POLL_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var F32_POLL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA1_GFX_RB_WPTR_POLL_CNTL.FREQUENCY`: bits 15:4, access unknown.
-  @inlinable public static var FREQUENCY: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
+  public static var FREQUENCY: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
 
   /// `SDMA1_GFX_RB_WPTR_POLL_CNTL.IDLE_POLL_COUNT`: bits 31:16, access unknown.
-  @inlinable public static var IDLE_POLL_COUNT: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var IDLE_POLL_COUNT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA1_GFX_RB_WPTR_POLL_ADDR_HI`: oss_3_0 register, MMIO dword 0x3686 (byte 0xDA18), access unknown, reset unknown (`write` starts from 0).
@@ -2782,7 +2520,7 @@ public enum SDMA1_GFX_RB_WPTR_POLL_ADDR_HI: Register {
   }
 
   /// `SDMA1_GFX_RB_WPTR_POLL_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_RB_WPTR_POLL_ADDR_LO`: oss_3_0 register, MMIO dword 0x3687 (byte 0xDA1C), access unknown, reset unknown (`write` starts from 0).
@@ -2795,7 +2533,7 @@ public enum SDMA1_GFX_RB_WPTR_POLL_ADDR_LO: Register {
   }
 
   /// `SDMA1_GFX_RB_WPTR_POLL_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_GFX_RB_RPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0x3688 (byte 0xDA20), access unknown, reset unknown (`write` starts from 0).
@@ -2808,7 +2546,7 @@ public enum SDMA1_GFX_RB_RPTR_ADDR_HI: Register {
   }
 
   /// `SDMA1_GFX_RB_RPTR_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_RB_RPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0x3689 (byte 0xDA24), access unknown, reset unknown (`write` starts from 0).
@@ -2821,7 +2559,7 @@ public enum SDMA1_GFX_RB_RPTR_ADDR_LO: Register {
   }
 
   /// `SDMA1_GFX_RB_RPTR_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_GFX_IB_CNTL`: oss_3_0 register, MMIO dword 0x368A (byte 0xDA28), access unknown, reset unknown (`write` starts from 0).
@@ -2834,18 +2572,16 @@ public enum SDMA1_GFX_IB_CNTL: Register {
   }
 
   /// `SDMA1_GFX_IB_CNTL.IB_ENABLE`: bit 0, access unknown.
-  @inlinable public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_GFX_IB_CNTL.IB_SWAP_ENABLE`: bit 4, access unknown.
-  @inlinable public static var IB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var IB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA1_GFX_IB_CNTL.SWITCH_INSIDE_IB`: bit 8, access unknown.
-  @inlinable public static var SWITCH_INSIDE_IB: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SWITCH_INSIDE_IB: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA1_GFX_IB_CNTL.CMD_VMID`: bits 19:16, access unknown.
-  @inlinable public static var CMD_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CMD_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
 /// `SDMA1_GFX_IB_RPTR`: oss_3_0 register, MMIO dword 0x368B (byte 0xDA2C), access unknown, reset unknown (`write` starts from 0).
@@ -2858,7 +2594,7 @@ public enum SDMA1_GFX_IB_RPTR: Register {
   }
 
   /// `SDMA1_GFX_IB_RPTR.OFFSET`: bits 21:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA1_GFX_IB_OFFSET`: oss_3_0 register, MMIO dword 0x368C (byte 0xDA30), access unknown, reset unknown (`write` starts from 0).
@@ -2871,7 +2607,7 @@ public enum SDMA1_GFX_IB_OFFSET: Register {
   }
 
   /// `SDMA1_GFX_IB_OFFSET.OFFSET`: bits 21:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA1_GFX_IB_BASE_LO`: oss_3_0 register, MMIO dword 0x368D (byte 0xDA34), access unknown, reset unknown (`write` starts from 0).
@@ -2884,7 +2620,7 @@ public enum SDMA1_GFX_IB_BASE_LO: Register {
   }
 
   /// `SDMA1_GFX_IB_BASE_LO.ADDR`: bits 31:5, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `SDMA1_GFX_IB_BASE_HI`: oss_3_0 register, MMIO dword 0x368E (byte 0xDA38), access unknown, reset unknown (`write` starts from 0).
@@ -2897,7 +2633,7 @@ public enum SDMA1_GFX_IB_BASE_HI: Register {
   }
 
   /// `SDMA1_GFX_IB_BASE_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_IB_SIZE`: oss_3_0 register, MMIO dword 0x368F (byte 0xDA3C), access unknown, reset unknown (`write` starts from 0).
@@ -2910,7 +2646,7 @@ public enum SDMA1_GFX_IB_SIZE: Register {
   }
 
   /// `SDMA1_GFX_IB_SIZE.SIZE`: bits 19:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `SDMA1_GFX_SKIP_CNTL`: oss_3_0 register, MMIO dword 0x3690 (byte 0xDA40), access unknown, reset unknown (`write` starts from 0).
@@ -2923,7 +2659,7 @@ public enum SDMA1_GFX_SKIP_CNTL: Register {
   }
 
   /// `SDMA1_GFX_SKIP_CNTL.SKIP_COUNT`: bits 13:0, access unknown.
-  @inlinable public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA1_GFX_CONTEXT_STATUS`: oss_3_0 register, MMIO dword 0x3691 (byte 0xDA44), access unknown, reset unknown (`write` starts from 0).
@@ -2936,30 +2672,28 @@ public enum SDMA1_GFX_CONTEXT_STATUS: Register {
   }
 
   /// `SDMA1_GFX_CONTEXT_STATUS.SELECTED`: bit 0, access unknown.
-  @inlinable public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_GFX_CONTEXT_STATUS.IDLE`: bit 2, access unknown.
-  @inlinable public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA1_GFX_CONTEXT_STATUS.EXPIRED`: bit 3, access unknown.
-  @inlinable public static var EXPIRED: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var EXPIRED: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SDMA1_GFX_CONTEXT_STATUS.EXCEPTION`: bits 6:4, access unknown.
-  @inlinable public static var EXCEPTION: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var EXCEPTION: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `SDMA1_GFX_CONTEXT_STATUS.CTXSW_ABLE`: bit 7, access unknown.
-  @inlinable public static var CTXSW_ABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var CTXSW_ABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SDMA1_GFX_CONTEXT_STATUS.CTXSW_READY`: bit 8, access unknown.
-  @inlinable public static var CTXSW_READY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var CTXSW_READY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA1_GFX_CONTEXT_STATUS.PREEMPTED`: bit 9, access unknown.
-  @inlinable public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA1_GFX_CONTEXT_STATUS.PREEMPT_DISABLE`: bit 10, access unknown.
-  @inlinable public static var PREEMPT_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var PREEMPT_DISABLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 }
 
 /// `SDMA1_GFX_DOORBELL`: oss_3_0 register, MMIO dword 0x3692 (byte 0xDA48), access unknown, reset unknown (`write` starts from 0).
@@ -2972,13 +2706,13 @@ public enum SDMA1_GFX_DOORBELL: Register {
   }
 
   /// `SDMA1_GFX_DOORBELL.OFFSET`: bits 20:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
 
   /// `SDMA1_GFX_DOORBELL.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SDMA1_GFX_DOORBELL.CAPTURED`: bit 30, access unknown.
-  @inlinable public static var CAPTURED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CAPTURED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA1_GFX_CONTEXT_CNTL`: oss_3_0 register, MMIO dword 0x3693 (byte 0xDA4C), access unknown, reset unknown (`write` starts from 0).
@@ -2991,10 +2725,10 @@ public enum SDMA1_GFX_CONTEXT_CNTL: Register {
   }
 
   /// `SDMA1_GFX_CONTEXT_CNTL.RESUME_CTX`: bit 16, access unknown.
-  @inlinable public static var RESUME_CTX: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
+  public static var RESUME_CTX: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `SDMA1_GFX_CONTEXT_CNTL.SESSION_SEL`: bits 27:24, access unknown.
-  @inlinable public static var SESSION_SEL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var SESSION_SEL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `SDMA1_GFX_VIRTUAL_ADDR`: oss_3_0 register, MMIO dword 0x36A7 (byte 0xDA9C), access unknown, reset unknown (`write` starts from 0).
@@ -3007,19 +2741,19 @@ public enum SDMA1_GFX_VIRTUAL_ADDR: Register {
   }
 
   /// `SDMA1_GFX_VIRTUAL_ADDR.ATC`: bit 0, access unknown.
-  @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_GFX_VIRTUAL_ADDR.INVAL`: bit 1, access unknown.
-  @inlinable public static var INVAL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var INVAL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA1_GFX_VIRTUAL_ADDR.PTR32`: bit 4, access unknown.
-  @inlinable public static var PTR32: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var PTR32: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA1_GFX_VIRTUAL_ADDR.SHARED_BASE`: bits 10:8, access unknown.
-  @inlinable public static var SHARED_BASE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var SHARED_BASE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `SDMA1_GFX_VIRTUAL_ADDR.VM_HOLE`: bit 30, access unknown.
-  @inlinable public static var VM_HOLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var VM_HOLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA1_GFX_APE1_CNTL`: oss_3_0 register, MMIO dword 0x36A8 (byte 0xDAA0), access unknown, reset unknown (`write` starts from 0).
@@ -3032,10 +2766,10 @@ public enum SDMA1_GFX_APE1_CNTL: Register {
   }
 
   /// `SDMA1_GFX_APE1_CNTL.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SDMA1_GFX_APE1_CNTL.LIMIT`: bits 31:16, access unknown.
-  @inlinable public static var LIMIT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var LIMIT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA1_GFX_DOORBELL_LOG`: oss_3_0 register, MMIO dword 0x36A9 (byte 0xDAA4), access unknown, reset unknown (`write` starts from 0).
@@ -3048,10 +2782,10 @@ public enum SDMA1_GFX_DOORBELL_LOG: Register {
   }
 
   /// `SDMA1_GFX_DOORBELL_LOG.BE_ERROR`: bit 0, access unknown.
-  @inlinable public static var BE_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var BE_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_GFX_DOORBELL_LOG.DATA`: bits 31:2, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_GFX_WATERMARK`: oss_3_0 register, MMIO dword 0x36AA (byte 0xDAA8), access unknown, reset unknown (`write` starts from 0).
@@ -3064,14 +2798,10 @@ public enum SDMA1_GFX_WATERMARK: Register {
   }
 
   /// `SDMA1_GFX_WATERMARK.RD_OUTSTANDING`: bits 11:0, access unknown.
-  @inlinable public static var RD_OUTSTANDING: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var RD_OUTSTANDING: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `SDMA1_GFX_WATERMARK.WR_OUTSTANDING`: bits 24:16, access unknown.
-  @inlinable public static var WR_OUTSTANDING: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 9)
-  }
+  public static var WR_OUTSTANDING: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
 /// `SDMA1_GFX_CSA_ADDR_LO`: oss_3_0 register, MMIO dword 0x36AC (byte 0xDAB0), access unknown, reset unknown (`write` starts from 0).
@@ -3084,7 +2814,7 @@ public enum SDMA1_GFX_CSA_ADDR_LO: Register {
   }
 
   /// `SDMA1_GFX_CSA_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_GFX_CSA_ADDR_HI`: oss_3_0 register, MMIO dword 0x36AD (byte 0xDAB4), access unknown, reset unknown (`write` starts from 0).
@@ -3097,7 +2827,7 @@ public enum SDMA1_GFX_CSA_ADDR_HI: Register {
   }
 
   /// `SDMA1_GFX_CSA_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_IB_SUB_REMAIN`: oss_3_0 register, MMIO dword 0x36AF (byte 0xDABC), access unknown, reset unknown (`write` starts from 0).
@@ -3110,7 +2840,7 @@ public enum SDMA1_GFX_IB_SUB_REMAIN: Register {
   }
 
   /// `SDMA1_GFX_IB_SUB_REMAIN.SIZE`: bits 13:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA1_GFX_PREEMPT`: oss_3_0 register, MMIO dword 0x36B0 (byte 0xDAC0), access unknown, reset unknown (`write` starts from 0).
@@ -3123,7 +2853,7 @@ public enum SDMA1_GFX_PREEMPT: Register {
   }
 
   /// `SDMA1_GFX_PREEMPT.IB_PREEMPT`: bit 0, access unknown.
-  @inlinable public static var IB_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var IB_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SDMA1_GFX_DUMMY_REG`: oss_3_0 register, MMIO dword 0x36B1 (byte 0xDAC4), access unknown, reset unknown (`write` starts from 0).
@@ -3136,7 +2866,7 @@ public enum SDMA1_GFX_DUMMY_REG: Register {
   }
 
   /// `SDMA1_GFX_DUMMY_REG.DUMMY`: bits 31:0, access unknown.
-  @inlinable public static var DUMMY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DUMMY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_MIDCMD_DATA0`: oss_3_0 register, MMIO dword 0x36C1 (byte 0xDB04), access unknown, reset unknown (`write` starts from 0).
@@ -3149,7 +2879,7 @@ public enum SDMA1_GFX_MIDCMD_DATA0: Register {
   }
 
   /// `SDMA1_GFX_MIDCMD_DATA0.DATA0`: bits 31:0, access unknown.
-  @inlinable public static var DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_MIDCMD_DATA1`: oss_3_0 register, MMIO dword 0x36C2 (byte 0xDB08), access unknown, reset unknown (`write` starts from 0).
@@ -3162,7 +2892,7 @@ public enum SDMA1_GFX_MIDCMD_DATA1: Register {
   }
 
   /// `SDMA1_GFX_MIDCMD_DATA1.DATA1`: bits 31:0, access unknown.
-  @inlinable public static var DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_MIDCMD_DATA2`: oss_3_0 register, MMIO dword 0x36C3 (byte 0xDB0C), access unknown, reset unknown (`write` starts from 0).
@@ -3175,7 +2905,7 @@ public enum SDMA1_GFX_MIDCMD_DATA2: Register {
   }
 
   /// `SDMA1_GFX_MIDCMD_DATA2.DATA2`: bits 31:0, access unknown.
-  @inlinable public static var DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_MIDCMD_DATA3`: oss_3_0 register, MMIO dword 0x36C4 (byte 0xDB10), access unknown, reset unknown (`write` starts from 0).
@@ -3188,7 +2918,7 @@ public enum SDMA1_GFX_MIDCMD_DATA3: Register {
   }
 
   /// `SDMA1_GFX_MIDCMD_DATA3.DATA3`: bits 31:0, access unknown.
-  @inlinable public static var DATA3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_MIDCMD_DATA4`: oss_3_0 register, MMIO dword 0x36C5 (byte 0xDB14), access unknown, reset unknown (`write` starts from 0).
@@ -3201,7 +2931,7 @@ public enum SDMA1_GFX_MIDCMD_DATA4: Register {
   }
 
   /// `SDMA1_GFX_MIDCMD_DATA4.DATA4`: bits 31:0, access unknown.
-  @inlinable public static var DATA4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_MIDCMD_DATA5`: oss_3_0 register, MMIO dword 0x36C6 (byte 0xDB18), access unknown, reset unknown (`write` starts from 0).
@@ -3214,7 +2944,7 @@ public enum SDMA1_GFX_MIDCMD_DATA5: Register {
   }
 
   /// `SDMA1_GFX_MIDCMD_DATA5.DATA5`: bits 31:0, access unknown.
-  @inlinable public static var DATA5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_MIDCMD_CNTL`: oss_3_0 register, MMIO dword 0x36C7 (byte 0xDB1C), access unknown, reset unknown (`write` starts from 0).
@@ -3227,16 +2957,16 @@ public enum SDMA1_GFX_MIDCMD_CNTL: Register {
   }
 
   /// `SDMA1_GFX_MIDCMD_CNTL.DATA_VALID`: bit 0, access unknown.
-  @inlinable public static var DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_GFX_MIDCMD_CNTL.COPY_MODE`: bit 1, access unknown.
-  @inlinable public static var COPY_MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var COPY_MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA1_GFX_MIDCMD_CNTL.SPLIT_STATE`: bits 7:4, access unknown.
-  @inlinable public static var SPLIT_STATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SPLIT_STATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SDMA1_GFX_MIDCMD_CNTL.ALLOW_PREEMPT`: bit 8, access unknown.
-  @inlinable public static var ALLOW_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var ALLOW_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
 /// `SDMA1_RLC0_RB_CNTL`: oss_3_0 register, MMIO dword 0x3700 (byte 0xDC00), access unknown, reset unknown (`write` starts from 0).
@@ -3249,34 +2979,30 @@ public enum SDMA1_RLC0_RB_CNTL: Register {
   }
 
   /// `SDMA1_RLC0_RB_CNTL.RB_ENABLE`: bit 0, access unknown.
-  @inlinable public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_RLC0_RB_CNTL.RB_SIZE`: bits 5:1, access unknown.
-  @inlinable public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
   /// `SDMA1_RLC0_RB_CNTL.RB_SWAP_ENABLE`: bit 9, access unknown.
-  @inlinable public static var RB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA1_RLC0_RB_CNTL.RPTR_WRITEBACK_ENABLE`: bit 12, access unknown.
-  @inlinable public static var RPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SDMA1_RLC0_RB_CNTL.RPTR_WRITEBACK_SWAP_ENABLE`: bit 13, access unknown.
-  @inlinable public static var RPTR_WRITEBACK_SWAP_ENABLE: RegisterField<Self, Bool> {
+  public static var RPTR_WRITEBACK_SWAP_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `SDMA1_RLC0_RB_CNTL.RPTR_WRITEBACK_TIMER`: bits 20:16, access unknown.
-  @inlinable public static var RPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
+  public static var RPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `SDMA1_RLC0_RB_CNTL.RB_PRIV`: bit 23, access unknown.
-  @inlinable public static var RB_PRIV: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var RB_PRIV: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SDMA1_RLC0_RB_CNTL.RB_VMID`: bits 27:24, access unknown.
-  @inlinable public static var RB_VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var RB_VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `SDMA1_RLC0_RB_BASE`: oss_3_0 register, MMIO dword 0x3701 (byte 0xDC04), access unknown, reset unknown (`write` starts from 0).
@@ -3289,7 +3015,7 @@ public enum SDMA1_RLC0_RB_BASE: Register {
   }
 
   /// `SDMA1_RLC0_RB_BASE.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_RB_BASE_HI`: oss_3_0 register, MMIO dword 0x3702 (byte 0xDC08), access unknown, reset unknown (`write` starts from 0).
@@ -3302,7 +3028,7 @@ public enum SDMA1_RLC0_RB_BASE_HI: Register {
   }
 
   /// `SDMA1_RLC0_RB_BASE_HI.ADDR`: bits 23:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SDMA1_RLC0_RB_RPTR`: oss_3_0 register, MMIO dword 0x3703 (byte 0xDC0C), access unknown, reset unknown (`write` starts from 0).
@@ -3315,7 +3041,7 @@ public enum SDMA1_RLC0_RB_RPTR: Register {
   }
 
   /// `SDMA1_RLC0_RB_RPTR.OFFSET`: bits 31:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC0_RB_WPTR`: oss_3_0 register, MMIO dword 0x3704 (byte 0xDC10), access unknown, reset unknown (`write` starts from 0).
@@ -3328,7 +3054,7 @@ public enum SDMA1_RLC0_RB_WPTR: Register {
   }
 
   /// `SDMA1_RLC0_RB_WPTR.OFFSET`: bits 31:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC0_RB_WPTR_POLL_CNTL`: oss_3_0 register, MMIO dword 0x3705 (byte 0xDC14), access unknown, reset unknown (`write` starts from 0).
@@ -3341,23 +3067,19 @@ public enum SDMA1_RLC0_RB_WPTR_POLL_CNTL: Register {
   }
 
   /// `SDMA1_RLC0_RB_WPTR_POLL_CNTL.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_RLC0_RB_WPTR_POLL_CNTL.SWAP_ENABLE`: bit 1, access unknown.
-  @inlinable public static var SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA1_RLC0_RB_WPTR_POLL_CNTL.F32_POLL_ENABLE`: bit 2, access unknown.
-  @inlinable public static var F32_POLL_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var F32_POLL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA1_RLC0_RB_WPTR_POLL_CNTL.FREQUENCY`: bits 15:4, access unknown.
-  @inlinable public static var FREQUENCY: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
+  public static var FREQUENCY: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
 
   /// `SDMA1_RLC0_RB_WPTR_POLL_CNTL.IDLE_POLL_COUNT`: bits 31:16, access unknown.
-  @inlinable public static var IDLE_POLL_COUNT: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var IDLE_POLL_COUNT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA1_RLC0_RB_WPTR_POLL_ADDR_HI`: oss_3_0 register, MMIO dword 0x3706 (byte 0xDC18), access unknown, reset unknown (`write` starts from 0).
@@ -3370,7 +3092,7 @@ public enum SDMA1_RLC0_RB_WPTR_POLL_ADDR_HI: Register {
   }
 
   /// `SDMA1_RLC0_RB_WPTR_POLL_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_RB_WPTR_POLL_ADDR_LO`: oss_3_0 register, MMIO dword 0x3707 (byte 0xDC1C), access unknown, reset unknown (`write` starts from 0).
@@ -3383,7 +3105,7 @@ public enum SDMA1_RLC0_RB_WPTR_POLL_ADDR_LO: Register {
   }
 
   /// `SDMA1_RLC0_RB_WPTR_POLL_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC0_RB_RPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0x3708 (byte 0xDC20), access unknown, reset unknown (`write` starts from 0).
@@ -3396,7 +3118,7 @@ public enum SDMA1_RLC0_RB_RPTR_ADDR_HI: Register {
   }
 
   /// `SDMA1_RLC0_RB_RPTR_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_RB_RPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0x3709 (byte 0xDC24), access unknown, reset unknown (`write` starts from 0).
@@ -3409,7 +3131,7 @@ public enum SDMA1_RLC0_RB_RPTR_ADDR_LO: Register {
   }
 
   /// `SDMA1_RLC0_RB_RPTR_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC0_IB_CNTL`: oss_3_0 register, MMIO dword 0x370A (byte 0xDC28), access unknown, reset unknown (`write` starts from 0).
@@ -3422,18 +3144,16 @@ public enum SDMA1_RLC0_IB_CNTL: Register {
   }
 
   /// `SDMA1_RLC0_IB_CNTL.IB_ENABLE`: bit 0, access unknown.
-  @inlinable public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_RLC0_IB_CNTL.IB_SWAP_ENABLE`: bit 4, access unknown.
-  @inlinable public static var IB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var IB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA1_RLC0_IB_CNTL.SWITCH_INSIDE_IB`: bit 8, access unknown.
-  @inlinable public static var SWITCH_INSIDE_IB: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SWITCH_INSIDE_IB: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA1_RLC0_IB_CNTL.CMD_VMID`: bits 19:16, access unknown.
-  @inlinable public static var CMD_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CMD_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
 /// `SDMA1_RLC0_IB_RPTR`: oss_3_0 register, MMIO dword 0x370B (byte 0xDC2C), access unknown, reset unknown (`write` starts from 0).
@@ -3446,7 +3166,7 @@ public enum SDMA1_RLC0_IB_RPTR: Register {
   }
 
   /// `SDMA1_RLC0_IB_RPTR.OFFSET`: bits 21:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA1_RLC0_IB_OFFSET`: oss_3_0 register, MMIO dword 0x370C (byte 0xDC30), access unknown, reset unknown (`write` starts from 0).
@@ -3459,7 +3179,7 @@ public enum SDMA1_RLC0_IB_OFFSET: Register {
   }
 
   /// `SDMA1_RLC0_IB_OFFSET.OFFSET`: bits 21:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA1_RLC0_IB_BASE_LO`: oss_3_0 register, MMIO dword 0x370D (byte 0xDC34), access unknown, reset unknown (`write` starts from 0).
@@ -3472,7 +3192,7 @@ public enum SDMA1_RLC0_IB_BASE_LO: Register {
   }
 
   /// `SDMA1_RLC0_IB_BASE_LO.ADDR`: bits 31:5, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `SDMA1_RLC0_IB_BASE_HI`: oss_3_0 register, MMIO dword 0x370E (byte 0xDC38), access unknown, reset unknown (`write` starts from 0).
@@ -3485,7 +3205,7 @@ public enum SDMA1_RLC0_IB_BASE_HI: Register {
   }
 
   /// `SDMA1_RLC0_IB_BASE_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_IB_SIZE`: oss_3_0 register, MMIO dword 0x370F (byte 0xDC3C), access unknown, reset unknown (`write` starts from 0).
@@ -3498,7 +3218,7 @@ public enum SDMA1_RLC0_IB_SIZE: Register {
   }
 
   /// `SDMA1_RLC0_IB_SIZE.SIZE`: bits 19:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `SDMA1_RLC0_SKIP_CNTL`: oss_3_0 register, MMIO dword 0x3710 (byte 0xDC40), access unknown, reset unknown (`write` starts from 0).
@@ -3511,7 +3231,7 @@ public enum SDMA1_RLC0_SKIP_CNTL: Register {
   }
 
   /// `SDMA1_RLC0_SKIP_CNTL.SKIP_COUNT`: bits 13:0, access unknown.
-  @inlinable public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA1_RLC0_CONTEXT_STATUS`: oss_3_0 register, MMIO dword 0x3711 (byte 0xDC44), access unknown, reset unknown (`write` starts from 0).
@@ -3524,30 +3244,28 @@ public enum SDMA1_RLC0_CONTEXT_STATUS: Register {
   }
 
   /// `SDMA1_RLC0_CONTEXT_STATUS.SELECTED`: bit 0, access unknown.
-  @inlinable public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_RLC0_CONTEXT_STATUS.IDLE`: bit 2, access unknown.
-  @inlinable public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA1_RLC0_CONTEXT_STATUS.EXPIRED`: bit 3, access unknown.
-  @inlinable public static var EXPIRED: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var EXPIRED: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SDMA1_RLC0_CONTEXT_STATUS.EXCEPTION`: bits 6:4, access unknown.
-  @inlinable public static var EXCEPTION: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var EXCEPTION: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `SDMA1_RLC0_CONTEXT_STATUS.CTXSW_ABLE`: bit 7, access unknown.
-  @inlinable public static var CTXSW_ABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var CTXSW_ABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SDMA1_RLC0_CONTEXT_STATUS.CTXSW_READY`: bit 8, access unknown.
-  @inlinable public static var CTXSW_READY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var CTXSW_READY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA1_RLC0_CONTEXT_STATUS.PREEMPTED`: bit 9, access unknown.
-  @inlinable public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA1_RLC0_CONTEXT_STATUS.PREEMPT_DISABLE`: bit 10, access unknown.
-  @inlinable public static var PREEMPT_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var PREEMPT_DISABLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 }
 
 /// `SDMA1_RLC0_DOORBELL`: oss_3_0 register, MMIO dword 0x3712 (byte 0xDC48), access unknown, reset unknown (`write` starts from 0).
@@ -3560,13 +3278,13 @@ public enum SDMA1_RLC0_DOORBELL: Register {
   }
 
   /// `SDMA1_RLC0_DOORBELL.OFFSET`: bits 20:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
 
   /// `SDMA1_RLC0_DOORBELL.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SDMA1_RLC0_DOORBELL.CAPTURED`: bit 30, access unknown.
-  @inlinable public static var CAPTURED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CAPTURED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA1_RLC0_VIRTUAL_ADDR`: oss_3_0 register, MMIO dword 0x3727 (byte 0xDC9C), access unknown, reset unknown (`write` starts from 0).
@@ -3579,19 +3297,19 @@ public enum SDMA1_RLC0_VIRTUAL_ADDR: Register {
   }
 
   /// `SDMA1_RLC0_VIRTUAL_ADDR.ATC`: bit 0, access unknown.
-  @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_RLC0_VIRTUAL_ADDR.INVAL`: bit 1, access unknown.
-  @inlinable public static var INVAL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var INVAL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA1_RLC0_VIRTUAL_ADDR.PTR32`: bit 4, access unknown.
-  @inlinable public static var PTR32: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var PTR32: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA1_RLC0_VIRTUAL_ADDR.SHARED_BASE`: bits 10:8, access unknown.
-  @inlinable public static var SHARED_BASE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var SHARED_BASE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `SDMA1_RLC0_VIRTUAL_ADDR.VM_HOLE`: bit 30, access unknown.
-  @inlinable public static var VM_HOLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var VM_HOLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA1_RLC0_APE1_CNTL`: oss_3_0 register, MMIO dword 0x3728 (byte 0xDCA0), access unknown, reset unknown (`write` starts from 0).
@@ -3604,10 +3322,10 @@ public enum SDMA1_RLC0_APE1_CNTL: Register {
   }
 
   /// `SDMA1_RLC0_APE1_CNTL.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SDMA1_RLC0_APE1_CNTL.LIMIT`: bits 31:16, access unknown.
-  @inlinable public static var LIMIT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var LIMIT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA1_RLC0_DOORBELL_LOG`: oss_3_0 register, MMIO dword 0x3729 (byte 0xDCA4), access unknown, reset unknown (`write` starts from 0).
@@ -3620,10 +3338,10 @@ public enum SDMA1_RLC0_DOORBELL_LOG: Register {
   }
 
   /// `SDMA1_RLC0_DOORBELL_LOG.BE_ERROR`: bit 0, access unknown.
-  @inlinable public static var BE_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var BE_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_RLC0_DOORBELL_LOG.DATA`: bits 31:2, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC0_WATERMARK`: oss_3_0 register, MMIO dword 0x372A (byte 0xDCA8), access unknown, reset unknown (`write` starts from 0).
@@ -3636,14 +3354,10 @@ public enum SDMA1_RLC0_WATERMARK: Register {
   }
 
   /// `SDMA1_RLC0_WATERMARK.RD_OUTSTANDING`: bits 11:0, access unknown.
-  @inlinable public static var RD_OUTSTANDING: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var RD_OUTSTANDING: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `SDMA1_RLC0_WATERMARK.WR_OUTSTANDING`: bits 24:16, access unknown.
-  @inlinable public static var WR_OUTSTANDING: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 9)
-  }
+  public static var WR_OUTSTANDING: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
 /// `SDMA1_RLC0_CSA_ADDR_LO`: oss_3_0 register, MMIO dword 0x372C (byte 0xDCB0), access unknown, reset unknown (`write` starts from 0).
@@ -3656,7 +3370,7 @@ public enum SDMA1_RLC0_CSA_ADDR_LO: Register {
   }
 
   /// `SDMA1_RLC0_CSA_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC0_CSA_ADDR_HI`: oss_3_0 register, MMIO dword 0x372D (byte 0xDCB4), access unknown, reset unknown (`write` starts from 0).
@@ -3669,7 +3383,7 @@ public enum SDMA1_RLC0_CSA_ADDR_HI: Register {
   }
 
   /// `SDMA1_RLC0_CSA_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_IB_SUB_REMAIN`: oss_3_0 register, MMIO dword 0x372F (byte 0xDCBC), access unknown, reset unknown (`write` starts from 0).
@@ -3682,7 +3396,7 @@ public enum SDMA1_RLC0_IB_SUB_REMAIN: Register {
   }
 
   /// `SDMA1_RLC0_IB_SUB_REMAIN.SIZE`: bits 13:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA1_RLC0_PREEMPT`: oss_3_0 register, MMIO dword 0x3730 (byte 0xDCC0), access unknown, reset unknown (`write` starts from 0).
@@ -3695,7 +3409,7 @@ public enum SDMA1_RLC0_PREEMPT: Register {
   }
 
   /// `SDMA1_RLC0_PREEMPT.IB_PREEMPT`: bit 0, access unknown.
-  @inlinable public static var IB_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var IB_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SDMA1_RLC0_DUMMY_REG`: oss_3_0 register, MMIO dword 0x3731 (byte 0xDCC4), access unknown, reset unknown (`write` starts from 0).
@@ -3708,7 +3422,7 @@ public enum SDMA1_RLC0_DUMMY_REG: Register {
   }
 
   /// `SDMA1_RLC0_DUMMY_REG.DUMMY`: bits 31:0, access unknown.
-  @inlinable public static var DUMMY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DUMMY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_MIDCMD_DATA0`: oss_3_0 register, MMIO dword 0x3741 (byte 0xDD04), access unknown, reset unknown (`write` starts from 0).
@@ -3721,7 +3435,7 @@ public enum SDMA1_RLC0_MIDCMD_DATA0: Register {
   }
 
   /// `SDMA1_RLC0_MIDCMD_DATA0.DATA0`: bits 31:0, access unknown.
-  @inlinable public static var DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_MIDCMD_DATA1`: oss_3_0 register, MMIO dword 0x3742 (byte 0xDD08), access unknown, reset unknown (`write` starts from 0).
@@ -3734,7 +3448,7 @@ public enum SDMA1_RLC0_MIDCMD_DATA1: Register {
   }
 
   /// `SDMA1_RLC0_MIDCMD_DATA1.DATA1`: bits 31:0, access unknown.
-  @inlinable public static var DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_MIDCMD_DATA2`: oss_3_0 register, MMIO dword 0x3743 (byte 0xDD0C), access unknown, reset unknown (`write` starts from 0).
@@ -3747,7 +3461,7 @@ public enum SDMA1_RLC0_MIDCMD_DATA2: Register {
   }
 
   /// `SDMA1_RLC0_MIDCMD_DATA2.DATA2`: bits 31:0, access unknown.
-  @inlinable public static var DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_MIDCMD_DATA3`: oss_3_0 register, MMIO dword 0x3744 (byte 0xDD10), access unknown, reset unknown (`write` starts from 0).
@@ -3760,7 +3474,7 @@ public enum SDMA1_RLC0_MIDCMD_DATA3: Register {
   }
 
   /// `SDMA1_RLC0_MIDCMD_DATA3.DATA3`: bits 31:0, access unknown.
-  @inlinable public static var DATA3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_MIDCMD_DATA4`: oss_3_0 register, MMIO dword 0x3745 (byte 0xDD14), access unknown, reset unknown (`write` starts from 0).
@@ -3773,7 +3487,7 @@ public enum SDMA1_RLC0_MIDCMD_DATA4: Register {
   }
 
   /// `SDMA1_RLC0_MIDCMD_DATA4.DATA4`: bits 31:0, access unknown.
-  @inlinable public static var DATA4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_MIDCMD_DATA5`: oss_3_0 register, MMIO dword 0x3746 (byte 0xDD18), access unknown, reset unknown (`write` starts from 0).
@@ -3786,7 +3500,7 @@ public enum SDMA1_RLC0_MIDCMD_DATA5: Register {
   }
 
   /// `SDMA1_RLC0_MIDCMD_DATA5.DATA5`: bits 31:0, access unknown.
-  @inlinable public static var DATA5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_MIDCMD_CNTL`: oss_3_0 register, MMIO dword 0x3747 (byte 0xDD1C), access unknown, reset unknown (`write` starts from 0).
@@ -3799,16 +3513,16 @@ public enum SDMA1_RLC0_MIDCMD_CNTL: Register {
   }
 
   /// `SDMA1_RLC0_MIDCMD_CNTL.DATA_VALID`: bit 0, access unknown.
-  @inlinable public static var DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_RLC0_MIDCMD_CNTL.COPY_MODE`: bit 1, access unknown.
-  @inlinable public static var COPY_MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var COPY_MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA1_RLC0_MIDCMD_CNTL.SPLIT_STATE`: bits 7:4, access unknown.
-  @inlinable public static var SPLIT_STATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SPLIT_STATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SDMA1_RLC0_MIDCMD_CNTL.ALLOW_PREEMPT`: bit 8, access unknown.
-  @inlinable public static var ALLOW_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var ALLOW_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
 /// `SDMA1_RLC1_RB_CNTL`: oss_3_0 register, MMIO dword 0x3780 (byte 0xDE00), access unknown, reset unknown (`write` starts from 0).
@@ -3821,34 +3535,30 @@ public enum SDMA1_RLC1_RB_CNTL: Register {
   }
 
   /// `SDMA1_RLC1_RB_CNTL.RB_ENABLE`: bit 0, access unknown.
-  @inlinable public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_RLC1_RB_CNTL.RB_SIZE`: bits 5:1, access unknown.
-  @inlinable public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
   /// `SDMA1_RLC1_RB_CNTL.RB_SWAP_ENABLE`: bit 9, access unknown.
-  @inlinable public static var RB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA1_RLC1_RB_CNTL.RPTR_WRITEBACK_ENABLE`: bit 12, access unknown.
-  @inlinable public static var RPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var RPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `SDMA1_RLC1_RB_CNTL.RPTR_WRITEBACK_SWAP_ENABLE`: bit 13, access unknown.
-  @inlinable public static var RPTR_WRITEBACK_SWAP_ENABLE: RegisterField<Self, Bool> {
+  public static var RPTR_WRITEBACK_SWAP_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `SDMA1_RLC1_RB_CNTL.RPTR_WRITEBACK_TIMER`: bits 20:16, access unknown.
-  @inlinable public static var RPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 5)
-  }
+  public static var RPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
 
   /// `SDMA1_RLC1_RB_CNTL.RB_PRIV`: bit 23, access unknown.
-  @inlinable public static var RB_PRIV: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var RB_PRIV: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `SDMA1_RLC1_RB_CNTL.RB_VMID`: bits 27:24, access unknown.
-  @inlinable public static var RB_VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var RB_VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `SDMA1_RLC1_RB_BASE`: oss_3_0 register, MMIO dword 0x3781 (byte 0xDE04), access unknown, reset unknown (`write` starts from 0).
@@ -3861,7 +3571,7 @@ public enum SDMA1_RLC1_RB_BASE: Register {
   }
 
   /// `SDMA1_RLC1_RB_BASE.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_RB_BASE_HI`: oss_3_0 register, MMIO dword 0x3782 (byte 0xDE08), access unknown, reset unknown (`write` starts from 0).
@@ -3874,7 +3584,7 @@ public enum SDMA1_RLC1_RB_BASE_HI: Register {
   }
 
   /// `SDMA1_RLC1_RB_BASE_HI.ADDR`: bits 23:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SDMA1_RLC1_RB_RPTR`: oss_3_0 register, MMIO dword 0x3783 (byte 0xDE0C), access unknown, reset unknown (`write` starts from 0).
@@ -3887,7 +3597,7 @@ public enum SDMA1_RLC1_RB_RPTR: Register {
   }
 
   /// `SDMA1_RLC1_RB_RPTR.OFFSET`: bits 31:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC1_RB_WPTR`: oss_3_0 register, MMIO dword 0x3784 (byte 0xDE10), access unknown, reset unknown (`write` starts from 0).
@@ -3900,7 +3610,7 @@ public enum SDMA1_RLC1_RB_WPTR: Register {
   }
 
   /// `SDMA1_RLC1_RB_WPTR.OFFSET`: bits 31:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC1_RB_WPTR_POLL_CNTL`: oss_3_0 register, MMIO dword 0x3785 (byte 0xDE14), access unknown, reset unknown (`write` starts from 0).
@@ -3913,23 +3623,19 @@ public enum SDMA1_RLC1_RB_WPTR_POLL_CNTL: Register {
   }
 
   /// `SDMA1_RLC1_RB_WPTR_POLL_CNTL.ENABLE`: bit 0, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_RLC1_RB_WPTR_POLL_CNTL.SWAP_ENABLE`: bit 1, access unknown.
-  @inlinable public static var SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA1_RLC1_RB_WPTR_POLL_CNTL.F32_POLL_ENABLE`: bit 2, access unknown.
-  @inlinable public static var F32_POLL_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var F32_POLL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA1_RLC1_RB_WPTR_POLL_CNTL.FREQUENCY`: bits 15:4, access unknown.
-  @inlinable public static var FREQUENCY: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
+  public static var FREQUENCY: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
 
   /// `SDMA1_RLC1_RB_WPTR_POLL_CNTL.IDLE_POLL_COUNT`: bits 31:16, access unknown.
-  @inlinable public static var IDLE_POLL_COUNT: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var IDLE_POLL_COUNT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA1_RLC1_RB_WPTR_POLL_ADDR_HI`: oss_3_0 register, MMIO dword 0x3786 (byte 0xDE18), access unknown, reset unknown (`write` starts from 0).
@@ -3942,7 +3648,7 @@ public enum SDMA1_RLC1_RB_WPTR_POLL_ADDR_HI: Register {
   }
 
   /// `SDMA1_RLC1_RB_WPTR_POLL_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_RB_WPTR_POLL_ADDR_LO`: oss_3_0 register, MMIO dword 0x3787 (byte 0xDE1C), access unknown, reset unknown (`write` starts from 0).
@@ -3955,7 +3661,7 @@ public enum SDMA1_RLC1_RB_WPTR_POLL_ADDR_LO: Register {
   }
 
   /// `SDMA1_RLC1_RB_WPTR_POLL_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC1_RB_RPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0x3788 (byte 0xDE20), access unknown, reset unknown (`write` starts from 0).
@@ -3968,7 +3674,7 @@ public enum SDMA1_RLC1_RB_RPTR_ADDR_HI: Register {
   }
 
   /// `SDMA1_RLC1_RB_RPTR_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_RB_RPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0x3789 (byte 0xDE24), access unknown, reset unknown (`write` starts from 0).
@@ -3981,7 +3687,7 @@ public enum SDMA1_RLC1_RB_RPTR_ADDR_LO: Register {
   }
 
   /// `SDMA1_RLC1_RB_RPTR_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC1_IB_CNTL`: oss_3_0 register, MMIO dword 0x378A (byte 0xDE28), access unknown, reset unknown (`write` starts from 0).
@@ -3994,18 +3700,16 @@ public enum SDMA1_RLC1_IB_CNTL: Register {
   }
 
   /// `SDMA1_RLC1_IB_CNTL.IB_ENABLE`: bit 0, access unknown.
-  @inlinable public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_RLC1_IB_CNTL.IB_SWAP_ENABLE`: bit 4, access unknown.
-  @inlinable public static var IB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var IB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA1_RLC1_IB_CNTL.SWITCH_INSIDE_IB`: bit 8, access unknown.
-  @inlinable public static var SWITCH_INSIDE_IB: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var SWITCH_INSIDE_IB: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA1_RLC1_IB_CNTL.CMD_VMID`: bits 19:16, access unknown.
-  @inlinable public static var CMD_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var CMD_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
 /// `SDMA1_RLC1_IB_RPTR`: oss_3_0 register, MMIO dword 0x378B (byte 0xDE2C), access unknown, reset unknown (`write` starts from 0).
@@ -4018,7 +3722,7 @@ public enum SDMA1_RLC1_IB_RPTR: Register {
   }
 
   /// `SDMA1_RLC1_IB_RPTR.OFFSET`: bits 21:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA1_RLC1_IB_OFFSET`: oss_3_0 register, MMIO dword 0x378C (byte 0xDE30), access unknown, reset unknown (`write` starts from 0).
@@ -4031,7 +3735,7 @@ public enum SDMA1_RLC1_IB_OFFSET: Register {
   }
 
   /// `SDMA1_RLC1_IB_OFFSET.OFFSET`: bits 21:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA1_RLC1_IB_BASE_LO`: oss_3_0 register, MMIO dword 0x378D (byte 0xDE34), access unknown, reset unknown (`write` starts from 0).
@@ -4044,7 +3748,7 @@ public enum SDMA1_RLC1_IB_BASE_LO: Register {
   }
 
   /// `SDMA1_RLC1_IB_BASE_LO.ADDR`: bits 31:5, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `SDMA1_RLC1_IB_BASE_HI`: oss_3_0 register, MMIO dword 0x378E (byte 0xDE38), access unknown, reset unknown (`write` starts from 0).
@@ -4057,7 +3761,7 @@ public enum SDMA1_RLC1_IB_BASE_HI: Register {
   }
 
   /// `SDMA1_RLC1_IB_BASE_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_IB_SIZE`: oss_3_0 register, MMIO dword 0x378F (byte 0xDE3C), access unknown, reset unknown (`write` starts from 0).
@@ -4070,7 +3774,7 @@ public enum SDMA1_RLC1_IB_SIZE: Register {
   }
 
   /// `SDMA1_RLC1_IB_SIZE.SIZE`: bits 19:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `SDMA1_RLC1_SKIP_CNTL`: oss_3_0 register, MMIO dword 0x3790 (byte 0xDE40), access unknown, reset unknown (`write` starts from 0).
@@ -4083,7 +3787,7 @@ public enum SDMA1_RLC1_SKIP_CNTL: Register {
   }
 
   /// `SDMA1_RLC1_SKIP_CNTL.SKIP_COUNT`: bits 13:0, access unknown.
-  @inlinable public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA1_RLC1_CONTEXT_STATUS`: oss_3_0 register, MMIO dword 0x3791 (byte 0xDE44), access unknown, reset unknown (`write` starts from 0).
@@ -4096,30 +3800,28 @@ public enum SDMA1_RLC1_CONTEXT_STATUS: Register {
   }
 
   /// `SDMA1_RLC1_CONTEXT_STATUS.SELECTED`: bit 0, access unknown.
-  @inlinable public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_RLC1_CONTEXT_STATUS.IDLE`: bit 2, access unknown.
-  @inlinable public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `SDMA1_RLC1_CONTEXT_STATUS.EXPIRED`: bit 3, access unknown.
-  @inlinable public static var EXPIRED: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var EXPIRED: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `SDMA1_RLC1_CONTEXT_STATUS.EXCEPTION`: bits 6:4, access unknown.
-  @inlinable public static var EXCEPTION: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var EXCEPTION: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `SDMA1_RLC1_CONTEXT_STATUS.CTXSW_ABLE`: bit 7, access unknown.
-  @inlinable public static var CTXSW_ABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var CTXSW_ABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `SDMA1_RLC1_CONTEXT_STATUS.CTXSW_READY`: bit 8, access unknown.
-  @inlinable public static var CTXSW_READY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var CTXSW_READY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA1_RLC1_CONTEXT_STATUS.PREEMPTED`: bit 9, access unknown.
-  @inlinable public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA1_RLC1_CONTEXT_STATUS.PREEMPT_DISABLE`: bit 10, access unknown.
-  @inlinable public static var PREEMPT_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var PREEMPT_DISABLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 }
 
 /// `SDMA1_RLC1_DOORBELL`: oss_3_0 register, MMIO dword 0x3792 (byte 0xDE48), access unknown, reset unknown (`write` starts from 0).
@@ -4132,13 +3834,13 @@ public enum SDMA1_RLC1_DOORBELL: Register {
   }
 
   /// `SDMA1_RLC1_DOORBELL.OFFSET`: bits 20:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
 
   /// `SDMA1_RLC1_DOORBELL.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `SDMA1_RLC1_DOORBELL.CAPTURED`: bit 30, access unknown.
-  @inlinable public static var CAPTURED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CAPTURED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA1_RLC1_VIRTUAL_ADDR`: oss_3_0 register, MMIO dword 0x37A7 (byte 0xDE9C), access unknown, reset unknown (`write` starts from 0).
@@ -4151,19 +3853,19 @@ public enum SDMA1_RLC1_VIRTUAL_ADDR: Register {
   }
 
   /// `SDMA1_RLC1_VIRTUAL_ADDR.ATC`: bit 0, access unknown.
-  @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_RLC1_VIRTUAL_ADDR.INVAL`: bit 1, access unknown.
-  @inlinable public static var INVAL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var INVAL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA1_RLC1_VIRTUAL_ADDR.PTR32`: bit 4, access unknown.
-  @inlinable public static var PTR32: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var PTR32: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `SDMA1_RLC1_VIRTUAL_ADDR.SHARED_BASE`: bits 10:8, access unknown.
-  @inlinable public static var SHARED_BASE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var SHARED_BASE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `SDMA1_RLC1_VIRTUAL_ADDR.VM_HOLE`: bit 30, access unknown.
-  @inlinable public static var VM_HOLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var VM_HOLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA1_RLC1_APE1_CNTL`: oss_3_0 register, MMIO dword 0x37A8 (byte 0xDEA0), access unknown, reset unknown (`write` starts from 0).
@@ -4176,10 +3878,10 @@ public enum SDMA1_RLC1_APE1_CNTL: Register {
   }
 
   /// `SDMA1_RLC1_APE1_CNTL.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SDMA1_RLC1_APE1_CNTL.LIMIT`: bits 31:16, access unknown.
-  @inlinable public static var LIMIT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var LIMIT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA1_RLC1_DOORBELL_LOG`: oss_3_0 register, MMIO dword 0x37A9 (byte 0xDEA4), access unknown, reset unknown (`write` starts from 0).
@@ -4192,10 +3894,10 @@ public enum SDMA1_RLC1_DOORBELL_LOG: Register {
   }
 
   /// `SDMA1_RLC1_DOORBELL_LOG.BE_ERROR`: bit 0, access unknown.
-  @inlinable public static var BE_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var BE_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_RLC1_DOORBELL_LOG.DATA`: bits 31:2, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC1_WATERMARK`: oss_3_0 register, MMIO dword 0x37AA (byte 0xDEA8), access unknown, reset unknown (`write` starts from 0).
@@ -4208,14 +3910,10 @@ public enum SDMA1_RLC1_WATERMARK: Register {
   }
 
   /// `SDMA1_RLC1_WATERMARK.RD_OUTSTANDING`: bits 11:0, access unknown.
-  @inlinable public static var RD_OUTSTANDING: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 12)
-  }
+  public static var RD_OUTSTANDING: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `SDMA1_RLC1_WATERMARK.WR_OUTSTANDING`: bits 24:16, access unknown.
-  @inlinable public static var WR_OUTSTANDING: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 9)
-  }
+  public static var WR_OUTSTANDING: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
 /// `SDMA1_RLC1_CSA_ADDR_LO`: oss_3_0 register, MMIO dword 0x37AC (byte 0xDEB0), access unknown, reset unknown (`write` starts from 0).
@@ -4228,7 +3926,7 @@ public enum SDMA1_RLC1_CSA_ADDR_LO: Register {
   }
 
   /// `SDMA1_RLC1_CSA_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC1_CSA_ADDR_HI`: oss_3_0 register, MMIO dword 0x37AD (byte 0xDEB4), access unknown, reset unknown (`write` starts from 0).
@@ -4241,7 +3939,7 @@ public enum SDMA1_RLC1_CSA_ADDR_HI: Register {
   }
 
   /// `SDMA1_RLC1_CSA_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_IB_SUB_REMAIN`: oss_3_0 register, MMIO dword 0x37AF (byte 0xDEBC), access unknown, reset unknown (`write` starts from 0).
@@ -4254,7 +3952,7 @@ public enum SDMA1_RLC1_IB_SUB_REMAIN: Register {
   }
 
   /// `SDMA1_RLC1_IB_SUB_REMAIN.SIZE`: bits 13:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
+  public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA1_RLC1_PREEMPT`: oss_3_0 register, MMIO dword 0x37B0 (byte 0xDEC0), access unknown, reset unknown (`write` starts from 0).
@@ -4267,7 +3965,7 @@ public enum SDMA1_RLC1_PREEMPT: Register {
   }
 
   /// `SDMA1_RLC1_PREEMPT.IB_PREEMPT`: bit 0, access unknown.
-  @inlinable public static var IB_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var IB_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SDMA1_RLC1_DUMMY_REG`: oss_3_0 register, MMIO dword 0x37B1 (byte 0xDEC4), access unknown, reset unknown (`write` starts from 0).
@@ -4280,7 +3978,7 @@ public enum SDMA1_RLC1_DUMMY_REG: Register {
   }
 
   /// `SDMA1_RLC1_DUMMY_REG.DUMMY`: bits 31:0, access unknown.
-  @inlinable public static var DUMMY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DUMMY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_MIDCMD_DATA0`: oss_3_0 register, MMIO dword 0x37C1 (byte 0xDF04), access unknown, reset unknown (`write` starts from 0).
@@ -4293,7 +3991,7 @@ public enum SDMA1_RLC1_MIDCMD_DATA0: Register {
   }
 
   /// `SDMA1_RLC1_MIDCMD_DATA0.DATA0`: bits 31:0, access unknown.
-  @inlinable public static var DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_MIDCMD_DATA1`: oss_3_0 register, MMIO dword 0x37C2 (byte 0xDF08), access unknown, reset unknown (`write` starts from 0).
@@ -4306,7 +4004,7 @@ public enum SDMA1_RLC1_MIDCMD_DATA1: Register {
   }
 
   /// `SDMA1_RLC1_MIDCMD_DATA1.DATA1`: bits 31:0, access unknown.
-  @inlinable public static var DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_MIDCMD_DATA2`: oss_3_0 register, MMIO dword 0x37C3 (byte 0xDF0C), access unknown, reset unknown (`write` starts from 0).
@@ -4319,7 +4017,7 @@ public enum SDMA1_RLC1_MIDCMD_DATA2: Register {
   }
 
   /// `SDMA1_RLC1_MIDCMD_DATA2.DATA2`: bits 31:0, access unknown.
-  @inlinable public static var DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_MIDCMD_DATA3`: oss_3_0 register, MMIO dword 0x37C4 (byte 0xDF10), access unknown, reset unknown (`write` starts from 0).
@@ -4332,7 +4030,7 @@ public enum SDMA1_RLC1_MIDCMD_DATA3: Register {
   }
 
   /// `SDMA1_RLC1_MIDCMD_DATA3.DATA3`: bits 31:0, access unknown.
-  @inlinable public static var DATA3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_MIDCMD_DATA4`: oss_3_0 register, MMIO dword 0x37C5 (byte 0xDF14), access unknown, reset unknown (`write` starts from 0).
@@ -4345,7 +4043,7 @@ public enum SDMA1_RLC1_MIDCMD_DATA4: Register {
   }
 
   /// `SDMA1_RLC1_MIDCMD_DATA4.DATA4`: bits 31:0, access unknown.
-  @inlinable public static var DATA4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_MIDCMD_DATA5`: oss_3_0 register, MMIO dword 0x37C6 (byte 0xDF18), access unknown, reset unknown (`write` starts from 0).
@@ -4358,7 +4056,7 @@ public enum SDMA1_RLC1_MIDCMD_DATA5: Register {
   }
 
   /// `SDMA1_RLC1_MIDCMD_DATA5.DATA5`: bits 31:0, access unknown.
-  @inlinable public static var DATA5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_MIDCMD_CNTL`: oss_3_0 register, MMIO dword 0x37C7 (byte 0xDF1C), access unknown, reset unknown (`write` starts from 0).
@@ -4371,16 +4069,16 @@ public enum SDMA1_RLC1_MIDCMD_CNTL: Register {
   }
 
   /// `SDMA1_RLC1_MIDCMD_CNTL.DATA_VALID`: bit 0, access unknown.
-  @inlinable public static var DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_RLC1_MIDCMD_CNTL.COPY_MODE`: bit 1, access unknown.
-  @inlinable public static var COPY_MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var COPY_MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA1_RLC1_MIDCMD_CNTL.SPLIT_STATE`: bits 7:4, access unknown.
-  @inlinable public static var SPLIT_STATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var SPLIT_STATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SDMA1_RLC1_MIDCMD_CNTL.ALLOW_PREEMPT`: bit 8, access unknown.
-  @inlinable public static var ALLOW_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var ALLOW_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
 /// `SRBM_PERFMON_CNTL`: oss_3_0 register, MMIO dword 0x7C00 (byte 0x1_F000), access unknown, reset unknown (`write` starts from 0).
@@ -4393,17 +4091,13 @@ public enum SRBM_PERFMON_CNTL: Register {
   }
 
   /// `SRBM_PERFMON_CNTL.PERFMON_STATE`: bits 3:0, access unknown.
-  @inlinable public static var PERFMON_STATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var PERFMON_STATE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `SRBM_PERFMON_CNTL.PERFMON_ENABLE_MODE`: bits 9:8, access unknown.
-  @inlinable public static var PERFMON_ENABLE_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
+  public static var PERFMON_ENABLE_MODE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `SRBM_PERFMON_CNTL.PERFMON_SAMPLE_ENABLE`: bit 10, access unknown.
-  @inlinable public static var PERFMON_SAMPLE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var PERFMON_SAMPLE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 }
 
 /// `SRBM_PERFCOUNTER0_SELECT`: oss_3_0 register, MMIO dword 0x7C01 (byte 0x1_F004), access unknown, reset unknown (`write` starts from 0).
@@ -4416,7 +4110,7 @@ public enum SRBM_PERFCOUNTER0_SELECT: Register {
   }
 
   /// `SRBM_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `SRBM_PERFCOUNTER1_SELECT`: oss_3_0 register, MMIO dword 0x7C02 (byte 0x1_F008), access unknown, reset unknown (`write` starts from 0).
@@ -4429,7 +4123,7 @@ public enum SRBM_PERFCOUNTER1_SELECT: Register {
   }
 
   /// `SRBM_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  @inlinable public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `SRBM_PERFCOUNTER0_LO`: oss_3_0 register, MMIO dword 0x7C03 (byte 0x1_F00C), access unknown, reset unknown (`write` starts from 0).
@@ -4442,9 +4136,7 @@ public enum SRBM_PERFCOUNTER0_LO: Register {
   }
 
   /// `SRBM_PERFCOUNTER0_LO.PERF_COUNT0_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERF_COUNT0_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERF_COUNT0_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SRBM_PERFCOUNTER0_HI`: oss_3_0 register, MMIO dword 0x7C04 (byte 0x1_F010), access unknown, reset unknown (`write` starts from 0).
@@ -4457,9 +4149,7 @@ public enum SRBM_PERFCOUNTER0_HI: Register {
   }
 
   /// `SRBM_PERFCOUNTER0_HI.PERF_COUNT0_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERF_COUNT0_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERF_COUNT0_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SRBM_PERFCOUNTER1_LO`: oss_3_0 register, MMIO dword 0x7C05 (byte 0x1_F014), access unknown, reset unknown (`write` starts from 0).
@@ -4472,9 +4162,7 @@ public enum SRBM_PERFCOUNTER1_LO: Register {
   }
 
   /// `SRBM_PERFCOUNTER1_LO.PERF_COUNT1_LO`: bits 31:0, access unknown.
-  @inlinable public static var PERF_COUNT1_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERF_COUNT1_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SRBM_PERFCOUNTER1_HI`: oss_3_0 register, MMIO dword 0x7C06 (byte 0x1_F018), access unknown, reset unknown (`write` starts from 0).
@@ -4487,9 +4175,7 @@ public enum SRBM_PERFCOUNTER1_HI: Register {
   }
 
   /// `SRBM_PERFCOUNTER1_HI.PERF_COUNT1_HI`: bits 31:0, access unknown.
-  @inlinable public static var PERF_COUNT1_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var PERF_COUNT1_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_PERFMON_CNTL`: oss_3_0 register, MMIO dword 0x9000 (byte 0x2_4000), access unknown, reset unknown (`write` starts from 0).
@@ -4502,22 +4188,22 @@ public enum SDMA0_PERFMON_CNTL: Register {
   }
 
   /// `SDMA0_PERFMON_CNTL.PERF_ENABLE0`: bit 0, access unknown.
-  @inlinable public static var PERF_ENABLE0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var PERF_ENABLE0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA0_PERFMON_CNTL.PERF_CLEAR0`: bit 1, access unknown.
-  @inlinable public static var PERF_CLEAR0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var PERF_CLEAR0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA0_PERFMON_CNTL.PERF_SEL0`: bits 7:2, access unknown.
-  @inlinable public static var PERF_SEL0: RegisterField<Self, UInt8> { .init(lsb: 2, width: 6) }
+  public static var PERF_SEL0: RegisterField<Self, UInt8> { .init(lsb: 2, width: 6) }
 
   /// `SDMA0_PERFMON_CNTL.PERF_ENABLE1`: bit 8, access unknown.
-  @inlinable public static var PERF_ENABLE1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var PERF_ENABLE1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA0_PERFMON_CNTL.PERF_CLEAR1`: bit 9, access unknown.
-  @inlinable public static var PERF_CLEAR1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var PERF_CLEAR1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA0_PERFMON_CNTL.PERF_SEL1`: bits 15:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
+  public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `SDMA0_PERFCOUNTER0_RESULT`: oss_3_0 register, MMIO dword 0x9001 (byte 0x2_4004), access unknown, reset unknown (`write` starts from 0).
@@ -4530,7 +4216,7 @@ public enum SDMA0_PERFCOUNTER0_RESULT: Register {
   }
 
   /// `SDMA0_PERFCOUNTER0_RESULT.PERF_COUNT`: bits 31:0, access unknown.
-  @inlinable public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_PERFCOUNTER1_RESULT`: oss_3_0 register, MMIO dword 0x9002 (byte 0x2_4008), access unknown, reset unknown (`write` starts from 0).
@@ -4543,7 +4229,7 @@ public enum SDMA0_PERFCOUNTER1_RESULT: Register {
   }
 
   /// `SDMA0_PERFCOUNTER1_RESULT.PERF_COUNT`: bits 31:0, access unknown.
-  @inlinable public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_PERFMON_CNTL`: oss_3_0 register, MMIO dword 0x9010 (byte 0x2_4040), access unknown, reset unknown (`write` starts from 0).
@@ -4556,22 +4242,22 @@ public enum SDMA1_PERFMON_CNTL: Register {
   }
 
   /// `SDMA1_PERFMON_CNTL.PERF_ENABLE0`: bit 0, access unknown.
-  @inlinable public static var PERF_ENABLE0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var PERF_ENABLE0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `SDMA1_PERFMON_CNTL.PERF_CLEAR0`: bit 1, access unknown.
-  @inlinable public static var PERF_CLEAR0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var PERF_CLEAR0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `SDMA1_PERFMON_CNTL.PERF_SEL0`: bits 7:2, access unknown.
-  @inlinable public static var PERF_SEL0: RegisterField<Self, UInt8> { .init(lsb: 2, width: 6) }
+  public static var PERF_SEL0: RegisterField<Self, UInt8> { .init(lsb: 2, width: 6) }
 
   /// `SDMA1_PERFMON_CNTL.PERF_ENABLE1`: bit 8, access unknown.
-  @inlinable public static var PERF_ENABLE1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var PERF_ENABLE1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `SDMA1_PERFMON_CNTL.PERF_CLEAR1`: bit 9, access unknown.
-  @inlinable public static var PERF_CLEAR1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var PERF_CLEAR1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `SDMA1_PERFMON_CNTL.PERF_SEL1`: bits 15:10, access unknown.
-  @inlinable public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
+  public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `SDMA1_PERFCOUNTER0_RESULT`: oss_3_0 register, MMIO dword 0x9011 (byte 0x2_4044), access unknown, reset unknown (`write` starts from 0).
@@ -4584,7 +4270,7 @@ public enum SDMA1_PERFCOUNTER0_RESULT: Register {
   }
 
   /// `SDMA1_PERFCOUNTER0_RESULT.PERF_COUNT`: bits 31:0, access unknown.
-  @inlinable public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_PERFCOUNTER1_RESULT`: oss_3_0 register, MMIO dword 0x9012 (byte 0x2_4048), access unknown, reset unknown (`write` starts from 0).
@@ -4597,7 +4283,7 @@ public enum SDMA1_PERFCOUNTER1_RESULT: Register {
   }
 
   /// `SDMA1_PERFCOUNTER1_RESULT.PERF_COUNT`: bits 31:0, access unknown.
-  @inlinable public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SRBM_MC_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA00 (byte 0x3_E800), access unknown, reset unknown (`write` starts from 0).
@@ -4610,10 +4296,10 @@ public enum SRBM_MC_DOMAIN_ADDR0: Register {
   }
 
   /// `SRBM_MC_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_MC_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_MC_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA01 (byte 0x3_E804), access unknown, reset unknown (`write` starts from 0).
@@ -4626,10 +4312,10 @@ public enum SRBM_MC_DOMAIN_ADDR1: Register {
   }
 
   /// `SRBM_MC_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_MC_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_MC_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA02 (byte 0x3_E808), access unknown, reset unknown (`write` starts from 0).
@@ -4642,10 +4328,10 @@ public enum SRBM_MC_DOMAIN_ADDR2: Register {
   }
 
   /// `SRBM_MC_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_MC_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_MC_DOMAIN_ADDR3`: oss_3_0 register, MMIO dword 0xFA03 (byte 0x3_E80C), access unknown, reset unknown (`write` starts from 0).
@@ -4658,10 +4344,10 @@ public enum SRBM_MC_DOMAIN_ADDR3: Register {
   }
 
   /// `SRBM_MC_DOMAIN_ADDR3.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_MC_DOMAIN_ADDR3.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_MC_DOMAIN_ADDR4`: oss_3_0 register, MMIO dword 0xFA04 (byte 0x3_E810), access unknown, reset unknown (`write` starts from 0).
@@ -4674,8 +4360,8 @@ public enum SRBM_MC_DOMAIN_ADDR4: Register {
   }
 
   /// `SRBM_MC_DOMAIN_ADDR4.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_MC_DOMAIN_ADDR4.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }

@@ -14,10 +14,10 @@ public enum SRBM_MC_DOMAIN_ADDR5: Register {
   }
 
   /// `SRBM_MC_DOMAIN_ADDR5.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_MC_DOMAIN_ADDR5.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_MC_DOMAIN_ADDR6`: oss_3_0 register, MMIO dword 0xFA06 (byte 0x3_E818), access unknown, reset unknown (`write` starts from 0).
@@ -30,10 +30,10 @@ public enum SRBM_MC_DOMAIN_ADDR6: Register {
   }
 
   /// `SRBM_MC_DOMAIN_ADDR6.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_MC_DOMAIN_ADDR6.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SYS_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA08 (byte 0x3_E820), access unknown, reset unknown (`write` starts from 0).
@@ -46,10 +46,10 @@ public enum SRBM_SYS_DOMAIN_ADDR0: Register {
   }
 
   /// `SRBM_SYS_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_SYS_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SYS_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA09 (byte 0x3_E824), access unknown, reset unknown (`write` starts from 0).
@@ -62,10 +62,10 @@ public enum SRBM_SYS_DOMAIN_ADDR1: Register {
   }
 
   /// `SRBM_SYS_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_SYS_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SYS_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA0A (byte 0x3_E828), access unknown, reset unknown (`write` starts from 0).
@@ -78,10 +78,10 @@ public enum SRBM_SYS_DOMAIN_ADDR2: Register {
   }
 
   /// `SRBM_SYS_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_SYS_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SYS_DOMAIN_ADDR3`: oss_3_0 register, MMIO dword 0xFA0B (byte 0x3_E82C), access unknown, reset unknown (`write` starts from 0).
@@ -94,10 +94,10 @@ public enum SRBM_SYS_DOMAIN_ADDR3: Register {
   }
 
   /// `SRBM_SYS_DOMAIN_ADDR3.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_SYS_DOMAIN_ADDR3.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SYS_DOMAIN_ADDR4`: oss_3_0 register, MMIO dword 0xFA0C (byte 0x3_E830), access unknown, reset unknown (`write` starts from 0).
@@ -110,10 +110,10 @@ public enum SRBM_SYS_DOMAIN_ADDR4: Register {
   }
 
   /// `SRBM_SYS_DOMAIN_ADDR4.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_SYS_DOMAIN_ADDR4.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SYS_DOMAIN_ADDR5`: oss_3_0 register, MMIO dword 0xFA0D (byte 0x3_E834), access unknown, reset unknown (`write` starts from 0).
@@ -126,10 +126,10 @@ public enum SRBM_SYS_DOMAIN_ADDR5: Register {
   }
 
   /// `SRBM_SYS_DOMAIN_ADDR5.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_SYS_DOMAIN_ADDR5.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SYS_DOMAIN_ADDR6`: oss_3_0 register, MMIO dword 0xFA0E (byte 0x3_E838), access unknown, reset unknown (`write` starts from 0).
@@ -142,10 +142,10 @@ public enum SRBM_SYS_DOMAIN_ADDR6: Register {
   }
 
   /// `SRBM_SYS_DOMAIN_ADDR6.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_SYS_DOMAIN_ADDR6.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SDMA_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA10 (byte 0x3_E840), access unknown, reset unknown (`write` starts from 0).
@@ -158,10 +158,10 @@ public enum SRBM_SDMA_DOMAIN_ADDR0: Register {
   }
 
   /// `SRBM_SDMA_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_SDMA_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SDMA_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA11 (byte 0x3_E844), access unknown, reset unknown (`write` starts from 0).
@@ -174,10 +174,10 @@ public enum SRBM_SDMA_DOMAIN_ADDR1: Register {
   }
 
   /// `SRBM_SDMA_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_SDMA_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SDMA_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA12 (byte 0x3_E848), access unknown, reset unknown (`write` starts from 0).
@@ -190,10 +190,10 @@ public enum SRBM_SDMA_DOMAIN_ADDR2: Register {
   }
 
   /// `SRBM_SDMA_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_SDMA_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SDMA_DOMAIN_ADDR3`: oss_3_0 register, MMIO dword 0xFA13 (byte 0x3_E84C), access unknown, reset unknown (`write` starts from 0).
@@ -206,10 +206,10 @@ public enum SRBM_SDMA_DOMAIN_ADDR3: Register {
   }
 
   /// `SRBM_SDMA_DOMAIN_ADDR3.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_SDMA_DOMAIN_ADDR3.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_UVD_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA14 (byte 0x3_E850), access unknown, reset unknown (`write` starts from 0).
@@ -222,10 +222,10 @@ public enum SRBM_UVD_DOMAIN_ADDR0: Register {
   }
 
   /// `SRBM_UVD_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_UVD_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_UVD_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA15 (byte 0x3_E854), access unknown, reset unknown (`write` starts from 0).
@@ -238,10 +238,10 @@ public enum SRBM_UVD_DOMAIN_ADDR1: Register {
   }
 
   /// `SRBM_UVD_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_UVD_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_UVD_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA16 (byte 0x3_E858), access unknown, reset unknown (`write` starts from 0).
@@ -254,10 +254,10 @@ public enum SRBM_UVD_DOMAIN_ADDR2: Register {
   }
 
   /// `SRBM_UVD_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_UVD_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_VCE_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA18 (byte 0x3_E860), access unknown, reset unknown (`write` starts from 0).
@@ -270,10 +270,10 @@ public enum SRBM_VCE_DOMAIN_ADDR0: Register {
   }
 
   /// `SRBM_VCE_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_VCE_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_VCE_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA19 (byte 0x3_E864), access unknown, reset unknown (`write` starts from 0).
@@ -286,10 +286,10 @@ public enum SRBM_VCE_DOMAIN_ADDR1: Register {
   }
 
   /// `SRBM_VCE_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_VCE_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_VCE_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA1A (byte 0x3_E868), access unknown, reset unknown (`write` starts from 0).
@@ -302,10 +302,10 @@ public enum SRBM_VCE_DOMAIN_ADDR2: Register {
   }
 
   /// `SRBM_VCE_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_VCE_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SAM_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA1C (byte 0x3_E870), access unknown, reset unknown (`write` starts from 0).
@@ -318,10 +318,10 @@ public enum SRBM_SAM_DOMAIN_ADDR0: Register {
   }
 
   /// `SRBM_SAM_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_SAM_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SAM_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA1D (byte 0x3_E874), access unknown, reset unknown (`write` starts from 0).
@@ -334,10 +334,10 @@ public enum SRBM_SAM_DOMAIN_ADDR1: Register {
   }
 
   /// `SRBM_SAM_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_SAM_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SAM_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA1E (byte 0x3_E878), access unknown, reset unknown (`write` starts from 0).
@@ -350,10 +350,10 @@ public enum SRBM_SAM_DOMAIN_ADDR2: Register {
   }
 
   /// `SRBM_SAM_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_SAM_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_ISP_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA20 (byte 0x3_E880), access unknown, reset unknown (`write` starts from 0).
@@ -366,10 +366,10 @@ public enum SRBM_ISP_DOMAIN_ADDR0: Register {
   }
 
   /// `SRBM_ISP_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_ISP_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_ISP_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA21 (byte 0x3_E884), access unknown, reset unknown (`write` starts from 0).
@@ -382,10 +382,10 @@ public enum SRBM_ISP_DOMAIN_ADDR1: Register {
   }
 
   /// `SRBM_ISP_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_ISP_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_ISP_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA22 (byte 0x3_E888), access unknown, reset unknown (`write` starts from 0).
@@ -398,10 +398,10 @@ public enum SRBM_ISP_DOMAIN_ADDR2: Register {
   }
 
   /// `SRBM_ISP_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_ISP_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_VP8_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA24 (byte 0x3_E890), access unknown, reset unknown (`write` starts from 0).
@@ -414,10 +414,10 @@ public enum SRBM_VP8_DOMAIN_ADDR0: Register {
   }
 
   /// `SRBM_VP8_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
-  @inlinable public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_VP8_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SYS_GRBM_GFX_INDEX_SELECT`: oss_3_0 register, MMIO dword 0xFA2C (byte 0x3_E8B0), access unknown, reset unknown (`write` starts from 0).
@@ -430,7 +430,7 @@ public enum SYS_GRBM_GFX_INDEX_SELECT: Register {
   }
 
   /// `SYS_GRBM_GFX_INDEX_SELECT.SYS_GRBM_GFX_INDEX_SEL`: bits 3:0, access unknown, values of `SYS_GRBM_GFX_INDEX_SEL`.
-  @inlinable public static var SYS_GRBM_GFX_INDEX_SEL: RegisterField<Self, SYS_GRBM_GFX_INDEX_SEL> {
+  public static var SYS_GRBM_GFX_INDEX_SEL: RegisterField<Self, SYS_GRBM_GFX_INDEX_SEL> {
     .init(lsb: 0, width: 4)
   }
 }
@@ -445,30 +445,24 @@ public enum SYS_GRBM_GFX_INDEX_DATA: Register {
   }
 
   /// `SYS_GRBM_GFX_INDEX_DATA.INSTANCE_INDEX`: bits 7:0, access unknown.
-  @inlinable public static var INSTANCE_INDEX: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var INSTANCE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `SYS_GRBM_GFX_INDEX_DATA.SH_INDEX`: bits 15:8, access unknown.
-  @inlinable public static var SH_INDEX: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var SH_INDEX: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `SYS_GRBM_GFX_INDEX_DATA.SE_INDEX`: bits 23:16, access unknown.
-  @inlinable public static var SE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var SE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `SYS_GRBM_GFX_INDEX_DATA.SH_BROADCAST_WRITES`: bit 29, access unknown.
-  @inlinable public static var SH_BROADCAST_WRITES: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var SH_BROADCAST_WRITES: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `SYS_GRBM_GFX_INDEX_DATA.INSTANCE_BROADCAST_WRITES`: bit 30, access unknown.
-  @inlinable public static var INSTANCE_BROADCAST_WRITES: RegisterField<Self, Bool> {
+  public static var INSTANCE_BROADCAST_WRITES: RegisterField<Self, Bool> {
     .init(lsb: 30, width: 1)
   }
 
   /// `SYS_GRBM_GFX_INDEX_DATA.SE_BROADCAST_WRITES`: bit 31, access unknown.
-  @inlinable public static var SE_BROADCAST_WRITES: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var SE_BROADCAST_WRITES: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SRBM_GFX_CNTL_SELECT`: oss_3_0 register, MMIO dword 0xFA2E (byte 0x3_E8B8), access unknown, reset unknown (`write` starts from 0).
@@ -481,7 +475,7 @@ public enum SRBM_GFX_CNTL_SELECT: Register {
   }
 
   /// `SRBM_GFX_CNTL_SELECT.SRBM_GFX_CNTL_SEL`: bits 3:0, access unknown, values of `SRBM_GFX_CNTL_SEL`.
-  @inlinable public static var SRBM_GFX_CNTL_SEL: RegisterField<Self, SRBM_GFX_CNTL_SEL> {
+  public static var SRBM_GFX_CNTL_SEL: RegisterField<Self, SRBM_GFX_CNTL_SEL> {
     .init(lsb: 0, width: 4)
   }
 }
@@ -496,16 +490,16 @@ public enum SRBM_GFX_CNTL_DATA: Register {
   }
 
   /// `SRBM_GFX_CNTL_DATA.PIPEID`: bits 1:0, access unknown.
-  @inlinable public static var PIPEID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var PIPEID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `SRBM_GFX_CNTL_DATA.MEID`: bits 3:2, access unknown.
-  @inlinable public static var MEID: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var MEID: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `SRBM_GFX_CNTL_DATA.VMID`: bits 7:4, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SRBM_GFX_CNTL_DATA.QUEUEID`: bits 10:8, access unknown.
-  @inlinable public static var QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 }
 
 /// `SRBM_VF_ENABLE`: oss_3_0 register, MMIO dword 0xFA30 (byte 0x3_E8C0), access unknown, reset unknown (`write` starts from 0).
@@ -518,7 +512,7 @@ public enum SRBM_VF_ENABLE: Register {
   }
 
   /// `SRBM_VF_ENABLE.VF_ENABLE`: bit 0, access unknown.
-  @inlinable public static var VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SRBM_VIRT_CNTL`: oss_3_0 register, MMIO dword 0xFA31 (byte 0x3_E8C4), access unknown, reset unknown (`write` starts from 0).
@@ -531,9 +525,7 @@ public enum SRBM_VIRT_CNTL: Register {
   }
 
   /// `SRBM_VIRT_CNTL.VF_WRITE_ENABLE`: bit 0, access unknown.
-  @inlinable public static var VF_WRITE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var VF_WRITE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SRBM_VIRT_RESET_REQ`: oss_3_0 register, MMIO dword 0xFA32 (byte 0x3_E8C8), access unknown, reset unknown (`write` starts from 0).
@@ -546,10 +538,10 @@ public enum SRBM_VIRT_RESET_REQ: Register {
   }
 
   /// `SRBM_VIRT_RESET_REQ.VF`: bits 15:0, access unknown.
-  @inlinable public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_VIRT_RESET_REQ.PF`: bit 31, access unknown.
-  @inlinable public static var PF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var PF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SRBM_CAM_INDEX`: oss_3_0 register, MMIO dword 0xFE34 (byte 0x3_F8D0), access unknown, reset unknown (`write` starts from 0).
@@ -562,7 +554,7 @@ public enum SRBM_CAM_INDEX: Register {
   }
 
   /// `SRBM_CAM_INDEX.CAM_INDEX`: bits 1:0, access unknown.
-  @inlinable public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `SRBM_CAM_DATA`: oss_3_0 register, MMIO dword 0xFE35 (byte 0x3_F8D4), access unknown, reset unknown (`write` starts from 0).
@@ -575,12 +567,10 @@ public enum SRBM_CAM_DATA: Register {
   }
 
   /// `SRBM_CAM_DATA.CAM_ADDR`: bits 15:0, access unknown.
-  @inlinable public static var CAM_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var CAM_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `SRBM_CAM_DATA.CAM_REMAPADDR`: bits 31:16, access unknown.
-  @inlinable public static var CAM_REMAPADDR: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var CAM_REMAPADDR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `CLIENT0_K0`: oss_3_0 register, index 0x1F0 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -593,7 +583,7 @@ public enum CLIENT0_K0: RegisterDefinition {
   }
 
   /// `CLIENT0_K0.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_K1`: oss_3_0 register, index 0x1F4 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -606,7 +596,7 @@ public enum CLIENT0_K1: RegisterDefinition {
   }
 
   /// `CLIENT0_K1.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_K2`: oss_3_0 register, index 0x1F8 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -619,7 +609,7 @@ public enum CLIENT0_K2: RegisterDefinition {
   }
 
   /// `CLIENT0_K2.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_K3`: oss_3_0 register, index 0x1FC of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -632,7 +622,7 @@ public enum CLIENT0_K3: RegisterDefinition {
   }
 
   /// `CLIENT0_K3.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_CK0`: oss_3_0 register, index 0x200 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -645,7 +635,7 @@ public enum CLIENT0_CK0: RegisterDefinition {
   }
 
   /// `CLIENT0_CK0.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_CK1`: oss_3_0 register, index 0x204 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -658,7 +648,7 @@ public enum CLIENT0_CK1: RegisterDefinition {
   }
 
   /// `CLIENT0_CK1.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_CK2`: oss_3_0 register, index 0x208 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -671,7 +661,7 @@ public enum CLIENT0_CK2: RegisterDefinition {
   }
 
   /// `CLIENT0_CK2.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_CK3`: oss_3_0 register, index 0x20C of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -684,7 +674,7 @@ public enum CLIENT0_CK3: RegisterDefinition {
   }
 
   /// `CLIENT0_CK3.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_CD0`: oss_3_0 register, index 0x210 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -697,7 +687,7 @@ public enum CLIENT0_CD0: RegisterDefinition {
   }
 
   /// `CLIENT0_CD0.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_CD1`: oss_3_0 register, index 0x214 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -710,7 +700,7 @@ public enum CLIENT0_CD1: RegisterDefinition {
   }
 
   /// `CLIENT0_CD1.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_CD2`: oss_3_0 register, index 0x218 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -723,7 +713,7 @@ public enum CLIENT0_CD2: RegisterDefinition {
   }
 
   /// `CLIENT0_CD2.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_CD3`: oss_3_0 register, index 0x21C of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -736,7 +726,7 @@ public enum CLIENT0_CD3: RegisterDefinition {
   }
 
   /// `CLIENT0_CD3.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_BM`: oss_3_0 register, index 0x220 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -749,7 +739,7 @@ public enum CLIENT0_BM: RegisterDefinition {
   }
 
   /// `CLIENT0_BM.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_OFFSET`: oss_3_0 register, index 0x224 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -762,7 +752,7 @@ public enum CLIENT0_OFFSET: RegisterDefinition {
   }
 
   /// `CLIENT0_OFFSET.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_STATUS`: oss_3_0 register, index 0x228 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -775,7 +765,7 @@ public enum CLIENT0_STATUS: RegisterDefinition {
   }
 
   /// `CLIENT0_STATUS.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_OFFSET_HI`: oss_3_0 register, index 0x290 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -788,7 +778,7 @@ public enum CLIENT0_OFFSET_HI: RegisterDefinition {
   }
 
   /// `CLIENT0_OFFSET_HI.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_K0`: oss_3_0 register, index 0x22C of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -801,7 +791,7 @@ public enum CLIENT1_K0: RegisterDefinition {
   }
 
   /// `CLIENT1_K0.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_K1`: oss_3_0 register, index 0x230 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -814,7 +804,7 @@ public enum CLIENT1_K1: RegisterDefinition {
   }
 
   /// `CLIENT1_K1.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_K2`: oss_3_0 register, index 0x234 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -827,7 +817,7 @@ public enum CLIENT1_K2: RegisterDefinition {
   }
 
   /// `CLIENT1_K2.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_K3`: oss_3_0 register, index 0x238 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -840,7 +830,7 @@ public enum CLIENT1_K3: RegisterDefinition {
   }
 
   /// `CLIENT1_K3.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_CK0`: oss_3_0 register, index 0x23C of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -853,7 +843,7 @@ public enum CLIENT1_CK0: RegisterDefinition {
   }
 
   /// `CLIENT1_CK0.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_CK1`: oss_3_0 register, index 0x240 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -866,7 +856,7 @@ public enum CLIENT1_CK1: RegisterDefinition {
   }
 
   /// `CLIENT1_CK1.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_CK2`: oss_3_0 register, index 0x244 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -879,7 +869,7 @@ public enum CLIENT1_CK2: RegisterDefinition {
   }
 
   /// `CLIENT1_CK2.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_CK3`: oss_3_0 register, index 0x248 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -892,7 +882,7 @@ public enum CLIENT1_CK3: RegisterDefinition {
   }
 
   /// `CLIENT1_CK3.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_CD0`: oss_3_0 register, index 0x24C of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -905,7 +895,7 @@ public enum CLIENT1_CD0: RegisterDefinition {
   }
 
   /// `CLIENT1_CD0.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_CD1`: oss_3_0 register, index 0x250 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -918,7 +908,7 @@ public enum CLIENT1_CD1: RegisterDefinition {
   }
 
   /// `CLIENT1_CD1.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_CD2`: oss_3_0 register, index 0x254 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -931,7 +921,7 @@ public enum CLIENT1_CD2: RegisterDefinition {
   }
 
   /// `CLIENT1_CD2.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_CD3`: oss_3_0 register, index 0x258 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -944,7 +934,7 @@ public enum CLIENT1_CD3: RegisterDefinition {
   }
 
   /// `CLIENT1_CD3.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_BM`: oss_3_0 register, index 0x25C of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -957,7 +947,7 @@ public enum CLIENT1_BM: RegisterDefinition {
   }
 
   /// `CLIENT1_BM.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_OFFSET`: oss_3_0 register, index 0x260 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -970,7 +960,7 @@ public enum CLIENT1_OFFSET: RegisterDefinition {
   }
 
   /// `CLIENT1_OFFSET.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_PORT_STATUS`: oss_3_0 register, index 0x264 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -983,7 +973,7 @@ public enum CLIENT1_PORT_STATUS: RegisterDefinition {
   }
 
   /// `CLIENT1_PORT_STATUS.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_OFFSET_HI`: oss_3_0 register, index 0x294 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -996,7 +986,7 @@ public enum CLIENT1_OFFSET_HI: RegisterDefinition {
   }
 
   /// `CLIENT1_OFFSET_HI.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_K0`: oss_3_0 register, index 0x1B4 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1009,7 +999,7 @@ public enum CLIENT2_K0: RegisterDefinition {
   }
 
   /// `CLIENT2_K0.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_K1`: oss_3_0 register, index 0x1B8 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1022,7 +1012,7 @@ public enum CLIENT2_K1: RegisterDefinition {
   }
 
   /// `CLIENT2_K1.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_K2`: oss_3_0 register, index 0x1BC of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1035,7 +1025,7 @@ public enum CLIENT2_K2: RegisterDefinition {
   }
 
   /// `CLIENT2_K2.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_K3`: oss_3_0 register, index 0x1C0 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1048,7 +1038,7 @@ public enum CLIENT2_K3: RegisterDefinition {
   }
 
   /// `CLIENT2_K3.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_CK0`: oss_3_0 register, index 0x1C4 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1061,7 +1051,7 @@ public enum CLIENT2_CK0: RegisterDefinition {
   }
 
   /// `CLIENT2_CK0.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_CK1`: oss_3_0 register, index 0x1C8 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1074,7 +1064,7 @@ public enum CLIENT2_CK1: RegisterDefinition {
   }
 
   /// `CLIENT2_CK1.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_CK2`: oss_3_0 register, index 0x1CC of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1087,7 +1077,7 @@ public enum CLIENT2_CK2: RegisterDefinition {
   }
 
   /// `CLIENT2_CK2.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_CK3`: oss_3_0 register, index 0x1D0 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1100,7 +1090,7 @@ public enum CLIENT2_CK3: RegisterDefinition {
   }
 
   /// `CLIENT2_CK3.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_CD0`: oss_3_0 register, index 0x1D4 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1113,7 +1103,7 @@ public enum CLIENT2_CD0: RegisterDefinition {
   }
 
   /// `CLIENT2_CD0.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_CD1`: oss_3_0 register, index 0x1D8 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1126,7 +1116,7 @@ public enum CLIENT2_CD1: RegisterDefinition {
   }
 
   /// `CLIENT2_CD1.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_CD2`: oss_3_0 register, index 0x1DC of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1139,7 +1129,7 @@ public enum CLIENT2_CD2: RegisterDefinition {
   }
 
   /// `CLIENT2_CD2.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_CD3`: oss_3_0 register, index 0x1E0 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1152,7 +1142,7 @@ public enum CLIENT2_CD3: RegisterDefinition {
   }
 
   /// `CLIENT2_CD3.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_BM`: oss_3_0 register, index 0x1E4 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1165,7 +1155,7 @@ public enum CLIENT2_BM: RegisterDefinition {
   }
 
   /// `CLIENT2_BM.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_OFFSET`: oss_3_0 register, index 0x1E8 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1178,7 +1168,7 @@ public enum CLIENT2_OFFSET: RegisterDefinition {
   }
 
   /// `CLIENT2_OFFSET.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_STATUS`: oss_3_0 register, index 0x1EC of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1191,7 +1181,7 @@ public enum CLIENT2_STATUS: RegisterDefinition {
   }
 
   /// `CLIENT2_STATUS.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_OFFSET_HI`: oss_3_0 register, index 0x298 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1204,7 +1194,7 @@ public enum CLIENT2_OFFSET_HI: RegisterDefinition {
   }
 
   /// `CLIENT2_OFFSET_HI.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_OFFSET_HI`: oss_3_0 register, index 0x2A0 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1217,7 +1207,7 @@ public enum CLIENT3_OFFSET_HI: RegisterDefinition {
   }
 
   /// `CLIENT3_OFFSET_HI.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_K0`: oss_3_0 register, index 0x2A4 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1230,7 +1220,7 @@ public enum CLIENT3_K0: RegisterDefinition {
   }
 
   /// `CLIENT3_K0.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_K1`: oss_3_0 register, index 0x2A8 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1243,7 +1233,7 @@ public enum CLIENT3_K1: RegisterDefinition {
   }
 
   /// `CLIENT3_K1.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_K2`: oss_3_0 register, index 0x2AC of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1256,7 +1246,7 @@ public enum CLIENT3_K2: RegisterDefinition {
   }
 
   /// `CLIENT3_K2.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_K3`: oss_3_0 register, index 0x2B0 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1269,7 +1259,7 @@ public enum CLIENT3_K3: RegisterDefinition {
   }
 
   /// `CLIENT3_K3.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_CK0`: oss_3_0 register, index 0x2B4 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1282,7 +1272,7 @@ public enum CLIENT3_CK0: RegisterDefinition {
   }
 
   /// `CLIENT3_CK0.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_CK1`: oss_3_0 register, index 0x2B8 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1295,7 +1285,7 @@ public enum CLIENT3_CK1: RegisterDefinition {
   }
 
   /// `CLIENT3_CK1.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_CK2`: oss_3_0 register, index 0x2BC of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1308,7 +1298,7 @@ public enum CLIENT3_CK2: RegisterDefinition {
   }
 
   /// `CLIENT3_CK2.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_CK3`: oss_3_0 register, index 0x2C0 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1321,7 +1311,7 @@ public enum CLIENT3_CK3: RegisterDefinition {
   }
 
   /// `CLIENT3_CK3.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_CD0`: oss_3_0 register, index 0x2C4 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1334,7 +1324,7 @@ public enum CLIENT3_CD0: RegisterDefinition {
   }
 
   /// `CLIENT3_CD0.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_CD1`: oss_3_0 register, index 0x2C8 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1347,7 +1337,7 @@ public enum CLIENT3_CD1: RegisterDefinition {
   }
 
   /// `CLIENT3_CD1.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_CD2`: oss_3_0 register, index 0x2CC of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1360,7 +1350,7 @@ public enum CLIENT3_CD2: RegisterDefinition {
   }
 
   /// `CLIENT3_CD2.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_CD3`: oss_3_0 register, index 0x2D0 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1373,7 +1363,7 @@ public enum CLIENT3_CD3: RegisterDefinition {
   }
 
   /// `CLIENT3_CD3.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_BM`: oss_3_0 register, index 0x2D4 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1386,7 +1376,7 @@ public enum CLIENT3_BM: RegisterDefinition {
   }
 
   /// `CLIENT3_BM.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_OFFSET`: oss_3_0 register, index 0x2D8 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1399,7 +1389,7 @@ public enum CLIENT3_OFFSET: RegisterDefinition {
   }
 
   /// `CLIENT3_OFFSET.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_STATUS`: oss_3_0 register, index 0x2DC of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1412,7 +1402,7 @@ public enum CLIENT3_STATUS: RegisterDefinition {
   }
 
   /// `CLIENT3_STATUS.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_OFFSET_HI`: oss_3_0 register, index 0x2E0 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1425,7 +1415,7 @@ public enum CLIENT4_OFFSET_HI: RegisterDefinition {
   }
 
   /// `CLIENT4_OFFSET_HI.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_K0`: oss_3_0 register, index 0x2E4 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1438,7 +1428,7 @@ public enum CLIENT4_K0: RegisterDefinition {
   }
 
   /// `CLIENT4_K0.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_K1`: oss_3_0 register, index 0x2E8 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1451,7 +1441,7 @@ public enum CLIENT4_K1: RegisterDefinition {
   }
 
   /// `CLIENT4_K1.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_K2`: oss_3_0 register, index 0x2EC of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1464,7 +1454,7 @@ public enum CLIENT4_K2: RegisterDefinition {
   }
 
   /// `CLIENT4_K2.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_K3`: oss_3_0 register, index 0x2F0 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1477,7 +1467,7 @@ public enum CLIENT4_K3: RegisterDefinition {
   }
 
   /// `CLIENT4_K3.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_CK0`: oss_3_0 register, index 0x2F4 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1490,7 +1480,7 @@ public enum CLIENT4_CK0: RegisterDefinition {
   }
 
   /// `CLIENT4_CK0.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_CK1`: oss_3_0 register, index 0x2F8 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1503,7 +1493,7 @@ public enum CLIENT4_CK1: RegisterDefinition {
   }
 
   /// `CLIENT4_CK1.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_CK2`: oss_3_0 register, index 0x2FC of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1516,7 +1506,7 @@ public enum CLIENT4_CK2: RegisterDefinition {
   }
 
   /// `CLIENT4_CK2.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_CK3`: oss_3_0 register, index 0x300 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1529,7 +1519,7 @@ public enum CLIENT4_CK3: RegisterDefinition {
   }
 
   /// `CLIENT4_CK3.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_CD0`: oss_3_0 register, index 0x304 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1542,7 +1532,7 @@ public enum CLIENT4_CD0: RegisterDefinition {
   }
 
   /// `CLIENT4_CD0.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_CD1`: oss_3_0 register, index 0x308 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1555,7 +1545,7 @@ public enum CLIENT4_CD1: RegisterDefinition {
   }
 
   /// `CLIENT4_CD1.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_CD2`: oss_3_0 register, index 0x30C of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1568,7 +1558,7 @@ public enum CLIENT4_CD2: RegisterDefinition {
   }
 
   /// `CLIENT4_CD2.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_CD3`: oss_3_0 register, index 0x310 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1581,7 +1571,7 @@ public enum CLIENT4_CD3: RegisterDefinition {
   }
 
   /// `CLIENT4_CD3.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_BM`: oss_3_0 register, index 0x314 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1594,7 +1584,7 @@ public enum CLIENT4_BM: RegisterDefinition {
   }
 
   /// `CLIENT4_BM.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_OFFSET`: oss_3_0 register, index 0x318 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1607,7 +1597,7 @@ public enum CLIENT4_OFFSET: RegisterDefinition {
   }
 
   /// `CLIENT4_OFFSET.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_STATUS`: oss_3_0 register, index 0x31C of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1620,7 +1610,7 @@ public enum CLIENT4_STATUS: RegisterDefinition {
   }
 
   /// `CLIENT4_STATUS.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DH_TEST`: oss_3_0 register, index 0x0 of space `ix_dh` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1633,7 +1623,7 @@ public enum DH_TEST: RegisterDefinition {
   }
 
   /// `DH_TEST.DH_TEST`: bit 0, access unknown.
-  @inlinable public static var DH_TEST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DH_TEST: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `EXP0`: oss_3_0 register, index 0x34 of space `ix_exp0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1646,7 +1636,7 @@ public enum EXP0: RegisterDefinition {
   }
 
   /// `EXP0.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `EXP1`: oss_3_0 register, index 0x38 of space `ix_exp1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1659,7 +1649,7 @@ public enum EXP1: RegisterDefinition {
   }
 
   /// `EXP1.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `EXP2`: oss_3_0 register, index 0x3C of space `ix_exp2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1672,7 +1662,7 @@ public enum EXP2: RegisterDefinition {
   }
 
   /// `EXP2.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `EXP3`: oss_3_0 register, index 0x40 of space `ix_exp3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1685,7 +1675,7 @@ public enum EXP3: RegisterDefinition {
   }
 
   /// `EXP3.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `EXP4`: oss_3_0 register, index 0x44 of space `ix_exp4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1698,7 +1688,7 @@ public enum EXP4: RegisterDefinition {
   }
 
   /// `EXP4.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `EXP5`: oss_3_0 register, index 0x48 of space `ix_exp5` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1711,7 +1701,7 @@ public enum EXP5: RegisterDefinition {
   }
 
   /// `EXP5.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `EXP6`: oss_3_0 register, index 0x4C of space `ix_exp6` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1724,7 +1714,7 @@ public enum EXP6: RegisterDefinition {
   }
 
   /// `EXP6.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `EXP7`: oss_3_0 register, index 0x50 of space `ix_exp7` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1737,7 +1727,7 @@ public enum EXP7: RegisterDefinition {
   }
 
   /// `EXP7.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HFS_SEED0`: oss_3_0 register, index 0x278 of space `ix_hfs` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1750,7 +1740,7 @@ public enum HFS_SEED0: RegisterDefinition {
   }
 
   /// `HFS_SEED0.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HFS_SEED1`: oss_3_0 register, index 0x27C of space `ix_hfs` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1763,7 +1753,7 @@ public enum HFS_SEED1: RegisterDefinition {
   }
 
   /// `HFS_SEED1.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HFS_SEED2`: oss_3_0 register, index 0x280 of space `ix_hfs` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1776,7 +1766,7 @@ public enum HFS_SEED2: RegisterDefinition {
   }
 
   /// `HFS_SEED2.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HFS_SEED3`: oss_3_0 register, index 0x284 of space `ix_hfs` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1789,7 +1779,7 @@ public enum HFS_SEED3: RegisterDefinition {
   }
 
   /// `HFS_SEED3.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KEFUSE0`: oss_3_0 register, index 0x268 of space `ix_kefuse0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1802,7 +1792,7 @@ public enum KEFUSE0: RegisterDefinition {
   }
 
   /// `KEFUSE0.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KEFUSE1`: oss_3_0 register, index 0x26C of space `ix_kefuse1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1815,7 +1805,7 @@ public enum KEFUSE1: RegisterDefinition {
   }
 
   /// `KEFUSE1.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KEFUSE2`: oss_3_0 register, index 0x270 of space `ix_kefuse2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1828,7 +1818,7 @@ public enum KEFUSE2: RegisterDefinition {
   }
 
   /// `KEFUSE2.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KEFUSE3`: oss_3_0 register, index 0x274 of space `ix_kefuse3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1841,7 +1831,7 @@ public enum KEFUSE3: RegisterDefinition {
   }
 
   /// `KEFUSE3.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KHFS0`: oss_3_0 register, index 0x4 of space `ix_khfs0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1854,7 +1844,7 @@ public enum KHFS0: RegisterDefinition {
   }
 
   /// `KHFS0.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KHFS1`: oss_3_0 register, index 0x8 of space `ix_khfs1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1867,7 +1857,7 @@ public enum KHFS1: RegisterDefinition {
   }
 
   /// `KHFS1.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KHFS2`: oss_3_0 register, index 0xC of space `ix_khfs2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1880,7 +1870,7 @@ public enum KHFS2: RegisterDefinition {
   }
 
   /// `KHFS2.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KHFS3`: oss_3_0 register, index 0x10 of space `ix_khfs3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1893,7 +1883,7 @@ public enum KHFS3: RegisterDefinition {
   }
 
   /// `KHFS3.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KSESSION0`: oss_3_0 register, index 0x14 of space `ix_ksession0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1906,7 +1896,7 @@ public enum KSESSION0: RegisterDefinition {
   }
 
   /// `KSESSION0.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KSESSION1`: oss_3_0 register, index 0x18 of space `ix_ksession1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1919,7 +1909,7 @@ public enum KSESSION1: RegisterDefinition {
   }
 
   /// `KSESSION1.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KSESSION2`: oss_3_0 register, index 0x1C of space `ix_ksession2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1932,7 +1922,7 @@ public enum KSESSION2: RegisterDefinition {
   }
 
   /// `KSESSION2.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KSESSION3`: oss_3_0 register, index 0x20 of space `ix_ksession3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1945,7 +1935,7 @@ public enum KSESSION3: RegisterDefinition {
   }
 
   /// `KSESSION3.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KSIG0`: oss_3_0 register, index 0x24 of space `ix_ksig0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1958,7 +1948,7 @@ public enum KSIG0: RegisterDefinition {
   }
 
   /// `KSIG0.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KSIG1`: oss_3_0 register, index 0x28 of space `ix_ksig1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1971,7 +1961,7 @@ public enum KSIG1: RegisterDefinition {
   }
 
   /// `KSIG1.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KSIG2`: oss_3_0 register, index 0x2C of space `ix_ksig2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1984,7 +1974,7 @@ public enum KSIG2: RegisterDefinition {
   }
 
   /// `KSIG2.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KSIG3`: oss_3_0 register, index 0x30 of space `ix_ksig3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -1997,7 +1987,7 @@ public enum KSIG3: RegisterDefinition {
   }
 
   /// `KSIG3.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `LX0`: oss_3_0 register, index 0x54 of space `ix_lx0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2010,7 +2000,7 @@ public enum LX0: RegisterDefinition {
   }
 
   /// `LX0.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `LX1`: oss_3_0 register, index 0x58 of space `ix_lx1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2023,7 +2013,7 @@ public enum LX1: RegisterDefinition {
   }
 
   /// `LX1.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `LX2`: oss_3_0 register, index 0x5C of space `ix_lx2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2036,7 +2026,7 @@ public enum LX2: RegisterDefinition {
   }
 
   /// `LX2.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `LX3`: oss_3_0 register, index 0x60 of space `ix_lx3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2049,7 +2039,7 @@ public enum LX3: RegisterDefinition {
   }
 
   /// `LX3.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RINGOSC_MASK`: oss_3_0 register, index 0x288 of space `ix_ringosc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2062,7 +2052,7 @@ public enum RINGOSC_MASK: RegisterDefinition {
   }
 
   /// `RINGOSC_MASK.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `SPU_PORT_STATUS`: oss_3_0 register, index 0x29C of space `ix_spu` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
@@ -2075,5 +2065,5 @@ public enum SPU_PORT_STATUS: RegisterDefinition {
   }
 
   /// `SPU_PORT_STATUS.RESERVED`: bits 31:0, access unknown.
-  @inlinable public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }

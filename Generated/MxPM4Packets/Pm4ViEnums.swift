@@ -10,13 +10,13 @@ public struct CACHE_POLICY: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `LRU` = 0.
-  @inlinable public static var LRU: Self { Self(rawValue: 0x0) }
+  public static var LRU: Self { Self(rawValue: 0x0) }
 
   /// `STREAM` = 1.
-  @inlinable public static var STREAM: Self { Self(rawValue: 0x1) }
+  public static var STREAM: Self { Self(rawValue: 0x1) }
 
   /// `BYPASS` = 2.
-  @inlinable public static var BYPASS: Self { Self(rawValue: 0x2) }
+  public static var BYPASS: Self { Self(rawValue: 0x2) }
 }
 
 /// `DMA_DATA_DST_SEL`: values of packet set pm4_vi fields.
@@ -25,13 +25,13 @@ public struct DMA_DATA_DST_SEL: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `DST_ADDR_USING_DAS` = 0.
-  @inlinable public static var DST_ADDR_USING_DAS: Self { Self(rawValue: 0x0) }
+  public static var DST_ADDR_USING_DAS: Self { Self(rawValue: 0x0) }
 
   /// `GDS` = 1.
-  @inlinable public static var GDS: Self { Self(rawValue: 0x1) }
+  public static var GDS: Self { Self(rawValue: 0x1) }
 
   /// `DST_ADDR_USING_L2` = 3.
-  @inlinable public static var DST_ADDR_USING_L2: Self { Self(rawValue: 0x3) }
+  public static var DST_ADDR_USING_L2: Self { Self(rawValue: 0x3) }
 }
 
 /// `DMA_DATA_SRC_SEL`: values of packet set pm4_vi fields.
@@ -40,16 +40,16 @@ public struct DMA_DATA_SRC_SEL: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `SRC_ADDR_USING_SAS` = 0.
-  @inlinable public static var SRC_ADDR_USING_SAS: Self { Self(rawValue: 0x0) }
+  public static var SRC_ADDR_USING_SAS: Self { Self(rawValue: 0x0) }
 
   /// `GDS` = 1.
-  @inlinable public static var GDS: Self { Self(rawValue: 0x1) }
+  public static var GDS: Self { Self(rawValue: 0x1) }
 
   /// `DATA` = 2.
-  @inlinable public static var DATA: Self { Self(rawValue: 0x2) }
+  public static var DATA: Self { Self(rawValue: 0x2) }
 
   /// `SRC_ADDR_USING_L2` = 3.
-  @inlinable public static var SRC_ADDR_USING_L2: Self { Self(rawValue: 0x3) }
+  public static var SRC_ADDR_USING_L2: Self { Self(rawValue: 0x3) }
 }
 
 /// `ENDIAN_SWAP`: values of packet set pm4_vi fields.
@@ -58,16 +58,16 @@ public struct ENDIAN_SWAP: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `NONE` = 0.
-  @inlinable public static var NONE: Self { Self(rawValue: 0x0) }
+  public static var NONE: Self { Self(rawValue: 0x0) }
 
   /// `SWAP_8_IN_16` = 1.
-  @inlinable public static var SWAP_8_IN_16: Self { Self(rawValue: 0x1) }
+  public static var SWAP_8_IN_16: Self { Self(rawValue: 0x1) }
 
   /// `SWAP_8_IN_32` = 2.
-  @inlinable public static var SWAP_8_IN_32: Self { Self(rawValue: 0x2) }
+  public static var SWAP_8_IN_32: Self { Self(rawValue: 0x2) }
 
   /// `SWAP_8_IN_64` = 3.
-  @inlinable public static var SWAP_8_IN_64: Self { Self(rawValue: 0x3) }
+  public static var SWAP_8_IN_64: Self { Self(rawValue: 0x3) }
 }
 
 /// `ENGINE_SEL`: values of packet set pm4_vi fields.
@@ -78,13 +78,13 @@ public struct ENGINE_SEL: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `COMPUTE` = 0.
-  @inlinable public static var COMPUTE: Self { Self(rawValue: 0x0) }
+  public static var COMPUTE: Self { Self(rawValue: 0x0) }
 
   /// `SDMA0` = 2.
-  @inlinable public static var SDMA0: Self { Self(rawValue: 0x2) }
+  public static var SDMA0: Self { Self(rawValue: 0x2) }
 
   /// `SDMA1` = 3.
-  @inlinable public static var SDMA1: Self { Self(rawValue: 0x3) }
+  public static var SDMA1: Self { Self(rawValue: 0x3) }
 }
 
 /// `EOP_DATA_SEL`: values of packet set pm4_vi fields.
@@ -93,19 +93,19 @@ public struct EOP_DATA_SEL: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `DISCARD` = 0.
-  @inlinable public static var DISCARD: Self { Self(rawValue: 0x0) }
+  public static var DISCARD: Self { Self(rawValue: 0x0) }
 
   /// `SEND_32_BIT_LOW` = 1.
-  @inlinable public static var SEND_32_BIT_LOW: Self { Self(rawValue: 0x1) }
+  public static var SEND_32_BIT_LOW: Self { Self(rawValue: 0x1) }
 
   /// `SEND_64_BIT_DATA` = 2.
-  @inlinable public static var SEND_64_BIT_DATA: Self { Self(rawValue: 0x2) }
+  public static var SEND_64_BIT_DATA: Self { Self(rawValue: 0x2) }
 
   /// `SEND_64_BIT_GPU_COUNTER` = 3.
-  @inlinable public static var SEND_64_BIT_GPU_COUNTER: Self { Self(rawValue: 0x3) }
+  public static var SEND_64_BIT_GPU_COUNTER: Self { Self(rawValue: 0x3) }
 
   /// `SEND_64_BIT_SYS_COUNTER` = 4.
-  @inlinable public static var SEND_64_BIT_SYS_COUNTER: Self { Self(rawValue: 0x4) }
+  public static var SEND_64_BIT_SYS_COUNTER: Self { Self(rawValue: 0x4) }
 }
 
 /// `EOP_DST_SEL`: values of packet set pm4_vi fields.
@@ -114,10 +114,10 @@ public struct EOP_DST_SEL: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `MEMORY_CONTROLLER` = 0.
-  @inlinable public static var MEMORY_CONTROLLER: Self { Self(rawValue: 0x0) }
+  public static var MEMORY_CONTROLLER: Self { Self(rawValue: 0x0) }
 
   /// `TC_L2` = 1.
-  @inlinable public static var TC_L2: Self { Self(rawValue: 0x1) }
+  public static var TC_L2: Self { Self(rawValue: 0x1) }
 }
 
 /// `EOP_INT_SEL`: values of packet set pm4_vi fields.
@@ -126,13 +126,13 @@ public struct EOP_INT_SEL: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `NONE` = 0.
-  @inlinable public static var NONE: Self { Self(rawValue: 0x0) }
+  public static var NONE: Self { Self(rawValue: 0x0) }
 
   /// `INTERRUPT_ONLY` = 1.
-  @inlinable public static var INTERRUPT_ONLY: Self { Self(rawValue: 0x1) }
+  public static var INTERRUPT_ONLY: Self { Self(rawValue: 0x1) }
 
   /// `INTERRUPT_AFTER_WRITE_CONFIRM` = 2.
-  @inlinable public static var INTERRUPT_AFTER_WRITE_CONFIRM: Self { Self(rawValue: 0x2) }
+  public static var INTERRUPT_AFTER_WRITE_CONFIRM: Self { Self(rawValue: 0x2) }
 }
 
 /// `EVENT_INDEX`: values of packet set pm4_vi fields.
@@ -143,25 +143,25 @@ public struct EVENT_INDEX: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ANY_NON_TS` = 0.
-  @inlinable public static var ANY_NON_TS: Self { Self(rawValue: 0x0) }
+  public static var ANY_NON_TS: Self { Self(rawValue: 0x0) }
 
   /// `ZPASS_DONE_PIXEL_PIPE_STAT` = 1.
-  @inlinable public static var ZPASS_DONE_PIXEL_PIPE_STAT: Self { Self(rawValue: 0x1) }
+  public static var ZPASS_DONE_PIXEL_PIPE_STAT: Self { Self(rawValue: 0x1) }
 
   /// `SAMPLE_PIPELINESTAT` = 2.
-  @inlinable public static var SAMPLE_PIPELINESTAT: Self { Self(rawValue: 0x2) }
+  public static var SAMPLE_PIPELINESTAT: Self { Self(rawValue: 0x2) }
 
   /// `SAMPLE_STREAMOUTSTAT` = 3.
-  @inlinable public static var SAMPLE_STREAMOUTSTAT: Self { Self(rawValue: 0x3) }
+  public static var SAMPLE_STREAMOUTSTAT: Self { Self(rawValue: 0x3) }
 
   /// `PARTIAL_FLUSH` = 4.
-  @inlinable public static var PARTIAL_FLUSH: Self { Self(rawValue: 0x4) }
+  public static var PARTIAL_FLUSH: Self { Self(rawValue: 0x4) }
 
   /// `END_OF_PIPE` = 5.
-  @inlinable public static var END_OF_PIPE: Self { Self(rawValue: 0x5) }
+  public static var END_OF_PIPE: Self { Self(rawValue: 0x5) }
 
   /// `END_OF_SHADER` = 6.
-  @inlinable public static var END_OF_SHADER: Self { Self(rawValue: 0x6) }
+  public static var END_OF_SHADER: Self { Self(rawValue: 0x6) }
 }
 
 /// `MAP_QUEUES_QUEUE_SEL`: values of packet set pm4_vi fields.
@@ -170,10 +170,10 @@ public struct MAP_QUEUES_QUEUE_SEL: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `MAP_TO_SPECIFIED_QUEUE_SLOTS` = 0.
-  @inlinable public static var MAP_TO_SPECIFIED_QUEUE_SLOTS: Self { Self(rawValue: 0x0) }
+  public static var MAP_TO_SPECIFIED_QUEUE_SLOTS: Self { Self(rawValue: 0x0) }
 
   /// `MAP_TO_HWS_DETERMINED_QUEUE_SLOTS` = 1.
-  @inlinable public static var MAP_TO_HWS_DETERMINED_QUEUE_SLOTS: Self { Self(rawValue: 0x1) }
+  public static var MAP_TO_HWS_DETERMINED_QUEUE_SLOTS: Self { Self(rawValue: 0x1) }
 }
 
 /// `MAP_QUEUES_QUEUE_TYPE`: values of packet set pm4_vi fields.
@@ -182,16 +182,16 @@ public struct MAP_QUEUES_QUEUE_TYPE: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `NORMAL_COMPUTE` = 0.
-  @inlinable public static var NORMAL_COMPUTE: Self { Self(rawValue: 0x0) }
+  public static var NORMAL_COMPUTE: Self { Self(rawValue: 0x0) }
 
   /// `DEBUG_INTERFACE_QUEUE` = 1.
-  @inlinable public static var DEBUG_INTERFACE_QUEUE: Self { Self(rawValue: 0x1) }
+  public static var DEBUG_INTERFACE_QUEUE: Self { Self(rawValue: 0x1) }
 
   /// `NORMAL_LATENCY_STATIC_QUEUE` = 2.
-  @inlinable public static var NORMAL_LATENCY_STATIC_QUEUE: Self { Self(rawValue: 0x2) }
+  public static var NORMAL_LATENCY_STATIC_QUEUE: Self { Self(rawValue: 0x2) }
 
   /// `LOW_LATENCY_STATIC_QUEUE` = 3.
-  @inlinable public static var LOW_LATENCY_STATIC_QUEUE: Self { Self(rawValue: 0x3) }
+  public static var LOW_LATENCY_STATIC_QUEUE: Self { Self(rawValue: 0x3) }
 }
 
 /// `ME_OR_PFP`: values of packet set pm4_vi fields.
@@ -200,10 +200,10 @@ public struct ME_OR_PFP: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ME` = 0.
-  @inlinable public static var ME: Self { Self(rawValue: 0x0) }
+  public static var ME: Self { Self(rawValue: 0x0) }
 
   /// `PFP` = 1.
-  @inlinable public static var PFP: Self { Self(rawValue: 0x1) }
+  public static var PFP: Self { Self(rawValue: 0x1) }
 }
 
 /// `PREAMBLE_COMMAND`: values of packet set pm4_vi fields.
@@ -214,10 +214,10 @@ public struct PREAMBLE_COMMAND: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `BEGIN_CLEAR_STATE` = 2.
-  @inlinable public static var BEGIN_CLEAR_STATE: Self { Self(rawValue: 0x2) }
+  public static var BEGIN_CLEAR_STATE: Self { Self(rawValue: 0x2) }
 
   /// `END_CLEAR_STATE` = 3.
-  @inlinable public static var END_CLEAR_STATE: Self { Self(rawValue: 0x3) }
+  public static var END_CLEAR_STATE: Self { Self(rawValue: 0x3) }
 }
 
 /// `QUERY_STATUS_COMMAND`: values of packet set pm4_vi fields.
@@ -226,16 +226,16 @@ public struct QUERY_STATUS_COMMAND: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `INTERRUPT_ONLY` = 0.
-  @inlinable public static var INTERRUPT_ONLY: Self { Self(rawValue: 0x0) }
+  public static var INTERRUPT_ONLY: Self { Self(rawValue: 0x0) }
 
   /// `FENCE_ONLY_IMMEDIATELY` = 1.
-  @inlinable public static var FENCE_ONLY_IMMEDIATELY: Self { Self(rawValue: 0x1) }
+  public static var FENCE_ONLY_IMMEDIATELY: Self { Self(rawValue: 0x1) }
 
   /// `FENCE_ONLY_AFTER_WRITE_ACK` = 2.
-  @inlinable public static var FENCE_ONLY_AFTER_WRITE_ACK: Self { Self(rawValue: 0x2) }
+  public static var FENCE_ONLY_AFTER_WRITE_ACK: Self { Self(rawValue: 0x2) }
 
   /// `FENCE_WAIT_FOR_WRITE_ACK_SEND_INTERRUPT` = 3.
-  @inlinable public static var FENCE_WAIT_FOR_WRITE_ACK_SEND_INTERRUPT: Self { Self(rawValue: 0x3) }
+  public static var FENCE_WAIT_FOR_WRITE_ACK_SEND_INTERRUPT: Self { Self(rawValue: 0x3) }
 }
 
 /// `QUERY_STATUS_INTERRUPT_SEL`: values of packet set pm4_vi fields.
@@ -244,13 +244,13 @@ public struct QUERY_STATUS_INTERRUPT_SEL: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `COMPLETION_STATUS` = 0.
-  @inlinable public static var COMPLETION_STATUS: Self { Self(rawValue: 0x0) }
+  public static var COMPLETION_STATUS: Self { Self(rawValue: 0x0) }
 
   /// `PROCESS_STATUS` = 1.
-  @inlinable public static var PROCESS_STATUS: Self { Self(rawValue: 0x1) }
+  public static var PROCESS_STATUS: Self { Self(rawValue: 0x1) }
 
   /// `QUEUE_STATUS` = 2.
-  @inlinable public static var QUEUE_STATUS: Self { Self(rawValue: 0x2) }
+  public static var QUEUE_STATUS: Self { Self(rawValue: 0x2) }
 }
 
 /// `RELEASE_MEM_DATA_SEL`: values of packet set pm4_vi fields.
@@ -259,22 +259,22 @@ public struct RELEASE_MEM_DATA_SEL: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `NONE` = 0.
-  @inlinable public static var NONE: Self { Self(rawValue: 0x0) }
+  public static var NONE: Self { Self(rawValue: 0x0) }
 
   /// `SEND_32_BIT_LOW` = 1.
-  @inlinable public static var SEND_32_BIT_LOW: Self { Self(rawValue: 0x1) }
+  public static var SEND_32_BIT_LOW: Self { Self(rawValue: 0x1) }
 
   /// `SEND_64_BIT_DATA` = 2.
-  @inlinable public static var SEND_64_BIT_DATA: Self { Self(rawValue: 0x2) }
+  public static var SEND_64_BIT_DATA: Self { Self(rawValue: 0x2) }
 
   /// `SEND_GPU_CLOCK_COUNTER` = 3.
-  @inlinable public static var SEND_GPU_CLOCK_COUNTER: Self { Self(rawValue: 0x3) }
+  public static var SEND_GPU_CLOCK_COUNTER: Self { Self(rawValue: 0x3) }
 
   /// `SEND_CP_PERFCOUNTER_HI_LO` = 4.
-  @inlinable public static var SEND_CP_PERFCOUNTER_HI_LO: Self { Self(rawValue: 0x4) }
+  public static var SEND_CP_PERFCOUNTER_HI_LO: Self { Self(rawValue: 0x4) }
 
   /// `STORE_GDS_DATA_TO_MEMORY` = 5.
-  @inlinable public static var STORE_GDS_DATA_TO_MEMORY: Self { Self(rawValue: 0x5) }
+  public static var STORE_GDS_DATA_TO_MEMORY: Self { Self(rawValue: 0x5) }
 }
 
 /// `RELEASE_MEM_DST_SEL`: values of packet set pm4_vi fields.
@@ -283,16 +283,16 @@ public struct RELEASE_MEM_DST_SEL: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `MEMORY_CONTROLLER` = 0.
-  @inlinable public static var MEMORY_CONTROLLER: Self { Self(rawValue: 0x0) }
+  public static var MEMORY_CONTROLLER: Self { Self(rawValue: 0x0) }
 
   /// `TC_L2` = 1.
-  @inlinable public static var TC_L2: Self { Self(rawValue: 0x1) }
+  public static var TC_L2: Self { Self(rawValue: 0x1) }
 
   /// `QUEUE_WRITE_POINTER_REGISTER` = 2.
-  @inlinable public static var QUEUE_WRITE_POINTER_REGISTER: Self { Self(rawValue: 0x2) }
+  public static var QUEUE_WRITE_POINTER_REGISTER: Self { Self(rawValue: 0x2) }
 
   /// `QUEUE_WRITE_POINTER_POLL_MASK_BIT` = 3.
-  @inlinable public static var QUEUE_WRITE_POINTER_POLL_MASK_BIT: Self { Self(rawValue: 0x3) }
+  public static var QUEUE_WRITE_POINTER_POLL_MASK_BIT: Self { Self(rawValue: 0x3) }
 }
 
 /// `RELEASE_MEM_INT_SEL`: values of packet set pm4_vi fields.
@@ -301,16 +301,16 @@ public struct RELEASE_MEM_INT_SEL: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `NONE` = 0.
-  @inlinable public static var NONE: Self { Self(rawValue: 0x0) }
+  public static var NONE: Self { Self(rawValue: 0x0) }
 
   /// `SEND_INTERRUPT_ONLY` = 1.
-  @inlinable public static var SEND_INTERRUPT_ONLY: Self { Self(rawValue: 0x1) }
+  public static var SEND_INTERRUPT_ONLY: Self { Self(rawValue: 0x1) }
 
   /// `SEND_INTERRUPT_AFTER_WRITE_CONFIRM` = 2.
-  @inlinable public static var SEND_INTERRUPT_AFTER_WRITE_CONFIRM: Self { Self(rawValue: 0x2) }
+  public static var SEND_INTERRUPT_AFTER_WRITE_CONFIRM: Self { Self(rawValue: 0x2) }
 
   /// `SEND_DATA_AFTER_WRITE_CONFIRM` = 3.
-  @inlinable public static var SEND_DATA_AFTER_WRITE_CONFIRM: Self { Self(rawValue: 0x3) }
+  public static var SEND_DATA_AFTER_WRITE_CONFIRM: Self { Self(rawValue: 0x3) }
 }
 
 /// `SET_BASE_INDEX`: values of packet set pm4_vi fields.
@@ -321,7 +321,7 @@ public struct SET_BASE_INDEX: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `CE_PARTITION_BASE` = 3.
-  @inlinable public static var CE_PARTITION_BASE: Self { Self(rawValue: 0x3) }
+  public static var CE_PARTITION_BASE: Self { Self(rawValue: 0x3) }
 }
 
 /// `SET_RESOURCES_QUEUE_TYPE`: values of packet set pm4_vi fields.
@@ -330,13 +330,13 @@ public struct SET_RESOURCES_QUEUE_TYPE: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `KERNEL_INTERFACE_QUEUE_KIQ` = 0.
-  @inlinable public static var KERNEL_INTERFACE_QUEUE_KIQ: Self { Self(rawValue: 0x0) }
+  public static var KERNEL_INTERFACE_QUEUE_KIQ: Self { Self(rawValue: 0x0) }
 
   /// `HSA_INTERFACE_QUEUE_HIQ` = 1.
-  @inlinable public static var HSA_INTERFACE_QUEUE_HIQ: Self { Self(rawValue: 0x1) }
+  public static var HSA_INTERFACE_QUEUE_HIQ: Self { Self(rawValue: 0x1) }
 
   /// `HSA_DEBUG_INTERFACE_QUEUE` = 4.
-  @inlinable public static var HSA_DEBUG_INTERFACE_QUEUE: Self { Self(rawValue: 0x4) }
+  public static var HSA_DEBUG_INTERFACE_QUEUE: Self { Self(rawValue: 0x4) }
 }
 
 /// `UNMAP_QUEUES_ACTION`: values of packet set pm4_vi fields.
@@ -345,16 +345,16 @@ public struct UNMAP_QUEUES_ACTION: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `PREEMPT_QUEUES` = 0.
-  @inlinable public static var PREEMPT_QUEUES: Self { Self(rawValue: 0x0) }
+  public static var PREEMPT_QUEUES: Self { Self(rawValue: 0x0) }
 
   /// `RESET_QUEUES` = 1.
-  @inlinable public static var RESET_QUEUES: Self { Self(rawValue: 0x1) }
+  public static var RESET_QUEUES: Self { Self(rawValue: 0x1) }
 
   /// `DISABLE_PROCESS_QUEUES` = 2.
-  @inlinable public static var DISABLE_PROCESS_QUEUES: Self { Self(rawValue: 0x2) }
+  public static var DISABLE_PROCESS_QUEUES: Self { Self(rawValue: 0x2) }
 
   /// `PREEMPT_QUEUES_NO_UNMAP` = 3.
-  @inlinable public static var PREEMPT_QUEUES_NO_UNMAP: Self { Self(rawValue: 0x3) }
+  public static var PREEMPT_QUEUES_NO_UNMAP: Self { Self(rawValue: 0x3) }
 }
 
 /// `UNMAP_QUEUES_QUEUE_SEL`: values of packet set pm4_vi fields.
@@ -363,16 +363,16 @@ public struct UNMAP_QUEUES_QUEUE_SEL: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `PERFORM_REQUEST_ON_SPECIFIED_QUEUES` = 0.
-  @inlinable public static var PERFORM_REQUEST_ON_SPECIFIED_QUEUES: Self { Self(rawValue: 0x0) }
+  public static var PERFORM_REQUEST_ON_SPECIFIED_QUEUES: Self { Self(rawValue: 0x0) }
 
   /// `PERFORM_REQUEST_ON_PASID_QUEUES` = 1.
-  @inlinable public static var PERFORM_REQUEST_ON_PASID_QUEUES: Self { Self(rawValue: 0x1) }
+  public static var PERFORM_REQUEST_ON_PASID_QUEUES: Self { Self(rawValue: 0x1) }
 
   /// `PERFORM_REQUEST_ON_ALL_ACTIVE_QUEUES` = 2.
-  @inlinable public static var PERFORM_REQUEST_ON_ALL_ACTIVE_QUEUES: Self { Self(rawValue: 0x2) }
+  public static var PERFORM_REQUEST_ON_ALL_ACTIVE_QUEUES: Self { Self(rawValue: 0x2) }
 
   /// `PERFORM_REQUEST_ON_DYNAMIC_QUEUES_ONLY` = 3.
-  @inlinable public static var PERFORM_REQUEST_ON_DYNAMIC_QUEUES_ONLY: Self { Self(rawValue: 0x3) }
+  public static var PERFORM_REQUEST_ON_DYNAMIC_QUEUES_ONLY: Self { Self(rawValue: 0x3) }
 }
 
 /// `WAIT_REG_MEM_FUNCTION`: values of packet set pm4_vi fields.
@@ -381,25 +381,25 @@ public struct WAIT_REG_MEM_FUNCTION: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ALWAYS` = 0.
-  @inlinable public static var ALWAYS: Self { Self(rawValue: 0x0) }
+  public static var ALWAYS: Self { Self(rawValue: 0x0) }
 
   /// `LESS` = 1.
-  @inlinable public static var LESS: Self { Self(rawValue: 0x1) }
+  public static var LESS: Self { Self(rawValue: 0x1) }
 
   /// `LESS_EQUAL` = 2.
-  @inlinable public static var LESS_EQUAL: Self { Self(rawValue: 0x2) }
+  public static var LESS_EQUAL: Self { Self(rawValue: 0x2) }
 
   /// `EQUAL` = 3.
-  @inlinable public static var EQUAL: Self { Self(rawValue: 0x3) }
+  public static var EQUAL: Self { Self(rawValue: 0x3) }
 
   /// `NOT_EQUAL` = 4.
-  @inlinable public static var NOT_EQUAL: Self { Self(rawValue: 0x4) }
+  public static var NOT_EQUAL: Self { Self(rawValue: 0x4) }
 
   /// `GREATER_EQUAL` = 5.
-  @inlinable public static var GREATER_EQUAL: Self { Self(rawValue: 0x5) }
+  public static var GREATER_EQUAL: Self { Self(rawValue: 0x5) }
 
   /// `GREATER` = 6.
-  @inlinable public static var GREATER: Self { Self(rawValue: 0x6) }
+  public static var GREATER: Self { Self(rawValue: 0x6) }
 }
 
 /// `WAIT_REG_MEM_MEM_SPACE`: values of packet set pm4_vi fields.
@@ -408,10 +408,10 @@ public struct WAIT_REG_MEM_MEM_SPACE: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `REGISTER` = 0.
-  @inlinable public static var REGISTER: Self { Self(rawValue: 0x0) }
+  public static var REGISTER: Self { Self(rawValue: 0x0) }
 
   /// `MEMORY` = 1.
-  @inlinable public static var MEMORY: Self { Self(rawValue: 0x1) }
+  public static var MEMORY: Self { Self(rawValue: 0x1) }
 }
 
 /// `WAIT_REG_MEM_OPERATION`: values of packet set pm4_vi fields.
@@ -420,10 +420,10 @@ public struct WAIT_REG_MEM_OPERATION: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `WAIT_REG_MEM` = 0.
-  @inlinable public static var WAIT_REG_MEM: Self { Self(rawValue: 0x0) }
+  public static var WAIT_REG_MEM: Self { Self(rawValue: 0x0) }
 
   /// `WR_WAIT_WR_REG` = 1.
-  @inlinable public static var WR_WAIT_WR_REG: Self { Self(rawValue: 0x1) }
+  public static var WR_WAIT_WR_REG: Self { Self(rawValue: 0x1) }
 }
 
 /// `WRITE_DATA_DST_SEL`: values of packet set pm4_vi fields.
@@ -434,26 +434,26 @@ public struct WRITE_DATA_DST_SEL: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `REGISTER` = 0.
-  @inlinable public static var REGISTER: Self { Self(rawValue: 0x0) }
+  public static var REGISTER: Self { Self(rawValue: 0x0) }
 
   /// `MEMORY_SYNC` = 1.
   ///
   /// Memory, written through GRBM.
-  @inlinable public static var MEMORY_SYNC: Self { Self(rawValue: 0x1) }
+  public static var MEMORY_SYNC: Self { Self(rawValue: 0x1) }
 
   /// `TC_L2` = 2.
-  @inlinable public static var TC_L2: Self { Self(rawValue: 0x2) }
+  public static var TC_L2: Self { Self(rawValue: 0x2) }
 
   /// `GDS` = 3.
-  @inlinable public static var GDS: Self { Self(rawValue: 0x3) }
+  public static var GDS: Self { Self(rawValue: 0x3) }
 
   /// `MEMORY_ASYNC` = 5.
   ///
   /// Memory, written directly.
-  @inlinable public static var MEMORY_ASYNC: Self { Self(rawValue: 0x5) }
+  public static var MEMORY_ASYNC: Self { Self(rawValue: 0x5) }
 
   /// `PREEMPTION_METADATA` = 8.
-  @inlinable public static var PREEMPTION_METADATA: Self { Self(rawValue: 0x8) }
+  public static var PREEMPTION_METADATA: Self { Self(rawValue: 0x8) }
 }
 
 /// `WRITE_DATA_ENGINE_SEL`: values of packet set pm4_vi fields.
@@ -462,11 +462,11 @@ public struct WRITE_DATA_ENGINE_SEL: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ME` = 0.
-  @inlinable public static var ME: Self { Self(rawValue: 0x0) }
+  public static var ME: Self { Self(rawValue: 0x0) }
 
   /// `PFP` = 1.
-  @inlinable public static var PFP: Self { Self(rawValue: 0x1) }
+  public static var PFP: Self { Self(rawValue: 0x1) }
 
   /// `CE` = 2.
-  @inlinable public static var CE: Self { Self(rawValue: 0x2) }
+  public static var CE: Self { Self(rawValue: 0x2) }
 }

@@ -13,10 +13,10 @@ public enum MM_INDEX: Register {
   }
 
   /// `MM_INDEX.MM_OFFSET`: bits 30:0, access unknown.
-  @inlinable public static var MM_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
+  public static var MM_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 
   /// `MM_INDEX.MM_APER`: bit 31, access unknown.
-  @inlinable public static var MM_APER: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var MM_APER: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MM_DATA`: bif_5_0 register, MMIO dword 0x1 (byte 0x4), access unknown, reset unknown (`write` starts from 0).
@@ -29,7 +29,7 @@ public enum MM_DATA: Register {
   }
 
   /// `MM_DATA.MM_DATA`: bits 31:0, access unknown.
-  @inlinable public static var MM_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MM_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MM_INDEX_HI`: bif_5_0 register, MMIO dword 0x6 (byte 0x18), access unknown, reset unknown (`write` starts from 0).
@@ -42,9 +42,7 @@ public enum MM_INDEX_HI: Register {
   }
 
   /// `MM_INDEX_HI.MM_OFFSET_HI`: bits 31:0, access unknown.
-  @inlinable public static var MM_OFFSET_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var MM_OFFSET_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_INDEX`: bif_5_0 register, MMIO dword 0xE (byte 0x38), access unknown, reset unknown (`write` starts from 0).
@@ -57,7 +55,7 @@ public enum PCIE_INDEX: Register {
   }
 
   /// `PCIE_INDEX.PCIE_INDEX`: bits 31:0, access unknown.
-  @inlinable public static var PCIE_INDEX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var PCIE_INDEX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_DATA`: bif_5_0 register, MMIO dword 0xF (byte 0x3C), access unknown, reset unknown (`write` starts from 0).
@@ -72,7 +70,7 @@ public enum PCIE_DATA: Register {
   }
 
   /// `PCIE_DATA.PCIE_DATA`: bits 31:0, access unknown.
-  @inlinable public static var PCIE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var PCIE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MAILBOX_MSGBUF_TRN_DW0`: bif_5_0 register, MMIO dword 0x14C8 (byte 0x5320), rw (amdgpu/mxgpu_vi.c xgpu_vi_mailbox_trans_msg reads it, sets MSGBUF_DATA and writes it back), reset unknown (`write` starts from 0).
@@ -85,7 +83,7 @@ public enum MAILBOX_MSGBUF_TRN_DW0: Register {
   }
 
   /// `MAILBOX_MSGBUF_TRN_DW0.MSGBUF_DATA`: bits 31:0, rw (amdgpu/mxgpu_vi.c xgpu_vi_mailbox_trans_msg reads it, sets MSGBUF_DATA and writes it back).
-  @inlinable public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MAILBOX_MSGBUF_RCV_DW0`: bif_5_0 register, MMIO dword 0x14CC (byte 0x5330), ro (the host writes it through its TRN buffer (GIM gim_irqmgr.c mailbox_msg_trn); amdgpu/mxgpu_vi.c xgpu_vi_mailbox_rcv_msg only reads it), reset unknown (`write` starts from 0).
@@ -98,7 +96,7 @@ public enum MAILBOX_MSGBUF_RCV_DW0: Register {
   }
 
   /// `MAILBOX_MSGBUF_RCV_DW0.MSGBUF_DATA`: bits 31:0, ro (the host writes it through its TRN buffer (GIM gim_irqmgr.c mailbox_msg_trn); amdgpu/mxgpu_vi.c xgpu_vi_mailbox_rcv_msg only reads it).
-  @inlinable public static var MSGBUF_DATA: ReadOnlyField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var MSGBUF_DATA: ReadOnlyField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MAILBOX_CONTROL`: bif_5_0 register, MMIO dword 0x14D0 (byte 0x5340), access per field, reset unknown (`write` starts from 0).
@@ -111,16 +109,16 @@ public enum MAILBOX_CONTROL: Register {
   }
 
   /// `MAILBOX_CONTROL.TRN_MSG_VALID`: bit 0, rw (amdgpu/mxgpu_vi.c xgpu_vi_mailbox_set_valid sets and clears it (read-modify-write)).
-  @inlinable public static var TRN_MSG_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var TRN_MSG_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MAILBOX_CONTROL.TRN_MSG_ACK`: bit 1, ro (the host acks: GIM gim_irqmgr.c mailbox_ack_receipt sets RCV_MSG_ACK on the PF side; amdgpu/mxgpu_vi.c xgpu_vi_poll_ack only reads it).
-  @inlinable public static var TRN_MSG_ACK: ReadOnlyField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var TRN_MSG_ACK: ReadOnlyField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `MAILBOX_CONTROL.RCV_MSG_VALID`: bit 8, ro (the host sends: GIM gim_irqmgr.c mailbox_msg_trn sets TRN_MSG_VALID on the PF side; amdgpu/mxgpu_vi.c xgpu_vi_mailbox_rcv_msg only reads it).
-  @inlinable public static var RCV_MSG_VALID: ReadOnlyField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var RCV_MSG_VALID: ReadOnlyField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `MAILBOX_CONTROL.RCV_MSG_ACK`: bit 9, rw (amdgpu/mxgpu_vi.c xgpu_vi_mailbox_send_ack sets it (read-modify-write)).
-  @inlinable public static var RCV_MSG_ACK: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var RCV_MSG_ACK: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 }
 
 /// `MAILBOX_INT_CNTL`: bif_5_0 register, MMIO dword 0x14D1 (byte 0x5344), rw (amdgpu/mxgpu_vi.c xgpu_vi_set_mailbox_ack_irq and xgpu_vi_set_mailbox_rcv_irq read-modify-write ACK_INT_EN and VALID_INT_EN), reset unknown (`write` starts from 0).
@@ -133,10 +131,10 @@ public enum MAILBOX_INT_CNTL: Register {
   }
 
   /// `MAILBOX_INT_CNTL.VALID_INT_EN`: bit 0, rw (amdgpu/mxgpu_vi.c xgpu_vi_set_mailbox_ack_irq and xgpu_vi_set_mailbox_rcv_irq read-modify-write ACK_INT_EN and VALID_INT_EN).
-  @inlinable public static var VALID_INT_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var VALID_INT_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `MAILBOX_INT_CNTL.ACK_INT_EN`: bit 1, rw (amdgpu/mxgpu_vi.c xgpu_vi_set_mailbox_ack_irq and xgpu_vi_set_mailbox_rcv_irq read-modify-write ACK_INT_EN and VALID_INT_EN).
-  @inlinable public static var ACK_INT_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var ACK_INT_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `BIF_IOV_FUNC_IDENTIFIER`: bif_5_0 register, MMIO dword 0x1503 (byte 0x540C), access unknown, reset unknown (`write` starts from 0).
@@ -149,12 +147,10 @@ public enum BIF_IOV_FUNC_IDENTIFIER: Register {
   }
 
   /// `BIF_IOV_FUNC_IDENTIFIER.FUNC_IDENTIFIER`: bit 0, access unknown.
-  @inlinable public static var FUNC_IDENTIFIER: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var FUNC_IDENTIFIER: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `BIF_IOV_FUNC_IDENTIFIER.IOV_ENABLE`: bit 31, access unknown.
-  @inlinable public static var IOV_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var IOV_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `INTERRUPT_CNTL`: bif_5_0 register, MMIO dword 0x151A (byte 0x5468), access unknown, reset unknown (`write` starts from 0).
@@ -167,40 +163,28 @@ public enum INTERRUPT_CNTL: Register {
   }
 
   /// `INTERRUPT_CNTL.IH_DUMMY_RD_OVERRIDE`: bit 0, access unknown.
-  @inlinable public static var IH_DUMMY_RD_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var IH_DUMMY_RD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `INTERRUPT_CNTL.IH_DUMMY_RD_EN`: bit 1, access unknown.
-  @inlinable public static var IH_DUMMY_RD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var IH_DUMMY_RD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `INTERRUPT_CNTL.IH_REQ_NONSNOOP_EN`: bit 3, access unknown.
-  @inlinable public static var IH_REQ_NONSNOOP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var IH_REQ_NONSNOOP_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `INTERRUPT_CNTL.IH_INTR_DLY_CNTR`: bits 7:4, access unknown.
-  @inlinable public static var IH_INTR_DLY_CNTR: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
+  public static var IH_INTR_DLY_CNTR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `INTERRUPT_CNTL.GEN_IH_INT_EN`: bit 8, access unknown.
-  @inlinable public static var GEN_IH_INT_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var GEN_IH_INT_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `INTERRUPT_CNTL.GEN_GPIO_INT_EN`: bits 12:9, access unknown.
-  @inlinable public static var GEN_GPIO_INT_EN: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 4)
-  }
+  public static var GEN_GPIO_INT_EN: RegisterField<Self, UInt8> { .init(lsb: 9, width: 4) }
 
   /// `INTERRUPT_CNTL.SELECT_INT_GPIO_OUTPUT`: bits 14:13, access unknown.
-  @inlinable public static var SELECT_INT_GPIO_OUTPUT: RegisterField<Self, UInt8> {
-    .init(lsb: 13, width: 2)
-  }
+  public static var SELECT_INT_GPIO_OUTPUT: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
 
   /// `INTERRUPT_CNTL.BIF_RB_REQ_NONSNOOP_EN`: bit 15, access unknown.
-  @inlinable public static var BIF_RB_REQ_NONSNOOP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var BIF_RB_REQ_NONSNOOP_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `INTERRUPT_CNTL2`: bif_5_0 register, MMIO dword 0x151B (byte 0x546C), access unknown, reset unknown (`write` starts from 0).
@@ -213,9 +197,7 @@ public enum INTERRUPT_CNTL2: Register {
   }
 
   /// `INTERRUPT_CNTL2.IH_DUMMY_RD_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var IH_DUMMY_RD_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var IH_DUMMY_RD_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GPU_HDP_FLUSH_REQ`: bif_5_0 register, MMIO dword 0x1537 (byte 0x54DC), access unknown, reset unknown (`write` starts from 0).
@@ -228,40 +210,40 @@ public enum GPU_HDP_FLUSH_REQ: Register {
   }
 
   /// `GPU_HDP_FLUSH_REQ.CP0`: bit 0, access unknown.
-  @inlinable public static var CP0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CP0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GPU_HDP_FLUSH_REQ.CP1`: bit 1, access unknown.
-  @inlinable public static var CP1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CP1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GPU_HDP_FLUSH_REQ.CP2`: bit 2, access unknown.
-  @inlinable public static var CP2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var CP2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GPU_HDP_FLUSH_REQ.CP3`: bit 3, access unknown.
-  @inlinable public static var CP3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var CP3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `GPU_HDP_FLUSH_REQ.CP4`: bit 4, access unknown.
-  @inlinable public static var CP4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var CP4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `GPU_HDP_FLUSH_REQ.CP5`: bit 5, access unknown.
-  @inlinable public static var CP5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var CP5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `GPU_HDP_FLUSH_REQ.CP6`: bit 6, access unknown.
-  @inlinable public static var CP6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var CP6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `GPU_HDP_FLUSH_REQ.CP7`: bit 7, access unknown.
-  @inlinable public static var CP7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var CP7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `GPU_HDP_FLUSH_REQ.CP8`: bit 8, access unknown.
-  @inlinable public static var CP8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var CP8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `GPU_HDP_FLUSH_REQ.CP9`: bit 9, access unknown.
-  @inlinable public static var CP9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var CP9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `GPU_HDP_FLUSH_REQ.SDMA0`: bit 10, access unknown.
-  @inlinable public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `GPU_HDP_FLUSH_REQ.SDMA1`: bit 11, access unknown.
-  @inlinable public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `GPU_HDP_FLUSH_DONE`: bif_5_0 register, MMIO dword 0x1538 (byte 0x54E0), access unknown, reset unknown (`write` starts from 0).
@@ -274,38 +256,38 @@ public enum GPU_HDP_FLUSH_DONE: Register {
   }
 
   /// `GPU_HDP_FLUSH_DONE.CP0`: bit 0, access unknown.
-  @inlinable public static var CP0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var CP0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `GPU_HDP_FLUSH_DONE.CP1`: bit 1, access unknown.
-  @inlinable public static var CP1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var CP1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `GPU_HDP_FLUSH_DONE.CP2`: bit 2, access unknown.
-  @inlinable public static var CP2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var CP2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `GPU_HDP_FLUSH_DONE.CP3`: bit 3, access unknown.
-  @inlinable public static var CP3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var CP3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `GPU_HDP_FLUSH_DONE.CP4`: bit 4, access unknown.
-  @inlinable public static var CP4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var CP4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `GPU_HDP_FLUSH_DONE.CP5`: bit 5, access unknown.
-  @inlinable public static var CP5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
+  public static var CP5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `GPU_HDP_FLUSH_DONE.CP6`: bit 6, access unknown.
-  @inlinable public static var CP6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var CP6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `GPU_HDP_FLUSH_DONE.CP7`: bit 7, access unknown.
-  @inlinable public static var CP7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var CP7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `GPU_HDP_FLUSH_DONE.CP8`: bit 8, access unknown.
-  @inlinable public static var CP8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var CP8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `GPU_HDP_FLUSH_DONE.CP9`: bit 9, access unknown.
-  @inlinable public static var CP9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var CP9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `GPU_HDP_FLUSH_DONE.SDMA0`: bit 10, access unknown.
-  @inlinable public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `GPU_HDP_FLUSH_DONE.SDMA1`: bit 11, access unknown.
-  @inlinable public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
+  public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }

@@ -9,16 +9,16 @@ public struct MTYPE: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `MTYPE_NC_NV` = 0.
-  @inlinable public static var MTYPE_NC_NV: Self { Self(rawValue: 0x0) }
+  public static var MTYPE_NC_NV: Self { Self(rawValue: 0x0) }
 
   /// `MTYPE_NC` = 1.
-  @inlinable public static var MTYPE_NC: Self { Self(rawValue: 0x1) }
+  public static var MTYPE_NC: Self { Self(rawValue: 0x1) }
 
   /// `MTYPE_CC` = 2.
-  @inlinable public static var MTYPE_CC: Self { Self(rawValue: 0x2) }
+  public static var MTYPE_CC: Self { Self(rawValue: 0x2) }
 
   /// `MTYPE_UC` = 3.
-  @inlinable public static var MTYPE_UC: Self { Self(rawValue: 0x3) }
+  public static var MTYPE_UC: Self { Self(rawValue: 0x3) }
 }
 
 /// `VGT_EVENT_TYPE`: values of gfx 8.0 fields.
@@ -27,185 +27,185 @@ public struct VGT_EVENT_TYPE: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `Reserved_0x00` = 0.
-  @inlinable public static var Reserved_0x00: Self { Self(rawValue: 0x0) }
+  public static var Reserved_0x00: Self { Self(rawValue: 0x0) }
 
   /// `SAMPLE_STREAMOUTSTATS1` = 1.
-  @inlinable public static var SAMPLE_STREAMOUTSTATS1: Self { Self(rawValue: 0x1) }
+  public static var SAMPLE_STREAMOUTSTATS1: Self { Self(rawValue: 0x1) }
 
   /// `SAMPLE_STREAMOUTSTATS2` = 2.
-  @inlinable public static var SAMPLE_STREAMOUTSTATS2: Self { Self(rawValue: 0x2) }
+  public static var SAMPLE_STREAMOUTSTATS2: Self { Self(rawValue: 0x2) }
 
   /// `SAMPLE_STREAMOUTSTATS3` = 3.
-  @inlinable public static var SAMPLE_STREAMOUTSTATS3: Self { Self(rawValue: 0x3) }
+  public static var SAMPLE_STREAMOUTSTATS3: Self { Self(rawValue: 0x3) }
 
   /// `CACHE_FLUSH_TS` = 4.
-  @inlinable public static var CACHE_FLUSH_TS: Self { Self(rawValue: 0x4) }
+  public static var CACHE_FLUSH_TS: Self { Self(rawValue: 0x4) }
 
   /// `CONTEXT_DONE` = 5.
-  @inlinable public static var CONTEXT_DONE: Self { Self(rawValue: 0x5) }
+  public static var CONTEXT_DONE: Self { Self(rawValue: 0x5) }
 
   /// `CACHE_FLUSH` = 6.
-  @inlinable public static var CACHE_FLUSH: Self { Self(rawValue: 0x6) }
+  public static var CACHE_FLUSH: Self { Self(rawValue: 0x6) }
 
   /// `CS_PARTIAL_FLUSH` = 7.
-  @inlinable public static var CS_PARTIAL_FLUSH: Self { Self(rawValue: 0x7) }
+  public static var CS_PARTIAL_FLUSH: Self { Self(rawValue: 0x7) }
 
   /// `VGT_STREAMOUT_SYNC` = 8.
-  @inlinable public static var VGT_STREAMOUT_SYNC: Self { Self(rawValue: 0x8) }
+  public static var VGT_STREAMOUT_SYNC: Self { Self(rawValue: 0x8) }
 
   /// `Reserved_0x09` = 9.
-  @inlinable public static var Reserved_0x09: Self { Self(rawValue: 0x9) }
+  public static var Reserved_0x09: Self { Self(rawValue: 0x9) }
 
   /// `VGT_STREAMOUT_RESET` = 10.
-  @inlinable public static var VGT_STREAMOUT_RESET: Self { Self(rawValue: 0xA) }
+  public static var VGT_STREAMOUT_RESET: Self { Self(rawValue: 0xA) }
 
   /// `END_OF_PIPE_INCR_DE` = 11.
-  @inlinable public static var END_OF_PIPE_INCR_DE: Self { Self(rawValue: 0xB) }
+  public static var END_OF_PIPE_INCR_DE: Self { Self(rawValue: 0xB) }
 
   /// `END_OF_PIPE_IB_END` = 12.
-  @inlinable public static var END_OF_PIPE_IB_END: Self { Self(rawValue: 0xC) }
+  public static var END_OF_PIPE_IB_END: Self { Self(rawValue: 0xC) }
 
   /// `RST_PIX_CNT` = 13.
-  @inlinable public static var RST_PIX_CNT: Self { Self(rawValue: 0xD) }
+  public static var RST_PIX_CNT: Self { Self(rawValue: 0xD) }
 
   /// `Reserved_0x0E` = 14.
-  @inlinable public static var Reserved_0x0E: Self { Self(rawValue: 0xE) }
+  public static var Reserved_0x0E: Self { Self(rawValue: 0xE) }
 
   /// `VS_PARTIAL_FLUSH` = 15.
-  @inlinable public static var VS_PARTIAL_FLUSH: Self { Self(rawValue: 0xF) }
+  public static var VS_PARTIAL_FLUSH: Self { Self(rawValue: 0xF) }
 
   /// `PS_PARTIAL_FLUSH` = 16.
-  @inlinable public static var PS_PARTIAL_FLUSH: Self { Self(rawValue: 0x10) }
+  public static var PS_PARTIAL_FLUSH: Self { Self(rawValue: 0x10) }
 
   /// `FLUSH_HS_OUTPUT` = 17.
-  @inlinable public static var FLUSH_HS_OUTPUT: Self { Self(rawValue: 0x11) }
+  public static var FLUSH_HS_OUTPUT: Self { Self(rawValue: 0x11) }
 
   /// `FLUSH_LS_OUTPUT` = 18.
-  @inlinable public static var FLUSH_LS_OUTPUT: Self { Self(rawValue: 0x12) }
+  public static var FLUSH_LS_OUTPUT: Self { Self(rawValue: 0x12) }
 
   /// `Reserved_0x13` = 19.
-  @inlinable public static var Reserved_0x13: Self { Self(rawValue: 0x13) }
+  public static var Reserved_0x13: Self { Self(rawValue: 0x13) }
 
   /// `CACHE_FLUSH_AND_INV_TS_EVENT` = 20.
-  @inlinable public static var CACHE_FLUSH_AND_INV_TS_EVENT: Self { Self(rawValue: 0x14) }
+  public static var CACHE_FLUSH_AND_INV_TS_EVENT: Self { Self(rawValue: 0x14) }
 
   /// `ZPASS_DONE` = 21.
-  @inlinable public static var ZPASS_DONE: Self { Self(rawValue: 0x15) }
+  public static var ZPASS_DONE: Self { Self(rawValue: 0x15) }
 
   /// `CACHE_FLUSH_AND_INV_EVENT` = 22.
-  @inlinable public static var CACHE_FLUSH_AND_INV_EVENT: Self { Self(rawValue: 0x16) }
+  public static var CACHE_FLUSH_AND_INV_EVENT: Self { Self(rawValue: 0x16) }
 
   /// `PERFCOUNTER_START` = 23.
-  @inlinable public static var PERFCOUNTER_START: Self { Self(rawValue: 0x17) }
+  public static var PERFCOUNTER_START: Self { Self(rawValue: 0x17) }
 
   /// `PERFCOUNTER_STOP` = 24.
-  @inlinable public static var PERFCOUNTER_STOP: Self { Self(rawValue: 0x18) }
+  public static var PERFCOUNTER_STOP: Self { Self(rawValue: 0x18) }
 
   /// `PIPELINESTAT_START` = 25.
-  @inlinable public static var PIPELINESTAT_START: Self { Self(rawValue: 0x19) }
+  public static var PIPELINESTAT_START: Self { Self(rawValue: 0x19) }
 
   /// `PIPELINESTAT_STOP` = 26.
-  @inlinable public static var PIPELINESTAT_STOP: Self { Self(rawValue: 0x1A) }
+  public static var PIPELINESTAT_STOP: Self { Self(rawValue: 0x1A) }
 
   /// `PERFCOUNTER_SAMPLE` = 27.
-  @inlinable public static var PERFCOUNTER_SAMPLE: Self { Self(rawValue: 0x1B) }
+  public static var PERFCOUNTER_SAMPLE: Self { Self(rawValue: 0x1B) }
 
   /// `FLUSH_ES_OUTPUT` = 28.
-  @inlinable public static var FLUSH_ES_OUTPUT: Self { Self(rawValue: 0x1C) }
+  public static var FLUSH_ES_OUTPUT: Self { Self(rawValue: 0x1C) }
 
   /// `FLUSH_GS_OUTPUT` = 29.
-  @inlinable public static var FLUSH_GS_OUTPUT: Self { Self(rawValue: 0x1D) }
+  public static var FLUSH_GS_OUTPUT: Self { Self(rawValue: 0x1D) }
 
   /// `SAMPLE_PIPELINESTAT` = 30.
-  @inlinable public static var SAMPLE_PIPELINESTAT: Self { Self(rawValue: 0x1E) }
+  public static var SAMPLE_PIPELINESTAT: Self { Self(rawValue: 0x1E) }
 
   /// `SO_VGTSTREAMOUT_FLUSH` = 31.
-  @inlinable public static var SO_VGTSTREAMOUT_FLUSH: Self { Self(rawValue: 0x1F) }
+  public static var SO_VGTSTREAMOUT_FLUSH: Self { Self(rawValue: 0x1F) }
 
   /// `SAMPLE_STREAMOUTSTATS` = 32.
-  @inlinable public static var SAMPLE_STREAMOUTSTATS: Self { Self(rawValue: 0x20) }
+  public static var SAMPLE_STREAMOUTSTATS: Self { Self(rawValue: 0x20) }
 
   /// `RESET_VTX_CNT` = 33.
-  @inlinable public static var RESET_VTX_CNT: Self { Self(rawValue: 0x21) }
+  public static var RESET_VTX_CNT: Self { Self(rawValue: 0x21) }
 
   /// `BLOCK_CONTEXT_DONE` = 34.
-  @inlinable public static var BLOCK_CONTEXT_DONE: Self { Self(rawValue: 0x22) }
+  public static var BLOCK_CONTEXT_DONE: Self { Self(rawValue: 0x22) }
 
   /// `CS_CONTEXT_DONE` = 35.
-  @inlinable public static var CS_CONTEXT_DONE: Self { Self(rawValue: 0x23) }
+  public static var CS_CONTEXT_DONE: Self { Self(rawValue: 0x23) }
 
   /// `VGT_FLUSH` = 36.
-  @inlinable public static var VGT_FLUSH: Self { Self(rawValue: 0x24) }
+  public static var VGT_FLUSH: Self { Self(rawValue: 0x24) }
 
   /// `TGID_ROLLOVER` = 37.
-  @inlinable public static var TGID_ROLLOVER: Self { Self(rawValue: 0x25) }
+  public static var TGID_ROLLOVER: Self { Self(rawValue: 0x25) }
 
   /// `SQ_NON_EVENT` = 38.
-  @inlinable public static var SQ_NON_EVENT: Self { Self(rawValue: 0x26) }
+  public static var SQ_NON_EVENT: Self { Self(rawValue: 0x26) }
 
   /// `SC_SEND_DB_VPZ` = 39.
-  @inlinable public static var SC_SEND_DB_VPZ: Self { Self(rawValue: 0x27) }
+  public static var SC_SEND_DB_VPZ: Self { Self(rawValue: 0x27) }
 
   /// `BOTTOM_OF_PIPE_TS` = 40.
-  @inlinable public static var BOTTOM_OF_PIPE_TS: Self { Self(rawValue: 0x28) }
+  public static var BOTTOM_OF_PIPE_TS: Self { Self(rawValue: 0x28) }
 
   /// `FLUSH_SX_TS` = 41.
-  @inlinable public static var FLUSH_SX_TS: Self { Self(rawValue: 0x29) }
+  public static var FLUSH_SX_TS: Self { Self(rawValue: 0x29) }
 
   /// `DB_CACHE_FLUSH_AND_INV` = 42.
-  @inlinable public static var DB_CACHE_FLUSH_AND_INV: Self { Self(rawValue: 0x2A) }
+  public static var DB_CACHE_FLUSH_AND_INV: Self { Self(rawValue: 0x2A) }
 
   /// `FLUSH_AND_INV_DB_DATA_TS` = 43.
-  @inlinable public static var FLUSH_AND_INV_DB_DATA_TS: Self { Self(rawValue: 0x2B) }
+  public static var FLUSH_AND_INV_DB_DATA_TS: Self { Self(rawValue: 0x2B) }
 
   /// `FLUSH_AND_INV_DB_META` = 44.
-  @inlinable public static var FLUSH_AND_INV_DB_META: Self { Self(rawValue: 0x2C) }
+  public static var FLUSH_AND_INV_DB_META: Self { Self(rawValue: 0x2C) }
 
   /// `FLUSH_AND_INV_CB_DATA_TS` = 45.
-  @inlinable public static var FLUSH_AND_INV_CB_DATA_TS: Self { Self(rawValue: 0x2D) }
+  public static var FLUSH_AND_INV_CB_DATA_TS: Self { Self(rawValue: 0x2D) }
 
   /// `FLUSH_AND_INV_CB_META` = 46.
-  @inlinable public static var FLUSH_AND_INV_CB_META: Self { Self(rawValue: 0x2E) }
+  public static var FLUSH_AND_INV_CB_META: Self { Self(rawValue: 0x2E) }
 
   /// `CS_DONE` = 47.
-  @inlinable public static var CS_DONE: Self { Self(rawValue: 0x2F) }
+  public static var CS_DONE: Self { Self(rawValue: 0x2F) }
 
   /// `PS_DONE` = 48.
-  @inlinable public static var PS_DONE: Self { Self(rawValue: 0x30) }
+  public static var PS_DONE: Self { Self(rawValue: 0x30) }
 
   /// `FLUSH_AND_INV_CB_PIXEL_DATA` = 49.
-  @inlinable public static var FLUSH_AND_INV_CB_PIXEL_DATA: Self { Self(rawValue: 0x31) }
+  public static var FLUSH_AND_INV_CB_PIXEL_DATA: Self { Self(rawValue: 0x31) }
 
   /// `SX_CB_RAT_ACK_REQUEST` = 50.
-  @inlinable public static var SX_CB_RAT_ACK_REQUEST: Self { Self(rawValue: 0x32) }
+  public static var SX_CB_RAT_ACK_REQUEST: Self { Self(rawValue: 0x32) }
 
   /// `THREAD_TRACE_START` = 51.
-  @inlinable public static var THREAD_TRACE_START: Self { Self(rawValue: 0x33) }
+  public static var THREAD_TRACE_START: Self { Self(rawValue: 0x33) }
 
   /// `THREAD_TRACE_STOP` = 52.
-  @inlinable public static var THREAD_TRACE_STOP: Self { Self(rawValue: 0x34) }
+  public static var THREAD_TRACE_STOP: Self { Self(rawValue: 0x34) }
 
   /// `THREAD_TRACE_MARKER` = 53.
-  @inlinable public static var THREAD_TRACE_MARKER: Self { Self(rawValue: 0x35) }
+  public static var THREAD_TRACE_MARKER: Self { Self(rawValue: 0x35) }
 
   /// `THREAD_TRACE_FLUSH` = 54.
-  @inlinable public static var THREAD_TRACE_FLUSH: Self { Self(rawValue: 0x36) }
+  public static var THREAD_TRACE_FLUSH: Self { Self(rawValue: 0x36) }
 
   /// `THREAD_TRACE_FINISH` = 55.
-  @inlinable public static var THREAD_TRACE_FINISH: Self { Self(rawValue: 0x37) }
+  public static var THREAD_TRACE_FINISH: Self { Self(rawValue: 0x37) }
 
   /// `PIXEL_PIPE_STAT_CONTROL` = 56.
-  @inlinable public static var PIXEL_PIPE_STAT_CONTROL: Self { Self(rawValue: 0x38) }
+  public static var PIXEL_PIPE_STAT_CONTROL: Self { Self(rawValue: 0x38) }
 
   /// `PIXEL_PIPE_STAT_DUMP` = 57.
-  @inlinable public static var PIXEL_PIPE_STAT_DUMP: Self { Self(rawValue: 0x39) }
+  public static var PIXEL_PIPE_STAT_DUMP: Self { Self(rawValue: 0x39) }
 
   /// `PIXEL_PIPE_STAT_RESET` = 58.
-  @inlinable public static var PIXEL_PIPE_STAT_RESET: Self { Self(rawValue: 0x3A) }
+  public static var PIXEL_PIPE_STAT_RESET: Self { Self(rawValue: 0x3A) }
 
   /// `CONTEXT_SUSPEND` = 59.
-  @inlinable public static var CONTEXT_SUSPEND: Self { Self(rawValue: 0x3B) }
+  public static var CONTEXT_SUSPEND: Self { Self(rawValue: 0x3B) }
 
   /// `OFFCHIP_HS_DEALLOC` = 60.
-  @inlinable public static var OFFCHIP_HS_DEALLOC: Self { Self(rawValue: 0x3C) }
+  public static var OFFCHIP_HS_DEALLOC: Self { Self(rawValue: 0x3C) }
 }

@@ -13,51 +13,37 @@ public enum CP_MEC_CNTL: Register {
   }
 
   /// `CP_MEC_CNTL.MEC_INVALIDATE_ICACHE`: bit 4, access unknown.
-  @inlinable public static var MEC_INVALIDATE_ICACHE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var MEC_INVALIDATE_ICACHE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CP_MEC_CNTL.MEC_ME1_PIPE0_RESET`: bit 16, access unknown.
-  @inlinable public static var MEC_ME1_PIPE0_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var MEC_ME1_PIPE0_RESET: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CP_MEC_CNTL.MEC_ME1_PIPE1_RESET`: bit 17, access unknown.
-  @inlinable public static var MEC_ME1_PIPE1_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
+  public static var MEC_ME1_PIPE1_RESET: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `CP_MEC_CNTL.MEC_ME1_PIPE2_RESET`: bit 18, access unknown.
-  @inlinable public static var MEC_ME1_PIPE2_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var MEC_ME1_PIPE2_RESET: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CP_MEC_CNTL.MEC_ME1_PIPE3_RESET`: bit 19, access unknown.
-  @inlinable public static var MEC_ME1_PIPE3_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var MEC_ME1_PIPE3_RESET: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CP_MEC_CNTL.MEC_ME2_PIPE0_RESET`: bit 20, access unknown.
-  @inlinable public static var MEC_ME2_PIPE0_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var MEC_ME2_PIPE0_RESET: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `CP_MEC_CNTL.MEC_ME2_PIPE1_RESET`: bit 21, access unknown.
-  @inlinable public static var MEC_ME2_PIPE1_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var MEC_ME2_PIPE1_RESET: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `CP_MEC_CNTL.MEC_ME2_HALT`: bit 28, access unknown.
-  @inlinable public static var MEC_ME2_HALT: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var MEC_ME2_HALT: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CP_MEC_CNTL.MEC_ME2_STEP`: bit 29, access unknown.
-  @inlinable public static var MEC_ME2_STEP: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var MEC_ME2_STEP: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_MEC_CNTL.MEC_ME1_HALT`: bit 30, access unknown.
-  @inlinable public static var MEC_ME1_HALT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var MEC_ME1_HALT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_MEC_CNTL.MEC_ME1_STEP`: bit 31, access unknown.
-  @inlinable public static var MEC_ME1_STEP: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var MEC_ME1_STEP: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME_CNTL`: gfx_8_0 register, MMIO dword 0x21B6 (byte 0x86D8), access unknown, reset unknown (`write` starts from 0).
@@ -70,52 +56,40 @@ public enum CP_ME_CNTL: Register {
   }
 
   /// `CP_ME_CNTL.CE_INVALIDATE_ICACHE`: bit 4, access unknown.
-  @inlinable public static var CE_INVALIDATE_ICACHE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var CE_INVALIDATE_ICACHE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CP_ME_CNTL.PFP_INVALIDATE_ICACHE`: bit 6, access unknown.
-  @inlinable public static var PFP_INVALIDATE_ICACHE: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var PFP_INVALIDATE_ICACHE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `CP_ME_CNTL.ME_INVALIDATE_ICACHE`: bit 8, access unknown.
-  @inlinable public static var ME_INVALIDATE_ICACHE: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var ME_INVALIDATE_ICACHE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `CP_ME_CNTL.CE_PIPE0_RESET`: bit 16, access unknown.
-  @inlinable public static var CE_PIPE0_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CE_PIPE0_RESET: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 
   /// `CP_ME_CNTL.PFP_PIPE0_RESET`: bit 18, access unknown.
-  @inlinable public static var PFP_PIPE0_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var PFP_PIPE0_RESET: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CP_ME_CNTL.ME_PIPE0_RESET`: bit 20, access unknown.
-  @inlinable public static var ME_PIPE0_RESET: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var ME_PIPE0_RESET: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `CP_ME_CNTL.CE_HALT`: bit 24, access unknown.
-  @inlinable public static var CE_HALT: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var CE_HALT: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_ME_CNTL.CE_STEP`: bit 25, access unknown.
-  @inlinable public static var CE_STEP: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var CE_STEP: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 
   /// `CP_ME_CNTL.PFP_HALT`: bit 26, access unknown.
-  @inlinable public static var PFP_HALT: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
+  public static var PFP_HALT: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_ME_CNTL.PFP_STEP`: bit 27, access unknown.
-  @inlinable public static var PFP_STEP: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var PFP_STEP: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CP_ME_CNTL.ME_HALT`: bit 28, access unknown.
-  @inlinable public static var ME_HALT: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ME_HALT: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CP_ME_CNTL.ME_STEP`: bit 29, access unknown.
-  @inlinable public static var ME_STEP: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var ME_STEP: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `CP_RB_WPTR_DELAY`: gfx_8_0 register, MMIO dword 0x21C1 (byte 0x8704), access unknown, reset unknown (`write` starts from 0).
@@ -128,14 +102,10 @@ public enum CP_RB_WPTR_DELAY: Register {
   }
 
   /// `CP_RB_WPTR_DELAY.PRE_WRITE_TIMER`: bits 27:0, access unknown.
-  @inlinable public static var PRE_WRITE_TIMER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PRE_WRITE_TIMER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 
   /// `CP_RB_WPTR_DELAY.PRE_WRITE_LIMIT`: bits 31:28, access unknown.
-  @inlinable public static var PRE_WRITE_LIMIT: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
+  public static var PRE_WRITE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `COMPUTE_DISPATCH_INITIATOR`: gfx_8_0 register, MMIO dword 0x2E00 (byte 0xB800), access unknown, reset unknown (`write` starts from 0).
@@ -148,56 +118,40 @@ public enum COMPUTE_DISPATCH_INITIATOR: Register {
   }
 
   /// `COMPUTE_DISPATCH_INITIATOR.COMPUTE_SHADER_EN`: bit 0, access unknown.
-  @inlinable public static var COMPUTE_SHADER_EN: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var COMPUTE_SHADER_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `COMPUTE_DISPATCH_INITIATOR.PARTIAL_TG_EN`: bit 1, access unknown.
-  @inlinable public static var PARTIAL_TG_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var PARTIAL_TG_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `COMPUTE_DISPATCH_INITIATOR.FORCE_START_AT_000`: bit 2, access unknown.
-  @inlinable public static var FORCE_START_AT_000: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var FORCE_START_AT_000: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `COMPUTE_DISPATCH_INITIATOR.ORDERED_APPEND_ENBL`: bit 3, access unknown.
-  @inlinable public static var ORDERED_APPEND_ENBL: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var ORDERED_APPEND_ENBL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `COMPUTE_DISPATCH_INITIATOR.ORDERED_APPEND_MODE`: bit 4, access unknown.
-  @inlinable public static var ORDERED_APPEND_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var ORDERED_APPEND_MODE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `COMPUTE_DISPATCH_INITIATOR.USE_THREAD_DIMENSIONS`: bit 5, access unknown.
-  @inlinable public static var USE_THREAD_DIMENSIONS: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var USE_THREAD_DIMENSIONS: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `COMPUTE_DISPATCH_INITIATOR.ORDER_MODE`: bit 6, access unknown.
-  @inlinable public static var ORDER_MODE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var ORDER_MODE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `COMPUTE_DISPATCH_INITIATOR.DISPATCH_CACHE_CNTL`: bits 9:7, access unknown.
-  @inlinable public static var DISPATCH_CACHE_CNTL: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 3)
-  }
+  public static var DISPATCH_CACHE_CNTL: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
 
   /// `COMPUTE_DISPATCH_INITIATOR.SCALAR_L1_INV_VOL`: bit 10, access unknown.
-  @inlinable public static var SCALAR_L1_INV_VOL: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var SCALAR_L1_INV_VOL: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `COMPUTE_DISPATCH_INITIATOR.VECTOR_L1_INV_VOL`: bit 11, access unknown.
-  @inlinable public static var VECTOR_L1_INV_VOL: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var VECTOR_L1_INV_VOL: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `COMPUTE_DISPATCH_INITIATOR.DATA_ATC`: bit 12, access unknown.
-  @inlinable public static var DATA_ATC: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
+  public static var DATA_ATC: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `COMPUTE_DISPATCH_INITIATOR.RESTORE`: bit 14, access unknown.
-  @inlinable public static var RESTORE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
+  public static var RESTORE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `COMPUTE_DIM_X`: gfx_8_0 register, MMIO dword 0x2E01 (byte 0xB804), access unknown, reset unknown (`write` starts from 0).
@@ -210,7 +164,7 @@ public enum COMPUTE_DIM_X: Register {
   }
 
   /// `COMPUTE_DIM_X.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_DIM_Y`: gfx_8_0 register, MMIO dword 0x2E02 (byte 0xB808), access unknown, reset unknown (`write` starts from 0).
@@ -223,7 +177,7 @@ public enum COMPUTE_DIM_Y: Register {
   }
 
   /// `COMPUTE_DIM_Y.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_DIM_Z`: gfx_8_0 register, MMIO dword 0x2E03 (byte 0xB80C), access unknown, reset unknown (`write` starts from 0).
@@ -236,7 +190,7 @@ public enum COMPUTE_DIM_Z: Register {
   }
 
   /// `COMPUTE_DIM_Z.SIZE`: bits 31:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_START_X`: gfx_8_0 register, MMIO dword 0x2E04 (byte 0xB810), access unknown, reset unknown (`write` starts from 0).
@@ -249,7 +203,7 @@ public enum COMPUTE_START_X: Register {
   }
 
   /// `COMPUTE_START_X.START`: bits 31:0, access unknown.
-  @inlinable public static var START: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var START: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_START_Y`: gfx_8_0 register, MMIO dword 0x2E05 (byte 0xB814), access unknown, reset unknown (`write` starts from 0).
@@ -262,7 +216,7 @@ public enum COMPUTE_START_Y: Register {
   }
 
   /// `COMPUTE_START_Y.START`: bits 31:0, access unknown.
-  @inlinable public static var START: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var START: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_START_Z`: gfx_8_0 register, MMIO dword 0x2E06 (byte 0xB818), access unknown, reset unknown (`write` starts from 0).
@@ -275,7 +229,7 @@ public enum COMPUTE_START_Z: Register {
   }
 
   /// `COMPUTE_START_Z.START`: bits 31:0, access unknown.
-  @inlinable public static var START: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var START: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_NUM_THREAD_X`: gfx_8_0 register, MMIO dword 0x2E07 (byte 0xB81C), access unknown, reset unknown (`write` starts from 0).
@@ -288,14 +242,10 @@ public enum COMPUTE_NUM_THREAD_X: Register {
   }
 
   /// `COMPUTE_NUM_THREAD_X.NUM_THREAD_FULL`: bits 15:0, access unknown.
-  @inlinable public static var NUM_THREAD_FULL: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var NUM_THREAD_FULL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `COMPUTE_NUM_THREAD_X.NUM_THREAD_PARTIAL`: bits 31:16, access unknown.
-  @inlinable public static var NUM_THREAD_PARTIAL: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var NUM_THREAD_PARTIAL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `COMPUTE_NUM_THREAD_Y`: gfx_8_0 register, MMIO dword 0x2E08 (byte 0xB820), access unknown, reset unknown (`write` starts from 0).
@@ -308,14 +258,10 @@ public enum COMPUTE_NUM_THREAD_Y: Register {
   }
 
   /// `COMPUTE_NUM_THREAD_Y.NUM_THREAD_FULL`: bits 15:0, access unknown.
-  @inlinable public static var NUM_THREAD_FULL: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var NUM_THREAD_FULL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `COMPUTE_NUM_THREAD_Y.NUM_THREAD_PARTIAL`: bits 31:16, access unknown.
-  @inlinable public static var NUM_THREAD_PARTIAL: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var NUM_THREAD_PARTIAL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `COMPUTE_NUM_THREAD_Z`: gfx_8_0 register, MMIO dword 0x2E09 (byte 0xB824), access unknown, reset unknown (`write` starts from 0).
@@ -328,14 +274,10 @@ public enum COMPUTE_NUM_THREAD_Z: Register {
   }
 
   /// `COMPUTE_NUM_THREAD_Z.NUM_THREAD_FULL`: bits 15:0, access unknown.
-  @inlinable public static var NUM_THREAD_FULL: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var NUM_THREAD_FULL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `COMPUTE_NUM_THREAD_Z.NUM_THREAD_PARTIAL`: bits 31:16, access unknown.
-  @inlinable public static var NUM_THREAD_PARTIAL: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 16)
-  }
+  public static var NUM_THREAD_PARTIAL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `COMPUTE_PIPELINESTAT_ENABLE`: gfx_8_0 register, MMIO dword 0x2E0A (byte 0xB828), access unknown, reset unknown (`write` starts from 0).
@@ -348,9 +290,7 @@ public enum COMPUTE_PIPELINESTAT_ENABLE: Register {
   }
 
   /// `COMPUTE_PIPELINESTAT_ENABLE.PIPELINESTAT_ENABLE`: bit 0, access unknown.
-  @inlinable public static var PIPELINESTAT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var PIPELINESTAT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `COMPUTE_PERFCOUNT_ENABLE`: gfx_8_0 register, MMIO dword 0x2E0B (byte 0xB82C), access unknown, reset unknown (`write` starts from 0).
@@ -363,9 +303,7 @@ public enum COMPUTE_PERFCOUNT_ENABLE: Register {
   }
 
   /// `COMPUTE_PERFCOUNT_ENABLE.PERFCOUNT_ENABLE`: bit 0, access unknown.
-  @inlinable public static var PERFCOUNT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var PERFCOUNT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `COMPUTE_PGM_LO`: gfx_8_0 register, MMIO dword 0x2E0C (byte 0xB830), access unknown, reset unknown (`write` starts from 0).
@@ -378,7 +316,7 @@ public enum COMPUTE_PGM_LO: Register {
   }
 
   /// `COMPUTE_PGM_LO.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_PGM_HI`: gfx_8_0 register, MMIO dword 0x2E0D (byte 0xB834), access unknown, reset unknown (`write` starts from 0).
@@ -391,10 +329,10 @@ public enum COMPUTE_PGM_HI: Register {
   }
 
   /// `COMPUTE_PGM_HI.DATA`: bits 7:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `COMPUTE_PGM_HI.INST_ATC`: bit 8, access unknown.
-  @inlinable public static var INST_ATC: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var INST_ATC: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
 /// `COMPUTE_TBA_LO`: gfx_8_0 register, MMIO dword 0x2E0E (byte 0xB838), access unknown, reset unknown (`write` starts from 0).
@@ -407,7 +345,7 @@ public enum COMPUTE_TBA_LO: Register {
   }
 
   /// `COMPUTE_TBA_LO.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_TBA_HI`: gfx_8_0 register, MMIO dword 0x2E0F (byte 0xB83C), access unknown, reset unknown (`write` starts from 0).
@@ -420,7 +358,7 @@ public enum COMPUTE_TBA_HI: Register {
   }
 
   /// `COMPUTE_TBA_HI.DATA`: bits 7:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `COMPUTE_TMA_LO`: gfx_8_0 register, MMIO dword 0x2E10 (byte 0xB840), access unknown, reset unknown (`write` starts from 0).
@@ -433,7 +371,7 @@ public enum COMPUTE_TMA_LO: Register {
   }
 
   /// `COMPUTE_TMA_LO.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_TMA_HI`: gfx_8_0 register, MMIO dword 0x2E11 (byte 0xB844), access unknown, reset unknown (`write` starts from 0).
@@ -446,7 +384,7 @@ public enum COMPUTE_TMA_HI: Register {
   }
 
   /// `COMPUTE_TMA_HI.DATA`: bits 7:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `COMPUTE_PGM_RSRC1`: gfx_8_0 register, MMIO dword 0x2E12 (byte 0xB848), access unknown, reset unknown (`write` starts from 0).
@@ -459,34 +397,34 @@ public enum COMPUTE_PGM_RSRC1: Register {
   }
 
   /// `COMPUTE_PGM_RSRC1.VGPRS`: bits 5:0, access unknown.
-  @inlinable public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `COMPUTE_PGM_RSRC1.SGPRS`: bits 9:6, access unknown.
-  @inlinable public static var SGPRS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
+  public static var SGPRS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 
   /// `COMPUTE_PGM_RSRC1.PRIORITY`: bits 11:10, access unknown.
-  @inlinable public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `COMPUTE_PGM_RSRC1.FLOAT_MODE`: bits 19:12, access unknown.
-  @inlinable public static var FLOAT_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
+  public static var FLOAT_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
 
   /// `COMPUTE_PGM_RSRC1.PRIV`: bit 20, access unknown.
-  @inlinable public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
+  public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `COMPUTE_PGM_RSRC1.DX10_CLAMP`: bit 21, access unknown.
-  @inlinable public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `COMPUTE_PGM_RSRC1.DEBUG_MODE`: bit 22, access unknown.
-  @inlinable public static var DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `COMPUTE_PGM_RSRC1.IEEE_MODE`: bit 23, access unknown.
-  @inlinable public static var IEEE_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var IEEE_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `COMPUTE_PGM_RSRC1.BULKY`: bit 24, access unknown.
-  @inlinable public static var BULKY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var BULKY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `COMPUTE_PGM_RSRC1.CDBG_USER`: bit 25, access unknown.
-  @inlinable public static var CDBG_USER: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
+  public static var CDBG_USER: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `COMPUTE_PGM_RSRC2`: gfx_8_0 register, MMIO dword 0x2E13 (byte 0xB84C), access unknown, reset unknown (`write` starts from 0).
@@ -499,39 +437,37 @@ public enum COMPUTE_PGM_RSRC2: Register {
   }
 
   /// `COMPUTE_PGM_RSRC2.SCRATCH_EN`: bit 0, access unknown.
-  @inlinable public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `COMPUTE_PGM_RSRC2.USER_SGPR`: bits 5:1, access unknown.
-  @inlinable public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
   /// `COMPUTE_PGM_RSRC2.TRAP_PRESENT`: bit 6, access unknown.
-  @inlinable public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `COMPUTE_PGM_RSRC2.TGID_X_EN`: bit 7, access unknown.
-  @inlinable public static var TGID_X_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var TGID_X_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `COMPUTE_PGM_RSRC2.TGID_Y_EN`: bit 8, access unknown.
-  @inlinable public static var TGID_Y_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var TGID_Y_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `COMPUTE_PGM_RSRC2.TGID_Z_EN`: bit 9, access unknown.
-  @inlinable public static var TGID_Z_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var TGID_Z_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `COMPUTE_PGM_RSRC2.TG_SIZE_EN`: bit 10, access unknown.
-  @inlinable public static var TG_SIZE_EN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
+  public static var TG_SIZE_EN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `COMPUTE_PGM_RSRC2.TIDIG_COMP_CNT`: bits 12:11, access unknown.
-  @inlinable public static var TIDIG_COMP_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 2)
-  }
+  public static var TIDIG_COMP_CNT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 
   /// `COMPUTE_PGM_RSRC2.EXCP_EN_MSB`: bits 14:13, access unknown.
-  @inlinable public static var EXCP_EN_MSB: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
+  public static var EXCP_EN_MSB: RegisterField<Self, UInt8> { .init(lsb: 13, width: 2) }
 
   /// `COMPUTE_PGM_RSRC2.LDS_SIZE`: bits 23:15, access unknown.
-  @inlinable public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 15, width: 9) }
+  public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 15, width: 9) }
 
   /// `COMPUTE_PGM_RSRC2.EXCP_EN`: bits 30:24, access unknown.
-  @inlinable public static var EXCP_EN: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
+  public static var EXCP_EN: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `COMPUTE_VMID`: gfx_8_0 register, MMIO dword 0x2E14 (byte 0xB850), access unknown, reset unknown (`write` starts from 0).
@@ -544,7 +480,7 @@ public enum COMPUTE_VMID: Register {
   }
 
   /// `COMPUTE_VMID.DATA`: bits 3:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `COMPUTE_RESOURCE_LIMITS`: gfx_8_0 register, MMIO dword 0x2E15 (byte 0xB854), access unknown, reset unknown (`write` starts from 0).
@@ -557,32 +493,22 @@ public enum COMPUTE_RESOURCE_LIMITS: Register {
   }
 
   /// `COMPUTE_RESOURCE_LIMITS.WAVES_PER_SH`: bits 9:0, access unknown.
-  @inlinable public static var WAVES_PER_SH: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 10)
-  }
+  public static var WAVES_PER_SH: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 
   /// `COMPUTE_RESOURCE_LIMITS.TG_PER_CU`: bits 15:12, access unknown.
-  @inlinable public static var TG_PER_CU: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
+  public static var TG_PER_CU: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 
   /// `COMPUTE_RESOURCE_LIMITS.LOCK_THRESHOLD`: bits 21:16, access unknown.
-  @inlinable public static var LOCK_THRESHOLD: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 6)
-  }
+  public static var LOCK_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `COMPUTE_RESOURCE_LIMITS.SIMD_DEST_CNTL`: bit 22, access unknown.
-  @inlinable public static var SIMD_DEST_CNTL: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var SIMD_DEST_CNTL: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `COMPUTE_RESOURCE_LIMITS.FORCE_SIMD_DIST`: bit 23, access unknown.
-  @inlinable public static var FORCE_SIMD_DIST: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var FORCE_SIMD_DIST: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `COMPUTE_RESOURCE_LIMITS.CU_GROUP_COUNT`: bits 26:24, access unknown.
-  @inlinable public static var CU_GROUP_COUNT: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 3)
-  }
+  public static var CU_GROUP_COUNT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
 }
 
 /// `COMPUTE_STATIC_THREAD_MGMT_SE0`: gfx_8_0 register, MMIO dword 0x2E16 (byte 0xB858), access unknown, reset unknown (`write` starts from 0).
@@ -595,10 +521,10 @@ public enum COMPUTE_STATIC_THREAD_MGMT_SE0: Register {
   }
 
   /// `COMPUTE_STATIC_THREAD_MGMT_SE0.SH0_CU_EN`: bits 15:0, access unknown.
-  @inlinable public static var SH0_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var SH0_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `COMPUTE_STATIC_THREAD_MGMT_SE0.SH1_CU_EN`: bits 31:16, access unknown.
-  @inlinable public static var SH1_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var SH1_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `COMPUTE_STATIC_THREAD_MGMT_SE1`: gfx_8_0 register, MMIO dword 0x2E17 (byte 0xB85C), access unknown, reset unknown (`write` starts from 0).
@@ -611,10 +537,10 @@ public enum COMPUTE_STATIC_THREAD_MGMT_SE1: Register {
   }
 
   /// `COMPUTE_STATIC_THREAD_MGMT_SE1.SH0_CU_EN`: bits 15:0, access unknown.
-  @inlinable public static var SH0_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var SH0_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `COMPUTE_STATIC_THREAD_MGMT_SE1.SH1_CU_EN`: bits 31:16, access unknown.
-  @inlinable public static var SH1_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var SH1_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `COMPUTE_TMPRING_SIZE`: gfx_8_0 register, MMIO dword 0x2E18 (byte 0xB860), access unknown, reset unknown (`write` starts from 0).
@@ -627,10 +553,10 @@ public enum COMPUTE_TMPRING_SIZE: Register {
   }
 
   /// `COMPUTE_TMPRING_SIZE.WAVES`: bits 11:0, access unknown.
-  @inlinable public static var WAVES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+  public static var WAVES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `COMPUTE_TMPRING_SIZE.WAVESIZE`: bits 24:12, access unknown.
-  @inlinable public static var WAVESIZE: RegisterField<Self, UInt16> { .init(lsb: 12, width: 13) }
+  public static var WAVESIZE: RegisterField<Self, UInt16> { .init(lsb: 12, width: 13) }
 }
 
 /// `COMPUTE_STATIC_THREAD_MGMT_SE2`: gfx_8_0 register, MMIO dword 0x2E19 (byte 0xB864), access unknown, reset unknown (`write` starts from 0).
@@ -643,10 +569,10 @@ public enum COMPUTE_STATIC_THREAD_MGMT_SE2: Register {
   }
 
   /// `COMPUTE_STATIC_THREAD_MGMT_SE2.SH0_CU_EN`: bits 15:0, access unknown.
-  @inlinable public static var SH0_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var SH0_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `COMPUTE_STATIC_THREAD_MGMT_SE2.SH1_CU_EN`: bits 31:16, access unknown.
-  @inlinable public static var SH1_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var SH1_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `COMPUTE_STATIC_THREAD_MGMT_SE3`: gfx_8_0 register, MMIO dword 0x2E1A (byte 0xB868), access unknown, reset unknown (`write` starts from 0).
@@ -659,10 +585,10 @@ public enum COMPUTE_STATIC_THREAD_MGMT_SE3: Register {
   }
 
   /// `COMPUTE_STATIC_THREAD_MGMT_SE3.SH0_CU_EN`: bits 15:0, access unknown.
-  @inlinable public static var SH0_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var SH0_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `COMPUTE_STATIC_THREAD_MGMT_SE3.SH1_CU_EN`: bits 31:16, access unknown.
-  @inlinable public static var SH1_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var SH1_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `COMPUTE_RESTART_X`: gfx_8_0 register, MMIO dword 0x2E1B (byte 0xB86C), access unknown, reset unknown (`write` starts from 0).
@@ -675,7 +601,7 @@ public enum COMPUTE_RESTART_X: Register {
   }
 
   /// `COMPUTE_RESTART_X.RESTART`: bits 31:0, access unknown.
-  @inlinable public static var RESTART: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESTART: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_RESTART_Y`: gfx_8_0 register, MMIO dword 0x2E1C (byte 0xB870), access unknown, reset unknown (`write` starts from 0).
@@ -688,7 +614,7 @@ public enum COMPUTE_RESTART_Y: Register {
   }
 
   /// `COMPUTE_RESTART_Y.RESTART`: bits 31:0, access unknown.
-  @inlinable public static var RESTART: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESTART: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_RESTART_Z`: gfx_8_0 register, MMIO dword 0x2E1D (byte 0xB874), access unknown, reset unknown (`write` starts from 0).
@@ -701,7 +627,7 @@ public enum COMPUTE_RESTART_Z: Register {
   }
 
   /// `COMPUTE_RESTART_Z.RESTART`: bits 31:0, access unknown.
-  @inlinable public static var RESTART: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RESTART: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_THREAD_TRACE_ENABLE`: gfx_8_0 register, MMIO dword 0x2E1E (byte 0xB878), access unknown, reset unknown (`write` starts from 0).
@@ -714,9 +640,7 @@ public enum COMPUTE_THREAD_TRACE_ENABLE: Register {
   }
 
   /// `COMPUTE_THREAD_TRACE_ENABLE.THREAD_TRACE_ENABLE`: bit 0, access unknown.
-  @inlinable public static var THREAD_TRACE_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var THREAD_TRACE_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `COMPUTE_MISC_RESERVED`: gfx_8_0 register, MMIO dword 0x2E1F (byte 0xB87C), access unknown, reset unknown (`write` starts from 0).
@@ -729,21 +653,19 @@ public enum COMPUTE_MISC_RESERVED: Register {
   }
 
   /// `COMPUTE_MISC_RESERVED.SEND_SEID`: bits 1:0, access unknown.
-  @inlinable public static var SEND_SEID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var SEND_SEID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `COMPUTE_MISC_RESERVED.RESERVED2`: bit 2, access unknown.
-  @inlinable public static var RESERVED2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var RESERVED2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `COMPUTE_MISC_RESERVED.RESERVED3`: bit 3, access unknown.
-  @inlinable public static var RESERVED3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var RESERVED3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `COMPUTE_MISC_RESERVED.RESERVED4`: bit 4, access unknown.
-  @inlinable public static var RESERVED4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var RESERVED4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `COMPUTE_MISC_RESERVED.WAVE_ID_BASE`: bits 16:5, access unknown.
-  @inlinable public static var WAVE_ID_BASE: RegisterField<Self, UInt16> {
-    .init(lsb: 5, width: 12)
-  }
+  public static var WAVE_ID_BASE: RegisterField<Self, UInt16> { .init(lsb: 5, width: 12) }
 }
 
 /// `COMPUTE_DISPATCH_ID`: gfx_8_0 register, MMIO dword 0x2E20 (byte 0xB880), access unknown, reset unknown (`write` starts from 0).
@@ -756,7 +678,7 @@ public enum COMPUTE_DISPATCH_ID: Register {
   }
 
   /// `COMPUTE_DISPATCH_ID.DISPATCH_ID`: bits 31:0, access unknown.
-  @inlinable public static var DISPATCH_ID: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DISPATCH_ID: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_THREADGROUP_ID`: gfx_8_0 register, MMIO dword 0x2E21 (byte 0xB884), access unknown, reset unknown (`write` starts from 0).
@@ -769,9 +691,7 @@ public enum COMPUTE_THREADGROUP_ID: Register {
   }
 
   /// `COMPUTE_THREADGROUP_ID.THREADGROUP_ID`: bits 31:0, access unknown.
-  @inlinable public static var THREADGROUP_ID: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var THREADGROUP_ID: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_RELAUNCH`: gfx_8_0 register, MMIO dword 0x2E22 (byte 0xB888), access unknown, reset unknown (`write` starts from 0).
@@ -784,13 +704,13 @@ public enum COMPUTE_RELAUNCH: Register {
   }
 
   /// `COMPUTE_RELAUNCH.PAYLOAD`: bits 29:0, access unknown.
-  @inlinable public static var PAYLOAD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 30) }
+  public static var PAYLOAD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 30) }
 
   /// `COMPUTE_RELAUNCH.IS_EVENT`: bit 30, access unknown.
-  @inlinable public static var IS_EVENT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var IS_EVENT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `COMPUTE_RELAUNCH.IS_STATE`: bit 31, access unknown.
-  @inlinable public static var IS_STATE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var IS_STATE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `COMPUTE_WAVE_RESTORE_ADDR_LO`: gfx_8_0 register, MMIO dword 0x2E23 (byte 0xB88C), access unknown, reset unknown (`write` starts from 0).
@@ -803,7 +723,7 @@ public enum COMPUTE_WAVE_RESTORE_ADDR_LO: Register {
   }
 
   /// `COMPUTE_WAVE_RESTORE_ADDR_LO.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_WAVE_RESTORE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x2E24 (byte 0xB890), access unknown, reset unknown (`write` starts from 0).
@@ -816,7 +736,7 @@ public enum COMPUTE_WAVE_RESTORE_ADDR_HI: Register {
   }
 
   /// `COMPUTE_WAVE_RESTORE_ADDR_HI.ADDR`: bits 15:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `COMPUTE_WAVE_RESTORE_CONTROL`: gfx_8_0 register, MMIO dword 0x2E25 (byte 0xB894), access unknown, reset unknown (`write` starts from 0).
@@ -829,10 +749,10 @@ public enum COMPUTE_WAVE_RESTORE_CONTROL: Register {
   }
 
   /// `COMPUTE_WAVE_RESTORE_CONTROL.ATC`: bit 0, access unknown.
-  @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `COMPUTE_WAVE_RESTORE_CONTROL.MTYPE`: bits 2:1, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 1, width: 2) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 1, width: 2) }
 }
 
 /// `COMPUTE_USER_DATA_0`: gfx_8_0 register, MMIO dword 0x2E40 (byte 0xB900), access unknown, reset unknown (`write` starts from 0).
@@ -845,7 +765,7 @@ public enum COMPUTE_USER_DATA_0: Register {
   }
 
   /// `COMPUTE_USER_DATA_0.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_1`: gfx_8_0 register, MMIO dword 0x2E41 (byte 0xB904), access unknown, reset unknown (`write` starts from 0).
@@ -858,7 +778,7 @@ public enum COMPUTE_USER_DATA_1: Register {
   }
 
   /// `COMPUTE_USER_DATA_1.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_2`: gfx_8_0 register, MMIO dword 0x2E42 (byte 0xB908), access unknown, reset unknown (`write` starts from 0).
@@ -871,7 +791,7 @@ public enum COMPUTE_USER_DATA_2: Register {
   }
 
   /// `COMPUTE_USER_DATA_2.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_3`: gfx_8_0 register, MMIO dword 0x2E43 (byte 0xB90C), access unknown, reset unknown (`write` starts from 0).
@@ -884,7 +804,7 @@ public enum COMPUTE_USER_DATA_3: Register {
   }
 
   /// `COMPUTE_USER_DATA_3.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_4`: gfx_8_0 register, MMIO dword 0x2E44 (byte 0xB910), access unknown, reset unknown (`write` starts from 0).
@@ -897,7 +817,7 @@ public enum COMPUTE_USER_DATA_4: Register {
   }
 
   /// `COMPUTE_USER_DATA_4.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_5`: gfx_8_0 register, MMIO dword 0x2E45 (byte 0xB914), access unknown, reset unknown (`write` starts from 0).
@@ -910,7 +830,7 @@ public enum COMPUTE_USER_DATA_5: Register {
   }
 
   /// `COMPUTE_USER_DATA_5.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_6`: gfx_8_0 register, MMIO dword 0x2E46 (byte 0xB918), access unknown, reset unknown (`write` starts from 0).
@@ -923,7 +843,7 @@ public enum COMPUTE_USER_DATA_6: Register {
   }
 
   /// `COMPUTE_USER_DATA_6.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_7`: gfx_8_0 register, MMIO dword 0x2E47 (byte 0xB91C), access unknown, reset unknown (`write` starts from 0).
@@ -936,7 +856,7 @@ public enum COMPUTE_USER_DATA_7: Register {
   }
 
   /// `COMPUTE_USER_DATA_7.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_8`: gfx_8_0 register, MMIO dword 0x2E48 (byte 0xB920), access unknown, reset unknown (`write` starts from 0).
@@ -949,7 +869,7 @@ public enum COMPUTE_USER_DATA_8: Register {
   }
 
   /// `COMPUTE_USER_DATA_8.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_9`: gfx_8_0 register, MMIO dword 0x2E49 (byte 0xB924), access unknown, reset unknown (`write` starts from 0).
@@ -962,7 +882,7 @@ public enum COMPUTE_USER_DATA_9: Register {
   }
 
   /// `COMPUTE_USER_DATA_9.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_10`: gfx_8_0 register, MMIO dword 0x2E4A (byte 0xB928), access unknown, reset unknown (`write` starts from 0).
@@ -975,7 +895,7 @@ public enum COMPUTE_USER_DATA_10: Register {
   }
 
   /// `COMPUTE_USER_DATA_10.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_11`: gfx_8_0 register, MMIO dword 0x2E4B (byte 0xB92C), access unknown, reset unknown (`write` starts from 0).
@@ -988,7 +908,7 @@ public enum COMPUTE_USER_DATA_11: Register {
   }
 
   /// `COMPUTE_USER_DATA_11.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_12`: gfx_8_0 register, MMIO dword 0x2E4C (byte 0xB930), access unknown, reset unknown (`write` starts from 0).
@@ -1001,7 +921,7 @@ public enum COMPUTE_USER_DATA_12: Register {
   }
 
   /// `COMPUTE_USER_DATA_12.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_13`: gfx_8_0 register, MMIO dword 0x2E4D (byte 0xB934), access unknown, reset unknown (`write` starts from 0).
@@ -1014,7 +934,7 @@ public enum COMPUTE_USER_DATA_13: Register {
   }
 
   /// `COMPUTE_USER_DATA_13.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_14`: gfx_8_0 register, MMIO dword 0x2E4E (byte 0xB938), access unknown, reset unknown (`write` starts from 0).
@@ -1027,7 +947,7 @@ public enum COMPUTE_USER_DATA_14: Register {
   }
 
   /// `COMPUTE_USER_DATA_14.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_15`: gfx_8_0 register, MMIO dword 0x2E4F (byte 0xB93C), access unknown, reset unknown (`write` starts from 0).
@@ -1040,7 +960,7 @@ public enum COMPUTE_USER_DATA_15: Register {
   }
 
   /// `COMPUTE_USER_DATA_15.DATA`: bits 31:0, access unknown.
-  @inlinable public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_RB0_BASE`: gfx_8_0 register, MMIO dword 0x3040 (byte 0xC100), access unknown, reset unknown (`write` starts from 0).
@@ -1053,7 +973,7 @@ public enum CP_RB0_BASE: Register {
   }
 
   /// `CP_RB0_BASE.RB_BASE`: bits 31:0, access unknown.
-  @inlinable public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_RB0_CNTL`: gfx_8_0 register, MMIO dword 0x3041 (byte 0xC104), access unknown, reset unknown (`write` starts from 0).
@@ -1066,35 +986,31 @@ public enum CP_RB0_CNTL: Register {
   }
 
   /// `CP_RB0_CNTL.RB_BUFSZ`: bits 5:0, access unknown.
-  @inlinable public static var RB_BUFSZ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var RB_BUFSZ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `CP_RB0_CNTL.RB_BLKSZ`: bits 13:8, access unknown.
-  @inlinable public static var RB_BLKSZ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
+  public static var RB_BLKSZ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `CP_RB0_CNTL.MTYPE`: bits 16:15, access unknown, values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
 
   /// `CP_RB0_CNTL.BUF_SWAP`: bits 18:17, access unknown.
-  @inlinable public static var BUF_SWAP: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
+  public static var BUF_SWAP: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
 
   /// `CP_RB0_CNTL.MIN_AVAILSZ`: bits 21:20, access unknown.
-  @inlinable public static var MIN_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var MIN_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `CP_RB0_CNTL.MIN_IB_AVAILSZ`: bits 23:22, access unknown.
-  @inlinable public static var MIN_IB_AVAILSZ: RegisterField<Self, UInt8> {
-    .init(lsb: 22, width: 2)
-  }
+  public static var MIN_IB_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
 
   /// `CP_RB0_CNTL.CACHE_POLICY`: bit 24, access unknown.
-  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_RB0_CNTL.RB_NO_UPDATE`: bit 27, access unknown.
-  @inlinable public static var RB_NO_UPDATE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
+  public static var RB_NO_UPDATE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CP_RB0_CNTL.RB_RPTR_WR_ENA`: bit 31, access unknown.
-  @inlinable public static var RB_RPTR_WR_ENA: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var RB_RPTR_WR_ENA: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_RB0_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3043 (byte 0xC10C), access unknown, reset unknown (`write` starts from 0).
@@ -1107,12 +1023,10 @@ public enum CP_RB0_RPTR_ADDR: Register {
   }
 
   /// `CP_RB0_RPTR_ADDR.RB_RPTR_SWAP`: bits 1:0, access unknown.
-  @inlinable public static var RB_RPTR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var RB_RPTR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `CP_RB0_RPTR_ADDR.RB_RPTR_ADDR`: bits 31:2, access unknown.
-  @inlinable public static var RB_RPTR_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 30)
-  }
+  public static var RB_RPTR_ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_RB0_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3044 (byte 0xC110), access unknown, reset unknown (`write` starts from 0).
@@ -1125,9 +1039,7 @@ public enum CP_RB0_RPTR_ADDR_HI: Register {
   }
 
   /// `CP_RB0_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_RB0_WPTR`: gfx_8_0 register, MMIO dword 0x3045 (byte 0xC114), access unknown, reset unknown (`write` starts from 0).
@@ -1140,7 +1052,7 @@ public enum CP_RB0_WPTR: Register {
   }
 
   /// `CP_RB0_WPTR.RB_WPTR`: bits 19:0, access unknown.
-  @inlinable public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_RB_WPTR_POLL_ADDR_LO`: gfx_8_0 register, MMIO dword 0x3046 (byte 0xC118), access unknown, reset unknown (`write` starts from 0).
@@ -1153,9 +1065,7 @@ public enum CP_RB_WPTR_POLL_ADDR_LO: Register {
   }
 
   /// `CP_RB_WPTR_POLL_ADDR_LO.RB_WPTR_POLL_ADDR_LO`: bits 31:2, access unknown.
-  @inlinable public static var RB_WPTR_POLL_ADDR_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 30)
-  }
+  public static var RB_WPTR_POLL_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_RB_WPTR_POLL_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3047 (byte 0xC11C), access unknown, reset unknown (`write` starts from 0).
@@ -1168,9 +1078,7 @@ public enum CP_RB_WPTR_POLL_ADDR_HI: Register {
   }
 
   /// `CP_RB_WPTR_POLL_ADDR_HI.RB_WPTR_POLL_ADDR_HI`: bits 7:0, access unknown.
-  @inlinable public static var RB_WPTR_POLL_ADDR_HI: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
+  public static var RB_WPTR_POLL_ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `CP_DEVICE_ID`: gfx_8_0 register, MMIO dword 0x304B (byte 0xC12C), access unknown, reset unknown (`write` starts from 0).
@@ -1183,7 +1091,7 @@ public enum CP_DEVICE_ID: Register {
   }
 
   /// `CP_DEVICE_ID.DEVICE_ID`: bits 7:0, access unknown.
-  @inlinable public static var DEVICE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var DEVICE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `CP_ENDIAN_SWAP`: gfx_8_0 register, MMIO dword 0x3050 (byte 0xC140), access unknown, reset unknown (`write` starts from 0).
@@ -1196,7 +1104,7 @@ public enum CP_ENDIAN_SWAP: Register {
   }
 
   /// `CP_ENDIAN_SWAP.ENDIAN_SWAP`: bits 1:0, access unknown.
-  @inlinable public static var ENDIAN_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var ENDIAN_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_RB_VMID`: gfx_8_0 register, MMIO dword 0x3051 (byte 0xC144), access unknown, reset unknown (`write` starts from 0).
@@ -1209,13 +1117,13 @@ public enum CP_RB_VMID: Register {
   }
 
   /// `CP_RB_VMID.RB0_VMID`: bits 3:0, access unknown.
-  @inlinable public static var RB0_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var RB0_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CP_RB_VMID.RB1_VMID`: bits 11:8, access unknown.
-  @inlinable public static var RB1_VMID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var RB1_VMID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `CP_RB_VMID.RB2_VMID`: bits 19:16, access unknown.
-  @inlinable public static var RB2_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
+  public static var RB2_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
 /// `CP_RB_DOORBELL_CONTROL`: gfx_8_0 register, MMIO dword 0x3059 (byte 0xC164), access unknown, reset unknown (`write` starts from 0).
@@ -1228,15 +1136,13 @@ public enum CP_RB_DOORBELL_CONTROL: Register {
   }
 
   /// `CP_RB_DOORBELL_CONTROL.DOORBELL_OFFSET`: bits 22:2, access unknown.
-  @inlinable public static var DOORBELL_OFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 21)
-  }
+  public static var DOORBELL_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 21) }
 
   /// `CP_RB_DOORBELL_CONTROL.DOORBELL_EN`: bit 30, access unknown.
-  @inlinable public static var DOORBELL_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var DOORBELL_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_RB_DOORBELL_CONTROL.DOORBELL_HIT`: bit 31, access unknown.
-  @inlinable public static var DOORBELL_HIT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var DOORBELL_HIT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_RB_DOORBELL_RANGE_LOWER`: gfx_8_0 register, MMIO dword 0x305A (byte 0xC168), access unknown, reset unknown (`write` starts from 0).
@@ -1249,9 +1155,7 @@ public enum CP_RB_DOORBELL_RANGE_LOWER: Register {
   }
 
   /// `CP_RB_DOORBELL_RANGE_LOWER.DOORBELL_RANGE_LOWER`: bits 22:2, access unknown.
-  @inlinable public static var DOORBELL_RANGE_LOWER: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 21)
-  }
+  public static var DOORBELL_RANGE_LOWER: RegisterField<Self, UInt32> { .init(lsb: 2, width: 21) }
 }
 
 /// `CP_RB_DOORBELL_RANGE_UPPER`: gfx_8_0 register, MMIO dword 0x305B (byte 0xC16C), access unknown, reset unknown (`write` starts from 0).
@@ -1264,9 +1168,7 @@ public enum CP_RB_DOORBELL_RANGE_UPPER: Register {
   }
 
   /// `CP_RB_DOORBELL_RANGE_UPPER.DOORBELL_RANGE_UPPER`: bits 22:2, access unknown.
-  @inlinable public static var DOORBELL_RANGE_UPPER: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 21)
-  }
+  public static var DOORBELL_RANGE_UPPER: RegisterField<Self, UInt32> { .init(lsb: 2, width: 21) }
 }
 
 /// `CP_MEC_DOORBELL_RANGE_LOWER`: gfx_8_0 register, MMIO dword 0x305C (byte 0xC170), access unknown, reset unknown (`write` starts from 0).
@@ -1279,9 +1181,7 @@ public enum CP_MEC_DOORBELL_RANGE_LOWER: Register {
   }
 
   /// `CP_MEC_DOORBELL_RANGE_LOWER.DOORBELL_RANGE_LOWER`: bits 22:2, access unknown.
-  @inlinable public static var DOORBELL_RANGE_LOWER: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 21)
-  }
+  public static var DOORBELL_RANGE_LOWER: RegisterField<Self, UInt32> { .init(lsb: 2, width: 21) }
 }
 
 /// `CP_MEC_DOORBELL_RANGE_UPPER`: gfx_8_0 register, MMIO dword 0x305D (byte 0xC174), access unknown, reset unknown (`write` starts from 0).
@@ -1294,9 +1194,7 @@ public enum CP_MEC_DOORBELL_RANGE_UPPER: Register {
   }
 
   /// `CP_MEC_DOORBELL_RANGE_UPPER.DOORBELL_RANGE_UPPER`: bits 22:2, access unknown.
-  @inlinable public static var DOORBELL_RANGE_UPPER: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 21)
-  }
+  public static var DOORBELL_RANGE_UPPER: RegisterField<Self, UInt32> { .init(lsb: 2, width: 21) }
 }
 
 /// `CP_INT_CNTL_RING0`: gfx_8_0 register, MMIO dword 0x306A (byte 0xC1A8), access unknown, reset unknown (`write` starts from 0).
@@ -1309,79 +1207,55 @@ public enum CP_INT_CNTL_RING0: Register {
   }
 
   /// `CP_INT_CNTL_RING0.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, access unknown.
-  @inlinable public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 11, width: 1)
   }
 
   /// `CP_INT_CNTL_RING0.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_INT_CNTL_RING0.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_INT_CNTL_RING0.CMP_BUSY_INT_ENABLE`: bit 18, access unknown.
-  @inlinable public static var CMP_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
+  public static var CMP_BUSY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `CP_INT_CNTL_RING0.CNTX_BUSY_INT_ENABLE`: bit 19, access unknown.
-  @inlinable public static var CNTX_BUSY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var CNTX_BUSY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 
   /// `CP_INT_CNTL_RING0.CNTX_EMPTY_INT_ENABLE`: bit 20, access unknown.
-  @inlinable public static var CNTX_EMPTY_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
+  public static var CNTX_EMPTY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 
   /// `CP_INT_CNTL_RING0.GFX_IDLE_INT_ENABLE`: bit 21, access unknown.
-  @inlinable public static var GFX_IDLE_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
+  public static var GFX_IDLE_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `CP_INT_CNTL_RING0.PRIV_INSTR_INT_ENABLE`: bit 22, access unknown.
-  @inlinable public static var PRIV_INSTR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
+  public static var PRIV_INSTR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `CP_INT_CNTL_RING0.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_INT_CNTL_RING0.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_INT_CNTL_RING0.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_INT_CNTL_RING0.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_INT_CNTL_RING0.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_INT_CNTL_RING0.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_INT_CNTL_RING0.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_PQ_WPTR_POLL_CNTL`: gfx_8_0 register, MMIO dword 0x3083 (byte 0xC20C), access unknown, reset unknown (`write` starts from 0).
@@ -1394,13 +1268,13 @@ public enum CP_PQ_WPTR_POLL_CNTL: Register {
   }
 
   /// `CP_PQ_WPTR_POLL_CNTL.PERIOD`: bits 7:0, access unknown.
-  @inlinable public static var PERIOD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var PERIOD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `CP_PQ_WPTR_POLL_CNTL.POLL_ACTIVE`: bit 30, access unknown.
-  @inlinable public static var POLL_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var POLL_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_PQ_WPTR_POLL_CNTL.EN`: bit 31, access unknown.
-  @inlinable public static var EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME1_PIPE0_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3085 (byte 0xC214), access unknown, reset unknown (`write` starts from 0).
@@ -1413,64 +1287,48 @@ public enum CP_ME1_PIPE0_INT_CNTL: Register {
   }
 
   /// `CP_ME1_PIPE0_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `CP_ME1_PIPE0_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `CP_ME1_PIPE0_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_ME1_PIPE0_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CP_ME1_PIPE0_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_ME1_PIPE0_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_ME1_PIPE0_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_ME1_PIPE0_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_ME1_PIPE0_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_ME1_PIPE0_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_ME1_PIPE0_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_ME1_PIPE0_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME1_PIPE1_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3086 (byte 0xC218), access unknown, reset unknown (`write` starts from 0).
@@ -1483,64 +1341,48 @@ public enum CP_ME1_PIPE1_INT_CNTL: Register {
   }
 
   /// `CP_ME1_PIPE1_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `CP_ME1_PIPE1_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `CP_ME1_PIPE1_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_ME1_PIPE1_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CP_ME1_PIPE1_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_ME1_PIPE1_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_ME1_PIPE1_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_ME1_PIPE1_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_ME1_PIPE1_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_ME1_PIPE1_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_ME1_PIPE1_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_ME1_PIPE1_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME1_PIPE2_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3087 (byte 0xC21C), access unknown, reset unknown (`write` starts from 0).
@@ -1553,64 +1395,48 @@ public enum CP_ME1_PIPE2_INT_CNTL: Register {
   }
 
   /// `CP_ME1_PIPE2_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `CP_ME1_PIPE2_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `CP_ME1_PIPE2_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_ME1_PIPE2_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CP_ME1_PIPE2_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_ME1_PIPE2_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_ME1_PIPE2_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_ME1_PIPE2_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_ME1_PIPE2_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_ME1_PIPE2_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_ME1_PIPE2_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_ME1_PIPE2_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME1_PIPE3_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3088 (byte 0xC220), access unknown, reset unknown (`write` starts from 0).
@@ -1623,64 +1449,48 @@ public enum CP_ME1_PIPE3_INT_CNTL: Register {
   }
 
   /// `CP_ME1_PIPE3_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  @inlinable public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 12, width: 1)
   }
 
   /// `CP_ME1_PIPE3_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  @inlinable public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 13, width: 1)
   }
 
   /// `CP_ME1_PIPE3_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  @inlinable public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_ME1_PIPE3_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  @inlinable public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 
   /// `CP_ME1_PIPE3_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  @inlinable public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 17, width: 1)
   }
 
   /// `CP_ME1_PIPE3_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  @inlinable public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
+  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_ME1_PIPE3_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  @inlinable public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_ME1_PIPE3_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  @inlinable public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
+  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 
   /// `CP_ME1_PIPE3_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  @inlinable public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
+  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
     .init(lsb: 27, width: 1)
   }
 
   /// `CP_ME1_PIPE3_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  @inlinable public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_ME1_PIPE3_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  @inlinable public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_ME1_PIPE3_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  @inlinable public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_MAX_CONTEXT`: gfx_8_0 register, MMIO dword 0x30AE (byte 0xC2B8), access unknown, reset unknown (`write` starts from 0).
@@ -1693,7 +1503,7 @@ public enum CP_MAX_CONTEXT: Register {
   }
 
   /// `CP_MAX_CONTEXT.MAX_CONTEXT`: bits 2:0, access unknown.
-  @inlinable public static var MAX_CONTEXT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var MAX_CONTEXT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 }
 
 /// `CP_RB0_BASE_HI`: gfx_8_0 register, MMIO dword 0x30B1 (byte 0xC2C4), access unknown, reset unknown (`write` starts from 0).
@@ -1706,7 +1516,7 @@ public enum CP_RB0_BASE_HI: Register {
   }
 
   /// `CP_RB0_BASE_HI.RB_BASE_HI`: bits 7:0, access unknown.
-  @inlinable public static var RB_BASE_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var RB_BASE_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `CP_PQ_STATUS`: gfx_8_0 register, MMIO dword 0x30B8 (byte 0xC2E0), access unknown, reset unknown (`write` starts from 0).
@@ -1719,14 +1529,10 @@ public enum CP_PQ_STATUS: Register {
   }
 
   /// `CP_PQ_STATUS.DOORBELL_UPDATED`: bit 0, access unknown.
-  @inlinable public static var DOORBELL_UPDATED: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var DOORBELL_UPDATED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_PQ_STATUS.DOORBELL_ENABLE`: bit 1, access unknown.
-  @inlinable public static var DOORBELL_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var DOORBELL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_GFX`: gfx_8_0 register, MMIO dword 0x31C7 (byte 0xC71C), access unknown, reset unknown (`write` starts from 0).
@@ -1739,19 +1545,19 @@ public enum SPI_WCL_PIPE_PERCENT_GFX: Register {
   }
 
   /// `SPI_WCL_PIPE_PERCENT_GFX.VALUE`: bits 6:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 
   /// `SPI_WCL_PIPE_PERCENT_GFX.LS_GRP_VALUE`: bits 11:7, access unknown.
-  @inlinable public static var LS_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 7, width: 5) }
+  public static var LS_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 7, width: 5) }
 
   /// `SPI_WCL_PIPE_PERCENT_GFX.HS_GRP_VALUE`: bits 16:12, access unknown.
-  @inlinable public static var HS_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 5) }
+  public static var HS_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 5) }
 
   /// `SPI_WCL_PIPE_PERCENT_GFX.ES_GRP_VALUE`: bits 21:17, access unknown.
-  @inlinable public static var ES_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 17, width: 5) }
+  public static var ES_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 17, width: 5) }
 
   /// `SPI_WCL_PIPE_PERCENT_GFX.GS_GRP_VALUE`: bits 26:22, access unknown.
-  @inlinable public static var GS_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 22, width: 5) }
+  public static var GS_GRP_VALUE: RegisterField<Self, UInt8> { .init(lsb: 22, width: 5) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS0`: gfx_8_0 register, MMIO dword 0x31C9 (byte 0xC724), access unknown, reset unknown (`write` starts from 0).
@@ -1764,7 +1570,7 @@ public enum SPI_WCL_PIPE_PERCENT_CS0: Register {
   }
 
   /// `SPI_WCL_PIPE_PERCENT_CS0.VALUE`: bits 6:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS1`: gfx_8_0 register, MMIO dword 0x31CA (byte 0xC728), access unknown, reset unknown (`write` starts from 0).
@@ -1777,7 +1583,7 @@ public enum SPI_WCL_PIPE_PERCENT_CS1: Register {
   }
 
   /// `SPI_WCL_PIPE_PERCENT_CS1.VALUE`: bits 6:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS2`: gfx_8_0 register, MMIO dword 0x31CB (byte 0xC72C), access unknown, reset unknown (`write` starts from 0).
@@ -1790,7 +1596,7 @@ public enum SPI_WCL_PIPE_PERCENT_CS2: Register {
   }
 
   /// `SPI_WCL_PIPE_PERCENT_CS2.VALUE`: bits 6:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS3`: gfx_8_0 register, MMIO dword 0x31CC (byte 0xC730), access unknown, reset unknown (`write` starts from 0).
@@ -1803,7 +1609,7 @@ public enum SPI_WCL_PIPE_PERCENT_CS3: Register {
   }
 
   /// `SPI_WCL_PIPE_PERCENT_CS3.VALUE`: bits 6:0, access unknown.
-  @inlinable public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
+  public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `CP_MQD_BASE_ADDR`: gfx_8_0 register, MMIO dword 0x3245 (byte 0xC914), access unknown, reset unknown (`write` starts from 0).
@@ -1816,7 +1622,7 @@ public enum CP_MQD_BASE_ADDR: Register {
   }
 
   /// `CP_MQD_BASE_ADDR.BASE_ADDR`: bits 31:2, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_MQD_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3246 (byte 0xC918), access unknown, reset unknown (`write` starts from 0).
@@ -1829,9 +1635,7 @@ public enum CP_MQD_BASE_ADDR_HI: Register {
   }
 
   /// `CP_MQD_BASE_ADDR_HI.BASE_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var BASE_ADDR_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var BASE_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_HQD_ACTIVE`: gfx_8_0 register, MMIO dword 0x3247 (byte 0xC91C), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_deactivate_hqd polls ACTIVE; gfx_v8_0_mqd_commit writes it last, which activates the queue), reset unknown (`write` starts from 0).
@@ -1844,10 +1648,10 @@ public enum CP_HQD_ACTIVE: Register {
   }
 
   /// `CP_HQD_ACTIVE.ACTIVE`: bit 0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_deactivate_hqd polls ACTIVE; gfx_v8_0_mqd_commit writes it last, which activates the queue).
-  @inlinable public static var ACTIVE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ACTIVE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_HQD_ACTIVE.BUSY_GATE`: bit 1, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_deactivate_hqd polls ACTIVE; gfx_v8_0_mqd_commit writes it last, which activates the queue).
-  @inlinable public static var BUSY_GATE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var BUSY_GATE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `CP_HQD_VMID`: gfx_8_0 register, MMIO dword 0x3248 (byte 0xC920), access unknown, reset unknown (`write` starts from 0).
@@ -1860,13 +1664,13 @@ public enum CP_HQD_VMID: Register {
   }
 
   /// `CP_HQD_VMID.VMID`: bits 3:0, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CP_HQD_VMID.IB_VMID`: bits 11:8, access unknown.
-  @inlinable public static var IB_VMID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
+  public static var IB_VMID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
 
   /// `CP_HQD_VMID.VQID`: bits 25:16, access unknown.
-  @inlinable public static var VQID: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
+  public static var VQID: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
 }
 
 /// `CP_HQD_PERSISTENT_STATE`: gfx_8_0 register, MMIO dword 0x3249 (byte 0xC924), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
@@ -1879,28 +1683,22 @@ public enum CP_HQD_PERSISTENT_STATE: Register {
   }
 
   /// `CP_HQD_PERSISTENT_STATE.PRELOAD_REQ`: bit 0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PRELOAD_REQ: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var PRELOAD_REQ: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_HQD_PERSISTENT_STATE.PRELOAD_SIZE`: bits 17:8, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PRELOAD_SIZE: RegisterField<Self, UInt16> {
-    .init(lsb: 8, width: 10)
-  }
+  public static var PRELOAD_SIZE: RegisterField<Self, UInt16> { .init(lsb: 8, width: 10) }
 
   /// `CP_HQD_PERSISTENT_STATE.RESTORE_ACTIVE`: bit 28, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var RESTORE_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var RESTORE_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CP_HQD_PERSISTENT_STATE.RELAUNCH_WAVES`: bit 29, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var RELAUNCH_WAVES: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var RELAUNCH_WAVES: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_HQD_PERSISTENT_STATE.QSWITCH_MODE`: bit 30, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var QSWITCH_MODE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var QSWITCH_MODE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_HQD_PERSISTENT_STATE.DISP_ACTIVE`: bit 31, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var DISP_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var DISP_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_HQD_PIPE_PRIORITY`: gfx_8_0 register, MMIO dword 0x324A (byte 0xC928), access unknown, reset unknown (`write` starts from 0).
@@ -1913,7 +1711,7 @@ public enum CP_HQD_PIPE_PRIORITY: Register {
   }
 
   /// `CP_HQD_PIPE_PRIORITY.PIPE_PRIORITY`: bits 1:0, access unknown.
-  @inlinable public static var PIPE_PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var PIPE_PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_HQD_QUEUE_PRIORITY`: gfx_8_0 register, MMIO dword 0x324B (byte 0xC92C), access unknown, reset unknown (`write` starts from 0).
@@ -1926,9 +1724,7 @@ public enum CP_HQD_QUEUE_PRIORITY: Register {
   }
 
   /// `CP_HQD_QUEUE_PRIORITY.PRIORITY_LEVEL`: bits 3:0, access unknown.
-  @inlinable public static var PRIORITY_LEVEL: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
+  public static var PRIORITY_LEVEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `CP_HQD_QUANTUM`: gfx_8_0 register, MMIO dword 0x324C (byte 0xC930), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
@@ -1941,20 +1737,16 @@ public enum CP_HQD_QUANTUM: Register {
   }
 
   /// `CP_HQD_QUANTUM.QUANTUM_EN`: bit 0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var QUANTUM_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var QUANTUM_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_HQD_QUANTUM.QUANTUM_SCALE`: bit 4, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var QUANTUM_SCALE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var QUANTUM_SCALE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CP_HQD_QUANTUM.QUANTUM_DURATION`: bits 13:8, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var QUANTUM_DURATION: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var QUANTUM_DURATION: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `CP_HQD_QUANTUM.QUANTUM_ACTIVE`: bit 31, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var QUANTUM_ACTIVE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var QUANTUM_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_HQD_PQ_BASE`: gfx_8_0 register, MMIO dword 0x324D (byte 0xC934), access unknown, reset unknown (`write` starts from 0).
@@ -1967,7 +1759,7 @@ public enum CP_HQD_PQ_BASE: Register {
   }
 
   /// `CP_HQD_PQ_BASE.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_HQD_PQ_BASE_HI`: gfx_8_0 register, MMIO dword 0x324E (byte 0xC938), access unknown, reset unknown (`write` starts from 0).
@@ -1980,7 +1772,7 @@ public enum CP_HQD_PQ_BASE_HI: Register {
   }
 
   /// `CP_HQD_PQ_BASE_HI.ADDR_HI`: bits 7:0, access unknown.
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `CP_HQD_PQ_RPTR`: gfx_8_0 register, MMIO dword 0x324F (byte 0xC93C), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back (and gfx_v8_0_deactivate_hqd zeroes it)), reset unknown (`write` starts from 0).
@@ -1993,9 +1785,7 @@ public enum CP_HQD_PQ_RPTR: Register {
   }
 
   /// `CP_HQD_PQ_RPTR.CONSUMED_OFFSET`: bits 31:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back (and gfx_v8_0_deactivate_hqd zeroes it)).
-  @inlinable public static var CONSUMED_OFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var CONSUMED_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_HQD_PQ_RPTR_REPORT_ADDR`: gfx_8_0 register, MMIO dword 0x3250 (byte 0xC940), access unknown, reset unknown (`write` starts from 0).
@@ -2008,9 +1798,7 @@ public enum CP_HQD_PQ_RPTR_REPORT_ADDR: Register {
   }
 
   /// `CP_HQD_PQ_RPTR_REPORT_ADDR.RPTR_REPORT_ADDR`: bits 31:2, access unknown.
-  @inlinable public static var RPTR_REPORT_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 30)
-  }
+  public static var RPTR_REPORT_ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_HQD_PQ_RPTR_REPORT_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3251 (byte 0xC944), access unknown, reset unknown (`write` starts from 0).
@@ -2023,9 +1811,7 @@ public enum CP_HQD_PQ_RPTR_REPORT_ADDR_HI: Register {
   }
 
   /// `CP_HQD_PQ_RPTR_REPORT_ADDR_HI.RPTR_REPORT_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var RPTR_REPORT_ADDR_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var RPTR_REPORT_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_HQD_PQ_WPTR_POLL_ADDR`: gfx_8_0 register, MMIO dword 0x3252 (byte 0xC948), access unknown, reset unknown (`write` starts from 0).
@@ -2038,7 +1824,7 @@ public enum CP_HQD_PQ_WPTR_POLL_ADDR: Register {
   }
 
   /// `CP_HQD_PQ_WPTR_POLL_ADDR.WPTR_ADDR`: bits 31:2, access unknown.
-  @inlinable public static var WPTR_ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var WPTR_ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_HQD_PQ_WPTR_POLL_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3253 (byte 0xC94C), access unknown, reset unknown (`write` starts from 0).
@@ -2051,9 +1837,7 @@ public enum CP_HQD_PQ_WPTR_POLL_ADDR_HI: Register {
   }
 
   /// `CP_HQD_PQ_WPTR_POLL_ADDR_HI.WPTR_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var WPTR_ADDR_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var WPTR_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_HQD_PQ_DOORBELL_CONTROL`: gfx_8_0 register, MMIO dword 0x3254 (byte 0xC950), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
@@ -2066,38 +1850,28 @@ public enum CP_HQD_PQ_DOORBELL_CONTROL: Register {
   }
 
   /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_MODE`: bit 0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var DOORBELL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DOORBELL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_BIF_DROP`: bit 1, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var DOORBELL_BIF_DROP: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var DOORBELL_BIF_DROP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_OFFSET`: bits 22:2, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var DOORBELL_OFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 21)
-  }
+  public static var DOORBELL_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 21) }
 
   /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_CARRY_BITS`: bits 25:23, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var DOORBELL_CARRY_BITS: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 3)
-  }
+  public static var DOORBELL_CARRY_BITS: RegisterField<Self, UInt8> { .init(lsb: 23, width: 3) }
 
   /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_SOURCE`: bit 28, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var DOORBELL_SOURCE: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var DOORBELL_SOURCE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_SCHD_HIT`: bit 29, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var DOORBELL_SCHD_HIT: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var DOORBELL_SCHD_HIT: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_EN`: bit 30, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var DOORBELL_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var DOORBELL_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_HQD_PQ_DOORBELL_CONTROL.DOORBELL_HIT`: bit 31, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var DOORBELL_HIT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var DOORBELL_HIT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_HQD_PQ_WPTR`: gfx_8_0 register, MMIO dword 0x3255 (byte 0xC954), access unknown, reset unknown (`write` starts from 0).
@@ -2110,7 +1884,7 @@ public enum CP_HQD_PQ_WPTR: Register {
   }
 
   /// `CP_HQD_PQ_WPTR.OFFSET`: bits 31:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_HQD_PQ_CONTROL`: gfx_8_0 register, MMIO dword 0x3256 (byte 0xC958), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
@@ -2123,55 +1897,43 @@ public enum CP_HQD_PQ_CONTROL: Register {
   }
 
   /// `CP_HQD_PQ_CONTROL.QUEUE_SIZE`: bits 5:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var QUEUE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var QUEUE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `CP_HQD_PQ_CONTROL.RPTR_BLOCK_SIZE`: bits 13:8, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var RPTR_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 6)
-  }
+  public static var RPTR_BLOCK_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
 
   /// `CP_HQD_PQ_CONTROL.MTYPE`: bits 16:15, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
 
   /// `CP_HQD_PQ_CONTROL.ENDIAN_SWAP`: bits 18:17, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var ENDIAN_SWAP: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
+  public static var ENDIAN_SWAP: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
 
   /// `CP_HQD_PQ_CONTROL.MIN_AVAIL_SIZE`: bits 21:20, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var MIN_AVAIL_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 2)
-  }
+  public static var MIN_AVAIL_SIZE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `CP_HQD_PQ_CONTROL.PQ_ATC`: bit 23, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PQ_ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var PQ_ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_HQD_PQ_CONTROL.CACHE_POLICY`: bit 24, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_HQD_PQ_CONTROL.SLOT_BASED_WPTR`: bits 26:25, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var SLOT_BASED_WPTR: RegisterField<Self, UInt8> {
-    .init(lsb: 25, width: 2)
-  }
+  public static var SLOT_BASED_WPTR: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 
   /// `CP_HQD_PQ_CONTROL.NO_UPDATE_RPTR`: bit 27, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var NO_UPDATE_RPTR: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
+  public static var NO_UPDATE_RPTR: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 
   /// `CP_HQD_PQ_CONTROL.UNORD_DISPATCH`: bit 28, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var UNORD_DISPATCH: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
+  public static var UNORD_DISPATCH: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `CP_HQD_PQ_CONTROL.ROQ_PQ_IB_FLIP`: bit 29, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var ROQ_PQ_IB_FLIP: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
+  public static var ROQ_PQ_IB_FLIP: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_HQD_PQ_CONTROL.PRIV_STATE`: bit 30, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PRIV_STATE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var PRIV_STATE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_HQD_PQ_CONTROL.KMD_QUEUE`: bit 31, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var KMD_QUEUE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var KMD_QUEUE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_HQD_IB_BASE_ADDR`: gfx_8_0 register, MMIO dword 0x3257 (byte 0xC95C), access unknown, reset unknown (`write` starts from 0).
@@ -2184,9 +1946,7 @@ public enum CP_HQD_IB_BASE_ADDR: Register {
   }
 
   /// `CP_HQD_IB_BASE_ADDR.IB_BASE_ADDR`: bits 31:2, access unknown.
-  @inlinable public static var IB_BASE_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 2, width: 30)
-  }
+  public static var IB_BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_HQD_IB_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3258 (byte 0xC960), access unknown, reset unknown (`write` starts from 0).
@@ -2199,9 +1959,7 @@ public enum CP_HQD_IB_BASE_ADDR_HI: Register {
   }
 
   /// `CP_HQD_IB_BASE_ADDR_HI.IB_BASE_ADDR_HI`: bits 15:0, access unknown.
-  @inlinable public static var IB_BASE_ADDR_HI: RegisterField<Self, UInt16> {
-    .init(lsb: 0, width: 16)
-  }
+  public static var IB_BASE_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_HQD_IB_RPTR`: gfx_8_0 register, MMIO dword 0x3259 (byte 0xC964), access unknown, reset unknown (`write` starts from 0).
@@ -2214,9 +1972,7 @@ public enum CP_HQD_IB_RPTR: Register {
   }
 
   /// `CP_HQD_IB_RPTR.CONSUMED_OFFSET`: bits 19:0, access unknown.
-  @inlinable public static var CONSUMED_OFFSET: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 20)
-  }
+  public static var CONSUMED_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_HQD_IB_CONTROL`: gfx_8_0 register, MMIO dword 0x325A (byte 0xC968), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
@@ -2229,26 +1985,22 @@ public enum CP_HQD_IB_CONTROL: Register {
   }
 
   /// `CP_HQD_IB_CONTROL.IB_SIZE`: bits 19:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var IB_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
+  public static var IB_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 
   /// `CP_HQD_IB_CONTROL.MIN_IB_AVAIL_SIZE`: bits 21:20, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var MIN_IB_AVAIL_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 2)
-  }
+  public static var MIN_IB_AVAIL_SIZE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `CP_HQD_IB_CONTROL.IB_ATC`: bit 23, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var IB_ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var IB_ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_HQD_IB_CONTROL.IB_CACHE_POLICY`: bit 24, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var IB_CACHE_POLICY: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
+  public static var IB_CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_HQD_IB_CONTROL.MTYPE`: bits 28:27, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
 
   /// `CP_HQD_IB_CONTROL.PROCESSING_IB`: bit 31, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PROCESSING_IB: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var PROCESSING_IB: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_HQD_IQ_TIMER`: gfx_8_0 register, MMIO dword 0x325B (byte 0xC96C), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
@@ -2261,49 +2013,43 @@ public enum CP_HQD_IQ_TIMER: Register {
   }
 
   /// `CP_HQD_IQ_TIMER.WAIT_TIME`: bits 7:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var WAIT_TIME: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var WAIT_TIME: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `CP_HQD_IQ_TIMER.RETRY_TYPE`: bits 10:8, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var RETRY_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var RETRY_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 
   /// `CP_HQD_IQ_TIMER.IMMEDIATE_EXPIRE`: bit 11, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var IMMEDIATE_EXPIRE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var IMMEDIATE_EXPIRE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `CP_HQD_IQ_TIMER.INTERRUPT_TYPE`: bits 13:12, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var INTERRUPT_TYPE: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 2)
-  }
+  public static var INTERRUPT_TYPE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `CP_HQD_IQ_TIMER.CLOCK_COUNT`: bits 15:14, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var CLOCK_COUNT: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var CLOCK_COUNT: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `CP_HQD_IQ_TIMER.INTERRUPT_SIZE`: bits 21:16, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var INTERRUPT_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 6)
-  }
+  public static var INTERRUPT_SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
 
   /// `CP_HQD_IQ_TIMER.QUANTUM_TIMER`: bit 22, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var QUANTUM_TIMER: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
+  public static var QUANTUM_TIMER: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
 
   /// `CP_HQD_IQ_TIMER.IQ_ATC`: bit 23, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var IQ_ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var IQ_ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_HQD_IQ_TIMER.CACHE_POLICY`: bit 24, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_HQD_IQ_TIMER.MTYPE`: bits 28:27, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
 
   /// `CP_HQD_IQ_TIMER.PROCESS_IQ_EN`: bit 29, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PROCESS_IQ_EN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
+  public static var PROCESS_IQ_EN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 
   /// `CP_HQD_IQ_TIMER.PROCESSING_IQ`: bit 30, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PROCESSING_IQ: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var PROCESSING_IQ: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_HQD_IQ_TIMER.ACTIVE`: bit 31, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var ACTIVE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var ACTIVE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_HQD_IQ_RPTR`: gfx_8_0 register, MMIO dword 0x325C (byte 0xC970), access unknown, reset unknown (`write` starts from 0).
@@ -2316,7 +2062,7 @@ public enum CP_HQD_IQ_RPTR: Register {
   }
 
   /// `CP_HQD_IQ_RPTR.OFFSET`: bits 5:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `CP_HQD_DEQUEUE_REQUEST`: gfx_8_0 register, MMIO dword 0x325D (byte 0xC974), access unknown, reset unknown (`write` starts from 0).
@@ -2329,21 +2075,19 @@ public enum CP_HQD_DEQUEUE_REQUEST: Register {
   }
 
   /// `CP_HQD_DEQUEUE_REQUEST.DEQUEUE_REQ`: bits 2:0, access unknown.
-  @inlinable public static var DEQUEUE_REQ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var DEQUEUE_REQ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `CP_HQD_DEQUEUE_REQUEST.IQ_REQ_PEND`: bit 4, access unknown.
-  @inlinable public static var IQ_REQ_PEND: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var IQ_REQ_PEND: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `CP_HQD_DEQUEUE_REQUEST.DEQUEUE_INT`: bit 8, access unknown.
-  @inlinable public static var DEQUEUE_INT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var DEQUEUE_INT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `CP_HQD_DEQUEUE_REQUEST.IQ_REQ_PEND_EN`: bit 9, access unknown.
-  @inlinable public static var IQ_REQ_PEND_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var IQ_REQ_PEND_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `CP_HQD_DEQUEUE_REQUEST.DEQUEUE_REQ_EN`: bit 10, access unknown.
-  @inlinable public static var DEQUEUE_REQ_EN: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var DEQUEUE_REQ_EN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 }
 
 /// `CP_HQD_DMA_OFFLOAD`: gfx_8_0 register, MMIO dword 0x325E (byte 0xC978), access unknown, reset unknown (`write` starts from 0).
@@ -2356,7 +2100,7 @@ public enum CP_HQD_DMA_OFFLOAD: Register {
   }
 
   /// `CP_HQD_DMA_OFFLOAD.DMA_OFFLOAD`: bit 0, access unknown.
-  @inlinable public static var DMA_OFFLOAD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DMA_OFFLOAD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `CP_HQD_SEMA_CMD`: gfx_8_0 register, MMIO dword 0x325F (byte 0xC97C), access unknown, reset unknown (`write` starts from 0).
@@ -2369,10 +2113,10 @@ public enum CP_HQD_SEMA_CMD: Register {
   }
 
   /// `CP_HQD_SEMA_CMD.RETRY`: bit 0, access unknown.
-  @inlinable public static var RETRY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RETRY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_HQD_SEMA_CMD.RESULT`: bits 2:1, access unknown.
-  @inlinable public static var RESULT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
+  public static var RESULT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
 }
 
 /// `CP_HQD_MSG_TYPE`: gfx_8_0 register, MMIO dword 0x3260 (byte 0xC980), access unknown, reset unknown (`write` starts from 0).
@@ -2385,10 +2129,10 @@ public enum CP_HQD_MSG_TYPE: Register {
   }
 
   /// `CP_HQD_MSG_TYPE.ACTION`: bits 2:0, access unknown.
-  @inlinable public static var ACTION: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
+  public static var ACTION: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 
   /// `CP_HQD_MSG_TYPE.SAVE_STATE`: bits 6:4, access unknown.
-  @inlinable public static var SAVE_STATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var SAVE_STATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 }
 
 /// `CP_HQD_ATOMIC0_PREOP_LO`: gfx_8_0 register, MMIO dword 0x3261 (byte 0xC984), access unknown, reset unknown (`write` starts from 0).
@@ -2401,9 +2145,7 @@ public enum CP_HQD_ATOMIC0_PREOP_LO: Register {
   }
 
   /// `CP_HQD_ATOMIC0_PREOP_LO.ATOMIC0_PREOP_LO`: bits 31:0, access unknown.
-  @inlinable public static var ATOMIC0_PREOP_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var ATOMIC0_PREOP_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_HQD_ATOMIC0_PREOP_HI`: gfx_8_0 register, MMIO dword 0x3262 (byte 0xC988), access unknown, reset unknown (`write` starts from 0).
@@ -2416,9 +2158,7 @@ public enum CP_HQD_ATOMIC0_PREOP_HI: Register {
   }
 
   /// `CP_HQD_ATOMIC0_PREOP_HI.ATOMIC0_PREOP_HI`: bits 31:0, access unknown.
-  @inlinable public static var ATOMIC0_PREOP_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var ATOMIC0_PREOP_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_HQD_ATOMIC1_PREOP_LO`: gfx_8_0 register, MMIO dword 0x3263 (byte 0xC98C), access unknown, reset unknown (`write` starts from 0).
@@ -2431,9 +2171,7 @@ public enum CP_HQD_ATOMIC1_PREOP_LO: Register {
   }
 
   /// `CP_HQD_ATOMIC1_PREOP_LO.ATOMIC1_PREOP_LO`: bits 31:0, access unknown.
-  @inlinable public static var ATOMIC1_PREOP_LO: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var ATOMIC1_PREOP_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_HQD_ATOMIC1_PREOP_HI`: gfx_8_0 register, MMIO dword 0x3264 (byte 0xC990), access unknown, reset unknown (`write` starts from 0).
@@ -2446,9 +2184,7 @@ public enum CP_HQD_ATOMIC1_PREOP_HI: Register {
   }
 
   /// `CP_HQD_ATOMIC1_PREOP_HI.ATOMIC1_PREOP_HI`: bits 31:0, access unknown.
-  @inlinable public static var ATOMIC1_PREOP_HI: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var ATOMIC1_PREOP_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_HQD_HQ_STATUS0`: gfx_8_0 register, MMIO dword 0x3265 (byte 0xC994), access unknown, reset unknown (`write` starts from 0).
@@ -2463,31 +2199,25 @@ public enum CP_HQD_HQ_STATUS0: Register {
   }
 
   /// `CP_HQD_HQ_STATUS0.DEQUEUE_STATUS`: bits 1:0, access unknown.
-  @inlinable public static var DEQUEUE_STATUS: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 2)
-  }
+  public static var DEQUEUE_STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `CP_HQD_HQ_STATUS0.DEQUEUE_RETRY_CNT`: bits 3:2, access unknown.
-  @inlinable public static var DEQUEUE_RETRY_CNT: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
+  public static var DEQUEUE_RETRY_CNT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `CP_HQD_HQ_STATUS0.RSV_6_4`: bits 6:4, access unknown.
-  @inlinable public static var RSV_6_4: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
+  public static var RSV_6_4: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 
   /// `CP_HQD_HQ_STATUS0.SCRATCH_RAM_INIT`: bit 7, access unknown.
-  @inlinable public static var SCRATCH_RAM_INIT: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var SCRATCH_RAM_INIT: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `CP_HQD_HQ_STATUS0.TCL2_DIRTY`: bit 8, access unknown.
-  @inlinable public static var TCL2_DIRTY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var TCL2_DIRTY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `CP_HQD_HQ_STATUS0.PG_ACTIVATED`: bit 9, access unknown.
-  @inlinable public static var PG_ACTIVATED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
+  public static var PG_ACTIVATED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `CP_HQD_HQ_STATUS0.RSVR_31_10`: bits 31:10, access unknown.
-  @inlinable public static var RSVR_31_10: RegisterField<Self, UInt32> { .init(lsb: 10, width: 22) }
+  public static var RSVR_31_10: RegisterField<Self, UInt32> { .init(lsb: 10, width: 22) }
 }
 
 /// `CP_HQD_HQ_CONTROL0`: gfx_8_0 register, MMIO dword 0x3266 (byte 0xC998), access unknown, reset unknown (`write` starts from 0).
@@ -2502,7 +2232,7 @@ public enum CP_HQD_HQ_CONTROL0: Register {
   }
 
   /// `CP_HQD_HQ_CONTROL0.CONTROL`: bits 31:0, access unknown.
-  @inlinable public static var CONTROL: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CONTROL: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_MQD_CONTROL`: gfx_8_0 register, MMIO dword 0x3267 (byte 0xC99C), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
@@ -2515,26 +2245,22 @@ public enum CP_MQD_CONTROL: Register {
   }
 
   /// `CP_MQD_CONTROL.VMID`: bits 3:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CP_MQD_CONTROL.PROCESSING_MQD`: bit 12, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PROCESSING_MQD: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var PROCESSING_MQD: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `CP_MQD_CONTROL.PROCESSING_MQD_EN`: bit 13, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PROCESSING_MQD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var PROCESSING_MQD_EN: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CP_MQD_CONTROL.MQD_ATC`: bit 23, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var MQD_ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var MQD_ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_MQD_CONTROL.CACHE_POLICY`: bit 24, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_MQD_CONTROL.MTYPE`: bits 28:27, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
 }
 
 /// `CP_HQD_HQ_STATUS1`: gfx_8_0 register, MMIO dword 0x3268 (byte 0xC9A0), access unknown, reset unknown (`write` starts from 0).
@@ -2547,7 +2273,7 @@ public enum CP_HQD_HQ_STATUS1: Register {
   }
 
   /// `CP_HQD_HQ_STATUS1.STATUS`: bits 31:0, access unknown.
-  @inlinable public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_HQD_HQ_CONTROL1`: gfx_8_0 register, MMIO dword 0x3269 (byte 0xC9A4), access unknown, reset unknown (`write` starts from 0).
@@ -2560,7 +2286,7 @@ public enum CP_HQD_HQ_CONTROL1: Register {
   }
 
   /// `CP_HQD_HQ_CONTROL1.CONTROL`: bits 31:0, access unknown.
-  @inlinable public static var CONTROL: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var CONTROL: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_HQD_EOP_BASE_ADDR`: gfx_8_0 register, MMIO dword 0x326A (byte 0xC9A8), access unknown, reset unknown (`write` starts from 0).
@@ -2573,7 +2299,7 @@ public enum CP_HQD_EOP_BASE_ADDR: Register {
   }
 
   /// `CP_HQD_EOP_BASE_ADDR.BASE_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_HQD_EOP_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x326B (byte 0xC9AC), access unknown, reset unknown (`write` starts from 0).
@@ -2586,7 +2312,7 @@ public enum CP_HQD_EOP_BASE_ADDR_HI: Register {
   }
 
   /// `CP_HQD_EOP_BASE_ADDR_HI.BASE_ADDR_HI`: bits 7:0, access unknown.
-  @inlinable public static var BASE_ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var BASE_ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `CP_HQD_EOP_CONTROL`: gfx_8_0 register, MMIO dword 0x326C (byte 0xC9B0), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
@@ -2599,42 +2325,34 @@ public enum CP_HQD_EOP_CONTROL: Register {
   }
 
   /// `CP_HQD_EOP_CONTROL.EOP_SIZE`: bits 5:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var EOP_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var EOP_SIZE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `CP_HQD_EOP_CONTROL.PROCESSING_EOP`: bit 8, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PROCESSING_EOP: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
+  public static var PROCESSING_EOP: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `CP_HQD_EOP_CONTROL.PROCESS_EOP_EN`: bit 12, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PROCESS_EOP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var PROCESS_EOP_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `CP_HQD_EOP_CONTROL.PROCESSING_EOPIB`: bit 13, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PROCESSING_EOPIB: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var PROCESSING_EOPIB: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `CP_HQD_EOP_CONTROL.PROCESS_EOPIB_EN`: bit 14, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PROCESS_EOPIB_EN: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var PROCESS_EOPIB_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `CP_HQD_EOP_CONTROL.MTYPE`: bits 16:15, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
 
   /// `CP_HQD_EOP_CONTROL.EOP_ATC`: bit 23, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var EOP_ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
+  public static var EOP_ATC: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 
   /// `CP_HQD_EOP_CONTROL.CACHE_POLICY`: bit 24, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
+  public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 
   /// `CP_HQD_EOP_CONTROL.SIG_SEM_RESULT`: bits 30:29, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var SIG_SEM_RESULT: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
+  public static var SIG_SEM_RESULT: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 
   /// `CP_HQD_EOP_CONTROL.PEND_SIG_SEM`: bit 31, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var PEND_SIG_SEM: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var PEND_SIG_SEM: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_HQD_EOP_RPTR`: gfx_8_0 register, MMIO dword 0x326D (byte 0xC9B4), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga), reset unknown (`write` starts from 0).
@@ -2647,15 +2365,13 @@ public enum CP_HQD_EOP_RPTR: Register {
   }
 
   /// `CP_HQD_EOP_RPTR.RPTR`: bits 12:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga).
-  @inlinable public static var RPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
+  public static var RPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
 
   /// `CP_HQD_EOP_RPTR.RPTR_EQ_CSMD_WPTR`: bit 30, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga).
-  @inlinable public static var RPTR_EQ_CSMD_WPTR: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
+  public static var RPTR_EQ_CSMD_WPTR: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 
   /// `CP_HQD_EOP_RPTR.INIT_FETCHER`: bit 31, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga).
-  @inlinable public static var INIT_FETCHER: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
+  public static var INIT_FETCHER: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_HQD_EOP_WPTR`: gfx_8_0 register, MMIO dword 0x326E (byte 0xC9B8), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga), reset unknown (`write` starts from 0).
@@ -2668,10 +2384,10 @@ public enum CP_HQD_EOP_WPTR: Register {
   }
 
   /// `CP_HQD_EOP_WPTR.WPTR`: bits 12:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga).
-  @inlinable public static var WPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
+  public static var WPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
 
   /// `CP_HQD_EOP_WPTR.EOP_AVAIL`: bits 28:16, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga).
-  @inlinable public static var EOP_AVAIL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 13) }
+  public static var EOP_AVAIL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 13) }
 }
 
 /// `CP_HQD_EOP_EVENTS`: gfx_8_0 register, MMIO dword 0x326F (byte 0xC9BC), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
@@ -2684,12 +2400,10 @@ public enum CP_HQD_EOP_EVENTS: Register {
   }
 
   /// `CP_HQD_EOP_EVENTS.EVENT_COUNT`: bits 11:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var EVENT_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+  public static var EVENT_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 
   /// `CP_HQD_EOP_EVENTS.CS_PARTIAL_FLUSH_PEND`: bit 16, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var CS_PARTIAL_FLUSH_PEND: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
+  public static var CS_PARTIAL_FLUSH_PEND: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `CP_HQD_CTX_SAVE_BASE_ADDR_LO`: gfx_8_0 register, MMIO dword 0x3270 (byte 0xC9C0), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
@@ -2702,7 +2416,7 @@ public enum CP_HQD_CTX_SAVE_BASE_ADDR_LO: Register {
   }
 
   /// `CP_HQD_CTX_SAVE_BASE_ADDR_LO.ADDR`: bits 31:12, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `CP_HQD_CTX_SAVE_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3271 (byte 0xC9C4), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
@@ -2715,7 +2429,7 @@ public enum CP_HQD_CTX_SAVE_BASE_ADDR_HI: Register {
   }
 
   /// `CP_HQD_CTX_SAVE_BASE_ADDR_HI.ADDR_HI`: bits 15:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_HQD_CTX_SAVE_CONTROL`: gfx_8_0 register, MMIO dword 0x3272 (byte 0xC9C8), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
@@ -2728,13 +2442,13 @@ public enum CP_HQD_CTX_SAVE_CONTROL: Register {
   }
 
   /// `CP_HQD_CTX_SAVE_CONTROL.ATC`: bit 0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_HQD_CTX_SAVE_CONTROL.MTYPE`: bits 2:1, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), values of `MTYPE`.
-  @inlinable public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 1, width: 2) }
+  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 1, width: 2) }
 
   /// `CP_HQD_CTX_SAVE_CONTROL.POLICY`: bit 3, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var POLICY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var POLICY: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `CP_HQD_CNTL_STACK_OFFSET`: gfx_8_0 register, MMIO dword 0x3273 (byte 0xC9CC), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
@@ -2747,7 +2461,7 @@ public enum CP_HQD_CNTL_STACK_OFFSET: Register {
   }
 
   /// `CP_HQD_CNTL_STACK_OFFSET.OFFSET`: bits 14:2, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 2, width: 13) }
+  public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 2, width: 13) }
 }
 
 /// `CP_HQD_CNTL_STACK_SIZE`: gfx_8_0 register, MMIO dword 0x3274 (byte 0xC9D0), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
@@ -2760,7 +2474,7 @@ public enum CP_HQD_CNTL_STACK_SIZE: Register {
   }
 
   /// `CP_HQD_CNTL_STACK_SIZE.SIZE`: bits 14:12, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
+  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 }
 
 /// `CP_HQD_WG_STATE_OFFSET`: gfx_8_0 register, MMIO dword 0x3275 (byte 0xC9D4), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
@@ -2773,7 +2487,7 @@ public enum CP_HQD_WG_STATE_OFFSET: Register {
   }
 
   /// `CP_HQD_WG_STATE_OFFSET.OFFSET`: bits 24:2, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 23) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 23) }
 }
 
 /// `CP_HQD_CTX_SAVE_SIZE`: gfx_8_0 register, MMIO dword 0x3276 (byte 0xC9D8), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
@@ -2786,7 +2500,7 @@ public enum CP_HQD_CTX_SAVE_SIZE: Register {
   }
 
   /// `CP_HQD_CTX_SAVE_SIZE.SIZE`: bits 24:12, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 12, width: 13) }
+  public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 12, width: 13) }
 }
 
 /// `CP_HQD_GDS_RESOURCE_STATE`: gfx_8_0 register, MMIO dword 0x3277 (byte 0xC9DC), access unknown, reset unknown (`write` starts from 0).
@@ -2799,16 +2513,16 @@ public enum CP_HQD_GDS_RESOURCE_STATE: Register {
   }
 
   /// `CP_HQD_GDS_RESOURCE_STATE.OA_REQUIRED`: bit 0, access unknown.
-  @inlinable public static var OA_REQUIRED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var OA_REQUIRED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `CP_HQD_GDS_RESOURCE_STATE.OA_ACQUIRED`: bit 1, access unknown.
-  @inlinable public static var OA_ACQUIRED: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var OA_ACQUIRED: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `CP_HQD_GDS_RESOURCE_STATE.GWS_SIZE`: bits 9:4, access unknown.
-  @inlinable public static var GWS_SIZE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
+  public static var GWS_SIZE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
 
   /// `CP_HQD_GDS_RESOURCE_STATE.GWS_PNTR`: bits 17:12, access unknown.
-  @inlinable public static var GWS_PNTR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
+  public static var GWS_PNTR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 }
 
 /// `CP_HQD_ERROR`: gfx_8_0 register, MMIO dword 0x3278 (byte 0xC9E0), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
@@ -2821,10 +2535,10 @@ public enum CP_HQD_ERROR: Register {
   }
 
   /// `CP_HQD_ERROR.EDC_ERROR_ID`: bits 3:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var EDC_ERROR_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
+  public static var EDC_ERROR_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 
   /// `CP_HQD_ERROR.SUA_ERROR`: bit 4, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back).
-  @inlinable public static var SUA_ERROR: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
+  public static var SUA_ERROR: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
 /// `CP_HQD_EOP_WPTR_MEM`: gfx_8_0 register, MMIO dword 0x3279 (byte 0xC9E4), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga), reset unknown (`write` starts from 0).
@@ -2837,7 +2551,7 @@ public enum CP_HQD_EOP_WPTR_MEM: Register {
   }
 
   /// `CP_HQD_EOP_WPTR_MEM.WPTR`: bits 12:0, rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga).
-  @inlinable public static var WPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
+  public static var WPTR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
 }
 
 /// `CP_HQD_EOP_DONES`: gfx_8_0 register, MMIO dword 0x327A (byte 0xC9E8), access unknown, reset unknown (`write` starts from 0).
@@ -2850,7 +2564,7 @@ public enum CP_HQD_EOP_DONES: Register {
   }
 
   /// `CP_HQD_EOP_DONES.DONE_COUNT`: bits 31:0, access unknown.
-  @inlinable public static var DONE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var DONE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_VMID0_BASE`: gfx_8_0 register, MMIO dword 0x3300 (byte 0xCC00), access unknown, reset unknown (`write` starts from 0).
@@ -2863,7 +2577,7 @@ public enum GDS_VMID0_BASE: Register {
   }
 
   /// `GDS_VMID0_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID0_SIZE`: gfx_8_0 register, MMIO dword 0x3301 (byte 0xCC04), access unknown, reset unknown (`write` starts from 0).
@@ -2876,7 +2590,7 @@ public enum GDS_VMID0_SIZE: Register {
   }
 
   /// `GDS_VMID0_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID1_BASE`: gfx_8_0 register, MMIO dword 0x3302 (byte 0xCC08), access unknown, reset unknown (`write` starts from 0).
@@ -2889,7 +2603,7 @@ public enum GDS_VMID1_BASE: Register {
   }
 
   /// `GDS_VMID1_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID1_SIZE`: gfx_8_0 register, MMIO dword 0x3303 (byte 0xCC0C), access unknown, reset unknown (`write` starts from 0).
@@ -2902,7 +2616,7 @@ public enum GDS_VMID1_SIZE: Register {
   }
 
   /// `GDS_VMID1_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID2_BASE`: gfx_8_0 register, MMIO dword 0x3304 (byte 0xCC10), access unknown, reset unknown (`write` starts from 0).
@@ -2915,7 +2629,7 @@ public enum GDS_VMID2_BASE: Register {
   }
 
   /// `GDS_VMID2_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID2_SIZE`: gfx_8_0 register, MMIO dword 0x3305 (byte 0xCC14), access unknown, reset unknown (`write` starts from 0).
@@ -2928,7 +2642,7 @@ public enum GDS_VMID2_SIZE: Register {
   }
 
   /// `GDS_VMID2_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID3_BASE`: gfx_8_0 register, MMIO dword 0x3306 (byte 0xCC18), access unknown, reset unknown (`write` starts from 0).
@@ -2941,7 +2655,7 @@ public enum GDS_VMID3_BASE: Register {
   }
 
   /// `GDS_VMID3_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID3_SIZE`: gfx_8_0 register, MMIO dword 0x3307 (byte 0xCC1C), access unknown, reset unknown (`write` starts from 0).
@@ -2954,7 +2668,7 @@ public enum GDS_VMID3_SIZE: Register {
   }
 
   /// `GDS_VMID3_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID4_BASE`: gfx_8_0 register, MMIO dword 0x3308 (byte 0xCC20), access unknown, reset unknown (`write` starts from 0).
@@ -2967,7 +2681,7 @@ public enum GDS_VMID4_BASE: Register {
   }
 
   /// `GDS_VMID4_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID4_SIZE`: gfx_8_0 register, MMIO dword 0x3309 (byte 0xCC24), access unknown, reset unknown (`write` starts from 0).
@@ -2980,7 +2694,7 @@ public enum GDS_VMID4_SIZE: Register {
   }
 
   /// `GDS_VMID4_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID5_BASE`: gfx_8_0 register, MMIO dword 0x330A (byte 0xCC28), access unknown, reset unknown (`write` starts from 0).
@@ -2993,7 +2707,7 @@ public enum GDS_VMID5_BASE: Register {
   }
 
   /// `GDS_VMID5_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID5_SIZE`: gfx_8_0 register, MMIO dword 0x330B (byte 0xCC2C), access unknown, reset unknown (`write` starts from 0).
@@ -3006,7 +2720,7 @@ public enum GDS_VMID5_SIZE: Register {
   }
 
   /// `GDS_VMID5_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID6_BASE`: gfx_8_0 register, MMIO dword 0x330C (byte 0xCC30), access unknown, reset unknown (`write` starts from 0).
@@ -3019,7 +2733,7 @@ public enum GDS_VMID6_BASE: Register {
   }
 
   /// `GDS_VMID6_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID6_SIZE`: gfx_8_0 register, MMIO dword 0x330D (byte 0xCC34), access unknown, reset unknown (`write` starts from 0).
@@ -3032,7 +2746,7 @@ public enum GDS_VMID6_SIZE: Register {
   }
 
   /// `GDS_VMID6_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID7_BASE`: gfx_8_0 register, MMIO dword 0x330E (byte 0xCC38), access unknown, reset unknown (`write` starts from 0).
@@ -3045,7 +2759,7 @@ public enum GDS_VMID7_BASE: Register {
   }
 
   /// `GDS_VMID7_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID7_SIZE`: gfx_8_0 register, MMIO dword 0x330F (byte 0xCC3C), access unknown, reset unknown (`write` starts from 0).
@@ -3058,7 +2772,7 @@ public enum GDS_VMID7_SIZE: Register {
   }
 
   /// `GDS_VMID7_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID8_BASE`: gfx_8_0 register, MMIO dword 0x3310 (byte 0xCC40), access unknown, reset unknown (`write` starts from 0).
@@ -3071,7 +2785,7 @@ public enum GDS_VMID8_BASE: Register {
   }
 
   /// `GDS_VMID8_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID8_SIZE`: gfx_8_0 register, MMIO dword 0x3311 (byte 0xCC44), access unknown, reset unknown (`write` starts from 0).
@@ -3084,7 +2798,7 @@ public enum GDS_VMID8_SIZE: Register {
   }
 
   /// `GDS_VMID8_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID9_BASE`: gfx_8_0 register, MMIO dword 0x3312 (byte 0xCC48), access unknown, reset unknown (`write` starts from 0).
@@ -3097,7 +2811,7 @@ public enum GDS_VMID9_BASE: Register {
   }
 
   /// `GDS_VMID9_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID9_SIZE`: gfx_8_0 register, MMIO dword 0x3313 (byte 0xCC4C), access unknown, reset unknown (`write` starts from 0).
@@ -3110,7 +2824,7 @@ public enum GDS_VMID9_SIZE: Register {
   }
 
   /// `GDS_VMID9_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID10_BASE`: gfx_8_0 register, MMIO dword 0x3314 (byte 0xCC50), access unknown, reset unknown (`write` starts from 0).
@@ -3123,7 +2837,7 @@ public enum GDS_VMID10_BASE: Register {
   }
 
   /// `GDS_VMID10_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID10_SIZE`: gfx_8_0 register, MMIO dword 0x3315 (byte 0xCC54), access unknown, reset unknown (`write` starts from 0).
@@ -3136,7 +2850,7 @@ public enum GDS_VMID10_SIZE: Register {
   }
 
   /// `GDS_VMID10_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID11_BASE`: gfx_8_0 register, MMIO dword 0x3316 (byte 0xCC58), access unknown, reset unknown (`write` starts from 0).
@@ -3149,7 +2863,7 @@ public enum GDS_VMID11_BASE: Register {
   }
 
   /// `GDS_VMID11_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID11_SIZE`: gfx_8_0 register, MMIO dword 0x3317 (byte 0xCC5C), access unknown, reset unknown (`write` starts from 0).
@@ -3162,7 +2876,7 @@ public enum GDS_VMID11_SIZE: Register {
   }
 
   /// `GDS_VMID11_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID12_BASE`: gfx_8_0 register, MMIO dword 0x3318 (byte 0xCC60), access unknown, reset unknown (`write` starts from 0).
@@ -3175,7 +2889,7 @@ public enum GDS_VMID12_BASE: Register {
   }
 
   /// `GDS_VMID12_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID12_SIZE`: gfx_8_0 register, MMIO dword 0x3319 (byte 0xCC64), access unknown, reset unknown (`write` starts from 0).
@@ -3188,7 +2902,7 @@ public enum GDS_VMID12_SIZE: Register {
   }
 
   /// `GDS_VMID12_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID13_BASE`: gfx_8_0 register, MMIO dword 0x331A (byte 0xCC68), access unknown, reset unknown (`write` starts from 0).
@@ -3201,7 +2915,7 @@ public enum GDS_VMID13_BASE: Register {
   }
 
   /// `GDS_VMID13_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID13_SIZE`: gfx_8_0 register, MMIO dword 0x331B (byte 0xCC6C), access unknown, reset unknown (`write` starts from 0).
@@ -3214,7 +2928,7 @@ public enum GDS_VMID13_SIZE: Register {
   }
 
   /// `GDS_VMID13_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID14_BASE`: gfx_8_0 register, MMIO dword 0x331C (byte 0xCC70), access unknown, reset unknown (`write` starts from 0).
@@ -3227,7 +2941,7 @@ public enum GDS_VMID14_BASE: Register {
   }
 
   /// `GDS_VMID14_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID14_SIZE`: gfx_8_0 register, MMIO dword 0x331D (byte 0xCC74), access unknown, reset unknown (`write` starts from 0).
@@ -3240,7 +2954,7 @@ public enum GDS_VMID14_SIZE: Register {
   }
 
   /// `GDS_VMID14_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID15_BASE`: gfx_8_0 register, MMIO dword 0x331E (byte 0xCC78), access unknown, reset unknown (`write` starts from 0).
@@ -3253,7 +2967,7 @@ public enum GDS_VMID15_BASE: Register {
   }
 
   /// `GDS_VMID15_BASE.BASE`: bits 15:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID15_SIZE`: gfx_8_0 register, MMIO dword 0x331F (byte 0xCC7C), access unknown, reset unknown (`write` starts from 0).
@@ -3266,7 +2980,7 @@ public enum GDS_VMID15_SIZE: Register {
   }
 
   /// `GDS_VMID15_SIZE.SIZE`: bits 16:0, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
+  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_GWS_VMID0`: gfx_8_0 register, MMIO dword 0x3320 (byte 0xCC80), access unknown, reset unknown (`write` starts from 0).
@@ -3279,10 +2993,10 @@ public enum GDS_GWS_VMID0: Register {
   }
 
   /// `GDS_GWS_VMID0.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GDS_GWS_VMID0.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID1`: gfx_8_0 register, MMIO dword 0x3321 (byte 0xCC84), access unknown, reset unknown (`write` starts from 0).
@@ -3295,10 +3009,10 @@ public enum GDS_GWS_VMID1: Register {
   }
 
   /// `GDS_GWS_VMID1.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GDS_GWS_VMID1.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID2`: gfx_8_0 register, MMIO dword 0x3322 (byte 0xCC88), access unknown, reset unknown (`write` starts from 0).
@@ -3311,10 +3025,10 @@ public enum GDS_GWS_VMID2: Register {
   }
 
   /// `GDS_GWS_VMID2.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GDS_GWS_VMID2.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID3`: gfx_8_0 register, MMIO dword 0x3323 (byte 0xCC8C), access unknown, reset unknown (`write` starts from 0).
@@ -3327,10 +3041,10 @@ public enum GDS_GWS_VMID3: Register {
   }
 
   /// `GDS_GWS_VMID3.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GDS_GWS_VMID3.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID4`: gfx_8_0 register, MMIO dword 0x3324 (byte 0xCC90), access unknown, reset unknown (`write` starts from 0).
@@ -3343,10 +3057,10 @@ public enum GDS_GWS_VMID4: Register {
   }
 
   /// `GDS_GWS_VMID4.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GDS_GWS_VMID4.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID5`: gfx_8_0 register, MMIO dword 0x3325 (byte 0xCC94), access unknown, reset unknown (`write` starts from 0).
@@ -3359,10 +3073,10 @@ public enum GDS_GWS_VMID5: Register {
   }
 
   /// `GDS_GWS_VMID5.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GDS_GWS_VMID5.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID6`: gfx_8_0 register, MMIO dword 0x3326 (byte 0xCC98), access unknown, reset unknown (`write` starts from 0).
@@ -3375,10 +3089,10 @@ public enum GDS_GWS_VMID6: Register {
   }
 
   /// `GDS_GWS_VMID6.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GDS_GWS_VMID6.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID7`: gfx_8_0 register, MMIO dword 0x3327 (byte 0xCC9C), access unknown, reset unknown (`write` starts from 0).
@@ -3391,10 +3105,10 @@ public enum GDS_GWS_VMID7: Register {
   }
 
   /// `GDS_GWS_VMID7.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GDS_GWS_VMID7.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID8`: gfx_8_0 register, MMIO dword 0x3328 (byte 0xCCA0), access unknown, reset unknown (`write` starts from 0).
@@ -3407,10 +3121,10 @@ public enum GDS_GWS_VMID8: Register {
   }
 
   /// `GDS_GWS_VMID8.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GDS_GWS_VMID8.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID9`: gfx_8_0 register, MMIO dword 0x3329 (byte 0xCCA4), access unknown, reset unknown (`write` starts from 0).
@@ -3423,10 +3137,10 @@ public enum GDS_GWS_VMID9: Register {
   }
 
   /// `GDS_GWS_VMID9.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GDS_GWS_VMID9.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID10`: gfx_8_0 register, MMIO dword 0x332A (byte 0xCCA8), access unknown, reset unknown (`write` starts from 0).
@@ -3439,10 +3153,10 @@ public enum GDS_GWS_VMID10: Register {
   }
 
   /// `GDS_GWS_VMID10.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GDS_GWS_VMID10.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID11`: gfx_8_0 register, MMIO dword 0x332B (byte 0xCCAC), access unknown, reset unknown (`write` starts from 0).
@@ -3455,10 +3169,10 @@ public enum GDS_GWS_VMID11: Register {
   }
 
   /// `GDS_GWS_VMID11.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GDS_GWS_VMID11.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID12`: gfx_8_0 register, MMIO dword 0x332C (byte 0xCCB0), access unknown, reset unknown (`write` starts from 0).
@@ -3471,10 +3185,10 @@ public enum GDS_GWS_VMID12: Register {
   }
 
   /// `GDS_GWS_VMID12.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GDS_GWS_VMID12.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID13`: gfx_8_0 register, MMIO dword 0x332D (byte 0xCCB4), access unknown, reset unknown (`write` starts from 0).
@@ -3487,10 +3201,10 @@ public enum GDS_GWS_VMID13: Register {
   }
 
   /// `GDS_GWS_VMID13.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GDS_GWS_VMID13.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID14`: gfx_8_0 register, MMIO dword 0x332E (byte 0xCCB8), access unknown, reset unknown (`write` starts from 0).
@@ -3503,10 +3217,10 @@ public enum GDS_GWS_VMID14: Register {
   }
 
   /// `GDS_GWS_VMID14.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GDS_GWS_VMID14.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID15`: gfx_8_0 register, MMIO dword 0x332F (byte 0xCCBC), access unknown, reset unknown (`write` starts from 0).
@@ -3519,10 +3233,10 @@ public enum GDS_GWS_VMID15: Register {
   }
 
   /// `GDS_GWS_VMID15.BASE`: bits 5:0, access unknown.
-  @inlinable public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
+  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 
   /// `GDS_GWS_VMID15.SIZE`: bits 22:16, access unknown.
-  @inlinable public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
+  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_OA_VMID0`: gfx_8_0 register, MMIO dword 0x3330 (byte 0xCCC0), access unknown, reset unknown (`write` starts from 0).
@@ -3535,10 +3249,10 @@ public enum GDS_OA_VMID0: Register {
   }
 
   /// `GDS_OA_VMID0.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_OA_VMID0.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID1`: gfx_8_0 register, MMIO dword 0x3331 (byte 0xCCC4), access unknown, reset unknown (`write` starts from 0).
@@ -3551,10 +3265,10 @@ public enum GDS_OA_VMID1: Register {
   }
 
   /// `GDS_OA_VMID1.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_OA_VMID1.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID2`: gfx_8_0 register, MMIO dword 0x3332 (byte 0xCCC8), access unknown, reset unknown (`write` starts from 0).
@@ -3567,10 +3281,10 @@ public enum GDS_OA_VMID2: Register {
   }
 
   /// `GDS_OA_VMID2.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_OA_VMID2.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID3`: gfx_8_0 register, MMIO dword 0x3333 (byte 0xCCCC), access unknown, reset unknown (`write` starts from 0).
@@ -3583,10 +3297,10 @@ public enum GDS_OA_VMID3: Register {
   }
 
   /// `GDS_OA_VMID3.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_OA_VMID3.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID4`: gfx_8_0 register, MMIO dword 0x3334 (byte 0xCCD0), access unknown, reset unknown (`write` starts from 0).
@@ -3599,10 +3313,10 @@ public enum GDS_OA_VMID4: Register {
   }
 
   /// `GDS_OA_VMID4.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_OA_VMID4.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID5`: gfx_8_0 register, MMIO dword 0x3335 (byte 0xCCD4), access unknown, reset unknown (`write` starts from 0).
@@ -3615,10 +3329,10 @@ public enum GDS_OA_VMID5: Register {
   }
 
   /// `GDS_OA_VMID5.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_OA_VMID5.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID6`: gfx_8_0 register, MMIO dword 0x3336 (byte 0xCCD8), access unknown, reset unknown (`write` starts from 0).
@@ -3631,10 +3345,10 @@ public enum GDS_OA_VMID6: Register {
   }
 
   /// `GDS_OA_VMID6.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_OA_VMID6.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID7`: gfx_8_0 register, MMIO dword 0x3337 (byte 0xCCDC), access unknown, reset unknown (`write` starts from 0).
@@ -3647,10 +3361,10 @@ public enum GDS_OA_VMID7: Register {
   }
 
   /// `GDS_OA_VMID7.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_OA_VMID7.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID8`: gfx_8_0 register, MMIO dword 0x3338 (byte 0xCCE0), access unknown, reset unknown (`write` starts from 0).
@@ -3663,10 +3377,10 @@ public enum GDS_OA_VMID8: Register {
   }
 
   /// `GDS_OA_VMID8.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_OA_VMID8.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID9`: gfx_8_0 register, MMIO dword 0x3339 (byte 0xCCE4), access unknown, reset unknown (`write` starts from 0).
@@ -3679,10 +3393,10 @@ public enum GDS_OA_VMID9: Register {
   }
 
   /// `GDS_OA_VMID9.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_OA_VMID9.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID10`: gfx_8_0 register, MMIO dword 0x333A (byte 0xCCE8), access unknown, reset unknown (`write` starts from 0).
@@ -3695,10 +3409,10 @@ public enum GDS_OA_VMID10: Register {
   }
 
   /// `GDS_OA_VMID10.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_OA_VMID10.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID11`: gfx_8_0 register, MMIO dword 0x333B (byte 0xCCEC), access unknown, reset unknown (`write` starts from 0).
@@ -3711,10 +3425,10 @@ public enum GDS_OA_VMID11: Register {
   }
 
   /// `GDS_OA_VMID11.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_OA_VMID11.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID12`: gfx_8_0 register, MMIO dword 0x333C (byte 0xCCF0), access unknown, reset unknown (`write` starts from 0).
@@ -3727,10 +3441,10 @@ public enum GDS_OA_VMID12: Register {
   }
 
   /// `GDS_OA_VMID12.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_OA_VMID12.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID13`: gfx_8_0 register, MMIO dword 0x333D (byte 0xCCF4), access unknown, reset unknown (`write` starts from 0).
@@ -3743,10 +3457,10 @@ public enum GDS_OA_VMID13: Register {
   }
 
   /// `GDS_OA_VMID13.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_OA_VMID13.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID14`: gfx_8_0 register, MMIO dword 0x333E (byte 0xCCF8), access unknown, reset unknown (`write` starts from 0).
@@ -3759,10 +3473,10 @@ public enum GDS_OA_VMID14: Register {
   }
 
   /// `GDS_OA_VMID14.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_OA_VMID14.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID15`: gfx_8_0 register, MMIO dword 0x333F (byte 0xCCFC), access unknown, reset unknown (`write` starts from 0).
@@ -3775,10 +3489,10 @@ public enum GDS_OA_VMID15: Register {
   }
 
   /// `GDS_OA_VMID15.MASK`: bits 15:0, access unknown.
-  @inlinable public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_OA_VMID15.UNUSED`: bits 31:16, access unknown.
-  @inlinable public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_COMPUTE_MAX_WAVE_ID`: gfx_8_0 register, MMIO dword 0x3348 (byte 0xCD20), access unknown, reset unknown (`write` starts from 0).
@@ -3791,7 +3505,7 @@ public enum GDS_COMPUTE_MAX_WAVE_ID: Register {
   }
 
   /// `GDS_COMPUTE_MAX_WAVE_ID.MAX_WAVE_ID`: bits 11:0, access unknown.
-  @inlinable public static var MAX_WAVE_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
+  public static var MAX_WAVE_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `GDS_CS_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x334E (byte 0xCD38), access unknown, reset unknown (`write` starts from 0).
@@ -3804,10 +3518,10 @@ public enum GDS_CS_CTXSW_CNT0: Register {
   }
 
   /// `GDS_CS_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_CS_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_CS_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x334F (byte 0xCD3C), access unknown, reset unknown (`write` starts from 0).
@@ -3820,10 +3534,10 @@ public enum GDS_CS_CTXSW_CNT1: Register {
   }
 
   /// `GDS_CS_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_CS_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_CS_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3350 (byte 0xCD40), access unknown, reset unknown (`write` starts from 0).
@@ -3836,10 +3550,10 @@ public enum GDS_CS_CTXSW_CNT2: Register {
   }
 
   /// `GDS_CS_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_CS_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_CS_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3351 (byte 0xCD44), access unknown, reset unknown (`write` starts from 0).
@@ -3852,10 +3566,10 @@ public enum GDS_CS_CTXSW_CNT3: Register {
   }
 
   /// `GDS_CS_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  @inlinable public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 
   /// `GDS_CS_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  @inlinable public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
+  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PA_SC_RASTER_CONFIG`: gfx_8_0 register, MMIO dword 0xA0D4 (byte 0x2_8350), access unknown, reset unknown (`write` starts from 0).
@@ -3868,49 +3582,49 @@ public enum PA_SC_RASTER_CONFIG: Register {
   }
 
   /// `PA_SC_RASTER_CONFIG.RB_MAP_PKR0`: bits 1:0, access unknown.
-  @inlinable public static var RB_MAP_PKR0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var RB_MAP_PKR0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `PA_SC_RASTER_CONFIG.RB_MAP_PKR1`: bits 3:2, access unknown.
-  @inlinable public static var RB_MAP_PKR1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var RB_MAP_PKR1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `PA_SC_RASTER_CONFIG.RB_XSEL2`: bits 5:4, access unknown.
-  @inlinable public static var RB_XSEL2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var RB_XSEL2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 
   /// `PA_SC_RASTER_CONFIG.RB_XSEL`: bit 6, access unknown.
-  @inlinable public static var RB_XSEL: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
+  public static var RB_XSEL: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `PA_SC_RASTER_CONFIG.RB_YSEL`: bit 7, access unknown.
-  @inlinable public static var RB_YSEL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
+  public static var RB_YSEL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `PA_SC_RASTER_CONFIG.PKR_MAP`: bits 9:8, access unknown.
-  @inlinable public static var PKR_MAP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
+  public static var PKR_MAP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 
   /// `PA_SC_RASTER_CONFIG.PKR_XSEL`: bits 11:10, access unknown.
-  @inlinable public static var PKR_XSEL: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
+  public static var PKR_XSEL: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
 
   /// `PA_SC_RASTER_CONFIG.PKR_YSEL`: bits 13:12, access unknown.
-  @inlinable public static var PKR_YSEL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
+  public static var PKR_YSEL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
 
   /// `PA_SC_RASTER_CONFIG.PKR_XSEL2`: bits 15:14, access unknown.
-  @inlinable public static var PKR_XSEL2: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
+  public static var PKR_XSEL2: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
 
   /// `PA_SC_RASTER_CONFIG.SC_MAP`: bits 17:16, access unknown.
-  @inlinable public static var SC_MAP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
+  public static var SC_MAP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
 
   /// `PA_SC_RASTER_CONFIG.SC_XSEL`: bits 19:18, access unknown.
-  @inlinable public static var SC_XSEL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var SC_XSEL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `PA_SC_RASTER_CONFIG.SC_YSEL`: bits 21:20, access unknown.
-  @inlinable public static var SC_YSEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
+  public static var SC_YSEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
 
   /// `PA_SC_RASTER_CONFIG.SE_MAP`: bits 25:24, access unknown.
-  @inlinable public static var SE_MAP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
+  public static var SE_MAP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
 
   /// `PA_SC_RASTER_CONFIG.SE_XSEL`: bits 27:26, access unknown.
-  @inlinable public static var SE_XSEL: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
+  public static var SE_XSEL: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
 
   /// `PA_SC_RASTER_CONFIG.SE_YSEL`: bits 29:28, access unknown.
-  @inlinable public static var SE_YSEL: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
+  public static var SE_YSEL: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
 }
 
 /// `PA_SC_RASTER_CONFIG_1`: gfx_8_0 register, MMIO dword 0xA0D5 (byte 0x2_8354), access unknown, reset unknown (`write` starts from 0).
@@ -3923,13 +3637,13 @@ public enum PA_SC_RASTER_CONFIG_1: Register {
   }
 
   /// `PA_SC_RASTER_CONFIG_1.SE_PAIR_MAP`: bits 1:0, access unknown.
-  @inlinable public static var SE_PAIR_MAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var SE_PAIR_MAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `PA_SC_RASTER_CONFIG_1.SE_PAIR_XSEL`: bits 3:2, access unknown.
-  @inlinable public static var SE_PAIR_XSEL: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var SE_PAIR_XSEL: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `PA_SC_RASTER_CONFIG_1.SE_PAIR_YSEL`: bits 5:4, access unknown.
-  @inlinable public static var SE_PAIR_YSEL: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
+  public static var SE_PAIR_YSEL: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
 }
 
 /// `SCRATCH_REG0`: gfx_8_0 register, MMIO dword 0xC040 (byte 0x3_0100), access unknown, reset unknown (`write` starts from 0).
@@ -3942,9 +3656,7 @@ public enum SCRATCH_REG0: Register {
   }
 
   /// `SCRATCH_REG0.SCRATCH_REG0`: bits 31:0, access unknown.
-  @inlinable public static var SCRATCH_REG0: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SCRATCH_REG0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_CP_SCHEDULERS`: gfx_8_0 register, MMIO dword 0xECAA (byte 0x3_B2A8), access unknown, reset unknown (`write` starts from 0).
@@ -3957,14 +3669,14 @@ public enum RLC_CP_SCHEDULERS: Register {
   }
 
   /// `RLC_CP_SCHEDULERS.scheduler0`: bits 7:0, access unknown.
-  @inlinable public static var scheduler0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var scheduler0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 
   /// `RLC_CP_SCHEDULERS.scheduler1`: bits 15:8, access unknown.
-  @inlinable public static var scheduler1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var scheduler1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 
   /// `RLC_CP_SCHEDULERS.scheduler2`: bits 23:16, access unknown.
-  @inlinable public static var scheduler2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
+  public static var scheduler2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 
   /// `RLC_CP_SCHEDULERS.scheduler3`: bits 31:24, access unknown.
-  @inlinable public static var scheduler3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
+  public static var scheduler3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }

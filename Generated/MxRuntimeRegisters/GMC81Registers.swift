@@ -13,9 +13,7 @@ public enum VM_CONTEXT8_PAGE_TABLE_BASE_ADDR: Register {
   }
 
   /// `VM_CONTEXT8_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_INVALIDATE_REQUEST`: gmc_8_1 register, MMIO dword 0x51E (byte 0x1478), access unknown, reset unknown (`write` starts from 0).
@@ -28,84 +26,52 @@ public enum VM_INVALIDATE_REQUEST: Register {
   }
 
   /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_0`: bit 0, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_0: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
+  public static var INVALIDATE_DOMAIN_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_1`: bit 1, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_1: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
+  public static var INVALIDATE_DOMAIN_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_2`: bit 2, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_2: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
+  public static var INVALIDATE_DOMAIN_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_3`: bit 3, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_3: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
+  public static var INVALIDATE_DOMAIN_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_4`: bit 4, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_4: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
+  public static var INVALIDATE_DOMAIN_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 
   /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_5`: bit 5, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_5: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
+  public static var INVALIDATE_DOMAIN_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 
   /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_6`: bit 6, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_6: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
+  public static var INVALIDATE_DOMAIN_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 
   /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_7`: bit 7, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_7: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var INVALIDATE_DOMAIN_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_8`: bit 8, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_8: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var INVALIDATE_DOMAIN_8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_9`: bit 9, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_9: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
+  public static var INVALIDATE_DOMAIN_9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 
   /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_10`: bit 10, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_10: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
+  public static var INVALIDATE_DOMAIN_10: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 
   /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_11`: bit 11, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_11: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
+  public static var INVALIDATE_DOMAIN_11: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 
   /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_12`: bit 12, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_12: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
+  public static var INVALIDATE_DOMAIN_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
 
   /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_13`: bit 13, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_13: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
+  public static var INVALIDATE_DOMAIN_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 
   /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_14`: bit 14, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_14: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
+  public static var INVALIDATE_DOMAIN_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 
   /// `VM_INVALIDATE_REQUEST.INVALIDATE_DOMAIN_15`: bit 15, access unknown.
-  @inlinable public static var INVALIDATE_DOMAIN_15: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
+  public static var INVALIDATE_DOMAIN_15: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `VM_CONTEXT0_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x54F (byte 0x153C), access unknown, reset unknown (`write` starts from 0).
@@ -118,7 +84,5 @@ public enum VM_CONTEXT0_PAGE_TABLE_BASE_ADDR: Register {
   }
 
   /// `VM_CONTEXT0_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  @inlinable public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 28)
-  }
+  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }

@@ -13,16 +13,16 @@ public enum SRBM_GFX_CNTL: Register {
   }
 
   /// `SRBM_GFX_CNTL.PIPEID`: bits 1:0, access unknown.
-  @inlinable public static var PIPEID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
+  public static var PIPEID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 
   /// `SRBM_GFX_CNTL.MEID`: bits 3:2, access unknown.
-  @inlinable public static var MEID: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
+  public static var MEID: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
 
   /// `SRBM_GFX_CNTL.VMID`: bits 7:4, access unknown.
-  @inlinable public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
+  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 
   /// `SRBM_GFX_CNTL.QUEUEID`: bits 10:8, access unknown.
-  @inlinable public static var QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
+  public static var QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
 }
 
 /// `HDP_DEBUG0`: oss_3_0 register, MMIO dword 0xBCC (byte 0x2F30), access unknown, reset unknown (`write` starts from 0).
@@ -45,7 +45,7 @@ public enum IH_VMID_0_LUT: Register {
   }
 
   /// `IH_VMID_0_LUT.PASID`: bits 15:0, access unknown.
-  @inlinable public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
+  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_RB_CNTL`: oss_3_0 register, MMIO dword 0xE30 (byte 0x38C0), access unknown, reset unknown (`write` starts from 0).
@@ -58,37 +58,31 @@ public enum IH_RB_CNTL: Register {
   }
 
   /// `IH_RB_CNTL.RB_ENABLE`: bit 0, access unknown.
-  @inlinable public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `IH_RB_CNTL.RB_SIZE`: bits 5:1, access unknown.
-  @inlinable public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
+  public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 
   /// `IH_RB_CNTL.RB_GPU_TS_ENABLE`: bit 7, access unknown.
-  @inlinable public static var RB_GPU_TS_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
+  public static var RB_GPU_TS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
 
   /// `IH_RB_CNTL.WPTR_WRITEBACK_ENABLE`: bit 8, access unknown.
-  @inlinable public static var WPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
+  public static var WPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 
   /// `IH_RB_CNTL.ENABLE_INTR`: bit 17, access unknown.
-  @inlinable public static var ENABLE_INTR: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
+  public static var ENABLE_INTR: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 
   /// `IH_RB_CNTL.MC_SWAP`: bits 19:18, access unknown.
-  @inlinable public static var MC_SWAP: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
+  public static var MC_SWAP: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
 
   /// `IH_RB_CNTL.RPTR_REARM`: bit 21, access unknown.
-  @inlinable public static var RPTR_REARM: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
+  public static var RPTR_REARM: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
 
   /// `IH_RB_CNTL.MC_VMID`: bits 27:24, access unknown.
-  @inlinable public static var MC_VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
+  public static var MC_VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 
   /// `IH_RB_CNTL.WPTR_OVERFLOW_CLEAR`: bit 31, access unknown.
-  @inlinable public static var WPTR_OVERFLOW_CLEAR: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
+  public static var WPTR_OVERFLOW_CLEAR: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `IH_RB_BASE`: oss_3_0 register, MMIO dword 0xE31 (byte 0x38C4), access unknown, reset unknown (`write` starts from 0).
@@ -101,7 +95,7 @@ public enum IH_RB_BASE: Register {
   }
 
   /// `IH_RB_BASE.ADDR`: bits 31:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IH_RB_RPTR`: oss_3_0 register, MMIO dword 0xE32 (byte 0x38C8), access unknown, reset unknown (`write` starts from 0).
@@ -114,7 +108,7 @@ public enum IH_RB_RPTR: Register {
   }
 
   /// `IH_RB_RPTR.OFFSET`: bits 17:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
+  public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 }
 
 /// `IH_RB_WPTR`: oss_3_0 register, MMIO dword 0xE33 (byte 0x38CC), access unknown, reset unknown (`write` starts from 0).
@@ -127,18 +121,16 @@ public enum IH_RB_WPTR: Register {
   }
 
   /// `IH_RB_WPTR.RB_OVERFLOW`: bit 0, access unknown.
-  @inlinable public static var RB_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var RB_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `IH_RB_WPTR.OFFSET`: bits 17:2, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
+  public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 2, width: 16) }
 
   /// `IH_RB_WPTR.RB_LEFT_NONE`: bit 18, access unknown.
-  @inlinable public static var RB_LEFT_NONE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
+  public static var RB_LEFT_NONE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 
   /// `IH_RB_WPTR.RB_MAY_OVERFLOW`: bit 19, access unknown.
-  @inlinable public static var RB_MAY_OVERFLOW: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
+  public static var RB_MAY_OVERFLOW: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `IH_RB_WPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0xE34 (byte 0x38D0), access unknown, reset unknown (`write` starts from 0).
@@ -151,7 +143,7 @@ public enum IH_RB_WPTR_ADDR_HI: Register {
   }
 
   /// `IH_RB_WPTR_ADDR_HI.ADDR`: bits 7:0, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var ADDR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `IH_RB_WPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0xE35 (byte 0x38D4), access unknown, reset unknown (`write` starts from 0).
@@ -164,7 +156,7 @@ public enum IH_RB_WPTR_ADDR_LO: Register {
   }
 
   /// `IH_RB_WPTR_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  @inlinable public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
+  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `IH_DOORBELL_RPTR`: oss_3_0 register, MMIO dword 0xE42 (byte 0x3908), access unknown, reset unknown (`write` starts from 0).
@@ -177,11 +169,11 @@ public enum IH_DOORBELL_RPTR: Register {
   }
 
   /// `IH_DOORBELL_RPTR.OFFSET`: bits 20:0, access unknown.
-  @inlinable public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
+  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
 
   /// `IH_DOORBELL_RPTR.ENABLE`: bit 28, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 
   /// `IH_DOORBELL_RPTR.CAPTURED`: bit 30, access unknown.
-  @inlinable public static var CAPTURED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
+  public static var CAPTURED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }

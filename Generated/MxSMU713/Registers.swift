@@ -14,9 +14,7 @@ public enum SMC_IND_INDEX_4: Register {
   }
 
   /// `SMC_IND_INDEX_4.SMC_IND_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var SMC_IND_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SMC_IND_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SMC_IND_DATA_4`: smu_7_1_3 register, MMIO dword 0x89 (byte 0x224), access unknown, reset unknown (`write` starts from 0).
@@ -29,7 +27,5 @@ public enum SMC_IND_DATA_4: Register {
   }
 
   /// `SMC_IND_DATA_4.SMC_IND_DATA`: bits 31:0, access unknown.
-  @inlinable public static var SMC_IND_DATA: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SMC_IND_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }

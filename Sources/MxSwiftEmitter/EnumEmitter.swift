@@ -11,8 +11,9 @@ enum EnumEmitter {
       for value in enumType.values {
         body.line()
         body.doc("`\(value.name)` = \(value.value).", value.doc)
+        // Not `@inlinable`, as field descriptors are not (RegisterEmitter says why).
         body.member(
-          "@inlinable public static var \(SwiftNaming.identifier(value.name)): Self",
+          "public static var \(SwiftNaming.identifier(value.name)): Self",
           body: "Self(rawValue: \(Hex.literal(value.value)))")
       }
     }

@@ -200,8 +200,12 @@ public struct RegisterEmitter: Sendable {
     writer.doc(
       "`\(register.name).\(field.name)`: \(bits), \(Self.cited(access.summary, source))\(enumNote).", field.doc)
     let descriptor = access.isWritable ? "RegisterField" : "ReadOnlyField"
+    // Not `@inlinable`, deliberately: a release build's cross-module optimization serializes a
+    // body this small anyway (Benchmarks/zero-overhead proves the -O code equals C's), and a debug
+    // build then does not type-check 26,000 bodies a second time to emit the module
+    // (docs/GeneratedCode.md, "Compile time").
     writer.member(
-      "@inlinable public static var \(SwiftNaming.identifier(field.name)): \(descriptor)<Self, \(FieldTyping.valueType(of: field))>",
+      "public static var \(SwiftNaming.identifier(field.name)): \(descriptor)<Self, \(FieldTyping.valueType(of: field))>",
       body: ".init(lsb: \(field.bits.lsb), width: \(field.bits.width))")
   }
 }

@@ -11,10 +11,10 @@ public struct ENDIAN: RegisterEnum {
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
   /// `ENDIAN_NONE` = 0.
-  @inlinable public static var ENDIAN_NONE: Self { Self(rawValue: 0x0) }
+  public static var ENDIAN_NONE: Self { Self(rawValue: 0x0) }
 
   /// `ENDIAN_8IN32` = 2.
   ///
   /// Swap bytes in dwords.
-  @inlinable public static var ENDIAN_8IN32: Self { Self(rawValue: 0x2) }
+  public static var ENDIAN_8IN32: Self { Self(rawValue: 0x2) }
 }

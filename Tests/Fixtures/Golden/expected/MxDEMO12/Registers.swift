@@ -13,9 +13,7 @@ public enum SMC_IND_INDEX: Register {
   }
 
   /// `SMC_IND_INDEX.SMC_IND_ADDR`: bits 31:0, access unknown.
-  @inlinable public static var SMC_IND_ADDR: RegisterField<Self, UInt32> {
-    .init(lsb: 0, width: 32)
-  }
+  public static var SMC_IND_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SMC_IND_DATA`: demo_1_2 register, MMIO dword 0x81 (byte 0x204), access unknown, reset unknown (`write` starts from 0).
@@ -43,10 +41,10 @@ public enum STATUS: Register {
   }
 
   /// `STATUS.BUSY`: bit 0, ro.
-  @inlinable public static var BUSY: ReadOnlyField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var BUSY: ReadOnlyField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `STATUS.COUNT`: bits 15:8, ro.
-  @inlinable public static var COUNT: ReadOnlyField<Self, UInt8> { .init(lsb: 8, width: 8) }
+  public static var COUNT: ReadOnlyField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `STATUS_ALIAS`: demo_1_2 register, MMIO dword 0x100 (byte 0x400), ro, reset unknown (`write` starts from 0).
@@ -71,22 +69,22 @@ public enum INT_STATUS: Register {
   }
 
   /// `INT_STATUS.DONE`: bit 0, w1c.
-  @inlinable public static var DONE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
+  public static var DONE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 
   /// `INT_STATUS.ERROR`: bit 1, w1c.
-  @inlinable public static var ERROR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
+  public static var ERROR: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 
   /// `INT_STATUS.ENABLE`: bit 2, access unknown.
-  @inlinable public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
+  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 
   /// `INT_STATUS.default`: bit 3, access unknown.
-  @inlinable public static var default_: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
+  public static var default_: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 
   /// `INT_STATUS.SWAP`: bits 5:4, access unknown, values of `ENDIAN`.
-  @inlinable public static var SWAP: RegisterField<Self, ENDIAN> { .init(lsb: 4, width: 2) }
+  public static var SWAP: RegisterField<Self, ENDIAN> { .init(lsb: 4, width: 2) }
 
   /// `INT_STATUS.WIDE`: bits 27:8, access unknown.
-  @inlinable public static var WIDE: RegisterField<Self, UInt32> { .init(lsb: 8, width: 20) }
+  public static var WIDE: RegisterField<Self, UInt32> { .init(lsb: 8, width: 20) }
 }
 
 /// `TRACE`: demo_1_2 register, index 0x3 of space `dbg` (index/data pair not known), ro, reset unknown (`write` starts from 0).
@@ -111,5 +109,5 @@ public enum CLOCK: IndirectRegister {
   }
 
   /// `CLOCK.DIVIDER`: bits 7:0, access unknown.
-  @inlinable public static var DIVIDER: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
+  public static var DIVIDER: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
