@@ -3,8 +3,9 @@ import PackagePlugin
 
 /// The build-tool plugin: before a target that uses it compiles, `gen target` writes the Swift
 /// for the registers, packets, messages and chips its `mxgpukit.subset` selects and for its own
-/// `.xml` spec files. It runs again only when one of those, or `gen` (which holds MxGPUKit's specs), changed; spec
-/// errors stop the build as `path:line:col: error:` lines on the target's files.
+/// `.xml` spec files. It runs again only when one of those, or `gen` (which holds MxGPUKit's
+/// specs), changed; spec errors stop the build as `path:line:col: error:` lines on the target's
+/// files.
 @main
 struct MxGPUKitPlugin: BuildToolPlugin {
   func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {

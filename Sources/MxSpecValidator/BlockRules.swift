@@ -10,12 +10,10 @@ extension ValidationContext {
       context.checkBlock(block)
       return context.diagnostics
     }.makeIterator()
-    var settled = settledBlocks
     var firstByID: [String: SourceLocation] = [:]
     var firstByModule: [String: String] = [:]
-    for block in spec.blocks {
-      let blockDiagnostics = settled > 0 ? Diagnostics() : perBlock.next()!
-      settled -= 1
+    for (index, block) in spec.blocks.enumerated() {
+      let blockDiagnostics = index < settledBlocks ? Diagnostics() : perBlock.next()!
       guard SwiftNaming.isIdentifier(block.name) else {
         error("block name '\(block.name)' is not a valid identifier", at: block.location)
         continue

@@ -146,5 +146,4 @@ struct ArchiveReader {
     defer { position = end + 1 }
     return position..<end
   }
-
 }
