@@ -22,7 +22,8 @@ final class AnyFolderTests: XCTestCase {
   }
 
   /// Runs `tool` copied alone into `bin`, in `elsewhere`, with next to nothing in its environment;
-  /// and the built one with `--specs` pointing at the repository's Specs/.
+  /// and the built one with `--specs` pointing at the repository's Specs/, in `bin` (a scratch
+  /// folder too: what a tool writes, such as `gen doc`'s reference, stays out of the checkout).
   private func both(_ tool: String, _ arguments: [String], folders: (bin: String, elsewhere: String)) throws
     -> (alone: ExecutableRun, withSpecs: ExecutableRun)
   {
@@ -36,7 +37,8 @@ final class AnyFolderTests: XCTestCase {
     let alone = try ExecutableRun(
       executable: copy, arguments, in: folders.elsewhere,
       environment: sanitizerOptions.merging(["PATH": "/usr/bin:/bin"]) { $1 })
-    let withSpecs = try ExecutableRun(tool, arguments + ["--specs", Self.repositorySpecs])
+    let withSpecs = try ExecutableRun(
+      executable: try ExecutableRun.path(of: tool), arguments + ["--specs", Self.repositorySpecs], in: folders.bin)
     return (alone, withSpecs)
   }
 
