@@ -43,32 +43,21 @@ public struct RuntimeRegisters: Sendable {
     diagnostics.append(contentsOf: selection.diagnostics)
 
     // An enum several selected blocks define alike is declared once, by the first.
-    var declared: [String: EnumType] = [:]
-    var repeated: [String: Set<String>] = [:]
-    for block in selection.spec.blocks {
-      for enumType in block.enums {
-        if let earlier = declared[enumType.name] {
-          if earlier.definesAlike(enumType) {
-            repeated[block.id, default: []].insert(enumType.name)
-          } else {
-            diagnostics.error(
-              "the runtime's registers need two different enums named '\(enumType.name)' (the other at \(earlier.location))",
-              at: enumType.location)
-          }
-        } else {
-          declared[enumType.name] = enumType
-        }
-      }
+    let enumsOnce = EnumsOnce(selection.spec.blocks)
+    for (enumType, earlier) in enumsOnce.conflicts {
+      diagnostics.error(
+        "the runtime's registers need two different enums named '\(enumType.name)' (the other at \(earlier.location))",
+        at: enumType.location)
     }
     self.diagnostics = diagnostics
     blocks = selection.spec.blocks
-    enumsOnce = SharedDeclarations(module: nil, names: repeated)
+    self.enumsOnce = enumsOnce.repeated
 
     // A whole block leaves out its selected registers, and its enums this module declares alike.
     var names: [String: Set<String>] = [:]
     for block in spec.blocks {
       let registers = selection.spec.blocks.first { $0.id == block.id }?.registers.map(\.name) ?? []
-      let enums = block.enums.filter { declared[$0.name]?.definesAlike($0) == true }.map(\.name)
+      let enums = block.enums.filter { enumsOnce.declared[$0.name]?.definesAlike($0) == true }.map(\.name)
       let all = Set(registers + enums)
       if !all.isEmpty { names[block.id] = all }
     }

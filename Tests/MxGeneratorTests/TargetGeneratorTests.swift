@@ -224,6 +224,8 @@ final class TargetGeneratorTests: XCTestCase {
       builtInSpecs: Fixtures.golden + "/spec.xml", subset: subset, ownSpecs: [same])
     let all = try XCTUnwrap(generated.files, "\(generated.diagnostics.sorted)").map(\.contents).joined()
     XCTAssertEqual(all.components(separatedBy: "public struct ENDIAN: ").count - 1, 1)
+    // The block that leaves its enum to the other still names the values in its registers' layouts.
+    XCTAssertTrue(all.contains("layout: \"MY_REG SWAP@0:2{ENDIAN_NONE=0,ENDIAN_8IN32=2}\""), all)
 
     let other = try write(enumSpec(#"<value name="BIG" value="1"/>"#), to: "Other.xml", in: folder)
     let clash = TargetGenerator(module: "Driver").generate(

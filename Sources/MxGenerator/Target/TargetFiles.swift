@@ -20,9 +20,11 @@ public struct TargetFiles: Sendable {
     self.module = module
   }
 
-  /// The files for `spec`; `allBlocks` resolves the registers chips' golden sequences write.
-  func emit(_ spec: Spec, allBlocks: [Block]) -> [GeneratedFile] {
-    let blockFiles = RegisterEmitter(registersPerFile: 10).emit(spec.blocks.sorted { $0.id < $1.id })
+  /// The files for `spec`, leaving out the enums `repeatedEnums` names; `allBlocks` resolves the
+  /// registers chips' golden sequences write.
+  func emit(_ spec: Spec, repeatedEnums: SharedDeclarations, allBlocks: [Block]) -> [GeneratedFile] {
+    let blockFiles = RegisterEmitter(registersPerFile: 10, shared: repeatedEnums).emit(
+      spec.blocks.sorted { $0.id < $1.id })
     let registerFiles = blockFiles.filter { !$0.path.hasSuffix("/Enums.swift") }
     var files = Self.shards(of: registerFiles, count: Self.registerShards).enumerated().map { index, shard in
       merge(

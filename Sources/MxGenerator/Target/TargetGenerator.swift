@@ -61,6 +61,9 @@ public struct TargetGenerator: Sendable {
         at: subset.map { SourceLocation(file: $0, line: 1, column: 1) })
     }
     guard !diagnostics.hasErrors else { return (diagnostics, nil) }
-    return (diagnostics, files.emit(target.spec, allBlocks: builtIn.spec.blocks + own.blocks))
+    return (
+      diagnostics,
+      files.emit(target.spec, repeatedEnums: target.repeatedEnums, allBlocks: builtIn.spec.blocks + own.blocks)
+    )
   }
 }

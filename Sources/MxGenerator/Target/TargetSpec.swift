@@ -6,45 +6,33 @@ import MxSwiftEmitter
 /// target's own definition or at the subset line that selected them.
 struct TargetSpec {
   var spec: Spec
+  /// The enums a block leaves to an earlier block that declares them alike.
+  let repeatedEnums: SharedDeclarations
   var diagnostics = Diagnostics()
 
   init(selection: SubsetSelection, own: Spec) {
     var spec = selection.spec
     spec.merge(own)
-    spec.blocks = Self.withSharedEnumsOnce(spec.blocks)
     self.spec = spec
+    let enumsOnce = EnumsOnce(spec.blocks)
+    repeatedEnums = enumsOnce.repeated
     for structure in own.structures {
       diagnostics.error(
         "memory structures are not generated into a target; depend on the MxStructures product instead",
         at: structure.location)
     }
-    reportDuplicates(selection: selection, own: own)
-  }
-
-  /// Blocks declare enums of the same name (gfx_8_0 and gmc_8_1 both have `ArrayMode`); in one
-  /// module a name is declared once. An enum identical to one an earlier block declares is left
-  /// to that one; a different enum of the same name is reported by `reportDuplicates`.
-  private static func withSharedEnumsOnce(_ blocks: [Block]) -> [Block] {
-    var declared: [String: EnumType] = [:]
-    return blocks.map { block in
-      var block = block
-      block.enums = block.enums.filter { enumType in
-        if let earlier = declared[enumType.name] { return !earlier.definesAlike(enumType) }
-        declared[enumType.name] = enumType
-        return true
-      }
-      return block
-    }
+    // A different enum of a name already declared is reported as declared twice.
+    reportDuplicates(selection: selection, own: own, blocks: enumsOnce.declaringOnce(spec.blocks))
   }
 
   /// Every top-level Swift name the target's generated code declares, each once.
-  private mutating func reportDuplicates(selection: SubsetSelection, own: Spec) {
+  private mutating func reportDuplicates(selection: SubsetSelection, own: Spec, blocks: [Block]) {
     let selectedBlocks = selection.spec.blocks.count
     let builtIn = Spec(
-      blocks: Array(spec.blocks.prefix(selectedBlocks)), chips: selection.spec.chips,
+      blocks: Array(blocks.prefix(selectedBlocks)), chips: selection.spec.chips,
       packetSets: selection.spec.packetSets, mailboxes: selection.spec.mailboxes)
     let ownPart = Spec(
-      blocks: Array(spec.blocks.dropFirst(selectedBlocks)), chips: own.chips, packetSets: own.packetSets,
+      blocks: Array(blocks.dropFirst(selectedBlocks)), chips: own.chips, packetSets: own.packetSets,
       mailboxes: own.mailboxes)
     // Point at what the target's author wrote: the subset line for built-in data, else their spec.
     let declarations =
